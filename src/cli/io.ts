@@ -1,0 +1,16 @@
+// Printing helpers shared by commands: JSON goes to stdout alone, diagnostics and progress to stderr.
+import { formatDiagnostic, sortDiagnostics, type Diagnostic, type SourceTexts } from '../dsl/diagnostics.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function printText(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+export function printDiagnostics(diagnostics: readonly Diagnostic[], sources: SourceTexts): void {
+  for (const d of sortDiagnostics(diagnostics)) process.stderr.write(formatDiagnostic(d, sources) + '\n');
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 0) process.stderr.write(`${errors} error${errors === 1 ? '' : 's'}\n`);
+}

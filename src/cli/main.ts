@@ -1,0 +1,42 @@
+// The imcc command line: a thin shell over the phases. Each command lives in ./commands/<name>.ts and
+// registers itself on the commander program; this file owns exit statuses and error handling only.
+import { Command, CommanderError } from 'commander';
+import { DiagnosticError } from '../dsl/diagnostics.js';
+import { printDiagnostics } from './io.js';
+import { EXIT } from './exit.js';
+import { registerCommands } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  let status: number = EXIT.ok;
+  program
+    .name('imcc')
+    .description('Compiler for in-memory-computing CNN accelerators (crossbar tiles, input memories, dataflow, RTL)')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCommands(program, (code) => {
+    status = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; anything else is bad usage.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof DiagnosticError) {
+      printDiagnostics(err.diagnostics, new Map());
+      return EXIT.badInput;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(
+      `imcc: internal error: ${message}\n` +
+        'This is a bug in imcc, not in your input. Please report it with the command line and input file.\n',
+    );
+    if (process.env.IMCC_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,69 @@
+// Positioned diagnostics shared by every phase. A phase that finds bad input returns or throws
+// `Diagnostic`s; only the CLI prints them (with `formatDiagnostic`) and picks the exit status.
+import { DIAGNOSTIC_CODES, type DiagnosticCode } from './codes.js';
+
+export interface SourceSpan {
+  /** Path as the user gave it (relative paths stay relative, so output is machine independent). */
+  file: string;
+  /** 1-based line and column of the first character. */
+  line: number;
+  column: number;
+  /** Length in characters on the first line (>= 1), for the caret underline. */
+  length: number;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  span: SourceSpan;
+}
+
+/** Thrown by any phase for bad input; carries every diagnostic found, never a stack trace for the user. */
+export class DiagnosticError extends Error {
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
+    this.name = 'DiagnosticError';
+    this.diagnostics = diagnostics;
+  }
+}
+
+export function diagnostic(code: DiagnosticCode, span: SourceSpan, message: string, severity: Severity = 'error'): Diagnostic {
+  if (!(code in DIAGNOSTIC_CODES)) throw new Error(`unregistered diagnostic code ${code}`);
+  return { code, severity, message, span };
+}
+
+/** Source texts by file path, so diagnostics can quote the offending line. */
+export type SourceTexts = ReadonlyMap<string, string>;
+
+/**
+ * `file:line:col: error IMC0nn: message`, then the source line and a caret under the column.
+ * Non-printable characters in the quoted line are shown as `?` so binary input cannot garble a terminal.
+ */
+export function formatDiagnostic(d: Diagnostic, sources: SourceTexts): string {
+  const head = `${d.span.file}:${d.span.line}:${d.span.column}: ${d.severity} ${d.code}: ${d.message}`;
+  const text = sources.get(d.span.file);
+  if (text === undefined) return head;
+  const lines = text.split(/\r?\n/);
+  const raw = lines[d.span.line - 1];
+  if (raw === undefined) return head;
+  const shown = raw.replace(/\t/g, ' ').replace(/[^\x20-\x7e]/g, '?');
+  const clipped = shown.length > 200 ? shown.slice(0, 200) + '...' : shown;
+  const col = Math.max(1, Math.min(d.span.column, clipped.length + 1));
+  const len = Math.max(1, Math.min(d.span.length, clipped.length - col + 1));
+  return `${head}\n  ${clipped}\n  ${' '.repeat(col - 1)}${'^'.repeat(len)}`;
+}
+
+/** Stable order: by file, line, column, then code, so output is deterministic. */
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort(
+    (a, b) =>
+      a.span.file.localeCompare(b.span.file) ||
+      a.span.line - b.span.line ||
+      a.span.column - b.span.column ||
+      a.code.localeCompare(b.code),
+  );
+}

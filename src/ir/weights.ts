@@ -1,0 +1,115 @@
+// Deterministic parameters from a seed. Documented in the README ("Weights"):
+//  - generator: mulberry32 (32-bit state, integer arithmetic only, identical on every machine),
+//    seeded per layer with fnv1a32(`${seed}:${layerName}:${tensor}`), so adding a layer never changes another's weights;
+//  - conv / fc weights: uniform integers in [-(2^(b-1)-1), 2^(b-1)-1] (symmetric, so a differential pair is exact),
+//    laid out OIHW: index ((o * Cin + c) * Fh + ky) * Fw + kx; an fc layer is OIHW with H = W = 1 over its
+//    flattened input (channel-major: c * H * W + y * W + x);
+//  - batch norm, folded to fixed point: scale uniform in [2^(BN_SCALE_BITS-1), 2^BN_SCALE_BITS - 1],
+//    bias uniform in [-2^(shift-1), 2^(shift-1)] in accumulator units (shift = the layer's requant shift);
+//  - input image: uniform integers in [0, 2^(bits-1) - 1] per channel, CHW order.
+import type { IrNode } from './types.js';
+
+/** Bits of the folded batch-norm multiplier. */
+export const BN_SCALE_BITS = 6;
+
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: returns a function giving uniform uint32 values. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** Uniform integer in [lo, hi] (inclusive) from a uint32 source; rejection-free modulo is fine for ranges << 2^32. */
+export function uniformInt(next: () => number, lo: number, hi: number): number {
+  return lo + (next() % (hi - lo + 1));
+}
+
+export function streamFor(seed: number, layer: string, tensor: string): () => number {
+  return mulberry32(fnv1a32(`${seed}:${layer}:${tensor}`));
+}
+
+/** Shape of a weight tensor in OIHW order. */
+export interface WeightShape {
+  outChannels: number;
+  inChannels: number;
+  kernelHeight: number;
+  kernelWidth: number;
+}
+
+export function weightShape(node: IrNode, inputShape: { channels: number; height: number; width: number }): WeightShape {
+  if (node.op.kind === 'conv') {
+    return {
+      outChannels: node.op.outChannels,
+      inChannels: inputShape.channels,
+      kernelHeight: node.op.kernelHeight,
+      kernelWidth: node.op.kernelWidth,
+    };
+  }
+  if (node.op.kind === 'fc') {
+    return {
+      outChannels: node.op.outFeatures,
+      inChannels: inputShape.channels * inputShape.height * inputShape.width,
+      kernelHeight: 1,
+      kernelWidth: 1,
+    };
+  }
+  throw new Error(`weightShape: ${node.name} is not a weight layer`);
+}
+
+export function generateWeights(seed: number, layer: string, shape: WeightShape, bits: number): Int32Array {
+  const n = shape.outChannels * shape.inChannels * shape.kernelHeight * shape.kernelWidth;
+  const next = streamFor(seed, layer, 'weights');
+  const max = 2 ** (bits - 1) - 1;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = uniformInt(next, -max, max);
+  return out;
+}
+
+export interface FoldedBatchNorm {
+  scale: Int32Array;
+  bias: Int32Array;
+}
+
+export function generateBatchNorm(seed: number, layer: string, channels: number, requantShift: number): FoldedBatchNorm {
+  const next = streamFor(seed, layer, 'batchnorm');
+  const scale = new Int32Array(channels);
+  const bias = new Int32Array(channels);
+  const biasMax = requantShift > 0 ? 2 ** (requantShift - 1) : 0;
+  for (let c = 0; c < channels; c++) {
+    scale[c] = uniformInt(next, 2 ** (BN_SCALE_BITS - 1), 2 ** BN_SCALE_BITS - 1);
+    bias[c] = uniformInt(next, -biasMax, biasMax);
+  }
+  return { scale, bias };
+}
+
+export function generateInputImage(seed: number, shape: { channels: number; height: number; width: number }, bits: number): Int32Array {
+  const next = streamFor(seed, 'input', 'image');
+  const n = shape.channels * shape.height * shape.width;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = uniformInt(next, 0, 2 ** (bits - 1) - 1);
+  return out;
+}
+
+/**
+ * Default requantization shift: keeps the typical output near a quarter of the activation range for seeded weights
+ * (activation rms ~0.41 of full scale after ReLU, weight rms ~0.577, folded BN scale ~0.75 of 2^scaleBits):
+ * round(log2(sqrt(fanIn)) + weightBits + scaleBits - 1.5). scaleBits is 0 when no batch norm follows.
+ */
+export function defaultRequantShift(fanIn: number, weightBits: number, hasBatchNorm: boolean): number {
+  const scaleBits = hasBatchNorm ? BN_SCALE_BITS : 0;
+  return Math.max(0, Math.round(0.5 * Math.log2(fanIn) + weightBits + scaleBits - 1.5));
+}

@@ -1,7 +1,7 @@
 // The imcc command line: a thin shell over the phases. Each command lives in ./commands/<name>.ts and
 // registers itself on the commander program; this file owns exit statuses and error handling only.
 import { Command, CommanderError } from 'commander';
-import { DiagnosticError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
 import { printDiagnostics } from './io.js';
 import { EXIT } from './exit.js';
 import { registerCommands } from './commands/index.js';
@@ -28,7 +28,11 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof DiagnosticError) {
-      printDiagnostics(err.diagnostics, new Map());
+      printDiagnostics(err.diagnostics, err.sources);
+      return EXIT.badInput;
+    }
+    if (err instanceof ToolError) {
+      process.stderr.write(`imcc: error ${err.code}: ${err.message}\n`);
       return EXIT.badInput;
     }
     const message = err instanceof Error ? err.message : String(err);

@@ -24,10 +24,13 @@ export interface Diagnostic {
 /** Thrown by any phase for bad input; carries every diagnostic found, never a stack trace for the user. */
 export class DiagnosticError extends Error {
   readonly diagnostics: Diagnostic[];
-  constructor(diagnostics: Diagnostic[]) {
+  /** Source texts for quoting lines; phases after the language may leave it empty (the CLI fills it in). */
+  readonly sources: SourceTexts;
+  constructor(diagnostics: Diagnostic[], sources: SourceTexts = new Map()) {
     super(diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
     this.name = 'DiagnosticError';
     this.diagnostics = diagnostics;
+    this.sources = sources;
   }
 }
 
@@ -66,4 +69,17 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
       a.span.column - b.span.column ||
       a.code.localeCompare(b.code),
   );
+}
+
+/**
+ * An error about files or directories rather than a position in the source (an output directory that is not an
+ * imcc output, an unreadable input). Printed as `imcc: error IMCnnn: message`, exit status 1.
+ */
+export class ToolError extends Error {
+  readonly code: DiagnosticCode;
+  constructor(code: DiagnosticCode, message: string) {
+    super(message);
+    this.name = 'ToolError';
+    this.code = code;
+  }
 }

@@ -1,0 +1,75 @@
+// Atomic output directories: everything is written into a temporary sibling directory and renamed into place, so a
+// failed compile leaves DIR exactly as it was, and a directory that is not an imcc output is never overwritten.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve, basename } from 'node:path';
+import { ToolError } from '../dsl/diagnostics.js';
+
+/** Marker file that identifies a directory as an imcc output (and records how it was made). */
+export const OUTPUT_MARKER = 'imcc-output.json';
+
+export interface OutputFile {
+  /** Relative path inside the output directory, with forward slashes. */
+  path: string;
+  content: string | Uint8Array;
+}
+
+export function isImccOutput(dir: string): boolean {
+  const marker = join(dir, OUTPUT_MARKER);
+  if (!existsSync(marker)) return false;
+  try {
+    const parsed = JSON.parse(readFileSync(marker, 'utf8')) as { tool?: unknown };
+    return parsed.tool === 'imcc';
+  } catch {
+    return false;
+  }
+}
+
+function checkRelative(path: string): void {
+  if (path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '')) {
+    throw new Error(`output file path must be relative and normalized: ${path}`);
+  }
+}
+
+/**
+ * Writes `files` as the complete contents of `dir`. The files must include the marker (see `outputMarker`).
+ * An existing `dir` is replaced only when it is an imcc output or empty.
+ */
+export function writeOutputDirectory(dir: string, files: readonly OutputFile[]): void {
+  const target = resolve(dir);
+  if (!files.some((f) => f.path === OUTPUT_MARKER)) throw new Error(`output is missing its ${OUTPUT_MARKER} marker`);
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory()) {
+      throw new ToolError('IMC110', `${dir} exists and is not a directory; not overwriting it`);
+    }
+    if (readdirSync(target).length > 0 && !isImccOutput(target)) {
+      throw new ToolError('IMC110', `${dir} exists and is not an imcc output (no ${OUTPUT_MARKER}); not overwriting it`);
+    }
+  }
+  const parent = dirname(target);
+  const unique = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const temp = join(parent, `.${basename(target)}.tmp-${unique}`);
+  const old = join(parent, `.${basename(target)}.old-${unique}`);
+  try {
+    mkdirSync(temp, { recursive: true });
+    for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+      checkRelative(file.path);
+      const full = join(temp, file.path);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, file.content);
+    }
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    if (existsSync(old) && !existsSync(target)) renameSync(old, target);
+    if (err instanceof ToolError) throw err;
+    throw new ToolError('IMC111', `cannot write ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** The marker's content: deterministic (no timestamps, no absolute paths). */
+export function outputMarker(record: { sources: string[]; entry: string; version: string }): OutputFile {
+  const content = JSON.stringify({ tool: 'imcc', version: record.version, entry: record.entry, sources: record.sources }, null, 2) + '\n';
+  return { path: OUTPUT_MARKER, content };
+}

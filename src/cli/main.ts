@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
 import { printDiagnostics } from './io.js';
 import { EXIT } from './exit.js';
+import { IMCC_VERSION } from './version.js';
 import { registerCommands } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -12,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('imcc')
     .description('Compiler for in-memory-computing CNN accelerators (crossbar tiles, input memories, dataflow, RTL)')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(IMCC_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

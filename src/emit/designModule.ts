@@ -37,8 +37,8 @@ export interface DesignModuleMemory {
   pixelBits: number;
   storedPixels: number;
   words: number;
-  deltaKernel: number;
-  deltaPix: number[];
+  deltaKernelBits: number;
+  deltaPixBits: number[];
   minimumOccupancyPixels: number;
 }
 
@@ -104,8 +104,8 @@ export function renderDesignModule(input: DesignModuleInput): string {
       ['pixelBits', 'number', 'Bits of one pixel (all channels).'],
       ['storedPixels', 'number', 'Pixels held (H x F circular buffer).'],
       ['words', 'number', 'Words used by the layout.'],
-      ['deltaKernel', 'number', 'Δkernel of Algorithm 2 (words between vertically adjacent pixels).'],
-      ['deltaPix', 'readonly number[]', 'Δpix of Algorithm 2 (first word of each stored column).'],
+      ['deltaKernelBits', 'number', 'Δkernel of Algorithm 2, in bits: distance between vertically adjacent pixels.'],
+      ['deltaPixBits', 'readonly number[]', 'Δpix of Algorithm 2, in bits: start of each stored column.'],
       ['minimumOccupancyPixels', 'number', 'Pixels needed before the first computation.'],
     ]),
   ]);

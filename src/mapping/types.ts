@@ -107,6 +107,10 @@ export interface LayerMapping {
   fused: string[];
   /** For a fused residual add: the node whose activations arrive as the shortcut operand. */
   residualFrom?: string;
+  /** For a fused residual add: the weight layer (or the network input node) whose cores send `residualFrom`. */
+  residualLayer?: string;
+  /** The node whose activations leave this layer's neuron core(s): the last fused node, or the layer itself. */
+  output: string;
 }
 
 export interface Mapping {

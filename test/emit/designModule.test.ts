@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Project } from 'ts-morph';
 import { renderDesignModule, type DesignModuleInput } from '../../src/emit/designModule.js';
+import { typeCheckDesignModule } from '../support/typecheck.js';
 
 const sample: DesignModuleInput = {
   network: 'tiny',
@@ -15,23 +15,9 @@ const sample: DesignModuleInput = {
     { name: 'a', kind: 'conv', kernelRows: 27, kernelCols: 16, replicas: 1, method: 1, dW: 1, rows: 27, cols: 16, tiles: 1, utilization: 0.5, cores: ['c00'] },
   ],
   memories: [
-    { core: 'c00', layout: 'PLIP', wordBits: 128, depth: 512, pixelBits: 24, storedPixels: 96, words: 96, deltaKernel: 3, deltaPix: [0, 1, 2], minimumOccupancyPixels: 66 },
+    { core: 'c00', layout: 'PLIP', wordBits: 128, depth: 512, pixelBits: 24, storedPixels: 96, words: 96, deltaKernelBits: 384, deltaPixBits: [0, 128, 256], minimumOccupancyPixels: 66 },
   ],
 };
-
-/** Type-checks a generated module together with a consumer that uses its types. */
-export function typeCheckDesignModule(text: string): string[] {
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true, noEmit: true } });
-  project.createSourceFile('/design.ts', text);
-  project.createSourceFile(
-    '/use.ts',
-    `import { cores, layers, memories, design, type CoreInfo } from './design';\n` +
-      `const first: CoreInfo | undefined = cores[0];\n` +
-      `const n: number = layers.length + memories.length + design.grid.rows + (first ? first.row : 0);\n` +
-      `export { n };\n`,
-  );
-  return project.getPreEmitDiagnostics().map((d) => String(d.getMessageText()));
-}
 
 describe('design.ts module (ts-morph)', () => {
   it('renders deterministically and type-checks with a consumer', () => {

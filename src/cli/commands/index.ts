@@ -1,5 +1,16 @@
 // Every command registers here, one line each.
 import type { Command } from 'commander';
+import { registerMap } from './map.js';
+import { registerReplicate } from './replicate.js';
+import { registerMemory } from './memory.js';
+import { registerSchedule } from './schedule.js';
+import { registerDiff } from './diff.js';
+import { registerSimulate } from './simulate.js';
+import { registerCheck } from './check.js';
+import { registerFmt } from './fmt.js';
+import { registerAnalyze } from './analyze.js';
+import { registerInfer } from './infer.js';
+import { registerCompile } from './compile.js';
 
 /** Commands report their exit status through `setStatus`; thrown DiagnosticErrors are handled by main. */
 export type SetStatus = (code: number) => void;
@@ -7,4 +18,15 @@ export type SetStatus = (code: number) => void;
 export function registerCommands(program: Command, setStatus: SetStatus): void {
   void program;
   void setStatus;
+  registerMap(program, setStatus);
+  registerReplicate(program, setStatus);
+  registerMemory(program, setStatus);
+  registerSchedule(program, setStatus);
+  registerDiff(program, setStatus);
+  registerSimulate(program, setStatus);
+  registerCheck(program, setStatus);
+  registerFmt(program, setStatus);
+  registerAnalyze(program, setStatus);
+  registerInfer(program, setStatus);
+  registerCompile(program, setStatus);
 }

@@ -1,0 +1,3 @@
+import { benchmarks } from './memory.ts';
+import { formatBenchTable } from './table.ts';
+process.stdout.write(formatBenchTable(await benchmarks()));

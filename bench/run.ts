@@ -1,0 +1,29 @@
+// npm run bench: speed figures for ResNet-32, printed as one table on stdout. No timed assertions live in tests;
+// targets are checked here and shown in the table (status "ok" / "SLOW"), and the exit status stays 0.
+//
+// Sections (one module each, so engineers can add theirs without touching the others):
+//   bench/dataflow.ts  parse, map and simulate ResNet-32 (target: under 1 s)          -- dataflow (issue 6a)
+//   bench/reference.ts reference-model images per second (target: at least 10)        -- HOOK: reference (issue 6b)
+//   bench/verify.ts    RTL verify time                                                -- HOOK: RTL (issue 8)
+// A section module exports `async function benchmarks(): Promise<BenchRow[]>`; a hook module that does not exist yet
+// is listed as "not provided".
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchRow } from './table.js';
+import { formatBenchTable } from './table.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SECTIONS = ['dataflow.ts', 'reference.ts', 'verify.ts'];
+
+const rows: BenchRow[] = [];
+for (const file of SECTIONS) {
+  const path = join(here, file);
+  if (!existsSync(path)) {
+    rows.push({ section: file.replace(/\.ts$/, ''), name: '(section not provided yet)', value: '-', target: '-', status: '-' });
+    continue;
+  }
+  const mod = (await import(pathToFileURL(path).href)) as { benchmarks: () => Promise<BenchRow[]> };
+  rows.push(...(await mod.benchmarks()));
+}
+process.stdout.write(formatBenchTable(rows));

@@ -1,0 +1,32 @@
+// imcc schedule FILE [--core NAME] [--json]: Algorithm 2's input-memory address schedule of every core (or one).
+import type { Command } from 'commander';
+import { ToolError } from '../../dsl/diagnostics.js';
+import { loadDesignForCli, withSources } from '../design.js';
+import { printJson, printText } from '../io.js';
+import { mapDesign } from '../../mapping/index.js';
+import { coreSchedule, planMemories } from '../../memory/index.js';
+import { renderSchedule, schedulesJson } from '../../emit/schedules.js';
+import type { SetStatus } from './index.js';
+
+export function registerSchedule(program: Command, setStatus: SetStatus): void {
+  void setStatus;
+  program
+    .command('schedule')
+    .description("print the input-memory address schedule (Algorithm 2) of each core, in the .sched format")
+    .argument('<file>', 'the .imc design (network and target)')
+    .option('--core <name>', 'only this core (c00, c01, ...)')
+    .option('--json', 'print the schedules as JSON (schemas/schedule.schema.json)')
+    .action((file: string, opts: { core?: string; json?: boolean }) => {
+      const { design, sources } = loadDesignForCli(file);
+      const mapping = withSources(sources, () => mapDesign(design));
+      const plan = withSources(sources, () => planMemories(design, mapping));
+      const ids = plan.cores.map((c) => c.core);
+      if (opts.core !== undefined && !ids.includes(opts.core)) {
+        throw new ToolError('IMC073', `no core '${opts.core}' in ${file}; its cores are ${ids.join(', ')}`);
+      }
+      const chosen = opts.core !== undefined ? [opts.core] : ids;
+      const schedules = chosen.map((id) => coreSchedule(design, mapping, plan, id));
+      if (opts.json) printJson(schedulesJson(schedules));
+      else printText(schedules.map(renderSchedule).join(''));
+    });
+}

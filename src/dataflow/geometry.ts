@@ -1,0 +1,240 @@
+// Which input pixels each crossbar operation needs, and what the fused neuron-core ops do to a stream of pixel
+// times. Image independent, computed once per simulation. Pixels of a plane are indexed column-major, y fastest
+// (index = x * height + y), the order in which they travel (src/mapping/types.ts conventions).
+import type { IrNode } from '../ir/types.js';
+import type { CollectiveKernelMatrix, TilePart } from '../mapping/types.js';
+
+export interface Plane {
+  height: number;
+  width: number;
+}
+
+export function planeSize(p: Plane): number {
+  return p.height * p.width;
+}
+
+/** Compressed lists: item i owns values[start[i] .. start[i+1]). */
+export interface IndexLists {
+  start: Int32Array;
+  values: Int32Array;
+}
+
+function buildLists(count: number, fill: (i: number, push: (v: number) => void) => void): IndexLists {
+  const start = new Int32Array(count + 1);
+  let values = new Int32Array(Math.max(16, count * 4));
+  let size = 0;
+  const push = (v: number) => {
+    if (size === values.length) {
+      const grown = new Int32Array(values.length * 2);
+      grown.set(values);
+      values = grown;
+    }
+    values[size++] = v;
+  };
+  for (let i = 0; i < count; i++) {
+    start[i] = size;
+    fill(i, push);
+  }
+  start[count] = size;
+  return { start, values: values.slice(0, size) };
+}
+
+/**
+ * How a weight layer's output plane is cut into blocks: one block is what the crossbar computes in one operation
+ * (all replicas at once). Blocks tile the plane with the replicas' bounding box, block columns outermost, y fastest;
+ * a block at the plane's edge holds only the replicas whose pixel lies inside the plane.
+ */
+export interface BlockPlan {
+  blockHeight: number;
+  blockWidth: number;
+  blocksY: number;
+  blocksX: number;
+  blocks: number;
+  /** Output pixel -> block that computes it. */
+  pixelBlock: Int32Array;
+  /** Valid output pixels per block. */
+  blockPixels: Int32Array;
+}
+
+export function convBlockPlan(matrix: CollectiveKernelMatrix, out: Plane): BlockPlan {
+  const blockHeight = Math.max(...matrix.replicas.map((r) => r.oy)) + 1;
+  const blockWidth = Math.max(...matrix.replicas.map((r) => r.ox)) + 1;
+  const blocksY = Math.ceil(out.height / blockHeight);
+  const blocksX = Math.ceil(out.width / blockWidth);
+  const blocks = blocksY * blocksX;
+  const pixelBlock = new Int32Array(planeSize(out));
+  const blockPixels = new Int32Array(blocks);
+  for (let x = 0; x < out.width; x++) {
+    for (let y = 0; y < out.height; y++) {
+      const b = Math.floor(x / blockWidth) * blocksY + Math.floor(y / blockHeight);
+      pixelBlock[x * out.height + y] = b;
+      blockPixels[b]++;
+    }
+  }
+  return { blockHeight, blockWidth, blocksY, blocksX, blocks, pixelBlock, blockPixels };
+}
+
+/** A fully connected layer computes one block (its one output vector) from the whole input. */
+export function fcBlockPlan(): BlockPlan {
+  return {
+    blockHeight: 1,
+    blockWidth: 1,
+    blocksY: 1,
+    blocksX: 1,
+    blocks: 1,
+    pixelBlock: Int32Array.of(0),
+    blockPixels: Int32Array.of(1),
+  };
+}
+
+export interface ConvGeometry {
+  stride: number;
+  padding: number;
+  input: Plane;
+  out: Plane;
+}
+
+/**
+ * What a core computes in order, with a limit per timestep:
+ *  - 'pixel' (the default, the paper's model): output pixels one by one in column-major order, at most `replicas`
+ *    per timestep, each as soon as its own inputs are present;
+ *  - 'block': whole crossbar operations, one per timestep, a block when the inputs of all its replicas are present.
+ */
+export type Granularity = 'pixel' | 'block';
+
+/** Which replica of a block computes each output pixel (replica offsets fill the block y fastest). */
+export function pixelReplica(matrix: CollectiveKernelMatrix, plan: BlockPlan, out: Plane): Int32Array {
+  const byOffset = new Map<number, number>();
+  matrix.replicas.forEach(({ oy, ox }, r) => byOffset.set(ox * plan.blockHeight + oy, r));
+  const replica = new Int32Array(planeSize(out));
+  for (let x = 0; x < out.width; x++) {
+    for (let y = 0; y < out.height; y++) {
+      const r = byOffset.get((x % plan.blockWidth) * plan.blockHeight + (y % plan.blockHeight));
+      if (r === undefined) throw new Error(`dataflow: no replica computes output pixel (${y}, ${x}): the replicas do not fill their block`);
+      replica[x * out.height + y] = r;
+    }
+  }
+  return replica;
+}
+
+/**
+ * For each unit (pixel or block), the input pixels one core's rows read (rows rowStart..rowEnd of the collective
+ * kernel matrix): a row (dy, dx) feeds replica r only if it lies in r's patch, and only replicas whose pixel is in
+ * the plane count. Padding positions need no input. A partial-sum core whose rows stop early waits for fewer pixels.
+ */
+export function convNeededInputs(
+  matrix: CollectiveKernelMatrix,
+  part: TilePart,
+  g: ConvGeometry,
+  plan: BlockPlan,
+  granularity: Granularity,
+): IndexLists {
+  const offsets = new Map<number, { dy: number; dx: number }>();
+  for (let row = part.rowStart; row < part.rowEnd; row++) {
+    const { dy, dx } = matrix.rowSources[row];
+    offsets.set(dx * 1_000_003 + dy, { dy, dx });
+  }
+  const s = matrix.stride;
+  // Per replica, the offsets of this core that lie in its patch.
+  const perReplica = matrix.replicas.map(({ oy, ox }) =>
+    [...offsets.values()].filter(
+      ({ dy, dx }) => dy - oy * s >= 0 && dy - oy * s < matrix.kernelHeight && dx - ox * s >= 0 && dx - ox * s < matrix.kernelWidth,
+    ),
+  );
+  // Marks the input pixels already listed for the current unit (a block's replicas share input pixels).
+  const mark = new Int32Array(planeSize(g.input)).fill(-1);
+  const patch = (unit: number, b: number, r: number, push: (v: number) => void): void => {
+    const by = (b % plan.blocksY) * plan.blockHeight;
+    const bx = Math.floor(b / plan.blocksY) * plan.blockWidth;
+    const { oy, ox } = matrix.replicas[r];
+    if (by + oy >= g.out.height || bx + ox >= g.out.width) return;
+    const originY = by * g.stride - g.padding;
+    const originX = bx * g.stride - g.padding;
+    for (const { dy, dx } of perReplica[r]) {
+      const iy = originY + dy;
+      const ix = originX + dx;
+      if (iy < 0 || iy >= g.input.height || ix < 0 || ix >= g.input.width) continue;
+      const index = ix * g.input.height + iy;
+      if (mark[index] !== unit) {
+        mark[index] = unit;
+        push(index);
+      }
+    }
+  };
+  if (granularity === 'block') {
+    return buildLists(plan.blocks, (b, push) => {
+      for (let r = 0; r < matrix.replicas.length; r++) patch(b, b, r, push);
+    });
+  }
+  const replica = pixelReplica(matrix, plan, g.out);
+  return buildLists(planeSize(g.out), (p, push) => patch(p, plan.pixelBlock[p], replica[p], push));
+}
+
+/** An fc core reads every pixel of its input stream: it waits for all of them. */
+export function fcNeededInputs(input: Plane): IndexLists {
+  const n = planeSize(input);
+  return buildLists(1, (_b, push) => {
+    for (let i = 0; i < n; i++) push(i);
+  });
+}
+
+/** One fused neuron-core op applied to a stream of pixel times. */
+export type ChainStep =
+  | { kind: 'identity'; node: string }
+  | { kind: 'add'; node: string }
+  /** Pooling (and global average pooling): an output pixel is ready when the last pixel of its window is. */
+  | { kind: 'window'; node: string; lists: IndexLists; out: Plane };
+
+/** The fused ops of a layer as steps on pixel times, and the plane that leaves the layer. */
+export function chainSteps(fused: readonly IrNode[], start: Plane): { steps: ChainStep[]; out: Plane } {
+  let plane = start;
+  const steps: ChainStep[] = [];
+  for (const node of fused) {
+    const op = node.op;
+    switch (op.kind) {
+      case 'maxpool':
+      case 'avgpool': {
+        const input = plane;
+        const out = {
+          height: Math.floor((input.height + 2 * op.padding - op.size) / op.stride) + 1,
+          width: Math.floor((input.width + 2 * op.padding - op.size) / op.stride) + 1,
+        };
+        const lists = buildLists(planeSize(out), (q, push) => {
+          const oy = q % out.height;
+          const ox = Math.floor(q / out.height);
+          for (let dx = 0; dx < op.size; dx++) {
+            for (let dy = 0; dy < op.size; dy++) {
+              const iy = oy * op.stride - op.padding + dy;
+              const ix = ox * op.stride - op.padding + dx;
+              if (iy >= 0 && iy < input.height && ix >= 0 && ix < input.width) push(ix * input.height + iy);
+            }
+          }
+        });
+        steps.push({ kind: 'window', node: node.name, lists, out });
+        plane = out;
+        break;
+      }
+      case 'gap': {
+        const n = planeSize(plane);
+        const lists = buildLists(1, (_q, push) => {
+          for (let i = 0; i < n; i++) push(i);
+        });
+        plane = { height: 1, width: 1 };
+        steps.push({ kind: 'window', node: node.name, lists, out: plane });
+        break;
+      }
+      case 'add':
+        steps.push({ kind: 'add', node: node.name });
+        break;
+      case 'batchnorm':
+      case 'relu':
+      case 'flatten':
+        // Flatten only renames: the pixels keep travelling as they are, and an fc layer waits for all of them.
+        steps.push({ kind: 'identity', node: node.name });
+        break;
+      default:
+        throw new Error(`dataflow: '${node.name}' (${op.kind}) cannot run in a neuron core`);
+    }
+  }
+  return { steps, out: plane };
+}

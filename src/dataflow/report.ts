@@ -1,0 +1,71 @@
+// The text report of a simulation (imcc simulate, and the dataflow section of report.txt): the figures, the per-layer
+// timeline of the first image (Figure 10), residual buffers and the busiest links (equation 7).
+import type { DataflowResult } from './types.js';
+import { renderDataflowTemplate } from './render.js';
+
+/** Integers with thousands separators, fixed locale so the text is the same everywhere. */
+export function groupDigits(n: number): string {
+  const s = Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return n < 0 ? `-${s}` : s;
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** A left-aligned first column and right-aligned numeric columns, widths from the content. */
+export function alignTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], i > 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+export function formatDataflowReport(result: DataflowResult, title: string): string {
+  const ms = (timesteps: number) => (timesteps * result.timestepNs) / 1000;
+  const layerRows = alignTable(
+    ['layer', 'cores', 'replicas', 'pixels', 'first', 'last', 'busy'],
+    result.layers.map((l) => [
+      l.name,
+      l.cores.join(','),
+      String(l.replicas),
+      String(l.outputPixels),
+      String(l.firstTimestep),
+      String(l.lastTimestep),
+      String(l.busyTimesteps),
+    ]),
+  );
+  const residualRows = alignTable(
+    ['residual add in', 'shortcut from', 'pixels', 'bits'],
+    result.residualBuffers.map((b) => [b.layer, b.from, String(b.pixels), groupDigits(b.bits)]),
+  );
+  const limit = result.targetLinkBandwidthGbps;
+  const busiest = [...result.links].sort((a, b) => b.gbps - a.gbps || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  const over = busiest.filter((l) => l.gbps > limit * (1 + 1e-9));
+  const shown = (over.length > 0 ? over : busiest.slice(0, 5)).slice(0, 12);
+  const linkRows = alignTable(
+    ['link', 'kind', 'per timestep', 'bits each', 'Gbit/s'],
+    shown.map((l) => [`${l.from} -> ${l.to}`, l.kind, String(l.transfersPerTimestep), String(l.bitsPerTransfer), l.gbps.toFixed(2)]),
+  );
+  const figureRows: Array<[string, string]> = [
+    ['latency (one image)', `${groupDigits(result.latencyTimesteps)} timesteps (${ms(result.latencyTimesteps).toFixed(1)} us)`],
+    ['initiation interval', `${groupDigits(result.intervalTimesteps)} timesteps`],
+    [`batch of ${result.batch}`, `${groupDigits(result.batchTimesteps)} timesteps`],
+    ['throughput', `${groupDigits(result.throughputImagesPerSecond)} images/s`],
+    ['link bandwidth (eq. 7)', `${result.linkBandwidthGbps.toFixed(2)} Gbit/s needed by activation links`],
+  ];
+  const keyWidth = Math.max(...figureRows.map(([k]) => k.length));
+  return renderDataflowTemplate('report.txt.hbs', {
+    title,
+    granularity: result.granularity,
+    timestepNs: result.timestepNs,
+    inputPixelsPerTimestep: result.inputPixelsPerTimestep,
+    figureRows: figureRows.map(([k, v]) => `${pad(`${k}:`, keyWidth + 1)}  ${v}`),
+    targetGbps: String(limit),
+    layerRows,
+    hasResiduals: result.residualBuffers.length > 0,
+    residualRows,
+    linkRows,
+    linksOver: over.length,
+    linksTotal: result.links.length,
+  });
+}

@@ -1,0 +1,86 @@
+// What the dataflow simulation reports. All times are in timesteps, counted from the timestep in which the first
+// image's first pixel enters the first core (timestep 0). See README "Dataflow timing model".
+import type { Diagnostic } from '../dsl/diagnostics.js';
+import type { LinkKind } from '../mapping/types.js';
+import type { Granularity } from './geometry.js';
+
+export interface SimulateOptions {
+  /** Images sent through the pipeline back to back (>= 1). */
+  batch: number;
+  /** Keep every core's per-timestep activity (for `--trace`); off by default, it grows with the batch. */
+  activity?: boolean;
+  /** 'pixel' (default, the paper's model) or 'block' (one crossbar operation per timestep); README. */
+  granularity?: Granularity;
+}
+
+/** One weight layer's activity for the first image (Figure 10: the pixels it computes against the timestep). */
+export interface LayerTiming {
+  name: string;
+  cores: string[];
+  /** First and last timestep in which one of the layer's crossbars computes (first image). */
+  firstTimestep: number;
+  lastTimestep: number;
+  /** Timesteps in which at least one of the layer's crossbars computes (first image). */
+  busyTimesteps: number;
+  /** Output pixels the layer's crossbars compute per image, and how many per timestep at most (its replicas). */
+  outputPixels: number;
+  replicas: number;
+}
+
+/** A fused residual add: how many shortcut pixels wait in the adding core because they arrive before the main path. */
+export interface ResidualBuffer {
+  layer: string;
+  /** The layer (or the network input) that sends the shortcut operand. */
+  from: string;
+  /** Most shortcut pixels held at the end of any timestep (over the whole batch). */
+  pixels: number;
+  bits: number;
+}
+
+/** Equation 7 for one link: the most data it carries in one timestep, as a bandwidth. */
+export interface LinkLoad {
+  from: string;
+  to: string;
+  kind: LinkKind;
+  /** Most pixels (or partial-sum vectors) sent over the link in one timestep. */
+  transfersPerTimestep: number;
+  bitsPerTransfer: number;
+  gbps: number;
+}
+
+/** Per-core activity, for the trace: the timesteps in which the core's crossbar computes and how many pixels. */
+export interface CoreActivity {
+  core: string;
+  layer: string;
+  timesteps: number[];
+  pixels: number[];
+}
+
+export interface DataflowResult {
+  batch: number;
+  granularity: Granularity;
+  timestepNs: number;
+  /** Network input pixels entering the first core per timestep (the first layer's rate, README). */
+  inputPixelsPerTimestep: number;
+  /** From the first image's first pixel entering to the timestep in which its output is computed, inclusive. */
+  latencyTimesteps: number;
+  /** Timesteps between two images entering (the largest gap over the batch, and to the image after it). */
+  intervalTimesteps: number;
+  /** From the first image entering to the last image's output, inclusive. */
+  batchTimesteps: number;
+  throughputImagesPerSecond: number;
+  /** Equation 7: the largest bandwidth an activation link (not a partial-sum link) needs; what the target offers. */
+  linkBandwidthGbps: number;
+  targetLinkBandwidthGbps: number;
+  layers: LayerTiming[];
+  residualBuffers: ResidualBuffer[];
+  links: LinkLoad[];
+  /** Timestep in which each image's first pixel enters, and in which its output is computed. */
+  imageStarts: number[];
+  imageOutputs: number[];
+  /** Links over the target's bandwidth (IMC090). The result is still complete. */
+  diagnostics: Diagnostic[];
+  activity?: CoreActivity[];
+  /** With `activity`: per layer, the timestep each output pixel of the first image leaves its neuron core. */
+  outputs?: Array<{ layer: string; timesteps: number[] }>;
+}

@@ -1,0 +1,86 @@
+// Source text -> AST plus every lexing and syntax diagnostic of the file.
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+import type { SourceFile } from './ast.js';
+import { lex } from './lexer.js';
+import { parseTokens } from './parser.js';
+import { buildAst } from './visitor.js';
+
+export interface ParsedSource {
+  ast: SourceFile;
+  comments: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+/** At most this many syntax errors per file: after that, recovery mostly reports echoes of the first ones. */
+export const MAX_SYNTAX_ERRORS = 25;
+
+const TOKEN_WORDS: Record<string, string> = {
+  Name: 'a name',
+  NumberLit: 'a number',
+  Quantity: 'a number with a unit',
+  Dims: 'dimensions like 3x3',
+  StringLit: 'a string',
+  LBrace: "'{'",
+  RBrace: "'}'",
+  LParen: "'('",
+  RParen: "')'",
+  Comma: "','",
+  Colon: "':'",
+  Equals: "'='",
+  Minus: "'-'",
+  Semicolon: "';'",
+  Newline: 'end of line',
+  EOF: 'end of file',
+  Import: "'import'",
+  Target: "'target'",
+  Network: "'network'",
+  On: "'on'",
+  Extends: "'extends'",
+  Block: "'block'",
+  Return: "'return'",
+};
+
+function describeToken(t: IToken): string {
+  const kind = t.tokenType?.name ?? 'EOF';
+  if (kind === 'EOF') return 'end of file';
+  if (kind === 'Newline') return 'end of line';
+  const image = t.image.length > 30 ? t.image.slice(0, 30) + '...' : t.image;
+  return `'${image}'`;
+}
+
+function syntaxMessage(e: IRecognitionException): string {
+  const found = describeToken(e.token);
+  if (e.name === 'MismatchedTokenException') {
+    const m = /-->\s*(\w+)\s*<--/.exec(e.message);
+    const expected = m ? (TOKEN_WORDS[m[1]] ?? m[1]) : 'something else';
+    return `expected ${expected} but found ${found}`;
+  }
+  if (e.name === 'NotAllInputParsedException') return `unexpected ${found}: expected 'import', 'target' or 'network'`;
+  if (e.name === 'EarlyExitException') return `unexpected ${found}: expected a value`;
+  return `unexpected ${found}`;
+}
+
+export function parseSource(text: string, file: string): ParsedSource {
+  const lexed = lex(text, file);
+  const parsed = parseTokens(lexed.tokens);
+  const diagnostics = [...lexed.diagnostics];
+  const lastReal = lexed.tokens[lexed.tokens.length - 1];
+  const seen = new Set<string>();
+  for (const e of parsed.errors) {
+    if (diagnostics.length - lexed.diagnostics.length >= MAX_SYNTAX_ERRORS) break;
+    let t = e.token;
+    if (!Number.isFinite(t.startOffset) || t.tokenType?.name === 'EOF') {
+      // End of file: point just after the last token (or at 1:1 in an empty file).
+      const line = lastReal ? (lastReal.endLine ?? 1) : 1;
+      const column = lastReal ? (lastReal.endColumn ?? 0) + 1 : 1;
+      t = { ...t, startLine: line, startColumn: column, image: ' ' };
+    }
+    const span = { file, line: t.startLine ?? 1, column: t.startColumn ?? 1, length: Math.max(1, Math.min(t.image.length, 80)) };
+    const key = `${span.line}:${span.column}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push(diagnostic('IMC002', span, syntaxMessage(e)));
+  }
+  return { ast: buildAst(parsed.cst, file, text), comments: lexed.comments, diagnostics };
+}

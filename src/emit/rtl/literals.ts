@@ -1,0 +1,53 @@
+// Sized Verilog literals and bit widths: every number that goes into generated RTL goes through here, so widths are
+// explicit (Verilator -Wall rejects unsized or mismatched constants).
+
+/** Bits to hold the unsigned values 0..n-1 (at least 1). */
+export function clog2(n: number): number {
+  let bits = 0;
+  while (2 ** bits < n) bits++;
+  return Math.max(1, bits);
+}
+
+/** Bits of a signed two's-complement number holding every value in [lo, hi]. */
+export function signedBits(lo: number, hi: number): number {
+  let bits = 1;
+  while (-(2 ** (bits - 1)) > lo || 2 ** (bits - 1) - 1 < hi) bits++;
+  return bits;
+}
+
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
+}
+
+/** Unsigned decimal literal, e.g. 8'd5. */
+export function ulit(bits: number, value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** bits) throw new RangeError(`${value} does not fit ${bits} unsigned bits`);
+  return `${bits}'d${value}`;
+}
+
+/** Signed decimal literal, e.g. 16'sd5 or -16'sd3. */
+export function slit(bits: number, value: number): string {
+  if (!Number.isSafeInteger(value) || value < -(2 ** (bits - 1)) || value > 2 ** (bits - 1) - 1) {
+    throw new RangeError(`${value} does not fit ${bits} signed bits`);
+  }
+  return value < 0 ? `-${bits}'sd${-value}` : `${bits}'sd${value}`;
+}
+
+/** Two's-complement hex digits of `value` in `bits` bits (no prefix), e.g. for $readmemh files. */
+export function hexDigits(bits: number, value: number): string {
+  const modulus = 1n << BigInt(bits);
+  const v = ((BigInt(value) % modulus) + modulus) % modulus;
+  return v.toString(16).padStart(Math.ceil(bits / 4), '0');
+}
+
+/** Two's-complement hex literal, e.g. 12'hffd. */
+export function hexLit(bits: number, value: number): string {
+  return `${bits}'h${hexDigits(bits, value)}`;
+}
+
+/** Concatenation of equal-width two's-complement fields, element 0 in the lowest bits. */
+export function packedVector(bits: number, values: ArrayLike<number>): string {
+  const parts: string[] = [];
+  for (let i = values.length - 1; i >= 0; i--) parts.push(hexLit(bits, values[i]));
+  return `{${parts.join(', ')}}`;
+}

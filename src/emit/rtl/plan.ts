@@ -1,0 +1,234 @@
+// The RTL plan: every decision about the generated hardware, made here in TypeScript from the design, the mapping,
+// the memory plan and the reference model's parameters. The templates only lay these numbers out.
+import { diagnostic, DiagnosticError } from '../../dsl/diagnostics.js';
+import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
+import { matrixWeights } from '../../mapping/kernel.js';
+import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
+import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
+import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
+import { compileReference } from '../../reference/mapped.js';
+import { BN_SCALE_BITS } from '../../ir/weights.js';
+import { clog2, isPowerOfTwo } from './literals.js';
+
+/** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
+export interface NeuronPlan {
+  batchNorm?: { scale: Int32Array; bias: Int32Array };
+  requantShift: number;
+  reluBeforePool: boolean;
+  pool?: { kind: 'max' | 'avg'; height: number; width: number; pooledHeight: number; pooledWidth: number };
+  reluAfterPool: boolean;
+  /** The plane the weight layer computes (before pooling) and the plane it emits. */
+  convHeight: number;
+  convWidth: number;
+  outHeight: number;
+  outWidth: number;
+  outActivationBits: number;
+  /** Bits of the neuron core's signed datapath (accumulator, batch norm, rounding), all values exact. */
+  accBits: number;
+}
+
+export interface CoreRtlPlan {
+  core: Core;
+  layer: LayerMapping;
+  node: IrNode;
+  memory: CoreMemoryPlan;
+  adc: AdcModel;
+  /** Tile weights, row-major rows x cols (the core's rectangle of the collective kernel matrix). */
+  weights: Int32Array;
+  weightBits: number;
+  rows: number;
+  cols: number;
+  /** First output channel of the core's columns. */
+  channelBase: number;
+  /** Incoming pixel: all channels of the layer's input, `inActivationBits` each. */
+  inChannels: number;
+  inActivationBits: number;
+  /** Channels this core stores (a contiguous range starting at storedChannelBase). */
+  storedChannelBase: number;
+  storedChannels: number;
+  /** Patch slots (slot = dx * kernelHeight + dy) holding this core's rows, and where its rows start in them. */
+  slotFirst: number;
+  slotLast: number;
+  rowBitOffset: number;
+  /** Sibling row parts whose partial sums this (accumulating) core adds, in row-part order. */
+  partialCores: string[];
+  neuron?: NeuronPlan;
+  /** Bits of the crossbar model's exact accumulator. */
+  crossbarAccBits: number;
+}
+
+export interface RtlPlan {
+  design: IrDesign;
+  mapping: Mapping;
+  cores: CoreRtlPlan[];
+  inputNode: IrNode;
+  outputLayer: LayerMapping;
+}
+
+function unsupported(node: IrNode, what: string): never {
+  throw new DiagnosticError([diagnostic('IMC112', node.span, `the RTL generator does not implement ${what} (node '${node.name}')`)]);
+}
+
+function neuronPlan(design: IrDesign, lm: LayerMapping, node: IrNode, adc: AdcModel, parts: number, bn?: { scale: Int32Array; bias: Int32Array }): NeuronPlan {
+  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const fused = lm.fused.map((n) => byName.get(n)!);
+  let requantShift = node.requant?.shift ?? 0;
+  let reluBeforePool = false;
+  let reluAfterPool = false;
+  let pool: NeuronPlan['pool'];
+  let plane = { height: node.shape.height, width: node.shape.width };
+  fused.forEach((f, i) => {
+    switch (f.op.kind) {
+      case 'batchnorm':
+        if (i !== 0) unsupported(f, 'a batch norm that is not the first fused operation');
+        break;
+      case 'relu':
+        if (pool) {
+          if (reluAfterPool) unsupported(f, 'two ReLUs after a pool');
+          reluAfterPool = true;
+        } else {
+          if (reluBeforePool) unsupported(f, 'two ReLUs in a row');
+          reluBeforePool = true;
+        }
+        break;
+      case 'maxpool':
+      case 'avgpool': {
+        const op = f.op as PoolOp;
+        if (pool) unsupported(f, 'two pools in one neuron core');
+        if (op.stride !== op.size || op.padding !== 0) unsupported(f, 'a pool whose stride differs from its size or that pads');
+        pool = {
+          kind: op.kind === 'maxpool' ? 'max' : 'avg',
+          height: op.size,
+          width: op.size,
+          pooledHeight: Math.floor(plane.height / op.size),
+          pooledWidth: Math.floor(plane.width / op.size),
+        };
+        if (pool.pooledHeight !== f.shape.height || pool.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
+        plane = { height: f.shape.height, width: f.shape.width };
+        break;
+      }
+      case 'gap':
+        if (pool) unsupported(f, 'two pools in one neuron core');
+        pool = { kind: 'avg', height: plane.height, width: plane.width, pooledHeight: 1, pooledWidth: 1 };
+        plane = { height: 1, width: 1 };
+        break;
+      case 'flatten':
+        break;
+      default:
+        unsupported(f, `a fused ${f.op.kind}`);
+    }
+  });
+  const out = byName.get(lm.output ?? node.name) ?? node;
+  const outBits = out.activationBits;
+  if (fused.some((f) => f.activationBits !== outBits) || node.activationBits !== outBits) {
+    unsupported(node, 'different activation widths inside one neuron core');
+  }
+  // Exact datapath width: the sum of the parts' ADC codes, rescaled, times the batch-norm scale, plus bias and the
+  // rounding constant; and room for the pool sums.
+  const sumBits = adc.bits + clog2(parts + 1);
+  let accBits = sumBits + adc.shift + 1;
+  if (bn) accBits += BN_SCALE_BITS + 2;
+  accBits = Math.max(accBits, requantShift + 3, outBits + 2);
+  if (pool?.kind === 'avg') accBits = Math.max(accBits, outBits + clog2(pool.height * pool.width + 1) + 3);
+  accBits += 1;
+  if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
+  if (requantShift < 0) requantShift = 0;
+  return {
+    batchNorm: bn,
+    requantShift,
+    reluBeforePool,
+    pool,
+    reluAfterPool,
+    convHeight: node.shape.height,
+    convWidth: node.shape.width,
+    outHeight: plane.height,
+    outWidth: plane.width,
+    outActivationBits: outBits,
+    accBits,
+  };
+}
+
+/** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
+export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPlan): RtlPlan {
+  const reference = compileReference(design, mapping);
+  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
+  if (!inputNode) throw new Error('RTL: the network has no input node');
+  const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
+  const memoryByCore = new Map(memoryPlan.cores.map((c) => [c.core, c]));
+  const cores: CoreRtlPlan[] = [];
+  for (const lm of mapping.layers) {
+    const node = byName.get(lm.layer)!;
+    const compiled = reference.layers.get(lm.layer);
+    const params = reference.params.get(lm.layer);
+    if (!compiled || !params) throw new Error(`RTL: no reference parameters for layer ${lm.layer}`);
+    const m = lm.matrix;
+    if (m.replicas.length !== 1) unsupported(node, 'replicated layers (replicas > 1)');
+    if (lm.residualFrom !== undefined) unsupported(node, 'a fused residual add');
+    const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
+    const rowsPerLayerCols = new Map<number, Core[]>();
+    for (const id of lm.cores) {
+      const core = coreById.get(id)!;
+      const list = rowsPerLayerCols.get(core.part.colPart) ?? [];
+      list.push(core);
+      rowsPerLayerCols.set(core.part.colPart, list);
+    }
+    for (const id of lm.cores) {
+      const core = coreById.get(id)!;
+      const memory = memoryByCore.get(id);
+      if (!memory) throw new Error(`RTL: core ${id} has no memory plan`);
+      const { rowStart, rowEnd, colStart, colEnd } = core.part;
+      for (let c = colStart; c < colEnd; c++) {
+        const sink = m.columnSinks[c];
+        if (sink.replica !== 0 || sink.outChannel !== c) throw new Error(`RTL: column ${c} of ${lm.layer} is not output channel ${c}`);
+      }
+      for (let r = rowStart; r < rowEnd; r++) {
+        const src = m.rowSources[r];
+        if ((src.dx * m.kernelHeight + src.dy) * inChannels + src.channel !== r) throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
+      }
+      if (!isPowerOfTwo(memory.wordBits)) unsupported(node, `a ${memory.wordBits}-bit memory word (word lengths must be powers of two)`);
+      const rows = rowEnd - rowStart;
+      const cols = colEnd - colStart;
+      const dense = matrixWeights(m, params.weights, core.part);
+      const weights = new Int32Array(rows * cols);
+      dense.forEach((line, r) => line.forEach((w, k) => (weights[r * cols + k] = w)));
+      const slotFirst = Math.floor(rowStart / inChannels);
+      const slotLast = Math.floor((rowEnd - 1) / inChannels);
+      const storedChannels = memory.channels;
+      const storedChannelBase = storedChannels === inChannels ? 0 : m.rowSources[rowStart].channel;
+      if (storedChannels !== inChannels && slotFirst !== slotLast) throw new Error(`RTL: core ${id} stores a channel subset of several pixels`);
+      const siblings = rowsPerLayerCols.get(core.part.colPart)!;
+      const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
+      const inBits = memory.activationBits;
+      cores.push({
+        core,
+        layer: lm,
+        node,
+        memory,
+        adc: compiled.adc,
+        weights,
+        weightBits: params.weightBits,
+        rows,
+        cols,
+        channelBase: colStart,
+        inChannels,
+        inActivationBits: inBits,
+        storedChannelBase,
+        storedChannels,
+        slotFirst,
+        slotLast,
+        rowBitOffset: (rowStart - slotFirst * inChannels - storedChannelBase) * inBits,
+        partialCores,
+        neuron:
+          core.role === 'partial'
+            ? undefined
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm),
+        crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
+      });
+    }
+  }
+  cores.sort((a, b) => a.core.index - b.core.index);
+  const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
+  if (!outputLayer) throw new Error(`RTL: no layer emits the network output ${design.network.output}`);
+  return { design, mapping, cores, inputNode, outputLayer };
+}

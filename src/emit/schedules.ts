@@ -1,0 +1,181 @@
+// The `.sched` text form of a core's input-memory schedule (templates/schedule/schedule.sched.hbs), its JSON form
+// (schemas/schedule.schema.json) and the parser `imcc diff` reads it back with. Grammar (README "Schedule files"):
+//
+//   imcc-schedule 1
+//   <key> <value>                         header, fixed key order (SCHEDULE_HEADER_KEYS)
+//   --
+//   <t> W <y>,<x> word=<w>[..<w2>] bit=<b>                  write an arriving pixel
+//   <t> C blk=<n> out=<oy>,<ox> active=<a>                  computation n starts (block's first output pixel)
+//   <t> R <y>,<x> word=<w>[..<w2>] bit=<b> blk=<n> at=<dy>,<dx>   read a pixel of the block's input region
+//   <t> Z <y>,<x> blk=<n> at=<dy>,<dx>                      zero (padding / idle replica), no memory access
+import type { IrDesign } from '../ir/types.js';
+import type { Mapping } from '../mapping/types.js';
+import { coreSchedule, type MemoryPlan } from '../memory/plan.js';
+import type { MemoryOp, Schedule, ScheduleHeader } from '../memory/schedule.js';
+import { renderTemplate } from './render.js';
+import { validateJson } from './schema.js';
+
+export const SCHEDULE_FORMAT_VERSION = 1;
+
+/** Header keys in file order, each with how its value is printed. */
+export const SCHEDULE_HEADER_KEYS = [
+  'layer',
+  'core',
+  'layout',
+  'word-bits',
+  'depth',
+  'words',
+  'pixel-bits',
+  'channels',
+  'activation-bits',
+  'input',
+  'columns',
+  'kernel',
+  'stride',
+  'padding',
+  'output',
+  'replicas',
+  'method',
+  'dW',
+  'arrivals-per-timestep',
+  'delta-kernel-bits',
+  'delta-pix-bits',
+  'min-occupancy',
+  'ops',
+] as const;
+
+export function headerFields(h: ScheduleHeader, opCount: number): Array<{ key: string; value: string }> {
+  const values: Record<(typeof SCHEDULE_HEADER_KEYS)[number], string> = {
+    layer: h.layer,
+    core: h.core,
+    layout: h.layout,
+    'word-bits': String(h.wordBits),
+    depth: String(h.depth),
+    words: String(h.words),
+    'pixel-bits': String(h.pixelBits),
+    channels: String(h.channels),
+    'activation-bits': String(h.activationBits),
+    input: `${h.height}x${h.width}`,
+    columns: String(h.columns),
+    kernel: `${h.kernelHeight}x${h.kernelWidth}`,
+    stride: String(h.stride),
+    padding: String(h.padding),
+    output: `${h.outputHeight}x${h.outputWidth}`,
+    replicas: String(h.replicas),
+    method: String(h.method),
+    dW: String(h.dW),
+    'arrivals-per-timestep': String(h.arrivalsPerTimestep),
+    'delta-kernel-bits': String(h.deltaKernelBits),
+    'delta-pix-bits': h.deltaPixBits.join(' '),
+    'min-occupancy': String(h.minOccupancy),
+    ops: String(opCount),
+  };
+  return SCHEDULE_HEADER_KEYS.map((key) => ({ key, value: values[key] }));
+}
+
+function opContext(o: MemoryOp): object {
+  const hasAddress = o.op === 'W' || o.op === 'R';
+  return {
+    t: o.t,
+    op: o.op,
+    y: o.y,
+    x: o.x,
+    isCompute: o.op === 'C',
+    hasAddress,
+    inBlock: o.op === 'R' || o.op === 'Z',
+    words: hasAddress ? (o.word === o.lastWord ? `${o.word}` : `${o.word}..${o.lastWord}`) : '',
+    bit: o.bit ?? 0,
+    block: o.block ?? 0,
+    dy: o.dy ?? 0,
+    dx: o.dx ?? 0,
+    active: o.active ?? 0,
+  };
+}
+
+/** The `.sched` text of one core's schedule. */
+export function renderSchedule(s: Schedule): string {
+  return renderTemplate('schedule/schedule.sched.hbs', {
+    version: SCHEDULE_FORMAT_VERSION,
+    header: headerFields(s.header, s.ops.length),
+    ops: s.ops.map(opContext),
+  });
+}
+
+/** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`). */
+export function scheduleFiles(design: IrDesign, mapping: Mapping, plan: MemoryPlan): Array<{ path: string; text: string }> {
+  return plan.cores.map((c) => ({
+    path: `schedules/${c.core}.sched`,
+    text: renderSchedule(coreSchedule(design, mapping, plan, c.core)),
+  }));
+}
+
+/** JSON form of one or more schedules, validated against schemas/schedule.schema.json. */
+export function schedulesJson(schedules: readonly Schedule[]): object {
+  const value = {
+    version: SCHEDULE_FORMAT_VERSION,
+    schedules: schedules.map((s) => ({
+      header: { ...s.header, deltaPixBits: [...s.header.deltaPixBits] },
+      ops: s.ops.map((o) => {
+        const out: Record<string, number | string> = { t: o.t, op: o.op, y: o.y, x: o.x };
+        if (o.word !== undefined) out.word = o.word;
+        if (o.lastWord !== undefined) out.lastWord = o.lastWord;
+        if (o.bit !== undefined) out.bit = o.bit;
+        if (o.block !== undefined) out.block = o.block;
+        if (o.dy !== undefined) out.dy = o.dy;
+        if (o.dx !== undefined) out.dx = o.dx;
+        if (o.active !== undefined) out.active = o.active;
+        return out;
+      }),
+    })),
+  };
+  validateJson('schedule', value);
+  return value;
+}
+
+/** A `.sched` file read back: its header (key -> value) and its operation lines. */
+export interface ScheduleText {
+  header: Map<string, string>;
+  headerLines: string[];
+  opLines: string[];
+  /** Timestep of each operation line. */
+  timesteps: number[];
+}
+
+export class ScheduleFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScheduleFormatError';
+  }
+}
+
+const OP_LINE =
+  /^(\d+) (?:W -?\d+,-?\d+ word=\d+(?:\.\.\d+)? bit=\d+|C blk=\d+ out=\d+,\d+ active=\d+|R -?\d+,-?\d+ word=\d+(?:\.\.\d+)? bit=\d+ blk=\d+ at=\d+,\d+|Z -?\d+,-?\d+ blk=\d+ at=\d+,\d+)$/;
+
+/** Parses `.sched` text; `name` is used in error messages. Throws ScheduleFormatError with the line number. */
+export function parseScheduleText(text: string, name: string): ScheduleText {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines[0] !== `imcc-schedule ${SCHEDULE_FORMAT_VERSION}`) {
+    throw new ScheduleFormatError(`${name}:1: not an imcc schedule (expected 'imcc-schedule ${SCHEDULE_FORMAT_VERSION}')`);
+  }
+  const header = new Map<string, string>();
+  const headerLines: string[] = [];
+  let i = 1;
+  for (; i < lines.length && lines[i] !== '--'; i++) {
+    const m = /^(\S+) (.*)$/.exec(lines[i]);
+    if (!m) throw new ScheduleFormatError(`${name}:${i + 1}: header line is not '<key> <value>'`);
+    header.set(m[1], m[2]);
+    headerLines.push(lines[i]);
+  }
+  if (i >= lines.length) throw new ScheduleFormatError(`${name}: no '--' line after the header`);
+  for (const key of ['layer', 'core']) {
+    if (!header.has(key)) throw new ScheduleFormatError(`${name}: header has no '${key}'`);
+  }
+  const opLines = lines.slice(i + 1);
+  const timesteps: number[] = [];
+  opLines.forEach((line, j) => {
+    if (!OP_LINE.test(line)) throw new ScheduleFormatError(`${name}:${i + 2 + j}: not a schedule operation line: ${JSON.stringify(line.slice(0, 80))}`);
+    timesteps.push(Number(line.slice(0, line.indexOf(' '))));
+  });
+  return { header, headerLines, opLines, timesteps };
+}

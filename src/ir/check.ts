@@ -1,0 +1,102 @@
+// Semantic checks of a whole program (the entry file and its imports): declarations, targets, `extends`, and the
+// entry network, producing the IrDesign. Every problem is a diagnostic; nothing here throws on bad input.
+import type { NetworkDecl, NetworkStatement, Property, SourceFile, TargetDecl } from '../dsl/ast.js';
+import type { IrDesign, IrNetwork, IrTarget } from './types.js';
+import { checkTarget } from './target.js';
+import { checkNetwork, didYouMean } from './network.js';
+import type { Diagnostics } from './values.js';
+
+export interface ProgramCheck {
+  design: IrDesign | null;
+  /** Every target declared in the program that checked clean, by name. */
+  targets: Map<string, IrTarget>;
+  /** The entry file's network, when it has exactly one and it checked clean. */
+  network: IrNetwork | null;
+  /** Networks declared in the entry file (0 means a target-only file). */
+  entryNetworks: number;
+}
+
+/** Statements an extending network may give; they replace the base network's statement of the same key. */
+export const OVERRIDABLE = ['mapping', 'weights'] as const;
+
+export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): ProgramCheck {
+  const targets = new Map<string, TargetDecl>();
+  const networks = new Map<string, NetworkDecl>();
+  for (const f of files) {
+    for (const d of f.declarations) {
+      if (d.kind === 'import') continue;
+      const table: Map<string, TargetDecl | NetworkDecl> = d.kind === 'target' ? targets : networks;
+      const prev = table.get(d.name.name) ?? (d.kind === 'target' ? networks : targets).get(d.name.name);
+      if (prev) {
+        diags.error('IMC006', d.name, `'${d.name.name}' is already declared at ${prev.span.file}:${prev.span.line}`);
+        continue;
+      }
+      if (d.name.name.includes('.')) {
+        diags.error('IMC034', d.name, `'${d.name.name}': names cannot contain '.'`);
+        continue;
+      }
+      if (d.kind === 'target') targets.set(d.name.name, d);
+      else networks.set(d.name.name, d);
+    }
+  }
+  const checkedTargets = new Map<string, IrTarget>();
+  for (const [name, decl] of targets) {
+    const t = checkTarget(decl, diags);
+    if (t) checkedTargets.set(name, t);
+  }
+
+  const entry = files[0];
+  const entryNetworks = entry ? entry.declarations.filter((d): d is NetworkDecl => d.kind === 'network') : [];
+  for (const extra of entryNetworks.slice(1)) {
+    diags.error('IMC022', extra.name, `${entry.file} declares more than one network (the first is '${entryNetworks[0].name.name}'); put each in its own file`);
+  }
+  const decl = entryNetworks.length === 1 ? entryNetworks[0] : undefined;
+  let network: IrNetwork | null = null;
+  let target: IrTarget | undefined;
+  if (decl) {
+    const resolved = resolveExtends(decl, networks, diags);
+    if (resolved) {
+      const targetName = resolved.target;
+      if (!targetName) {
+        if (!decl.recovered) diags.error('IMC021', decl.name, `network ${decl.name.name} has no target: write 'network ${decl.name.name} on TARGET {'`);
+      } else if (!targets.has(targetName.name)) {
+        diags.error('IMC021', targetName, `unknown target '${targetName.name}'${didYouMean(targetName.name, targets.keys())}${targets.size === 0 ? ' (no target is declared; import one, e.g. import "targets/dazzi2021.imc")' : ''}`);
+      } else target = checkedTargets.get(targetName.name);
+      network = checkNetwork({ decl, statements: resolved.statements, target }, diags) ?? null;
+    }
+  }
+  const design = network && target ? { network, target, sources: files.map((f) => f.file) } : null;
+  return { design, targets: checkedTargets, network, entryNetworks: entryNetworks.length };
+}
+
+interface Resolved {
+  statements: NetworkStatement[];
+  target: NetworkDecl['target'];
+}
+
+/** Applies `extends`: the base's statements, with the overridable ones the derived network gives replaced. */
+function resolveExtends(decl: NetworkDecl, networks: Map<string, NetworkDecl>, diags: Diagnostics, chain: string[] = []): Resolved | undefined {
+  if (!decl.base) return { statements: decl.statements, target: decl.target };
+  if (chain.includes(decl.name.name)) {
+    diags.error('IMC030', decl.base, `networks extend each other in a cycle: ${[...chain, decl.name.name].join(' -> ')}`);
+    return undefined;
+  }
+  const base = networks.get(decl.base.name);
+  if (!base) {
+    diags.error('IMC030', decl.base, `unknown base network '${decl.base.name}'${didYouMean(decl.base.name, networks.keys())} (import the file that declares it)`);
+    return undefined;
+  }
+  const own: Property[] = [];
+  for (const s of decl.statements) {
+    if (s.kind === 'property' && (OVERRIDABLE as readonly string[]).includes(s.key.name)) own.push(s);
+    else {
+      const at = s.kind === 'property' ? s.key : s.name;
+      diags.error('IMC030', at, `network ${decl.name.name} extends ${base.name.name}: it can only override ${OVERRIDABLE.join(' and ')}`);
+    }
+  }
+  const inherited = resolveExtends(base, networks, diags, [...chain, decl.name.name]);
+  if (!inherited) return undefined;
+  const replaced = new Set(own.map((p) => p.key.name));
+  const statements = [...inherited.statements.filter((s) => !(s.kind === 'property' && replaced.has(s.key.name))), ...own];
+  return { statements, target: decl.target ?? inherited.target };
+}

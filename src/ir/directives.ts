@@ -1,0 +1,156 @@
+// Mapping directives: `mapping { default ...; layers "glob": ...; layer NAME: ... }` resolved per weight layer.
+// Precedence (README "Mapping directives"): built-in defaults < `default` < `layers "glob"` < `layer NAME`, and
+// within one kind the later entry wins; each setting (replicas, method, dw, layout) is resolved on its own.
+import type { Located, NetworkDecl, Property } from '../dsl/ast.js';
+import type { IrNode, LayoutChoice, MappingDirective } from './types.js';
+import { isWeightOp } from './types.js';
+import { AtomReader, Diagnostics } from './values.js';
+
+export const DIRECTIVE_LIMITS = {
+  replicas: { min: 1, max: 4096 },
+  method: { min: 1, max: 2 },
+  dw: { min: 1, max: 4096 },
+} as const;
+
+interface Settings {
+  replicas?: number;
+  method?: 1 | 2;
+  dW?: number;
+  layout?: LayoutChoice;
+}
+
+interface Entry {
+  kind: 'default' | 'layers' | 'layer';
+  /** `layer` name (matches the layer and every layer under it) or `layers` glob. */
+  selector?: string;
+  matches: (layer: string) => boolean;
+  settings: Settings;
+  /** Where each setting was written, for errors about combinations. */
+  where: Partial<Record<keyof Settings, Located>>;
+  at: Property;
+}
+
+/** `*` matches any run of characters (dots included), `?` one character; the whole name must match. */
+export function globMatcher(glob: string): (name: string) => boolean {
+  const re = new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return (name) => re.test(name);
+}
+
+/** `layer stage1` matches `stage1` and every layer inside it (`stage1.0.c1`, ...). */
+export function layerMatcher(name: string): (layer: string) => boolean {
+  return (layer) => layer === name || layer.startsWith(name + '.');
+}
+
+function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
+  const kind = p.key.name;
+  if (kind !== 'default' && kind !== 'layers' && kind !== 'layer') {
+    diags.error('IMC011', p.key, `unknown mapping directive '${kind}' (expected default, layer NAME: ..., layers "GLOB": ...)`);
+    return undefined;
+  }
+  if (p.body) diags.error('IMC012', p.body, `mapping ${kind}: takes settings, not a { ... } block`);
+  let selector: string | undefined;
+  let matches: (layer: string) => boolean = () => true;
+  if (kind === 'default') {
+    if (p.selector) diags.error('IMC012', p.selector, "mapping default applies to every layer; it takes no 'name:'");
+  } else if (!p.selector) {
+    diags.error('IMC010', p.key, kind === 'layer' ? 'mapping layer: missing the layer name (layer NAME: replicas 2)' : 'mapping layers: missing the pattern (layers "stage1.*": replicas 2)');
+    return undefined;
+  } else {
+    selector = p.selector.kind === 'string' ? p.selector.value : p.selector.name;
+    matches = kind === 'layer' ? layerMatcher(selector) : globMatcher(selector);
+  }
+  const settings: Settings = {};
+  const where: Entry['where'] = {};
+  let ok = true;
+  for (const group of p.groups) {
+    const r = new AtomReader(diags, group, p, `mapping ${kind}`);
+    const key = r.word('setting', ['replicas', 'method', 'dw', 'layout'] as const);
+    if (key === undefined) {
+      ok = false;
+      continue;
+    }
+    const field = key === 'dw' ? 'dW' : key;
+    if (settings[field] !== undefined) {
+      diags.error('IMC019', group[0], `mapping ${kind}: '${key}' is set twice`);
+      ok = false;
+      continue;
+    }
+    where[field] = group[0];
+    if (key === 'replicas') settings.replicas = r.number('replicas (output pixels per timestep)', DIRECTIVE_LIMITS.replicas);
+    else if (key === 'method') {
+      const m = r.number('replication method (1 or 2)', DIRECTIVE_LIMITS.method);
+      if (m !== undefined) settings.method = m as 1 | 2;
+    } else if (key === 'dw') settings.dW = r.number('dw (method 2 block width)', DIRECTIVE_LIMITS.dw);
+    else settings.layout = r.word('layout', ['auto', 'IWAP', 'KLIP', 'PLIP'] as const);
+    if (settings[field] === undefined) ok = false;
+    r.end();
+  }
+  if (p.groups.length === 0 && !p.recovered) {
+    diags.error('IMC010', p.key, `mapping ${kind}: no settings (replicas N, method 1|2, dw N, layout auto|IWAP|KLIP|PLIP)`);
+  }
+  return ok ? { kind, selector, matches, settings, where, at: p } : undefined;
+}
+
+const RANK = { default: 0, layers: 1, layer: 2 } as const;
+
+/** Sets `mapping` on every weight layer of `nodes`; reports directives that match nothing and bad combinations. */
+export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined, decl: NetworkDecl, diags: Diagnostics): void {
+  const entries: Entry[] = [];
+  if (mapping) {
+    if (!mapping.body && !mapping.recovered) diags.error('IMC012', mapping.key, 'mapping takes a { ... } block');
+    if (mapping.groups.length > 0) diags.error('IMC012', mapping.groups[0][0], 'mapping takes a { ... } block, not values');
+    for (const p of mapping.body?.statements ?? []) {
+      const e = readEntry(p, diags);
+      if (e) entries.push(e);
+    }
+  }
+  const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => RANK[a.e.kind] - RANK[b.e.kind] || a.i - b.i).map((x) => x.e);
+  const weightLayers = nodes.filter((n) => isWeightOp(n.op));
+  for (const e of entries) {
+    if (e.kind !== 'default' && !weightLayers.some((n) => e.matches(n.name))) {
+      const hint = nodes.some((n) => e.matches(n.name)) ? ' (it names only non-weight layers; directives apply to conv, shortcut and fc)' : '';
+      diags.error('IMC023', e.at.selector ?? e.at.key, `mapping ${e.kind} '${e.selector}' matches no weight layer${hint}`);
+    }
+  }
+  const fallbackSpan = mapping?.key.span ?? decl.name.span;
+  for (const n of weightLayers) {
+    const s: Settings = {};
+    const from: Partial<Record<keyof Settings, Entry>> = {};
+    let last: Entry | undefined;
+    for (const e of ordered) {
+      if (!e.matches(n.name)) continue;
+      last = e;
+      for (const k of Object.keys(e.settings) as (keyof Settings)[]) {
+        (s as Record<string, unknown>)[k] = e.settings[k];
+        from[k] = e;
+      }
+    }
+    const method = s.method ?? 1;
+    const replicas = s.replicas ?? 1;
+    const blame = (k: keyof Settings): Located => from[k]?.where[k] ?? from.method?.where.method ?? last?.at ?? decl.name;
+    let dW = s.dW ?? 1;
+    let ok = true;
+    if (method === 1 && s.dW !== undefined && s.dW !== 1) {
+      diags.error('IMC024', blame('dW'), `layer ${n.name}: method 1 replicates in one direction (dw 1); dw ${s.dW} needs method 2`);
+      ok = false;
+    }
+    if (method === 2) {
+      if (dW < 2) {
+        diags.error('IMC024', blame('method'), `layer ${n.name}: method 2 needs dw of at least 2 (got ${dW})`);
+        ok = false;
+      } else if (dW > replicas || replicas % dW !== 0) {
+        diags.error('IMC024', blame('dW'), `layer ${n.name}: method 2 arranges replicas in rows of dw; replicas ${replicas} is not a multiple of dw ${dW}`);
+        ok = false;
+      }
+    } else dW = 1;
+    if (!ok) continue;
+    const directive: MappingDirective = {
+      replicas,
+      method,
+      dW,
+      layout: s.layout ?? 'auto',
+      span: last ? last.at.span : fallbackSpan,
+    };
+    n.mapping = directive;
+  }
+}

@@ -1,0 +1,811 @@
+// Elaborates a network declaration into IR nodes: expands block instances and repetitions, names every node,
+// infers and checks shapes, bit widths and requantization. Naming rule (README "Layer names"):
+//   - `name = op(...)` names the op's node `name`; inside a block instance `inst`, `inst.name`;
+//   - a call nested inside another, or written inside `return`, is named `<owner>.<op>` where <owner> is the
+//     assignment's name (or the instance for `return`); a second nested call of the same op under the same owner
+//     gets `<owner>.<op>2`, then 3, ... outermost first, then left to right; a nested name never takes a name
+//     the scope defines explicitly (it gets the next number instead);
+//   - the outermost call of a block's `return` is named after the instance itself;
+//   - `name = block(...)` creates the instance `name` (its layers `name.c1`, ...); `name = block(...) x N` creates
+//     `name.0` .. `name.<N-1>`, each fed by the previous one, and `name` stands for the last.
+import type { Assignment, Atom, BlockDecl, CallExpr, Expr, Located, NamedArg, NetworkDecl, NetworkStatement, Property } from '../dsl/ast.js';
+import type { IrNetwork, IrNode, IrTarget, Op, Shape, WeightSource } from './types.js';
+import { isWeightOp } from './types.js';
+import { defaultRequantShift } from './weights.js';
+import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
+import { resolveDirectives } from './directives.js';
+
+/** Limits on network numbers (README "Limits"). */
+export const NETWORK_LIMITS = {
+  channels: { min: 1, max: 65536 },
+  spatial: { min: 1, max: 8192 },
+  kernel: { min: 1, max: 64 },
+  stride: { min: 1, max: 64 },
+  pad: { min: 0, max: 63 },
+  features: { min: 1, max: 16_777_216 },
+  bits: { min: 1, max: 32 },
+  requant: { min: 0, max: 48 },
+  repeat: { min: 1, max: 1024 },
+  seed: { min: 0, max: 4_294_967_295 },
+  /** Weights of one layer. */
+  layerWeights: 100_000_000,
+  /** Nodes of a whole network and block instantiations, after expansion. */
+  nodes: 20_000,
+  instances: 20_000,
+} as const;
+
+export const BUILTIN_OPS = ['conv', 'shortcut', 'fc', 'maxpool', 'avgpool', 'gap', 'batchnorm', 'relu', 'add', 'flatten'] as const;
+type BuiltinOp = (typeof BUILTIN_OPS)[number];
+
+interface OpSpec {
+  inputs: number;
+  keys: string[];
+  required: string[];
+}
+const WEIGHT_KEYS = ['weight_bits', 'activation_bits', 'requant'];
+const OP_SPECS: Record<BuiltinOp, OpSpec> = {
+  conv: { inputs: 1, keys: ['out', 'kernel', 'stride', 'pad', ...WEIGHT_KEYS], required: ['out', 'kernel'] },
+  shortcut: { inputs: 1, keys: ['out', 'stride', ...WEIGHT_KEYS], required: ['out'] },
+  fc: { inputs: 1, keys: ['out', ...WEIGHT_KEYS], required: ['out'] },
+  maxpool: { inputs: 1, keys: ['size', 'stride', 'pad'], required: ['size'] },
+  avgpool: { inputs: 1, keys: ['size', 'stride', 'pad'], required: ['size'] },
+  gap: { inputs: 1, keys: [], required: [] },
+  batchnorm: { inputs: 1, keys: [], required: [] },
+  relu: { inputs: 1, keys: [], required: [] },
+  add: { inputs: 2, keys: [], required: [] },
+  flatten: { inputs: 1, keys: [], required: [] },
+};
+
+type Value = { kind: 'tensor'; node: IrNode } | { kind: 'number'; value: number };
+
+interface Binding {
+  /** null: the definition had an error that was already reported; uses stay quiet. */
+  value: Value | null;
+  at: Located;
+}
+
+interface Scope {
+  /** Node-name prefix: '' at network level, `inst.` inside an instance. */
+  prefix: string;
+  names: Map<string, Binding>;
+  /** Names assigned anywhere in this scope, for "defined later" hints. */
+  declared: Map<string, Located>;
+  blockStack: string[];
+}
+
+function shapeText(s: Shape): string {
+  return `${s.channels}x${s.height}x${s.width}`;
+}
+
+/** Edit distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length];
+}
+export function didYouMean(name: string, options: Iterable<string>): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const o of options) {
+    const dd = distance(name, o);
+    if (dd < bestD) {
+      bestD = dd;
+      best = o;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : '';
+}
+
+export interface NetworkInput {
+  decl: NetworkDecl;
+  /** The statements after applying `extends` (base statements, overridden ones replaced). */
+  statements: NetworkStatement[];
+  target: IrTarget | undefined;
+}
+
+/** Per weight node: the explicit `requant N` (or auto) from the source. */
+interface WeightExtras {
+  requant: number | 'auto';
+}
+
+class Elaborator {
+  readonly nodes: IrNode[] = [];
+  private readonly used = new Set<string>();
+  private readonly blocks = new Map<string, BlockDecl>();
+  private readonly extras = new Map<string, WeightExtras>();
+  private defaultActivationBits: number | undefined;
+  private defaultWeightBits: number | undefined;
+  private instances = 0;
+  private tooLarge = false;
+
+  constructor(
+    private readonly diags: Diagnostics,
+    private readonly target: IrTarget | undefined,
+  ) {}
+
+  run(input: NetworkInput): IrNetwork | undefined {
+    const { decl, statements } = input;
+    const props = statements.filter((s): s is Property => s.kind === 'property');
+    const assignments = statements.filter((s): s is Assignment => s.kind === 'assignment');
+    for (const b of statements.filter((s): s is BlockDecl => s.kind === 'block')) this.declareBlock(b);
+
+    const byKey = new Map<string, Property[]>();
+    for (const p of props) {
+      if (!['input', 'output', 'weights', 'defaults', 'mapping'].includes(p.key.name)) {
+        this.diags.error(
+          'IMC011',
+          p.key,
+          `unknown network statement '${p.key.name}' (expected input, output, weights, defaults, mapping, block, or NAME = ...)` +
+            didYouMean(p.key.name, ['input', 'output', 'weights', 'defaults', 'mapping', 'block']),
+        );
+        continue;
+      }
+      const list = byKey.get(p.key.name) ?? [];
+      list.push(p);
+      byKey.set(p.key.name, list);
+    }
+    for (const [key, list] of byKey) {
+      for (const extra of list.slice(1)) {
+        this.diags.error(key === 'input' || key === 'output' ? 'IMC025' : 'IMC019', extra.key, `the network has more than one '${key}' (first at line ${list[0].span.line})`);
+      }
+    }
+    const defaults = byKey.get('defaults')?.[0];
+    if (defaults) this.readDefaults(defaults);
+
+    const scope: Scope = { prefix: '', names: new Map(), declared: new Map(), blockStack: [] };
+    for (const a of assignments) {
+      if (!scope.declared.has(a.name.name)) scope.declared.set(a.name.name, a.name);
+      this.used.add(a.name.name);
+    }
+    const inputProp = byKey.get('input')?.[0];
+    let inputOk = false;
+    if (!inputProp) {
+      if (!decl.recovered) this.diags.error('IMC025', decl.name, `network ${decl.name.name} has no input (write: input image: 3x32x32, 8 bits)`);
+    } else inputOk = this.readInput(inputProp, scope);
+
+    for (const a of assignments) this.assign(a, scope);
+
+    let output: string | undefined;
+    const outputProp = byKey.get('output')?.[0];
+    if (!outputProp) {
+      if (!decl.recovered) this.diags.error('IMC025', decl.name, `network ${decl.name.name} has no output (write: output NAME)`);
+    } else output = this.readOutput(outputProp, scope);
+
+    const weights = this.readWeights(byKey.get('weights')?.[0], decl);
+    const errorsBefore = this.diags.list.length;
+    this.checkFusion();
+    this.resolveRequant();
+    this.checkNeuronCore();
+    resolveDirectives(this.nodes, byKey.get('mapping')?.[0], decl, this.diags);
+    if (!inputOk || output === undefined || weights === undefined || this.diags.list.length > errorsBefore) return undefined;
+    return { name: decl.name.name, nodes: this.nodes, output, weights, span: decl.name.span };
+  }
+
+  // ---- settings -------------------------------------------------------------------------------------------
+
+  private readDefaults(p: Property): void {
+    const s = section(this.diags, p.body, p.key, 'defaults', { keys: { activations: 'values', weights: 'values' } });
+    const act = s.get('activations');
+    if (act) {
+      const r = reader(this.diags, act, 'defaults activations');
+      this.defaultActivationBits = r.bits('activation bits', NETWORK_LIMITS.bits);
+      r.end();
+    }
+    const w = s.get('weights');
+    if (w) {
+      const r = reader(this.diags, w, 'defaults weights');
+      this.defaultWeightBits = r.bits('weight bits', NETWORK_LIMITS.bits);
+      r.end();
+    }
+  }
+
+  private readInput(p: Property, scope: Scope): boolean {
+    if (!p.selector || p.selector.kind !== 'name') {
+      this.diags.error('IMC010', p.key, 'input needs a name: input image: 3x32x32, 8 bits');
+      return false;
+    }
+    const name = p.selector;
+    if (name.name.includes('.')) {
+      this.diags.error('IMC034', name, `'${name.name}': names cannot contain '.'`);
+      return false;
+    }
+    const r = reader(this.diags, p, 'input');
+    const dims = r.dims('input size (channels x height x width)', 3, NETWORK_LIMITS.channels);
+    let bits = this.defaultActivationBits;
+    if (!r.atEnd()) bits = r.bits('input activation bits', NETWORK_LIMITS.bits);
+    else if (bits === undefined) this.diags.error('IMC010', p, 'input: missing the activation bits (write: input image: 3x32x32, 8 bits)');
+    r.end();
+    if (!dims || bits === undefined) {
+      scope.names.set(name.name, { value: null, at: name });
+      return false;
+    }
+    const [channels, height, width] = dims;
+    const atom = p.groups[0]?.[0] ?? p;
+    for (const [v, label] of [
+      [height, 'height'],
+      [width, 'width'],
+    ] as const) {
+      if (v > NETWORK_LIMITS.spatial.max) {
+        this.diags.error('IMC014', atom, `input ${label} must be at most ${NETWORK_LIMITS.spatial.max}, not ${v}`);
+        scope.names.set(name.name, { value: null, at: name });
+        return false;
+      }
+    }
+    const node = this.createNode(name.name, { kind: 'input' }, [], { channels, height, width }, bits, p);
+    if (!node) return false;
+    scope.names.set(name.name, { value: { kind: 'tensor', node }, at: name });
+    return true;
+  }
+
+  private readOutput(p: Property, scope: Scope): string | undefined {
+    const atoms = p.groups.flat();
+    const a = atoms[0];
+    if (!a || a.kind !== 'name') {
+      if (a) this.diags.error('IMC012', a, 'output: expected the name of a layer');
+      else this.diags.error('IMC010', p, 'output: missing the name of a layer');
+      return undefined;
+    }
+    if (atoms.length > 1) this.diags.error('IMC012', atoms[1], 'output: expected a single layer name');
+    const v = this.lookup(a.name, a, scope);
+    if (!v) return undefined;
+    if (v.kind !== 'tensor') {
+      this.diags.error('IMC027', a, `output: '${a.name}' is a number, not a layer`);
+      return undefined;
+    }
+    return v.node.name;
+  }
+
+  private readWeights(p: Property | undefined, decl: NetworkDecl): WeightSource | undefined {
+    // Without a weights statement: seed 0 (README "Weights").
+    if (!p) return { kind: 'seed', seed: 0, span: decl.name.span };
+    const r = reader(this.diags, p, 'weights');
+    const kind = r.word('weight source', ['seed', 'file'] as const);
+    let out: WeightSource | undefined;
+    if (kind === 'seed') {
+      const seed = r.number('seed', NETWORK_LIMITS.seed);
+      if (seed !== undefined) out = { kind: 'seed', seed, span: p.span };
+    } else if (kind === 'file') {
+      const file = r.string('weights file path');
+      if (file !== undefined) {
+        if (file.length === 0) this.diags.error('IMC010', p, 'weights file: the path is empty');
+        else out = { kind: 'file', seed: 0, file, span: p.span };
+      }
+    }
+    r.end();
+    return out;
+  }
+
+  // ---- blocks ---------------------------------------------------------------------------------------------
+
+  private declareBlock(b: BlockDecl): void {
+    const name = b.name.name;
+    if (name.includes('.')) {
+      this.diags.error('IMC034', b.name, `block '${name}': names cannot contain '.'`);
+      return;
+    }
+    if ((BUILTIN_OPS as readonly string[]).includes(name)) {
+      this.diags.error('IMC006', b.name, `block '${name}' has the name of a built-in operation`);
+      return;
+    }
+    const prev = this.blocks.get(name);
+    if (prev) {
+      this.diags.error('IMC006', b.name, `block '${name}' is already defined at line ${prev.name.span.line}`);
+      return;
+    }
+    const seen = new Set<string>();
+    for (const p of b.params) {
+      if (seen.has(p.name)) this.diags.error('IMC006', p, `block ${name}: parameter '${p.name}' appears twice`);
+      if (p.name.includes('.')) this.diags.error('IMC034', p, `block ${name}: parameter names cannot contain '.'`);
+      seen.add(p.name);
+    }
+    const returns = b.statements.filter((s) => s.kind === 'return');
+    if (returns.length === 0 && !b.recovered) this.diags.error('IMC032', b.name, `block ${name} has no return statement`);
+    for (const r of returns.slice(1)) this.diags.error('IMC032', r, `block ${name} has more than one return`);
+    const last = b.statements[b.statements.length - 1];
+    if (returns.length === 1 && last !== returns[0]) this.diags.error('IMC032', returns[0], `block ${name}: return must be the last statement`);
+    this.blocks.set(name, b);
+  }
+
+  /** Instantiates a block; returns the value of its `return`. */
+  private instantiate(block: BlockDecl, args: Map<string, Value>, instance: string, callSite: Located, stack: string[]): Value | null {
+    if (stack.includes(block.name.name)) {
+      this.diags.error('IMC028', callSite, `block ${block.name.name} calls itself (${[...stack, block.name.name].join(' -> ')})`);
+      return null;
+    }
+    if (++this.instances > NETWORK_LIMITS.instances) {
+      this.reportTooLarge(callSite);
+      return null;
+    }
+    const scope: Scope = { prefix: instance + '.', names: new Map(), declared: new Map(), blockStack: [...stack, block.name.name] };
+    this.reserveLocals(block, instance);
+    for (const p of block.params) scope.names.set(p.name, { value: args.get(p.name) ?? null, at: p });
+    for (const s of block.statements) if (s.kind === 'assignment' && !scope.declared.has(s.name.name)) scope.declared.set(s.name.name, s.name);
+    let result: Value | null = null;
+    for (const s of block.statements) {
+      if (this.tooLarge) return null;
+      if (s.kind === 'assignment') this.assign(s, scope);
+      else if (s.value && !s.recovered) result = this.evalExpr(s.value, scope, instance, instance);
+    }
+    return result;
+  }
+
+  // ---- statements and expressions ---------------------------------------------------------------------------
+
+  private assign(a: Assignment, scope: Scope): void {
+    const name = a.name.name;
+    const prev = scope.names.get(name);
+    if (prev) {
+      this.diags.error('IMC006', a.name, `'${name}' is already defined at line ${prev.at.span.line}`);
+      return;
+    }
+    if (name.includes('.')) {
+      this.diags.error('IMC034', a.name, `'${name}': names cannot contain '.' (dots separate instance names)`);
+      scope.names.set(name, { value: null, at: a.name });
+      return;
+    }
+    // A statement cut short by a syntax error is not evaluated: its uses stay quiet, the syntax error explains.
+    if (!a.value || a.recovered) {
+      scope.names.set(name, { value: null, at: a.name });
+      return;
+    }
+    const full = scope.prefix + name;
+    let value: Value | null;
+    if (a.repeat) value = this.repeat(a, a.value, a.repeat, scope, full);
+    else value = this.evalExpr(a.value, scope, full, full);
+    scope.names.set(name, { value, at: a.name });
+  }
+
+  private repeat(a: Assignment, expr: Expr, countAtom: Atom, scope: Scope, full: string): Value | null {
+    const r = new AtomReader(this.diags, [countAtom], a, 'repetition');
+    const count = r.number('repetition count', NETWORK_LIMITS.repeat);
+    const block = expr.kind === 'call' ? this.blocks.get(expr.callee.name) : undefined;
+    if (expr.kind !== 'call' || !block) {
+      this.diags.error('IMC035', countAtom, `'x ${countAtom.kind === 'number' ? countAtom.text : ''}' repeats a block instance, but ${expr.kind === 'call' ? `'${expr.callee.name}' is not a block` : 'this is not a call'}`);
+      return null;
+    }
+    if (count === undefined) return null;
+    const args = this.blockArgs(expr, block, scope, full);
+    if (!args) return null;
+    const first = block.params[0];
+    if (!first || args.get(first.name)?.kind !== 'tensor') {
+      this.diags.error('IMC035', countAtom, `'x N' feeds each instance of ${block.name.name} into the next one's first parameter, which must be a tensor`);
+      return null;
+    }
+    let value: Value | null = null;
+    for (let k = 0; k < count; k++) {
+      value = this.instantiate(block, args, `${full}.${k}`, expr, scope.blockStack);
+      if (!value) return null;
+      if (value.kind !== 'tensor') {
+        this.diags.error('IMC035', countAtom, `'x N' needs block ${block.name.name} to return a tensor`);
+        return null;
+      }
+      args.set(first.name, value);
+    }
+    return value;
+  }
+
+  private lookup(name: string, at: Located, scope: Scope): Value | null {
+    const b = scope.names.get(name);
+    if (b) return b.value;
+    const later = scope.declared.get(name);
+    if (later) {
+      this.diags.error('IMC005', at, `'${name}' is used before its definition at line ${later.span.line} (layers are defined in dataflow order)`);
+    } else {
+      const where = scope.prefix === '' ? '' : ' in this block (a block sees only its parameters and its own layers)';
+      this.diags.error('IMC005', at, `unknown name '${name}'${where}${didYouMean(name, scope.names.keys())}`);
+    }
+    return null;
+  }
+
+  /**
+   * Evaluates an expression. `ownName` is the node name for a call at the top of the expression (undefined for
+   * nested calls, which get `<owner>.<op>` names).
+   */
+  private evalExpr(e: Expr, scope: Scope, ownName: string | undefined, owner: string): Value | null {
+    if (this.tooLarge) return null;
+    switch (e.kind) {
+      case 'name':
+        return this.lookup(e.name, e, scope);
+      case 'number':
+        return { kind: 'number', value: e.negative ? -e.value : e.value };
+      case 'call':
+        return this.call(e, scope, ownName, owner);
+    }
+  }
+
+  /** Reserves the explicit names of a block instance's layers. */
+  private reserveLocals(block: BlockDecl, instance: string): void {
+    for (const s of block.statements) if (s.kind === 'assignment') this.used.add(`${instance}.${s.name.name}`);
+  }
+
+  private anonymousName(owner: string, op: string): string {
+    let name = `${owner}.${op}`;
+    for (let k = 2; this.used.has(name); k++) name = `${owner}.${op}${k}`;
+    return name;
+  }
+
+  private call(e: CallExpr, scope: Scope, ownName: string | undefined, owner: string): Value | null {
+    const callee = e.callee.name;
+    const block = this.blocks.get(callee);
+    if (block) {
+      const instance = ownName ?? this.anonymousName(owner, callee);
+      // Reserve the instance's names first, so names given to calls nested in its arguments cannot take them.
+      this.used.add(instance);
+      this.reserveLocals(block, instance);
+      const args = this.blockArgs(e, block, scope, owner);
+      if (!args) return null;
+      return this.instantiate(block, args, instance, e, scope.blockStack);
+    }
+    if (!(BUILTIN_OPS as readonly string[]).includes(callee)) {
+      this.diags.error(
+        'IMC007',
+        e.callee,
+        `unknown operation or block '${callee}'${didYouMean(callee, [...BUILTIN_OPS, ...this.blocks.keys()])}`,
+      );
+      for (const a of e.args) if (a.kind !== 'named') this.evalExpr(a, scope, undefined, owner);
+      return null;
+    }
+    return this.builtin(callee as BuiltinOp, e, scope, ownName, owner);
+  }
+
+  /** Binds a block call's arguments to parameters (positional, then `param value` named ones). */
+  private blockArgs(e: CallExpr, block: BlockDecl, scope: Scope, owner: string): Map<string, Value> | null {
+    const args = new Map<string, Value>();
+    let ok = true;
+    const positional = e.args.filter((a): a is Expr => a.kind !== 'named');
+    const named = e.args.filter((a): a is NamedArg => a.kind === 'named');
+    const params = block.params.map((p) => p.name);
+    positional.forEach((a, i) => {
+      const v = this.evalExpr(a, scope, undefined, owner);
+      if (i >= params.length) return;
+      if (v === null) ok = false;
+      else args.set(params[i], v);
+    });
+    if (positional.length > params.length) {
+      this.diags.error('IMC008', e, `block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}), found ${positional.length}`);
+      return null;
+    }
+    for (const n of named) {
+      const key = n.key.name;
+      if (!params.includes(key)) {
+        this.diags.error('IMC009', n.key, `block ${block.name.name} has no parameter '${key}' (parameters: ${params.join(', ')})`);
+        ok = false;
+        continue;
+      }
+      if (args.has(key) || positional.length > params.indexOf(key)) {
+        this.diags.error('IMC009', n.key, `block ${block.name.name}: parameter '${key}' is given twice`);
+        ok = false;
+        continue;
+      }
+      const v = this.atomValue(n.value, scope);
+      if (v === null) ok = false;
+      else args.set(key, v);
+    }
+    if (!ok) return null;
+    const missing = params.filter((p) => !args.has(p));
+    if (missing.length > 0) {
+      this.diags.error('IMC008', e, `block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}); missing ${missing.join(', ')}`);
+      return null;
+    }
+    return args;
+  }
+
+  private atomValue(a: Atom, scope: Scope): Value | null {
+    if (a.kind === 'name') return this.lookup(a.name, a, scope);
+    if (a.kind === 'number') return { kind: 'number', value: a.negative ? -a.value : a.value };
+    this.diags.error('IMC012', a, `expected a layer name or a number`);
+    return null;
+  }
+
+  /** A named numeric argument: a number, or a name bound to a number (a block parameter). */
+  private numArg(n: NamedArg, label: string, range: Range, scope: Scope, what: string): number | undefined {
+    const r = new AtomReader(this.diags, [n.value], n, what);
+    if (n.value.kind === 'name') {
+      const v = this.lookup(n.value.name, n.value, scope);
+      if (v === null) return undefined;
+      if (v.kind !== 'number') {
+        this.diags.error('IMC027', n.value, `${what}: ${label} must be a number, but '${n.value.name}' is a layer`);
+        return undefined;
+      }
+      return r.checkNumber(n.value, v.value, label, range, true);
+    }
+    return r.number(label, range);
+  }
+
+  private builtin(op: BuiltinOp, e: CallExpr, scope: Scope, ownName: string | undefined, owner: string): Value | null {
+    const spec = OP_SPECS[op];
+    const name = ownName ?? this.anonymousName(owner, op);
+    if (ownName === undefined) this.used.add(name);
+    const positional = e.args.filter((a): a is Expr => a.kind !== 'named');
+    const named = new Map<string, NamedArg>();
+    let ok = true;
+    const inputs: (IrNode | null)[] = [];
+    for (const a of positional) {
+      const v = this.evalExpr(a, scope, undefined, owner);
+      if (v === null) inputs.push(null);
+      else if (v.kind !== 'tensor') {
+        this.diags.error('IMC027', a, `${op}: expected a layer as input, found a number`);
+        inputs.push(null);
+      } else inputs.push(v.node);
+    }
+    for (const a of e.args) {
+      if (a.kind !== 'named') continue;
+      const key = a.key.name;
+      if (!spec.keys.includes(key)) {
+        const hint = spec.keys.length ? ` (${op} takes ${spec.keys.join(', ')})` : ` (${op} takes no named arguments)`;
+        this.diags.error('IMC009', a.key, `${op}: unknown argument '${key}'${hint}`);
+        ok = false;
+      } else if (named.has(key)) {
+        this.diags.error('IMC009', a.key, `${op}: argument '${key}' is given twice`);
+        ok = false;
+      } else named.set(key, a);
+    }
+    if (positional.length !== spec.inputs) {
+      this.diags.error('IMC008', e, `${op} takes ${spec.inputs === 1 ? 'one input layer' : `${spec.inputs} input layers`}, found ${positional.length}`);
+      return null;
+    }
+    for (const key of spec.required) {
+      if (!named.has(key)) {
+        this.diags.error('IMC010', e, `${op}: missing argument '${key}'${key === 'kernel' ? ' (e.g. kernel 3x3)' : key === 'out' ? ' (e.g. out 16)' : ''}`);
+        ok = false;
+      }
+    }
+    if (!ok || inputs.some((i) => i === null)) return null;
+    const ins = inputs as IrNode[];
+    const node = this.buildOp(op, name, ins, named, e, scope);
+    return node ? { kind: 'tensor', node } : null;
+  }
+
+  private buildOp(op: BuiltinOp, name: string, ins: IrNode[], named: Map<string, NamedArg>, e: CallExpr, scope: Scope): IrNode | null {
+    const inShape = ins[0].shape;
+    const inBits = ins[0].activationBits;
+    const num = (key: string, label: string, range: Range, dflt?: number): number | undefined => {
+      const a = named.get(key);
+      return a ? this.numArg(a, label, range, scope, op) : dflt;
+    };
+    const has = (key: string) => named.has(key);
+    switch (op) {
+      case 'conv':
+      case 'shortcut': {
+        const out = num('out', 'output channels', NETWORK_LIMITS.channels);
+        let kernel: number[] | undefined = [1, 1];
+        if (op === 'conv') kernel = this.kernelArg(named.get('kernel')!, scope);
+        const stride = num('stride', 'stride', NETWORK_LIMITS.stride, 1);
+        const pad = num('pad', 'padding', NETWORK_LIMITS.pad, 0);
+        const wx = this.weightArgs(named, scope, op);
+        if (out === undefined || !kernel || stride === undefined || pad === undefined || !wx) return null;
+        const [kh, kw] = kernel;
+        if (!this.windowFits(op, 'kernel', kh, kw, pad, inShape, has('kernel') ? named.get('kernel')! : e)) return null;
+        if (!this.layerWeightsOk(op, inShape.channels * kh * kw * out, e)) return null;
+        const shape: Shape = {
+          channels: out,
+          height: Math.floor((inShape.height + 2 * pad - kh) / stride) + 1,
+          width: Math.floor((inShape.width + 2 * pad - kw) / stride) + 1,
+        };
+        const opv: Op = { kind: 'conv', outChannels: out, kernelHeight: kh, kernelWidth: kw, stride, padding: pad, shortcut: op === 'shortcut' };
+        return this.createWeightNode(name, opv, ins, shape, wx, e);
+      }
+      case 'fc': {
+        const out = num('out', 'output features', NETWORK_LIMITS.features);
+        const wx = this.weightArgs(named, scope, op);
+        if (out === undefined || !wx) return null;
+        if (inShape.height !== 1 || inShape.width !== 1) {
+          this.diags.error('IMC018', e, `fc: its input '${ins[0].name}' is ${shapeText(inShape)}; flatten it first: fc(flatten(${ins[0].name}), ...)`);
+          return null;
+        }
+        if (!this.layerWeightsOk(op, inShape.channels * out, e)) return null;
+        return this.createWeightNode(name, { kind: 'fc', outFeatures: out }, ins, { channels: out, height: 1, width: 1 }, wx, e);
+      }
+      case 'maxpool':
+      case 'avgpool': {
+        const size = num('size', 'window size', NETWORK_LIMITS.kernel);
+        const stride = num('stride', 'stride', NETWORK_LIMITS.stride, size);
+        const pad = num('pad', 'padding', NETWORK_LIMITS.pad, 0);
+        if (size === undefined || stride === undefined || pad === undefined) return null;
+        if (!this.windowFits(op, 'window', size, size, pad, inShape, named.get('size')!)) return null;
+        const shape: Shape = {
+          channels: inShape.channels,
+          height: Math.floor((inShape.height + 2 * pad - size) / stride) + 1,
+          width: Math.floor((inShape.width + 2 * pad - size) / stride) + 1,
+        };
+        return this.createNode(name, { kind: op, size, stride, padding: pad }, ins, shape, inBits, e);
+      }
+      case 'gap':
+        return this.createNode(name, { kind: 'gap' }, ins, { channels: inShape.channels, height: 1, width: 1 }, inBits, e);
+      case 'batchnorm':
+        return this.createNode(name, { kind: 'batchnorm' }, ins, { ...inShape }, inBits, e);
+      case 'relu':
+        return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, inBits, e);
+      case 'flatten': {
+        const features = inShape.channels * inShape.height * inShape.width;
+        if (features > NETWORK_LIMITS.features.max) {
+          this.diags.error('IMC014', e, `flatten: ${features} features is more than ${NETWORK_LIMITS.features.max}`);
+          return null;
+        }
+        return this.createNode(name, { kind: 'flatten' }, ins, { channels: features, height: 1, width: 1 }, inBits, e);
+      }
+      case 'add': {
+        const [a, b] = ins;
+        if (a.shape.channels !== b.shape.channels || a.shape.height !== b.shape.height || a.shape.width !== b.shape.width) {
+          this.diags.error('IMC016', e, `add: '${a.name}' is ${shapeText(a.shape)} but '${b.name}' is ${shapeText(b.shape)} (a shortcut(...) can match them)`);
+          return null;
+        }
+        if (a.activationBits !== b.activationBits) {
+          this.diags.error('IMC031', e, `add: '${a.name}' has ${a.activationBits}-bit activations but '${b.name}' has ${b.activationBits}-bit`);
+          return null;
+        }
+        return this.createNode(name, { kind: 'add' }, ins, { ...a.shape }, a.activationBits, e);
+      }
+    }
+  }
+
+  private kernelArg(a: NamedArg, scope: Scope): number[] | undefined {
+    if (a.value.kind === 'name') {
+      const r = new AtomReader(this.diags, [a.value], a, 'conv');
+      const v = this.lookup(a.value.name, a.value, scope);
+      if (v === null) return undefined;
+      if (v.kind !== 'number') {
+        this.diags.error('IMC027', a.value, `conv: kernel must be a number, but '${a.value.name}' is a layer`);
+        return undefined;
+      }
+      const k = r.checkNumber(a.value, v.value, 'kernel size', NETWORK_LIMITS.kernel, true);
+      return k === undefined ? undefined : [k, k];
+    }
+    return new AtomReader(this.diags, [a.value], a, 'conv').dims('kernel size', 2, NETWORK_LIMITS.kernel, true);
+  }
+
+  private weightArgs(named: Map<string, NamedArg>, scope: Scope, op: string): { weightBits: number; activationBits: number; requant: number | 'auto' } | undefined {
+    const wbArg = named.get('weight_bits');
+    const abArg = named.get('activation_bits');
+    const rqArg = named.get('requant');
+    const weightBits = wbArg ? this.numArg(wbArg, 'weight bits', NETWORK_LIMITS.bits, scope, op) : (this.defaultWeightBits ?? this.target?.crossbar.weightBits ?? 8);
+    const activationBits = abArg ? this.numArg(abArg, 'activation bits', NETWORK_LIMITS.bits, scope, op) : this.defaultActivationBits;
+    let requant: number | 'auto' | undefined = 'auto';
+    if (rqArg) {
+      if (rqArg.value.kind === 'name' && rqArg.value.name === 'auto') requant = 'auto';
+      else requant = this.numArg(rqArg, 'requantization shift', NETWORK_LIMITS.requant, scope, op);
+    }
+    if (weightBits === undefined || requant === undefined || (abArg && activationBits === undefined)) return undefined;
+    return { weightBits, activationBits: activationBits ?? -1, requant };
+  }
+
+  private windowFits(op: string, what: string, kh: number, kw: number, pad: number, s: Shape, at: Located): boolean {
+    if (pad >= Math.min(kh, kw)) {
+      this.diags.error('IMC014', at, `${op}: padding ${pad} must be smaller than the ${what} (${kh}x${kw})`);
+      return false;
+    }
+    if (kh > s.height + 2 * pad || kw > s.width + 2 * pad) {
+      this.diags.error(
+        'IMC017',
+        at,
+        `${op}: the ${kh}x${kw} ${what} is larger than its ${s.height}x${s.width} input${pad ? ` padded by ${pad}` : ''}`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  private layerWeightsOk(op: string, count: number, at: Located): boolean {
+    if (count > NETWORK_LIMITS.layerWeights) {
+      this.diags.error('IMC014', at, `${op}: ${count.toLocaleString('en-US')} weights is more than the limit of ${NETWORK_LIMITS.layerWeights.toLocaleString('en-US')} per layer`);
+      return false;
+    }
+    return true;
+  }
+
+  private reportTooLarge(at: Located): void {
+    if (!this.tooLarge) {
+      this.diags.error('IMC029', at, `the network expands to more than ${NETWORK_LIMITS.nodes.toLocaleString('en-US')} layers or block instances`);
+    }
+    this.tooLarge = true;
+  }
+
+  private createNode(name: string, op: Op, ins: IrNode[], shape: Shape, activationBits: number, at: Located): IrNode | null {
+    if (this.nodes.length >= NETWORK_LIMITS.nodes) {
+      this.reportTooLarge(at);
+      return null;
+    }
+    const node: IrNode = { name, op, inputs: ins.map((i) => i.name), shape, activationBits, span: at.span };
+    this.used.add(name);
+    this.nodes.push(node);
+    return node;
+  }
+
+  private createWeightNode(
+    name: string,
+    op: Op,
+    ins: IrNode[],
+    shape: Shape,
+    wx: { weightBits: number; activationBits: number; requant: number | 'auto' },
+    at: Located,
+  ): IrNode | null {
+    const bits = wx.activationBits > 0 ? wx.activationBits : ins[0].activationBits;
+    const node = this.createNode(name, op, ins, shape, bits, at);
+    if (!node) return null;
+    node.weightBits = wx.weightBits;
+    this.extras.set(name, { requant: wx.requant });
+    return node;
+  }
+
+  // ---- whole-network checks ---------------------------------------------------------------------------------
+
+  private consumers(): Map<string, IrNode[]> {
+    const out = new Map<string, IrNode[]>();
+    for (const n of this.nodes) {
+      for (const i of n.inputs) {
+        const list = out.get(i) ?? [];
+        list.push(n);
+        out.set(i, list);
+      }
+    }
+    return out;
+  }
+
+  /** A batch norm is folded into the weight layer before it (README "Arithmetic"), so it must follow one directly. */
+  private checkFusion(): void {
+    const consumers = this.consumers();
+    const byName = new Map(this.nodes.map((n) => [n.name, n]));
+    for (const n of this.nodes) {
+      if (n.op.kind !== 'batchnorm') continue;
+      const producer = byName.get(n.inputs[0]);
+      if (!producer) continue;
+      const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
+      if (!isWeightOp(producer.op)) {
+        this.diags.error('IMC026', at, `batchnorm: its input '${producer.name}' is a ${producer.op.kind}; a batch norm is folded into the conv or fc layer right before it`);
+        continue;
+      }
+      const others = (consumers.get(producer.name) ?? []).filter((c) => c !== n);
+      if (others.length > 0) {
+        this.diags.error('IMC026', at, `batchnorm: '${producer.name}' also feeds '${others[0].name}'; a weight layer followed by a batch norm must feed only it`);
+      }
+    }
+  }
+
+  private resolveRequant(): void {
+    const consumers = this.consumers();
+    const byName = new Map(this.nodes.map((n) => [n.name, n]));
+    for (const n of this.nodes) {
+      if (!isWeightOp(n.op)) continue;
+      const extra = this.extras.get(n.name);
+      const input = byName.get(n.inputs[0]);
+      if (!extra || !input || n.weightBits === undefined) continue;
+      const fanIn = n.op.kind === 'conv' ? input.shape.channels * n.op.kernelHeight * n.op.kernelWidth : input.shape.channels * input.shape.height * input.shape.width;
+      const next = consumers.get(n.name) ?? [];
+      const hasBatchNorm = next.length === 1 && next[0].op.kind === 'batchnorm';
+      n.requant = extra.requant === 'auto' ? { shift: defaultRequantShift(fanIn, n.weightBits, hasBatchNorm), auto: true } : { shift: extra.requant, auto: false };
+    }
+  }
+
+  /** Every operation after a weight layer runs in a neuron core; the target must list it. */
+  private checkNeuronCore(): void {
+    if (!this.target) return;
+    const needs: Partial<Record<Op['kind'], 'batchnorm' | 'relu' | 'residual' | 'pool'>> = {
+      batchnorm: 'batchnorm',
+      relu: 'relu',
+      add: 'residual',
+      maxpool: 'pool',
+      avgpool: 'pool',
+      gap: 'pool',
+    };
+    const reported = new Set<string>();
+    for (const n of this.nodes) {
+      const need = needs[n.op.kind];
+      if (!need || this.target.neuronCore.ops.includes(need) || reported.has(need)) continue;
+      reported.add(need);
+      const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
+      this.diags.error('IMC033', at, `${n.op.kind} needs the neuron core operation '${need}', which target ${this.target.name} does not list in neuron_core ops`);
+    }
+  }
+}
+
+export function checkNetwork(input: NetworkInput, diags: Diagnostics): IrNetwork | undefined {
+  return new Elaborator(diags, input.target).run(input);
+}

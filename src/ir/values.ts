@@ -1,0 +1,323 @@
+// Reading typed values out of the generic `key values` statements: numbers with ranges, units, words. Every
+// problem becomes a positioned diagnostic in the shared collector; readers return undefined after reporting.
+import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import type { DiagnosticCode } from '../dsl/codes.js';
+import type { Atom, Body, Located, Property } from '../dsl/ast.js';
+
+/** Collects diagnostics of one run; the same code at the same position is reported once (block bodies repeat). */
+export class Diagnostics {
+  readonly list: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  error(code: DiagnosticCode, at: Located, message: string): void {
+    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}:${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(diagnostic(code, at.span, message));
+  }
+  add(d: Diagnostic): void {
+    const key = `${d.code}:${d.span.file}:${d.span.line}:${d.span.column}:${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(d);
+  }
+}
+
+export function atomText(a: Atom): string {
+  switch (a.kind) {
+    case 'number':
+    case 'quantity':
+      return (a.negative ? '-' : '') + a.text;
+    case 'dims':
+      return a.text;
+    case 'name':
+      return a.name;
+    case 'string':
+      return JSON.stringify(a.value);
+  }
+}
+
+function kindWord(a: Atom): string {
+  switch (a.kind) {
+    case 'number':
+      return `the number ${atomText(a)}`;
+    case 'quantity':
+      return `${atomText(a)}`;
+    case 'dims':
+      return `the dimensions ${a.text}`;
+    case 'name':
+      return `the name '${a.name}'`;
+    case 'string':
+      return `the string ${atomText(a)}`;
+  }
+}
+
+/** Units by dimension, each with its factor to the dimension's base unit (the unit the IR stores). */
+export const UNITS = {
+  time: { base: 'ns', factors: { s: 1e9, ms: 1e6, us: 1e3, ns: 1, ps: 1e-3 } },
+  frequency: { base: 'Hz', factors: { Hz: 1, kHz: 1e3, MHz: 1e6, GHz: 1e9 } },
+  bandwidth: { base: 'Gbps', factors: { bps: 1e-9, kbps: 1e-6, Mbps: 1e-3, Gbps: 1, Tbps: 1e3 } },
+  conductance: { base: 'S', factors: { S: 1, mS: 1e-3, uS: 1e-6, nS: 1e-9, pS: 1e-12 } },
+  resistance: { base: 'Ohm', factors: { Ohm: 1, kOhm: 1e3, MOhm: 1e6, GOhm: 1e9 } },
+  voltage: { base: 'V', factors: { V: 1, mV: 1e-3 } },
+  percent: { base: '%', factors: { '%': 1 } },
+} as const satisfies Record<string, { base: string; factors: Record<string, number> }>;
+export type Dimension = keyof typeof UNITS;
+
+function dimensionOf(unit: string): Dimension | undefined {
+  for (const [dim, spec] of Object.entries(UNITS)) if (unit in spec.factors) return dim as Dimension;
+  return undefined;
+}
+
+/** Applies a unit factor without creating binary noise for the common cases (0.1uS stays 1e-7). */
+function scale(value: number, factor: number): number {
+  return factor >= 1 ? value * factor : value / Math.round(1 / factor);
+}
+
+export interface Range {
+  min: number;
+  max: number;
+  /** Exclusive minimum (a strictly positive real). */
+  minExclusive?: boolean;
+}
+
+function rangeText(r: Range): string {
+  const lo = r.minExclusive ? `more than ${r.min}` : `at least ${r.min}`;
+  return `${lo} and at most ${r.max.toLocaleString('en-US')}`;
+}
+
+/** A cursor over the atoms of one statement (all groups, or one group), reading typed values in order. */
+export class AtomReader {
+  private i = 0;
+  constructor(
+    private readonly diags: Diagnostics,
+    private readonly atoms: readonly Atom[],
+    /** Where to point when a value is missing: the statement. */
+    private readonly owner: Located,
+    private readonly what: string,
+  ) {}
+
+  peek(): Atom | undefined {
+    return this.atoms[this.i];
+  }
+  atEnd(): boolean {
+    return this.i >= this.atoms.length;
+  }
+  next(): Atom | undefined {
+    return this.atoms[this.i++];
+  }
+
+  private missing(label: string): undefined {
+    this.diags.error('IMC010', this.owner, `${this.what}: missing ${label}`);
+    return undefined;
+  }
+
+  /** Checks a numeric value against a range; reports IMC014 / IMC015. */
+  checkNumber(at: Located, value: number, label: string, range: Range, integer: boolean): number | undefined {
+    if (!Number.isFinite(value)) {
+      this.diags.error('IMC014', at, `${this.what}: ${label} is too large (${rangeText(range)} is allowed)`);
+      return undefined;
+    }
+    if (integer && !Number.isInteger(value)) {
+      this.diags.error('IMC015', at, `${this.what}: ${label} must be a whole number`);
+      return undefined;
+    }
+    if (value < range.min || (range.minExclusive && value <= range.min) || value > range.max) {
+      this.diags.error('IMC014', at, `${this.what}: ${label} must be ${rangeText(range)}, not ${formatNumber(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** A plain number (no unit). */
+  number(label: string, range: Range, integer = true): number | undefined {
+    const a = this.next();
+    if (!a) return this.missing(label);
+    if (a.kind !== 'number') {
+      if (a.kind === 'quantity') this.diags.error('IMC013', a, `${this.what}: ${label} takes no unit, found ${atomText(a)}`);
+      else this.diags.error('IMC012', a, `${this.what}: expected ${label} (a number), found ${kindWord(a)}`);
+      return undefined;
+    }
+    return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, integer);
+  }
+
+  /** `N bits` or `Nbits`. */
+  bits(label: string, range: Range = { min: 1, max: 32 }): number | undefined {
+    const a = this.next();
+    if (!a) return this.missing(`${label} (N bits)`);
+    if (a.kind === 'quantity') {
+      if (a.unit !== 'bits' && a.unit !== 'bit') {
+        this.diags.error('IMC013', a, `${this.what}: ${label} is a number of bits, found unit '${a.unit}'`);
+        return undefined;
+      }
+      return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
+    }
+    if (a.kind !== 'number') {
+      this.diags.error('IMC012', a, `${this.what}: expected ${label} (N bits), found ${kindWord(a)}`);
+      return undefined;
+    }
+    const unit = this.peek();
+    if (unit?.kind === 'name' && (unit.name === 'bits' || unit.name === 'bit')) this.i++;
+    else {
+      this.diags.error('IMC013', a, `${this.what}: ${label} needs the unit 'bits' (write ${a.text} bits)`);
+      return undefined;
+    }
+    return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
+  }
+
+  /** A number with a unit of the given dimension, converted to the dimension's base unit. */
+  quantity(label: string, dim: Dimension, range: Range): number | undefined {
+    const a = this.next();
+    if (!a) return this.missing(label);
+    const spec = UNITS[dim];
+    const units = Object.keys(spec.factors).join(', ');
+    if (a.kind === 'number') {
+      this.diags.error('IMC013', a, `${this.what}: ${label} needs a unit (${units})`);
+      return undefined;
+    }
+    if (a.kind !== 'quantity') {
+      this.diags.error('IMC012', a, `${this.what}: expected ${label} (a number with a unit), found ${kindWord(a)}`);
+      return undefined;
+    }
+    const factor = (spec.factors as Record<string, number>)[a.unit];
+    if (factor === undefined) {
+      const actual = dimensionOf(a.unit);
+      const why = actual ? `'${a.unit}' is a unit of ${actual}, ${label} is a ${dim}` : `unknown unit '${a.unit}'`;
+      this.diags.error('IMC013', a, `${this.what}: ${why} (use ${units})`);
+      return undefined;
+    }
+    const raw = a.negative ? -a.value : a.value;
+    if (!Number.isFinite(raw)) {
+      this.diags.error('IMC014', a, `${this.what}: ${label} is too large`);
+      return undefined;
+    }
+    const value = scale(raw, factor);
+    const baseRange = range;
+    if (value < baseRange.min || (baseRange.minExclusive && value <= baseRange.min) || value > baseRange.max) {
+      this.diags.error(
+        'IMC014',
+        a,
+        `${this.what}: ${label} must be ${rangeText(baseRange)} ${spec.base}, not ${formatNumber(value)} ${spec.base}`,
+      );
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Integer dimensions `AxB` (or a single integer N meaning NxN when `square` is allowed). */
+  dims(label: string, count: number, range: Range, square = false): number[] | undefined {
+    const a = this.next();
+    if (!a) return this.missing(label);
+    if (a.kind === 'number' && square) {
+      const v = this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
+      return v === undefined ? undefined : new Array<number>(count).fill(v);
+    }
+    if (a.kind !== 'dims') {
+      this.diags.error('IMC012', a, `${this.what}: expected ${label} as ${new Array(count).fill('N').join('x')}, found ${kindWord(a)}`);
+      return undefined;
+    }
+    if (a.values.length !== count) {
+      this.diags.error('IMC012', a, `${this.what}: ${label} has ${count} dimensions (${new Array(count).fill('N').join('x')}), found ${a.text}`);
+      return undefined;
+    }
+    const out: number[] = [];
+    for (const v of a.values) {
+      const c = this.checkNumber(a, v, label, range, true);
+      if (c === undefined) return undefined;
+      out.push(c);
+    }
+    return out;
+  }
+
+  /** One of a fixed set of words. */
+  word<T extends string>(label: string, options: readonly T[]): T | undefined {
+    const a = this.next();
+    if (!a) return this.missing(`${label} (${options.join(' | ')})`);
+    if (a.kind !== 'name' || !(options as readonly string[]).includes(a.name)) {
+      this.diags.error('IMC012', a, `${this.what}: expected ${label}: ${options.join(' | ')}, found ${kindWord(a)}`);
+      return undefined;
+    }
+    return a.name as T;
+  }
+
+  /** Consumes `word` if it is next. */
+  optionalWord(word: string): boolean {
+    const a = this.peek();
+    if (a?.kind === 'name' && a.name === word) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+
+  string(label: string): string | undefined {
+    const a = this.next();
+    if (!a) return this.missing(label);
+    if (a.kind !== 'string') {
+      this.diags.error('IMC012', a, `${this.what}: expected ${label} (a "string"), found ${kindWord(a)}`);
+      return undefined;
+    }
+    return a.value;
+  }
+
+  /** Reports anything left over. */
+  end(): void {
+    const a = this.peek();
+    if (a) this.diags.error('IMC012', a, `${this.what}: unexpected ${kindWord(a)}`);
+    this.i = this.atoms.length;
+  }
+}
+
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1e15 || (Math.abs(v) < 1e-3 && v !== 0)) return v.toExponential();
+  return String(v);
+}
+
+/** All atoms of a property, across comma groups. */
+export function allAtoms(p: Property): Atom[] {
+  return p.groups.flat();
+}
+
+/** Reader over every atom of a property (commas ignored). */
+export function reader(diags: Diagnostics, p: Property, what = p.key.name): AtomReader {
+  return new AtomReader(diags, allAtoms(p), p, what);
+}
+
+export interface SectionSpec {
+  /** Allowed keys; `true` marks a key that takes a `{ ... }` body instead of values. */
+  keys: Record<string, 'values' | 'body'>;
+  required?: string[];
+}
+
+/**
+ * Indexes the statements of a `{ ... }` section by key: unknown keys (IMC011), keys given twice (IMC019), values
+ * where a body belongs and the reverse (IMC012), and missing required keys (IMC020, at `owner`).
+ */
+export function section(diags: Diagnostics, body: Body | undefined, owner: Located, what: string, spec: SectionSpec): Map<string, Property> {
+  const found = new Map<string, Property>();
+  for (const p of body?.statements ?? []) {
+    const key = p.key.name;
+    const shape = spec.keys[key];
+    if (shape === undefined) {
+      diags.error('IMC011', p.key, `unknown ${what} property '${key}' (expected ${Object.keys(spec.keys).join(', ')})`);
+      continue;
+    }
+    if (found.has(key)) {
+      const first = found.get(key)!;
+      diags.error('IMC019', p.key, `${what}: '${key}' is already set at line ${first.span.line}`);
+      continue;
+    }
+    if (p.selector) diags.error('IMC012', p.selector, `${what}: '${key}' takes no 'name:' selector`);
+    if (shape === 'body' && !p.body) {
+      if (!p.recovered) diags.error('IMC012', p.key, `${what}: '${key}' takes a { ... } block`);
+      continue;
+    }
+    if (shape === 'body' && p.groups.length > 0) diags.error('IMC012', p.groups[0][0], `${what}: '${key}' takes a { ... } block, not values`);
+    if (shape === 'values' && p.body) diags.error('IMC012', p.body, `${what}: '${key}' takes values, not a { ... } block`);
+    found.set(key, p);
+  }
+  for (const key of spec.required ?? []) {
+    if (!found.has(key)) diags.error('IMC020', owner, `${what} is missing '${key}'`);
+  }
+  return found;
+}

@@ -1,0 +1,119 @@
+// Fusion of non-weight nodes into neuron cores: batch norm, ReLU, residual add, pools, global average pool and
+// flatten run in the neuron core of the weight layer that produces their (main) input, in network order. Only the
+// last result of such a chain leaves a core, so an intermediate result used elsewhere is an error.
+import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { isWeightOp, type IrNetwork, type IrNode } from '../ir/types.js';
+
+export interface FusedLayer {
+  /** The weight layer's node. */
+  node: IrNode;
+  /** Fused non-weight node names in network order. */
+  fused: string[];
+  /** The node whose activations leave the layer. */
+  output: string;
+  /** The weight layer's input node (as written in the network), and the layer (or input node) that sends it. */
+  inputNode: string;
+  source: string;
+  residualFrom?: string;
+  residualLayer?: string;
+}
+
+export interface Fusion {
+  layers: FusedLayer[];
+  /** Name of the network's input node. */
+  inputName: string;
+  /** For every node: the weight layer whose core computes it, or the input node's name. */
+  owner: Map<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+export function fuseNetwork(network: IrNetwork): Fusion {
+  const diagnostics: Diagnostic[] = [];
+  const owner = new Map<string, string>();
+  const layers: FusedLayer[] = [];
+  const layerOf = new Map<string, FusedLayer>();
+  const inputNode = network.nodes.find((n) => n.op.kind === 'input');
+  const inputName = inputNode?.name ?? '';
+  for (const node of network.nodes) {
+    if (node.op.kind === 'input') {
+      owner.set(node.name, node.name);
+      continue;
+    }
+    if (isWeightOp(node.op)) {
+      owner.set(node.name, node.name);
+      const main = node.inputs[0];
+      const layer: FusedLayer = { node, fused: [], output: node.name, inputNode: main, source: owner.get(main) ?? main };
+      layers.push(layer);
+      layerOf.set(node.name, layer);
+      continue;
+    }
+    const main = node.inputs[0];
+    const host = owner.get(main);
+    const layer = host === undefined ? undefined : layerOf.get(host);
+    if (layer === undefined) {
+      diagnostics.push(
+        diagnostic(
+          'IMC053',
+          node.span,
+          `'${node.name}' (${node.op.kind}) reads the network input directly; it must follow a weight layer, whose neuron core runs it`,
+        ),
+      );
+      owner.set(node.name, host ?? inputName);
+      continue;
+    }
+    owner.set(node.name, layer.node.name);
+    if (node.op.kind === 'add') {
+      if (layer.residualFrom !== undefined) {
+        diagnostics.push(
+          diagnostic('IMC055', node.span, `'${node.name}' is a second residual add in the neuron core of '${layer.node.name}'; one core runs at most one`),
+        );
+      } else {
+        layer.residualFrom = node.inputs[1];
+        layer.residualLayer = owner.get(node.inputs[1]) ?? node.inputs[1];
+      }
+    }
+    layer.fused.push(node.name);
+    layer.output = node.name;
+  }
+  // A value read outside its core must be that core's output (or the network input itself).
+  const leaves = (name: string): boolean => {
+    const host = owner.get(name);
+    const layer = host === undefined ? undefined : layerOf.get(host);
+    // Values owned by no layer were already reported (IMC053) or are the network input.
+    if (layer === undefined || host === name) return true;
+    return layer.output === name;
+  };
+  const complain = (name: string, reader: IrNode): void => {
+    const host = owner.get(name)!;
+    diagnostics.push(
+      diagnostic(
+        'IMC054',
+        reader.span,
+        `'${reader.name}' reads '${name}', an intermediate result of the neuron core of '${host}' (only its last result '${layerOf.get(host)!.output}' leaves the core)`,
+      ),
+    );
+  };
+  for (const node of network.nodes) {
+    node.inputs.forEach((input, k) => {
+      const sameCore = k === 0 && !isWeightOp(node.op) && owner.get(node.name) === owner.get(input);
+      if (sameCore) {
+        // Inside a core the fused nodes must form a chain: each one reads the previous one.
+        const layer = layerOf.get(owner.get(node.name)!);
+        if (layer) {
+          const at = layer.fused.indexOf(node.name);
+          const previous = at <= 0 ? layer.node.name : layer.fused[at - 1];
+          if (previous !== input) complain(input, node);
+        }
+        return;
+      }
+      if (!leaves(input)) complain(input, node);
+    });
+  }
+  if (!leaves(network.output)) {
+    const host = owner.get(network.output)!;
+    diagnostics.push(
+      diagnostic('IMC054', network.span, `the network output '${network.output}' is an intermediate result of the neuron core of '${host}'`),
+    );
+  }
+  return { layers, inputName, owner, diagnostics };
+}

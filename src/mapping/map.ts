@@ -1,0 +1,186 @@
+// mapDesign: every weight layer's collective kernel matrix, split over the target's tiles, its cores placed on the
+// grid in pipeline order, the links between them, and the metrics. Bad input ends in DiagnosticError.
+import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import type { IrDesign, IrNode, MappingDirective, Shape } from '../ir/types.js';
+import { fuseNetwork, type FusedLayer } from './fusion.js';
+import { collectiveKernelMatrix } from './kernel.js';
+import { buildLinks } from './links.js';
+import { aspectRatio, devices, utilization } from './metrics.js';
+import { coreId, snakePosition } from './placement.js';
+import { partRole, splitMatrix, type SplitPlan } from './split.js';
+import type { Core, LayerMapping, Mapping } from './types.js';
+
+/** The directive a weight layer is mapped with (one replica, method 1, when the IR carries none). */
+export function layerDirective(node: IrNode): Pick<MappingDirective, 'replicas' | 'dW' | 'span'> {
+  return node.mapping ?? { replicas: 1, dW: 1, span: node.span };
+}
+
+/**
+ * The activations a weight layer's cores receive: a conv reads its input node's shape; an fc reads the volume before
+ * any flatten (its kernel covers that whole volume, see kernel.ts deviceWeight).
+ */
+export function receivedShape(design: IrDesign, node: IrNode): Shape {
+  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  let input = byName.get(node.inputs[0])!;
+  if (node.op.kind === 'fc') {
+    while (input.op.kind === 'flatten') input = byName.get(input.inputs[0])!;
+  }
+  return input.shape;
+}
+
+interface PlannedLayer {
+  fused: FusedLayer;
+  inputShape: Shape;
+  mapping: Omit<LayerMapping, 'cores'>;
+  plan: SplitPlan;
+  span: SourceSpan;
+}
+
+function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[]): PlannedLayer | null {
+  const node = fused.node;
+  const { crossbar } = design.target;
+  const inputShape = receivedShape(design, node);
+  const directive = layerDirective(node);
+  const out = node.shape;
+  const blockHeight = Math.ceil(directive.replicas / directive.dW);
+  const block = `${directive.replicas} replicas with dW ${directive.dW}`;
+  if (directive.replicas % directive.dW !== 0) {
+    diagnostics.push(
+      diagnostic('IMC052', directive.span, `layer '${node.name}': ${block} do not form a rectangular block of output pixels (replicas must be a multiple of dW)`),
+    );
+    return null;
+  }
+  if (directive.dW > out.width || blockHeight > out.height) {
+    diagnostics.push(
+      diagnostic(
+        'IMC052',
+        directive.span,
+        `layer '${node.name}': ${block} compute a ${blockHeight}x${directive.dW} block of output pixels, but its output is ${out.height}x${out.width}`,
+      ),
+    );
+    return null;
+  }
+  if (out.height % blockHeight !== 0 || out.width % directive.dW !== 0) {
+    diagnostics.push(
+      diagnostic(
+        'IMC056',
+        directive.span,
+        `layer '${node.name}': ${block} compute ${blockHeight}x${directive.dW} blocks, which do not tile its ${out.height}x${out.width} output evenly`,
+      ),
+    );
+    return null;
+  }
+  const geometry =
+    node.op.kind === 'conv'
+      ? { kernelHeight: node.op.kernelHeight, kernelWidth: node.op.kernelWidth, stride: node.op.stride, outChannels: node.op.outChannels }
+      : { kernelHeight: inputShape.height, kernelWidth: inputShape.width, stride: 1, outChannels: node.op.kind === 'fc' ? node.op.outFeatures : 0 };
+  const matrix = collectiveKernelMatrix({
+    inChannels: inputShape.channels,
+    outChannels: geometry.outChannels,
+    kernelHeight: geometry.kernelHeight,
+    kernelWidth: geometry.kernelWidth,
+    stride: geometry.stride,
+    replicas: directive.replicas,
+    dW: directive.dW,
+  });
+  const rows = matrix.rowSources.length;
+  const cols = matrix.columnSinks.length;
+  const plan = splitMatrix(rows, cols, crossbar.rows, crossbar.cols);
+  const tiles = plan.parts.length;
+  const gridCores = design.target.grid.rows * design.target.grid.cols;
+  if (tiles > gridCores) {
+    diagnostics.push(
+      diagnostic(
+        'IMC051',
+        directive.span,
+        `layer '${node.name}' cannot be placed: its ${rows}x${cols} collective kernel matrix needs ${tiles} cores ` +
+          `(${plan.rowParts} row part${plan.rowParts === 1 ? '' : 's'} x ${plan.colParts} column part${plan.colParts === 1 ? '' : 's'} ` +
+          `of ${crossbar.rows}x${crossbar.cols} tiles), but the ${design.target.grid.rows}x${design.target.grid.cols} grid has ${gridCores}`,
+      ),
+    );
+  }
+  if (plan.rowParts > 1 && !design.target.neuronCore.ops.includes('psum')) {
+    diagnostics.push(
+      diagnostic(
+        'IMC057',
+        design.target.neuronCore.span,
+        `layer '${node.name}': its ${rows}x${cols} collective kernel matrix is taller than a ${crossbar.rows}-row tile and splits into ` +
+          `${plan.rowParts} partial sums, but the neuron core of target '${design.target.name}' cannot add them (add psum to its ops)`,
+      ),
+    );
+  }
+  const mapping: Omit<LayerMapping, 'cores'> = {
+    layer: node.name,
+    kind: node.op.kind === 'conv' ? 'conv' : 'fc',
+    inputShape,
+    outputShape: out,
+    source: fused.source,
+    matrix,
+    rowParts: plan.rowParts,
+    colParts: plan.colParts,
+    utilization: utilization(matrix, tiles, crossbar.rows, crossbar.cols),
+    aspectRatio: aspectRatio(matrix),
+    devices: devices(matrix, crossbar.devicesPerWeight),
+    fused: fused.fused,
+    output: fused.output,
+  };
+  if (fused.residualFrom !== undefined) {
+    mapping.residualFrom = fused.residualFrom;
+    mapping.residualLayer = fused.residualLayer;
+  }
+  return { fused, inputShape, mapping, plan, span: directive.span };
+}
+
+export function mapDesign(design: IrDesign): Mapping {
+  const fusion = fuseNetwork(design.network);
+  if (fusion.diagnostics.length > 0) throw new DiagnosticError(fusion.diagnostics);
+  const diagnostics: Diagnostic[] = [];
+  const planned: PlannedLayer[] = [];
+  for (const fused of fusion.layers) {
+    const p = planLayer(design, fused, diagnostics);
+    if (p) planned.push(p);
+  }
+  if (diagnostics.length > 0) throw new DiagnosticError(diagnostics);
+  const grid = { rows: design.target.grid.rows, cols: design.target.grid.cols };
+  const total = planned.reduce((n, p) => n + p.plan.parts.length, 0);
+  if (total > grid.rows * grid.cols) {
+    const split = planned.filter((p) => p.plan.parts.length > 1).length;
+    throw new DiagnosticError([
+      diagnostic(
+        'IMC050',
+        design.target.grid.span,
+        `the network needs ${total} cores (${planned.length} weight layers, ${split} of them split over several tiles of ` +
+          `${design.target.crossbar.rows}x${design.target.crossbar.cols}), but the ${grid.rows}x${grid.cols} grid has ${grid.rows * grid.cols}`,
+      ),
+    ]);
+  }
+  const cores: Core[] = [];
+  const layers: LayerMapping[] = [];
+  for (const p of planned) {
+    const ids: string[] = [];
+    for (const part of p.plan.parts) {
+      const index = cores.length;
+      const id = coreId(index, total);
+      const pos = snakePosition(index, grid);
+      cores.push({ id, index, layer: p.mapping.layer, part, role: partRole(part, p.plan.rowParts), row: pos.row, col: pos.col });
+      ids.push(id);
+    }
+    layers.push({ ...p.mapping, cores: ids });
+  }
+  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const outputBits = new Map(layers.map((l) => [l.layer, nodes.get(l.output)!.activationBits]));
+  const residualBits = new Map<string, number>();
+  for (const l of layers) if (l.residualFrom !== undefined) residualBits.set(l.layer, nodes.get(l.residualFrom)!.activationBits);
+  const shortcutLayers = new Set(
+    design.network.nodes.filter((n) => n.op.kind === 'conv' && n.op.shortcut).map((n) => n.name),
+  );
+  const links = buildLinks({
+    layers,
+    cores,
+    outputBits,
+    residualBits,
+    partialSumBits: design.target.crossbar.adcBits,
+    shortcutLayers,
+  });
+  return { grid, layers, cores, links };
+}

@@ -1,0 +1,229 @@
+// planMemories: per core, the stored volume, the layout (the layer directive's, else the target's; `auto` picks the
+// least memory that fits), word length, depth, Algorithm 2's deltas and the minimum occupancy. A layout that does
+// not fit ends in a positioned diagnostic naming the core, what it needs and what the target gives.
+import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
+import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { LAYOUTS, layoutFigures, makeLayout, type LayoutFigures } from './layout.js';
+import {
+  buildSchedule,
+  coreTiming,
+  minimumOccupancy,
+  patchPositions,
+  storedVolume,
+  type CoreMemoryParams,
+  type RegionPosition,
+  type Schedule,
+} from './schedule.js';
+
+/** How one layout fares on one core. */
+export interface LayoutCandidate {
+  layout: LayoutName;
+  figures: LayoutFigures;
+  /** Clock cycles the reads of one computation take: region rows x the worst read of one stored row. */
+  readCyclesPerTimestep: number;
+  fitsDepth: boolean;
+  fitsTimestep: boolean;
+}
+
+export interface CoreMemoryPlan {
+  core: string;
+  layer: string;
+  /** What the directive or target asked for, and the layout used. */
+  layoutChoice: LayoutChoice;
+  layout: LayoutName;
+  wordBits: number;
+  depth: number;
+  channels: number;
+  activationBits: number;
+  pixelBits: number;
+  /** Stored volume: height x columns pixels. */
+  height: number;
+  columns: number;
+  deltaKernelBits: number;
+  deltaPixBits: number[];
+  figures: LayoutFigures;
+  readCyclesPerTimestep: number;
+  /** Paper's H*(F-P-1)+(F-P): pixels present before the first computation. */
+  minOccupancy: number;
+  /** All three layouts, for reports. */
+  candidates: LayoutCandidate[];
+  /** The per-core record the schedule is built from. */
+  params: CoreMemoryParams;
+}
+
+export interface MemoryPlan {
+  /** Controller clock cycles in one timestep: floor(clockHz * timestep). */
+  cyclesPerTimestep: number;
+  cores: CoreMemoryPlan[];
+}
+
+/** Clock cycles per timestep, floor(clockHz * timestepNs * 1e-9) (tolerating float noise in the product). */
+export function cyclesPerTimestep(clockHz: number, timestepNs: number): number {
+  return Math.floor((clockHz * timestepNs) / 1e9 + 1e-9);
+}
+
+/** Read cycles of one computation under one layout: each distinct region row is one read of a stored row. */
+export function readCyclesPerComputation(p: CoreMemoryParams, figures: LayoutFigures): number {
+  const rows = new Set((p.positions ?? patchPositions(p)).map((q) => q.dy)).size;
+  return rows * figures.readCycles[1];
+}
+
+function inputNode(design: IrDesign, node: IrNode): IrNode {
+  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  let input = byName.get(node.inputs[0])!;
+  if (node.op.kind === 'fc') while (input.op.kind === 'flatten') input = byName.get(input.inputs[0])!;
+  return input;
+}
+
+/** The per-core record: stored volume, kernel geometry, replicas, the core's row part. */
+export function coreParams(design: IrDesign, lm: LayerMapping, core: Core, layout: LayoutName): CoreMemoryParams {
+  const node = design.network.nodes.find((n) => n.name === lm.layer);
+  if (!node) throw new Error(`mapping names layer ${lm.layer}, which the design lacks`);
+  const m = lm.matrix;
+  const rows = m.rowSources.slice(core.part.rowStart, core.part.rowEnd);
+  const channels = new Set(rows.map((r) => r.channel)).size;
+  const all = patchPositions({ replicas: m.replicas, stride: m.stride, kernelHeight: m.kernelHeight, kernelWidth: m.kernelWidth });
+  const mine = new Map<string, RegionPosition>();
+  for (const r of rows) mine.set(`${r.dy},${r.dx}`, { dy: r.dy, dx: r.dx });
+  const source = design.network.nodes.find((n) => n.name === lm.source);
+  return {
+    layer: lm.layer,
+    core: core.id,
+    height: lm.inputShape.height,
+    width: lm.inputShape.width,
+    channels,
+    bits: inputNode(design, node).activationBits,
+    kernelHeight: m.kernelHeight,
+    kernelWidth: m.kernelWidth,
+    stride: m.stride,
+    padding: node.op.kind === 'conv' ? node.op.padding : 0,
+    replicas: m.replicas,
+    method: m.method,
+    dW: m.dW,
+    wordBits: design.target.inputMemory.wordBits,
+    depth: design.target.inputMemory.depth,
+    layout,
+    // Timing model (README): the network input streams in one pixel per timestep; any other core receives as many
+    // pixels per timestep as its layer computes.
+    arrivalsPerTimestep: source?.op.kind === 'input' ? 1 : m.replicas.length,
+    positions: mine.size === all.length ? undefined : all.filter((q) => mine.has(`${q.dy},${q.dx}`)),
+  };
+}
+
+/** Which layout a layer asks for and where that was written. */
+export function layoutRequest(design: IrDesign, node: IrNode): { choice: LayoutChoice; span: SourceSpan } {
+  if (node.mapping && node.mapping.layout !== 'auto') return { choice: node.mapping.layout, span: node.mapping.span };
+  return { choice: design.target.inputMemory.layout, span: design.target.inputMemory.span };
+}
+
+function describe(c: LayoutCandidate, depth: number, cycles: number): string {
+  return (
+    `${c.layout} needs ${c.figures.words} words (depth ${depth}) and ${c.readCyclesPerTimestep} read cycles per ` +
+    `timestep (${cycles} available)`
+  );
+}
+
+export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
+  const { inputMemory, controller } = design.target;
+  const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
+  const diagnostics: Diagnostic[] = [];
+  const cores: CoreMemoryPlan[] = [];
+  const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
+  for (const lm of mapping.layers) {
+    const node = design.network.nodes.find((n) => n.name === lm.layer)!;
+    const request = layoutRequest(design, node);
+    for (const id of lm.cores) {
+      const core = coreById.get(id)!;
+      const base = coreParams(design, lm, core, 'PLIP');
+      const timing = coreTiming(base);
+      const volume = storedVolume(base, timing);
+      const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
+        const figures = layoutFigures(makeLayout(layout, volume));
+        const readCyclesPerTimestep = readCyclesPerComputation(base, figures);
+        return {
+          layout,
+          figures,
+          readCyclesPerTimestep,
+          fitsDepth: figures.words <= inputMemory.depth,
+          fitsTimestep: readCyclesPerTimestep <= cycles,
+        };
+      });
+      let chosen: LayoutCandidate | undefined;
+      if (request.choice === 'auto') {
+        const fitting = candidates.filter((c) => c.fitsDepth && c.fitsTimestep);
+        // Least memory; ties keep the order IWAP, KLIP, PLIP.
+        chosen = fitting.reduce<LayoutCandidate | undefined>((best, c) => (!best || c.figures.memoryBits < best.figures.memoryBits ? c : best), undefined);
+        if (!chosen) {
+          diagnostics.push(
+            diagnostic(
+              'IMC072',
+              request.span,
+              `core ${id} (layer '${lm.layer}', ${volume.height}x${volume.columns} pixels of ${volume.channels * volume.bits} bits): ` +
+                `no layout fits: ${candidates.map((c) => describe(c, inputMemory.depth, cycles)).join('; ')}`,
+            ),
+          );
+          continue;
+        }
+      } else {
+        chosen = candidates.find((c) => c.layout === request.choice)!;
+        if (!chosen.fitsDepth) {
+          diagnostics.push(
+            diagnostic(
+              'IMC070',
+              inputMemory.span,
+              `core ${id} (layer '${lm.layer}'): the ${chosen.layout} layout of ${volume.height}x${volume.columns} pixels of ` +
+                `${volume.channels * volume.bits} bits needs ${chosen.figures.words} words of ${inputMemory.wordBits} bits; ` +
+                `the input memory has depth ${inputMemory.depth}`,
+            ),
+          );
+        }
+        if (!chosen.fitsTimestep) {
+          diagnostics.push(
+            diagnostic(
+              'IMC071',
+              request.span,
+              `core ${id} (layer '${lm.layer}'): ${chosen.layout} reads take ${chosen.readCyclesPerTimestep} clock cycles per ` +
+                `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns)`,
+            ),
+          );
+        }
+        if (!chosen.fitsDepth || !chosen.fitsTimestep) continue;
+      }
+      const params = { ...base, layout: chosen.layout };
+      const layout = makeLayout(chosen.layout, volume);
+      cores.push({
+        core: id,
+        layer: lm.layer,
+        layoutChoice: request.choice,
+        layout: chosen.layout,
+        wordBits: inputMemory.wordBits,
+        depth: inputMemory.depth,
+        channels: volume.channels,
+        activationBits: volume.bits,
+        pixelBits: layout.pixelBits,
+        height: volume.height,
+        columns: volume.columns,
+        deltaKernelBits: layout.deltaKernelBits,
+        deltaPixBits: layout.deltaPixBits,
+        figures: chosen.figures,
+        readCyclesPerTimestep: chosen.readCyclesPerTimestep,
+        minOccupancy: minimumOccupancy(params),
+        candidates,
+        params,
+      });
+    }
+  }
+  if (diagnostics.length > 0) throw new DiagnosticError(diagnostics);
+  cores.sort((a, b) => coreById.get(a.core)!.index - coreById.get(b.core)!.index);
+  return { cyclesPerTimestep: cycles, cores };
+}
+
+/** Algorithm 2's address sequence for one core of the plan (rebuilt from the design and mapping, layout from the plan). */
+export function coreSchedule(design: IrDesign, mapping: Mapping, plan: MemoryPlan, coreId: string): Schedule {
+  const planned = plan.cores.find((c) => c.core === coreId);
+  const core = mapping.cores.find((c) => c.id === coreId);
+  const lm = core && mapping.layers.find((l) => l.layer === core.layer);
+  if (!planned || !core || !lm) throw new RangeError(`no core ${coreId} in the mapping and memory plan`);
+  return buildSchedule(coreParams(design, lm, core, planned.layout));
+}

@@ -1,0 +1,98 @@
+// Evaluation of single nodes shared by both reference models: the network input and the activation-scale ops that
+// run outside a weight layer's accumulator (pools, add, relu, gap, flatten), plus the result type.
+import type { IrDesign, IrNode, Shape } from '../ir/types.js';
+import { type NetworkIndex, elementCount, foldedInto, nodeNamed, type LayerParameters } from './network.js';
+import {
+  addTensors,
+  batchNormRequantTensor,
+  flattenTensor,
+  globalAvgPoolTensor,
+  poolTensor,
+  reluTensor,
+  type Tensor,
+} from './ops.js';
+import { clampSigned } from './arithmetic.js';
+
+/** Values of every node, by name. A weight layer followed by a folded batch norm holds accumulator-scale P. */
+export type NodeValues = Map<string, Tensor>;
+
+export interface InferenceResult {
+  /** The input image, CHW. */
+  input: Int32Array;
+  nodes: NodeValues;
+  /** The network output node's activations (CHW; the class scores for a classifier). */
+  output: Int32Array;
+  /** Index of the first largest output. */
+  argmax: number;
+}
+
+export function inputTensor(design: IrDesign, image: Int32Array): Tensor {
+  const input = design.network.nodes.find((n) => n.op.kind === 'input');
+  if (!input) throw new Error('reference: network has no input node');
+  if (image.length !== elementCount(input.shape)) {
+    throw new Error(`reference: image has ${image.length} values, the input needs ${elementCount(input.shape)}`);
+  }
+  const data = new Float64Array(image.length);
+  for (let i = 0; i < image.length; i++) data[i] = clampSigned(image[i], input.activationBits);
+  return { shape: input.shape, data };
+}
+
+export function valueOf(values: NodeValues, name: string): Tensor {
+  const v = values.get(name);
+  if (!v) throw new Error(`reference: ${name} is used before it is computed`);
+  return v;
+}
+
+/** A folded batch norm: scale and bias of its weight layer, then requantization with that layer's shift. */
+export function evaluateFoldedBatchNorm(node: IrNode, layerValue: Tensor, params: LayerParameters): Tensor {
+  if (!params.batchNorm) throw new Error(`reference: ${params.layer} has no folded batch norm for ${node.name}`);
+  return batchNormRequantTensor(layerValue, params.batchNorm, params.requantShift, node.activationBits);
+}
+
+/** Non-weight nodes on activation-scale operands (a batch norm is handled by its weight layer). */
+export function evaluateActivationOp(node: IrNode, operands: Tensor[], shape: Shape): Tensor {
+  const op = node.op;
+  switch (op.kind) {
+    case 'add':
+      return addTensors(operands[0], operands[1], node.activationBits);
+    case 'relu':
+      return reluTensor(operands[0]);
+    case 'maxpool':
+    case 'avgpool':
+      return poolTensor(operands[0], op, shape);
+    case 'gap':
+      return globalAvgPoolTensor(operands[0], shape);
+    case 'flatten':
+      return flattenTensor(operands[0], shape);
+    default:
+      throw new Error(`reference: ${node.name} (${op.kind}) is not an activation op`);
+  }
+}
+
+/** Evaluates a non-weight node from its producers' values (the plain model, and unfused nodes of the mapped one). */
+export function evaluateNode(
+  node: IrNode,
+  values: NodeValues,
+  index: NetworkIndex,
+  params: Map<string, LayerParameters>,
+): Tensor {
+  if (node.op.kind === 'batchnorm') {
+    const layer = foldedInto(index, node);
+    const p = params.get(layer.name);
+    if (!p) throw new Error(`reference: no parameters for ${layer.name}`);
+    return evaluateFoldedBatchNorm(node, valueOf(values, layer.name), p);
+  }
+  return evaluateActivationOp(
+    node,
+    node.inputs.map((name) => valueOf(values, name)),
+    node.shape,
+  );
+}
+
+export function finishResult(design: IrDesign, image: Int32Array, values: NodeValues, index: NetworkIndex): InferenceResult {
+  const outputNode = nodeNamed(index, design.network.output);
+  const output = Int32Array.from(valueOf(values, outputNode.name).data);
+  let argmax = 0;
+  for (let i = 1; i < output.length; i++) if (output[i] > output[argmax]) argmax = i;
+  return { input: Int32Array.from(image), nodes: values, output, argmax };
+}

@@ -1,0 +1,496 @@
+// referenceInference: integer inference through the mapped design exactly as the hardware computes it. For every
+// block of output pixels of a weight layer, each tile multiplies its rectangle of the collective kernel matrix by the
+// input rows it is wired to (padding rows read zero), the ADC converts every column, the accumulating core adds the
+// row parts and rescales, and the neuron core runs the layer's fused ops. Index tables are built once per layer so
+// the per-block loops touch typed arrays only.
+import type { IrDesign, IrNode, Shape } from '../ir/types.js';
+import { isWeightOp } from '../ir/types.js';
+import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { adcConvert, resolveAdc, type AdcModel } from './arithmetic.js';
+import { indexNetwork, layerParameters, nodeNamed, type LayerParameters, type NetworkIndex } from './network.js';
+import { requantizeTensor, type Tensor } from './ops.js';
+import {
+  evaluateActivationOp,
+  evaluateFoldedBatchNorm,
+  evaluateNode,
+  finishResult,
+  inputTensor,
+  valueOf,
+  type InferenceResult,
+  type NodeValues,
+} from './evaluate.js';
+
+/** One tile's part of a layer, compiled to index tables. */
+interface CompiledPart {
+  core: Core;
+  rowCount: number;
+  colStart: number;
+  colCount: number;
+  /** Per row: channel offset in the input tensor (c * H * W) and pixel offset (dy, dx) from the block origin. */
+  rowChannelBase: Int32Array;
+  rowDy: Int32Array;
+  rowDx: Int32Array;
+  /**
+   * The part's columns in runs of one replica each (columns are replica-major). All columns of a run read the same
+   * rows (those inside the replica's patch): the run gathers them once per block, and each column is then a
+   * contiguous dot product.
+   */
+  runs: ColumnRun[];
+  /** Dense weights, built on first use by a `tileProduct` model. */
+  dense?: TileWeights;
+}
+
+interface ColumnRun {
+  /** First column of the run, relative to the part. */
+  colOffset: number;
+  colCount: number;
+  /** Part-relative rows inside the replica's patch. */
+  rows: Int32Array;
+  /** colCount x rows.length, column-major (each column's weights contiguous). */
+  weights: Float64Array;
+}
+
+/** A tile's rectangle of the collective kernel matrix, dense, row-major (rows x cols). */
+export interface TileWeights {
+  layer: string;
+  core: string;
+  rows: number;
+  cols: number;
+  weights: Int32Array;
+}
+
+/** Replaces step 1 (the exact column sums) of every tile, e.g. by an analog crossbar model. */
+export type TileProduct = (tile: TileWeights, input: Int32Array) => ArrayLike<number>;
+
+interface CompiledLayer {
+  node: IrNode;
+  layer: LayerMapping;
+  adc: AdcModel;
+  /** Shape the rows index: the input tensor, or for an fc with a 1x1 kernel its flattened (N, 1, 1) view. */
+  inputShape: Shape;
+  stride: number;
+  padding: number;
+  blockHeight: number;
+  blockWidth: number;
+  parts: CompiledPart[];
+  /** Per collective-matrix column: output channel and replica offset. */
+  colChannel: Int32Array;
+  colOy: Int32Array;
+  colOx: Int32Array;
+}
+
+/** Column outputs of one core for every block it computed, block-major in arrival order (for the analog model). */
+export interface CoreColumnOutputs {
+  core: string;
+  layer: string;
+  rowPart: number;
+  colPart: number;
+  /** Columns of this core (its part of the collective kernel matrix). */
+  columns: number;
+  /** Output-pixel origin (y, x) of each block, in arrival order (x outer, y inner). */
+  blockOrigins: Array<{ y: number; x: number }>;
+  /** blocks * columns: exact column sums before the ADC, and the ADC codes after it. */
+  preAdc: Float64Array;
+  postAdc: Int32Array;
+}
+
+/** A weight layer's result in the mapped model. */
+export interface LayerResult {
+  layer: string;
+  adc: AdcModel;
+  /** Node whose values the layer's neuron core sends on: the last fused op, or the layer itself. */
+  outputNode: string;
+  /** Shape of the activations sent (a trailing flatten is undone: the core sends pixels). */
+  shape: Shape;
+  /** Activations the neuron core sends (after its fused ops), CHW. */
+  activations: Int32Array;
+}
+
+export interface ReferenceResult extends InferenceResult {
+  layers: LayerResult[];
+  /** Present when `recordColumns` was asked for: one entry per core, in mapping order. */
+  cores?: CoreColumnOutputs[];
+}
+
+export interface ReferenceOptions {
+  /** Record every core's column outputs before and after the ADC (costs memory; off by default). */
+  recordColumns?: boolean;
+  /** Column sums of a tile for one block's input; they go through the same ADC (default: exact integer sums). */
+  tileProduct?: TileProduct;
+}
+
+function denseWeights(layer: string, part: CompiledPart): TileWeights {
+  if (part.dense) return part.dense;
+  const weights = new Int32Array(part.rowCount * part.colCount);
+  for (const run of part.runs) {
+    for (let i = 0; i < run.rows.length; i++) {
+      for (let k = 0; k < run.colCount; k++) weights[run.rows[i] * part.colCount + run.colOffset + k] = run.weights[k * run.rows.length + i];
+    }
+  }
+  part.dense = { layer, core: part.core.id, rows: part.rowCount, cols: part.colCount, weights };
+  return part.dense;
+}
+
+function compileLayer(
+  node: IrNode,
+  layer: LayerMapping,
+  mapping: Mapping,
+  params: LayerParameters,
+  inputNode: IrNode,
+  design: IrDesign,
+): CompiledLayer {
+  const m = layer.matrix;
+  const op = node.op;
+  if (op.kind !== 'conv' && op.kind !== 'fc') throw new Error(`reference: ${node.name} is not a weight layer`);
+  // The rows index the volume the layer's cores receive (the mapping's inputShape; for an fc that is the volume
+  // before any flatten, whose CHW data is the flattened vector unchanged). An fc's OIHW weights over the flattened
+  // input are also OIHW with a kernel covering that whole volume: a 1x1 collective kernel addresses the flattened
+  // vector, a full-volume one the CHW volume.
+  const inShape = layer.inputShape;
+  const flatFc = op.kind === 'fc' && m.kernelHeight * m.kernelWidth === 1;
+  const inputShape: Shape = flatFc
+    ? { channels: inShape.channels * inShape.height * inShape.width, height: 1, width: 1 }
+    : inShape;
+  const cin = inputShape.channels;
+  const fh = op.kind === 'conv' ? op.kernelHeight : m.kernelHeight;
+  const fw = op.kind === 'conv' ? op.kernelWidth : m.kernelWidth;
+  if (op.kind === 'fc' && !flatFc && (fh !== inShape.height || fw !== inShape.width)) {
+    throw new Error(`reference: ${node.name}: an fc kernel must cover its whole ${inShape.height}x${inShape.width} input`);
+  }
+  const received = inShape.channels * inShape.height * inShape.width;
+  const produced = inputNode.shape.channels * inputNode.shape.height * inputNode.shape.width;
+  if (received !== produced) {
+    throw new Error(`reference: ${node.name}: the mapping's input shape has ${received} values, ${inputNode.name} gives ${produced}`);
+  }
+  const stride = op.kind === 'conv' ? op.stride : 1;
+  const padding = op.kind === 'conv' ? op.padding : 0;
+  const cout = params.shape.outChannels;
+  if (m.kernelRows !== fh * fw * cin || m.kernelCols !== cout) {
+    throw new Error(`reference: ${node.name}: kernel matrix ${m.kernelRows}x${m.kernelCols} does not match ${fh}x${fw}x${cin} -> ${cout}`);
+  }
+
+  const nCols = m.columnSinks.length;
+  const colChannel = new Int32Array(nCols);
+  const colOy = new Int32Array(nCols);
+  const colOx = new Int32Array(nCols);
+  let blockHeight = 1;
+  let blockWidth = 1;
+  for (let j = 0; j < nCols; j++) {
+    const sink = m.columnSinks[j];
+    const rep = m.replicas[sink.replica];
+    colChannel[j] = sink.outChannel;
+    colOy[j] = rep.oy;
+    colOx[j] = rep.ox;
+    blockHeight = Math.max(blockHeight, rep.oy + 1);
+    blockWidth = Math.max(blockWidth, rep.ox + 1);
+  }
+
+  const coresById = new Map(mapping.cores.map((c) => [c.id, c]));
+  const parts: CompiledPart[] = [];
+  let largestRows = 0;
+  for (const id of layer.cores) {
+    const core = coresById.get(id);
+    if (!core) throw new Error(`reference: ${node.name}: core ${id} is not in the mapping`);
+    const { rowStart, rowEnd, colStart, colEnd } = core.part;
+    const rowCount = rowEnd - rowStart;
+    const colCount = colEnd - colStart;
+    largestRows = Math.max(largestRows, rowCount);
+    const rowChannelBase = new Int32Array(rowCount);
+    const rowDy = new Int32Array(rowCount);
+    const rowDx = new Int32Array(rowCount);
+    for (let r = 0; r < rowCount; r++) {
+      const src = m.rowSources[rowStart + r];
+      rowChannelBase[r] = src.channel * inputShape.height * inputShape.width;
+      rowDy[r] = src.dy;
+      rowDx[r] = src.dx;
+    }
+    const runs: ColumnRun[] = [];
+    for (let k = 0; k < colCount; ) {
+      const replica = m.columnSinks[colStart + k].replica;
+      let end = k + 1;
+      while (end < colCount && m.columnSinks[colStart + end].replica === replica) end++;
+      const { oy, ox } = m.replicas[replica];
+      const rows: number[] = [];
+      const positions: number[] = [];
+      for (let r = 0; r < rowCount; r++) {
+        const src = m.rowSources[rowStart + r];
+        // The device at (row, column) holds the weight of the kernel position this input pixel has in the
+        // column's replica, if it lies inside the kernel (otherwise it is unmapped: zero).
+        const ky = src.dy - oy * stride;
+        const kx = src.dx - ox * stride;
+        if (ky < 0 || ky >= fh || kx < 0 || kx >= fw) continue;
+        rows.push(r);
+        positions.push((src.channel * fh + ky) * fw + kx);
+      }
+      const runCols = end - k;
+      const weights = new Float64Array(rows.length * runCols);
+      for (let i = 0; i < rows.length; i++) {
+        for (let c = 0; c < runCols; c++) {
+          const o = m.columnSinks[colStart + k + c].outChannel;
+          weights[c * rows.length + i] = params.weights[o * cin * fh * fw + positions[i]];
+        }
+      }
+      runs.push({ colOffset: k, colCount: runCols, rows: Int32Array.from(rows), weights });
+      k = end;
+    }
+    parts.push({
+      core,
+      rowCount,
+      colStart,
+      colCount,
+      rowChannelBase,
+      rowDy,
+      rowDx,
+      runs,
+    });
+  }
+  const adc = resolveAdc(design.target.crossbar, largestRows, inputNode.activationBits, params.weightBits);
+  return { node, layer, adc, inputShape, stride, padding, blockHeight, blockWidth, parts, colChannel, colOy, colOx };
+}
+
+/** Runs every block of one layer through its tiles; returns the accumulator P (CHW) of the accumulating cores. */
+function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutputs[] | null, tileProduct?: TileProduct): Tensor {
+  const { node, adc, inputShape, stride, padding, blockHeight, blockWidth, parts, colChannel, colOy, colOx } = compiled;
+  const { height: ih, width: iw } = inputShape;
+  const { channels: oc, height: oh, width: ow } = node.shape;
+  const x = input.data;
+  const out = new Float64Array(oc * oh * ow);
+  const written = new Uint8Array(out.length);
+  const nCols = colChannel.length;
+  const psum = new Float64Array(nCols);
+  const maxRows = parts.reduce((a, p) => Math.max(a, p.rowCount), 0);
+  const xvec = new Float64Array(maxRows);
+  const xrun = new Float64Array(maxRows);
+  const xidx = new Int32Array(maxRows);
+  const sums = new Float64Array(parts.reduce((a, p) => Math.max(a, p.colCount), 0));
+  const scale = 2 ** adc.shift;
+  const lo = -(2 ** (adc.bits - 1));
+  const hi = 2 ** (adc.bits - 1) - 1;
+  const blocksY = Math.ceil(oh / blockHeight);
+  const blocksX = Math.ceil(ow / blockWidth);
+  const nBlocks = blocksX * blocksY;
+  const records = record
+    ? parts.map((p) => {
+        const r: CoreColumnOutputs = {
+          core: p.core.id,
+          layer: node.name,
+          rowPart: p.core.part.rowPart,
+          colPart: p.core.part.colPart,
+          columns: p.colCount,
+          blockOrigins: [],
+          preAdc: new Float64Array(nBlocks * p.colCount),
+          postAdc: new Int32Array(nBlocks * p.colCount),
+        };
+        record.push(r);
+        return r;
+      })
+    : null;
+  let block = 0;
+  // Blocks arrive column by column (x outer, y inner), like the pixels they are computed from.
+  for (let bx = 0; bx < blocksX; bx++) {
+    for (let by = 0; by < blocksY; by++, block++) {
+      const y0 = by * blockHeight;
+      const x0 = bx * blockWidth;
+      const iy0 = y0 * stride - padding;
+      const ix0 = x0 * stride - padding;
+      psum.fill(0);
+      for (let pi = 0; pi < parts.length; pi++) {
+        const part = parts[pi];
+        const { rowChannelBase, rowDy, rowDx, runs, colStart, colCount } = part;
+        for (let r = 0; r < part.rowCount; r++) {
+          const iy = iy0 + rowDy[r];
+          const ix = ix0 + rowDx[r];
+          xvec[r] = iy >= 0 && iy < ih && ix >= 0 && ix < iw ? x[rowChannelBase[r] + iy * iw + ix] : 0;
+        }
+        const rec = records ? records[pi] : null;
+        if (rec) rec.blockOrigins.push({ y: y0, x: x0 });
+        const modelled = tileProduct ? tileProduct(denseWeights(node.name, part), Int32Array.from(xvec.subarray(0, part.rowCount))) : null;
+        if (modelled && modelled.length !== colCount) {
+          throw new Error(`reference: tileProduct gave ${modelled.length} columns for core ${part.core.id}, which has ${colCount}`);
+        }
+        if (modelled) for (let k = 0; k < colCount; k++) sums[k] = modelled[k];
+        else {
+          for (let ri = 0; ri < runs.length; ri++) {
+            const { colOffset, colCount: rc, rows, weights } = runs[ri];
+            const n = rows.length;
+            // Only non-zero inputs contribute (after a ReLU about half are zero): compress them once per run.
+            let nz = 0;
+            for (let i = 0; i < n; i++) {
+              const v = xvec[rows[i]];
+              if (v !== 0) {
+                xrun[nz] = v;
+                xidx[nz++] = i;
+              }
+            }
+            // Four columns at a time share each input load; integer sums below 2^53 are exact in any order.
+            let c = 0;
+            for (; c + 4 <= rc; c += 4) {
+              const b0 = c * n;
+              const b1 = b0 + n;
+              const b2 = b1 + n;
+              const b3 = b2 + n;
+              let a0 = 0;
+              let a1 = 0;
+              let a2 = 0;
+              let a3 = 0;
+              for (let j = 0; j < nz; j++) {
+                const v = xrun[j];
+                const i = xidx[j];
+                a0 += weights[b0 + i] * v;
+                a1 += weights[b1 + i] * v;
+                a2 += weights[b2 + i] * v;
+                a3 += weights[b3 + i] * v;
+              }
+              sums[colOffset + c] = a0;
+              sums[colOffset + c + 1] = a1;
+              sums[colOffset + c + 2] = a2;
+              sums[colOffset + c + 3] = a3;
+            }
+            for (; c < rc; c++) {
+              const b0 = c * n;
+              let a0 = 0;
+              for (let j = 0; j < nz; j++) a0 += weights[b0 + xidx[j]] * xrun[j];
+              sums[colOffset + c] = a0;
+            }
+          }
+        }
+        for (let k = 0; k < colCount; k++) {
+          const acc = sums[k];
+          let code: number;
+          if (scale === 1 && !modelled) code = acc < lo ? lo : acc > hi ? hi : acc;
+          else code = adcConvert(acc, adc);
+          psum[colStart + k] += code;
+          if (rec) {
+            rec.preAdc[block * colCount + k] = acc;
+            rec.postAdc[block * colCount + k] = code;
+          }
+        }
+      }
+      for (let j = 0; j < nCols; j++) {
+        const y = y0 + colOy[j];
+        const xo = x0 + colOx[j];
+        if (y >= oh || xo >= ow) continue;
+        const at = (colChannel[j] * oh + y) * ow + xo;
+        out[at] = psum[j] * scale;
+        written[at] = 1;
+      }
+    }
+  }
+  const missing = written.indexOf(0);
+  if (missing >= 0) {
+    throw new Error(`reference: ${node.name}: the mapping computes no value for output element ${missing}`);
+  }
+  return { shape: node.shape, data: out };
+}
+
+/** Where each fused node sits: its weight layer and position in the layer's fused chain. */
+interface FusedPlace {
+  layer: LayerMapping;
+  position: number;
+}
+
+/** A mapped design compiled once for many images (index tables per layer). */
+export interface CompiledReference {
+  design: IrDesign;
+  mapping: Mapping;
+  index: NetworkIndex;
+  params: Map<string, LayerParameters>;
+  layers: Map<string, CompiledLayer>;
+  fused: Map<string, FusedPlace>;
+}
+
+export function compileReference(design: IrDesign, mapping: Mapping): CompiledReference {
+  const index = indexNetwork(design);
+  const params = layerParameters(design, index);
+  const layers = new Map<string, CompiledLayer>();
+  const fused = new Map<string, FusedPlace>();
+  const byLayer = new Map(mapping.layers.map((l) => [l.layer, l]));
+  for (const node of design.network.nodes) {
+    if (!isWeightOp(node.op)) continue;
+    const lm = byLayer.get(node.name);
+    if (!lm) throw new Error(`reference: weight layer ${node.name} is not in the mapping`);
+    const inputNode = nodeNamed(index, node.inputs[0]);
+    layers.set(node.name, compileLayer(node, lm, mapping, params.get(node.name)!, inputNode, design));
+    lm.fused.forEach((name, position) => fused.set(name, { layer: lm, position }));
+  }
+  return { design, mapping, index, params, layers, fused };
+}
+
+/** One fused op of a layer's neuron core, applied to the chain's previous value. */
+function runFused(ref: CompiledReference, node: IrNode, place: FusedPlace, values: NodeValues): void {
+  const { layer, position } = place;
+  const previous = position === 0 ? layer.layer : layer.fused[position - 1];
+  if (!node.inputs.includes(previous)) {
+    throw new Error(`reference: fused op ${node.name} does not consume ${previous}`);
+  }
+  if (node.op.kind === 'batchnorm') {
+    if (position !== 0) throw new Error(`reference: batch norm ${node.name} is not the first fused op of ${layer.layer}`);
+    values.set(node.name, evaluateFoldedBatchNorm(node, valueOf(values, layer.layer), ref.params.get(layer.layer)!));
+    return;
+  }
+  const main = valueOf(values, previous);
+  if (node.op.kind === 'add') {
+    const other = node.inputs[0] === previous ? node.inputs[1] : node.inputs[0];
+    if (layer.residualFrom !== undefined && layer.residualFrom !== other) {
+      throw new Error(`reference: ${node.name}: mapping says the shortcut comes from ${layer.residualFrom}, the network from ${other}`);
+    }
+    values.set(node.name, evaluateActivationOp(node, [main, valueOf(values, other)], node.shape));
+    return;
+  }
+  values.set(node.name, evaluateActivationOp(node, [main], node.shape));
+}
+
+/** Inference of one image through a compiled mapped design. */
+export function runReference(ref: CompiledReference, image: Int32Array, options: ReferenceOptions = {}): ReferenceResult {
+  const { design, index, params } = ref;
+  const values: NodeValues = new Map();
+  const cores: CoreColumnOutputs[] | null = options.recordColumns ? [] : null;
+  // Network order: a fused residual add may wait for a shortcut computed after its own layer.
+  for (const node of design.network.nodes) {
+    if (node.op.kind === 'input') {
+      values.set(node.name, inputTensor(design, image));
+      continue;
+    }
+    const compiled = ref.layers.get(node.name);
+    if (compiled) {
+      const p = params.get(node.name)!;
+      const acc = runLayer(compiled, valueOf(values, node.inputs[0]), cores, options.tileProduct);
+      const first = compiled.layer.fused[0];
+      const bnFirst = first !== undefined && nodeNamed(index, first).op.kind === 'batchnorm';
+      // Requantization follows the batch norm when it is the first fused op, otherwise the accumulator.
+      values.set(node.name, bnFirst ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
+      continue;
+    }
+    const place = ref.fused.get(node.name);
+    if (place) runFused(ref, node, place, values);
+    else values.set(node.name, evaluateNode(node, values, index, params));
+  }
+  const result = finishResult(design, image, values, index);
+  const layers: LayerResult[] = [];
+  for (const compiled of ref.layers.values()) {
+    const lm = compiled.layer;
+    const outputNode = lm.output ?? (lm.fused.length > 0 ? lm.fused[lm.fused.length - 1] : lm.layer);
+    const v = valueOf(values, outputNode);
+    // A trailing flatten changes no data; the core still sends pixels, so report the unflattened shape.
+    let shapeNode = nodeNamed(index, outputNode);
+    while (shapeNode.op.kind === 'flatten') shapeNode = nodeNamed(index, shapeNode.inputs[0]);
+    layers.push({
+      layer: lm.layer,
+      adc: compiled.adc,
+      outputNode,
+      shape: shapeNode.shape,
+      activations: Int32Array.from(v.data),
+    });
+  }
+  return cores ? { ...result, layers, cores } : { ...result, layers };
+}
+
+/** Integer inference of `image` (CHW) through `mapping` of `design`, exactly as the hardware computes it. */
+export function referenceInference(
+  design: IrDesign,
+  mapping: Mapping,
+  image: Int32Array,
+  options: ReferenceOptions = {},
+): ReferenceResult {
+  return runReference(compileReference(design, mapping), image, options);
+}

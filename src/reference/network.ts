@@ -1,0 +1,107 @@
+// Graph facts the reference models need: node lookup, consumers, which batch norms are folded into a weight layer,
+// and the seeded parameters of every weight layer (src/ir/weights.ts).
+import { diagnostic, DiagnosticError } from '../dsl/diagnostics.js';
+import type { IrDesign, IrNode, Shape } from '../ir/types.js';
+import { isWeightOp } from '../ir/types.js';
+import { generateBatchNorm, generateWeights, weightShape, type FoldedBatchNorm, type WeightShape } from '../ir/weights.js';
+
+export function elementCount(shape: Shape): number {
+  return shape.channels * shape.height * shape.width;
+}
+
+export interface NetworkIndex {
+  byName: Map<string, IrNode>;
+  consumers: Map<string, IrNode[]>;
+}
+
+export function indexNetwork(design: IrDesign): NetworkIndex {
+  const byName = new Map<string, IrNode>();
+  const consumers = new Map<string, IrNode[]>();
+  for (const node of design.network.nodes) {
+    byName.set(node.name, node);
+    consumers.set(node.name, []);
+  }
+  for (const node of design.network.nodes) {
+    for (const input of node.inputs) consumers.get(input)?.push(node);
+  }
+  return { byName, consumers };
+}
+
+export function nodeNamed(index: NetworkIndex, name: string): IrNode {
+  const node = index.byName.get(name);
+  if (!node) throw new Error(`reference: no node named ${name}`);
+  return node;
+}
+
+/** The weight layer a batch norm is folded into, or a diagnostic when the neuron core cannot fold it. */
+export function foldedInto(index: NetworkIndex, batchNorm: IrNode): IrNode {
+  const producer = nodeNamed(index, batchNorm.inputs[0]);
+  if (!isWeightOp(producer.op)) {
+    throw new DiagnosticError([
+      diagnostic(
+        'IMC104',
+        batchNorm.span,
+        `batch norm '${batchNorm.name}' must directly follow a conv or fc layer (its scale and bias are folded into that layer's neuron core)`,
+      ),
+    ]);
+  }
+  if ((index.consumers.get(producer.name) ?? []).length !== 1) {
+    throw new DiagnosticError([
+      diagnostic(
+        'IMC104',
+        batchNorm.span,
+        `batch norm '${batchNorm.name}' folds into '${producer.name}', which must have no other consumer`,
+      ),
+    ]);
+  }
+  return producer;
+}
+
+/** True when the weight layer's only consumer is a batch norm: requantization then follows the batch norm. */
+export function hasFoldedBatchNorm(index: NetworkIndex, layer: IrNode): boolean {
+  const users = index.consumers.get(layer.name) ?? [];
+  return users.length === 1 && users[0].op.kind === 'batchnorm';
+}
+
+export interface LayerParameters {
+  layer: string;
+  shape: WeightShape;
+  /** OIHW. */
+  weights: Int32Array;
+  weightBits: number;
+  requantShift: number;
+  /** Present when a batch norm is folded into this layer; seeded by the weight layer's name. */
+  batchNorm?: FoldedBatchNorm;
+}
+
+/** Seeded parameters of every weight layer, by layer name. */
+export function layerParameters(design: IrDesign, index: NetworkIndex = indexNetwork(design)): Map<string, LayerParameters> {
+  const { weights } = design.network;
+  if (weights.kind !== 'seed') {
+    throw new DiagnosticError([
+      diagnostic('IMC104', weights.span, 'the reference model supports seeded weights only (weights from a file are not implemented)'),
+    ]);
+  }
+  // Every batch norm must fold into a weight layer's accumulator (IMC104 otherwise), for both models alike.
+  for (const node of design.network.nodes) if (node.op.kind === 'batchnorm') foldedInto(index, node);
+  const params = new Map<string, LayerParameters>();
+  for (const node of design.network.nodes) {
+    if (!isWeightOp(node.op)) continue;
+    const input = nodeNamed(index, node.inputs[0]);
+    const shape = weightShape(node, input.shape);
+    const weightBits = node.weightBits ?? design.target.crossbar.weightBits;
+    const requantShift = node.requant?.shift ?? 0;
+    const entry: LayerParameters = {
+      layer: node.name,
+      shape,
+      weights: generateWeights(weights.seed, node.name, shape, weightBits),
+      weightBits,
+      requantShift,
+    };
+    if (hasFoldedBatchNorm(index, node)) {
+      entry.batchNorm = generateBatchNorm(weights.seed, node.name, shape.outChannels, requantShift);
+    }
+    params.set(node.name, entry);
+  }
+  return params;
+}

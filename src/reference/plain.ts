@@ -1,0 +1,68 @@
+// plainInference: the network evaluated layer by layer with direct convolution, no mapping and no ADC. With a
+// lossless ADC the mapped model (./mapped.ts) must equal it exactly; it is the ground truth of the property tests.
+import type { IrDesign, IrNode } from '../ir/types.js';
+import { isWeightOp } from '../ir/types.js';
+import { hasFoldedBatchNorm, indexNetwork, layerParameters, type LayerParameters } from './network.js';
+import { requantizeTensor, type Tensor } from './ops.js';
+import { evaluateNode, finishResult, inputTensor, valueOf, type InferenceResult, type NodeValues } from './evaluate.js';
+
+/** Exact accumulator P of a conv (direct, padded, strided) or fc (over the flattened CHW input) layer. */
+export function directWeightLayer(node: IrNode, input: Tensor, params: LayerParameters): Tensor {
+  const { weights } = params;
+  const out = new Float64Array(node.shape.channels * node.shape.height * node.shape.width);
+  if (node.op.kind === 'fc') {
+    const n = input.data.length;
+    for (let o = 0; o < node.op.outFeatures; o++) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += weights[o * n + i] * input.data[i];
+      out[o] = acc;
+    }
+    return { shape: node.shape, data: out };
+  }
+  if (node.op.kind !== 'conv') throw new Error(`reference: ${node.name} is not a weight layer`);
+  const { kernelHeight: fh, kernelWidth: fw, stride, padding } = node.op;
+  const { channels: cin, height: h, width: w } = input.shape;
+  const { channels: cout, height: oh, width: ow } = node.shape;
+  for (let o = 0; o < cout; o++) {
+    for (let c = 0; c < cin; c++) {
+      for (let ky = 0; ky < fh; ky++) {
+        for (let kx = 0; kx < fw; kx++) {
+          const wv = weights[((o * cin + c) * fh + ky) * fw + kx];
+          if (wv === 0) continue;
+          for (let oy = 0; oy < oh; oy++) {
+            const iy = oy * stride - padding + ky;
+            if (iy < 0 || iy >= h) continue;
+            const inRow = (c * h + iy) * w;
+            const outRow = (o * oh + oy) * ow;
+            for (let ox = 0; ox < ow; ox++) {
+              const ix = ox * stride - padding + kx;
+              if (ix < 0 || ix >= w) continue;
+              out[outRow + ox] += wv * input.data[inRow + ix];
+            }
+          }
+        }
+      }
+    }
+  }
+  return { shape: node.shape, data: out };
+}
+
+/** Layer-by-layer integer inference of `design` on `image` (CHW, the input node's shape). */
+export function plainInference(design: IrDesign, image: Int32Array): InferenceResult {
+  const index = indexNetwork(design);
+  const params = layerParameters(design, index);
+  const values: NodeValues = new Map();
+  for (const node of design.network.nodes) {
+    if (node.op.kind === 'input') {
+      values.set(node.name, inputTensor(design, image));
+    } else if (isWeightOp(node.op)) {
+      const p = params.get(node.name)!;
+      const acc = directWeightLayer(node, valueOf(values, node.inputs[0]), p);
+      // Requantization follows a folded batch norm; otherwise it follows the accumulator directly.
+      values.set(node.name, hasFoldedBatchNorm(index, node) ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
+    } else {
+      values.set(node.name, evaluateNode(node, values, index, params));
+    }
+  }
+  return finishResult(design, image, values, index);
+}

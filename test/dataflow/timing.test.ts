@@ -1,0 +1,177 @@
+// The timing model on networks small enough to time by hand (README "Dataflow timing model"): arrival, in-order
+// computation with `replicas` pixels per timestep, one timestep per hop, one more for a partial-sum hop, pooling,
+// the fully connected layer waiting for all inputs, batches, and a property test of the model's invariants.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { peakOccupancy, simulateDataflow } from '../../src/dataflow/index.js';
+import { fixtureMapping, resnet32Design, SPEEDUP_STAGES, tinyDesign, type TinyOptions } from './fixtures.js';
+
+function run(o: TinyOptions, batch = 1, granularity: 'pixel' | 'block' = 'pixel') {
+  const design = tinyDesign(o);
+  const mapping = fixtureMapping(design);
+  return { design, mapping, result: simulateDataflow(design, mapping, { batch, activity: true, granularity }) };
+}
+
+const conv = (r: ReturnType<typeof run>['result']) => r.outputs!.find((o) => o.layer === 'c')!.timesteps;
+
+describe('one 3x3 convolution (padding 1) on a 4x4 input, pixels arriving one per timestep, y fastest', () => {
+  it('computes each output pixel when its last input (down-right of the patch) is present, in order, one per timestep', () => {
+    const { result } = run({});
+    // Output (y, x) needs input (min(y+1,3), min(x+1,3)), index x*4+y; two pixels that become ready together
+    // (the bottom row) go one timestep apart, and the last column waits behind (3,2), which needs the last pixel.
+    expect(conv(result)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    // The fc core gets the last pixel one timestep later and computes: latency = 21 + 1 timesteps.
+    expect(result.layers.map((l) => [l.name, l.firstTimestep, l.lastTimestep])).toEqual([
+      ['c', 5, 20],
+      ['fc', 21, 21],
+    ]);
+    expect(result.latencyTimesteps).toBe(22);
+  });
+
+  it('with 2 replicas the input enters 2 pixels per timestep and at most 2 pixels are computed per timestep, in order', () => {
+    const { result } = run({ replicas: 2 });
+    expect(result.inputPixelsPerTimestep).toBe(2);
+    expect(conv(result)).toEqual([2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10]);
+    const core = result.activity!.find((a) => a.layer === 'c')!;
+    expect(Math.max(...core.pixels)).toBe(2);
+    expect(result.latencyTimesteps).toBe(12);
+  });
+
+  it("'block' granularity computes a whole replica block in one timestep, when all its pixels' inputs are present", () => {
+    const { result } = run({ replicas: 2 }, 1, 'block');
+    // Blocks are (0..1, x) and (2..3, x): ready with the second pixel of each pair.
+    expect(conv(result)).toEqual([3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10]);
+  });
+
+  it('a fused 2x2 max pool emits a pixel when the last pixel of its window is computed', () => {
+    const { result } = run({ pool: true });
+    const pooled = result.outputs!.find((o) => o.layer === 'c')!.timesteps;
+    // Windows end at conv outputs (1,1), (3,1), (1,3), (3,3): timesteps 10, 12, 18, 20.
+    expect(pooled).toEqual([10, 12, 18, 20]);
+  });
+
+  it('a stride-2 first layer takes its input at replicas x stride^2 = 4 pixels per timestep', () => {
+    const { result } = run({ height: 8, stride: 2 });
+    expect(result.inputPixelsPerTimestep).toBe(4);
+    // Output (y, x) needs input (2y+1, 2x+1), index (2x+1)*8 + 2y+1, present at floor(index / 4): pairs of outputs
+    // become ready together (2,2, 3,3 | 6,6, 7,7 | ...) and go out one per timestep, in order.
+    expect(conv(result)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+  });
+});
+
+describe('partial sums', () => {
+  it('a layer split in two adds one timestep: the partial sum reaches the accumulating core in the next timestep', () => {
+    // 1x1 kernel over 4 channels on tiles of 2 rows: both halves need the same pixel, so both compute at once.
+    const split = run({ kernel: 1, padding: 0, inChannels: 4, tileRows: 2 });
+    const whole = run({ kernel: 1, padding: 0, inChannels: 4, tileRows: 256 });
+    const roles = split.mapping.cores.filter((c) => c.layer === 'c').map((c) => c.role);
+    expect(roles).toEqual(['partial', 'accumulate']);
+    expect(conv(whole.result)).toEqual(Array.from({ length: 16 }, (_, j) => j));
+    expect(conv(split.result)).toEqual(Array.from({ length: 16 }, (_, j) => j + 1));
+  });
+
+  it('a partial core whose rows need only earlier pixels computes earlier, hiding the extra hop (ResNet-32 layers 23-31)', () => {
+    const design = resnet32Design();
+    const mapping = fixtureMapping(design);
+    const result = simulateDataflow(design, mapping, { batch: 1, activity: true });
+    const layer = mapping.layers.find((l) => l.rowParts === 2)!;
+    const [partial, accumulate] = layer.cores.map((id) => result.activity!.find((a) => a.core === id)!);
+    // Rows are ordered (dx, dy, channel): the first half of 504 rows ends inside kernel column 1.
+    expect(partial.timesteps[0]).toBeLessThan(accumulate.timesteps[0]);
+    const out = result.outputs!.find((o) => o.layer === layer.layer)!.timesteps;
+    expect(out[0]).toBe(accumulate.timesteps[0]);
+  });
+});
+
+describe('residual adds', () => {
+  it('peakOccupancy counts items held at the end of a timestep (arrived, not yet used)', () => {
+    expect(peakOccupancy([0, 1, 2], [0, 1, 2])).toBe(0);
+    expect(peakOccupancy([0, 1, 2], [3, 3, 3])).toBe(3);
+    expect(peakOccupancy([0, 0, 5], [4, 6, 6])).toBe(2);
+  });
+
+  it('stage-1 shortcut pixels wait 2 x (H + 2) - 1 timesteps for the two convolutions of the main path: 67 pixels', () => {
+    const design = resnet32Design();
+    const result = simulateDataflow(design, fixtureMapping(design), { batch: 2 });
+    const stage1 = result.residualBuffers.filter((b) => b.layer.startsWith('s1'));
+    expect(stage1).toHaveLength(5);
+    for (const b of stage1) {
+      expect(b.pixels).toBe(2 * (32 + 2) - 1);
+      expect(b.bits).toBe(b.pixels * 8 * 16);
+    }
+    // Every add in ResNet-32 has a buffer; the 1x1 resampling shortcuts arrive sooner than identity ones.
+    expect(result.residualBuffers).toHaveLength(15);
+  });
+});
+
+describe('batches', () => {
+  it('the next image enters when the input link is free and the first core no longer needs the slots it overwrites', () => {
+    const { result } = run({}, 3);
+    // 16 pixels at 1 per timestep, but column 0 of the next image goes to ring slot 0, holding this image's column 3,
+    // whose pixel (0, 3) is last read by output (1, 3) at timestep 18: the next image starts at 19.
+    expect(result.imageStarts).toEqual([0, 19, 38]);
+    expect(result.intervalTimesteps).toBe(19);
+    expect(result.imageOutputs).toEqual([21, 40, 59]);
+    expect(result.batchTimesteps).toBe(60);
+    expect(result.throughputImagesPerSecond).toBeCloseTo(3 / (60 * 100e-9), 3);
+  });
+
+  it('images pass every core in order: throughput approaches 1 / interval', () => {
+    const design = resnet32Design({ stages: SPEEDUP_STAGES });
+    const mapping = fixtureMapping(design);
+    const r = simulateDataflow(design, mapping, { batch: 20 });
+    for (let i = 1; i < r.batch; i++) expect(r.imageOutputs[i] - r.imageOutputs[i - 1]).toBe(r.imageStarts[i] - r.imageStarts[i - 1]);
+  });
+
+  it('rejects a batch that is not a positive integer', () => {
+    const design = tinyDesign();
+    expect(() => simulateDataflow(design, fixtureMapping(design), { batch: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('invariants of the timing model (property test over random small convolutions)', () => {
+  it('no pixel before its last input, at most `replicas` per timestep, in order, latency >= input time', () => {
+    const arb = fc.record({
+      height: fc.integer({ min: 4, max: 10 }),
+      kernel: fc.constantFrom(1, 3),
+      pad: fc.boolean(),
+      stride: fc.constantFrom(1, 2),
+      replicas: fc.constantFrom(1, 2),
+      batch: fc.integer({ min: 1, max: 3 }),
+    });
+    let checked = 0;
+    fc.assert(
+      fc.property(arb, (p) => {
+        const padding = p.pad ? (p.kernel - 1) / 2 : 0;
+        let out;
+        try {
+          out = run({ height: p.height, kernel: p.kernel, padding, stride: p.stride, replicas: p.replicas }, p.batch);
+        } catch (err) {
+          if (err instanceof DiagnosticError) return; // a block shape the mapping rejects (IMC052/IMC056)
+          throw err;
+        }
+        checked++;
+        const { result, design } = out;
+        const node = design.network.nodes.find((n) => n.name === 'c')!;
+        const H = p.height;
+        const rate = result.inputPixelsPerTimestep;
+        const times = conv(result);
+        const oh = node.shape.height;
+        times.forEach((t, i) => {
+          const y = i % oh;
+          const x = Math.floor(i / oh);
+          const ly = Math.min(y * p.stride - padding + p.kernel - 1, H - 1);
+          const lx = Math.min(x * p.stride - padding + p.kernel - 1, H - 1);
+          expect(t).toBeGreaterThanOrEqual(Math.floor((lx * H + ly) / rate));
+          if (i > 0) expect(t).toBeGreaterThanOrEqual(times[i - 1]);
+        });
+        for (const a of result.activity!) expect(Math.max(...a.pixels)).toBeLessThanOrEqual(p.replicas);
+        expect(result.latencyTimesteps).toBeGreaterThanOrEqual(Math.ceil((H * H) / rate));
+        expect(result.batchTimesteps).toBeGreaterThanOrEqual(result.latencyTimesteps + (p.batch - 1) * Math.ceil((H * H) / rate));
+      }),
+      { numRuns: 60, seed: 6 },
+    );
+    expect(checked).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,84 @@
+// One small source per language diagnostic code (IMC001-IMC049), loaded from an in-memory file system.
+// codes.test.ts compares the formatted diagnostics with golden.txt.
+import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { loadProgram } from '../../src/ir/load.js';
+
+/** A valid target, imported by most cases as "t.imc". */
+export const TARGET = `target t {
+  crossbar {
+    size 64x64
+    weight_bits 8
+    adc 16 bits
+    dac 8 bits
+  }
+  input_memory { word 64 bits; depth 256 }
+  controller { clock 500MHz; timestep 100ns }
+  neuron_core { ops psum, batchnorm, relu, residual, pool }
+  grid 4x4
+  link 1Gbps
+}
+`;
+
+/** A network on target t with an 8-bit 3x8x8 input named `image`, and the given body lines. */
+export function net(body: string): string {
+  return `import "t.imc"\nnetwork n on t {\n  input image: 3x8x8, 8 bits\n${body}\n}\n`;
+}
+
+export interface DiagnosticCase {
+  code: string;
+  /** Files by path; the entry is main.imc. */
+  files: Record<string, string>;
+}
+
+const withTarget = (main: string): Record<string, string> => ({ 'main.imc': main, 't.imc': TARGET });
+
+const deepBlock = `  block deep(x) {\n    return ${'relu('.repeat(20)}x${')'.repeat(20)}\n  }\n  y = deep(image) x 1000\n  output y`;
+
+export const CASES: DiagnosticCase[] = [
+  { code: 'IMC001', files: withTarget(net('  a = relu(image) $\n  output a')) },
+  { code: 'IMC002', files: withTarget(net('  a = relu(image\n  output a')) },
+  { code: 'IMC003', files: { 'main.imc': 'import "targets/missing.imc"\n' } },
+  { code: 'IMC004', files: { 'main.imc': 'import "a.imc"\n', 'a.imc': 'import "b.imc"\n', 'b.imc': 'import "a.imc"\n' } },
+  { code: 'IMC005', files: withTarget(net('  a = relu(imag)\n  output a')) },
+  { code: 'IMC006', files: withTarget(net('  a = relu(image)\n  a = relu(a)\n  output a')) },
+  { code: 'IMC007', files: withTarget(net('  a = rellu(image)\n  output a')) },
+  { code: 'IMC008', files: withTarget(net('  a = add(image)\n  output a')) },
+  { code: 'IMC009', files: withTarget(net('  a = conv(image, out 4, kernel 3, strde 2)\n  output a')) },
+  { code: 'IMC010', files: withTarget(net('  a = conv(image, out 4)\n  output a')) },
+  { code: 'IMC011', files: { 'main.imc': TARGET.replace('  grid 4x4', '  cache 4\n  grid 4x4') } },
+  { code: 'IMC012', files: { 'main.imc': TARGET.replace('depth 256', 'depth 256; layout 3') } },
+  { code: 'IMC013', files: { 'main.imc': TARGET.replace('timestep 100ns', 'timestep 100MHz') } },
+  { code: 'IMC014', files: withTarget(net('  a = conv(image, out 0, kernel 3)\n  output a')) },
+  { code: 'IMC015', files: withTarget(net('  a = conv(image, out 2.5, kernel 3)\n  output a')) },
+  { code: 'IMC016', files: withTarget(net('  a = conv(image, out 4, kernel 3, pad 1)\n  b = add(a, image)\n  output b')) },
+  { code: 'IMC017', files: withTarget(net('  a = conv(image, out 4, kernel 9x9)\n  output a')) },
+  { code: 'IMC018', files: withTarget(net('  a = fc(image, out 10)\n  output a')) },
+  { code: 'IMC019', files: { 'main.imc': TARGET.replace('  grid 4x4', '  grid 4x4\n  grid 2x2') } },
+  { code: 'IMC020', files: { 'main.imc': TARGET.replace('  link 1Gbps\n', '') } },
+  { code: 'IMC021', files: withTarget(net('  output image').replace('on t {', 'on tt {')) },
+  { code: 'IMC022', files: withTarget(net('  output image') + 'network m on t {\n  input x: 1x4x4, 8 bits\n  output x\n}\n') },
+  { code: 'IMC023', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { layer b: replicas 2 }')) },
+  { code: 'IMC024', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { default replicas 2, method 2 }')) },
+  { code: 'IMC025', files: withTarget(net('  a = relu(image)')) },
+  { code: 'IMC026', files: withTarget(net('  a = batchnorm(relu(image))\n  output a')) },
+  { code: 'IMC027', files: withTarget(net('  a = conv(16, out 4, kernel 3)\n  output a')) },
+  { code: 'IMC028', files: withTarget(net('  block loop(x) {\n    return loop(x)\n  }\n  a = loop(image)\n  output a')) },
+  { code: 'IMC029', files: withTarget(net(deepBlock)) },
+  { code: 'IMC030', files: withTarget('import "t.imc"\nnetwork n extends base {\n  mapping { default replicas 1 }\n}\n') },
+  { code: 'IMC031', files: withTarget(net('  a = conv(image, out 3, kernel 1, activation_bits 4)\n  b = add(a, image)\n  output b')) },
+  { code: 'IMC032', files: withTarget(net('  block b(x) {\n    y = relu(x)\n  }\n  a = b(image)\n  output a')) },
+  { code: 'IMC033', files: { 'main.imc': net('  a = gap(image)\n  output a'), 't.imc': TARGET.replace(', pool', '') } },
+  { code: 'IMC034', files: withTarget(net('  a.b = relu(image)\n  output a.b')) },
+  { code: 'IMC035', files: withTarget(net('  a = relu(image) x 3\n  output a')) },
+];
+
+/** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */
+export function runCase(c: DiagnosticCase): string {
+  const read = (file: string): string => {
+    const text = c.files[file];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' });
+    return text;
+  };
+  const result = loadProgram('main.imc', read);
+  return result.diagnostics.map((d) => formatDiagnostic(d, result.sources)).join('\n');
+}

@@ -1,0 +1,215 @@
+// The memory phase's commands through the CLI entry point: imcc memory, imcc diff (and git's calling convention).
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import { buildSchedule, replicaOffsets, type CoreMemoryParams } from '../../src/memory/index.js';
+import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+const params: CoreMemoryParams = {
+  layer: 'conv1', core: 'c00', height: 6, width: 5, channels: 3, bits: 8, kernelHeight: 3, kernelWidth: 3, stride: 1,
+  padding: 1, replicas: replicaOffsets(2, 1, 1), method: 1, dW: 1, wordBits: 32, depth: 512, layout: 'IWAP',
+  arrivalsPerTimestep: 1,
+};
+
+let dir = '';
+let text = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'imcc-diff-'));
+  text = renderSchedule(buildSchedule(params));
+});
+
+function write(name: string, content: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+describe('imcc memory', () => {
+  it('--json gives Table 1 (N = 56, H = 8, WL = 160) for the three layouts', async () => {
+    const r = await run(['memory', '--channels', '56', '--height', '8', '--word-bits', '160', '--bits', '8', '--kernel', '3', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.IWAP.readCycles).toEqual([9, 10]);
+    expect(j.KLIP.writeCycles).toEqual([3, 4]);
+    expect(j.PLIP.memoryKB).toBeCloseTo(1.436, 9);
+    expect(j.PLIP.words).toBe(72);
+    expect(Object.keys(j)).toEqual(['IWAP', 'KLIP', 'PLIP']);
+  });
+
+  it('prints the layouts side by side', async () => {
+    const r = await run(['memory', '--channels', '3', '--height', '32', '--word-bits', '128']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/memory \[KB\]\s+0\.288\s+0\.505\s+1\.523/);
+    expect(r.stdout).toMatch(/# read\s+\[1, 2\]\s+1\s+3/);
+    expect(r.stdout).toMatch(/% empty\s+0\.0\s+43\.0\s+81\.1/);
+  });
+
+  it('a bad number is a usage error (exit 2)', async () => {
+    const r = await run(['memory', '--channels', '0', '--height', '32', '--word-bits', '128']);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('imcc diff', () => {
+  it('equal schedules: exit 0', async () => {
+    const r = await run(['diff', write('a.sched', text), write('b.sched', text)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('schedules are equal');
+  });
+
+  it('two schedules differing in one address: reports that timestep, both lines, and exits 1', async () => {
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => / R 2,1 word=/.test(l));
+    const changed = lines[i].replace(/word=(\d+)/, (_, w: string) => `word=${Number(w) + 1}`);
+    const t = Number(lines[i].split(' ')[0]);
+    lines[i] = changed;
+    const r = await run(['diff', write('old.sched', text), write('new.sched', lines.join('\n'))]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`first difference at timestep ${t}:`);
+    expect(r.stdout).toContain(`+ ${changed}`);
+    expect(r.stdout).toContain('2 lines differ (1 removed, 1 added); addresses changed');
+    const j = JSON.parse((await run(['diff', join(dir, 'old.sched'), join(dir, 'new.sched'), '--json'])).stdout);
+    expect(j.cores[0]).toMatchObject({ change: 'addresses', firstTimestep: t, newLine: changed, linesRemoved: 1, linesAdded: 1 });
+  });
+
+  it('a schedule delayed by some timesteps is reported as only a shift in time', async () => {
+    const s = parseScheduleText(text, 'x');
+    const shifted = text
+      .split('\n')
+      .map((l, i) => (i > s.headerLines.length + 1 && l !== '' && Number(l.split(' ')[0]) >= 20 ? l.replace(/^\d+/, (n) => String(Number(n) + 3)) : l))
+      .join('\n');
+    const r = await run(['diff', write('s0.sched', text), write('s1.sched', shifted), '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.cores[0].change).toBe('time-shift');
+    expect(j.cores[0].firstTimestep).toBe(20);
+  });
+
+  it('--unified prints a unified diff', async () => {
+    const changed = text.replace('layout IWAP', 'layout KLIP');
+    const r = await run(['diff', write('u0.sched', text), write('u1.sched', changed), '--unified']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('-layout IWAP');
+    expect(r.stdout).toContain('+layout KLIP');
+    expect(r.stdout).toMatch(/^@@ /m);
+  });
+
+  it("git's external diff convention (path old-file old-hex old-mode new-file new-hex new-mode)", async () => {
+    const other = text.replace(/^(\d+) W 0,0 word=0 bit=0$/m, '$1 W 0,0 word=1 bit=0');
+    const r = await run(['diff', 'generated/x/schedules/c00.sched', write('g0', text), 'abc123', '100644', write('g1', other), 'def456', '100644']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('c00.sched: 2 lines differ');
+    const added = await run(['diff', 'schedules/c00.sched', '/dev/null', '.', '.', join(dir, 'g1'), 'def456', '100644']);
+    expect(added.code).toBe(1);
+    expect(added.stdout).toContain('c00.sched: added');
+  });
+
+  it('compiled output directories: compares schedules/*.sched per core', async () => {
+    for (const side of ['out0', 'out1']) mkdirSync(join(dir, side, 'schedules'), { recursive: true });
+    write('out0/schedules/c00.sched', text);
+    write('out1/schedules/c00.sched', text);
+    write('out0/schedules/c01.sched', text);
+    let r = await run(['diff', join(dir, 'out0'), join(dir, 'out1')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('c01.sched: removed');
+    write('out1/schedules/c01.sched', text);
+    r = await run(['diff', join(dir, 'out0'), join(dir, 'out1')]);
+    expect(r.code).toBe(0);
+  });
+
+  it('IMC074: an input that is not a schedule, or is missing, exits 2', async () => {
+    let r = await run(['diff', write('bad.sched', 'hello\n'), write('ok.sched', text)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error IMC074: .*not an imcc schedule/);
+    r = await run(['diff', join(dir, 'missing.sched'), join(dir, 'ok.sched')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('IMC074');
+    r = await run(['diff', write('bad2.sched', text.replace(/ bit=0 blk=/, ' bit=x blk=')), join(dir, 'ok.sched')]);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('imcc diff as git diff driver', () => {
+  const git = spawnSync('git', ['--version'], { encoding: 'utf8' });
+  it.skipIf(git.status !== 0)('`git diff` on a *.sched file uses it through .gitattributes (wrapper for git < 2.46)', () => {
+    const root = process.cwd();
+    const bin = mkdtempSync(join(tmpdir(), 'imcc-bin-'));
+    const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/esm/index.mjs')).href;
+    const entry = join(root, 'src/cli/main.ts');
+    writeFileSync(
+      join(bin, 'imcc'),
+      `#!/bin/sh\nexec node --import ${tsx} -e "import('${entry}').then(m=>m.main(process.argv.slice(1))).then(c=>{process.exitCode=c})" -- "$@"\n`,
+      { mode: 0o755 },
+    );
+    const repo = mkdtempSync(join(tmpdir(), 'imcc-git-'));
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, GIT_CONFIG_NOSYSTEM: '1', HOME: repo };
+    const g = (...args: string[]) => spawnSync('git', args, { cwd: repo, env, encoding: 'utf8' });
+    g('init', '-q');
+    g('config', 'user.email', 'ci@example.invalid');
+    g('config', 'user.name', 'ci');
+    writeFileSync(join(repo, '.gitattributes'), '*.sched diff=imcc\n');
+    writeFileSync(join(repo, 'c00.sched'), text);
+    g('add', '.');
+    g('commit', '-qm', 'schedules');
+    writeFileSync(join(repo, 'c00.sched'), text.replace(/^(\d+) W 1,0 word=(\d+)/m, (_, t: string, w: string) => `${t} W 1,0 word=${Number(w) + 1}`));
+    g('config', 'diff.imcc.command', 'f() { imcc diff "$@"; [ $? -le 1 ]; }; f');
+    const r = g('diff');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('c00.sched: 2 lines differ (1 removed, 1 added); addresses changed');
+    expect(r.stdout).toMatch(/first difference at timestep \d+:\n  - \d+ W 1,0 word=/);
+  });
+});
+
+describe('imcc schedule', () => {
+  it('prints one core of examples/lenet.imc in the .sched grammar, byte-identical on a second run', async () => {
+    const r = await run(['schedule', 'examples/lenet.imc', '--core', 'c00']);
+    expect(r.code).toBe(0);
+    const parsed = parseScheduleText(r.stdout, 'c00');
+    expect(parsed.header.get('core')).toBe('c00');
+    expect(Number(parsed.header.get('ops'))).toBe(parsed.opLines.length);
+    expect((await run(['schedule', 'examples/lenet.imc', '--core', 'c00'])).stdout).toBe(r.stdout);
+  });
+
+  it('--json validates and carries the header and every operation', async () => {
+    const r = await run(['schedule', 'examples/lenet.imc', '--core', 'c01', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.schedules).toHaveLength(1);
+    expect(j.schedules[0].header.core).toBe('c01');
+    expect(j.schedules[0].ops.filter((o: { op: string }) => o.op === 'W').length).toBe(
+      j.schedules[0].header.height * j.schedules[0].header.width,
+    );
+  });
+
+  it('IMC073: --core naming no core', async () => {
+    const r = await run(['schedule', 'examples/lenet.imc', '--core', 'c99']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error IMC073: no core 'c99' in examples\/lenet\.imc; its cores are c00, /);
+  });
+});

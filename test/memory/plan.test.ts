@@ -1,0 +1,117 @@
+// planMemories / coreSchedule on hand-built designs mapped by mapDesign: layout choice, figures, diagnostics.
+import { describe, expect, it } from 'vitest';
+import { mapDesign } from '../../src/mapping/index.js';
+import { coreSchedule, planMemories, replaySchedule, expectedPatch, cyclesPerTimestep } from '../../src/memory/index.js';
+import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { NetBuilder, design, directive, resnet32, span, target } from '../mapping/fixtures.js';
+import type { IrTarget, LayoutChoice } from '../../src/ir/types.js';
+
+function smallNet(t: IrTarget = target(), layout: LayoutChoice = 'auto', replicas = 1, dW = 1) {
+  const b = new NetBuilder();
+  const x = b.input('image', { channels: 3, height: 8, width: 8 });
+  const c1 = b.conv('conv1', x, 4, 3, 1, 1, { mapping: { ...directive(replicas, dW, 3), layout, span: span(3, 5, 7) } });
+  const r = b.unary('relu1', 'relu', c1);
+  const c2 = b.conv('conv2', r, 6, 3, 2, 1);
+  const f = b.fc('fc', b.unary('flatten', 'flatten', c2), 10);
+  return design(b, f, t);
+}
+
+function expectDiagnostic(f: () => unknown, code: string, line: number, text: RegExp): void {
+  try {
+    f();
+  } catch (err) {
+    expect(err).toBeInstanceOf(DiagnosticError);
+    const d = (err as DiagnosticError).diagnostics.find((x) => x.code === code);
+    expect(d, `expected ${code}`).toBeDefined();
+    expect(d!.span.line).toBe(line);
+    expect(d!.message).toMatch(text);
+    return;
+  }
+  throw new Error(`expected ${code}`);
+}
+
+describe('planMemories', () => {
+  it('ResNet-32 (section 3.1): IWAP for layer 1 at 0.288 KB, about 1.5 KB or less for the others, all within 512 words', () => {
+    const d = resnet32();
+    const mapping = mapDesign(d);
+    const plan = planMemories(d, mapping);
+    expect(plan.cores.length).toBe(mapping.cores.length);
+    const first = plan.cores[0];
+    expect(first.layer).toBe('conv1');
+    expect(first.layout).toBe('IWAP');
+    expect(first.figures.memoryKB).toBeCloseTo(0.288, 6);
+    expect(first.minOccupancy).toBe(32 * (3 - 1 - 1) + (3 - 1));
+    for (const c of plan.cores) {
+      expect(c.figures.words).toBeLessThanOrEqual(512);
+      expect(c.figures.memoryKB).toBeLessThanOrEqual(1.536 + 1e-9);
+    }
+    expect(plan.cyclesPerTimestep).toBe(100);
+  });
+
+  it('layer directive PLIP wins over the target, and its reads fit', () => {
+    const d = smallNet(target(), 'PLIP');
+    const plan = planMemories(d, mapDesign(d));
+    const c = plan.cores.find((x) => x.layer === 'conv1')!;
+    expect(c.layout).toBe('PLIP');
+    expect(c.layoutChoice).toBe('PLIP');
+    // 3 kernel rows, each of 3 pixels of 24 bits in its own 128-bit word.
+    expect(c.readCyclesPerTimestep).toBe(9);
+    expect(c.deltaPixBits).toEqual([0, 128, 256]);
+  });
+
+  it('IMC070: an explicit layout needing more words than the depth, positioned at the target memory', () => {
+    const t = target();
+    t.inputMemory = { ...t.inputMemory, depth: 20, layout: 'PLIP', span: span(44, 3, 12) };
+    const d = smallNet(t);
+    expectDiagnostic(() => planMemories(d, mapDesign(d)), 'IMC070', 44, /core c00 .*PLIP.*needs 24 words.*depth 20/);
+  });
+
+  it('IMC071: reads that do not fit the timestep with the layout chosen, positioned at the directive', () => {
+    const t = target();
+    t.controller = { ...t.controller, clockHz: 50e6, timestepNs: 100 };
+    const d = smallNet(t, 'PLIP');
+    expectDiagnostic(() => planMemories(d, mapDesign(d)), 'IMC071', 3, /core c00 .*9 clock cycles.*gives 5/);
+  });
+
+  it('IMC072: auto finds no layout that fits, positioned at the target memory line', () => {
+    const t = target();
+    t.inputMemory = { ...t.inputMemory, depth: 2, span: span(45, 3, 12) };
+    const d = smallNet(t);
+    expectDiagnostic(() => planMemories(d, mapDesign(d)), 'IMC072', 45, /no layout fits: IWAP needs \d+ words \(depth 2\)/);
+  });
+
+  it('auto picks the least memory whose reads fit: KLIP when IWAP\'s unaligned rows take one cycle too many', () => {
+    // conv1: 3 channels x 8 bits = 24-bit pixels, 128-bit words: IWAP rows take [1, 2] words, KLIP 1.
+    const t = target();
+    t.controller = { ...t.controller, clockHz: 50e6, timestepNs: 100 };
+    const b = new NetBuilder();
+    const c1 = b.conv('conv1', b.input('image', { channels: 3, height: 8, width: 8 }), 4, 3, 1, 1);
+    const d = design(b, c1, t);
+    const plan = planMemories(d, mapDesign(d));
+    const c = plan.cores.find((x) => x.layer === 'conv1')!;
+    expect(c.candidates.find((x) => x.layout === 'IWAP')!.readCyclesPerTimestep).toBe(6);
+    expect(c.layout).toBe('KLIP');
+  });
+
+  it('cyclesPerTimestep: clock x timestep, floored', () => {
+    expect(cyclesPerTimestep(1e9, 100)).toBe(100);
+    expect(cyclesPerTimestep(333e6, 10)).toBe(3);
+  });
+
+  it('coreSchedule replays to the convolution patches for every core of a replicated, strided network', () => {
+    const d = smallNet(target(), 'auto', 4, 2);
+    const mapping = mapDesign(d);
+    const plan = planMemories(d, mapping);
+    for (const c of plan.cores) {
+      const s = coreSchedule(d, mapping, plan, c.core);
+      expect(s.header.layout).toBe(c.layout);
+      const p = c.params;
+      const input = Array.from({ length: p.height }, (_, y) =>
+        Array.from({ length: p.width }, (_, x) => Array.from({ length: p.channels }, (_, ch) => (y * 7 + x * 3 + ch) % 2 ** p.bits)),
+      );
+      const patches = replaySchedule(s, p.replicas, input);
+      expect(patches.length).toBe(s.header.outputHeight * s.header.outputWidth);
+      for (const q of patches) expect(q.patch).toEqual(expectedPatch(s, input, q.oy, q.ox));
+    }
+  });
+});

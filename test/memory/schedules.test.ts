@@ -1,0 +1,85 @@
+// The .sched text form: the exact bytes of a small schedule (the grammar in the README), JSON validation, parsing.
+import { describe, expect, it } from 'vitest';
+import { buildSchedule } from '../../src/memory/index.js';
+import { parseScheduleText, renderSchedule, schedulesJson, ScheduleFormatError } from '../../src/emit/schedules.js';
+import { diffScheduleSets, formatScheduleDiff } from '../../src/emit/scheduleDiff.js';
+
+const tiny = buildSchedule({
+  layer: 'conv', core: 'c03', height: 2, width: 2, channels: 3, bits: 4, kernelHeight: 2, kernelWidth: 2, stride: 1,
+  padding: 1, replicas: [{ oy: 0, ox: 0 }], method: 1, dW: 1, wordBits: 8, depth: 64, layout: 'PLIP', arrivalsPerTimestep: 1,
+});
+
+describe('.sched text', () => {
+  it('renders header and operations exactly (PLIP, 12-bit pixels in 8-bit words, padding 1)', () => {
+    const text = renderSchedule(tiny);
+    const [head, body] = text.split('--\n');
+    expect(head).toBe(
+      [
+        'imcc-schedule 1', 'layer conv', 'core c03', 'layout PLIP', 'word-bits 8', 'depth 64', 'words 8', 'pixel-bits 12',
+        'channels 3', 'activation-bits 4', 'input 2x2', 'columns 2', 'kernel 2x2', 'stride 1', 'padding 1', 'output 3x3',
+        'replicas 1', 'method 1', 'dW 1', 'arrivals-per-timestep 1', 'delta-kernel-bits 32', 'delta-pix-bits 0 16',
+        'min-occupancy 1', 'ops 49', '',
+      ].join('\n'),
+    );
+    const lines = body.split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      '0 W 0,0 word=0..1 bit=0',
+      '0 C blk=0 out=0,0 active=1',
+      '0 Z -1,-1 blk=0 at=0,0',
+      '0 Z -1,0 blk=0 at=0,1',
+      '0 Z 0,-1 blk=0 at=1,0',
+      '0 R 0,0 word=0..1 bit=0 blk=0 at=1,1',
+      '1 W 1,0 word=4..5 bit=0',
+    ]);
+    expect(text.endsWith('\n')).toBe(true);
+    // Each of the 4 input pixels lies under 4 of the 9 patches; the other 20 patch positions are padding (Z).
+    expect(lines.filter((l) => / R /.test(l))).toHaveLength(16);
+    expect(lines.filter((l) => / Z /.test(l))).toHaveLength(20);
+  });
+
+  it('parses back, and rejects text that is not a schedule, with the line number', () => {
+    const parsed = parseScheduleText(renderSchedule(tiny), 'tiny');
+    expect(parsed.opLines).toHaveLength(tiny.ops.length);
+    expect(parsed.header.get('delta-pix-bits')).toBe('0 16');
+    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\ncore b\n--\n0 Q 1,1\n', 'bad')).toThrow(ScheduleFormatError);
+    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\ncore b\n--\n0 Q 1,1\n', 'bad')).toThrow(/bad:5:/);
+    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\n', 'bad')).toThrow(/no '--' line/);
+  });
+
+  it('JSON form validates against schemas/schedule.schema.json', () => {
+    const j = schedulesJson([tiny]) as { schedules: Array<{ ops: unknown[] }> };
+    expect(j.schedules[0].ops).toHaveLength(tiny.ops.length);
+    expect(j.schedules[0].ops[0]).toEqual({ t: 0, op: 'W', y: 0, x: 0, word: 0, lastWord: 1, bit: 0 });
+  });
+});
+
+describe('diffScheduleSets (imcc diff)', () => {
+  const text = renderSchedule(tiny);
+  const set = (t: string) => new Map([['c03.sched', t]]);
+
+  it('equal sets are equal', () => {
+    expect(diffScheduleSets(set(text), set(text))).toEqual({ equal: true, cores: [] });
+  });
+
+  it('a header-only change (depth) is reported as such, with the key', () => {
+    const d = diffScheduleSets(set(text), set(text.replace('depth 64', 'depth 128')));
+    expect(d.cores[0]).toMatchObject({ change: 'header', firstTimestep: null, linesRemoved: 1, linesAdded: 1 });
+    expect(d.cores[0].headerChanges).toEqual([{ key: 'depth', old: '64', new: '128' }]);
+  });
+
+  it('a missing read is an operations change at its timestep', () => {
+    const lines = text.split('\n');
+    const i = lines.indexOf('0 R 0,0 word=0..1 bit=0 blk=0 at=1,1');
+    const removed = [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n').replace(/^ops 49$/m, 'ops 48');
+    const d = diffScheduleSets(set(text), set(removed));
+    expect(d.cores[0]).toMatchObject({
+      change: 'operations',
+      firstTimestep: 0,
+      oldLine: '0 R 0,0 word=0..1 bit=0 blk=0 at=1,1',
+      newLine: '1 W 1,0 word=4..5 bit=0',
+      linesRemoved: 2,
+      linesAdded: 1,
+    });
+    expect(formatScheduleDiff(d)).toContain('c03.sched: 3 lines differ (2 removed, 1 added); operations changed');
+  });
+});

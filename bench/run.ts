@@ -1,20 +1,27 @@
 // npm run bench: speed figures for ResNet-32, printed as one table on stdout. No timed assertions live in tests;
 // targets are checked here and shown in the table (status "ok" / "SLOW"), and the exit status stays 0.
 //
-// Sections (one module each, so engineers can add theirs without touching the others):
+// Sections (one module each, so engineers can add theirs without touching the others). Dataflow runs first so its
+// "cold" figures are those of a fresh process (what one `imcc simulate` pays); the rest follow the pipeline:
 //   bench/dataflow.ts  parse, map and simulate ResNet-32 (target: under 1 s)          -- dataflow (issue 6a)
+//   bench/memory.ts    memory plan and schedules of ResNet-32                          -- memory (issue 5)
 //   bench/reference.ts reference-model images per second (target: at least 10)        -- HOOK: reference (issue 6b)
+//   bench/analog.ts    analog crossbar models                                          -- analog (issue 7)
 //   bench/verify.ts    RTL verify time                                                -- HOOK: RTL (issue 8)
-// A section module exports `async function benchmarks(): Promise<BenchRow[]>`; a hook module that does not exist yet
-// is listed as "not provided".
-import { existsSync } from 'node:fs';
+// A section module exports `async function benchmarks(): Promise<BenchRow[]>`; a listed module that does not exist
+// yet is shown as "not provided"; any other bench/*.ts module (not run.ts or table.ts) runs after these, by name.
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow } from './table.js';
 import { formatBenchTable } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['dataflow.ts', 'reference.ts', 'verify.ts'];
+const LISTED = ['dataflow.ts', 'memory.ts', 'reference.ts', 'analog.ts', 'verify.ts'];
+const extra = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && !LISTED.includes(f) && f !== 'run.ts' && f !== 'table.ts')
+  .sort();
+const SECTIONS = [...LISTED, ...extra];
 
 const rows: BenchRow[] = [];
 for (const file of SECTIONS) {

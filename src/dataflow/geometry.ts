@@ -56,7 +56,7 @@ export interface BlockPlan {
   blockPixels: Int32Array;
 }
 
-export function convBlockPlan(matrix: CollectiveKernelMatrix, out: Plane): BlockPlan {
+export function blockPlan(matrix: CollectiveKernelMatrix, out: Plane): BlockPlan {
   const blockHeight = Math.max(...matrix.replicas.map((r) => r.oy)) + 1;
   const blockWidth = Math.max(...matrix.replicas.map((r) => r.ox)) + 1;
   const blocksY = Math.ceil(out.height / blockHeight);
@@ -72,19 +72,6 @@ export function convBlockPlan(matrix: CollectiveKernelMatrix, out: Plane): Block
     }
   }
   return { blockHeight, blockWidth, blocksY, blocksX, blocks, pixelBlock, blockPixels };
-}
-
-/** A fully connected layer computes one block (its one output vector) from the whole input. */
-export function fcBlockPlan(): BlockPlan {
-  return {
-    blockHeight: 1,
-    blockWidth: 1,
-    blocksY: 1,
-    blocksX: 1,
-    blocks: 1,
-    pixelBlock: Int32Array.of(0),
-    blockPixels: Int32Array.of(1),
-  };
 }
 
 export interface ConvGeometry {
@@ -168,14 +155,6 @@ export function convNeededInputs(
   }
   const replica = pixelReplica(matrix, plan, g.out);
   return buildLists(planeSize(g.out), (p, push) => patch(p, plan.pixelBlock[p], replica[p], push));
-}
-
-/** An fc core reads every pixel of its input stream: it waits for all of them. */
-export function fcNeededInputs(input: Plane): IndexLists {
-  const n = planeSize(input);
-  return buildLists(1, (_b, push) => {
-    for (let i = 0; i < n; i++) push(i);
-  });
 }
 
 /** One fused neuron-core op applied to a stream of pixel times. */

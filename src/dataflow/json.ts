@@ -25,7 +25,17 @@ export interface SimulateJson {
   inputPixelsPerTimestep: number;
   linkBandwidthGbps: number;
   targetLinkBandwidthGbps: number;
-  layers: Array<{ name: string; cores: string[]; replicas: number; outputPixels: number; firstTimestep: number; lastTimestep: number; busyTimesteps: number }>;
+  layers: Array<{
+    name: string;
+    cores: string[];
+    replicas: number;
+    outputPixels: number;
+    firstTimestep: number;
+    lastTimestep: number;
+    busyTimesteps: number;
+    inputBufferPixels: number;
+    inputMemoryPixels: number;
+  }>;
   residualBuffers: Array<{ layer: string; from: string; pixels: number; bits: number }>;
   links: Array<{ from: string; to: string; kind: string; transfersPerTimestep: number; bitsPerTransfer: number; gbps: number; overTarget: boolean }>;
 }
@@ -53,6 +63,8 @@ export function simulateJson(result: DataflowResult, design: IrDesign): Simulate
       firstTimestep: l.firstTimestep,
       lastTimestep: l.lastTimestep,
       busyTimesteps: l.busyTimesteps,
+      inputBufferPixels: l.inputBufferPixels,
+      inputMemoryPixels: l.inputMemoryPixels,
     })),
     residualBuffers: result.residualBuffers.map((b) => ({ layer: b.layer, from: b.from, pixels: b.pixels, bits: b.bits })),
     links: result.links.map((l) => ({

@@ -23,7 +23,7 @@ export function alignTable(header: string[], rows: string[][]): string[] {
 export function formatDataflowReport(result: DataflowResult, title: string): string {
   const ms = (timesteps: number) => (timesteps * result.timestepNs) / 1000;
   const layerRows = alignTable(
-    ['layer', 'cores', 'replicas', 'pixels', 'first', 'last', 'busy'],
+    ['layer', 'cores', 'replicas', 'pixels', 'first', 'last', 'busy', 'held/stored'],
     result.layers.map((l) => [
       l.name,
       l.cores.join(','),
@@ -32,6 +32,7 @@ export function formatDataflowReport(result: DataflowResult, title: string): str
       String(l.firstTimestep),
       String(l.lastTimestep),
       String(l.busyTimesteps),
+      `${l.inputBufferPixels}/${l.inputMemoryPixels}`,
     ]),
   );
   const residualRows = alignTable(

@@ -3,8 +3,9 @@
 // timestep-by-timestep schedule at a cost linear in the number of operations. The timing model (README "Dataflow
 // timing model"):
 //  - the network input enters the first core(s) `inputPixelsPerTimestep` pixels per timestep, column by column;
-//  - a core's crossbar computes one block (all its replicas) per timestep, blocks in order, in the timestep in which
-//    the last input pixel the core's rows need is present in its input memory;
+//  - a core computes an output pixel in the timestep in which the last input pixel its rows need for it is present
+//    in its input memory, in order, at most `replicas` per timestep ('pixel' granularity, the paper's model); or, with
+//    'block' granularity, one crossbar operation (all replicas) per timestep when all of its inputs are present;
 //  - a pixel computed in timestep t is present in the next core's input memory in timestep t + 1;
 //  - a partial-sum core's result reaches its accumulating sibling one timestep later; the accumulated pixel is final
 //    in the later of the two;
@@ -13,28 +14,31 @@
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
 import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
-import type { ConvOp, IrDesign, IrNode } from '../ir/types.js';
+import type { IrDesign, IrNode } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
+import { peakOccupancy, peakPerTimestep } from './occupancy.js';
 import {
   chainSteps,
-  convBlockPlan,
+  blockPlan,
   convNeededInputs,
-  fcBlockPlan,
-  fcNeededInputs,
   planeSize,
   type BlockPlan,
+  type ConvGeometry,
   type Granularity,
   type ChainStep,
   type IndexLists,
   type Plane,
 } from './geometry.js';
-import type { CoreActivity, DataflowResult, LayerTiming, LinkLoad, ResidualBuffer, SimulateOptions } from './types.js';
+import type { CoreActivity, DataflowResult, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
 
 interface SimCore {
   core: Core;
   needed: IndexLists;
-  /** For the first cores only: the last unit that reads each input pixel (-1: none). */
-  lastReader?: Int32Array;
+  /** The last unit that reads each input pixel (-1: none). */
+  lastReader: Int32Array;
+  /** Input pixels held (arrived, still to be read) at the end of each timestep, as +1 / -1 events by timestep. */
+  held: Int32Array;
   /** Timestep of the core's latest computation (over all images so far), units and pixels computed in it. */
   last: number;
   unitsInLast: number;
@@ -63,7 +67,7 @@ interface SimLayer {
   emitted: Int32Array;
   /** Most pixels emitted in one timestep (over the batch). */
   emittedPeak: number;
-  timing?: LayerTiming;
+  timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: number[];
   residual?: { arrivals: Int32Array; uses: Int32Array; count: number };
 }
@@ -101,41 +105,6 @@ function plusOne(times: Int32Array): Int32Array {
   return out;
 }
 
-/** Most entries sharing one value (pixels emitted in the same timestep), by counting over the values' range. */
-function peakPerTimestep(times: Int32Array): number {
-  if (times.length === 0) return 0;
-  let lo = times[0];
-  let hi = times[0];
-  for (let i = 1; i < times.length; i++) {
-    if (times[i] < lo) lo = times[i];
-    if (times[i] > hi) hi = times[i];
-  }
-  const counts = new Int32Array(hi - lo + 1);
-  let best = 0;
-  for (let i = 0; i < times.length; i++) {
-    const c = ++counts[times[i] - lo];
-    if (c > best) best = c;
-  }
-  return best;
-}
-
-/**
- * Most items held at the end of a timestep, an item being held from its arrival up to (not including) the timestep
- * of its use: occupancy(T) = #(arrival <= T) - #(use <= T), largest at some arrival timestep.
- */
-export function peakOccupancy(arrivals: ArrayLike<number>, uses: ArrayLike<number>): number {
-  const a = Float64Array.from(arrivals).sort();
-  const u = Float64Array.from(uses).sort();
-  let used = 0;
-  let best = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (i + 1 < a.length && a[i + 1] === a[i]) continue;
-    while (used < u.length && u[used] <= a[i]) used++;
-    best = Math.max(best, i + 1 - used);
-  }
-  return best;
-}
-
 export function simulateDataflow(design: IrDesign, mapping: Mapping, options: SimulateOptions): DataflowResult {
   const batch = options.batch;
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`simulateDataflow: batch must be a positive integer, got ${batch}`);
@@ -144,11 +113,105 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   if (inputNode === undefined) throw new Error('dataflow: the network has no input');
   const inputName = inputNode.name;
   const inputPlane: Plane = { height: inputNode.shape.height, width: inputNode.shape.width };
-  const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const rate = inputPixelsPerTimestep(design, mapping, inputName);
   const granularity: Granularity = options.granularity ?? 'pixel';
 
-  // Image-independent geometry, layers in dependency order.
+  const { layers, order } = prepareLayers(design, mapping, { inputName, inputPlane, granularity, activity: options.activity === true });
+  const outputOwner = order.find((l) => l.mapping.output === design.network.output || l.mapping.layer === design.network.output);
+  if (outputOwner === undefined) throw new Error(`dataflow: no layer emits the network output '${design.network.output}'`);
+  const firstCores = order
+    .filter((l) => l.mapping.source === inputName)
+    .flatMap((l) => l.cores.map((c) => ({ layer: l, core: c })));
+
+  const inputPixels = planeSize(inputPlane);
+  const linkInterval = Math.ceil(inputPixels / rate);
+  const imageStarts: number[] = [];
+  const imageOutputs: number[] = [];
+  let start = 0;
+  let interval = 0;
+
+  for (let image = 0; image < batch; image++) {
+    imageStarts.push(start);
+    const inputTimes = new Int32Array(inputPixels);
+    for (let j = 0; j < inputPixels; j++) inputTimes[j] = start + Math.floor(j / rate);
+
+    for (const layer of order) {
+      const times = runLayer(layer, layers, inputTimes, start, { inputName, granularity, batch });
+      layer.emitted = times;
+      layer.emittedPeak = Math.max(layer.emittedPeak, peakPerTimestep(times));
+      if (image === 0) {
+        layer.timing = layerTiming(layer);
+        layer.firstOutputs = Array.from(times);
+      }
+    }
+    let output = -1;
+    for (const t of outputOwner.emitted) if (t > output) output = t;
+    imageOutputs.push(output);
+
+    const next = nextImageStart(firstCores, start + linkInterval, rate);
+    interval = Math.max(interval, next - start);
+    start = next;
+  }
+
+  const timestepNs = design.target.controller.timestepNs;
+  const latencyTimesteps = imageOutputs[0] - imageStarts[0] + 1;
+  const batchTimesteps = imageOutputs[batch - 1] - imageStarts[0] + 1;
+  const loads = new Map<string, LayerLoad>(
+    order.map((l) => [
+      l.mapping.layer,
+      { emittedPeak: l.emittedPeak, replicas: l.replicas, corePeakPixels: new Map(l.cores.map((c) => [c.core.id, c.peakPixels])) },
+    ]),
+  );
+  const links = linkLoads(mapping, loads, rate, timestepNs);
+  const activation = links.filter((l) => l.kind !== 'partial-sum');
+  const linkBandwidthGbps = Math.max(0, ...(activation.length > 0 ? activation : links).map((l) => l.gbps));
+  const residualBuffers: ResidualBuffer[] = order
+    .filter((l) => l.residual !== undefined)
+    .map((l) => {
+      const pixels = peakOccupancy(l.residual!.arrivals.subarray(0, l.residual!.count), l.residual!.uses.subarray(0, l.residual!.count));
+      // Bits of one shortcut pixel: the operand node's activation bits x channels.
+      const operand = nodes.get(l.mapping.residualFrom ?? '') ?? l.node;
+      return { layer: l.mapping.layer, from: l.mapping.residualLayer ?? '', pixels, bits: pixels * operand.activationBits * operand.shape.channels };
+    });
+  const result: DataflowResult = {
+    batch,
+    granularity,
+    timestepNs,
+    inputPixelsPerTimestep: rate,
+    latencyTimesteps,
+    intervalTimesteps: interval,
+    batchTimesteps,
+    throughputImagesPerSecond: batch / (batchTimesteps * timestepNs * 1e-9),
+    linkBandwidthGbps,
+    targetLinkBandwidthGbps: design.target.link.bandwidthGbps,
+    layers: order.map((l) => ({
+      ...l.timing!,
+      inputBufferPixels: Math.max(...l.cores.map(peakHeld)),
+      inputMemoryPixels: l.input.height * memoryColumns(l),
+    })),
+    residualBuffers,
+    links,
+    imageStarts,
+    imageOutputs,
+    diagnostics: [],
+  };
+  result.diagnostics = [...bandwidthDiagnostics(design, links), ...memoryDiagnostics(design, result.layers)];
+  if (options.activity) {
+    result.activity = order.flatMap((l) => l.cores.map((c) => c.activity!));
+    result.outputs = order.map((l) => ({ layer: l.mapping.layer, timesteps: l.firstOutputs! }));
+  }
+  return result;
+}
+
+/** Image-independent geometry of every mapped layer, in dependency order. */
+function prepareLayers(
+  design: IrDesign,
+  mapping: Mapping,
+  o: { inputName: string; inputPlane: Plane; granularity: Granularity; activity: boolean },
+): { layers: Map<string, SimLayer>; order: SimLayer[] } {
+  const { inputName, inputPlane, granularity } = o;
+  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const layers = new Map<string, SimLayer>();
   const order: SimLayer[] = [];
   for (const lm of orderLayers(mapping, inputName)) {
@@ -156,46 +219,42 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     if (node === undefined) throw new Error(`dataflow: mapped layer '${lm.layer}' is not in the network`);
     const input = lm.source === inputName ? inputPlane : layers.get(lm.source)?.out;
     if (input === undefined) throw new Error(`dataflow: layer '${lm.layer}' reads '${lm.source}', which no core produces`);
-    let plan: BlockPlan;
-    let conv: ConvOp | undefined;
-    if (node.op.kind === 'conv') {
-      conv = node.op;
-      plan = convBlockPlan(lm.matrix, { height: node.shape.height, width: node.shape.width });
-    } else {
-      plan = fcBlockPlan();
-    }
-    const outPlane = { height: node.shape.height, width: node.shape.width };
+    // An fc layer is a convolution whose kernel covers its whole (unflattened) input and whose output is one pixel
+    // (the mapping builds its matrix that way), so its row parts wait only for the pixels their rows read.
+    const geometry = windowGeometry(lm, node, input);
+    const plan = blockPlan(lm.matrix, geometry.out);
     const replicas = lm.matrix.replicas.length;
-    const byPixel = conv !== undefined && granularity === 'pixel';
-    const units = byPixel ? planeSize(outPlane) : plan.blocks;
+    const byPixel = granularity === 'pixel';
+    const units = byPixel ? planeSize(geometry.out) : plan.blocks;
     const unitPixels = byPixel ? new Int32Array(units).fill(1) : plan.blockPixels;
     const cores: SimCore[] = lm.cores.map((id) => {
       const core = coreById.get(id);
       if (core === undefined) throw new Error(`dataflow: layer '${lm.layer}' names core '${id}', which the mapping lacks`);
-      const needed =
-        conv !== undefined
-          ? convNeededInputs(lm.matrix, core.part, { stride: conv.stride, padding: conv.padding, input, out: outPlane }, plan, granularity)
-          : fcNeededInputs(input);
-      const sim: SimCore = { core, needed, last: -1, unitsInLast: 0, pixelsInLast: 0, peakPixels: 0, times: new Int32Array(units) };
-      if (options.activity) sim.activity = { core: id, layer: lm.layer, timesteps: [], pixels: [] };
+      const needed = convNeededInputs(lm.matrix, core.part, geometry, plan, granularity);
+      const lastReader = new Int32Array(planeSize(input)).fill(-1);
+      for (let u = 0; u < units; u++) {
+        for (let k = needed.start[u]; k < needed.start[u + 1]; k++) lastReader[needed.values[k]] = u;
+      }
+      const sim: SimCore = {
+        core,
+        needed,
+        lastReader,
+        held: new Int32Array(1024),
+        last: -1,
+        unitsInLast: 0,
+        pixelsInLast: 0,
+        peakPixels: 0,
+        times: new Int32Array(units),
+      };
+      if (o.activity) sim.activity = { core: id, layer: lm.layer, timesteps: [], pixels: [] };
       return sim;
     });
-    if (lm.source === inputName && conv !== undefined) {
-      for (const c of cores) {
-        const lastReader = new Int32Array(planeSize(input)).fill(-1);
-        for (let u = 0; u < units; u++) {
-          for (let k = c.needed.start[u]; k < c.needed.start[u + 1]; k++) lastReader[c.needed.values[k]] = u;
-        }
-        c.lastReader = lastReader;
-      }
-    }
     const fused = lm.fused.map((name) => {
       const n = nodes.get(name);
       if (n === undefined) throw new Error(`dataflow: fused node '${name}' is not in the network`);
       return n;
     });
-    const start = conv !== undefined ? { height: node.shape.height, width: node.shape.width } : { height: 1, width: 1 };
-    const { steps, out } = chainSteps(fused, start);
+    const { steps, out } = chainSteps(fused, geometry.out);
     const layer: SimLayer = {
       mapping: lm,
       node,
@@ -214,133 +273,87 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     layers.set(lm.layer, layer);
     order.push(layer);
   }
-  const outputOwner = order.find((l) => l.mapping.output === design.network.output || l.mapping.layer === design.network.output);
-  if (outputOwner === undefined) throw new Error(`dataflow: no layer emits the network output '${design.network.output}'`);
-  const firstCores = order.flatMap((l) => l.cores.filter((c) => c.lastReader !== undefined).map((c) => ({ layer: l, core: c })));
+  return { layers, order };
+}
 
-  const inputPixels = planeSize(inputPlane);
-  const linkInterval = Math.ceil(inputPixels / rate);
-  const imageStarts: number[] = [];
-  const imageOutputs: number[] = [];
-  let start = 0;
-  let interval = 0;
-
-  for (let image = 0; image < batch; image++) {
-    imageStarts.push(start);
-    const inputTimes = new Int32Array(inputPixels);
-    for (let j = 0; j < inputPixels; j++) inputTimes[j] = start + Math.floor(j / rate);
-
-    for (const layer of order) {
-      // Arrival timesteps of the layer's input pixels: the network input is present when it enters, a core's
-      // result one timestep after it was computed.
-      const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
-      const arrivals = source === undefined ? inputTimes : plusOne(source.emitted);
-      const final = new Int32Array(layer.units).fill(-1);
-      for (const c of layer.cores) computeCore(c, layer, arrivals, start, final);
-      let times: Int32Array =
-        layer.node.op.kind !== 'conv'
-          ? Int32Array.of(final[0])
-          : granularity === 'block'
-            ? layer.plan.pixelBlock.map((b) => final[b])
-            : final;
-      for (const step of layer.steps) {
-        if (step.kind === 'identity') continue;
-        if (step.kind === 'add') {
-          const from = layer.mapping.residualLayer;
-          const shortcut = from === undefined || from === inputName ? inputTimes : layers.get(from)?.emitted;
-          const hop = shortcut === inputTimes ? 0 : 1;
-          if (shortcut === undefined || shortcut.length !== times.length) {
-            throw new Error(`dataflow: the residual operand of '${step.node}' (from '${from}') does not match its main path`);
-          }
-          const n = times.length;
-          layer.residual ??= { arrivals: new Int32Array(batch * n), uses: new Int32Array(batch * n), count: 0 };
-          const buffer = layer.residual;
-          for (let p = 0; p < n; p++) {
-            const arrival = shortcut[p] + hop;
-            if (arrival > times[p]) times[p] = arrival;
-            buffer.arrivals[buffer.count] = arrival;
-            buffer.uses[buffer.count] = times[p];
-            buffer.count++;
-          }
-          continue;
-        }
-        const { start: from, values } = step.lists;
-        const next = new Int32Array(planeSize(step.out));
-        for (let q = 0; q < next.length; q++) {
-          let t = -1;
-          for (let k = from[q]; k < from[q + 1]; k++) if (times[values[k]] > t) t = times[values[k]];
-          next[q] = t;
-        }
-        times = next;
+/**
+ * One image through one layer: its cores' computations (computeCore), then the fused ops on the pixel times.
+ * Returns the timestep each output pixel leaves the layer's neuron core(s).
+ */
+function runLayer(
+  layer: SimLayer,
+  layers: ReadonlyMap<string, SimLayer>,
+  inputTimes: Int32Array,
+  start: number,
+  o: { inputName: string; granularity: Granularity; batch: number },
+): Int32Array {
+  const { inputName, granularity, batch } = o;
+  // Arrival timesteps of the layer's input pixels: the network input is present when it enters, a core's
+  // result one timestep after it was computed.
+  const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
+  const arrivals = source === undefined ? inputTimes : plusOne(source.emitted);
+  const final = new Int32Array(layer.units).fill(-1);
+  for (const c of layer.cores) {
+    computeCore(c, layer, arrivals, start, final);
+    recordHeld(c, arrivals);
+  }
+  let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
+  for (const step of layer.steps) {
+    if (step.kind === 'identity') continue;
+    if (step.kind === 'add') {
+      const from = layer.mapping.residualLayer;
+      const shortcut = from === undefined || from === inputName ? inputTimes : layers.get(from)?.emitted;
+      const hop = shortcut === inputTimes ? 0 : 1;
+      if (shortcut === undefined || shortcut.length !== times.length) {
+        throw new Error(`dataflow: the residual operand of '${step.node}' (from '${from}') does not match its main path`);
       }
-      layer.emitted = times;
-      layer.emittedPeak = Math.max(layer.emittedPeak, peakPerTimestep(times));
-      if (image === 0) {
-        layer.timing = layerTiming(layer);
-        layer.firstOutputs = Array.from(times);
+      const n = times.length;
+      layer.residual ??= { arrivals: new Int32Array(batch * n), uses: new Int32Array(batch * n), count: 0 };
+      const buffer = layer.residual;
+      for (let p = 0; p < n; p++) {
+        const arrival = shortcut[p] + hop;
+        if (arrival > times[p]) times[p] = arrival;
+        buffer.arrivals[buffer.count] = arrival;
+        buffer.uses[buffer.count] = times[p];
+        buffer.count++;
+      }
+      continue;
+    }
+    const { start: from, values } = step.lists;
+    const next = new Int32Array(planeSize(step.out));
+    for (let q = 0; q < next.length; q++) {
+      let t = -1;
+      for (let k = from[q]; k < from[q + 1]; k++) if (times[values[k]] > t) t = times[values[k]];
+      next[q] = t;
+    }
+    times = next;
+  }
+  return times;
+}
+
+/**
+ * When the next image can enter: after this one has crossed the input link (`earliest`), and only into input-memory
+ * slots whose pixels the first cores no longer need (a pixel is overwritten in the timestep after its last use: store
+ * precedes compute in Algorithm 1).
+ */
+function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, earliest: number, rate: number): number {
+  let next = earliest;
+  for (const { layer, core } of firstCores) {
+    const h = layer.input.height;
+    const w = layer.input.width;
+    const columns = memoryColumns(layer);
+    for (let x = 0; x < Math.min(columns, w); x++) {
+      // Column x of the next image goes to ring slot x mod columns, which holds this image's last column x' there.
+      const previous = x + Math.floor((w - 1 - x) / columns) * columns;
+      for (let y = 0; y < h; y++) {
+        const b = core.lastReader[previous * h + y];
+        if (b < 0) continue;
+        const offset = Math.floor((x * h + y) / rate);
+        next = Math.max(next, core.times[b] + 1 - offset);
       }
     }
-    let output = -1;
-    for (const t of outputOwner.emitted) if (t > output) output = t;
-    imageOutputs.push(output);
-
-    // The next image: after this one has crossed the input link, and only into input-memory slots whose pixels the
-    // first cores no longer need (a pixel is overwritten in the timestep after its last use: store precedes compute).
-    let next = start + linkInterval;
-    for (const { layer, core } of firstCores) {
-      const h = layer.input.height;
-      const w = layer.input.width;
-      const columns = memoryColumns(layer);
-      for (let x = 0; x < Math.min(columns, w); x++) {
-        // Column x of the next image goes to ring slot x mod columns, which holds this image's last column x' there.
-        const previous = x + Math.floor((w - 1 - x) / columns) * columns;
-        for (let y = 0; y < h; y++) {
-          const b = core.lastReader![previous * h + y];
-          if (b < 0) continue;
-          const offset = Math.floor((x * h + y) / rate);
-          next = Math.max(next, core.times[b] + 1 - offset);
-        }
-      }
-    }
-    interval = Math.max(interval, next - start);
-    start = next;
   }
-
-  const timestepNs = design.target.controller.timestepNs;
-  const latencyTimesteps = imageOutputs[0] - imageStarts[0] + 1;
-  const batchTimesteps = imageOutputs[batch - 1] - imageStarts[0] + 1;
-  const links = linkLoads(mapping, layers, inputName, rate, timestepNs, coreById);
-  const activation = links.filter((l) => l.kind !== 'partial-sum');
-  const linkBandwidthGbps = Math.max(0, ...(activation.length > 0 ? activation : links).map((l) => l.gbps));
-  const residualBuffers: ResidualBuffer[] = order
-    .filter((l) => l.residual !== undefined)
-    .map((l) => {
-      const pixels = peakOccupancy(l.residual!.arrivals.subarray(0, l.residual!.count), l.residual!.uses.subarray(0, l.residual!.count));
-      return { layer: l.mapping.layer, from: l.mapping.residualLayer ?? '', pixels, bits: pixels * l.node.activationBits * l.node.shape.channels };
-    });
-  const result: DataflowResult = {
-    batch,
-    granularity,
-    timestepNs,
-    inputPixelsPerTimestep: rate,
-    latencyTimesteps,
-    intervalTimesteps: interval,
-    batchTimesteps,
-    throughputImagesPerSecond: batch / (batchTimesteps * timestepNs * 1e-9),
-    linkBandwidthGbps,
-    targetLinkBandwidthGbps: design.target.link.bandwidthGbps,
-    layers: order.map((l) => l.timing!),
-    residualBuffers,
-    links,
-    imageStarts,
-    imageOutputs,
-    diagnostics: bandwidthDiagnostics(design, links),
-  };
-  if (options.activity) {
-    result.activity = order.flatMap((l) => l.cores.map((c) => c.activity!));
-    result.outputs = order.map((l) => ({ layer: l.mapping.layer, timesteps: l.firstOutputs! }));
-  }
-  return result;
+  return next;
 }
 
 /**
@@ -393,14 +406,81 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
   c.peakPixels = peak;
 }
 
-/** Columns of input pixels the first core keeps (section 2.4.2 stores H x F; replicas widen the window). */
+/** The window a weight layer's crossbar rows read: a conv's own, an fc's whole input (one output pixel). */
+function windowGeometry(lm: LayerMapping, node: IrNode, input: Plane): ConvGeometry {
+  if (node.op.kind === 'conv') {
+    return { stride: node.op.stride, padding: node.op.padding, input, out: { height: node.shape.height, width: node.shape.width } };
+  }
+  if (lm.matrix.kernelHeight !== input.height || lm.matrix.kernelWidth !== input.width) {
+    throw new Error(
+      `dataflow: fc layer '${lm.layer}' has a ${lm.matrix.kernelHeight}x${lm.matrix.kernelWidth} kernel but receives ${input.height}x${input.width} pixels`,
+    );
+  }
+  return { stride: 1, padding: 0, input, out: { height: 1, width: 1 } };
+}
+
+/**
+ * Input-memory occupancy events of one image: a pixel is held from the end of the timestep it arrives in to the end
+ * of the timestep of its last read (a pixel read in the timestep it arrives is never held). Pixels no unit reads
+ * (skipped by a stride) are not counted: they can be overwritten at once.
+ */
+function recordHeld(c: SimCore, arrivals: Int32Array): void {
+  let end = 0;
+  for (let j = 0; j < arrivals.length; j++) if (c.lastReader[j] >= 0) end = Math.max(end, c.times[c.lastReader[j]]);
+  if (end + 1 >= c.held.length) {
+    const grown = new Int32Array(Math.max(end + 2, c.held.length * 2));
+    grown.set(c.held);
+    c.held = grown;
+  }
+  for (let j = 0; j < arrivals.length; j++) {
+    const u = c.lastReader[j];
+    if (u < 0) continue;
+    const use = c.times[u];
+    if (use <= arrivals[j]) continue;
+    c.held[arrivals[j]]++;
+    c.held[use]--;
+  }
+}
+
+/**
+ * IMC092: a layer whose cores must hold more input pixels than the H x F its input memory stores: its producer sends
+ * faster than it computes, so the real pipeline would stall (the model does not). A warning at the layer's mapping.
+ */
+function memoryDiagnostics(design: IrDesign, layers: LayerTiming[]): Diagnostic[] {
+  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  return layers
+    .filter((l) => l.inputBufferPixels > l.inputMemoryPixels)
+    .map((l) => {
+      const node = nodes.get(l.name)!;
+      return diagnostic(
+        'IMC092',
+        node.mapping?.span ?? node.span,
+        `layer '${l.name}' must hold up to ${l.inputBufferPixels} input pixels at once, more than the ${l.inputMemoryPixels} ` +
+          `(H x F) its input memory stores: its input arrives faster than its ${l.replicas} replica(s) compute`,
+        'warning',
+      );
+    });
+}
+
+/** Most input pixels a core held at the end of any timestep. */
+function peakHeld(c: SimCore): number {
+  let held = 0;
+  let best = 0;
+  for (let t = 0; t < c.held.length; t++) {
+    held += c.held[t];
+    if (held > best) best = held;
+  }
+  return best;
+}
+
+/** Columns of input pixels a core's memory keeps (section 2.4.2 stores H x F; replicas widen the window). */
 function memoryColumns(layer: SimLayer): number {
   let maxDx = 0;
   for (const r of layer.mapping.matrix.rowSources) if (r.dx > maxDx) maxDx = r.dx;
   return Math.max(layer.mapping.matrix.kernelWidth, maxDx + 1);
 }
 
-function layerTiming(layer: SimLayer): LayerTiming {
+function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'> {
   const busy = new Set<number>();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -420,67 +500,4 @@ function layerTiming(layer: SimLayer): LayerTiming {
     outputPixels: layer.plan.pixelBlock.length,
     replicas: layer.replicas,
   };
-}
-
-/**
- * Equation 7 per link: B = bits per transfer x transfers per timestep / T_timestep. A layer's result link carries up
- * to as many pixels in one timestep as the layer emits in one timestep (its replicas, or more when a residual add
- * releases waiting pixels together); a partial-sum link one vector per pixel of a crossbar operation.
- */
-function linkLoads(
-  mapping: Mapping,
-  layers: Map<string, SimLayer>,
-  inputName: string,
-  rate: number,
-  timestepNs: number,
-  coreById: Map<string, Core>,
-): LinkLoad[] {
-  return mapping.links.map((link) => {
-    const from = coreById.get(link.from);
-    let transfers: number;
-    if (from === undefined || link.from === inputName) {
-      transfers = rate;
-    } else {
-      const layer = layers.get(from.layer)!;
-      // A partial-sum transfer carries one crossbar operation's columns (all replicas): pixels / replicas of them.
-      const core = layer.cores.find((c) => c.core.id === link.from)!;
-      transfers = link.kind === 'partial-sum' ? Math.ceil(core.peakPixels / layer.replicas) : layer.emittedPeak;
-    }
-    const bits = transfers * link.bitsPerTransfer;
-    return {
-      from: link.from,
-      to: link.to,
-      kind: link.kind,
-      transfersPerTimestep: transfers,
-      bitsPerTransfer: link.bitsPerTransfer,
-      gbps: bits / timestepNs,
-    };
-  });
-}
-
-/**
- * IMC090: one warning at the target's link bandwidth naming the worst link and how many exceed it. A warning, not an
- * error: the figures are still those of the model, which assumes every transfer completes within its timestep.
- */
-function bandwidthDiagnostics(design: IrDesign, links: LinkLoad[]): Diagnostic[] {
-  const limit = design.target.link.bandwidthGbps;
-  const over = links.filter((l) => l.gbps > limit * (1 + 1e-9));
-  if (over.length === 0) return [];
-  const worst = over.reduce((a, b) => (b.gbps > a.gbps ? b : a));
-  const ns = design.target.controller.timestepNs;
-  const others = over.length > 1 ? ` (${over.length} links are over; the worst is shown)` : '';
-  return [
-    diagnostic(
-      'IMC090',
-      design.target.link.span,
-      `link ${worst.from} -> ${worst.to} (${worst.kind}) needs ${formatGbps(worst.gbps)} Gbit/s ` +
-        `(${worst.transfersPerTimestep} x ${worst.bitsPerTransfer} bits per ${ns} ns timestep, equation 7), ` +
-        `over the target's ${formatGbps(limit)} Gbit/s${others}; the timing assumes every transfer takes one timestep`,
-      'warning',
-    ),
-  ];
-}
-
-export function formatGbps(gbps: number): string {
-  return (Math.round(gbps * 100) / 100).toString();
 }

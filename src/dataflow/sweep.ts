@@ -24,6 +24,8 @@ export interface SweepRow {
   batch: number;
   throughputImagesPerSecond: number;
   linkBandwidthGbps: number;
+  /** Codes of the simulation's warnings (IMC090 links over bandwidth, IMC092 input memories too small), sorted. */
+  warnings: string[];
 }
 
 export interface SweepResult {
@@ -112,6 +114,7 @@ export function sweepReplication(
       batch: result.batch,
       throughputImagesPerSecond: result.throughputImagesPerSecond,
       linkBandwidthGbps: result.linkBandwidthGbps,
+      warnings: [...new Set(result.diagnostics.map((d) => d.code))].sort(),
     });
   }
   return { stages, rows, skipped };
@@ -127,6 +130,7 @@ export function formatSweepCsv(sweep: SweepResult): string {
     'batch',
     'throughputImagesPerSecond',
     'linkBandwidthGbps',
+    'warnings',
   ].join(',');
   const lines = sweep.rows.map((r) =>
     [
@@ -137,6 +141,7 @@ export function formatSweepCsv(sweep: SweepResult): string {
       r.batch,
       r.throughputImagesPerSecond.toFixed(1),
       r.linkBandwidthGbps.toFixed(3),
+      r.warnings.join(' '),
     ].join(','),
   );
   return renderDataflowTemplate('sweep.csv.hbs', { header, lines });

@@ -25,6 +25,10 @@ export interface LayerTiming {
   /** Output pixels the layer's crossbars compute per image, and how many per timestep at most (its replicas). */
   outputPixels: number;
   replicas: number;
+  /** Most input pixels one of its cores held at once (arrived, still to be read), over the batch. */
+  inputBufferPixels: number;
+  /** Input pixels its memory stores: H x F columns (section 2.4.2; F widened to the replicas' input window). */
+  inputMemoryPixels: number;
 }
 
 /** A fused residual add: how many shortcut pixels wait in the adding core because they arrive before the main path. */
@@ -78,7 +82,7 @@ export interface DataflowResult {
   /** Timestep in which each image's first pixel enters, and in which its output is computed. */
   imageStarts: number[];
   imageOutputs: number[];
-  /** Links over the target's bandwidth (IMC090). The result is still complete. */
+  /** Warnings: links over the target's bandwidth (IMC090), input memories too small (IMC092). */
   diagnostics: Diagnostic[];
   activity?: CoreActivity[];
   /** With `activity`: per layer, the timestep each output pixel of the first image leaves its neuron core. */

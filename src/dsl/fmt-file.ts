@@ -25,6 +25,10 @@ export function formatText(text: string, file: string): FormatResult {
   const sources = new Map([[file, text]]);
   const parsed = parseSource(text, file);
   if (parsed.diagnostics.length > 0) return { formatted: null, original: text, diagnostics: parsed.diagnostics, sources };
+  if (parsed.ast.declarations.length === 0) {
+    const empty = diagnostic('IMC039', { file, line: 1, column: 1, length: 1 }, `${file} has no declarations (import, target or network): nothing to format`);
+    return { formatted: null, original: text, diagnostics: [empty], sources };
+  }
   const formatted = formatSource(parsed.ast, text, parsed.comments);
   const again = parseSource(formatted, file);
   if (again.diagnostics.length > 0 || JSON.stringify(astShape(again.ast)) !== JSON.stringify(astShape(parsed.ast))) {

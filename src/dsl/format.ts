@@ -219,7 +219,7 @@ class Printer {
   /** `key { a; b }` when the source had it on one line, it holds only plain settings and no comment, and it fits. */
   private oneLine(depth: number, p: Property, body: Body): string | undefined {
     if (p.span.line !== p.endLine || body.statements.length === 0 || body.statements.some((s) => s.body)) return undefined;
-    if (this.ci < this.comments.length && this.comments[this.ci].start < p.end) return undefined;
+    if (this.comments.some((c) => c.start >= p.start && c.start < p.end)) return undefined;
     const text = `${propertyHead(p)} { ${body.statements.map(propertyHead).join('; ')} }`;
     return INDENT.length * depth + text.length <= ONE_LINE_WIDTH ? text : undefined;
   }

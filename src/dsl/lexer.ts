@@ -102,8 +102,27 @@ export function lex(text: string, file: string): LexResult {
     );
   }
   const comments = (result.groups['comments'] ?? []) as IToken[];
-  return { tokens: significantTokens(result.tokens), comments, diagnostics };
+  let tokens = significantTokens(result.tokens);
+  // The parser and every later pass recurse on nesting: cut absurdly deep input short instead of the stack.
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i].tokenType;
+    if (t === LParen || t === LBrace) depth++;
+    else if ((t === RParen || t === RBrace) && depth > 0) depth--;
+    if (depth > MAX_NESTING) {
+      const at = tokens[i];
+      diagnostics.push(
+        diagnostic('IMC002', { file, line: at.startLine ?? 1, column: at.startColumn ?? 1, length: 1 }, `nesting deeper than ${MAX_NESTING} levels of ( ) and { }`),
+      );
+      tokens = tokens.slice(0, i);
+      break;
+    }
+  }
+  return { tokens, comments, diagnostics };
 }
+
+/** Deepest nesting of parentheses and braces accepted. */
+export const MAX_NESTING = 64;
 
 function describeChar(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
@@ -111,7 +130,7 @@ function describeChar(ch: string): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-const continuesAfter = new Set<TokenType>([LBrace, LParen, Comma, Colon, Equals, Newline, Semicolon, Minus]);
+const continuesAfter = new Set<TokenType>([LBrace, LParen, Comma, Equals, Newline, Semicolon, Minus]);
 const continuesBefore = new Set<TokenType>([LBrace, RBrace, RParen, Comma]);
 
 /** Drops newlines that cannot end a statement, so the parser sees one separator per statement boundary. */

@@ -53,7 +53,8 @@ function syntaxMessage(e: IRecognitionException): string {
   const found = describeToken(e.token);
   if (e.name === 'MismatchedTokenException') {
     const m = /-->\s*(\w+)\s*<--/.exec(e.message);
-    const expected = m ? (TOKEN_WORDS[m[1]] ?? m[1]) : 'something else';
+    // Inside a call or a parameter list a missing ')' is as often a missing ','.
+    const expected = m ? (m[1] === 'RParen' ? "',' or ')'" : (TOKEN_WORDS[m[1]] ?? m[1])) : 'something else';
     return `expected ${expected} but found ${found}`;
   }
   if (e.name === 'NotAllInputParsedException') return `unexpected ${found}: expected 'import', 'target' or 'network'`;
@@ -77,10 +78,15 @@ export function parseSource(text: string, file: string): ParsedSource {
       t = { ...t, startLine: line, startColumn: column, image: ' ' };
     }
     const span = { file, line: t.startLine ?? 1, column: t.startColumn ?? 1, length: Math.max(1, Math.min(t.image.length, 80)) };
-    const key = `${span.line}:${span.column}`;
+    // One syntax error per line: the rest of a broken line is mostly recovery echoing the first.
+    const key = `${span.line}`;
     if (seen.has(key)) continue;
     seen.add(key);
     diagnostics.push(diagnostic('IMC002', span, syntaxMessage(e)));
   }
-  return { ast: buildAst(parsed.cst, file, text), comments: lexed.comments, diagnostics };
+  if (parsed.abandoned === 'depth') {
+    diagnostics.push(diagnostic('IMC002', { file, line: 1, column: 1, length: 1 }, 'the file is too deeply nested or too broken to parse'));
+  }
+  const ast = parsed.cst ? buildAst(parsed.cst, file, text) : { file, declarations: [] };
+  return { ast, comments: lexed.comments, diagnostics };
 }

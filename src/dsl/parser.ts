@@ -42,10 +42,27 @@ import {
   Target,
 } from './lexer.js';
 
+/** Thrown to stop parsing once enough syntax errors are known (recovery on garbage is slow and says nothing new). */
+class TooManyErrors extends Error {}
+
+/** Syntax errors collected before the parser gives up on a file. */
+export const MAX_PARSE_ERRORS = 25;
+
+/** Chevrotain's internal hook through which every syntax error is recorded (not in its public typings). */
+interface ErrorRecorder {
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException;
+}
+
 class ImcParser extends CstParser {
   constructor() {
     super(allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
+    const recorder = this as unknown as ErrorRecorder;
+    const save = recorder.SAVE_ERROR.bind(this);
+    recorder.SAVE_ERROR = (error) => {
+      if (this.errors.length >= MAX_PARSE_ERRORS) throw new TooManyErrors();
+      return save(error);
+    };
   }
 
   file = this.RULE('file', () => {
@@ -226,13 +243,24 @@ export function imcParser(): ImcParser {
 }
 
 export interface ParseResult {
-  cst: CstNode;
+  /** Undefined when parsing was abandoned (see `abandoned`). */
+  cst: CstNode | undefined;
   errors: IRecognitionException[];
+  /** Why the parser stopped early: too many errors, or input nested too deeply for the recursive descent. */
+  abandoned?: 'errors' | 'depth';
 }
 
 export function parseTokens(tokens: IToken[]): ParseResult {
   const parser = imcParser();
   parser.input = tokens;
-  const cst = parser.file();
-  return { cst, errors: [...parser.errors] };
+  try {
+    const cst = parser.file();
+    return { cst, errors: [...parser.errors] };
+  } catch (err) {
+    const errors = [...parser.errors];
+    parser.input = [];
+    if (err instanceof TooManyErrors) return { cst: undefined, errors, abandoned: 'errors' };
+    if (err instanceof RangeError) return { cst: undefined, errors, abandoned: 'depth' };
+    throw err;
+  }
 }

@@ -81,6 +81,18 @@ class AstBuilder {
 
   /** Location of a CST node from its real tokens (recovered nodes may have no valid location of their own). */
   private nodeLoc(node: CstNode): Located | undefined {
+    const l = node.location;
+    if (
+      l &&
+      !node.recoveredNode &&
+      Number.isFinite(l.startOffset) &&
+      Number.isFinite(l.endOffset) &&
+      Number.isFinite(l.startLine) &&
+      Number.isFinite(l.startColumn) &&
+      Number.isFinite(l.endLine)
+    ) {
+      return this.located(l.startOffset, (l.endOffset as number) + 1, l.startLine as number, l.startColumn as number, l.endLine as number);
+    }
     const tokens = this.tokensOf(node);
     if (tokens.length === 0) return undefined;
     let first = tokens[0];

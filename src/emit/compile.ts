@@ -1,6 +1,7 @@
 // `imcc compile`: every output file of a design, built in memory (the CLI writes them atomically).
 // Order of work follows the phases: mapping -> memory -> dataflow -> (reference inside configs and rtl) -> emit.
 import { posix } from 'node:path';
+import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { gridPicture, mapDesign, mappingJson, mappingTable, mappingTotals, validateMappingJson } from '../mapping/index.js';
@@ -15,15 +16,22 @@ import { renderTemplate } from './render.js';
 import { outputMarker, type OutputFile } from './output.js';
 import { formatRange } from './memoryTable.js';
 
+/** Images in the batch whose throughput the report gives: the paper quotes throughput for a batch of 100. */
+export const REPORT_BATCH = 100;
+
 export interface CompileInput {
   design: IrDesign;
   /** Source texts by the path recorded in design.sources (copied into source/ so the output can be re-verified). */
   sources: ReadonlyMap<string, string>;
   version: string;
+  /** Write NeuroSim's input traces (all input vectors of every layer: tens of MB for ResNet-32). Default off. */
+  neurosimTraces?: boolean;
 }
 
 export interface CompileResult {
   files: OutputFile[];
+  /** Warnings of every phase (link bandwidth, RTL features not generated), for the CLI to print. */
+  warnings: Diagnostic[];
   mapping: Mapping;
   memory: MemoryPlan;
   dataflow: DataflowResult;
@@ -120,25 +128,44 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
   };
 }
 
+/**
+ * The RTL, or none when the design uses a feature the RTL generator does not implement yet (IMC112): the rest of the
+ * output is still useful, so that becomes a warning and report.txt says the RTL is missing.
+ */
+function rtlOrWarnings(build: () => OutputFile[]): { files: OutputFile[]; warnings: Diagnostic[] } {
+  try {
+    return { files: build(), warnings: [] };
+  } catch (err) {
+    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => d.code === 'IMC112')) throw err;
+    const warnings = err.diagnostics.map((d) => ({
+      ...d,
+      severity: 'warning' as const,
+      message: `${d.message}; rtl/ and tb/ are not written for this design`,
+    }));
+    return { files: [], warnings };
+  }
+}
+
 /** Builds every output file. Throws DiagnosticError for designs a phase rejects; nothing is written here. */
 export function compileDesign(input: CompileInput): CompileResult {
   const { design, version } = input;
   const mapping = mapDesign(design);
   const memory = planMemories(design, mapping);
-  const dataflow = simulateDataflow(design, mapping, { batch: 1 });
+  const dataflow = simulateDataflow(design, mapping, { batch: REPORT_BATCH });
   const { files: sources, entry } = sourceFiles(design, input.sources);
 
   const mappingValue = mappingJson(mapping, design);
   validateMappingJson(mappingValue);
   const totals = mappingTotals(mapping, design.target.crossbar);
+  const rtl = rtlOrWarnings(() => emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })));
 
   const files: OutputFile[] = [
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
     ...sources,
     { path: 'mapping.json', content: JSON.stringify(mappingValue, null, 2) + '\n' },
     ...scheduleFiles(design, mapping, memory).map((s) => ({ path: s.path, content: s.text })),
-    ...simulatorConfigs(design, mapping).map((f) => ({ path: f.path, content: f.content })),
-    ...emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })),
+    ...simulatorConfigs(design, mapping, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
+    ...rtl.files,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },
     {
       path: 'report.txt',
@@ -153,9 +180,10 @@ export function compileDesign(input: CompileInput): CompileResult {
         mappingTable: mappingTable(mapping, design).trimEnd(),
         gridPicture: gridPicture(mapping).trimEnd(),
         memoryTable: memoryReport(memory),
-        dataflowReport: formatDataflowReport(dataflow, `Dataflow of ${design.network.name} (one image)`).trimEnd(),
+        dataflowReport: formatDataflowReport(dataflow, design.network.name).trimEnd(),
+        rtlMissing: rtl.warnings.map((w) => `${w.code}: ${w.message}`),
       }),
     },
   ];
-  return { files, mapping, memory, dataflow };
+  return { files, warnings: [...dataflow.diagnostics, ...rtl.warnings], mapping, memory, dataflow };
 }

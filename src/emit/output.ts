@@ -60,12 +60,21 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     if (existsSync(target)) renameSync(target, old);
     renameSync(temp, target);
   } catch (err) {
-    rmSync(temp, { recursive: true, force: true });
+    removeQuietly(temp);
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     if (err instanceof ToolError) throw err;
     throw new ToolError('IMC111', `cannot write ${dir}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  rmSync(old, { recursive: true, force: true });
+  removeQuietly(old);
+}
+
+/** Best-effort cleanup: a temporary directory that cannot be removed (or never existed) is not a second error. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // nothing to clean up, or nothing we can do about it
+  }
 }
 
 /** The marker's content: deterministic (no timestamps, no absolute paths). */

@@ -73,23 +73,19 @@ export function headerFields(h: ScheduleHeader, opCount: number): Array<{ key: s
   return SCHEDULE_HEADER_KEYS.map((key) => ({ key, value: values[key] }));
 }
 
-function opContext(o: MemoryOp): object {
-  const hasAddress = o.op === 'W' || o.op === 'R';
-  return {
-    t: o.t,
-    op: o.op,
-    y: o.y,
-    x: o.x,
-    isCompute: o.op === 'C',
-    hasAddress,
-    inBlock: o.op === 'R' || o.op === 'Z',
-    words: hasAddress ? (o.word === o.lastWord ? `${o.word}` : `${o.word}..${o.lastWord}`) : '',
-    bit: o.bit ?? 0,
-    block: o.block ?? 0,
-    dy: o.dy ?? 0,
-    dx: o.dx ?? 0,
-    active: o.active ?? 0,
-  };
+/** One operation line of the grammar above. */
+export function opLine(o: MemoryOp): string {
+  const words = o.word === o.lastWord ? `${o.word}` : `${o.word}..${o.lastWord}`;
+  switch (o.op) {
+    case 'W':
+      return `${o.t} W ${o.y},${o.x} word=${words} bit=${o.bit}`;
+    case 'C':
+      return `${o.t} C blk=${o.block} out=${o.y},${o.x} active=${o.active}`;
+    case 'R':
+      return `${o.t} R ${o.y},${o.x} word=${words} bit=${o.bit} blk=${o.block} at=${o.dy},${o.dx}`;
+    case 'Z':
+      return `${o.t} Z ${o.y},${o.x} blk=${o.block} at=${o.dy},${o.dx}`;
+  }
 }
 
 /** The `.sched` text of one core's schedule. */
@@ -97,7 +93,7 @@ export function renderSchedule(s: Schedule): string {
   return renderTemplate('schedule/schedule.sched.hbs', {
     version: SCHEDULE_FORMAT_VERSION,
     header: headerFields(s.header, s.ops.length),
-    ops: s.ops.map(opContext),
+    ops: s.ops.map(opLine),
   });
 }
 
@@ -146,6 +142,27 @@ export class ScheduleFormatError extends Error {
     super(message);
     this.name = 'ScheduleFormatError';
   }
+}
+
+/**
+ * Splits text holding several schedules back to back (what `imcc schedule FILE` prints for all cores) into one text
+ * per schedule, keyed `<core>.sched`; text holding one schedule (or none) comes back whole under `name`.
+ */
+export function splitScheduleTexts(text: string, name: string): Map<string, string> {
+  const starts: number[] = [];
+  const re = new RegExp(`^imcc-schedule ${SCHEDULE_FORMAT_VERSION}$`, 'gm');
+  for (let m = re.exec(text); m; m = re.exec(text)) starts.push(m.index);
+  if (starts.length <= 1) return new Map([[name, text]]);
+  const out = new Map<string, string>();
+  starts.forEach((start, i) => {
+    const part = text.slice(start, starts[i + 1] ?? text.length);
+    const core = /^core (\S+)$/m.exec(part)?.[1];
+    if (core === undefined) throw new ScheduleFormatError(`${name}: schedule ${i + 1} has no 'core' header line`);
+    if (out.has(`${core}.sched`)) throw new ScheduleFormatError(`${name}: core ${core} appears twice`);
+    out.set(`${core}.sched`, part);
+  });
+  if (starts[0] !== 0) throw new ScheduleFormatError(`${name}:1: not an imcc schedule (expected 'imcc-schedule ${SCHEDULE_FORMAT_VERSION}')`);
+  return out;
 }
 
 const OP_LINE =

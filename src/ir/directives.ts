@@ -97,7 +97,6 @@ const RANK = { default: 0, layers: 1, layer: 2 } as const;
 export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined, decl: NetworkDecl, diags: Diagnostics): void {
   const entries: Entry[] = [];
   if (mapping) {
-    if (!mapping.body && !mapping.recovered) diags.error('IMC012', mapping.key, 'mapping takes a { ... } block');
     if (mapping.groups.length > 0) diags.error('IMC012', mapping.groups[0][0], 'mapping takes a { ... } block, not values');
     for (const p of mapping.body?.statements ?? []) {
       const e = readEntry(p, diags);

@@ -62,6 +62,18 @@ function withoutEchoes(list: readonly Diagnostic[]): Diagnostic[] {
   });
 }
 
+/** At most this many diagnostics are reported per run (then IMC038 says how many more there were). */
+export const MAX_DIAGNOSTICS = 100;
+
+function capped(sorted: Diagnostic[]): Diagnostic[] {
+  if (sorted.length <= MAX_DIAGNOSTICS) return sorted;
+  const next = sorted[MAX_DIAGNOSTICS];
+  return [
+    ...sorted.slice(0, MAX_DIAGNOSTICS),
+    diagnostic('IMC038', next.span, `too many errors: ${sorted.length - MAX_DIAGNOSTICS} more from here on are not shown`),
+  ];
+}
+
 /** Parses the entry file and its imports and checks the whole program (targets, the entry network). */
 export function loadProgram(entryPath: string, read: Reader = readSource): ProgramResult {
   const diags = new Diagnostics();
@@ -105,7 +117,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
 
   const check = checkProgram(files, diags);
   const errors = diags.list.some((d) => d.severity === 'error');
-  return { design: errors ? null : check.design, diagnostics: sortDiagnostics(withoutEchoes(diags.list)), sources, check, files };
+  return { design: errors ? null : check.design, diagnostics: capped(sortDiagnostics(withoutEchoes(diags.list))), sources, check, files };
 }
 
 /** The entry point every later phase uses: the checked design of FILE, or null and the diagnostics saying why. */
@@ -113,7 +125,7 @@ export function loadDesign(entryPath: string, read: Reader = readSource): LoadRe
   const program = loadProgram(entryPath, read);
   const diagnostics = [...program.diagnostics];
   const entry = program.files[0];
-  if (entry && program.check.entryNetworks === 0) {
+  if (entry && program.check.entryNetworks === 0 && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(
       diagnostic('IMC022', { file: entry.file, line: 1, column: 1, length: 1 }, `${entry.file} declares no network (write: network NAME on TARGET { ... })`),
     );

@@ -32,6 +32,8 @@ export const NETWORK_LIMITS = {
   /** Nodes of a whole network and block instantiations, after expansion. */
   nodes: 20_000,
   instances: 20_000,
+  /** Blocks calling blocks, this deep at most. */
+  blockDepth: 64,
 } as const;
 
 export const BUILTIN_OPS = ['conv', 'shortcut', 'fc', 'maxpool', 'avgpool', 'gap', 'batchnorm', 'relu', 'add', 'flatten'] as const;
@@ -111,6 +113,12 @@ export interface NetworkInput {
   target: IrTarget | undefined;
 }
 
+interface WeightArgs {
+  weightBits: number;
+  activationBits: number | undefined;
+  requant: number | 'auto';
+}
+
 /** Per weight node: the explicit `requant N` (or auto) from the source. */
 interface WeightExtras {
   requant: number | 'auto';
@@ -133,6 +141,7 @@ class Elaborator {
 
   run(input: NetworkInput): IrNetwork | undefined {
     const { decl, statements } = input;
+    const errorsAtStart = this.diags.list.length;
     const props = statements.filter((s): s is Property => s.kind === 'property');
     const assignments = statements.filter((s): s is Assignment => s.kind === 'assignment');
     for (const b of statements.filter((s): s is BlockDecl => s.kind === 'block')) this.declareBlock(b);
@@ -144,10 +153,17 @@ class Elaborator {
           'IMC011',
           p.key,
           `unknown network statement '${p.key.name}' (expected input, output, weights, defaults, mapping, block, or NAME = ...)` +
-            didYouMean(p.key.name, ['input', 'output', 'weights', 'defaults', 'mapping', 'block']),
+            (/^x\d+$/.test(p.key.name) ? ` (for a repetition write 'x ${p.key.name.slice(1)}' with a space)` : didYouMean(p.key.name, ['input', 'output', 'weights', 'defaults', 'mapping', 'block'])),
         );
         continue;
       }
+      const wantsBody = p.key.name === 'defaults' || p.key.name === 'mapping';
+      if (wantsBody && !p.body) {
+        if (!p.recovered) this.diags.error('IMC012', p.key, `'${p.key.name}' takes a { ... } block`);
+        continue;
+      }
+      if (!wantsBody && p.body) this.diags.error('IMC012', p.body, `'${p.key.name}' takes values, not a { ... } block`);
+      if (p.key.name !== 'input' && p.selector) this.diags.error('IMC012', p.selector, `'${p.key.name}' takes no 'name:' selector`);
       const list = byKey.get(p.key.name) ?? [];
       list.push(p);
       byKey.set(p.key.name, list);
@@ -166,26 +182,26 @@ class Elaborator {
       this.used.add(a.name.name);
     }
     const inputProp = byKey.get('input')?.[0];
-    let inputOk = false;
-    if (!inputProp) {
-      if (!decl.recovered) this.diags.error('IMC025', decl.name, `network ${decl.name.name} has no input (write: input image: 3x32x32, 8 bits)`);
-    } else inputOk = this.readInput(inputProp, scope);
+    const outputProp = byKey.get('output')?.[0];
+    if ((!inputProp || !outputProp) && !decl.recovered) {
+      const lacks = [!inputProp ? 'an input (input image: 3x32x32, 8 bits)' : '', !outputProp ? 'an output (output NAME)' : ''].filter((x) => x);
+      this.diags.error('IMC025', decl.name, `network ${decl.name.name} needs ${lacks.join(' and ')}`);
+    }
+    const inputOk = inputProp ? this.readInput(inputProp, scope) : false;
 
     for (const a of assignments) this.assign(a, scope);
 
-    let output: string | undefined;
-    const outputProp = byKey.get('output')?.[0];
-    if (!outputProp) {
-      if (!decl.recovered) this.diags.error('IMC025', decl.name, `network ${decl.name.name} has no output (write: output NAME)`);
-    } else output = this.readOutput(outputProp, scope);
+    const output = outputProp ? this.readOutput(outputProp, scope) : undefined;
 
     const weights = this.readWeights(byKey.get('weights')?.[0], decl);
-    const errorsBefore = this.diags.list.length;
     this.checkFusion();
     this.resolveRequant();
     this.checkNeuronCore();
     resolveDirectives(this.nodes, byKey.get('mapping')?.[0], decl, this.diags);
-    if (!inputOk || output === undefined || weights === undefined || this.diags.list.length > errorsBefore) return undefined;
+    if (output !== undefined && outputProp) this.checkOutputComputed(output, outputProp);
+    const failed = this.diags.list.slice(errorsAtStart).some((d) => d.severity === 'error');
+    if (!inputOk || output === undefined || weights === undefined || failed) return undefined;
+    this.warnUnused(output);
     return { name: decl.name.name, nodes: this.nodes, output, weights, span: decl.name.span };
   }
 
@@ -320,7 +336,7 @@ class Elaborator {
       this.diags.error('IMC028', callSite, `block ${block.name.name} calls itself (${[...stack, block.name.name].join(' -> ')})`);
       return null;
     }
-    if (++this.instances > NETWORK_LIMITS.instances) {
+    if (++this.instances > NETWORK_LIMITS.instances || stack.length >= NETWORK_LIMITS.blockDepth) {
       this.reportTooLarge(callSite);
       return null;
     }
@@ -552,11 +568,11 @@ class Elaborator {
       this.diags.error('IMC008', e, `${op} takes ${spec.inputs === 1 ? 'one input layer' : `${spec.inputs} input layers`}, found ${positional.length}`);
       return null;
     }
-    for (const key of spec.required) {
-      if (!named.has(key)) {
-        this.diags.error('IMC010', e, `${op}: missing argument '${key}'${key === 'kernel' ? ' (e.g. kernel 3x3)' : key === 'out' ? ' (e.g. out 16)' : ''}`);
-        ok = false;
-      }
+    const missing = spec.required.filter((key) => !named.has(key));
+    if (missing.length > 0) {
+      const example = (key: string) => (key === 'kernel' ? 'kernel 3x3' : key === 'out' ? 'out 16' : `${key} 2`);
+      this.diags.error('IMC010', e, `${op}: missing ${missing.map((k) => `'${k}'`).join(' and ')} (e.g. ${missing.map(example).join(', ')})`);
+      ok = false;
     }
     if (!ok || inputs.some((i) => i === null)) return null;
     const ins = inputs as IrNode[];
@@ -662,7 +678,8 @@ class Elaborator {
     return new AtomReader(this.diags, [a.value], a, 'conv').dims('kernel size', 2, NETWORK_LIMITS.kernel, true);
   }
 
-  private weightArgs(named: Map<string, NamedArg>, scope: Scope, op: string): { weightBits: number; activationBits: number; requant: number | 'auto' } | undefined {
+  /** Bit widths and requantization of a weight layer; activationBits undefined means "as its input". */
+  private weightArgs(named: Map<string, NamedArg>, scope: Scope, op: string): WeightArgs | undefined {
     const wbArg = named.get('weight_bits');
     const abArg = named.get('activation_bits');
     const rqArg = named.get('requant');
@@ -674,7 +691,7 @@ class Elaborator {
       else requant = this.numArg(rqArg, 'requantization shift', NETWORK_LIMITS.requant, scope, op);
     }
     if (weightBits === undefined || requant === undefined || (abArg && activationBits === undefined)) return undefined;
-    return { weightBits, activationBits: activationBits ?? -1, requant };
+    return { weightBits, activationBits, requant };
   }
 
   private windowFits(op: string, what: string, kh: number, kw: number, pad: number, s: Shape, at: Located): boolean {
@@ -703,7 +720,11 @@ class Elaborator {
 
   private reportTooLarge(at: Located): void {
     if (!this.tooLarge) {
-      this.diags.error('IMC029', at, `the network expands to more than ${NETWORK_LIMITS.nodes.toLocaleString('en-US')} layers or block instances`);
+      this.diags.error(
+        'IMC029',
+        at,
+        `the network expands to more than ${NETWORK_LIMITS.nodes.toLocaleString('en-US')} layers or block instances, or nests blocks more than ${NETWORK_LIMITS.blockDepth} deep`,
+      );
     }
     this.tooLarge = true;
   }
@@ -724,10 +745,10 @@ class Elaborator {
     op: Op,
     ins: IrNode[],
     shape: Shape,
-    wx: { weightBits: number; activationBits: number; requant: number | 'auto' },
+    wx: WeightArgs,
     at: Located,
   ): IrNode | null {
-    const bits = wx.activationBits > 0 ? wx.activationBits : ins[0].activationBits;
+    const bits = wx.activationBits ?? ins[0].activationBits;
     const node = this.createNode(name, op, ins, shape, bits, at);
     if (!node) return null;
     node.weightBits = wx.weightBits;
@@ -781,6 +802,38 @@ class Elaborator {
       const next = consumers.get(n.name) ?? [];
       const hasBatchNorm = next.length === 1 && next[0].op.kind === 'batchnorm';
       n.requant = extra.requant === 'auto' ? { shift: defaultRequantShift(fanIn, n.weightBits, hasBatchNorm), auto: true } : { shift: extra.requant, auto: false };
+    }
+  }
+
+  /** The hardware computes in weight layers' cores: an output no conv or fc layer leads to has nothing to run on. */
+  private checkOutputComputed(output: string, at: Property): void {
+    const byName = new Map(this.nodes.map((n) => [n.name, n]));
+    const seen = new Set<string>();
+    const stack = [output];
+    while (stack.length > 0) {
+      const n = byName.get(stack.pop()!);
+      if (!n || seen.has(n.name)) continue;
+      if (isWeightOp(n.op)) return;
+      seen.add(n.name);
+      stack.push(...n.inputs);
+    }
+    this.diags.error('IMC040', at, `output '${output}' is not computed by any conv or fc layer: there is nothing to map onto crossbars`);
+  }
+
+  /** Layers that do not reach the output stay in the IR (and on the hardware), so say so. */
+  private warnUnused(output: string): void {
+    const byName = new Map(this.nodes.map((n) => [n.name, n]));
+    const live = new Set<string>([output]);
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i];
+      if (live.has(n.name)) for (const x of n.inputs) live.add(x);
+    }
+    const consumed = new Set(this.nodes.flatMap((m) => m.inputs));
+    for (const n of this.nodes) {
+      // One warning per dead branch: only at its end, the dead node nothing consumes.
+      if (live.has(n.name) || !byName.has(n.name) || consumed.has(n.name)) continue;
+      const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
+      this.diags.warning('IMC037', at, `'${n.name}' is computed but never used: it does not lead to the output`);
     }
   }
 

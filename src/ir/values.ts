@@ -4,18 +4,27 @@ import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
 import type { DiagnosticCode } from '../dsl/codes.js';
 import type { Atom, Body, Located, Property } from '../dsl/ast.js';
 
-/** Collects diagnostics of one run; the same code at the same position is reported once (block bodies repeat). */
+/**
+ * Collects diagnostics of one run. The same code at the same position is reported once, with the first message:
+ * a block body is checked once per instance, and its errors would otherwise repeat for every instance.
+ */
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
   private readonly seen = new Set<string>();
   error(code: DiagnosticCode, at: Located, message: string): void {
-    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}:${message}`;
+    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push(diagnostic(code, at.span, message));
   }
+  warning(code: DiagnosticCode, at: Located, message: string): void {
+    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(diagnostic(code, at.span, message, 'warning'));
+  }
   add(d: Diagnostic): void {
-    const key = `${d.code}:${d.span.file}:${d.span.line}:${d.span.column}:${d.message}`;
+    const key = `${d.code}:${d.span.file}:${d.span.line}:${d.span.column}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push(d);
@@ -51,26 +60,32 @@ function kindWord(a: Atom): string {
   }
 }
 
-/** Units by dimension, each with its factor to the dimension's base unit (the unit the IR stores). */
+/** Units by dimension, each with its power of ten relative to the dimension's base unit (the unit the IR stores). */
 export const UNITS = {
-  time: { base: 'ns', factors: { s: 1e9, ms: 1e6, us: 1e3, ns: 1, ps: 1e-3 } },
-  frequency: { base: 'Hz', factors: { Hz: 1, kHz: 1e3, MHz: 1e6, GHz: 1e9 } },
-  bandwidth: { base: 'Gbps', factors: { bps: 1e-9, kbps: 1e-6, Mbps: 1e-3, Gbps: 1, Tbps: 1e3 } },
-  conductance: { base: 'S', factors: { S: 1, mS: 1e-3, uS: 1e-6, nS: 1e-9, pS: 1e-12 } },
-  resistance: { base: 'Ohm', factors: { Ohm: 1, kOhm: 1e3, MOhm: 1e6, GOhm: 1e9 } },
-  voltage: { base: 'V', factors: { V: 1, mV: 1e-3 } },
-  percent: { base: '%', factors: { '%': 1 } },
-} as const satisfies Record<string, { base: string; factors: Record<string, number> }>;
+  time: { base: 'ns', exponents: { s: 9, ms: 6, us: 3, ns: 0, ps: -3 } },
+  frequency: { base: 'Hz', exponents: { Hz: 0, kHz: 3, MHz: 6, GHz: 9 } },
+  bandwidth: { base: 'Gbps', exponents: { bps: -9, kbps: -6, Mbps: -3, Gbps: 0, Tbps: 3 } },
+  conductance: { base: 'S', exponents: { S: 0, mS: -3, uS: -6, nS: -9, pS: -12 } },
+  resistance: { base: 'Ohm', exponents: { Ohm: 0, kOhm: 3, MOhm: 6, GOhm: 9 } },
+  voltage: { base: 'V', exponents: { V: 0, mV: -3 } },
+  percent: { base: '%', exponents: { '%': 0 } },
+} as const satisfies Record<string, { base: string; exponents: Record<string, number> }>;
 export type Dimension = keyof typeof UNITS;
 
 function dimensionOf(unit: string): Dimension | undefined {
-  for (const [dim, spec] of Object.entries(UNITS)) if (unit in spec.factors) return dim as Dimension;
+  for (const [dim, spec] of Object.entries(UNITS)) if (unit in spec.exponents) return dim as Dimension;
   return undefined;
 }
 
-/** Applies a unit factor without creating binary noise for the common cases (0.1uS stays 1e-7). */
-function scale(value: number, factor: number): number {
-  return factor >= 1 ? value * factor : value / Math.round(1 / factor);
+/**
+ * Converts a decimal literal to the base unit by shifting its decimal exponent, so `0.1uS` is exactly the double
+ * nearest to 1e-7 (multiplying by 1e-6 would not be).
+ */
+export function scaleDecimal(text: string, exponent: number): number {
+  const m = /^(\d+(?:\.\d+)?)(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return NaN;
+  const e = (m[2] === undefined ? 0 : Number(m[2])) + exponent;
+  return Number(`${m[1]}e${e}`);
 }
 
 export interface Range {
@@ -169,7 +184,7 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(label);
     const spec = UNITS[dim];
-    const units = Object.keys(spec.factors).join(', ');
+    const units = Object.keys(spec.exponents).join(', ');
     if (a.kind === 'number') {
       this.diags.error('IMC013', a, `${this.what}: ${label} needs a unit (${units})`);
       return undefined;
@@ -178,19 +193,19 @@ export class AtomReader {
       this.diags.error('IMC012', a, `${this.what}: expected ${label} (a number with a unit), found ${kindWord(a)}`);
       return undefined;
     }
-    const factor = (spec.factors as Record<string, number>)[a.unit];
-    if (factor === undefined) {
+    const exponent = (spec.exponents as Record<string, number>)[a.unit];
+    if (exponent === undefined) {
       const actual = dimensionOf(a.unit);
       const why = actual ? `'${a.unit}' is a unit of ${actual}, ${label} is a ${dim}` : `unknown unit '${a.unit}'`;
       this.diags.error('IMC013', a, `${this.what}: ${why} (use ${units})`);
       return undefined;
     }
-    const raw = a.negative ? -a.value : a.value;
-    if (!Number.isFinite(raw)) {
+    const magnitude = scaleDecimal(a.text.slice(0, a.text.length - a.unit.length), exponent);
+    if (!Number.isFinite(a.value) || !Number.isFinite(magnitude)) {
       this.diags.error('IMC014', a, `${this.what}: ${label} is too large`);
       return undefined;
     }
-    const value = scale(raw, factor);
+    const value = a.negative ? -magnitude : magnitude;
     const baseRange = range;
     if (value < baseRange.min || (baseRange.minExclusive && value <= baseRange.min) || value > baseRange.max) {
       this.diags.error(
@@ -316,8 +331,7 @@ export function section(diags: Diagnostics, body: Body | undefined, owner: Locat
     if (shape === 'values' && p.body) diags.error('IMC012', p.body, `${what}: '${key}' takes values, not a { ... } block`);
     found.set(key, p);
   }
-  for (const key of spec.required ?? []) {
-    if (!found.has(key)) diags.error('IMC020', owner, `${what} is missing '${key}'`);
-  }
+  const missing = (spec.required ?? []).filter((key) => !found.has(key));
+  if (missing.length > 0) diags.error('IMC020', owner, `${what} is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
   return found;
 }

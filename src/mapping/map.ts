@@ -134,6 +134,12 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
 export function mapDesign(design: IrDesign): Mapping {
   const fusion = fuseNetwork(design.network);
   if (fusion.diagnostics.length > 0) throw new DiagnosticError(fusion.diagnostics);
+  if (fusion.layers.length === 0) {
+    // Every later phase works per core; a network with nothing to put on a crossbar has no cores at all.
+    throw new DiagnosticError([
+      diagnostic('IMC058', design.network.span, `network '${design.network.name}' has no conv or fc layer: there is nothing to map onto crossbar tiles`),
+    ]);
+  }
   const diagnostics: Diagnostic[] = [];
   const planned: PlannedLayer[] = [];
   for (const fused of fusion.layers) {

@@ -21,7 +21,6 @@ export {
   storedColumns,
   minimumOccupancy,
   outputSize,
-  replicaOffsets,
   patchPositions,
   MemoryOverrunError,
 } from './schedule.js';

@@ -117,7 +117,7 @@ export function layoutRequest(design: IrDesign, node: IrNode): { choice: LayoutC
   return { choice: design.target.inputMemory.layout, span: design.target.inputMemory.span };
 }
 
-function describe(c: LayoutCandidate, depth: number, cycles: number): string {
+function candidateText(c: LayoutCandidate, depth: number, cycles: number): string {
   return (
     `${c.layout} needs ${c.figures.words} words (depth ${depth}) and ${c.readCyclesPerTimestep} read cycles per ` +
     `timestep (${cycles} available)`
@@ -160,7 +160,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               'IMC072',
               request.span,
               `core ${id} (layer '${lm.layer}', ${volume.height}x${volume.columns} pixels of ${volume.channels * volume.bits} bits): ` +
-                `no layout fits: ${candidates.map((c) => describe(c, inputMemory.depth, cycles)).join('; ')}`,
+                `no layout fits: ${candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; ')}`,
             ),
           );
           continue;

@@ -170,10 +170,6 @@ export function storedVolume(p: CoreMemoryParams, timing?: Timing): StoredVolume
   return { height: p.height, columns: requiredColumns(p, timing), channels: p.channels, bits: p.bits, wordBits: p.wordBits };
 }
 
-export function coreLayout(p: CoreMemoryParams): Layout {
-  return makeLayout(p.layout, storedVolume(p));
-}
-
 /** Region positions covered by the replicas' patches, rows then columns. */
 export function patchPositions(p: Pick<CoreMemoryParams, 'replicas' | 'stride' | 'kernelHeight' | 'kernelWidth'>, only?: readonly ReplicaOffset[]): RegionPosition[] {
   const seen = new Set<string>();
@@ -249,9 +245,8 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const out = outputSize(p);
   const shape = blockShape(p.replicas);
   const allPositions = patchPositions(p);
-  const corePositions = p.positions
-    ? allPositions.filter((a) => p.positions!.some((b) => b.dy === a.dy && b.dx === a.dx))
-    : allPositions;
+  const mine = p.positions ? new Set(p.positions.map((b) => `${b.dy},${b.dx}`)) : null;
+  const corePositions = mine ? allPositions.filter((a) => mine.has(`${a.dy},${a.dx}`)) : allPositions;
   const computations: Computation[] = [];
   let previous = -1;
   for (let bx = 0; bx * shape.cols < out.width; bx++) {
@@ -259,14 +254,15 @@ export function coreTiming(p: CoreMemoryParams): Timing {
       const oy = by * shape.rows;
       const ox = bx * shape.cols;
       const active = p.replicas.filter((r) => oy + r.oy < out.height && ox + r.ox < out.width);
-      const needed = new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
+      // Only an edge block (some replicas idle) needs fewer positions than all.
+      const needed = active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
       const y0 = oy * p.stride - p.padding;
       const x0 = ox * p.stride - p.padding;
       let ready = 0;
       const positions = corePositions.map((q) => {
         const y = y0 + q.dy;
         const x = x0 + q.dx;
-        const read = needed.has(`${q.dy},${q.dx}`) && y >= 0 && y < H && x >= 0 && x < W;
+        const read = (needed === null || needed.has(`${q.dy},${q.dx}`)) && y >= 0 && y < H && x >= 0 && x < W;
         if (read) ready = Math.max(ready, arrival(y, x));
         return { dy: q.dy, dx: q.dx, y, x, read };
       });
@@ -387,14 +383,4 @@ function wordsOf(bitAddress: number, layout: Layout): { word: number; lastWord: 
     lastWord: Math.floor((bitAddress + layout.pixelBits - 1) / wl),
     bit: bitAddress % wl,
   };
-}
-
-/**
- * Replica offsets by the mapping's convention (src/mapping/types.ts): method 1 stacks n replicas along y; method 2
- * fills a block dW wide, y fastest. The adapter uses the mapping's own list; this serves tests and `imcc memory`.
- */
-export function replicaOffsets(n: number, method: 1 | 2, dW: number): ReplicaOffset[] {
-  const width = method === 1 ? 1 : Math.max(1, Math.min(dW, n));
-  const height = Math.ceil(n / width);
-  return Array.from({ length: n }, (_, r) => ({ oy: r % height, ox: Math.floor(r / height) }));
 }

@@ -145,3 +145,14 @@ export function residualAddRange(a: Float64Array, b: Float64Array, dst: Float64A
     dst[i] = v < lo ? lo : v > hi ? hi : v;
   }
 }
+
+/** codes[k] = adcConvert(sums[k], adc) for k in [0, count). */
+export function adcConvertRange(sums: Float64Array, codes: Float64Array, count: number, adc: AdcModel): void {
+  const lo = -(2 ** (adc.bits - 1));
+  const hi = 2 ** (adc.bits - 1) - 1;
+  const inv = 2 ** -adc.shift;
+  for (let k = 0; k < count; k++) {
+    const v = Math.floor(sums[k] * inv);
+    codes[k] = v < lo ? lo : v > hi ? hi : v;
+  }
+}

@@ -32,8 +32,12 @@ export function inputTensor(design: IrDesign, image: Int32Array): Tensor {
   if (image.length !== elementCount(input.shape)) {
     throw new Error(`reference: image has ${image.length} values, the input needs ${elementCount(input.shape)}`);
   }
-  const data = new Float64Array(image.length);
-  for (let i = 0; i < image.length; i++) data[i] = clampSigned(image[i], input.activationBits);
+  const data = new Float64Array(image);
+  for (let i = 0; i < data.length; i++) {
+    if (clampSigned(data[i], input.activationBits) !== data[i]) {
+      throw new Error(`reference: image value ${i} (${data[i]}) is outside the ${input.activationBits}-bit input range`);
+    }
+  }
   return { shape: input.shape, data };
 }
 
@@ -91,8 +95,8 @@ export function evaluateNode(
 
 export function finishResult(design: IrDesign, image: Int32Array, values: NodeValues, index: NetworkIndex): InferenceResult {
   const outputNode = nodeNamed(index, design.network.output);
-  const output = Int32Array.from(valueOf(values, outputNode.name).data);
+  const output = new Int32Array(valueOf(values, outputNode.name).data);
   let argmax = 0;
   for (let i = 1; i < output.length; i++) if (output[i] > output[argmax]) argmax = i;
-  return { input: Int32Array.from(image), nodes: values, output, argmax };
+  return { input: new Int32Array(image), nodes: values, output, argmax };
 }

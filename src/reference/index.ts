@@ -10,7 +10,11 @@ export {
   type LayerResult,
   type CoreColumnOutputs,
   type CompiledReference,
+  type TileWeights,
+  type TileProduct,
 } from './mapped.js';
+export { layerParameters, type LayerParameters } from './network.js';
+export { parseImageFile, imageFormatFor, type ImageFormat } from './imageFile.js';
 export type { InferenceResult, NodeValues } from './evaluate.js';
 export type { Tensor } from './ops.js';
 export * as arithmetic from './arithmetic.js';

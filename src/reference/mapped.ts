@@ -6,7 +6,8 @@
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
-import { adcConvert, resolveAdc, type AdcModel } from './arithmetic.js';
+import { adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
+import { runColumnSums, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
 import { indexNetwork, layerParameters, nodeNamed, type LayerParameters, type NetworkIndex } from './network.js';
 import { requantizeTensor, type Tensor } from './ops.js';
 import {
@@ -30,6 +31,10 @@ interface CompiledPart {
   rowChannelBase: Int32Array;
   rowDy: Int32Array;
   rowDx: Int32Array;
+  /** Per row: rowChannelBase + dy * W + dx, the offset from the block origin when no row reads padding. */
+  rowOffset: Int32Array;
+  maxDy: number;
+  maxDx: number;
   /**
    * The part's columns in runs of one replica each (columns are replica-major). All columns of a run read the same
    * rows (those inside the replica's patch): the run gathers them once per block, and each column is then a
@@ -38,16 +43,6 @@ interface CompiledPart {
   runs: ColumnRun[];
   /** Dense weights, built on first use by a `tileProduct` model. */
   dense?: TileWeights;
-}
-
-interface ColumnRun {
-  /** First column of the run, relative to the part. */
-  colOffset: number;
-  colCount: number;
-  /** Part-relative rows inside the replica's patch. */
-  rows: Int32Array;
-  /** colCount x rows.length, column-major (each column's weights contiguous). */
-  weights: Float64Array;
 }
 
 /** A tile's rectangle of the collective kernel matrix, dense, row-major (rows x cols). */
@@ -108,7 +103,7 @@ export interface LayerResult {
 
 export interface ReferenceResult extends InferenceResult {
   layers: LayerResult[];
-  /** Present when `recordColumns` was asked for: one entry per core, in mapping order. */
+  /** Present when `recordColumns` was asked for: one entry per core, layers in network order, each layer's cores in mapping order. */
   cores?: CoreColumnOutputs[];
 }
 
@@ -124,7 +119,7 @@ function denseWeights(layer: string, part: CompiledPart): TileWeights {
   const weights = new Int32Array(part.rowCount * part.colCount);
   for (const run of part.runs) {
     for (let i = 0; i < run.rows.length; i++) {
-      for (let k = 0; k < run.colCount; k++) weights[run.rows[i] * part.colCount + run.colOffset + k] = run.weights[k * run.rows.length + i];
+      for (let k = 0; k < run.colCount; k++) weights[run.rows[i] * part.colCount + run.colOffset + k] = run.weights[runWeightIndex(i, k, run.rows.length, run.colCount)];
     }
   }
   part.dense = { layer, core: part.core.id, rows: part.rowCount, cols: part.colCount, weights };
@@ -198,11 +193,17 @@ function compileLayer(
     const rowChannelBase = new Int32Array(rowCount);
     const rowDy = new Int32Array(rowCount);
     const rowDx = new Int32Array(rowCount);
+    const rowOffset = new Int32Array(rowCount);
+    let maxDy = 0;
+    let maxDx = 0;
     for (let r = 0; r < rowCount; r++) {
       const src = m.rowSources[rowStart + r];
       rowChannelBase[r] = src.channel * inputShape.height * inputShape.width;
       rowDy[r] = src.dy;
       rowDx[r] = src.dx;
+      rowOffset[r] = rowChannelBase[r] + src.dy * inputShape.width + src.dx;
+      maxDy = Math.max(maxDy, src.dy);
+      maxDx = Math.max(maxDx, src.dx);
     }
     const runs: ColumnRun[] = [];
     for (let k = 0; k < colCount; ) {
@@ -227,7 +228,7 @@ function compileLayer(
       for (let i = 0; i < rows.length; i++) {
         for (let c = 0; c < runCols; c++) {
           const o = m.columnSinks[colStart + k + c].outChannel;
-          weights[c * rows.length + i] = params.weights[o * cin * fh * fw + positions[i]];
+          weights[runWeightIndex(i, c, rows.length, runCols)] = params.weights[o * cin * fh * fw + positions[i]];
         }
       }
       runs.push({ colOffset: k, colCount: runCols, rows: Int32Array.from(rows), weights });
@@ -241,6 +242,9 @@ function compileLayer(
       rowChannelBase,
       rowDy,
       rowDx,
+      rowOffset,
+      maxDy,
+      maxDx,
       runs,
     });
   }
@@ -260,12 +264,9 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
   const psum = new Float64Array(nCols);
   const maxRows = parts.reduce((a, p) => Math.max(a, p.rowCount), 0);
   const xvec = new Float64Array(maxRows);
-  const xrun = new Float64Array(maxRows);
-  const xidx = new Int32Array(maxRows);
+  const scratch = runScratch(maxRows);
   const sums = new Float64Array(parts.reduce((a, p) => Math.max(a, p.colCount), 0));
-  const scale = 2 ** adc.shift;
-  const lo = -(2 ** (adc.bits - 1));
-  const hi = 2 ** (adc.bits - 1) - 1;
+  const codes = new Float64Array(sums.length);
   const blocksY = Math.ceil(oh / blockHeight);
   const blocksX = Math.ceil(ow / blockWidth);
   const nBlocks = blocksX * blocksY;
@@ -297,73 +298,33 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
       for (let pi = 0; pi < parts.length; pi++) {
         const part = parts[pi];
         const { rowChannelBase, rowDy, rowDx, runs, colStart, colCount } = part;
-        for (let r = 0; r < part.rowCount; r++) {
-          const iy = iy0 + rowDy[r];
-          const ix = ix0 + rowDx[r];
-          xvec[r] = iy >= 0 && iy < ih && ix >= 0 && ix < iw ? x[rowChannelBase[r] + iy * iw + ix] : 0;
+        if (iy0 >= 0 && ix0 >= 0 && iy0 + part.maxDy < ih && ix0 + part.maxDx < iw) {
+          // Interior block: no row reads padding.
+          const base = iy0 * iw + ix0;
+          const { rowOffset } = part;
+          for (let r = 0; r < part.rowCount; r++) xvec[r] = x[base + rowOffset[r]];
+        } else {
+          for (let r = 0; r < part.rowCount; r++) {
+            const iy = iy0 + rowDy[r];
+            const ix = ix0 + rowDx[r];
+            xvec[r] = iy >= 0 && iy < ih && ix >= 0 && ix < iw ? x[rowChannelBase[r] + iy * iw + ix] : 0;
+          }
         }
         const rec = records ? records[pi] : null;
         if (rec) rec.blockOrigins.push({ y: y0, x: x0 });
-        const modelled = tileProduct ? tileProduct(denseWeights(node.name, part), Int32Array.from(xvec.subarray(0, part.rowCount))) : null;
+        const modelled = tileProduct ? tileProduct(denseWeights(node.name, part), new Int32Array(xvec.subarray(0, part.rowCount))) : null;
         if (modelled && modelled.length !== colCount) {
           throw new Error(`reference: tileProduct gave ${modelled.length} columns for core ${part.core.id}, which has ${colCount}`);
         }
         if (modelled) for (let k = 0; k < colCount; k++) sums[k] = modelled[k];
         else {
-          for (let ri = 0; ri < runs.length; ri++) {
-            const { colOffset, colCount: rc, rows, weights } = runs[ri];
-            const n = rows.length;
-            // Only non-zero inputs contribute (after a ReLU about half are zero): compress them once per run.
-            let nz = 0;
-            for (let i = 0; i < n; i++) {
-              const v = xvec[rows[i]];
-              if (v !== 0) {
-                xrun[nz] = v;
-                xidx[nz++] = i;
-              }
-            }
-            // Four columns at a time share each input load; integer sums below 2^53 are exact in any order.
-            let c = 0;
-            for (; c + 4 <= rc; c += 4) {
-              const b0 = c * n;
-              const b1 = b0 + n;
-              const b2 = b1 + n;
-              const b3 = b2 + n;
-              let a0 = 0;
-              let a1 = 0;
-              let a2 = 0;
-              let a3 = 0;
-              for (let j = 0; j < nz; j++) {
-                const v = xrun[j];
-                const i = xidx[j];
-                a0 += weights[b0 + i] * v;
-                a1 += weights[b1 + i] * v;
-                a2 += weights[b2 + i] * v;
-                a3 += weights[b3 + i] * v;
-              }
-              sums[colOffset + c] = a0;
-              sums[colOffset + c + 1] = a1;
-              sums[colOffset + c + 2] = a2;
-              sums[colOffset + c + 3] = a3;
-            }
-            for (; c < rc; c++) {
-              const b0 = c * n;
-              let a0 = 0;
-              for (let j = 0; j < nz; j++) a0 += weights[b0 + xidx[j]] * xrun[j];
-              sums[colOffset + c] = a0;
-            }
-          }
+          for (let ri = 0; ri < runs.length; ri++) runColumnSums(runs[ri], xvec, scratch, sums);
         }
-        for (let k = 0; k < colCount; k++) {
-          const acc = sums[k];
-          let code: number;
-          if (scale === 1 && !modelled) code = acc < lo ? lo : acc > hi ? hi : acc;
-          else code = adcConvert(acc, adc);
-          psum[colStart + k] += code;
-          if (rec) {
-            rec.preAdc[block * colCount + k] = acc;
-            rec.postAdc[block * colCount + k] = code;
-          }
+        adcConvertRange(sums, codes, colCount, adc);
+        for (let k = 0; k < colCount; k++) psum[colStart + k] += codes[k];
+        if (rec) {
+          rec.preAdc.set(sums.subarray(0, colCount), block * colCount);
+          rec.postAdc.set(codes.subarray(0, colCount), block * colCount);
         }
       }
       for (let j = 0; j < nCols; j++) {
@@ -371,7 +332,7 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
         const xo = x0 + colOx[j];
         if (y >= oh || xo >= ow) continue;
         const at = (colChannel[j] * oh + y) * ow + xo;
-        out[at] = psum[j] * scale;
+        out[at] = rescalePartialSums(psum[j], adc);
         written[at] = 1;
       }
     }
@@ -479,7 +440,7 @@ export function runReference(ref: CompiledReference, image: Int32Array, options:
       adc: compiled.adc,
       outputNode,
       shape: shapeNode.shape,
-      activations: Int32Array.from(v.data),
+      activations: new Int32Array(v.data),
     });
   }
   return cores ? { ...result, layers, cores } : { ...result, layers };

@@ -100,5 +100,5 @@ export function flattenTensor(t: Tensor, outShape: Shape): Tensor {
 
 /** Integer view of an activation tensor (activations always fit 32 bits). */
 export function toInt32(t: Tensor): Int32Array {
-  return Int32Array.from(t.data);
+  return new Int32Array(t.data);
 }

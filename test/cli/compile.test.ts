@@ -42,6 +42,18 @@ describe('imcc compile', () => {
     expect(snapshot(a)).toEqual(files);
   });
 
+  it('NeuroSim input traces are written only with --neurosim-traces', async () => {
+    const plain = snapshot(join(work, 'a'));
+    expect([...plain.keys()].filter((f) => f.startsWith('configs/neurosim/input_'))).toEqual([]);
+    expect(plain.get('configs/neurosim/run.txt')).toContain('--neurosim-traces');
+    const withTraces = join(work, 'traces');
+    expect((await runCli(['compile', 'examples/lenet.imc', '-o', withTraces, '--neurosim-traces'])).code).toBe(0);
+    const traced = snapshot(withTraces);
+    const inputs = [...traced.keys()].filter((f) => f.startsWith('configs/neurosim/input_'));
+    expect(inputs.length).toBe([...traced.keys()].filter((f) => f.startsWith('configs/neurosim/weight_')).length);
+    expect(inputs.length).toBeGreaterThan(0);
+  });
+
   it('--json prints only the summary', async () => {
     const run = await runCli(['compile', 'examples/lenet.imc', '-o', join(work, 'j'), '--json']);
     expect(run.code).toBe(0);
@@ -71,6 +83,15 @@ describe('imcc compile', () => {
     expect(run.stderr).toMatch(/bad\.imc:\d+:\d+: error IMC\d{3}:/);
     expect(snapshot(out)).toEqual(before);
     expect(readdirSync(work).filter((n) => n.includes('.tmp-') || n.includes('.old-'))).toEqual([]);
+  });
+
+  it('an output path that cannot be created is IMC111, not an internal error', async () => {
+    const file = join(work, 'plain-file');
+    writeFileSync(file, 'x');
+    const run = await runCli(['compile', 'examples/lenet.imc', '-o', join(file, 'sub')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^imcc: error IMC111: cannot write /);
+    expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
   it('a missing -o is bad usage (exit 2)', async () => {

@@ -31,7 +31,8 @@ describe('imcc simulate', () => {
     expect(r.stdout).toMatch(/latency \(one image\): +[\d,]+ timesteps/);
     expect(r.stdout).toMatch(/batch of 4: +[\d,]+ timesteps/);
     expect(r.stdout).toMatch(/throughput: +[\d,]+ images\/s/);
-    expect(r.stdout).toContain('first image, per weight layer');
+    expect(r.stdout).toContain('per weight layer: timesteps in which its crossbars compute (first image)');
+    expect(r.stdout).toMatch(/held\/stored/);
   });
 
   it('--json prints only JSON that matches schemas/simulate.schema.json, identical on every run', async () => {
@@ -79,6 +80,11 @@ describe('imcc simulate', () => {
     expect(body.some((l) => /^\d+ c00:\d+/.test(l))).toBe(true);
     // Every core with work appears, as core:pixels.
     expect(new Set(body.flatMap((l) => l.split(' ').slice(1).map((c) => c.split(':')[0]))).size).toBeGreaterThan(1);
+    // Deterministic: a second run writes the same bytes (and the same report).
+    const again = join(dir, 'lenet-again.trace');
+    const r2 = await run(['simulate', 'examples/lenet.imc', '--batch', '2', '--trace', again]);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(path, 'utf8'));
+    expect(r2.stdout).toBe(r.stdout);
   });
 
   it('IMC091: an unwritable trace file is an error, and nothing is printed or left behind', async () => {
@@ -95,7 +101,7 @@ describe('imcc simulate', () => {
     const r = await run(['simulate', 'examples/lenet.imc', '--sweep', '--batch', '2']);
     expect(r.code).toBe(0);
     const [header, ...rows] = r.stdout.trim().split('\n');
-    expect(header).toMatch(/^replicas_\d+x\d+(,replicas_\d+x\d+)*,cores,latencyTimesteps,intervalTimesteps,batch,throughputImagesPerSecond,linkBandwidthGbps$/);
+    expect(header).toMatch(/^replicas_\d+x\d+(,replicas_\d+x\d+)*,cores,latencyTimesteps,intervalTimesteps,batch,throughputImagesPerSecond,linkBandwidthGbps,warnings$/);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.split(',')).toHaveLength(header.split(',').length);
   });

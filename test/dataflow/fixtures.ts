@@ -159,6 +159,8 @@ export interface TinyOptions {
   linkBandwidthGbps?: number;
   /** A 2x2 max pool fused after the convolution. */
   pool?: boolean;
+  /** A second 3x3 convolution (padding 1) after the first, with this many replicas (method 1). */
+  second?: number;
 }
 
 /** input (C x H x H) -> conv (2 channels) [-> 2x2 max pool] -> flatten -> fc (2): small enough to time by hand. */
@@ -166,13 +168,18 @@ export function tinyDesign(o: TinyOptions = {}): IrDesign {
   nextLine = 1;
   const r = o.replicas ?? 1;
   const dW = o.dW ?? 1;
-  const b = new NetworkBuilder((_name, out) =>
-    out.height > 1 ? { replicas: r, method: dW > 1 ? 2 : 1, dW, layout: 'auto', span: span() } : { replicas: 1, method: 1, dW: 1, layout: 'auto', span: span() },
+  const b = new NetworkBuilder((name, out) =>
+    name === 'c2'
+      ? { replicas: o.second ?? 1, method: 1, dW: 1, layout: 'auto', span: span() }
+      : out.height > 1
+        ? { replicas: r, method: dW > 1 ? 2 : 1, dW, layout: 'auto', span: span() }
+        : { replicas: 1, method: 1, dW: 1, layout: 'auto', span: span() },
   );
   const h = o.height ?? 4;
   let x = b.input('in', { channels: o.inChannels ?? 1, height: h, width: h });
   x = b.conv('c', x, 2, o.kernel ?? 3, o.stride ?? 1, o.padding ?? 1);
   if (o.pool) x = b.pool('p', 'maxpool', x, 2, 2);
+  if (o.second !== undefined) x = b.conv('c2', x, 2, 3, 1, 1);
   x = b.fc('fc', b.unary('flat', 'flatten', x), 2);
   return {
     network: { name: 'tiny', nodes: b.nodes, output: x, weights: { kind: 'seed', seed: 1, span: span() }, span: span() },

@@ -84,6 +84,42 @@ describe('partial sums', () => {
   });
 });
 
+describe('the fully connected layer', () => {
+  it('waits for all its inputs; split by rows, each part waits only for the pixels its rows read', () => {
+    // fc over 4x4x2 = 32 rows on 16-row tiles: part 0 reads columns x = 0..1 of the conv output, part 1 x = 2..3.
+    const { result, mapping } = run({ tileRows: 16 });
+    const fcCores = mapping.layers.find((l) => l.layer === 'fc')!.cores;
+    const [partial, accumulate] = fcCores.map((id) => result.activity!.find((a) => a.core === id)!);
+    expect(mapping.cores.find((c) => c.id === fcCores[0])!.role).toBe('partial');
+    // Conv output (3, 1) is computed at 12 and present at 13; (3, 3) at 20, present at 21.
+    expect(partial.timesteps).toEqual([13]);
+    expect(accumulate.timesteps).toEqual([21]);
+    expect(result.latencyTimesteps).toBe(22);
+  });
+});
+
+describe('input memories', () => {
+  it('a 3x3 layer at full rate holds 2H + 2 input pixels, within the H x F its memory stores (section 2.4.2)', () => {
+    const { result } = run({ height: 8, second: 1 });
+    const c2 = result.layers.find((l) => l.name === 'c2')!;
+    expect(c2.inputMemoryPixels).toBe(8 * 3);
+    expect(c2.inputBufferPixels).toBeLessThanOrEqual(2 * 8 + 2);
+    expect(result.diagnostics.filter((d) => d.code === 'IMC092')).toEqual([]);
+  });
+
+  it('IMC092: a layer fed faster than it computes must hold more than its memory stores: a warning at its directive', () => {
+    // c computes 2 pixels per timestep, c2 only 1: c2 falls behind by half its input.
+    const { result, design } = run({ height: 8, replicas: 2, second: 1 }, 2);
+    const c2 = result.layers.find((l) => l.name === 'c2')!;
+    expect(c2.inputBufferPixels).toBeGreaterThan(c2.inputMemoryPixels);
+    const warnings = result.diagnostics.filter((d) => d.code === 'IMC092');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].severity).toBe('warning');
+    expect(warnings[0].span).toEqual(design.network.nodes.find((n) => n.name === 'c2')!.mapping!.span);
+    expect(warnings[0].message).toMatch(/layer 'c2' must hold up to \d+ input pixels at once, more than the 24/);
+  });
+});
+
 describe('residual adds', () => {
   it('peakOccupancy counts items held at the end of a timestep (arrived, not yet used)', () => {
     expect(peakOccupancy([0, 1, 2], [0, 1, 2])).toBe(0);

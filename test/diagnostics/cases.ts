@@ -24,6 +24,9 @@ export function net(body: string): string {
   return `import "t.imc"\nnetwork n on t {\n  input image: 3x8x8, 8 bits\n${body}\n}\n`;
 }
 
+/** The smallest valid network body: one weight layer. */
+export const OK_BODY = '  a = conv(image, out 2, kernel 1)\n  output a';
+
 export interface DiagnosticCase {
   code: string;
   /** Files by path; the entry is main.imc. */
@@ -35,12 +38,12 @@ const withTarget = (main: string): Record<string, string> => ({ 'main.imc': main
 const deepBlock = `  block deep(x) {\n    return ${'relu('.repeat(20)}x${')'.repeat(20)}\n  }\n  y = deep(image) x 1000\n  output y`;
 
 export const CASES: DiagnosticCase[] = [
-  { code: 'IMC001', files: withTarget(net('  a = relu(image) $\n  output a')) },
+  { code: 'IMC001', files: withTarget(net('  a = conv(image, out 2, kernel 1) $\n  output a')) },
   { code: 'IMC002', files: withTarget(net('  a = relu(image\n  output a')) },
   { code: 'IMC003', files: { 'main.imc': 'import "targets/missing.imc"\n' } },
   { code: 'IMC004', files: { 'main.imc': 'import "a.imc"\n', 'a.imc': 'import "b.imc"\n', 'b.imc': 'import "a.imc"\n' } },
   { code: 'IMC005', files: withTarget(net('  a = relu(imag)\n  output a')) },
-  { code: 'IMC006', files: withTarget(net('  a = relu(image)\n  a = relu(a)\n  output a')) },
+  { code: 'IMC006', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  a = relu(a)\n  output a')) },
   { code: 'IMC007', files: withTarget(net('  a = rellu(image)\n  output a')) },
   { code: 'IMC008', files: withTarget(net('  a = add(image)\n  output a')) },
   { code: 'IMC009', files: withTarget(net('  a = conv(image, out 4, kernel 3, strde 2)\n  output a')) },
@@ -55,21 +58,24 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC018', files: withTarget(net('  a = fc(image, out 10)\n  output a')) },
   { code: 'IMC019', files: { 'main.imc': TARGET.replace('  grid 4x4', '  grid 4x4\n  grid 2x2') } },
   { code: 'IMC020', files: { 'main.imc': TARGET.replace('  link 1Gbps\n', '') } },
-  { code: 'IMC021', files: withTarget(net('  output image').replace('on t {', 'on tt {')) },
-  { code: 'IMC022', files: withTarget(net('  output image') + 'network m on t {\n  input x: 1x4x4, 8 bits\n  output x\n}\n') },
+  { code: 'IMC021', files: withTarget(net(OK_BODY).replace('on t {', 'on tt {')) },
+  { code: 'IMC022', files: withTarget(net(OK_BODY) + 'network m on t {\n  input x: 1x4x4, 8 bits\n  output x\n}\n') },
   { code: 'IMC023', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { layer b: replicas 2 }')) },
   { code: 'IMC024', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { default replicas 2, method 2 }')) },
   { code: 'IMC025', files: withTarget(net('  a = relu(image)')) },
-  { code: 'IMC026', files: withTarget(net('  a = batchnorm(relu(image))\n  output a')) },
+  { code: 'IMC026', files: withTarget(net('  a = batchnorm(relu(conv(image, out 2, kernel 1)))\n  output a')) },
   { code: 'IMC027', files: withTarget(net('  a = conv(16, out 4, kernel 3)\n  output a')) },
   { code: 'IMC028', files: withTarget(net('  block loop(x) {\n    return loop(x)\n  }\n  a = loop(image)\n  output a')) },
   { code: 'IMC029', files: withTarget(net(deepBlock)) },
   { code: 'IMC030', files: withTarget('import "t.imc"\nnetwork n extends base {\n  mapping { default replicas 1 }\n}\n') },
   { code: 'IMC031', files: withTarget(net('  a = conv(image, out 3, kernel 1, activation_bits 4)\n  b = add(a, image)\n  output b')) },
   { code: 'IMC032', files: withTarget(net('  block b(x) {\n    y = relu(x)\n  }\n  a = b(image)\n  output a')) },
-  { code: 'IMC033', files: { 'main.imc': net('  a = gap(image)\n  output a'), 't.imc': TARGET.replace(', pool', '') } },
+  { code: 'IMC033', files: { 'main.imc': net('  a = gap(conv(image, out 2, kernel 1))\n  output a'), 't.imc': TARGET.replace(', pool', '') } },
   { code: 'IMC034', files: withTarget(net('  a.b = relu(image)\n  output a.b')) },
   { code: 'IMC035', files: withTarget(net('  a = relu(image) x 3\n  output a')) },
+  { code: 'IMC038', files: withTarget(net(Array.from({ length: 101 }, (_, i) => `  a${i} = relu(nothing)`).join('\n') + '\n' + OK_BODY)) },
+  { code: 'IMC040', files: withTarget(net('  a = relu(image)\n  output a')) },
+  { code: 'IMC037', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  b = relu(image)\n  c = relu(b)\n  output a')) },
 ];
 
 /** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */

@@ -278,8 +278,16 @@ describe('diagnostics', () => {
     expect(err.diagnostics[0].message).toContain('3 partial sums');
   });
 
+  it('IMC058: a network without a conv or fc layer has nothing to map', () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const err = diagnosticsOf(() => mapDesign(design(b, x)));
+    expect(err.diagnostics.map((d) => d.code)).toEqual(['IMC058']);
+    expect(err.diagnostics[0].message).toContain('nothing to map');
+  });
+
   it('the mapping codes are registered with a description', () => {
-    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC056', 'IMC057']) {
+    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC056', 'IMC057', 'IMC058']) {
       expect(DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES]).toBeTruthy();
     }
   });

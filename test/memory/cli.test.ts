@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { buildSchedule, replicaOffsets, type CoreMemoryParams } from '../../src/memory/index.js';
+import { buildSchedule, type CoreMemoryParams } from '../../src/memory/index.js';
+import { replicaOffsets } from '../../src/mapping/index.js';
 import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
+import { TARGET } from '../diagnostics/cases.js';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -33,7 +35,7 @@ afterEach(() => vi.restoreAllMocks());
 
 const params: CoreMemoryParams = {
   layer: 'conv1', core: 'c00', height: 6, width: 5, channels: 3, bits: 8, kernelHeight: 3, kernelWidth: 3, stride: 1,
-  padding: 1, replicas: replicaOffsets(2, 1, 1), method: 1, dW: 1, wordBits: 32, depth: 512, layout: 'IWAP',
+  padding: 1, replicas: replicaOffsets(2, 1), method: 1, dW: 1, wordBits: 32, depth: 512, layout: 'IWAP',
   arrivalsPerTimestep: 1,
 };
 
@@ -211,5 +213,38 @@ describe('imcc schedule', () => {
     const r = await run(['schedule', 'examples/lenet.imc', '--core', 'c99']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error IMC073: no core 'c99' in examples\/lenet\.imc; its cores are c00, /);
+  });
+});
+
+describe('imcc diff on whole `imcc schedule` outputs', () => {
+  it('splits files holding several schedules by core', async () => {
+    const other = renderSchedule(buildSchedule({ ...params, core: 'c01', layout: 'PLIP' }));
+    const changed = other.replace('depth 512', 'depth 1024');
+    const r = await run(['diff', write('all0.sched', text + other), write('all1.sched', text + changed)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('c01.sched: 2 lines differ (1 removed, 1 added); header only');
+    expect(r.stdout).not.toContain('c00.sched');
+  });
+});
+
+describe('memory diagnostics through the CLI', () => {
+  it('IMC070 / IMC072 are positioned at the target input_memory line, with the source line and a caret', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'imcc-mem-'));
+    const main = 'import "t.imc"\nnetwork n on t {\n  input image: 3x8x8, 8 bits\n  a = conv(image, out 4, kernel 3, pad 1)\n  output a\n}\n';
+    writeFileSync(join(d, 'main.imc'), main);
+    writeFileSync(join(d, 't.imc'), TARGET.replace('depth 256', 'depth 4; layout PLIP'));
+    const cwd = process.cwd();
+    process.chdir(d);
+    try {
+      let r = await run(['schedule', 'main.imc']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^t\.imc:\d+:\d+: error IMC070: core c00 \(layer 'a'\): the PLIP layout .* needs 24 words .*depth 4\n {2}.*input_memory.*\n {2} *\^+/m);
+      writeFileSync(join(d, 't.imc'), TARGET.replace('depth 256', 'depth 4'));
+      r = await run(['schedule', 'main.imc']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error IMC072: core c00 \(layer 'a', 8x3 pixels of 24 bits\): no layout fits/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

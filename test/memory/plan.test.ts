@@ -114,4 +114,26 @@ describe('planMemories', () => {
       for (const q of patches) expect(q.patch).toEqual(expectedPatch(s, input, q.oy, q.ox));
     }
   });
+
+  it('row-split layers (ResNet-32 layers 23-31): each core reads the kernel positions of its own rows, together all', () => {
+    const d = resnet32();
+    const mapping = mapDesign(d);
+    const plan = planMemories(d, mapping);
+    const split = mapping.layers.filter((l) => l.rowParts === 2);
+    expect(split.length).toBe(9);
+    for (const lm of split) {
+      const union = new Set<string>();
+      for (const id of lm.cores) {
+        const core = mapping.cores.find((c) => c.id === id)!;
+        const rows = lm.matrix.rowSources.slice(core.part.rowStart, core.part.rowEnd);
+        const own = new Set(rows.map((r) => `${r.dy},${r.dx}`));
+        const s = coreSchedule(d, mapping, plan, id);
+        const read = new Set(s.ops.filter((o) => o.block === 5 && (o.op === 'R' || o.op === 'Z')).map((o) => `${o.dy},${o.dx}`));
+        expect(read).toEqual(own);
+        expect(s.header.channels).toBe(new Set(rows.map((r) => r.channel)).size);
+        for (const k of read) union.add(k);
+      }
+      expect(union.size).toBe(9);
+    }
+  });
 });

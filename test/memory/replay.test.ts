@@ -2,7 +2,8 @@
 // convolution needs, for every layout, over random volumes, word lengths, kernels, strides, padding and replication.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildSchedule, replicaOffsets, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
+import { buildSchedule, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
+import { replicaOffsets } from '../../src/mapping/index.js';
 import { expectedPatch, replaySchedule, type PixelPlane } from '../../src/memory/replay.js';
 import { storeAddress, makeLayout } from '../../src/memory/layout.js';
 import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
@@ -55,7 +56,7 @@ const params = fc
       kernelWidth,
       stride: r.stride,
       padding,
-      replicas: replicaOffsets(replicas, r.method, dW),
+      replicas: replicaOffsets(replicas, dW),
       method: r.method,
       dW,
       wordBits: r.wordBits,

@@ -12,6 +12,7 @@ import {
   shiftRightFloor,
   unsignedBitLength,
   requantizeRange,
+  adcConvertRange,
   residualAddRange,
   batchNormFixed,
 } from '../../src/reference/arithmetic.js';
@@ -102,7 +103,7 @@ describe('arithmetic rules', () => {
 });
 
 describe('array forms equal the scalar rules', () => {
-  it('requantizeRange (with batch norm scale and bias) and residualAddRange', () => {
+  it('requantizeRange (with batch norm scale and bias), adcConvertRange and residualAddRange', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: -(2 ** 30), max: 2 ** 30 }), { minLength: 1, maxLength: 40 }),
@@ -119,6 +120,9 @@ describe('array forms equal the scalar rules', () => {
           expect(Array.from(dst)).toEqual(values.map((v) => requantize(v, shift, bits)));
           const other = Float64Array.from(values.map((v) => clampSigned(v, bits)));
           const mine = Float64Array.from(values.map((v) => clampSigned(-v, bits)));
+          const adc = { bits, shift: shift % 12, lossless: false };
+          adcConvertRange(src, dst, src.length, adc);
+          expect(Array.from(dst)).toEqual(values.map((v) => adcConvert(v, adc)));
           residualAddRange(mine, other, dst, bits);
           expect(Array.from(dst)).toEqual(values.map((_, i) => residualAdd(mine[i], other[i], bits)));
         },

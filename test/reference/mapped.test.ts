@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mapDesign } from '../../src/mapping/index.js';
+import { mapDesign, matrixWeights } from '../../src/mapping/index.js';
 import { plainInference, referenceInference } from '../../src/reference/index.js';
-import { generateInputImage } from '../../src/ir/weights.js';
+import { runWeightIndex } from '../../src/reference/columnSums.js';
+import { generateInputImage, generateWeights, mulberry32, uniformInt } from '../../src/ir/weights.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { firstDifference } from './compare.js';
 import { buildRandomNet, NetBuilder, randomNetSpec, weightLayers } from './fixtures.js';
+
+/** An image over the input's whole signed range (the documented generator gives non-negative values only). */
+function signedImageFor(design: IrDesign, seed: number): Int32Array {
+  const input = design.network.nodes[0];
+  const next = mulberry32(seed);
+  const n = input.shape.channels * input.shape.height * input.shape.width;
+  const half = 2 ** (input.activationBits - 1);
+  return Int32Array.from({ length: n }, () => uniformInt(next, -half, half - 1));
+}
 
 function imageFor(design: IrDesign, seed: number): Int32Array {
   const input = design.network.nodes[0];
@@ -29,7 +39,7 @@ describe('referenceInference (mapped model)', () => {
       fc.property(randomNetSpec, fc.integer({ min: 0, max: 1000 }), (spec, imageSeed) => {
         const design = buildRandomNet(spec);
         const mapping = mapDesign(design);
-        const image = imageFor(design, imageSeed);
+        const image = imageSeed % 2 === 0 ? imageFor(design, imageSeed) : signedImageFor(design, imageSeed);
         const plain = plainInference(design, image);
         const mapped = referenceInference(design, mapping, image);
         expectSameNodes(design, plain, mapped);
@@ -83,11 +93,18 @@ describe('referenceInference (mapped model)', () => {
     for (let i = 0; i < core.preAdc.length; i++) {
       expect(core.postAdc[i]).toBe(Math.max(-32, Math.min(31, Math.floor(core.preAdc[i] / 16))));
     }
-    const plain = plainInference(exact, image);
+    // Step 3: one row part, so P = code * 2^4; requant shift 0 then only saturates to 8 bits.
+    const cNode = r.nodes.get('c')!.data;
+    const sinks = mapDesign(lossy).layers[0].matrix.columnSinks;
+    core.blockOrigins.forEach((origin, block) => {
+      sinks.forEach((sink, k) => {
+        const at = (sink.outChannel * 3 + origin.y) * 3 + origin.x;
+        expect(cNode[at]).toBe(Math.max(-128, Math.min(127, core.postAdc[block * core.columns + k] * 16)));
+      });
+    });
+    // With the default wide ADC the pre- and post-ADC values coincide.
     const lossless = referenceInference(exact, mapDesign(exact), image, { recordColumns: true });
-    // Pre-ADC sums are the exact accumulators of the plain model (one replica: one column per channel).
-    const acc = plainInference({ ...exact }, image);
-    expect(acc.output).toEqual(plain.output);
+    expect(lossless.layers[0].adc).toEqual({ bits: 48, shift: 0, lossless: true });
     expect(Array.from(lossless.cores![0].preAdc)).toEqual(Array.from(lossless.cores![0].postAdc));
   });
 
@@ -123,6 +140,8 @@ describe('referenceInference (mapped model)', () => {
     b.input('image', { channels: 3, height: 4, width: 4 });
     b.conv('c', 'image', 4, 3, 1, 1, { shift: 5, replicas: 2 });
     const design = b.design('c', 2);
+    design.target.crossbar.rows = 30;
+    design.target.crossbar.cols = 5;
     const mapping = mapDesign(design);
     const image = imageFor(design, 8);
     const seen = new Set<object>();
@@ -135,9 +154,33 @@ describe('referenceInference (mapped model)', () => {
     const viaTile = referenceInference(design, mapping, image, { tileProduct: exactProduct });
     expect(Array.from(viaTile.output)).toEqual(Array.from(referenceInference(design, mapping, image).output));
     expect(seen.size).toBe(mapping.cores.length);
+    // The tiles' weights are the mapping's own device weights (src/mapping deviceWeight) for each core's rectangle.
+    const weights = generateWeights(2, 'c', { outChannels: 4, inChannels: 3, kernelHeight: 3, kernelWidth: 3 }, 8);
+    for (const tile of seen as Set<{ core: string; rows: number; cols: number; weights: Int32Array }>) {
+      const core = mapping.cores.find((c) => c.id === tile.core)!;
+      const expected = matrixWeights(mapping.layers[0].matrix, weights, core.part).flat();
+      expect(Array.from(tile.weights)).toEqual(expected);
+    }
     const doubled = referenceInference(design, mapping, image, {
       tileProduct: (tile, input) => Array.from(exactProduct(tile, input), (v) => 2 * v + 0.5),
     });
     expect(Array.from(doubled.output)).not.toEqual(Array.from(viaTile.output));
+  });
+});
+
+describe('runWeightIndex', () => {
+  it('stores a run of any size as a bijection onto rows x cols entries (groups of 8, one of 4, then singles)', () => {
+    for (let rows = 1; rows <= 9; rows++) {
+      for (let cols = 1; cols <= 21; cols++) {
+        const seen = new Set<number>();
+        for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) seen.add(runWeightIndex(i, c, rows, cols));
+        expect(seen.size).toBe(rows * cols);
+        expect(Math.max(...seen)).toBe(rows * cols - 1);
+      }
+    }
+    // Eight columns of one input row are adjacent.
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((c) => runWeightIndex(2, c, 5, 13))).toEqual([16, 17, 18, 19, 20, 21, 22, 23]);
+    expect(runWeightIndex(1, 9, 5, 13)).toBe(8 * 5 + 4 + 1);
+    expect(runWeightIndex(1, 12, 5, 13)).toBe(12 * 5 + 1);
   });
 });

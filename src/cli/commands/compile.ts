@@ -1,10 +1,8 @@
 // imcc compile FILE -o DIR [--json]: every output of a design, written atomically (see src/emit/output.ts).
 import type { Command } from 'commander';
-import { compileDesign } from '../../emit/compile.js';
-import { writeOutputDirectory } from '../../emit/output.js';
 import { validateJson } from '../../emit/schema.js';
 import { loadDesignForCli, withSources } from '../design.js';
-import { printJson, printText } from '../io.js';
+import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import { IMCC_VERSION } from '../version.js';
 import type { SetStatus } from './index.js';
@@ -17,11 +15,16 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
     )
     .argument('<file>', 'the .imc design')
     .requiredOption('-o, --output <dir>', 'output directory (created or replaced; never a directory that is not an imcc output)')
+    .option('--neurosim-traces', "also write NeuroSim's input trace CSVs (large: every input vector of every layer)")
     .option('--json', 'print a summary as JSON (schemas/compile.schema.json)')
-    .action((file: string, opts: { output: string; json?: boolean }) => {
+    .action(async (file: string, opts: { output: string; json?: boolean; neurosimTraces?: boolean }) => {
+      // Loaded on demand: the emit phase pulls in ts-morph, which other commands should not pay for at startup.
+      const { compileDesign, REPORT_BATCH } = await import('../../emit/compile.js');
+      const { writeOutputDirectory } = await import('../../emit/output.js');
       const { design, sources } = loadDesignForCli(file);
-      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION }));
+      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces: opts.neurosimTraces === true }));
       withSources(sources, () => writeOutputDirectory(opts.output, result.files));
+      printDiagnostics(result.warnings, sources);
       const summary = {
         output: opts.output,
         network: design.network.name,
@@ -29,6 +32,7 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
         files: result.files.length,
         cores: result.mapping.cores.length,
         latencyTimesteps: result.dataflow.latencyTimesteps,
+        batch: REPORT_BATCH,
         throughputImagesPerSecond: result.dataflow.throughputImagesPerSecond,
       };
       if (opts.json) {

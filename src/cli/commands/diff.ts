@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
 import { diffScheduleSets, formatScheduleDiff, unifiedScheduleDiff, type ScheduleSet } from '../../emit/scheduleDiff.js';
-import { ScheduleFormatError } from '../../emit/schedules.js';
+import { ScheduleFormatError, splitScheduleTexts } from '../../emit/schedules.js';
 import { validateJson } from '../../emit/schema.js';
 import type { SetStatus } from './index.js';
 
@@ -23,7 +23,10 @@ function readText(path: string): string {
   }
 }
 
-/** The schedules of one side: a file (under `name`), /dev/null (none), or a directory's (schedules/)*.sched. */
+/**
+ * The schedules of one side: a file (one schedule under `name`, or several, as `imcc schedule FILE` prints them, by
+ * core), /dev/null (none), or a directory's (schedules/)*.sched.
+ */
 export function loadScheduleSide(path: string, name: string): ScheduleSet {
   const set: ScheduleSet = new Map();
   if (path === '/dev/null') return set;
@@ -33,10 +36,7 @@ export function loadScheduleSide(path: string, name: string): ScheduleSet {
   } catch {
     throw new DiffInputError(`cannot read ${path}`);
   }
-  if (!stat.isDirectory()) {
-    set.set(name, readText(path));
-    return set;
-  }
+  if (!stat.isDirectory()) return splitScheduleTexts(readText(path), name);
   const sub = join(path, 'schedules');
   const dir = statSync(sub, { throwIfNoEntry: false })?.isDirectory() ? sub : path;
   const files = readdirSync(dir).filter((f) => f.endsWith('.sched')).sort();

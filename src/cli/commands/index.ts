@@ -11,6 +11,7 @@ import { registerFmt } from './fmt.js';
 import { registerAnalyze } from './analyze.js';
 import { registerInfer } from './infer.js';
 import { registerCompile } from './compile.js';
+import { registerVerify } from './verify.js';
 
 /** Commands report their exit status through `setStatus`; thrown DiagnosticErrors are handled by main. */
 export type SetStatus = (code: number) => void;
@@ -29,4 +30,5 @@ export function registerCommands(program: Command, setStatus: SetStatus): void {
   registerAnalyze(program, setStatus);
   registerInfer(program, setStatus);
   registerCompile(program, setStatus);
+  registerVerify(program, setStatus);
 }

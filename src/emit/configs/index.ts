@@ -81,7 +81,7 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
   const d = crossbar.device;
   const levels = d ? d.levels : 2 ** crossbar.weightBits - 1;
   const notes: string[] = [];
-  if (!traces) notes.push('input traces were not written (compile option); NeuroSIM/main needs them.');
+  if (!traces) notes.push('input traces were not written: NeuroSIM/main needs them; compile with `imcc compile --neurosim-traces`.');
   if (cellBits(levels) === 0) notes.push(`${levels} device levels is not a power of two: cellBit rounds down to ${Math.floor(Math.log2(levels))}.`);
   if (crossbar.adcBits > 8) {
     notes.push(`a ${crossbar.adcBits}-bit ADC is far beyond NeuroSim's calibrated sense-amplifier and SAR ADC models (up to about 8 bits); its ADC area and energy are extrapolated.`);

@@ -63,3 +63,11 @@ export class IdentifierScope {
 export function verilogIdentifier(name: string): string {
   return sanitizeName(name);
 }
+
+/**
+ * DSL names and file paths shown in generated comments: printable ASCII only, so no name can end a comment or a line
+ * (and so smuggle text into the RTL). Identifiers never use this; they go through verilogIdentifier.
+ */
+export function commentText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').replace(/\*\//g, '*?');
+}

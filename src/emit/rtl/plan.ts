@@ -7,6 +7,7 @@ import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import { compileReference } from '../../reference/mapped.js';
+import { simulateDataflow } from '../../dataflow/index.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { clog2, isPowerOfTwo } from './literals.js';
 
@@ -14,6 +15,8 @@ import { clog2, isPowerOfTwo } from './literals.js';
 export interface NeuronPlan {
   batchNorm?: { scale: Int32Array; bias: Int32Array };
   requantShift: number;
+  /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
+  residual?: { from: string; depth: number };
   reluBeforePool: boolean;
   pool?: { kind: 'max' | 'avg'; height: number; width: number; pooledHeight: number; pooledWidth: number };
   reluAfterPool: boolean;
@@ -69,16 +72,34 @@ function unsupported(node: IrNode, what: string): never {
   throw new DiagnosticError([diagnostic('IMC112', node.span, `the RTL generator does not implement ${what} (node '${node.name}')`)]);
 }
 
-function neuronPlan(design: IrDesign, lm: LayerMapping, node: IrNode, adc: AdcModel, parts: number, bn?: { scale: Int32Array; bias: Int32Array }): NeuronPlan {
+function neuronPlan(
+  design: IrDesign,
+  lm: LayerMapping,
+  node: IrNode,
+  adc: AdcModel,
+  parts: number,
+  bn: { scale: Int32Array; bias: Int32Array } | undefined,
+  residualPixels: Map<string, number>,
+): NeuronPlan {
   const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
   const fused = lm.fused.map((n) => byName.get(n)!);
   let requantShift = node.requant?.shift ?? 0;
   let reluBeforePool = false;
   let reluAfterPool = false;
   let pool: NeuronPlan['pool'];
+  let residual: NeuronPlan['residual'];
   let plane = { height: node.shape.height, width: node.shape.width };
   fused.forEach((f, i) => {
     switch (f.op.kind) {
+      case 'add': {
+        const first = fused[0]?.op.kind === 'batchnorm' ? 1 : 0;
+        if (i !== first || lm.residualLayer === undefined) unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm)');
+        // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
+        // for the RTL's own timing (a column and a few pixels more).
+        const waiting = residualPixels.get(lm.layer) ?? 0;
+        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 };
+        break;
+      }
       case 'batchnorm':
         if (i !== 0) unsupported(f, 'a batch norm that is not the first fused operation');
         break;
@@ -136,6 +157,7 @@ function neuronPlan(design: IrDesign, lm: LayerMapping, node: IrNode, adc: AdcMo
   return {
     batchNorm: bn,
     requantShift,
+    residual,
     reluBeforePool,
     pool,
     reluAfterPool,
@@ -151,6 +173,7 @@ function neuronPlan(design: IrDesign, lm: LayerMapping, node: IrNode, adc: AdcMo
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPlan): RtlPlan {
   const reference = compileReference(design, mapping);
+  const residualPixels = new Map(simulateDataflow(design, mapping, { batch: 1 }).residualBuffers.map((b) => [b.layer, b.pixels]));
   const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!inputNode) throw new Error('RTL: the network has no input node');
@@ -164,7 +187,6 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     if (!compiled || !params) throw new Error(`RTL: no reference parameters for layer ${lm.layer}`);
     const m = lm.matrix;
     if (m.replicas.length !== 1) unsupported(node, 'replicated layers (replicas > 1)');
-    if (lm.residualFrom !== undefined) unsupported(node, 'a fused residual add');
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const rowsPerLayerCols = new Map<number, Core[]>();
     for (const id of lm.cores) {
@@ -222,7 +244,7 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

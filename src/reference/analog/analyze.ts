@@ -37,6 +37,11 @@ export interface LayerAnalysis {
   rmsColumnError: number;
   rmsColumnExact: number;
   relativeColumnError: number;
+  /**
+   * The relative error left after the best single gain for the layer (least squares: the analog values scaled by
+   * one factor): the part of the error a per-layer calibration of the ADC range cannot remove.
+   */
+  relativeColumnErrorGainCorrected: number;
   /** RMS difference of the layer's output activations between the analog and the exact network (LSB). */
   rmsActivationError: number;
   /** Fraction of the layer's output activations that differ from the exact network. */
@@ -77,7 +82,17 @@ export const DEFAULT_TILE_SIZES = [64, 128, 256, 512];
 interface Accumulator {
   sumSquaredError: number;
   sumSquaredExact: number;
+  /** sum analog * exact and sum analog^2, for the gain-corrected error. */
+  sumCross: number;
+  sumSquaredAnalog: number;
   count: number;
+}
+
+/** Relative RMS error after the least-squares gain c: min_c sum (c a - e)^2 = sum e^2 - (sum a e)^2 / sum a^2. */
+function gainCorrected(acc: Accumulator): number {
+  if (acc.sumSquaredExact === 0) return 0;
+  const residual = acc.sumSquaredAnalog === 0 ? acc.sumSquaredExact : acc.sumSquaredExact - acc.sumCross ** 2 / acc.sumSquaredAnalog;
+  return Math.sqrt(Math.max(0, residual) / acc.sumSquaredExact);
 }
 
 function rms(sum: number, count: number): number {
@@ -137,7 +152,7 @@ export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: Analy
   let sweepVector: Int32Array | null = null;
 
   const compiled = compileReference(design, mapping);
-  const perLayer = new Map<string, Accumulator>(mapping.layers.map((l) => [l.layer, { sumSquaredError: 0, sumSquaredExact: 0, count: 0 }]));
+  const perLayer = new Map<string, Accumulator>(mapping.layers.map((l) => [l.layer, { sumSquaredError: 0, sumSquaredExact: 0, sumCross: 0, sumSquaredAnalog: 0, count: 0 }]));
   const activation = new Map<string, { sq: number; changed: number; count: number }>(
     mapping.layers.map((l) => [l.layer, { sq: 0, changed: 0, count: 0 }]),
   );
@@ -157,6 +172,8 @@ export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: Analy
         for (let j = 0; j < t.cols; j++) {
           acc.sumSquaredError += (values[j] - ideal[j]) ** 2;
           acc.sumSquaredExact += ideal[j] ** 2;
+          acc.sumCross += values[j] * ideal[j];
+          acc.sumSquaredAnalog += values[j] ** 2;
         }
         acc.count += t.cols;
         if (k === 0 && t.layer === sweepLayer.layer && sweepInputs.length < MAX_SWEEP_VECTORS) {
@@ -212,6 +229,7 @@ export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: Analy
       rmsColumnError: sig(err),
       rmsColumnExact: sig(ex),
       relativeColumnError: sig(ex === 0 ? 0 : err / ex),
+      relativeColumnErrorGainCorrected: sig(gainCorrected(acc)),
       rmsActivationError: sig(rms(act.sq, act.count)),
       activationsChanged: sig(act.count === 0 ? 0 : act.changed / act.count),
     };

@@ -96,23 +96,26 @@ export function effectiveConductance(g: Float64Array, rows: number, cols: number
       rho[base + j] = r.source * rowSum + r.row * (weightedPrefix + j * (rowSum - prefix));
     }
   }
-  const out = new Float64Array(rows * cols);
-  for (let j = 0; j < cols; j++) {
-    let colSum = 0;
-    let tail = 0; // sum_{i'} g(i',j) (M-1-i'), reduced as i advances
-    for (let i = 0; i < rows; i++) {
-      colSum += g[i * cols + j];
-      tail += g[i * cols + j] * (rows - 1 - i);
+  // sum_i' g(i',j) (M-1-max(i,i')) = (M-1-i) * (sum_{i'<=i} g) + sum_{i'>i} g (M-1-i'); row-major passes with
+  // one running sum per column.
+  const colSum = new Float64Array(cols);
+  const weightedTail = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      colSum[j] += g[i * cols + j];
+      weightedTail[j] += g[i * cols + j] * (rows - 1 - i);
     }
-    // sum_i' g(i',j) (M-1-max(i,i')) = (M-1-i) * (sum_{i'<=i} g) + sum_{i'>i} g (M-1-i')
-    let prefix = 0;
-    let weightedTail = tail;
-    for (let i = 0; i < rows; i++) {
-      const gij = g[i * cols + j];
-      prefix += gij;
-      weightedTail -= gij * (rows - 1 - i);
-      const gamma = r.neuron * colSum + r.col * ((rows - 1 - i) * prefix + weightedTail);
-      out[i * cols + j] = gij / (1 + rho[i * cols + j] + gamma);
+  }
+  const prefix = new Float64Array(cols);
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const gij = g[base + j];
+      prefix[j] += gij;
+      weightedTail[j] -= gij * (rows - 1 - i);
+      const gamma = r.neuron * colSum[j] + r.col * ((rows - 1 - i) * prefix[j] + weightedTail[j]);
+      out[base + j] = gij / (1 + rho[base + j] + gamma);
     }
   }
   return out;

@@ -19,7 +19,7 @@ export function analysisReport(a: AnalogAnalysis): string {
       `read noise ${d.readNoise.sigma} ${d.readNoise.model}, Rs ${d.sourceResistance} Ohm, Rn ${d.neuronResistance} Ohm, ` +
       `wire ${d.wireResistanceRow}/${d.wireResistanceCol} Ohm, Vread ${d.readVoltage} V`;
   const layers = table(
-    ['layer', 'tiles', 'rows/tile', 'rms col err', 'rms col', 'rel err', 'rms act err', 'acts changed'],
+    ['layer', 'tiles', 'rows/tile', 'rms col err', 'rms col', 'rel err', 'after gain', 'rms act err', 'acts changed'],
     a.layers.map((l) => [
       l.layer,
       String(l.tiles),
@@ -27,6 +27,7 @@ export function analysisReport(a: AnalogAnalysis): string {
       String(l.rmsColumnError),
       String(l.rmsColumnExact),
       pct(l.relativeColumnError),
+      pct(l.relativeColumnErrorGainCorrected),
       String(l.rmsActivationError),
       pct(l.activationsChanged),
     ]),
@@ -40,8 +41,8 @@ export function analysisReport(a: AnalogAnalysis): string {
     `analog model of ${a.network} on ${a.target}: ${a.samples} seeded input image(s), seed ${a.seed}`,
     `device: ${device}`,
     '',
-    'Column outputs before the ADC (analog minus exact on the same tile input, accumulator units) and layer outputs',
-    '(analog network minus exact network, activation LSBs):',
+    'Column outputs before the ADC (analog minus exact on the same tile input, accumulator units; "after gain": the',
+    'relative error left after the best single gain per layer) and layer outputs (analog network minus exact, LSBs):',
     layers,
     '',
     `overall: rms column error ${o.rmsColumnError} of rms ${o.rmsColumnExact} (${pct(o.relativeColumnError)}); ` +

@@ -1,0 +1,63 @@
+// RTL section of npm run bench: ResNet-32 whole verification in Verilator (target: under 60 s after the build, i.e.
+// a run whose build comes from the cache), its lint, and Yosys synthesis of the whole LeNet RTL (minutes in Yosys,
+// so it lives here rather than in npm test).
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadDesign } from '../src/ir/load.js';
+import { mapDesign } from '../src/mapping/index.js';
+import { planMemories } from '../src/memory/index.js';
+import { emitRtl, rtlNames } from '../src/emit/rtl/index.js';
+import { lintRtl, synthesizeRtl, verifyRtlDirectory } from '../src/verify/index.js';
+import { timed, type BenchRow } from './table.js';
+
+const TARGET_S = 60;
+
+function emitTo(file: string): { dir: string; names: ReturnType<typeof rtlNames>; design: NonNullable<ReturnType<typeof loadDesign>['design']>; mapping: ReturnType<typeof mapDesign>; plan: ReturnType<typeof planMemories>; ms: number } {
+  const design = loadDesign(file).design;
+  if (design === null) throw new Error(`bench: ${file} does not load`);
+  const mapping = mapDesign(design);
+  const plan = planMemories(design, mapping);
+  const files = timed(() => emitRtl(design, mapping, plan));
+  const dir = mkdtempSync(join(tmpdir(), 'imcc-bench-rtl-'));
+  for (const f of files.value) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  return { dir, names: rtlNames(design, mapping), design, mapping, plan, ms: files.ms };
+}
+
+export async function benchmarks(): Promise<BenchRow[]> {
+  const row = (name: string, value: string, target = '-', status = '-'): BenchRow => ({ section: 'verify', name, value, target, status });
+  const rows: BenchRow[] = [];
+  const resnet = emitTo('examples/resnet32.imc');
+  try {
+    rows.push(row('resnet32 emit RTL', `${resnet.ms.toFixed(0)} ms`));
+    const lint = await lintRtl(resnet.dir, resnet.names.fileList, resnet.names.top);
+    rows.push(row('resnet32 verilator --lint-only -Wall', lint.ok ? 'clean' : `${lint.messages.length} warnings`, 'clean', lint.ok ? 'ok' : 'FAIL'));
+    const first = await verifyRtlDirectory(resnet.dir, resnet.design, resnet.mapping, resnet.plan);
+    rows.push(row(`resnet32 verify (${first.built ? 'with build' : 'cached build'})`, `${first.seconds.toFixed(1)} s`, '-', first.pass ? 'pass' : 'FAIL'));
+    const second = await verifyRtlDirectory(resnet.dir, resnet.design, resnet.mapping, resnet.plan);
+    rows.push(
+      row(
+        `resnet32 verify after the build (${second.comparisons} comparisons, ${second.cycles} cycles)`,
+        `${second.seconds.toFixed(1)} s`,
+        `< ${TARGET_S} s`,
+        second.pass ? (second.seconds < TARGET_S ? 'ok' : 'SLOW') : 'FAIL',
+      ),
+    );
+  } finally {
+    rmSync(resnet.dir, { recursive: true, force: true });
+  }
+  const lenet = emitTo('examples/lenet.imc');
+  try {
+    const start = performance.now();
+    const synth = await synthesizeRtl(lenet.dir, lenet.names.fileList, lenet.names.top);
+    rows.push(
+      row(`lenet yosys synth + check -assert (${synth.cells} cells)`, `${((performance.now() - start) / 1000).toFixed(0)} s`, 'no latches', synth.ok ? 'ok' : 'FAIL'),
+    );
+  } finally {
+    rmSync(lenet.dir, { recursive: true, force: true });
+  }
+  return rows;
+}

@@ -1,0 +1,242 @@
+// Comparison of a simulation trace with the golden: memory addresses against each core's Algorithm 2 schedule,
+// crossbar ADC outputs and emitted activations against the reference model, network outputs against its output.
+// Writes and reads are compared as two ordered streams per core: the schedule's timesteps come from the memory
+// phase's idealized arrival model, the RTL's from the real pipeline, so their interleaving may differ while the
+// address sequences must not.
+import type { Schedule } from '../memory/schedule.js';
+import type { ReferenceResult } from '../reference/mapped.js';
+import type { Trace } from './trace.js';
+
+export type MismatchKind = 'memory' | 'adc' | 'activation' | 'output' | 'incomplete';
+
+export interface Mismatch {
+  kind: MismatchKind;
+  /** Core id (c00, ...) or null for the network output. */
+  core: string | null;
+  layer: string | null;
+  /** Timestep of the RTL event (null when the RTL never produced it). */
+  timestep: number | null;
+  /** For memory: the schedule's timestep of the expected access. */
+  scheduleTimestep: number | null;
+  /** What was compared, e.g. "read 12 (word)" or "activation (y 3, x 1, channel 2)". */
+  what: string;
+  expected: number | null;
+  actual: number | null;
+}
+
+export interface CoreInfo {
+  id: string;
+  index: number;
+  layer: string;
+  /** True for cores with a neuron core (they emit activations). */
+  emits: boolean;
+}
+
+export interface Comparison {
+  comparisons: number;
+  mismatches: number;
+  firstMismatch: Mismatch | null;
+  /** Every mismatch kind's count, for the report. */
+  byKind: Record<MismatchKind, number>;
+}
+
+const KIND_ORDER: Record<MismatchKind, number> = { memory: 0, adc: 1, activation: 2, output: 3, incomplete: 4 };
+
+class Tally {
+  comparisons = 0;
+  mismatches = 0;
+  first: Mismatch | null = null;
+  byKind: Record<MismatchKind, number> = { memory: 0, adc: 0, activation: 0, output: 0, incomplete: 0 };
+
+  check(equal: boolean, mismatch: () => Mismatch): void {
+    this.comparisons++;
+    if (!equal) this.fail(mismatch());
+  }
+
+  fail(m: Mismatch): void {
+    this.mismatches++;
+    this.byKind[m.kind]++;
+    if (this.first === null || earlier(m, this.first)) this.first = m;
+  }
+}
+
+function earlier(a: Mismatch, b: Mismatch): boolean {
+  const ta = a.timestep ?? Number.POSITIVE_INFINITY;
+  const tb = b.timestep ?? Number.POSITIVE_INFINITY;
+  if (ta !== tb) return ta < tb;
+  return KIND_ORDER[a.kind] < KIND_ORDER[b.kind];
+}
+
+interface ExpectedAccess {
+  word: number;
+  t: number;
+}
+
+/** The word accesses of a schedule: every W / R operation touches its words word..lastWord in order. */
+export function scheduleAccesses(schedule: Schedule): { writes: ExpectedAccess[]; reads: ExpectedAccess[] } {
+  const writes: ExpectedAccess[] = [];
+  const reads: ExpectedAccess[] = [];
+  for (const op of schedule.ops) {
+    if (op.op !== 'W' && op.op !== 'R') continue;
+    const list = op.op === 'W' ? writes : reads;
+    for (let w = op.word!; w <= op.lastWord!; w++) list.push({ word: w, t: op.t });
+  }
+  return { writes, reads };
+}
+
+function compareMemory(tally: Tally, core: CoreInfo, schedule: Schedule, trace: Trace): void {
+  const expected = scheduleAccesses(schedule);
+  const events = trace.memory.get(core.index) ?? [];
+  for (const write of [true, false]) {
+    const exp = write ? expected.writes : expected.reads;
+    const act = events.filter((e) => e.write === write);
+    const label = write ? 'write' : 'read';
+    const n = Math.max(exp.length, act.length);
+    for (let i = 0; i < n; i++) {
+      const e = exp[i];
+      const a = act[i];
+      tally.check(e !== undefined && a !== undefined && e.word === a.word, () => ({
+        kind: 'memory',
+        core: core.id,
+        layer: core.layer,
+        timestep: a?.t ?? null,
+        scheduleTimestep: e?.t ?? null,
+        what: `${label} ${i} (word address)${e === undefined ? ': not in the schedule' : a === undefined ? ': never issued' : ''}`,
+        expected: e?.word ?? null,
+        actual: a?.word ?? null,
+      }));
+    }
+  }
+}
+
+function compareAdc(tally: Tally, core: CoreInfo, reference: ReferenceResult, trace: Trace): void {
+  const rec = reference.cores?.find((c) => c.core === core.id);
+  if (!rec) throw new Error(`verify: the reference recorded no columns for core ${core.id}`);
+  const events = trace.adc.get(core.index) ?? [];
+  const n = Math.max(rec.postAdc.length, events.length);
+  for (let i = 0; i < n; i++) {
+    const e = i < rec.postAdc.length ? rec.postAdc[i] : undefined;
+    const a = events[i];
+    const column = i % rec.columns;
+    const block = Math.floor(i / rec.columns);
+    tally.check(e !== undefined && a !== undefined && a.column === column && a.value === e, () => ({
+      kind: 'adc',
+      core: core.id,
+      layer: core.layer,
+      timestep: a?.t ?? null,
+      scheduleTimestep: null,
+      what: `ADC output of block ${block}, column ${column}${e === undefined ? ': not in the reference' : a === undefined ? ': never produced' : ''}`,
+      expected: e ?? null,
+      actual: a?.value ?? null,
+    }));
+  }
+}
+
+function compareActivations(tally: Tally, cores: CoreInfo[], reference: ReferenceResult, trace: Trace): void {
+  const coreByIndex = new Map(cores.map((c) => [c.index, c]));
+  const seen = new Map<string, Uint8Array>();
+  for (const layer of reference.layers) seen.set(layer.layer, new Uint8Array(layer.activations.length));
+  const layerByName = new Map(reference.layers.map((l) => [l.layer, l]));
+  for (const ev of trace.activations) {
+    const core = coreByIndex.get(ev.core);
+    const layer = core ? layerByName.get(core.layer) : undefined;
+    const base = {
+      kind: 'activation' as const,
+      core: core?.id ?? `#${ev.core}`,
+      layer: core?.layer ?? null,
+      timestep: ev.t,
+      scheduleTimestep: null,
+      what: `activation (y ${ev.y}, x ${ev.x}, channel ${ev.channel})`,
+    };
+    if (!core || !layer) {
+      tally.fail({ ...base, what: `${base.what}: from an unknown core`, expected: null, actual: ev.value });
+      continue;
+    }
+    const { channels, height, width } = layer.shape;
+    const inside = ev.channel >= 0 && ev.channel < channels && ev.y >= 0 && ev.y < height && ev.x >= 0 && ev.x < width;
+    const index = (ev.channel * height + ev.y) * width + ev.x;
+    const marks = seen.get(core.layer)!;
+    if (!inside || marks[index] === 1) {
+      tally.fail({ ...base, what: `${base.what}: ${inside ? 'emitted twice' : 'outside the layer output'}`, expected: null, actual: ev.value });
+      continue;
+    }
+    marks[index] = 1;
+    const expected = layer.activations[index];
+    tally.check(expected === ev.value, () => ({ ...base, expected, actual: ev.value }));
+  }
+  for (const layer of reference.layers) {
+    const marks = seen.get(layer.layer)!;
+    const { height, width } = layer.shape;
+    for (let i = 0; i < marks.length; i++) {
+      if (marks[i] === 1) continue;
+      const channel = Math.floor(i / (height * width));
+      const y = Math.floor((i % (height * width)) / width);
+      const x = i % width;
+      const owner = cores.find((c) => c.layer === layer.layer && c.emits);
+      tally.check(false, () => ({
+        kind: 'activation',
+        core: owner?.id ?? null,
+        layer: layer.layer,
+        timestep: null,
+        scheduleTimestep: null,
+        what: `activation (y ${y}, x ${x}, channel ${channel}): never emitted`,
+        expected: layer.activations[i],
+        actual: null,
+      }));
+    }
+  }
+}
+
+function compareOutputs(tally: Tally, reference: ReferenceResult, outputShape: { channels: number; height: number; width: number }, trace: Trace): void {
+  const { channels, height, width } = outputShape;
+  const got = new Map<number, number>();
+  for (const o of trace.outputs) {
+    const y = o.pixel % height;
+    const x = Math.floor(o.pixel / height);
+    got.set((o.channel * height + y) * width + x, o.value);
+  }
+  for (let i = 0; i < channels * height * width; i++) {
+    const actual = got.get(i);
+    tally.check(actual === reference.output[i], () => ({
+      kind: 'output',
+      core: null,
+      layer: null,
+      timestep: null,
+      scheduleTimestep: null,
+      what: `network output ${i}${actual === undefined ? ': never produced' : ''}`,
+      expected: reference.output[i],
+      actual: actual ?? null,
+    }));
+  }
+}
+
+export function compareTrace(
+  trace: Trace,
+  cores: CoreInfo[],
+  schedules: Map<string, Schedule>,
+  reference: ReferenceResult,
+  outputShape: { channels: number; height: number; width: number },
+): Comparison {
+  const tally = new Tally();
+  if (!trace.done) {
+    tally.fail({
+      kind: 'incomplete',
+      core: null,
+      layer: null,
+      timestep: trace.timesteps,
+      scheduleTimestep: null,
+      what: `the simulation did not finish within ${trace.cycles} cycles`,
+      expected: null,
+      actual: null,
+    });
+  }
+  for (const core of cores) {
+    const schedule = schedules.get(core.id);
+    if (!schedule) throw new Error(`verify: no schedule for core ${core.id}`);
+    compareMemory(tally, core, schedule, trace);
+    compareAdc(tally, core, reference, trace);
+  }
+  compareActivations(tally, cores, reference, trace);
+  compareOutputs(tally, reference, outputShape, trace);
+  return { comparisons: tally.comparisons, mismatches: tally.mismatches, firstMismatch: tally.first, byKind: tally.byKind };
+}

@@ -1,0 +1,179 @@
+// Verification of generated RTL: build it with Verilator (cached), drive one seeded input image through the
+// generated testbench, and compare memory addresses with the Algorithm 2 schedules, ADC outputs and activations with
+// the reference model, and the network output with the reference output. `verifyOutputDir` verifies a compiled
+// output directory as it is on disk (hand edits included), rebuilding the golden from the recorded design source.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import type { IrDesign } from '../ir/types.js';
+import { loadDesign } from '../ir/load.js';
+import { generateInputImage } from '../ir/weights.js';
+import { mapDesign } from '../mapping/index.js';
+import type { Mapping } from '../mapping/types.js';
+import { coreSchedule, planMemories, type MemoryPlan } from '../memory/index.js';
+import type { Schedule } from '../memory/schedule.js';
+import { referenceInference } from '../reference/index.js';
+import { emitRtl, rtlNames } from '../emit/rtl/index.js';
+import { OUTPUT_MARKER } from '../emit/output.js';
+import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
+import { parseTrace, type Trace } from './trace.js';
+import { buildWithVerilator, runSimulation } from './verilator.js';
+
+export { compareTrace, scheduleAccesses, type Mismatch, type MismatchKind, type Comparison, type CoreInfo } from './compare.js';
+export { parseTrace, type Trace } from './trace.js';
+export { buildWithVerilator, runSimulation, buildKey, verilatorVersion, VERILATOR_FLAGS } from './verilator.js';
+
+/** The JSON `imcc verify --json` prints (schemas/verify.schema.json). */
+export interface VerifyResult {
+  pass: boolean;
+  comparisons: number;
+  mismatches: number;
+  cycles: number;
+  seconds: number;
+  firstMismatch: Mismatch | null;
+}
+
+export type VerifyStage = 'emit' | 'build' | 'simulate' | 'reference' | 'compare';
+
+export interface VerifyOptions {
+  /** Seed of the input image (src/ir/weights.ts generateInputImage); default 1. */
+  seed?: number;
+  /** Build cache directory (default `.imcc-cache` in the working directory). */
+  cacheDir?: string;
+  /** Clock cycles after which the simulation gives up (default 50 million). */
+  maxCycles?: number;
+  /** Called as each stage starts. */
+  onStage?: (stage: VerifyStage) => void;
+}
+
+/** Extra facts of a run that the tests and the bench use (not part of the JSON contract). */
+export interface VerifyDetails extends VerifyResult {
+  timesteps: number;
+  built: boolean;
+  byKind: Record<string, number>;
+}
+
+function coreInfos(mapping: Mapping): CoreInfo[] {
+  return mapping.cores.map((c) => ({ id: c.id, index: c.index, layer: c.layer, emits: c.role !== 'partial' }));
+}
+
+export interface Simulation {
+  trace: Trace;
+  /** False when the Verilator build came from the cache. */
+  built: boolean;
+}
+
+/** Builds (cached) and runs the RTL under `dir` (rtl/, tb/) on one image (CHW); returns the parsed trace. */
+export async function simulateRtlDirectory(
+  dir: string,
+  design: IrDesign,
+  mapping: Mapping,
+  image: Int32Array,
+  options: VerifyOptions = {},
+): Promise<Simulation> {
+  const names = rtlNames(design, mapping);
+  for (const f of [names.fileList, names.testbench]) {
+    if (!existsSync(join(dir, f))) throw new ToolError('IMC113', `${dir} has no ${f}: compile the design first (imcc compile)`);
+  }
+  options.onStage?.('build');
+  const build = await buildWithVerilator({
+    rootDir: dir,
+    fileList: names.fileList,
+    testbench: names.testbench,
+    topModule: names.top,
+    cacheDir: options.cacheDir,
+  });
+  const work = mkdtempSync(join(tmpdir(), 'imcc-verify-'));
+  try {
+    options.onStage?.('simulate');
+    const imagePath = join(work, 'image.txt');
+    const tracePath = join(work, 'trace.txt');
+    writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
+    const run = await runSimulation(build.binary, [imagePath, tracePath, String(options.maxCycles ?? 50_000_000)], resolve(dir));
+    if (!existsSync(tracePath)) throw new ToolError('IMC114', `the simulation did not run: ${run.stderr.trim()}`);
+    return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Verifies the RTL under `dir` (rtl/, tb/) against the golden of `design`. */
+export async function verifyRtlDirectory(
+  dir: string,
+  design: IrDesign,
+  mapping: Mapping,
+  memoryPlan: MemoryPlan,
+  options: VerifyOptions = {},
+): Promise<VerifyDetails> {
+  const started = performance.now();
+  const input = design.network.nodes.find((n) => n.op.kind === 'input');
+  if (!input) throw new Error('verify: the network has no input');
+  const image = generateInputImage(options.seed ?? 1, input.shape, input.activationBits);
+  const { trace, built } = await simulateRtlDirectory(dir, design, mapping, image, options);
+  options.onStage?.('reference');
+  const reference = referenceInference(design, mapping, image, { recordColumns: true });
+  const schedules = new Map<string, Schedule>();
+  for (const core of mapping.cores) schedules.set(core.id, coreSchedule(design, mapping, memoryPlan, core.id));
+  options.onStage?.('compare');
+  const outputNode = design.network.nodes.find((n) => n.name === design.network.output)!;
+  const comparison = compareTrace(trace, coreInfos(mapping), schedules, reference, outputNode.shape);
+  return {
+    pass: comparison.mismatches === 0,
+    comparisons: comparison.comparisons,
+    mismatches: comparison.mismatches,
+    cycles: trace.cycles,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+    firstMismatch: comparison.firstMismatch,
+    timesteps: trace.timesteps,
+    built,
+    byKind: comparison.byKind,
+  };
+}
+
+/** Generates the RTL of a mapped design into a temporary directory and verifies it. */
+export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPlan, options: VerifyOptions = {}): Promise<VerifyDetails> {
+  options.onStage?.('emit');
+  const files = emitRtl(design, mapping, memoryPlan);
+  const dir = mkdtempSync(join(tmpdir(), 'imcc-rtl-'));
+  try {
+    for (const f of files) {
+      const path = join(dir, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+    }
+    return await verifyRtlDirectory(dir, design, mapping, memoryPlan, options);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Where the design source of a compiled output directory is: the marker's entry, relative to the directory (imcc compile copies the sources under source/). */
+export function recordedEntry(dir: string): string {
+  const markerPath = join(dir, OUTPUT_MARKER);
+  if (!existsSync(markerPath)) throw new ToolError('IMC113', `${dir} is not a compiled imcc output (no ${OUTPUT_MARKER})`);
+  let entry: unknown;
+  try {
+    entry = (JSON.parse(readFileSync(markerPath, 'utf8')) as { entry?: unknown }).entry;
+  } catch {
+    throw new ToolError('IMC113', `${dir}/${OUTPUT_MARKER} is not valid JSON`);
+  }
+  if (typeof entry !== 'string' || entry === '') throw new ToolError('IMC113', `${dir}/${OUTPUT_MARKER} records no design source`);
+  const candidates = isAbsolute(entry) ? [entry] : [join(dir, entry), join(dir, 'source', entry), resolve(entry)];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new ToolError('IMC113', `the design source ${entry} recorded in ${dir} cannot be found`);
+  return found;
+}
+
+/** Verifies a compiled output directory as it is on disk. */
+export async function verifyOutputDir(dir: string, options: VerifyOptions = {}): Promise<VerifyDetails> {
+  const entry = recordedEntry(dir);
+  const loaded = loadDesign(entry);
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  if (loaded.design === null || errors.length > 0) throw new DiagnosticError(loaded.diagnostics, loaded.sources);
+  const design = loaded.design;
+  const mapping = mapDesign(design);
+  const plan = planMemories(design, mapping);
+  return verifyRtlDirectory(dir, design, mapping, plan, options);
+}
+export { lintRtl, synthesizeRtl, checkVerilog2005, type ToolRun } from './lint.js';

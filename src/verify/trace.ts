@@ -1,0 +1,87 @@
+// The testbench's trace (templates/tb/testbench.cpp.hbs), parsed. One line per event:
+//   M <timestep> <core> <W|R> <word>            a memory access issued by a core's controller
+//   X <timestep> <core> <column> <value>         an ADC output of a core's crossbar (one line per column per MVM)
+//   A <timestep> <core> <y> <x> <channel> <value> an activation a neuron core emitted
+//   O <pixel> <channel> <value>                 a network output value (pixels in arrival order)
+//   E <cycles> <timesteps> <done>               end of the run
+
+export interface MemoryEvent {
+  t: number;
+  write: boolean;
+  word: number;
+}
+
+export interface AdcEvent {
+  t: number;
+  column: number;
+  value: number;
+}
+
+export interface ActivationEvent {
+  t: number;
+  core: number;
+  y: number;
+  x: number;
+  channel: number;
+  value: number;
+}
+
+export interface OutputEvent {
+  pixel: number;
+  channel: number;
+  value: number;
+}
+
+export interface Trace {
+  /** By core index. */
+  memory: Map<number, MemoryEvent[]>;
+  adc: Map<number, AdcEvent[]>;
+  activations: ActivationEvent[];
+  outputs: OutputEvent[];
+  cycles: number;
+  timesteps: number;
+  done: boolean;
+}
+
+function push<T>(map: Map<number, T[]>, key: number, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export function parseTrace(text: string): Trace {
+  const trace: Trace = { memory: new Map(), adc: new Map(), activations: [], outputs: [], cycles: 0, timesteps: 0, done: false };
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const f = line.split(' ');
+    switch (f[0]) {
+      case 'M':
+        push(trace.memory, Number(f[2]), { t: Number(f[1]), write: f[3] === 'W', word: Number(f[4]) });
+        break;
+      case 'X':
+        push(trace.adc, Number(f[2]), { t: Number(f[1]), column: Number(f[3]), value: Number(f[4]) });
+        break;
+      case 'A':
+        trace.activations.push({
+          t: Number(f[1]),
+          core: Number(f[2]),
+          y: Number(f[3]),
+          x: Number(f[4]),
+          channel: Number(f[5]),
+          value: Number(f[6]),
+        });
+        break;
+      case 'O':
+        trace.outputs.push({ pixel: Number(f[1]), channel: Number(f[2]), value: Number(f[3]) });
+        break;
+      case 'E':
+        trace.cycles = Number(f[1]);
+        trace.timesteps = Number(f[2]) + 1;
+        trace.done = f[3] === '1';
+        break;
+      default:
+        throw new Error(`verify: unexpected trace line: ${line}`);
+    }
+  }
+  return trace;
+}

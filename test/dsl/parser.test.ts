@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseSource } from '../../src/dsl/parse.js';
+import type { Assignment, BlockDecl, CallExpr, NetworkDecl, Property, TargetDecl } from '../../src/dsl/ast.js';
+
+const EXAMPLES = ['examples/resnet32.imc', 'examples/resnet32-speedup.imc', 'examples/lenet.imc', 'examples/targets/dazzi2021.imc'];
+
+describe('parser and CST-to-AST visitor', () => {
+  it('parses every example without diagnostics', () => {
+    for (const f of EXAMPLES) expect(parseSource(readFileSync(f, 'utf8'), f).diagnostics).toEqual([]);
+  });
+
+  it('builds typed AST nodes with positions', () => {
+    const text = 'target t {\n  crossbar { size 4x8 }\n  link 1Gbps\n}\nnetwork n on t {\n  block b(x, c) {\n    y = conv(x, out c, kernel 3x3)\n    return relu(y)\n  }\n  s = b(image, 16) x 3\n  mapping { layers "s.*": replicas 2, method 1 }\n}\n';
+    const { ast, diagnostics } = parseSource(text, 'm.imc');
+    expect(diagnostics).toEqual([]);
+    const [t, n] = ast.declarations as [TargetDecl, NetworkDecl];
+    expect(t.kind).toBe('target');
+    const crossbar = t.body!.statements[0];
+    expect(crossbar.key.name).toBe('crossbar');
+    expect(crossbar.body!.statements[0].groups[0][0]).toMatchObject({ kind: 'dims', values: [4, 8], span: { line: 2, column: 19, length: 3 } });
+    expect(t.body!.statements[1].groups[0][0]).toMatchObject({ kind: 'quantity', value: 1, unit: 'Gbps' });
+    expect(n.name.name).toBe('n');
+    expect(n.target?.name).toBe('t');
+    const block = n.statements[0] as BlockDecl;
+    expect(block.params.map((p) => p.name)).toEqual(['x', 'c']);
+    const conv = (block.statements[0] as Assignment).value as CallExpr;
+    expect(conv.callee.name).toBe('conv');
+    expect(conv.args.map((a) => a.kind)).toEqual(['name', 'named', 'named']);
+    expect(conv.span).toEqual({ file: 'm.imc', line: 7, column: 9, length: 'conv(x, out c, kernel 3x3)'.length });
+    const rep = n.statements[1] as Assignment;
+    expect(rep.repeat).toMatchObject({ kind: 'number', value: 3 });
+    const mapping = n.statements[2] as Property;
+    const entry = mapping.body!.statements[0];
+    expect(entry.selector).toMatchObject({ kind: 'string', value: 's.*' });
+    expect(entry.groups.map((g) => g.length)).toEqual([2, 2]);
+  });
+
+  it('recovers from syntax errors and reports them all in one run', () => {
+    const text = 'target t {\n  size 3x\n}\nnetwork n on t {\n  a = conv(x,, out 3)\n  b = relu(a\n  c = relu(b)\n  output c\n}\n';
+    const { ast, diagnostics } = parseSource(text, 'bad.imc');
+    expect(diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`)).toEqual([
+      "IMC002 5:14 unexpected ','",
+      "IMC002 6:13 expected ',' or ')' but found end of line",
+    ]);
+    const n = ast.declarations[1] as NetworkDecl;
+    // The statements after the errors are still there.
+    expect(n.statements.map((s) => (s.kind === 'property' ? s.key.name : s.kind === 'assignment' ? s.name.name : s.kind))).toEqual(['a', 'b', 'c', 'output']);
+    expect((n.statements[0] as Assignment).recovered).toBe(true);
+    expect((n.statements[2] as Assignment).recovered).toBe(false);
+  });
+
+  it('points at the end of the file when the file ends early', () => {
+    const { diagnostics } = parseSource('network n on t {\n  a = relu(x)', 'e.imc');
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'IMC002', span: { line: 2, column: 14 } });
+    expect(diagnostics[0].message).toBe("expected '}' but found end of file");
+  });
+
+  it('stops at 25 syntax errors, and reports nesting deeper than 64 levels instead of overflowing the stack', () => {
+    const garbage = Array.from({ length: 200 }, (_, i) => `network n${i} { ) }`).join('\n');
+    const many = parseSource(garbage, 'g.imc');
+    expect(many.diagnostics.length).toBeLessThanOrEqual(25);
+    expect(many.diagnostics.every((d) => d.code === 'IMC002')).toBe(true);
+    const deep = parseSource('network n {\n  a = ' + 'relu('.repeat(100) + 'x' + ')'.repeat(100) + '\n}\n', 'd.imc');
+    expect(deep.diagnostics[0]).toMatchObject({ code: 'IMC002', message: 'nesting deeper than 64 levels of ( ) and { }', span: { line: 2, column: 3 + 4 + 5 * 63 + 4 } });
+  });
+
+  it('accepts an empty file', () => {
+    expect(parseSource('', 'empty.imc')).toMatchObject({ diagnostics: [], ast: { declarations: [] } });
+  });
+});

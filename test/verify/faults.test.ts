@@ -1,0 +1,37 @@
+// Fault injection in a generated controller: one wrong increment (Algorithm 2's Δkernel) in one core's controller
+// makes verification fail at that core, on a memory address.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { ToolError } from '../../src/dsl/diagnostics.js';
+
+describe('fault injection in a controller', () => {
+  it('tiny: the clean RTL verifies; a Δkernel one word too large in c01 fails at c01', async () => {
+    const p = prepare('test/verify/fixtures/tiny.imc');
+    const clean = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    expect(clean.pass).toBe(true);
+
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl/tiny_c01_controller.v');
+    const text = readFileSync(path, 'utf8');
+    const m = /localparam signed \[CW-1:0\] DELTA_KERNEL = 32'sd(\d+);/.exec(text)!;
+    const word = p.plan.cores.find((c) => c.core === 'c01')!.wordBits;
+    writeFileSync(path, text.replace(m[0], `localparam signed [CW-1:0] DELTA_KERNEL = 32'sd${Number(m[1]) + word};`));
+    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'f1' });
+    expect(result.firstMismatch!.expected).not.toBe(result.firstMismatch!.actual);
+  }, 600_000);
+
+  it('RTL edited into something Verilator cannot build is reported as IMC114, not a crash', async () => {
+    const p = prepare('test/verify/fixtures/conv1.imc');
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl/conv1_c00_controller.v');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('endmodule', 'endmodul'));
+    const err = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ToolError);
+    expect((err as ToolError).code).toBe('IMC114');
+  }, 300_000);
+});

@@ -10,26 +10,8 @@ import { buildSchedule, type CoreMemoryParams } from '../../src/memory/index.js'
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
 import { TARGET } from '../diagnostics/cases.js';
+import { runCli as run } from '../support/cli.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -74,7 +74,7 @@ function controllerCounterBits(p: CoreRtlPlan): number {
   return 32;
 }
 
-function controllerContext(plan: RtlPlan, p: CoreRtlPlan, names: RtlNames, head: string, module: string): object {
+function controllerContext(p: CoreRtlPlan, head: string, module: string): object {
   const m = p.memory;
   const matrix = p.layer.matrix;
   const node = p.node;
@@ -407,7 +407,7 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     const controller = `${id}_controller`;
     const neuron = `${id}_neuron`;
     const weights = `rtl/${id}_weights.mem`;
-    add(`rtl/${controller}.v`, renderTemplate('rtl/controller.v.hbs', controllerContext(plan, p, names, header(design, `dataflow controller of core ${p.core.id}`, version), controller)));
+    add(`rtl/${controller}.v`, renderTemplate('rtl/controller.v.hbs', controllerContext(p, header(design, `dataflow controller of core ${p.core.id}`, version), controller)));
     if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron)));
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(

@@ -1,0 +1,75 @@
+// The comparison of a trace with the golden, on hand-made data: schedule words expand word..lastWord, each stream is
+// compared in order, and the first divergence is the earliest RTL timestep (memory before ADC before activation).
+import { describe, expect, it } from 'vitest';
+import { compareTrace, scheduleAccesses } from '../../src/verify/compare.js';
+import { parseTrace } from '../../src/verify/trace.js';
+import type { Schedule } from '../../src/memory/schedule.js';
+import type { ReferenceResult } from '../../src/reference/mapped.js';
+
+const schedule = {
+  header: {},
+  ops: [
+    { t: 0, op: 'W', y: 0, x: 0, word: 0, lastWord: 1, bit: 0 },
+    { t: 1, op: 'W', y: 1, x: 0, word: 2, lastWord: 2, bit: 0 },
+    { t: 1, op: 'C', y: 0, x: 0, block: 0, active: 1 },
+    { t: 1, op: 'Z', y: -1, x: 0, block: 0, dy: 0, dx: 0 },
+    { t: 1, op: 'R', y: 0, x: 0, word: 0, lastWord: 1, bit: 0, block: 0, dy: 1, dx: 0 },
+  ],
+} as unknown as Schedule;
+
+const reference = {
+  output: Int32Array.from([5, -2]),
+  layers: [{ layer: 'l', adc: { bits: 8, shift: 0, lossless: true }, outputNode: 'l', shape: { channels: 2, height: 1, width: 1 }, activations: Int32Array.from([5, -2]) }],
+  cores: [{ core: 'c00', layer: 'l', rowPart: 0, colPart: 0, columns: 2, blockOrigins: [{ y: 0, x: 0 }], preAdc: Float64Array.from([7, 9]), postAdc: Int32Array.from([7, 9]) }],
+} as unknown as ReferenceResult;
+
+const cores = [{ id: 'c00', index: 0, layer: 'l', emits: true }];
+const shape = { channels: 2, height: 1, width: 1 };
+const good = ['M 0 0 W 0', 'M 0 0 W 1', 'M 1 0 W 2', 'M 1 0 R 0', 'M 1 0 R 1', 'X 1 0 0 7', 'X 1 0 1 9', 'A 1 0 0 0 0 5', 'A 1 0 0 0 1 -2', 'O 0 0 5', 'O 0 1 -2', 'E 40 3 1'];
+
+describe('compareTrace', () => {
+  it('expands every W / R operation to its words, ignoring C and Z', () => {
+    expect(scheduleAccesses(schedule)).toEqual({
+      writes: [{ word: 0, t: 0 }, { word: 1, t: 0 }, { word: 2, t: 1 }],
+      reads: [{ word: 0, t: 1 }, { word: 1, t: 1 }],
+    });
+  });
+
+  it('passes a trace equal to the golden and counts every comparison', () => {
+    const c = compareTrace(parseTrace(good.join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(c.mismatches).toBe(0);
+    expect(c.firstMismatch).toBeNull();
+    expect(c.comparisons).toBe(5 + 2 + 2 + 2);
+  });
+
+  it('reports the earliest divergence: a read address in timestep 1 before a wrong output', () => {
+    const bad = good.map((l) => (l === 'M 1 0 R 1' ? 'M 1 0 R 3' : l === 'O 0 1 -2' ? 'O 0 1 4' : l));
+    const c = compareTrace(parseTrace(bad.join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(c.mismatches).toBe(2);
+    expect(c.firstMismatch).toEqual({
+      kind: 'memory',
+      core: 'c00',
+      layer: 'l',
+      timestep: 1,
+      scheduleTimestep: 1,
+      what: 'read 1 (word address)',
+      expected: 1,
+      actual: 3,
+    });
+  });
+
+  it('in one timestep, a memory mismatch comes before an ADC mismatch; a missing write is reported', () => {
+    const bad = good.filter((l) => l !== 'M 1 0 W 2').map((l) => (l === 'X 1 0 0 7' ? 'X 1 0 0 8' : l));
+    const c = compareTrace(parseTrace(bad.join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(c.byKind.memory).toBe(1);
+    expect(c.byKind.adc).toBe(1);
+    expect(c.firstMismatch!.kind).toBe('adc');
+    const missing = compareTrace(parseTrace(good.filter((l) => l !== 'M 1 0 W 2').join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(missing.firstMismatch).toMatchObject({ kind: 'memory', what: 'write 2 (word address): never issued', expected: 2, actual: null, timestep: null });
+  });
+
+  it('an unfinished run is a mismatch', () => {
+    const c = compareTrace(parseTrace(good.map((l) => (l.startsWith('E') ? 'E 40 3 0' : l)).join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(c.firstMismatch!.kind).toBe('incomplete');
+  });
+});

@@ -34,17 +34,20 @@ export function formatRange([min, max]: readonly [number, number]): string {
 
 export function memoryTable(v: StoredVolume): string {
   const json = memoryJson(v);
-  const cell = (s: string): string => s.padStart(12);
-  const row = (label: string, f: (e: MemoryJsonEntry) => string): string =>
-    label.padEnd(14) + LAYOUTS.map((l) => cell(f(json[l]))).join('');
-  const rows = [
-    ''.padEnd(14) + LAYOUTS.map((l) => cell(l)).join(''),
-    row('memory [KB]', (e) => String(Number(e.memoryKB.toFixed(3)))),
-    row('% empty', (e) => e.emptyPercent.toFixed(1)),
-    row('# read', (e) => formatRange(e.readCycles)),
-    row('# write', (e) => formatRange(e.writeCycles)),
-    row('words', (e) => String(e.words)),
+  const cells: Array<[string, (e: MemoryJsonEntry) => string]> = [
+    ['memory [KB]', (e) => String(Number(e.memoryKB.toFixed(3)))],
+    ['% empty', (e) => e.emptyPercent.toFixed(1)],
+    ['# read', (e) => formatRange(e.readCycles)],
+    ['# write', (e) => formatRange(e.writeCycles)],
+    ['words', (e) => String(e.words)],
   ];
+  // Columns as wide as their widest value, so huge memories never run together.
+  const values = cells.map(([, f]) => LAYOUTS.map((l) => f(json[l])));
+  const width = Math.max(12, ...values.flat().map((x) => x.length + 2));
+  const labelWidth = Math.max(...cells.map(([label]) => label.length)) + 2;
+  const line = (label: string, columns: string[]): string =>
+    (label.padEnd(labelWidth) + columns.map((c) => c.padStart(width)).join('')).trimEnd();
+  const rows = [line('', [...LAYOUTS]), ...cells.map(([label], i) => line(label, values[i]))];
   return renderTemplate('schedule/memory.txt.hbs', {
     height: v.height,
     kernel: v.columns,

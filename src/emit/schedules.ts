@@ -194,5 +194,10 @@ export function parseScheduleText(text: string, name: string): ScheduleText {
     if (!OP_LINE.test(line)) throw new ScheduleFormatError(`${name}:${i + 2 + j}: not a schedule operation line: ${JSON.stringify(line.slice(0, 80))}`);
     timesteps.push(Number(line.slice(0, line.indexOf(' '))));
   });
+  // The header's op count guards against a truncated or hand-edited file.
+  const ops = header.get('ops');
+  if (ops !== undefined && ops !== String(opLines.length)) {
+    throw new ScheduleFormatError(`${name}: header says 'ops ${ops}' but the file has ${opLines.length} operation lines`);
+  }
   return { header, headerLines, opLines, timesteps };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { registerReplicate } from '../../src/cli/commands/replicate.js';
+import { runCli } from '../support/cli.js';
 import { replicationJson, validateReplicationJson } from '../../src/mapping/json.js';
 
 /** Runs `imcc replicate ...args` on a bare program; returns stdout and the commander exit code (0 when none). */
@@ -26,6 +27,13 @@ async function run(args: string[]): Promise<{ out: string; code: number }> {
 afterEach(() => vi.restoreAllMocks());
 
 describe('imcc replicate', () => {
+  it('options beyond the language limits, or a matrix too large to build, are bad usage (exit 2), not a hang', async () => {
+    const usage = async (args: string[]) => (await runCli(['replicate', ...args])).code;
+    expect(await usage(['--cin', '1000', '--cout', '1', '--kernel', '3', '--replicas', '100000'])).toBe(2);
+    expect(await usage(['--cin', '65536', '--cout', '1', '--kernel', '65', '--replicas', '1'])).toBe(2);
+    expect(await usage(['--cin', '65536', '--cout', '65536', '--kernel', '64', '--replicas', '4096', '--dw', '4096'])).toBe(2);
+  });
+
   it('Figure 6: --json gives 672 rows for n = 20, dW = 5 and 1,056 for dW = 1, with equation 2', async () => {
     const m2 = await run(['--cin', '16', '--cout', '16', '--kernel', '3', '--replicas', '20', '--dw', '5', '--stride', '1', '--json']);
     const j2 = JSON.parse(m2.out);

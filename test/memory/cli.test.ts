@@ -136,12 +136,17 @@ describe('imcc diff', () => {
     expect(r.stderr).toContain('IMC074');
     r = await run(['diff', write('bad2.sched', text.replace(/ bit=0 blk=/, ' bit=x blk=')), join(dir, 'ok.sched')]);
     expect(r.code).toBe(2);
+    // A header op count that contradicts the op lines (truncated or hand-edited file) is an error, not 'equal'.
+    const miscounted = text.replace(/^ops (\d+)$/m, (_m, n: string) => `ops ${Number(n) + 1}`);
+    expect(miscounted).not.toBe(text);
+    r = await run(['diff', write('ok2.sched', text), write('miscounted.sched', miscounted)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('operation lines');
   });
 });
 
 describe('imcc diff as git diff driver', () => {
-  const git = spawnSync('git', ['--version'], { encoding: 'utf8' });
-  it.skipIf(git.status !== 0)('`git diff` on a *.sched file uses it through .gitattributes (wrapper for git < 2.46)', () => {
+  it('`git diff` on a *.sched file uses it through .gitattributes (wrapper for git < 2.46)', () => {
     const root = process.cwd();
     const bin = mkdtempSync(join(tmpdir(), 'imcc-bin-'));
     const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/esm/index.mjs')).href;

@@ -5,12 +5,29 @@ import { replicationJson, validateReplicationJson } from '../../mapping/json.js'
 import { replicationDrawing } from '../../mapping/render.js';
 import type { ReplicationParams } from '../../mapping/index.js';
 import type { SetStatus } from './index.js';
+import { NETWORK_LIMITS } from '../../ir/network.js';
+import { DIRECTIVE_LIMITS } from '../../ir/directives.js';
 
-function positiveInt(value: string): number {
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError('expected a positive integer');
-  }
-  return Number(value);
+/** The language's own limits (src/ir/network.ts, src/ir/directives.ts), so the calculator accepts what a design can say. */
+function boundedInt(max: number): (value: string) => number {
+  return (value: string) => {
+    if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError('expected a positive integer');
+    }
+    if (Number(value) > max) throw new InvalidArgumentError(`expected at most ${max.toLocaleString('en-US')}`);
+    return Number(value);
+  };
+}
+
+/** Largest collective kernel matrix the calculator builds (its placement data is materialized). */
+const MAX_CALCULATED_ROWS = 1_048_576;
+
+/** Upper bound of the rows: every input pixel of the replicas' block window, all channels. */
+function rowsUpperBound(o: ReplicateOptions): number {
+  const tall = o.replicas / o.dw;
+  const windowHeight = (tall - 1) * o.stride + o.kernel;
+  const windowWidth = (o.dw - 1) * o.stride + o.kernel;
+  return o.cin * windowHeight * windowWidth;
 }
 
 interface ReplicateOptions {
@@ -28,18 +45,24 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
   program
     .command('replicate')
     .description('size of a collective kernel matrix of n replicas (method 1 for dW 1, method 2 otherwise)')
-    .requiredOption('--cin <n>', 'input channels', positiveInt)
-    .requiredOption('--cout <n>', 'output channels', positiveInt)
-    .requiredOption('--kernel <f>', 'kernel size F (F x F)', positiveInt)
-    .requiredOption('--replicas <n>', 'kernel replicas (output pixels per timestep)', positiveInt)
-    .option('--dw <w>', 'width of the block of output pixels (1: method 1)', positiveInt, 1)
-    .option('--stride <s>', 'stride of the convolution', positiveInt, 1)
+    .requiredOption('--cin <n>', 'input channels (at most 65,536)', boundedInt(NETWORK_LIMITS.channels.max))
+    .requiredOption('--cout <n>', 'output channels (at most 65,536)', boundedInt(NETWORK_LIMITS.channels.max))
+    .requiredOption('--kernel <f>', 'kernel size F (F x F, at most 64)', boundedInt(NETWORK_LIMITS.kernel.max))
+    .requiredOption('--replicas <n>', 'kernel replicas (output pixels per timestep, at most 4,096)', boundedInt(DIRECTIVE_LIMITS.replicas.max))
+    .option('--dw <w>', 'width of the block of output pixels (1: method 1)', boundedInt(DIRECTIVE_LIMITS.replicas.max), 1)
+    .option('--stride <s>', 'stride of the convolution (at most 64)', boundedInt(NETWORK_LIMITS.stride.max), 1)
     .option('--json', 'print {rows, cols, aspectRatio, method, ...} as JSON (schemas/replicate.schema.json)')
     .action(function (this: Command, opts: ReplicateOptions) {
       if (opts.replicas % opts.dw !== 0) {
         this.error(`error: --replicas (${opts.replicas}) must be a multiple of --dw (${opts.dw}) so the replicas form a rectangular block`, {
           exitCode: 2,
         });
+      }
+      if (rowsUpperBound(opts) > MAX_CALCULATED_ROWS) {
+        this.error(
+          `error: these replicas read up to ${rowsUpperBound(opts).toLocaleString('en-US')} crossbar rows; the calculator builds at most ${MAX_CALCULATED_ROWS.toLocaleString('en-US')}`,
+          { exitCode: 2 },
+        );
       }
       const params: ReplicationParams = {
         inChannels: opts.cin,

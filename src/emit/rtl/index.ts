@@ -88,8 +88,9 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   const addrBits = clog2(m.depth);
   const addrLow = Math.round(Math.log2(m.wordBits));
   if (!isPowerOfTwo(m.wordBits)) throw new Error('RTL: word length must be a power of two');
-  const dxFirst = Math.floor(p.slotFirst / matrix.kernelHeight);
-  const dxLast = Math.floor(p.slotLast / matrix.kernelHeight);
+  const dxFirst = Math.floor(p.slotFirst / p.regionHeight);
+  const dxLast = Math.floor(p.slotLast / p.regionHeight);
+  const replicated = p.replicas > 1;
   const s = (v: number): string => slit(cw, v);
   const spanWords = Math.ceil((m.pixelBits + m.wordBits - 1) / m.wordBits);
   const rbufIndexBits = clog2(spanWords * m.wordBits);
@@ -107,6 +108,15 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     deltaPixStepBits: step,
     wordBits: m.wordBits,
     pixelBits: m.pixelBits,
+    inPixelBits: p.inPixels * m.pixelBits,
+    multiIn: p.inPixels > 1,
+    inPixelsLit: s(p.inPixels),
+    inPixelZero: ulit(p.inPixels * m.pixelBits, 0),
+    replicated,
+    blockHeight: s(p.replicas),
+    regionH: replicated ? 'REGION_H' : 'KERNEL_H',
+    blockH: replicated ? 'BLOCK_H' : 'ONE',
+    blockStrideName: replicated ? 'BLOCK_STRIDE' : 'STRIDE',
     addrBits,
     xBits: p.rows * p.inActivationBits,
     hasPsumIn: p.partialCores.length > 0,
@@ -136,7 +146,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     deltaPixFirst: s(mod(-padding, m.columns) * step),
     deltaPixDxFirst: s(mod(dxFirst, m.columns) * step),
     rowFirst: s(-padding * m.deltaKernelBits),
-    rowStride: s(matrix.stride * m.deltaKernelBits),
+    rowStride: s(p.replicas * matrix.stride * m.deltaKernelBits),
     pixelSpan: s(m.pixelBits),
     wordLit: s(m.wordBits),
     one: s(1),
@@ -148,6 +158,13 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     xLow: p.rowBitOffset,
     xHigh: p.rowBitOffset + p.rows * p.inActivationBits - 1,
   };
+}
+
+/** (res_wr_q + k) mod depth, as a comparison and one add or subtract of sized literals (a counter, no modulo). */
+function residualWrap(depth: number, k: number): string {
+  const bits = clog2(depth);
+  if (k >= depth) throw new Error(`RTL: a residual FIFO of ${depth} pixels cannot take ${k} pixels at once`);
+  return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
 
 function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
@@ -172,6 +189,16 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
       averageExpr = `((pool_sum + ${half}) >= ${slit(acc, 0)}) ? (pool_sum + ${half}) / ${c} : -((-(pool_sum + ${half}) + ${c} - ${slit(acc, 1)}) / ${c})`;
     }
   }
+  const replicated = p.replicas > 1;
+  const outChannels = cols / p.replicas;
+  const ocBits = clog2(outChannels);
+  // The folded batch norm per column: the same constants for every replica.
+  const perColumn = (v: Int32Array): Int32Array => {
+    const channels = v.slice(p.channelBase, p.channelBase + outChannels);
+    const out = new Int32Array(cols);
+    for (let c = 0; c < cols; c++) out[c] = channels[c % outChannels];
+    return out;
+  };
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
   if (n.reluBeforePool) ops.push('ReLU');
@@ -199,9 +226,18 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     actMax: slit(acc, 2 ** (a - 1) - 1),
     actMin: slit(acc, -(2 ** (a - 1))),
     channelBase: p.channelBase,
-    channelLast: p.channelBase + cols - 1,
-    bnScale: n.batchNorm ? packedVector(acc, n.batchNorm.scale.slice(p.channelBase, p.channelBase + cols)) : '',
-    bnBias: n.batchNorm ? packedVector(acc, n.batchNorm.bias.slice(p.channelBase, p.channelBase + cols)) : '',
+    channelLast: p.channelBase + outChannels - 1,
+    bnScale: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.scale)) : '',
+    bnBias: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.bias)) : '',
+    replicated,
+    blockHeight: ulit(cw, p.replicas),
+    blockH: replicated ? 'BLOCK_H' : 'ONE',
+    ocBits,
+    lastOc: ulit(ocBits, outChannels - 1),
+    ocZero: ulit(ocBits, 0),
+    ocOne: ulit(ocBits, 1 % 2 ** ocBits),
+    traceChBits: replicated ? ocBits : chBits,
+    traceCh: replicated ? 'oc_q' : 'ch_q',
     requantShift: n.requantShift,
     requantHalf: n.requantShift > 0 ? slit(acc, 2 ** (n.requantShift - 1)) : '',
     chBits,
@@ -216,6 +252,14 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     hasPool: pool !== undefined,
     hasResidual: n.residual !== undefined,
     resDepth: n.residual?.depth ?? 1,
+    resInBits: (n.residual?.pixels ?? 1) * outChannels * a,
+    resEntryBits: outChannels * a,
+    resCh: replicated ? 'oc_q' : 'ch_q',
+    multiRes: (n.residual?.pixels ?? 1) > 1,
+    resIn: n.residual?.pixels ?? 1,
+    resWrNext: n.residual && n.residual.pixels > 1 ? residualWrap(n.residual.depth, n.residual.pixels) : '',
+    resPushLines: Array.from({ length: n.residual && n.residual.pixels > 1 ? n.residual.pixels : 0 }, (_, i) =>
+      `res_q[${i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i)}] <= res_pixel_i[${(i + 1) * outChannels * a - 1}:${i * outChannels * a}];`),
     resPtrBits: clog2(n.residual?.depth ?? 1),
     resLast: ulit(clog2(n.residual?.depth ?? 1), (n.residual?.depth ?? 1) - 1),
     resZero: ulit(clog2(n.residual?.depth ?? 1), 0),
@@ -234,7 +278,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
     pixelZero: ulit(cols * a, 0),
-    traceY: pool ? 'py_q' : 'cy_q',
+    traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_q)' : 'cy_q',
     traceX: pool ? 'px_q' : 'cx_q',
     channelBaseLit: ulit(32, p.channelBase),
     coreIndex: p.core.index,
@@ -305,7 +349,12 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     const a = p.inActivationBits;
     const lo = p.storedChannelBase * a;
     const hi = lo + p.storedChannels * a - 1;
-    const sliced = lo === 0 && hi === source.bits - 1 ? source.pixel : `${source.pixel}[${hi}:${lo}]`;
+    // A replicated producer sends its block's pixels together (pixel 0 in the low bits): each is sliced alike.
+    const sourcePixelBits = source.bits / p.inPixels;
+    const slices: string[] = [];
+    for (let i = p.inPixels - 1; i >= 0; i--) slices.push(`${source.pixel}[${i * sourcePixelBits + hi}:${i * sourcePixelBits + lo}]`);
+    const sliced =
+      lo === 0 && hi === sourcePixelBits - 1 ? source.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}`;
     const ports: Port[] = [
       { name: 'clk_i', signal: 'clk_i' },
       { name: 'rst_ni', signal: 'rst_ni' },
@@ -324,9 +373,14 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       if (!res) throw new Error(`RTL: layer ${p.layer.layer} adds a shortcut from ${p.neuron.residual.from}, which no core produces`);
       const b = p.neuron.outActivationBits;
       const rlo = p.channelBase * b;
-      const rhi = rlo + p.cols * b - 1;
+      const rhi = rlo + (p.cols / p.replicas) * b - 1;
+      // A replicated shortcut producer sends its block's pixels together: each is sliced alike.
+      const k = p.neuron.residual.pixels;
+      const perPixel = res.bits / k;
+      const slices: string[] = [];
+      for (let i = k - 1; i >= 0; i--) slices.push(`${res.pixel}[${i * perPixel + rhi}:${i * perPixel + rlo}]`);
       ports.push({ name: 'res_valid_i', signal: res.valid });
-      ports.push({ name: 'res_pixel_i', signal: rlo === 0 && rhi === res.bits - 1 ? res.pixel : `${res.pixel}[${rhi}:${rlo}]` });
+      ports.push({ name: 'res_pixel_i', signal: rlo === 0 && rhi === perPixel - 1 ? res.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}` });
     }
     if (p.neuron) {
       ports.push({ name: 'out_valid_o', signal: sig.valid }, { name: 'out_pixel_o', signal: sig.pixel });
@@ -421,8 +475,9 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
-        resPixelBits: p.neuron ? p.cols * p.neuron.outActivationBits : 0,
+        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * (p.cols / p.replicas) * p.neuron.outActivationBits : 0,
         pixelBits: p.memory.pixelBits,
+        inPixelBits: p.inPixels * p.memory.pixelBits,
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
         outPixelBits: p.neuron ? p.cols * p.neuron.outActivationBits : 0,
         adcVectorBits: p.cols * p.adc.bits,

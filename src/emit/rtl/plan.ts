@@ -16,7 +16,7 @@ export interface NeuronPlan {
   batchNorm?: { scale: Int32Array; bias: Int32Array };
   requantShift: number;
   /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
-  residual?: { from: string; depth: number };
+  residual?: { from: string; depth: number; pixels: number };
   reluBeforePool: boolean;
   pool?: { kind: 'max' | 'avg'; height: number; width: number; pooledHeight: number; pooledWidth: number };
   reluAfterPool: boolean;
@@ -49,7 +49,15 @@ export interface CoreRtlPlan {
   /** Channels this core stores (a contiguous range starting at storedChannelBase). */
   storedChannelBase: number;
   storedChannels: number;
-  /** Patch slots (slot = dx * kernelHeight + dy) holding this core's rows, and where its rows start in them. */
+  /**
+   * Replicas of the layer (method 1 only: a block of `replicas` output pixels stacked along y) and the height of the
+   * block's input region, (replicas - 1) * stride + kernelHeight (the kernel height when not replicated).
+   */
+  replicas: number;
+  regionHeight: number;
+  /** Pixels arriving per timestep at this core: the producing layer's replicas (1 for the network input). */
+  inPixels: number;
+  /** Patch slots (slot = dx * regionHeight + dy) holding this core's rows, and where its rows start in them. */
   slotFirst: number;
   slotLast: number;
   rowBitOffset: number;
@@ -80,6 +88,7 @@ function neuronPlan(
   parts: number,
   bn: { scale: Int32Array; bias: Int32Array } | undefined,
   residualPixels: Map<string, number>,
+  mappingLayers: readonly LayerMapping[],
 ): NeuronPlan {
   const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
   const fused = lm.fused.map((n) => byName.get(n)!);
@@ -97,7 +106,12 @@ function neuronPlan(
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
         const waiting = residualPixels.get(lm.layer) ?? 0;
-        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 };
+        // A replicated shortcut producer sends `pixels` pixels per step; a replicated adding core takes its
+        // replicas' pixels per block: more room for both bursts.
+        const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
+        const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
+        const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
+        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels };
         break;
       }
       case 'batchnorm':
@@ -186,8 +200,21 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     const params = reference.params.get(lm.layer);
     if (!compiled || !params) throw new Error(`RTL: no reference parameters for layer ${lm.layer}`);
     const m = lm.matrix;
-    if (m.replicas.length !== 1) unsupported(node, 'replicated layers (replicas > 1)');
+    const replicas = m.replicas.length;
+    if (replicas > 1) {
+      // Method 1 only: replica r computes output (oy + r, ox), the block's input region is one patch column of
+      // (n - 1) * stride + Fh rows, every row of which some replica reads when stride <= Fh.
+      if (m.dW !== 1 || m.replicas.some((r, i) => r.oy !== i || r.ox !== 0)) unsupported(node, 'method 2 replication (dW > 1)');
+      if (m.stride > m.kernelHeight) unsupported(node, 'a replicated layer whose stride exceeds its kernel height');
+      if (lm.cores.some((id) => coreById.get(id)!.part.colPart !== 0)) unsupported(node, 'a replicated layer split into column parts');
+      if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
+      if ((lm.output ?? lm.layer) === design.network.output) unsupported(node, 'a replicated output layer');
+    }
+    const regionHeight = (replicas - 1) * m.stride + m.kernelHeight;
+    const producer = mapping.layers.find((l) => l.layer === lm.source);
+    const inPixels = producer ? producer.matrix.replicas.length : 1;
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
+    const outChannels = m.kernelCols;
     const rowsPerLayerCols = new Map<number, Core[]>();
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
@@ -202,11 +229,13 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
         const sink = m.columnSinks[c];
-        if (sink.replica !== 0 || sink.outChannel !== c) throw new Error(`RTL: column ${c} of ${lm.layer} is not output channel ${c}`);
+        if (sink.replica !== Math.floor(c / outChannels) || sink.outChannel !== c % outChannels) {
+          throw new Error(`RTL: column ${c} of ${lm.layer} is not replica-major, output channel fastest`);
+        }
       }
       for (let r = rowStart; r < rowEnd; r++) {
         const src = m.rowSources[r];
-        if ((src.dx * m.kernelHeight + src.dy) * inChannels + src.channel !== r) throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
+        if ((src.dx * regionHeight + src.dy) * inChannels + src.channel !== r) throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
       }
       if (!isPowerOfTwo(memory.wordBits)) unsupported(node, `a ${memory.wordBits}-bit memory word (word lengths must be powers of two)`);
       const rows = rowEnd - rowStart;
@@ -235,6 +264,9 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         channelBase: colStart,
         inChannels,
         inActivationBits: inBits,
+        replicas,
+        regionHeight,
+        inPixels,
         storedChannelBase,
         storedChannels,
         slotFirst,
@@ -244,7 +276,7 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

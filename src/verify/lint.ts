@@ -31,11 +31,21 @@ export async function lintRtl(rootDir: string, fileList: string, top: string): P
   return { ok: result.exitCode === 0 && messages.length === 0, messages };
 }
 
-/** Yosys `synth -top TOP; check -assert` and no latch cells; ok when Yosys exits cleanly. */
-export async function synthesizeRtl(rootDir: string, fileList: string, top: string): Promise<ToolRun & { cells: number }> {
+/**
+ * Yosys `synth -top TOP; check -assert` and no latch cells; ok when Yosys exits cleanly. `coarse` stops before the
+ * fine (gate-level) stage: processes, FSMs and memories are inferred and checked (memories stay $mem cells, as an SRAM
+ * macro would), which is what whole-network designs need; the full gate mapping of ResNet-32's 43 memories and
+ * multipliers would take hours in a generic flow.
+ */
+export async function synthesizeRtl(
+  rootDir: string,
+  fileList: string,
+  top: string,
+  options: { coarse?: boolean } = {},
+): Promise<ToolRun & { cells: number }> {
   const script = [
     `read_verilog ${verilogFiles(rootDir, fileList).join(' ')}`,
-    `synth -top ${top}`,
+    options.coarse ? `synth -top ${top} -run :fine` : `synth -top ${top}`,
     'check -assert',
     'select -assert-none t:$_DLATCH*_ t:$dlatch t:$adlatch t:$dlatchsr',
     'stat',

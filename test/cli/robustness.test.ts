@@ -359,6 +359,29 @@ describe('files named by options, and the rest of the bad-input rules', () => {
     },
   );
 
+  it.runIf(REGISTERED.includes('replicate'))('imcc replicate with in-range but enormous numbers is refused quickly (2)', async () => {
+    for (const args of [
+      ['--cin', '1000', '--cout', '1', '--kernel', '3', '--replicas', '100000'],
+      ['--cin', '65536', '--cout', '65536', '--kernel', '64', '--replicas', '4096', '--dw', '64'],
+    ]) {
+      const run = await runCli(['replicate', ...args]);
+      expect(run.code, args.join(' ')).toBe(EXIT.usage);
+      expect(run.stdout).toBe('');
+      expectNoCrash(run);
+    }
+  });
+
+  it.runIf(REGISTERED.includes('memory'))('imcc memory keeps its table columns apart for the largest volume', async () => {
+    const run = await runCli(['memory', '--channels', '16777216', '--height', '16777216', '--word-bits', '1']);
+    expect(run.code).toBe(EXIT.ok);
+    for (const label of ['memory [KB]', 'words']) {
+      const line = run.stdout.split('\n').find((l) => l.startsWith(label));
+      expect(line, label).toBeDefined();
+      // The label, then exactly three separated values (IWAP, KLIP, PLIP).
+      expect(line!.slice(label.length).trim().split(/\s+/), line).toHaveLength(3);
+    }
+  });
+
   it('imcc diff: equal schedules exit 0, different 1, a bad side 2 (as git)', async () => {
     await writeSchedules();
     expect((await runCli(['diff', oldSchedule, oldSchedule])).code).toBe(0);
@@ -366,5 +389,15 @@ describe('files named by options, and the rest of the bad-input rules', () => {
     const wrongArity = await runCli(['diff', oldSchedule, newSchedule, 'x', 'y', 'z']);
     expect(wrongArity.code).toBe(2);
     expectNoCrash(wrongArity);
+    // A header whose op count contradicts the op lines is not a schedule (not 'equal').
+    const lying = join(work, 'lying.sched');
+    const text = readFileSync(oldSchedule, 'utf8');
+    const count = /^ops (\d+)$/m.exec(text);
+    expect(count).not.toBeNull();
+    writeFileSync(lying, text.replace(/^ops \d+$/m, `ops ${Number(count![1]) + 1}`));
+    const inconsistent = await runCli(['diff', oldSchedule, lying]);
+    expect(inconsistent.code).toBe(2);
+    expect(inconsistent.stderr).toMatch(/^imcc: error IMC074: /m);
+    expectNoCrash(inconsistent);
   });
 });

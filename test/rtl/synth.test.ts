@@ -1,5 +1,6 @@
 // Yosys synthesis of a generated RTL set: `synth -top; check -assert`, no latches, the crossbar a black box.
-// The example LeNet is synthesized whole (its SRAMs become flip-flops in a generic Yosys flow: a minute or two).
+// The example LeNet is synthesized whole (its SRAMs become flip-flops in a generic Yosys flow: a minute or two);
+// ResNet-32 up to the gate-mapping stage (a quarter of an hour: the longest test).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,14 @@ describe('yosys synthesis', () => {
     expect(synth.ok).toBe(true);
     expect(synth.cells).toBeGreaterThan(1000);
   }, 900_000);
+
+  it('synthesizes examples/resnet32.imc whole up to gate mapping (memories as $mem cells), check -assert, no latches', async () => {
+    const p = prepare('examples/resnet32.imc');
+    const dir = writeFiles(p.files);
+    const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top', { coarse: true });
+    expect(synth.messages).toEqual([]);
+    expect(synth.ok).toBe(true);
+  }, 3_600_000);
 
   it('the check has teeth: a module with a latch fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imcc-latch-'));

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { validateJson } from '../../src/emit/schema.js';
 import { activationLines } from '../../src/emit/activations.js';
 import { loadDesign } from '../../src/ir/load.js';
@@ -12,22 +12,8 @@ import { generateInputImage } from '../../src/ir/weights.js';
 
 /** Runs `imcc ...args` in-process; returns stdout, stderr and the exit status. */
 async function imcc(args: string[]): Promise<{ out: string; err: string; status: number }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const status = await main(args);
-    return { out, err, status };
-  } finally {
-    vi.restoreAllMocks();
-  }
+  const run = await runCli(args);
+  return { out: run.stdout, err: run.stderr, status: run.code };
 }
 
 afterEach(() => vi.restoreAllMocks());

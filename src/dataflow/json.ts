@@ -1,9 +1,6 @@
 // The simulation as JSON (imcc simulate --json), validated against schemas/simulate.schema.json before anyone prints
 // or writes it. Rates are rounded so the text is short and identical on every machine.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { validateJson } from '../support/schema.js';
 import type { IrDesign } from '../ir/types.js';
 import type { DataflowResult } from './types.js';
 
@@ -79,14 +76,7 @@ export function simulateJson(result: DataflowResult, design: IrDesign): Simulate
   };
 }
 
-const schemaFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas', 'simulate.schema.json');
-let validator: ValidateFunction | undefined;
-
 /** Throws (an internal error: our own output broke its contract) when the JSON does not match its schema. */
 export function validateSimulateJson(value: unknown): void {
-  validator ??= new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
-  if (!validator(value)) {
-    const problems = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
-    throw new Error(`simulate JSON does not match schemas/simulate.schema.json: ${problems}`);
-  }
+  validateJson('simulate', value);
 }

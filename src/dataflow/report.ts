@@ -1,7 +1,7 @@
 // The text report of a simulation (imcc simulate, and the dataflow section of report.txt): the figures, the per-layer
 // timeline of the first image (Figure 10), residual buffers and the busiest links (equation 7).
 import type { DataflowResult } from './types.js';
-import { renderDataflowTemplate } from './render.js';
+import { renderTemplate } from '../support/templates.js';
 
 /** Integers with thousands separators, fixed locale so the text is the same everywhere. */
 export function groupDigits(n: number): string {
@@ -55,7 +55,7 @@ export function formatDataflowReport(result: DataflowResult, title: string): str
     ['link bandwidth (eq. 7)', `${result.linkBandwidthGbps.toFixed(2)} Gbit/s needed by activation links`],
   ];
   const keyWidth = Math.max(...figureRows.map(([k]) => k.length));
-  return renderDataflowTemplate('report.txt.hbs', {
+  return renderTemplate('dataflow/report.txt.hbs', {
     title,
     granularity: result.granularity,
     timestepNs: result.timestepNs,

@@ -5,7 +5,7 @@ import { DiagnosticError } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, MappingDirective } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import type { Granularity } from './geometry.js';
-import { renderDataflowTemplate } from './render.js';
+import { renderTemplate } from '../support/templates.js';
 import { simulateDataflow } from './simulate.js';
 
 export interface ReplicationStage {
@@ -144,5 +144,5 @@ export function formatSweepCsv(sweep: SweepResult): string {
       r.warnings.join(' '),
     ].join(','),
   );
-  return renderDataflowTemplate('sweep.csv.hbs', { header, lines });
+  return renderTemplate('dataflow/sweep.csv.hbs', { header, lines });
 }

@@ -1,7 +1,7 @@
 // The per-timestep, per-core activity trace (imcc simulate --trace FILE): one line per timestep from the first
 // image's entry to the last image's output, listing the cores whose crossbar computes in it and how many pixels.
 import type { DataflowResult } from './types.js';
-import { renderDataflowTemplate } from './render.js';
+import { renderTemplate } from '../support/templates.js';
 
 export function traceLines(result: DataflowResult): string[] {
   const activity = result.activity;
@@ -19,7 +19,7 @@ export function formatTrace(result: DataflowResult, title: string): string {
   const activity = result.activity ?? [];
   const coreIndex = new Map(activity.map((c, i) => [c.core, i]));
   const cores = [...activity].sort((a, b) => a.core.localeCompare(b.core) || coreIndex.get(a.core)! - coreIndex.get(b.core)!);
-  return renderDataflowTemplate('trace.txt.hbs', {
+  return renderTemplate('dataflow/trace.txt.hbs', {
     title,
     batch: result.batch,
     coreCount: cores.length,

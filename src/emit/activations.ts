@@ -3,7 +3,7 @@
 // lines can be compared with `diff` line by line. Files come from templates/reference/activations.txt.hbs.
 import type { Shape } from '../ir/types.js';
 import type { ReferenceResult } from '../reference/index.js';
-import { renderTemplate } from './render.js';
+import { renderTemplate } from '../support/templates.js';
 import type { OutputFile } from './output.js';
 
 /** One line per pixel, x outer and y inner (the dataflow's arrival order): `y x: v0 v1 ... v(C-1)`. */

@@ -4,7 +4,8 @@ import { posix } from 'node:path';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
-import { gridPicture, mapDesign, mappingJson, mappingTable, mappingTotals, validateMappingJson } from '../mapping/index.js';
+import { gridPicture, mapDesign, mappingJson, mappingTable, mappingTotals } from '../mapping/index.js';
+import { jsonText } from '../support/schema.js';
 import { planMemories, type MemoryPlan } from '../memory/index.js';
 import { simulateDataflow, formatDataflowReport, type DataflowResult } from '../dataflow/index.js';
 import { alignTable } from '../dataflow/report.js';
@@ -12,7 +13,7 @@ import { simulatorConfigs } from './configs/index.js';
 import { emitRtl } from './rtl/index.js';
 import { scheduleFiles } from './schedules.js';
 import { renderDesignModule, type DesignModuleInput } from './designModule.js';
-import { renderTemplate } from './render.js';
+import { renderTemplate } from '../support/templates.js';
 import { outputMarker, type OutputFile } from './output.js';
 import { formatRange } from './memoryTable.js';
 
@@ -154,15 +155,13 @@ export function compileDesign(input: CompileInput): CompileResult {
   const dataflow = simulateDataflow(design, mapping, { batch: REPORT_BATCH });
   const { files: sources, entry } = sourceFiles(design, input.sources);
 
-  const mappingValue = mappingJson(mapping, design);
-  validateMappingJson(mappingValue);
   const totals = mappingTotals(mapping, design.target.crossbar);
   const rtl = rtlOrWarnings(() => emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })));
 
   const files: OutputFile[] = [
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
     ...sources,
-    { path: 'mapping.json', content: JSON.stringify(mappingValue, null, 2) + '\n' },
+    { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
     ...scheduleFiles(design, mapping, memory).map((s) => ({ path: s.path, content: s.text })),
     ...simulatorConfigs(design, mapping, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
     ...rtl.files,

@@ -2,8 +2,8 @@
 // as JSON (schemas/memory.schema.json).
 import type { LayoutName } from '../ir/types.js';
 import { compareLayouts, LAYOUTS, type LayoutFigures, type StoredVolume } from '../memory/layout.js';
-import { renderTemplate } from './render.js';
-import { validateJson } from './schema.js';
+import { renderTemplate } from '../support/templates.js';
+import { validateJson } from '../support/schema.js';
 
 export interface MemoryJsonEntry {
   memoryKB: number;

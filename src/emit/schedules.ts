@@ -12,8 +12,8 @@ import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, type MemoryPlan } from '../memory/plan.js';
 import type { MemoryOp, Schedule, ScheduleHeader } from '../memory/schedule.js';
-import { renderTemplate } from './render.js';
-import { validateJson } from './schema.js';
+import { renderTemplate } from '../support/templates.js';
+import { validateJson } from '../support/schema.js';
 
 export const SCHEDULE_FORMAT_VERSION = 1;
 

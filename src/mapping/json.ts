@@ -1,9 +1,6 @@
 // The mapping as JSON (imcc map --json, mapping.json of imcc compile) and the replication calculator's JSON, each
 // validated against its schema in schemas/ before anyone prints or writes it.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { validateJson } from '../support/schema.js';
 import type { IrDesign } from '../ir/types.js';
 import { collectiveKernelMatrix, equation2AspectRatio, mappedWeights, type ReplicationParams } from './kernel.js';
 import { mappingTotals } from './metrics.js';
@@ -132,33 +129,12 @@ export function replicationJson(p: ReplicationParams): ReplicationJson {
   return out;
 }
 
-const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validators = new Map<string, ValidateFunction>();
-
-function validator(name: 'mapping' | 'replicate'): ValidateFunction {
-  let v = validators.get(name);
-  if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(join(schemaDir, `${name}.schema.json`), 'utf8')) as object);
-    validators.set(name, v);
-  }
-  return v;
-}
-
-function check(name: 'mapping' | 'replicate', value: unknown): void {
-  const v = validator(name);
-  if (!v(value)) {
-    const problems = (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
-    throw new Error(`mapping JSON does not match schemas/${name}.schema.json: ${problems}`);
-  }
-}
-
 /** Throws (an internal error: our own output broke its contract) unless `value` matches schemas/mapping.schema.json. */
 export function validateMappingJson(value: unknown): void {
-  check('mapping', value);
+  validateJson('mapping', value);
 }
 
 /** Same for schemas/replicate.schema.json. */
 export function validateReplicationJson(value: unknown): void {
-  check('replicate', value);
+  validateJson('replicate', value);
 }

@@ -9,7 +9,7 @@ import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { analyzeAnalog } from '../../src/reference/analog/analyze.js';
 import { analysisReport } from '../../src/reference/analog/report.js';
-import { validateJson } from '../../src/emit/schema.js';
+import { validateJson } from '../../src/support/schema.js';
 import { registerAnalyze } from '../../src/cli/commands/analyze.js';
 
 function load(file: string): IrDesign {

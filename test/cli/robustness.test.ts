@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { registerCommands } from '../../src/cli/commands/index.js';
 import { EXIT } from '../../src/cli/exit.js';
 import { IMCC_VERSION } from '../../src/cli/version.js';
-import { validateJson } from '../../src/emit/schema.js';
+import { validateJson } from '../../src/support/schema.js';
 import { runCli, type CliRun } from '../support/cli.js';
 
 const LENET = 'examples/lenet.imc';

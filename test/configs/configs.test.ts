@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
-import { validateJson } from '../../src/emit/schema.js';
+import { validateJson } from '../../src/support/schema.js';
 import { simulatorConfigs, type ConfigFile } from '../../src/emit/configs/index.js';
 import {
   inputTraceLines,

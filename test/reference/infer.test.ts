@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
-import { validateJson } from '../../src/emit/schema.js';
+import { validateJson } from '../../src/support/schema.js';
 import { activationLines } from '../../src/emit/activations.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { mapDesign } from '../../src/mapping/index.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { validateJson } from '../../src/emit/schema.js';
+import { validateJson } from '../../src/support/schema.js';
 import { TEST_CACHE } from '../rtl/helpers.js';
 
 let out = '';

@@ -6,7 +6,7 @@ import { printJson, printText } from '../io.js';
 import { mapDesign } from '../../mapping/index.js';
 import { analyzeAnalog } from '../../reference/analog/analyze.js';
 import { analysisReport } from '../../reference/analog/report.js';
-import { validateJson } from '../../emit/schema.js';
+import { validateJson } from '../../support/schema.js';
 import type { SetStatus } from './index.js';
 
 function wholeNumber(min: number): (value: string) => number {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../../dsl/diagnostics.js';
 import { loadProgram } from '../../ir/load.js';
 import { networkSummary, networkSummaryLines, targetSummaryLine } from '../../ir/summary.js';
-import { validateJson } from '../../emit/schema.js';
+import { validateJson } from '../../support/schema.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import type { SetStatus } from './index.js';

@@ -1,6 +1,6 @@
 // imcc compile FILE -o DIR [--json]: every output of a design, written atomically (see src/emit/output.ts).
 import type { Command } from 'commander';
-import { validateJson } from '../../emit/schema.js';
+import { validateJson } from '../../support/schema.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';

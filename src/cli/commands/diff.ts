@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
 import { diffScheduleSets, formatScheduleDiff, unifiedScheduleDiff, type ScheduleSet } from '../../emit/scheduleDiff.js';
 import { ScheduleFormatError, splitScheduleTexts } from '../../emit/schedules.js';
-import { validateJson } from '../../emit/schema.js';
+import { validateJson } from '../../support/schema.js';
 import type { SetStatus } from './index.js';
 
 const EXIT_DIFF = { equal: 0, different: 1, error: 2 } as const;

@@ -9,7 +9,7 @@ import { mapDesign } from '../../mapping/index.js';
 import { referenceInference } from '../../reference/index.js';
 import { parseImageFile } from '../../reference/imageFile.js';
 import { generateInputImage } from '../../ir/weights.js';
-import { validateJson, jsonText } from '../../emit/schema.js';
+import { validateJson, jsonText } from '../../support/schema.js';
 import { activationDump } from '../../emit/activations.js';
 import { outputMarker, writeOutputDirectory } from '../../emit/output.js';
 import type { SetStatus } from './index.js';

@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import { mapDesign } from '../../mapping/index.js';
 import { planMemories } from '../../memory/index.js';
 import { verifyDesign, verifyOutputDir, type VerifyDetails, type VerifyStage, type VerifyResult, type Mismatch } from '../../verify/index.js';
-import { validateJson } from '../../emit/schema.js';
+import { validateJson } from '../../support/schema.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';

@@ -9,8 +9,8 @@ import type { Mapping } from '../../mapping/types.js';
 import { referenceInference } from '../../reference/index.js';
 import { resolveAdc } from '../../reference/arithmetic.js';
 import { layerParameters } from '../../reference/network.js';
-import { jsonText } from '../schema.js';
-import { renderTemplate } from '../render.js';
+import { jsonText } from '../../support/schema.js';
+import { renderTemplate } from '../../support/templates.js';
 import { crossSimIndex, crossSimParameters, cellBits, type CrossSimLayerInput } from './crosssim.js';
 import { fileSafe, inputTraceLines, networkLine, networkRows, weightLines } from './neurosim.js';
 

@@ -4,7 +4,7 @@
 import type { IrDesign } from '../../ir/types.js';
 import type { Mapping } from '../../mapping/types.js';
 import type { MemoryPlan } from '../../memory/plan.js';
-import { renderTemplate } from '../render.js';
+import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
 import { clog2, hexDigits, isPowerOfTwo, packedVector, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';

@@ -1,3 +1,4 @@
+// Below every phase (it imports none), so the dataflow's reports use the same renderer as emit.
 // Rendering of emitted text files from Handlebars templates in templates/. Strict mode (a missing field is an error,
 // never an empty string) and no HTML escaping (we emit Verilog, C++ and text, not HTML). Templates stay thin: every
 // decision is made in TypeScript and handed over as plain fields and lists.

@@ -1,4 +1,5 @@
 // JSON schema validation (ajv) for every JSON imcc prints or writes. Schemas live in schemas/<name>.schema.json.
+// Below every phase (it imports none), so mapping and dataflow validate their JSON with the same code as emit.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';

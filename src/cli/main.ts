@@ -7,6 +7,17 @@ import { EXIT } from './exit.js';
 import { IMCC_VERSION } from './version.js';
 import { registerCommands } from './commands/index.js';
 
+/**
+ * For the process entry only: when the reader of stdout goes away (`imcc map --json | head`), stop quietly as other
+ * command-line tools do, instead of dying on an unhandled EPIPE with a stack trace.
+ */
+export function installStdoutGuard(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   let status: number = EXIT.ok;

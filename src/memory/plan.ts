@@ -6,6 +6,7 @@ import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js'
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { LAYOUTS, layoutFigures, makeLayout, type LayoutFigures } from './layout.js';
 import {
+  blockShape,
   buildSchedule,
   coreTiming,
   minimumOccupancy,
@@ -77,7 +78,7 @@ function inputNode(design: IrDesign, node: IrNode): IrNode {
 }
 
 /** The per-core record: stored volume, kernel geometry, replicas, the core's row part. */
-export function coreParams(design: IrDesign, lm: LayerMapping, core: Core, layout: LayoutName): CoreMemoryParams {
+export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping, core: Core, layout: LayoutName): CoreMemoryParams {
   const node = design.network.nodes.find((n) => n.name === lm.layer);
   if (!node) throw new Error(`mapping names layer ${lm.layer}, which the design lacks`);
   const m = lm.matrix;
@@ -86,7 +87,9 @@ export function coreParams(design: IrDesign, lm: LayerMapping, core: Core, layou
   const all = patchPositions({ replicas: m.replicas, stride: m.stride, kernelHeight: m.kernelHeight, kernelWidth: m.kernelWidth });
   const mine = new Map<string, RegionPosition>();
   for (const r of rows) mine.set(`${r.dy},${r.dx}`, { dy: r.dy, dx: r.dx });
-  const source = design.network.nodes.find((n) => n.name === lm.source);
+  // The producing layer's block of output pixels: they arrive together, in its order (none: the network input).
+  const producer = mapping.layers.find((l) => l.layer === lm.source);
+  const arrivalBlock = producer ? blockShape(producer.matrix.replicas) : { rows: 1, cols: 1 };
   return {
     layer: lm.layer,
     core: core.id,
@@ -104,9 +107,10 @@ export function coreParams(design: IrDesign, lm: LayerMapping, core: Core, layou
     wordBits: design.target.inputMemory.wordBits,
     depth: design.target.inputMemory.depth,
     layout,
-    // Timing model (README): the network input streams in one pixel per timestep; any other core receives as many
-    // pixels per timestep as its layer computes.
-    arrivalsPerTimestep: source?.op.kind === 'input' ? 1 : m.replicas.length,
+    // Timing model (README): the network input streams in one pixel per timestep; any other core receives its
+    // producer's block, as many pixels per timestep as the producer computes (the fastest they can come).
+    arrivalsPerTimestep: arrivalBlock.rows * arrivalBlock.cols,
+    arrivalBlock,
     positions: mine.size === all.length ? undefined : all.filter((q) => mine.has(`${q.dy},${q.dx}`)),
   };
 }
@@ -135,7 +139,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
     const request = layoutRequest(design, node);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
-      const base = coreParams(design, lm, core, 'PLIP');
+      const base = coreParams(design, mapping, lm, core, 'PLIP');
       const timing = coreTiming(base);
       const volume = storedVolume(base, timing);
       const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
@@ -225,5 +229,5 @@ export function coreSchedule(design: IrDesign, mapping: Mapping, plan: MemoryPla
   const core = mapping.cores.find((c) => c.id === coreId);
   const lm = core && mapping.layers.find((l) => l.layer === core.layer);
   if (!planned || !core || !lm) throw new RangeError(`no core ${coreId} in the mapping and memory plan`);
-  return buildSchedule(coreParams(design, lm, core, planned.layout));
+  return buildSchedule(coreParams(design, mapping, lm, core, planned.layout));
 }

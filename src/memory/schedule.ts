@@ -1,13 +1,16 @@
 // Algorithm 2 of the paper: the address sequence a core's dataflow controller issues to its input memory.
 //
 // Timing model (per core, timesteps counted from the core's first arriving pixel = timestep 0):
-//  - Arrival: the core's input pixels arrive in column order (x outer, y fastest), `arrivalsPerTimestep` of them per
-//    timestep; pixel i = x * H + y arrives in timestep floor(i / arrivalsPerTimestep) and is written (W) then.
+//  - Arrival: the core's input pixels arrive in the order their producer computes them, `arrivalsPerTimestep` of them
+//    per timestep: the producer's blocks (`arrivalBlock`, 1 x 1 for an unreplicated producer or the network input) in
+//    column order, each block's pixels y fastest; the i-th pixel arrives in timestep floor(i / arrivalsPerTimestep)
+//    and is written (W) then. For 1 x 1 blocks this is plain column order, pixel i = x * H + y.
 //  - Computation: the layer's output pixels are grouped in blocks, one block per computation, the replicas' offsets
 //    giving the block's shape (method 1: a column of n pixels; method 2: dW wide). Blocks are computed in column
 //    order (block column outer, block row fastest), at most one block per timestep, each in the first timestep in
-//    which every pixel it reads has arrived (writes of a timestep come before its reads, as in Algorithm 1) and
-//    after the previous block's timestep.
+//    which every pixel its region reads has arrived (writes of a timestep come before its reads, as in Algorithm 1)
+//    and after the previous block's timestep. The row parts of a split layer compute each block together, so a row
+//    part waits for the pixels of its siblings' rows too.
 //  - A computation reads the block's input region once (the collective kernel matrix takes each distinct input
 //    pixel once): region rows in order, in each row the columns in order (Algorithm 2's read_data: one kernel row
 //    of contiguous words, the circular slots visited as Δpix[x mod columns]). A region position in the image that
@@ -42,6 +45,8 @@ export interface CoreMemoryParams {
   depth: number;
   layout: LayoutName;
   arrivalsPerTimestep: number;
+  /** Block of output pixels the producer computes at once (its replicas' shape); 1 x 1 when absent. */
+  arrivalBlock?: BlockShape;
   /**
    * Block-region positions whose crossbar rows sit on this core (a row part of a split layer); undefined = all
    * positions covered by the replicas' patches.
@@ -207,6 +212,9 @@ function checkParams(p: CoreMemoryParams): void {
   for (const [name, v, min] of ints) {
     if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`core ${p.core}: ${name} must be an integer >= ${min}, got ${v}`);
   }
+  if (p.arrivalBlock && !(Number.isSafeInteger(p.arrivalBlock.rows) && p.arrivalBlock.rows >= 1 && Number.isSafeInteger(p.arrivalBlock.cols) && p.arrivalBlock.cols >= 1)) {
+    throw new RangeError(`core ${p.core}: the arrival block must be at least 1 x 1 pixels`);
+  }
   if (p.replicas.length === 0) throw new RangeError(`core ${p.core}: at least one replica`);
   if (!isFullBlock(p.replicas)) {
     throw new RangeError(`core ${p.core}: the replicas' output offsets do not fill a rectangle, so blocks cannot tile the output`);
@@ -232,7 +240,25 @@ export interface Computation {
 export interface Timing {
   /** Timestep in which input pixel (y, x) arrives. */
   arrival: (y: number, x: number) => number;
+  /** Input pixels in arrival order. */
+  arrivals: Array<{ y: number; x: number }>;
   computations: Computation[];
+}
+
+/**
+ * The order in which a producer computing `block`-shaped blocks emits an H x W plane: block columns left to right,
+ * in each the blocks top to bottom, in each block the pixels y fastest (edge blocks keep only the pixels inside).
+ */
+export function emissionOrder(height: number, width: number, block: BlockShape = { rows: 1, cols: 1 }): Array<{ y: number; x: number }> {
+  const order: Array<{ y: number; x: number }> = [];
+  for (let bx = 0; bx < width; bx += block.cols) {
+    for (let by = 0; by < height; by += block.rows) {
+      for (let x = bx; x < Math.min(bx + block.cols, width); x++) {
+        for (let y = by; y < Math.min(by + block.rows, height); y++) order.push({ y, x });
+      }
+    }
+  }
+  return order;
 }
 
 /** The timing model of this file's header: when pixels arrive and when each block is computed. */
@@ -241,7 +267,10 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const H = p.height;
   const W = p.width;
   const k = p.arrivalsPerTimestep;
-  const arrival = (y: number, x: number): number => Math.floor((x * H + y) / k);
+  const arrivals = emissionOrder(H, W, p.arrivalBlock);
+  const arrivalIndex = new Int32Array(H * W);
+  arrivals.forEach((q, i) => (arrivalIndex[q.x * H + q.y] = i));
+  const arrival = (y: number, x: number): number => Math.floor(arrivalIndex[x * H + y] / k);
   const out = outputSize(p);
   const shape = blockShape(p.replicas);
   const allPositions = patchPositions(p);
@@ -258,20 +287,22 @@ export function coreTiming(p: CoreMemoryParams): Timing {
       const needed = active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
       const y0 = oy * p.stride - p.padding;
       const x0 = ox * p.stride - p.padding;
-      let ready = 0;
-      const positions = corePositions.map((q) => {
+      const place = (q: RegionPosition): RegionPosition & { y: number; x: number; read: boolean } => {
         const y = y0 + q.dy;
         const x = x0 + q.dx;
-        const read = (needed === null || needed.has(`${q.dy},${q.dx}`)) && y >= 0 && y < H && x >= 0 && x < W;
-        if (read) ready = Math.max(ready, arrival(y, x));
-        return { dy: q.dy, dx: q.dx, y, x, read };
-      });
+        return { dy: q.dy, dx: q.dx, y, x, read: (needed === null || needed.has(`${q.dy},${q.dx}`)) && y >= 0 && y < H && x >= 0 && x < W };
+      };
+      // The row parts of a split layer compute a block together (the accumulating core adds its siblings' partial
+      // sums in the same timestep), so a block waits for every pixel of its region, not only this core's.
+      let ready = 0;
+      for (const q of allPositions.map(place)) if (q.read) ready = Math.max(ready, arrival(q.y, q.x));
+      const positions = corePositions.map(place);
       const t = Math.max(ready, previous + 1);
       previous = t;
       computations.push({ block: computations.length, t, oy, ox, y0, x0, active: active.length, positions });
     }
   }
-  return { arrival, computations };
+  return { arrival, arrivals, computations };
 }
 
 /**
@@ -284,9 +315,9 @@ export function requiredColumns(p: CoreMemoryParams, timing: Timing = coreTiming
   for (const c of timing.computations) {
     for (const q of c.positions) {
       if (!q.read) continue;
-      // Pixel (y, x + d) has arrived by timestep t iff (x + d) * H + y < (t + 1) * k.
-      const arrived = Math.min(p.width - 1 - q.x, Math.ceil(((c.t + 1) * p.arrivalsPerTimestep - q.y) / p.height) - q.x - 1);
-      columns = Math.max(columns, arrived + 1);
+      // The pixel `columns` columns further on in the row would take this pixel's slot: keep one more column while
+      // it has arrived (arrivals along a row are in x order, so the first that has not ends the search).
+      while (q.x + columns < p.width && timing.arrival(q.y, q.x + columns) <= c.t) columns++;
     }
   }
   return columns;
@@ -302,17 +333,15 @@ export function buildSchedule(p: CoreMemoryParams): Schedule {
   const W = p.width;
   const { arrival } = timing;
 
-  // Writes (Algorithm 2, store_data): addr_w_0 is reset to Δpix[x mod F] at a column's first pixel and advanced by
-  // Δkernel for each following pixel of the column.
-  const writes: MemoryOp[] = [];
-  let addrW = 0;
-  for (let x = 0; x < W; x++) {
-    for (let y = 0; y < H; y++) {
-      if (y === 0) addrW = layout.deltaPixBits[x % columns];
-      writes.push({ t: arrival(y, x), op: 'W', y, x, ...wordsOf(addrW, layout) });
-      addrW += layout.deltaKernelBits;
-    }
-  }
+  // Writes (Algorithm 2, store_data): pixel (y, x) goes to y * Δkernel + Δpix[x mod F]. In column order this is
+  // addr_w_0 reset to Δpix[x mod F] at a column's first pixel and advanced by Δkernel for each following pixel.
+  const writes: MemoryOp[] = timing.arrivals.map(({ y, x }) => ({
+    t: arrival(y, x),
+    op: 'W',
+    y,
+    x,
+    ...wordsOf(y * layout.deltaKernelBits + layout.deltaPixBits[x % columns], layout),
+  }));
 
   const computes: MemoryOp[][] = timing.computations.map((c) => {
     const ops: MemoryOp[] = [{ t: c.t, op: 'C', y: c.oy, x: c.ox, block: c.block, active: c.active }];

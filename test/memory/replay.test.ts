@@ -1,8 +1,9 @@
 // Replay property: executing a core's schedule on a simulated memory yields exactly the input patches the
-// convolution needs, for every layout, over random volumes, word lengths, kernels, strides, padding and replication.
+// convolution needs, for every layout, over random volumes, word lengths, kernels, strides, padding and replication,
+// of the core and of its producer (the order in which pixels arrive).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildSchedule, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
+import { buildSchedule, emissionOrder, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { expectedPatch, replaySchedule, type PixelPlane } from '../../src/memory/replay.js';
 import { storeAddress, makeLayout } from '../../src/memory/layout.js';
@@ -35,6 +36,9 @@ const params = fc
     method: fc.constantFrom(1 as const, 2 as const),
     dW: fc.integer({ min: 1, max: 3 }),
     arrivals: fc.integer({ min: 1, max: 6 }),
+    // The producer's block (a replicated producer sends its block's pixels together, in its own order).
+    arrivalRows: fc.integer({ min: 1, max: 3 }),
+    arrivalCols: fc.integer({ min: 1, max: 3 }),
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   })
   .map((r) => {
@@ -62,7 +66,8 @@ const params = fc
       wordBits: r.wordBits,
       depth: 1 << 20,
       layout: r.layout,
-      arrivalsPerTimestep: r.arrivals,
+      arrivalsPerTimestep: r.arrivalRows * r.arrivalCols > 1 ? r.arrivalRows * r.arrivalCols : r.arrivals,
+      arrivalBlock: { rows: r.arrivalRows, cols: r.arrivalCols },
     };
     return { p, seed: r.seed };
   });
@@ -101,6 +106,8 @@ describe('schedule replay (Algorithm 2)', () => {
         const writes = schedule.ops.filter((o) => o.op === 'W');
         expect(writes.length).toBe(p.height * p.width);
         writes.forEach((w, i) => expect(w.t).toBe(Math.floor(i / p.arrivalsPerTimestep)));
+        // ... in the producer's order: its blocks in column order, each block y fastest.
+        expect(writes.map((w) => [w.y, w.x])).toEqual(emissionOrder(p.height, p.width, p.arrivalBlock).map((q) => [q.y, q.x]));
         for (const w of writes) {
           const a = storeAddress(layout, w.y, w.x % schedule.header.columns);
           expect([w.word, w.bit, w.lastWord]).toEqual([a.word, a.bit, a.lastWord]);
@@ -139,5 +146,17 @@ describe('schedule replay (Algorithm 2)', () => {
     expect(s.header.columns).toBe(5);
     const input = plane(3, 6, 2, 4, 7);
     for (const q of replaySchedule(s, p.replicas, input)) expect(q.patch).toEqual(expectedPatch(s, input, q.oy, q.ox));
+  });
+});
+
+describe('arrival order of a replicated producer', () => {
+  it('a 2x2-block producer (method 2, dW 2) sends blocks in column order, each block y fastest', () => {
+    expect(emissionOrder(4, 4, { rows: 2, cols: 2 }).map((q) => `${q.y}${q.x}`).join(' ')).toBe(
+      '00 10 01 11 20 30 21 31 02 12 03 13 22 32 23 33',
+    );
+    // A method-1 producer (a column of pixels) and an unreplicated one send plain column order.
+    expect(emissionOrder(4, 2, { rows: 2, cols: 1 })).toEqual(emissionOrder(4, 2));
+    // Edge blocks keep only the pixels inside the plane.
+    expect(emissionOrder(3, 3, { rows: 2, cols: 2 }).map((q) => `${q.y}${q.x}`).join(' ')).toBe('00 10 01 11 20 21 02 12 22');
   });
 });

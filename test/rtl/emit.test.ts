@@ -120,15 +120,16 @@ describe('emitRtl on the small fixtures', () => {
   it('rejects a network feature it does not implement with IMC112', () => {
     const p = prepare('test/verify/fixtures/conv1.imc');
     const replicated = structuredClone(p.mapping);
-    // Method 2 replication (a block two pixels wide) is not implemented; method 1 is (test/verify/replicated.test.ts).
-    replicated.layers[0].matrix.replicas.push({ oy: 0, ox: 1 });
-    replicated.layers[0].matrix.dW = 2;
+    // A replicated output layer is not implemented (the testbench takes one output pixel per step); replication
+    // elsewhere is (test/verify/replicated.test.ts, method2.test.ts).
+    replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 });
     try {
       emitRtl(p.design, replicated, p.plan);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       expect((err as DiagnosticError).diagnostics[0].code).toBe('IMC112');
+      expect((err as DiagnosticError).diagnostics[0].message).toContain('a replicated output layer');
     }
   });
 });

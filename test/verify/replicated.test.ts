@@ -18,7 +18,7 @@ describe('replicated layers in RTL (method 1)', () => {
     expect(c2).toMatch(/localparam signed \[CW-1:0\] BLOCK_H = 32'sd4;/);
     expect(c2).toContain('REGION_H = (BLOCK_H - ONE) * STRIDE + KERNEL_H;');
     // c2 receives c1's two pixels per timestep; its residual FIFO takes c1's two shortcut pixels at once.
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] IN_PIXELS = 32'sd2;/);
+    expect(c2).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_H = 32'sd2;/);
     const n2 = p.files.find((f) => f.path === 'rtl/replicated_c03_neuron.v')!.content;
     expect(n2).toContain('res_q[res_wr_q] <= res_pixel_i[15:0];');
     expect(n2).toMatch(/res_q\[.*\] <= res_pixel_i\[31:16\];/);

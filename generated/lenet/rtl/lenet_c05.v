@@ -46,8 +46,7 @@ module lenet_c05 (
   lenet_sram #(
     .WORD_BITS (32),
     .DEPTH     (256),
-    .ADDR_BITS (8),
-    .CORE      (5)
+    .ADDR_BITS (8)
   ) u_input_memory (
     .clk_i   (clk_i),
     .we_i    (mem_we),
@@ -85,4 +84,14 @@ module lenet_c05 (
     .out_valid_o (out_valid_o),
     .out_pixel_o (out_pixel_o)
   );
+
+`ifdef VERILATOR
+  // Simulation only: every address the controller issues to the input memory is reported to the testbench.
+  import "DPI-C" function void imc_trace_memory(input int core, input int write, input int addr);
+  wire [31:0] trace_addr = { {(32-8){1'b0}}, mem_addr };
+  always @(posedge clk_i) begin
+    if (mem_we) imc_trace_memory(5, 1, trace_addr);
+    if (mem_re) imc_trace_memory(5, 0, trace_addr);
+  end
+`endif
 endmodule

@@ -46,8 +46,7 @@ module resnet32_c13 (
   resnet32_sram #(
     .WORD_BITS (128),
     .DEPTH     (512),
-    .ADDR_BITS (9),
-    .CORE      (13)
+    .ADDR_BITS (9)
   ) u_input_memory (
     .clk_i   (clk_i),
     .we_i    (mem_we),
@@ -85,4 +84,14 @@ module resnet32_c13 (
     .out_valid_o (out_valid_o),
     .out_pixel_o (out_pixel_o)
   );
+
+`ifdef VERILATOR
+  // Simulation only: every address the controller issues to the input memory is reported to the testbench.
+  import "DPI-C" function void imc_trace_memory(input int core, input int write, input int addr);
+  wire [31:0] trace_addr = { {(32-9){1'b0}}, mem_addr };
+  always @(posedge clk_i) begin
+    if (mem_we) imc_trace_memory(13, 1, trace_addr);
+    if (mem_re) imc_trace_memory(13, 0, trace_addr);
+  end
+`endif
 endmodule

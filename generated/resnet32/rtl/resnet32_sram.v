@@ -2,11 +2,12 @@
 // Network resnet32 on target dazzi2021. Do not edit by hand: regenerate with imcc compile.
 // Input memory of one core: a single-port SRAM of WORD_BITS x DEPTH words. One access per cycle: a write (with a per-bit
 // write mask, for layouts that pack several pixels in a word) or a read, whose data appears on rdata_o the next cycle.
+// It carries no core number, so every core with the same geometry shares one module (synthesized once); the core
+// wrapper reports the addresses to the testbench.
 module resnet32_sram #(
   parameter integer WORD_BITS = 8,
   parameter integer DEPTH = 2,
-  parameter integer ADDR_BITS = 1,
-  parameter integer CORE = 0
+  parameter integer ADDR_BITS = 1
 ) (
   input  wire                 clk_i,
   input  wire                 we_i,
@@ -25,14 +26,4 @@ module resnet32_sram #(
   end
 
   assign rdata_o = rdata_q;
-
-`ifdef VERILATOR
-  // Simulation only: every address the controller issues is reported to the testbench.
-  import "DPI-C" function void imc_trace_memory(input int core, input int write, input int addr);
-  wire [31:0] trace_addr = { {(32-ADDR_BITS){1'b0}}, addr_i };
-  always @(posedge clk_i) begin
-    if (we_i) imc_trace_memory(CORE, 1, trace_addr);
-    if (re_i) imc_trace_memory(CORE, 0, trace_addr);
-  end
-`endif
 endmodule

@@ -88,9 +88,10 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   const addrBits = clog2(m.depth);
   const addrLow = Math.round(Math.log2(m.wordBits));
   if (!isPowerOfTwo(m.wordBits)) throw new Error('RTL: word length must be a power of two');
-  const dxFirst = Math.floor(p.slotFirst / p.regionHeight);
-  const dxLast = Math.floor(p.slotLast / p.regionHeight);
-  const replicated = p.replicas > 1;
+  const dxFirst = Math.floor(p.slotFirst / p.regionRows.length);
+  const dxLast = Math.floor(p.slotLast / p.regionRows.length);
+  // The arriving block's column step must wrap at most once (wrap_column subtracts the ring once).
+  if (p.inBlockCols > m.columns) throw new Error(`RTL: core ${p.core.id} keeps ${m.columns} columns, fewer than its producer's ${p.inBlockCols}-column block`);
   const s = (v: number): string => slit(cw, v);
   const spanWords = Math.ceil((m.pixelBits + m.wordBits - 1) / m.wordBits);
   const rbufIndexBits = clog2(spanWords * m.wordBits);
@@ -110,13 +111,19 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     pixelBits: m.pixelBits,
     inPixelBits: p.inPixels * m.pixelBits,
     multiIn: p.inPixels > 1,
-    inPixelsLit: s(p.inPixels),
     inPixelZero: ulit(p.inPixels * m.pixelBits, 0),
-    replicated,
-    blockHeight: s(p.replicas),
-    regionH: replicated ? 'REGION_H' : 'KERNEL_H',
-    blockH: replicated ? 'BLOCK_H' : 'ONE',
-    blockStrideName: replicated ? 'BLOCK_STRIDE' : 'STRIDE',
+    blockRowsNum: p.blockRows,
+    blockColsNum: p.blockCols,
+    blockRows: s(p.blockRows),
+    blockCols: s(p.blockCols),
+    regionRows: s(p.regionRows.length),
+    sparseRows: p.regionRows.length < p.regionHeight,
+    inBlockRowsNum: p.inBlockRows,
+    inBlockColsNum: p.inBlockCols,
+    inBlockRows: s(p.inBlockRows),
+    inBlockCols: s(p.inBlockCols),
+    inBlockRowStep: s(p.inBlockRows * m.deltaKernelBits),
+    inBlockColStep: s(mod(p.inBlockCols, m.columns) * step),
     addrBits,
     xBits: p.rows * p.inActivationBits,
     hasPsumIn: p.partialCores.length > 0,
@@ -142,11 +149,11 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     deltaKernel: s(m.deltaKernelBits),
     deltaPix: s(step),
     deltaPixWrap: s(m.columns * step),
-    deltaPixStride: s(mod(matrix.stride, m.columns) * step),
+    deltaPixStride: s(mod(p.blockCols * matrix.stride, m.columns) * step),
     deltaPixFirst: s(mod(-padding, m.columns) * step),
     deltaPixDxFirst: s(mod(dxFirst, m.columns) * step),
     rowFirst: s(-padding * m.deltaKernelBits),
-    rowStride: s(p.replicas * matrix.stride * m.deltaKernelBits),
+    rowStride: s(p.blockRows * matrix.stride * m.deltaKernelBits),
     pixelSpan: s(m.pixelBits),
     wordLit: s(m.wordBits),
     one: s(1),
@@ -230,8 +237,10 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     bnScale: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.scale)) : '',
     bnBias: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.bias)) : '',
     replicated,
-    blockHeight: ulit(cw, p.replicas),
+    blockHeight: ulit(cw, p.blockRows),
+    blockWidth: ulit(cw, p.blockCols),
     blockH: replicated ? 'BLOCK_H' : 'ONE',
+    blockW: replicated ? 'BLOCK_W' : 'ONE',
     ocBits,
     lastOc: ulit(ocBits, outChannels - 1),
     ocZero: ulit(ocBits, 0),
@@ -278,8 +287,8 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
     pixelZero: ulit(cols * a, 0),
-    traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_q)' : 'cy_q',
-    traceX: pool ? 'px_q' : 'cx_q',
+    traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    traceX: pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, p.channelBase),
     coreIndex: p.core.index,
   };

@@ -5,6 +5,7 @@ import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
+import { blockShape, emissionOrder, isFullBlock } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import { compileReference } from '../../reference/mapped.js';
 import { simulateDataflow } from '../../dataflow/index.js';
@@ -50,14 +51,28 @@ export interface CoreRtlPlan {
   storedChannelBase: number;
   storedChannels: number;
   /**
-   * Replicas of the layer (method 1 only: a block of `replicas` output pixels stacked along y) and the height of the
-   * block's input region, (replicas - 1) * stride + kernelHeight (the kernel height when not replicated).
+   * Replicas of the layer: a block of blockRows x blockCols output pixels (method 1: a column, blockCols 1; method 2:
+   * dW columns), replica r at (r mod blockRows, floor(r / blockRows)). The block's input region is regionHeight x
+   * regionWidth pixels, (block - 1) * stride + kernel in each direction (the kernel when not replicated).
    */
   replicas: number;
+  blockRows: number;
+  blockCols: number;
   regionHeight: number;
-  /** Pixels arriving per timestep at this core: the producing layer's replicas (1 for the network input). */
+  regionWidth: number;
+  /**
+   * Region rows some replica reads, in order (all of them unless the stride exceeds the kernel height, when the rows
+   * between two replicas' patches are read by none and have no crossbar rows).
+   */
+  regionRows: number[];
+  /** Pixels arriving per timestep at this core: the producing layer's block of inBlockRows x inBlockCols pixels. */
   inPixels: number;
-  /** Patch slots (slot = dx * regionHeight + dy) holding this core's rows, and where its rows start in them. */
+  inBlockRows: number;
+  inBlockCols: number;
+  /**
+   * Patch slots holding this core's rows (slot = dx * regionRows.length + rank of dy in regionRows, the crossbar row
+   * order), and where its rows start in them.
+   */
   slotFirst: number;
   slotLast: number;
   rowBitOffset: number;
@@ -110,6 +125,15 @@ function neuronPlan(
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
         const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
+        // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
+        // (blocks one column wide all give column order; a method-2 block's order is its own).
+        const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
+        const ours = blockShape(lm.matrix.replicas);
+        const order = (b: { rows: number; cols: number }): string =>
+          emissionOrder(plane.height, plane.width, b).map((q) => `${q.y},${q.x}`).join(' ');
+        if (order(theirs) !== order(ours)) {
+          unsupported(f, `a residual add whose shortcut comes in ${theirs.rows}x${theirs.cols} blocks while the layer computes ${ours.rows}x${ours.cols} blocks (another pixel order)`);
+        }
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
         residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels };
         break;
@@ -201,18 +225,28 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     if (!compiled || !params) throw new Error(`RTL: no reference parameters for layer ${lm.layer}`);
     const m = lm.matrix;
     const replicas = m.replicas.length;
+    const block = blockShape(m.replicas);
     if (replicas > 1) {
-      // Method 1 only: replica r computes output (oy + r, ox), the block's input region is one patch column of
-      // (n - 1) * stride + Fh rows, every row of which some replica reads when stride <= Fh.
-      if (m.dW !== 1 || m.replicas.some((r, i) => r.oy !== i || r.ox !== 0)) unsupported(node, 'method 2 replication (dW > 1)');
-      if (m.stride > m.kernelHeight) unsupported(node, 'a replicated layer whose stride exceeds its kernel height');
+      // Replica r computes output (oy + r mod rows, ox + floor(r / rows)): a block filled y fastest (the mapping's
+      // convention), which is also the order its pixels leave the core.
+      if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
+        throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
+      }
+      if (block.cols > 1 && m.stride > m.kernelWidth) unsupported(node, 'a method-2 layer whose stride exceeds its kernel width');
       if (lm.cores.some((id) => coreById.get(id)!.part.colPart !== 0)) unsupported(node, 'a replicated layer split into column parts');
       if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
       if ((lm.output ?? lm.layer) === design.network.output) unsupported(node, 'a replicated output layer');
+      if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
+        unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
+      }
     }
-    const regionHeight = (replicas - 1) * m.stride + m.kernelHeight;
+    const regionHeight = (block.rows - 1) * m.stride + m.kernelHeight;
+    const regionWidth = (block.cols - 1) * m.stride + m.kernelWidth;
+    const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
+    const rowRank = new Map(regionRows.map((dy, i) => [dy, i]));
     const producer = mapping.layers.find((l) => l.layer === lm.source);
-    const inPixels = producer ? producer.matrix.replicas.length : 1;
+    const inBlock = producer ? blockShape(producer.matrix.replicas) : { rows: 1, cols: 1 };
+    const inPixels = inBlock.rows * inBlock.cols;
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const outChannels = m.kernelCols;
     const rowsPerLayerCols = new Map<number, Core[]>();
@@ -235,7 +269,10 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
       }
       for (let r = rowStart; r < rowEnd; r++) {
         const src = m.rowSources[r];
-        if ((src.dx * regionHeight + src.dy) * inChannels + src.channel !== r) throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
+        const rank = rowRank.get(src.dy);
+        if (rank === undefined || (src.dx * regionRows.length + rank) * inChannels + src.channel !== r) {
+          throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
+        }
       }
       if (!isPowerOfTwo(memory.wordBits)) unsupported(node, `a ${memory.wordBits}-bit memory word (word lengths must be powers of two)`);
       const rows = rowEnd - rowStart;
@@ -265,8 +302,14 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         inChannels,
         inActivationBits: inBits,
         replicas,
+        blockRows: block.rows,
+        blockCols: block.cols,
         regionHeight,
+        regionWidth,
+        regionRows,
         inPixels,
+        inBlockRows: inBlock.rows,
+        inBlockCols: inBlock.cols,
         storedChannelBase,
         storedChannels,
         slotFirst,

@@ -1,0 +1,82 @@
+// Method 2 of the kernel replication (Dazzi et al. 2021 section 2.2.1) in RTL: 2x2 blocks of output pixels per
+// computation, sent on as blocks (the next core's pixels arrive two columns at a time), a method-2 layer split in row
+// parts adding a shortcut that comes in the same blocks, method-1 layers fed by 2x2 blocks, and a replicated 1x1
+// stride-2 shortcut whose region has a row no replica reads; verified bit-exact against the reference model and the
+// schedules.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { lintRtl } from '../../src/verify/lint.js';
+
+describe('replicated layers in RTL (method 2)', () => {
+  const p = prepare('test/verify/fixtures/method2.imc');
+  const file = (path: string): string => p.files.find((f) => f.path === path)!.content;
+
+  it('maps the fixture with 2x2 blocks (c1, c2), columns of 2 (c3, s, c4), split in row parts', () => {
+    const layers = p.mapping.layers;
+    expect(layers.map((l) => l.layer)).toEqual(['c1', 'c2', 'c3', 's', 'c4', 'f1']);
+    expect(layers.map((l) => l.matrix.dW)).toEqual([2, 2, 1, 1, 1, 1]);
+    expect(layers.map((l) => l.matrix.replicas.length)).toEqual([4, 4, 2, 2, 2, 1]);
+    expect(layers.map((l) => l.rowParts)).toEqual([2, 2, 2, 1, 2, 2]);
+    // c2 adds c1's shortcut; c4 adds s's (the add of the two batch norms).
+    expect(layers.map((l) => l.residualLayer ?? '-')).toEqual(['-', 'c1', '-', '-', 's', '-']);
+  });
+
+  it('walks a 2x2 block\'s 4x4 region and writes the arriving 2x2 blocks column by column', () => {
+    const c2 = file('rtl/method2_c02_controller.v');
+    expect(c2).toContain("localparam signed [CW-1:0] BLOCK_H = 32'sd2;");
+    expect(c2).toContain("localparam signed [CW-1:0] BLOCK_W = 32'sd2;");
+    expect(c2).toContain('REGION_W = (BLOCK_W - ONE) * STRIDE + KERNEL_W;');
+    expect(c2).toContain("localparam signed [CW-1:0] IN_BLOCK_W = 32'sd2;");
+    // A 2-column block arriving into a ring of columns the region also reads: the memory keeps one column more than
+    // the region's 4 (the block's second column arrives with the first).
+    expect(c2).toContain('memory keeps 5 input columns');
+    // c3 (method 1) is fed by c2's 2x2 blocks.
+    const c3 = file('rtl/method2_c04_controller.v');
+    expect(c3).toContain("localparam signed [CW-1:0] IN_BLOCK_H = 32'sd2;");
+    expect(c3).toContain("localparam signed [CW-1:0] IN_BLOCK_W = 32'sd2;");
+    expect(c3).toContain("localparam signed [CW-1:0] BLOCK_W = 32'sd1;");
+  });
+
+  it('skips the region row of the 1x1 stride-2 shortcut that no replica reads', () => {
+    const s = p.files.find((f) => f.path.endsWith('_controller.v') && f.content.includes('(layer s,'))!.content;
+    // Region rows 0 and 2 of 3 (replica 1's pixel is two rows below replica 0's): 2 crossbar row groups.
+    expect(s).toContain("localparam signed [CW-1:0] REGION_ROWS = 32'sd2;");
+    expect(s).toContain('wire row_read = (dy_phase_q < KERNEL_H);');
+    const neuron = file('rtl/method2_c01_neuron.v');
+    // The neuron core of c1 walks its replicas y fastest over the 2x2 block.
+    expect(neuron).toContain('rep_x_d = rep_x_q + ONE;');
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/method2.f', 'method2_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact against the reference model and the schedules', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    // Every activation (2 x 4x8x8 + 3 x 4x4x4 + 5), every ADC column and every address of the 11 cores is compared.
+    expect(result.comparisons).toBeGreaterThan(3000);
+  }, 300_000);
+
+  it('rejects with IMC112 a residual add whose shortcut comes in another pixel order (columns of 4 into 2x2 blocks)', () => {
+    const source = readFileSync('test/verify/fixtures/method2.imc', 'utf8').replace('layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 4, method 1');
+    const path = join(mkdtempSync(join(tmpdir(), 'imcc-m2-')), 'order.imc');
+    writeFileSync(path, source);
+    try {
+      prepare(path);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(DiagnosticError);
+      const d = (err as DiagnosticError).diagnostics[0];
+      expect(d.code).toBe('IMC112');
+      expect(d.message).toContain('a residual add whose shortcut comes in 4x1 blocks while the layer computes 2x2 blocks');
+    }
+  });
+});

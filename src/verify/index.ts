@@ -176,4 +176,5 @@ export async function verifyOutputDir(dir: string, options: VerifyOptions = {}):
   const plan = planMemories(design, mapping);
   return verifyRtlDirectory(dir, design, mapping, plan, options);
 }
-export { lintRtl, synthesizeRtl, checkVerilog2005, type ToolRun } from './lint.js';
+export { lintRtl, checkVerilog2005, type ToolRun } from './lint.js';
+export { synthesizeRtl, type SynthResult, type SynthUnit } from './synth.js';

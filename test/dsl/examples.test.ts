@@ -138,7 +138,7 @@ describe('examples/resnet32-speedup.imc (section 3.1.4: 4/2/1 pixels per timeste
     }
     const nodes = byName(d);
     expect(nodes.get('stage1.3.c2')!.mapping).toMatchObject({ replicas: 4, method: 2, dW: 2 });
-    expect(nodes.get('stem.conv')!.mapping).toMatchObject({ replicas: 4, method: 1, dW: 1 });
+    expect(nodes.get('stem.conv')!.mapping).toMatchObject({ replicas: 4, method: 2, dW: 2 });
     expect(nodes.get('stage2a.s')!.mapping).toMatchObject({ replicas: 2, method: 1 });
     expect(nodes.get('stage3a.s')!.mapping).toMatchObject({ replicas: 1, method: 1 });
     expect(nodes.get('stage2a.c1')!.mapping!.span.file).toBe('examples/resnet32-speedup.imc');

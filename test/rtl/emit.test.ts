@@ -117,6 +117,13 @@ describe('emitRtl on the small fixtures', () => {
     expect(lint.messages).toEqual([]);
   }, 120_000);
 
+  it('examples/resnet32-speedup.imc (method 2 and method 1 replication, 52 cores): lint clean', async () => {
+    const p = prepare('examples/resnet32-speedup.imc');
+    expect(p.files.filter((f) => f.path.endsWith('_controller.v')).length).toBe(52);
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/resnet32_speedup.f', 'resnet32_speedup_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
   it('rejects a network feature it does not implement with IMC112', () => {
     const p = prepare('test/verify/fixtures/conv1.imc');
     const replicated = structuredClone(p.mapping);

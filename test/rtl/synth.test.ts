@@ -1,12 +1,12 @@
 // Yosys synthesis of a generated RTL set: `synth -top; check -assert`, no latches, the crossbar a black box.
-// The example LeNet is synthesized whole (its SRAMs become flip-flops in a generic Yosys flow: a minute or two);
-// ResNet-32 up to the gate-mapping stage (a quarter of an hour: the longest test).
+// Every design is synthesized whole and bottom-up (src/verify/synth.ts): LeNet in under a minute, ResNet-32 in about
+// ten (its SRAMs become flip-flops in a generic Yosys flow).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepare, writeFiles } from './helpers.js';
-import { synthesizeRtl } from '../../src/verify/lint.js';
+import { synthesizeRtl } from '../../src/verify/synth.js';
 
 describe('yosys synthesis', () => {
   it('synthesizes the tiny fixture with check -assert and no latches', async () => {
@@ -24,16 +24,62 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/lenet.f', 'lenet_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    expect(synth.cells).toBeGreaterThan(1000);
+    // Units: the top (cores as black boxes), the 6 cores (controller, neuron, core), the SRAM shared by all 6.
+    expect(synth.units.map((u) => u.name).sort()).toEqual(
+      ['lenet_c00', 'lenet_c01', 'lenet_c02', 'lenet_c03', 'lenet_c04', 'lenet_c05', 'lenet_sram(WORD_BITS=32, DEPTH=256, ADDR_BITS=8)', 'lenet_top'],
+    );
+    expect(synth.units.find((u) => u.name.startsWith('lenet_sram'))!.instances).toBe(6);
+    expect(synth.cells).toBeGreaterThan(6 * 32 * 256);
   }, 900_000);
 
-  it('synthesizes examples/resnet32.imc whole up to gate mapping (memories as $mem cells), check -assert, no latches', async () => {
-    const p = prepare('examples/resnet32.imc');
-    const dir = writeFiles(p.files);
-    const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top', { coarse: true });
+  it('synthesizes the residual fixture (identity and resampling shortcuts, global average pool) with no latches', async () => {
+    const p = prepare('test/verify/fixtures/residual.imc');
+    const synth = await synthesizeRtl(writeFiles(p.files), 'rtl/residual.f', 'residual_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
+  }, 900_000);
+
+  it('synthesizes the method-2 fixture (2x2 blocks, sparse region rows) with check -assert and no latches', async () => {
+    const p = prepare('test/verify/fixtures/method2.imc');
+    const synth = await synthesizeRtl(writeFiles(p.files), 'rtl/method2.f', 'method2_top');
+    expect(synth.messages).toEqual([]);
+    expect(synth.ok).toBe(true);
+    expect(synth.units.map((u) => u.name)).toContain('method2_c06');
+  }, 900_000);
+
+  it('synthesizes examples/resnet32.imc whole, bottom-up (a Yosys process per core, the SRAM once), check -assert, no latches', async () => {
+    const p = prepare('examples/resnet32.imc');
+    const dir = writeFiles(p.files);
+    const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
+    expect(synth.messages).toEqual([]);
+    expect(synth.ok).toBe(true);
+    // The top, 43 cores and one SRAM geometry (512 x 128 bits) shared by the 43 cores.
+    expect(synth.units.length).toBe(45);
+    const sram = synth.units.find((u) => u.name.startsWith('resnet32_sram('))!;
+    expect(sram.name).toBe('resnet32_sram(WORD_BITS=128, DEPTH=512, ADDR_BITS=9)');
+    expect(sram.instances).toBe(43);
+    // Every SRAM bit is a flip-flop in a generic flow: 43 x 64 Kibit.
+    expect(synth.cells).toBeGreaterThan(43 * 65_536);
   }, 3_600_000);
+
+  it('plans units bottom-up: a module two parents share is synthesized once per parameter set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imcc-units-'));
+    mkdirSync(join(dir, 'rtl'));
+    const files: Record<string, string> = {
+      't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [7:0] z_o);\n  m u_m (.a_i(a_i), .y_o(y_o));\n  leaf #(.W(8)) u_l8 (.a_i({a_i, a_i}), .y_o(z_o));\nendmodule\n',
+      'm.v': 'module m (input wire [3:0] a_i, output wire [3:0] y_o);\n  leaf #(\n    .W (4)\n  ) u_l4 (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'leaf.v': 'module leaf #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  assign y_o = ~a_i;\nendmodule\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'rtl', name), text);
+    writeFileSync(join(dir, 'rtl/t.f'), Object.keys(files).map((f) => `rtl/${f}`).join('\n') + '\n');
+    const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
+    expect(synth.messages).toEqual([]);
+    expect(synth.ok).toBe(true);
+    expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['leaf(W=4) x1', 'leaf(W=8) x1', 'm x1', 't x1']);
+    // The 8-bit and the 4-bit inverter: 8 + 4 NOT cells, plus the black-box cells of the top and m.
+    expect(synth.units.find((u) => u.name === 'leaf(W=8)')!.cells).toBe(8);
+    expect(synth.units.find((u) => u.name === 'leaf(W=4)')!.cells).toBe(4);
+  }, 60_000);
 
   it('the check has teeth: a module with a latch fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imcc-latch-'));

@@ -188,7 +188,7 @@ module resnet32_c31_controller (
     rbuf_d = rbuf_q;
     land_we = 1'b0;
     land_slot = pend_slot_q;
-    land_pixel = rbuf_d[{ {3{1'b0}}, pend_bit_q } +: PIXEL_BITS];
+    land_pixel = {PIXEL_BITS{1'b0}};
     zero_we = 1'b0;
     zero_slot = slot_local;
     mem_we = 1'b0;

@@ -1,0 +1,173 @@
+// Yosys synthesis of a generated RTL set, bottom-up: one Yosys process per unit, so a whole network's memory and time
+// stay bounded (one process holding ResNet-32's 43 cores after techmap needs more than 17 GB) and the units run in
+// parallel. Units: the top with its children as black boxes; each child of the top with the modules only it uses;
+// each module several parents share (the input memory SRAM), once per distinct parameter set. Every unit gets
+// `synth -top; check -assert` and no latch cells; the crossbar is a black box (`(* blackbox *)` under SYNTHESIS).
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { verilogFiles, type ToolRun } from './lint.js';
+
+export interface SynthUnit {
+  /** The unit's top module (for a shared module: `module(PARAM=value, ...)`). */
+  name: string;
+  ok: boolean;
+  /** Cells of the unit's hierarchy after synthesis (black boxes count one). */
+  cells: number;
+  /** How many times the unit occurs in the design (shared modules: their instances with this parameter set). */
+  instances: number;
+  seconds: number;
+}
+
+export interface SynthResult extends ToolRun {
+  /** Cells of the whole design: every unit's cells times its instances. */
+  cells: number;
+  units: SynthUnit[];
+}
+
+interface Instance {
+  module: string;
+  /** Parameter overrides in the instantiation, `NAME=value` in source order. */
+  params: string[];
+}
+
+interface ModuleSource {
+  name: string;
+  file: string;
+  blackbox: boolean;
+  instances: Instance[];
+}
+
+const LATCH_CHECK = 'select -assert-none t:$_DLATCH*_ t:$dlatch t:$adlatch t:$dlatchsr';
+
+/** Instantiations of known modules: `name #( .P (v), ... ) inst (` or `name inst (` at the start of a line. */
+function instancesIn(text: string, known: ReadonlySet<string>): Instance[] {
+  const out: Instance[] = [];
+  const pattern = /^\s*([A-Za-z_][A-Za-z0-9_$]*)\s*(#\s*\(([\s\S]*?)\)\s*)?[A-Za-z_][A-Za-z0-9_$]*\s*\(/gm;
+  for (const m of text.matchAll(pattern)) {
+    if (!known.has(m[1])) continue;
+    const params = [...(m[3] ?? '').matchAll(/\.([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([^()]*?)\s*\)/g)].map((p) => `${p[1]}=${p[2]}`);
+    out.push({ module: m[1], params });
+  }
+  return out;
+}
+
+/** One module per file, named as the file (the generator's rule): the modules, their instances, which are black boxes. */
+function readModules(rootDir: string, files: string[]): Map<string, ModuleSource> {
+  const texts = new Map(files.map((f) => [basename(f, '.v'), { file: f, text: readFileSync(join(rootDir, f), 'utf8') }]));
+  const known = new Set(texts.keys());
+  const modules = new Map<string, ModuleSource>();
+  for (const [name, { file, text }] of texts) {
+    modules.set(name, { name, file, blackbox: text.includes('(* blackbox *)'), instances: instancesIn(text, known).filter((i) => i.module !== name) });
+  }
+  return modules;
+}
+
+interface UnitPlan {
+  name: string;
+  files: string[];
+  script: string[];
+  instances: number;
+}
+
+function planUnits(modules: Map<string, ModuleSource>, top: string): UnitPlan[] {
+  if (!modules.has(top)) throw new Error(`synthesis: no file defines the top module ${top}`);
+  const source = (m: string): ModuleSource => modules.get(m)!;
+  // Parents of every module of the hierarchy under the top, and every instance of it.
+  const parents = new Map<string, Set<string>>();
+  const instances = new Map<string, Instance[]>();
+  const reachable = new Set<string>();
+  const visit = (name: string): void => {
+    if (reachable.has(name)) return;
+    reachable.add(name);
+    for (const i of source(name).instances) {
+      parents.set(i.module, (parents.get(i.module) ?? new Set()).add(name));
+      instances.set(i.module, [...(instances.get(i.module) ?? []), i]);
+      visit(i.module);
+    }
+  };
+  visit(top);
+  const shared = new Set([...reachable].filter((m) => m !== top && parents.get(m)!.size > 1 && !source(m).blackbox));
+  // A unit: its root, the descendants that are neither shared nor black boxes (the top's children are units of
+  // their own), and at its boundary the modules they instantiate, read and made black boxes before elaboration (so
+  // their parameterized copies are black boxes too).
+  const unit = (root: string, name: string, setup: string[], count: number): UnitPlan => {
+    const members = [root];
+    for (let k = 0; k < members.length; k++) {
+      for (const i of source(members[k]).instances) {
+        const own = !shared.has(i.module) && !source(i.module).blackbox && members[k] !== top;
+        if (own && !members.includes(i.module)) members.push(i.module);
+      }
+    }
+    const boundary = [...new Set(members.flatMap((m) => source(m).instances.map((i) => i.module)))].filter((m) => !members.includes(m));
+    const toBlackbox = boundary.filter((m) => !source(m).blackbox);
+    return {
+      name,
+      files: [...members, ...boundary].map((m) => source(m).file),
+      script: [...(toBlackbox.length > 0 ? [`blackbox ${toBlackbox.join(' ')}`] : []), ...setup, `hierarchy -top ${root}`, `synth -top ${root}`],
+      instances: count,
+    };
+  };
+  const units: UnitPlan[] = [unit(top, top, [], 1)];
+  for (const child of new Set(source(top).instances.map((i) => i.module))) {
+    if (!shared.has(child) && !source(child).blackbox) units.push(unit(child, child, [], 1));
+  }
+  // Shared modules: once per distinct parameter set of their instances.
+  for (const m of shared) {
+    const sets = new Map<string, { params: string[]; count: number }>();
+    for (const i of instances.get(m)!) {
+      const key = i.params.join(', ');
+      sets.set(key, { params: i.params, count: (sets.get(key)?.count ?? 0) + 1 });
+    }
+    for (const [key, { params, count }] of sets) {
+      const chparam = params.length > 0 ? [`chparam ${params.map((p) => `-set ${p.replace('=', ' ')}`).join(' ')} ${m}`] : [];
+      units.push(unit(m, params.length > 0 ? `${m}(${key})` : m, chparam, count));
+    }
+  }
+  return units;
+}
+
+async function runUnit(rootDir: string, unit: UnitPlan): Promise<SynthUnit & { messages: string[] }> {
+  const started = performance.now();
+  const script = [`read_verilog ${unit.files.join(' ')}`, ...unit.script, 'check -assert', LATCH_CHECK, 'stat'].join('; ');
+  const result = await execa('yosys', ['-p', script], { cwd: rootDir, reject: false, all: true });
+  const output = String(result.all ?? '');
+  const cells = [...output.matchAll(/Number of cells:\s+(\d+)/g)].map((m) => Number(m[1]));
+  const messages = output
+    .split('\n')
+    .filter((l) => /ERROR|Warning: .*latch|Assertion failed/i.test(l))
+    .map((l) => `${unit.name}: ${l.trim()}`);
+  return {
+    name: unit.name,
+    ok: result.exitCode === 0,
+    cells: cells.length > 0 ? cells[cells.length - 1] : 0,
+    instances: unit.instances,
+    seconds: Math.round(performance.now() - started) / 1000,
+    messages,
+  };
+}
+
+/**
+ * Yosys `synth -top; check -assert` and no latch cells over the whole RTL set, bottom-up in units (see the top of this
+ * file), `jobs` Yosys processes at a time (default: one per CPU). ok when every unit passes.
+ */
+export async function synthesizeRtl(rootDir: string, fileList: string, top: string, options: { jobs?: number } = {}): Promise<SynthResult> {
+  const units = planUnits(readModules(rootDir, verilogFiles(rootDir, fileList)), top);
+  const jobs = Math.max(1, options.jobs ?? cpus().length);
+  const results: Array<Awaited<ReturnType<typeof runUnit>>> = new Array(units.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < units.length) {
+      const k = next++;
+      results[k] = await runUnit(rootDir, units[k]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, worker));
+  return {
+    ok: results.every((r) => r.ok),
+    messages: results.flatMap((r) => r.messages),
+    cells: results.reduce((sum, r) => sum + r.cells * r.instances, 0),
+    units: results.map(({ messages: _messages, ...unit }) => unit),
+  };
+}

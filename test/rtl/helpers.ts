@@ -8,6 +8,9 @@ import { mapDesign } from '../../src/mapping/index.js';
 import type { Mapping } from '../../src/mapping/types.js';
 import { planMemories, type MemoryPlan } from '../../src/memory/index.js';
 import { emitRtl, type RtlFile } from '../../src/emit/rtl/index.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { expect, it } from 'vitest';
 
 export interface Prepared {
   design: IrDesign;
@@ -35,3 +38,22 @@ export function writeFiles(files: readonly { path: string; content: string }[], 
 
 /** Shared Verilator cache of the test runs (builds are keyed by the RTL, so reuse is safe). */
 export const TEST_CACHE = join(tmpdir(), 'imcc-test-verilator-cache');
+
+/**
+ * The two tests every RTL fixture gets: lint clean, and verified bit-exact against the reference model and the
+ * schedules with at least `minComparisons` comparisons (activations, ADC columns and addresses).
+ */
+export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
+  const network = p.design.network.name;
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), `rtl/${network}.f`, `${network}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact against the reference model and the schedules', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(minComparisons);
+  }, 300_000);
+}

@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
-import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { lintRtl } from '../../src/verify/lint.js';
+import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('replicated layers in RTL (method 2)', () => {
   const p = prepare('test/verify/fixtures/method2.imc');
@@ -52,18 +50,8 @@ describe('replicated layers in RTL (method 2)', () => {
     expect(neuron).toContain('rep_x_d = rep_x_q + ONE;');
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/method2.f', 'method2_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
-
-  it('verifies bit-exact against the reference model and the schedules', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    // Every activation (2 x 4x8x8 + 3 x 4x4x4 + 5), every ADC column and every address of the 11 cores is compared.
-    expect(result.comparisons).toBeGreaterThan(3000);
-  }, 300_000);
+  // Every activation, every ADC column and every address of the 11 cores is compared.
+  lintAndVerifyTests(p, 3000);
 
   it('rejects with IMC112 a residual add whose shortcut comes in another pixel order (columns of 4 into 2x2 blocks)', () => {
     const source = readFileSync('test/verify/fixtures/method2.imc', 'utf8').replace('layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 4, method 1');

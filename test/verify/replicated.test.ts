@@ -2,9 +2,7 @@
 // pixels along y per computation, a replicated producer feeding several pixels per timestep, replicated layers split
 // in row parts, a strided replicated layer; verified bit-exact against the reference model and the schedules.
 import { describe, expect, it } from 'vitest';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
-import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { lintRtl } from '../../src/verify/lint.js';
+import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('replicated layers in RTL (method 1)', () => {
   const p = prepare('test/verify/fixtures/replicated.imc');
@@ -24,16 +22,6 @@ describe('replicated layers in RTL (method 1)', () => {
     expect(n2).toMatch(/res_q\[.*\] <= res_pixel_i\[31:16\];/);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/replicated.f', 'replicated_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
-
-  it('verifies bit-exact against the reference model and the schedules', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    // Every activation (3 x 4x8x8 + 4x4x4 + 5), every ADC column and every address of the 11 cores is compared.
-    expect(result.comparisons).toBeGreaterThan(4000);
-  }, 300_000);
+  // Every activation, every ADC column and every address of the 11 cores is compared.
+  lintAndVerifyTests(p, 4000);
 });

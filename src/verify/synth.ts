@@ -33,7 +33,6 @@ interface Instance {
 }
 
 interface ModuleSource {
-  name: string;
   file: string;
   blackbox: boolean;
   instances: Instance[];
@@ -59,7 +58,7 @@ function readModules(rootDir: string, files: string[]): Map<string, ModuleSource
   const known = new Set(texts.keys());
   const modules = new Map<string, ModuleSource>();
   for (const [name, { file, text }] of texts) {
-    modules.set(name, { name, file, blackbox: text.includes('(* blackbox *)'), instances: instancesIn(text, known).filter((i) => i.module !== name) });
+    modules.set(name, { file, blackbox: text.includes('(* blackbox *)'), instances: instancesIn(text, known).filter((i) => i.module !== name) });
   }
   return modules;
 }

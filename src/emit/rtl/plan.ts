@@ -5,7 +5,7 @@ import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
-import { blockShape, emissionOrder, isFullBlock } from '../../memory/schedule.js';
+import { blockShape, emissionOrder, isFullBlock, type BlockShape } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import { compileReference } from '../../reference/mapped.js';
 import { simulateDataflow } from '../../dataflow/index.js';
@@ -51,24 +51,24 @@ export interface CoreRtlPlan {
   storedChannelBase: number;
   storedChannels: number;
   /**
-   * Replicas of the layer: a block of blockRows x blockCols output pixels (method 1: a column, blockCols 1; method 2:
-   * dW columns), replica r at (r mod blockRows, floor(r / blockRows)). The block's input region is regionHeight x
-   * regionWidth pixels, (block - 1) * stride + kernel in each direction (the kernel when not replicated).
+   * Replicas of the layer: a block of block.rows x block.cols output pixels (method 1: a column; method 2: dW
+   * columns), replica r at (r mod block.rows, floor(r / block.rows)). The block's input region is regionHeight =
+   * (block.rows - 1) * stride + kernelHeight rows tall (the kernel height when not replicated).
    */
   replicas: number;
-  blockRows: number;
-  blockCols: number;
+  block: BlockShape;
   regionHeight: number;
-  regionWidth: number;
   /**
    * Region rows some replica reads, in order (all of them unless the stride exceeds the kernel height, when the rows
    * between two replicas' patches are read by none and have no crossbar rows).
    */
   regionRows: number[];
-  /** Pixels arriving per timestep at this core: the producing layer's block of inBlockRows x inBlockCols pixels. */
+  /**
+   * The producing layer's block, which arrives at one step (the memory plan's arrival block, so the RTL writes in the
+   * schedule's order), and its pixels.
+   */
+  inBlock: BlockShape;
   inPixels: number;
-  inBlockRows: number;
-  inBlockCols: number;
   /**
    * Patch slots holding this core's rows (slot = dx * regionRows.length + rank of dy in regionRows, the crossbar row
    * order), and where its rows start in them.
@@ -241,12 +241,8 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
       }
     }
     const regionHeight = (block.rows - 1) * m.stride + m.kernelHeight;
-    const regionWidth = (block.cols - 1) * m.stride + m.kernelWidth;
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
     const rowRank = new Map(regionRows.map((dy, i) => [dy, i]));
-    const producer = mapping.layers.find((l) => l.layer === lm.source);
-    const inBlock = producer ? blockShape(producer.matrix.replicas) : { rows: 1, cols: 1 };
-    const inPixels = inBlock.rows * inBlock.cols;
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const outChannels = m.kernelCols;
     const rowsPerLayerCols = new Map<number, Core[]>();
@@ -260,6 +256,7 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
       const core = coreById.get(id)!;
       const memory = memoryByCore.get(id);
       if (!memory) throw new Error(`RTL: core ${id} has no memory plan`);
+      const inBlock = memory.params.arrivalBlock ?? { rows: 1, cols: 1 };
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
         const sink = m.columnSinks[c];
@@ -302,14 +299,11 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         inChannels,
         inActivationBits: inBits,
         replicas,
-        blockRows: block.rows,
-        blockCols: block.cols,
+        block,
         regionHeight,
-        regionWidth,
         regionRows,
-        inPixels,
-        inBlockRows: inBlock.rows,
-        inBlockCols: inBlock.cols,
+        inBlock,
+        inPixels: inBlock.rows * inBlock.cols,
         storedChannelBase,
         storedChannels,
         slotFirst,

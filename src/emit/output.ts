@@ -13,12 +13,16 @@ export interface OutputFile {
   content: string | Uint8Array;
 }
 
-export function isImccOutput(dir: string): boolean {
+/** The recorded fields of DIR's output marker; undefined when DIR has none. Throws when the marker cannot be read as JSON. */
+export function readOutputMarker(dir: string): { tool?: unknown; entry?: unknown } | undefined {
   const marker = join(dir, OUTPUT_MARKER);
-  if (!existsSync(marker)) return false;
+  if (!existsSync(marker)) return undefined;
+  return (JSON.parse(readFileSync(marker, 'utf8')) ?? {}) as { tool?: unknown; entry?: unknown };
+}
+
+export function isImccOutput(dir: string): boolean {
   try {
-    const parsed = JSON.parse(readFileSync(marker, 'utf8')) as { tool?: unknown };
-    return parsed.tool === 'imcc';
+    return readOutputMarker(dir)?.tool === 'imcc';
   } catch {
     return false;
   }

@@ -15,7 +15,7 @@ import { coreSchedule, planMemories, type MemoryPlan } from '../memory/index.js'
 import type { Schedule } from '../memory/schedule.js';
 import { referenceInference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
-import { OUTPUT_MARKER } from '../emit/output.js';
+import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
 import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
 import { parseTrace, type Trace } from './trace.js';
 import { buildWithVerilator, runSimulation } from './verilator.js';
@@ -150,14 +150,14 @@ export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPla
 
 /** Where the design source of a compiled output directory is: the marker's entry, relative to the directory (imcc compile copies the sources under source/). */
 export function recordedEntry(dir: string): string {
-  const markerPath = join(dir, OUTPUT_MARKER);
-  if (!existsSync(markerPath)) throw new ToolError('IMC113', `${dir} is not a compiled imcc output (no ${OUTPUT_MARKER})`);
-  let entry: unknown;
+  let marker: ReturnType<typeof readOutputMarker>;
   try {
-    entry = (JSON.parse(readFileSync(markerPath, 'utf8')) as { entry?: unknown }).entry;
+    marker = readOutputMarker(dir);
   } catch {
     throw new ToolError('IMC113', `${dir}/${OUTPUT_MARKER} is not valid JSON`);
   }
+  if (!marker) throw new ToolError('IMC113', `${dir} is not a compiled imcc output (no ${OUTPUT_MARKER})`);
+  const entry = marker.entry;
   if (typeof entry !== 'string' || entry === '') throw new ToolError('IMC113', `${dir}/${OUTPUT_MARKER} records no design source`);
   const candidates = isAbsolute(entry) ? [entry] : [join(dir, entry), join(dir, 'source', entry), resolve(entry)];
   const found = candidates.find((c) => existsSync(c));

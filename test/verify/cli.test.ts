@@ -1,5 +1,5 @@
 // `imcc verify` on the command line: JSON matching schemas/verify.schema.json, exit statuses, and bad input.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -40,6 +40,18 @@ describe('imcc verify', () => {
     const status = await main(['verify', mkdtempSync(join(tmpdir(), 'imcc-not-output-'))]);
     expect(status).toBe(1);
     expect(err).toContain('IMC113');
+  });
+
+  it('DIR whose imcc-output.json is not JSON, or records no source, is bad input (IMC113), not a crash', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'imcc-broken-marker-'));
+    writeFileSync(join(broken, 'imcc-output.json'), '{ not json');
+    expect(await main(['verify', broken])).toBe(1);
+    expect(err).toContain('imcc-output.json is not valid JSON');
+    const sourceless = mkdtempSync(join(tmpdir(), 'imcc-sourceless-marker-'));
+    writeFileSync(join(sourceless, 'imcc-output.json'), '{"tool": "imcc"}');
+    expect(await main(['verify', sourceless])).toBe(1);
+    expect(err).toContain('records no design source');
+    expect(err).not.toContain('    at ');
   });
 
   it('a bad seed is bad usage', async () => {

@@ -14,7 +14,7 @@ export async function benchmarks(): Promise<BenchRow[]> {
   if (design === null) throw new Error(`bench: ${FILE} does not load`);
   const mapping = mapDesign(design);
   const plan = timed(() => planMemories(design, mapping));
-  const schedules = timed(() => plan.value.cores.map((c) => coreSchedule(design, mapping, plan.value, c.core)));
+  const schedules = timed(() => plan.value.cores.map((c) => coreSchedule(plan.value, c.core)));
   const text = timed(() => schedules.value.map(renderSchedule));
   const lines = text.value.reduce((n, t) => n + t.split('\n').length - 1, 0);
   const total = plan.ms + schedules.ms + text.ms;

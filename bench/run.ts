@@ -5,9 +5,10 @@
 // "cold" figures are those of a fresh process (what one `imcc simulate` pays); the rest follow the pipeline:
 //   bench/dataflow.ts  parse, map and simulate ResNet-32 (target: under 1 s)          -- dataflow (issue 6a)
 //   bench/memory.ts    memory plan and schedules of ResNet-32                          -- memory (issue 5)
-//   bench/reference.ts reference-model images per second (target: at least 10)        -- HOOK: reference (issue 6b)
+//   bench/reference.ts reference-model images per second (target: at least 10)        -- reference (issue 6b)
 //   bench/analog.ts    analog crossbar models                                          -- analog (issue 7)
-//   bench/verify.ts    RTL verify time                                                -- HOOK: RTL (issue 8)
+//   bench/verify.ts    whole-network verify (target: under 60 s after the build), lint
+//                      and the Yosys synthesis of ResNet-32                            -- RTL (issue 8)
 // A section module exports `async function benchmarks(): Promise<BenchRow[]>`; a listed module that does not exist
 // yet is shown as "not provided"; any other bench/*.ts module (not run.ts or table.ts) runs after these, by name.
 import { existsSync, readdirSync } from 'node:fs';

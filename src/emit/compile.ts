@@ -162,7 +162,7 @@ export function compileDesign(input: CompileInput): CompileResult {
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
     ...sources,
     { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
-    ...scheduleFiles(design, mapping, memory).map((s) => ({ path: s.path, content: s.text })),
+    ...scheduleFiles(memory).map((s) => ({ path: s.path, content: s.text })),
     ...simulatorConfigs(design, mapping, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
     ...rtl.files,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },

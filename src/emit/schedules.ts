@@ -8,8 +8,6 @@
 //   <t> C blk=<n> out=<oy>,<ox> active=<a>                  computation n starts (block's first output pixel)
 //   <t> R <y>,<x> word=<w>[..<w2>] bit=<b> blk=<n> at=<dy>,<dx>   read a pixel of the block's input region
 //   <t> Z <y>,<x> blk=<n> at=<dy>,<dx>                      zero (padding / idle replica), no memory access
-import type { IrDesign } from '../ir/types.js';
-import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, type MemoryPlan } from '../memory/plan.js';
 import type { MemoryOp, Schedule, ScheduleHeader } from '../memory/schedule.js';
 import { renderTemplate } from '../support/templates.js';
@@ -98,10 +96,10 @@ export function renderSchedule(s: Schedule): string {
 }
 
 /** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`). */
-export function scheduleFiles(design: IrDesign, mapping: Mapping, plan: MemoryPlan): Array<{ path: string; text: string }> {
+export function scheduleFiles(plan: MemoryPlan): Array<{ path: string; text: string }> {
   return plan.cores.map((c) => ({
     path: `schedules/${c.core}.sched`,
-    text: renderSchedule(coreSchedule(design, mapping, plan, c.core)),
+    text: renderSchedule(coreSchedule(plan, c.core)),
   }));
 }
 

@@ -223,11 +223,9 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
   return { cyclesPerTimestep: cycles, cores };
 }
 
-/** Algorithm 2's address sequence for one core of the plan (rebuilt from the design and mapping, layout from the plan). */
-export function coreSchedule(design: IrDesign, mapping: Mapping, plan: MemoryPlan, coreId: string): Schedule {
+/** Algorithm 2's address sequence for one core of the plan (from the parameters the plan chose its layout with). */
+export function coreSchedule(plan: MemoryPlan, coreId: string): Schedule {
   const planned = plan.cores.find((c) => c.core === coreId);
-  const core = mapping.cores.find((c) => c.id === coreId);
-  const lm = core && mapping.layers.find((l) => l.layer === core.layer);
-  if (!planned || !core || !lm) throw new RangeError(`no core ${coreId} in the mapping and memory plan`);
-  return buildSchedule(coreParams(design, mapping, lm, core, planned.layout));
+  if (!planned) throw new RangeError(`no core ${coreId} in the memory plan`);
+  return buildSchedule(planned.params);
 }

@@ -114,7 +114,7 @@ export async function verifyRtlDirectory(
   options.onStage?.('reference');
   const reference = referenceInference(design, mapping, image, { recordColumns: true });
   const schedules = new Map<string, Schedule>();
-  for (const core of mapping.cores) schedules.set(core.id, coreSchedule(design, mapping, memoryPlan, core.id));
+  for (const core of mapping.cores) schedules.set(core.id, coreSchedule(memoryPlan, core.id));
   options.onStage?.('compare');
   const outputNode = design.network.nodes.find((n) => n.name === design.network.output)!;
   const comparison = compareTrace(trace, coreInfos(mapping), schedules, reference, outputNode.shape);

@@ -103,7 +103,7 @@ describe('planMemories', () => {
     const mapping = mapDesign(d);
     const plan = planMemories(d, mapping);
     for (const c of plan.cores) {
-      const s = coreSchedule(d, mapping, plan, c.core);
+      const s = coreSchedule(plan, c.core);
       expect(s.header.layout).toBe(c.layout);
       const p = c.params;
       const input = Array.from({ length: p.height }, (_, y) =>
@@ -127,7 +127,7 @@ describe('planMemories', () => {
         const core = mapping.cores.find((c) => c.id === id)!;
         const rows = lm.matrix.rowSources.slice(core.part.rowStart, core.part.rowEnd);
         const own = new Set(rows.map((r) => `${r.dy},${r.dx}`));
-        const s = coreSchedule(d, mapping, plan, id);
+        const s = coreSchedule(plan, id);
         const read = new Set(s.ops.filter((o) => o.block === 5 && (o.op === 'R' || o.op === 'Z')).map((o) => `${o.dy},${o.dx}`));
         expect(read).toEqual(own);
         expect(s.header.channels).toBe(new Set(rows.map((r) => r.channel)).size);

@@ -25,7 +25,7 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
         throw new ToolError('IMC073', `no core '${opts.core}' in ${file}; its cores are ${ids.join(', ')}`);
       }
       const chosen = opts.core !== undefined ? [opts.core] : ids;
-      const schedules = chosen.map((id) => coreSchedule(design, mapping, plan, id));
+      const schedules = chosen.map((id) => coreSchedule(plan, id));
       if (opts.json) printJson(schedulesJson(schedules));
       else printText(schedules.map(renderSchedule).join(''));
     });

@@ -72,7 +72,12 @@ describe('LeNet (64x64 tiles, row splits): files, schemas, determinism', () => {
     expect(p.xbar.device.read_noise.enable).toBe(false);
     expect(p.xbar.array.parasitics.enable).toBe(false);
     expect(p.core.mapping.weights).toMatchObject({ min: -7, max: 7 });
-    expect(p.xbar.adc.mvm).toMatchObject({ bits: 12 });
+    // CrossSim's units: one accumulator unit is 1 / (wmax (2^a - 1)) = 1/105 of its array output; the 12-bit range
+    // grows by the offset current 0.5 * sum(x) over 25 rows (25 * 105 more steps): 13 bits at imcc's step.
+    const adc = p.xbar.adc.mvm;
+    expect(adc.bits).toBe(13);
+    expect((adc.calibrated_range[1] - adc.calibrated_range[0]) / (2 ** 13 - 1)).toBeCloseTo(1 / 105, 9);
+    expect(adc.calibrated_range[0]).toBeCloseTo(-2048 / 105 - 0.5 * 25 * (16 / 15), 6);
   });
 
   it('weight and input files have the shapes NeuroSim reads', () => {
@@ -148,8 +153,12 @@ describe('ResNet-32 on dazzi2021: NetWork.csv checked line by line against the m
     expect(p.xbar.device.Rmin).toBeCloseTo(40000, 6);
     expect(p.xbar.device.Rmax).toBeCloseTo(1e7, 3);
     expect(p.xbar.array.parasitics).toMatchObject({ enable: true, Rp_row: 1, Rp_col: 1, Rp_row_terminal: 500, Rp_col_terminal: 500 });
-    // 24-bit ADC, shift auto: lossless for 56 rows, so the calibrated range is the 24-bit code range.
-    expect(p.xbar.adc.mvm).toMatchObject({ bits: 24, calibrated_range: [-(2 ** 23), 2 ** 23 - 1] });
+    // 24-bit ADC, shift auto: lossless for 56 rows, so the range is the 24-bit code range in CrossSim's units, one
+    // accumulator unit = 2 Grange / (wmax (2^a - 1)) with Grange = 1 - gMin/gMax = 0.996.
+    const unit = (2 * 0.996) / (127 * 255);
+    expect(p.xbar.adc.mvm.bits).toBe(24);
+    expect(p.xbar.adc.mvm.calibrated_range[0]).toBeCloseTo(-(2 ** 23) * unit, 6);
+    expect(p.xbar.adc.mvm.calibrated_range[1]).toBeCloseTo((2 ** 23 - 1) * unit, 6);
     const run = byPath(files, 'configs/neurosim/run.txt').content;
     expect(run).toContain('../NeuroSIM/main NetWork.csv 8 8 256 256 weight_01_stem_conv.csv input_01_stem_conv.csv');
     expect(run).toContain('numRowSubArray  = 256;');

@@ -11,7 +11,7 @@ import { resolveAdc } from '../../reference/arithmetic.js';
 import { layerParameters } from '../../reference/network.js';
 import { jsonText } from '../../support/schema.js';
 import { renderTemplate } from '../../support/templates.js';
-import { crossSimIndex, crossSimParameters, cellBits, type CrossSimLayerInput } from './crosssim.js';
+import { crossSimIndex, crossSimParameters, type CrossSimLayerInput } from './crosssim.js';
 import { fileSafe, inputTraceLines, networkLine, networkRows, weightLines } from './neurosim.js';
 
 export interface ConfigFile {
@@ -45,7 +45,7 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
     const rowsInLargestPart = Math.max(...tiles.map((t) => t.rowEnd - t.rowStart));
     const weightBits = node.weightBits ?? crossbar.weightBits;
     const adc = resolveAdc(crossbar, rowsInLargestPart, producer.activationBits, weightBits);
-    return { layer: lm, weightBits, activationBits: producer.activationBits, adc, file: `${names[i]}.json`, tiles };
+    return { layer: lm, weightBits, activationBits: producer.activationBits, adc, rowsPerPart: rowsInLargestPart, file: `${names[i]}.json`, tiles };
   });
   for (const l of layerInputs) {
     files.push({ path: `configs/crosssim/${l.file}`, content: jsonText('crosssim', crossSimParameters(crossbar, l)) });
@@ -82,7 +82,7 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
   const levels = d ? d.levels : 2 ** crossbar.weightBits - 1;
   const notes: string[] = [];
   if (!traces) notes.push('input traces were not written: NeuroSIM/main needs them; compile with `imcc compile --neurosim-traces`.');
-  if (cellBits(levels) === 0) notes.push(`${levels} device levels is not a power of two: cellBit rounds down to ${Math.floor(Math.log2(levels))}.`);
+  if (!Number.isInteger(Math.log2(levels))) notes.push(`${levels} device levels is not a power of two: cellBit rounds down to ${Math.floor(Math.log2(levels))}.`);
   if (crossbar.adcBits > 8) {
     notes.push(`a ${crossbar.adcBits}-bit ADC is far beyond NeuroSim's calibrated sense-amplifier and SAR ADC models (up to about 8 bits); its ADC area and energy are extrapolated.`);
   }

@@ -1,0 +1,72 @@
+"""Runs imcc's CrossSim configurations through the real CrossSim 3.2 (test/simulators/crosssim.test.ts).
+
+Reads one job file (JSON) and prints one JSON result line. For every config file listed under "load": loads it
+with CrossSimParameters.from_json and validates it. For every layer listed under "layers": builds an AnalogCore
+from the config and the layer's integer weights (outputs x rows), multiplies the layer's input vectors (one per
+column) once with noise and resistances switched off, and once as configured but without the ADC (imcc analyze
+measures its column error before the ADC), and reports the errors against the exact integer product in
+accumulator units (after the config's outputScale).
+"""
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+from simulator import AnalogCore, CrossSimParameters
+
+CHIPS = 8
+IDEAL = {"enable": False, "model": "IdealDevice", "magnitude": 0}
+
+
+def load(path):
+    params = CrossSimParameters.from_json(path)
+    params.validate()
+    return params
+
+
+def variant(path, tmp, name, ideal_devices=False, adc=True):
+    tree = json.load(open(path))
+    if ideal_devices:
+        device = tree["xbar"]["device"]
+        device["read_noise"] = dict(IDEAL)
+        device["programming_error"] = dict(IDEAL)
+        tree["xbar"]["array"]["parasitics"]["enable"] = False
+    if not adc:
+        for op in ("mvm", "vmm"):
+            tree["xbar"]["adc"][op]["bits"] = 0
+    out = os.path.join(tmp, name + "_" + os.path.basename(path))
+    with open(out, "w") as f:
+        json.dump(tree, f)
+    return load(out)
+
+
+def main():
+    job = json.load(open(sys.argv[1]))
+    np.random.seed(job.get("seed", 1))
+    loaded = [load(p) and p for p in job["load"]]
+    layers = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for layer in job["layers"]:
+            W = np.array(layer["weights"], dtype=float)
+            X = np.array(layer["inputs"], dtype=float)
+            exact = W @ X
+            scale = layer["outputScale"]
+            ideal = (AnalogCore(W, variant(layer["config"], tmp, "ideal", ideal_devices=True)) @ X) * scale
+            # Before the ADC, like imcc analyze's column error.
+            # Several programmed arrays ("chips"), pooled, so small layers give a stable figure.
+            noisy_params = variant(layer["config"], tmp, "noisy", adc=False)
+            noisy = np.stack([(AnalogCore(W, noisy_params) @ X) * scale for _ in range(CHIPS)])
+            rms_exact = float(np.sqrt(np.mean(exact**2)))
+            layers.append(
+                {
+                    "layer": layer["layer"],
+                    "idealMaxError": float(np.abs(ideal - exact).max()),
+                    "noisyRmsError": float(np.sqrt(np.mean((noisy - exact) ** 2))),
+                    "rmsExact": rms_exact,
+                }
+            )
+    print(json.dumps({"loaded": len(loaded), "layers": layers}))
+
+
+main()

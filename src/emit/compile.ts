@@ -9,7 +9,7 @@ import { jsonText } from '../support/schema.js';
 import { planMemories, type MemoryPlan } from '../memory/index.js';
 import { simulateDataflow, formatDataflowReport, type DataflowResult } from '../dataflow/index.js';
 import { alignTable } from '../dataflow/report.js';
-import { simulatorConfigs } from './configs/index.js';
+import { simulatorConfigs, simulatorWarnings } from './configs/index.js';
 import { emitRtl } from './rtl/index.js';
 import { scheduleFiles } from './schedules.js';
 import { renderDesignModule, type DesignModuleInput } from './designModule.js';
@@ -156,6 +156,8 @@ export function compileDesign(input: CompileInput): CompileResult {
   const { files: sources, entry } = sourceFiles(design, input.sources);
 
   const totals = mappingTotals(mapping, design.target.crossbar);
+  // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
+  const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
   const rtl = rtlOrWarnings(() => emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })));
 
   const files: OutputFile[] = [
@@ -184,5 +186,5 @@ export function compileDesign(input: CompileInput): CompileResult {
       }),
     },
   ];
-  return { files, warnings: [...dataflow.diagnostics, ...rtl.warnings], mapping, memory, dataflow };
+  return { files, warnings: [...dataflow.diagnostics, ...rtl.warnings, ...neurosimWarnings], mapping, memory, dataflow };
 }

@@ -6,7 +6,7 @@ import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { validateJson } from '../../src/support/schema.js';
-import { simulatorConfigs, type ConfigFile } from '../../src/emit/configs/index.js';
+import { simulatorConfigs, simulatorWarnings, type ConfigFile } from '../../src/emit/configs/index.js';
 import {
   inputTraceLines,
   neurosimVectorCount,
@@ -159,11 +159,24 @@ describe('ResNet-32 on dazzi2021: NetWork.csv checked line by line against the m
     expect(p.xbar.adc.mvm.bits).toBe(24);
     expect(p.xbar.adc.mvm.calibrated_range[0]).toBeCloseTo(-(2 ** 23) * unit, 6);
     expect(p.xbar.adc.mvm.calibrated_range[1]).toBeCloseTo((2 ** 23 - 1) * unit, 6);
+    // NeuroSim: 8-bit weights on 4-bit cells are 2 cells; the widest layer (56 outputs) gets a PE of 2^ceil(log2(112))
+    // = 128 >= 2 x numRowSubArray, so 64-row subarrays; one read of 64 rows of 4-bit cells has 64 x 15 + 1 = 961
+    // levels: levelOutput 1024, not 2^24.
     const run = byPath(files, 'configs/neurosim/run.txt').content;
-    expect(run).toContain('../NeuroSIM/main NetWork.csv 8 8 256 256 weight_01_stem_conv.csv input_01_stem_conv.csv');
-    expect(run).toContain('numRowSubArray  = 256;');
-    expect(run).toContain('cellBit         = 4;');
-    expect(run).toContain('levelOutput     = 16777216;');
+    expect(run).toContain('main NetWork.csv 8 8 64 64 weight_01_stem_conv.csv input_01_stem_conv.csv');
+    expect(run).toContain('numRowSubArray = 64;');
+    expect(run).toContain('cellBit = 4;');
+    expect(run).toContain('levelOutput = 1024;');
+    expect(run).toContain('novelMapping = true;');
+    const script = byPath(files, 'configs/neurosim/neurosim.sh').content;
+    expect(script).toContain("sed -i -E 's/^([[:space:]]*levelOutput[[:space:]]*=)[^;]*;/\\1 1024;/'");
+    const warnings = simulatorWarnings(design, mapping);
+    expect(warnings.map((w) => [w.code, w.severity])).toEqual([
+      ['IMC160', 'warning'],
+      ['IMC161', 'warning'],
+    ]);
+    expect(warnings[0].message).toContain('subarrays of 64x64 instead of the target\'s 256-row crossbars');
+    expect(warnings[1].message).toContain('differential pairs');
   });
 });
 
@@ -174,7 +187,7 @@ describe('trace formats (hook.py conventions)', () => {
     expect(twosComplementBits(-8, 4)).toEqual(['1', '0', '0', '0']);
   });
 
-  it('NeuroSim reads ((H-K+1)/S)*(W-K+1)/S vectors in C integer arithmetic', () => {
+  it('NeuroSim reads (H-K+1)/S*(W-K+1)/S vectors, computed in double and truncated once', () => {
     const row = (h: number, k: number, s: number): NetworkRow => ({
       layer: 'x', inputHeight: h, inputWidth: h, inputChannels: 1, kernelHeight: k, kernelWidth: k, outputChannels: 1, pooling: 0, stride: s,
     });
@@ -182,6 +195,8 @@ describe('trace formats (hook.py conventions)', () => {
     expect(neurosimVectorCount(row(32, 3, 2))).toBe(225);
     expect(neurosimVectorCount(row(32, 1, 2))).toBe(256);
     expect(neurosimVectorCount(row(1, 1, 1))).toBe(1);
+    // Not whole: (13 - 3 + 1) / 2 = 5.5 in double, 5.5 * 11 / 2 = 30.25, truncated once to 30 (C int: 27).
+    expect(neurosimVectorCount(row(13, 3, 2))).toBe(30);
   });
 
   it('a 2-channel 3x3 input with a 2x2 kernel: rows c*4 + ky*2 + kx, vectors row-major, 3-bit values', () => {

@@ -12,7 +12,9 @@ import { layerParameters } from '../../reference/network.js';
 import { jsonText } from '../../support/schema.js';
 import { renderTemplate } from '../../support/templates.js';
 import { crossSimIndex, crossSimParameters, type CrossSimLayerInput } from './crosssim.js';
-import { fileSafe, inputTraceLines, networkLine, networkRows, weightLines } from './neurosim.js';
+import { fileSafe, inputTraceLines, networkLine, networkRows, neurosimSetup, neurosimVectorCount, weightLines, type NeuroSimSetup } from './neurosim.js';
+import { defaultLevels } from '../../ir/target.js';
+import { diagnostic, type Diagnostic } from '../../dsl/diagnostics.js';
 
 export interface ConfigFile {
   /** Path relative to the output directory, starting with `configs/`. */
@@ -52,9 +54,10 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
   }
   files.push({ path: 'configs/crosssim/index.json', content: jsonText('crosssim-index', crossSimIndex(design, layerInputs)) });
 
-  // NeuroSim: the layer table, per-layer weights and input traces, the run notes.
+  // NeuroSim: the layer table, per-layer weights and input traces, the build-and-run script and its notes.
   const rows = networkRows(design, mapping);
   files.push({ path: 'configs/neurosim/NetWork.csv', content: renderTemplate('configs/csv-lines.csv.hbs', { lines: rows.map(networkLine) }) });
+  const setup = neurosimSetupFor(design, mapping);
   const params = layerParameters(design);
   const traces = options.neurosimTraces ?? true;
   const input = design.network.nodes.find((n) => n.op.kind === 'input') as IrNode;
@@ -71,48 +74,91 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
       const node = nodes.get(r.layer) as IrNode;
       const value = reference.nodes.get(node.inputs[0]);
       if (!value) throw new Error(`neurosim: no reference value for ${node.inputs[0]}`);
-      files.push({ path: `configs/neurosim/${inputFile}`, content: renderTemplate('configs/csv-lines.csv.hbs', { lines: inputTraceLines(r, value, l.activationBits) }) });
+      const padding = node.op.kind === 'conv' ? node.op.padding : 0;
+      files.push({ path: `configs/neurosim/${inputFile}`, content: renderTemplate('configs/csv-lines.csv.hbs', { lines: inputTraceLines(r, value, setup.numBitInput, padding) }) });
     }
-    return { layer: r.layer, weightFile, inputFile };
+    return { layer: r.layer, weightFile, inputFile, vectors: neurosimVectorCount(r) };
   });
-  const weightBits = Math.max(...layerInputs.map((l) => l.weightBits));
-  const activationBits = Math.max(...layerInputs.map((l) => l.activationBits));
-  const pairs = listed.map((l) => `${l.weightFile} ${l.inputFile}`).join(' ');
   const d = crossbar.device;
-  const levels = d ? d.levels : 2 ** crossbar.weightBits - 1;
-  const notes: string[] = [];
+  const notes = [...setup.unexpressed];
+  if (setup.subArrayReduced) notes.push(subArrayNote(setup, crossbar.rows));
   if (!traces) notes.push('input traces were not written: NeuroSIM/main needs them; compile with `imcc compile --neurosim-traces`.');
-  if (!Number.isInteger(Math.log2(levels))) notes.push(`${levels} device levels is not a power of two: cellBit rounds down to ${Math.floor(Math.log2(levels))}.`);
-  if (crossbar.adcBits > 8) {
-    notes.push(`a ${crossbar.adcBits}-bit ADC is far beyond NeuroSim's calibrated sense-amplifier and SAR ADC models (up to about 8 bits); its ADC area and energy are extrapolated.`);
-  }
-  if (layerInputs.some((l) => l.weightBits !== weightBits || l.activationBits !== activationBits)) {
-    notes.push('layers use different bit widths; NeuroSim takes one synapseBit and numBitInput: the largest are given.');
-  }
-  files.push({
-    path: 'configs/neurosim/run.txt',
-    content: renderTemplate('configs/neurosim-run.txt.hbs', {
-      network: design.network.name,
-      target: design.target.name,
-      layers: listed,
-      commandV14: `../NeuroSIM/main NetWork.csv ${weightBits} ${activationBits} ${crossbar.rows} ${crossbar.rows} ${pairs}`,
-      commandV13: `../NeuroSIM/main NetWork.csv ${weightBits} ${activationBits} ${pairs}`,
-      hasSubArrayArgs: true,
+  if (d) notes.push(`NeuroSim fixes the read voltage by technology node (22 nm: 0.55 V); the target's ${plain(d.readVoltage)} V is not used.`);
+  const args = [setup.synapseBit, setup.numBitInput, setup.numRowSubArray, setup.numRowParallel].join(' ');
+  const pairs = listed.map((l) => `${l.weightFile} ${l.inputFile}`).join(' ');
+  const paramSettings = neurosimParamSettings(setup);
+  const view = {
+    network: design.network.name,
+    target: design.target.name,
+    layers: listed,
+    args,
+    pairs,
+    paramSettings,
+    setup,
+    adcBits: crossbar.adcBits,
+    targetRows: crossbar.rows,
+    notes,
+  };
+  files.push({ path: 'configs/neurosim/run.txt', content: renderTemplate('configs/neurosim-run.txt.hbs', view) });
+  files.push({ path: 'configs/neurosim/neurosim.sh', content: renderTemplate('configs/neurosim.sh.hbs', view) });
+  return files;
+}
+
+/** The NeuroSim setup of a design (subarray, ADC levels, cell bits, bit widths); see neurosimSetup. */
+export function neurosimSetupFor(design: IrDesign, mapping: Mapping): NeuroSimSetup {
+  const crossbar = design.target.crossbar;
+  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const d = crossbar.device;
+  const differential = d ? d.encoding === 'differential' : crossbar.devicesPerWeight === 2;
+  const weightBits = mapping.layers.map((l) => nodes.get(l.layer)!.weightBits ?? crossbar.weightBits);
+  const activationBits = mapping.layers.map((l) => nodes.get(nodes.get(l.layer)!.inputs[0])!.activationBits);
+  return neurosimSetup(
+    networkRows(design, mapping),
+    {
       rows: crossbar.rows,
       cols: crossbar.cols,
-      cellBit: Math.floor(Math.log2(levels)),
-      levels,
-      levelOutput: 2 ** crossbar.adcBits,
       adcBits: crossbar.adcBits,
-      resistanceOn: d ? plain(1 / d.gMax) : 'default',
-      resistanceOff: d && d.gMin > 0 ? plain(1 / d.gMin) : 'default',
-      readVoltage: d ? plain(d.readVoltage) : 'default',
-      weightBits,
-      activationBits,
-      notes,
-    }),
-  });
-  return files;
+      levels: d ? d.levels : defaultLevels(crossbar.weightBits, differential),
+      differential,
+      resistanceOn: d ? 1 / d.gMax : undefined,
+      resistanceOff: d && d.gMin > 0 ? 1 / d.gMin : undefined,
+    },
+    weightBits,
+    activationBits,
+  );
+}
+
+function subArrayNote(setup: NeuroSimSetup, rows: number): string {
+  return (
+    `NeuroSim's chip hierarchy needs 2^ceil(log2(Cout x ${Math.ceil(setup.synapseBit / setup.cellBit)} cells per weight)) >= ` +
+    `${setup.novelMapping ? 2 : 4} x numRowSubArray: subarrays of ${setup.numRowSubArray}x${setup.numColSubArray} instead of the target's ${rows}-row crossbars`
+  );
+}
+
+/** Warnings for what NeuroSim cannot express of the target (compile reports them; run.txt lists them too). */
+export function simulatorWarnings(design: IrDesign, mapping: Mapping): Diagnostic[] {
+  const setup = neurosimSetupFor(design, mapping);
+  const span = design.target.crossbar.span;
+  const out: Diagnostic[] = [];
+  if (setup.subArrayReduced) out.push(diagnostic('IMC160', span, `configs/neurosim: ${subArrayNote(setup, design.target.crossbar.rows)}`, 'warning'));
+  for (const u of setup.unexpressed) out.push(diagnostic('IMC161', span, `configs/neurosim: NeuroSim cannot express ${u}`, 'warning'));
+  return out;
+}
+
+/** The Param.cpp assignments the script sets (name, value), in Param.cpp's order. */
+export function neurosimParamSettings(setup: NeuroSimSetup): Array<{ name: string; value: string; why: string }> {
+  const settings = [
+    { name: 'operationmode', value: '2', why: 'conventionalParallel: every row of a subarray read at once' },
+    { name: 'memcelltype', value: '2', why: 'RRAM: resistive multi-level cells' },
+    { name: 'novelMapping', value: String(setup.novelMapping), why: 'the mapping whose chip hierarchy holds for these layers' },
+    { name: 'numRowSubArray', value: String(setup.numRowSubArray), why: 'subarray rows' },
+    { name: 'numColSubArray', value: String(setup.numColSubArray), why: 'subarray columns' },
+    { name: 'levelOutput', value: String(setup.levelOutput), why: 'ADC levels of one read of one input bit' },
+    { name: 'cellBit', value: String(setup.cellBit), why: 'bits per cell' },
+  ];
+  if (setup.resistanceOn !== undefined) settings.push({ name: 'resistanceOn', value: plain(setup.resistanceOn), why: 'ohms, 1 / gMax' });
+  if (setup.resistanceOff !== undefined) settings.push({ name: 'resistanceOff', value: plain(setup.resistanceOff), why: 'ohms, 1 / gMin' });
+  return settings;
 }
 
 function tileList(

@@ -76,6 +76,7 @@ export const DIAGNOSTIC_CODES = {
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
   IMC160: 'warning: NeuroSim\'s chip hierarchy needs subarrays smaller than the target\'s crossbars',
   IMC161: 'warning: NeuroSim cannot express a setting of the target (levels, differential pairs, mixed bit widths)',
+  IMC162: 'imcc compile --neurosim-run: NeuroSim cannot be found, built or run to completion',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

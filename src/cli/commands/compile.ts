@@ -1,4 +1,5 @@
-// imcc compile FILE -o DIR [--json]: every output of a design, written atomically (see src/emit/output.ts).
+// imcc compile FILE -o DIR [--json] [--neurosim-run DIR]: every output of a design, written atomically (see
+// src/emit/output.ts); with --neurosim-run, NeuroSim runs before anything is written and its figures join the report.
 import type { Command } from 'commander';
 import { validateJson } from '../../support/schema.js';
 import { loadDesignForCli, withSources } from '../design.js';
@@ -16,24 +17,38 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
     .argument('<file>', 'the .imc design')
     .requiredOption('-o, --output <dir>', 'output directory (created or replaced; never a directory that is not an imcc output)')
     .option('--neurosim-traces', "also write NeuroSim's input trace CSVs (large: every input vector of every layer)")
+    .option(
+      '--neurosim-run <dir>',
+      "build and run DNN+NeuroSim V1.4 (its NeuroSIM folder) on the design and add its area, latency and energy per image to report.txt and --json (implies --neurosim-traces)",
+    )
     .option('--json', 'print a summary as JSON (schemas/compile.schema.json)')
-    .action(async (file: string, opts: { output: string; json?: boolean; neurosimTraces?: boolean }) => {
+    .action(async (file: string, opts: { output: string; json?: boolean; neurosimTraces?: boolean; neurosimRun?: string }) => {
       // Loaded on demand: the emit phase pulls in ts-morph, which other commands should not pay for at startup.
       const { compileDesign, REPORT_BATCH } = await import('../../emit/compile.js');
       const { writeOutputDirectory } = await import('../../emit/output.js');
       const { design, sources } = loadDesignForCli(file);
-      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces: opts.neurosimTraces === true }));
-      withSources(sources, () => writeOutputDirectory(opts.output, result.files));
+      const neurosimTraces = opts.neurosimTraces === true || opts.neurosimRun !== undefined;
+      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces }));
+      let files = result.files;
+      let neurosim: import('../../verify/neurosim.js').NeuroSimFigures | undefined;
+      if (opts.neurosimRun !== undefined) {
+        const { runNeuroSimOnFiles, withNeuroSimReport } = await import('../../verify/neurosim.js');
+        const { neurosimSetupFor } = await import('../../emit/configs/index.js');
+        neurosim = await runNeuroSimOnFiles(files, opts.neurosimRun, neurosimSetupFor(design, result.mapping));
+        files = withNeuroSimReport(files, neurosim);
+      }
+      withSources(sources, () => writeOutputDirectory(opts.output, files));
       printDiagnostics(result.warnings, sources);
       const summary = {
         output: opts.output,
         network: design.network.name,
         target: design.target.name,
-        files: result.files.length,
+        files: files.length,
         cores: result.mapping.cores.length,
         latencyTimesteps: result.dataflow.latencyTimesteps,
         batch: REPORT_BATCH,
         throughputImagesPerSecond: result.dataflow.throughputImagesPerSecond,
+        ...(neurosim ? { neurosim } : {}),
       };
       if (opts.json) {
         validateJson('compile', summary);
@@ -43,6 +58,12 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
           `compiled ${design.network.name} on ${design.target.name}: ${summary.cores} cores, ` +
             `latency ${summary.latencyTimesteps} timesteps; ${summary.files} files in ${opts.output}`,
         );
+        if (neurosim) {
+          printText(
+            `NeuroSim: chip area ${(neurosim.areaUm2 / 1e6).toPrecision(4)} mm^2, ${(neurosim.latencyNs / 1e3).toPrecision(4)} us and ` +
+              `${(neurosim.energyPj / 1e3).toPrecision(4)} nJ per image (report.txt)`,
+          );
+        }
       }
       setStatus(EXIT.ok);
     });

@@ -1,0 +1,109 @@
+// imcc's NeuroSim exports run through the real DNN+NeuroSim V1.4 (IMCC_SIMS, default ../shared/sims): NeuroSim is
+// built once (a copy under node_modules/.cache/imcc-neurosim, keyed by its sources), each network's generated
+// neurosim.sh sets its Param.cpp values in a copy keyed by those values (a ~10 s relink) and runs NeuroSIM/main to
+// completion; the layer count, operation count and subarray size NeuroSim reports must match mapping.json and the
+// setup imcc chose.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { neurosimSetupFor, simulatorConfigs } from '../../src/emit/configs/index.js';
+import { loadDesign } from '../../src/ir/load.js';
+import type { IrDesign } from '../../src/ir/types.js';
+import { mapDesign } from '../../src/mapping/index.js';
+import { mappingJson } from '../../src/mapping/json.js';
+import { runNeuroSim, type NeuroSimReport } from '../../src/verify/neurosim.js';
+import { NEUROSIM_DIR, REPO_ROOT, simulatorPresent } from './sims.js';
+
+const NETWORKS = [
+  'examples/lenet.imc',
+  'test/simulators/fixtures/residual.imc',
+  'test/simulators/fixtures/odd-stride.imc',
+  'test/simulators/fixtures/mixed-bits.imc',
+  'examples/resnet32.imc',
+];
+const CACHE = join(REPO_ROOT, 'node_modules/.cache/imcc-neurosim');
+
+function load(file: string): IrDesign {
+  const { design, diagnostics } = loadDesign(file);
+  if (!design) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  return design;
+}
+
+/** NeuroSim built once per version of its sources: the copy keeps its object files for the per-network relinks. */
+async function baseBuild(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(NEUROSIM_DIR).sort()) {
+    const p = join(NEUROSIM_DIR, name);
+    if (statSync(p).isFile()) hash.update(name).update(readFileSync(p));
+  }
+  const dir = join(CACHE, `base-${hash.digest('hex').slice(0, 16)}`);
+  if (!existsSync(join(dir, 'main'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(CACHE, { recursive: true });
+    cpSync(NEUROSIM_DIR, dir, { recursive: true });
+    await execa('make', ['-j2'], { cwd: dir });
+  }
+  return dir;
+}
+
+interface Run {
+  file: string;
+  design: IrDesign;
+  expectedOperations: number;
+  layers: number;
+  subArray: number;
+  report: NeuroSimReport;
+}
+
+const present = simulatorPresent('NeuroSim', NEUROSIM_DIR);
+
+describe.skipIf(!present)('NeuroSim V1.4 builds and runs on every exported network', () => {
+  const work = mkdtempSync(join(tmpdir(), 'imcc-neurosim-'));
+  const runs: Run[] = [];
+
+  beforeAll(async () => {
+    const base = await baseBuild();
+    for (const file of NETWORKS) {
+      const design = load(file);
+      const mapping = mapDesign(design);
+      const dir = join(work, design.network.name);
+      for (const f of simulatorConfigs(design, mapping).filter((x) => x.path.startsWith('configs/neurosim/'))) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.path), f.content);
+      }
+      const script = readFileSync(join(dir, 'configs/neurosim/neurosim.sh'), 'utf8');
+      const settings = /^settings='(.*)'$/m.exec(script)![1];
+      const build = join(CACHE, `param-${createHash('sha256').update(base).update(settings).digest('hex').slice(0, 16)}`);
+      const { report } = await runNeuroSim(join(dir, 'configs/neurosim'), base, build);
+      const json = mappingJson(mapping, design) as unknown as { layers: Array<{ kind: string; kernelRows: number; kernelCols: number; kernelHeight: number; kernelWidth: number; inputShape: { channels: number; height: number; width: number } }> };
+      // NeuroSim's count (main.cpp): 2 x H x W x Cin x Kh x Kw x Cout per NetWork.csv line, an fc being 1x1 on 1x1.
+      const expectedOperations = json.layers.reduce(
+        (sum, l) => sum + 2 * (l.kind === 'fc' ? l.kernelRows * l.kernelCols : l.inputShape.height * l.inputShape.width * l.inputShape.channels * l.kernelHeight * l.kernelWidth * l.kernelCols),
+        0,
+      );
+      runs.push({ file, design, expectedOperations, layers: json.layers.length, subArray: neurosimSetupFor(design, mapping).numRowSubArray, report });
+    }
+  }, 1_200_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('runs to completion on lenet, the residual, odd-stride and mixed-bit networks and ResNet-32', () => {
+    expect(runs.map((r) => r.file)).toEqual(NETWORKS);
+    for (const r of runs) expect(r.report.completed, r.file).toBe(true);
+  });
+
+  it('reports as many layers as mapping.json, the subarray imcc chose and mapping.json\'s operation count', () => {
+    const rows: string[] = [];
+    for (const r of runs) {
+      expect(r.report.layers, r.file).toBe(r.layers);
+      expect(r.report.subArray, r.file).toEqual({ rows: r.subArray, cols: r.subArray });
+      // TOPS x latency, each printed to 6 significant digits.
+      expect(Math.abs(r.report.operations / r.expectedOperations - 1), r.file).toBeLessThan(2e-5);
+      rows.push(`${r.design.network.name}: ${r.report.layers} layers, ${r.report.subArray.rows}x${r.report.subArray.cols} subarrays, ${r.expectedOperations} operations, area ${r.report.areaUm2} um^2, latency ${r.report.latencyNs} ns, energy ${r.report.energyPj} pJ per image`);
+    }
+    console.log(rows.join('\n'));
+  });
+});

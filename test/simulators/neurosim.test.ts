@@ -16,6 +16,8 @@ import { mapDesign } from '../../src/mapping/index.js';
 import { mappingJson } from '../../src/mapping/json.js';
 import { runNeuroSim, type NeuroSimReport } from '../../src/verify/neurosim.js';
 import { NEUROSIM_DIR, REPO_ROOT, simulatorPresent } from './sims.js';
+import { runCli } from '../support/cli.js';
+import { validateJson } from '../../src/support/schema.js';
 
 const NETWORKS = [
   'examples/lenet.imc',
@@ -63,9 +65,10 @@ const present = simulatorPresent('NeuroSim', NEUROSIM_DIR);
 describe.skipIf(!present)('NeuroSim V1.4 builds and runs on every exported network', () => {
   const work = mkdtempSync(join(tmpdir(), 'imcc-neurosim-'));
   const runs: Run[] = [];
+  let base = '';
 
   beforeAll(async () => {
-    const base = await baseBuild();
+    base = await baseBuild();
     for (const file of NETWORKS) {
       const design = load(file);
       const mapping = mapDesign(design);
@@ -105,5 +108,40 @@ describe.skipIf(!present)('NeuroSim V1.4 builds and runs on every exported netwo
       rows.push(`${r.design.network.name}: ${r.report.layers} layers, ${r.report.subArray.rows}x${r.report.subArray.cols} subarrays, ${r.expectedOperations} operations, area ${r.report.areaUm2} um^2, latency ${r.report.latencyNs} ns, energy ${r.report.energyPj} pJ per image`);
     }
     console.log(rows.join('\n'));
+  });
+});
+
+describe.skipIf(!present)('imcc compile --neurosim-run', () => {
+  it('puts NeuroSim\'s area, latency and energy per image and its parameters into report.txt and --json', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-cli-'));
+    try {
+      // The cached build has NeuroSim's object files, so the run only relinks with this design's Param.cpp.
+      const run = await runCli(['compile', 'test/simulators/fixtures/odd-stride.imc', '-o', join(out, 'o'), '--neurosim-run', await baseBuild(), '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout);
+      validateJson('compile', summary);
+      expect(summary.neurosim).toMatchObject({ mode: 'pipelined', layers: 4, parameters: { synapseBit: 4, numBitInput: 4, cellBit: 3 } });
+      for (const k of ['areaUm2', 'latencyNs', 'energyPj']) expect(summary.neurosim[k]).toBeGreaterThan(0);
+      const report = readFileSync(join(out, 'o/report.txt'), 'utf8');
+      expect(report).toContain('== NeuroSim (DNN+NeuroSim V1.4, --neurosim-run) ==');
+      expect(report).toContain(`chip area  ${(summary.neurosim.areaUm2 / 1e6).toPrecision(6)} mm^2`);
+      expect(report).toContain(`subarray ${summary.neurosim.parameters.numRowSubArray}x${summary.neurosim.parameters.numColSubArray}`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
+
+describe('imcc compile --neurosim-run without NeuroSim', () => {
+  it('IMC162: a folder that is not NeuroSIM/ is an error, and nothing is written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-missing-'));
+    try {
+      const run = await runCli(['compile', 'examples/lenet.imc', '-o', join(out, 'o'), '--neurosim-run', join(out, 'nowhere')]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`imcc: error IMC162: --neurosim-run: ${join(out, 'nowhere')} is not NeuroSim's NeuroSIM folder (no Param.cpp and main.cpp)`);
+      expect(existsSync(join(out, 'o'))).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

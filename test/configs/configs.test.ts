@@ -217,3 +217,31 @@ describe('trace formats (hook.py conventions)', () => {
     expect(weightLines(r, [7, -8, 1, 0], 4)).toEqual(['   0.87500,   0.12500', '  -1.00000,   0.00000']);
   });
 });
+
+describe('NeuroSim traces are as wide as NeuroSim reads', () => {
+  // NeuroSim reads numInVector x numBitInput columns per trace line, numBitInput being the run's one (the widest).
+  for (const file of ['test/simulators/fixtures/odd-stride.imc', 'test/simulators/fixtures/mixed-bits.imc']) {
+    it(file, () => {
+      const design = load(file);
+      const mapping = mapDesign(design);
+      const files = simulatorConfigs(design, mapping);
+      const table = byPath(files, 'configs/neurosim/NetWork.csv').content.trimEnd().split('\n');
+      const bits = file.includes('mixed') ? 8 : 4;
+      expect(byPath(files, 'configs/neurosim/run.txt').content).toContain(`main NetWork.csv 4 ${bits} `);
+      const traces = files.filter((f) => /configs\/neurosim\/input_/.test(f.path));
+      expect(traces).toHaveLength(table.length);
+      traces.forEach((t, i) => {
+        const [h, w, c, kh, kw, , , s] = table[i].split(',').map(Number);
+        const row: NetworkRow = { layer: '', inputHeight: h, inputWidth: w, inputChannels: c, kernelHeight: kh, kernelWidth: kw, outputChannels: 1, pooling: 0, stride: s };
+        const lines = t.content.trimEnd().split('\n');
+        expect(lines, t.path).toHaveLength(c * kh * kw);
+        for (const l of lines) expect(l.split(',').length, t.path).toBe(neurosimVectorCount(row) * bits);
+      });
+      if (file.includes('odd')) {
+        // c1: 13x13 input, 3x3 kernel, stride 2: 5.5 * 11 / 2 = 30.25 -> 30 vectors (C int: 27; output 6x6 = 36).
+        expect(table[0]).toBe('13,13,2,3,3,6,0,2');
+        expect(byPath(files, 'configs/neurosim/input_01_c1_conv.csv').content.split('\n')[0].split(',')).toHaveLength(30 * 4);
+      }
+    });
+  }
+});

@@ -46,6 +46,7 @@ async function baseBuild(): Promise<string> {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(CACHE, { recursive: true });
     cpSync(NEUROSIM_DIR, dir, { recursive: true });
+    await execa('chmod', ['-R', 'u+w', dir]); // the sources may be read-only (a shared checkout)
     await execa('make', ['-j2'], { cwd: dir });
   }
   return dir;

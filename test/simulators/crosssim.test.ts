@@ -1,7 +1,8 @@
 // imcc's CrossSim configurations run through the real CrossSim 3.2 (IMCC_SIMS, default ../shared/sims): every
 // config loads and validates; an AnalogCore from each layer's config and its real weights reproduces the exact
 // integer products within half an ADC step per array with noise and resistance off; with noise on, its relative
-// error agrees with `imcc analyze` (analyzeAnalog) within the tolerance stated below. One Python process in all.
+// error (before the ADC, floored per array as analyze measures) agrees with `imcc analyze` (analyzeAnalog) within
+// the tolerance stated below. One Python process in all.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,15 +18,10 @@ import { CROSSSIM_DIR, PYTHON, REPO_ROOT, simulatorPresent } from './sims.js';
 
 /**
  * |CrossSim - imcc analyze| relative column error, as a fraction of imcc's, plus an absolute floor. imcc analyze
- * programs one chip and reads one image; layers with a few columns (the fc layers) give a figure from a few dozen
- * column values, so the spread between the two is tens of percent.
+ * programs one chip and reads one image, so its figure is a sample: 0.4 for conv layers (tens to hundreds of column
+ * values), 0.7 for fc layers, which read one vector per image (a handful of column values).
  */
-const NOISE_TOLERANCE = { relative: 0.4, absolute: 0.003 };
-/**
- * Layers whose weights have fewer bits are compared but not asserted: with 2-bit weights imcc analyze reports 2-7x
- * CrossSim's error (mixed_bits c2, logits), a difference in imcc's analog model that is not explained yet.
- */
-const MIN_ASSERTED_WEIGHT_BITS = 3;
+const NOISE_TOLERANCE = { conv: 0.4, fc: 0.7, absolute: 0.003 };
 
 interface Network {
   file: string;
@@ -51,7 +47,7 @@ interface Expected {
   layer: string;
   adcStepAcc: number;
   arrays: number;
-  weightBits: number;
+  fc: boolean;
   analyzeRelative: number;
 }
 
@@ -88,12 +84,12 @@ describe.skipIf(!present)('CrossSim 3.2 runs the exported configurations', () =>
       const analysis = analyzeAnalog(design, mapping, { samples: 1, seed: design.network.weights.seed, tileSizes: [64] });
       for (const op of layerOperands(design, mapping, 48)) {
         const entry = index.layers.find((l: { layer: string }) => l.layer === op.layer);
-        job.layers.push({ layer: `${design.network.name}/${op.layer}`, config: join(dir, 'configs/crosssim', entry.parameters), outputScale: entry.outputScale, weights: op.weights, inputs: op.inputs });
+        job.layers.push({ layer: `${design.network.name}/${op.layer}`, config: join(dir, 'configs/crosssim', entry.parameters), outputScale: entry.outputScale, rowsPerArray: design.target.crossbar.rows, weights: op.weights, inputs: op.inputs });
         expected.push({
           network: design.network.name,
           layer: `${design.network.name}/${op.layer}`,
           adcStepAcc: 2 ** entry.adcShift,
-          weightBits: entry.weightBits,
+          fc: op.inputs[0].length === 1,
           arrays: new Set(entry.tiles.map((t: { rowPart: number }) => t.rowPart)).size,
           analyzeRelative: analysis.layers.find((a) => a.layer === op.layer)!.relativeColumnError,
         });
@@ -124,13 +120,15 @@ describe.skipIf(!present)('CrossSim 3.2 runs the exported configurations', () =>
 
   it('with noise on, the relative error agrees with imcc analyze', () => {
     const rows: string[] = [];
+    const off: string[] = [];
     for (const e of expected) {
       const r = result.layers.find((x) => x.layer === e.layer)!;
       const crosssim = r.noisyRmsError / r.rmsExact;
-      rows.push(`${e.layer}: CrossSim ${(100 * crosssim).toFixed(2)} %, imcc analyze ${(100 * e.analyzeRelative).toFixed(2)} %`);
-      if (e.weightBits < MIN_ASSERTED_WEIGHT_BITS) continue;
-      expect(Math.abs(crosssim - e.analyzeRelative), rows.at(-1)).toBeLessThanOrEqual(NOISE_TOLERANCE.relative * e.analyzeRelative + NOISE_TOLERANCE.absolute);
+      const row = `${e.layer}: CrossSim ${(100 * crosssim).toFixed(2)} %, imcc analyze ${(100 * e.analyzeRelative).toFixed(2)} %`;
+      rows.push(row);
+      if (Math.abs(crosssim - e.analyzeRelative) > (e.fc ? NOISE_TOLERANCE.fc : NOISE_TOLERANCE.conv) * e.analyzeRelative + NOISE_TOLERANCE.absolute) off.push(row);
     }
     console.log(rows.join('\n'));
+    expect(off).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { validateJson } from '../../src/support/schema.js';
 import { simulatorConfigs, simulatorWarnings, type ConfigFile } from '../../src/emit/configs/index.js';
 import {
   inputTraceLines,
+  neurosimSetup,
   neurosimVectorCount,
   twosComplementBits,
   weightLines,
@@ -244,4 +245,23 @@ describe('NeuroSim traces are as wide as NeuroSim reads', () => {
       }
     });
   }
+});
+
+describe('NeuroSim setup', () => {
+  const row = (cout: number, k = 3, cin = 16): NetworkRow => ({ layer: 'x', inputHeight: 8, inputWidth: 8, inputChannels: cin, kernelHeight: k, kernelWidth: k, outputChannels: cout, pooling: 0, stride: 1 });
+  const target = { rows: 256, cols: 256, adcBits: 8, levels: 16, differential: false };
+
+  it('picks the largest power-of-two subarray whose PE (2^ceil(log2(Cout x cells))) is at least twice as tall', () => {
+    // 8-bit weights on 4-bit cells: 2 cells; Cout 100 -> 256-column PE -> 128-row subarrays.
+    const s = neurosimSetup([row(100), row(100)], target, [8, 8], [8, 8]);
+    expect(s).toMatchObject({ numRowSubArray: 128, numRowParallel: 128, cellBit: 4, novelMapping: true, subArrayReduced: true });
+    // One read of 128 rows of 4-bit cells is lossless with 128 x 15 + 1 -> 2048 levels; the target's 8-bit ADC is smaller.
+    expect(s.levelOutput).toBe(256);
+    expect(neurosimSetup([row(100), row(100)], { ...target, adcBits: 16 }, [8, 8], [8, 8]).levelOutput).toBe(2048);
+  });
+
+  it('says so when no subarray fits the hierarchy', () => {
+    const s = neurosimSetup([row(1, 1, 1)], { ...target, levels: 2 }, [1], [4]);
+    expect(s.unexpressed.join('\n')).toContain("NeuroSim will stop with 'SubArray Size is too large'");
+  });
 });

@@ -187,8 +187,8 @@ export interface NeuroSimTarget {
 }
 
 /**
- * The setup: the largest subarray (the target's crossbar, else the largest power of two below it, novelMapping
- * first) for which the hierarchy holds; every row read at once (numRowParallel = subarray rows, as imcc reads a
+ * The setup: the largest power-of-two subarray up to the target's crossbar (novelMapping first) for which the
+ * hierarchy holds; every row read at once (numRowParallel = subarray rows, as imcc reads a
  * tile); cellBit = floor(log2(levels)); levelOutput = the lossless level count of one read,
  * numRowParallel x (2^cellBit - 1) + 1, rounded up to a power of two as NeuroSim requires, or 2^ADC bits when
  * that is smaller.
@@ -204,14 +204,18 @@ export function neurosimSetup(rows: NetworkRow[], target: NeuroSimTarget, weight
     unexpressed.push(`mixed bit widths: NeuroSim runs every layer with synapseBit ${synapseBit} and numBitInput ${numBitInput}`);
   }
   const cellsPerWeight = Math.ceil(synapseBit / cellBit);
-  const candidates = [target.rows];
-  for (let n = 2 ** Math.floor(Math.log2(target.rows)); n >= 2; n /= 2) if (n !== target.rows) candidates.push(n);
+  // Powers of two, as NeuroSim's PE and tile sizes are.
+  const candidates: number[] = [];
+  for (let n = 2 ** Math.floor(Math.log2(target.rows)); n >= 2; n /= 2) candidates.push(n);
   let chosen: { size: number; novelMapping: boolean } | undefined;
   for (const novelMapping of [true, false]) {
     const size = candidates.find((n) => hierarchyHolds(rows, n, cellsPerWeight, novelMapping));
     if (size !== undefined && (!chosen || size > chosen.size)) chosen = { size, novelMapping };
   }
-  if (!chosen) chosen = { size: 2, novelMapping: false };
+  if (!chosen) {
+    unexpressed.push("a chip hierarchy for these layers: no subarray of 2 rows or more fits (too few output columns); NeuroSim will stop with 'SubArray Size is too large'");
+    chosen = { size: 2, novelMapping: false };
+  }
   const numRowSubArray = chosen.size;
   const lossless = numRowSubArray * (2 ** cellBit - 1) + 1;
   const levelOutput = Math.min(2 ** Math.ceil(Math.log2(lossless)), 2 ** target.adcBits);

@@ -13,6 +13,7 @@ settings='operationmode=2;memcelltype=2;novelMapping=true;numRowSubArray=8;numCo
 if [ ! -x "$build/main" ] || [ "$(cat "$build/imcc-param-settings" 2>/dev/null)" != "$settings" ]; then
   mkdir -p "$build"
   cp -a "$src/." "$build/"
+  chmod -R u+w "$build"
   rm -f "$build/main" "$build/imcc-param-settings"
   # Each value replaces the right-hand side of `name = ...;` at the start of a line of Param.cpp.
   sed -i -E 's/^([[:space:]]*operationmode[[:space:]]*=)[^;]*;/\1 2;/' "$build/Param.cpp"

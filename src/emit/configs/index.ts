@@ -82,6 +82,9 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
   const d = crossbar.device;
   const notes = [...setup.unexpressed];
   if (setup.subArrayReduced) notes.push(subArrayNote(setup, crossbar.rows));
+  if (setup.levelOutput > 256) {
+    notes.push(`a ${Math.log2(setup.levelOutput)}-bit ADC (levelOutput ${setup.levelOutput}) is beyond NeuroSim's calibrated sense-amplifier and SAR ADC models (up to about 8 bits): its ADC area and energy are extrapolated.`);
+  }
   if (!traces) notes.push('input traces were not written: NeuroSIM/main needs them; compile with `imcc compile --neurosim-traces`.');
   if (d) notes.push(`NeuroSim fixes the read voltage by technology node (22 nm: 0.55 V); the target's ${plain(d.readVoltage)} V is not used.`);
   const args = [setup.synapseBit, setup.numBitInput, setup.numRowSubArray, setup.numRowParallel].join(' ');

@@ -60,12 +60,13 @@ function load(file: string): IrDesign {
 const present = simulatorPresent('CrossSim', CROSSSIM_DIR);
 
 describe.skipIf(!present)('CrossSim 3.2 runs the exported configurations', () => {
-  const work = mkdtempSync(join(tmpdir(), 'imcc-crosssim-'));
+  let work = '';
   const expected: Expected[] = [];
   let result: { loaded: number; layers: LayerResult[] };
   let configCount = 0;
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'imcc-crosssim-'));
     const job = { seed: 1, load: [] as string[], layers: [] as object[] };
     for (const net of NETWORKS) {
       const design = load(net.file);
@@ -103,7 +104,9 @@ describe.skipIf(!present)('CrossSim 3.2 runs the exported configurations', () =>
     result = JSON.parse(run.stdout.trim().split('\n').pop()!);
   }, 300_000);
 
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   it('every config of lenet, the residual, odd-stride and mixed-bit networks and ResNet-32 loads and validates', () => {
     expect(result.loaded).toBe(configCount);

@@ -64,11 +64,12 @@ interface Run {
 const present = simulatorPresent('NeuroSim', NEUROSIM_DIR);
 
 describe.skipIf(!present)('NeuroSim V1.4 builds and runs on every exported network', () => {
-  const work = mkdtempSync(join(tmpdir(), 'imcc-neurosim-'));
+  let work = '';
   const runs: Run[] = [];
   let base = '';
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'imcc-neurosim-'));
     base = await baseBuild();
     for (const file of NETWORKS) {
       const design = load(file);
@@ -92,7 +93,9 @@ describe.skipIf(!present)('NeuroSim V1.4 builds and runs on every exported netwo
     }
   }, 1_200_000);
 
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   it('runs to completion on lenet, the residual, odd-stride and mixed-bit networks and ResNet-32', () => {
     expect(runs.map((r) => r.file)).toEqual(NETWORKS);
@@ -133,7 +136,22 @@ describe.skipIf(!present)('imcc compile --neurosim-run', () => {
   }, 600_000);
 });
 
-describe('imcc compile --neurosim-run without NeuroSim', () => {
+describe('imcc compile and NeuroSim without NeuroSim', () => {
+  it('IMC160/IMC161 are warnings when NeuroSim is asked for (--neurosim-traces), not otherwise', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-warn-'));
+    try {
+      const asked = await runCli(['compile', 'test/simulators/fixtures/odd-stride.imc', '-o', join(out, 'a'), '--neurosim-traces']);
+      expect(asked.code, asked.stderr).toBe(0);
+      expect(asked.stderr).toContain('warning IMC160: configs/neurosim: NeuroSim\'s chip hierarchy needs');
+      expect(asked.stderr).toContain("warning IMC161: configs/neurosim: NeuroSim cannot express 15 device levels: NeuroSim's cellBit 3 stores 8 levels per cell");
+      const plain = await runCli(['compile', 'test/simulators/fixtures/odd-stride.imc', '-o', join(out, 'b')]);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stderr).not.toContain('IMC16');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('IMC162: a folder that is not NeuroSIM/ is an error, and nothing is written', async () => {
     const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-missing-'));
     try {

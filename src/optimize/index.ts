@@ -7,3 +7,5 @@ export { searchUnits, type SearchUnit, type UnitOption } from './units.js';
 export { optimizeJson, type OptimizeJson } from './json.js';
 export { formatOptimizeReport } from './report.js';
 export { mappingBlock, rewriteMapping, writeMapping } from './write.js';
+export { compareStrategies, formatComparison, type Comparison, type ComparisonCell } from './compare.js';
+export { createSearcher, type Searcher } from './optimize.js';

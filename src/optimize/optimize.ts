@@ -7,7 +7,7 @@ import { mapDesign } from '../mapping/index.js';
 import { simulateDataflow } from '../dataflow/index.js';
 import { applyAllocation, evaluateAllocation, linkLimits, type Allocation, type Evaluation } from './evaluate.js';
 import { allocationCores, runStrategy, type SearchContext, type StrategyName } from './strategies.js';
-import { searchUnits } from './units.js';
+import { searchUnits, type SearchUnit } from './units.js';
 
 export const OBJECTIVES = ['throughput', 'latency', 'balanced'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -92,6 +92,45 @@ const point = (e: FrontPoint): FrontPoint => ({
   maxLinkGbps: e.maxLinkGbps,
 });
 
+/** One search session: the units, link limits and evaluations are shared by every strategy and budget run in it. */
+export interface Searcher {
+  units: SearchUnit[];
+  minimalCores: number;
+  /** The legal candidates a strategy evaluates at a budget, and the best of them by the objective (null: none). */
+  run(strategy: StrategyName, budget: number): { pool: Evaluation[]; best: Evaluation | null };
+  evaluations(): number;
+}
+
+export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 'objective' | 'ignoreBandwidth' | 'batch'>): Searcher {
+  const units = searchUnits(design);
+  const minimal: Allocation = units.map(() => 0);
+  // The minimal mapping (one replica everywhere) must map at all; its errors are the design's own.
+  mapDesign(applyAllocation(design, units, minimal));
+  const limits = options.ignoreBandwidth ? null : linkLimits(design, units);
+  const memo = new Map<string, Evaluation>();
+  const memoryCache = new Map<string, string | null>();
+  const order = compareByObjective(options.objective);
+  const evaluate = (allocation: Allocation): Evaluation => {
+    const key = allocation.join(',');
+    let e = memo.get(key);
+    if (e === undefined) {
+      e = evaluateAllocation(design, units, allocation, { batch: options.batch, limits, memoryCache });
+      memo.set(key, e);
+    }
+    return e;
+  };
+  return {
+    units,
+    minimalCores: allocationCores(units, minimal),
+    run(strategy, budget) {
+      const ctx: SearchContext = { units, budget, evaluate, better: (a, b) => order(a, b) < 0 };
+      const pool = runStrategy(strategy, ctx).filter((e) => e.illegal === null && e.cores <= budget);
+      return { pool, best: pool.length === 0 ? null : [...pool].sort(order)[0] };
+    },
+    evaluations: () => memo.size,
+  };
+}
+
 export function optimizeDesign(design: IrDesign, options: OptimizeOptions): OptimizeResult {
   const grid = design.target.grid.rows * design.target.grid.cols;
   const fail = (code: 'IMC059' | 'IMC060' | 'IMC061', message: string): never => {
@@ -102,48 +141,30 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
   if (budget > grid) {
     fail('IMC060', `a budget of ${budget} cores is more than the ${design.target.grid.rows}x${design.target.grid.cols} grid of target '${design.target.name}' has (${grid})`);
   }
-  // The minimal mapping (one replica everywhere) must map at all; its errors are the design's own.
-  const units = searchUnits(design);
-  const minimal: Allocation = units.map(() => 0);
-  const minimalCores = allocationCores(units, minimal);
-  mapDesign(applyAllocation(design, units, minimal));
-  if (minimalCores > budget) {
-    fail('IMC059', `the network needs at least ${minimalCores} cores (one replica per layer), more than the budget of ${budget}`);
+  const searcher = createSearcher(design, options);
+  if (searcher.minimalCores > budget) {
+    fail('IMC059', `the network needs at least ${searcher.minimalCores} cores (one replica per layer), more than the budget of ${budget}`);
   }
-  const limits = options.ignoreBandwidth ? null : linkLimits(design, units);
-  const memo = new Map<string, Evaluation>();
-  const memoryCache = new Map<string, string | null>();
-  const order = compareByObjective(options.objective);
-  const ctx: SearchContext = {
-    units,
-    budget,
-    better: (a, b) => order(a, b) < 0,
-    evaluate: (allocation) => {
-      const key = allocation.join(',');
-      let e = memo.get(key);
-      if (e === undefined) {
-        e = evaluateAllocation(design, units, allocation, { batch: options.batch, limits, memoryCache });
-        memo.set(key, e);
-      }
-      return e;
-    },
-  };
-  const pool = runStrategy(options.strategy, ctx).filter((e) => e.illegal === null && e.cores <= budget);
-  if (pool.length === 0) {
-    fail('IMC061', `strategy '${options.strategy}' finds no legal mapping within ${budget} cores${options.ignoreBandwidth ? '' : ' that keeps every link within its bandwidth (try --ignore-bandwidth)'}`);
+  const { pool, best } = searcher.run(options.strategy, budget);
+  if (best === null) {
+    return fail(
+      'IMC061',
+      `strategy '${options.strategy}' finds no legal mapping within ${budget} cores${options.ignoreBandwidth ? '' : ' that keeps every link within its bandwidth (try --ignore-bandwidth)'}`,
+    );
   }
-  const best = [...pool].sort(order)[0];
+  const units = searcher.units;
   const chosenDesign = applyAllocation(design, units, best.allocation);
   // The chosen point's figures straight from simulate over the whole batch (what `imcc simulate` prints).
   const mapping = mapDesign(chosenDesign);
   const result = simulateDataflow(chosenDesign, mapping, { batch: options.batch });
-  const layers = new Map<string, LayerChoice>();
-  units.forEach((u, i) => u.layers.forEach((l) => layers.set(l, { replicas: u.options[best.allocation[i]].replicas, dW: u.options[best.allocation[i]].dW })));
+  const settings = new Map<string, LayerChoice>();
+  units.forEach((u, i) => u.layers.forEach((l) => settings.set(l, { replicas: u.options[best.allocation[i]].replicas, dW: u.options[best.allocation[i]].dW })));
+  const layers = new Map(design.network.nodes.filter((n) => settings.has(n.name)).map((n) => [n.name, settings.get(n.name)!]));
   return {
     strategy: options.strategy,
     objective: options.objective,
     budget,
-    minimalCores,
+    minimalCores: searcher.minimalCores,
     ignoreBandwidth: options.ignoreBandwidth,
     batch: options.batch,
     front: paretoFront(pool).map(point),
@@ -155,6 +176,6 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
       layers,
     },
     design: chosenDesign,
-    evaluations: memo.size,
+    evaluations: searcher.evaluations(),
   };
 }

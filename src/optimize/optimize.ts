@@ -98,6 +98,8 @@ export interface Searcher {
   minimalCores: number;
   /** The legal candidates a strategy evaluates at a budget, and the best of them by the objective (null: none). */
   run(strategy: StrategyName, budget: number): { pool: Evaluation[]; best: Evaluation | null };
+  /** The memoized evaluation (with this session's bandwidth rule). */
+  evaluate(allocation: Allocation): Evaluation;
   evaluations(): number;
 }
 
@@ -127,6 +129,7 @@ export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 
       const pool = runStrategy(strategy, ctx).filter((e) => e.illegal === null && e.cores <= budget);
       return { pool, best: pool.length === 0 ? null : [...pool].sort(order)[0] };
     },
+    evaluate,
     evaluations: () => memo.size,
   };
 }

@@ -9,3 +9,4 @@ export { formatOptimizeReport } from './report.js';
 export { mappingBlock, rewriteMapping, writeMapping } from './write.js';
 export { compareStrategies, formatComparison, type Comparison, type ComparisonCell } from './compare.js';
 export { createSearcher, type Searcher } from './optimize.js';
+export { applyOptimizeDirective } from './directive.js';

@@ -46,11 +46,13 @@ export function writeMapping(file: string, design: IrDesign, layers: ReadonlyMap
   const next = rewriteMapping(text, file, mappingBlock(design, layers));
   if (next === text) return false;
   const tmp = `${file}.imcc-optimize.tmp`;
+  let written = false;
   try {
     writeFileSync(tmp, next);
+    written = true;
     renameSync(tmp, file);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    if (written) rmSync(tmp, { force: true });
     const why = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
     throw new ToolError('IMC063', `cannot write ${file}: ${why}`);
   }

@@ -43,7 +43,7 @@ export function applyAllocation(design: IrDesign, units: readonly SearchUnit[], 
 }
 
 /** Images simulated before extrapolating a steady pipeline to the whole batch. */
-const PROBE_IMAGES = 4;
+const PROBE_IMAGES = 3;
 
 /**
  * Batch time as simulate computes it for `batch` images: from a short run when the last images entered and left at

@@ -188,8 +188,7 @@ export function paretoPool(ctx: SearchContext): Evaluation[] {
     fillForLatency(ctx, e, pool);
   }
   for (const e of baselines) fillForLatency(ctx, e, pool);
-  const best = pool.reduce((a, b) => (ctx.better(b, a) ? b : a));
-  polish(ctx, best, pool);
+  if (pool.length > 0) polish(ctx, pool.reduce((a, b) => (ctx.better(b, a) ? b : a)), pool);
   return pool;
 }
 

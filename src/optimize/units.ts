@@ -34,6 +34,9 @@ interface LayerOption {
   cores: number;
 }
 
+/** Cores of a collective matrix by its geometry: many layers share one (ResNet-32: 10 layers of 16 channels). */
+const tileCache = new Map<string, { cores: number; colParts: number }>();
+
 function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boolean; output: boolean }, gridCores: number): LayerOption[] {
   const input = receivedShape(design, node);
   const out = node.shape;
@@ -49,11 +52,17 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
       const height = replicas / dW;
       if (!Number.isInteger(height) || out.width % dW !== 0 || out.height % height !== 0) continue;
       if (dW > 1 && geometry.stride > geometry.kernelWidth) continue;
-      const m = collectiveKernelMatrix({ inChannels: input.channels, ...geometry, replicas, dW });
-      const plan = splitMatrix(m.rowSources.length, m.columnSinks.length, tileRows, tileCols);
-      if (replicas > 1 && plan.colParts > 1) continue;
-      if (plan.parts.length > gridCores) continue;
-      options.push({ replicas, dW, cores: plan.parts.length });
+      const key = [input.channels, geometry.outChannels, geometry.kernelHeight, geometry.kernelWidth, geometry.stride, replicas, dW, tileRows, tileCols].join(',');
+      let tiles = tileCache.get(key);
+      if (tiles === undefined) {
+        const m = collectiveKernelMatrix({ inChannels: input.channels, ...geometry, replicas, dW });
+        const plan = splitMatrix(m.rowSources.length, m.columnSinks.length, tileRows, tileCols);
+        tiles = { cores: plan.parts.length, colParts: plan.colParts };
+        tileCache.set(key, tiles);
+      }
+      if (replicas > 1 && tiles.colParts > 1) continue;
+      if (tiles.cores > gridCores) continue;
+      options.push({ replicas, dW, cores: tiles.cores });
     }
   }
   return options;

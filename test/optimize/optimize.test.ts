@@ -94,6 +94,18 @@ describe('targets on ResNet-32 (Dazzi et al. 2021, section 3.1.4)', () => {
     });
   }
 
+  it('each objective chooses the best point of the front by its own order', () => {
+    for (const objective of ['throughput', 'latency', 'balanced'] as const) {
+      const r = optimizeDesign(resnet32, { ...options, objective });
+      const order = compareByObjective(objective);
+      const best = [...r.front].sort(order)[0];
+      expect(order(r.chosen, best), objective).toBe(0);
+    }
+    const latency = optimizeDesign(resnet32, { ...options, objective: 'latency' }).chosen;
+    const throughput = optimizeDesign(resnet32, options).chosen;
+    expect(latency.latencyTimesteps).toBeLessThanOrEqual(throughput.latencyTimesteps);
+  });
+
   it('a budget below the minimal mapping says how many cores the network needs', () => {
     expect(() => optimizeDesign(resnet32, { ...options, budget: 40 })).toThrow(/needs at least 43 cores/);
   });

@@ -34,6 +34,16 @@ function atMost(unit: SearchUnit, replicas: number): number {
 
 const fits = (ctx: SearchContext, a: Allocation): boolean => allocationCores(ctx.units, a) <= ctx.budget;
 
+/**
+ * The unit's setting with the most replicas that costs what option `index` costs: the same cores may buy more
+ * replicas (stage 2 of ResNet-32: 4 replicas of a 28-channel layer need two tiles, like 2).
+ */
+function sameCostTop(unit: SearchUnit, index: number): number {
+  let top = index;
+  while (top + 1 < unit.options.length && unit.options[top + 1].cores === unit.options[index].cores) top++;
+  return top;
+}
+
 /** The first legal allocation of a list that fits the budget (evaluated in order), or null. */
 function firstLegal(ctx: SearchContext, candidates: Allocation[]): Evaluation | null {
   for (const a of candidates) {
@@ -134,12 +144,8 @@ function fillForLatency(ctx: SearchContext, start: Evaluation, pool: Evaluation[
       const whole = current.allocation.slice();
       for (const i of members) whole[i]++;
       moves.push(whole);
-      // The same cores may buy more replicas than the next setting (stage 2 of ResNet-32: 4 replicas cost what 2 do).
       const level = current.allocation.slice();
-      for (const i of members) {
-        const options = ctx.units[i].options;
-        while (level[i] + 1 < options.length && options[level[i] + 1].cores === options[whole[i]].cores) level[i]++;
-      }
+      for (const i of members) level[i] = sameCostTop(ctx.units[i], whole[i]);
       moves.push(level);
       if (!fits(ctx, whole)) {
         const prefix = current.allocation.slice();
@@ -216,9 +222,7 @@ export function singleSteps(ctx: SearchContext, a: Allocation): Allocation[] {
   ctx.units.forEach((u, i) => {
     const next = a[i] + 1;
     if (next >= u.options.length) return;
-    let level = next;
-    while (level + 1 < u.options.length && u.options[level + 1].cores === u.options[next].cores) level++;
-    for (const index of new Set([next, level])) {
+    for (const index of new Set([next, sameCostTop(u, next)])) {
       const step = a.slice();
       step[i] = index;
       if (fits(ctx, step)) out.push(step);

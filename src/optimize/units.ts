@@ -21,7 +21,7 @@ export interface SearchUnit {
   /** Output pixels per image of each member (they share the output plane). */
   pixels: number;
   plane: string;
-  /** Settings by replica count, cores never decreasing; options[0] is 1 replica unless 2 cost no more. */
+  /** Settings by replica count, cores never decreasing (a count that costs more than a larger one is dropped); options[0] is 1 replica. */
   options: UnitOption[];
 }
 

@@ -83,6 +83,21 @@ describe('imcc optimize', () => {
   });
 });
 
+describe('the chosen mapping against the plain one', () => {
+  it('its schedules diff cleanly: imcc diff summarizes what the replication changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imcc-optimize-diff-'));
+    const plain = join(dir, 'plain.sched');
+    const chosen = join(dir, 'chosen.sched');
+    writeFileSync(plain, (await runCli(['schedule', 'examples/resnet32.imc', '--core', 'c01'])).stdout);
+    writeFileSync(chosen, (await runCli(['schedule', 'examples/resnet32-optimized.imc', '--core', 'c01'])).stdout);
+    const r = await runCli(['diff', plain, chosen]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('header replicas: 1 -> 4');
+    expect(r.stdout).toContain('header dW: 1 -> 2');
+    expect(r.stderr).toBe('');
+  });
+});
+
 describe('mapping { optimize ... }', () => {
   const withDirective = (directive: string) =>
     copyResnet32((t) => t.replace('    default replicas 1, method 1, layout auto', `    default replicas 1, method 1, layout auto\n    ${directive}`));

@@ -3,6 +3,7 @@
 import { DiagnosticError, type SourceTexts } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
+import { applyOptimizeDirective } from '../optimize/index.js';
 
 export interface LoadedDesign {
   design: IrDesign;
@@ -14,7 +15,8 @@ export function loadDesignForCli(file: string): LoadedDesign {
   const result = loadDesign(file);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (result.design === null || errors.length > 0) throw new DiagnosticError(result.diagnostics, result.sources);
-  return { design: result.design, sources: result.sources };
+  const design = result.design;
+  return { design: withSources(result.sources, () => applyOptimizeDirective(design)), sources: result.sources };
 }
 
 /** Runs a phase; a DiagnosticError it throws gets the design's sources so lines can be quoted. */

@@ -6,7 +6,7 @@ export { peakOccupancy, peakPerTimestep } from './occupancy.js';
 export { linkLoads, bandwidthDiagnostics, formatGbps, type LayerLoad } from './links.js';
 export type { Granularity } from './geometry.js';
 export type * from './types.js';
-export { formatDataflowReport, groupDigits } from './report.js';
+export { formatDataflowReport, groupDigits, alignTable } from './report.js';
 export { simulateJson, validateSimulateJson, type SimulateJson } from './json.js';
 export { formatTrace, traceLines } from './trace.js';
 export {
@@ -14,6 +14,12 @@ export {
   replicationStages,
   sweepDirective,
   formatSweepCsv,
+  sweepJson,
+  sweepBatches,
+  formatBatchSweepCsv,
+  batchSweepJson,
+  SWEEP_BATCHES,
+  type BatchSweepRow,
   type SweepResult,
   type SweepRow,
   type ReplicationStage,

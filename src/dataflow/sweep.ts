@@ -6,6 +6,7 @@ import type { IrDesign, IrNode, MappingDirective } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import type { Granularity } from './geometry.js';
 import { renderTemplate } from '../support/templates.js';
+import { validateJson } from '../support/schema.js';
 import { simulateDataflow } from './simulate.js';
 
 export interface ReplicationStage {
@@ -145,4 +146,60 @@ export function formatSweepCsv(sweep: SweepResult): string {
     ].join(','),
   );
   return renderTemplate('dataflow/sweep.csv.hbs', { header, lines });
+}
+
+/** The replica sweep as JSON rows (`imcc simulate --sweep --json`), validated against schemas/sweep.schema.json. */
+export function sweepJson(sweep: SweepResult): { stages: Array<{ plane: string; layers: string[] }>; rows: SweepRow[]; skipped: SweepResult['skipped'] } {
+  const json = {
+    stages: sweep.stages.map((s) => ({ plane: s.plane, layers: s.layers })),
+    rows: sweep.rows.map((r) => ({
+      ...r,
+      throughputImagesPerSecond: Math.round(r.throughputImagesPerSecond * 10) / 10,
+      linkBandwidthGbps: Math.round(r.linkBandwidthGbps * 1000) / 1000,
+    })),
+    skipped: sweep.skipped,
+  };
+  validateJson('sweep', json);
+  return json;
+}
+
+/** Batch sizes of the throughput-vs-batch sweep (Figure 10's batch axis): 1 to 1,000 images. */
+export const SWEEP_BATCHES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+export interface BatchSweepRow {
+  batch: number;
+  batchTimesteps: number;
+  throughputImagesPerSecond: number;
+}
+
+/**
+ * Throughput against the batch for the design's own mapping. One simulation of the largest batch gives every smaller
+ * one: an image's timing depends only on the images before it, so batch b ends with image b's output, exactly as a
+ * simulation of b images computes it.
+ */
+export function sweepBatches(design: IrDesign, batches: readonly number[] = SWEEP_BATCHES): { latencyTimesteps: number; intervalTimesteps: number; rows: BatchSweepRow[] } {
+  const mapping = mapDesign(design);
+  const result = simulateDataflow(design, mapping, { batch: Math.max(...batches) });
+  const ns = result.timestepNs;
+  const rows = batches.map((batch) => {
+    const batchTimesteps = result.imageOutputs[batch - 1] - result.imageStarts[0] + 1;
+    return { batch, batchTimesteps, throughputImagesPerSecond: batch / (batchTimesteps * ns * 1e-9) };
+  });
+  return { latencyTimesteps: result.latencyTimesteps, intervalTimesteps: result.intervalTimesteps, rows };
+}
+
+/** The batch sweep as CSV (`imcc simulate --sweep-batch`). */
+export function formatBatchSweepCsv(sweep: ReturnType<typeof sweepBatches>): string {
+  const header = 'batch,batchTimesteps,throughputImagesPerSecond,latencyTimesteps,intervalTimesteps';
+  const lines = sweep.rows.map((r) =>
+    [r.batch, r.batchTimesteps, r.throughputImagesPerSecond.toFixed(1), sweep.latencyTimesteps, sweep.intervalTimesteps].join(','),
+  );
+  return renderTemplate('dataflow/sweep.csv.hbs', { header, lines });
+}
+
+/** The batch sweep as JSON rows, validated against schemas/sweep-batch.schema.json. */
+export function batchSweepJson(sweep: ReturnType<typeof sweepBatches>): ReturnType<typeof sweepBatches> {
+  const json = { ...sweep, rows: sweep.rows.map((r) => ({ ...r, throughputImagesPerSecond: Math.round(r.throughputImagesPerSecond * 10) / 10 })) };
+  validateJson('sweep-batch', json);
+  return json;
 }

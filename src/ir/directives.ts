@@ -2,7 +2,7 @@
 // Precedence (README "Mapping directives"): built-in defaults < `default` < `layers "glob"` < `layer NAME`, and
 // within one kind the later entry wins; each setting (replicas, method, dw, layout) is resolved on its own.
 import type { Located, NetworkDecl, Property } from '../dsl/ast.js';
-import type { IrNode, LayoutChoice, MappingDirective } from './types.js';
+import type { IrNode, LayoutChoice, MappingDirective, OptimizeDirective } from './types.js';
 import { isWeightOp } from './types.js';
 import { AtomReader, Diagnostics } from './values.js';
 
@@ -93,12 +93,57 @@ function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
 
 const RANK = { default: 0, layers: 1, layer: 2 } as const;
 
-/** Sets `mapping` on every weight layer of `nodes`; reports directives that match nothing and bad combinations. */
-export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined, decl: NetworkDecl, diags: Diagnostics): void {
+const OBJECTIVE_WORDS = ['throughput', 'latency', 'balanced'] as const;
+const STRATEGY_WORDS = ['pareto', 'paper', 'balance', 'w0h0', 'uniform'] as const;
+
+/** `optimize OBJECTIVE [cores N] [strategy S] [ignore_bandwidth]` (commas optional between the parts). */
+function readOptimize(p: Property, diags: Diagnostics): OptimizeDirective | undefined {
+  const atoms = p.groups.flat();
+  const bad = (at: Property | (typeof atoms)[number], message: string): undefined => {
+    diags.error('IMC062', at, `mapping optimize: ${message} (optimize throughput|latency|balanced [cores N] [strategy S] [ignore_bandwidth])`);
+    return undefined;
+  };
+  if (p.selector || p.body) return bad(p, 'takes no layer name and no { ... } block');
+  const first = atoms[0];
+  if (first?.kind !== 'name' || !(OBJECTIVE_WORDS as readonly string[]).includes(first.name)) return bad(first ?? p, 'the first word must be the objective');
+  const directive: OptimizeDirective = { objective: first.name as OptimizeDirective['objective'], strategy: 'pareto', ignoreBandwidth: false, span: p.key.span };
+  const seen = new Set<string>();
+  for (let i = 1; i < atoms.length; i++) {
+    const a = atoms[i];
+    if (a.kind !== 'name' || !['cores', 'strategy', 'ignore_bandwidth'].includes(a.name)) return bad(a, 'expected cores, strategy or ignore_bandwidth');
+    if (seen.has(a.name)) return bad(a, `'${a.name}' is set twice`);
+    seen.add(a.name);
+    if (a.name === 'ignore_bandwidth') {
+      directive.ignoreBandwidth = true;
+      continue;
+    }
+    const v = atoms[++i];
+    if (a.name === 'cores') {
+      if (v?.kind !== 'number' || v.negative || !Number.isInteger(v.value) || v.value < 1 || v.value > 1_000_000) return bad(v ?? a, 'cores takes a whole number from 1 to 1000000');
+      directive.cores = v.value;
+    } else {
+      if (v?.kind !== 'name' || !(STRATEGY_WORDS as readonly string[]).includes(v.name)) return bad(v ?? a, `strategy takes one of ${STRATEGY_WORDS.join(', ')}`);
+      directive.strategy = v.name as OptimizeDirective['strategy'];
+    }
+  }
+  return directive;
+}
+
+/**
+ * Sets `mapping` on every weight layer of `nodes`; reports directives that match nothing and bad combinations.
+ * Returns the `optimize` directive, if the block has one.
+ */
+export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined, decl: NetworkDecl, diags: Diagnostics): OptimizeDirective | undefined {
   const entries: Entry[] = [];
+  let optimize: OptimizeDirective | undefined;
   if (mapping) {
     if (mapping.groups.length > 0) diags.error('IMC012', mapping.groups[0][0], 'mapping takes a { ... } block, not values');
     for (const p of mapping.body?.statements ?? []) {
+      if (p.key.name === 'optimize') {
+        if (optimize !== undefined) diags.error('IMC062', p.key, 'mapping optimize: only one optimize directive per mapping block');
+        optimize = readOptimize(p, diags) ?? optimize;
+        continue;
+      }
       const e = readEntry(p, diags);
       if (e) entries.push(e);
     }
@@ -152,4 +197,5 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
     };
     n.mapping = directive;
   }
+  return optimize;
 }

@@ -197,12 +197,12 @@ class Elaborator {
     this.checkFusion();
     this.resolveRequant();
     this.checkNeuronCore();
-    resolveDirectives(this.nodes, byKey.get('mapping')?.[0], decl, this.diags);
+    const optimize = resolveDirectives(this.nodes, byKey.get('mapping')?.[0], decl, this.diags);
     if (output !== undefined && outputProp) this.checkOutputComputed(output, outputProp);
     const failed = this.diags.list.slice(errorsAtStart).some((d) => d.severity === 'error');
     if (!inputOk || output === undefined || weights === undefined || failed) return undefined;
     this.warnUnused(output);
-    return { name: decl.name.name, nodes: this.nodes, output, weights, span: decl.name.span };
+    return { name: decl.name.name, nodes: this.nodes, output, weights, span: decl.name.span, ...(optimize ? { optimize } : {}) };
   }
 
   // ---- settings -------------------------------------------------------------------------------------------

@@ -118,9 +118,21 @@ export interface WeightSource {
   span: SourceSpan;
 }
 
+/** `mapping { optimize OBJECTIVE [cores N] [strategy S] [ignore_bandwidth] }`: let imcc optimize choose the replication. */
+export interface OptimizeDirective {
+  objective: 'throughput' | 'latency' | 'balanced';
+  /** Core budget; the whole grid when absent. */
+  cores?: number;
+  strategy: 'pareto' | 'paper' | 'balance' | 'w0h0' | 'uniform';
+  ignoreBandwidth: boolean;
+  span: SourceSpan;
+}
+
 export interface IrNetwork {
   name: string;
   nodes: IrNode[];
+  /** A mapping `optimize` directive: every loader replaces the layers' replication with the optimizer's choice. */
+  optimize?: OptimizeDirective;
   /** Name of the node whose activations are the network's output. */
   output: string;
   weights: WeightSource;

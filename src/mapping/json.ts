@@ -102,6 +102,8 @@ export interface ReplicationJson {
   stride: number;
   inputPixels: number;
   equation2AspectRatio?: number;
+  /** Replicas not a multiple of dW: the block's last column is partly filled (the mapping refuses it, IMC052). */
+  ragged?: boolean;
   replicaOffsets: Array<[number, number]>;
 }
 
@@ -123,6 +125,7 @@ export function replicationJson(p: ReplicationParams): ReplicationJson {
     inputPixels: rows / p.inChannels,
     replicaOffsets: m.replicas.map((r) => [r.oy, r.ox]),
   };
+  if (p.replicas % p.dW !== 0) out.ragged = true;
   if (m.method === 1 && p.stride === 1 && p.kernelHeight === p.kernelWidth) {
     out.equation2AspectRatio = round6(equation2AspectRatio(p.kernelHeight, p.inChannels, p.outChannels, p.replicas));
   }

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
+import { applyOptimizeDirective } from '../optimize/index.js';
 import { generateInputImage } from '../ir/weights.js';
 import { mapDesign } from '../mapping/index.js';
 import type { Mapping } from '../mapping/types.js';
@@ -171,7 +172,8 @@ export async function verifyOutputDir(dir: string, options: VerifyOptions = {}):
   const loaded = loadDesign(entry);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (loaded.design === null || errors.length > 0) throw new DiagnosticError(loaded.diagnostics, loaded.sources);
-  const design = loaded.design;
+  // The design as compile saw it: a mapping `optimize` directive chooses the replication the same way again.
+  const design = applyOptimizeDirective(loaded.design);
   const mapping = mapDesign(design);
   const plan = planMemories(design, mapping);
   return verifyRtlDirectory(dir, design, mapping, plan, options);

@@ -155,6 +155,13 @@ const COMMANDS: CommandSpec[] = [
     badStatus: 1,
     json: { schema: 'compile', status: 0 },
   },
+  {
+    name: 'optimize',
+    good: () => ['optimize', LENET],
+    withInput: (f) => ['optimize', f],
+    badStatus: 1,
+    json: { schema: 'optimize', status: 0 },
+  },
   // verify DIR builds and simulates RTL: only --help and inputs that fail before any build are run here.
   { name: 'verify', good: () => ['verify', out('compiled-for-verify')], withInput: (f) => ['verify', f], badStatus: 1 },
 ];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
 import { validateSimulateJson } from '../../src/dataflow/index.js';
+import { validateJson } from '../../src/support/schema.js';
 
 const run = runCli;
 
@@ -106,10 +107,38 @@ describe('imcc simulate', () => {
     for (const row of rows) expect(row.split(',')).toHaveLength(header.split(',').length);
   });
 
-  it('bad usage: --batch 0 and --json with --sweep exit 2', async () => {
+  it('--sweep --json gives the same rows as JSON (schemas/sweep.schema.json)', async () => {
+    const csv = await run(['simulate', 'examples/lenet.imc', '--sweep', '--batch', '2']);
+    const r = await run(['simulate', 'examples/lenet.imc', '--sweep', '--batch', '2', '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { rows: Array<{ cores: number; latencyTimesteps: number }> };
+    validateJson('sweep', json);
+    const lines = csv.stdout.trim().split('\n').slice(1);
+    expect(json.rows.length).toBe(lines.length);
+    expect(json.rows.map((row) => row.latencyTimesteps)).toEqual(lines.map((l) => Number(l.split(',').at(-6))));
+  });
+
+  it('--sweep-batch: throughput against the batch, each row what simulate --batch N prints (CSV and JSON)', async () => {
+    const r = await run(['simulate', 'examples/lenet.imc', '--sweep-batch', '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { rows: Array<{ batch: number; batchTimesteps: number; throughputImagesPerSecond: number }> };
+    validateJson('sweep-batch', json);
+    expect(json.rows.map((row) => row.batch)).toEqual([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]);
+    for (const batch of [1, 5, 100]) {
+      const sim = JSON.parse((await run(['simulate', 'examples/lenet.imc', '--batch', String(batch), '--json'])).stdout) as { batchTimesteps: number; throughputImagesPerSecond: number };
+      const row = json.rows.find((x) => x.batch === batch)!;
+      expect([row.batchTimesteps, row.throughputImagesPerSecond]).toEqual([sim.batchTimesteps, sim.throughputImagesPerSecond]);
+    }
+    const csv = await run(['simulate', 'examples/lenet.imc', '--sweep-batch']);
+    const [header, ...rows] = csv.stdout.trim().split('\n');
+    expect(header).toBe('batch,batchTimesteps,throughputImagesPerSecond,latencyTimesteps,intervalTimesteps');
+    expect(rows).toHaveLength(10);
+  });
+
+  it('bad usage: --batch 0 and --sweep with --sweep-batch exit 2', async () => {
     expect((await run(['simulate', 'examples/lenet.imc', '--batch', '0'])).code).toBe(2);
     expect((await run(['simulate', 'examples/lenet.imc', '--batch', '1.5'])).code).toBe(2);
-    expect((await run(['simulate', 'examples/lenet.imc', '--json', '--sweep'])).code).toBe(2);
+    expect((await run(['simulate', 'examples/lenet.imc', '--sweep-batch', '--sweep'])).code).toBe(2);
   });
 
   it('a missing file is a diagnostic, not a stack trace', async () => {

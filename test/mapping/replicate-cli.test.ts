@@ -59,10 +59,20 @@ describe('imcc replicate', () => {
   });
 
   // Each ends in a CommanderError, which main turns into exit status 2 (bad usage).
-  it('bad usage: non-integer values, missing options and replicas not a multiple of dW are refused', async () => {
+  it('answers for every count: a ragged block (7 replicas, dW 3) has its last column partly filled', async () => {
+    const { out, code } = await run(['--cin', '16', '--cout', '16', '--kernel', '3', '--replicas', '7', '--dw', '3']);
+    expect(code).toBe(0);
+    expect(out).toContain('collective kernel matrix: 368 rows x 112 cols (method 2, dW 3, stride 1)');
+    expect(out).toContain('ragged block: 7 replicas do not fill 3x3; the mapping builds only full blocks (IMC052');
+    expect(out).toContain('  0 3 6\n  1 4 .\n  2 5 .\n');
+    const json = JSON.parse((await run(['--cin', '16', '--cout', '16', '--kernel', '3', '--replicas', '7', '--dw', '3', '--json'])).out) as { ragged?: boolean };
+    expect(json.ragged).toBe(true);
+  });
+
+  it('bad usage: non-integer values, missing options and a block wider than its replicas are refused', async () => {
     expect((await run(['--cin', 'x', '--cout', '1', '--kernel', '1', '--replicas', '1'])).code).not.toBe(0);
     expect((await run(['--cin', '1', '--cout', '1', '--kernel', '1', '--replicas', '0'])).code).not.toBe(0);
-    expect((await run(['--cin', '1', '--cout', '1', '--kernel', '3', '--replicas', '5', '--dw', '2'])).code).toBe(2);
+    expect((await run(['--cin', '1', '--cout', '1', '--kernel', '3', '--replicas', '2', '--dw', '3'])).code).toBe(2);
     expect((await run(['--cout', '1', '--kernel', '3', '--replicas', '5'])).code).not.toBe(0);
   });
 

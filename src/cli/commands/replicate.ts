@@ -24,7 +24,7 @@ const MAX_CALCULATED_ROWS = 1_048_576;
 
 /** Upper bound of the rows: every input pixel of the replicas' block window, all channels. */
 function rowsUpperBound(o: ReplicateOptions): number {
-  const tall = o.replicas / o.dw;
+  const tall = Math.ceil(o.replicas / o.dw);
   const windowHeight = (tall - 1) * o.stride + o.kernel;
   const windowWidth = (o.dw - 1) * o.stride + o.kernel;
   return o.cin * windowHeight * windowWidth;
@@ -53,10 +53,8 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
     .option('--stride <s>', 'stride of the convolution (at most 64)', boundedInt(NETWORK_LIMITS.stride.max), 1)
     .option('--json', 'print {rows, cols, aspectRatio, method, ...} as JSON (schemas/replicate.schema.json)')
     .action(function (this: Command, opts: ReplicateOptions) {
-      if (opts.replicas % opts.dw !== 0) {
-        this.error(`error: --replicas (${opts.replicas}) must be a multiple of --dw (${opts.dw}) so the replicas form a rectangular block`, {
-          exitCode: 2,
-        });
+      if (opts.dw > opts.replicas) {
+        this.error(`error: --dw (${opts.dw}) must be at most --replicas (${opts.replicas}): the block is dW pixels wide`, { exitCode: 2 });
       }
       if (rowsUpperBound(opts) > MAX_CALCULATED_ROWS) {
         this.error(
@@ -83,6 +81,12 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
         `collective kernel matrix: ${json.rows} rows x ${json.cols} cols (method ${json.method}, dW ${json.dW}, stride ${json.stride})`,
         `kernel matrix: ${json.kernelRows} x ${json.kernelCols}; ${json.replicas} replica${json.replicas === 1 ? '' : 's'}`,
         `aspect ratio: ${json.aspectRatio}` + (json.equation2AspectRatio !== undefined ? ` (equation 2: ${json.equation2AspectRatio})` : ''),
+        ...(json.ragged
+          ? [
+              `ragged block: ${json.replicas} replicas do not fill ${Math.ceil(json.replicas / json.dW)}x${json.dW}; ` +
+                'the mapping builds only full blocks (IMC052; docs/optimize.md "Ragged blocks")',
+            ]
+          : []),
         '',
         replicationDrawing(params),
       ];

@@ -1,6 +1,6 @@
-// imcc simulate FILE [--batch N] [--json] [--trace FILE] [--sweep] [--granularity pixel|block]: the timestep
+// imcc simulate FILE [--batch N] [--json] [--trace FILE] [--sweep | --sweep-batch] [--granularity pixel|block]: the timestep
 // simulation of the mapped dataflow (latency, interval, batch time, throughput, link bandwidth), its per-core trace,
-// or Figure 10's replication sweep as CSV.
+// or Figure 10's sweeps (replication per stage, batch size) as CSV or JSON rows.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
@@ -14,6 +14,10 @@ import {
   simulateDataflow,
   simulateJson,
   sweepReplication,
+  sweepJson,
+  sweepBatches,
+  formatBatchSweepCsv,
+  batchSweepJson,
   validateSimulateJson,
   type Granularity,
 } from '../../dataflow/index.js';
@@ -47,20 +51,28 @@ export function registerSimulate(program: Command, setStatus: SetStatus): void {
     .description('simulate the pipelined dataflow timestep by timestep: latency, throughput, link bandwidth (eq. 7)')
     .argument('<file>', 'the .imc design (network and target)')
     .option('--batch <n>', 'images sent back to back (the paper quotes throughput for a batch of 100)', batchSize, 100)
-    .addOption(new Option('--json', 'print the figures as JSON (schemas/simulate.schema.json)').conflicts('sweep'))
+    .option('--json', 'print the figures (or a sweep\'s rows) as JSON (schemas/simulate.schema.json, sweep.schema.json, sweep-batch.schema.json)')
     .option('--trace <file>', 'write a per-timestep, per-core activity trace to FILE')
-    .option('--sweep', "print Figure 10's sweep as CSV: latency and throughput for 1, 2, 4 replicas per stage")
+    .addOption(new Option('--sweep', "print Figure 10's sweep as CSV: latency and throughput for 1, 2, 4 replicas per stage").conflicts('sweepBatch'))
+    .option('--sweep-batch', 'print throughput against the batch size (1 to 1,000 images) as CSV, for the design\'s mapping')
     .addOption(
       new Option('--granularity <g>', "timing model: 'pixel' (paper) or 'block' (one crossbar operation per timestep)")
         .choices(['pixel', 'block'])
         .default('pixel'),
     )
-    .action((file: string, opts: { batch: number; json?: boolean; trace?: string; sweep?: boolean; granularity: Granularity }) => {
+    .action((file: string, opts: { batch: number; json?: boolean; trace?: string; sweep?: boolean; sweepBatch?: boolean; granularity: Granularity }) => {
       const { design, sources } = loadDesignForCli(file);
       if (opts.sweep) {
         const sweep = withSources(sources, () => sweepReplication(design, { batch: opts.batch, granularity: opts.granularity }));
         for (const s of sweep.skipped) process.stderr.write(`imcc: sweep: skipped replicas ${s.replicas.join('/')}: ${s.reason}\n`);
-        printText(formatSweepCsv(sweep));
+        if (opts.json) printJson(sweepJson(sweep));
+        else printText(formatSweepCsv(sweep));
+        return;
+      }
+      if (opts.sweepBatch) {
+        const sweep = withSources(sources, () => sweepBatches(design));
+        if (opts.json) printJson(batchSweepJson(sweep));
+        else printText(formatBatchSweepCsv(sweep));
         return;
       }
       const mapping = withSources(sources, () => mapDesign(design));

@@ -1,0 +1,50 @@
+// Optimize section of npm run bench: search time of the replication optimizer (targets: under 2 s for ResNet-32,
+// under 10 s for a ResNet-18-sized network), and the strategy x budget comparison of docs/optimize.md, printed by
+// `node --import tsx bench/optimize.ts --table` (test/optimize/docs.test.ts checks the docs hold this output).
+import { loadDesign } from '../src/ir/load.js';
+import type { IrDesign } from '../src/ir/types.js';
+import { compareStrategies, formatComparison, optimizeDesign } from '../src/optimize/index.js';
+import { timed, type BenchRow } from './table.js';
+
+export const TABLE_BUDGETS = [43, 46, 52, 56, 60, 64];
+
+function load(file: string): IrDesign {
+  const r = loadDesign(file);
+  if (r.design === null) throw new Error(`bench: ${file} does not load: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+  return r.design;
+}
+
+/** docs/optimize.md's two tables: with the bandwidth rule lifted (as the paper), and respecting it. */
+export function comparisonTables(): { ignoringBandwidth: string; withinBandwidth: string } {
+  const design = load('examples/resnet32.imc');
+  const table = (ignoreBandwidth: boolean) =>
+    formatComparison(compareStrategies(design, { budgets: TABLE_BUDGETS, ignoreBandwidth, batch: 100, objective: 'throughput' }));
+  return { ignoringBandwidth: table(true), withinBandwidth: table(false) };
+}
+
+export async function benchmarks(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const row = (name: string, ms: number, target: number): BenchRow => ({
+    section: 'optimize',
+    name,
+    value: `${ms.toFixed(0)} ms`,
+    target: `< ${target} ms`,
+    status: ms < target ? 'ok' : 'SLOW',
+  });
+  for (const [name, file, target] of [
+    ['resnet32', 'examples/resnet32.imc', 2000],
+    ['resnet18-sized', 'bench/resnet18.imc', 10_000],
+  ] as const) {
+    const design = load(file);
+    const run = timed(() => optimizeDesign(design, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: true, batch: 100 }));
+    rows.push(row(`${name} optimize, whole grid, --ignore-bandwidth (${run.value.evaluations} mappings)`, run.ms, target));
+    const bw = timed(() => optimizeDesign(design, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: false, batch: 100 }));
+    rows.push(row(`${name} optimize, whole grid, within bandwidth (${bw.value.evaluations} mappings)`, bw.ms, target));
+  }
+  return rows;
+}
+
+if (process.argv.includes('--table')) {
+  const t = comparisonTables();
+  process.stdout.write(`ignoring link bandwidth:\n\n${t.ignoringBandwidth}\nwithin link bandwidth:\n\n${t.withinBandwidth}`);
+}

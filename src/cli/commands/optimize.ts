@@ -1,0 +1,54 @@
+// imcc optimize FILE [--cores N] [--objective O] [--strategy S] [--ignore-bandwidth] [--batch N] [--json] [--write]:
+// the replication optimizer's Pareto front and chosen mapping; --write puts the choice in FILE's mapping block.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { loadDesignForCli, withSources } from '../design.js';
+import { printJson, printText } from '../io.js';
+import { formatOptimizeReport, OBJECTIVES, optimizeDesign, optimizeJson, STRATEGIES, writeMapping, type Objective, type StrategyName } from '../../optimize/index.js';
+import type { SetStatus } from './index.js';
+
+function wholeNumber(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    return n;
+  };
+}
+
+export function registerOptimize(program: Command, setStatus: SetStatus): void {
+  void setStatus;
+  program
+    .command('optimize')
+    .description('choose every layer\'s replication for a core budget: the Pareto front (cores, images/s, latency, links) and the chosen mapping')
+    .argument('<file>', 'the .imc design (network and target)')
+    .option('--cores <n>', 'cores the mapping may use (default: the whole grid)', wholeNumber(1_000_000))
+    .addOption(new Option('--objective <o>', 'what the chosen point maximizes').choices([...OBJECTIVES]).default('throughput'))
+    .addOption(new Option('--strategy <s>', "'pareto' (the optimizer) or a baseline: paper, balance, w0h0, uniform").choices([...STRATEGIES]).default('pareto'))
+    .option('--ignore-bandwidth', "let links need more than the target's bandwidth (the report says so)")
+    .option('--batch <n>', 'images per batch for the throughput figure, as in simulate', wholeNumber(100_000), 100)
+    .option('--json', 'print the front and the chosen point as JSON (schemas/optimize.schema.json)')
+    .option('--write', "rewrite FILE's mapping block with the chosen replication (through the formatter)")
+    .action(
+      (
+        file: string,
+        opts: { cores?: number; objective: Objective; strategy: StrategyName; ignoreBandwidth?: boolean; batch: number; json?: boolean; write?: boolean },
+      ) => {
+        const { design, sources } = loadDesignForCli(file);
+        const result = withSources(sources, () =>
+          optimizeDesign(design, {
+            strategy: opts.strategy,
+            objective: opts.objective,
+            budget: opts.cores,
+            ignoreBandwidth: opts.ignoreBandwidth === true,
+            batch: opts.batch,
+          }),
+        );
+        const json = optimizeJson(result);
+        if (opts.write) {
+          const changed = writeMapping(file, design, result.chosen.layers);
+          process.stderr.write(`${file}: ${changed ? 'mapping rewritten' : 'mapping already as chosen'}\n`);
+        }
+        if (opts.json) printJson(json);
+        else printText(formatOptimizeReport(result, `${design.network.name} on ${design.target.name}`));
+      },
+    );
+}

@@ -1,0 +1,167 @@
+// Evaluating one candidate: the design with the candidate's mapping directives goes through the same phases as
+// `imcc map`, the memory plan (input-memory depth, reads per timestep) and `imcc simulate`, so every figure is the
+// one simulate prints for the written mapping. The link-bandwidth rule: no link may need more than the target's
+// bandwidth, except links already over it in the minimal mapping (one replica everywhere), which may not get worse.
+import { DiagnosticError } from '../dsl/diagnostics.js';
+import type { IrDesign, MappingDirective } from '../ir/types.js';
+import { mapDesign, type LayerMapping, type Mapping } from '../mapping/index.js';
+import { planMemories } from '../memory/index.js';
+import { simulateDataflow, type DataflowResult } from '../dataflow/index.js';
+import type { SearchUnit } from './units.js';
+
+/** Option index per unit. */
+export type Allocation = number[];
+
+export interface Evaluation {
+  allocation: Allocation;
+  cores: number;
+  latencyTimesteps: number;
+  throughputImagesPerSecond: number;
+  /** Equation 7's figure as simulate reports it: the most bandwidth an activation link needs. */
+  maxLinkGbps: number;
+  /** Null when legal; else why not (a diagnostic code and message, or the link over its bandwidth). */
+  illegal: string | null;
+}
+
+/** The design with every member layer of every unit mapped with the unit's chosen option. */
+export function applyAllocation(design: IrDesign, units: readonly SearchUnit[], allocation: Allocation): IrDesign {
+  const settings = new Map<string, { replicas: number; dW: number }>();
+  units.forEach((u, i) => u.layers.forEach((l) => settings.set(l, u.options[allocation[i]])));
+  const nodes = design.network.nodes.map((node) => {
+    const s = settings.get(node.name);
+    if (s === undefined) return node;
+    const mapping: MappingDirective = {
+      replicas: s.replicas,
+      method: s.dW > 1 ? 2 : 1,
+      dW: s.dW,
+      layout: node.mapping?.layout ?? 'auto',
+      span: node.mapping?.span ?? node.span,
+    };
+    return { ...node, mapping };
+  });
+  return { ...design, network: { ...design.network, nodes } };
+}
+
+/** Images simulated before extrapolating a steady pipeline to the whole batch. */
+const PROBE_IMAGES = 3;
+
+/**
+ * Batch time as simulate computes it for `batch` images: from a short run when the last images entered and left at
+ * a constant interval (the pipeline repeats itself from then on), else the whole batch.
+ */
+function batchFigures(design: IrDesign, mapping: Mapping, batch: number): { result: DataflowResult; batchTimesteps: number } {
+  const probe = Math.min(batch, PROBE_IMAGES);
+  const result = simulateDataflow(design, mapping, { batch: probe });
+  if (probe === batch) return { result, batchTimesteps: result.batchTimesteps };
+  const s = result.imageStarts;
+  const o = result.imageOutputs;
+  const n = probe - 1;
+  const steady = s[n] - s[n - 1] === s[n - 1] - s[n - 2] && o[n] - o[n - 1] === o[n - 1] - o[n - 2] && o[n] - o[n - 1] === s[n] - s[n - 1];
+  if (!steady) {
+    const full = simulateDataflow(design, mapping, { batch });
+    return { result: full, batchTimesteps: full.batchTimesteps };
+  }
+  return { result, batchTimesteps: o[n] + (batch - probe) * (o[n] - o[n - 1]) - s[0] + 1 };
+}
+
+/** Per (sending layer, link kind): the most bandwidth a link may need. */
+export type LinkLimits = Map<string, number>;
+
+/** The layer that sends over a link (the network input's scratchpad when no core does) and the link kind. */
+function linkKeys(mapping: Mapping): (from: string, kind: string) => string {
+  const layerOf = new Map(mapping.cores.map((c) => [c.id, c.layer]));
+  return (from, kind) => `${layerOf.get(from) ?? 'input'}|${kind}`;
+}
+
+/** The limits of the bandwidth rule, from the minimal mapping's simulation. */
+export function linkLimits(design: IrDesign, units: readonly SearchUnit[]): LinkLimits {
+  const minimal = applyAllocation(design, units, units.map(() => 0));
+  const mapping = mapDesign(minimal);
+  const result = simulateDataflow(minimal, mapping, { batch: PROBE_IMAGES });
+  const limits: LinkLimits = new Map();
+  const linkKey = linkKeys(mapping);
+  const target = design.target.link.bandwidthGbps;
+  for (const l of result.links) {
+    const key = linkKey(l.from, l.kind);
+    limits.set(key, Math.max(limits.get(key) ?? target, l.gbps));
+  }
+  return limits;
+}
+
+export interface EvaluateOptions {
+  batch: number;
+  /** Null: the bandwidth rule is lifted (--ignore-bandwidth). */
+  limits: LinkLimits | null;
+  /** Memory-plan verdicts per layer setting, shared across the evaluations of one search. */
+  memoryCache?: Map<string, string | null>;
+}
+
+/**
+ * The memory plan's verdict for every layer (depth and reads per timestep, IMC070-IMC072), or null. A core's memory
+ * depends only on its layer's setting and the block its producer sends, so each layer is planned once per such pair
+ * (with the producer present but without cores of its own to plan).
+ */
+function memoryVerdict(design: IrDesign, mapping: Mapping, cache: Map<string, string | null>): string | null {
+  const byName = new Map(mapping.layers.map((l) => [l.layer, l]));
+  for (const lm of mapping.layers) {
+    const producer = byName.get(lm.source);
+    const block = (l: LayerMapping | undefined) => (l === undefined ? '-' : l.matrix.replicas.map((r) => `${r.oy}.${r.ox}`).join(' '));
+    const key = `${lm.layer}|${block(lm)}|${lm.matrix.dW}|${block(producer)}`;
+    let verdict = cache.get(key);
+    if (verdict === undefined) {
+      verdict = null;
+      try {
+        planMemories(design, { ...mapping, layers: producer === undefined ? [lm] : [{ ...producer, cores: [] }, lm] });
+      } catch (err) {
+        if (!(err instanceof DiagnosticError)) throw err;
+        const d = err.diagnostics[0];
+        verdict = d === undefined ? 'memory plan failed' : `${d.code}: ${d.message}`;
+      }
+      cache.set(key, verdict);
+    }
+    if (verdict !== null) return verdict;
+  }
+  return null;
+}
+
+/** Maps, plans and simulates one allocation. */
+export function evaluateAllocation(design: IrDesign, units: readonly SearchUnit[], allocation: Allocation, o: EvaluateOptions): Evaluation {
+  const variant = applyAllocation(design, units, allocation);
+  const cores = units.reduce((n, u, i) => n + u.options[allocation[i]].cores, 0);
+  const fail = (illegal: string): Evaluation => ({
+    allocation,
+    cores,
+    latencyTimesteps: Number.POSITIVE_INFINITY,
+    throughputImagesPerSecond: 0,
+    maxLinkGbps: 0,
+    illegal,
+  });
+  let mapping: Mapping;
+  try {
+    mapping = mapDesign(variant);
+  } catch (err) {
+    if (!(err instanceof DiagnosticError)) throw err;
+    const d = err.diagnostics[0];
+    return fail(d === undefined ? 'mapping failed' : `${d.code}: ${d.message}`);
+  }
+  const memory = memoryVerdict(variant, mapping, o.memoryCache ?? new Map());
+  if (memory !== null) return fail(memory);
+  const { result, batchTimesteps } = batchFigures(variant, mapping, o.batch);
+  if (o.limits !== null) {
+    const target = design.target.link.bandwidthGbps;
+    const linkKey = linkKeys(mapping);
+    for (const l of result.links) {
+      const limit = o.limits.get(linkKey(l.from, l.kind)) ?? target;
+      if (l.gbps > limit * (1 + 1e-9)) return fail(`link ${l.from} -> ${l.to} (${l.kind}) would need ${l.gbps} Gbit/s, over ${limit}`);
+    }
+  }
+  return {
+    allocation,
+    cores: mapping.cores.length,
+    latencyTimesteps: result.latencyTimesteps,
+    // The same expression as simulateDataflow's, so the figure is bit-identical to what simulate prints.
+    throughputImagesPerSecond: o.batch / (batchTimesteps * result.timestepNs * 1e-9),
+    maxLinkGbps: result.linkBandwidthGbps,
+    illegal: null,
+  };
+}

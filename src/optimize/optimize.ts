@@ -1,0 +1,184 @@
+// imcc optimize: the replication optimizer. Runs a strategy at a core budget, keeps the Pareto front of everything it
+// evaluated (fewer cores, more images/s, fewer timesteps of latency) and chooses a point by the objective. The chosen
+// point is simulated again over the whole batch, so its figures are exactly those `imcc simulate` prints for it.
+import { diagnostic, DiagnosticError, ToolError, type SourceSpan } from '../dsl/diagnostics.js';
+import type { IrDesign } from '../ir/types.js';
+import { mapDesign } from '../mapping/index.js';
+import { simulateDataflow } from '../dataflow/index.js';
+import { applyAllocation, evaluateAllocation, linkLimits, type Allocation, type Evaluation } from './evaluate.js';
+import { allocationCores, runStrategy, type SearchContext, type StrategyName } from './strategies.js';
+import { searchUnits, type SearchUnit } from './units.js';
+
+export const OBJECTIVES = ['throughput', 'latency', 'balanced'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+export interface OptimizeOptions {
+  strategy: StrategyName;
+  objective: Objective;
+  /** Cores the mapping may use; the whole grid when absent. */
+  budget?: number;
+  /** Where the budget was written (a mapping directive), for diagnostics. */
+  budgetSpan?: SourceSpan;
+  ignoreBandwidth: boolean;
+  /** Images per batch for the throughput figure (simulate's --batch). */
+  batch: number;
+}
+
+export interface FrontPoint {
+  cores: number;
+  throughputImagesPerSecond: number;
+  latencyTimesteps: number;
+  maxLinkGbps: number;
+}
+
+export interface LayerChoice {
+  replicas: number;
+  dW: number;
+}
+
+export interface OptimizeResult {
+  strategy: StrategyName;
+  objective: Objective;
+  budget: number;
+  minimalCores: number;
+  ignoreBandwidth: boolean;
+  batch: number;
+  /** Non-dominated points, by cores. */
+  front: FrontPoint[];
+  chosen: FrontPoint & { layers: Map<string, LayerChoice> };
+  /** The design with the chosen mapping directives. */
+  design: IrDesign;
+  evaluations: number;
+}
+
+/** Orders evaluations by the objective: the best first. */
+export function compareByObjective(objective: Objective): (a: FrontPoint, b: FrontPoint) => number {
+  const fewerCores = (a: FrontPoint, b: FrontPoint) => a.cores - b.cores;
+  switch (objective) {
+    case 'throughput':
+      return (a, b) => b.throughputImagesPerSecond - a.throughputImagesPerSecond || a.latencyTimesteps - b.latencyTimesteps || fewerCores(a, b);
+    case 'latency':
+      return (a, b) => a.latencyTimesteps - b.latencyTimesteps || b.throughputImagesPerSecond - a.throughputImagesPerSecond || fewerCores(a, b);
+    case 'balanced':
+      // Images per second per timestep of latency: both figures count equally (a doubling of either is worth as much).
+      return (a, b) =>
+        b.throughputImagesPerSecond / b.latencyTimesteps - a.throughputImagesPerSecond / a.latencyTimesteps || fewerCores(a, b);
+  }
+}
+
+const dominates = (a: FrontPoint, b: FrontPoint): boolean =>
+  a.cores <= b.cores &&
+  a.throughputImagesPerSecond >= b.throughputImagesPerSecond &&
+  a.latencyTimesteps <= b.latencyTimesteps &&
+  (a.cores < b.cores || a.throughputImagesPerSecond > b.throughputImagesPerSecond || a.latencyTimesteps < b.latencyTimesteps);
+
+/** The non-dominated points of a pool (one per distinct figure triple), by cores then throughput. */
+export function paretoFront<T extends FrontPoint>(pool: readonly T[]): T[] {
+  const front: T[] = [];
+  const seen = new Set<string>();
+  for (const p of pool) {
+    const key = `${p.cores}|${p.throughputImagesPerSecond}|${p.latencyTimesteps}`;
+    if (seen.has(key) || pool.some((q) => dominates(q, p))) continue;
+    seen.add(key);
+    front.push(p);
+  }
+  return front.sort((a, b) => a.cores - b.cores || b.throughputImagesPerSecond - a.throughputImagesPerSecond || a.latencyTimesteps - b.latencyTimesteps);
+}
+
+const point = (e: FrontPoint): FrontPoint => ({
+  cores: e.cores,
+  throughputImagesPerSecond: e.throughputImagesPerSecond,
+  latencyTimesteps: e.latencyTimesteps,
+  maxLinkGbps: e.maxLinkGbps,
+});
+
+/** One search session: the units, link limits and evaluations are shared by every strategy and budget run in it. */
+export interface Searcher {
+  units: SearchUnit[];
+  minimalCores: number;
+  /** The legal candidates a strategy evaluates at a budget, and the best of them by the objective (null: none). */
+  run(strategy: StrategyName, budget: number): { pool: Evaluation[]; best: Evaluation | null };
+  /** The memoized evaluation (with this session's bandwidth rule). */
+  evaluate(allocation: Allocation): Evaluation;
+  evaluations(): number;
+}
+
+export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 'objective' | 'ignoreBandwidth' | 'batch'>): Searcher {
+  const units = searchUnits(design);
+  const minimal: Allocation = units.map(() => 0);
+  // The minimal mapping (one replica everywhere) must map at all; its errors are the design's own.
+  mapDesign(applyAllocation(design, units, minimal));
+  const limits = options.ignoreBandwidth ? null : linkLimits(design, units);
+  const memo = new Map<string, Evaluation>();
+  const memoryCache = new Map<string, string | null>();
+  const order = compareByObjective(options.objective);
+  const evaluate = (allocation: Allocation): Evaluation => {
+    const key = allocation.join(',');
+    let e = memo.get(key);
+    if (e === undefined) {
+      e = evaluateAllocation(design, units, allocation, { batch: options.batch, limits, memoryCache });
+      memo.set(key, e);
+    }
+    return e;
+  };
+  return {
+    units,
+    minimalCores: allocationCores(units, minimal),
+    run(strategy, budget) {
+      const ctx: SearchContext = { units, budget, evaluate, better: (a, b) => order(a, b) < 0 };
+      const pool = runStrategy(strategy, ctx).filter((e) => e.illegal === null && e.cores <= budget);
+      return { pool, best: pool.length === 0 ? null : [...pool].sort(order)[0] };
+    },
+    evaluate,
+    evaluations: () => memo.size,
+  };
+}
+
+export function optimizeDesign(design: IrDesign, options: OptimizeOptions): OptimizeResult {
+  const grid = design.target.grid.rows * design.target.grid.cols;
+  const fail = (code: 'IMC059' | 'IMC060' | 'IMC061', message: string): never => {
+    if (options.budgetSpan !== undefined) throw new DiagnosticError([diagnostic(code, options.budgetSpan, message)]);
+    throw new ToolError(code, message);
+  };
+  const budget = options.budget ?? grid;
+  if (budget > grid) {
+    fail('IMC060', `a budget of ${budget} cores is more than the ${design.target.grid.rows}x${design.target.grid.cols} grid of target '${design.target.name}' has (${grid})`);
+  }
+  const searcher = createSearcher(design, options);
+  if (searcher.minimalCores > budget) {
+    fail('IMC059', `the network needs at least ${searcher.minimalCores} cores (one replica per layer), more than the budget of ${budget}`);
+  }
+  const { pool, best } = searcher.run(options.strategy, budget);
+  if (best === null) {
+    return fail(
+      'IMC061',
+      `strategy '${options.strategy}' finds no legal mapping within ${budget} cores${options.ignoreBandwidth ? '' : ' that keeps every link within its bandwidth (try --ignore-bandwidth)'}`,
+    );
+  }
+  const units = searcher.units;
+  const chosenDesign = applyAllocation(design, units, best.allocation);
+  // The chosen point's figures straight from simulate over the whole batch (what `imcc simulate` prints).
+  const mapping = mapDesign(chosenDesign);
+  const result = simulateDataflow(chosenDesign, mapping, { batch: options.batch });
+  const settings = new Map<string, LayerChoice>();
+  units.forEach((u, i) => u.layers.forEach((l) => settings.set(l, { replicas: u.options[best.allocation[i]].replicas, dW: u.options[best.allocation[i]].dW })));
+  const layers = new Map(design.network.nodes.filter((n) => settings.has(n.name)).map((n) => [n.name, settings.get(n.name)!]));
+  return {
+    strategy: options.strategy,
+    objective: options.objective,
+    budget,
+    minimalCores: searcher.minimalCores,
+    ignoreBandwidth: options.ignoreBandwidth,
+    batch: options.batch,
+    front: paretoFront(pool).map(point),
+    chosen: {
+      cores: mapping.cores.length,
+      throughputImagesPerSecond: result.throughputImagesPerSecond,
+      latencyTimesteps: result.latencyTimesteps,
+      maxLinkGbps: result.linkBandwidthGbps,
+      layers,
+    },
+    design: chosenDesign,
+    evaluations: searcher.evaluations(),
+  };
+}

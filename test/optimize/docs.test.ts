@@ -1,0 +1,32 @@
+// docs/optimize.md holds exactly what the bench prints (the strategy x budget tables) and the measured ragged-block
+// table, and the claim made from it holds for ResNet-32's widths (and its documented exception).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { comparisonTables } from '../../bench/optimize.js';
+import { formatRaggedTable, raggedComparison } from '../../src/optimize/index.js';
+
+const doc = readFileSync('docs/optimize.md', 'utf8');
+const section = (name: string): string => {
+  const m = new RegExp(`<!-- optimize-table:${name} -->\\n([\\s\\S]*?)<!-- /optimize-table -->`).exec(doc);
+  if (m === null) throw new Error(`docs/optimize.md has no table '${name}'`);
+  return m[1];
+};
+
+describe('docs/optimize.md', () => {
+  it('the strategy x budget tables are the bench output (ResNet-32, with and without the bandwidth rule)', () => {
+    const t = comparisonTables();
+    expect(section('ignore-bandwidth')).toBe(t.ignoringBandwidth);
+    expect(section('bandwidth')).toBe(t.withinBandwidth);
+  });
+
+  it('the ragged-block table is measured, and no ragged block beats a full block of at least as many replicas', () => {
+    const rows = raggedComparison([16, 28, 56], 12);
+    expect(section('ragged')).toBe(formatRaggedTable(rows));
+    for (const r of rows) {
+      for (const c of r.counts) if (c.ragged !== null) expect(c.fullAtLeast, `${r.channels} channels, n = ${c.replicas}`).toBeLessThanOrEqual(c.ragged);
+    }
+    // The documented exception: wide layers with a larger prime count.
+    const [wide] = raggedComparison([56], 13);
+    expect(wide.counts[12]).toMatchObject({ replicas: 13, ragged: 24, fullAtLeast: 30 });
+  });
+});

@@ -1,7 +1,5 @@
 // imcc compile FILE -o DIR [--json]: every output of a design, written atomically (see src/emit/output.ts).
 import type { Command } from 'commander';
-import { validateJson } from '../../support/schema.js';
-import { loadDesignForCli, withSources } from '../design.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import { IMCC_VERSION } from '../version.js';
@@ -18,7 +16,8 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
     .option('--neurosim-traces', "also write NeuroSim's input trace CSVs (large: every input vector of every layer)")
     .option('--json', 'print a summary as JSON (schemas/compile.schema.json)')
     .action(async (file: string, opts: { output: string; json?: boolean; neurosimTraces?: boolean }) => {
-      // Loaded on demand: the emit phase pulls in ts-morph, which other commands should not pay for at startup.
+      const { validateJson } = await import('../../support/schema.js');
+      const { loadDesignForCli, withSources } = await import('../design.js');
       const { compileDesign, REPORT_BATCH } = await import('../../emit/compile.js');
       const { writeOutputDirectory } = await import('../../emit/output.js');
       const { design, sources } = loadDesignForCli(file);

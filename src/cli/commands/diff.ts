@@ -7,9 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
-import { compareScheduleSets, formatScheduleDiff, type ScheduleSet, type UnifiedLabels } from '../../emit/scheduleDiff.js';
-import { ScheduleFormatError, splitScheduleTexts } from '../../emit/schedules.js';
-import { validateJson } from '../../support/schema.js';
+import type { ScheduleSet, UnifiedLabels } from '../../emit/scheduleDiff.js';
+import { ScheduleFormatError, splitScheduleTexts } from '../../emit/scheduleText.js';
 import type { SetStatus } from './index.js';
 
 const EXIT_DIFF = { equal: 0, different: 1, error: 2 } as const;
@@ -93,7 +92,7 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
     .argument('[git...]', "the rest of git's external diff arguments: old-hex old-mode new-file new-hex new-mode")
     .option('--unified', 'print a unified diff of the schedule text instead of the summary')
     .option('--json', 'print the summary as JSON (schemas/schedule-diff.schema.json)')
-    .action((oldArg: string, newArg: string, git: string[], opts: DiffOptions) => {
+    .action(async (oldArg: string, newArg: string, git: string[], opts: DiffOptions) => {
       let oldPath = oldArg;
       let newPath = newArg;
       let gitPath: string | null = null;
@@ -109,6 +108,7 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
       }
       try {
         const [oldSide, newSide] = loadSides(oldPath, newPath, gitPath);
+        const { compareScheduleSets, formatScheduleDiff } = await import('../../emit/scheduleDiff.js');
         const comparison = compareScheduleSets(oldSide.set, newSide.set);
         const summary = comparison.summary;
         // git labels both sides with the repository path (a/ and b/); otherwise each side by the file it came from.
@@ -118,6 +118,7 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
             : { old: oldSide.pathOf, new: newSide.pathOf, gitHeader: false };
         if (opts.json) {
           const value = opts.unified ? { ...summary, unified: comparison.unified(labels) } : summary;
+          const { validateJson } = await import('../../support/schema.js');
           validateJson('schedule-diff', value);
           printJson(value);
         } else if (opts.unified) {

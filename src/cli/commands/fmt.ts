@@ -2,7 +2,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DiagnosticError, diagnostic } from '../../dsl/diagnostics.js';
-import { formatFile } from '../../dsl/fmt-file.js';
 import { printText } from '../io.js';
 import type { SetStatus } from './index.js';
 
@@ -13,7 +12,8 @@ export function registerFmt(program: Command, setStatus: SetStatus): void {
     .description('print a .imc file in canonical form (idempotent; comments kept); --write rewrites the file')
     .argument('<file>', 'the .imc file')
     .option('--write', 'rewrite FILE in place instead of printing it (untouched when already canonical)')
-    .action((file: string, opts: { write?: boolean }) => {
+    .action(async (file: string, opts: { write?: boolean }) => {
+      const { formatFile } = await import('../../dsl/fmt-file.js');
       const result = formatFile(file);
       if (result.formatted === null) throw new DiagnosticError(result.diagnostics, result.sources);
       if (!opts.write) {

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { runCli as run } from '../support/cli.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -80,5 +81,61 @@ describe('imcc diff FILE DIR', () => {
     expect(r.stdout).not.toContain('c01.sched');
     expect(r.stdout).toContain('1 schedule differs');
     expect((await run(['diff', join(out, 'schedules', 'c00.sched'), out])).code).toBe(0);
+  });
+});
+
+describe('imcc git-setup and git diff (real git, temporary repository)', () => {
+  const root = process.cwd();
+  /** An imcc started as a user's process would be: node, its flags and a script (here the sources through tsx). */
+  function entry(): string[] {
+    const script = join(dir, 'imcc-entry.mjs');
+    writeFileSync(script, `import { main } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/main.ts')).href)};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+    return ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/esm/index.mjs')).href, script];
+  }
+
+  it('one command sets git up; `git diff` then reviews with repository paths, and --unified has correct a/ b/ labels', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'imcc-git-setup-'));
+    // No imcc on PATH: git-setup records the command that started it.
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repo, PATH: process.env.PATH!.split(':').filter((p) => !p.includes('node_modules')).join(':') };
+    const g = (...args: string[]) => spawnSync('git', args, { cwd: repo, env, encoding: 'utf8' });
+    g('init', '-q');
+    g('config', 'user.email', 'ci@example.invalid');
+    g('config', 'user.name', 'ci');
+    mkdirSync(join(repo, 'out', 'schedules'), { recursive: true });
+    const path = 'out/schedules/c00.sched';
+    writeFileSync(join(repo, path), oldText);
+    const setup = spawnSync(process.execPath, [...entry(), 'git-setup'], { cwd: repo, env, encoding: 'utf8' });
+    expect(setup.status).toBe(0);
+    expect(readFileSync(join(repo, '.gitattributes'), 'utf8')).toBe('*.sched diff=imcc\n');
+    expect(setup.stdout).toContain("added '*.sched diff=imcc' to .gitattributes");
+    g('add', '.');
+    g('commit', '-qm', 'schedules');
+    writeFileSync(join(repo, path), moveAddresses(oldText, 300));
+    const r = g('diff');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^diff --git a/${path} b/${path}\\n${path}: \\d+ lines differ .*addresses changed`));
+    expect(r.stdout).toContain('first difference at timestep 300:');
+    // --unified through git: git's own header lines, labelled a/PATH and b/PATH.
+    g('config', 'diff.imcc.command', `${g('config', 'diff.imcc.command').stdout.trim()} --unified`);
+    const u = g('diff');
+    expect(u.status).toBe(0);
+    expect(u.stdout.startsWith(`diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ `)).toBe(true);
+    // Running it again changes nothing in .gitattributes.
+    expect(spawnSync(process.execPath, [...entry(), 'git-setup'], { cwd: repo, env, encoding: 'utf8' }).stdout).toContain('already has');
+    expect(readFileSync(join(repo, '.gitattributes'), 'utf8')).toBe('*.sched diff=imcc\n');
+  });
+
+  it('IMC140: git-setup outside a git work tree', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'imcc-no-git-'));
+    const cwd = process.cwd();
+    process.chdir(outside);
+    try {
+      const r = await run(['git-setup']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^imcc: error IMC140: git rev-parse: fatal: not a git repository/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

@@ -1,8 +1,9 @@
 // imcc diff OLD NEW [--unified] [--json]: review of schedule changes. OLD and NEW are two .sched files, two compiled
 // output directories (their schedules/*.sched), or a file and a directory (the file against the directory's schedule
 // of the same core, as diff(1) compares FILE with DIR/FILE). Exit status as git and diff(1): 0 equal, 1 different,
-// 2 error. Also git's external diff driver, which calls it with 7 arguments:
-// path old-file old-hex old-mode new-file new-hex new-mode.
+// 2 error. Also git's external diff driver, which calls it with 7 arguments (path old-file old-hex old-mode new-file
+// new-hex new-mode): then it prints git's `diff --git a/PATH b/PATH` line, names the schedule by its repository path
+// and exits 0 for equal and different alike, which is what git expects of a driver by default (any version).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
@@ -125,9 +126,10 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
           const text = comparison.unified(labels);
           if (text !== '') printText(text);
         } else {
-          printText(formatScheduleDiff(summary));
+          const header = gitPath !== null ? `diff --git a/${gitPath} b/${gitPath}\n` : '';
+          printText(header + formatScheduleDiff(summary));
         }
-        setStatus(summary.equal ? EXIT_DIFF.equal : EXIT_DIFF.different);
+        setStatus(summary.equal || gitPath !== null ? EXIT_DIFF.equal : EXIT_DIFF.different);
       } catch (err) {
         if (err instanceof DiffInputError || err instanceof ScheduleFormatError) {
           process.stderr.write(`imcc: error IMC074: ${err.message}\n`);

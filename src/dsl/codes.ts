@@ -75,6 +75,7 @@ export const DIAGNOSTIC_CODES = {
   IMC113: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)',
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
   IMC140: 'imcc git-setup: git is missing, or the directory is not inside a git work tree',
+  IMC141: 'imcc verify: the build cache directory (--cache-dir, $IMCC_CACHE_DIR) is a file or cannot be created',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

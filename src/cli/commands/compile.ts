@@ -16,10 +16,12 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
     .option('--neurosim-traces', "also write NeuroSim's input trace CSVs (large: every input vector of every layer)")
     .option('--json', 'print a summary as JSON (schemas/compile.schema.json)')
     .action(async (file: string, opts: { output: string; json?: boolean; neurosimTraces?: boolean }) => {
+      // Refuse a foreign output directory before any work (a ResNet-32 compile takes seconds).
+      const { checkOutputDirectory, writeOutputDirectory } = await import('../../emit/output.js');
+      checkOutputDirectory(opts.output);
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { compileDesign, REPORT_BATCH } = await import('../../emit/compile.js');
-      const { writeOutputDirectory } = await import('../../emit/output.js');
       const { design, sources } = loadDesignForCli(file);
       const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces: opts.neurosimTraces === true }));
       withSources(sources, () => writeOutputDirectory(opts.output, result.files));

@@ -1,6 +1,7 @@
 // imcc infer FILE [--seed S] [--input FILE] [--json] [--dump DIR]: one image through the bit-exact reference model
 // of the mapped design (src/reference); --dump writes every weight layer's activations for the RTL comparison.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
 import { printJson, printText } from '../io.js';
@@ -34,7 +35,8 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
       const { generateInputImage } = await import('../../ir/weights.js');
       const { validateJson, jsonText } = await import('../../support/schema.js');
       const { activationDump } = await import('../../emit/activations.js');
-      const { outputMarker, writeOutputDirectory } = await import('../../emit/output.js');
+      const { checkOutputDirectory, outputMarker, writeOutputDirectory } = await import('../../emit/output.js');
+      if (opts.dump !== undefined) checkOutputDirectory(opts.dump);
       const { design, sources } = loadDesignForCli(file);
       const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
       if (!inputNode) throw new Error('checked design has no input node');
@@ -53,7 +55,8 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
           layers: dump.layers,
         };
         writeOutputDirectory(opts.dump, [
-          outputMarker({ sources: design.sources, entry: file, version: program.version() ?? '0.1.0' }),
+          // The sources are not copied into a dump: named by base name, so no machine path reaches it.
+          outputMarker({ sources: design.sources.map((p) => basename(p)), entry: basename(file), version: program.version() ?? '0.1.0' }),
           { path: 'infer.json', content: jsonText('infer', record) },
           ...dump.files,
         ]);

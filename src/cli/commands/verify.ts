@@ -1,4 +1,4 @@
-// imcc verify FILE|DIR [--seed S] [--json]: builds the generated RTL with Verilator (cached under .imcc-cache/),
+// imcc verify FILE|DIR [--seed S] [--json]: builds the generated RTL with Verilator (cached, src/verify/cache.ts),
 // runs one seeded image through it and compares addresses, ADC outputs, activations and outputs with the golden.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -32,9 +32,9 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     )
     .argument('<target>', 'a .imc design (compiled in memory) or an output directory of imcc compile (verified as it is on disk)')
     .option(seedOption.flags, 'seed of the input image', seedOption.parse, seedOption.default)
-    .option('--cache-dir <dir>', 'where Verilator builds are cached', '.imcc-cache')
+    .option('--cache-dir <dir>', 'where Verilator builds are cached (default $IMCC_CACHE_DIR, else $XDG_CACHE_HOME/imcc or ~/.cache/imcc)')
     .option('--json', 'print the result as JSON (schemas/verify.schema.json)')
-    .action(async (target: string, opts: { seed: number; cacheDir: string; json?: boolean }) => {
+    .action(async (target: string, opts: { seed: number; cacheDir?: string; json?: boolean }) => {
       const { default: cliProgress } = await import('cli-progress');
       const { mapDesign } = await import('../../mapping/index.js');
       const { planMemories } = await import('../../memory/index.js');

@@ -76,6 +76,7 @@ export const DIAGNOSTIC_CODES = {
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
   IMC140: 'imcc git-setup: git is missing, or the directory is not inside a git work tree',
   IMC141: 'imcc verify: the build cache directory (--cache-dir, $IMCC_CACHE_DIR) is a file or cannot be created',
+  IMC142: 'bad command line: unknown command or option, missing argument, or an option value out of its range (exit 2)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

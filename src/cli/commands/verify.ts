@@ -42,7 +42,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
       const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar({ format: 'verify [{bar}] {stage}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar({ format: 'verify [{bar}] {stage} ({duration_formatted})', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
         : null;
       bar?.start(STAGES.length, 0, { stage: 'starting' });
       const onStage = (stage: VerifyStage): void => bar?.update(STAGES.indexOf(stage), { stage });

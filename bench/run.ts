@@ -7,6 +7,7 @@
 //   bench/memory.ts    memory plan and schedules of ResNet-32                          -- memory (issue 5)
 //   bench/reference.ts reference-model images per second (target: at least 10)        -- reference (issue 6b)
 //   bench/analog.ts    analog crossbar models                                          -- analog (issue 7)
+//   bench/cli.ts       whole processes of the built CLI: imcc diff, --version, simulate   -- CLI (issue 13)
 //   bench/verify.ts    whole-network verify (target: under 60 s after the build), lint
 //                      and the Yosys synthesis of ResNet-32                            -- RTL (issue 8)
 // A section module exports `async function benchmarks(): Promise<BenchRow[]>`; a listed module that does not exist

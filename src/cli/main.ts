@@ -18,6 +18,11 @@ export function installStdoutGuard(): void {
   });
 }
 
+/** Commander's usage errors in imcc's one error format: `imcc: error IMC142: ...`. */
+export function usageError(text: string): string {
+  return text.replace(/^(?:error: )+/, 'imcc: error IMC142: ');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   let status: number = EXIT.ok;
@@ -27,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(IMCC_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(usageError(s)) });
   registerCommands(program, (code) => {
     status = code;
   });

@@ -6,6 +6,7 @@
 //   IMC090-IMC099 dataflow (links)                                             src/dataflow
 //   IMC100-IMC119 output and files (compile, weights files, verify inputs)     src/emit, src/verify, src/cli
 //   IMC160-IMC169 simulator exports (CrossSim, NeuroSim)                       src/emit/configs, src/cli
+//   IMC140-IMC149 command-line tooling (git integration, output paths, caches)  src/cli
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -82,6 +83,9 @@ export const DIAGNOSTIC_CODES = {
   IMC160: 'warning: NeuroSim\'s chip hierarchy needs subarrays smaller than the target\'s crossbars',
   IMC161: 'warning: NeuroSim cannot express a setting of the target (levels, differential pairs, mixed bit widths)',
   IMC162: 'imcc compile --neurosim-run: NeuroSim cannot be found, built or run to completion',
+  IMC140: 'imcc git-setup: git is missing, or the directory is not inside a git work tree',
+  IMC141: 'imcc verify: the build cache directory (--cache-dir, $IMCC_CACHE_DIR) is a file or cannot be created',
+  IMC142: 'bad command line: unknown command or option, missing argument, or an option value out of its range (exit 2)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -2,7 +2,7 @@
 // before Name and Dims before Number). Newlines are significant: they end a statement like `;` does, except where a
 // statement obviously continues (inside parentheses, after `,` `=` `:` `{`, before `{` `}`); `significantTokens`
 // drops those.
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });

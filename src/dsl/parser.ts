@@ -15,7 +15,7 @@
 //   arg         := Name atom | expr                      // `out 16` is a named argument
 //   atom        := '-'? (Number | Quantity) | Dims | Name | String
 //   Sep         := Newline | ';'
-import { CstParser, EOF, type CstNode, type IToken, type IRecognitionException } from 'chevrotain';
+import { CstParser, EOF, type CstNode, type IToken, type IRecognitionException } from './chevrotain.js';
 import {
   allTokens,
   Block,

@@ -1,6 +1,6 @@
 // `imcc compile`: every output file of a design, built in memory (the CLI writes them atomically).
 // Order of work follows the phases: mapping -> memory -> dataflow -> (reference inside configs and rtl) -> emit.
-import { posix } from 'node:path';
+import { sourceLayout } from './sourceLayout.js';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
@@ -38,27 +38,14 @@ export interface CompileResult {
   dataflow: DataflowResult;
 }
 
-/** Common directory of the source files, so source/ keeps their relative layout (imports resolve the same way). */
-function sourceRoot(paths: readonly string[]): string {
-  const dirs = paths.map((p) => posix.dirname(p.split('\\').join('/')).split('/'));
-  let common = dirs[0] ?? ['.'];
-  for (const d of dirs.slice(1)) {
-    let i = 0;
-    while (i < common.length && i < d.length && common[i] === d[i]) i++;
-    common = common.slice(0, i);
-  }
-  return common.length === 0 ? '.' : common.join('/');
-}
-
 export function sourceFiles(design: IrDesign, sources: ReadonlyMap<string, string>): { files: OutputFile[]; entry: string } {
-  const root = sourceRoot(design.sources);
-  const rel = (p: string) => posix.join('source', posix.relative(root, p.split('\\').join('/')));
-  const files = design.sources.map((p) => {
+  const layout = sourceLayout(design.sources);
+  const files = design.sources.map((p, i) => {
     const text = sources.get(p);
     if (text === undefined) throw new Error(`source text of ${p} is missing`);
-    return { path: rel(p), content: text };
+    return { path: layout[i], content: text };
   });
-  return { files, entry: rel(design.sources[0]) };
+  return { files, entry: layout[0] };
 }
 
 function memoryReport(plan: MemoryPlan): string {

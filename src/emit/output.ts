@@ -35,20 +35,28 @@ function checkRelative(path: string): void {
 }
 
 /**
+ * Throws IMC110 unless `dir` may be written as an output: absent, empty, or an earlier imcc output. Commands call it
+ * before any work, so a refusal costs nothing; writeOutputDirectory checks again when it writes.
+ */
+export function checkOutputDirectory(dir: string): void {
+  const target = resolve(dir);
+  if (!existsSync(target)) return;
+  if (!statSync(target).isDirectory()) {
+    throw new ToolError('IMC110', `${dir} exists and is not a directory; not overwriting it`);
+  }
+  if (readdirSync(target).length > 0 && !isImccOutput(target)) {
+    throw new ToolError('IMC110', `${dir} exists and is not an imcc output (no ${OUTPUT_MARKER}); not overwriting it`);
+  }
+}
+
+/**
  * Writes `files` as the complete contents of `dir`. The files must include the marker (see `outputMarker`).
  * An existing `dir` is replaced only when it is an imcc output or empty.
  */
 export function writeOutputDirectory(dir: string, files: readonly OutputFile[]): void {
   const target = resolve(dir);
   if (!files.some((f) => f.path === OUTPUT_MARKER)) throw new Error(`output is missing its ${OUTPUT_MARKER} marker`);
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) {
-      throw new ToolError('IMC110', `${dir} exists and is not a directory; not overwriting it`);
-    }
-    if (readdirSync(target).length > 0 && !isImccOutput(target)) {
-      throw new ToolError('IMC110', `${dir} exists and is not an imcc output (no ${OUTPUT_MARKER}); not overwriting it`);
-    }
-  }
+  checkOutputDirectory(dir);
   const parent = dirname(target);
   const unique = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = join(parent, `.${basename(target)}.tmp-${unique}`);

@@ -1,9 +1,10 @@
 // `imcc diff`: compares schedules for review. Per core that changed: the first differing line (with its timestep),
-// how many lines were removed and added (Myers diff from the `diff` package), and whether the change is only a
-// shift in time (the same operations and addresses at other timesteps), a change of addresses, or a change of the
-// operations themselves.
-import { diffArrays, createTwoFilesPatch } from 'diff';
-import { parseScheduleText, type ScheduleText } from './schedules.js';
+// how many lines were removed and added, and whether the change is only a shift in time (the same operations and
+// addresses at other timesteps), a change of addresses, or a change of the operations themselves. Lines are aligned
+// by timestep (./scheduleAlign.ts), so the cost is linear in the schedules' length.
+import { parseScheduleText, SCHEDULE_FORMAT_VERSION, type ScheduleText } from './scheduleText.js';
+import { alignOperations, alignShort, countEdits, type EditRun } from './scheduleAlign.js';
+import { unifiedHunks } from './unifiedDiff.js';
 
 export type ChangeKind = 'time-shift' | 'addresses' | 'operations' | 'header';
 
@@ -32,21 +33,22 @@ export type ScheduleSet = Map<string, string>;
 const stripTime = (line: string): string => line.slice(line.indexOf(' ') + 1);
 const stripAddress = (line: string): string => stripTime(line).replace(/ word=\S+ bit=\d+/, '');
 
-function countChanges(a: readonly string[], b: readonly string[]): { removed: number; added: number } {
-  let removed = 0;
-  let added = 0;
-  for (const part of diffArrays(a as string[], b as string[])) {
-    if (part.removed) removed += part.count ?? part.value.length;
-    else if (part.added) added += part.count ?? part.value.length;
-  }
-  return { removed, added };
+function sameAfter(a: readonly string[], b: readonly string[], strip: (line: string) => string): boolean {
+  return a.length === b.length && a.every((l, i) => l === b[i] || strip(l) === strip(b[i]));
 }
 
-function sameLines(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((l, i) => l === b[i]);
+/** Every line of a parsed schedule, as in the file. */
+function fileLines(s: ScheduleText): string[] {
+  return [`imcc-schedule ${SCHEDULE_FORMAT_VERSION}`, ...s.headerLines, '--', ...s.opLines];
 }
 
-export function diffScheduleTexts(name: string, oldSched: ScheduleText, newSched: ScheduleText): CoreDiff | null {
+/** Edit script of a whole schedule file: the fixed first line and `--` are kept, header and operations aligned. */
+function fileEdits(oldSched: ScheduleText, newSched: ScheduleText, opEdits: readonly EditRun[]): EditRun[] {
+  const keep: EditRun = { op: 'keep', count: 1 };
+  return [keep, ...alignShort(oldSched.headerLines, newSched.headerLines), { ...keep }, ...opEdits];
+}
+
+function diffParsed(name: string, oldSched: ScheduleText, newSched: ScheduleText): { diff: CoreDiff; edits: EditRun[] } | null {
   const headerChanges: CoreDiff['headerChanges'] = [];
   const keys = [...new Set([...oldSched.header.keys(), ...newSched.header.keys()])];
   for (const key of keys) {
@@ -57,49 +59,71 @@ export function diffScheduleTexts(name: string, oldSched: ScheduleText, newSched
   }
   const a = oldSched.opLines;
   const b = newSched.opLines;
-  const opsEqual = sameLines(a, b);
-  if (opsEqual && headerChanges.length === 0) return null;
   let first = 0;
   while (first < a.length && first < b.length && a[first] === b[first]) first++;
-  const oldLine = opsEqual ? null : (a[first] ?? null);
-  const newLine = opsEqual ? null : (b[first] ?? null);
+  const opsEqual = first === a.length && first === b.length;
+  if (opsEqual && headerChanges.length === 0 && oldSched.headerLines.join('\n') === newSched.headerLines.join('\n')) return null;
   const times = [oldSched.timesteps[first], newSched.timesteps[first]].filter((t): t is number => t !== undefined);
   let change: ChangeKind;
   if (opsEqual) change = 'header';
-  else if (sameLines(a.map(stripTime), b.map(stripTime))) change = 'time-shift';
-  else if (sameLines(a.map(stripAddress), b.map(stripAddress))) change = 'addresses';
+  else if (sameAfter(a, b, stripTime)) change = 'time-shift';
+  else if (sameAfter(a, b, stripAddress)) change = 'addresses';
   else change = 'operations';
-  const counts = opsEqual ? { removed: 0, added: 0 } : countChanges(a, b);
-  const headerCounts = countChanges(oldSched.headerLines, newSched.headerLines);
-  return {
+  const opEdits = opsEqual ? [{ op: 'keep' as const, count: a.length }] : alignOperations(a, oldSched.timesteps, b, newSched.timesteps);
+  const edits = fileEdits(oldSched, newSched, opEdits);
+  const counts = countEdits(edits);
+  const diff: CoreDiff = {
     name,
     status: 'changed',
     change,
     firstTimestep: opsEqual ? null : Math.min(...times),
-    oldLine,
-    newLine,
-    linesRemoved: counts.removed + headerCounts.removed,
-    linesAdded: counts.added + headerCounts.added,
+    oldLine: opsEqual ? null : (a[first] ?? null),
+    newLine: opsEqual ? null : (b[first] ?? null),
+    linesRemoved: counts.removed,
+    linesAdded: counts.added,
     headerChanges,
   };
+  return { diff, edits };
+}
+
+export function diffScheduleTexts(name: string, oldSched: ScheduleText, newSched: ScheduleText): CoreDiff | null {
+  return diffParsed(name, oldSched, newSched)?.diff ?? null;
+}
+
+/** How to label the two sides of a unified diff: `---`/`+++` names per schedule, and git's `diff --git` line. */
+export interface UnifiedLabels {
+  old: (name: string) => string;
+  new: (name: string) => string;
+  /** Print `diff --git a/<path> b/<path>` before each file, as git does. */
+  gitHeader: boolean;
+}
+
+/** A comparison of two schedule sets: the review summary, and the unified diff text on demand. */
+export interface ScheduleComparison {
+  summary: ScheduleDiff;
+  unified(labels: UnifiedLabels): string;
 }
 
 /** Compares two sets of schedules (by file name). Texts that are not schedules throw ScheduleFormatError. */
-export function diffScheduleSets(oldSet: ScheduleSet, newSet: ScheduleSet): ScheduleDiff {
+export function compareScheduleSets(oldSet: ScheduleSet, newSet: ScheduleSet): ScheduleComparison {
   const names = [...new Set([...oldSet.keys(), ...newSet.keys()])].sort();
   const cores: CoreDiff[] = [];
+  const patches: Array<{ name: string; oldLines: string[] | null; newLines: string[] | null; edits: EditRun[] }> = [];
   for (const name of names) {
     const o = oldSet.get(name);
     const n = newSet.get(name);
     const parsedOld = o === undefined ? null : parseScheduleText(o, `old ${name}`);
     const parsedNew = n === undefined ? null : parseScheduleText(n, `new ${name}`);
     if (parsedOld && parsedNew) {
-      const d = diffScheduleTexts(name, parsedOld, parsedNew);
-      if (d) cores.push(d);
+      const d = diffParsed(name, parsedOld, parsedNew);
+      if (d) {
+        cores.push(d.diff);
+        patches.push({ name, oldLines: fileLines(parsedOld), newLines: fileLines(parsedNew), edits: d.edits });
+      }
       continue;
     }
     const only = (parsedOld ?? parsedNew)!;
-    const lines = only.headerLines.length + only.opLines.length + 2;
+    const lines = fileLines(only);
     cores.push({
       name,
       status: parsedOld ? 'removed' : 'added',
@@ -107,12 +131,36 @@ export function diffScheduleSets(oldSet: ScheduleSet, newSet: ScheduleSet): Sche
       firstTimestep: null,
       oldLine: null,
       newLine: null,
-      linesRemoved: parsedOld ? lines : 0,
-      linesAdded: parsedOld ? 0 : lines,
+      linesRemoved: parsedOld ? lines.length : 0,
+      linesAdded: parsedOld ? 0 : lines.length,
       headerChanges: [],
     });
+    patches.push({
+      name,
+      oldLines: parsedOld ? lines : null,
+      newLines: parsedOld ? null : lines,
+      edits: [{ op: parsedOld ? 'remove' : 'add', count: lines.length }],
+    });
   }
-  return { equal: cores.length === 0, cores };
+  return {
+    summary: { equal: cores.length === 0, cores },
+    unified(labels) {
+      let out = '';
+      for (const p of patches) {
+        const a = labels.old(p.name);
+        const b = labels.new(p.name);
+        if (labels.gitHeader) out += `diff --git ${a} ${b}\n`;
+        out += `--- ${p.oldLines ? a : '/dev/null'}\n+++ ${p.newLines ? b : '/dev/null'}\n`;
+        out += unifiedHunks(p.oldLines ?? [], p.newLines ?? [], p.edits);
+      }
+      return out;
+    },
+  };
+}
+
+/** The review summary of two schedule sets (see compareScheduleSets). */
+export function diffScheduleSets(oldSet: ScheduleSet, newSet: ScheduleSet): ScheduleDiff {
+  return compareScheduleSets(oldSet, newSet).summary;
 }
 
 const CHANGE_TEXT: Record<ChangeKind, string> = {
@@ -142,17 +190,4 @@ export function formatScheduleDiff(d: ScheduleDiff): string {
   const changed = d.cores.length;
   out.push(`${changed} schedule${changed === 1 ? ' differs' : 's differ'}`);
   return out.join('\n') + '\n';
-}
-
-/** Unified diff of every differing schedule, labelled old/<name> and new/<name>. */
-export function unifiedScheduleDiff(oldSet: ScheduleSet, newSet: ScheduleSet): string {
-  const names = [...new Set([...oldSet.keys(), ...newSet.keys()])].sort();
-  let out = '';
-  for (const name of names) {
-    const o = oldSet.get(name) ?? '';
-    const n = newSet.get(name) ?? '';
-    if (o === n) continue;
-    out += createTwoFilesPatch(oldSet.has(name) ? `a/${name}` : '/dev/null', newSet.has(name) ? `b/${name}` : '/dev/null', o, n, '', '', { context: 3 });
-  }
-  return out;
 }

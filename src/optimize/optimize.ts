@@ -9,8 +9,8 @@ import { applyAllocation, evaluateAllocation, linkLimits, type Allocation, type 
 import { allocationCores, runStrategy, type SearchContext, type StrategyName } from './strategies.js';
 import { searchUnits, type SearchUnit } from './units.js';
 
-export const OBJECTIVES = ['throughput', 'latency', 'balanced'] as const;
-export type Objective = (typeof OBJECTIVES)[number];
+import { OBJECTIVES, type Objective } from './names.js';
+export { OBJECTIVES, type Objective };
 
 export interface OptimizeOptions {
   strategy: StrategyName;

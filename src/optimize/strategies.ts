@@ -6,8 +6,8 @@
 import type { Allocation, Evaluation } from './evaluate.js';
 import type { SearchUnit } from './units.js';
 
-export const STRATEGIES = ['pareto', 'paper', 'balance', 'w0h0', 'uniform'] as const;
-export type StrategyName = (typeof STRATEGIES)[number];
+import { STRATEGIES, type StrategyName } from './names.js';
+export { STRATEGIES, type StrategyName };
 export const BASELINES = ['paper', 'balance', 'w0h0', 'uniform'] as const satisfies readonly StrategyName[];
 
 export interface SearchContext {

@@ -40,7 +40,7 @@ export type VerifyStage = 'emit' | 'build' | 'simulate' | 'reference' | 'compare
 export interface VerifyOptions {
   /** Seed of the input image (src/ir/weights.ts generateInputImage); default 1. */
   seed?: number;
-  /** Build cache directory (default `.imcc-cache` in the working directory). */
+  /** Build cache directory (default: src/verify/cache.ts defaultCacheDir). */
   cacheDir?: string;
   /** Clock cycles after which the simulation gives up (default 50 million). */
   maxCycles?: number;

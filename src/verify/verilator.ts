@@ -3,10 +3,11 @@
 // flags), so verifying the same RTL again does not rebuild. Weight files are read by the simulation at run time and
 // are not part of the key.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../dsl/diagnostics.js';
+import { cacheLimitBytes, defaultCacheDir, ensureCacheDir, pruneCache, touchBuild } from './cache.js';
 
 /**
  * Verilator flags of every build: Verilator's -O1, at most two make jobs, and the C++ compiled at -O0 — the build,
@@ -23,7 +24,7 @@ export interface VerilatorBuildRequest {
   /** Testbench C++ file (relative to rootDir). */
   testbench: string;
   topModule: string;
-  /** Where builds are cached (default `.imcc-cache` in the working directory). */
+  /** Where builds are cached (default: ./cache.ts defaultCacheDir). */
   cacheDir?: string;
 }
 
@@ -69,12 +70,15 @@ export function buildKey(request: VerilatorBuildRequest, version: string): strin
 export async function buildWithVerilator(request: VerilatorBuildRequest): Promise<VerilatorBuild> {
   const version = await verilatorVersion();
   const key = buildKey(request, version);
-  const cacheDir = resolve(request.cacheDir ?? '.imcc-cache');
+  const cacheDir = resolve(request.cacheDir ?? defaultCacheDir());
   const finalDir = join(cacheDir, key);
   const binaryName = `V${request.topModule}`;
   const binary = join(finalDir, binaryName);
-  if (existsSync(binary)) return { binary, key, built: false };
-  mkdirSync(cacheDir, { recursive: true });
+  ensureCacheDir(cacheDir);
+  if (existsSync(binary)) {
+    touchBuild(finalDir);
+    return { binary, key, built: false };
+  }
   const tempDir = join(cacheDir, `.${key}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const args = [
     ...VERILATOR_FLAGS,
@@ -111,6 +115,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
     if (!existsSync(binary)) throw err;
   }
   rmSync(tempDir, { recursive: true, force: true });
+  pruneCache(cacheDir, cacheLimitBytes(), key);
   return { binary, key, built: true };
 }
 

@@ -162,6 +162,9 @@ const COMMANDS: CommandSpec[] = [
     badStatus: 1,
     json: { schema: 'optimize', status: 0 },
   },
+  // git-setup changes the git repository it runs in: only --help and an unknown option here (test/cli/diff.test.ts
+  // runs it in a temporary repository).
+  { name: 'git-setup', good: () => ['git-setup'], badStatus: 1 },
   // verify DIR builds and simulates RTL: only --help and inputs that fail before any build are run here.
   { name: 'verify', good: () => ['verify', out('compiled-for-verify')], withInput: (f) => ['verify', f], badStatus: 1 },
 ];

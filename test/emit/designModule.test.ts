@@ -19,7 +19,7 @@ const sample: DesignModuleInput = {
   ],
 };
 
-describe('design.ts module (ts-morph)', () => {
+describe('design.ts module (template, type-checked by the TypeScript compiler)', () => {
   it('renders deterministically and type-checks with a consumer', () => {
     const a = renderDesignModule(sample);
     expect(renderDesignModule(sample)).toBe(a);

@@ -1,9 +1,6 @@
 // imcc check FILE [--json]: parses and checks a .imc file and its imports; prints a short summary or diagnostics.
 import type { Command } from 'commander';
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../../dsl/diagnostics.js';
-import { loadProgram } from '../../ir/load.js';
-import { networkSummary, networkSummaryLines, targetSummaryLine } from '../../ir/summary.js';
-import { validateJson } from '../../support/schema.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import type { SetStatus } from './index.js';
@@ -14,7 +11,10 @@ export function registerCheck(program: Command, setStatus: SetStatus): void {
     .description('parse and check a .imc file (and its imports); print a summary of the network and target')
     .argument('<file>', 'the .imc file (a design, or a file of targets)')
     .option('--json', 'print the result as JSON (schemas/check.schema.json), diagnostics included')
-    .action((file: string, opts: { json?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { loadProgram } = await import('../../ir/load.js');
+      const { networkSummary, networkSummaryLines, targetSummaryLine } = await import('../../ir/summary.js');
+      const { validateJson } = await import('../../support/schema.js');
       const result = loadProgram(file);
       const diagnostics: Diagnostic[] = [...result.diagnostics];
       const entry = result.files[0];

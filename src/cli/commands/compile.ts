@@ -1,8 +1,6 @@
 // imcc compile FILE -o DIR [--json] [--neurosim-run DIR]: every output of a design, written atomically (see
 // src/emit/output.ts); with --neurosim-run, NeuroSim runs before anything is written and its figures join the report.
 import type { Command } from 'commander';
-import { validateJson } from '../../support/schema.js';
-import { loadDesignForCli, withSources } from '../design.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import { IMCC_VERSION } from '../version.js';
@@ -23,9 +21,12 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
     )
     .option('--json', 'print a summary as JSON (schemas/compile.schema.json)')
     .action(async (file: string, opts: { output: string; json?: boolean; neurosimTraces?: boolean; neurosimRun?: string }) => {
-      // Loaded on demand: the emit phase pulls in ts-morph, which other commands should not pay for at startup.
+      // Refuse a foreign output directory before any work (a ResNet-32 compile takes seconds).
+      const { checkOutputDirectory, writeOutputDirectory } = await import('../../emit/output.js');
+      checkOutputDirectory(opts.output);
+      const { validateJson } = await import('../../support/schema.js');
+      const { loadDesignForCli, withSources } = await import('../design.js');
       const { compileDesign, REPORT_BATCH } = await import('../../emit/compile.js');
-      const { writeOutputDirectory } = await import('../../emit/output.js');
       const { design, sources } = loadDesignForCli(file);
       const neurosimTraces = opts.neurosimTraces === true || opts.neurosimRun !== undefined;
       const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces }));

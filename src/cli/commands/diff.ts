@@ -1,14 +1,15 @@
-// imcc diff OLD NEW [--unified] [--json]: review of schedule changes. OLD and NEW are two .sched files or two
-// compiled output directories (their schedules/*.sched). Exit status as git and diff(1): 0 equal, 1 different,
-// 2 error. Also usable as git's external diff driver, which calls it with 7 arguments:
-// path old-file old-hex old-mode new-file new-hex new-mode.
+// imcc diff OLD NEW [--unified] [--json]: review of schedule changes. OLD and NEW are two .sched files, two compiled
+// output directories (their schedules/*.sched), or a file and a directory (the file against the directory's schedule
+// of the same core, as diff(1) compares FILE with DIR/FILE). Exit status as git and diff(1): 0 equal, 1 different,
+// 2 error. Also git's external diff driver, which calls it with 7 arguments (path old-file old-hex old-mode new-file
+// new-hex new-mode): then it prints git's `diff --git a/PATH b/PATH` line, names the schedule by its repository path
+// and exits 0 for equal and different alike, which is what git expects of a driver by default (any version).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
-import { diffScheduleSets, formatScheduleDiff, unifiedScheduleDiff, type ScheduleSet } from '../../emit/scheduleDiff.js';
-import { ScheduleFormatError, splitScheduleTexts } from '../../emit/schedules.js';
-import { validateJson } from '../../support/schema.js';
+import type { ScheduleSet, UnifiedLabels } from '../../emit/scheduleDiff.js';
+import { ScheduleFormatError, splitScheduleTexts } from '../../emit/scheduleText.js';
 import type { SetStatus } from './index.js';
 
 const EXIT_DIFF = { equal: 0, different: 1, error: 2 } as const;
@@ -23,26 +24,59 @@ function readText(path: string): string {
   }
 }
 
-/**
- * The schedules of one side: a file (one schedule under `name`, or several, as `imcc schedule FILE` prints them, by
- * core), /dev/null (none), or a directory's (schedules/)*.sched.
- */
-export function loadScheduleSide(path: string, name: string): ScheduleSet {
-  const set: ScheduleSet = new Map();
-  if (path === '/dev/null') return set;
-  let stat;
+/** One side of a comparison: its schedules by name, and the path each came from (for unified diff labels). */
+interface ScheduleSide {
+  set: ScheduleSet;
+  pathOf: (name: string) => string;
+  isDirectory: boolean;
+}
+
+function isDirectory(path: string): boolean {
+  if (path === '/dev/null') return false;
   try {
-    stat = statSync(path);
+    return statSync(path).isDirectory();
   } catch {
     throw new DiffInputError(`cannot read ${path}`);
   }
-  if (!stat.isDirectory()) return splitScheduleTexts(readText(path), name);
+}
+
+/** The core a single schedule text names (`core` header line), for matching a file against a directory. */
+function coreFileName(text: string, path: string): string {
+  const core = /^core (\S+)$/m.exec(text)?.[1];
+  if (core === undefined) throw new DiffInputError(`${path}: not an imcc schedule (no 'core' header line)`);
+  return `${core}.sched`;
+}
+
+/**
+ * The schedules of one side: a file (one schedule under `name`, or several, as `imcc schedule FILE` prints them, by
+ * core), /dev/null (none), or a directory's (schedules/)*.sched. `name` null: a single schedule is named by its core.
+ */
+function loadSide(path: string, name: string | null): ScheduleSide {
+  if (path === '/dev/null') return { set: new Map(), pathOf: () => path, isDirectory: false };
+  if (!isDirectory(path)) {
+    const text = readText(path);
+    const set = splitScheduleTexts(text, name ?? path);
+    if (set.size === 1 && name === null) return { set: new Map([[coreFileName(text, path), text]]), pathOf: () => path, isDirectory: false };
+    return { set, pathOf: (n) => (set.size === 1 ? path : `${path}:${n}`), isDirectory: false };
+  }
   const sub = join(path, 'schedules');
   const dir = statSync(sub, { throwIfNoEntry: false })?.isDirectory() ? sub : path;
   const files = readdirSync(dir).filter((f) => f.endsWith('.sched')).sort();
   if (files.length === 0) throw new DiffInputError(`${path} holds no schedules (no schedules/*.sched, no *.sched)`);
-  for (const f of files) set.set(f, readText(join(dir, f)));
-  return set;
+  const set: ScheduleSet = new Map(files.map((f) => [f, readText(join(dir, f))]));
+  return { set, pathOf: (n) => join(dir, n), isDirectory: true };
+}
+
+/** Loads both sides; a file against a directory is compared with the directory's schedules of the same cores. */
+export function loadSides(oldPath: string, newPath: string, gitPath: string | null): [ScheduleSide, ScheduleSide] {
+  const mixed = isDirectory(oldPath) !== isDirectory(newPath) && oldPath !== '/dev/null' && newPath !== '/dev/null';
+  const name = gitPath ?? (mixed ? null : basename(newPath === '/dev/null' ? oldPath : newPath));
+  const sides: [ScheduleSide, ScheduleSide] = [loadSide(oldPath, name), loadSide(newPath, name)];
+  if (mixed) {
+    const [dirSide, fileSide] = sides[0].isDirectory ? sides : [sides[1], sides[0]];
+    for (const n of [...dirSide.set.keys()]) if (!fileSide.set.has(n)) dirSide.set.delete(n);
+  }
+  return sides;
 }
 
 interface DiffOptions {
@@ -59,36 +93,43 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
     .argument('[git...]', "the rest of git's external diff arguments: old-hex old-mode new-file new-hex new-mode")
     .option('--unified', 'print a unified diff of the schedule text instead of the summary')
     .option('--json', 'print the summary as JSON (schemas/schedule-diff.schema.json)')
-    .action((oldArg: string, newArg: string, git: string[], opts: DiffOptions) => {
+    .action(async (oldArg: string, newArg: string, git: string[], opts: DiffOptions) => {
       let oldPath = oldArg;
       let newPath = newArg;
-      let label: string | undefined;
+      let gitPath: string | null = null;
       if (git.length === 5) {
         // git: path old-file old-hex old-mode new-file new-hex new-mode
-        label = basename(oldArg);
+        gitPath = oldArg;
         oldPath = newArg;
         newPath = git[2];
       } else if (git.length !== 0) {
-        process.stderr.write(`imcc: error: diff takes OLD NEW, or git's 7 arguments (got ${2 + git.length})\n`);
+        process.stderr.write(`imcc: error IMC074: diff takes OLD NEW, or git's 7 arguments (got ${2 + git.length})\n`);
         setStatus(EXIT_DIFF.error);
         return;
       }
       try {
-        const fileName = label ?? basename(newPath === '/dev/null' ? oldPath : newPath);
-        const oldSet = loadScheduleSide(oldPath, fileName);
-        const newSet = loadScheduleSide(newPath, fileName);
-        const summary = diffScheduleSets(oldSet, newSet);
+        const [oldSide, newSide] = loadSides(oldPath, newPath, gitPath);
+        const { compareScheduleSets, formatScheduleDiff } = await import('../../emit/scheduleDiff.js');
+        const comparison = compareScheduleSets(oldSide.set, newSide.set);
+        const summary = comparison.summary;
+        // git labels both sides with the repository path (a/ and b/); otherwise each side by the file it came from.
+        const labels: UnifiedLabels =
+          gitPath !== null
+            ? { old: (n) => `a/${n}`, new: (n) => `b/${n}`, gitHeader: true }
+            : { old: oldSide.pathOf, new: newSide.pathOf, gitHeader: false };
         if (opts.json) {
-          const value = opts.unified ? { ...summary, unified: unifiedScheduleDiff(oldSet, newSet) } : summary;
+          const value = opts.unified ? { ...summary, unified: comparison.unified(labels) } : summary;
+          const { validateJson } = await import('../../support/schema.js');
           validateJson('schedule-diff', value);
           printJson(value);
         } else if (opts.unified) {
-          const text = unifiedScheduleDiff(oldSet, newSet);
+          const text = comparison.unified(labels);
           if (text !== '') printText(text);
         } else {
-          printText(formatScheduleDiff(summary));
+          const header = gitPath !== null ? `diff --git a/${gitPath} b/${gitPath}\n` : '';
+          printText(header + formatScheduleDiff(summary));
         }
-        setStatus(summary.equal ? EXIT_DIFF.equal : EXIT_DIFF.different);
+        setStatus(summary.equal || gitPath !== null ? EXIT_DIFF.equal : EXIT_DIFF.different);
       } catch (err) {
         if (err instanceof DiffInputError || err instanceof ScheduleFormatError) {
           process.stderr.write(`imcc: error IMC074: ${err.message}\n`);

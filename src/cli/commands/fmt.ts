@@ -1,21 +1,30 @@
-// imcc fmt FILE [--write]: prints FILE in canonical form, or rewrites it in place (only when it changes).
+// imcc fmt FILE [--write | --check]: prints FILE in canonical form, rewrites it in place (only when it changes), or
+// checks it (exit 1 when it is not canonical, for CI and pre-commit hooks).
 import { renameSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DiagnosticError, diagnostic } from '../../dsl/diagnostics.js';
-import { formatFile } from '../../dsl/fmt-file.js';
 import { printText } from '../io.js';
+import { EXIT } from '../exit.js';
 import type { SetStatus } from './index.js';
 
 export function registerFmt(program: Command, setStatus: SetStatus): void {
-  void setStatus;
   program
     .command('fmt')
     .description('print a .imc file in canonical form (idempotent; comments kept); --write rewrites the file')
     .argument('<file>', 'the .imc file')
     .option('--write', 'rewrite FILE in place instead of printing it (untouched when already canonical)')
-    .action((file: string, opts: { write?: boolean }) => {
+    .addOption(new Option('--check', 'print nothing; exit 1 (and name FILE on stderr) when FILE is not in canonical form').conflicts('write'))
+    .action(async (file: string, opts: { write?: boolean; check?: boolean }) => {
+      const { formatFile } = await import('../../dsl/fmt-file.js');
       const result = formatFile(file);
       if (result.formatted === null) throw new DiagnosticError(result.diagnostics, result.sources);
+      if (opts.check) {
+        if (result.formatted !== result.original) {
+          process.stderr.write(`${file}: not in canonical form (imcc fmt --write ${file} rewrites it)\n`);
+          setStatus(EXIT.badInput);
+        }
+        return;
+      }
       if (!opts.write) {
         process.stdout.write(result.formatted);
         return;

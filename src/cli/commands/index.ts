@@ -1,10 +1,13 @@
-// Every command registers here, one line each.
+// Every command registers here, one line each. A command module imports only commander, ../io, ../options and the
+// like at its top; the phases it runs are imported inside its action (`await import(...)`), so starting imcc costs
+// only what the command uses (test/cli/startup.test.ts checks the static import graph).
 import type { Command } from 'commander';
 import { registerMap } from './map.js';
 import { registerReplicate } from './replicate.js';
 import { registerMemory } from './memory.js';
 import { registerSchedule } from './schedule.js';
 import { registerDiff } from './diff.js';
+import { registerGitSetup } from './gitSetup.js';
 import { registerSimulate } from './simulate.js';
 import { registerCheck } from './check.js';
 import { registerFmt } from './fmt.js';
@@ -25,6 +28,7 @@ export function registerCommands(program: Command, setStatus: SetStatus): void {
   registerMemory(program, setStatus);
   registerSchedule(program, setStatus);
   registerDiff(program, setStatus);
+  registerGitSetup(program, setStatus);
   registerSimulate(program, setStatus);
   registerCheck(program, setStatus);
   registerFmt(program, setStatus);

@@ -1,25 +1,12 @@
 // imcc infer FILE [--seed S] [--input FILE] [--json] [--dump DIR]: one image through the bit-exact reference model
 // of the mapped design (src/reference); --dump writes every weight layer's activations for the RTL comparison.
 import { readFileSync } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
-import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
-import { mapDesign } from '../../mapping/index.js';
-import { referenceInference } from '../../reference/index.js';
-import { parseImageFile } from '../../reference/imageFile.js';
-import { generateInputImage } from '../../ir/weights.js';
-import { validateJson, jsonText } from '../../support/schema.js';
-import { activationDump } from '../../emit/activations.js';
-import { outputMarker, writeOutputDirectory } from '../../emit/output.js';
+import { seedOption } from '../options.js';
 import type { SetStatus } from './index.js';
-
-function seedNumber(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) > 0xffffffff) {
-    throw new InvalidArgumentError('expected a whole number from 0 to 4294967295');
-  }
-  return Number(value);
-}
 
 function readImageBytes(path: string): Uint8Array {
   try {
@@ -36,11 +23,20 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
     .command('infer')
     .description('run one image through the bit-exact integer reference model of the mapped design (README "Arithmetic")')
     .argument('<file>', 'the .imc design')
-    .option('--seed <S>', 'seed of the deterministic input image (src/ir/weights.ts generateInputImage)', seedNumber, 0)
+    .option(seedOption.flags, 'seed of the deterministic input image', seedOption.parse, seedOption.default)
     .option('--input <image>', 'input image instead of the seed: *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)')
     .option('--json', 'print {output, argmax} as JSON (schemas/infer.schema.json)')
     .option('--dump <dir>', 'write every weight layer\'s activations (activations/<layer>.txt, one pixel per line) and infer.json to DIR')
-    .action((file: string, opts: { seed: number; input?: string; json?: boolean; dump?: string }) => {
+    .action(async (file: string, opts: { seed: number; input?: string; json?: boolean; dump?: string }) => {
+      const { loadDesignForCli, withSources } = await import('../design.js');
+      const { mapDesign } = await import('../../mapping/index.js');
+      const { referenceInference } = await import('../../reference/index.js');
+      const { parseImageFile } = await import('../../reference/imageFile.js');
+      const { generateInputImage } = await import('../../ir/weights.js');
+      const { validateJson, jsonText } = await import('../../support/schema.js');
+      const { activationDump } = await import('../../emit/activations.js');
+      const { checkOutputDirectory, outputMarker, writeOutputDirectory } = await import('../../emit/output.js');
+      if (opts.dump !== undefined) checkOutputDirectory(opts.dump);
       const { design, sources } = loadDesignForCli(file);
       const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
       if (!inputNode) throw new Error('checked design has no input node');
@@ -59,7 +55,8 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
           layers: dump.layers,
         };
         writeOutputDirectory(opts.dump, [
-          outputMarker({ sources: design.sources, entry: file, version: program.version() ?? '0.1.0' }),
+          // The sources are not copied into a dump: named by base name, so no machine path reaches it.
+          outputMarker({ sources: design.sources.map((p) => basename(p)), entry: basename(file), version: program.version() ?? '0.1.0' }),
           { path: 'infer.json', content: jsonText('infer', record) },
           ...dump.files,
         ]);

@@ -1,7 +1,6 @@
 // imcc memory: Table 1's figures (memory, % empty, read and write cycles) of IWAP, KLIP and PLIP for one volume.
 import { InvalidArgumentError, type Command } from 'commander';
 import { printJson, printText } from '../io.js';
-import { memoryJson, memoryTable } from '../../emit/memoryTable.js';
 import type { StoredVolume } from '../../memory/layout.js';
 import type { SetStatus } from './index.js';
 
@@ -32,7 +31,8 @@ export function registerMemory(program: Command, setStatus: SetStatus): void {
     .option('--bits <B>', 'bits per channel (activation bits)', positiveInt, 8)
     .option('--kernel <F>', 'kernel width F: columns stored', positiveInt, 3)
     .option('--json', 'print {IWAP, KLIP, PLIP: {memoryKB, emptyPercent, readCycles, writeCycles, words}} (schemas/memory.schema.json)')
-    .action((opts: MemoryOptions) => {
+    .action(async (opts: MemoryOptions) => {
+      const { memoryJson, memoryTable } = await import('../../emit/memoryTable.js');
       const volume: StoredVolume = {
         channels: opts.channels,
         height: opts.height,

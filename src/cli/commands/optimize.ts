@@ -1,9 +1,8 @@
 // imcc optimize FILE [--cores N] [--objective O] [--strategy S] [--ignore-bandwidth] [--batch N] [--json] [--write]:
 // the replication optimizer's Pareto front and chosen mapping; --write puts the choice in FILE's mapping block.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
-import { formatOptimizeReport, OBJECTIVES, optimizeDesign, optimizeJson, STRATEGIES, writeMapping, type Objective, type StrategyName } from '../../optimize/index.js';
+import { OBJECTIVES, STRATEGIES, type Objective, type StrategyName } from '../../optimize/names.js';
 import type { SetStatus } from './index.js';
 
 function wholeNumber(max: number): (value: string) => number {
@@ -28,10 +27,12 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
     .option('--json', 'print the front and the chosen point as JSON (schemas/optimize.schema.json)')
     .option('--write', "rewrite FILE's mapping block with the chosen replication (through the formatter)")
     .action(
-      (
+      async (
         file: string,
         opts: { cores?: number; objective: Objective; strategy: StrategyName; ignoreBandwidth?: boolean; batch: number; json?: boolean; write?: boolean },
       ) => {
+        const { loadDesignForCli, withSources } = await import('../design.js');
+        const { formatOptimizeReport, optimizeDesign, optimizeJson, writeMapping } = await import('../../optimize/index.js');
         const { design, sources } = loadDesignForCli(file);
         const result = withSources(sources, () =>
           optimizeDesign(design, {

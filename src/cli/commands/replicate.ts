@@ -1,8 +1,6 @@
 // imcc replicate: the replication calculator (section 2.2): size and aspect ratio of n kernel replicas.
 import { InvalidArgumentError, type Command } from 'commander';
 import { printJson, printText } from '../io.js';
-import { replicationJson, validateReplicationJson } from '../../mapping/json.js';
-import { replicationDrawing } from '../../mapping/render.js';
 import type { ReplicationParams } from '../../mapping/index.js';
 import type { SetStatus } from './index.js';
 import { NETWORK_LIMITS } from '../../ir/network.js';
@@ -52,7 +50,7 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
     .option('--dw <w>', 'width of the block of output pixels (1: method 1)', boundedInt(DIRECTIVE_LIMITS.replicas.max), 1)
     .option('--stride <s>', 'stride of the convolution (at most 64)', boundedInt(NETWORK_LIMITS.stride.max), 1)
     .option('--json', 'print {rows, cols, aspectRatio, method, ...} as JSON (schemas/replicate.schema.json)')
-    .action(function (this: Command, opts: ReplicateOptions) {
+    .action(async function (this: Command, opts: ReplicateOptions) {
       if (opts.dw > opts.replicas) {
         this.error(`error: --dw (${opts.dw}) must be at most --replicas (${opts.replicas}): the block is dW pixels wide`, { exitCode: 2 });
       }
@@ -71,6 +69,8 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
         replicas: opts.replicas,
         dW: opts.dw,
       };
+      const { replicationJson, validateReplicationJson } = await import('../../mapping/json.js');
+      const { replicationDrawing } = await import('../../mapping/render.js');
       const json = replicationJson(params);
       validateReplicationJson(json);
       if (opts.json) {

@@ -1,11 +1,7 @@
 // imcc schedule FILE [--core NAME] [--json]: Algorithm 2's input-memory address schedule of every core (or one).
 import type { Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
-import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
-import { mapDesign } from '../../mapping/index.js';
-import { coreSchedule, planMemories } from '../../memory/index.js';
-import { renderSchedule, schedulesJson } from '../../emit/schedules.js';
 import type { SetStatus } from './index.js';
 
 export function registerSchedule(program: Command, setStatus: SetStatus): void {
@@ -16,7 +12,11 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
     .argument('<file>', 'the .imc design (network and target)')
     .option('--core <name>', 'only this core (c00, c01, ...)')
     .option('--json', 'print the schedules as JSON (schemas/schedule.schema.json)')
-    .action((file: string, opts: { core?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { core?: string; json?: boolean }) => {
+      const { loadDesignForCli, withSources } = await import('../design.js');
+      const { mapDesign } = await import('../../mapping/index.js');
+      const { coreSchedule, planMemories } = await import('../../memory/index.js');
+      const { renderSchedule, schedulesJson } = await import('../../emit/schedules.js');
       const { design, sources } = loadDesignForCli(file);
       const mapping = withSources(sources, () => mapDesign(design));
       const plan = withSources(sources, () => planMemories(design, mapping));

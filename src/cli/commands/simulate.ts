@@ -4,23 +4,8 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
-import { loadDesignForCli, withSources } from '../design.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
-import { mapDesign } from '../../mapping/index.js';
-import {
-  formatDataflowReport,
-  formatSweepCsv,
-  formatTrace,
-  simulateDataflow,
-  simulateJson,
-  sweepReplication,
-  sweepJson,
-  sweepBatches,
-  formatBatchSweepCsv,
-  batchSweepJson,
-  validateSimulateJson,
-  type Granularity,
-} from '../../dataflow/index.js';
+import type { Granularity } from '../../dataflow/index.js';
 import type { SetStatus } from './index.js';
 
 function batchSize(value: string): number {
@@ -60,7 +45,22 @@ export function registerSimulate(program: Command, setStatus: SetStatus): void {
         .choices(['pixel', 'block'])
         .default('pixel'),
     )
-    .action((file: string, opts: { batch: number; json?: boolean; trace?: string; sweep?: boolean; sweepBatch?: boolean; granularity: Granularity }) => {
+    .action(async (file: string, opts: { batch: number; json?: boolean; trace?: string; sweep?: boolean; sweepBatch?: boolean; granularity: Granularity }) => {
+      const { loadDesignForCli, withSources } = await import('../design.js');
+      const { mapDesign } = await import('../../mapping/index.js');
+      const {
+        formatDataflowReport,
+        formatSweepCsv,
+        formatTrace,
+        simulateDataflow,
+        simulateJson,
+        sweepReplication,
+        sweepJson,
+        sweepBatches,
+        formatBatchSweepCsv,
+        batchSweepJson,
+        validateSimulateJson,
+      } = await import('../../dataflow/index.js');
       const { design, sources } = loadDesignForCli(file);
       if (opts.sweep) {
         const sweep = withSources(sources, () => sweepReplication(design, { batch: opts.batch, granularity: opts.granularity }));

@@ -1,23 +1,14 @@
-// imcc verify FILE|DIR [--seed S] [--json]: builds the generated RTL with Verilator (cached under .imcc-cache/),
+// imcc verify FILE|DIR [--seed S] [--json]: builds the generated RTL with Verilator (cached, src/verify/cache.ts),
 // runs one seeded image through it and compares addresses, ADC outputs, activations and outputs with the golden.
 import { statSync } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
-import cliProgress from 'cli-progress';
-import { mapDesign } from '../../mapping/index.js';
-import { planMemories } from '../../memory/index.js';
-import { verifyDesign, verifyOutputDir, type VerifyDetails, type VerifyStage, type VerifyResult, type Mismatch } from '../../verify/index.js';
-import { validateJson } from '../../support/schema.js';
-import { loadDesignForCli, withSources } from '../design.js';
+import type { Command } from 'commander';
+import type { VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
 import { printJson, printText } from '../io.js';
+import { seedOption } from '../options.js';
 import { EXIT } from '../exit.js';
 import type { SetStatus } from './index.js';
 
 const STAGES: VerifyStage[] = ['emit', 'build', 'simulate', 'reference', 'compare'];
-
-function wholeNumber(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number');
-  return Number(value);
-}
 
 export function describeMismatch(m: Mismatch): string {
   const where = [m.core ? `core ${m.core}` : 'network output', m.layer ? `(layer ${m.layer})` : ''].filter((s) => s !== '').join(' ');
@@ -40,12 +31,18 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         'memory addresses with the schedules and ADC outputs, activations and outputs with the reference model',
     )
     .argument('<target>', 'a .imc design (compiled in memory) or an output directory of imcc compile (verified as it is on disk)')
-    .option('--seed <S>', 'seed of the input image', wholeNumber, 1)
-    .option('--cache-dir <dir>', 'where Verilator builds are cached', '.imcc-cache')
+    .option(seedOption.flags, 'seed of the input image', seedOption.parse, seedOption.default)
+    .option('--cache-dir <dir>', 'where Verilator builds are cached (default $IMCC_CACHE_DIR, else $XDG_CACHE_HOME/imcc or ~/.cache/imcc)')
     .option('--json', 'print the result as JSON (schemas/verify.schema.json)')
-    .action(async (target: string, opts: { seed: number; cacheDir: string; json?: boolean }) => {
+    .action(async (target: string, opts: { seed: number; cacheDir?: string; json?: boolean }) => {
+      const { default: cliProgress } = await import('cli-progress');
+      const { mapDesign } = await import('../../mapping/index.js');
+      const { planMemories } = await import('../../memory/index.js');
+      const { verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
+      const { validateJson } = await import('../../support/schema.js');
+      const { loadDesignForCli, withSources } = await import('../design.js');
       const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar({ format: 'verify [{bar}] {stage}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar({ format: 'verify [{bar}] {stage} ({duration_formatted})', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
         : null;
       bar?.start(STAGES.length, 0, { stage: 'starting' });
       const onStage = (stage: VerifyStage): void => bar?.update(STAGES.indexOf(stage), { stage });

@@ -19,6 +19,7 @@ import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
 import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
 import { parseTrace, type Trace } from './trace.js';
 import { buildWithVerilator, runSimulation } from './verilator.js';
+import { registerTemporary } from '../support/files.js';
 
 export { compareTrace, scheduleAccesses, type Mismatch, type MismatchKind, type Comparison, type CoreInfo } from './compare.js';
 export { parseTrace, type Trace } from './trace.js';
@@ -85,6 +86,7 @@ export async function simulateRtlDirectory(
     cacheDir: options.cacheDir,
   });
   const work = mkdtempSync(join(tmpdir(), 'imcc-verify-'));
+  const releaseWork = registerTemporary(work);
   try {
     options.onStage?.('simulate');
     const imagePath = join(work, 'image.txt');
@@ -95,6 +97,7 @@ export async function simulateRtlDirectory(
     return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built };
   } finally {
     rmSync(work, { recursive: true, force: true });
+    releaseWork();
   }
 }
 
@@ -136,6 +139,7 @@ export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPla
   options.onStage?.('emit');
   const files = emitRtl(design, mapping, memoryPlan);
   const dir = mkdtempSync(join(tmpdir(), 'imcc-rtl-'));
+  const releaseDir = registerTemporary(dir);
   try {
     for (const f of files) {
       const path = join(dir, f.path);
@@ -145,6 +149,7 @@ export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPla
     return await verifyRtlDirectory(dir, design, mapping, memoryPlan, options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    releaseDir();
   }
 }
 

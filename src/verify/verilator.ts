@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../dsl/diagnostics.js';
+import { registerTemporary } from '../support/files.js';
 
 /**
  * Verilator flags of every build: Verilator's -O1, at most two make jobs, and the C++ compiled at -O0 — the build,
@@ -76,6 +77,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
   if (existsSync(binary)) return { binary, key, built: false };
   mkdirSync(cacheDir, { recursive: true });
   const tempDir = join(cacheDir, `.${key}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  const releaseTemp = registerTemporary(tempDir);
   const args = [
     ...VERILATOR_FLAGS,
     '--top-module',
@@ -94,6 +96,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
     await execa('verilator', args, { cwd: request.rootDir, all: true });
   } catch (err) {
     rmSync(tempDir, { recursive: true, force: true });
+    releaseTemp();
     const output = (err as { all?: string }).all ?? String(err);
     const errors = output
       .split('\n')
@@ -111,6 +114,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
     if (!existsSync(binary)) throw err;
   }
   rmSync(tempDir, { recursive: true, force: true });
+  releaseTemp();
   return { binary, key, built: true };
 }
 

@@ -2,7 +2,7 @@
 // compiled output directories (their schedules/*.sched). Exit status as git and diff(1): 0 equal, 1 different,
 // 2 error. Also usable as git's external diff driver, which calls it with 7 arguments:
 // path old-file old-hex old-mode new-file new-hex new-mode.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
@@ -10,6 +10,10 @@ import { diffScheduleSets, formatScheduleDiff, unifiedScheduleDiff, type Schedul
 import { ScheduleFormatError, splitScheduleTexts } from '../../emit/schedules.js';
 import { validateJson } from '../../support/schema.js';
 import type { SetStatus } from './index.js';
+import { errnoReason, readBoundedText } from '../../support/files.js';
+
+/** A schedule file larger than this is refused (the largest compiled example's schedules are far below it). */
+const MAX_SCHEDULE_BYTES = 256_000_000;
 
 const EXIT_DIFF = { equal: 0, different: 1, error: 2 } as const;
 
@@ -17,9 +21,9 @@ class DiffInputError extends Error {}
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new DiffInputError(`cannot read ${path}`);
+    return readBoundedText(path, MAX_SCHEDULE_BYTES);
+  } catch (err) {
+    throw new DiffInputError(`cannot read ${path}: ${errnoReason(err)}`);
   }
 }
 

@@ -1,6 +1,5 @@
 // imcc infer FILE [--seed S] [--input FILE] [--json] [--dump DIR]: one image through the bit-exact reference model
 // of the mapped design (src/reference); --dump writes every weight layer's activations for the RTL comparison.
-import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
 import { loadDesignForCli, withSources } from '../design.js';
@@ -13,6 +12,10 @@ import { validateJson, jsonText } from '../../support/schema.js';
 import { activationDump } from '../../emit/activations.js';
 import { outputMarker, writeOutputDirectory } from '../../emit/output.js';
 import type { SetStatus } from './index.js';
+import { errnoReason, readBoundedFile } from '../../support/files.js';
+
+/** An --input image larger than this is refused: a JSON array of the largest input (8192x8192x3 values) fits. */
+export const MAX_IMAGE_BYTES = 1 << 30;
 
 function seedNumber(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) > 0xffffffff) {
@@ -23,9 +26,9 @@ function seedNumber(value: string): number {
 
 function readImageBytes(path: string): Uint8Array {
   try {
-    return readFileSync(path);
+    return readBoundedFile(path, MAX_IMAGE_BYTES);
   } catch (err) {
-    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';
+    const reason = errnoReason(err);
     throw new ToolError('IMC100', `cannot read the input image ${path} (${reason})`);
   }
 }

@@ -1,9 +1,9 @@
 // imcc simulate FILE [--batch N] [--json] [--trace FILE] [--sweep] [--granularity pixel|block]: the timestep
 // simulation of the mapped dataflow (latency, interval, batch time, throughput, link bandwidth), its per-core trace,
 // or Figure 10's replication sweep as CSV.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
+import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { mapDesign } from '../../mapping/index.js';
@@ -27,16 +27,12 @@ function batchSize(value: string): number {
   return n;
 }
 
-/** Writes the whole file or nothing: a temporary file renamed into place. */
+/** Writes the whole file or nothing (src/support/files.ts: a symlink is written through, a device refused). */
 function writeTrace(path: string, text: string): void {
-  const temp = `${path}.tmp-imcc`;
   try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
+    writeFileAtomic(path, text);
   } catch (err) {
-    rmSync(temp, { force: true });
-    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'write failed';
-    throw new ToolError('IMC091', `cannot write the trace file '${path}' (${reason})`);
+    throw new ToolError('IMC091', `cannot write the trace file '${path}' (${errnoReason(err)})`);
   }
 }
 

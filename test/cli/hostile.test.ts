@@ -1,0 +1,164 @@
+// Hostile inputs (issue 20): devices, FIFOs, sockets, symlinks, long names, odd line endings and signals. Every
+// command that reads or writes a file goes through src/support/files.ts; these tests hold it to its rules: a read
+// never blocks or runs unbounded, a write never replaces a device, FIFO or symlink, a mode survives an atomic write,
+// and temporaries go away on SIGTERM/SIGINT.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileAccessError, readBoundedFile, writeFileAtomic } from '../../src/support/files.js';
+import { runCli } from '../support/cli.js';
+
+const LENET = 'examples/lenet.imc';
+const work = mkdtempSync(join(tmpdir(), 'imcc-hostile-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function mkfifo(path: string): string {
+  const made = spawnSync('mkfifo', [path]);
+  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr.toString()}`);
+  return path;
+}
+
+describe('reads refuse what is not a regular file, and are bounded by the bytes read', () => {
+  it('a character device whose stat size is 0 is refused before any byte is read', () => {
+    expect(statSync('/dev/zero').size).toBe(0);
+    expect(() => readBoundedFile('/dev/zero', 10)).toThrow(/character device, not a regular file/);
+  });
+
+  it('a FIFO with no writer is refused at once instead of blocking', () => {
+    const fifo = mkfifo(join(work, 'reader.fifo'));
+    expect(() => readBoundedFile(fifo, 10)).toThrow(/FIFO/);
+  });
+
+  it('the bound counts bytes actually read', () => {
+    const file = join(work, 'eleven.txt');
+    writeFileSync(file, 'abcdefghijk');
+    expect(readBoundedFile(file, 11).toString()).toBe('abcdefghijk');
+    expect(() => readBoundedFile(file, 10)).toThrow(FileAccessError);
+    expect(() => readBoundedFile(file, 10)).toThrow(/larger than 10 bytes/);
+  });
+
+  it('imcc check /dev/zero: IMC003 naming the device, exit 1', async () => {
+    const run = await runCli(['check', '/dev/zero']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('/dev/zero:1:1: error IMC003: cannot read /dev/zero: it is a character device, not a regular file');
+  });
+
+  it('an import of a device or a FIFO is a diagnostic at the import', async () => {
+    const fifo = mkfifo(join(work, 'import.fifo'));
+    const entry = join(work, 'imports-devices.imc');
+    writeFileSync(entry, `import "/dev/zero"\nimport "${fifo}"\n` + readFileSync(LENET, 'utf8'));
+    const run = await runCli(['check', entry]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${entry}:1:8: error IMC003: cannot read /dev/zero: it is a character device`);
+    expect(run.stderr).toContain(`${entry}:2:8: error IMC003: cannot read ${fifo}: it is a FIFO (named pipe)`);
+  });
+
+  it('infer --input /dev/zero: IMC100', async () => {
+    const run = await runCli(['infer', LENET, '--input', '/dev/zero']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error IMC100: cannot read the input image /dev/zero (it is a character device, not a regular file)');
+  });
+
+  it('imcc diff of a device: exit 2, IMC074', async () => {
+    const run = await runCli(['diff', '/dev/zero', '/dev/zero']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error IMC074: cannot read /dev/zero: it is a character device');
+  });
+
+  it('an output marker that names a device does not make a directory an imcc output', async () => {
+    const dir = join(work, 'marker-device');
+    mkdirSync(dir);
+    symlinkSync('/dev/zero', join(dir, 'imcc-output.json'));
+    const run = await runCli(['infer', LENET, '--dump', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error IMC110');
+    expect(lstatSync(join(dir, 'imcc-output.json')).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe('single-file writes: a symlink is written through, a non-regular target is refused, the mode is kept', () => {
+  it('writeFileAtomic keeps the permission bits of the file it replaces', () => {
+    const file = join(work, 'mode.txt');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o640);
+    writeFileAtomic(file, 'new');
+    expect(readFileSync(file, 'utf8')).toBe('new');
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+  });
+
+  it('simulate --trace onto /dev/full is refused and the device stays a device', async () => {
+    const run = await runCli(['simulate', LENET, '--trace', '/dev/full']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error IMC091: cannot write the trace file '/dev/full' (it is a character device, not a regular file; not replacing it)");
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+  });
+
+  it('simulate --trace onto a FIFO is refused without blocking', async () => {
+    const fifo = mkfifo(join(work, 'trace.fifo'));
+    const run = await runCli(['simulate', LENET, '--trace', fifo]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('it is a FIFO (named pipe), not a regular file');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('simulate --trace onto a symlink writes the file it names and keeps the link', async () => {
+    const real = join(work, 'trace-real.txt');
+    const link = join(work, 'trace-link.txt');
+    writeFileSync(real, '');
+    symlinkSync(real, link);
+    const run = await runCli(['simulate', LENET, '--trace', link]);
+    expect(run.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(real);
+    expect(readFileSync(real, 'utf8')).toMatch(/^# /);
+  });
+
+  it('fmt --write on a symlink formats the file it names, keeps the link and the mode', async () => {
+    const real = join(work, 'fmt-real.imc');
+    const link = join(work, 'fmt-link.imc');
+    writeFileSync(real, readFileSync(LENET, 'utf8').replace(/\n  /g, '\n      '));
+    chmodSync(real, 0o600);
+    symlinkSync(real, link);
+    const run = await runCli(['fmt', '--write', link]);
+    expect(run.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe((await runCli(['fmt', LENET])).stdout);
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect(readdirSync(work).filter((f) => f.includes('imcc-tmp'))).toEqual([]);
+  });
+
+  it('a dangling symlink is refused rather than creating a file somewhere else', async () => {
+    const link = join(work, 'dangling.txt');
+    symlinkSync(join(work, 'nowhere', 'x.txt'), link);
+    const run = await runCli(['simulate', LENET, '--trace', link]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('symbolic link to a missing file');
+  });
+});
+
+describe('signals', () => {
+  for (const [signal, status] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`${signal} removes registered temporaries and exits ${status}`, async () => {
+      const temp = join(work, `signal-${signal}`);
+      const entry =
+        `import('./src/support/files.ts').then((f) => { f.enableSignalCleanup(); const fs = require('node:fs');` +
+        ` fs.mkdirSync(${JSON.stringify(temp)}); fs.writeFileSync(${JSON.stringify(join(temp, 'partial'))}, 'x');` +
+        ` f.registerTemporary(${JSON.stringify(temp)}); process.stdout.write('ready\\n'); setInterval(() => {}, 1000); })`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', entry], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      expect(existsSync(temp)).toBe(true);
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(status);
+      expect(stderr).toContain(`imcc: interrupted (${signal}); temporary files removed`);
+      expect(existsSync(temp)).toBe(false);
+    }, 30_000);
+  }
+});

@@ -481,14 +481,25 @@ function memoryColumns(layer: SimLayer): number {
 }
 
 function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'> {
-  const busy = new Set<number>();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const c of layer.cores) {
     for (const t of c.times) {
-      busy.add(t);
       if (t < first) first = t;
       if (t > last) last = t;
+    }
+  }
+  // One bit per timestep of the layer's span (a Set of timesteps overflows at 2^24 entries: a 4097x4097 input).
+  const busy = new Uint32Array(Math.ceil((last - first + 1) / 32));
+  let busyTimesteps = 0;
+  for (const c of layer.cores) {
+    for (const t of c.times) {
+      const bit = t - first;
+      const mask = 1 << (bit & 31);
+      if ((busy[bit >>> 5] & mask) === 0) {
+        busy[bit >>> 5] |= mask;
+        busyTimesteps++;
+      }
     }
   }
   return {
@@ -496,7 +507,7 @@ function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | '
     cores: layer.cores.map((c) => c.core.id),
     firstTimestep: first,
     lastTimestep: last,
-    busyTimesteps: busy.size,
+    busyTimesteps,
     outputPixels: layer.plan.pixelBlock.length,
     replicas: layer.replicas,
   };

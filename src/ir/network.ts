@@ -234,7 +234,8 @@ class Elaborator {
       return false;
     }
     const r = reader(this.diags, p, 'input');
-    const dims = r.dims('input size (channels x height x width)', 3, NETWORK_LIMITS.channels);
+    // Height and width have their own, smaller limit, stated in the message when it is exceeded.
+    const dims = r.dims('input size (channels x height x width)', 3, [NETWORK_LIMITS.channels, NETWORK_LIMITS.spatial, NETWORK_LIMITS.spatial]);
     let bits = this.defaultActivationBits;
     if (!r.atEnd()) bits = r.bits('input activation bits', NETWORK_LIMITS.bits);
     else if (bits === undefined) this.diags.error('IMC010', p, 'input: missing the activation bits (write: input image: 3x32x32, 8 bits)');
@@ -244,17 +245,6 @@ class Elaborator {
       return false;
     }
     const [channels, height, width] = dims;
-    const atom = p.groups[0]?.[0] ?? p;
-    for (const [v, label] of [
-      [height, 'height'],
-      [width, 'width'],
-    ] as const) {
-      if (v > NETWORK_LIMITS.spatial.max) {
-        this.diags.error('IMC014', atom, `input ${label} must be at most ${NETWORK_LIMITS.spatial.max}, not ${v}`);
-        scope.names.set(name.name, { value: null, at: name });
-        return false;
-      }
-    }
     const node = this.createNode(name.name, { kind: 'input' }, [], { channels, height, width }, bits, p);
     if (!node) return false;
     scope.names.set(name.name, { value: { kind: 'tensor', node }, at: name });

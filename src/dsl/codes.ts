@@ -46,6 +46,7 @@ export const DIAGNOSTIC_CODES = {
   IMC038: 'too many errors: the first 100 are reported, the rest are not shown',
   IMC039: 'imcc fmt: the file has no declarations (empty, or only comments)',
   IMC040: 'the network output is not computed by any conv or fc layer',
+  IMC041: 'a name is longer than 200 characters (names become parts of output file names)',
   IMC110: 'output directory exists and is not an imcc output (refusing to overwrite it)',
   IMC111: 'cannot write the output directory',
   IMC050: 'the network needs more cores than the target grid has',

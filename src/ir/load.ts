@@ -8,7 +8,7 @@ import { parseSource } from '../dsl/parse.js';
 import type { IrDesign } from './types.js';
 import { checkProgram, type ProgramCheck } from './check.js';
 import { Diagnostics } from './values.js';
-import { errnoReason, readBoundedText } from '../support/files.js';
+import { errnoReason, printablePath, readBoundedText } from '../support/files.js';
 
 /** Larger source files are refused: no hand-written network is anywhere near this. */
 export const MAX_SOURCE_BYTES = 4_000_000;
@@ -74,7 +74,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
     const abs = path.resolve(display);
     const cycleAt = stack.findIndex((s) => s.abs === abs);
     if (cycleAt >= 0 && importedAt) {
-      const cycle = [...stack.slice(cycleAt).map((s) => s.display), display].join(' -> ');
+      const cycle = [...stack.slice(cycleAt).map((s) => s.display), display].map(printablePath).join(' -> ');
       diags.error('IMC004', importedAt, `import cycle: ${cycle}`);
       return;
     }
@@ -85,7 +85,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
       text = read(display);
     } catch (err) {
       const span: SourceSpan = importedAt ? importedAt.span : { file: display, line: 1, column: 1, length: 1 };
-      diags.add(diagnostic('IMC003', span, `cannot read ${display}: ${errnoReason(err)}`));
+      diags.add(diagnostic('IMC003', span, `cannot read ${printablePath(display)}: ${errnoReason(err)}`));
       return;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -14,6 +14,7 @@ import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
 import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
 import { resolveDirectives } from './directives.js';
+import { MAX_NAME_LENGTH, nameTooLong } from '../dsl/parse.js';
 
 /** Limits on network numbers (README "Limits"). */
 export const NETWORK_LIMITS = {
@@ -722,6 +723,11 @@ class Elaborator {
   private createNode(name: string, op: Op, ins: IrNode[], shape: Shape, activationBits: number, at: Located): IrNode | null {
     if (this.nodes.length >= NETWORK_LIMITS.nodes) {
       this.reportTooLarge(at);
+      return null;
+    }
+    // Written names are checked when parsed; a composed one (`inst.layer`, `owner.op`, always dotted) is checked here.
+    if (name.length > MAX_NAME_LENGTH && name.includes('.')) {
+      this.diags.add(nameTooLong(name, at.span));
       return null;
     }
     const node: IrNode = { name, op, inputs: ins.map((i) => i.name), shape, activationBits, span: at.span };

@@ -44,12 +44,20 @@ export function errnoReason(err: unknown): string {
 
 const CHUNK_BYTES = 1 << 16;
 
+const CONTROL_NAMES: Record<string, string> = { '\0': '\\0', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** PATH for a message: control characters (a newline or NUL from an import's escapes) written as escapes. */
+export function printablePath(path: string): string {
+  return path.replace(/[\x00-\x1f\x7f\\]/g, (c) => (c === '\\' ? '\\\\' : (CONTROL_NAMES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)));
+}
+
 /**
  * The bytes of the regular file at PATH, at most `maxBytes` of them. Throws FileAccessError when PATH is not a
  * regular file (checked on the opened descriptor, so a swap between check and read cannot slip a device in), or
  * holds more than `maxBytes` bytes (counted as read, so a file that grows while read is still bounded).
  */
 export function readBoundedFile(path: string, maxBytes: number): Buffer {
+  if (path.includes('\0')) throw new FileAccessError(path, 'the path contains a NUL character');
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever before we could refuse it.

@@ -7,7 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileAccessError, readBoundedFile, writeFileAtomic } from '../../src/support/files.js';
+import { FileAccessError, printablePath, readBoundedFile, writeFileAtomic } from '../../src/support/files.js';
+import { loadDesign } from '../../src/ir/load.js';
+import { mapDesign, gridPicture } from '../../src/mapping/index.js';
+import { planMemories } from '../../src/memory/index.js';
+import { longNetworkSource } from '../../bench/_networks.js';
 import { runCli } from '../support/cli.js';
 
 const LENET = 'examples/lenet.imc';
@@ -161,4 +165,74 @@ describe('signals', () => {
       expect(existsSync(temp)).toBe(false);
     }, 30_000);
   }
+});
+
+describe('small items', () => {
+  it('a 300-character name is diagnosed at check, at its position (IMC041)', async () => {
+    const long = 'n'.repeat(300);
+    const file = join(work, 'long-name.imc');
+    writeFileSync(file, readFileSync(LENET, 'utf8').replace(/\bc1\b/g, long));
+    const run = await runCli(['check', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${file}:23:3: error IMC041: the name 'nnnnnnnnnnnnnnnnnnnnnnnn...' is 300 characters long; at most 200 are allowed`);
+  });
+
+  it('a long composed name (a layer inside a block instance) is diagnosed at the call', () => {
+    const inst = 'i'.repeat(150);
+    const source = readFileSync(LENET, 'utf8').replace(
+      '  c1 = conv(image, out 4, kernel 5x5)',
+      `  block b(x) {\n    ${'k'.repeat(100)} = conv(x, out 4, kernel 5x5)\n    return ${'k'.repeat(100)}\n  }\n  ${inst} = b(image)\n  c1 = relu(${inst})`,
+    );
+    const diagnostics = loadDesign('composed.imc', () => source).diagnostics;
+    expect(diagnostics.map((d) => d.code)).toContain('IMC041');
+  });
+
+  it('-o "" (and any empty path option) is bad usage: exit 2', async () => {
+    expect((await runCli(['compile', LENET, '-o', ''])).code).toBe(2);
+    expect((await runCli(['simulate', LENET, '--trace', ''])).code).toBe(2);
+    expect((await runCli(['infer', LENET, '--dump', ''])).code).toBe(2);
+  });
+
+  it('CR-only and CRLF line endings parse and format like LF', async () => {
+    const lf = readFileSync(LENET, 'utf8');
+    for (const [name, ending] of [
+      ['cr', '\r'],
+      ['crlf', '\r\n'],
+    ] as const) {
+      const file = join(work, `lenet-${name}.imc`);
+      writeFileSync(file, lf.replace(/\n/g, ending));
+      expect((await runCli(['check', file])).code).toBe(0);
+      expect((await runCli(['fmt', file])).stdout).toBe((await runCli(['fmt', LENET])).stdout);
+    }
+    const broken = join(work, 'broken-cr.imc');
+    writeFileSync(broken, 'target t {\r  grid 2x2 oops\r}\r');
+    expect((await runCli(['check', broken])).stderr).toContain(`${broken}:2:12: error IMC012`);
+  });
+
+  it('a newline or NUL inside an import path is printed escaped', async () => {
+    const file = join(work, 'escaped-import.imc');
+    writeFileSync(file, 'import "a\\nb.imc"\nimport "c\u0000d.imc"\n' + readFileSync(LENET, 'utf8'));
+    const run = await runCli(['check', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('cannot read ' + join(work, 'a\\nb.imc'));
+    expect(run.stderr).toContain('cannot read ' + join(work, 'c\\0d.imc') + ': the path contains a NUL character');
+    expect(printablePath('x\ty\u0001')).toBe('x\\ty\\x01');
+  });
+
+  it('a 1024x1024 grid is summarized, not drawn', () => {
+    const design = loadDesign('grid.imc', () => readFileSync(LENET, 'utf8').replace('grid 4x4', 'grid 1024x1024')).design!;
+    const picture = gridPicture(mapDesign(design));
+    expect(picture.length).toBeLessThan(400);
+    expect(picture).toMatch(/\d+ cores on the first 1 of 1024 rows; the picture is not drawn/);
+  });
+});
+
+describe('long networks', () => {
+  it('a 2,000-layer chain maps and plans, one core per layer (the time against layer count is in bench/hardening.ts)', () => {
+    const design = loadDesign('long.imc', () => longNetworkSource(2000)).design!;
+    const mapping = mapDesign(design);
+    const plan = planMemories(design, mapping);
+    expect(mapping.layers).toHaveLength(2000);
+    expect(plan.cores).toHaveLength(2000);
+  });
 });

@@ -2,6 +2,7 @@
 // of the mapped design (src/reference); --dump writes every weight layer's activations for the RTL comparison.
 import { type Command, InvalidArgumentError } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
+import { pathArgument } from '../paths.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
 import { mapDesign } from '../../mapping/index.js';
@@ -40,9 +41,9 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
     .description('run one image through the bit-exact integer reference model of the mapped design (README "Arithmetic")')
     .argument('<file>', 'the .imc design')
     .option('--seed <S>', 'seed of the deterministic input image (src/ir/weights.ts generateInputImage)', seedNumber, 0)
-    .option('--input <image>', 'input image instead of the seed: *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)')
+    .option('--input <image>', 'input image instead of the seed: *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)', pathArgument)
     .option('--json', 'print {output, argmax} as JSON (schemas/infer.schema.json)')
-    .option('--dump <dir>', 'write every weight layer\'s activations (activations/<layer>.txt, one pixel per line) and infer.json to DIR')
+    .option('--dump <dir>', 'write every weight layer\'s activations (activations/<layer>.txt, one pixel per line) and infer.json to DIR', pathArgument)
     .action((file: string, opts: { seed: number; input?: string; json?: boolean; dump?: string }) => {
       const { design, sources } = loadDesignForCli(file);
       const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');

@@ -6,6 +6,7 @@ import { ToolError } from '../../dsl/diagnostics.js';
 import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
+import { pathArgument } from '../paths.js';
 import { mapDesign } from '../../mapping/index.js';
 import {
   formatDataflowReport,
@@ -44,7 +45,7 @@ export function registerSimulate(program: Command, setStatus: SetStatus): void {
     .argument('<file>', 'the .imc design (network and target)')
     .option('--batch <n>', 'images sent back to back (the paper quotes throughput for a batch of 100)', batchSize, 100)
     .addOption(new Option('--json', 'print the figures as JSON (schemas/simulate.schema.json)').conflicts('sweep'))
-    .option('--trace <file>', 'write a per-timestep, per-core activity trace to FILE')
+    .option('--trace <file>', 'write a per-timestep, per-core activity trace to FILE', pathArgument)
     .option('--sweep', "print Figure 10's sweep as CSV: latency and throughput for 1, 2, 4 replicas per stage")
     .addOption(
       new Option('--granularity <g>', "timing model: 'pixel' (paper) or 'block' (one crossbar operation per timestep)")

@@ -13,7 +13,8 @@
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
@@ -108,6 +109,8 @@ function plusOne(times: Int32Array): Int32Array {
 export function simulateDataflow(design: IrDesign, mapping: Mapping, options: SimulateOptions): DataflowResult {
   const batch = options.batch;
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`simulateDataflow: batch must be a positive integer, got ${batch}`);
+  const tooLarge = simulationSizeDiagnostic(design);
+  if (tooLarge) throw new DiagnosticError([tooLarge]);
   const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (inputNode === undefined) throw new Error('dataflow: the network has no input');

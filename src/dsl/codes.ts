@@ -5,6 +5,7 @@
 //   IMC070-IMC089 input memories and schedules                                 src/memory
 //   IMC090-IMC099 dataflow (links)                                             src/dataflow
 //   IMC100-IMC119 output and files (compile, weights files, verify inputs)     src/emit, src/verify, src/cli
+//   IMC190-IMC199 size limits of simulate and compile (docs/hardening.md)      src/dataflow, src/emit
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -74,6 +75,8 @@ export const DIAGNOSTIC_CODES = {
   IMC112: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)',
   IMC113: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)',
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
+  IMC190: 'the design is too large to simulate within the simulator\'s memory bound (the size is stated)',
+  IMC191: 'the design is too large to compile within compile\'s memory bound (the size is stated)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -11,7 +11,7 @@ import { FileAccessError, printablePath, readBoundedFile, writeFileAtomic } from
 import { loadDesign } from '../../src/ir/load.js';
 import { mapDesign, gridPicture } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';
-import { longNetworkSource } from '../../bench/_networks.js';
+import { longNetworkSource, squareInputSource } from '../../bench/_networks.js';
 import { runCli } from '../support/cli.js';
 
 const LENET = 'examples/lenet.imc';
@@ -234,5 +234,25 @@ describe('long networks', () => {
     const plan = planMemories(design, mapping);
     expect(mapping.layers).toHaveLength(2000);
     expect(plan.cores).toHaveLength(2000);
+  });
+});
+
+describe('large inputs: refused with their size before any work', () => {
+  it('simulate of 1x8192x8192: IMC190 at the layer, with the number of needed input pixels', async () => {
+    const file = join(work, 'square-8192.imc');
+    writeFileSync(file, squareInputSource(8192));
+    const run = await runCli(['simulate', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 603,684,900 input pixels`);
+  });
+
+  it('compile of 1x2048x2048: IMC191 with the number of schedule operations, and no output directory', async () => {
+    const file = join(work, 'square-2048.imc');
+    writeFileSync(file, squareInputSource(2048));
+    const out = join(work, 'square-2048-out');
+    const run = await runCli(['compile', file, '-o', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error IMC191: network square is too large to compile: its schedules hold 46,055,464 memory operations');
+    expect(existsSync(out)).toBe(false);
   });
 });

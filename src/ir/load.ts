@@ -8,7 +8,7 @@ import { parseSource } from '../dsl/parse.js';
 import type { IrDesign } from './types.js';
 import { checkProgram, type ProgramCheck } from './check.js';
 import { Diagnostics } from './values.js';
-import { errnoReason, printablePath, readBoundedText } from '../support/files.js';
+import { canonicalPath, errnoReason, printablePath, readBoundedText } from '../support/files.js';
 
 /** Larger source files are refused: no hand-written network is anywhere near this. */
 export const MAX_SOURCE_BYTES = 4_000_000;
@@ -71,7 +71,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
   const loaded = new Set<string>();
 
   const visit = (display: string, importedAt: Located | undefined, stack: { abs: string; display: string }[]): void => {
-    const abs = path.resolve(display);
+    const abs = canonicalPath(display);
     const cycleAt = stack.findIndex((s) => s.abs === abs);
     if (cycleAt >= 0 && importedAt) {
       const cycle = [...stack.slice(cycleAt).map((s) => s.display), display].map(printablePath).join(' -> ');

@@ -4,7 +4,7 @@
 // rewritten and the link stays), refuse any target that is not a regular file, and replace the file atomically
 // with its mode kept. Temporary files and directories are registered so an error or SIGINT/SIGTERM removes them.
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** A file that cannot be read or written; `reason` is the plain-words cause ("it is a character device"). */
 export class FileAccessError extends Error {
@@ -90,6 +90,17 @@ export function readBoundedFile(path: string, maxBytes: number): Buffer {
 /** readBoundedFile as UTF-8 text. */
 export function readBoundedText(path: string, maxBytes: number): string {
   return readBoundedFile(path, maxBytes).toString('utf8');
+}
+
+/** The identity of a file: its real path (a file reached through a symlinked directory is the same file). */
+export function canonicalPath(file: string): string {
+  const abs = resolve(file);
+  try {
+    return realpathSync(abs);
+  } catch {
+    // Missing (reported when read) or in-memory (tests): the absolute path is its identity.
+    return abs;
+  }
 }
 
 /** The status of PATH without following a final symlink; undefined when nothing is there. */

@@ -256,3 +256,34 @@ describe('large inputs: refused with their size before any work', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('imports in every direction', () => {
+  it('down, up (..), absolute and through a symlinked directory: each file is loaded once', async () => {
+    const root = join(work, 'imports');
+    mkdirSync(join(root, 'project', 'sub'), { recursive: true });
+    mkdirSync(join(root, 'shared'), { recursive: true });
+    const lenet = readFileSync(LENET, 'utf8');
+    const targetEnd = lenet.indexOf('network lenet');
+    writeFileSync(join(root, 'shared', 'target.imc'), lenet.slice(0, targetEnd));
+    symlinkSync(join(root, 'shared'), join(root, 'project', 'linked'));
+    writeFileSync(join(root, 'project', 'sub', 'up.imc'), 'import "../../shared/target.imc"\n');
+    writeFileSync(join(root, 'project', 'sub', 'absolute.imc'), `import "${join(root, 'shared', 'target.imc')}"\n`);
+    const entry = join(root, 'project', 'main.imc');
+    writeFileSync(entry, 'import "sub/up.imc"\nimport "sub/absolute.imc"\nimport "linked/target.imc"\n' + lenet.slice(targetEnd));
+    const run = await runCli(['check', entry]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it('an import of a directory, of itself, and of a missing file upward are positioned diagnostics', async () => {
+    const dir = join(work, 'imports-bad');
+    mkdirSync(dir, { recursive: true });
+    const entry = join(dir, 'main.imc');
+    writeFileSync(entry, 'import "."\nimport "main.imc"\nimport "../../../../../../../../nowhere.imc"\n' + readFileSync(LENET, 'utf8'));
+    const run = await runCli(['check', entry]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${entry}:1:8: error IMC003: cannot read ${dir}: it is a directory, not a regular file`);
+    expect(run.stderr).toContain(`${entry}:2:8: error IMC004: import cycle`);
+    expect(run.stderr).toContain(`${entry}:3:8: error IMC003: cannot read /nowhere.imc: no such file`);
+  });
+});

@@ -287,3 +287,30 @@ describe('imports in every direction', () => {
     expect(run.stderr).toContain(`${entry}:3:8: error IMC003: cannot read /nowhere.imc: no such file`);
   });
 });
+
+describe('an interrupted verify leaves no temporary directory', () => {
+  it('SIGTERM during the Verilator build: exit 143, nothing left in the build cache or the temp folder', async () => {
+    const temp = join(work, 'verify-tmp');
+    const cache = join(work, 'verify-cache');
+    mkdirSync(temp);
+    const entry =
+      "import('./src/cli/main.ts').then(async (m) => { m.enableSignalCleanup(); " +
+      `process.exitCode = await m.main(['verify', ${JSON.stringify(LENET)}, '--cache-dir', ${JSON.stringify(cache)}]); })`;
+    // TMPDIR: verify's work directories go to a folder of this test's own, so other runs cannot disturb the count.
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', entry], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // Wait until the build is under way: its temporary directory exists in the cache.
+    const building = (): boolean => existsSync(cache) && readdirSync(cache).some((f) => f.includes('.tmp-'));
+    for (let i = 0; i < 600 && !building(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(building()).toBe(true);
+    expect(readdirSync(temp).some((f) => f.startsWith('imcc-rtl-'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await closed).toBe(143);
+    expect(stderr).toContain('imcc: interrupted (SIGTERM); temporary files removed');
+    expect(readdirSync(cache).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // (tsx, which runs this test's child, keeps its own cache there: only imcc's directories count.)
+    expect(readdirSync(temp).filter((f) => f.startsWith('imcc-'))).toEqual([]);
+  }, 120_000);
+});

@@ -1,6 +1,6 @@
 // Atomic output directories: everything is written into a temporary sibling directory and renamed into place, so a
 // failed compile leaves DIR exactly as it was, and a directory that is not an imcc output is never overwritten.
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { ToolError } from '../dsl/diagnostics.js';
 import { lstatOrUndefined, readBoundedText, registerTemporary, removeQuietly } from '../support/files.js';
@@ -43,7 +43,15 @@ function checkRelative(path: string): void {
  * An existing `dir` is replaced only when it is an imcc output or empty.
  */
 export function writeOutputDirectory(dir: string, files: readonly OutputFile[]): void {
-  const target = resolve(dir);
+  // A symlink is written through, as for single files: the directory it names is replaced, the link stays.
+  let target = resolve(dir);
+  if (lstatOrUndefined(target)?.isSymbolicLink()) {
+    try {
+      target = realpathSync(target);
+    } catch {
+      throw new ToolError('IMC110', `${dir} is a symbolic link to a missing directory; not writing there`);
+    }
+  }
   if (!files.some((f) => f.path === OUTPUT_MARKER)) throw new Error(`output is missing its ${OUTPUT_MARKER} marker`);
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) {

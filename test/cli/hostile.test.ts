@@ -142,6 +142,23 @@ describe('single-file writes: a symlink is written through, a non-regular target
   });
 });
 
+describe('output directories', () => {
+  it('-o naming a symlink writes the directory it names and keeps the link; a dangling one is refused', async () => {
+    const real = join(work, 'out-real');
+    const link = join(work, 'out-link');
+    symlinkSync(real, link);
+    const dangling = await runCli(['infer', LENET, '--dump', link]);
+    expect(dangling.code).toBe(1);
+    expect(dangling.stderr).toContain('error IMC110: ' + link + ' is a symbolic link to a missing directory');
+    mkdirSync(real);
+    const run = await runCli(['infer', LENET, '--dump', link]);
+    expect(run.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(real, 'imcc-output.json'))).toBe(true);
+    expect(readdirSync(work).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
+  });
+});
+
 describe('signals', () => {
   for (const [signal, status] of [
     ['SIGTERM', 143],

@@ -103,9 +103,14 @@ export function canonicalPath(file: string): string {
   }
 }
 
-/** The status of PATH without following a final symlink; undefined when nothing is there. */
+/** The status of PATH without following a final symlink; undefined when nothing is there (or a parent is a file). */
 export function lstatOrUndefined(path: string): Stats | undefined {
-  return lstatSync(path, { throwIfNoEntry: false });
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
 }
 
 /**

@@ -255,6 +255,13 @@ describe('long networks', () => {
 });
 
 describe('large inputs: refused with their size before any work', () => {
+  it('IMC014 states the 8,192 height/width limit (not the 65,536 channel limit)', () => {
+    const diagnostics = loadDesign('wide.imc', () => squareInputSource(8192).replace('1x8192x8192', '1x70000x5')).diagnostics;
+    expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'IMC014 input: input size (channels x height x width) must be at least 1 and at most 8,192, not 70000',
+    ]);
+  });
+
   it('simulate of 1x8192x8192: IMC190 at the layer, with the number of needed input pixels', async () => {
     const file = join(work, 'square-8192.imc');
     writeFileSync(file, squareInputSource(8192));

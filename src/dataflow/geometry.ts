@@ -134,8 +134,12 @@ export function convNeededInputs(
       ({ dy, dx }) => dy - oy * s >= 0 && dy - oy * s < matrix.kernelHeight && dx - ox * s >= 0 && dx - ox * s < matrix.kernelWidth,
     ),
   );
-  // Marks the input pixels already listed for the current unit (a block's replicas share input pixels).
-  const mark = new Int32Array(planeSize(g.input)).fill(-1);
+  const replicaDy = perReplica.map((list) => Int32Array.from(list, (o) => o.dy));
+  const replicaDx = perReplica.map((list) => Int32Array.from(list, (o) => o.dx));
+  // Marks the input pixels already listed for the current unit: a block's replicas share input pixels. A pixel unit
+  // is one replica, whose offsets are distinct, so it needs no marks (the hot path of a large input).
+  const mark = granularity === 'block' ? new Int32Array(planeSize(g.input)).fill(-1) : null;
+  const { height, width } = g.input;
   const patch = (unit: number, b: number, r: number, push: (v: number) => void): void => {
     const by = (b % plan.blocksY) * plan.blockHeight;
     const bx = Math.floor(b / plan.blocksY) * plan.blockWidth;
@@ -143,12 +147,15 @@ export function convNeededInputs(
     if (by + oy >= g.out.height || bx + ox >= g.out.width) return;
     const originY = by * g.stride - g.padding;
     const originX = bx * g.stride - g.padding;
-    for (const { dy, dx } of perReplica[r]) {
-      const iy = originY + dy;
-      const ix = originX + dx;
-      if (iy < 0 || iy >= g.input.height || ix < 0 || ix >= g.input.width) continue;
-      const index = ix * g.input.height + iy;
-      if (mark[index] !== unit) {
+    const dys = replicaDy[r];
+    const dxs = replicaDx[r];
+    for (let k = 0; k < dys.length; k++) {
+      const iy = originY + dys[k];
+      const ix = originX + dxs[k];
+      if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+      const index = ix * height + iy;
+      if (mark === null) push(index);
+      else if (mark[index] !== unit) {
         mark[index] = unit;
         push(index);
       }

@@ -76,7 +76,7 @@ export const DIAGNOSTIC_CODES = {
   IMC113: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)',
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
   IMC190: 'the design is too large to simulate within the simulator\'s memory bound (the size is stated)',
-  IMC191: 'the design is too large to compile within compile\'s memory bound (the size is stated)',
+  IMC191: 'the design is too large to compile or schedule within their memory bound (the size is stated)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

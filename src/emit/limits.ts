@@ -1,4 +1,4 @@
-// Compile's memory bound: the schedules are built and rendered whole (one line per memory operation, about 700 bytes
+// The memory bound of compile and `imcc schedule`: the schedules are built and rendered whole (one line per memory operation, about 700 bytes
 // of heap each at the peak, measured: 1x512x512 with a 3x3 conv, 2.86 million operations, 2.1 GB). Larger designs
 // are refused before any work, with their size.
 import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
@@ -15,8 +15,8 @@ export function compileSizeDiagnostic(design: IrDesign): Diagnostic | undefined 
   return diagnostic(
     'IMC191',
     work.largest.span,
-    `network ${design.network.name} is too large to compile: its schedules hold ${work.scheduleOps.toLocaleString('en-US')} memory ` +
+    `network ${design.network.name} is too large to compile or schedule: its schedules hold ${work.scheduleOps.toLocaleString('en-US')} memory ` +
       `operations (a write per input pixel, a read per kernel position, a compute per output pixel; the most in layer ` +
-      `'${work.largest.name}'), more than the ${MAX_SCHEDULE_OPS.toLocaleString('en-US')} that fit compile's memory bound (about 3 GB)`,
+      `'${work.largest.name}'), more than the ${MAX_SCHEDULE_OPS.toLocaleString('en-US')} that fit the memory bound of compile and schedule (about 3 GB)`,
   );
 }

@@ -270,14 +270,17 @@ describe('large inputs: refused with their size before any work', () => {
     expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 603,684,900 input pixels`);
   });
 
-  it('compile of 1x2048x2048: IMC191 with the number of schedule operations, and no output directory', async () => {
+  it('compile and schedule of 1x2048x2048: IMC191 with the number of schedule operations, and no output directory', async () => {
     const file = join(work, 'square-2048.imc');
     writeFileSync(file, squareInputSource(2048));
     const out = join(work, 'square-2048-out');
     const run = await runCli(['compile', file, '-o', out]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error IMC191: network square is too large to compile: its schedules hold 46,055,464 memory operations');
+    expect(run.stderr).toContain('error IMC191: network square is too large to compile or schedule: its schedules hold 46,055,464 memory operations');
     expect(existsSync(out)).toBe(false);
+    const schedule = await runCli(['schedule', file]);
+    expect(schedule.code).toBe(1);
+    expect(schedule.stderr).toContain('error IMC191');
   });
 });
 

@@ -1,6 +1,7 @@
 // imcc schedule FILE [--core NAME] [--json]: Algorithm 2's input-memory address schedule of every core (or one).
 import type { Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../../dsl/diagnostics.js';
+import { compileSizeDiagnostic } from '../../emit/limits.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
 import { mapDesign } from '../../mapping/index.js';
@@ -18,6 +19,9 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
     .option('--json', 'print the schedules as JSON (schemas/schedule.schema.json)')
     .action((file: string, opts: { core?: string; json?: boolean }) => {
       const { design, sources } = loadDesignForCli(file);
+      // The schedules are built whole, as compile builds them: the same bound applies.
+      const tooLarge = compileSizeDiagnostic(design);
+      if (tooLarge) throw new DiagnosticError([tooLarge], sources);
       const mapping = withSources(sources, () => mapDesign(design));
       const plan = withSources(sources, () => planMemories(design, mapping));
       const ids = plan.cores.map((c) => c.core);

@@ -7,6 +7,8 @@ import { EXIT } from './exit.js';
 import { IMCC_VERSION } from './version.js';
 import { registerCommands } from './commands/index.js';
 
+export { enableSignalCleanup } from '../support/files.js';
+
 /**
  * For the process entry only: when the reader of stdout goes away (`imcc map --json | head`), stop quietly as other
  * command-line tools do, instead of dying on an unhandled EPIPE with a stack trace.

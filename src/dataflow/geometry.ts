@@ -19,9 +19,14 @@ export interface IndexLists {
   values: Int32Array;
 }
 
-function buildLists(count: number, fill: (i: number, push: (v: number) => void) => void): IndexLists {
+/**
+ * Builds the lists of COUNT items. With `perItemMax` (a bound on any item's length) the values are allocated once and
+ * never copied: growing by doubling and trimming at the end took three times the final size at the peak (2 GB for a
+ * 4096x4096 input).
+ */
+function buildLists(count: number, fill: (i: number, push: (v: number) => void) => void, perItemMax?: number): IndexLists {
   const start = new Int32Array(count + 1);
-  let values = new Int32Array(Math.max(16, count * 4));
+  let values = new Int32Array(Math.max(16, perItemMax !== undefined ? count * perItemMax : count * 4));
   let size = 0;
   const push = (v: number) => {
     if (size === values.length) {
@@ -36,7 +41,8 @@ function buildLists(count: number, fill: (i: number, push: (v: number) => void) 
     fill(i, push);
   }
   start[count] = size;
-  return { start, values: values.slice(0, size) };
+  // A view when little is unused (no copy at the peak); a trimmed copy when much is.
+  return { start, values: size >= values.length - (values.length >> 3) ? values.subarray(0, size) : values.slice(0, size) };
 }
 
 /**
@@ -128,8 +134,12 @@ export function convNeededInputs(
       ({ dy, dx }) => dy - oy * s >= 0 && dy - oy * s < matrix.kernelHeight && dx - ox * s >= 0 && dx - ox * s < matrix.kernelWidth,
     ),
   );
-  // Marks the input pixels already listed for the current unit (a block's replicas share input pixels).
-  const mark = new Int32Array(planeSize(g.input)).fill(-1);
+  const replicaDy = perReplica.map((list) => Int32Array.from(list, (o) => o.dy));
+  const replicaDx = perReplica.map((list) => Int32Array.from(list, (o) => o.dx));
+  // Marks the input pixels already listed for the current unit: a block's replicas share input pixels. A pixel unit
+  // is one replica, whose offsets are distinct, so it needs no marks (the hot path of a large input).
+  const mark = granularity === 'block' ? new Int32Array(planeSize(g.input)).fill(-1) : null;
+  const { height, width } = g.input;
   const patch = (unit: number, b: number, r: number, push: (v: number) => void): void => {
     const by = (b % plan.blocksY) * plan.blockHeight;
     const bx = Math.floor(b / plan.blocksY) * plan.blockWidth;
@@ -137,24 +147,33 @@ export function convNeededInputs(
     if (by + oy >= g.out.height || bx + ox >= g.out.width) return;
     const originY = by * g.stride - g.padding;
     const originX = bx * g.stride - g.padding;
-    for (const { dy, dx } of perReplica[r]) {
-      const iy = originY + dy;
-      const ix = originX + dx;
-      if (iy < 0 || iy >= g.input.height || ix < 0 || ix >= g.input.width) continue;
-      const index = ix * g.input.height + iy;
-      if (mark[index] !== unit) {
+    const dys = replicaDy[r];
+    const dxs = replicaDx[r];
+    for (let k = 0; k < dys.length; k++) {
+      const iy = originY + dys[k];
+      const ix = originX + dxs[k];
+      if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+      const index = ix * height + iy;
+      if (mark === null) push(index);
+      else if (mark[index] !== unit) {
         mark[index] = unit;
         push(index);
       }
     }
   };
   if (granularity === 'block') {
-    return buildLists(plan.blocks, (b, push) => {
-      for (let r = 0; r < matrix.replicas.length; r++) patch(b, b, r, push);
-    });
+    const blockMax = perReplica.reduce((n, list) => n + list.length, 0);
+    return buildLists(
+      plan.blocks,
+      (b, push) => {
+        for (let r = 0; r < matrix.replicas.length; r++) patch(b, b, r, push);
+      },
+      blockMax,
+    );
   }
   const replica = pixelReplica(matrix, plan, g.out);
-  return buildLists(planeSize(g.out), (p, push) => patch(p, plan.pixelBlock[p], replica[p], push));
+  const pixelMax = perReplica.reduce((n, list) => Math.max(n, list.length), 0);
+  return buildLists(planeSize(g.out), (p, push) => patch(p, plan.pixelBlock[p], replica[p], push), pixelMax);
 }
 
 /** One fused neuron-core op applied to a stream of pixel times. */

@@ -13,7 +13,8 @@
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
@@ -108,6 +109,8 @@ function plusOne(times: Int32Array): Int32Array {
 export function simulateDataflow(design: IrDesign, mapping: Mapping, options: SimulateOptions): DataflowResult {
   const batch = options.batch;
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`simulateDataflow: batch must be a positive integer, got ${batch}`);
+  const tooLarge = simulationSizeDiagnostic(design);
+  if (tooLarge) throw new DiagnosticError([tooLarge]);
   const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (inputNode === undefined) throw new Error('dataflow: the network has no input');
@@ -481,14 +484,25 @@ function memoryColumns(layer: SimLayer): number {
 }
 
 function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'> {
-  const busy = new Set<number>();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const c of layer.cores) {
     for (const t of c.times) {
-      busy.add(t);
       if (t < first) first = t;
       if (t > last) last = t;
+    }
+  }
+  // One bit per timestep of the layer's span (a Set of timesteps overflows at 2^24 entries: a 4097x4097 input).
+  const busy = new Uint32Array(Math.ceil((last - first + 1) / 32));
+  let busyTimesteps = 0;
+  for (const c of layer.cores) {
+    for (const t of c.times) {
+      const bit = t - first;
+      const mask = 1 << (bit & 31);
+      if ((busy[bit >>> 5] & mask) === 0) {
+        busy[bit >>> 5] |= mask;
+        busyTimesteps++;
+      }
     }
   }
   return {
@@ -496,7 +510,7 @@ function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | '
     cores: layer.cores.map((c) => c.core.id),
     firstTimestep: first,
     lastTimestep: last,
-    busyTimesteps: busy.size,
+    busyTimesteps,
     outputPixels: layer.plan.pixelBlock.length,
     replicas: layer.replicas,
   };

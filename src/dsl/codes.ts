@@ -7,6 +7,7 @@
 //   IMC100-IMC119 output and files (compile, weights files, verify inputs)     src/emit, src/verify, src/cli
 //   IMC160-IMC169 simulator exports (CrossSim, NeuroSim)                       src/emit/configs, src/cli
 //   IMC140-IMC149 command-line tooling (git integration, output paths, caches)  src/cli
+//   IMC190-IMC199 size limits of simulate and compile (docs/hardening.md)      src/dataflow, src/emit
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -48,6 +49,7 @@ export const DIAGNOSTIC_CODES = {
   IMC038: 'too many errors: the first 100 are reported, the rest are not shown',
   IMC039: 'imcc fmt: the file has no declarations (empty, or only comments)',
   IMC040: 'the network output is not computed by any conv or fc layer',
+  IMC041: 'a name is longer than 200 characters (names become parts of output file names)',
   IMC110: 'output directory exists and is not an imcc output (refusing to overwrite it)',
   IMC111: 'cannot write the output directory',
   IMC050: 'the network needs more cores than the target grid has',
@@ -86,6 +88,8 @@ export const DIAGNOSTIC_CODES = {
   IMC140: 'imcc git-setup: git is missing, or the directory is not inside a git work tree',
   IMC141: 'imcc verify: the build cache directory (--cache-dir, $IMCC_CACHE_DIR) is a file or cannot be created',
   IMC142: 'bad command line: unknown command or option, missing argument, or an option value out of its range (exit 2)',
+  IMC190: 'the design is too large to simulate within the simulator\'s memory bound (the size is stated)',
+  IMC191: 'the design is too large to compile or schedule within their memory bound (the size is stated)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

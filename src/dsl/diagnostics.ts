@@ -50,7 +50,7 @@ export function formatDiagnostic(d: Diagnostic, sources: SourceTexts): string {
   const head = `${d.span.file}:${d.span.line}:${d.span.column}: ${d.severity} ${d.code}: ${d.message}`;
   const text = sources.get(d.span.file);
   if (text === undefined) return head;
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n?|\n/);
   const raw = lines[d.span.line - 1];
   if (raw === undefined) return head;
   const shown = raw.replace(/\t/g, ' ').replace(/[^\x20-\x7e]/g, '?');

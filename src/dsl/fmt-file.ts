@@ -1,10 +1,10 @@
 // Formatting a source text or file: refuses text with syntax errors, and proves its own output parses back to
 // the same AST before handing it out (a formatter bug must never rewrite a user's file into something else).
-import { readFileSync, statSync } from 'node:fs';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import type { SourceFile } from './ast.js';
 import { formatSource } from './format.js';
 import { parseSource } from './parse.js';
+import { errnoReason, readBoundedText } from '../support/files.js';
 
 /** The AST without positions: what must not change when a file is formatted. */
 export function astShape(ast: SourceFile): unknown {
@@ -42,11 +42,9 @@ export const MAX_FORMAT_BYTES = 4_000_000;
 export function formatFile(file: string): FormatResult {
   let text: string;
   try {
-    if (statSync(file).size > MAX_FORMAT_BYTES) throw Object.assign(new Error('too large'), { code: `larger than ${MAX_FORMAT_BYTES} bytes` });
-    text = readFileSync(file, 'utf8');
+    text = readBoundedText(file, MAX_FORMAT_BYTES);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(err));
+    const why = errnoReason(err);
     return {
       formatted: null,
       original: '',

@@ -93,7 +93,7 @@ class Printer {
   private blankBefore(start: number): boolean {
     if (this.firstInBody) return false;
     const between = this.text.slice(this.lastEnd, start);
-    return /\n[ \t\r]*\n/.test(between);
+    return /\n[ \t]*\n/.test(between.replace(/\r\n?/g, '\n'));
   }
 
   private line(depth: number, s: string, start: number): void {

@@ -5,15 +5,15 @@
 import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
-export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n]*/, group: 'comments' });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v]+/, group: Lexer.SKIPPED });
+export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\r\n]*/, group: 'comments' });
 export const BlockComment = createToken({
   name: 'BlockComment',
   pattern: /\/\*[\s\S]*?\*\//,
   group: 'comments',
   line_breaks: true,
 });
-export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
+export const Newline = createToken({ name: 'Newline', pattern: /\r\n?|\n/, line_breaks: true });
 export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
 
 export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*/ });
@@ -37,7 +37,7 @@ export const NumberLit = createToken({
   pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/,
   longer_alt: Quantity,
 });
-export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\[^\n])*"/ });
+export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/ });
 
 export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
 export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });

@@ -1,8 +1,8 @@
 // Source text -> AST plus every lexing and syntax diagnostic of the file.
 import type { IRecognitionException, IToken } from 'chevrotain';
-import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { diagnostic, type Diagnostic, type SourceSpan } from './diagnostics.js';
 import type { SourceFile } from './ast.js';
-import { lex } from './lexer.js';
+import { lex, Name } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { buildAst } from './visitor.js';
 
@@ -62,10 +62,29 @@ function syntaxMessage(e: IRecognitionException): string {
   return `unexpected ${found}`;
 }
 
+/**
+ * Longest name (of a target, network, layer, block or parameter, and of a layer inside block instances): names become
+ * parts of output file names (rtl/<network>_<core>_controller.v, configs/crosssim/<layer>.json), which a file
+ * system limits to 255 bytes; this leaves room for the longest suffix imcc adds.
+ */
+export const MAX_NAME_LENGTH = 200;
+
+export function nameTooLong(name: string, span: SourceSpan): Diagnostic {
+  return diagnostic('IMC041', span, `the name '${name.slice(0, 24)}...' is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed (names become file names)`);
+}
+
 export function parseSource(text: string, file: string): ParsedSource {
   const lexed = lex(text, file);
   const parsed = parseTokens(lexed.tokens);
   const diagnostics = [...lexed.diagnostics];
+  const longNames = new Set<string>();
+  for (const t of lexed.tokens) {
+    // Reported where first written; its later uses would only repeat it.
+    if (t.tokenType === Name && t.image.length > MAX_NAME_LENGTH && !longNames.has(t.image)) {
+      longNames.add(t.image);
+      diagnostics.push(nameTooLong(t.image, { file, line: t.startLine ?? 1, column: t.startColumn ?? 1, length: 80 }));
+    }
+  }
   const lastReal = lexed.tokens[lexed.tokens.length - 1];
   const seen = new Set<string>();
   for (const e of parsed.errors) {

@@ -16,6 +16,7 @@ import { renderDesignModule, type DesignModuleInput } from './designModule.js';
 import { renderTemplate } from '../support/templates.js';
 import { outputMarker, type OutputFile } from './output.js';
 import { formatRange } from './memoryTable.js';
+import { compileSizeDiagnostic } from './limits.js';
 
 /** Images in the batch whose throughput the report gives: the paper quotes throughput for a batch of 100. */
 export const REPORT_BATCH = 100;
@@ -137,6 +138,8 @@ function rtlOrWarnings(build: () => OutputFile[]): { files: OutputFile[]; warnin
 /** Builds every output file. Throws DiagnosticError for designs a phase rejects; nothing is written here. */
 export function compileDesign(input: CompileInput): CompileResult {
   const { design, version } = input;
+  const tooLarge = compileSizeDiagnostic(design);
+  if (tooLarge) throw new DiagnosticError([tooLarge]);
   const mapping = mapDesign(design);
   const memory = planMemories(design, mapping);
   const dataflow = simulateDataflow(design, mapping, { batch: REPORT_BATCH });

@@ -1,8 +1,12 @@
 // Atomic output directories: everything is written into a temporary sibling directory and renamed into place, so a
 // failed compile leaves DIR exactly as it was, and a directory that is not an imcc output is never overwritten.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { ToolError } from '../dsl/diagnostics.js';
+import { lstatOrUndefined, readBoundedText, registerTemporary, removeQuietly } from '../support/files.js';
+
+/** A marker larger than this is not one imcc wrote (it holds a version, an entry path and the source list). */
+const MAX_MARKER_BYTES = 1_000_000;
 
 /** Marker file that identifies a directory as an imcc output (and records how it was made). */
 export const OUTPUT_MARKER = 'imcc-output.json';
@@ -16,8 +20,8 @@ export interface OutputFile {
 /** The recorded fields of DIR's output marker; undefined when DIR has none. Throws when the marker cannot be read as JSON. */
 export function readOutputMarker(dir: string): { tool?: unknown; entry?: unknown } | undefined {
   const marker = join(dir, OUTPUT_MARKER);
-  if (!existsSync(marker)) return undefined;
-  return (JSON.parse(readFileSync(marker, 'utf8')) ?? {}) as { tool?: unknown; entry?: unknown };
+  if (lstatOrUndefined(marker) === undefined) return undefined;
+  return (JSON.parse(readBoundedText(marker, MAX_MARKER_BYTES)) ?? {}) as { tool?: unknown; entry?: unknown };
 }
 
 export function isImccOutput(dir: string): boolean {
@@ -54,13 +58,22 @@ export function checkOutputDirectory(dir: string): void {
  * An existing `dir` is replaced only when it is an imcc output or empty.
  */
 export function writeOutputDirectory(dir: string, files: readonly OutputFile[]): void {
-  const target = resolve(dir);
+  // A symlink is written through, as for single files: the directory it names is replaced, the link stays.
+  let target = resolve(dir);
+  if (lstatOrUndefined(target)?.isSymbolicLink()) {
+    try {
+      target = realpathSync(target);
+    } catch {
+      throw new ToolError('IMC110', `${dir} is a symbolic link to a missing directory; not writing there`);
+    }
+  }
   if (!files.some((f) => f.path === OUTPUT_MARKER)) throw new Error(`output is missing its ${OUTPUT_MARKER} marker`);
   checkOutputDirectory(dir);
   const parent = dirname(target);
   const unique = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = join(parent, `.${basename(target)}.tmp-${unique}`);
   const old = join(parent, `.${basename(target)}.old-${unique}`);
+  const releaseTemp = registerTemporary(temp);
   try {
     mkdirSync(temp, { recursive: true });
     for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
@@ -76,17 +89,10 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     if (err instanceof ToolError) throw err;
     throw new ToolError('IMC111', `cannot write ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    releaseTemp();
   }
   removeQuietly(old);
-}
-
-/** Best-effort cleanup: a temporary directory that cannot be removed (or never existed) is not a second error. */
-function removeQuietly(path: string): void {
-  try {
-    rmSync(path, { recursive: true, force: true });
-  } catch {
-    // nothing to clean up, or nothing we can do about it
-  }
 }
 
 /** The marker's content: deterministic (no timestamps, no absolute paths). */

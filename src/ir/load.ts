@@ -1,7 +1,6 @@
 // Reads the entry file and, depth first, every file it imports (each once), parses them and runs the semantic
 // checks. Paths stay as the user gave them (imports resolved against the importing file's directory) so diagnostics
 // and recorded sources are machine independent.
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Located, SourceFile } from '../dsl/ast.js';
 import { diagnostic, sortDiagnostics, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
@@ -9,6 +8,7 @@ import { parseSource } from '../dsl/parse.js';
 import type { IrDesign } from './types.js';
 import { checkProgram, type ProgramCheck } from './check.js';
 import { Diagnostics } from './values.js';
+import { canonicalPath, errnoReason, printablePath, readBoundedText } from '../support/files.js';
 
 /** Larger source files are refused: no hand-written network is anywhere near this. */
 export const MAX_SOURCE_BYTES = 4_000_000;
@@ -28,18 +28,7 @@ export interface ProgramResult extends LoadResult {
 export type Reader = (file: string) => string;
 
 function readSource(file: string): string {
-  const st = statSync(file);
-  if (st.isDirectory()) throw new Error('it is a directory');
-  if (st.size > MAX_SOURCE_BYTES) throw new Error(`it is larger than ${MAX_SOURCE_BYTES} bytes`);
-  return readFileSync(file, 'utf8');
-}
-
-function readError(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return err instanceof Error ? err.message : String(err);
+  return readBoundedText(file, MAX_SOURCE_BYTES);
 }
 
 /** Joins an import path to the importing file's directory, keeping relative paths relative (POSIX separators). */
@@ -82,10 +71,10 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
   const loaded = new Set<string>();
 
   const visit = (display: string, importedAt: Located | undefined, stack: { abs: string; display: string }[]): void => {
-    const abs = path.resolve(display);
+    const abs = canonicalPath(display);
     const cycleAt = stack.findIndex((s) => s.abs === abs);
     if (cycleAt >= 0 && importedAt) {
-      const cycle = [...stack.slice(cycleAt).map((s) => s.display), display].join(' -> ');
+      const cycle = [...stack.slice(cycleAt).map((s) => s.display), display].map(printablePath).join(' -> ');
       diags.error('IMC004', importedAt, `import cycle: ${cycle}`);
       return;
     }
@@ -96,7 +85,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
       text = read(display);
     } catch (err) {
       const span: SourceSpan = importedAt ? importedAt.span : { file: display, line: 1, column: 1, length: 1 };
-      diags.add(diagnostic('IMC003', span, `cannot read ${display}: ${readError(err)}`));
+      diags.add(diagnostic('IMC003', span, `cannot read ${printablePath(display)}: ${errnoReason(err)}`));
       return;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

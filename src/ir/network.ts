@@ -14,6 +14,7 @@ import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
 import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
 import { resolveDirectives } from './directives.js';
+import { MAX_NAME_LENGTH, nameTooLong } from '../dsl/parse.js';
 
 /** Limits on network numbers (README "Limits"). */
 export const NETWORK_LIMITS = {
@@ -234,7 +235,8 @@ class Elaborator {
       return false;
     }
     const r = reader(this.diags, p, 'input');
-    const dims = r.dims('input size (channels x height x width)', 3, NETWORK_LIMITS.channels);
+    // Height and width have their own, smaller limit, stated in the message when it is exceeded.
+    const dims = r.dims('input size (channels x height x width)', 3, [NETWORK_LIMITS.channels, NETWORK_LIMITS.spatial, NETWORK_LIMITS.spatial]);
     let bits = this.defaultActivationBits;
     if (!r.atEnd()) bits = r.bits('input activation bits', NETWORK_LIMITS.bits);
     else if (bits === undefined) this.diags.error('IMC010', p, 'input: missing the activation bits (write: input image: 3x32x32, 8 bits)');
@@ -244,17 +246,6 @@ class Elaborator {
       return false;
     }
     const [channels, height, width] = dims;
-    const atom = p.groups[0]?.[0] ?? p;
-    for (const [v, label] of [
-      [height, 'height'],
-      [width, 'width'],
-    ] as const) {
-      if (v > NETWORK_LIMITS.spatial.max) {
-        this.diags.error('IMC014', atom, `input ${label} must be at most ${NETWORK_LIMITS.spatial.max}, not ${v}`);
-        scope.names.set(name.name, { value: null, at: name });
-        return false;
-      }
-    }
     const node = this.createNode(name.name, { kind: 'input' }, [], { channels, height, width }, bits, p);
     if (!node) return false;
     scope.names.set(name.name, { value: { kind: 'tensor', node }, at: name });
@@ -732,6 +723,11 @@ class Elaborator {
   private createNode(name: string, op: Op, ins: IrNode[], shape: Shape, activationBits: number, at: Located): IrNode | null {
     if (this.nodes.length >= NETWORK_LIMITS.nodes) {
       this.reportTooLarge(at);
+      return null;
+    }
+    // Written names are checked when parsed; a composed one (`inst.layer`, `owner.op`, always dotted) is checked here.
+    if (name.length > MAX_NAME_LENGTH && name.includes('.')) {
+      this.diags.add(nameTooLong(name, at.span));
       return null;
     }
     const node: IrNode = { name, op, inputs: ins.map((i) => i.name), shape, activationBits, span: at.span };

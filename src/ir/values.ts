@@ -219,11 +219,14 @@ export class AtomReader {
   }
 
   /** Integer dimensions `AxB` (or a single integer N meaning NxN when `square` is allowed). */
-  dims(label: string, count: number, range: Range, square = false): number[] | undefined {
+  /** COUNT sizes written NxN..; RANGE applies to each, or is given per dimension. */
+  dims(label: string, count: number, range: Range | readonly Range[], square = false): number[] | undefined {
+    const rangeOf = (i: number): Range => (Array.isArray(range) ? (range as readonly Range[])[i] : (range as Range));
     const a = this.next();
     if (!a) return this.missing(label);
     if (a.kind === 'number' && square) {
-      const v = this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
+      let v: number | undefined = a.negative ? -a.value : a.value;
+      for (let i = 0; i < count && v !== undefined; i++) v = this.checkNumber(a, v, label, rangeOf(i), true);
       return v === undefined ? undefined : new Array<number>(count).fill(v);
     }
     if (a.kind !== 'dims') {
@@ -235,8 +238,8 @@ export class AtomReader {
       return undefined;
     }
     const out: number[] = [];
-    for (const v of a.values) {
-      const c = this.checkNumber(a, v, label, range, true);
+    for (const [i, v] of a.values.entries()) {
+      const c = this.checkNumber(a, v, label, rangeOf(i), true);
       if (c === undefined) return undefined;
       out.push(c);
     }

@@ -1,6 +1,7 @@
 // The mapping phase: kernel matrices, replication, splitting, placement, links and metrics (section 2.2 and 2.4.4
 // of Dazzi et al. 2021). Entry point: mapDesign.
 export { mapDesign, layerDirective, receivedShape } from './map.js';
+export { layerIndex } from './layerIndex.js';
 export {
   collectiveKernelMatrix,
   replicationCost,

@@ -2,6 +2,7 @@
 // grid in pipeline order, the links between them, and the metrics. Bad input ends in DiagnosticError.
 import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, MappingDirective, Shape } from '../ir/types.js';
+import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { fuseNetwork, type FusedLayer } from './fusion.js';
 import { collectiveKernelMatrix } from './kernel.js';
 import { buildLinks } from './links.js';
@@ -15,17 +16,9 @@ export function layerDirective(node: IrNode): Pick<MappingDirective, 'replicas' 
   return node.mapping ?? { replicas: 1, dW: 1, span: node.span };
 }
 
-/**
- * The activations a weight layer's cores receive: a conv reads its input node's shape; an fc reads the volume before
- * any flatten (its kernel covers that whole volume, see kernel.ts deviceWeight).
- */
+/** The activations a weight layer's cores receive (see ir/nodeIndex.ts receivedNode). */
 export function receivedShape(design: IrDesign, node: IrNode): Shape {
-  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
-  let input = byName.get(node.inputs[0])!;
-  if (node.op.kind === 'fc') {
-    while (input.op.kind === 'flatten') input = byName.get(input.inputs[0])!;
-  }
-  return input.shape;
+  return receivedNode(design.network, node).shape;
 }
 
 interface PlannedLayer {
@@ -173,7 +166,7 @@ export function mapDesign(design: IrDesign): Mapping {
     }
     layers.push({ ...p.mapping, cores: ids });
   }
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   const outputBits = new Map(layers.map((l) => [l.layer, nodes.get(l.output)!.activationBits]));
   const residualBits = new Map<string, number>();
   for (const l of layers) if (l.residualFrom !== undefined) residualBits.set(l.layer, nodes.get(l.residualFrom)!.activationBits);

@@ -76,8 +76,24 @@ export function mappingTable(mapping: Mapping, design: IrDesign): string {
   ].join('\n');
 }
 
-/** ASCII picture of the grid: each cell shows the table row number of its layer and its part letter. */
+/** Grids with more cells are summarized, not drawn (a 1024x1024 picture is 12 MB of text). */
+export const MAX_PICTURE_CELLS = 4096;
+
+/**
+ * ASCII picture of the grid: each cell shows the table row number of its layer and its part letter. A grid of more
+ * than MAX_PICTURE_CELLS cells gets one summary line instead (the table and mapping.json still place every core).
+ */
 export function gridPicture(mapping: Mapping): string {
+  const { rows, cols } = mapping.grid;
+  const header = `grid ${rows}x${cols} (cores in pipeline order along a snake: row 0 left to right, row 1 right to left, ...)`;
+  if (rows * cols > MAX_PICTURE_CELLS) {
+    const usedRows = mapping.cores.reduce((n, c) => Math.max(n, c.row + 1), 0);
+    return (
+      `${header}
+${mapping.cores.length} cores on the first ${usedRows} of ${rows} rows; the picture is not drawn for grids of ` +
+      `more than ${MAX_PICTURE_CELLS} cells (every core's row and column is in mapping.json)`
+    );
+  }
   const labels = new Map<string, string>();
   mapping.layers.forEach((l, i) => l.cores.forEach((id, k) => labels.set(id, `${i + 1}${partLabel(k, l.cores.length)}`)));
   const cells: string[][] = Array.from({ length: mapping.grid.rows }, () => Array.from({ length: mapping.grid.cols }, () => '.'));
@@ -90,7 +106,7 @@ export function gridPicture(mapping: Mapping): string {
     lines.push(border);
   }
   return [
-    `grid ${mapping.grid.rows}x${mapping.grid.cols} (cores in pipeline order along a snake: row 0 left to right, row 1 right to left, ...)`,
+    header,
     ...lines,
     "cell: layer number from the table, letter: part of a split layer (row-part major; the last row part accumulates); '.': free",
   ].join('\n');

@@ -4,6 +4,8 @@
 import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { layerIndex } from '../mapping/layerIndex.js';
+import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { LAYOUTS, layoutFigures, makeLayout, type LayoutFigures } from './layout.js';
 import {
   blockShape,
@@ -70,17 +72,9 @@ export function readCyclesPerComputation(p: CoreMemoryParams, figures: LayoutFig
   return rows * figures.readCycles[1];
 }
 
-function inputNode(design: IrDesign, node: IrNode): IrNode {
-  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
-  let input = byName.get(node.inputs[0])!;
-  if (node.op.kind === 'fc') while (input.op.kind === 'flatten') input = byName.get(input.inputs[0])!;
-  return input;
-}
-
 /** The per-core record: stored volume, kernel geometry, replicas, the core's row part. */
 export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping, core: Core, layout: LayoutName): CoreMemoryParams {
-  const node = design.network.nodes.find((n) => n.name === lm.layer);
-  if (!node) throw new Error(`mapping names layer ${lm.layer}, which the design lacks`);
+  const node = nodeNamed(design.network, lm.layer);
   const m = lm.matrix;
   const rows = m.rowSources.slice(core.part.rowStart, core.part.rowEnd);
   const channels = new Set(rows.map((r) => r.channel)).size;
@@ -88,7 +82,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
   const mine = new Map<string, RegionPosition>();
   for (const r of rows) mine.set(`${r.dy},${r.dx}`, { dy: r.dy, dx: r.dx });
   // The producing layer's block of output pixels: they arrive together, in its order (none: the network input).
-  const producer = mapping.layers.find((l) => l.layer === lm.source);
+  const producer = layerIndex(mapping).get(lm.source);
   const arrivalBlock = producer ? blockShape(producer.matrix.replicas) : { rows: 1, cols: 1 };
   return {
     layer: lm.layer,
@@ -96,7 +90,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
     height: lm.inputShape.height,
     width: lm.inputShape.width,
     channels,
-    bits: inputNode(design, node).activationBits,
+    bits: receivedNode(design.network, node).activationBits,
     kernelHeight: m.kernelHeight,
     kernelWidth: m.kernelWidth,
     stride: m.stride,
@@ -135,7 +129,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
   const cores: CoreMemoryPlan[] = [];
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   for (const lm of mapping.layers) {
-    const node = design.network.nodes.find((n) => n.name === lm.layer)!;
+    const node = nodeNamed(design.network, lm.layer);
     const request = layoutRequest(design, node);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;

@@ -30,6 +30,8 @@ export interface CoreInfo {
   layer: string;
   /** True for cores with a neuron core (they emit activations). */
   emits: boolean;
+  /** Words of the core's input memory: every access the RTL issues must lie below it. */
+  depth: number;
 }
 
 export interface Comparison {
@@ -87,6 +89,21 @@ export function scheduleAccesses(schedule: Schedule): { writes: ExpectedAccess[]
 function compareMemory(tally: Tally, core: CoreInfo, schedule: Schedule, trace: Trace): void {
   const expected = scheduleAccesses(schedule);
   const events = trace.memory.get(core.index) ?? [];
+  // An address past the memory's end wraps or is lost in real SRAM: checked on every access, whatever the schedule
+  // says (a failure only: the comparisons counted are those against the golden).
+  events.forEach((a, i) => {
+    if (a.word >= 0 && a.word < core.depth) return;
+    tally.fail({
+      kind: 'memory',
+      core: core.id,
+      layer: core.layer,
+      timestep: a.t,
+      scheduleTimestep: null,
+      what: `access ${i} (${a.write ? 'write' : 'read'}): word address beyond the memory's depth of ${core.depth} words`,
+      expected: null,
+      actual: a.word,
+    });
+  });
   for (const write of [true, false]) {
     const exp = write ? expected.writes : expected.reads;
     const act = events.filter((e) => e.write === write);
@@ -210,6 +227,47 @@ function compareOutputs(tally: Tally, reference: ReferenceResult, outputShape: {
   }
 }
 
+/**
+ * Why a run did not finish: the first core, in pipeline order, that issued fewer memory accesses than its schedule
+ * holds (later cores starve behind it), with the state it stopped in; or the network output when every core did.
+ */
+export function stallReport(trace: Trace, cores: CoreInfo[], schedules: Map<string, Schedule>): Mismatch {
+  const unfinished = `the simulation did not finish within ${trace.cycles} cycles`;
+  for (const core of [...cores].sort((a, b) => a.index - b.index)) {
+    const schedule = schedules.get(core.id);
+    if (!schedule) continue;
+    const expected = scheduleAccesses(schedule);
+    const events = trace.memory.get(core.index) ?? [];
+    const writes = events.filter((e) => e.write).length;
+    const reads = events.length - writes;
+    if (writes >= expected.writes.length && reads >= expected.reads.length) continue;
+    const state = writes < expected.writes.length ? 'waiting for input (its pixel writes stopped)' : 'waiting to compute (its reads stopped)';
+    const last = events.length > 0 ? `, last access in timestep ${events[events.length - 1].t}` : ', no access at all';
+    return {
+      kind: 'incomplete',
+      core: core.id,
+      layer: core.layer,
+      timestep: trace.timesteps,
+      scheduleTimestep: null,
+      what:
+        `${unfinished}: core ${core.id} (layer ${core.layer}) stalled ${state}: ${writes} of ${expected.writes.length} writes and ` +
+        `${reads} of ${expected.reads.length} reads issued${last}`,
+      expected: expected.writes.length + expected.reads.length,
+      actual: events.length,
+    };
+  }
+  return {
+    kind: 'incomplete',
+    core: null,
+    layer: null,
+    timestep: trace.timesteps,
+    scheduleTimestep: null,
+    what: `${unfinished}: every core issued its whole schedule; the network output is incomplete`,
+    expected: null,
+    actual: null,
+  };
+}
+
 export function compareTrace(
   trace: Trace,
   cores: CoreInfo[],
@@ -218,18 +276,7 @@ export function compareTrace(
   outputShape: { channels: number; height: number; width: number },
 ): Comparison {
   const tally = new Tally();
-  if (!trace.done) {
-    tally.fail({
-      kind: 'incomplete',
-      core: null,
-      layer: null,
-      timestep: trace.timesteps,
-      scheduleTimestep: null,
-      what: `the simulation did not finish within ${trace.cycles} cycles`,
-      expected: null,
-      actual: null,
-    });
-  }
+  if (!trace.done) tally.fail(stallReport(trace, cores, schedules));
   for (const core of cores) {
     const schedule = schedules.get(core.id);
     if (!schedule) throw new Error(`verify: no schedule for core ${core.id}`);

@@ -12,7 +12,8 @@ import { applyOptimizeDirective } from '../optimize/index.js';
 import { generateInputImage } from '../ir/weights.js';
 import { mapDesign } from '../mapping/index.js';
 import type { Mapping } from '../mapping/types.js';
-import { coreSchedule, planMemories, type MemoryPlan } from '../memory/index.js';
+import { coreSchedule, cyclesPerTimestep, planMemories, type MemoryPlan } from '../memory/index.js';
+import { simulateDataflow } from '../dataflow/index.js';
 import type { Schedule } from '../memory/schedule.js';
 import { referenceInference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -20,6 +21,7 @@ import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
 import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
 import { parseTrace, type Trace } from './trace.js';
 import { buildWithVerilator, runSimulation } from './verilator.js';
+import { registerTemporary } from '../support/files.js';
 
 export { compareTrace, scheduleAccesses, type Mismatch, type MismatchKind, type Comparison, type CoreInfo } from './compare.js';
 export { parseTrace, type Trace } from './trace.js';
@@ -42,7 +44,7 @@ export interface VerifyOptions {
   seed?: number;
   /** Build cache directory (default: src/verify/cache.ts defaultCacheDir). */
   cacheDir?: string;
-  /** Clock cycles after which the simulation gives up (default 50 million). */
+  /** Clock cycles after which the simulation gives up (default: cycleCap, from the dataflow model's latency). */
   maxCycles?: number;
   /** Called as each stage starts. */
   onStage?: (stage: VerifyStage) => void;
@@ -55,8 +57,22 @@ export interface VerifyDetails extends VerifyResult {
   byKind: Record<string, number>;
 }
 
-function coreInfos(mapping: Mapping): CoreInfo[] {
-  return mapping.cores.map((c) => ({ id: c.id, index: c.index, layer: c.layer, emits: c.role !== 'partial' }));
+/** The cap is this many times the cycles the design is expected to take, plus a fixed allowance for reset and drain. */
+export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
+
+/**
+ * Clock cycles after which a run counts as stalled: the dataflow model's latency of one image (timesteps) times the
+ * clock cycles of a timestep (the memory plan fits every core's reads into them), with CYCLE_CAP_MARGIN. A stalled
+ * LeNet then stops after a fraction of a second instead of a fixed 50 million cycles.
+ */
+export function cycleCap(design: IrDesign, mapping: Mapping): { expected: number; cap: number } {
+  const latency = simulateDataflow(design, mapping, { batch: 1, granularity: 'pixel' }).latencyTimesteps;
+  const expected = latency * cyclesPerTimestep(design.target.controller.clockHz, design.target.controller.timestepNs);
+  return { expected, cap: expected * CYCLE_CAP_MARGIN.factor + CYCLE_CAP_MARGIN.extra };
+}
+
+function coreInfos(mapping: Mapping, depth: number): CoreInfo[] {
+  return mapping.cores.map((c) => ({ id: c.id, index: c.index, layer: c.layer, emits: c.role !== 'partial', depth }));
 }
 
 export interface Simulation {
@@ -86,16 +102,18 @@ export async function simulateRtlDirectory(
     cacheDir: options.cacheDir,
   });
   const work = mkdtempSync(join(tmpdir(), 'imcc-verify-'));
+  const releaseWork = registerTemporary(work);
   try {
     options.onStage?.('simulate');
     const imagePath = join(work, 'image.txt');
     const tracePath = join(work, 'trace.txt');
     writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
-    const run = await runSimulation(build.binary, [imagePath, tracePath, String(options.maxCycles ?? 50_000_000)], resolve(dir));
+    const run = await runSimulation(build.binary, [imagePath, tracePath, String(options.maxCycles ?? cycleCap(design, mapping).cap)], resolve(dir));
     if (!existsSync(tracePath)) throw new ToolError('IMC114', `the simulation did not run: ${run.stderr.trim()}`);
     return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built };
   } finally {
     rmSync(work, { recursive: true, force: true });
+    releaseWork();
   }
 }
 
@@ -118,7 +136,7 @@ export async function verifyRtlDirectory(
   for (const core of mapping.cores) schedules.set(core.id, coreSchedule(memoryPlan, core.id));
   options.onStage?.('compare');
   const outputNode = design.network.nodes.find((n) => n.name === design.network.output)!;
-  const comparison = compareTrace(trace, coreInfos(mapping), schedules, reference, outputNode.shape);
+  const comparison = compareTrace(trace, coreInfos(mapping, design.target.inputMemory.depth), schedules, reference, outputNode.shape);
   return {
     pass: comparison.mismatches === 0,
     comparisons: comparison.comparisons,
@@ -137,6 +155,7 @@ export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPla
   options.onStage?.('emit');
   const files = emitRtl(design, mapping, memoryPlan);
   const dir = mkdtempSync(join(tmpdir(), 'imcc-rtl-'));
+  const releaseDir = registerTemporary(dir);
   try {
     for (const f of files) {
       const path = join(dir, f.path);
@@ -146,6 +165,7 @@ export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPla
     return await verifyRtlDirectory(dir, design, mapping, memoryPlan, options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    releaseDir();
   }
 }
 

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../dsl/diagnostics.js';
 import { cacheLimitBytes, defaultCacheDir, ensureCacheDir, pruneCache, touchBuild } from './cache.js';
+import { registerTemporary } from '../support/files.js';
 
 /**
  * Verilator flags of every build: Verilator's -O1, at most two make jobs, and the C++ compiled at -O0 — the build,
@@ -80,6 +81,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
     return { binary, key, built: false };
   }
   const tempDir = join(cacheDir, `.${key}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  const releaseTemp = registerTemporary(tempDir);
   const args = [
     ...VERILATOR_FLAGS,
     '--top-module',
@@ -98,6 +100,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
     await execa('verilator', args, { cwd: request.rootDir, all: true });
   } catch (err) {
     rmSync(tempDir, { recursive: true, force: true });
+    releaseTemp();
     const output = (err as { all?: string }).all ?? String(err);
     const errors = output
       .split('\n')
@@ -116,6 +119,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
   }
   rmSync(tempDir, { recursive: true, force: true });
   pruneCache(cacheDir, cacheLimitBytes(), key);
+  releaseTemp();
   return { binary, key, built: true };
 }
 

@@ -23,7 +23,7 @@ const reference = {
   cores: [{ core: 'c00', layer: 'l', rowPart: 0, colPart: 0, columns: 2, blockOrigins: [{ y: 0, x: 0 }], preAdc: Float64Array.from([7, 9]), postAdc: Int32Array.from([7, 9]) }],
 } as unknown as ReferenceResult;
 
-const cores = [{ id: 'c00', index: 0, layer: 'l', emits: true }];
+const cores = [{ id: 'c00', index: 0, layer: 'l', emits: true, depth: 4 }];
 const shape = { channels: 2, height: 1, width: 1 };
 const good = ['M 0 0 W 0', 'M 0 0 W 1', 'M 1 0 W 2', 'M 1 0 R 0', 'M 1 0 R 1', 'X 1 0 0 7', 'X 1 0 1 9', 'A 1 0 0 0 0 5', 'A 1 0 0 0 1 -2', 'O 0 0 5', 'O 0 1 -2', 'E 40 3 1'];
 
@@ -68,8 +68,34 @@ describe('compareTrace', () => {
     expect(missing.firstMismatch).toMatchObject({ kind: 'memory', what: 'write 2 (word address): never issued', expected: 2, actual: null, timestep: null });
   });
 
+  it('an access at or past the memory depth is a mismatch even when the schedule issues it too', () => {
+    const small = [{ ...cores[0], depth: 2 }];
+    const c = compareTrace(parseTrace(good.join('\n')), small, new Map([['c00', schedule]]), reference, shape);
+    expect(c.mismatches).toBe(1);
+    expect(c.firstMismatch).toMatchObject({
+      kind: 'memory',
+      core: 'c00',
+      timestep: 1,
+      what: "access 2 (write): word address beyond the memory's depth of 2 words",
+      actual: 2,
+    });
+  });
+
   it('an unfinished run is a mismatch', () => {
     const c = compareTrace(parseTrace(good.map((l) => (l.startsWith('E') ? 'E 40 3 0' : l)).join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
     expect(c.firstMismatch!.kind).toBe('incomplete');
+  });
+
+  it('a stalled run names the first core that did not issue its whole schedule, and what it waits for', () => {
+    const stalled = ['M 0 0 W 0', 'M 0 0 W 1', 'E 500 2 0'];
+    const c = compareTrace(parseTrace(stalled.join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(c.firstMismatch).toMatchObject({
+      kind: 'incomplete',
+      core: 'c00',
+      layer: 'l',
+      what:
+        'the simulation did not finish within 500 cycles: core c00 (layer l) stalled waiting for input (its pixel writes stopped): ' +
+        '2 of 3 writes and 0 of 2 reads issued, last access in timestep 0',
+    });
   });
 });

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadDesignForCli } from '../../src/cli/design.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
-import { verifyOutputDir } from '../../src/verify/index.js';
+import { cycleCap, verifyOutputDir } from '../../src/verify/index.js';
+import { mapDesign } from '../../src/mapping/index.js';
 import { TEST_CACHE } from '../rtl/helpers.js';
 
 const { design, sources } = loadDesignForCli('examples/lenet.imc');
@@ -33,7 +34,19 @@ describe('imcc verify on examples/lenet.imc', () => {
     // Every word address of every controller, every ADC output, every activation and output were compared.
     expect(result.comparisons).toBeGreaterThan(20_000);
     expect(result.timesteps).toBeGreaterThan(28 * 28);
+    // The stall cap derives from the dataflow model: a correct run takes about its expected cycles (22,437 against
+    // 19,675: the sequencer's idle cycles between timesteps), well inside the cap's 4x margin.
+    const { expected, cap } = cycleCap(design, mapDesign(design));
+    expect(result.cycles).toBeLessThanOrEqual(2 * expected);
+    expect(result.cycles).toBeLessThan(cap);
   }, 900_000);
+
+  it('a run cut short by the cycle cap names the stalled core and what it waits for', async () => {
+    const result = await verifyOutputDir(dir, { cacheDir: TEST_CACHE, maxCycles: 2_000 });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'incomplete', core: 'c00', layer: 'c1' });
+    expect(result.firstMismatch!.what).toMatch(/^the simulation did not finish within 2000 cycles: core c00 \(layer c1\) stalled waiting for input/);
+  }, 300_000);
 
   it('does not rebuild the same RTL a second time (build cache keyed by the RTL hash)', async () => {
     const result = await verifyOutputDir(dir, { cacheDir: TEST_CACHE });

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
+import { pathArgument } from '../paths.js';
 import { IMCC_VERSION } from '../version.js';
 import type { SetStatus } from './index.js';
 
@@ -13,7 +14,7 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
       'compile a design: mapping.json, schedules/, rtl/, tb/, configs/, design.ts, report.txt and the source, written atomically to DIR',
     )
     .argument('<file>', 'the .imc design')
-    .requiredOption('-o, --output <dir>', 'output directory (created or replaced; never a directory that is not an imcc output)')
+    .requiredOption('-o, --output <dir>', 'output directory (created or replaced; never a directory that is not an imcc output)', pathArgument)
     .option('--neurosim-traces', "also write NeuroSim's input trace CSVs (large: every input vector of every layer)")
     .option(
       '--neurosim-run <dir>',

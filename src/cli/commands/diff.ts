@@ -4,13 +4,17 @@
 // 2 error. Also git's external diff driver, which calls it with 7 arguments (path old-file old-hex old-mode new-file
 // new-hex new-mode): then it prints git's `diff --git a/PATH b/PATH` line, names the schedule by its repository path
 // and exits 0 for equal and different alike, which is what git expects of a driver by default (any version).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
 import type { ScheduleSet, UnifiedLabels } from '../../emit/scheduleDiff.js';
 import { ScheduleFormatError, splitScheduleTexts } from '../../emit/scheduleText.js';
 import type { SetStatus } from './index.js';
+import { errnoReason, readBoundedText } from '../../support/files.js';
+
+/** A schedule file larger than this is refused (the largest compiled example's schedules are far below it). */
+const MAX_SCHEDULE_BYTES = 256_000_000;
 
 const EXIT_DIFF = { equal: 0, different: 1, error: 2 } as const;
 
@@ -18,9 +22,9 @@ class DiffInputError extends Error {}
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new DiffInputError(`cannot read ${path}`);
+    return readBoundedText(path, MAX_SCHEDULE_BYTES);
+  } catch (err) {
+    throw new DiffInputError(`cannot read ${path}: ${errnoReason(err)}`);
   }
 }
 

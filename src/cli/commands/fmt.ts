@@ -1,10 +1,10 @@
 // imcc fmt FILE [--write | --check]: prints FILE in canonical form, rewrites it in place (only when it changes), or
 // checks it (exit 1 when it is not canonical, for CI and pre-commit hooks).
-import { renameSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DiagnosticError, diagnostic } from '../../dsl/diagnostics.js';
 import { printText } from '../io.js';
 import { EXIT } from '../exit.js';
+import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import type { SetStatus } from './index.js';
 
 export function registerFmt(program: Command, setStatus: SetStatus): void {
@@ -33,13 +33,11 @@ export function registerFmt(program: Command, setStatus: SetStatus): void {
         printText(`${file}: already formatted`);
         return;
       }
-      // Write a sibling temporary file and rename it over FILE, so FILE is never left half-written.
-      const tmp = `${file}.imcc-fmt.tmp`;
+      // Atomic, mode kept; a symlink is written through (the file it names is formatted, the link stays).
       try {
-        writeFileSync(tmp, result.formatted);
-        renameSync(tmp, file);
+        writeFileAtomic(file, result.formatted);
       } catch (err) {
-        const why = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+        const why = errnoReason(err);
         throw new DiagnosticError([diagnostic('IMC036', { file, line: 1, column: 1, length: 1 }, `cannot write ${file}: ${why}`)]);
       }
       printText(`${file}: formatted`);

@@ -1,18 +1,22 @@
 // imcc infer FILE [--seed S] [--input FILE] [--json] [--dump DIR]: one image through the bit-exact reference model
 // of the mapped design (src/reference); --dump writes every weight layer's activations for the RTL comparison.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
+import { pathArgument } from '../paths.js';
 import { printJson, printText } from '../io.js';
 import { seedOption } from '../options.js';
 import type { SetStatus } from './index.js';
+import { errnoReason, readBoundedFile } from '../../support/files.js';
+
+/** An --input image larger than this is refused: a JSON array of the largest input (8192x8192x3 values) fits. */
+export const MAX_IMAGE_BYTES = 1 << 30;
 
 function readImageBytes(path: string): Uint8Array {
   try {
-    return readFileSync(path);
+    return readBoundedFile(path, MAX_IMAGE_BYTES);
   } catch (err) {
-    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';
+    const reason = errnoReason(err);
     throw new ToolError('IMC100', `cannot read the input image ${path} (${reason})`);
   }
 }
@@ -24,9 +28,9 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
     .description('run one image through the bit-exact integer reference model of the mapped design (README "Arithmetic")')
     .argument('<file>', 'the .imc design')
     .option(seedOption.flags, 'seed of the deterministic input image', seedOption.parse, seedOption.default)
-    .option('--input <image>', 'input image instead of the seed: *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)')
+    .option('--input <image>', 'input image instead of the seed: *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)', pathArgument)
     .option('--json', 'print {output, argmax} as JSON (schemas/infer.schema.json)')
-    .option('--dump <dir>', 'write every weight layer\'s activations (activations/<layer>.txt, one pixel per line) and infer.json to DIR')
+    .option('--dump <dir>', 'write every weight layer\'s activations (activations/<layer>.txt, one pixel per line) and infer.json to DIR', pathArgument)
     .action(async (file: string, opts: { seed: number; input?: string; json?: boolean; dump?: string }) => {
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { mapDesign } = await import('../../mapping/index.js');

@@ -1,6 +1,6 @@
 // imcc schedule FILE [--core NAME] [--json]: Algorithm 2's input-memory address schedule of every core (or one).
 import type { Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../../dsl/diagnostics.js';
 import { printJson, printText } from '../io.js';
 import type { SetStatus } from './index.js';
 
@@ -17,7 +17,11 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
       const { mapDesign } = await import('../../mapping/index.js');
       const { coreSchedule, planMemories } = await import('../../memory/index.js');
       const { renderSchedule, schedulesJson } = await import('../../emit/schedules.js');
+      const { compileSizeDiagnostic } = await import('../../emit/limits.js');
       const { design, sources } = loadDesignForCli(file);
+      // The schedules are built whole, as compile builds them: the same bound applies.
+      const tooLarge = compileSizeDiagnostic(design);
+      if (tooLarge) throw new DiagnosticError([tooLarge], sources);
       const mapping = withSources(sources, () => mapDesign(design));
       const plan = withSources(sources, () => planMemories(design, mapping));
       const ids = plan.cores.map((c) => c.core);

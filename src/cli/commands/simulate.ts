@@ -1,10 +1,11 @@
 // imcc simulate FILE [--batch N] [--json] [--trace FILE] [--sweep | --sweep-batch] [--granularity pixel|block]: the timestep
 // simulation of the mapped dataflow (latency, interval, batch time, throughput, link bandwidth), its per-core trace,
 // or Figure 10's sweeps (replication per stage, batch size) as CSV or JSON rows.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ToolError } from '../../dsl/diagnostics.js';
+import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
+import { pathArgument } from '../paths.js';
 import type { Granularity } from '../../dataflow/index.js';
 import type { SetStatus } from './index.js';
 
@@ -16,16 +17,12 @@ function batchSize(value: string): number {
   return n;
 }
 
-/** Writes the whole file or nothing: a temporary file renamed into place. */
+/** Writes the whole file or nothing (src/support/files.ts: a symlink is written through, a device refused). */
 function writeTrace(path: string, text: string): void {
-  const temp = `${path}.tmp-imcc`;
   try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
+    writeFileAtomic(path, text);
   } catch (err) {
-    rmSync(temp, { force: true });
-    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'write failed';
-    throw new ToolError('IMC091', `cannot write the trace file '${path}' (${reason})`);
+    throw new ToolError('IMC091', `cannot write the trace file '${path}' (${errnoReason(err)})`);
   }
 }
 
@@ -37,7 +34,7 @@ export function registerSimulate(program: Command, setStatus: SetStatus): void {
     .argument('<file>', 'the .imc design (network and target)')
     .option('--batch <n>', 'images sent back to back (the paper quotes throughput for a batch of 100)', batchSize, 100)
     .option('--json', 'print the figures (or a sweep\'s rows) as JSON (schemas/simulate.schema.json, sweep.schema.json, sweep-batch.schema.json)')
-    .option('--trace <file>', 'write a per-timestep, per-core activity trace to FILE')
+    .option('--trace <file>', 'write a per-timestep, per-core activity trace to FILE', pathArgument)
     .addOption(new Option('--sweep', "print Figure 10's sweep as CSV: latency and throughput for 1, 2, 4 replicas per stage").conflicts('sweepBatch'))
     .option('--sweep-batch', 'print throughput against the batch size (1 to 1,000 images) as CSV, for the design\'s mapping')
     .addOption(

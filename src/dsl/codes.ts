@@ -5,6 +5,7 @@
 //   IMC070-IMC089 input memories and schedules                                 src/memory
 //   IMC090-IMC099 dataflow (links)                                             src/dataflow
 //   IMC100-IMC119 output and files (compile, weights files, verify inputs)     src/emit, src/verify, src/cli
+//   IMC120-IMC139 trained models (weights files, .npy data, imcc import / evaluate)  src/ir, src/import, src/cli
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -69,10 +70,13 @@ export const DIAGNOSTIC_CODES = {
   IMC101: 'the --input image file is not a JSON array of integers (or a raw int8 file of the right size)',
   IMC102: 'the --input image has the wrong number of values for the network input (C*H*W)',
   IMC103: 'an --input image value is outside the input activation range',
-  IMC104: 'the reference model cannot evaluate this network (batch norm not folded into a weight layer, or file weights)',
+  IMC104: 'the reference model cannot evaluate this network (a batch norm not folded into a weight layer)',
   IMC112: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)',
   IMC113: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)',
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
+  IMC120: 'the weights file cannot be read or is not a .npz archive of .npy arrays',
+  IMC121: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)',
+  IMC122: 'a weights file value is outside its range (the layer\'s weight bits, the multiplier or bias limits)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -77,6 +77,8 @@ export const DIAGNOSTIC_CODES = {
   IMC120: 'the weights file cannot be read or is not a .npz archive of .npy arrays',
   IMC121: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)',
   IMC122: 'a weights file value is outside its range (the layer\'s weight bits, the multiplier or bias limits)',
+  IMC123: 'a .npy input or data file cannot be read as images of the network input (format, dtype or shape)',
+  IMC124: 'float .npy images need the design\'s input scale (input.scale in its weights file)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

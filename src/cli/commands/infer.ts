@@ -1,13 +1,11 @@
 // imcc infer FILE [--seed S] [--input FILE] [--json] [--dump DIR]: one image through the bit-exact reference model
 // of the mapped design (src/reference); --dump writes every weight layer's activations for the RTL comparison.
-import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
 import { mapDesign } from '../../mapping/index.js';
 import { referenceInference } from '../../reference/index.js';
-import { parseImageFile } from '../../reference/imageFile.js';
+import { readInputImage } from '../inputImage.js';
 import { generateInputImage } from '../../ir/weights.js';
 import { validateJson, jsonText } from '../../support/schema.js';
 import { activationDump } from '../../emit/activations.js';
@@ -21,15 +19,6 @@ function seedNumber(value: string): number {
   return Number(value);
 }
 
-function readImageBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';
-    throw new ToolError('IMC100', `cannot read the input image ${path} (${reason})`);
-  }
-}
-
 export function registerInfer(program: Command, setStatus: SetStatus): void {
   void setStatus;
   program
@@ -37,16 +26,20 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
     .description('run one image through the bit-exact integer reference model of the mapped design (README "Arithmetic")')
     .argument('<file>', 'the .imc design')
     .option('--seed <S>', 'seed of the deterministic input image (src/ir/weights.ts generateInputImage)', seedNumber, 0)
-    .option('--input <image>', 'input image instead of the seed: *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)')
+    .option(
+      '--input <image>',
+      'input image instead of the seed: *.npy = N x C x H x W integers or floats (quantized with the input scale), *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)',
+    )
+    .option('--index <K>', 'which image of a .npy input (0-based)', seedNumber, 0)
     .option('--json', 'print {output, argmax} as JSON (schemas/infer.schema.json)')
     .option('--dump <dir>', 'write every weight layer\'s activations (activations/<layer>.txt, one pixel per line) and infer.json to DIR')
-    .action((file: string, opts: { seed: number; input?: string; json?: boolean; dump?: string }) => {
+    .action((file: string, opts: { seed: number; input?: string; index: number; json?: boolean; dump?: string }) => {
       const { design, sources } = loadDesignForCli(file);
       const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
       if (!inputNode) throw new Error('checked design has no input node');
       const image =
         opts.input !== undefined
-          ? parseImageFile(opts.input, readImageBytes(opts.input), inputNode.shape, inputNode.activationBits)
+          ? withSources(sources, () => readInputImage(design, opts.input!, opts.index))
           : generateInputImage(opts.seed, inputNode.shape, inputNode.activationBits);
       const result = withSources(sources, () => referenceInference(design, mapDesign(design), image));
       const summary = { output: Array.from(result.output), argmax: result.argmax };
@@ -55,7 +48,7 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
         const dump = activationDump(result, inputNode.shape, inputNode.activationBits, (n) => bits.get(n) ?? inputNode.activationBits);
         const record = {
           ...summary,
-          input: opts.input !== undefined ? { kind: 'file' as const, file: opts.input } : { kind: 'seed' as const, seed: opts.seed },
+          input: opts.input !== undefined ? { kind: 'file' as const, file: opts.input, ...(opts.index > 0 ? { index: opts.index } : {}) } : { kind: 'seed' as const, seed: opts.seed },
           layers: dump.layers,
         };
         writeOutputDirectory(opts.dump, [

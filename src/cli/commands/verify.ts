@@ -10,6 +10,8 @@ import { validateJson } from '../../support/schema.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
+import { readInputImage } from '../inputImage.js';
+import type { IrDesign } from '../../ir/types.js';
 import type { SetStatus } from './index.js';
 
 const STAGES: VerifyStage[] = ['emit', 'build', 'simulate', 'reference', 'compare'];
@@ -41,15 +43,19 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     )
     .argument('<target>', 'a .imc design (compiled in memory) or an output directory of imcc compile (verified as it is on disk)')
     .option('--seed <S>', 'seed of the input image', wholeNumber, 1)
+    .option('--input <image>', 'input image instead of the seed (.npy, .json or raw int8, as for imcc infer)')
+    .option('--index <K>', 'which image of a .npy input (0-based)', wholeNumber, 0)
     .option('--cache-dir <dir>', 'where Verilator builds are cached', '.imcc-cache')
     .option('--json', 'print the result as JSON (schemas/verify.schema.json)')
-    .action(async (target: string, opts: { seed: number; cacheDir: string; json?: boolean }) => {
+    .action(async (target: string, opts: { seed: number; input?: string; index: number; cacheDir: string; json?: boolean }) => {
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'verify [{bar}] {stage}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
         : null;
       bar?.start(STAGES.length, 0, { stage: 'starting' });
       const onStage = (stage: VerifyStage): void => bar?.update(STAGES.indexOf(stage), { stage });
-      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage };
+      const input = opts.input;
+      const imageFor = input !== undefined ? (design: IrDesign): Int32Array => readInputImage(design, input, opts.index) : undefined;
+      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, ...(imageFor ? { imageFor } : {}) };
       let details: VerifyDetails;
       try {
         let isDir = false;

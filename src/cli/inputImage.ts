@@ -1,0 +1,35 @@
+// The input image of `imcc infer --input` and `imcc verify --input`: a .npy array (image --index of N x C x H x W),
+// a JSON array of integers, or raw int8 bytes (README "Input image", docs/import.md).
+import { readFileSync } from 'node:fs';
+import { ToolError } from '../dsl/diagnostics.js';
+import type { IrDesign } from '../ir/types.js';
+import { readFileWeights } from '../ir/weightsFile.js';
+import { parseImageFile } from '../reference/imageFile.js';
+import { parseNpyImages } from '../reference/npyImages.js';
+
+export function readInputBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';
+    throw new ToolError('IMC100', `cannot read the input image ${path} (${reason})`);
+  }
+}
+
+/** The design's input scale (real value of one input step), when its weights file gives one. */
+export function designInputScale(design: IrDesign): number | undefined {
+  return design.network.weights.kind === 'file' ? readFileWeights(design).inputScale : undefined;
+}
+
+export function readInputImage(design: IrDesign, path: string, index: number): Int32Array {
+  const input = design.network.nodes.find((n) => n.op.kind === 'input');
+  if (!input) throw new Error('checked design has no input node');
+  const bytes = readInputBytes(path);
+  if (path.toLowerCase().endsWith('.npy')) {
+    const images = parseNpyImages(path, bytes, input.shape, input.activationBits, designInputScale(design));
+    if (index >= images.count) throw new ToolError('IMC123', `${path} holds ${images.count} image(s); --index ${index} is beyond them (0-based)`);
+    return images.image(index);
+  }
+  if (index !== 0) throw new ToolError('IMC123', `--index ${index}: ${path} holds one image (only .npy files hold several)`);
+  return parseImageFile(path, bytes, input.shape, input.activationBits);
+}

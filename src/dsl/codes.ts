@@ -79,6 +79,11 @@ export const DIAGNOSTIC_CODES = {
   IMC122: 'a weights file value is outside its range (the layer\'s weight bits, the multiplier or bias limits)',
   IMC123: 'a .npy input or data file cannot be read as images of the network input (format, dtype or shape)',
   IMC124: 'float .npy images need the design\'s input scale (input.scale in its weights file)',
+  IMC125: 'imcc import: the model file is not a readable ONNX model (truncated, not protobuf, no graph, unreadable tensor)',
+  IMC126: 'imcc import: the model\'s ONNX opset is outside the supported 11-18',
+  IMC127: 'imcc import: a node the importer does not support (operator, attribute such as groups or dilation, or its place in the graph)',
+  IMC128: 'imcc import: the imported network does not fit the target or its options (checked design, mapping onto the grid)',
+  IMC129: 'imcc import / evaluate: a bad option or data file (target file, calibration data, labels)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -202,7 +202,7 @@ export function importGraph(model: OnnxModel): ImportGraph {
           for (let i = 0; i < per; i++) op.weight[o * per + i] *= k;
           op.bias[o] = (op.bias[o] - mean[o]) * k + beta[o];
         }
-        withRequant(target, out, node.name, [...target.origin, ...origin]);
+        withRequant(target, out, node.name, origin);
         break;
       }
       case 'Add': {

@@ -3,7 +3,8 @@
 //    for an fc layer, each within the layer's symmetric weight range [-(2^(wb-1)-1), 2^(wb-1)-1];
 //  - `<layer>.scale`, `<layer>.bias`: integers [Cout], the per-channel multiplier and bias of the neuron core
 //    (y = P * scale + bias, then the layer's requant shift), present exactly when a batchnorm follows the layer;
-//  - `input.scale` (optional): float [1], the real value of one input LSB, for float .npy inputs.
+//  - `input.scale`, `output.scale` (optional): float [1], the real value of one step of the network input (to
+//    quantize float .npy inputs) and of its output (to compare the output with a float model).
 // Anything else in the archive, a missing tensor or a wrong shape is a diagnostic at the `weights` statement.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -27,8 +28,10 @@ export interface FileLayer {
 
 export interface FileWeights {
   layers: Map<string, FileLayer>;
-  /** Real value of one input LSB, when the file gives it. */
+  /** Real value of one input step, when the file gives it. */
   inputScale?: number;
+  /** Real value of one output step, when the file gives it. */
+  outputScale?: number;
 }
 
 /** The weights file's path as read: relative to the file holding the `weights` statement. */
@@ -143,19 +146,23 @@ function matchNetwork(
     }
     if (wOk && w && (!folded || batchNorm)) layers.set(node.name, { weights: Int32Array.from(w.data), ...(batchNorm ? { batchNorm } : {}) });
   }
-  let inputScale: number | undefined;
-  const scale = arrays.get('input.scale');
-  if (scale) {
-    used.add('input.scale');
+  const realScale = (name: string): number | undefined => {
+    const scale = arrays.get(name);
+    if (!scale) return undefined;
+    used.add(name);
     if (scale.data.length !== 1 || !(scale.data[0] > 0) || !Number.isFinite(scale.data[0])) {
-      problems.push(at('IMC121', `weights file ${file}: 'input.scale' must hold one positive number (the real value of one input step)`));
-    } else inputScale = scale.data[0];
-  }
+      problems.push(at('IMC121', `weights file ${file}: '${name}' must hold one positive number (the real value of one step)`));
+      return undefined;
+    }
+    return scale.data[0];
+  };
+  const inputScale = realScale('input.scale');
+  const outputScale = realScale('output.scale');
   const extra = [...arrays.keys()].filter((k) => !used.has(k));
   if (extra.length > 0) {
     problems.push(at('IMC121', `weights file ${file} has arrays the network does not use: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? `, ... (${extra.length} in all)` : ''}`));
   }
   if (problems.length > 0) throw new DiagnosticError(problems);
-  return { layers, ...(inputScale !== undefined ? { inputScale } : {}) };
+  return { layers, ...(inputScale !== undefined ? { inputScale } : {}), ...(outputScale !== undefined ? { outputScale } : {}) };
 }
 

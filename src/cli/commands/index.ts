@@ -12,6 +12,8 @@ import { registerAnalyze } from './analyze.js';
 import { registerInfer } from './infer.js';
 import { registerCompile } from './compile.js';
 import { registerVerify } from './verify.js';
+import { registerImport } from './import.js';
+import { registerEvaluate } from './evaluate.js';
 
 /** Commands report their exit status through `setStatus`; thrown DiagnosticErrors are handled by main. */
 export type SetStatus = (code: number) => void;
@@ -31,4 +33,6 @@ export function registerCommands(program: Command, setStatus: SetStatus): void {
   registerInfer(program, setStatus);
   registerCompile(program, setStatus);
   registerVerify(program, setStatus);
+  registerImport(program, setStatus);
+  registerEvaluate(program, setStatus);
 }

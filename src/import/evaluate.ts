@@ -80,9 +80,11 @@ export function integerOutputs(designFile: string, dataFile: string, from: numbe
   return out;
 }
 
+// The compiled CLI runs its chunks in dist/import/evaluateWorker.js. Run from the TypeScript sources (vitest, tsx)
+// there is no compiled worker (Node 20 workers do not take the TypeScript loader), so the chunks run in this thread.
 const workerFile = fileURLToPath(new URL('./evaluateWorker.js', import.meta.url));
 
-/** Runs the chunks in worker threads (the compiled CLI), or in this thread when there is no compiled worker. */
+/** Runs the chunks of 16 images in worker threads, one per core (in this thread when run from the sources). */
 async function parallelOutputs(designFile: string, dataFile: string, count: number, onProgress: (done: number) => void): Promise<Int32Array[]> {
   const chunk = 16;
   const ranges: [number, number][] = [];

@@ -1,8 +1,10 @@
 // `imcc compile`: every output file of a design, built in memory (the CLI writes them atomically).
 // Order of work follows the phases: mapping -> memory -> dataflow -> (reference inside configs and rtl) -> emit.
 import { posix } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
+import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
 import { gridPicture, mapDesign, mappingJson, mappingTable, mappingTotals } from '../mapping/index.js';
 import { jsonText } from '../support/schema.js';
@@ -51,13 +53,16 @@ function sourceRoot(paths: readonly string[]): string {
 }
 
 export function sourceFiles(design: IrDesign, sources: ReadonlyMap<string, string>): { files: OutputFile[]; entry: string } {
-  const root = sourceRoot(design.sources);
+  // A weights file is part of the source: copied beside the .imc files so the output re-verifies on its own.
+  const weights = design.network.weights.kind === 'file' ? weightsFilePath(design.network.weights) : undefined;
+  const root = sourceRoot(weights !== undefined ? [...design.sources, weights] : design.sources);
   const rel = (p: string) => posix.join('source', posix.relative(root, p.split('\\').join('/')));
-  const files = design.sources.map((p) => {
+  const files: OutputFile[] = design.sources.map((p) => {
     const text = sources.get(p);
     if (text === undefined) throw new Error(`source text of ${p} is missing`);
     return { path: rel(p), content: text };
   });
+  if (weights !== undefined) files.push({ path: rel(weights), content: new Uint8Array(readFileSync(weights)) });
   return { files, entry: rel(design.sources[0]) };
 }
 

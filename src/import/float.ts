@@ -89,9 +89,11 @@ export function runFloat(graph: ImportGraph, image: Float64Array): FloatValues {
       case 'flatten':
         v = x;
         break;
-      case 'relu':
-        v = x.map((a) => (a > 0 ? a : 0));
+      case 'relu': {
+        const clip = layer.op.clip ?? Infinity;
+        v = x.map((a) => (a > 0 ? Math.min(a, clip) : 0));
         break;
+      }
       case 'maxpool':
       case 'avgpool':
         v = pool(x, s, layer);

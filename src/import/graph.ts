@@ -16,7 +16,8 @@ export type ImportOp =
   | { kind: 'conv'; weight: Float64Array; bias: Float64Array; outChannels: number; inChannels: number; kernelHeight: number; kernelWidth: number; stride: number; pad: number }
   | { kind: 'fc'; weight: Float64Array; bias: Float64Array; outFeatures: number; inFeatures: number }
   | { kind: 'requant' }
-  | { kind: 'relu' }
+  /** `clip`: a Clip(0, clip), done by the requantization's saturation (its group's scale is clip / (2^(a-1)-1)). */
+  | { kind: 'relu'; clip?: number }
   | { kind: 'maxpool' | 'avgpool'; size: number; stride: number; pad: number }
   | { kind: 'gap' }
   | { kind: 'add' }
@@ -245,6 +246,30 @@ export function importGraph(model: OnnxModel): ImportGraph {
         }
         break;
       }
+      case 'Clip': {
+        const x = source(node);
+        const bound = (index: number, attribute: string): number | undefined => {
+          const name = node.inputs[index];
+          if (name !== undefined && name !== '') {
+            const t = constant(node, name, attribute);
+            if (t.data.length !== 1) throw unsupported(node, `its ${attribute} is not a single number`);
+            return t.data[0];
+          }
+          const a = node.attributes.get(attribute);
+          return typeof a === 'number' ? a : undefined;
+        };
+        const low = bound(1, 'min');
+        const high = bound(2, 'max');
+        if (low !== 0 || high === undefined || !(high > 0) || !Number.isFinite(high)) {
+          throw unsupported(node, `Clip(${low ?? '-inf'}, ${high ?? 'inf'}): only a clipped ReLU, Clip(0, max > 0), is supported`);
+        }
+        // (A Conv or Gemm without batch norm gets its requant layer at the end, between it and this clip.)
+        if (!['requant', 'conv', 'fc'].includes(x.op.kind) || (consumers.get(node.inputs[0]) ?? 0) !== 1) {
+          throw unsupported(node, 'a clipped ReLU must directly follow a Conv or Gemm (and its batch norm) that feeds nothing else: its clip is the requantization\'s saturation');
+        }
+        add({ onnxName: node.name, origin, op: { kind: 'relu', clip: high }, inputs: [x.name], shape: x.shape }, out);
+        break;
+      }
       case 'MaxPool':
       case 'AveragePool': {
         const x = source(node);
@@ -264,7 +289,7 @@ export function importGraph(model: OnnxModel): ImportGraph {
       case 'DequantizeLinear':
         throw unsupported(node, 'models already quantized with QuantizeLinear / DequantizeLinear are not supported yet (import the float model)');
       default:
-        throw unsupported(node, 'this operator is not supported (supported: Conv, Gemm, MatMul(+Add), BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, Add, Flatten, Reshape to 2-D, Identity, Dropout)');
+        throw unsupported(node, 'this operator is not supported (supported: Conv, Gemm, MatMul(+Add), BatchNormalization, Relu, Clip(0, max), MaxPool, AveragePool, GlobalAveragePool, Add, Flatten, Reshape to 2-D, Identity, Dropout)');
     }
   }
   // Every weight layer gets its requant layer (a BatchNormalization already made one).

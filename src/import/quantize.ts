@@ -2,7 +2,7 @@
 //  - weights: per output channel, symmetric: s_w[o] = max|W[o]| / (2^(wb-1)-1), Wq = round(W / s_w[o]);
 //  - activations: one scale per tensor, calibrated as max|x| / (2^(a-1)-1) over the calibration images; tensors that
 //    the integer hardware cannot rescale share one scale (a relu, pool or flatten and its input; a residual add and
-//    both its inputs), the largest of the group;
+//    both its inputs), the largest of the group; a clipped ReLU Clip(0, c) sets its group's range to c;
 //  - requantization: the neuron core computes q = clamp(floor((P * m[o] + bias[o] + 2^(n-1)) / 2^n)), so the real
 //    factor M[o] = s_w[o] * s_in / s_out becomes the integer multiplier m[o] = round(M[o] * 2^n) with one shift n per
 //    layer, the largest that keeps every m[o] within MULTIPLIER_BITS and every bias within 32 bits.
@@ -71,6 +71,8 @@ export function calibrate(graph: ImportGraph, images: readonly Float64Array[], a
       absMax.set(groups.find(l.name), m);
     }
   }
+  // A clipped ReLU fixes its group's range at its clip, so the requantization's saturation performs the clip.
+  for (const l of scaled) if (l.op.kind === 'relu' && l.op.clip !== undefined) absMax.set(groups.find(l.name), l.op.clip);
   const top = signedMax(activationBits);
   return new Map(scaled.map((l) => [l.name, (absMax.get(groups.find(l.name)) || 1) / top]));
 }

@@ -53,6 +53,7 @@ function callText(layer: ImportLayer, shifts: Quantization): string {
 /** A comment that stays one printable line whatever the ONNX names hold. */
 function commentText(layer: ImportLayer): string {
   const text = layer.origin.join(', ').replace(/[^\x20-\x7e]+/g, '?').replace(/\*\//g, '*?/');
+  if (layer.op.kind === 'relu' && layer.op.clip !== undefined) return `ONNX ${text} (clipped at ${layer.op.clip} by the requantization's saturation)`;
   if (layer.op.kind === 'requant') return text === '' ? 'requantization (multiplier and bias per channel)' : `ONNX ${text} (folded; multiplier and bias per channel)`;
   return text === '' ? '' : `ONNX ${text}`;
 }

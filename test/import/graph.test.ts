@@ -6,6 +6,7 @@ import onnxProto from 'onnx-proto';
 import { readOnnx } from '../../src/import/onnx.js';
 import { importGraph } from '../../src/import/graph.js';
 import { runFloat } from '../../src/import/float.js';
+import { calibrate } from '../../src/import/quantize.js';
 import { ToolError } from '../../src/dsl/diagnostics.js';
 
 const { onnx } = onnxProto;
@@ -74,6 +75,19 @@ describe('importGraph', () => {
     for (let k = 0; k < 2; k++) expect(out[k]).toBeCloseTo(y[k], 6);
   });
 
+  it('Clip(0, c) after a Conv is a clipped ReLU: the float model clips, and calibration sets its scale to c / 127', () => {
+    const bytes = model([node('Conv', ['x', 'w'], ['c']), node('Clip', ['c', 'lo', 'hi'], ['y'])], [tensor('w', [1, 2, 1, 1], [4, 4]), tensor('lo', [], [0]), tensor('hi', [], [0.5])], 'y');
+    const graph = importGraph(readOnnx('t.onnx', bytes));
+    const clip = graph.layers[graph.layers.length - 1];
+    expect(clip.op).toEqual({ kind: 'relu', clip: 0.5 });
+    const out = runFloat(graph, x).get(graph.output)!;
+    expect(Math.max(...out)).toBe(0.5);
+    expect(Math.min(...out)).toBe(0);
+    const scales = calibrate(graph, [x], 8);
+    expect(scales.get(clip.name)).toBe(0.5 / 127);
+    expect(scales.get(clip.inputs[0])).toBe(0.5 / 127);
+  });
+
   const refused: { name: string; nodes: onnxProto.onnx.INodeProto[]; message: RegExp; dims?: (number | string)[] }[] = [
     { name: 'dilation', nodes: [node('Conv', ['x', 'w3'], ['y'], [ints('dilations', [2, 2])])], message: /\(Conv\): dilations \[2, 2\]: dilated convolutions are not supported/ },
     { name: 'asymmetric pads', nodes: [node('Conv', ['x', 'w3'], ['y'], [ints('pads', [0, 0, 1, 1])])], message: /\(Conv\): asymmetric pads \[0, 0, 1, 1\]/ },
@@ -81,11 +95,12 @@ describe('importGraph', () => {
     { name: 'a dynamic height', nodes: [node('Relu', ['x'], ['y'])], message: /graph input 'x' has shape \[1, 2, H, 4\]/, dims: [1, 2, 'H', 4] },
     { name: 'a batch norm after a relu', nodes: [node('Relu', ['x'], ['r']), node('BatchNormalization', ['r', 's', 's', 's', 's'], ['y'])], message: /\(BatchNormalization\): a batch norm folds into the Conv or Gemm right before it/ },
     { name: 'a Gemm on a volume', nodes: [node('Gemm', ['x', 'w3'], ['y'])], message: /\(Gemm\): its input is 2x4x4; flatten it first/ },
+    { name: 'a Clip with a negative minimum', nodes: [node('Conv', ['x', 'w3'], ['c']), node('Clip', ['c', 'neg', 'neg'], ['y'])], message: /\(Clip\): Clip\(-1, -1\): only a clipped ReLU/ },
     { name: 'QuantizeLinear', nodes: [node('QuantizeLinear', ['x', 's', 's'], ['y'])], message: /\(QuantizeLinear\): models already quantized/ },
   ];
   for (const c of refused) {
     it(`refuses ${c.name} with IMC127 naming the node`, () => {
-      const bytes = model(c.nodes, [tensor('w3', [2, 2, 3, 3], new Array(36).fill(0.1)), tensor('s', [2], [1, 1])], 'y', c.dims);
+      const bytes = model(c.nodes, [tensor('w3', [2, 2, 3, 3], new Array(36).fill(0.1)), tensor('s', [2], [1, 1]), tensor('neg', [], [-1])], 'y', c.dims);
       let error: unknown;
       try {
         importGraph(readOnnx('t.onnx', bytes));

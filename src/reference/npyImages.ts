@@ -8,8 +8,6 @@ import { quantizeReal, signedMax, signedMin } from './arithmetic.js';
 
 export interface NpyImages {
   count: number;
-  /** True when the file held floats (quantized with the input scale). */
-  quantized: boolean;
   /** Image k (0-based), CHW order, as input activations. */
   image(k: number): Int32Array;
 }
@@ -53,7 +51,6 @@ export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bi
   }
   return {
     count,
-    quantized: !integer,
     image(k: number): Int32Array {
       const out = new Int32Array(size);
       const base = k * size;

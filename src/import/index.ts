@@ -126,6 +126,19 @@ function quantizationErrors(design: IrDesign, graph: ImportGraph, q: Quantizatio
   }));
 }
 
+/** When only the grid is too small: how many cores the network needs and the smallest near-square grid holding them. */
+function gridAdvice(design: IrDesign): string {
+  try {
+    const grid = { ...design.target.grid, rows: 1024, cols: 1024 };
+    const cores = mapDesign({ ...design, target: { ...design.target, grid } }).cores.length;
+    const cols = Math.ceil(Math.sqrt(cores));
+    const rows = Math.ceil(cores / cols);
+    return ` (the network needs ${cores} cores: a ${rows}x${cols} grid would hold it)`;
+  } catch {
+    return '';
+  }
+}
+
 function removeQuietly(file: string): void {
   try {
     rmSync(file, { force: true });
@@ -173,7 +186,8 @@ export function importModel(options: ImportOptions): ImportResult {
       layers = quantizationErrors(loaded.design, graph, q, calibration);
     } catch (err) {
       if (err instanceof DiagnosticError) {
-        throw new ToolError('IMC128', `the imported network does not map onto target ${target.name}: ${err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+        const reasons = err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
+        throw new ToolError('IMC128', `the imported network does not map onto target ${target.name}: ${reasons}${gridAdvice(loaded.design)}`);
       }
       throw err;
     }

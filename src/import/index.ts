@@ -133,7 +133,7 @@ function gridAdvice(design: IrDesign): string {
     const cores = mapDesign({ ...design, target: { ...design.target, grid } }).cores.length;
     const cols = Math.ceil(Math.sqrt(cores));
     const rows = Math.ceil(cores / cols);
-    return ` (the network needs ${cores} cores: a ${rows}x${cols} grid would hold it)`;
+    return ` (a ${rows}x${cols} grid would hold its ${cores} cores)`;
   } catch {
     return '';
   }

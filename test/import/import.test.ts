@@ -179,7 +179,7 @@ describe('imcc import diagnostics (nothing is written)', () => {
     {
       name: 'a network that does not fit the target',
       code: 'IMC128',
-      message: /does not map onto target tiny_grid: IMC050 .*\(the network needs 4 cores: a 2x2 grid would hold it\)/,
+      message: /does not map onto target tiny_grid: IMC050 .*\(a 2x2 grid would hold its 4 cores\)/,
       extra: (dir) => {
         const small = readFileSync(TARGET, 'utf8').replace('digits_tile', 'tiny_grid').replace('grid 2x4', 'grid 1x2');
         writeFileSync(join(dir, 'targets', 'small.imc'), small);

@@ -308,6 +308,5 @@ export function importGraph(model: OnnxModel): ImportGraph {
   if (model.outputs.length !== 1) throw new ToolError('IMC127', `the graph has ${model.outputs.length} outputs; the importer needs exactly one`);
   const outLayer = producer.get(model.outputs[0]);
   if (!outLayer) throw new ToolError('IMC127', `the graph output '${model.outputs[0]}' comes from no supported node`);
-  void inputLayer;
   return { inputName: inputLayer.name, layers: withRequants, output: renamed.get(outLayer.name) ?? outLayer.name };
 }

@@ -8,6 +8,7 @@
 //   IMC160-IMC169 simulator exports (CrossSim, NeuroSim)                       src/emit/configs, src/cli
 //   IMC140-IMC149 command-line tooling (git integration, output paths, caches)  src/cli
 //   IMC190-IMC199 size limits of simulate and compile (docs/hardening.md)      src/dataflow, src/emit
+//   IMC120-IMC139 trained models (weights files, .npy data, imcc import / evaluate)  src/ir, src/import, src/cli
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -78,7 +79,7 @@ export const DIAGNOSTIC_CODES = {
   IMC101: 'the --input image file is not a JSON array of integers (or a raw int8 file of the right size)',
   IMC102: 'the --input image has the wrong number of values for the network input (C*H*W)',
   IMC103: 'an --input image value is outside the input activation range',
-  IMC104: 'the reference model cannot evaluate this network (batch norm not folded into a weight layer, or file weights)',
+  IMC104: 'the reference model cannot evaluate this network (a batch norm not folded into a weight layer)',
   IMC112: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)',
   IMC113: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)',
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
@@ -90,6 +91,16 @@ export const DIAGNOSTIC_CODES = {
   IMC142: 'bad command line: unknown command or option, missing argument, or an option value out of its range (exit 2)',
   IMC190: 'the design is too large to simulate within the simulator\'s memory bound (the size is stated)',
   IMC191: 'the design is too large to compile or schedule within their memory bound (the size is stated)',
+  IMC120: 'the weights file cannot be read or is not a .npz archive of .npy arrays',
+  IMC121: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)',
+  IMC122: 'a weights file value is outside its range (the layer\'s weight bits, the multiplier or bias limits)',
+  IMC123: 'a .npy input or data file cannot be read as images of the network input (format, dtype or shape)',
+  IMC124: 'float .npy images need the design\'s input scale (input.scale in its weights file)',
+  IMC125: 'imcc import: the model file is not a readable ONNX model (truncated, not protobuf, no graph, unreadable tensor)',
+  IMC126: 'imcc import: the model\'s ONNX opset is outside the supported 11-18',
+  IMC127: 'imcc import: a node the importer does not support (operator, attribute such as groups or dilation, or its place in the graph)',
+  IMC128: 'imcc import: the imported network does not fit the target or its options (checked design, mapping onto the grid)',
+  IMC129: 'imcc import / evaluate: a bad option or data file (target file, calibration data, labels)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

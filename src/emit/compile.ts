@@ -1,8 +1,10 @@
 // `imcc compile`: every output file of a design, built in memory (the CLI writes them atomically).
 // Order of work follows the phases: mapping -> memory -> dataflow -> (reference inside configs and rtl) -> emit.
+import { readFileSync } from 'node:fs';
 import { sourceLayout } from './sourceLayout.js';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
+import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
 import { gridPicture, mapDesign, mappingJson, mappingTable, mappingTotals } from '../mapping/index.js';
 import { jsonText } from '../support/schema.js';
@@ -40,12 +42,15 @@ export interface CompileResult {
 }
 
 export function sourceFiles(design: IrDesign, sources: ReadonlyMap<string, string>): { files: OutputFile[]; entry: string } {
-  const layout = sourceLayout(design.sources);
-  const files = design.sources.map((p, i) => {
+  // A weights file is part of the source: copied beside the .imc files so the output re-verifies on its own.
+  const weights = design.network.weights.kind === 'file' ? weightsFilePath(design.network.weights) : undefined;
+  const layout = sourceLayout(weights !== undefined ? [...design.sources, weights] : design.sources);
+  const files: OutputFile[] = design.sources.map((p, i) => {
     const text = sources.get(p);
     if (text === undefined) throw new Error(`source text of ${p} is missing`);
     return { path: layout[i], content: text };
   });
+  if (weights !== undefined) files.push({ path: layout[layout.length - 1], content: new Uint8Array(readFileSync(weights)) });
   return { files, entry: layout[0] };
 }
 

@@ -5,6 +5,8 @@ import type { IrDesign, IrNetwork, IrTarget } from './types.js';
 import { checkTarget } from './target.js';
 import { checkNetwork, didYouMean } from './network.js';
 import type { Diagnostics } from './values.js';
+import { DiagnosticError } from '../dsl/diagnostics.js';
+import { readFileWeights } from './weightsFile.js';
 
 export interface ProgramCheck {
   design: IrDesign | null;
@@ -66,6 +68,16 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
     }
   }
   const design = network && target ? { network, target, sources: files.map((f) => f.file) } : null;
+  if (design && design.network.weights.kind === 'file' && !diags.list.some((d) => d.severity === 'error')) {
+    // A weights file that is missing or does not fit the network is an error of the `weights` statement.
+    try {
+      readFileWeights(design);
+    } catch (err) {
+      if (!(err instanceof DiagnosticError)) throw err;
+      for (const d of err.diagnostics) diags.add(d);
+      return { design: null, targets: checkedTargets, network, entryNetworks: entryNetworks.length };
+    }
+  }
   return { design, targets: checkedTargets, network, entryNetworks: entryNetworks.length };
 }
 

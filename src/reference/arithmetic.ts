@@ -93,6 +93,14 @@ export function requantize(y: number, shift: number, activationBits: number): nu
   return clampSigned(Math.floor((y + 2 ** (shift - 1)) / 2 ** shift), activationBits);
 }
 
+/**
+ * A real number as a signed `bits`-bit activation of the given scale (real value of one step), round half up:
+ * clamp(floor(x / scale + 1/2)). Used for float inputs and by the importer's calibration.
+ */
+export function quantizeReal(x: number, scale: number, bits: number): number {
+  return clampSigned(Math.floor(x / scale + 0.5), bits);
+}
+
 /** Residual add on activation-scale integers, saturating: clamp(q + shortcut). */
 export function residualAdd(q: number, shortcut: number, activationBits: number): number {
   return clampSigned(q + shortcut, activationBits);

@@ -4,6 +4,7 @@ import { diagnostic, DiagnosticError } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import { generateBatchNorm, generateWeights, weightShape, type FoldedBatchNorm, type WeightShape } from '../ir/weights.js';
+import { readFileWeights } from '../ir/weightsFile.js';
 
 export function elementCount(shape: Shape): number {
   return shape.channels * shape.height * shape.width;
@@ -70,18 +71,14 @@ export interface LayerParameters {
   weights: Int32Array;
   weightBits: number;
   requantShift: number;
-  /** Present when a batch norm is folded into this layer; seeded by the weight layer's name. */
+  /** Present when a batch norm is folded into this layer; seeded by the weight layer's name, or from the file. */
   batchNorm?: FoldedBatchNorm;
 }
 
-/** Seeded parameters of every weight layer, by layer name. */
+/** Parameters of every weight layer (seeded, or from the weights file), by layer name. */
 export function layerParameters(design: IrDesign, index: NetworkIndex = indexNetwork(design)): Map<string, LayerParameters> {
   const { weights } = design.network;
-  if (weights.kind !== 'seed') {
-    throw new DiagnosticError([
-      diagnostic('IMC104', weights.span, 'the reference model supports seeded weights only (weights from a file are not implemented)'),
-    ]);
-  }
+  const file = weights.kind === 'file' ? readFileWeights(design) : undefined;
   // Every batch norm must fold into a weight layer's accumulator (IMC104 otherwise), for both models alike.
   for (const node of design.network.nodes) if (node.op.kind === 'batchnorm') foldedInto(index, node);
   const params = new Map<string, LayerParameters>();
@@ -94,14 +91,22 @@ export function layerParameters(design: IrDesign, index: NetworkIndex = indexNet
     const entry: LayerParameters = {
       layer: node.name,
       shape,
-      weights: generateWeights(weights.seed, node.name, shape, weightBits),
+      weights: file ? fileLayer(file.layers, node.name).weights : generateWeights(weights.seed, node.name, shape, weightBits),
       weightBits,
       requantShift,
     };
     if (hasFoldedBatchNorm(index, node)) {
-      entry.batchNorm = generateBatchNorm(weights.seed, node.name, shape.outChannels, requantShift);
+      entry.batchNorm = file
+        ? fileLayer(file.layers, node.name).batchNorm
+        : generateBatchNorm(weights.seed, node.name, shape.outChannels, requantShift);
     }
     params.set(node.name, entry);
   }
   return params;
+}
+
+function fileLayer<T>(layers: Map<string, T>, name: string): T {
+  const layer = layers.get(name);
+  if (!layer) throw new Error(`reference: the checked weights file has no layer ${name}`);
+  return layer;
 }

@@ -42,6 +42,8 @@ export type VerifyStage = 'emit' | 'build' | 'simulate' | 'reference' | 'compare
 export interface VerifyOptions {
   /** Seed of the input image (src/ir/weights.ts generateInputImage); default 1. */
   seed?: number;
+  /** The input image (CHW activations) for the design, instead of the seeded one (e.g. read from a .npy file). */
+  imageFor?: (design: IrDesign) => Int32Array;
   /** Build cache directory (default: src/verify/cache.ts defaultCacheDir). */
   cacheDir?: string;
   /** Clock cycles after which the simulation gives up (default: cycleCap, from the dataflow model's latency). */
@@ -128,7 +130,7 @@ export async function verifyRtlDirectory(
   const started = performance.now();
   const input = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!input) throw new Error('verify: the network has no input');
-  const image = generateInputImage(options.seed ?? 1, input.shape, input.activationBits);
+  const image = options.imageFor?.(design) ?? generateInputImage(options.seed ?? 1, input.shape, input.activationBits);
   const { trace, built } = await simulateRtlDirectory(dir, design, mapping, image, options);
   options.onStage?.('reference');
   const reference = referenceInference(design, mapping, image, { recordColumns: true });

@@ -165,6 +165,20 @@ const COMMANDS: CommandSpec[] = [
   // git-setup changes the git repository it runs in: only --help and an unknown option here (test/cli/diff.test.ts
   // runs it in a temporary repository).
   { name: 'git-setup', good: () => ['git-setup'], badStatus: 1 },
+  {
+    name: 'import',
+    good: () => ['import', 'models/digits/model.onnx', '--target', 'examples/targets/digits-tile.imc', '-o', out('imported.imc'), '--calibrate', 'models/digits/calib_x.npy'],
+    withInput: (f) => ['import', f, '--target', 'examples/targets/digits-tile.imc', '-o', out('never-imported.imc'), '--calibrate', 'models/digits/calib_x.npy'],
+    badStatus: 1,
+    json: { schema: 'import', status: 0 },
+  },
+  {
+    name: 'evaluate',
+    good: () => ['evaluate', 'examples/digits.imc', '--data', 'models/digits/test_x.npy', '--labels', 'models/digits/test_y.npy'],
+    withInput: (f) => ['evaluate', f, '--data', 'models/digits/test_x.npy', '--labels', 'models/digits/test_y.npy'],
+    badStatus: 1,
+    json: { schema: 'evaluate', status: 0 },
+  },
   // verify DIR builds and simulates RTL: only --help and inputs that fail before any build are run here.
   { name: 'verify', good: () => ['verify', out('compiled-for-verify')], withInput: (f) => ['verify', f], badStatus: 1 },
 ];

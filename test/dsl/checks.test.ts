@@ -87,10 +87,10 @@ describe('shapes and bits', () => {
 });
 
 describe('weights', () => {
-  it('records a seed (default 0) or a weights file path as written', () => {
+  it('records a seed (default 0); a weights file must exist (IMC120 at the statement; test/import has the file cases)', () => {
     expect(design(OK_BODY).network.weights).toMatchObject({ kind: 'seed', seed: 0 });
     expect(design('  weights seed 4294967295\n' + OK_BODY).network.weights).toMatchObject({ kind: 'seed', seed: 4294967295 });
-    expect(design('  weights file "w/resnet32.weights"\n' + OK_BODY).network.weights).toMatchObject({ kind: 'file', file: 'w/resnet32.weights' });
+    expect(errors({ 'main.imc': net('  weights file "w/resnet32.npz"\n' + OK_BODY), 't.imc': TARGET })).toEqual(['main.imc:4:3 IMC120']);
     const bad = errors({ 'main.imc': net('  weights seed 4294967296\n' + OK_BODY), 't.imc': TARGET });
     expect(bad).toEqual(['main.imc:4:16 IMC014']);
   });

@@ -148,13 +148,13 @@ describe('imcc infer', () => {
     expect(r2.err).toContain('error IMC103: ');
   });
 
-  it('IMC104: a network the reference model cannot evaluate (weights from a file), positioned at the weights line', async () => {
+  it('IMC120: a weights file that is not a .npz archive, positioned at the weights line', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'f.imc'), readFileSync(lenet, 'utf8').replace('weights seed 7', 'weights file "w.bin"'));
     writeFileSync(join(dir, 'w.bin'), new Uint8Array(4));
     const r = await imcc(['infer', join(dir, 'f.imc'), '--json']);
     expect(r.status).toBe(1);
-    expect(r.err).toContain('error IMC104: the reference model supports seeded weights only');
+    expect(r.err).toContain('error IMC120: weights file ');
     expect(r.err).toContain('weights file "w.bin"');
     expect(r.out).toBe('');
   });

@@ -14,6 +14,7 @@ export interface GeneratedExample {
 export const GENERATED_EXAMPLES: GeneratedExample[] = [
   { name: 'lenet', source: 'examples/lenet.imc' },
   { name: 'resnet32', source: 'examples/resnet32.imc' },
+  { name: 'digits', source: 'examples/digits.imc' },
 ];
 
 export function compileExample(example: GeneratedExample): OutputFile[] {

@@ -16,6 +16,8 @@ import { registerInfer } from './infer.js';
 import { registerCompile } from './compile.js';
 import { registerVerify } from './verify.js';
 import { registerOptimize } from './optimize.js';
+import { registerImport } from './import.js';
+import { registerEvaluate } from './evaluate.js';
 
 /** Commands report their exit status through `setStatus`; thrown DiagnosticErrors are handled by main. */
 export type SetStatus = (code: number) => void;
@@ -37,4 +39,6 @@ export function registerCommands(program: Command, setStatus: SetStatus): void {
   registerCompile(program, setStatus);
   registerVerify(program, setStatus);
   registerOptimize(program, setStatus);
+  registerImport(program, setStatus);
+  registerEvaluate(program, setStatus);
 }

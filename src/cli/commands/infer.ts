@@ -2,24 +2,10 @@
 // of the mapped design (src/reference); --dump writes every weight layer's activations for the RTL comparison.
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
 import { pathArgument } from '../paths.js';
 import { printJson, printText } from '../io.js';
-import { seedOption } from '../options.js';
+import { seedOption, wholeNumber } from '../options.js';
 import type { SetStatus } from './index.js';
-import { errnoReason, readBoundedFile } from '../../support/files.js';
-
-/** An --input image larger than this is refused: a JSON array of the largest input (8192x8192x3 values) fits. */
-export const MAX_IMAGE_BYTES = 1 << 30;
-
-function readImageBytes(path: string): Uint8Array {
-  try {
-    return readBoundedFile(path, MAX_IMAGE_BYTES);
-  } catch (err) {
-    const reason = errnoReason(err);
-    throw new ToolError('IMC100', `cannot read the input image ${path} (${reason})`);
-  }
-}
 
 export function registerInfer(program: Command, setStatus: SetStatus): void {
   void setStatus;
@@ -28,14 +14,19 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
     .description('run one image through the bit-exact integer reference model of the mapped design (README "Arithmetic")')
     .argument('<file>', 'the .imc design')
     .option(seedOption.flags, 'seed of the deterministic input image', seedOption.parse, seedOption.default)
-    .option('--input <image>', 'input image instead of the seed: *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)', pathArgument)
+    .option(
+      '--input <image>',
+      'input image instead of the seed: *.npy = N x C x H x W integers or floats (quantized with the input scale), *.json = flat JSON array of integers (CHW), otherwise raw int8 bytes (CHW)',
+      pathArgument,
+    )
+    .option('--index <K>', 'which image of a .npy input (0-based)', wholeNumber(0), 0)
     .option('--json', 'print {output, argmax} as JSON (schemas/infer.schema.json)')
     .option('--dump <dir>', 'write every weight layer\'s activations (activations/<layer>.txt, one pixel per line) and infer.json to DIR', pathArgument)
-    .action(async (file: string, opts: { seed: number; input?: string; json?: boolean; dump?: string }) => {
+    .action(async (file: string, opts: { seed: number; input?: string; index: number; json?: boolean; dump?: string }) => {
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { mapDesign } = await import('../../mapping/index.js');
       const { referenceInference } = await import('../../reference/index.js');
-      const { parseImageFile } = await import('../../reference/imageFile.js');
+      const { readInputImage } = await import('../inputImage.js');
       const { generateInputImage } = await import('../../ir/weights.js');
       const { validateJson, jsonText } = await import('../../support/schema.js');
       const { activationDump } = await import('../../emit/activations.js');
@@ -46,7 +37,7 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
       if (!inputNode) throw new Error('checked design has no input node');
       const image =
         opts.input !== undefined
-          ? parseImageFile(opts.input, readImageBytes(opts.input), inputNode.shape, inputNode.activationBits)
+          ? withSources(sources, () => readInputImage(design, opts.input!, opts.index))
           : generateInputImage(opts.seed, inputNode.shape, inputNode.activationBits);
       const result = withSources(sources, () => referenceInference(design, mapDesign(design), image));
       const summary = { output: Array.from(result.output), argmax: result.argmax };
@@ -55,7 +46,7 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
         const dump = activationDump(result, inputNode.shape, inputNode.activationBits, (n) => bits.get(n) ?? inputNode.activationBits);
         const record = {
           ...summary,
-          input: opts.input !== undefined ? { kind: 'file' as const, file: opts.input } : { kind: 'seed' as const, seed: opts.seed },
+          input: opts.input !== undefined ? { kind: 'file' as const, file: basename(opts.input), ...(opts.index > 0 ? { index: opts.index } : {}) } : { kind: 'seed' as const, seed: opts.seed },
           layers: dump.layers,
         };
         writeOutputDirectory(opts.dump, [

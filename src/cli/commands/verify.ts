@@ -4,8 +4,10 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
 import { printJson, printText } from '../io.js';
-import { seedOption } from '../options.js';
+import { seedOption, wholeNumber } from '../options.js';
+import { pathArgument } from '../paths.js';
 import { EXIT } from '../exit.js';
+import type { IrDesign } from '../../ir/types.js';
 import type { SetStatus } from './index.js';
 
 const STAGES: VerifyStage[] = ['emit', 'build', 'simulate', 'reference', 'compare'];
@@ -27,26 +29,31 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
   program
     .command('verify')
     .description(
-      'build the generated RTL with Verilator (cached by a hash of the RTL), run a seeded input image through it and compare ' +
+      'build the generated RTL with Verilator (cached by a hash of the RTL), run a seeded input image (or --input) through it and compare ' +
         'memory addresses with the schedules and ADC outputs, activations and outputs with the reference model',
     )
     .argument('<target>', 'a .imc design (compiled in memory) or an output directory of imcc compile (verified as it is on disk)')
     .option(seedOption.flags, 'seed of the input image', seedOption.parse, seedOption.default)
+    .option('--input <image>', 'input image instead of the seed (.npy, .json or raw int8, as for imcc infer)', pathArgument)
+    .option('--index <K>', 'which image of a .npy input (0-based)', wholeNumber(0), 0)
     .option('--cache-dir <dir>', 'where Verilator builds are cached (default $IMCC_CACHE_DIR, else $XDG_CACHE_HOME/imcc or ~/.cache/imcc)')
     .option('--json', 'print the result as JSON (schemas/verify.schema.json)')
-    .action(async (target: string, opts: { seed: number; cacheDir?: string; json?: boolean }) => {
+    .action(async (target: string, opts: { seed: number; input?: string; index: number; cacheDir?: string; json?: boolean }) => {
       const { default: cliProgress } = await import('cli-progress');
       const { mapDesign } = await import('../../mapping/index.js');
       const { planMemories } = await import('../../memory/index.js');
       const { verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
+      const { readInputImage } = await import('../inputImage.js');
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'verify [{bar}] {stage} ({duration_formatted})', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
         : null;
       bar?.start(STAGES.length, 0, { stage: 'starting' });
       const onStage = (stage: VerifyStage): void => bar?.update(STAGES.indexOf(stage), { stage });
-      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage };
+      const input = opts.input;
+      const imageFor = input !== undefined ? (design: IrDesign): Int32Array => readInputImage(design, input, opts.index) : undefined;
+      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, ...(imageFor ? { imageFor } : {}) };
       let details: VerifyDetails;
       try {
         let isDir = false;

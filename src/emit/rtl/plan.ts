@@ -6,10 +6,9 @@ import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
 import { blockShape, emissionOrder, isFullBlock, type BlockShape } from '../../memory/schedule.js';
-import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
+import { adcNeedBits, unsignedBitLength, type AdcModel } from '../../reference/arithmetic.js';
 import { compileReference } from '../../reference/mapped.js';
 import { simulateDataflow } from '../../dataflow/index.js';
-import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { clog2, isPowerOfTwo } from './literals.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
@@ -186,7 +185,9 @@ function neuronPlan(
   // rounding constant; and room for the pool sums.
   const sumBits = adc.bits + clog2(parts + 1);
   let accBits = sumBits + adc.shift + 1;
-  if (bn) accBits += BN_SCALE_BITS + 2;
+  // The multiplier's magnitude bits (6 for seeded batch norms, up to 16 for imported multipliers), a sign bit and a
+  // carry for the bias, which must fit too.
+  if (bn) accBits = Math.max(accBits + magnitudeBits(bn.scale) + 2, magnitudeBits(bn.bias) + 2);
   accBits = Math.max(accBits, requantShift + 3, outBits + 2);
   if (pool?.kind === 'avg') accBits = Math.max(accBits, outBits + clog2(pool.height * pool.width + 1) + 3);
   accBits += 1;
@@ -206,6 +207,13 @@ function neuronPlan(
     outActivationBits: outBits,
     accBits,
   };
+}
+
+/** Bits of the largest magnitude in the array. */
+function magnitudeBits(values: Int32Array): number {
+  let max = 0;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  return unsignedBitLength(max);
 }
 
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */

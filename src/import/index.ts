@@ -1,0 +1,213 @@
+// `imcc import`: an ONNX model -> a quantized .imc design and its weights file, checked and mapped onto the target
+// before anything is written, with the per-layer quantization error measured on the calibration data.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { loadDesign, loadProgram } from '../ir/load.js';
+import type { IrDesign, IrTarget } from '../ir/types.js';
+import { mapDesign } from '../mapping/index.js';
+import { compileReference, runReference } from '../reference/index.js';
+import { quantizeReal } from '../reference/arithmetic.js';
+import { NpyFormatError, parseNpy } from '../support/npy.js';
+import { formatNpz } from '../support/npz.js';
+import { runFloat } from './float.js';
+import { importGraph, imcName, type ImportGraph } from './graph.js';
+import { readOnnx } from './onnx.js';
+import { quantize, type Quantization } from './quantize.js';
+import { networkText, weightArrays } from './write.js';
+
+export interface ImportOptions {
+  model: string;
+  target: string;
+  output: string;
+  calibrate: string;
+  weightBits?: number;
+  activationBits?: number;
+}
+
+export interface LayerError {
+  layer: string;
+  onnx: string;
+  shift: number;
+  outputScale: number;
+  /** Signal-to-quantization-noise ratio of the layer's requantized output vs the float model, dB. */
+  sqnrDb: number;
+}
+
+export interface ImportResult {
+  network: string;
+  imc: string;
+  weights: string;
+  target: string;
+  weightBits: number;
+  activationBits: number;
+  calibrationImages: number;
+  inputScale: number;
+  layers: LayerError[];
+}
+
+function readBytes(file: string, what: string, code: 'IMC125' | 'IMC129'): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : ((err as { code?: string }).code ?? 'unreadable');
+    throw new ToolError(code, `cannot read the ${what} ${file} (${reason})`);
+  }
+}
+
+/** The one target the --target file declares. */
+function loadTarget(file: string): IrTarget {
+  const program = loadProgram(file);
+  const errors = program.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new DiagnosticError(program.diagnostics, program.sources);
+  const declared = program.files[0]?.declarations.filter((d) => d.kind === 'target') ?? [];
+  if (declared.length !== 1) throw new ToolError('IMC129', `--target ${file} declares ${declared.length} targets; give a file with exactly one`);
+  return program.check.targets.get(declared[0].name.name)!;
+}
+
+/** Calibration images, N x C x H x W floats matching the model input. */
+export function readCalibration(file: string, graph: ImportGraph): Float64Array[] {
+  const input = graph.layers.find((l) => l.op.kind === 'input')!.shape;
+  let array;
+  try {
+    array = parseNpy(readBytes(file, 'calibration data', 'IMC129'));
+  } catch (err) {
+    if (err instanceof NpyFormatError) throw new ToolError('IMC129', `--calibrate ${file}: ${err.message}`);
+    throw err;
+  }
+  const chw = [input.channels, input.height, input.width];
+  if (array.shape.length !== 4 || !array.shape.slice(1).every((d, i) => d === chw[i]) || array.shape[0] < 1) {
+    throw new ToolError('IMC129', `--calibrate ${file}: shape (${array.shape.join(', ')}) is not N x ${chw.join(' x ')} (the model input)`);
+  }
+  if (array.dtype !== 'f4' && array.dtype !== 'f8') throw new ToolError('IMC129', `--calibrate ${file}: ${array.dtype} data; calibration images are floats, as the model takes them`);
+  const size = chw[0] * chw[1] * chw[2];
+  return Array.from({ length: array.shape[0] }, (_, k) => array.data.slice(k * size, (k + 1) * size));
+}
+
+function bitsOption(value: number | undefined, fallback: number, what: string): number {
+  const bits = value ?? fallback;
+  if (!Number.isInteger(bits) || bits < 2 || bits > 16) throw new ToolError('IMC129', `--${what} ${bits}: expected a whole number from 2 to 16`);
+  return bits;
+}
+
+/** Measured SQNR of every weight layer's requantized output over the calibration images. */
+function quantizationErrors(design: IrDesign, graph: ImportGraph, q: Quantization, images: readonly Float64Array[]): LayerError[] {
+  const ref = compileReference(design, mapDesign(design));
+  const inputName = graph.inputName;
+  const inputScale = q.scales.get(inputName)!;
+  const weightLayers = graph.layers.filter((l) => l.op.kind === 'conv' || l.op.kind === 'fc');
+  const requantOf = new Map(graph.layers.filter((l) => l.op.kind === 'requant').map((l) => [l.inputs[0], l.name]));
+  const signal = new Map<string, number>();
+  const noise = new Map<string, number>();
+  for (const image of images) {
+    const float = runFloat(graph, image);
+    const result = runReference(ref, Int32Array.from(image, (x) => quantizeReal(x, inputScale, q.activationBits)));
+    for (const l of weightLayers) {
+      const r = requantOf.get(l.name)!;
+      const f = float.get(r)!;
+      const integer = result.nodes.get(r)!.data;
+      const s = q.scales.get(r)!;
+      let sig = 0;
+      let err = 0;
+      for (let i = 0; i < f.length; i++) {
+        sig += f[i] * f[i];
+        err += (f[i] - integer[i] * s) ** 2;
+      }
+      signal.set(l.name, (signal.get(l.name) ?? 0) + sig);
+      noise.set(l.name, (noise.get(l.name) ?? 0) + err);
+    }
+  }
+  return weightLayers.map((l) => ({
+    layer: l.name,
+    onnx: l.origin[0] ?? '',
+    shift: q.layers.get(l.name)!.shift,
+    outputScale: q.scales.get(requantOf.get(l.name)!)!,
+    sqnrDb: Math.round(100 * 10 * Math.log10(signal.get(l.name)! / Math.max(noise.get(l.name)!, 1e-300))) / 100,
+  }));
+}
+
+/** When only the grid is too small: how many cores the network needs and the smallest near-square grid holding them. */
+function gridAdvice(design: IrDesign): string {
+  try {
+    const grid = { ...design.target.grid, rows: 1024, cols: 1024 };
+    const cores = mapDesign({ ...design, target: { ...design.target, grid } }).cores.length;
+    const cols = Math.ceil(Math.sqrt(cores));
+    const rows = Math.ceil(cores / cols);
+    return ` (a ${rows}x${cols} grid would hold its ${cores} cores)`;
+  } catch {
+    return '';
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // best effort: a leftover partial file is harmless
+  }
+}
+
+export function importModel(options: ImportOptions): ImportResult {
+  const model = readOnnx(options.model, readBytes(options.model, 'model', 'IMC125'));
+  const graph = importGraph(model);
+  const target = loadTarget(options.target);
+  const weightBits = bitsOption(options.weightBits, target.crossbar.weightBits, 'weight-bits');
+  const activationBits = bitsOption(options.activationBits, 8, 'activation-bits');
+  const calibration = readCalibration(options.calibrate, graph);
+  const q = quantize(graph, calibration, weightBits, activationBits);
+
+  const imcFile = options.output.endsWith('.imc') ? options.output : `${options.output}.imc`;
+  const dir = path.dirname(imcFile);
+  if (!existsSync(dir)) throw new ToolError('IMC129', `-o ${options.output}: the directory ${dir} does not exist`);
+  const base = path.basename(imcFile, '.imc');
+  const weightsName = `${base}.npz`;
+  const partialWeights = `${base}.npz.partial`;
+  const relTarget = path.relative(path.resolve(dir), path.resolve(options.target)).split(path.sep).join('/');
+  const names = {
+    name: imcName(base, new Set()),
+    model: path.basename(options.model),
+    opset: model.opset,
+    calibration: `${calibration.length} images of ${path.basename(options.calibrate)}`,
+    targetImport: relTarget,
+    target: target.name,
+  };
+  const checkText = networkText(graph, q, { ...names, weightsFile: partialWeights }, imcFile);
+  const finalText = networkText(graph, q, { ...names, weightsFile: weightsName }, imcFile);
+  const partialPath = path.join(dir, partialWeights);
+  writeFileSync(partialPath, formatNpz(weightArrays(graph, q)));
+  let layers: LayerError[];
+  try {
+    const loaded = loadDesign(imcFile, (f) => (path.resolve(f) === path.resolve(imcFile) ? checkText : readFileSync(f, 'utf8')));
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    if (!loaded.design || errors.length > 0) {
+      throw new ToolError('IMC128', `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+    }
+    try {
+      layers = quantizationErrors(loaded.design, graph, q, calibration);
+    } catch (err) {
+      if (err instanceof DiagnosticError) {
+        const reasons = err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
+        throw new ToolError('IMC128', `the imported network does not map onto target ${target.name}: ${reasons}${gridAdvice(loaded.design)}`);
+      }
+      throw err;
+    }
+  } catch (err) {
+    removeQuietly(partialPath);
+    throw err;
+  }
+  const partialImc = `${imcFile}.partial`;
+  writeFileSync(partialImc, finalText);
+  renameSync(path.join(dir, partialWeights), path.join(dir, weightsName));
+  renameSync(partialImc, imcFile);
+  return {
+    network: names.name,
+    imc: imcFile,
+    weights: path.join(dir, weightsName),
+    target: target.name,
+    weightBits,
+    activationBits,
+    calibrationImages: calibration.length,
+    inputScale: q.scales.get(graph.inputName)!,
+    layers,
+  };
+}

@@ -1,0 +1,116 @@
+// Post-training quantization of an imported float graph (docs/import.md "Quantization"):
+//  - weights: per output channel, symmetric: s_w[o] = max|W[o]| / (2^(wb-1)-1), Wq = round(W / s_w[o]);
+//  - activations: one scale per tensor, calibrated as max|x| / (2^(a-1)-1) over the calibration images; tensors that
+//    the integer hardware cannot rescale share one scale (a relu, pool or flatten and its input; a residual add and
+//    both its inputs), the largest of the group; a clipped ReLU Clip(0, c) sets its group's range to c;
+//  - requantization: the neuron core computes q = clamp(floor((P * m[o] + bias[o] + 2^(n-1)) / 2^n)), so the real
+//    factor M[o] = s_w[o] * s_in / s_out becomes the integer multiplier m[o] = round(M[o] * 2^n) with one shift n per
+//    layer, the largest that keeps every m[o] within MULTIPLIER_BITS and every bias within 32 bits.
+import { signedMax } from '../reference/arithmetic.js';
+import { FILE_BIAS_LIMIT } from '../ir/weightsFile.js';
+import type { ImportGraph } from './graph.js';
+import { runFloat } from './float.js';
+
+/** Magnitude bits of a requantization multiplier (the neuron core's multiplier is this plus a sign bit). */
+export const MULTIPLIER_BITS = 15;
+/** Largest requantization shift the language takes (`requant N`, 0..48). */
+const MAX_SHIFT = 48;
+
+export interface QuantizedLayer {
+  weights: Int32Array;
+  multiplier: Int32Array;
+  bias: Int32Array;
+  shift: number;
+}
+
+export interface Quantization {
+  /** Real value of one step of every activation layer (input, requant, relu, pools, add, flatten). */
+  scales: Map<string, number>;
+  /** By weight layer name. */
+  layers: Map<string, QuantizedLayer>;
+  weightBits: number;
+  activationBits: number;
+}
+
+/** Round half away from zero, as numpy's rint does not (half to even) but as quantizers commonly do. */
+function roundHalfAway(x: number): number {
+  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+}
+
+class Groups {
+  private readonly parent = new Map<string, string>();
+  find(a: string): string {
+    let p = this.parent.get(a) ?? a;
+    if (p !== a) {
+      p = this.find(p);
+      this.parent.set(a, p);
+    }
+    return p;
+  }
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+}
+
+/** The activation scale groups and each activation layer's calibrated max |x|. */
+export function calibrate(graph: ImportGraph, images: readonly Float64Array[], activationBits: number): Map<string, number> {
+  const groups = new Groups();
+  const scaled = graph.layers.filter((l) => l.op.kind !== 'conv' && l.op.kind !== 'fc');
+  for (const l of scaled) {
+    if (['relu', 'maxpool', 'avgpool', 'gap', 'flatten', 'add'].includes(l.op.kind)) for (const i of l.inputs) groups.union(l.name, i);
+  }
+  const absMax = new Map<string, number>(scaled.map((l) => [groups.find(l.name), 0]));
+  for (const image of images) {
+    const values = runFloat(graph, image);
+    for (const l of scaled) {
+      const v = values.get(l.name)!;
+      let m = absMax.get(groups.find(l.name))!;
+      for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+      absMax.set(groups.find(l.name), m);
+    }
+  }
+  // A clipped ReLU fixes its group's range at its clip, so the requantization's saturation performs the clip.
+  for (const l of scaled) if (l.op.kind === 'relu' && l.op.clip !== undefined) absMax.set(groups.find(l.name), l.op.clip);
+  const top = signedMax(activationBits);
+  return new Map(scaled.map((l) => [l.name, (absMax.get(groups.find(l.name)) || 1) / top]));
+}
+
+export function quantize(graph: ImportGraph, calibration: readonly Float64Array[], weightBits: number, activationBits: number): Quantization {
+  const scales = calibrate(graph, calibration, activationBits);
+  const layers = new Map<string, QuantizedLayer>();
+  const wMax = signedMax(weightBits);
+  for (const layer of graph.layers) {
+    if (layer.op.kind !== 'conv' && layer.op.kind !== 'fc') continue;
+    const requant = graph.layers.find((l) => l.op.kind === 'requant' && l.inputs[0] === layer.name);
+    if (!requant) throw new Error(`quantize: ${layer.name} has no requant layer`);
+    const sIn = scales.get(layer.inputs[0])!;
+    const sOut = scales.get(requant.name)!;
+    const { weight, bias } = layer.op;
+    const channels = bias.length;
+    const per = weight.length / channels;
+    const weights = new Int32Array(weight.length);
+    const factor = new Float64Array(channels);
+    for (let o = 0; o < channels; o++) {
+      let m = 0;
+      for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(weight[o * per + i]));
+      const sw = m > 0 ? m / wMax : 1;
+      for (let i = 0; i < per; i++) weights[o * per + i] = roundHalfAway(weight[o * per + i] / sw);
+      factor[o] = (sw * sIn) / sOut;
+    }
+    const biasSteps = Array.from(bias, (b) => b / sOut);
+    const largest = Math.max(...factor);
+    let shift = Math.min(MAX_SHIFT, Math.max(0, Math.floor(Math.log2((2 ** MULTIPLIER_BITS - 1) / largest))));
+    const fits = (n: number): boolean =>
+      factor.every((f) => Math.abs(roundHalfAway(f * 2 ** n)) <= 2 ** MULTIPLIER_BITS - 1) && biasSteps.every((b) => Math.abs(roundHalfAway(b * 2 ** n)) <= FILE_BIAS_LIMIT);
+    while (shift > 0 && !fits(shift)) shift--;
+    layers.set(layer.name, {
+      weights,
+      multiplier: Int32Array.from(factor, (f) => roundHalfAway(f * 2 ** shift)),
+      bias: Int32Array.from(biasSteps, (b) => roundHalfAway(b * 2 ** shift)),
+      shift,
+    });
+  }
+  return { scales, layers, weightBits, activationBits };
+}

@@ -1,0 +1,33 @@
+// NumPy's .npz container: a zip archive of .npy files, one per named array (numpy.savez / savez_compressed). The zip
+// layer is fflate's; the arrays are read by ./npy.ts. Written archives are byte-identical on every machine (sorted
+// names, a fixed timestamp built from local fields, since zip stores local time).
+import { unzipSync, zipSync } from 'fflate';
+import { formatNpy, NpyFormatError, parseNpy, type NpyArray } from './npy.js';
+
+/** Reads every array of an .npz archive, by name (without the .npy suffix); throws NpyFormatError. */
+export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes);
+  } catch (err) {
+    throw new NpyFormatError(`not a readable .npz (zip) archive: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const arrays = new Map<string, NpyArray>();
+  for (const name of Object.keys(entries).sort()) {
+    if (!name.endsWith('.npy')) throw new NpyFormatError(`archive member '${name}' is not a .npy array`);
+    try {
+      arrays.set(name.slice(0, -4), parseNpy(entries[name]));
+    } catch (err) {
+      if (err instanceof NpyFormatError) throw new NpyFormatError(`array '${name.slice(0, -4)}': ${err.message}`);
+      throw err;
+    }
+  }
+  return arrays;
+}
+
+/** An .npz archive of the arrays, compressed, members in name order with a fixed date. */
+export function formatNpz(arrays: ReadonlyMap<string, NpyArray>): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  for (const name of [...arrays.keys()].sort()) files[`${name}.npy`] = formatNpy(arrays.get(name)!);
+  return zipSync(files, { level: 9, mtime: new Date(1980, 0, 1, 0, 0, 0) });
+}

@@ -1,9 +1,6 @@
 // imcc evaluate DESIGN.imc --data X.npy --labels Y.npy [--onnx MODEL.onnx] [--json]: top-1 accuracy of the integer
 // reference model (in parallel over the cores), and of the float ONNX model with their agreement (src/import/evaluate.ts).
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { evaluateDesign } from '../../import/evaluate.js';
-import { validateJson } from '../../support/schema.js';
 import { printJson, printText } from '../io.js';
 import type { SetStatus } from './index.js';
 
@@ -20,6 +17,9 @@ export function registerEvaluate(program: Command, setStatus: SetStatus): void {
     .option('--onnx <model>', 'the float ONNX model to compare with (needs float --data)')
     .option('--json', 'print {images, top1, floatTop1, agreement, meanAbsLogitError} (schemas/evaluate.schema.json)')
     .action(async (file: string, opts: { data: string; labels: string; onnx?: string; json?: boolean }) => {
+      const { default: cliProgress } = await import('cli-progress');
+      const { evaluateDesign } = await import('../../import/evaluate.js');
+      const { validateJson } = await import('../../support/schema.js');
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'evaluate [{bar}] {value}/{total} images', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
         : null;

@@ -2,8 +2,6 @@
 // writes a quantized .imc design and its .npz weights file (src/import, docs/import.md) and prints the per-layer
 // quantization error measured on the calibration images.
 import { type Command, InvalidArgumentError } from 'commander';
-import { importModel } from '../../import/index.js';
-import { validateJson } from '../../support/schema.js';
 import { printJson, printText } from '../io.js';
 import type { SetStatus } from './index.js';
 
@@ -28,7 +26,9 @@ export function registerImport(program: Command, setStatus: SetStatus): void {
     .option('--weight-bits <N>', "weight bits (default: the target's crossbar weight_bits)", bits)
     .option('--activation-bits <N>', 'activation bits (default 8)', bits)
     .option('--json', 'print the result as JSON (schemas/import.schema.json)')
-    .action((model: string, opts: { target: string; output: string; calibrate: string; weightBits?: number; activationBits?: number; json?: boolean }) => {
+    .action(async (model: string, opts: { target: string; output: string; calibrate: string; weightBits?: number; activationBits?: number; json?: boolean }) => {
+      const { importModel } = await import('../../import/index.js');
+      const { validateJson } = await import('../../support/schema.js');
       const result = importModel({ model, ...opts });
       if (opts.json) {
         validateJson('import', result);

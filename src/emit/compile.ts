@@ -16,6 +16,7 @@ import { renderDesignModule, type DesignModuleInput } from './designModule.js';
 import { renderTemplate } from '../support/templates.js';
 import { outputMarker, type OutputFile } from './output.js';
 import { formatRange } from './memoryTable.js';
+import { renderHtmlReport } from './report/html.js';
 
 /** Images in the batch whose throughput the report gives: the paper quotes throughput for a batch of 100. */
 export const REPORT_BATCH = 100;
@@ -50,7 +51,10 @@ function sourceRoot(paths: readonly string[]): string {
   return common.length === 0 ? '.' : common.join('/');
 }
 
-export function sourceFiles(design: IrDesign, sources: ReadonlyMap<string, string>): { files: OutputFile[]; entry: string } {
+export function sourceFiles(
+  design: IrDesign,
+  sources: ReadonlyMap<string, string>,
+): { files: OutputFile[]; entry: string; outputPath: (file: string) => string } {
   const root = sourceRoot(design.sources);
   const rel = (p: string) => posix.join('source', posix.relative(root, p.split('\\').join('/')));
   const files = design.sources.map((p) => {
@@ -58,7 +62,7 @@ export function sourceFiles(design: IrDesign, sources: ReadonlyMap<string, strin
     if (text === undefined) throw new Error(`source text of ${p} is missing`);
     return { path: rel(p), content: text };
   });
-  return { files, entry: rel(design.sources[0]) };
+  return { files, entry: rel(design.sources[0]), outputPath: rel };
 }
 
 function memoryReport(plan: MemoryPlan): string {
@@ -153,10 +157,13 @@ export function compileDesign(input: CompileInput): CompileResult {
   const mapping = mapDesign(design);
   const memory = planMemories(design, mapping);
   const dataflow = simulateDataflow(design, mapping, { batch: REPORT_BATCH });
-  const { files: sources, entry } = sourceFiles(design, input.sources);
+  const { files: sources, entry, outputPath } = sourceFiles(design, input.sources);
 
   const totals = mappingTotals(mapping, design.target.crossbar);
   const rtl = rtlOrWarnings(() => emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })));
+
+  const warnings = [...dataflow.diagnostics, ...rtl.warnings];
+  const report = renderHtmlReport({ version, entry, design, mapping, memory, dataflow, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
@@ -183,6 +190,7 @@ export function compileDesign(input: CompileInput): CompileResult {
         rtlMissing: rtl.warnings.map((w) => `${w.code}: ${w.message}`),
       }),
     },
+    { path: 'report.html', content: report.html },
   ];
-  return { files, warnings: [...dataflow.diagnostics, ...rtl.warnings], mapping, memory, dataflow };
+  return { files, warnings, mapping, memory, dataflow };
 }

@@ -5,6 +5,7 @@
 //   IMC070-IMC089 input memories and schedules                                 src/memory
 //   IMC090-IMC099 dataflow (links)                                             src/dataflow
 //   IMC100-IMC119 output and files (compile, weights files, verify inputs)     src/emit, src/verify, src/cli
+//   IMC170-IMC179 report, language server and verify traces                    src/emit/report, src/cli
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -73,6 +74,8 @@ export const DIAGNOSTIC_CODES = {
   IMC112: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)',
   IMC113: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)',
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
+  IMC170: 'imcc report: the argument is neither a .imc design nor an output directory of imcc compile',
+  IMC171: 'imcc report: the report file cannot be written',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

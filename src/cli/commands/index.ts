@@ -12,6 +12,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerInfer } from './infer.js';
 import { registerCompile } from './compile.js';
 import { registerVerify } from './verify.js';
+import { registerReport } from './report.js';
 
 /** Commands report their exit status through `setStatus`; thrown DiagnosticErrors are handled by main. */
 export type SetStatus = (code: number) => void;
@@ -31,4 +32,5 @@ export function registerCommands(program: Command, setStatus: SetStatus): void {
   registerInfer(program, setStatus);
   registerCompile(program, setStatus);
   registerVerify(program, setStatus);
+  registerReport(program, setStatus);
 }

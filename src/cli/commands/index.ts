@@ -13,6 +13,7 @@ import { registerInfer } from './infer.js';
 import { registerCompile } from './compile.js';
 import { registerVerify } from './verify.js';
 import { registerReport } from './report.js';
+import { registerLsp } from './lsp.js';
 
 /** Commands report their exit status through `setStatus`; thrown DiagnosticErrors are handled by main. */
 export type SetStatus = (code: number) => void;
@@ -33,4 +34,5 @@ export function registerCommands(program: Command, setStatus: SetStatus): void {
   registerCompile(program, setStatus);
   registerVerify(program, setStatus);
   registerReport(program, setStatus);
+  registerLsp(program, setStatus);
 }

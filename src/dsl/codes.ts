@@ -76,6 +76,7 @@ export const DIAGNOSTIC_CODES = {
   IMC114: 'imcc verify: Verilator is missing or the generated RTL does not build',
   IMC170: 'imcc report: the argument is neither a .imc design nor an output directory of imcc compile',
   IMC171: 'imcc report: the report file cannot be written',
+  IMC172: 'imcc verify --trace: the waveform (VCD) and address trace cannot be written',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

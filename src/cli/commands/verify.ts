@@ -43,13 +43,17 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     .option('--seed <S>', 'seed of the input image', wholeNumber, 1)
     .option('--cache-dir <dir>', 'where Verilator builds are cached', '.imcc-cache')
     .option('--json', 'print the result as JSON (schemas/verify.schema.json)')
-    .action(async (target: string, opts: { seed: number; cacheDir: string; json?: boolean }) => {
+    .option('--trace', 'build with Verilator --trace and keep a VCD around the first mismatch (or of the run) and the address trace')
+    .option('--window <n>', 'with --trace: timesteps kept on each side of the first mismatch', wholeNumber, 5)
+    .option('--trace-dir <dir>', 'with --trace: where wave.vcd and addresses.txt are written', 'imcc-trace')
+    .action(async (target: string, opts: { seed: number; cacheDir: string; json?: boolean; trace?: boolean; window: number; traceDir: string }) => {
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'verify [{bar}] {stage}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
         : null;
       bar?.start(STAGES.length, 0, { stage: 'starting' });
       const onStage = (stage: VerifyStage): void => bar?.update(STAGES.indexOf(stage), { stage });
-      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage };
+      const waveform = opts.trace === true ? { window: opts.window, dir: opts.traceDir } : undefined;
+      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, waveform };
       let details: VerifyDetails;
       try {
         let isDir = false;
@@ -82,6 +86,13 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         );
       } else {
         printText(`FAIL: ${result.mismatches} of ${result.comparisons} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
+      }
+      if (details.waveform !== undefined) {
+        const w = details.waveform;
+        const where =
+          `waveform of timesteps ${w.first}..${w.last}: ${w.vcd} (open with: gtkwave ${w.vcd})\n` + `memory addresses per core: ${w.addresses}\n`;
+        if (opts.json) process.stderr.write(where);
+        else printText(where.trimEnd());
       }
       setStatus(result.pass ? EXIT.ok : EXIT.badInput);
     });

@@ -74,7 +74,11 @@ export async function recordWaveform(
       renderTemplate('tb/addresses.txt.hbs', { ...window, lines: addressLines(trace, mapping, window.first, window.last) }),
     );
   } catch (err) {
-    rmSync(partial, { force: true });
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // the directory itself could not be made: there is no partial VCD to remove
+    }
     throw new ToolError('IMC172', `cannot write the waveform into ${options.dir}: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     rmSync(work, { recursive: true, force: true });

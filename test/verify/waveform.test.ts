@@ -71,5 +71,13 @@ describe('imcc verify --trace', () => {
       expect(step).toBeLessThanOrEqual(t + 3);
     }
     expect(addresses.some((l) => l.startsWith(`${t} c02 R `))).toBe(true);
+
+    // IMC172: the trace directory cannot be created (a file is in the way); nothing is left half-written.
+    const blocked = join(work, 'a-file');
+    writeFileSync(blocked, 'not a directory');
+    const bad = await runCli(['verify', out, '--trace', '--trace-dir', join(blocked, 'trace'), '--cache-dir', TEST_CACHE]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/^imcc: error IMC172: cannot write the waveform into /m);
+    expect(readFileSync(blocked, 'utf8')).toBe('not a directory');
   }, 1_200_000);
 });

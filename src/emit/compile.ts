@@ -163,7 +163,7 @@ export function compileDesign(input: CompileInput): CompileResult {
   const rtl = rtlOrWarnings(() => emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })));
 
   const warnings = [...dataflow.diagnostics, ...rtl.warnings];
-  const report = renderHtmlReport({ version, entry, design, mapping, memory, dataflow, warnings, displayPath: outputPath });
+  const reportHtml = renderHtmlReport({ version, entry, design, mapping, memory, dataflow, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
@@ -190,7 +190,7 @@ export function compileDesign(input: CompileInput): CompileResult {
         rtlMissing: rtl.warnings.map((w) => `${w.code}: ${w.message}`),
       }),
     },
-    { path: 'report.html', content: report.html },
+    { path: 'report.html', content: reportHtml },
   ];
   return { files, warnings, mapping, memory, dataflow };
 }

@@ -7,7 +7,7 @@ import { mappingTotals, percent } from '../../mapping/index.js';
 import type { Mapping } from '../../mapping/types.js';
 import type { MemoryPlan } from '../../memory/index.js';
 import { renderHtmlTemplate } from '../../support/templates.js';
-import { reportCharts, type Chart } from './charts.js';
+import { reportCharts } from './charts.js';
 import { reportData, type ReportInputs } from './data.js';
 import { renderSvg, startSvgDocument } from './svg.js';
 
@@ -62,13 +62,13 @@ function mappingRows(design: IrDesign, mapping: Mapping): string[][] {
   ]);
 }
 
-export function renderHtmlReport(input: HtmlReportInput, inputs: ReportInputs = reportInputs(input)): { html: string; charts: Chart[] } {
+export function renderHtmlReport(input: HtmlReportInput, inputs: ReportInputs = reportInputs(input)): string {
   const { design, mapping, dataflow } = input;
   const charts = reportCharts(reportData(inputs));
   startSvgDocument();
   const totals = mappingTotals(mapping, design.target.crossbar);
   const us = (dataflow.latencyTimesteps * dataflow.timestepNs) / 1000;
-  const html = renderHtmlTemplate('report/report.html.hbs', {
+  return renderHtmlTemplate('report/report.html.hbs', {
     version: input.version,
     entry: input.entry,
     network: design.network.name,
@@ -85,5 +85,4 @@ export function renderHtmlReport(input: HtmlReportInput, inputs: ReportInputs = 
     mappingRows: mappingRows(design, mapping),
     warnings: input.warnings.map((d) => `${input.displayPath(d.span.file)}:${d.span.line}:${d.span.column}: ${d.severity} ${d.code}: ${d.message}`),
   });
-  return { html, charts };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { reportCharts, WARNING_COLOUR } from '../../src/emit/report/charts.js';
 import { reportData } from '../../src/emit/report/data.js';
 import { renderHtmlReport, reportInputs, BATCH_SIZES, PIPELINE_IMAGES } from '../../src/emit/report/html.js';
-import { renderSvg, startSvgDocument } from '../../src/emit/report/svg.js';
+import { renderSvg, startSvgDocument, withTitles } from '../../src/emit/report/svg.js';
 import { compileLenet } from './fixtures.js';
 
 const lenet = compileLenet();
@@ -73,6 +73,9 @@ describe('report.html', () => {
     const warningLines = (html: string) => html.match(new RegExp(`<line[^>]*stroke="${WARNING_COLOUR}"`, 'g'))?.length ?? 0;
     expect(warningLines(slow.html)).toBe(over.length);
     for (const l of over) expect(slow.html).toContain(`>${l.gbps} Gb/s</text>`);
+    // Hover text of an over-bandwidth link: its ends, kind and load.
+    const l = over[0];
+    expect(slow.html).toMatch(new RegExp(`<title>[^<]*from: ${l.from}; to: ${l.to}; kind: ${l.kind}; Gb/s: ${l.gbps}</title>`));
     expect(slow.html).toMatch(/<li class="warning">[^<]*lenet\.imc:\d+:\d+: warning IMC090: link /);
     expect(warningLines(lenet.html)).toBe(0);
     expect(lenet.html).toContain('<p id="warnings">None.</p>');
@@ -86,12 +89,13 @@ describe('report.html', () => {
     expect(renderHtmlReport(inputOf(lenet))).toBe(lenet.html);
   });
 
-  it('renders SVG synchronously exactly as vega view.toSVG() does', async () => {
+  it('renders SVG synchronously exactly as vega view.toSVG() does (plus hover titles)', async () => {
     const spec = reportCharts(reportData(reportInputs(inputOf(lenet))))[2].spec;
     startSvgDocument();
     const sync = renderSvg(spec);
     vega.resetSVGDefIds();
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-    expect(sync).toBe(await view.toSVG());
+    expect(sync === withTitles(await view.toSVG())).toBe(true);
+    expect(sync).toContain('<title>batch size (images): 1; ');
   });
 });

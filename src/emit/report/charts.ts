@@ -32,7 +32,7 @@ function gridChart(grid: ReportData['grid']): Chart {
     layer: [
       {
         data: { values: empty },
-        mark: { type: 'rect', fill: '#f2f2f2', stroke: 'white', strokeWidth: 2 },
+        mark: { type: 'rect', fill: '#f2f2f2', stroke: 'white', strokeWidth: 2, aria: false },
         encoding: { x: { field: 'col', ...x }, x2: { field: 'colEnd' }, y: { field: 'row', ...y }, y2: { field: 'rowEnd' } },
         transform: [{ calculate: 'datum.col + 1', as: 'colEnd' }, { calculate: 'datum.row + 1', as: 'rowEnd' }],
       },
@@ -58,17 +58,17 @@ function gridChart(grid: ReportData['grid']): Chart {
             },
           },
           {
-            mark: { type: 'text', dy: -14, fontWeight: 'bold', fontSize: 11 },
+            mark: { type: 'text', dy: -14, fontWeight: 'bold', fontSize: 11, aria: false },
             encoding: { x: { field: 'cx', ...x }, y: { field: 'cy', ...y }, text: { field: 'core' } },
             transform: [{ calculate: 'datum.col + 0.5', as: 'cx' }, { calculate: 'datum.row + 0.5', as: 'cy' }],
           },
           {
-            mark: { type: 'text', dy: 0, fontSize: 10, limit: CELL - 6 },
+            mark: { type: 'text', dy: 0, fontSize: 10, limit: CELL - 6, aria: false },
             encoding: { x: { field: 'cx', ...x }, y: { field: 'cy', ...y }, text: { field: 'layer' } },
             transform: [{ calculate: 'datum.col + 0.5', as: 'cx' }, { calculate: 'datum.row + 0.5', as: 'cy' }],
           },
           {
-            mark: { type: 'text', dy: 13, fontSize: 9 },
+            mark: { type: 'text', dy: 13, fontSize: 9, aria: false },
             encoding: { x: { field: 'cx', ...x }, y: { field: 'cy', ...y }, text: { field: 'utilization', format: '.0%' } },
             transform: [{ calculate: 'datum.col + 0.5', as: 'cx' }, { calculate: 'datum.row + 0.5', as: 'cy' }],
           },
@@ -94,7 +94,7 @@ function gridChart(grid: ReportData['grid']): Chart {
       },
       {
         data: { values: over },
-        mark: { type: 'text', color: WARNING_COLOUR, fontSize: 10, fontWeight: 'bold', dy: -4 },
+        mark: { type: 'text', color: WARNING_COLOUR, fontSize: 10, fontWeight: 'bold', dy: -4, aria: false },
         encoding: { x: { field: 'mx', ...x }, y: { field: 'my', ...y }, text: { field: 'label' } },
         transform: [{ calculate: '(datum.x + datum.x2) / 2', as: 'mx' }, { calculate: '(datum.y + datum.y2) / 2', as: 'my' }],
       },
@@ -140,7 +140,7 @@ function pipelineChart(pipeline: ReportData['pipeline']): Chart {
         layer: [
           { mark: { type: 'rule', strokeDash: [4, 3], color: '#444444' }, encoding: { x: { field: 't', type: 'quantitative' } } },
           {
-            mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 0, fontSize: 10 },
+            mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 0, fontSize: 10, aria: false },
             encoding: { x: { field: 't', type: 'quantitative' }, text: { field: 'label' } },
           },
         ],
@@ -198,7 +198,7 @@ function sweepChart(sweep: ReportData['sweep']): Chart {
         },
       },
       {
-        mark: { type: 'text', align: 'left', dx: 5, dy: -5, fontSize: 9 },
+        mark: { type: 'text', align: 'left', dx: 5, dy: -5, fontSize: 9, aria: false },
         encoding: {
           x: { field: 'cores', type: 'quantitative' },
           y: { field: 'throughputImagesPerSecond', type: 'quantitative' },

@@ -42,5 +42,13 @@ export function renderSvg(spec: TopLevelSpec): string {
   renderer.render((view.scenegraph() as unknown as { root: unknown }).root);
   const svg = renderer.svg();
   view.finalize();
-  return svg;
+  return withTitles(svg);
+}
+
+/**
+ * Vega shows tooltips with JavaScript, which the page has none of; a `<title>` child is the browser's own hover text.
+ * Each mark item's aria-label already lists its tooltip fields (escaped as an attribute, so valid as text too).
+ */
+export function withTitles(svg: string): string {
+  return svg.replace(/<(path|line)( aria-label="([^"]*)"[^>]*?)\/>/g, '<$1$2><title>$3</title></$1>');
 }

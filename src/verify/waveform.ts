@@ -32,7 +32,8 @@ export interface Waveform {
 /** The timesteps to dump: around the mismatch, or the whole run (the start of a long one) when there is none. */
 export function waveformWindow(mismatchTimestep: number | null, timesteps: number, window: number): { first: number; last: number } {
   if (mismatchTimestep !== null) return { first: Math.max(0, mismatchTimestep - window), last: mismatchTimestep + window };
-  return { first: 0, last: Math.min(timesteps, WHOLE_RUN_TIMESTEPS) };
+  // A run of N timesteps computes in timesteps 0..N-1.
+  return { first: 0, last: Math.max(0, Math.min(timesteps, WHOLE_RUN_TIMESTEPS) - 1) };
 }
 
 function addressLines(trace: Trace, mapping: Mapping, first: number, last: number): string[] {

@@ -28,12 +28,24 @@ describe('waveform window', () => {
   it('is the mismatch timestep +- the window, or the whole run (at most WHOLE_RUN_TIMESTEPS) without one', () => {
     expect(waveformWindow(120, 800, 5)).toEqual({ first: 115, last: 125 });
     expect(waveformWindow(2, 800, 5)).toEqual({ first: 0, last: 7 });
-    expect(waveformWindow(null, 800, 5)).toEqual({ first: 0, last: 800 });
-    expect(waveformWindow(null, 90_000, 5)).toEqual({ first: 0, last: WHOLE_RUN_TIMESTEPS });
+    expect(waveformWindow(null, 800, 5)).toEqual({ first: 0, last: 799 });
+    expect(waveformWindow(null, 90_000, 5)).toEqual({ first: 0, last: WHOLE_RUN_TIMESTEPS - 1 });
   });
 });
 
 describe('imcc verify --trace', () => {
+  it('keeps the whole run of a small passing design', async () => {
+    const traceDir = join(mkdtempSync(join(tmpdir(), 'imcc-wave-pass-')), 'trace');
+    const run = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--trace', '--trace-dir', traceDir, '--cache-dir', TEST_CACHE]);
+    expect(run.code, run.stderr).toBe(0);
+    const pass = run.stdout.match(/^PASS: .* (\d+) timesteps, /m);
+    expect(pass, run.stdout).not.toBeNull();
+    const last = Number(pass![1]) - 1;
+    expect(run.stdout).toContain(`waveform of timesteps 0..${last}: ${join(traceDir, 'wave.vcd')}`);
+    const timesteps = new Set(vcdValues(readFileSync(join(traceDir, 'wave.vcd'), 'utf8'), 'timestep_o'));
+    for (let t = 0; t <= last; t++) expect(timesteps.has(t), `timestep ${t}`).toBe(true);
+  }, 1_200_000);
+
   it('keeps a VCD of the timesteps around the first mismatch and the address trace, and says where they are', async () => {
     const { design, sources } = loadDesignForCli('examples/lenet.imc');
     const work = mkdtempSync(join(tmpdir(), 'imcc-wave-test-'));

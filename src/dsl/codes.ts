@@ -9,6 +9,7 @@
 //   IMC140-IMC149 command-line tooling (git integration, output paths, caches)  src/cli
 //   IMC190-IMC199 size limits of simulate and compile (docs/hardening.md)      src/dataflow, src/emit
 //   IMC120-IMC139 trained models (weights files, .npy data, imcc import / evaluate)  src/ir, src/import, src/cli
+//   IMC170-IMC179 report, language server and verify traces                    src/emit/report, src/cli
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -101,6 +102,9 @@ export const DIAGNOSTIC_CODES = {
   IMC127: 'imcc import: a node the importer does not support (operator, attribute such as groups or dilation, or its place in the graph)',
   IMC128: 'imcc import: the imported network does not fit the target or its options (checked design, mapping onto the grid)',
   IMC129: 'imcc import / evaluate: a bad option or data file (target file, calibration data, labels)',
+  IMC170: 'imcc report: the argument is neither a .imc design nor an output directory of imcc compile',
+  IMC171: 'imcc report: the report file cannot be written',
+  IMC172: 'imcc verify --trace: the waveform (VCD) and address trace cannot be written',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -1,6 +1,7 @@
 // `imcc compile`: every output file of a design, built in memory (the CLI writes them atomically).
 // Order of work follows the phases: mapping -> memory -> dataflow -> (reference inside configs and rtl) -> emit.
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { sourceLayout } from './sourceLayout.js';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
@@ -19,6 +20,7 @@ import { renderTemplate } from '../support/templates.js';
 import { outputMarker, type OutputFile } from './output.js';
 import { formatRange } from './memoryTable.js';
 import { compileSizeDiagnostic } from './limits.js';
+import { renderHtmlReport } from './report/html.js';
 
 /** Images in the batch whose throughput the report gives: the paper quotes throughput for a batch of 100. */
 export const REPORT_BATCH = 100;
@@ -41,17 +43,22 @@ export interface CompileResult {
   dataflow: DataflowResult;
 }
 
-export function sourceFiles(design: IrDesign, sources: ReadonlyMap<string, string>): { files: OutputFile[]; entry: string } {
+export function sourceFiles(
+  design: IrDesign,
+  sources: ReadonlyMap<string, string>,
+): { files: OutputFile[]; entry: string; outputPath: (file: string) => string } {
   // A weights file is part of the source: copied beside the .imc files so the output re-verifies on its own.
   const weights = design.network.weights.kind === 'file' ? weightsFilePath(design.network.weights) : undefined;
-  const layout = sourceLayout(weights !== undefined ? [...design.sources, weights] : design.sources);
+  const all = weights !== undefined ? [...design.sources, weights] : design.sources;
+  const layout = sourceLayout(all);
+  const outputPaths = new Map(all.map((p, i) => [p, layout[i]]));
   const files: OutputFile[] = design.sources.map((p, i) => {
     const text = sources.get(p);
     if (text === undefined) throw new Error(`source text of ${p} is missing`);
     return { path: layout[i], content: text };
   });
   if (weights !== undefined) files.push({ path: layout[layout.length - 1], content: new Uint8Array(readFileSync(weights)) });
-  return { files, entry: layout[0] };
+  return { files, entry: layout[0], outputPath: (file) => outputPaths.get(file) ?? posix.basename(file) };
 }
 
 function memoryReport(plan: MemoryPlan): string {
@@ -148,12 +155,15 @@ export function compileDesign(input: CompileInput): CompileResult {
   const mapping = mapDesign(design);
   const memory = planMemories(design, mapping);
   const dataflow = simulateDataflow(design, mapping, { batch: REPORT_BATCH });
-  const { files: sources, entry } = sourceFiles(design, input.sources);
+  const { files: sources, entry, outputPath } = sourceFiles(design, input.sources);
 
   const totals = mappingTotals(mapping, design.target.crossbar);
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
   const rtl = rtlOrWarnings(() => emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })));
+
+  const warnings = [...dataflow.diagnostics, ...rtl.warnings];
+  const reportHtml = renderHtmlReport({ version, entry, design, mapping, memory, dataflow, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
@@ -180,6 +190,7 @@ export function compileDesign(input: CompileInput): CompileResult {
         rtlMissing: rtl.warnings.map((w) => `${w.code}: ${w.message}`),
       }),
     },
+    { path: 'report.html', content: reportHtml },
   ];
-  return { files, warnings: [...dataflow.diagnostics, ...rtl.warnings, ...neurosimWarnings], mapping, memory, dataflow };
+  return { files, warnings: [...warnings, ...neurosimWarnings], mapping, memory, dataflow };
 }

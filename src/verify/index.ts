@@ -22,6 +22,7 @@ import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
 import { parseTrace, type Trace } from './trace.js';
 import { buildWithVerilator, runSimulation } from './verilator.js';
 import { registerTemporary } from '../support/files.js';
+import { recordWaveform, waveformWindow, type Waveform, type WaveformOptions } from './waveform.js';
 
 export { compareTrace, scheduleAccesses, type Mismatch, type MismatchKind, type Comparison, type CoreInfo } from './compare.js';
 export { parseTrace, type Trace } from './trace.js';
@@ -50,6 +51,8 @@ export interface VerifyOptions {
   maxCycles?: number;
   /** Called as each stage starts. */
   onStage?: (stage: VerifyStage) => void;
+  /** Build with Verilator --trace and keep a VCD and address trace (src/verify/waveform.ts). */
+  waveform?: WaveformOptions;
 }
 
 /** Extra facts of a run that the tests and the bench use (not part of the JSON contract). */
@@ -57,6 +60,8 @@ export interface VerifyDetails extends VerifyResult {
   timesteps: number;
   built: boolean;
   byKind: Record<string, number>;
+  /** With options.waveform: where the VCD and the address trace are. */
+  waveform?: Waveform;
 }
 
 /** The cap is this many times the cycles the design is expected to take, plus a fixed allowance for reset and drain. */
@@ -81,6 +86,7 @@ export interface Simulation {
   trace: Trace;
   /** False when the Verilator build came from the cache. */
   built: boolean;
+  binary: string;
 }
 
 /** Builds (cached) and runs the RTL under `dir` (rtl/, tb/) on one image (CHW); returns the parsed trace. */
@@ -102,6 +108,7 @@ export async function simulateRtlDirectory(
     testbench: names.testbench,
     topModule: names.top,
     cacheDir: options.cacheDir,
+    trace: options.waveform !== undefined,
   });
   const work = mkdtempSync(join(tmpdir(), 'imcc-verify-'));
   const releaseWork = registerTemporary(work);
@@ -112,7 +119,7 @@ export async function simulateRtlDirectory(
     writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
     const run = await runSimulation(build.binary, [imagePath, tracePath, String(options.maxCycles ?? cycleCap(design, mapping).cap)], resolve(dir));
     if (!existsSync(tracePath)) throw new ToolError('IMC114', `the simulation did not run: ${run.stderr.trim()}`);
-    return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built };
+    return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built, binary: build.binary };
   } finally {
     rmSync(work, { recursive: true, force: true });
     releaseWork();
@@ -131,7 +138,7 @@ export async function verifyRtlDirectory(
   const input = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!input) throw new Error('verify: the network has no input');
   const image = options.imageFor?.(design) ?? generateInputImage(options.seed ?? 1, input.shape, input.activationBits);
-  const { trace, built } = await simulateRtlDirectory(dir, design, mapping, image, options);
+  const { trace, built, binary } = await simulateRtlDirectory(dir, design, mapping, image, options);
   options.onStage?.('reference');
   const reference = referenceInference(design, mapping, image, { recordColumns: true });
   const schedules = new Map<string, Schedule>();
@@ -139,6 +146,16 @@ export async function verifyRtlDirectory(
   options.onStage?.('compare');
   const outputNode = design.network.nodes.find((n) => n.name === design.network.output)!;
   const comparison = compareTrace(trace, coreInfos(mapping, design.target.inputMemory.depth), schedules, reference, outputNode.shape);
+  const waveform =
+    options.waveform === undefined
+      ? undefined
+      : await recordWaveform(
+          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(design, mapping).cap },
+          trace,
+          mapping,
+          waveformWindow(comparison.firstMismatch?.timestep ?? null, trace.timesteps, options.waveform.window),
+          options.waveform,
+        );
   return {
     pass: comparison.mismatches === 0,
     comparisons: comparison.comparisons,
@@ -149,6 +166,7 @@ export async function verifyRtlDirectory(
     timesteps: trace.timesteps,
     built,
     byKind: comparison.byKind,
+    waveform,
   };
 }
 

@@ -27,6 +27,8 @@ export interface VerilatorBuildRequest {
   topModule: string;
   /** Where builds are cached (default: ./cache.ts defaultCacheDir). */
   cacheDir?: string;
+  /** Build with Verilator's --trace, so the testbench can write a VCD (imcc verify --trace). */
+  trace?: boolean;
 }
 
 export interface VerilatorBuild {
@@ -55,9 +57,13 @@ function sourcesOf(rootDir: string, fileList: string): string[] {
 }
 
 /** Hash of everything a build reads. */
+function flagsOf(request: VerilatorBuildRequest): string[] {
+  return request.trace === true ? [...VERILATOR_FLAGS, '--trace'] : VERILATOR_FLAGS;
+}
+
 export function buildKey(request: VerilatorBuildRequest, version: string): string {
   const hash = createHash('sha256');
-  hash.update(`${version}\n${VERILATOR_FLAGS.join(' ')}\n${MAKE_FLAGS}\n${request.topModule}\n`);
+  hash.update(`${version}\n${flagsOf(request).join(' ')}\n${MAKE_FLAGS}\n${request.topModule}\n`);
   const files = [request.fileList, ...sourcesOf(request.rootDir, request.fileList), request.testbench].sort();
   for (const f of files) {
     hash.update(`${f}\n`);
@@ -83,7 +89,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
   const tempDir = join(cacheDir, `.${key}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const releaseTemp = registerTemporary(tempDir);
   const args = [
-    ...VERILATOR_FLAGS,
+    ...flagsOf(request),
     '--top-module',
     request.topModule,
     '-Mdir',

@@ -29,7 +29,7 @@ describe('imcc compile', () => {
     expect(first.code).toBe(0);
     expect((await runCli(['compile', 'examples/lenet.imc', '-o', b])).code).toBe(0);
     const files = snapshot(a);
-    for (const required of ['mapping.json', 'report.txt', 'design.ts', 'imcc-output.json', 'source/lenet.imc']) {
+    for (const required of ['mapping.json', 'report.txt', 'report.html', 'design.ts', 'imcc-output.json', 'source/lenet.imc']) {
       expect(files.has(required), required).toBe(true);
     }
     for (const prefix of ['schedules/', 'rtl/', 'tb/', 'configs/crosssim/', 'configs/neurosim/']) {

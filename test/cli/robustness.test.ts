@@ -181,6 +181,14 @@ const COMMANDS: CommandSpec[] = [
   },
   // verify DIR builds and simulates RTL: only --help and inputs that fail before any build are run here.
   { name: 'verify', good: () => ['verify', out('compiled-for-verify')], withInput: (f) => ['verify', f], badStatus: 1 },
+  {
+    name: 'report',
+    good: () => ['report', LENET, '-o', out('report.html')],
+    withInput: (f) => ['report', f, '-o', out('never-written.html')],
+    badStatus: 1,
+  },
+  // lsp serves stdin until the client exits: only --help and bad usage are run here (test/lsp drives the server).
+  { name: 'lsp', good: () => ['lsp'], badStatus: 2 },
 ];
 
 function registeredCommands(): string[] {

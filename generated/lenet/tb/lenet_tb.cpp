@@ -4,7 +4,8 @@
 // pixel by pixel, column by column (y fastest), one pixel per timestep; runs until the top reports done; dumps every
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
 // (A) and the network outputs (O) to a trace file.
-// Usage: Vlenet_top IMAGE TRACE [MAX_CYCLES]
+// Usage: Vlenet_top IMAGE TRACE [MAX_CYCLES [VCD FIRST LAST]]
+// Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,9 @@
 #include "verilated.h"
 #include "Vlenet_top.h"
 #include "Vlenet_top__Dpi.h"
+#if VM_TRACE
+#include "verilated_vcd_c.h"
+#endif
 
 static FILE* g_trace = nullptr;
 static uint32_t g_timestep = 0;
@@ -89,6 +93,18 @@ int main(int argc, char** argv) {
   const std::unique_ptr<VerilatedContext> context{new VerilatedContext};
   context->commandArgs(argc, argv);
   const std::unique_ptr<Vlenet_top> top{new Vlenet_top{context.get()}};
+#if VM_TRACE
+  // VCD window: two dumps per clock cycle (after the rising and the falling edge), only inside FIRST..LAST.
+  std::unique_ptr<VerilatedVcdC> vcd;
+  const unsigned long vcd_first = argc > 6 ? std::strtoul(argv[5], nullptr, 10) : 0;
+  const unsigned long vcd_last = argc > 6 ? std::strtoul(argv[6], nullptr, 10) : 0;
+  if (argc > 6) {
+    context->traceEverOn(true);
+    vcd.reset(new VerilatedVcdC);
+    top->trace(vcd.get(), 99);
+    vcd->open(argv[4]);
+  }
+#endif
   uint32_t in_words[IN_WORDS];
   uint32_t out_words[OUT_WORDS];
   long next_pixel = 0;
@@ -130,8 +146,15 @@ int main(int argc, char** argv) {
     }
     top->clk_i = 1;
     top->eval();
+#if VM_TRACE
+    const bool dump = vcd && g_timestep >= vcd_first && g_timestep <= vcd_last;
+    if (dump) vcd->dump(2 * cycles);
+#endif
     top->clk_i = 0;
     top->eval();
+#if VM_TRACE
+    if (dump) vcd->dump(2 * cycles + 1);
+#endif
     cycles++;
     if (step) {
       next_pixel++;
@@ -142,5 +165,8 @@ int main(int argc, char** argv) {
   std::fprintf(g_trace, "E %lu %u %d\n", cycles, static_cast<uint32_t>(top->timestep_o), top->done_o ? 1 : 0);
   std::fclose(g_trace);
   top->final();
+#if VM_TRACE
+  if (vcd) vcd->close();
+#endif
   return top->done_o ? 0 : 3;
 }

@@ -11,7 +11,7 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
   program
     .command('compile')
     .description(
-      'compile a design: mapping.json, schedules/, rtl/, tb/, configs/, design.ts, report.txt and the source, written atomically to DIR',
+      'compile a design: mapping.json, schedules/, rtl/, tb/, configs/, design.ts, report.txt, report.html and the source, written atomically to DIR',
     )
     .argument('<file>', 'the .imc design')
     .requiredOption('-o, --output <dir>', 'output directory (created or replaced; never a directory that is not an imcc output)', pathArgument)

@@ -18,6 +18,8 @@ import { registerVerify } from './verify.js';
 import { registerOptimize } from './optimize.js';
 import { registerImport } from './import.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerReport } from './report.js';
+import { registerLsp } from './lsp.js';
 
 /** Commands report their exit status through `setStatus`; thrown DiagnosticErrors are handled by main. */
 export type SetStatus = (code: number) => void;
@@ -41,4 +43,6 @@ export function registerCommands(program: Command, setStatus: SetStatus): void {
   registerOptimize(program, setStatus);
   registerImport(program, setStatus);
   registerEvaluate(program, setStatus);
+  registerReport(program, setStatus);
+  registerLsp(program, setStatus);
 }

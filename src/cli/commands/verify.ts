@@ -10,6 +10,17 @@ import { EXIT } from '../exit.js';
 import type { IrDesign } from '../../ir/types.js';
 import type { SetStatus } from './index.js';
 
+interface VerifyCliOptions {
+  seed: number;
+  input?: string;
+  index: number;
+  cacheDir?: string;
+  json?: boolean;
+  trace?: boolean;
+  window: number;
+  traceDir: string;
+}
+
 const STAGES: VerifyStage[] = ['emit', 'build', 'simulate', 'reference', 'compare'];
 
 export function describeMismatch(m: Mismatch): string {
@@ -38,7 +49,10 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     .option('--index <K>', 'which image of a .npy input (0-based)', wholeNumber(0), 0)
     .option('--cache-dir <dir>', 'where Verilator builds are cached (default $IMCC_CACHE_DIR, else $XDG_CACHE_HOME/imcc or ~/.cache/imcc)')
     .option('--json', 'print the result as JSON (schemas/verify.schema.json)')
-    .action(async (target: string, opts: { seed: number; input?: string; index: number; cacheDir?: string; json?: boolean }) => {
+    .option('--trace', 'build with Verilator --trace and keep a VCD around the first mismatch (or of the run) and the address trace')
+    .option('--window <n>', 'with --trace: timesteps kept on each side of the first mismatch', wholeNumber(1), 5)
+    .option('--trace-dir <dir>', 'with --trace: where wave.vcd and addresses.txt are written', pathArgument, 'imcc-trace')
+    .action(async (target: string, opts: VerifyCliOptions) => {
       const { default: cliProgress } = await import('cli-progress');
       const { mapDesign } = await import('../../mapping/index.js');
       const { planMemories } = await import('../../memory/index.js');
@@ -53,7 +67,8 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       const onStage = (stage: VerifyStage): void => bar?.update(STAGES.indexOf(stage), { stage });
       const input = opts.input;
       const imageFor = input !== undefined ? (design: IrDesign): Int32Array => readInputImage(design, input, opts.index) : undefined;
-      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, ...(imageFor ? { imageFor } : {}) };
+      const waveform = opts.trace === true ? { window: opts.window, dir: opts.traceDir } : undefined;
+      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, waveform, ...(imageFor ? { imageFor } : {}) };
       let details: VerifyDetails;
       try {
         let isDir = false;
@@ -86,6 +101,13 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         );
       } else {
         printText(`FAIL: ${result.mismatches} of ${result.comparisons} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
+      }
+      if (details.waveform !== undefined) {
+        const w = details.waveform;
+        const where =
+          `waveform of timesteps ${w.first}..${w.last}: ${w.vcd} (open with: gtkwave ${w.vcd})\n` + `memory addresses per core: ${w.addresses}\n`;
+        if (opts.json) process.stderr.write(where);
+        else printText(where.trimEnd());
       }
       setStatus(result.pass ? EXIT.ok : EXIT.badInput);
     });

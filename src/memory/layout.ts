@@ -121,7 +121,7 @@ export function wordsTouched(start: number, length: number, wordBits: number): n
   return Math.floor((start + length - 1) / wordBits) - Math.floor(start / wordBits) + 1;
 }
 
-/** Table 1's figures for one layout (definitions pinned in DESIGN.md). */
+/** Table 1's figures for one layout (definitions pinned in docs/paper-facts.md). */
 export interface LayoutFigures {
   /** Bits counted as memory: words allocated minus the unused bits after the last stored datum. */
   memoryBits: number;

@@ -1,5 +1,5 @@
 // The examples load into the IR the later phases rely on: ResNet-32 exactly as Dazzi et al. 2021 ran it
-// (DESIGN.md; Table 2 with its two misprints corrected), the speed-up mapping, and the small LeNet.
+// (docs/paper-facts.md; Table 2 with its two misprints corrected), the speed-up mapping, and the small LeNet.
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
 import type { ConvOp, IrDesign, IrNode } from '../../src/ir/types.js';

@@ -36,7 +36,7 @@ async function runMap(args: string[]): Promise<{ out: string; error?: Diagnostic
 }
 
 describe('Table 2: examples/resnet32.imc', () => {
-  // DESIGN.md: Table 2 misprints two rows. Layer 12 has Cin = 16 (144 rows, Table 2 prints 252) and layer 22 has
+  // docs/paper-facts.md: Table 2 misprints two rows. Layer 12 has Cin = 16 (144 rows, Table 2 prints 252) and layer 22 has
   // Cin = 28 (252 rows, Table 2 prints 504). With the corrected shapes only layers 23..31 (504 rows) split in two on
   // 256x256 tiles: 34 weight layers + 9 extra halves = 43 cores, as the paper reports.
   const design = load('examples/resnet32.imc');

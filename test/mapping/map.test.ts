@@ -16,7 +16,7 @@ function diagnosticsOf(f: () => unknown): DiagnosticError {
 }
 
 describe('Table 2: ResNet-32 (hand-built fixture) on 256x256 tiles', () => {
-  // Table 2 misprints two rows (DESIGN.md): layer 12 really has Cin = 16 (144 rows, not 252) and layer 22 Cin = 28
+  // Table 2 misprints two rows (docs/paper-facts.md): layer 12 really has Cin = 16 (144 rows, not 252) and layer 22 Cin = 28
   // (252 rows, not 504). With the corrected shapes only layers 23..31 (504 rows) split, in two: 34 + 9 = 43 cores.
   const mapping = mapDesign(resnet32());
   const byName = new Map(mapping.layers.map((l) => [l.layer, l]));

@@ -1,4 +1,4 @@
-// Table 1 of the paper (section 2.3.5): every cell, with DESIGN.md's pinned definitions (1 KB = 1,000 bytes; memory =
+// Table 1 of the paper (section 2.3.5): every cell, with docs/paper-facts.md's pinned definitions (1 KB = 1,000 bytes; memory =
 // words allocated minus the unused bits after the last stored datum; % empty = (memory - data) / memory; read =
 // words touched to read F pixels, write = words touched to write one pixel, [min, max] over all positions).
 import { describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@ import type { Mapping } from '../../mapping/types.js';
 import type { MemoryPlan } from '../../memory/plan.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
-import { clog2, hexDigits, isPowerOfTwo, packedVector, signedBits, slit, ulit } from './literals.js';
+import { clog2, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
@@ -174,7 +174,7 @@ function residualWrap(depth: number, k: number): string {
   return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
 
-function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
+function neuronContext(p: CoreRtlPlan, head: string, module: string, files: { bnScale: string; bnBias: string }): object {
   const n = p.neuron!;
   const acc = n.accBits;
   const B = p.adc.bits;
@@ -199,13 +199,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
   const replicated = p.replicas > 1;
   const outChannels = cols / p.replicas;
   const ocBits = clog2(outChannels);
-  // The folded batch norm per column: the same constants for every replica.
-  const perColumn = (v: Int32Array): Int32Array => {
-    const channels = v.slice(p.channelBase, p.channelBase + outChannels);
-    const out = new Int32Array(cols);
-    for (let c = 0; c < cols; c++) out[c] = channels[c % outChannels];
-    return out;
-  };
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
   if (n.reluBeforePool) ops.push('ReLU');
@@ -234,8 +227,15 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     actMin: slit(acc, -(2 ** (a - 1))),
     channelBase: p.channelBase,
     channelLast: p.channelBase + outChannels - 1,
-    bnScale: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.scale)) : '',
-    bnBias: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.bias)) : '',
+    sumBits: n.sumBits,
+    rescaledBits: n.sumBits + p.adc.shift,
+    sumExtendBits: acc - n.sumBits - p.adc.shift,
+    bnScaleBits: n.batchNorm?.scaleBits ?? 0,
+    bnBiasBits: n.batchNorm?.biasBits ?? 0,
+    productExtendBits: n.batchNorm ? acc - (n.sumBits + p.adc.shift + n.batchNorm.scaleBits) : 0,
+    biasExtendBits: n.batchNorm ? acc - n.batchNorm.biasBits : 0,
+    bnScaleFile: files.bnScale,
+    bnBiasFile: files.bnBias,
     replicated,
     blockHeight: ulit(cw, p.block.rows),
     blockWidth: ulit(cw, p.block.cols),
@@ -285,7 +285,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     averageExpr,
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
-    pixelZero: ulit(cols * a, 0),
     traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, p.channelBase),
@@ -293,13 +292,26 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
   };
 }
 
+/** A core's folded batch-norm constant per crossbar column (the same for every replica): the neuron core's ROM. */
+function batchNormColumns(p: CoreRtlPlan, values: Int32Array): Int32Array {
+  const outChannels = p.cols / p.replicas;
+  const out = new Int32Array(p.cols);
+  for (let c = 0; c < p.cols; c++) out[c] = values[p.channelBase + (c % outChannels)];
+  return out;
+}
+
+/** A $readmemh file: one two's-complement value per line, `bits` wide, entry 0 first. */
+function memFile(bits: number, values: ArrayLike<number>, head: string): string {
+  return renderTemplate('rtl/rom.mem.hbs', { header: head, lines: Array.from(values, (v) => hexDigits(bits, v)) });
+}
+
 function weightFile(p: CoreRtlPlan, head: string): string {
   // Column-major (index k * rows + row), one two's-complement weight per line: the crossbar model's $readmemh order.
-  const lines: string[] = [];
+  const columnMajor: number[] = [];
   for (let k = 0; k < p.cols; k++) {
-    for (let r = 0; r < p.rows; r++) lines.push(hexDigits(p.weightBits, p.weights[r * p.cols + k]));
+    for (let r = 0; r < p.rows; r++) columnMajor.push(p.weights[r * p.cols + k]);
   }
-  return renderTemplate('rtl/weights.mem.hbs', { header: head, lines });
+  return memFile(p.weightBits, columnMajor, head);
 }
 
 interface Port {
@@ -470,7 +482,14 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     const neuron = `${id}_neuron`;
     const weights = `rtl/${id}_weights.mem`;
     add(`rtl/${controller}.v`, renderTemplate('rtl/controller.v.hbs', controllerContext(p, header(design, `dataflow controller of core ${p.core.id}`, version), controller)));
-    if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron)));
+    const bnFiles = { bnScale: `rtl/${id}_bn_scale.mem`, bnBias: `rtl/${id}_bn_bias.mem` };
+    const bn = p.neuron?.batchNorm;
+    if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron, bnFiles)));
+    if (bn) {
+      const what = (name: string, bits: number): string => `batch-norm ${name} of core ${p.core.id} (one ${bits}-bit signed value per crossbar column)`;
+      files.push({ path: bnFiles.bnScale, content: memFile(bn.scaleBits, batchNormColumns(p, bn.scale), header(design, what('scale', bn.scaleBits), version)) });
+      files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
+    }
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(
       `rtl/${id}.v`,

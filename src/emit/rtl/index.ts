@@ -23,6 +23,8 @@ export interface RtlNames {
   network: string;
   top: string;
   sram: string;
+  /** Storage of the residual adds' shortcut FIFOs. */
+  fifoRam: string;
   crossbar: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
@@ -50,6 +52,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     network,
     top: scope.verilogIdentifier(`${network}_top`),
     sram: scope.verilogIdentifier(`${network}_sram`),
+    fifoRam: scope.verilogIdentifier(`${network}_fifo_ram`),
     crossbar: scope.verilogIdentifier(`${network}_crossbar`),
     cores,
     fileList: `rtl/${network}.f`,
@@ -174,7 +177,7 @@ function residualWrap(depth: number, k: number): string {
   return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
 
-function neuronContext(p: CoreRtlPlan, head: string, module: string, files: { bnScale: string; bnBias: string }): object {
+function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames, files: { bnScale: string; bnBias: string }): object {
   const n = p.neuron!;
   const acc = n.accBits;
   const B = p.adc.bits;
@@ -266,8 +269,11 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, files: { bn
     multiRes: (n.residual?.pixels ?? 1) > 1,
     resIn: n.residual?.pixels ?? 1,
     resWrNext: n.residual && n.residual.pixels > 1 ? residualWrap(n.residual.depth, n.residual.pixels) : '',
-    resPushLines: Array.from({ length: n.residual && n.residual.pixels > 1 ? n.residual.pixels : 0 }, (_, i) =>
-      `res_q[${i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i)}] <= res_pixel_i[${(i + 1) * outChannels * a - 1}:${i * outChannels * a}];`),
+    // Write address of each arriving pixel (pixel 0, at res_wr_q, in the low bits).
+    resWaddr: n.residual && n.residual.pixels > 1
+      ? `{${Array.from({ length: n.residual.pixels }, (_, i) => (i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i))).reverse().join(', ')}}`
+      : 'res_wr_q',
+    fifoRamModule: names.fifoRam,
     resPtrBits: clog2(n.residual?.depth ?? 1),
     resLast: ulit(clog2(n.residual?.depth ?? 1), (n.residual?.depth ?? 1) - 1),
     resZero: ulit(clog2(n.residual?.depth ?? 1), 0),
@@ -476,6 +482,9 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     `rtl/${names.crossbar}.v`,
     renderTemplate('rtl/crossbar.v.hbs', { header: header(design, 'crossbar tile (behavioural model; black box for synthesis)', version), module: names.crossbar }),
   );
+  if (plan.cores.some((p) => p.neuron?.residual)) {
+    add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: header(design, 'shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
+  }
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const controller = `${id}_controller`;
@@ -484,7 +493,7 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     add(`rtl/${controller}.v`, renderTemplate('rtl/controller.v.hbs', controllerContext(p, header(design, `dataflow controller of core ${p.core.id}`, version), controller)));
     const bnFiles = { bnScale: `rtl/${id}_bn_scale.mem`, bnBias: `rtl/${id}_bn_bias.mem` };
     const bn = p.neuron?.batchNorm;
-    if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron, bnFiles)));
+    if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron, names, bnFiles)));
     if (bn) {
       const what = (name: string, bits: number): string => `batch-norm ${name} of core ${p.core.id} (one ${bits}-bit signed value per crossbar column)`;
       files.push({ path: bnFiles.bnScale, content: memFile(bn.scaleBits, batchNormColumns(p, bn.scale), header(design, what('scale', bn.scaleBits), version)) });

@@ -18,8 +18,9 @@ describe('replicated layers in RTL (method 1)', () => {
     // c2 receives c1's two pixels per timestep; its residual FIFO takes c1's two shortcut pixels at once.
     expect(c2).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_H = 32'sd2;/);
     const n2 = p.files.find((f) => f.path === 'rtl/replicated_c03_neuron.v')!.content;
-    expect(n2).toContain('res_q[res_wr_q] <= res_pixel_i[15:0];');
-    expect(n2).toMatch(/res_q\[.*\] <= res_pixel_i\[31:16\];/);
+    // Pixel 0 (res_pixel_i[15:0]) is written at res_wr_q, pixel 1 at the entry after it, in one cycle.
+    expect(n2).toMatch(/wire \[2\*\d+-1:0\] res_waddr = \{\(\(res_wr_q >= .*\), res_wr_q\};/);
+    expect(n2).toMatch(/\.WRITES\s+\(2\)/);
   });
 
   // Every activation, every ADC column and every address of the 11 cores is compared.

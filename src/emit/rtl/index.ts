@@ -114,7 +114,6 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     pixelBits: m.pixelBits,
     inPixelBits: p.inPixels * m.pixelBits,
     multiIn: p.inPixels > 1,
-    inPixelZero: ulit(p.inPixels * m.pixelBits, 0),
     blockRowsNum: p.block.rows,
     blockColsNum: p.block.cols,
     blockRows: s(p.block.rows),

@@ -343,7 +343,6 @@ module resnet32_c14_controller (
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= S_IDLE;
-      pixel_q <= {PIXEL_BITS{1'b0}};
       rx_y_q <= ZERO;
       rx_x_q <= ZERO;
       o_y_q <= ZERO;
@@ -371,10 +370,8 @@ module resnet32_c14_controller (
       pend_slot_q <= 4'd0;
       pend_word_q <= ZERO;
       pend_bit_q <= 7'd0;
-      rbuf_q <= {SPAN_WORDS*WORD_BITS{1'b0}};
     end else begin
       state_q <= state_d;
-      pixel_q <= pixel_d;
       rx_y_q <= rx_y_d;
       rx_x_q <= rx_x_d;
       o_y_q <= o_y_d;
@@ -402,8 +399,13 @@ module resnet32_c14_controller (
       pend_slot_q <= pend_slot_d;
       pend_word_q <= pend_word_d;
       pend_bit_q <= pend_bit_d;
-      rbuf_q <= rbuf_d;
     end
+  end
+
+  // Datapath registers: no reset (the control state above says when they hold data).
+  always @(posedge clk_i) begin
+    pixel_q <= pixel_d;
+    rbuf_q <= rbuf_d;
   end
 
   // The patch slots: a register each with its own write enable (a decoder, not a wide multiplexer per bit).
@@ -417,12 +419,8 @@ module resnet32_c14_controller (
         if (zero_we && (zero_slot == SLOT)) slot_pixel_d = {PIXEL_BITS{1'b0}};
         if (land_we && (land_slot == SLOT)) slot_pixel_d = land_pixel;
       end
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          slot_pixel_q <= {PIXEL_BITS{1'b0}};
-        end else begin
-          slot_pixel_q <= slot_pixel_d;
-        end
+      always @(posedge clk_i) begin
+        slot_pixel_q <= slot_pixel_d;
       end
       assign patch[g * PIXEL_BITS +: PIXEL_BITS] = slot_pixel_q;
     end

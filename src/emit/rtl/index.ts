@@ -72,9 +72,8 @@ function controllerCounterBits(p: CoreRtlPlan): number {
     (p.slotLast + p.layer.matrix.kernelHeight + 2) * 4,
   );
   const bits = signedBits(-big, big) + 1;
-  // 32-bit counters keep every expression at the width of Verilog's integer constants (lint-clean arithmetic).
   if (bits > 32) throw new Error(`RTL: core ${p.core.id} needs ${bits}-bit address counters`);
-  return 32;
+  return bits;
 }
 
 function controllerContext(p: CoreRtlPlan, head: string, module: string): object {

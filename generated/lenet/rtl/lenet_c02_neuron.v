@@ -61,7 +61,7 @@ module lenet_c02_neuron (
   // The channel's datapath (combinational), each value in the bits it needs.
   wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
   wire signed [RESCALED_BITS-1:0] rescaled = { adc_sum, {ADC_SHIFT{1'b0}} };
-  wire signed [ACC_BITS-1:0] normalized = { { 2{rescaled[RESCALED_BITS-1]} }, rescaled };
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-RESCALED_BITS){rescaled[RESCALED_BITS-1]}}, rescaled };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */

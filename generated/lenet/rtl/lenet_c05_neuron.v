@@ -45,7 +45,7 @@ module lenet_c05_neuron (
   // The channel's datapath (combinational), each value in the bits it needs.
   wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
   wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
-  wire signed [ACC_BITS-1:0] normalized = { { 2{rescaled[RESCALED_BITS-1]} }, rescaled };
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-RESCALED_BITS){rescaled[RESCALED_BITS-1]}}, rescaled };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   wire signed [ACC_BITS-1:0] added = requantized;

@@ -59,7 +59,7 @@ module resnet32_c09_neuron (
   wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
   wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
   wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
-  wire signed [ACC_BITS-1:0] normalized = { { 3{product[PRODUCT_BITS-1]} }, product } + { { 19{bn_bias[BN_BIAS_BITS-1]} }, bn_bias };
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   wire signed [ACC_BITS-1:0] added = requantized;

@@ -1,8 +1,9 @@
 // Yosys synthesis of a generated RTL set, bottom-up: one Yosys process per unit, so a whole network's memory and time
 // stay bounded (one process holding ResNet-32's 43 cores after techmap needs more than 17 GB) and the units run in
 // parallel. Units: the top with its children as black boxes; each child of the top with the modules only it uses;
-// each module several parents share (the input memory SRAM), once per distinct parameter set. Every unit gets
-// `synth -top; check -assert` and no latch cells; the crossbar is a black box (`(* blackbox *)` under SYNTHESIS).
+// each module several parents share (the input memory SRAM, the shortcut FIFO storage), once per distinct parameter
+// set. Every unit gets `synth -top; check -assert` and no latch cells; the crossbar is a black box (`(* blackbox *)`
+// under SYNTHESIS).
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
@@ -18,11 +19,15 @@ export interface SynthUnit {
   /** How many times the unit occurs in the design (shared modules: their instances with this parameter set). */
   instances: number;
   seconds: number;
+  /** Yosys's own CPU time (user + system): unlike `seconds`, independent of the other load on the machine. */
+  cpuSeconds: number;
 }
 
 export interface SynthResult extends ToolRun {
   /** Cells of the whole design: every unit's cells times its instances. */
   cells: number;
+  /** Yosys CPU seconds over all units (each synthesized once). */
+  cpuSeconds: number;
   units: SynthUnit[];
 }
 
@@ -35,6 +40,8 @@ interface Instance {
 interface ModuleSource {
   file: string;
   blackbox: boolean;
+  /** Declared `(* blackbox *)` in its source (Yosys needs no `blackbox` command for it). */
+  declaredBlackbox: boolean;
   instances: Instance[];
 }
 
@@ -53,12 +60,14 @@ function instancesIn(text: string, known: ReadonlySet<string>): Instance[] {
 }
 
 /** One module per file, named as the file (the generator's rule): the modules, their instances, which are black boxes. */
-function readModules(rootDir: string, files: string[]): Map<string, ModuleSource> {
+function readModules(rootDir: string, files: string[], blackboxes: readonly string[]): Map<string, ModuleSource> {
   const texts = new Map(files.map((f) => [basename(f, '.v'), { file: f, text: readFileSync(join(rootDir, f), 'utf8') }]));
   const known = new Set(texts.keys());
   const modules = new Map<string, ModuleSource>();
   for (const [name, { file, text }] of texts) {
-    modules.set(name, { file, blackbox: text.includes('(* blackbox *)'), instances: instancesIn(text, known).filter((i) => i.module !== name) });
+    const declaredBlackbox = text.includes('(* blackbox *)');
+    const instances = instancesIn(text, known).filter((i) => i.module !== name);
+    modules.set(name, { file, blackbox: declaredBlackbox || blackboxes.includes(name), declaredBlackbox, instances });
   }
   return modules;
 }
@@ -100,7 +109,7 @@ function planUnits(modules: Map<string, ModuleSource>, top: string): UnitPlan[] 
       }
     }
     const boundary = [...new Set(members.flatMap((m) => source(m).instances.map((i) => i.module)))].filter((m) => !members.includes(m));
-    const toBlackbox = boundary.filter((m) => !source(m).blackbox);
+    const toBlackbox = boundary.filter((m) => !source(m).declaredBlackbox);
     return {
       name,
       files: [...members, ...boundary].map((m) => source(m).file),
@@ -133,6 +142,7 @@ async function runUnit(rootDir: string, unit: UnitPlan): Promise<SynthUnit & { m
   const result = await execa('yosys', ['-p', script], { cwd: rootDir, reject: false, all: true });
   const output = String(result.all ?? '');
   const cells = [...output.matchAll(/Number of cells:\s+(\d+)/g)].map((m) => Number(m[1]));
+  const cpu = /CPU: user ([\d.]+)s system ([\d.]+)s/.exec(output);
   const messages = output
     .split('\n')
     .filter((l) => /ERROR|Warning: .*latch|Assertion failed/i.test(l))
@@ -143,16 +153,23 @@ async function runUnit(rootDir: string, unit: UnitPlan): Promise<SynthUnit & { m
     cells: cells.length > 0 ? cells[cells.length - 1] : 0,
     instances: unit.instances,
     seconds: Math.round(performance.now() - started) / 1000,
+    cpuSeconds: cpu ? Math.round((Number(cpu[1]) + Number(cpu[2])) * 100) / 100 : 0,
     messages,
   };
 }
 
 /**
  * Yosys `synth -top; check -assert` and no latch cells over the whole RTL set, bottom-up in units (see the top of this
- * file), `jobs` Yosys processes at a time (default: one per CPU). ok when every unit passes.
+ * file), `jobs` Yosys processes at a time (default: one per CPU). ok when every unit passes. `blackboxes`: further
+ * modules kept out of the synthesis like the crossbar (to measure the logic of one core without its storage).
  */
-export async function synthesizeRtl(rootDir: string, fileList: string, top: string, options: { jobs?: number } = {}): Promise<SynthResult> {
-  const units = planUnits(readModules(rootDir, verilogFiles(rootDir, fileList)), top);
+export async function synthesizeRtl(
+  rootDir: string,
+  fileList: string,
+  top: string,
+  options: { jobs?: number; blackboxes?: readonly string[] } = {},
+): Promise<SynthResult> {
+  const units = planUnits(readModules(rootDir, verilogFiles(rootDir, fileList), options.blackboxes ?? []), top);
   const jobs = Math.max(1, options.jobs ?? cpus().length);
   const results: Array<Awaited<ReturnType<typeof runUnit>>> = new Array(units.length);
   let next = 0;
@@ -167,6 +184,7 @@ export async function synthesizeRtl(rootDir: string, fileList: string, top: stri
     ok: results.every((r) => r.ok),
     messages: results.flatMap((r) => r.messages),
     cells: results.reduce((sum, r) => sum + r.cells * r.instances, 0),
+    cpuSeconds: Math.round(results.reduce((sum, r) => sum + r.cpuSeconds, 0) * 100) / 100,
     units: results.map(({ messages: _messages, ...unit }) => unit),
   };
 }

@@ -69,6 +69,41 @@ describe('emitRtl on examples/lenet.imc', () => {
     for (let k = 0; k < cols; k++) for (let r = 0; r < rows; r++) expect(lines[k * rows + r]).toBe(hexDigits(4, dense[r][k]));
   });
 
+  it('reads each batch-norm layer\'s folded scale and bias from .mem files, one value per column, at their own widths', () => {
+    // LeNet has no batch norm; the tiny fixture has one.
+    const tiny = prepare('test/verify/fixtures/tiny.imc');
+    const ref = compileReference(tiny.design, tiny.mapping);
+    let checked = 0;
+    for (const core of tiny.mapping.cores) {
+      const neuron = tiny.files.find((f) => f.path === `rtl/tiny_${core.id}_neuron.v`);
+      const bn = ref.params.get(core.layer)!.batchNorm;
+      if (!neuron || !bn) continue;
+      expect(neuron.content).not.toMatch(/localparam .*BN_SCALE =/);
+      for (const [name, values] of [['scale', bn.scale], ['bias', bn.bias]] as const) {
+        const path = `rtl/tiny_${core.id}_bn_${name}.mem`;
+        expect(neuron.content).toContain(`$readmemh("${path}", bn_${name}_rom);`);
+        const bits = Number(new RegExp(`localparam integer BN_${name.toUpperCase()}_BITS = (\\d+);`).exec(neuron.content)![1]);
+        const lines = tiny.files.find((f) => f.path === path)!.content.split('\n').filter((l) => l !== '' && !l.startsWith('//'));
+        expect(lines).toEqual(Array.from({ length: core.part.colEnd - core.part.colStart }, (_, k) => hexDigits(bits, values[core.part.colStart + k])));
+        // The narrowest signed width holding every value: one bit fewer would not.
+        expect(Math.max(...values)).toBeLessThan(2 ** (bits - 1));
+        expect(Math.min(...values)).toBeGreaterThanOrEqual(-(2 ** (bits - 1)));
+        expect(Math.max(...values.map((v) => (v < 0 ? -v - 1 : v)))).toBeGreaterThanOrEqual(bits > 2 ? 2 ** (bits - 2) : 0);
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('sizes the controllers\' counters from the layer (not Verilog\'s 32-bit integers)', () => {
+    for (const f of lenet.files.filter((x) => x.path.endsWith('_controller.v'))) {
+      const cw = Number(/localparam integer CW = (\d+);/.exec(f.content)![1]);
+      expect(cw).toBeLessThan(32);
+      // Every address and coordinate constant is a CW-bit literal.
+      expect(f.content).toMatch(new RegExp(`localparam signed \\[CW-1:0\\] DELTA_KERNEL = ${cw}'sd\\d+;`));
+    }
+  });
+
   it('generates controllers as Algorithm 2 counters, not address tables', () => {
     for (const f of lenet.files.filter((x) => x.path.endsWith('_controller.v'))) {
       expect(f.content).toContain('addr_w_d = addr_w_q + DELTA_KERNEL;');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clog2, hexDigits, packedVector, signedBits, slit, ulit } from '../../src/emit/rtl/literals.js';
+import { clog2, hexDigits, signedBits, slit, ulit } from '../../src/emit/rtl/literals.js';
 
 describe('sized Verilog literals', () => {
   it('sizes every literal and rejects values that do not fit', () => {
@@ -9,11 +9,10 @@ describe('sized Verilog literals', () => {
     expect(() => slit(4, 8)).toThrow();
   });
 
-  it('writes two\'s complement hex for weight files and packed constants', () => {
+  it('writes two\'s complement hex for $readmemh files', () => {
     expect(hexDigits(4, -1)).toBe('f');
     expect(hexDigits(8, -128)).toBe('80');
     expect(hexDigits(12, 5)).toBe('005');
-    expect(packedVector(8, [1, -1])).toBe("{8'hff, 8'h01}");
   });
 
   it('computes widths', () => {

@@ -16,6 +16,9 @@ describe('yosys synthesis', () => {
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
     expect(synth.cells).toBeGreaterThan(1000);
+    // Yosys's own CPU time of every unit, summed over the design.
+    expect(synth.units.every((u) => u.cpuSeconds > 0)).toBe(true);
+    expect(synth.cpuSeconds).toBeCloseTo(synth.units.reduce((sum, u) => sum + u.cpuSeconds, 0), 2);
   }, 300_000);
 
   it('synthesizes examples/lenet.imc whole with check -assert and no latches', async () => {
@@ -53,8 +56,12 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // The top, 43 cores and one SRAM geometry (512 x 128 bits) shared by the 43 cores.
-    expect(synth.units.length).toBe(45);
+    // The top, 43 cores, one SRAM geometry (512 x 128 bits) shared by the 43 cores and the shortcut FIFO storage of
+    // the 15 residual adds in 5 geometries (each synthesized once).
+    expect(synth.units.length).toBe(50);
+    const fifos = synth.units.filter((u) => u.name.startsWith('resnet32_fifo_ram('));
+    expect(fifos.length).toBe(5);
+    expect(fifos.reduce((sum, u) => sum + u.instances, 0)).toBe(15);
     const sram = synth.units.find((u) => u.name.startsWith('resnet32_sram('))!;
     expect(sram.name).toBe('resnet32_sram(WORD_BITS=128, DEPTH=512, ADDR_BITS=9)');
     expect(sram.instances).toBe(43);
@@ -79,6 +86,11 @@ describe('yosys synthesis', () => {
     // The 8-bit and the 4-bit inverter: 8 + 4 NOT cells, plus the black-box cells of the top and m.
     expect(synth.units.find((u) => u.name === 'leaf(W=8)')!.cells).toBe(8);
     expect(synth.units.find((u) => u.name === 'leaf(W=4)')!.cells).toBe(4);
+    // A module named as a black box is kept out like the crossbar: no unit of its own, one cell in its parent.
+    const boxed = await synthesizeRtl(dir, 'rtl/t.f', 't', { blackboxes: ['leaf'] });
+    expect(boxed.ok).toBe(true);
+    expect(boxed.units.map((u) => u.name).sort()).toEqual(['m', 't']);
+    expect(boxed.units.find((u) => u.name === 'm')!.cells).toBe(1);
   }, 60_000);
 
   it('the check has teeth: a module with a latch fails', async () => {

@@ -16,9 +16,9 @@ describe('fault injection in a controller', () => {
     const dir = writeFiles(p.files);
     const path = join(dir, 'rtl/tiny_c01_controller.v');
     const text = readFileSync(path, 'utf8');
-    const m = /localparam signed \[CW-1:0\] DELTA_KERNEL = 32'sd(\d+);/.exec(text)!;
+    const m = /localparam signed \[CW-1:0\] DELTA_KERNEL = (\d+)'sd(\d+);/.exec(text)!;
     const word = p.plan.cores.find((c) => c.core === 'c01')!.wordBits;
-    writeFileSync(path, text.replace(m[0], `localparam signed [CW-1:0] DELTA_KERNEL = 32'sd${Number(m[1]) + word};`));
+    writeFileSync(path, text.replace(m[0], `localparam signed [CW-1:0] DELTA_KERNEL = ${m[1]}'sd${Number(m[2]) + word};`));
     const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'f1' });

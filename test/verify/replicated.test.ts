@@ -13,13 +13,14 @@ describe('replicated layers in RTL (method 1)', () => {
     expect(p.mapping.layers.map((l) => l.residualLayer ?? '-')).toEqual(['-', 'c1', 'c2', '-', '-']);
     // A block of 4 pixels at stride 1 reads a 6 x 3 input region; the controller walks it with REGION_H = 6.
     const c2 = p.files.find((f) => f.path === 'rtl/replicated_c01_controller.v')!.content;
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] BLOCK_H = 32'sd4;/);
+    expect(c2).toMatch(/localparam signed \[CW-1:0\] BLOCK_H = \d+'sd4;/);
     expect(c2).toContain('REGION_H = (BLOCK_H - ONE) * STRIDE + KERNEL_H;');
     // c2 receives c1's two pixels per timestep; its residual FIFO takes c1's two shortcut pixels at once.
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_H = 32'sd2;/);
+    expect(c2).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_H = \d+'sd2;/);
     const n2 = p.files.find((f) => f.path === 'rtl/replicated_c03_neuron.v')!.content;
-    expect(n2).toContain('res_q[res_wr_q] <= res_pixel_i[15:0];');
-    expect(n2).toMatch(/res_q\[.*\] <= res_pixel_i\[31:16\];/);
+    // Pixel 0 (res_pixel_i[15:0]) is written at res_wr_q, pixel 1 at the entry after it, in one cycle.
+    expect(n2).toMatch(/wire \[2\*\d+-1:0\] res_waddr = \{\(\(res_wr_q >= .*\), res_wr_q\};/);
+    expect(n2).toMatch(/\.WRITES\s+\(2\)/);
   });
 
   // Every activation, every ADC column and every address of the 11 cores is compared.

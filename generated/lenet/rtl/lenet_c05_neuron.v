@@ -13,9 +13,10 @@ module lenet_c05_neuron (
   output wire [40-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 12;
+  localparam integer SUM_BITS = 13;
+  localparam integer RESCALED_BITS = 13;
   localparam integer ACC_BITS = 15;
   localparam integer ACT_BITS = 4;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 15'sd7;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -15'sd8;
   localparam integer REQUANT_SHIFT = 5;
@@ -25,8 +26,8 @@ module lenet_c05_neuron (
   localparam [2-1:0] ONE = 2'd1;
   localparam [2-1:0] ZERO = 2'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -41,10 +42,10 @@ module lenet_c05_neuron (
   reg out_valid_q, out_valid_d;
   reg [40-1:0] out_pixel_q, out_pixel_d;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] normalized = rescaled;
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-RESCALED_BITS){rescaled[RESCALED_BITS-1]}}, rescaled };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   wire signed [ACC_BITS-1:0] added = requantized;
@@ -87,6 +88,11 @@ module lenet_c05_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
+  always @(posedge clk_i) begin
+    out_pixel_q <= out_pixel_d;
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q <= 1'b0;
@@ -95,7 +101,6 @@ module lenet_c05_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 40'd0;
     end else begin
       busy_q <= busy_d;
       done_q <= done_d;
@@ -103,7 +108,6 @@ module lenet_c05_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
     end
   end
 

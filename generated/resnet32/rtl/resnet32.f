@@ -121,5 +121,6 @@ rtl/resnet32_c42.v
 rtl/resnet32_c42_controller.v
 rtl/resnet32_c42_neuron.v
 rtl/resnet32_crossbar.v
+rtl/resnet32_fifo_ram.v
 rtl/resnet32_sram.v
 rtl/resnet32_top.v

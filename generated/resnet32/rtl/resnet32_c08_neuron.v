@@ -16,14 +16,15 @@ module resnet32_c08_neuron (
   output wire [128-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 25;
+  localparam integer RESCALED_BITS = 25;
   localparam integer ACC_BITS = 35;
   localparam integer ACT_BITS = 8;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 35'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -35'sd128;
-  // Folded batch norm of the output channels 0..15 (channel 0 in the low bits).
-  localparam [16*ACC_BITS-1:0] BN_SCALE = {35'h000000030, 35'h000000033, 35'h000000034, 35'h000000035, 35'h000000024, 35'h000000024, 35'h000000034, 35'h000000033, 35'h00000002c, 35'h000000026, 35'h000000033, 35'h000000023, 35'h00000003c, 35'h000000024, 35'h000000037, 35'h000000030};
-  localparam [16*ACC_BITS-1:0] BN_BIAS = {35'h0000076f0, 35'h0000022f8, 35'h000005a0b, 35'h7ffff8674, 35'h7ffff93e1, 35'h7ffffe846, 35'h7ffffe486, 35'h7ffffc8f6, 35'h0000059a5, 35'h7ffffa71e, 35'h000006f25, 35'h00000747a, 35'h7ffff8de6, 35'h00000224f, 35'h0000035d4, 35'h7ffffe65b};
+  localparam integer BN_SCALE_BITS = 7;
+  localparam integer BN_BIAS_BITS = 16;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 16;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 35'sd32768;
   localparam [4-1:0] LAST_CH = 4'd15;
@@ -31,8 +32,8 @@ module resnet32_c08_neuron (
   localparam [7-1:0] ONE = 7'd1;
   localparam [7-1:0] ZERO = 7'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -47,20 +48,27 @@ module resnet32_c08_neuron (
   reg out_valid_q, out_valid_d;
   // Shortcut pixels of the residual add, in arrival order (the order this core emits its pixels): a FIFO.
   localparam [8-1:0] RES_LAST = 8'd169;
-  reg [128-1:0] res_q [0:170-1];
   reg [8-1:0] res_wr_q, res_wr_d, res_rd_q, res_rd_d;
   reg res_push;
   reg [128-1:0] out_pixel_q, out_pixel_d;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..15, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:16-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:16-1];
+  initial $readmemh("rtl/resnet32_c08_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/resnet32_c08_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
-  wire [128-1:0] res_head = res_q[res_rd_q];
+  wire [128-1:0] res_head;
   wire [ACT_BITS-1:0] shortcut_raw = res_head[ch_q * ACT_BITS +: ACT_BITS];
   wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
   wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);
@@ -108,9 +116,26 @@ module resnet32_c08_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
   always @(posedge clk_i) begin
-    if (res_push) res_q[res_wr_q] <= res_pixel_i;
+    out_pixel_q <= out_pixel_d;
   end
+
+  // The FIFO's storage, written at res_wr_q (and the entries after it when several pixels arrive), read at res_rd_q.
+  wire [1*8-1:0] res_waddr = res_wr_q;
+  resnet32_fifo_ram #(
+    .WIDTH     (128),
+    .DEPTH     (170),
+    .ADDR_BITS (8),
+    .WRITES    (1)
+  ) u_shortcut_fifo (
+    .clk_i   (clk_i),
+    .we_i    (res_push),
+    .waddr_i (res_waddr),
+    .wdata_i (res_pixel_i),
+    .raddr_i (res_rd_q),
+    .rdata_o (res_head)
+  );
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -120,7 +145,6 @@ module resnet32_c08_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 128'd0;
       res_wr_q <= 8'd0;
       res_rd_q <= 8'd0;
     end else begin
@@ -130,7 +154,6 @@ module resnet32_c08_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
       res_wr_q <= res_wr_d;
       res_rd_q <= res_rd_d;
     end

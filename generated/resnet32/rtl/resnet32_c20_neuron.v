@@ -14,14 +14,15 @@ module resnet32_c20_neuron (
   output wire [224-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 25;
+  localparam integer RESCALED_BITS = 25;
   localparam integer ACC_BITS = 35;
   localparam integer ACT_BITS = 8;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 35'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -35'sd128;
-  // Folded batch norm of the output channels 0..27 (channel 0 in the low bits).
-  localparam [28*ACC_BITS-1:0] BN_SCALE = {35'h00000003a, 35'h00000002c, 35'h000000028, 35'h000000036, 35'h000000036, 35'h000000029, 35'h00000003d, 35'h000000033, 35'h00000003b, 35'h00000002c, 35'h000000027, 35'h000000032, 35'h000000029, 35'h000000027, 35'h000000035, 35'h000000022, 35'h00000002b, 35'h000000030, 35'h00000003a, 35'h000000036, 35'h000000022, 35'h000000025, 35'h000000023, 35'h000000029, 35'h000000027, 35'h000000037, 35'h00000002b, 35'h000000022};
-  localparam [28*ACC_BITS-1:0] BN_BIAS = {35'h0000076af, 35'h0000078ab, 35'h000006904, 35'h7ffffbfa7, 35'h000000cf2, 35'h000000070, 35'h000007eda, 35'h7ffffc5aa, 35'h7ffff85bb, 35'h000007730, 35'h000005c5e, 35'h000003d9d, 35'h7ffffb922, 35'h7fffff668, 35'h000006c73, 35'h7ffffb76e, 35'h7ffffb15f, 35'h000000faf, 35'h7ffffb77c, 35'h7ffff9d9d, 35'h7ffffadc5, 35'h7ffff954d, 35'h7fffff0e2, 35'h7ffff8fe8, 35'h7ffffa5d3, 35'h7ffffdc77, 35'h0000029fb, 35'h7ffffac52};
+  localparam integer BN_SCALE_BITS = 7;
+  localparam integer BN_BIAS_BITS = 16;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 16;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 35'sd32768;
   localparam [5-1:0] LAST_CH = 5'd27;
@@ -29,8 +30,8 @@ module resnet32_c20_neuron (
   localparam [6-1:0] ONE = 6'd1;
   localparam [6-1:0] ZERO = 6'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -45,12 +46,20 @@ module resnet32_c20_neuron (
   reg out_valid_q, out_valid_d;
   reg [224-1:0] out_pixel_q, out_pixel_d;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..27, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:28-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:28-1];
+  initial $readmemh("rtl/resnet32_c20_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/resnet32_c20_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   wire signed [ACC_BITS-1:0] added = requantized;
@@ -93,6 +102,11 @@ module resnet32_c20_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
+  always @(posedge clk_i) begin
+    out_pixel_q <= out_pixel_d;
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q <= 1'b0;
@@ -101,7 +115,6 @@ module resnet32_c20_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 224'd0;
     end else begin
       busy_q <= busy_d;
       done_q <= done_d;
@@ -109,7 +122,6 @@ module resnet32_c20_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
     end
   end
 

@@ -17,14 +17,15 @@ module resnet32_c29_neuron (
   output wire [448-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 26;
+  localparam integer RESCALED_BITS = 26;
   localparam integer ACC_BITS = 36;
   localparam integer ACT_BITS = 8;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 36'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -36'sd128;
-  // Folded batch norm of the output channels 0..55 (channel 0 in the low bits).
-  localparam [56*ACC_BITS-1:0] BN_SCALE = {36'h00000003f, 36'h00000002f, 36'h00000002c, 36'h000000021, 36'h000000022, 36'h000000038, 36'h000000023, 36'h00000002e, 36'h00000002d, 36'h00000002f, 36'h000000020, 36'h00000003d, 36'h000000023, 36'h000000039, 36'h000000029, 36'h000000028, 36'h000000027, 36'h00000003a, 36'h00000003c, 36'h000000038, 36'h000000021, 36'h000000032, 36'h000000026, 36'h00000003b, 36'h000000020, 36'h000000026, 36'h00000002a, 36'h000000028, 36'h000000037, 36'h000000038, 36'h00000003a, 36'h00000003b, 36'h000000023, 36'h000000020, 36'h000000023, 36'h000000032, 36'h000000028, 36'h000000025, 36'h000000037, 36'h000000030, 36'h000000030, 36'h000000032, 36'h00000002e, 36'h000000024, 36'h000000021, 36'h00000003a, 36'h000000021, 36'h000000032, 36'h000000035, 36'h000000024, 36'h000000026, 36'h00000002b, 36'h00000003e, 36'h00000002f, 36'h000000036, 36'h000000028};
-  localparam [56*ACC_BITS-1:0] BN_BIAS = {36'h00000d882, 36'hfffffe601, 36'hfffffc17a, 36'hfffffbe02, 36'hfffff44f9, 36'hfffff31c5, 36'h0000031f4, 36'hfffff41e8, 36'h00000d86d, 36'hfffffb6a2, 36'hfffffbbb9, 36'hfffff73bf, 36'hfffffbd1d, 36'h000002195, 36'h00000ea48, 36'h00000ea8e, 36'h0000076ae, 36'hfffff86aa, 36'h000003a33, 36'h000007801, 36'h00000c5d5, 36'hfffff2e7c, 36'hfffff453d, 36'hfffffd22e, 36'hfffff3623, 36'h000009c01, 36'hffffff947, 36'hfffff0de9, 36'hffffffd9d, 36'hfffff0236, 36'hfffffffe2, 36'hfffff7e8c, 36'hfffff9ad2, 36'hfffffdc0a, 36'hfffff017a, 36'hfffffff01, 36'h0000003b5, 36'h00000dbf2, 36'h00000fde2, 36'hfffffa1aa, 36'h000001e00, 36'hfffffaa7a, 36'hfffff6e90, 36'h000000938, 36'hfffffdb81, 36'hfffff84ab, 36'hfffff9d17, 36'hfffff7fd2, 36'h00000aa34, 36'h000002df4, 36'h00000c06a, 36'hfffffd79e, 36'hfffff48a6, 36'hfffff20bf, 36'h00000b227, 36'h000003f11};
+  localparam integer BN_SCALE_BITS = 7;
+  localparam integer BN_BIAS_BITS = 17;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 17;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 36'sd65536;
   localparam [6-1:0] LAST_CH = 6'd55;
@@ -32,8 +33,8 @@ module resnet32_c29_neuron (
   localparam [5-1:0] ONE = 5'd1;
   localparam [5-1:0] ZERO = 5'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -48,20 +49,27 @@ module resnet32_c29_neuron (
   reg out_valid_q, out_valid_d;
   // Shortcut pixels of the residual add, in arrival order (the order this core emits its pixels): a FIFO.
   localparam [6-1:0] RES_LAST = 6'd49;
-  reg [448-1:0] res_q [0:50-1];
   reg [6-1:0] res_wr_q, res_wr_d, res_rd_q, res_rd_d;
   reg res_push;
   reg [448-1:0] out_pixel_q, out_pixel_d;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..55, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:56-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:56-1];
+  initial $readmemh("rtl/resnet32_c29_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/resnet32_c29_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
-  wire [448-1:0] res_head = res_q[res_rd_q];
+  wire [448-1:0] res_head;
   wire [ACT_BITS-1:0] shortcut_raw = res_head[ch_q * ACT_BITS +: ACT_BITS];
   wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
   wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);
@@ -109,9 +117,26 @@ module resnet32_c29_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
   always @(posedge clk_i) begin
-    if (res_push) res_q[res_wr_q] <= res_pixel_i;
+    out_pixel_q <= out_pixel_d;
   end
+
+  // The FIFO's storage, written at res_wr_q (and the entries after it when several pixels arrive), read at res_rd_q.
+  wire [1*6-1:0] res_waddr = res_wr_q;
+  resnet32_fifo_ram #(
+    .WIDTH     (448),
+    .DEPTH     (50),
+    .ADDR_BITS (6),
+    .WRITES    (1)
+  ) u_shortcut_fifo (
+    .clk_i   (clk_i),
+    .we_i    (res_push),
+    .waddr_i (res_waddr),
+    .wdata_i (res_pixel_i),
+    .raddr_i (res_rd_q),
+    .rdata_o (res_head)
+  );
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -121,7 +146,6 @@ module resnet32_c29_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 448'd0;
       res_wr_q <= 6'd0;
       res_rd_q <= 6'd0;
     end else begin
@@ -131,7 +155,6 @@ module resnet32_c29_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
       res_wr_q <= res_wr_d;
       res_rd_q <= res_rd_d;
     end

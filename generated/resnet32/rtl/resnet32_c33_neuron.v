@@ -17,14 +17,15 @@ module resnet32_c33_neuron (
   output wire [448-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 26;
+  localparam integer RESCALED_BITS = 26;
   localparam integer ACC_BITS = 36;
   localparam integer ACT_BITS = 8;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 36'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -36'sd128;
-  // Folded batch norm of the output channels 0..55 (channel 0 in the low bits).
-  localparam [56*ACC_BITS-1:0] BN_SCALE = {36'h00000002a, 36'h000000029, 36'h00000002b, 36'h000000025, 36'h000000034, 36'h00000003e, 36'h000000023, 36'h00000002d, 36'h00000003b, 36'h00000002f, 36'h00000002e, 36'h000000037, 36'h000000029, 36'h000000026, 36'h000000026, 36'h000000026, 36'h00000003a, 36'h000000031, 36'h000000037, 36'h000000021, 36'h00000002b, 36'h000000033, 36'h000000030, 36'h00000002b, 36'h000000021, 36'h000000031, 36'h00000003f, 36'h00000002b, 36'h00000003d, 36'h000000034, 36'h000000026, 36'h000000033, 36'h000000039, 36'h000000037, 36'h00000002f, 36'h000000023, 36'h000000034, 36'h000000024, 36'h00000002c, 36'h00000003f, 36'h00000003d, 36'h000000031, 36'h000000028, 36'h000000029, 36'h000000032, 36'h000000032, 36'h000000027, 36'h00000002e, 36'h00000003f, 36'h000000024, 36'h000000036, 36'h000000028, 36'h00000003e, 36'h00000002d, 36'h000000029, 36'h000000038};
-  localparam [56*ACC_BITS-1:0] BN_BIAS = {36'h0000087dd, 36'h00000b5bc, 36'hfffff6dfc, 36'h000002f6f, 36'h000005994, 36'h00000bea5, 36'hfffff6a95, 36'h00000c956, 36'hfffffe20d, 36'h00000f3ce, 36'h0000076f0, 36'hfffff63f2, 36'h00000a7ca, 36'hfffff1224, 36'hfffff9bd8, 36'h0000006d4, 36'h000005eed, 36'h0000017fb, 36'h00000c99d, 36'h000004b44, 36'hfffff68e4, 36'hfffffef4e, 36'hfffff6c01, 36'h000008590, 36'hfffffd10e, 36'hfffff93bb, 36'h00000188a, 36'hfffff2acd, 36'hfffffde34, 36'h000007941, 36'hffffffe0c, 36'h00000b09a, 36'h000000cec, 36'hfffff15a1, 36'hffffffbfb, 36'h00000faf6, 36'h00000f449, 36'hfffff09c0, 36'h000004809, 36'h000007ebd, 36'hfffff5e7f, 36'h000003f01, 36'h00000be26, 36'h000003719, 36'h0000095f8, 36'hfffffc25b, 36'h00000b63c, 36'hfffff1a2f, 36'hfffffb0b0, 36'h000006c1d, 36'hfffffe9b5, 36'hfffff0193, 36'hffffff4d7, 36'hfffff68e6, 36'hfffff38cd, 36'hfffff42a1};
+  localparam integer BN_SCALE_BITS = 7;
+  localparam integer BN_BIAS_BITS = 17;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 17;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 36'sd65536;
   localparam [6-1:0] LAST_CH = 6'd55;
@@ -32,8 +33,8 @@ module resnet32_c33_neuron (
   localparam [5-1:0] ONE = 5'd1;
   localparam [5-1:0] ZERO = 5'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -48,20 +49,27 @@ module resnet32_c33_neuron (
   reg out_valid_q, out_valid_d;
   // Shortcut pixels of the residual add, in arrival order (the order this core emits its pixels): a FIFO.
   localparam [6-1:0] RES_LAST = 6'd49;
-  reg [448-1:0] res_q [0:50-1];
   reg [6-1:0] res_wr_q, res_wr_d, res_rd_q, res_rd_d;
   reg res_push;
   reg [448-1:0] out_pixel_q, out_pixel_d;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..55, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:56-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:56-1];
+  initial $readmemh("rtl/resnet32_c33_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/resnet32_c33_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
-  wire [448-1:0] res_head = res_q[res_rd_q];
+  wire [448-1:0] res_head;
   wire [ACT_BITS-1:0] shortcut_raw = res_head[ch_q * ACT_BITS +: ACT_BITS];
   wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
   wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);
@@ -109,9 +117,26 @@ module resnet32_c33_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
   always @(posedge clk_i) begin
-    if (res_push) res_q[res_wr_q] <= res_pixel_i;
+    out_pixel_q <= out_pixel_d;
   end
+
+  // The FIFO's storage, written at res_wr_q (and the entries after it when several pixels arrive), read at res_rd_q.
+  wire [1*6-1:0] res_waddr = res_wr_q;
+  resnet32_fifo_ram #(
+    .WIDTH     (448),
+    .DEPTH     (50),
+    .ADDR_BITS (6),
+    .WRITES    (1)
+  ) u_shortcut_fifo (
+    .clk_i   (clk_i),
+    .we_i    (res_push),
+    .waddr_i (res_waddr),
+    .wdata_i (res_pixel_i),
+    .raddr_i (res_rd_q),
+    .rdata_o (res_head)
+  );
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -121,7 +146,6 @@ module resnet32_c33_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 448'd0;
       res_wr_q <= 6'd0;
       res_rd_q <= 6'd0;
     end else begin
@@ -131,7 +155,6 @@ module resnet32_c33_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
       res_wr_q <= res_wr_d;
       res_rd_q <= res_rd_d;
     end

@@ -15,14 +15,15 @@ module resnet32_c35_neuron (
   output wire [448-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 26;
+  localparam integer RESCALED_BITS = 26;
   localparam integer ACC_BITS = 36;
   localparam integer ACT_BITS = 8;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 36'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -36'sd128;
-  // Folded batch norm of the output channels 0..55 (channel 0 in the low bits).
-  localparam [56*ACC_BITS-1:0] BN_SCALE = {36'h00000002c, 36'h000000020, 36'h00000003c, 36'h000000036, 36'h000000036, 36'h000000038, 36'h000000039, 36'h00000002b, 36'h000000024, 36'h000000035, 36'h00000002d, 36'h000000029, 36'h00000002c, 36'h00000003e, 36'h000000020, 36'h000000036, 36'h000000038, 36'h000000020, 36'h000000029, 36'h000000024, 36'h000000020, 36'h000000036, 36'h000000032, 36'h00000002e, 36'h000000036, 36'h000000028, 36'h000000030, 36'h00000003c, 36'h000000022, 36'h00000002d, 36'h000000023, 36'h000000029, 36'h000000024, 36'h00000003d, 36'h00000002a, 36'h000000022, 36'h000000031, 36'h000000033, 36'h000000038, 36'h00000002a, 36'h000000034, 36'h000000025, 36'h00000002e, 36'h000000037, 36'h000000020, 36'h000000033, 36'h000000026, 36'h00000002a, 36'h00000003e, 36'h00000002f, 36'h00000002e, 36'h00000002e, 36'h00000002a, 36'h00000002e, 36'h000000023, 36'h000000026};
-  localparam [56*ACC_BITS-1:0] BN_BIAS = {36'hfffff0e32, 36'h0000098c2, 36'hfffff75d5, 36'hffffff237, 36'hfffffd7ac, 36'hfffff53e2, 36'h00000ed42, 36'hfffff6ebb, 36'h00000b042, 36'h000005618, 36'hffffff055, 36'h0000014d6, 36'hfffff63c0, 36'h00000406b, 36'h000009d5a, 36'h00000e93a, 36'h000002267, 36'h0000063db, 36'h00000af3b, 36'hfffffc6fc, 36'h0000055aa, 36'h0000099f1, 36'hfffffba79, 36'h000001d9d, 36'hfffff76b4, 36'h000004926, 36'hfffff2ad4, 36'hfffff8206, 36'hfffffcfaf, 36'hfffff0a97, 36'hfffff9fe7, 36'h0000086a2, 36'hfffffd59c, 36'hfffffdcbf, 36'hfffffb5c1, 36'hfffff55b5, 36'hfffffc25e, 36'h0000052e7, 36'h0000072b5, 36'hfffff5f67, 36'hfffff080d, 36'hfffff26da, 36'hfffff3d09, 36'h000008bcb, 36'hfffffd5f7, 36'hfffffbd94, 36'hfffff8420, 36'hfffff2260, 36'h00000fa5b, 36'h000004c1f, 36'h00000a519, 36'h000008eb1, 36'h0000050d6, 36'hfffff0969, 36'hfffff547f, 36'hfffff3f1b};
+  localparam integer BN_SCALE_BITS = 7;
+  localparam integer BN_BIAS_BITS = 17;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 17;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 36'sd65536;
   localparam [6-1:0] LAST_CH = 6'd55;
@@ -30,8 +31,8 @@ module resnet32_c35_neuron (
   localparam [5-1:0] ONE = 5'd1;
   localparam [5-1:0] ZERO = 5'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -46,12 +47,20 @@ module resnet32_c35_neuron (
   reg out_valid_q, out_valid_d;
   reg [448-1:0] out_pixel_q, out_pixel_d;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..55, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:56-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:56-1];
+  initial $readmemh("rtl/resnet32_c35_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/resnet32_c35_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   wire signed [ACC_BITS-1:0] added = requantized;
@@ -94,6 +103,11 @@ module resnet32_c35_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
+  always @(posedge clk_i) begin
+    out_pixel_q <= out_pixel_d;
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q <= 1'b0;
@@ -102,7 +116,6 @@ module resnet32_c35_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 448'd0;
     end else begin
       busy_q <= busy_d;
       done_q <= done_d;
@@ -110,7 +123,6 @@ module resnet32_c35_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
     end
   end
 

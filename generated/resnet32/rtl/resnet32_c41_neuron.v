@@ -17,15 +17,16 @@ module resnet32_c41_neuron (
   output wire [448-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 26;
+  localparam integer RESCALED_BITS = 26;
   localparam integer ACC_BITS = 36;
   localparam integer ACT_BITS = 8;
   localparam integer POOL_BITS = 16;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 36'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -36'sd128;
-  // Folded batch norm of the output channels 0..55 (channel 0 in the low bits).
-  localparam [56*ACC_BITS-1:0] BN_SCALE = {36'h000000036, 36'h00000002e, 36'h00000002c, 36'h00000002f, 36'h00000002f, 36'h000000026, 36'h000000039, 36'h000000026, 36'h00000002d, 36'h000000022, 36'h00000003b, 36'h00000002e, 36'h00000002b, 36'h000000028, 36'h00000003d, 36'h000000021, 36'h000000036, 36'h000000031, 36'h00000003c, 36'h00000002e, 36'h000000027, 36'h000000027, 36'h00000003f, 36'h00000002d, 36'h000000022, 36'h000000028, 36'h00000003c, 36'h000000026, 36'h00000002d, 36'h000000039, 36'h000000022, 36'h00000002f, 36'h000000023, 36'h000000036, 36'h000000030, 36'h00000003a, 36'h000000039, 36'h00000002a, 36'h000000026, 36'h000000038, 36'h00000003e, 36'h000000033, 36'h000000023, 36'h00000003b, 36'h000000024, 36'h000000039, 36'h000000034, 36'h000000036, 36'h000000029, 36'h00000003f, 36'h000000035, 36'h000000039, 36'h000000035, 36'h00000003e, 36'h000000020, 36'h000000030};
-  localparam [56*ACC_BITS-1:0] BN_BIAS = {36'hfffff36ca, 36'hfffff1c53, 36'hfffffe77b, 36'h000003fbe, 36'hfffff7f69, 36'h00000530d, 36'h000005287, 36'hffffffb30, 36'hfffff80eb, 36'hfffff5a7d, 36'h00000c776, 36'h0000059da, 36'hfffffbba5, 36'h00000e95c, 36'hfffff2bd1, 36'h00000e1f8, 36'hfffff9d9f, 36'hfffff6e15, 36'hfffffb6ce, 36'h00000a873, 36'h000008741, 36'h0000022e5, 36'h000003ec6, 36'h00000bdce, 36'hfffff766d, 36'hfffff95bd, 36'h00000483f, 36'h00000276f, 36'hfffffc5d8, 36'hfffff329a, 36'h000002850, 36'hfffff82a7, 36'h000002816, 36'hfffffa4b9, 36'h00000ad82, 36'hfffffcab1, 36'hfffffbc90, 36'hfffff8ec7, 36'hffffffe69, 36'hfffff6c66, 36'h000008ba0, 36'hfffff99bc, 36'h0000086b7, 36'hfffffc6c7, 36'h000005147, 36'hfffff8466, 36'h0000017ce, 36'hfffff0631, 36'hfffff4fd1, 36'h00000e18f, 36'hfffff3eb9, 36'hfffff1336, 36'h00000738c, 36'h00000725c, 36'h00000cb04, 36'h000005c3e};
+  localparam integer BN_SCALE_BITS = 7;
+  localparam integer BN_BIAS_BITS = 17;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 17;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 36'sd65536;
   localparam [6-1:0] LAST_CH = 6'd55;
@@ -39,8 +40,8 @@ module resnet32_c41_neuron (
   localparam [6-1:0] POOL_ROW_STEP = 6'd56;
   localparam [6-1:0] POOL_INDEX_ZERO = 6'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -55,7 +56,6 @@ module resnet32_c41_neuron (
   reg out_valid_q, out_valid_d;
   // Shortcut pixels of the residual add, in arrival order (the order this core emits its pixels): a FIFO.
   localparam [6-1:0] RES_LAST = 6'd49;
-  reg [448-1:0] res_q [0:50-1];
   reg [6-1:0] res_wr_q, res_wr_d, res_rd_q, res_rd_d;
   reg res_push;
   reg [448-1:0] out_pixel_q, out_pixel_d;
@@ -67,16 +67,24 @@ module resnet32_c41_neuron (
   reg [6-1:0] pool_index;
   reg signed [POOL_BITS-1:0] pool_new;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..55, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:56-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:56-1];
+  initial $readmemh("rtl/resnet32_c41_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/resnet32_c41_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]) + widen_adc(psum_i[0 + ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [448-1:0] res_head = res_q[res_rd_q];
+  wire [448-1:0] res_head;
   wire [ACT_BITS-1:0] shortcut_raw = res_head[ch_q * ACT_BITS +: ACT_BITS];
   wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
   wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);
@@ -160,13 +168,30 @@ module resnet32_c41_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
+  always @(posedge clk_i) begin
+    out_pixel_q <= out_pixel_d;
+  end
+
   always @(posedge clk_i) begin
     if (pool_we) pool_q[pool_index] <= pool_new;
   end
 
-  always @(posedge clk_i) begin
-    if (res_push) res_q[res_wr_q] <= res_pixel_i;
-  end
+  // The FIFO's storage, written at res_wr_q (and the entries after it when several pixels arrive), read at res_rd_q.
+  wire [1*6-1:0] res_waddr = res_wr_q;
+  resnet32_fifo_ram #(
+    .WIDTH     (448),
+    .DEPTH     (50),
+    .ADDR_BITS (6),
+    .WRITES    (1)
+  ) u_shortcut_fifo (
+    .clk_i   (clk_i),
+    .we_i    (res_push),
+    .waddr_i (res_waddr),
+    .wdata_i (res_pixel_i),
+    .raddr_i (res_rd_q),
+    .rdata_o (res_head)
+  );
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -176,7 +201,6 @@ module resnet32_c41_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 448'd0;
       res_wr_q <= 6'd0;
       res_rd_q <= 6'd0;
       wy_q <= ZERO;
@@ -191,7 +215,6 @@ module resnet32_c41_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
       res_wr_q <= res_wr_d;
       res_rd_q <= res_rd_d;
       wy_q <= wy_d;

@@ -6,7 +6,7 @@ import type { Mapping } from '../../mapping/types.js';
 import type { MemoryPlan } from '../../memory/plan.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
-import { clog2, hexDigits, isPowerOfTwo, packedVector, signedBits, slit, ulit } from './literals.js';
+import { clog2, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 import { sourceLayout } from '../sourceLayout.js';
 
@@ -24,6 +24,8 @@ export interface RtlNames {
   network: string;
   top: string;
   sram: string;
+  /** Storage of the residual adds' shortcut FIFOs. */
+  fifoRam: string;
   crossbar: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
@@ -52,6 +54,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     network,
     top: scope.verilogIdentifier(`${network}_top`),
     sram: scope.verilogIdentifier(`${network}_sram`),
+    fifoRam: scope.verilogIdentifier(`${network}_fifo_ram`),
     crossbar: scope.verilogIdentifier(`${network}_crossbar`),
     cores,
     fileList: `rtl/${network}.f`,
@@ -71,9 +74,8 @@ function controllerCounterBits(p: CoreRtlPlan): number {
     (p.slotLast + p.layer.matrix.kernelHeight + 2) * 4,
   );
   const bits = signedBits(-big, big) + 1;
-  // 32-bit counters keep every expression at the width of Verilog's integer constants (lint-clean arithmetic).
   if (bits > 32) throw new Error(`RTL: core ${p.core.id} needs ${bits}-bit address counters`);
-  return 32;
+  return bits;
 }
 
 function controllerContext(p: CoreRtlPlan, head: string, module: string): object {
@@ -113,7 +115,6 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     pixelBits: m.pixelBits,
     inPixelBits: p.inPixels * m.pixelBits,
     multiIn: p.inPixels > 1,
-    inPixelZero: ulit(p.inPixels * m.pixelBits, 0),
     blockRowsNum: p.block.rows,
     blockColsNum: p.block.cols,
     blockRows: s(p.block.rows),
@@ -176,7 +177,7 @@ function residualWrap(depth: number, k: number): string {
   return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
 
-function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
+function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames, files: { bnScale: string; bnBias: string }): object {
   const n = p.neuron!;
   const acc = n.accBits;
   const B = p.adc.bits;
@@ -201,13 +202,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
   const replicated = p.replicas > 1;
   const outChannels = cols / p.replicas;
   const ocBits = clog2(outChannels);
-  // The folded batch norm per column: the same constants for every replica.
-  const perColumn = (v: Int32Array): Int32Array => {
-    const channels = v.slice(p.channelBase, p.channelBase + outChannels);
-    const out = new Int32Array(cols);
-    for (let c = 0; c < cols; c++) out[c] = channels[c % outChannels];
-    return out;
-  };
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
   if (n.reluBeforePool) ops.push('ReLU');
@@ -236,8 +230,12 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     actMin: slit(acc, -(2 ** (a - 1))),
     channelBase: p.channelBase,
     channelLast: p.channelBase + outChannels - 1,
-    bnScale: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.scale)) : '',
-    bnBias: n.batchNorm ? packedVector(acc, perColumn(n.batchNorm.bias)) : '',
+    sumBits: n.sumBits,
+    rescaledBits: n.sumBits + p.adc.shift,
+    bnScaleBits: n.batchNorm?.scaleBits ?? 0,
+    bnBiasBits: n.batchNorm?.biasBits ?? 0,
+    bnScaleFile: files.bnScale,
+    bnBiasFile: files.bnBias,
     replicated,
     blockHeight: ulit(cw, p.block.rows),
     blockWidth: ulit(cw, p.block.cols),
@@ -268,8 +266,11 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     multiRes: (n.residual?.pixels ?? 1) > 1,
     resIn: n.residual?.pixels ?? 1,
     resWrNext: n.residual && n.residual.pixels > 1 ? residualWrap(n.residual.depth, n.residual.pixels) : '',
-    resPushLines: Array.from({ length: n.residual && n.residual.pixels > 1 ? n.residual.pixels : 0 }, (_, i) =>
-      `res_q[${i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i)}] <= res_pixel_i[${(i + 1) * outChannels * a - 1}:${i * outChannels * a}];`),
+    // Write address of each arriving pixel (pixel 0, at res_wr_q, in the low bits).
+    resWaddr: n.residual && n.residual.pixels > 1
+      ? `{${Array.from({ length: n.residual.pixels }, (_, i) => (i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i))).reverse().join(', ')}}`
+      : 'res_wr_q',
+    fifoRamModule: names.fifoRam,
     resPtrBits: clog2(n.residual?.depth ?? 1),
     resLast: ulit(clog2(n.residual?.depth ?? 1), (n.residual?.depth ?? 1) - 1),
     resZero: ulit(clog2(n.residual?.depth ?? 1), 0),
@@ -287,7 +288,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     averageExpr,
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
-    pixelZero: ulit(cols * a, 0),
     traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, p.channelBase),
@@ -295,13 +295,26 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
   };
 }
 
+/** A core's folded batch-norm constant per crossbar column (the same for every replica): the neuron core's ROM. */
+function batchNormColumns(p: CoreRtlPlan, values: Int32Array): Int32Array {
+  const outChannels = p.cols / p.replicas;
+  const out = new Int32Array(p.cols);
+  for (let c = 0; c < p.cols; c++) out[c] = values[p.channelBase + (c % outChannels)];
+  return out;
+}
+
+/** A $readmemh file: one two's-complement value per line, `bits` wide, entry 0 first. */
+function memFile(bits: number, values: ArrayLike<number>, head: string): string {
+  return renderTemplate('rtl/rom.mem.hbs', { header: head, lines: Array.from(values, (v) => hexDigits(bits, v)) });
+}
+
 function weightFile(p: CoreRtlPlan, head: string): string {
   // Column-major (index k * rows + row), one two's-complement weight per line: the crossbar model's $readmemh order.
-  const lines: string[] = [];
+  const columnMajor: number[] = [];
   for (let k = 0; k < p.cols; k++) {
-    for (let r = 0; r < p.rows; r++) lines.push(hexDigits(p.weightBits, p.weights[r * p.cols + k]));
+    for (let r = 0; r < p.rows; r++) columnMajor.push(p.weights[r * p.cols + k]);
   }
-  return renderTemplate('rtl/weights.mem.hbs', { header: head, lines });
+  return memFile(p.weightBits, columnMajor, head);
 }
 
 interface Port {
@@ -466,13 +479,23 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
     `rtl/${names.crossbar}.v`,
     renderTemplate('rtl/crossbar.v.hbs', { header: header(design, 'crossbar tile (behavioural model; black box for synthesis)', version), module: names.crossbar }),
   );
+  if (plan.cores.some((p) => p.neuron?.residual)) {
+    add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: header(design, 'shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
+  }
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const controller = `${id}_controller`;
     const neuron = `${id}_neuron`;
     const weights = `rtl/${id}_weights.mem`;
     add(`rtl/${controller}.v`, renderTemplate('rtl/controller.v.hbs', controllerContext(p, header(design, `dataflow controller of core ${p.core.id}`, version), controller)));
-    if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron)));
+    const bnFiles = { bnScale: `rtl/${id}_bn_scale.mem`, bnBias: `rtl/${id}_bn_bias.mem` };
+    const bn = p.neuron?.batchNorm;
+    if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron, names, bnFiles)));
+    if (bn) {
+      const what = (name: string, bits: number): string => `batch-norm ${name} of core ${p.core.id} (one ${bits}-bit signed value per crossbar column)`;
+      files.push({ path: bnFiles.bnScale, content: memFile(bn.scaleBits, batchNormColumns(p, bn.scale), header(design, what('scale', bn.scaleBits), version)) });
+      files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
+    }
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(
       `rtl/${id}.v`,

@@ -39,15 +39,3 @@ export function hexDigits(bits: number, value: number): string {
   const v = ((BigInt(value) % modulus) + modulus) % modulus;
   return v.toString(16).padStart(Math.ceil(bits / 4), '0');
 }
-
-/** Two's-complement hex literal, e.g. 12'hffd. */
-export function hexLit(bits: number, value: number): string {
-  return `${bits}'h${hexDigits(bits, value)}`;
-}
-
-/** Concatenation of equal-width two's-complement fields, element 0 in the lowest bits. */
-export function packedVector(bits: number, values: ArrayLike<number>): string {
-  const parts: string[] = [];
-  for (let i = values.length - 1; i >= 0; i--) parts.push(hexLit(bits, values[i]));
-  return `{${parts.join(', ')}}`;
-}

@@ -6,14 +6,16 @@ import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
 import { blockShape, emissionOrder, isFullBlock, type BlockShape } from '../../memory/schedule.js';
-import { adcNeedBits, unsignedBitLength, type AdcModel } from '../../reference/arithmetic.js';
+import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import { compileReference } from '../../reference/mapped.js';
 import { simulateDataflow } from '../../dataflow/index.js';
-import { clog2, isPowerOfTwo } from './literals.js';
+import { BN_SCALE_BITS } from '../../ir/weights.js';
+import { clog2, isPowerOfTwo, signedBits } from './literals.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
-  batchNorm?: { scale: Int32Array; bias: Int32Array };
+  /** Folded batch norm per output channel, and the signed widths of its scale and bias (the ROM widths). */
+  batchNorm?: { scale: Int32Array; bias: Int32Array; scaleBits: number; biasBits: number };
   requantShift: number;
   /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
   residual?: { from: string; depth: number; pixels: number };
@@ -26,6 +28,8 @@ export interface NeuronPlan {
   outHeight: number;
   outWidth: number;
   outActivationBits: number;
+  /** Bits of the signed sum of the row parts' ADC codes (before the rescaling shift). */
+  sumBits: number;
   /** Bits of the neuron core's signed datapath (accumulator, batch norm, rounding), all values exact. */
   accBits: number;
 }
@@ -184,17 +188,17 @@ function neuronPlan(
   // Exact datapath width: the sum of the parts' ADC codes, rescaled, times the batch-norm scale, plus bias and the
   // rounding constant; and room for the pool sums.
   const sumBits = adc.bits + clog2(parts + 1);
+  const batchNorm = bn ? { ...bn, scaleBits: valueBits(bn.scale), biasBits: valueBits(bn.bias) } : undefined;
   let accBits = sumBits + adc.shift + 1;
-  // The multiplier's magnitude bits (6 for seeded batch norms, up to 16 for imported multipliers), a sign bit and a
-  // carry for the bias, which must fit too.
-  if (bn) accBits = Math.max(accBits + magnitudeBits(bn.scale) + 2, magnitudeBits(bn.bias) + 2);
+  // The product of the rescaled sum and the scale, plus the bias, is exact in accBits - 1 bits.
+  if (batchNorm) accBits = Math.max(accBits + Math.max(batchNorm.scaleBits, BN_SCALE_BITS + 1) + 1, batchNorm.biasBits + 2);
   accBits = Math.max(accBits, requantShift + 3, outBits + 2);
   if (pool?.kind === 'avg') accBits = Math.max(accBits, outBits + clog2(pool.height * pool.width + 1) + 3);
   accBits += 1;
   if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
   return {
-    batchNorm: bn,
+    batchNorm,
     requantShift,
     residual,
     reluBeforePool,
@@ -205,15 +209,14 @@ function neuronPlan(
     outHeight: plane.height,
     outWidth: plane.width,
     outActivationBits: outBits,
+    sumBits,
     accBits,
   };
 }
 
-/** Bits of the largest magnitude in the array. */
-function magnitudeBits(values: Int32Array): number {
-  let max = 0;
-  for (const v of values) max = Math.max(max, Math.abs(v));
-  return unsignedBitLength(max);
+/** Signed bits holding every value of `values` (at least 2, so a sign bit and a magnitude bit). */
+function valueBits(values: Int32Array): number {
+  return Math.max(2, signedBits(Math.min(0, ...values), Math.max(0, ...values)));
 }
 
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */

@@ -13,5 +13,6 @@ rtl/digits_c03.v
 rtl/digits_c03_controller.v
 rtl/digits_c03_neuron.v
 rtl/digits_crossbar.v
+rtl/digits_fifo_ram.v
 rtl/digits_sram.v
 rtl/digits_top.v

@@ -14,15 +14,16 @@ module digits_c00_neuron (
   output wire [64-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 25;
+  localparam integer RESCALED_BITS = 25;
   localparam integer ACC_BITS = 44;
   localparam integer ACT_BITS = 8;
   localparam integer POOL_BITS = 8;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 44'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -44'sd128;
-  // Folded batch norm of the output channels 0..7 (channel 0 in the low bits).
-  localparam [8*ACC_BITS-1:0] BN_SCALE = {44'h00000004507, 44'h00000004993, 44'h00000001cea, 44'h00000003f10, 44'h000000046fd, 44'h00000002690, 44'h000000053d3, 44'h00000007c62};
-  localparam [8*ACC_BITS-1:0] BN_BIAS = {44'hffffb36d1fd, 44'hffffcf4ca46, 44'hffff9337972, 44'h00005a87ecd, 44'h00001aba5ee, 44'h00005442871, 44'hffffa8286ef, 44'h00003a4e9e2};
+  localparam integer BN_SCALE_BITS = 16;
+  localparam integer BN_BIAS_BITS = 28;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 23;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 44'sd4194304;
   localparam [3-1:0] LAST_CH = 3'd7;
@@ -36,8 +37,8 @@ module digits_c00_neuron (
   localparam [6-1:0] POOL_ROW_STEP = 6'd8;
   localparam [6-1:0] POOL_INDEX_ZERO = 6'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -59,12 +60,20 @@ module digits_c00_neuron (
   reg [6-1:0] pool_index;
   reg signed [POOL_BITS-1:0] pool_new;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..7, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:8-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:8-1];
+  initial $readmemh("rtl/digits_c00_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/digits_c00_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
@@ -142,6 +151,11 @@ module digits_c00_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
+  always @(posedge clk_i) begin
+    out_pixel_q <= out_pixel_d;
+  end
+
   always @(posedge clk_i) begin
     if (pool_we) pool_q[pool_index] <= pool_new;
   end
@@ -154,7 +168,6 @@ module digits_c00_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 64'd0;
       wy_q <= ZERO;
       wx_q <= ZERO;
       py_q <= ZERO;
@@ -167,7 +180,6 @@ module digits_c00_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
       wy_q <= wy_d;
       wx_q <= wx_d;
       py_q <= py_d;

@@ -37,52 +37,52 @@ module digits_c02_controller (
   localparam [2:0] S_WAIT = 3'd6;
   localparam [2:0] S_NEURON = 3'd7;
 
-  localparam integer CW = 32;
+  localparam integer CW = 19;
   localparam integer PIXEL_BITS = 64;
   localparam integer WORD_BITS = 64;
   localparam integer SPAN_WORDS = 2;
   localparam integer SLOTS = 9;
   // Layer geometry as mapped (pixels).
-  localparam signed [CW-1:0] IN_H = 32'sd8;
-  localparam signed [CW-1:0] IN_W = 32'sd8;
-  localparam signed [CW-1:0] KERNEL_H = 32'sd3;
-  localparam signed [CW-1:0] KERNEL_W = 32'sd3;
-  localparam signed [CW-1:0] STRIDE = 32'sd1;
-  localparam signed [CW-1:0] PAD = 32'sd1;
-  localparam signed [CW-1:0] OUT_H = 32'sd8;
-  localparam signed [CW-1:0] OUT_W = 32'sd8;
+  localparam signed [CW-1:0] IN_H = 19'sd8;
+  localparam signed [CW-1:0] IN_W = 19'sd8;
+  localparam signed [CW-1:0] KERNEL_H = 19'sd3;
+  localparam signed [CW-1:0] KERNEL_W = 19'sd3;
+  localparam signed [CW-1:0] STRIDE = 19'sd1;
+  localparam signed [CW-1:0] PAD = 19'sd1;
+  localparam signed [CW-1:0] OUT_H = 19'sd8;
+  localparam signed [CW-1:0] OUT_W = 19'sd8;
   // This core's region positions: columns DX_FIRST..DX_LAST, patch slots SLOT_FIRST..SLOT_LAST
   // (slot = dx * REGION_ROWS + the rank of dy among the region rows some replica reads).
-  localparam signed [CW-1:0] DX_FIRST = 32'sd0;
-  localparam signed [CW-1:0] DX_LAST = 32'sd2;
-  localparam signed [CW-1:0] SLOT_FIRST = 32'sd0;
-  localparam signed [CW-1:0] SLOT_LAST = 32'sd8;
+  localparam signed [CW-1:0] DX_FIRST = 19'sd0;
+  localparam signed [CW-1:0] DX_LAST = 19'sd2;
+  localparam signed [CW-1:0] SLOT_FIRST = 19'sd0;
+  localparam signed [CW-1:0] SLOT_LAST = 19'sd8;
   // Algorithm 2 in bits.
-  localparam signed [CW-1:0] DELTA_KERNEL = 32'sd192;
-  localparam signed [CW-1:0] DELTA_PIX = 32'sd64;
-  localparam signed [CW-1:0] DELTA_PIX_WRAP = 32'sd192;
-  localparam signed [CW-1:0] DELTA_PIX_STRIDE = 32'sd64;
-  localparam signed [CW-1:0] DELTA_PIX_FIRST = 32'sd128;
-  localparam signed [CW-1:0] DELTA_PIX_DX_FIRST = 32'sd0;
-  localparam signed [CW-1:0] ROW_FIRST = -32'sd192;
-  localparam signed [CW-1:0] ROW_STRIDE = 32'sd192;
-  localparam signed [CW-1:0] PIXEL_SPAN = 32'sd64;
-  localparam signed [CW-1:0] WORD = 32'sd64;
-  localparam signed [CW-1:0] ONE = 32'sd1;
-  localparam signed [CW-1:0] ZERO = 32'sd0;
+  localparam signed [CW-1:0] DELTA_KERNEL = 19'sd192;
+  localparam signed [CW-1:0] DELTA_PIX = 19'sd64;
+  localparam signed [CW-1:0] DELTA_PIX_WRAP = 19'sd192;
+  localparam signed [CW-1:0] DELTA_PIX_STRIDE = 19'sd64;
+  localparam signed [CW-1:0] DELTA_PIX_FIRST = 19'sd128;
+  localparam signed [CW-1:0] DELTA_PIX_DX_FIRST = 19'sd0;
+  localparam signed [CW-1:0] ROW_FIRST = -19'sd192;
+  localparam signed [CW-1:0] ROW_STRIDE = 19'sd192;
+  localparam signed [CW-1:0] PIXEL_SPAN = 19'sd64;
+  localparam signed [CW-1:0] WORD = 19'sd64;
+  localparam signed [CW-1:0] ONE = 19'sd1;
+  localparam signed [CW-1:0] ZERO = 19'sd0;
   // Replication: a block of BLOCK_H x BLOCK_W output pixels reads an input region of REGION_H x REGION_W pixels,
   // REGION_ROWS of whose rows some replica reads.
-  localparam signed [CW-1:0] BLOCK_H = 32'sd1;
-  localparam signed [CW-1:0] BLOCK_W = 32'sd1;
+  localparam signed [CW-1:0] BLOCK_H = 19'sd1;
+  localparam signed [CW-1:0] BLOCK_W = 19'sd1;
   localparam signed [CW-1:0] REGION_H = (BLOCK_H - ONE) * STRIDE + KERNEL_H;
   localparam signed [CW-1:0] REGION_W = (BLOCK_W - ONE) * STRIDE + KERNEL_W;
-  localparam signed [CW-1:0] REGION_ROWS = 32'sd3;
+  localparam signed [CW-1:0] REGION_ROWS = 19'sd3;
   // The producer computes IN_BLOCK_H x IN_BLOCK_W pixels at once: they arrive together, y fastest, and are written
   // one after another.
-  localparam signed [CW-1:0] IN_BLOCK_H = 32'sd1;
-  localparam signed [CW-1:0] IN_BLOCK_W = 32'sd1;
-  localparam signed [CW-1:0] IN_BLOCK_ROW_STEP = 32'sd192;
-  localparam signed [CW-1:0] IN_BLOCK_COL_STEP = 32'sd64;
+  localparam signed [CW-1:0] IN_BLOCK_H = 19'sd1;
+  localparam signed [CW-1:0] IN_BLOCK_W = 19'sd1;
+  localparam signed [CW-1:0] IN_BLOCK_ROW_STEP = 19'sd192;
+  localparam signed [CW-1:0] IN_BLOCK_COL_STEP = 19'sd64;
 
   reg [2:0] state_q, state_d;
   reg [PIXEL_BITS-1:0] pixel_q, pixel_d;
@@ -343,7 +343,6 @@ module digits_c02_controller (
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= S_IDLE;
-      pixel_q <= {PIXEL_BITS{1'b0}};
       rx_y_q <= ZERO;
       rx_x_q <= ZERO;
       o_y_q <= ZERO;
@@ -371,10 +370,8 @@ module digits_c02_controller (
       pend_slot_q <= 4'd0;
       pend_word_q <= ZERO;
       pend_bit_q <= 6'd0;
-      rbuf_q <= {SPAN_WORDS*WORD_BITS{1'b0}};
     end else begin
       state_q <= state_d;
-      pixel_q <= pixel_d;
       rx_y_q <= rx_y_d;
       rx_x_q <= rx_x_d;
       o_y_q <= o_y_d;
@@ -402,8 +399,13 @@ module digits_c02_controller (
       pend_slot_q <= pend_slot_d;
       pend_word_q <= pend_word_d;
       pend_bit_q <= pend_bit_d;
-      rbuf_q <= rbuf_d;
     end
+  end
+
+  // Datapath registers: no reset (the control state above says when they hold data).
+  always @(posedge clk_i) begin
+    pixel_q <= pixel_d;
+    rbuf_q <= rbuf_d;
   end
 
   // The patch slots: a register each with its own write enable (a decoder, not a wide multiplexer per bit).
@@ -417,12 +419,8 @@ module digits_c02_controller (
         if (zero_we && (zero_slot == SLOT)) slot_pixel_d = {PIXEL_BITS{1'b0}};
         if (land_we && (land_slot == SLOT)) slot_pixel_d = land_pixel;
       end
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          slot_pixel_q <= {PIXEL_BITS{1'b0}};
-        end else begin
-          slot_pixel_q <= slot_pixel_d;
-        end
+      always @(posedge clk_i) begin
+        slot_pixel_q <= slot_pixel_d;
       end
       assign patch[g * PIXEL_BITS +: PIXEL_BITS] = slot_pixel_q;
     end

@@ -16,15 +16,16 @@ module digits_c02_neuron (
   output wire [64-1:0]    out_pixel_o
 );
   localparam integer ADC_BITS = 24;
+  localparam integer SUM_BITS = 25;
+  localparam integer RESCALED_BITS = 25;
   localparam integer ACC_BITS = 44;
   localparam integer ACT_BITS = 8;
   localparam integer POOL_BITS = 8;
-  localparam integer ADC_SHIFT = 0;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 44'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -44'sd128;
-  // Folded batch norm of the output channels 0..7 (channel 0 in the low bits).
-  localparam [8*ACC_BITS-1:0] BN_SCALE = {44'h00000002ff3, 44'h000000036ac, 44'h00000003dae, 44'h000000033f7, 44'h000000023d0, 44'h0000000403a, 44'h00000003594, 44'h0000000444c};
-  localparam [8*ACC_BITS-1:0] BN_BIAS = {44'h00002c4263e, 44'hffffd7ffd9d, 44'hffff97ad0b4, 44'hffffe8ef94e, 44'hffffece56ea, 44'hfffff34458d, 44'h0000015672d, 44'h00001706d7e};
+  localparam integer BN_SCALE_BITS = 16;
+  localparam integer BN_BIAS_BITS = 28;
+  localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
   localparam integer REQUANT_SHIFT = 22;
   localparam signed [ACC_BITS-1:0] REQUANT_HALF = 44'sd2097152;
   localparam [3-1:0] LAST_CH = 3'd7;
@@ -38,8 +39,8 @@ module digits_c02_neuron (
   localparam [5-1:0] POOL_ROW_STEP = 5'd8;
   localparam [5-1:0] POOL_INDEX_ZERO = 5'd0;
 
-  function signed [ACC_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
-    widen_adc = { {(ACC_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
+  function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);
+    widen_adc = { {(SUM_BITS-ADC_BITS){v[ADC_BITS-1]}}, v };
   endfunction
 
   function signed [ACC_BITS-1:0] saturate(input signed [ACC_BITS-1:0] v);
@@ -54,7 +55,6 @@ module digits_c02_neuron (
   reg out_valid_q, out_valid_d;
   // Shortcut pixels of the residual add, in arrival order (the order this core emits its pixels): a FIFO.
   localparam [6-1:0] RES_LAST = 6'd49;
-  reg [64-1:0] res_q [0:50-1];
   reg [6-1:0] res_wr_q, res_wr_d, res_rd_q, res_rd_d;
   reg res_push;
   reg [64-1:0] out_pixel_q, out_pixel_d;
@@ -66,16 +66,24 @@ module digits_c02_neuron (
   reg [5-1:0] pool_index;
   reg signed [POOL_BITS-1:0] pool_new;
 
-  // The channel's datapath (combinational).
-  wire signed [ACC_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
-  wire signed [ACC_BITS-1:0] rescaled = adc_sum <<< ADC_SHIFT;
-  wire signed [ACC_BITS-1:0] bn_scale = BN_SCALE[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] bn_bias = BN_BIAS[ch_q * ACC_BITS +: ACC_BITS];
-  wire signed [ACC_BITS-1:0] normalized = rescaled * bn_scale + bn_bias;
+  // Folded batch norm of the output channels 0..7, one entry per column: ROMs loaded from
+  // .mem files like the crossbar weights, read at the column being processed.
+  reg [BN_SCALE_BITS-1:0] bn_scale_rom [0:8-1];
+  reg [BN_BIAS_BITS-1:0] bn_bias_rom [0:8-1];
+  initial $readmemh("rtl/digits_c02_bn_scale.mem", bn_scale_rom);
+  initial $readmemh("rtl/digits_c02_bn_bias.mem", bn_bias_rom);
+
+  // The channel's datapath (combinational), each value in the bits it needs.
+  wire signed [SUM_BITS-1:0] adc_sum = widen_adc(adc_i[ch_q * ADC_BITS +: ADC_BITS]);
+  wire signed [RESCALED_BITS-1:0] rescaled = adc_sum;
+  wire signed [BN_SCALE_BITS-1:0] bn_scale = bn_scale_rom[ch_q];
+  wire signed [BN_BIAS_BITS-1:0] bn_bias = bn_bias_rom[ch_q];
+  wire signed [PRODUCT_BITS-1:0] product = rescaled * bn_scale;
+  wire signed [ACC_BITS-1:0] normalized = { {(ACC_BITS-PRODUCT_BITS){product[PRODUCT_BITS-1]}}, product } + { {(ACC_BITS-BN_BIAS_BITS){bn_bias[BN_BIAS_BITS-1]}}, bn_bias };
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [64-1:0] res_head = res_q[res_rd_q];
+  wire [64-1:0] res_head;
   wire [ACT_BITS-1:0] shortcut_raw = res_head[ch_q * ACT_BITS +: ACT_BITS];
   wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
   wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);
@@ -157,13 +165,30 @@ module digits_c02_neuron (
     end
   end
 
+  // Datapath registers: no reset (only out_valid_q says when out_pixel_q holds a pixel).
+  always @(posedge clk_i) begin
+    out_pixel_q <= out_pixel_d;
+  end
+
   always @(posedge clk_i) begin
     if (pool_we) pool_q[pool_index] <= pool_new;
   end
 
-  always @(posedge clk_i) begin
-    if (res_push) res_q[res_wr_q] <= res_pixel_i;
-  end
+  // The FIFO's storage, written at res_wr_q (and the entries after it when several pixels arrive), read at res_rd_q.
+  wire [1*6-1:0] res_waddr = res_wr_q;
+  digits_fifo_ram #(
+    .WIDTH     (64),
+    .DEPTH     (50),
+    .ADDR_BITS (6),
+    .WRITES    (1)
+  ) u_shortcut_fifo (
+    .clk_i   (clk_i),
+    .we_i    (res_push),
+    .waddr_i (res_waddr),
+    .wdata_i (res_pixel_i),
+    .raddr_i (res_rd_q),
+    .rdata_o (res_head)
+  );
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -173,7 +198,6 @@ module digits_c02_neuron (
       cy_q <= ZERO;
       cx_q <= ZERO;
       out_valid_q <= 1'b0;
-      out_pixel_q <= 64'd0;
       res_wr_q <= 6'd0;
       res_rd_q <= 6'd0;
       wy_q <= ZERO;
@@ -188,7 +212,6 @@ module digits_c02_neuron (
       cy_q <= cy_d;
       cx_q <= cx_d;
       out_valid_q <= out_valid_d;
-      out_pixel_q <= out_pixel_d;
       res_wr_q <= res_wr_d;
       res_rd_q <= res_rd_d;
       wy_q <= wy_d;

@@ -6,7 +6,7 @@ import type { Mapping } from '../../mapping/types.js';
 import type { MemoryPlan } from '../../memory/plan.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
-import { clog2, hexDigits, isPowerOfTwo, packedVector, signedBits, slit, ulit } from './literals.js';
+import { unsignedBits, hexDigits, isPowerOfTwo, packedVector, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
@@ -85,7 +85,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     if (d !== s * step) throw new Error(`RTL: core ${p.core.id}: Δpix is not a multiple of one column step`);
   });
   const mod = (a: number, n: number): number => ((a % n) + n) % n;
-  const addrBits = clog2(m.depth);
+  const addrBits = unsignedBits(m.depth - 1);
   const addrLow = Math.round(Math.log2(m.wordBits));
   if (!isPowerOfTwo(m.wordBits)) throw new Error('RTL: word length must be a power of two');
   const dxFirst = Math.floor(p.slotFirst / p.regionRows.length);
@@ -94,7 +94,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   if (p.inBlock.cols > m.columns) throw new Error(`RTL: core ${p.core.id} keeps ${m.columns} columns, fewer than its producer's ${p.inBlock.cols}-column block`);
   const s = (v: number): string => slit(cw, v);
   const spanWords = Math.ceil((m.pixelBits + m.wordBits - 1) / m.wordBits);
-  const rbufIndexBits = clog2(spanWords * m.wordBits);
+  const rbufIndexBits = unsignedBits(spanWords * m.wordBits - 1);
   if (addrLow < 1) throw new Error('RTL: word length must be at least 2 bits');
   const outH = p.layer.outputShape.height;
   const outW = p.layer.outputShape.width;
@@ -130,7 +130,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     hasNeuron: p.neuron !== undefined,
     cw,
     spanWords,
-    slotBits: clog2(p.slotLast - p.slotFirst + 1),
+    slotBits: unsignedBits(p.slotLast - p.slotFirst),
     bitBits: addrLow,
     pendBitIndex: rbufIndexBits > addrLow ? `{ {${rbufIndexBits - addrLow}{1'b0}}, pend_bit_q }` : 'pend_bit_q',
     slots: p.slotLast - p.slotFirst + 1,
@@ -169,7 +169,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
 
 /** (res_wr_q + k) mod depth, as a comparison and one add or subtract of sized literals (a counter, no modulo). */
 function residualWrap(depth: number, k: number): string {
-  const bits = clog2(depth);
+  const bits = unsignedBits(depth - 1);
   if (k >= depth) throw new Error(`RTL: a residual FIFO of ${depth} pixels cannot take ${k} pixels at once`);
   return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
@@ -179,13 +179,16 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
   const acc = n.accBits;
   const B = p.adc.bits;
   const cols = p.cols;
-  const chBits = clog2(cols);
-  const cw = clog2(Math.max(n.convHeight, n.convWidth) + 1) + 1;
+  const chBits = unsignedBits(cols - 1);
+  const cw = unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1;
   const a = n.outActivationBits;
   const pool = n.pool;
   const count = pool ? pool.height * pool.width : 1;
-  const poolBits = pool ? (pool.kind === 'max' ? a : a + clog2(count + 1) + 1) : a;
-  const poolIndexBits = pool ? clog2(pool.pooledHeight * cols) : 1;
+  const poolBits = pool ? (pool.kind === 'max' ? a : a + unsignedBits(count) + 1) : a;
+  // An index into the pooled row's pool_q entries (pooledHeight x cols). The row step is taken into rows that are
+  // still written, or into dropped rows that write nothing: one pooled row never needs it (and cols may not fit).
+  const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * cols - 1) : 1;
+  const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
   let averageExpr = '';
   if (pool && pool.kind === 'avg') {
     const half = slit(acc, Math.floor(count / 2));
@@ -198,7 +201,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
   }
   const replicated = p.replicas > 1;
   const outChannels = cols / p.replicas;
-  const ocBits = clog2(outChannels);
+  const ocBits = unsignedBits(outChannels - 1);
   // The folded batch norm per column: the same constants for every replica.
   const perColumn = (v: Int32Array): Int32Array => {
     const channels = v.slice(p.channelBase, p.channelBase + outChannels);
@@ -268,17 +271,17 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string): object {
     resWrNext: n.residual && n.residual.pixels > 1 ? residualWrap(n.residual.depth, n.residual.pixels) : '',
     resPushLines: Array.from({ length: n.residual && n.residual.pixels > 1 ? n.residual.pixels : 0 }, (_, i) =>
       `res_q[${i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i)}] <= res_pixel_i[${(i + 1) * outChannels * a - 1}:${i * outChannels * a}];`),
-    resPtrBits: clog2(n.residual?.depth ?? 1),
-    resLast: ulit(clog2(n.residual?.depth ?? 1), (n.residual?.depth ?? 1) - 1),
-    resZero: ulit(clog2(n.residual?.depth ?? 1), 0),
-    resOne: ulit(clog2(n.residual?.depth ?? 1), 1),
+    resPtrBits: unsignedBits((n.residual?.depth ?? 1) - 1),
+    resLast: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), (n.residual?.depth ?? 1) - 1),
+    resZero: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 0),
+    resOne: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 1),
     isMaxPool: pool?.kind === 'max',
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
     pooledHeight: pool ? ulit(cw, pool.pooledHeight) : '',
     pooledWidth: pool ? ulit(cw, pool.pooledWidth) : '',
     poolIndexBits,
-    poolRowStep: pool ? ulit(poolIndexBits, cols) : '',
+    poolRowStep: pool ? ulit(poolIndexBits, poolRowStep) : '',
     poolIndexZero: ulit(poolIndexBits, 0),
     poolEntries: pool ? pool.pooledHeight * cols : 1,
     poolCount: count,
@@ -489,7 +492,7 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
         outPixelBits: p.neuron ? p.cols * p.neuron.outActivationBits : 0,
         adcVectorBits: p.cols * p.adc.bits,
-        addrBits: clog2(p.memory.depth),
+        addrBits: unsignedBits(p.memory.depth - 1),
         wordBits: p.memory.wordBits,
         depth: p.memory.depth,
         xBits: p.rows * p.inActivationBits,

@@ -312,7 +312,7 @@ interface Port {
 
 function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const { design, mapping } = plan;
-  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'outputs_q', 'outputs_d']);
+  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'all_finished', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'inputs_q', 'inputs_d', 'drained_q', 'drained_d']);
   const wires: string[] = [];
   const assigns: string[] = [];
   const cores: Array<{ module: string; instance: string; ports: Port[] }> = [];
@@ -320,18 +320,19 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   // Each layer's output stream: valid and the pixel of all its column groups (group 0 in the low bits).
   const layerSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   layerSignals.set(plan.inputNode.name, { valid: 'in_valid_i', pixel: 'in_pixel_i', bits: inputBits });
-  const coreSignals = new Map<string, { busy: string; valid: string; pixel: string; psumValid: string; psum: string }>();
+  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string }>();
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const sig = {
       busy: scope.verilogIdentifier(`${id}_busy`),
+      finished: scope.verilogIdentifier(`${id}_finished`),
       valid: scope.verilogIdentifier(`${id}_out_valid`),
       pixel: scope.verilogIdentifier(`${id}_out_pixel`),
       psumValid: scope.verilogIdentifier(`${id}_psum_valid`),
       psum: scope.verilogIdentifier(`${id}_psum`),
     };
     coreSignals.set(p.core.id, sig);
-    wires.push(sig.busy);
+    wires.push(sig.busy, sig.finished);
     if (p.neuron) {
       wires.push(sig.valid);
       wires.push(`[${p.cols * p.neuron.outActivationBits - 1}:0] ${sig.pixel}`);
@@ -398,15 +399,15 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     } else {
       ports.push({ name: 'psum_valid_o', signal: sig.psumValid }, { name: 'psum_o', signal: sig.psum });
     }
-    ports.push({ name: 'busy_o', signal: sig.busy });
+    ports.push({ name: 'busy_o', signal: sig.busy }, { name: 'finished_o', signal: sig.finished });
     const id = names.cores.get(p.core.id)!;
     cores.push({ module: id, instance: id, ports });
   }
   assigns.push(`any_busy = ${plan.cores.map((p) => coreSignals.get(p.core.id)!.busy).join(' | ')}`);
+  assigns.push(`all_finished = ${plan.cores.map((p) => coreSignals.get(p.core.id)!.finished).join(' & ')}`);
   const out = layerSignals.get(plan.outputLayer.layer)!;
   assigns.push(`out_valid_o = ${out.valid}`);
   assigns.push(`out_pixel_o = ${out.pixel}`);
-  const outNode = design.network.nodes.find((n) => n.name === design.network.output)!;
   return {
     header: head,
     module: names.top,
@@ -416,7 +417,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     gridCols: mapping.grid.cols,
     inPixelBits: inputBits,
     outPixelBits: out.bits,
-    outputPixelsLit: ulit(32, outNode.shape.height * outNode.shape.width),
+    inputPixelsLit: ulit(32, plan.inputNode.shape.height * plan.inputNode.shape.width),
     links: mapping.links.map((l) => commentText(`${l.from} -> ${l.to}: ${l.kind}, ${l.hops} hop${l.hops === 1 ? '' : 's'}, ${l.bitsPerTransfer} bits per transfer`)),
     wires,
     cores,

@@ -4,7 +4,7 @@
 // pixel by pixel, column by column (y fastest), one pixel per timestep; runs until the top reports done; dumps every
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
 // (A) and the network outputs (O) to a trace file.
-// Usage: Vlenet_top IMAGE TRACE [MAX_CYCLES]
+// Usage: Vlenet_top IMAGE TRACE [MAX_CYCLES] [+verilator+rand+reset+2 +verilator+seed+S] (random register start values)
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -16,16 +16,22 @@
 
 static FILE* g_trace = nullptr;
 static uint32_t g_timestep = 0;
+// Registers start at random values (--x-initial unique): what the design does before its reset is released is not
+// traced.
+static bool g_in_reset = true;
 
 void imc_trace_memory(int core, int write, int addr) {
+  if (g_in_reset) return;
   std::fprintf(g_trace, "M %u %d %c %d\n", g_timestep, core, write ? 'W' : 'R', addr);
 }
 
 void imc_trace_adc(int core, int column, int value) {
+  if (g_in_reset) return;
   std::fprintf(g_trace, "X %u %d %d %d\n", g_timestep, core, column, value);
 }
 
 void imc_trace_activation(int core, int y, int x, int channel, int value) {
+  if (g_in_reset) return;
   std::fprintf(g_trace, "A %u %d %d %d %d %d\n", g_timestep, core, y, x, channel, value);
 }
 
@@ -106,15 +112,21 @@ int main(int argc, char** argv) {
     top->in_pixel_i = static_cast<uint64_t>(in_words[0]);
   };
 
+  // Two clock edges in reset: the first resets every register that has a reset, the second lets registers without
+  // one (the crossbar's trace flag) sample the reset state.
   top->clk_i = 0;
   top->rst_ni = 0;
   drive_input();
   top->eval();
-  top->clk_i = 1;
-  top->eval();
-  top->clk_i = 0;
+  for (int edge = 0; edge < 2; edge++) {
+    top->clk_i = 1;
+    top->eval();
+    top->clk_i = 0;
+    top->eval();
+  }
   top->rst_ni = 1;
   top->eval();
+  g_in_reset = false;
 
   unsigned long cycles = 0;
   while (!top->done_o && !context->gotFinish() && cycles < max_cycles) {

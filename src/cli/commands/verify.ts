@@ -5,7 +5,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { mapDesign } from '../../mapping/index.js';
 import { planMemories } from '../../memory/index.js';
-import { verifyDesign, verifyOutputDir, type VerifyDetails, type VerifyStage, type VerifyResult, type Mismatch } from '../../verify/index.js';
+import { coverageText, verifyDesign, verifyOutputDir, type VerifyDetails, type VerifyStage, type VerifyResult, type Mismatch } from '../../verify/index.js';
 import { validateJson } from '../../support/schema.js';
 import { loadDesignForCli, withSources } from '../design.js';
 import { printJson, printText } from '../io.js';
@@ -29,7 +29,15 @@ export function describeMismatch(m: Mismatch): string {
 
 /** The JSON contract's fields only (schemas/verify.schema.json). */
 export function verifyJson(d: VerifyDetails): VerifyResult {
-  return { pass: d.pass, comparisons: d.comparisons, mismatches: d.mismatches, cycles: d.cycles, seconds: d.seconds, firstMismatch: d.firstMismatch };
+  return {
+    pass: d.pass,
+    comparisons: d.comparisons,
+    mismatches: d.mismatches,
+    cycles: d.cycles,
+    seconds: d.seconds,
+    firstMismatch: d.firstMismatch,
+    coverage: d.coverage,
+  };
 }
 
 export function registerVerify(program: Command, setStatus: SetStatus): void {
@@ -83,6 +91,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       } else {
         printText(`FAIL: ${result.mismatches} of ${result.comparisons} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
       }
+      if (!opts.json) printText(coverageText(result.coverage));
       setStatus(result.pass ? EXIT.ok : EXIT.badInput);
     });
 }

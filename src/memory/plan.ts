@@ -4,7 +4,7 @@
 import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
-import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures } from './layout.js';
+import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
 import {
   blockShape,
   buildSchedule,
@@ -171,7 +171,7 @@ function timestepFor(readCycles: number, clockHz: number): number {
  * shortest timestep among those that fit the depth, and the narrowest wider word (powers of two up to 4096 bits)
  * with which some layout fits both.
  */
-function fitHint(design: IrDesign, base: CoreMemoryParams, volume: ReturnType<typeof storedVolume>, candidates: LayoutCandidate[], cycles: number): string {
+function fitHint(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, candidates: LayoutCandidate[], cycles: number): string {
   const { inputMemory, controller } = design.target;
   const hints: string[] = [];
   const readsFit = candidates.filter((c) => c.fitsTimestep);

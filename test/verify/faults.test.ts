@@ -37,6 +37,19 @@ describe('fault injection in a controller', () => {
     expect(result.pass).toBe(false);
   }, 600_000);
 
+  it('a consumer that no longer waits for its row parts\' partial sums fails on the handshake (issue 19)', async () => {
+    const p = prepare('test/verify/fixtures/tiny.imc');
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl/tiny_c02_controller.v');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('        if (psum_ready_i) begin\n');
+    writeFileSync(path, text.replace('        if (psum_ready_i) begin\n', "        if (1'b1) begin\n"));
+    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.byKind.handshake).toBeGreaterThan(0);
+    expect(result.firstMismatch).toMatchObject({ kind: 'handshake', core: 'c02', layer: 'f1' });
+  }, 600_000);
+
   it('RTL edited into something Verilator cannot build is reported as IMC114, not a crash', async () => {
     const p = prepare('test/verify/fixtures/conv1.imc');
     const dir = writeFiles(p.files);

@@ -3,7 +3,7 @@
 // Verilator testbench for lenet_top: drives one input image (a text file of integers, CHW order, one per line)
 // pixel by pixel, column by column (y fastest), one pixel per timestep; runs until the top reports done; dumps every
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
-// (A) and the network outputs (O) to a trace file.
+// (A), every start of a neuron core before its partial sums were ready (H) and the network outputs (O) to a trace file.
 // Usage: Vlenet_top IMAGE TRACE [MAX_CYCLES] [+verilator+rand+reset+2 +verilator+seed+S] (random register start values)
 #include <cstdint>
 #include <cstdio>
@@ -28,6 +28,11 @@ void imc_trace_memory(int core, int write, int addr) {
 void imc_trace_adc(int core, int column, int value) {
   if (g_in_reset) return;
   std::fprintf(g_trace, "X %u %d %d %d\n", g_timestep, core, column, value);
+}
+
+void imc_trace_handshake(int core) {
+  if (g_in_reset) return;
+  std::fprintf(g_trace, "H %u %d\n", g_timestep, core);
 }
 
 void imc_trace_activation(int core, int y, int x, int channel, int value) {

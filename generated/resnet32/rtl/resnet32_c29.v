@@ -103,5 +103,10 @@ module resnet32_c29 (
     if (mem_we) imc_trace_memory(29, 1, trace_addr);
     if (mem_re) imc_trace_memory(29, 0, trace_addr);
   end
+  // Simulation only: the neuron core must not start before every row part's partial sums of this block are ready.
+  import "DPI-C" function void imc_trace_handshake(input int core);
+  always @(posedge clk_i) begin
+    if (neuron_start && !psum_ready_i) imc_trace_handshake(29);
+  end
 `endif
 endmodule

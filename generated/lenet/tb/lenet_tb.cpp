@@ -117,11 +117,14 @@ int main(int argc, char** argv) {
     top->in_pixel_i = static_cast<uint64_t>(in_words[0]);
   };
 
-  // Two clock edges in reset: the first resets every register that has a reset, the second lets registers without
-  // one (the crossbar's trace flag) sample the reset state.
+  // A falling reset edge resets every register that has a reset before any clock edge (so no simulation-only check
+  // sees the random start values); two clock edges in reset let registers without one (the crossbar's trace flag)
+  // sample the reset state.
   top->clk_i = 0;
-  top->rst_ni = 0;
+  top->rst_ni = 1;
   drive_input();
+  top->eval();
+  top->rst_ni = 0;
   top->eval();
   for (int edge = 0; edge < 2; edge++) {
     top->clk_i = 1;

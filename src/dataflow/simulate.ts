@@ -156,6 +156,11 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     start = next;
   }
 
+  // The steady-state interval is set by the slowest core, not by how soon the first core takes the next image: a
+  // downstream bottleneck shows as the gap between consecutive outputs (one image alone shows no gap: time two).
+  for (let i = 1; i < batch; i++) interval = Math.max(interval, imageOutputs[i] - imageOutputs[i - 1]);
+  if (batch === 1) interval = Math.max(interval, simulateDataflow(design, mapping, { ...options, batch: 2, activity: false }).intervalTimesteps);
+
   const timestepNs = design.target.controller.timestepNs;
   const latencyTimesteps = imageOutputs[0] - imageStarts[0] + 1;
   const batchTimesteps = imageOutputs[batch - 1] - imageStarts[0] + 1;

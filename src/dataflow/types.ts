@@ -68,7 +68,11 @@ export interface DataflowResult {
   inputPixelsPerTimestep: number;
   /** From the first image's first pixel entering to the timestep in which its output is computed, inclusive. */
   latencyTimesteps: number;
-  /** Timesteps between two images entering (the largest gap over the batch, and to the image after it). */
+  /**
+   * Steady-state timesteps per image: the largest gap between two consecutive images entering or two consecutive
+   * outputs (over the batch, and to the image after it; a batch of one is timed as two), so that a slower core
+   * downstream of the first sets it.
+   */
   intervalTimesteps: number;
   /** From the first image entering to the last image's output, inclusive. */
   batchTimesteps: number;

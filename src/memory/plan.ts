@@ -6,7 +6,7 @@ import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js'
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
-import { LAYOUTS, layoutFigures, makeLayout, type LayoutFigures } from './layout.js';
+import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
 import {
   blockShape,
   buildSchedule,
@@ -66,10 +66,43 @@ export function cyclesPerTimestep(clockHz: number, timestepNs: number): number {
   return Math.floor((clockHz * timestepNs) / 1e9 + 1e-9);
 }
 
-/** Read cycles of one computation under one layout: each distinct region row is one read of a stored row. */
-export function readCyclesPerComputation(p: CoreMemoryParams, figures: LayoutFigures): number {
-  const rows = new Set((p.positions ?? patchPositions(p)).map((q) => q.dy)).size;
-  return rows * figures.readCycles[1];
+/**
+ * Read cycles of one computation under one layout: for each region row the core reads, the words its own positions
+ * in that row touch (from its first to its last column: a row part reads only its rows and columns), at the worst
+ * alignment of the ring. Not the whole stored row: the ring keeps more columns than one computation reads.
+ */
+export function readCyclesPerComputation(p: CoreMemoryParams, layout: Layout): number {
+  const runs = new Map<number, { first: number; last: number }>();
+  for (const q of p.positions ?? patchPositions(p)) {
+    const run = runs.get(q.dy);
+    if (run) {
+      run.first = Math.min(run.first, q.dx);
+      run.last = Math.max(run.last, q.dx);
+    } else runs.set(q.dy, { first: q.dx, last: q.dx });
+  }
+  let cycles = 0;
+  for (const run of runs.values()) cycles += rowRunWords(layout, run.last - run.first + 1);
+  return cycles;
+}
+
+/** Most words a read of `run` consecutive ring columns of one stored row touches, over every row and ring start. */
+export function rowRunWords(layout: Layout, run: number): number {
+  const { height, columns, wordBits } = layout.volume;
+  const length = Math.min(run, columns);
+  // Word boundaries repeat in y with a period dividing the word length.
+  const rows = Math.min(height, wordBits);
+  let most = 0;
+  for (let y = 0; y < rows; y++) {
+    for (let start = 0; start < columns; start++) {
+      const words = new Set<number>();
+      for (let k = 0; k < length; k++) {
+        const a = storeAddress(layout, y, (start + k) % columns);
+        for (let w = a.word; w <= a.lastWord; w++) words.add(w);
+      }
+      most = Math.max(most, words.size);
+    }
+  }
+  return most;
 }
 
 /** The per-core record: stored volume, kernel geometry, replicas, the core's row part. */
@@ -122,6 +155,42 @@ function candidateText(c: LayoutCandidate, depth: number, cycles: number): strin
   );
 }
 
+/** The shortest timestep (ns) in which `readCycles` cycles fit at the target's clock. */
+function timestepFor(readCycles: number, clockHz: number): number {
+  return Math.ceil((readCycles * 1e9) / clockHz);
+}
+
+/**
+ * What would make a core fit when no layout does: the smallest memory depth among the layouts whose reads fit, the
+ * shortest timestep among those that fit the depth, and the narrowest wider word (powers of two up to 4096 bits)
+ * with which some layout fits both.
+ */
+function fitHint(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, candidates: LayoutCandidate[], cycles: number): string {
+  const { inputMemory, controller } = design.target;
+  const hints: string[] = [];
+  const readsFit = candidates.filter((c) => c.fitsTimestep);
+  if (readsFit.length > 0) {
+    const least = readsFit.reduce((a, c) => (c.figures.words < a.figures.words ? c : a));
+    hints.push(`a depth of ${least.figures.words} words (${least.layout})`);
+  }
+  const depthFits = candidates.filter((c) => c.fitsDepth);
+  if (depthFits.length > 0) {
+    const least = depthFits.reduce((a, c) => (c.readCyclesPerTimestep < a.readCyclesPerTimestep ? c : a));
+    hints.push(`a timestep of ${timestepFor(least.readCyclesPerTimestep, controller.clockHz)} ns (${least.layout}, ${least.readCyclesPerTimestep} read cycles)`);
+  }
+  for (let wordBits = inputMemory.wordBits * 2; wordBits <= 4096; wordBits *= 2) {
+    const wide = LAYOUTS.find((layout) => {
+      const made = makeLayout(layout, { ...volume, wordBits });
+      return layoutFigures(made).words <= inputMemory.depth && readCyclesPerComputation({ ...base, wordBits }, made) <= cycles;
+    });
+    if (wide) {
+      hints.push(`${wordBits}-bit words (${wide})`);
+      break;
+    }
+  }
+  return hints.length > 0 ? `; it would fit with ${hints.join(', or ')}` : '';
+}
+
 export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
   const { inputMemory, controller } = design.target;
   const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
@@ -137,8 +206,9 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
       const timing = coreTiming(base);
       const volume = storedVolume(base, timing);
       const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
-        const figures = layoutFigures(makeLayout(layout, volume));
-        const readCyclesPerTimestep = readCyclesPerComputation(base, figures);
+        const made = makeLayout(layout, volume);
+        const figures = layoutFigures(made);
+        const readCyclesPerTimestep = readCyclesPerComputation(base, made);
         return {
           layout,
           figures,
@@ -158,7 +228,8 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               'IMC072',
               request.span,
               `core ${id} (layer '${lm.layer}', ${volume.height}x${volume.columns} pixels of ${volume.channels * volume.bits} bits): ` +
-                `no layout fits: ${candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; ')}`,
+                `no layout fits: ${candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; ')}` +
+                fitHint(design, base, volume, candidates, cycles),
             ),
           );
           continue;
@@ -172,7 +243,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               inputMemory.span,
               `core ${id} (layer '${lm.layer}'): the ${chosen.layout} layout of ${volume.height}x${volume.columns} pixels of ` +
                 `${volume.channels * volume.bits} bits needs ${chosen.figures.words} words of ${inputMemory.wordBits} bits; ` +
-                `the input memory has depth ${inputMemory.depth}`,
+                `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it)`,
             ),
           );
         }
@@ -182,7 +253,8 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               'IMC071',
               request.span,
               `core ${id} (layer '${lm.layer}'): ${chosen.layout} reads take ${chosen.readCyclesPerTimestep} clock cycles per ` +
-                `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns)`,
+                `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns; a timestep of ` +
+                `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it)`,
             ),
           );
         }

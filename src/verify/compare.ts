@@ -7,7 +7,7 @@ import type { Schedule } from '../memory/schedule.js';
 import type { ReferenceResult } from '../reference/mapped.js';
 import type { Trace } from './trace.js';
 
-export type MismatchKind = 'memory' | 'adc' | 'activation' | 'output' | 'incomplete';
+export type MismatchKind = 'memory' | 'adc' | 'handshake' | 'activation' | 'output' | 'incomplete';
 
 export interface Mismatch {
   kind: MismatchKind;
@@ -42,13 +42,13 @@ export interface Comparison {
   byKind: Record<MismatchKind, number>;
 }
 
-const KIND_ORDER: Record<MismatchKind, number> = { memory: 0, adc: 1, activation: 2, output: 3, incomplete: 4 };
+const KIND_ORDER: Record<MismatchKind, number> = { memory: 0, adc: 1, handshake: 2, activation: 3, output: 4, incomplete: 5 };
 
 class Tally {
   comparisons = 0;
   mismatches = 0;
   first: Mismatch | null = null;
-  byKind: Record<MismatchKind, number> = { memory: 0, adc: 0, activation: 0, output: 0, incomplete: 0 };
+  byKind: Record<MismatchKind, number> = { memory: 0, adc: 0, handshake: 0, activation: 0, output: 0, incomplete: 0 };
 
   check(equal: boolean, mismatch: () => Mismatch): void {
     this.comparisons++;
@@ -277,6 +277,19 @@ export function compareTrace(
 ): Comparison {
   const tally = new Tally();
   if (!trace.done) tally.fail(stallReport(trace, cores, schedules));
+  for (const h of trace.handshakes) {
+    const core = cores.find((c) => c.index === h.core);
+    tally.fail({
+      kind: 'handshake',
+      core: core?.id ?? null,
+      layer: core?.layer ?? null,
+      timestep: h.t,
+      scheduleTimestep: null,
+      what: 'the neuron core started before the partial sums of its row parts were ready',
+      expected: null,
+      actual: null,
+    });
+  }
   for (const core of cores) {
     const schedule = schedules.get(core.id);
     if (!schedule) throw new Error(`verify: no schedule for core ${core.id}`);

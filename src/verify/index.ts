@@ -20,12 +20,14 @@ import { emitRtl, rtlNames } from '../emit/rtl/index.js';
 import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
 import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
 import { parseTrace, type Trace } from './trace.js';
-import { buildWithVerilator, runSimulation } from './verilator.js';
+import { buildWithVerilator, randomInitArgs, runSimulation } from './verilator.js';
 import { registerTemporary } from '../support/files.js';
 import { recordWaveform, waveformWindow, type Waveform, type WaveformOptions } from './waveform.js';
+import { coverage, type CoreCoverage } from './coverage.js';
 
 export { compareTrace, scheduleAccesses, type Mismatch, type MismatchKind, type Comparison, type CoreInfo } from './compare.js';
 export { parseTrace, type Trace } from './trace.js';
+export { coverage, coverageText, type CoreCoverage } from './coverage.js';
 export { buildWithVerilator, runSimulation, buildKey, verilatorVersion, VERILATOR_FLAGS } from './verilator.js';
 
 /** The JSON `imcc verify --json` prints (schemas/verify.schema.json). */
@@ -36,6 +38,8 @@ export interface VerifyResult {
   cycles: number;
   seconds: number;
   firstMismatch: Mismatch | null;
+  /** Per core: activations, non-zero, saturated, ring wraps (src/verify/coverage.ts). */
+  coverage: CoreCoverage[];
 }
 
 export type VerifyStage = 'emit' | 'build' | 'simulate' | 'reference' | 'compare';
@@ -117,7 +121,8 @@ export async function simulateRtlDirectory(
     const imagePath = join(work, 'image.txt');
     const tracePath = join(work, 'trace.txt');
     writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
-    const run = await runSimulation(build.binary, [imagePath, tracePath, String(options.maxCycles ?? cycleCap(design, mapping).cap)], resolve(dir));
+    const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(design, mapping).cap), ...randomInitArgs(options.seed ?? 1)];
+    const run = await runSimulation(build.binary, args, resolve(dir));
     if (!existsSync(tracePath)) throw new ToolError('IMC114', `the simulation did not run: ${run.stderr.trim()}`);
     return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built, binary: build.binary };
   } finally {
@@ -150,7 +155,7 @@ export async function verifyRtlDirectory(
     options.waveform === undefined
       ? undefined
       : await recordWaveform(
-          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(design, mapping).cap },
+          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(design, mapping).cap, extraArgs: randomInitArgs(options.seed ?? 1) },
           trace,
           mapping,
           waveformWindow(comparison.firstMismatch?.timestep ?? null, trace.timesteps, options.waveform.window),
@@ -163,6 +168,7 @@ export async function verifyRtlDirectory(
     cycles: trace.cycles,
     seconds: Math.round((performance.now() - started) / 10) / 100,
     firstMismatch: comparison.firstMismatch,
+    coverage: coverage(trace, design, mapping, schedules),
     timesteps: trace.timesteps,
     built,
     byKind: comparison.byKind,

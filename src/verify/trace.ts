@@ -3,6 +3,7 @@
 //   X <timestep> <core> <column> <value>         an ADC output of a core's crossbar (one line per column per MVM)
 //   A <timestep> <core> <y> <x> <channel> <value> an activation a neuron core emitted
 //   O <pixel> <channel> <value>                 a network output value (pixels in arrival order)
+//   H <timestep> <core>                         a neuron core started before its partial sums were ready
 //   E <cycles> <timesteps> <done>               end of the run
 
 export interface MemoryEvent {
@@ -38,6 +39,8 @@ export interface Trace {
   adc: Map<number, AdcEvent[]>;
   activations: ActivationEvent[];
   outputs: OutputEvent[];
+  /** Partial-sum handshake violations: timestep and core index. */
+  handshakes: Array<{ t: number; core: number }>;
   cycles: number;
   timesteps: number;
   done: boolean;
@@ -50,7 +53,7 @@ function push<T>(map: Map<number, T[]>, key: number, value: T): void {
 }
 
 export function parseTrace(text: string): Trace {
-  const trace: Trace = { memory: new Map(), adc: new Map(), activations: [], outputs: [], cycles: 0, timesteps: 0, done: false };
+  const trace: Trace = { memory: new Map(), adc: new Map(), activations: [], outputs: [], handshakes: [], cycles: 0, timesteps: 0, done: false };
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const f = line.split(' ');
@@ -73,6 +76,9 @@ export function parseTrace(text: string): Trace {
         break;
       case 'O':
         trace.outputs.push({ pixel: Number(f[1]), channel: Number(f[2]), value: Number(f[3]) });
+        break;
+      case 'H':
+        trace.handshakes.push({ t: Number(f[1]), core: Number(f[2]) });
         break;
       case 'E':
         trace.cycles = Number(f[1]);

@@ -48,7 +48,7 @@ function addressLines(trace: Trace, mapping: Mapping, first: number, last: numbe
 
 /** Runs the traced binary again with a VCD window and writes wave.vcd and addresses.txt into options.dir. */
 export async function recordWaveform(
-  run: { binary: string; rtlDir: string; image: Int32Array; maxCycles: number },
+  run: { binary: string; rtlDir: string; image: Int32Array; maxCycles: number; extraArgs?: readonly string[] },
   trace: Trace,
   mapping: Mapping,
   window: { first: number; last: number },
@@ -65,7 +65,7 @@ export async function recordWaveform(
     writeFileSync(imagePath, Array.from(run.image).join('\n') + '\n');
     const result = await runSimulation(
       run.binary,
-      [imagePath, join(work, 'trace.txt'), String(run.maxCycles), partial, String(window.first), String(window.last)],
+      [imagePath, join(work, 'trace.txt'), String(run.maxCycles), partial, String(window.first), String(window.last), ...(run.extraArgs ?? [])],
       resolve(run.rtlDir),
     );
     if (!existsSync(partial)) throw new Error(`the simulation wrote no VCD: ${result.stderr.trim()}`);

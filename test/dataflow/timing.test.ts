@@ -142,6 +142,21 @@ describe('residual adds', () => {
 });
 
 describe('batches', () => {
+  it('intervalTimesteps is the steady-state interval of a downstream bottleneck, as the batch figures imply (issue 19)', () => {
+    // c with 4 replicas takes 16x16 input pixels 4 per timestep; c2 (1 replica) computes 256 pixels, one per
+    // timestep: the first core could take an image every 66 timesteps, but outputs leave every 256.
+    const design = tinyDesign({ height: 16, replicas: 4, second: 1 });
+    const mapping = fixtureMapping(design);
+    const one = simulateDataflow(design, mapping, { batch: 1 });
+    const four = simulateDataflow(design, mapping, { batch: 4 });
+    expect(four.imageStarts).toEqual([0, 66, 132, 198]);
+    expect(four.imageOutputs).toEqual([265, 521, 777, 1033]);
+    expect(one.intervalTimesteps).toBe(256);
+    expect(four.intervalTimesteps).toBe(256);
+    expect(four.batchTimesteps).toBe(one.latencyTimesteps + 3 * one.intervalTimesteps);
+    expect(four.throughputImagesPerSecond).toBeCloseTo(4 / (four.batchTimesteps * 100e-9), 3);
+  });
+
   it('the next image enters when the input link is free and the first core no longer needs the slots it overwrites', () => {
     const { result } = run({}, 3);
     // 16 pixels at 1 per timestep, but column 0 of the next image goes to ring slot 0, holding this image's column 3,

@@ -228,7 +228,7 @@ describe('memory diagnostics through the CLI', () => {
     try {
       let r = await run(['schedule', 'main.imc']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^t\.imc:\d+:\d+: error IMC070: core c00 \(layer 'a'\): the PLIP layout .* needs 24 words .*depth 4\n {2}.*input_memory.*\n {2} *\^+/m);
+      expect(r.stderr).toMatch(/^t\.imc:\d+:\d+: error IMC070: core c00 \(layer 'a'\): the PLIP layout .* needs 24 words .*depth 4 \(a depth of 24 would fit it\)\n {2}.*input_memory.*\n {2} *\^+/m);
       writeFileSync(join(d, 't.imc'), TARGET.replace('depth 256', 'depth 4'));
       r = await run(['schedule', 'main.imc']);
       expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clog2, hexDigits, signedBits, slit, ulit } from '../../src/emit/rtl/literals.js';
+import { unsignedBits, hexDigits, signedBits, slit, ulit } from '../../src/emit/rtl/literals.js';
 
 describe('sized Verilog literals', () => {
   it('sizes every literal and rejects values that do not fit', () => {
@@ -15,10 +15,16 @@ describe('sized Verilog literals', () => {
     expect(hexDigits(12, 5)).toBe('005');
   });
 
-  it('computes widths', () => {
-    expect(clog2(1)).toBe(1);
-    expect(clog2(256)).toBe(8);
-    expect(clog2(257)).toBe(9);
+  it('computes widths from the largest value a signal holds (issue 19: "64 does not fit 6 unsigned bits")', () => {
+    expect(unsignedBits(0)).toBe(1);
+    expect(unsignedBits(1)).toBe(1);
+    expect(unsignedBits(63)).toBe(6);
+    expect(unsignedBits(64)).toBe(7);
+    expect(unsignedBits(255)).toBe(8);
+    expect(unsignedBits(256)).toBe(9);
+    for (let v = 0; v < 600; v++) expect(() => ulit(unsignedBits(v), v)).not.toThrow();
+    expect(() => unsignedBits(-1)).toThrow(RangeError);
+    expect(() => unsignedBits(1.5)).toThrow(RangeError);
     expect(signedBits(-8, 7)).toBe(4);
     expect(signedBits(-9, 7)).toBe(5);
   });

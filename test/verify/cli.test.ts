@@ -13,7 +13,11 @@ describe('imcc verify', () => {
     expect(status).toBe(0);
     const json = JSON.parse(out);
     validateJson('verify', json);
-    expect(Object.keys(json).sort()).toEqual(['comparisons', 'cycles', 'firstMismatch', 'mismatches', 'pass', 'seconds']);
+    expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'mismatches', 'pass', 'seconds']);
+    // Coverage per core: conv1's one core emits its whole 3x3x3 output, ReLU'd, some of it non-zero.
+    expect(json.coverage).toHaveLength(1);
+    expect(json.coverage[0]).toMatchObject({ core: 'c00', activations: 27 });
+    expect(json.coverage[0].nonZero).toBeGreaterThan(0);
     expect(json.pass).toBe(true);
     expect(json.firstMismatch).toBeNull();
     // stderr is not a terminal here: no progress bar.
@@ -24,6 +28,7 @@ describe('imcc verify', () => {
     const { code: status, stdout: out, stderr: err } = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--cache-dir', TEST_CACHE]);
     expect(status).toBe(0);
     expect(out).toMatch(/^PASS: \d+ comparisons, 0 mismatches/);
+    expect(out).toMatch(/\ncoverage: 27 activations, \d+ non-zero, \d+ saturated, \d+ ring wraps; all zero: none; never saturated: /);
   }, 300_000);
 
   it('DIR that is not a compiled output is bad input (IMC113)', async () => {

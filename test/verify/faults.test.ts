@@ -1,5 +1,6 @@
 // Fault injection in a generated controller: one wrong increment (Algorithm 2's Δkernel) in one core's controller
-// makes verification fail at that core, on a memory address.
+// makes verification fail at that core, on a memory address; a register without its reset fails too, because every
+// register starts at a random value (Verilator --x-initial unique, seeded).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +24,30 @@ describe('fault injection in a controller', () => {
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'f1' });
     expect(result.firstMismatch!.expected).not.toBe(result.firstMismatch!.actual);
+  }, 600_000);
+
+  it('registers start at random values: a controller state without its reset fails (issue 19)', async () => {
+    const p = prepare('test/verify/fixtures/tiny.imc');
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl/tiny_c00_controller.v');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('      state_q <= S_IDLE;\n');
+    writeFileSync(path, text.replace('      state_q <= S_IDLE;\n', ''));
+    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE, seed: 1, maxCycles: 200_000 });
+    expect(result.pass).toBe(false);
+  }, 600_000);
+
+  it('a consumer that no longer waits for its row parts\' partial sums fails on the handshake (issue 19)', async () => {
+    const p = prepare('test/verify/fixtures/tiny.imc');
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl/tiny_c02_controller.v');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('        if (psum_ready_i) begin\n');
+    writeFileSync(path, text.replace('        if (psum_ready_i) begin\n', "        if (1'b1) begin\n"));
+    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.byKind.handshake).toBeGreaterThan(0);
+    expect(result.firstMismatch).toMatchObject({ kind: 'handshake', core: 'c02', layer: 'f1' });
   }, 600_000);
 
   it('RTL edited into something Verilator cannot build is reported as IMC114, not a crash', async () => {

@@ -12,7 +12,8 @@ module lenet_c02 (
   input  wire [96-1:0]  psum_i,
   output wire                  out_valid_o,
   output wire [32-1:0]  out_pixel_o,
-  output wire                  busy_o
+  output wire                  busy_o,
+  output wire                  finished_o
 );
   wire                  mem_we;
   wire                  mem_re;
@@ -33,6 +34,7 @@ module lenet_c02 (
     .in_valid_i     (in_valid_i),
     .in_pixel_i     (in_pixel_i),
     .busy_o         (busy_o),
+    .finished_o     (finished_o),
     .mem_we_o       (mem_we),
     .mem_re_o       (mem_re),
     .mem_addr_o     (mem_addr),
@@ -96,6 +98,11 @@ module lenet_c02 (
   always @(posedge clk_i) begin
     if (mem_we) imc_trace_memory(2, 1, trace_addr);
     if (mem_re) imc_trace_memory(2, 0, trace_addr);
+  end
+  // Simulation only: the neuron core must not start before every row part's partial sums of this block are ready.
+  import "DPI-C" function void imc_trace_handshake(input int core);
+  always @(posedge clk_i) begin
+    if (neuron_start && !psum_ready_i) imc_trace_handshake(2);
   end
 `endif
 endmodule

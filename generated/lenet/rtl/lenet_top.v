@@ -22,29 +22,37 @@ module lenet_top (
   //   c02 -> c04: feedforward, 2 hops, 32 bits per transfer
   //   c03 -> c04: partial-sum, 1 hop, 192 bits per transfer
   //   c04 -> c05: feedforward, 1 hop, 64 bits per transfer
-  localparam [31:0] OUTPUT_PIXELS = 32'd1;
+  localparam [31:0] INPUT_PIXELS = 32'd784;
 
   reg step_q, step_d;
   reg [31:0] timestep_q, timestep_d;
-  reg [31:0] outputs_q, outputs_d;
+  reg [31:0] inputs_q, inputs_d;
+  reg drained_q, drained_d;
   wire any_busy;
+  wire all_finished;
 
   wire lenet_c00_busy;
+  wire lenet_c00_finished;
   wire lenet_c00_out_valid;
   wire [15:0] lenet_c00_out_pixel;
   wire lenet_c01_busy;
+  wire lenet_c01_finished;
   wire lenet_c01_psum_valid;
   wire [95:0] lenet_c01_psum;
   wire lenet_c02_busy;
+  wire lenet_c02_finished;
   wire lenet_c02_out_valid;
   wire [31:0] lenet_c02_out_pixel;
   wire lenet_c03_busy;
+  wire lenet_c03_finished;
   wire lenet_c03_psum_valid;
   wire [191:0] lenet_c03_psum;
   wire lenet_c04_busy;
+  wire lenet_c04_finished;
   wire lenet_c04_out_valid;
   wire [63:0] lenet_c04_out_pixel;
   wire lenet_c05_busy;
+  wire lenet_c05_finished;
   wire lenet_c05_out_valid;
   wire [39:0] lenet_c05_out_pixel;
   wire layer_c1_valid;
@@ -64,7 +72,8 @@ module lenet_top (
     .in_pixel_i (in_pixel_i),
     .out_valid_o (lenet_c00_out_valid),
     .out_pixel_o (lenet_c00_out_pixel),
-    .busy_o (lenet_c00_busy)
+    .busy_o (lenet_c00_busy),
+    .finished_o (lenet_c00_finished)
   );
 
   lenet_c01 u_lenet_c01 (
@@ -75,7 +84,8 @@ module lenet_top (
     .in_pixel_i (layer_c1_pixel),
     .psum_valid_o (lenet_c01_psum_valid),
     .psum_o (lenet_c01_psum),
-    .busy_o (lenet_c01_busy)
+    .busy_o (lenet_c01_busy),
+    .finished_o (lenet_c01_finished)
   );
 
   lenet_c02 u_lenet_c02 (
@@ -88,7 +98,8 @@ module lenet_top (
     .psum_i (lenet_c01_psum),
     .out_valid_o (lenet_c02_out_valid),
     .out_pixel_o (lenet_c02_out_pixel),
-    .busy_o (lenet_c02_busy)
+    .busy_o (lenet_c02_busy),
+    .finished_o (lenet_c02_finished)
   );
 
   lenet_c03 u_lenet_c03 (
@@ -99,7 +110,8 @@ module lenet_top (
     .in_pixel_i (layer_c2_pixel),
     .psum_valid_o (lenet_c03_psum_valid),
     .psum_o (lenet_c03_psum),
-    .busy_o (lenet_c03_busy)
+    .busy_o (lenet_c03_busy),
+    .finished_o (lenet_c03_finished)
   );
 
   lenet_c04 u_lenet_c04 (
@@ -112,7 +124,8 @@ module lenet_top (
     .psum_i (lenet_c03_psum),
     .out_valid_o (lenet_c04_out_valid),
     .out_pixel_o (lenet_c04_out_pixel),
-    .busy_o (lenet_c04_busy)
+    .busy_o (lenet_c04_busy),
+    .finished_o (lenet_c04_finished)
   );
 
   lenet_c05 u_lenet_c05 (
@@ -123,7 +136,8 @@ module lenet_top (
     .in_pixel_i (layer_f1_fc_pixel),
     .out_valid_o (lenet_c05_out_valid),
     .out_pixel_o (lenet_c05_out_pixel),
-    .busy_o (lenet_c05_busy)
+    .busy_o (lenet_c05_busy),
+    .finished_o (lenet_c05_finished)
   );
 
   assign layer_c1_valid = lenet_c00_out_valid;
@@ -135,19 +149,25 @@ module lenet_top (
   assign layer_logits_valid = lenet_c05_out_valid;
   assign layer_logits_pixel = lenet_c05_out_pixel;
   assign any_busy = lenet_c00_busy | lenet_c01_busy | lenet_c02_busy | lenet_c03_busy | lenet_c04_busy | lenet_c05_busy;
+  assign all_finished = lenet_c00_finished & lenet_c01_finished & lenet_c02_finished & lenet_c03_finished & lenet_c04_finished & lenet_c05_finished;
   assign out_valid_o = layer_logits_valid;
   assign out_pixel_o = layer_logits_pixel;
 
-  // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step).
+  // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
+  // on until every input pixel has been taken and every core has computed all its outputs, plus one drain step that
+  // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
+  // happens).
   always @* begin
     step_d = 1'b0;
     timestep_d = timestep_q;
-    outputs_d = outputs_q;
+    inputs_d = inputs_q;
+    drained_d = drained_q;
     if (step_q) begin
       timestep_d = timestep_q + 32'd1;
-      if (out_valid_o) outputs_d = outputs_q + 32'd1;
-    end else if (!any_busy && !step_q && (outputs_q != OUTPUT_PIXELS)) begin
+      if (in_valid_i) inputs_d = inputs_q + 32'd1;
+    end else if (!any_busy && !drained_q) begin
       step_d = 1'b1;
+      drained_d = all_finished && (inputs_q == INPUT_PIXELS);
     end
   end
 
@@ -155,15 +175,17 @@ module lenet_top (
     if (!rst_ni) begin
       step_q <= 1'b0;
       timestep_q <= 32'hffffffff;
-      outputs_q <= 32'd0;
+      inputs_q <= 32'd0;
+      drained_q <= 1'b0;
     end else begin
       step_q <= step_d;
       timestep_q <= timestep_d;
-      outputs_q <= outputs_d;
+      inputs_q <= inputs_d;
+      drained_q <= drained_d;
     end
   end
 
   assign step_o = step_q;
   assign timestep_o = timestep_q;
-  assign done_o = (outputs_q == OUTPUT_PIXELS);
+  assign done_o = drained_q && !step_q && !any_busy;
 endmodule

@@ -14,7 +14,8 @@ module resnet32_c24 (
   input  wire [448-1:0]  res_pixel_i,
   output wire                  out_valid_o,
   output wire [448-1:0]  out_pixel_o,
-  output wire                  busy_o
+  output wire                  busy_o,
+  output wire                  finished_o
 );
   wire                  mem_we;
   wire                  mem_re;
@@ -35,6 +36,7 @@ module resnet32_c24 (
     .in_valid_i     (in_valid_i),
     .in_pixel_i     (in_pixel_i),
     .busy_o         (busy_o),
+    .finished_o     (finished_o),
     .mem_we_o       (mem_we),
     .mem_re_o       (mem_re),
     .mem_addr_o     (mem_addr),
@@ -100,6 +102,11 @@ module resnet32_c24 (
   always @(posedge clk_i) begin
     if (mem_we) imc_trace_memory(24, 1, trace_addr);
     if (mem_re) imc_trace_memory(24, 0, trace_addr);
+  end
+  // Simulation only: the neuron core must not start before every row part's partial sums of this block are ready.
+  import "DPI-C" function void imc_trace_handshake(input int core);
+  always @(posedge clk_i) begin
+    if (neuron_start && !psum_ready_i) imc_trace_handshake(24);
   end
 `endif
 endmodule

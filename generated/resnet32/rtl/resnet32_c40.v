@@ -9,7 +9,8 @@ module resnet32_c40 (
   input  wire [448-1:0]  in_pixel_i,
   output wire                  psum_valid_o,
   output wire [1344-1:0]  psum_o,
-  output wire                  busy_o
+  output wire                  busy_o,
+  output wire                  finished_o
 );
   wire                  mem_we;
   wire                  mem_re;
@@ -28,6 +29,7 @@ module resnet32_c40 (
     .in_valid_i     (in_valid_i),
     .in_pixel_i     (in_pixel_i),
     .busy_o         (busy_o),
+    .finished_o     (finished_o),
     .mem_we_o       (mem_we),
     .mem_re_o       (mem_re),
     .mem_addr_o     (mem_addr),

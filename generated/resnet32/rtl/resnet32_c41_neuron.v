@@ -37,7 +37,7 @@ module resnet32_c41_neuron (
   localparam [5-1:0] POOL_W = 5'd8;
   localparam [5-1:0] POOLED_H = 5'd1;
   localparam [5-1:0] POOLED_W = 5'd1;
-  localparam [6-1:0] POOL_ROW_STEP = 6'd56;
+  localparam [6-1:0] POOL_ROW_STEP = 6'd0;
   localparam [6-1:0] POOL_INDEX_ZERO = 6'd0;
 
   function signed [SUM_BITS-1:0] widen_adc(input [ADC_BITS-1:0] v);

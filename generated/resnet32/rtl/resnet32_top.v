@@ -81,140 +81,185 @@ module resnet32_top (
   //   c39 -> c41: feedforward, 2 hops, 448 bits per transfer
   //   c40 -> c41: partial-sum, 1 hop, 1344 bits per transfer
   //   c41 -> c42: feedforward, 1 hop, 448 bits per transfer
-  localparam [31:0] OUTPUT_PIXELS = 32'd1;
+  localparam [31:0] INPUT_PIXELS = 32'd1024;
 
   reg step_q, step_d;
   reg [31:0] timestep_q, timestep_d;
-  reg [31:0] outputs_q, outputs_d;
+  reg [31:0] inputs_q, inputs_d;
+  reg drained_q, drained_d;
   wire any_busy;
+  wire all_finished;
 
   wire resnet32_c00_busy;
+  wire resnet32_c00_finished;
   wire resnet32_c00_out_valid;
   wire [127:0] resnet32_c00_out_pixel;
   wire resnet32_c01_busy;
+  wire resnet32_c01_finished;
   wire resnet32_c01_out_valid;
   wire [127:0] resnet32_c01_out_pixel;
   wire resnet32_c02_busy;
+  wire resnet32_c02_finished;
   wire resnet32_c02_out_valid;
   wire [127:0] resnet32_c02_out_pixel;
   wire resnet32_c03_busy;
+  wire resnet32_c03_finished;
   wire resnet32_c03_out_valid;
   wire [127:0] resnet32_c03_out_pixel;
   wire resnet32_c04_busy;
+  wire resnet32_c04_finished;
   wire resnet32_c04_out_valid;
   wire [127:0] resnet32_c04_out_pixel;
   wire resnet32_c05_busy;
+  wire resnet32_c05_finished;
   wire resnet32_c05_out_valid;
   wire [127:0] resnet32_c05_out_pixel;
   wire resnet32_c06_busy;
+  wire resnet32_c06_finished;
   wire resnet32_c06_out_valid;
   wire [127:0] resnet32_c06_out_pixel;
   wire resnet32_c07_busy;
+  wire resnet32_c07_finished;
   wire resnet32_c07_out_valid;
   wire [127:0] resnet32_c07_out_pixel;
   wire resnet32_c08_busy;
+  wire resnet32_c08_finished;
   wire resnet32_c08_out_valid;
   wire [127:0] resnet32_c08_out_pixel;
   wire resnet32_c09_busy;
+  wire resnet32_c09_finished;
   wire resnet32_c09_out_valid;
   wire [127:0] resnet32_c09_out_pixel;
   wire resnet32_c10_busy;
+  wire resnet32_c10_finished;
   wire resnet32_c10_out_valid;
   wire [127:0] resnet32_c10_out_pixel;
   wire resnet32_c11_busy;
+  wire resnet32_c11_finished;
   wire resnet32_c11_out_valid;
   wire [223:0] resnet32_c11_out_pixel;
   wire resnet32_c12_busy;
+  wire resnet32_c12_finished;
   wire resnet32_c12_out_valid;
   wire [223:0] resnet32_c12_out_pixel;
   wire resnet32_c13_busy;
+  wire resnet32_c13_finished;
   wire resnet32_c13_out_valid;
   wire [223:0] resnet32_c13_out_pixel;
   wire resnet32_c14_busy;
+  wire resnet32_c14_finished;
   wire resnet32_c14_out_valid;
   wire [223:0] resnet32_c14_out_pixel;
   wire resnet32_c15_busy;
+  wire resnet32_c15_finished;
   wire resnet32_c15_out_valid;
   wire [223:0] resnet32_c15_out_pixel;
   wire resnet32_c16_busy;
+  wire resnet32_c16_finished;
   wire resnet32_c16_out_valid;
   wire [223:0] resnet32_c16_out_pixel;
   wire resnet32_c17_busy;
+  wire resnet32_c17_finished;
   wire resnet32_c17_out_valid;
   wire [223:0] resnet32_c17_out_pixel;
   wire resnet32_c18_busy;
+  wire resnet32_c18_finished;
   wire resnet32_c18_out_valid;
   wire [223:0] resnet32_c18_out_pixel;
   wire resnet32_c19_busy;
+  wire resnet32_c19_finished;
   wire resnet32_c19_out_valid;
   wire [223:0] resnet32_c19_out_pixel;
   wire resnet32_c20_busy;
+  wire resnet32_c20_finished;
   wire resnet32_c20_out_valid;
   wire [223:0] resnet32_c20_out_pixel;
   wire resnet32_c21_busy;
+  wire resnet32_c21_finished;
   wire resnet32_c21_out_valid;
   wire [223:0] resnet32_c21_out_pixel;
   wire resnet32_c22_busy;
+  wire resnet32_c22_finished;
   wire resnet32_c22_out_valid;
   wire [447:0] resnet32_c22_out_pixel;
   wire resnet32_c23_busy;
+  wire resnet32_c23_finished;
   wire resnet32_c23_psum_valid;
   wire [1343:0] resnet32_c23_psum;
   wire resnet32_c24_busy;
+  wire resnet32_c24_finished;
   wire resnet32_c24_out_valid;
   wire [447:0] resnet32_c24_out_pixel;
   wire resnet32_c25_busy;
+  wire resnet32_c25_finished;
   wire resnet32_c25_out_valid;
   wire [447:0] resnet32_c25_out_pixel;
   wire resnet32_c26_busy;
+  wire resnet32_c26_finished;
   wire resnet32_c26_psum_valid;
   wire [1343:0] resnet32_c26_psum;
   wire resnet32_c27_busy;
+  wire resnet32_c27_finished;
   wire resnet32_c27_out_valid;
   wire [447:0] resnet32_c27_out_pixel;
   wire resnet32_c28_busy;
+  wire resnet32_c28_finished;
   wire resnet32_c28_psum_valid;
   wire [1343:0] resnet32_c28_psum;
   wire resnet32_c29_busy;
+  wire resnet32_c29_finished;
   wire resnet32_c29_out_valid;
   wire [447:0] resnet32_c29_out_pixel;
   wire resnet32_c30_busy;
+  wire resnet32_c30_finished;
   wire resnet32_c30_psum_valid;
   wire [1343:0] resnet32_c30_psum;
   wire resnet32_c31_busy;
+  wire resnet32_c31_finished;
   wire resnet32_c31_out_valid;
   wire [447:0] resnet32_c31_out_pixel;
   wire resnet32_c32_busy;
+  wire resnet32_c32_finished;
   wire resnet32_c32_psum_valid;
   wire [1343:0] resnet32_c32_psum;
   wire resnet32_c33_busy;
+  wire resnet32_c33_finished;
   wire resnet32_c33_out_valid;
   wire [447:0] resnet32_c33_out_pixel;
   wire resnet32_c34_busy;
+  wire resnet32_c34_finished;
   wire resnet32_c34_psum_valid;
   wire [1343:0] resnet32_c34_psum;
   wire resnet32_c35_busy;
+  wire resnet32_c35_finished;
   wire resnet32_c35_out_valid;
   wire [447:0] resnet32_c35_out_pixel;
   wire resnet32_c36_busy;
+  wire resnet32_c36_finished;
   wire resnet32_c36_psum_valid;
   wire [1343:0] resnet32_c36_psum;
   wire resnet32_c37_busy;
+  wire resnet32_c37_finished;
   wire resnet32_c37_out_valid;
   wire [447:0] resnet32_c37_out_pixel;
   wire resnet32_c38_busy;
+  wire resnet32_c38_finished;
   wire resnet32_c38_psum_valid;
   wire [1343:0] resnet32_c38_psum;
   wire resnet32_c39_busy;
+  wire resnet32_c39_finished;
   wire resnet32_c39_out_valid;
   wire [447:0] resnet32_c39_out_pixel;
   wire resnet32_c40_busy;
+  wire resnet32_c40_finished;
   wire resnet32_c40_psum_valid;
   wire [1343:0] resnet32_c40_psum;
   wire resnet32_c41_busy;
+  wire resnet32_c41_finished;
   wire resnet32_c41_out_valid;
   wire [447:0] resnet32_c41_out_pixel;
   wire resnet32_c42_busy;
+  wire resnet32_c42_finished;
   wire resnet32_c42_out_valid;
   wire [79:0] resnet32_c42_out_pixel;
   wire layer_stem_conv_valid;
@@ -294,7 +339,8 @@ module resnet32_top (
     .in_pixel_i (in_pixel_i),
     .out_valid_o (resnet32_c00_out_valid),
     .out_pixel_o (resnet32_c00_out_pixel),
-    .busy_o (resnet32_c00_busy)
+    .busy_o (resnet32_c00_busy),
+    .finished_o (resnet32_c00_finished)
   );
 
   resnet32_c01 u_resnet32_c01 (
@@ -305,7 +351,8 @@ module resnet32_top (
     .in_pixel_i (layer_stem_conv_pixel),
     .out_valid_o (resnet32_c01_out_valid),
     .out_pixel_o (resnet32_c01_out_pixel),
-    .busy_o (resnet32_c01_busy)
+    .busy_o (resnet32_c01_busy),
+    .finished_o (resnet32_c01_finished)
   );
 
   resnet32_c02 u_resnet32_c02 (
@@ -318,7 +365,8 @@ module resnet32_top (
     .res_pixel_i (layer_stem_conv_pixel),
     .out_valid_o (resnet32_c02_out_valid),
     .out_pixel_o (resnet32_c02_out_pixel),
-    .busy_o (resnet32_c02_busy)
+    .busy_o (resnet32_c02_busy),
+    .finished_o (resnet32_c02_finished)
   );
 
   resnet32_c03 u_resnet32_c03 (
@@ -329,7 +377,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage1_0_c2_pixel),
     .out_valid_o (resnet32_c03_out_valid),
     .out_pixel_o (resnet32_c03_out_pixel),
-    .busy_o (resnet32_c03_busy)
+    .busy_o (resnet32_c03_busy),
+    .finished_o (resnet32_c03_finished)
   );
 
   resnet32_c04 u_resnet32_c04 (
@@ -342,7 +391,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage1_0_c2_pixel),
     .out_valid_o (resnet32_c04_out_valid),
     .out_pixel_o (resnet32_c04_out_pixel),
-    .busy_o (resnet32_c04_busy)
+    .busy_o (resnet32_c04_busy),
+    .finished_o (resnet32_c04_finished)
   );
 
   resnet32_c05 u_resnet32_c05 (
@@ -353,7 +403,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage1_1_c2_pixel),
     .out_valid_o (resnet32_c05_out_valid),
     .out_pixel_o (resnet32_c05_out_pixel),
-    .busy_o (resnet32_c05_busy)
+    .busy_o (resnet32_c05_busy),
+    .finished_o (resnet32_c05_finished)
   );
 
   resnet32_c06 u_resnet32_c06 (
@@ -366,7 +417,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage1_1_c2_pixel),
     .out_valid_o (resnet32_c06_out_valid),
     .out_pixel_o (resnet32_c06_out_pixel),
-    .busy_o (resnet32_c06_busy)
+    .busy_o (resnet32_c06_busy),
+    .finished_o (resnet32_c06_finished)
   );
 
   resnet32_c07 u_resnet32_c07 (
@@ -377,7 +429,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage1_2_c2_pixel),
     .out_valid_o (resnet32_c07_out_valid),
     .out_pixel_o (resnet32_c07_out_pixel),
-    .busy_o (resnet32_c07_busy)
+    .busy_o (resnet32_c07_busy),
+    .finished_o (resnet32_c07_finished)
   );
 
   resnet32_c08 u_resnet32_c08 (
@@ -390,7 +443,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage1_2_c2_pixel),
     .out_valid_o (resnet32_c08_out_valid),
     .out_pixel_o (resnet32_c08_out_pixel),
-    .busy_o (resnet32_c08_busy)
+    .busy_o (resnet32_c08_busy),
+    .finished_o (resnet32_c08_finished)
   );
 
   resnet32_c09 u_resnet32_c09 (
@@ -401,7 +455,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage1_3_c2_pixel),
     .out_valid_o (resnet32_c09_out_valid),
     .out_pixel_o (resnet32_c09_out_pixel),
-    .busy_o (resnet32_c09_busy)
+    .busy_o (resnet32_c09_busy),
+    .finished_o (resnet32_c09_finished)
   );
 
   resnet32_c10 u_resnet32_c10 (
@@ -414,7 +469,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage1_3_c2_pixel),
     .out_valid_o (resnet32_c10_out_valid),
     .out_pixel_o (resnet32_c10_out_pixel),
-    .busy_o (resnet32_c10_busy)
+    .busy_o (resnet32_c10_busy),
+    .finished_o (resnet32_c10_finished)
   );
 
   resnet32_c11 u_resnet32_c11 (
@@ -425,7 +481,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage1_4_c2_pixel),
     .out_valid_o (resnet32_c11_out_valid),
     .out_pixel_o (resnet32_c11_out_pixel),
-    .busy_o (resnet32_c11_busy)
+    .busy_o (resnet32_c11_busy),
+    .finished_o (resnet32_c11_finished)
   );
 
   resnet32_c12 u_resnet32_c12 (
@@ -438,7 +495,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage2a_s_pixel),
     .out_valid_o (resnet32_c12_out_valid),
     .out_pixel_o (resnet32_c12_out_pixel),
-    .busy_o (resnet32_c12_busy)
+    .busy_o (resnet32_c12_busy),
+    .finished_o (resnet32_c12_finished)
   );
 
   resnet32_c13 u_resnet32_c13 (
@@ -449,7 +507,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage1_4_c2_pixel),
     .out_valid_o (resnet32_c13_out_valid),
     .out_pixel_o (resnet32_c13_out_pixel),
-    .busy_o (resnet32_c13_busy)
+    .busy_o (resnet32_c13_busy),
+    .finished_o (resnet32_c13_finished)
   );
 
   resnet32_c14 u_resnet32_c14 (
@@ -460,7 +519,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage2a_c2_pixel),
     .out_valid_o (resnet32_c14_out_valid),
     .out_pixel_o (resnet32_c14_out_pixel),
-    .busy_o (resnet32_c14_busy)
+    .busy_o (resnet32_c14_busy),
+    .finished_o (resnet32_c14_finished)
   );
 
   resnet32_c15 u_resnet32_c15 (
@@ -473,7 +533,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage2a_c2_pixel),
     .out_valid_o (resnet32_c15_out_valid),
     .out_pixel_o (resnet32_c15_out_pixel),
-    .busy_o (resnet32_c15_busy)
+    .busy_o (resnet32_c15_busy),
+    .finished_o (resnet32_c15_finished)
   );
 
   resnet32_c16 u_resnet32_c16 (
@@ -484,7 +545,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage2_0_c2_pixel),
     .out_valid_o (resnet32_c16_out_valid),
     .out_pixel_o (resnet32_c16_out_pixel),
-    .busy_o (resnet32_c16_busy)
+    .busy_o (resnet32_c16_busy),
+    .finished_o (resnet32_c16_finished)
   );
 
   resnet32_c17 u_resnet32_c17 (
@@ -497,7 +559,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage2_0_c2_pixel),
     .out_valid_o (resnet32_c17_out_valid),
     .out_pixel_o (resnet32_c17_out_pixel),
-    .busy_o (resnet32_c17_busy)
+    .busy_o (resnet32_c17_busy),
+    .finished_o (resnet32_c17_finished)
   );
 
   resnet32_c18 u_resnet32_c18 (
@@ -508,7 +571,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage2_1_c2_pixel),
     .out_valid_o (resnet32_c18_out_valid),
     .out_pixel_o (resnet32_c18_out_pixel),
-    .busy_o (resnet32_c18_busy)
+    .busy_o (resnet32_c18_busy),
+    .finished_o (resnet32_c18_finished)
   );
 
   resnet32_c19 u_resnet32_c19 (
@@ -521,7 +585,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage2_1_c2_pixel),
     .out_valid_o (resnet32_c19_out_valid),
     .out_pixel_o (resnet32_c19_out_pixel),
-    .busy_o (resnet32_c19_busy)
+    .busy_o (resnet32_c19_busy),
+    .finished_o (resnet32_c19_finished)
   );
 
   resnet32_c20 u_resnet32_c20 (
@@ -532,7 +597,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage2_2_c2_pixel),
     .out_valid_o (resnet32_c20_out_valid),
     .out_pixel_o (resnet32_c20_out_pixel),
-    .busy_o (resnet32_c20_busy)
+    .busy_o (resnet32_c20_busy),
+    .finished_o (resnet32_c20_finished)
   );
 
   resnet32_c21 u_resnet32_c21 (
@@ -545,7 +611,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage2_2_c2_pixel),
     .out_valid_o (resnet32_c21_out_valid),
     .out_pixel_o (resnet32_c21_out_pixel),
-    .busy_o (resnet32_c21_busy)
+    .busy_o (resnet32_c21_busy),
+    .finished_o (resnet32_c21_finished)
   );
 
   resnet32_c22 u_resnet32_c22 (
@@ -556,7 +623,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage2_3_c2_pixel),
     .out_valid_o (resnet32_c22_out_valid),
     .out_pixel_o (resnet32_c22_out_pixel),
-    .busy_o (resnet32_c22_busy)
+    .busy_o (resnet32_c22_busy),
+    .finished_o (resnet32_c22_finished)
   );
 
   resnet32_c23 u_resnet32_c23 (
@@ -567,7 +635,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3a_c1_pixel),
     .psum_valid_o (resnet32_c23_psum_valid),
     .psum_o (resnet32_c23_psum),
-    .busy_o (resnet32_c23_busy)
+    .busy_o (resnet32_c23_busy),
+    .finished_o (resnet32_c23_finished)
   );
 
   resnet32_c24 u_resnet32_c24 (
@@ -582,7 +651,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage3a_s_pixel),
     .out_valid_o (resnet32_c24_out_valid),
     .out_pixel_o (resnet32_c24_out_pixel),
-    .busy_o (resnet32_c24_busy)
+    .busy_o (resnet32_c24_busy),
+    .finished_o (resnet32_c24_finished)
   );
 
   resnet32_c25 u_resnet32_c25 (
@@ -593,7 +663,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage2_3_c2_pixel),
     .out_valid_o (resnet32_c25_out_valid),
     .out_pixel_o (resnet32_c25_out_pixel),
-    .busy_o (resnet32_c25_busy)
+    .busy_o (resnet32_c25_busy),
+    .finished_o (resnet32_c25_finished)
   );
 
   resnet32_c26 u_resnet32_c26 (
@@ -604,7 +675,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3a_c2_pixel),
     .psum_valid_o (resnet32_c26_psum_valid),
     .psum_o (resnet32_c26_psum),
-    .busy_o (resnet32_c26_busy)
+    .busy_o (resnet32_c26_busy),
+    .finished_o (resnet32_c26_finished)
   );
 
   resnet32_c27 u_resnet32_c27 (
@@ -617,7 +689,8 @@ module resnet32_top (
     .psum_i (resnet32_c26_psum),
     .out_valid_o (resnet32_c27_out_valid),
     .out_pixel_o (resnet32_c27_out_pixel),
-    .busy_o (resnet32_c27_busy)
+    .busy_o (resnet32_c27_busy),
+    .finished_o (resnet32_c27_finished)
   );
 
   resnet32_c28 u_resnet32_c28 (
@@ -628,7 +701,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_0_c1_pixel),
     .psum_valid_o (resnet32_c28_psum_valid),
     .psum_o (resnet32_c28_psum),
-    .busy_o (resnet32_c28_busy)
+    .busy_o (resnet32_c28_busy),
+    .finished_o (resnet32_c28_finished)
   );
 
   resnet32_c29 u_resnet32_c29 (
@@ -643,7 +717,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage3a_c2_pixel),
     .out_valid_o (resnet32_c29_out_valid),
     .out_pixel_o (resnet32_c29_out_pixel),
-    .busy_o (resnet32_c29_busy)
+    .busy_o (resnet32_c29_busy),
+    .finished_o (resnet32_c29_finished)
   );
 
   resnet32_c30 u_resnet32_c30 (
@@ -654,7 +729,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_0_c2_pixel),
     .psum_valid_o (resnet32_c30_psum_valid),
     .psum_o (resnet32_c30_psum),
-    .busy_o (resnet32_c30_busy)
+    .busy_o (resnet32_c30_busy),
+    .finished_o (resnet32_c30_finished)
   );
 
   resnet32_c31 u_resnet32_c31 (
@@ -667,7 +743,8 @@ module resnet32_top (
     .psum_i (resnet32_c30_psum),
     .out_valid_o (resnet32_c31_out_valid),
     .out_pixel_o (resnet32_c31_out_pixel),
-    .busy_o (resnet32_c31_busy)
+    .busy_o (resnet32_c31_busy),
+    .finished_o (resnet32_c31_finished)
   );
 
   resnet32_c32 u_resnet32_c32 (
@@ -678,7 +755,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_1_c1_pixel),
     .psum_valid_o (resnet32_c32_psum_valid),
     .psum_o (resnet32_c32_psum),
-    .busy_o (resnet32_c32_busy)
+    .busy_o (resnet32_c32_busy),
+    .finished_o (resnet32_c32_finished)
   );
 
   resnet32_c33 u_resnet32_c33 (
@@ -693,7 +771,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage3_0_c2_pixel),
     .out_valid_o (resnet32_c33_out_valid),
     .out_pixel_o (resnet32_c33_out_pixel),
-    .busy_o (resnet32_c33_busy)
+    .busy_o (resnet32_c33_busy),
+    .finished_o (resnet32_c33_finished)
   );
 
   resnet32_c34 u_resnet32_c34 (
@@ -704,7 +783,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_1_c2_pixel),
     .psum_valid_o (resnet32_c34_psum_valid),
     .psum_o (resnet32_c34_psum),
-    .busy_o (resnet32_c34_busy)
+    .busy_o (resnet32_c34_busy),
+    .finished_o (resnet32_c34_finished)
   );
 
   resnet32_c35 u_resnet32_c35 (
@@ -717,7 +797,8 @@ module resnet32_top (
     .psum_i (resnet32_c34_psum),
     .out_valid_o (resnet32_c35_out_valid),
     .out_pixel_o (resnet32_c35_out_pixel),
-    .busy_o (resnet32_c35_busy)
+    .busy_o (resnet32_c35_busy),
+    .finished_o (resnet32_c35_finished)
   );
 
   resnet32_c36 u_resnet32_c36 (
@@ -728,7 +809,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_2_c1_pixel),
     .psum_valid_o (resnet32_c36_psum_valid),
     .psum_o (resnet32_c36_psum),
-    .busy_o (resnet32_c36_busy)
+    .busy_o (resnet32_c36_busy),
+    .finished_o (resnet32_c36_finished)
   );
 
   resnet32_c37 u_resnet32_c37 (
@@ -743,7 +825,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage3_1_c2_pixel),
     .out_valid_o (resnet32_c37_out_valid),
     .out_pixel_o (resnet32_c37_out_pixel),
-    .busy_o (resnet32_c37_busy)
+    .busy_o (resnet32_c37_busy),
+    .finished_o (resnet32_c37_finished)
   );
 
   resnet32_c38 u_resnet32_c38 (
@@ -754,7 +837,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_2_c2_pixel),
     .psum_valid_o (resnet32_c38_psum_valid),
     .psum_o (resnet32_c38_psum),
-    .busy_o (resnet32_c38_busy)
+    .busy_o (resnet32_c38_busy),
+    .finished_o (resnet32_c38_finished)
   );
 
   resnet32_c39 u_resnet32_c39 (
@@ -767,7 +851,8 @@ module resnet32_top (
     .psum_i (resnet32_c38_psum),
     .out_valid_o (resnet32_c39_out_valid),
     .out_pixel_o (resnet32_c39_out_pixel),
-    .busy_o (resnet32_c39_busy)
+    .busy_o (resnet32_c39_busy),
+    .finished_o (resnet32_c39_finished)
   );
 
   resnet32_c40 u_resnet32_c40 (
@@ -778,7 +863,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_3_c1_pixel),
     .psum_valid_o (resnet32_c40_psum_valid),
     .psum_o (resnet32_c40_psum),
-    .busy_o (resnet32_c40_busy)
+    .busy_o (resnet32_c40_busy),
+    .finished_o (resnet32_c40_finished)
   );
 
   resnet32_c41 u_resnet32_c41 (
@@ -793,7 +879,8 @@ module resnet32_top (
     .res_pixel_i (layer_stage3_2_c2_pixel),
     .out_valid_o (resnet32_c41_out_valid),
     .out_pixel_o (resnet32_c41_out_pixel),
-    .busy_o (resnet32_c41_busy)
+    .busy_o (resnet32_c41_busy),
+    .finished_o (resnet32_c41_finished)
   );
 
   resnet32_c42 u_resnet32_c42 (
@@ -804,7 +891,8 @@ module resnet32_top (
     .in_pixel_i (layer_stage3_3_c2_pixel),
     .out_valid_o (resnet32_c42_out_valid),
     .out_pixel_o (resnet32_c42_out_pixel),
-    .busy_o (resnet32_c42_busy)
+    .busy_o (resnet32_c42_busy),
+    .finished_o (resnet32_c42_finished)
   );
 
   assign layer_stem_conv_valid = resnet32_c00_out_valid;
@@ -876,19 +964,25 @@ module resnet32_top (
   assign layer_logits_valid = resnet32_c42_out_valid;
   assign layer_logits_pixel = resnet32_c42_out_pixel;
   assign any_busy = resnet32_c00_busy | resnet32_c01_busy | resnet32_c02_busy | resnet32_c03_busy | resnet32_c04_busy | resnet32_c05_busy | resnet32_c06_busy | resnet32_c07_busy | resnet32_c08_busy | resnet32_c09_busy | resnet32_c10_busy | resnet32_c11_busy | resnet32_c12_busy | resnet32_c13_busy | resnet32_c14_busy | resnet32_c15_busy | resnet32_c16_busy | resnet32_c17_busy | resnet32_c18_busy | resnet32_c19_busy | resnet32_c20_busy | resnet32_c21_busy | resnet32_c22_busy | resnet32_c23_busy | resnet32_c24_busy | resnet32_c25_busy | resnet32_c26_busy | resnet32_c27_busy | resnet32_c28_busy | resnet32_c29_busy | resnet32_c30_busy | resnet32_c31_busy | resnet32_c32_busy | resnet32_c33_busy | resnet32_c34_busy | resnet32_c35_busy | resnet32_c36_busy | resnet32_c37_busy | resnet32_c38_busy | resnet32_c39_busy | resnet32_c40_busy | resnet32_c41_busy | resnet32_c42_busy;
+  assign all_finished = resnet32_c00_finished & resnet32_c01_finished & resnet32_c02_finished & resnet32_c03_finished & resnet32_c04_finished & resnet32_c05_finished & resnet32_c06_finished & resnet32_c07_finished & resnet32_c08_finished & resnet32_c09_finished & resnet32_c10_finished & resnet32_c11_finished & resnet32_c12_finished & resnet32_c13_finished & resnet32_c14_finished & resnet32_c15_finished & resnet32_c16_finished & resnet32_c17_finished & resnet32_c18_finished & resnet32_c19_finished & resnet32_c20_finished & resnet32_c21_finished & resnet32_c22_finished & resnet32_c23_finished & resnet32_c24_finished & resnet32_c25_finished & resnet32_c26_finished & resnet32_c27_finished & resnet32_c28_finished & resnet32_c29_finished & resnet32_c30_finished & resnet32_c31_finished & resnet32_c32_finished & resnet32_c33_finished & resnet32_c34_finished & resnet32_c35_finished & resnet32_c36_finished & resnet32_c37_finished & resnet32_c38_finished & resnet32_c39_finished & resnet32_c40_finished & resnet32_c41_finished & resnet32_c42_finished;
   assign out_valid_o = layer_logits_valid;
   assign out_pixel_o = layer_logits_pixel;
 
-  // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step).
+  // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
+  // on until every input pixel has been taken and every core has computed all its outputs, plus one drain step that
+  // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
+  // happens).
   always @* begin
     step_d = 1'b0;
     timestep_d = timestep_q;
-    outputs_d = outputs_q;
+    inputs_d = inputs_q;
+    drained_d = drained_q;
     if (step_q) begin
       timestep_d = timestep_q + 32'd1;
-      if (out_valid_o) outputs_d = outputs_q + 32'd1;
-    end else if (!any_busy && !step_q && (outputs_q != OUTPUT_PIXELS)) begin
+      if (in_valid_i) inputs_d = inputs_q + 32'd1;
+    end else if (!any_busy && !drained_q) begin
       step_d = 1'b1;
+      drained_d = all_finished && (inputs_q == INPUT_PIXELS);
     end
   end
 
@@ -896,15 +990,17 @@ module resnet32_top (
     if (!rst_ni) begin
       step_q <= 1'b0;
       timestep_q <= 32'hffffffff;
-      outputs_q <= 32'd0;
+      inputs_q <= 32'd0;
+      drained_q <= 1'b0;
     end else begin
       step_q <= step_d;
       timestep_q <= timestep_d;
-      outputs_q <= outputs_d;
+      inputs_q <= inputs_d;
+      drained_q <= drained_d;
     end
   end
 
   assign step_o = step_q;
   assign timestep_o = timestep_q;
-  assign done_o = (outputs_q == OUTPUT_PIXELS);
+  assign done_o = drained_q && !step_q && !any_busy;
 endmodule

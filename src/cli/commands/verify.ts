@@ -33,7 +33,15 @@ export function describeMismatch(m: Mismatch): string {
 
 /** The JSON contract's fields only (schemas/verify.schema.json). */
 export function verifyJson(d: VerifyDetails): VerifyResult {
-  return { pass: d.pass, comparisons: d.comparisons, mismatches: d.mismatches, cycles: d.cycles, seconds: d.seconds, firstMismatch: d.firstMismatch };
+  return {
+    pass: d.pass,
+    comparisons: d.comparisons,
+    mismatches: d.mismatches,
+    cycles: d.cycles,
+    seconds: d.seconds,
+    firstMismatch: d.firstMismatch,
+    coverage: d.coverage,
+  };
 }
 
 export function registerVerify(program: Command, setStatus: SetStatus): void {
@@ -56,7 +64,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       const { default: cliProgress } = await import('cli-progress');
       const { mapDesign } = await import('../../mapping/index.js');
       const { planMemories } = await import('../../memory/index.js');
-      const { verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
+      const { coverageText, verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { readInputImage } = await import('../inputImage.js');
@@ -109,6 +117,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         if (opts.json) process.stderr.write(where);
         else printText(where.trimEnd());
       }
+      if (!opts.json) printText(coverageText(result.coverage));
       setStatus(result.pass ? EXIT.ok : EXIT.badInput);
     });
 }

@@ -6,7 +6,7 @@ import type { Mapping } from '../../mapping/types.js';
 import type { MemoryPlan } from '../../memory/plan.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
-import { clog2, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
+import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 import { sourceLayout } from '../sourceLayout.js';
 
@@ -89,7 +89,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     if (d !== s * step) throw new Error(`RTL: core ${p.core.id}: Δpix is not a multiple of one column step`);
   });
   const mod = (a: number, n: number): number => ((a % n) + n) % n;
-  const addrBits = clog2(m.depth);
+  const addrBits = unsignedBits(m.depth - 1);
   const addrLow = Math.round(Math.log2(m.wordBits));
   if (!isPowerOfTwo(m.wordBits)) throw new Error('RTL: word length must be a power of two');
   const dxFirst = Math.floor(p.slotFirst / p.regionRows.length);
@@ -98,7 +98,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   if (p.inBlock.cols > m.columns) throw new Error(`RTL: core ${p.core.id} keeps ${m.columns} columns, fewer than its producer's ${p.inBlock.cols}-column block`);
   const s = (v: number): string => slit(cw, v);
   const spanWords = Math.ceil((m.pixelBits + m.wordBits - 1) / m.wordBits);
-  const rbufIndexBits = clog2(spanWords * m.wordBits);
+  const rbufIndexBits = unsignedBits(spanWords * m.wordBits - 1);
   if (addrLow < 1) throw new Error('RTL: word length must be at least 2 bits');
   const outH = p.layer.outputShape.height;
   const outW = p.layer.outputShape.width;
@@ -133,7 +133,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     hasNeuron: p.neuron !== undefined,
     cw,
     spanWords,
-    slotBits: clog2(p.slotLast - p.slotFirst + 1),
+    slotBits: unsignedBits(p.slotLast - p.slotFirst),
     bitBits: addrLow,
     pendBitIndex: rbufIndexBits > addrLow ? `{ {${rbufIndexBits - addrLow}{1'b0}}, pend_bit_q }` : 'pend_bit_q',
     slots: p.slotLast - p.slotFirst + 1,
@@ -172,7 +172,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
 
 /** (res_wr_q + k) mod depth, as a comparison and one add or subtract of sized literals (a counter, no modulo). */
 function residualWrap(depth: number, k: number): string {
-  const bits = clog2(depth);
+  const bits = unsignedBits(depth - 1);
   if (k >= depth) throw new Error(`RTL: a residual FIFO of ${depth} pixels cannot take ${k} pixels at once`);
   return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
@@ -182,13 +182,16 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const acc = n.accBits;
   const B = p.adc.bits;
   const cols = p.cols;
-  const chBits = clog2(cols);
-  const cw = clog2(Math.max(n.convHeight, n.convWidth) + 1) + 1;
+  const chBits = unsignedBits(cols - 1);
+  const cw = unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1;
   const a = n.outActivationBits;
   const pool = n.pool;
   const count = pool ? pool.height * pool.width : 1;
-  const poolBits = pool ? (pool.kind === 'max' ? a : a + clog2(count + 1) + 1) : a;
-  const poolIndexBits = pool ? clog2(pool.pooledHeight * cols) : 1;
+  const poolBits = pool ? (pool.kind === 'max' ? a : a + unsignedBits(count) + 1) : a;
+  // An index into the pooled row's pool_q entries (pooledHeight x cols). The row step is taken into rows that are
+  // still written, or into dropped rows that write nothing: one pooled row never needs it (and cols may not fit).
+  const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * cols - 1) : 1;
+  const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
   let averageExpr = '';
   if (pool && pool.kind === 'avg') {
     const half = slit(acc, Math.floor(count / 2));
@@ -201,7 +204,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   }
   const replicated = p.replicas > 1;
   const outChannels = cols / p.replicas;
-  const ocBits = clog2(outChannels);
+  const ocBits = unsignedBits(outChannels - 1);
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
   if (n.reluBeforePool) ops.push('ReLU');
@@ -271,17 +274,17 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
       ? `{${Array.from({ length: n.residual.pixels }, (_, i) => (i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i))).reverse().join(', ')}}`
       : 'res_wr_q',
     fifoRamModule: names.fifoRam,
-    resPtrBits: clog2(n.residual?.depth ?? 1),
-    resLast: ulit(clog2(n.residual?.depth ?? 1), (n.residual?.depth ?? 1) - 1),
-    resZero: ulit(clog2(n.residual?.depth ?? 1), 0),
-    resOne: ulit(clog2(n.residual?.depth ?? 1), 1),
+    resPtrBits: unsignedBits((n.residual?.depth ?? 1) - 1),
+    resLast: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), (n.residual?.depth ?? 1) - 1),
+    resZero: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 0),
+    resOne: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 1),
     isMaxPool: pool?.kind === 'max',
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
     pooledHeight: pool ? ulit(cw, pool.pooledHeight) : '',
     pooledWidth: pool ? ulit(cw, pool.pooledWidth) : '',
     poolIndexBits,
-    poolRowStep: pool ? ulit(poolIndexBits, cols) : '',
+    poolRowStep: pool ? ulit(poolIndexBits, poolRowStep) : '',
     poolIndexZero: ulit(poolIndexBits, 0),
     poolEntries: pool ? pool.pooledHeight * cols : 1,
     poolCount: count,
@@ -324,7 +327,7 @@ interface Port {
 
 function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const { design, mapping } = plan;
-  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'outputs_q', 'outputs_d']);
+  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'all_finished', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'inputs_q', 'inputs_d', 'drained_q', 'drained_d']);
   const wires: string[] = [];
   const assigns: string[] = [];
   const cores: Array<{ module: string; instance: string; ports: Port[] }> = [];
@@ -332,18 +335,19 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   // Each layer's output stream: valid and the pixel of all its column groups (group 0 in the low bits).
   const layerSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   layerSignals.set(plan.inputNode.name, { valid: 'in_valid_i', pixel: 'in_pixel_i', bits: inputBits });
-  const coreSignals = new Map<string, { busy: string; valid: string; pixel: string; psumValid: string; psum: string }>();
+  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string }>();
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const sig = {
       busy: scope.verilogIdentifier(`${id}_busy`),
+      finished: scope.verilogIdentifier(`${id}_finished`),
       valid: scope.verilogIdentifier(`${id}_out_valid`),
       pixel: scope.verilogIdentifier(`${id}_out_pixel`),
       psumValid: scope.verilogIdentifier(`${id}_psum_valid`),
       psum: scope.verilogIdentifier(`${id}_psum`),
     };
     coreSignals.set(p.core.id, sig);
-    wires.push(sig.busy);
+    wires.push(sig.busy, sig.finished);
     if (p.neuron) {
       wires.push(sig.valid);
       wires.push(`[${p.cols * p.neuron.outActivationBits - 1}:0] ${sig.pixel}`);
@@ -410,15 +414,15 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     } else {
       ports.push({ name: 'psum_valid_o', signal: sig.psumValid }, { name: 'psum_o', signal: sig.psum });
     }
-    ports.push({ name: 'busy_o', signal: sig.busy });
+    ports.push({ name: 'busy_o', signal: sig.busy }, { name: 'finished_o', signal: sig.finished });
     const id = names.cores.get(p.core.id)!;
     cores.push({ module: id, instance: id, ports });
   }
   assigns.push(`any_busy = ${plan.cores.map((p) => coreSignals.get(p.core.id)!.busy).join(' | ')}`);
+  assigns.push(`all_finished = ${plan.cores.map((p) => coreSignals.get(p.core.id)!.finished).join(' & ')}`);
   const out = layerSignals.get(plan.outputLayer.layer)!;
   assigns.push(`out_valid_o = ${out.valid}`);
   assigns.push(`out_pixel_o = ${out.pixel}`);
-  const outNode = design.network.nodes.find((n) => n.name === design.network.output)!;
   return {
     header: head,
     module: names.top,
@@ -428,7 +432,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     gridCols: mapping.grid.cols,
     inPixelBits: inputBits,
     outPixelBits: out.bits,
-    outputPixelsLit: ulit(32, outNode.shape.height * outNode.shape.width),
+    inputPixelsLit: ulit(32, plan.inputNode.shape.height * plan.inputNode.shape.width),
     links: mapping.links.map((l) => commentText(`${l.from} -> ${l.to}: ${l.kind}, ${l.hops} hop${l.hops === 1 ? '' : 's'}, ${l.bitsPerTransfer} bits per transfer`)),
     wires,
     cores,
@@ -514,7 +518,7 @@ export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
         outPixelBits: p.neuron ? p.cols * p.neuron.outActivationBits : 0,
         adcVectorBits: p.cols * p.adc.bits,
-        addrBits: clog2(p.memory.depth),
+        addrBits: unsignedBits(p.memory.depth - 1),
         wordBits: p.memory.wordBits,
         depth: p.memory.depth,
         xBits: p.rows * p.inActivationBits,

@@ -1,11 +1,15 @@
 // Sized Verilog literals and bit widths: every number that goes into generated RTL goes through here, so widths are
 // explicit (Verilator -Wall rejects unsized or mismatched constants).
+import { unsignedBitLength } from '../../reference/arithmetic.js';
 
-/** Bits to hold the unsigned values 0..n-1 (at least 1). */
-export function clog2(n: number): number {
-  let bits = 0;
-  while (2 ** bits < n) bits++;
-  return Math.max(1, bits);
+/**
+ * Bits of an unsigned register or literal that must hold every value 0..maxValue (at least 1). The one width helper
+ * of the RTL: callers name the largest value the signal takes (an index into n entries: n - 1; a counter or literal
+ * that reaches n: n), never log2 of a count.
+ */
+export function unsignedBits(maxValue: number): number {
+  if (!Number.isSafeInteger(maxValue) || maxValue < 0) throw new RangeError(`no unsigned width holds ${maxValue}`);
+  return Math.max(1, unsignedBitLength(maxValue));
 }
 
 /** Bits of a signed two's-complement number holding every value in [lo, hi]. */

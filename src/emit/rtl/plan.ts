@@ -10,7 +10,7 @@ import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import { compileReference } from '../../reference/mapped.js';
 import { simulateDataflow } from '../../dataflow/index.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
-import { clog2, isPowerOfTwo, signedBits } from './literals.js';
+import { unsignedBits, isPowerOfTwo, signedBits } from './literals.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -187,13 +187,13 @@ function neuronPlan(
   }
   // Exact datapath width: the sum of the parts' ADC codes, rescaled, times the batch-norm scale, plus bias and the
   // rounding constant; and room for the pool sums.
-  const sumBits = adc.bits + clog2(parts + 1);
+  const sumBits = adc.bits + unsignedBits(parts);
   const batchNorm = bn ? { ...bn, scaleBits: valueBits(bn.scale), biasBits: valueBits(bn.bias) } : undefined;
   let accBits = sumBits + adc.shift + 1;
   // The product of the rescaled sum and the scale, plus the bias, is exact in accBits - 1 bits.
   if (batchNorm) accBits = Math.max(accBits + Math.max(batchNorm.scaleBits, BN_SCALE_BITS + 1) + 1, batchNorm.biasBits + 2);
   accBits = Math.max(accBits, requantShift + 3, outBits + 2);
-  if (pool?.kind === 'avg') accBits = Math.max(accBits, outBits + clog2(pool.height * pool.width + 1) + 3);
+  if (pool?.kind === 'avg') accBits = Math.max(accBits, outBits + unsignedBits(pool.height * pool.width) + 3);
   accBits += 1;
   if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
@@ -292,7 +292,7 @@ export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPl
       const slotLast = Math.floor((rowEnd - 1) / inChannels);
       const storedChannels = memory.channels;
       const storedChannelBase = storedChannels === inChannels ? 0 : m.rowSources[rowStart].channel;
-      if (storedChannels !== inChannels && slotFirst !== slotLast) throw new Error(`RTL: core ${id} stores a channel subset of several pixels`);
+      if (storedChannels !== inChannels && slotFirst !== slotLast) unsupported(node, `a row part (core ${id}) that stores some channels of several pixels (its input's ${inChannels} channels do not divide into the tile's rows)`);
       const siblings = rowsPerLayerCols.get(core.part.colPart)!;
       const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
       const inBits = memory.activationBits;

@@ -1,0 +1,73 @@
+// Read cycles per timestep count what each core reads (issue 19): a row part reads only its own positions, and only
+// the columns one computation covers, not whole stored rows of the ring. And when a core truly does not fit, IMC072
+// says what would make it fit.
+import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { loadDesign } from '../../src/ir/load.js';
+import type { IrDesign } from '../../src/ir/types.js';
+import { mapDesign } from '../../src/mapping/index.js';
+import { coreSchedule, planMemories } from '../../src/memory/index.js';
+
+function load(path: string): IrDesign {
+  const loaded = loadDesign(path);
+  if (!loaded.design) throw new Error(loaded.diagnostics.map((d) => d.message).join('\n'));
+  return loaded.design;
+}
+
+/** The most words one computation of the core's own schedule reads. */
+function scheduleReadsPerComputation(plan: ReturnType<typeof planMemories>, core: string): number {
+  const words = new Map<number, number>();
+  for (const op of coreSchedule(plan, core).ops) {
+    if (op.op === 'R') words.set(op.block!, (words.get(op.block!) ?? 0) + op.lastWord! - op.word! + 1);
+  }
+  return Math.max(...words.values());
+}
+
+describe('read cycles of row parts', () => {
+  it('a VGG-style network with 5x5 layers in 7 row parts fits 50 cycles (it was 80-100: IMC072)', () => {
+    const design = load('test/verify/fixtures/vgg.imc');
+    const mapping = mapDesign(design);
+    const plan = planMemories(design, mapping);
+    const parts = plan.cores.filter((c) => c.layer === 'c3.conv');
+    expect(parts).toHaveLength(7);
+    for (const c of parts) {
+      expect(c.readCyclesPerTimestep).toBeLessThanOrEqual(24);
+      // Never less than the core's own schedule reads in one computation.
+      expect(c.readCyclesPerTimestep).toBeGreaterThanOrEqual(scheduleReadsPerComputation(plan, c.core));
+    }
+  });
+
+  it('the ImageNet ResNet-18 front (7x7/2 stem, 3x3/2 pad-1 max pool, 64-channel row parts) plans at 224x224', () => {
+    const design = load('test/memory/fixtures/resnet18-stem.imc');
+    const plan = planMemories(design, mapDesign(design));
+    expect(plan.cores.length).toBeGreaterThanOrEqual(8);
+    for (const c of plan.cores) expect(c.readCyclesPerTimestep).toBeLessThanOrEqual(plan.cyclesPerTimestep);
+  });
+
+  it('IMC072 says which depth, timestep or word width would make a core fit', () => {
+    const design = load('test/memory/fixtures/resnet18-stem.imc');
+    design.target.inputMemory = { ...design.target.inputMemory, depth: 512 };
+    let error: unknown;
+    try {
+      planMemories(design, mapDesign(design));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DiagnosticError);
+    const messages = (error as DiagnosticError).diagnostics.map((d) => `${d.code}: ${d.message}`);
+    expect(messages[0]).toMatch(/^IMC072: core c01 .*IWAP needs 672 words \(depth 512\).*; it would fit with a depth of 672 words \(IWAP\), or 256-bit words \(IWAP\)$/);
+  });
+
+  it('IMC072 names the shortest timestep when the reads are what does not fit', () => {
+    const design = load('test/memory/fixtures/resnet18-stem.imc');
+    design.target.controller = { ...design.target.controller, clockHz: 50e6 };
+    let error: unknown;
+    try {
+      planMemories(design, mapDesign(design));
+    } catch (e) {
+      error = e;
+    }
+    const messages = (error as DiagnosticError).diagnostics.map((d) => d.message);
+    expect(messages.some((m) => /it would fit with .*a timestep of \d+ ns \((IWAP|KLIP|PLIP), \d+ read cycles\)/.test(m))).toBe(true);
+  });
+});

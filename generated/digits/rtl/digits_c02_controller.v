@@ -17,6 +17,7 @@ module digits_c02_controller (
   input  wire                   in_valid_i,
   input  wire [64-1:0]   in_pixel_i,
   output wire                   busy_o,
+  output wire                   finished_o,
   output wire                   mem_we_o,
   output wire                   mem_re_o,
   output wire [9-1:0]    mem_addr_o,
@@ -427,6 +428,7 @@ module digits_c02_controller (
   endgenerate
 
   assign busy_o = (state_q != S_IDLE);
+  assign finished_o = out_done_q;
   assign mem_we_o = mem_we;
   assign mem_re_o = mem_re;
   assign mem_addr_o = mem_bit_addr[14:6];

@@ -10,7 +10,8 @@ module digits_c03 (
   input  wire [64-1:0]  in_pixel_i,
   output wire                  out_valid_o,
   output wire [80-1:0]  out_pixel_o,
-  output wire                  busy_o
+  output wire                  busy_o,
+  output wire                  finished_o
 );
   wire                  mem_we;
   wire                  mem_re;
@@ -31,6 +32,7 @@ module digits_c03 (
     .in_valid_i     (in_valid_i),
     .in_pixel_i     (in_pixel_i),
     .busy_o         (busy_o),
+    .finished_o     (finished_o),
     .mem_we_o       (mem_we),
     .mem_re_o       (mem_re),
     .mem_addr_o     (mem_addr),

@@ -19,23 +19,29 @@ module digits_top (
   //   c00 -> c02: residual, 2 hops, 64 bits per transfer
   //   c01 -> c02: feedforward, 1 hop, 64 bits per transfer
   //   c02 -> c03: feedforward, 1 hop, 64 bits per transfer
-  localparam [31:0] OUTPUT_PIXELS = 32'd1;
+  localparam [31:0] INPUT_PIXELS = 32'd256;
 
   reg step_q, step_d;
   reg [31:0] timestep_q, timestep_d;
-  reg [31:0] outputs_q, outputs_d;
+  reg [31:0] inputs_q, inputs_d;
+  reg drained_q, drained_d;
   wire any_busy;
+  wire all_finished;
 
   wire digits_c00_busy;
+  wire digits_c00_finished;
   wire digits_c00_out_valid;
   wire [63:0] digits_c00_out_pixel;
   wire digits_c01_busy;
+  wire digits_c01_finished;
   wire digits_c01_out_valid;
   wire [63:0] digits_c01_out_pixel;
   wire digits_c02_busy;
+  wire digits_c02_finished;
   wire digits_c02_out_valid;
   wire [63:0] digits_c02_out_pixel;
   wire digits_c03_busy;
+  wire digits_c03_finished;
   wire digits_c03_out_valid;
   wire [79:0] digits_c03_out_pixel;
   wire layer_conv1_conv_valid;
@@ -55,7 +61,8 @@ module digits_top (
     .in_pixel_i (in_pixel_i),
     .out_valid_o (digits_c00_out_valid),
     .out_pixel_o (digits_c00_out_pixel),
-    .busy_o (digits_c00_busy)
+    .busy_o (digits_c00_busy),
+    .finished_o (digits_c00_finished)
   );
 
   digits_c01 u_digits_c01 (
@@ -66,7 +73,8 @@ module digits_top (
     .in_pixel_i (layer_conv1_conv_pixel),
     .out_valid_o (digits_c01_out_valid),
     .out_pixel_o (digits_c01_out_pixel),
-    .busy_o (digits_c01_busy)
+    .busy_o (digits_c01_busy),
+    .finished_o (digits_c01_finished)
   );
 
   digits_c02 u_digits_c02 (
@@ -79,7 +87,8 @@ module digits_top (
     .res_pixel_i (layer_conv1_conv_pixel),
     .out_valid_o (digits_c02_out_valid),
     .out_pixel_o (digits_c02_out_pixel),
-    .busy_o (digits_c02_busy)
+    .busy_o (digits_c02_busy),
+    .finished_o (digits_c02_finished)
   );
 
   digits_c03 u_digits_c03 (
@@ -90,7 +99,8 @@ module digits_top (
     .in_pixel_i (layer_conv3_conv_pixel),
     .out_valid_o (digits_c03_out_valid),
     .out_pixel_o (digits_c03_out_pixel),
-    .busy_o (digits_c03_busy)
+    .busy_o (digits_c03_busy),
+    .finished_o (digits_c03_finished)
   );
 
   assign layer_conv1_conv_valid = digits_c00_out_valid;
@@ -102,19 +112,25 @@ module digits_top (
   assign layer_fc_gemm_valid = digits_c03_out_valid;
   assign layer_fc_gemm_pixel = digits_c03_out_pixel;
   assign any_busy = digits_c00_busy | digits_c01_busy | digits_c02_busy | digits_c03_busy;
+  assign all_finished = digits_c00_finished & digits_c01_finished & digits_c02_finished & digits_c03_finished;
   assign out_valid_o = layer_fc_gemm_valid;
   assign out_pixel_o = layer_fc_gemm_pixel;
 
-  // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step).
+  // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
+  // on until every input pixel has been taken and every core has computed all its outputs, plus one drain step that
+  // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
+  // happens).
   always @* begin
     step_d = 1'b0;
     timestep_d = timestep_q;
-    outputs_d = outputs_q;
+    inputs_d = inputs_q;
+    drained_d = drained_q;
     if (step_q) begin
       timestep_d = timestep_q + 32'd1;
-      if (out_valid_o) outputs_d = outputs_q + 32'd1;
-    end else if (!any_busy && !step_q && (outputs_q != OUTPUT_PIXELS)) begin
+      if (in_valid_i) inputs_d = inputs_q + 32'd1;
+    end else if (!any_busy && !drained_q) begin
       step_d = 1'b1;
+      drained_d = all_finished && (inputs_q == INPUT_PIXELS);
     end
   end
 
@@ -122,15 +138,17 @@ module digits_top (
     if (!rst_ni) begin
       step_q <= 1'b0;
       timestep_q <= 32'hffffffff;
-      outputs_q <= 32'd0;
+      inputs_q <= 32'd0;
+      drained_q <= 1'b0;
     end else begin
       step_q <= step_d;
       timestep_q <= timestep_d;
-      outputs_q <= outputs_d;
+      inputs_q <= inputs_d;
+      drained_q <= drained_d;
     end
   end
 
   assign step_o = step_q;
   assign timestep_o = timestep_q;
-  assign done_o = (outputs_q == OUTPUT_PIXELS);
+  assign done_o = drained_q && !step_q && !any_busy;
 endmodule

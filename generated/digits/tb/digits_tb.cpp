@@ -3,9 +3,10 @@
 // Verilator testbench for digits_top: drives one input image (a text file of integers, CHW order, one per line)
 // pixel by pixel, column by column (y fastest), one pixel per timestep; runs until the top reports done; dumps every
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
-// (A) and the network outputs (O) to a trace file.
-// Usage: Vdigits_top IMAGE TRACE [MAX_CYCLES [VCD FIRST LAST]]
-// Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD.
+// (A), every start of a neuron core before its partial sums were ready (H) and the network outputs (O) to a trace file.
+// Usage: Vdigits_top IMAGE TRACE [MAX_CYCLES [VCD FIRST LAST]] [+verilator+rand+reset+2 +verilator+seed+S]
+// Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD; the
+// Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,16 +21,27 @@
 
 static FILE* g_trace = nullptr;
 static uint32_t g_timestep = 0;
+// Registers start at random values (--x-initial unique): what the design does before its reset is released is not
+// traced.
+static bool g_in_reset = true;
 
 void imc_trace_memory(int core, int write, int addr) {
+  if (g_in_reset) return;
   std::fprintf(g_trace, "M %u %d %c %d\n", g_timestep, core, write ? 'W' : 'R', addr);
 }
 
 void imc_trace_adc(int core, int column, int value) {
+  if (g_in_reset) return;
   std::fprintf(g_trace, "X %u %d %d %d\n", g_timestep, core, column, value);
 }
 
+void imc_trace_handshake(int core) {
+  if (g_in_reset) return;
+  std::fprintf(g_trace, "H %u %d\n", g_timestep, core);
+}
+
 void imc_trace_activation(int core, int y, int x, int channel, int value) {
+  if (g_in_reset) return;
   std::fprintf(g_trace, "A %u %d %d %d %d %d\n", g_timestep, core, y, x, channel, value);
 }
 
@@ -122,15 +134,24 @@ int main(int argc, char** argv) {
     top->in_pixel_i = static_cast<uint64_t>(in_words[0]);
   };
 
-  top->clk_i = 0;
-  top->rst_ni = 0;
-  drive_input();
-  top->eval();
-  top->clk_i = 1;
-  top->eval();
+  // A falling reset edge resets every register that has a reset before any clock edge (so no simulation-only check
+  // sees the random start values); two clock edges in reset let registers without one (the crossbar's trace flag)
+  // sample the reset state.
   top->clk_i = 0;
   top->rst_ni = 1;
+  drive_input();
   top->eval();
+  top->rst_ni = 0;
+  top->eval();
+  for (int edge = 0; edge < 2; edge++) {
+    top->clk_i = 1;
+    top->eval();
+    top->clk_i = 0;
+    top->eval();
+  }
+  top->rst_ni = 1;
+  top->eval();
+  g_in_reset = false;
 
   unsigned long cycles = 0;
   while (!top->done_o && !context->gotFinish() && cycles < max_cycles) {

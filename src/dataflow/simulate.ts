@@ -1,6 +1,6 @@
 // The timestep simulation of the mapped network (Algorithm 1, sections 2.4 and 3.1.3-3.1.4). Event driven rather
 // than ticking: for every crossbar operation we compute the timestep in which it happens, which gives exactly the
-// timestep-by-timestep schedule at a cost linear in the number of operations. The timing model (README "Dataflow
+// timestep-by-timestep schedule at a cost linear in the number of operations. The timing model (docs/dataflow.md "Dataflow
 // timing model"):
 //  - the network input enters the first core(s) `inputPixelsPerTimestep` pixels per timestep, column by column;
 //  - a core computes an output pixel in the timestep in which the last input pixel its rows need for it is present

@@ -1,5 +1,5 @@
 // What the dataflow simulation reports. All times are in timesteps, counted from the timestep in which the first
-// image's first pixel enters the first core (timestep 0). See README "Dataflow timing model".
+// image's first pixel enters the first core (timestep 0). See docs/dataflow.md "Dataflow timing model".
 import type { Diagnostic } from '../dsl/diagnostics.js';
 import type { LinkKind } from '../mapping/types.js';
 import type { Granularity } from './geometry.js';
@@ -9,7 +9,7 @@ export interface SimulateOptions {
   batch: number;
   /** Keep every core's per-timestep activity (for `--trace`); off by default, it grows with the batch. */
   activity?: boolean;
-  /** 'pixel' (default, the paper's model) or 'block' (one crossbar operation per timestep); README. */
+  /** 'pixel' (default, the paper's model) or 'block' (one crossbar operation per timestep); docs/dataflow.md. */
   granularity?: Granularity;
 }
 
@@ -64,7 +64,7 @@ export interface DataflowResult {
   batch: number;
   granularity: Granularity;
   timestepNs: number;
-  /** Network input pixels entering the first core per timestep (the first layer's rate, README). */
+  /** Network input pixels entering the first core per timestep (the first layer's rate, docs/dataflow.md). */
   inputPixelsPerTimestep: number;
   /** From the first image's first pixel entering to the timestep in which its output is computed, inclusive. */
   latencyTimesteps: number;

@@ -1,5 +1,5 @@
 // The `.sched` text form of a core's input-memory schedule (templates/schedule/schedule.sched.hbs), its JSON form
-// (schemas/schedule.schema.json) and the parser `imcc diff` reads it back with. Grammar (README "Schedule files"):
+// (schemas/schedule.schema.json) and the parser `imcc diff` reads it back with. Grammar (docs/memory.md "Schedules (Algorithm 2)"):
 //
 //   imcc-schedule 1
 //   <key> <value>                         header, fixed key order (SCHEDULE_HEADER_KEYS)

@@ -1,5 +1,5 @@
 // Mapping directives: `mapping { default ...; layers "glob": ...; layer NAME: ... }` resolved per weight layer.
-// Precedence (README "Mapping directives"): built-in defaults < `default` < `layers "glob"` < `layer NAME`, and
+// Precedence (docs/language.md "Mapping directives"): built-in defaults < `default` < `layers "glob"` < `layer NAME`, and
 // within one kind the later entry wins; each setting (replicas, method, dw, layout) is resolved on its own.
 import type { Located, NetworkDecl, Property } from '../dsl/ast.js';
 import type { IrNode, LayoutChoice, MappingDirective, OptimizeDirective } from './types.js';

@@ -1,5 +1,5 @@
 // Elaborates a network declaration into IR nodes: expands block instances and repetitions, names every node,
-// infers and checks shapes, bit widths and requantization. Naming rule (README "Layer names"):
+// infers and checks shapes, bit widths and requantization. Naming rule (docs/language.md "Layer names"):
 //   - `name = op(...)` names the op's node `name`; inside a block instance `inst`, `inst.name`;
 //   - a call nested inside another, or written inside `return`, is named `<owner>.<op>` where <owner> is the
 //     assignment's name (or the instance for `return`); a second nested call of the same op under the same owner
@@ -16,7 +16,7 @@ import { AtomReader, Diagnostics, reader, section, type Range } from './values.j
 import { resolveDirectives } from './directives.js';
 import { MAX_NAME_LENGTH, nameTooLong } from '../dsl/parse.js';
 
-/** Limits on network numbers (README "Limits"). */
+/** Limits on network numbers (docs/language.md "Operations"). */
 export const NETWORK_LIMITS = {
   channels: { min: 1, max: 65536 },
   spatial: { min: 1, max: 8192 },
@@ -271,7 +271,7 @@ class Elaborator {
   }
 
   private readWeights(p: Property | undefined, decl: NetworkDecl): WeightSource | undefined {
-    // Without a weights statement: seed 0 (README "Weights").
+    // Without a weights statement: seed 0 (docs/language.md "Weights").
     if (!p) return { kind: 'seed', seed: 0, span: decl.name.span };
     const r = reader(this.diags, p, 'weights');
     const kind = r.word('weight source', ['seed', 'file'] as const);
@@ -766,7 +766,7 @@ class Elaborator {
     return out;
   }
 
-  /** A batch norm is folded into the weight layer before it (README "Arithmetic"), so it must follow one directly. */
+  /** A batch norm is folded into the weight layer before it (docs/arithmetic.md), so it must follow one directly. */
   private checkFusion(): void {
     const consumers = this.consumers();
     const byName = new Map(this.nodes.map((n) => [n.name, n]));

@@ -1,5 +1,5 @@
 // Checks a `target NAME { ... }` declaration and builds the IrTarget. Every field, unit and limit is documented in
-// README "Language reference" (target section); the defaults of optional fields live here and only here.
+// docs/language.md ("Targets"); the defaults of optional fields live here and only here.
 import type { Located, Property, TargetDecl } from '../dsl/ast.js';
 import type {
   ControllerTarget,

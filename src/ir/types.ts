@@ -82,7 +82,7 @@ export interface MappingDirective {
   span: SourceSpan;
 }
 
-/** Requantization of a weight layer's result back to activation bits (see README "Arithmetic"). */
+/** Requantization of a weight layer's result back to activation bits (see docs/arithmetic.md). */
 export interface Requant {
   /** Right shift (round half up) applied after batch-norm scale and bias. */
   shift: number;

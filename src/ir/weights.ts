@@ -1,4 +1,4 @@
-// Deterministic parameters from a seed. Documented in the README ("Weights"):
+// Deterministic parameters from a seed. Documented in the docs/language.md ("Weights"):
 //  - generator: mulberry32 (32-bit state, integer arithmetic only, identical on every machine),
 //    seeded per layer with fnv1a32(`${seed}:${layerName}:${tensor}`), so adding a layer never changes another's weights;
 //  - conv / fc weights: uniform integers in [-(2^(b-1)-1), 2^(b-1)-1] (symmetric, so a differential pair is exact),

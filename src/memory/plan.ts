@@ -134,7 +134,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
     wordBits: design.target.inputMemory.wordBits,
     depth: design.target.inputMemory.depth,
     layout,
-    // Timing model (README): the network input streams in one pixel per timestep; any other core receives its
+    // Timing model (docs/dataflow.md): the network input streams in one pixel per timestep; any other core receives its
     // producer's block, as many pixels per timestep as the producer computes (the fastest they can come).
     arrivalsPerTimestep: arrivalBlock.rows * arrivalBlock.cols,
     arrivalBlock,

@@ -1,5 +1,5 @@
 // The integer arithmetic of the accelerator, in ONE place: the reference model, the analog model and (mirrored in
-// Verilog) the RTL all follow these rules. /work/team/BRIEF.md "The arithmetic" and the README's "Arithmetic" section
+// Verilog) the RTL all follow these rules. docs/arithmetic.md
 // describe them; a change here is a change to the hardware contract.
 //
 // Every function works on JS numbers holding exact integers (|value| < 2^53). `>>` is never used on them: it would

@@ -1,6 +1,6 @@
 // The crossbar circuit models against each other: the exact nodal solve is the ground truth, checked by hand on
 // 2x2 arrays; the technology-aware closed form and the fast effective-conductance model are compared with it on
-// small random crossbars, and the deviations found are the bounds asserted here (README "Analog model" quotes them).
+// small random crossbars, and the deviations found are the bounds asserted here (docs/analog.md "The analog tile model" quotes them).
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/ir/weights.js';
 import {

@@ -1,4 +1,4 @@
-// The timing model on networks small enough to time by hand (README "Dataflow timing model"): arrival, in-order
+// The timing model on networks small enough to time by hand (docs/dataflow.md "Dataflow timing model"): arrival, in-order
 // computation with `replicas` pixels per timestep, one timestep per hop, one more for a partial-sum hop, pooling,
 // the fully connected layer waiting for all inputs, batches, and a property test of the model's invariants.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The .sched text form: the exact bytes of a small schedule (the grammar in the README), JSON validation, parsing.
+// The .sched text form: the exact bytes of a small schedule (the grammar in docs/memory.md), JSON validation, parsing.
 import { describe, expect, it } from 'vitest';
 import { buildSchedule } from '../../src/memory/index.js';
 import { parseScheduleText, renderSchedule, schedulesJson, ScheduleFormatError } from '../../src/emit/schedules.js';

@@ -11,7 +11,7 @@ export function registerInfer(program: Command, setStatus: SetStatus): void {
   void setStatus;
   program
     .command('infer')
-    .description('run one image through the bit-exact integer reference model of the mapped design (README "Arithmetic")')
+    .description('run one image through the bit-exact integer reference model of the mapped design (docs/arithmetic.md)')
     .argument('<file>', 'the .imc design')
     .option(seedOption.flags, 'seed of the deterministic input image', seedOption.parse, seedOption.default)
     .option(

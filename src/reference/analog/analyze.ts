@@ -3,7 +3,7 @@
 // analogTileProduct (ReferenceOptions.tileProduct), so everything after the tiles (ADC, partial sums, neuron core)
 // is the reference's own arithmetic.
 //
-// Reported (README "Analog model"):
+// Reported (docs/analog.md "The analog tile model"):
 //  - per layer, the RMS error of the column outputs before the ADC (analog minus exact on the same tile input, in
 //    accumulator units), relative to the RMS of the exact column outputs, and the RMS error of the layer's output
 //    activations in the analog run (errors propagate from layer to layer) in activation LSBs;

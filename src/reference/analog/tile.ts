@@ -4,7 +4,7 @@
 // (src/reference/arithmetic.ts adcConvert). With no programming error, no read noise and no parasitic resistance the
 // result is exactly the integer product whenever the device levels represent every weight (see levelsPerWeight).
 //
-// Mapping (README "Analog model"):
+// Mapping (docs/analog.md "The analog tile model"):
 //  - weights w in [-wmax, wmax], wmax = 2^(wb-1) - 1; device levels L, normalized conductance g = G / gMax,
 //    level spacing dg = (1 - gMin/gMax) / (L - 1);
 //  - differential: G+ at level round(max(w,0) (L-1)/wmax), G- at level round(max(-w,0) (L-1)/wmax), output I+ - I-;

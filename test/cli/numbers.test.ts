@@ -48,3 +48,42 @@ describe('JSON number format', () => {
     expect(badNumbers(JSON.parse(run.stdout))).toEqual([]);
   });
 });
+
+/** Numbers of four or more digits written without grouping, in human-readable text. */
+function ungrouped(text: string): string[] {
+  return text.match(/(?<![\d,.\w])\d{4,}(?![\d\w])/g) ?? [];
+}
+
+describe('grouped digits in human-readable tables', () => {
+  it('simulate groups the per-layer table (it printed 1024 and 1056)', async () => {
+    const run = await runCli(['simulate', 'examples/resnet32.imc']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/stem\.conv\s+c00\s+1\s+1,024\s+33\s+1,056\s+1,024\s+66\/96/);
+    expect(ungrouped(run.stdout)).toEqual([]);
+  });
+
+  it('memory groups words and the volume line (it printed 6144 and 4096-bit)', async () => {
+    const run = await runCli(['memory', '--channels', '512', '--height', '32', '--word-bits', '64']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('= 4,096-bit pixels');
+    expect(run.stdout).toMatch(/^words\s+6,144\s+6,144\s+6,144$/m);
+    expect(ungrouped(run.stdout)).toEqual([]);
+  });
+
+  it('map and compile tables group every count', async () => {
+    const map = await runCli(['map', 'examples/resnet32.imc']);
+    expect(map.code, map.stderr).toBe(0);
+    expect(ungrouped(map.stdout)).toEqual([]);
+    const report = readFileSync('generated/resnet32/report.txt', 'utf8');
+    expect(report).toContain('1,024');
+    expect(ungrouped(report)).toEqual([]);
+  });
+
+  it('machine-readable output keeps plain digits', async () => {
+    const csv = await runCli(['simulate', 'examples/lenet.imc', '--sweep']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const [header, ...rows] = csv.stdout.trim().split('\n');
+    for (const row of rows) expect(row.split(',').length, row).toBe(header.split(',').length); // no comma inside a figure
+    expect(readFileSync('generated/resnet32/schedules/c00.sched', 'utf8')).not.toMatch(/\d,\d{3}\b/);
+  });
+});

@@ -74,6 +74,10 @@ describe('grouped digits in human-readable tables', () => {
     const map = await runCli(['map', 'examples/resnet32.imc']);
     expect(map.code, map.stderr).toBe(0);
     expect(ungrouped(map.stdout)).toEqual([]);
+    const compile = await runCli(['compile', 'examples/lenet.imc', '-o', join(mkdtempSync(join(tmpdir(), 'imcc-numbers-')), 'out')]);
+    expect(compile.code, compile.stderr).toBe(0);
+    expect(compile.stdout).toMatch(/latency \d{1,3}(,\d{3})* timesteps/);
+    expect(ungrouped(compile.stdout)).toEqual([]);
     const report = readFileSync('generated/resnet32/report.txt', 'utf8');
     expect(report).toContain('1,024');
     expect(ungrouped(report)).toEqual([]);

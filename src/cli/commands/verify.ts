@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BuildProgress, VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
 import { printJson, printText } from '../io.js';
+import { groupDigits } from '../../support/format.js';
 import { seedOption, wholeNumber } from '../options.js';
 import { pathArgument } from '../paths.js';
 import { EXIT } from '../exit.js';
@@ -109,10 +110,10 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         printJson(result);
       } else if (result.pass) {
         printText(
-          `PASS: ${result.comparisons} comparisons, 0 mismatches (${details.cycles} cycles, ${details.timesteps} timesteps, ${result.seconds} s)`,
+          `PASS: ${groupDigits(result.comparisons)} comparisons, 0 mismatches (${groupDigits(details.cycles)} cycles, ${groupDigits(details.timesteps)} timesteps, ${result.seconds} s)`,
         );
       } else {
-        printText(`FAIL: ${result.mismatches} of ${result.comparisons} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
+        printText(`FAIL: ${groupDigits(result.mismatches)} of ${groupDigits(result.comparisons)} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
       }
       if (details.waveform !== undefined) {
         const w = details.waveform;

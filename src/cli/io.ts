@@ -1,8 +1,9 @@
 // Printing helpers shared by commands: JSON goes to stdout alone, diagnostics and progress to stderr.
+import { formatJson } from '../support/json.js';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic, type SourceTexts } from '../dsl/diagnostics.js';
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(formatJson(value));
 }
 
 export function printText(text: string): void {

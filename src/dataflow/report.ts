@@ -2,12 +2,9 @@
 // timeline of the first image (Figure 10), residual buffers and the busiest links (equation 7).
 import type { DataflowResult } from './types.js';
 import { renderTemplate } from '../support/templates.js';
+import { groupDecimal, groupDigits } from '../support/format.js';
 
-/** Integers with thousands separators, fixed locale so the text is the same everywhere. */
-export function groupDigits(n: number): string {
-  const s = Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return n < 0 ? `-${s}` : s;
-}
+export { groupDigits };
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -27,17 +24,17 @@ export function formatDataflowReport(result: DataflowResult, title: string): str
     result.layers.map((l) => [
       l.name,
       l.cores.join(','),
-      String(l.replicas),
-      String(l.outputPixels),
-      String(l.firstTimestep),
-      String(l.lastTimestep),
-      String(l.busyTimesteps),
-      `${l.inputBufferPixels}/${l.inputMemoryPixels}`,
+      groupDigits(l.replicas),
+      groupDigits(l.outputPixels),
+      groupDigits(l.firstTimestep),
+      groupDigits(l.lastTimestep),
+      groupDigits(l.busyTimesteps),
+      `${groupDigits(l.inputBufferPixels)}/${groupDigits(l.inputMemoryPixels)}`,
     ]),
   );
   const residualRows = alignTable(
     ['residual add in', 'shortcut from', 'pixels', 'bits'],
-    result.residualBuffers.map((b) => [b.layer, b.from, String(b.pixels), groupDigits(b.bits)]),
+    result.residualBuffers.map((b) => [b.layer, b.from, groupDigits(b.pixels), groupDigits(b.bits)]),
   );
   const limit = result.targetLinkBandwidthGbps;
   const busiest = [...result.links].sort((a, b) => b.gbps - a.gbps || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
@@ -45,14 +42,14 @@ export function formatDataflowReport(result: DataflowResult, title: string): str
   const shown = (over.length > 0 ? over : busiest.slice(0, 5)).slice(0, 12);
   const linkRows = alignTable(
     ['link', 'kind', 'per timestep', 'bits each', 'Gbit/s'],
-    shown.map((l) => [`${l.from} -> ${l.to}`, l.kind, String(l.transfersPerTimestep), String(l.bitsPerTransfer), l.gbps.toFixed(2)]),
+    shown.map((l) => [`${l.from} -> ${l.to}`, l.kind, groupDigits(l.transfersPerTimestep), groupDigits(l.bitsPerTransfer), groupDecimal(l.gbps, 2)]),
   );
   const figureRows: Array<[string, string]> = [
-    ['latency (one image)', `${groupDigits(result.latencyTimesteps)} timesteps (${ms(result.latencyTimesteps).toFixed(1)} us)`],
+    ['latency (one image)', `${groupDigits(result.latencyTimesteps)} timesteps (${groupDecimal(ms(result.latencyTimesteps), 1)} us)`],
     ['initiation interval', `${groupDigits(result.intervalTimesteps)} timesteps`],
     [`batch of ${result.batch}`, `${groupDigits(result.batchTimesteps)} timesteps`],
     ['throughput', `${groupDigits(result.throughputImagesPerSecond)} images/s`],
-    ['link bandwidth (eq. 7)', `${result.linkBandwidthGbps.toFixed(2)} Gbit/s needed by activation links`],
+    ['link bandwidth (eq. 7)', `${groupDecimal(result.linkBandwidthGbps, 2)} Gbit/s needed by activation links`],
   ];
   const keyWidth = Math.max(...figureRows.map(([k]) => k.length));
   return renderTemplate('dataflow/report.txt.hbs', {

@@ -19,6 +19,7 @@ import { renderDesignModule, type DesignModuleInput } from './designModule.js';
 import { renderTemplate } from '../support/templates.js';
 import { outputMarker, type OutputFile } from './output.js';
 import { formatRange } from './memoryTable.js';
+import { groupDecimal, groupDigits } from '../support/format.js';
 import { compileSizeDiagnostic } from './limits.js';
 import { renderHtmlReport } from './report/html.js';
 
@@ -67,14 +68,14 @@ function memoryReport(plan: MemoryPlan): string {
     c.layer,
     c.layout + (c.layoutChoice === 'auto' ? ' (auto)' : ''),
     `${c.height}x${c.columns}x${c.channels}`,
-    String(c.pixelBits),
-    String(c.figures.words),
-    c.figures.memoryKB.toFixed(3),
+    groupDigits(c.pixelBits),
+    groupDigits(c.figures.words),
+    groupDecimal(c.figures.memoryKB, 3),
     c.figures.emptyPercent.toFixed(1),
     formatRange(c.figures.readCycles),
     formatRange(c.figures.writeCycles),
-    String(c.readCyclesPerTimestep),
-    String(c.minOccupancy),
+    groupDigits(c.readCyclesPerTimestep),
+    groupDigits(c.minOccupancy),
   ]);
   return alignTable(
     ['core', 'layer', 'layout', 'stored HxFxN', 'pixel bits', 'words', 'KB', '% empty', 'read', 'write', 'reads/timestep', 'min pixels'],

@@ -4,6 +4,7 @@ import type { LayoutName } from '../ir/types.js';
 import { compareLayouts, LAYOUTS, type LayoutFigures, type StoredVolume } from '../memory/layout.js';
 import { renderTemplate } from '../support/templates.js';
 import { validateJson } from '../support/schema.js';
+import { groupDecimal, groupDigits } from '../support/format.js';
 
 export interface MemoryJsonEntry {
   memoryKB: number;
@@ -29,17 +30,17 @@ export function memoryJson(v: StoredVolume): Record<LayoutName, MemoryJsonEntry>
 
 /** A range as Table 1 prints it: `n` when constant, `[min, max]` otherwise. */
 export function formatRange([min, max]: readonly [number, number]): string {
-  return min === max ? String(min) : `[${min}, ${max}]`;
+  return min === max ? groupDigits(min) : `[${groupDigits(min)}, ${groupDigits(max)}]`;
 }
 
 export function memoryTable(v: StoredVolume): string {
   const json = memoryJson(v);
   const cells: Array<[string, (e: MemoryJsonEntry) => string]> = [
-    ['memory [KB]', (e) => String(Number(e.memoryKB.toFixed(3)))],
+    ['memory [KB]', (e) => groupDecimal(e.memoryKB, 3).replace(/\.?0+$/, '')],
     ['% empty', (e) => e.emptyPercent.toFixed(1)],
     ['# read', (e) => formatRange(e.readCycles)],
     ['# write', (e) => formatRange(e.writeCycles)],
-    ['words', (e) => String(e.words)],
+    ['words', (e) => groupDigits(e.words)],
   ];
   // Columns as wide as their widest value, so huge memories never run together.
   const values = cells.map(([, f]) => LAYOUTS.map((l) => f(json[l])));
@@ -49,12 +50,12 @@ export function memoryTable(v: StoredVolume): string {
     (label.padEnd(labelWidth) + columns.map((c) => c.padStart(width)).join('')).trimEnd();
   const rows = [line('', [...LAYOUTS]), ...cells.map(([label], i) => line(label, values[i]))];
   return renderTemplate('schedule/memory.txt.hbs', {
-    height: v.height,
-    kernel: v.columns,
-    channels: v.channels,
-    bits: v.bits,
-    pixelBits: v.channels * v.bits,
-    wordBits: v.wordBits,
+    height: groupDigits(v.height),
+    kernel: groupDigits(v.columns),
+    channels: groupDigits(v.channels),
+    bits: groupDigits(v.bits),
+    pixelBits: groupDigits(v.channels * v.bits),
+    wordBits: groupDigits(v.wordBits),
     rows,
   });
 }

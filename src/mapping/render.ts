@@ -4,6 +4,7 @@ import type { IrDesign } from '../ir/types.js';
 import { collectiveKernelMatrix, type ReplicationParams } from './kernel.js';
 import { mappingTotals } from './metrics.js';
 import type { Mapping } from './types.js';
+import { groupDigits } from '../support/format.js';
 
 function table(header: string[], rows: string[][], rightAligned: Set<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -19,9 +20,6 @@ export function percent(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
 }
 
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 /** Part label of a core inside its layer: '' for a single tile, else a, b, c, ... in row-part-major order. */
 function partLabel(position: number, tiles: number): string {
@@ -44,11 +42,11 @@ export function mappingTable(mapping: Mapping, design: IrDesign): string {
       String(i + 1),
       l.layer,
       l.kind,
-      `${m.kernelRows}x${m.kernelCols}`,
-      String(m.replicas.length),
+      `${groupDigits(m.kernelRows)}x${groupDigits(m.kernelCols)}`,
+      groupDigits(m.replicas.length),
       String(m.method),
-      String(m.dW),
-      `${m.rowSources.length}x${m.columnSinks.length}`,
+      groupDigits(m.dW),
+      `${groupDigits(m.rowSources.length)}x${groupDigits(m.columnSinks.length)}`,
       l.cores.length === 1 ? '1' : `${l.cores.length} (${l.rowParts}x${l.colParts})`,
       percent(l.utilization),
     ];
@@ -70,7 +68,7 @@ export function mappingTable(mapping: Mapping, design: IrDesign): string {
     '',
     `totals: ${mapping.layers.length} weight layers on ${totals.cores} cores (${crossbar.rows}x${crossbar.cols} tiles, ` +
       `${mapping.grid.rows}x${mapping.grid.cols} grid, ${mapping.grid.rows * mapping.grid.cols - totals.cores} free)`,
-    `        ${thousands(totals.weights)} weights on ${thousands(totals.devices)} devices (${crossbar.devicesPerWeight} per weight), ` +
+    `        ${groupDigits(totals.weights)} weights on ${groupDigits(totals.devices)} devices (${crossbar.devicesPerWeight} per weight), ` +
       `utilization ${percent(totals.utilization)} (equation 4 over the used tiles)`,
     `links:  ${linkText || 'none'}${mapping.links.length > 0 ? `; longest ${longest} hop${longest === 1 ? '' : 's'}` : ''}`,
   ].join('\n');

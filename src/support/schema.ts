@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { formatJson, roundJsonNumbers } from './json.js';
 
 const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -26,8 +27,17 @@ export function validateJson(name: string, value: unknown): void {
   }
 }
 
-/** Validated, deterministic JSON text (2-space indent, trailing newline; key order as built). */
+/** Validated, deterministic JSON text (2-space indent, trailing newline; key order as built; numbers rounded as
+ * support/json.ts says, and validated as rounded). */
 export function jsonText(name: string, value: unknown): string {
+  const rounded = roundJsonNumbers(value);
+  validateJson(name, rounded);
+  return formatJson(rounded);
+}
+
+/** Validated JSON text with every number exact: for simulator inputs (CrossSim's ADC ranges and steps), where
+ * rounding would move the levels the simulator computes and break its match with the reference model. */
+export function exactJsonText(name: string, value: unknown): string {
   validateJson(name, value);
   return JSON.stringify(value, null, 2) + '\n';
 }

@@ -21,6 +21,8 @@ import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
 import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
 import { parseTrace, type Trace } from './trace.js';
 import { buildWithVerilator, randomInitArgs, runSimulation } from './verilator.js';
+import type { BuildProgress } from './buildProgress.js';
+export { formatBuildProgress, type BuildProgress } from './buildProgress.js';
 import { registerTemporary } from '../support/files.js';
 import { recordWaveform, waveformWindow, type Waveform, type WaveformOptions } from './waveform.js';
 import { coverage, type CoreCoverage } from './coverage.js';
@@ -55,6 +57,8 @@ export interface VerifyOptions {
   maxCycles?: number;
   /** Called as each stage starts. */
   onStage?: (stage: VerifyStage) => void;
+  /** Called as the Verilator build compiles each C++ file (src/verify/buildProgress.ts). */
+  onBuildProgress?: (progress: BuildProgress) => void;
   /** Build with Verilator --trace and keep a VCD and address trace (src/verify/waveform.ts). */
   waveform?: WaveformOptions;
 }
@@ -113,6 +117,7 @@ export async function simulateRtlDirectory(
     topModule: names.top,
     cacheDir: options.cacheDir,
     trace: options.waveform !== undefined,
+    onProgress: options.onBuildProgress,
   });
   const work = mkdtempSync(join(tmpdir(), 'imcc-verify-'));
   const releaseWork = registerTemporary(work);

@@ -9,6 +9,8 @@ import { execa } from 'execa';
 import { ToolError } from '../dsl/diagnostics.js';
 import { cacheLimitBytes, defaultCacheDir, ensureCacheDir, pruneCache, touchBuild } from './cache.js';
 import { registerTemporary } from '../support/files.js';
+import { isCompileLine, plannedCompileUnits, type BuildProgress } from './buildProgress.js';
+
 
 /**
  * Verilator flags of every build: Verilator's -O1, at most two make jobs, and the C++ compiled at -O0 — the build,
@@ -36,6 +38,8 @@ export interface VerilatorBuildRequest {
   cacheDir?: string;
   /** Build with Verilator's --trace, so the testbench can write a VCD (imcc verify --trace). */
   trace?: boolean;
+  /** Called as the build compiles each C++ file (not called when the binary comes from the cache). */
+  onProgress?: (progress: BuildProgress) => void;
 }
 
 export interface VerilatorBuild {
@@ -110,7 +114,23 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
     MAKE_FLAGS,
   ];
   try {
-    await execa('verilator', args, { cwd: request.rootDir, all: true });
+    const build = execa('verilator', args, { cwd: request.rootDir, all: true });
+    const onProgress = request.onProgress;
+    if (onProgress && build.all) {
+      const progress: BuildProgress = { compiled: 0, total: null };
+      let pending = '';
+      build.all.on('data', (chunk: Buffer | string) => {
+        const lines = (pending + String(chunk)).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          if (!isCompileLine(line)) continue;
+          progress.total ??= plannedCompileUnits(tempDir, binaryName);
+          progress.compiled++;
+          onProgress({ ...progress });
+        }
+      });
+    }
+    await build;
   } catch (err) {
     rmSync(tempDir, { recursive: true, force: true });
     releaseTemp();

@@ -38,9 +38,9 @@ describe('imcc verify --trace', () => {
     const traceDir = join(mkdtempSync(join(tmpdir(), 'imcc-wave-pass-')), 'trace');
     const run = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--trace', '--trace-dir', traceDir, '--cache-dir', TEST_CACHE]);
     expect(run.code, run.stderr).toBe(0);
-    const pass = run.stdout.match(/^PASS: .* (\d+) timesteps, /m);
+    const pass = run.stdout.match(/^PASS: .* ([\d,]+) timesteps, /m);
     expect(pass, run.stdout).not.toBeNull();
-    const last = Number(pass![1]) - 1;
+    const last = Number(pass![1].replaceAll(',', '')) - 1;
     expect(run.stdout).toContain(`waveform of timesteps 0..${last}: ${join(traceDir, 'wave.vcd')}`);
     const timesteps = new Set(vcdValues(readFileSync(join(traceDir, 'wave.vcd'), 'utf8'), 'timestep_o'));
     for (let t = 0; t <= last; t++) expect(timesteps.has(t), `timestep ${t}`).toBe(true);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import { pathArgument } from '../paths.js';
+import { groupDigits } from '../../support/format.js';
 import { IMCC_VERSION } from '../version.js';
 import type { SetStatus } from './index.js';
 
@@ -57,8 +58,8 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
         printJson(summary);
       } else {
         printText(
-          `compiled ${design.network.name} on ${design.target.name}: ${summary.cores} cores, ` +
-            `latency ${summary.latencyTimesteps} timesteps; ${summary.files} files in ${opts.output}`,
+          `compiled ${design.network.name} on ${design.target.name}: ${groupDigits(summary.cores)} cores, ` +
+            `latency ${groupDigits(summary.latencyTimesteps)} timesteps; ${groupDigits(summary.files)} files in ${opts.output}`,
         );
         if (neurosim) {
           printText(

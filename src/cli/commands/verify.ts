@@ -2,8 +2,9 @@
 // runs one seeded image through it and compares addresses, ADC outputs, activations and outputs with the golden.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
+import type { BuildProgress, VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
 import { printJson, printText } from '../io.js';
+import { groupDigits } from '../../support/format.js';
 import { seedOption, wholeNumber } from '../options.js';
 import { pathArgument } from '../paths.js';
 import { EXIT } from '../exit.js';
@@ -64,7 +65,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       const { default: cliProgress } = await import('cli-progress');
       const { mapDesign } = await import('../../mapping/index.js');
       const { planMemories } = await import('../../memory/index.js');
-      const { coverageText, verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
+      const { coverageText, formatBuildProgress, verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { readInputImage } = await import('../inputImage.js');
@@ -73,10 +74,14 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         : null;
       bar?.start(STAGES.length, 0, { stage: 'starting' });
       const onStage = (stage: VerifyStage): void => bar?.update(STAGES.indexOf(stage), { stage });
+      // Within the build stage the bar advances by the C++ files Verilator has compiled (its longest part).
+      const buildStep = STAGES.indexOf('build');
+      const onBuildProgress = (p: BuildProgress): void =>
+        bar?.update(buildStep + (p.total ? Math.min(p.compiled, p.total) / p.total : 0), { stage: formatBuildProgress(p) });
       const input = opts.input;
       const imageFor = input !== undefined ? (design: IrDesign): Int32Array => readInputImage(design, input, opts.index) : undefined;
       const waveform = opts.trace === true ? { window: opts.window, dir: opts.traceDir } : undefined;
-      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, waveform, ...(imageFor ? { imageFor } : {}) };
+      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, onBuildProgress: bar ? onBuildProgress : undefined, waveform, ...(imageFor ? { imageFor } : {}) };
       let details: VerifyDetails;
       try {
         let isDir = false;
@@ -105,10 +110,10 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         printJson(result);
       } else if (result.pass) {
         printText(
-          `PASS: ${result.comparisons} comparisons, 0 mismatches (${details.cycles} cycles, ${details.timesteps} timesteps, ${result.seconds} s)`,
+          `PASS: ${groupDigits(result.comparisons)} comparisons, 0 mismatches (${groupDigits(details.cycles)} cycles, ${groupDigits(details.timesteps)} timesteps, ${result.seconds} s)`,
         );
       } else {
-        printText(`FAIL: ${result.mismatches} of ${result.comparisons} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
+        printText(`FAIL: ${groupDigits(result.mismatches)} of ${groupDigits(result.comparisons)} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
       }
       if (details.waveform !== undefined) {
         const w = details.waveform;

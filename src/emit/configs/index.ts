@@ -9,7 +9,7 @@ import type { Mapping } from '../../mapping/types.js';
 import { referenceInference } from '../../reference/index.js';
 import { resolveAdc } from '../../reference/arithmetic.js';
 import { layerParameters } from '../../reference/network.js';
-import { jsonText } from '../../support/schema.js';
+import { exactJsonText } from '../../support/schema.js';
 import { renderTemplate } from '../../support/templates.js';
 import { crossSimIndex, crossSimParameters, type CrossSimLayerInput } from './crosssim.js';
 import { fileSafe, inputTraceLines, networkLine, networkRows, neurosimSetup, neurosimVectorCount, weightLines, type NeuroSimSetup } from './neurosim.js';
@@ -50,9 +50,9 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
     return { layer: lm, weightBits, activationBits: producer.activationBits, adc, rowsPerPart: rowsInLargestPart, file: `${names[i]}.json`, tiles };
   });
   for (const l of layerInputs) {
-    files.push({ path: `configs/crosssim/${l.file}`, content: jsonText('crosssim', crossSimParameters(crossbar, l)) });
+    files.push({ path: `configs/crosssim/${l.file}`, content: exactJsonText('crosssim', crossSimParameters(crossbar, l)) });
   }
-  files.push({ path: 'configs/crosssim/index.json', content: jsonText('crosssim-index', crossSimIndex(design, layerInputs)) });
+  files.push({ path: 'configs/crosssim/index.json', content: exactJsonText('crosssim-index', crossSimIndex(design, layerInputs)) });
 
   // NeuroSim: the layer table, per-layer weights and input traces, the build-and-run script and its notes.
   const rows = networkRows(design, mapping);

@@ -1,0 +1,39 @@
+// Progress of the Verilator build (issue 13): imcc verify's bar follows the C++ files Verilator compiles, read from
+// the build's own output and makefiles. One real build of the smallest fixture.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildWithVerilator } from '../../src/verify/index.js';
+import { formatBuildProgress, isCompileLine, type BuildProgress } from '../../src/verify/buildProgress.js';
+import { runCli } from '../support/cli.js';
+
+describe('Verilator build progress', () => {
+  it('reports each compiled C++ file against the total the makefiles plan, and nothing for a cached build', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'imcc-build-progress-'));
+    const out = join(work, 'tiny');
+    const compiled = await runCli(['compile', 'test/verify/fixtures/tiny.imc', '-o', out]);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    const request = { rootDir: out, fileList: 'rtl/tiny.f', testbench: 'tb/tiny_tb.cpp', topModule: 'tiny_top', cacheDir: join(work, 'cache') };
+    const seen: BuildProgress[] = [];
+    const build = await buildWithVerilator({ ...request, onProgress: (p) => seen.push(p) });
+    expect(build.built).toBe(true);
+    // The testbench, Verilator's run-time library (3 files) and the design's one __ALL file.
+    const total = seen[0].total!;
+    expect(total).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual(Array.from({ length: total }, (_, i) => ({ compiled: i + 1, total })));
+    const cachedSeen: BuildProgress[] = [];
+    const cached = await buildWithVerilator({ ...request, onProgress: (p) => cachedSeen.push(p) });
+    expect(cached.built).toBe(false);
+    expect(cachedSeen).toEqual([]);
+  }, 300_000);
+
+  it('counts compiler lines only and formats the bar text', () => {
+    expect(isCompileLine('g++  -I.  -MMD -O0 -c -o verilated.o /usr/share/verilator/include/verilated.cpp')).toBe(true);
+    expect(isCompileLine('ccache g++ -Os -c -o Vtop__ALL.o Vtop__ALL.cpp')).toBe(true);
+    expect(isCompileLine('g++    tb.o verilated.o Vtop__ALL.a -pthread -o Vtop')).toBe(false);
+    expect(isCompileLine('Archive ar -rcs Vtop__ALL.a Vtop__ALL.o')).toBe(false);
+    expect(formatBuildProgress({ compiled: 3, total: 5 })).toBe('build: 3/5 C++ files');
+    expect(formatBuildProgress({ compiled: 1, total: null })).toBe('build: 1 C++ file');
+  });
+});

@@ -10,6 +10,8 @@ import { simulateDataflow } from '../../src/dataflow/index.js';
 import { plainInference, referenceInference } from '../../src/reference/index.js';
 import { requantize, threshold } from '../../src/reference/arithmetic.js';
 import { generateInputImage, generateWeights } from '../../src/ir/weights.js';
+import { emitRtl } from '../../src/emit/rtl/index.js';
+import { DiagnosticError } from '../../src/dsl/diagnostics.js';
 import { TARGET, net } from '../diagnostics/cases.js';
 
 const BINARY_TARGET = TARGET.replace('ops psum, batchnorm, relu, residual, pool', 'ops psum, batchnorm, relu, threshold, residual, pool');
@@ -138,5 +140,21 @@ describe('binary activations in memories and dataflow', () => {
     expect(a.latencyTimesteps).toBe(b.latencyTimesteps);
     expect(a.layers.map((l) => [l.name, l.firstTimestep, l.lastTimestep])).toEqual(b.layers.map((l) => [l.name, l.firstTimestep, l.lastTimestep]));
     expect(a.latencyTimesteps).toBeGreaterThan(0);
+  });
+});
+
+describe('binary activations in RTL', () => {
+  it('are not generated yet: emitRtl reports IMC112 at the threshold instead of emitting a signed 1-bit datapath', () => {
+    const d = design(BINARY_NET);
+    const mapping = mapDesign(d);
+    try {
+      emitRtl(d, mapping, planMemories(d, mapping));
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(DiagnosticError);
+      const [first] = (err as DiagnosticError).diagnostics;
+      expect([first.code, first.span.line]).toEqual(['IMC112', 5]);
+      expect(first.message).toContain('a threshold (binary) activation');
+    }
   });
 });

@@ -12,6 +12,7 @@ import { requantize, threshold } from '../../src/reference/arithmetic.js';
 import { generateInputImage, generateWeights } from '../../src/ir/weights.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { compileDesign } from '../../src/emit/compile.js';
 import { TARGET, net } from '../diagnostics/cases.js';
 
 const BINARY_TARGET = TARGET.replace('ops psum, batchnorm, relu, residual, pool', 'ops psum, batchnorm, relu, threshold, residual, pool');
@@ -24,10 +25,14 @@ function read(files: Record<string, string>) {
   };
 }
 
-function design(body: string, target = BINARY_TARGET): IrDesign {
+function loaded(body: string, target = BINARY_TARGET) {
   const r = loadDesign('main.imc', read({ 'main.imc': net(body), 't.imc': target }));
   expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`)).toEqual([]);
-  return r.design!;
+  return r;
+}
+
+function design(body: string, target = BINARY_TARGET): IrDesign {
+  return loaded(body, target).design!;
 }
 
 function errors(body: string, target = BINARY_TARGET): string[] {
@@ -156,5 +161,17 @@ describe('binary activations in RTL', () => {
       expect([first.code, first.span.line]).toEqual(['IMC112', 5]);
       expect(first.message).toContain('a threshold (binary) activation');
     }
+  });
+});
+
+describe('imcc compile of a threshold network', () => {
+  it('writes the mapping, schedules and reports, and warns (IMC112, IMC133) instead of writing rtl/, tb/ and configs/', () => {
+    const r = loaded(BINARY_NET);
+    const result = compileDesign({ design: r.design!, sources: r.sources, version: '0.1.0' });
+    expect(result.warnings.map((w) => `${w.code} ${w.span.line}`).sort()).toEqual(['IMC112 5', 'IMC133 5', 'IMC133 7']);
+    const paths = result.files.map((f) => f.path);
+    expect(paths).toContain('mapping.json');
+    expect(paths.some((p) => p.startsWith('schedules/'))).toBe(true);
+    expect(paths.filter((p) => /^(rtl|tb|configs)\//.test(p))).toEqual([]);
   });
 });

@@ -226,6 +226,7 @@ export function chainSteps(fused: readonly IrNode[], start: Plane): { steps: Cha
         break;
       case 'batchnorm':
       case 'relu':
+      case 'threshold':
       case 'flatten':
         // Flatten only renames: the pixels keep travelling as they are, and an fc layer waits for all of them.
         steps.push({ kind: 'identity', node: node.name });

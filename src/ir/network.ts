@@ -37,7 +37,7 @@ export const NETWORK_LIMITS = {
   blockDepth: 64,
 } as const;
 
-export const BUILTIN_OPS = ['conv', 'shortcut', 'fc', 'maxpool', 'avgpool', 'gap', 'batchnorm', 'relu', 'add', 'flatten'] as const;
+export const BUILTIN_OPS = ['conv', 'shortcut', 'fc', 'maxpool', 'avgpool', 'gap', 'batchnorm', 'relu', 'threshold', 'add', 'flatten'] as const;
 type BuiltinOp = (typeof BUILTIN_OPS)[number];
 
 interface OpSpec {
@@ -55,6 +55,7 @@ const OP_SPECS: Record<BuiltinOp, OpSpec> = {
   gap: { inputs: 1, keys: [], required: [] },
   batchnorm: { inputs: 1, keys: [], required: [] },
   relu: { inputs: 1, keys: [], required: [] },
+  threshold: { inputs: 1, keys: ['level'], required: ['level'] },
   add: { inputs: 2, keys: [], required: [] },
   flatten: { inputs: 1, keys: [], required: [] },
 };
@@ -631,6 +632,16 @@ class Elaborator {
         return this.createNode(name, { kind: 'batchnorm' }, ins, { ...inShape }, inBits, e);
       case 'relu':
         return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, inBits, e);
+      case 'threshold': {
+        // The level compares with the input's signed integers; a binary (0/1) input has no level worth stating.
+        if (inBits < 2) {
+          this.diags.error('IMC130', e, `threshold: its input '${ins[0].name}' is 1 bit wide; a threshold needs a signed input of at least 2 bits`);
+          return null;
+        }
+        const level = num('level', 'threshold level', { min: -(2 ** (inBits - 1)), max: 2 ** (inBits - 1) - 1 });
+        if (level === undefined) return null;
+        return this.createNode(name, { kind: 'threshold', level }, ins, { ...inShape }, 1, e);
+      }
       case 'flatten': {
         const features = inShape.channels * inShape.height * inShape.width;
         if (features > NETWORK_LIMITS.features.max) {
@@ -643,6 +654,10 @@ class Elaborator {
         const [a, b] = ins;
         if (a.shape.channels !== b.shape.channels || a.shape.height !== b.shape.height || a.shape.width !== b.shape.width) {
           this.diags.error('IMC016', e, `add: '${a.name}' is ${shapeText(a.shape)} but '${b.name}' is ${shapeText(b.shape)} (a shortcut(...) can match them)`);
+          return null;
+        }
+        if (a.activationBits === 1 || b.activationBits === 1) {
+          this.diags.error('IMC131', e, `add: '${a.activationBits === 1 ? a.name : b.name}' is a 1-bit threshold output (0/1); a residual add needs signed activations of at least 2 bits`);
           return null;
         }
         if (a.activationBits !== b.activationBits) {
@@ -736,6 +751,21 @@ class Elaborator {
     return node;
   }
 
+  /**
+   * The width a weight layer inherits from its input: a 1-bit input is a threshold's 0/1 output (possibly pooled or
+   * flattened), and the layer's sums are not binary, so they take the width of the value the threshold compared.
+   */
+  private nonBinaryBits(input: IrNode): number {
+    let node: IrNode | undefined = input;
+    while (node && node.activationBits === 1 && node.op.kind !== 'threshold') {
+      const from: string = node.inputs[0];
+      node = this.nodes.find((n) => n.name === from);
+    }
+    if (!node || node.activationBits !== 1) return input.activationBits;
+    const compared = this.nodes.find((n) => n.name === node!.inputs[0]);
+    return compared?.activationBits ?? input.activationBits;
+  }
+
   private createWeightNode(
     name: string,
     op: Op,
@@ -744,7 +774,11 @@ class Elaborator {
     wx: WeightArgs,
     at: Located,
   ): IrNode | null {
-    const bits = wx.activationBits ?? ins[0].activationBits;
+    const bits = wx.activationBits ?? this.nonBinaryBits(ins[0]);
+    if (bits === 1) {
+      this.diags.error('IMC132', at, `${op.kind}: '${name}' would have 1-bit signed activations (only -1 or 0); give it activation_bits 2 or more, and use threshold(...) for binary outputs`);
+      return null;
+    }
     const node = this.createNode(name, op, ins, shape, bits, at);
     if (!node) return null;
     node.weightBits = wx.weightBits;
@@ -836,9 +870,10 @@ class Elaborator {
   /** Every operation after a weight layer runs in a neuron core; the target must list it. */
   private checkNeuronCore(): void {
     if (!this.target) return;
-    const needs: Partial<Record<Op['kind'], 'batchnorm' | 'relu' | 'residual' | 'pool'>> = {
+    const needs: Partial<Record<Op['kind'], 'batchnorm' | 'relu' | 'threshold' | 'residual' | 'pool'>> = {
       batchnorm: 'batchnorm',
       relu: 'relu',
+      threshold: 'threshold',
       add: 'residual',
       maxpool: 'pool',
       avgpool: 'pool',

@@ -45,6 +45,14 @@ export interface BatchNormOp {
 export interface ReluOp {
   kind: 'relu';
 }
+/**
+ * Step activation (docs/arithmetic.md step 4): `q >= level ? 1 : 0` on the requantized signed integer `q`.
+ * Its node is 1 bit wide and, unlike every other activation, unsigned: 0 or 1.
+ */
+export interface ThresholdOp {
+  kind: 'threshold';
+  level: number;
+}
 /** Residual add: inputs[0] is the main path, inputs[1] the shortcut. Both have the same shape. */
 export interface AddOp {
   kind: 'add';
@@ -60,6 +68,7 @@ export type Op =
   | GlobalAvgPoolOp
   | BatchNormOp
   | ReluOp
+  | ThresholdOp
   | AddOp
   | FlattenOp;
 export type OpKind = Op['kind'];

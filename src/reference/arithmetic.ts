@@ -110,6 +110,11 @@ export function relu(q: number): number {
   return q > 0 ? q : 0;
 }
 
+/** Step activation on the requantized signed integer: 1 when `q >= level`, else 0 (unsigned, 1 bit). */
+export function threshold(q: number, level: number): number {
+  return q >= level ? 1 : 0;
+}
+
 /**
  * Rounded average of `count` integers (average pool, global average pool), round half up:
  * floor((sum + floor(count / 2)) / count). Padding positions of an average pool count as zeros in `sum` and in

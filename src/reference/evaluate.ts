@@ -1,5 +1,5 @@
 // Evaluation of single nodes shared by both reference models: the network input and the activation-scale ops that
-// run outside a weight layer's accumulator (pools, add, relu, gap, flatten), plus the result type.
+// run outside a weight layer's accumulator (pools, add, relu, threshold, gap, flatten), plus the result type.
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { type NetworkIndex, elementCount, foldedInto, nodeNamed, type LayerParameters } from './network.js';
 import {
@@ -10,6 +10,7 @@ import {
   poolTensor,
   reluTensor,
   type Tensor,
+  thresholdTensor,
 } from './ops.js';
 import { clampSigned } from './arithmetic.js';
 
@@ -61,6 +62,8 @@ export function evaluateActivationOp(node: IrNode, operands: Tensor[], shape: Sh
       return addTensors(operands[0], operands[1], node.activationBits);
     case 'relu':
       return reluTensor(operands[0]);
+    case 'threshold':
+      return thresholdTensor(operands[0], op.level);
     case 'maxpool':
     case 'avgpool':
       return poolTensor(operands[0], op, shape);

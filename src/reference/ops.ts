@@ -1,7 +1,7 @@
 // The neuron core's operations on whole CHW tensors (Float64Array holding exact integers), shared by the plain and
 // the mapped model so both apply the same arithmetic (./arithmetic.ts) in the same order.
 import type { PoolOp, Shape } from '../ir/types.js';
-import { clampSigned, relu, requantizeRange, residualAddRange, roundedAverage } from './arithmetic.js';
+import { clampSigned, relu, requantizeRange, residualAddRange, roundedAverage, threshold } from './arithmetic.js';
 import type { FoldedBatchNorm } from '../ir/weights.js';
 
 /** An activation (or accumulator-scale) tensor in CHW order. */
@@ -36,6 +36,12 @@ export function addTensors(main: Tensor, shortcut: Tensor, bits: number): Tensor
 export function reluTensor(t: Tensor): Tensor {
   const out = new Float64Array(t.data.length);
   for (let i = 0; i < out.length; i++) out[i] = relu(t.data[i]);
+  return { shape: t.shape, data: out };
+}
+
+export function thresholdTensor(t: Tensor, level: number): Tensor {
+  const out = new Float64Array(t.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = threshold(t.data[i], level);
   return { shape: t.shape, data: out };
 }
 

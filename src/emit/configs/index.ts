@@ -14,7 +14,7 @@ import { renderTemplate } from '../../support/templates.js';
 import { crossSimIndex, crossSimParameters, type CrossSimLayerInput } from './crosssim.js';
 import { fileSafe, inputTraceLines, networkLine, networkRows, neurosimSetup, neurosimVectorCount, weightLines, type NeuroSimSetup } from './neurosim.js';
 import { defaultLevels } from '../../ir/target.js';
-import { diagnostic, type Diagnostic } from '../../dsl/diagnostics.js';
+import { DiagnosticError, diagnostic, type Diagnostic } from '../../dsl/diagnostics.js';
 
 export interface ConfigFile {
   /** Path relative to the output directory, starting with `configs/`. */
@@ -34,6 +34,13 @@ function plain(value: number): string {
 
 export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: SimulatorConfigOptions = {}): ConfigFile[] {
   const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  // Both simulators' inputs are signed activations; a threshold's 0/1 output (1 bit, unsigned) has no such encoding.
+  const binary = design.network.nodes.filter((n) => n.op.kind === 'threshold');
+  if (binary.length > 0) {
+    throw new DiagnosticError(
+      binary.map((n) => diagnostic('IMC133', n.span, `the CrossSim and NeuroSim exports do not support threshold (binary, unsigned 1-bit) activations ('${n.name}')`)),
+    );
+  }
   const crossbar = design.target.crossbar;
   const files: ConfigFile[] = [];
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));

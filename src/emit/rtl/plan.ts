@@ -176,6 +176,11 @@ function neuronPlan(
         break;
       case 'flatten':
         break;
+      case 'threshold':
+        // The comparator datapath (and 0/1 inputs read unsigned by the next crossbar) is not generated yet; the
+        // reference model evaluates threshold networks (docs/arithmetic.md).
+        unsupported(f, 'a threshold (binary) activation');
+        break;
       default:
         unsupported(f, `a fused ${f.op.kind}`);
     }

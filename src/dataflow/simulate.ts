@@ -188,7 +188,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     if (image === batch) for (const l of order) for (const c of l.cores) c.recording = false;
     const before = steady === undefined ? coreStates(order) : undefined;
     const inputTimes = new Int32Array(inputPixels);
-    for (let j = 0; j < inputPixels; j++) inputTimes[j] = start + Math.floor(j / rate);
+    for (let j = 0, t = start; j < inputPixels; t++) for (let k = 0; k < rate && j < inputPixels; k++) inputTimes[j++] = t;
 
     let imageEnd = start;
     for (const layer of order) {
@@ -534,8 +534,8 @@ function windowGeometry(lm: LayerMapping, node: IrNode, input: Plane): ConvGeome
  * (skipped by a stride) are not counted: they can be overwritten at once.
  */
 function recordHeld(c: SimCore, arrivals: Int32Array): void {
-  let end = 0;
-  for (let j = 0; j < arrivals.length; j++) if (c.lastReader[j] >= 0) end = Math.max(end, c.times[c.lastReader[j]]);
+  // Units compute in order, so no pixel is read after the core's latest computation.
+  const end = Math.max(0, c.last);
   c.heldEnd = end;
   if (end + 1 >= c.held.length) {
     const grown = new Int32Array(Math.max(end + 2, c.held.length * 2));

@@ -40,6 +40,13 @@ interface SimCore {
   lastReader: Int32Array;
   /** Input pixels held (arrived, still to be read) at the end of each timestep, as +1 / -1 events by timestep. */
   held: Int32Array;
+  /**
+   * held[0] is timestep heldBase; the timesteps before it are folded into the pixels held at their end (heldLevel)
+   * and the most held in any of them (heldPeak), so the events span one image, not the batch.
+   */
+  heldBase: number;
+  heldLevel: number;
+  heldPeak: number;
   /** Timestep of the core's latest computation (over all images so far), units and pixels computed in it. */
   last: number;
   unitsInLast: number;
@@ -334,6 +341,9 @@ function prepareLayers(
         needed,
         lastReader,
         held: new Int32Array(1024),
+        heldBase: 0,
+        heldLevel: 0,
+        heldPeak: 0,
         last: -1,
         unitsInLast: 0,
         pixelsInLast: 0,
@@ -391,7 +401,7 @@ function runLayer(
   const final = new Int32Array(layer.units).fill(-1);
   for (const c of layer.cores) {
     computeCore(c, layer, arrivals, start, final);
-    recordHeld(c, arrivals);
+    recordHeld(c, arrivals, start);
   }
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
   for (const step of layer.steps) {
@@ -533,12 +543,15 @@ function windowGeometry(lm: LayerMapping, node: IrNode, input: Plane): ConvGeome
  * of the timestep of its last read (a pixel read in the timestep it arrives is never held). Pixels no unit reads
  * (skipped by a stride) are not counted: they can be overwritten at once.
  */
-function recordHeld(c: SimCore, arrivals: Int32Array): void {
+function recordHeld(c: SimCore, arrivals: Int32Array, start: number): void {
+  // No pixel of this image arrives before it enters: the timesteps before are final.
+  foldHeld(c, start);
   // Units compute in order, so no pixel is read after the core's latest computation.
   const end = Math.max(0, c.last);
   c.heldEnd = end;
-  if (end + 1 >= c.held.length) {
-    const grown = new Int32Array(Math.max(end + 2, c.held.length * 2));
+  const base = c.heldBase;
+  if (end - base + 1 >= c.held.length) {
+    const grown = new Int32Array(Math.max(end - base + 2, c.held.length * 2));
     grown.set(c.held);
     c.held = grown;
   }
@@ -547,9 +560,27 @@ function recordHeld(c: SimCore, arrivals: Int32Array): void {
     if (u < 0) continue;
     const use = c.times[u];
     if (use <= arrivals[j]) continue;
-    c.held[arrivals[j]]++;
-    c.held[use]--;
+    c.held[arrivals[j] - base]++;
+    c.held[use - base]--;
   }
+}
+
+/** Folds the occupancy events of the timesteps before `upTo` into heldLevel and heldPeak. */
+function foldHeld(c: SimCore, upTo: number): void {
+  const n = upTo - c.heldBase;
+  if (n <= 0) return;
+  const m = Math.min(n, c.held.length);
+  let level = c.heldLevel;
+  let peak = c.heldPeak;
+  for (let t = 0; t < m; t++) {
+    level += c.held[t];
+    if (level > peak) peak = level;
+  }
+  c.held.copyWithin(0, m);
+  c.held.fill(0, c.held.length - m);
+  c.heldLevel = level;
+  c.heldPeak = peak;
+  c.heldBase = upTo;
 }
 
 /**
@@ -574,8 +605,8 @@ function memoryDiagnostics(design: IrDesign, layers: LayerTiming[]): Diagnostic[
 
 /** Most input pixels a core held at the end of any timestep. */
 function peakHeld(c: SimCore): number {
-  let held = 0;
-  let best = 0;
+  let held = c.heldLevel;
+  let best = c.heldPeak;
   for (let t = 0; t < c.held.length; t++) {
     held += c.held[t];
     if (held > best) best = held;

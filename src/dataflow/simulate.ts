@@ -40,6 +40,13 @@ interface SimCore {
   lastReader: Int32Array;
   /** Input pixels held (arrived, still to be read) at the end of each timestep, as +1 / -1 events by timestep. */
   held: Int32Array;
+  /**
+   * held[0] is timestep heldBase; the timesteps before it are folded into the pixels held at their end (heldLevel)
+   * and the most held in any of them (heldPeak), so the events span one image, not the batch.
+   */
+  heldBase: number;
+  heldLevel: number;
+  heldPeak: number;
   /** Timestep of the core's latest computation (over all images so far), units and pixels computed in it. */
   last: number;
   unitsInLast: number;
@@ -48,7 +55,10 @@ interface SimCore {
   peakPixels: number;
   /** This image's computation timesteps, per unit. */
   times: Int32Array;
+  /** The last timestep of this image's input-memory occupancy. */
+  heldEnd: number;
   activity?: CoreActivity;
+  recording: boolean;
 }
 
 interface SimLayer {
@@ -71,6 +81,47 @@ interface SimLayer {
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: number[];
   residual?: { arrivals: Int32Array; uses: Int32Array; count: number };
+  /** The last timestep this image's shortcut pixels wait in the residual buffer. */
+  residualEnd?: number;
+}
+
+/** The figures that accumulate over the batch, per layer, taken when the batch (or enough of it) is simulated. */
+type BatchFigures = Map<SimLayer, { emittedPeak: number; corePeakPixels: Map<string, number>; inputBufferPixels: number; residualPixels: number }>;
+
+/** From which image on every image is the previous one shifted by `shift` timesteps; `span`: one image's timesteps. */
+interface Steady {
+  image: number;
+  shift: number;
+  span: number;
+}
+
+function batchFigures(order: SimLayer[]): BatchFigures {
+  return new Map(
+    order.map((l) => [
+      l,
+      {
+        emittedPeak: l.emittedPeak,
+        corePeakPixels: new Map(l.cores.map((c) => [c.core.id, c.peakPixels])),
+        inputBufferPixels: Math.max(...l.cores.map(peakHeld)),
+        residualPixels: l.residual === undefined ? 0 : peakOccupancy(l.residual.arrivals.subarray(0, l.residual.count), l.residual.uses.subarray(0, l.residual.count)),
+      },
+    ]),
+  );
+}
+
+/** What a core carries from one image to the next: its latest computation timestep and what it computed in it. */
+function coreStates(order: SimLayer[]): Int32Array {
+  const cores = order.flatMap((l) => l.cores);
+  const state = new Int32Array(cores.length * 3);
+  cores.forEach((c, i) => state.set([c.last, c.unitsInLast, c.pixelsInLast], i * 3));
+  return state;
+}
+
+function sameShifted(before: Int32Array, after: Int32Array, shift: number): boolean {
+  for (let i = 0; i < before.length; i += 3) {
+    if (after[i] - before[i] !== shift || after[i + 1] !== before[i + 1] || after[i + 2] !== before[i + 2]) return false;
+  }
+  return true;
 }
 
 /** Input pixels per timestep: what the first layer's crossbar consumes at full speed (replicas x stride^2). */
@@ -128,20 +179,31 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
 
   const inputPixels = planeSize(inputPlane);
   const linkInterval = Math.ceil(inputPixels / rate);
-  const imageStarts: number[] = [];
+  // imageStarts has one more entry than imageOutputs: when the image after the last simulated one may enter.
+  const imageStarts: number[] = [0];
   const imageOutputs: number[] = [];
-  let start = 0;
-  let interval = 0;
+  // A batch of one is timed as two (the interval needs a second image); the figures of the batch are taken after it.
+  const timed = Math.max(batch, 2);
+  let figures: BatchFigures | undefined;
+  let steady: Steady | undefined;
+  // The last timestep any event of images before `steady.image` touches (a buffer's arrival or use).
+  let lastEvent = -1;
 
-  for (let image = 0; image < batch; image++) {
-    imageStarts.push(start);
+  for (let image = 0; image < timed; image++) {
+    const start = imageStarts[image];
+    // The image after a batch of one is timed only: its activity is not the batch's.
+    if (image === batch) for (const l of order) for (const c of l.cores) c.recording = false;
+    const before = steady === undefined ? coreStates(order) : undefined;
     const inputTimes = new Int32Array(inputPixels);
-    for (let j = 0; j < inputPixels; j++) inputTimes[j] = start + Math.floor(j / rate);
+    for (let j = 0, t = start; j < inputPixels; t++) for (let k = 0; k < rate && j < inputPixels; k++) inputTimes[j++] = t;
 
+    let imageEnd = start;
     for (const layer of order) {
-      const times = runLayer(layer, layers, inputTimes, start, { inputName, granularity, batch });
+      const times = runLayer(layer, layers, inputTimes, start, { inputName, granularity });
       layer.emitted = times;
       layer.emittedPeak = Math.max(layer.emittedPeak, peakPerTimestep(times));
+      for (const c of layer.cores) imageEnd = Math.max(imageEnd, c.heldEnd);
+      imageEnd = Math.max(imageEnd, layer.residualEnd ?? -1);
       if (image === 0) {
         layer.timing = layerTiming(layer);
         layer.firstOutputs = Array.from(times);
@@ -150,25 +212,56 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     let output = -1;
     for (const t of outputOwner.emitted) if (t > output) output = t;
     imageOutputs.push(output);
+    imageStarts.push(nextImageStart(firstCores, start + linkInterval, rate));
 
-    const next = nextImageStart(firstCores, start + linkInterval, rate);
-    interval = Math.max(interval, next - start);
-    start = next;
+    if (image === batch - 1) figures = batchFigures(order);
+    if (figures !== undefined && image >= 1) break;
+    if (options.activity === true) continue;
+    if (steady === undefined) {
+      // Image `image + 1` repeats this one shifted by D when it enters D timesteps later and finds every core in the
+      // state this image found it in, shifted by D: the simulation depends on nothing else, and is shift-invariant.
+      const shift = imageStarts[image + 1] - start;
+      if (before !== undefined && image >= 1 && sameShifted(before, coreStates(order), shift)) {
+        steady = { image, shift, span: imageEnd - start + 1 };
+      } else {
+        lastEvent = Math.max(lastEvent, imageEnd);
+        continue;
+      }
+    }
+    // Every image from steady.image on is a shifted copy, so a buffer's peak over the batch is already reached by
+    // the images simulated once (a) any timestep's images in a buffer (at most ceil(span / shift) + 1 consecutive
+    // ones) can be found among the copies with one copy to spare on either side and (b) the copies have left the
+    // images before them behind (docs/dataflow.md "Long batches").
+    const simulated = image + 1;
+    if (simulated >= steady.image + Math.ceil(steady.span / steady.shift) + 3 && imageStarts[image] > lastEvent) {
+      figures = batchFigures(order);
+      break;
+    }
   }
-
+  // Extend the entries and outputs of the images not simulated by the steady shift.
+  const simulatedImages = imageOutputs.length;
+  if (options.stats !== undefined) options.stats.simulatedImages = simulatedImages;
+  for (let image = simulatedImages; image < batch; image++) {
+    imageOutputs.push(imageOutputs[image - 1] + steady!.shift);
+    imageStarts.push(imageStarts[image] + steady!.shift);
+  }
   // The steady-state interval is set by the slowest core, not by how soon the first core takes the next image: a
   // downstream bottleneck shows as the gap between consecutive outputs (one image alone shows no gap: time two).
-  for (let i = 1; i < batch; i++) interval = Math.max(interval, imageOutputs[i] - imageOutputs[i - 1]);
-  if (batch === 1) interval = Math.max(interval, simulateDataflow(design, mapping, { ...options, batch: 2, activity: false }).intervalTimesteps);
+  let interval = 0;
+  for (let i = 0; i + 1 < imageStarts.length; i++) interval = Math.max(interval, imageStarts[i + 1] - imageStarts[i]);
+  for (let i = 1; i < imageOutputs.length; i++) interval = Math.max(interval, imageOutputs[i] - imageOutputs[i - 1]);
+  imageStarts.length = batch;
+  imageOutputs.length = batch;
+  const batchPeaks = figures!;
 
   const timestepNs = design.target.controller.timestepNs;
   const latencyTimesteps = imageOutputs[0] - imageStarts[0] + 1;
   const batchTimesteps = imageOutputs[batch - 1] - imageStarts[0] + 1;
   const loads = new Map<string, LayerLoad>(
-    order.map((l) => [
-      l.mapping.layer,
-      { emittedPeak: l.emittedPeak, replicas: l.replicas, corePeakPixels: new Map(l.cores.map((c) => [c.core.id, c.peakPixels])) },
-    ]),
+    order.map((l) => {
+      const p = batchPeaks.get(l)!;
+      return [l.mapping.layer, { emittedPeak: p.emittedPeak, replicas: l.replicas, corePeakPixels: p.corePeakPixels }];
+    }),
   );
   const links = linkLoads(mapping, loads, rate, timestepNs);
   const activation = links.filter((l) => l.kind !== 'partial-sum');
@@ -176,7 +269,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   const residualBuffers: ResidualBuffer[] = order
     .filter((l) => l.residual !== undefined)
     .map((l) => {
-      const pixels = peakOccupancy(l.residual!.arrivals.subarray(0, l.residual!.count), l.residual!.uses.subarray(0, l.residual!.count));
+      const pixels = batchPeaks.get(l)!.residualPixels;
       // Bits of one shortcut pixel: the operand node's activation bits x channels.
       const operand = nodes.get(l.mapping.residualFrom ?? '') ?? l.node;
       return { layer: l.mapping.layer, from: l.mapping.residualLayer ?? '', pixels, bits: pixels * operand.activationBits * operand.shape.channels };
@@ -194,7 +287,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     targetLinkBandwidthGbps: design.target.link.bandwidthGbps,
     layers: order.map((l) => ({
       ...l.timing!,
-      inputBufferPixels: Math.max(...l.cores.map(peakHeld)),
+      inputBufferPixels: batchPeaks.get(l)!.inputBufferPixels,
       inputMemoryPixels: l.input.height * memoryColumns(l),
     })),
     residualBuffers,
@@ -248,11 +341,16 @@ function prepareLayers(
         needed,
         lastReader,
         held: new Int32Array(1024),
+        heldBase: 0,
+        heldLevel: 0,
+        heldPeak: 0,
         last: -1,
         unitsInLast: 0,
         pixelsInLast: 0,
         peakPixels: 0,
         times: new Int32Array(units),
+        heldEnd: -1,
+        recording: o.activity,
       };
       if (o.activity) sim.activity = { core: id, layer: lm.layer, timesteps: [], pixels: [] };
       return sim;
@@ -293,9 +391,9 @@ function runLayer(
   layers: ReadonlyMap<string, SimLayer>,
   inputTimes: Int32Array,
   start: number,
-  o: { inputName: string; granularity: Granularity; batch: number },
+  o: { inputName: string; granularity: Granularity },
 ): Int32Array {
-  const { inputName, granularity, batch } = o;
+  const { inputName, granularity } = o;
   // Arrival timesteps of the layer's input pixels: the network input is present when it enters, a core's
   // result one timestep after it was computed.
   const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
@@ -303,7 +401,7 @@ function runLayer(
   const final = new Int32Array(layer.units).fill(-1);
   for (const c of layer.cores) {
     computeCore(c, layer, arrivals, start, final);
-    recordHeld(c, arrivals);
+    recordHeld(c, arrivals, start);
   }
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
   for (const step of layer.steps) {
@@ -316,15 +414,28 @@ function runLayer(
         throw new Error(`dataflow: the residual operand of '${step.node}' (from '${from}') does not match its main path`);
       }
       const n = times.length;
-      layer.residual ??= { arrivals: new Int32Array(batch * n), uses: new Int32Array(batch * n), count: 0 };
+      layer.residual ??= { arrivals: new Int32Array(n), uses: new Int32Array(n), count: 0 };
       const buffer = layer.residual;
+      if (buffer.count + n > buffer.arrivals.length) {
+        const size = Math.max(buffer.count + n, buffer.arrivals.length * 2);
+        const grow = (a: Int32Array): Int32Array => {
+          const grown = new Int32Array(size);
+          grown.set(a.subarray(0, buffer.count));
+          return grown;
+        };
+        buffer.arrivals = grow(buffer.arrivals);
+        buffer.uses = grow(buffer.uses);
+      }
+      let end = -1;
       for (let p = 0; p < n; p++) {
         const arrival = shortcut[p] + hop;
         if (arrival > times[p]) times[p] = arrival;
         buffer.arrivals[buffer.count] = arrival;
         buffer.uses[buffer.count] = times[p];
         buffer.count++;
+        if (times[p] > end) end = times[p];
       }
+      layer.residualEnd = end;
       continue;
     }
     const { start: from, values } = step.lists;
@@ -377,7 +488,7 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
   const unitPixels = layer.unitPixels;
   const times = c.times;
   const delay = c.core.role === 'partial' ? 1 : 0;
-  const activity = c.activity;
+  const activity = c.recording ? c.activity : undefined;
   let last = c.last;
   let unitsInLast = c.unitsInLast;
   let pixelsInLast = c.pixelsInLast;
@@ -432,11 +543,15 @@ function windowGeometry(lm: LayerMapping, node: IrNode, input: Plane): ConvGeome
  * of the timestep of its last read (a pixel read in the timestep it arrives is never held). Pixels no unit reads
  * (skipped by a stride) are not counted: they can be overwritten at once.
  */
-function recordHeld(c: SimCore, arrivals: Int32Array): void {
-  let end = 0;
-  for (let j = 0; j < arrivals.length; j++) if (c.lastReader[j] >= 0) end = Math.max(end, c.times[c.lastReader[j]]);
-  if (end + 1 >= c.held.length) {
-    const grown = new Int32Array(Math.max(end + 2, c.held.length * 2));
+function recordHeld(c: SimCore, arrivals: Int32Array, start: number): void {
+  // No pixel of this image arrives before it enters: the timesteps before are final.
+  foldHeld(c, start);
+  // Units compute in order, so no pixel is read after the core's latest computation.
+  const end = Math.max(0, c.last);
+  c.heldEnd = end;
+  const base = c.heldBase;
+  if (end - base + 1 >= c.held.length) {
+    const grown = new Int32Array(Math.max(end - base + 2, c.held.length * 2));
     grown.set(c.held);
     c.held = grown;
   }
@@ -445,9 +560,27 @@ function recordHeld(c: SimCore, arrivals: Int32Array): void {
     if (u < 0) continue;
     const use = c.times[u];
     if (use <= arrivals[j]) continue;
-    c.held[arrivals[j]]++;
-    c.held[use]--;
+    c.held[arrivals[j] - base]++;
+    c.held[use - base]--;
   }
+}
+
+/** Folds the occupancy events of the timesteps before `upTo` into heldLevel and heldPeak. */
+function foldHeld(c: SimCore, upTo: number): void {
+  const n = upTo - c.heldBase;
+  if (n <= 0) return;
+  const m = Math.min(n, c.held.length);
+  let level = c.heldLevel;
+  let peak = c.heldPeak;
+  for (let t = 0; t < m; t++) {
+    level += c.held[t];
+    if (level > peak) peak = level;
+  }
+  c.held.copyWithin(0, m);
+  c.held.fill(0, c.held.length - m);
+  c.heldLevel = level;
+  c.heldPeak = peak;
+  c.heldBase = upTo;
 }
 
 /**
@@ -472,8 +605,8 @@ function memoryDiagnostics(design: IrDesign, layers: LayerTiming[]): Diagnostic[
 
 /** Most input pixels a core held at the end of any timestep. */
 function peakHeld(c: SimCore): number {
-  let held = 0;
-  let best = 0;
+  let held = c.heldLevel;
+  let best = c.heldPeak;
   for (let t = 0; t < c.held.length; t++) {
     held += c.held[t];
     if (held > best) best = held;

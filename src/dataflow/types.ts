@@ -11,6 +11,11 @@ export interface SimulateOptions {
   activity?: boolean;
   /** 'pixel' (default, the paper's model) or 'block' (one crossbar operation per timestep); docs/dataflow.md. */
   granularity?: Granularity;
+  /**
+   * Receives how many images were simulated one by one: once the pipeline repeats itself exactly, the rest of the
+   * batch is extended by the repeating shift (docs/dataflow.md "Long batches"); with `activity` every image is.
+   */
+  stats?: { simulatedImages: number };
 }
 
 /** One weight layer's activity for the first image (Figure 10: the pixels it computes against the timestep). */

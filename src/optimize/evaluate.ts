@@ -6,7 +6,7 @@ import { DiagnosticError } from '../dsl/diagnostics.js';
 import type { IrDesign, MappingDirective } from '../ir/types.js';
 import { mapDesign, type LayerMapping, type Mapping } from '../mapping/index.js';
 import { planMemories } from '../memory/index.js';
-import { simulateDataflow, type DataflowResult } from '../dataflow/index.js';
+import { simulateDataflow } from '../dataflow/index.js';
 import type { SearchUnit } from './units.js';
 
 /** Option index per unit. */
@@ -42,27 +42,8 @@ export function applyAllocation(design: IrDesign, units: readonly SearchUnit[], 
   return { ...design, network: { ...design.network, nodes } };
 }
 
-/** Images simulated before extrapolating a steady pipeline to the whole batch. */
+/** Images the bandwidth rule's minimal mapping is simulated with (a link's busiest timestep shows within a few). */
 const PROBE_IMAGES = 3;
-
-/**
- * Batch time as simulate computes it for `batch` images: from a short run when the last images entered and left at
- * a constant interval (the pipeline repeats itself from then on), else the whole batch.
- */
-function batchFigures(design: IrDesign, mapping: Mapping, batch: number): { result: DataflowResult; batchTimesteps: number } {
-  const probe = Math.min(batch, PROBE_IMAGES);
-  const result = simulateDataflow(design, mapping, { batch: probe });
-  if (probe === batch) return { result, batchTimesteps: result.batchTimesteps };
-  const s = result.imageStarts;
-  const o = result.imageOutputs;
-  const n = probe - 1;
-  const steady = s[n] - s[n - 1] === s[n - 1] - s[n - 2] && o[n] - o[n - 1] === o[n - 1] - o[n - 2] && o[n] - o[n - 1] === s[n] - s[n - 1];
-  if (!steady) {
-    const full = simulateDataflow(design, mapping, { batch });
-    return { result: full, batchTimesteps: full.batchTimesteps };
-  }
-  return { result, batchTimesteps: o[n] + (batch - probe) * (o[n] - o[n - 1]) - s[0] + 1 };
-}
 
 /** Per (sending layer, link kind): the most bandwidth a link may need. */
 export type LinkLimits = Map<string, number>;
@@ -146,7 +127,8 @@ export function evaluateAllocation(design: IrDesign, units: readonly SearchUnit[
   }
   const memory = memoryVerdict(variant, mapping, o.memoryCache ?? new Map());
   if (memory !== null) return fail(memory);
-  const { result, batchTimesteps } = batchFigures(variant, mapping, o.batch);
+  // The simulator itself extends a long batch once its images repeat themselves, exactly.
+  const result = simulateDataflow(variant, mapping, { batch: o.batch });
   if (o.limits !== null) {
     const target = design.target.link.bandwidthGbps;
     const linkKey = linkKeys(mapping);
@@ -159,8 +141,7 @@ export function evaluateAllocation(design: IrDesign, units: readonly SearchUnit[
     allocation,
     cores: mapping.cores.length,
     latencyTimesteps: result.latencyTimesteps,
-    // The same expression as simulateDataflow's, so the figure is bit-identical to what simulate prints.
-    throughputImagesPerSecond: o.batch / (batchTimesteps * result.timestepNs * 1e-9),
+    throughputImagesPerSecond: result.throughputImagesPerSecond,
     maxLinkGbps: result.linkBandwidthGbps,
     illegal: null,
   };

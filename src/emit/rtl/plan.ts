@@ -4,7 +4,7 @@ import { diagnostic, DiagnosticError } from '../../dsl/diagnostics.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
-import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
+import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockShape, emissionOrder, isFullBlock, type BlockShape } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';

@@ -33,9 +33,11 @@ export function reportInputs(input: HtmlReportInput): ReportInputs {
   const { design, mapping, reportDataflow: dataflow } = program;
   const granularity = dataflow.granularity;
   // The batch of 1 and the report's batch are the Program's own dataflows; the sizes between are simulated here.
-  const batches = BATCH_SIZES.filter((b) => b <= dataflow.batch).map((batch) =>
-    batch === dataflow.batch ? dataflow : batch === 1 && granularity === 'pixel' ? program.singleImageDataflow : simulateDataflow(design, mapping, { batch, granularity }),
-  );
+  const batches = BATCH_SIZES.filter((b) => b <= dataflow.batch).map((batch) => {
+    if (batch === dataflow.batch) return dataflow;
+    if (batch === 1 && granularity === 'pixel') return program.singleImageDataflow;
+    return simulateDataflow(design, mapping, { batch, granularity });
+  });
   return {
     design,
     mapping,

@@ -8,8 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadDesign } from '../src/ir/load.js';
-import { mapDesign } from '../src/mapping/index.js';
-import { planMemories } from '../src/memory/index.js';
+import { createProgram } from '../src/pipeline/program.js';
 import { emitRtl, rtlNames } from '../src/emit/rtl/index.js';
 import { synthesizeRtl } from '../src/verify/index.js';
 import type { BenchRow } from './table.js';
@@ -23,8 +22,9 @@ export async function benchmarks(): Promise<BenchRow[]> {
   const row = (name: string, value: string, target = '-', status = '-'): BenchRow => ({ section: 'rtl', name, value, target, status });
   const design = loadDesign('examples/resnet32.imc').design;
   if (design === null) throw new Error('bench: examples/resnet32.imc does not load');
-  const mapping = mapDesign(design);
-  const files = emitRtl(design, mapping, planMemories(design, mapping));
+  const program = createProgram(design);
+  const { mapping } = program;
+  const files = emitRtl(program);
   const names = rtlNames(design, mapping);
   const dir = mkdtempSync(join(tmpdir(), 'imcc-bench-rtl-library-'));
   try {

@@ -17,6 +17,7 @@ export { planMemories, coreSchedule } from './memory/index.js';
 export { simulateDataflow } from './dataflow/index.js';
 export { referenceInference } from './reference/index.js';
 export { compileDesign, type CompileResult } from './emit/compile.js';
+export { createProgram, type Program } from './pipeline/program.js';
 export type { OutputFile } from './emit/output.js';
 export { renderSchedule } from './emit/schedules.js';
 export { compareScheduleSets, formatScheduleDiff, type ScheduleDiff } from './emit/scheduleDiff.js';

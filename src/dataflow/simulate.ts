@@ -16,6 +16,7 @@
 import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
+import { nodeIndex } from '../ir/nodeIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
 import { peakOccupancy, peakPerTimestep } from './occupancy.js';
@@ -162,7 +163,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`simulateDataflow: batch must be a positive integer, got ${batch}`);
   const tooLarge = simulationSizeDiagnostic(design);
   if (tooLarge) throw new DiagnosticError([tooLarge]);
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (inputNode === undefined) throw new Error('dataflow: the network has no input');
   const inputName = inputNode.name;
@@ -311,7 +312,7 @@ function prepareLayers(
   o: { inputName: string; inputPlane: Plane; granularity: Granularity; activity: boolean },
 ): { layers: Map<string, SimLayer>; order: SimLayer[] } {
   const { inputName, inputPlane, granularity } = o;
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const layers = new Map<string, SimLayer>();
   const order: SimLayer[] = [];
@@ -588,7 +589,7 @@ function foldHeld(c: SimCore, upTo: number): void {
  * faster than it computes, so the real pipeline would stall (the model does not). A warning at the layer's mapping.
  */
 function memoryDiagnostics(design: IrDesign, layers: LayerTiming[]): Diagnostic[] {
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   return layers
     .filter((l) => l.inputBufferPixels > l.inputMemoryPixels)
     .map((l) => {

@@ -1,5 +1,5 @@
 // `imcc compile`: every output file of a design, built in memory (the CLI writes them atomically).
-// Order of work follows the phases: mapping -> memory -> dataflow -> (reference inside configs and rtl) -> emit.
+// The phases run once, in a Program (src/pipeline/program.ts) whose results every emitter shares; see docs/pipeline.md.
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { sourceLayout } from './sourceLayout.js';
@@ -7,10 +7,11 @@ import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
 import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
-import { gridPicture, mapDesign, mappingJson, mappingTable, mappingTotals } from '../mapping/index.js';
+import { gridPicture, mappingJson, mappingTable, mappingTotals } from '../mapping/index.js';
 import { jsonText } from '../support/schema.js';
-import { planMemories, type MemoryPlan } from '../memory/index.js';
-import { simulateDataflow, formatDataflowReport, type DataflowResult } from '../dataflow/index.js';
+import type { MemoryPlan } from '../memory/index.js';
+import { formatDataflowReport, type DataflowResult } from '../dataflow/index.js';
+import { createProgram, type Program, type ProgramOptions } from '../pipeline/program.js';
 import { alignTable } from '../dataflow/report.js';
 import { simulatorConfigs, simulatorWarnings } from './configs/index.js';
 import { emitRtl } from './rtl/index.js';
@@ -23,8 +24,7 @@ import { groupDecimal, groupDigits } from '../support/format.js';
 import { compileSizeDiagnostic } from './limits.js';
 import { renderHtmlReport } from './report/html.js';
 
-/** Images in the batch whose throughput the report gives: the paper quotes throughput for a batch of 100. */
-export const REPORT_BATCH = 100;
+export { REPORT_BATCH } from '../pipeline/program.js';
 
 export interface CompileInput {
   design: IrDesign;
@@ -33,6 +33,8 @@ export interface CompileInput {
   version: string;
   /** Write NeuroSim's input traces (all input vectors of every layer: tens of MB for ResNet-32). Default off. */
   neurosimTraces?: boolean;
+  /** Told when each phase of the compile's Program runs (tests check each runs once). */
+  onPhase?: ProgramOptions['onPhase'];
 }
 
 export interface CompileResult {
@@ -41,7 +43,9 @@ export interface CompileResult {
   warnings: Diagnostic[];
   mapping: Mapping;
   memory: MemoryPlan;
+  /** The report's dataflow (a batch of REPORT_BATCH images). */
   dataflow: DataflowResult;
+  program: Program;
 }
 
 export function sourceFiles(
@@ -154,23 +158,22 @@ export function compileDesign(input: CompileInput): CompileResult {
   const { design, version } = input;
   const tooLarge = compileSizeDiagnostic(design);
   if (tooLarge) throw new DiagnosticError([tooLarge]);
-  const mapping = mapDesign(design);
-  const memory = planMemories(design, mapping);
-  const dataflow = simulateDataflow(design, mapping, { batch: REPORT_BATCH });
+  const program = createProgram(design, { onPhase: input.onPhase });
+  const { mapping, memory, reportDataflow: dataflow } = program;
   const { files: sources, entry, outputPath } = sourceFiles(design, input.sources);
 
   const totals = mappingTotals(mapping, design.target.crossbar);
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
-  const rtl = rtlOrWarnings(() => emitRtl(design, mapping, memory, { version }).map((f) => ({ path: f.path, content: f.content })));
+  const rtl = rtlOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })));
   const configs = rtlOrWarnings(
-    () => simulatorConfigs(design, mapping, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
+    () => simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
     'IMC133',
     'configs/ is',
   );
 
   const warnings = [...dataflow.diagnostics, ...rtl.warnings, ...configs.warnings];
-  const reportHtml = renderHtmlReport({ version, entry, design, mapping, memory, dataflow, warnings, displayPath: outputPath });
+  const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
@@ -199,5 +202,5 @@ export function compileDesign(input: CompileInput): CompileResult {
     },
     { path: 'report.html', content: reportHtml },
   ];
-  return { files, warnings: [...warnings, ...neurosimWarnings], mapping, memory, dataflow };
+  return { files, warnings: [...warnings, ...neurosimWarnings], mapping, memory, dataflow, program };
 }

@@ -1,5 +1,6 @@
 // Figures `imcc check` reports about a checked design: layer counts by kind and weight counts.
 import type { IrDesign, IrNetwork, IrNode, IrTarget } from './types.js';
+import { nodeIndex } from './nodeIndex.js';
 import { isWeightOp } from './types.js';
 
 /** Weights of one weight layer: Cin*Fh*Fw*Cout for a convolution, inFeatures*outFeatures for fc (0 otherwise). */
@@ -23,7 +24,7 @@ export interface NetworkSummary {
 }
 
 export function networkSummary(network: IrNetwork): NetworkSummary {
-  const byName = new Map(network.nodes.map((n) => [n.name, n]));
+  const byName = nodeIndex(network);
   let weights = 0;
   let conv = 0;
   let shortcut = 0;

@@ -6,6 +6,7 @@
 // replicated layer split into column parts, a replicated layer with a fused pool, a replicated output layer, a method-2
 // block whose stride exceeds the kernel width.
 import type { IrDesign, IrNode } from '../ir/types.js';
+import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix } from '../mapping/index.js';
 
 /** One setting of a unit: every member layer gets `replicas` in blocks `dW` wide; `cores` is the sum over members. */
@@ -71,7 +72,7 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
 /** The units of a design (network order of their first layer) with their useful settings. */
 export function searchUnits(design: IrDesign): SearchUnit[] {
   const fusion = fuseNetwork(design.network);
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   const gridCores = design.target.grid.rows * design.target.grid.cols;
   // Union-find over residual adds: the adding layer and the layer that sends the shortcut.
   const parent = new Map(fusion.layers.map((l) => [l.node.name, l.node.name]));

@@ -3,6 +3,7 @@
 // A run whose activations are all zero or never saturate cannot catch a wrong weight or saturation bound: the report
 // shows it.
 import type { IrDesign } from '../ir/types.js';
+import { nodeIndex } from '../ir/nodeIndex.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Schedule } from '../memory/schedule.js';
 import type { Trace } from './trace.js';
@@ -17,7 +18,7 @@ export interface CoreCoverage {
 }
 
 export function coverage(trace: Trace, design: IrDesign, mapping: Mapping, schedules: ReadonlyMap<string, Schedule>): CoreCoverage[] {
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   return mapping.cores.map((core) => {
     const lm = mapping.layers.find((l) => l.layer === core.layer)!;
     const bits = (nodes.get(lm.output) ?? nodes.get(lm.layer))!.activationBits;

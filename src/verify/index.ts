@@ -10,12 +10,11 @@ import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
 import { applyOptimizeDirective } from '../optimize/index.js';
 import { generateInputImage } from '../ir/weights.js';
-import { mapDesign } from '../mapping/index.js';
 import type { Mapping } from '../mapping/types.js';
-import { coreSchedule, cyclesPerTimestep, planMemories, type MemoryPlan } from '../memory/index.js';
-import { simulateDataflow } from '../dataflow/index.js';
+import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
+import { createProgram, type Program } from '../pipeline/program.js';
 import type { Schedule } from '../memory/schedule.js';
-import { referenceInference } from '../reference/index.js';
+import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
 import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
 import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
@@ -80,8 +79,9 @@ export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
  * clock cycles of a timestep (the memory plan fits every core's reads into them), with CYCLE_CAP_MARGIN. A stalled
  * LeNet then stops after a fraction of a second instead of a fixed 50 million cycles.
  */
-export function cycleCap(design: IrDesign, mapping: Mapping): { expected: number; cap: number } {
-  const latency = simulateDataflow(design, mapping, { batch: 1, granularity: 'pixel' }).latencyTimesteps;
+export function cycleCap(program: Program): { expected: number; cap: number } {
+  const { design } = program;
+  const latency = program.singleImageDataflow.latencyTimesteps;
   const expected = latency * cyclesPerTimestep(design.target.controller.clockHz, design.target.controller.timestepNs);
   return { expected, cap: expected * CYCLE_CAP_MARGIN.factor + CYCLE_CAP_MARGIN.extra };
 }
@@ -98,13 +98,8 @@ export interface Simulation {
 }
 
 /** Builds (cached) and runs the RTL under `dir` (rtl/, tb/) on one image (CHW); returns the parsed trace. */
-export async function simulateRtlDirectory(
-  dir: string,
-  design: IrDesign,
-  mapping: Mapping,
-  image: Int32Array,
-  options: VerifyOptions = {},
-): Promise<Simulation> {
+export async function simulateRtlDirectory(dir: string, program: Program, image: Int32Array, options: VerifyOptions = {}): Promise<Simulation> {
+  const { design, mapping } = program;
   const names = rtlNames(design, mapping);
   for (const f of [names.fileList, names.testbench]) {
     if (!existsSync(join(dir, f))) throw new ToolError('IMC113', `${dir} has no ${f}: compile the design first (imcc compile)`);
@@ -126,7 +121,7 @@ export async function simulateRtlDirectory(
     const imagePath = join(work, 'image.txt');
     const tracePath = join(work, 'trace.txt');
     writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
-    const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(design, mapping).cap), ...randomInitArgs(options.seed ?? 1)];
+    const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(program).cap), ...randomInitArgs(options.seed ?? 1)];
     const run = await runSimulation(build.binary, args, resolve(dir));
     if (!existsSync(tracePath)) throw new ToolError('IMC114', `the simulation did not run: ${run.stderr.trim()}`);
     return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built, binary: build.binary };
@@ -137,20 +132,15 @@ export async function simulateRtlDirectory(
 }
 
 /** Verifies the RTL under `dir` (rtl/, tb/) against the golden of `design`. */
-export async function verifyRtlDirectory(
-  dir: string,
-  design: IrDesign,
-  mapping: Mapping,
-  memoryPlan: MemoryPlan,
-  options: VerifyOptions = {},
-): Promise<VerifyDetails> {
+export async function verifyRtlDirectory(dir: string, program: Program, options: VerifyOptions = {}): Promise<VerifyDetails> {
+  const { design, mapping, memory: memoryPlan } = program;
   const started = performance.now();
   const input = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!input) throw new Error('verify: the network has no input');
   const image = options.imageFor?.(design) ?? generateInputImage(options.seed ?? 1, input.shape, input.activationBits);
-  const { trace, built, binary } = await simulateRtlDirectory(dir, design, mapping, image, options);
+  const { trace, built, binary } = await simulateRtlDirectory(dir, program, image, options);
   options.onStage?.('reference');
-  const reference = referenceInference(design, mapping, image, { recordColumns: true });
+  const reference = runReference(program.reference, image, { recordColumns: true });
   const schedules = new Map<string, Schedule>();
   for (const core of mapping.cores) schedules.set(core.id, coreSchedule(memoryPlan, core.id));
   options.onStage?.('compare');
@@ -160,7 +150,7 @@ export async function verifyRtlDirectory(
     options.waveform === undefined
       ? undefined
       : await recordWaveform(
-          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(design, mapping).cap, extraArgs: randomInitArgs(options.seed ?? 1) },
+          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(program).cap, extraArgs: randomInitArgs(options.seed ?? 1) },
           trace,
           mapping,
           waveformWindow(comparison.firstMismatch?.timestep ?? null, trace.timesteps, options.waveform.window),
@@ -182,9 +172,9 @@ export async function verifyRtlDirectory(
 }
 
 /** Generates the RTL of a mapped design into a temporary directory and verifies it. */
-export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPlan, options: VerifyOptions = {}): Promise<VerifyDetails> {
+export async function verifyDesign(program: Program, options: VerifyOptions = {}): Promise<VerifyDetails> {
   options.onStage?.('emit');
-  const files = emitRtl(design, mapping, memoryPlan);
+  const files = emitRtl(program);
   const dir = mkdtempSync(join(tmpdir(), 'imcc-rtl-'));
   const releaseDir = registerTemporary(dir);
   try {
@@ -193,7 +183,7 @@ export async function verifyDesign(design: IrDesign, mapping: Mapping, memoryPla
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, f.content);
     }
-    return await verifyRtlDirectory(dir, design, mapping, memoryPlan, options);
+    return await verifyRtlDirectory(dir, program, options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     releaseDir();
@@ -224,10 +214,7 @@ export async function verifyOutputDir(dir: string, options: VerifyOptions = {}):
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (loaded.design === null || errors.length > 0) throw new DiagnosticError(loaded.diagnostics, loaded.sources);
   // The design as compile saw it: a mapping `optimize` directive chooses the replication the same way again.
-  const design = applyOptimizeDirective(loaded.design);
-  const mapping = mapDesign(design);
-  const plan = planMemories(design, mapping);
-  return verifyRtlDirectory(dir, design, mapping, plan, options);
+  return verifyRtlDirectory(dir, createProgram(applyOptimizeDirective(loaded.design)), options);
 }
 export { lintRtl, checkVerilog2005, type ToolRun } from './lint.js';
 export { synthesizeRtl, type SynthResult, type SynthUnit } from './synth.js';

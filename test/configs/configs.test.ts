@@ -7,6 +7,7 @@ import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { validateJson } from '../../src/support/schema.js';
 import { simulatorConfigs, simulatorWarnings, type ConfigFile } from '../../src/emit/configs/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import {
   inputTraceLines,
   neurosimSetup,
@@ -40,7 +41,7 @@ function validateAll(files: ConfigFile[]): number {
 describe('LeNet (64x64 tiles, row splits): files, schemas, determinism', () => {
   const design = load('examples/lenet.imc');
   const mapping = mapDesign(design);
-  const files = simulatorConfigs(design, mapping);
+  const files = simulatorConfigs(createProgram(design, { mapping }));
 
   it('writes one CrossSim file per layer plus the index, all valid, and the NeuroSim files', () => {
     expect(validateAll(files)).toBe(mapping.layers.length + 1);
@@ -53,7 +54,7 @@ describe('LeNet (64x64 tiles, row splits): files, schemas, determinism', () => {
   });
 
   it('is byte-identical across runs', () => {
-    const again = simulatorConfigs(load('examples/lenet.imc'), mapDesign(design));
+    const again = simulatorConfigs(createProgram(load('examples/lenet.imc')));
     expect(again.map((f) => [f.path, f.content])).toEqual(files.map((f) => [f.path, f.content]));
   });
 
@@ -96,7 +97,7 @@ describe('LeNet (64x64 tiles, row splits): files, schemas, determinism', () => {
 describe('ResNet-32 on dazzi2021: NetWork.csv checked line by line against the mapping', () => {
   const design = load('examples/resnet32.imc');
   const mapping = mapDesign(design);
-  const files = simulatorConfigs(design, mapping, { neurosimTraces: false });
+  const files = simulatorConfigs(createProgram(design, { mapping }), { neurosimTraces: false });
   const lines = byPath(files, 'configs/neurosim/NetWork.csv').content.split('\n');
 
   it('has 34 lines, no header, one per mapped weight layer in mapping order', () => {
@@ -225,7 +226,7 @@ describe('NeuroSim traces are as wide as NeuroSim reads', () => {
     it(file, () => {
       const design = load(file);
       const mapping = mapDesign(design);
-      const files = simulatorConfigs(design, mapping);
+      const files = simulatorConfigs(createProgram(design, { mapping }));
       const table = byPath(files, 'configs/neurosim/NetWork.csv').content.trimEnd().split('\n');
       const bits = file.includes('mixed') ? 8 : 4;
       expect(byPath(files, 'configs/neurosim/run.txt').content).toContain(`main NetWork.csv 4 ${bits} `);

@@ -11,6 +11,7 @@ import { plainInference, referenceInference } from '../../src/reference/index.js
 import { requantize, threshold } from '../../src/reference/arithmetic.js';
 import { generateInputImage, generateWeights } from '../../src/ir/weights.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { TARGET, net } from '../diagnostics/cases.js';
@@ -150,10 +151,8 @@ describe('binary activations in memories and dataflow', () => {
 
 describe('binary activations in RTL', () => {
   it('are not generated yet: emitRtl reports IMC112 at the threshold instead of emitting a signed 1-bit datapath', () => {
-    const d = design(BINARY_NET);
-    const mapping = mapDesign(d);
     try {
-      emitRtl(d, mapping, planMemories(d, mapping));
+      emitRtl(createProgram(design(BINARY_NET)));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);

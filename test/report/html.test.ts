@@ -17,10 +17,7 @@ function inputOf(result: ReturnType<typeof compileLenet>) {
   return {
     version: '0.1.0',
     entry: 'source/lenet.imc',
-    design: result.design,
-    mapping: result.mapping,
-    memory: result.memory,
-    dataflow: result.dataflow,
+    program: result.program,
     warnings: result.warnings,
     displayPath: (f: string) => f,
   };

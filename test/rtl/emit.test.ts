@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepare, writeFiles } from './helpers.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { checkVerilog2005, lintRtl } from '../../src/verify/lint.js';
 
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
@@ -31,7 +32,7 @@ describe('emitRtl on examples/lenet.imc', () => {
   });
 
   it('is deterministic: a second emission is byte-identical', () => {
-    const again = emitRtl(lenet.design, lenet.mapping, lenet.plan);
+    const again = emitRtl(createProgram(lenet.design));
     expect(again).toEqual(lenet.files);
   });
 
@@ -166,7 +167,7 @@ describe('emitRtl on the small fixtures', () => {
     // elsewhere is (test/verify/replicated.test.ts, method2.test.ts).
     replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 });
     try {
-      emitRtl(p.design, replicated, p.plan);
+      emitRtl(createProgram(p.design, { mapping: replicated, memory: p.plan }));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);

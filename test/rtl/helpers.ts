@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
-import { mapDesign } from '../../src/mapping/index.js';
 import type { Mapping } from '../../src/mapping/types.js';
-import { planMemories, type MemoryPlan } from '../../src/memory/index.js';
+import type { MemoryPlan } from '../../src/memory/index.js';
+import { createProgram, type Program } from '../../src/pipeline/program.js';
 import { emitRtl, type RtlFile } from '../../src/emit/rtl/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
@@ -16,6 +16,7 @@ export interface Prepared {
   design: IrDesign;
   mapping: Mapping;
   plan: MemoryPlan;
+  program: Program;
   files: RtlFile[];
 }
 
@@ -23,9 +24,9 @@ export function prepare(path: string): Prepared {
   const loaded = loadDesign(path);
   if (!loaded.design) throw new Error(loaded.diagnostics.map((d) => d.message).join('\n'));
   const design = loaded.design;
-  const mapping = mapDesign(design);
-  const plan = planMemories(design, mapping);
-  return { design, mapping, plan, files: emitRtl(design, mapping, plan) };
+  const program = createProgram(design);
+  const { mapping, memory: plan } = program;
+  return { design, mapping, plan, program, files: emitRtl(program) };
 }
 
 export function writeFiles(files: readonly { path: string; content: string }[], dir = mkdtempSync(join(tmpdir(), 'imcc-rtl-test-'))): string {
@@ -51,7 +52,7 @@ export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
   }, 120_000);
 
   it('verifies bit-exact against the reference model and the schedules', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     expect(result.comparisons).toBeGreaterThan(minComparisons);

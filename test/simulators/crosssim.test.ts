@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorConfigs } from '../../src/emit/configs/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
@@ -72,7 +73,7 @@ describe.skipIf(!present)('CrossSim 3.2 runs the exported configurations', () =>
       const design = load(net.file);
       const mapping = mapDesign(design);
       const dir = join(work, design.network.name);
-      const files = simulatorConfigs(design, mapping, { neurosimTraces: false }).filter((f) => f.path.startsWith('configs/crosssim/'));
+      const files = simulatorConfigs(createProgram(design, { mapping }), { neurosimTraces: false }).filter((f) => f.path.startsWith('configs/crosssim/'));
       for (const f of files) {
         mkdirSync(dirname(join(dir, f.path)), { recursive: true });
         writeFileSync(join(dir, f.path), f.content);

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neurosimSetupFor, simulatorConfigs } from '../../src/emit/configs/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
@@ -75,7 +76,7 @@ describe.skipIf(!present)('NeuroSim V1.4 builds and runs on every exported netwo
       const design = load(file);
       const mapping = mapDesign(design);
       const dir = join(work, design.network.name);
-      for (const f of simulatorConfigs(design, mapping).filter((x) => x.path.startsWith('configs/neurosim/'))) {
+      for (const f of simulatorConfigs(createProgram(design, { mapping })).filter((x) => x.path.startsWith('configs/neurosim/'))) {
         mkdirSync(dirname(join(dir, f.path)), { recursive: true });
         writeFileSync(join(dir, f.path), f.content);
       }

@@ -38,7 +38,7 @@ describe('one conv layer in RTL equals a direct computation', () => {
       }
     }
     const dir = writeFiles(p.files);
-    const { trace } = await simulateRtlDirectory(dir, p.design, p.mapping, image, { cacheDir: TEST_CACHE });
+    const { trace } = await simulateRtlDirectory(dir, p.program, image, { cacheDir: TEST_CACHE });
     expect(trace.done).toBe(true);
     const actual = new Map(trace.activations.map((a) => [`${a.y},${a.x},${a.channel}`, a.value]));
     expect(actual.size).toBe(O * HO * WO);

@@ -20,7 +20,7 @@ describe('a network whose output completes before its input', () => {
     const dir = writeFiles(p.files);
     const input = p.design.network.nodes.find((n) => n.op.kind === 'input')!;
     const image = generateInputImage(1, input.shape, input.activationBits);
-    const { trace } = await simulateRtlDirectory(dir, p.design, p.mapping, image, { cacheDir: TEST_CACHE });
+    const { trace } = await simulateRtlDirectory(dir, p.program, image, { cacheDir: TEST_CACHE });
     const outputCore = p.mapping.cores.find((c) => c.layer === 'logits' && c.role !== 'partial')!.index;
     const lastOutput = Math.max(...trace.activations.filter((a) => a.core === outputCore).map((a) => a.t));
     const lastInputPixel = input.shape.height * input.shape.width - 1;
@@ -28,7 +28,7 @@ describe('a network whose output completes before its input', () => {
     expect(trace.done).toBe(true);
     expect(trace.timesteps).toBeGreaterThan(lastInputPixel);
 
-    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     expect(result.comparisons).toBeGreaterThan(20_000);

@@ -10,7 +10,7 @@ describe('whole-network verification of the examples', () => {
   it('examples/resnet32.imc verifies bit-exact', async () => {
     const p = prepare('examples/resnet32.imc');
     expect(p.mapping.cores.length).toBe(43);
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     expect(result.comparisons).toBeGreaterThan(800_000);
@@ -20,7 +20,7 @@ describe('whole-network verification of the examples', () => {
     const p = prepare('examples/resnet32-speedup.imc');
     expect(p.mapping.cores.length).toBe(52);
     expect(p.mapping.layers.slice(0, 11).every((l) => l.matrix.dW === 2 && l.matrix.replicas.length === 4)).toBe(true);
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     expect(result.comparisons).toBeGreaterThan(800_000);

@@ -11,7 +11,7 @@ import { ToolError } from '../../src/dsl/diagnostics.js';
 describe('fault injection in a controller', () => {
   it('tiny: the clean RTL verifies; a Δkernel one word too large in c01 fails at c01', async () => {
     const p = prepare('test/verify/fixtures/tiny.imc');
-    const clean = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const clean = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
     expect(clean.pass).toBe(true);
 
     const dir = writeFiles(p.files);
@@ -20,7 +20,7 @@ describe('fault injection in a controller', () => {
     const m = /localparam signed \[CW-1:0\] DELTA_KERNEL = (\d+)'sd(\d+);/.exec(text)!;
     const word = p.plan.cores.find((c) => c.core === 'c01')!.wordBits;
     writeFileSync(path, text.replace(m[0], `localparam signed [CW-1:0] DELTA_KERNEL = ${m[1]}'sd${Number(m[2]) + word};`));
-    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'f1' });
     expect(result.firstMismatch!.expected).not.toBe(result.firstMismatch!.actual);
@@ -33,7 +33,7 @@ describe('fault injection in a controller', () => {
     const text = readFileSync(path, 'utf8');
     expect(text).toContain('      state_q <= S_IDLE;\n');
     writeFileSync(path, text.replace('      state_q <= S_IDLE;\n', ''));
-    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE, seed: 1, maxCycles: 200_000 });
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE, seed: 1, maxCycles: 200_000 });
     expect(result.pass).toBe(false);
   }, 600_000);
 
@@ -44,7 +44,7 @@ describe('fault injection in a controller', () => {
     const text = readFileSync(path, 'utf8');
     expect(text).toContain('        if (psum_ready_i) begin\n');
     writeFileSync(path, text.replace('        if (psum_ready_i) begin\n', "        if (1'b1) begin\n"));
-    const result = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.byKind.handshake).toBeGreaterThan(0);
     expect(result.firstMismatch).toMatchObject({ kind: 'handshake', core: 'c02', layer: 'f1' });
@@ -55,7 +55,7 @@ describe('fault injection in a controller', () => {
     const dir = writeFiles(p.files);
     const path = join(dir, 'rtl/conv1_c00_controller.v');
     writeFileSync(path, readFileSync(path, 'utf8').replace('endmodule', 'endmodul'));
-    const err = await verifyRtlDirectory(dir, p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE }).catch((e: unknown) => e);
+    const err = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
     expect((err as ToolError).code).toBe('IMC114');
   }, 300_000);

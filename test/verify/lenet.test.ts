@@ -9,7 +9,7 @@ import { loadDesignForCli } from '../../src/cli/design.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { cycleCap, verifyOutputDir } from '../../src/verify/index.js';
-import { mapDesign } from '../../src/mapping/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { TEST_CACHE } from '../rtl/helpers.js';
 
 const { design, sources } = loadDesignForCli('examples/lenet.imc');
@@ -36,7 +36,7 @@ describe('imcc verify on examples/lenet.imc', () => {
     expect(result.timesteps).toBeGreaterThan(28 * 28);
     // The stall cap derives from the dataflow model: a correct run takes about its expected cycles (22,437 against
     // 19,675: the sequencer's idle cycles between timesteps), well inside the cap's 4x margin.
-    const { expected, cap } = cycleCap(design, mapDesign(design));
+    const { expected, cap } = cycleCap(createProgram(design));
     expect(result.cycles).toBeLessThanOrEqual(2 * expected);
     expect(result.cycles).toBeLessThan(cap);
   }, 900_000);

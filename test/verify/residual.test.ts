@@ -8,7 +8,7 @@ describe('residual network in RTL', () => {
   it('verifies bit-exact', async () => {
     const p = prepare('test/verify/fixtures/residual.imc');
     expect(p.mapping.layers.filter((l) => l.residualFrom !== undefined).length).toBe(2);
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.design, p.mapping, p.plan, { cacheDir: TEST_CACHE });
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     expect(result.comparisons).toBeGreaterThan(1000);

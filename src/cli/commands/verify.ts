@@ -63,8 +63,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     .option('--trace-dir <dir>', 'with --trace: where wave.vcd and addresses.txt are written', pathArgument, 'imcc-trace')
     .action(async (target: string, opts: VerifyCliOptions) => {
       const { default: cliProgress } = await import('cli-progress');
-      const { mapDesign } = await import('../../mapping/index.js');
-      const { planMemories } = await import('../../memory/index.js');
+      const { createProgram } = await import('../../pipeline/program.js');
       const { coverageText, formatBuildProgress, verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
@@ -94,11 +93,10 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
           details = await verifyOutputDir(target, options);
         } else {
           const { design, sources } = loadDesignForCli(target);
-          const { mapping, plan } = withSources(sources, () => {
-            const mapping = mapDesign(design);
-            return { mapping, plan: planMemories(design, mapping) };
-          });
-          details = await verifyDesign(design, mapping, plan, options);
+          // Mapping and memory planning run here, inside withSources, so their diagnostics show the source lines.
+          const program = createProgram(design);
+          withSources(sources, () => program.memory);
+          details = await verifyDesign(program, options);
         }
         bar?.update(STAGES.length, { stage: 'done' });
       } finally {

@@ -1,12 +1,14 @@
 // Simulator configurations for `imcc compile` (configs/ in the output directory): CrossSim parameter files per
 // mapped layer with an index of their tiles, and the NeuroSim network table, weight and input traces and run notes.
-// Entry point: simulatorConfigs(design, mapping). Every JSON is validated against its schema; every text file comes
+// Entry point: simulatorConfigs(program). Every JSON is validated against its schema; every text file comes
 // from a template in templates/configs/. Output is deterministic: layers in mapping order, fixed number formats,
 // the input traces from the network's seeded input image.
 import type { IrDesign, IrNode } from '../../ir/types.js';
 import { generateInputImage } from '../../ir/weights.js';
 import type { Mapping } from '../../mapping/types.js';
-import { referenceInference } from '../../reference/index.js';
+import { runReference } from '../../reference/index.js';
+import { nodeIndex } from '../../ir/nodeIndex.js';
+import type { Program } from '../../pipeline/program.js';
 import { resolveAdc } from '../../reference/arithmetic.js';
 import { layerParameters } from '../../reference/network.js';
 import { exactJsonText } from '../../support/schema.js';
@@ -32,8 +34,9 @@ function plain(value: number): string {
   return Number(value.toPrecision(6)).toString();
 }
 
-export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: SimulatorConfigOptions = {}): ConfigFile[] {
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+export function simulatorConfigs(program: Program, options: SimulatorConfigOptions = {}): ConfigFile[] {
+  const { design, mapping } = program;
+  const nodes = nodeIndex(design.network);
   // Both simulators' inputs are signed activations; a threshold's 0/1 output (1 bit, unsigned) has no such encoding.
   const binary = design.network.nodes.filter((n) => n.op.kind === 'threshold');
   if (binary.length > 0) {
@@ -69,7 +72,7 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
   const traces = options.neurosimTraces ?? true;
   const input = design.network.nodes.find((n) => n.op.kind === 'input') as IrNode;
   const reference = traces
-    ? referenceInference(design, mapping, generateInputImage(design.network.weights.seed, input.shape, input.activationBits))
+    ? runReference(program.reference, generateInputImage(design.network.weights.seed, input.shape, input.activationBits))
     : null;
   const listed = rows.map((r, i) => {
     const l = layerInputs[i];
@@ -117,7 +120,7 @@ export function simulatorConfigs(design: IrDesign, mapping: Mapping, options: Si
 /** The NeuroSim setup of a design (subarray, ADC levels, cell bits, bit widths); see neurosimSetup. */
 export function neurosimSetupFor(design: IrDesign, mapping: Mapping): NeuroSimSetup {
   const crossbar = design.target.crossbar;
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   const d = crossbar.device;
   const differential = d ? d.encoding === 'differential' : crossbar.devicesPerWeight === 2;
   const weightBits = mapping.layers.map((l) => nodes.get(l.layer)!.weightBits ?? crossbar.weightBits);

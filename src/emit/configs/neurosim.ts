@@ -12,6 +12,7 @@
 //    size; the vectors are the layer's own (padded, at stride S, row-major), as hook.py's stretch_input writes
 //    them, of which NeuroSim reads the first.
 import type { IrDesign, IrNode } from '../../ir/types.js';
+import { nodeIndex } from '../../ir/nodeIndex.js';
 import type { LayerMapping, Mapping } from '../../mapping/types.js';
 import type { Tensor } from '../../reference/ops.js';
 
@@ -61,7 +62,7 @@ export function networkRow(layer: LayerMapping, node: IrNode, fusedKinds: string
 }
 
 export function networkRows(design: IrDesign, mapping: Mapping): NetworkRow[] {
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   return mapping.layers.map((l) => networkRow(l, nodes.get(l.layer)!, l.fused.map((f) => nodes.get(f)!.op.kind)));
 }
 

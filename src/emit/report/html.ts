@@ -1,11 +1,11 @@
 // report.html: one self-contained page (inline SVG and CSS, no scripts, no network access) with the charts of
 // charts.ts, the mapping table, the headline figures and every warning of the compile.
 import type { Diagnostic } from '../../dsl/diagnostics.js';
-import { groupDigits, simulateDataflow, sweepReplication, type DataflowResult } from '../../dataflow/index.js';
+import { groupDigits, simulateDataflow, sweepReplication } from '../../dataflow/index.js';
 import type { IrDesign } from '../../ir/types.js';
 import { mappingTotals, percent } from '../../mapping/index.js';
 import type { Mapping } from '../../mapping/types.js';
-import type { MemoryPlan } from '../../memory/index.js';
+import type { Program } from '../../pipeline/program.js';
 import { renderHtmlTemplate } from '../../support/templates.js';
 import { reportCharts } from './charts.js';
 import { reportData, type ReportInputs } from './data.js';
@@ -20,10 +20,8 @@ export interface HtmlReportInput {
   version: string;
   /** Entry source as recorded in the output (source/...), never an absolute path. */
   entry: string;
-  design: IrDesign;
-  mapping: Mapping;
-  memory: MemoryPlan;
-  dataflow: DataflowResult;
+  /** The compile's phases: the report uses its mapping, memory plan and dataflows (REPORT_BATCH and one image). */
+  program: Program;
   warnings: readonly Diagnostic[];
   /** How a diagnostic's file is shown (the output's source/ path), so the page has no absolute paths. */
   displayPath: (file: string) => string;
@@ -31,15 +29,19 @@ export interface HtmlReportInput {
 
 /** The simulations behind the charts that the compile does not already run. */
 export function reportInputs(input: HtmlReportInput): ReportInputs {
-  const { design, mapping, dataflow } = input;
+  const { program } = input;
+  const { design, mapping, reportDataflow: dataflow } = program;
   const granularity = dataflow.granularity;
-  const batches = BATCH_SIZES.filter((b) => b <= dataflow.batch).map((batch) =>
-    batch === dataflow.batch ? dataflow : simulateDataflow(design, mapping, { batch, granularity }),
-  );
+  // The batch of 1 and the report's batch are the Program's own dataflows; the sizes between are simulated here.
+  const batches = BATCH_SIZES.filter((b) => b <= dataflow.batch).map((batch) => {
+    if (batch === dataflow.batch) return dataflow;
+    if (batch === 1 && granularity === 'pixel') return program.singleImageDataflow;
+    return simulateDataflow(design, mapping, { batch, granularity });
+  });
   return {
     design,
     mapping,
-    memory: input.memory,
+    memory: program.memory,
     dataflow,
     pipeline: simulateDataflow(design, mapping, { batch: PIPELINE_IMAGES, granularity, activity: true }),
     batches,
@@ -63,7 +65,7 @@ function mappingRows(design: IrDesign, mapping: Mapping): string[][] {
 }
 
 export function renderHtmlReport(input: HtmlReportInput, inputs: ReportInputs = reportInputs(input)): string {
-  const { design, mapping, dataflow } = input;
+  const { design, mapping, reportDataflow: dataflow } = input.program;
   const charts = reportCharts(reportData(inputs));
   startSvgDocument();
   const totals = mappingTotals(mapping, design.target.crossbar);

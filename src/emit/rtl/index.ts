@@ -3,7 +3,7 @@
 // from a template in templates/rtl or templates/tb; every number and decision from ./plan.ts and this file.
 import type { IrDesign } from '../../ir/types.js';
 import type { Mapping } from '../../mapping/types.js';
-import type { MemoryPlan } from '../../memory/plan.js';
+import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
 import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
@@ -468,9 +468,10 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
  * The RTL of a mapped design: every file under rtl/ and tb/ (paths relative to the output directory), sorted by path.
  * Throws DiagnosticError IMC112 for network features the generator does not implement.
  */
-export function emitRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPlan, options: EmitRtlOptions = {}): RtlFile[] {
+export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile[] {
+  const { design, mapping } = program;
   const version = options.version ?? '0.1.0';
-  const plan = planRtl(design, mapping, memoryPlan);
+  const plan = planRtl(program);
   const names = rtlNames(design, mapping);
   const files: RtlFile[] = [];
   const verilog: string[] = [];

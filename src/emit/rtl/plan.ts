@@ -4,11 +4,11 @@ import { diagnostic, DiagnosticError } from '../../dsl/diagnostics.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
-import type { CoreMemoryPlan, MemoryPlan } from '../../memory/plan.js';
+import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockShape, emissionOrder, isFullBlock, type BlockShape } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
-import { compileReference } from '../../reference/mapped.js';
-import { simulateDataflow } from '../../dataflow/index.js';
+import type { Program } from '../../pipeline/program.js';
+import { nodeIndex } from '../../ir/nodeIndex.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, isPowerOfTwo, signedBits } from './literals.js';
 
@@ -108,7 +108,7 @@ function neuronPlan(
   residualPixels: Map<string, number>,
   mappingLayers: readonly LayerMapping[],
 ): NeuronPlan {
-  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const byName = nodeIndex(design.network);
   const fused = lm.fused.map((n) => byName.get(n)!);
   let requantShift = node.requant?.shift ?? 0;
   let reluBeforePool = false;
@@ -225,10 +225,11 @@ function valueBits(values: Int32Array): number {
 }
 
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
-export function planRtl(design: IrDesign, mapping: Mapping, memoryPlan: MemoryPlan): RtlPlan {
-  const reference = compileReference(design, mapping);
-  const residualPixels = new Map(simulateDataflow(design, mapping, { batch: 1 }).residualBuffers.map((b) => [b.layer, b.pixels]));
-  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+export function planRtl(program: Program): RtlPlan {
+  const { design, mapping, memory: memoryPlan, reference } = program;
+  // FIFO depths for one image: the residual buffers of the single-image dataflow.
+  const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, b.pixels]));
+  const byName = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!inputNode) throw new Error('RTL: the network has no input node');
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));

@@ -13,6 +13,7 @@
 //    tiles of 64/128/256/512 rows and columns (balanced parts, as the mapping splits), each part a physical array,
 //    driven with the inputs the layer receives, with all non-idealities and with resistance only.
 import type { IrDesign, IrNode } from '../../ir/types.js';
+import { nodeIndex } from '../../ir/nodeIndex.js';
 import { generateInputImage } from '../../ir/weights.js';
 import type { Mapping } from '../../mapping/types.js';
 import { balancedRanges } from '../../mapping/split.js';
@@ -121,7 +122,7 @@ export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: Analy
   const device: AnalogDevice = crossbar.device
     ? withoutSpan(crossbar.device)
     : { ...idealDevice(2 ** crossbar.weightBits - 1), encoding: crossbar.devicesPerWeight === 2 ? 'differential' : 'offset' };
-  const nodes = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const nodes = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!inputNode) throw new Error('analyze: the network has no input');
   const layerBits = new Map<string, { weightBits: number; activationBits: number }>();

@@ -8,6 +8,11 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../dsl/diagnostics.js';
 import type { NeuroSimSetup } from '../emit/configs/neurosim.js';
+
+type NeuroSimParameters = Pick<
+  NeuroSimSetup,
+  'synapseBit' | 'numBitInput' | 'numRowSubArray' | 'numColSubArray' | 'numRowParallel' | 'cellBit' | 'levelOutput' | 'novelMapping'
+>;
 import type { OutputFile } from '../emit/output.js';
 import { renderTemplate } from '../support/templates.js';
 
@@ -93,16 +98,8 @@ export interface NeuroSimFigures {
   energyPj: number;
   dynamicEnergyPj: number;
   leakageEnergyPj: number;
-  parameters: {
-    synapseBit: number;
-    numBitInput: number;
-    numRowSubArray: number;
-    numColSubArray: number;
-    numRowParallel: number;
-    cellBit: number;
-    levelOutput: number;
-    novelMapping: boolean;
-  };
+  /** The run's command-line and Param.cpp values (the setup's, without its warnings). */
+  parameters: NeuroSimParameters;
 }
 
 /**

@@ -20,6 +20,43 @@ export interface IndexLists {
 }
 
 /**
+ * The input pixels each unit (pixel or block) of a core reads, in the two bulk forms the simulation needs. Pixel units
+ * compute their windows on the fly: as lists, a 4096x4096 input's 9 offsets per pixel took 600 MB and most of the
+ * simulation's time in page faults.
+ */
+export interface NeededInputs {
+  readonly units: number;
+  /** The input pixels unit `u` reads, in no particular order (tests, small uses). */
+  inputsOf(u: number): number[];
+  /** Per unit, the latest of `arrivals` over its input pixels, or `floor` when that is later. */
+  readyTimes(arrivals: Int32Array, floor: number, out: Int32Array): void;
+  /** Per input pixel, the last unit that reads it (-1: none). */
+  lastReaders(inputPixels: number): Int32Array;
+}
+
+/** NeededInputs over explicit lists (block units, whose replicas share input pixels). */
+export function listedInputs(lists: IndexLists): NeededInputs {
+  const { start, values } = lists;
+  const units = start.length - 1;
+  return {
+    units,
+    inputsOf: (u) => Array.from(values.subarray(start[u], start[u + 1])),
+    readyTimes(arrivals, floor, out) {
+      for (let u = 0; u < units; u++) {
+        let ready = floor;
+        for (let k = start[u]; k < start[u + 1]; k++) if (arrivals[values[k]] > ready) ready = arrivals[values[k]];
+        out[u] = ready;
+      }
+    },
+    lastReaders(inputPixels) {
+      const last = new Int32Array(inputPixels).fill(-1);
+      for (let u = 0; u < units; u++) for (let k = start[u]; k < start[u + 1]; k++) last[values[k]] = u;
+      return last;
+    },
+  };
+}
+
+/**
  * Builds the lists of COUNT items. With `perItemMax` (a bound on any item's length) the values are allocated once and
  * never copied: growing by doubling and trimming at the end took three times the final size at the peak (2 GB for a
  * 4096x4096 input).
@@ -121,7 +158,7 @@ export function convNeededInputs(
   g: ConvGeometry,
   plan: BlockPlan,
   granularity: Granularity,
-): IndexLists {
+): NeededInputs {
   const offsets = new Map<number, { dy: number; dx: number }>();
   for (let row = part.rowStart; row < part.rowEnd; row++) {
     const { dy, dx } = matrix.rowSources[row];
@@ -163,50 +200,100 @@ export function convNeededInputs(
   };
   if (granularity === 'block') {
     const blockMax = perReplica.reduce((n, list) => n + list.length, 0);
-    return buildLists(
+    return listedInputs(buildLists(
       plan.blocks,
       (b, push) => {
         for (let r = 0; r < matrix.replicas.length; r++) patch(b, b, r, push);
       },
       blockMax,
-    );
+    ));
   }
-  const replica = pixelReplica(matrix, plan, g.out);
-  const pixelMax = perReplica.reduce((n, list) => Math.max(n, list.length), 0);
-  return pixelLists({ plan, replica, replicaDy, replicaDx, g, pixelMax });
+  return new PixelWindows(plan, pixelReplica(matrix, plan, g.out), replicaDy, replicaDx, g);
 }
 
 /**
- * The pixel units' lists, written straight into arrays sized for the most offsets a pixel can read (the hot path of
- * a large input: a 4096x4096 input has 16.7 million units, so no closure or growth check per entry). Output pixel
- * (y, x) of replica r with block origin (by, bx) reads input (by*s - padding + dy, bx*s - padding + dx) per offset.
+ * Pixel units' windows, computed on the fly. Output pixel (y, x) of replica r with block origin (by, bx) reads input
+ * (by*s - padding + dy, bx*s - padding + dx) for each of r's offsets that lies in the plane.
  */
-function pixelLists(o: { plan: BlockPlan; replica: Int32Array; replicaDy: Int32Array[]; replicaDx: Int32Array[]; g: ConvGeometry; pixelMax: number }): IndexLists {
-  const { plan, replica, replicaDy, replicaDx, g, pixelMax } = o;
-  const { height, width } = g.input;
-  const outHeight = g.out.height;
-  const count = planeSize(g.out);
-  const start = new Int32Array(count + 1);
-  const values = new Int32Array(Math.max(16, count * pixelMax));
-  let size = 0;
-  for (let x = 0; x < g.out.width; x++) {
-    const originX = (x - (x % plan.blockWidth)) * g.stride - g.padding;
-    for (let y = 0; y < outHeight; y++) {
-      const p = x * outHeight + y;
-      start[p] = size;
-      const originY = (y - (y % plan.blockHeight)) * g.stride - g.padding;
-      const dys = replicaDy[replica[p]];
-      const dxs = replicaDx[replica[p]];
-      for (let k = 0; k < dys.length; k++) {
-        const iy = originY + dys[k];
-        const ix = originX + dxs[k];
-        if (iy >= 0 && iy < height && ix >= 0 && ix < width) values[size++] = ix * height + iy;
+class PixelWindows implements NeededInputs {
+  readonly units: number;
+  constructor(
+    private readonly plan: BlockPlan,
+    private readonly replica: Int32Array,
+    private readonly replicaDy: Int32Array[],
+    private readonly replicaDx: Int32Array[],
+    private readonly g: ConvGeometry,
+  ) {
+    this.units = planeSize(g.out);
+  }
+
+  /** Input-plane coordinates of the first window pixel of output pixel p at (y, x), and p's offsets. */
+  private window(y: number, x: number): { originY: number; originX: number; dys: Int32Array; dxs: Int32Array } {
+    const { plan, replica, replicaDy, replicaDx, g } = this;
+    const r = replica[x * g.out.height + y];
+    return {
+      originY: (y - (y % plan.blockHeight)) * g.stride - g.padding,
+      originX: (x - (x % plan.blockWidth)) * g.stride - g.padding,
+      dys: replicaDy[r],
+      dxs: replicaDx[r],
+    };
+  }
+
+  inputsOf(u: number): number[] {
+    const { height, width } = this.g.input;
+    const { originY, originX, dys, dxs } = this.window(u % this.g.out.height, Math.floor(u / this.g.out.height));
+    const found: number[] = [];
+    for (let k = 0; k < dys.length; k++) {
+      const iy = originY + dys[k];
+      const ix = originX + dxs[k];
+      if (iy >= 0 && iy < height && ix >= 0 && ix < width) found.push(ix * height + iy);
+    }
+    return found;
+  }
+
+  // The two bulk forms below repeat the window loop rather than share it through a callback: they are the hot path
+  // of a large input (150 million window pixels at 4096x4096), and a call per pixel doubled their time.
+  readyTimes(arrivals: Int32Array, floor: number, out: Int32Array): void {
+    const { plan, replica, replicaDy, replicaDx, g } = this;
+    const { height, width } = g.input;
+    const outHeight = g.out.height;
+    for (let x = 0, p = 0; x < g.out.width; x++) {
+      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padding;
+      for (let y = 0; y < outHeight; y++, p++) {
+        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padding;
+        const dys = replicaDy[replica[p]];
+        const dxs = replicaDx[replica[p]];
+        let ready = floor;
+        for (let k = 0; k < dys.length; k++) {
+          const iy = originY + dys[k];
+          const ix = originX + dxs[k];
+          if (iy >= 0 && iy < height && ix >= 0 && ix < width && arrivals[ix * height + iy] > ready) ready = arrivals[ix * height + iy];
+        }
+        out[p] = ready;
       }
     }
   }
-  start[count] = size;
-  // A view when little is unused (no copy at the peak); a trimmed copy when much is.
-  return { start, values: size >= values.length - (values.length >> 3) ? values.subarray(0, size) : values.slice(0, size) };
+
+  lastReaders(inputPixels: number): Int32Array {
+    const { plan, replica, replicaDy, replicaDx, g } = this;
+    const { height, width } = g.input;
+    const outHeight = g.out.height;
+    const last = new Int32Array(inputPixels).fill(-1);
+    for (let x = 0, p = 0; x < g.out.width; x++) {
+      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padding;
+      for (let y = 0; y < outHeight; y++, p++) {
+        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padding;
+        const dys = replicaDy[replica[p]];
+        const dxs = replicaDx[replica[p]];
+        for (let k = 0; k < dys.length; k++) {
+          const iy = originY + dys[k];
+          const ix = originX + dxs[k];
+          if (iy >= 0 && iy < height && ix >= 0 && ix < width) last[ix * height + iy] = p;
+        }
+      }
+    }
+    return last;
+  }
 }
 
 /** One fused neuron-core op applied to a stream of pixel times. */

@@ -29,14 +29,14 @@ import {
   type ConvGeometry,
   type Granularity,
   type ChainStep,
-  type IndexLists,
+  type NeededInputs,
   type Plane,
 } from './geometry.js';
 import type { CoreActivity, DataflowResult, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
 
 interface SimCore {
   core: Core;
-  needed: IndexLists;
+  needed: NeededInputs;
   /** The last unit that reads each input pixel (-1: none). */
   lastReader: Int32Array;
   /** Input pixels held (arrived, still to be read) at the end of each timestep, as +1 / -1 events by timestep. */
@@ -71,6 +71,8 @@ interface SimLayer {
   units: number;
   unitsPerTimestep: number;
   unitPixels: Int32Array;
+  /** Scratch: per unit, the timestep its inputs are all present (computeCore, one core at a time). */
+  ready: Int32Array;
   replicas: number;
   cores: SimCore[];
   steps: ChainStep[];
@@ -207,11 +209,13 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
       imageEnd = Math.max(imageEnd, layer.residualEnd ?? -1);
       if (image === 0) {
         layer.timing = layerTiming(layer);
-        layer.firstOutputs = Array.from(times);
+        // Only the activity trace reports them; a JS array of a large plane's times costs seconds and gigabytes.
+        if (options.activity === true) layer.firstOutputs = Array.from(times);
       }
     }
     let output = -1;
-    for (const t of outputOwner.emitted) if (t > output) output = t;
+    const emitted = outputOwner.emitted;
+    for (let i = 0; i < emitted.length; i++) if (emitted[i] > output) output = emitted[i];
     imageOutputs.push(output);
     imageStarts.push(nextImageStart(firstCores, start + linkInterval, rate));
 
@@ -333,10 +337,7 @@ function prepareLayers(
       const core = coreById.get(id);
       if (core === undefined) throw new Error(`dataflow: layer '${lm.layer}' names core '${id}', which the mapping lacks`);
       const needed = convNeededInputs(lm.matrix, core.part, geometry, plan, granularity);
-      const lastReader = new Int32Array(planeSize(input)).fill(-1);
-      for (let u = 0; u < units; u++) {
-        for (let k = needed.start[u]; k < needed.start[u + 1]; k++) lastReader[needed.values[k]] = u;
-      }
+      const lastReader = needed.lastReaders(planeSize(input));
       const sim: SimCore = {
         core,
         needed,
@@ -370,6 +371,7 @@ function prepareLayers(
       units,
       unitsPerTimestep: byPixel ? replicas : 1,
       unitPixels,
+      ready: new Int32Array(units),
       replicas,
       cores,
       steps,
@@ -482,9 +484,9 @@ function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, e
  * timestep its result is complete in the neuron core (a partial sum one timestep later, at its accumulating sibling).
  */
 function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest: number, final: Int32Array): void {
-  const from = c.needed.start;
-  const values = c.needed.values;
   const units = layer.units;
+  const ready = layer.ready;
+  c.needed.readyTimes(arrivals, earliest, ready);
   const perTimestep = layer.unitsPerTimestep;
   const unitPixels = layer.unitPixels;
   const times = c.times;
@@ -495,15 +497,9 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
   let pixelsInLast = c.pixelsInLast;
   let peak = c.peakPixels;
   for (let u = 0; u < units; u++) {
-    let ready = earliest;
-    const end = from[u + 1];
-    for (let k = from[u]; k < end; k++) {
-      const t = arrivals[values[k]];
-      if (t > ready) ready = t;
-    }
     const pixels = unitPixels[u];
-    if (ready > last || unitsInLast >= perTimestep) {
-      last = ready > last ? ready : last + 1;
+    if (ready[u] > last || unitsInLast >= perTimestep) {
+      last = ready[u] > last ? ready[u] : last + 1;
       unitsInLast = 1;
       pixelsInLast = pixels;
       if (activity) {
@@ -626,17 +622,19 @@ function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | '
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const c of layer.cores) {
-    for (const t of c.times) {
-      if (t < first) first = t;
-      if (t > last) last = t;
+    const times = c.times;
+    for (let i = 0; i < times.length; i++) {
+      if (times[i] < first) first = times[i];
+      if (times[i] > last) last = times[i];
     }
   }
   // One bit per timestep of the layer's span (a Set of timesteps overflows at 2^24 entries: a 4097x4097 input).
   const busy = new Uint32Array(Math.ceil((last - first + 1) / 32));
   let busyTimesteps = 0;
   for (const c of layer.cores) {
-    for (const t of c.times) {
-      const bit = t - first;
+    const times = c.times;
+    for (let i = 0; i < times.length; i++) {
+      const bit = times[i] - first;
       const mask = 1 << (bit & 31);
       if ((busy[bit >>> 5] & mask) === 0) {
         busy[bit >>> 5] |= mask;

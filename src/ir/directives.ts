@@ -5,12 +5,8 @@ import type { Located, NetworkDecl, Property } from '../dsl/ast.js';
 import type { IrNode, LayoutChoice, MappingDirective, OptimizeDirective } from './types.js';
 import { isWeightOp } from './types.js';
 import { AtomReader, Diagnostics } from './values.js';
+import { DIRECTIVE_LIMITS } from './limits.js';
 
-export const DIRECTIVE_LIMITS = {
-  replicas: { min: 1, max: 4096 },
-  method: { min: 1, max: 2 },
-  dw: { min: 1, max: 4096 },
-} as const;
 
 interface Settings {
   replicas?: number;

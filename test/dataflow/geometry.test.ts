@@ -1,10 +1,10 @@
 // Which input pixels a core's rows need for each output pixel or block, and what pooling does to pixel times.
 import { describe, expect, it } from 'vitest';
-import { blockPlan, chainSteps, convNeededInputs, pixelReplica } from '../../src/dataflow/geometry.js';
+import { blockPlan, chainSteps, convNeededInputs, listedInputs, pixelReplica, type NeededInputs } from '../../src/dataflow/geometry.js';
 import { collectiveKernelMatrix } from '../../src/mapping/index.js';
 import type { IrNode } from '../../src/ir/types.js';
 
-const list = (l: { start: Int32Array; values: Int32Array }, i: number) => [...l.values.subarray(l.start[i], l.start[i + 1])].sort((a, b) => a - b);
+const list = (l: NeededInputs, i: number) => l.inputsOf(i).sort((a, b) => a - b);
 
 describe('needed inputs (pixel index x * H + y)', () => {
   const input = { height: 4, width: 4 };
@@ -43,6 +43,31 @@ describe('needed inputs (pixel index x * H + y)', () => {
   });
 });
 
+describe('bulk forms of the needed inputs', () => {
+  it('pixel windows computed on the fly give the same ready times and last readers as explicit lists', () => {
+    // Stride 2, padding 1, two replicas (method 1) on an odd plane: windows cut by the edges and replicas' patches.
+    const input = { height: 7, width: 5 };
+    const out = { height: 4, width: 3 };
+    const g = { stride: 2, padding: 1, input, out };
+    const m = collectiveKernelMatrix({ inChannels: 2, outChannels: 3, kernelHeight: 3, kernelWidth: 3, stride: 2, replicas: 2, dW: 1 });
+    const plan = blockPlan(m, out);
+    const part = { rowPart: 0, colPart: 0, rowStart: 2, rowEnd: m.rowSources.length - 3, colStart: 0, colEnd: 6 };
+    const windows = convNeededInputs(m, part, g, plan, 'pixel');
+    const units = out.height * out.width;
+    const lists = [...Array(units).keys()].map((u) => windows.inputsOf(u));
+    const start = Int32Array.from([0, ...lists.map((_, u) => lists.slice(0, u + 1).flat().length)]);
+    const explicit = listedInputs({ start, values: Int32Array.from(lists.flat()) });
+    const arrivals = Int32Array.from({ length: 35 }, (_, i) => (i * 7919) % 23);
+    const [a, b] = [new Int32Array(units), new Int32Array(units)];
+    windows.readyTimes(arrivals, 3, a);
+    explicit.readyTimes(arrivals, 3, b);
+    expect([...a]).toEqual([...b]);
+    expect([...a].some((t) => t > 3)).toBe(true);
+    expect([...windows.lastReaders(35)]).toEqual([...explicit.lastReaders(35)]);
+    expect(lists.every((l) => l.length > 0)).toBe(true);
+  });
+});
+
 describe('fused ops on pixel times', () => {
   it('a 2x2 pool of stride 2 reads its window; global average pooling reads everything', () => {
     const node = (name: string, op: IrNode['op']): IrNode => ({
@@ -57,10 +82,10 @@ describe('fused ops on pixel times', () => {
     expect(out).toEqual({ height: 1, width: 1 });
     const pool = steps[0];
     if (pool.kind !== 'window') throw new Error('expected a window step');
-    expect(list(pool.lists, 0)).toEqual([0, 1, 4, 5]);
-    expect(list(pool.lists, 3)).toEqual([10, 11, 14, 15]);
+    expect(list(listedInputs(pool.lists), 0)).toEqual([0, 1, 4, 5]);
+    expect(list(listedInputs(pool.lists), 3)).toEqual([10, 11, 14, 15]);
     const gap = steps[1];
     if (gap.kind !== 'window') throw new Error('expected a window step');
-    expect(list(gap.lists, 0)).toEqual([0, 1, 2, 3]);
+    expect(list(listedInputs(gap.lists), 0)).toEqual([0, 1, 2, 3]);
   });
 });

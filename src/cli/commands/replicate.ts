@@ -3,8 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { printJson, printText } from '../io.js';
 import type { ReplicationParams } from '../../mapping/index.js';
 import type { SetStatus } from './index.js';
-import { NETWORK_LIMITS } from '../../ir/network.js';
-import { DIRECTIVE_LIMITS } from '../../ir/directives.js';
+import { DIRECTIVE_LIMITS, NETWORK_LIMITS } from '../../ir/limits.js';
 
 /** The language's own limits (src/ir/network.ts, src/ir/directives.ts), so the calculator accepts what a design can say. */
 function boundedInt(max: number): (value: string) => number {

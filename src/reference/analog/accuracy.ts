@@ -79,7 +79,7 @@ export function top1Spread(perSample: readonly number[]): Top1Spread {
   const n = perSample.length;
   const mean = perSample.reduce((a, b) => a + b, 0) / n;
   const variance = n < 2 ? 0 : perSample.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-  return { mean: sig(mean), std: sig(Math.sqrt(variance)), min: Math.min(...perSample), max: Math.max(...perSample) };
+  return { mean: sig(mean), std: sig(Math.sqrt(variance)), min: sig(Math.min(...perSample)), max: sig(Math.max(...perSample)) };
 }
 
 export interface SweepPointResult {

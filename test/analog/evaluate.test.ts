@@ -1,11 +1,13 @@
 // imcc evaluate --analog / --sweep (issue 17 item 3): top-1 of the digits network with every crossbar product
 // through the analog tile model. On a subset of the test images, so the file stays a few seconds.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateDesign } from '../../src/import/evaluate.js';
 import { parseSweep, sweepCsv } from '../../src/reference/analog/accuracy.js';
+import { roundJsonNumbers } from '../../src/support/json.js';
 import { validateJson } from '../../src/support/schema.js';
 import { formatNpy, parseNpy } from '../../src/support/npy.js';
 import { runCli } from '../support/cli.js';
@@ -146,5 +148,15 @@ describe('imcc evaluate --sweep output', () => {
     const bad = await runCli([...base, '--csv', join(dir, 'missing', 'sweep.csv')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^imcc: error IMC154: cannot write the CSV file '.*sweep\.csv' \(/);
+  });
+});
+
+describe('imcc evaluate --analog in worker threads (the compiled CLI)', () => {
+  it('gives the in-process result: the draws depend on the sample and image, not on the thread', async () => {
+    const args = ['--data', data, '--labels', labels, '--sweep', 'noise=0.1:0.1:0', '--samples', '2', '--seed', '5', '--json'];
+    const r = spawnSync(process.execPath, ['bin/imcc.js', 'evaluate', 'examples/digits.imc', ...args], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const inProcess = await evaluateDesign('examples/digits.imc', data, labels, undefined, undefined, { samples: 2, seed: 5, sweep: parseSweep('noise=0.1:0.1:0') });
+    expect(JSON.parse(r.stdout)).toEqual(roundJsonNumbers(inProcess));
   });
 });

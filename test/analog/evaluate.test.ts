@@ -133,6 +133,22 @@ describe('sweep specs', () => {
   });
 });
 
+describe('imcc evaluate --analog output', () => {
+  it('prints the integer top-1, the device and the analog spread', async () => {
+    const run = await runCli(['evaluate', 'examples/digits.imc', '--data', data, '--labels', labels, '--analog', '--samples', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        `images: ${IMAGES}`,
+        'integer top-1: 100.00%',
+        'device: ideal devices (the target has no device block)',
+        'analog top-1 (1 programming sample, seed 1): mean 100.00%, std 0.00%, min 100.00%, max 100.00%',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('imcc evaluate --sweep output', () => {
   it('prints the CSV on stdout, or writes it to --csv FILE with the JSON on stdout; IMC154 when FILE cannot be written', async () => {
     const base = ['evaluate', 'examples/digits.imc', '--data', data, '--labels', labels, '--sweep', 'noise=0:0.3:0.3', '--samples', '1'];

@@ -106,8 +106,8 @@ export function registerEvaluate(program: Command, setStatus: SetStatus): void {
       if (result.sweep) {
         const s = result.sweep;
         lines.push(
-          `device: ${deviceSummary(s.device)}`,
-          `analog top-1 against ${s.parameter} (${SWEEP_PARAMETERS[s.parameter]}), ${s.samples} programming sample${s.samples === 1 ? '' : 's'} per point, seed ${s.seed}; rows written to ${opts.csv}:`,
+          `device: ${deviceSummary(s.device)}; each point replaces ${SWEEP_PARAMETERS[s.parameter]}`,
+          `analog top-1 against ${s.parameter}, ${s.samples} programming sample${s.samples === 1 ? '' : 's'} per point, seed ${s.seed}; rows written to ${opts.csv}:`,
           ...s.points.map((p) => `  ${s.parameter} ${p.value}: mean ${percent(p.top1Mean)}, std ${percent(p.top1Std)}, min ${percent(p.top1Min)}, max ${percent(p.top1Max)}`),
         );
       }

@@ -8,8 +8,8 @@ import type { AnalogDevice } from './tile.js';
 
 /** What each sweep name sets on the device (the sigma of the design's model; its proportional/independent kind stays). */
 export const SWEEP_PARAMETERS = {
-  noise: 'read noise sigma (device read_noise)',
-  variation: 'programming error sigma (device programming_error)',
+  noise: 'the read noise sigma (read_noise)',
+  variation: 'the programming error sigma (programming_error)',
 } as const;
 
 export type SweepParameter = keyof typeof SWEEP_PARAMETERS;

@@ -10,6 +10,8 @@
 //   bench/cli.ts       whole processes of the built CLI: imcc diff, --version, simulate   -- CLI (issue 13)
 //   bench/verify.ts    whole-network verify (target: under 60 s after the build), lint
 //                      and the Yosys synthesis of ResNet-32                            -- RTL (issue 8)
+// Sections run after these, by file name, include:
+//   bench/evaluate.ts  imcc evaluate --analog, digits over 400 images with noise (target: under 30 s wall) -- issue 17
 // A section module exports `async function benchmarks(): Promise<BenchRow[]>`; a listed module that does not exist
 // yet is shown as "not provided"; any other bench/*.ts module (not run.ts or table.ts) runs after these, by name.
 import { existsSync, readdirSync } from 'node:fs';

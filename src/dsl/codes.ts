@@ -9,6 +9,7 @@
 //   IMC140-IMC149 command-line tooling (git integration, output paths, caches)  src/cli
 //   IMC190-IMC199 size limits of simulate and compile (docs/hardening.md)      src/dataflow, src/emit
 //   IMC120-IMC139 trained models (weights files, .npy data, imcc import / evaluate)  src/ir, src/import, src/cli
+//   IMC150-IMC155 accuracy under the analog model (imcc evaluate --analog, --sweep)  src/reference/analog, src/cli
 //   IMC170-IMC179 report, language server and verify traces                    src/emit/report, src/cli
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
@@ -106,6 +107,12 @@ export const DIAGNOSTIC_CODES = {
   IMC131: 'a residual add of a 1-bit threshold output (0/1); an add needs signed activations of at least 2 bits',
   IMC132: 'a weight layer with 1-bit activations: its outputs are signed, so 1 bit could only hold -1 or 0 (use threshold for 0/1)',
   IMC133: 'the CrossSim and NeuroSim exports do not support threshold (binary) activations',
+  IMC150: 'imcc evaluate --sweep: the sweep is not written NAME=START:STOP:STEP',
+  IMC151: 'imcc evaluate --sweep: unknown sweep parameter (noise or variation)',
+  IMC152: 'imcc evaluate --sweep: a start, stop or step that is not a number or is outside 0 to 10',
+  IMC153: 'imcc evaluate --sweep: the sweep stops before it starts, has a zero step, or has more than 1000 points',
+  IMC154: 'imcc evaluate --csv: the CSV file cannot be written',
+  IMC155: 'imcc evaluate: an analog option (--samples, --seed, --csv) without --analog or --sweep (or --csv without --sweep)',
   IMC170: 'imcc report: the argument is neither a .imc design nor an output directory of imcc compile',
   IMC171: 'imcc report: the report file cannot be written',
   IMC172: 'imcc verify --trace: the waveform (VCD) and address trace cannot be written',

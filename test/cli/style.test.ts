@@ -18,7 +18,7 @@ function program(): Command {
 describe('shared options', () => {
   it('every --seed has the same default and range', async () => {
     const seeded = program().commands.filter((c) => c.options.some((o) => o.long === '--seed'));
-    expect(seeded.map((c) => c.name()).sort()).toEqual(['analyze', 'infer', 'verify']);
+    expect(seeded.map((c) => c.name()).sort()).toEqual(['analyze', 'evaluate', 'infer', 'verify']);
     for (const c of seeded) {
       const seed = c.options.find((o) => o.long === '--seed')!;
       expect(seed.defaultValue, c.name()).toBe(DEFAULT_SEED);

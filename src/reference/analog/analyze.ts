@@ -12,13 +12,13 @@
 //  - a tile-size sweep on the layer with the tallest kernel matrix: the layer's collective kernel matrix split into
 //    tiles of 64/128/256/512 rows and columns (balanced parts, as the mapping splits), each part a physical array,
 //    driven with the inputs the layer receives, with all non-idealities and with resistance only.
-import type { IrDesign, IrNode } from '../../ir/types.js';
-import { nodeIndex } from '../../ir/nodeIndex.js';
+import type { IrDesign } from '../../ir/types.js';
 import { generateInputImage } from '../../ir/weights.js';
 import type { Mapping } from '../../mapping/types.js';
 import { balancedRanges } from '../../mapping/split.js';
 import { compileReference, runReference, type TileWeights } from '../mapped.js';
-import { analogColumns, analogTileProduct, idealDevice, programTile, type AnalogDevice, type AnalogTile } from './tile.js';
+import { analogColumns, analogTileProduct, programTile, type AnalogDevice } from './tile.js';
+import { analogChip, designDevice, layerBits } from './chip.js';
 import { normalStream } from './random.js';
 
 export interface AnalyzeOptions {
@@ -117,30 +117,11 @@ function exactColumns(t: TileWeights, input: ArrayLike<number>): Float64Array {
 
 export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: AnalyzeOptions): AnalogAnalysis {
   const crossbar = design.target.crossbar;
-  // Without a device block: ideal devices with 2^wb - 1 levels, which represent every weight exactly in either
-  // encoding (differential: 2 levels per weight unit, offset: 1), so the analysis must report zero error.
-  const device: AnalogDevice = crossbar.device
-    ? withoutSpan(crossbar.device)
-    : { ...idealDevice(2 ** crossbar.weightBits - 1), encoding: crossbar.devicesPerWeight === 2 ? 'differential' : 'offset' };
-  const nodes = nodeIndex(design.network);
+  const device = designDevice(design);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!inputNode) throw new Error('analyze: the network has no input');
-  const layerBits = new Map<string, { weightBits: number; activationBits: number }>();
-  for (const lm of mapping.layers) {
-    const node = nodes.get(lm.layer) as IrNode;
-    const producer = nodes.get(node.inputs[0]) as IrNode;
-    layerBits.set(lm.layer, { weightBits: node.weightBits ?? crossbar.weightBits, activationBits: producer.activationBits });
-  }
-  const tiles = new Map<string, AnalogTile>();
-  const tileFor = (t: TileWeights): AnalogTile => {
-    let tile = tiles.get(t.core);
-    if (!tile) {
-      const bits = layerBits.get(t.layer)!;
-      tile = programTile(t.weights, t.rows, t.cols, { device, ...bits, seed: options.seed, key: t.core });
-      tiles.set(t.core, tile);
-    }
-    return tile;
-  };
+  const bitsOf = layerBits(design, mapping);
+  const tileFor = analogChip(bitsOf, device, options.seed);
 
   // The sweep layer: tallest collective kernel matrix (largest fan-in), first in network order on ties.
   const sweepLayer = mapping.layers.reduce((a, b) => (b.matrix.rowSources.length > a.matrix.rowSources.length ? b : a));
@@ -237,7 +218,7 @@ export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: Analy
   });
   const overallErr = rms(totalErr, totalCount);
   const overallExact = rms(totalExact, totalCount);
-  const sweepBits = layerBits.get(sweepLayer.layer)!;
+  const sweepBits = bitsOf.get(sweepLayer.layer)!;
   return {
     network: design.network.name,
     target: design.target.name,
@@ -262,11 +243,6 @@ export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: Analy
       points: tileSizeSweep(sweepMatrix, sweepRows, sweepCols, sweepInputs, device, sweepBits, options),
     },
   };
-}
-
-function withoutSpan(d: NonNullable<IrDesign['target']['crossbar']['device']>): AnalogDevice {
-  const { span: _span, ...rest } = d;
-  return rest;
 }
 
 /**

@@ -11,13 +11,17 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function analysisReport(a: AnalogAnalysis): string {
-  const d = a.device;
-  const device = d.ideal
+/** One line describing the device model (shared with `imcc evaluate --analog`). */
+export function deviceSummary(d: AnalogAnalysis['device']): string {
+  return d.ideal
     ? 'ideal devices (the target has no device block)'
     : `${d.encoding}, ${d.levels} levels, G ${Number(d.gMin.toPrecision(6))}..${Number(d.gMax.toPrecision(6))} S, programming error ${d.programmingError.sigma} ${d.programmingError.model}, ` +
-      `read noise ${d.readNoise.sigma} ${d.readNoise.model}, Rs ${d.sourceResistance} Ohm, Rn ${d.neuronResistance} Ohm, ` +
-      `wire ${d.wireResistanceRow}/${d.wireResistanceCol} Ohm, Vread ${d.readVoltage} V`;
+        `read noise ${d.readNoise.sigma} ${d.readNoise.model}, Rs ${d.sourceResistance} Ohm, Rn ${d.neuronResistance} Ohm, ` +
+        `wire ${d.wireResistanceRow}/${d.wireResistanceCol} Ohm, Vread ${d.readVoltage} V`;
+}
+
+export function analysisReport(a: AnalogAnalysis): string {
+  const device = deviceSummary(a.device);
   const layers = table(
     ['layer', 'tiles', 'rows/tile', 'rms col err', 'rms col', 'rel err', 'after gain', 'rms act err', 'acts changed'],
     a.layers.map((l) => [

@@ -32,7 +32,12 @@ export interface NeededInputs {
   readyTimes(arrivals: Int32Array, floor: number, out: Int32Array): void;
   /** Per input pixel, the last unit that reads it (-1: none). */
   lastReaders(inputPixels: number): Int32Array;
+  /** The explicit lists, when kept: the simulation walks them inline (its fastest form for small planes). */
+  readonly lists?: IndexLists;
 }
+
+/** Most list entries a core's pixel units keep as explicit lists (16 MB); above, windows are computed. */
+const LISTED_INPUTS_MAX = 1 << 22;
 
 /** NeededInputs over explicit lists (block units, whose replicas share input pixels). */
 export function listedInputs(lists: IndexLists): NeededInputs {
@@ -40,6 +45,7 @@ export function listedInputs(lists: IndexLists): NeededInputs {
   const units = start.length - 1;
   return {
     units,
+    lists,
     inputsOf: (u) => Array.from(values.subarray(start[u], start[u + 1])),
     readyTimes(arrivals, floor, out) {
       for (let u = 0; u < units; u++) {
@@ -208,7 +214,12 @@ export function convNeededInputs(
       blockMax,
     ));
   }
-  return new PixelWindows(plan, pixelReplica(matrix, plan, g.out), replicaDy, replicaDx, g);
+  const windows = new PixelWindows(plan, pixelReplica(matrix, plan, g.out), replicaDy, replicaDx, g);
+  // Lists are faster to walk than windows are to compute, and worth their memory when a small plane is simulated
+  // many times (the optimizer times hundreds of mappings); a large plane computes its windows.
+  const pixelMax = perReplica.reduce((n, list) => Math.max(n, list.length), 0);
+  if (windows.units * pixelMax > LISTED_INPUTS_MAX) return windows;
+  return listedInputs(buildLists(windows.units, (u, push) => windows.pushInputs(u, push), pixelMax));
 }
 
 /**
@@ -239,15 +250,20 @@ class PixelWindows implements NeededInputs {
     };
   }
 
-  inputsOf(u: number): number[] {
+  /** Pushes the input pixels unit `u` reads. */
+  pushInputs(u: number, push: (input: number) => void): void {
     const { height, width } = this.g.input;
     const { originY, originX, dys, dxs } = this.window(u % this.g.out.height, Math.floor(u / this.g.out.height));
-    const found: number[] = [];
     for (let k = 0; k < dys.length; k++) {
       const iy = originY + dys[k];
       const ix = originX + dxs[k];
-      if (iy >= 0 && iy < height && ix >= 0 && ix < width) found.push(ix * height + iy);
+      if (iy >= 0 && iy < height && ix >= 0 && ix < width) push(ix * height + iy);
     }
+  }
+
+  inputsOf(u: number): number[] {
+    const found: number[] = [];
+    this.pushInputs(u, (i) => found.push(i));
     return found;
   }
 

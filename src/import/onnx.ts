@@ -56,6 +56,16 @@ function tensorData(t: onnxProto.onnx.ITensorProto, where: string): OnnxTensor {
   const size = { [FLOAT]: 4, [UINT8]: 1, [INT8]: 1, [INT32]: 4, [INT64]: 8, [DOUBLE]: 8 }[t.dataType ?? 0];
   if (size === undefined) throw new ToolError('IMC125', `${where}: tensor '${t.name}' has data type ${t.dataType}, which the importer does not read (float, double, int8, uint8, int32, int64)`);
   if (view && raw!.length !== count * size) throw new ToolError('IMC125', `${where}: tensor '${t.name}' holds ${raw!.length} bytes, its shape needs ${count * size} (truncated file?)`);
+  if (view && t.dataType === FLOAT) {
+    // The common case (PyTorch exports float32 raw data): one typed-array copy instead of a DataView call per value.
+    // (A copy: protobufjs hands out a Node Buffer, whose slice() would share the whole file's memory.)
+    data.set(new Float32Array(Uint8Array.from(raw!).buffer, 0, count));
+    return { dims, data };
+  }
+  if (!view && t.dataType === FLOAT && t.floatData && t.floatData.length === count) {
+    data.set(t.floatData);
+    return { dims, data };
+  }
   for (let i = 0; i < count; i++) {
     if (view) {
       const at = i * size;

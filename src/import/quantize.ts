@@ -9,7 +9,7 @@
 import { signedMax } from '../reference/arithmetic.js';
 import { FILE_BIAS_LIMIT } from '../ir/weightsFile.js';
 import type { ImportGraph } from './graph.js';
-import { runFloat } from './float.js';
+import { runFloat, type FloatValues } from './float.js';
 
 /** Magnitude bits of a requantization multiplier (the neuron core's multiplier is this plus a sign bit). */
 export const MULTIPLIER_BITS = 15;
@@ -55,15 +55,16 @@ class Groups {
 }
 
 /** The activation scale groups and each activation layer's calibrated max |x|. */
-export function calibrate(graph: ImportGraph, images: readonly Float64Array[], activationBits: number): Map<string, number> {
+export function calibrate(graph: ImportGraph, images: readonly Float64Array[], activationBits: number, onImage?: (values: FloatValues, index: number) => void): Map<string, number> {
   const groups = new Groups();
   const scaled = graph.layers.filter((l) => l.op.kind !== 'conv' && l.op.kind !== 'fc');
   for (const l of scaled) {
     if (['relu', 'maxpool', 'avgpool', 'gap', 'flatten', 'add'].includes(l.op.kind)) for (const i of l.inputs) groups.union(l.name, i);
   }
   const absMax = new Map<string, number>(scaled.map((l) => [groups.find(l.name), 0]));
-  for (const image of images) {
+  for (const [index, image] of images.entries()) {
     const values = runFloat(graph, image);
+    onImage?.(values, index);
     for (const l of scaled) {
       const v = values.get(l.name)!;
       let m = absMax.get(groups.find(l.name))!;
@@ -77,8 +78,9 @@ export function calibrate(graph: ImportGraph, images: readonly Float64Array[], a
   return new Map(scaled.map((l) => [l.name, (absMax.get(groups.find(l.name)) || 1) / top]));
 }
 
-export function quantize(graph: ImportGraph, calibration: readonly Float64Array[], weightBits: number, activationBits: number): Quantization {
-  const scales = calibrate(graph, calibration, activationBits);
+/** `onImage` sees every calibration image's float values (the import keeps them to measure the quantization error). */
+export function quantize(graph: ImportGraph, calibration: readonly Float64Array[], weightBits: number, activationBits: number, onImage?: (values: FloatValues, index: number) => void): Quantization {
+  const scales = calibrate(graph, calibration, activationBits, onImage);
   const layers = new Map<string, QuantizedLayer>();
   const wMax = signedMax(weightBits);
   for (const layer of graph.layers) {

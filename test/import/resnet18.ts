@@ -14,7 +14,8 @@ export function resnet18Onnx(inputSize = 64, seed = 18): Uint8Array {
   const initializers: onnxProto.onnx.ITensorProto[] = [];
   const param = (name: string, dims: number[], fill: () => number): string => {
     const count = dims.reduce((a, b) => a * b, 1);
-    initializers.push({ name, dims, dataType: 1, floatData: Array.from({ length: count }, fill) });
+    // Raw little-endian float32 bytes, as torch.onnx.export writes initializers.
+    initializers.push({ name, dims, dataType: 1, rawData: new Uint8Array(Float32Array.from({ length: count }, fill).buffer) });
     return name;
   };
   const ints = (name: string, v: number[]): onnxProto.onnx.IAttributeProto => ({ name, type: A.INTS, ints: v });

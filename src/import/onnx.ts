@@ -23,6 +23,8 @@ export interface OnnxNode {
 export interface OnnxTensor {
   dims: number[];
   data: Float64Array;
+  /** onnx.TensorProto.DataType (a QuantizeLinear's zero point type says whether it quantizes to int8 or uint8). */
+  dataType: number;
 }
 
 export interface OnnxModel {
@@ -40,9 +42,9 @@ function toNumber(v: LongLike): number {
 }
 
 // onnx.TensorProto.DataType values of the tensor types a CNN's parameters use.
-const FLOAT = 1;
-const UINT8 = 2;
-const INT8 = 3;
+export const FLOAT = 1;
+export const UINT8 = 2;
+export const INT8 = 3;
 const INT32 = 6;
 const INT64 = 7;
 const DOUBLE = 11;
@@ -60,11 +62,11 @@ function tensorData(t: onnxProto.onnx.ITensorProto, where: string): OnnxTensor {
     // The common case (PyTorch exports float32 raw data): one typed-array copy instead of a DataView call per value.
     // (A copy: protobufjs hands out a Node Buffer, whose slice() would share the whole file's memory.)
     data.set(new Float32Array(Uint8Array.from(raw!).buffer, 0, count));
-    return { dims, data };
+    return { dims, data, dataType: FLOAT };
   }
   if (!view && t.dataType === FLOAT && t.floatData && t.floatData.length === count) {
     data.set(t.floatData);
-    return { dims, data };
+    return { dims, data, dataType: FLOAT };
   }
   for (let i = 0; i < count; i++) {
     if (view) {
@@ -86,7 +88,7 @@ function tensorData(t: onnxProto.onnx.ITensorProto, where: string): OnnxTensor {
       data[i] = toNumber(list[i]);
     }
   }
-  return { dims, data };
+  return { dims, data, dataType: t.dataType! };
 }
 
 function attributeValue(a: onnxProto.onnx.IAttributeProto): AttributeValue {

@@ -173,7 +173,7 @@ export function importGraph(model: OnnxModel): ImportGraph {
         const bias = node.inputs[2] ? constant(node, node.inputs[2], 'bias').data : new Float64Array(outChannels);
         const shape = { channels: outChannels, height: outSize(x.shape.height, kernelHeight, stride, pad), width: outSize(x.shape.width, kernelWidth, stride, pad) };
         if (shape.height < 1 || shape.width < 1) throw unsupported(node, 'the kernel is larger than its padded input');
-        add({ onnxName: node.name, origin, op: { kind: 'conv', weight: Float64Array.from(w.data), bias: Float64Array.from(bias), outChannels, inChannels, kernelHeight, kernelWidth, stride, pad, weightScales }, inputs: [x.name], shape }, out);
+        add({ onnxName: node.name, origin, op: { kind: 'conv', weight: new Float64Array(w.data), bias: new Float64Array(bias), outChannels, inChannels, kernelHeight, kernelWidth, stride, pad, weightScales }, inputs: [x.name], shape }, out);
         break;
       }
       case 'Gemm':

@@ -211,11 +211,12 @@ export function importGraph(model: OnnxModel): ImportGraph {
         const eps = (node.attributes.get('epsilon') as number | undefined) ?? 1e-5;
         const op = target.op;
         const channels = op.kind === 'conv' ? op.outChannels : op.outFeatures;
-        const per = op.weight.length / channels;
+        const { weight } = op;
+        const per = weight.length / channels;
         // Folded here, in floats, before quantization: W' = W * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
         for (let o = 0; o < channels; o++) {
           const k = gamma[o] / Math.sqrt(variance[o] + eps);
-          for (let i = 0; i < per; i++) op.weight[o * per + i] *= k;
+          for (let i = o * per; i < (o + 1) * per; i++) weight[i] *= k;
           // A quantized weight keeps its integers: the fold scales its step.
           if (op.weightScales) op.weightScales[o] *= Math.abs(k);
           op.bias[o] = (op.bias[o] - mean[o]) * k + beta[o];

@@ -45,6 +45,10 @@ interface Options {
   weightZero?: number;
   convWeights?: number[];
   dequantizeScale?: number;
+  /** The conv weight as floats quantized by a QuantizeLinear in the graph (rather than stored as int8). */
+  floatConvWeights?: boolean;
+  /** Per-channel scales on the relu activation (not expressible). */
+  reluScales?: number[];
 }
 
 function qdqModel(options: Options = {}): Uint8Array {
@@ -59,7 +63,9 @@ function qdqModel(options: Options = {}): Uint8Array {
     return `${name}.dq`;
   };
   const x = qdq('x', 's_in', 'zp', 'input');
-  nodes.push({ name: '/conv/w/DequantizeLinear', opType: 'DequantizeLinear', input: ['conv.wq', 'conv.ws', 'conv.wz'], output: ['conv.w'], attribute: [{ name: 'axis', type: A.INT, i: 0 }] });
+  const axis0 = [{ name: 'axis', type: A.INT, i: 0 }];
+  if (options.floatConvWeights) nodes.push({ name: '/conv/w/QuantizeLinear', opType: 'QuantizeLinear', input: ['conv.wf', 'conv.ws', 'conv.wz'], output: ['conv.wq'], attribute: axis0 });
+  nodes.push({ name: '/conv/w/DequantizeLinear', opType: 'DequantizeLinear', input: ['conv.wq', 'conv.ws', 'conv.wz'], output: ['conv.w'], attribute: axis0 });
   nodes.push({ name: '/conv/Conv', opType: 'Conv', input: [x, 'conv.w', 'conv.b'], output: ['conv'], attribute: [{ name: 'kernel_shape', type: A.INTS, ints: [3, 3] }, { name: 'pads', type: A.INTS, ints: [1, 1, 1, 1] }] });
   nodes.push({ name: '/relu/Relu', opType: 'Relu', input: ['conv'], output: ['relu'] });
   const r = qdq('relu', 's_relu', 'zp', 'relu');
@@ -69,11 +75,13 @@ function qdqModel(options: Options = {}): Uint8Array {
   const y = qdq('fc', 's_out', 'zp', 'output');
   const initializers = [
     f32('s_in', [], [S_IN]),
-    f32('s_relu', [], [S_RELU]),
+    options.reluScales ? f32('s_relu', [options.reluScales.length], options.reluScales) : f32('s_relu', [], [S_RELU]),
     f32('s_out', [], [S_OUT]),
     f32('dq_scale', [], [options.dequantizeScale ?? S_RELU]),
     ints('zp', [], type, [zero]),
-    ints('conv.wq', [4, 1, 3, 3], INT8, options.convWeights ?? W_CONV),
+    options.floatConvWeights
+      ? f32('conv.wf', [4, 1, 3, 3], W_CONV.map((q, i) => Math.fround(q * S_CONV[Math.floor(i / 9)])))
+      : ints('conv.wq', [4, 1, 3, 3], INT8, options.convWeights ?? W_CONV),
     f32('conv.ws', [4], S_CONV),
     ints('conv.wz', [4], INT8, [0, 0, options.weightZero ?? 0, 0]),
     f32('conv.b', [4], B_CONV),
@@ -163,6 +171,12 @@ describe('QDQ models keep their own quantization', () => {
     }
   });
 
+  it('a float weight quantized by a QuantizeLinear in the graph gives the same integers (round half to even, per channel)', () => {
+    const fromFloats = graphOf(qdqModel({ floatConvWeights: true }));
+    const conv = fromFloats.layers.find((l) => l.op.kind === 'conv')!;
+    expect(Array.from(quantize(fromFloats, images(2, 1), 8, 8).layers.get(conv.name)!.weights)).toEqual(W_CONV);
+  });
+
   it('imports onto a target; the integer reference model computes the QDQ model to within one output step', () => {
     const dir = mkdtempSync(join(tmpdir(), 'imcc-qdq-'));
     mkdirSync(join(dir, 'targets'));
@@ -192,6 +206,12 @@ describe('QDQ the neuron core cannot express', () => {
     const err = thrown(() => graphOf(qdqModel({ activationZero: 3 })));
     expect(err.code).toBe('IMC200');
     expect(err.message).toContain("node '/input/QuantizeLinear' (QuantizeLinear): zero point 3 on an activation");
+  });
+
+  it('per-channel scales on an activation: IMC200', () => {
+    const err = thrown(() => graphOf(qdqModel({ reluScales: [0.05, 0.05, 0.05, 0.05] })));
+    expect(err.code).toBe('IMC200');
+    expect(err.message).toContain("node '/relu/QuantizeLinear' (QuantizeLinear): 4 scales on an activation; the neuron core takes one scale per tensor");
   });
 
   it('an asymmetric weight (non-zero weight zero point): IMC200 naming the Conv and its DequantizeLinear', () => {

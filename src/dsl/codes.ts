@@ -11,6 +11,7 @@
 //   IMC120-IMC139 trained models (weights files, .npy data, imcc import / evaluate)  src/ir, src/import, src/cli
 //   IMC150-IMC155 accuracy under the analog model (imcc evaluate --analog, --sweep)  src/reference/analog, src/cli
 //   IMC170-IMC179 report, language server and verify traces                    src/emit/report, src/cli
+//   IMC200-IMC205 quantized (QDQ) ONNX models                                   src/import
 export const DIAGNOSTIC_CODES = {
   IMC001: 'unexpected character in the source',
   IMC002: 'syntax error: unexpected or missing token',
@@ -116,6 +117,8 @@ export const DIAGNOSTIC_CODES = {
   IMC170: 'imcc report: the argument is neither a .imc design nor an output directory of imcc compile',
   IMC171: 'imcc report: the report file cannot be written',
   IMC172: 'imcc verify --trace: the waveform (VCD) and address trace cannot be written',
+  IMC200: 'imcc import: a QuantizeLinear / DequantizeLinear the neuron core cannot express (activation zero point, per-channel activation scale, weights not symmetric per output channel)',
+  IMC201: 'imcc import: a quantized (QDQ) model\'s scales the neuron core cannot keep (tensors it cannot rescale with different scales, integers outside the target\'s bits)',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -1,9 +1,11 @@
 // The ONNX graph as the layers of an .imc network, still in floats: every supported operator becomes one layer (or
 // disappears: Identity, Dropout; or folds: BatchNormalization into the conv / fc before it, a MatMul's bias Add into
 // the fc). Each weight layer is followed by a `requant` layer, the .imc `batchnorm` that carries the neuron core's
-// per-channel multiplier and bias. Anything else is IMC127 naming the node, its operator and why.
+// per-channel multiplier and bias. QuantizeLinear / DequantizeLinear pairs of a quantized model vanish from the
+// float graph but leave their scales (./qdq.ts). Anything else is IMC127 naming the node, its operator and why.
 import { ToolError } from '../dsl/diagnostics.js';
 import type { AttributeValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx.js';
+import { activationQuant, dequantizeConstant, outputChannelScales, qdqError, quantizeConstant, type ActivationQuant, type QuantizedConstant } from './qdq.js';
 
 export interface Shape3 {
   channels: number;
@@ -13,8 +15,8 @@ export interface Shape3 {
 
 export type ImportOp =
   | { kind: 'input' }
-  | { kind: 'conv'; weight: Float64Array; bias: Float64Array; outChannels: number; inChannels: number; kernelHeight: number; kernelWidth: number; stride: number; pad: number }
-  | { kind: 'fc'; weight: Float64Array; bias: Float64Array; outFeatures: number; inFeatures: number }
+  | { kind: 'conv'; weight: Float64Array; bias: Float64Array; outChannels: number; inChannels: number; kernelHeight: number; kernelWidth: number; stride: number; pad: number; weightScales?: Float64Array }
+  | { kind: 'fc'; weight: Float64Array; bias: Float64Array; outFeatures: number; inFeatures: number; weightScales?: Float64Array }
   | { kind: 'requant' }
   /** `clip`: a Clip(0, clip), done by the requantization's saturation (its group's scale is clip / (2^(a-1)-1)). */
   | { kind: 'relu'; clip?: number }
@@ -37,6 +39,8 @@ export interface ImportGraph {
   inputName: string;
   layers: ImportLayer[];
   output: string;
+  /** Activation scales a quantized (QDQ) model fixes, by layer name; calibration measures the others. */
+  activationScales: Map<string, ActivationQuant>;
 }
 
 const RESERVED = new Set(['import', 'target', 'network', 'on', 'extends', 'block', 'return']);
@@ -99,6 +103,12 @@ export function importGraph(model: OnnxModel): ImportGraph {
   for (const n of model.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   for (const o of model.outputs) consumers.set(o, (consumers.get(o) ?? 0) + 1);
 
+  // The model's constants plus the weights that QDQ nodes dequantize (and, for those, their scales).
+  const constants = new Map(model.constants);
+  const quantizedConstants = new Map<string, QuantizedConstant>();
+  /** ONNX activation tensor name -> the QuantizeLinear that made it (its DequantizeLinear must undo it). */
+  const quantizedTensors = new Map<string, ActivationQuant>();
+  const activationScales = new Map<string, ActivationQuant>();
   const dims = model.input.dims;
   const fixed = dims.slice(dims.length === 4 ? 1 : 0);
   if ((dims.length !== 4 && dims.length !== 3) || fixed.some((d) => typeof d !== 'number' || d < 1)) {
@@ -121,14 +131,14 @@ export function importGraph(model: OnnxModel): ImportGraph {
   );
 
   const constant = (node: OnnxNode, name: string | undefined, what: string): OnnxTensor => {
-    const t = name !== undefined ? model.constants.get(name) : undefined;
+    const t = name !== undefined ? constants.get(name) : undefined;
     if (!t) throw unsupported(node, `its ${what} is not a constant tensor (computed weights are not supported)`);
     return t;
   };
   const source = (node: OnnxNode, index = 0): ImportLayer => {
     const name = node.inputs[index];
     const p = producer.get(name);
-    if (!p) throw unsupported(node, model.constants.has(name) ? `input ${index} is a constant, the importer needs an activation there` : `input '${name}' comes from no supported node`);
+    if (!p) throw unsupported(node, constants.has(name) ? `input ${index} is a constant, the importer needs an activation there` : `input '${name}' comes from no supported node`);
     return p;
   };
   /** The weight layer a BatchNormalization or bias Add folds into: it must feed only this node. */
@@ -157,11 +167,13 @@ export function importGraph(model: OnnxModel): ImportGraph {
         if (ints(node, 'dilations', [1, 1]).some((d) => d !== 1)) throw unsupported(node, `dilations [${ints(node, 'dilations', [1, 1]).join(', ')}]: dilated convolutions are not supported`);
         if (w.dims.length !== 4 || w.dims[1] !== x.shape.channels) throw unsupported(node, `weight shape [${w.dims.join(', ')}] is not [Cout, ${x.shape.channels}, Fh, Fw]`);
         const [outChannels, inChannels, kernelHeight, kernelWidth] = w.dims;
+        const given = quantizedConstants.get(node.inputs[1]);
+        const weightScales = given && outputChannelScales(node, given, 0, outChannels);
         const { stride, pad } = window(node, [kernelHeight, kernelWidth]);
         const bias = node.inputs[2] ? constant(node, node.inputs[2], 'bias').data : new Float64Array(outChannels);
         const shape = { channels: outChannels, height: outSize(x.shape.height, kernelHeight, stride, pad), width: outSize(x.shape.width, kernelWidth, stride, pad) };
         if (shape.height < 1 || shape.width < 1) throw unsupported(node, 'the kernel is larger than its padded input');
-        add({ onnxName: node.name, origin, op: { kind: 'conv', weight: Float64Array.from(w.data), bias: Float64Array.from(bias), outChannels, inChannels, kernelHeight, kernelWidth, stride, pad }, inputs: [x.name], shape }, out);
+        add({ onnxName: node.name, origin, op: { kind: 'conv', weight: new Float64Array(w.data), bias: new Float64Array(bias), outChannels, inChannels, kernelHeight, kernelWidth, stride, pad, weightScales }, inputs: [x.name], shape }, out);
         break;
       }
       case 'Gemm':
@@ -177,6 +189,9 @@ export function importGraph(model: OnnxModel): ImportGraph {
         const outFeatures = transB ? rows : cols;
         if ((transB ? cols : rows) !== features) throw unsupported(node, `weight shape [${w.dims.join(', ')}] does not take ${features} input features`);
         const alpha = node.opType === 'Gemm' ? ((node.attributes.get('alpha') as number | undefined) ?? 1) : 1;
+        const given = quantizedConstants.get(node.inputs[1]);
+        // alpha scales the dequantized weights, so it scales their step too.
+        const weightScales = given && outputChannelScales(node, given, transB ? 0 : 1, outFeatures).map((sw) => Math.abs(alpha) * sw);
         const beta = node.opType === 'Gemm' ? ((node.attributes.get('beta') as number | undefined) ?? 1) : 1;
         const weight = new Float64Array(outFeatures * features);
         for (let o = 0; o < outFeatures; o++) for (let i = 0; i < features; i++) weight[o * features + i] = alpha * (transB ? w.data[o * cols + i] : w.data[i * cols + o]);
@@ -186,7 +201,7 @@ export function importGraph(model: OnnxModel): ImportGraph {
           if (c.data.length !== outFeatures && c.data.length !== 1) throw unsupported(node, `bias of ${c.data.length} values for ${outFeatures} outputs`);
           for (let o = 0; o < outFeatures; o++) bias[o] = beta * c.data[c.data.length === 1 ? 0 : o];
         }
-        add({ onnxName: node.name, origin, op: { kind: 'fc', weight, bias, outFeatures, inFeatures: features }, inputs: [x.name], shape: { channels: outFeatures, height: 1, width: 1 } }, out);
+        add({ onnxName: node.name, origin, op: { kind: 'fc', weight, bias, outFeatures, inFeatures: features, weightScales }, inputs: [x.name], shape: { channels: outFeatures, height: 1, width: 1 } }, out);
         break;
       }
       case 'BatchNormalization': {
@@ -196,21 +211,24 @@ export function importGraph(model: OnnxModel): ImportGraph {
         const eps = (node.attributes.get('epsilon') as number | undefined) ?? 1e-5;
         const op = target.op;
         const channels = op.kind === 'conv' ? op.outChannels : op.outFeatures;
-        const per = op.weight.length / channels;
+        const { weight } = op;
+        const per = weight.length / channels;
         // Folded here, in floats, before quantization: W' = W * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
         for (let o = 0; o < channels; o++) {
           const k = gamma[o] / Math.sqrt(variance[o] + eps);
-          for (let i = 0; i < per; i++) op.weight[o * per + i] *= k;
+          for (let i = o * per; i < (o + 1) * per; i++) weight[i] *= k;
+          // A quantized weight keeps its integers: the fold scales its step.
+          if (op.weightScales) op.weightScales[o] *= Math.abs(k);
           op.bias[o] = (op.bias[o] - mean[o]) * k + beta[o];
         }
         withRequant(target, out, node.name, origin);
         break;
       }
       case 'Add': {
-        const constantInput = node.inputs.findIndex((i) => model.constants.has(i));
+        const constantInput = node.inputs.findIndex((i) => constants.has(i));
         if (constantInput >= 0) {
           const target = foldTarget({ ...node, inputs: [node.inputs[1 - constantInput]] });
-          const c = model.constants.get(node.inputs[constantInput])!;
+          const c = constants.get(node.inputs[constantInput])!;
           if (!target || target.op.kind !== 'fc' || (c.data.length !== target.op.outFeatures && c.data.length !== 1)) {
             throw unsupported(node, 'adding a constant is supported only as the bias of the MatMul right before it');
           }
@@ -286,8 +304,36 @@ export function importGraph(model: OnnxModel): ImportGraph {
         break;
       }
       case 'QuantizeLinear':
-      case 'DequantizeLinear':
-        throw unsupported(node, 'models already quantized with QuantizeLinear / DequantizeLinear are not supported yet (import the float model)');
+      case 'DequantizeLinear': {
+        const scale = constant(node, node.inputs[1], 'scale');
+        const zeroPoint = node.inputs[2] ? constant(node, node.inputs[2], 'zero point') : undefined;
+        const value = constants.get(node.inputs[0]);
+        if (value && node.opType === 'QuantizeLinear') {
+          constants.set(out, quantizeConstant(node, value, scale, zeroPoint));
+        } else if (value) {
+          const { value: weight, quantized } = dequantizeConstant(node, value, scale, zeroPoint);
+          constants.set(out, weight);
+          quantizedConstants.set(out, quantized);
+        } else if (node.opType === 'QuantizeLinear') {
+          const x = source(node);
+          const quant = activationQuant(node, scale, zeroPoint);
+          const earlier = activationScales.get(x.name);
+          if (earlier && earlier.scale !== quant.scale) throw qdqError(node, `scale ${quant.scale} on a tensor that ${earlier.node} quantizes with scale ${earlier.scale}`);
+          activationScales.set(x.name, quant);
+          quantizedTensors.set(out, quant);
+          producer.set(out, x);
+        } else {
+          const x = source(node);
+          const quant = quantizedTensors.get(node.inputs[0]);
+          const zero = zeroPoint?.data[0] ?? 0;
+          if (!quant) throw qdqError(node, 'dequantizes an activation that no QuantizeLinear quantized');
+          if (scale.data.length !== 1 || scale.data[0] !== quant.scale || zero !== 0) {
+            throw qdqError(node, `scale ${Array.from(scale.data).join(', ')} and zero point ${zero} do not undo ${quant.node} (scale ${quant.scale}, zero point 0)`);
+          }
+          producer.set(out, x);
+        }
+        break;
+      }
       default:
         throw unsupported(node, 'this operator is not supported (supported: Conv, Gemm, MatMul(+Add), BatchNormalization, Relu, Clip(0, max), MaxPool, AveragePool, GlobalAveragePool, Add, Flatten, Reshape to 2-D, Identity, Dropout)');
     }
@@ -308,5 +354,7 @@ export function importGraph(model: OnnxModel): ImportGraph {
   if (model.outputs.length !== 1) throw new ToolError('IMC127', `the graph has ${model.outputs.length} outputs; the importer needs exactly one`);
   const outLayer = producer.get(model.outputs[0]);
   if (!outLayer) throw new ToolError('IMC127', `the graph output '${model.outputs[0]}' comes from no supported node`);
-  return { inputName: inputLayer.name, layers: withRequants, output: renamed.get(outLayer.name) ?? outLayer.name };
+  // A QuantizeLinear after a Conv or Gemm quantizes its requantized output.
+  const scales = new Map([...activationScales].map(([name, quant]) => [renamed.get(name) ?? name, quant]));
+  return { inputName: inputLayer.name, layers: withRequants, output: renamed.get(outLayer.name) ?? outLayer.name, activationScales: scales };
 }

@@ -10,7 +10,7 @@ import { compileReference, runReference } from '../reference/index.js';
 import { quantizeReal } from '../reference/arithmetic.js';
 import { NpyFormatError, parseNpy } from '../support/npy.js';
 import { formatNpz } from '../support/npz.js';
-import { runFloat } from './float.js';
+import { runFloat, type FloatValues } from './float.js';
 import { importGraph, imcName, type ImportGraph } from './graph.js';
 import { readOnnx } from './onnx.js';
 import { quantize, type Quantization } from './quantize.js';
@@ -90,8 +90,16 @@ function bitsOption(value: number | undefined, fallback: number, what: string): 
   return bits;
 }
 
+/** Float values (8 bytes each) the import keeps from calibration for its error table: 256 MB. */
+const FLOAT_KEEP_LIMIT = 32 * 2 ** 20;
+
+function sizeOf(graph: ImportGraph, name: string): number {
+  const { channels, height, width } = graph.layers.find((l) => l.name === name)!.shape;
+  return channels * height * width;
+}
+
 /** Measured SQNR of every weight layer's requantized output over the calibration images. */
-function quantizationErrors(design: IrDesign, graph: ImportGraph, q: Quantization, images: readonly Float64Array[]): LayerError[] {
+function quantizationErrors(design: IrDesign, graph: ImportGraph, q: Quantization, images: readonly Float64Array[], kept: readonly (FloatValues | undefined)[]): LayerError[] {
   const ref = compileReference(design, mapDesign(design));
   const inputName = graph.inputName;
   const inputScale = q.scales.get(inputName)!;
@@ -99,8 +107,8 @@ function quantizationErrors(design: IrDesign, graph: ImportGraph, q: Quantizatio
   const requantOf = new Map(graph.layers.filter((l) => l.op.kind === 'requant').map((l) => [l.inputs[0], l.name]));
   const signal = new Map<string, number>();
   const noise = new Map<string, number>();
-  for (const image of images) {
-    const float = runFloat(graph, image);
+  for (const [k, image] of images.entries()) {
+    const float = kept[k] ?? runFloat(graph, image);
     const result = runReference(ref, Int32Array.from(image, (x) => quantizeReal(x, inputScale, q.activationBits)));
     for (const l of weightLayers) {
       const r = requantOf.get(l.name)!;
@@ -154,7 +162,14 @@ export function importModel(options: ImportOptions): ImportResult {
   const weightBits = bitsOption(options.weightBits, target.crossbar.weightBits, 'weight-bits');
   const activationBits = bitsOption(options.activationBits, 8, 'activation-bits');
   const calibration = readCalibration(options.calibrate, graph);
-  const q = quantize(graph, calibration, weightBits, activationBits);
+  // The float pass of calibration is the import's largest cost: keep its requantized outputs for the error table
+  // rather than run it twice, up to FLOAT_KEEP_LIMIT values (beyond, the error pass recomputes them).
+  const requants = graph.layers.filter((l) => l.op.kind === 'requant').map((l) => l.name);
+  const perImage = requants.reduce((n, name) => n + sizeOf(graph, name), 0);
+  const kept: (FloatValues | undefined)[] = [];
+  const q = quantize(graph, calibration, weightBits, activationBits, (values, k) => {
+    if ((k + 1) * perImage <= FLOAT_KEEP_LIMIT) kept[k] = new Map(requants.map((name) => [name, values.get(name)!]));
+  });
 
   const imcFile = options.output.endsWith('.imc') ? options.output : `${options.output}.imc`;
   const dir = path.dirname(imcFile);
@@ -183,7 +198,7 @@ export function importModel(options: ImportOptions): ImportResult {
       throw new ToolError('IMC128', `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
     }
     try {
-      layers = quantizationErrors(loaded.design, graph, q, calibration);
+      layers = quantizationErrors(loaded.design, graph, q, calibration, kept);
     } catch (err) {
       if (err instanceof DiagnosticError) {
         const reasons = err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');

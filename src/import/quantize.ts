@@ -5,11 +5,15 @@
 //    both its inputs), the largest of the group; a clipped ReLU Clip(0, c) sets its group's range to c;
 //  - requantization: the neuron core computes q = clamp(floor((P * m[o] + bias[o] + 2^(n-1)) / 2^n)), so the real
 //    factor M[o] = s_w[o] * s_in / s_out becomes the integer multiplier m[o] = round(M[o] * 2^n) with one shift n per
-//    layer, the largest that keeps every m[o] within MULTIPLIER_BITS and every bias within 32 bits.
+//    layer, the largest that keeps every m[o] within MULTIPLIER_BITS and every bias within 32 bits;
+//  - a quantized (QDQ) model brings its own s_w (its integer weights are kept) and activation scales, which replace
+//    the calibrated ones for their whole group (IMC201 when the neuron core cannot keep them).
 import { signedMax } from '../reference/arithmetic.js';
 import { FILE_BIAS_LIMIT } from '../ir/weightsFile.js';
 import type { ImportGraph } from './graph.js';
-import { runFloat } from './float.js';
+import { runFloat, type FloatValues } from './float.js';
+import type { ActivationQuant } from './qdq.js';
+import { ToolError } from '../dsl/diagnostics.js';
 
 /** Magnitude bits of a requantization multiplier (the neuron core's multiplier is this plus a sign bit). */
 export const MULTIPLIER_BITS = 15;
@@ -55,15 +59,16 @@ class Groups {
 }
 
 /** The activation scale groups and each activation layer's calibrated max |x|. */
-export function calibrate(graph: ImportGraph, images: readonly Float64Array[], activationBits: number): Map<string, number> {
+export function calibrate(graph: ImportGraph, images: readonly Float64Array[], activationBits: number, onImage?: (values: FloatValues, index: number) => void): Map<string, number> {
   const groups = new Groups();
   const scaled = graph.layers.filter((l) => l.op.kind !== 'conv' && l.op.kind !== 'fc');
   for (const l of scaled) {
     if (['relu', 'maxpool', 'avgpool', 'gap', 'flatten', 'add'].includes(l.op.kind)) for (const i of l.inputs) groups.union(l.name, i);
   }
   const absMax = new Map<string, number>(scaled.map((l) => [groups.find(l.name), 0]));
-  for (const image of images) {
+  for (const [index, image] of images.entries()) {
     const values = runFloat(graph, image);
+    onImage?.(values, index);
     for (const l of scaled) {
       const v = values.get(l.name)!;
       let m = absMax.get(groups.find(l.name))!;
@@ -74,11 +79,37 @@ export function calibrate(graph: ImportGraph, images: readonly Float64Array[], a
   // A clipped ReLU fixes its group's range at its clip, so the requantization's saturation performs the clip.
   for (const l of scaled) if (l.op.kind === 'relu' && l.op.clip !== undefined) absMax.set(groups.find(l.name), l.op.clip);
   const top = signedMax(activationBits);
-  return new Map(scaled.map((l) => [l.name, (absMax.get(groups.find(l.name)) || 1) / top]));
+  const scales = new Map(scaled.map((l) => [l.name, (absMax.get(groups.find(l.name)) || 1) / top]));
+  // A quantized (QDQ) model's own scales replace the calibrated ones, for the whole group of each.
+  const given = new Map<string, ActivationQuant>();
+  for (const l of scaled) {
+    const quant = graph.activationScales.get(l.name);
+    if (!quant) continue;
+    if (quant.unsigned && top < 255) {
+      throw new ToolError('IMC201', `node '${quant.node}' (QuantizeLinear): uint8 activations (0 to 255) do not fit ${activationBits}-bit signed activations; import with --activation-bits 9 or export int8 activations`);
+    }
+    const group = groups.find(l.name);
+    const other = given.get(group);
+    if (other && other.scale !== quant.scale) {
+      throw new ToolError('IMC201', `node '${quant.node}' (QuantizeLinear): scale ${quant.scale} differs from ${other.node}'s ${other.scale} on a tensor the neuron core cannot rescale (a ReLU, pool or flatten and its input, a residual add and its inputs share one scale)`);
+    }
+    given.set(group, quant);
+  }
+  for (const l of scaled) {
+    const quant = given.get(groups.find(l.name));
+    if (!quant) continue;
+    const clip = scaled.find((c) => groups.find(c.name) === groups.find(l.name) && c.op.kind === 'relu' && c.op.clip !== undefined);
+    if (clip && clip.op.kind === 'relu' && Math.abs(quant.scale * top - clip.op.clip!) > 1e-6 * clip.op.clip!) {
+      throw new ToolError('IMC201', `node '${quant.node}' (QuantizeLinear): scale ${quant.scale} on the clipped ReLU ${clip.name}, whose clip at ${clip.op.clip} needs scale ${clip.op.clip! / top} (the clip is the requantization's saturation)`);
+    }
+    scales.set(l.name, quant.scale);
+  }
+  return scales;
 }
 
-export function quantize(graph: ImportGraph, calibration: readonly Float64Array[], weightBits: number, activationBits: number): Quantization {
-  const scales = calibrate(graph, calibration, activationBits);
+/** `onImage` sees every calibration image's float values (the import keeps them to measure the quantization error). */
+export function quantize(graph: ImportGraph, calibration: readonly Float64Array[], weightBits: number, activationBits: number, onImage?: (values: FloatValues, index: number) => void): Quantization {
+  const scales = calibrate(graph, calibration, activationBits, onImage);
   const layers = new Map<string, QuantizedLayer>();
   const wMax = signedMax(weightBits);
   for (const layer of graph.layers) {
@@ -95,8 +126,12 @@ export function quantize(graph: ImportGraph, calibration: readonly Float64Array[
     for (let o = 0; o < channels; o++) {
       let m = 0;
       for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(weight[o * per + i]));
-      const sw = m > 0 ? m / wMax : 1;
+      // A quantized model's weight scale, or symmetric per-channel quantization of a float weight.
+      const sw = layer.op.weightScales?.[o] ?? (m > 0 ? m / wMax : 1);
       for (let i = 0; i < per; i++) weights[o * per + i] = roundHalfAway(weight[o * per + i] / sw);
+      if (layer.op.weightScales && m / sw > wMax + 1e-6) {
+        throw new ToolError('IMC201', `layer ${layer.name}: its quantized weights reach ${Math.round(m / sw)} steps, beyond the ${weightBits}-bit symmetric range +-${wMax} (export symmetric, narrow-range weights, or give --weight-bits)`);
+      }
       factor[o] = (sw * sIn) / sOut;
     }
     const biasSteps = Array.from(bias, (b) => b / sOut);

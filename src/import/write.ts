@@ -77,7 +77,7 @@ export function networkText(graph: ImportGraph, q: Quantization, names: ImportNa
 
 function intDtype(values: Int32Array): NpyDtype {
   let max = 0;
-  for (const v of values) max = Math.max(max, Math.abs(v));
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
   return max <= 127 ? 'i1' : max <= 32767 ? 'i2' : 'i4';
 }
 
@@ -88,7 +88,7 @@ export function weightArrays(graph: ImportGraph, q: Quantization): Map<string, N
     const p = q.layers.get(layer.name);
     if (!p || (layer.op.kind !== 'conv' && layer.op.kind !== 'fc')) continue;
     const shape = layer.op.kind === 'conv' ? [layer.op.outChannels, layer.op.inChannels, layer.op.kernelHeight, layer.op.kernelWidth] : [layer.op.outFeatures, layer.op.inFeatures];
-    arrays.set(`${layer.name}.weight`, { dtype: intDtype(p.weights), shape, data: Float64Array.from(p.weights) });
+    arrays.set(`${layer.name}.weight`, { dtype: intDtype(p.weights), shape, data: new Float64Array(p.weights) });
     arrays.set(`${layer.name}.scale`, { dtype: 'i4', shape: [p.multiplier.length], data: Float64Array.from(p.multiplier) });
     arrays.set(`${layer.name}.bias`, { dtype: 'i4', shape: [p.bias.length], data: Float64Array.from(p.bias) });
   }

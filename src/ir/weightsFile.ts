@@ -144,7 +144,7 @@ function matchNetwork(
         batchNorm = { scale: Int32Array.from(scale.data), bias: Int32Array.from(bias.data) };
       }
     }
-    if (wOk && w && (!folded || batchNorm)) layers.set(node.name, { weights: Int32Array.from(w.data), ...(batchNorm ? { batchNorm } : {}) });
+    if (wOk && w && (!folded || batchNorm)) layers.set(node.name, { weights: new Int32Array(w.data), ...(batchNorm ? { batchNorm } : {}) });
   }
   const realScale = (name: string): number | undefined => {
     const scale = arrays.get(name);

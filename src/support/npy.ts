@@ -57,10 +57,13 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
     throw new NpyFormatError(`the data has ${bytes.length - start} bytes, the header's shape (${shape.join(', ')}) of ${dtype} needs ${count * size}`);
   }
   const data = new Float64Array(count);
+  // int8 (quantized weights) is the bulk of a weights file: one typed-array copy instead of a call per value.
+  if (dtype === 'i1' || dtype === 'u1') {
+    data.set(dtype === 'i1' ? new Int8Array(bytes.buffer, bytes.byteOffset + start, count) : bytes.subarray(start, start + count));
+    return { dtype, shape, data };
+  }
   for (let i = 0, at = start; i < count; i++, at += size) {
     switch (dtype) {
-      case 'i1': data[i] = view.getInt8(at); break;
-      case 'u1': data[i] = view.getUint8(at); break;
       case 'i2': data[i] = view.getInt16(at, true); break;
       case 'u2': data[i] = view.getUint16(at, true); break;
       case 'i4': data[i] = view.getInt32(at, true); break;
@@ -93,10 +96,13 @@ export function formatNpy(array: NpyArray): Uint8Array {
   const view = new DataView(out.buffer);
   view.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  if (array.dtype === 'i1') {
+    new Int8Array(out.buffer, 10 + header.length, array.data.length).set(array.data);
+    return out;
+  }
   for (let i = 0, at = 10 + header.length; i < array.data.length; i++, at += size) {
     const v = array.data[i];
     switch (array.dtype) {
-      case 'i1': view.setInt8(at, v); break;
       case 'u1': view.setUint8(at, v); break;
       case 'i2': view.setInt16(at, v, true); break;
       case 'u2': view.setUint16(at, v, true); break;

@@ -1,5 +1,5 @@
-// torchvision's ResNet-18 (num_classes 10) as an ONNX model with batch norms kept, built here with seeded weights
-// (no Python in CI): conv 7x7/2 + BN + ReLU, max pool 3x3/2 pad 1, four stages of two basic blocks (64, 128, 256,
+// torchvision's ResNet-18 (num_classes 10) as an ONNX model with batch norms kept (or folded), built here with seeded
+// weights (no Python in CI): conv 7x7/2 + BN + ReLU, max pool 3x3/2 pad 1, four stages of two basic blocks (64, 128, 256,
 // 512 channels; 1x1/2 conv + BN projections on the first block of stages 2-4), global average pool, flatten, fc.
 import onnxProto from 'onnx-proto';
 import { mulberry32 } from '../../src/ir/weights.js';
@@ -7,14 +7,58 @@ import { mulberry32 } from '../../src/ir/weights.js';
 const { onnx } = onnxProto;
 const A = onnx.AttributeProto.AttributeType;
 
-export function resnet18Onnx(inputSize = 64, seed = 18): Uint8Array {
+/**
+ * Folds every BatchNormalization into the Conv before it, in the model itself, the way an export with BN folded
+ * (torch.onnx.export(..., training=TrainingMode.EVAL, do_constant_folding=True) after fuse_conv_bn) presents it: a
+ * Conv with a bias and no BN node. Parameters are rounded to float32 as the file stores them.
+ */
+function foldBatchNorms(nodes: onnxProto.onnx.INodeProto[], initializers: onnxProto.onnx.ITensorProto[]): onnxProto.onnx.INodeProto[] {
+  const values = (name: string): Float32Array => {
+    const t = initializers.find((i) => i.name === name)!;
+    return new Float32Array(Uint8Array.from(t.rawData!).buffer);
+  };
+  const replace = (name: string, dims: number[], data: Float32Array): void => {
+    const at = initializers.findIndex((i) => i.name === name);
+    const tensor = { name, dims, dataType: 1, rawData: new Uint8Array(data.buffer) };
+    if (at >= 0) initializers[at] = tensor;
+    else initializers.push(tensor);
+  };
+  const kept: onnxProto.onnx.INodeProto[] = [];
+  for (const node of nodes) {
+    if (node.opType !== 'BatchNormalization') {
+      kept.push(node);
+      continue;
+    }
+    const conv = kept.find((n) => n.output![0] === node.input![0])!;
+    const [gamma, beta, mean, variance] = node.input!.slice(1).map(values);
+    const eps = node.attribute!.find((a) => a.name === 'epsilon')!.f!;
+    const weight = values(conv.input![1]);
+    const per = weight.length / gamma.length;
+    const bias = new Float32Array(gamma.length);
+    for (let o = 0; o < gamma.length; o++) {
+      const k = gamma[o] / Math.sqrt(variance[o] + eps);
+      for (let i = 0; i < per; i++) weight[o * per + i] *= k;
+      bias[o] = beta[o] - mean[o] * k;
+    }
+    const dims = initializers.find((i) => i.name === conv.input![1])!.dims as number[];
+    replace(conv.input![1], dims, weight);
+    replace(`${conv.input![1]}.folded_bias`, [gamma.length], bias);
+    conv.input = [conv.input![0], conv.input![1], `${conv.input![1]}.folded_bias`];
+    conv.output = node.output;
+    for (const name of node.input!.slice(1)) initializers.splice(initializers.findIndex((i) => i.name === name), 1);
+  }
+  return kept;
+}
+
+export function resnet18Onnx(inputSize = 64, seed = 18, options: { foldBatchNorm?: boolean } = {}): Uint8Array {
   const next = mulberry32(seed);
   const uniform = (): number => next() / 2 ** 32 - 0.5;
   const nodes: onnxProto.onnx.INodeProto[] = [];
   const initializers: onnxProto.onnx.ITensorProto[] = [];
   const param = (name: string, dims: number[], fill: () => number): string => {
     const count = dims.reduce((a, b) => a * b, 1);
-    initializers.push({ name, dims, dataType: 1, floatData: Array.from({ length: count }, fill) });
+    // Raw little-endian float32 bytes, as torch.onnx.export writes initializers.
+    initializers.push({ name, dims, dataType: 1, rawData: new Uint8Array(Float32Array.from({ length: count }, fill).buffer) });
     return name;
   };
   const ints = (name: string, v: number[]): onnxProto.onnx.IAttributeProto => ({ name, type: A.INTS, ints: v });
@@ -60,7 +104,7 @@ export function resnet18Onnx(inputSize = 64, seed = 18): Uint8Array {
     opsetImport: [{ domain: '', version: 13 }],
     graph: {
       name: 'resnet18',
-      node: nodes,
+      node: options.foldBatchNorm ? foldBatchNorms(nodes, initializers) : nodes,
       initializer: initializers,
       input: [{ name: 'input', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 3 }, { dimValue: inputSize }, { dimValue: inputSize }] } } } }],
       output: [{ name: 'logits' }],

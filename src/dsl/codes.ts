@@ -105,7 +105,6 @@ export const DIAGNOSTIC_CODES = {
   IMC130: 'threshold: its input is already 1 bit wide (a threshold output); a threshold needs a signed input of at least 2 bits',
   IMC131: 'a residual add of a 1-bit threshold output (0/1); an add needs signed activations of at least 2 bits',
   IMC132: 'a weight layer with 1-bit activations: its outputs are signed, so 1 bit could only hold -1 or 0 (use threshold for 0/1)',
-  IMC133: 'the CrossSim and NeuroSim exports do not support threshold (binary) activations',
   IMC170: 'imcc report: the argument is neither a .imc design nor an output directory of imcc compile',
   IMC171: 'imcc report: the report file cannot be written',
   IMC172: 'imcc verify --trace: the waveform (VCD) and address trace cannot be written',

@@ -184,10 +184,12 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const cols = p.cols;
   const chBits = unsignedBits(cols - 1);
   const cw = unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1;
-  const a = n.outActivationBits;
+  const a = n.saturationBits;
   const pool = n.pool;
   const count = pool ? pool.height * pool.width : 1;
-  const poolBits = pool ? (pool.kind === 'max' ? a : a + unsignedBits(count) + 1) : a;
+  // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
+  const pooledBits = n.threshold && !n.threshold.afterPool ? 2 : a;
+  const poolBits = pool ? (pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1) : a;
   // An index into the pooled row's pool_q entries (pooledHeight x cols). The row step is taken into rows that are
   // still written, or into dropped rows that write nothing: one pooled row never needs it (and cols may not fit).
   const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * cols - 1) : 1;
@@ -207,9 +209,12 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const ocBits = unsignedBits(outChannels - 1);
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
+  const thresholdText = n.threshold ? `threshold (>= ${n.threshold.level}, 0/1)` : '';
   if (n.reluBeforePool) ops.push('ReLU');
+  if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
   if (pool) ops.push(pool.kind === 'max' ? `max pool ${pool.height}x${pool.width}` : `average pool ${pool.height}x${pool.width}`);
   if (n.reluAfterPool) ops.push('ReLU');
+  if (n.threshold?.afterPool) ops.push(thresholdText);
   return {
     header: head,
     module,
@@ -223,11 +228,18 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     hasPsum: p.partialCores.length > 0,
     psumVectorBits: p.partialCores.length * cols * B,
     psumTerms: p.partialCores.map((_, i) => `${i * cols * B} + ch_q * ADC_BITS +: ADC_BITS`),
-    pixelBits: cols * a,
+    pixelBits: cols * n.outActivationBits,
     cols,
     adcBits: B,
     accBits: acc,
     actBits: a,
+    outBits: n.outActivationBits,
+    hasThreshold: n.threshold !== undefined,
+    thresholdBeforePool: n.threshold !== undefined && !n.threshold.afterPool,
+    thresholdAfterPool: n.threshold?.afterPool === true,
+    thresholdLevel: n.threshold ? slit(acc, n.threshold.level) : '',
+    accOne: slit(acc, 1),
+    accZero: slit(acc, 0),
     poolBits,
     actMax: slit(acc, 2 ** (a - 1) - 1),
     actMin: slit(acc, -(2 ** (a - 1))),
@@ -398,7 +410,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     if (p.neuron?.residual) {
       const res = layerSignals.get(p.neuron.residual.from);
       if (!res) throw new Error(`RTL: layer ${p.layer.layer} adds a shortcut from ${p.neuron.residual.from}, which no core produces`);
-      const b = p.neuron.outActivationBits;
+      const b = p.neuron.saturationBits;
       const rlo = p.channelBase * b;
       const rhi = rlo + (p.cols / p.replicas) * b - 1;
       // A replicated shortcut producer sends its block's pixels together: each is sliced alike.
@@ -458,6 +470,8 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
     outBits: outNode.activationBits,
+    // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
+    outSigned: outNode.activationBits === 1 ? 0 : 1,
     outWords: Math.ceil(outBits / 32),
     outWide: outBits > 64,
     outTwoWords: outBits > 32 && outBits <= 64,
@@ -513,7 +527,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
-        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * (p.cols / p.replicas) * p.neuron.outActivationBits : 0,
+        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * (p.cols / p.replicas) * p.neuron.saturationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
@@ -531,6 +545,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         rows: p.rows,
         cols: p.cols,
         actBits: p.inActivationBits,
+        actUnsigned: p.inUnsigned ? 1 : 0,
         weightBits: p.weightBits,
         adcBits: p.adc.bits,
         adcShift: p.adc.shift,

@@ -116,22 +116,28 @@ export interface CrossSimAdc {
  * imcc's ADC, clamp(floor(acc / 2^s)) over [-2^(B-1), 2^(B-1) - 1], in CrossSim's units. CrossSim scales an input
  * x to x * 2 / (2^a - 1) and a weight to G+ - G- = Grange * w / wmax (pair) or G = Wrange * (w / (2 wmax) + 1/2)
  * + gMin (one device). One accumulator unit is therefore 2 Grange / (wmax (2^a - 1)) (pair) or
- * Wrange / (wmax (2^a - 1)) (one device). One device's ADC also sees the offset current (gMin + Wrange / 2) * sum x:
- * the range is widened by its span over all inputs, with as many more bits as keep imcc's step.
+ * Wrange / (wmax (2^a - 1)) (one device). A threshold's 0/1 inputs are scaled by 1 (an unsigned DAC): Grange / wmax
+ * and Wrange / (2 wmax). One device's ADC also sees the offset current (gMin + Wrange / 2) * sum x: the range is
+ * widened by its span over all inputs, with as many more bits as keep imcc's step.
  */
 export function crossSimAdc(device: CrossSimDevice, input: CrossSimLayerInput): CrossSimAdc {
   const wmax = 2 ** (input.weightBits - 1) - 1;
   const limits = inputLimits(input);
-  const inputScale = crossSimInputScale(input);
-  const unit = device.differential ? ((1 - device.gMinNorm) * inputScale) / wmax : (device.weightRangeNorm * inputScale) / (2 * wmax);
+  // CrossSim scales an input by prefactor / (max - min), prefactor 2 for a signed DAC and 1 for an unsigned one
+  // (cores/wrapper_core.py): 2 / (2^a - 1) for signed a-bit inputs, 1 for a threshold's 0/1.
+  const prefactor = input.inputsSigned ? 2 : 1;
+  const inputSpan = limits.max - limits.min;
+  const unit = device.differential
+    ? (prefactor * (1 - device.gMinNorm)) / (wmax * inputSpan)
+    : device.weightRangeNorm / ((2 / prefactor) * wmax * inputSpan);
   const step = unit * 2 ** input.adc.shift;
   const lo = -(2 ** (input.adc.bits - 1)) * step;
   const hi = (2 ** (input.adc.bits - 1) - 1) * step;
   const outputScale = device.differential ? 1 : (1 - device.gMinNorm) / device.weightRangeNorm;
   if (device.differential) return { bits: input.adc.bits, range: [lo, hi], step, unit, outputScale };
   const half = device.gMinNorm + device.weightRangeNorm / 2;
-  const xMin = limits.min * inputScale;
-  const xMax = limits.max * inputScale;
+  const xMin = (limits.min * prefactor) / inputSpan;
+  const xMax = (limits.max * prefactor) / inputSpan;
   const offsetLo = half * input.rowsPerPart * xMin;
   const offsetHi = half * input.rowsPerPart * xMax;
   const steps = Math.ceil((hi + offsetHi - (lo + offsetLo)) / step - 1e-9);
@@ -144,15 +150,6 @@ export function crossSimAdc(device: CrossSimDevice, input: CrossSimLayerInput): 
 export function inputLimits(input: Pick<CrossSimLayerInput, 'activationBits' | 'inputsSigned'>): { min: number; max: number } {
   const a = input.activationBits;
   return input.inputsSigned ? { min: -(2 ** (a - 1)), max: 2 ** (a - 1) - 1 } : { min: 0, max: 2 ** a - 1 };
-}
-
-/**
- * CrossSim's factor from an integer input to its array input (cores/wrapper_core.py): 2 / (max - min) for a signed
- * DAC, 1 / (max - min) for an unsigned one. Signed a-bit inputs: 2 / (2^a - 1); a threshold's 0/1: 1.
- */
-export function crossSimInputScale(input: Pick<CrossSimLayerInput, 'activationBits' | 'inputsSigned'>): number {
-  const { min, max } = inputLimits(input);
-  return (input.inputsSigned ? 2 : 1) / (max - min);
 }
 
 /** The CrossSim 3.2 parameter tree for one layer (key order as CrossSim writes it). */

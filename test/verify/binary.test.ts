@@ -1,6 +1,7 @@
 // Threshold (binary) activations in the RTL (issue 17 item 1): the neuron core compares the requantized (or pooled)
 // signed value with the level and emits 0/1, the next crossbar reads the 0/1 rows unsigned, and a binary network
-// output leaves the testbench unsigned. The fixture verifies bit-exact against the reference model; a corrupted
+// output leaves the testbench unsigned; a threshold after a residual add compares the saturated sum. The fixtures
+// verify bit-exact against the reference model; a corrupted
 // weight is caught.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,4 +57,18 @@ describe('a threshold network in the RTL (threshold before a max pool, after an 
     expect(corrupted.pass).toBe(false);
     expect(corrupted.firstMismatch).toMatchObject({ core: 'c03', layer: 'f1' });
   }, 300_000);
+});
+
+describe('a threshold after a residual add in the RTL', () => {
+  const r = prepare('test/verify/fixtures/binary-residual.imc');
+  it('saturates the sum at the layer\'s 4 bits with a 4-bit shortcut FIFO, then emits 0/1 (both seen)', () => {
+    const neuron = r.files.find((f) => f.path === 'rtl/binary_residual_c01_neuron.v')!.content;
+    expect(neuron).toContain('localparam integer ACT_BITS = 4;');
+    expect(neuron).toContain('localparam integer OUT_BITS = 1;');
+    expect(neuron).toContain('wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);');
+    const input = r.design.network.nodes.find((n) => n.op.kind === 'input')!;
+    const result = runReference(r.program.reference, generateInputImage(1, input.shape, input.activationBits));
+    expect([...new Set(result.nodes.get('t2')!.data)].sort()).toEqual([0, 1]);
+  });
+  lintAndVerifyTests(r, 200);
 });

@@ -1,8 +1,7 @@
 // Threshold (binary) activations in the RTL (issue 17 item 1): the neuron core compares the requantized (or pooled)
 // signed value with the level and emits 0/1, the next crossbar reads the 0/1 rows unsigned, and a binary network
 // output leaves the testbench unsigned; a threshold after a residual add compares the saturated sum. The fixtures
-// verify bit-exact against the reference model; a corrupted
-// weight is caught.
+// verify bit-exact against the reference model; a corrupted weight is caught.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -212,7 +212,8 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const thresholdText = n.threshold ? `threshold (>= ${n.threshold.level}, 0/1)` : '';
   if (n.reluBeforePool) ops.push('ReLU');
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
-  if (pool) ops.push(pool.kind === 'max' ? `max pool ${pool.height}x${pool.width}` : `average pool ${pool.height}x${pool.width}`);
+  const padText = pool?.padding ? ` padded by ${pool.padding}` : '';
+  if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
   if (n.reluAfterPool) ops.push('ReLU');
   if (n.threshold?.afterPool) ops.push(thresholdText);
   return {
@@ -294,6 +295,9 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
     pooledHeight: pool ? ulit(cw, pool.pooledHeight) : '',
+    poolPadded: (pool?.padding ?? 0) > 0,
+    poolPad: ulit(cw, pool?.padding ?? 0),
+    convWidth: ulit(cw, n.convWidth),
     pooledWidth: pool ? ulit(cw, pool.pooledWidth) : '',
     poolIndexBits,
     poolRowStep: pool ? ulit(poolIndexBits, poolRowStep) : '',

@@ -21,7 +21,8 @@ export interface NeuronPlan {
   /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
   residual?: { from: string; depth: number; pixels: number };
   reluBeforePool: boolean;
-  pool?: { kind: 'max' | 'avg'; height: number; width: number; pooledHeight: number; pooledWidth: number };
+  /** Square windows with stride = size, `padding` rows and columns of padding on each side (0 for a global pool). */
+  pool?: { kind: 'max' | 'avg'; height: number; width: number; padding: number; pooledHeight: number; pooledWidth: number };
   reluAfterPool: boolean;
   /**
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
@@ -171,13 +172,15 @@ function neuronPlan(
       case 'avgpool': {
         const op = f.op as PoolOp;
         if (pool) unsupported(f, 'two pools in one neuron core');
-        if (op.stride !== op.size || op.padding !== 0) unsupported(f, 'a pool whose stride differs from its size or that pads');
+        if (op.stride !== op.size) unsupported(f, 'a pool whose stride differs from its size');
+        // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
         pool = {
           kind: op.kind === 'maxpool' ? 'max' : 'avg',
           height: op.size,
           width: op.size,
-          pooledHeight: Math.floor(plane.height / op.size),
-          pooledWidth: Math.floor(plane.width / op.size),
+          padding: op.padding,
+          pooledHeight: Math.floor((plane.height + 2 * op.padding - op.size) / op.size) + 1,
+          pooledWidth: Math.floor((plane.width + 2 * op.padding - op.size) / op.size) + 1,
         };
         if (pool.pooledHeight !== f.shape.height || pool.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
         plane = { height: f.shape.height, width: f.shape.width };
@@ -185,7 +188,7 @@ function neuronPlan(
       }
       case 'gap':
         if (pool) unsupported(f, 'two pools in one neuron core');
-        pool = { kind: 'avg', height: plane.height, width: plane.width, pooledHeight: 1, pooledWidth: 1 };
+        pool = { kind: 'avg', height: plane.height, width: plane.width, padding: 0, pooledHeight: 1, pooledWidth: 1 };
         plane = { height: 1, width: 1 };
         break;
       case 'flatten':

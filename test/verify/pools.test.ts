@@ -1,7 +1,8 @@
 // Padded pools in the neuron core (issue 17 item 4, listed under IMC112 in issue 19): the window counters start
 // POOL_PAD before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
 // padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
-// model; a pool whose stride differs from its size is still IMC112.
+// model. Two pools in one core: the second pool's counters walk the first pool's output plane. A pool whose stride
+// differs from its size is still IMC112.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
@@ -19,6 +20,17 @@ describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded
     expect(c00).toContain('wire window_last = ((wy_q == POOL_H - ONE) || (cy_q == OUT_H - ONE)) && ((wx_q == POOL_W - ONE) || (cx_q == CONV_W - ONE));');
   });
   lintAndVerifyTests(p, 300);
+});
+
+describe('two pools in one neuron core (max then average, max then global average)', () => {
+  const p = prepare('test/verify/fixtures/two-pools.imc');
+  it('walks the first pool\'s plane with the second pool\'s counters and emits at the second pool\'s windows', () => {
+    const c00 = p.files.find((f) => f.path === 'rtl/two_pools_c00_neuron.v')!.content;
+    expect(c00).toContain('wire emit = pool1_emit && window2_last && window2_inside;');
+    expect(c00).toContain("localparam [4-1:0] POOLED2_H = 4'd2;");
+    expect(p.files.find((f) => f.path === 'rtl/two_pools_c01_neuron.v')!.content).toMatch(/localparam \[\d+-1:0\] POOLED2_H = \d+'d1;/);
+  });
+  lintAndVerifyTests(p, 100);
 });
 
 describe('a pool whose stride differs from its size', () => {

@@ -78,7 +78,8 @@ module lenet_c02_neuron (
   wire signed [POOL_BITS-1:0] pool_in = activated[POOL_BITS-1:0];
   wire signed [POOL_BITS-1:0] pool_next = (window_first || (pool_in > pool_old)) ? pool_in : pool_old;
   wire signed [ACC_BITS-1:0] pooled = { {(ACC_BITS-POOL_BITS){pool_next[POOL_BITS-1]}}, pool_next };
-  wire signed [ACC_BITS-1:0] pooled_rectified = pooled;
+  wire signed [ACC_BITS-1:0] pooled_last = pooled;
+  wire signed [ACC_BITS-1:0] pooled_rectified = pooled_last;
   wire signed [ACC_BITS-1:0] result = pooled_rectified;
   // Only the activation bits of the result leave the core (it is saturated to them above).
   /* verilator lint_off UNUSEDSIGNAL */

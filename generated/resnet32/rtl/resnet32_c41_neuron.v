@@ -104,7 +104,8 @@ module resnet32_c41_neuron (
   wire signed [ACC_BITS-1:0] pool_sum = { {(ACC_BITS-POOL_BITS){pool_next[POOL_BITS-1]}}, pool_next };
   // Rounded average, floor((sum + floor(count/2)) / count), count = 64.
   wire signed [ACC_BITS-1:0] pooled = (pool_sum + 36'sd32) >>> 6;
-  wire signed [ACC_BITS-1:0] pooled_rectified = pooled;
+  wire signed [ACC_BITS-1:0] pooled_last = pooled;
+  wire signed [ACC_BITS-1:0] pooled_rectified = pooled_last;
   wire signed [ACC_BITS-1:0] result = pooled_rectified;
   // Only the activation bits of the result leave the core (it is saturated to them above).
   /* verilator lint_off UNUSEDSIGNAL */

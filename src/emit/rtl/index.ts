@@ -177,6 +177,14 @@ function residualWrap(depth: number, k: number): string {
   return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
 
+/** floor((sum + floor(count/2)) / count) of the signed ACC-bit wire `sum`: a shift for a power of two, else a flooring division. */
+function roundedAverageExpr(acc: number, count: number, sum: string): string {
+  const half = slit(acc, Math.floor(count / 2));
+  if (isPowerOfTwo(count)) return `(${sum} + ${half}) >>> ${Math.round(Math.log2(count))}`;
+  const c = slit(acc, count);
+  return `((${sum} + ${half}) >= ${slit(acc, 0)}) ? (${sum} + ${half}) / ${c} : -((-(${sum} + ${half}) + ${c} - ${slit(acc, 1)}) / ${c})`;
+}
+
 function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames, files: { bnScale: string; bnBias: string }): object {
   const n = p.neuron!;
   const acc = n.accBits;
@@ -194,16 +202,12 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   // still written, or into dropped rows that write nothing: one pooled row never needs it (and cols may not fit).
   const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * cols - 1) : 1;
   const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
-  let averageExpr = '';
-  if (pool && pool.kind === 'avg') {
-    const half = slit(acc, Math.floor(count / 2));
-    if (isPowerOfTwo(count)) {
-      averageExpr = `(pool_sum + ${half}) >>> ${Math.round(Math.log2(count))}`;
-    } else {
-      const c = slit(acc, count);
-      averageExpr = `((pool_sum + ${half}) >= ${slit(acc, 0)}) ? (pool_sum + ${half}) / ${c} : -((-(pool_sum + ${half}) + ${c} - ${slit(acc, 1)}) / ${c})`;
-    }
-  }
+  const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
+  // The second pool reads the first's outputs: values of the first pool's input width.
+  const pool2 = n.pool2;
+  const count2 = pool2 ? pool2.height * pool2.width : 1;
+  const pool2Bits = pool2 ? (pool2.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count2) + 1) : 1;
+  const pool2IndexBits = pool2 ? unsignedBits(pool2.pooledHeight * cols - 1) : 1;
   const replicated = p.replicas > 1;
   const outChannels = cols / p.replicas;
   const ocBits = unsignedBits(outChannels - 1);
@@ -214,6 +218,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
   const padText = pool?.padding ? ` padded by ${pool.padding}` : '';
   if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
+  if (pool2) ops.push(`${pool2.kind === 'max' ? 'max' : 'average'} pool ${pool2.height}x${pool2.width} of the pooled plane`);
   if (n.reluAfterPool) ops.push('ReLU');
   if (n.threshold?.afterPool) ops.push(thresholdText);
   return {
@@ -305,10 +310,23 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolEntries: pool ? pool.pooledHeight * cols : 1,
     poolCount: count,
     averageExpr,
+    hasPool2: pool2 !== undefined,
+    isMaxPool2: pool2?.kind === 'max',
+    pool2Bits,
+    pool2Height: pool2 ? ulit(cw, pool2.height) : '',
+    pool2Width: pool2 ? ulit(cw, pool2.width) : '',
+    pooled2Height: pool2 ? ulit(cw, pool2.pooledHeight) : '',
+    pooled2Width: pool2 ? ulit(cw, pool2.pooledWidth) : '',
+    pool2IndexBits,
+    pool2RowStep: pool2 ? ulit(pool2IndexBits, pool2.pooledHeight > 1 ? cols : 0) : '',
+    pool2IndexZero: ulit(pool2IndexBits, 0),
+    pool2Entries: pool2 ? pool2.pooledHeight * cols : 1,
+    pool2Count: count2,
+    averageExpr2: pool2?.kind === 'avg' ? roundedAverageExpr(acc, count2, 'pool2_sum') : '',
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
-    traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    traceX: pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
+    traceY: pool2 ? 'p2y_q' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    traceX: pool2 ? 'p2x_q' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, p.channelBase),
     coreIndex: p.core.index,
   };

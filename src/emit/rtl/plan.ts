@@ -23,6 +23,9 @@ export interface NeuronPlan {
   reluBeforePool: boolean;
   /** Square windows with stride = size, `padding` rows and columns of padding on each side (0 for a global pool). */
   pool?: { kind: 'max' | 'avg'; height: number; width: number; padding: number; pooledHeight: number; pooledWidth: number };
+  /** A second pool over the first pool's outputs (stride = size, no padding); ReLU and threshold after it. */
+  pool2?: NonNullable<NeuronPlan['pool']>;
+  /** A ReLU after the (last) pool. */
   reluAfterPool: boolean;
   /**
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
@@ -126,9 +129,16 @@ function neuronPlan(
   let reluBeforePool = false;
   let reluAfterPool = false;
   let pool: NeuronPlan['pool'];
+  let pool2: NeuronPlan['pool2'];
   let threshold: NeuronPlan['threshold'];
   let residual: NeuronPlan['residual'];
   let plane = { height: node.shape.height, width: node.shape.width };
+  // The second pool of a core reads the first's outputs directly: nothing between them, no padding, no third pool.
+  const secondPool = (f: IrNode, padding: number): void => {
+    if (pool2) unsupported(f, 'three pools in one neuron core');
+    if (reluAfterPool || threshold?.afterPool) unsupported(f, 'a ReLU or threshold between two pools');
+    if (padding !== 0) unsupported(f, 'a second pool that pads');
+  };
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -171,10 +181,10 @@ function neuronPlan(
       case 'maxpool':
       case 'avgpool': {
         const op = f.op as PoolOp;
-        if (pool) unsupported(f, 'two pools in one neuron core');
         if (op.stride !== op.size) unsupported(f, 'a pool whose stride differs from its size');
+        if (pool) secondPool(f, op.padding);
         // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
-        pool = {
+        const planned: NonNullable<NeuronPlan['pool']> = {
           kind: op.kind === 'maxpool' ? 'max' : 'avg',
           height: op.size,
           width: op.size,
@@ -182,15 +192,20 @@ function neuronPlan(
           pooledHeight: Math.floor((plane.height + 2 * op.padding - op.size) / op.size) + 1,
           pooledWidth: Math.floor((plane.width + 2 * op.padding - op.size) / op.size) + 1,
         };
-        if (pool.pooledHeight !== f.shape.height || pool.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
+        if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
+        if (pool) pool2 = planned;
+        else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
         break;
       }
-      case 'gap':
-        if (pool) unsupported(f, 'two pools in one neuron core');
-        pool = { kind: 'avg', height: plane.height, width: plane.width, padding: 0, pooledHeight: 1, pooledWidth: 1 };
+      case 'gap': {
+        if (pool) secondPool(f, 0);
+        const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, padding: 0, pooledHeight: 1, pooledWidth: 1 };
+        if (pool) pool2 = planned;
+        else pool = planned;
         plane = { height: 1, width: 1 };
         break;
+      }
       case 'flatten':
         break;
       case 'threshold':
@@ -220,6 +235,7 @@ function neuronPlan(
   if (batchNorm) accBits = Math.max(accBits + Math.max(batchNorm.scaleBits, BN_SCALE_BITS + 1) + 1, batchNorm.biasBits + 2);
   accBits = Math.max(accBits, requantShift + 3, satBits + 2);
   if (pool?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool.height * pool.width) + 3);
+  if (pool2?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool2.height * pool2.width) + 3);
   accBits += 1;
   if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
@@ -229,6 +245,7 @@ function neuronPlan(
     residual,
     reluBeforePool,
     pool,
+    pool2,
     reluAfterPool,
     threshold,
     convHeight: node.shape.height,

@@ -136,18 +136,17 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
 
 /**
  * The RTL, or none when the design uses a feature the RTL generator does not implement yet (IMC112): the rest of the
- * output is still useful, so that becomes a warning and report.txt says the RTL is missing. The same for the
- * simulator configs of a design they cannot express (IMC133).
+ * output is still useful, so that becomes a warning and report.txt says the RTL is missing.
  */
-function rtlOrWarnings(build: () => OutputFile[], code: 'IMC112' | 'IMC133' = 'IMC112', skipped = 'rtl/ and tb/ are'): { files: OutputFile[]; warnings: Diagnostic[] } {
+function rtlOrWarnings(build: () => OutputFile[]): { files: OutputFile[]; warnings: Diagnostic[] } {
   try {
     return { files: build(), warnings: [] };
   } catch (err) {
-    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => d.code === code)) throw err;
+    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => d.code === 'IMC112')) throw err;
     const warnings = err.diagnostics.map((d) => ({
       ...d,
       severity: 'warning' as const,
-      message: `${d.message}; ${skipped} not written for this design`,
+      message: `${d.message}; rtl/ and tb/ are not written for this design`,
     }));
     return { files: [], warnings };
   }
@@ -166,13 +165,9 @@ export function compileDesign(input: CompileInput): CompileResult {
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
   const rtl = rtlOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })));
-  const configs = rtlOrWarnings(
-    () => simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
-    'IMC133',
-    'configs/ is',
-  );
+  const configs = simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content }));
 
-  const warnings = [...dataflow.diagnostics, ...rtl.warnings, ...configs.warnings];
+  const warnings = [...dataflow.diagnostics, ...rtl.warnings];
   const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
@@ -180,7 +175,7 @@ export function compileDesign(input: CompileInput): CompileResult {
     ...sources,
     { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
     ...scheduleFiles(memory).map((s) => ({ path: s.path, content: s.text })),
-    ...configs.files,
+    ...configs,
     ...rtl.files,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },
     {

@@ -150,27 +150,23 @@ describe('binary activations in memories and dataflow', () => {
 });
 
 describe('binary activations in RTL', () => {
-  it('are not generated yet: emitRtl reports IMC112 at the threshold instead of emitting a signed 1-bit datapath', () => {
-    try {
-      emitRtl(createProgram(design(BINARY_NET)));
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(DiagnosticError);
-      const [first] = (err as DiagnosticError).diagnostics;
-      expect([first.code, first.span.line]).toEqual(['IMC112', 5]);
-      expect(first.message).toContain('a threshold (binary) activation');
-    }
+  it('are generated: the neuron cores emit 1-bit activations and the next crossbars read them unsigned', () => {
+    const files = emitRtl(createProgram(design(BINARY_NET)));
+    const text = (path: string): string => files.find((f) => f.path === path)!.content;
+    expect(text('rtl/n_c00_neuron.v')).toContain('localparam integer OUT_BITS = 1;');
+    expect(text('rtl/n_c00_neuron.v')).toMatch(/LEVEL = \d+'sd2;/);
+    expect(text('rtl/n_c01.v')).toContain('.ACT_UNSIGNED (1)');
+    expect(text('rtl/n_c00.v')).toContain('.ACT_UNSIGNED (0)');
   });
 });
 
 describe('imcc compile of a threshold network', () => {
-  it('writes the mapping, schedules and reports, and warns (IMC112, IMC133) instead of writing rtl/, tb/ and configs/', () => {
+  it('writes rtl/, tb/ and configs/ without warnings', () => {
     const r = loaded(BINARY_NET);
     const result = compileDesign({ design: r.design!, sources: r.sources, version: '0.1.0' });
-    expect(result.warnings.map((w) => `${w.code} ${w.span.line}`).sort()).toEqual(['IMC112 5', 'IMC133 5', 'IMC133 7']);
+    expect(result.warnings).toEqual([]);
     const paths = result.files.map((f) => f.path);
     expect(paths).toContain('mapping.json');
-    expect(paths.some((p) => p.startsWith('schedules/'))).toBe(true);
-    expect(paths.filter((p) => /^(rtl|tb|configs)\//.test(p))).toEqual([]);
+    for (const dir of ['rtl/', 'tb/', 'configs/crosssim/', 'configs/neurosim/']) expect(paths.some((p) => p.startsWith(dir)), dir).toBe(true);
   });
 });

@@ -4,10 +4,9 @@
 // completion; the layer count, operation count and subarray size NeuroSim reports must match mapping.json and the
 // setup imcc chose.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neurosimSetupFor, simulatorConfigs } from '../../src/emit/configs/index.js';
 import { createProgram } from '../../src/pipeline/program.js';
@@ -16,7 +15,8 @@ import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { mappingJson } from '../../src/mapping/json.js';
 import { runNeuroSim, type NeuroSimReport } from '../../src/verify/neurosim.js';
-import { NEUROSIM_DIR, REPO_ROOT, simulatorPresent } from './sims.js';
+import { NEUROSIM_DIR, simulatorPresent } from './sims.js';
+import { baseBuild, NEUROSIM_CACHE as CACHE } from './neurosimBuild.js';
 import { runCli } from '../support/cli.js';
 import { validateJson } from '../../src/support/schema.js';
 
@@ -27,30 +27,11 @@ const NETWORKS = [
   'test/simulators/fixtures/mixed-bits.imc',
   'examples/resnet32.imc',
 ];
-const CACHE = join(REPO_ROOT, 'node_modules/.cache/imcc-neurosim');
 
 function load(file: string): IrDesign {
   const { design, diagnostics } = loadDesign(file);
   if (!design) throw new Error(diagnostics.map((d) => d.message).join('\n'));
   return design;
-}
-
-/** NeuroSim built once per version of its sources: the copy keeps its object files for the per-network relinks. */
-async function baseBuild(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const name of readdirSync(NEUROSIM_DIR).sort()) {
-    const p = join(NEUROSIM_DIR, name);
-    if (statSync(p).isFile()) hash.update(name).update(readFileSync(p));
-  }
-  const dir = join(CACHE, `base-${hash.digest('hex').slice(0, 16)}`);
-  if (!existsSync(join(dir, 'main'))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(CACHE, { recursive: true });
-    cpSync(NEUROSIM_DIR, dir, { recursive: true });
-    await execa('chmod', ['-R', 'u+w', dir]); // the sources may be read-only (a shared checkout)
-    await execa('make', ['-j2'], { cwd: dir });
-  }
-  return dir;
 }
 
 interface Run {

@@ -17,7 +17,8 @@ module digits_c00_neuron (
   localparam integer SUM_BITS = 25;
   localparam integer RESCALED_BITS = 25;
   localparam integer ACC_BITS = 44;
-  localparam integer ACT_BITS = 8;
+  // Each emitted activation.
+  localparam integer OUT_BITS = 8;
   localparam integer POOL_BITS = 8;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 44'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -44'sd128;
@@ -78,7 +79,8 @@ module digits_c00_neuron (
   // Saturated to the activation range above, so a pool keeps only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [ACC_BITS-1:0] added = requantized;
-  wire signed [ACC_BITS-1:0] activated = added[ACC_BITS-1] ? {ACC_BITS{1'b0}} : added;
+  wire signed [ACC_BITS-1:0] rectified = added[ACC_BITS-1] ? {ACC_BITS{1'b0}} : added;
+  wire signed [ACC_BITS-1:0] activated = rectified;
   /* verilator lint_on UNUSEDSIGNAL */
   wire window_first = (wy_q == ZERO) && (wx_q == ZERO);
   wire window_last = (wy_q == POOL_H - ONE) && (wx_q == POOL_W - ONE);
@@ -88,12 +90,14 @@ module digits_c00_neuron (
   wire signed [POOL_BITS-1:0] pool_in = activated[POOL_BITS-1:0];
   wire signed [POOL_BITS-1:0] pool_next = (window_first || (pool_in > pool_old)) ? pool_in : pool_old;
   wire signed [ACC_BITS-1:0] pooled = { {(ACC_BITS-POOL_BITS){pool_next[POOL_BITS-1]}}, pool_next };
-  wire signed [ACC_BITS-1:0] result = pooled;
+  wire signed [ACC_BITS-1:0] pooled_last = pooled;
+  wire signed [ACC_BITS-1:0] pooled_rectified = pooled_last;
+  wire signed [ACC_BITS-1:0] result = pooled_rectified;
   // Only the activation bits of the result leave the core (it is saturated to them above).
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [ACC_BITS-1:0] result_full = result;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [ACT_BITS-1:0] result_act = result_full[ACT_BITS-1:0];
+  wire [OUT_BITS-1:0] result_act = result_full[OUT_BITS-1:0];
 
   always @* begin
     busy_d = busy_q;
@@ -118,7 +122,7 @@ module digits_c00_neuron (
     end
     if (busy_q) begin
       pool_we = window_inside;
-      if (emit) out_pixel_d[ch_q * ACT_BITS +: ACT_BITS] = result_act;
+      if (emit) out_pixel_d[ch_q * OUT_BITS +: OUT_BITS] = result_act;
       ch_d = ch_q + 3'd1;
       if (ch_q == LAST_CH) begin
         busy_d = 1'b0;
@@ -198,7 +202,7 @@ module digits_c00_neuron (
   wire [31:0] trace_y = { {(32-6){1'b0}}, py_q };
   wire [31:0] trace_x = { {(32-6){1'b0}}, px_q };
   wire [31:0] trace_ch = 32'd0 + { {(32-3){1'b0}}, ch_q };
-  wire [31:0] trace_value = { {(32-ACT_BITS){result_act[ACT_BITS-1]}}, result_act };
+  wire [31:0] trace_value = { {(32-OUT_BITS){result_act[OUT_BITS-1]}}, result_act };
   always @(posedge clk_i) begin
     if (busy_q && emit) imc_trace_activation(0, trace_y, trace_x, trace_ch, trace_value);
   end

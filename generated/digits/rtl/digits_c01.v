@@ -63,6 +63,7 @@ module digits_c01 (
     .ROWS        (72),
     .COLS        (8),
     .ACT_BITS    (8),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (8),
     .ADC_BITS    (24),
     .ADC_SHIFT   (0),

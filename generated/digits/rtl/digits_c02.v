@@ -65,6 +65,7 @@ module digits_c02 (
     .ROWS        (72),
     .COLS        (8),
     .ACT_BITS    (8),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (8),
     .ADC_BITS    (24),
     .ADC_SHIFT   (0),

@@ -63,6 +63,7 @@ module digits_c03 (
     .ROWS        (128),
     .COLS        (10),
     .ACT_BITS    (8),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (8),
     .ADC_BITS    (24),
     .ADC_SHIFT   (0),

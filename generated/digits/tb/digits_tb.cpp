@@ -52,6 +52,8 @@ static const int IN_BITS = 8;
 static const int IN_WORDS = 1;
 static const int OUT_CHANNELS = 10;
 static const int OUT_BITS = 8;
+// 0 when the output is a threshold's unsigned 0/1.
+static const int OUT_SIGNED = 1;
 static const int OUT_WORDS = 3;
 
 static void pack_pixel(const std::vector<long>& image, int y, int x, uint32_t* words) {
@@ -71,7 +73,7 @@ static long channel_value(const uint32_t* words, int c) {
     const int bit = c * OUT_BITS + b;
     if ((words[bit / 32] >> (bit % 32)) & 1u) v |= (1L << b);
   }
-  if (v & (1L << (OUT_BITS - 1))) v -= (1L << OUT_BITS);
+  if (OUT_SIGNED && (v & (1L << (OUT_BITS - 1)))) v -= (1L << OUT_BITS);
   return v;
 }
 

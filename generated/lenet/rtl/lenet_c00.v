@@ -63,6 +63,7 @@ module lenet_c00 (
     .ROWS        (25),
     .COLS        (4),
     .ACT_BITS    (4),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (4),
     .ADC_BITS    (12),
     .ADC_SHIFT   (0),

@@ -66,6 +66,7 @@ module lenet_c02 (
     .ROWS        (50),
     .COLS        (8),
     .ACT_BITS    (4),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (4),
     .ADC_BITS    (12),
     .ADC_SHIFT   (1),

@@ -59,6 +59,7 @@ module lenet_c03 (
     .ROWS        (64),
     .COLS        (16),
     .ACT_BITS    (4),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (4),
     .ADC_BITS    (12),
     .ADC_SHIFT   (1),

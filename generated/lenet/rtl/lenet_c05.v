@@ -63,6 +63,7 @@ module lenet_c05 (
     .ROWS        (16),
     .COLS        (10),
     .ACT_BITS    (4),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (4),
     .ADC_BITS    (12),
     .ADC_SHIFT   (0),

@@ -63,6 +63,7 @@ module resnet32_c00 (
     .ROWS        (27),
     .COLS        (16),
     .ACT_BITS    (8),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (8),
     .ADC_BITS    (24),
     .ADC_SHIFT   (0),

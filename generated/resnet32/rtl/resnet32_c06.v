@@ -65,6 +65,7 @@ module resnet32_c06 (
     .ROWS        (144),
     .COLS        (16),
     .ACT_BITS    (8),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (8),
     .ADC_BITS    (24),
     .ADC_SHIFT   (0),

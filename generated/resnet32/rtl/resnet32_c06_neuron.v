@@ -19,7 +19,10 @@ module resnet32_c06_neuron (
   localparam integer SUM_BITS = 25;
   localparam integer RESCALED_BITS = 25;
   localparam integer ACC_BITS = 35;
+  // The signed width of a shortcut activation (the width the requantization and the add saturate to).
   localparam integer ACT_BITS = 8;
+  // Each emitted activation.
+  localparam integer OUT_BITS = 8;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 35'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -35'sd128;
   localparam integer BN_SCALE_BITS = 7;
@@ -72,14 +75,15 @@ module resnet32_c06_neuron (
   wire [ACT_BITS-1:0] shortcut_raw = res_head[ch_q * ACT_BITS +: ACT_BITS];
   wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
   wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);
-  wire signed [ACC_BITS-1:0] activated = added[ACC_BITS-1] ? {ACC_BITS{1'b0}} : added;
+  wire signed [ACC_BITS-1:0] rectified = added[ACC_BITS-1] ? {ACC_BITS{1'b0}} : added;
+  wire signed [ACC_BITS-1:0] activated = rectified;
   wire emit = 1'b1;
   wire signed [ACC_BITS-1:0] result = activated;
   // Only the activation bits of the result leave the core (it is saturated to them above).
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [ACC_BITS-1:0] result_full = result;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [ACT_BITS-1:0] result_act = result_full[ACT_BITS-1:0];
+  wire [OUT_BITS-1:0] result_act = result_full[OUT_BITS-1:0];
 
   always @* begin
     busy_d = busy_q;
@@ -99,7 +103,7 @@ module resnet32_c06_neuron (
       ch_d = 4'd0;
     end
     if (busy_q) begin
-      if (emit) out_pixel_d[ch_q * ACT_BITS +: ACT_BITS] = result_act;
+      if (emit) out_pixel_d[ch_q * OUT_BITS +: OUT_BITS] = result_act;
       ch_d = ch_q + 4'd1;
       if (ch_q == LAST_CH) begin
         busy_d = 1'b0;
@@ -169,7 +173,7 @@ module resnet32_c06_neuron (
   wire [31:0] trace_y = { {(32-7){1'b0}}, cy_q };
   wire [31:0] trace_x = { {(32-7){1'b0}}, cx_q };
   wire [31:0] trace_ch = 32'd0 + { {(32-4){1'b0}}, ch_q };
-  wire [31:0] trace_value = { {(32-ACT_BITS){result_act[ACT_BITS-1]}}, result_act };
+  wire [31:0] trace_value = { {(32-OUT_BITS){result_act[OUT_BITS-1]}}, result_act };
   always @(posedge clk_i) begin
     if (busy_q && emit) imc_trace_activation(6, trace_y, trace_x, trace_ch, trace_value);
     // A full shortcut FIFO would lose a pixel: stop the simulation (verification then reports it incomplete).

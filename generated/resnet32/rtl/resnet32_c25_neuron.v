@@ -16,7 +16,8 @@ module resnet32_c25_neuron (
   localparam integer SUM_BITS = 25;
   localparam integer RESCALED_BITS = 25;
   localparam integer ACC_BITS = 27;
-  localparam integer ACT_BITS = 8;
+  // Each emitted activation.
+  localparam integer OUT_BITS = 8;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 27'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -27'sd128;
   localparam integer REQUANT_SHIFT = 9;
@@ -49,14 +50,15 @@ module resnet32_c25_neuron (
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   wire signed [ACC_BITS-1:0] added = requantized;
-  wire signed [ACC_BITS-1:0] activated = added;
+  wire signed [ACC_BITS-1:0] rectified = added;
+  wire signed [ACC_BITS-1:0] activated = rectified;
   wire emit = 1'b1;
   wire signed [ACC_BITS-1:0] result = activated;
   // Only the activation bits of the result leave the core (it is saturated to them above).
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [ACC_BITS-1:0] result_full = result;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [ACT_BITS-1:0] result_act = result_full[ACT_BITS-1:0];
+  wire [OUT_BITS-1:0] result_act = result_full[OUT_BITS-1:0];
 
   always @* begin
     busy_d = busy_q;
@@ -72,7 +74,7 @@ module resnet32_c25_neuron (
       ch_d = 6'd0;
     end
     if (busy_q) begin
-      if (emit) out_pixel_d[ch_q * ACT_BITS +: ACT_BITS] = result_act;
+      if (emit) out_pixel_d[ch_q * OUT_BITS +: OUT_BITS] = result_act;
       ch_d = ch_q + 6'd1;
       if (ch_q == LAST_CH) begin
         busy_d = 1'b0;
@@ -121,7 +123,7 @@ module resnet32_c25_neuron (
   wire [31:0] trace_y = { {(32-5){1'b0}}, cy_q };
   wire [31:0] trace_x = { {(32-5){1'b0}}, cx_q };
   wire [31:0] trace_ch = 32'd0 + { {(32-6){1'b0}}, ch_q };
-  wire [31:0] trace_value = { {(32-ACT_BITS){result_act[ACT_BITS-1]}}, result_act };
+  wire [31:0] trace_value = { {(32-OUT_BITS){result_act[OUT_BITS-1]}}, result_act };
   always @(posedge clk_i) begin
     if (busy_q && emit) imc_trace_activation(25, trace_y, trace_x, trace_ch, trace_value);
   end

@@ -68,6 +68,7 @@ module resnet32_c33 (
     .ROWS        (252),
     .COLS        (56),
     .ACT_BITS    (8),
+    .ACT_UNSIGNED (0),
     .WEIGHT_BITS (8),
     .ADC_BITS    (24),
     .ADC_SHIFT   (0),

@@ -20,7 +20,10 @@ module resnet32_c41_neuron (
   localparam integer SUM_BITS = 26;
   localparam integer RESCALED_BITS = 26;
   localparam integer ACC_BITS = 36;
+  // The signed width of a shortcut activation (the width the requantization and the add saturate to).
   localparam integer ACT_BITS = 8;
+  // Each emitted activation.
+  localparam integer OUT_BITS = 8;
   localparam integer POOL_BITS = 16;
   localparam signed [ACC_BITS-1:0] ACT_MAX = 36'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -36'sd128;
@@ -88,7 +91,8 @@ module resnet32_c41_neuron (
   wire [ACT_BITS-1:0] shortcut_raw = res_head[ch_q * ACT_BITS +: ACT_BITS];
   wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
   wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);
-  wire signed [ACC_BITS-1:0] activated = added[ACC_BITS-1] ? {ACC_BITS{1'b0}} : added;
+  wire signed [ACC_BITS-1:0] rectified = added[ACC_BITS-1] ? {ACC_BITS{1'b0}} : added;
+  wire signed [ACC_BITS-1:0] activated = rectified;
   /* verilator lint_on UNUSEDSIGNAL */
   wire window_first = (wy_q == ZERO) && (wx_q == ZERO);
   wire window_last = (wy_q == POOL_H - ONE) && (wx_q == POOL_W - ONE);
@@ -100,12 +104,14 @@ module resnet32_c41_neuron (
   wire signed [ACC_BITS-1:0] pool_sum = { {(ACC_BITS-POOL_BITS){pool_next[POOL_BITS-1]}}, pool_next };
   // Rounded average, floor((sum + floor(count/2)) / count), count = 64.
   wire signed [ACC_BITS-1:0] pooled = (pool_sum + 36'sd32) >>> 6;
-  wire signed [ACC_BITS-1:0] result = pooled;
+  wire signed [ACC_BITS-1:0] pooled_last = pooled;
+  wire signed [ACC_BITS-1:0] pooled_rectified = pooled_last;
+  wire signed [ACC_BITS-1:0] result = pooled_rectified;
   // Only the activation bits of the result leave the core (it is saturated to them above).
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [ACC_BITS-1:0] result_full = result;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [ACT_BITS-1:0] result_act = result_full[ACT_BITS-1:0];
+  wire [OUT_BITS-1:0] result_act = result_full[OUT_BITS-1:0];
 
   always @* begin
     busy_d = busy_q;
@@ -134,7 +140,7 @@ module resnet32_c41_neuron (
     end
     if (busy_q) begin
       pool_we = window_inside;
-      if (emit) out_pixel_d[ch_q * ACT_BITS +: ACT_BITS] = result_act;
+      if (emit) out_pixel_d[ch_q * OUT_BITS +: OUT_BITS] = result_act;
       ch_d = ch_q + 6'd1;
       if (ch_q == LAST_CH) begin
         busy_d = 1'b0;
@@ -235,7 +241,7 @@ module resnet32_c41_neuron (
   wire [31:0] trace_y = { {(32-5){1'b0}}, py_q };
   wire [31:0] trace_x = { {(32-5){1'b0}}, px_q };
   wire [31:0] trace_ch = 32'd0 + { {(32-6){1'b0}}, ch_q };
-  wire [31:0] trace_value = { {(32-ACT_BITS){result_act[ACT_BITS-1]}}, result_act };
+  wire [31:0] trace_value = { {(32-OUT_BITS){result_act[OUT_BITS-1]}}, result_act };
   always @(posedge clk_i) begin
     if (busy_q && emit) imc_trace_activation(41, trace_y, trace_x, trace_ch, trace_value);
     // A full shortcut FIFO would lose a pixel: stop the simulation (verification then reports it incomplete).

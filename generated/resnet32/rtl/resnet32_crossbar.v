@@ -2,7 +2,7 @@
 // Network resnet32 on target dazzi2021. Do not edit by hand: regenerate with imcc compile.
 // Crossbar tile: an analog in-memory-computing macro. For simulation, a behavioural model of its integer
 // matrix-vector product and ADC (src/reference/arithmetic.ts, steps 1-2): for every column k,
-//   acc = sum over rows of W[row][k] * x[row]   (exact), adc = clamp(acc >>> ADC_SHIFT, ADC_BITS signed).
+//   acc = sum over rows of W[row][k] * x[row]   (exact; x signed, or 0/1 when ACT_UNSIGNED), adc = clamp(acc >>> ADC_SHIFT, ADC_BITS signed).
 // Weights (signed, WEIGHT_BITS each, column-major: index k * ROWS + row) come from WEIGHT_FILE via $readmemh.
 // For synthesis it is a black box: the macro is placed by the back end, not built from standard cells.
 `ifdef SYNTHESIS
@@ -11,6 +11,7 @@ module resnet32_crossbar #(
   parameter integer ROWS = 1,
   parameter integer COLS = 1,
   parameter integer ACT_BITS = 8,
+  parameter integer ACT_UNSIGNED = 0,
   parameter integer WEIGHT_BITS = 8,
   parameter integer ADC_BITS = 8,
   parameter integer ADC_SHIFT = 0,
@@ -29,6 +30,7 @@ module resnet32_crossbar #(
   parameter integer ROWS = 1,
   parameter integer COLS = 1,
   parameter integer ACT_BITS = 8,
+  parameter integer ACT_UNSIGNED = 0,
   parameter integer WEIGHT_BITS = 8,
   parameter integer ADC_BITS = 8,
   parameter integer ADC_SHIFT = 0,
@@ -52,10 +54,14 @@ module resnet32_crossbar #(
     reg signed [ACC_BITS-1:0] acc;
     reg signed [ACC_BITS-1:0] shifted;
     reg signed [ACC_BITS-1:0] product;
+    reg signed [ACT_BITS:0] x_value;
     begin
       acc = {ACC_BITS{1'b0}};
       for (row = 0; row < ROWS; row = row + 1) begin
-        product = $signed(weight_q[col * ROWS + row]) * $signed(x[row * ACT_BITS +: ACT_BITS]);
+        // Signed activations are sign-extended; a threshold's 0/1 (ACT_UNSIGNED) is zero-extended, never -1.
+        x_value = (ACT_UNSIGNED != 0) ? $signed({1'b0, x[row * ACT_BITS +: ACT_BITS]})
+                                      : $signed({x[row * ACT_BITS + ACT_BITS - 1], x[row * ACT_BITS +: ACT_BITS]});
+        product = $signed(weight_q[col * ROWS + row]) * x_value;
         acc = acc + product;
       end
       shifted = acc >>> ADC_SHIFT;

@@ -33,6 +33,8 @@ export interface CrossSimLayerInput {
   layer: LayerMapping;
   weightBits: number;
   activationBits: number;
+  /** False when the inputs are a threshold's 0/1 (unsigned, 1 bit). */
+  inputsSigned: boolean;
   adc: AdcModel;
   /** Rows of the layer's tallest tile part: the rows one CrossSim array (and one ADC) sums. */
   rowsPerPart: number;
@@ -114,21 +116,28 @@ export interface CrossSimAdc {
  * imcc's ADC, clamp(floor(acc / 2^s)) over [-2^(B-1), 2^(B-1) - 1], in CrossSim's units. CrossSim scales an input
  * x to x * 2 / (2^a - 1) and a weight to G+ - G- = Grange * w / wmax (pair) or G = Wrange * (w / (2 wmax) + 1/2)
  * + gMin (one device). One accumulator unit is therefore 2 Grange / (wmax (2^a - 1)) (pair) or
- * Wrange / (wmax (2^a - 1)) (one device). One device's ADC also sees the offset current (gMin + Wrange / 2) * sum x:
- * the range is widened by its span over all inputs, with as many more bits as keep imcc's step.
+ * Wrange / (wmax (2^a - 1)) (one device). A threshold's 0/1 inputs are scaled by 1 (an unsigned DAC): Grange / wmax
+ * and Wrange / (2 wmax). One device's ADC also sees the offset current (gMin + Wrange / 2) * sum x: the range is
+ * widened by its span over all inputs, with as many more bits as keep imcc's step.
  */
 export function crossSimAdc(device: CrossSimDevice, input: CrossSimLayerInput): CrossSimAdc {
   const wmax = 2 ** (input.weightBits - 1) - 1;
-  const inputSpan = 2 ** input.activationBits - 1;
-  const unit = device.differential ? (2 * (1 - device.gMinNorm)) / (wmax * inputSpan) : device.weightRangeNorm / (wmax * inputSpan);
+  const limits = inputLimits(input);
+  // CrossSim scales an input by prefactor / (max - min), prefactor 2 for a signed DAC and 1 for an unsigned one
+  // (cores/wrapper_core.py): 2 / (2^a - 1) for signed a-bit inputs, 1 for a threshold's 0/1.
+  const prefactor = input.inputsSigned ? 2 : 1;
+  const inputSpan = limits.max - limits.min;
+  const unit = device.differential
+    ? (prefactor * (1 - device.gMinNorm)) / (wmax * inputSpan)
+    : device.weightRangeNorm / ((2 / prefactor) * wmax * inputSpan);
   const step = unit * 2 ** input.adc.shift;
   const lo = -(2 ** (input.adc.bits - 1)) * step;
   const hi = (2 ** (input.adc.bits - 1) - 1) * step;
   const outputScale = device.differential ? 1 : (1 - device.gMinNorm) / device.weightRangeNorm;
   if (device.differential) return { bits: input.adc.bits, range: [lo, hi], step, unit, outputScale };
   const half = device.gMinNorm + device.weightRangeNorm / 2;
-  const xMin = (-(2 ** (input.activationBits - 1)) * 2) / inputSpan;
-  const xMax = ((2 ** (input.activationBits - 1) - 1) * 2) / inputSpan;
+  const xMin = (limits.min * prefactor) / inputSpan;
+  const xMax = (limits.max * prefactor) / inputSpan;
   const offsetLo = half * input.rowsPerPart * xMin;
   const offsetHi = half * input.rowsPerPart * xMax;
   const steps = Math.ceil((hi + offsetHi - (lo + offsetLo)) / step - 1e-9);
@@ -137,12 +146,18 @@ export function crossSimAdc(device: CrossSimDevice, input: CrossSimLayerInput): 
   return { bits, range: [start, start + (2 ** bits - 1) * step], step, unit, outputScale };
 }
 
+/** The integer range of a layer's inputs: signed a-bit, or a threshold's 0/1. */
+export function inputLimits(input: Pick<CrossSimLayerInput, 'activationBits' | 'inputsSigned'>): { min: number; max: number } {
+  const a = input.activationBits;
+  return input.inputsSigned ? { min: -(2 ** (a - 1)), max: 2 ** (a - 1) - 1 } : { min: 0, max: 2 ** a - 1 };
+}
+
 /** The CrossSim 3.2 parameter tree for one layer (key order as CrossSim writes it). */
 export function crossSimParameters(crossbar: CrossbarTarget, input: CrossSimLayerInput): object {
   const d = crossbar.device;
   const device = crossSimDevice(crossbar);
   const wmax = 2 ** (input.weightBits - 1) - 1;
-  const inputs = { clipping: true, min: -(2 ** (input.activationBits - 1)), max: 2 ** (input.activationBits - 1) - 1, percentile: null };
+  const inputs = { clipping: true, ...inputLimits(input), percentile: null };
   const converted = crossSimAdc(device, input);
   const adc = {
     model: 'QuantizerADC',
@@ -154,7 +169,8 @@ export function crossSimParameters(crossbar: CrossbarTarget, input: CrossSimLaye
     adc_range_option: ADC_RANGE_CALIBRATED,
   };
   // imcc drives every activation value exactly (no DAC model): a DAC of the layer's activation bits does that.
-  const dac = { model: 'QuantizerDAC', bits: input.activationBits, input_bitslicing: false, signed: true, slice_size: 1 };
+  // A threshold's 0/1 needs an unsigned 1-bit DAC (min 0, max 1), which drives both values exactly.
+  const dac = { model: 'QuantizerDAC', bits: input.activationBits, input_bitslicing: false, signed: input.inputsSigned, slice_size: 1 };
   const parasitics = {
     enable: d !== undefined && (d.wireResistanceRow > 0 || d.wireResistanceCol > 0 || d.sourceResistance > 0 || d.neuronResistance > 0),
     Rp_row: d?.wireResistanceRow ?? 0,
@@ -259,6 +275,7 @@ export function crossSimIndex(
       kernelCols: l.layer.matrix.columnSinks.length,
       weightBits: l.weightBits,
       activationBits: l.activationBits,
+      inputsSigned: l.inputsSigned,
       adcBits: l.adc.bits,
       adcShift: l.adc.shift,
       ...crossSimAdcSummary(device, l),

@@ -16,7 +16,8 @@ import { renderTemplate } from '../../support/templates.js';
 import { crossSimIndex, crossSimParameters, type CrossSimLayerInput } from './crosssim.js';
 import { fileSafe, inputTraceLines, networkLine, networkRows, neurosimSetup, neurosimVectorCount, weightLines, type NeuroSimSetup } from './neurosim.js';
 import { defaultLevels } from '../../ir/target.js';
-import { DiagnosticError, diagnostic, type Diagnostic } from '../../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../../dsl/diagnostics.js';
+import { isBinaryValue } from '../../ir/binary.js';
 
 export interface ConfigFile {
   /** Path relative to the output directory, starting with `configs/`. */
@@ -37,13 +38,6 @@ function plain(value: number): string {
 export function simulatorConfigs(program: Program, options: SimulatorConfigOptions = {}): ConfigFile[] {
   const { design, mapping } = program;
   const nodes = nodeIndex(design.network);
-  // Both simulators' inputs are signed activations; a threshold's 0/1 output (1 bit, unsigned) has no such encoding.
-  const binary = design.network.nodes.filter((n) => n.op.kind === 'threshold');
-  if (binary.length > 0) {
-    throw new DiagnosticError(
-      binary.map((n) => diagnostic('IMC133', n.span, `the CrossSim and NeuroSim exports do not support threshold (binary, unsigned 1-bit) activations ('${n.name}')`)),
-    );
-  }
   const crossbar = design.target.crossbar;
   const files: ConfigFile[] = [];
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));
@@ -57,7 +51,16 @@ export function simulatorConfigs(program: Program, options: SimulatorConfigOptio
     const rowsInLargestPart = Math.max(...tiles.map((t) => t.rowEnd - t.rowStart));
     const weightBits = node.weightBits ?? crossbar.weightBits;
     const adc = resolveAdc(crossbar, rowsInLargestPart, producer.activationBits, weightBits);
-    return { layer: lm, weightBits, activationBits: producer.activationBits, adc, rowsPerPart: rowsInLargestPart, file: `${names[i]}.json`, tiles };
+    return {
+      layer: lm,
+      weightBits,
+      activationBits: producer.activationBits,
+      inputsSigned: !isBinaryValue(producer),
+      adc,
+      rowsPerPart: rowsInLargestPart,
+      file: `${names[i]}.json`,
+      tiles,
+    };
   });
   for (const l of layerInputs) {
     files.push({ path: `configs/crosssim/${l.file}`, content: exactJsonText('crosssim', crossSimParameters(crossbar, l)) });
@@ -125,7 +128,7 @@ export function neurosimSetupFor(design: IrDesign, mapping: Mapping): NeuroSimSe
   const differential = d ? d.encoding === 'differential' : crossbar.devicesPerWeight === 2;
   const weightBits = mapping.layers.map((l) => nodes.get(l.layer)!.weightBits ?? crossbar.weightBits);
   const activationBits = mapping.layers.map((l) => nodes.get(nodes.get(l.layer)!.inputs[0])!.activationBits);
-  return neurosimSetup(
+  const setup = neurosimSetup(
     networkRows(design, mapping),
     {
       rows: crossbar.rows,
@@ -139,6 +142,14 @@ export function neurosimSetupFor(design: IrDesign, mapping: Mapping): NeuroSimSe
     weightBits,
     activationBits,
   );
+  const thresholds = design.network.nodes.filter((n) => n.op.kind === 'threshold').map((n) => `'${n.name}'`);
+  if (thresholds.length > 0) {
+    // NeuroSim's neuron peripheral (Param.cpp reLu, Chip.cpp GreLu or Gsigmoid) is a ReLU or a sigmoid lookup of numBitInput bits.
+    setup.unexpressed.push(
+      `threshold (binary) activations (${thresholds.join(', ')}): NeuroSim has no comparator neuron; its ReLU of numBitInput bits stands in for the area, latency and energy of the threshold`,
+    );
+  }
+  return setup;
 }
 
 function subArrayNote(setup: NeuroSimSetup, rows: number): string {

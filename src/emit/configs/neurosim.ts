@@ -109,9 +109,11 @@ export function inputTraceLines(r: NetworkRow, input: Tensor, bitsPerVector: num
   const perRow = Math.max(1, Math.floor((w + 2 * padding - r.kernelWidth) / r.stride) + 1);
   const positions = Math.max(1, (Math.floor((h + 2 * padding - r.kernelHeight) / r.stride) + 1) * perRow);
   const kk = r.kernelHeight * r.kernelWidth;
-  // Every activation value's bits, joined once: the traces repeat each value up to Kh * Kw times.
+  // Every activation value's bits, joined once: the traces repeat each value up to Kh * Kw times. A threshold's
+  // unsigned 0/1 needs the value 1 even when the run has 1 input bit (-1 and 1 then share the bit pattern '1').
   const offset = 2 ** (bitsPerVector - 1);
-  const bitText = Array.from({ length: 2 * offset }, (_, i) => twosComplementBits(i - offset, bitsPerVector).join(','));
+  const largest = Math.max(offset - 1, 1);
+  const bitText = Array.from({ length: offset + largest + 1 }, (_, i) => twosComplementBits(i - offset, bitsPerVector).join(','));
   const lines: string[][] = Array.from({ length: r.inputChannels * kk }, () => new Array<string>(count));
   for (let v = 0; v < count; v++) {
     // NeuroSim never reads more vectors than the layer has (H-K+1 <= H+2P-K+1); the modulo only guards.

@@ -177,6 +177,14 @@ function residualWrap(depth: number, k: number): string {
   return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
 }
 
+/** floor((sum + floor(count/2)) / count) of the signed ACC-bit wire `sum`: a shift for a power of two, else a flooring division. */
+function roundedAverageExpr(acc: number, count: number, sum: string): string {
+  const half = slit(acc, Math.floor(count / 2));
+  if (isPowerOfTwo(count)) return `(${sum} + ${half}) >>> ${Math.round(Math.log2(count))}`;
+  const c = slit(acc, count);
+  return `((${sum} + ${half}) >= ${slit(acc, 0)}) ? (${sum} + ${half}) / ${c} : -((-(${sum} + ${half}) + ${c} - ${slit(acc, 1)}) / ${c})`;
+}
+
 function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames, files: { bnScale: string; bnBias: string }): object {
   const n = p.neuron!;
   const acc = n.accBits;
@@ -184,32 +192,35 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const cols = p.cols;
   const chBits = unsignedBits(cols - 1);
   const cw = unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1;
-  const a = n.outActivationBits;
+  const a = n.saturationBits;
   const pool = n.pool;
   const count = pool ? pool.height * pool.width : 1;
-  const poolBits = pool ? (pool.kind === 'max' ? a : a + unsignedBits(count) + 1) : a;
+  // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
+  const pooledBits = n.threshold && !n.threshold.afterPool ? 2 : a;
+  const poolBits = pool ? (pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1) : a;
   // An index into the pooled row's pool_q entries (pooledHeight x cols). The row step is taken into rows that are
   // still written, or into dropped rows that write nothing: one pooled row never needs it (and cols may not fit).
   const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * cols - 1) : 1;
   const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
-  let averageExpr = '';
-  if (pool && pool.kind === 'avg') {
-    const half = slit(acc, Math.floor(count / 2));
-    if (isPowerOfTwo(count)) {
-      averageExpr = `(pool_sum + ${half}) >>> ${Math.round(Math.log2(count))}`;
-    } else {
-      const c = slit(acc, count);
-      averageExpr = `((pool_sum + ${half}) >= ${slit(acc, 0)}) ? (pool_sum + ${half}) / ${c} : -((-(pool_sum + ${half}) + ${c} - ${slit(acc, 1)}) / ${c})`;
-    }
-  }
+  const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
+  // The second pool reads the first's outputs: values of the first pool's input width.
+  const pool2 = n.pool2;
+  const count2 = pool2 ? pool2.height * pool2.width : 1;
+  const pool2Bits = pool2 ? (pool2.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count2) + 1) : 1;
+  const pool2IndexBits = pool2 ? unsignedBits(pool2.pooledHeight * cols - 1) : 1;
   const replicated = p.replicas > 1;
   const outChannels = cols / p.replicas;
   const ocBits = unsignedBits(outChannels - 1);
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
+  const thresholdText = n.threshold ? `threshold (>= ${n.threshold.level}, 0/1)` : '';
   if (n.reluBeforePool) ops.push('ReLU');
-  if (pool) ops.push(pool.kind === 'max' ? `max pool ${pool.height}x${pool.width}` : `average pool ${pool.height}x${pool.width}`);
+  if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
+  const padText = pool?.padding ? ` padded by ${pool.padding}` : '';
+  if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
+  if (pool2) ops.push(`${pool2.kind === 'max' ? 'max' : 'average'} pool ${pool2.height}x${pool2.width} of the pooled plane`);
   if (n.reluAfterPool) ops.push('ReLU');
+  if (n.threshold?.afterPool) ops.push(thresholdText);
   return {
     header: head,
     module,
@@ -223,11 +234,18 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     hasPsum: p.partialCores.length > 0,
     psumVectorBits: p.partialCores.length * cols * B,
     psumTerms: p.partialCores.map((_, i) => `${i * cols * B} + ch_q * ADC_BITS +: ADC_BITS`),
-    pixelBits: cols * a,
+    pixelBits: cols * n.outActivationBits,
     cols,
     adcBits: B,
     accBits: acc,
     actBits: a,
+    outBits: n.outActivationBits,
+    hasThreshold: n.threshold !== undefined,
+    thresholdBeforePool: n.threshold !== undefined && !n.threshold.afterPool,
+    thresholdAfterPool: n.threshold?.afterPool === true,
+    thresholdLevel: n.threshold ? slit(acc, n.threshold.level) : '',
+    accOne: slit(acc, 1),
+    accZero: slit(acc, 0),
     poolBits,
     actMax: slit(acc, 2 ** (a - 1) - 1),
     actMin: slit(acc, -(2 ** (a - 1))),
@@ -282,6 +300,9 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
     pooledHeight: pool ? ulit(cw, pool.pooledHeight) : '',
+    poolPadded: (pool?.padding ?? 0) > 0,
+    poolPad: ulit(cw, pool?.padding ?? 0),
+    convWidth: ulit(cw, n.convWidth),
     pooledWidth: pool ? ulit(cw, pool.pooledWidth) : '',
     poolIndexBits,
     poolRowStep: pool ? ulit(poolIndexBits, poolRowStep) : '',
@@ -289,10 +310,23 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolEntries: pool ? pool.pooledHeight * cols : 1,
     poolCount: count,
     averageExpr,
+    hasPool2: pool2 !== undefined,
+    isMaxPool2: pool2?.kind === 'max',
+    pool2Bits,
+    pool2Height: pool2 ? ulit(cw, pool2.height) : '',
+    pool2Width: pool2 ? ulit(cw, pool2.width) : '',
+    pooled2Height: pool2 ? ulit(cw, pool2.pooledHeight) : '',
+    pooled2Width: pool2 ? ulit(cw, pool2.pooledWidth) : '',
+    pool2IndexBits,
+    pool2RowStep: pool2 ? ulit(pool2IndexBits, pool2.pooledHeight > 1 ? cols : 0) : '',
+    pool2IndexZero: ulit(pool2IndexBits, 0),
+    pool2Entries: pool2 ? pool2.pooledHeight * cols : 1,
+    pool2Count: count2,
+    averageExpr2: pool2?.kind === 'avg' ? roundedAverageExpr(acc, count2, 'pool2_sum') : '',
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
-    traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    traceX: pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
+    traceY: pool2 ? 'p2y_q' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    traceX: pool2 ? 'p2x_q' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, p.channelBase),
     coreIndex: p.core.index,
   };
@@ -398,7 +432,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     if (p.neuron?.residual) {
       const res = layerSignals.get(p.neuron.residual.from);
       if (!res) throw new Error(`RTL: layer ${p.layer.layer} adds a shortcut from ${p.neuron.residual.from}, which no core produces`);
-      const b = p.neuron.outActivationBits;
+      const b = p.neuron.saturationBits;
       const rlo = p.channelBase * b;
       const rhi = rlo + (p.cols / p.replicas) * b - 1;
       // A replicated shortcut producer sends its block's pixels together: each is sliced alike.
@@ -458,6 +492,8 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
     outBits: outNode.activationBits,
+    // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
+    outSigned: outNode.activationBits === 1 ? 0 : 1,
     outWords: Math.ceil(outBits / 32),
     outWide: outBits > 64,
     outTwoWords: outBits > 32 && outBits <= 64,
@@ -513,7 +549,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
-        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * (p.cols / p.replicas) * p.neuron.outActivationBits : 0,
+        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * (p.cols / p.replicas) * p.neuron.saturationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
@@ -531,6 +567,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         rows: p.rows,
         cols: p.cols,
         actBits: p.inActivationBits,
+        actUnsigned: p.inUnsigned ? 1 : 0,
         weightBits: p.weightBits,
         adcBits: p.adc.bits,
         adcShift: p.adc.shift,

@@ -9,6 +9,7 @@ import { blockShape, emissionOrder, isFullBlock, type BlockShape } from '../../m
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { nodeIndex } from '../../ir/nodeIndex.js';
+import { isBinaryValue } from '../../ir/binary.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, isPowerOfTwo, signedBits } from './literals.js';
 
@@ -20,14 +21,26 @@ export interface NeuronPlan {
   /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
   residual?: { from: string; depth: number; pixels: number };
   reluBeforePool: boolean;
-  pool?: { kind: 'max' | 'avg'; height: number; width: number; pooledHeight: number; pooledWidth: number };
+  /** Square windows with stride = size, `padding` rows and columns of padding on each side (0 for a global pool). */
+  pool?: { kind: 'max' | 'avg'; height: number; width: number; padding: number; pooledHeight: number; pooledWidth: number };
+  /** A second pool over the first pool's outputs (stride = size, no padding); ReLU and threshold after it. */
+  pool2?: NonNullable<NeuronPlan['pool']>;
+  /** A ReLU after the (last) pool. */
   reluAfterPool: boolean;
+  /**
+   * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
+   * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4).
+   */
+  threshold?: { level: number; afterPool: boolean };
   /** The plane the weight layer computes (before pooling) and the plane it emits. */
   convHeight: number;
   convWidth: number;
   outHeight: number;
   outWidth: number;
+  /** Bits of each emitted activation: the saturation width, or 1 after a threshold. */
   outActivationBits: number;
+  /** Signed bits the requantization and a residual add saturate to (the weight layer's activation bits). */
+  saturationBits: number;
   /** Bits of the signed sum of the row parts' ADC codes (before the rescaling shift). */
   sumBits: number;
   /** Bits of the neuron core's signed datapath (accumulator, batch norm, rounding), all values exact. */
@@ -50,6 +63,8 @@ export interface CoreRtlPlan {
   /** Incoming pixel: all channels of the layer's input, `inActivationBits` each. */
   inChannels: number;
   inActivationBits: number;
+  /** The incoming activations are a threshold's 0/1 outputs: the crossbar reads them unsigned (never -1). */
+  inUnsigned: boolean;
   /** Channels this core stores (a contiguous range starting at storedChannelBase). */
   storedChannelBase: number;
   storedChannels: number;
@@ -114,8 +129,16 @@ function neuronPlan(
   let reluBeforePool = false;
   let reluAfterPool = false;
   let pool: NeuronPlan['pool'];
+  let pool2: NeuronPlan['pool2'];
+  let threshold: NeuronPlan['threshold'];
   let residual: NeuronPlan['residual'];
   let plane = { height: node.shape.height, width: node.shape.width };
+  // The second pool of a core reads the first's outputs directly: nothing between them, no padding, no third pool.
+  const secondPool = (f: IrNode, padding: number): void => {
+    if (pool2) unsupported(f, 'three pools in one neuron core');
+    if (reluAfterPool || threshold?.afterPool) unsupported(f, 'a ReLU or threshold between two pools');
+    if (padding !== 0) unsupported(f, 'a second pool that pads');
+  };
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -145,6 +168,8 @@ function neuronPlan(
         if (i !== 0) unsupported(f, 'a batch norm that is not the first fused operation');
         break;
       case 'relu':
+        // A ReLU of 0/1 values (a threshold's outputs, or a pool of them) changes nothing.
+        if (threshold) break;
         if (pool) {
           if (reluAfterPool) unsupported(f, 'two ReLUs after a pool');
           reluAfterPool = true;
@@ -156,30 +181,37 @@ function neuronPlan(
       case 'maxpool':
       case 'avgpool': {
         const op = f.op as PoolOp;
-        if (pool) unsupported(f, 'two pools in one neuron core');
-        if (op.stride !== op.size || op.padding !== 0) unsupported(f, 'a pool whose stride differs from its size or that pads');
-        pool = {
+        if (op.stride !== op.size) unsupported(f, 'a pool whose stride differs from its size');
+        if (pool) secondPool(f, op.padding);
+        // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
+        const planned: NonNullable<NeuronPlan['pool']> = {
           kind: op.kind === 'maxpool' ? 'max' : 'avg',
           height: op.size,
           width: op.size,
-          pooledHeight: Math.floor(plane.height / op.size),
-          pooledWidth: Math.floor(plane.width / op.size),
+          padding: op.padding,
+          pooledHeight: Math.floor((plane.height + 2 * op.padding - op.size) / op.size) + 1,
+          pooledWidth: Math.floor((plane.width + 2 * op.padding - op.size) / op.size) + 1,
         };
-        if (pool.pooledHeight !== f.shape.height || pool.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
+        if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
+        if (pool) pool2 = planned;
+        else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
         break;
       }
-      case 'gap':
-        if (pool) unsupported(f, 'two pools in one neuron core');
-        pool = { kind: 'avg', height: plane.height, width: plane.width, pooledHeight: 1, pooledWidth: 1 };
+      case 'gap': {
+        if (pool) secondPool(f, 0);
+        const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, padding: 0, pooledHeight: 1, pooledWidth: 1 };
+        if (pool) pool2 = planned;
+        else pool = planned;
         plane = { height: 1, width: 1 };
         break;
+      }
       case 'flatten':
         break;
       case 'threshold':
-        // The comparator datapath (and 0/1 inputs read unsigned by the next crossbar) is not generated yet; the
-        // reference model evaluates threshold networks (docs/arithmetic.md).
-        unsupported(f, 'a threshold (binary) activation');
+        // The IR refuses a threshold of a 1-bit value (IMC130), so there is at most one per neuron core.
+        if (threshold) unsupported(f, 'two thresholds in one neuron core');
+        threshold = { level: f.op.level, afterPool: pool !== undefined };
         break;
       default:
         unsupported(f, `a fused ${f.op.kind}`);
@@ -187,7 +219,11 @@ function neuronPlan(
   });
   const out = byName.get(lm.output ?? node.name) ?? node;
   const outBits = out.activationBits;
-  if (fused.some((f) => f.activationBits !== outBits) || node.activationBits !== outBits) {
+  const satBits = node.activationBits;
+  // Every fused value has the layer's width up to the threshold, 1 bit from it on.
+  const thresholdAt = fused.findIndex((f) => f.op.kind === 'threshold');
+  const expectedBits = (i: number): number => (thresholdAt >= 0 && i >= thresholdAt ? 1 : satBits);
+  if (fused.some((f, i) => f.activationBits !== expectedBits(i)) || outBits !== expectedBits(fused.length - 1)) {
     unsupported(node, 'different activation widths inside one neuron core');
   }
   // Exact datapath width: the sum of the parts' ADC codes, rescaled, times the batch-norm scale, plus bias and the
@@ -197,8 +233,9 @@ function neuronPlan(
   let accBits = sumBits + adc.shift + 1;
   // The product of the rescaled sum and the scale, plus the bias, is exact in accBits - 1 bits.
   if (batchNorm) accBits = Math.max(accBits + Math.max(batchNorm.scaleBits, BN_SCALE_BITS + 1) + 1, batchNorm.biasBits + 2);
-  accBits = Math.max(accBits, requantShift + 3, outBits + 2);
-  if (pool?.kind === 'avg') accBits = Math.max(accBits, outBits + unsignedBits(pool.height * pool.width) + 3);
+  accBits = Math.max(accBits, requantShift + 3, satBits + 2);
+  if (pool?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool.height * pool.width) + 3);
+  if (pool2?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool2.height * pool2.width) + 3);
   accBits += 1;
   if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
@@ -208,12 +245,15 @@ function neuronPlan(
     residual,
     reluBeforePool,
     pool,
+    pool2,
     reluAfterPool,
+    threshold,
     convHeight: node.shape.height,
     convWidth: node.shape.width,
     outHeight: plane.height,
     outWidth: plane.width,
     outActivationBits: outBits,
+    saturationBits: satBits,
     sumBits,
     accBits,
   };
@@ -302,6 +342,8 @@ export function planRtl(program: Program): RtlPlan {
       const siblings = rowsPerLayerCols.get(core.part.colPart)!;
       const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
       const inBits = memory.activationBits;
+      const inValue = byName.get(node.inputs[0]);
+      const inUnsigned = inValue !== undefined && isBinaryValue(inValue);
       cores.push({
         core,
         layer: lm,
@@ -315,6 +357,7 @@ export function planRtl(program: Program): RtlPlan {
         channelBase: colStart,
         inChannels,
         inActivationBits: inBits,
+        inUnsigned,
         replicas,
         block,
         regionHeight,

@@ -1,0 +1,58 @@
+// Padded pools in the neuron core (issue 17 item 4, listed under IMC112 in issue 19): the window counters start
+// POOL_PAD before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
+// padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
+// model. Two pools in one core: the second pool's counters walk the first pool's output plane. A pool whose stride
+// differs from its size is still IMC112.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { loadDesign } from '../../src/ir/load.js';
+import { createProgram } from '../../src/pipeline/program.js';
+import { emitRtl } from '../../src/emit/rtl/index.js';
+import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+
+describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded by 1 on 4x4)', () => {
+  const p = prepare('test/verify/fixtures/padded-pool.imc');
+  it('start the window counters at the padding and end windows at the plane\'s edge', () => {
+    const c00 = p.files.find((f) => f.path === 'rtl/padded_pool_c00_neuron.v')!.content;
+    expect(c00).toContain('localparam [4-1:0] POOL_PAD = 4\'d1;');
+    expect(c00).toContain('localparam [4-1:0] POOLED_H = 4\'d4;');
+    expect(c00).toContain('wire window_last = ((wy_q == POOL_H - ONE) || (cy_q == OUT_H - ONE)) && ((wx_q == POOL_W - ONE) || (cx_q == CONV_W - ONE));');
+  });
+  lintAndVerifyTests(p, 300);
+});
+
+describe('two pools in one neuron core (max then average, max then global average)', () => {
+  const p = prepare('test/verify/fixtures/two-pools.imc');
+  it('walks the first pool\'s plane with the second pool\'s counters and emits at the second pool\'s windows', () => {
+    const c00 = p.files.find((f) => f.path === 'rtl/two_pools_c00_neuron.v')!.content;
+    expect(c00).toContain('wire emit = pool1_emit && window2_last && window2_inside;');
+    expect(c00).toContain("localparam [4-1:0] POOLED2_H = 4'd2;");
+    expect(p.files.find((f) => f.path === 'rtl/two_pools_c01_neuron.v')!.content).toMatch(/localparam \[\d+-1:0\] POOLED2_H = \d+'d1;/);
+  });
+  lintAndVerifyTests(p, 100);
+});
+
+describe('a pool whose stride differs from its size', () => {
+  it('is IMC112 naming the case', () => {
+    const text = readFixture().replace('p1 = maxpool(relu(c1), size 2, pad 1)                    // 4x4x4', 'p1 = maxpool(relu(c1), size 3, stride 2)');
+    const { design, diagnostics } = loadDesign('main.imc', (file) => {
+      if (file === 'main.imc') return text;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    try {
+      emitRtl(createProgram(design!));
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(DiagnosticError);
+      const [first] = (err as DiagnosticError).diagnostics;
+      expect(first.code).toBe('IMC112');
+      expect(first.message).toContain('a pool whose stride differs from its size');
+    }
+  });
+});
+
+function readFixture(): string {
+  return readFileSync('test/verify/fixtures/padded-pool.imc', 'utf8');
+}

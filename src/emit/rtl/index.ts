@@ -444,7 +444,9 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
   const input = plan.inputNode;
   const outNode = plan.design.network.nodes.find((n) => n.name === plan.design.network.output)!;
   const inBits = input.shape.channels * input.activationBits;
-  const outBits = outNode.shape.channels * outNode.activationBits;
+  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits).
+  const outPixels = plan.outputLayer.matrix.replicas.length;
+  const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
   return {
     header: head,
     topModule: names.top,
@@ -457,6 +459,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inWide: inBits > 64,
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
+    outPixels,
     outBits: outNode.activationBits,
     outWords: Math.ceil(outBits / 32),
     outWide: outBits > 64,

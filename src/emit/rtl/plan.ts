@@ -252,7 +252,6 @@ export function planRtl(program: Program): RtlPlan {
       if (block.cols > 1 && m.stride > m.kernelWidth) unsupported(node, 'a method-2 layer whose stride exceeds its kernel width');
       if (lm.cores.some((id) => coreById.get(id)!.part.colPart !== 0)) unsupported(node, 'a replicated layer split into column parts');
       if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
-      if ((lm.output ?? lm.layer) === design.network.output) unsupported(node, 'a replicated output layer');
       if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
         unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
       }

@@ -3,8 +3,7 @@
 // together. Layers joined by a residual add form one unit with one setting: the add pairs the shortcut pixels with
 // its own in arrival order, so both layers must emit the same block order (the RTL generator requires it, and the
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
-// replicated layer split into column parts, a replicated layer with a fused pool, a method-2 block whose stride exceeds
-// the kernel width.
+// replicated layer split into column parts, a replicated layer with a fused pool.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix } from '../mapping/index.js';
@@ -52,7 +51,6 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
     for (let dW = 1; dW <= replicas; dW++) {
       const height = replicas / dW;
       if (!Number.isInteger(height) || out.width % dW !== 0 || out.height % height !== 0) continue;
-      if (dW > 1 && geometry.stride > geometry.kernelWidth) continue;
       const key = [input.channels, geometry.outChannels, geometry.kernelHeight, geometry.kernelWidth, geometry.stride, replicas, dW, tileRows, tileCols].join(',');
       let tiles = tileCache.get(key);
       if (tiles === undefined) {

@@ -90,16 +90,22 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   });
   const mod = (a: number, n: number): number => ((a % n) + n) % n;
   const addrBits = unsignedBits(m.depth - 1);
-  const addrLow = Math.round(Math.log2(m.wordBits));
-  if (!isPowerOfTwo(m.wordBits)) throw new Error('RTL: word length must be a power of two');
-  const dxFirst = Math.floor(p.slotFirst / p.regionRows.length);
-  const dxLast = Math.floor(p.slotLast / p.regionRows.length);
+  // Bits of a bit offset within a word; a power-of-two word takes them straight from the bit address.
+  const wordPowerOfTwo = isPowerOfTwo(m.wordBits);
+  const bitBits = unsignedBits(m.wordBits - 1);
+  const addrLow = wordPowerOfTwo ? Math.round(Math.log2(m.wordBits)) : 0;
+  // Region columns of this core's first and last slot (slots count only the columns some replica reads).
+  const dxRankFirst = Math.floor(p.slotFirst / p.regionRows.length);
+  const dxFirst = p.regionCols[dxRankFirst];
+  const dxLast = p.regionCols[Math.floor(p.slotLast / p.regionRows.length)];
+  const sparseRows = p.regionRows.length < p.regionHeight;
+  const sparseCols = p.regionCols.length < (p.block.cols - 1) * matrix.stride + matrix.kernelWidth;
   // The arriving block's column step must wrap at most once (wrap_column subtracts the ring once).
   if (p.inBlock.cols > m.columns) throw new Error(`RTL: core ${p.core.id} keeps ${m.columns} columns, fewer than its producer's ${p.inBlock.cols}-column block`);
   const s = (v: number): string => slit(cw, v);
   const spanWords = Math.ceil((m.pixelBits + m.wordBits - 1) / m.wordBits);
   const rbufIndexBits = unsignedBits(spanWords * m.wordBits - 1);
-  if (addrLow < 1) throw new Error('RTL: word length must be at least 2 bits');
+  if (m.wordBits < 2) throw new Error('RTL: word length must be at least 2 bits');
   const outH = p.layer.outputShape.height;
   const outW = p.layer.outputShape.width;
   return {
@@ -120,7 +126,12 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     blockRows: s(p.block.rows),
     blockCols: s(p.block.cols),
     regionRows: s(p.regionRows.length),
-    sparseRows: p.regionRows.length < p.regionHeight,
+    sparseRows,
+    sparseCols,
+    // A position is this core's when some replica reads its row and its column (sparse regions) and its slot is.
+    readWhen: `${sparseRows ? 'row_read && ' : ''}${sparseCols ? 'col_read && ' : ''}`,
+    dxPhaseFirst: s(dxFirst % matrix.stride),
+    slotDxFirst: s(dxRankFirst * p.regionRows.length),
     inBlockRowsNum: p.inBlock.rows,
     inBlockColsNum: p.inBlock.cols,
     inBlockRows: s(p.inBlock.rows),
@@ -134,8 +145,9 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     cw,
     spanWords,
     slotBits: unsignedBits(p.slotLast - p.slotFirst),
-    bitBits: addrLow,
-    pendBitIndex: rbufIndexBits > addrLow ? `{ {${rbufIndexBits - addrLow}{1'b0}}, pend_bit_q }` : 'pend_bit_q',
+    wordPowerOfTwo,
+    bitBits,
+    pendBitIndex: rbufIndexBits > bitBits ? `{ {${rbufIndexBits - bitBits}{1'b0}}, pend_bit_q }` : 'pend_bit_q',
     slots: p.slotLast - p.slotFirst + 1,
     inHeight: s(p.layer.inputShape.height),
     inWidth: s(p.layer.inputShape.width),

@@ -10,7 +10,7 @@ import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { nodeIndex } from '../../ir/nodeIndex.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
-import { unsignedBits, isPowerOfTwo, signedBits } from './literals.js';
+import { unsignedBits, signedBits } from './literals.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -67,14 +67,19 @@ export interface CoreRtlPlan {
    */
   regionRows: number[];
   /**
+   * Region columns some replica reads, in order (all of them unless a method-2 block's stride exceeds the kernel
+   * width, when the columns between two replicas' patches are read by none and have no crossbar rows).
+   */
+  regionCols: number[];
+  /**
    * The producing layer's block, which arrives at one step (the memory plan's arrival block, so the RTL writes in the
    * schedule's order), and its pixels.
    */
   inBlock: BlockShape;
   inPixels: number;
   /**
-   * Patch slots holding this core's rows (slot = dx * regionRows.length + rank of dy in regionRows, the crossbar row
-   * order), and where its rows start in them.
+   * Patch slots holding this core's rows (slot = rank of dx in regionCols * regionRows.length + rank of dy in
+   * regionRows, the crossbar row order), and where its rows start in them.
    */
   slotFirst: number;
   slotLast: number;
@@ -249,7 +254,6 @@ export function planRtl(program: Program): RtlPlan {
       if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (block.cols > 1 && m.stride > m.kernelWidth) unsupported(node, 'a method-2 layer whose stride exceeds its kernel width');
       if (lm.cores.some((id) => coreById.get(id)!.part.colPart !== 0)) unsupported(node, 'a replicated layer split into column parts');
       if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
       if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
@@ -259,6 +263,9 @@ export function planRtl(program: Program): RtlPlan {
     const regionHeight = (block.rows - 1) * m.stride + m.kernelHeight;
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
     const rowRank = new Map(regionRows.map((dy, i) => [dy, i]));
+    const regionWidth = (block.cols - 1) * m.stride + m.kernelWidth;
+    const regionCols = Array.from({ length: regionWidth }, (_, dx) => dx).filter((dx) => dx % m.stride < m.kernelWidth);
+    const colRank = new Map(regionCols.map((dx, i) => [dx, i]));
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const outChannels = m.kernelCols;
     const rowsPerLayerCols = new Map<number, Core[]>();
@@ -283,11 +290,11 @@ export function planRtl(program: Program): RtlPlan {
       for (let r = rowStart; r < rowEnd; r++) {
         const src = m.rowSources[r];
         const rank = rowRank.get(src.dy);
-        if (rank === undefined || (src.dx * regionRows.length + rank) * inChannels + src.channel !== r) {
+        const xRank = colRank.get(src.dx);
+        if (rank === undefined || xRank === undefined || (xRank * regionRows.length + rank) * inChannels + src.channel !== r) {
           throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
         }
       }
-      if (!isPowerOfTwo(memory.wordBits)) unsupported(node, `a ${memory.wordBits}-bit memory word (word lengths must be powers of two)`);
       const rows = rowEnd - rowStart;
       const cols = colEnd - colStart;
       const dense = matrixWeights(m, params.weights, core.part);
@@ -318,6 +325,7 @@ export function planRtl(program: Program): RtlPlan {
         block,
         regionHeight,
         regionRows,
+        regionCols,
         inBlock,
         inPixels: inBlock.rows * inBlock.cols,
         storedChannelBase,

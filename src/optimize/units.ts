@@ -3,7 +3,7 @@
 // together. Layers joined by a residual add form one unit with one setting: the add pairs the shortcut pixels with
 // its own in arrival order, so both layers must emit the same block order (the RTL generator requires it, and the
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
-// replicated layer split into column parts, a replicated layer with a fused pool.
+// replicated layer with a fused pool.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix } from '../mapping/index.js';
@@ -35,7 +35,7 @@ interface LayerOption {
 }
 
 /** Cores of a collective matrix by its geometry: many layers share one (ResNet-32: 10 layers of 16 channels). */
-const tileCache = new Map<string, { cores: number; colParts: number }>();
+const tileCache = new Map<string, { cores: number }>();
 
 function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boolean }, gridCores: number): LayerOption[] {
   const input = receivedShape(design, node);
@@ -56,10 +56,9 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
       if (tiles === undefined) {
         const m = collectiveKernelMatrix({ inChannels: input.channels, ...geometry, replicas, dW });
         const plan = splitMatrix(m.rowSources.length, m.columnSinks.length, tileRows, tileCols);
-        tiles = { cores: plan.parts.length, colParts: plan.colParts };
+        tiles = { cores: plan.parts.length };
         tileCache.set(key, tiles);
       }
-      if (replicas > 1 && tiles.colParts > 1) continue;
       if (tiles.cores > gridCores) continue;
       options.push({ replicas, dW, cores: tiles.cores });
     }

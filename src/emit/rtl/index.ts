@@ -215,8 +215,13 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     }
   }
   const replicated = p.replicas > 1;
-  const outChannels = cols / p.replicas;
+  // Channels of one pixel this core emits: the layer's (a replicated core's columns are replica-major, output channel
+  // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
+  const outChannels = entryChannels(p);
   const ocBits = unsignedBits(outChannels - 1);
+  const firstOc = p.channelBase % p.outChannels;
+  const lastReplicaPartial = (p.channelBase + cols) % p.outChannels !== 0;
+  const channelBase = replicated ? 0 : p.channelBase;
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
   if (n.reluBeforePool) ops.push('ReLU');
@@ -243,8 +248,14 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolBits,
     actMax: slit(acc, 2 ** (a - 1) - 1),
     actMin: slit(acc, -(2 ** (a - 1))),
-    channelBase: p.channelBase,
-    channelLast: p.channelBase + outChannels - 1,
+    channelBase,
+    channelLast: channelBase + outChannels - 1,
+    // Where the core's first column lies in the block: its replica's pixel and output channel.
+    repYFirst: p.firstReplica % p.block.rows === 0 ? 'ZERO' : ulit(cw, p.firstReplica % p.block.rows),
+    repXFirst: Math.floor(p.firstReplica / p.block.rows) === 0 ? 'ZERO' : ulit(cw, Math.floor(p.firstReplica / p.block.rows)),
+    ocFirst: ulit(ocBits, firstOc),
+    // The last column ends inside a replica: that replica's shortcut pixel is used up at the core's last column.
+    lastReplicaPartial: replicated && lastReplicaPartial,
     sumBits: n.sumBits,
     rescaledBits: n.sumBits + p.adc.shift,
     bnScaleBits: n.batchNorm?.scaleBits ?? 0,
@@ -305,16 +316,20 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     reluAfterPool: n.reluAfterPool,
     traceY: pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    channelBaseLit: ulit(32, p.channelBase),
+    channelBaseLit: ulit(32, channelBase),
     coreIndex: p.core.index,
   };
 }
 
+/** Channels of one emitted pixel (one residual FIFO entry): the layer's for a replicated core, else the core's columns. */
+function entryChannels(p: CoreRtlPlan): number {
+  return p.replicas > 1 ? p.outChannels : p.cols;
+}
+
 /** A core's folded batch-norm constant per crossbar column (the same for every replica): the neuron core's ROM. */
 function batchNormColumns(p: CoreRtlPlan, values: Int32Array): Int32Array {
-  const outChannels = p.cols / p.replicas;
   const out = new Int32Array(p.cols);
-  for (let c = 0; c < p.cols; c++) out[c] = values[p.channelBase + (c % outChannels)];
+  for (let c = 0; c < p.cols; c++) out[c] = values[(p.channelBase + c) % p.outChannels];
   return out;
 }
 
@@ -411,15 +426,19 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       const res = layerSignals.get(p.neuron.residual.from);
       if (!res) throw new Error(`RTL: layer ${p.layer.layer} adds a shortcut from ${p.neuron.residual.from}, which no core produces`);
       const b = p.neuron.outActivationBits;
-      const rlo = p.channelBase * b;
-      const rhi = rlo + (p.cols / p.replicas) * b - 1;
-      // A replicated shortcut producer sends its block's pixels together: each is sliced alike.
-      const k = p.neuron.residual.pixels;
-      const perPixel = res.bits / k;
+      const replicated = p.replicas > 1;
+      const rlo = replicated ? 0 : p.channelBase * b;
+      const rhi = rlo + entryChannels(p) * b - 1;
+      // A replicated shortcut producer sends its block's pixels together: each is sliced alike. A column part of a
+      // replicated layer takes the pixels of its own replicas (the shortcut comes in the same blocks).
+      const sent = p.coreReplicas < p.replicas ? p.replicas : p.neuron.residual.pixels;
+      const first = p.coreReplicas < p.replicas ? p.firstReplica : 0;
+      const perPixel = res.bits / sent;
       const slices: string[] = [];
-      for (let i = k - 1; i >= 0; i--) slices.push(`${res.pixel}[${i * perPixel + rhi}:${i * perPixel + rlo}]`);
+      for (let i = first + p.neuron.residual.pixels - 1; i >= first; i--) slices.push(`${res.pixel}[${i * perPixel + rhi}:${i * perPixel + rlo}]`);
       ports.push({ name: 'res_valid_i', signal: res.valid });
-      ports.push({ name: 'res_pixel_i', signal: rlo === 0 && rhi === perPixel - 1 ? res.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}` });
+      const whole = rlo === 0 && rhi === perPixel - 1 && p.neuron.residual.pixels === sent;
+      ports.push({ name: 'res_pixel_i', signal: whole ? res.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}` });
     }
     if (p.neuron) {
       ports.push({ name: 'out_valid_o', signal: sig.valid }, { name: 'out_pixel_o', signal: sig.pixel });
@@ -528,7 +547,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
-        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * (p.cols / p.replicas) * p.neuron.outActivationBits : 0,
+        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * entryChannels(p) * p.neuron.outActivationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,

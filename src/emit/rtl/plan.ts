@@ -60,6 +60,13 @@ export interface CoreRtlPlan {
    */
   replicas: number;
   block: BlockShape;
+  /**
+   * Output channels of the layer, and the replicas this core's columns belong to: firstReplica.. (coreReplicas of
+   * them; a column part may start or end inside a replica). An unsplit core holds them all from replica 0.
+   */
+  outChannels: number;
+  firstReplica: number;
+  coreReplicas: number;
   regionHeight: number;
   /**
    * Region rows some replica reads, in order (all of them unless the stride exceeds the kernel height, when the rows
@@ -112,6 +119,7 @@ function neuronPlan(
   bn: { scale: Int32Array; bias: Int32Array } | undefined,
   residualPixels: Map<string, number>,
   mappingLayers: readonly LayerMapping[],
+  coreReplicas: number,
 ): NeuronPlan {
   const byName = nodeIndex(design.network);
   const fused = lm.fused.map((n) => byName.get(n)!);
@@ -142,8 +150,14 @@ function neuronPlan(
         if (order(theirs) !== order(ours)) {
           unsupported(f, `a residual add whose shortcut comes in ${theirs.rows}x${theirs.cols} blocks while the layer computes ${ours.rows}x${ours.cols} blocks (another pixel order)`);
         }
+        // A column part of a replicated layer takes the shortcut pixels of its own replicas only (the same blocks).
+        const split = coreReplicas < lm.matrix.replicas.length;
+        if (split && pixels !== lm.matrix.replicas.length) {
+          unsupported(f, `a residual add in a column part of a replicated layer whose shortcut comes in other blocks (${pixels} pixels, ${lm.matrix.replicas.length} replicas)`);
+        }
+        const taken = split ? coreReplicas : pixels;
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
-        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels };
+        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels: taken };
         break;
       }
       case 'batchnorm':
@@ -254,7 +268,6 @@ export function planRtl(program: Program): RtlPlan {
       if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (lm.cores.some((id) => coreById.get(id)!.part.colPart !== 0)) unsupported(node, 'a replicated layer split into column parts');
       if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
       if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
         unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
@@ -308,6 +321,8 @@ export function planRtl(program: Program): RtlPlan {
       const siblings = rowsPerLayerCols.get(core.part.colPart)!;
       const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
       const inBits = memory.activationBits;
+      const firstReplica = Math.floor(colStart / outChannels);
+      const coreReplicas = Math.floor((colEnd - 1) / outChannels) - firstReplica + 1;
       cores.push({
         core,
         layer: lm,
@@ -323,6 +338,9 @@ export function planRtl(program: Program): RtlPlan {
         inActivationBits: inBits,
         replicas,
         block,
+        outChannels,
+        firstReplica,
+        coreReplicas,
         regionHeight,
         regionRows,
         regionCols,
@@ -337,7 +355,7 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

@@ -3,8 +3,7 @@
 // together. Layers joined by a residual add form one unit with one setting: the add pairs the shortcut pixels with
 // its own in arrival order, so both layers must emit the same block order (the RTL generator requires it, and the
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
-// replicated layer split into column parts, a replicated layer with a fused pool, a replicated output layer, a method-2
-// block whose stride exceeds the kernel width.
+// replicated layer with a fused pool.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix } from '../mapping/index.js';
@@ -36,9 +35,9 @@ interface LayerOption {
 }
 
 /** Cores of a collective matrix by its geometry: many layers share one (ResNet-32: 10 layers of 16 channels). */
-const tileCache = new Map<string, { cores: number; colParts: number }>();
+const tileCache = new Map<string, { cores: number }>();
 
-function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boolean; output: boolean }, gridCores: number): LayerOption[] {
+function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boolean }, gridCores: number): LayerOption[] {
   const input = receivedShape(design, node);
   const out = node.shape;
   const conv = node.op.kind === 'conv' ? node.op : undefined;
@@ -47,21 +46,19 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
     : { kernelHeight: input.height, kernelWidth: input.width, stride: 1, outChannels: node.op.kind === 'fc' ? node.op.outFeatures : 0 };
   const { rows: tileRows, cols: tileCols } = design.target.crossbar;
   const options: LayerOption[] = [];
-  const most = rtlLimits.pooled || rtlLimits.output ? 1 : Math.min(MAX_REPLICAS, out.height * out.width);
+  const most = rtlLimits.pooled ? 1 : Math.min(MAX_REPLICAS, out.height * out.width);
   for (let replicas = 1; replicas <= most; replicas++) {
     for (let dW = 1; dW <= replicas; dW++) {
       const height = replicas / dW;
       if (!Number.isInteger(height) || out.width % dW !== 0 || out.height % height !== 0) continue;
-      if (dW > 1 && geometry.stride > geometry.kernelWidth) continue;
       const key = [input.channels, geometry.outChannels, geometry.kernelHeight, geometry.kernelWidth, geometry.stride, replicas, dW, tileRows, tileCols].join(',');
       let tiles = tileCache.get(key);
       if (tiles === undefined) {
         const m = collectiveKernelMatrix({ inChannels: input.channels, ...geometry, replicas, dW });
         const plan = splitMatrix(m.rowSources.length, m.columnSinks.length, tileRows, tileCols);
-        tiles = { cores: plan.parts.length, colParts: plan.colParts };
+        tiles = { cores: plan.parts.length };
         tileCache.set(key, tiles);
       }
-      if (replicas > 1 && tiles.colParts > 1) continue;
       if (tiles.cores > gridCores) continue;
       options.push({ replicas, dW, cores: tiles.cores });
     }
@@ -95,8 +92,7 @@ export function searchUnits(design: IrDesign): SearchUnit[] {
     const perLayer = members.map((name) => {
       const fused = byLayer.get(name)!;
       const pooled = fused.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(nodes.get(f)!.op.kind));
-      const output = fused.output === design.network.output || name === design.network.output;
-      return layerOptions(design, nodes.get(name)!, { pooled, output }, gridCores);
+      return layerOptions(design, nodes.get(name)!, { pooled }, gridCores);
     });
     // Settings every member can take, with the summed cost; per replica count the cheapest block (narrowest on ties).
     const best = new Map<number, UnitOption>();

@@ -3,7 +3,7 @@
 // Writes and reads are compared as two ordered streams per core: the schedule's timesteps come from the memory
 // phase's idealized arrival model, the RTL's from the real pipeline, so their interleaving may differ while the
 // address sequences must not.
-import type { Schedule } from '../memory/schedule.js';
+import { emissionOrder, type BlockShape, type Schedule } from '../memory/schedule.js';
 import type { ReferenceResult } from '../reference/mapped.js';
 import type { Trace } from './trace.js';
 
@@ -204,13 +204,21 @@ function compareActivations(tally: Tally, cores: CoreInfo[], reference: Referenc
   }
 }
 
-function compareOutputs(tally: Tally, reference: ReferenceResult, outputShape: { channels: number; height: number; width: number }, trace: Trace): void {
+function compareOutputs(
+  tally: Tally,
+  reference: ReferenceResult,
+  outputShape: { channels: number; height: number; width: number },
+  outputBlock: BlockShape,
+  trace: Trace,
+): void {
   const { channels, height, width } = outputShape;
+  // Output pixels arrive in the output layer's emission order (blocks of a replicated layer, y fastest inside).
+  const order = emissionOrder(height, width, outputBlock);
   const got = new Map<number, number>();
   for (const o of trace.outputs) {
-    const y = o.pixel % height;
-    const x = Math.floor(o.pixel / height);
-    got.set((o.channel * height + y) * width + x, o.value);
+    const at = order[o.pixel];
+    if (!at) continue;
+    got.set((o.channel * height + at.y) * width + at.x, o.value);
   }
   for (let i = 0; i < channels * height * width; i++) {
     const actual = got.get(i);
@@ -274,6 +282,7 @@ export function compareTrace(
   schedules: Map<string, Schedule>,
   reference: ReferenceResult,
   outputShape: { channels: number; height: number; width: number },
+  outputBlock: BlockShape = { rows: 1, cols: 1 },
 ): Comparison {
   const tally = new Tally();
   if (!trace.done) tally.fail(stallReport(trace, cores, schedules));
@@ -297,6 +306,6 @@ export function compareTrace(
     compareAdc(tally, core, reference, trace);
   }
   compareActivations(tally, cores, reference, trace);
-  compareOutputs(tally, reference, outputShape, trace);
+  compareOutputs(tally, reference, outputShape, outputBlock, trace);
   return { comparisons: tally.comparisons, mismatches: tally.mismatches, firstMismatch: tally.first, byKind: tally.byKind };
 }

@@ -13,7 +13,7 @@ import { generateInputImage } from '../ir/weights.js';
 import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
-import type { Schedule } from '../memory/schedule.js';
+import { blockShape, type Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
 import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
@@ -145,7 +145,9 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   for (const core of mapping.cores) schedules.set(core.id, coreSchedule(memoryPlan, core.id));
   options.onStage?.('compare');
   const outputNode = design.network.nodes.find((n) => n.name === design.network.output)!;
-  const comparison = compareTrace(trace, coreInfos(mapping, design.target.inputMemory.depth), schedules, reference, outputNode.shape);
+  const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
+  const outputBlock = outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };
+  const comparison = compareTrace(trace, coreInfos(mapping, design.target.inputMemory.depth), schedules, reference, outputNode.shape, outputBlock);
   const waveform =
     options.waveform === undefined
       ? undefined

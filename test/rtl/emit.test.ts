@@ -161,10 +161,10 @@ describe('emitRtl on the small fixtures', () => {
   }, 120_000);
 
   it('rejects a network feature it does not implement with IMC112', () => {
-    const p = prepare('test/verify/fixtures/conv1.imc');
+    const p = prepare('test/verify/fixtures/tiny.imc');
     const replicated = structuredClone(p.mapping);
-    // A replicated output layer is not implemented (the testbench takes one output pixel per step); replication
-    // elsewhere is (test/verify/replicated.test.ts, method2.test.ts).
+    // A pool in a replicated core is not implemented (the neuron core pools one pixel per step); replication elsewhere
+    // is (test/verify/replicated.test.ts, method2.test.ts, replicatedOutput.test.ts).
     replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 });
     try {
       emitRtl(createProgram(p.design, { mapping: replicated, memory: p.plan }));
@@ -172,7 +172,8 @@ describe('emitRtl on the small fixtures', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       expect((err as DiagnosticError).diagnostics[0].code).toBe('IMC112');
-      expect((err as DiagnosticError).diagnostics[0].message).toContain('a replicated output layer');
+      expect((err as DiagnosticError).diagnostics[0].message).toContain('a pool in a replicated layer');
     }
   });
+
 });

@@ -98,4 +98,17 @@ describe('compareTrace', () => {
         '2 of 3 writes and 0 of 2 reads issued, last access in timestep 0',
     });
   });
+
+  it('places the outputs of a replicated output layer in its block order (2x2 blocks of a 4x2 plane)', () => {
+    // Output value 10 y + x; the blocks arrive (0,0) (1,0) (0,1) (1,1), then (2,0) (3,0) (2,1) (3,1).
+    const plane = { channels: 1, height: 4, width: 2 };
+    const golden = { output: Int32Array.from([0, 1, 10, 11, 20, 21, 30, 31]), layers: [], cores: [] } as unknown as ReferenceResult;
+    const blockOrder = [0, 10, 1, 11, 20, 30, 21, 31];
+    const lines = [...blockOrder.map((v, i) => `O ${i} 0 ${v}`), 'E 10 2 1'];
+    const inBlocks = compareTrace(parseTrace(lines.join('\n')), [], new Map(), golden, plane, { rows: 2, cols: 2 });
+    expect([inBlocks.comparisons, inBlocks.mismatches]).toEqual([8, 0]);
+    // Read in column order, the same stream puts 4 of the 8 values in the wrong place (pixels 2 to 5).
+    const columnOrder = compareTrace(parseTrace(lines.join('\n')), [], new Map(), golden, plane);
+    expect(columnOrder.mismatches).toBe(4);
+  });
 });

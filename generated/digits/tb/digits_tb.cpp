@@ -3,7 +3,9 @@
 // Verilator testbench for digits_top: drives one input image (a text file of integers, CHW order, one per line)
 // pixel by pixel, column by column (y fastest), one pixel per timestep; runs until the top reports done; dumps every
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
-// (A), every start of a neuron core before its partial sums were ready (H) and the network outputs (O) to a trace file.
+// (A), every start of a neuron core before its partial sums were ready (H) and the network outputs (O, numbered in
+// arrival order; a replicated output layer emits OUT_PIXELS pixels of its block at once, pixel 0 in the low bits) to a
+// trace file.
 // Usage: Vdigits_top IMAGE TRACE [MAX_CYCLES [VCD FIRST LAST]] [+verilator+rand+reset+2 +verilator+seed+S]
 // Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD; the
 // Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows.
@@ -54,6 +56,7 @@ static const int OUT_CHANNELS = 10;
 static const int OUT_BITS = 8;
 // 0 when the output is a threshold's unsigned 0/1.
 static const int OUT_SIGNED = 1;
+static const int OUT_PIXELS = 1;
 static const int OUT_WORDS = 3;
 
 static void pack_pixel(const std::vector<long>& image, int y, int x, uint32_t* words) {
@@ -67,10 +70,10 @@ static void pack_pixel(const std::vector<long>& image, int y, int x, uint32_t* w
   }
 }
 
-static long channel_value(const uint32_t* words, int c) {
+static long channel_value(const uint32_t* words, int pixel, int c) {
   long v = 0;
   for (int b = 0; b < OUT_BITS; b++) {
-    const int bit = c * OUT_BITS + b;
+    const int bit = (pixel * OUT_CHANNELS + c) * OUT_BITS + b;
     if ((words[bit / 32] >> (bit % 32)) & 1u) v |= (1L << b);
   }
   if (OUT_SIGNED && (v & (1L << (OUT_BITS - 1)))) v -= (1L << OUT_BITS);
@@ -162,8 +165,10 @@ int main(int argc, char** argv) {
     const bool out_valid = top->out_valid_o;
     if (step && out_valid) {
       for (int w = 0; w < OUT_WORDS; w++) out_words[w] = top->out_pixel_o[w];
-      for (int c = 0; c < OUT_CHANNELS; c++) std::fprintf(g_trace, "O %lu %d %ld\n", outputs, c, channel_value(out_words, c));
-      outputs++;
+      for (int p = 0; p < OUT_PIXELS; p++) {
+        for (int c = 0; c < OUT_CHANNELS; c++) std::fprintf(g_trace, "O %lu %d %ld\n", outputs, c, channel_value(out_words, p, c));
+        outputs++;
+      }
     }
     top->clk_i = 1;
     top->eval();

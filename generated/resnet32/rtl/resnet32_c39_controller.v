@@ -54,11 +54,13 @@ module resnet32_c39_controller (
   localparam signed [CW-1:0] OUT_H = 20'sd8;
   localparam signed [CW-1:0] OUT_W = 20'sd8;
   // This core's region positions: columns DX_FIRST..DX_LAST, patch slots SLOT_FIRST..SLOT_LAST
-  // (slot = dx * REGION_ROWS + the rank of dy among the region rows some replica reads).
+  // (slot = the rank of dx among the region columns some replica reads * REGION_ROWS + the rank of dy among the
+  // region rows some replica reads); SLOT_DX_FIRST is the first slot of column DX_FIRST.
   localparam signed [CW-1:0] DX_FIRST = 20'sd1;
   localparam signed [CW-1:0] DX_LAST = 20'sd2;
   localparam signed [CW-1:0] SLOT_FIRST = 20'sd4;
   localparam signed [CW-1:0] SLOT_LAST = 20'sd8;
+  localparam signed [CW-1:0] SLOT_DX_FIRST = 20'sd3;
   // Algorithm 2 in bits.
   localparam signed [CW-1:0] DELTA_KERNEL = 20'sd1344;
   localparam signed [CW-1:0] DELTA_PIX = 20'sd448;
@@ -260,7 +262,7 @@ module resnet32_c39_controller (
         if (!out_done_q && inputs_present) begin
           dy_d = ZERO;
           dx_d = DX_FIRST;
-          slot_d = DX_FIRST * REGION_ROWS;
+          slot_d = SLOT_DX_FIRST;
           r_row_d = row0_q;
           r_col_d = wrap_column(col0_q + DELTA_PIX_DX_FIRST);
           r_word_d = ZERO;
@@ -291,7 +293,7 @@ module resnet32_c39_controller (
           end else if (dx_q == DX_LAST) begin
             dx_d = DX_FIRST;
             dy_d = dy_q + ONE;
-            slot_d = DX_FIRST * REGION_ROWS + dy_q + ONE;
+            slot_d = SLOT_DX_FIRST + dy_q + ONE;
             r_row_d = r_row_q + DELTA_KERNEL;
             r_col_d = wrap_column(col0_q + DELTA_PIX_DX_FIRST);
           end else begin

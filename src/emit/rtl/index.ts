@@ -90,16 +90,22 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   });
   const mod = (a: number, n: number): number => ((a % n) + n) % n;
   const addrBits = unsignedBits(m.depth - 1);
-  const addrLow = Math.round(Math.log2(m.wordBits));
-  if (!isPowerOfTwo(m.wordBits)) throw new Error('RTL: word length must be a power of two');
-  const dxFirst = Math.floor(p.slotFirst / p.regionRows.length);
-  const dxLast = Math.floor(p.slotLast / p.regionRows.length);
+  // Bits of a bit offset within a word; a power-of-two word takes them straight from the bit address.
+  const wordPowerOfTwo = isPowerOfTwo(m.wordBits);
+  const bitBits = unsignedBits(m.wordBits - 1);
+  const addrLow = wordPowerOfTwo ? Math.round(Math.log2(m.wordBits)) : 0;
+  // Region columns of this core's first and last slot (slots count only the columns some replica reads).
+  const dxRankFirst = Math.floor(p.slotFirst / p.regionRows.length);
+  const dxFirst = p.regionCols[dxRankFirst];
+  const dxLast = p.regionCols[Math.floor(p.slotLast / p.regionRows.length)];
+  const sparseRows = p.regionRows.length < p.regionHeight;
+  const sparseCols = p.regionCols.length < (p.block.cols - 1) * matrix.stride + matrix.kernelWidth;
   // The arriving block's column step must wrap at most once (wrap_column subtracts the ring once).
   if (p.inBlock.cols > m.columns) throw new Error(`RTL: core ${p.core.id} keeps ${m.columns} columns, fewer than its producer's ${p.inBlock.cols}-column block`);
   const s = (v: number): string => slit(cw, v);
   const spanWords = Math.ceil((m.pixelBits + m.wordBits - 1) / m.wordBits);
   const rbufIndexBits = unsignedBits(spanWords * m.wordBits - 1);
-  if (addrLow < 1) throw new Error('RTL: word length must be at least 2 bits');
+  if (m.wordBits < 2) throw new Error('RTL: word length must be at least 2 bits');
   const outH = p.layer.outputShape.height;
   const outW = p.layer.outputShape.width;
   return {
@@ -120,7 +126,12 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     blockRows: s(p.block.rows),
     blockCols: s(p.block.cols),
     regionRows: s(p.regionRows.length),
-    sparseRows: p.regionRows.length < p.regionHeight,
+    sparseRows,
+    sparseCols,
+    // A position is this core's when some replica reads its row and its column (sparse regions) and its slot is.
+    readWhen: `${sparseRows ? 'row_read && ' : ''}${sparseCols ? 'col_read && ' : ''}`,
+    dxPhaseFirst: s(dxFirst % matrix.stride),
+    slotDxFirst: s(dxRankFirst * p.regionRows.length),
     inBlockRowsNum: p.inBlock.rows,
     inBlockColsNum: p.inBlock.cols,
     inBlockRows: s(p.inBlock.rows),
@@ -134,8 +145,9 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     cw,
     spanWords,
     slotBits: unsignedBits(p.slotLast - p.slotFirst),
-    bitBits: addrLow,
-    pendBitIndex: rbufIndexBits > addrLow ? `{ {${rbufIndexBits - addrLow}{1'b0}}, pend_bit_q }` : 'pend_bit_q',
+    wordPowerOfTwo,
+    bitBits,
+    pendBitIndex: rbufIndexBits > bitBits ? `{ {${rbufIndexBits - bitBits}{1'b0}}, pend_bit_q }` : 'pend_bit_q',
     slots: p.slotLast - p.slotFirst + 1,
     inHeight: s(p.layer.inputShape.height),
     inWidth: s(p.layer.inputShape.width),
@@ -209,8 +221,13 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const pool2Bits = pool2 ? (pool2.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count2) + 1) : 1;
   const pool2IndexBits = pool2 ? unsignedBits(pool2.pooledHeight * cols - 1) : 1;
   const replicated = p.replicas > 1;
-  const outChannels = cols / p.replicas;
+  // Channels of one pixel this core emits: the layer's (a replicated core's columns are replica-major, output channel
+  // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
+  const outChannels = entryChannels(p);
   const ocBits = unsignedBits(outChannels - 1);
+  const firstOc = p.channelBase % p.outChannels;
+  const lastReplicaPartial = (p.channelBase + cols) % p.outChannels !== 0;
+  const channelBase = replicated ? 0 : p.channelBase;
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
   const thresholdText = n.threshold ? `threshold (>= ${n.threshold.level}, 0/1)` : '';
@@ -249,8 +266,14 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolBits,
     actMax: slit(acc, 2 ** (a - 1) - 1),
     actMin: slit(acc, -(2 ** (a - 1))),
-    channelBase: p.channelBase,
-    channelLast: p.channelBase + outChannels - 1,
+    channelBase,
+    channelLast: channelBase + outChannels - 1,
+    // Where the core's first column lies in the block: its replica's pixel and output channel.
+    repYFirst: p.firstReplica % p.block.rows === 0 ? 'ZERO' : ulit(cw, p.firstReplica % p.block.rows),
+    repXFirst: Math.floor(p.firstReplica / p.block.rows) === 0 ? 'ZERO' : ulit(cw, Math.floor(p.firstReplica / p.block.rows)),
+    ocFirst: ulit(ocBits, firstOc),
+    // The last column ends inside a replica: that replica's shortcut pixel is used up at the core's last column.
+    lastReplicaPartial: replicated && lastReplicaPartial,
     sumBits: n.sumBits,
     rescaledBits: n.sumBits + p.adc.shift,
     bnScaleBits: n.batchNorm?.scaleBits ?? 0,
@@ -327,16 +350,20 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     reluAfterPool: n.reluAfterPool,
     traceY: pool2 ? 'p2y_q' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: pool2 ? 'p2x_q' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    channelBaseLit: ulit(32, p.channelBase),
+    channelBaseLit: ulit(32, channelBase),
     coreIndex: p.core.index,
   };
 }
 
+/** Channels of one emitted pixel (one residual FIFO entry): the layer's for a replicated core, else the core's columns. */
+function entryChannels(p: CoreRtlPlan): number {
+  return p.replicas > 1 ? p.outChannels : p.cols;
+}
+
 /** A core's folded batch-norm constant per crossbar column (the same for every replica): the neuron core's ROM. */
 function batchNormColumns(p: CoreRtlPlan, values: Int32Array): Int32Array {
-  const outChannels = p.cols / p.replicas;
   const out = new Int32Array(p.cols);
-  for (let c = 0; c < p.cols; c++) out[c] = values[p.channelBase + (c % outChannels)];
+  for (let c = 0; c < p.cols; c++) out[c] = values[(p.channelBase + c) % p.outChannels];
   return out;
 }
 
@@ -433,15 +460,19 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       const res = layerSignals.get(p.neuron.residual.from);
       if (!res) throw new Error(`RTL: layer ${p.layer.layer} adds a shortcut from ${p.neuron.residual.from}, which no core produces`);
       const b = p.neuron.saturationBits;
-      const rlo = p.channelBase * b;
-      const rhi = rlo + (p.cols / p.replicas) * b - 1;
-      // A replicated shortcut producer sends its block's pixels together: each is sliced alike.
-      const k = p.neuron.residual.pixels;
-      const perPixel = res.bits / k;
+      const replicated = p.replicas > 1;
+      const rlo = replicated ? 0 : p.channelBase * b;
+      const rhi = rlo + entryChannels(p) * b - 1;
+      // A replicated shortcut producer sends its block's pixels together: each is sliced alike. A column part of a
+      // replicated layer takes the pixels of its own replicas (the shortcut comes in the same blocks).
+      const sent = p.coreReplicas < p.replicas ? p.replicas : p.neuron.residual.pixels;
+      const first = p.coreReplicas < p.replicas ? p.firstReplica : 0;
+      const perPixel = res.bits / sent;
       const slices: string[] = [];
-      for (let i = k - 1; i >= 0; i--) slices.push(`${res.pixel}[${i * perPixel + rhi}:${i * perPixel + rlo}]`);
+      for (let i = first + p.neuron.residual.pixels - 1; i >= first; i--) slices.push(`${res.pixel}[${i * perPixel + rhi}:${i * perPixel + rlo}]`);
       ports.push({ name: 'res_valid_i', signal: res.valid });
-      ports.push({ name: 'res_pixel_i', signal: rlo === 0 && rhi === perPixel - 1 ? res.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}` });
+      const whole = rlo === 0 && rhi === perPixel - 1 && p.neuron.residual.pixels === sent;
+      ports.push({ name: 'res_pixel_i', signal: whole ? res.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}` });
     }
     if (p.neuron) {
       ports.push({ name: 'out_valid_o', signal: sig.valid }, { name: 'out_pixel_o', signal: sig.pixel });
@@ -478,7 +509,9 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
   const input = plan.inputNode;
   const outNode = plan.design.network.nodes.find((n) => n.name === plan.design.network.output)!;
   const inBits = input.shape.channels * input.activationBits;
-  const outBits = outNode.shape.channels * outNode.activationBits;
+  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits).
+  const outPixels = plan.outputLayer.matrix.replicas.length;
+  const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
   return {
     header: head,
     topModule: names.top,
@@ -491,6 +524,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inWide: inBits > 64,
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
+    outPixels,
     outBits: outNode.activationBits,
     // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
     outSigned: outNode.activationBits === 1 ? 0 : 1,
@@ -549,7 +583,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
-        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * (p.cols / p.replicas) * p.neuron.saturationBits : 0,
+        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * entryChannels(p) * p.neuron.saturationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,

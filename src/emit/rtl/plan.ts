@@ -11,7 +11,7 @@ import type { Program } from '../../pipeline/program.js';
 import { nodeIndex } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
-import { unsignedBits, isPowerOfTwo, signedBits } from './literals.js';
+import { unsignedBits, signedBits } from './literals.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -75,6 +75,13 @@ export interface CoreRtlPlan {
    */
   replicas: number;
   block: BlockShape;
+  /**
+   * Output channels of the layer, and the replicas this core's columns belong to: firstReplica.. (coreReplicas of
+   * them; a column part may start or end inside a replica). An unsplit core holds them all from replica 0.
+   */
+  outChannels: number;
+  firstReplica: number;
+  coreReplicas: number;
   regionHeight: number;
   /**
    * Region rows some replica reads, in order (all of them unless the stride exceeds the kernel height, when the rows
@@ -82,14 +89,19 @@ export interface CoreRtlPlan {
    */
   regionRows: number[];
   /**
+   * Region columns some replica reads, in order (all of them unless a method-2 block's stride exceeds the kernel
+   * width, when the columns between two replicas' patches are read by none and have no crossbar rows).
+   */
+  regionCols: number[];
+  /**
    * The producing layer's block, which arrives at one step (the memory plan's arrival block, so the RTL writes in the
    * schedule's order), and its pixels.
    */
   inBlock: BlockShape;
   inPixels: number;
   /**
-   * Patch slots holding this core's rows (slot = dx * regionRows.length + rank of dy in regionRows, the crossbar row
-   * order), and where its rows start in them.
+   * Patch slots holding this core's rows (slot = rank of dx in regionCols * regionRows.length + rank of dy in
+   * regionRows, the crossbar row order), and where its rows start in them.
    */
   slotFirst: number;
   slotLast: number;
@@ -122,6 +134,7 @@ function neuronPlan(
   bn: { scale: Int32Array; bias: Int32Array } | undefined,
   residualPixels: Map<string, number>,
   mappingLayers: readonly LayerMapping[],
+  coreReplicas: number,
 ): NeuronPlan {
   const byName = nodeIndex(design.network);
   const fused = lm.fused.map((n) => byName.get(n)!);
@@ -160,8 +173,14 @@ function neuronPlan(
         if (order(theirs) !== order(ours)) {
           unsupported(f, `a residual add whose shortcut comes in ${theirs.rows}x${theirs.cols} blocks while the layer computes ${ours.rows}x${ours.cols} blocks (another pixel order)`);
         }
+        // A column part of a replicated layer takes the shortcut pixels of its own replicas only (the same blocks).
+        const split = coreReplicas < lm.matrix.replicas.length;
+        if (split && pixels !== lm.matrix.replicas.length) {
+          unsupported(f, `a residual add in a column part of a replicated layer whose shortcut comes in other blocks (${pixels} pixels, ${lm.matrix.replicas.length} replicas)`);
+        }
+        const taken = split ? coreReplicas : pixels;
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
-        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels };
+        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels: taken };
         break;
       }
       case 'batchnorm':
@@ -289,10 +308,7 @@ export function planRtl(program: Program): RtlPlan {
       if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (block.cols > 1 && m.stride > m.kernelWidth) unsupported(node, 'a method-2 layer whose stride exceeds its kernel width');
-      if (lm.cores.some((id) => coreById.get(id)!.part.colPart !== 0)) unsupported(node, 'a replicated layer split into column parts');
       if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
-      if ((lm.output ?? lm.layer) === design.network.output) unsupported(node, 'a replicated output layer');
       if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
         unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
       }
@@ -300,6 +316,9 @@ export function planRtl(program: Program): RtlPlan {
     const regionHeight = (block.rows - 1) * m.stride + m.kernelHeight;
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
     const rowRank = new Map(regionRows.map((dy, i) => [dy, i]));
+    const regionWidth = (block.cols - 1) * m.stride + m.kernelWidth;
+    const regionCols = Array.from({ length: regionWidth }, (_, dx) => dx).filter((dx) => dx % m.stride < m.kernelWidth);
+    const colRank = new Map(regionCols.map((dx, i) => [dx, i]));
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const outChannels = m.kernelCols;
     const rowsPerLayerCols = new Map<number, Core[]>();
@@ -324,11 +343,11 @@ export function planRtl(program: Program): RtlPlan {
       for (let r = rowStart; r < rowEnd; r++) {
         const src = m.rowSources[r];
         const rank = rowRank.get(src.dy);
-        if (rank === undefined || (src.dx * regionRows.length + rank) * inChannels + src.channel !== r) {
+        const xRank = colRank.get(src.dx);
+        if (rank === undefined || xRank === undefined || (xRank * regionRows.length + rank) * inChannels + src.channel !== r) {
           throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
         }
       }
-      if (!isPowerOfTwo(memory.wordBits)) unsupported(node, `a ${memory.wordBits}-bit memory word (word lengths must be powers of two)`);
       const rows = rowEnd - rowStart;
       const cols = colEnd - colStart;
       const dense = matrixWeights(m, params.weights, core.part);
@@ -344,6 +363,8 @@ export function planRtl(program: Program): RtlPlan {
       const inBits = memory.activationBits;
       const inValue = byName.get(node.inputs[0]);
       const inUnsigned = inValue !== undefined && isBinaryValue(inValue);
+      const firstReplica = Math.floor(colStart / outChannels);
+      const coreReplicas = Math.floor((colEnd - 1) / outChannels) - firstReplica + 1;
       cores.push({
         core,
         layer: lm,
@@ -360,8 +381,12 @@ export function planRtl(program: Program): RtlPlan {
         inUnsigned,
         replicas,
         block,
+        outChannels,
+        firstReplica,
+        coreReplicas,
         regionHeight,
         regionRows,
+        regionCols,
         inBlock,
         inPixels: inBlock.rows * inBlock.cols,
         storedChannelBase,
@@ -373,7 +398,7 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

@@ -1,0 +1,28 @@
+// Method 2 with a stride over the kernel width in RTL (a replicated 1x1 stride-2 shortcut in 2x2 blocks): the region
+// column between the replicas' patches, like the row, has no crossbar rows and no memory reads; verified bit-exact.
+import { describe, expect, it } from 'vitest';
+import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+
+describe('a method-2 layer whose stride exceeds its kernel width in RTL', () => {
+  const p = prepare('test/verify/fixtures/method2-sparse.imc');
+  const controllerOf = (layer: string): string =>
+    p.files.find((f) => f.path.endsWith('_controller.v') && f.content.includes(`(layer ${layer},`))!.content;
+
+  it('maps the shortcut s with 2x2 blocks: 4 input pixels of its 3x3 region, 16 rows', () => {
+    const s = p.mapping.layers.find((l) => l.layer === 's')!;
+    expect([s.matrix.replicas.length, s.matrix.dW, s.matrix.stride, s.matrix.kernelWidth]).toEqual([4, 2, 2, 1]);
+    expect(s.matrix.rowSources.map((r) => `${r.dy},${r.dx}`).filter((k, i, all) => all.indexOf(k) === i)).toEqual(['0,0', '2,0', '0,2', '2,2']);
+  });
+
+  it('walks the 3x3 region and skips its middle column and row', () => {
+    const s = controllerOf('s');
+    expect(s).toMatch(/localparam signed \[CW-1:0\] REGION_ROWS = \d+'sd2;/);
+    expect(s).toContain('wire col_read = (dx_phase_q < KERNEL_W);');
+    expect(s).toContain('wire in_part = row_read && col_read && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);');
+    // A dense region (c2, 3x3 at stride 2) has no column phase.
+    expect(controllerOf('c2')).not.toContain('col_read');
+  });
+
+  // Every activation, ADC column and address of the 5 cores and every output value are compared.
+  lintAndVerifyTests(p, 1500);
+});

@@ -5,8 +5,11 @@
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
 // (A), every start of a neuron core before its partial sums were ready (H) and the network outputs (O) to a trace file.
 // Usage: Vdigits_top IMAGE TRACE [MAX_CYCLES [VCD FIRST LAST]] [+verilator+rand+reset+2 +verilator+seed+S]
+//        [+imcc+reset+at+T]
 // Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD; the
-// Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows.
+// Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows. With
+// +imcc+reset+at+T it pulses reset when timestep T starts, in the middle of the stream, then streams the image again
+// from its first pixel and traces only that second run: a register the reset forgets keeps its mid-stream value.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -104,6 +107,12 @@ int main(int argc, char** argv) {
 
   const std::unique_ptr<VerilatedContext> context{new VerilatedContext};
   context->commandArgs(argc, argv);
+  long reset_at = -1;
+  {
+    static const char RESET_AT[] = "+imcc+reset+at+";
+    const char* arg = context->commandArgsPlusMatch("imcc+reset+at+");
+    if (arg && arg[0] != '\0') reset_at = std::strtol(arg + sizeof(RESET_AT) - 1, nullptr, 10);
+  }
   const std::unique_ptr<Vdigits_top> top{new Vdigits_top{context.get()}};
 #if VM_TRACE
   // VCD window: two dumps per clock cycle (after the rising and the falling edge), only inside FIRST..LAST.
@@ -136,25 +145,39 @@ int main(int argc, char** argv) {
 
   // A falling reset edge resets every register that has a reset before any clock edge (so no simulation-only check
   // sees the random start values); two clock edges in reset let registers without one (the crossbar's trace flag)
-  // sample the reset state.
-  top->clk_i = 0;
-  top->rst_ni = 1;
-  drive_input();
-  top->eval();
-  top->rst_ni = 0;
-  top->eval();
-  for (int edge = 0; edge < 2; edge++) {
-    top->clk_i = 1;
-    top->eval();
+  // sample the reset state. The stream starts again at the image's first pixel.
+  auto reset_pulse = [&]() {
+    g_in_reset = true;
+    next_pixel = 0;
+    outputs = 0;
     top->clk_i = 0;
+    top->rst_ni = 1;
+    drive_input();
     top->eval();
-  }
-  top->rst_ni = 1;
-  top->eval();
-  g_in_reset = false;
+    top->rst_ni = 0;
+    top->eval();
+    for (int edge = 0; edge < 2; edge++) {
+      top->clk_i = 1;
+      top->eval();
+      top->clk_i = 0;
+      top->eval();
+    }
+    top->rst_ni = 1;
+    top->eval();
+    g_in_reset = false;
+  };
+  reset_pulse();
 
   unsigned long cycles = 0;
   while (!top->done_o && !context->gotFinish() && cycles < max_cycles) {
+    if (reset_at >= 0 && top->timestep_o >= static_cast<unsigned long>(reset_at)) {
+      // Mid-stream reset: what was traced so far belongs to the interrupted run.
+      reset_at = -1;
+      g_trace = std::freopen(argv[2], "w", g_trace);
+      if (!g_trace) return 2;
+      reset_pulse();
+      cycles = 0;
+    }
     g_timestep = top->timestep_o;
     const bool step = top->step_o;
     const bool out_valid = top->out_valid_o;

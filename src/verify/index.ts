@@ -49,8 +49,8 @@ export interface VerifyResult {
 export interface ImageRun {
   /** Seed of the input image and of the registers' random start values. */
   seed: number;
-  /** Timestep at which a reset pulse interrupted the stream (then streamed again from its first pixel), or null. */
-  resetAt: number | null;
+  /** Clock cycle at which a reset pulse interrupted the stream (then streamed again from its first pixel), or null. */
+  resetAtCycle: number | null;
   comparisons: number;
   mismatches: number;
   /** Clock cycles after the last reset. */
@@ -64,10 +64,12 @@ export interface VerifyOptions {
   seed?: number;
   /**
    * Images to run (default 1). Image i has seed `seed + i` (input and register start values); every image after the
-   * first is interrupted by a reset pulse halfway through the first image's timesteps and then streamed again from
+   * first is interrupted by a reset pulse halfway through the first image's clock cycles and then streamed again from
    * its first pixel, so a register the reset forgets keeps a mid-stream value and shows.
    */
   images?: number;
+  /** Reset pulse at this clock cycle in every image instead (the same mid-stream reset, first image included). */
+  resetAtCycle?: number;
   /** The input image (CHW activations) for the design, instead of the seeded one (e.g. read from a .npy file). */
   imageFor?: (design: IrDesign) => Int32Array;
   /** Build cache directory (default: src/verify/cache.ts defaultCacheDir). */
@@ -118,15 +120,15 @@ export interface Simulation {
   binary: string;
 }
 
-/** How one simulation run starts: the registers' random seed and an optional mid-stream reset (timestep). */
+/** How one simulation run starts: the registers' random seed and an optional mid-stream reset (clock cycle). */
 export interface RunControl {
   seed: number;
-  resetAt: number | null;
+  resetAtCycle: number | null;
 }
 
 /** Testbench arguments of a run: random register start values, and the mid-stream reset (templates/tb). */
 export function runControlArgs(control: RunControl): string[] {
-  return [...randomInitArgs(control.seed), ...(control.resetAt === null ? [] : [`+imcc+reset+at+${control.resetAt}`])];
+  return [...randomInitArgs(control.seed), ...(control.resetAtCycle === null ? [] : [`+imcc+reset+cycle+${control.resetAtCycle}`])];
 }
 
 /** Builds (cached) and runs the RTL under `dir` (rtl/, tb/) on one image (CHW); returns the parsed trace. */
@@ -135,7 +137,7 @@ export async function simulateRtlDirectory(
   program: Program,
   image: Int32Array,
   options: VerifyOptions = {},
-  control: RunControl = { seed: options.seed ?? 1, resetAt: null },
+  control: RunControl = { seed: options.seed ?? 1, resetAtCycle: null },
 ): Promise<Simulation> {
   const { design, mapping } = program;
   const names = rtlNames(design, mapping);
@@ -188,14 +190,15 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   let firstMismatch: Mismatch | null = null;
   let first: { trace: Trace; built: boolean; binary: string; image: Int32Array; timestep: number | null } | null = null;
   for (let i = 0; i < imageCount; i++) {
-    const control: RunControl = { seed: seed + i, resetAt: i === 0 || first === null ? null : Math.max(1, Math.floor(first.trace.timesteps / 2)) };
+    const half = first === null ? null : Math.max(1, Math.floor(first.trace.cycles / 2));
+    const control: RunControl = { seed: seed + i, resetAtCycle: options.resetAtCycle ?? half };
     const image = options.imageFor?.(design) ?? generateInputImage(control.seed, input.shape, input.activationBits);
     const { trace, built, binary } = await simulateRtlDirectory(dir, program, image, options, control);
     options.onStage?.('reference');
     const reference = runReference(program.reference, image, { recordColumns: true });
     options.onStage?.('compare');
     const comparison = compareTrace(trace, infos, schedules, reference, outputNode.shape);
-    runs.push({ seed: control.seed, resetAt: control.resetAt, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles });
+    runs.push({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles });
     for (const [kind, n] of Object.entries(comparison.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
     coverages.push(coverage(trace, design, mapping, schedules));
     if (firstMismatch === null) firstMismatch = comparison.firstMismatch;

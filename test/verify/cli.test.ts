@@ -15,7 +15,7 @@ describe('imcc verify', () => {
     validateJson('verify', json);
     expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'images', 'mismatches', 'pass', 'seconds']);
     // Two images by default: seeds 3 and 4, the second reset mid-stream; the totals sum them.
-    expect(json.images.map((r: { seed: number; resetAt: number | null }) => [r.seed, r.resetAt !== null])).toEqual([
+    expect(json.images.map((r: { seed: number; resetAtCycle: number | null }) => [r.seed, r.resetAtCycle !== null])).toEqual([
       [3, false],
       [4, true],
     ]);

@@ -5,11 +5,12 @@
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
 // (A), every start of a neuron core before its partial sums were ready (H) and the network outputs (O) to a trace file.
 // Usage: Vlenet_top IMAGE TRACE [MAX_CYCLES [VCD FIRST LAST]] [+verilator+rand+reset+2 +verilator+seed+S]
-//        [+imcc+reset+at+T]
+//        [+imcc+reset+cycle+C]
 // Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD; the
 // Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows. With
-// +imcc+reset+at+T it pulses reset when timestep T starts, in the middle of the stream, then streams the image again
-// from its first pixel and traces only that second run: a register the reset forgets keeps its mid-stream value.
+// +imcc+reset+cycle+C it pulses reset at clock cycle C, in the middle of the stream (cores at work, not between
+// timesteps), then streams the image again from its first pixel and traces only that second run: a register the
+// reset forgets keeps its mid-stream value.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -107,11 +108,11 @@ int main(int argc, char** argv) {
 
   const std::unique_ptr<VerilatedContext> context{new VerilatedContext};
   context->commandArgs(argc, argv);
-  long reset_at = -1;
+  long reset_cycle = -1;
   {
-    static const char RESET_AT[] = "+imcc+reset+at+";
-    const char* arg = context->commandArgsPlusMatch("imcc+reset+at+");
-    if (arg && arg[0] != '\0') reset_at = std::strtol(arg + sizeof(RESET_AT) - 1, nullptr, 10);
+    static const char RESET_CYCLE[] = "+imcc+reset+cycle+";
+    const char* arg = context->commandArgsPlusMatch("imcc+reset+cycle+");
+    if (arg && arg[0] != '\0') reset_cycle = std::strtol(arg + sizeof(RESET_CYCLE) - 1, nullptr, 10);
   }
   const std::unique_ptr<Vlenet_top> top{new Vlenet_top{context.get()}};
 #if VM_TRACE
@@ -170,9 +171,9 @@ int main(int argc, char** argv) {
 
   unsigned long cycles = 0;
   while (!top->done_o && !context->gotFinish() && cycles < max_cycles) {
-    if (reset_at >= 0 && top->timestep_o >= static_cast<unsigned long>(reset_at)) {
+    if (reset_cycle >= 0 && cycles == static_cast<unsigned long>(reset_cycle)) {
       // Mid-stream reset: what was traced so far belongs to the interrupted run.
-      reset_at = -1;
+      reset_cycle = -1;
       g_trace = std::freopen(argv[2], "w", g_trace);
       if (!g_trace) return 2;
       reset_pulse();

@@ -39,7 +39,7 @@ export function describeMismatch(m: Mismatch): string {
 
 /** "2 images, the second reset mid-stream; " or nothing for one image. */
 function imagesText(d: VerifyDetails): string {
-  const reset = d.images.filter((r) => r.resetAt !== null).length;
+  const reset = d.images.filter((r) => r.resetAtCycle !== null).length;
   return d.images.length > 1 ? `${d.images.length} images, ${reset} of them reset mid-stream; ` : '';
 }
 
@@ -129,7 +129,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
           `PASS: ${groupDigits(result.comparisons)} comparisons, 0 mismatches (${imagesText(details)}${groupDigits(details.cycles)} cycles, ${groupDigits(details.timesteps)} timesteps, ${result.seconds} s)`,
         );
       } else {
-        const failed = details.images.filter((r) => r.mismatches > 0).map((r) => `seed ${r.seed}${r.resetAt !== null ? ` (reset at timestep ${r.resetAt})` : ''}`);
+        const failed = details.images.filter((r) => r.mismatches > 0).map((r) => `seed ${r.seed}${r.resetAtCycle !== null ? ` (reset at cycle ${r.resetAtCycle})` : ''}`);
         printText(
           `FAIL: ${groupDigits(result.mismatches)} of ${groupDigits(result.comparisons)} comparisons differ (${failed.length} of ${details.images.length} images: ${failed.join(', ')}); ` +
             `first divergence: ${describeMismatch(result.firstMismatch!)}`,

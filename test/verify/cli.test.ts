@@ -14,15 +14,16 @@ describe('imcc verify', () => {
     const json = JSON.parse(out);
     validateJson('verify', json);
     expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'images', 'mismatches', 'pass', 'seconds']);
-    // Two images by default: seeds 3 and 4, the second reset mid-stream; the totals sum them.
+    // Three images by default: seeds 3, 4 and 5, the second reset mid-stream; the totals sum them.
     expect(json.images.map((r: { seed: number; resetAtCycle: number | null }) => [r.seed, r.resetAtCycle !== null])).toEqual([
       [3, false],
       [4, true],
+      [5, false],
     ]);
-    expect(json.comparisons).toBe(json.images[0].comparisons + json.images[1].comparisons);
+    expect(json.comparisons).toBe(json.images.reduce((s: number, r: { comparisons: number }) => s + r.comparisons, 0));
     // Coverage per core: conv1's one core emits its whole 3x3x3 output per image, ReLU'd, some of it non-zero.
     expect(json.coverage).toHaveLength(1);
-    expect(json.coverage[0]).toMatchObject({ core: 'c00', activations: 2 * 27 });
+    expect(json.coverage[0]).toMatchObject({ core: 'c00', activations: 3 * 27 });
     expect(json.coverage[0].nonZero).toBeGreaterThan(0);
     expect(json.pass).toBe(true);
     expect(json.firstMismatch).toBeNull();

@@ -1,5 +1,5 @@
 // Mutation test (issue 19): single mutations of the generated RTL of test/verify/fixtures/mutants.imc must each make
-// verification fail. ROM mutants (weights, batch-norm constants) reuse the clean design's Verilator build (the .mem
+// verification of three images (the second reset mid-stream) fail. ROM mutants (weights, batch-norm constants) reuse the clean design's Verilator build (the .mem
 // files are read at run time); every RTL mutant needs its own build, so a fixed-seed sample of them runs per test run
 // (IMCC_MUTANTS=all runs every one; IMCC_MUTATION_SEED picks another sample). The list, and the mutants that are
 // equivalent and therefore left out, are in docs/verification.md ("Mutation test").
@@ -14,8 +14,8 @@ import { runReference } from '../../src/reference/index.js';
 const FIXTURE = 'test/verify/fixtures/mutants.imc';
 /** RTL mutants per run (each one a Verilator build of the small fixture). */
 const RTL_SAMPLE = 2;
-/** Two images: the second is interrupted by a reset pulse mid-stream and streamed again. */
-const OPTIONS: VerifyOptions = { cacheDir: TEST_CACHE, seed: 1, images: 2 };
+/** Three images: the second is interrupted by a reset pulse mid-stream and streamed again. */
+const OPTIONS: VerifyOptions = { cacheDir: TEST_CACHE, seed: 1, images: 3 };
 
 interface Mutant {
   name: string;
@@ -121,13 +121,13 @@ async function verifyMutant(m: Mutant, options: VerifyOptions = OPTIONS) {
 }
 
 describe('mutation test (issue 19)', () => {
-  it('the clean fixture verifies on two images (one reset mid-stream) with every core alive and saturating', async () => {
+  it('the clean fixture verifies on three images (one reset mid-stream) with every core alive and saturating', async () => {
     const dir = writeFiles(p.files);
     dirs.push(dir);
     const result = await verifyRtlDirectory(dir, p.program, OPTIONS);
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
-    expect(result.images.map((r) => r.resetAtCycle !== null)).toEqual([false, true]);
+    expect(result.images.map((r) => r.resetAtCycle !== null)).toEqual([false, true, false]);
     expect(result.images[1].comparisons).toBe(result.images[0].comparisons);
     for (const c of result.coverage.filter((c) => c.activations > 0)) {
       expect(c.nonZero, c.core).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 // imcc verify FILE|DIR [--seed S] [--images N] [--json]: builds the generated RTL with Verilator (cached,
-// src/verify/cache.ts), runs seeded images through it (from the second on, with a reset pulse mid-stream) and compares addresses, ADC outputs, activations and outputs with the golden.
+// src/verify/cache.ts), runs seeded images through it (every second one with a reset pulse mid-stream) and compares addresses, ADC outputs, activations and outputs with the golden.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BuildProgress, VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
@@ -23,8 +23,8 @@ interface VerifyCliOptions {
   traceDir: string;
 }
 
-/** Two images by default: the second one runs through a mid-stream reset (issue 19). */
-const DEFAULT_IMAGES = 2;
+/** Three images by default: the second one runs through a mid-stream reset, the others from random start values (issue 19). */
+const DEFAULT_IMAGES = 3;
 const MAX_IMAGES = 1000;
 
 const STAGES: VerifyStage[] = ['emit', 'build', 'simulate', 'reference', 'compare'];
@@ -37,7 +37,7 @@ export function describeMismatch(m: Mismatch): string {
   return `${where}, ${when}${schedule}: ${m.what}${values}`;
 }
 
-/** "2 images, the second reset mid-stream; " or nothing for one image. */
+/** "3 images, 1 of them reset mid-stream; " or nothing for one image. */
 function imagesText(d: VerifyDetails): string {
   const reset = d.images.filter((r) => r.resetAtCycle !== null).length;
   return d.images.length > 1 ? `${d.images.length} images, ${reset} of them reset mid-stream; ` : '';
@@ -68,7 +68,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     .option(seedOption.flags, 'seed of the input image', seedOption.parse, seedOption.default)
     .option(
       '--images <n>',
-      'images to run (seeds S, S+1, ...); from the second on, a reset pulse interrupts the stream halfway and it restarts',
+      'images to run (seeds S, S+1, ...); in every second one a reset pulse interrupts the stream halfway and it restarts',
       wholeNumber(1, MAX_IMAGES),
       DEFAULT_IMAGES,
     )

@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
-import { verifyRtlDirectory, type VerifyOptions } from '../../src/verify/index.js';
+import { verifyRtlDirectory, type MismatchKind, type VerifyOptions } from '../../src/verify/index.js';
 import { generateInputImage, mulberry32 } from '../../src/ir/weights.js';
 import { runReference } from '../../src/reference/index.js';
 
@@ -23,6 +23,8 @@ interface Mutant {
   file: string;
   /** 'rom': a .mem file (no rebuild); 'rtl': Verilog (rebuild). */
   kind: 'rom' | 'rtl';
+  /** The kind of the first mismatch it causes (src/verify/compare.ts). */
+  caughtBy: MismatchKind;
   mutate: (text: string) => string;
 }
 
@@ -60,33 +62,33 @@ function aliveRowOfLastLayer(): number {
 const lastRows = 8;
 const MUTANTS: Mutant[] = [
   // ROM contents: no rebuild.
-  { name: 'flipped sign bit of a last-layer weight', file: `${net}_c03_weights.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, aliveRowOfLastLayer(), 0x8) },
-  { name: 'flipped low bit of a last-layer weight', file: `${net}_c03_weights.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, lastRows + aliveRowOfLastLayer(), 0x1) },
-  { name: 'flipped low bit of a first-layer weight', file: `${net}_c00_weights.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 4, 0x1) },
-  { name: 'batch-norm scale off by one', file: `${net}_c00_bn_scale.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 1, 0x1) },
+  { name: 'flipped sign bit of a last-layer weight', caughtBy: 'adc', file: `${net}_c03_weights.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, aliveRowOfLastLayer(), 0x8) },
+  { name: 'flipped low bit of a last-layer weight', caughtBy: 'adc', file: `${net}_c03_weights.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, lastRows + aliveRowOfLastLayer(), 0x1) },
+  { name: 'flipped low bit of a first-layer weight', caughtBy: 'adc', file: `${net}_c00_weights.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 4, 0x1) },
+  { name: 'batch-norm scale off by one', caughtBy: 'activation', file: `${net}_c00_bn_scale.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 1, 0x1) },
   // The bias's sign bit (9-bit values: half an output step at requant shift 9). Its low bit (1/512 of a step) shows only
   // when some value lands exactly on a rounding boundary, which two seeded images do not reach: not caught, not run.
-  { name: 'batch-norm bias sign bit flipped', file: `${net}_c00_bn_bias.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 2, 0x100) },
+  { name: 'batch-norm bias sign bit flipped', caughtBy: 'activation', file: `${net}_c00_bn_bias.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 2, 0x100) },
   // Verilog: one build each.
-  { name: 'saturation bound 7 -> 6 (first layer)', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
-  { name: 'saturation bound 7 -> 6 (split fc)', file: `${net}_c02_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
+  { name: 'saturation bound 7 -> 6 (first layer)', caughtBy: 'activation', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
+  { name: 'saturation bound 7 -> 6 (split fc)', caughtBy: 'activation', file: `${net}_c02_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
   {
-    name: 'write-column base no longer wrapped',
+    name: 'write-column base no longer wrapped', caughtBy: 'memory',
     file: `${net}_c00_controller.v`,
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, 'w_col0_d = wrap_column(w_col0_q + IN_BLOCK_COL_STEP);', 'w_col0_d = w_col0_q + IN_BLOCK_COL_STEP;'),
   },
   {
-    name: 'read column no longer wrapped',
+    name: 'read column no longer wrapped', caughtBy: 'memory',
     file: `${net}_c00_controller.v`,
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, 'r_col_d = wrap_column(r_col_q + DELTA_PIX);', 'r_col_d = r_col_q + DELTA_PIX;'),
   },
-  { name: 'consumer does not wait for its partial sums', file: `${net}_c02_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
-  { name: 'state_q reset dropped', file: `${net}_c00_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
-  { name: 'busy_q reset dropped', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
+  { name: 'consumer does not wait for its partial sums', caughtBy: 'handshake', file: `${net}_c02_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
+  { name: 'state_q reset dropped', caughtBy: 'memory', file: `${net}_c00_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
+  { name: 'busy_q reset dropped', caughtBy: 'activation', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
   {
-    name: 'corrupted address (Δkernel one word too large)',
+    name: 'corrupted address (Δkernel one word too large)', caughtBy: 'memory',
     file: `${net}_c01_controller.v`,
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, /DELTA_KERNEL = (\d+)'sd(\d+);/, `DELTA_KERNEL = $1'sd${Number(/DELTA_KERNEL = \d+'sd(\d+);/.exec(t)![1]) + 16};`),
@@ -141,6 +143,7 @@ describe('mutation test (issue 19)', () => {
       const result = await verifyMutant(m);
       expect(result.built).toBe(false);
       expect(result.pass, m.name).toBe(false);
+      expect(result.firstMismatch!.kind, m.name).toBe(m.caughtBy);
     }, 600_000);
   }
 
@@ -161,6 +164,7 @@ describe('mutation test (issue 19)', () => {
     it(`RTL mutant caught: ${m.name}`, async () => {
       const result = await verifyMutant(m);
       expect(result.pass, m.name).toBe(false);
+      expect(result.firstMismatch!.kind, m.name).toBe(m.caughtBy);
     }, 600_000);
   }
 });

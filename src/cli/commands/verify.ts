@@ -61,7 +61,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
   program
     .command('verify')
     .description(
-      'build the generated RTL with Verilator (cached by a hash of the RTL), run a seeded input image (or --input) through it and compare ' +
+      'build the generated RTL with Verilator (cached by a hash of the RTL), run seeded input images (or --input; every second one reset mid-stream) through it and compare ' +
         'memory addresses with the schedules and ADC outputs, activations and outputs with the reference model',
     )
     .argument('<target>', 'a .imc design (compiled in memory) or an output directory of imcc compile (verified as it is on disk)')

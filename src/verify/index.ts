@@ -1,6 +1,7 @@
 // Verification of generated RTL: build it with Verilator (cached), drive seeded input images through the generated
-// testbench (every second image interrupted by a reset pulse mid-stream and streamed again), and compare memory addresses with the Algorithm 2 schedules, ADC outputs and activations with
-// the reference model, and the network output with the reference output. `verifyOutputDir` verifies a compiled
+// testbench (every second image interrupted by a reset pulse mid-stream and streamed again), and compare memory
+// addresses with the Algorithm 2 schedules, ADC outputs and activations with the reference model, and the network
+// output with the reference output. `verifyOutputDir` verifies a compiled
 // output directory as it is on disk (hand edits included), rebuilding the golden from the recorded design source.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -210,7 +211,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     options.waveform === undefined
       ? undefined
       : await recordWaveform(
-          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(program).cap, extraArgs: randomInitArgs(seed) },
+          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(program).cap, extraArgs: runControlArgs({ seed, resetAtCycle: options.resetAtCycle ?? null }) },
           trace,
           mapping,
           waveformWindow(first!.timestep, trace.timesteps, options.waveform.window),

@@ -104,7 +104,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot write %s\n", argv[2]);
     return 2;
   }
-  const unsigned long max_cycles = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 100000000UL;
+  // Positional arguments come first; Verilator and imcc plusargs (+...) follow them.
+  int positional = argc;
+  while (positional > 1 && argv[positional - 1][0] == '+') positional--;
+  const unsigned long max_cycles = positional > 3 ? std::strtoul(argv[3], nullptr, 10) : 100000000UL;
 
   const std::unique_ptr<VerilatedContext> context{new VerilatedContext};
   context->commandArgs(argc, argv);
@@ -118,9 +121,9 @@ int main(int argc, char** argv) {
 #if VM_TRACE
   // VCD window: two dumps per clock cycle (after the rising and the falling edge), only inside FIRST..LAST.
   std::unique_ptr<VerilatedVcdC> vcd;
-  const unsigned long vcd_first = argc > 6 ? std::strtoul(argv[5], nullptr, 10) : 0;
-  const unsigned long vcd_last = argc > 6 ? std::strtoul(argv[6], nullptr, 10) : 0;
-  if (argc > 6) {
+  const unsigned long vcd_first = positional > 6 ? std::strtoul(argv[5], nullptr, 10) : 0;
+  const unsigned long vcd_last = positional > 6 ? std::strtoul(argv[6], nullptr, 10) : 0;
+  if (positional > 6) {
     context->traceEverOn(true);
     vcd.reset(new VerilatedVcdC);
     top->trace(vcd.get(), 99);

@@ -105,11 +105,13 @@ export function generateInputImage(seed: number, shape: { channels: number; heig
 }
 
 /**
- * Default requantization shift: keeps the typical output near a quarter of the activation range for seeded weights
- * (activation rms ~0.41 of full scale after ReLU, weight rms ~0.577, folded BN scale ~0.75 of 2^scaleBits):
- * round(log2(sqrt(fanIn)) + weightBits + scaleBits - 1.5). scaleBits is 0 when no batch norm follows.
+ * Default requantization shift: round(log2(sqrt(fanIn)) + weightBits + scaleBits - 3), scaleBits 0 when no batch
+ * norm follows. It puts the typical seeded output near half the activation range, so every layer of a seeded network
+ * stays alive and its tails saturate. With 1.5 instead of 3 (a quarter of the range), ReLU and max pool shrank
+ * LeNet's activations layer by layer until its logits were almost all zero and nothing saturated, so verification
+ * could not catch a wrong saturation bound or a flipped weight bit of the last layer (issue 19).
  */
 export function defaultRequantShift(fanIn: number, weightBits: number, hasBatchNorm: boolean): number {
   const scaleBits = hasBatchNorm ? BN_SCALE_BITS : 0;
-  return Math.max(0, Math.round(0.5 * Math.log2(fanIn) + weightBits + scaleBits - 1.5));
+  return Math.max(0, Math.round(0.5 * Math.log2(fanIn) + weightBits + scaleBits - 3));
 }

@@ -1,6 +1,7 @@
-// Verification of generated RTL: build it with Verilator (cached), drive one seeded input image through the
-// generated testbench, and compare memory addresses with the Algorithm 2 schedules, ADC outputs and activations with
-// the reference model, and the network output with the reference output. `verifyOutputDir` verifies a compiled
+// Verification of generated RTL: build it with Verilator (cached), drive seeded input images through the generated
+// testbench (every second image interrupted by a reset pulse mid-stream and streamed again), and compare memory
+// addresses with the Algorithm 2 schedules, ADC outputs and activations with the reference model, and the network
+// output with the reference output. `verifyOutputDir` verifies a compiled
 // output directory as it is on disk (hand edits included), rebuilding the golden from the recorded design source.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,8 +40,22 @@ export interface VerifyResult {
   cycles: number;
   seconds: number;
   firstMismatch: Mismatch | null;
-  /** Per core: activations, non-zero, saturated, ring wraps (src/verify/coverage.ts). */
+  /** Per core: activations, non-zero, saturated, ring wraps (src/verify/coverage.ts), summed over the images. */
   coverage: CoreCoverage[];
+  /** One entry per image run (options.images); the totals above sum them. */
+  images: ImageRun[];
+}
+
+/** One image of a verification run. */
+export interface ImageRun {
+  /** Seed of the input image and of the registers' random start values. */
+  seed: number;
+  /** Clock cycle at which a reset pulse interrupted the stream (then streamed again from its first pixel), or null. */
+  resetAtCycle: number | null;
+  comparisons: number;
+  mismatches: number;
+  /** Clock cycles after the last reset. */
+  cycles: number;
 }
 
 export type VerifyStage = 'emit' | 'build' | 'simulate' | 'reference' | 'compare';
@@ -48,6 +63,15 @@ export type VerifyStage = 'emit' | 'build' | 'simulate' | 'reference' | 'compare
 export interface VerifyOptions {
   /** Seed of the input image (src/ir/weights.ts generateInputImage); default 1. */
   seed?: number;
+  /**
+   * Images to run (default 1). Image i has seed `seed + i` (input and register start values); every odd-numbered image
+   * (the 2nd, 4th, ...) is interrupted by a reset pulse halfway through the first image's clock cycles and then streamed
+   * again from its first pixel, so a register the reset forgets keeps a mid-stream value and shows; the others check
+   * the random start values (which a mid-stream reset overrides).
+   */
+  images?: number;
+  /** Reset pulse at this clock cycle in every image instead (the same mid-stream reset, first image included). */
+  resetAtCycle?: number;
   /** The input image (CHW activations) for the design, instead of the seeded one (e.g. read from a .npy file). */
   imageFor?: (design: IrDesign) => Int32Array;
   /** Build cache directory (default: src/verify/cache.ts defaultCacheDir). */
@@ -64,6 +88,7 @@ export interface VerifyOptions {
 
 /** Extra facts of a run that the tests and the bench use (not part of the JSON contract). */
 export interface VerifyDetails extends VerifyResult {
+  /** Timesteps of the first image. */
   timesteps: number;
   built: boolean;
   byKind: Record<string, number>;
@@ -97,8 +122,25 @@ export interface Simulation {
   binary: string;
 }
 
+/** How one simulation run starts: the registers' random seed and an optional mid-stream reset (clock cycle). */
+export interface RunControl {
+  seed: number;
+  resetAtCycle: number | null;
+}
+
+/** Testbench arguments of a run: random register start values, and the mid-stream reset (templates/tb). */
+export function runControlArgs(control: RunControl): string[] {
+  return [...randomInitArgs(control.seed), ...(control.resetAtCycle === null ? [] : [`+imcc+reset+cycle+${control.resetAtCycle}`])];
+}
+
 /** Builds (cached) and runs the RTL under `dir` (rtl/, tb/) on one image (CHW); returns the parsed trace. */
-export async function simulateRtlDirectory(dir: string, program: Program, image: Int32Array, options: VerifyOptions = {}): Promise<Simulation> {
+export async function simulateRtlDirectory(
+  dir: string,
+  program: Program,
+  image: Int32Array,
+  options: VerifyOptions = {},
+  control: RunControl = { seed: options.seed ?? 1, resetAtCycle: null },
+): Promise<Simulation> {
   const { design, mapping } = program;
   const names = rtlNames(design, mapping);
   for (const f of [names.fileList, names.testbench]) {
@@ -121,7 +163,7 @@ export async function simulateRtlDirectory(dir: string, program: Program, image:
     const imagePath = join(work, 'image.txt');
     const tracePath = join(work, 'trace.txt');
     writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
-    const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(program).cap), ...randomInitArgs(options.seed ?? 1)];
+    const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(program).cap), ...runControlArgs(control)];
     const run = await runSimulation(build.binary, args, resolve(dir));
     if (!existsSync(tracePath)) throw new ToolError('IMC114', `the simulation did not run: ${run.stderr.trim()}`);
     return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built, binary: build.binary };
@@ -131,46 +173,79 @@ export async function simulateRtlDirectory(dir: string, program: Program, image:
   }
 }
 
-/** Verifies the RTL under `dir` (rtl/, tb/) against the golden of `design`. */
+/** Verifies the RTL under `dir` (rtl/, tb/) against the golden of `design`, on options.images images. */
 export async function verifyRtlDirectory(dir: string, program: Program, options: VerifyOptions = {}): Promise<VerifyDetails> {
   const { design, mapping, memory: memoryPlan } = program;
   const started = performance.now();
   const input = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!input) throw new Error('verify: the network has no input');
-  const image = options.imageFor?.(design) ?? generateInputImage(options.seed ?? 1, input.shape, input.activationBits);
-  const { trace, built, binary } = await simulateRtlDirectory(dir, program, image, options);
-  options.onStage?.('reference');
-  const reference = runReference(program.reference, image, { recordColumns: true });
+  const seed = options.seed ?? 1;
+  const imageCount = Math.max(1, Math.floor(options.images ?? 1));
   const schedules = new Map<string, Schedule>();
   for (const core of mapping.cores) schedules.set(core.id, coreSchedule(memoryPlan, core.id));
-  options.onStage?.('compare');
   const outputNode = design.network.nodes.find((n) => n.name === design.network.output)!;
+  const infos = coreInfos(mapping, design.target.inputMemory.depth);
   const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
   const outputBlock = outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };
-  const comparison = compareTrace(trace, coreInfos(mapping, design.target.inputMemory.depth), schedules, reference, outputNode.shape, outputBlock);
+
+  const runs: ImageRun[] = [];
+  const byKind: Record<string, number> = {};
+  const coverages: CoreCoverage[][] = [];
+  let firstMismatch: Mismatch | null = null;
+  let first: { trace: Trace; built: boolean; binary: string; image: Int32Array; timestep: number | null } | null = null;
+  for (let i = 0; i < imageCount; i++) {
+    const half = first === null || i % 2 === 0 ? null : Math.max(1, Math.floor(first.trace.cycles / 2));
+    const control: RunControl = { seed: seed + i, resetAtCycle: options.resetAtCycle ?? half };
+    const image = options.imageFor?.(design) ?? generateInputImage(control.seed, input.shape, input.activationBits);
+    const { trace, built, binary } = await simulateRtlDirectory(dir, program, image, options, control);
+    options.onStage?.('reference');
+    const reference = runReference(program.reference, image, { recordColumns: true });
+    options.onStage?.('compare');
+    const comparison = compareTrace(trace, infos, schedules, reference, outputNode.shape, outputBlock);
+    runs.push({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles });
+    for (const [kind, n] of Object.entries(comparison.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
+    coverages.push(coverage(trace, design, mapping, schedules));
+    if (firstMismatch === null) firstMismatch = comparison.firstMismatch;
+    if (first === null) first = { trace, built, binary, image, timestep: comparison.firstMismatch?.timestep ?? null };
+  }
+  const { trace, built, binary, image } = first!;
   const waveform =
     options.waveform === undefined
       ? undefined
       : await recordWaveform(
-          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(program).cap, extraArgs: randomInitArgs(options.seed ?? 1) },
+          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(program).cap, extraArgs: runControlArgs({ seed, resetAtCycle: options.resetAtCycle ?? null }) },
           trace,
           mapping,
-          waveformWindow(comparison.firstMismatch?.timestep ?? null, trace.timesteps, options.waveform.window),
+          waveformWindow(first!.timestep, trace.timesteps, options.waveform.window),
           options.waveform,
         );
+  const mismatches = runs.reduce((sum, r) => sum + r.mismatches, 0);
   return {
-    pass: comparison.mismatches === 0,
-    comparisons: comparison.comparisons,
-    mismatches: comparison.mismatches,
-    cycles: trace.cycles,
+    pass: mismatches === 0,
+    comparisons: runs.reduce((sum, r) => sum + r.comparisons, 0),
+    mismatches,
+    cycles: runs.reduce((sum, r) => sum + r.cycles, 0),
     seconds: Math.round((performance.now() - started) / 10) / 100,
-    firstMismatch: comparison.firstMismatch,
-    coverage: coverage(trace, design, mapping, schedules),
+    firstMismatch,
+    coverage: sumCoverage(coverages),
+    images: runs,
     timesteps: trace.timesteps,
     built,
-    byKind: comparison.byKind,
+    byKind,
     waveform,
   };
+}
+
+/** Per core, the sum of several runs' coverage (the cores come in the same order in each). */
+function sumCoverage(runs: readonly CoreCoverage[][]): CoreCoverage[] {
+  return runs[0].map((c, k) => ({
+    ...c,
+    activations: runs.reduce((s, r) => s + r[k].activations, 0),
+    nonZero: runs.reduce((s, r) => s + r[k].nonZero, 0),
+    saturated: runs.reduce((s, r) => s + r[k].saturated, 0),
+    // Ring wraps are a property of the schedule, the same in every run.
+    ringWraps: c.ringWraps,
+  }));
 }
 
 /** Generates the RTL of a mapped design into a temporary directory and verifies it. */

@@ -13,10 +13,17 @@ describe('imcc verify', () => {
     expect(status).toBe(0);
     const json = JSON.parse(out);
     validateJson('verify', json);
-    expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'mismatches', 'pass', 'seconds']);
-    // Coverage per core: conv1's one core emits its whole 3x3x3 output, ReLU'd, some of it non-zero.
+    expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'images', 'mismatches', 'pass', 'seconds']);
+    // Three images by default: seeds 3, 4 and 5, the second reset mid-stream; the totals sum them.
+    expect(json.images.map((r: { seed: number; resetAtCycle: number | null }) => [r.seed, r.resetAtCycle !== null])).toEqual([
+      [3, false],
+      [4, true],
+      [5, false],
+    ]);
+    expect(json.comparisons).toBe(json.images.reduce((s: number, r: { comparisons: number }) => s + r.comparisons, 0));
+    // Coverage per core: conv1's one core emits its whole 3x3x3 output per image, ReLU'd, some of it non-zero.
     expect(json.coverage).toHaveLength(1);
-    expect(json.coverage[0]).toMatchObject({ core: 'c00', activations: 27 });
+    expect(json.coverage[0]).toMatchObject({ core: 'c00', activations: 3 * 27 });
     expect(json.coverage[0].nonZero).toBeGreaterThan(0);
     expect(json.pass).toBe(true);
     expect(json.firstMismatch).toBeNull();
@@ -25,9 +32,9 @@ describe('imcc verify', () => {
   }, 300_000);
 
   it('prints a one-line PASS summary without --json', async () => {
-    const { code: status, stdout: out, stderr: err } = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--cache-dir', TEST_CACHE]);
+    const { code: status, stdout: out, stderr: err } = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--images', '1', '--cache-dir', TEST_CACHE]);
     expect(status).toBe(0);
-    expect(out).toMatch(/^PASS: \d+ comparisons, 0 mismatches/);
+    expect(out).toMatch(/^PASS: \d+ comparisons, 0 mismatches \(\d/);
     expect(out).toMatch(/\ncoverage: 27 activations, \d+ non-zero, \d+ saturated, \d+ ring wraps; all zero: none; never saturated: /);
   }, 300_000);
 
@@ -54,5 +61,11 @@ describe('imcc verify', () => {
   it('a bad seed is bad usage', async () => {
     const { code: status, stdout: out, stderr: err } = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--seed', 'x']);
     expect(status).toBe(2);
+  });
+
+  it('--images 0 is bad usage', async () => {
+    const { code: status, stderr: err } = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--images', '0']);
+    expect(status).toBe(2);
+    expect(err).toContain('--images');
   });
 });

@@ -39,6 +39,16 @@ describe('imcc verify on examples/lenet.imc', () => {
     const { expected, cap } = cycleCap(createProgram(design));
     expect(result.cycles).toBeLessThanOrEqual(2 * expected);
     expect(result.cycles).toBeLessThan(cap);
+    // Seeded stimulus that can catch a wrong weight or saturation bound (issue 19): every emitting core has non-zero
+    // and saturated activations (seed 1: 730 activations, 479 non-zero, 255 saturated; docs/verification.md).
+    const emitting = result.coverage.filter((c) => c.activations > 0);
+    expect(emitting.map((c) => c.core)).toEqual(['c00', 'c02', 'c04', 'c05']);
+    for (const c of emitting) {
+      expect(c.nonZero, c.core).toBeGreaterThan(0);
+      expect(c.saturated, c.core).toBeGreaterThan(0);
+    }
+    const sum = (f: (c: (typeof emitting)[number]) => number): number => emitting.reduce((s, c) => s + f(c), 0);
+    expect([sum((c) => c.activations), sum((c) => c.nonZero), sum((c) => c.saturated)]).toEqual([730, 479, 255]);
   }, 900_000);
 
   it('a run cut short by the cycle cap names the stalled core and what it waits for', async () => {

@@ -7,8 +7,12 @@
 // arrival order; a replicated output layer emits OUT_PIXELS pixels of its block at once, pixel 0 in the low bits) to a
 // trace file.
 // Usage: Vdigits_top IMAGE TRACE [MAX_CYCLES [VCD FIRST LAST]] [+verilator+rand+reset+2 +verilator+seed+S]
+//        [+imcc+reset+cycle+C]
 // Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD; the
-// Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows.
+// Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows. With
+// +imcc+reset+cycle+C it pulses reset at clock cycle C, in the middle of the stream (cores at work, not between
+// timesteps), then streams the image again from its first pixel and traces only that second run: a register the
+// reset forgets keeps its mid-stream value.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -105,17 +109,26 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot write %s\n", argv[2]);
     return 2;
   }
-  const unsigned long max_cycles = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 100000000UL;
+  // Positional arguments come first; Verilator and imcc plusargs (+...) follow them.
+  int positional = argc;
+  while (positional > 1 && argv[positional - 1][0] == '+') positional--;
+  const unsigned long max_cycles = positional > 3 ? std::strtoul(argv[3], nullptr, 10) : 100000000UL;
 
   const std::unique_ptr<VerilatedContext> context{new VerilatedContext};
   context->commandArgs(argc, argv);
+  long reset_cycle = -1;
+  {
+    static const char RESET_CYCLE[] = "+imcc+reset+cycle+";
+    const char* arg = context->commandArgsPlusMatch("imcc+reset+cycle+");
+    if (arg && arg[0] != '\0') reset_cycle = std::strtol(arg + sizeof(RESET_CYCLE) - 1, nullptr, 10);
+  }
   const std::unique_ptr<Vdigits_top> top{new Vdigits_top{context.get()}};
 #if VM_TRACE
   // VCD window: two dumps per clock cycle (after the rising and the falling edge), only inside FIRST..LAST.
   std::unique_ptr<VerilatedVcdC> vcd;
-  const unsigned long vcd_first = argc > 6 ? std::strtoul(argv[5], nullptr, 10) : 0;
-  const unsigned long vcd_last = argc > 6 ? std::strtoul(argv[6], nullptr, 10) : 0;
-  if (argc > 6) {
+  const unsigned long vcd_first = positional > 6 ? std::strtoul(argv[5], nullptr, 10) : 0;
+  const unsigned long vcd_last = positional > 6 ? std::strtoul(argv[6], nullptr, 10) : 0;
+  if (positional > 6) {
     context->traceEverOn(true);
     vcd.reset(new VerilatedVcdC);
     top->trace(vcd.get(), 99);
@@ -141,25 +154,39 @@ int main(int argc, char** argv) {
 
   // A falling reset edge resets every register that has a reset before any clock edge (so no simulation-only check
   // sees the random start values); two clock edges in reset let registers without one (the crossbar's trace flag)
-  // sample the reset state.
-  top->clk_i = 0;
-  top->rst_ni = 1;
-  drive_input();
-  top->eval();
-  top->rst_ni = 0;
-  top->eval();
-  for (int edge = 0; edge < 2; edge++) {
-    top->clk_i = 1;
-    top->eval();
+  // sample the reset state. The stream starts again at the image's first pixel.
+  auto reset_pulse = [&]() {
+    g_in_reset = true;
+    next_pixel = 0;
+    outputs = 0;
     top->clk_i = 0;
+    top->rst_ni = 1;
+    drive_input();
     top->eval();
-  }
-  top->rst_ni = 1;
-  top->eval();
-  g_in_reset = false;
+    top->rst_ni = 0;
+    top->eval();
+    for (int edge = 0; edge < 2; edge++) {
+      top->clk_i = 1;
+      top->eval();
+      top->clk_i = 0;
+      top->eval();
+    }
+    top->rst_ni = 1;
+    top->eval();
+    g_in_reset = false;
+  };
+  reset_pulse();
 
   unsigned long cycles = 0;
   while (!top->done_o && !context->gotFinish() && cycles < max_cycles) {
+    if (reset_cycle >= 0 && cycles == static_cast<unsigned long>(reset_cycle)) {
+      // Mid-stream reset: what was traced so far belongs to the interrupted run.
+      reset_cycle = -1;
+      g_trace = std::freopen(argv[2], "w", g_trace);
+      if (!g_trace) return 2;
+      reset_pulse();
+      cycles = 0;
+    }
     g_timestep = top->timestep_o;
     const bool step = top->step_o;
     const bool out_valid = top->out_valid_o;

@@ -2,7 +2,7 @@
 // Network resnet32 on target dazzi2021. Do not edit by hand: regenerate with imcc compile.
 // Neuron core of core c21 (layer stage2.3.c2), one output channel per cycle, exactly the arithmetic of
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^0, batch norm
-// y = P * scale[o] + bias[o], requantization q = clamp((y + 2^15) >>> 16), then residual add (shortcut from stage2.2.c2, FIFO of 90 pixels), ReLU.
+// y = P * scale[o] + bias[o], requantization q = clamp((y + 2^14) >>> 15), then residual add (shortcut from stage2.2.c2, FIFO of 90 pixels), ReLU.
 module resnet32_c21_neuron (
   input  wire                    clk_i,
   input  wire                    rst_ni,
@@ -26,10 +26,10 @@ module resnet32_c21_neuron (
   localparam signed [ACC_BITS-1:0] ACT_MAX = 35'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -35'sd128;
   localparam integer BN_SCALE_BITS = 7;
-  localparam integer BN_BIAS_BITS = 16;
+  localparam integer BN_BIAS_BITS = 15;
   localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
-  localparam integer REQUANT_SHIFT = 16;
-  localparam signed [ACC_BITS-1:0] REQUANT_HALF = 35'sd32768;
+  localparam integer REQUANT_SHIFT = 15;
+  localparam signed [ACC_BITS-1:0] REQUANT_HALF = 35'sd16384;
   localparam [5-1:0] LAST_CH = 5'd27;
   localparam [6-1:0] OUT_H = 6'd16;
   localparam [6-1:0] ONE = 6'd1;

@@ -2,7 +2,7 @@
 // Network resnet32 on target dazzi2021. Do not edit by hand: regenerate with imcc compile.
 // Neuron core of core c29 (layer stage3.0.c2), one output channel per cycle, exactly the arithmetic of
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^0, batch norm
-// y = P * scale[o] + bias[o], requantization q = clamp((y + 2^16) >>> 17), then residual add (shortcut from stage3a.c2, FIFO of 50 pixels), ReLU.
+// y = P * scale[o] + bias[o], requantization q = clamp((y + 2^14) >>> 15), then residual add (shortcut from stage3a.c2, FIFO of 50 pixels), ReLU.
 module resnet32_c29_neuron (
   input  wire                    clk_i,
   input  wire                    rst_ni,
@@ -27,10 +27,10 @@ module resnet32_c29_neuron (
   localparam signed [ACC_BITS-1:0] ACT_MAX = 36'sd127;
   localparam signed [ACC_BITS-1:0] ACT_MIN = -36'sd128;
   localparam integer BN_SCALE_BITS = 7;
-  localparam integer BN_BIAS_BITS = 17;
+  localparam integer BN_BIAS_BITS = 15;
   localparam integer PRODUCT_BITS = RESCALED_BITS + BN_SCALE_BITS;
-  localparam integer REQUANT_SHIFT = 17;
-  localparam signed [ACC_BITS-1:0] REQUANT_HALF = 36'sd65536;
+  localparam integer REQUANT_SHIFT = 15;
+  localparam signed [ACC_BITS-1:0] REQUANT_HALF = 36'sd16384;
   localparam [6-1:0] LAST_CH = 6'd55;
   localparam [5-1:0] OUT_H = 5'd8;
   localparam [5-1:0] ONE = 5'd1;

@@ -1,5 +1,5 @@
-// imcc verify FILE|DIR [--seed S] [--json]: builds the generated RTL with Verilator (cached, src/verify/cache.ts),
-// runs one seeded image through it and compares addresses, ADC outputs, activations and outputs with the golden.
+// imcc verify FILE|DIR [--seed S] [--images N] [--json]: builds the generated RTL with Verilator (cached,
+// src/verify/cache.ts), runs seeded images through it (every second one with a reset pulse mid-stream) and compares addresses, ADC outputs, activations and outputs with the golden.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BuildProgress, VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
@@ -13,6 +13,7 @@ import type { SetStatus } from './index.js';
 
 interface VerifyCliOptions {
   seed: number;
+  images: number;
   input?: string;
   index: number;
   cacheDir?: string;
@@ -22,6 +23,10 @@ interface VerifyCliOptions {
   traceDir: string;
 }
 
+/** Three images by default: the second one runs through a mid-stream reset, the others from random start values (issue 19). */
+const DEFAULT_IMAGES = 3;
+const MAX_IMAGES = 1000;
+
 const STAGES: VerifyStage[] = ['emit', 'build', 'simulate', 'reference', 'compare'];
 
 export function describeMismatch(m: Mismatch): string {
@@ -30,6 +35,12 @@ export function describeMismatch(m: Mismatch): string {
   const schedule = m.scheduleTimestep !== null ? ` (schedule timestep ${m.scheduleTimestep})` : '';
   const values = m.expected !== null || m.actual !== null ? `: expected ${m.expected ?? 'nothing'}, actual ${m.actual ?? 'nothing'}` : '';
   return `${where}, ${when}${schedule}: ${m.what}${values}`;
+}
+
+/** "3 images, 1 of them reset mid-stream; " or nothing for one image. */
+function imagesText(d: VerifyDetails): string {
+  const reset = d.images.filter((r) => r.resetAtCycle !== null).length;
+  return d.images.length > 1 ? `${d.images.length} images, ${reset} of them reset mid-stream; ` : '';
 }
 
 /** The JSON contract's fields only (schemas/verify.schema.json). */
@@ -42,6 +53,7 @@ export function verifyJson(d: VerifyDetails): VerifyResult {
     seconds: d.seconds,
     firstMismatch: d.firstMismatch,
     coverage: d.coverage,
+    images: d.images,
   };
 }
 
@@ -49,11 +61,17 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
   program
     .command('verify')
     .description(
-      'build the generated RTL with Verilator (cached by a hash of the RTL), run a seeded input image (or --input) through it and compare ' +
+      'build the generated RTL with Verilator (cached by a hash of the RTL), run seeded input images (or --input; every second one reset mid-stream) through it and compare ' +
         'memory addresses with the schedules and ADC outputs, activations and outputs with the reference model',
     )
     .argument('<target>', 'a .imc design (compiled in memory) or an output directory of imcc compile (verified as it is on disk)')
     .option(seedOption.flags, 'seed of the input image', seedOption.parse, seedOption.default)
+    .option(
+      '--images <n>',
+      'images to run (seeds S, S+1, ...); in every second one a reset pulse interrupts the stream halfway and it restarts',
+      wholeNumber(1, MAX_IMAGES),
+      DEFAULT_IMAGES,
+    )
     .option('--input <image>', 'input image instead of the seed (.npy, .json or raw int8, as for imcc infer)', pathArgument)
     .option('--index <K>', 'which image of a .npy input (0-based)', wholeNumber(0), 0)
     .option('--cache-dir <dir>', 'where Verilator builds are cached (default $IMCC_CACHE_DIR, else $XDG_CACHE_HOME/imcc or ~/.cache/imcc)')
@@ -80,7 +98,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       const input = opts.input;
       const imageFor = input !== undefined ? (design: IrDesign): Int32Array => readInputImage(design, input, opts.index) : undefined;
       const waveform = opts.trace === true ? { window: opts.window, dir: opts.traceDir } : undefined;
-      const options = { seed: opts.seed, cacheDir: opts.cacheDir, onStage, onBuildProgress: bar ? onBuildProgress : undefined, waveform, ...(imageFor ? { imageFor } : {}) };
+      const options = { seed: opts.seed, images: opts.images, cacheDir: opts.cacheDir, onStage, onBuildProgress: bar ? onBuildProgress : undefined, waveform, ...(imageFor ? { imageFor } : {}) };
       let details: VerifyDetails;
       try {
         let isDir = false;
@@ -108,10 +126,14 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         printJson(result);
       } else if (result.pass) {
         printText(
-          `PASS: ${groupDigits(result.comparisons)} comparisons, 0 mismatches (${groupDigits(details.cycles)} cycles, ${groupDigits(details.timesteps)} timesteps, ${result.seconds} s)`,
+          `PASS: ${groupDigits(result.comparisons)} comparisons, 0 mismatches (${imagesText(details)}${groupDigits(details.cycles)} cycles, ${groupDigits(details.timesteps)} timesteps, ${result.seconds} s)`,
         );
       } else {
-        printText(`FAIL: ${groupDigits(result.mismatches)} of ${groupDigits(result.comparisons)} comparisons differ; first divergence: ${describeMismatch(result.firstMismatch!)}`);
+        const failed = details.images.filter((r) => r.mismatches > 0).map((r) => `seed ${r.seed}${r.resetAtCycle !== null ? ` (reset at cycle ${r.resetAtCycle})` : ''}`);
+        printText(
+          `FAIL: ${groupDigits(result.mismatches)} of ${groupDigits(result.comparisons)} comparisons differ (${failed.length} of ${details.images.length} images: ${failed.join(', ')}); ` +
+            `first divergence: ${describeMismatch(result.firstMismatch!)}`,
+        );
       }
       if (details.waveform !== undefined) {
         const w = details.waveform;

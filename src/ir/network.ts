@@ -9,7 +9,7 @@
 //   - `name = block(...)` creates the instance `name` (its layers `name.c1`, ...); `name = block(...) x N` creates
 //     `name.0` .. `name.<N-1>`, each fed by the previous one, and `name` stands for the last.
 import type { Assignment, Atom, BlockDecl, CallExpr, Expr, Located, NamedArg, NetworkDecl, NetworkStatement, Property } from '../dsl/ast.js';
-import type { IrNetwork, IrNode, IrTarget, Op, Shape, WeightSource } from './types.js';
+import type { IrNetwork, IrNode, IrTarget, NeuronOpName, Op, Shape, WeightSource } from './types.js';
 import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
 import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
@@ -630,8 +630,15 @@ class Elaborator {
         return this.createNode(name, { kind: 'gap' }, ins, { channels: inShape.channels, height: 1, width: 1 }, inBits, e);
       case 'batchnorm':
         return this.createNode(name, { kind: 'batchnorm' }, ins, { ...inShape }, inBits, e);
-      case 'relu':
-        return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, inBits, e);
+      case 'relu': {
+        // With integrate-and-fire neurons a relu is a spiking neuron: its output is a 0/1 spike each timestep.
+        if (!this.target?.neuronCore.spiking) return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, inBits, e);
+        if (inBits < 2) {
+          this.diags.error('IMC158', e, `relu: its input '${ins[0].name}' is 1 bit wide (spikes or a threshold); an integrate-and-fire neuron integrates signed inputs of at least 2 bits`);
+          return null;
+        }
+        return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, 1, e);
+      }
       case 'threshold': {
         // The level compares with the input's signed integers; a binary (0/1) input has no level worth stating.
         if (inBits < 2) {
@@ -757,7 +764,9 @@ class Elaborator {
    */
   private nonBinaryBits(input: IrNode): number {
     let node: IrNode | undefined = input;
-    while (node && node.activationBits === 1 && node.op.kind !== 'threshold') {
+    // An integrate-and-fire relu (1 bit) is a threshold too: it compares the value it integrates.
+    const compares = (n: IrNode) => n.op.kind === 'threshold' || n.op.kind === 'relu';
+    while (node && node.activationBits === 1 && !compares(node)) {
       const from: string = node.inputs[0];
       node = this.nodes.find((n) => n.name === from);
     }
@@ -870,9 +879,9 @@ class Elaborator {
   /** Every operation after a weight layer runs in a neuron core; the target must list it. */
   private checkNeuronCore(): void {
     if (!this.target) return;
-    const needs: Partial<Record<Op['kind'], 'batchnorm' | 'relu' | 'threshold' | 'residual' | 'pool'>> = {
+    const needs: Partial<Record<Op['kind'], NeuronOpName>> = {
       batchnorm: 'batchnorm',
-      relu: 'relu',
+      relu: this.target.neuronCore.spiking ? 'integrate-and-fire' : 'relu',
       threshold: 'threshold',
       add: 'residual',
       maxpool: 'pool',

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { sourceLayout } from './sourceLayout.js';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import type { DiagnosticCode } from '../dsl/codes.js';
 import type { IrDesign } from '../ir/types.js';
 import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
@@ -137,13 +138,17 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
 /**
  * The RTL, or none when the design uses a feature the RTL generator does not implement yet (IMC112): the rest of the
  * output is still useful, so that becomes a warning and report.txt says the RTL is missing. The same for the
- * simulator configs of a design they cannot express (IMC133).
+ * simulator configs of a design they cannot express (IMC133), and both for integrate-and-fire cores (IMC159).
  */
-function rtlOrWarnings(build: () => OutputFile[], code: 'IMC112' | 'IMC133' = 'IMC112', skipped = 'rtl/ and tb/ are'): { files: OutputFile[]; warnings: Diagnostic[] } {
+function rtlOrWarnings(
+  build: () => OutputFile[],
+  codes: readonly DiagnosticCode[] = ['IMC112', 'IMC159'],
+  skipped = 'rtl/ and tb/ are',
+): { files: OutputFile[]; warnings: Diagnostic[] } {
   try {
     return { files: build(), warnings: [] };
   } catch (err) {
-    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => d.code === code)) throw err;
+    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => codes.includes(d.code))) throw err;
     const warnings = err.diagnostics.map((d) => ({
       ...d,
       severity: 'warning' as const,
@@ -168,7 +173,7 @@ export function compileDesign(input: CompileInput): CompileResult {
   const rtl = rtlOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })));
   const configs = rtlOrWarnings(
     () => simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
-    'IMC133',
+    ['IMC133', 'IMC159'],
     'configs/ is',
   );
 

@@ -159,3 +159,51 @@ describe('the reference model of integrate-and-fire cores', () => {
     expect(agree).toBe(images);
   });
 });
+
+describe('dataflow timing of integrate-and-fire cores', () => {
+  // Two 3x3 convolutions with a spiking relu between them, on an 8x8 image: a small pipelined network.
+  const net =
+    'network n on t {\n  input x: 2x8x8, 8 bits\n  c1 = conv(x, out 4, kernel 3, pad 1)\n  s1 = relu(c1)\n  c2 = conv(s1, out 3, kernel 3, pad 1)\n  output c2\n}\n';
+
+  it('stretches the static schedule by T: each static timestep becomes T timesteps (docs/dataflow.md)', () => {
+    const relu = load(net, 'neuron_core { ops psum, relu }');
+    const steps = 5;
+    const spiking = load(net, ifCore(`threshold 16; steps ${steps}`));
+    const a = simulateDataflow(relu, mapDesign(relu), { batch: 3 });
+    const b = simulateDataflow(spiking, mapDesign(spiking), { batch: 3 });
+    expect(a.latencyTimesteps).toBeGreaterThan(1);
+    expect(b.latencyTimesteps).toBe(a.latencyTimesteps * steps);
+    expect(b.intervalTimesteps).toBe(a.intervalTimesteps * steps);
+    expect(b.batchTimesteps).toBe(a.batchTimesteps * steps);
+    expect(b.imageStarts).toEqual(a.imageStarts.map((t) => t * steps));
+    // An output is complete at the end of its macro-step, after its T reads.
+    expect(b.imageOutputs).toEqual(a.imageOutputs.map((t) => t * steps + steps - 1));
+    expect(b.throughputImagesPerSecond).toBeCloseTo(a.throughputImagesPerSecond / steps, 6);
+    expect(b.layers.map((l) => [l.firstTimestep, l.lastTimestep, l.busyTimesteps])).toEqual(
+      a.layers.map((l) => [l.firstTimestep * steps, l.lastTimestep * steps + steps - 1, l.busyTimesteps * steps]),
+    );
+  });
+
+  it('repeats every crossbar operation in each of the T timesteps in the activity trace', () => {
+    const spiking = load(net, ifCore('threshold 16; steps 3'));
+    const relu = load(net, 'neuron_core { ops psum, relu }');
+    const a = simulateDataflow(relu, mapDesign(relu), { batch: 1, activity: true });
+    const b = simulateDataflow(spiking, mapDesign(spiking), { batch: 1, activity: true });
+    const total = (r: typeof a) => r.activity!.reduce((sum, c) => sum + c.pixels.reduce((x, y) => x + y, 0), 0);
+    expect(total(b)).toBe(3 * total(a));
+  });
+});
+
+describe('outputs an integrate-and-fire design does not have yet', () => {
+  it('compile skips rtl/, tb/ and configs/ with IMC159 warnings at the model line, and writes the rest', () => {
+    const net = 'network n on t {\n  input x: 2x4x4, 8 bits\n  c1 = conv(x, out 4, kernel 3, pad 1)\n  s1 = relu(c1)\n  output s1\n}\n';
+    const r = loadDesign('main.imc', read({ 'main.imc': `import "t.imc"\n${net}`, 't.imc': target(ifCore('threshold 16; steps 4')) }));
+    const result = compileDesign({ design: r.design!, sources: r.sources, version: '0.1.0' });
+    expect(result.warnings.filter((w) => w.code === 'IMC159').map((w) => `${w.span.file}:${w.span.line}:${w.span.column}`)).toEqual([
+      't.imc:12:5',
+      't.imc:12:5',
+    ]);
+    expect(result.files.some((f) => f.path.startsWith('rtl/') || f.path.startsWith('tb/') || f.path.startsWith('configs/'))).toBe(false);
+    expect(result.files.length).toBeGreaterThan(0);
+  });
+});

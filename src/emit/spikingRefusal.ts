@@ -8,6 +8,6 @@ export function refuseSpiking(design: IrDesign, what: string): void {
   const spiking = design.target.neuronCore.spiking;
   if (!spiking) return;
   throw new DiagnosticError([
-    diagnostic('IMC159', spiking.span, `${what} does not implement integrate-and-fire neurons (target ${design.target.name}: model if, ${spiking.steps} steps)`),
+    diagnostic('IMC159', spiking.span, `${what}: integrate-and-fire neurons (model if, ${spiking.steps} steps, target ${design.target.name}) are not implemented`),
   ]);
 }

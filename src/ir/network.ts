@@ -775,6 +775,16 @@ class Elaborator {
     return compared?.activationBits ?? input.activationBits;
   }
 
+  /** Whether `input` carries integrate-and-fire spikes: a spiking relu's output, possibly pooled or flattened. */
+  private readsSpikes(input: IrNode): boolean {
+    let node: IrNode | undefined = input;
+    while (node && node.activationBits === 1 && node.op.kind !== 'threshold' && node.op.kind !== 'relu') {
+      const from: string = node.inputs[0];
+      node = this.nodes.find((n) => n.name === from);
+    }
+    return node !== undefined && node.activationBits === 1 && node.op.kind === 'relu';
+  }
+
   private createWeightNode(
     name: string,
     op: Op,
@@ -840,7 +850,11 @@ class Elaborator {
       const fanIn = n.op.kind === 'conv' ? input.shape.channels * n.op.kernelHeight * n.op.kernelWidth : input.shape.channels * input.shape.height * input.shape.width;
       const next = consumers.get(n.name) ?? [];
       const hasBatchNorm = next.length === 1 && next[0].op.kind === 'batchnorm';
-      n.requant = extra.requant === 'auto' ? { shift: defaultRequantShift(fanIn, n.weightBits, hasBatchNorm), auto: true } : { shift: extra.requant, auto: false };
+      // Spikes are 0/1 where the default assumes inputs as wide as the output: shift a bits - 1 less, so that one
+      // timestep's sum keeps the default's share of the range (docs/language.md "Bit widths and requantization").
+      const spikeCredit = this.readsSpikes(input) ? n.activationBits - 1 : 0;
+      const auto = Math.max(0, defaultRequantShift(fanIn, n.weightBits, hasBatchNorm) - spikeCredit);
+      n.requant = extra.requant === 'auto' ? { shift: auto, auto: true } : { shift: extra.requant, auto: false };
     }
   }
 
@@ -894,7 +908,9 @@ class Elaborator {
       if (!need || this.target.neuronCore.ops.includes(need) || reported.has(need)) continue;
       reported.add(need);
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
-      this.diags.error('IMC033', at, `${n.op.kind} needs the neuron core operation '${need}', which target ${this.target.name} does not list in neuron_core ops`);
+      // Say it as the source spells it (integrate_and_fire), not as the IR names it.
+      const spelled = need.replace(/-/g, '_');
+      this.diags.error('IMC033', at, `${n.op.kind} needs the neuron core operation '${spelled}', which target ${this.target.name} does not list in neuron_core ops`);
     }
   }
 }

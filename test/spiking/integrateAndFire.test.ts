@@ -87,6 +87,17 @@ describe('model if in the language', () => {
     expect(node('o').activationBits).toBe(8);
   });
 
+  it('shifts a layer reading spikes a bits - 1 less by default (its inputs are 0/1, not a-bit values)', () => {
+    const net = 'network n on t {\n  input x: 2x8x8, 8 bits\n  c1 = conv(x, out 4, kernel 3, pad 1)\n  s1 = relu(c1)\n  c2 = conv(s1, out 3, kernel 3, pad 1)\n  output c2\n}\n';
+    const shift = (d: IrDesign, name: string) => d.network.nodes.find((n) => n.name === name)!.requant!.shift;
+    const relu = load(net, 'neuron_core { ops psum, relu }');
+    const spiking = load(net, ifCore('threshold 16; steps 4'));
+    // c2: fan-in 4 x 3 x 3 = 36, 8-bit weights: round(log2(6) + 8 - 1.5) = 9 statically, 9 - 7 = 2 on spikes.
+    expect(shift(relu, 'c2')).toBe(9);
+    expect(shift(spiking, 'c2')).toBe(2);
+    expect(shift(spiking, 'c1')).toBe(shift(relu, 'c1'));
+  });
+
   it('rejects IF fields without model if, a leak not below the threshold, bad ranges and missing fields, positioned', () => {
     expect(targetErrors('neuron_core { ops psum, relu; steps 4 }')).toEqual(['10:33 IMC156']);
     expect(targetErrors(ifCore('threshold 4; leak 4; steps 2'))).toEqual(['13:18 IMC157']);

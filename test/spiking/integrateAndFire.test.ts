@@ -111,6 +111,9 @@ describe('model if in the language', () => {
     const diags = (core: string) =>
       loadDesign('main.imc', read({ 'main.imc': `import "t.imc"\n${net}`, 't.imc': target(core) })).diagnostics.map((d) => `${d.span.line}:${d.span.column} ${d.code}`);
     expect(diags(ifCore('threshold 4; steps 8'))).toContain('6:7 IMC158');
+    const add = 'network n on t {\n  input x: 2x1x1, 8 bits\n  h = fc(x, out 2)\n  s = relu(h)\n  a = add(s, s)\n  o = fc(a, out 2)\n  output o\n}\n';
+    const addDiags = loadDesign('main.imc', read({ 'main.imc': `import "t.imc"\n${add}`, 't.imc': target(ifCore('threshold 4; steps 8').replace('pool', 'pool, residual')) })).diagnostics;
+    expect(addDiags.map((d) => `${d.span.line}:${d.span.column} ${d.code}`)).toContain('6:7 IMC131');
     const noIf = 'neuron_core {\n    ops psum, relu\n    model if\n    threshold 4; steps 8\n  }';
     expect(diags(noIf)).toContain('5:7 IMC033');
   });
@@ -147,6 +150,21 @@ describe('the reference model of integrate-and-fire cores', () => {
     expect(Array.from(plain.nodes.get('s')!.data)).toEqual([1, 1]);
     const mapped = referenceInference(d, mapDesign(d), image);
     expect(Array.from(mapped.output)).toEqual([5, 1]);
+  });
+
+  it('the mapped model equals the plain one on a seeded conv network with pools, split over small tiles', () => {
+    const net =
+      'network n on t {\n  input x: 3x8x8, 8 bits\n  weights seed 3\n  c1 = conv(x, out 6, kernel 3, pad 1)\n  s1 = relu(c1)\n  p1 = maxpool(s1, size 2)\n  c2 = conv(p1, out 8, kernel 3, pad 1)\n  s2 = relu(c2)\n  p2 = avgpool(s2, size 2)\n  f = fc(flatten(p2), out 4, activation_bits 16)\n  output f\n}\n';
+    // 16-row tiles split c2 (54 rows) into partial sums; the 24-bit ADC keeps them exact.
+    const d = load(net, ifCore('threshold 20; leak 2; reset zero; steps 6'));
+    const small = { ...d, target: { ...d.target, crossbar: { ...d.target.crossbar, rows: 16 } } };
+    expect(mapDesign(small).layers.find((l) => l.layer === 'c2')!.rowParts).toBeGreaterThan(1);
+    for (const seed of [1, 2, 3]) {
+      const image = generateInputImage(seed, { channels: 3, height: 8, width: 8 }, 8);
+      const plain = plainInference(small, image);
+      expect(plain.output.some((v) => v !== 0)).toBe(true);
+      expect(Array.from(referenceInference(small, mapDesign(small), image).output)).toEqual(Array.from(plain.output));
+    }
   });
 
   it('with one timestep and reset to zero: the first timestep only (no spikes yet), output [0, 0]', () => {

@@ -32,6 +32,7 @@ import {
   type NeededInputs,
   type Plane,
 } from './geometry.js';
+import { stretchBySteps } from './spiking.js';
 import type { CoreActivity, DataflowResult, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
 
 interface SimCore {
@@ -306,7 +307,8 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     result.activity = order.flatMap((l) => l.cores.map((c) => c.activity!));
     result.outputs = order.map((l) => ({ layer: l.mapping.layer, timesteps: l.firstOutputs! }));
   }
-  return result;
+  const spiking = design.target.neuronCore.spiking;
+  return spiking ? stretchBySteps(result, spiking.steps) : result;
 }
 
 /** Image-independent geometry of every mapped layer, in dependency order. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { sourceLayout } from './sourceLayout.js';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import type { DiagnosticCode } from '../dsl/codes.js';
 import type { IrDesign } from '../ir/types.js';
 import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
@@ -136,17 +137,22 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
 
 /**
  * The RTL, or none when the design uses a feature the RTL generator does not implement yet (IMC112): the rest of the
- * output is still useful, so that becomes a warning and report.txt says the RTL is missing.
+ * output is still useful, so that becomes a warning and report.txt says the RTL is missing. The same for
+ * integrate-and-fire cores (IMC159), which neither the RTL nor the simulator configs express.
  */
-function rtlOrWarnings(build: () => OutputFile[]): { files: OutputFile[]; warnings: Diagnostic[] } {
+function rtlOrWarnings(
+  build: () => OutputFile[],
+  codes: readonly DiagnosticCode[] = ['IMC112', 'IMC159'],
+  skipped = 'rtl/ and tb/ are',
+): { files: OutputFile[]; warnings: Diagnostic[] } {
   try {
     return { files: build(), warnings: [] };
   } catch (err) {
-    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => d.code === 'IMC112')) throw err;
+    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => codes.includes(d.code))) throw err;
     const warnings = err.diagnostics.map((d) => ({
       ...d,
       severity: 'warning' as const,
-      message: `${d.message}; rtl/ and tb/ are not written for this design`,
+      message: `${d.message}; ${skipped} not written for this design`,
     }));
     return { files: [], warnings };
   }
@@ -165,9 +171,13 @@ export function compileDesign(input: CompileInput): CompileResult {
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
   const rtl = rtlOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })));
-  const configs = simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content }));
+  const configs = rtlOrWarnings(
+    () => simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
+    ['IMC159'],
+    'configs/ is',
+  );
 
-  const warnings = [...dataflow.diagnostics, ...rtl.warnings];
+  const warnings = [...dataflow.diagnostics, ...rtl.warnings, ...configs.warnings];
   const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
@@ -175,7 +185,7 @@ export function compileDesign(input: CompileInput): CompileResult {
     ...sources,
     { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
     ...scheduleFiles(memory).map((s) => ({ path: s.path, content: s.text })),
-    ...configs,
+    ...configs.files,
     ...rtl.files,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },
     {

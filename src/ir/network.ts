@@ -9,7 +9,7 @@
 //   - `name = block(...)` creates the instance `name` (its layers `name.c1`, ...); `name = block(...) x N` creates
 //     `name.0` .. `name.<N-1>`, each fed by the previous one, and `name` stands for the last.
 import type { Assignment, Atom, BlockDecl, CallExpr, Expr, Located, NamedArg, NetworkDecl, NetworkStatement, Property } from '../dsl/ast.js';
-import type { IrNetwork, IrNode, IrTarget, Op, Shape, WeightSource } from './types.js';
+import type { IrNetwork, IrNode, IrTarget, NeuronOpName, Op, Shape, WeightSource } from './types.js';
 import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
 import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
@@ -611,8 +611,15 @@ class Elaborator {
         return this.createNode(name, { kind: 'gap' }, ins, { channels: inShape.channels, height: 1, width: 1 }, inBits, e);
       case 'batchnorm':
         return this.createNode(name, { kind: 'batchnorm' }, ins, { ...inShape }, inBits, e);
-      case 'relu':
-        return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, inBits, e);
+      case 'relu': {
+        // With integrate-and-fire neurons a relu is a spiking neuron: its output is a 0/1 spike each timestep.
+        if (!this.target?.neuronCore.spiking) return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, inBits, e);
+        if (inBits < 2) {
+          this.diags.error('IMC158', e, `relu: its input '${ins[0].name}' is 1 bit wide (spikes or a threshold); an integrate-and-fire neuron integrates signed inputs of at least 2 bits`);
+          return null;
+        }
+        return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, 1, e);
+      }
       case 'threshold': {
         // The level compares with the input's signed integers; a binary (0/1) input has no level worth stating.
         if (inBits < 2) {
@@ -738,13 +745,25 @@ class Elaborator {
    */
   private nonBinaryBits(input: IrNode): number {
     let node: IrNode | undefined = input;
-    while (node && node.activationBits === 1 && node.op.kind !== 'threshold') {
+    // An integrate-and-fire relu (1 bit) is a threshold too: it compares the value it integrates.
+    const compares = (n: IrNode) => n.op.kind === 'threshold' || n.op.kind === 'relu';
+    while (node && node.activationBits === 1 && !compares(node)) {
       const from: string = node.inputs[0];
       node = this.nodes.find((n) => n.name === from);
     }
     if (!node || node.activationBits !== 1) return input.activationBits;
     const compared = this.nodes.find((n) => n.name === node!.inputs[0]);
     return compared?.activationBits ?? input.activationBits;
+  }
+
+  /** Whether `input` carries integrate-and-fire spikes: a spiking relu's output, possibly pooled or flattened. */
+  private readsSpikes(input: IrNode): boolean {
+    let node: IrNode | undefined = input;
+    while (node && node.activationBits === 1 && node.op.kind !== 'threshold' && node.op.kind !== 'relu') {
+      const from: string = node.inputs[0];
+      node = this.nodes.find((n) => n.name === from);
+    }
+    return node !== undefined && node.activationBits === 1 && node.op.kind === 'relu';
   }
 
   private createWeightNode(
@@ -812,7 +831,11 @@ class Elaborator {
       const fanIn = n.op.kind === 'conv' ? input.shape.channels * n.op.kernelHeight * n.op.kernelWidth : input.shape.channels * input.shape.height * input.shape.width;
       const next = consumers.get(n.name) ?? [];
       const hasBatchNorm = next.length === 1 && next[0].op.kind === 'batchnorm';
-      n.requant = extra.requant === 'auto' ? { shift: defaultRequantShift(fanIn, n.weightBits, hasBatchNorm), auto: true } : { shift: extra.requant, auto: false };
+      // Spikes are 0/1 where the default assumes inputs as wide as the output: shift a bits - 1 less, so that one
+      // timestep's sum keeps the default's share of the range (docs/language.md "Bit widths and requantization").
+      const spikeCredit = this.readsSpikes(input) ? n.activationBits - 1 : 0;
+      const auto = Math.max(0, defaultRequantShift(fanIn, n.weightBits, hasBatchNorm) - spikeCredit);
+      n.requant = extra.requant === 'auto' ? { shift: auto, auto: true } : { shift: extra.requant, auto: false };
     }
   }
 
@@ -851,9 +874,9 @@ class Elaborator {
   /** Every operation after a weight layer runs in a neuron core; the target must list it. */
   private checkNeuronCore(): void {
     if (!this.target) return;
-    const needs: Partial<Record<Op['kind'], 'batchnorm' | 'relu' | 'threshold' | 'residual' | 'pool'>> = {
+    const needs: Partial<Record<Op['kind'], NeuronOpName>> = {
       batchnorm: 'batchnorm',
-      relu: 'relu',
+      relu: this.target.neuronCore.spiking ? 'integrate-and-fire' : 'relu',
       threshold: 'threshold',
       add: 'residual',
       maxpool: 'pool',
@@ -866,7 +889,9 @@ class Elaborator {
       if (!need || this.target.neuronCore.ops.includes(need) || reported.has(need)) continue;
       reported.add(need);
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
-      this.diags.error('IMC033', at, `${n.op.kind} needs the neuron core operation '${need}', which target ${this.target.name} does not list in neuron_core ops`);
+      // Say it as the source spells it (integrate_and_fire), not as the IR names it.
+      const spelled = need.replace(/-/g, '_');
+      this.diags.error('IMC033', at, `${n.op.kind} needs the neuron core operation '${spelled}', which target ${this.target.name} does not list in neuron_core ops`);
     }
   }
 }

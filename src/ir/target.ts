@@ -5,6 +5,8 @@ import type {
   ControllerTarget,
   CrossbarTarget,
   DeviceModel,
+  IfNeuronModel,
+  IfReset,
   InputMemoryTarget,
   IrTarget,
   LayoutChoice,
@@ -31,7 +33,15 @@ export const TARGET_LIMITS = {
   levelBits: { min: 1, max: 16 },
   percent: { min: 0, max: 100 },
   volts: { min: 0, max: 100, minExclusive: true },
+  membrane: { min: 1, max: 2 ** 30 },
+  leak: { min: 0, max: 2 ** 30 },
+  steps: { min: 1, max: 65536 },
 } as const;
+
+/** Defaults of the optional integrate-and-fire fields (`model if`): no leak, reset by subtraction (keeps the residue). */
+export const IF_DEFAULTS = { leak: 0, reset: 'subtract' } as const;
+
+const IF_KEYS = ['threshold', 'leak', 'reset', 'steps'] as const;
 
 /** Defaults of the optional `device { ... }` fields: an ideal device (no noise, no parasitic resistance). */
 export const DEVICE_DEFAULTS = {
@@ -308,7 +318,10 @@ function checkController(p: Property, diags: Diagnostics): ControllerTarget | un
 
 function checkNeuronCore(p: Property, diags: Diagnostics): NeuronCoreTarget | undefined {
   const what = 'neuron_core';
-  const s = section(diags, p.body, p.key, what, { keys: { ops: 'values' }, required: p.recovered ? [] : ['ops'] });
+  const s = section(diags, p.body, p.key, what, {
+    keys: { ops: 'values', model: 'values', threshold: 'values', leak: 'values', reset: 'values', steps: 'values' },
+    required: p.recovered ? [] : ['ops'],
+  });
   const opsProp = s.get('ops');
   if (!opsProp) return undefined;
   const ops: NeuronOpName[] = [];
@@ -333,5 +346,43 @@ function checkNeuronCore(p: Property, diags: Diagnostics): NeuronCoreTarget | un
     diags.error('IMC010', opsProp, 'neuron_core ops: missing the list of operations');
     ok = false;
   }
-  return ok ? { ops, span: p.key.span } : undefined;
+  const model = s.has('model') ? one(s, 'model', (r) => r.word('neuron model', ['if', 'none'] as const), diags, what) : 'none';
+  if (model === undefined) return undefined;
+  if (model !== 'if') {
+    // IF parameters on a static core are a mistake worth stopping at: they would silently do nothing.
+    for (const key of IF_KEYS) {
+      const q = s.get(key);
+      if (q) {
+        diags.error('IMC156', q.key, `neuron_core ${key}: only integrate-and-fire neurons have a ${key}; add \`model if\``);
+        ok = false;
+      }
+    }
+    return ok ? { ops, span: p.key.span } : undefined;
+  }
+  const spiking = checkIfModel(s, p, diags);
+  return ok && spiking ? { ops, spiking, span: p.key.span } : undefined;
+}
+
+/** The fields of `model if`: threshold and steps required, leak and reset optional (IF_DEFAULTS). */
+function checkIfModel(s: Map<string, Property>, p: Property, diags: Diagnostics): IfNeuronModel | undefined {
+  const what = 'neuron_core';
+  let ok = true;
+  for (const key of ['threshold', 'steps'] as const) {
+    if (!s.has(key) && !p.recovered) {
+      diags.error('IMC010', s.get('model')!.key, `neuron_core: model if needs ${key} N`);
+      ok = false;
+    }
+  }
+  const threshold = one(s, 'threshold', (r) => r.number('membrane threshold', TARGET_LIMITS.membrane), diags, what);
+  const steps = one(s, 'steps', (r) => r.number('timesteps per image', TARGET_LIMITS.steps), diags, what);
+  const leak = s.has('leak') ? one(s, 'leak', (r) => r.number('leak per timestep', TARGET_LIMITS.leak), diags, what) : IF_DEFAULTS.leak;
+  const reset: IfReset | undefined = s.has('reset')
+    ? one(s, 'reset', (r) => r.word('reset', ['zero', 'subtract'] as const), diags, what)
+    : IF_DEFAULTS.reset;
+  if (!ok || threshold === undefined || steps === undefined || leak === undefined || reset === undefined) return undefined;
+  if (leak >= threshold) {
+    diags.error('IMC157', s.get('leak')!.key, `neuron_core leak: ${leak} is not smaller than the threshold ${threshold}: each timestep would drain more than a spike is worth, and the spike rate would no longer code the input`);
+    return undefined;
+  }
+  return { threshold, leak, reset, steps, span: s.get('model')!.key.span };
 }

@@ -201,8 +201,25 @@ export interface ControllerTarget {
 
 export type NeuronOpName = 'psum' | 'batchnorm' | 'relu' | 'pool' | 'residual' | 'threshold' | 'integrate-and-fire';
 
+/** How an integrate-and-fire neuron resets after a spike: to zero, or by subtracting the threshold. */
+export type IfReset = 'zero' | 'subtract';
+
+/**
+ * `model if` of a neuron core: every relu becomes an integrate-and-fire neuron with an integer membrane potential,
+ * and each image is presented for `steps` timesteps (docs/arithmetic.md "Integrate-and-fire neurons").
+ */
+export interface IfNeuronModel {
+  threshold: number;
+  leak: number;
+  reset: IfReset;
+  steps: number;
+  span: SourceSpan;
+}
+
 export interface NeuronCoreTarget {
   ops: NeuronOpName[];
+  /** Present when the neuron core's model is integrate-and-fire (`model if`); absent for static activations. */
+  spiking?: IfNeuronModel;
   span: SourceSpan;
 }
 

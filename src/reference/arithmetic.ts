@@ -116,6 +116,22 @@ export function threshold(q: number, level: number): number {
 }
 
 /**
+ * One timestep of an integrate-and-fire neuron on an integer membrane potential `v` (docs/arithmetic.md
+ * "Integrate-and-fire neurons"): integrate the input, leak `leak` toward zero, and spike when the potential reaches
+ * `threshold`, resetting to zero or subtracting the threshold. Returns the new potential and the spike (0/1).
+ */
+export function integrateAndFire(
+  v: number,
+  input: number,
+  model: { threshold: number; leak: number; reset: 'zero' | 'subtract' },
+): { potential: number; spike: number } {
+  let p = v + input;
+  p = p > 0 ? Math.max(0, p - model.leak) : Math.min(0, p + model.leak);
+  if (p < model.threshold) return { potential: p, spike: 0 };
+  return { potential: model.reset === 'zero' ? 0 : p - model.threshold, spike: 1 };
+}
+
+/**
  * Rounded average of `count` integers (average pool, global average pool), round half up:
  * floor((sum + floor(count / 2)) / count). Padding positions of an average pool count as zeros in `sum` and in
  * `count` (the divisor is always size*size, a constant the neuron core can hard-wire).

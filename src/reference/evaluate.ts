@@ -13,6 +13,7 @@ import {
   thresholdTensor,
 } from './ops.js';
 import { clampSigned } from './arithmetic.js';
+import type { IfNeurons } from './spiking.js';
 
 /** Values of every node, by name. A weight layer followed by a folded batch norm holds accumulator-scale P. */
 export type NodeValues = Map<string, Tensor>;
@@ -54,14 +55,17 @@ export function evaluateFoldedBatchNorm(node: IrNode, layerValue: Tensor, params
   return batchNormRequantTensor(layerValue, params.batchNorm, params.requantShift, node.activationBits);
 }
 
-/** Non-weight nodes on activation-scale operands (a batch norm is handled by its weight layer). */
-export function evaluateActivationOp(node: IrNode, operands: Tensor[], shape: Shape): Tensor {
+/**
+ * Non-weight nodes on activation-scale operands (a batch norm is handled by its weight layer). With `neurons` (an
+ * integrate-and-fire design) a relu is one timestep of its integrate-and-fire neurons.
+ */
+export function evaluateActivationOp(node: IrNode, operands: Tensor[], shape: Shape, neurons?: IfNeurons): Tensor {
   const op = node.op;
   switch (op.kind) {
     case 'add':
       return addTensors(operands[0], operands[1], node.activationBits);
     case 'relu':
-      return reluTensor(operands[0]);
+      return neurons ? neurons.fire(node.name, operands[0]) : reluTensor(operands[0]);
     case 'threshold':
       return thresholdTensor(operands[0], op.level);
     case 'maxpool':
@@ -82,6 +86,7 @@ export function evaluateNode(
   values: NodeValues,
   index: NetworkIndex,
   params: Map<string, LayerParameters>,
+  neurons?: IfNeurons,
 ): Tensor {
   if (node.op.kind === 'batchnorm') {
     const layer = foldedInto(index, node);
@@ -93,6 +98,7 @@ export function evaluateNode(
     node,
     node.inputs.map((name) => valueOf(values, name)),
     node.shape,
+    neurons,
   );
 }
 

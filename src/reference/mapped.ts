@@ -3,6 +3,7 @@
 // input rows it is wired to (padding rows read zero), the ADC converts every column, the accumulating core adds the
 // row parts and rescales, and the neuron core runs the layer's fused ops. Index tables are built once per layer so
 // the per-block loops touch typed arrays only.
+import { IfNeurons, runTimesteps } from './spiking.js';
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
@@ -378,7 +379,7 @@ export function compileReference(design: IrDesign, mapping: Mapping): CompiledRe
 }
 
 /** One fused op of a layer's neuron core, applied to the chain's previous value. */
-function runFused(ref: CompiledReference, node: IrNode, place: FusedPlace, values: NodeValues): void {
+function runFused(ref: CompiledReference, node: IrNode, place: FusedPlace, values: NodeValues, neurons?: IfNeurons): void {
   const { layer, position } = place;
   const previous = position === 0 ? layer.layer : layer.fused[position - 1];
   if (!node.inputs.includes(previous)) {
@@ -398,34 +399,41 @@ function runFused(ref: CompiledReference, node: IrNode, place: FusedPlace, value
     values.set(node.name, evaluateActivationOp(node, [main, valueOf(values, other)], node.shape));
     return;
   }
-  values.set(node.name, evaluateActivationOp(node, [main], node.shape));
+  values.set(node.name, evaluateActivationOp(node, [main], node.shape, neurons));
 }
 
 /** Inference of one image through a compiled mapped design. */
 export function runReference(ref: CompiledReference, image: Int32Array, options: ReferenceOptions = {}): ReferenceResult {
   const { design, index, params } = ref;
-  const values: NodeValues = new Map();
-  const cores: CoreColumnOutputs[] | null = options.recordColumns ? [] : null;
-  // Network order: a fused residual add may wait for a shortcut computed after its own layer.
-  for (const node of design.network.nodes) {
-    if (node.op.kind === 'input') {
-      values.set(node.name, inputTensor(design, image));
-      continue;
+  const spiking = design.target.neuronCore.spiking;
+  // Column outputs are recorded for the last timestep only: each pass records the cores afresh.
+  let cores: CoreColumnOutputs[] | null = null;
+  const pass = (neurons?: IfNeurons): NodeValues => {
+    const values: NodeValues = new Map();
+    cores = options.recordColumns ? [] : null;
+    // Network order: a fused residual add may wait for a shortcut computed after its own layer.
+    for (const node of design.network.nodes) {
+      if (node.op.kind === 'input') {
+        values.set(node.name, inputTensor(design, image));
+        continue;
+      }
+      const compiled = ref.layers.get(node.name);
+      if (compiled) {
+        const p = params.get(node.name)!;
+        const acc = runLayer(compiled, valueOf(values, node.inputs[0]), cores, options.tileProduct);
+        const first = compiled.layer.fused[0];
+        const bnFirst = first !== undefined && nodeNamed(index, first).op.kind === 'batchnorm';
+        // Requantization follows the batch norm when it is the first fused op, otherwise the accumulator.
+        values.set(node.name, bnFirst ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
+        continue;
+      }
+      const place = ref.fused.get(node.name);
+      if (place) runFused(ref, node, place, values, neurons);
+      else values.set(node.name, evaluateNode(node, values, index, params, neurons));
     }
-    const compiled = ref.layers.get(node.name);
-    if (compiled) {
-      const p = params.get(node.name)!;
-      const acc = runLayer(compiled, valueOf(values, node.inputs[0]), cores, options.tileProduct);
-      const first = compiled.layer.fused[0];
-      const bnFirst = first !== undefined && nodeNamed(index, first).op.kind === 'batchnorm';
-      // Requantization follows the batch norm when it is the first fused op, otherwise the accumulator.
-      values.set(node.name, bnFirst ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
-      continue;
-    }
-    const place = ref.fused.get(node.name);
-    if (place) runFused(ref, node, place, values);
-    else values.set(node.name, evaluateNode(node, values, index, params));
-  }
+    return values;
+  };
+  const values = spiking ? runTimesteps(design, spiking, pass) : pass();
   const result = finishResult(design, image, values, index);
   const layers: LayerResult[] = [];
   for (const compiled of ref.layers.values()) {
@@ -443,7 +451,8 @@ export function runReference(ref: CompiledReference, image: Int32Array, options:
       activations: new Int32Array(v.data),
     });
   }
-  return cores ? { ...result, layers, cores } : { ...result, layers };
+  const recorded = cores as CoreColumnOutputs[] | null;
+  return recorded ? { ...result, layers, cores: recorded } : { ...result, layers };
 }
 
 /** Integer inference of `image` (CHW) through `mapping` of `design`, exactly as the hardware computes it. */

@@ -4,6 +4,7 @@ import type { IrDesign, IrNode } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import { hasFoldedBatchNorm, indexNetwork, layerParameters, type LayerParameters } from './network.js';
 import { requantizeTensor, type Tensor } from './ops.js';
+import { IfNeurons, runTimesteps } from './spiking.js';
 import { evaluateNode, finishResult, inputTensor, valueOf, type InferenceResult, type NodeValues } from './evaluate.js';
 
 /** Exact accumulator P of a conv (direct, padded, strided) or fc (over the flattened CHW input) layer. */
@@ -47,22 +48,30 @@ export function directWeightLayer(node: IrNode, input: Tensor, params: LayerPara
   return { shape: node.shape, data: out };
 }
 
-/** Layer-by-layer integer inference of `design` on `image` (CHW, the input node's shape). */
+/**
+ * Layer-by-layer integer inference of `design` on `image` (CHW, the input node's shape). An integrate-and-fire design
+ * runs T timesteps (./spiking.ts).
+ */
 export function plainInference(design: IrDesign, image: Int32Array): InferenceResult {
   const index = indexNetwork(design);
   const params = layerParameters(design, index);
-  const values: NodeValues = new Map();
-  for (const node of design.network.nodes) {
-    if (node.op.kind === 'input') {
-      values.set(node.name, inputTensor(design, image));
-    } else if (isWeightOp(node.op)) {
-      const p = params.get(node.name)!;
-      const acc = directWeightLayer(node, valueOf(values, node.inputs[0]), p);
-      // Requantization follows a folded batch norm; otherwise it follows the accumulator directly.
-      values.set(node.name, hasFoldedBatchNorm(index, node) ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
-    } else {
-      values.set(node.name, evaluateNode(node, values, index, params));
+  const spiking = design.target.neuronCore.spiking;
+  const pass = (neurons?: IfNeurons): NodeValues => {
+    const values: NodeValues = new Map();
+    for (const node of design.network.nodes) {
+      if (node.op.kind === 'input') {
+        values.set(node.name, inputTensor(design, image));
+      } else if (isWeightOp(node.op)) {
+        const p = params.get(node.name)!;
+        const acc = directWeightLayer(node, valueOf(values, node.inputs[0]), p);
+        // Requantization follows a folded batch norm; otherwise it follows the accumulator directly.
+        values.set(node.name, hasFoldedBatchNorm(index, node) ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
+      } else {
+        values.set(node.name, evaluateNode(node, values, index, params, neurons));
+      }
     }
-  }
+    return values;
+  };
+  const values = spiking ? runTimesteps(design, spiking, pass) : pass();
   return finishResult(design, image, values, index);
 }

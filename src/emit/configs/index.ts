@@ -3,6 +3,7 @@
 // Entry point: simulatorConfigs(program). Every JSON is validated against its schema; every text file comes
 // from a template in templates/configs/. Output is deterministic: layers in mapping order, fixed number formats,
 // the input traces from the network's seeded input image.
+import { refuseSpiking } from '../spikingRefusal.js';
 import type { IrDesign, IrNode } from '../../ir/types.js';
 import { generateInputImage } from '../../ir/weights.js';
 import type { Mapping } from '../../mapping/types.js';
@@ -38,6 +39,7 @@ function plain(value: number): string {
 export function simulatorConfigs(program: Program, options: SimulatorConfigOptions = {}): ConfigFile[] {
   const { design, mapping } = program;
   const nodes = nodeIndex(design.network);
+  refuseSpiking(design, 'the CrossSim and NeuroSim exports');
   const crossbar = design.target.crossbar;
   const files: ConfigFile[] = [];
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));

@@ -9,6 +9,7 @@ import { commentText, IdentifierScope } from './identifiers.js';
 import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 import { sourceLayout } from '../sourceLayout.js';
+import { refuseSpiking } from '../spikingRefusal.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
 export { verilogIdentifier, IdentifierScope, sanitizeName, commentText } from './identifiers.js';
@@ -536,10 +537,12 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
 
 /**
  * The RTL of a mapped design: every file under rtl/ and tb/ (paths relative to the output directory), sorted by path.
- * Throws DiagnosticError IMC112 for network features the generator does not implement.
+ * Throws DiagnosticError IMC112 for network features the generator does not implement, IMC159 for
+ * integrate-and-fire neuron cores.
  */
 export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile[] {
   const { design, mapping } = program;
+  refuseSpiking(design, 'the RTL generator');
   const version = options.version ?? '0.1.0';
   const plan = planRtl(program);
   const names = rtlNames(design, mapping);

@@ -226,7 +226,9 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
   const outChannels = entryChannels(p);
   const ocBits = unsignedBits(outChannels - 1);
-  const firstOc = p.channelBase % p.outChannels;
+  // A replicated core counts the layer's channels (its first column may sit inside a replica); an unreplicated column
+  // part counts its own columns from 0.
+  const firstOc = replicated ? p.channelBase % p.outChannels : 0;
   const lastReplicaPartial = (p.channelBase + cols) % p.outChannels !== 0;
   const channelBase = replicated ? 0 : p.channelBase;
   const ops: string[] = [];

@@ -49,3 +49,19 @@ describe('overlapping pools (3x3/2 max pool padded by 1 on 7x7, 3x3/2 average po
     for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
   }, 300_000);
 });
+
+describe('pools with a stride other than the size, unpadded (2x2/3 max pool with gaps on 8x8, 2x2/1 average pool on 3x3, ReLU)', () => {
+  const p = prepare('test/verify/fixtures/stride-pool.imc');
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/stride_pool.f', 'stride_pool_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+  it('verifies bit-exact against the reference model, with non-zero pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const pooling = result.coverage.filter((c) => (c.layer === 'c1' || c.layer === 'c2') && c.activations > 0);
+    expect(pooling.map((c) => c.activations / result.images.length)).toEqual([36, 16]);
+    for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+});

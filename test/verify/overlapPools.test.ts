@@ -65,3 +65,20 @@ describe('pools with a stride other than the size, unpadded (2x2/3 max pool with
     for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
   }, 300_000);
 });
+
+describe("ImageNet ResNet-18's stem at 16x16 (7x7/2 conv padded by 3, batch norm, ReLU, 3x3/2 max pool padded by 1)", () => {
+  const p = prepare('test/verify/fixtures/stem-pool.imc');
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/stem_pool.f', 'stem_pool_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+  it('verifies bit-exact against the reference model, with non-zero and saturated pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const stem = result.coverage.find((c) => c.layer === 'c1')!;
+    expect(stem.activations / result.images.length).toBe(8 * 4 * 4);
+    expect(stem.nonZero).toBeGreaterThan(0);
+    expect(stem.saturated).toBeGreaterThan(0);
+  }, 300_000);
+});

@@ -1,8 +1,9 @@
 // Padded pools in the neuron core (issue 17 item 4, listed under IMC112 in issue 19): the window counters start
 // POOL_PAD before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
 // padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
-// model. Two pools in one core: the second pool's counters walk the first pool's output plane. A pool whose stride
-// differs from its size is still IMC112.
+// model. Two pools in one core: the second pool's counters walk the first pool's output plane. Pools whose stride
+// differs from their size: test/verify/overlapPools.test.ts; one whose padding makes two windows end at the same row
+// is still IMC112 (the core emits one pixel per conv-output pixel).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
@@ -33,9 +34,9 @@ describe('two pools in one neuron core (max then average, max then global averag
   lintAndVerifyTests(p, 100);
 });
 
-describe('a pool whose stride differs from its size', () => {
+describe('an overlapping pool whose padding reaches a whole stride past the plane', () => {
   it('is IMC112 naming the case', () => {
-    const text = readFixture().replace('p1 = maxpool(relu(c1), size 2, pad 1)                    // 4x4x4', 'p1 = maxpool(relu(c1), size 3, stride 2)');
+    const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(c2, size 3, stride 1, pad 1)');
     const { design, diagnostics } = loadDesign('main.imc', (file) => {
       if (file === 'main.imc') return text;
       throw Object.assign(new Error('missing'), { code: 'ENOENT' });
@@ -48,7 +49,7 @@ describe('a pool whose stride differs from its size', () => {
       expect(err).toBeInstanceOf(DiagnosticError);
       const [first] = (err as DiagnosticError).diagnostics;
       expect(first.code).toBe('IMC112');
-      expect(first.message).toContain('a pool whose stride differs from its size');
+      expect(first.message).toContain('a 3x3 pool with stride 1 and padding 1 on a 4x4 plane (two windows end at the same row: padding >= stride)');
     }
   });
 });

@@ -7,7 +7,8 @@ import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
 import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
-import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
+import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
+import { poolWindowEnds } from './poolWindows.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { refuseSpiking } from '../spikingRefusal.js';
 
@@ -198,6 +199,65 @@ function roundedAverageExpr(acc: number, count: number, sum: string): string {
   return `((${sum} + ${half}) >= ${slit(acc, 0)}) ? (${sum} + ${half}) / ${c} : -((-(${sum} + ${half}) + ${c} - ${slit(acc, 1)}) / ${c})`;
 }
 
+/**
+ * Template fields of a pool whose stride differs from its size: the line buffer (the last `width` conv-output columns
+ * of every channel, in `linePixelBits`-bit entries), the tables of the windows ending at each row and column, and the
+ * taps a window reads (tap i_j: i rows above, j columns left of the current pixel; valid when inside the window's
+ * real rows and columns).
+ */
+function overlapPoolContext(
+  pool: NonNullable<NeuronPlan['pool']>,
+  convHeight: number,
+  convWidth: number,
+  cols: number,
+  cw: number,
+  linePixelBits: number,
+  poolBits: number,
+): object {
+  const slotBits = unsignedBits(Math.max(1, pool.width - 1));
+  const lineEntries = pool.width * convHeight * cols;
+  const table = (length: number) =>
+    poolWindowEnds(length, pool.height, pool.stride, pool.padding).map((w) => ({ end: ulit(cw, w.end), index: ulit(cw, w.index), span: ulit(cw, w.span) }));
+  // Column slot of the column j to the left: the ring of pool.width slots counted back from slot_q.
+  const lineSlots = Array.from({ length: pool.width }, (_, j) => ({
+    name: `line_slot_${j}`,
+    expr: j === 0 ? 'slot_q' : `(slot_q >= ${ulit(slotBits, j)}) ? slot_q - ${ulit(slotBits, j)} : slot_q + ${ulit(slotBits, pool.width - j)}`,
+  }));
+  const extend = (v: string) => (poolBits === linePixelBits ? v : `{ {(POOL_BITS-LINE_BITS){${v}[LINE_BITS-1]}}, ${v} }`);
+  const lineTaps = [];
+  for (let j = 0; j < pool.width; j++) {
+    for (let i = 0; i < pool.height; i++) {
+      const name = `line_tap_${i}_${j}`;
+      const conditions = [i > 0 ? `(${ulit(cw, i)} <= row_span)` : '', j > 0 ? `(${ulit(cw, j)} <= col_span)` : ''].filter((c) => c !== '');
+      lineTaps.push({
+        name,
+        slot: `line_slot_${j}`,
+        row: i === 0 ? 'cy_q' : `(cy_q - ${ulit(cw, i)})`,
+        read: i > 0 || j > 0,
+        extend: extend(`${name}_raw`),
+        valid: conditions.join(' && '),
+        combine: pool.kind === 'max' ? `(${name} > window_value) ? ${name} : window_value` : `window_value + ${name}`,
+      });
+    }
+  }
+  return {
+    poolStride: pool.stride,
+    lineBits: linePixelBits,
+    slotBits,
+    lastSlot: ulit(slotBits, pool.width - 1),
+    slotZero: ulit(slotBits, 0),
+    slotOne: ulit(slotBits, 1 % 2 ** slotBits),
+    lineEntries,
+    lineSlotEntries: convHeight * cols,
+    lineIndexBits: unsignedBits(lineEntries - 1),
+    rowWindows: table(convHeight),
+    colWindows: table(convWidth),
+    lineSlots,
+    lineTaps,
+    lineInExtended: extend('line_in'),
+  };
+}
+
 function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames, files: { bnScale: string; bnBias: string }): object {
   const n = p.neuron!;
   const acc = n.accBits;
@@ -216,6 +276,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * cols - 1) : 1;
   const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
   const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
+  const overlap = pool !== undefined && pool.stride !== pool.height ? overlapPoolContext(pool, n.convHeight, n.convWidth, cols, cw, pooledBits, poolBits) : undefined;
   // The second pool reads the first's outputs: values of the first pool's input width.
   const pool2 = n.pool2;
   const count2 = pool2 ? pool2.height * pool2.width : 1;
@@ -305,6 +366,9 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     one: ulit(cw, 1),
     zero: ulit(cw, 0),
     hasPool: pool !== undefined,
+    poolCounters: pool !== undefined && overlap === undefined,
+    poolOverlap: overlap !== undefined,
+    ...overlap,
     hasResidual: n.residual !== undefined,
     resDepth: n.residual?.depth ?? 1,
     resInBits: (n.residual?.pixels ?? 1) * outChannels * a,
@@ -351,8 +415,8 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     averageExpr2: pool2?.kind === 'avg' ? roundedAverageExpr(acc, count2, 'pool2_sum') : '',
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
-    traceY: pool2 ? 'p2y_q' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    traceX: pool2 ? 'p2x_q' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
+    traceY: pool2 ? 'p2y_q' : overlap ? 'win_py' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, channelBase),
     coreIndex: p.core.index,
   };

@@ -10,6 +10,7 @@ import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { nodeIndex } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
+import { poolWindowEnds } from './poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 
@@ -21,8 +22,12 @@ export interface NeuronPlan {
   /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
   residual?: { from: string; depth: number; pixels: number };
   reluBeforePool: boolean;
-  /** Square windows with stride = size, `padding` rows and columns of padding on each side (0 for a global pool). */
-  pool?: { kind: 'max' | 'avg'; height: number; width: number; padding: number; pooledHeight: number; pooledWidth: number };
+  /**
+   * Windows of height x width every `stride` pixels, `padding` rows and columns of padding on each side (0 for a
+   * global pool, whose stride is its size). A stride that differs from the size (overlapping or gapped windows) is
+   * pooled from a line buffer of the last `width` conv-output columns.
+   */
+  pool?: { kind: 'max' | 'avg'; height: number; width: number; stride: number; padding: number; pooledHeight: number; pooledWidth: number };
   /** A second pool over the first pool's outputs (stride = size, no padding); ReLU and threshold after it. */
   pool2?: NonNullable<NeuronPlan['pool']>;
   /** A ReLU after the (last) pool. */
@@ -151,6 +156,7 @@ function neuronPlan(
     if (pool2) unsupported(f, 'three pools in one neuron core');
     if (reluAfterPool || threshold?.afterPool) unsupported(f, 'a ReLU or threshold between two pools');
     if (padding !== 0) unsupported(f, 'a second pool that pads');
+    if (pool!.stride !== pool!.height) unsupported(f, 'a second pool after a pool whose stride differs from its size');
   };
   fused.forEach((f, i) => {
     switch (f.op.kind) {
@@ -200,18 +206,27 @@ function neuronPlan(
       case 'maxpool':
       case 'avgpool': {
         const op = f.op as PoolOp;
-        if (op.stride !== op.size) unsupported(f, 'a pool whose stride differs from its size');
         if (pool) secondPool(f, op.padding);
+        if (pool && op.stride !== op.size) unsupported(f, 'a second pool whose stride differs from its size');
         // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
         const planned: NonNullable<NeuronPlan['pool']> = {
           kind: op.kind === 'maxpool' ? 'max' : 'avg',
           height: op.size,
           width: op.size,
+          stride: op.stride,
           padding: op.padding,
-          pooledHeight: Math.floor((plane.height + 2 * op.padding - op.size) / op.size) + 1,
-          pooledWidth: Math.floor((plane.width + 2 * op.padding - op.size) / op.size) + 1,
+          pooledHeight: Math.floor((plane.height + 2 * op.padding - op.size) / op.stride) + 1,
+          pooledWidth: Math.floor((plane.width + 2 * op.padding - op.size) / op.stride) + 1,
         };
         if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
+        // The core emits one pixel per conv-output pixel: two windows may not end at the same row (or column), which
+        // happens when the padding reaches a whole stride past the plane's last row.
+        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, op.padding).length === 0) {
+          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${op.padding} on a ${plane.height}x${plane.width} plane (two windows end at the same row: padding >= stride)`);
+        }
+        if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, op.padding).length === 0) {
+          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${op.padding} on a ${plane.height}x${plane.width} plane (two windows end at the same column: padding >= stride)`);
+        }
         if (pool) pool2 = planned;
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
@@ -219,7 +234,7 @@ function neuronPlan(
       }
       case 'gap': {
         if (pool) secondPool(f, 0);
-        const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, padding: 0, pooledHeight: 1, pooledWidth: 1 };
+        const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: 0, pooledHeight: 1, pooledWidth: 1 };
         if (pool) pool2 = planned;
         else pool = planned;
         plane = { height: 1, width: 1 };

@@ -1,0 +1,29 @@
+// The windows of a pool along one dimension of the conv-output plane: where each ends, for a neuron core that
+// pools a stride other than the window size from a line buffer.
+
+/** Where a pool window of one dimension ends (last real row or column) and how many real rows it holds before that. */
+export interface PoolWindowEnd {
+  /** The window's index in the pooled dimension. */
+  index: number;
+  /** Its last real row (column) in the conv-output plane. */
+  end: number;
+  /** Its real rows (columns) before `end`: end - max(start, 0). */
+  span: number;
+}
+
+/**
+ * The windows of one dimension (`length` conv-output rows, windows of `size` every `stride`, `padding` on each side)
+ * in order, or [] when two windows end at the same row (the core could not emit both). Windows past the plane's
+ * end clamp to its last row; padding < size (IMC014) keeps a real row in each.
+ */
+export function poolWindowEnds(length: number, size: number, stride: number, padding: number): PoolWindowEnd[] {
+  const pooled = Math.floor((length + 2 * padding - size) / stride) + 1;
+  const ends: PoolWindowEnd[] = [];
+  for (let index = 0; index < pooled; index++) {
+    const start = index * stride - padding;
+    const end = Math.min(start + size - 1, length - 1);
+    if (ends.length > 0 && ends[ends.length - 1].end === end) return [];
+    ends.push({ index, end, span: end - Math.max(start, 0) });
+  }
+  return ends;
+}

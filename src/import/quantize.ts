@@ -38,7 +38,7 @@ export interface Quantization {
 
 /** Round half away from zero, as numpy's rint does not (half to even) but as quantizers commonly do. */
 function roundHalfAway(x: number): number {
-  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+  return x >= 0 ? Math.floor(x + 0.5) : -Math.floor(0.5 - x);
 }
 
 class Groups {

@@ -76,8 +76,14 @@ export function networkText(graph: ImportGraph, q: Quantization, names: ImportNa
 }
 
 function intDtype(values: Int32Array): NpyDtype {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v > high) high = v;
+    else if (v < low) low = v;
+  }
+  const max = Math.max(high, -low);
   return max <= 127 ? 'i1' : max <= 32767 ? 'i2' : 'i4';
 }
 

@@ -182,6 +182,7 @@ function compileLayer(
   }
 
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));
+  const layerWeights = params.weights;
   const parts: CompiledPart[] = [];
   let largestRows = 0;
   for (const id of layer.cores) {
@@ -226,6 +227,7 @@ function compileLayer(
       }
       const runCols = end - k;
       const n = rows.length;
+      const at = Int32Array.from(positions);
       const weights = new Float64Array(n * runCols);
       // Column by column, the layout runWeightIndex(i, c) = first + i * lanes (resolved once per column: compiling
       // a ResNet-18 copies 11M weights here).
@@ -233,7 +235,7 @@ function compileLayer(
         const base = m.columnSinks[colStart + k + c].outChannel * cin * fh * fw;
         const first = runWeightIndex(0, c, n, runCols);
         const lanes = n > 1 ? runWeightIndex(1, c, n, runCols) - first : 1;
-        for (let i = 0; i < n; i++) weights[first + i * lanes] = params.weights[base + positions[i]];
+        for (let i = 0; i < n; i++) weights[first + i * lanes] = layerWeights[base + at[i]];
       }
       runs.push({ colOffset: k, colCount: runCols, rows: Int32Array.from(rows), weights });
       k = end;

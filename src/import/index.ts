@@ -186,8 +186,12 @@ export function importModel(options: ImportOptions): ImportResult {
     targetImport: relTarget,
     target: target.name,
   };
-  const checkText = networkText(graph, q, { ...names, weightsFile: partialWeights }, imcFile);
   const finalText = networkText(graph, q, { ...names, weightsFile: weightsName }, imcFile);
+  // The check loads the text naming the partial weights file: the final text with its one quoted weights file name
+  // swapped, rather than rendered and formatted a second time; only the check reads it.
+  const quoted = JSON.stringify(weightsName);
+  const checkText =
+    finalText.split(quoted).length === 2 ? finalText.replace(quoted, () => JSON.stringify(partialWeights)) : networkText(graph, q, { ...names, weightsFile: partialWeights }, imcFile);
   const partialPath = path.join(dir, partialWeights);
   writeFileSync(partialPath, formatNpz(weightArrays(graph, q)));
   let layers: LayerError[];

@@ -60,8 +60,9 @@ function tensorData(t: onnxProto.onnx.ITensorProto, where: string): OnnxTensor {
   if (view && raw!.length !== count * size) throw new ToolError('IMC125', `${where}: tensor '${t.name}' holds ${raw!.length} bytes, its shape needs ${count * size} (truncated file?)`);
   if (view && t.dataType === FLOAT) {
     // The common case (PyTorch exports float32 raw data): one typed-array copy instead of a DataView call per value.
-    // (A copy: protobufjs hands out a Node Buffer, whose slice() would share the whole file's memory.)
-    data.set(new Float32Array(Uint8Array.from(raw!).buffer, 0, count));
+    // (A copy: protobufjs hands out a Node Buffer, whose slice() would share the whole file's memory; the typed-array
+    // constructor copies it in one block, where Uint8Array.from iterated it value by value.)
+    data.set(new Float32Array(new Uint8Array(raw!).buffer, 0, count));
     return { dims, data, dataType: FLOAT };
   }
   if (!view && t.dataType === FLOAT && t.floatData && t.floatData.length === count) {

@@ -38,7 +38,7 @@ export interface Quantization {
 
 /** Round half away from zero, as numpy's rint does not (half to even) but as quantizers commonly do. */
 function roundHalfAway(x: number): number {
-  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+  return x >= 0 ? Math.floor(x + 0.5) : -Math.floor(0.5 - x);
 }
 
 class Groups {
@@ -125,10 +125,11 @@ export function quantize(graph: ImportGraph, calibration: readonly Float64Array[
     const factor = new Float64Array(channels);
     for (let o = 0; o < channels; o++) {
       let m = 0;
-      for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(weight[o * per + i]));
+      for (let i = o * per; i < (o + 1) * per; i++) m = Math.max(m, Math.abs(weight[i]));
       // A quantized model's weight scale, or symmetric per-channel quantization of a float weight.
       const sw = layer.op.weightScales?.[o] ?? (m > 0 ? m / wMax : 1);
-      for (let i = 0; i < per; i++) weights[o * per + i] = roundHalfAway(weight[o * per + i] / sw);
+      const base = o * per;
+      for (let i = base; i < base + per; i++) weights[i] = roundHalfAway(weight[i] / sw);
       if (layer.op.weightScales && m / sw > wMax + 1e-6) {
         throw new ToolError('IMC201', `layer ${layer.name}: its quantized weights reach ${Math.round(m / sw)} steps, beyond the ${weightBits}-bit symmetric range +-${wMax} (export symmetric, narrow-range weights, or give --weight-bits)`);
       }

@@ -1,6 +1,6 @@
 // The files `imcc import` writes: NAME.imc (from templates/import/network.imc.hbs, in `imcc fmt` form) and its
 // weights file NAME.npz (src/ir/weightsFile.ts describes the arrays).
-import type { NpyArray, NpyDtype } from '../support/npy.js';
+import type { NpyDtype, NpyOutput } from '../support/npy.js';
 import { renderTemplate } from '../support/templates.js';
 import { formatText } from '../dsl/fmt-file.js';
 import type { ImportGraph, ImportLayer } from './graph.js';
@@ -76,21 +76,27 @@ export function networkText(graph: ImportGraph, q: Quantization, names: ImportNa
 }
 
 function intDtype(values: Int32Array): NpyDtype {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v > high) high = v;
+    else if (v < low) low = v;
+  }
+  const max = Math.max(high, -low);
   return max <= 127 ? 'i1' : max <= 32767 ? 'i2' : 'i4';
 }
 
 /** The weights-file arrays: weights (int8 when they fit), multipliers and biases (int32), input and output scales. */
-export function weightArrays(graph: ImportGraph, q: Quantization): Map<string, NpyArray> {
-  const arrays = new Map<string, NpyArray>();
+export function weightArrays(graph: ImportGraph, q: Quantization): Map<string, NpyOutput> {
+  const arrays = new Map<string, NpyOutput>();
   for (const layer of graph.layers) {
     const p = q.layers.get(layer.name);
     if (!p || (layer.op.kind !== 'conv' && layer.op.kind !== 'fc')) continue;
     const shape = layer.op.kind === 'conv' ? [layer.op.outChannels, layer.op.inChannels, layer.op.kernelHeight, layer.op.kernelWidth] : [layer.op.outFeatures, layer.op.inFeatures];
-    arrays.set(`${layer.name}.weight`, { dtype: intDtype(p.weights), shape, data: new Float64Array(p.weights) });
-    arrays.set(`${layer.name}.scale`, { dtype: 'i4', shape: [p.multiplier.length], data: Float64Array.from(p.multiplier) });
-    arrays.set(`${layer.name}.bias`, { dtype: 'i4', shape: [p.bias.length], data: Float64Array.from(p.bias) });
+    arrays.set(`${layer.name}.weight`, { dtype: intDtype(p.weights), shape, data: p.weights });
+    arrays.set(`${layer.name}.scale`, { dtype: 'i4', shape: [p.multiplier.length], data: p.multiplier });
+    arrays.set(`${layer.name}.bias`, { dtype: 'i4', shape: [p.bias.length], data: p.bias });
   }
   const input = graph.layers.find((l) => l.op.kind === 'input')!;
   arrays.set('input.scale', { dtype: 'f8', shape: [1], data: Float64Array.of(q.scales.get(input.name)!) });

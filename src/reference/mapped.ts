@@ -182,6 +182,7 @@ function compileLayer(
   }
 
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));
+  const layerWeights = params.weights;
   const parts: CompiledPart[] = [];
   let largestRows = 0;
   for (const id of layer.cores) {
@@ -225,12 +226,16 @@ function compileLayer(
         positions.push((src.channel * fh + ky) * fw + kx);
       }
       const runCols = end - k;
-      const weights = new Float64Array(rows.length * runCols);
-      for (let i = 0; i < rows.length; i++) {
-        for (let c = 0; c < runCols; c++) {
-          const o = m.columnSinks[colStart + k + c].outChannel;
-          weights[runWeightIndex(i, c, rows.length, runCols)] = params.weights[o * cin * fh * fw + positions[i]];
-        }
+      const n = rows.length;
+      const at = Int32Array.from(positions);
+      const weights = new Float64Array(n * runCols);
+      // Column by column, the layout runWeightIndex(i, c) = first + i * lanes (resolved once per column: compiling
+      // a ResNet-18 copies 11M weights here).
+      for (let c = 0; c < runCols; c++) {
+        const base = m.columnSinks[colStart + k + c].outChannel * cin * fh * fw;
+        const first = runWeightIndex(0, c, n, runCols);
+        const lanes = n > 1 ? runWeightIndex(1, c, n, runCols) - first : 1;
+        for (let i = 0; i < n; i++) weights[first + i * lanes] = layerWeights[base + at[i]];
       }
       runs.push({ colOffset: k, colCount: runCols, rows: Int32Array.from(rows), weights });
       k = end;

@@ -11,6 +11,9 @@ export interface NpyArray {
   data: Float64Array;
 }
 
+/** What formatNpy writes: an NpyArray, or integers left in their Int32Array (no widening copy of 11 M weights). */
+export type NpyOutput = Omit<NpyArray, 'data'> & { data: Float64Array | Int32Array };
+
 export class NpyFormatError extends Error {}
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -83,7 +86,7 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
 }
 
 /** Writes a version-1 .npy file (little-endian, C order), header padded to a multiple of 64 bytes as numpy does. */
-export function formatNpy(array: NpyArray): Uint8Array {
+export function formatNpy(array: NpyOutput): Uint8Array {
   const shapeText = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
   const dict = `{'descr': '${BYTES[array.dtype] === 1 ? '|' : '<'}${array.dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + dict.length + 1;

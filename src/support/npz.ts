@@ -2,7 +2,7 @@
 // layer is fflate's; the arrays are read by ./npy.ts. Written archives are byte-identical on every machine (sorted
 // names, a fixed timestamp built from local fields, since zip stores local time).
 import { unzipSync, zipSync } from 'fflate';
-import { formatNpy, NpyFormatError, parseNpy, type NpyArray } from './npy.js';
+import { formatNpy, NpyFormatError, parseNpy, type NpyArray, type NpyOutput } from './npy.js';
 
 /** Reads every array of an .npz archive, by name (without the .npy suffix); throws NpyFormatError. */
 export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
@@ -30,7 +30,7 @@ export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
  * incompressible: deflate saved under 1% of a ResNet-18's 11 MB and cost over a second), members in name order with a
  * fixed date.
  */
-export function formatNpz(arrays: ReadonlyMap<string, NpyArray>): Uint8Array {
+export function formatNpz(arrays: ReadonlyMap<string, NpyOutput>): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   for (const name of [...arrays.keys()].sort()) files[`${name}.npy`] = formatNpy(arrays.get(name)!);
   return zipSync(files, { level: 0, mtime: new Date(1980, 0, 1, 0, 0, 0) });

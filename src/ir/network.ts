@@ -740,30 +740,33 @@ class Elaborator {
   }
 
   /**
-   * The width a weight layer inherits from its input: a 1-bit input is a threshold's 0/1 output (possibly pooled or
-   * flattened), and the layer's sums are not binary, so they take the width of the value the threshold compared.
+   * The node whose 0/1 output `input` carries, through pools and flattens: a threshold, or an integrate-and-fire relu
+   * (it compares the value it integrates). Undefined when `input` is not binary.
    */
-  private nonBinaryBits(input: IrNode): number {
-    let node: IrNode | undefined = input;
-    // An integrate-and-fire relu (1 bit) is a threshold too: it compares the value it integrates.
+  private binarySource(input: IrNode): IrNode | undefined {
     const compares = (n: IrNode) => n.op.kind === 'threshold' || n.op.kind === 'relu';
+    let node: IrNode | undefined = input;
     while (node && node.activationBits === 1 && !compares(node)) {
       const from: string = node.inputs[0];
       node = this.nodes.find((n) => n.name === from);
     }
-    if (!node || node.activationBits !== 1) return input.activationBits;
-    const compared = this.nodes.find((n) => n.name === node!.inputs[0]);
+    return node !== undefined && node.activationBits === 1 ? node : undefined;
+  }
+
+  /**
+   * The width a weight layer inherits from its input: a 1-bit input is a threshold's 0/1 output (possibly pooled or
+   * flattened), and the layer's sums are not binary, so they take the width of the value the threshold compared.
+   */
+  private nonBinaryBits(input: IrNode): number {
+    const source = this.binarySource(input);
+    if (source === undefined) return input.activationBits;
+    const compared = this.nodes.find((n) => n.name === source.inputs[0]);
     return compared?.activationBits ?? input.activationBits;
   }
 
   /** Whether `input` carries integrate-and-fire spikes: a spiking relu's output, possibly pooled or flattened. */
   private readsSpikes(input: IrNode): boolean {
-    let node: IrNode | undefined = input;
-    while (node && node.activationBits === 1 && node.op.kind !== 'threshold' && node.op.kind !== 'relu') {
-      const from: string = node.inputs[0];
-      node = this.nodes.find((n) => n.name === from);
-    }
-    return node !== undefined && node.activationBits === 1 && node.op.kind === 'relu';
+    return this.binarySource(input)?.op.kind === 'relu';
   }
 
   private createWeightNode(

@@ -2,6 +2,7 @@
 // the top level with the grid's links, the weight files, a file list and the Verilator testbench. Every text comes
 // from a template in templates/rtl or templates/tb; every number and decision from ./plan.ts and this file.
 import type { IrDesign } from '../../ir/types.js';
+import { isBinaryValue } from '../../ir/binary.js';
 import type { Mapping } from '../../mapping/types.js';
 import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
@@ -594,7 +595,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     outPixels,
     outBits: outNode.activationBits,
     // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
-    outSigned: outNode.activationBits === 1 ? 0 : 1,
+    outSigned: isBinaryValue(outNode) ? 0 : 1,
     outWords: Math.ceil(outBits / 32),
     outWide: outBits > 64,
     outTwoWords: outBits > 32 && outBits <= 64,

@@ -136,14 +136,14 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
 }
 
 /**
- * The RTL, or none when the design uses a feature the RTL generator does not implement yet (IMC112): the rest of the
- * output is still useful, so that becomes a warning and report.txt says the RTL is missing. The same for
- * integrate-and-fire cores (IMC159), which neither the RTL nor the simulator configs express.
+ * An emitter's files, or none when it refuses the design with one of `codes`: the RTL for a feature its generator does
+ * not implement yet (IMC112), the RTL and the simulator configs for integrate-and-fire cores (IMC159). The rest of the
+ * output is still useful, so the refusal becomes a warning and report.txt says what is missing.
  */
-function rtlOrWarnings(
+function filesOrWarnings(
   build: () => OutputFile[],
-  codes: readonly DiagnosticCode[] = ['IMC112', 'IMC159'],
-  skipped = 'rtl/ and tb/ are',
+  codes: readonly DiagnosticCode[],
+  skipped: string,
 ): { files: OutputFile[]; warnings: Diagnostic[] } {
   try {
     return { files: build(), warnings: [] };
@@ -170,8 +170,8 @@ export function compileDesign(input: CompileInput): CompileResult {
   const totals = mappingTotals(mapping, design.target.crossbar);
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
-  const rtl = rtlOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })));
-  const configs = rtlOrWarnings(
+  const rtl = filesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })), ['IMC112', 'IMC159'], 'rtl/ and tb/ are');
+  const configs = filesOrWarnings(
     () => simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
     ['IMC159'],
     'configs/ is',

@@ -7,6 +7,7 @@ import { nodeIndex } from '../ir/nodeIndex.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Schedule } from '../memory/schedule.js';
 import type { Trace } from './trace.js';
+import { groupDigits } from '../support/format.js';
 
 export interface CoreCoverage {
   core: string;
@@ -43,7 +44,8 @@ export function coverage(trace: Trace, design: IrDesign, mapping: Mapping, sched
 /** One line for the text report: totals, and the emitting cores whose activations were all zero or never saturated. */
 export function coverageText(cores: readonly CoreCoverage[]): string {
   const emitting = cores.filter((c) => c.activations > 0);
-  const sum = (f: (c: CoreCoverage) => number): number => cores.reduce((s, c) => s + f(c), 0);
+  // Grouped digits like every table of the CLI: several images' counts pass a thousand.
+  const sum = (f: (c: CoreCoverage) => number): string => groupDigits(cores.reduce((s, c) => s + f(c), 0));
   const dead = emitting.filter((c) => c.nonZero === 0).map((c) => c.core);
   const unsaturated = emitting.filter((c) => c.saturated === 0).map((c) => c.core);
   return (

@@ -107,6 +107,8 @@ export const DIAGNOSTIC_CODES = {
   IMC130: 'threshold: its input is already 1 bit wide (a threshold output); a threshold needs a signed input of at least 2 bits',
   IMC131: 'a residual add of a 1-bit threshold output (0/1); an add needs signed activations of at least 2 bits',
   IMC132: 'a weight layer with 1-bit activations: its outputs are signed, so 1 bit could only hold -1 or 0 (use threshold for 0/1)',
+  IMC134: 'imcc import: the integrate-and-fire target\'s threshold is above the largest activation, so a converted neuron could never fire every timestep',
+  IMC135: 'imcc import: a clipped ReLU cannot be converted to an integrate-and-fire neuron',
   IMC150: 'imcc evaluate --sweep: the sweep is not written NAME=START:STOP:STEP',
   IMC151: 'imcc evaluate --sweep: unknown sweep parameter (noise or variation)',
   IMC152: 'imcc evaluate --sweep: a start, stop or step that is not a number or is outside 0 to 10',

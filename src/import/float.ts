@@ -166,6 +166,11 @@ export function runFloat(graph: ImportGraph, image: Float64Array): FloatValues {
         v = x.map((a) => (a > 0 ? Math.min(a, clip) : 0));
         break;
       }
+      case 'threshold': {
+        const { level, strict } = layer.op;
+        v = x.map((a) => (strict ? a > level : a >= level) ? 1 : 0);
+        break;
+      }
       case 'maxpool':
       case 'avgpool':
         v = pool(x, s, layer);

@@ -20,6 +20,8 @@ export type ImportOp =
   | { kind: 'requant' }
   /** `clip`: a Clip(0, clip), done by the requantization's saturation (its group's scale is clip / (2^(a-1)-1)). */
   | { kind: 'relu'; clip?: number }
+  /** A step (Whetstone): 1 where x >= level (`strict`: x > level), else 0; from Greater(OrEqual) + Cast. */
+  | { kind: 'threshold'; level: number; strict: boolean }
   | { kind: 'maxpool' | 'avgpool'; size: number; stride: number; pad: number }
   | { kind: 'gap' }
   | { kind: 'add' }
@@ -125,6 +127,8 @@ export function importGraph(model: OnnxModel): ImportGraph {
     producer.set(output, made);
     return made;
   };
+  /** Boolean outputs of a Greater / GreaterOrEqual step: only a Cast to a float type may read them. */
+  const steps = new Map<string, ImportLayer>();
   const inputLayer = add(
     { onnxName: model.input.name, origin: [`graph input ${model.input.name}`], op: { kind: 'input' }, inputs: [], shape: { channels: fixed[0] as number, height: fixed[1] as number, width: fixed[2] as number } },
     model.input.name,
@@ -303,6 +307,25 @@ export function importGraph(model: OnnxModel): ImportGraph {
         add({ onnxName: node.name, origin, op: { kind: node.opType === 'MaxPool' ? 'maxpool' : 'avgpool', size: kernel[0], stride, pad }, inputs: [x.name], shape }, out);
         break;
       }
+      case 'Greater':
+      case 'GreaterOrEqual': {
+        const x = source(node);
+        const level = constants.get(node.inputs[1]);
+        if (!level || level.data.length !== 1) throw unsupported(node, 'only a step of an activation at one constant level (x > c or x >= c, then Cast to float) is supported');
+        const made: ImportLayer = { name: imcName(node.name, taken), origin, op: { kind: 'threshold', level: level.data[0], strict: node.opType === 'Greater' }, inputs: [x.name], shape: x.shape };
+        layers.push(made);
+        byName.set(made.name, made);
+        steps.set(out, made);
+        break;
+      }
+      case 'Cast': {
+        const step = steps.get(node.inputs[0]);
+        // ONNX TensorProto types FLOAT, FLOAT16, DOUBLE, BFLOAT16: the 0/1 of a step as numbers.
+        if (!step || ![1, 10, 11, 16].includes(int(node, 'to', 0))) throw unsupported(node, 'only the Cast of a step (Greater or GreaterOrEqual of a constant) to a float type is supported');
+        step.origin.push(...origin);
+        producer.set(out, step);
+        break;
+      }
       case 'QuantizeLinear':
       case 'DequantizeLinear': {
         const scale = constant(node, node.inputs[1], 'scale');
@@ -335,7 +358,7 @@ export function importGraph(model: OnnxModel): ImportGraph {
         break;
       }
       default:
-        throw unsupported(node, 'this operator is not supported (supported: Conv, Gemm, MatMul(+Add), BatchNormalization, Relu, Clip(0, max), MaxPool, AveragePool, GlobalAveragePool, Add, Flatten, Reshape to 2-D, Identity, Dropout)');
+        throw unsupported(node, 'this operator is not supported (supported: Conv, Gemm, MatMul(+Add), BatchNormalization, Relu, Clip(0, max), Greater / GreaterOrEqual of a constant + Cast (a step), MaxPool, AveragePool, GlobalAveragePool, Add, Flatten, Reshape to 2-D, Identity, Dropout)');
     }
   }
   // Every weight layer gets its requant layer (a BatchNormalization already made one).

@@ -12,6 +12,8 @@ import { NpyFormatError, parseNpy } from '../support/npy.js';
 import { formatNpz } from '../support/npz.js';
 import { runFloat, type FloatValues } from './float.js';
 import { importGraph, imcName, type ImportGraph } from './graph.js';
+import { withBinaryShortcuts, type SpikingConversion } from './spiking.js';
+import { signedMax } from '../reference/arithmetic.js';
 import { readOnnx } from './onnx.js';
 import { quantize, type Quantization } from './quantize.js';
 import { networkText, weightArrays } from './write.js';
@@ -23,6 +25,8 @@ export interface ImportOptions {
   calibrate: string;
   weightBits?: number;
   activationBits?: number;
+  /** Integrate-and-fire conversion (a `model if` target): the normalizing percentile, default 99.9. */
+  percentile?: number;
 }
 
 export interface LayerError {
@@ -30,8 +34,8 @@ export interface LayerError {
   onnx: string;
   shift: number;
   outputScale: number;
-  /** Signal-to-quantization-noise ratio of the layer's requantized output vs the float model, dB. */
-  sqnrDb: number;
+  /** Signal-to-quantization-noise ratio of the layer's requantized output vs the float model, dB; null for a spiking network. */
+  sqnrDb: number | null;
 }
 
 export interface ImportResult {
@@ -43,8 +47,13 @@ export interface ImportResult {
   activationBits: number;
   calibrationImages: number;
   inputScale: number;
+  /** Set when the target's neuron core is integrate-and-fire and the ReLU network was converted. */
+  conversion?: { neuron: 'if'; threshold: number; steps: number; percentile: number };
   layers: LayerError[];
 }
+
+/** Default percentile of data-based normalization: Rueckauer et al. (2017) found 99.9 to 99.99 robust to outliers. */
+export const DEFAULT_PERCENTILE = 99.9;
 
 function readBytes(file: string, what: string, code: 'IMC125' | 'IMC129'): Uint8Array {
   try {
@@ -134,6 +143,15 @@ function quantizationErrors(design: IrDesign, graph: ImportGraph, q: Quantizatio
   }));
 }
 
+/** The weight layers' shifts and scales, without an error measurement (a spiking network); maps the design. */
+function mappedLayers(design: IrDesign, graph: ImportGraph, q: Quantization): LayerError[] {
+  mapDesign(design);
+  const requantOf = new Map(graph.layers.filter((l) => l.op.kind === 'requant').map((l) => [l.inputs[0], l.name]));
+  return graph.layers
+    .filter((l) => l.op.kind === 'conv' || l.op.kind === 'fc')
+    .map((l) => ({ layer: l.name, onnx: l.origin[0] ?? '', shift: q.layers.get(l.name)!.shift, outputScale: q.scales.get(requantOf.get(l.name)!)!, sqnrDb: null }));
+}
+
 /** When only the grid is too small: how many cores the network needs and the smallest near-square grid holding them. */
 function gridAdvice(design: IrDesign): string {
   try {
@@ -157,19 +175,34 @@ function removeQuietly(file: string): void {
 
 export function importModel(options: ImportOptions): ImportResult {
   const model = readOnnx(options.model, readBytes(options.model, 'model', 'IMC125'));
-  const graph = importGraph(model);
   const target = loadTarget(options.target);
+  const neurons = target.neuronCore.spiking;
+  const graph = withBinaryShortcuts(importGraph(model), neurons !== undefined);
   const weightBits = bitsOption(options.weightBits, target.crossbar.weightBits, 'weight-bits');
   const activationBits = bitsOption(options.activationBits, 8, 'activation-bits');
+  const pct = options.percentile ?? DEFAULT_PERCENTILE;
+  if (options.percentile !== undefined && !neurons) throw new ToolError('IMC129', `--percentile normalizes integrate-and-fire neurons; target ${target.name} has no 'model if' neuron core`);
+  if (!(pct > 0 && pct <= 100)) throw new ToolError('IMC129', `--percentile ${pct}: expected a number above 0, at most 100`);
+  const spiking: SpikingConversion | undefined = neurons && { threshold: neurons.threshold, percentile: pct };
+  if (neurons && neurons.threshold > signedMax(activationBits)) {
+    throw new ToolError('IMC134', `target ${target.name}'s threshold ${neurons.threshold} is above the largest ${activationBits}-bit activation ${signedMax(activationBits)}: a converted neuron could never fire every timestep (lower the threshold or give --activation-bits)`);
+  }
   const calibration = readCalibration(options.calibrate, graph);
   // The float pass of calibration is the import's largest cost: keep its requantized outputs for the error table
   // rather than run it twice, up to FLOAT_KEEP_LIMIT values (beyond, the error pass recomputes them).
   const requants = graph.layers.filter((l) => l.op.kind === 'requant').map((l) => l.name);
   const perImage = requants.reduce((n, name) => n + sizeOf(graph, name), 0);
   const kept: (FloatValues | undefined)[] = [];
-  const q = quantize(graph, calibration, weightBits, activationBits, (values, k) => {
-    if ((k + 1) * perImage <= FLOAT_KEEP_LIMIT) kept[k] = new Map(requants.map((name) => [name, values.get(name)!]));
-  });
+  const q = quantize(
+    graph,
+    calibration,
+    weightBits,
+    activationBits,
+    (values, k) => {
+      if (!spiking && (k + 1) * perImage <= FLOAT_KEEP_LIMIT) kept[k] = new Map(requants.map((name) => [name, values.get(name)!]));
+    },
+    spiking,
+  );
 
   const imcFile = options.output.endsWith('.imc') ? options.output : `${options.output}.imc`;
   const dir = path.dirname(imcFile);
@@ -186,14 +219,16 @@ export function importModel(options: ImportOptions): ImportResult {
     targetImport: relTarget,
     target: target.name,
   };
-  const finalText = networkText(graph, q, { ...names, weightsFile: weightsName }, imcFile);
+  const conversion = neurons && { neuron: 'if' as const, threshold: neurons.threshold, steps: neurons.steps, percentile: pct };
+  const finalText = networkText(graph, q, { ...names, weightsFile: weightsName, conversion }, imcFile);
   // The check loads the text naming the partial weights file: the final text with its one quoted weights file name
   // swapped, rather than rendered and formatted a second time; only the check reads it.
   const quoted = JSON.stringify(weightsName);
   const checkText =
-    finalText.split(quoted).length === 2 ? finalText.replace(quoted, () => JSON.stringify(partialWeights)) : networkText(graph, q, { ...names, weightsFile: partialWeights }, imcFile);
+    finalText.split(quoted).length === 2 ? finalText.replace(quoted, () => JSON.stringify(partialWeights)) : networkText(graph, q, { ...names, weightsFile: partialWeights, conversion }, imcFile);
   const partialPath = path.join(dir, partialWeights);
-  writeFileSync(partialPath, formatNpz(weightArrays(graph, q)));
+  // A spiking network's output is summed over its T timesteps: one output step is worth s_out / T.
+  writeFileSync(partialPath, formatNpz(weightArrays(graph, q, neurons?.steps ?? 1)));
   let layers: LayerError[];
   try {
     const loaded = loadDesign(imcFile, (f) => (path.resolve(f) === path.resolve(imcFile) ? checkText : readFileSync(f, 'utf8')));
@@ -202,7 +237,9 @@ export function importModel(options: ImportOptions): ImportResult {
       throw new ToolError('IMC128', `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
     }
     try {
-      layers = quantizationErrors(loaded.design, graph, q, calibration, kept);
+      // A spiking network's per-layer values are spike trains, not comparable one to one with the float model:
+      // its error shows in the top-1 of `imcc evaluate`, so only the mapping is checked here.
+      layers = spiking ? mappedLayers(loaded.design, graph, q) : quantizationErrors(loaded.design, graph, q, calibration, kept);
     } catch (err) {
       if (err instanceof DiagnosticError) {
         const reasons = err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
@@ -227,6 +264,7 @@ export function importModel(options: ImportOptions): ImportResult {
     activationBits,
     calibrationImages: calibration.length,
     inputScale: q.scales.get(graph.inputName)!,
+    ...(conversion ? { conversion } : {}),
     layers,
   };
 }

@@ -6,6 +6,9 @@
 //  - requantization: the neuron core computes q = clamp(floor((P * m[o] + bias[o] + 2^(n-1)) / 2^n)), so the real
 //    factor M[o] = s_w[o] * s_in / s_out becomes the integer multiplier m[o] = round(M[o] * 2^n) with one shift n per
 //    layer, the largest that keeps every m[o] within MULTIPLIER_BITS and every bias within 32 bits;
+//  - binary tensors (./spiking.ts): a step's 0/1 output has the scale 1 (one step is the value 1.0); converting to
+//    integrate-and-fire, a relu's spikes have the scale lambda (its activations' percentile) and its input lambda /
+//    theta, so the membrane reaches the target's threshold theta when the ReLU would output lambda;
 //  - a quantized (QDQ) model brings its own s_w (its integer weights are kept) and activation scales, which replace
 //    the calibrated ones for their whole group (IMC201 when the neuron core cannot keep them).
 import { signedMax } from '../reference/arithmetic.js';
@@ -14,6 +17,7 @@ import type { ImportGraph } from './graph.js';
 import { runFloat, type FloatValues } from './float.js';
 import type { ActivationQuant } from './qdq.js';
 import { ToolError } from '../dsl/diagnostics.js';
+import { percentile, type SpikingConversion } from './spiking.js';
 
 /** Magnitude bits of a requantization multiplier (the neuron core's multiplier is this plus a sign bit). */
 export const MULTIPLIER_BITS = 15;
@@ -59,12 +63,22 @@ class Groups {
 }
 
 /** The activation scale groups and each activation layer's calibrated max |x|. */
-export function calibrate(graph: ImportGraph, images: readonly Float64Array[], activationBits: number, onImage?: (values: FloatValues, index: number) => void): Map<string, number> {
+export function calibrate(
+  graph: ImportGraph,
+  images: readonly Float64Array[],
+  activationBits: number,
+  onImage?: (values: FloatValues, index: number) => void,
+  spiking?: SpikingConversion,
+): Map<string, number> {
   const groups = new Groups();
   const scaled = graph.layers.filter((l) => l.op.kind !== 'conv' && l.op.kind !== 'fc');
+  // A spiking relu's 0/1 output, like a step's, has its own scale: it does not join its input's group.
+  const joining = spiking ? ['maxpool', 'avgpool', 'gap', 'flatten', 'add'] : ['relu', 'maxpool', 'avgpool', 'gap', 'flatten', 'add'];
   for (const l of scaled) {
-    if (['relu', 'maxpool', 'avgpool', 'gap', 'flatten', 'add'].includes(l.op.kind)) for (const i of l.inputs) groups.union(l.name, i);
+    if (joining.includes(l.op.kind)) for (const i of l.inputs) groups.union(l.name, i);
   }
+  const spikingRelus = spiking ? scaled.filter((l) => l.op.kind === 'relu') : [];
+  const positives = new Map(spikingRelus.map((l) => [l.name, [] as Float64Array[]]));
   const absMax = new Map<string, number>(scaled.map((l) => [groups.find(l.name), 0]));
   for (const [index, image] of images.entries()) {
     const values = runFloat(graph, image);
@@ -75,11 +89,25 @@ export function calibrate(graph: ImportGraph, images: readonly Float64Array[], a
       for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
       absMax.set(groups.find(l.name), m);
     }
+    for (const l of spikingRelus) positives.get(l.name)!.push(values.get(l.name)!.filter((a) => a > 0));
   }
   // A clipped ReLU fixes its group's range at its clip, so the requantization's saturation performs the clip.
   for (const l of scaled) if (l.op.kind === 'relu' && l.op.clip !== undefined) absMax.set(groups.find(l.name), l.op.clip);
   const top = signedMax(activationBits);
   const scales = new Map(scaled.map((l) => [l.name, (absMax.get(groups.find(l.name)) || 1) / top]));
+  const setGroup = (name: string, scale: number): void => {
+    for (const l of scaled) if (groups.find(l.name) === groups.find(name)) scales.set(l.name, scale);
+  };
+  // A step's 1 is the value 1.0 (Whetstone's step outputs 0 or 1).
+  for (const l of scaled) if (l.op.kind === 'threshold') setGroup(l.name, 1);
+  if (spiking) {
+    for (const l of spikingRelus) {
+      if (l.op.kind === 'relu' && l.op.clip !== undefined) throw new ToolError('IMC135', `layer ${l.name}: a clipped ReLU cannot become an integrate-and-fire neuron (its rate saturates at the normalization level, not at the clip)`);
+      const lambda = percentile(positives.get(l.name)!, spiking.percentile) || 1;
+      setGroup(l.name, lambda);
+      setGroup(l.inputs[0], lambda / spiking.threshold);
+    }
+  }
   // A quantized (QDQ) model's own scales replace the calibrated ones, for the whole group of each.
   const given = new Map<string, ActivationQuant>();
   for (const l of scaled) {
@@ -108,8 +136,15 @@ export function calibrate(graph: ImportGraph, images: readonly Float64Array[], a
 }
 
 /** `onImage` sees every calibration image's float values (the import keeps them to measure the quantization error). */
-export function quantize(graph: ImportGraph, calibration: readonly Float64Array[], weightBits: number, activationBits: number, onImage?: (values: FloatValues, index: number) => void): Quantization {
-  const scales = calibrate(graph, calibration, activationBits, onImage);
+export function quantize(
+  graph: ImportGraph,
+  calibration: readonly Float64Array[],
+  weightBits: number,
+  activationBits: number,
+  onImage?: (values: FloatValues, index: number) => void,
+  spiking?: SpikingConversion,
+): Quantization {
+  const scales = calibrate(graph, calibration, activationBits, onImage, spiking);
   const layers = new Map<string, QuantizedLayer>();
   const wMax = signedMax(weightBits);
   for (const layer of graph.layers) {

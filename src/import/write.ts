@@ -17,6 +17,8 @@ export interface ImportNames {
   targetImport: string;
   target: string;
   weightsFile: string;
+  /** Integrate-and-fire conversion, for the header comment. */
+  conversion?: { threshold: number; steps: number; percentile: number };
 }
 
 function callText(layer: ImportLayer, shifts: Quantization): string {
@@ -43,6 +45,8 @@ function callText(layer: ImportLayer, shifts: Quantization): string {
     }
     case 'add':
       return `add(${x}, ${y})`;
+    case 'threshold':
+      return `threshold(${x}, level ${stepLevel(op, shifts.scales.get(x)!)})`;
     case 'input':
       throw new Error('callText: the input is not a layer statement');
     default:
@@ -50,10 +54,23 @@ function callText(layer: ImportLayer, shifts: Quantization): string {
   }
 }
 
+/**
+ * The integer level of a step on values of scale `s`: x >= c is q >= c / s, so the level is ceil(c / s); x > c is
+ * q > c / s, so floor(c / s) + 1. (A tiny tolerance keeps an exact quotient from rounding up across float error.)
+ */
+export function stepLevel(op: { level: number; strict: boolean }, s: number): number {
+  const ratio = op.level / s;
+  const nearest = Math.round(ratio);
+  const exact = Math.abs(ratio - nearest) < 1e-9 * Math.max(1, Math.abs(ratio));
+  if (op.strict) return (exact ? nearest : Math.floor(ratio)) + 1;
+  return exact ? nearest : Math.ceil(ratio);
+}
+
 /** A comment that stays one printable line whatever the ONNX names hold. */
 function commentText(layer: ImportLayer): string {
   const text = layer.origin.join(', ').replace(/[^\x20-\x7e]+/g, '?').replace(/\*\//g, '*?/');
   if (layer.op.kind === 'relu' && layer.op.clip !== undefined) return `ONNX ${text} (clipped at ${layer.op.clip} by the requantization's saturation)`;
+  if (layer.op.kind === 'conv' && text === '') return 'identity 1x1 conv: a residual add reads these 0/1 values as a multi-bit value';
   if (layer.op.kind === 'requant') return text === '' ? 'requantization (multiplier and bias per channel)' : `ONNX ${text} (folded; multiplier and bias per channel)`;
   return text === '' ? '' : `ONNX ${text}`;
 }
@@ -88,7 +105,7 @@ function intDtype(values: Int32Array): NpyDtype {
 }
 
 /** The weights-file arrays: weights (int8 when they fit), multipliers and biases (int32), input and output scales. */
-export function weightArrays(graph: ImportGraph, q: Quantization): Map<string, NpyOutput> {
+export function weightArrays(graph: ImportGraph, q: Quantization, timesteps = 1): Map<string, NpyOutput> {
   const arrays = new Map<string, NpyOutput>();
   for (const layer of graph.layers) {
     const p = q.layers.get(layer.name);
@@ -100,6 +117,6 @@ export function weightArrays(graph: ImportGraph, q: Quantization): Map<string, N
   }
   const input = graph.layers.find((l) => l.op.kind === 'input')!;
   arrays.set('input.scale', { dtype: 'f8', shape: [1], data: Float64Array.of(q.scales.get(input.name)!) });
-  arrays.set('output.scale', { dtype: 'f8', shape: [1], data: Float64Array.of(q.scales.get(graph.output)!) });
+  arrays.set('output.scale', { dtype: 'f8', shape: [1], data: Float64Array.of(q.scales.get(graph.output)! / timesteps) });
   return arrays;
 }

@@ -27,7 +27,7 @@ const IF_TARGET = 'examples/targets/digits-if-tile.imc';
 function scratch(steps = 16, threshold = 127): string {
   const dir = mkdtempSync(join(tmpdir(), 'imcc-if-import-'));
   mkdirSync(join(dir, 'targets'));
-  const text = readFileSync(IF_TARGET, 'utf8').replace('steps 16', `steps ${steps}`).replace('threshold 127', `threshold ${threshold}`);
+  const text = readFileSync(IF_TARGET, 'utf8').replace(/^ {4}steps 16$/m, `    steps ${steps}`).replace(/^ {4}threshold 127$/m, `    threshold ${threshold}`);
   writeFileSync(join(dir, 'targets', 'digits-if-tile.imc'), text);
   return dir;
 }

@@ -2,7 +2,8 @@
 // disappears: Identity, Dropout; or folds: BatchNormalization into the conv / fc before it, a MatMul's bias Add into
 // the fc). Each weight layer is followed by a `requant` layer, the .imc `batchnorm` that carries the neuron core's
 // per-channel multiplier and bias. QuantizeLinear / DequantizeLinear pairs of a quantized model vanish from the
-// float graph but leave their scales (./qdq.ts). Anything else is IMC127 naming the node, its operator and why.
+// float graph but leave their scales (./qdq.ts). A step, Greater(OrEqual) of a constant then Cast to float, is one
+// `threshold` layer. Anything else is IMC127 naming the node, its operator and why.
 import { ToolError } from '../dsl/diagnostics.js';
 import type { AttributeValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx.js';
 import { activationQuant, dequantizeConstant, outputChannelScales, qdqError, quantizeConstant, type ActivationQuant, type QuantizedConstant } from './qdq.js';

@@ -1,5 +1,6 @@
 // `imcc import`: an ONNX model -> a quantized .imc design and its weights file, checked and mapped onto the target
-// before anything is written, with the per-layer quantization error measured on the calibration data.
+// before anything is written, with the per-layer quantization error measured on the calibration data. On a
+// `model if` target the ReLU network is converted to integrate-and-fire neurons (./spiking.ts).
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
@@ -7,13 +8,12 @@ import { loadDesign, loadProgram } from '../ir/load.js';
 import type { IrDesign, IrTarget } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { compileReference, runReference } from '../reference/index.js';
-import { quantizeReal } from '../reference/arithmetic.js';
+import { quantizeReal, signedMax } from '../reference/arithmetic.js';
 import { NpyFormatError, parseNpy } from '../support/npy.js';
 import { formatNpz } from '../support/npz.js';
 import { runFloat, type FloatValues } from './float.js';
 import { importGraph, imcName, type ImportGraph } from './graph.js';
 import { withBinaryShortcuts, type SpikingConversion } from './spiking.js';
-import { signedMax } from '../reference/arithmetic.js';
 import { readOnnx } from './onnx.js';
 import { quantize, type Quantization } from './quantize.js';
 import { networkText, weightArrays } from './write.js';

@@ -1,4 +1,5 @@
-// imcc import MODEL.onnx --target T.imc -o NAME.imc --calibrate X.npy [--weight-bits N] [--activation-bits N] [--json]:
+// imcc import MODEL.onnx --target T.imc -o NAME.imc --calibrate X.npy [--weight-bits N] [--activation-bits N]
+// [--percentile P] [--json]:
 // writes a quantized .imc design and its .npz weights file (src/import, docs/import.md) and prints the per-layer
 // quantization error measured on the calibration images.
 import { type Command, InvalidArgumentError } from 'commander';

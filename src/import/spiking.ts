@@ -26,11 +26,11 @@ export function percentile(chunks: readonly Float64Array[], p: number): number {
   return all[Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1];
 }
 
-/** Whether a layer's values are 0/1 (spikes or a step), possibly through max pools and flatten. */
+/** Whether a layer's values are 1 bit (spikes or a step), possibly through pools and flatten (which keep the bits). */
 function isBinary(layer: ImportLayer, byName: Map<string, ImportLayer>, spiking: boolean): boolean {
   if (layer.op.kind === 'threshold') return true;
   if (layer.op.kind === 'relu') return spiking;
-  if (layer.op.kind === 'maxpool' || layer.op.kind === 'flatten') return isBinary(byName.get(layer.inputs[0])!, byName, spiking);
+  if (['maxpool', 'avgpool', 'gap', 'flatten'].includes(layer.op.kind)) return isBinary(byName.get(layer.inputs[0])!, byName, spiking);
   return false;
 }
 

@@ -10,6 +10,7 @@ import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference, type ReferenceResult } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { parseTrace } from '../../src/verify/trace.js';
+import { checkVerilog2005 } from '../../src/verify/lint.js';
 
 const FIXTURE = 'test/verify/fixtures/spiking.imc';
 const p = prepare(FIXTURE);
@@ -55,6 +56,12 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
   });
 
   lintAndVerifyTests(p, 2000);
+
+  it('is Verilog-2005 (iverilog -g2005 accepts the membrane and the timestep sequencer)', async () => {
+    const check = await checkVerilog2005(writeFiles(p.files), 'rtl/spiking.f', 'spiking_top');
+    expect(check.messages).toEqual([]);
+    expect(check.ok).toBe(true);
+  });
 
   it('catches a corrupted weight of the layer reading spikes', async () => {
     // A weight on a row that never spikes changes nothing: corrupt column 0's weight of a row that spikes at some timestep.

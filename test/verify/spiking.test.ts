@@ -83,18 +83,24 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
   }, 300_000);
 });
 
-describe('integrate-and-fire with reset to zero in the RTL', () => {
-  // The same network, potentials reset to 0 on a spike, two timesteps, no leak.
-  const source = readFileSync(FIXTURE, 'utf8').replace('reset subtract', 'reset zero').replace('steps 4', 'steps 2').replace('leak 1', 'leak 0');
-  const dir = writeFiles([{ path: 'spiking-zero.imc', content: source }]);
-  const z = prepare(join(dir, 'spiking-zero.imc'));
+describe('integrate-and-fire in replicated layers split in column parts, reset to zero, spikes as the output', () => {
+  const z = prepare('test/verify/fixtures/spiking-replicated.imc');
 
-  it('resets the potential to zero on a spike and still spikes and stays silent', () => {
-    expect(file(z, 'rtl/spiking_if_neuron.v')).toContain('wire signed [V_BITS-1:0] next = fires ? V_ZERO : leaked;');
+  it('resets to zero, keeps one membrane per pixel of the replica block and channel, and both spikes and stays silent', () => {
+    expect(file(z, 'rtl/spiking_replicated_if_neuron.v')).toContain('wire signed [V_BITS-1:0] next = fires ? V_ZERO : leaked;');
+    // c1's column parts start inside replicas: the membrane entry counts the layer's channels (oc_q) at the
+    // replica's pixel (cy_q + rep_y_q, cx_q + rep_x_q) of the 8x8 plane.
+    const c01 = file(z, 'rtl/spiking_replicated_c01_neuron.v');
+    expect(c01).toMatch(/\.ENTRIES\s+\(640\)/);
+    expect(c01).toContain('(cy_q + rep_y_q)');
+    expect(c01).toContain('oc_q }');
+    expect(file(z, 'tb/spiking_replicated_tb.cpp')).toContain('static const int OUT_SIGNED = 0;');
     const r = reference(z);
-    expect(r.timesteps).toHaveLength(2);
-    const s1 = new Set(r.timesteps!.flatMap((t) => Array.from(t.nodes.get('s1')!.data)));
-    expect([...s1].sort()).toEqual([0, 1]);
+    expect(r.timesteps).toHaveLength(3);
+    for (const name of ['s1', 's2']) {
+      const values = new Set(r.timesteps!.flatMap((t) => Array.from(t.nodes.get(name)!.data)));
+      expect([...values].sort(), name).toEqual([0, 1]);
+    }
   });
 
   it('verifies bit-exact, every timestep, also after a mid-stream reset', async () => {
@@ -102,7 +108,7 @@ describe('integrate-and-fire with reset to zero in the RTL', () => {
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     expect(result.images[1].resetAtCycle).not.toBeNull();
-    expect(result.comparisons).toBeGreaterThan(1000);
+    expect(result.comparisons).toBeGreaterThan(20000);
   }, 300_000);
 });
 

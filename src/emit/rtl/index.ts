@@ -297,7 +297,12 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const channelBase = replicated ? 0 : p.channelBase;
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
-  const thresholdText = n.threshold ? `threshold (>= ${n.threshold.level}, 0/1)` : '';
+  const membrane = n.threshold?.integrateAndFire;
+  const thresholdText = !n.threshold
+    ? ''
+    : membrane
+      ? `integrate-and-fire (threshold ${n.threshold.level}, leak ${membrane.leak}, reset ${membrane.reset}; spikes 0/1)`
+      : `threshold (>= ${n.threshold.level}, 0/1)`;
   if (n.reluBeforePool) ops.push('ReLU');
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
   const padText = pool?.padding ? ` padded by ${pool.padding}` : '';
@@ -422,7 +427,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, channelBase),
     coreIndex: p.core.index,
-    ...membraneContext(p, names, replicated, chBits, ocBits, pool2 ? 'p2y_q' : overlap ? 'win_py' : 'py_q', pool2 ? 'p2x_q' : overlap ? 'win_px' : 'px_q'),
+    ...membraneContext(p, names, cw, replicated, chBits, ocBits, pool2 ? 'p2y_q' : overlap ? 'win_py' : 'py_q', pool2 ? 'p2x_q' : overlap ? 'win_px' : 'px_q'),
   };
 }
 
@@ -431,14 +436,14 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
  * value (column-major pixel, then channel: (x * H + y) * C + channel) at the conv plane's pixel, or at the pooled
  * pixel (`pooledY`, `pooledX`) when the neuron follows the pool; a pooled value is integrated once, when emitted.
  */
-function membraneContext(p: CoreRtlPlan, names: RtlNames, replicated: boolean, chBits: number, ocBits: number, pooledY: string, pooledX: string): object {
+function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated: boolean, chBits: number, ocBits: number, pooledY: string, pooledX: string): object {
   const threshold = p.neuron!.threshold;
   const membrane = threshold?.integrateAndFire;
   if (!threshold || !membrane) return { integrateAndFire: false };
   const afterPool = threshold.afterPool;
   const n = p.neuron!;
-  return {
-    integrateAndFire: true,
+  const fields = {
+    cw,
     ifModule: names.ifNeuron,
     membranePlace: afterPool ? 'pooled pixel' : 'pixel',
     membraneY: afterPool ? pooledY : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
@@ -455,6 +460,8 @@ function membraneContext(p: CoreRtlPlan, names: RtlNames, replicated: boolean, c
     membraneThreshold: slit(membrane.potentialBits, threshold.level),
     membraneLeak: slit(membrane.potentialBits, membrane.leak),
   };
+  // The instance is its own template: the neuron core places it before or after the pool.
+  return { integrateAndFire: true, membraneInstance: renderTemplate('rtl/if_membrane_instance.v.hbs', fields).replace(/\n$/, '') };
 }
 
 /** Channels of one emitted pixel (one residual FIFO entry): the layer's for a replicated core, else the core's columns. */

@@ -10,7 +10,7 @@ import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference, type ReferenceResult } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { parseTrace } from '../../src/verify/trace.js';
-import { checkVerilog2005 } from '../../src/verify/lint.js';
+import { checkVerilog2005, lintRtl } from '../../src/verify/lint.js';
 
 const FIXTURE = 'test/verify/fixtures/spiking.imc';
 const p = prepare(FIXTURE);
@@ -102,6 +102,11 @@ describe('integrate-and-fire in replicated layers split in column parts, reset t
       expect([...values].sort(), name).toEqual([0, 1]);
     }
   });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(z.files), 'rtl/spiking_replicated.f', 'spiking_replicated_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
 
   it('verifies bit-exact, every timestep, also after a mid-stream reset', async () => {
     const result = await verifyRtlDirectory(writeFiles(z.files), z.program, { cacheDir: TEST_CACHE, images: 2 });

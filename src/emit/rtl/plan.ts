@@ -295,6 +295,7 @@ function neuronPlan(
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
+  if (membrane && membrane.potentialBits > 64) unsupported(node, `a ${membrane.potentialBits}-bit membrane potential (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
   return {
     batchNorm,
@@ -332,7 +333,6 @@ function membranePlan(
   const min = -(2 ** (bits - 1));
   const max = 2 ** (bits - 1) - 1;
   const potentialBits = signedBits((model.steps + 1) * min, model.threshold + (model.steps + 1) * max) + 1;
-  if (potentialBits > 64) unsupported(node, `a ${potentialBits}-bit membrane potential (more than 64 bits)`);
   const { height, width } = plane ?? node.shape;
   return { leak: model.leak, reset: model.reset, steps: model.steps, potentialBits, entries: height * width * channels };
 }

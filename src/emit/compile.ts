@@ -137,7 +137,7 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
 
 /**
  * An emitter's files, or none when it refuses the design with one of `codes`: the RTL for a feature its generator does
- * not implement yet (IMC112), the RTL and the simulator configs for integrate-and-fire cores (IMC159). The rest of the
+ * not implement yet (IMC112). The rest of the
  * output is still useful, so the refusal becomes a warning and report.txt says what is missing.
  */
 function filesOrWarnings(
@@ -170,14 +170,10 @@ export function compileDesign(input: CompileInput): CompileResult {
   const totals = mappingTotals(mapping, design.target.crossbar);
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
-  const rtl = filesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })), ['IMC112', 'IMC159'], 'rtl/ and tb/ are');
-  const configs = filesOrWarnings(
-    () => simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content })),
-    ['IMC159'],
-    'configs/ is',
-  );
+  const rtl = filesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })), ['IMC112'], 'rtl/ and tb/ are');
+  const configs = simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content }));
 
-  const warnings = [...dataflow.diagnostics, ...rtl.warnings, ...configs.warnings];
+  const warnings = [...dataflow.diagnostics, ...rtl.warnings];
   const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
@@ -185,7 +181,7 @@ export function compileDesign(input: CompileInput): CompileResult {
     ...sources,
     { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
     ...scheduleFiles(memory).map((s) => ({ path: s.path, content: s.text })),
-    ...configs.files,
+    ...configs,
     ...rtl.files,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },
     {

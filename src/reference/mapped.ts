@@ -106,11 +106,18 @@ export interface ReferenceResult extends InferenceResult {
   layers: LayerResult[];
   /** Present when `recordColumns` was asked for: one entry per core, layers in network order, each layer's cores in mapping order. */
   cores?: CoreColumnOutputs[];
+  /**
+   * Present when `recordTimesteps` was asked for on an integrate-and-fire design: each of the T timesteps' own
+   * result (its output node's values, not their sum), as the RTL computes them one timestep after the other.
+   */
+  timesteps?: ReferenceResult[];
 }
 
 export interface ReferenceOptions {
   /** Record every core's column outputs before and after the ADC (costs memory; off by default). */
   recordColumns?: boolean;
+  /** With integrate-and-fire neurons, also return every timestep's result (ReferenceResult.timesteps). */
+  recordTimesteps?: boolean;
   /** Column sums of a tile for one block's input; they go through the same ADC (default: exact integer sums). */
   tileProduct?: TileProduct;
 }
@@ -413,6 +420,7 @@ export function runReference(ref: CompiledReference, image: Int32Array, options:
   const spiking = design.target.neuronCore.spiking;
   // Column outputs are recorded for the last timestep only: each pass records the cores afresh.
   let cores: CoreColumnOutputs[] | null = null;
+  const timesteps: ReferenceResult[] | null = spiking && options.recordTimesteps ? [] : null;
   const pass = (neurons?: IfNeurons): NodeValues => {
     const values: NodeValues = new Map();
     cores = options.recordColumns ? [] : null;
@@ -436,9 +444,18 @@ export function runReference(ref: CompiledReference, image: Int32Array, options:
       if (place) runFused(ref, node, place, values, neurons);
       else values.set(node.name, evaluateNode(node, values, index, params, neurons));
     }
+    // Recorded now: runTimesteps replaces the last timestep's output by the sum over all of them.
+    if (timesteps) timesteps.push(resultOf(ref, image, new Map(values), cores));
     return values;
   };
   const values = spiking ? runTimesteps(design, spiking, pass) : pass();
+  const result = resultOf(ref, image, values, cores as CoreColumnOutputs[] | null);
+  return timesteps ? { ...result, timesteps } : result;
+}
+
+/** The reference result of one image's node values (and the cores' columns, when recorded). */
+function resultOf(ref: CompiledReference, image: Int32Array, values: NodeValues, recorded: CoreColumnOutputs[] | null): ReferenceResult {
+  const { design, index } = ref;
   const result = finishResult(design, image, values, index);
   const layers: LayerResult[] = [];
   for (const compiled of ref.layers.values()) {
@@ -456,7 +473,6 @@ export function runReference(ref: CompiledReference, image: Int32Array, options:
       activations: new Int32Array(v.data),
     });
   }
-  const recorded = cores as CoreColumnOutputs[] | null;
   return recorded ? { ...result, layers, cores: recorded } : { ...result, layers };
 }
 

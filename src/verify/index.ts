@@ -19,6 +19,7 @@ import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
 import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
 import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
+import { compareTimesteps } from './timesteps.js';
 import { parseTrace, type Trace } from './trace.js';
 import { buildWithVerilator, randomInitArgs, runSimulation } from './verilator.js';
 import type { BuildProgress } from './buildProgress.js';
@@ -199,9 +200,11 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     const image = options.imageFor?.(design) ?? generateInputImage(control.seed, input.shape, input.activationBits);
     const { trace, built, binary } = await simulateRtlDirectory(dir, program, image, options, control);
     options.onStage?.('reference');
-    const reference = runReference(program.reference, image, { recordColumns: true });
+    // Integrate-and-fire designs run the image's T timesteps one after the other: each is compared with its own.
+    const spiking = design.target.neuronCore.spiking !== undefined;
+    const reference = runReference(program.reference, image, { recordColumns: true, recordTimesteps: spiking });
     options.onStage?.('compare');
-    const comparison = compareTrace(trace, infos, schedules, reference, outputNode.shape, outputBlock);
+    const comparison = (spiking ? compareTimesteps : compareTrace)(trace, infos, schedules, reference, outputNode.shape, outputBlock);
     runs.push({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles });
     for (const [kind, n] of Object.entries(comparison.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
     coverages.push(coverage(trace, design, mapping, schedules));

@@ -5,6 +5,7 @@
 //   O <pixel> <channel> <value>                 a network output value (pixels in arrival order)
 //   H <timestep> <core>                         a neuron core started before its partial sums were ready
 //   E <cycles> <timesteps> <done>               end of the run
+//   P <timestep>                                integrate-and-fire designs: the image's next timestep starts
 
 export interface MemoryEvent {
   t: number;
@@ -44,6 +45,15 @@ export interface Trace {
   cycles: number;
   timesteps: number;
   done: boolean;
+  /**
+   * Integrate-and-fire designs (P lines): each of the image's timesteps' own events, in order; the trace itself holds
+   * them all. A timestep another one follows is complete (done).
+   */
+  ifSteps?: Trace[];
+}
+
+function emptyTrace(): Trace {
+  return { memory: new Map(), adc: new Map(), activations: [], outputs: [], handshakes: [], cycles: 0, timesteps: 0, done: false };
 }
 
 function push<T>(map: Map<number, T[]>, key: number, value: T): void {
@@ -53,41 +63,55 @@ function push<T>(map: Map<number, T[]>, key: number, value: T): void {
 }
 
 export function parseTrace(text: string): Trace {
-  const trace: Trace = { memory: new Map(), adc: new Map(), activations: [], outputs: [], handshakes: [], cycles: 0, timesteps: 0, done: false };
+  const trace = emptyTrace();
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const f = line.split(' ');
-    switch (f[0]) {
-      case 'M':
-        push(trace.memory, Number(f[2]), { t: Number(f[1]), write: f[3] === 'W', word: Number(f[4]) });
-        break;
-      case 'X':
-        push(trace.adc, Number(f[2]), { t: Number(f[1]), column: Number(f[3]), value: Number(f[4]) });
-        break;
-      case 'A':
-        trace.activations.push({
-          t: Number(f[1]),
-          core: Number(f[2]),
-          y: Number(f[3]),
-          x: Number(f[4]),
-          channel: Number(f[5]),
-          value: Number(f[6]),
-        });
-        break;
-      case 'O':
-        trace.outputs.push({ pixel: Number(f[1]), channel: Number(f[2]), value: Number(f[3]) });
-        break;
-      case 'H':
-        trace.handshakes.push({ t: Number(f[1]), core: Number(f[2]) });
-        break;
-      case 'E':
-        trace.cycles = Number(f[1]);
-        trace.timesteps = Number(f[2]) + 1;
-        trace.done = f[3] === '1';
-        break;
-      default:
-        throw new Error(`verify: unexpected trace line: ${line}`);
+    if (f[0] === 'P') {
+      trace.ifSteps ??= [];
+      const previous = trace.ifSteps[trace.ifSteps.length - 1];
+      if (previous) previous.done = true;
+      trace.ifSteps.push(emptyTrace());
+      continue;
     }
+    apply(trace, f, line);
+    const current = trace.ifSteps?.[trace.ifSteps.length - 1];
+    if (current) apply(current, f, line);
   }
   return trace;
+}
+
+/** One event line `f` (fields of `line`) into `trace`. */
+function apply(trace: Trace, f: string[], line: string): void {
+  switch (f[0]) {
+    case 'M':
+      push(trace.memory, Number(f[2]), { t: Number(f[1]), write: f[3] === 'W', word: Number(f[4]) });
+      break;
+    case 'X':
+      push(trace.adc, Number(f[2]), { t: Number(f[1]), column: Number(f[3]), value: Number(f[4]) });
+      break;
+    case 'A':
+      trace.activations.push({
+        t: Number(f[1]),
+        core: Number(f[2]),
+        y: Number(f[3]),
+        x: Number(f[4]),
+        channel: Number(f[5]),
+        value: Number(f[6]),
+      });
+      break;
+    case 'O':
+      trace.outputs.push({ pixel: Number(f[1]), channel: Number(f[2]), value: Number(f[3]) });
+      break;
+    case 'H':
+      trace.handshakes.push({ t: Number(f[1]), core: Number(f[2]) });
+      break;
+    case 'E':
+      trace.cycles = Number(f[1]);
+      trace.timesteps = Number(f[2]) + 1;
+      trace.done = f[3] === '1';
+      break;
+    default:
+      throw new Error(`verify: unexpected trace line: ${line}`);
+  }
 }

@@ -223,16 +223,18 @@ describe('dataflow timing of integrate-and-fire cores', () => {
   });
 });
 
-describe('outputs an integrate-and-fire design does not have yet', () => {
-  it('compile skips rtl/, tb/ and configs/ with IMC159 warnings at the model line, and writes the rest', () => {
+describe('the outputs of an integrate-and-fire design', () => {
+  it('compile writes rtl/, tb/ and configs/ with the membrane module and the IF notes, and no refusal', () => {
     const net = 'network n on t {\n  input x: 2x4x4, 8 bits\n  c1 = conv(x, out 4, kernel 3, pad 1)\n  s1 = relu(c1)\n  output s1\n}\n';
     const r = loadDesign('main.imc', read({ 'main.imc': `import "t.imc"\n${net}`, 't.imc': target(ifCore('threshold 16; steps 4')) }));
     const result = compileDesign({ design: r.design!, sources: r.sources, version: '0.1.0' });
-    expect(result.warnings.filter((w) => w.code === 'IMC159').map((w) => `${w.span.file}:${w.span.line}:${w.span.column}`)).toEqual([
-      't.imc:12:5',
-      't.imc:12:5',
-    ]);
-    expect(result.files.some((f) => f.path.startsWith('rtl/') || f.path.startsWith('tb/') || f.path.startsWith('configs/'))).toBe(false);
-    expect(result.files.length).toBeGreaterThan(0);
+    expect(result.warnings).toEqual([]);
+    const paths = result.files.map((f) => f.path);
+    expect(paths).toContain('rtl/n_if_neuron.v');
+    expect(paths).toContain('tb/n_tb.cpp');
+    const text = (path: string): string => String(result.files.find((f) => f.path === path)!.content);
+    const index = JSON.parse(text('configs/crosssim/index.json'));
+    expect(index.integrateAndFire).toEqual({ threshold: 16, leak: 0, reset: 'subtract', steps: 4, neurons: ['s1'] });
+    expect(text('configs/neurosim/run.txt')).toContain('multiply its latency and dynamic energy per image by 4');
   });
 });

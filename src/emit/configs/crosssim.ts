@@ -262,12 +262,31 @@ export function crossSimIndex(
   if (crossbar.device && (crossbar.device.sourceResistance > 0 || crossbar.device.neuronResistance > 0 || crossbar.device.wireResistanceRow > 0 || crossbar.device.wireResistanceCol > 0)) {
     notes.push("CrossSim solves the resistive network iteratively (exact, slow for large arrays); imcc analyze uses its first-order fast model");
   }
+  const spiking = design.target.neuronCore.spiking;
+  if (spiking) {
+    notes.push(
+      `integrate-and-fire neurons (model if): CrossSim computes the crossbar products only. Run each layer's arrays once per timestep, ${spiking.steps} timesteps per image ` +
+        'with the image presented in every one, and keep the membranes outside CrossSim (integrateAndFire: add the layer output, leak toward zero, spike at the threshold and reset), ' +
+        "as imcc's reference model does; the layers reading spikes take inputs [0, 1] through an unsigned 1-bit DAC, and each timestep's products draw their own read noise",
+    );
+  }
   return {
     tool: 'imcc',
     crosssimVersion: CROSSSIM_VERSION,
     network: design.network.name,
     target: design.target.name,
     notes,
+    ...(spiking
+      ? {
+          integrateAndFire: {
+            threshold: spiking.threshold,
+            leak: spiking.leak,
+            reset: spiking.reset,
+            steps: spiking.steps,
+            neurons: design.network.nodes.filter((n) => n.op.kind === 'relu').map((n) => n.name),
+          },
+        }
+      : {}),
     layers: layers.map((l) => ({
       layer: l.layer.layer,
       parameters: l.file,

@@ -3,7 +3,6 @@
 // Entry point: simulatorConfigs(program). Every JSON is validated against its schema; every text file comes
 // from a template in templates/configs/. Output is deterministic: layers in mapping order, fixed number formats,
 // the input traces from the network's seeded input image.
-import { refuseSpiking } from '../spikingRefusal.js';
 import type { IrDesign, IrNode } from '../../ir/types.js';
 import { generateInputImage } from '../../ir/weights.js';
 import type { Mapping } from '../../mapping/types.js';
@@ -39,7 +38,6 @@ function plain(value: number): string {
 export function simulatorConfigs(program: Program, options: SimulatorConfigOptions = {}): ConfigFile[] {
   const { design, mapping } = program;
   const nodes = nodeIndex(design.network);
-  refuseSpiking(design, 'the CrossSim and NeuroSim exports');
   const crossbar = design.target.crossbar;
   const files: ConfigFile[] = [];
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));
@@ -96,6 +94,8 @@ export function simulatorConfigs(program: Program, options: SimulatorConfigOptio
   });
   const d = crossbar.device;
   const notes = [...setup.unexpressed];
+  const spiking = neurosimSpikingNote(design);
+  if (spiking) notes.push(spiking);
   if (setup.subArrayReduced) notes.push(subArrayNote(setup, crossbar.rows));
   if (setup.levelOutput > 256) {
     notes.push(`a ${Math.log2(setup.levelOutput)}-bit ADC (levelOutput ${setup.levelOutput}) is beyond NeuroSim's calibrated sense-amplifier and SAR ADC models (up to about 8 bits): its ADC area and energy are extrapolated.`);
@@ -168,7 +168,25 @@ export function simulatorWarnings(design: IrDesign, mapping: Mapping): Diagnosti
   const out: Diagnostic[] = [];
   if (setup.subArrayReduced) out.push(diagnostic('IMC160', span, `configs/neurosim: ${subArrayNote(setup, design.target.crossbar.rows)}`, 'warning'));
   for (const u of setup.unexpressed) out.push(diagnostic('IMC161', span, `configs/neurosim: NeuroSim cannot express ${u}`, 'warning'));
+  const spiking = neurosimSpikingNote(design);
+  if (spiking) out.push(diagnostic('IMC163', design.target.neuronCore.spiking!.span, `configs/neurosim: ${spiking}`, 'warning'));
   return out;
+}
+
+/**
+ * What NeuroSim makes of integrate-and-fire neurons (`model if`), or undefined without them. NeuroSim runs one pass of
+ * the network per image with a ReLU or sigmoid neuron (Param.cpp reLu, Chip.cpp GreLu/Gsigmoid): no membrane, and
+ * one pass where the design runs T.
+ */
+function neurosimSpikingNote(design: IrDesign): string | undefined {
+  const spiking = design.target.neuronCore.spiking;
+  if (!spiking) return undefined;
+  const neurons = design.network.nodes.filter((n) => n.op.kind === 'relu').map((n) => `'${n.name}'`);
+  return (
+    `integrate-and-fire neurons (model if: ${neurons.join(', ')}; threshold ${spiking.threshold}, leak ${spiking.leak}, reset ${spiking.reset}): ` +
+    `NeuroSim has no membrane (its ReLU of numBitInput bits stands in for the neuron's area) and runs one pass of the network where the design runs ${spiking.steps} timesteps per image: ` +
+    `multiply its latency and dynamic energy per image by ${spiking.steps}; the input traces hold the spikes (0/1) of the last timestep`
+  );
 }
 
 /** The Param.cpp assignments the script sets (name, value), in Param.cpp's order. */

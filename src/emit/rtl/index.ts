@@ -11,7 +11,6 @@ import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from '.
 import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
 import { poolWindowEnds } from './poolWindows.js';
 import { sourceLayout } from '../sourceLayout.js';
-import { refuseSpiking } from '../spikingRefusal.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
 export { verilogIdentifier, IdentifierScope, sanitizeName, commentText } from './identifiers.js';
@@ -30,6 +29,8 @@ export interface RtlNames {
   /** Storage of the residual adds' shortcut FIFOs. */
   fifoRam: string;
   crossbar: string;
+  /** The integrate-and-fire membrane of `model if` neuron cores. */
+  ifNeuron: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
   fileList: string;
@@ -59,6 +60,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     sram: scope.verilogIdentifier(`${network}_sram`),
     fifoRam: scope.verilogIdentifier(`${network}_fifo_ram`),
     crossbar: scope.verilogIdentifier(`${network}_crossbar`),
+    ifNeuron: scope.verilogIdentifier(`${network}_if_neuron`),
     cores,
     fileList: `rtl/${network}.f`,
     testbench: `tb/${network}_tb.cpp`,
@@ -295,7 +297,12 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const channelBase = replicated ? 0 : p.channelBase;
   const ops: string[] = [];
   if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
-  const thresholdText = n.threshold ? `threshold (>= ${n.threshold.level}, 0/1)` : '';
+  const membrane = n.threshold?.integrateAndFire;
+  const thresholdText = !n.threshold
+    ? ''
+    : membrane
+      ? `integrate-and-fire (threshold ${n.threshold.level}, leak ${membrane.leak}, reset ${membrane.reset}; spikes 0/1)`
+      : `threshold (>= ${n.threshold.level}, 0/1)`;
   if (n.reluBeforePool) ops.push('ReLU');
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
   const padText = pool?.padding ? ` padded by ${pool.padding}` : '';
@@ -420,7 +427,41 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     channelBaseLit: ulit(32, channelBase),
     coreIndex: p.core.index,
+    ...membraneContext(p, names, cw, replicated, chBits, ocBits, pool2 ? 'p2y_q' : overlap ? 'win_py' : 'py_q', pool2 ? 'p2x_q' : overlap ? 'win_px' : 'px_q'),
   };
+}
+
+/**
+ * Template fields of an integrate-and-fire neuron core (templates/rtl/if_neuron.v.hbs): the membrane entry of the
+ * value (column-major pixel, then channel: (x * H + y) * C + channel) at the conv plane's pixel, or at the pooled
+ * pixel (`pooledY`, `pooledX`) when the neuron follows the pool; a pooled value is integrated once, when emitted.
+ */
+function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated: boolean, chBits: number, ocBits: number, pooledY: string, pooledX: string): object {
+  const threshold = p.neuron!.threshold;
+  const membrane = threshold?.integrateAndFire;
+  if (!threshold || !membrane) return { integrateAndFire: false };
+  const afterPool = threshold.afterPool;
+  const n = p.neuron!;
+  const fields = {
+    cw,
+    ifModule: names.ifNeuron,
+    membranePlace: afterPool ? 'pooled pixel' : 'pixel',
+    membraneY: afterPool ? pooledY : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    membraneX: afterPool ? pooledX : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
+    membraneHeight: afterPool ? n.outHeight : n.convHeight,
+    membraneChannels: entryChannels(p),
+    membraneCh: replicated ? 'oc_q' : 'ch_q',
+    membraneChBits: replicated ? ocBits : chBits,
+    membraneEntries: membrane.entries,
+    membraneIndexBits: unsignedBits(membrane.entries - 1),
+    membraneFire: afterPool ? 'busy_q && emit' : 'busy_q',
+    membraneValue: afterPool ? 'pooled_rectified' : 'rectified',
+    potentialBits: membrane.potentialBits,
+    membraneThreshold: slit(membrane.potentialBits, threshold.level),
+    membraneLeak: slit(membrane.potentialBits, membrane.leak),
+  };
+  // The instance is its own template: the neuron core places it before or after the pool.
+  return { integrateAndFire: true, membraneInstance: renderTemplate('rtl/if_membrane_instance.v.hbs', fields).replace(/\n$/, '') };
 }
 
 /** Channels of one emitted pixel (one residual FIFO entry): the layer's for a replicated core, else the core's columns. */
@@ -456,7 +497,8 @@ interface Port {
 
 function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const { design, mapping } = plan;
-  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'all_finished', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'inputs_q', 'inputs_d', 'drained_q', 'drained_d']);
+  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'all_finished', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'inputs_q', 'inputs_d', 'drained_q', 'drained_d', 'if_step_o', 'if_step_q', 'if_step_d', 'clear_q', 'clear_d', 'core_rst_n', 'first_timestep']);
+  const spiking = design.target.neuronCore.spiking;
   const wires: string[] = [];
   const assigns: string[] = [];
   const cores: Array<{ module: string; instance: string; ports: Port[] }> = [];
@@ -513,11 +555,13 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       lo === 0 && hi === sourcePixelBits - 1 ? source.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}`;
     const ports: Port[] = [
       { name: 'clk_i', signal: 'clk_i' },
-      { name: 'rst_ni', signal: 'rst_ni' },
+      // With model if the cores restart for each of the image's T timesteps (the membranes keep their potentials).
+      { name: 'rst_ni', signal: spiking ? 'core_rst_n' : 'rst_ni' },
       { name: 'step_i', signal: 'step_q' },
       { name: 'in_valid_i', signal: source.valid },
       { name: 'in_pixel_i', signal: sliced },
     ];
+    if (p.neuron?.threshold?.integrateAndFire) ports.push({ name: 'first_timestep_i', signal: 'first_timestep' });
     if (p.partialCores.length > 0) {
       const partials = p.partialCores.map((id) => coreSignals.get(id)!);
       ports.push({ name: 'psum_ready_i', signal: partials.map((s) => s.psumValid).join(' & ') });
@@ -566,6 +610,9 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     inPixelBits: inputBits,
     outPixelBits: out.bits,
     inputPixelsLit: ulit(32, plan.inputNode.shape.height * plan.inputNode.shape.width),
+    spiking: spiking !== undefined,
+    ifSteps: spiking?.steps ?? 1,
+    lastIfStep: ulit(32, (spiking?.steps ?? 1) - 1),
     links: mapping.links.map((l) => commentText(`${l.from} -> ${l.to}: ${l.kind}, ${l.hops} hop${l.hops === 1 ? '' : 's'}, ${l.bitsPerTransfer} bits per transfer`)),
     wires,
     cores,
@@ -599,17 +646,16 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     outWords: Math.ceil(outBits / 32),
     outWide: outBits > 64,
     outTwoWords: outBits > 32 && outBits <= 64,
+    spiking: plan.design.target.neuronCore.spiking !== undefined,
   };
 }
 
 /**
  * The RTL of a mapped design: every file under rtl/ and tb/ (paths relative to the output directory), sorted by path.
- * Throws DiagnosticError IMC112 for network features the generator does not implement, IMC159 for
- * integrate-and-fire neuron cores.
+ * Throws DiagnosticError IMC112 for network features the generator does not implement.
  */
 export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile[] {
   const { design, mapping } = program;
-  refuseSpiking(design, 'the RTL generator');
   const version = options.version ?? '0.1.0';
   const plan = planRtl(program);
   const names = rtlNames(design, mapping);
@@ -626,6 +672,18 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   );
   if (plan.cores.some((p) => p.neuron?.residual)) {
     add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: header(design, 'shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
+  }
+  const spiking = design.target.neuronCore.spiking;
+  if (spiking && plan.cores.some((p) => p.neuron?.threshold?.integrateAndFire)) {
+    add(
+      `rtl/${names.ifNeuron}.v`,
+      renderTemplate('rtl/if_neuron.v.hbs', {
+        header: header(design, 'integrate-and-fire membrane of the model if neuron cores', version),
+        module: names.ifNeuron,
+        subtract: spiking.reset === 'subtract',
+        resetText: spiking.reset === 'subtract' ? 'by subtracting THRESHOLD' : 'to zero',
+      }),
+    );
   }
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
@@ -653,6 +711,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
+        integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,
         resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * entryChannels(p) * p.neuron.saturationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,

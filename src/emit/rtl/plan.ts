@@ -36,7 +36,7 @@ export interface NeuronPlan {
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
    * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4).
    */
-  threshold?: { level: number; afterPool: boolean };
+  threshold?: { level: number; afterPool: boolean; integrateAndFire?: IfMembranePlan };
   /** The plane the weight layer computes (before pooling) and the plane it emits. */
   convHeight: number;
   convWidth: number;
@@ -50,6 +50,19 @@ export interface NeuronPlan {
   sumBits: number;
   /** Bits of the neuron core's signed datapath (accumulator, batch norm, rounding), all values exact. */
   accBits: number;
+}
+
+/**
+ * An integrate-and-fire neuron (`model if`) in place of the threshold's compare: the level is the membrane threshold,
+ * and the spike is 1 when the potential of the value's pixel and channel reaches it (src/reference/arithmetic.ts
+ * integrateAndFire). One potential per value the place sees in one timestep: `entries` of `potentialBits` signed bits.
+ */
+export interface IfMembranePlan {
+  leak: number;
+  reset: 'zero' | 'subtract';
+  steps: number;
+  potentialBits: number;
+  entries: number;
 }
 
 export interface CoreRtlPlan {
@@ -140,9 +153,11 @@ function neuronPlan(
   residualPixels: Map<string, number>,
   mappingLayers: readonly LayerMapping[],
   coreReplicas: number,
+  coreChannels: number,
 ): NeuronPlan {
   const byName = nodeIndex(design.network);
   const fused = lm.fused.map((n) => byName.get(n)!);
+  const spiking = design.target.neuronCore.spiking;
   let requantShift = node.requant?.shift ?? 0;
   let reluBeforePool = false;
   let reluAfterPool = false;
@@ -195,6 +210,11 @@ function neuronPlan(
       case 'relu':
         // A ReLU of 0/1 values (a threshold's outputs, or a pool of them) changes nothing.
         if (threshold) break;
+        // With `model if` the ReLU is an integrate-and-fire neuron: a threshold with a membrane potential.
+        if (spiking) {
+          threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
+          break;
+        }
         if (pool) {
           if (reluAfterPool) unsupported(f, 'two ReLUs after a pool');
           reluAfterPool = true;
@@ -255,7 +275,7 @@ function neuronPlan(
   const outBits = out.activationBits;
   const satBits = node.activationBits;
   // Every fused value has the layer's width up to the threshold, 1 bit from it on.
-  const thresholdAt = fused.findIndex((f) => f.op.kind === 'threshold');
+  const thresholdAt = fused.findIndex((f) => f.op.kind === 'threshold' || (spiking !== undefined && f.op.kind === 'relu'));
   const expectedBits = (i: number): number => (thresholdAt >= 0 && i >= thresholdAt ? 1 : satBits);
   if (fused.some((f, i) => f.activationBits !== expectedBits(i)) || outBits !== expectedBits(fused.length - 1)) {
     unsupported(node, 'different activation widths inside one neuron core');
@@ -272,6 +292,10 @@ function neuronPlan(
   if (pool2?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool2.height * pool2.width) + 3);
   accBits += 1;
   if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
+  // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
+  const membrane = threshold?.integrateAndFire;
+  if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
+  if (membrane && membrane.potentialBits > 64) unsupported(node, `a ${membrane.potentialBits}-bit membrane potential (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
   return {
     batchNorm,
@@ -291,6 +315,26 @@ function neuronPlan(
     sumBits,
     accBits,
   };
+}
+
+/**
+ * The membrane of an integrate-and-fire neuron reading `bits`-bit signed values: one potential per pixel and channel
+ * of the conv plane (or of the pooled `plane` when the neuron follows a pool). A potential stays within
+ * [T * min, threshold + T * max] (each timestep adds at most one input, a spike removes the threshold or all of it),
+ * and the sum before the reset one input more.
+ */
+function membranePlan(
+  model: { threshold: number; leak: number; reset: 'zero' | 'subtract'; steps: number },
+  bits: number,
+  plane: { height: number; width: number } | undefined,
+  node: IrNode,
+  channels: number,
+): IfMembranePlan {
+  const min = -(2 ** (bits - 1));
+  const max = 2 ** (bits - 1) - 1;
+  const potentialBits = signedBits((model.steps + 1) * min, model.threshold + (model.steps + 1) * max) + 1;
+  const { height, width } = plane ?? node.shape;
+  return { leak: model.leak, reset: model.reset, steps: model.steps, potentialBits, entries: height * width * channels };
 }
 
 /** Signed bits holding every value of `values` (at least 2, so a sign bit and a magnitude bit). */
@@ -413,7 +457,7 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

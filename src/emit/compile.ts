@@ -184,7 +184,7 @@ export function compileDesign(input: CompileInput): CompileResult {
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
     ...sources,
     { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
-    ...scheduleFiles(memory).map((s) => ({ path: s.path, content: s.text })),
+    ...scheduleFiles(memory),
     ...configs.files,
     ...rtl.files,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },

@@ -8,8 +8,9 @@
 //   <t> C blk=<n> out=<oy>,<ox> active=<a>                  computation n starts (block's first output pixel)
 //   <t> R <y>,<x> word=<w>[..<w2>] bit=<b> blk=<n> at=<dy>,<dx>   read a pixel of the block's input region
 //   <t> Z <y>,<x> blk=<n> at=<dy>,<dx>                      zero (padding / idle replica), no memory access
-import { coreSchedule, type MemoryPlan } from '../memory/plan.js';
-import type { MemoryOp, Schedule, ScheduleHeader } from '../memory/schedule.js';
+import { coreStreamedSchedule, type MemoryPlan } from '../memory/plan.js';
+import type { MemoryOp, Schedule, ScheduleHeader, StreamedSchedule } from '../memory/schedule.js';
+import type { StreamedContent } from './output.js';
 import { renderTemplate } from '../support/templates.js';
 import { validateJson } from '../support/schema.js';
 
@@ -97,12 +98,34 @@ export function renderSchedule(s: Schedule): string {
   });
 }
 
-/** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`). */
-export function scheduleFiles(plan: MemoryPlan): Array<{ path: string; text: string }> {
-  return plan.cores.map((c) => ({
-    path: `schedules/${c.core}.sched`,
-    text: renderSchedule(coreSchedule(plan, c.core)),
-  }));
+/** Text handed to a sink at a time by streamScheduleText: large enough that the sink's cost per call does not count. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * renderSchedule's text, handed to `sink` in chunks of about a megabyte as the operations are produced: the
+ * template renders the header (with no operations), the operation lines follow in the template's form (one per line).
+ */
+export function streamScheduleText(s: StreamedSchedule, sink: (chunk: string) => void): void {
+  sink(renderTemplate('schedule/schedule.sched.hbs', { version: SCHEDULE_FORMAT_VERSION, header: headerFields(s.header, s.opCount), ops: [] }));
+  let chunk = '';
+  s.forEachOp((o) => {
+    chunk += opLine(o) + '\n';
+    if (chunk.length >= CHUNK_CHARS) {
+      sink(chunk);
+      chunk = '';
+    }
+  });
+  if (chunk.length > 0) sink(chunk);
+}
+
+/** A core's `.sched` file as streamed content: built while it is written, again on every write. */
+export function streamedScheduleContent(plan: MemoryPlan, core: string): StreamedContent {
+  return { stream: (sink) => streamScheduleText(coreStreamedSchedule(plan, core), sink) };
+}
+
+/** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`), streamed. */
+export function scheduleFiles(plan: MemoryPlan): Array<{ path: string; content: StreamedContent }> {
+  return plan.cores.map((c) => ({ path: `schedules/${c.core}.sched`, content: streamedScheduleContent(plan, c.core) }));
 }
 
 /** JSON form of one or more schedules, validated against schemas/schedule.schema.json. */

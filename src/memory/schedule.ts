@@ -298,6 +298,9 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const corePositions = mine ? allPositions.filter((a) => mine.has(`${a.dy},${a.dx}`)) : allPositions;
   const blockRows = Math.ceil(out.height / shape.rows);
   const blockCols = Math.ceil(out.width / shape.cols);
+  // Whether a region position is read: inside the image and needed by an active replica (`needed` null: all are).
+  const reads = (needed: Set<string> | null, dy: number, dx: number, y: number, x: number): boolean =>
+    y >= 0 && y < H && x >= 0 && x < W && (needed === null || needed.has(`${dy},${dx}`));
   const forEachComputation = (visit: (c: Computation) => void): void => {
     const positions = corePositions.map((q) => ({ dy: q.dy, dx: q.dx, y: 0, x: 0, read: false }));
     const c: Computation = { block: 0, t: 0, oy: 0, ox: 0, y0: 0, x0: 0, active: 0, positions };
@@ -313,20 +316,18 @@ export function coreTiming(p: CoreMemoryParams): Timing {
         const needed = inside || active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
         const y0 = oy * p.stride - p.padding;
         const x0 = ox * p.stride - p.padding;
-        const reads = (dy: number, dx: number, y: number, x: number): boolean =>
-          y >= 0 && y < H && x >= 0 && x < W && (needed === null || needed.has(`${dy},${dx}`));
         // The row parts of a split layer compute a block together (the accumulating core adds its siblings' partial
         // sums in the same timestep), so a block waits for every pixel of its region, not only this core's.
         let ready = 0;
         for (const q of allPositions) {
           const y = y0 + q.dy;
           const x = x0 + q.dx;
-          if (reads(q.dy, q.dx, y, x)) ready = Math.max(ready, arrival(y, x));
+          if (reads(needed, q.dy, q.dx, y, x)) ready = Math.max(ready, arrival(y, x));
         }
         for (const q of positions) {
           q.y = y0 + q.dy;
           q.x = x0 + q.dx;
-          q.read = reads(q.dy, q.dx, q.y, q.x);
+          q.read = reads(needed, q.dy, q.dx, q.y, q.x);
         }
         const t = Math.max(ready, previous + 1);
         previous = t;

@@ -22,8 +22,8 @@ export interface OutputFile {
  * 8192 x 8192 input is tens of GB of text): memory stays bounded by one chunk.
  */
 export interface StreamedContent {
-  /** Calls `sink` with the file's text in order; may be called more than once, giving the same text each time. */
-  stream: (sink: (chunk: string) => void) => void;
+  /** Calls `sink` with the file's bytes in order (a chunk may be reused once sink returns); may be called again, giving the same bytes. */
+  stream: (sink: (chunk: Uint8Array) => void) => void;
 }
 
 export function isStreamed(content: OutputFile['content']): content is StreamedContent {
@@ -35,7 +35,7 @@ export function contentBytes(content: OutputFile['content']): Buffer {
   if (typeof content === 'string') return Buffer.from(content, 'utf8');
   if (!isStreamed(content)) return Buffer.from(content);
   const chunks: Buffer[] = [];
-  content.stream((chunk) => chunks.push(Buffer.from(chunk, 'utf8')));
+  content.stream((chunk) => chunks.push(Buffer.from(chunk)));
   return Buffer.concat(chunks);
 }
 
@@ -48,8 +48,7 @@ export function writeContent(path: string, content: OutputFile['content']): void
   const fd = openSync(path, 'w');
   try {
     content.stream((chunk) => {
-      const bytes = Buffer.from(chunk, 'utf8');
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
     });
   } finally {
     closeSync(fd);

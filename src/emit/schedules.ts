@@ -11,6 +11,7 @@
 import { coreStreamedSchedule, type MemoryPlan } from '../memory/plan.js';
 import type { MemoryOp, Schedule, ScheduleHeader, StreamedSchedule } from '../memory/schedule.js';
 import type { StreamedContent } from './output.js';
+import { OpLineWriter } from './scheduleBytes.js';
 import { renderTemplate } from '../support/templates.js';
 import { validateJson } from '../support/schema.js';
 
@@ -98,24 +99,16 @@ export function renderSchedule(s: Schedule): string {
   });
 }
 
-/** Text handed to a sink at a time by streamScheduleText: large enough that the sink's cost per call does not count. */
-const CHUNK_CHARS = 1 << 20;
-
 /**
  * renderSchedule's text, handed to `sink` in chunks of about a megabyte as the operations are produced: the
- * template renders the header (with no operations), the operation lines follow in the template's form (one per line).
+ * template renders the header (with no operations), the operation lines follow in the template's form (one per line),
+ * written as bytes (OpLineWriter). A chunk is reused once `sink` returns.
  */
-export function streamScheduleText(s: StreamedSchedule, sink: (chunk: string) => void): void {
-  sink(renderTemplate('schedule/schedule.sched.hbs', { version: SCHEDULE_FORMAT_VERSION, header: headerFields(s.header, s.opCount), ops: [] }));
-  let chunk = '';
-  s.forEachOp((o) => {
-    chunk += opLine(o) + '\n';
-    if (chunk.length >= CHUNK_CHARS) {
-      sink(chunk);
-      chunk = '';
-    }
-  });
-  if (chunk.length > 0) sink(chunk);
+export function streamScheduleText(s: StreamedSchedule, sink: (chunk: Uint8Array) => void): void {
+  sink(Buffer.from(renderTemplate('schedule/schedule.sched.hbs', { version: SCHEDULE_FORMAT_VERSION, header: headerFields(s.header, s.opCount), ops: [] }), 'utf8'));
+  const writer = new OpLineWriter(sink);
+  s.forEachOp((o) => writer.line(o));
+  writer.flush();
 }
 
 /** A core's `.sched` file as streamed content: built while it is written, again on every write. */

@@ -19,7 +19,7 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
       const { schedulesJson, streamScheduleText } = await import('../../emit/schedules.js');
       const { wholeScheduleDiagnostic } = await import('../../emit/limits.js');
       const { design, sources } = loadDesignForCli(file);
-      // JSON is built whole; the text is streamed, chunk by chunk, and needs no bound.
+      // JSON is built whole; the text is streamed, chunk by chunk (copied: stdout may write it later), and needs no bound.
       const tooLarge = opts.json ? wholeScheduleDiagnostic(design) : undefined;
       if (tooLarge) throw new DiagnosticError([tooLarge], sources);
       const mapping = withSources(sources, () => mapDesign(design));
@@ -30,6 +30,6 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
       }
       const chosen = opts.core !== undefined ? [opts.core] : ids;
       if (opts.json) printJson(schedulesJson(chosen.map((id) => coreSchedule(plan, id))));
-      else for (const id of chosen) streamScheduleText(coreStreamedSchedule(plan, id), (chunk) => process.stdout.write(chunk));
+      else for (const id of chosen) streamScheduleText(coreStreamedSchedule(plan, id), (chunk) => process.stdout.write(Buffer.from(chunk)));
     });
 }

@@ -8,8 +8,8 @@
 //   <t> C blk=<n> out=<oy>,<ox> active=<a>                  computation n starts (block's first output pixel)
 //   <t> R <y>,<x> word=<w>[..<w2>] bit=<b> blk=<n> at=<dy>,<dx>   read a pixel of the block's input region
 //   <t> Z <y>,<x> blk=<n> at=<dy>,<dx>                      zero (padding / idle replica), no memory access
-import { coreStreamedSchedule, type MemoryPlan } from '../memory/plan.js';
-import type { MemoryOp, Schedule, ScheduleHeader, StreamedSchedule } from '../memory/schedule.js';
+import type { CoreMemoryPlan, MemoryPlan } from '../memory/plan.js';
+import { streamSchedule, type MemoryOp, type Schedule, type ScheduleHeader, type StreamedSchedule } from '../memory/schedule.js';
 import type { StreamedContent } from './output.js';
 import { OpLineWriter } from './scheduleBytes.js';
 import { renderTemplate } from '../support/templates.js';
@@ -112,13 +112,13 @@ export function streamScheduleText(s: StreamedSchedule, sink: (chunk: Uint8Array
 }
 
 /** A core's `.sched` file as streamed content: built while it is written, again on every write. */
-export function streamedScheduleContent(plan: MemoryPlan, core: string): StreamedContent {
-  return { stream: (sink) => streamScheduleText(coreStreamedSchedule(plan, core), sink) };
+export function streamedScheduleContent(planned: CoreMemoryPlan): StreamedContent {
+  return { stream: (sink) => streamScheduleText(streamSchedule(planned.params), sink) };
 }
 
 /** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`), streamed. */
 export function scheduleFiles(plan: MemoryPlan): Array<{ path: string; content: StreamedContent }> {
-  return plan.cores.map((c) => ({ path: `schedules/${c.core}.sched`, content: streamedScheduleContent(plan, c.core) }));
+  return plan.cores.map((c) => ({ path: `schedules/${c.core}.sched`, content: streamedScheduleContent(c) }));
 }
 
 /** JSON form of one or more schedules, validated against schemas/schedule.schema.json. */

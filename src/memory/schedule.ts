@@ -290,7 +290,11 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const W = p.width;
   const k = p.arrivalsPerTimestep;
   const arrivalBlock = p.arrivalBlock ?? { rows: 1, cols: 1 };
-  const arrival = (y: number, x: number): number => Math.floor(emissionIndex(H, W, arrivalBlock, y, x) / k);
+  // One pixel per block (the network input, an unreplicated producer): plain column order, without the block arithmetic.
+  const single = arrivalBlock.rows === 1 && arrivalBlock.cols === 1;
+  const arrival = single
+    ? (y: number, x: number): number => Math.floor((x * H + y) / k)
+    : (y: number, x: number): number => Math.floor(emissionIndex(H, W, arrivalBlock, y, x) / k);
   const out = outputSize(p);
   const shape = blockShape(p.replicas);
   const allPositions = patchPositions(p);

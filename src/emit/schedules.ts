@@ -113,7 +113,7 @@ export function streamScheduleText(s: StreamedSchedule, sink: (chunk: Uint8Array
 
 /** A core's `.sched` file as streamed content: built while it is written, again on every write. */
 export function streamedScheduleContent(planned: CoreMemoryPlan): StreamedContent {
-  return { stream: (sink) => streamScheduleText(streamSchedule(planned.params), sink) };
+  return { stream: (sink) => streamScheduleText(streamSchedule(planned.params, planned), sink) };
 }
 
 /** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`), streamed. */

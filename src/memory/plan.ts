@@ -302,5 +302,5 @@ export function coreSchedule(plan: MemoryPlan, coreId: string): Schedule {
 export function coreStreamedSchedule(plan: MemoryPlan, coreId: string): StreamedSchedule {
   const planned = plan.cores.find((c) => c.core === coreId);
   if (!planned) throw new RangeError(`no core ${coreId} in the memory plan`);
-  return streamSchedule(planned.params);
+  return streamSchedule(planned.params, planned);
 }

@@ -172,7 +172,11 @@ export function minimumOccupancy(p: Pick<CoreMemoryParams, 'height' | 'kernelHei
 
 /** The volume the core's memory keeps: H x requiredColumns pixels. */
 export function storedVolume(p: CoreMemoryParams, timing?: Timing): StoredVolume {
-  return { height: p.height, columns: requiredColumns(p, timing), channels: p.channels, bits: p.bits, wordBits: p.wordBits };
+  return storedVolumeOf(p, requiredColumns(p, timing));
+}
+
+function storedVolumeOf(p: CoreMemoryParams, columns: number): StoredVolume {
+  return { height: p.height, columns, channels: p.channels, bits: p.bits, wordBits: p.wordBits };
 }
 
 /** Region positions covered by the replicas' patches, rows then columns. */
@@ -380,9 +384,11 @@ export interface StreamedSchedule {
  * Algorithm 2's address sequence for one core (see the timing model at the top of this file), produced one
  * operation at a time: memory stays constant in the pixel count.
  */
-export function streamSchedule(p: CoreMemoryParams): StreamedSchedule {
+export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number }): StreamedSchedule {
   const timing = coreTiming(p);
-  const layout = makeLayout(p.layout, storedVolume(p, timing));
+  // The memory plan has walked the computations for the columns already; a second walk would find the same.
+  const volume = planned ? storedVolumeOf(p, planned.columns) : storedVolume(p, timing);
+  const layout = makeLayout(p.layout, volume);
   const columns = layout.volume.columns;
   const figures = layoutFigures(layout);
   const H = p.height;

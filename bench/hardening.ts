@@ -1,16 +1,18 @@
 // Size section of npm run bench (issue 20): time and peak memory against the number of layers (map + memory plan
 // of a chain of fc layers) and against the input size (dataflow simulation of one image through a 3x3 conv), each
 // case in its own process, with the fitted growth exponent (time ~ size^k between the smallest and largest case).
-// Targets: 10,000 layers map + plan < 5 s; a 4096x4096 input simulated in < 10 s and < 2 GB.
+// Targets: 10,000 layers map + plan < 5 s; a 4096x4096 input simulated in < 10 s and < 2 GB. Compile (issue 20 item 2):
+// the memory plan, the streamed schedules and the whole compile against the input size, each under 2 GB at its peak.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './table.js';
 
 const CASE = fileURLToPath(new URL('./_sizeCase.ts', import.meta.url));
 
-type SizeCase = { ms: number; cpuMs: number; peakMB: number };
+type SizeCase = { ms: number; cpuMs: number; peakMB: number; bytes: number };
+type SizeKind = 'layers' | 'square' | 'plan' | 'schedule' | 'compile';
 
-function runCase(kind: 'layers' | 'square', size: number): SizeCase {
+function runCase(kind: SizeKind, size: number): SizeCase {
   const out = execFileSync(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', CASE, kind, String(size)], { encoding: 'utf8' });
   return JSON.parse(out) as SizeCase;
 }
@@ -45,5 +47,22 @@ export async function benchmarks(): Promise<BenchRow[]> {
     rows.push(row(`${s}x${s} input: peak memory`, `${r.peakMB.toFixed(0)} MB`, last ? '< 2048 MB' : '-', last ? (r.peakMB < 2048 ? 'ok' : 'SLOW') : '-'));
   });
   rows.push(row('input: fitted growth of simulate (in pixels)', growth(sides.map((s) => s * s), squareRuns.map((r) => r.ms)), 'size^1'));
+
+  // Compile's parts that grow with the pixels, up to what fits a bench run: planning to 8192x8192 (about 16 s of
+  // CPU), the schedule text to 4096x4096 (185 million lines, about 75 s; 8192x8192 would be 740 million, about 5
+  // minutes), the whole compile to 1024x1024 (its report simulates batches of up to 100 images).
+  const sized = (kind: SizeKind, label: string, list: number[]): void => {
+    const runs = list.map((s) => runCase(kind, s));
+    list.forEach((s, i) => {
+      const r = runs[i];
+      const text = r.bytes > 0 ? `, ${(r.bytes / 1e6).toFixed(0)} MB of text` : '';
+      rows.push(row(`${s}x${s} input: ${label}`, `${r.ms.toFixed(0)} ms (${r.cpuMs.toFixed(0)} ms CPU${text})`));
+      rows.push(row(`${s}x${s} input: ${label}, peak memory`, `${r.peakMB.toFixed(0)} MB`, '< 2048 MB', r.peakMB < 2048 ? 'ok' : 'SLOW'));
+    });
+    rows.push(row(`input: fitted growth of ${label} (in pixels, CPU)`, growth(list.map((s) => s * s), runs.map((r) => r.cpuMs)), 'size^1'));
+  };
+  sized('plan', 'map + memory plan', [256, 1024, 4096, 8192]);
+  sized('schedule', 'plan + schedules streamed', [256, 1024, 4096]);
+  sized('compile', 'whole compile', [256, 1024]);
   return rows;
 }

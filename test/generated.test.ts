@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { GENERATED_EXAMPLES, compileExample } from './support/examples.js';
+import { contentBytes } from '../src/emit/output.js';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -27,7 +28,7 @@ describe('generated/ is current', () => {
       expect(listFiles(dir), `files in ${dir} (run npm run generate)`).toEqual(expected);
       for (const f of files) {
         const onDisk = readFileSync(join(dir, f.path));
-        const fresh = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : Buffer.from(f.content);
+        const fresh = contentBytes(f.content);
         expect(onDisk.equals(fresh), `${dir}/${f.path} is stale (run npm run generate)`).toBe(true);
       }
     });

@@ -22,7 +22,7 @@ import { renderTemplate } from '../support/templates.js';
 import { outputMarker, type OutputFile } from './output.js';
 import { formatRange } from './memoryTable.js';
 import { groupDecimal, groupDigits } from '../support/format.js';
-import { compileSizeDiagnostic } from './limits.js';
+import { compileSizeDiagnostic, scheduleTextWarning } from './limits.js';
 import { renderHtmlReport } from './report/html.js';
 
 export { REPORT_BATCH } from '../pipeline/program.js';
@@ -34,6 +34,8 @@ export interface CompileInput {
   version: string;
   /** Write NeuroSim's input traces (all input vectors of every layer: tens of MB for ResNet-32). Default off. */
   neurosimTraces?: boolean;
+  /** Most schedule operations written as schedules/ (default MAX_WRITTEN_SCHEDULE_OPS); above it they are skipped with IMC192. */
+  maxScheduleOps?: number;
   /** Told when each phase of the compile's Program runs (tests check each runs once). */
   onPhase?: ProgramOptions['onPhase'];
 }
@@ -137,8 +139,8 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
 
 /**
  * An emitter's files, or none when it refuses the design with one of `codes`: the RTL for a feature its generator does
- * not implement yet (IMC112). The rest of the
- * output is still useful, so the refusal becomes a warning and report.txt says what is missing.
+ * not implement yet (IMC112). The rest of the output is still useful, so the refusal becomes a warning and report.txt
+ * says what is missing.
  */
 function filesOrWarnings(
   build: () => OutputFile[],
@@ -163,6 +165,8 @@ export function compileDesign(input: CompileInput): CompileResult {
   const { design, version } = input;
   const tooLarge = compileSizeDiagnostic(design);
   if (tooLarge) throw new DiagnosticError([tooLarge]);
+  // Schedules too large for the disk are skipped (with a warning) rather than refusing the rest of the output.
+  const schedulesSkipped = scheduleTextWarning(design, input.maxScheduleOps);
   const program = createProgram(design, { onPhase: input.onPhase });
   const { mapping, memory, reportDataflow: dataflow } = program;
   const { files: sources, entry, outputPath } = sourceFiles(design, input.sources);
@@ -173,14 +177,14 @@ export function compileDesign(input: CompileInput): CompileResult {
   const rtl = filesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })), ['IMC112'], 'rtl/ and tb/ are');
   const configs = simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content }));
 
-  const warnings = [...dataflow.diagnostics, ...rtl.warnings];
+  const warnings = [...dataflow.diagnostics, ...(schedulesSkipped ? [schedulesSkipped] : []), ...rtl.warnings];
   const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
     outputMarker({ version, entry, sources: sources.map((s) => s.path) }),
     ...sources,
     { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
-    ...scheduleFiles(memory).map((s) => ({ path: s.path, content: s.text })),
+    ...(schedulesSkipped ? [] : scheduleFiles(memory)),
     ...configs,
     ...rtl.files,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },

@@ -1,6 +1,6 @@
 // Atomic output directories: everything is written into a temporary sibling directory and renamed into place, so a
 // failed compile leaves DIR exactly as it was, and a directory that is not an imcc output is never overwritten.
-import { existsSync, mkdirSync, realpathSync, renameSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, renameSync, statSync, writeFileSync, writeSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { ToolError } from '../dsl/diagnostics.js';
 import { lstatOrUndefined, readBoundedText, registerTemporary, removeQuietly } from '../support/files.js';
@@ -14,7 +14,45 @@ export const OUTPUT_MARKER = 'imcc-output.json';
 export interface OutputFile {
   /** Relative path inside the output directory, with forward slashes. */
   path: string;
-  content: string | Uint8Array;
+  content: string | Uint8Array | StreamedContent;
+}
+
+/**
+ * Content produced while it is written, chunk by chunk, for files that grow with the pixel count (a schedule of an
+ * 8192 x 8192 input is tens of GB of text): memory stays bounded by one chunk.
+ */
+export interface StreamedContent {
+  /** Calls `sink` with the file's bytes in order (a chunk may be reused once sink returns); may be called again, giving the same bytes. */
+  stream: (sink: (chunk: Uint8Array) => void) => void;
+}
+
+export function isStreamed(content: OutputFile['content']): content is StreamedContent {
+  return typeof content === 'object' && !(content instanceof Uint8Array);
+}
+
+/** The whole content as bytes (for tests and comparisons of small outputs). */
+export function contentBytes(content: OutputFile['content']): Buffer {
+  if (typeof content === 'string') return Buffer.from(content, 'utf8');
+  if (!isStreamed(content)) return Buffer.from(content);
+  const chunks: Buffer[] = [];
+  content.stream((chunk) => chunks.push(Buffer.from(chunk)));
+  return Buffer.concat(chunks);
+}
+
+/** Writes one output file; streamed content goes out chunk by chunk through one descriptor. */
+export function writeContent(path: string, content: OutputFile['content']): void {
+  if (!isStreamed(content)) {
+    writeFileSync(path, content);
+    return;
+  }
+  const fd = openSync(path, 'w');
+  try {
+    content.stream((chunk) => {
+      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+    });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The recorded fields of DIR's output marker; undefined when DIR has none. Throws when the marker cannot be read as JSON. */
@@ -80,7 +118,7 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
       checkRelative(file.path);
       const full = join(temp, file.path);
       mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, file.content);
+      writeContent(full, file.content);
     }
     if (existsSync(target)) renameSync(target, old);
     renameSync(temp, target);
@@ -88,6 +126,8 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     removeQuietly(temp);
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     if (err instanceof ToolError) throw err;
+    // Streamed content is built while it is written: an error of that building is not a write error.
+    if (!(err instanceof Error && 'code' in err)) throw err;
     throw new ToolError('IMC111', `cannot write ${dir}: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     releaseTemp();

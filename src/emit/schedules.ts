@@ -8,8 +8,10 @@
 //   <t> C blk=<n> out=<oy>,<ox> active=<a>                  computation n starts (block's first output pixel)
 //   <t> R <y>,<x> word=<w>[..<w2>] bit=<b> blk=<n> at=<dy>,<dx>   read a pixel of the block's input region
 //   <t> Z <y>,<x> blk=<n> at=<dy>,<dx>                      zero (padding / idle replica), no memory access
-import { coreSchedule, type MemoryPlan } from '../memory/plan.js';
-import type { MemoryOp, Schedule, ScheduleHeader } from '../memory/schedule.js';
+import type { CoreMemoryPlan, MemoryPlan } from '../memory/plan.js';
+import { streamSchedule, type MemoryOp, type Schedule, type ScheduleHeader, type StreamedSchedule } from '../memory/schedule.js';
+import type { StreamedContent } from './output.js';
+import { OpLineWriter } from './scheduleBytes.js';
 import { renderTemplate } from '../support/templates.js';
 import { validateJson } from '../support/schema.js';
 
@@ -97,12 +99,26 @@ export function renderSchedule(s: Schedule): string {
   });
 }
 
-/** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`). */
-export function scheduleFiles(plan: MemoryPlan): Array<{ path: string; text: string }> {
-  return plan.cores.map((c) => ({
-    path: `schedules/${c.core}.sched`,
-    text: renderSchedule(coreSchedule(plan, c.core)),
-  }));
+/**
+ * renderSchedule's text, handed to `sink` in chunks of about a megabyte as the operations are produced: the
+ * template renders the header (with no operations), the operation lines follow in the template's form (one per line),
+ * written as bytes (OpLineWriter). A chunk is reused once `sink` returns.
+ */
+export function streamScheduleText(s: StreamedSchedule, sink: (chunk: Uint8Array) => void): void {
+  sink(Buffer.from(renderTemplate('schedule/schedule.sched.hbs', { version: SCHEDULE_FORMAT_VERSION, header: headerFields(s.header, s.opCount), ops: [] }), 'utf8'));
+  const writer = new OpLineWriter(sink);
+  s.forEachOp((o) => writer.line(o));
+  writer.flush();
+}
+
+/** A core's `.sched` file as streamed content: built while it is written, again on every write. */
+export function streamedScheduleContent(planned: CoreMemoryPlan): StreamedContent {
+  return { stream: (sink) => streamScheduleText(streamSchedule(planned.params, planned), sink) };
+}
+
+/** Every core's schedule file, `schedules/<core>.sched`, in core order (for `imcc compile`), streamed. */
+export function scheduleFiles(plan: MemoryPlan): Array<{ path: string; content: StreamedContent }> {
+  return plan.cores.map((c) => ({ path: `schedules/${c.core}.sched`, content: streamedScheduleContent(c) }));
 }
 
 /** JSON form of one or more schedules, validated against schemas/schedule.schema.json. */

@@ -14,7 +14,9 @@ import {
   minimumOccupancy,
   patchPositions,
   storedVolume,
+  streamSchedule,
   type CoreMemoryParams,
+  type StreamedSchedule,
   type RegionPosition,
   type Schedule,
 } from './schedule.js';
@@ -294,4 +296,11 @@ export function coreSchedule(plan: MemoryPlan, coreId: string): Schedule {
   const planned = plan.cores.find((c) => c.core === coreId);
   if (!planned) throw new RangeError(`no core ${coreId} in the memory plan`);
   return buildSchedule(planned.params);
+}
+
+/** coreSchedule's operations one at a time (src/memory/schedule.ts streamSchedule): for outputs that grow with the pixels. */
+export function coreStreamedSchedule(plan: MemoryPlan, coreId: string): StreamedSchedule {
+  const planned = plan.cores.find((c) => c.core === coreId);
+  if (!planned) throw new RangeError(`no core ${coreId} in the memory plan`);
+  return streamSchedule(planned.params, planned);
 }

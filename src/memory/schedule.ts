@@ -172,7 +172,11 @@ export function minimumOccupancy(p: Pick<CoreMemoryParams, 'height' | 'kernelHei
 
 /** The volume the core's memory keeps: H x requiredColumns pixels. */
 export function storedVolume(p: CoreMemoryParams, timing?: Timing): StoredVolume {
-  return { height: p.height, columns: requiredColumns(p, timing), channels: p.channels, bits: p.bits, wordBits: p.wordBits };
+  return storedVolumeOf(p, requiredColumns(p, timing));
+}
+
+function storedVolumeOf(p: CoreMemoryParams, columns: number): StoredVolume {
+  return { height: p.height, columns, channels: p.channels, bits: p.bits, wordBits: p.wordBits };
 }
 
 /** Region positions covered by the replicas' patches, rows then columns. */
@@ -223,7 +227,11 @@ function checkParams(p: CoreMemoryParams): void {
   if (o.height < 1 || o.width < 1) throw new RangeError(`core ${p.core}: the kernel does not fit the padded input`);
 }
 
-/** One computation of the timing model: a block of output pixels and the region positions it reads. */
+/**
+ * One computation of the timing model: a block of output pixels and the region positions it reads. The timing hands
+ * the same object to every visit (compile streams 67 million computations for an 8192 x 8192 input), so a visitor
+ * that keeps one copies it.
+ */
 export interface Computation {
   block: number;
   t: number;
@@ -238,27 +246,45 @@ export interface Computation {
 }
 
 export interface Timing {
-  /** Timestep in which input pixel (y, x) arrives. */
+  /** Timestep in which input pixel (y, x) arrives (closed form, no per-pixel table). */
   arrival: (y: number, x: number) => number;
-  /** Input pixels in arrival order. */
-  arrivals: Array<{ y: number; x: number }>;
-  computations: Computation[];
+  /** Computations of the core: the output blocks. */
+  computationCount: number;
+  /** Visits the computations in order; the argument is reused between visits (see Computation). */
+  forEachComputation: (visit: (c: Computation) => void) => void;
 }
 
 /**
- * The order in which a producer computing `block`-shaped blocks emits an H x W plane: block columns left to right,
- * in each the blocks top to bottom, in each block the pixels y fastest (edge blocks keep only the pixels inside).
+ * Visits the pixels of an H x W plane in the order a producer computing `block`-shaped blocks emits them: block
+ * columns left to right, in each the blocks top to bottom, in each block the pixels y fastest (edge blocks keep only
+ * the pixels inside).
  */
-export function emissionOrder(height: number, width: number, block: BlockShape = { rows: 1, cols: 1 }): Array<{ y: number; x: number }> {
-  const order: Array<{ y: number; x: number }> = [];
+export function forEachEmitted(height: number, width: number, block: BlockShape, visit: (y: number, x: number) => void): void {
   for (let bx = 0; bx < width; bx += block.cols) {
+    const xEnd = Math.min(bx + block.cols, width);
     for (let by = 0; by < height; by += block.rows) {
-      for (let x = bx; x < Math.min(bx + block.cols, width); x++) {
-        for (let y = by; y < Math.min(by + block.rows, height); y++) order.push({ y, x });
+      const yEnd = Math.min(by + block.rows, height);
+      for (let x = bx; x < xEnd; x++) {
+        for (let y = by; y < yEnd; y++) visit(y, x);
       }
     }
   }
+}
+
+/** forEachEmitted's order as a list. */
+export function emissionOrder(height: number, width: number, block: BlockShape = { rows: 1, cols: 1 }): Array<{ y: number; x: number }> {
+  const order: Array<{ y: number; x: number }> = [];
+  forEachEmitted(height, width, block, (y, x) => order.push({ y, x }));
   return order;
+}
+
+/** Position of pixel (y, x) in forEachEmitted's order, in closed form: full block columns, then full blocks, then the pixel. */
+export function emissionIndex(height: number, width: number, block: BlockShape, y: number, x: number): number {
+  const bx = Math.floor(x / block.cols) * block.cols;
+  const by = Math.floor(y / block.rows) * block.rows;
+  const columnWidth = Math.min(block.cols, width - bx);
+  const blockHeight = Math.min(block.rows, height - by);
+  return bx * height + by * columnWidth + (x - bx) * blockHeight + (y - by);
 }
 
 /** The timing model of this file's header: when pixels arrive and when each block is computed. */
@@ -267,42 +293,64 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const H = p.height;
   const W = p.width;
   const k = p.arrivalsPerTimestep;
-  const arrivals = emissionOrder(H, W, p.arrivalBlock);
-  const arrivalIndex = new Int32Array(H * W);
-  arrivals.forEach((q, i) => (arrivalIndex[q.x * H + q.y] = i));
-  const arrival = (y: number, x: number): number => Math.floor(arrivalIndex[x * H + y] / k);
+  const arrivalBlock = p.arrivalBlock ?? { rows: 1, cols: 1 };
+  // One pixel per block (the network input, an unreplicated producer): plain column order, without the block arithmetic.
+  const single = arrivalBlock.rows === 1 && arrivalBlock.cols === 1;
+  const arrival = single
+    ? (y: number, x: number): number => Math.floor((x * H + y) / k)
+    : (y: number, x: number): number => Math.floor(emissionIndex(H, W, arrivalBlock, y, x) / k);
   const out = outputSize(p);
   const shape = blockShape(p.replicas);
   const allPositions = patchPositions(p);
   const mine = p.positions ? new Set(p.positions.map((b) => `${b.dy},${b.dx}`)) : null;
   const corePositions = mine ? allPositions.filter((a) => mine.has(`${a.dy},${a.dx}`)) : allPositions;
-  const computations: Computation[] = [];
-  let previous = -1;
-  for (let bx = 0; bx * shape.cols < out.width; bx++) {
-    for (let by = 0; by * shape.rows < out.height; by++) {
-      const oy = by * shape.rows;
-      const ox = bx * shape.cols;
-      const active = p.replicas.filter((r) => oy + r.oy < out.height && ox + r.ox < out.width);
-      // Only an edge block (some replicas idle) needs fewer positions than all.
-      const needed = active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
-      const y0 = oy * p.stride - p.padding;
-      const x0 = ox * p.stride - p.padding;
-      const place = (q: RegionPosition): RegionPosition & { y: number; x: number; read: boolean } => {
-        const y = y0 + q.dy;
-        const x = x0 + q.dx;
-        return { dy: q.dy, dx: q.dx, y, x, read: (needed === null || needed.has(`${q.dy},${q.dx}`)) && y >= 0 && y < H && x >= 0 && x < W };
-      };
-      // The row parts of a split layer compute a block together (the accumulating core adds its siblings' partial
-      // sums in the same timestep), so a block waits for every pixel of its region, not only this core's.
-      let ready = 0;
-      for (const q of allPositions.map(place)) if (q.read) ready = Math.max(ready, arrival(q.y, q.x));
-      const positions = corePositions.map(place);
-      const t = Math.max(ready, previous + 1);
-      previous = t;
-      computations.push({ block: computations.length, t, oy, ox, y0, x0, active: active.length, positions });
+  const blockRows = Math.ceil(out.height / shape.rows);
+  const blockCols = Math.ceil(out.width / shape.cols);
+  // Whether a region position is read: inside the image and needed by an active replica (`needed` null: all are).
+  const reads = (needed: Set<string> | null, dy: number, dx: number, y: number, x: number): boolean =>
+    y >= 0 && y < H && x >= 0 && x < W && (needed === null || needed.has(`${dy},${dx}`));
+  const forEachComputation = (visit: (c: Computation) => void): void => {
+    const positions = corePositions.map((q) => ({ dy: q.dy, dx: q.dx, y: 0, x: 0, read: false }));
+    const c: Computation = { block: 0, t: 0, oy: 0, ox: 0, y0: 0, x0: 0, active: 0, positions };
+    let previous = -1;
+    let block = 0;
+    for (let bx = 0; bx < blockCols; bx++) {
+      for (let by = 0; by < blockRows; by++) {
+        const oy = by * shape.rows;
+        const ox = bx * shape.cols;
+        const inside = oy + shape.rows <= out.height && ox + shape.cols <= out.width;
+        const active = inside ? p.replicas : p.replicas.filter((r) => oy + r.oy < out.height && ox + r.ox < out.width);
+        // Only an edge block (some replicas idle) needs fewer positions than all.
+        const needed = inside || active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
+        const y0 = oy * p.stride - p.padding;
+        const x0 = ox * p.stride - p.padding;
+        // The row parts of a split layer compute a block together (the accumulating core adds its siblings' partial
+        // sums in the same timestep), so a block waits for every pixel of its region, not only this core's.
+        let ready = 0;
+        for (const q of allPositions) {
+          const y = y0 + q.dy;
+          const x = x0 + q.dx;
+          if (reads(needed, q.dy, q.dx, y, x)) ready = Math.max(ready, arrival(y, x));
+        }
+        for (const q of positions) {
+          q.y = y0 + q.dy;
+          q.x = x0 + q.dx;
+          q.read = reads(needed, q.dy, q.dx, q.y, q.x);
+        }
+        const t = Math.max(ready, previous + 1);
+        previous = t;
+        c.block = block++;
+        c.t = t;
+        c.oy = oy;
+        c.ox = ox;
+        c.y0 = y0;
+        c.x0 = x0;
+        c.active = active.length;
+        visit(c);
+      }
     }
-  }
-  return { arrival, arrivals, computations };
+  };
+  return { arrival, computationCount: blockRows * blockCols, forEachComputation };
 }
 
 /**
@@ -312,65 +360,118 @@ export function coreTiming(p: CoreMemoryParams): Timing {
  */
 export function requiredColumns(p: CoreMemoryParams, timing: Timing = coreTiming(p)): number {
   let columns = storedColumns(p);
-  for (const c of timing.computations) {
+  timing.forEachComputation((c) => {
     for (const q of c.positions) {
       if (!q.read) continue;
       // The pixel `columns` columns further on in the row would take this pixel's slot: keep one more column while
       // it has arrived (arrivals along a row are in x order, so the first that has not ends the search).
       while (q.x + columns < p.width && timing.arrival(q.y, q.x + columns) <= c.t) columns++;
     }
-  }
+  });
   return columns;
 }
 
-/** Algorithm 2's address sequence for one core (see the timing model at the top of this file). */
-export function buildSchedule(p: CoreMemoryParams): Schedule {
+/** A core's schedule before its operations are listed: the header, the operation count and a way to visit them. */
+export interface StreamedSchedule {
+  header: ScheduleHeader;
+  /** Operations the visit gives: a write per input pixel, and per computation its C and one R or Z per position. */
+  opCount: number;
+  /** Visits the operations in schedule order; the argument is reused between visits (copy it to keep it). */
+  forEachOp: (visit: (op: Readonly<MemoryOp>) => void) => void;
+}
+
+/**
+ * Algorithm 2's address sequence for one core (see the timing model at the top of this file), produced one
+ * operation at a time: memory stays constant in the pixel count.
+ */
+export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number }): StreamedSchedule {
   const timing = coreTiming(p);
-  const layout = makeLayout(p.layout, storedVolume(p, timing));
+  // The memory plan has walked the computations for the columns already; a second walk would find the same.
+  const volume = planned ? storedVolumeOf(p, planned.columns) : storedVolume(p, timing);
+  const layout = makeLayout(p.layout, volume);
   const columns = layout.volume.columns;
   const figures = layoutFigures(layout);
   const H = p.height;
   const W = p.width;
   const { arrival } = timing;
+  const wl = layout.volume.wordBits;
+  const positionCount = (p.positions ?? patchPositions(p)).length;
 
-  // Writes (Algorithm 2, store_data): pixel (y, x) goes to y * Δkernel + Δpix[x mod F]. In column order this is
-  // addr_w_0 reset to Δpix[x mod F] at a column's first pixel and advanced by Δkernel for each following pixel.
-  const writes: MemoryOp[] = timing.arrivals.map(({ y, x }) => ({
-    t: arrival(y, x),
-    op: 'W',
-    y,
-    x,
-    ...wordsOf(y * layout.deltaKernelBits + layout.deltaPixBits[x % columns], layout),
-  }));
-
-  const computes: MemoryOp[][] = timing.computations.map((c) => {
-    const ops: MemoryOp[] = [{ t: c.t, op: 'C', y: c.oy, x: c.ox, block: c.block, active: c.active }];
-    for (const q of c.positions) {
-      if (!q.read) {
-        ops.push({ t: c.t, op: 'Z', y: q.y, x: q.x, block: c.block, dy: q.dy, dx: q.dx });
-        continue;
+  const forEachOp = (visit: (op: Readonly<MemoryOp>) => void): void => {
+    // Writes (Algorithm 2, store_data): pixel (y, x) goes to y * Δkernel + Δpix[x mod F]. In column order this is
+    // addr_w_0 reset to Δpix[x mod F] at a column's first pixel and advanced by Δkernel for each following pixel.
+    // Writes arrive in emission order; a computation's timestep is never before the writes it needs, so the writes
+    // of timesteps up to each computation's are let out just before it (writes first, as in Algorithm 1).
+    const write: MemoryOp = { t: 0, op: 'W', y: 0, x: 0, word: 0, lastWord: 0, bit: 0 };
+    const pending = { y: 0, x: 0, t: 0, has: false };
+    const emitWrite = (y: number, x: number): void => {
+      const a = y * layout.deltaKernelBits + layout.deltaPixBits[x % columns];
+      write.t = arrival(y, x);
+      write.y = y;
+      write.x = x;
+      write.word = Math.floor(a / wl);
+      write.lastWord = Math.floor((a + layout.pixelBits - 1) / wl);
+      write.bit = a % wl;
+      visit(write);
+    };
+    const compute: MemoryOp = { t: 0, op: 'C', y: 0, x: 0, block: 0, active: 0 };
+    const read: MemoryOp = { t: 0, op: 'R', y: 0, x: 0, word: 0, lastWord: 0, bit: 0, block: 0, dy: 0, dx: 0 };
+    const zero: MemoryOp = { t: 0, op: 'Z', y: 0, x: 0, block: 0, dy: 0, dx: 0 };
+    // The writes are a resumable walk of the emission order: `nextWrite` advances it by one pixel.
+    const order = emissionCursor(H, W, p.arrivalBlock ?? { rows: 1, cols: 1 });
+    const flushWritesUpTo = (t: number): void => {
+      for (;;) {
+        if (!pending.has) {
+          if (!order.next(pending)) return;
+          pending.t = arrival(pending.y, pending.x);
+          pending.has = true;
+        }
+        if (pending.t > t) return;
+        emitWrite(pending.y, pending.x);
+        pending.has = false;
       }
-      if (q.x + columns < W && arrival(q.y, q.x + columns) <= c.t) {
-        throw new MemoryOverrunError(
-          p.core,
-          `core ${p.core}: computation ${c.block} in timestep ${c.t} reads pixel (${q.y},${q.x}) after it was overwritten`,
-        );
+    };
+    timing.forEachComputation((c) => {
+      flushWritesUpTo(c.t);
+      compute.t = c.t;
+      compute.y = c.oy;
+      compute.x = c.ox;
+      compute.block = c.block;
+      compute.active = c.active;
+      visit(compute);
+      for (const q of c.positions) {
+        if (!q.read) {
+          zero.t = c.t;
+          zero.y = q.y;
+          zero.x = q.x;
+          zero.block = c.block;
+          zero.dy = q.dy;
+          zero.dx = q.dx;
+          visit(zero);
+          continue;
+        }
+        if (q.x + columns < W && arrival(q.y, q.x + columns) <= c.t) {
+          throw new MemoryOverrunError(
+            p.core,
+            `core ${p.core}: computation ${c.block} in timestep ${c.t} reads pixel (${q.y},${q.x}) after it was overwritten`,
+          );
+        }
+        // read_data: addr_r_0 is the row's base (y * Δkernel), each pixel at addr_r_0 + Δpix[x mod F].
+        const a = q.y * layout.deltaKernelBits + layout.deltaPixBits[q.x % columns];
+        read.t = c.t;
+        read.y = q.y;
+        read.x = q.x;
+        read.word = Math.floor(a / wl);
+        read.lastWord = Math.floor((a + layout.pixelBits - 1) / wl);
+        read.bit = a % wl;
+        read.block = c.block;
+        read.dy = q.dy;
+        read.dx = q.dx;
+        visit(read);
       }
-      // read_data: addr_r_0 is the row's base (y * Δkernel), each pixel at addr_r_0 + Δpix[x mod F].
-      const addrR = q.y * layout.deltaKernelBits + layout.deltaPixBits[q.x % columns];
-      ops.push({ t: c.t, op: 'R', y: q.y, x: q.x, ...wordsOf(addrR, layout), block: c.block, dy: q.dy, dx: q.dx });
-    }
-    return ops;
-  });
-
-  // Merge: in each timestep the writes come first, then the computation (Algorithm 1).
-  const ops: MemoryOp[] = [];
-  let wi = 0;
-  for (const c of computes) {
-    while (wi < writes.length && writes[wi].t <= c[0].t) ops.push(writes[wi++]);
-    ops.push(...c);
-  }
-  while (wi < writes.length) ops.push(writes[wi++]);
+    });
+    flushWritesUpTo(Infinity);
+  };
 
   const out = outputSize(p);
   return {
@@ -401,15 +502,47 @@ export function buildSchedule(p: CoreMemoryParams): Schedule {
       outputHeight: out.height,
       outputWidth: out.width,
     },
-    ops,
+    opCount: H * W + timing.computationCount * (1 + positionCount),
+    forEachOp,
   };
 }
 
-function wordsOf(bitAddress: number, layout: Layout): { word: number; lastWord: number; bit: number } {
-  const wl = layout.volume.wordBits;
+/** Algorithm 2's address sequence for one core, whole (streamSchedule's operations in a list). */
+export function buildSchedule(p: CoreMemoryParams): Schedule {
+  const streamed = streamSchedule(p);
+  const ops: MemoryOp[] = [];
+  streamed.forEachOp((o) => ops.push({ ...o }));
+  return { header: streamed.header, ops };
+}
+
+/** forEachEmitted's order one pixel at a time: `next` fills `into` and returns false once the plane is done. */
+function emissionCursor(height: number, width: number, block: BlockShape): { next: (into: { y: number; x: number }) => boolean } {
+  let bx = 0;
+  let by = 0;
+  let x = 0;
+  let y = 0;
   return {
-    word: Math.floor(bitAddress / wl),
-    lastWord: Math.floor((bitAddress + layout.pixelBits - 1) / wl),
-    bit: bitAddress % wl,
+    next(into) {
+      if (bx >= width) return false;
+      into.y = y;
+      into.x = x;
+      // Advance: y fastest within the block, then x within the block, then the next block down, then the next block column.
+      const yEnd = Math.min(by + block.rows, height);
+      const xEnd = Math.min(bx + block.cols, width);
+      if (++y < yEnd) return true;
+      y = by;
+      if (++x < xEnd) return true;
+      by += block.rows;
+      if (by < height) {
+        x = bx;
+        y = by;
+        return true;
+      }
+      bx += block.cols;
+      by = 0;
+      x = bx;
+      y = 0;
+      return true;
+    },
   };
 }

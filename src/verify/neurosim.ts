@@ -13,7 +13,7 @@ type NeuroSimParameters = Pick<
   NeuroSimSetup,
   'synapseBit' | 'numBitInput' | 'numRowSubArray' | 'numColSubArray' | 'numRowParallel' | 'cellBit' | 'levelOutput' | 'novelMapping'
 >;
-import type { OutputFile } from '../emit/output.js';
+import { writeContent, type OutputFile } from '../emit/output.js';
 import { renderTemplate } from '../support/templates.js';
 
 export interface NeuroSimReport {
@@ -121,7 +121,7 @@ export async function runNeuroSimOnFiles(files: readonly OutputFile[], neurosimD
   const buildDir = join(tmpdir(), 'imcc-neurosim', key);
   const work = mkdtempSync(join(tmpdir(), 'imcc-neurosim-run-'));
   try {
-    for (const f of configs) writeFileSync(join(work, f.path.slice('configs/neurosim/'.length)), f.content);
+    for (const f of configs) writeContent(join(work, f.path.slice('configs/neurosim/'.length)), f.content);
     let result: { report: NeuroSimReport };
     try {
       result = await runNeuroSim(work, source, buildDir);

@@ -270,17 +270,22 @@ describe('large inputs: refused with their size before any work', () => {
     expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 603,684,900 input pixels`);
   });
 
-  it('compile and schedule of 1x2048x2048: IMC191 with the number of schedule operations, and no output directory', async () => {
-    const file = join(work, 'square-2048.imc');
-    writeFileSync(file, squareInputSource(2048));
-    const out = join(work, 'square-2048-out');
+  it('compile of 1x8192x8192: IMC190 (the simulation its report needs) before any work, and no output directory', async () => {
+    const file = join(work, 'square-8192-compile.imc');
+    writeFileSync(file, squareInputSource(8192));
+    const out = join(work, 'square-8192-out');
     const run = await runCli(['compile', file, '-o', out]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error IMC191: network square is too large to compile or schedule: its schedules hold 46,055,464 memory operations');
+    expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 603,684,900 input pixels`);
     expect(existsSync(out)).toBe(false);
-    const schedule = await runCli(['schedule', file]);
+  });
+
+  it('schedule --json of 1x2048x2048: IMC191 with the number of schedule operations (the text form streams)', async () => {
+    const file = join(work, 'square-2048.imc');
+    writeFileSync(file, squareInputSource(2048));
+    const schedule = await runCli(['schedule', file, '--json']);
     expect(schedule.code).toBe(1);
-    expect(schedule.stderr).toContain('error IMC191');
+    expect(schedule.stderr).toContain('error IMC191: network square is too large for schedule --json: its schedules hold 46,055,464 memory operations');
   });
 });
 

@@ -1,7 +1,7 @@
 // imcc schedule FILE [--core NAME] [--json]: Algorithm 2's input-memory address schedule of every core (or one).
 import type { Command } from 'commander';
 import { DiagnosticError, ToolError } from '../../dsl/diagnostics.js';
-import { printJson, printText } from '../io.js';
+import { printJson } from '../io.js';
 import type { SetStatus } from './index.js';
 
 export function registerSchedule(program: Command, setStatus: SetStatus): void {
@@ -15,12 +15,12 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
     .action(async (file: string, opts: { core?: string; json?: boolean }) => {
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { mapDesign } = await import('../../mapping/index.js');
-      const { coreSchedule, planMemories } = await import('../../memory/index.js');
-      const { renderSchedule, schedulesJson } = await import('../../emit/schedules.js');
-      const { compileSizeDiagnostic } = await import('../../emit/limits.js');
+      const { coreSchedule, coreStreamedSchedule, planMemories } = await import('../../memory/index.js');
+      const { schedulesJson, streamScheduleText } = await import('../../emit/schedules.js');
+      const { wholeScheduleDiagnostic } = await import('../../emit/limits.js');
       const { design, sources } = loadDesignForCli(file);
-      // The schedules are built whole, as compile builds them: the same bound applies.
-      const tooLarge = compileSizeDiagnostic(design);
+      // JSON is built whole; the text is streamed, chunk by chunk (copied: stdout may write it later), and needs no bound.
+      const tooLarge = opts.json ? wholeScheduleDiagnostic(design) : undefined;
       if (tooLarge) throw new DiagnosticError([tooLarge], sources);
       const mapping = withSources(sources, () => mapDesign(design));
       const plan = withSources(sources, () => planMemories(design, mapping));
@@ -29,8 +29,7 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
         throw new ToolError('IMC073', `no core '${opts.core}' in ${file}; its cores are ${ids.join(', ')}`);
       }
       const chosen = opts.core !== undefined ? [opts.core] : ids;
-      const schedules = chosen.map((id) => coreSchedule(plan, id));
-      if (opts.json) printJson(schedulesJson(schedules));
-      else printText(schedules.map(renderSchedule).join(''));
+      if (opts.json) printJson(schedulesJson(chosen.map((id) => coreSchedule(plan, id))));
+      else for (const id of chosen) streamScheduleText(coreStreamedSchedule(plan, id), (chunk) => process.stdout.write(Buffer.from(chunk)));
     });
 }

@@ -65,7 +65,9 @@ interface CompiledLayer {
   /** Shape the rows index: the input tensor, or for an fc with a 1x1 kernel its flattened (N, 1, 1) view. */
   inputShape: Shape;
   stride: number;
-  padding: number;
+  /** Top and left padding: where the first window starts (the other sides only add outputs). */
+  padTop: number;
+  padLeft: number;
   blockHeight: number;
   blockWidth: number;
   parts: CompiledPart[];
@@ -159,7 +161,8 @@ function compileLayer(
     throw new Error(`reference: ${node.name}: the mapping's input shape has ${received} values, ${inputNode.name} gives ${produced}`);
   }
   const stride = op.kind === 'conv' ? op.stride : 1;
-  const padding = op.kind === 'conv' ? op.padding : 0;
+  const padTop = op.kind === 'conv' ? op.padding.top : 0;
+  const padLeft = op.kind === 'conv' ? op.padding.left : 0;
   const cout = params.shape.outChannels;
   if (m.kernelRows !== fh * fw * cin || m.kernelCols !== cout) {
     throw new Error(`reference: ${node.name}: kernel matrix ${m.kernelRows}x${m.kernelCols} does not match ${fh}x${fw}x${cin} -> ${cout}`);
@@ -255,12 +258,12 @@ function compileLayer(
     });
   }
   const adc = resolveAdc(design.target.crossbar, largestRows, inputNode.activationBits, params.weightBits);
-  return { node, layer, adc, inputShape, stride, padding, blockHeight, blockWidth, parts, colChannel, colOy, colOx };
+  return { node, layer, adc, inputShape, stride, padTop, padLeft, blockHeight, blockWidth, parts, colChannel, colOy, colOx };
 }
 
 /** Runs every block of one layer through its tiles; returns the accumulator P (CHW) of the accumulating cores. */
 function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutputs[] | null, tileProduct?: TileProduct): Tensor {
-  const { node, adc, inputShape, stride, padding, blockHeight, blockWidth, parts, colChannel, colOy, colOx } = compiled;
+  const { node, adc, inputShape, stride, padTop, padLeft, blockHeight, blockWidth, parts, colChannel, colOy, colOx } = compiled;
   const { height: ih, width: iw } = inputShape;
   const { channels: oc, height: oh, width: ow } = node.shape;
   const x = input.data;
@@ -298,8 +301,8 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
     for (let by = 0; by < blocksY; by++, block++) {
       const y0 = by * blockHeight;
       const x0 = bx * blockWidth;
-      const iy0 = y0 * stride - padding;
-      const ix0 = x0 * stride - padding;
+      const iy0 = y0 * stride - padTop;
+      const ix0 = x0 * stride - padLeft;
       psum.fill(0);
       for (let pi = 0; pi < parts.length; pi++) {
         const part = parts[pi];

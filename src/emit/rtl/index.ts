@@ -12,6 +12,7 @@ import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan
 import { poolWindowEnds } from './poolWindows.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { refuseSpiking } from '../spikingRefusal.js';
+import { largestPad, uniformPadding } from '../../ir/padding.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
 export { verilogIdentifier, IdentifierScope, sanitizeName, commentText } from './identifiers.js';
@@ -69,7 +70,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
 function controllerCounterBits(p: CoreRtlPlan): number {
   const m = p.memory;
   const node = p.node;
-  const padding = node.op.kind === 'conv' ? node.op.padding : 0;
+  const padding = node.op.kind === 'conv' ? largestPad(node.op.padding) : 0;
   const big = Math.max(
     2 * m.depth * m.wordBits,
     2 * (m.height + m.columns + p.layer.inputShape.width + p.layer.matrix.kernelHeight + p.layer.matrix.kernelWidth + padding + 4) * (m.wordBits + 1),
@@ -85,7 +86,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   const m = p.memory;
   const matrix = p.layer.matrix;
   const node = p.node;
-  const padding = node.op.kind === 'conv' ? node.op.padding : 0;
+  const { top: padTop, left: padLeft } = node.op.kind === 'conv' ? node.op.padding : uniformPadding(0);
   const cw = controllerCounterBits(p);
   const step = m.columns > 1 ? m.deltaPixBits[1] : m.pixelBits;
   m.deltaPixBits.forEach((d, s) => {
@@ -157,7 +158,8 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     kernelHeight: s(matrix.kernelHeight),
     kernelWidth: s(matrix.kernelWidth),
     stride: s(matrix.stride),
-    padding: s(padding),
+    padTop: s(padTop),
+    padLeft: s(padLeft),
     outHeight: s(outH),
     outWidth: s(outW),
     dxFirst: s(dxFirst),
@@ -168,9 +170,9 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     deltaPix: s(step),
     deltaPixWrap: s(m.columns * step),
     deltaPixStride: s(mod(p.block.cols * matrix.stride, m.columns) * step),
-    deltaPixFirst: s(mod(-padding, m.columns) * step),
+    deltaPixFirst: s(mod(-padLeft, m.columns) * step),
     deltaPixDxFirst: s(mod(dxFirst, m.columns) * step),
-    rowFirst: s(-padding * m.deltaKernelBits),
+    rowFirst: s(-padTop * m.deltaKernelBits),
     rowStride: s(p.block.rows * matrix.stride * m.deltaKernelBits),
     pixelSpan: s(m.pixelBits),
     wordLit: s(m.wordBits),

@@ -13,6 +13,7 @@ import { isBinaryValue } from '../../ir/binary.js';
 import { poolWindowEnds } from './poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
+import { largestPad, paddingText, symmetricPad } from '../../ir/padding.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -206,7 +207,10 @@ function neuronPlan(
       case 'maxpool':
       case 'avgpool': {
         const op = f.op as PoolOp;
-        if (pool) secondPool(f, op.padding);
+        if (pool) secondPool(f, largestPad(op.padding));
+        // The neuron core's line buffer pools windows that start POOL_PAD before the plane on both axes.
+        const padding = symmetricPad(op.padding);
+        if (padding === undefined) return unsupported(f, `a pool with asymmetric padding (${paddingText(op.padding)})`);
         if (pool && op.stride !== op.size) unsupported(f, 'a second pool whose stride differs from its size');
         // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
         const planned: NonNullable<NeuronPlan['pool']> = {
@@ -214,18 +218,18 @@ function neuronPlan(
           height: op.size,
           width: op.size,
           stride: op.stride,
-          padding: op.padding,
-          pooledHeight: Math.floor((plane.height + 2 * op.padding - op.size) / op.stride) + 1,
-          pooledWidth: Math.floor((plane.width + 2 * op.padding - op.size) / op.stride) + 1,
+          padding,
+          pooledHeight: Math.floor((plane.height + 2 * padding - op.size) / op.stride) + 1,
+          pooledWidth: Math.floor((plane.width + 2 * padding - op.size) / op.stride) + 1,
         };
         if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
         // The core emits one pixel per conv-output pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row.
-        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, op.padding).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${op.padding} on a ${plane.height}x${plane.width} plane (two windows end at the same row: padding >= stride)`);
+        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding).length === 0) {
+          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${padding} on a ${plane.height}x${plane.width} plane (two windows end at the same row: padding >= stride)`);
         }
-        if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, op.padding).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${op.padding} on a ${plane.height}x${plane.width} plane (two windows end at the same column: padding >= stride)`);
+        if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding).length === 0) {
+          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${padding} on a ${plane.height}x${plane.width} plane (two windows end at the same column: padding >= stride)`);
         }
         if (pool) pool2 = planned;
         else pool = planned;

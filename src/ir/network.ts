@@ -710,7 +710,8 @@ class Elaborator {
     }
     const over = (['top', 'bottom'] as const).find((k) => pad[k] >= kh) ?? (['left', 'right'] as const).find((k) => pad[k] >= kw);
     if (over) {
-      this.diags.error('IMC046', at, `${op}: ${over} padding ${pad[over]} must be smaller than the ${what} (${kh}x${kw})`);
+      const axis = over === 'top' || over === 'bottom' ? `height ${kh}` : `width ${kw}`;
+      this.diags.error('IMC046', at, `${op}: ${over} padding ${pad[over]} must be smaller than the ${what}'s ${axis} (${kh}x${kw})`);
       return false;
     }
     if (kh > s.height + pad.top + pad.bottom || kw > s.width + pad.left + pad.right) {

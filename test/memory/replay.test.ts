@@ -27,6 +27,8 @@ const params = fc
     kernelTall: fc.integer({ min: 0, max: 1 }),
     stride: fc.integer({ min: 1, max: 3 }),
     padFrac: fc.integer({ min: 0, max: 2 }),
+    // Asymmetric padding (an imported model's pads): each side below the kernel along its axis.
+    sides: fc.option(fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)), { nil: undefined }),
     extraH: fc.integer({ min: 0, max: 6 }),
     extraW: fc.integer({ min: 0, max: 6 }),
     channels: fc.integer({ min: 1, max: 9 }),
@@ -60,7 +62,14 @@ const params = fc
       kernelHeight,
       kernelWidth,
       stride: r.stride,
-      padding: uniformPadding(padding),
+      padding: r.sides
+        ? {
+            top: Math.min(r.sides[0], kernelHeight - 1),
+            left: Math.min(r.sides[1], kernelWidth - 1),
+            bottom: Math.min(r.sides[2], kernelHeight - 1),
+            right: Math.min(r.sides[3], kernelWidth - 1),
+          }
+        : uniformPadding(padding),
       replicas: replicaOffsets(replicas, dW),
       method: r.method,
       dW,

@@ -79,8 +79,7 @@ describe('asymmetric padding in the reference model', () => {
       inputs: ['x'],
       shape: { channels: 1, height: 3, width: 3 },
       activationBits: 8,
-      span: { file: 'main.imc', line: 1, column: 1, endLine: 1, endColumn: 1 },
-    } as IrNode;
+    } as unknown as IrNode;
     const params = { layer: 'c', shape: { outChannels: 1, inChannels: 1, kernelHeight: 2, kernelWidth: 2 }, weights: Int32Array.from([1, 1, 1, 1]), weightBits: 2, requantShift: 0 };
     expect(Array.from(directWeightLayer(conv, input, params).data)).toEqual([3, 5, 3, 12, 16, 9, 24, 28, 15]);
   });

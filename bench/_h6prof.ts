@@ -19,7 +19,7 @@ for (let r = 0; r < runs; r++) {
   const t = performance.now();
   importModel({ model: join(dir, 'resnet18.onnx'), target: join(dir, 'targets', 'big.imc'), output: join(dir, 'resnet18.imc'), calibrate: join(dir, 'calib.npy') });
   const used = process.cpuUsage(cpu);
-  console.log(`cpu ${((used.user + used.system) / 1000).toFixed(0)} ms wall ${(performance.now() - t).toFixed(0)} ms`);
+  console.log(`cpu ${((used.user + used.system) / 1000).toFixed(0)} ms (user ${(used.user/1000).toFixed(0)} sys ${(used.system/1000).toFixed(0)}) wall ${(performance.now() - t).toFixed(0)} ms`);
 }
 const h = createHash('sha256');
 for (const f of ['resnet18.imc', ...require_list(dir)]) h.update(readFileSync(join(dir, f)));

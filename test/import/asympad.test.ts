@@ -13,6 +13,7 @@ import { runFloat } from '../../src/import/float.js';
 import { importModel } from '../../src/import/index.js';
 import { evaluateDesign } from '../../src/import/evaluate.js';
 import { parseNpy } from '../../src/support/npy.js';
+import { formatText } from '../../src/dsl/fmt-file.js';
 import { loadDesignForCli } from '../../src/cli/design.js';
 import { readInputImage } from '../../src/cli/inputImage.js';
 import { compileDesign } from '../../src/emit/compile.js';
@@ -35,7 +36,7 @@ function imported(): string {
 describe('imcc import of a model with asymmetric pads', () => {
   const design = imported();
 
-  it('keeps ONNX pads [top, left, bottom, right] per side, in the graph and in the written .imc', () => {
+  it('keeps ONNX pads [top, left, bottom, right] per side, in the graph and in the written (imcc fmt canonical) .imc', () => {
     const graph = importGraph(readOnnx(MODEL, readFileSync(MODEL)));
     const pads = graph.layers.filter((l) => l.op.kind === 'conv').map((l) => (l.op.kind === 'conv' ? l.op.pad : null));
     expect(pads).toEqual([
@@ -45,6 +46,7 @@ describe('imcc import of a model with asymmetric pads', () => {
     const text = readFileSync(design, 'utf8');
     expect(text).toContain('conv(input, out 4, kernel 3x3, stride 2, pad_bottom 1, pad_right 1,');
     expect(text).toContain('conv(Relu, out 4, kernel 2x2, pad_top 1, pad_right 1,');
+    expect(formatText(text, design).formatted).toBe(text);
   });
 
   it("the float interpreter reproduces PyTorch's outputs (test_logits.npy, the script's ZeroPad2d + Conv)", () => {

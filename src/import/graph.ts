@@ -104,6 +104,15 @@ function window(node: OnnxNode, kernel: number[], input: { height: number; width
   return { stride: strides[0], pad };
 }
 
+/**
+ * values[from..to) *= k. A function of its own (as are quantize's per-channel loops) so that V8 optimizes it once for
+ * every channel and layer: as a loop inside importGraph's one large function, each fold ran unoptimized until an
+ * on-stack replacement, 0.1-0.15 s of a ResNet-18 import on a loaded machine (bench/import.ts).
+ */
+function scaleRange(values: Float64Array, from: number, to: number, k: number): void {
+  for (let i = from; i < to; i++) values[i] *= k;
+}
+
 /** Converts the ONNX model into .imc layers (floats), or throws IMC127 / IMC125. */
 export function importGraph(model: OnnxModel): ImportGraph {
   const taken = new Set<string>();
@@ -228,7 +237,7 @@ export function importGraph(model: OnnxModel): ImportGraph {
         // Folded here, in floats, before quantization: W' = W * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
         for (let o = 0; o < channels; o++) {
           const k = gamma[o] / Math.sqrt(variance[o] + eps);
-          for (let i = o * per; i < (o + 1) * per; i++) weight[i] *= k;
+          scaleRange(weight, o * per, (o + 1) * per, k);
           // A quantized weight keeps its integers: the fold scales its step.
           if (op.weightScales) op.weightScales[o] *= Math.abs(k);
           op.bias[o] = (op.bias[o] - mean[o]) * k + beta[o];

@@ -8,6 +8,7 @@ import { mapDesign } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';
 import { replaySchedule, expectedPatch, type PixelPlane } from '../../src/memory/replay.js';
 import { buildSchedule } from '../../src/memory/schedule.js';
+import { renderSchedule, schedulesJson } from '../../src/emit/schedules.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import { directWeightLayer, plainInference, referenceInference } from '../../src/reference/index.js';
 import { poolTensor } from '../../src/reference/ops.js';
@@ -107,6 +108,9 @@ describe('asymmetric padding in the memory schedules and the dataflow model', ()
     const plan = planMemories(d, mapDesign(d));
     const b = buildSchedule(plan.cores.find((c) => c.layer === 'b')!.params);
     expect(b.header.padding).toEqual([1, 2, 0, 0]);
+    expect(renderSchedule(b)).toContain('\npadding 1,2,0,0\n');
+    // The JSON form validates against schemas/schedule.schema.json (schedulesJson throws otherwise).
+    expect(JSON.stringify(schedulesJson([b]))).toContain('"padding":[1,2,0,0]');
     // H*(Fw-left-1) + (Fh-top): the first output needs row 0 of column 0 only.
     expect(b.header.minOccupancy).toBe(4 * Math.max(0, 3 - 2 - 1) + Math.max(0, 2 - 1));
     for (const core of plan.cores) {

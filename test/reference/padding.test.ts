@@ -1,7 +1,7 @@
 // Asymmetric padding (issue 12): `pad_top` / `pad_left` / `pad_bottom` / `pad_right` in the language and the IR,
 // a hand-worked conv and max pool in the reference model, equality with `pad N` when the sides are equal, and the
-// mapped model, memory schedules and dataflow model of a network whose convs pad one side only, and the RTL generator's
-// refusal of a pool with unequal sides (its convolutions: test/import/asympad.test.ts, in Verilator).
+// mapped model, memory schedules and dataflow model of a network whose convs pad one side only (the RTL:
+// test/rtl/asymmetricPool.test.ts and test/import/asympad.test.ts, in Verilator).
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign, IrNode } from '../../src/ir/types.js';
@@ -14,9 +14,6 @@ import { simulateDataflow } from '../../src/dataflow/index.js';
 import { directWeightLayer, plainInference, referenceInference } from '../../src/reference/index.js';
 import { poolTensor } from '../../src/reference/ops.js';
 import { generateInputImage } from '../../src/ir/weights.js';
-import { createProgram } from '../../src/pipeline/program.js';
-import { emitRtl } from '../../src/emit/rtl/index.js';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
 import { TARGET, net } from '../diagnostics/cases.js';
 
 function read(files: Record<string, string>) {
@@ -139,18 +136,3 @@ describe('asymmetric padding in the memory schedules and the dataflow model', ()
   });
 });
 
-describe('asymmetric padding in the RTL generator', () => {
-  it('a pool with unequal sides is IMC112 naming it (the neuron core pads a pool equally on every side)', () => {
-    const d = design('  a = conv(image, out 4, kernel 3, pad 1, requant 6)\n  p = maxpool(a, size 3, stride 2, pad_bottom 1, pad_right 1)\n  output p');
-    let error: unknown;
-    try {
-      emitRtl(createProgram(d));
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(DiagnosticError);
-    const [diag] = (error as DiagnosticError).diagnostics;
-    expect(diag.code).toBe('IMC112');
-    expect(diag.message).toBe("the RTL generator does not implement a pool with asymmetric padding (0,0,1,1) (node 'p')");
-  });
-});

@@ -12,7 +12,7 @@ import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan
 import { poolWindowEnds } from './poolWindows.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { refuseSpiking } from '../spikingRefusal.js';
-import { largestPad, uniformPadding } from '../../ir/padding.js';
+import { hasPadding, largestPad, paddingText, uniformPadding } from '../../ir/padding.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
 export { verilogIdentifier, IdentifierScope, sanitizeName, commentText } from './identifiers.js';
@@ -219,8 +219,8 @@ function overlapPoolContext(
 ): object {
   const slotBits = unsignedBits(Math.max(1, pool.width - 1));
   const lineEntries = pool.width * convHeight * cols;
-  const table = (length: number) =>
-    poolWindowEnds(length, pool.height, pool.stride, pool.padding).map((w) => ({ end: ulit(cw, w.end), index: ulit(cw, w.index), span: ulit(cw, w.span) }));
+  const table = (length: number, before: number, after: number) =>
+    poolWindowEnds(length, pool.height, pool.stride, before, after).map((w) => ({ end: ulit(cw, w.end), index: ulit(cw, w.index), span: ulit(cw, w.span) }));
   // Column slot of the column j to the left: the ring of pool.width slots counted back from slot_q.
   const lineSlots = Array.from({ length: pool.width }, (_, j) => ({
     name: `line_slot_${j}`,
@@ -253,8 +253,8 @@ function overlapPoolContext(
     lineEntries,
     lineSlotEntries: convHeight * cols,
     lineIndexBits: unsignedBits(lineEntries - 1),
-    rowWindows: table(convHeight),
-    colWindows: table(convWidth),
+    rowWindows: table(convHeight, pool.padding.top, pool.padding.bottom),
+    colWindows: table(convWidth, pool.padding.left, pool.padding.right),
     lineSlots,
     lineTaps,
     lineInExtended: extend('line_in'),
@@ -300,7 +300,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const thresholdText = n.threshold ? `threshold (>= ${n.threshold.level}, 0/1)` : '';
   if (n.reluBeforePool) ops.push('ReLU');
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
-  const padText = pool?.padding ? ` padded by ${pool.padding}` : '';
+  const padText = pool && hasPadding(pool.padding) ? ` padded by ${paddingText(pool.padding)}` : '';
   if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
   if (pool2) ops.push(`${pool2.kind === 'max' ? 'max' : 'average'} pool ${pool2.height}x${pool2.width} of the pooled plane`);
   if (n.reluAfterPool) ops.push('ReLU');
@@ -393,8 +393,9 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
     pooledHeight: pool ? ulit(cw, pool.pooledHeight) : '',
-    poolPadded: (pool?.padding ?? 0) > 0,
-    poolPad: ulit(cw, pool?.padding ?? 0),
+    poolPadded: pool !== undefined && hasPadding(pool.padding),
+    poolPadTop: ulit(cw, pool?.padding.top ?? 0),
+    poolPadLeft: ulit(cw, pool?.padding.left ?? 0),
     convWidth: ulit(cw, n.convWidth),
     pooledWidth: pool ? ulit(cw, pool.pooledWidth) : '',
     poolIndexBits,

@@ -2,6 +2,7 @@
 // times. Image independent, computed once per simulation. Pixels of a plane are indexed column-major, y fastest
 // (index = x * height + y), the order in which they travel (src/mapping/types.ts conventions).
 import type { IrNode } from '../ir/types.js';
+import { windowCount } from '../ir/padding.js';
 import type { CollectiveKernelMatrix, TilePart } from '../mapping/types.js';
 
 export interface Plane {
@@ -125,7 +126,9 @@ export function blockPlan(matrix: CollectiveKernelMatrix, out: Plane): BlockPlan
 
 export interface ConvGeometry {
   stride: number;
-  padding: number;
+  /** Top and left padding: the origin of the first window (bottom and right padding only add outputs). */
+  padTop: number;
+  padLeft: number;
   input: Plane;
   out: Plane;
 }
@@ -188,8 +191,8 @@ export function convNeededInputs(
     const bx = Math.floor(b / plan.blocksY) * plan.blockWidth;
     const { oy, ox } = matrix.replicas[r];
     if (by + oy >= g.out.height || bx + ox >= g.out.width) return;
-    const originY = by * g.stride - g.padding;
-    const originX = bx * g.stride - g.padding;
+    const originY = by * g.stride - g.padTop;
+    const originX = bx * g.stride - g.padLeft;
     const dys = replicaDy[r];
     const dxs = replicaDx[r];
     for (let k = 0; k < dys.length; k++) {
@@ -224,7 +227,7 @@ export function convNeededInputs(
 
 /**
  * Pixel units' windows, computed on the fly. Output pixel (y, x) of replica r with block origin (by, bx) reads input
- * (by*s - padding + dy, bx*s - padding + dx) for each of r's offsets that lies in the plane.
+ * (by*s - padTop + dy, bx*s - padLeft + dx) for each of r's offsets that lies in the plane.
  */
 class PixelWindows implements NeededInputs {
   readonly units: number;
@@ -243,8 +246,8 @@ class PixelWindows implements NeededInputs {
     const { plan, replica, replicaDy, replicaDx, g } = this;
     const r = replica[x * g.out.height + y];
     return {
-      originY: (y - (y % plan.blockHeight)) * g.stride - g.padding,
-      originX: (x - (x % plan.blockWidth)) * g.stride - g.padding,
+      originY: (y - (y % plan.blockHeight)) * g.stride - g.padTop,
+      originX: (x - (x % plan.blockWidth)) * g.stride - g.padLeft,
       dys: replicaDy[r],
       dxs: replicaDx[r],
     };
@@ -275,9 +278,9 @@ class PixelWindows implements NeededInputs {
     const { height, width } = g.input;
     const outHeight = g.out.height;
     for (let x = 0, p = 0; x < g.out.width; x++) {
-      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padding;
+      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padLeft;
       for (let y = 0; y < outHeight; y++, p++) {
-        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padding;
+        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padTop;
         const dys = replicaDy[replica[p]];
         const dxs = replicaDx[replica[p]];
         let ready = floor;
@@ -297,9 +300,9 @@ class PixelWindows implements NeededInputs {
     const outHeight = g.out.height;
     const last = new Int32Array(inputPixels).fill(-1);
     for (let x = 0, p = 0; x < g.out.width; x++) {
-      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padding;
+      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padLeft;
       for (let y = 0; y < outHeight; y++, p++) {
-        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padding;
+        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padTop;
         const dys = replicaDy[replica[p]];
         const dxs = replicaDx[replica[p]];
         for (let k = 0; k < dys.length; k++) {
@@ -331,16 +334,16 @@ export function chainSteps(fused: readonly IrNode[], start: Plane): { steps: Cha
       case 'avgpool': {
         const input = plane;
         const out = {
-          height: Math.floor((input.height + 2 * op.padding - op.size) / op.stride) + 1,
-          width: Math.floor((input.width + 2 * op.padding - op.size) / op.stride) + 1,
+          height: windowCount(input.height, op.padding.top, op.padding.bottom, op.size, op.stride),
+          width: windowCount(input.width, op.padding.left, op.padding.right, op.size, op.stride),
         };
         const lists = buildLists(planeSize(out), (q, push) => {
           const oy = q % out.height;
           const ox = Math.floor(q / out.height);
           for (let dx = 0; dx < op.size; dx++) {
             for (let dy = 0; dy < op.size; dy++) {
-              const iy = oy * op.stride - op.padding + dy;
-              const ix = ox * op.stride - op.padding + dx;
+              const iy = oy * op.stride - op.padding.top + dy;
+              const ix = ox * op.stride - op.padding.left + dx;
               if (iy >= 0 && iy < input.height && ix >= 0 && ix < input.width) push(ix * input.height + iy);
             }
           }

@@ -534,14 +534,14 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
 /** The window a weight layer's crossbar rows read: a conv's own, an fc's whole input (one output pixel). */
 function windowGeometry(lm: LayerMapping, node: IrNode, input: Plane): ConvGeometry {
   if (node.op.kind === 'conv') {
-    return { stride: node.op.stride, padding: node.op.padding, input, out: { height: node.shape.height, width: node.shape.width } };
+    return { stride: node.op.stride, padTop: node.op.padding.top, padLeft: node.op.padding.left, input, out: { height: node.shape.height, width: node.shape.width } };
   }
   if (lm.matrix.kernelHeight !== input.height || lm.matrix.kernelWidth !== input.width) {
     throw new Error(
       `dataflow: fc layer '${lm.layer}' has a ${lm.matrix.kernelHeight}x${lm.matrix.kernelWidth} kernel but receives ${input.height}x${input.width} pixels`,
     );
   }
-  return { stride: 1, padding: 0, input, out: { height: 1, width: 1 } };
+  return { stride: 1, padTop: 0, padLeft: 0, input, out: { height: 1, width: 1 } };
 }
 
 /**

@@ -54,6 +54,7 @@ export const DIAGNOSTIC_CODES = {
   IMC039: 'imcc fmt: the file has no declarations (empty, or only comments)',
   IMC040: 'the network output is not computed by any conv or fc layer',
   IMC041: 'a name is longer than 200 characters (names become parts of output file names)',
+  IMC046: 'one side\'s padding (pad_top, pad_left, pad_bottom, pad_right) is not smaller than the window along that side',
   IMC110: 'output directory exists and is not an imcc output (refusing to overwrite it)',
   IMC111: 'cannot write the output directory',
   IMC050: 'the network needs more cores than the target grid has',

@@ -31,11 +31,11 @@ function conv(x: Float64Array, s: Shape3, layer: ImportLayer): Float64Array {
       let at = 0;
       for (let c = 0; c < inChannels; c++) {
         for (let ky = 0; ky < fh; ky++) {
-          const iy = y * stride + ky - pad;
+          const iy = y * stride + ky - pad.top;
           const inside = iy >= 0 && iy < ih;
           const row = (c * ih + iy) * iw;
           for (let kx = 0; kx < fw; kx++, at++) {
-            const ix = xo * stride + kx - pad;
+            const ix = xo * stride + kx - pad.left;
             if (!inside || ix < 0 || ix >= iw) continue;
             const v = x[row + ix];
             if (v !== 0) {
@@ -115,10 +115,10 @@ function pool(x: Float64Array, s: Shape3, layer: ImportLayer): Float64Array {
         let best = -Infinity;
         let sum = 0;
         for (let ky = 0; ky < size; ky++) {
-          const iy = y * stride + ky - pad;
+          const iy = y * stride + ky - pad.top;
           if (iy < 0 || iy >= s.height) continue;
           for (let kx = 0; kx < size; kx++) {
-            const ix = xo * stride + kx - pad;
+            const ix = xo * stride + kx - pad.left;
             if (ix < 0 || ix >= s.width) continue;
             const v = x[(c * s.height + iy) * s.width + ix];
             best = Math.max(best, v);

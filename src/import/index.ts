@@ -5,6 +5,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
 import { loadDesign, loadProgram } from '../ir/load.js';
+import { withWrittenWeights } from '../ir/weightsFile.js';
 import type { IrDesign, IrTarget } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { compileReference, runReference } from '../reference/index.js';
@@ -228,10 +229,13 @@ export function importModel(options: ImportOptions): ImportResult {
     finalText.split(quoted).length === 2 ? finalText.replace(quoted, () => JSON.stringify(partialWeights)) : networkText(graph, q, { ...names, weightsFile: partialWeights, conversion }, imcFile);
   const partialPath = path.join(dir, partialWeights);
   // A spiking network's output is summed over its T timesteps: one output step is worth s_out / T.
-  writeFileSync(partialPath, formatNpz(weightArrays(graph, q, neurons?.steps ?? 1)));
+  const arrays = weightArrays(graph, q, neurons?.steps ?? 1);
+  writeFileSync(partialPath, formatNpz(arrays));
   let layers: LayerError[];
   try {
-    const loaded = loadDesign(imcFile, (f) => (path.resolve(f) === path.resolve(imcFile) ? checkText : readFileSync(f, 'utf8')));
+    const check = () => loadDesign(imcFile, (f) => (path.resolve(f) === path.resolve(imcFile) ? checkText : readFileSync(f, 'utf8')));
+    // The check reads the weights from the arrays just written rather than parsing the file back (same values).
+    const loaded = withWrittenWeights(partialPath, arrays, check);
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (!loaded.design || errors.length > 0) {
       throw new ToolError('IMC128', `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);

@@ -59,10 +59,11 @@ function tensorData(t: onnxProto.onnx.ITensorProto, where: string): OnnxTensor {
   if (size === undefined) throw new ToolError('IMC125', `${where}: tensor '${t.name}' has data type ${t.dataType}, which the importer does not read (float, double, int8, uint8, int32, int64)`);
   if (view && raw!.length !== count * size) throw new ToolError('IMC125', `${where}: tensor '${t.name}' holds ${raw!.length} bytes, its shape needs ${count * size} (truncated file?)`);
   if (view && t.dataType === FLOAT) {
-    // The common case (PyTorch exports float32 raw data): one typed-array copy instead of a DataView call per value.
-    // (A copy: protobufjs hands out a Node Buffer, whose slice() would share the whole file's memory; the typed-array
-    // constructor copies it in one block, where Uint8Array.from iterated it value by value.)
-    data.set(new Float32Array(new Uint8Array(raw!).buffer, 0, count));
+    // The common case (PyTorch exports float32 raw data): one typed-array conversion instead of a DataView call per
+    // value, read in place when the bytes are 4-byte aligned in the file's buffer (only the Float64Array is kept), else
+    // through an aligned copy of them.
+    const bytes = raw!.byteOffset % 4 === 0 ? raw! : new Uint8Array(raw!);
+    data.set(new Float32Array(bytes.buffer, bytes.byteOffset, count));
     return { dims, data, dataType: FLOAT };
   }
   if (!view && t.dataType === FLOAT && t.floatData && t.floatData.length === count) {

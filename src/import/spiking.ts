@@ -4,6 +4,7 @@
 // read spikes gets an identity 1x1 conv in front, since an add of 1-bit values cannot be expressed (IMC131).
 import type { ImportGraph, ImportLayer } from './graph.js';
 import { imcName } from './graph.js';
+import { uniformPadding } from '../ir/padding.js';
 
 export interface SpikingConversion {
   /** The target's membrane threshold theta. */
@@ -56,7 +57,7 @@ export function withBinaryShortcuts(graph: ImportGraph, spiking: boolean): Impor
       const conv: ImportLayer = {
         name: imcName(`${name}_identity`, taken),
         origin: [],
-        op: { kind: 'conv', weight, bias: new Float64Array(c), outChannels: c, inChannels: c, kernelHeight: 1, kernelWidth: 1, stride: 1, pad: 0 },
+        op: { kind: 'conv', weight, bias: new Float64Array(c), outChannels: c, inChannels: c, kernelHeight: 1, kernelWidth: 1, stride: 1, pad: uniformPadding(0) },
         inputs: [name],
         shape: source.shape,
       };

@@ -5,6 +5,7 @@ import { renderTemplate } from '../support/templates.js';
 import { formatText } from '../dsl/fmt-file.js';
 import type { ImportGraph, ImportLayer } from './graph.js';
 import type { Quantization } from './quantize.js';
+import { symmetricPad, type Padding } from '../ir/padding.js';
 
 export interface ImportNames {
   /** Network name. */
@@ -21,6 +22,13 @@ export interface ImportNames {
   conversion?: { threshold: number; steps: number; percentile: number };
 }
 
+/** `pad N` when every side is N, else the sides that pad (`pad_bottom 1, pad_right 1` for TensorFlow's SAME at stride 2). */
+function padArgs(pad: Padding): string[] {
+  const all = symmetricPad(pad);
+  if (all !== undefined) return all === 0 ? [] : [`pad ${all}`];
+  return (['top', 'left', 'bottom', 'right'] as const).filter((side) => pad[side] !== 0).map((side) => `pad_${side} ${pad[side]}`);
+}
+
 function callText(layer: ImportLayer, shifts: Quantization): string {
   const op = layer.op;
   const [x, y] = layer.inputs;
@@ -28,7 +36,7 @@ function callText(layer: ImportLayer, shifts: Quantization): string {
     case 'conv': {
       const args = [x, `out ${op.outChannels}`, `kernel ${op.kernelHeight}x${op.kernelWidth}`];
       if (op.stride !== 1) args.push(`stride ${op.stride}`);
-      if (op.pad !== 0) args.push(`pad ${op.pad}`);
+      args.push(...padArgs(op.pad));
       args.push(`requant ${shifts.layers.get(layer.name)!.shift}`);
       return `conv(${args.join(', ')})`;
     }
@@ -40,7 +48,7 @@ function callText(layer: ImportLayer, shifts: Quantization): string {
     case 'avgpool': {
       const args = [x, `size ${op.size}`];
       if (op.stride !== op.size) args.push(`stride ${op.stride}`);
-      if (op.pad !== 0) args.push(`pad ${op.pad}`);
+      args.push(...padArgs(op.pad));
       return `${op.kind}(${args.join(', ')})`;
     }
     case 'add':

@@ -15,6 +15,7 @@ import { defaultRequantShift } from './weights.js';
 import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
 import { resolveDirectives } from './directives.js';
 import { NETWORK_LIMITS } from './limits.js';
+import { hasPadding, paddingText, symmetricPad, windowCount, type Padding } from './padding.js';
 import { MAX_NAME_LENGTH, nameTooLong } from '../dsl/parse.js';
 
 
@@ -27,12 +28,14 @@ interface OpSpec {
   required: string[];
 }
 const WEIGHT_KEYS = ['weight_bits', 'activation_bits', 'requant'];
+/** One side's padding, overriding `pad` on that side (an imported model's asymmetric pads). */
+const PAD_SIDE_KEYS = ['pad_top', 'pad_left', 'pad_bottom', 'pad_right'];
 const OP_SPECS: Record<BuiltinOp, OpSpec> = {
-  conv: { inputs: 1, keys: ['out', 'kernel', 'stride', 'pad', ...WEIGHT_KEYS], required: ['out', 'kernel'] },
+  conv: { inputs: 1, keys: ['out', 'kernel', 'stride', 'pad', ...PAD_SIDE_KEYS, ...WEIGHT_KEYS], required: ['out', 'kernel'] },
   shortcut: { inputs: 1, keys: ['out', 'stride', ...WEIGHT_KEYS], required: ['out'] },
   fc: { inputs: 1, keys: ['out', ...WEIGHT_KEYS], required: ['out'] },
-  maxpool: { inputs: 1, keys: ['size', 'stride', 'pad'], required: ['size'] },
-  avgpool: { inputs: 1, keys: ['size', 'stride', 'pad'], required: ['size'] },
+  maxpool: { inputs: 1, keys: ['size', 'stride', 'pad', ...PAD_SIDE_KEYS], required: ['size'] },
+  avgpool: { inputs: 1, keys: ['size', 'stride', 'pad', ...PAD_SIDE_KEYS], required: ['size'] },
   gap: { inputs: 1, keys: [], required: [] },
   batchnorm: { inputs: 1, keys: [], required: [] },
   relu: { inputs: 1, keys: [], required: [] },
@@ -568,7 +571,7 @@ class Elaborator {
         let kernel: number[] | undefined = [1, 1];
         if (op === 'conv') kernel = this.kernelArg(named.get('kernel')!, scope);
         const stride = num('stride', 'stride', NETWORK_LIMITS.stride, 1);
-        const pad = num('pad', 'padding', NETWORK_LIMITS.pad, 0);
+        const pad = this.paddingArgs(num);
         const wx = this.weightArgs(named, scope, op);
         if (out === undefined || !kernel || stride === undefined || pad === undefined || !wx) return null;
         const [kh, kw] = kernel;
@@ -576,8 +579,8 @@ class Elaborator {
         if (!this.layerWeightsOk(op, inShape.channels * kh * kw * out, e)) return null;
         const shape: Shape = {
           channels: out,
-          height: Math.floor((inShape.height + 2 * pad - kh) / stride) + 1,
-          width: Math.floor((inShape.width + 2 * pad - kw) / stride) + 1,
+          height: windowCount(inShape.height, pad.top, pad.bottom, kh, stride),
+          width: windowCount(inShape.width, pad.left, pad.right, kw, stride),
         };
         const opv: Op = { kind: 'conv', outChannels: out, kernelHeight: kh, kernelWidth: kw, stride, padding: pad, shortcut: op === 'shortcut' };
         return this.createWeightNode(name, opv, ins, shape, wx, e);
@@ -597,13 +600,13 @@ class Elaborator {
       case 'avgpool': {
         const size = num('size', 'window size', NETWORK_LIMITS.kernel);
         const stride = num('stride', 'stride', NETWORK_LIMITS.stride, size);
-        const pad = num('pad', 'padding', NETWORK_LIMITS.pad, 0);
+        const pad = this.paddingArgs(num);
         if (size === undefined || stride === undefined || pad === undefined) return null;
         if (!this.windowFits(op, 'window', size, size, pad, inShape, named.get('size')!)) return null;
         const shape: Shape = {
           channels: inShape.channels,
-          height: Math.floor((inShape.height + 2 * pad - size) / stride) + 1,
-          width: Math.floor((inShape.width + 2 * pad - size) / stride) + 1,
+          height: windowCount(inShape.height, pad.top, pad.bottom, size, stride),
+          width: windowCount(inShape.width, pad.left, pad.right, size, stride),
         };
         return this.createNode(name, { kind: op, size, stride, padding: pad }, ins, shape, inBits, e);
       }
@@ -688,17 +691,32 @@ class Elaborator {
     return { weightBits, activationBits, requant };
   }
 
-  private windowFits(op: string, what: string, kh: number, kw: number, pad: number, s: Shape, at: Located): boolean {
-    if (pad >= Math.min(kh, kw)) {
-      this.diags.error('IMC014', at, `${op}: padding ${pad} must be smaller than the ${what} (${kh}x${kw})`);
+  /** `pad N` sets every side; `pad_top` ... `pad_right` override one side each. */
+  private paddingArgs(num: (key: string, label: string, range: Range, dflt?: number) => number | undefined): Padding | undefined {
+    const pad = num('pad', 'padding', NETWORK_LIMITS.pad, 0);
+    if (pad === undefined) return undefined;
+    const side = (name: 'top' | 'left' | 'bottom' | 'right') => num(`pad_${name}`, `${name} padding`, NETWORK_LIMITS.pad, pad);
+    const sides = { top: side('top'), left: side('left'), bottom: side('bottom'), right: side('right') };
+    if (sides.top === undefined || sides.left === undefined || sides.bottom === undefined || sides.right === undefined) return undefined;
+    return sides as Padding;
+  }
+
+  private windowFits(op: string, what: string, kh: number, kw: number, pad: Padding, s: Shape, at: Located): boolean {
+    const symmetric = symmetricPad(pad);
+    // A window wholly in the padding would see no input: every side stays smaller than the window along its axis.
+    if (symmetric !== undefined && symmetric >= Math.min(kh, kw)) {
+      this.diags.error('IMC014', at, `${op}: padding ${symmetric} must be smaller than the ${what} (${kh}x${kw})`);
       return false;
     }
-    if (kh > s.height + 2 * pad || kw > s.width + 2 * pad) {
-      this.diags.error(
-        'IMC017',
-        at,
-        `${op}: the ${kh}x${kw} ${what} is larger than its ${s.height}x${s.width} input${pad ? ` padded by ${pad}` : ''}`,
-      );
+    const over = (['top', 'bottom'] as const).find((k) => pad[k] >= kh) ?? (['left', 'right'] as const).find((k) => pad[k] >= kw);
+    if (over) {
+      const axis = over === 'top' || over === 'bottom' ? `height ${kh}` : `width ${kw}`;
+      this.diags.error('IMC046', at, `${op}: ${over} padding ${pad[over]} must be smaller than the ${what}'s ${axis} (${kh}x${kw})`);
+      return false;
+    }
+    if (kh > s.height + pad.top + pad.bottom || kw > s.width + pad.left + pad.right) {
+      const padded = hasPadding(pad) ? ` padded by ${paddingText(pad)}` : '';
+      this.diags.error('IMC017', at, `${op}: the ${kh}x${kw} ${what} is larger than its ${s.height}x${s.width} input${padded}`);
       return false;
     }
     return true;

@@ -2,6 +2,9 @@
 // Produced by `src/ir/check.ts` from the AST; kept small on purpose. All sizes are positive integers,
 // all names unique, nodes in topological order, shapes already inferred and checked.
 import type { SourceSpan } from '../dsl/diagnostics.js';
+import type { Padding } from './padding.js';
+
+export type { Padding } from './padding.js';
 
 /** A feature-map volume: channels x height x width. A flattened vector is channels=N, height=width=1. */
 export interface Shape {
@@ -23,7 +26,8 @@ export interface ConvOp {
   kernelHeight: number;
   kernelWidth: number;
   stride: number;
-  padding: number;
+  /** Zero padding per side (`pad N`, or `pad_top` ... `pad_right` for the sides that differ). */
+  padding: Padding;
   shortcut: boolean;
 }
 export interface FcOp {
@@ -34,7 +38,7 @@ export interface PoolOp {
   kind: 'maxpool' | 'avgpool';
   size: number;
   stride: number;
-  padding: number;
+  padding: Padding;
 }
 export interface GlobalAvgPoolOp {
   kind: 'gap';

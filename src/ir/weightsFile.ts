@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
-import { isIntegerDtype, NpyFormatError, type NpyArray } from '../support/npy.js';
+import { isIntegerDtype, NpyFormatError, type NpyArray, type NpyOutput } from '../support/npy.js';
 import { parseNpz } from '../support/npz.js';
 import type { IrDesign, IrNode, WeightSource } from './types.js';
 import { isWeightOp } from './types.js';
@@ -42,6 +42,23 @@ export function weightsFilePath(source: WeightSource): string {
 }
 
 const cache = new WeakMap<WeightSource, FileWeights>();
+/** Arrays just written to a weights file by this process (withWrittenWeights), by resolved path. */
+const written = new Map<string, Map<string, NpyOutput>>();
+
+/**
+ * Runs `run` with the weights file `file` known to hold `arrays` (its caller has just written them there): reading it
+ * checks these arrays against the network as it would the parsed file, without reading 11 M weights back and widening
+ * them to doubles (imcc import's check of what it wrote; the bytes are formatNpz of the same arrays).
+ */
+export function withWrittenWeights<T>(file: string, arrays: Map<string, NpyOutput>, run: () => T): T {
+  const key = path.resolve(file);
+  written.set(key, arrays);
+  try {
+    return run();
+  } finally {
+    written.delete(key);
+  }
+}
 
 /** Loads and checks the design's weights file against its network; throws DiagnosticError (IMC120-IMC122). */
 export function readFileWeights(design: IrDesign): FileWeights {
@@ -50,6 +67,12 @@ export function readFileWeights(design: IrDesign): FileWeights {
   if (cached) return cached;
   const at = (code: 'IMC120' | 'IMC121' | 'IMC122', message: string): Diagnostic => diagnostic(code, source.span, message);
   const file = weightsFilePath(source);
+  const known = written.get(path.resolve(file));
+  if (known) {
+    const result = matchNetwork(design, known, file, at);
+    cache.set(source, result);
+    return result;
+  }
   let bytes: Uint8Array;
   try {
     if (statSync(file).size > MAX_WEIGHTS_BYTES) throw Object.assign(new Error(), { code: `larger than ${MAX_WEIGHTS_BYTES} bytes` });
@@ -81,7 +104,7 @@ function shapeText(shape: readonly number[]): string {
 
 function matchNetwork(
   design: IrDesign,
-  arrays: Map<string, NpyArray>,
+  arrays: ReadonlyMap<string, NpyArray | NpyOutput>,
   file: string,
   at: (code: 'IMC120' | 'IMC121' | 'IMC122', message: string) => Diagnostic,
 ): FileWeights {
@@ -91,7 +114,7 @@ function matchNetwork(
   const consumers = new Map<string, IrNode[]>();
   for (const n of design.network.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
 
-  const take = (name: string, shapes: number[][], what: string): NpyArray | undefined => {
+  const take = (name: string, shapes: number[][], what: string): NpyArray | NpyOutput | undefined => {
     const a = arrays.get(name);
     if (!a) {
       problems.push(at('IMC121', `weights file ${file} has no array '${name}' (${what}, shape ${shapeText(shapes[0])})`));
@@ -108,7 +131,7 @@ function matchNetwork(
     }
     return a;
   };
-  const inRange = (name: string, data: Float64Array, limit: number, what: string): boolean => {
+  const inRange = (name: string, data: Float64Array | Int32Array, limit: number, what: string): boolean => {
     for (let i = 0; i < data.length; i++) {
       if (Math.abs(data[i]) > limit) {
         problems.push(at('IMC122', `weights file ${file}: '${name}'[${i}] = ${data[i]} is outside ${what} [-${limit}, ${limit}]`));
@@ -144,7 +167,11 @@ function matchNetwork(
         batchNorm = { scale: Int32Array.from(scale.data), bias: Int32Array.from(bias.data) };
       }
     }
-    if (wOk && w && (!folded || batchNorm)) layers.set(node.name, { weights: new Int32Array(w.data), ...(batchNorm ? { batchNorm } : {}) });
+    if (wOk && w && (!folded || batchNorm)) {
+      // Weights already in an Int32Array (withWrittenWeights) are kept as they are: nothing writes to either.
+      const weights = w.data instanceof Int32Array ? w.data : new Int32Array(w.data);
+      layers.set(node.name, { weights, ...(batchNorm ? { batchNorm } : {}) });
+    }
   }
   const realScale = (name: string): number | undefined => {
     const scale = arrays.get(name);

@@ -6,6 +6,7 @@ import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js'
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
+import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
 import {
   blockShape,
@@ -129,7 +130,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
     kernelHeight: m.kernelHeight,
     kernelWidth: m.kernelWidth,
     stride: m.stride,
-    padding: node.op.kind === 'conv' ? node.op.padding : 0,
+    padding: node.op.kind === 'conv' ? node.op.padding : uniformPadding(0),
     replicas: m.replicas,
     method: m.method,
     dW: m.dW,

@@ -115,12 +115,13 @@ export function replaySchedule(schedule: Schedule, replicas: readonly ReplicaOff
 /** The patch the convolution needs for output (oy, ox), zero padded. */
 export function expectedPatch(schedule: Schedule, input: PixelPlane, oy: number, ox: number): number[][][] {
   const h = schedule.header;
+  const [top, left] = typeof h.padding === 'number' ? [h.padding, h.padding] : h.padding;
   const patch: number[][][] = [];
   for (let ky = 0; ky < h.kernelHeight; ky++) {
     const row: number[][] = [];
     for (let kx = 0; kx < h.kernelWidth; kx++) {
-      const y = oy * h.stride - h.padding + ky;
-      const x = ox * h.stride - h.padding + kx;
+      const y = oy * h.stride - top + ky;
+      const x = ox * h.stride - left + kx;
       row.push(y >= 0 && y < h.height && x >= 0 && x < h.width ? input[y][x] : new Array<number>(h.channels).fill(0));
     }
     patch.push(row);

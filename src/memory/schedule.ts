@@ -20,6 +20,7 @@
 //    (dW - 1) * stride + F), or more when a pixel would otherwise be overwritten before its last read
 //    (requiredColumns). MemoryOverrunError is an internal check of that.
 import type { LayoutName } from '../ir/types.js';
+import { symmetricPad, windowCount, type Padding } from '../ir/padding.js';
 import type { ReplicaOffset } from '../mapping/types.js';
 import { makeLayout, layoutFigures, type Layout, type StoredVolume } from './layout.js';
 
@@ -36,7 +37,7 @@ export interface CoreMemoryParams {
   kernelHeight: number;
   kernelWidth: number;
   stride: number;
-  padding: number;
+  padding: Padding;
   /** Output offsets of the replicas within a block (mapping convention); [{oy:0,ox:0}] when not replicated. */
   replicas: ReplicaOffset[];
   method: 1 | 2;
@@ -100,7 +101,8 @@ export interface ScheduleHeader {
   kernelHeight: number;
   kernelWidth: number;
   stride: number;
-  padding: number;
+  /** One pad on every side, or [top, left, bottom, right] when they differ. */
+  padding: number | [number, number, number, number];
   replicas: number;
   method: 1 | 2;
   dW: number;
@@ -160,14 +162,14 @@ export function outputSize(p: Pick<CoreMemoryParams, 'height' | 'width' | 'kerne
   width: number;
 } {
   return {
-    height: Math.floor((p.height + 2 * p.padding - p.kernelHeight) / p.stride) + 1,
-    width: Math.floor((p.width + 2 * p.padding - p.kernelWidth) / p.stride) + 1,
+    height: windowCount(p.height, p.padding.top, p.padding.bottom, p.kernelHeight, p.stride),
+    width: windowCount(p.width, p.padding.left, p.padding.right, p.kernelWidth, p.stride),
   };
 }
 
 /** The paper's minimum occupancy before the first computation, H*(F-P-1)+(F-P), for an Fh x Fw kernel. */
 export function minimumOccupancy(p: Pick<CoreMemoryParams, 'height' | 'kernelHeight' | 'kernelWidth' | 'padding'>): number {
-  return p.height * Math.max(0, p.kernelWidth - p.padding - 1) + Math.max(0, p.kernelHeight - p.padding);
+  return p.height * Math.max(0, p.kernelWidth - p.padding.left - 1) + Math.max(0, p.kernelHeight - p.padding.top);
 }
 
 /** The volume the core's memory keeps: H x requiredColumns pixels. */
@@ -208,7 +210,10 @@ function checkParams(p: CoreMemoryParams): void {
     ['kernelHeight', p.kernelHeight, 1],
     ['kernelWidth', p.kernelWidth, 1],
     ['stride', p.stride, 1],
-    ['padding', p.padding, 0],
+    ['padding top', p.padding.top, 0],
+    ['padding left', p.padding.left, 0],
+    ['padding bottom', p.padding.bottom, 0],
+    ['padding right', p.padding.right, 0],
     ['wordBits', p.wordBits, 1],
     ['depth', p.depth, 1],
     ['arrivalsPerTimestep', p.arrivalsPerTimestep, 1],
@@ -322,8 +327,8 @@ export function coreTiming(p: CoreMemoryParams): Timing {
         const active = inside ? p.replicas : p.replicas.filter((r) => oy + r.oy < out.height && ox + r.ox < out.width);
         // Only an edge block (some replicas idle) needs fewer positions than all.
         const needed = inside || active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
-        const y0 = oy * p.stride - p.padding;
-        const x0 = ox * p.stride - p.padding;
+        const y0 = oy * p.stride - p.padding.top;
+        const x0 = ox * p.stride - p.padding.left;
         // The row parts of a split layer compute a block together (the accumulating core adds its siblings' partial
         // sums in the same timestep), so a block waits for every pixel of its region, not only this core's.
         let ready = 0;
@@ -490,7 +495,7 @@ export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number 
       kernelHeight: p.kernelHeight,
       kernelWidth: p.kernelWidth,
       stride: p.stride,
-      padding: p.padding,
+      padding: symmetricPad(p.padding) ?? [p.padding.top, p.padding.left, p.padding.bottom, p.padding.right],
       replicas: p.replicas.length,
       method: p.method,
       dW: p.dW,

@@ -65,7 +65,9 @@ interface CompiledLayer {
   /** Shape the rows index: the input tensor, or for an fc with a 1x1 kernel its flattened (N, 1, 1) view. */
   inputShape: Shape;
   stride: number;
-  padding: number;
+  /** Top and left padding: where the first window starts (the other sides only add outputs). */
+  padTop: number;
+  padLeft: number;
   blockHeight: number;
   blockWidth: number;
   parts: CompiledPart[];
@@ -134,6 +136,15 @@ function denseWeights(layer: string, part: CompiledPart): TileWeights {
   return part.dense;
 }
 
+/** weights[g0 * n + i * width + j] = layerWeights[bases[g0 + j] + at[i]]: one column group of a run, as runWeightIndex lays it out. */
+function fillWeightGroup(weights: Float64Array, layerWeights: Int32Array, at: Int32Array, bases: Int32Array, g0: number, width: number, n: number): void {
+  let out = g0 * n;
+  for (let i = 0; i < n; i++) {
+    const row = at[i];
+    for (let j = 0; j < width; j++) weights[out++] = layerWeights[bases[g0 + j] + row];
+  }
+}
+
 function compileLayer(
   node: IrNode,
   layer: LayerMapping,
@@ -166,7 +177,8 @@ function compileLayer(
     throw new Error(`reference: ${node.name}: the mapping's input shape has ${received} values, ${inputNode.name} gives ${produced}`);
   }
   const stride = op.kind === 'conv' ? op.stride : 1;
-  const padding = op.kind === 'conv' ? op.padding : 0;
+  const padTop = op.kind === 'conv' ? op.padding.top : 0;
+  const padLeft = op.kind === 'conv' ? op.padding.left : 0;
   const cout = params.shape.outChannels;
   if (m.kernelRows !== fh * fw * cin || m.kernelCols !== cout) {
     throw new Error(`reference: ${node.name}: kernel matrix ${m.kernelRows}x${m.kernelCols} does not match ${fh}x${fw}x${cin} -> ${cout}`);
@@ -236,13 +248,15 @@ function compileLayer(
       const n = rows.length;
       const at = Int32Array.from(positions);
       const weights = new Float64Array(n * runCols);
-      // Column by column, the layout runWeightIndex(i, c) = first + i * lanes (resolved once per column: compiling
-      // a ResNet-18 copies 11M weights here).
-      for (let c = 0; c < runCols; c++) {
-        const base = m.columnSinks[colStart + k + c].outChannel * cin * fh * fw;
-        const first = runWeightIndex(0, c, n, runCols);
-        const lanes = n > 1 ? runWeightIndex(1, c, n, runCols) - first : 1;
-        for (let i = 0; i < n; i++) weights[first + i * lanes] = layerWeights[base + at[i]];
+      const bases = Int32Array.from({ length: runCols }, (_, c) => m.columnSinks[colStart + k + c].outChannel * cin * fh * fw);
+      // runWeightIndex's groups of 8, then 4, then single columns, each filled in storage order (compiling a ResNet-18
+      // copies 11 M weights here; column by column, the writes strode a cache line apart).
+      const full8 = runCols - (runCols % 8);
+      const quadEnd = runCols - full8 >= 4 ? full8 + 4 : full8;
+      for (let g0 = 0; g0 < runCols; ) {
+        const width = g0 < full8 ? 8 : g0 < quadEnd ? 4 : 1;
+        fillWeightGroup(weights, layerWeights, at, bases, g0, width, n);
+        g0 += width;
       }
       runs.push({ colOffset: k, colCount: runCols, rows: Int32Array.from(rows), weights });
       k = end;
@@ -262,12 +276,12 @@ function compileLayer(
     });
   }
   const adc = resolveAdc(design.target.crossbar, largestRows, inputNode.activationBits, params.weightBits);
-  return { node, layer, adc, inputShape, stride, padding, blockHeight, blockWidth, parts, colChannel, colOy, colOx };
+  return { node, layer, adc, inputShape, stride, padTop, padLeft, blockHeight, blockWidth, parts, colChannel, colOy, colOx };
 }
 
 /** Runs every block of one layer through its tiles; returns the accumulator P (CHW) of the accumulating cores. */
 function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutputs[] | null, tileProduct?: TileProduct): Tensor {
-  const { node, adc, inputShape, stride, padding, blockHeight, blockWidth, parts, colChannel, colOy, colOx } = compiled;
+  const { node, adc, inputShape, stride, padTop, padLeft, blockHeight, blockWidth, parts, colChannel, colOy, colOx } = compiled;
   const { height: ih, width: iw } = inputShape;
   const { channels: oc, height: oh, width: ow } = node.shape;
   const x = input.data;
@@ -305,8 +319,8 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
     for (let by = 0; by < blocksY; by++, block++) {
       const y0 = by * blockHeight;
       const x0 = bx * blockWidth;
-      const iy0 = y0 * stride - padding;
-      const ix0 = x0 * stride - padding;
+      const iy0 = y0 * stride - padTop;
+      const ix0 = x0 * stride - padLeft;
       psum.fill(0);
       for (let pi = 0; pi < parts.length; pi++) {
         const part = parts[pi];

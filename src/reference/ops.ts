@@ -65,10 +65,10 @@ export function poolTensor(t: Tensor, op: PoolOp, outShape: Shape): Tensor {
         let best = -Infinity;
         let sum = 0;
         for (let ky = 0; ky < op.size; ky++) {
-          const iy = oy * op.stride - op.padding + ky;
+          const iy = oy * op.stride - op.padding.top + ky;
           if (iy < 0 || iy >= height) continue;
           for (let kx = 0; kx < op.size; kx++) {
-            const ix = ox * op.stride - op.padding + kx;
+            const ix = ox * op.stride - op.padding.left + kx;
             if (ix < 0 || ix >= width) continue;
             const v = t.data[(c * height + iy) * width + ix];
             if (v > best) best = v;

@@ -31,12 +31,12 @@ export function directWeightLayer(node: IrNode, input: Tensor, params: LayerPara
           const wv = weights[((o * cin + c) * fh + ky) * fw + kx];
           if (wv === 0) continue;
           for (let oy = 0; oy < oh; oy++) {
-            const iy = oy * stride - padding + ky;
+            const iy = oy * stride - padding.top + ky;
             if (iy < 0 || iy >= h) continue;
             const inRow = (c * h + iy) * w;
             const outRow = (o * oh + oy) * ow;
             for (let ox = 0; ox < ow; ox++) {
-              const ix = ox * stride - padding + kx;
+              const ix = ox * stride - padding.left + kx;
               if (ix < 0 || ix >= w) continue;
               out[outRow + ox] += wv * input.data[inRow + ix];
             }

@@ -6,6 +6,7 @@ import type { IrDesign, IrNode, IrTarget, MappingDirective, Op, Shape } from '..
 import { isWeightOp } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import type { Mapping } from '../../src/mapping/types.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 const FILE = 'fixture.imc';
 let nextLine = 1;
@@ -75,7 +76,7 @@ class NetworkBuilder {
       height: Math.floor((s.height + 2 * padding - k) / stride) + 1,
       width: Math.floor((s.width + 2 * padding - k) / stride) + 1,
     };
-    return this.add(name, { kind: 'conv', outChannels, kernelHeight: k, kernelWidth: k, stride, padding, shortcut }, [from], out);
+    return this.add(name, { kind: 'conv', outChannels, kernelHeight: k, kernelWidth: k, stride, padding: uniformPadding(padding), shortcut }, [from], out);
   }
   unary(name: string, kind: 'batchnorm' | 'relu' | 'flatten' | 'gap', from: string): string {
     const s = this.shape(from);
@@ -85,7 +86,7 @@ class NetworkBuilder {
   pool(name: string, kind: 'maxpool' | 'avgpool', from: string, size: number, stride: number): string {
     const s = this.shape(from);
     const out = { channels: s.channels, height: Math.floor((s.height - size) / stride) + 1, width: Math.floor((s.width - size) / stride) + 1 };
-    return this.add(name, { kind, size, stride, padding: 0 }, [from], out);
+    return this.add(name, { kind, size, stride, padding: uniformPadding(0) }, [from], out);
   }
   addOp(name: string, main: string, shortcut: string): string {
     return this.add(name, { kind: 'add' }, [main, shortcut], this.shape(main));

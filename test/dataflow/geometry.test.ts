@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { blockPlan, chainSteps, convNeededInputs, listedInputs, pixelReplica, type NeededInputs } from '../../src/dataflow/geometry.js';
 import { collectiveKernelMatrix } from '../../src/mapping/index.js';
 import type { IrNode } from '../../src/ir/types.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 const list = (l: NeededInputs, i: number) => l.inputsOf(i).sort((a, b) => a - b);
 
 describe('needed inputs (pixel index x * H + y)', () => {
   const input = { height: 4, width: 4 };
   const out = { height: 4, width: 4 };
-  const g = { stride: 1, padding: 1, input, out };
+  const g = { stride: 1, padTop: 1, padLeft: 1, input, out };
 
   it('one replica: an output pixel needs its 3x3 patch, padding excluded', () => {
     const m = collectiveKernelMatrix({ inChannels: 2, outChannels: 2, kernelHeight: 3, kernelWidth: 3, stride: 1, replicas: 1, dW: 1 });
@@ -48,7 +49,7 @@ describe('bulk forms of the needed inputs', () => {
     // Stride 2, padding 1, two replicas (method 1) on an odd plane: windows cut by the edges and replicas' patches.
     const input = { height: 7, width: 5 };
     const out = { height: 4, width: 3 };
-    const g = { stride: 2, padding: 1, input, out };
+    const g = { stride: 2, padTop: 1, padLeft: 1, input, out };
     const m = collectiveKernelMatrix({ inChannels: 2, outChannels: 3, kernelHeight: 3, kernelWidth: 3, stride: 2, replicas: 2, dW: 1 });
     const plan = blockPlan(m, out);
     const part = { rowPart: 0, colPart: 0, rowStart: 2, rowEnd: m.rowSources.length - 3, colStart: 0, colEnd: 6 };
@@ -78,7 +79,7 @@ describe('fused ops on pixel times', () => {
       activationBits: 8,
       span: { file: 'x', line: 1, column: 1, length: 1 },
     });
-    const { steps, out } = chainSteps([node('p', { kind: 'maxpool', size: 2, stride: 2, padding: 0 }), node('g', { kind: 'gap' })], { height: 4, width: 4 });
+    const { steps, out } = chainSteps([node('p', { kind: 'maxpool', size: 2, stride: 2, padding: uniformPadding(0) }), node('g', { kind: 'gap' })], { height: 4, width: 4 });
     expect(out).toEqual({ height: 1, width: 1 });
     const pool = steps[0];
     if (pool.kind !== 'window') throw new Error('expected a window step');

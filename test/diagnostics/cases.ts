@@ -76,6 +76,7 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC038', files: withTarget(net(Array.from({ length: 101 }, (_, i) => `  a${i} = relu(nothing)`).join('\n') + '\n' + OK_BODY)) },
   { code: 'IMC040', files: withTarget(net('  a = relu(image)\n  output a')) },
   { code: 'IMC041', files: withTarget(net(`  ${'l'.repeat(201)} = conv(image, out 2, kernel 1)\n  output ${'l'.repeat(201)}`)) },
+  { code: 'IMC046', files: withTarget(net('  a = conv(image, out 4, kernel 3x1, pad_right 1)\n  output a')) },
   { code: 'IMC037', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  b = relu(image)\n  c = relu(b)\n  output a')) },
 ];
 

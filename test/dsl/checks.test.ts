@@ -63,7 +63,7 @@ describe('layer names', () => {
 
   it('binds block arguments by parameter name too, and lets numbers flow into named arguments', () => {
     const d = design('  block b(x, c, k) {\n    y = conv(x, out c, kernel k, pad 1)\n    return y\n  }\n  s = b(image, k 3, c 7)\n  output s');
-    expect(d.network.nodes[1]).toMatchObject({ name: 's.y', op: { kind: 'conv', outChannels: 7, kernelHeight: 3, kernelWidth: 3, padding: 1 } });
+    expect(d.network.nodes[1]).toMatchObject({ name: 's.y', op: { kind: 'conv', outChannels: 7, kernelHeight: 3, kernelWidth: 3, padding: { top: 1, left: 1, bottom: 1, right: 1 } } });
   });
 });
 

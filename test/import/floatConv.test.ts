@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { runFloat } from '../../src/import/float.js';
 import type { ImportGraph } from '../../src/import/graph.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -61,7 +62,7 @@ function check(c: Case, seed: number): void {
       {
         name: 'conv',
         origin: [],
-        op: { kind: 'conv', weight, bias, outChannels: c.outChannels, inChannels: c.inChannels, kernelHeight: c.kernel, kernelWidth: c.kernel, stride: c.stride, pad: c.pad },
+        op: { kind: 'conv', weight, bias, outChannels: c.outChannels, inChannels: c.inChannels, kernelHeight: c.kernel, kernelWidth: c.kernel, stride: c.stride, pad: uniformPadding(c.pad) },
         inputs: ['x'],
         shape: { channels: c.outChannels, height: oh, width: oh },
       },

@@ -1,6 +1,7 @@
 // Hand-built IrDesign objects for the mapping tests, independent of the language front end.
 import type { SourceSpan } from '../../src/dsl/diagnostics.js';
 import type { IrDesign, IrNode, IrTarget, MappingDirective, Op, Shape } from '../../src/ir/types.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 export const FIXTURE_FILE = 'fixture.imc';
 
@@ -37,7 +38,7 @@ export class NetBuilder {
       height: Math.floor((s.height + 2 * padding - kernel) / stride) + 1,
       width: Math.floor((s.width + 2 * padding - kernel) / stride) + 1,
     };
-    const op: Op = { kind: 'conv', outChannels, kernelHeight: kernel, kernelWidth: kernel, stride, padding, shortcut: opts.shortcut ?? false };
+    const op: Op = { kind: 'conv', outChannels, kernelHeight: kernel, kernelWidth: kernel, stride, padding: uniformPadding(padding), shortcut: opts.shortcut ?? false };
     return this.weight(name, op, [input], shape, opts.mapping);
   }
 
@@ -59,7 +60,7 @@ export class NetBuilder {
   pool(name: string, kind: 'maxpool' | 'avgpool', input: string, size: number): string {
     const s = this.shapes.get(input)!;
     const shape = { channels: s.channels, height: Math.floor(s.height / size), width: Math.floor(s.width / size) };
-    return this.push({ name, op: { kind, size, stride: size, padding: 0 }, inputs: [input], shape, activationBits: 8, span: span(this.line++) });
+    return this.push({ name, op: { kind, size, stride: size, padding: uniformPadding(0) }, inputs: [input], shape, activationBits: 8, span: span(this.line++) });
   }
 
   add(name: string, main: string, shortcut: string): string {

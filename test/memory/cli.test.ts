@@ -11,13 +11,14 @@ import { replicaOffsets } from '../../src/mapping/index.js';
 import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
 import { TARGET } from '../diagnostics/cases.js';
 import { runCli as run } from '../support/cli.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 
 afterEach(() => vi.restoreAllMocks());
 
 const params: CoreMemoryParams = {
   layer: 'conv1', core: 'c00', height: 6, width: 5, channels: 3, bits: 8, kernelHeight: 3, kernelWidth: 3, stride: 1,
-  padding: 1, replicas: replicaOffsets(2, 1), method: 1, dW: 1, wordBits: 32, depth: 512, layout: 'IWAP',
+  padding: uniformPadding(1), replicas: replicaOffsets(2, 1), method: 1, dW: 1, wordBits: 32, depth: 512, layout: 'IWAP',
   arrivalsPerTimestep: 1,
 };
 

@@ -8,6 +8,7 @@ import { replicaOffsets } from '../../src/mapping/index.js';
 import { expectedPatch, replaySchedule, type PixelPlane } from '../../src/memory/replay.js';
 import { storeAddress, makeLayout } from '../../src/memory/layout.js';
 import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 function plane(h: number, w: number, n: number, bits: number, seed: number): PixelPlane {
   let s = seed >>> 0 || 1;
@@ -26,6 +27,8 @@ const params = fc
     kernelTall: fc.integer({ min: 0, max: 1 }),
     stride: fc.integer({ min: 1, max: 3 }),
     padFrac: fc.integer({ min: 0, max: 2 }),
+    // Asymmetric padding (an imported model's pads): each side below the kernel along its axis.
+    sides: fc.option(fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)), { nil: undefined }),
     extraH: fc.integer({ min: 0, max: 6 }),
     extraW: fc.integer({ min: 0, max: 6 }),
     channels: fc.integer({ min: 1, max: 9 }),
@@ -59,7 +62,14 @@ const params = fc
       kernelHeight,
       kernelWidth,
       stride: r.stride,
-      padding,
+      padding: r.sides
+        ? {
+            top: Math.min(r.sides[0], kernelHeight - 1),
+            left: Math.min(r.sides[1], kernelWidth - 1),
+            bottom: Math.min(r.sides[2], kernelHeight - 1),
+            right: Math.min(r.sides[3], kernelWidth - 1),
+          }
+        : uniformPadding(padding),
       replicas: replicaOffsets(replicas, dW),
       method: r.method,
       dW,
@@ -120,7 +130,7 @@ describe('schedule replay (Algorithm 2)', () => {
   it('Figure 8: a 3x3 kernel without padding first computes 2H + 2 timesteps after the first pixel (H = 5)', () => {
     const schedule = buildSchedule({
       layer: 'L', core: 'c00', height: 5, width: 5, channels: 4, bits: 8, kernelHeight: 3, kernelWidth: 3, stride: 1,
-      padding: 0, replicas: [{ oy: 0, ox: 0 }], method: 1, dW: 1, wordBits: 16, depth: 1024, layout: 'PLIP',
+      padding: uniformPadding(0), replicas: [{ oy: 0, ox: 0 }], method: 1, dW: 1, wordBits: 16, depth: 1024, layout: 'PLIP',
       arrivalsPerTimestep: 1,
     });
     const first = schedule.ops.find((o) => o.op === 'C');
@@ -134,7 +144,7 @@ describe('schedule replay (Algorithm 2)', () => {
 
   it('the memory keeps F columns as the paper does, and more only when several pixels per timestep fill short columns', () => {
     const base = {
-      layer: 'L', core: 'c00', channels: 2, bits: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 0,
+      layer: 'L', core: 'c00', channels: 2, bits: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: uniformPadding(0),
       replicas: [{ oy: 0, ox: 0 }], method: 1 as const, dW: 1, wordBits: 16, depth: 1024, layout: 'KLIP' as const,
     };
     expect(buildSchedule({ ...base, height: 8, width: 8, arrivalsPerTimestep: 1 }).header.columns).toBe(3);

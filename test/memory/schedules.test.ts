@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { buildSchedule } from '../../src/memory/index.js';
 import { parseScheduleText, renderSchedule, schedulesJson, ScheduleFormatError } from '../../src/emit/schedules.js';
 import { diffScheduleSets, formatScheduleDiff } from '../../src/emit/scheduleDiff.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 const tiny = buildSchedule({
   layer: 'conv', core: 'c03', height: 2, width: 2, channels: 3, bits: 4, kernelHeight: 2, kernelWidth: 2, stride: 1,
-  padding: 1, replicas: [{ oy: 0, ox: 0 }], method: 1, dW: 1, wordBits: 8, depth: 64, layout: 'PLIP', arrivalsPerTimestep: 1,
+  padding: uniformPadding(1), replicas: [{ oy: 0, ox: 0 }], method: 1, dW: 1, wordBits: 8, depth: 64, layout: 'PLIP', arrivalsPerTimestep: 1,
 });
 
 describe('.sched text', () => {

@@ -16,17 +16,18 @@ import { contentBytes, outputMarker, writeOutputDirectory } from '../../src/emit
 import { designWork } from '../../src/ir/size.js';
 import { MAX_WHOLE_SCHEDULE_OPS, compileSizeDiagnostic, scheduleTextWarning } from '../../src/emit/limits.js';
 import { squareInputSource } from '../../bench/_networks.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 const base: CoreMemoryParams = {
   layer: 'conv1', core: 'c00', height: 9, width: 7, channels: 3, bits: 4, kernelHeight: 3, kernelWidth: 3, stride: 1,
-  padding: 1, replicas: [{ oy: 0, ox: 0 }], method: 1, dW: 1, wordBits: 32, depth: 4096, layout: 'IWAP', arrivalsPerTimestep: 1,
+  padding: uniformPadding(1), replicas: [{ oy: 0, ox: 0 }], method: 1, dW: 1, wordBits: 32, depth: 4096, layout: 'IWAP', arrivalsPerTimestep: 1,
 };
 
 const cases: Array<[string, CoreMemoryParams]> = [
   ['one replica, padded', base],
   ['method 1, 3 replicas, stride 2, KLIP', { ...base, replicas: replicaOffsets(3, 1), stride: 2, layout: 'KLIP' }],
   ['method 2 (dW 2), 2x2 arrival blocks, PLIP', { ...base, replicas: replicaOffsets(2, 2), method: 2, dW: 2, layout: 'PLIP', arrivalBlock: { rows: 2, cols: 2 }, arrivalsPerTimestep: 4 }],
-  ['a row part (kernel rows 1-2 only), unpadded', { ...base, padding: 0, positions: [1, 2].flatMap((dy) => [0, 1, 2].map((dx) => ({ dy, dx }))) }],
+  ['a row part (kernel rows 1-2 only), unpadded', { ...base, padding: uniformPadding(0), positions: [1, 2].flatMap((dy) => [0, 1, 2].map((dx) => ({ dy, dx }))) }],
   ['edge blocks with idle replicas (5 replicas on 9 rows)', { ...base, replicas: replicaOffsets(5, 1) }],
 ];
 

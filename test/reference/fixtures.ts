@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { SourceSpan } from '../../src/dsl/diagnostics.js';
 import type { IrDesign, IrNode, IrTarget, MappingDirective, Op, Shape } from '../../src/ir/types.js';
 import { isWeightOp } from '../../src/ir/types.js';
+import { uniformPadding } from '../../src/ir/padding.js';
 
 export const span: SourceSpan = { file: 'fixture.imc', line: 1, column: 1, length: 1 };
 
@@ -81,7 +82,7 @@ export class NetBuilder {
       height: Math.floor((s.height + 2 * padding - k) / stride) + 1,
       width: Math.floor((s.width + 2 * padding - k) / stride) + 1,
     };
-    const op: Op = { kind: 'conv', outChannels: out, kernelHeight: k, kernelWidth: k, stride, padding, shortcut: false };
+    const op: Op = { kind: 'conv', outChannels: out, kernelHeight: k, kernelWidth: k, stride, padding: uniformPadding(padding), shortcut: false };
     return this.push(name, op, [from], shape, this.weightExtra(o));
   }
 
@@ -108,7 +109,7 @@ export class NetBuilder {
       height: Math.floor((s.height + 2 * padding - size) / stride) + 1,
       width: Math.floor((s.width + 2 * padding - size) / stride) + 1,
     };
-    return this.push(name, { kind, size, stride, padding }, [from], shape);
+    return this.push(name, { kind, size, stride, padding: uniformPadding(padding) }, [from], shape);
   }
 
   gap(name: string, from: string): string {

@@ -31,12 +31,12 @@ export function layerOperands(design: IrDesign, mapping: Mapping, maxVectors: nu
     else if (node.op.kind === 'conv') {
       const { kernelHeight: kh, kernelWidth: kw, stride: s, padding: pad } = node.op;
       const { channels: c, height: h, width: w } = value.shape;
-      const oh = Math.floor((h + 2 * pad - kh) / s) + 1;
-      const ow = Math.floor((w + 2 * pad - kw) / s) + 1;
+      const oh = Math.floor((h + pad.top + pad.bottom - kh) / s) + 1;
+      const ow = Math.floor((w + pad.left + pad.right - kw) / s) + 1;
       const every = Math.max(1, Math.floor((oh * ow) / maxVectors));
       for (let pos = 0; pos < oh * ow && vectors.length < maxVectors; pos += every) {
-        const y0 = Math.floor(pos / ow) * s - pad;
-        const x0 = (pos % ow) * s - pad;
+        const y0 = Math.floor(pos / ow) * s - pad.top;
+        const x0 = (pos % ow) * s - pad.left;
         const v: number[] = [];
         for (let ci = 0; ci < c; ci++) {
           for (let ky = 0; ky < kh; ky++) {

@@ -1,5 +1,5 @@
 // Padded pools in the neuron core (issue 17 item 4, listed under IMC112 in issue 19): the window counters start
-// POOL_PAD before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
+// POOL_PAD_TOP and POOL_PAD_LEFT before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
 // padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
 // model. Two pools in one core: the second pool's counters walk the first pool's output plane. Pools whose stride
 // differs from their size: test/verify/overlapPools.test.ts; one whose padding makes two windows end at the same row
@@ -16,7 +16,8 @@ describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded
   const p = prepare('test/verify/fixtures/padded-pool.imc');
   it('start the window counters at the padding and end windows at the plane\'s edge', () => {
     const c00 = p.files.find((f) => f.path === 'rtl/padded_pool_c00_neuron.v')!.content;
-    expect(c00).toContain('localparam [4-1:0] POOL_PAD = 4\'d1;');
+    expect(c00).toContain('localparam [4-1:0] POOL_PAD_TOP = 4\'d1;');
+    expect(c00).toContain('localparam [4-1:0] POOL_PAD_LEFT = 4\'d1;');
     expect(c00).toContain('localparam [4-1:0] POOLED_H = 4\'d4;');
     expect(c00).toContain('wire window_last = ((wy_q == POOL_H - ONE) || (cy_q == OUT_H - ONE)) && ((wx_q == POOL_W - ONE) || (cx_q == CONV_W - ONE));');
   });

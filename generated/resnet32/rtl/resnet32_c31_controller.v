@@ -50,7 +50,9 @@ module resnet32_c31_controller (
   localparam signed [CW-1:0] KERNEL_H = 20'sd3;
   localparam signed [CW-1:0] KERNEL_W = 20'sd3;
   localparam signed [CW-1:0] STRIDE = 20'sd1;
-  localparam signed [CW-1:0] PAD = 20'sd1;
+  // Top and left padding place the first window; bottom and right padding only add outputs (OUT_H, OUT_W).
+  localparam signed [CW-1:0] PAD_TOP = 20'sd1;
+  localparam signed [CW-1:0] PAD_LEFT = 20'sd1;
   localparam signed [CW-1:0] OUT_H = 20'sd8;
   localparam signed [CW-1:0] OUT_W = 20'sd8;
   // This core's region positions: columns DX_FIRST..DX_LAST, patch slots SLOT_FIRST..SLOT_LAST
@@ -323,7 +325,7 @@ module resnet32_c31_controller (
         if (neuron_done_i) begin
           if (o_y_q == OUT_H - BLOCK_H) begin
             o_y_d = ZERO;
-            iy0_d = -PAD;
+            iy0_d = -PAD_TOP;
             row0_d = ROW_FIRST;
             if (o_x_q == OUT_W - BLOCK_W) begin
               out_done_d = 1'b1;
@@ -359,8 +361,8 @@ module resnet32_c31_controller (
       w_col0_q <= ZERO;
       w_dy_q <= ZERO;
       w_dx_q <= ZERO;
-      iy0_q <= -PAD;
-      ix0_q <= -PAD;
+      iy0_q <= -PAD_TOP;
+      ix0_q <= -PAD_LEFT;
       row0_q <= ROW_FIRST;
       col0_q <= DELTA_PIX_FIRST;
       dy_q <= ZERO;

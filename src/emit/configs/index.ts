@@ -87,7 +87,7 @@ export function simulatorConfigs(program: Program, options: SimulatorConfigOptio
       const node = nodes.get(r.layer) as IrNode;
       const value = reference.nodes.get(node.inputs[0]);
       if (!value) throw new Error(`neurosim: no reference value for ${node.inputs[0]}`);
-      const padding = node.op.kind === 'conv' ? node.op.padding : 0;
+      const padding = node.op.kind === 'conv' ? node.op.padding : undefined;
       files.push({ path: `configs/neurosim/${inputFile}`, content: renderTemplate('configs/csv-lines.csv.hbs', { lines: inputTraceLines(r, value, setup.numBitInput, padding) }) });
     }
     return { layer: r.layer, weightFile, inputFile, vectors: neurosimVectorCount(r) };

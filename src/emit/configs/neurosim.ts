@@ -15,6 +15,7 @@ import type { IrDesign, IrNode } from '../../ir/types.js';
 import { nodeIndex } from '../../ir/nodeIndex.js';
 import type { LayerMapping, Mapping } from '../../mapping/types.js';
 import type { Tensor } from '../../reference/ops.js';
+import { uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 
 /** One NetWork.csv line's eight values. */
 export interface NetworkRow {
@@ -100,14 +101,14 @@ export function twosComplementBits(value: number, bits: number): string[] {
 /**
  * The input trace's lines for a layer whose input activations are `input` (CHW; for an fc the flattened vector):
  * one line per kernel row, `bitsPerVector` columns per vector (the run's numBitInput; values sign-extended), the
- * layer's own vectors (padding `padding`, stride S, row-major), the first neurosimVectorCount of them.
+ * layer's own vectors (zero padding `padding` per side, stride S, row-major), the first neurosimVectorCount of them.
  */
-export function inputTraceLines(r: NetworkRow, input: Tensor, bitsPerVector: number, padding = 0): string[] {
+export function inputTraceLines(r: NetworkRow, input: Tensor, bitsPerVector: number, padding: Padding = uniformPadding(0)): string[] {
   const count = neurosimVectorCount(r);
   const fc = r.inputHeight === 1 && r.inputWidth === 1;
   const { height: h, width: w } = fc ? { height: 1, width: 1 } : input.shape;
-  const perRow = Math.max(1, Math.floor((w + 2 * padding - r.kernelWidth) / r.stride) + 1);
-  const positions = Math.max(1, (Math.floor((h + 2 * padding - r.kernelHeight) / r.stride) + 1) * perRow);
+  const perRow = Math.max(1, windowCount(w, padding.left, padding.right, r.kernelWidth, r.stride));
+  const positions = Math.max(1, windowCount(h, padding.top, padding.bottom, r.kernelHeight, r.stride) * perRow);
   const kk = r.kernelHeight * r.kernelWidth;
   // Every activation value's bits, joined once: the traces repeat each value up to Kh * Kw times. A threshold's
   // unsigned 0/1 needs the value 1 even when the run has 1 input bit (-1 and 1 then share the bit pattern '1').
@@ -118,8 +119,8 @@ export function inputTraceLines(r: NetworkRow, input: Tensor, bitsPerVector: num
   for (let v = 0; v < count; v++) {
     // NeuroSim never reads more vectors than the layer has (H-K+1 <= H+2P-K+1); the modulo only guards.
     const p = v % positions;
-    const y0 = Math.floor(p / perRow) * r.stride - padding;
-    const x0 = (p % perRow) * r.stride - padding;
+    const y0 = Math.floor(p / perRow) * r.stride - padding.top;
+    const x0 = (p % perRow) * r.stride - padding.left;
     for (let c = 0; c < r.inputChannels; c++) {
       for (let ky = 0; ky < r.kernelHeight; ky++) {
         for (let kx = 0; kx < r.kernelWidth; kx++) {

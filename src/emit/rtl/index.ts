@@ -11,6 +11,7 @@ import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from '.
 import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
 import { poolWindowEnds } from './poolWindows.js';
 import { sourceLayout } from '../sourceLayout.js';
+import { hasPadding, largestPad, paddingText, uniformPadding } from '../../ir/padding.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
 export { verilogIdentifier, IdentifierScope, sanitizeName, commentText } from './identifiers.js';
@@ -71,7 +72,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
 function controllerCounterBits(p: CoreRtlPlan): number {
   const m = p.memory;
   const node = p.node;
-  const padding = node.op.kind === 'conv' ? node.op.padding : 0;
+  const padding = node.op.kind === 'conv' ? largestPad(node.op.padding) : 0;
   const big = Math.max(
     2 * m.depth * m.wordBits,
     2 * (m.height + m.columns + p.layer.inputShape.width + p.layer.matrix.kernelHeight + p.layer.matrix.kernelWidth + padding + 4) * (m.wordBits + 1),
@@ -87,7 +88,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   const m = p.memory;
   const matrix = p.layer.matrix;
   const node = p.node;
-  const padding = node.op.kind === 'conv' ? node.op.padding : 0;
+  const { top: padTop, left: padLeft } = node.op.kind === 'conv' ? node.op.padding : uniformPadding(0);
   const cw = controllerCounterBits(p);
   const step = m.columns > 1 ? m.deltaPixBits[1] : m.pixelBits;
   m.deltaPixBits.forEach((d, s) => {
@@ -159,7 +160,8 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     kernelHeight: s(matrix.kernelHeight),
     kernelWidth: s(matrix.kernelWidth),
     stride: s(matrix.stride),
-    padding: s(padding),
+    padTop: s(padTop),
+    padLeft: s(padLeft),
     outHeight: s(outH),
     outWidth: s(outW),
     dxFirst: s(dxFirst),
@@ -170,9 +172,9 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     deltaPix: s(step),
     deltaPixWrap: s(m.columns * step),
     deltaPixStride: s(mod(p.block.cols * matrix.stride, m.columns) * step),
-    deltaPixFirst: s(mod(-padding, m.columns) * step),
+    deltaPixFirst: s(mod(-padLeft, m.columns) * step),
     deltaPixDxFirst: s(mod(dxFirst, m.columns) * step),
-    rowFirst: s(-padding * m.deltaKernelBits),
+    rowFirst: s(-padTop * m.deltaKernelBits),
     rowStride: s(p.block.rows * matrix.stride * m.deltaKernelBits),
     pixelSpan: s(m.pixelBits),
     wordLit: s(m.wordBits),
@@ -219,8 +221,8 @@ function overlapPoolContext(
 ): object {
   const slotBits = unsignedBits(Math.max(1, pool.width - 1));
   const lineEntries = pool.width * convHeight * cols;
-  const table = (length: number) =>
-    poolWindowEnds(length, pool.height, pool.stride, pool.padding).map((w) => ({ end: ulit(cw, w.end), index: ulit(cw, w.index), span: ulit(cw, w.span) }));
+  const table = (length: number, before: number, after: number) =>
+    poolWindowEnds(length, pool.height, pool.stride, before, after).map((w) => ({ end: ulit(cw, w.end), index: ulit(cw, w.index), span: ulit(cw, w.span) }));
   // Column slot of the column j to the left: the ring of pool.width slots counted back from slot_q.
   const lineSlots = Array.from({ length: pool.width }, (_, j) => ({
     name: `line_slot_${j}`,
@@ -253,8 +255,8 @@ function overlapPoolContext(
     lineEntries,
     lineSlotEntries: convHeight * cols,
     lineIndexBits: unsignedBits(lineEntries - 1),
-    rowWindows: table(convHeight),
-    colWindows: table(convWidth),
+    rowWindows: table(convHeight, pool.padding.top, pool.padding.bottom),
+    colWindows: table(convWidth, pool.padding.left, pool.padding.right),
     lineSlots,
     lineTaps,
     lineInExtended: extend('line_in'),
@@ -305,7 +307,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
       : `threshold (>= ${n.threshold.level}, 0/1)`;
   if (n.reluBeforePool) ops.push('ReLU');
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
-  const padText = pool?.padding ? ` padded by ${pool.padding}` : '';
+  const padText = pool && hasPadding(pool.padding) ? ` padded by ${paddingText(pool.padding)}` : '';
   if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
   if (pool2) ops.push(`${pool2.kind === 'max' ? 'max' : 'average'} pool ${pool2.height}x${pool2.width} of the pooled plane`);
   if (n.reluAfterPool) ops.push('ReLU');
@@ -398,8 +400,9 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
     pooledHeight: pool ? ulit(cw, pool.pooledHeight) : '',
-    poolPadded: (pool?.padding ?? 0) > 0,
-    poolPad: ulit(cw, pool?.padding ?? 0),
+    poolPadded: pool !== undefined && hasPadding(pool.padding),
+    poolPadTop: ulit(cw, pool?.padding.top ?? 0),
+    poolPadLeft: ulit(cw, pool?.padding.left ?? 0),
     convWidth: ulit(cw, n.convWidth),
     pooledWidth: pool ? ulit(cw, pool.pooledWidth) : '',
     poolIndexBits,

@@ -13,6 +13,7 @@ import { isBinaryValue } from '../../ir/binary.js';
 import { poolWindowEnds } from './poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
+import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -27,7 +28,7 @@ export interface NeuronPlan {
    * global pool, whose stride is its size). A stride that differs from the size (overlapping or gapped windows) is
    * pooled from a line buffer of the last `width` conv-output columns.
    */
-  pool?: { kind: 'max' | 'avg'; height: number; width: number; stride: number; padding: number; pooledHeight: number; pooledWidth: number };
+  pool?: { kind: 'max' | 'avg'; height: number; width: number; stride: number; padding: Padding; pooledHeight: number; pooledWidth: number };
   /** A second pool over the first pool's outputs (stride = size, no padding); ReLU and threshold after it. */
   pool2?: NonNullable<NeuronPlan['pool']>;
   /** A ReLU after the (last) pool. */
@@ -226,7 +227,8 @@ function neuronPlan(
       case 'maxpool':
       case 'avgpool': {
         const op = f.op as PoolOp;
-        if (pool) secondPool(f, op.padding);
+        if (pool) secondPool(f, largestPad(op.padding));
+        const padding = op.padding;
         if (pool && op.stride !== op.size) unsupported(f, 'a second pool whose stride differs from its size');
         // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
         const planned: NonNullable<NeuronPlan['pool']> = {
@@ -234,18 +236,18 @@ function neuronPlan(
           height: op.size,
           width: op.size,
           stride: op.stride,
-          padding: op.padding,
-          pooledHeight: Math.floor((plane.height + 2 * op.padding - op.size) / op.stride) + 1,
-          pooledWidth: Math.floor((plane.width + 2 * op.padding - op.size) / op.stride) + 1,
+          padding,
+          pooledHeight: windowCount(plane.height, padding.top, padding.bottom, op.size, op.stride),
+          pooledWidth: windowCount(plane.width, padding.left, padding.right, op.size, op.stride),
         };
         if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
         // The core emits one pixel per conv-output pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row.
-        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, op.padding).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${op.padding} on a ${plane.height}x${plane.width} plane (two windows end at the same row: padding >= stride)`);
+        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) {
+          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane (two windows end at the same row: padding >= stride)`);
         }
-        if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, op.padding).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${op.padding} on a ${plane.height}x${plane.width} plane (two windows end at the same column: padding >= stride)`);
+        if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) {
+          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane (two windows end at the same column: padding >= stride)`);
         }
         if (pool) pool2 = planned;
         else pool = planned;
@@ -254,7 +256,7 @@ function neuronPlan(
       }
       case 'gap': {
         if (pool) secondPool(f, 0);
-        const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: 0, pooledHeight: 1, pooledWidth: 1 };
+        const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
         if (pool) pool2 = planned;
         else pool = planned;
         plane = { height: 1, width: 1 };

@@ -12,15 +12,16 @@ export interface PoolWindowEnd {
 }
 
 /**
- * The windows of one dimension (`length` conv-output rows, windows of `size` every `stride`, `padding` on each side)
+ * The windows of one dimension (`length` conv-output rows, windows of `size` every `stride`, `before` rows of padding
+ * before the plane and `after` after it)
  * in order, or [] when two windows end at the same row (the core could not emit both). Windows past the plane's
  * end clamp to its last row; padding < size (IMC014) keeps a real row in each.
  */
-export function poolWindowEnds(length: number, size: number, stride: number, padding: number): PoolWindowEnd[] {
-  const pooled = Math.floor((length + 2 * padding - size) / stride) + 1;
+export function poolWindowEnds(length: number, size: number, stride: number, before: number, after = before): PoolWindowEnd[] {
+  const pooled = Math.floor((length + before + after - size) / stride) + 1;
   const ends: PoolWindowEnd[] = [];
   for (let index = 0; index < pooled; index++) {
-    const start = index * stride - padding;
+    const start = index * stride - before;
     const end = Math.min(start + size - 1, length - 1);
     if (ends.length > 0 && ends[ends.length - 1].end === end) return [];
     ends.push({ index, end, span: end - Math.max(start, 0) });

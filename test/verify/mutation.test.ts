@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
 import { verifyRtlDirectory, type MismatchKind, type VerifyOptions } from '../../src/verify/index.js';
 import { generateInputImage, mulberry32 } from '../../src/ir/weights.js';
 import { runReference } from '../../src/reference/index.js';
@@ -70,26 +70,26 @@ const MUTANTS: Mutant[] = [
   // when some value lands exactly on a rounding boundary, which two seeded images do not reach: not caught, not run.
   { name: 'batch-norm bias sign bit flipped', caughtBy: 'activation', file: `${net}_c00_bn_bias.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 2, 0x100) },
   // Verilog: one build each.
-  { name: 'saturation bound 7 -> 6 (first layer)', caughtBy: 'activation', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
-  { name: 'saturation bound 7 -> 6 (split fc)', caughtBy: 'activation', file: `${net}_c02_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
+  { name: 'saturation bound 7 -> 6 (first layer)', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
+  { name: 'saturation bound 7 -> 6 (split fc)', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c02`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
   {
     name: 'write-column base no longer wrapped', caughtBy: 'memory',
-    file: `${net}_c00_controller.v`,
+    file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length),
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, 'w_col0_d = wrap_column(w_col0_q + IN_BLOCK_COL_STEP);', 'w_col0_d = w_col0_q + IN_BLOCK_COL_STEP;'),
   },
   {
     name: 'read column no longer wrapped', caughtBy: 'memory',
-    file: `${net}_c00_controller.v`,
+    file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length),
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, 'r_col_d = wrap_column(r_col_q + DELTA_PIX);', 'r_col_d = r_col_q + DELTA_PIX;'),
   },
-  { name: 'consumer does not wait for its partial sums', caughtBy: 'handshake', file: `${net}_c02_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
-  { name: 'state_q reset dropped', caughtBy: 'memory', file: `${net}_c00_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
-  { name: 'busy_q reset dropped', caughtBy: 'activation', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
+  { name: 'consumer does not wait for its partial sums', caughtBy: 'handshake', file: coreModuleFile(p.files, `${net}_c02`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
+  { name: 'state_q reset dropped', caughtBy: 'memory', file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
+  { name: 'busy_q reset dropped', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
   {
     name: 'corrupted address (Δkernel one word too large)', caughtBy: 'memory',
-    file: `${net}_c01_controller.v`,
+    file: coreModuleFile(p.files, `${net}_c01`, 'controller').path.slice('rtl/'.length),
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, /DELTA_KERNEL = (\d+)'sd(\d+);/, `DELTA_KERNEL = $1'sd${Number(/DELTA_KERNEL = \d+'sd(\d+);/.exec(t)![1]) + 16};`),
   },

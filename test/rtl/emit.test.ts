@@ -60,6 +60,22 @@ describe('emitRtl on examples/lenet.imc', () => {
     expect(xbar).toContain('$readmemh(WEIGHT_FILE, weight_q)');
   });
 
+  it('instantiates each crossbar at the target\'s tile size with enables for the rows and columns the core uses', () => {
+    const tile = lenet.design.target.crossbar;
+    for (const core of lenet.mapping.cores) {
+      const wrapper = lenet.files.find((f) => f.path === `rtl/lenet_${core.id}.v`)!.content;
+      const rows = core.part.rowEnd - core.part.rowStart;
+      const cols = core.part.colEnd - core.part.colStart;
+      expect(wrapper).toContain(`.ROWS        (${tile.rows}),`);
+      expect(wrapper).toContain(`.COLS        (${tile.cols}),`);
+      expect(wrapper).toContain(`.WEIGHT_ROWS (${rows}),`);
+      expect(wrapper).toContain(`.WEIGHT_COLS (${cols}),`);
+      const enable = (used: number, size: number): string => (used === size ? `{${size}{1'b1}}` : `{ {${size - used}{1'b0}}, {${used}{1'b1}} }`);
+      expect(wrapper).toContain(`.row_en_i (${enable(rows, tile.rows)}),`);
+      expect(wrapper).toContain(`.col_en_i (${enable(cols, tile.cols)}),`);
+    }
+  });
+
   it('writes each tile\'s weights column-major, two\'s complement, from the collective kernel matrix', () => {
     const ref = compileReference(lenet.design, lenet.mapping);
     const core = lenet.mapping.cores.find((c) => c.role === 'partial')!;

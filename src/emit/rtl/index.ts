@@ -411,6 +411,24 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   };
 }
 
+/** The crossbar at the target's tile size: enables of the used rows and columns, inputs padded, outputs sliced. */
+function tileContext(p: CoreRtlPlan, tile: { rows: number; cols: number }): object {
+  if (p.rows > tile.rows || p.cols > tile.cols) throw new Error(`RTL: core ${p.core.id} uses ${p.rows}x${p.cols} of a ${tile.rows}x${tile.cols} tile`);
+  const enable = (used: number, size: number): string => (used === size ? `{${size}{1'b1}}` : `{ {${size - used}{1'b0}}, {${used}{1'b1}} }`);
+  const xBits = p.rows * p.inActivationBits;
+  const tileXBits = tile.rows * p.inActivationBits;
+  return {
+    tileRows: tile.rows,
+    tileCols: tile.cols,
+    rowEnable: enable(p.rows, tile.rows),
+    colEnable: enable(p.cols, tile.cols),
+    tileX: xBits === tileXBits ? 'xbar_x' : `{ {${tileXBits - xBits}{1'b0}}, xbar_x }`,
+    unusedCols: p.cols < tile.cols,
+    tileY: p.cols < tile.cols ? 'xbar_y_tile' : 'xbar_y',
+    tileAdcBits: tile.cols * p.adc.bits,
+  };
+}
+
 /** The first and last output channel a core's neuron emits (a replicated core emits all of the layer's, from 0). */
 function neuronChannelRange(p: CoreRtlPlan): { first: number; last: number } {
   const first = p.replicas > 1 ? 0 : p.channelBase;
@@ -693,6 +711,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         adcBits: p.adc.bits,
         adcShift: p.adc.shift,
         xbarAccBits: p.crossbarAccBits,
+        ...tileContext(p, design.target.crossbar),
         weightFile: weights,
       }),
     );

@@ -64,7 +64,7 @@ function syntaxMessage(e: IRecognitionException): string {
 
 /**
  * Longest name (of a target, network, layer, block or parameter, and of a layer inside block instances): names become
- * parts of output file names (rtl/<network>_<core>_controller.v, configs/crosssim/<layer>.json), which a file
+ * parts of output file names (rtl/<network>_<core>_weights.mem, configs/crosssim/<layer>.json), which a file
  * system limits to 255 bytes; this leaves room for the longest suffix imcc adds.
  */
 export const MAX_NAME_LENGTH = 200;

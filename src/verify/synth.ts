@@ -162,12 +162,13 @@ async function runUnit(rootDir: string, unit: UnitPlan): Promise<SynthUnit & { m
  * Yosys `synth -top; check -assert` and no latch cells over the whole RTL set, bottom-up in units (see the top of this
  * file), `jobs` Yosys processes at a time (default: one per CPU). ok when every unit passes. `blackboxes`: further
  * modules kept out of the synthesis like the crossbar (to measure the logic of one core without its storage).
+ * `onUnit`: called as each unit finishes (progress of a long run).
  */
 export async function synthesizeRtl(
   rootDir: string,
   fileList: string,
   top: string,
-  options: { jobs?: number; blackboxes?: readonly string[] } = {},
+  options: { jobs?: number; blackboxes?: readonly string[]; onUnit?: (unit: SynthUnit, done: number, total: number) => void } = {},
 ): Promise<SynthResult> {
   const units = planUnits(readModules(rootDir, verilogFiles(rootDir, fileList), options.blackboxes ?? []), top);
   const jobs = Math.max(1, options.jobs ?? cpus().length);
@@ -177,6 +178,8 @@ export async function synthesizeRtl(
     while (next < units.length) {
       const k = next++;
       results[k] = await runUnit(rootDir, units[k]);
+      const { messages: _messages, ...unit } = results[k];
+      options.onUnit?.(unit, results.filter((r) => r !== undefined).length, units.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, worker));

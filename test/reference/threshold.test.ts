@@ -15,6 +15,7 @@ import { createProgram } from '../../src/pipeline/program.js';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { TARGET, net } from '../diagnostics/cases.js';
+import { coreModuleFile } from '../rtl/helpers.js';
 
 const BINARY_TARGET = TARGET.replace('ops psum, batchnorm, relu, residual, pool', 'ops psum, batchnorm, relu, threshold, residual, pool');
 
@@ -153,8 +154,8 @@ describe('binary activations in RTL', () => {
   it('are generated: the neuron cores emit 1-bit activations and the next crossbars read them unsigned', () => {
     const files = emitRtl(createProgram(design(BINARY_NET)));
     const text = (path: string): string => files.find((f) => f.path === path)!.content;
-    expect(text('rtl/n_c00_neuron.v')).toContain('localparam integer OUT_BITS = 1;');
-    expect(text('rtl/n_c00_neuron.v')).toMatch(/LEVEL = \d+'sd2;/);
+    expect(coreModuleFile(files, 'n_c00', 'neuron').content).toContain('localparam integer OUT_BITS = 1;');
+    expect(coreModuleFile(files, 'n_c00', 'neuron').content).toMatch(/LEVEL = \d+'sd2;/);
     expect(text('rtl/n_c01.v')).toContain('.ACT_UNSIGNED (1)');
     expect(text('rtl/n_c00.v')).toContain('.ACT_UNSIGNED (0)');
   });

@@ -24,9 +24,14 @@ describe('emitRtl on examples/lenet.imc', () => {
     expect(paths).toContain('tb/lenet_tb.cpp');
     for (const core of lenet.mapping.cores) {
       expect(paths).toContain(`rtl/lenet_${core.id}.v`);
-      expect(paths).toContain(`rtl/lenet_${core.id}_controller.v`);
       expect(paths).toContain(`rtl/lenet_${core.id}_weights.mem`);
-      expect(paths.includes(`rtl/lenet_${core.id}_neuron.v`)).toBe(core.role !== 'partial');
+      // The wrapper instantiates a shared controller and (unless it only sends partial sums) a shared neuron core.
+      const wrapper = lenet.files.find((f) => f.path === `rtl/lenet_${core.id}.v`)!.content;
+      const controller = /^ {2}(lenet_controller_[0-9a-f]{8}) u_controller \(/m.exec(wrapper)![1];
+      expect(paths).toContain(`rtl/${controller}.v`);
+      const neuron = /^ {2}(lenet_neuron_[0-9a-f]{8}) u_neuron \(/m.exec(wrapper)?.[1];
+      expect(neuron !== undefined).toBe(core.role !== 'partial');
+      if (neuron) expect(paths).toContain(`rtl/${neuron}.v`);
     }
     expect([...paths].sort()).toEqual(paths);
   });
@@ -55,6 +60,22 @@ describe('emitRtl on examples/lenet.imc', () => {
     expect(xbar).toContain('$readmemh(WEIGHT_FILE, weight_q)');
   });
 
+  it('instantiates each crossbar at the target\'s tile size with enables for the rows and columns the core uses', () => {
+    const tile = lenet.design.target.crossbar;
+    for (const core of lenet.mapping.cores) {
+      const wrapper = lenet.files.find((f) => f.path === `rtl/lenet_${core.id}.v`)!.content;
+      const rows = core.part.rowEnd - core.part.rowStart;
+      const cols = core.part.colEnd - core.part.colStart;
+      expect(wrapper).toContain(`.ROWS        (${tile.rows}),`);
+      expect(wrapper).toContain(`.COLS        (${tile.cols}),`);
+      expect(wrapper).toContain(`.WEIGHT_ROWS (${rows}),`);
+      expect(wrapper).toContain(`.WEIGHT_COLS (${cols}),`);
+      const enable = (used: number, size: number): string => (used === size ? `{${size}{1'b1}}` : `{ {${size - used}{1'b0}}, {${used}{1'b1}} }`);
+      expect(wrapper).toContain(`.row_en_i (${enable(rows, tile.rows)}),`);
+      expect(wrapper).toContain(`.col_en_i (${enable(cols, tile.cols)}),`);
+    }
+  });
+
   it('writes each tile\'s weights column-major, two\'s complement, from the collective kernel matrix', () => {
     const ref = compileReference(lenet.design, lenet.mapping);
     const core = lenet.mapping.cores.find((c) => c.role === 'partial')!;
@@ -76,14 +97,18 @@ describe('emitRtl on examples/lenet.imc', () => {
     const ref = compileReference(tiny.design, tiny.mapping);
     let checked = 0;
     for (const core of tiny.mapping.cores) {
-      const neuron = tiny.files.find((f) => f.path === `rtl/tiny_${core.id}_neuron.v`);
+      // The ROMs are the core's (its wrapper); the shared neuron core reads them through its bn_*_i ports.
+      const wrapper = tiny.files.find((f) => f.path === `rtl/tiny_${core.id}.v`)!.content;
       const bn = ref.params.get(core.layer)!.batchNorm;
-      if (!neuron || !bn) continue;
-      expect(neuron.content).not.toMatch(/localparam .*BN_SCALE =/);
+      if (!bn || core.role === 'partial') continue;
+      const neuronModule = /^ {2}(tiny_neuron_[0-9a-f]{8}) u_neuron \(/m.exec(wrapper)![1];
+      const neuron = tiny.files.find((f) => f.path === `rtl/${neuronModule}.v`)!.content;
+      expect(neuron).not.toContain('$readmemh');
       for (const [name, values] of [['scale', bn.scale], ['bias', bn.bias]] as const) {
         const path = `rtl/tiny_${core.id}_bn_${name}.mem`;
-        expect(neuron.content).toContain(`$readmemh("${path}", bn_${name}_rom);`);
-        const bits = Number(new RegExp(`localparam integer BN_${name.toUpperCase()}_BITS = (\\d+);`).exec(neuron.content)![1]);
+        expect(wrapper).toContain(`$readmemh("${path}", bn_${name}_rom);`);
+        const bits = Number(new RegExp(`localparam integer BN_${name.toUpperCase()}_BITS = (\\d+);`).exec(neuron)![1]);
+        expect(wrapper).toMatch(new RegExp(`reg {2}\\[${bits}-1:0\\] {2}bn_${name}_rom `));
         const lines = tiny.files.find((f) => f.path === path)!.content.split('\n').filter((l) => l !== '' && !l.startsWith('//'));
         expect(lines).toEqual(Array.from({ length: core.part.colEnd - core.part.colStart }, (_, k) => hexDigits(bits, values[core.part.colStart + k])));
         // The narrowest signed width holding every value: one bit fewer would not.
@@ -131,6 +156,13 @@ describe('emitRtl on examples/lenet.imc', () => {
   });
 });
 
+/** Files of a shared kind (`<prefix>_<hash>.v`) and their distinct bodies (without header comments and module name). */
+function distinctBodies(files: readonly { path: string; content: string }[], prefix: string): { files: number; bodies: number } {
+  const kind = files.filter((f) => new RegExp(`^rtl/${prefix}_[0-9a-f]{8}\\.v$`).test(f.path));
+  const body = (text: string): string => text.replace(/^\/\/.*\n/gm, '').replace(new RegExp(`${prefix}_[0-9a-f]{8}`, 'g'), 'M');
+  return { files: kind.length, bodies: new Set(kind.map((f) => body(f.content))).size };
+}
+
 describe('emitRtl on the small fixtures', () => {
   for (const [fixture, top] of [
     ['test/verify/fixtures/tiny.imc', 'tiny'],
@@ -147,7 +179,10 @@ describe('emitRtl on the small fixtures', () => {
 
   it('examples/resnet32.imc (residual adds, split layers, 43 cores): lint clean', async () => {
     const p = prepare('examples/resnet32.imc');
-    expect(p.files.filter((f) => f.path.endsWith('_controller.v')).length).toBe(43);
+    expect(p.files.filter((f) => /^rtl\/resnet32_c\d+\.v$/.test(f.path)).length).toBe(43);
+    // Each distinct body once: 10 controllers and 14 neuron cores serve the 43 cores (issue 16).
+    expect(distinctBodies(p.files, 'resnet32_controller')).toEqual({ files: 10, bodies: 10 });
+    expect(distinctBodies(p.files, 'resnet32_neuron')).toEqual({ files: 14, bodies: 14 });
     const dir = writeFiles(p.files);
     const lint = await lintRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
     expect(lint.messages).toEqual([]);
@@ -155,7 +190,10 @@ describe('emitRtl on the small fixtures', () => {
 
   it('examples/resnet32-speedup.imc (method 2 and method 1 replication, 52 cores): lint clean', async () => {
     const p = prepare('examples/resnet32-speedup.imc');
-    expect(p.files.filter((f) => f.path.endsWith('_controller.v')).length).toBe(52);
+    expect(p.files.filter((f) => /^rtl\/resnet32_speedup_c\d+\.v$/.test(f.path)).length).toBe(52);
+    const controllers = distinctBodies(p.files, 'resnet32_speedup_controller');
+    expect(controllers.bodies).toBe(controllers.files);
+    expect(controllers.files).toBeLessThan(52);
     const lint = await lintRtl(writeFiles(p.files), 'rtl/resnet32_speedup.f', 'resnet32_speedup_top');
     expect(lint.messages).toEqual([]);
   }, 120_000);

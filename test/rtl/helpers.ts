@@ -58,3 +58,16 @@ export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
     expect(result.comparisons).toBeGreaterThan(minComparisons);
   }, 300_000);
 }
+
+/**
+ * The shared controller or neuron module that core `coreModule` (e.g. `tiny_c01`) instantiates: its wrapper names it
+ * (several cores with the same body share one module, src/emit/rtl/moduleLibrary.ts).
+ */
+export function coreModuleFile(files: readonly RtlFile[], coreModule: string, kind: 'controller' | 'neuron'): RtlFile {
+  const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
+  if (!wrapper) throw new Error(`no wrapper rtl/${coreModule}.v`);
+  const module = new RegExp(`^ {2}(\\w+) u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
+  const file = files.find((f) => f.path === `rtl/${module}.v`);
+  if (!file) throw new Error(`${coreModule} instantiates no ${kind}`);
+  return file;
+}

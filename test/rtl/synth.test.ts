@@ -1,6 +1,6 @@
 // Yosys synthesis of a generated RTL set: `synth -top; check -assert`, no latches, the crossbar a black box.
-// Every design is synthesized whole and bottom-up (src/verify/synth.ts): LeNet in under a minute, ResNet-32 in about
-// ten (its SRAMs become flip-flops in a generic Yosys flow).
+// Every design is synthesized whole and bottom-up (src/verify/synth.ts), each distinct module once: LeNet in under a
+// minute, ResNet-32 in a few (its SRAM becomes flip-flops in a generic Yosys flow).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,9 +56,17 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // The top, 43 cores, one SRAM geometry (512 x 128 bits) shared by the 43 cores and the shortcut FIFO storage of
-    // the 15 residual adds in 5 geometries (each synthesized once).
-    expect(synth.units.length).toBe(50);
+    // The top, 43 cores, the 4 controllers and 6 neuron cores that several cores share (the library's other 6
+    // controllers and 8 neuron cores serve one core each and are synthesized in its unit), one SRAM geometry
+    // (512 x 128 bits) shared by the 43 cores and the shortcut FIFO storage of the 15 residual adds in 5 geometries:
+    // each distinct module once.
+    expect(synth.units.length).toBe(60);
+    const controllers = synth.units.filter((u) => /^resnet32_controller_[0-9a-f]{8}$/.test(u.name));
+    expect(controllers.length).toBe(4);
+    expect(controllers.reduce((sum, u) => sum + u.instances, 0)).toBe(37);
+    const neurons = synth.units.filter((u) => /^resnet32_neuron_[0-9a-f]{8}$/.test(u.name));
+    expect(neurons.length).toBe(6);
+    expect(neurons.reduce((sum, u) => sum + u.instances, 0)).toBe(26);
     const fifos = synth.units.filter((u) => u.name.startsWith('resnet32_fifo_ram('));
     expect(fifos.length).toBe(5);
     expect(fifos.reduce((sum, u) => sum + u.instances, 0)).toBe(15);

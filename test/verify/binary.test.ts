@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -24,10 +24,10 @@ describe('a threshold network in the RTL (threshold before a max pool, after an 
   });
 
   it('compares with the level at the right place and emits 1-bit activations', () => {
-    const c00 = file('rtl/binary_c00_neuron.v');
+    const c00 = coreModuleFile(p.files, 'binary_c00', 'neuron').content;
     expect(c00).toContain('localparam integer OUT_BITS = 1;');
     expect(c00).toMatch(/wire signed \[ACC_BITS-1:0\] activated = \(rectified >= LEVEL\) \? BIT_ONE : BIT_ZERO;/);
-    const c02 = file('rtl/binary_c02_neuron.v');
+    const c02 = coreModuleFile(p.files, 'binary_c02', 'neuron').content;
     expect(c02).toMatch(/LEVEL = \d+'sd1;/);
     expect(c02).toMatch(/wire signed \[ACC_BITS-1:0\] result = \(pooled_rectified >= LEVEL\) \? BIT_ONE : BIT_ZERO;/);
     // The 1-bit consumers read their rows unsigned; the first layer's signed image is not.
@@ -61,7 +61,7 @@ describe('a threshold network in the RTL (threshold before a max pool, after an 
 describe('a threshold after a residual add in the RTL', () => {
   const r = prepare('test/verify/fixtures/binary-residual.imc');
   it('saturates the sum at the layer\'s 4 bits with a 4-bit shortcut FIFO, then emits 0/1 (both seen)', () => {
-    const neuron = r.files.find((f) => f.path === 'rtl/binary_residual_c01_neuron.v')!.content;
+    const neuron = coreModuleFile(r.files, 'binary_residual_c01', 'neuron').content;
     expect(neuron).toContain('localparam integer ACT_BITS = 4;');
     expect(neuron).toContain('localparam integer OUT_BITS = 1;');
     expect(neuron).toContain('wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);');

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { ToolError } from '../../src/dsl/diagnostics.js';
 
@@ -15,7 +15,7 @@ describe('fault injection in a controller', () => {
     expect(clean.pass).toBe(true);
 
     const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/tiny_c01_controller.v');
+    const path = join(dir, coreModuleFile(p.files, 'tiny_c01', 'controller').path);
     const text = readFileSync(path, 'utf8');
     const m = /localparam signed \[CW-1:0\] DELTA_KERNEL = (\d+)'sd(\d+);/.exec(text)!;
     const word = p.plan.cores.find((c) => c.core === 'c01')!.wordBits;
@@ -29,7 +29,7 @@ describe('fault injection in a controller', () => {
   it('registers start at random values: a controller state without its reset fails (issue 19)', async () => {
     const p = prepare('test/verify/fixtures/tiny.imc');
     const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/tiny_c00_controller.v');
+    const path = join(dir, coreModuleFile(p.files, 'tiny_c00', 'controller').path);
     const text = readFileSync(path, 'utf8');
     expect(text).toContain('      state_q <= S_IDLE;\n');
     writeFileSync(path, text.replace('      state_q <= S_IDLE;\n', ''));
@@ -40,7 +40,7 @@ describe('fault injection in a controller', () => {
   it('a consumer that no longer waits for its row parts\' partial sums fails on the handshake (issue 19)', async () => {
     const p = prepare('test/verify/fixtures/tiny.imc');
     const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/tiny_c02_controller.v');
+    const path = join(dir, coreModuleFile(p.files, 'tiny_c02', 'controller').path);
     const text = readFileSync(path, 'utf8');
     expect(text).toContain('        if (psum_ready_i) begin\n');
     writeFileSync(path, text.replace('        if (psum_ready_i) begin\n', "        if (1'b1) begin\n"));
@@ -53,7 +53,7 @@ describe('fault injection in a controller', () => {
   it('RTL edited into something Verilator cannot build is reported as IMC114, not a crash', async () => {
     const p = prepare('test/verify/fixtures/conv1.imc');
     const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/conv1_c00_controller.v');
+    const path = join(dir, coreModuleFile(p.files, 'conv1_c00', 'controller').path);
     writeFileSync(path, readFileSync(path, 'utf8').replace('endmodule', 'endmodul'));
     const err = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);

@@ -1,12 +1,12 @@
 // Method 2 with a stride over the kernel width in RTL (a replicated 1x1 stride-2 shortcut in 2x2 blocks): the region
 // column between the replicas' patches, like the row, has no crossbar rows and no memory reads; verified bit-exact.
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('a method-2 layer whose stride exceeds its kernel width in RTL', () => {
   const p = prepare('test/verify/fixtures/method2-sparse.imc');
   const controllerOf = (layer: string): string =>
-    p.files.find((f) => f.path.endsWith('_controller.v') && f.content.includes(`(layer ${layer},`))!.content;
+    coreModuleFile(p.files, `${p.design.network.name}_${p.mapping.cores.find((c) => c.layer === layer)!.id}`, 'controller').content;
 
   it('maps the shortcut s with 2x2 blocks: 4 input pixels of its 3x3 region, 16 rows', () => {
     const s = p.mapping.layers.find((l) => l.layer === 's')!;

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
 import { verifyRtlDirectory, type MismatchKind, type VerifyOptions } from '../../src/verify/index.js';
 import { generateInputImage, mulberry32 } from '../../src/ir/weights.js';
 import { runReference } from '../../src/reference/index.js';
@@ -70,26 +70,26 @@ const MUTANTS: Mutant[] = [
   // when some value lands exactly on a rounding boundary, which two seeded images do not reach: not caught, not run.
   { name: 'batch-norm bias sign bit flipped', caughtBy: 'activation', file: `${net}_c00_bn_bias.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 2, 0x100) },
   // Verilog: one build each.
-  { name: 'saturation bound 7 -> 6 (first layer)', caughtBy: 'activation', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
-  { name: 'saturation bound 7 -> 6 (split fc)', caughtBy: 'activation', file: `${net}_c02_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
+  { name: 'saturation bound 7 -> 6 (first layer)', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
+  { name: 'saturation bound 7 -> 6 (split fc)', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c02`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
   {
     name: 'write-column base no longer wrapped', caughtBy: 'memory',
-    file: `${net}_c00_controller.v`,
+    file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length),
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, 'w_col0_d = wrap_column(w_col0_q + IN_BLOCK_COL_STEP);', 'w_col0_d = w_col0_q + IN_BLOCK_COL_STEP;'),
   },
   {
     name: 'read column no longer wrapped', caughtBy: 'memory',
-    file: `${net}_c00_controller.v`,
+    file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length),
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, 'r_col_d = wrap_column(r_col_q + DELTA_PIX);', 'r_col_d = r_col_q + DELTA_PIX;'),
   },
-  { name: 'consumer does not wait for its partial sums', caughtBy: 'handshake', file: `${net}_c02_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
-  { name: 'state_q reset dropped', caughtBy: 'memory', file: `${net}_c00_controller.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
-  { name: 'busy_q reset dropped', caughtBy: 'activation', file: `${net}_c00_neuron.v`, kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
+  { name: 'consumer does not wait for its partial sums', caughtBy: 'handshake', file: coreModuleFile(p.files, `${net}_c02`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
+  { name: 'state_q reset dropped', caughtBy: 'memory', file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
+  { name: 'busy_q reset dropped', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
   {
     name: 'corrupted address (Δkernel one word too large)', caughtBy: 'memory',
-    file: `${net}_c01_controller.v`,
+    file: coreModuleFile(p.files, `${net}_c01`, 'controller').path.slice('rtl/'.length),
     kind: 'rtl',
     mutate: (t) => replaceOnce(t, /DELTA_KERNEL = (\d+)'sd(\d+);/, `DELTA_KERNEL = $1'sd${Number(/DELTA_KERNEL = \d+'sd(\d+);/.exec(t)![1]) + 16};`),
   },
@@ -149,12 +149,13 @@ describe('mutation test (issue 19)', () => {
 
   it('a dropped busy_q reset that its random start value hides is caught by the mid-stream reset', async () => {
     const busy = MUTANTS.find((m) => m.name === 'busy_q reset dropped')!;
-    // Register seed 1 happens to start busy_q at a harmless value (Verilator's seeded random start values; if a
-    // Verilator version changes them, pick another seed for which the first expectation holds).
-    const lucky = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 1, images: 1 });
+    // Register seed 2 happens to start busy_q at a harmless value (Verilator's seeded random start values; if a
+    // Verilator version or the RTL's module structure changes them, pick another seed for which the first expectation
+    // holds: seed 1 did until the neuron cores became shared modules).
+    const lucky = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 2, images: 1 });
     expect(lucky.pass).toBe(true);
     // Cycle 411 falls inside c00's neuron-core work (busy_q high); a clean run passes with a reset at any cycle.
-    const reset = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 1, images: 1, resetAtCycle: 411 });
+    const reset = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 2, images: 1, resetAtCycle: 411 });
     expect(reset.images[0].resetAtCycle).toBe(411);
     expect(reset.pass).toBe(false);
     expect(reset.firstMismatch!.core).toBe('c00');

@@ -2,7 +2,7 @@
 // padded by 1): a line buffer of the last conv-output columns, each window pooled when its last real pixel arrives.
 // Verified bit-exact against the reference model (max ignores padding, average counts it as zeros and divides by 9).
 import { describe, expect, it } from 'vitest';
-import { prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { poolWindowEnds } from '../../src/emit/rtl/poolWindows.js';
@@ -29,7 +29,7 @@ describe('pool windows along one dimension', () => {
 describe('overlapping pools (3x3/2 max pool padded by 1 on 7x7, 3x3/2 average pool padded by 1 on 4x4)', () => {
   const p = prepare('test/verify/fixtures/overlap-pool.imc');
   it('pools from a line buffer of three columns and a table of the windows ending at each row', () => {
-    const c00 = p.files.find((f) => f.path === 'rtl/overlap_pool_c00_neuron.v')!.content;
+    const c00 = coreModuleFile(p.files, 'overlap_pool_c00', 'neuron').content;
     expect(c00).toContain('reg [LINE_BITS-1:0] line_q [0:84-1];');
     expect(c00).toContain("4'd6: begin row_ends = 1'b1; win_py = 4'd3; row_span = 4'd1; end");
     expect(c00).toContain('wire emit = row_ends && col_ends;');

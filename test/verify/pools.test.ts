@@ -6,7 +6,7 @@
 // is still IMC112 (the core emits one pixel per conv-output pixel).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
@@ -15,7 +15,7 @@ import { DiagnosticError } from '../../src/dsl/diagnostics.js';
 describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded by 1 on 4x4)', () => {
   const p = prepare('test/verify/fixtures/padded-pool.imc');
   it('start the window counters at the padding and end windows at the plane\'s edge', () => {
-    const c00 = p.files.find((f) => f.path === 'rtl/padded_pool_c00_neuron.v')!.content;
+    const c00 = coreModuleFile(p.files, 'padded_pool_c00', 'neuron').content;
     expect(c00).toContain('localparam [4-1:0] POOL_PAD_TOP = 4\'d1;');
     expect(c00).toContain('localparam [4-1:0] POOL_PAD_LEFT = 4\'d1;');
     expect(c00).toContain('localparam [4-1:0] POOLED_H = 4\'d4;');
@@ -27,10 +27,10 @@ describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded
 describe('two pools in one neuron core (max then average, max then global average)', () => {
   const p = prepare('test/verify/fixtures/two-pools.imc');
   it('walks the first pool\'s plane with the second pool\'s counters and emits at the second pool\'s windows', () => {
-    const c00 = p.files.find((f) => f.path === 'rtl/two_pools_c00_neuron.v')!.content;
+    const c00 = coreModuleFile(p.files, 'two_pools_c00', 'neuron').content;
     expect(c00).toContain('wire emit = pool1_emit && window2_last && window2_inside;');
     expect(c00).toContain("localparam [4-1:0] POOLED2_H = 4'd2;");
-    expect(p.files.find((f) => f.path === 'rtl/two_pools_c01_neuron.v')!.content).toMatch(/localparam \[\d+-1:0\] POOLED2_H = \d+'d1;/);
+    expect(coreModuleFile(p.files, 'two_pools_c01', 'neuron').content).toMatch(/localparam \[\d+-1:0\] POOLED2_H = \d+'d1;/);
   });
   lintAndVerifyTests(p, 100);
 });

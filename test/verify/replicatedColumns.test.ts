@@ -2,7 +2,7 @@
 // channels in parts of 14, 13 and 13 columns), each neuron core starting at its first column's replica and channel and
 // adding the shortcut pixels of its own replicas; the output layer is one of them. Verified bit-exact.
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('replicated layers split in column parts in RTL', () => {
   const p = prepare('test/verify/fixtures/replicated-columns.imc');
@@ -23,7 +23,7 @@ describe('replicated layers split in column parts in RTL', () => {
 
   it('starts each neuron core at its first column\'s replica and channel, and slices its replicas\' shortcut pixels', () => {
     // c04: column 14 is replica 1, channel 4; its columns end inside replica 2.
-    const n = file('rtl/replicated_columns_c04_neuron.v');
+    const n = coreModuleFile(p.files, 'replicated_columns_c04', 'neuron').content;
     expect(n).toMatch(/rep_y_d = \d+'d1;/);
     expect(n).toMatch(/oc_d = \d+'d4;/);
     expect(n).toContain('if (oc_q != LAST_OC) res_rd_d =');

@@ -3,12 +3,12 @@
 // never steps. Every width comes from unsignedBits (test/rtl/literals.test.ts); these networks compile, lint clean
 // and verify bit-exact.
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('a small residual network with 16 channels into a global average pool', () => {
   const p = prepare('test/verify/fixtures/residual16.imc');
   it('indexes its 16 pool entries with 4 bits and never steps a single pooled row', () => {
-    const neuron = p.files.find((f) => f.path === 'rtl/residual16_c01_neuron.v')!.content;
+    const neuron = coreModuleFile(p.files, 'residual16_c01', 'neuron').content;
     expect(neuron).toContain("POOL_ROW_STEP = 4'd0;");
   });
   lintAndVerifyTests(p, 500);

@@ -11,7 +11,7 @@ describe('12-bit memory words in RTL', () => {
       [12, 8],
       [12, 20],
     ]);
-    for (const f of p.files.filter((x) => x.path.endsWith('_controller.v'))) {
+    for (const f of p.files.filter((x) => /_controller_[0-9a-f]{8}\.v$/.test(x.path))) {
       expect(f.content).toContain('localparam integer WORD_BITS = 12;');
       expect(f.content).toContain('wire signed [CW-1:0] mem_word_addr = mem_bit_addr / WORD;');
       expect(f.content).toContain('wire signed [CW-1:0] r_bit = r_addr % WORD;');

@@ -10,6 +10,7 @@ import { commentText, IdentifierScope } from './identifiers.js';
 import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
 import { poolWindowEnds } from './poolWindows.js';
+import { ModuleLibrary } from './moduleLibrary.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { hasPadding, largestPad, paddingText, uniformPadding } from '../../ir/padding.js';
 
@@ -117,8 +118,6 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   return {
     header: head,
     module,
-    coreId: p.core.id,
-    layerName: commentText(p.layer.layer),
     layoutName: m.layout,
     columns: m.columns,
     deltaKernelBits: m.deltaKernelBits,
@@ -180,8 +179,6 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     wordLit: s(m.wordBits),
     one: s(1),
     zero: s(0),
-    psumReadyExpr: p.partialCores.length > 0 ? 'psum_ready_i' : "1'b1",
-    neuronDoneExpr: p.neuron ? 'neuron_done_i' : "1'b1",
     addrLow,
     addrHigh: addrLow + addrBits - 1,
     xLow: p.rowBitOffset,
@@ -263,7 +260,7 @@ function overlapPoolContext(
   };
 }
 
-function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames, files: { bnScale: string; bnBias: string }): object {
+function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames): object {
   const n = p.neuron!;
   const acc = n.accBits;
   const B = p.adc.bits;
@@ -296,9 +293,8 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   // part counts its own columns from 0.
   const firstOc = replicated ? p.channelBase % p.outChannels : 0;
   const lastReplicaPartial = (p.channelBase + cols) % p.outChannels !== 0;
-  const channelBase = replicated ? 0 : p.channelBase;
   const ops: string[] = [];
-  if (n.residual) ops.push(`residual add (shortcut from ${commentText(n.residual.from)}, FIFO of ${n.residual.depth} pixels)`);
+  if (n.residual) ops.push(`residual add (shortcut FIFO of ${n.residual.depth} pixels)`);
   const membrane = n.threshold?.integrateAndFire;
   const thresholdText = !n.threshold
     ? ''
@@ -315,8 +311,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   return {
     header: head,
     module,
-    coreId: p.core.id,
-    layerName: commentText(p.layer.layer),
     adcShift: p.adc.shift,
     hasBatchNorm: n.batchNorm !== undefined,
     requantText: n.requantShift > 0 ? `q = clamp((y + 2^${n.requantShift - 1}) >>> ${n.requantShift})` : 'q = clamp(y)',
@@ -340,8 +334,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolBits,
     actMax: slit(acc, 2 ** (a - 1) - 1),
     actMin: slit(acc, -(2 ** (a - 1))),
-    channelBase,
-    channelLast: channelBase + outChannels - 1,
     // Where the core's first column lies in the block: its replica's pixel and output channel.
     repYFirst: p.firstReplica % p.block.rows === 0 ? 'ZERO' : ulit(cw, p.firstReplica % p.block.rows),
     repXFirst: Math.floor(p.firstReplica / p.block.rows) === 0 ? 'ZERO' : ulit(cw, Math.floor(p.firstReplica / p.block.rows)),
@@ -352,8 +344,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     rescaledBits: n.sumBits + p.adc.shift,
     bnScaleBits: n.batchNorm?.scaleBits ?? 0,
     bnBiasBits: n.batchNorm?.biasBits ?? 0,
-    bnScaleFile: files.bnScale,
-    bnBiasFile: files.bnBias,
     replicated,
     blockHeight: ulit(cw, p.block.rows),
     blockWidth: ulit(cw, p.block.cols),
@@ -428,8 +418,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     reluAfterPool: n.reluAfterPool,
     traceY: pool2 ? 'p2y_q' : overlap ? 'win_py' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    channelBaseLit: ulit(32, channelBase),
-    coreIndex: p.core.index,
     ...membraneContext(p, names, cw, replicated, chBits, ocBits, pool2 ? 'p2y_q' : overlap ? 'win_py' : 'py_q', pool2 ? 'p2x_q' : overlap ? 'win_px' : 'px_q'),
   };
 }
@@ -465,6 +453,35 @@ function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated
   };
   // The instance is its own template: the neuron core places it before or after the pool.
   return { integrateAndFire: true, membraneInstance: renderTemplate('rtl/if_membrane_instance.v.hbs', fields).replace(/\n$/, '') };
+}
+
+/** The crossbar at the target's tile size: enables of the used rows and columns, inputs padded, outputs sliced. */
+function tileContext(p: CoreRtlPlan, tile: { rows: number; cols: number }): object {
+  if (p.rows > tile.rows || p.cols > tile.cols) throw new Error(`RTL: core ${p.core.id} uses ${p.rows}x${p.cols} of a ${tile.rows}x${tile.cols} tile`);
+  const enable = (used: number, size: number): string => (used === size ? `{${size}{1'b1}}` : `{ {${size - used}{1'b0}}, {${used}{1'b1}} }`);
+  const xBits = p.rows * p.inActivationBits;
+  const tileXBits = tile.rows * p.inActivationBits;
+  return {
+    tileRows: tile.rows,
+    tileCols: tile.cols,
+    rowEnable: enable(p.rows, tile.rows),
+    colEnable: enable(p.cols, tile.cols),
+    tileX: xBits === tileXBits ? 'xbar_x' : `{ {${tileXBits - xBits}{1'b0}}, xbar_x }`,
+    unusedCols: p.cols < tile.cols,
+    tileY: p.cols < tile.cols ? 'xbar_y_tile' : 'xbar_y',
+    tileAdcBits: tile.cols * p.adc.bits,
+  };
+}
+
+/** The first and last output channel a core's neuron emits (a replicated core emits all of the layer's, from 0). */
+function neuronChannelRange(p: CoreRtlPlan): { first: number; last: number } {
+  const first = p.replicas > 1 ? 0 : p.channelBase;
+  return { first, last: first + entryChannels(p) - 1 };
+}
+
+/** `kind of core c01, c03` in a shared module's header. */
+function usersText(kind: string, users: readonly string[]): string {
+  return users.length === 1 ? `${kind} of core ${users[0]}` : `${kind} of cores ${users.join(', ')}`;
 }
 
 /** Channels of one emitted pixel (one residual FIFO entry): the layer's for a replicated core, else the core's columns. */
@@ -688,20 +705,28 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       }),
     );
   }
+  // Controllers and neuron cores with the same text are one module (named by its text), emitted after the loop.
+  const controllers = new ModuleLibrary(`${names.network}_controller`);
+  const neurons = new ModuleLibrary(`${names.network}_neuron`);
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
-    const controller = `${id}_controller`;
-    const neuron = `${id}_neuron`;
     const weights = `rtl/${id}_weights.mem`;
-    add(`rtl/${controller}.v`, renderTemplate('rtl/controller.v.hbs', controllerContext(p, header(design, `dataflow controller of core ${p.core.id}`, version), controller)));
+    const controller = controllers.moduleFor(p.core.id, (module, users) =>
+      renderTemplate('rtl/controller.v.hbs', controllerContext(p, header(design, usersText('dataflow controller', users), version), module)),
+    );
+    const neuron = p.neuron
+      ? neurons.moduleFor(p.core.id, (module, users) =>
+          renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, usersText('neuron core', users), version), module, names)),
+        )
+      : '';
     const bnFiles = { bnScale: `rtl/${id}_bn_scale.mem`, bnBias: `rtl/${id}_bn_bias.mem` };
     const bn = p.neuron?.batchNorm;
-    if (p.neuron) add(`rtl/${neuron}.v`, renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, `neuron core of core ${p.core.id}`, version), neuron, names, bnFiles)));
     if (bn) {
       const what = (name: string, bits: number): string => `batch-norm ${name} of core ${p.core.id} (one ${bits}-bit signed value per crossbar column)`;
       files.push({ path: bnFiles.bnScale, content: memFile(bn.scaleBits, batchNormColumns(p, bn.scale), header(design, what('scale', bn.scaleBits), version)) });
       files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
     }
+    const channels = neuronChannelRange(p);
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(
       `rtl/${id}.v`,
@@ -715,6 +740,16 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,
+        residualFrom: p.neuron?.residual ? commentText(p.neuron.residual.from) : '',
+        hasBatchNorm: bn !== undefined,
+        chBits: unsignedBits(p.cols - 1),
+        bnScaleBits: bn?.scaleBits ?? 0,
+        bnBiasBits: bn?.biasBits ?? 0,
+        bnScaleFile: bnFiles.bnScale,
+        bnBiasFile: bnFiles.bnBias,
+        channelBase: channels.first,
+        channelLast: channels.last,
+        channelBaseLit: ulit(32, channels.first),
         resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * entryChannels(p) * p.neuron.saturationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
@@ -738,10 +773,12 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         adcBits: p.adc.bits,
         adcShift: p.adc.shift,
         xbarAccBits: p.crossbarAccBits,
+        ...tileContext(p, design.target.crossbar),
         weightFile: weights,
       }),
     );
   }
+  for (const m of [...controllers.modules(), ...neurons.modules()]) add(`rtl/${m.name}.v`, m.text);
   add(`rtl/${names.top}.v`, renderTemplate('rtl/top.v.hbs', topContext(plan, names, header(design, `top level of network ${design.network.name}`, version))));
   files.push({
     path: names.fileList,

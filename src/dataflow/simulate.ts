@@ -33,7 +33,7 @@ import {
   type Plane,
 } from './geometry.js';
 import { stretchBySteps } from './spiking.js';
-import type { CoreActivity, DataflowResult, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
+import type { CoreActivity, DataflowResult, GeometryCache, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
 
 interface SimCore {
   core: Core;
@@ -174,7 +174,13 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   const rate = inputPixelsPerTimestep(design, mapping, inputName);
   const granularity: Granularity = options.granularity ?? 'pixel';
 
-  const { layers, order } = prepareLayers(design, mapping, { inputName, inputPlane, granularity, activity: options.activity === true });
+  const { layers, order } = prepareLayers(design, mapping, {
+    inputName,
+    inputPlane,
+    granularity,
+    activity: options.activity === true,
+    cache: options.geometryCache,
+  });
   const outputOwner = order.find((l) => l.mapping.output === design.network.output || l.mapping.layer === design.network.output);
   if (outputOwner === undefined) throw new Error(`dataflow: no layer emits the network output '${design.network.output}'`);
   const firstCores = order
@@ -315,7 +321,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
 function prepareLayers(
   design: IrDesign,
   mapping: Mapping,
-  o: { inputName: string; inputPlane: Plane; granularity: Granularity; activity: boolean },
+  o: { inputName: string; inputPlane: Plane; granularity: Granularity; activity: boolean; cache?: GeometryCache },
 ): { layers: Map<string, SimLayer>; order: SimLayer[] } {
   const { inputName, inputPlane, granularity } = o;
   const nodes = nodeIndex(design.network);
@@ -330,7 +336,8 @@ function prepareLayers(
     // An fc layer is a convolution whose kernel covers its whole (unflattened) input and whose output is one pixel
     // (the mapping builds its matrix that way), so its row parts wait only for the pixels their rows read.
     const geometry = windowGeometry(lm, node, input);
-    const plan = blockPlan(lm.matrix, geometry.out);
+    const block = `${lm.layer}|${granularity}|${lm.matrix.replicas.map((r) => `${r.oy}.${r.ox}`).join(' ')}`;
+    const plan = cached(o.cache, block, () => blockPlan(lm.matrix, geometry.out));
     const replicas = lm.matrix.replicas.length;
     const byPixel = granularity === 'pixel';
     const units = byPixel ? planeSize(geometry.out) : plan.blocks;
@@ -338,8 +345,10 @@ function prepareLayers(
     const cores: SimCore[] = lm.cores.map((id) => {
       const core = coreById.get(id);
       if (core === undefined) throw new Error(`dataflow: layer '${lm.layer}' names core '${id}', which the mapping lacks`);
-      const needed = convNeededInputs(lm.matrix, core.part, geometry, plan, granularity);
-      const lastReader = needed.lastReaders(planeSize(input));
+      const { needed, lastReader } = cached(o.cache, `${block}|${core.part.rowStart}-${core.part.rowEnd}`, () => {
+        const n = convNeededInputs(lm.matrix, core.part, geometry, plan, granularity);
+        return { needed: n, lastReader: n.lastReaders(planeSize(input)) };
+      });
       const sim: SimCore = {
         core,
         needed,
@@ -385,6 +394,17 @@ function prepareLayers(
     order.push(layer);
   }
   return { layers, order };
+}
+
+/** The cached value of `key`, computed once (no cache: computed every time). Cached values are never mutated. */
+function cached<T>(cache: GeometryCache | undefined, key: string, compute: () => T): T {
+  if (cache === undefined) return compute();
+  let value = cache.get(key) as T | undefined;
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 /**

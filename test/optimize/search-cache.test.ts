@@ -47,10 +47,15 @@ describe('search shortcuts', () => {
 
   it('shared simulator geometry gives the figures of a simulation without it', () => {
     const cache: GeometryCache = new Map();
-    for (const a of [minimal, best.allocation, ...singleSteps(ctx, best.allocation).slice(0, 3)]) {
-      const variant = applyAllocation(resnet32, units, a);
-      const mapping = mapDesign(variant);
-      expect(simulateDataflow(variant, mapping, { batch: 100, geometryCache: cache })).toEqual(simulateDataflow(variant, mapping, { batch: 100 }));
+    const allocations = [minimal, best.allocation, ...singleSteps(ctx, best.allocation).slice(0, 3)];
+    for (const granularity of ['pixel', 'block'] as const) {
+      for (const a of granularity === 'pixel' ? allocations : allocations.slice(0, 2)) {
+        const variant = applyAllocation(resnet32, units, a);
+        const mapping = mapDesign(variant);
+        expect(simulateDataflow(variant, mapping, { batch: 100, granularity, geometryCache: cache })).toEqual(
+          simulateDataflow(variant, mapping, { batch: 100, granularity }),
+        );
+      }
     }
     expect(cache.size).toBeGreaterThan(units.length);
   });

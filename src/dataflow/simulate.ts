@@ -18,6 +18,7 @@ import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
 import { peakOccupancy, peakPerTimestep } from './occupancy.js';
 import {
@@ -126,18 +127,6 @@ function sameShifted(before: Int32Array, after: Int32Array, shift: number): bool
     if (after[i] - before[i] !== shift || after[i + 1] !== before[i + 1] || after[i + 2] !== before[i + 2]) return false;
   }
   return true;
-}
-
-/** Input pixels per timestep: what the first layer's crossbar consumes at full speed (replicas x stride^2). */
-export function inputPixelsPerTimestep(design: IrDesign, mapping: Mapping, inputName: string): number {
-  let rate = 1;
-  for (const lm of mapping.layers) {
-    if (lm.source !== inputName) continue;
-    const node = design.network.nodes.find((n) => n.name === lm.layer);
-    const stride = node?.op.kind === 'conv' ? node.op.stride : 1;
-    rate = Math.max(rate, lm.matrix.replicas.length * stride * stride);
-  }
-  return rate;
 }
 
 function orderLayers(mapping: Mapping, inputName: string): LayerMapping[] {

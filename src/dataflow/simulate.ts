@@ -505,7 +505,9 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
   const perTimestep = layer.unitsPerTimestep;
   const unitPixels = layer.unitPixels;
   const times = c.times;
-  const delay = c.core.role === 'partial' ? 1 : 0;
+  // Row parts' partial sums are added in the timestep they are computed (the RTL's accumulating core waits for them
+  // within the timestep), so a partial result is complete when it is computed, like the accumulating core's own.
+  const delay = 0;
   const activity = c.recording ? c.activity : undefined;
   let last = c.last;
   let unitsInLast = c.unitsInLast;

@@ -157,7 +157,6 @@ function compareAdc(tally: Tally, core: CoreInfo, reference: ReferenceResult, tr
 function compareTiming(tally: Tally, core: CoreInfo, columns: number, expected: readonly number[], trace: Trace): void {
   const events = trace.adc.get(core.index) ?? [];
   const operations = Math.ceil(events.length / columns);
-  if (process.env.H7_DEBUG) console.error(core.id, core.layer, 'model', expected.join(','), 'rtl', Array.from({ length: operations }, (_, i) => events[i * columns].t).join(','));
   const n = Math.max(expected.length, operations);
   for (let i = 0; i < n; i++) {
     const e = expected[i];

@@ -7,8 +7,8 @@
 //    in its input memory, in order, at most `replicas` per timestep ('pixel' granularity, the paper's model); or, with
 //    'block' granularity, one crossbar operation (all replicas) per timestep when all of its inputs are present;
 //  - a pixel computed in timestep t is present in the next core's input memory in timestep t + 1;
-//  - a partial-sum core's result reaches its accumulating sibling one timestep later; the accumulated pixel is final
-//    in the later of the two;
+//  - the accumulating core adds its row parts' partial sums in the timestep they are computed (as the RTL does); the
+//    accumulated pixel is final in the later of the parts' computations;
 //  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result);
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
@@ -492,7 +492,8 @@ function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, e
 /**
  * One core's computations for one image, in order: a unit (pixel or block) in the timestep its last needed input is
  * present, not before the previous unit, at most unitsPerTimestep units per timestep. `final` gets, per unit, the
- * timestep its result is complete in the neuron core (a partial sum one timestep later, at its accumulating sibling).
+ * timestep its result is complete in the neuron core: the latest of its row parts' computations (the accumulating core
+ * adds their partial sums in the timestep they are computed, as the RTL does).
  */
 function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest: number, final: Int32Array): void {
   const units = layer.units;
@@ -505,9 +506,6 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
   const perTimestep = layer.unitsPerTimestep;
   const unitPixels = layer.unitPixels;
   const times = c.times;
-  // Row parts' partial sums are added in the timestep they are computed (the RTL's accumulating core waits for them
-  // within the timestep), so a partial result is complete when it is computed, like the accumulating core's own.
-  const delay = 0;
   const activity = c.recording ? c.activity : undefined;
   let last = c.last;
   let unitsInLast = c.unitsInLast;
@@ -533,8 +531,7 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
     }
     if (pixelsInLast > peak) peak = pixelsInLast;
     times[u] = last;
-    const done = last + delay;
-    if (done > final[u]) final[u] = done;
+    if (last > final[u]) final[u] = last;
   }
   c.last = last;
   c.unitsInLast = unitsInLast;

@@ -4,6 +4,7 @@
 //   imcc diff of one LeNet c00.sched pair (15,785 lines, an address change)      target < 0.2 s wall
 //   imcc --version                                                               target < 0.25 s CPU
 //   imcc simulate examples/resnet32.imc                                          target < 0.8 s CPU
+//   imcc optimize examples/resnet32.imc (the whole grid, within bandwidth)       target < 2 s CPU
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,12 +66,14 @@ export async function benchmarks(): Promise<BenchRow[]> {
     const lenetDiff = best(['diff', LENET_C00, join(dir, 'c00.sched')], 3);
     const version = best(['--version'], 5);
     const simulate = best(['simulate', RESNET], 3);
+    const optimize = best(['optimize', RESNET], 3);
     return [
       // Wall time includes node's own start, which a loaded machine stretches: the CPU time is shown beside it.
       row(`imcc diff resnet32 outputs (${DIRECTIVE})`, resnetDiff.wall, 's wall', 2, ` (${resnetDiff.cpu.toFixed(2)} s CPU)`),
       row('imcc diff lenet c00.sched pair (addresses)', lenetDiff.wall, 's wall', 0.2, ` (${lenetDiff.cpu.toFixed(2)} s CPU)`),
       row('imcc --version', version.cpu, 's CPU', 0.25),
       row('imcc simulate examples/resnet32.imc', simulate.cpu, 's CPU', 0.8),
+      row('imcc optimize examples/resnet32.imc', optimize.cpu, 's CPU', 2),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

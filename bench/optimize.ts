@@ -6,6 +6,14 @@ import type { IrDesign } from '../src/ir/types.js';
 import { compareStrategies, formatComparison, optimizeDesign } from '../src/optimize/index.js';
 import { timed, type BenchRow } from './table.js';
 
+/** Wall and CPU milliseconds of one call (this process: user + system), and its result. */
+function timedCpu<T>(fn: () => T): { ms: number; cpuMs: number; value: T } {
+  const cpu = process.cpuUsage();
+  const { ms, value } = timed(fn);
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, value };
+}
+
 export const TABLE_BUDGETS = [43, 46, 52, 56, 60, 64];
 
 function load(file: string): IrDesign {
@@ -24,22 +32,23 @@ export function comparisonTables(): { ignoringBandwidth: string; withinBandwidth
 
 export async function benchmarks(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const row = (name: string, ms: number, target: number): BenchRow => ({
+  // The target is on CPU time (wall time beside it): on a loaded machine the wall figure measures the other processes too.
+  const row = (name: string, run: { ms: number; cpuMs: number }, target: number): BenchRow => ({
     section: 'optimize',
     name,
-    value: `${ms.toFixed(0)} ms`,
-    target: `< ${target} ms`,
-    status: ms < target ? 'ok' : 'SLOW',
+    value: `${run.cpuMs.toFixed(0)} ms CPU (${run.ms.toFixed(0)} ms wall)`,
+    target: `< ${target} ms CPU`,
+    status: run.cpuMs < target ? 'ok' : 'SLOW',
   });
   for (const [name, file, target] of [
     ['resnet32', 'examples/resnet32.imc', 2000],
     ['resnet18-sized', 'bench/resnet18.imc', 10_000],
   ] as const) {
     const design = load(file);
-    const run = timed(() => optimizeDesign(design, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: true, batch: 100 }));
-    rows.push(row(`${name} optimize, whole grid, --ignore-bandwidth (${run.value.evaluations} mappings)`, run.ms, target));
-    const bw = timed(() => optimizeDesign(design, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: false, batch: 100 }));
-    rows.push(row(`${name} optimize, whole grid, within bandwidth (${bw.value.evaluations} mappings)`, bw.ms, target));
+    const run = timedCpu(() => optimizeDesign(design, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: true, batch: 100 }));
+    rows.push(row(`${name} optimize, whole grid, --ignore-bandwidth (${run.value.evaluations} mappings)`, run, target));
+    const bw = timedCpu(() => optimizeDesign(design, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: false, batch: 100 }));
+    rows.push(row(`${name} optimize, whole grid, within bandwidth (${bw.value.evaluations} mappings)`, bw, target));
   }
   return rows;
 }

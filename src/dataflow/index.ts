@@ -1,7 +1,8 @@
 // The dataflow phase: a timestep simulation of the mapped network (Algorithm 1; sections 2.4, 3.1.3, 3.1.4 and
 // equation 7 of Dazzi et al. 2021): latency, initiation interval, batch time, throughput, link bandwidth, residual
 // buffering, a per-core activity trace and Figure 10's replication sweep.
-export { simulateDataflow, inputPixelsPerTimestep } from './simulate.js';
+export { simulateDataflow } from './simulate.js';
+export { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 export { peakOccupancy, peakPerTimestep } from './occupancy.js';
 export { linkLoads, bandwidthDiagnostics, formatGbps, type LayerLoad } from './links.js';
 export type { Granularity } from './geometry.js';

@@ -7,8 +7,8 @@
 //    in its input memory, in order, at most `replicas` per timestep ('pixel' granularity, the paper's model); or, with
 //    'block' granularity, one crossbar operation (all replicas) per timestep when all of its inputs are present;
 //  - a pixel computed in timestep t is present in the next core's input memory in timestep t + 1;
-//  - a partial-sum core's result reaches its accumulating sibling one timestep later; the accumulated pixel is final
-//    in the later of the two;
+//  - the accumulating core adds its row parts' partial sums in the timestep they are computed (as the RTL does); the
+//    accumulated pixel is final in the later of the parts' computations;
 //  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result);
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
@@ -18,6 +18,7 @@ import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
 import { peakOccupancy, peakPerTimestep } from './occupancy.js';
 import {
@@ -33,7 +34,7 @@ import {
   type Plane,
 } from './geometry.js';
 import { stretchBySteps } from './spiking.js';
-import type { CoreActivity, DataflowResult, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
+import type { CoreActivity, DataflowResult, GeometryCache, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
 
 interface SimCore {
   core: Core;
@@ -128,18 +129,6 @@ function sameShifted(before: Int32Array, after: Int32Array, shift: number): bool
   return true;
 }
 
-/** Input pixels per timestep: what the first layer's crossbar consumes at full speed (replicas x stride^2). */
-export function inputPixelsPerTimestep(design: IrDesign, mapping: Mapping, inputName: string): number {
-  let rate = 1;
-  for (const lm of mapping.layers) {
-    if (lm.source !== inputName) continue;
-    const node = design.network.nodes.find((n) => n.name === lm.layer);
-    const stride = node?.op.kind === 'conv' ? node.op.stride : 1;
-    rate = Math.max(rate, lm.matrix.replicas.length * stride * stride);
-  }
-  return rate;
-}
-
 function orderLayers(mapping: Mapping, inputName: string): LayerMapping[] {
   const byName = new Map(mapping.layers.map((l) => [l.layer, l]));
   const done = new Set<string>([inputName]);
@@ -174,7 +163,13 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   const rate = inputPixelsPerTimestep(design, mapping, inputName);
   const granularity: Granularity = options.granularity ?? 'pixel';
 
-  const { layers, order } = prepareLayers(design, mapping, { inputName, inputPlane, granularity, activity: options.activity === true });
+  const { layers, order } = prepareLayers(design, mapping, {
+    inputName,
+    inputPlane,
+    granularity,
+    activity: options.activity === true,
+    cache: options.geometryCache,
+  });
   const outputOwner = order.find((l) => l.mapping.output === design.network.output || l.mapping.layer === design.network.output);
   if (outputOwner === undefined) throw new Error(`dataflow: no layer emits the network output '${design.network.output}'`);
   const firstCores = order
@@ -315,7 +310,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
 function prepareLayers(
   design: IrDesign,
   mapping: Mapping,
-  o: { inputName: string; inputPlane: Plane; granularity: Granularity; activity: boolean },
+  o: { inputName: string; inputPlane: Plane; granularity: Granularity; activity: boolean; cache?: GeometryCache },
 ): { layers: Map<string, SimLayer>; order: SimLayer[] } {
   const { inputName, inputPlane, granularity } = o;
   const nodes = nodeIndex(design.network);
@@ -330,7 +325,8 @@ function prepareLayers(
     // An fc layer is a convolution whose kernel covers its whole (unflattened) input and whose output is one pixel
     // (the mapping builds its matrix that way), so its row parts wait only for the pixels their rows read.
     const geometry = windowGeometry(lm, node, input);
-    const plan = blockPlan(lm.matrix, geometry.out);
+    const block = `${lm.layer}|${granularity}|${lm.matrix.replicas.map((r) => `${r.oy}.${r.ox}`).join(' ')}`;
+    const plan = cached(o.cache, block, () => blockPlan(lm.matrix, geometry.out));
     const replicas = lm.matrix.replicas.length;
     const byPixel = granularity === 'pixel';
     const units = byPixel ? planeSize(geometry.out) : plan.blocks;
@@ -338,8 +334,10 @@ function prepareLayers(
     const cores: SimCore[] = lm.cores.map((id) => {
       const core = coreById.get(id);
       if (core === undefined) throw new Error(`dataflow: layer '${lm.layer}' names core '${id}', which the mapping lacks`);
-      const needed = convNeededInputs(lm.matrix, core.part, geometry, plan, granularity);
-      const lastReader = needed.lastReaders(planeSize(input));
+      const { needed, lastReader } = cached(o.cache, `${block}|${core.part.rowStart}-${core.part.rowEnd}`, () => {
+        const n = convNeededInputs(lm.matrix, core.part, geometry, plan, granularity);
+        return { needed: n, lastReader: n.lastReaders(planeSize(input)) };
+      });
       const sim: SimCore = {
         core,
         needed,
@@ -385,6 +383,17 @@ function prepareLayers(
     order.push(layer);
   }
   return { layers, order };
+}
+
+/** The cached value of `key`, computed once (no cache: computed every time). Cached values are never mutated. */
+function cached<T>(cache: GeometryCache | undefined, key: string, compute: () => T): T {
+  if (cache === undefined) return compute();
+  let value = cache.get(key) as T | undefined;
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 /**
@@ -483,7 +492,8 @@ function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, e
 /**
  * One core's computations for one image, in order: a unit (pixel or block) in the timestep its last needed input is
  * present, not before the previous unit, at most unitsPerTimestep units per timestep. `final` gets, per unit, the
- * timestep its result is complete in the neuron core (a partial sum one timestep later, at its accumulating sibling).
+ * timestep its result is complete in the neuron core: the latest of its row parts' computations (the accumulating core
+ * adds their partial sums in the timestep they are computed, as the RTL does).
  */
 function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest: number, final: Int32Array): void {
   const units = layer.units;
@@ -496,7 +506,6 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
   const perTimestep = layer.unitsPerTimestep;
   const unitPixels = layer.unitPixels;
   const times = c.times;
-  const delay = c.core.role === 'partial' ? 1 : 0;
   const activity = c.recording ? c.activity : undefined;
   let last = c.last;
   let unitsInLast = c.unitsInLast;
@@ -522,8 +531,7 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
     }
     if (pixelsInLast > peak) peak = pixelsInLast;
     times[u] = last;
-    const done = last + delay;
-    if (done > final[u]) final[u] = done;
+    if (last > final[u]) final[u] = last;
   }
   c.last = last;
   c.unitsInLast = unitsInLast;

@@ -16,7 +16,16 @@ export interface SimulateOptions {
    * batch is extended by the repeating shift (docs/dataflow.md "Long batches"); with `activity` every image is.
    */
   stats?: { simulatedImages: number };
+  /**
+   * Image-independent geometry (block plans, each core's needed inputs) kept across calls. Only for variants of one
+   * design that differ in their mapping directives (the optimizer's candidates): entries are keyed by layer, replica
+   * block and tile rows, not by the layer's shapes.
+   */
+  geometryCache?: GeometryCache;
 }
+
+/** See SimulateOptions.geometryCache; create with `new Map()`. */
+export type GeometryCache = Map<string, unknown>;
 
 /** One weight layer's activity for the first image (Figure 10: the pixels it computes against the timestep). */
 export interface LayerTiming {

@@ -5,6 +5,7 @@ import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '.
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { layerIndex } from '../mapping/layerIndex.js';
+import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
@@ -117,9 +118,10 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
   const all = patchPositions({ replicas: m.replicas, stride: m.stride, kernelHeight: m.kernelHeight, kernelWidth: m.kernelWidth });
   const mine = new Map<string, RegionPosition>();
   for (const r of rows) mine.set(`${r.dy},${r.dx}`, { dy: r.dy, dx: r.dx });
-  // The producing layer's block of output pixels: they arrive together, in its order (none: the network input).
+  // The producing layer's block of output pixels: they arrive together, in its order; the network input arrives as
+  // a block of inputPixelsPerTimestep rows of one column.
   const producer = layerIndex(mapping).get(lm.source);
-  const arrivalBlock = producer ? blockShape(producer.matrix.replicas) : { rows: 1, cols: 1 };
+  const arrivalBlock = producer ? blockShape(producer.matrix.replicas) : { rows: inputPixelsPerTimestep(design, mapping, lm.source), cols: 1 };
   return {
     layer: lm.layer,
     core: core.id,
@@ -137,8 +139,9 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
     wordBits: design.target.inputMemory.wordBits,
     depth: design.target.inputMemory.depth,
     layout,
-    // Timing model (docs/dataflow.md): the network input streams in one pixel per timestep; any other core receives its
-    // producer's block, as many pixels per timestep as the producer computes (the fastest they can come).
+    // Timing model (docs/dataflow.md): the network input streams in inputPixelsPerTimestep pixels per timestep; any
+    // other core receives its producer's block, as many pixels per timestep as the producer computes (the fastest
+    // they can come).
     arrivalsPerTimestep: arrivalBlock.rows * arrivalBlock.cols,
     arrivalBlock,
     positions: mine.size === all.length ? undefined : all.filter((q) => mine.has(`${q.dy},${q.dx}`)),

@@ -2,9 +2,10 @@
 //
 // Timing model (per core, timesteps counted from the core's first arriving pixel = timestep 0):
 //  - Arrival: the core's input pixels arrive in the order their producer computes them, `arrivalsPerTimestep` of them
-//    per timestep: the producer's blocks (`arrivalBlock`, 1 x 1 for an unreplicated producer or the network input) in
-//    column order, each block's pixels y fastest; the i-th pixel arrives in timestep floor(i / arrivalsPerTimestep)
-//    and is written (W) then. For 1 x 1 blocks this is plain column order, pixel i = x * H + y.
+//    per timestep: the producer's blocks (`arrivalBlock`: 1 x 1 for an unreplicated producer; the network input in
+//    blocks of inputPixelsPerTimestep rows, src/mapping/inputRate.ts) in column order, each block's pixels y fastest;
+//    the i-th pixel arrives in timestep floor(i / arrivalsPerTimestep) and is written (W) then. For 1 x 1 blocks this
+//    is plain column order, pixel i = x * H + y.
 //  - Computation: the layer's output pixels are grouped in blocks, one block per computation, the replicas' offsets
 //    giving the block's shape (method 1: a column of n pixels; method 2: dW wide). Blocks are computed in column
 //    order (block column outer, block row fastest), at most one block per timestep, each in the first timestep in

@@ -4,9 +4,10 @@
 // bandwidth, except links already over it in the minimal mapping (one replica everywhere), which may not get worse.
 import { DiagnosticError } from '../dsl/diagnostics.js';
 import type { IrDesign, MappingDirective } from '../ir/types.js';
+import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { mapDesign, type LayerMapping, type Mapping } from '../mapping/index.js';
 import { planMemories } from '../memory/index.js';
-import { simulateDataflow } from '../dataflow/index.js';
+import { simulateDataflow, type GeometryCache, type LinkLoad } from '../dataflow/index.js';
 import type { SearchUnit } from './units.js';
 
 /** Option index per unit. */
@@ -55,10 +56,10 @@ function linkKeys(mapping: Mapping): (from: string, kind: string) => string {
 }
 
 /** The limits of the bandwidth rule, from the minimal mapping's simulation. */
-export function linkLimits(design: IrDesign, units: readonly SearchUnit[]): LinkLimits {
+export function linkLimits(design: IrDesign, units: readonly SearchUnit[], geometryCache?: GeometryCache): LinkLimits {
   const minimal = applyAllocation(design, units, units.map(() => 0));
   const mapping = mapDesign(minimal);
-  const result = simulateDataflow(minimal, mapping, { batch: PROBE_IMAGES });
+  const result = simulateDataflow(minimal, mapping, { batch: PROBE_IMAGES, geometryCache });
   const limits: LinkLimits = new Map();
   const linkKey = linkKeys(mapping);
   const target = design.target.link.bandwidthGbps;
@@ -74,23 +75,38 @@ export interface EvaluateOptions {
   /** Null: the bandwidth rule is lifted (--ignore-bandwidth). */
   limits: LinkLimits | null;
   /** Memory-plan verdicts per layer setting, shared across the evaluations of one search. */
-  memoryCache?: Map<string, string | null>;
+  memoryCache?: Map<string, { layer: string; verdict: string | null }>;
+  /** The simulator's image-independent geometry, shared across the evaluations of one search (one design). */
+  geometryCache?: GeometryCache;
 }
 
 /**
  * The memory plan's verdict for every layer (depth and reads per timestep, IMC070-IMC072), or null. A core's memory
- * depends only on its layer's setting and the block its producer sends, so each layer is planned once per such pair
- * (with the producer present but without cores of its own to plan).
+ * depends only on its layer's geometry and setting and the block its producer sends, so each such combination is
+ * planned once (with the producer present but without cores of its own to plan): ResNet-32's ten 16-channel layers
+ * share their verdicts. A verdict reused for another layer says which layer it was planned for.
  */
-function memoryVerdict(design: IrDesign, mapping: Mapping, cache: Map<string, string | null>): string | null {
+function memoryVerdict(design: IrDesign, mapping: Mapping, cache: Map<string, { layer: string; verdict: string | null }>): string | null {
   const byName = new Map(mapping.layers.map((l) => [l.layer, l]));
+  const nodes = nodeIndex(design.network);
   for (const lm of mapping.layers) {
     const producer = byName.get(lm.source);
+    const node = nodes.get(lm.layer)!;
     const block = (l: LayerMapping | undefined) => (l === undefined ? '-' : l.matrix.replicas.map((r) => `${r.oy}.${r.ox}`).join(' '));
-    const key = `${lm.layer}|${block(lm)}|${lm.matrix.dW}|${block(producer)}`;
-    let verdict = cache.get(key);
-    if (verdict === undefined) {
-      verdict = null;
+    // Everything planMemories reads of the layer: its op and layout request, what it receives, its tiles, the blocks.
+    const key = [
+      JSON.stringify(node.op),
+      node.mapping?.layout ?? '-',
+      JSON.stringify(lm.inputShape),
+      receivedNode(design.network, node).activationBits,
+      mapping.cores.filter((c) => c.layer === lm.layer).map((c) => `${c.part.rowStart}-${c.part.rowEnd}`).join(' '),
+      block(lm),
+      lm.matrix.dW,
+      block(producer),
+    ].join('|');
+    let entry = cache.get(key);
+    if (entry === undefined) {
+      let verdict: string | null = null;
       try {
         planMemories(design, { ...mapping, layers: producer === undefined ? [lm] : [{ ...producer, cores: [] }, lm] });
       } catch (err) {
@@ -98,9 +114,10 @@ function memoryVerdict(design: IrDesign, mapping: Mapping, cache: Map<string, st
         const d = err.diagnostics[0];
         verdict = d === undefined ? 'memory plan failed' : `${d.code}: ${d.message}`;
       }
-      cache.set(key, verdict);
+      entry = { layer: lm.layer, verdict };
+      cache.set(key, entry);
     }
-    if (verdict !== null) return verdict;
+    if (entry.verdict !== null) return entry.layer === lm.layer ? entry.verdict : `layer '${lm.layer}' as planned for '${entry.layer}', ${entry.verdict}`;
   }
   return null;
 }
@@ -127,16 +144,27 @@ export function evaluateAllocation(design: IrDesign, units: readonly SearchUnit[
   }
   const memory = memoryVerdict(variant, mapping, o.memoryCache ?? new Map());
   if (memory !== null) return fail(memory);
-  // The simulator itself extends a long batch once its images repeat themselves, exactly.
-  const result = simulateDataflow(variant, mapping, { batch: o.batch });
-  if (o.limits !== null) {
+  const overLimit = (links: readonly LinkLoad[]): string | null => {
+    if (o.limits === null) return null;
     const target = design.target.link.bandwidthGbps;
     const linkKey = linkKeys(mapping);
-    for (const l of result.links) {
+    for (const l of links) {
       const limit = o.limits.get(linkKey(l.from, l.kind)) ?? target;
-      if (l.gbps > limit * (1 + 1e-9)) return fail(`link ${l.from} -> ${l.to} (${l.kind}) would need ${l.gbps} Gbit/s, over ${limit}`);
+      if (l.gbps > limit * (1 + 1e-9)) return `link ${l.from} -> ${l.to} (${l.kind}) would need at least ${l.gbps} Gbit/s, over ${limit}`;
     }
+    return null;
+  };
+  // A link's load is the most its sender emits in one timestep, which only grows with the images simulated: a link
+  // over its limit in the first image is over it in the batch. The first image settles most illegal candidates,
+  // which are also the costliest to simulate whole (no steady state: their images queue at a bottleneck).
+  if (o.limits !== null && o.batch > 1) {
+    const probe = overLimit(simulateDataflow(variant, mapping, { batch: 1, geometryCache: o.geometryCache }).links);
+    if (probe !== null) return fail(probe);
   }
+  // The simulator itself extends a long batch once its images repeat themselves, exactly.
+  const result = simulateDataflow(variant, mapping, { batch: o.batch, geometryCache: o.geometryCache });
+  const over = overLimit(result.links);
+  if (over !== null) return fail(over);
   return {
     allocation,
     cores: mapping.cores.length,

@@ -10,4 +10,12 @@ export { mappingBlock, rewriteMapping, writeMapping } from './write.js';
 export { compareStrategies, formatComparison, type Comparison, type ComparisonCell } from './compare.js';
 export { createSearcher, type Searcher } from './optimize.js';
 export { applyOptimizeDirective } from './directive.js';
-export { raggedComparison, formatRaggedTable, type RaggedRow } from './ragged.js';
+export {
+  raggedComparison,
+  formatRaggedTable,
+  raggedBlockOrigins,
+  raggedOperations,
+  formatRaggedOperations,
+  type RaggedRow,
+  type RaggedOperationsRow,
+} from './ragged.js';

@@ -4,7 +4,7 @@
 import { diagnostic, DiagnosticError, ToolError, type SourceSpan } from '../dsl/diagnostics.js';
 import type { IrDesign } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
-import { simulateDataflow } from '../dataflow/index.js';
+import { simulateDataflow, type GeometryCache } from '../dataflow/index.js';
 import { applyAllocation, evaluateAllocation, linkLimits, type Allocation, type Evaluation } from './evaluate.js';
 import { allocationCores, runStrategy, type SearchContext, type StrategyName } from './strategies.js';
 import { searchUnits, type SearchUnit } from './units.js';
@@ -101,6 +101,8 @@ export interface Searcher {
   /** The memoized evaluation (with this session's bandwidth rule). */
   evaluate(allocation: Allocation): Evaluation;
   evaluations(): number;
+  /** The simulator geometry shared by this session's simulations (all of variants of its design). */
+  geometryCache: GeometryCache;
 }
 
 export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 'objective' | 'ignoreBandwidth' | 'batch'>): Searcher {
@@ -108,15 +110,16 @@ export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 
   const minimal: Allocation = units.map(() => 0);
   // The minimal mapping (one replica everywhere) must map at all; its errors are the design's own.
   mapDesign(applyAllocation(design, units, minimal));
-  const limits = options.ignoreBandwidth ? null : linkLimits(design, units);
+  const geometryCache: GeometryCache = new Map();
+  const limits = options.ignoreBandwidth ? null : linkLimits(design, units, geometryCache);
   const memo = new Map<string, Evaluation>();
-  const memoryCache = new Map<string, string | null>();
+  const memoryCache = new Map<string, { layer: string; verdict: string | null }>();
   const order = compareByObjective(options.objective);
   const evaluate = (allocation: Allocation): Evaluation => {
     const key = allocation.join(',');
     let e = memo.get(key);
     if (e === undefined) {
-      e = evaluateAllocation(design, units, allocation, { batch: options.batch, limits, memoryCache });
+      e = evaluateAllocation(design, units, allocation, { batch: options.batch, limits, memoryCache, geometryCache });
       memo.set(key, e);
     }
     return e;
@@ -131,6 +134,7 @@ export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 
     },
     evaluate,
     evaluations: () => memo.size,
+    geometryCache,
   };
 }
 
@@ -159,7 +163,7 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
   const chosenDesign = applyAllocation(design, units, best.allocation);
   // The chosen point's figures straight from simulate over the whole batch (what `imcc simulate` prints).
   const mapping = mapDesign(chosenDesign);
-  const result = simulateDataflow(chosenDesign, mapping, { batch: options.batch });
+  const result = simulateDataflow(chosenDesign, mapping, { batch: options.batch, geometryCache: searcher.geometryCache });
   const settings = new Map<string, LayerChoice>();
   units.forEach((u, i) => u.layers.forEach((l) => settings.set(l, { replicas: u.options[best.allocation[i]].replicas, dW: u.options[best.allocation[i]].dW })));
   const layers = new Map(design.network.nodes.filter((n) => settings.has(n.name)).map((n) => [n.name, settings.get(n.name)!]));

@@ -1,7 +1,7 @@
-// Why the optimizer skips ragged method-2 blocks (replicas not a multiple of dW): per replica count, the fewest tiles a
-// full block needs against the fewest a ragged one needs, for 3x3 layers of a given width on 256x256 tiles. For
-// ResNet-32's widths a ragged block is never cheaper than a full block of n to 2n replicas (docs/optimize.md).
-import { collectiveKernelMatrix, splitMatrix } from '../mapping/index.js';
+// Ragged method-2 blocks (replicas not a multiple of dW), measured (docs/optimize.md "Ragged blocks"): per replica
+// count, the fewest tiles a full block needs against the fewest a ragged one needs, for 3x3 layers of a given width on
+// 256x256 tiles; how a ragged block tiles an output plane, and the crossbar operations per image that costs.
+import { collectiveKernelMatrix, replicaOffsets, splitMatrix } from '../mapping/index.js';
 
 export interface RaggedRow {
   channels: number;
@@ -53,6 +53,74 @@ export function formatRaggedTable(rows: RaggedRow[]): string {
           return `${c.full} / ${c.ragged}${c.fullAtLeast < c.full ? ` (${c.fullAtLeast} for n = ${c.fullAtLeastReplicas})` : ''}`;
         })
         .join(' | ')} |`,
+  );
+  return [header, rule, ...lines].join('\n') + '\n';
+}
+
+/**
+ * How a ragged block (h = ceil(n / dW) rows, the last of its dW columns holding k = n - h(dW - 1) of them) tiles an
+ * output plane: not on a grid (every grid position would leave the same holes) but on the lattice spanned by (n, 0)
+ * and (-h, 1) in (y, x): blocks start at every pixel column, n rows apart, each column's blocks h rows above the
+ * previous column's. Column x then receives from the blocks starting in columns x, x - 1, ..., x - dW + 1 runs of
+ * h, ..., h, k rows that follow each other, n rows in all: every pixel once. Returns the origins of the blocks
+ * with at least one replica inside the plane (origins may lie outside it), by column then row: the crossbar
+ * operations of one image. Null when the count leaves dW's last column empty (no such block).
+ */
+export function raggedBlockOrigins(plane: { height: number; width: number }, replicas: number, dW: number): Array<{ y: number; x: number }> | null {
+  const offsets = replicaOffsets(replicas, dW);
+  const h = Math.ceil(replicas / dW);
+  if (Math.max(...offsets.map((o) => o.ox)) !== dW - 1 || replicas % dW === 0) return null;
+  const origins: Array<{ y: number; x: number }> = [];
+  for (let x = -(dW - 1); x < plane.width; x++) {
+    const phase = (((-h * x) % replicas) + replicas) % replicas;
+    for (let y = phase - replicas * Math.ceil((phase + h) / replicas); y < plane.height; y += replicas) {
+      if (offsets.some((o) => y + o.oy >= 0 && y + o.oy < plane.height && x + o.ox >= 0 && x + o.ox < plane.width)) origins.push({ y, x });
+    }
+  }
+  return origins;
+}
+
+export interface RaggedOperationsRow {
+  plane: number;
+  /** Per replica count with a ragged block: crossbar operations per image. */
+  counts: Array<{ replicas: number; ragged: number; raggedDW: number; full: number | null; fullReplicas: number | null }>;
+}
+
+/**
+ * Crossbar operations per image of a square plane: the fewest of a ragged block of n replicas (any dW) against the
+ * fewest of a full block of at most n replicas that tiles the plane evenly (what the mapping builds, IMC056).
+ */
+export function raggedOperations(planes: number[], counts: number[]): RaggedOperationsRow[] {
+  return planes.map((side) => ({
+    plane: side,
+    counts: counts.map((n) => {
+      let ragged = Number.POSITIVE_INFINITY;
+      let raggedDW = 0;
+      for (let dW = 2; dW < n; dW++) {
+        const origins = raggedBlockOrigins({ height: side, width: side }, n, dW);
+        if (origins !== null && origins.length < ragged) [ragged, raggedDW] = [origins.length, dW];
+      }
+      let full: number | null = null;
+      let fullReplicas: number | null = null;
+      for (let m = 1; m <= n; m++) {
+        for (let dW = 1; dW <= m; dW++) {
+          const h = m / dW;
+          if (!Number.isInteger(h) || side % h !== 0 || side % dW !== 0) continue;
+          const ops = (side / h) * (side / dW);
+          if (full === null || ops < full) [full, fullReplicas] = [ops, m];
+        }
+      }
+      return { replicas: n, ragged, raggedDW, full, fullReplicas };
+    }),
+  }));
+}
+
+/** Markdown: one row per plane; each cell `ragged / full` operations per image (the full block's count in brackets). */
+export function formatRaggedOperations(rows: RaggedOperationsRow[]): string {
+  const header = `| plane | ${rows[0].counts.map((c) => `n = ${c.replicas}`).join(' | ')} |`;
+  const rule = `|---|${rows[0].counts.map(() => '---|').join('')}`;
+  const lines = rows.map(
+    (r) => `| ${r.plane}x${r.plane} | ${r.counts.map((c) => `${c.ragged} (dW ${c.raggedDW}) / ${c.full} (${c.fullReplicas})`).join(' | ')} |`,
   );
   return [header, rule, ...lines].join('\n') + '\n';
 }

@@ -1,13 +1,14 @@
 // Comparison of a simulation trace with the golden: memory addresses against each core's Algorithm 2 schedule,
 // crossbar ADC outputs and emitted activations against the reference model, network outputs against its output.
-// Writes and reads are compared as two ordered streams per core: the schedule's timesteps come from the memory
-// phase's idealized arrival model, the RTL's from the real pipeline, so their interleaving may differ while the
-// address sequences must not.
+// Writes and reads are compared as two ordered streams per core: the schedule's timesteps count from the core's own
+// first input (the memory phase's per-core model), the RTL's from the network's, so their interleaving may differ
+// while the address sequences must not. The timestep of every crossbar operation is compared with the dataflow
+// model's (one operation per timestep, 'block' granularity), which the RTL follows (docs/verification.md).
 import { emissionOrder, type BlockShape, type Schedule } from '../memory/schedule.js';
 import type { ReferenceResult } from '../reference/mapped.js';
 import type { Trace } from './trace.js';
 
-export type MismatchKind = 'memory' | 'adc' | 'handshake' | 'activation' | 'output' | 'incomplete';
+export type MismatchKind = 'memory' | 'adc' | 'timing' | 'handshake' | 'activation' | 'output' | 'incomplete';
 
 export interface Mismatch {
   kind: MismatchKind;
@@ -42,13 +43,13 @@ export interface Comparison {
   byKind: Record<MismatchKind, number>;
 }
 
-const KIND_ORDER: Record<MismatchKind, number> = { memory: 0, adc: 1, handshake: 2, activation: 3, output: 4, incomplete: 5 };
+const KIND_ORDER: Record<MismatchKind, number> = { memory: 0, adc: 1, timing: 2, handshake: 3, activation: 4, output: 5, incomplete: 6 };
 
 class Tally {
   comparisons = 0;
   mismatches = 0;
   first: Mismatch | null = null;
-  byKind: Record<MismatchKind, number> = { memory: 0, adc: 0, handshake: 0, activation: 0, output: 0, incomplete: 0 };
+  byKind: Record<MismatchKind, number> = { memory: 0, adc: 0, timing: 0, handshake: 0, activation: 0, output: 0, incomplete: 0 };
 
   check(equal: boolean, mismatch: () => Mismatch): void {
     this.comparisons++;
@@ -145,6 +146,30 @@ function compareAdc(tally: Tally, core: CoreInfo, reference: ReferenceResult, tr
       what: `ADC output of block ${block}, column ${column}${e === undefined ? ': not in the reference' : a === undefined ? ': never produced' : ''}`,
       expected: e ?? null,
       actual: a?.value ?? null,
+    }));
+  }
+}
+
+/**
+ * The timestep of each of the core's crossbar operations (the first ADC output of each, `columns` outputs per
+ * operation) against the dataflow model's, in order.
+ */
+function compareTiming(tally: Tally, core: CoreInfo, columns: number, expected: readonly number[], trace: Trace): void {
+  const events = trace.adc.get(core.index) ?? [];
+  const operations = Math.ceil(events.length / columns);
+  const n = Math.max(expected.length, operations);
+  for (let i = 0; i < n; i++) {
+    const e = expected[i];
+    const a = i < operations ? events[i * columns].t : undefined;
+    tally.check(e !== undefined && a !== undefined && a === e, () => ({
+      kind: 'timing',
+      core: core.id,
+      layer: core.layer,
+      timestep: a ?? null,
+      scheduleTimestep: null,
+      what: `timestep of crossbar operation ${i}${e === undefined ? ': not in the dataflow model' : a === undefined ? ': never computed' : ''}`,
+      expected: e ?? null,
+      actual: a ?? null,
     }));
   }
 }
@@ -283,6 +308,8 @@ export function compareTrace(
   reference: ReferenceResult,
   outputShape: { channels: number; height: number; width: number },
   outputBlock: BlockShape = { rows: 1, cols: 1 },
+  /** Per core, the dataflow model's timestep of each crossbar operation (none: timesteps are not compared). */
+  operationTimesteps?: ReadonlyMap<string, readonly number[]>,
 ): Comparison {
   const tally = new Tally();
   if (!trace.done) tally.fail(stallReport(trace, cores, schedules));
@@ -304,6 +331,8 @@ export function compareTrace(
     if (!schedule) throw new Error(`verify: no schedule for core ${core.id}`);
     compareMemory(tally, core, schedule, trace);
     compareAdc(tally, core, reference, trace);
+    const timesteps = operationTimesteps?.get(core.id);
+    if (timesteps !== undefined) compareTiming(tally, core, reference.cores?.find((c) => c.core === core.id)?.columns ?? 1, timesteps, trace);
   }
   compareActivations(tally, cores, reference, trace);
   compareOutputs(tally, reference, outputShape, outputBlock, trace);

@@ -14,6 +14,7 @@ import { generateInputImage } from '../ir/weights.js';
 import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
+import { simulateDataflow } from '../dataflow/index.js';
 import { blockShape, type Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -174,6 +175,28 @@ export async function simulateRtlDirectory(
   }
 }
 
+/**
+ * Per core, the timestep of each crossbar operation of one image in the dataflow model at 'block' granularity (one
+ * operation per timestep, as the RTL's controllers compute), fed at the same input rate as the RTL. The row parts of
+ * a split layer compute each block in the RTL together, in the timestep of the accumulating part (the model lets a
+ * partial part compute as soon as its own rows' inputs are present): a partial core is expected at its
+ * accumulating sibling's timesteps.
+ */
+export function modelOperationTimesteps(program: Program): Map<string, number[]> {
+  const result = simulateDataflow(program.design, program.mapping, { batch: 1, granularity: 'block', activity: true });
+  const model = new Map((result.activity ?? []).map((a) => [a.core, a.timesteps]));
+  const expected = new Map<string, number[]>();
+  for (const core of program.mapping.cores) {
+    const accumulating =
+      core.role === 'partial'
+        ? program.mapping.cores.find((c) => c.layer === core.layer && c.role === 'accumulate' && c.part.colPart === core.part.colPart)
+        : core;
+    const timesteps = model.get(accumulating?.id ?? core.id);
+    if (timesteps !== undefined) expected.set(core.id, timesteps);
+  }
+  return expected;
+}
+
 /** Verifies the RTL under `dir` (rtl/, tb/) against the golden of `design`, on options.images images. */
 export async function verifyRtlDirectory(dir: string, program: Program, options: VerifyOptions = {}): Promise<VerifyDetails> {
   const { design, mapping, memory: memoryPlan } = program;
@@ -188,6 +211,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   const infos = coreInfos(mapping, design.target.inputMemory.depth);
   const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
   const outputBlock = outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };
+  const operationTimesteps = modelOperationTimesteps(program);
 
   const runs: ImageRun[] = [];
   const byKind: Record<string, number> = {};
@@ -204,7 +228,9 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     const spiking = design.target.neuronCore.spiking !== undefined;
     const reference = runReference(program.reference, image, { recordColumns: true, recordTimesteps: spiking });
     options.onStage?.('compare');
-    const comparison = (spiking ? compareTimesteps : compareTrace)(trace, infos, schedules, reference, outputNode.shape, outputBlock);
+    const comparison = spiking
+      ? compareTimesteps(trace, infos, schedules, reference, outputNode.shape, outputBlock)
+      : compareTrace(trace, infos, schedules, reference, outputNode.shape, outputBlock, operationTimesteps);
     runs.push({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles });
     for (const [kind, n] of Object.entries(comparison.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
     coverages.push(coverage(trace, design, mapping, schedules));

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { comparisonTables } from '../../bench/optimize.js';
-import { formatRaggedTable, raggedComparison } from '../../src/optimize/index.js';
+import { formatRaggedOperations, formatRaggedTable, raggedComparison, raggedOperations } from '../../src/optimize/index.js';
 
 const doc = readFileSync('docs/optimize.md', 'utf8');
 const section = (name: string): string => {
@@ -28,5 +28,9 @@ describe('docs/optimize.md', () => {
     // The documented exception: wide layers with a larger prime count.
     const [wide] = raggedComparison([56], 13);
     expect(wide.counts[12]).toMatchObject({ replicas: 13, ragged: 24, fullAtLeast: 30 });
+  });
+
+  it("the ragged blocks' operations per image are measured on ResNet-32's planes", () => {
+    expect(section('ragged-operations')).toBe(formatRaggedOperations(raggedOperations([32, 16, 8], [3, 5, 7, 9, 10, 11, 13])));
   });
 });

@@ -68,6 +68,25 @@ describe('compareTrace', () => {
     expect(missing.firstMismatch).toMatchObject({ kind: 'memory', what: 'write 2 (word address): never issued', expected: 2, actual: null, timestep: null });
   });
 
+  it('compares each crossbar operation\'s timestep with the dataflow model\'s when given, and reports the first that differs', () => {
+    const trace = parseTrace(good.join('\n'));
+    const agree = compareTrace(trace, cores, new Map([['c00', schedule]]), reference, shape, undefined, new Map([['c00', [1]]]));
+    expect(agree.mismatches).toBe(0);
+    expect(agree.comparisons).toBe(5 + 2 + 1 + 2 + 2);
+    const late = compareTrace(trace, cores, new Map([['c00', schedule]]), reference, shape, undefined, new Map([['c00', [0, 2]]]));
+    expect(late.byKind.timing).toBe(2);
+    expect(late.firstMismatch).toEqual({
+      kind: 'timing',
+      core: 'c00',
+      layer: 'l',
+      timestep: 1,
+      scheduleTimestep: null,
+      what: 'timestep of crossbar operation 0',
+      expected: 0,
+      actual: 1,
+    });
+  });
+
   it('an access at or past the memory depth is a mismatch even when the schedule issues it too', () => {
     const small = [{ ...cores[0], depth: 2 }];
     const c = compareTrace(parseTrace(good.join('\n')), small, new Map([['c00', schedule]]), reference, shape);

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare, TEST_CACHE, writeFiles, type Prepared } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles, type Prepared } from '../rtl/helpers.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference, type ReferenceResult } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -36,13 +36,13 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
   });
 
   it('has a membrane in place of the compare, 1-bit spikes out, unsigned spike rows in, and T timesteps at the top', () => {
-    const c00 = file(p, 'rtl/spiking_c00_neuron.v');
+    const c00 = coreModuleFile(p.files, 'spiking_c00', 'neuron').content;
     expect(c00).toContain('localparam integer OUT_BITS = 1;');
     expect(c00).toContain('wire signed [ACC_BITS-1:0] activated = spike ? BIT_ONE : BIT_ZERO;');
     // Before the pool: one potential per conv pixel and channel (6 x 6 x 4), integrated every cycle of the core.
     expect(c00).toMatch(/\.ENTRIES\s+\(144\)/);
     expect(c00).toMatch(/\.fire_i\s+\(busy_q\)/);
-    const c02 = file(p, 'rtl/spiking_c02_neuron.v');
+    const c02 = coreModuleFile(p.files, 'spiking_c02', 'neuron').content;
     // After the pool: one potential per pooled pixel and channel, integrated when the window's value is emitted.
     expect(c02).toMatch(/\.ENTRIES\s+\(4\)/);
     expect(c02).toMatch(/\.fire_i\s+\(busy_q && emit\)/);
@@ -90,7 +90,7 @@ describe('integrate-and-fire in replicated layers split in column parts, reset t
     expect(file(z, 'rtl/spiking_replicated_if_neuron.v')).toContain('wire signed [V_BITS-1:0] next = fires ? V_ZERO : leaked;');
     // c1's column parts start inside replicas: the membrane entry counts the layer's channels (oc_q) at the
     // replica's pixel (cy_q + rep_y_q, cx_q + rep_x_q) of the 8x8 plane.
-    const c01 = file(z, 'rtl/spiking_replicated_c01_neuron.v');
+    const c01 = coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content;
     expect(c01).toMatch(/\.ENTRIES\s+\(640\)/);
     expect(c01).toContain('(cy_q + rep_y_q)');
     expect(c01).toContain('oc_q }');

@@ -19,7 +19,8 @@ module digits_top (
   //   c00 -> c02: residual, 2 hops, 64 bits per transfer
   //   c01 -> c02: feedforward, 1 hop, 64 bits per transfer
   //   c02 -> c03: feedforward, 1 hop, 64 bits per transfer
-  localparam [31:0] INPUT_PIXELS = 32'd256;
+  // The input port takes 1 pixel(s) of a column per timestep, the rate the dataflow model assumes.
+  localparam [31:0] INPUT_STEPS = 32'd256;
 
   reg step_q, step_d;
   reg [31:0] timestep_q, timestep_d;
@@ -117,7 +118,7 @@ module digits_top (
   assign out_pixel_o = layer_fc_gemm_pixel;
 
   // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
-  // on until every input pixel has been taken and every core has computed all its outputs, plus one drain step that
+  // on until every input step has been taken and every core has computed all its outputs, plus one drain step that
   // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
   // happens).
   always @* begin
@@ -130,7 +131,7 @@ module digits_top (
       if (in_valid_i) inputs_d = inputs_q + 32'd1;
     end else if (!any_busy && !drained_q) begin
       step_d = 1'b1;
-      drained_d = all_finished && (inputs_q == INPUT_PIXELS);
+      drained_d = all_finished && (inputs_q == INPUT_STEPS);
     end
   end
 

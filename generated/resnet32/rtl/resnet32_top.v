@@ -81,7 +81,8 @@ module resnet32_top (
   //   c39 -> c41: feedforward, 2 hops, 448 bits per transfer
   //   c40 -> c41: partial-sum, 1 hop, 1344 bits per transfer
   //   c41 -> c42: feedforward, 1 hop, 448 bits per transfer
-  localparam [31:0] INPUT_PIXELS = 32'd1024;
+  // The input port takes 1 pixel(s) of a column per timestep, the rate the dataflow model assumes.
+  localparam [31:0] INPUT_STEPS = 32'd1024;
 
   reg step_q, step_d;
   reg [31:0] timestep_q, timestep_d;
@@ -969,7 +970,7 @@ module resnet32_top (
   assign out_pixel_o = layer_logits_pixel;
 
   // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
-  // on until every input pixel has been taken and every core has computed all its outputs, plus one drain step that
+  // on until every input step has been taken and every core has computed all its outputs, plus one drain step that
   // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
   // happens).
   always @* begin
@@ -982,7 +983,7 @@ module resnet32_top (
       if (in_valid_i) inputs_d = inputs_q + 32'd1;
     end else if (!any_busy && !drained_q) begin
       step_d = 1'b1;
-      drained_d = all_finished && (inputs_q == INPUT_PIXELS);
+      drained_d = all_finished && (inputs_q == INPUT_STEPS);
     end
   end
 

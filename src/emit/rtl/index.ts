@@ -522,7 +522,9 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const wires: string[] = [];
   const assigns: string[] = [];
   const cores: Array<{ module: string; instance: string; ports: Port[] }> = [];
-  const inputBits = plan.inputNode.shape.channels * plan.inputNode.activationBits;
+  // The input port takes inputPixelsPerTimestep pixels of a column at a step (pixel 0 in the low bits), the rate of
+  // the dataflow model and the memory schedules.
+  const inputBits = plan.inputNode.shape.channels * plan.inputNode.activationBits * plan.inputPixels;
   // Each layer's output stream: valid and the pixel of all its column groups (group 0 in the low bits).
   const layerSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   layerSignals.set(plan.inputNode.name, { valid: 'in_valid_i', pixel: 'in_pixel_i', bits: inputBits });
@@ -629,10 +631,11 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     gridCols: mapping.grid.cols,
     inPixelBits: inputBits,
     outPixelBits: out.bits,
-    inputPixelsLit: ulit(32, plan.inputNode.shape.height * plan.inputNode.shape.width),
     spiking: spiking !== undefined,
     ifSteps: spiking?.steps ?? 1,
     lastIfStep: ulit(32, (spiking?.steps ?? 1) - 1),
+    inputStepsLit: ulit(32, (plan.inputNode.shape.height * plan.inputNode.shape.width) / plan.inputPixels),
+    inputPixels: plan.inputPixels,
     links: mapping.links.map((l) => commentText(`${l.from} -> ${l.to}: ${l.kind}, ${l.hops} hop${l.hops === 1 ? '' : 's'}, ${l.bitsPerTransfer} bits per transfer`)),
     wires,
     cores,
@@ -643,7 +646,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
 function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const input = plan.inputNode;
   const outNode = plan.design.network.nodes.find((n) => n.name === plan.design.network.output)!;
-  const inBits = input.shape.channels * input.activationBits;
+  const inBits = input.shape.channels * input.activationBits * plan.inputPixels;
   // A replicated output layer sends its whole block per valid (pixel 0 in the low bits).
   const outPixels = plan.outputLayer.matrix.replicas.length;
   const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
@@ -652,6 +655,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     topModule: names.top,
     binary: `V${names.top}`,
     inChannels: input.shape.channels,
+    inPixels: plan.inputPixels,
     inHeight: input.shape.height,
     inWidth: input.shape.width,
     inBits: input.activationBits,

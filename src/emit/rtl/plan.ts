@@ -14,6 +14,7 @@ import { poolWindowEnds } from './poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
+import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -137,6 +138,8 @@ export interface RtlPlan {
   mapping: Mapping;
   cores: CoreRtlPlan[];
   inputNode: IrNode;
+  /** Input pixels the top's input port takes at a step (inputPixelsPerTimestep, src/mapping/inputRate.ts). */
+  inputPixels: number;
   outputLayer: LayerMapping;
 }
 
@@ -467,5 +470,5 @@ export function planRtl(program: Program): RtlPlan {
   cores.sort((a, b) => a.core.index - b.core.index);
   const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
   if (!outputLayer) throw new Error(`RTL: no layer emits the network output ${design.network.output}`);
-  return { design, mapping, cores, inputNode, outputLayer };
+  return { design, mapping, cores, inputNode, inputPixels: inputPixelsPerTimestep(design, mapping, inputNode.name), outputLayer };
 }

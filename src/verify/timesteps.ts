@@ -19,7 +19,7 @@ export function compareTimesteps(
   const expected = reference.timesteps;
   if (!expected) throw new Error('verify: the reference recorded no timesteps of the integrate-and-fire design');
   const runs = trace.ifSteps ?? [];
-  const total: Comparison = { comparisons: 0, mismatches: 0, firstMismatch: null, byKind: { memory: 0, adc: 0, handshake: 0, activation: 0, output: 0, incomplete: 0 } };
+  const total: Comparison = { comparisons: 0, mismatches: 0, firstMismatch: null, byKind: { memory: 0, adc: 0, timing: 0, handshake: 0, activation: 0, output: 0, incomplete: 0 } };
   const add = (c: Comparison, step: number): void => {
     total.comparisons += c.comparisons;
     total.mismatches += c.mismatches;
@@ -45,7 +45,7 @@ export function compareTimesteps(
       expected: expected.length,
       actual: runs.length,
     };
-    add({ comparisons: 1, mismatches: 1, firstMismatch: missing, byKind: { memory: 0, adc: 0, handshake: 0, activation: 0, output: 0, incomplete: 1 } }, step);
+    add({ comparisons: 1, mismatches: 1, firstMismatch: missing, byKind: { memory: 0, adc: 0, timing: 0, handshake: 0, activation: 0, output: 0, incomplete: 1 } }, step);
   }
   if (runs.length > expected.length) {
     add(
@@ -53,7 +53,7 @@ export function compareTimesteps(
         comparisons: 1,
         mismatches: 1,
         firstMismatch: { kind: 'incomplete', core: null, layer: null, timestep: null, scheduleTimestep: null, what: `the RTL ran ${runs.length} timesteps, not ${expected.length}`, expected: expected.length, actual: runs.length },
-        byKind: { memory: 0, adc: 0, handshake: 0, activation: 0, output: 0, incomplete: 1 },
+        byKind: { memory: 0, adc: 0, timing: 0, handshake: 0, activation: 0, output: 0, incomplete: 1 },
       },
       expected.length,
     );

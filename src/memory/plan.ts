@@ -4,6 +4,7 @@
 import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { mapDesign } from '../mapping/index.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
@@ -165,7 +166,7 @@ function timestepFor(readCycles: number, clockHz: number): number {
  * shortest timestep among those that fit the depth, and the narrowest wider word (powers of two up to 4096 bits)
  * with which some layout fits both.
  */
-function fitHint(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, candidates: LayoutCandidate[], cycles: number): string {
+function fitHints(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, candidates: LayoutCandidate[], cycles: number): string[] {
   const { inputMemory, controller } = design.target;
   const hints: string[] = [];
   const readsFit = candidates.filter((c) => c.fitsTimestep);
@@ -188,7 +189,73 @@ function fitHint(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume,
       break;
     }
   }
-  return hints.length > 0 ? `; it would fit with ${hints.join(', or ')}` : '';
+  return hints;
+}
+
+/** A core's stored volume and how each layout fares on it. */
+function assessCore(design: IrDesign, mapping: Mapping, lm: LayerMapping, core: Core, cycles: number) {
+  const base = coreParams(design, mapping, lm, core, 'PLIP');
+  const volume = storedVolume(base, coreTiming(base));
+  const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
+    const made = makeLayout(layout, volume);
+    const figures = layoutFigures(made);
+    const readCyclesPerTimestep = readCyclesPerComputation(base, made);
+    return {
+      layout,
+      figures,
+      readCyclesPerTimestep,
+      fitsDepth: figures.words <= design.target.inputMemory.depth,
+      fitsTimestep: readCyclesPerTimestep <= cycles,
+    };
+  });
+  return { base, volume, candidates };
+}
+
+/** Replica counts below `replicas` that the directive's method allows, largest first (method 2: multiples of dW). */
+function fewerReplicas(replicas: number, dW: number): number[] {
+  const counts: number[] = [];
+  for (let r = replicas - 1; r >= 1; r--) if (r % dW === 0) counts.push(r);
+  return counts;
+}
+
+/**
+ * The replica count to drop to: replicas stack region rows (reads) and, for method 2 or a replicated producer, ring
+ * columns (words). For the core's own layer, then its producer, the largest smaller replica count with which every
+ * core of the layer in that position fits (`layout`: the one asked for, or any with auto), found by mapping again.
+ */
+function replicaHint(design: IrDesign, mapping: Mapping, lm: LayerMapping, coreId: string, cycles: number, layout: LayoutChoice): string | undefined {
+  const position = lm.cores.indexOf(coreId);
+  const producer = layerIndex(mapping).get(lm.source);
+  for (const layer of [lm.layer, producer?.layer]) {
+    if (layer === undefined) continue;
+    const node = nodeNamed(design.network, layer);
+    const directive = node.mapping;
+    if (!directive || directive.replicas <= 1) continue;
+    for (const replicas of fewerReplicas(directive.replicas, directive.dW)) {
+      const nodes = design.network.nodes.map((n) => (n === node ? { ...n, mapping: { ...directive, replicas } } : n));
+      let remapped: Mapping;
+      try {
+        remapped = mapDesign({ ...design, network: { ...design.network, nodes } });
+      } catch {
+        continue;
+      }
+      const again = remapped.layers.find((l) => l.layer === lm.layer)!;
+      const id = again.cores[Math.min(position, again.cores.length - 1)];
+      const { candidates } = assessCore(design, remapped, again, remapped.cores.find((c) => c.id === id)!, cycles);
+      const fits = candidates.some((c) => (layout === 'auto' || c.layout === layout) && c.fitsDepth && c.fitsTimestep);
+      if (fits) return `${replicas} replica${replicas === 1 ? '' : 's'} of layer '${layer}' (${directive.replicas} now)`;
+    }
+  }
+  return undefined;
+}
+
+function fitText(hints: (string | undefined)[]): string {
+  const given = hints.filter((h): h is string => h !== undefined);
+  return given.length > 0 ? `; it would fit with ${given.join(', or ')}` : '';
+}
+
+function orReplicas(hint: string | undefined): string {
+  return hint === undefined ? '' : `, or ${hint}`;
 }
 
 export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
@@ -202,21 +269,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
     const request = layoutRequest(design, node);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
-      const base = coreParams(design, mapping, lm, core, 'PLIP');
-      const timing = coreTiming(base);
-      const volume = storedVolume(base, timing);
-      const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
-        const made = makeLayout(layout, volume);
-        const figures = layoutFigures(made);
-        const readCyclesPerTimestep = readCyclesPerComputation(base, made);
-        return {
-          layout,
-          figures,
-          readCyclesPerTimestep,
-          fitsDepth: figures.words <= inputMemory.depth,
-          fitsTimestep: readCyclesPerTimestep <= cycles,
-        };
-      });
+      const { base, volume, candidates } = assessCore(design, mapping, lm, core, cycles);
       let chosen: LayoutCandidate | undefined;
       if (request.choice === 'auto') {
         const fitting = candidates.filter((c) => c.fitsDepth && c.fitsTimestep);
@@ -229,7 +282,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               request.span,
               `core ${id} (layer '${lm.layer}', ${volume.height}x${volume.columns} pixels of ${volume.channels * volume.bits} bits): ` +
                 `no layout fits: ${candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; ')}` +
-                fitHint(design, base, volume, candidates, cycles),
+                fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, id, cycles, 'auto')]),
             ),
           );
           continue;
@@ -243,7 +296,8 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               inputMemory.span,
               `core ${id} (layer '${lm.layer}'): the ${chosen.layout} layout of ${volume.height}x${volume.columns} pixels of ` +
                 `${volume.channels * volume.bits} bits needs ${chosen.figures.words} words of ${inputMemory.wordBits} bits; ` +
-                `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it)`,
+                `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it` +
+                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout))})`,
             ),
           );
         }
@@ -254,7 +308,8 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               request.span,
               `core ${id} (layer '${lm.layer}'): ${chosen.layout} reads take ${chosen.readCyclesPerTimestep} clock cycles per ` +
                 `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns; a timestep of ` +
-                `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it)`,
+                `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it` +
+                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout))})`,
             ),
           );
         }

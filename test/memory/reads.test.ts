@@ -73,7 +73,7 @@ describe('read cycles of row parts', () => {
     for (const c of plan.cores) expect(c.readCyclesPerTimestep).toBeLessThanOrEqual(plan.cyclesPerTimestep);
   });
 
-  it('the whole ImageNet ResNet-18 at 224x224 plans: every core reads at most 24 words of 50 (issue 19's IMC072 said 72)', () => {
+  it('the whole ImageNet ResNet-18 at 224x224 plans: every core reads at most 24 words of 50 (IMC072 in issue 19 said 72)', () => {
     const design = load('test/memory/fixtures/resnet18-imagenet.imc');
     const plan = planMemories(design, mapDesign(design));
     expect(plan.cores.length).toBeGreaterThan(100);

@@ -223,7 +223,15 @@ function fewerReplicas(replicas: number, dW: number): number[] {
  * columns (words). For the core's own layer, then its producer, the largest smaller replica count with which every
  * core of the layer in that position fits (`layout`: the one asked for, or any with auto), found by mapping again.
  */
-function replicaHint(design: IrDesign, mapping: Mapping, lm: LayerMapping, coreId: string, cycles: number, layout: LayoutChoice): string | undefined {
+function replicaHint(
+  design: IrDesign,
+  mapping: Mapping,
+  lm: LayerMapping,
+  coreId: string,
+  cycles: number,
+  layout: LayoutChoice,
+  remaps: Map<string, Mapping | null>,
+): string | undefined {
   const position = lm.cores.indexOf(coreId);
   const producer = layerIndex(mapping).get(lm.source);
   for (const layer of [lm.layer, producer?.layer]) {
@@ -232,13 +240,8 @@ function replicaHint(design: IrDesign, mapping: Mapping, lm: LayerMapping, coreI
     const directive = node.mapping;
     if (!directive || directive.replicas <= 1) continue;
     for (const replicas of fewerReplicas(directive.replicas, directive.dW)) {
-      const nodes = design.network.nodes.map((n) => (n === node ? { ...n, mapping: { ...directive, replicas } } : n));
-      let remapped: Mapping;
-      try {
-        remapped = mapDesign({ ...design, network: { ...design.network, nodes } });
-      } catch {
-        continue;
-      }
+      const remapped = remap(design, node, replicas, remaps);
+      if (!remapped) continue;
       const again = remapped.layers.find((l) => l.layer === lm.layer)!;
       const id = again.cores[Math.min(position, again.cores.length - 1)];
       const { candidates } = assessCore(design, remapped, again, remapped.cores.find((c) => c.id === id)!, cycles);
@@ -247,6 +250,22 @@ function replicaHint(design: IrDesign, mapping: Mapping, lm: LayerMapping, coreI
     }
   }
   return undefined;
+}
+
+/** The design mapped again with `replicas` for one layer (null when the mapping rejects it), once per layer and count. */
+function remap(design: IrDesign, node: IrNode, replicas: number, remaps: Map<string, Mapping | null>): Mapping | null {
+  const key = `${node.name}:${replicas}`;
+  if (!remaps.has(key)) {
+    const nodes = design.network.nodes.map((n) => (n === node ? { ...n, mapping: { ...node.mapping!, replicas } } : n));
+    try {
+      remaps.set(key, mapDesign({ ...design, network: { ...design.network, nodes } }));
+    } catch (err) {
+      // A count that does not tile the output plane (IMC056) or fit the grid is no hint.
+      if (!(err instanceof DiagnosticError)) throw err;
+      remaps.set(key, null);
+    }
+  }
+  return remaps.get(key)!;
 }
 
 function fitText(hints: (string | undefined)[]): string {
@@ -262,6 +281,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
   const { inputMemory, controller } = design.target;
   const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
   const diagnostics: Diagnostic[] = [];
+  const remaps = new Map<string, Mapping | null>();
   const cores: CoreMemoryPlan[] = [];
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   for (const lm of mapping.layers) {
@@ -282,7 +302,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               request.span,
               `core ${id} (layer '${lm.layer}', ${volume.height}x${volume.columns} pixels of ${volume.channels * volume.bits} bits): ` +
                 `no layout fits: ${candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; ')}` +
-                fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, id, cycles, 'auto')]),
+                fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, id, cycles, 'auto', remaps)]),
             ),
           );
           continue;
@@ -297,7 +317,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               `core ${id} (layer '${lm.layer}'): the ${chosen.layout} layout of ${volume.height}x${volume.columns} pixels of ` +
                 `${volume.channels * volume.bits} bits needs ${chosen.figures.words} words of ${inputMemory.wordBits} bits; ` +
                 `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it` +
-                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout))})`,
+                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
             ),
           );
         }
@@ -309,7 +329,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               `core ${id} (layer '${lm.layer}'): ${chosen.layout} reads take ${chosen.readCyclesPerTimestep} clock cycles per ` +
                 `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns; a timestep of ` +
                 `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it` +
-                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout))})`,
+                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
             ),
           );
         }

@@ -1,5 +1,5 @@
 // Random-network sweep of npm run bench (issue 19): larger random cases than npm test's fixed seeds
-// (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 12) whose RTL
+// (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 6) whose RTL
 // is written verified in Verilator. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
 // (target: none), with the seeds of any failure so that it can be kept as a fixture.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import type { BenchRow } from './table.js';
 /** Seeds of the sweep (fast-check seeds; distinct from the test's fixed list, which uses SMALL limits). */
 const FIRST_SEED = 5000;
 const CASES = Number(process.env.IMCC_RANDOM_CASES ?? 200);
-const VERIFY = Number(process.env.IMCC_RANDOM_VERIFY ?? 12);
+const VERIFY = Number(process.env.IMCC_RANDOM_VERIFY ?? 6);
 
 export async function benchmarks(): Promise<BenchRow[]> {
   const row = (name: string, value: string, target = '-', status = '-'): BenchRow => ({ section: 'random', name, value, target, status });

@@ -47,7 +47,7 @@ export interface NetCase {
   steps: NetStep[];
   head: 'none' | 'gap-fc' | 'flatten-fc';
   classes: number;
-  headReplication: Layout;
+  headLayout: Layout;
   /** Extra words of depth and extra cycles per timestep over what the first plan needs. */
   depthSlack: number;
   cycleSlack: number;
@@ -121,7 +121,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     steps: fc.tuple(conv, fc.array(step, { minLength: 0, maxLength: limits.steps - 1 })).map(([first, rest]) => [first, ...rest]),
     head: fc.constantFrom('none' as const, 'gap-fc' as const, 'flatten-fc' as const),
     classes: fc.integer({ min: 1, max: 12 }),
-    headReplication: layoutArb,
+    headLayout: layoutArb,
     depthSlack: fc.integer({ min: 0, max: 8 }),
     cycleSlack: fc.integer({ min: 0, max: 4 }),
   });
@@ -271,7 +271,7 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
       cur = { ...cur, name: `l${n++}` };
     }
     lines.push(`  logits = fc(${gap ? `gap(${cur.name})` : `flatten(${cur.name})`}, out ${c.classes})`);
-    if (c.headReplication !== 'auto') mapping.push(`    layer logits: layout ${c.headReplication}`);
+    if (c.headLayout !== 'auto') mapping.push(`    layer logits: layout ${c.headLayout}`);
     cur = { name: 'logits', channels: c.classes, height: 1, width: 1 };
   }
   const target = [

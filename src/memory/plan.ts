@@ -179,17 +179,36 @@ function fitHints(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume
     const least = depthFits.reduce((a, c) => (c.readCyclesPerTimestep < a.readCyclesPerTimestep ? c : a));
     hints.push(`a timestep of ${timestepFor(least.readCyclesPerTimestep, controller.clockHz)} ns (${least.layout}, ${least.readCyclesPerTimestep} read cycles)`);
   }
-  for (let wordBits = inputMemory.wordBits * 2; wordBits <= 4096; wordBits *= 2) {
-    const wide = LAYOUTS.find((layout) => {
-      const made = makeLayout(layout, { ...volume, wordBits });
-      return layoutFigures(made).words <= inputMemory.depth && readCyclesPerComputation({ ...base, wordBits }, made) <= cycles;
-    });
-    if (wide) {
-      hints.push(`${wordBits}-bit words (${wide})`);
-      break;
-    }
-  }
+  const wide = widerWord(design, base, volume, LAYOUTS, (words, reads) => words <= inputMemory.depth && reads <= cycles);
+  if (wide) hints.push(`${wide.wordBits}-bit words (${wide.layout})`);
   return hints;
+}
+
+/**
+ * The narrowest wider word (powers of two times the target's, up to 4096 bits) with which one of `layouts` passes
+ * `fits` (its words and read cycles at that width), and that layout.
+ */
+function widerWord(
+  design: IrDesign,
+  base: CoreMemoryParams,
+  volume: StoredVolume,
+  layouts: readonly LayoutName[],
+  fits: (words: number, reads: number) => boolean,
+): { wordBits: number; layout: LayoutName } | undefined {
+  for (let wordBits = design.target.inputMemory.wordBits * 2; wordBits <= 4096; wordBits *= 2) {
+    const layout = layouts.find((name) => {
+      const made = makeLayout(name, { ...volume, wordBits });
+      return fits(layoutFigures(made).words, readCyclesPerComputation({ ...base, wordBits }, made));
+    });
+    if (layout) return { wordBits, layout };
+  }
+  return undefined;
+}
+
+/** ", or N-bit words" when a wider word fits the one layout asked for. */
+function orWiderWord(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, layout: LayoutName, fits: (words: number, reads: number) => boolean): string {
+  const wide = widerWord(design, base, volume, [layout], fits);
+  return wide ? `, or ${wide.wordBits}-bit words` : '';
 }
 
 /** A core's stored volume and how each layout fares on it. */
@@ -317,6 +336,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               `core ${id} (layer '${lm.layer}'): the ${chosen.layout} layout of ${volume.height}x${volume.columns} pixels of ` +
                 `${volume.channels * volume.bits} bits needs ${chosen.figures.words} words of ${inputMemory.wordBits} bits; ` +
                 `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it` +
+                orWiderWord(design, base, volume, chosen.layout, (words) => words <= inputMemory.depth) +
                 `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
             ),
           );
@@ -329,6 +349,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               `core ${id} (layer '${lm.layer}'): ${chosen.layout} reads take ${chosen.readCyclesPerTimestep} clock cycles per ` +
                 `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns; a timestep of ` +
                 `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it` +
+                orWiderWord(design, base, volume, chosen.layout, (_words, reads) => reads <= cycles) +
                 `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
             ),
           );

@@ -86,8 +86,15 @@ describe('read cycles of row parts', () => {
     const messages = diagnosticsOf(() => planMemories(design, mapDesign(design)));
     expect(messages[0]).toBe(
       "IMC071: core c00 (layer 'stem.conv'): IWAP reads take 63 clock cycles per timestep; the controller gives 50 " +
-        "(500000000 Hz x 100 ns; a timestep of 126 ns would fit it, or 4 replicas of layer 'stem.conv' (8 now))",
+        "(500000000 Hz x 100 ns; a timestep of 126 ns would fit it, or 256-bit words, or 4 replicas of layer 'stem.conv' (8 now))",
     );
+  });
+
+  it('IMC070 names the depth and the wider word that fit the layout asked for', () => {
+    const design = load('test/memory/fixtures/resnet18-stem.imc');
+    design.target.inputMemory = { ...design.target.inputMemory, depth: 512, layout: 'IWAP' };
+    const messages = diagnosticsOf(() => planMemories(design, mapDesign(design)));
+    expect(messages[0]).toMatch(/^IMC070: core c01 .*IWAP layout .* needs 672 words of 128 bits; the input memory has depth 512 \(a depth of 672 would fit it, or 256-bit words\)$/);
   });
 
   it("IMC072 names the producer's replicas when its pixels arriving together make the ring too deep", () => {

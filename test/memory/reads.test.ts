@@ -3,6 +3,7 @@
 // says what would make it fit.
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { compileDesign } from '../../src/emit/compile.js';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign, LayoutChoice } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
@@ -72,6 +73,13 @@ describe('read cycles of row parts', () => {
     }
     for (const c of plan.cores) expect(c.readCyclesPerTimestep).toBeLessThanOrEqual(plan.cyclesPerTimestep);
   });
+
+  it('the VGG-style CIFAR network compiles, RTL included (no IMC112; only link-bandwidth warnings)', () => {
+    const loaded = loadDesign('test/memory/fixtures/vgg-cifar.imc');
+    const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
+    expect(result.files.some((f) => f.path === 'rtl/vgg_cifar_top.v')).toBe(true);
+    expect([...new Set(result.warnings.map((w) => w.code))]).toEqual(['IMC090']);
+  }, 120_000);
 
   it('the whole ImageNet ResNet-18 at 224x224 plans: every core reads at most 24 words of 50 (IMC072 in issue 19 said 72)', () => {
     const design = load('test/memory/fixtures/resnet18-imagenet.imc');

@@ -62,10 +62,12 @@ export interface CaseLimits {
   steps: number;
   /** Most cores (crossbar tiles) of the whole network. */
   cores: number;
+  /** Replicate a projection shortcut like its block's main convolution (the bench only: test seeds stay as they are). */
+  replicateShortcuts?: boolean;
 }
 
 export const SMALL: CaseLimits = { side: 9, channels: 24, steps: 3, cores: 10 };
-export const LARGER: CaseLimits = { side: 14, channels: 48, steps: 5, cores: 24 };
+export const LARGER: CaseLimits = { side: 14, channels: 48, steps: 5, cores: 24, replicateShortcuts: true };
 
 const TILES = [16, 20, 24, 32, 48, 64, 96, 128, 256];
 const WORDS = [8, 12, 16, 24, 32, 48, 64, 128];
@@ -235,7 +237,8 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
       const out = s.stride === 1 && !s.project ? cur.channels : s.out;
       const made = conv(out, 3, s.stride, 1, s);
       const identity = s.stride === 1 && out === cur.channels && !s.project;
-      const shortcutTiles = identity ? 0 : Math.ceil(cur.channels / c.tileRows) * Math.ceil(out / c.tileCols);
+      const shortcutRep = limits.replicateShortcuts ? made.rep : { replicas: 1, dW: 1 };
+      const shortcutTiles = identity ? 0 : tiles(c, cur.channels, 1, s.stride, out, shortcutRep);
       if (!made.ok || cores + made.need + shortcutTiles > limits.cores) continue;
       const name = made.name;
       const main = `${name}m`;
@@ -245,6 +248,7 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
       if (!identity) {
         shortcut = `${name}s`;
         lines.push(`  ${shortcut} = shortcut(${cur.name}, out ${out}${s.stride > 1 ? `, stride ${s.stride}` : ''})`);
+        direct(shortcut, shortcutRep, 'auto');
       }
       lines.push(`  ${name} = relu(add(${main}, ${shortcut}))`);
       cores += made.need + shortcutTiles;

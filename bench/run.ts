@@ -12,6 +12,7 @@
 //                      and the Yosys synthesis of ResNet-32                            -- RTL (issue 8)
 // Sections run after these, by file name, include:
 //   bench/evaluate.ts  imcc evaluate --analog, digits over 400 images with noise (target: under 30 s wall) -- issue 17
+//   bench/randomNetworks.ts  200 random networks compiled, 6 verified in Verilator (target: no failure)   -- issue 19
 // A section module exports `async function benchmarks(): Promise<BenchRow[]>`; a listed module that does not exist
 // yet is shown as "not provided"; any other bench/*.ts module (not run.ts or table.ts) runs after these, by name.
 import { existsSync, readdirSync } from 'node:fs';

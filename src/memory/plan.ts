@@ -4,6 +4,7 @@
 import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { mapDesign } from '../mapping/index.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
@@ -171,7 +172,7 @@ function timestepFor(readCycles: number, clockHz: number): number {
  * shortest timestep among those that fit the depth, and the narrowest wider word (powers of two up to 4096 bits)
  * with which some layout fits both.
  */
-function fitHint(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, candidates: LayoutCandidate[], cycles: number): string {
+function fitHints(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, candidates: LayoutCandidate[], cycles: number): string[] {
   const { inputMemory, controller } = design.target;
   const hints: string[] = [];
   const readsFit = candidates.filter((c) => c.fitsTimestep);
@@ -184,23 +185,128 @@ function fitHint(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume,
     const least = depthFits.reduce((a, c) => (c.readCyclesPerTimestep < a.readCyclesPerTimestep ? c : a));
     hints.push(`a timestep of ${timestepFor(least.readCyclesPerTimestep, controller.clockHz)} ns (${least.layout}, ${least.readCyclesPerTimestep} read cycles)`);
   }
-  for (let wordBits = inputMemory.wordBits * 2; wordBits <= 4096; wordBits *= 2) {
-    const wide = LAYOUTS.find((layout) => {
-      const made = makeLayout(layout, { ...volume, wordBits });
-      return layoutFigures(made).words <= inputMemory.depth && readCyclesPerComputation({ ...base, wordBits }, made) <= cycles;
+  const wide = widerWord(design, base, volume, LAYOUTS, (words, reads) => words <= inputMemory.depth && reads <= cycles);
+  if (wide) hints.push(`${wide.wordBits}-bit words (${wide.layout})`);
+  return hints;
+}
+
+/**
+ * The narrowest wider word (powers of two times the target's, up to 4096 bits) with which one of `layouts` passes
+ * `fits` (its words and read cycles at that width), and that layout.
+ */
+function widerWord(
+  design: IrDesign,
+  base: CoreMemoryParams,
+  volume: StoredVolume,
+  layouts: readonly LayoutName[],
+  fits: (words: number, reads: number) => boolean,
+): { wordBits: number; layout: LayoutName } | undefined {
+  for (let wordBits = design.target.inputMemory.wordBits * 2; wordBits <= 4096; wordBits *= 2) {
+    const layout = layouts.find((name) => {
+      const made = makeLayout(name, { ...volume, wordBits });
+      return fits(layoutFigures(made).words, readCyclesPerComputation({ ...base, wordBits }, made));
     });
-    if (wide) {
-      hints.push(`${wordBits}-bit words (${wide})`);
-      break;
+    if (layout) return { wordBits, layout };
+  }
+  return undefined;
+}
+
+/** ", or N-bit words" when a wider word fits the one layout asked for. */
+function orWiderWord(design: IrDesign, base: CoreMemoryParams, volume: StoredVolume, layout: LayoutName, fits: (words: number, reads: number) => boolean): string {
+  const wide = widerWord(design, base, volume, [layout], fits);
+  return wide ? `, or ${wide.wordBits}-bit words` : '';
+}
+
+/** A core's stored volume and how each layout fares on it. */
+function assessCore(design: IrDesign, mapping: Mapping, lm: LayerMapping, core: Core, cycles: number) {
+  const base = coreParams(design, mapping, lm, core, 'PLIP');
+  const volume = storedVolume(base, coreTiming(base));
+  const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
+    const made = makeLayout(layout, volume);
+    const figures = layoutFigures(made);
+    const readCyclesPerTimestep = readCyclesPerComputation(base, made);
+    return {
+      layout,
+      figures,
+      readCyclesPerTimestep,
+      fitsDepth: figures.words <= design.target.inputMemory.depth,
+      fitsTimestep: readCyclesPerTimestep <= cycles,
+    };
+  });
+  return { base, volume, candidates };
+}
+
+/** Replica counts below `replicas` that the directive's method allows, largest first (method 2: multiples of dW). */
+function fewerReplicas(replicas: number, dW: number): number[] {
+  const counts: number[] = [];
+  for (let r = replicas - 1; r >= 1; r--) if (r % dW === 0) counts.push(r);
+  return counts;
+}
+
+/**
+ * The replica count to drop to: replicas stack region rows (reads) and, for method 2 or a replicated producer, ring
+ * columns (words). For the core's own layer, then its producer, the largest smaller replica count with which every
+ * core of the layer in that position fits (`layout`: the one asked for, or any with auto), found by mapping again.
+ */
+function replicaHint(
+  design: IrDesign,
+  mapping: Mapping,
+  lm: LayerMapping,
+  coreId: string,
+  cycles: number,
+  layout: LayoutChoice,
+  remaps: Map<string, Mapping | null>,
+): string | undefined {
+  const position = lm.cores.indexOf(coreId);
+  const producer = layerIndex(mapping).get(lm.source);
+  for (const layer of [lm.layer, producer?.layer]) {
+    if (layer === undefined) continue;
+    const node = nodeNamed(design.network, layer);
+    const directive = node.mapping;
+    if (!directive || directive.replicas <= 1) continue;
+    for (const replicas of fewerReplicas(directive.replicas, directive.dW)) {
+      const remapped = remap(design, node, replicas, remaps);
+      if (!remapped) continue;
+      const again = remapped.layers.find((l) => l.layer === lm.layer)!;
+      const id = again.cores[Math.min(position, again.cores.length - 1)];
+      const { candidates } = assessCore(design, remapped, again, remapped.cores.find((c) => c.id === id)!, cycles);
+      const fits = candidates.some((c) => (layout === 'auto' || c.layout === layout) && c.fitsDepth && c.fitsTimestep);
+      if (fits) return `${replicas} replica${replicas === 1 ? '' : 's'} of layer '${layer}' (${directive.replicas} now)`;
     }
   }
-  return hints.length > 0 ? `; it would fit with ${hints.join(', or ')}` : '';
+  return undefined;
+}
+
+/** The design mapped again with `replicas` for one layer (null when the mapping rejects it), once per layer and count. */
+function remap(design: IrDesign, node: IrNode, replicas: number, remaps: Map<string, Mapping | null>): Mapping | null {
+  const key = `${node.name}:${replicas}`;
+  if (!remaps.has(key)) {
+    const nodes = design.network.nodes.map((n) => (n === node ? { ...n, mapping: { ...node.mapping!, replicas } } : n));
+    try {
+      remaps.set(key, mapDesign({ ...design, network: { ...design.network, nodes } }));
+    } catch (err) {
+      // A count that does not tile the output plane (IMC056) or fit the grid is no hint.
+      if (!(err instanceof DiagnosticError)) throw err;
+      remaps.set(key, null);
+    }
+  }
+  return remaps.get(key)!;
+}
+
+function fitText(hints: (string | undefined)[]): string {
+  const given = hints.filter((h): h is string => h !== undefined);
+  return given.length > 0 ? `; it would fit with ${given.join(', or ')}` : '';
+}
+
+function orReplicas(hint: string | undefined): string {
+  return hint === undefined ? '' : `, or ${hint}`;
 }
 
 export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
   const { inputMemory, controller } = design.target;
   const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
   const diagnostics: Diagnostic[] = [];
+  const remaps = new Map<string, Mapping | null>();
   const cores: CoreMemoryPlan[] = [];
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   for (const lm of mapping.layers) {
@@ -208,21 +314,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
     const request = layoutRequest(design, node);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
-      const base = coreParams(design, mapping, lm, core, 'PLIP');
-      const timing = coreTiming(base);
-      const volume = storedVolume(base, timing);
-      const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
-        const made = makeLayout(layout, volume);
-        const figures = layoutFigures(made);
-        const readCyclesPerTimestep = readCyclesPerComputation(base, made);
-        return {
-          layout,
-          figures,
-          readCyclesPerTimestep,
-          fitsDepth: figures.words <= inputMemory.depth,
-          fitsTimestep: readCyclesPerTimestep <= cycles,
-        };
-      });
+      const { base, volume, candidates } = assessCore(design, mapping, lm, core, cycles);
       let chosen: LayoutCandidate | undefined;
       if (request.choice === 'auto') {
         const fitting = candidates.filter((c) => c.fitsDepth && c.fitsTimestep);
@@ -235,7 +327,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               request.span,
               `core ${id} (layer '${lm.layer}', ${volume.height}x${volume.columns} pixels of ${volume.channels * volume.bits} bits): ` +
                 `no layout fits: ${candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; ')}` +
-                fitHint(design, base, volume, candidates, cycles),
+                fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, id, cycles, 'auto', remaps)]),
             ),
           );
           continue;
@@ -249,7 +341,9 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               inputMemory.span,
               `core ${id} (layer '${lm.layer}'): the ${chosen.layout} layout of ${volume.height}x${volume.columns} pixels of ` +
                 `${volume.channels * volume.bits} bits needs ${chosen.figures.words} words of ${inputMemory.wordBits} bits; ` +
-                `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it)`,
+                `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it` +
+                orWiderWord(design, base, volume, chosen.layout, (words) => words <= inputMemory.depth) +
+                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
             ),
           );
         }
@@ -260,7 +354,9 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
               request.span,
               `core ${id} (layer '${lm.layer}'): ${chosen.layout} reads take ${chosen.readCyclesPerTimestep} clock cycles per ` +
                 `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns; a timestep of ` +
-                `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it)`,
+                `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it` +
+                orWiderWord(design, base, volume, chosen.layout, (_words, reads) => reads <= cycles) +
+                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
             ),
           );
         }

@@ -1,0 +1,67 @@
+// Random-network sweep of npm run bench (issue 19): larger random cases than npm test's fixed seeds
+// (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 6) whose RTL
+// is written verified in Verilator. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
+// (target: none), with the seeds of any failure so that it can be kept as a fixture.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DiagnosticError } from '../src/dsl/diagnostics.js';
+import { compileDesign } from '../src/emit/compile.js';
+import { verifyRtlDirectory } from '../src/verify/index.js';
+import { caseForSeed, LARGER, loadCase, REFUSALS, writeCase } from '../test/verify/randomNetworks.js';
+import type { BenchRow } from './table.js';
+
+/** Seeds of the sweep (fast-check seeds; distinct from the test's fixed list, which uses SMALL limits). */
+const FIRST_SEED = 5000;
+const CASES = Number(process.env.IMCC_RANDOM_CASES ?? 200);
+const VERIFY = Number(process.env.IMCC_RANDOM_VERIFY ?? 6);
+
+export async function benchmarks(): Promise<BenchRow[]> {
+  const row = (name: string, value: string, target = '-', status = '-'): BenchRow => ({ section: 'random', name, value, target, status });
+  const dir = mkdtempSync(join(tmpdir(), 'imcc-bench-random-'));
+  const kinds = new Map<string, number>();
+  const failed: string[] = [];
+  const internal: string[] = [];
+  let verified = 0;
+  let passed = 0;
+  let verifySeconds = 0;
+  const start = performance.now();
+  for (let seed = FIRST_SEED; seed < FIRST_SEED + CASES; seed++) {
+    try {
+      const file = writeCase(caseForSeed(seed, LARGER), LARGER, `seed${seed}`, dir);
+      const loaded = loadCase(file);
+      const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
+      const refusals = result.warnings.filter((w) => w.code === 'IMC112');
+      if (refusals.length > 0) {
+        const kind = REFUSALS.find((r) => r.pattern.test(refusals[0].message))?.name ?? 'unknown kind';
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        if (kind === 'unknown kind') failed.push(`${seed} (${refusals[0].message})`);
+        continue;
+      }
+      if (verified >= VERIFY) continue;
+      const out = join(dir, `seed${seed}`);
+      for (const f of result.files) {
+        mkdirSync(dirname(join(out, f.path)), { recursive: true });
+        writeFileSync(join(out, f.path), f.content);
+      }
+      verified++;
+      const run = await verifyRtlDirectory(out, result.program);
+      verifySeconds += run.seconds;
+      if (run.pass) passed++;
+      else failed.push(String(seed));
+    } catch (err) {
+      // A generated case is valid: any diagnostic or exception here is a bug (of the generator or of imcc).
+      internal.push(`${seed}: ${err instanceof DiagnosticError ? err.message : String(err)}`.slice(0, 200));
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const rows = [
+    row(`cases compiled (seeds ${FIRST_SEED}..${FIRST_SEED + CASES - 1})`, `${CASES}`, '-', '-'),
+    ...[...kinds].sort().map(([kind, n]) => row(`refused (IMC112): ${kind}`, `${n}`)),
+    row(`verified PASS in Verilator (${verifySeconds.toFixed(0)} s)`, `${passed} of ${verified}`, 'all', passed === verified ? 'ok' : 'FAIL'),
+    row(`verify FAIL or unknown refusal${failed.length > 0 ? `: seeds ${failed.join(', ')}` : ''}`, `${failed.length}`, '0', failed.length === 0 ? 'ok' : 'FAIL'),
+    row(`internal errors${internal.length > 0 ? `: ${internal.join('; ')}` : ''}`, `${internal.length}`, '0', internal.length === 0 ? 'ok' : 'FAIL'),
+    row('whole sweep', `${seconds.toFixed(0)} s`),
+  ];
+  return rows;
+}

@@ -2,11 +2,12 @@
 // (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 6) whose RTL
 // is written verified in Verilator. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
 // (target: none), with the seeds of any failure so that it can be kept as a fixture.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DiagnosticError } from '../src/dsl/diagnostics.js';
 import { compileDesign } from '../src/emit/compile.js';
+import { writeContent } from '../src/emit/output.js';
 import { verifyRtlDirectory } from '../src/verify/index.js';
 import { caseForSeed, LARGER, loadCase, REFUSALS, writeCase } from '../test/verify/randomNetworks.js';
 import type { BenchRow } from './table.js';
@@ -42,7 +43,7 @@ export async function benchmarks(): Promise<BenchRow[]> {
       const out = join(dir, `seed${seed}`);
       for (const f of result.files) {
         mkdirSync(dirname(join(out, f.path)), { recursive: true });
-        writeFileSync(join(out, f.path), f.content);
+        writeContent(join(out, f.path), f.content);
       }
       verified++;
       const run = await verifyRtlDirectory(out, result.program);

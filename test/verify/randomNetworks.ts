@@ -19,6 +19,7 @@ import { mapDesign } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import type { Mapping } from '../../src/mapping/types.js';
+import { hasPadding } from '../../src/ir/padding.js';
 
 type Layout = 'auto' | 'IWAP' | 'KLIP' | 'PLIP';
 
@@ -356,11 +357,11 @@ export function caseFeatures(design: IrDesign, mapping: Mapping): Set<string> {
   }
   for (const node of design.network.nodes) {
     const op = node.op;
-    if (op.kind === 'conv' && op.padding > 0) features.add('pad');
+    if (op.kind === 'conv' && hasPadding(op.padding)) features.add('pad');
     if (op.kind === 'add') features.add('residual add');
     if (op.kind === 'maxpool' || op.kind === 'avgpool') {
       features.add(op.kind);
-      if (op.padding > 0) features.add('padded pool');
+      if (hasPadding(op.padding)) features.add('padded pool');
       if (op.stride !== op.size) features.add('pool stride != size');
     }
     if (op.kind === 'gap') features.add('gap');

@@ -57,12 +57,16 @@ export interface LinkLoad {
   gbps: number;
 }
 
-/** Per-core activity, for the trace: the timesteps in which the core's crossbar computes and how many pixels. */
+/**
+ * Per-core activity, for the trace: the timesteps in which the core's crossbar computes and how many pixels, as runs
+ * (src/dataflow/activity.ts): run i is lengths[i] consecutive timesteps from starts[i], each computing pixels[i] pixels.
+ */
 export interface CoreActivity {
   core: string;
   layer: string;
-  timesteps: number[];
-  pixels: number[];
+  starts: Int32Array;
+  lengths: Int32Array;
+  pixels: Int32Array;
 }
 
 export interface DataflowResult {
@@ -95,5 +99,5 @@ export interface DataflowResult {
   diagnostics: Diagnostic[];
   activity?: CoreActivity[];
   /** With `activity`: per layer, the timestep each output pixel of the first image leaves its neuron core. */
-  outputs?: Array<{ layer: string; timesteps: number[] }>;
+  outputs?: Array<{ layer: string; timesteps: Int32Array }>;
 }

@@ -33,10 +33,10 @@ export function stretchBySteps(result: DataflowResult, steps: number): DataflowR
     // of static timesteps becomes a run T times as long.
     stretched.activity = result.activity.map((a) => ({
       ...a,
-      starts: a.starts.map((t) => startOf(t, steps)),
-      lengths: a.lengths.map((n) => n * steps),
+      starts: Float64Array.from(a.starts, (t) => startOf(t, steps)),
+      lengths: Float64Array.from(a.lengths, (n) => n * steps),
     }));
   }
-  if (result.outputs) stretched.outputs = result.outputs.map((o) => ({ ...o, timesteps: o.timesteps.map((t) => endOf(t, steps)) }));
+  if (result.outputs) stretched.outputs = result.outputs.map((o) => ({ ...o, timesteps: Float64Array.from(o.timesteps, (t) => endOf(t, steps)) }));
   return stretched;
 }

@@ -64,10 +64,13 @@ export interface LinkLoad {
 export interface CoreActivity {
   core: string;
   layer: string;
-  starts: Int32Array;
-  lengths: Int32Array;
+  starts: TimestepArray;
+  lengths: TimestepArray;
   pixels: Int32Array;
 }
+
+/** Timesteps: Int32Array from the simulator; Float64Array once stretched by integrate-and-fire steps (may pass 2^31). */
+export type TimestepArray = Int32Array | Float64Array;
 
 export interface DataflowResult {
   batch: number;
@@ -99,5 +102,5 @@ export interface DataflowResult {
   diagnostics: Diagnostic[];
   activity?: CoreActivity[];
   /** With `activity`: per layer, the timestep each output pixel of the first image leaves its neuron core. */
-  outputs?: Array<{ layer: string; timesteps: Int32Array }>;
+  outputs?: Array<{ layer: string; timesteps: TimestepArray }>;
 }

@@ -10,6 +10,7 @@ export type * from './types.js';
 export { formatDataflowReport, groupDigits, alignTable } from './report.js';
 export { simulateJson, validateSimulateJson, type SimulateJson } from './json.js';
 export { formatTrace, traceLines } from './trace.js';
+export { forEachBusyTimestep, busyTimesteps, activityPixels } from './activity.js';
 export {
   sweepReplication,
   replicationStages,

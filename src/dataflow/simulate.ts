@@ -34,7 +34,8 @@ import {
   type Plane,
 } from './geometry.js';
 import { stretchBySteps } from './spiking.js';
-import type { CoreActivity, DataflowResult, GeometryCache, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
+import { ActivityRecorder } from './activity.js';
+import type { DataflowResult, GeometryCache, LayerTiming, ResidualBuffer, SimulateOptions } from './types.js';
 
 interface SimCore {
   core: Core;
@@ -60,7 +61,7 @@ interface SimCore {
   times: Int32Array;
   /** The last timestep of this image's input-memory occupancy. */
   heldEnd: number;
-  activity?: CoreActivity;
+  activity?: ActivityRecorder;
   recording: boolean;
 }
 
@@ -84,7 +85,7 @@ interface SimLayer {
   /** Most pixels emitted in one timestep (over the batch). */
   emittedPeak: number;
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
-  firstOutputs?: number[];
+  firstOutputs?: Int32Array;
   residual?: { arrivals: Int32Array; uses: Int32Array; count: number };
   /** The last timestep this image's shortcut pixels wait in the residual buffer. */
   residualEnd?: number;
@@ -205,8 +206,8 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
       imageEnd = Math.max(imageEnd, layer.residualEnd ?? -1);
       if (image === 0) {
         layer.timing = layerTiming(layer);
-        // Only the activity trace reports them; a JS array of a large plane's times costs seconds and gigabytes.
-        if (options.activity === true) layer.firstOutputs = Array.from(times);
+        // Only the activity trace reports them.
+        if (options.activity === true) layer.firstOutputs = times.slice();
       }
     }
     let output = -1;
@@ -299,7 +300,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   };
   result.diagnostics = [...bandwidthDiagnostics(design, links), ...memoryDiagnostics(design, result.layers)];
   if (options.activity) {
-    result.activity = order.flatMap((l) => l.cores.map((c) => c.activity!));
+    result.activity = order.flatMap((l) => l.cores.map((c) => c.activity!.finish()));
     result.outputs = order.map((l) => ({ layer: l.mapping.layer, timesteps: l.firstOutputs! }));
   }
   const spiking = design.target.neuronCore.spiking;
@@ -354,7 +355,7 @@ function prepareLayers(
         heldEnd: -1,
         recording: o.activity,
       };
-      if (o.activity) sim.activity = { core: id, layer: lm.layer, timesteps: [], pixels: [] };
+      if (o.activity) sim.activity = new ActivityRecorder(id, lm.layer);
       return sim;
     });
     const fused = lm.fused.map((name) => {
@@ -520,14 +521,11 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
       last = r > last ? r : last + 1;
       unitsInLast = 1;
       pixelsInLast = pixels;
-      if (activity) {
-        activity.timesteps.push(last);
-        activity.pixels.push(pixels);
-      }
+      if (activity) activity.begin(last, pixels);
     } else {
       unitsInLast++;
       pixelsInLast += pixels;
-      if (activity) activity.pixels[activity.pixels.length - 1] += pixels;
+      if (activity) activity.add(pixels);
     }
     if (pixelsInLast > peak) peak = pixelsInLast;
     times[u] = last;

@@ -29,19 +29,14 @@ export function stretchBySteps(result: DataflowResult, steps: number): DataflowR
     imageOutputs: result.imageOutputs.map((t) => endOf(t, steps)),
   };
   if (result.activity) {
-    // A core that computes p pixels in a static timestep computes them in each of the macro-step's T timesteps.
-    stretched.activity = result.activity.map((a) => {
-      const timesteps: number[] = [];
-      const pixels: number[] = [];
-      a.timesteps.forEach((t, i) => {
-        for (let k = 0; k < steps; k++) {
-          timesteps.push(startOf(t, steps) + k);
-          pixels.push(a.pixels[i]);
-        }
-      });
-      return { ...a, timesteps, pixels };
-    });
+    // A core that computes p pixels in a static timestep computes them in each of the macro-step's T timesteps: a run
+    // of static timesteps becomes a run T times as long.
+    stretched.activity = result.activity.map((a) => ({
+      ...a,
+      starts: Float64Array.from(a.starts, (t) => startOf(t, steps)),
+      lengths: Float64Array.from(a.lengths, (n) => n * steps),
+    }));
   }
-  if (result.outputs) stretched.outputs = result.outputs.map((o) => ({ ...o, timesteps: o.timesteps.map((t) => endOf(t, steps)) }));
+  if (result.outputs) stretched.outputs = result.outputs.map((o) => ({ ...o, timesteps: Float64Array.from(o.timesteps, (t) => endOf(t, steps)) }));
   return stretched;
 }

@@ -1,6 +1,7 @@
 // The per-timestep, per-core activity trace (imcc simulate --trace FILE): one line per timestep from the first
 // image's entry to the last image's output, listing the cores whose crossbar computes in it and how many pixels.
 import type { DataflowResult } from './types.js';
+import { forEachBusyTimestep } from './activity.js';
 import { renderTemplate } from '../support/templates.js';
 
 export function traceLines(result: DataflowResult): string[] {
@@ -9,9 +10,7 @@ export function traceLines(result: DataflowResult): string[] {
   const end = result.imageOutputs[result.imageOutputs.length - 1];
   const perTimestep: string[][] = Array.from({ length: end + 1 }, () => []);
   // Cores in pipeline order (the mapping's order), so each line lists them in the same order.
-  for (const core of activity) {
-    core.timesteps.forEach((t, i) => perTimestep[t].push(`${core.core}:${core.pixels[i]}`));
-  }
+  for (const core of activity) forEachBusyTimestep(core, (t, pixels) => perTimestep[t].push(`${core.core}:${pixels}`));
   return perTimestep.map((cores, t) => (cores.length > 0 ? `${t} ${cores.join(' ')}` : String(t)));
 }
 

@@ -66,13 +66,20 @@ export interface LinkLoad {
   gbps: number;
 }
 
-/** Per-core activity, for the trace: the timesteps in which the core's crossbar computes and how many pixels. */
+/**
+ * Per-core activity, for the trace: the timesteps in which the core's crossbar computes and how many pixels, as runs
+ * (src/dataflow/activity.ts): run i is lengths[i] consecutive timesteps from starts[i], each computing pixels[i] pixels.
+ */
 export interface CoreActivity {
   core: string;
   layer: string;
-  timesteps: number[];
-  pixels: number[];
+  starts: TimestepArray;
+  lengths: TimestepArray;
+  pixels: Int32Array;
 }
+
+/** Timesteps: Int32Array from the simulator; Float64Array once stretched by integrate-and-fire steps (may pass 2^31). */
+export type TimestepArray = Int32Array | Float64Array;
 
 export interface DataflowResult {
   batch: number;
@@ -104,5 +111,5 @@ export interface DataflowResult {
   diagnostics: Diagnostic[];
   activity?: CoreActivity[];
   /** With `activity`: per layer, the timestep each output pixel of the first image leaves its neuron core. */
-  outputs?: Array<{ layer: string; timesteps: number[] }>;
+  outputs?: Array<{ layer: string; timesteps: TimestepArray }>;
 }

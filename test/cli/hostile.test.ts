@@ -13,6 +13,7 @@ import { mapDesign, gridPicture } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';
 import { longNetworkSource, squareInputSource } from '../../bench/_networks.js';
 import { runCli } from '../support/cli.js';
+import { compileSizeDiagnostic, scheduleTextWarning } from '../../src/emit/limits.js';
 
 const LENET = 'examples/lenet.imc';
 const work = mkdtempSync(join(tmpdir(), 'imcc-hostile-'));
@@ -262,22 +263,31 @@ describe('large inputs: refused with their size before any work', () => {
     ]);
   });
 
-  it('simulate of 1x8192x8192: IMC190 at the layer, with the number of needed input pixels', async () => {
+  // A 5x5 kernel over 1x8192x8192: 8188 x 8188 x 25 needed inputs, above the simulator's bound (a 3x3 conv fits).
+  const over = () => squareInputSource(8192).replace('kernel 3x3', 'kernel 5x5');
+
+  it('simulate of 1x8192x8192 with a 5x5 conv: IMC190 at the layer, with the number of needed input pixels', async () => {
     const file = join(work, 'square-8192.imc');
-    writeFileSync(file, squareInputSource(8192));
+    writeFileSync(file, over());
     const run = await runCli(['simulate', file]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 603,684,900 input pixels`);
+    expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 1,676,083,600 input pixels`);
   });
 
-  it('compile of 1x8192x8192: IMC190 (the simulation its report needs) before any work, and no output directory', async () => {
+  it('compile of 1x8192x8192 with a 5x5 conv: IMC190 (the simulation its report needs) before any work, and no output directory', async () => {
     const file = join(work, 'square-8192-compile.imc');
-    writeFileSync(file, squareInputSource(8192));
+    writeFileSync(file, over());
     const out = join(work, 'square-8192-out');
     const run = await runCli(['compile', file, '-o', out]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 603,684,900 input pixels`);
+    expect(run.stderr).toContain(`${file}:13:7: error IMC190: network square is too large to simulate: its crossbar operations need 1,676,083,600 input pixels`);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('compile of 1x8192x8192 with a 3x3 conv is within the bound (measured 3.5 GB, docs/hardening.md); its schedules are skipped with IMC192', () => {
+    const design = loadDesign('square-8192.imc', () => squareInputSource(8192)).design!;
+    expect(compileSizeDiagnostic(design)).toBeUndefined();
+    expect(scheduleTextWarning(design)?.code).toBe('IMC192');
   });
 
   it('schedule --json of 1x2048x2048: IMC191 with the number of schedule operations (the text form streams)', async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDesign, loadProgram } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
-import { simulateDataflow } from '../../src/dataflow/index.js';
+import { activityPixels, simulateDataflow } from '../../src/dataflow/index.js';
 import { plainInference, referenceInference } from '../../src/reference/index.js';
 import { integrateAndFire } from '../../src/reference/arithmetic.js';
 import { generateInputImage } from '../../src/ir/weights.js';
@@ -218,7 +218,7 @@ describe('dataflow timing of integrate-and-fire cores', () => {
     const relu = load(net, 'neuron_core { ops psum, relu }');
     const a = simulateDataflow(relu, mapDesign(relu), { batch: 1, activity: true });
     const b = simulateDataflow(spiking, mapDesign(spiking), { batch: 1, activity: true });
-    const total = (r: typeof a) => r.activity!.reduce((sum, c) => sum + c.pixels.reduce((x, y) => x + y, 0), 0);
+    const total = (r: typeof a) => r.activity!.reduce((sum, c) => sum + activityPixels(c), 0);
     expect(total(b)).toBe(3 * total(a));
   });
 });

@@ -115,7 +115,9 @@ function pipelineData(mapping: Mapping, pipeline: DataflowResult): ReportData['p
   const spans: PipelineSpan[] = [];
   mapping.layers.forEach((layer, order) => {
     const busy = new Uint8Array(end);
-    for (const core of activity) if (core.layer === layer.layer) for (const t of core.timesteps) busy[t] = 1;
+    for (const core of activity) {
+      if (core.layer === layer.layer) for (let r = 0; r < core.starts.length; r++) busy.fill(1, core.starts[r], core.starts[r] + core.lengths[r]);
+    }
     let open: PipelineSpan | null = null;
     for (let b = 0; b < bins; b++) {
       const from = b * bin;

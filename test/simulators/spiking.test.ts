@@ -5,35 +5,20 @@
 // (IMCC_SIMS), CrossSim reproduces the exact integer products of every layer on the spikes within half an ADC step
 // per array, and NeuroSim runs the network to completion.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulatorConfigs, simulatorWarnings, type ConfigFile } from '../../src/emit/configs/index.js';
-import { createProgram, type Program } from '../../src/pipeline/program.js';
-import { loadDesign } from '../../src/ir/load.js';
+import { simulatorConfigs, simulatorWarnings } from '../../src/emit/configs/index.js';
 import { runNeuroSim } from '../../src/verify/neurosim.js';
 import { layerOperands } from './layers.js';
-import { CROSSSIM_DIR, NEUROSIM_DIR, PYTHON, REPO_ROOT, simulatorPresent } from './sims.js';
+import { CROSSSIM_DIR, NEUROSIM_DIR, simulatorPresent } from './sims.js';
 import { baseBuild, NEUROSIM_CACHE } from './neurosimBuild.js';
+import { fixtureProgram, runCrossSimLayers, writeConfigFiles, type CrossSimLayersResult } from './crossSimLayers.js';
 
 const FIXTURE = 'test/simulators/fixtures/spiking.imc';
 
-function program(): Program {
-  const { design, diagnostics } = loadDesign(FIXTURE);
-  if (!design) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  return createProgram(design);
-}
-
-function writeAll(files: readonly ConfigFile[], dir: string): void {
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
-}
-
-const p = program();
+const p = fixtureProgram(FIXTURE);
 const files = simulatorConfigs(p);
 const text = (path: string): string => files.find((f) => f.path === path)!.content;
 const json = (path: string) => JSON.parse(text(path));
@@ -80,26 +65,12 @@ const crossSim = simulatorPresent('CrossSim', CROSSSIM_DIR);
 
 describe.skipIf(!crossSim)('CrossSim 3.2 runs the integrate-and-fire network', () => {
   let work = '';
-  let result: { loaded: number; layers: Array<{ layer: string; idealMaxError: number }> };
+  let result: CrossSimLayersResult;
   const index = json('configs/crosssim/index.json');
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'imcc-crosssim-spiking-'));
-    writeAll(files.filter((f) => f.path.startsWith('configs/crosssim/')), work);
-    const dir = join(work, 'configs/crosssim');
     // The operands are one timestep's (the reference's last): the spikes of the layers before.
-    const job = {
-      seed: 1,
-      load: index.layers.map((l: { parameters: string }) => join(dir, l.parameters)),
-      layers: layerOperands(p.design, p.mapping, 48).map((op) => {
-        const entry = index.layers.find((l: { layer: string }) => l.layer === op.layer);
-        return { layer: op.layer, config: join(dir, entry.parameters), outputScale: entry.outputScale, rowsPerArray: p.design.target.crossbar.rows, weights: op.weights, inputs: op.inputs };
-      }),
-    };
-    const jobFile = join(work, 'job.json');
-    writeFileSync(jobFile, JSON.stringify(job));
-    const run = await execa(PYTHON, [join(REPO_ROOT, 'test/simulators/crosssim_check.py'), jobFile], { env: { PYTHONPATH: CROSSSIM_DIR } });
-    result = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    ({ work, result } = await runCrossSimLayers(p, files, 'imcc-crosssim-spiking-'));
   }, 300_000);
 
   afterAll(() => {
@@ -125,7 +96,7 @@ describe.skipIf(!neuroSim)('NeuroSim V1.4 runs the integrate-and-fire network', 
   it('runs to completion and reports every layer', async () => {
     const work = mkdtempSync(join(tmpdir(), 'imcc-neurosim-spiking-'));
     try {
-      writeAll(files.filter((f) => f.path.startsWith('configs/neurosim/')), work);
+      writeConfigFiles(files.filter((f) => f.path.startsWith('configs/neurosim/')), work);
       const base = await baseBuild();
       const settings = /^settings='(.*)'$/m.exec(readFileSync(join(work, 'configs/neurosim/neurosim.sh'), 'utf8'))![1];
       const build = join(NEUROSIM_CACHE, `param-${createHash('sha256').update(base).update(settings).digest('hex').slice(0, 16)}`);

@@ -86,7 +86,8 @@ interface SimLayer {
   emittedPeak: number;
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: Int32Array;
-  residual?: { arrivals: Int32Array; uses: Int32Array; count: number };
+  /** `late`: shortcut pixels (over the images simulated) that arrived after the main path had computed their pixel. */
+  residual?: { arrivals: Int32Array; uses: Int32Array; count: number; late: number };
   /** The last timestep this image's shortcut pixels wait in the residual buffer. */
   residualEnd?: number;
 }
@@ -274,7 +275,13 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
       const pixels = batchPeaks.get(l)!.residualPixels;
       // Bits of one shortcut pixel: the operand node's activation bits x channels.
       const operand = nodes.get(l.mapping.residualFrom ?? '') ?? l.node;
-      return { layer: l.mapping.layer, from: l.mapping.residualLayer ?? '', pixels, bits: pixels * operand.activationBits * operand.shape.channels };
+      return {
+        layer: l.mapping.layer,
+        from: l.mapping.residualLayer ?? '',
+        pixels,
+        bits: pixels * operand.activationBits * operand.shape.channels,
+        lateShortcutPixels: l.residual!.late,
+      };
     });
   const result: DataflowResult = {
     batch,
@@ -429,7 +436,7 @@ function runLayer(
         throw new Error(`dataflow: the residual operand of '${step.node}' (from '${from}') does not match its main path`);
       }
       const n = times.length;
-      layer.residual ??= { arrivals: new Int32Array(n), uses: new Int32Array(n), count: 0 };
+      layer.residual ??= { arrivals: new Int32Array(n), uses: new Int32Array(n), count: 0, late: 0 };
       const buffer = layer.residual;
       if (buffer.count + n > buffer.arrivals.length) {
         const size = Math.max(buffer.count + n, buffer.arrivals.length * 2);
@@ -444,7 +451,10 @@ function runLayer(
       let end = -1;
       for (let p = 0; p < n; p++) {
         const arrival = shortcut[p] + hop;
-        if (arrival > times[p]) times[p] = arrival;
+        if (arrival > times[p]) {
+          times[p] = arrival;
+          buffer.late++;
+        }
         buffer.arrivals[buffer.count] = arrival;
         buffer.uses[buffer.count] = times[p];
         buffer.count++;

@@ -53,6 +53,11 @@ export interface ResidualBuffer {
   /** Most shortcut pixels held at the end of any timestep (over the whole batch). */
   pixels: number;
   bits: number;
+  /**
+   * Shortcut pixels (over the images simulated) that arrived after the main path had computed their pixel, so the
+   * add waited for them. The generated RTL does not wait (src/emit/rtl/plan.ts refuses such an add with IMC112).
+   */
+  lateShortcutPixels: number;
 }
 
 /** Equation 7 for one link: the most data it carries in one timestep, as a bandwidth. */

@@ -138,6 +138,8 @@ describe('residual adds', () => {
     }
     // Every add in ResNet-32 has a buffer; the 1x1 resampling shortcuts arrive sooner than identity ones.
     expect(result.residualBuffers).toHaveLength(15);
+    // Every shortcut arrives before its main path's pixel is computed: no add waits for it.
+    expect(result.residualBuffers.map((b) => b.lateShortcutPixels)).toEqual(new Array(15).fill(0));
   });
 });
 

@@ -15,6 +15,7 @@ import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
+import { simulateDataflow } from '../../dataflow/index.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -154,7 +155,7 @@ function neuronPlan(
   adc: AdcModel,
   parts: number,
   bn: { scale: Int32Array; bias: Int32Array } | undefined,
-  residualPixels: Map<string, number>,
+  residualPixels: Map<string, { pixels: number; late: number }>,
   mappingLayers: readonly LayerMapping[],
   coreReplicas: number,
   coreChannels: number,
@@ -184,10 +185,21 @@ function neuronPlan(
         if (i !== first || lm.residualLayer === undefined) unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm)');
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
-        const waiting = residualPixels.get(lm.layer) ?? 0;
+        const waiting = residualPixels.get(lm.layer)?.pixels ?? 0;
         // A replicated shortcut producer sends `pixels` pixels per step; a replicated adding core takes its
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
+        // The shortcut's core sends only its last fused value: a raw layer value whose ReLU (or other op) is fused
+        // into that core never leaves it.
+        if (sourceLayer && lm.residualFrom !== sourceLayer.output) {
+          unsupported(f, `a residual add of '${lm.residualFrom}', whose core '${sourceLayer.layer}' sends '${sourceLayer.output}' instead (a fused op after the shortcut value)`);
+        }
+        // The neuron core reads the shortcut FIFO when it computes the pixel; nothing in the RTL waits for a
+        // shortcut pixel that arrives later (the dataflow model's add does wait: it counts those pixels).
+        const late = residualPixels.get(lm.layer)?.late ?? 0;
+        if (late > 0) {
+          unsupported(f, `a residual add whose shortcut from '${lm.residualLayer}' arrives after the layer has computed the pixel (computed in the same timestep as the adding block, or later)`);
+        }
         const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
         // (blocks one column wide all give column order; a method-2 block's order is its own).
@@ -350,8 +362,13 @@ function valueBits(values: Int32Array): number {
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
-  // FIFO depths for one image: the residual buffers of the single-image dataflow.
-  const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, b.pixels]));
+  // FIFO depths for one image: the residual buffers of the single-image dataflow. The shortcut pixels that arrive
+  // after their pixel is computed come from the `block` granularity, the timing the RTL follows (docs/dataflow.md).
+  const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels, late: 0 }]));
+  if (residualPixels.size > 0) {
+    const rtlTiming = simulateDataflow(design, mapping, { batch: 1, granularity: 'block' });
+    for (const b of rtlTiming.residualBuffers) residualPixels.get(b.layer)!.late = b.lateShortcutPixels;
+  }
   const byName = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!inputNode) throw new Error('RTL: the network has no input node');

@@ -93,7 +93,7 @@ describe('read cycles of row parts', () => {
     const design = withReplicas(load('test/memory/fixtures/resnet18-stem.imc'), 'stem.conv', 8, 'IWAP');
     const messages = diagnosticsOf(() => planMemories(design, mapDesign(design)));
     expect(messages[0]).toBe(
-      "IMC071: core c00 (layer 'stem.conv'): IWAP reads take 63 clock cycles per timestep; the controller gives 50 " +
+      "IMC071: core c02 (layer 'stem.conv'): IWAP reads take 63 clock cycles per timestep; the controller gives 50 " +
         "(500000000 Hz x 100 ns; a timestep of 126 ns would fit it, or 256-bit words, or 4 replicas of layer 'stem.conv' (8 now))",
     );
   });

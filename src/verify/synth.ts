@@ -84,18 +84,29 @@ function planUnits(modules: Map<string, ModuleSource>, top: string): UnitPlan[] 
   const source = (m: string): ModuleSource => modules.get(m)!;
   // Parents of every module of the hierarchy under the top, and every instance of it.
   const parents = new Map<string, Set<string>>();
-  const instances = new Map<string, Instance[]>();
+  const instances = new Map<string, Array<Instance & { parent: string }>>();
   const reachable = new Set<string>();
   const visit = (name: string): void => {
     if (reachable.has(name)) return;
     reachable.add(name);
     for (const i of source(name).instances) {
       parents.set(i.module, (parents.get(i.module) ?? new Set()).add(name));
-      instances.set(i.module, [...(instances.get(i.module) ?? []), i]);
+      instances.set(i.module, [...(instances.get(i.module) ?? []), { ...i, parent: name }]);
       visit(i.module);
     }
   };
   visit(top);
+  // How many times a module occurs in the elaborated design: an instance counts once per occurrence of its parent
+  // (a FIFO inside a neuron core that several cores share occurs once per such core).
+  const occurrences = new Map<string, number>([[top, 1]]);
+  const occurrencesOf = (m: string): number => {
+    let n = occurrences.get(m);
+    if (n === undefined) {
+      n = (instances.get(m) ?? []).reduce((sum, i) => sum + occurrencesOf(i.parent), 0);
+      occurrences.set(m, n);
+    }
+    return n;
+  };
   const shared = new Set([...reachable].filter((m) => m !== top && parents.get(m)!.size > 1 && !source(m).blackbox));
   // A unit: its root, the descendants that are neither shared nor black boxes (the top's children are units of
   // their own), and at its boundary the modules they instantiate, read and made black boxes before elaboration (so
@@ -119,14 +130,14 @@ function planUnits(modules: Map<string, ModuleSource>, top: string): UnitPlan[] 
   };
   const units: UnitPlan[] = [unit(top, top, [], 1)];
   for (const child of new Set(source(top).instances.map((i) => i.module))) {
-    if (!shared.has(child) && !source(child).blackbox) units.push(unit(child, child, [], 1));
+    if (!shared.has(child) && !source(child).blackbox) units.push(unit(child, child, [], occurrencesOf(child)));
   }
   // Shared modules: once per distinct parameter set of their instances.
   for (const m of shared) {
     const sets = new Map<string, { params: string[]; count: number }>();
     for (const i of instances.get(m)!) {
       const key = i.params.join(', ');
-      sets.set(key, { params: i.params, count: (sets.get(key)?.count ?? 0) + 1 });
+      sets.set(key, { params: i.params, count: (sets.get(key)?.count ?? 0) + occurrencesOf(i.parent) });
     }
     for (const [key, { params, count }] of sets) {
       const chparam = params.length > 0 ? [`chparam ${params.map((p) => `-set ${p.replace('=', ' ')}`).join(' ')} ${m}`] : [];

@@ -69,6 +69,7 @@ describe('yosys synthesis', () => {
     expect(neurons.reduce((sum, u) => sum + u.instances, 0)).toBe(26);
     const fifos = synth.units.filter((u) => u.name.startsWith('resnet32_fifo_ram('));
     expect(fifos.length).toBe(5);
+    // The FIFO storage sits in the neuron cores, some of them shared: one instance per adding core all the same.
     expect(fifos.reduce((sum, u) => sum + u.instances, 0)).toBe(15);
     const sram = synth.units.find((u) => u.name.startsWith('resnet32_sram('))!;
     expect(sram.name).toBe('resnet32_sram(WORD_BITS=128, DEPTH=512, ADDR_BITS=9)');
@@ -99,6 +100,24 @@ describe('yosys synthesis', () => {
     expect(boxed.ok).toBe(true);
     expect(boxed.units.map((u) => u.name).sort()).toEqual(['m', 't']);
     expect(boxed.units.find((u) => u.name === 'm')!.cells).toBe(1);
+  }, 60_000);
+
+  it('counts a shared module inside a shared module once per occurrence of its parents', async () => {
+    // t -> a, b; a and b -> m (shared); m and t -> leaf (shared): m occurs twice, leaf three times.
+    const dir = mkdtempSync(join(tmpdir(), 'imcc-nested-'));
+    mkdirSync(join(dir, 'rtl'));
+    const files: Record<string, string> = {
+      't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [3:0] z_o, output wire [3:0] w_o);\n  a u_a (.a_i(a_i), .y_o(y_o));\n  b u_b (.a_i(a_i), .y_o(z_o));\n  leaf u_l (.a_i(a_i), .y_o(w_o));\nendmodule\n',
+      'a.v': 'module a (input wire [3:0] a_i, output wire [3:0] y_o);\n  m u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'b.v': 'module b (input wire [3:0] a_i, output wire [3:0] y_o);\n  m u_m (.a_i(~a_i), .y_o(y_o));\nendmodule\n',
+      'm.v': 'module m (input wire [3:0] a_i, output wire [3:0] y_o);\n  leaf u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'leaf.v': 'module leaf (input wire [3:0] a_i, output wire [3:0] y_o);\n  assign y_o = a_i + 4\'d1;\nendmodule\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'rtl', name), text);
+    writeFileSync(join(dir, 'rtl/t.f'), Object.keys(files).map((f) => `rtl/${f}`).join('\n') + '\n');
+    const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
+    expect(synth.ok).toBe(true);
+    expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['a x1', 'b x1', 'leaf x3', 'm x2', 't x1']);
   }, 60_000);
 
   it('the check has teeth: a module with a latch fails', async () => {

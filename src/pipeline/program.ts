@@ -12,7 +12,7 @@ import { compileReference, type CompiledReference } from '../reference/index.js'
 export const REPORT_BATCH = 100;
 
 /** The phases a Program runs, each at most once. */
-export type Phase = 'mapping' | 'memory' | 'reportDataflow' | 'singleImageDataflow' | 'reference';
+export type Phase = 'mapping' | 'memory' | 'reportDataflow' | 'singleImageDataflow' | 'blockDataflow' | 'reference';
 
 export interface ProgramOptions {
   /** Called when a phase starts computing (tests count calls; a phase is never computed twice). */
@@ -33,6 +33,11 @@ export interface Program {
   readonly reportDataflow: DataflowResult;
   /** The dataflow of one image at pixel granularity: the RTL's residual FIFO depths and verify's cycle cap. */
   readonly singleImageDataflow: DataflowResult;
+  /**
+   * The dataflow of one image at block granularity, with the activity trace: the timing the RTL's controllers follow
+   * (one crossbar operation per timestep), for verify's operation timesteps and the RTL's check of late shortcuts.
+   */
+  readonly blockDataflow: DataflowResult;
   /** The bit-exact reference compiled for the mapping (weights per tile, ADC, batch norm); run it per image. */
   readonly reference: CompiledReference;
 }
@@ -62,6 +67,9 @@ export function createProgram(design: IrDesign, options: ProgramOptions = {}): P
     },
     get singleImageDataflow() {
       return once('singleImageDataflow', () => simulateDataflow(design, program.mapping, { batch: 1, granularity: 'pixel' }));
+    },
+    get blockDataflow() {
+      return once('blockDataflow', () => simulateDataflow(design, program.mapping, { batch: 1, granularity: 'block', activity: true }));
     },
     get reference() {
       return once('reference', () => compileReference(design, program.mapping));

@@ -14,7 +14,7 @@ import { generateInputImage } from '../ir/weights.js';
 import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
-import { busyTimesteps, simulateDataflow } from '../dataflow/index.js';
+import { busyTimesteps } from '../dataflow/index.js';
 import { blockShape, type Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -183,8 +183,7 @@ export async function simulateRtlDirectory(
  * accumulating sibling's timesteps.
  */
 export function modelOperationTimesteps(program: Program): Map<string, number[]> {
-  const result = simulateDataflow(program.design, program.mapping, { batch: 1, granularity: 'block', activity: true });
-  const model = new Map((result.activity ?? []).map((a) => [a.core, busyTimesteps(a)]));
+  const model = new Map((program.blockDataflow.activity ?? []).map((a) => [a.core, busyTimesteps(a)]));
   const expected = new Map<string, number[]>();
   for (const core of program.mapping.cores) {
     const accumulating =

@@ -15,7 +15,6 @@ import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { simulateDataflow } from '../../dataflow/index.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -366,8 +365,7 @@ export function planRtl(program: Program): RtlPlan {
   // after their pixel is computed come from the `block` granularity, the timing the RTL follows (docs/dataflow.md).
   const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels, late: 0 }]));
   if (residualPixels.size > 0) {
-    const rtlTiming = simulateDataflow(design, mapping, { batch: 1, granularity: 'block' });
-    for (const b of rtlTiming.residualBuffers) residualPixels.get(b.layer)!.late = b.lateShortcutPixels;
+    for (const b of program.blockDataflow.residualBuffers) residualPixels.get(b.layer)!.late = b.lateShortcutPixels;
   }
   const byName = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');

@@ -29,7 +29,6 @@ async function resnet18(dir: string): Promise<BenchRow[]> {
   writeFileSync(join(dir, 'resnet18.onnx'), resnet18Onnx());
   const size = 3 * 64 * 64;
   writeFileSync(join(dir, 'calib.npy'), formatNpy({ dtype: 'f4', shape: [2, 3, 64, 64], data: Float64Array.from({ length: 2 * size }, (_, i) => ((i * 2654435761) % 1000) / 1000) }));
-  // CPU time as well as wall time: on the shared development machine the wall time mostly measures the load.
   const cpu = process.cpuUsage();
   const imported = timed(() => importModel({ model: join(dir, 'resnet18.onnx'), target: join(dir, 'targets', 'big.imc'), output: join(dir, 'resnet18.imc'), calibrate: join(dir, 'calib.npy') }));
   const used = process.cpuUsage(cpu);
@@ -48,7 +47,9 @@ async function resnet18(dir: string): Promise<BenchRow[]> {
     for (let i = 0; i < images; i++) runReference(compiled, image);
   });
   return [
-    { section: 'import', name: 'ResNet-18 import (2 calibration images), CPU time', value: `${importCpuMs.toFixed(0)} ms (wall ${imported.ms.toFixed(0)} ms)`, target: `< ${IMPORT_TARGET_MS} ms`, status: status(importCpuMs, IMPORT_TARGET_MS) },
+    // The target is the user's wait (wall time, on an idle machine); CPU time, summed over V8's compiler and GC threads
+    // as well, is shown beside it because on a loaded machine the wall time mostly measures the load.
+    { section: 'import', name: 'ResNet-18 import (2 calibration images), wall time', value: `${imported.ms.toFixed(0)} ms (CPU ${importCpuMs.toFixed(0)} ms)`, target: `< ${IMPORT_TARGET_MS} ms`, status: status(imported.ms, IMPORT_TARGET_MS) },
     { section: 'import', name: 'ResNet-18 map + simulate (195 cores)', value: `${mapped.ms.toFixed(0)} ms`, target: `< ${MAP_SIMULATE_TARGET_MS} ms`, status: status(mapped.ms, MAP_SIMULATE_TARGET_MS) },
     { section: 'import', name: 'ResNet-18 reference model', value: `${(images / (run.ms / 1000)).toFixed(2)} images/s`, target: '-', status: '-' },
   ];

@@ -266,15 +266,17 @@ export interface Timing {
  * the pixels inside).
  */
 export function forEachEmitted(height: number, width: number, block: BlockShape, visit: (y: number, x: number) => void): void {
-  for (let bx = 0; bx < width; bx += block.cols) {
-    const xEnd = Math.min(bx + block.cols, width);
-    for (let by = 0; by < height; by += block.rows) {
-      const yEnd = Math.min(by + block.rows, height);
-      for (let x = bx; x < xEnd; x++) {
-        for (let y = by; y < yEnd; y++) visit(y, x);
-      }
-    }
+  const order = emissionCursor(height, width, block);
+  const pixel = { y: 0, x: 0 };
+  while (order.next(pixel)) visit(pixel.y, pixel.x);
+}
+
+/** Whether producers of `a`- and `b`-shaped blocks emit an H x W plane in the same pixel order. */
+export function sameEmissionOrder(height: number, width: number, a: BlockShape, b: BlockShape): boolean {
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) if (emissionIndex(height, width, a, y, x) !== emissionIndex(height, width, b, y, x)) return false;
   }
+  return true;
 }
 
 /** forEachEmitted's order as a list. */
@@ -401,6 +403,12 @@ export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number 
   const W = p.width;
   const { arrival } = timing;
   const wl = layout.volume.wordBits;
+  // The words a pixel at bit address `a` spans, and its first bit in the first word.
+  const setWords = (op: MemoryOp, a: number): void => {
+    op.word = Math.floor(a / wl);
+    op.lastWord = Math.floor((a + layout.pixelBits - 1) / wl);
+    op.bit = a % wl;
+  };
   const positionCount = (p.positions ?? patchPositions(p)).length;
 
   const forEachOp = (visit: (op: Readonly<MemoryOp>) => void): void => {
@@ -411,13 +419,10 @@ export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number 
     const write: MemoryOp = { t: 0, op: 'W', y: 0, x: 0, word: 0, lastWord: 0, bit: 0 };
     const pending = { y: 0, x: 0, t: 0, has: false };
     const emitWrite = (y: number, x: number): void => {
-      const a = y * layout.deltaKernelBits + layout.deltaPixBits[x % columns];
       write.t = arrival(y, x);
       write.y = y;
       write.x = x;
-      write.word = Math.floor(a / wl);
-      write.lastWord = Math.floor((a + layout.pixelBits - 1) / wl);
-      write.bit = a % wl;
+      setWords(write, y * layout.deltaKernelBits + layout.deltaPixBits[x % columns]);
       visit(write);
     };
     const compute: MemoryOp = { t: 0, op: 'C', y: 0, x: 0, block: 0, active: 0 };
@@ -463,13 +468,10 @@ export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number 
           );
         }
         // read_data: addr_r_0 is the row's base (y * Δkernel), each pixel at addr_r_0 + Δpix[x mod F].
-        const a = q.y * layout.deltaKernelBits + layout.deltaPixBits[q.x % columns];
         read.t = c.t;
         read.y = q.y;
         read.x = q.x;
-        read.word = Math.floor(a / wl);
-        read.lastWord = Math.floor((a + layout.pixelBits - 1) / wl);
-        read.bit = a % wl;
+        setWords(read, q.y * layout.deltaKernelBits + layout.deltaPixBits[q.x % columns]);
         read.block = c.block;
         read.dy = q.dy;
         read.dx = q.dx;
@@ -521,7 +523,7 @@ export function buildSchedule(p: CoreMemoryParams): Schedule {
   return { header: streamed.header, ops };
 }
 
-/** forEachEmitted's order one pixel at a time: `next` fills `into` and returns false once the plane is done. */
+/** The emission order (forEachEmitted) one pixel at a time: `next` fills `into` and returns false once the plane is done. */
 function emissionCursor(height: number, width: number, block: BlockShape): { next: (into: { y: number; x: number }) => boolean } {
   let bx = 0;
   let by = 0;

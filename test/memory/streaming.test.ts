@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSchedule, emissionIndex, planMemories, streamSchedule, type CoreMemoryParams } from '../../src/memory/index.js';
-import { emissionOrder } from '../../src/memory/schedule.js';
+import { emissionOrder, sameEmissionOrder } from '../../src/memory/schedule.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { renderSchedule, scheduleFiles, streamScheduleText } from '../../src/emit/schedules.js';
@@ -52,6 +52,13 @@ describe('streamed schedules', () => {
       const order = emissionOrder(h, w, { rows, cols });
       order.forEach((q, i) => expect(emissionIndex(h, w, { rows, cols }, q.y, q.x)).toBe(i));
     }
+  });
+
+  it('blocks one column wide all emit column order; a 2x2 block its own order (the RTL\'s residual FIFO check)', () => {
+    expect(sameEmissionOrder(7, 5, { rows: 4, cols: 1 }, { rows: 1, cols: 1 })).toBe(true);
+    expect(sameEmissionOrder(7, 5, { rows: 2, cols: 2 }, { rows: 1, cols: 1 })).toBe(false);
+    // On a plane one row high, 1x2 blocks emit x order like single pixels.
+    expect(sameEmissionOrder(1, 6, { rows: 1, cols: 2 }, { rows: 1, cols: 1 })).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@ import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
-import { blockShape, emissionOrder, isFullBlock, type BlockShape } from '../../memory/schedule.js';
+import { blockShape, isFullBlock, sameEmissionOrder, type BlockShape } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { nodeIndex } from '../../ir/nodeIndex.js';
@@ -204,9 +204,7 @@ function neuronPlan(
         // (blocks one column wide all give column order; a method-2 block's order is its own).
         const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
         const ours = blockShape(lm.matrix.replicas);
-        const order = (b: { rows: number; cols: number }): string =>
-          emissionOrder(plane.height, plane.width, b).map((q) => `${q.y},${q.x}`).join(' ');
-        if (order(theirs) !== order(ours)) {
+        if (!sameEmissionOrder(plane.height, plane.width, theirs, ours)) {
           unsupported(f, `a residual add whose shortcut comes in ${theirs.rows}x${theirs.cols} blocks while the layer computes ${ours.rows}x${ours.cols} blocks (another pixel order)`);
         }
         // A column part of a replicated layer takes the shortcut pixels of its own replicas only (the same blocks).

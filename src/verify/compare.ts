@@ -45,7 +45,7 @@ export interface Comparison {
 
 const KIND_ORDER: Record<MismatchKind, number> = { memory: 0, adc: 1, timing: 2, handshake: 3, activation: 4, output: 5, incomplete: 6 };
 
-class Tally {
+export class Tally {
   comparisons = 0;
   mismatches = 0;
   first: Mismatch | null = null;
@@ -60,6 +60,21 @@ class Tally {
     this.mismatches++;
     this.byKind[m.kind]++;
     if (this.first === null || earlier(m, this.first)) this.first = m;
+  }
+
+  /**
+   * Adds a whole comparison run after the ones before it (an integrate-and-fire timestep's): its first mismatch,
+   * relabelled, counts only when no earlier run had one, since each run counts its timesteps from 0 again.
+   */
+  merge(c: Comparison, relabel: (m: Mismatch) => Mismatch): void {
+    this.comparisons += c.comparisons;
+    this.mismatches += c.mismatches;
+    for (const kind of Object.keys(c.byKind) as MismatchKind[]) this.byKind[kind] += c.byKind[kind];
+    if (this.first === null && c.firstMismatch !== null) this.first = relabel(c.firstMismatch);
+  }
+
+  result(): Comparison {
+    return { comparisons: this.comparisons, mismatches: this.mismatches, firstMismatch: this.first, byKind: this.byKind };
   }
 }
 
@@ -336,5 +351,5 @@ export function compareTrace(
   }
   compareActivations(tally, cores, reference, trace);
   compareOutputs(tally, reference, outputShape, outputBlock, trace);
-  return { comparisons: tally.comparisons, mismatches: tally.mismatches, firstMismatch: tally.first, byKind: tally.byKind };
+  return tally.result();
 }

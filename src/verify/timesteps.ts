@@ -4,7 +4,7 @@
 // sum of the T outputs, then agrees too.
 import type { BlockShape, Schedule } from '../memory/schedule.js';
 import type { ReferenceResult } from '../reference/mapped.js';
-import { compareTrace, type Comparison, type CoreInfo, type Mismatch } from './compare.js';
+import { compareTrace, Tally, type Comparison, type CoreInfo, type Mismatch } from './compare.js';
 import type { Trace } from './trace.js';
 
 /** Compares each of the trace's timesteps with the reference's; a timestep the RTL never started is a mismatch. */
@@ -19,44 +19,26 @@ export function compareTimesteps(
   const expected = reference.timesteps;
   if (!expected) throw new Error('verify: the reference recorded no timesteps of the integrate-and-fire design');
   const runs = trace.ifSteps ?? [];
-  const total: Comparison = { comparisons: 0, mismatches: 0, firstMismatch: null, byKind: { memory: 0, adc: 0, timing: 0, handshake: 0, activation: 0, output: 0, incomplete: 0 } };
-  const add = (c: Comparison, step: number): void => {
-    total.comparisons += c.comparisons;
-    total.mismatches += c.mismatches;
-    for (const [kind, n] of Object.entries(c.byKind)) total.byKind[kind as Mismatch['kind']] += n;
-    // Timesteps run in order: the first mismatch is in the earliest timestep that has one.
-    if (total.firstMismatch === null && c.firstMismatch !== null) {
-      total.firstMismatch = { ...c.firstMismatch, what: `integrate-and-fire timestep ${step}: ${c.firstMismatch.what}` };
-    }
-  };
+  const tally = new Tally();
+  const incomplete = (what: string): Mismatch => ({
+    kind: 'incomplete',
+    core: null,
+    layer: null,
+    timestep: null,
+    scheduleTimestep: null,
+    what,
+    expected: expected.length,
+    actual: runs.length,
+  });
   for (let step = 0; step < expected.length; step++) {
     const run = runs[step];
     if (run) {
-      add(compareTrace(run, cores, schedules, expected[step], outputShape, outputBlock), step);
-      continue;
+      const comparison = compareTrace(run, cores, schedules, expected[step], outputShape, outputBlock);
+      tally.merge(comparison, (m) => ({ ...m, what: `integrate-and-fire timestep ${step}: ${m.what}` }));
+    } else {
+      tally.check(false, () => incomplete(`integrate-and-fire timestep ${step} of ${expected.length} never started`));
     }
-    const missing: Mismatch = {
-      kind: 'incomplete',
-      core: null,
-      layer: null,
-      timestep: null,
-      scheduleTimestep: null,
-      what: `integrate-and-fire timestep ${step} of ${expected.length} never started`,
-      expected: expected.length,
-      actual: runs.length,
-    };
-    add({ comparisons: 1, mismatches: 1, firstMismatch: missing, byKind: { memory: 0, adc: 0, timing: 0, handshake: 0, activation: 0, output: 0, incomplete: 1 } }, step);
   }
-  if (runs.length > expected.length) {
-    add(
-      {
-        comparisons: 1,
-        mismatches: 1,
-        firstMismatch: { kind: 'incomplete', core: null, layer: null, timestep: null, scheduleTimestep: null, what: `the RTL ran ${runs.length} timesteps, not ${expected.length}`, expected: expected.length, actual: runs.length },
-        byKind: { memory: 0, adc: 0, timing: 0, handshake: 0, activation: 0, output: 0, incomplete: 1 },
-      },
-      expected.length,
-    );
-  }
-  return total;
+  if (runs.length > expected.length) tally.check(false, () => incomplete(`the RTL ran ${runs.length} timesteps, not ${expected.length}`));
+  return tally.result();
 }

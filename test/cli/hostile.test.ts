@@ -321,7 +321,7 @@ describe('imports in every direction', () => {
     const dir = join(work, 'imports-bad');
     mkdirSync(dir, { recursive: true });
     const entry = join(dir, 'main.imc');
-    writeFileSync(entry, 'import "."\nimport "main.imc"\nimport "../../../../../../../../nowhere.imc"\n' + readFileSync(LENET, 'utf8'));
+    writeFileSync(entry, 'import "."\nimport "main.imc"\nimport "../../../../nowhere.imc"\n' + readFileSync(LENET, 'utf8'));
     const run = await runCli(['check', entry]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`${entry}:1:8: error IMC003: cannot read ${dir}: it is a directory, not a regular file`);

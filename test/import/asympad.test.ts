@@ -19,7 +19,7 @@ import { readInputImage } from '../../src/cli/inputImage.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { verifyOutputDir } from '../../src/verify/index.js';
-import { TEST_CACHE } from '../rtl/helpers.js';
+import { TEST_CACHE } from '../emit/rtl/helpers.js';
 
 const { onnx } = onnxProto;
 const MODEL = 'models/asympad/model.onnx';

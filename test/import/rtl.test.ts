@@ -9,7 +9,7 @@ import { readInputImage } from '../../src/cli/inputImage.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { verifyOutputDir } from '../../src/verify/index.js';
-import { TEST_CACHE } from '../rtl/helpers.js';
+import { TEST_CACHE } from '../emit/rtl/helpers.js';
 import { runCli } from '../support/cli.js';
 
 describe('RTL of the imported digits CNN', () => {

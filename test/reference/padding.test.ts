@@ -1,7 +1,7 @@
 // Asymmetric padding (issue 12): `pad_top` / `pad_left` / `pad_bottom` / `pad_right` in the language and the IR,
 // a hand-worked conv and max pool in the reference model, equality with `pad N` when the sides are equal, and the
 // mapped model, memory schedules and dataflow model of a network whose convs pad one side only (the RTL:
-// test/rtl/asymmetricPool.test.ts and test/import/asympad.test.ts, in Verilator).
+// test/emit/rtl/asymmetricPool.test.ts and test/import/asympad.test.ts, in Verilator).
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign, IrNode } from '../../src/ir/types.js';

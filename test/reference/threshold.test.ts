@@ -15,7 +15,7 @@ import { createProgram } from '../../src/pipeline/program.js';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { TARGET, net } from '../diagnostics/cases.js';
-import { coreModuleFile } from '../rtl/helpers.js';
+import { coreModuleFile } from '../emit/rtl/helpers.js';
 
 const BINARY_TARGET = TARGET.replace('ops psum, batchnorm, relu, residual, pool', 'ops psum, batchnorm, relu, threshold, residual, pool');
 

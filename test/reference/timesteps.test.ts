@@ -1,5 +1,5 @@
 // ReferenceOptions.recordTimesteps (what the RTL verification of integrate-and-fire cores compares against): each of
-// the T timesteps' own result, on the hand-worked network of test/spiking/integrateAndFire.test.ts.
+// the T timesteps' own result, on the hand-worked network of test/e2e/integrateAndFire.test.ts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

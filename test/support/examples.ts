@@ -1,4 +1,4 @@
-// The committed compiled examples under generated/: `npm run generate` writes them with the CLI, test/generated.test.ts
+// The committed compiled examples under generated/: `npm run generate` writes them with the CLI, test/e2e/generated.test.ts
 // compiles them in-process and compares byte for byte.
 import { DiagnosticError, formatDiagnostic } from '../../src/dsl/diagnostics.js';
 import { loadDesign } from '../../src/ir/load.js';

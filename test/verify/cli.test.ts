@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateJson } from '../../src/support/schema.js';
 import { runCli } from '../support/cli.js';
-import { TEST_CACHE } from '../rtl/helpers.js';
+import { TEST_CACHE } from '../emit/rtl/helpers.js';
 
 describe('imcc verify', () => {
   it('FILE --json prints only the schema-valid result on stdout and exits 0 when it passes', async () => {

@@ -1,7 +1,7 @@
 // A single strided, padded convolution's RTL against a convolution written out here, independent of the reference
 // model: the Verilator run's activations equal the direct integer computation of the arithmetic.
 import { describe, expect, it } from 'vitest';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { prepare, writeFiles, TEST_CACHE } from '../emit/rtl/helpers.js';
 import { simulateRtlDirectory } from '../../src/verify/index.js';
 import { generateInputImage, generateWeights } from '../../src/ir/weights.js';
 import { relu, requantize } from '../../src/reference/arithmetic.js';

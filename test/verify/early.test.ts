@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { simulateRtlDirectory, verifyRtlDirectory } from '../../src/verify/index.js';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { prepare, writeFiles, TEST_CACHE } from '../emit/rtl/helpers.js';
 
 describe('a network whose output completes before its input', () => {
   const p = prepare('test/verify/fixtures/early.imc');

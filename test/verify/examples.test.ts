@@ -4,7 +4,7 @@
 // speed-up of section 3.1.4 (2x2 blocks of method 2 in the stem and stage 1, columns of 2 pixels in stage 2, 52 cores).
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
+import { prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('whole-network verification of the examples', () => {
   it('examples/resnet32.imc verifies bit-exact', async () => {

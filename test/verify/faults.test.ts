@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { ToolError } from '../../src/dsl/diagnostics.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { inputPixelsPerTimestep } from '../../src/mapping/inputRate.js';
 import { modelOperationTimesteps, verifyRtlDirectory } from '../../src/verify/index.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
-import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('RTL input at the dataflow model\'s rate', () => {
   const p = prepare('test/verify/fixtures/strided-input.imc');

@@ -10,7 +10,7 @@ import { compileDesign } from '../../src/emit/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { cycleCap, verifyOutputDir } from '../../src/verify/index.js';
 import { createProgram } from '../../src/pipeline/program.js';
-import { TEST_CACHE } from '../rtl/helpers.js';
+import { TEST_CACHE } from '../emit/rtl/helpers.js';
 
 const { design, sources } = loadDesignForCli('examples/lenet.imc');
 const compiled = compileDesign({ design, sources, version: '0.1.0' });

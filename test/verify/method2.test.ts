@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('replicated layers in RTL (method 2)', () => {
   const p = prepare('test/verify/fixtures/method2.imc');

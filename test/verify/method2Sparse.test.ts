@@ -1,7 +1,7 @@
 // Method 2 with a stride over the kernel width in RTL (a replicated 1x1 stride-2 shortcut in 2x2 blocks): the region
 // column between the replicas' patches, like the row, has no crossbar rows and no memory reads; verified bit-exact.
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('a method-2 layer whose stride exceeds its kernel width in RTL', () => {
   const p = prepare('test/verify/fixtures/method2-sparse.imc');

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory, type MismatchKind, type VerifyOptions } from '../../src/verify/index.js';
 import { generateInputImage, mulberry32 } from '../../src/ir/weights.js';
 import { runReference } from '../../src/reference/index.js';

@@ -2,7 +2,7 @@
 // padded by 1): a line buffer of the last conv-output columns, each window pooled when its last real pixel arrives.
 // Verified bit-exact against the reference model (max ignores padding, average counts it as zeros and divides by 9).
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
+import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { poolWindowEnds } from '../../src/emit/rtl/poolWindows.js';

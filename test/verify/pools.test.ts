@@ -6,7 +6,7 @@
 // is still IMC112 (the core emits one pixel per conv-output pixel).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { TEST_CACHE, writeFiles } from '../rtl/helpers.js';
+import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { caseFeatures, caseForSeed, loadCase, netCaseArb, REFUSALS, SMALL, writeCase, type NetCase } from './randomNetworks.js';
 
 /** Verified in Verilator: together they cover every feature in FEATURES (checked below), in five small builds. */

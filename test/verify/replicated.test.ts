@@ -2,7 +2,7 @@
 // pixels along y per computation, a replicated producer feeding several pixels per timestep, replicated layers split
 // in row parts, a strided replicated layer; verified bit-exact against the reference model and the schedules.
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('replicated layers in RTL (method 1)', () => {
   const p = prepare('test/verify/fixtures/replicated.imc');

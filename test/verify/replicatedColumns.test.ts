@@ -2,7 +2,7 @@
 // channels in parts of 14, 13 and 13 columns), each neuron core starting at its first column's replica and channel and
 // adding the shortcut pixels of its own replicas; the output layer is one of them. Verified bit-exact.
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('replicated layers split in column parts in RTL', () => {
   const p = prepare('test/verify/fixtures/replicated-columns.imc');

@@ -1,7 +1,7 @@
 // A replicated output layer in RTL (method 2, 2x2 blocks): the top sends the whole block per valid, the testbench
 // numbers its pixels in the block order, and verification places them with the layer's emission order.
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('a replicated output layer in RTL', () => {
   const p = prepare('test/verify/fixtures/replicated-output.imc');

@@ -1,7 +1,7 @@
 // Residual adds in RTL: an identity shortcut and a 1x1 resampling shortcut, each through a FIFO in the adding core,
 // verified bit-exact against the reference model (with a global average pool dividing by 9 and a classifier).
 import { describe, expect, it } from 'vitest';
-import { prepare, writeFiles, TEST_CACHE } from '../rtl/helpers.js';
+import { prepare, writeFiles, TEST_CACHE } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 describe('residual network in RTL', () => {

@@ -13,7 +13,7 @@ import { compileDesign } from '../../src/emit/compile.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import { DiagnosticError, type Diagnostic } from '../../src/dsl/diagnostics.js';
 import type { IrDesign } from '../../src/ir/types.js';
-import { TEST_CACHE, writeFiles } from '../rtl/helpers.js';
+import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 const SAME_TIMESTEP = 'test/verify/fixtures/same-timestep-shortcut.imc';

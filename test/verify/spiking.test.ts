@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles, type Prepared } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference, type ReferenceResult } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';

@@ -1,7 +1,7 @@
 // A VGG-style network (issue 19) whose 5x5 layer is split into 7 row parts: the memory plan used to reject it
 // (IMC072, test/memory/reads.test.ts); it compiles, lints clean and verifies bit-exact.
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('a VGG-style network with 5x5 row parts in RTL', () => {
   const p = prepare('test/verify/fixtures/vgg.imc');

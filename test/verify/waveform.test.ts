@@ -9,7 +9,7 @@ import { compileDesign } from '../../src/emit/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { waveformWindow, WHOLE_RUN_TIMESTEPS } from '../../src/verify/waveform.js';
 import { runCli } from '../support/cli.js';
-import { TEST_CACHE } from '../rtl/helpers.js';
+import { TEST_CACHE } from '../emit/rtl/helpers.js';
 
 /** Values a VCD signal takes, by the signal's name in the top scope. */
 function vcdValues(vcd: string, name: string): number[] {

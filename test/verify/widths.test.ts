@@ -1,9 +1,9 @@
 // Widths at powers of two (issue 19): a global average pool over 16 or 64 channels has a pool index of 4 or 6 bits,
 // which cannot hold a row step of 16 or 64 ("16 does not fit 4 unsigned bits", "64 does not fit 6"); one pooled row
-// never steps. Every width comes from unsignedBits (test/rtl/literals.test.ts); these networks compile, lint clean
+// never steps. Every width comes from unsignedBits (test/emit/rtl/literals.test.ts); these networks compile, lint clean
 // and verify bit-exact.
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('a small residual network with 16 channels into a global average pool', () => {
   const p = prepare('test/verify/fixtures/residual16.imc');

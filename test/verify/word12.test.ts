@@ -1,7 +1,7 @@
 // Input memories whose word length is not a power of two (12 bits): pixels straddle words, and the controllers find
 // a pixel's word and bit offset by a constant division and modulo; verified bit-exact.
 import { describe, expect, it } from 'vitest';
-import { lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
 
 describe('12-bit memory words in RTL', () => {
   const p = prepare('test/verify/fixtures/word12.imc');

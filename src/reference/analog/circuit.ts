@@ -78,7 +78,7 @@ export function closedFormCurrents(
  *   gamma(i,j) = sum_i' g(i',j) R(i',i)   (input i raises every column node it shares a path with).
  * Resumming 1 - rho - gamma as 1 / (1 + rho + gamma) keeps geff positive and is exact for a uniform 2x2 array
  * with source and neuron resistance (I = 2gu / (1 + 2g rs + 2g rn)) and for a uniform 2x2 array with wire
- * resistance only (test/analog/circuit.test.ts derives both by hand); the closed form's product
+ * resistance only (test/reference/analog/circuit.test.ts derives both by hand); the closed form's product
  * (1 + rs rowSum)(1 + rn colSum) counts the cross term rs rn twice. Both sums use prefix sums: O(MN) per matrix.
  */
 export function effectiveConductance(g: Float64Array, rows: number, cols: number, r: CrossbarResistances): Float64Array {

@@ -2,12 +2,12 @@
 // the NeuroSim layer table of ResNet-32 matches the mapping line by line, and the trace formats follow NeuroSim's
 // own trace writer (Inference_pytorch/utee/hook.py of DNN+NeuroSim).
 import { describe, expect, it } from 'vitest';
-import { loadDesign } from '../../src/ir/load.js';
-import type { IrDesign } from '../../src/ir/types.js';
-import { mapDesign } from '../../src/mapping/index.js';
-import { validateJson } from '../../src/support/schema.js';
-import { simulatorConfigs, simulatorWarnings, type ConfigFile } from '../../src/emit/configs/index.js';
-import { createProgram } from '../../src/pipeline/program.js';
+import { loadDesign } from '../../../src/ir/load.js';
+import type { IrDesign } from '../../../src/ir/types.js';
+import { mapDesign } from '../../../src/mapping/index.js';
+import { validateJson } from '../../../src/support/schema.js';
+import { simulatorConfigs, simulatorWarnings, type ConfigFile } from '../../../src/emit/configs/index.js';
+import { createProgram } from '../../../src/pipeline/program.js';
 import {
   inputTraceLines,
   neurosimSetup,
@@ -15,7 +15,7 @@ import {
   twosComplementBits,
   weightLines,
   type NetworkRow,
-} from '../../src/emit/configs/neurosim.js';
+} from '../../../src/emit/configs/neurosim.js';
 
 function load(file: string): IrDesign {
   const { design, diagnostics } = loadDesign(file);
@@ -222,7 +222,7 @@ describe('trace formats (hook.py conventions)', () => {
 
 describe('NeuroSim traces are as wide as NeuroSim reads', () => {
   // NeuroSim reads numInVector x numBitInput columns per trace line, numBitInput being the run's one (the widest).
-  for (const file of ['test/simulators/fixtures/odd-stride.imc', 'test/simulators/fixtures/mixed-bits.imc']) {
+  for (const file of ['test/emit/configs/fixtures/odd-stride.imc', 'test/emit/configs/fixtures/mixed-bits.imc']) {
     it(file, () => {
       const design = load(file);
       const mapping = mapDesign(design);

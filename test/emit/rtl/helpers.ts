@@ -2,14 +2,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadDesign } from '../../src/ir/load.js';
-import type { IrDesign } from '../../src/ir/types.js';
-import type { Mapping } from '../../src/mapping/types.js';
-import type { MemoryPlan } from '../../src/memory/index.js';
-import { createProgram, type Program } from '../../src/pipeline/program.js';
-import { emitRtl, type RtlFile } from '../../src/emit/rtl/index.js';
-import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { lintRtl } from '../../src/verify/lint.js';
+import { loadDesign } from '../../../src/ir/load.js';
+import type { IrDesign } from '../../../src/ir/types.js';
+import type { Mapping } from '../../../src/mapping/types.js';
+import type { MemoryPlan } from '../../../src/memory/index.js';
+import { createProgram, type Program } from '../../../src/pipeline/program.js';
+import { emitRtl, type RtlFile } from '../../../src/emit/rtl/index.js';
+import { verifyRtlDirectory } from '../../../src/verify/index.js';
+import { lintRtl } from '../../../src/verify/lint.js';
 import { expect, it } from 'vitest';
 
 export interface Prepared {

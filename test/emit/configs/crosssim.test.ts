@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulatorConfigs } from '../../src/emit/configs/index.js';
-import { createProgram } from '../../src/pipeline/program.js';
-import { loadDesign } from '../../src/ir/load.js';
-import type { IrDesign } from '../../src/ir/types.js';
-import { mapDesign } from '../../src/mapping/index.js';
-import { analyzeAnalog } from '../../src/reference/analog/analyze.js';
+import { simulatorConfigs } from '../../../src/emit/configs/index.js';
+import { createProgram } from '../../../src/pipeline/program.js';
+import { loadDesign } from '../../../src/ir/load.js';
+import type { IrDesign } from '../../../src/ir/types.js';
+import { mapDesign } from '../../../src/mapping/index.js';
+import { analyzeAnalog } from '../../../src/reference/analog/analyze.js';
 import { layerOperands } from './layers.js';
 import { CROSSSIM_DIR, PYTHON, REPO_ROOT, simulatorPresent } from './sims.js';
 
@@ -31,9 +31,9 @@ interface Network {
 }
 const NETWORKS: Network[] = [
   { file: 'examples/lenet.imc', run: true },
-  { file: 'test/simulators/fixtures/residual.imc', run: true },
-  { file: 'test/simulators/fixtures/odd-stride.imc', run: true },
-  { file: 'test/simulators/fixtures/mixed-bits.imc', run: true },
+  { file: 'test/emit/configs/fixtures/residual.imc', run: true },
+  { file: 'test/emit/configs/fixtures/odd-stride.imc', run: true },
+  { file: 'test/emit/configs/fixtures/mixed-bits.imc', run: true },
   { file: 'examples/resnet32.imc', run: false },
 ];
 
@@ -99,7 +99,7 @@ describe.skipIf(!present)('CrossSim 3.2 runs the exported configurations', () =>
     }
     const jobFile = join(work, 'job.json');
     writeFileSync(jobFile, JSON.stringify(job));
-    const run = await execa(PYTHON, [join(REPO_ROOT, 'test/simulators/crosssim_check.py'), jobFile], {
+    const run = await execa(PYTHON, [join(REPO_ROOT, 'test/emit/configs/crosssim_check.py'), jobFile], {
       env: { PYTHONPATH: CROSSSIM_DIR },
     });
     result = JSON.parse(run.stdout.trim().split('\n').pop()!);

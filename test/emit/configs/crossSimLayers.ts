@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import type { ConfigFile } from '../../src/emit/configs/index.js';
-import { loadDesign } from '../../src/ir/load.js';
-import { createProgram, type Program } from '../../src/pipeline/program.js';
+import type { ConfigFile } from '../../../src/emit/configs/index.js';
+import { loadDesign } from '../../../src/ir/load.js';
+import { createProgram, type Program } from '../../../src/pipeline/program.js';
 import { layerOperands } from './layers.js';
 import { CROSSSIM_DIR, PYTHON, REPO_ROOT } from './sims.js';
 
@@ -31,7 +31,7 @@ export function writeConfigFiles(files: readonly ConfigFile[], dir: string): voi
 
 /**
  * Writes the CrossSim exports of `files` into a new folder (returned, for the caller to remove) and runs
- * test/simulators/crosssim_check.py on every layer with the reference model's operands (at most 48 input vectors).
+ * test/emit/configs/crosssim_check.py on every layer with the reference model's operands (at most 48 input vectors).
  */
 export async function runCrossSimLayers(p: Program, files: readonly ConfigFile[], prefix: string): Promise<{ work: string; result: CrossSimLayersResult }> {
   const work = mkdtempSync(join(tmpdir(), prefix));
@@ -48,6 +48,6 @@ export async function runCrossSimLayers(p: Program, files: readonly ConfigFile[]
   };
   const jobFile = join(work, 'job.json');
   writeFileSync(jobFile, JSON.stringify(job));
-  const run = await execa(PYTHON, [join(REPO_ROOT, 'test/simulators/crosssim_check.py'), jobFile], { env: { PYTHONPATH: CROSSSIM_DIR } });
+  const run = await execa(PYTHON, [join(REPO_ROOT, 'test/emit/configs/crosssim_check.py'), jobFile], { env: { PYTHONPATH: CROSSSIM_DIR } });
   return { work, result: JSON.parse(run.stdout.trim().split('\n').pop()!) };
 }

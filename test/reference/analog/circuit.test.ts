@@ -2,14 +2,14 @@
 // 2x2 arrays; the technology-aware closed form and the fast effective-conductance model are compared with it on
 // small random crossbars, and the deviations found are the bounds asserted here (docs/analog.md "The analog tile model" quotes them).
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/ir/weights.js';
+import { mulberry32 } from '../../../src/ir/weights.js';
 import {
   NodalCrossbar,
   closedFormCurrents,
   effectiveConductance,
   idealCurrents,
   type CrossbarResistances,
-} from '../../src/reference/analog/circuit.js';
+} from '../../../src/reference/analog/circuit.js';
 
 describe('2x2 crossbars solved by hand', () => {
   // Normalized units: conductances / gMax, resistances * gMax, currents in Vread * gMax.

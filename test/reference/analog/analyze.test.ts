@@ -4,13 +4,13 @@
 // (the technology-aware paper's finding: source and neuron resistance grow with the array).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
-import { loadDesign } from '../../src/ir/load.js';
-import type { IrDesign } from '../../src/ir/types.js';
-import { mapDesign } from '../../src/mapping/index.js';
-import { analyzeAnalog } from '../../src/reference/analog/analyze.js';
-import { analysisReport } from '../../src/reference/analog/report.js';
-import { validateJson } from '../../src/support/schema.js';
-import { registerAnalyze } from '../../src/cli/commands/analyze.js';
+import { loadDesign } from '../../../src/ir/load.js';
+import type { IrDesign } from '../../../src/ir/types.js';
+import { mapDesign } from '../../../src/mapping/index.js';
+import { analyzeAnalog } from '../../../src/reference/analog/analyze.js';
+import { analysisReport } from '../../../src/reference/analog/report.js';
+import { validateJson } from '../../../src/support/schema.js';
+import { registerAnalyze } from '../../../src/cli/commands/analyze.js';
 
 function load(file: string): IrDesign {
   const { design, diagnostics } = loadDesign(file);

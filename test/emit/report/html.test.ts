@@ -4,10 +4,10 @@ import { parse } from 'parse5';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { reportCharts, WARNING_COLOUR } from '../../src/emit/report/charts.js';
-import { reportData } from '../../src/emit/report/data.js';
-import { renderHtmlReport, reportInputs, BATCH_SIZES, PIPELINE_IMAGES } from '../../src/emit/report/html.js';
-import { renderSvg, startSvgDocument, withTitles } from '../../src/emit/report/svg.js';
+import { reportCharts, WARNING_COLOUR } from '../../../src/emit/report/charts.js';
+import { reportData } from '../../../src/emit/report/data.js';
+import { renderHtmlReport, reportInputs, BATCH_SIZES, PIPELINE_IMAGES } from '../../../src/emit/report/html.js';
+import { renderSvg, startSvgDocument, withTitles } from '../../../src/emit/report/svg.js';
 import { compileLenet } from './fixtures.js';
 
 const lenet = compileLenet();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepare, writeFiles } from './helpers.js';
-import { synthesizeRtl } from '../../src/verify/synth.js';
+import { synthesizeRtl } from '../../../src/verify/synth.js';
 
 describe('yosys synthesis', () => {
   it('synthesizes the tiny fixture with check -assert and no latches', async () => {

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { GENERATED_EXAMPLES, compileExample } from './support/examples.js';
-import { contentBytes } from '../src/emit/output.js';
+import { GENERATED_EXAMPLES, compileExample } from '../support/examples.js';
+import { contentBytes } from '../../src/emit/output.js';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];

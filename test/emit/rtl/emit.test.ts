@@ -3,14 +3,14 @@
 // controllers, and `verilator --lint-only -Wall` with zero warnings.
 import { describe, expect, it } from 'vitest';
 import { prepare, writeFiles } from './helpers.js';
-import { emitRtl } from '../../src/emit/rtl/index.js';
-import { createProgram } from '../../src/pipeline/program.js';
-import { checkVerilog2005, lintRtl } from '../../src/verify/lint.js';
+import { emitRtl } from '../../../src/emit/rtl/index.js';
+import { createProgram } from '../../../src/pipeline/program.js';
+import { checkVerilog2005, lintRtl } from '../../../src/verify/lint.js';
 
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
-import { hexDigits } from '../../src/emit/rtl/literals.js';
-import { matrixWeights } from '../../src/mapping/kernel.js';
-import { compileReference } from '../../src/reference/mapped.js';
+import { DiagnosticError } from '../../../src/dsl/diagnostics.js';
+import { hexDigits } from '../../../src/emit/rtl/literals.js';
+import { matrixWeights } from '../../../src/mapping/kernel.js';
+import { compileReference } from '../../../src/reference/mapped.js';
 
 const lenet = prepare('examples/lenet.imc');
 

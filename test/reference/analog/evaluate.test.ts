@@ -5,12 +5,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateDesign } from '../../src/import/evaluate.js';
-import { parseSweep, sweepCsv } from '../../src/reference/analog/accuracy.js';
-import { roundJsonNumbers } from '../../src/support/json.js';
-import { validateJson } from '../../src/support/schema.js';
-import { formatNpy, parseNpy } from '../../src/support/npy.js';
-import { runCli } from '../support/cli.js';
+import { evaluateDesign } from '../../../src/import/evaluate.js';
+import { parseSweep, sweepCsv } from '../../../src/reference/analog/accuracy.js';
+import { roundJsonNumbers } from '../../../src/support/json.js';
+import { validateJson } from '../../../src/support/schema.js';
+import { formatNpy, parseNpy } from '../../../src/support/npy.js';
+import { runCli } from '../../support/cli.js';
 
 const IMAGES = 60;
 let dir: string;

@@ -1,4 +1,4 @@
-"""Runs imcc's CrossSim configurations through the real CrossSim 3.2 (test/simulators/crosssim.test.ts).
+"""Runs imcc's CrossSim configurations through the real CrossSim 3.2 (test/emit/configs/crosssim.test.ts).
 
 Reads one job file (JSON) and prints one JSON result line. For every config file listed under "load": loads it
 with CrossSimParameters.from_json and validates it. For every layer listed under "layers": builds an AnalogCore

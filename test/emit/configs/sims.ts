@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SIMS_DIR = resolve(REPO_ROOT, process.env.IMCC_SIMS ?? '../shared/sims');
 export const CROSSSIM_DIR = resolve(SIMS_DIR, 'crosssim-3.2.0');
 export const NEUROSIM_DIR = resolve(SIMS_DIR, 'neurosim-v1.4/Inference_pytorch/NeuroSIM');

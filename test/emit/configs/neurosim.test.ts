@@ -8,23 +8,23 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { neurosimSetupFor, simulatorConfigs } from '../../src/emit/configs/index.js';
-import { createProgram } from '../../src/pipeline/program.js';
-import { loadDesign } from '../../src/ir/load.js';
-import type { IrDesign } from '../../src/ir/types.js';
-import { mapDesign } from '../../src/mapping/index.js';
-import { mappingJson } from '../../src/mapping/json.js';
-import { runNeuroSim, type NeuroSimReport } from '../../src/verify/neurosim.js';
+import { neurosimSetupFor, simulatorConfigs } from '../../../src/emit/configs/index.js';
+import { createProgram } from '../../../src/pipeline/program.js';
+import { loadDesign } from '../../../src/ir/load.js';
+import type { IrDesign } from '../../../src/ir/types.js';
+import { mapDesign } from '../../../src/mapping/index.js';
+import { mappingJson } from '../../../src/mapping/json.js';
+import { runNeuroSim, type NeuroSimReport } from '../../../src/verify/neurosim.js';
 import { NEUROSIM_DIR, simulatorPresent } from './sims.js';
 import { baseBuild, NEUROSIM_CACHE as CACHE } from './neurosimBuild.js';
-import { runCli } from '../support/cli.js';
-import { validateJson } from '../../src/support/schema.js';
+import { runCli } from '../../support/cli.js';
+import { validateJson } from '../../../src/support/schema.js';
 
 const NETWORKS = [
   'examples/lenet.imc',
-  'test/simulators/fixtures/residual.imc',
-  'test/simulators/fixtures/odd-stride.imc',
-  'test/simulators/fixtures/mixed-bits.imc',
+  'test/emit/configs/fixtures/residual.imc',
+  'test/emit/configs/fixtures/odd-stride.imc',
+  'test/emit/configs/fixtures/mixed-bits.imc',
   'examples/resnet32.imc',
 ];
 
@@ -102,7 +102,7 @@ describe.skipIf(!present)('imcc compile --neurosim-run', () => {
     const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-cli-'));
     try {
       // The cached build has NeuroSim's object files, so the run only relinks with this design's Param.cpp.
-      const run = await runCli(['compile', 'test/simulators/fixtures/odd-stride.imc', '-o', join(out, 'o'), '--neurosim-run', await baseBuild(), '--json']);
+      const run = await runCli(['compile', 'test/emit/configs/fixtures/odd-stride.imc', '-o', join(out, 'o'), '--neurosim-run', await baseBuild(), '--json']);
       expect(run.code, run.stderr).toBe(0);
       const summary = JSON.parse(run.stdout);
       validateJson('compile', summary);
@@ -122,11 +122,11 @@ describe('imcc compile and NeuroSim without NeuroSim', () => {
   it('IMC160/IMC161 are warnings when NeuroSim is asked for (--neurosim-traces), not otherwise', async () => {
     const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-warn-'));
     try {
-      const asked = await runCli(['compile', 'test/simulators/fixtures/odd-stride.imc', '-o', join(out, 'a'), '--neurosim-traces']);
+      const asked = await runCli(['compile', 'test/emit/configs/fixtures/odd-stride.imc', '-o', join(out, 'a'), '--neurosim-traces']);
       expect(asked.code, asked.stderr).toBe(0);
       expect(asked.stderr).toContain('warning IMC160: configs/neurosim: NeuroSim\'s chip hierarchy needs');
       expect(asked.stderr).toContain("warning IMC161: configs/neurosim: NeuroSim cannot express 15 device levels: NeuroSim's cellBit 3 stores 8 levels per cell");
-      const plain = await runCli(['compile', 'test/simulators/fixtures/odd-stride.imc', '-o', join(out, 'b')]);
+      const plain = await runCli(['compile', 'test/emit/configs/fixtures/odd-stride.imc', '-o', join(out, 'b')]);
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stderr).not.toContain('IMC16');
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unsignedBits, hexDigits, signedBits, slit, ulit } from '../../src/emit/rtl/literals.js';
+import { unsignedBits, hexDigits, signedBits, slit, ulit } from '../../../src/emit/rtl/literals.js';
 
 describe('sized Verilog literals', () => {
   it('sizes every literal and rejects values that do not fit', () => {

@@ -1,6 +1,6 @@
 // Content-addressed modules: cores whose module text is equal share one module, named by a hash of the text.
 import { describe, expect, it } from 'vitest';
-import { ModuleLibrary } from '../../src/emit/rtl/moduleLibrary.js';
+import { ModuleLibrary } from '../../../src/emit/rtl/moduleLibrary.js';
 
 /** A module whose body depends on `width` only; its header names the users. */
 const render = (width: number) => (module: string, users: readonly string[]): string =>

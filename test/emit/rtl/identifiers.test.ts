@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { commentText, IdentifierScope, sanitizeName, verilogIdentifier } from '../../src/emit/rtl/identifiers.js';
+import { commentText, IdentifierScope, sanitizeName, verilogIdentifier } from '../../../src/emit/rtl/identifiers.js';
 
 describe('verilogIdentifier (the one sanitizer of DSL names)', () => {
   it('lowercases and keeps only [a-z0-9_]', () => {

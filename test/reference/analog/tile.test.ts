@@ -3,8 +3,8 @@
 // resistance lowers the output the way the circuit models say.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { analogColumns, analogTileProduct, idealDevice, levelsPerWeight, programTile, type AnalogDevice } from '../../src/reference/analog/tile.js';
-import { normalStream } from '../../src/reference/analog/random.js';
+import { analogColumns, analogTileProduct, idealDevice, levelsPerWeight, programTile, type AnalogDevice } from '../../../src/reference/analog/tile.js';
+import { normalStream } from '../../../src/reference/analog/random.js';
 
 function exactProduct(w: number[], rows: number, cols: number, x: number[]): number[] {
   const out = new Array<number>(cols).fill(0);

@@ -1,10 +1,10 @@
 // A weight layer's integer weights (outputs x kernel rows in PyTorch (c, ky, kx) order) and input vectors taken
 // from the reference model's activations of the network's seeded input image, for the simulator tests.
-import type { IrDesign, IrNode } from '../../src/ir/types.js';
-import { generateInputImage } from '../../src/ir/weights.js';
-import type { Mapping } from '../../src/mapping/types.js';
-import { referenceInference } from '../../src/reference/index.js';
-import { layerParameters } from '../../src/reference/network.js';
+import type { IrDesign, IrNode } from '../../../src/ir/types.js';
+import { generateInputImage } from '../../../src/ir/weights.js';
+import type { Mapping } from '../../../src/mapping/types.js';
+import { referenceInference } from '../../../src/reference/index.js';
+import { layerParameters } from '../../../src/reference/network.js';
 
 export interface LayerOperands {
   layer: string;

@@ -12,8 +12,8 @@ import { loadDesign } from '../src/ir/load.js';
 import { mapDesign } from '../src/mapping/index.js';
 import { coreStreamedSchedule, planMemories } from '../src/memory/index.js';
 import { simulateDataflow } from '../src/dataflow/index.js';
-import { streamScheduleText } from '../src/emit/schedules.js';
-import { compileDesign } from '../src/emit/compile.js';
+import { streamScheduleText } from '../src/memory/scheduleFile.js';
+import { compileDesign } from '../src/pipeline/compile.js';
 import { writeOutputDirectory } from '../src/emit/output.js';
 import { longNetworkSource, squareInputSource } from './_networks.js';
 

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { loadDesign } from '../src/ir/load.js';
 import { mapDesign } from '../src/mapping/index.js';
 import { coreSchedule, planMemories } from '../src/memory/index.js';
-import { renderSchedule } from '../src/emit/schedules.js';
+import { renderSchedule } from '../src/memory/scheduleFile.js';
 import type { BenchRow } from './table.js';
 
 const RESNET = 'examples/resnet32.imc';

@@ -3,7 +3,7 @@
 import { loadDesign } from '../src/ir/load.js';
 import { mapDesign } from '../src/mapping/index.js';
 import { coreSchedule, planMemories } from '../src/memory/index.js';
-import { renderSchedule } from '../src/emit/schedules.js';
+import { renderSchedule } from '../src/memory/scheduleFile.js';
 import { timed, type BenchRow } from './table.js';
 
 const FILE = 'examples/resnet32.imc';

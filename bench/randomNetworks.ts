@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DiagnosticError } from '../src/dsl/diagnostics.js';
-import { compileDesign } from '../src/emit/compile.js';
+import { compileDesign } from '../src/pipeline/compile.js';
 import { writeContent } from '../src/emit/output.js';
 import { verifyRtlDirectory } from '../src/verify/index.js';
 import { caseForSeed, LARGER, loadCase, REFUSALS, writeCase } from '../test/verify/randomNetworks.js';

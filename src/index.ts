@@ -3,7 +3,7 @@
 import { DiagnosticError } from './dsl/diagnostics.js';
 import { loadDesign } from './ir/load.js';
 import type { IrDesign } from './ir/types.js';
-import { compileDesign, type CompileResult } from './emit/compile.js';
+import { compileDesign, type CompileResult } from './pipeline/compile.js';
 import { checkOutputDirectory, writeOutputDirectory } from './emit/output.js';
 import { IMCC_VERSION } from './cli/version.js';
 
@@ -16,11 +16,11 @@ export { mapDesign } from './mapping/index.js';
 export { planMemories, coreSchedule } from './memory/index.js';
 export { simulateDataflow } from './dataflow/index.js';
 export { referenceInference } from './reference/index.js';
-export { compileDesign, type CompileResult } from './emit/compile.js';
+export { compileDesign, type CompileResult } from './pipeline/compile.js';
 export { createProgram, type Program } from './pipeline/program.js';
 export type { OutputFile } from './emit/output.js';
-export { renderSchedule } from './emit/schedules.js';
-export { compareScheduleSets, formatScheduleDiff, type ScheduleDiff } from './emit/scheduleDiff.js';
+export { renderSchedule } from './memory/scheduleFile.js';
+export { compareScheduleSets, formatScheduleDiff, type ScheduleDiff } from './diff/scheduleDiff.js';
 
 export interface CompileOptions {
   /** Write the output directory here (created or replaced; never a directory that is not an imcc output). */

@@ -14,7 +14,7 @@ import { integrateAndFire } from '../../src/reference/arithmetic.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { formatNpz } from '../../src/support/npz.js';
 import { formatText } from '../../src/dsl/fmt-file.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 
 const STATIC_CORE = 'neuron_core { ops psum, batchnorm, relu, residual, pool }';
 

@@ -16,7 +16,7 @@ import { parseNpy } from '../../src/support/npy.js';
 import { formatText } from '../../src/dsl/fmt-file.js';
 import { loadDesignForCli } from '../../src/cli/design.js';
 import { readInputImage } from '../../src/cli/inputImage.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { verifyOutputDir } from '../../src/verify/index.js';
 import { TEST_CACHE } from '../emit/rtl/helpers.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDesignForCli } from '../../src/cli/design.js';
 import { readInputImage } from '../../src/cli/inputImage.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { verifyOutputDir } from '../../src/verify/index.js';
 import { TEST_CACHE } from '../emit/rtl/helpers.js';

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main.js';
 import { buildSchedule, type CoreMemoryParams } from '../../src/memory/index.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
-import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
+import { parseScheduleText, renderSchedule } from '../../src/memory/scheduleFile.js';
 import { TARGET } from '../diagnostics/cases.js';
 import { runCli as run } from '../support/cli.js';
 import { uniformPadding } from '../../src/ir/padding.js';

@@ -3,7 +3,7 @@
 // says what would make it fit.
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign, LayoutChoice } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';

@@ -7,7 +7,7 @@ import { buildSchedule, emissionOrder, outputSize, type CoreMemoryParams } from 
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { expectedPatch, replaySchedule, type PixelPlane } from '../../src/memory/replay.js';
 import { storeAddress, makeLayout } from '../../src/memory/layout.js';
-import { parseScheduleText, renderSchedule } from '../../src/emit/schedules.js';
+import { parseScheduleText, renderSchedule } from '../../src/memory/scheduleFile.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 
 function plane(h: number, w: number, n: number, bits: number, seed: number): PixelPlane {

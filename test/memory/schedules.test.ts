@@ -1,8 +1,8 @@
 // The .sched text form: the exact bytes of a small schedule (the grammar in docs/memory.md), JSON validation, parsing.
 import { describe, expect, it } from 'vitest';
 import { buildSchedule } from '../../src/memory/index.js';
-import { parseScheduleText, renderSchedule, schedulesJson, ScheduleFormatError } from '../../src/emit/schedules.js';
-import { diffScheduleSets, formatScheduleDiff } from '../../src/emit/scheduleDiff.js';
+import { parseScheduleText, renderSchedule, schedulesJson, ScheduleFormatError } from '../../src/memory/scheduleFile.js';
+import { diffScheduleSets, formatScheduleDiff } from '../../src/diff/scheduleDiff.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 
 const tiny = buildSchedule({

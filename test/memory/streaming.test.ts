@@ -1,4 +1,4 @@
-// Streamed schedules (src/memory/schedule.ts streamSchedule, src/emit/schedules.ts streamScheduleText): the text
+// Streamed schedules (src/memory/schedule.ts streamSchedule, src/memory/scheduleFile.ts streamScheduleText): the text
 // written chunk by chunk equals the whole-array rendering, the closed-form arrival order equals the enumerated one,
 // and compile writes a design above the old 4,000,000-operation bound (issue 20).
 import { describe, expect, it } from 'vitest';
@@ -9,9 +9,9 @@ import { buildSchedule, emissionIndex, planMemories, streamSchedule, type CoreMe
 import { emissionOrder, sameEmissionOrder } from '../../src/memory/schedule.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
-import { renderSchedule, scheduleFiles, streamScheduleText } from '../../src/emit/schedules.js';
+import { renderSchedule, scheduleFiles, streamScheduleText } from '../../src/memory/scheduleFile.js';
 import { loadDesign } from '../../src/ir/load.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { contentBytes, outputMarker, writeOutputDirectory } from '../../src/emit/output.js';
 import { designWork } from '../../src/ir/size.js';
 import { MAX_WHOLE_SCHEDULE_OPS, compileSizeDiagnostic, scheduleTextWarning } from '../../src/emit/limits.js';

@@ -2,7 +2,7 @@
 // from), so a phase an emitter ran again outside the Program would be counted here too.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadDesignForCli } from '../../src/cli/design.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';

@@ -9,7 +9,7 @@ import { mapDesign } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';
 import { replaySchedule, expectedPatch, type PixelPlane } from '../../src/memory/replay.js';
 import { buildSchedule } from '../../src/memory/schedule.js';
-import { renderSchedule, schedulesJson } from '../../src/emit/schedules.js';
+import { renderSchedule, schedulesJson } from '../../src/memory/scheduleFile.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import { directWeightLayer, plainInference, referenceInference } from '../../src/reference/index.js';
 import { poolTensor } from '../../src/reference/ops.js';

@@ -2,7 +2,7 @@
 // compiles them in-process and compares byte for byte.
 import { DiagnosticError, formatDiagnostic } from '../../src/dsl/diagnostics.js';
 import { loadDesign } from '../../src/ir/load.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import type { OutputFile } from '../../src/emit/output.js';
 import { IMCC_VERSION } from '../../src/cli/version.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDesignForCli } from '../../src/cli/design.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { cycleCap, verifyOutputDir } from '../../src/verify/index.js';
 import { createProgram } from '../../src/pipeline/program.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { caseFeatures, caseForSeed, loadCase, netCaseArb, REFUSALS, SMALL, writeCase, type NetCase } from './randomNetworks.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import { DiagnosticError, type Diagnostic } from '../../src/dsl/diagnostics.js';
 import type { IrDesign } from '../../src/ir/types.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDesignForCli } from '../../src/cli/design.js';
-import { compileDesign } from '../../src/emit/compile.js';
+import { compileDesign } from '../../src/pipeline/compile.js';
 import { writeOutputDirectory } from '../../src/emit/output.js';
 import { waveformWindow, WHOLE_RUN_TIMESTEPS } from '../../src/verify/waveform.js';
 import { runCli } from '../support/cli.js';

@@ -28,7 +28,7 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
       checkOutputDirectory(opts.output);
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
-      const { compileDesign, REPORT_BATCH } = await import('../../emit/compile.js');
+      const { compileDesign, REPORT_BATCH } = await import('../../pipeline/compile.js');
       const { design, sources } = loadDesignForCli(file);
       const neurosimTraces = opts.neurosimTraces === true || opts.neurosimRun !== undefined;
       const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces }));

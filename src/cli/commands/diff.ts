@@ -8,8 +8,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
-import type { ScheduleSet, UnifiedLabels } from '../../emit/scheduleDiff.js';
-import { ScheduleFormatError, splitScheduleTexts } from '../../emit/scheduleText.js';
+import type { ScheduleSet, UnifiedLabels } from '../../diff/scheduleDiff.js';
+import { ScheduleFormatError, splitScheduleTexts } from '../../memory/scheduleText.js';
 import type { SetStatus } from './index.js';
 import { errnoReason, readBoundedText } from '../../support/files.js';
 
@@ -113,7 +113,7 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
       }
       try {
         const [oldSide, newSide] = loadSides(oldPath, newPath, gitPath);
-        const { compareScheduleSets, formatScheduleDiff } = await import('../../emit/scheduleDiff.js');
+        const { compareScheduleSets, formatScheduleDiff } = await import('../../diff/scheduleDiff.js');
         const comparison = compareScheduleSets(oldSide.set, newSide.set);
         const summary = comparison.summary;
         // git labels both sides with the repository path (a/ and b/); otherwise each side by the file it came from.

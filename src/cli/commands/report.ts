@@ -53,7 +53,7 @@ export function registerReport(program: Command, setStatus: SetStatus): void {
     .requiredOption('-o, --output <file>', 'the HTML file to write')
     .action(async (target: string, opts: { output: string }) => {
       // Loaded on demand, like compile: the report is built by the whole compile.
-      const { compileDesign } = await import('../../emit/compile.js');
+      const { compileDesign } = await import('../../pipeline/compile.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { design, sources } = loadDesignForCli(await designFile(target));
       const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION }));

@@ -16,7 +16,7 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { mapDesign } = await import('../../mapping/index.js');
       const { coreSchedule, coreStreamedSchedule, planMemories } = await import('../../memory/index.js');
-      const { schedulesJson, streamScheduleText } = await import('../../emit/schedules.js');
+      const { schedulesJson, streamScheduleText } = await import('../../memory/scheduleFile.js');
       const { wholeScheduleDiagnostic } = await import('../../emit/limits.js');
       const { design, sources } = loadDesignForCli(file);
       // JSON is built whole; the text is streamed, chunk by chunk (copied: stdout may write it later), and needs no bound.

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDesignForCli } from '../../../src/cli/design.js';
-import { compileDesign, type CompileResult } from '../../../src/emit/compile.js';
+import { compileDesign, type CompileResult } from '../../../src/pipeline/compile.js';
 import type { IrDesign } from '../../../src/ir/types.js';
 
 export function compileLenet(linkBandwidth?: string): CompileResult & { html: string; design: IrDesign } {

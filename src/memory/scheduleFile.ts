@@ -8,9 +8,9 @@
 //   <t> C blk=<n> out=<oy>,<ox> active=<a>                  computation n starts (block's first output pixel)
 //   <t> R <y>,<x> word=<w>[..<w2>] bit=<b> blk=<n> at=<dy>,<dx>   read a pixel of the block's input region
 //   <t> Z <y>,<x> blk=<n> at=<dy>,<dx>                      zero (padding / idle replica), no memory access
-import type { CoreMemoryPlan, MemoryPlan } from '../memory/plan.js';
-import { streamSchedule, type MemoryOp, type Schedule, type ScheduleHeader, type StreamedSchedule } from '../memory/schedule.js';
-import type { StreamedContent } from './output.js';
+import type { CoreMemoryPlan, MemoryPlan } from './plan.js';
+import { streamSchedule, type MemoryOp, type Schedule, type ScheduleHeader, type StreamedSchedule } from './schedule.js';
+import type { StreamedContent } from '../emit/output.js';
 import { OpLineWriter } from './scheduleBytes.js';
 import { renderTemplate } from '../support/templates.js';
 import { validateJson } from '../support/schema.js';

@@ -1,7 +1,7 @@
 // The operation lines of a `.sched` file written straight into bytes: the digits of each field go into a reused
 // buffer, so streaming hundreds of millions of lines makes no string per line (opLine's text, byte for byte; a test
-// compares the two). Grammar: src/emit/schedules.ts.
-import type { MemoryOp } from '../memory/schedule.js';
+// compares the two). Grammar: src/memory/scheduleFile.ts.
+import type { MemoryOp } from './schedule.js';
 
 /** Bytes handed to the sink at a time. */
 const CHUNK_BYTES = 1 << 20;

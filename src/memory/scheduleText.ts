@@ -1,5 +1,5 @@
 // Reading `.sched` text back (for `imcc diff`), apart from the renderer so reading pulls in no template engine,
-// schema validator or memory planner. Grammar: src/emit/schedules.ts and docs/memory.md "Schedules (Algorithm 2)".
+// schema validator or memory planner. Grammar: src/memory/scheduleFile.ts and docs/memory.md "Schedules (Algorithm 2)".
 
 /** Version on a schedule's first line, `imcc-schedule <version>`. */
 export const SCHEDULE_FORMAT_VERSION = 1;

@@ -2,7 +2,7 @@
 // how many lines were removed and added, and whether the change is only a shift in time (the same operations and
 // addresses at other timesteps), a change of addresses, or a change of the operations themselves. Lines are aligned
 // by timestep (./scheduleAlign.ts), so the cost is linear in the schedules' length.
-import { parseScheduleText, SCHEDULE_FORMAT_VERSION, type ScheduleText } from './scheduleText.js';
+import { parseScheduleText, SCHEDULE_FORMAT_VERSION, type ScheduleText } from '../memory/scheduleText.js';
 import { alignOperations, alignShort, countEdits, type EditRun } from './scheduleAlign.js';
 import { unifiedHunks } from './unifiedDiff.js';
 

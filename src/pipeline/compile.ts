@@ -2,7 +2,7 @@
 // The phases run once, in a Program (src/pipeline/program.ts) whose results every emitter shares; see docs/pipeline.md.
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { sourceLayout } from './sourceLayout.js';
+import { sourceLayout } from '../emit/sourceLayout.js';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { DiagnosticCode } from '../dsl/codes.js';
 import type { IrDesign } from '../ir/types.js';
@@ -12,20 +12,20 @@ import { gridPicture, mappingJson, mappingTable, mappingTotals } from '../mappin
 import { jsonText } from '../support/schema.js';
 import type { MemoryPlan } from '../memory/index.js';
 import { formatDataflowReport, type DataflowResult } from '../dataflow/index.js';
-import { createProgram, type Program, type ProgramOptions } from '../pipeline/program.js';
+import { createProgram, type Program, type ProgramOptions } from './program.js';
 import { alignTable } from '../dataflow/report.js';
-import { simulatorConfigs, simulatorWarnings } from './configs/index.js';
-import { emitRtl } from './rtl/index.js';
-import { scheduleFiles } from './schedules.js';
-import { renderDesignModule, type DesignModuleInput } from './designModule.js';
+import { simulatorConfigs, simulatorWarnings } from '../emit/configs/index.js';
+import { emitRtl } from '../emit/rtl/index.js';
+import { scheduleFiles } from '../memory/scheduleFile.js';
+import { renderDesignModule, type DesignModuleInput } from '../emit/designModule.js';
 import { renderTemplate } from '../support/templates.js';
-import { outputMarker, type OutputFile } from './output.js';
-import { formatRange } from './memoryTable.js';
+import { outputMarker, type OutputFile } from '../emit/output.js';
+import { formatRange } from '../emit/memoryTable.js';
 import { groupDecimal, groupDigits } from '../support/format.js';
-import { compileSizeDiagnostic, scheduleTextWarning } from './limits.js';
-import { renderHtmlReport } from './report/html.js';
+import { compileSizeDiagnostic, scheduleTextWarning } from '../emit/limits.js';
+import { renderHtmlReport } from '../emit/report/html.js';
 
-export { REPORT_BATCH } from '../pipeline/program.js';
+export { REPORT_BATCH } from './program.js';
 
 export interface CompileInput {
   design: IrDesign;

@@ -3,7 +3,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, realpathSync, renameSync, statSync, writeFileSync, writeSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { ToolError } from '../dsl/diagnostics.js';
-import { lstatOrUndefined, readBoundedText, registerTemporary, removeQuietly } from '../support/files.js';
+import { lstatOrUndefined, readBoundedText, registerTemporary, removeQuietly, type StreamedContent } from '../support/files.js';
+
+export type { StreamedContent };
 
 /** A marker larger than this is not one imcc wrote (it holds a version, an entry path and the source list). */
 const MAX_MARKER_BYTES = 1_000_000;
@@ -15,15 +17,6 @@ export interface OutputFile {
   /** Relative path inside the output directory, with forward slashes. */
   path: string;
   content: string | Uint8Array | StreamedContent;
-}
-
-/**
- * Content produced while it is written, chunk by chunk, for files that grow with the pixel count (a schedule of an
- * 8192 x 8192 input is tens of GB of text): memory stays bounded by one chunk.
- */
-export interface StreamedContent {
-  /** Calls `sink` with the file's bytes in order (a chunk may be reused once sink returns); may be called again, giving the same bytes. */
-  stream: (sink: (chunk: Uint8Array) => void) => void;
 }
 
 export function isStreamed(content: OutputFile['content']): content is StreamedContent {

@@ -10,7 +10,7 @@
 //   <t> Z <y>,<x> blk=<n> at=<dy>,<dx>                      zero (padding / idle replica), no memory access
 import type { CoreMemoryPlan, MemoryPlan } from './plan.js';
 import { streamSchedule, type MemoryOp, type Schedule, type ScheduleHeader, type StreamedSchedule } from './schedule.js';
-import type { StreamedContent } from '../emit/output.js';
+import type { StreamedContent } from '../support/files.js';
 import { OpLineWriter } from './scheduleBytes.js';
 import { renderTemplate } from '../support/templates.js';
 import { validateJson } from '../support/schema.js';

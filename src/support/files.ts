@@ -6,6 +6,16 @@
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
+// Defined here, below every phase, so a phase can hand a streamed file (memory's .sched text) to the writer.
+/**
+ * Content produced while it is written, chunk by chunk, for files that grow with the pixel count (a schedule of an
+ * 8192 x 8192 input is tens of GB of text): memory stays bounded by one chunk.
+ */
+export interface StreamedContent {
+  /** Calls `sink` with the file's bytes in order (a chunk may be reused once sink returns); may be called again, giving the same bytes. */
+  stream: (sink: (chunk: Uint8Array) => void) => void;
+}
+
 /** A file that cannot be read or written; `reason` is the plain-words cause ("it is a character device"). */
 export class FileAccessError extends Error {
   readonly reason: string;

@@ -2,6 +2,7 @@
 // least 10), for the plain and the speed-up (replicated) mapping. The design is compiled once (index tables per
 // layer); each image then runs every tile of every layer. Wall time and this process's CPU time are both shown:
 // on a shared machine the CPU figure is the one that says what the model costs.
+import { inputNode } from '../src/ir/nodeIndex.js';
 import { loadDesign } from '../src/ir/load.js';
 import { mapDesign } from '../src/mapping/index.js';
 import { compileReference, runReference } from '../src/reference/index.js';
@@ -15,7 +16,7 @@ function measure(file: string): { compileMs: number; wallPerSecond: number; cpuP
   const { design, diagnostics } = loadDesign(file);
   if (design === null) throw new Error(`bench: ${file} does not load: ${diagnostics.map((d) => d.message).join('; ')}`);
   const compiled = timed(() => compileReference(design, mapDesign(design)));
-  const input = design.network.nodes.find((n) => n.op.kind === 'input')!;
+  const input = inputNode(design.network);
   const images = Array.from({ length: IMAGES }, (_, i) => generateInputImage(i, input.shape, input.activationBits));
   runReference(compiled.value, images[0]); // warm-up: let the JIT see the loops once
   const cpu = process.cpuUsage();

@@ -16,7 +16,7 @@
 import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
-import { nodeIndex } from '../ir/nodeIndex.js';
+import { inputNode, nodeIndex } from '../ir/nodeIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
@@ -158,10 +158,9 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   const tooLarge = simulationSizeDiagnostic(design);
   if (tooLarge) throw new DiagnosticError([tooLarge]);
   const nodes = nodeIndex(design.network);
-  const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
-  if (inputNode === undefined) throw new Error('dataflow: the network has no input');
-  const inputName = inputNode.name;
-  const inputPlane: Plane = { height: inputNode.shape.height, width: inputNode.shape.width };
+  const input = inputNode(design.network);
+  const inputName = input.name;
+  const inputPlane: Plane = { height: input.shape.height, width: input.shape.width };
   const rate = inputPixelsPerTimestep(design, mapping, inputName);
   const granularity: Granularity = options.granularity ?? 'pixel';
 

@@ -3,6 +3,7 @@
 // the ONNX graph) on the same images: top-1 of both, their agreement and the mean |logit| difference. With
 // `analog`, also the top-1 with every crossbar product through the analog tile model (src/reference/analog), over
 // several programming samples, for the design's device or each point of a sweep of one device parameter.
+import { inputNode } from '../ir/nodeIndex.js';
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +81,7 @@ function checkedDesign(file: string): IrDesign {
 }
 
 function dataImages(design: IrDesign, file: string): NpyImages {
-  const input = design.network.nodes.find((n) => n.op.kind === 'input')!;
+  const input = inputNode(design.network);
   const inputScale = design.network.weights.kind === 'file' ? readFileWeights(design).inputScale : undefined;
   let bytes: Uint8Array;
   try {

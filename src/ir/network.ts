@@ -12,6 +12,7 @@ import type { Assignment, Atom, BlockDecl, CallExpr, Expr, Located, NamedArg, Ne
 import type { IrNetwork, IrNode, IrTarget, NeuronOpName, Op, Shape, WeightSource } from './types.js';
 import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
+import { buildGraphIndex } from './nodeIndex.js';
 import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
 import { resolveDirectives } from './directives.js';
 import { NETWORK_LIMITS } from './limits.js';
@@ -112,6 +113,8 @@ interface WeightExtras {
 
 class Elaborator {
   readonly nodes: IrNode[] = [];
+  /** Name -> node as the nodes are made: the node list still grows here, so the IR's cached index cannot serve. */
+  private readonly nodeByName = new Map<string, IrNode>();
   private readonly used = new Set<string>();
   private readonly blocks = new Map<string, BlockDecl>();
   private readonly extras = new Map<string, WeightExtras>();
@@ -754,6 +757,7 @@ class Elaborator {
     const node: IrNode = { name, op, inputs: ins.map((i) => i.name), shape, activationBits, span: at.span };
     this.used.add(name);
     this.nodes.push(node);
+    this.nodeByName.set(name, node);
     return node;
   }
 
@@ -766,7 +770,7 @@ class Elaborator {
     let node: IrNode | undefined = input;
     while (node && node.activationBits === 1 && !compares(node)) {
       const from: string = node.inputs[0];
-      node = this.nodes.find((n) => n.name === from);
+      node = this.nodeByName.get(from);
     }
     return node !== undefined && node.activationBits === 1 ? node : undefined;
   }
@@ -778,7 +782,7 @@ class Elaborator {
   private nonBinaryBits(input: IrNode): number {
     const source = this.binarySource(input);
     if (source === undefined) return input.activationBits;
-    const compared = this.nodes.find((n) => n.name === source.inputs[0]);
+    const compared = this.nodeByName.get(source.inputs[0]);
     return compared?.activationBits ?? input.activationBits;
   }
 
@@ -809,25 +813,12 @@ class Elaborator {
 
   // ---- whole-network checks ---------------------------------------------------------------------------------
 
-  private consumers(): Map<string, IrNode[]> {
-    const out = new Map<string, IrNode[]>();
-    for (const n of this.nodes) {
-      for (const i of n.inputs) {
-        const list = out.get(i) ?? [];
-        list.push(n);
-        out.set(i, list);
-      }
-    }
-    return out;
-  }
-
   /** A batch norm is folded into the weight layer before it (docs/arithmetic.md), so it must follow one directly. */
   private checkFusion(): void {
-    const consumers = this.consumers();
-    const byName = new Map(this.nodes.map((n) => [n.name, n]));
+    const { consumers } = buildGraphIndex(this.nodes);
     for (const n of this.nodes) {
       if (n.op.kind !== 'batchnorm') continue;
-      const producer = byName.get(n.inputs[0]);
+      const producer = this.nodeByName.get(n.inputs[0]);
       if (!producer) continue;
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
       if (!isWeightOp(producer.op)) {
@@ -842,12 +833,11 @@ class Elaborator {
   }
 
   private resolveRequant(): void {
-    const consumers = this.consumers();
-    const byName = new Map(this.nodes.map((n) => [n.name, n]));
+    const { consumers } = buildGraphIndex(this.nodes);
     for (const n of this.nodes) {
       if (!isWeightOp(n.op)) continue;
       const extra = this.extras.get(n.name);
-      const input = byName.get(n.inputs[0]);
+      const input = this.nodeByName.get(n.inputs[0]);
       if (!extra || !input || n.weightBits === undefined) continue;
       const fanIn = n.op.kind === 'conv' ? input.shape.channels * n.op.kernelHeight * n.op.kernelWidth : input.shape.channels * input.shape.height * input.shape.width;
       const next = consumers.get(n.name) ?? [];
@@ -862,11 +852,10 @@ class Elaborator {
 
   /** The hardware computes in weight layers' cores: an output no conv or fc layer leads to has nothing to run on. */
   private checkOutputComputed(output: string, at: Property): void {
-    const byName = new Map(this.nodes.map((n) => [n.name, n]));
     const seen = new Set<string>();
     const stack = [output];
     while (stack.length > 0) {
-      const n = byName.get(stack.pop()!);
+      const n = this.nodeByName.get(stack.pop()!);
       if (!n || seen.has(n.name)) continue;
       if (isWeightOp(n.op)) return;
       seen.add(n.name);
@@ -877,7 +866,6 @@ class Elaborator {
 
   /** Layers that do not reach the output stay in the IR (and on the hardware), so say so. */
   private warnUnused(output: string): void {
-    const byName = new Map(this.nodes.map((n) => [n.name, n]));
     const live = new Set<string>([output]);
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const n = this.nodes[i];
@@ -886,7 +874,7 @@ class Elaborator {
     const consumed = new Set(this.nodes.flatMap((m) => m.inputs));
     for (const n of this.nodes) {
       // One warning per dead branch: only at its end, the dead node nothing consumes.
-      if (live.has(n.name) || !byName.has(n.name) || consumed.has(n.name)) continue;
+      if (live.has(n.name) || consumed.has(n.name)) continue;
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
       this.diags.warning('IMC037', at, `'${n.name}' is computed but never used: it does not lead to the output`);
     }

@@ -1,17 +1,40 @@
-// The nodes of a network by name, built once per node list and shared by every phase (mapping, memory planning),
-// so per-layer lookups cost O(1) and a 10,000-layer network is not rebuilt 10,000 times.
+// The graph API of a checked network: nodes by name, a node's producer and consumers, the network's input and output
+// nodes, and the volume a weight layer receives (through flatten). Indexes are built once per node list and shared
+// by every phase, so per-layer lookups cost O(1) and a 10,000-layer network is not rebuilt 10,000 times.
 import type { IrNetwork, IrNode } from './types.js';
 
-const indexes = new WeakMap<readonly IrNode[], ReadonlyMap<string, IrNode>>();
+interface GraphIndex {
+  byName: ReadonlyMap<string, IrNode>;
+  consumers: ReadonlyMap<string, readonly IrNode[]>;
+}
 
-/** Name -> node of NETWORK (cached on its node array, which the IR never mutates after checking). */
-export function nodeIndex(network: IrNetwork): ReadonlyMap<string, IrNode> {
-  let index = indexes.get(network.nodes);
+const indexes = new WeakMap<readonly IrNode[], GraphIndex>();
+
+/** The indexes of NODES, built on first use and cached on the array (the IR never mutates it after checking). */
+function graphIndex(nodes: readonly IrNode[]): GraphIndex {
+  let index = indexes.get(nodes);
   if (index === undefined) {
-    index = new Map(network.nodes.map((n) => [n.name, n]));
-    indexes.set(network.nodes, index);
+    index = buildGraphIndex(nodes);
+    indexes.set(nodes, index);
   }
   return index;
+}
+
+/** The indexes of a node list, uncached: for the IR checker, whose node list still grows while it builds. */
+export function buildGraphIndex(nodes: readonly IrNode[]): GraphIndex {
+  const byName = new Map<string, IrNode>();
+  const consumers = new Map<string, IrNode[]>();
+  for (const n of nodes) {
+    byName.set(n.name, n);
+    consumers.set(n.name, []);
+  }
+  for (const n of nodes) for (const input of n.inputs) consumers.get(input)?.push(n);
+  return { byName, consumers };
+}
+
+/** Name -> node of NETWORK. */
+export function nodeIndex(network: IrNetwork): ReadonlyMap<string, IrNode> {
+  return graphIndex(network.nodes).byName;
 }
 
 /** The node NAME of NETWORK; throws when the checked IR lacks it (a bug, not bad input). */
@@ -21,12 +44,40 @@ export function nodeNamed(network: IrNetwork, name: string): IrNode {
   return node;
 }
 
+/** The node that produces NODE's input number INPUT (its main input by default). */
+export function producerOf(network: IrNetwork, node: IrNode, input = 0): IrNode {
+  return nodeNamed(network, node.inputs[input]);
+}
+
+/** The nodes that read NAME's value, in network order. */
+export function consumersOf(network: IrNetwork, name: string): readonly IrNode[] {
+  return graphIndex(network.nodes).consumers.get(name) ?? [];
+}
+
+/** The network's input node (the checker makes exactly one). */
+export function inputNode(network: IrNetwork): IrNode {
+  const input = network.nodes.find((n) => n.op.kind === 'input');
+  if (input === undefined) throw new Error(`network ${network.name} has no input node`);
+  return input;
+}
+
+/** The node the network outputs. */
+export function outputNode(network: IrNetwork): IrNode {
+  return nodeNamed(network, network.output);
+}
+
+/** NODE, or when it is a flatten the volume it flattens (a flatten renames pixels, it does not move them). */
+export function unflattened(network: IrNetwork, node: IrNode): IrNode {
+  let volume = node;
+  while (volume.op.kind === 'flatten') volume = producerOf(network, volume);
+  return volume;
+}
+
 /**
  * The node whose activations a weight layer's cores receive: a conv reads its input node; an fc reads the volume
  * before any flatten (its kernel covers that whole volume, see mapping/kernel.ts deviceWeight).
  */
 export function receivedNode(network: IrNetwork, node: IrNode): IrNode {
-  let input = nodeNamed(network, node.inputs[0]);
-  if (node.op.kind === 'fc') while (input.op.kind === 'flatten') input = nodeNamed(network, input.inputs[0]);
-  return input;
+  const input = producerOf(network, node);
+  return node.op.kind === 'fc' ? unflattened(network, input) : input;
 }

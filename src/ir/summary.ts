@@ -1,6 +1,6 @@
 // Figures `imcc check` reports about a checked design: layer counts by kind and weight counts.
 import type { IrDesign, IrNetwork, IrNode, IrTarget } from './types.js';
-import { nodeIndex } from './nodeIndex.js';
+import { inputNode, outputNode, producerOf } from './nodeIndex.js';
 import { isWeightOp } from './types.js';
 
 /** Weights of one weight layer: Cin*Fh*Fw*Cout for a convolution, inFeatures*outFeatures for fc (0 otherwise). */
@@ -24,20 +24,19 @@ export interface NetworkSummary {
 }
 
 export function networkSummary(network: IrNetwork): NetworkSummary {
-  const byName = nodeIndex(network);
   let weights = 0;
   let conv = 0;
   let shortcut = 0;
   let fc = 0;
   for (const n of network.nodes) {
     if (!isWeightOp(n.op)) continue;
-    weights += layerWeightCount(n, byName.get(n.inputs[0])!);
+    weights += layerWeightCount(n, producerOf(network, n));
     if (n.op.kind === 'fc') fc++;
     else if (n.op.shortcut) shortcut++;
     else conv++;
   }
-  const input = network.nodes.find((n) => n.op.kind === 'input')!;
-  const output = byName.get(network.output)!;
+  const input = inputNode(network);
+  const output = outputNode(network);
   return {
     name: network.name,
     layers: network.nodes.length,

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import { isIntegerDtype, NpyFormatError, type NpyArray, type NpyOutput } from '../support/npy.js';
 import { parseNpz } from '../support/npz.js';
-import type { IrDesign, IrNode, WeightSource } from './types.js';
+import type { IrDesign, WeightSource } from './types.js';
+import { consumersOf, producerOf } from './nodeIndex.js';
 import { isWeightOp } from './types.js';
 import { weightShape, type FoldedBatchNorm, type WeightShape } from './weights.js';
 
@@ -110,9 +111,6 @@ function matchNetwork(
 ): FileWeights {
   const problems: Diagnostic[] = [];
   const used = new Set<string>();
-  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
-  const consumers = new Map<string, IrNode[]>();
-  for (const n of design.network.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
 
   const take = (name: string, shapes: number[][], what: string): NpyArray | NpyOutput | undefined => {
     const a = arrays.get(name);
@@ -144,15 +142,13 @@ function matchNetwork(
   const layers = new Map<string, FileLayer>();
   for (const node of design.network.nodes) {
     if (!isWeightOp(node.op)) continue;
-    const input = byName.get(node.inputs[0]);
-    if (!input) continue;
-    const shape: WeightShape = weightShape(node, input.shape);
+    const shape: WeightShape = weightShape(node, producerOf(design.network, node).shape);
     const oihw = [shape.outChannels, shape.inChannels, shape.kernelHeight, shape.kernelWidth];
     const shapes = node.op.kind === 'fc' ? [oihw.slice(0, 2), oihw] : [oihw];
     const weightBits = node.weightBits ?? design.target.crossbar.weightBits;
     const w = take(`${node.name}.weight`, shapes, `the ${node.op.kind} layer's weights`);
     const wOk = w !== undefined && inRange(`${node.name}.weight`, w.data, 2 ** (weightBits - 1) - 1, `the layer's ${weightBits}-bit weight range`);
-    const users = consumers.get(node.name) ?? [];
+    const users = consumersOf(design.network, node.name);
     const folded = users.length === 1 && users[0].op.kind === 'batchnorm';
     let batchNorm: FoldedBatchNorm | undefined;
     if (folded) {

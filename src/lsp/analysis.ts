@@ -1,6 +1,7 @@
 // What the language server knows about one open .imc file: the diagnostics of loading it (language checks, then the
 // mapping and memory plan when the design loads), its checked design and mapping, and the parsed files, read with
 // the editor's unsaved text for open documents. Independent of the LSP wire types (server.ts converts).
+import { nodeIndex } from '../ir/nodeIndex.js';
 import { readFileSync } from 'node:fs';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { SourceFile } from '../dsl/ast.js';
@@ -51,7 +52,7 @@ export function nameAt(line: string, character: number): string | null {
 }
 
 function findNode(a: Analysis, name: string): IrNode | undefined {
-  return a.design?.network.nodes.find((n) => n.name === name);
+  return a.design ? nodeIndex(a.design.network).get(name) : undefined;
 }
 
 /** Markdown for a layer: output shape, and for weight layers the kernel matrix, cores and utilization. */

@@ -1,5 +1,6 @@
 // How fast the network input enters the first core(s): one rate shared by the memory schedules, the dataflow model
 // and the RTL's input port, so that the three give the same timestep to the same operation.
+import { nodeIndex } from '../ir/nodeIndex.js';
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from './types.js';
 
@@ -14,7 +15,7 @@ export function inputPixelsPerTimestep(design: IrDesign, mapping: Mapping, input
   for (const node of design.network.nodes) if (node.name === inputName) height = node.shape.height;
   for (const lm of mapping.layers) {
     if (lm.source !== inputName) continue;
-    const node = design.network.nodes.find((n) => n.name === lm.layer);
+    const node = nodeIndex(design.network).get(lm.layer);
     const stride = node?.op.kind === 'conv' ? node.op.stride : 1;
     consumed = Math.max(consumed, lm.matrix.replicas.length * stride * stride);
   }

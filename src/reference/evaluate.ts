@@ -1,7 +1,8 @@
 // Evaluation of single nodes shared by both reference models: the network input and the activation-scale ops that
 // run outside a weight layer's accumulator (pools, add, relu, threshold, gap, flatten), plus the result type.
-import type { IrDesign, IrNode, Shape } from '../ir/types.js';
-import { type NetworkIndex, elementCount, foldedInto, nodeNamed, type LayerParameters } from './network.js';
+import type { IrDesign, IrNetwork, IrNode, Shape } from '../ir/types.js';
+import { elementCount, foldedInto, type LayerParameters } from './network.js';
+import { inputNode, outputNode as networkOutput } from '../ir/nodeIndex.js';
 import {
   addTensors,
   batchNormRequantTensor,
@@ -29,8 +30,7 @@ export interface InferenceResult {
 }
 
 export function inputTensor(design: IrDesign, image: Int32Array): Tensor {
-  const input = design.network.nodes.find((n) => n.op.kind === 'input');
-  if (!input) throw new Error('reference: network has no input node');
+  const input = inputNode(design.network);
   if (image.length !== elementCount(input.shape)) {
     throw new Error(`reference: image has ${image.length} values, the input needs ${elementCount(input.shape)}`);
   }
@@ -84,12 +84,12 @@ export function evaluateActivationOp(node: IrNode, operands: Tensor[], shape: Sh
 export function evaluateNode(
   node: IrNode,
   values: NodeValues,
-  index: NetworkIndex,
+  network: IrNetwork,
   params: Map<string, LayerParameters>,
   neurons?: IfNeurons,
 ): Tensor {
   if (node.op.kind === 'batchnorm') {
-    const layer = foldedInto(index, node);
+    const layer = foldedInto(network, node);
     const p = params.get(layer.name);
     if (!p) throw new Error(`reference: no parameters for ${layer.name}`);
     return evaluateFoldedBatchNorm(node, valueOf(values, layer.name), p);
@@ -102,8 +102,8 @@ export function evaluateNode(
   );
 }
 
-export function finishResult(design: IrDesign, image: Int32Array, values: NodeValues, index: NetworkIndex): InferenceResult {
-  const outputNode = nodeNamed(index, design.network.output);
+export function finishResult(design: IrDesign, image: Int32Array, values: NodeValues): InferenceResult {
+  const outputNode = networkOutput(design.network);
   const output = new Int32Array(valueOf(values, outputNode.name).data);
   let argmax = 0;
   for (let i = 1; i < output.length; i++) if (output[i] > output[argmax]) argmax = i;

@@ -9,7 +9,8 @@ import { isWeightOp } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
 import { runColumnSums, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
-import { indexNetwork, layerParameters, nodeNamed, type LayerParameters, type NetworkIndex } from './network.js';
+import { layerParameters, type LayerParameters } from './network.js';
+import { nodeNamed, producerOf, unflattened } from '../ir/nodeIndex.js';
 import { requantizeTensor, type Tensor } from './ops.js';
 import {
   evaluateActivationOp,
@@ -381,15 +382,13 @@ interface FusedPlace {
 export interface CompiledReference {
   design: IrDesign;
   mapping: Mapping;
-  index: NetworkIndex;
   params: Map<string, LayerParameters>;
   layers: Map<string, CompiledLayer>;
   fused: Map<string, FusedPlace>;
 }
 
 export function compileReference(design: IrDesign, mapping: Mapping): CompiledReference {
-  const index = indexNetwork(design);
-  const params = layerParameters(design, index);
+  const params = layerParameters(design);
   const layers = new Map<string, CompiledLayer>();
   const fused = new Map<string, FusedPlace>();
   const byLayer = new Map(mapping.layers.map((l) => [l.layer, l]));
@@ -397,11 +396,11 @@ export function compileReference(design: IrDesign, mapping: Mapping): CompiledRe
     if (!isWeightOp(node.op)) continue;
     const lm = byLayer.get(node.name);
     if (!lm) throw new Error(`reference: weight layer ${node.name} is not in the mapping`);
-    const inputNode = nodeNamed(index, node.inputs[0]);
+    const inputNode = producerOf(design.network, node);
     layers.set(node.name, compileLayer(node, lm, mapping, params.get(node.name)!, inputNode, design));
     lm.fused.forEach((name, position) => fused.set(name, { layer: lm, position }));
   }
-  return { design, mapping, index, params, layers, fused };
+  return { design, mapping, params, layers, fused };
 }
 
 /** One fused op of a layer's neuron core, applied to the chain's previous value. */
@@ -430,7 +429,7 @@ function runFused(ref: CompiledReference, node: IrNode, place: FusedPlace, value
 
 /** Inference of one image through a compiled mapped design. */
 export function runReference(ref: CompiledReference, image: Int32Array, options: ReferenceOptions = {}): ReferenceResult {
-  const { design, index, params } = ref;
+  const { design, params } = ref;
   const spiking = design.target.neuronCore.spiking;
   // Column outputs are recorded for the last timestep only: each pass records the cores afresh.
   let cores: CoreColumnOutputs[] | null = null;
@@ -449,14 +448,14 @@ export function runReference(ref: CompiledReference, image: Int32Array, options:
         const p = params.get(node.name)!;
         const acc = runLayer(compiled, valueOf(values, node.inputs[0]), cores, options.tileProduct);
         const first = compiled.layer.fused[0];
-        const bnFirst = first !== undefined && nodeNamed(index, first).op.kind === 'batchnorm';
+        const bnFirst = first !== undefined && nodeNamed(design.network, first).op.kind === 'batchnorm';
         // Requantization follows the batch norm when it is the first fused op, otherwise the accumulator.
         values.set(node.name, bnFirst ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
         continue;
       }
       const place = ref.fused.get(node.name);
       if (place) runFused(ref, node, place, values, neurons);
-      else values.set(node.name, evaluateNode(node, values, index, params, neurons));
+      else values.set(node.name, evaluateNode(node, values, design.network, params, neurons));
     }
     // Recorded now: runTimesteps replaces the last timestep's output by the sum over all of them.
     if (timesteps) timesteps.push(resultOf(ref, image, new Map(values), cores));
@@ -469,16 +468,15 @@ export function runReference(ref: CompiledReference, image: Int32Array, options:
 
 /** The reference result of one image's node values (and the cores' columns, when recorded). */
 function resultOf(ref: CompiledReference, image: Int32Array, values: NodeValues, recorded: CoreColumnOutputs[] | null): ReferenceResult {
-  const { design, index } = ref;
-  const result = finishResult(design, image, values, index);
+  const { design } = ref;
+  const result = finishResult(design, image, values);
   const layers: LayerResult[] = [];
   for (const compiled of ref.layers.values()) {
     const lm = compiled.layer;
     const outputNode = lm.output ?? (lm.fused.length > 0 ? lm.fused[lm.fused.length - 1] : lm.layer);
     const v = valueOf(values, outputNode);
     // A trailing flatten changes no data; the core still sends pixels, so report the unflattened shape.
-    let shapeNode = nodeNamed(index, outputNode);
-    while (shapeNode.op.kind === 'flatten') shapeNode = nodeNamed(index, shapeNode.inputs[0]);
+    const shapeNode = unflattened(design.network, nodeNamed(design.network, outputNode));
     layers.push({
       layer: lm.layer,
       adc: compiled.adc,

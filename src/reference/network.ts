@@ -1,7 +1,8 @@
-// Graph facts the reference models need: node lookup, consumers, which batch norms are folded into a weight layer,
-// and the seeded parameters of every weight layer (src/ir/weights.ts).
+// Which batch norms are folded into a weight layer, and the seeded parameters of every weight layer
+// (src/ir/weights.ts). Node lookup and consumers come from the IR's graph API (src/ir/nodeIndex.ts).
 import { diagnostic, DiagnosticError } from '../dsl/diagnostics.js';
-import type { IrDesign, IrNode, Shape } from '../ir/types.js';
+import type { IrDesign, IrNetwork, IrNode, Shape } from '../ir/types.js';
+import { consumersOf, producerOf } from '../ir/nodeIndex.js';
 import { isWeightOp } from '../ir/types.js';
 import { generateBatchNorm, generateWeights, weightShape, type FoldedBatchNorm, type WeightShape } from '../ir/weights.js';
 import { readFileWeights } from '../ir/weightsFile.js';
@@ -10,33 +11,9 @@ export function elementCount(shape: Shape): number {
   return shape.channels * shape.height * shape.width;
 }
 
-export interface NetworkIndex {
-  byName: Map<string, IrNode>;
-  consumers: Map<string, IrNode[]>;
-}
-
-export function indexNetwork(design: IrDesign): NetworkIndex {
-  const byName = new Map<string, IrNode>();
-  const consumers = new Map<string, IrNode[]>();
-  for (const node of design.network.nodes) {
-    byName.set(node.name, node);
-    consumers.set(node.name, []);
-  }
-  for (const node of design.network.nodes) {
-    for (const input of node.inputs) consumers.get(input)?.push(node);
-  }
-  return { byName, consumers };
-}
-
-export function nodeNamed(index: NetworkIndex, name: string): IrNode {
-  const node = index.byName.get(name);
-  if (!node) throw new Error(`reference: no node named ${name}`);
-  return node;
-}
-
 /** The weight layer a batch norm is folded into, or a diagnostic when the neuron core cannot fold it. */
-export function foldedInto(index: NetworkIndex, batchNorm: IrNode): IrNode {
-  const producer = nodeNamed(index, batchNorm.inputs[0]);
+export function foldedInto(network: IrNetwork, batchNorm: IrNode): IrNode {
+  const producer = producerOf(network, batchNorm);
   if (!isWeightOp(producer.op)) {
     throw new DiagnosticError([
       diagnostic(
@@ -46,7 +23,7 @@ export function foldedInto(index: NetworkIndex, batchNorm: IrNode): IrNode {
       ),
     ]);
   }
-  if ((index.consumers.get(producer.name) ?? []).length !== 1) {
+  if (consumersOf(network, producer.name).length !== 1) {
     throw new DiagnosticError([
       diagnostic(
         'IMC104',
@@ -59,8 +36,8 @@ export function foldedInto(index: NetworkIndex, batchNorm: IrNode): IrNode {
 }
 
 /** True when the weight layer's only consumer is a batch norm: requantization then follows the batch norm. */
-export function hasFoldedBatchNorm(index: NetworkIndex, layer: IrNode): boolean {
-  const users = index.consumers.get(layer.name) ?? [];
+export function hasFoldedBatchNorm(network: IrNetwork, layer: IrNode): boolean {
+  const users = consumersOf(network, layer.name);
   return users.length === 1 && users[0].op.kind === 'batchnorm';
 }
 
@@ -76,16 +53,16 @@ export interface LayerParameters {
 }
 
 /** Parameters of every weight layer (seeded, or from the weights file), by layer name. */
-export function layerParameters(design: IrDesign, index: NetworkIndex = indexNetwork(design)): Map<string, LayerParameters> {
-  const { weights } = design.network;
+export function layerParameters(design: IrDesign): Map<string, LayerParameters> {
+  const { network } = design;
+  const { weights } = network;
   const file = weights.kind === 'file' ? readFileWeights(design) : undefined;
   // Every batch norm must fold into a weight layer's accumulator (IMC104 otherwise), for both models alike.
-  for (const node of design.network.nodes) if (node.op.kind === 'batchnorm') foldedInto(index, node);
+  for (const node of design.network.nodes) if (node.op.kind === 'batchnorm') foldedInto(network, node);
   const params = new Map<string, LayerParameters>();
   for (const node of design.network.nodes) {
     if (!isWeightOp(node.op)) continue;
-    const input = nodeNamed(index, node.inputs[0]);
-    const shape = weightShape(node, input.shape);
+    const shape = weightShape(node, producerOf(network, node).shape);
     const weightBits = node.weightBits ?? design.target.crossbar.weightBits;
     const requantShift = node.requant?.shift ?? 0;
     const entry: LayerParameters = {
@@ -95,7 +72,7 @@ export function layerParameters(design: IrDesign, index: NetworkIndex = indexNet
       weightBits,
       requantShift,
     };
-    if (hasFoldedBatchNorm(index, node)) {
+    if (hasFoldedBatchNorm(network, node)) {
       entry.batchNorm = file
         ? fileLayer(file.layers, node.name).batchNorm
         : generateBatchNorm(weights.seed, node.name, shape.outChannels, requantShift);

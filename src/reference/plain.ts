@@ -2,7 +2,7 @@
 // lossless ADC the mapped model (./mapped.ts) must equal it exactly; it is the ground truth of the property tests.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
-import { hasFoldedBatchNorm, indexNetwork, layerParameters, type LayerParameters } from './network.js';
+import { hasFoldedBatchNorm, layerParameters, type LayerParameters } from './network.js';
 import { requantizeTensor, type Tensor } from './ops.js';
 import { IfNeurons, runTimesteps } from './spiking.js';
 import { evaluateNode, finishResult, inputTensor, valueOf, type InferenceResult, type NodeValues } from './evaluate.js';
@@ -53,8 +53,7 @@ export function directWeightLayer(node: IrNode, input: Tensor, params: LayerPara
  * runs T timesteps (./spiking.ts).
  */
 export function plainInference(design: IrDesign, image: Int32Array): InferenceResult {
-  const index = indexNetwork(design);
-  const params = layerParameters(design, index);
+  const params = layerParameters(design);
   const spiking = design.target.neuronCore.spiking;
   const pass = (neurons?: IfNeurons): NodeValues => {
     const values: NodeValues = new Map();
@@ -65,13 +64,13 @@ export function plainInference(design: IrDesign, image: Int32Array): InferenceRe
         const p = params.get(node.name)!;
         const acc = directWeightLayer(node, valueOf(values, node.inputs[0]), p);
         // Requantization follows a folded batch norm; otherwise it follows the accumulator directly.
-        values.set(node.name, hasFoldedBatchNorm(index, node) ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
+        values.set(node.name, hasFoldedBatchNorm(design.network, node) ? acc : requantizeTensor(acc, p.requantShift, node.activationBits));
       } else {
-        values.set(node.name, evaluateNode(node, values, index, params, neurons));
+        values.set(node.name, evaluateNode(node, values, design.network, params, neurons));
       }
     }
     return values;
   };
   const values = spiking ? runTimesteps(design, spiking, pass) : pass();
-  return finishResult(design, image, values, index);
+  return finishResult(design, image, values);
 }

@@ -3,6 +3,7 @@
 // addresses with the Algorithm 2 schedules, ADC outputs and activations with the reference model, and the network
 // output with the reference output. `verifyOutputDir` verifies a compiled
 // output directory as it is on disk (hand edits included), rebuilding the golden from the recorded design source.
+import { inputNode, outputNode as networkOutput } from '../ir/nodeIndex.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -200,13 +201,12 @@ export function modelOperationTimesteps(program: Program): Map<string, number[]>
 export async function verifyRtlDirectory(dir: string, program: Program, options: VerifyOptions = {}): Promise<VerifyDetails> {
   const { design, mapping, memory: memoryPlan } = program;
   const started = performance.now();
-  const input = design.network.nodes.find((n) => n.op.kind === 'input');
-  if (!input) throw new Error('verify: the network has no input');
+  const input = inputNode(design.network);
   const seed = options.seed ?? 1;
   const imageCount = Math.max(1, Math.floor(options.images ?? 1));
   const schedules = new Map<string, Schedule>();
   for (const core of mapping.cores) schedules.set(core.id, coreSchedule(memoryPlan, core.id));
-  const outputNode = design.network.nodes.find((n) => n.name === design.network.output)!;
+  const outputNode = networkOutput(design.network);
   const infos = coreInfos(mapping, design.target.inputMemory.depth);
   const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
   const outputBlock = outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };

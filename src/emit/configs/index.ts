@@ -7,7 +7,7 @@ import type { IrDesign, IrNode } from '../../ir/types.js';
 import { generateInputImage } from '../../ir/weights.js';
 import type { Mapping } from '../../mapping/types.js';
 import { runReference } from '../../reference/index.js';
-import { nodeIndex } from '../../ir/nodeIndex.js';
+import { inputNode, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import type { Program } from '../../pipeline/program.js';
 import { resolveAdc } from '../../reference/arithmetic.js';
 import { layerParameters } from '../../reference/network.js';
@@ -46,7 +46,7 @@ export function simulatorConfigs(program: Program, options: SimulatorConfigOptio
   // CrossSim: one parameter file per layer, and the index.
   const layerInputs: Array<CrossSimLayerInput & { file: string; tiles: ReturnType<typeof tileList> }> = mapping.layers.map((lm, i) => {
     const node = nodes.get(lm.layer) as IrNode;
-    const producer = nodes.get(node.inputs[0]) as IrNode;
+    const producer = producerOf(design.network, node);
     const tiles = tileList(lm.cores, coresById);
     const rowsInLargestPart = Math.max(...tiles.map((t) => t.rowEnd - t.rowStart));
     const weightBits = node.weightBits ?? crossbar.weightBits;
@@ -73,7 +73,7 @@ export function simulatorConfigs(program: Program, options: SimulatorConfigOptio
   const setup = neurosimSetupFor(design, mapping);
   const params = layerParameters(design);
   const traces = options.neurosimTraces ?? true;
-  const input = design.network.nodes.find((n) => n.op.kind === 'input') as IrNode;
+  const input = inputNode(design.network);
   const reference = traces
     ? runReference(program.reference, generateInputImage(design.network.weights.seed, input.shape, input.activationBits))
     : null;

@@ -1,6 +1,7 @@
 // RTL emission: Verilog-2005 for every core (input memory, dataflow controller, crossbar tile model, neuron core),
 // the top level with the grid's links, the weight files, a file list and the Verilator testbench. Every text comes
 // from a template in templates/rtl or templates/tb; every number and decision from ./plan.ts and this file.
+import { outputNode } from '../../ir/nodeIndex.js';
 import type { IrDesign } from '../../ir/types.js';
 import { isBinaryValue } from '../../ir/binary.js';
 import type { Mapping } from '../../mapping/types.js';
@@ -645,7 +646,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
 
 function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const input = plan.inputNode;
-  const outNode = plan.design.network.nodes.find((n) => n.name === plan.design.network.output)!;
+  const outNode = outputNode(plan.design.network);
   const inBits = input.shape.channels * input.activationBits * plan.inputPixels;
   // A replicated output layer sends its whole block per valid (pixel 0 in the low bits).
   const outPixels = plan.outputLayer.matrix.replicas.length;

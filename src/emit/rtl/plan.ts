@@ -8,7 +8,7 @@ import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockShape, isFullBlock, sameEmissionOrder, type BlockShape } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
-import { nodeIndex } from '../../ir/nodeIndex.js';
+import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
 import { poolWindowEnds } from './poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
@@ -366,8 +366,7 @@ export function planRtl(program: Program): RtlPlan {
     for (const b of program.blockDataflow.residualBuffers) residualPixels.get(b.layer)!.late = b.lateShortcutPixels;
   }
   const byName = nodeIndex(design.network);
-  const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
-  if (!inputNode) throw new Error('RTL: the network has no input node');
+  const inputNode = networkInput(design.network);
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const memoryByCore = new Map(memoryPlan.cores.map((c) => [c.core, c]));
   const cores: CoreRtlPlan[] = [];
@@ -438,8 +437,7 @@ export function planRtl(program: Program): RtlPlan {
       const siblings = rowsPerLayerCols.get(core.part.colPart)!;
       const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
       const inBits = memory.activationBits;
-      const inValue = byName.get(node.inputs[0]);
-      const inUnsigned = inValue !== undefined && isBinaryValue(inValue);
+      const inUnsigned = isBinaryValue(producerOf(design.network, node));
       const firstReplica = Math.floor(colStart / outChannels);
       const coreReplicas = Math.floor((colEnd - 1) / outChannels) - firstReplica + 1;
       cores.push({

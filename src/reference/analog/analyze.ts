@@ -12,6 +12,7 @@
 //  - a tile-size sweep on the layer with the tallest kernel matrix: the layer's collective kernel matrix split into
 //    tiles of 64/128/256/512 rows and columns (balanced parts, as the mapping splits), each part a physical array,
 //    driven with the inputs the layer receives, with all non-idealities and with resistance only.
+import { inputNode } from '../../ir/nodeIndex.js';
 import type { IrDesign } from '../../ir/types.js';
 import { generateInputImage } from '../../ir/weights.js';
 import type { Mapping } from '../../mapping/types.js';
@@ -118,8 +119,7 @@ function exactColumns(t: TileWeights, input: ArrayLike<number>): Float64Array {
 export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: AnalyzeOptions): AnalogAnalysis {
   const crossbar = design.target.crossbar;
   const device = designDevice(design);
-  const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
-  if (!inputNode) throw new Error('analyze: the network has no input');
+  const input = inputNode(design.network);
   const bitsOf = layerBits(design, mapping);
   const tileFor = analogChip(bitsOf, device, options.seed);
 
@@ -142,7 +142,7 @@ export function analyzeAnalog(design: IrDesign, mapping: Mapping, options: Analy
   let outputSq = 0;
   let outputCount = 0;
   for (let k = 0; k < options.samples; k++) {
-    const image = generateInputImage(options.seed + k, inputNode.shape, inputNode.activationBits);
+    const image = generateInputImage(options.seed + k, input.shape, input.activationBits);
     const exact = runReference(compiled, image);
     const noise = normalStream(options.seed, `read:${k}`);
     const analog = runReference(compiled, image, {

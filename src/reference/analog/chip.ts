@@ -2,7 +2,7 @@
 // kept, so its programming error is fixed across reads. Shared by `imcc analyze` (one chip per run) and
 // `imcc evaluate --analog` (one chip per sample: a fresh programming draw).
 import type { IrDesign, IrNode } from '../../ir/types.js';
-import { nodeIndex } from '../../ir/nodeIndex.js';
+import { nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import type { Mapping } from '../../mapping/types.js';
 import type { TileWeights } from '../mapped.js';
 import { idealDevice, programTile, type AnalogDevice, type AnalogTile } from './tile.js';
@@ -26,7 +26,7 @@ export function layerBits(design: IrDesign, mapping: Mapping): Map<string, { wei
   const bits = new Map<string, { weightBits: number; activationBits: number }>();
   for (const lm of mapping.layers) {
     const node = nodes.get(lm.layer) as IrNode;
-    const producer = nodes.get(node.inputs[0]) as IrNode;
+    const producer = producerOf(design.network, node);
     bits.set(lm.layer, { weightBits: node.weightBits ?? design.target.crossbar.weightBits, activationBits: producer.activationBits });
   }
   return bits;

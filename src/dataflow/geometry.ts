@@ -3,6 +3,7 @@
 // (index = x * height + y), the order in which they travel (src/mapping/types.ts conventions).
 import type { IrNode } from '../ir/types.js';
 import { windowCount } from '../ir/padding.js';
+import { blockGrid, blockShape } from '../mapping/block.js';
 import type { CollectiveKernelMatrix, TilePart } from '../mapping/types.js';
 
 export interface Plane {
@@ -107,10 +108,8 @@ export interface BlockPlan {
 }
 
 export function blockPlan(matrix: CollectiveKernelMatrix, out: Plane): BlockPlan {
-  const blockHeight = Math.max(...matrix.replicas.map((r) => r.oy)) + 1;
-  const blockWidth = Math.max(...matrix.replicas.map((r) => r.ox)) + 1;
-  const blocksY = Math.ceil(out.height / blockHeight);
-  const blocksX = Math.ceil(out.width / blockWidth);
+  const { rows: blockHeight, cols: blockWidth } = blockShape(matrix.replicas);
+  const { rows: blocksY, cols: blocksX } = blockGrid(out, { rows: blockHeight, cols: blockWidth });
   const blocks = blocksY * blocksX;
   const pixelBlock = new Int32Array(planeSize(out));
   const blockPixels = new Int32Array(blocks);

@@ -1,6 +1,7 @@
 // Kernel matrices and their replication (Dazzi et al. 2021, section 2.2): the collective kernel matrix of n replicas,
 // with, for every crossbar row, the input pixel offset and channel it receives and, for every column, the replica and
 // output channel it produces. Geometry conventions: the top of ./types.ts.
+import { blockRegion, directiveBlock } from './block.js';
 import type { CollectiveKernelMatrix, ColumnSink, ReplicaOffset, RowSource } from './types.js';
 
 export interface ReplicationParams {
@@ -19,7 +20,7 @@ export interface ReplicationParams {
  * the dataflow produces pixels). dW = 1 stacks the replicas along y (method 1).
  */
 export function replicaOffsets(replicas: number, dW: number): ReplicaOffset[] {
-  const height = Math.ceil(replicas / dW);
+  const height = directiveBlock(replicas, dW).rows;
   const out: ReplicaOffset[] = [];
   for (let r = 0; r < replicas; r++) out.push({ oy: r % height, ox: Math.floor(r / height) });
   return out;
@@ -41,7 +42,7 @@ export function collectiveKernelMatrix(p: ReplicationParams): CollectiveKernelMa
   const replicas = replicaOffsets(p.replicas, p.dW);
   // Distinct input pixels read by any replica, keyed dx-major so the sort below gives the documented order.
   const pixels = new Map<number, { dy: number; dx: number }>();
-  const spanY = (Math.ceil(p.replicas / p.dW) - 1) * p.stride + p.kernelHeight;
+  const spanY = blockRegion(directiveBlock(p.replicas, p.dW), p).height;
   for (const { oy, ox } of replicas) {
     for (let kx = 0; kx < p.kernelWidth; kx++) {
       for (let ky = 0; ky < p.kernelHeight; ky++) {

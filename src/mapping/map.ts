@@ -4,6 +4,7 @@ import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '.
 import type { IrDesign, IrNode, MappingDirective, Shape } from '../ir/types.js';
 import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { fuseNetwork, type FusedLayer } from './fusion.js';
+import { directiveBlock } from './block.js';
 import { collectiveKernelMatrix } from './kernel.js';
 import { buildLinks } from './links.js';
 import { aspectRatio, devices, utilization } from './metrics.js';
@@ -35,7 +36,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
   const inputShape = receivedShape(design, node);
   const directive = layerDirective(node);
   const out = node.shape;
-  const blockHeight = Math.ceil(directive.replicas / directive.dW);
+  const blockHeight = directiveBlock(directive.replicas, directive.dW).rows;
   const block = `${directive.replicas} replicas with dW ${directive.dW}`;
   if (directive.replicas % directive.dW !== 0) {
     diagnostics.push(

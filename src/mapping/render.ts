@@ -1,6 +1,7 @@
 // Human-readable views of a mapping for the terminal (imcc map, imcc replicate): a layer table with totals, an
 // ASCII picture of the core grid, and a drawing of which pixels a set of replicas computes and reads.
 import type { IrDesign } from '../ir/types.js';
+import { blockRegion, blockShape } from './block.js';
 import { collectiveKernelMatrix, type ReplicationParams } from './kernel.js';
 import { mappingTotals } from './metrics.js';
 import type { Mapping } from './types.js';
@@ -116,10 +117,8 @@ ${mapping.cores.length} cores on the first ${usedRows} of ${rows} rows; the pict
  */
 export function replicationDrawing(p: ReplicationParams): string {
   const m = collectiveKernelMatrix(p);
-  const blockH = Math.max(...m.replicas.map((r) => r.oy)) + 1;
-  const blockW = Math.max(...m.replicas.map((r) => r.ox)) + 1;
-  const inH = (blockH - 1) * p.stride + p.kernelHeight;
-  const inW = (blockW - 1) * p.stride + p.kernelWidth;
+  const { rows: blockH, cols: blockW } = blockShape(m.replicas);
+  const { height: inH, width: inW } = blockRegion({ rows: blockH, cols: blockW }, p);
   const limit = 64;
   if (inH > limit || inW > limit) return `(drawing omitted: the input area ${inH}x${inW} is larger than ${limit}x${limit})`;
   const out: string[][] = Array.from({ length: blockH }, () => Array.from({ length: blockW }, () => '.'));

@@ -10,8 +10,8 @@ import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
+import { blockShape } from '../mapping/block.js';
 import {
-  blockShape,
   buildSchedule,
   coreTiming,
   minimumOccupancy,

@@ -23,6 +23,10 @@
 import type { LayoutName } from '../ir/types.js';
 import { symmetricPad, windowCount, type Padding } from '../ir/padding.js';
 import type { ReplicaOffset } from '../mapping/types.js';
+import { blockGrid, blockRegion, blockShape, isFullBlock, type BlockShape } from '../mapping/block.js';
+
+// Re-exported for the schedule's importers; the geometry itself lives in mapping/block.ts.
+export { blockShape, isFullBlock, type BlockShape };
 import { makeLayout, layoutFigures, type Layout, type StoredVolume } from './layout.js';
 
 /** Everything the memory phase needs to know about one core; built from the design and mapping by planMemories. */
@@ -130,32 +134,9 @@ export class MemoryOverrunError extends Error {
   }
 }
 
-export interface BlockShape {
-  /** Block height and width in output pixels. */
-  rows: number;
-  cols: number;
-}
-
-export function blockShape(replicas: readonly ReplicaOffset[]): BlockShape {
-  let rows = 1;
-  let cols = 1;
-  for (const r of replicas) {
-    rows = Math.max(rows, r.oy + 1);
-    cols = Math.max(cols, r.ox + 1);
-  }
-  return { rows, cols };
-}
-
-/** True when the replica offsets are exactly the pixels of their bounding rectangle. */
-export function isFullBlock(replicas: readonly ReplicaOffset[]): boolean {
-  const { rows, cols } = blockShape(replicas);
-  const seen = new Set(replicas.map((r) => `${r.oy},${r.ox}`));
-  return seen.size === replicas.length && replicas.length === rows * cols && replicas.every((r) => r.oy >= 0 && r.ox >= 0);
-}
-
 /** Input columns the memory keeps: F for one block column, (dW - 1) * stride + F for a method-2 block. */
-export function storedColumns(p: Pick<CoreMemoryParams, 'replicas' | 'stride' | 'kernelWidth'>): number {
-  return (blockShape(p.replicas).cols - 1) * p.stride + p.kernelWidth;
+export function storedColumns(p: Pick<CoreMemoryParams, 'replicas' | 'stride' | 'kernelHeight' | 'kernelWidth'>): number {
+  return blockRegion(blockShape(p.replicas), p).width;
 }
 
 export function outputSize(p: Pick<CoreMemoryParams, 'height' | 'width' | 'kernelHeight' | 'kernelWidth' | 'stride' | 'padding'>): {
@@ -312,8 +293,7 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const allPositions = patchPositions(p);
   const mine = p.positions ? new Set(p.positions.map((b) => `${b.dy},${b.dx}`)) : null;
   const corePositions = mine ? allPositions.filter((a) => mine.has(`${a.dy},${a.dx}`)) : allPositions;
-  const blockRows = Math.ceil(out.height / shape.rows);
-  const blockCols = Math.ceil(out.width / shape.cols);
+  const { rows: blockRows, cols: blockCols } = blockGrid(out, shape);
   // Whether a region position is read: inside the image and needed by an active replica (`needed` null: all are).
   const reads = (needed: Set<string> | null, dy: number, dx: number, y: number, x: number): boolean =>
     y >= 0 && y < H && x >= 0 && x < W && (needed === null || needed.has(`${dy},${dx}`));

@@ -6,6 +6,7 @@
 import { IfNeurons, runTimesteps } from './spiking.js';
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
+import { blockShape } from '../mapping/block.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
 import { runColumnSums, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
@@ -189,16 +190,13 @@ function compileLayer(
   const colChannel = new Int32Array(nCols);
   const colOy = new Int32Array(nCols);
   const colOx = new Int32Array(nCols);
-  let blockHeight = 1;
-  let blockWidth = 1;
+  const { rows: blockHeight, cols: blockWidth } = blockShape(m.replicas);
   for (let j = 0; j < nCols; j++) {
     const sink = m.columnSinks[j];
     const rep = m.replicas[sink.replica];
     colChannel[j] = sink.outChannel;
     colOy[j] = rep.oy;
     colOx[j] = rep.ox;
-    blockHeight = Math.max(blockHeight, rep.oy + 1);
-    blockWidth = Math.max(blockWidth, rep.ox + 1);
   }
 
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));

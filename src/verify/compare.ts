@@ -4,7 +4,8 @@
 // first input (the memory phase's per-core model), the RTL's from the network's, so their interleaving may differ
 // while the address sequences must not. The timestep of every crossbar operation is compared with the dataflow
 // model's (one operation per timestep, 'block' granularity), which the RTL follows (docs/verification.md).
-import { emissionOrder, type BlockShape, type Schedule } from '../memory/schedule.js';
+import type { BlockShape } from '../mapping/block.js';
+import { emissionOrder, type Schedule } from '../memory/schedule.js';
 import type { ReferenceResult } from '../reference/mapped.js';
 import type { Trace } from './trace.js';
 

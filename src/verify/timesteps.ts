@@ -2,7 +2,8 @@
 // other, so each timestep's events (memory addresses, ADC outputs, spikes and other activations, the network output
 // of that timestep) are compared with the reference model's result of the same timestep. The rate-coded result, the
 // sum of the T outputs, then agrees too.
-import type { BlockShape, Schedule } from '../memory/schedule.js';
+import type { BlockShape } from '../mapping/block.js';
+import type { Schedule } from '../memory/schedule.js';
 import type { ReferenceResult } from '../reference/mapped.js';
 import { compareTrace, Tally, type Comparison, type CoreInfo, type Mismatch } from './compare.js';
 import type { Trace } from './trace.js';

@@ -4,6 +4,7 @@
 import { outputNode } from '../../ir/nodeIndex.js';
 import type { IrDesign } from '../../ir/types.js';
 import { isBinaryValue } from '../../ir/binary.js';
+import { blockRegion } from '../../mapping/block.js';
 import type { Mapping } from '../../mapping/types.js';
 import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
@@ -107,7 +108,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   const dxFirst = p.regionCols[dxRankFirst];
   const dxLast = p.regionCols[Math.floor(p.slotLast / p.regionRows.length)];
   const sparseRows = p.regionRows.length < p.regionHeight;
-  const sparseCols = p.regionCols.length < (p.block.cols - 1) * matrix.stride + matrix.kernelWidth;
+  const sparseCols = p.regionCols.length < blockRegion(p.block, matrix).width;
   // The arriving block's column step must wrap at most once (wrap_column subtracts the ring once).
   if (p.inBlock.cols > m.columns) throw new Error(`RTL: core ${p.core.id} keeps ${m.columns} columns, fewer than its producer's ${p.inBlock.cols}-column block`);
   const s = (v: number): string => slit(cw, v);

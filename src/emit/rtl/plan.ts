@@ -5,7 +5,8 @@ import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
-import { blockShape, isFullBlock, sameEmissionOrder, type BlockShape } from '../../memory/schedule.js';
+import { blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
+import { sameEmissionOrder } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
@@ -389,10 +390,9 @@ export function planRtl(program: Program): RtlPlan {
         unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
       }
     }
-    const regionHeight = (block.rows - 1) * m.stride + m.kernelHeight;
+    const { height: regionHeight, width: regionWidth } = blockRegion(block, m);
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
     const rowRank = new Map(regionRows.map((dy, i) => [dy, i]));
-    const regionWidth = (block.cols - 1) * m.stride + m.kernelWidth;
     const regionCols = Array.from({ length: regionWidth }, (_, dx) => dx).filter((dx) => dx % m.stride < m.kernelWidth);
     const colRank = new Map(regionCols.map((dx, i) => [dx, i]));
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);

@@ -17,6 +17,7 @@ import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics
 import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { inputNode, nodeIndex } from '../ir/nodeIndex.js';
+import { layerIndex } from '../mapping/layerIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
@@ -132,7 +133,7 @@ function sameShifted(before: Int32Array, after: Int32Array, shift: number): bool
 }
 
 function orderLayers(mapping: Mapping, inputName: string): LayerMapping[] {
-  const byName = new Map(mapping.layers.map((l) => [l.layer, l]));
+  const byName = layerIndex(mapping);
   const done = new Set<string>([inputName]);
   const order: LayerMapping[] = [];
   const pending = [...mapping.layers];

@@ -2,6 +2,7 @@
 // mapping and memory plan when the design loads), its checked design and mapping, and the parsed files, read with
 // the editor's unsaved text for open documents. Independent of the LSP wire types (server.ts converts).
 import { nodeIndex } from '../ir/nodeIndex.js';
+import { layerIndex } from '../mapping/layerIndex.js';
 import { readFileSync } from 'node:fs';
 import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
 import type { SourceFile } from '../dsl/ast.js';
@@ -61,7 +62,7 @@ export function hoverText(a: Analysis, name: string): string | null {
   if (node === undefined) return null;
   const shape = `${node.shape.channels}x${node.shape.height}x${node.shape.width}`;
   const lines = [`**${node.name}**: ${node.op.kind}, output ${shape} (CxHxW), ${node.activationBits}-bit activations`];
-  const layer = a.mapping?.layers.find((l) => l.layer === node.name);
+  const layer = a.mapping ? layerIndex(a.mapping).get(node.name) : undefined;
   if (layer !== undefined) {
     const m = layer.matrix;
     lines.push(

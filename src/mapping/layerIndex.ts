@@ -12,3 +12,8 @@ export function layerIndex(mapping: Mapping): ReadonlyMap<string, LayerMapping> 
   }
   return index;
 }
+
+/** The layer whose neuron core sends VALUE: the last node it runs (`output`), or the weight layer itself. */
+export function layerSending(mapping: Mapping, value: string): LayerMapping | undefined {
+  return mapping.layers.find((l) => (l.output ?? l.layer) === value);
+}

@@ -5,6 +5,7 @@
 import { DiagnosticError } from '../dsl/diagnostics.js';
 import type { IrDesign, MappingDirective } from '../ir/types.js';
 import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
+import { layerIndex } from '../mapping/layerIndex.js';
 import { mapDesign, type LayerMapping, type Mapping } from '../mapping/index.js';
 import { planMemories } from '../memory/index.js';
 import { simulateDataflow, type GeometryCache, type LinkLoad } from '../dataflow/index.js';
@@ -87,7 +88,7 @@ export interface EvaluateOptions {
  * share their verdicts. A verdict reused for another layer says which layer it was planned for.
  */
 function memoryVerdict(design: IrDesign, mapping: Mapping, cache: Map<string, { layer: string; verdict: string | null }>): string | null {
-  const byName = new Map(mapping.layers.map((l) => [l.layer, l]));
+  const byName = layerIndex(mapping);
   const nodes = nodeIndex(design.network);
   for (const lm of mapping.layers) {
     const producer = byName.get(lm.source);

@@ -7,6 +7,7 @@ import { IfNeurons, runTimesteps } from './spiking.js';
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import { blockShape } from '../mapping/block.js';
+import { layerIndex } from '../mapping/layerIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
 import { runColumnSums, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
@@ -389,7 +390,7 @@ export function compileReference(design: IrDesign, mapping: Mapping): CompiledRe
   const params = layerParameters(design);
   const layers = new Map<string, CompiledLayer>();
   const fused = new Map<string, FusedPlace>();
-  const byLayer = new Map(mapping.layers.map((l) => [l.layer, l]));
+  const byLayer = layerIndex(mapping);
   for (const node of design.network.nodes) {
     if (!isWeightOp(node.op)) continue;
     const lm = byLayer.get(node.name);

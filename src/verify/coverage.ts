@@ -4,6 +4,7 @@
 // shows it.
 import type { IrDesign } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
+import { layerIndex } from '../mapping/layerIndex.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Schedule } from '../memory/schedule.js';
 import type { Trace } from './trace.js';
@@ -21,7 +22,7 @@ export interface CoreCoverage {
 export function coverage(trace: Trace, design: IrDesign, mapping: Mapping, schedules: ReadonlyMap<string, Schedule>): CoreCoverage[] {
   const nodes = nodeIndex(design.network);
   return mapping.cores.map((core) => {
-    const lm = mapping.layers.find((l) => l.layer === core.layer)!;
+    const lm = layerIndex(mapping).get(core.layer)!;
     const bits = (nodes.get(lm.output) ?? nodes.get(lm.layer))!.activationBits;
     const max = 2 ** (bits - 1) - 1;
     const min = -(2 ** (bits - 1));

@@ -17,6 +17,7 @@ import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
 import { busyTimesteps } from '../dataflow/index.js';
 import { blockShape } from '../mapping/block.js';
+import { layerSending } from '../mapping/layerIndex.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -209,7 +210,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   for (const core of mapping.cores) schedules.set(core.id, coreSchedule(memoryPlan, core.id));
   const outputNode = networkOutput(design.network);
   const infos = coreInfos(mapping, design.target.inputMemory.depth);
-  const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
+  const outputLayer = layerSending(mapping, design.network.output);
   const outputBlock = outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };
   const operationTimesteps = modelOperationTimesteps(program);
 

@@ -6,6 +6,7 @@ import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
+import { layerSending } from '../../mapping/layerIndex.js';
 import { sameEmissionOrder } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
@@ -479,7 +480,7 @@ export function planRtl(program: Program): RtlPlan {
     }
   }
   cores.sort((a, b) => a.core.index - b.core.index);
-  const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);
+  const outputLayer = layerSending(mapping, design.network.output);
   if (!outputLayer) throw new Error(`RTL: no layer emits the network output ${design.network.output}`);
   return { design, mapping, cores, inputNode, inputPixels: inputPixelsPerTimestep(design, mapping, inputNode.name), outputLayer };
 }

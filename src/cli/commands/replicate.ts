@@ -19,12 +19,11 @@ function boundedInt(max: number): (value: string) => number {
 /** Largest collective kernel matrix the calculator builds (its placement data is materialized). */
 const MAX_CALCULATED_ROWS = 1_048_576;
 
-/** Upper bound of the rows: every input pixel of the replicas' block window, all channels. */
-function rowsUpperBound(o: ReplicateOptions): number {
-  const tall = Math.ceil(o.replicas / o.dw);
-  const windowHeight = (tall - 1) * o.stride + o.kernel;
-  const windowWidth = (o.dw - 1) * o.stride + o.kernel;
-  return o.cin * windowHeight * windowWidth;
+/** Upper bound of the rows: every input pixel of the region the replicas' block reads, all channels. */
+async function rowsUpperBound(o: ReplicateOptions): Promise<number> {
+  const { blockRegion, directiveBlock } = await import('../../mapping/block.js');
+  const region = blockRegion(directiveBlock(o.replicas, o.dw), { kernelHeight: o.kernel, kernelWidth: o.kernel, stride: o.stride });
+  return o.cin * region.height * region.width;
 }
 
 interface ReplicateOptions {
@@ -53,9 +52,10 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
       if (opts.dw > opts.replicas) {
         this.error(`error: --dw (${opts.dw}) must be at most --replicas (${opts.replicas}): the block is dW pixels wide`, { exitCode: 2 });
       }
-      if (rowsUpperBound(opts) > MAX_CALCULATED_ROWS) {
+      const rowsBound = await rowsUpperBound(opts);
+      if (rowsBound > MAX_CALCULATED_ROWS) {
         this.error(
-          `error: these replicas read up to ${rowsUpperBound(opts).toLocaleString('en-US')} crossbar rows; the calculator builds at most ${MAX_CALCULATED_ROWS.toLocaleString('en-US')}`,
+          `error: these replicas read up to ${rowsBound.toLocaleString('en-US')} crossbar rows; the calculator builds at most ${MAX_CALCULATED_ROWS.toLocaleString('en-US')}`,
           { exitCode: 2 },
         );
       }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -11,5 +12,6 @@ export default defineConfig({
     // machine, which leaves a core idle while a file waits on one process (a Verilator run, a Yosys unit, npm). The
     // files share only caches that are safe to share (src/support/lock.ts; test/support/dist.ts).
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

@@ -104,7 +104,17 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
   };
   // Two processes that need the same build (two test workers, two verify runs) build it once: the second waits for
   // the first and finds the binary in the cache.
-  return cached() ?? (await withLock(join(cacheDir, `.${key}.lock`), async () => cached() ?? (await buildInto(request, cacheDir, key))));
+  const hit = cached();
+  if (hit) return hit;
+  try {
+    return await withLock(join(cacheDir, `.${key}.lock`), async () => cached() ?? (await buildInto(request, cacheDir, key)));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new ToolError('IMC141', `cannot write to the build cache ${cacheDir} (${code}; choose another with --cache-dir)`);
+    }
+    throw err;
+  }
 }
 
 /** Builds the binary of `key` in a temporary directory of the cache and renames it into place. */

@@ -45,9 +45,15 @@ export function touchBuild(buildDir: string): void {
 }
 
 function sizeOf(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.size;
-  return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) return st.size;
+    return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+  } catch (err) {
+    // Another process pruning the same cache removed it meanwhile.
+    if ((err as { code?: string }).code === 'ENOENT') return 0;
+    throw err;
+  }
 }
 
 /**
@@ -57,7 +63,7 @@ function sizeOf(path: string): number {
 export function pruneCache(dir: string, maxBytes: number, keep: string): string[] {
   const builds = readdirSync(dir)
     .filter((name) => /^[0-9a-f]{32}$/.test(name))
-    .map((name) => ({ name, path: join(dir, name), used: statSync(join(dir, name)).mtimeMs }))
+    .map((name) => ({ name, path: join(dir, name), used: statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
     .map((b) => ({ ...b, bytes: sizeOf(b.path) }))
     .sort((a, b) => a.used - b.used || (a.name < b.name ? -1 : 1));
   let total = builds.reduce((sum, b) => sum + b.bytes, 0);

@@ -15,6 +15,7 @@ type NeuroSimParameters = Pick<
 >;
 import { writeContent, type OutputFile } from '../emit/output.js';
 import { renderTemplate } from '../support/templates.js';
+import { withLock } from '../support/lock.js';
 
 export interface NeuroSimReport {
   /** main printed its final "Hardware Performance Done" line. */
@@ -81,7 +82,8 @@ export function parseNeuroSimReport(stdout: string): NeuroSimReport {
  * NeuroSim's NeuroSIM/ folder, `buildDir` where the copy with this design's Param.cpp is built.
  */
 export async function runNeuroSim(configDir: string, neurosimDir: string, buildDir: string): Promise<{ stdout: string; report: NeuroSimReport }> {
-  const run = await execa('sh', [`${configDir}/neurosim.sh`, neurosimDir, buildDir], { reject: false });
+  // neurosim.sh rebuilds the build directory in place when its Param.cpp values differ: one run at a time uses it.
+  const run = await withLock(`${resolve(buildDir)}.lock`, () => execa('sh', [`${configDir}/neurosim.sh`, neurosimDir, buildDir], { reject: false }));
   if (run.exitCode !== 0) {
     const tail = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-3).join(' | ');
     throw new Error(`NeuroSim exited with ${run.exitCode ?? run.signal}: ${tail}`);

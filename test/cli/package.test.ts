@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { withDist } from '../support/dist.js';
 
 const root = resolve('.');
 
@@ -22,9 +23,9 @@ function emptyProject(dir: string): string {
 }
 
 describe('npm pack, offline install, and use outside the repository', () => {
-  it('ships dist/ with type declarations and no tests; installs offline; the CLI and the API work', () => {
+  it('ships dist/ with type declarations and no tests; installs offline; the CLI and the API work', async () => {
     const work = mkdtempSync(join(tmpdir(), 'imcc-pack-'));
-    const pack = run('npm', ['pack', '--json', '--pack-destination', work], root);
+    const pack = await withDist(() => run('npm', ['pack', '--json', '--pack-destination', work], root));
     expect(pack.status, pack.out).toBe(0);
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const shipped = info.files.map((f) => f.path);

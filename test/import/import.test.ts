@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import onnxProto from 'onnx-proto';
 import { runCli } from '../support/cli.js';
+import { withDist } from '../support/dist.js';
 import { validateJson } from '../../src/support/schema.js';
 import { parseNpy, formatNpy } from '../../src/support/npy.js';
 import { readOnnx } from '../../src/import/onnx.js';
@@ -118,7 +119,7 @@ describe('imcc import of the trained digits CNN', () => {
 
 describe('imcc evaluate in worker threads (the compiled CLI, as built by npm ci)', () => {
   it('gives the in-process result', async () => {
-    const r = spawnSync(process.execPath, ['bin/imcc.js', 'evaluate', 'examples/digits.imc', '--data', TEST_X, '--labels', TEST_Y, '--onnx', MODEL, '--json'], { encoding: 'utf8' });
+    const r = await withDist(() => spawnSync(process.execPath, ['bin/imcc.js', 'evaluate', 'examples/digits.imc', '--data', TEST_X, '--labels', TEST_Y, '--onnx', MODEL, '--json'], { encoding: 'utf8' }));
     expect(r.status, r.stderr).toBe(0);
     // The CLI prints JSON numbers by the one rounding rule (docs/cli.md "Numbers").
     expect(JSON.parse(r.stdout)).toEqual(roundJsonNumbers(await evaluateDesign('examples/digits.imc', TEST_X, TEST_Y, MODEL)));

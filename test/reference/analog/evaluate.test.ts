@@ -11,6 +11,7 @@ import { roundJsonNumbers } from '../../../src/support/json.js';
 import { validateJson } from '../../../src/support/schema.js';
 import { formatNpy, parseNpy } from '../../../src/support/npy.js';
 import { runCli } from '../../support/cli.js';
+import { withDist } from '../../support/dist.js';
 
 const IMAGES = 60;
 let dir: string;
@@ -170,7 +171,7 @@ describe('imcc evaluate --sweep output', () => {
 describe('imcc evaluate --analog in worker threads (the compiled CLI)', () => {
   it('gives the in-process result: the draws depend on the sample and image, not on the thread', async () => {
     const args = ['--data', data, '--labels', labels, '--sweep', 'noise=0.1:0.1:0', '--samples', '2', '--seed', '5', '--json'];
-    const r = spawnSync(process.execPath, ['bin/imcc.js', 'evaluate', 'examples/digits.imc', ...args], { encoding: 'utf8' });
+    const r = await withDist(() => spawnSync(process.execPath, ['bin/imcc.js', 'evaluate', 'examples/digits.imc', ...args], { encoding: 'utf8' }));
     expect(r.status, r.stderr).toBe(0);
     const inProcess = await evaluateDesign('examples/digits.imc', data, labels, undefined, undefined, { samples: 2, seed: 5, sweep: parseSweep('noise=0.1:0.1:0') });
     expect(JSON.parse(r.stdout)).toEqual(roundJsonNumbers(inProcess));

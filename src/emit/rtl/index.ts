@@ -54,8 +54,14 @@ function header(design: IrDesign, what: string, version: string, comment = '//')
     commentText(`${comment} Network ${design.network.name} on target ${design.target.name}. Do not edit by hand: regenerate with imcc compile.`);
 }
 
-/** The static dataflow controller's module (templates/rtl/imcc_controller.v.hbs). */
-const CONTROLLER_MODULE = 'imcc_controller';
+/** The library's static modules: one text for every network, each instance sets its parameters. */
+const LIBRARY_MODULES = {
+  controller: 'imcc_controller',
+  sram: 'imcc_sram',
+  fifoRam: 'imcc_fifo_ram',
+  crossbar: 'imcc_crossbar',
+  ifNeuron: 'imcc_if_neuron',
+} as const;
 
 /** Header of a library module: the same text for every network (no source or network named). */
 function libraryHeader(what: string, version: string): string {
@@ -72,18 +78,18 @@ function instanceParameters(parameters: object): Array<{ name: string; pad: stri
 export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
   const scope = new IdentifierScope();
   // The library's own module first: no network or core identifier can take its name.
-  const controller = scope.verilogIdentifier(CONTROLLER_MODULE);
+  const library = Object.fromEntries(Object.entries(LIBRARY_MODULES).map(([kind, name]) => [kind, scope.verilogIdentifier(name)]));
   const network = scope.verilogIdentifier(design.network.name);
   const cores = new Map<string, string>();
   for (const c of mapping.cores) cores.set(c.id, scope.verilogIdentifier(`${network}_${c.id}`));
   return {
     network,
     top: scope.verilogIdentifier(`${network}_top`),
-    sram: scope.verilogIdentifier(`${network}_sram`),
-    fifoRam: scope.verilogIdentifier(`${network}_fifo_ram`),
-    crossbar: scope.verilogIdentifier(`${network}_crossbar`),
-    controller,
-    ifNeuron: scope.verilogIdentifier(`${network}_if_neuron`),
+    sram: library.sram,
+    fifoRam: library.fifoRam,
+    crossbar: library.crossbar,
+    controller: library.controller,
+    ifNeuron: library.ifNeuron,
     cores,
     fileList: `rtl/${network}.f`,
     testbench: `tb/${network}_tb.cpp`,
@@ -354,6 +360,7 @@ function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated
     potentialBits: membrane.potentialBits,
     membraneThreshold: slit(membrane.potentialBits, threshold.level),
     membraneLeak: slit(membrane.potentialBits, membrane.leak),
+    membraneResetSubtract: membrane.reset === 'subtract' ? 1 : 0,
   };
   // The instance is its own template: the neuron core places it before or after the pool.
   return { integrateAndFire: true, membraneInstance: renderTemplate('rtl/if_membrane_instance.v.hbs', fields).replace(/\n$/, '') };
@@ -593,24 +600,19 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     files.push({ path, content });
     if (path.endsWith('.v')) verilog.push(path);
   };
-  add(`rtl/${names.sram}.v`, renderTemplate('rtl/sram.v.hbs', { header: header(design, 'input memory SRAM model', version), module: names.sram }));
+  // The library's static modules: the same text for every network; the wrappers and neuron cores set their parameters.
+  add(`rtl/${names.sram}.v`, renderTemplate('rtl/sram.v.hbs', { header: libraryHeader('input memory SRAM model', version), module: names.sram }));
   add(
     `rtl/${names.crossbar}.v`,
-    renderTemplate('rtl/crossbar.v.hbs', { header: header(design, 'crossbar tile (behavioural model; black box for synthesis)', version), module: names.crossbar }),
+    renderTemplate('rtl/crossbar.v.hbs', { header: libraryHeader('crossbar tile (behavioural model; black box for synthesis)', version), module: names.crossbar }),
   );
   if (plan.cores.some((p) => p.neuron?.residual)) {
-    add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: header(design, 'shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
+    add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: libraryHeader('shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
   }
-  const spiking = design.target.neuronCore.spiking;
-  if (spiking && plan.cores.some((p) => p.neuron?.threshold?.integrateAndFire)) {
+  if (design.target.neuronCore.spiking && plan.cores.some((p) => p.neuron?.threshold?.integrateAndFire)) {
     add(
       `rtl/${names.ifNeuron}.v`,
-      renderTemplate('rtl/if_neuron.v.hbs', {
-        header: header(design, 'integrate-and-fire membrane of the model if neuron cores', version),
-        module: names.ifNeuron,
-        subtract: spiking.reset === 'subtract',
-        resetText: spiking.reset === 'subtract' ? 'by subtracting THRESHOLD' : 'to zero',
-      }),
+      renderTemplate('rtl/if_neuron.v.hbs', { header: libraryHeader('integrate-and-fire membrane of the model if neuron cores', version), module: names.ifNeuron }),
     );
   }
   // The dataflow controller: one static module for every core (each wrapper sets its parameters).

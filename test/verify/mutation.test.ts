@@ -85,13 +85,16 @@ const MUTANTS: Mutant[] = [
     mutate: (t) => replaceOnce(t, 'r_col_d = wrap_column(r_col_q + DELTA_PIX);', 'r_col_d = r_col_q + DELTA_PIX;'),
   },
   { name: 'consumer does not wait for its partial sums', caughtBy: 'handshake', file: coreModuleFile(p.files, `${net}_c02`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
-  { name: 'state_q reset dropped', caughtBy: 'memory', file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
+  // Every core's controller (one module) starts in a random state: with this seed c00 starts inside a block and
+  // converts a wrong patch before the first step, so block 0's ADC output is the first mismatch.
+  { name: 'state_q reset dropped', caughtBy: 'adc', file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
   { name: 'busy_q reset dropped', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
   {
     name: 'corrupted address (Δkernel one word too large)', caughtBy: 'memory',
-    file: coreModuleFile(p.files, `${net}_c01`, 'controller').path.slice('rtl/'.length),
+    // The core's wrapper sets the controller's parameters.
+    file: `${net}_c01.v`,
     kind: 'rtl',
-    mutate: (t) => replaceOnce(t, /DELTA_KERNEL = (\d+)'sd(\d+);/, `DELTA_KERNEL = $1'sd${Number(/DELTA_KERNEL = \d+'sd(\d+);/.exec(t)![1]) + 16};`),
+    mutate: (t) => replaceOnce(t, /\.DELTA_KERNEL( +)\((\d+)\)/, `.DELTA_KERNEL$1(${Number(/\.DELTA_KERNEL +\((\d+)\)/.exec(t)![1]) + 16})`),
   },
 ];
 

@@ -9,7 +9,8 @@
 //  - a pixel computed in timestep t is present in the next core's input memory in timestep t + 1;
 //  - the accumulating core adds its row parts' partial sums in the timestep they are computed (as the RTL does); the
 //    accumulated pixel is final in the later of the parts' computations;
-//  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result);
+//  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result):
+//    right after the accumulation the layer's cores wait to compute the pixel, after a pool the pool's pixel waits;
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
@@ -76,6 +77,8 @@ interface SimLayer {
   unitPixels: Int32Array;
   /** Scratch: per unit, the timestep its inputs are all present (computeCore, one core at a time). */
   ready: Int32Array;
+  /** Scratch: per unit, the timestep all its cores' inputs are present (without the shortcut's stall). */
+  inputsReady: Int32Array;
   replicas: number;
   cores: SimCore[];
   steps: ChainStep[];
@@ -86,7 +89,10 @@ interface SimLayer {
   emittedPeak: number;
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: Int32Array;
-  /** `late`: shortcut pixels (over the images simulated) that arrived after the main path had computed their pixel. */
+  /**
+   * `late`: shortcut pixels (over the images simulated) that arrived after the main path's inputs of their pixel (the
+   * add stalled the layer's cores for them), or, for an add after a pool, after the pool's pixel was complete.
+   */
   residual?: { arrivals: Int32Array; uses: Int32Array; count: number; late: number };
   /** The last timestep this image's shortcut pixels wait in the residual buffer. */
   residualEnd?: number;
@@ -380,6 +386,7 @@ function prepareLayers(
       unitsPerTimestep: byPixel ? replicas : 1,
       unitPixels,
       ready: new Int32Array(units),
+      inputsReady: new Int32Array(units),
       replicas,
       cores,
       steps,
@@ -421,11 +428,19 @@ function runLayer(
   const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
   const arrivals = source === undefined ? inputTimes : plusOne(source.emitted);
   const final = new Int32Array(layer.units).fill(-1);
+  // A residual add on the computed plane (only batch norm or ReLU before it) stalls the layer's cores: a unit is
+  // computed when its inputs and its shortcut pixels are present (the RTL's controllers wait for the shortcut FIFO).
+  const stall = shortcutStall(layer, layers, inputTimes, inputName, granularity);
+  const inputsReady = stall === undefined ? undefined : layer.inputsReady.fill(-1);
   for (const c of layer.cores) {
-    computeCore(c, layer, arrivals, start, final);
+    computeCore(c, layer, arrivals, start, final, stall, inputsReady);
     recordHeld(c, arrivals, start);
   }
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
+  let late = 0;
+  if (stall !== undefined && inputsReady !== undefined) {
+    for (let u = 0; u < layer.units; u++) if (stall[u] > inputsReady[u]) late += layer.unitPixels[u];
+  }
   for (const step of layer.steps) {
     if (step.kind === 'identity') continue;
     if (step.kind === 'add') {
@@ -437,6 +452,7 @@ function runLayer(
       }
       const n = times.length;
       layer.residual ??= { arrivals: new Int32Array(n), uses: new Int32Array(n), count: 0, late: 0 };
+      layer.residual.late += late;
       const buffer = layer.residual;
       if (buffer.count + n > buffer.arrivals.length) {
         const size = Math.max(buffer.count + n, buffer.arrivals.length * 2);
@@ -451,6 +467,7 @@ function runLayer(
       let end = -1;
       for (let p = 0; p < n; p++) {
         const arrival = shortcut[p] + hop;
+        // Only an add after a pool still waits here (the stall above already covers an add on the computed plane).
         if (arrival > times[p]) {
           times[p] = arrival;
           buffer.late++;
@@ -473,6 +490,32 @@ function runLayer(
     times = next;
   }
   return times;
+}
+
+/**
+ * For a layer whose residual add is on the plane its crossbars compute (nothing but batch norm or ReLU before it): per
+ * unit (pixel or block), the timestep the last of its shortcut pixels is present in the adding core's FIFO (one hop
+ * after its producer emitted it; the network input's pixels when they enter). Undefined for any other layer.
+ */
+function shortcutStall(
+  layer: SimLayer,
+  layers: ReadonlyMap<string, SimLayer>,
+  inputTimes: Int32Array,
+  inputName: string,
+  granularity: Granularity,
+): Int32Array | undefined {
+  const first = layer.steps.find((s) => s.kind !== 'identity');
+  if (first?.kind !== 'add') return undefined;
+  const from = layer.mapping.residualLayer;
+  const shortcut = from === undefined || from === inputName ? inputTimes : layers.get(from)?.emitted;
+  if (shortcut === undefined || shortcut.length !== layer.plan.pixelBlock.length) return undefined;
+  const hop = shortcut === inputTimes ? 0 : 1;
+  const stall = new Int32Array(layer.units).fill(-1);
+  for (let p = 0; p < shortcut.length; p++) {
+    const u = granularity === 'block' ? layer.plan.pixelBlock[p] : p;
+    if (shortcut[p] + hop > stall[u]) stall[u] = shortcut[p] + hop;
+  }
+  return stall;
 }
 
 /**
@@ -504,9 +547,18 @@ function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, e
  * One core's computations for one image, in order: a unit (pixel or block) in the timestep its last needed input is
  * present, not before the previous unit, at most unitsPerTimestep units per timestep. `final` gets, per unit, the
  * timestep its result is complete in the neuron core: the latest of its row parts' computations (the accumulating core
- * adds their partial sums in the timestep they are computed, as the RTL does).
+ * adds their partial sums in the timestep they are computed, as the RTL does). `stall`: per unit, the timestep its
+ * shortcut pixels are all present (a residual add on the computed plane); `inputsReady` gets the timestep its inputs are.
  */
-function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest: number, final: Int32Array): void {
+function computeCore(
+  c: SimCore,
+  layer: SimLayer,
+  arrivals: Int32Array,
+  earliest: number,
+  final: Int32Array,
+  stall?: Int32Array,
+  inputsReady?: Int32Array,
+): void {
   const units = layer.units;
   // Listed inputs are walked inline: a second pass over the units (readyTimes) cost the optimizer a fifth of its time.
   const lists = c.needed.lists;
@@ -526,6 +578,10 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
     let r = earliest;
     if (from === undefined || values === undefined) r = ready[u];
     else for (let k = from[u], end = from[u + 1]; k < end; k++) if (arrivals[values[k]] > r) r = arrivals[values[k]];
+    if (stall !== undefined && inputsReady !== undefined) {
+      if (r > inputsReady[u]) inputsReady[u] = r;
+      if (stall[u] > r) r = stall[u];
+    }
     const pixels = unitPixels[u];
     if (r > last || unitsInLast >= perTimestep) {
       last = r > last ? r : last + 1;

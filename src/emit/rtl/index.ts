@@ -147,6 +147,7 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
     xBits: p.rows * p.inActivationBits,
     hasPsumIn: p.partialCores.length > 0,
     hasNeuron: p.neuron !== undefined,
+    waitsShortcut: p.neuron?.residual !== undefined || p.shortcutGate !== undefined,
     cw,
     spanWords,
     slotBits: unsignedBits(p.slotLast - p.slotFirst),
@@ -386,6 +387,10 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     resLast: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), (n.residual?.depth ?? 1) - 1),
     resZero: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 0),
     resOne: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 1),
+    // The shortcut pixels one block reads: one per replica of the core's columns.
+    resNeed: p.coreReplicas,
+    resNeedWide: n.residual ? ulit(unsignedBits(n.residual.depth - 1) + 1, p.coreReplicas) : '',
+    resDepthWide: n.residual ? ulit(unsignedBits(n.residual.depth - 1) + 1, n.residual.depth) : '',
     isMaxPool: pool?.kind === 'max',
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
@@ -528,7 +533,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   // Each layer's output stream: valid and the pixel of all its column groups (group 0 in the low bits).
   const layerSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   layerSignals.set(plan.inputNode.name, { valid: 'in_valid_i', pixel: 'in_pixel_i', bits: inputBits });
-  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string }>();
+  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string; resReady: string }>();
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const sig = {
@@ -538,9 +543,11 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       pixel: scope.verilogIdentifier(`${id}_out_pixel`),
       psumValid: scope.verilogIdentifier(`${id}_psum_valid`),
       psum: scope.verilogIdentifier(`${id}_psum`),
+      resReady: scope.verilogIdentifier(`${id}_res_ready`),
     };
     coreSignals.set(p.core.id, sig);
     wires.push(sig.busy, sig.finished);
+    if (p.neuron?.residual && p.partialCores.length > 0) wires.push(sig.resReady);
     if (p.neuron) {
       wires.push(sig.valid);
       wires.push(`[${p.cols * p.neuron.outActivationBits - 1}:0] ${sig.pixel}`);
@@ -607,7 +614,9 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       ports.push({ name: 'res_valid_i', signal: res.valid });
       const whole = rlo === 0 && rhi === perPixel - 1 && p.neuron.residual.pixels === sent;
       ports.push({ name: 'res_pixel_i', signal: whole ? res.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}` });
+      if (p.partialCores.length > 0) ports.push({ name: 'res_ready_o', signal: sig.resReady });
     }
+    if (p.shortcutGate !== undefined) ports.push({ name: 'res_ready_i', signal: coreSignals.get(p.shortcutGate)!.resReady });
     if (p.neuron) {
       ports.push({ name: 'out_valid_o', signal: sig.valid }, { name: 'out_pixel_o', signal: sig.pixel });
     } else {
@@ -743,6 +752,8 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
+        waitsForSibling: p.shortcutGate !== undefined,
+        exportsResReady: p.neuron?.residual !== undefined && p.partialCores.length > 0,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,
         residualFrom: p.neuron?.residual ? commentText(p.neuron.residual.from) : '',
         hasBatchNorm: bn !== undefined,

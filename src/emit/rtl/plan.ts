@@ -128,6 +128,11 @@ export interface CoreRtlPlan {
   rowBitOffset: number;
   /** Sibling row parts whose partial sums this (accumulating) core adds, in row-part order. */
   partialCores: string[];
+  /**
+   * A row part of a layer with a residual add: the accumulating sibling whose shortcut FIFO it waits for (all row parts
+   * compute a block together, when its shortcut pixels are there).
+   */
+  shortcutGate?: string;
   neuron?: NeuronPlan;
   /** Bits of the crossbar model's exact accumulator. */
   crossbarAccBits: number;
@@ -154,7 +159,7 @@ function neuronPlan(
   adc: AdcModel,
   parts: number,
   bn: { scale: Int32Array; bias: Int32Array } | undefined,
-  residualPixels: Map<string, { pixels: number; late: number }>,
+  residualPixels: Map<string, { pixels: number }>,
   mappingLayers: readonly LayerMapping[],
   coreReplicas: number,
   coreChannels: number,
@@ -192,12 +197,6 @@ function neuronPlan(
         // into that core never leaves it.
         if (sourceLayer && lm.residualFrom !== sourceLayer.output) {
           unsupported(f, `a residual add of '${lm.residualFrom}', whose core '${sourceLayer.layer}' sends '${sourceLayer.output}' instead (a fused op after the shortcut value)`);
-        }
-        // The neuron core reads the shortcut FIFO when it computes the pixel; nothing in the RTL waits for a
-        // shortcut pixel that arrives later (the dataflow model's add does wait: it counts those pixels).
-        const late = residualPixels.get(lm.layer)?.late ?? 0;
-        if (late > 0) {
-          unsupported(f, `a residual add whose shortcut from '${lm.residualLayer}' arrives after the layer has computed the pixel (computed in the same timestep as the adding block, or later)`);
         }
         const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
@@ -359,12 +358,9 @@ function valueBits(values: Int32Array): number {
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
-  // FIFO depths for one image: the residual buffers of the single-image dataflow. The shortcut pixels that arrive
-  // after their pixel is computed come from the `block` granularity, the timing the RTL follows (docs/dataflow.md).
-  const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels, late: 0 }]));
-  if (residualPixels.size > 0) {
-    for (const b of program.blockDataflow.residualBuffers) residualPixels.get(b.layer)!.late = b.lateShortcutPixels;
-  }
+  // FIFO depths for one image: the residual buffers of the single-image dataflow. A shortcut pixel that arrives after
+  // the main path's inputs stalls the layer's cores (their controllers wait for the FIFO), as the model's cores wait.
+  const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels }]));
   const byName = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!inputNode) throw new Error('RTL: the network has no input node');
@@ -479,6 +475,12 @@ export function planRtl(program: Program): RtlPlan {
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }
+  }
+  // A row part waits for its accumulating sibling's shortcut FIFO: the parts compute each block together.
+  for (const p of cores) {
+    if (p.core.role !== 'partial') continue;
+    const sibling = cores.find((q) => q.layer === p.layer && q.partialCores.includes(p.core.id));
+    if (sibling?.neuron?.residual) p.shortcutGate = sibling.core.id;
   }
   cores.sort((a, b) => a.core.index - b.core.index);
   const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);

@@ -77,8 +77,8 @@ interface SimLayer {
   unitPixels: Int32Array;
   /** Scratch: per unit, the timestep its inputs are all present (computeCore, one core at a time). */
   ready: Int32Array;
-  /** Scratch: per unit, the timestep all its cores' inputs are present (without the shortcut's stall). */
-  inputsReady: Int32Array;
+  /** Scratch: per unit, 1 when some core computed it later for its shortcut pixels than its inputs and order allow. */
+  waited: Uint8Array;
   replicas: number;
   cores: SimCore[];
   steps: ChainStep[];
@@ -90,8 +90,8 @@ interface SimLayer {
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: Int32Array;
   /**
-   * `late`: shortcut pixels (over the images simulated) that arrived after the main path's inputs of their pixel (the
-   * add stalled the layer's cores for them), or, for an add after a pool, after the pool's pixel was complete.
+   * `late`: the most shortcut pixels of one image that arrived after the main path's inputs of their pixel (the add
+   * stalled the layer's cores for them), or, for an add after a pool, after the pool's pixel was complete.
    */
   residual?: { arrivals: Int32Array; uses: Int32Array; count: number; late: number };
   /** The last timestep this image's shortcut pixels wait in the residual buffer. */
@@ -386,7 +386,7 @@ function prepareLayers(
       unitsPerTimestep: byPixel ? replicas : 1,
       unitPixels,
       ready: new Int32Array(units),
-      inputsReady: new Int32Array(units),
+      waited: new Uint8Array(units),
       replicas,
       cores,
       steps,
@@ -431,16 +431,14 @@ function runLayer(
   // A residual add on the computed plane (only batch norm or ReLU before it) stalls the layer's cores: a unit is
   // computed when its inputs and its shortcut pixels are present (the RTL's controllers wait for the shortcut FIFO).
   const stall = shortcutStall(layer, layers, inputTimes, inputName, granularity);
-  const inputsReady = stall === undefined ? undefined : layer.inputsReady.fill(-1);
+  const waited = stall === undefined ? undefined : layer.waited.fill(0);
   for (const c of layer.cores) {
-    computeCore(c, layer, arrivals, start, final, stall, inputsReady);
+    computeCore(c, layer, arrivals, start, final, stall, waited);
     recordHeld(c, arrivals, start);
   }
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
   let late = 0;
-  if (stall !== undefined && inputsReady !== undefined) {
-    for (let u = 0; u < layer.units; u++) if (stall[u] > inputsReady[u]) late += layer.unitPixels[u];
-  }
+  if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += layer.unitPixels[u];
   for (const step of layer.steps) {
     if (step.kind === 'identity') continue;
     if (step.kind === 'add') {
@@ -452,7 +450,6 @@ function runLayer(
       }
       const n = times.length;
       layer.residual ??= { arrivals: new Int32Array(n), uses: new Int32Array(n), count: 0, late: 0 };
-      layer.residual.late += late;
       const buffer = layer.residual;
       if (buffer.count + n > buffer.arrivals.length) {
         const size = Math.max(buffer.count + n, buffer.arrivals.length * 2);
@@ -470,7 +467,7 @@ function runLayer(
         // Only an add after a pool still waits here (the stall above already covers an add on the computed plane).
         if (arrival > times[p]) {
           times[p] = arrival;
-          buffer.late++;
+          late++;
         }
         buffer.arrivals[buffer.count] = arrival;
         buffer.uses[buffer.count] = times[p];
@@ -478,6 +475,7 @@ function runLayer(
         if (times[p] > end) end = times[p];
       }
       layer.residualEnd = end;
+      if (late > buffer.late) buffer.late = late;
       continue;
     }
     const { start: from, values } = step.lists;
@@ -548,7 +546,7 @@ function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, e
  * present, not before the previous unit, at most unitsPerTimestep units per timestep. `final` gets, per unit, the
  * timestep its result is complete in the neuron core: the latest of its row parts' computations (the accumulating core
  * adds their partial sums in the timestep they are computed, as the RTL does). `stall`: per unit, the timestep its
- * shortcut pixels are all present (a residual add on the computed plane); `inputsReady` gets the timestep its inputs are.
+ * shortcut pixels are all present (a residual add on the computed plane); `waited` marks the units the shortcut delayed.
  */
 function computeCore(
   c: SimCore,
@@ -557,7 +555,7 @@ function computeCore(
   earliest: number,
   final: Int32Array,
   stall?: Int32Array,
-  inputsReady?: Int32Array,
+  waited?: Uint8Array,
 ): void {
   const units = layer.units;
   // Listed inputs are walked inline: a second pass over the units (readyTimes) cost the optimizer a fifth of its time.
@@ -578,9 +576,10 @@ function computeCore(
     let r = earliest;
     if (from === undefined || values === undefined) r = ready[u];
     else for (let k = from[u], end = from[u + 1]; k < end; k++) if (arrivals[values[k]] > r) r = arrivals[values[k]];
-    if (stall !== undefined && inputsReady !== undefined) {
-      if (r > inputsReady[u]) inputsReady[u] = r;
-      if (stall[u] > r) r = stall[u];
+    if (stall !== undefined && waited !== undefined && stall[u] > r) {
+      // The shortcut, not the inputs or the previous unit, sets the timestep.
+      if (stall[u] > last) waited[u] = 1;
+      r = stall[u];
     }
     const pixels = unitPixels[u];
     if (r > last || unitsInLast >= perTimestep) {

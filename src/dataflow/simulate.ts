@@ -77,6 +77,8 @@ interface SimLayer {
   unitPixels: Int32Array;
   /** Scratch: per unit, the timestep its inputs are all present (computeCore, one core at a time). */
   ready: Int32Array;
+  /** The layer's cores by column part: the row parts of one column part compute each unit together. */
+  rowPartGroups: SimCore[][];
   /** Scratch: per unit, 1 when some core computed it later for its shortcut pixels than its inputs and order allow. */
   waited: Uint8Array;
   replicas: number;
@@ -387,6 +389,7 @@ function prepareLayers(
       unitPixels,
       ready: new Int32Array(units),
       waited: new Uint8Array(units),
+      rowPartGroups: rowPartGroups(cores),
       replicas,
       cores,
       steps,
@@ -432,9 +435,14 @@ function runLayer(
   // computed when its inputs and its shortcut pixels are present (the RTL's controllers wait for the shortcut FIFO).
   const stall = shortcutStall(layer, layers, inputTimes, inputName, granularity);
   const waited = stall === undefined ? undefined : layer.waited.fill(0);
-  for (const c of layer.cores) {
-    computeCore(c, layer, arrivals, start, final, stall, waited);
-    recordHeld(c, arrivals, start);
+  for (const group of layer.rowPartGroups) {
+    // The row parts of one column part compute each unit together, when all of their inputs are present (the
+    // accumulating core's controller starts the neuron core on the parts' partial sums of that timestep).
+    const together = group.length > 1 ? groupReady(group, layer, arrivals, start) : undefined;
+    for (const c of group) {
+      computeCore(c, layer, arrivals, start, final, { together, stall, waited });
+      recordHeld(c, arrivals, start);
+    }
   }
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
   let late = 0;
@@ -516,6 +524,28 @@ function shortcutStall(
   return stall;
 }
 
+/** The cores of a layer grouped by column part, in the mapping's order. */
+function rowPartGroups(cores: SimCore[]): SimCore[][] {
+  const groups = new Map<number, SimCore[]>();
+  for (const c of cores) {
+    const group = groups.get(c.core.part.colPart) ?? [];
+    group.push(c);
+    groups.set(c.core.part.colPart, group);
+  }
+  return [...groups.values()];
+}
+
+/** Per unit, the timestep the inputs of every core of `group` are present (not before `earliest`). */
+function groupReady(group: SimCore[], layer: SimLayer, arrivals: Int32Array, earliest: number): Int32Array {
+  const together = new Int32Array(layer.units).fill(earliest);
+  const ready = layer.ready;
+  for (const c of group) {
+    c.needed.readyTimes(arrivals, earliest, ready);
+    for (let u = 0; u < layer.units; u++) if (ready[u] > together[u]) together[u] = ready[u];
+  }
+  return together;
+}
+
 /**
  * When the next image can enter: after this one has crossed the input link (`earliest`), and only into input-memory
  * slots whose pixels the first cores no longer need (a pixel is overwritten in the timestep after its last use: store
@@ -545,8 +575,10 @@ function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, e
  * One core's computations for one image, in order: a unit (pixel or block) in the timestep its last needed input is
  * present, not before the previous unit, at most unitsPerTimestep units per timestep. `final` gets, per unit, the
  * timestep its result is complete in the neuron core: the latest of its row parts' computations (the accumulating core
- * adds their partial sums in the timestep they are computed, as the RTL does). `stall`: per unit, the timestep its
- * shortcut pixels are all present (a residual add on the computed plane); `waited` marks the units the shortcut delayed.
+ * adds their partial sums in the timestep they are computed, as the RTL does). `together`: per unit, the timestep the
+ * inputs of all the row parts of the core's column part are present (they compute together); `stall`: per unit, the
+ * timestep its shortcut pixels are all present (a residual add on the computed plane); `waited` marks the units the
+ * shortcut delayed.
  */
 function computeCore(
   c: SimCore,
@@ -554,9 +586,9 @@ function computeCore(
   arrivals: Int32Array,
   earliest: number,
   final: Int32Array,
-  stall?: Int32Array,
-  waited?: Uint8Array,
+  floors: { together?: Int32Array; stall?: Int32Array; waited?: Uint8Array } = {},
 ): void {
+  const { together, stall, waited } = floors;
   const units = layer.units;
   // Listed inputs are walked inline: a second pass over the units (readyTimes) cost the optimizer a fifth of its time.
   const lists = c.needed.lists;
@@ -576,6 +608,7 @@ function computeCore(
     let r = earliest;
     if (from === undefined || values === undefined) r = ready[u];
     else for (let k = from[u], end = from[u + 1]; k < end; k++) if (arrivals[values[k]] > r) r = arrivals[values[k]];
+    if (together !== undefined && together[u] > r) r = together[u];
     if (stall !== undefined && waited !== undefined && stall[u] > r) {
       // The shortcut, not the inputs or the previous unit, sets the timestep.
       if (stall[u] > last) waited[u] = 1;

@@ -2,13 +2,14 @@
 // 1. the shortcut is computed in the same timestep as the adding block: the adding layer's controllers now wait for
 //    the block's shortcut pixels in the FIFO, and the dataflow model stalls the layer's cores alike, so the RTL
 //    verifies bit-exact with the model's timesteps;
-// 2. the add takes a layer's raw value while a ReLU is fused into that layer's core (only the ReLU's output leaves it):
-//    still refused with a positioned IMC112, next to a near miss that verifies.
+// 2. the add takes a layer's raw value while a ReLU is fused into that layer's core: that core now sends the raw value
+//    on the shortcut link next to its ReLU's output (the add cannot recover it from the ReLU's), and it verifies.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
+import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
 import { DiagnosticError, type Diagnostic } from '../../src/dsl/diagnostics.js';
@@ -85,17 +86,24 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
 });
 
 describe("a residual add of a layer's raw value whose ReLU is fused into that layer's core", () => {
-  it('is IMC112 at the add, naming the value the core sends instead', () => {
-    const text = read(RAW_SHORTCUT);
-    const d = refusal(text);
-    expect(d.code).toBe('IMC112');
-    expect(d.span.line).toBe(lineOf(text, 'y = relu(add(batchnorm(c2), c1))'));
-    expect(d.message).toContain("a residual add of 'c1', whose core 'c1' sends 'x' instead");
+  it("the producing core sends the raw value on the shortcut link next to its ReLU's output", () => {
+    const plan = planRtl(createProgram(designOf(read(RAW_SHORTCUT)).design));
+    const c1 = plan.cores.find((p) => p.layer.layer === 'c1')!;
+    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized' });
+    expect(plan.cores.filter((p) => p.layer.layer !== 'c1').every((p) => p.neuron?.shortcutTap === undefined)).toBe(true);
   });
 
-  it('near miss: the raw value of a layer with nothing fused verifies bit-exact', async () => {
-    await verifies(read(RAW_SHORTCUT).replace('  x = relu(c1)\n  c2 = conv(x,', '  c2 = conv(c1,'));
+  it('verifies bit-exact', async () => {
+    await verifies(read(RAW_SHORTCUT));
   }, 600_000);
+
+  it('the accumulation before a fused batch norm is no activation: IMC112 at the layer, naming the value', () => {
+    const text = read(RAW_SHORTCUT).replace('  x = relu(c1)\n', '  x = relu(batchnorm(c1))\n');
+    const d = refusal(text);
+    expect(d.code).toBe('IMC112');
+    expect(d.span.line).toBe(lineOf(text, 'c1 = conv(image'));
+    expect(d.message).toContain("a residual add (in another core) of 'c1', the accumulation before its batch norm");
+  });
 });
 
 /** The seed-208 network on a 9x9 image: l0's plane is 3x3 (and the input memory deep enough for it). */

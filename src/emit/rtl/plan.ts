@@ -23,6 +23,11 @@ export interface NeuronPlan {
   requantShift: number;
   /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
   residual?: { from: string; depth: number; pixels: number };
+  /**
+   * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
+   * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
+   */
+  shortcutTap?: { node: string; wire: 'requantized' | 'added' | 'rectified' };
   reluBeforePool: boolean;
   /**
    * Windows of height x width every `stride` pixels, `padding` rows and columns of padding on each side (0 for a
@@ -163,6 +168,7 @@ function neuronPlan(
   mappingLayers: readonly LayerMapping[],
   coreReplicas: number,
   coreChannels: number,
+  tapped: string | undefined,
 ): NeuronPlan {
   const byName = nodeIndex(design.network);
   const fused = lm.fused.map((n) => byName.get(n)!);
@@ -193,11 +199,8 @@ function neuronPlan(
         // A replicated shortcut producer sends `pixels` pixels per step; a replicated adding core takes its
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
-        // The shortcut's core sends only its last fused value: a raw layer value whose ReLU (or other op) is fused
-        // into that core never leaves it.
-        if (sourceLayer && lm.residualFrom !== sourceLayer.output) {
-          unsupported(f, `a residual add of '${lm.residualFrom}', whose core '${sourceLayer.layer}' sends '${sourceLayer.output}' instead (a fused op after the shortcut value)`);
-        }
+        // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
+        // next to its last value (shortcutTap).
         const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
         // (blocks one column wide all give column order; a method-2 block's order is its own).
@@ -305,6 +308,7 @@ function neuronPlan(
   if (pool2?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool2.height * pool2.width) + 3);
   accBits += 1;
   if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -314,6 +318,7 @@ function neuronPlan(
     batchNorm,
     requantShift,
     residual,
+    shortcutTap,
     reluBeforePool,
     pool,
     pool2,
@@ -328,6 +333,33 @@ function neuronPlan(
     sumBits,
     accBits,
   };
+}
+
+/**
+ * Where the datapath holds `value`, a fused value of `node`'s core that a residual add in another core reads: the
+ * requantized value (the layer's own, or its first fused batch norm's), the residual sum, or the ReLU before a pool.
+ * A core with a pool emits fewer pixels than it computes, so it cannot send a value of every computed pixel with them.
+ */
+function tapOf(
+  value: string,
+  node: IrNode,
+  fused: readonly IrNode[],
+  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean },
+): NonNullable<NeuronPlan['shortcutTap']> {
+  const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
+  if (o.pool) refuse('a value before the pool of its core');
+  const at = fused.findIndex((f) => f.name === value);
+  if (value === node.name) {
+    if (fused[0]?.op.kind === 'batchnorm') refuse('the accumulation before its batch norm (not an activation)');
+    return { node: value, wire: 'requantized' };
+  }
+  const op = fused[at]?.op.kind;
+  if (op === 'batchnorm' && at === 0) return { node: value, wire: 'requantized' };
+  if (op === 'add' && fused.slice(0, at).every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'added' };
+  if (op === 'relu' && !o.spiking && o.reluBeforePool && fused.slice(0, at).every((f) => f.op.kind === 'batchnorm' || f.op.kind === 'add')) {
+    return { node: value, wire: 'rectified' };
+  }
+  return refuse(`a ${op ?? 'value'} the datapath does not hold as an activation`);
 }
 
 /**
@@ -364,6 +396,15 @@ export function planRtl(program: Program): RtlPlan {
   const byName = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (!inputNode) throw new Error('RTL: the network has no input node');
+  // Values a residual add reads from another core that are not that core's last value: sent on the shortcut link.
+  const taps = new Map<string, string>();
+  for (const l of mapping.layers) {
+    const source = mapping.layers.find((s) => s.layer === l.residualLayer);
+    if (source && l.residualFrom !== undefined && l.residualFrom !== source.output) {
+      if (taps.has(source.layer) && taps.get(source.layer) !== l.residualFrom) unsupported(byName.get(l.layer)!, `two residual adds of different values of '${source.layer}'`);
+      taps.set(source.layer, l.residualFrom);
+    }
+  }
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const memoryByCore = new Map(memoryPlan.cores.map((c) => [c.core, c]));
   const cores: CoreRtlPlan[] = [];
@@ -471,7 +512,7 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer)),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

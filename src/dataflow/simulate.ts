@@ -87,6 +87,12 @@ interface SimLayer {
   out: Plane;
   /** Emission timesteps of this image's output pixels (after the fused ops). */
   emitted: Int32Array;
+  /**
+   * A value of the chain before its last (e.g. the raw value before a ReLU or a pool) that a residual add in another
+   * layer reads, and the timesteps its pixels are complete (this image): the core sends it as it computes it.
+   */
+  tap?: string;
+  tapped?: Int32Array;
   /** Most pixels emitted in one timestep (over the batch). */
   emittedPeak: number;
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
@@ -400,6 +406,11 @@ function prepareLayers(
     layers.set(lm.layer, layer);
     order.push(layer);
   }
+  // A residual add of a value before its layer's last fused op: that layer records the value's timesteps.
+  for (const l of order) {
+    const source = l.mapping.residualLayer === undefined ? undefined : layers.get(l.mapping.residualLayer);
+    if (source !== undefined && l.mapping.residualFrom !== undefined && l.mapping.residualFrom !== source.mapping.output) source.tap = l.mapping.residualFrom;
+  }
   return { layers, order };
 }
 
@@ -445,13 +456,17 @@ function runLayer(
     }
   }
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
+  if (layer.tap === layer.mapping.layer) layer.tapped = times.slice();
   let late = 0;
   if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += layer.unitPixels[u];
   for (const step of layer.steps) {
-    if (step.kind === 'identity') continue;
+    if (step.kind === 'identity') {
+      if (step.node === layer.tap) layer.tapped = times.slice();
+      continue;
+    }
     if (step.kind === 'add') {
       const from = layer.mapping.residualLayer;
-      const shortcut = from === undefined || from === inputName ? inputTimes : layers.get(from)?.emitted;
+      const shortcut = from === undefined || from === inputName ? inputTimes : shortcutTimes(layers.get(from));
       const hop = shortcut === inputTimes ? 0 : 1;
       if (shortcut === undefined || shortcut.length !== times.length) {
         throw new Error(`dataflow: the residual operand of '${step.node}' (from '${from}') does not match its main path`);
@@ -484,6 +499,7 @@ function runLayer(
       }
       layer.residualEnd = end;
       if (late > buffer.late) buffer.late = late;
+      if (step.node === layer.tap) layer.tapped = times.slice();
       continue;
     }
     const { start: from, values } = step.lists;
@@ -494,8 +510,14 @@ function runLayer(
       next[q] = t;
     }
     times = next;
+    if (step.node === layer.tap) layer.tapped = times.slice();
   }
   return times;
+}
+
+/** The timesteps of the value a residual add reads from `layer`: its tapped value's, else its output's. */
+function shortcutTimes(layer: SimLayer | undefined): Int32Array | undefined {
+  return layer?.tapped ?? layer?.emitted;
 }
 
 /**
@@ -513,7 +535,7 @@ function shortcutStall(
   const first = layer.steps.find((s) => s.kind !== 'identity');
   if (first?.kind !== 'add') return undefined;
   const from = layer.mapping.residualLayer;
-  const shortcut = from === undefined || from === inputName ? inputTimes : layers.get(from)?.emitted;
+  const shortcut = from === undefined || from === inputName ? inputTimes : shortcutTimes(layers.get(from));
   if (shortcut === undefined || shortcut.length !== layer.plan.pixelBlock.length) return undefined;
   const hop = shortcut === inputTimes ? 0 : 1;
   const stall = new Int32Array(layer.units).fill(-1);

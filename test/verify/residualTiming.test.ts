@@ -97,16 +97,35 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
     await verifies(read(RAW_SHORTCUT));
   }, 600_000);
 
-  it('the accumulation before a fused batch norm is no activation: IMC112 at the layer, naming the value', () => {
-    const text = read(RAW_SHORTCUT).replace('  x = relu(c1)\n', '  x = relu(batchnorm(c1))\n');
+  it('a raw value before a pool of its core: the model times the add on that value; the RTL refuses it with IMC112', () => {
+    // c1's 4x4 plane is pooled to 2x2 for c2 (3x3, pad 2: 4x4 again), which adds c1's unpooled value.
+    const text = rawBeforePool();
+    const { design } = designOf(text);
+    const program = createProgram(design);
+    // The shortcut is c1's computed plane (16 pixels), not its pooled output (4): no internal error (the model used
+    // to throw), and the buffer holds c1's computed pixels until c2 adds them.
+    const result = simulateDataflow(design, program.mapping, { batch: 1, activity: true });
+    expect(result.outputs!.find((o) => o.layer === 'c1')!.timesteps).toHaveLength(4);
+    expect(result.residualBuffers.map((b) => [b.layer, b.from])).toEqual([['c2', 'c1']]);
+    expect(result.residualBuffers[0].pixels).toBeGreaterThan(4);
+    const layer = (name: string) => result.layers.find((l) => l.name === name)!;
+    expect(layer('c2').lastTimestep).toBeGreaterThan(layer('c1').lastTimestep);
     const d = refusal(text);
     expect(d.code).toBe('IMC112');
     expect(d.span.line).toBe(lineOf(text, 'c1 = conv(image'));
-    expect(d.message).toContain("a residual add (in another core) of 'c1', the accumulation before its batch norm");
+    expect(d.message).toContain("a residual add (in another core) of 'c1', a value before the pool of its core");
   });
 });
 
 /** The seed-208 network on a 9x9 image: l0's plane is 3x3 (and the input memory deep enough for it). */
 function nearMissPlane(): string {
   return read(SAME_TIMESTEP).replace('input image: 1x3x5', 'input image: 1x9x9').replace('depth 10', 'depth 32');
+}
+
+/** The raw-shortcut network with a 2x2 max pool after c1's ReLU (c2 pads by 2 to get c1's plane back). */
+function rawBeforePool(): string {
+  return read(RAW_SHORTCUT)
+    .replace('input image: 2x6x6', 'input image: 2x4x4')
+    .replace('  x = relu(c1)\n', '  x = maxpool(relu(c1), size 2)\n')
+    .replace('c2 = conv(x, out 4, kernel 3x3, pad 1)', 'c2 = conv(x, out 4, kernel 3x3, pad 2)');
 }

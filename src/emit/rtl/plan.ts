@@ -307,7 +307,12 @@ function neuronPlan(
   if (pool?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool.height * pool.width) + 3);
   if (pool2?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool2.height * pool2.width) + 3);
   accBits += 1;
-  if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
+  // Any width is generated (Verilog widths are generic; Verilator keeps wide words). The golden model computes in
+  // doubles, exact up to 2^53: beyond, a value could round, and that only matters when it is not saturated, i.e. when
+  // the requantization keeps values of 2^(shift + bits - 1) and more.
+  if (accBits > 53 && requantShift + satBits > 54) {
+    unsupported(node, `a neuron datapath of ${accBits} bits whose requantization (shift ${requantShift}, ${satBits}-bit activations) keeps values the reference model's doubles do not hold exactly (more than 2^53)`);
+  }
   const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;

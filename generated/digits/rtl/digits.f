@@ -4,13 +4,14 @@ rtl/digits_c00.v
 rtl/digits_c01.v
 rtl/digits_c02.v
 rtl/digits_c03.v
+rtl/digits_controller_6dc298b1.v
 rtl/digits_controller_78ed8fa1.v
 rtl/digits_controller_b9bda0cd.v
 rtl/digits_controller_d6f076aa.v
 rtl/digits_crossbar.v
 rtl/digits_fifo_ram.v
-rtl/digits_neuron_0badb228.v
 rtl/digits_neuron_87874de9.v
+rtl/digits_neuron_91ffc99f.v
 rtl/digits_neuron_daca73a9.v
 rtl/digits_neuron_f6f894c5.v
 rtl/digits_sram.v

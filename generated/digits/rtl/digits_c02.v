@@ -30,6 +30,7 @@ module digits_c02 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire                  neuron_start;
   wire                  neuron_done;
+  wire                  res_ready;
   wire [3-1:0]  bn_index;
 
   // Folded batch norm of the output channels 0..7, one entry per crossbar column: this core's
@@ -41,7 +42,7 @@ module digits_c02 (
   wire [16-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [28-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  digits_controller_78ed8fa1 u_controller (
+  digits_controller_6dc298b1 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -57,6 +58,7 @@ module digits_c02 (
     .mem_rdata_i    (mem_rdata),
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
+    .res_ready_i    (res_ready),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done)
   );
@@ -99,7 +101,7 @@ module digits_c02 (
   );
   assign xbar_y = xbar_y_tile[192-1:0];
 
-  digits_neuron_0badb228 u_neuron (
+  digits_neuron_91ffc99f u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),
@@ -107,6 +109,7 @@ module digits_c02 (
     .adc_i       (xbar_y),
     .res_valid_i (res_valid_i),
     .res_pixel_i (res_pixel_i),
+    .res_ready_o (res_ready),
     .bn_scale_i  (bn_scale),
     .bn_bias_i   (bn_bias),
     .bn_index_o  (bn_index),

@@ -8,6 +8,8 @@ module resnet32_c23 (
   input  wire                  step_i,
   input  wire                  in_valid_i,
   input  wire [448-1:0]  in_pixel_i,
+  // The layer adds a shortcut in the accumulating core: compute a block only when its shortcut pixels are there.
+  input  wire                  res_ready_i,
   output wire                  psum_valid_o,
   output wire [1344-1:0]  psum_o,
   output wire                  busy_o,
@@ -27,7 +29,7 @@ module resnet32_c23 (
   wire [6144-1:0]  xbar_y_tile;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  resnet32_controller_7d63ac86 u_controller (
+  resnet32_controller_07e4a8ee u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -43,6 +45,7 @@ module resnet32_c23 (
     .mem_rdata_i    (mem_rdata),
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
+    .res_ready_i    (res_ready_i),
     .psum_valid_o   (psum_valid_o)
   );
 

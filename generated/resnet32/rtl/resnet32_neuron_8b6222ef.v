@@ -3,7 +3,7 @@
 // Neuron core of the cores the header names, one output channel per cycle, exactly the arithmetic of
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^0, batch norm
 // y = P * scale[o] + bias[o], requantization q = clamp((y + 2^14) >>> 15), then residual add (shortcut FIFO of 84 pixels), ReLU.
-module resnet32_neuron_c9e96eb8 (
+module resnet32_neuron_8b6222ef (
   input  wire                    clk_i,
   input  wire                    rst_ni,
   input  wire                    step_i,
@@ -11,6 +11,8 @@ module resnet32_neuron_c9e96eb8 (
   input  wire [672-1:0]    adc_i,
   input  wire                    res_valid_i,
   input  wire [224-1:0]    res_pixel_i,
+  // The next block's shortcut pixels are all in the FIFO (the layer's controllers compute the block only then).
+  output wire                    res_ready_o,
   input  wire [7-1:0]    bn_scale_i,
   input  wire [15-1:0]    bn_bias_i,
   output wire [5-1:0]    bn_index_o,
@@ -162,6 +164,11 @@ module resnet32_neuron_c9e96eb8 (
       res_rd_q <= res_rd_d;
     end
   end
+
+  // Shortcut pixels in the FIFO (its pointers wrap at 84); a block reads 1 of them.
+  wire [7:0] res_count = (res_wr_q >= res_rd_q) ? { 1'b0, res_wr_q } - { 1'b0, res_rd_q }
+                                                           : { 1'b0, res_wr_q } + 8'd84 - { 1'b0, res_rd_q };
+  assign res_ready_o = (res_count >= 8'd1);
 
   assign done_o = done_q;
   assign out_valid_o = out_valid_q;

@@ -3,7 +3,7 @@
 // Neuron core of the cores the header names, one output channel per cycle, exactly the arithmetic of
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^0, batch norm
 // y = P * scale[o] + bias[o], requantization q = clamp((y + 2^21) >>> 22), then residual add (shortcut FIFO of 50 pixels), ReLU, max pool 2x2.
-module digits_neuron_0badb228 (
+module digits_neuron_91ffc99f (
   input  wire                    clk_i,
   input  wire                    rst_ni,
   input  wire                    step_i,
@@ -11,6 +11,8 @@ module digits_neuron_0badb228 (
   input  wire [192-1:0]    adc_i,
   input  wire                    res_valid_i,
   input  wire [64-1:0]    res_pixel_i,
+  // The next block's shortcut pixels are all in the FIFO (the layer's controllers compute the block only then).
+  output wire                    res_ready_o,
   input  wire [16-1:0]    bn_scale_i,
   input  wire [28-1:0]    bn_bias_i,
   output wire [3-1:0]    bn_index_o,
@@ -227,6 +229,11 @@ module digits_neuron_0badb228 (
       pool_base_q <= pool_base_d;
     end
   end
+
+  // Shortcut pixels in the FIFO (its pointers wrap at 50); a block reads 1 of them.
+  wire [6:0] res_count = (res_wr_q >= res_rd_q) ? { 1'b0, res_wr_q } - { 1'b0, res_rd_q }
+                                                           : { 1'b0, res_wr_q } + 7'd50 - { 1'b0, res_rd_q };
+  assign res_ready_o = (res_count >= 7'd1);
 
   assign done_o = done_q;
   assign out_valid_o = out_valid_q;

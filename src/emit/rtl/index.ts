@@ -295,6 +295,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const firstOc = replicated ? p.channelBase % p.outChannels : 0;
   const lastReplicaPartial = (p.channelBase + cols) % p.outChannels !== 0;
   const ops: string[] = [];
+  if (n.reluBeforeAdd) ops.push('ReLU');
   if (n.residual) ops.push(`residual add (shortcut FIFO of ${n.residual.depth} pixels)`);
   const membrane = n.threshold?.integrateAndFire;
   const thresholdText = !n.threshold
@@ -393,7 +394,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     resDepthWide: n.residual ? ulit(unsignedBits(n.residual.depth - 1) + 1, n.residual.depth) : '',
     sendsShortcut: n.shortcutTap !== undefined,
     shortcutNode: commentText(n.shortcutTap?.node ?? ''),
-    shortcutWire: n.shortcutTap?.wire ?? '',
+    shortcutWire: n.shortcutTap?.wire === 'preAdd' ? 'pre_add' : (n.shortcutTap?.wire ?? ''),
     shortcutBits: a,
     shortcutPixelBits: cols * a,
     isMaxPool: pool?.kind === 'max',
@@ -425,6 +426,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     pool2Count: count2,
     averageExpr2: pool2?.kind === 'avg' ? roundedAverageExpr(acc, count2, 'pool2_sum') : '',
     reluBeforePool: n.reluBeforePool,
+    reluBeforeAdd: n.reluBeforeAdd,
     reluAfterPool: n.reluAfterPool,
     traceY: pool2 ? 'p2y_q' : overlap ? 'win_py' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',

@@ -27,8 +27,10 @@ export interface NeuronPlan {
    * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
    * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
    */
-  shortcutTap?: { node: string; wire: 'requantized' | 'added' | 'rectified' };
+  shortcutTap?: { node: string; wire: 'requantized' | 'preAdd' | 'added' | 'rectified' };
   reluBeforePool: boolean;
+  /** A ReLU between the requantization and the residual add (`add(relu(...), shortcut)`). */
+  reluBeforeAdd: boolean;
   /**
    * Windows of height x width every `stride` pixels, `padding` rows and columns of padding on each side (0 for a
    * global pool, whose stride is its size). A stride that differs from the size (overlapping or gapped windows) is
@@ -175,6 +177,7 @@ function neuronPlan(
   const spiking = design.target.neuronCore.spiking;
   let requantShift = node.requant?.shift ?? 0;
   let reluBeforePool = false;
+  let reluBeforeAdd = false;
   let reluAfterPool = false;
   let pool: NeuronPlan['pool'];
   let pool2: NeuronPlan['pool2'];
@@ -191,8 +194,11 @@ function neuronPlan(
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
-        const first = fused[0]?.op.kind === 'batchnorm' ? 1 : 0;
-        if (i !== first || lm.residualLayer === undefined) unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm)');
+        // The add reads the requantized value, or its ReLU (the datapath's relu before the add).
+        const first = (fused[0]?.op.kind === 'batchnorm' ? 1 : 0) + (reluBeforeAdd ? 1 : 0);
+        if (i !== first || lm.residualLayer === undefined || pool || threshold) {
+          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it)');
+        }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
         const waiting = residualPixels.get(lm.layer)?.pixels ?? 0;
@@ -233,6 +239,8 @@ function neuronPlan(
         if (pool) {
           if (reluAfterPool) unsupported(f, 'two ReLUs after a pool');
           reluAfterPool = true;
+        } else if (!residual && !reluBeforeAdd && fused.slice(i + 1).some((g) => g.op.kind === 'add')) {
+          reluBeforeAdd = true;
         } else {
           if (reluBeforePool) unsupported(f, 'two ReLUs in a row');
           reluBeforePool = true;
@@ -313,7 +321,7 @@ function neuronPlan(
   if (accBits > 53 && requantShift + satBits > 54) {
     unsupported(node, `a neuron datapath of ${accBits} bits whose requantization (shift ${requantShift}, ${satBits}-bit activations) keeps values the reference model's doubles do not hold exactly (more than 2^53)`);
   }
-  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool });
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -325,6 +333,7 @@ function neuronPlan(
     residual,
     shortcutTap,
     reluBeforePool,
+    reluBeforeAdd,
     pool,
     pool2,
     reluAfterPool,
@@ -349,7 +358,7 @@ function tapOf(
   value: string,
   node: IrNode,
   fused: readonly IrNode[],
-  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean },
+  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
 ): NonNullable<NeuronPlan['shortcutTap']> {
   const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
   if (o.pool) refuse('a value before the pool of its core');
@@ -361,7 +370,9 @@ function tapOf(
   const op = fused[at]?.op.kind;
   if (op === 'batchnorm' && at === 0) return { node: value, wire: 'requantized' };
   if (op === 'add' && fused.slice(0, at).every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'added' };
-  if (op === 'relu' && !o.spiking && o.reluBeforePool && fused.slice(0, at).every((f) => f.op.kind === 'batchnorm' || f.op.kind === 'add')) {
+  const before = fused.slice(0, at);
+  if (op === 'relu' && o.reluBeforeAdd && before.every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'preAdd' };
+  if (op === 'relu' && !o.spiking && o.reluBeforePool && before.every((f) => f.op.kind === 'batchnorm' || f.op.kind === 'add' || f.op.kind === 'relu')) {
     return { node: value, wire: 'rectified' };
   }
   return refuse(`a ${op ?? 'value'} the datapath does not hold as an activation`);

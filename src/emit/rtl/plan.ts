@@ -487,7 +487,8 @@ export function planRtl(program: Program): RtlPlan {
       const slotLast = Math.floor((rowEnd - 1) / inChannels);
       const storedChannels = memory.channels;
       const storedChannelBase = storedChannels === inChannels ? 0 : m.rowSources[rowStart].channel;
-      if (storedChannels !== inChannels && slotFirst !== slotLast) unsupported(node, `a row part (core ${id}) that stores some channels of several pixels (its input's ${inChannels} channels do not divide into the tile's rows)`);
+      // The memory phase stores whole pixels for a row part that spans several kernel positions (src/memory/plan.ts).
+      if (storedChannels !== inChannels && slotFirst !== slotLast) throw new Error(`RTL: row part ${id} of ${lm.layer} spans kernel positions but stores ${storedChannels} of ${inChannels} channels`);
       const siblings = rowsPerLayerCols.get(core.part.colPart)!;
       const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
       const inBits = memory.activationBits;

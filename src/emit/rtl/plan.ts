@@ -195,8 +195,8 @@ function neuronPlan(
     switch (f.op.kind) {
       case 'add': {
         // The add reads the requantized value, or its ReLU (the datapath's relu before the add).
-        const first = (fused[0]?.op.kind === 'batchnorm' ? 1 : 0) + (reluBeforeAdd ? 1 : 0);
-        if (i !== first || lm.residualLayer === undefined || pool || threshold) {
+        const direct = fused.slice(0, i).every((g) => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking));
+        if (!direct || lm.residualLayer === undefined || pool || threshold) {
           unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it)');
         }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
@@ -236,15 +236,10 @@ function neuronPlan(
           threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
           break;
         }
-        if (pool) {
-          if (reluAfterPool) unsupported(f, 'two ReLUs after a pool');
-          reluAfterPool = true;
-        } else if (!residual && !reluBeforeAdd && fused.slice(i + 1).some((g) => g.op.kind === 'add')) {
-          reluBeforeAdd = true;
-        } else {
-          if (reluBeforePool) unsupported(f, 'two ReLUs in a row');
-          reluBeforePool = true;
-        }
+        // A ReLU of a ReLU changes nothing: each place has one (idempotent) flag.
+        if (pool) reluAfterPool = true;
+        else if (!residual && fused.slice(i + 1).some((g) => g.op.kind === 'add')) reluBeforeAdd = true;
+        else reluBeforePool = true;
         break;
       case 'maxpool':
       case 'avgpool': {

@@ -41,6 +41,23 @@ describe('a late shortcut into a layer in three row parts, with a ReLU before th
     expect(result.residualBuffers.map((b) => b.lateShortcutPixels)).toEqual([1]);
   });
 
+  it('a ReLU of a ReLU is generated once: the doubled network emits the same RTL', () => {
+    const text = readFileSync(SPLIT_LATE, 'utf8');
+    const doubled = text.replace('l1 = relu(add(relu(l1m), l1s))', 'l1 = relu(relu(add(relu(relu(l1m)), l1s)))');
+    expect(doubled).not.toBe(text);
+    const rtl = (source: string): Map<string, string> => {
+      const { design } = loadDesign('main.imc', (file) => {
+        if (file === 'main.imc') return source;
+        throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+      });
+      return new Map(emitRtl(createProgram(design!)).map((f) => [f.path, String(f.content)]));
+    };
+    const once = rtl(text);
+    const twice = rtl(doubled);
+    expect([...twice.keys()]).toEqual([...once.keys()]);
+    for (const [path, content] of once) if (path.endsWith('.v')) expect(twice.get(path), path).toBe(content);
+  });
+
   it('verifies bit-exact, timesteps included, with non-zero activations in every core', async () => {
     const program = programOf(SPLIT_LATE);
     const result = await verifyRtlDirectory(writeFiles(emitRtl(program)), program, { cacheDir: TEST_CACHE });

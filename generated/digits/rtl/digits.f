@@ -10,9 +10,9 @@ rtl/digits_controller_b9bda0cd.v
 rtl/digits_controller_d6f076aa.v
 rtl/digits_crossbar.v
 rtl/digits_fifo_ram.v
-rtl/digits_neuron_87874de9.v
-rtl/digits_neuron_91ffc99f.v
-rtl/digits_neuron_daca73a9.v
-rtl/digits_neuron_f6f894c5.v
+rtl/digits_neuron_20e3d804.v
+rtl/digits_neuron_9cb4ec2b.v
+rtl/digits_neuron_d1229f35.v
+rtl/digits_neuron_e7cfb852.v
 rtl/digits_sram.v
 rtl/digits_top.v

@@ -97,7 +97,7 @@ module digits_c00 (
   );
   assign xbar_y = xbar_y_tile[192-1:0];
 
-  digits_neuron_87874de9 u_neuron (
+  digits_neuron_e7cfb852 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

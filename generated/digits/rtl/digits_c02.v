@@ -101,7 +101,7 @@ module digits_c02 (
   );
   assign xbar_y = xbar_y_tile[192-1:0];
 
-  digits_neuron_91ffc99f u_neuron (
+  digits_neuron_9cb4ec2b u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

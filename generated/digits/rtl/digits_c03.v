@@ -97,7 +97,7 @@ module digits_c03 (
   );
   assign xbar_y = xbar_y_tile[240-1:0];
 
-  digits_neuron_daca73a9 u_neuron (
+  digits_neuron_20e3d804 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -13,9 +13,9 @@ rtl/lenet_controller_4c22f670.v
 rtl/lenet_controller_981541eb.v
 rtl/lenet_controller_f375bc32.v
 rtl/lenet_crossbar.v
-rtl/lenet_neuron_69dcce86.v
-rtl/lenet_neuron_d79aa911.v
-rtl/lenet_neuron_e43b88a2.v
-rtl/lenet_neuron_f2ff55d7.v
+rtl/lenet_neuron_6ee1fbb5.v
+rtl/lenet_neuron_7e79888d.v
+rtl/lenet_neuron_c242e807.v
+rtl/lenet_neuron_d425f16f.v
 rtl/lenet_sram.v
 rtl/lenet_top.v

@@ -87,7 +87,7 @@ module lenet_c00 (
   );
   assign xbar_y = xbar_y_tile[48-1:0];
 
-  lenet_neuron_d79aa911 u_neuron (
+  lenet_neuron_6ee1fbb5 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

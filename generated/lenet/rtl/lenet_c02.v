@@ -90,7 +90,7 @@ module lenet_c02 (
   );
   assign xbar_y = xbar_y_tile[96-1:0];
 
-  lenet_neuron_f2ff55d7 u_neuron (
+  lenet_neuron_7e79888d u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

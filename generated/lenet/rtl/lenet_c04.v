@@ -90,7 +90,7 @@ module lenet_c04 (
   );
   assign xbar_y = xbar_y_tile[192-1:0];
 
-  lenet_neuron_69dcce86 u_neuron (
+  lenet_neuron_c242e807 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

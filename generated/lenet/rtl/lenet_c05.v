@@ -87,7 +87,7 @@ module lenet_c05 (
   );
   assign xbar_y = xbar_y_tile[120-1:0];
 
-  lenet_neuron_e43b88a2 u_neuron (
+  lenet_neuron_d425f16f u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -97,7 +97,7 @@ module resnet32_c00 (
   );
   assign xbar_y = xbar_y_tile[384-1:0];
 
-  resnet32_neuron_d1b8fd4a u_neuron (
+  resnet32_neuron_7632f6b7 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

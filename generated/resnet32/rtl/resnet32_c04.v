@@ -101,7 +101,7 @@ module resnet32_c04 (
   );
   assign xbar_y = xbar_y_tile[384-1:0];
 
-  resnet32_neuron_8747b264 u_neuron (
+  resnet32_neuron_7f2543c2 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -97,7 +97,7 @@ module resnet32_c07 (
   );
   assign xbar_y = xbar_y_tile[384-1:0];
 
-  resnet32_neuron_d01325ee u_neuron (
+  resnet32_neuron_691af7db u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

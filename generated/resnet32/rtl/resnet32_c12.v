@@ -101,7 +101,7 @@ module resnet32_c12 (
   );
   assign xbar_y = xbar_y_tile[672-1:0];
 
-  resnet32_neuron_8b6222ef u_neuron (
+  resnet32_neuron_f9189597 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

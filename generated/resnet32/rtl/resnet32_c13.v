@@ -87,7 +87,7 @@ module resnet32_c13 (
   );
   assign xbar_y = xbar_y_tile[672-1:0];
 
-  resnet32_neuron_ea48f57e u_neuron (
+  resnet32_neuron_f8958d4b u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

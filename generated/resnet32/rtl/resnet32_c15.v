@@ -101,7 +101,7 @@ module resnet32_c15 (
   );
   assign xbar_y = xbar_y_tile[672-1:0];
 
-  resnet32_neuron_7d1286d4 u_neuron (
+  resnet32_neuron_42cc5f2b u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

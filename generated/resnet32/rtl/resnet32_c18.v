@@ -97,7 +97,7 @@ module resnet32_c18 (
   );
   assign xbar_y = xbar_y_tile[672-1:0];
 
-  resnet32_neuron_99239122 u_neuron (
+  resnet32_neuron_43ca3318 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

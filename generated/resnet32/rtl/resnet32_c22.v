@@ -97,7 +97,7 @@ module resnet32_c22 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_319ebdc0 u_neuron (
+  resnet32_neuron_dc22d932 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -87,7 +87,7 @@ module resnet32_c25 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_6897f29a u_neuron (
+  resnet32_neuron_97034fc1 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -100,7 +100,7 @@ module resnet32_c27 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_456f54f4 u_neuron (
+  resnet32_neuron_5db6f414 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

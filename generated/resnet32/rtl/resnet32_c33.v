@@ -107,7 +107,7 @@ module resnet32_c33 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_94e8a9ac u_neuron (
+  resnet32_neuron_cd18386c u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

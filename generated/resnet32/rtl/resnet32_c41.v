@@ -107,7 +107,7 @@ module resnet32_c41 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_c012831d u_neuron (
+  resnet32_neuron_1a3dcfbe u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -87,7 +87,7 @@ module resnet32_c42 (
   );
   assign xbar_y = xbar_y_tile[240-1:0];
 
-  resnet32_neuron_1fba27d6 u_neuron (
+  resnet32_neuron_3fe1e9f8 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -2,7 +2,7 @@
 // Network lenet on target lenet_tiny. Do not edit by hand: regenerate with imcc compile.
 // Neuron core of the cores the header names, one output channel per cycle, exactly the arithmetic of
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^1, requantization q = clamp((y + 2^3) >>> 4), then ReLU, max pool 2x2.
-module lenet_neuron_f2ff55d7 (
+module lenet_neuron_7e79888d (
   input  wire                    clk_i,
   input  wire                    rst_ni,
   input  wire                    step_i,
@@ -66,7 +66,8 @@ module lenet_neuron_f2ff55d7 (
   wire signed [ACC_BITS-1:0] requantized = saturate((normalized + REQUANT_HALF) >>> REQUANT_SHIFT);
   // Saturated to the activation range above, so a pool keeps only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [ACC_BITS-1:0] added = requantized;
+  wire signed [ACC_BITS-1:0] pre_add = requantized;
+  wire signed [ACC_BITS-1:0] added = pre_add;
   wire signed [ACC_BITS-1:0] rectified = added[ACC_BITS-1] ? {ACC_BITS{1'b0}} : added;
   wire signed [ACC_BITS-1:0] activated = rectified;
   /* verilator lint_on UNUSEDSIGNAL */

@@ -9,7 +9,8 @@
 //  - a pixel computed in timestep t is present in the next core's input memory in timestep t + 1;
 //  - the accumulating core adds its row parts' partial sums in the timestep they are computed (as the RTL does); the
 //    accumulated pixel is final in the later of the parts' computations;
-//  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result);
+//  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result):
+//    right after the accumulation the layer's cores wait to compute the pixel, after a pool the pool's pixel waits;
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
@@ -77,17 +78,30 @@ interface SimLayer {
   unitPixels: Int32Array;
   /** Scratch: per unit, the timestep its inputs are all present (computeCore, one core at a time). */
   ready: Int32Array;
+  /** The layer's cores by column part: the row parts of one column part compute each unit together. */
+  rowPartGroups: SimCore[][];
+  /** Scratch: per unit, 1 when some core computed it later for its shortcut pixels than its inputs and order allow. */
+  waited: Uint8Array;
   replicas: number;
   cores: SimCore[];
   steps: ChainStep[];
   out: Plane;
   /** Emission timesteps of this image's output pixels (after the fused ops). */
   emitted: Int32Array;
+  /**
+   * A value of the chain before its last (e.g. the raw value before a ReLU or a pool) that a residual add in another
+   * layer reads, and the timesteps its pixels are complete (this image): the core sends it as it computes it.
+   */
+  tap?: string;
+  tapped?: Int32Array;
   /** Most pixels emitted in one timestep (over the batch). */
   emittedPeak: number;
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: Int32Array;
-  /** `late`: shortcut pixels (over the images simulated) that arrived after the main path had computed their pixel. */
+  /**
+   * `late`: the most shortcut pixels of one image that arrived after the main path's inputs of their pixel (the add
+   * stalled the layer's cores for them), or, for an add after a pool, after the pool's pixel was complete.
+   */
   residual?: { arrivals: Int32Array; uses: Int32Array; count: number; late: number };
   /** The last timestep this image's shortcut pixels wait in the residual buffer. */
   residualEnd?: number;
@@ -380,6 +394,8 @@ function prepareLayers(
       unitsPerTimestep: byPixel ? replicas : 1,
       unitPixels,
       ready: new Int32Array(units),
+      waited: new Uint8Array(units),
+      rowPartGroups: rowPartGroups(cores),
       replicas,
       cores,
       steps,
@@ -389,6 +405,11 @@ function prepareLayers(
     };
     layers.set(lm.layer, layer);
     order.push(layer);
+  }
+  // A residual add of a value before its layer's last fused op: that layer records the value's timesteps.
+  for (const l of order) {
+    const source = l.mapping.residualLayer === undefined ? undefined : layers.get(l.mapping.residualLayer);
+    if (source !== undefined && l.mapping.residualFrom !== undefined && l.mapping.residualFrom !== source.mapping.output) source.tap = l.mapping.residualFrom;
   }
   return { layers, order };
 }
@@ -421,16 +442,31 @@ function runLayer(
   const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
   const arrivals = source === undefined ? inputTimes : plusOne(source.emitted);
   const final = new Int32Array(layer.units).fill(-1);
-  for (const c of layer.cores) {
-    computeCore(c, layer, arrivals, start, final);
-    recordHeld(c, arrivals, start);
+  // A residual add on the computed plane (only batch norm or ReLU before it) stalls the layer's cores: a unit is
+  // computed when its inputs and its shortcut pixels are present (the RTL's controllers wait for the shortcut FIFO).
+  const stall = shortcutStall(layer, layers, inputTimes, inputName, granularity);
+  const waited = stall === undefined ? undefined : layer.waited.fill(0);
+  for (const group of layer.rowPartGroups) {
+    // The row parts of one column part compute each unit together, when all of their inputs are present (the
+    // accumulating core's controller starts the neuron core on the parts' partial sums of that timestep).
+    const together = group.length > 1 ? groupReady(group, layer, arrivals, start) : undefined;
+    for (const c of group) {
+      computeCore(c, layer, arrivals, start, final, { together, stall, waited });
+      recordHeld(c, arrivals, start);
+    }
   }
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
+  if (layer.tap === layer.mapping.layer) layer.tapped = times.slice();
+  let late = 0;
+  if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += layer.unitPixels[u];
   for (const step of layer.steps) {
-    if (step.kind === 'identity') continue;
+    if (step.kind === 'identity') {
+      if (step.node === layer.tap) layer.tapped = times.slice();
+      continue;
+    }
     if (step.kind === 'add') {
       const from = layer.mapping.residualLayer;
-      const shortcut = from === undefined || from === inputName ? inputTimes : layers.get(from)?.emitted;
+      const shortcut = from === undefined || from === inputName ? inputTimes : shortcutTimes(layers.get(from));
       const hop = shortcut === inputTimes ? 0 : 1;
       if (shortcut === undefined || shortcut.length !== times.length) {
         throw new Error(`dataflow: the residual operand of '${step.node}' (from '${from}') does not match its main path`);
@@ -451,9 +487,10 @@ function runLayer(
       let end = -1;
       for (let p = 0; p < n; p++) {
         const arrival = shortcut[p] + hop;
+        // Only an add after a pool still waits here (the stall above already covers an add on the computed plane).
         if (arrival > times[p]) {
           times[p] = arrival;
-          buffer.late++;
+          late++;
         }
         buffer.arrivals[buffer.count] = arrival;
         buffer.uses[buffer.count] = times[p];
@@ -461,6 +498,8 @@ function runLayer(
         if (times[p] > end) end = times[p];
       }
       layer.residualEnd = end;
+      if (late > buffer.late) buffer.late = late;
+      if (step.node === layer.tap) layer.tapped = times.slice();
       continue;
     }
     const { start: from, values } = step.lists;
@@ -471,8 +510,62 @@ function runLayer(
       next[q] = t;
     }
     times = next;
+    if (step.node === layer.tap) layer.tapped = times.slice();
   }
   return times;
+}
+
+/** The timesteps of the value a residual add reads from `layer`: its tapped value's, else its output's. */
+function shortcutTimes(layer: SimLayer | undefined): Int32Array | undefined {
+  return layer?.tapped ?? layer?.emitted;
+}
+
+/**
+ * For a layer whose residual add is on the plane its crossbars compute (nothing but batch norm or ReLU before it): per
+ * unit (pixel or block), the timestep the last of its shortcut pixels is present in the adding core's FIFO (one hop
+ * after its producer emitted it; the network input's pixels when they enter). Undefined for any other layer.
+ */
+function shortcutStall(
+  layer: SimLayer,
+  layers: ReadonlyMap<string, SimLayer>,
+  inputTimes: Int32Array,
+  inputName: string,
+  granularity: Granularity,
+): Int32Array | undefined {
+  const first = layer.steps.find((s) => s.kind !== 'identity');
+  if (first?.kind !== 'add') return undefined;
+  const from = layer.mapping.residualLayer;
+  const shortcut = from === undefined || from === inputName ? inputTimes : shortcutTimes(layers.get(from));
+  if (shortcut === undefined || shortcut.length !== layer.plan.pixelBlock.length) return undefined;
+  const hop = shortcut === inputTimes ? 0 : 1;
+  const stall = new Int32Array(layer.units).fill(-1);
+  for (let p = 0; p < shortcut.length; p++) {
+    const u = granularity === 'block' ? layer.plan.pixelBlock[p] : p;
+    if (shortcut[p] + hop > stall[u]) stall[u] = shortcut[p] + hop;
+  }
+  return stall;
+}
+
+/** The cores of a layer grouped by column part, in the mapping's order. */
+function rowPartGroups(cores: SimCore[]): SimCore[][] {
+  const groups = new Map<number, SimCore[]>();
+  for (const c of cores) {
+    const group = groups.get(c.core.part.colPart) ?? [];
+    group.push(c);
+    groups.set(c.core.part.colPart, group);
+  }
+  return [...groups.values()];
+}
+
+/** Per unit, the timestep the inputs of every core of `group` are present (not before `earliest`). */
+function groupReady(group: SimCore[], layer: SimLayer, arrivals: Int32Array, earliest: number): Int32Array {
+  const together = new Int32Array(layer.units).fill(earliest);
+  const ready = layer.ready;
+  for (const c of group) {
+    c.needed.readyTimes(arrivals, earliest, ready);
+    for (let u = 0; u < layer.units; u++) if (ready[u] > together[u]) together[u] = ready[u];
+  }
+  return together;
 }
 
 /**
@@ -504,9 +597,20 @@ function nextImageStart(firstCores: Array<{ layer: SimLayer; core: SimCore }>, e
  * One core's computations for one image, in order: a unit (pixel or block) in the timestep its last needed input is
  * present, not before the previous unit, at most unitsPerTimestep units per timestep. `final` gets, per unit, the
  * timestep its result is complete in the neuron core: the latest of its row parts' computations (the accumulating core
- * adds their partial sums in the timestep they are computed, as the RTL does).
+ * adds their partial sums in the timestep they are computed, as the RTL does). `together`: per unit, the timestep the
+ * inputs of all the row parts of the core's column part are present (they compute together); `stall`: per unit, the
+ * timestep its shortcut pixels are all present (a residual add on the computed plane); `waited` marks the units the
+ * shortcut delayed.
  */
-function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest: number, final: Int32Array): void {
+function computeCore(
+  c: SimCore,
+  layer: SimLayer,
+  arrivals: Int32Array,
+  earliest: number,
+  final: Int32Array,
+  floors: { together?: Int32Array; stall?: Int32Array; waited?: Uint8Array } = {},
+): void {
+  const { together, stall, waited } = floors;
   const units = layer.units;
   // Listed inputs are walked inline: a second pass over the units (readyTimes) cost the optimizer a fifth of its time.
   const lists = c.needed.lists;
@@ -526,6 +630,12 @@ function computeCore(c: SimCore, layer: SimLayer, arrivals: Int32Array, earliest
     let r = earliest;
     if (from === undefined || values === undefined) r = ready[u];
     else for (let k = from[u], end = from[u + 1]; k < end; k++) if (arrivals[values[k]] > r) r = arrivals[values[k]];
+    if (together !== undefined && together[u] > r) r = together[u];
+    if (stall !== undefined && waited !== undefined && stall[u] > r) {
+      // The shortcut, not the inputs or the previous unit, sets the timestep.
+      if (stall[u] > last) waited[u] = 1;
+      r = stall[u];
+    }
     const pixels = unitPixels[u];
     if (r > last || unitsInLast >= perTimestep) {
       last = r > last ? r : last + 1;

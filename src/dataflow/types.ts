@@ -54,8 +54,9 @@ export interface ResidualBuffer {
   pixels: number;
   bits: number;
   /**
-   * Shortcut pixels (over the images simulated) that arrived after the main path had computed their pixel, so the
-   * add waited for them. The generated RTL does not wait (src/emit/rtl/plan.ts refuses such an add with IMC112).
+   * The most shortcut pixels of one image the add waited for: an add right after the accumulation stalls the layer's
+   * cores until the block's shortcut pixels are present (as the RTL's controllers wait for the shortcut FIFO), an add
+   * after a pool holds the pooled pixel.
    */
   lateShortcutPixels: number;
 }

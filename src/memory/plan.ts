@@ -115,7 +115,10 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
   const node = nodeNamed(design.network, lm.layer);
   const m = lm.matrix;
   const rows = m.rowSources.slice(core.part.rowStart, core.part.rowEnd);
-  const channels = new Set(rows.map((r) => r.channel)).size;
+  // A row part within one kernel position stores only its channels; one that spans several positions (its rows end
+  // inside one pixel's channels and start inside another's, e.g. 40 channels on 32-row tiles) stores whole pixels.
+  const positions = new Set(rows.map((r) => `${r.dy},${r.dx}`)).size;
+  const channels = positions > 1 ? m.kernelRows / (m.kernelHeight * m.kernelWidth) : new Set(rows.map((r) => r.channel)).size;
   const all = patchPositions({ replicas: m.replicas, stride: m.stride, kernelHeight: m.kernelHeight, kernelWidth: m.kernelWidth });
   const mine = new Map<string, RegionPosition>();
   for (const r of rows) mine.set(`${r.dy},${r.dx}`, { dy: r.dy, dx: r.dx });

@@ -181,22 +181,11 @@ export async function simulateRtlDirectory(
 /**
  * Per core, the timestep of each crossbar operation of one image in the dataflow model at 'block' granularity (one
  * operation per timestep, as the RTL's controllers compute), fed at the same input rate as the RTL. The row parts of
- * a split layer compute each block in the RTL together, in the timestep of the accumulating part (the model lets a
- * partial part compute as soon as its own rows' inputs are present): a partial core is expected at its
- * accumulating sibling's timesteps.
+ * a split layer compute each block together in both (the model times them at the latest of their inputs), so every
+ * core, partial or not, is expected at its own timesteps.
  */
 export function modelOperationTimesteps(program: Program): Map<string, number[]> {
-  const model = new Map((program.blockDataflow.activity ?? []).map((a) => [a.core, busyTimesteps(a)]));
-  const expected = new Map<string, number[]>();
-  for (const core of program.mapping.cores) {
-    const accumulating =
-      core.role === 'partial'
-        ? program.mapping.cores.find((c) => c.layer === core.layer && c.role === 'accumulate' && c.part.colPart === core.part.colPart)
-        : core;
-    const timesteps = model.get(accumulating?.id ?? core.id);
-    if (timesteps !== undefined) expected.set(core.id, timesteps);
-  }
-  return expected;
+  return new Map((program.blockDataflow.activity ?? []).map((a) => [a.core, busyTimesteps(a)]));
 }
 
 /** Verifies the RTL under `dir` (rtl/, tb/) against the golden of `design`, on options.images images. */

@@ -1,5 +1,5 @@
 // The timing model on networks small enough to time by hand (docs/dataflow.md "Dataflow timing model"): arrival, in-order
-// computation with `replicas` pixels per timestep, one timestep per hop, one more for a partial-sum hop, pooling,
+// computation with `replicas` pixels per timestep, one timestep per hop, row parts computing together, pooling,
 // the fully connected layer waiting for all inputs, batches, and a property test of the model's invariants.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -71,28 +71,46 @@ describe('partial sums', () => {
     expect(conv(split.result)).toEqual(Array.from({ length: 16 }, (_, j) => j));
   });
 
-  it('a partial core whose rows need only earlier pixels computes earlier, hiding the extra hop (ResNet-32 layers 23-31)', () => {
+  it('the row parts of a split layer compute each pixel together, in the timestep all their inputs are present (ResNet-32 layers 23-31)', () => {
     const design = resnet32Design();
     const mapping = fixtureMapping(design);
     const result = simulateDataflow(design, mapping, { batch: 1, activity: true });
     const layer = mapping.layers.find((l) => l.rowParts === 2)!;
     const [partial, accumulate] = layer.cores.map((id) => result.activity!.find((a) => a.core === id)!);
-    // Rows are ordered (dx, dy, channel): the first half of 504 rows ends inside kernel column 1.
-    expect(partial.starts[0]).toBeLessThan(accumulate.starts[0]);
+    // Rows are ordered (dx, dy, channel): the first half of 504 rows ends inside kernel column 1 and could compute
+    // earlier, but its partial sums are added in the accumulating core's timestep (as in the RTL), so it computes then.
+    expect(partial.starts).toEqual(accumulate.starts);
     const out = result.outputs!.find((o) => o.layer === layer.layer)!.timesteps;
     expect(out[0]).toBe(accumulate.starts[0]);
+  });
+
+  it('a row part whose rows read only padding for the first pixel does not report timestep 0 (issue 19)', () => {
+    // 3x3 over 2 channels on 6-row tiles: part 0 holds kernel column 0, which reads only the left padding for the
+    // first output column. It computes with its siblings, when output (0, 0)'s last input (1, 1) is present.
+    for (const granularity of ['pixel', 'block'] as const) {
+      const split = run({ inChannels: 2, tileRows: 6 }, 1, granularity);
+      const whole = run({ inChannels: 2, tileRows: 256 }, 1, granularity);
+      const cores = split.mapping.layers.find((l) => l.layer === 'c')!.cores;
+      expect(cores).toHaveLength(3);
+      const first = split.result.layers.find((l) => l.name === 'c')!.firstTimestep;
+      expect(first).toBe(whole.result.layers.find((l) => l.name === 'c')!.firstTimestep);
+      expect(first).toBe(5);
+      for (const id of cores) expect(split.result.activity!.find((a) => a.core === id)!.starts[0]).toBe(5);
+      expect(conv(split.result)).toEqual(conv(whole.result));
+    }
   });
 });
 
 describe('the fully connected layer', () => {
-  it('waits for all its inputs; split by rows, each part waits only for the pixels its rows read', () => {
+  it('waits for all its inputs; split by rows, the parts compute together when the pixels of every part are present', () => {
     // fc over 4x4x2 = 32 rows on 16-row tiles: part 0 reads columns x = 0..1 of the conv output, part 1 x = 2..3.
     const { result, mapping } = run({ tileRows: 16 });
     const fcCores = mapping.layers.find((l) => l.layer === 'fc')!.cores;
     const [partial, accumulate] = fcCores.map((id) => result.activity!.find((a) => a.core === id)!);
     expect(mapping.cores.find((c) => c.id === fcCores[0])!.role).toBe('partial');
-    // Conv output (3, 1) is computed at 12 and present at 13; (3, 3) at 20, present at 21.
-    expect(busyTimesteps(partial)).toEqual([13]);
+    // Conv output (3, 1) is computed at 12 and present at 13, but part 1's last pixel (3, 3) only at 21 (computed at
+    // 20): part 0's partial sums are added then, so it computes then too.
+    expect(busyTimesteps(partial)).toEqual([21]);
     expect(busyTimesteps(accumulate)).toEqual([21]);
     expect(result.latencyTimesteps).toBe(22);
   });

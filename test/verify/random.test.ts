@@ -21,8 +21,6 @@ const REFUSED_SEEDS: Record<number, string> = {
   120: 'pool with padding >= stride',
   3: 'second pool with stride != size',
   103: 'residual shortcut in another pixel order',
-  143: 'row part storing some channels of several pixels',
-  208: 'residual shortcut arriving after its block',
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
 const COMPILED_SEED = 19;

@@ -340,8 +340,6 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'three pools in one core', pattern: /three pools in one neuron core/ },
   { name: 'pool geometry', pattern: /this pool geometry/ },
   { name: 'residual shortcut in another pixel order', pattern: /a residual add (whose shortcut comes in|in a column part of a replicated layer)/ },
-  { name: 'residual shortcut arriving after its block', pattern: /a residual add whose shortcut from '[^']*' arrives after the layer has computed the pixel/ },
-  { name: 'row part storing some channels of several pixels', pattern: /stores some channels of several pixels/ },
   { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
 ];
 

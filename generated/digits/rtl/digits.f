@@ -4,10 +4,10 @@ rtl/digits_c00.v
 rtl/digits_c01.v
 rtl/digits_c02.v
 rtl/digits_c03.v
-rtl/digits_neuron_87874de9.v
-rtl/digits_neuron_aafd8a0d.v
-rtl/digits_neuron_daca73a9.v
-rtl/digits_neuron_f6f894c5.v
+rtl/digits_neuron_20e3d804.v
+rtl/digits_neuron_a9823493.v
+rtl/digits_neuron_d1229f35.v
+rtl/digits_neuron_e7cfb852.v
 rtl/digits_top.v
 rtl/imcc_controller.v
 rtl/imcc_crossbar.v

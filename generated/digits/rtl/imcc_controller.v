@@ -68,6 +68,8 @@ module imcc_controller #(
   output wire                                        xbar_start_o,
   output wire [X_BITS-1:0]                           xbar_x_o,
   input  wire                                        psum_ready_i,   // the sibling row parts' partial sums (1 if none)
+  input  wire                                        res_ready_i,    // the block's shortcut pixels are in the adding
+                                                                     // core's FIFO (1 if the layer adds none)
   output wire                                        neuron_start_o, // HAS_NEURON: the block's sums are ready
   input  wire                                        neuron_done_i,  // HAS_NEURON: the neuron core is done
   output wire                                        psum_valid_o    // !HAS_NEURON: the block's partial sums are out
@@ -293,7 +295,7 @@ module imcc_controller #(
         end
       end
       S_CHECK: begin
-        if (!out_done_q && inputs_present) begin
+        if (!out_done_q && inputs_present && res_ready_i) begin
           walk_start = 1'b1;
           dy_d = ZERO;
           dx_d = DX_FIRST;

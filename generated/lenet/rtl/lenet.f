@@ -9,8 +9,8 @@ rtl/lenet_c02.v
 rtl/lenet_c03.v
 rtl/lenet_c04.v
 rtl/lenet_c05.v
-rtl/lenet_neuron_69dcce86.v
-rtl/lenet_neuron_d79aa911.v
-rtl/lenet_neuron_e43b88a2.v
-rtl/lenet_neuron_f2ff55d7.v
+rtl/lenet_neuron_6ee1fbb5.v
+rtl/lenet_neuron_7e79888d.v
+rtl/lenet_neuron_c242e807.v
+rtl/lenet_neuron_d425f16f.v
 rtl/lenet_top.v

@@ -80,6 +80,7 @@ module lenet_c00 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (1'b1),
+    .res_ready_i    (1'b1),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
     .psum_valid_o   (unused_psum_valid)
@@ -123,7 +124,7 @@ module lenet_c00 (
   );
   assign xbar_y = xbar_y_tile[48-1:0];
 
-  lenet_neuron_d79aa911 u_neuron (
+  lenet_neuron_6ee1fbb5 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -78,6 +78,7 @@ module lenet_c03 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (1'b1),
+    .res_ready_i    (1'b1),
     .neuron_start_o (unused_neuron_start),
     .neuron_done_i  (1'b0),
     .psum_valid_o   (psum_valid_o)

@@ -82,6 +82,7 @@ module lenet_c04 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (psum_ready_i),
+    .res_ready_i    (1'b1),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
     .psum_valid_o   (unused_psum_valid)
@@ -125,7 +126,7 @@ module lenet_c04 (
   );
   assign xbar_y = xbar_y_tile[192-1:0];
 
-  lenet_neuron_69dcce86 u_neuron (
+  lenet_neuron_c242e807 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

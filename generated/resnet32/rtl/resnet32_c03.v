@@ -90,6 +90,7 @@ module resnet32_c03 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (1'b1),
+    .res_ready_i    (1'b1),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
     .psum_valid_o   (unused_psum_valid)
@@ -133,7 +134,7 @@ module resnet32_c03 (
   );
   assign xbar_y = xbar_y_tile[384-1:0];
 
-  resnet32_neuron_d01325ee u_neuron (
+  resnet32_neuron_691af7db u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -31,6 +31,7 @@ module resnet32_c21 (
   wire                  neuron_start;
   wire                  neuron_done;
   wire                  unused_psum_valid;
+  wire                  res_ready;
   wire [5-1:0]  bn_index;
 
   // Folded batch norm of the output channels 0..27, one entry per crossbar column: this core's
@@ -92,6 +93,7 @@ module resnet32_c21 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (1'b1),
+    .res_ready_i    (res_ready),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
     .psum_valid_o   (unused_psum_valid)
@@ -135,7 +137,7 @@ module resnet32_c21 (
   );
   assign xbar_y = xbar_y_tile[672-1:0];
 
-  resnet32_neuron_643d2879 u_neuron (
+  resnet32_neuron_d5890a23 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),
@@ -143,6 +145,7 @@ module resnet32_c21 (
     .adc_i       (xbar_y),
     .res_valid_i (res_valid_i),
     .res_pixel_i (res_pixel_i),
+    .res_ready_o (res_ready),
     .bn_scale_i  (bn_scale),
     .bn_bias_i   (bn_bias),
     .bn_index_o  (bn_index),

@@ -12,6 +12,8 @@ module resnet32_c24 (
   input  wire [1344-1:0]  psum_i,
   input  wire                  res_valid_i,
   input  wire [448-1:0]  res_pixel_i,
+  // The next block's shortcut pixels are in this core's FIFO: its row parts wait for it too.
+  output wire                  res_ready_o,
   output wire                  out_valid_o,
   output wire [448-1:0]  out_pixel_o,
   output wire                  busy_o,
@@ -33,6 +35,8 @@ module resnet32_c24 (
   wire                  neuron_start;
   wire                  neuron_done;
   wire                  unused_psum_valid;
+  wire                  res_ready;
+  assign res_ready_o = res_ready;
   wire [6-1:0]  bn_index;
 
   // Folded batch norm of the output channels 0..55, one entry per crossbar column: this core's
@@ -94,6 +98,7 @@ module resnet32_c24 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (psum_ready_i),
+    .res_ready_i    (res_ready),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
     .psum_valid_o   (unused_psum_valid)
@@ -137,7 +142,7 @@ module resnet32_c24 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_c0ceedcc u_neuron (
+  resnet32_neuron_64bae284 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),
@@ -146,6 +151,7 @@ module resnet32_c24 (
     .psum_i      (psum_i),
     .res_valid_i (res_valid_i),
     .res_pixel_i (res_pixel_i),
+    .res_ready_o (res_ready),
     .bn_scale_i  (bn_scale),
     .bn_bias_i   (bn_bias),
     .bn_index_o  (bn_index),

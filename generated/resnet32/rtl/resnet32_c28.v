@@ -8,6 +8,8 @@ module resnet32_c28 (
   input  wire                  step_i,
   input  wire                  in_valid_i,
   input  wire [448-1:0]  in_pixel_i,
+  // The layer adds a shortcut in the accumulating core: compute a block only when its shortcut pixels are there.
+  input  wire                  res_ready_i,
   output wire                  psum_valid_o,
   output wire [1344-1:0]  psum_o,
   output wire                  busy_o,
@@ -78,6 +80,7 @@ module resnet32_c28 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (1'b1),
+    .res_ready_i    (res_ready_i),
     .neuron_start_o (unused_neuron_start),
     .neuron_done_i  (1'b0),
     .psum_valid_o   (psum_valid_o)

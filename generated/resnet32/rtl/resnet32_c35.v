@@ -92,6 +92,7 @@ module resnet32_c35 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (psum_ready_i),
+    .res_ready_i    (1'b1),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
     .psum_valid_o   (unused_psum_valid)
@@ -135,7 +136,7 @@ module resnet32_c35 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_456f54f4 u_neuron (
+  resnet32_neuron_5db6f414 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

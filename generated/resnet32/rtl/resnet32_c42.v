@@ -80,6 +80,7 @@ module resnet32_c42 (
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (1'b1),
+    .res_ready_i    (1'b1),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
     .psum_valid_o   (unused_psum_valid)
@@ -123,7 +124,7 @@ module resnet32_c42 (
   );
   assign xbar_y = xbar_y_tile[240-1:0];
 
-  resnet32_neuron_1fba27d6 u_neuron (
+  resnet32_neuron_3fe1e9f8 u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

@@ -189,6 +189,7 @@ module resnet32_top (
   wire [1343:0] resnet32_c23_psum;
   wire resnet32_c24_busy;
   wire resnet32_c24_finished;
+  wire resnet32_c24_res_ready;
   wire resnet32_c24_out_valid;
   wire [447:0] resnet32_c24_out_pixel;
   wire resnet32_c25_busy;
@@ -209,6 +210,7 @@ module resnet32_top (
   wire [1343:0] resnet32_c28_psum;
   wire resnet32_c29_busy;
   wire resnet32_c29_finished;
+  wire resnet32_c29_res_ready;
   wire resnet32_c29_out_valid;
   wire [447:0] resnet32_c29_out_pixel;
   wire resnet32_c30_busy;
@@ -225,6 +227,7 @@ module resnet32_top (
   wire [1343:0] resnet32_c32_psum;
   wire resnet32_c33_busy;
   wire resnet32_c33_finished;
+  wire resnet32_c33_res_ready;
   wire resnet32_c33_out_valid;
   wire [447:0] resnet32_c33_out_pixel;
   wire resnet32_c34_busy;
@@ -241,6 +244,7 @@ module resnet32_top (
   wire [1343:0] resnet32_c36_psum;
   wire resnet32_c37_busy;
   wire resnet32_c37_finished;
+  wire resnet32_c37_res_ready;
   wire resnet32_c37_out_valid;
   wire [447:0] resnet32_c37_out_pixel;
   wire resnet32_c38_busy;
@@ -257,6 +261,7 @@ module resnet32_top (
   wire [1343:0] resnet32_c40_psum;
   wire resnet32_c41_busy;
   wire resnet32_c41_finished;
+  wire resnet32_c41_res_ready;
   wire resnet32_c41_out_valid;
   wire [447:0] resnet32_c41_out_pixel;
   wire resnet32_c42_busy;
@@ -634,6 +639,7 @@ module resnet32_top (
     .step_i (step_q),
     .in_valid_i (layer_stage3a_c1_valid),
     .in_pixel_i (layer_stage3a_c1_pixel),
+    .res_ready_i (resnet32_c24_res_ready),
     .psum_valid_o (resnet32_c23_psum_valid),
     .psum_o (resnet32_c23_psum),
     .busy_o (resnet32_c23_busy),
@@ -650,6 +656,7 @@ module resnet32_top (
     .psum_i (resnet32_c23_psum),
     .res_valid_i (layer_stage3a_s_valid),
     .res_pixel_i (layer_stage3a_s_pixel),
+    .res_ready_o (resnet32_c24_res_ready),
     .out_valid_o (resnet32_c24_out_valid),
     .out_pixel_o (resnet32_c24_out_pixel),
     .busy_o (resnet32_c24_busy),
@@ -700,6 +707,7 @@ module resnet32_top (
     .step_i (step_q),
     .in_valid_i (layer_stage3_0_c1_valid),
     .in_pixel_i (layer_stage3_0_c1_pixel),
+    .res_ready_i (resnet32_c29_res_ready),
     .psum_valid_o (resnet32_c28_psum_valid),
     .psum_o (resnet32_c28_psum),
     .busy_o (resnet32_c28_busy),
@@ -716,6 +724,7 @@ module resnet32_top (
     .psum_i (resnet32_c28_psum),
     .res_valid_i (layer_stage3a_c2_valid),
     .res_pixel_i (layer_stage3a_c2_pixel),
+    .res_ready_o (resnet32_c29_res_ready),
     .out_valid_o (resnet32_c29_out_valid),
     .out_pixel_o (resnet32_c29_out_pixel),
     .busy_o (resnet32_c29_busy),
@@ -754,6 +763,7 @@ module resnet32_top (
     .step_i (step_q),
     .in_valid_i (layer_stage3_1_c1_valid),
     .in_pixel_i (layer_stage3_1_c1_pixel),
+    .res_ready_i (resnet32_c33_res_ready),
     .psum_valid_o (resnet32_c32_psum_valid),
     .psum_o (resnet32_c32_psum),
     .busy_o (resnet32_c32_busy),
@@ -770,6 +780,7 @@ module resnet32_top (
     .psum_i (resnet32_c32_psum),
     .res_valid_i (layer_stage3_0_c2_valid),
     .res_pixel_i (layer_stage3_0_c2_pixel),
+    .res_ready_o (resnet32_c33_res_ready),
     .out_valid_o (resnet32_c33_out_valid),
     .out_pixel_o (resnet32_c33_out_pixel),
     .busy_o (resnet32_c33_busy),
@@ -808,6 +819,7 @@ module resnet32_top (
     .step_i (step_q),
     .in_valid_i (layer_stage3_2_c1_valid),
     .in_pixel_i (layer_stage3_2_c1_pixel),
+    .res_ready_i (resnet32_c37_res_ready),
     .psum_valid_o (resnet32_c36_psum_valid),
     .psum_o (resnet32_c36_psum),
     .busy_o (resnet32_c36_busy),
@@ -824,6 +836,7 @@ module resnet32_top (
     .psum_i (resnet32_c36_psum),
     .res_valid_i (layer_stage3_1_c2_valid),
     .res_pixel_i (layer_stage3_1_c2_pixel),
+    .res_ready_o (resnet32_c37_res_ready),
     .out_valid_o (resnet32_c37_out_valid),
     .out_pixel_o (resnet32_c37_out_pixel),
     .busy_o (resnet32_c37_busy),
@@ -862,6 +875,7 @@ module resnet32_top (
     .step_i (step_q),
     .in_valid_i (layer_stage3_3_c1_valid),
     .in_pixel_i (layer_stage3_3_c1_pixel),
+    .res_ready_i (resnet32_c41_res_ready),
     .psum_valid_o (resnet32_c40_psum_valid),
     .psum_o (resnet32_c40_psum),
     .busy_o (resnet32_c40_busy),
@@ -878,6 +892,7 @@ module resnet32_top (
     .psum_i (resnet32_c40_psum),
     .res_valid_i (layer_stage3_2_c2_valid),
     .res_pixel_i (layer_stage3_2_c2_pixel),
+    .res_ready_o (resnet32_c41_res_ready),
     .out_valid_o (resnet32_c41_out_valid),
     .out_pixel_o (resnet32_c41_out_pixel),
     .busy_o (resnet32_c41_busy),

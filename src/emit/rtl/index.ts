@@ -206,6 +206,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const firstOc = replicated ? p.channelBase % p.outChannels : 0;
   const lastReplicaPartial = (p.channelBase + cols) % p.outChannels !== 0;
   const ops: string[] = [];
+  if (n.reluBeforeAdd) ops.push('ReLU');
   if (n.residual) ops.push(`residual add (shortcut FIFO of ${n.residual.depth} pixels)`);
   const membrane = n.threshold?.integrateAndFire;
   const thresholdText = !n.threshold
@@ -298,6 +299,15 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     resLast: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), (n.residual?.depth ?? 1) - 1),
     resZero: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 0),
     resOne: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 1),
+    // The shortcut pixels one block reads: one per replica of the core's columns.
+    resNeed: p.coreReplicas,
+    resNeedWide: n.residual ? ulit(unsignedBits(n.residual.depth - 1) + 1, p.coreReplicas) : '',
+    resDepthWide: n.residual ? ulit(unsignedBits(n.residual.depth - 1) + 1, n.residual.depth) : '',
+    sendsShortcut: n.shortcutTap !== undefined,
+    shortcutNode: commentText(n.shortcutTap?.node ?? ''),
+    shortcutWire: n.shortcutTap?.wire === 'preAdd' ? 'pre_add' : (n.shortcutTap?.wire ?? ''),
+    shortcutBits: a,
+    shortcutPixelBits: cols * a,
     isMaxPool: pool?.kind === 'max',
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
@@ -327,6 +337,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     pool2Count: count2,
     averageExpr2: pool2?.kind === 'avg' ? roundedAverageExpr(acc, count2, 'pool2_sum') : '',
     reluBeforePool: n.reluBeforePool,
+    reluBeforeAdd: n.reluBeforeAdd,
     reluAfterPool: n.reluAfterPool,
     traceY: pool2 ? 'p2y_q' : overlap ? 'win_py' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
@@ -441,7 +452,9 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   // Each layer's output stream: valid and the pixel of all its column groups (group 0 in the low bits).
   const layerSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   layerSignals.set(plan.inputNode.name, { valid: 'in_valid_i', pixel: 'in_pixel_i', bits: inputBits });
-  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string }>();
+  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string; resReady: string; shortcut: string }>();
+  // Layers that send a value before their last fused op to a residual add: that value's stream, valid with the layer's.
+  const shortcutSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const sig = {
@@ -451,9 +464,13 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       pixel: scope.verilogIdentifier(`${id}_out_pixel`),
       psumValid: scope.verilogIdentifier(`${id}_psum_valid`),
       psum: scope.verilogIdentifier(`${id}_psum`),
+      resReady: scope.verilogIdentifier(`${id}_res_ready`),
+      shortcut: scope.verilogIdentifier(`${id}_shortcut_pixel`),
     };
     coreSignals.set(p.core.id, sig);
     wires.push(sig.busy, sig.finished);
+    if (p.neuron?.residual && p.partialCores.length > 0) wires.push(sig.resReady);
+    if (p.neuron?.shortcutTap) wires.push(`[${p.cols * p.neuron.saturationBits - 1}:0] ${sig.shortcut}`);
     if (p.neuron) {
       wires.push(sig.valid);
       wires.push(`[${p.cols * p.neuron.outActivationBits - 1}:0] ${sig.pixel}`);
@@ -474,6 +491,14 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     const parts = [...groups].reverse().map((g) => coreSignals.get(g.core.id)!.pixel);
     assigns.push(`${pixel} = ${parts.length === 1 ? parts[0] : `{${parts.join(', ')}}`}`);
     layerSignals.set(lm.layer, { valid, pixel, bits });
+    if (groups.some((g) => g.neuron!.shortcutTap)) {
+      const shortcut = scope.verilogIdentifier(`layer_${lm.layer}_shortcut`);
+      const shortcutBits = groups.reduce((sum, g) => sum + g.cols * g.neuron!.saturationBits, 0);
+      wires.push(`[${shortcutBits - 1}:0] ${shortcut}`);
+      const pieces = [...groups].reverse().map((g) => coreSignals.get(g.core.id)!.shortcut);
+      assigns.push(`${shortcut} = ${pieces.length === 1 ? pieces[0] : `{${pieces.join(', ')}}`}`);
+      shortcutSignals.set(lm.layer, { valid, pixel: shortcut, bits: shortcutBits });
+    }
   }
   for (const p of plan.cores) {
     const sig = coreSignals.get(p.core.id)!;
@@ -504,7 +529,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       ports.push({ name: 'psum_i', signal: psums.length === 1 ? psums[0] : `{${psums.join(', ')}}` });
     }
     if (p.neuron?.residual) {
-      const res = layerSignals.get(p.neuron.residual.from);
+      const res = shortcutSignals.get(p.neuron.residual.from) ?? layerSignals.get(p.neuron.residual.from);
       if (!res) throw new Error(`RTL: layer ${p.layer.layer} adds a shortcut from ${p.neuron.residual.from}, which no core produces`);
       const b = p.neuron.saturationBits;
       const replicated = p.replicas > 1;
@@ -520,9 +545,12 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       ports.push({ name: 'res_valid_i', signal: res.valid });
       const whole = rlo === 0 && rhi === perPixel - 1 && p.neuron.residual.pixels === sent;
       ports.push({ name: 'res_pixel_i', signal: whole ? res.pixel : slices.length === 1 ? slices[0] : `{${slices.join(', ')}}` });
+      if (p.partialCores.length > 0) ports.push({ name: 'res_ready_o', signal: sig.resReady });
     }
+    if (p.shortcutGate !== undefined) ports.push({ name: 'res_ready_i', signal: coreSignals.get(p.shortcutGate)!.resReady });
     if (p.neuron) {
       ports.push({ name: 'out_valid_o', signal: sig.valid }, { name: 'out_pixel_o', signal: sig.pixel });
+      if (p.neuron.shortcutTap) ports.push({ name: 'shortcut_pixel_o', signal: sig.shortcut });
     } else {
       ports.push({ name: 'psum_valid_o', signal: sig.psumValid }, { name: 'psum_o', signal: sig.psum });
     }
@@ -649,6 +677,10 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasNeuron: p.neuron !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
+        waitsForSibling: p.shortcutGate !== undefined,
+        sendsShortcut: p.neuron?.shortcutTap !== undefined,
+        shortcutPixelBits: p.neuron ? p.cols * p.neuron.saturationBits : 0,
+        exportsResReady: p.neuron?.residual !== undefined && p.partialCores.length > 0,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,
         residualFrom: p.neuron?.residual ? commentText(p.neuron.residual.from) : '',
         hasBatchNorm: bn !== undefined,

@@ -25,7 +25,14 @@ export interface NeuronPlan {
   requantShift: number;
   /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
   residual?: { from: string; depth: number; pixels: number };
+  /**
+   * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
+   * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
+   */
+  shortcutTap?: { node: string; wire: 'requantized' | 'preAdd' | 'added' | 'rectified' };
   reluBeforePool: boolean;
+  /** A ReLU between the requantization and the residual add (`add(relu(...), shortcut)`). */
+  reluBeforeAdd: boolean;
   /**
    * Windows of height x width every `stride` pixels, `padding` rows and columns of padding on each side (0 for a
    * global pool, whose stride is its size). A stride that differs from the size (overlapping or gapped windows) is
@@ -130,6 +137,11 @@ export interface CoreRtlPlan {
   rowBitOffset: number;
   /** Sibling row parts whose partial sums this (accumulating) core adds, in row-part order. */
   partialCores: string[];
+  /**
+   * A row part of a layer with a residual add: the accumulating sibling whose shortcut FIFO it waits for (all row parts
+   * compute a block together, when its shortcut pixels are there).
+   */
+  shortcutGate?: string;
   neuron?: NeuronPlan;
   /** Bits of the crossbar model's exact accumulator. */
   crossbarAccBits: number;
@@ -156,16 +168,18 @@ function neuronPlan(
   adc: AdcModel,
   parts: number,
   bn: { scale: Int32Array; bias: Int32Array } | undefined,
-  residualPixels: Map<string, { pixels: number; late: number }>,
+  residualPixels: Map<string, { pixels: number }>,
   mappingLayers: readonly LayerMapping[],
   coreReplicas: number,
   coreChannels: number,
+  tapped: string | undefined,
 ): NeuronPlan {
   const byName = nodeIndex(design.network);
   const fused = lm.fused.map((n) => byName.get(n)!);
   const spiking = design.target.neuronCore.spiking;
   let requantShift = node.requant?.shift ?? 0;
   let reluBeforePool = false;
+  let reluBeforeAdd = false;
   let reluAfterPool = false;
   let pool: NeuronPlan['pool'];
   let pool2: NeuronPlan['pool2'];
@@ -182,25 +196,19 @@ function neuronPlan(
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
-        const first = fused[0]?.op.kind === 'batchnorm' ? 1 : 0;
-        if (i !== first || lm.residualLayer === undefined) unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm)');
+        // The add reads the requantized value, or its ReLU (the datapath's relu before the add).
+        const direct = fused.slice(0, i).every((g) => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking));
+        if (!direct || lm.residualLayer === undefined || pool || threshold) {
+          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it)');
+        }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
         const waiting = residualPixels.get(lm.layer)?.pixels ?? 0;
         // A replicated shortcut producer sends `pixels` pixels per step; a replicated adding core takes its
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
-        // The shortcut's core sends only its last fused value: a raw layer value whose ReLU (or other op) is fused
-        // into that core never leaves it.
-        if (sourceLayer && lm.residualFrom !== sourceLayer.output) {
-          unsupported(f, `a residual add of '${lm.residualFrom}', whose core '${sourceLayer.layer}' sends '${sourceLayer.output}' instead (a fused op after the shortcut value)`);
-        }
-        // The neuron core reads the shortcut FIFO when it computes the pixel; nothing in the RTL waits for a
-        // shortcut pixel that arrives later (the dataflow model's add does wait: it counts those pixels).
-        const late = residualPixels.get(lm.layer)?.late ?? 0;
-        if (late > 0) {
-          unsupported(f, `a residual add whose shortcut from '${lm.residualLayer}' arrives after the layer has computed the pixel (computed in the same timestep as the adding block, or later)`);
-        }
+        // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
+        // next to its last value (shortcutTap).
         const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
         // (blocks one column wide all give column order; a method-2 block's order is its own).
@@ -230,13 +238,10 @@ function neuronPlan(
           threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
           break;
         }
-        if (pool) {
-          if (reluAfterPool) unsupported(f, 'two ReLUs after a pool');
-          reluAfterPool = true;
-        } else {
-          if (reluBeforePool) unsupported(f, 'two ReLUs in a row');
-          reluBeforePool = true;
-        }
+        // A ReLU of a ReLU changes nothing: each place has one (idempotent) flag.
+        if (pool) reluAfterPool = true;
+        else if (!residual && fused.slice(i + 1).some((g) => g.op.kind === 'add')) reluBeforeAdd = true;
+        else reluBeforePool = true;
         break;
       case 'maxpool':
       case 'avgpool': {
@@ -307,7 +312,13 @@ function neuronPlan(
   if (pool?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool.height * pool.width) + 3);
   if (pool2?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool2.height * pool2.width) + 3);
   accBits += 1;
-  if (accBits > 64) unsupported(node, `a ${accBits}-bit neuron datapath (more than 64 bits)`);
+  // Any width is generated (Verilog widths are generic; Verilator keeps wide words). The golden model computes in
+  // doubles, exact up to 2^53: beyond, a value could round, and that only matters when it is not saturated, i.e. when
+  // the requantization keeps values of 2^(shift + bits - 1) and more.
+  if (accBits > 53 && requantShift + satBits > 54) {
+    unsupported(node, `a neuron datapath of ${accBits} bits whose requantization (shift ${requantShift}, ${satBits}-bit activations) keeps values the reference model's doubles do not hold exactly (more than 2^53)`);
+  }
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -317,7 +328,9 @@ function neuronPlan(
     batchNorm,
     requantShift,
     residual,
+    shortcutTap,
     reluBeforePool,
+    reluBeforeAdd,
     pool,
     pool2,
     reluAfterPool,
@@ -331,6 +344,35 @@ function neuronPlan(
     sumBits,
     accBits,
   };
+}
+
+/**
+ * Where the datapath holds `value`, a fused value of `node`'s core that a residual add in another core reads: the
+ * requantized value (the layer's own, or its first fused batch norm's), the residual sum, or the ReLU before a pool.
+ * A core with a pool emits fewer pixels than it computes, so it cannot send a value of every computed pixel with them.
+ */
+function tapOf(
+  value: string,
+  node: IrNode,
+  fused: readonly IrNode[],
+  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
+): NonNullable<NeuronPlan['shortcutTap']> {
+  const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
+  if (o.pool) refuse('a value before the pool of its core');
+  const at = fused.findIndex((f) => f.name === value);
+  if (value === node.name) {
+    if (fused[0]?.op.kind === 'batchnorm') refuse('the accumulation before its batch norm (not an activation)');
+    return { node: value, wire: 'requantized' };
+  }
+  const op = fused[at]?.op.kind;
+  if (op === 'batchnorm' && at === 0) return { node: value, wire: 'requantized' };
+  if (op === 'add' && fused.slice(0, at).every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'added' };
+  const before = fused.slice(0, at);
+  if (op === 'relu' && o.reluBeforeAdd && before.every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'preAdd' };
+  if (op === 'relu' && !o.spiking && o.reluBeforePool && before.every((f) => f.op.kind === 'batchnorm' || f.op.kind === 'add' || f.op.kind === 'relu')) {
+    return { node: value, wire: 'rectified' };
+  }
+  return refuse(`a ${op ?? 'value'} the datapath does not hold as an activation`);
 }
 
 /**
@@ -361,14 +403,20 @@ function valueBits(values: Int32Array): number {
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
-  // FIFO depths for one image: the residual buffers of the single-image dataflow. The shortcut pixels that arrive
-  // after their pixel is computed come from the `block` granularity, the timing the RTL follows (docs/dataflow.md).
-  const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels, late: 0 }]));
-  if (residualPixels.size > 0) {
-    for (const b of program.blockDataflow.residualBuffers) residualPixels.get(b.layer)!.late = b.lateShortcutPixels;
-  }
+  // FIFO depths for one image: the residual buffers of the single-image dataflow. A shortcut pixel that arrives after
+  // the main path's inputs stalls the layer's cores (their controllers wait for the FIFO), as the model's cores wait.
+  const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels }]));
   const byName = nodeIndex(design.network);
   const inputNode = networkInput(design.network);
+  // Values a residual add reads from another core that are not that core's last value: sent on the shortcut link.
+  const taps = new Map<string, string>();
+  for (const l of mapping.layers) {
+    const source = mapping.layers.find((s) => s.layer === l.residualLayer);
+    if (source && l.residualFrom !== undefined && l.residualFrom !== source.output) {
+      if (taps.has(source.layer) && taps.get(source.layer) !== l.residualFrom) unsupported(byName.get(l.layer)!, `two residual adds of different values of '${source.layer}'`);
+      taps.set(source.layer, l.residualFrom);
+    }
+  }
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const memoryByCore = new Map(memoryPlan.cores.map((c) => [c.core, c]));
   const cores: CoreRtlPlan[] = [];
@@ -434,7 +482,8 @@ export function planRtl(program: Program): RtlPlan {
       const slotLast = Math.floor((rowEnd - 1) / inChannels);
       const storedChannels = memory.channels;
       const storedChannelBase = storedChannels === inChannels ? 0 : m.rowSources[rowStart].channel;
-      if (storedChannels !== inChannels && slotFirst !== slotLast) unsupported(node, `a row part (core ${id}) that stores some channels of several pixels (its input's ${inChannels} channels do not divide into the tile's rows)`);
+      // The memory phase stores whole pixels for a row part that spans several kernel positions (src/memory/plan.ts).
+      if (storedChannels !== inChannels && slotFirst !== slotLast) throw new Error(`RTL: row part ${id} of ${lm.layer} spans kernel positions but stores ${storedChannels} of ${inChannels} channels`);
       const siblings = rowsPerLayerCols.get(core.part.colPart)!;
       const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
       const inBits = memory.activationBits;
@@ -474,10 +523,16 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer)),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }
+  }
+  // A row part waits for its accumulating sibling's shortcut FIFO: the parts compute each block together.
+  for (const p of cores) {
+    if (p.core.role !== 'partial') continue;
+    const sibling = cores.find((q) => q.layer === p.layer && q.partialCores.includes(p.core.id));
+    if (sibling?.neuron?.residual) p.shortcutGate = sibling.core.id;
   }
   cores.sort((a, b) => a.core.index - b.core.index);
   const outputLayer = layerSending(mapping, design.network.output);

@@ -1,6 +1,6 @@
 // The package's programmatic API (`import { compile } from 'imcc'`): what the CLI does, as functions. Errors in the
 // input are thrown as DiagnosticError (format them with formatDiagnostic) or ToolError (code and message).
-import { DiagnosticError } from './dsl/diagnostics.js';
+import { DiagnosticError } from './diagnostics/index.js';
 import { loadDesign } from './ir/load.js';
 import type { IrDesign } from './ir/types.js';
 import { compileDesign, type CompileResult } from './emit/compile.js';
@@ -8,8 +8,8 @@ import { checkOutputDirectory, writeOutputDirectory } from './emit/output.js';
 import { IMCC_VERSION } from './cli/version.js';
 
 export { IMCC_VERSION as version };
-export { DiagnosticError, ToolError, formatDiagnostic, type Diagnostic } from './dsl/diagnostics.js';
-export { DIAGNOSTIC_CODES, type DiagnosticCode } from './dsl/codes.js';
+export { DiagnosticError, ToolError, formatDiagnostic, type Diagnostic } from './diagnostics/index.js';
+export { DIAGNOSTIC_CODES, type DiagnosticCode } from './diagnostics/index.js';
 export { loadDesign, type LoadResult } from './ir/load.js';
 export type { IrDesign } from './ir/types.js';
 export { mapDesign } from './mapping/index.js';

@@ -1,6 +1,6 @@
 // Loading a design for a command: diagnostics from the language, and from any later phase, are printed with the
 // quoted source lines, and the command exits with EXIT.badInput.
-import { DiagnosticError, type SourceTexts } from '../dsl/diagnostics.js';
+import { DiagnosticError, type SourceTexts } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
 import { applyOptimizeDirective } from '../optimize/index.js';

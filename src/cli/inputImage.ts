@@ -1,6 +1,6 @@
 // The input image of `imcc infer --input` and `imcc verify --input`: a .npy array (image --index of N x C x H x W),
 // a JSON array of integers, or raw int8 bytes (docs/arithmetic.md "Input image", docs/import.md).
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { errnoReason, readBoundedFile } from '../support/files.js';
 import type { IrDesign } from '../ir/types.js';
 import { readFileWeights } from '../ir/weightsFile.js';

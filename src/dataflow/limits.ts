@@ -2,7 +2,7 @@
 // windows on the fly, so its peak grows with its pixels (1x4096x4096 with a 3x3 conv, 151 million needed inputs:
 // about 0.9 GB; 1x8192x8192, 604 million: compile's whole run, report simulations included, peaks at 3.5 GB).
 // Larger designs are refused before any work, with their size.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { designWork } from '../ir/size.js';
 

@@ -1,6 +1,6 @@
 // Equation 7 for every link of the mapping, from what the simulation saw each layer send per timestep, and the
 // IMC090 warning for links over the target's bandwidth.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
 import type { LinkLoad } from './types.js';

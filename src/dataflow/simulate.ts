@@ -13,7 +13,7 @@
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
-import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';

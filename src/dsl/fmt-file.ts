@@ -1,6 +1,6 @@
 // Formatting a source text or file: refuses text with syntax errors, and proves its own output parses back to
 // the same AST before handing it out (a formatter bug must never rewrite a user's file into something else).
-import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { SourceFile } from './ast.js';
 import { formatSource } from './format.js';
 import { parseSource } from './parse.js';

@@ -3,7 +3,7 @@
 // statement obviously continues (inside parentheses, after `,` `=` `:` `{`, before `{` `}`); `significantTokens`
 // drops those.
 import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
-import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v]+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\r\n]*/, group: 'comments' });

@@ -1,6 +1,6 @@
 // Source text -> AST plus every lexing and syntax diagnostic of the file.
 import type { IRecognitionException, IToken } from 'chevrotain';
-import { diagnostic, type Diagnostic, type SourceSpan } from './diagnostics.js';
+import { diagnostic, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { SourceFile } from './ast.js';
 import { lex, Name } from './lexer.js';
 import { parseTokens } from './parser.js';

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { sourceLayout } from './sourceLayout.js';
-import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
-import type { DiagnosticCode } from '../dsl/codes.js';
+import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
+import type { DiagnosticCode } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';

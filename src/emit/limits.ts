@@ -2,7 +2,7 @@
 // Schedules are streamed (src/memory/schedule.ts streamSchedule): compile's memory no longer grows with them, so what
 // bounds compile is the dataflow simulation its reports need (IMC190, src/dataflow/limits.ts) and the disk the
 // schedule text takes. Only `imcc schedule --json` still builds schedules whole.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { designWork } from '../ir/size.js';
 import { simulationSizeDiagnostic } from '../dataflow/limits.js';

@@ -2,7 +2,7 @@
 // failed compile leaves DIR exactly as it was, and a directory that is not an imcc output is never overwritten.
 import { closeSync, existsSync, mkdirSync, openSync, realpathSync, renameSync, statSync, writeFileSync, writeSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { lstatOrUndefined, readBoundedText, registerTemporary, removeQuietly } from '../support/files.js';
 
 /** A marker larger than this is not one imcc wrote (it holds a version, an entry path and the source list). */

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../diagnostics/index.js';
 import { loadDesign } from '../ir/load.js';
 import type { IrDesign } from '../ir/types.js';
 import { readFileWeights } from '../ir/weightsFile.js';

@@ -4,7 +4,7 @@
 // per-channel multiplier and bias. QuantizeLinear / DequantizeLinear pairs of a quantized model vanish from the
 // float graph but leave their scales (./qdq.ts). A step, Greater(OrEqual) of a constant then Cast to float, is one
 // `threshold` layer. Anything else is IMC127 naming the node, its operator and why.
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { hasPadding, windowCount, type Padding } from '../ir/padding.js';
 import type { AttributeValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx.js';
 import { activationQuant, dequantizeConstant, outputChannelScales, qdqError, quantizeConstant, type ActivationQuant, type QuantizedConstant } from './qdq.js';

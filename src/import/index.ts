@@ -3,7 +3,7 @@
 // `model if` target the ReLU network is converted to integrate-and-fire neurons (./spiking.ts).
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../diagnostics/index.js';
 import { loadDesign, loadProgram } from '../ir/load.js';
 import { withWrittenWeights } from '../ir/weightsFile.js';
 import type { IrDesign, IrTarget } from '../ir/types.js';

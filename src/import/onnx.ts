@@ -2,7 +2,7 @@
 // attributes, constant tensors (initializers and Constant nodes) as doubles, and the graph's one image input.
 // Problems with the file itself are ToolErrors: IMC125 (not a readable ONNX model), IMC126 (opset outside 11-18).
 import onnxProto from 'onnx-proto';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 
 const { onnx } = onnxProto;
 

@@ -16,7 +16,7 @@ import { FILE_BIAS_LIMIT } from '../ir/weightsFile.js';
 import type { ImportGraph } from './graph.js';
 import { runFloat, type FloatValues } from './float.js';
 import type { ActivationQuant } from './qdq.js';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { percentile, type SpikingConversion } from './spiking.js';
 
 /** Magnitude bits of a requantization multiplier (the neuron core's multiplier is this plus a sign bit). */

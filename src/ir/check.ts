@@ -4,8 +4,8 @@ import type { NetworkDecl, NetworkStatement, Property, SourceFile, TargetDecl } 
 import type { IrDesign, IrNetwork, IrTarget } from './types.js';
 import { checkTarget } from './target.js';
 import { checkNetwork, didYouMean } from './network.js';
-import type { Diagnostics } from './values.js';
-import { DiagnosticError } from '../dsl/diagnostics.js';
+import type { Diagnostics } from '../diagnostics/index.js';
+import { DiagnosticError } from '../diagnostics/index.js';
 import { readFileWeights } from './weightsFile.js';
 
 export interface ProgramCheck {

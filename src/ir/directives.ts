@@ -4,7 +4,8 @@
 import type { Located, NetworkDecl, Property } from '../dsl/ast.js';
 import type { IrNode, LayoutChoice, MappingDirective, OptimizeDirective } from './types.js';
 import { isWeightOp } from './types.js';
-import { AtomReader, Diagnostics } from './values.js';
+import { AtomReader } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 import { DIRECTIVE_LIMITS } from './limits.js';
 
 

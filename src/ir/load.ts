@@ -3,11 +3,11 @@
 // and recorded sources are machine independent.
 import path from 'node:path';
 import type { Located, SourceFile } from '../dsl/ast.js';
-import { diagnostic, sortDiagnostics, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, sortDiagnostics, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import { parseSource } from '../dsl/parse.js';
 import type { IrDesign } from './types.js';
 import { checkProgram, type ProgramCheck } from './check.js';
-import { Diagnostics } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 import { canonicalPath, errnoReason, printablePath, readBoundedText } from '../support/files.js';
 
 /** Larger source files are refused: no hand-written network is anywhere near this. */

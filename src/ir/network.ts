@@ -12,7 +12,8 @@ import type { Assignment, Atom, BlockDecl, CallExpr, Expr, Located, NamedArg, Ne
 import type { IrNetwork, IrNode, IrTarget, NeuronOpName, Op, Shape, WeightSource } from './types.js';
 import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
-import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
+import { AtomReader, reader, section, type Range } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 import { resolveDirectives } from './directives.js';
 import { NETWORK_LIMITS } from './limits.js';
 import { hasPadding, paddingText, symmetricPad, windowCount, type Padding } from './padding.js';

@@ -13,7 +13,8 @@ import type {
   NeuronCoreTarget,
   NeuronOpName,
 } from './types.js';
-import { AtomReader, Diagnostics, reader, section } from './values.js';
+import { AtomReader, reader, section } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 
 /** Limits on target numbers: beyond them a description is a typo, not hardware. */
 export const TARGET_LIMITS = {

@@ -1,35 +1,7 @@
 // Reading typed values out of the generic `key values` statements: numbers with ranges, units, words. Every
 // problem becomes a positioned diagnostic in the shared collector; readers return undefined after reporting.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
-import type { DiagnosticCode } from '../dsl/codes.js';
+import type { Diagnostics } from '../diagnostics/index.js';
 import type { Atom, Body, Located, Property } from '../dsl/ast.js';
-
-/**
- * Collects diagnostics of one run. The same code at the same position is reported once, with the first message:
- * a block body is checked once per instance, and its errors would otherwise repeat for every instance.
- */
-export class Diagnostics {
-  readonly list: Diagnostic[] = [];
-  private readonly seen = new Set<string>();
-  error(code: DiagnosticCode, at: Located, message: string): void {
-    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(diagnostic(code, at.span, message));
-  }
-  warning(code: DiagnosticCode, at: Located, message: string): void {
-    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(diagnostic(code, at.span, message, 'warning'));
-  }
-  add(d: Diagnostic): void {
-    const key = `${d.code}:${d.span.file}:${d.span.line}:${d.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(d);
-  }
-}
 
 export function atomText(a: Atom): string {
   switch (a.kind) {

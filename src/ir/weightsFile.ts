@@ -8,7 +8,7 @@
 // Anything else in the archive, a missing tensor or a wrong shape is a diagnostic at the `weights` statement.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { isIntegerDtype, NpyFormatError, type NpyArray, type NpyOutput } from '../support/npy.js';
 import { parseNpz } from '../support/npz.js';
 import type { IrDesign, IrNode, WeightSource } from './types.js';

@@ -2,7 +2,7 @@
 // mapping and memory plan when the design loads), its checked design and mapping, and the parsed files, read with
 // the editor's unsaved text for open documents. Independent of the LSP wire types (server.ts converts).
 import { readFileSync } from 'node:fs';
-import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import type { SourceFile } from '../dsl/ast.js';
 import { loadDesign, loadProgram, importPath } from '../ir/load.js';
 import type { IrDesign, IrNode } from '../ir/types.js';

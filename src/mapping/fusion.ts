@@ -1,7 +1,7 @@
 // Fusion of non-weight nodes into neuron cores: batch norm, ReLU, residual add, pools, global average pool and
 // flatten run in the neuron core of the weight layer that produces their (main) input, in network order. Only the
 // last result of such a chain leaves a core, so an intermediate result used elsewhere is an error.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { isWeightOp, type IrNetwork, type IrNode } from '../ir/types.js';
 
 export interface FusedLayer {

@@ -1,6 +1,6 @@
 // mapDesign: every weight layer's collective kernel matrix, split over the target's tiles, its cores placed on the
 // grid in pipeline order, the links between them, and the metrics. Bad input ends in DiagnosticError.
-import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, MappingDirective, Shape } from '../ir/types.js';
 import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { fuseNetwork, type FusedLayer } from './fusion.js';

@@ -1,7 +1,7 @@
 // planMemories: per core, the stored volume, the layout (the layer directive's, else the target's; `auto` picks the
 // least memory that fits), word length, depth, Algorithm 2's deltas and the minimum occupancy. A layout that does
 // not fit ends in a positioned diagnostic naming the core, what it needs and what the target gives.
-import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { mapDesign } from '../mapping/index.js';

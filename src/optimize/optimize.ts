@@ -1,7 +1,7 @@
 // imcc optimize: the replication optimizer. Runs a strategy at a core budget, keeps the Pareto front of everything it
 // evaluated (fewer cores, more images/s, fewer timesteps of latency) and chooses a point by the objective. The chosen
 // point is simulated again over the whole batch, so its figures are exactly those `imcc simulate` prints for it.
-import { diagnostic, DiagnosticError, ToolError, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, ToolError, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { simulateDataflow, type GeometryCache } from '../dataflow/index.js';

@@ -3,7 +3,7 @@
 //    within the input's signed activation range;
 //  - anything else: raw signed bytes (int8, two's complement), CHW order, exactly C*H*W bytes.
 // Bad files give positioned diagnostics (IMC101-IMC103 with file:line:col for JSON) or IMC100 when unreadable.
-import { diagnostic, DiagnosticError, ToolError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, ToolError, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { Shape } from '../ir/types.js';
 import { signedMax, signedMin } from './arithmetic.js';
 

@@ -1,6 +1,6 @@
 // Graph facts the reference models need: node lookup, consumers, which batch norms are folded into a weight layer,
 // and the seeded parameters of every weight layer (src/ir/weights.ts).
-import { diagnostic, DiagnosticError } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import { generateBatchNorm, generateWeights, weightShape, type FoldedBatchNorm, type WeightShape } from '../ir/weights.js';

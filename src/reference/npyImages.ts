@@ -1,7 +1,7 @@
 // Real input images as NumPy .npy arrays (`imcc infer --input X.npy`, `imcc verify --input`, `imcc evaluate --data`):
 // N x C x H x W or C x H x W, either integers (used as they are, within the input's signed range) or floats, which
 // are quantized with the design's input scale (the `input.scale` of its weights file): q = clamp(floor(x / scale + 1/2)).
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import type { Shape } from '../ir/types.js';
 import { isIntegerDtype, NpyFormatError, parseNpy, type NpyArray } from '../support/npy.js';
 import { quantizeReal, signedMax, signedMin } from './arithmetic.js';

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 
 export const DEFAULT_CACHE_MAX_MB = 2048;
 

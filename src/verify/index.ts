@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
 import { applyOptimizeDirective } from '../optimize/index.js';

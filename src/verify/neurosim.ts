@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import type { NeuroSimSetup } from '../emit/configs/neurosim.js';
 
 type NeuroSimParameters = Pick<

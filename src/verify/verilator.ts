@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { cacheLimitBytes, defaultCacheDir, ensureCacheDir, pruneCache, touchBuild } from './cache.js';
 import { registerTemporary } from '../support/files.js';
 import { isCompileLine, plannedCompileUnits, type BuildProgress } from './buildProgress.js';

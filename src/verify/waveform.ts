@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import type { Mapping } from '../mapping/types.js';
 import { renderTemplate } from '../support/templates.js';
 import type { Trace } from './trace.js';

@@ -1,6 +1,6 @@
 // One small source per language diagnostic code (IMC001-IMC049), loaded from an in-memory file system.
 // codes.test.ts compares the formatted diagnostics with golden.txt.
-import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { loadProgram } from '../../src/ir/load.js';
 
 /** A valid target, imported by most cases as "t.imc". */

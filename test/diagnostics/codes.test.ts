@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, statSync, mkdtempSync, writeFileSync, mkdirS
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_CODES } from '../../src/dsl/codes.js';
+import { DIAGNOSTIC_CODES } from '../../src/diagnostics/index.js';
 import { CASES, runCase } from './cases.js';
 import { runCli } from '../support/cli.js';
 

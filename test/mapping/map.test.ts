@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
-import { DIAGNOSTIC_CODES } from '../../src/dsl/codes.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
+import { DIAGNOSTIC_CODES } from '../../src/diagnostics/index.js';
 import { mapDesign, mappingTotals, snakePosition, manhattan } from '../../src/mapping/index.js';
 import type { Mapping } from '../../src/mapping/index.js';
 import { NetBuilder, design, directive, resnet32, target } from './fixtures.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { plainInference } from '../../src/reference/index.js';
 import { generateBatchNorm, generateInputImage, generateWeights } from '../../src/ir/weights.js';
 import { requantize, roundedAverage, clampSigned } from '../../src/reference/arithmetic.js';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { NetBuilder } from './fixtures.js';
 
 describe('plainInference', () => {

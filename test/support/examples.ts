@@ -1,6 +1,6 @@
 // The committed compiled examples under generated/: `npm run generate` writes them with the CLI, test/generated.test.ts
 // compiles them in-process and compares byte for byte.
-import { DiagnosticError, formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError, formatDiagnostic } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import type { OutputFile } from '../../src/emit/output.js';

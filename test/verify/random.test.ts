@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { TEST_CACHE, writeFiles } from '../rtl/helpers.js';

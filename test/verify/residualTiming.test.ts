@@ -11,7 +11,7 @@ import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
 import { compileDesign } from '../../src/emit/compile.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
-import { DiagnosticError, type Diagnostic } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError, type Diagnostic } from '../../src/diagnostics/index.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { TEST_CACHE, writeFiles } from '../rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';

@@ -1,6 +1,6 @@
 // imcc check FILE [--json]: parses and checks a .imc file and its imports; prints a short summary or diagnostics.
 import type { Command } from 'commander';
-import { diagnostic, sortDiagnostics, type Diagnostic } from '../../dsl/diagnostics.js';
+import { diagnostic, sortDiagnostics, type Diagnostic } from '../../diagnostics/index.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import type { SetStatus } from './index.js';

@@ -38,7 +38,7 @@ export function registerEvaluate(program: Command, setStatus: SetStatus): void {
     .option('--csv <file>', 'with --sweep: write the CSV to FILE instead of stdout', pathArgument)
     .option('--json', 'print {images, top1, floatTop1, agreement, meanAbsLogitError, analog?, sweep?} (schemas/evaluate.schema.json)')
     .action(async (file: string, opts: EvaluateOptions, command: Command) => {
-      const { ToolError } = await import('../../dsl/diagnostics.js');
+      const { ToolError } = await import('../../diagnostics/index.js');
       const fromCli = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const analogAsked = opts.analog === true || opts.sweep !== undefined;
       if (!analogAsked && (fromCli('samples') || fromCli('seed') || opts.csv !== undefined)) {

@@ -1,7 +1,7 @@
 // imcc fmt FILE [--write | --check]: prints FILE in canonical form, rewrites it in place (only when it changes), or
 // checks it (exit 1 when it is not canonical, for CI and pre-commit hooks).
 import { Option, type Command } from 'commander';
-import { DiagnosticError, diagnostic } from '../../dsl/diagnostics.js';
+import { DiagnosticError, diagnostic } from '../../diagnostics/index.js';
 import { printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import { errnoReason, writeFileAtomic } from '../../support/files.js';

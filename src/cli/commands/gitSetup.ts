@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
+import { ToolError } from '../../diagnostics/index.js';
 import { printText } from '../io.js';
 import type { SetStatus } from './index.js';
 

@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
+import { ToolError } from '../../diagnostics/index.js';
 import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import { printDiagnostics, printText } from '../io.js';
 import { EXIT } from '../exit.js';

@@ -1,6 +1,6 @@
 // imcc schedule FILE [--core NAME] [--json]: Algorithm 2's input-memory address schedule of every core (or one).
 import type { Command } from 'commander';
-import { DiagnosticError, ToolError } from '../../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../../diagnostics/index.js';
 import { printJson } from '../io.js';
 import type { SetStatus } from './index.js';
 

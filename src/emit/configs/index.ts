@@ -16,7 +16,7 @@ import { renderTemplate } from '../../support/templates.js';
 import { crossSimIndex, crossSimParameters, type CrossSimLayerInput } from './crosssim.js';
 import { fileSafe, inputTraceLines, networkLine, networkRows, neurosimSetup, neurosimVectorCount, weightLines, type NeuroSimSetup } from './neurosim.js';
 import { defaultLevels } from '../../ir/target.js';
-import { diagnostic, type Diagnostic } from '../../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import { isBinaryValue } from '../../ir/binary.js';
 
 export interface ConfigFile {

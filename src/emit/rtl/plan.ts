@@ -1,6 +1,6 @@
 // The RTL plan: every decision about the generated hardware, made here in TypeScript from the design, the mapping,
 // the memory plan and the reference model's parameters. The templates only lay these numbers out.
-import { diagnostic, DiagnosticError } from '../../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError } from '../../diagnostics/index.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';

@@ -1,7 +1,7 @@
 // Top-1 accuracy under the analog crossbar model (`imcc evaluate --analog`, docs/analog.md "Accuracy under the
 // analog model"): the sweep parameters and their parsing, the device of a sweep point, the statistics over
 // programming samples and the sweep's CSV. The per-image runs are in src/import/evaluate.ts.
-import { DiagnosticError, diagnostic } from '../../dsl/diagnostics.js';
+import { DiagnosticError, diagnostic } from '../../diagnostics/index.js';
 import { renderTemplate } from '../../support/templates.js';
 import { sig } from './analyze.js';
 import type { AnalogDevice } from './tile.js';

@@ -37,11 +37,10 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
   const out = node.shape;
   const blockHeight = Math.ceil(directive.replicas / directive.dW);
   const block = `${directive.replicas} replicas with dW ${directive.dW}`;
+  // The rule "replicas a multiple of dW" is checked once, where the directive is read (IMC024); a directive built
+  // in code that breaks it is a bug, not bad input.
   if (directive.replicas % directive.dW !== 0) {
-    diagnostics.push(
-      diagnostic('IMC052', directive.span, `layer '${node.name}': ${block} do not form a rectangular block of output pixels (replicas must be a multiple of dW)`),
-    );
-    return null;
+    throw new Error(`layer '${node.name}': ${block} do not form a rectangular block (IMC024 rejects such a directive)`);
   }
   if (directive.dW > out.width || blockHeight > out.height) {
     diagnostics.push(

@@ -1,6 +1,5 @@
 // Graph facts the reference models need: node lookup, consumers, which batch norms are folded into a weight layer,
 // and the seeded parameters of every weight layer (src/ir/weights.ts).
-import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import { generateBatchNorm, generateWeights, weightShape, type FoldedBatchNorm, type WeightShape } from '../ir/weights.js';
@@ -34,26 +33,14 @@ export function nodeNamed(index: NetworkIndex, name: string): IrNode {
   return node;
 }
 
-/** The weight layer a batch norm is folded into, or a diagnostic when the neuron core cannot fold it. */
+/**
+ * The weight layer a batch norm is folded into. Placement is checked once, when the network is read (IMC026); a
+ * design built in code that breaks it is a bug, not bad input.
+ */
 export function foldedInto(index: NetworkIndex, batchNorm: IrNode): IrNode {
   const producer = nodeNamed(index, batchNorm.inputs[0]);
-  if (!isWeightOp(producer.op)) {
-    throw new DiagnosticError([
-      diagnostic(
-        'IMC104',
-        batchNorm.span,
-        `batch norm '${batchNorm.name}' must directly follow a conv or fc layer (its scale and bias are folded into that layer's neuron core)`,
-      ),
-    ]);
-  }
-  if ((index.consumers.get(producer.name) ?? []).length !== 1) {
-    throw new DiagnosticError([
-      diagnostic(
-        'IMC104',
-        batchNorm.span,
-        `batch norm '${batchNorm.name}' folds into '${producer.name}', which must have no other consumer`,
-      ),
-    ]);
+  if (!isWeightOp(producer.op) || (index.consumers.get(producer.name) ?? []).length !== 1) {
+    throw new Error(`batch norm '${batchNorm.name}' does not fold into '${producer.name}' (IMC026 rejects such a network)`);
   }
   return producer;
 }
@@ -79,7 +66,7 @@ export interface LayerParameters {
 export function layerParameters(design: IrDesign, index: NetworkIndex = indexNetwork(design)): Map<string, LayerParameters> {
   const { weights } = design.network;
   const file = weights.kind === 'file' ? readFileWeights(design) : undefined;
-  // Every batch norm must fold into a weight layer's accumulator (IMC104 otherwise), for both models alike.
+  // Every batch norm must fold into a weight layer's accumulator (the language guarantees it, IMC026), for both models alike.
   for (const node of design.network.nodes) if (node.op.kind === 'batchnorm') foldedInto(index, node);
   const params = new Map<string, LayerParameters>();
   for (const node of design.network.nodes) {

@@ -214,13 +214,11 @@ describe('diagnostics', () => {
     expect(err2.diagnostics[0].message).toContain('5x1 block');
   });
 
-  it('IMC052: replicas that are not a multiple of dW do not form a rectangular block', () => {
+  it('replicas that are not a multiple of dW are refused once, by the directive check (IMC024), not again here', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 4, height: 8, width: 8 });
     const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(5, 2, 46) });
-    const err = diagnosticsOf(() => mapDesign(design(b, c)));
-    expect(err.diagnostics[0].code).toBe('IMC052');
-    expect(err.diagnostics[0].message).toContain('multiple of dW');
+    expect(() => mapDesign(design(b, c))).toThrow(/IMC024 rejects such a directive/);
   });
 
   it('IMC056: a replica block that does not tile the output plane evenly', () => {

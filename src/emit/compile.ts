@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { sourceLayout } from './sourceLayout.js';
-import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
-import type { DiagnosticCode } from '../diagnostics/index.js';
+import { DiagnosticError, formatDiagnostic, sortDiagnostics, type Diagnostic, type DiagnosticCode } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
@@ -38,6 +37,8 @@ export interface CompileInput {
   maxScheduleOps?: number;
   /** Told when each phase of the compile's Program runs (tests check each runs once). */
   onPhase?: ProgramOptions['onPhase'];
+  /** Warnings found before compiling (the language's), carried into report.txt and the result's warnings. */
+  warnings?: readonly Diagnostic[];
 }
 
 export interface CompileResult {
@@ -177,7 +178,7 @@ export function compileDesign(input: CompileInput): CompileResult {
   const rtl = filesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })), ['IMC112'], 'rtl/ and tb/ are');
   const configs = simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content }));
 
-  const warnings = [...dataflow.diagnostics, ...(schedulesSkipped ? [schedulesSkipped] : []), ...rtl.warnings];
+  const warnings = [...(input.warnings ?? []), ...dataflow.diagnostics, ...(schedulesSkipped ? [schedulesSkipped] : []), ...rtl.warnings];
   const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
@@ -203,6 +204,7 @@ export function compileDesign(input: CompileInput): CompileResult {
         memoryTable: memoryReport(memory),
         dataflowReport: formatDataflowReport(dataflow, design.network.name).trimEnd(),
         rtlMissing: rtl.warnings.map((w) => `${w.code}: ${w.message}`),
+        warnings: sortDiagnostics([...warnings, ...neurosimWarnings]).map((w) => formatDiagnostic(w, new Map())),
       }),
     },
     { path: 'report.html', content: reportHtml },

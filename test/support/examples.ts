@@ -23,7 +23,8 @@ export function compileExample(example: GeneratedExample): OutputFile[] {
     throw new Error(loaded.diagnostics.map((d) => formatDiagnostic(d, loaded.sources)).join('\n'));
   }
   try {
-    return compileDesign({ design: loaded.design, sources: loaded.sources, version: IMCC_VERSION }).files;
+    const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');
+    return compileDesign({ design: loaded.design, sources: loaded.sources, version: IMCC_VERSION, warnings }).files;
   } catch (err) {
     if (err instanceof DiagnosticError) {
       throw new Error(err.diagnostics.map((d) => formatDiagnostic(d, loaded.sources)).join('\n'));

@@ -55,8 +55,8 @@ export function registerReport(program: Command, setStatus: SetStatus): void {
       // Loaded on demand, like compile: the report is built by the whole compile.
       const { compileDesign } = await import('../../emit/compile.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
-      const { design, sources } = loadDesignForCli(await designFile(target));
-      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION }));
+      const { design, sources, warnings } = loadDesignForCli(await designFile(target));
+      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, warnings }));
       const report = result.files.find((f) => f.path === 'report.html');
       if (report === undefined || typeof report.content !== 'string') throw new Error('compile produced no report.html');
       writeReport(opts.output, report.content);

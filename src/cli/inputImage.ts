@@ -15,7 +15,7 @@ export function readInputBytes(path: string): Uint8Array {
     return readBoundedFile(path, MAX_IMAGE_BYTES);
   } catch (err) {
     const reason = errnoReason(err);
-    throw new ToolError('IMC100', `cannot read the input image ${path} (${reason})`);
+    throw new ToolError('IMC100', { path, reason });
   }
 }
 
@@ -30,9 +30,9 @@ export function readInputImage(design: IrDesign, path: string, index: number): I
   const bytes = readInputBytes(path);
   if (path.toLowerCase().endsWith('.npy')) {
     const images = parseNpyImages(path, bytes, input.shape, input.activationBits, designInputScale(design));
-    if (index >= images.count) throw new ToolError('IMC123', `${path} holds ${images.count} image(s); --index ${index} is beyond them (0-based)`);
+    if (index >= images.count) throw new ToolError('IMC123', { message: `${path} holds ${images.count} image(s); --index ${index} is beyond them (0-based)` });
     return images.image(index);
   }
-  if (index !== 0) throw new ToolError('IMC123', `--index ${index}: ${path} holds one image (only .npy files hold several)`);
+  if (index !== 0) throw new ToolError('IMC123', { message: `--index ${index}: ${path} holds one image (only .npy files hold several)` });
   return parseImageFile(path, bytes, input.shape, input.activationBits);
 }

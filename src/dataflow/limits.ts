@@ -16,8 +16,6 @@ export function simulationSizeDiagnostic(design: IrDesign): Diagnostic | undefin
   return diagnostic(
     'IMC190',
     work.largest.span,
-    `network ${design.network.name} is too large to simulate: its crossbar operations need ${work.neededInputs.toLocaleString('en-US')} ` +
-      `input pixels in all (output pixels x kernel positions; the most in layer '${work.largest.name}'), more than the ` +
-      `${MAX_NEEDED_INPUTS.toLocaleString('en-US')} that fit the simulator's memory bound (about 4 GB)`,
+    { network: design.network.name, neededInputs: work.neededInputs.toLocaleString('en-US'), largest: work.largest.name, mAXNEEDEDINPUTS: MAX_NEEDED_INPUTS.toLocaleString('en-US') },
   );
 }

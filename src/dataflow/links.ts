@@ -61,10 +61,7 @@ export function bandwidthDiagnostics(design: IrDesign, links: LinkLoad[]): Diagn
     diagnostic(
       'IMC090',
       design.target.link.span,
-      `link ${worst.from} -> ${worst.to} (${worst.kind}) needs ${formatGbps(worst.gbps)} Gbit/s ` +
-        `(${worst.transfersPerTimestep} x ${worst.bitsPerTransfer} bits per ${ns} ns timestep, equation 7), ` +
-        `over the target's ${formatGbps(limit)} Gbit/s${others}; the timing assumes every transfer takes one timestep`,
-      'warning',
+      { from: worst.from, to: worst.to, kind: worst.kind, gbps: formatGbps(worst.gbps), transfersPerTimestep: worst.transfersPerTimestep, bitsPerTransfer: worst.bitsPerTransfer, ns, limit: formatGbps(limit), others },
     ),
   ];
 }

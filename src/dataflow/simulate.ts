@@ -618,9 +618,7 @@ function memoryDiagnostics(design: IrDesign, layers: LayerTiming[]): Diagnostic[
       return diagnostic(
         'IMC092',
         node.mapping?.span ?? node.span,
-        `layer '${l.name}' must hold up to ${l.inputBufferPixels} input pixels at once, more than the ${l.inputMemoryPixels} ` +
-          `(H x F) its input memory stores: its input arrives faster than its ${l.replicas} replica(s) compute`,
-        'warning',
+        { name: l.name, inputBufferPixels: l.inputBufferPixels, inputMemoryPixels: l.inputMemoryPixels, replicas: l.replicas },
       );
     });
 }

@@ -1,6 +1,6 @@
 // The collector of one run: every phase that checks source positions reports into it; the CLI prints its list.
 import { diagnostic, type Diagnostic, type SourceSpan } from './diagnostics.js';
-import type { DiagnosticCode } from './codes.js';
+import type { DiagnosticArgs, DiagnosticCode } from './catalogue.js';
 
 /** Anything with a source position (every AST node). */
 export interface Located {
@@ -14,17 +14,9 @@ export interface Located {
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
   private readonly seen = new Set<string>();
-  error(code: DiagnosticCode, at: Located, message: string): void {
-    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(diagnostic(code, at.span, message));
-  }
-  warning(code: DiagnosticCode, at: Located, message: string): void {
-    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(diagnostic(code, at.span, message, 'warning'));
+  /** Reports `code` at `at` with its template filled from `args` (severity from the catalogue). */
+  report<C extends DiagnosticCode>(code: C, at: Located, args: DiagnosticArgs<C>): void {
+    this.add(diagnostic(code, at.span, args));
   }
   add(d: Diagnostic): void {
     const key = `${d.code}:${d.span.file}:${d.span.line}:${d.span.column}`;
@@ -33,4 +25,3 @@ export class Diagnostics {
     this.list.push(d);
   }
 }
-

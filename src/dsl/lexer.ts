@@ -98,7 +98,7 @@ export function lex(text: string, file: string): LexResult {
     const first = bad.charAt(0);
     const what = first === '"' ? 'unterminated string' : `unexpected character ${describeChar(first)}`;
     diagnostics.push(
-      diagnostic('IMC001', { file, line: e.line ?? 1, column: e.column ?? 1, length: Math.max(1, Math.min(e.length, 80)) }, what),
+      diagnostic('IMC001', { file, line: e.line ?? 1, column: e.column ?? 1, length: Math.max(1, Math.min(e.length, 80)) }, { message: what }),
     );
   }
   const comments = (result.groups['comments'] ?? []) as IToken[];
@@ -112,7 +112,7 @@ export function lex(text: string, file: string): LexResult {
     if (depth > MAX_NESTING) {
       const at = tokens[i];
       diagnostics.push(
-        diagnostic('IMC002', { file, line: at.startLine ?? 1, column: at.startColumn ?? 1, length: 1 }, `nesting deeper than ${MAX_NESTING} levels of ( ) and { }`),
+        diagnostic('IMC002', { file, line: at.startLine ?? 1, column: at.startColumn ?? 1, length: 1 }, { message: `nesting deeper than ${MAX_NESTING} levels of ( ) and { }` }),
       );
       tokens = tokens.slice(0, i);
       break;

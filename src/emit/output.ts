@@ -84,10 +84,10 @@ export function checkOutputDirectory(dir: string): void {
   const target = resolve(dir);
   if (!existsSync(target)) return;
   if (!statSync(target).isDirectory()) {
-    throw new ToolError('IMC110', `${dir} exists and is not a directory; not overwriting it`);
+    throw new ToolError('IMC110', { message: `${dir} exists and is not a directory; not overwriting it` });
   }
   if (readdirSync(target).length > 0 && !isImccOutput(target)) {
-    throw new ToolError('IMC110', `${dir} exists and is not an imcc output (no ${OUTPUT_MARKER}); not overwriting it`);
+    throw new ToolError('IMC110', { message: `${dir} exists and is not an imcc output (no ${OUTPUT_MARKER}); not overwriting it` });
   }
 }
 
@@ -102,7 +102,7 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     try {
       target = realpathSync(target);
     } catch {
-      throw new ToolError('IMC110', `${dir} is a symbolic link to a missing directory; not writing there`);
+      throw new ToolError('IMC110', { message: `${dir} is a symbolic link to a missing directory; not writing there` });
     }
   }
   if (!files.some((f) => f.path === OUTPUT_MARKER)) throw new Error(`output is missing its ${OUTPUT_MARKER} marker`);
@@ -128,7 +128,7 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     if (err instanceof ToolError) throw err;
     // Streamed content is built while it is written: an error of that building is not a write error.
     if (!(err instanceof Error && 'code' in err)) throw err;
-    throw new ToolError('IMC111', `cannot write ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ToolError('IMC111', { dir, arg: err instanceof Error ? err.message : String(err) });
   } finally {
     releaseTemp();
   }

@@ -26,7 +26,7 @@ export interface ActivationQuant {
 }
 
 export function qdqError(node: OnnxNode, why: string): ToolError {
-  return new ToolError('IMC200', `node '${node.name}' (${node.opType}): ${why}`);
+  return new ToolError('IMC200', { node: node.name, opType: node.opType, why });
 }
 
 function axisOf(node: OnnxNode, rank: number): number {

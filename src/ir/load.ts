@@ -59,7 +59,7 @@ function capped(sorted: Diagnostic[]): Diagnostic[] {
   const next = sorted[MAX_DIAGNOSTICS];
   return [
     ...sorted.slice(0, MAX_DIAGNOSTICS),
-    diagnostic('IMC038', next.span, `too many errors: ${sorted.length - MAX_DIAGNOSTICS} more from here on are not shown`),
+    diagnostic('IMC038', next.span, { arg: sorted.length - MAX_DIAGNOSTICS }),
   ];
 }
 
@@ -75,7 +75,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
     const cycleAt = stack.findIndex((s) => s.abs === abs);
     if (cycleAt >= 0 && importedAt) {
       const cycle = [...stack.slice(cycleAt).map((s) => s.display), display].map(printablePath).join(' -> ');
-      diags.error('IMC004', importedAt, `import cycle: ${cycle}`);
+      diags.report('IMC004', importedAt, { cycle });
       return;
     }
     if (loaded.has(abs)) return;
@@ -85,7 +85,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
       text = read(display);
     } catch (err) {
       const span: SourceSpan = importedAt ? importedAt.span : { file: display, line: 1, column: 1, length: 1 };
-      diags.add(diagnostic('IMC003', span, `cannot read ${printablePath(display)}: ${errnoReason(err)}`));
+      diags.add(diagnostic('IMC003', span, { message: `cannot read ${printablePath(display)}: ${errnoReason(err)}` }));
       return;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -96,7 +96,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
     for (const decl of parsed.ast.declarations) {
       if (decl.kind !== 'import' || !decl.path) continue;
       if (decl.path.value.trim() === '') {
-        diags.error('IMC003', decl.path, 'import: the path is empty');
+        diags.report('IMC003', decl.path, { message: 'import: the path is empty' });
         continue;
       }
       visit(importPath(display, decl.path.value), decl.path, [...stack, { abs, display }]);
@@ -116,7 +116,7 @@ export function loadDesign(entryPath: string, read: Reader = readSource): LoadRe
   const entry = program.files[0];
   if (entry && program.check.entryNetworks === 0 && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(
-      diagnostic('IMC022', { file: entry.file, line: 1, column: 1, length: 1 }, `${entry.file} declares no network (write: network NAME on TARGET { ... })`),
+      diagnostic('IMC022', { file: entry.file, line: 1, column: 1, length: 1 }, { message: `${entry.file} declares no network (write: network NAME on TARGET { ... })` }),
     );
   }
   return { design: diagnostics.some((d) => d.severity === 'error') ? null : program.design, diagnostics: sortDiagnostics(diagnostics), sources: program.sources };

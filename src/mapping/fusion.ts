@@ -55,7 +55,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
         diagnostic(
           'IMC053',
           node.span,
-          `'${node.name}' (${node.op.kind}) reads the network input directly; it must follow a weight layer, whose neuron core runs it`,
+          { node: node.name, kind: node.op.kind },
         ),
       );
       owner.set(node.name, host ?? inputName);
@@ -65,7 +65,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
     if (node.op.kind === 'add') {
       if (layer.residualFrom !== undefined) {
         diagnostics.push(
-          diagnostic('IMC055', node.span, `'${node.name}' is a second residual add in the neuron core of '${layer.node.name}'; one core runs at most one`),
+          diagnostic('IMC055', node.span, { node: node.name, node2: layer.node.name }),
         );
       } else {
         layer.residualFrom = node.inputs[1];
@@ -89,7 +89,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
       diagnostic(
         'IMC054',
         reader.span,
-        `'${reader.name}' reads '${name}', an intermediate result of the neuron core of '${host}' (only its last result '${layerOf.get(host)!.output}' leaves the core)`,
+        { message: `'${reader.name}' reads '${name}', an intermediate result of the neuron core of '${host}' (only its last result '${layerOf.get(host)!.output}' leaves the core)` },
       ),
     );
   };
@@ -112,7 +112,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
   if (!leaves(network.output)) {
     const host = owner.get(network.output)!;
     diagnostics.push(
-      diagnostic('IMC054', network.span, `the network output '${network.output}' is an intermediate result of the neuron core of '${host}'`),
+      diagnostic('IMC054', network.span, { message: `the network output '${network.output}' is an intermediate result of the neuron core of '${host}'` }),
     );
   }
   return { layers, inputName, owner, diagnostics };

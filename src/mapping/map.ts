@@ -47,7 +47,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC052',
         directive.span,
-        `layer '${node.name}': ${block} compute a ${blockHeight}x${directive.dW} block of output pixels, but its output is ${out.height}x${out.width}`,
+        { node: node.name, block, blockHeight, dW: directive.dW, height: out.height, width: out.width },
       ),
     );
     return null;
@@ -57,7 +57,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC056',
         directive.span,
-        `layer '${node.name}': ${block} compute ${blockHeight}x${directive.dW} blocks, which do not tile its ${out.height}x${out.width} output evenly`,
+        { node: node.name, block, blockHeight, dW: directive.dW, height: out.height, width: out.width },
       ),
     );
     return null;
@@ -85,9 +85,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC051',
         directive.span,
-        `layer '${node.name}' cannot be placed: its ${rows}x${cols} collective kernel matrix needs ${tiles} cores ` +
-          `(${plan.rowParts} row part${plan.rowParts === 1 ? '' : 's'} x ${plan.colParts} column part${plan.colParts === 1 ? '' : 's'} ` +
-          `of ${crossbar.rows}x${crossbar.cols} tiles), but the ${design.target.grid.rows}x${design.target.grid.cols} grid has ${gridCores}`,
+        { node: node.name, rows, cols, tiles, rowParts: plan.rowParts, arg: plan.rowParts === 1 ? '' : 's', colParts: plan.colParts, arg2: plan.colParts === 1 ? '' : 's', rows2: crossbar.rows, cols2: crossbar.cols, rows3: design.target.grid.rows, cols3: design.target.grid.cols, gridCores },
       ),
     );
   }
@@ -96,8 +94,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC057',
         design.target.neuronCore.span,
-        `layer '${node.name}': its ${rows}x${cols} collective kernel matrix is taller than a ${crossbar.rows}-row tile and splits into ` +
-          `${plan.rowParts} partial sums, but the neuron core of target '${design.target.name}' cannot add them (add psum to its ops)`,
+        { node: node.name, rows, cols, rows2: crossbar.rows, rowParts: plan.rowParts, target: design.target.name },
       ),
     );
   }
@@ -129,7 +126,7 @@ export function mapDesign(design: IrDesign): Mapping {
   if (fusion.layers.length === 0) {
     // Every later phase works per core; a network with nothing to put on a crossbar has no cores at all.
     throw new DiagnosticError([
-      diagnostic('IMC058', design.network.span, `network '${design.network.name}' has no conv or fc layer: there is nothing to map onto crossbar tiles`),
+      diagnostic('IMC058', design.network.span, { network: design.network.name }),
     ]);
   }
   const diagnostics: Diagnostic[] = [];
@@ -147,8 +144,7 @@ export function mapDesign(design: IrDesign): Mapping {
       diagnostic(
         'IMC050',
         design.target.grid.span,
-        `the network needs ${total} cores (${planned.length} weight layers, ${split} of them split over several tiles of ` +
-          `${design.target.crossbar.rows}x${design.target.crossbar.cols}), but the ${grid.rows}x${grid.cols} grid has ${grid.rows * grid.cols}`,
+        { total, plannedCount: planned.length, split, rows: design.target.crossbar.rows, cols: design.target.crossbar.cols, rows2: grid.rows, cols2: grid.cols, arg: grid.rows * grid.cols },
       ),
     ]);
   }

@@ -54,7 +54,7 @@ export function writeMapping(file: string, design: IrDesign, layers: ReadonlyMap
   } catch (err) {
     if (written) rmSync(tmp, { force: true });
     const why = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
-    throw new ToolError('IMC063', `cannot write ${file}: ${why}`);
+    throw new ToolError('IMC063', { file, why });
   }
   return true;
 }

@@ -55,7 +55,7 @@ export async function verilatorVersion(): Promise<string> {
     const { stdout } = await execa('verilator', ['--version']);
     return stdout.trim();
   } catch {
-    throw new ToolError('IMC114', 'Verilator is not installed (verilator was not found on the PATH)');
+    throw new ToolError('IMC114', { message: 'Verilator is not installed (verilator was not found on the PATH)' });
   }
 }
 
@@ -140,7 +140,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
       .filter((l) => l.startsWith('%Error') || l.includes('error:'))
       .slice(0, 8)
       .join('\n');
-    throw new ToolError('IMC114', `the generated RTL does not build with Verilator:\n${errors || output.slice(-2000)}`);
+    throw new ToolError('IMC114', { message: `the generated RTL does not build with Verilator:\n${errors || output.slice(-2000)}` });
   }
   // Keep only the binary: the object files are large and never reused.
   for (const entry of readdirSync(tempDir)) if (entry !== binaryName) rmSync(join(tempDir, entry), { recursive: true, force: true });

@@ -38,7 +38,7 @@ export function registerFmt(program: Command, setStatus: SetStatus): void {
         writeFileAtomic(file, result.formatted);
       } catch (err) {
         const why = errnoReason(err);
-        throw new DiagnosticError([diagnostic('IMC036', { file, line: 1, column: 1, length: 1 }, `cannot write ${file}: ${why}`)]);
+        throw new DiagnosticError([diagnostic('IMC036', { file, line: 1, column: 1, length: 1 }, { file, why })]);
       }
       printText(`${file}: formatted`);
     });

@@ -27,7 +27,7 @@ function git(args: string[]): string {
   } catch (err) {
     const e = err as { code?: string; stderr?: string };
     const why = e.code === 'ENOENT' ? 'git is not installed (not on PATH)' : (e.stderr ?? '').trim().split('\n')[0];
-    throw new ToolError('IMC140', `git ${args[0]}: ${why}`);
+    throw new ToolError('IMC140', { args: args[0], why });
   }
 }
 

@@ -30,18 +30,18 @@ async function designFile(target: string): Promise<string> {
     entry = undefined;
   }
   if (typeof entry !== 'string' || !existsSync(join(target, entry))) {
-    throw new ToolError('IMC170', `${target} is a directory but not an output of imcc compile (no imcc-output.json naming its source)`);
+    throw new ToolError('IMC170', { target });
   }
   return join(target, entry);
 }
 
 function writeReport(path: string, html: string): void {
-  if (isDirectory(path)) throw new ToolError('IMC171', `cannot write the report '${path}' (it is a directory)`);
+  if (isDirectory(path)) throw new ToolError('IMC171', { message: `cannot write the report '${path}' (it is a directory)` });
   try {
     writeFileAtomic(path, html);
   } catch (err) {
     const reason = errnoReason(err);
-    throw new ToolError('IMC171', `cannot write the report '${path}' (${reason})`);
+    throw new ToolError('IMC171', { message: `cannot write the report '${path}' (${reason})` });
   }
 }
 

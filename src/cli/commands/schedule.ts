@@ -26,7 +26,7 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
       const plan = withSources(sources, () => planMemories(design, mapping));
       const ids = plan.cores.map((c) => c.core);
       if (opts.core !== undefined && !ids.includes(opts.core)) {
-        throw new ToolError('IMC073', `no core '${opts.core}' in ${file}; its cores are ${ids.join(', ')}`);
+        throw new ToolError('IMC073', { core: opts.core, file, ids: ids.join(', ') });
       }
       const chosen = opts.core !== undefined ? [opts.core] : ids;
       if (opts.json) printJson(schedulesJson(chosen.map((id) => coreSchedule(plan, id))));

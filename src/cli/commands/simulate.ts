@@ -22,7 +22,7 @@ function writeTrace(path: string, text: string): void {
   try {
     writeFileAtomic(path, text);
   } catch (err) {
-    throw new ToolError('IMC091', `cannot write the trace file '${path}' (${errnoReason(err)})`);
+    throw new ToolError('IMC091', { path, reason: errnoReason(err) });
   }
 }
 

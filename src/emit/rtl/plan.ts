@@ -144,7 +144,7 @@ export interface RtlPlan {
 }
 
 function unsupported(node: IrNode, what: string): never {
-  throw new DiagnosticError([diagnostic('IMC112', node.span, `the RTL generator does not implement ${what} (node '${node.name}')`)]);
+  throw new DiagnosticError([diagnostic('IMC112', node.span, { what, node: node.name })]);
 }
 
 function neuronPlan(

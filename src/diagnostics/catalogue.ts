@@ -104,6 +104,7 @@ export const CATALOGUE = {
   IMC104: { retired: 'batch-norm placement is checked once, when the network is read (IMC026)' },
   IMC112: { severity: 'error', template: 'the RTL generator does not implement {what} (node \'{node}\')', description: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)' },
   IMC113: { severity: 'error', template: '{message}', description: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)' },
+  IMC183: { severity: 'warning', template: '{refusal}; rtl/ and tb/ are not written for this design', description: 'warning: compile writes everything but rtl/ and tb/ for a design the RTL generator refuses (IMC112, which the warning quotes)' },
   IMC114: { severity: 'error', template: '{message}', description: 'imcc verify: Verilator is missing or the generated RTL does not build' },
   IMC160: { severity: 'warning', template: 'configs/neurosim: {subArrayNote}', description: 'warning: NeuroSim\'s chip hierarchy needs subarrays smaller than the target\'s crossbars' },
   IMC161: { severity: 'warning', template: 'configs/neurosim: NeuroSim cannot express {u}', description: 'warning: NeuroSim cannot express a setting of the target (levels, differential pairs, mixed bit widths)' },

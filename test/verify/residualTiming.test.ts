@@ -77,10 +77,10 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
     expect(late(nearMissPlane())).toEqual([0]);
   });
 
-  it('compile warns with IMC112 and writes no rtl/ or tb/', () => {
+  it('compile warns with IMC183 (quoting the IMC112 refusal) and writes no rtl/ or tb/', () => {
     const { design, sources } = designOf(read(SAME_TIMESTEP));
     const result = compileDesign({ design, sources, version: '0.1.0' });
-    expect(result.warnings.map((w) => w.code)).toContain('IMC112');
+    expect(result.warnings.map((w) => w.code)).toContain('IMC183');
     expect(result.files.filter((f) => f.path.startsWith('rtl/') || f.path.startsWith('tb/'))).toEqual([]);
     expect(result.files.map((f) => f.path)).toContain('mapping.json');
   });

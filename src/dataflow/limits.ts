@@ -16,6 +16,6 @@ export function simulationSizeDiagnostic(design: IrDesign): Diagnostic | undefin
   return diagnostic(
     'IMC190',
     work.largest.span,
-    { network: design.network.name, neededInputs: work.neededInputs.toLocaleString('en-US'), largest: work.largest.name, mAXNEEDEDINPUTS: MAX_NEEDED_INPUTS.toLocaleString('en-US') },
+    { network: design.network.name, neededInputs: work.neededInputs.toLocaleString('en-US'), largest: work.largest.name, max: MAX_NEEDED_INPUTS.toLocaleString('en-US') },
   );
 }

@@ -70,7 +70,7 @@ function syntaxMessage(e: IRecognitionException): string {
 export const MAX_NAME_LENGTH = 200;
 
 export function nameTooLong(name: string, span: SourceSpan): Diagnostic {
-  return diagnostic('IMC041', span, { name: name.slice(0, 24), nameCount: name.length, mAXNAMELENGTH: MAX_NAME_LENGTH });
+  return diagnostic('IMC041', span, { name: name.slice(0, 24), length: name.length, max: MAX_NAME_LENGTH });
 }
 
 export function parseSource(text: string, file: string): ParsedSource {

@@ -39,7 +39,7 @@ export function wholeScheduleDiagnostic(design: IrDesign): Diagnostic | undefine
   return diagnostic(
     'IMC191',
     work.largest.span,
-    { network: design.network.name, scheduleOps: work.scheduleOps.toLocaleString('en-US'), largest: work.largest.name, mAXWHOLESCHEDULEOPS: MAX_WHOLE_SCHEDULE_OPS.toLocaleString('en-US') },
+    { network: design.network.name, scheduleOps: work.scheduleOps.toLocaleString('en-US'), largest: work.largest.name, max: MAX_WHOLE_SCHEDULE_OPS.toLocaleString('en-US') },
   );
 }
 

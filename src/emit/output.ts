@@ -128,7 +128,7 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     if (err instanceof ToolError) throw err;
     // Streamed content is built while it is written: an error of that building is not a write error.
     if (!(err instanceof Error && 'code' in err)) throw err;
-    throw new ToolError('IMC111', { dir, arg: err instanceof Error ? err.message : String(err) });
+    throw new ToolError('IMC111', { dir, reason: err instanceof Error ? err.message : String(err) });
   } finally {
     releaseTemp();
   }

@@ -123,7 +123,7 @@ export function readOnnx(file: string, bytes: Uint8Array): OnnxModel {
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const opset = opsetEntry ? toNumber(opsetEntry.version as LongLike) : 0;
   if (opset < OPSET_MIN || opset > OPSET_MAX) {
-    throw new ToolError('IMC126', { file, opset, oPSETMIN: OPSET_MIN, oPSETMAX: OPSET_MAX });
+    throw new ToolError('IMC126', { file, opset, min: OPSET_MIN, max: OPSET_MAX });
   }
   const constants = new Map<string, OnnxTensor>();
   for (const t of graph.initializer ?? []) constants.set(t.name ?? '', tensorData(t, file));

@@ -59,7 +59,7 @@ function capped(sorted: Diagnostic[]): Diagnostic[] {
   const next = sorted[MAX_DIAGNOSTICS];
   return [
     ...sorted.slice(0, MAX_DIAGNOSTICS),
-    diagnostic('IMC038', next.span, { arg: sorted.length - MAX_DIAGNOSTICS }),
+    diagnostic('IMC038', next.span, { hidden: sorted.length - MAX_DIAGNOSTICS }),
   ];
 }
 

@@ -314,7 +314,7 @@ class Elaborator {
   /** Instantiates a block; returns the value of its `return`. */
   private instantiate(block: BlockDecl, args: Map<string, Value>, instance: string, callSite: Located, stack: string[]): Value | null {
     if (stack.includes(block.name.name)) {
-      this.diags.report('IMC028', callSite, { block: block.name.name, arg: [...stack, block.name.name].join(' -> ') });
+      this.diags.report('IMC028', callSite, { block: block.name.name, chain: [...stack, block.name.name].join(' -> ') });
       return null;
     }
     if (++this.instances > NETWORK_LIMITS.instances || stack.length >= NETWORK_LIMITS.blockDepth) {
@@ -649,15 +649,15 @@ class Elaborator {
       case 'add': {
         const [a, b] = ins;
         if (a.shape.channels !== b.shape.channels || a.shape.height !== b.shape.height || a.shape.width !== b.shape.width) {
-          this.diags.report('IMC016', e, { name: a.name, shape: shapeText(a.shape), name2: b.name, shape2: shapeText(b.shape) });
+          this.diags.report('IMC016', e, { left: a.name, leftShape: shapeText(a.shape), right: b.name, rightShape: shapeText(b.shape) });
           return null;
         }
         if (a.activationBits === 1 || b.activationBits === 1) {
-          this.diags.report('IMC131', e, { arg: a.activationBits === 1 ? a.name : b.name });
+          this.diags.report('IMC131', e, { name: a.activationBits === 1 ? a.name : b.name });
           return null;
         }
         if (a.activationBits !== b.activationBits) {
-          this.diags.report('IMC031', e, { name: a.name, activationBits: a.activationBits, name2: b.name, activationBits2: b.activationBits });
+          this.diags.report('IMC031', e, { left: a.name, leftBits: a.activationBits, right: b.name, rightBits: b.activationBits });
           return null;
         }
         return this.createNode(name, { kind: 'add' }, ins, { ...a.shape }, a.activationBits, e);

@@ -134,7 +134,7 @@ function matchNetwork(
   const inRange = (name: string, data: Float64Array | Int32Array, limit: number, what: string): boolean => {
     for (let i = 0; i < data.length; i++) {
       if (Math.abs(data[i]) > limit) {
-        problems.push(at('IMC122', { file, name, i, data: data[i], what, limit }));
+        problems.push(at('IMC122', { file, name, index: i, value: data[i], what, limit }));
         return false;
       }
     }

@@ -65,7 +65,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
     if (node.op.kind === 'add') {
       if (layer.residualFrom !== undefined) {
         diagnostics.push(
-          diagnostic('IMC055', node.span, { node: node.name, node2: layer.node.name }),
+          diagnostic('IMC055', node.span, { add: node.name, layer: layer.node.name }),
         );
       } else {
         layer.residualFrom = node.inputs[1];

@@ -85,7 +85,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC051',
         directive.span,
-        { node: node.name, rows, cols, tiles, rowParts: plan.rowParts, arg: plan.rowParts === 1 ? '' : 's', colParts: plan.colParts, arg2: plan.colParts === 1 ? '' : 's', rows2: crossbar.rows, cols2: crossbar.cols, rows3: design.target.grid.rows, cols3: design.target.grid.cols, gridCores },
+        { layer: node.name, matrixRows: rows, matrixCols: cols, tiles, rowParts: plan.rowParts, rowPartsPlural: plan.rowParts === 1 ? '' : 's', colParts: plan.colParts, colPartsPlural: plan.colParts === 1 ? '' : 's', tileRows: crossbar.rows, tileCols: crossbar.cols, gridRows: design.target.grid.rows, gridCols: design.target.grid.cols, gridCores },
       ),
     );
   }
@@ -94,7 +94,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC057',
         design.target.neuronCore.span,
-        { node: node.name, rows, cols, rows2: crossbar.rows, rowParts: plan.rowParts, target: design.target.name },
+        { layer: node.name, matrixRows: rows, matrixCols: cols, tileRows: crossbar.rows, rowParts: plan.rowParts, target: design.target.name },
       ),
     );
   }
@@ -144,7 +144,7 @@ export function mapDesign(design: IrDesign): Mapping {
       diagnostic(
         'IMC050',
         design.target.grid.span,
-        { total, plannedCount: planned.length, split, rows: design.target.crossbar.rows, cols: design.target.crossbar.cols, rows2: grid.rows, cols2: grid.cols, arg: grid.rows * grid.cols },
+        { total, weightLayers: planned.length, split, tileRows: design.target.crossbar.rows, tileCols: design.target.crossbar.cols, gridRows: grid.rows, gridCols: grid.cols, gridCores: grid.rows * grid.cols },
       ),
     ]);
   }

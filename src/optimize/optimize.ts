@@ -156,7 +156,7 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
   if (best === null) {
     return fail(
       'IMC061',
-      { strategy: options.strategy, budget, arg: options.ignoreBandwidth ? '' : ' that keeps every link within its bandwidth (try --ignore-bandwidth)' },
+      { strategy: options.strategy, budget, bandwidthNote: options.ignoreBandwidth ? '' : ' that keeps every link within its bandwidth (try --ignore-bandwidth)' },
     );
   }
   const units = searcher.units;

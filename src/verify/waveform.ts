@@ -80,7 +80,7 @@ export async function recordWaveform(
     } catch {
       // the directory itself could not be made: there is no partial VCD to remove
     }
-    throw new ToolError('IMC172', { dir: options.dir, arg: err instanceof Error ? err.message : String(err) });
+    throw new ToolError('IMC172', { dir: options.dir, reason: err instanceof Error ? err.message : String(err) });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -75,7 +75,7 @@ describe('diagnostic catalogue', () => {
   });
 
   it('fills a template from named arguments; a repeated name repeats its value', () => {
-    expect(diagnosticMessage('IMC050', { total: 9, plannedCount: 3, split: 1, rows: 64, cols: 64, rows2: 2, cols2: 2, arg: 4 })).toBe(
+    expect(diagnosticMessage('IMC050', { total: 9, weightLayers: 3, split: 1, tileRows: 64, tileCols: 64, gridRows: 2, gridCols: 2, gridCores: 4 })).toBe(
       'the network needs 9 cores (3 weight layers, 1 of them split over several tiles of 64x64), but the 2x2 grid has 4',
     );
     expect(templatePlaceholders(CATALOGUE.IMC070.template)).toEqual(['core', 'layer', 'layout', 'height', 'columns', 'pixelBits', 'words', 'wordBits', 'depth', 'alternatives']);

@@ -34,7 +34,7 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
         continue;
       }
       if (d.name.name.includes('.')) {
-        diags.report('IMC034', d.name, { message: `'${d.name.name}': names cannot contain '.'` });
+        diags.report('IMC034', d.name, { kind: d.kind, name: d.name.name });
         continue;
       }
       if (d.kind === 'target') targets.set(d.name.name, d);
@@ -50,7 +50,7 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
   const entry = files[0];
   const entryNetworks = entry ? entry.declarations.filter((d): d is NetworkDecl => d.kind === 'network') : [];
   for (const extra of entryNetworks.slice(1)) {
-    diags.report('IMC022', extra.name, { message: `${entry.file} declares more than one network (the first is '${entryNetworks[0].name.name}'); put each in its own file` });
+    diags.report('IMC022', extra.name, { file: entry.file, first: entryNetworks[0].name.name });
   }
   const decl = entryNetworks.length === 1 ? entryNetworks[0] : undefined;
   let network: IrNetwork | null = null;
@@ -60,9 +60,13 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
     if (resolved) {
       const targetName = resolved.target;
       if (!targetName) {
-        if (!decl.recovered) diags.report('IMC021', decl.name, { message: `network ${decl.name.name} has no target: write 'network ${decl.name.name} on TARGET {'` });
+        if (!decl.recovered) diags.report('IMC211', decl.name, { network: decl.name.name });
       } else if (!targets.has(targetName.name)) {
-        diags.report('IMC021', targetName, { message: `unknown target '${targetName.name}'${didYouMean(targetName.name, targets.keys())}${targets.size === 0 ? ' (no target is declared; import one, e.g. import "targets/dazzi2021.imc")' : ''}` });
+        diags.report('IMC021', targetName, {
+          target: targetName.name,
+          suggestion: didYouMean(targetName.name, targets.keys()),
+          hint: targets.size === 0 ? ' (no target is declared; import one, e.g. import "targets/dazzi2021.imc")' : '',
+        });
       } else target = checkedTargets.get(targetName.name);
       network = checkNetwork({ decl, statements: resolved.statements, target }, diags) ?? null;
     }
@@ -90,12 +94,12 @@ interface Resolved {
 function resolveExtends(decl: NetworkDecl, networks: Map<string, NetworkDecl>, diags: Diagnostics, chain: string[] = []): Resolved | undefined {
   if (!decl.base) return { statements: decl.statements, target: decl.target };
   if (chain.includes(decl.name.name)) {
-    diags.report('IMC030', decl.base, { message: `networks extend each other in a cycle: ${[...chain, decl.name.name].join(' -> ')}` });
+    diags.report('IMC214', decl.base, { chain: [...chain, decl.name.name].join(' -> ') });
     return undefined;
   }
   const base = networks.get(decl.base.name);
   if (!base) {
-    diags.report('IMC030', decl.base, { message: `unknown base network '${decl.base.name}'${didYouMean(decl.base.name, networks.keys())} (import the file that declares it)` });
+    diags.report('IMC030', decl.base, { base: decl.base.name, suggestion: didYouMean(decl.base.name, networks.keys()) });
     return undefined;
   }
   const own: Property[] = [];
@@ -103,7 +107,7 @@ function resolveExtends(decl: NetworkDecl, networks: Map<string, NetworkDecl>, d
     if (s.kind === 'property' && (OVERRIDABLE as readonly string[]).includes(s.key.name)) own.push(s);
     else {
       const at = s.kind === 'property' ? s.key : s.name;
-      diags.report('IMC030', at, { message: `network ${decl.name.name} extends ${base.name.name}: it can only override ${OVERRIDABLE.join(' and ')}` });
+      diags.report('IMC215', at, { network: decl.name.name, base: base.name.name, overridable: OVERRIDABLE.join(' and ') });
     }
   }
   const inherited = resolveExtends(base, networks, diags, [...chain, decl.name.name]);

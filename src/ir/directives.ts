@@ -172,15 +172,15 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
     let dW = s.dW ?? 1;
     let ok = true;
     if (method === 1 && s.dW !== undefined && s.dW !== 1) {
-      diags.report('IMC024', blame('dW'), { message: `layer ${n.name}: method 1 replicates in one direction (dw 1); dw ${s.dW} needs method 2` });
+      diags.report('IMC206', blame('dW'), { layer: n.name, dW: s.dW });
       ok = false;
     }
     if (method === 2) {
       if (dW < 2) {
-        diags.report('IMC024', blame('method'), { message: `layer ${n.name}: method 2 needs dw of at least 2 (got ${dW})` });
+        diags.report('IMC207', blame('method'), { layer: n.name, dW });
         ok = false;
       } else if (dW > replicas || replicas % dW !== 0) {
-        diags.report('IMC024', blame('dW'), { message: `layer ${n.name}: method 2 arranges replicas in rows of dw; replicas ${replicas} is not a multiple of dw ${dW}` });
+        diags.report('IMC024', blame('dW'), { layer: n.name, replicas, dW });
         ok = false;
       }
     } else dW = 1;

@@ -116,7 +116,7 @@ export function loadDesign(entryPath: string, read: Reader = readSource): LoadRe
   const entry = program.files[0];
   if (entry && program.check.entryNetworks === 0 && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(
-      diagnostic('IMC022', { file: entry.file, line: 1, column: 1, length: 1 }, { message: `${entry.file} declares no network (write: network NAME on TARGET { ... })` }),
+      diagnostic('IMC212', { file: entry.file, line: 1, column: 1, length: 1 }, { file: entry.file, detail: ' (write: network NAME on TARGET { ... })' }),
     );
   }
   return { design: diagnostics.some((d) => d.severity === 'error') ? null : program.design, diagnostics: sortDiagnostics(diagnostics), sources: program.sources };

@@ -221,7 +221,7 @@ class Elaborator {
     }
     const name = p.selector;
     if (name.name.includes('.')) {
-      this.diags.report('IMC034', name, { message: `'${name.name}': names cannot contain '.'` });
+      this.diags.report('IMC034', name, { kind: 'input', name: name.name });
       return false;
     }
     const r = reader(this.diags, p, 'input');
@@ -254,7 +254,7 @@ class Elaborator {
     const v = this.lookup(a.name, a, scope);
     if (!v) return undefined;
     if (v.kind !== 'tensor') {
-      this.diags.report('IMC027', a, { message: `output: '${a.name}' is a number, not a layer` });
+      this.diags.report('IMC218', a, { what: 'output', found: `'${a.name}', a number` });
       return undefined;
     }
     return v.node.name;
@@ -285,7 +285,7 @@ class Elaborator {
   private declareBlock(b: BlockDecl): void {
     const name = b.name.name;
     if (name.includes('.')) {
-      this.diags.report('IMC034', b.name, { message: `block '${name}': names cannot contain '.'` });
+      this.diags.report('IMC034', b.name, { kind: 'block', name });
       return;
     }
     if ((BUILTIN_OPS as readonly string[]).includes(name)) {
@@ -300,14 +300,14 @@ class Elaborator {
     const seen = new Set<string>();
     for (const p of b.params) {
       if (seen.has(p.name)) this.diags.report('IMC006', p, { message: `block ${name}: parameter '${p.name}' appears twice` });
-      if (p.name.includes('.')) this.diags.report('IMC034', p, { message: `block ${name}: parameter names cannot contain '.'` });
+      if (p.name.includes('.')) this.diags.report('IMC034', p, { kind: `block ${name}: parameter`, name: p.name });
       seen.add(p.name);
     }
     const returns = b.statements.filter((s) => s.kind === 'return');
-    if (returns.length === 0 && !b.recovered) this.diags.report('IMC032', b.name, { message: `block ${name} has no return statement` });
-    for (const r of returns.slice(1)) this.diags.report('IMC032', r, { message: `block ${name} has more than one return` });
+    if (returns.length === 0 && !b.recovered) this.diags.report('IMC032', b.name, { block: name });
+    for (const r of returns.slice(1)) this.diags.report('IMC208', r, { block: name });
     const last = b.statements[b.statements.length - 1];
-    if (returns.length === 1 && last !== returns[0]) this.diags.report('IMC032', returns[0], { message: `block ${name}: return must be the last statement` });
+    if (returns.length === 1 && last !== returns[0]) this.diags.report('IMC209', returns[0], { block: name });
     this.blocks.set(name, b);
   }
 
@@ -344,7 +344,7 @@ class Elaborator {
       return;
     }
     if (name.includes('.')) {
-      this.diags.report('IMC034', a.name, { message: `'${name}': names cannot contain '.' (dots separate instance names)` });
+      this.diags.report('IMC034', a.name, { kind: 'layer', name });
       scope.names.set(name, { value: null, at: a.name });
       return;
     }
@@ -365,7 +365,7 @@ class Elaborator {
     const count = r.number('repetition count', NETWORK_LIMITS.repeat);
     const block = expr.kind === 'call' ? this.blocks.get(expr.callee.name) : undefined;
     if (expr.kind !== 'call' || !block) {
-      this.diags.report('IMC035', countAtom, { message: `'x ${countAtom.kind === 'number' ? countAtom.text : ''}' repeats a block instance, but ${expr.kind === 'call' ? `'${expr.callee.name}' is not a block` : 'this is not a call'}` });
+      this.diags.report('IMC035', countAtom, { count: countAtom.kind === 'number' ? countAtom.text : '', callee: expr.kind === 'call' ? `'${expr.callee.name}'` : 'this' });
       return null;
     }
     if (count === undefined) return null;
@@ -373,7 +373,7 @@ class Elaborator {
     if (!args) return null;
     const first = block.params[0];
     if (!first || args.get(first.name)?.kind !== 'tensor') {
-      this.diags.report('IMC035', countAtom, { message: `'x N' feeds each instance of ${block.name.name} into the next one's first parameter, which must be a tensor` });
+      this.diags.report('IMC216', countAtom, { block: block.name.name });
       return null;
     }
     let value: Value | null = null;
@@ -381,7 +381,7 @@ class Elaborator {
       value = this.instantiate(block, args, `${full}.${k}`, expr, scope.blockStack);
       if (!value) return null;
       if (value.kind !== 'tensor') {
-        this.diags.report('IMC035', countAtom, { message: `'x N' needs block ${block.name.name} to return a tensor` });
+        this.diags.report('IMC217', countAtom, { block: block.name.name });
         return null;
       }
       args.set(first.name, value);
@@ -394,10 +394,10 @@ class Elaborator {
     if (b) return b.value;
     const later = scope.declared.get(name);
     if (later) {
-      this.diags.report('IMC005', at, { message: `'${name}' is used before its definition at line ${later.span.line} (layers are defined in dataflow order)` });
+      this.diags.report('IMC210', at, { name, line: later.span.line });
     } else {
       const where = scope.prefix === '' ? '' : ' in this block (a block sees only its parameters and its own layers)';
-      this.diags.report('IMC005', at, { message: `unknown name '${name}'${where}${didYouMean(name, scope.names.keys())}` });
+      this.diags.report('IMC005', at, { name, where, suggestion: didYouMean(name, scope.names.keys()) });
     }
     return null;
   }
@@ -509,7 +509,7 @@ class Elaborator {
       const v = this.lookup(n.value.name, n.value, scope);
       if (v === null) return undefined;
       if (v.kind !== 'number') {
-        this.diags.report('IMC027', n.value, { message: `${what}: ${label} must be a number, but '${n.value.name}' is a layer` });
+        this.diags.report('IMC027', n.value, { what, label, layer: n.value.name });
         return undefined;
       }
       return r.checkNumber(n.value, v.value, label, range, true);
@@ -529,7 +529,7 @@ class Elaborator {
       const v = this.evalExpr(a, scope, undefined, owner);
       if (v === null) inputs.push(null);
       else if (v.kind !== 'tensor') {
-        this.diags.report('IMC027', a, { message: `${op}: expected a layer as input, found a number` });
+        this.diags.report('IMC218', a, { what: op, found: 'a number' });
         inputs.push(null);
       } else inputs.push(v.node);
     }
@@ -671,7 +671,7 @@ class Elaborator {
       const v = this.lookup(a.value.name, a.value, scope);
       if (v === null) return undefined;
       if (v.kind !== 'number') {
-        this.diags.report('IMC027', a.value, { message: `conv: kernel must be a number, but '${a.value.name}' is a layer` });
+        this.diags.report('IMC027', a.value, { what: 'conv', label: 'kernel', layer: a.value.name });
         return undefined;
       }
       const k = r.checkNumber(a.value, v.value, 'kernel size', NETWORK_LIMITS.kernel, true);
@@ -836,12 +836,12 @@ class Elaborator {
       if (!producer) continue;
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
       if (!isWeightOp(producer.op)) {
-        this.diags.report('IMC026', at, { message: `batchnorm: its input '${producer.name}' is a ${producer.op.kind}; a batch norm is folded into the conv or fc layer right before it` });
+        this.diags.report('IMC026', at, { input: producer.name, kind: producer.op.kind });
         continue;
       }
       const others = (consumers.get(producer.name) ?? []).filter((c) => c !== n);
       if (others.length > 0) {
-        this.diags.report('IMC026', at, { message: `batchnorm: '${producer.name}' also feeds '${others[0].name}'; a weight layer followed by a batch norm must feed only it` });
+        this.diags.report('IMC213', at, { layer: producer.name, other: others[0].name });
       }
     }
   }

@@ -34,13 +34,13 @@ export function nodeNamed(index: NetworkIndex, name: string): IrNode {
 }
 
 /**
- * The weight layer a batch norm is folded into. Placement is checked once, when the network is read (IMC026); a
+ * The weight layer a batch norm is folded into. Placement is checked once, when the network is read (IMC026, IMC213); a
  * design built in code that breaks it is a bug, not bad input.
  */
 export function foldedInto(index: NetworkIndex, batchNorm: IrNode): IrNode {
   const producer = nodeNamed(index, batchNorm.inputs[0]);
   if (!isWeightOp(producer.op) || (index.consumers.get(producer.name) ?? []).length !== 1) {
-    throw new Error(`batch norm '${batchNorm.name}' does not fold into '${producer.name}' (IMC026 rejects such a network)`);
+    throw new Error(`batch norm '${batchNorm.name}' does not fold into '${producer.name}' (IMC026 and IMC213 reject such a network)`);
   }
   return producer;
 }

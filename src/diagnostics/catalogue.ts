@@ -31,15 +31,15 @@ export interface RetiredEntry {
 }
 
 export const CATALOGUE = {
-  IMC001: { severity: 'error', template: '{message}', description: 'unexpected character in the source' },
+  IMC001: { severity: 'error', template: 'unexpected character {character}', description: 'unexpected character in the source' },
   IMC002: { severity: 'error', template: '{message}', description: 'syntax error: unexpected or missing token' },
-  IMC003: { severity: 'error', template: '{message}', description: 'a source file (the entry file or an import) cannot be read' },
+  IMC003: { severity: 'error', template: 'cannot read {file}: {reason}', description: 'a source file (the entry file or an import) cannot be read' },
   IMC004: { severity: 'error', template: 'import cycle: {cycle}', description: 'import cycle: a file imports itself, directly or through other files' },
   IMC005: { severity: 'error', template: "unknown name '{name}'{where}{suggestion}", description: 'unknown name: no layer, input, parameter or constant of that name is defined before this use' },
-  IMC006: { severity: 'error', template: '{message}', description: 'duplicate name: a layer, block, parameter, target or network is defined twice' },
+  IMC006: { severity: 'error', template: '{what} is already defined at {place}', description: 'duplicate name: a layer, block, target or network is defined twice' },
   IMC007: { severity: 'error', template: "unknown operation or block '{callee}'{suggestion}", description: 'unknown operation or block in a call' },
-  IMC008: { severity: 'error', template: '{message}', description: 'wrong number of arguments in a call of an operation or block' },
-  IMC009: { severity: 'error', template: '{message}', description: 'unknown or repeated named argument in a call' },
+  IMC008: { severity: 'error', template: '{callee} takes {expected}, found {found}', description: 'wrong number of positional arguments in a call of an operation or block' },
+  IMC009: { severity: 'error', template: "{callee}: unknown argument '{key}'{hint}", description: 'unknown named argument in a call of an operation or block' },
   IMC010: { severity: 'error', template: '{message}', description: 'missing required argument or value' },
   IMC011: { severity: 'error', template: '{message}', description: 'unknown statement or property in this section' },
   IMC012: { severity: 'error', template: '{message}', description: 'wrong kind of value (for example a name where a number is expected)' },
@@ -77,7 +77,7 @@ export const CATALOGUE = {
   IMC051: { severity: 'error', template: "layer '{layer}' cannot be placed: its {matrixRows}x{matrixCols} collective kernel matrix needs {tiles} cores ({rowParts} row part{rowPartsPlural} x {colParts} column part{colPartsPlural} of {tileRows}x{tileCols} tiles), but the {gridRows}x{gridCols} grid has {gridCores}", description: 'a layer needs more tiles than the whole target grid has' },
   IMC052: { severity: 'error', template: "layer '{node}': {block} compute a {blockHeight}x{dW} block of output pixels, but its output is {height}x{width}", description: "a mapping directive's replica block (replicas / dW tall, dW wide) is larger than the layer's output" },
   IMC053: { severity: 'error', template: "'{node}' ({kind}) reads the network input directly; it must follow a weight layer, whose neuron core runs it", description: 'a non-weight operation has no weight layer whose neuron core could run it (it reads the network input)' },
-  IMC054: { severity: 'error', template: '{message}', description: "an intermediate result inside a neuron core is used elsewhere (only a fused chain's last result leaves a core)" },
+  IMC054: { severity: 'error', template: "'{reader}' reads '{name}', an intermediate result of the neuron core of '{host}' (only its last result '{output}' leaves the core)", description: "an intermediate result inside a neuron core is used elsewhere (only a fused chain's last result leaves a core)" },
   IMC055: { severity: 'error', template: "'{add}' is a second residual add in the neuron core of '{layer}'; one core runs at most one", description: 'more than one residual add would run in the same neuron core' },
   IMC056: { severity: 'error', template: "layer '{node}': {block} compute {blockHeight}x{dW} blocks, which do not tile its {height}x{width} output evenly", description: "the replica block (replicas / dW tall, dW wide) does not tile the layer's output plane evenly" },
   IMC057: { severity: 'error', template: "layer '{layer}': its {matrixRows}x{matrixCols} collective kernel matrix is taller than a {tileRows}-row tile and splits into {rowParts} partial sums, but the neuron core of target '{target}' cannot add them (add psum to its ops)", description: "a layer is split by rows but the target's neuron core cannot add partial sums (no psum in neuron_core ops)" },
@@ -158,6 +158,13 @@ export const CATALOGUE = {
   IMC216: { severity: 'error', template: "'x N' feeds each instance of {block} into the next one's first parameter, which must be a tensor", description: 'repetition `x N` of a block whose first parameter is not a tensor' },
   IMC217: { severity: 'error', template: "'x N' needs block {block} to return a tensor", description: 'repetition `x N` of a block that does not return a tensor' },
   IMC218: { severity: 'error', template: '{what}: expected a layer as input, found {found}', description: 'a number where a layer is expected' },
+  IMC219: { severity: 'error', template: "block '{block}' has the name of a built-in operation", description: 'a block is named like a built-in operation' },
+  IMC220: { severity: 'error', template: "block {block}: parameter '{parameter}' appears twice", description: 'a block lists the same parameter twice' },
+  IMC221: { severity: 'error', template: 'block {block} takes {expected}; missing {missing}', description: 'a block call leaves parameters without a value (neither positional nor named)' },
+  IMC222: { severity: 'error', template: "{callee}: argument '{key}' is given twice", description: 'a named argument is given twice in one call' },
+  IMC223: { severity: 'error', template: 'import: the path is empty', description: 'an import with an empty path' },
+  IMC224: { severity: 'error', template: 'unterminated string', description: 'a string that is not closed on its line' },
+  IMC075: { severity: 'error', template: "the network output '{output}' is an intermediate result of the neuron core of '{host}'", description: "the network output is an intermediate result inside a neuron core (only a fused chain's last result leaves a core)" },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 
 type Catalogue = typeof CATALOGUE;

@@ -48,7 +48,7 @@ export function formatFile(file: string): FormatResult {
     return {
       formatted: null,
       original: '',
-      diagnostics: [diagnostic('IMC003', { file, line: 1, column: 1, length: 1 }, { message: `cannot read ${file}: ${why}` })],
+      diagnostics: [diagnostic('IMC003', { file, line: 1, column: 1, length: 1 }, { file, reason: why })],
       sources: new Map(),
     };
   }

@@ -96,10 +96,8 @@ export function lex(text: string, file: string): LexResult {
   for (const e of result.errors.slice(0, MAX_LEX_ERRORS)) {
     const bad = text.slice(e.offset, e.offset + e.length);
     const first = bad.charAt(0);
-    const what = first === '"' ? 'unterminated string' : `unexpected character ${describeChar(first)}`;
-    diagnostics.push(
-      diagnostic('IMC001', { file, line: e.line ?? 1, column: e.column ?? 1, length: Math.max(1, Math.min(e.length, 80)) }, { message: what }),
-    );
+    const span = { file, line: e.line ?? 1, column: e.column ?? 1, length: Math.max(1, Math.min(e.length, 80)) };
+    diagnostics.push(first === '"' ? diagnostic('IMC224', span, {}) : diagnostic('IMC001', span, { character: describeChar(first) }));
   }
   const comments = (result.groups['comments'] ?? []) as IToken[];
   let tokens = significantTokens(result.tokens);

@@ -30,7 +30,7 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
       const table: Map<string, TargetDecl | NetworkDecl> = d.kind === 'target' ? targets : networks;
       const prev = table.get(d.name.name) ?? (d.kind === 'target' ? networks : targets).get(d.name.name);
       if (prev) {
-        diags.report('IMC006', d.name, { message: `'${d.name.name}' is already declared at ${prev.span.file}:${prev.span.line}` });
+        diags.report('IMC006', d.name, { what: `'${d.name.name}'`, place: `${prev.span.file}:${prev.span.line}` });
         continue;
       }
       if (d.name.name.includes('.')) {

@@ -42,10 +42,10 @@ export function importPath(importer: string, imported: string): string {
  * unknown-target errors when an import failed (the target was probably in the missing file).
  */
 function withoutEchoes(list: readonly Diagnostic[]): Diagnostic[] {
-  const syntaxLines = new Set(list.filter((d) => d.code === 'IMC001' || d.code === 'IMC002').map((d) => `${d.span.file}:${d.span.line}`));
-  const importFailed = list.some((d) => d.code === 'IMC003' || d.code === 'IMC004');
+  const syntaxLines = new Set(list.filter((d) => d.code === 'IMC001' || d.code === 'IMC224' || d.code === 'IMC002').map((d) => `${d.span.file}:${d.span.line}`));
+  const importFailed = list.some((d) => d.code === 'IMC003' || d.code === 'IMC223' || d.code === 'IMC004');
   return list.filter((d) => {
-    if (d.code === 'IMC001' || d.code === 'IMC002') return true;
+    if (d.code === 'IMC001' || d.code === 'IMC224' || d.code === 'IMC002') return true;
     if (d.code === 'IMC021' && importFailed) return false;
     return !syntaxLines.has(`${d.span.file}:${d.span.line}`);
   });
@@ -85,7 +85,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
       text = read(display);
     } catch (err) {
       const span: SourceSpan = importedAt ? importedAt.span : { file: display, line: 1, column: 1, length: 1 };
-      diags.add(diagnostic('IMC003', span, { message: `cannot read ${printablePath(display)}: ${errnoReason(err)}` }));
+      diags.add(diagnostic('IMC003', span, { file: printablePath(display), reason: errnoReason(err) }));
       return;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -96,7 +96,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
     for (const decl of parsed.ast.declarations) {
       if (decl.kind !== 'import' || !decl.path) continue;
       if (decl.path.value.trim() === '') {
-        diags.report('IMC003', decl.path, { message: 'import: the path is empty' });
+        diags.report('IMC223', decl.path, {});
         continue;
       }
       visit(importPath(display, decl.path.value), decl.path, [...stack, { abs, display }]);

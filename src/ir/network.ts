@@ -289,17 +289,17 @@ class Elaborator {
       return;
     }
     if ((BUILTIN_OPS as readonly string[]).includes(name)) {
-      this.diags.report('IMC006', b.name, { message: `block '${name}' has the name of a built-in operation` });
+      this.diags.report('IMC219', b.name, { block: name });
       return;
     }
     const prev = this.blocks.get(name);
     if (prev) {
-      this.diags.report('IMC006', b.name, { message: `block '${name}' is already defined at line ${prev.name.span.line}` });
+      this.diags.report('IMC006', b.name, { what: `block '${name}'`, place: `line ${prev.name.span.line}` });
       return;
     }
     const seen = new Set<string>();
     for (const p of b.params) {
-      if (seen.has(p.name)) this.diags.report('IMC006', p, { message: `block ${name}: parameter '${p.name}' appears twice` });
+      if (seen.has(p.name)) this.diags.report('IMC220', p, { block: name, parameter: p.name });
       if (p.name.includes('.')) this.diags.report('IMC034', p, { kind: `block ${name}: parameter`, name: p.name });
       seen.add(p.name);
     }
@@ -340,7 +340,7 @@ class Elaborator {
     const name = a.name.name;
     const prev = scope.names.get(name);
     if (prev) {
-      this.diags.report('IMC006', a.name, { message: `'${name}' is already defined at line ${prev.at.span.line}` });
+      this.diags.report('IMC006', a.name, { what: `'${name}'`, place: `line ${prev.at.span.line}` });
       return;
     }
     if (name.includes('.')) {
@@ -467,18 +467,18 @@ class Elaborator {
       else args.set(params[i], v);
     });
     if (positional.length > params.length) {
-      this.diags.report('IMC008', e, { message: `block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}), found ${positional.length}` });
+      this.diags.report('IMC008', e, { callee: `block ${block.name.name}`, expected: `${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')})`, found: positional.length });
       return null;
     }
     for (const n of named) {
       const key = n.key.name;
       if (!params.includes(key)) {
-        this.diags.report('IMC009', n.key, { message: `block ${block.name.name} has no parameter '${key}' (parameters: ${params.join(', ')})` });
+        this.diags.report('IMC009', n.key, { callee: `block ${block.name.name}`, key, hint: ` (parameters: ${params.join(', ')})` });
         ok = false;
         continue;
       }
       if (args.has(key) || positional.length > params.indexOf(key)) {
-        this.diags.report('IMC009', n.key, { message: `block ${block.name.name}: parameter '${key}' is given twice` });
+        this.diags.report('IMC222', n.key, { callee: `block ${block.name.name}`, key });
         ok = false;
         continue;
       }
@@ -489,7 +489,7 @@ class Elaborator {
     if (!ok) return null;
     const missing = params.filter((p) => !args.has(p));
     if (missing.length > 0) {
-      this.diags.report('IMC008', e, { message: `block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}); missing ${missing.join(', ')}` });
+      this.diags.report('IMC221', e, { block: block.name.name, expected: `${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')})`, missing: missing.join(', ') });
       return null;
     }
     return args;
@@ -538,15 +538,15 @@ class Elaborator {
       const key = a.key.name;
       if (!spec.keys.includes(key)) {
         const hint = spec.keys.length ? ` (${op} takes ${spec.keys.join(', ')})` : ` (${op} takes no named arguments)`;
-        this.diags.report('IMC009', a.key, { message: `${op}: unknown argument '${key}'${hint}` });
+        this.diags.report('IMC009', a.key, { callee: op, key, hint });
         ok = false;
       } else if (named.has(key)) {
-        this.diags.report('IMC009', a.key, { message: `${op}: argument '${key}' is given twice` });
+        this.diags.report('IMC222', a.key, { callee: op, key });
         ok = false;
       } else named.set(key, a);
     }
     if (positional.length !== spec.inputs) {
-      this.diags.report('IMC008', e, { message: `${op} takes ${spec.inputs === 1 ? 'one input layer' : `${spec.inputs} input layers`}, found ${positional.length}` });
+      this.diags.report('IMC008', e, { callee: op, expected: spec.inputs === 1 ? 'one input layer' : `${spec.inputs} input layers`, found: positional.length });
       return null;
     }
     const missing = spec.required.filter((key) => !named.has(key));

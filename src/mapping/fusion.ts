@@ -89,7 +89,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
       diagnostic(
         'IMC054',
         reader.span,
-        { message: `'${reader.name}' reads '${name}', an intermediate result of the neuron core of '${host}' (only its last result '${layerOf.get(host)!.output}' leaves the core)` },
+        { reader: reader.name, name, host, output: layerOf.get(host)!.output },
       ),
     );
   };
@@ -112,7 +112,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
   if (!leaves(network.output)) {
     const host = owner.get(network.output)!;
     diagnostics.push(
-      diagnostic('IMC054', network.span, { message: `the network output '${network.output}' is an intermediate result of the neuron core of '${host}'` }),
+      diagnostic('IMC075', network.span, { output: network.output, host }),
     );
   }
   return { layers, inputName, owner, diagnostics };

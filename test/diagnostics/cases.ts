@@ -90,6 +90,12 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC216', files: withTarget(net('  block b(n) {\n    return conv(image, out 2, kernel 1)\n  }\n  a = b(3) x 2\n  output a')) },
   { code: 'IMC217', files: withTarget(net('  block b(x) {\n    return 3\n  }\n  a = b(image) x 2\n  output a')) },
   { code: 'IMC218', files: withTarget(net('  a = conv(16, out 4, kernel 3)\n  output a')) },
+  { code: 'IMC219', files: withTarget(net('  block relu(x) {\n    return x\n  }\n' + OK_BODY)) },
+  { code: 'IMC220', files: withTarget(net('  block b(x, x) {\n    return x\n  }\n' + OK_BODY)) },
+  { code: 'IMC221', files: withTarget(net('  block b(x, y) {\n    return add(x, y)\n  }\n  a = conv(b(image), out 2, kernel 1)\n  output a')) },
+  { code: 'IMC222', files: withTarget(net('  a = conv(image, out 4, kernel 3, out 2)\n  output a')) },
+  { code: 'IMC223', files: withTarget('import ""\n' + net(OK_BODY)) },
+  { code: 'IMC224', files: withTarget(net('  a = conv(image, out 2, kernel 1) "abc\n  output a')) },
 ];
 
 /** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */

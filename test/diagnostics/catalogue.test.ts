@@ -27,9 +27,9 @@ const active = entries.filter((e): e is [AnyDiagnosticCode, CatalogueEntry] => !
  * shrinks: a new code must have a real template.
  */
 const FREE_TEXT_CODES = [
-  'IMC001', 'IMC002', 'IMC003', 'IMC006', 'IMC008', 'IMC009', 'IMC010', 'IMC011', 'IMC012', 'IMC013',
+  'IMC002', 'IMC010', 'IMC011', 'IMC012', 'IMC013',
   'IMC014', 'IMC019', 'IMC025',
-  'IMC054', 'IMC062', 'IMC074', 'IMC101', 'IMC102', 'IMC103', 'IMC110', 'IMC113', 'IMC114', 'IMC120',
+  'IMC062', 'IMC074', 'IMC101', 'IMC102', 'IMC103', 'IMC110', 'IMC113', 'IMC114', 'IMC120',
   'IMC121', 'IMC123', 'IMC125', 'IMC127', 'IMC128', 'IMC129', 'IMC141', 'IMC142', 'IMC150', 'IMC151', 'IMC152',
   'IMC153', 'IMC155', 'IMC162', 'IMC171', 'IMC201',
 ];

@@ -253,6 +253,17 @@ describe('diagnostics', () => {
     expect(err.diagnostics[0].message).toContain("'bn'");
   });
 
+  it('IMC075: the network output is an intermediate result of a fused chain', () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const c = b.conv('c', x, 4, 3);
+    const bn = b.unary('bn', 'batchnorm', c);
+    b.unary('relu', 'relu', bn);
+    const err = diagnosticsOf(() => mapDesign(design(b, bn)));
+    expect(err.diagnostics.map((d) => d.code)).toEqual(['IMC075']);
+    expect(err.diagnostics[0].message).toBe("the network output 'bn' is an intermediate result of the neuron core of 'c'");
+  });
+
   it('IMC055: two residual adds in one neuron core', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 4, height: 8, width: 8 });

@@ -42,9 +42,9 @@ export function registerEvaluate(program: Command, setStatus: SetStatus): void {
       const fromCli = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const analogAsked = opts.analog === true || opts.sweep !== undefined;
       if (!analogAsked && (fromCli('samples') || fromCli('seed') || opts.csv !== undefined)) {
-        throw new ToolError('IMC155', { message: `--${fromCli('samples') ? 'samples' : fromCli('seed') ? 'seed' : 'csv'} applies to the analog model: add --analog or --sweep` });
+        throw new ToolError('IMC155', { option: fromCli('samples') ? 'samples' : fromCli('seed') ? 'seed' : 'csv' });
       }
-      if (opts.csv !== undefined && opts.sweep === undefined) throw new ToolError('IMC155', { message: '--csv writes the rows of a sweep: add --sweep NAME=START:STOP:STEP' });
+      if (opts.csv !== undefined && opts.sweep === undefined) throw new ToolError('IMC228', {});
       const { parseSweep, sweepCsv, SWEEP_PARAMETERS } = await import('../../reference/analog/accuracy.js');
       // Parsed before any work, so a bad spec fails at once.
       const sweep = opts.sweep === undefined ? undefined : parseSweep(opts.sweep);

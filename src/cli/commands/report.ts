@@ -36,12 +36,12 @@ async function designFile(target: string): Promise<string> {
 }
 
 function writeReport(path: string, html: string): void {
-  if (isDirectory(path)) throw new ToolError('IMC171', { message: `cannot write the report '${path}' (it is a directory)` });
+  if (isDirectory(path)) throw new ToolError('IMC171', { path, reason: 'it is a directory' });
   try {
     writeFileAtomic(path, html);
   } catch (err) {
     const reason = errnoReason(err);
-    throw new ToolError('IMC171', { message: `cannot write the report '${path}' (${reason})` });
+    throw new ToolError('IMC171', { path, reason });
   }
 }
 

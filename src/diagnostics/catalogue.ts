@@ -49,13 +49,13 @@ export const CATALOGUE = {
   IMC016: { severity: 'error', template: "add: '{left}' is {leftShape} but '{right}' is {rightShape} (a shortcut(...) can match them)", description: 'residual add of tensors with different shapes' },
   IMC017: { severity: 'error', template: '{op}: the {kh}x{kw} {what} is larger than its {height}x{width} input{padded}', description: 'kernel or pooling window larger than its (padded) input' },
   IMC018: { severity: 'error', template: "fc: its input '{ins}' is {inShape}; flatten it first: fc(flatten({ins}), ...)", description: 'fully connected layer on a volume that is not flattened' },
-  IMC019: { severity: 'error', template: '{message}', description: 'property set twice in one section' },
+  IMC019: { severity: 'error', template: "{what}: '{key}' is given twice{first}", description: 'a property, statement, setting or operation given twice in one section' },
   IMC020: { severity: 'error', template: '{what} is missing {missing}', description: 'missing required property or statement' },
   IMC021: { severity: 'error', template: "unknown target '{target}'{suggestion}{hint}", description: 'unknown target' },
   IMC022: { severity: 'error', template: "{file} declares more than one network (the first is '{first}'); put each in its own file", description: 'the entry file declares more than one network' },
   IMC023: { severity: 'error', template: "mapping {kind} '{selector}' matches no weight layer{hint}", description: 'mapping directive matches no weight layer' },
   IMC024: { severity: 'error', template: 'layer {layer}: method 2 arranges replicas in rows of dw; replicas {replicas} is not a multiple of dw {dW}', description: 'mapping directive: method 2 with replicas not a multiple of dw (the replica block would not be a rectangle)' },
-  IMC025: { severity: 'error', template: '{message}', description: 'network input or output missing or declared twice' },
+  IMC025: { severity: 'error', template: 'network {network} needs {lacks}', description: 'a network without its input or output' },
   IMC026: { severity: 'error', template: "batchnorm: its input '{input}' is a {kind}; a batch norm is folded into the conv or fc layer right before it", description: 'a batch norm does not directly follow a conv or fc layer (it is folded into that layer)' },
   IMC027: { severity: 'error', template: "{what}: {label} must be a number, but '{layer}' is a layer", description: 'a layer where a number is expected' },
   IMC028: { severity: 'error', template: 'block {block} calls itself ({chain})', description: 'a block calls itself (directly or through other blocks)' },
@@ -169,6 +169,8 @@ export const CATALOGUE = {
   IMC226: { severity: 'error', template: 'the sweep step is 0; give a positive step (or START = STOP for one point)', description: 'imcc evaluate --sweep: a zero step over a range' },
   IMC227: { severity: 'error', template: 'the sweep has {count} points; at most {max}', description: 'imcc evaluate --sweep: more than 1000 points' },
   IMC228: { severity: 'error', template: '--csv writes the rows of a sweep: add --sweep NAME=START:STOP:STEP', description: 'imcc evaluate: --csv without --sweep' },
+  IMC229: { severity: 'error', template: 'device: give either {one} or {other}, not both', description: 'device: two settings that say the same thing (conductance and resistance, levels and bits)' },
+  IMC230: { severity: 'error', template: 'device wire_resistance: give one value for rows and one for cols', description: 'device wire_resistance names the same direction twice' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 
 type Catalogue = typeof CATALOGUE;

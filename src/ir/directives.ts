@@ -68,7 +68,7 @@ function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
     }
     const field = key === 'dw' ? 'dW' : key;
     if (settings[field] !== undefined) {
-      diags.report('IMC019', group[0], { message: `mapping ${kind}: '${key}' is set twice` });
+      diags.report('IMC019', group[0], { what: `mapping ${kind}`, key, first: '' });
       ok = false;
       continue;
     }

@@ -160,8 +160,7 @@ class Elaborator {
     }
     for (const [key, list] of byKey) {
       for (const extra of list.slice(1)) {
-        const message = `the network has more than one '${key}' (first at line ${list[0].span.line})`;
-        this.diags.report(key === 'input' || key === 'output' ? 'IMC025' : 'IMC019', extra.key, { message });
+        this.diags.report('IMC019', extra.key, { what: 'network', key, first: ` (first at line ${list[0].span.line})` });
       }
     }
     const defaults = byKey.get('defaults')?.[0];
@@ -176,7 +175,7 @@ class Elaborator {
     const outputProp = byKey.get('output')?.[0];
     if ((!inputProp || !outputProp) && !decl.recovered) {
       const lacks = [!inputProp ? 'an input (input image: 3x32x32, 8 bits)' : '', !outputProp ? 'an output (output NAME)' : ''].filter((x) => x);
-      this.diags.report('IMC025', decl.name, { message: `network ${decl.name.name} needs ${lacks.join(' and ')}` });
+      this.diags.report('IMC025', decl.name, { network: decl.name.name, lacks: lacks.join(' and ') });
     }
     const inputOk = inputProp ? this.readInput(inputProp, scope) : false;
 

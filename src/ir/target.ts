@@ -182,7 +182,7 @@ function checkDevice(p: Property, diags: Diagnostics, weightBits: number, differ
   let gMin: number = DEVICE_DEFAULTS.gMin;
   let gMax: number = DEVICE_DEFAULTS.gMax;
   if (s.has('conductance') && s.has('resistance')) {
-    diags.report('IMC019', s.get('resistance')!.key, { message: 'device: give either conductance or resistance, not both' });
+    diags.report('IMC229', s.get('resistance')!.key, { one: 'conductance', other: 'resistance' });
     ok = false;
   } else if (s.has('conductance')) {
     const range = one(s, 'conductance', (r) => rangePair(r, diags, 'conductance', TARGET_LIMITS.conductanceS), diags, what);
@@ -194,7 +194,7 @@ function checkDevice(p: Property, diags: Diagnostics, weightBits: number, differ
   }
   let levels = defaultLevels(weightBits, differential);
   if (s.has('levels') && s.has('bits')) {
-    diags.report('IMC019', s.get('bits')!.key, { message: 'device: give either levels or bits, not both' });
+    diags.report('IMC229', s.get('bits')!.key, { one: 'levels', other: 'bits' });
     ok = false;
   } else if (s.has('levels')) {
     const v = one(s, 'levels', (r) => r.number('conductance levels', TARGET_LIMITS.levels), diags, what);
@@ -243,7 +243,7 @@ function checkDevice(p: Property, diags: Diagnostics, weightBits: number, differ
       r.end();
       if (!fail(which1) && !fail(second) && !fail(which2)) {
         if (which1 === which2) {
-          diags.report('IMC019', w, { message: "device wire_resistance: give one value for rows and one for cols" });
+          diags.report('IMC230', w, {});
           ok = false;
         } else if (which1 === 'rows') [wireResistanceRow, wireResistanceCol] = [first, second];
         else [wireResistanceRow, wireResistanceCol] = [second, first];
@@ -337,7 +337,7 @@ function checkNeuronCore(p: Property, diags: Diagnostics): NeuronCoreTarget | un
     }
     const op = NEURON_OPS[w];
     if (ops.includes(op)) {
-      diags.report('IMC019', group[0], { message: `neuron_core ops: '${w}' is listed twice` });
+      diags.report('IMC019', group[0], { what: 'neuron_core ops', key: w, first: '' });
       ok = false;
       continue;
     }

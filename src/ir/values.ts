@@ -294,7 +294,7 @@ export function section(diags: Diagnostics, body: Body | undefined, owner: Locat
     }
     if (found.has(key)) {
       const first = found.get(key)!;
-      diags.report('IMC019', p.key, { message: `${what}: '${key}' is already set at line ${first.span.line}` });
+      diags.report('IMC019', p.key, { what, key, first: ` (first at line ${first.span.line})` });
       continue;
     }
     if (p.selector) diags.report('IMC012', p.selector, { message: `${what}: '${key}' takes no 'name:' selector` });

@@ -96,6 +96,8 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC222', files: withTarget(net('  a = conv(image, out 4, kernel 3, out 2)\n  output a')) },
   { code: 'IMC223', files: withTarget('import ""\n' + net(OK_BODY)) },
   { code: 'IMC224', files: withTarget(net('  a = conv(image, out 2, kernel 1) "abc\n  output a')) },
+  { code: 'IMC229', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('    dac 8 bits\n', '    dac 8 bits\n    device {\n      conductance 1uS to 20uS\n      resistance 40kOhm to 10MOhm\n    }\n') } },
+  { code: 'IMC230', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('    dac 8 bits\n', '    dac 8 bits\n    device {\n      wire_resistance 1Ohm rows, 2Ohm rows\n    }\n') } },
 ];
 
 /** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */

@@ -84,10 +84,10 @@ export function checkOutputDirectory(dir: string): void {
   const target = resolve(dir);
   if (!existsSync(target)) return;
   if (!statSync(target).isDirectory()) {
-    throw new ToolError('IMC110', { message: `${dir} exists and is not a directory; not overwriting it` });
+    throw new ToolError('IMC110', { dir, reason: 'exists and is not a directory' });
   }
   if (readdirSync(target).length > 0 && !isImccOutput(target)) {
-    throw new ToolError('IMC110', { message: `${dir} exists and is not an imcc output (no ${OUTPUT_MARKER}); not overwriting it` });
+    throw new ToolError('IMC110', { dir, reason: `exists and is not an imcc output (no ${OUTPUT_MARKER})` });
   }
 }
 
@@ -102,7 +102,7 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     try {
       target = realpathSync(target);
     } catch {
-      throw new ToolError('IMC110', { message: `${dir} is a symbolic link to a missing directory; not writing there` });
+      throw new ToolError('IMC110', { dir, reason: 'is a symbolic link to a missing directory' });
     }
   }
   if (!files.some((f) => f.path === OUTPUT_MARKER)) throw new Error(`output is missing its ${OUTPUT_MARKER} marker`);

@@ -41,7 +41,7 @@ export function layerMatcher(name: string): (layer: string) => boolean {
 function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
   const kind = p.key.name;
   if (kind !== 'default' && kind !== 'layers' && kind !== 'layer') {
-    diags.report('IMC011', p.key, { message: `unknown mapping directive '${kind}' (expected default, layer NAME: ..., layers "GLOB": ...)` });
+    diags.report('IMC011', p.key, { what: 'mapping directive', key: kind, expected: 'default, layer NAME: ..., layers "GLOB": ...', hint: '' });
     return undefined;
   }
   if (p.body) diags.report('IMC012', p.body, { message: `mapping ${kind}: takes settings, not a { ... } block` });
@@ -97,7 +97,7 @@ const STRATEGY_WORDS = ['pareto', 'paper', 'balance', 'w0h0', 'uniform'] as cons
 function readOptimize(p: Property, diags: Diagnostics): OptimizeDirective | undefined {
   const atoms = p.groups.flat();
   const bad = (at: Property | (typeof atoms)[number], message: string): undefined => {
-    diags.report('IMC062', at, { message: `mapping optimize: ${message} (optimize throughput|latency|balanced [cores N] [strategy S] [ignore_bandwidth])` });
+    diags.report('IMC062', at, { problem: message });
     return undefined;
   };
   if (p.selector || p.body) return bad(p, 'takes no layer name and no { ... } block');
@@ -137,7 +137,7 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
     if (mapping.groups.length > 0) diags.report('IMC012', mapping.groups[0][0], { message: 'mapping takes a { ... } block, not values' });
     for (const p of mapping.body?.statements ?? []) {
       if (p.key.name === 'optimize') {
-        if (optimize !== undefined) diags.report('IMC062', p.key, { message: 'mapping optimize: only one optimize directive per mapping block' });
+        if (optimize !== undefined) diags.report('IMC062', p.key, { problem: 'only one optimize directive per mapping block' });
         optimize = readOptimize(p, diags) ?? optimize;
         continue;
       }

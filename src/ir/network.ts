@@ -140,9 +140,10 @@ class Elaborator {
           'IMC011',
           p.key,
           {
-            message:
-              `unknown network statement '${p.key.name}' (expected input, output, weights, defaults, mapping, block, or NAME = ...)` +
-              (/^x\d+$/.test(p.key.name) ? ` (for a repetition write 'x ${p.key.name.slice(1)}' with a space)` : didYouMean(p.key.name, ['input', 'output', 'weights', 'defaults', 'mapping', 'block'])),
+            what: 'network statement',
+            key: p.key.name,
+            expected: 'input, output, weights, defaults, mapping, block, or NAME = ...',
+            hint: /^x\d+$/.test(p.key.name) ? ` (for a repetition write 'x ${p.key.name.slice(1)}' with a space)` : didYouMean(p.key.name, ['input', 'output', 'weights', 'defaults', 'mapping', 'block']),
           },
         );
         continue;

@@ -289,7 +289,7 @@ export function section(diags: Diagnostics, body: Body | undefined, owner: Locat
     const key = p.key.name;
     const shape = spec.keys[key];
     if (shape === undefined) {
-      diags.report('IMC011', p.key, { message: `unknown ${what} property '${key}' (expected ${Object.keys(spec.keys).join(', ')})` });
+      diags.report('IMC011', p.key, { what: `${what} property`, key, expected: Object.keys(spec.keys).join(', '), hint: '' });
       continue;
     }
     if (found.has(key)) {

@@ -80,13 +80,13 @@ export function readFileWeights(design: IrDesign): FileWeights {
   } catch (err) {
     const code = (err as { code?: string }).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
-    throw new DiagnosticError([at('IMC120', { message: `cannot read the weights file ${file} (${reason})` })]);
+    throw new DiagnosticError([at('IMC120', { file, reason })]);
   }
   let arrays: Map<string, NpyArray>;
   try {
     arrays = parseNpz(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new DiagnosticError([at('IMC120', { message: `weights file ${file}: ${err.message}` })]);
+    if (err instanceof NpyFormatError) throw new DiagnosticError([at('IMC120', { file, reason: err.message })]);
     throw err;
   }
   const result = matchNetwork(design, arrays, file, at);

@@ -42,7 +42,7 @@ export const CATALOGUE = {
   IMC009: { severity: 'error', template: "{callee}: unknown argument '{key}'{hint}", description: 'unknown named argument in a call of an operation or block' },
   IMC010: { severity: 'error', template: '{message}', description: 'missing required argument or value' },
   IMC011: { severity: 'error', template: "unknown {what} '{key}' (expected {expected}){hint}", description: 'unknown statement or property in this section' },
-  IMC012: { severity: 'error', template: '{message}', description: 'wrong kind of value (for example a name where a number is expected)' },
+  IMC012: { severity: 'error', template: '{what}: expected {label}{form}, found {found}', description: 'wrong kind of value (for example a name where a number is expected)' },
   IMC013: { severity: 'error', template: '{message}', description: 'wrong or missing unit (for example a frequency where a time is expected)' },
   IMC014: { severity: 'error', template: '{message}', description: 'value out of range (zero or negative size, too large, not finite)' },
   IMC015: { severity: 'error', template: '{what}: {label} must be a whole number', description: 'a whole number is required' },
@@ -171,6 +171,11 @@ export const CATALOGUE = {
   IMC228: { severity: 'error', template: '--csv writes the rows of a sweep: add --sweep NAME=START:STOP:STEP', description: 'imcc evaluate: --csv without --sweep' },
   IMC229: { severity: 'error', template: 'device: give either {one} or {other}, not both', description: 'device: two settings that say the same thing (conductance and resistance, levels and bits)' },
   IMC230: { severity: 'error', template: 'device wire_resistance: give one value for rows and one for cols', description: 'device wire_resistance names the same direction twice' },
+  IMC231: { severity: 'error', template: '{what}: {label} has {count} dimensions ({form}), found {found}', description: 'dimensions with the wrong number of sizes (for example 3x3 where CxHxW is expected)' },
+  IMC232: { severity: 'error', template: '{what}: unexpected {found}', description: 'a value after the last one a statement takes' },
+  IMC233: { severity: 'error', template: "{what}: '{key}' takes no 'name:' selector", description: 'a `name:` selector on a statement that takes none' },
+  IMC234: { severity: 'error', template: "{what}: '{key}' takes a { ... } block, not values", description: 'values where a statement takes a { ... } block' },
+  IMC235: { severity: 'error', template: "{what}: '{key}' takes values, not a { ... } block", description: 'a { ... } block where a statement takes values' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 
 type Catalogue = typeof CATALOGUE;

@@ -44,11 +44,11 @@ function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
     diags.report('IMC011', p.key, { what: 'mapping directive', key: kind, expected: 'default, layer NAME: ..., layers "GLOB": ...', hint: '' });
     return undefined;
   }
-  if (p.body) diags.report('IMC012', p.body, { message: `mapping ${kind}: takes settings, not a { ... } block` });
+  if (p.body) diags.report('IMC235', p.body, { what: 'mapping', key: kind });
   let selector: string | undefined;
   let matches: (layer: string) => boolean = () => true;
   if (kind === 'default') {
-    if (p.selector) diags.report('IMC012', p.selector, { message: "mapping default applies to every layer; it takes no 'name:'" });
+    if (p.selector) diags.report('IMC233', p.selector, { what: 'mapping', key: 'default' });
   } else if (!p.selector) {
     diags.report('IMC010', p.key, { message: kind === 'layer' ? 'mapping layer: missing the layer name (layer NAME: replicas 2)' : 'mapping layers: missing the pattern (layers "stage1.*": replicas 2)' });
     return undefined;
@@ -134,7 +134,7 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
   const entries: Entry[] = [];
   let optimize: OptimizeDirective | undefined;
   if (mapping) {
-    if (mapping.groups.length > 0) diags.report('IMC012', mapping.groups[0][0], { message: 'mapping takes a { ... } block, not values' });
+    if (mapping.groups.length > 0) diags.report('IMC234', mapping.groups[0][0], { what: 'network', key: 'mapping' });
     for (const p of mapping.body?.statements ?? []) {
       if (p.key.name === 'optimize') {
         if (optimize !== undefined) diags.report('IMC062', p.key, { problem: 'only one optimize directive per mapping block' });

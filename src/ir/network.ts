@@ -12,7 +12,7 @@ import type { Assignment, Atom, BlockDecl, CallExpr, Expr, Located, NamedArg, Ne
 import type { IrNetwork, IrNode, IrTarget, NeuronOpName, Op, Shape, WeightSource } from './types.js';
 import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
-import { AtomReader, reader, section, type Range } from './values.js';
+import { AtomReader, kindWord, reader, section, type Range } from './values.js';
 import { Diagnostics } from '../diagnostics/index.js';
 import { resolveDirectives } from './directives.js';
 import { NETWORK_LIMITS } from './limits.js';
@@ -150,11 +150,11 @@ class Elaborator {
       }
       const wantsBody = p.key.name === 'defaults' || p.key.name === 'mapping';
       if (wantsBody && !p.body) {
-        if (!p.recovered) this.diags.report('IMC012', p.key, { message: `'${p.key.name}' takes a { ... } block` });
+        if (!p.recovered) this.diags.report('IMC234', p.key, { what: 'network', key: p.key.name });
         continue;
       }
-      if (!wantsBody && p.body) this.diags.report('IMC012', p.body, { message: `'${p.key.name}' takes values, not a { ... } block` });
-      if (p.key.name !== 'input' && p.selector) this.diags.report('IMC012', p.selector, { message: `'${p.key.name}' takes no 'name:' selector` });
+      if (!wantsBody && p.body) this.diags.report('IMC235', p.body, { what: 'network', key: p.key.name });
+      if (p.key.name !== 'input' && p.selector) this.diags.report('IMC233', p.selector, { what: 'network', key: p.key.name });
       const list = byKey.get(p.key.name) ?? [];
       list.push(p);
       byKey.set(p.key.name, list);
@@ -246,11 +246,11 @@ class Elaborator {
     const atoms = p.groups.flat();
     const a = atoms[0];
     if (!a || a.kind !== 'name') {
-      if (a) this.diags.report('IMC012', a, { message: 'output: expected the name of a layer' });
+      if (a) this.diags.report('IMC012', a, { what: 'output', label: 'the name of a layer', form: '', found: kindWord(a) });
       else this.diags.report('IMC010', p, { message: 'output: missing the name of a layer' });
       return undefined;
     }
-    if (atoms.length > 1) this.diags.report('IMC012', atoms[1], { message: 'output: expected a single layer name' });
+    if (atoms.length > 1) this.diags.report('IMC232', atoms[1], { what: 'output', found: kindWord(atoms[1]) });
     const v = this.lookup(a.name, a, scope);
     if (!v) return undefined;
     if (v.kind !== 'tensor') {
@@ -498,7 +498,7 @@ class Elaborator {
   private atomValue(a: Atom, scope: Scope): Value | null {
     if (a.kind === 'name') return this.lookup(a.name, a, scope);
     if (a.kind === 'number') return { kind: 'number', value: a.negative ? -a.value : a.value };
-    this.diags.report('IMC012', a, { message: `expected a layer name or a number` });
+    this.diags.report('IMC012', a, { what: 'argument', label: 'a layer name or a number', form: '', found: kindWord(a) });
     return null;
   }
 

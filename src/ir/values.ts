@@ -17,7 +17,7 @@ export function atomText(a: Atom): string {
   }
 }
 
-function kindWord(a: Atom): string {
+export function kindWord(a: Atom): string {
   switch (a.kind) {
     case 'number':
       return `the number ${atomText(a)}`;
@@ -121,7 +121,7 @@ export class AtomReader {
     if (!a) return this.missing(label);
     if (a.kind !== 'number') {
       if (a.kind === 'quantity') this.diags.report('IMC013', a, { message: `${this.what}: ${label} takes no unit, found ${atomText(a)}` });
-      else this.diags.report('IMC012', a, { message: `${this.what}: expected ${label} (a number), found ${kindWord(a)}` });
+      else this.diags.report('IMC012', a, { what: this.what, label, form: ' (a number)', found: kindWord(a) });
       return undefined;
     }
     return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, integer);
@@ -139,7 +139,7 @@ export class AtomReader {
       return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
     }
     if (a.kind !== 'number') {
-      this.diags.report('IMC012', a, { message: `${this.what}: expected ${label} (N bits), found ${kindWord(a)}` });
+      this.diags.report('IMC012', a, { what: this.what, label, form: ' (N bits)', found: kindWord(a) });
       return undefined;
     }
     const unit = this.peek();
@@ -162,7 +162,7 @@ export class AtomReader {
       return undefined;
     }
     if (a.kind !== 'quantity') {
-      this.diags.report('IMC012', a, { message: `${this.what}: expected ${label} (a number with a unit), found ${kindWord(a)}` });
+      this.diags.report('IMC012', a, { what: this.what, label, form: ' (a number with a unit)', found: kindWord(a) });
       return undefined;
     }
     const exponent = (spec.exponents as Record<string, number>)[a.unit];
@@ -202,11 +202,11 @@ export class AtomReader {
       return v === undefined ? undefined : new Array<number>(count).fill(v);
     }
     if (a.kind !== 'dims') {
-      this.diags.report('IMC012', a, { message: `${this.what}: expected ${label} as ${new Array(count).fill('N').join('x')}, found ${kindWord(a)}` });
+      this.diags.report('IMC012', a, { what: this.what, label, form: ` as ${new Array(count).fill('N').join('x')}`, found: kindWord(a) });
       return undefined;
     }
     if (a.values.length !== count) {
-      this.diags.report('IMC012', a, { message: `${this.what}: ${label} has ${count} dimensions (${new Array(count).fill('N').join('x')}), found ${a.text}` });
+      this.diags.report('IMC231', a, { what: this.what, label, count, form: new Array(count).fill('N').join('x'), found: a.text });
       return undefined;
     }
     const out: number[] = [];
@@ -223,7 +223,7 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(`${label} (${options.join(' | ')})`);
     if (a.kind !== 'name' || !(options as readonly string[]).includes(a.name)) {
-      this.diags.report('IMC012', a, { message: `${this.what}: expected ${label}: ${options.join(' | ')}, found ${kindWord(a)}` });
+      this.diags.report('IMC012', a, { what: this.what, label, form: `: ${options.join(' | ')}`, found: kindWord(a) });
       return undefined;
     }
     return a.name as T;
@@ -243,7 +243,7 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(label);
     if (a.kind !== 'string') {
-      this.diags.report('IMC012', a, { message: `${this.what}: expected ${label} (a "string"), found ${kindWord(a)}` });
+      this.diags.report('IMC012', a, { what: this.what, label, form: ' (a "string")', found: kindWord(a) });
       return undefined;
     }
     return a.value;
@@ -252,7 +252,7 @@ export class AtomReader {
   /** Reports anything left over. */
   end(): void {
     const a = this.peek();
-    if (a) this.diags.report('IMC012', a, { message: `${this.what}: unexpected ${kindWord(a)}` });
+    if (a) this.diags.report('IMC232', a, { what: this.what, found: kindWord(a) });
     this.i = this.atoms.length;
   }
 }
@@ -297,13 +297,13 @@ export function section(diags: Diagnostics, body: Body | undefined, owner: Locat
       diags.report('IMC019', p.key, { what, key, first: ` (first at line ${first.span.line})` });
       continue;
     }
-    if (p.selector) diags.report('IMC012', p.selector, { message: `${what}: '${key}' takes no 'name:' selector` });
+    if (p.selector) diags.report('IMC233', p.selector, { what, key });
     if (shape === 'body' && !p.body) {
-      if (!p.recovered) diags.report('IMC012', p.key, { message: `${what}: '${key}' takes a { ... } block` });
+      if (!p.recovered) diags.report('IMC234', p.key, { what, key });
       continue;
     }
-    if (shape === 'body' && p.groups.length > 0) diags.report('IMC012', p.groups[0][0], { message: `${what}: '${key}' takes a { ... } block, not values` });
-    if (shape === 'values' && p.body) diags.report('IMC012', p.body, { message: `${what}: '${key}' takes values, not a { ... } block` });
+    if (shape === 'body' && p.groups.length > 0) diags.report('IMC234', p.groups[0][0], { what, key });
+    if (shape === 'values' && p.body) diags.report('IMC235', p.body, { what, key });
     found.set(key, p);
   }
   const missing = (spec.required ?? []).filter((key) => !found.has(key));

@@ -98,6 +98,11 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC224', files: withTarget(net('  a = conv(image, out 2, kernel 1) "abc\n  output a')) },
   { code: 'IMC229', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('    dac 8 bits\n', '    dac 8 bits\n    device {\n      conductance 1uS to 20uS\n      resistance 40kOhm to 10MOhm\n    }\n') } },
   { code: 'IMC230', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('    dac 8 bits\n', '    dac 8 bits\n    device {\n      wire_resistance 1Ohm rows, 2Ohm rows\n    }\n') } },
+  { code: 'IMC231', files: withTarget(net(OK_BODY).replace('3x8x8', '8x8')) },
+  { code: 'IMC232', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output a a')) },
+  { code: 'IMC233', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output x: a')) },
+  { code: 'IMC234', files: withTarget(net(OK_BODY + '\n  mapping default')) },
+  { code: 'IMC235', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output { a }')) },
 ];
 
 /** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */

@@ -43,7 +43,7 @@ export const CATALOGUE = {
   IMC010: { severity: 'error', template: '{message}', description: 'missing required argument or value' },
   IMC011: { severity: 'error', template: "unknown {what} '{key}' (expected {expected}){hint}", description: 'unknown statement or property in this section' },
   IMC012: { severity: 'error', template: '{what}: expected {label}{form}, found {found}', description: 'wrong kind of value (for example a name where a number is expected)' },
-  IMC013: { severity: 'error', template: '{message}', description: 'wrong or missing unit (for example a frequency where a time is expected)' },
+  IMC013: { severity: 'error', template: "{what}: '{unit}' is a unit of {actual}, {label} is a {dimension} (use {units})", description: 'a unit of the wrong dimension (for example a frequency where a time is expected)' },
   IMC014: { severity: 'error', template: '{message}', description: 'value out of range (zero or negative size, too large, not finite)' },
   IMC015: { severity: 'error', template: '{what}: {label} must be a whole number', description: 'a whole number is required' },
   IMC016: { severity: 'error', template: "add: '{left}' is {leftShape} but '{right}' is {rightShape} (a shortcut(...) can match them)", description: 'residual add of tensors with different shapes' },
@@ -176,6 +176,11 @@ export const CATALOGUE = {
   IMC233: { severity: 'error', template: "{what}: '{key}' takes no 'name:' selector", description: 'a `name:` selector on a statement that takes none' },
   IMC234: { severity: 'error', template: "{what}: '{key}' takes a { ... } block, not values", description: 'values where a statement takes a { ... } block' },
   IMC235: { severity: 'error', template: "{what}: '{key}' takes values, not a { ... } block", description: 'a { ... } block where a statement takes values' },
+  IMC236: { severity: 'error', template: "{what}: unknown unit '{unit}' (use {units})", description: 'a unit imcc does not know' },
+  IMC237: { severity: 'error', template: '{what}: {label} needs a unit ({units})', description: 'a number without the unit its setting needs' },
+  IMC238: { severity: 'error', template: "{what}: {label} needs the unit 'bits' (write {text} bits)", description: "a number of bits written without 'bits'" },
+  IMC239: { severity: 'error', template: '{what}: {label} takes no unit, found {found}', description: 'a unit on a plain number' },
+  IMC240: { severity: 'error', template: "{what}: {label} is a number of bits, found unit '{unit}'", description: 'another unit on a number of bits' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 
 type Catalogue = typeof CATALOGUE;

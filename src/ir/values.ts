@@ -120,7 +120,7 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(label);
     if (a.kind !== 'number') {
-      if (a.kind === 'quantity') this.diags.report('IMC013', a, { message: `${this.what}: ${label} takes no unit, found ${atomText(a)}` });
+      if (a.kind === 'quantity') this.diags.report('IMC239', a, { what: this.what, label, found: atomText(a) });
       else this.diags.report('IMC012', a, { what: this.what, label, form: ' (a number)', found: kindWord(a) });
       return undefined;
     }
@@ -133,7 +133,7 @@ export class AtomReader {
     if (!a) return this.missing(`${label} (N bits)`);
     if (a.kind === 'quantity') {
       if (a.unit !== 'bits' && a.unit !== 'bit') {
-        this.diags.report('IMC013', a, { message: `${this.what}: ${label} is a number of bits, found unit '${a.unit}'` });
+        this.diags.report('IMC240', a, { what: this.what, label, unit: a.unit });
         return undefined;
       }
       return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
@@ -145,7 +145,7 @@ export class AtomReader {
     const unit = this.peek();
     if (unit?.kind === 'name' && (unit.name === 'bits' || unit.name === 'bit')) this.i++;
     else {
-      this.diags.report('IMC013', a, { message: `${this.what}: ${label} needs the unit 'bits' (write ${a.text} bits)` });
+      this.diags.report('IMC238', a, { what: this.what, label, text: a.text });
       return undefined;
     }
     return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
@@ -158,7 +158,7 @@ export class AtomReader {
     const spec = UNITS[dim];
     const units = Object.keys(spec.exponents).join(', ');
     if (a.kind === 'number') {
-      this.diags.report('IMC013', a, { message: `${this.what}: ${label} needs a unit (${units})` });
+      this.diags.report('IMC237', a, { what: this.what, label, units });
       return undefined;
     }
     if (a.kind !== 'quantity') {
@@ -168,8 +168,8 @@ export class AtomReader {
     const exponent = (spec.exponents as Record<string, number>)[a.unit];
     if (exponent === undefined) {
       const actual = dimensionOf(a.unit);
-      const why = actual ? `'${a.unit}' is a unit of ${actual}, ${label} is a ${dim}` : `unknown unit '${a.unit}'`;
-      this.diags.report('IMC013', a, { message: `${this.what}: ${why} (use ${units})` });
+      if (actual) this.diags.report('IMC013', a, { what: this.what, unit: a.unit, actual, label, dimension: dim, units });
+      else this.diags.report('IMC236', a, { what: this.what, unit: a.unit, units });
       return undefined;
     }
     const magnitude = scaleDecimal(a.text.slice(0, a.text.length - a.unit.length), exponent);

@@ -103,6 +103,11 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC233', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output x: a')) },
   { code: 'IMC234', files: withTarget(net(OK_BODY + '\n  mapping default')) },
   { code: 'IMC235', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output { a }')) },
+  { code: 'IMC236', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('timestep 100ns', 'timestep 100nx') } },
+  { code: 'IMC237', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('timestep 100ns', 'timestep 100') } },
+  { code: 'IMC238', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('adc 16 bits', 'adc 16') } },
+  { code: 'IMC239', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('depth 256', 'depth 256ns') } },
+  { code: 'IMC240', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('adc 16 bits', 'adc 16ns') } },
 ];
 
 /** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */

@@ -13,8 +13,11 @@
 //   IMC120-IMC139 trained models (weights files, .npy data, imcc import / evaluate)  src/ir, src/import, src/cli
 //   IMC150-IMC155 accuracy under the analog model (imcc evaluate --analog, --sweep)  src/reference/analog, src/cli
 //   IMC170-IMC179 report, language server and verify traces                    src/emit/report, src/cli
+//   IMC180-IMC189 compile warnings (IMC183: the RTL refused, the rest written)  src/emit
 //   IMC200-IMC205 quantized (QDQ) ONNX models                                   src/import
-//   IMC206-IMC299 codes split off a code that covered several messages       every phase
+//   IMC206-IMC299 codes split off a code that covered several messages       every phase (mostly the language)
+// The type of a code's arguments is read from its template, so `diagnostic('IMC050', span, { ... })` is checked
+// against the placeholders of IMC050 (a missing or misspelt argument is a compile error).
 
 export type Severity = 'error' | 'warning';
 

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DiagnosticError } from '../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../src/diagnostics/index.js';
 import { compileDesign } from '../src/pipeline/compile.js';
 import { writeContent } from '../src/emit/output.js';
 import { verifyRtlDirectory } from '../src/verify/index.js';

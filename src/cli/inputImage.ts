@@ -1,6 +1,6 @@
 // The input image of `imcc infer --input` and `imcc verify --input`: a .npy array (image --index of N x C x H x W),
 // a JSON array of integers, or raw int8 bytes (docs/arithmetic.md "Input image", docs/import.md).
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { errnoReason, readBoundedFile } from '../support/files.js';
 import type { IrDesign } from '../ir/types.js';
 import { readFileWeights } from '../ir/weightsFile.js';
@@ -15,7 +15,7 @@ export function readInputBytes(path: string): Uint8Array {
     return readBoundedFile(path, MAX_IMAGE_BYTES);
   } catch (err) {
     const reason = errnoReason(err);
-    throw new ToolError('IMC100', `cannot read the input image ${path} (${reason})`);
+    throw new ToolError('IMC100', { path, reason });
   }
 }
 
@@ -30,9 +30,9 @@ export function readInputImage(design: IrDesign, path: string, index: number): I
   const bytes = readInputBytes(path);
   if (path.toLowerCase().endsWith('.npy')) {
     const images = parseNpyImages(path, bytes, input.shape, input.activationBits, designInputScale(design));
-    if (index >= images.count) throw new ToolError('IMC123', `${path} holds ${images.count} image(s); --index ${index} is beyond them (0-based)`);
+    if (index >= images.count) throw new ToolError('IMC123', { message: `${path} holds ${images.count} image(s); --index ${index} is beyond them (0-based)` });
     return images.image(index);
   }
-  if (index !== 0) throw new ToolError('IMC123', `--index ${index}: ${path} holds one image (only .npy files hold several)`);
+  if (index !== 0) throw new ToolError('IMC123', { message: `--index ${index}: ${path} holds one image (only .npy files hold several)` });
   return parseImageFile(path, bytes, input.shape, input.activationBits);
 }

@@ -1,6 +1,6 @@
 // Printing helpers shared by commands: JSON goes to stdout alone, diagnostics and progress to stderr.
 import { formatJson } from '../support/json.js';
-import { formatDiagnostic, sortDiagnostics, type Diagnostic, type SourceTexts } from '../dsl/diagnostics.js';
+import { formatDiagnostic, sortDiagnostics, type Diagnostic, type SourceTexts } from '../diagnostics/index.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(formatJson(value));

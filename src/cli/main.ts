@@ -1,7 +1,7 @@
 // The imcc command line: a thin shell over the phases. Each command lives in ./commands/<name>.ts and
 // registers itself on the commander program; this file owns exit statuses and error handling only.
 import { Command, CommanderError } from 'commander';
-import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../diagnostics/index.js';
 import { printDiagnostics } from './io.js';
 import { EXIT } from './exit.js';
 import { IMCC_VERSION } from './version.js';

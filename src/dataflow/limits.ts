@@ -2,7 +2,7 @@
 // windows on the fly, so its peak grows with its pixels (1x4096x4096 with a 3x3 conv, 151 million needed inputs:
 // about 0.9 GB; 1x8192x8192, 604 million: compile's whole run, report simulations included, peaks at 3.5 GB).
 // Larger designs are refused before any work, with their size.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { designWork } from '../ir/size.js';
 
@@ -16,8 +16,6 @@ export function simulationSizeDiagnostic(design: IrDesign): Diagnostic | undefin
   return diagnostic(
     'IMC190',
     work.largest.span,
-    `network ${design.network.name} is too large to simulate: its crossbar operations need ${work.neededInputs.toLocaleString('en-US')} ` +
-      `input pixels in all (output pixels x kernel positions; the most in layer '${work.largest.name}'), more than the ` +
-      `${MAX_NEEDED_INPUTS.toLocaleString('en-US')} that fit the simulator's memory bound (about 4 GB)`,
+    { network: design.network.name, neededInputs: work.neededInputs.toLocaleString('en-US'), largest: work.largest.name, max: MAX_NEEDED_INPUTS.toLocaleString('en-US') },
   );
 }

@@ -1,6 +1,6 @@
 // Equation 7 for every link of the mapping, from what the simulation saw each layer send per timestep, and the
 // IMC090 warning for links over the target's bandwidth.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
 import type { LinkLoad } from './types.js';
@@ -61,10 +61,7 @@ export function bandwidthDiagnostics(design: IrDesign, links: LinkLoad[]): Diagn
     diagnostic(
       'IMC090',
       design.target.link.span,
-      `link ${worst.from} -> ${worst.to} (${worst.kind}) needs ${formatGbps(worst.gbps)} Gbit/s ` +
-        `(${worst.transfersPerTimestep} x ${worst.bitsPerTransfer} bits per ${ns} ns timestep, equation 7), ` +
-        `over the target's ${formatGbps(limit)} Gbit/s${others}; the timing assumes every transfer takes one timestep`,
-      'warning',
+      { from: worst.from, to: worst.to, kind: worst.kind, gbps: formatGbps(worst.gbps), transfersPerTimestep: worst.transfersPerTimestep, bitsPerTransfer: worst.bitsPerTransfer, ns, limit: formatGbps(limit), others },
     ),
   ];
 }

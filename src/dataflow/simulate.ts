@@ -14,7 +14,7 @@
 //    pooling emits a pixel when the last pixel of its window is computed;
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
-import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { simulationSizeDiagnostic } from './limits.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { inputNode, nodeIndex } from '../ir/nodeIndex.js';
@@ -728,9 +728,7 @@ function memoryDiagnostics(design: IrDesign, layers: LayerTiming[]): Diagnostic[
       return diagnostic(
         'IMC092',
         node.mapping?.span ?? node.span,
-        `layer '${l.name}' must hold up to ${l.inputBufferPixels} input pixels at once, more than the ${l.inputMemoryPixels} ` +
-          `(H x F) its input memory stores: its input arrives faster than its ${l.replicas} replica(s) compute`,
-        'warning',
+        { name: l.name, inputBufferPixels: l.inputBufferPixels, inputMemoryPixels: l.inputMemoryPixels, replicas: l.replicas },
       );
     });
 }

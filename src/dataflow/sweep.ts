@@ -1,7 +1,7 @@
 // Figure 10's question as a table: latency and throughput against the replication of each stage. A stage is the set
 // of convolution layers with the same output plane (ResNet-32: 32x32, 16x16, 8x8, the paper's red, blue and green
 // groups, resampling layers included). Every combination of replica counts is mapped (mapDesign) and simulated.
-import { DiagnosticError } from '../dsl/diagnostics.js';
+import { DiagnosticError } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, MappingDirective } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import type { Granularity } from './geometry.js';

@@ -1,6 +1,6 @@
 // What the dataflow simulation reports. All times are in timesteps, counted from the timestep in which the first
 // image's first pixel enters the first core (timestep 0). See docs/dataflow.md "Dataflow timing model".
-import type { Diagnostic } from '../dsl/diagnostics.js';
+import type { Diagnostic } from '../diagnostics/index.js';
 import type { LinkKind } from '../mapping/types.js';
 import type { Granularity } from './geometry.js';
 

@@ -1,7 +1,7 @@
 // Typed AST of one .imc file, produced from the CST by src/dsl/visitor.ts. Every node carries its source span.
 // Statements a syntax error cut short are still present with `recovered: true`, so later checks can stay quiet
 // about what the syntax error already explains.
-import type { SourceSpan } from './diagnostics.js';
+import type { SourceSpan } from '../diagnostics/index.js';
 
 /** A position range: `span` for diagnostics plus character offsets for the formatter's comment placement. */
 export interface Located {

@@ -1,6 +1,6 @@
 // Formatting a source text or file: refuses text with syntax errors, and proves its own output parses back to
 // the same AST before handing it out (a formatter bug must never rewrite a user's file into something else).
-import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { SourceFile } from './ast.js';
 import { formatSource } from './format.js';
 import { parseSource } from './parse.js';
@@ -26,7 +26,7 @@ export function formatText(text: string, file: string): FormatResult {
   const parsed = parseSource(text, file);
   if (parsed.diagnostics.length > 0) return { formatted: null, original: text, diagnostics: parsed.diagnostics, sources };
   if (parsed.ast.declarations.length === 0) {
-    const empty = diagnostic('IMC039', { file, line: 1, column: 1, length: 1 }, `${file} has no declarations (import, target or network): nothing to format`);
+    const empty = diagnostic('IMC039', { file, line: 1, column: 1, length: 1 }, { file });
     return { formatted: null, original: text, diagnostics: [empty], sources };
   }
   const formatted = formatSource(parsed.ast, text, parsed.comments);
@@ -48,7 +48,7 @@ export function formatFile(file: string): FormatResult {
     return {
       formatted: null,
       original: '',
-      diagnostics: [diagnostic('IMC003', { file, line: 1, column: 1, length: 1 }, `cannot read ${file}: ${why}`)],
+      diagnostics: [diagnostic('IMC003', { file, line: 1, column: 1, length: 1 }, { file, reason: why })],
       sources: new Map(),
     };
   }

@@ -3,7 +3,7 @@
 // statement obviously continues (inside parentheses, after `,` `=` `:` `{`, before `{` `}`); `significantTokens`
 // drops those.
 import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
-import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v]+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\r\n]*/, group: 'comments' });
@@ -96,10 +96,8 @@ export function lex(text: string, file: string): LexResult {
   for (const e of result.errors.slice(0, MAX_LEX_ERRORS)) {
     const bad = text.slice(e.offset, e.offset + e.length);
     const first = bad.charAt(0);
-    const what = first === '"' ? 'unterminated string' : `unexpected character ${describeChar(first)}`;
-    diagnostics.push(
-      diagnostic('IMC001', { file, line: e.line ?? 1, column: e.column ?? 1, length: Math.max(1, Math.min(e.length, 80)) }, what),
-    );
+    const span = { file, line: e.line ?? 1, column: e.column ?? 1, length: Math.max(1, Math.min(e.length, 80)) };
+    diagnostics.push(first === '"' ? diagnostic('IMC224', span, {}) : diagnostic('IMC001', span, { character: describeChar(first) }));
   }
   const comments = (result.groups['comments'] ?? []) as IToken[];
   let tokens = significantTokens(result.tokens);
@@ -112,7 +110,7 @@ export function lex(text: string, file: string): LexResult {
     if (depth > MAX_NESTING) {
       const at = tokens[i];
       diagnostics.push(
-        diagnostic('IMC002', { file, line: at.startLine ?? 1, column: at.startColumn ?? 1, length: 1 }, `nesting deeper than ${MAX_NESTING} levels of ( ) and { }`),
+        diagnostic('IMC002', { file, line: at.startLine ?? 1, column: at.startColumn ?? 1, length: 1 }, { message: `nesting deeper than ${MAX_NESTING} levels of ( ) and { }` }),
       );
       tokens = tokens.slice(0, i);
       break;

@@ -1,6 +1,6 @@
 // Source text -> AST plus every lexing and syntax diagnostic of the file.
 import type { IRecognitionException, IToken } from 'chevrotain';
-import { diagnostic, type Diagnostic, type SourceSpan } from './diagnostics.js';
+import { diagnostic, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { SourceFile } from './ast.js';
 import { lex, Name } from './lexer.js';
 import { parseTokens } from './parser.js';
@@ -70,7 +70,7 @@ function syntaxMessage(e: IRecognitionException): string {
 export const MAX_NAME_LENGTH = 200;
 
 export function nameTooLong(name: string, span: SourceSpan): Diagnostic {
-  return diagnostic('IMC041', span, `the name '${name.slice(0, 24)}...' is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed (names become file names)`);
+  return diagnostic('IMC041', span, { name: name.slice(0, 24), length: name.length, max: MAX_NAME_LENGTH });
 }
 
 export function parseSource(text: string, file: string): ParsedSource {
@@ -101,10 +101,10 @@ export function parseSource(text: string, file: string): ParsedSource {
     const key = `${span.line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    diagnostics.push(diagnostic('IMC002', span, syntaxMessage(e)));
+    diagnostics.push(diagnostic('IMC002', span, { message: syntaxMessage(e) }));
   }
   if (parsed.abandoned === 'depth') {
-    diagnostics.push(diagnostic('IMC002', { file, line: 1, column: 1, length: 1 }, 'the file is too deeply nested or too broken to parse'));
+    diagnostics.push(diagnostic('IMC002', { file, line: 1, column: 1, length: 1 }, { message: 'the file is too deeply nested or too broken to parse' }));
   }
   const ast = parsed.cst ? buildAst(parsed.cst, file, text) : { file, declarations: [] };
   return { ast, comments: lexed.comments, diagnostics };

@@ -2,7 +2,7 @@
 // Schedules are streamed (src/memory/schedule.ts streamSchedule): compile's memory no longer grows with them, so what
 // bounds compile is the dataflow simulation its reports need (IMC190, src/dataflow/limits.ts) and the disk the
 // schedule text takes. Only `imcc schedule --json` still builds schedules whole.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { designWork } from '../ir/size.js';
 import { simulationSizeDiagnostic } from '../dataflow/limits.js';
@@ -39,10 +39,7 @@ export function wholeScheduleDiagnostic(design: IrDesign): Diagnostic | undefine
   return diagnostic(
     'IMC191',
     work.largest.span,
-    `network ${design.network.name} is too large for schedule --json: its schedules hold ${work.scheduleOps.toLocaleString('en-US')} memory ` +
-      `operations (a write per input pixel, a read per kernel position, a compute per output pixel; the most in layer ` +
-      `'${work.largest.name}'), more than the ${MAX_WHOLE_SCHEDULE_OPS.toLocaleString('en-US')} that fit its memory bound (about 3 GB); ` +
-      `the text form (without --json) is streamed and has no bound`,
+    { network: design.network.name, scheduleOps: work.scheduleOps.toLocaleString('en-US'), largest: work.largest.name, max: MAX_WHOLE_SCHEDULE_OPS.toLocaleString('en-US') },
   );
 }
 
@@ -56,10 +53,6 @@ export function scheduleTextWarning(design: IrDesign, limit: number = MAX_WRITTE
   return diagnostic(
       'IMC192',
       work.largest.span,
-      `network ${design.network.name}: its schedules hold ${work.scheduleOps.toLocaleString('en-US')} memory operations ` +
-        `(the most in layer '${work.largest.name}'), about ${gigabytes(work.scheduleOps * BYTES_PER_SCHEDULE_LINE)} GB of text, more than the ` +
-        `${limit.toLocaleString('en-US')} lines compile writes; schedules/ is not written for this design ` +
-        `(imcc schedule --core NAME prints one core's schedule)`,
-      'warning',
+      { network: design.network.name, scheduleOps: work.scheduleOps.toLocaleString('en-US'), largest: work.largest.name, gigabytes: gigabytes(work.scheduleOps * BYTES_PER_SCHEDULE_LINE), limit: limit.toLocaleString('en-US') },
   );
 }

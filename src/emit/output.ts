@@ -2,7 +2,7 @@
 // failed compile leaves DIR exactly as it was, and a directory that is not an imcc output is never overwritten.
 import { closeSync, existsSync, mkdirSync, openSync, realpathSync, renameSync, statSync, writeFileSync, writeSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { lstatOrUndefined, readBoundedText, registerTemporary, removeQuietly, type StreamedContent } from '../support/files.js';
 
 export type { StreamedContent };
@@ -77,10 +77,10 @@ export function checkOutputDirectory(dir: string): void {
   const target = resolve(dir);
   if (!existsSync(target)) return;
   if (!statSync(target).isDirectory()) {
-    throw new ToolError('IMC110', `${dir} exists and is not a directory; not overwriting it`);
+    throw new ToolError('IMC110', { dir, reason: 'exists and is not a directory' });
   }
   if (readdirSync(target).length > 0 && !isImccOutput(target)) {
-    throw new ToolError('IMC110', `${dir} exists and is not an imcc output (no ${OUTPUT_MARKER}); not overwriting it`);
+    throw new ToolError('IMC110', { dir, reason: `exists and is not an imcc output (no ${OUTPUT_MARKER})` });
   }
 }
 
@@ -95,7 +95,7 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     try {
       target = realpathSync(target);
     } catch {
-      throw new ToolError('IMC110', `${dir} is a symbolic link to a missing directory; not writing there`);
+      throw new ToolError('IMC110', { dir, reason: 'is a symbolic link to a missing directory' });
     }
   }
   if (!files.some((f) => f.path === OUTPUT_MARKER)) throw new Error(`output is missing its ${OUTPUT_MARKER} marker`);
@@ -121,7 +121,7 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[]):
     if (err instanceof ToolError) throw err;
     // Streamed content is built while it is written: an error of that building is not a write error.
     if (!(err instanceof Error && 'code' in err)) throw err;
-    throw new ToolError('IMC111', `cannot write ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ToolError('IMC111', { dir, reason: err instanceof Error ? err.message : String(err) });
   } finally {
     releaseTemp();
   }

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../diagnostics/index.js';
 import { loadDesign } from '../ir/load.js';
 import type { IrDesign } from '../ir/types.js';
 import { readFileWeights } from '../ir/weightsFile.js';
@@ -58,12 +58,12 @@ function readNpy(file: string, what: string): NpyArray {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new ToolError('IMC129', `cannot read the ${what} ${file} (${(err as { code?: string }).code ?? 'unreadable'})`);
+    throw new ToolError('IMC129', { message: `cannot read the ${what} ${file} (${(err as { code?: string }).code ?? 'unreadable'})` });
   }
   try {
     return parseNpy(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC123', `${file}: ${err.message}`);
+    if (err instanceof NpyFormatError) throw new ToolError('IMC123', { message: `${file}: ${err.message}` });
     throw err;
   }
 }
@@ -87,7 +87,7 @@ function dataImages(design: IrDesign, file: string): NpyImages {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new ToolError('IMC129', `cannot read the data ${file} (${(err as { code?: string }).code ?? 'unreadable'})`);
+    throw new ToolError('IMC129', { message: `cannot read the data ${file} (${(err as { code?: string }).code ?? 'unreadable'})` });
   }
   return parseNpyImages(file, bytes, input.shape, input.activationBits, inputScale);
 }
@@ -197,7 +197,7 @@ export async function evaluateDesign(
   const images = dataImages(design, dataFile);
   const labels = readNpy(labelsFile, 'labels');
   if (!isIntegerDtype(labels.dtype) || labels.shape.length !== 1 || labels.shape[0] !== images.count) {
-    throw new ToolError('IMC129', `--labels ${labelsFile}: expected ${images.count} integer labels (shape (${images.count},)), found ${labels.dtype} of shape (${labels.shape.join(', ')})`);
+    throw new ToolError('IMC129', { message: `--labels ${labelsFile}: expected ${images.count} integer labels (shape (${images.count},)), found ${labels.dtype} of shape (${labels.shape.join(', ')})` });
   }
   const top1Of = (outputs: Int32Array[]): number => {
     let correct = 0;
@@ -238,16 +238,16 @@ export async function evaluateDesign(
   if (onnxFile === undefined) return result;
 
   const data = readNpy(dataFile, 'data');
-  if (isIntegerDtype(data.dtype)) throw new ToolError('IMC129', `--onnx needs float data (the model's own input); ${dataFile} holds ${data.dtype} integers`);
+  if (isIntegerDtype(data.dtype)) throw new ToolError('IMC129', { message: `--onnx needs float data (the model's own input); ${dataFile} holds ${data.dtype} integers` });
   let modelBytes: Uint8Array;
   try {
     modelBytes = readFileSync(onnxFile);
   } catch (err) {
-    throw new ToolError('IMC125', `cannot read the model ${onnxFile} (${(err as { code?: string }).code ?? 'unreadable'})`);
+    throw new ToolError('IMC125', { message: `cannot read the model ${onnxFile} (${(err as { code?: string }).code ?? 'unreadable'})` });
   }
   const graph = importGraph(readOnnx(onnxFile, modelBytes));
   const outputScale = design.network.weights.kind === 'file' ? readFileWeights(design).outputScale : undefined;
-  if (outputScale === undefined) throw new ToolError('IMC129', `--onnx: the design's weights file gives no output.scale to compare its outputs with the float model (import it with imcc import)`);
+  if (outputScale === undefined) throw new ToolError('IMC129', { message: `--onnx: the design's weights file gives no output.scale to compare its outputs with the float model (import it with imcc import)` });
   const size = data.data.length / images.count;
   let floatCorrect = 0;
   let agree = 0;
@@ -256,7 +256,7 @@ export async function evaluateDesign(
   for (let k = 0; k < images.count; k++) {
     const values = runFloat(graph, data.data.subarray(k * size, (k + 1) * size));
     const logits = values.get(graph.output)!;
-    if (logits.length !== outputs[k].length) throw new ToolError('IMC129', `--onnx ${onnxFile}: the model has ${logits.length} outputs, the design ${outputs[k].length}`);
+    if (logits.length !== outputs[k].length) throw new ToolError('IMC129', { message: `--onnx ${onnxFile}: the model has ${logits.length} outputs, the design ${outputs[k].length}` });
     const f = argmax(logits);
     if (f === labels.data[k]) floatCorrect++;
     if (f === argmax(outputs[k])) agree++;

@@ -3,7 +3,7 @@
 // `model if` target the ReLU network is converted to integrate-and-fire neurons (./spiking.ts).
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../diagnostics/index.js';
 import { loadDesign, loadProgram } from '../ir/load.js';
 import { withWrittenWeights } from '../ir/weightsFile.js';
 import type { IrDesign, IrTarget } from '../ir/types.js';
@@ -61,7 +61,7 @@ function readBytes(file: string, what: string, code: 'IMC125' | 'IMC129'): Uint8
     return readFileSync(file);
   } catch (err) {
     const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : ((err as { code?: string }).code ?? 'unreadable');
-    throw new ToolError(code, `cannot read the ${what} ${file} (${reason})`);
+    throw new ToolError(code, { message: `cannot read the ${what} ${file} (${reason})` });
   }
 }
 
@@ -71,7 +71,7 @@ function loadTarget(file: string): IrTarget {
   const errors = program.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new DiagnosticError(program.diagnostics, program.sources);
   const declared = program.files[0]?.declarations.filter((d) => d.kind === 'target') ?? [];
-  if (declared.length !== 1) throw new ToolError('IMC129', `--target ${file} declares ${declared.length} targets; give a file with exactly one`);
+  if (declared.length !== 1) throw new ToolError('IMC129', { message: `--target ${file} declares ${declared.length} targets; give a file with exactly one` });
   return program.check.targets.get(declared[0].name.name)!;
 }
 
@@ -82,21 +82,21 @@ export function readCalibration(file: string, graph: ImportGraph): Float64Array[
   try {
     array = parseNpy(readBytes(file, 'calibration data', 'IMC129'));
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC129', `--calibrate ${file}: ${err.message}`);
+    if (err instanceof NpyFormatError) throw new ToolError('IMC129', { message: `--calibrate ${file}: ${err.message}` });
     throw err;
   }
   const chw = [input.channels, input.height, input.width];
   if (array.shape.length !== 4 || !array.shape.slice(1).every((d, i) => d === chw[i]) || array.shape[0] < 1) {
-    throw new ToolError('IMC129', `--calibrate ${file}: shape (${array.shape.join(', ')}) is not N x ${chw.join(' x ')} (the model input)`);
+    throw new ToolError('IMC129', { message: `--calibrate ${file}: shape (${array.shape.join(', ')}) is not N x ${chw.join(' x ')} (the model input)` });
   }
-  if (array.dtype !== 'f4' && array.dtype !== 'f8') throw new ToolError('IMC129', `--calibrate ${file}: ${array.dtype} data; calibration images are floats, as the model takes them`);
+  if (array.dtype !== 'f4' && array.dtype !== 'f8') throw new ToolError('IMC129', { message: `--calibrate ${file}: ${array.dtype} data; calibration images are floats, as the model takes them` });
   const size = chw[0] * chw[1] * chw[2];
   return Array.from({ length: array.shape[0] }, (_, k) => array.data.slice(k * size, (k + 1) * size));
 }
 
 function bitsOption(value: number | undefined, fallback: number, what: string): number {
   const bits = value ?? fallback;
-  if (!Number.isInteger(bits) || bits < 2 || bits > 16) throw new ToolError('IMC129', `--${what} ${bits}: expected a whole number from 2 to 16`);
+  if (!Number.isInteger(bits) || bits < 2 || bits > 16) throw new ToolError('IMC129', { message: `--${what} ${bits}: expected a whole number from 2 to 16` });
   return bits;
 }
 
@@ -182,11 +182,11 @@ export function importModel(options: ImportOptions): ImportResult {
   const weightBits = bitsOption(options.weightBits, target.crossbar.weightBits, 'weight-bits');
   const activationBits = bitsOption(options.activationBits, 8, 'activation-bits');
   const pct = options.percentile ?? DEFAULT_PERCENTILE;
-  if (options.percentile !== undefined && !neurons) throw new ToolError('IMC129', `--percentile normalizes integrate-and-fire neurons; target ${target.name} has no 'model if' neuron core`);
-  if (!(pct > 0 && pct <= 100)) throw new ToolError('IMC129', `--percentile ${pct}: expected a number above 0, at most 100`);
+  if (options.percentile !== undefined && !neurons) throw new ToolError('IMC129', { message: `--percentile normalizes integrate-and-fire neurons; target ${target.name} has no 'model if' neuron core` });
+  if (!(pct > 0 && pct <= 100)) throw new ToolError('IMC129', { message: `--percentile ${pct}: expected a number above 0, at most 100` });
   const spiking: SpikingConversion | undefined = neurons && { threshold: neurons.threshold, percentile: pct };
   if (neurons && neurons.threshold > signedMax(activationBits)) {
-    throw new ToolError('IMC134', `target ${target.name}'s threshold ${neurons.threshold} is above the largest ${activationBits}-bit activation ${signedMax(activationBits)}: a converted neuron could never fire every timestep (lower the threshold or give --activation-bits)`);
+    throw new ToolError('IMC134', { target: target.name, threshold: neurons.threshold, activationBits, signedMax: signedMax(activationBits) });
   }
   const calibration = readCalibration(options.calibrate, graph);
   // The float pass of calibration is the import's largest cost: keep its requantized outputs for the error table
@@ -207,7 +207,7 @@ export function importModel(options: ImportOptions): ImportResult {
 
   const imcFile = options.output.endsWith('.imc') ? options.output : `${options.output}.imc`;
   const dir = path.dirname(imcFile);
-  if (!existsSync(dir)) throw new ToolError('IMC129', `-o ${options.output}: the directory ${dir} does not exist`);
+  if (!existsSync(dir)) throw new ToolError('IMC129', { message: `-o ${options.output}: the directory ${dir} does not exist` });
   const base = path.basename(imcFile, '.imc');
   const weightsName = `${base}.npz`;
   const partialWeights = `${base}.npz.partial`;
@@ -238,7 +238,7 @@ export function importModel(options: ImportOptions): ImportResult {
     const loaded = withWrittenWeights(partialPath, arrays, check);
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (!loaded.design || errors.length > 0) {
-      throw new ToolError('IMC128', `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+      throw new ToolError('IMC128', { message: `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}` });
     }
     try {
       // A spiking network's per-layer values are spike trains, not comparable one to one with the float model:
@@ -247,7 +247,7 @@ export function importModel(options: ImportOptions): ImportResult {
     } catch (err) {
       if (err instanceof DiagnosticError) {
         const reasons = err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
-        throw new ToolError('IMC128', `the imported network does not map onto target ${target.name}: ${reasons}${gridAdvice(loaded.design)}`);
+        throw new ToolError('IMC128', { message: `the imported network does not map onto target ${target.name}: ${reasons}${gridAdvice(loaded.design)}` });
       }
       throw err;
     }

@@ -3,7 +3,7 @@
 // float value (q - zp) * s and its scale per output channel, so quantization takes the model's integers as they are.
 // A QDQ pair on an activation leaves the value in the float graph (a fake quantization) and fixes that tensor's
 // scale. What the neuron core cannot express (docs/import.md "Quantized (QDQ) models") is IMC200, naming the node.
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import type { OnnxNode, OnnxTensor } from './onnx.js';
 import { INT8, UINT8 } from './onnx.js';
 
@@ -26,7 +26,7 @@ export interface ActivationQuant {
 }
 
 export function qdqError(node: OnnxNode, why: string): ToolError {
-  return new ToolError('IMC200', `node '${node.name}' (${node.opType}): ${why}`);
+  return new ToolError('IMC200', { node: node.name, opType: node.opType, why });
 }
 
 function axisOf(node: OnnxNode, rank: number): number {

@@ -4,8 +4,8 @@ import type { NetworkDecl, NetworkStatement, Property, SourceFile, TargetDecl } 
 import type { IrDesign, IrNetwork, IrTarget } from './types.js';
 import { checkTarget } from './target.js';
 import { checkNetwork, didYouMean } from './network.js';
-import type { Diagnostics } from './values.js';
-import { DiagnosticError } from '../dsl/diagnostics.js';
+import type { Diagnostics } from '../diagnostics/index.js';
+import { DiagnosticError } from '../diagnostics/index.js';
 import { readFileWeights } from './weightsFile.js';
 
 export interface ProgramCheck {
@@ -30,11 +30,11 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
       const table: Map<string, TargetDecl | NetworkDecl> = d.kind === 'target' ? targets : networks;
       const prev = table.get(d.name.name) ?? (d.kind === 'target' ? networks : targets).get(d.name.name);
       if (prev) {
-        diags.error('IMC006', d.name, `'${d.name.name}' is already declared at ${prev.span.file}:${prev.span.line}`);
+        diags.report('IMC006', d.name, { what: `'${d.name.name}'`, place: `${prev.span.file}:${prev.span.line}` });
         continue;
       }
       if (d.name.name.includes('.')) {
-        diags.error('IMC034', d.name, `'${d.name.name}': names cannot contain '.'`);
+        diags.report('IMC034', d.name, { kind: d.kind, name: d.name.name });
         continue;
       }
       if (d.kind === 'target') targets.set(d.name.name, d);
@@ -50,7 +50,7 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
   const entry = files[0];
   const entryNetworks = entry ? entry.declarations.filter((d): d is NetworkDecl => d.kind === 'network') : [];
   for (const extra of entryNetworks.slice(1)) {
-    diags.error('IMC022', extra.name, `${entry.file} declares more than one network (the first is '${entryNetworks[0].name.name}'); put each in its own file`);
+    diags.report('IMC022', extra.name, { file: entry.file, first: entryNetworks[0].name.name });
   }
   const decl = entryNetworks.length === 1 ? entryNetworks[0] : undefined;
   let network: IrNetwork | null = null;
@@ -60,9 +60,13 @@ export function checkProgram(files: readonly SourceFile[], diags: Diagnostics): 
     if (resolved) {
       const targetName = resolved.target;
       if (!targetName) {
-        if (!decl.recovered) diags.error('IMC021', decl.name, `network ${decl.name.name} has no target: write 'network ${decl.name.name} on TARGET {'`);
+        if (!decl.recovered) diags.report('IMC211', decl.name, { network: decl.name.name });
       } else if (!targets.has(targetName.name)) {
-        diags.error('IMC021', targetName, `unknown target '${targetName.name}'${didYouMean(targetName.name, targets.keys())}${targets.size === 0 ? ' (no target is declared; import one, e.g. import "targets/dazzi2021.imc")' : ''}`);
+        diags.report('IMC021', targetName, {
+          target: targetName.name,
+          suggestion: didYouMean(targetName.name, targets.keys()),
+          hint: targets.size === 0 ? ' (no target is declared; import one, e.g. import "targets/dazzi2021.imc")' : '',
+        });
       } else target = checkedTargets.get(targetName.name);
       network = checkNetwork({ decl, statements: resolved.statements, target }, diags) ?? null;
     }
@@ -90,12 +94,12 @@ interface Resolved {
 function resolveExtends(decl: NetworkDecl, networks: Map<string, NetworkDecl>, diags: Diagnostics, chain: string[] = []): Resolved | undefined {
   if (!decl.base) return { statements: decl.statements, target: decl.target };
   if (chain.includes(decl.name.name)) {
-    diags.error('IMC030', decl.base, `networks extend each other in a cycle: ${[...chain, decl.name.name].join(' -> ')}`);
+    diags.report('IMC214', decl.base, { chain: [...chain, decl.name.name].join(' -> ') });
     return undefined;
   }
   const base = networks.get(decl.base.name);
   if (!base) {
-    diags.error('IMC030', decl.base, `unknown base network '${decl.base.name}'${didYouMean(decl.base.name, networks.keys())} (import the file that declares it)`);
+    diags.report('IMC030', decl.base, { base: decl.base.name, suggestion: didYouMean(decl.base.name, networks.keys()) });
     return undefined;
   }
   const own: Property[] = [];
@@ -103,7 +107,7 @@ function resolveExtends(decl: NetworkDecl, networks: Map<string, NetworkDecl>, d
     if (s.kind === 'property' && (OVERRIDABLE as readonly string[]).includes(s.key.name)) own.push(s);
     else {
       const at = s.kind === 'property' ? s.key : s.name;
-      diags.error('IMC030', at, `network ${decl.name.name} extends ${base.name.name}: it can only override ${OVERRIDABLE.join(' and ')}`);
+      diags.report('IMC215', at, { network: decl.name.name, base: base.name.name, overridable: OVERRIDABLE.join(' and ') });
     }
   }
   const inherited = resolveExtends(base, networks, diags, [...chain, decl.name.name]);

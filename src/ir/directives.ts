@@ -4,7 +4,8 @@
 import type { Located, NetworkDecl, Property } from '../dsl/ast.js';
 import type { IrNode, LayoutChoice, MappingDirective, OptimizeDirective } from './types.js';
 import { isWeightOp } from './types.js';
-import { AtomReader, Diagnostics } from './values.js';
+import { AtomReader } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 import { DIRECTIVE_LIMITS } from './limits.js';
 
 
@@ -40,16 +41,16 @@ export function layerMatcher(name: string): (layer: string) => boolean {
 function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
   const kind = p.key.name;
   if (kind !== 'default' && kind !== 'layers' && kind !== 'layer') {
-    diags.error('IMC011', p.key, `unknown mapping directive '${kind}' (expected default, layer NAME: ..., layers "GLOB": ...)`);
+    diags.report('IMC011', p.key, { what: 'mapping directive', key: kind, expected: 'default, layer NAME: ..., layers "GLOB": ...', hint: '' });
     return undefined;
   }
-  if (p.body) diags.error('IMC012', p.body, `mapping ${kind}: takes settings, not a { ... } block`);
+  if (p.body) diags.report('IMC235', p.body, { what: 'mapping', key: kind });
   let selector: string | undefined;
   let matches: (layer: string) => boolean = () => true;
   if (kind === 'default') {
-    if (p.selector) diags.error('IMC012', p.selector, "mapping default applies to every layer; it takes no 'name:'");
+    if (p.selector) diags.report('IMC233', p.selector, { what: 'mapping', key: 'default' });
   } else if (!p.selector) {
-    diags.error('IMC010', p.key, kind === 'layer' ? 'mapping layer: missing the layer name (layer NAME: replicas 2)' : 'mapping layers: missing the pattern (layers "stage1.*": replicas 2)');
+    diags.report('IMC010', p.key, { message: kind === 'layer' ? 'mapping layer: missing the layer name (layer NAME: replicas 2)' : 'mapping layers: missing the pattern (layers "stage1.*": replicas 2)' });
     return undefined;
   } else {
     selector = p.selector.kind === 'string' ? p.selector.value : p.selector.name;
@@ -67,7 +68,7 @@ function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
     }
     const field = key === 'dw' ? 'dW' : key;
     if (settings[field] !== undefined) {
-      diags.error('IMC019', group[0], `mapping ${kind}: '${key}' is set twice`);
+      diags.report('IMC019', group[0], { what: `mapping ${kind}`, key, first: '' });
       ok = false;
       continue;
     }
@@ -82,7 +83,7 @@ function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
     r.end();
   }
   if (p.groups.length === 0 && !p.recovered) {
-    diags.error('IMC010', p.key, `mapping ${kind}: no settings (replicas N, method 1|2, dw N, layout auto|IWAP|KLIP|PLIP)`);
+    diags.report('IMC010', p.key, { message: `mapping ${kind}: no settings (replicas N, method 1|2, dw N, layout auto|IWAP|KLIP|PLIP)` });
   }
   return ok ? { kind, selector, matches, settings, where, at: p } : undefined;
 }
@@ -96,7 +97,7 @@ const STRATEGY_WORDS = ['pareto', 'paper', 'balance', 'w0h0', 'uniform'] as cons
 function readOptimize(p: Property, diags: Diagnostics): OptimizeDirective | undefined {
   const atoms = p.groups.flat();
   const bad = (at: Property | (typeof atoms)[number], message: string): undefined => {
-    diags.error('IMC062', at, `mapping optimize: ${message} (optimize throughput|latency|balanced [cores N] [strategy S] [ignore_bandwidth])`);
+    diags.report('IMC062', at, { problem: message });
     return undefined;
   };
   if (p.selector || p.body) return bad(p, 'takes no layer name and no { ... } block');
@@ -133,10 +134,10 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
   const entries: Entry[] = [];
   let optimize: OptimizeDirective | undefined;
   if (mapping) {
-    if (mapping.groups.length > 0) diags.error('IMC012', mapping.groups[0][0], 'mapping takes a { ... } block, not values');
+    if (mapping.groups.length > 0) diags.report('IMC234', mapping.groups[0][0], { what: 'network', key: 'mapping' });
     for (const p of mapping.body?.statements ?? []) {
       if (p.key.name === 'optimize') {
-        if (optimize !== undefined) diags.error('IMC062', p.key, 'mapping optimize: only one optimize directive per mapping block');
+        if (optimize !== undefined) diags.report('IMC062', p.key, { problem: 'only one optimize directive per mapping block' });
         optimize = readOptimize(p, diags) ?? optimize;
         continue;
       }
@@ -149,7 +150,7 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
   for (const e of entries) {
     if (e.kind !== 'default' && !weightLayers.some((n) => e.matches(n.name))) {
       const hint = nodes.some((n) => e.matches(n.name)) ? ' (it names only non-weight layers; directives apply to conv, shortcut and fc)' : '';
-      diags.error('IMC023', e.at.selector ?? e.at.key, `mapping ${e.kind} '${e.selector}' matches no weight layer${hint}`);
+      diags.report('IMC023', e.at.selector ?? e.at.key, { kind: e.kind, selector: e.selector ?? '', hint });
     }
   }
   const fallbackSpan = mapping?.key.span ?? decl.name.span;
@@ -171,15 +172,15 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
     let dW = s.dW ?? 1;
     let ok = true;
     if (method === 1 && s.dW !== undefined && s.dW !== 1) {
-      diags.error('IMC024', blame('dW'), `layer ${n.name}: method 1 replicates in one direction (dw 1); dw ${s.dW} needs method 2`);
+      diags.report('IMC206', blame('dW'), { layer: n.name, dW: s.dW });
       ok = false;
     }
     if (method === 2) {
       if (dW < 2) {
-        diags.error('IMC024', blame('method'), `layer ${n.name}: method 2 needs dw of at least 2 (got ${dW})`);
+        diags.report('IMC207', blame('method'), { layer: n.name, dW });
         ok = false;
       } else if (dW > replicas || replicas % dW !== 0) {
-        diags.error('IMC024', blame('dW'), `layer ${n.name}: method 2 arranges replicas in rows of dw; replicas ${replicas} is not a multiple of dw ${dW}`);
+        diags.report('IMC024', blame('dW'), { layer: n.name, replicas, dW });
         ok = false;
       }
     } else dW = 1;

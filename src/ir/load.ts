@@ -3,11 +3,11 @@
 // and recorded sources are machine independent.
 import path from 'node:path';
 import type { Located, SourceFile } from '../dsl/ast.js';
-import { diagnostic, sortDiagnostics, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, sortDiagnostics, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import { parseSource } from '../dsl/parse.js';
 import type { IrDesign } from './types.js';
 import { checkProgram, type ProgramCheck } from './check.js';
-import { Diagnostics } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 import { canonicalPath, errnoReason, printablePath, readBoundedText } from '../support/files.js';
 
 /** Larger source files are refused: no hand-written network is anywhere near this. */
@@ -42,10 +42,10 @@ export function importPath(importer: string, imported: string): string {
  * unknown-target errors when an import failed (the target was probably in the missing file).
  */
 function withoutEchoes(list: readonly Diagnostic[]): Diagnostic[] {
-  const syntaxLines = new Set(list.filter((d) => d.code === 'IMC001' || d.code === 'IMC002').map((d) => `${d.span.file}:${d.span.line}`));
-  const importFailed = list.some((d) => d.code === 'IMC003' || d.code === 'IMC004');
+  const syntaxLines = new Set(list.filter((d) => d.code === 'IMC001' || d.code === 'IMC224' || d.code === 'IMC002').map((d) => `${d.span.file}:${d.span.line}`));
+  const importFailed = list.some((d) => d.code === 'IMC003' || d.code === 'IMC223' || d.code === 'IMC004');
   return list.filter((d) => {
-    if (d.code === 'IMC001' || d.code === 'IMC002') return true;
+    if (d.code === 'IMC001' || d.code === 'IMC224' || d.code === 'IMC002') return true;
     if (d.code === 'IMC021' && importFailed) return false;
     return !syntaxLines.has(`${d.span.file}:${d.span.line}`);
   });
@@ -59,7 +59,7 @@ function capped(sorted: Diagnostic[]): Diagnostic[] {
   const next = sorted[MAX_DIAGNOSTICS];
   return [
     ...sorted.slice(0, MAX_DIAGNOSTICS),
-    diagnostic('IMC038', next.span, `too many errors: ${sorted.length - MAX_DIAGNOSTICS} more from here on are not shown`),
+    diagnostic('IMC038', next.span, { hidden: sorted.length - MAX_DIAGNOSTICS }),
   ];
 }
 
@@ -75,7 +75,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
     const cycleAt = stack.findIndex((s) => s.abs === abs);
     if (cycleAt >= 0 && importedAt) {
       const cycle = [...stack.slice(cycleAt).map((s) => s.display), display].map(printablePath).join(' -> ');
-      diags.error('IMC004', importedAt, `import cycle: ${cycle}`);
+      diags.report('IMC004', importedAt, { cycle });
       return;
     }
     if (loaded.has(abs)) return;
@@ -85,7 +85,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
       text = read(display);
     } catch (err) {
       const span: SourceSpan = importedAt ? importedAt.span : { file: display, line: 1, column: 1, length: 1 };
-      diags.add(diagnostic('IMC003', span, `cannot read ${printablePath(display)}: ${errnoReason(err)}`));
+      diags.add(diagnostic('IMC003', span, { file: printablePath(display), reason: errnoReason(err) }));
       return;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -96,7 +96,7 @@ export function loadProgram(entryPath: string, read: Reader = readSource): Progr
     for (const decl of parsed.ast.declarations) {
       if (decl.kind !== 'import' || !decl.path) continue;
       if (decl.path.value.trim() === '') {
-        diags.error('IMC003', decl.path, 'import: the path is empty');
+        diags.report('IMC223', decl.path, {});
         continue;
       }
       visit(importPath(display, decl.path.value), decl.path, [...stack, { abs, display }]);
@@ -116,7 +116,7 @@ export function loadDesign(entryPath: string, read: Reader = readSource): LoadRe
   const entry = program.files[0];
   if (entry && program.check.entryNetworks === 0 && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(
-      diagnostic('IMC022', { file: entry.file, line: 1, column: 1, length: 1 }, `${entry.file} declares no network (write: network NAME on TARGET { ... })`),
+      diagnostic('IMC212', { file: entry.file, line: 1, column: 1, length: 1 }, { file: entry.file, detail: ' (write: network NAME on TARGET { ... })' }),
     );
   }
   return { design: diagnostics.some((d) => d.severity === 'error') ? null : program.design, diagnostics: sortDiagnostics(diagnostics), sources: program.sources };

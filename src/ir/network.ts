@@ -13,7 +13,8 @@ import type { IrNetwork, IrNode, IrTarget, NeuronOpName, Op, Shape, WeightSource
 import { isWeightOp } from './types.js';
 import { defaultRequantShift } from './weights.js';
 import { buildGraphIndex } from './nodeIndex.js';
-import { AtomReader, Diagnostics, reader, section, type Range } from './values.js';
+import { AtomReader, kindWord, reader, section, type Range } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 import { resolveDirectives } from './directives.js';
 import { NETWORK_LIMITS } from './limits.js';
 import { hasPadding, paddingText, symmetricPad, windowCount, type Padding } from './padding.js';
@@ -138,28 +139,32 @@ class Elaborator {
     const byKey = new Map<string, Property[]>();
     for (const p of props) {
       if (!['input', 'output', 'weights', 'defaults', 'mapping'].includes(p.key.name)) {
-        this.diags.error(
+        this.diags.report(
           'IMC011',
           p.key,
-          `unknown network statement '${p.key.name}' (expected input, output, weights, defaults, mapping, block, or NAME = ...)` +
-            (/^x\d+$/.test(p.key.name) ? ` (for a repetition write 'x ${p.key.name.slice(1)}' with a space)` : didYouMean(p.key.name, ['input', 'output', 'weights', 'defaults', 'mapping', 'block'])),
+          {
+            what: 'network statement',
+            key: p.key.name,
+            expected: 'input, output, weights, defaults, mapping, block, or NAME = ...',
+            hint: /^x\d+$/.test(p.key.name) ? ` (for a repetition write 'x ${p.key.name.slice(1)}' with a space)` : didYouMean(p.key.name, ['input', 'output', 'weights', 'defaults', 'mapping', 'block']),
+          },
         );
         continue;
       }
       const wantsBody = p.key.name === 'defaults' || p.key.name === 'mapping';
       if (wantsBody && !p.body) {
-        if (!p.recovered) this.diags.error('IMC012', p.key, `'${p.key.name}' takes a { ... } block`);
+        if (!p.recovered) this.diags.report('IMC234', p.key, { what: 'network', key: p.key.name });
         continue;
       }
-      if (!wantsBody && p.body) this.diags.error('IMC012', p.body, `'${p.key.name}' takes values, not a { ... } block`);
-      if (p.key.name !== 'input' && p.selector) this.diags.error('IMC012', p.selector, `'${p.key.name}' takes no 'name:' selector`);
+      if (!wantsBody && p.body) this.diags.report('IMC235', p.body, { what: 'network', key: p.key.name });
+      if (p.key.name !== 'input' && p.selector) this.diags.report('IMC233', p.selector, { what: 'network', key: p.key.name });
       const list = byKey.get(p.key.name) ?? [];
       list.push(p);
       byKey.set(p.key.name, list);
     }
     for (const [key, list] of byKey) {
       for (const extra of list.slice(1)) {
-        this.diags.error(key === 'input' || key === 'output' ? 'IMC025' : 'IMC019', extra.key, `the network has more than one '${key}' (first at line ${list[0].span.line})`);
+        this.diags.report('IMC019', extra.key, { what: 'network', key, first: ` (first at line ${list[0].span.line})` });
       }
     }
     const defaults = byKey.get('defaults')?.[0];
@@ -174,7 +179,7 @@ class Elaborator {
     const outputProp = byKey.get('output')?.[0];
     if ((!inputProp || !outputProp) && !decl.recovered) {
       const lacks = [!inputProp ? 'an input (input image: 3x32x32, 8 bits)' : '', !outputProp ? 'an output (output NAME)' : ''].filter((x) => x);
-      this.diags.error('IMC025', decl.name, `network ${decl.name.name} needs ${lacks.join(' and ')}`);
+      this.diags.report('IMC025', decl.name, { network: decl.name.name, lacks: lacks.join(' and ') });
     }
     const inputOk = inputProp ? this.readInput(inputProp, scope) : false;
 
@@ -214,12 +219,12 @@ class Elaborator {
 
   private readInput(p: Property, scope: Scope): boolean {
     if (!p.selector || p.selector.kind !== 'name') {
-      this.diags.error('IMC010', p.key, 'input needs a name: input image: 3x32x32, 8 bits');
+      this.diags.report('IMC010', p.key, { message: 'input needs a name: input image: 3x32x32, 8 bits' });
       return false;
     }
     const name = p.selector;
     if (name.name.includes('.')) {
-      this.diags.error('IMC034', name, `'${name.name}': names cannot contain '.'`);
+      this.diags.report('IMC034', name, { kind: 'input', name: name.name });
       return false;
     }
     const r = reader(this.diags, p, 'input');
@@ -227,7 +232,7 @@ class Elaborator {
     const dims = r.dims('input size (channels x height x width)', 3, [NETWORK_LIMITS.channels, NETWORK_LIMITS.spatial, NETWORK_LIMITS.spatial]);
     let bits = this.defaultActivationBits;
     if (!r.atEnd()) bits = r.bits('input activation bits', NETWORK_LIMITS.bits);
-    else if (bits === undefined) this.diags.error('IMC010', p, 'input: missing the activation bits (write: input image: 3x32x32, 8 bits)');
+    else if (bits === undefined) this.diags.report('IMC010', p, { message: 'input: missing the activation bits (write: input image: 3x32x32, 8 bits)' });
     r.end();
     if (!dims || bits === undefined) {
       scope.names.set(name.name, { value: null, at: name });
@@ -244,15 +249,15 @@ class Elaborator {
     const atoms = p.groups.flat();
     const a = atoms[0];
     if (!a || a.kind !== 'name') {
-      if (a) this.diags.error('IMC012', a, 'output: expected the name of a layer');
-      else this.diags.error('IMC010', p, 'output: missing the name of a layer');
+      if (a) this.diags.report('IMC012', a, { what: 'output', label: 'the name of a layer', form: '', found: kindWord(a) });
+      else this.diags.report('IMC010', p, { message: 'output: missing the name of a layer' });
       return undefined;
     }
-    if (atoms.length > 1) this.diags.error('IMC012', atoms[1], 'output: expected a single layer name');
+    if (atoms.length > 1) this.diags.report('IMC232', atoms[1], { what: 'output', found: kindWord(atoms[1]) });
     const v = this.lookup(a.name, a, scope);
     if (!v) return undefined;
     if (v.kind !== 'tensor') {
-      this.diags.error('IMC027', a, `output: '${a.name}' is a number, not a layer`);
+      this.diags.report('IMC218', a, { what: 'output', found: `'${a.name}', a number` });
       return undefined;
     }
     return v.node.name;
@@ -270,7 +275,7 @@ class Elaborator {
     } else if (kind === 'file') {
       const file = r.string('weights file path');
       if (file !== undefined) {
-        if (file.length === 0) this.diags.error('IMC010', p, 'weights file: the path is empty');
+        if (file.length === 0) this.diags.report('IMC010', p, { message: 'weights file: the path is empty' });
         else out = { kind: 'file', seed: 0, file, span: p.span };
       }
     }
@@ -283,36 +288,36 @@ class Elaborator {
   private declareBlock(b: BlockDecl): void {
     const name = b.name.name;
     if (name.includes('.')) {
-      this.diags.error('IMC034', b.name, `block '${name}': names cannot contain '.'`);
+      this.diags.report('IMC034', b.name, { kind: 'block', name });
       return;
     }
     if ((BUILTIN_OPS as readonly string[]).includes(name)) {
-      this.diags.error('IMC006', b.name, `block '${name}' has the name of a built-in operation`);
+      this.diags.report('IMC219', b.name, { block: name });
       return;
     }
     const prev = this.blocks.get(name);
     if (prev) {
-      this.diags.error('IMC006', b.name, `block '${name}' is already defined at line ${prev.name.span.line}`);
+      this.diags.report('IMC006', b.name, { what: `block '${name}'`, place: `line ${prev.name.span.line}` });
       return;
     }
     const seen = new Set<string>();
     for (const p of b.params) {
-      if (seen.has(p.name)) this.diags.error('IMC006', p, `block ${name}: parameter '${p.name}' appears twice`);
-      if (p.name.includes('.')) this.diags.error('IMC034', p, `block ${name}: parameter names cannot contain '.'`);
+      if (seen.has(p.name)) this.diags.report('IMC220', p, { block: name, parameter: p.name });
+      if (p.name.includes('.')) this.diags.report('IMC034', p, { kind: `block ${name}: parameter`, name: p.name });
       seen.add(p.name);
     }
     const returns = b.statements.filter((s) => s.kind === 'return');
-    if (returns.length === 0 && !b.recovered) this.diags.error('IMC032', b.name, `block ${name} has no return statement`);
-    for (const r of returns.slice(1)) this.diags.error('IMC032', r, `block ${name} has more than one return`);
+    if (returns.length === 0 && !b.recovered) this.diags.report('IMC032', b.name, { block: name });
+    for (const r of returns.slice(1)) this.diags.report('IMC208', r, { block: name });
     const last = b.statements[b.statements.length - 1];
-    if (returns.length === 1 && last !== returns[0]) this.diags.error('IMC032', returns[0], `block ${name}: return must be the last statement`);
+    if (returns.length === 1 && last !== returns[0]) this.diags.report('IMC209', returns[0], { block: name });
     this.blocks.set(name, b);
   }
 
   /** Instantiates a block; returns the value of its `return`. */
   private instantiate(block: BlockDecl, args: Map<string, Value>, instance: string, callSite: Located, stack: string[]): Value | null {
     if (stack.includes(block.name.name)) {
-      this.diags.error('IMC028', callSite, `block ${block.name.name} calls itself (${[...stack, block.name.name].join(' -> ')})`);
+      this.diags.report('IMC028', callSite, { block: block.name.name, chain: [...stack, block.name.name].join(' -> ') });
       return null;
     }
     if (++this.instances > NETWORK_LIMITS.instances || stack.length >= NETWORK_LIMITS.blockDepth) {
@@ -338,11 +343,11 @@ class Elaborator {
     const name = a.name.name;
     const prev = scope.names.get(name);
     if (prev) {
-      this.diags.error('IMC006', a.name, `'${name}' is already defined at line ${prev.at.span.line}`);
+      this.diags.report('IMC006', a.name, { what: `'${name}'`, place: `line ${prev.at.span.line}` });
       return;
     }
     if (name.includes('.')) {
-      this.diags.error('IMC034', a.name, `'${name}': names cannot contain '.' (dots separate instance names)`);
+      this.diags.report('IMC034', a.name, { kind: 'layer', name });
       scope.names.set(name, { value: null, at: a.name });
       return;
     }
@@ -363,7 +368,7 @@ class Elaborator {
     const count = r.number('repetition count', NETWORK_LIMITS.repeat);
     const block = expr.kind === 'call' ? this.blocks.get(expr.callee.name) : undefined;
     if (expr.kind !== 'call' || !block) {
-      this.diags.error('IMC035', countAtom, `'x ${countAtom.kind === 'number' ? countAtom.text : ''}' repeats a block instance, but ${expr.kind === 'call' ? `'${expr.callee.name}' is not a block` : 'this is not a call'}`);
+      this.diags.report('IMC035', countAtom, { count: countAtom.kind === 'number' ? countAtom.text : '', callee: expr.kind === 'call' ? `'${expr.callee.name}'` : 'this' });
       return null;
     }
     if (count === undefined) return null;
@@ -371,7 +376,7 @@ class Elaborator {
     if (!args) return null;
     const first = block.params[0];
     if (!first || args.get(first.name)?.kind !== 'tensor') {
-      this.diags.error('IMC035', countAtom, `'x N' feeds each instance of ${block.name.name} into the next one's first parameter, which must be a tensor`);
+      this.diags.report('IMC216', countAtom, { block: block.name.name });
       return null;
     }
     let value: Value | null = null;
@@ -379,7 +384,7 @@ class Elaborator {
       value = this.instantiate(block, args, `${full}.${k}`, expr, scope.blockStack);
       if (!value) return null;
       if (value.kind !== 'tensor') {
-        this.diags.error('IMC035', countAtom, `'x N' needs block ${block.name.name} to return a tensor`);
+        this.diags.report('IMC217', countAtom, { block: block.name.name });
         return null;
       }
       args.set(first.name, value);
@@ -392,10 +397,10 @@ class Elaborator {
     if (b) return b.value;
     const later = scope.declared.get(name);
     if (later) {
-      this.diags.error('IMC005', at, `'${name}' is used before its definition at line ${later.span.line} (layers are defined in dataflow order)`);
+      this.diags.report('IMC210', at, { name, line: later.span.line });
     } else {
       const where = scope.prefix === '' ? '' : ' in this block (a block sees only its parameters and its own layers)';
-      this.diags.error('IMC005', at, `unknown name '${name}'${where}${didYouMean(name, scope.names.keys())}`);
+      this.diags.report('IMC005', at, { name, where, suggestion: didYouMean(name, scope.names.keys()) });
     }
     return null;
   }
@@ -440,10 +445,10 @@ class Elaborator {
       return this.instantiate(block, args, instance, e, scope.blockStack);
     }
     if (!(BUILTIN_OPS as readonly string[]).includes(callee)) {
-      this.diags.error(
+      this.diags.report(
         'IMC007',
         e.callee,
-        `unknown operation or block '${callee}'${didYouMean(callee, [...BUILTIN_OPS, ...this.blocks.keys()])}`,
+        { callee, suggestion: didYouMean(callee, [...BUILTIN_OPS, ...this.blocks.keys()]) },
       );
       for (const a of e.args) if (a.kind !== 'named') this.evalExpr(a, scope, undefined, owner);
       return null;
@@ -465,18 +470,18 @@ class Elaborator {
       else args.set(params[i], v);
     });
     if (positional.length > params.length) {
-      this.diags.error('IMC008', e, `block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}), found ${positional.length}`);
+      this.diags.report('IMC008', e, { callee: `block ${block.name.name}`, expected: `${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')})`, found: positional.length });
       return null;
     }
     for (const n of named) {
       const key = n.key.name;
       if (!params.includes(key)) {
-        this.diags.error('IMC009', n.key, `block ${block.name.name} has no parameter '${key}' (parameters: ${params.join(', ')})`);
+        this.diags.report('IMC009', n.key, { callee: `block ${block.name.name}`, key, hint: ` (parameters: ${params.join(', ')})` });
         ok = false;
         continue;
       }
       if (args.has(key) || positional.length > params.indexOf(key)) {
-        this.diags.error('IMC009', n.key, `block ${block.name.name}: parameter '${key}' is given twice`);
+        this.diags.report('IMC222', n.key, { callee: `block ${block.name.name}`, key });
         ok = false;
         continue;
       }
@@ -487,7 +492,7 @@ class Elaborator {
     if (!ok) return null;
     const missing = params.filter((p) => !args.has(p));
     if (missing.length > 0) {
-      this.diags.error('IMC008', e, `block ${block.name.name} takes ${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')}); missing ${missing.join(', ')}`);
+      this.diags.report('IMC221', e, { block: block.name.name, expected: `${params.length} argument${params.length === 1 ? '' : 's'} (${params.join(', ')})`, missing: missing.join(', ') });
       return null;
     }
     return args;
@@ -496,7 +501,7 @@ class Elaborator {
   private atomValue(a: Atom, scope: Scope): Value | null {
     if (a.kind === 'name') return this.lookup(a.name, a, scope);
     if (a.kind === 'number') return { kind: 'number', value: a.negative ? -a.value : a.value };
-    this.diags.error('IMC012', a, `expected a layer name or a number`);
+    this.diags.report('IMC012', a, { what: 'argument', label: 'a layer name or a number', form: '', found: kindWord(a) });
     return null;
   }
 
@@ -507,7 +512,7 @@ class Elaborator {
       const v = this.lookup(n.value.name, n.value, scope);
       if (v === null) return undefined;
       if (v.kind !== 'number') {
-        this.diags.error('IMC027', n.value, `${what}: ${label} must be a number, but '${n.value.name}' is a layer`);
+        this.diags.report('IMC027', n.value, { what, label, layer: n.value.name });
         return undefined;
       }
       return r.checkNumber(n.value, v.value, label, range, true);
@@ -527,7 +532,7 @@ class Elaborator {
       const v = this.evalExpr(a, scope, undefined, owner);
       if (v === null) inputs.push(null);
       else if (v.kind !== 'tensor') {
-        this.diags.error('IMC027', a, `${op}: expected a layer as input, found a number`);
+        this.diags.report('IMC218', a, { what: op, found: 'a number' });
         inputs.push(null);
       } else inputs.push(v.node);
     }
@@ -536,21 +541,21 @@ class Elaborator {
       const key = a.key.name;
       if (!spec.keys.includes(key)) {
         const hint = spec.keys.length ? ` (${op} takes ${spec.keys.join(', ')})` : ` (${op} takes no named arguments)`;
-        this.diags.error('IMC009', a.key, `${op}: unknown argument '${key}'${hint}`);
+        this.diags.report('IMC009', a.key, { callee: op, key, hint });
         ok = false;
       } else if (named.has(key)) {
-        this.diags.error('IMC009', a.key, `${op}: argument '${key}' is given twice`);
+        this.diags.report('IMC222', a.key, { callee: op, key });
         ok = false;
       } else named.set(key, a);
     }
     if (positional.length !== spec.inputs) {
-      this.diags.error('IMC008', e, `${op} takes ${spec.inputs === 1 ? 'one input layer' : `${spec.inputs} input layers`}, found ${positional.length}`);
+      this.diags.report('IMC008', e, { callee: op, expected: spec.inputs === 1 ? 'one input layer' : `${spec.inputs} input layers`, found: positional.length });
       return null;
     }
     const missing = spec.required.filter((key) => !named.has(key));
     if (missing.length > 0) {
       const example = (key: string) => (key === 'kernel' ? 'kernel 3x3' : key === 'out' ? 'out 16' : `${key} 2`);
-      this.diags.error('IMC010', e, `${op}: missing ${missing.map((k) => `'${k}'`).join(' and ')} (e.g. ${missing.map(example).join(', ')})`);
+      this.diags.report('IMC010', e, { message: `${op}: missing ${missing.map((k) => `'${k}'`).join(' and ')} (e.g. ${missing.map(example).join(', ')})` });
       ok = false;
     }
     if (!ok || inputs.some((i) => i === null)) return null;
@@ -593,7 +598,7 @@ class Elaborator {
         const wx = this.weightArgs(named, scope, op);
         if (out === undefined || !wx) return null;
         if (inShape.height !== 1 || inShape.width !== 1) {
-          this.diags.error('IMC018', e, `fc: its input '${ins[0].name}' is ${shapeText(inShape)}; flatten it first: fc(flatten(${ins[0].name}), ...)`);
+          this.diags.report('IMC018', e, { ins: ins[0].name, inShape: shapeText(inShape) });
           return null;
         }
         if (!this.layerWeightsOk(op, inShape.channels * out, e)) return null;
@@ -621,7 +626,7 @@ class Elaborator {
         // With integrate-and-fire neurons a relu is a spiking neuron: its output is a 0/1 spike each timestep.
         if (!this.target?.neuronCore.spiking) return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, inBits, e);
         if (inBits < 2) {
-          this.diags.error('IMC158', e, `relu: its input '${ins[0].name}' is 1 bit wide (spikes or a threshold); an integrate-and-fire neuron integrates signed inputs of at least 2 bits`);
+          this.diags.report('IMC158', e, { ins: ins[0].name });
           return null;
         }
         return this.createNode(name, { kind: 'relu' }, ins, { ...inShape }, 1, e);
@@ -629,7 +634,7 @@ class Elaborator {
       case 'threshold': {
         // The level compares with the input's signed integers; a binary (0/1) input has no level worth stating.
         if (inBits < 2) {
-          this.diags.error('IMC130', e, `threshold: its input '${ins[0].name}' is 1 bit wide; a threshold needs a signed input of at least 2 bits`);
+          this.diags.report('IMC130', e, { ins: ins[0].name });
           return null;
         }
         const level = num('level', 'threshold level', { min: -(2 ** (inBits - 1)), max: 2 ** (inBits - 1) - 1 });
@@ -639,7 +644,7 @@ class Elaborator {
       case 'flatten': {
         const features = inShape.channels * inShape.height * inShape.width;
         if (features > NETWORK_LIMITS.features.max) {
-          this.diags.error('IMC014', e, `flatten: ${features} features is more than ${NETWORK_LIMITS.features.max}`);
+          this.diags.report('IMC014', e, { message: `flatten: ${features} features is more than ${NETWORK_LIMITS.features.max}` });
           return null;
         }
         return this.createNode(name, { kind: 'flatten' }, ins, { channels: features, height: 1, width: 1 }, inBits, e);
@@ -647,15 +652,15 @@ class Elaborator {
       case 'add': {
         const [a, b] = ins;
         if (a.shape.channels !== b.shape.channels || a.shape.height !== b.shape.height || a.shape.width !== b.shape.width) {
-          this.diags.error('IMC016', e, `add: '${a.name}' is ${shapeText(a.shape)} but '${b.name}' is ${shapeText(b.shape)} (a shortcut(...) can match them)`);
+          this.diags.report('IMC016', e, { left: a.name, leftShape: shapeText(a.shape), right: b.name, rightShape: shapeText(b.shape) });
           return null;
         }
         if (a.activationBits === 1 || b.activationBits === 1) {
-          this.diags.error('IMC131', e, `add: '${a.activationBits === 1 ? a.name : b.name}' is a 1-bit threshold output (0/1); a residual add needs signed activations of at least 2 bits`);
+          this.diags.report('IMC131', e, { name: a.activationBits === 1 ? a.name : b.name });
           return null;
         }
         if (a.activationBits !== b.activationBits) {
-          this.diags.error('IMC031', e, `add: '${a.name}' has ${a.activationBits}-bit activations but '${b.name}' has ${b.activationBits}-bit`);
+          this.diags.report('IMC031', e, { left: a.name, leftBits: a.activationBits, right: b.name, rightBits: b.activationBits });
           return null;
         }
         return this.createNode(name, { kind: 'add' }, ins, { ...a.shape }, a.activationBits, e);
@@ -669,7 +674,7 @@ class Elaborator {
       const v = this.lookup(a.value.name, a.value, scope);
       if (v === null) return undefined;
       if (v.kind !== 'number') {
-        this.diags.error('IMC027', a.value, `conv: kernel must be a number, but '${a.value.name}' is a layer`);
+        this.diags.report('IMC027', a.value, { what: 'conv', label: 'kernel', layer: a.value.name });
         return undefined;
       }
       const k = r.checkNumber(a.value, v.value, 'kernel size', NETWORK_LIMITS.kernel, true);
@@ -708,18 +713,18 @@ class Elaborator {
     const symmetric = symmetricPad(pad);
     // A window wholly in the padding would see no input: every side stays smaller than the window along its axis.
     if (symmetric !== undefined && symmetric >= Math.min(kh, kw)) {
-      this.diags.error('IMC014', at, `${op}: padding ${symmetric} must be smaller than the ${what} (${kh}x${kw})`);
+      this.diags.report('IMC014', at, { message: `${op}: padding ${symmetric} must be smaller than the ${what} (${kh}x${kw})` });
       return false;
     }
     const over = (['top', 'bottom'] as const).find((k) => pad[k] >= kh) ?? (['left', 'right'] as const).find((k) => pad[k] >= kw);
     if (over) {
       const axis = over === 'top' || over === 'bottom' ? `height ${kh}` : `width ${kw}`;
-      this.diags.error('IMC046', at, `${op}: ${over} padding ${pad[over]} must be smaller than the ${what}'s ${axis} (${kh}x${kw})`);
+      this.diags.report('IMC046', at, { op, over, pad: pad[over], what, axis, kh, kw });
       return false;
     }
     if (kh > s.height + pad.top + pad.bottom || kw > s.width + pad.left + pad.right) {
       const padded = hasPadding(pad) ? ` padded by ${paddingText(pad)}` : '';
-      this.diags.error('IMC017', at, `${op}: the ${kh}x${kw} ${what} is larger than its ${s.height}x${s.width} input${padded}`);
+      this.diags.report('IMC017', at, { op, kh, kw, what, height: s.height, width: s.width, padded });
       return false;
     }
     return true;
@@ -727,7 +732,7 @@ class Elaborator {
 
   private layerWeightsOk(op: string, count: number, at: Located): boolean {
     if (count > NETWORK_LIMITS.layerWeights) {
-      this.diags.error('IMC014', at, `${op}: ${count.toLocaleString('en-US')} weights is more than the limit of ${NETWORK_LIMITS.layerWeights.toLocaleString('en-US')} per layer`);
+      this.diags.report('IMC014', at, { message: `${op}: ${count.toLocaleString('en-US')} weights is more than the limit of ${NETWORK_LIMITS.layerWeights.toLocaleString('en-US')} per layer` });
       return false;
     }
     return true;
@@ -735,10 +740,10 @@ class Elaborator {
 
   private reportTooLarge(at: Located): void {
     if (!this.tooLarge) {
-      this.diags.error(
+      this.diags.report(
         'IMC029',
         at,
-        `the network expands to more than ${NETWORK_LIMITS.nodes.toLocaleString('en-US')} layers or block instances, or nests blocks more than ${NETWORK_LIMITS.blockDepth} deep`,
+        { nodes: NETWORK_LIMITS.nodes.toLocaleString('en-US'), blockDepth: NETWORK_LIMITS.blockDepth },
       );
     }
     this.tooLarge = true;
@@ -801,7 +806,7 @@ class Elaborator {
   ): IrNode | null {
     const bits = wx.activationBits ?? this.nonBinaryBits(ins[0]);
     if (bits === 1) {
-      this.diags.error('IMC132', at, `${op.kind}: '${name}' would have 1-bit signed activations (only -1 or 0); give it activation_bits 2 or more, and use threshold(...) for binary outputs`);
+      this.diags.report('IMC132', at, { kind: op.kind, name });
       return null;
     }
     const node = this.createNode(name, op, ins, shape, bits, at);
@@ -822,12 +827,12 @@ class Elaborator {
       if (!producer) continue;
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
       if (!isWeightOp(producer.op)) {
-        this.diags.error('IMC026', at, `batchnorm: its input '${producer.name}' is a ${producer.op.kind}; a batch norm is folded into the conv or fc layer right before it`);
+        this.diags.report('IMC026', at, { input: producer.name, kind: producer.op.kind });
         continue;
       }
       const others = (consumers.get(producer.name) ?? []).filter((c) => c !== n);
       if (others.length > 0) {
-        this.diags.error('IMC026', at, `batchnorm: '${producer.name}' also feeds '${others[0].name}'; a weight layer followed by a batch norm must feed only it`);
+        this.diags.report('IMC213', at, { layer: producer.name, other: others[0].name });
       }
     }
   }
@@ -861,7 +866,7 @@ class Elaborator {
       seen.add(n.name);
       stack.push(...n.inputs);
     }
-    this.diags.error('IMC040', at, `output '${output}' is not computed by any conv or fc layer: there is nothing to map onto crossbars`);
+    this.diags.report('IMC040', at, { output });
   }
 
   /** Layers that do not reach the output stay in the IR (and on the hardware), so say so. */
@@ -876,7 +881,7 @@ class Elaborator {
       // One warning per dead branch: only at its end, the dead node nothing consumes.
       if (live.has(n.name) || consumed.has(n.name)) continue;
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
-      this.diags.warning('IMC037', at, `'${n.name}' is computed but never used: it does not lead to the output`);
+      this.diags.report('IMC037', at, { name: n.name });
     }
   }
 
@@ -900,7 +905,7 @@ class Elaborator {
       const at = { span: n.span, start: 0, end: 0, endLine: n.span.line };
       // Say it as the source spells it (integrate_and_fire), not as the IR names it.
       const spelled = need.replace(/-/g, '_');
-      this.diags.error('IMC033', at, `${n.op.kind} needs the neuron core operation '${spelled}', which target ${this.target.name} does not list in neuron_core ops`);
+      this.diags.report('IMC033', at, { kind: n.op.kind, spelled, target: this.target.name });
     }
   }
 }

@@ -1,6 +1,6 @@
 // How much per-pixel work a design asks of the later phases, counted from the IR alone (before any of that work),
 // so a design too large for the stated memory bounds is refused with its size instead of exhausting the heap.
-import type { SourceSpan } from '../dsl/diagnostics.js';
+import type { SourceSpan } from '../diagnostics/index.js';
 import { receivedNode } from './nodeIndex.js';
 import type { IrNetwork } from './types.js';
 

@@ -13,7 +13,8 @@ import type {
   NeuronCoreTarget,
   NeuronOpName,
 } from './types.js';
-import { AtomReader, Diagnostics, reader, section } from './values.js';
+import { AtomReader, reader, section } from './values.js';
+import { Diagnostics } from '../diagnostics/index.js';
 
 /** Limits on target numbers: beyond them a description is a typo, not hardware. */
 export const TARGET_LIMITS = {
@@ -181,7 +182,7 @@ function checkDevice(p: Property, diags: Diagnostics, weightBits: number, differ
   let gMin: number = DEVICE_DEFAULTS.gMin;
   let gMax: number = DEVICE_DEFAULTS.gMax;
   if (s.has('conductance') && s.has('resistance')) {
-    diags.error('IMC019', s.get('resistance')!.key, 'device: give either conductance or resistance, not both');
+    diags.report('IMC229', s.get('resistance')!.key, { one: 'conductance', other: 'resistance' });
     ok = false;
   } else if (s.has('conductance')) {
     const range = one(s, 'conductance', (r) => rangePair(r, diags, 'conductance', TARGET_LIMITS.conductanceS), diags, what);
@@ -193,7 +194,7 @@ function checkDevice(p: Property, diags: Diagnostics, weightBits: number, differ
   }
   let levels = defaultLevels(weightBits, differential);
   if (s.has('levels') && s.has('bits')) {
-    diags.error('IMC019', s.get('bits')!.key, 'device: give either levels or bits, not both');
+    diags.report('IMC229', s.get('bits')!.key, { one: 'levels', other: 'bits' });
     ok = false;
   } else if (s.has('levels')) {
     const v = one(s, 'levels', (r) => r.number('conductance levels', TARGET_LIMITS.levels), diags, what);
@@ -242,7 +243,7 @@ function checkDevice(p: Property, diags: Diagnostics, weightBits: number, differ
       r.end();
       if (!fail(which1) && !fail(second) && !fail(which2)) {
         if (which1 === which2) {
-          diags.error('IMC019', w, "device wire_resistance: give one value for rows and one for cols");
+          diags.report('IMC230', w, {});
           ok = false;
         } else if (which1 === 'rows') [wireResistanceRow, wireResistanceCol] = [first, second];
         else [wireResistanceRow, wireResistanceCol] = [second, first];
@@ -285,7 +286,7 @@ function rangePair(
   const hi = r.quantity(`highest ${label}`, label, range);
   if (hi === undefined) return undefined;
   if (lo >= hi) {
-    diags.error('IMC014', start as Located, `device ${label}: the first value must be below the second ('low to high')`);
+    diags.report('IMC014', start as Located, { message: `device ${label}: the first value must be below the second ('low to high')` });
     return undefined;
   }
   return [lo, hi];
@@ -336,14 +337,14 @@ function checkNeuronCore(p: Property, diags: Diagnostics): NeuronCoreTarget | un
     }
     const op = NEURON_OPS[w];
     if (ops.includes(op)) {
-      diags.error('IMC019', group[0], `neuron_core ops: '${w}' is listed twice`);
+      diags.report('IMC019', group[0], { what: 'neuron_core ops', key: w, first: '' });
       ok = false;
       continue;
     }
     ops.push(op);
   }
   if (opsProp.groups.length === 0) {
-    diags.error('IMC010', opsProp, 'neuron_core ops: missing the list of operations');
+    diags.report('IMC010', opsProp, { message: 'neuron_core ops: missing the list of operations' });
     ok = false;
   }
   const model = s.has('model') ? one(s, 'model', (r) => r.word('neuron model', ['if', 'none'] as const), diags, what) : 'none';
@@ -353,7 +354,7 @@ function checkNeuronCore(p: Property, diags: Diagnostics): NeuronCoreTarget | un
     for (const key of IF_KEYS) {
       const q = s.get(key);
       if (q) {
-        diags.error('IMC156', q.key, `neuron_core ${key}: only integrate-and-fire neurons have a ${key}; add \`model if\``);
+        diags.report('IMC156', q.key, { key });
         ok = false;
       }
     }
@@ -369,7 +370,7 @@ function checkIfModel(s: Map<string, Property>, p: Property, diags: Diagnostics)
   let ok = true;
   for (const key of ['threshold', 'steps'] as const) {
     if (!s.has(key) && !p.recovered) {
-      diags.error('IMC010', s.get('model')!.key, `neuron_core: model if needs ${key} N`);
+      diags.report('IMC010', s.get('model')!.key, { message: `neuron_core: model if needs ${key} N` });
       ok = false;
     }
   }
@@ -381,7 +382,7 @@ function checkIfModel(s: Map<string, Property>, p: Property, diags: Diagnostics)
     : IF_DEFAULTS.reset;
   if (!ok || threshold === undefined || steps === undefined || leak === undefined || reset === undefined) return undefined;
   if (leak >= threshold) {
-    diags.error('IMC157', s.get('leak')!.key, `neuron_core leak: ${leak} is not smaller than the threshold ${threshold}: each timestep would drain more than a spike is worth, and the spike rate would no longer code the input`);
+    diags.report('IMC157', s.get('leak')!.key, { leak, threshold });
     return undefined;
   }
   return { threshold, leak, reset, steps, span: s.get('model')!.key.span };

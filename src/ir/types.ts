@@ -1,7 +1,7 @@
 // The checked intermediate representation: what every phase after the language reads.
 // Produced by `src/ir/check.ts` from the AST; kept small on purpose. All sizes are positive integers,
 // all names unique, nodes in topological order, shapes already inferred and checked.
-import type { SourceSpan } from '../dsl/diagnostics.js';
+import type { SourceSpan } from '../diagnostics/index.js';
 import type { Padding } from './padding.js';
 
 export type { Padding } from './padding.js';

@@ -1,35 +1,7 @@
 // Reading typed values out of the generic `key values` statements: numbers with ranges, units, words. Every
 // problem becomes a positioned diagnostic in the shared collector; readers return undefined after reporting.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
-import type { DiagnosticCode } from '../dsl/codes.js';
+import type { Diagnostics } from '../diagnostics/index.js';
 import type { Atom, Body, Located, Property } from '../dsl/ast.js';
-
-/**
- * Collects diagnostics of one run. The same code at the same position is reported once, with the first message:
- * a block body is checked once per instance, and its errors would otherwise repeat for every instance.
- */
-export class Diagnostics {
-  readonly list: Diagnostic[] = [];
-  private readonly seen = new Set<string>();
-  error(code: DiagnosticCode, at: Located, message: string): void {
-    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(diagnostic(code, at.span, message));
-  }
-  warning(code: DiagnosticCode, at: Located, message: string): void {
-    const key = `${code}:${at.span.file}:${at.span.line}:${at.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(diagnostic(code, at.span, message, 'warning'));
-  }
-  add(d: Diagnostic): void {
-    const key = `${d.code}:${d.span.file}:${d.span.line}:${d.span.column}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push(d);
-  }
-}
 
 export function atomText(a: Atom): string {
   switch (a.kind) {
@@ -45,7 +17,7 @@ export function atomText(a: Atom): string {
   }
 }
 
-function kindWord(a: Atom): string {
+export function kindWord(a: Atom): string {
   switch (a.kind) {
     case 'number':
       return `the number ${atomText(a)}`;
@@ -122,22 +94,22 @@ export class AtomReader {
   }
 
   private missing(label: string): undefined {
-    this.diags.error('IMC010', this.owner, `${this.what}: missing ${label}`);
+    this.diags.report('IMC010', this.owner, { message: `${this.what}: missing ${label}` });
     return undefined;
   }
 
   /** Checks a numeric value against a range; reports IMC014 / IMC015. */
   checkNumber(at: Located, value: number, label: string, range: Range, integer: boolean): number | undefined {
     if (!Number.isFinite(value)) {
-      this.diags.error('IMC014', at, `${this.what}: ${label} is too large (${rangeText(range)} is allowed)`);
+      this.diags.report('IMC014', at, { message: `${this.what}: ${label} is too large (${rangeText(range)} is allowed)` });
       return undefined;
     }
     if (integer && !Number.isInteger(value)) {
-      this.diags.error('IMC015', at, `${this.what}: ${label} must be a whole number`);
+      this.diags.report('IMC015', at, { what: this.what, label });
       return undefined;
     }
     if (value < range.min || (range.minExclusive && value <= range.min) || value > range.max) {
-      this.diags.error('IMC014', at, `${this.what}: ${label} must be ${rangeText(range)}, not ${formatNumber(value)}`);
+      this.diags.report('IMC014', at, { message: `${this.what}: ${label} must be ${rangeText(range)}, not ${formatNumber(value)}` });
       return undefined;
     }
     return value;
@@ -148,8 +120,8 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(label);
     if (a.kind !== 'number') {
-      if (a.kind === 'quantity') this.diags.error('IMC013', a, `${this.what}: ${label} takes no unit, found ${atomText(a)}`);
-      else this.diags.error('IMC012', a, `${this.what}: expected ${label} (a number), found ${kindWord(a)}`);
+      if (a.kind === 'quantity') this.diags.report('IMC239', a, { what: this.what, label, found: atomText(a) });
+      else this.diags.report('IMC012', a, { what: this.what, label, form: ' (a number)', found: kindWord(a) });
       return undefined;
     }
     return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, integer);
@@ -161,19 +133,19 @@ export class AtomReader {
     if (!a) return this.missing(`${label} (N bits)`);
     if (a.kind === 'quantity') {
       if (a.unit !== 'bits' && a.unit !== 'bit') {
-        this.diags.error('IMC013', a, `${this.what}: ${label} is a number of bits, found unit '${a.unit}'`);
+        this.diags.report('IMC240', a, { what: this.what, label, unit: a.unit });
         return undefined;
       }
       return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
     }
     if (a.kind !== 'number') {
-      this.diags.error('IMC012', a, `${this.what}: expected ${label} (N bits), found ${kindWord(a)}`);
+      this.diags.report('IMC012', a, { what: this.what, label, form: ' (N bits)', found: kindWord(a) });
       return undefined;
     }
     const unit = this.peek();
     if (unit?.kind === 'name' && (unit.name === 'bits' || unit.name === 'bit')) this.i++;
     else {
-      this.diags.error('IMC013', a, `${this.what}: ${label} needs the unit 'bits' (write ${a.text} bits)`);
+      this.diags.report('IMC238', a, { what: this.what, label, text: a.text });
       return undefined;
     }
     return this.checkNumber(a, a.negative ? -a.value : a.value, label, range, true);
@@ -186,32 +158,32 @@ export class AtomReader {
     const spec = UNITS[dim];
     const units = Object.keys(spec.exponents).join(', ');
     if (a.kind === 'number') {
-      this.diags.error('IMC013', a, `${this.what}: ${label} needs a unit (${units})`);
+      this.diags.report('IMC237', a, { what: this.what, label, units });
       return undefined;
     }
     if (a.kind !== 'quantity') {
-      this.diags.error('IMC012', a, `${this.what}: expected ${label} (a number with a unit), found ${kindWord(a)}`);
+      this.diags.report('IMC012', a, { what: this.what, label, form: ' (a number with a unit)', found: kindWord(a) });
       return undefined;
     }
     const exponent = (spec.exponents as Record<string, number>)[a.unit];
     if (exponent === undefined) {
       const actual = dimensionOf(a.unit);
-      const why = actual ? `'${a.unit}' is a unit of ${actual}, ${label} is a ${dim}` : `unknown unit '${a.unit}'`;
-      this.diags.error('IMC013', a, `${this.what}: ${why} (use ${units})`);
+      if (actual) this.diags.report('IMC013', a, { what: this.what, unit: a.unit, actual, label, dimension: dim, units });
+      else this.diags.report('IMC236', a, { what: this.what, unit: a.unit, units });
       return undefined;
     }
     const magnitude = scaleDecimal(a.text.slice(0, a.text.length - a.unit.length), exponent);
     if (!Number.isFinite(a.value) || !Number.isFinite(magnitude)) {
-      this.diags.error('IMC014', a, `${this.what}: ${label} is too large`);
+      this.diags.report('IMC014', a, { message: `${this.what}: ${label} is too large` });
       return undefined;
     }
     const value = a.negative ? -magnitude : magnitude;
     const baseRange = range;
     if (value < baseRange.min || (baseRange.minExclusive && value <= baseRange.min) || value > baseRange.max) {
-      this.diags.error(
+      this.diags.report(
         'IMC014',
         a,
-        `${this.what}: ${label} must be ${rangeText(baseRange)} ${spec.base}, not ${formatNumber(value)} ${spec.base}`,
+        { message: `${this.what}: ${label} must be ${rangeText(baseRange)} ${spec.base}, not ${formatNumber(value)} ${spec.base}` },
       );
       return undefined;
     }
@@ -230,11 +202,11 @@ export class AtomReader {
       return v === undefined ? undefined : new Array<number>(count).fill(v);
     }
     if (a.kind !== 'dims') {
-      this.diags.error('IMC012', a, `${this.what}: expected ${label} as ${new Array(count).fill('N').join('x')}, found ${kindWord(a)}`);
+      this.diags.report('IMC012', a, { what: this.what, label, form: ` as ${new Array(count).fill('N').join('x')}`, found: kindWord(a) });
       return undefined;
     }
     if (a.values.length !== count) {
-      this.diags.error('IMC012', a, `${this.what}: ${label} has ${count} dimensions (${new Array(count).fill('N').join('x')}), found ${a.text}`);
+      this.diags.report('IMC231', a, { what: this.what, label, count, form: new Array(count).fill('N').join('x'), found: a.text });
       return undefined;
     }
     const out: number[] = [];
@@ -251,7 +223,7 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(`${label} (${options.join(' | ')})`);
     if (a.kind !== 'name' || !(options as readonly string[]).includes(a.name)) {
-      this.diags.error('IMC012', a, `${this.what}: expected ${label}: ${options.join(' | ')}, found ${kindWord(a)}`);
+      this.diags.report('IMC012', a, { what: this.what, label, form: `: ${options.join(' | ')}`, found: kindWord(a) });
       return undefined;
     }
     return a.name as T;
@@ -271,7 +243,7 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(label);
     if (a.kind !== 'string') {
-      this.diags.error('IMC012', a, `${this.what}: expected ${label} (a "string"), found ${kindWord(a)}`);
+      this.diags.report('IMC012', a, { what: this.what, label, form: ' (a "string")', found: kindWord(a) });
       return undefined;
     }
     return a.value;
@@ -280,7 +252,7 @@ export class AtomReader {
   /** Reports anything left over. */
   end(): void {
     const a = this.peek();
-    if (a) this.diags.error('IMC012', a, `${this.what}: unexpected ${kindWord(a)}`);
+    if (a) this.diags.report('IMC232', a, { what: this.what, found: kindWord(a) });
     this.i = this.atoms.length;
   }
 }
@@ -317,24 +289,24 @@ export function section(diags: Diagnostics, body: Body | undefined, owner: Locat
     const key = p.key.name;
     const shape = spec.keys[key];
     if (shape === undefined) {
-      diags.error('IMC011', p.key, `unknown ${what} property '${key}' (expected ${Object.keys(spec.keys).join(', ')})`);
+      diags.report('IMC011', p.key, { what: `${what} property`, key, expected: Object.keys(spec.keys).join(', '), hint: '' });
       continue;
     }
     if (found.has(key)) {
       const first = found.get(key)!;
-      diags.error('IMC019', p.key, `${what}: '${key}' is already set at line ${first.span.line}`);
+      diags.report('IMC019', p.key, { what, key, first: ` (first at line ${first.span.line})` });
       continue;
     }
-    if (p.selector) diags.error('IMC012', p.selector, `${what}: '${key}' takes no 'name:' selector`);
+    if (p.selector) diags.report('IMC233', p.selector, { what, key });
     if (shape === 'body' && !p.body) {
-      if (!p.recovered) diags.error('IMC012', p.key, `${what}: '${key}' takes a { ... } block`);
+      if (!p.recovered) diags.report('IMC234', p.key, { what, key });
       continue;
     }
-    if (shape === 'body' && p.groups.length > 0) diags.error('IMC012', p.groups[0][0], `${what}: '${key}' takes a { ... } block, not values`);
-    if (shape === 'values' && p.body) diags.error('IMC012', p.body, `${what}: '${key}' takes values, not a { ... } block`);
+    if (shape === 'body' && p.groups.length > 0) diags.report('IMC234', p.groups[0][0], { what, key });
+    if (shape === 'values' && p.body) diags.report('IMC235', p.body, { what, key });
     found.set(key, p);
   }
   const missing = (spec.required ?? []).filter((key) => !found.has(key));
-  if (missing.length > 0) diags.error('IMC020', owner, `${what} is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
+  if (missing.length > 0) diags.report('IMC020', owner, { what, missing: missing.map((k) => `'${k}'`).join(', ') });
   return found;
 }

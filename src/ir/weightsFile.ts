@@ -8,7 +8,7 @@
 // Anything else in the archive, a missing tensor or a wrong shape is a diagnostic at the `weights` statement.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { diagnostic, DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic, type DiagnosticArgs } from '../diagnostics/index.js';
 import { isIntegerDtype, NpyFormatError, type NpyArray, type NpyOutput } from '../support/npy.js';
 import { parseNpz } from '../support/npz.js';
 import type { IrDesign, WeightSource } from './types.js';
@@ -66,7 +66,7 @@ export function readFileWeights(design: IrDesign): FileWeights {
   const source = design.network.weights;
   const cached = cache.get(source);
   if (cached) return cached;
-  const at = (code: 'IMC120' | 'IMC121' | 'IMC122', message: string): Diagnostic => diagnostic(code, source.span, message);
+  const at = <C extends 'IMC120' | 'IMC121' | 'IMC122'>(code: C, args: DiagnosticArgs<C>): Diagnostic => diagnostic(code, source.span, args);
   const file = weightsFilePath(source);
   const known = written.get(path.resolve(file));
   if (known) {
@@ -81,13 +81,13 @@ export function readFileWeights(design: IrDesign): FileWeights {
   } catch (err) {
     const code = (err as { code?: string }).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
-    throw new DiagnosticError([at('IMC120', `cannot read the weights file ${file} (${reason})`)]);
+    throw new DiagnosticError([at('IMC120', { file, reason })]);
   }
   let arrays: Map<string, NpyArray>;
   try {
     arrays = parseNpz(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new DiagnosticError([at('IMC120', `weights file ${file}: ${err.message}`)]);
+    if (err instanceof NpyFormatError) throw new DiagnosticError([at('IMC120', { file, reason: err.message })]);
     throw err;
   }
   const result = matchNetwork(design, arrays, file, at);
@@ -107,7 +107,7 @@ function matchNetwork(
   design: IrDesign,
   arrays: ReadonlyMap<string, NpyArray | NpyOutput>,
   file: string,
-  at: (code: 'IMC120' | 'IMC121' | 'IMC122', message: string) => Diagnostic,
+  at: <C extends 'IMC120' | 'IMC121' | 'IMC122'>(code: C, args: DiagnosticArgs<C>) => Diagnostic,
 ): FileWeights {
   const problems: Diagnostic[] = [];
   const used = new Set<string>();
@@ -115,16 +115,16 @@ function matchNetwork(
   const take = (name: string, shapes: number[][], what: string): NpyArray | NpyOutput | undefined => {
     const a = arrays.get(name);
     if (!a) {
-      problems.push(at('IMC121', `weights file ${file} has no array '${name}' (${what}, shape ${shapeText(shapes[0])})`));
+      problems.push(at('IMC121', { message: `weights file ${file} has no array '${name}' (${what}, shape ${shapeText(shapes[0])})` }));
       return undefined;
     }
     used.add(name);
     if (!isIntegerDtype(a.dtype)) {
-      problems.push(at('IMC121', `weights file ${file}: '${name}' is ${a.dtype}; ${what} must be integers (quantize it, e.g. with imcc import)`));
+      problems.push(at('IMC121', { message: `weights file ${file}: '${name}' is ${a.dtype}; ${what} must be integers (quantize it, e.g. with imcc import)` }));
       return undefined;
     }
     if (!shapes.some((s) => sameShape(s, a.shape))) {
-      problems.push(at('IMC121', `weights file ${file}: '${name}' has shape ${shapeText(a.shape)}, the network needs ${shapes.map(shapeText).join(' or ')}`));
+      problems.push(at('IMC121', { message: `weights file ${file}: '${name}' has shape ${shapeText(a.shape)}, the network needs ${shapes.map(shapeText).join(' or ')}` }));
       return undefined;
     }
     return a;
@@ -132,7 +132,7 @@ function matchNetwork(
   const inRange = (name: string, data: Float64Array | Int32Array, limit: number, what: string): boolean => {
     for (let i = 0; i < data.length; i++) {
       if (Math.abs(data[i]) > limit) {
-        problems.push(at('IMC122', `weights file ${file}: '${name}'[${i}] = ${data[i]} is outside ${what} [-${limit}, ${limit}]`));
+        problems.push(at('IMC122', { file, name, index: i, value: data[i], what, limit }));
         return false;
       }
     }
@@ -174,7 +174,7 @@ function matchNetwork(
     if (!scale) return undefined;
     used.add(name);
     if (scale.data.length !== 1 || !(scale.data[0] > 0) || !Number.isFinite(scale.data[0])) {
-      problems.push(at('IMC121', `weights file ${file}: '${name}' must hold one positive number (the real value of one step)`));
+      problems.push(at('IMC121', { message: `weights file ${file}: '${name}' must hold one positive number (the real value of one step)` }));
       return undefined;
     }
     return scale.data[0];
@@ -183,7 +183,7 @@ function matchNetwork(
   const outputScale = realScale('output.scale');
   const extra = [...arrays.keys()].filter((k) => !used.has(k));
   if (extra.length > 0) {
-    problems.push(at('IMC121', `weights file ${file} has arrays the network does not use: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? `, ... (${extra.length} in all)` : ''}`));
+    problems.push(at('IMC121', { message: `weights file ${file} has arrays the network does not use: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? `, ... (${extra.length} in all)` : ''}` }));
   }
   if (problems.length > 0) throw new DiagnosticError(problems);
   return { layers, ...(inputScale !== undefined ? { inputScale } : {}), ...(outputScale !== undefined ? { outputScale } : {}) };

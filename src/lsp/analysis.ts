@@ -4,7 +4,7 @@
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { readFileSync } from 'node:fs';
-import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
+import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import type { SourceFile } from '../dsl/ast.js';
 import { loadDesign, loadProgram, importPath } from '../ir/load.js';
 import type { IrDesign, IrNode } from '../ir/types.js';

@@ -12,7 +12,7 @@ import {
   type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic } from '../dsl/diagnostics.js';
+import type { Diagnostic } from '../diagnostics/index.js';
 import { formatText } from '../dsl/fmt-file.js';
 import { analyze, completions, definitionOf, hoverText, nameAt, type Analysis, type Place } from './analysis.js';
 

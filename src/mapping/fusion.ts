@@ -1,7 +1,7 @@
 // Fusion of non-weight nodes into neuron cores: batch norm, ReLU, residual add, pools, global average pool and
 // flatten run in the neuron core of the weight layer that produces their (main) input, in network order. Only the
 // last result of such a chain leaves a core, so an intermediate result used elsewhere is an error.
-import { diagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { isWeightOp, type IrNetwork, type IrNode } from '../ir/types.js';
 
 export interface FusedLayer {
@@ -55,7 +55,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
         diagnostic(
           'IMC053',
           node.span,
-          `'${node.name}' (${node.op.kind}) reads the network input directly; it must follow a weight layer, whose neuron core runs it`,
+          { node: node.name, kind: node.op.kind },
         ),
       );
       owner.set(node.name, host ?? inputName);
@@ -65,7 +65,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
     if (node.op.kind === 'add') {
       if (layer.residualFrom !== undefined) {
         diagnostics.push(
-          diagnostic('IMC055', node.span, `'${node.name}' is a second residual add in the neuron core of '${layer.node.name}'; one core runs at most one`),
+          diagnostic('IMC055', node.span, { add: node.name, layer: layer.node.name }),
         );
       } else {
         layer.residualFrom = node.inputs[1];
@@ -89,7 +89,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
       diagnostic(
         'IMC054',
         reader.span,
-        `'${reader.name}' reads '${name}', an intermediate result of the neuron core of '${host}' (only its last result '${layerOf.get(host)!.output}' leaves the core)`,
+        { reader: reader.name, name, host, output: layerOf.get(host)!.output },
       ),
     );
   };
@@ -112,7 +112,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
   if (!leaves(network.output)) {
     const host = owner.get(network.output)!;
     diagnostics.push(
-      diagnostic('IMC054', network.span, `the network output '${network.output}' is an intermediate result of the neuron core of '${host}'`),
+      diagnostic('IMC075', network.span, { output: network.output, host }),
     );
   }
   return { layers, inputName, owner, diagnostics };

@@ -1,6 +1,6 @@
 // mapDesign: every weight layer's collective kernel matrix, split over the target's tiles, its cores placed on the
 // grid in pipeline order, the links between them, and the metrics. Bad input ends in DiagnosticError.
-import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, MappingDirective, Shape } from '../ir/types.js';
 import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { fuseNetwork, type FusedLayer } from './fusion.js';
@@ -38,18 +38,17 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
   const out = node.shape;
   const blockHeight = directiveBlock(directive.replicas, directive.dW).rows;
   const block = `${directive.replicas} replicas with dW ${directive.dW}`;
+  // The rule "replicas a multiple of dW" is checked once, where the directive is read (IMC024); a directive built
+  // in code that breaks it is a bug, not bad input.
   if (directive.replicas % directive.dW !== 0) {
-    diagnostics.push(
-      diagnostic('IMC052', directive.span, `layer '${node.name}': ${block} do not form a rectangular block of output pixels (replicas must be a multiple of dW)`),
-    );
-    return null;
+    throw new Error(`layer '${node.name}': ${block} do not form a rectangular block (IMC024 rejects such a directive)`);
   }
   if (directive.dW > out.width || blockHeight > out.height) {
     diagnostics.push(
       diagnostic(
         'IMC052',
         directive.span,
-        `layer '${node.name}': ${block} compute a ${blockHeight}x${directive.dW} block of output pixels, but its output is ${out.height}x${out.width}`,
+        { node: node.name, block, blockHeight, dW: directive.dW, height: out.height, width: out.width },
       ),
     );
     return null;
@@ -59,7 +58,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC056',
         directive.span,
-        `layer '${node.name}': ${block} compute ${blockHeight}x${directive.dW} blocks, which do not tile its ${out.height}x${out.width} output evenly`,
+        { node: node.name, block, blockHeight, dW: directive.dW, height: out.height, width: out.width },
       ),
     );
     return null;
@@ -87,9 +86,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC051',
         directive.span,
-        `layer '${node.name}' cannot be placed: its ${rows}x${cols} collective kernel matrix needs ${tiles} cores ` +
-          `(${plan.rowParts} row part${plan.rowParts === 1 ? '' : 's'} x ${plan.colParts} column part${plan.colParts === 1 ? '' : 's'} ` +
-          `of ${crossbar.rows}x${crossbar.cols} tiles), but the ${design.target.grid.rows}x${design.target.grid.cols} grid has ${gridCores}`,
+        { layer: node.name, matrixRows: rows, matrixCols: cols, tiles, rowParts: plan.rowParts, rowPartsPlural: plan.rowParts === 1 ? '' : 's', colParts: plan.colParts, colPartsPlural: plan.colParts === 1 ? '' : 's', tileRows: crossbar.rows, tileCols: crossbar.cols, gridRows: design.target.grid.rows, gridCols: design.target.grid.cols, gridCores },
       ),
     );
   }
@@ -98,8 +95,7 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
       diagnostic(
         'IMC057',
         design.target.neuronCore.span,
-        `layer '${node.name}': its ${rows}x${cols} collective kernel matrix is taller than a ${crossbar.rows}-row tile and splits into ` +
-          `${plan.rowParts} partial sums, but the neuron core of target '${design.target.name}' cannot add them (add psum to its ops)`,
+        { layer: node.name, matrixRows: rows, matrixCols: cols, tileRows: crossbar.rows, rowParts: plan.rowParts, target: design.target.name },
       ),
     );
   }
@@ -131,7 +127,7 @@ export function mapDesign(design: IrDesign): Mapping {
   if (fusion.layers.length === 0) {
     // Every later phase works per core; a network with nothing to put on a crossbar has no cores at all.
     throw new DiagnosticError([
-      diagnostic('IMC058', design.network.span, `network '${design.network.name}' has no conv or fc layer: there is nothing to map onto crossbar tiles`),
+      diagnostic('IMC058', design.network.span, { network: design.network.name }),
     ]);
   }
   const diagnostics: Diagnostic[] = [];
@@ -149,8 +145,7 @@ export function mapDesign(design: IrDesign): Mapping {
       diagnostic(
         'IMC050',
         design.target.grid.span,
-        `the network needs ${total} cores (${planned.length} weight layers, ${split} of them split over several tiles of ` +
-          `${design.target.crossbar.rows}x${design.target.crossbar.cols}), but the ${grid.rows}x${grid.cols} grid has ${grid.rows * grid.cols}`,
+        { total, weightLayers: planned.length, split, tileRows: design.target.crossbar.rows, tileCols: design.target.crossbar.cols, gridRows: grid.rows, gridCols: grid.cols, gridCores: grid.rows * grid.cols },
       ),
     ]);
   }

@@ -1,7 +1,7 @@
 // planMemories: per core, the stored volume, the layout (the layer directive's, else the target's; `auto` picks the
 // least memory that fits), word length, depth, Algorithm 2's deltas and the minimum occupancy. A layout that does
 // not fit ends in a positioned diagnostic naming the core, what it needs and what the target gives.
-import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { mapDesign } from '../mapping/index.js';
@@ -328,9 +328,15 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
             diagnostic(
               'IMC072',
               request.span,
-              `core ${id} (layer '${lm.layer}', ${volume.height}x${volume.columns} pixels of ${volume.channels * volume.bits} bits): ` +
-                `no layout fits: ${candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; ')}` +
-                fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, id, cycles, 'auto', remaps)]),
+              {
+                core: id,
+                layer: lm.layer,
+                height: volume.height,
+                columns: volume.columns,
+                pixelBits: volume.channels * volume.bits,
+                candidates: candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; '),
+                hints: fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, id, cycles, 'auto', remaps)]),
+              },
             ),
           );
           continue;
@@ -342,11 +348,20 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
             diagnostic(
               'IMC070',
               inputMemory.span,
-              `core ${id} (layer '${lm.layer}'): the ${chosen.layout} layout of ${volume.height}x${volume.columns} pixels of ` +
-                `${volume.channels * volume.bits} bits needs ${chosen.figures.words} words of ${inputMemory.wordBits} bits; ` +
-                `the input memory has depth ${inputMemory.depth} (a depth of ${chosen.figures.words} would fit it` +
-                orWiderWord(design, base, volume, chosen.layout, (words) => words <= inputMemory.depth) +
-                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
+              {
+                core: id,
+                layer: lm.layer,
+                layout: chosen.layout,
+                height: volume.height,
+                columns: volume.columns,
+                pixelBits: volume.channels * volume.bits,
+                words: chosen.figures.words,
+                wordBits: inputMemory.wordBits,
+                depth: inputMemory.depth,
+                alternatives:
+                  orWiderWord(design, base, volume, chosen.layout, (words) => words <= inputMemory.depth) +
+                  orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps)),
+              },
             ),
           );
         }
@@ -355,11 +370,19 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
             diagnostic(
               'IMC071',
               request.span,
-              `core ${id} (layer '${lm.layer}'): ${chosen.layout} reads take ${chosen.readCyclesPerTimestep} clock cycles per ` +
-                `timestep; the controller gives ${cycles} (${controller.clockHz} Hz x ${controller.timestepNs} ns; a timestep of ` +
-                `${timestepFor(chosen.readCyclesPerTimestep, controller.clockHz)} ns would fit it` +
-                orWiderWord(design, base, volume, chosen.layout, (_words, reads) => reads <= cycles) +
-                `${orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps))})`,
+              {
+                core: id,
+                layer: lm.layer,
+                layout: chosen.layout,
+                reads: chosen.readCyclesPerTimestep,
+                cycles,
+                clockHz: controller.clockHz,
+                timestepNs: controller.timestepNs,
+                fittingNs: timestepFor(chosen.readCyclesPerTimestep, controller.clockHz),
+                alternatives:
+                  orWiderWord(design, base, volume, chosen.layout, (_words, reads) => reads <= cycles) +
+                  orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps)),
+              },
             ),
           );
         }

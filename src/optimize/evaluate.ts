@@ -2,7 +2,7 @@
 // `imcc map`, the memory plan (input-memory depth, reads per timestep) and `imcc simulate`, so every figure is the
 // one simulate prints for the written mapping. The link-bandwidth rule: no link may need more than the target's
 // bandwidth, except links already over it in the minimal mapping (one replica everywhere), which may not get worse.
-import { DiagnosticError } from '../dsl/diagnostics.js';
+import { DiagnosticError } from '../diagnostics/index.js';
 import type { IrDesign, MappingDirective } from '../ir/types.js';
 import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { layerIndex } from '../mapping/layerIndex.js';

@@ -1,7 +1,7 @@
 // imcc optimize: the replication optimizer. Runs a strategy at a core budget, keeps the Pareto front of everything it
 // evaluated (fewer cores, more images/s, fewer timesteps of latency) and chooses a point by the objective. The chosen
 // point is simulated again over the whole batch, so its figures are exactly those `imcc simulate` prints for it.
-import { diagnostic, DiagnosticError, ToolError, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, ToolError, type DiagnosticArgs, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { simulateDataflow, type GeometryCache } from '../dataflow/index.js';
@@ -140,23 +140,23 @@ export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 
 
 export function optimizeDesign(design: IrDesign, options: OptimizeOptions): OptimizeResult {
   const grid = design.target.grid.rows * design.target.grid.cols;
-  const fail = (code: 'IMC059' | 'IMC060' | 'IMC061', message: string): never => {
-    if (options.budgetSpan !== undefined) throw new DiagnosticError([diagnostic(code, options.budgetSpan, message)]);
-    throw new ToolError(code, message);
+  const fail = <C extends 'IMC059' | 'IMC060' | 'IMC061'>(code: C, args: DiagnosticArgs<C>): never => {
+    if (options.budgetSpan !== undefined) throw new DiagnosticError([diagnostic(code, options.budgetSpan, args)]);
+    throw new ToolError(code, args);
   };
   const budget = options.budget ?? grid;
   if (budget > grid) {
-    fail('IMC060', `a budget of ${budget} cores is more than the ${design.target.grid.rows}x${design.target.grid.cols} grid of target '${design.target.name}' has (${grid})`);
+    fail('IMC060', { budget, rows: design.target.grid.rows, cols: design.target.grid.cols, target: design.target.name, grid });
   }
   const searcher = createSearcher(design, options);
   if (searcher.minimalCores > budget) {
-    fail('IMC059', `the network needs at least ${searcher.minimalCores} cores (one replica per layer), more than the budget of ${budget}`);
+    fail('IMC059', { minimalCores: searcher.minimalCores, budget });
   }
   const { pool, best } = searcher.run(options.strategy, budget);
   if (best === null) {
     return fail(
       'IMC061',
-      `strategy '${options.strategy}' finds no legal mapping within ${budget} cores${options.ignoreBandwidth ? '' : ' that keeps every link within its bandwidth (try --ignore-bandwidth)'}`,
+      { strategy: options.strategy, budget, bandwidthNote: options.ignoreBandwidth ? '' : ' that keeps every link within its bandwidth (try --ignore-bandwidth)' },
     );
   }
   const units = searcher.units;

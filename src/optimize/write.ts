@@ -2,7 +2,7 @@
 // `git diff` shows the decision. The block is rebuilt from the chosen settings: a `default` line, then one `layer`
 // line per weight layer that differs from it (its replicas, and its own input-memory layout when one was asked for).
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { formatText } from '../dsl/fmt-file.js';
 import { parseSource } from '../dsl/parse.js';
 import type { IrDesign } from '../ir/types.js';
@@ -54,7 +54,7 @@ export function writeMapping(file: string, design: IrDesign, layers: ReadonlyMap
   } catch (err) {
     if (written) rmSync(tmp, { force: true });
     const why = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
-    throw new ToolError('IMC063', `cannot write ${file}: ${why}`);
+    throw new ToolError('IMC063', { file, why });
   }
   return true;
 }

@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { sourceLayout } from '../emit/sourceLayout.js';
-import { DiagnosticError, type Diagnostic } from '../dsl/diagnostics.js';
-import type { DiagnosticCode } from '../dsl/codes.js';
+import { diagnostic, DiagnosticError, formatDiagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
@@ -38,6 +37,8 @@ export interface CompileInput {
   maxScheduleOps?: number;
   /** Told when each phase of the compile's Program runs (tests check each runs once). */
   onPhase?: ProgramOptions['onPhase'];
+  /** Warnings found before compiling (the language's), carried into report.txt and the result's warnings. */
+  warnings?: readonly Diagnostic[];
 }
 
 export interface CompileResult {
@@ -138,25 +139,15 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
 }
 
 /**
- * An emitter's files, or none when it refuses the design with one of `codes`: the RTL for a feature its generator does
- * not implement yet (IMC112). The rest of the output is still useful, so the refusal becomes a warning and report.txt
- * says what is missing.
+ * The RTL files, or none when the generator refuses the design (IMC112, a feature it does not implement yet). The
+ * rest of the output is still useful, so the refusal becomes warning IMC183 and report.txt says what is missing.
  */
-function filesOrWarnings(
-  build: () => OutputFile[],
-  codes: readonly DiagnosticCode[],
-  skipped: string,
-): { files: OutputFile[]; warnings: Diagnostic[] } {
+function rtlFilesOrWarnings(build: () => OutputFile[]): { files: OutputFile[]; warnings: Diagnostic[] } {
   try {
     return { files: build(), warnings: [] };
   } catch (err) {
-    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => codes.includes(d.code))) throw err;
-    const warnings = err.diagnostics.map((d) => ({
-      ...d,
-      severity: 'warning' as const,
-      message: `${d.message}; ${skipped} not written for this design`,
-    }));
-    return { files: [], warnings };
+    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => d.code === 'IMC112')) throw err;
+    return { files: [], warnings: err.diagnostics.map((d) => diagnostic('IMC183', d.span, { refusal: d.message })) };
   }
 }
 
@@ -174,10 +165,10 @@ export function compileDesign(input: CompileInput): CompileResult {
   const totals = mappingTotals(mapping, design.target.crossbar);
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
-  const rtl = filesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })), ['IMC112'], 'rtl/ and tb/ are');
+  const rtl = rtlFilesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })));
   const configs = simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content }));
 
-  const warnings = [...dataflow.diagnostics, ...(schedulesSkipped ? [schedulesSkipped] : []), ...rtl.warnings];
+  const warnings = [...(input.warnings ?? []), ...dataflow.diagnostics, ...(schedulesSkipped ? [schedulesSkipped] : []), ...rtl.warnings];
   const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
@@ -203,6 +194,7 @@ export function compileDesign(input: CompileInput): CompileResult {
         memoryTable: memoryReport(memory),
         dataflowReport: formatDataflowReport(dataflow, design.network.name).trimEnd(),
         rtlMissing: rtl.warnings.map((w) => `${w.code}: ${w.message}`),
+        warnings: sortDiagnostics([...warnings, ...neurosimWarnings]).map((w) => formatDiagnostic(w, new Map())),
       }),
     },
     { path: 'report.html', content: reportHtml },

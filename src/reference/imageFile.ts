@@ -3,7 +3,7 @@
 //    within the input's signed activation range;
 //  - anything else: raw signed bytes (int8, two's complement), CHW order, exactly C*H*W bytes.
 // Bad files give positioned diagnostics (IMC101-IMC103 with file:line:col for JSON) or IMC100 when unreadable.
-import { diagnostic, DiagnosticError, ToolError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError, ToolError, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { Shape } from '../ir/types.js';
 import { signedMax, signedMin } from './arithmetic.js';
 
@@ -50,7 +50,7 @@ class Cursor {
 
 function syntaxError(cur: Cursor, message: string): DiagnosticError {
   const found = cur.pos >= cur.text.length ? 'end of file' : `'${cur.peek()}'`;
-  return new DiagnosticError([diagnostic('IMC101', cur.span(), `${message}, found ${found}`)], new Map([[cur.file, cur.text]]));
+  return new DiagnosticError([diagnostic('IMC101', cur.span(), { message: `${message}, found ${found}` })], new Map([[cur.file, cur.text]]));
 }
 
 /** A JSON number at the cursor (sticky), split so fractions and exponents can be reported as non-integers. */
@@ -73,7 +73,7 @@ function scanJsonIntegers(text: string, file: string): { values: Token[]; close:
       if (!m) throw syntaxError(cur, 'expected an integer');
       if (m[2] !== undefined || m[3] !== undefined) {
         throw new DiagnosticError(
-          [diagnostic('IMC101', { ...start, length: m[0].length }, `'${m[0]}' is not an integer (activations are integers)`)],
+          [diagnostic('IMC101', { ...start, length: m[0].length }, { message: `'${m[0]}' is not an integer (activations are integers)` })],
           new Map([[file, text]]),
         );
       }
@@ -103,12 +103,12 @@ export function parseImageFile(file: string, bytes: Uint8Array, shape: Shape, bi
   const dims = `${shape.channels}x${shape.height}x${shape.width}`;
   if (imageFormatFor(file) === 'int8') {
     if (bytes.length !== count) {
-      throw new ToolError('IMC102', `${file}: ${bytes.length} bytes, but the ${dims} input needs ${count} (raw int8, CHW order)`);
+      throw new ToolError('IMC102', { message: `${file}: ${bytes.length} bytes, but the ${dims} input needs ${count} (raw int8, CHW order)` });
     }
     const image = Int32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     const bad = image.findIndex((v) => v < lo || v > hi);
     if (bad >= 0) {
-      throw new ToolError('IMC103', `${file}: byte ${bad} is ${image[bad]}, outside the ${bits}-bit input range [${lo}, ${hi}]`);
+      throw new ToolError('IMC103', { message: `${file}: byte ${bad} is ${image[bad]}, outside the ${bits}-bit input range [${lo}, ${hi}]` });
     }
     return image;
   }
@@ -117,14 +117,14 @@ export function parseImageFile(file: string, bytes: Uint8Array, shape: Shape, bi
   const sources = new Map([[file, text]]);
   if (values.length !== count) {
     throw new DiagnosticError(
-      [diagnostic('IMC102', close, `the array has ${values.length} values, but the ${dims} input needs ${count} (CHW order)`)],
+      [diagnostic('IMC102', close, { message: `the array has ${values.length} values, but the ${dims} input needs ${count} (CHW order)` })],
       sources,
     );
   }
   const out: Diagnostic[] = [];
   for (const t of values) {
     if (t.value < lo || t.value > hi) {
-      out.push(diagnostic('IMC103', t.span, `${t.value} is outside the ${bits}-bit input range [${lo}, ${hi}]`));
+      out.push(diagnostic('IMC103', t.span, { message: `${t.value} is outside the ${bits}-bit input range [${lo}, ${hi}]` }));
     }
   }
   if (out.length > 0) throw new DiagnosticError(out, sources);

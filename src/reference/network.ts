@@ -1,6 +1,5 @@
 // Which batch norms are folded into a weight layer, and the seeded parameters of every weight layer
 // (src/ir/weights.ts). Node lookup and consumers come from the IR's graph API (src/ir/nodeIndex.ts).
-import { diagnostic, DiagnosticError } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNetwork, IrNode, Shape } from '../ir/types.js';
 import { consumersOf, producerOf } from '../ir/nodeIndex.js';
 import { isWeightOp } from '../ir/types.js';
@@ -11,26 +10,14 @@ export function elementCount(shape: Shape): number {
   return shape.channels * shape.height * shape.width;
 }
 
-/** The weight layer a batch norm is folded into, or a diagnostic when the neuron core cannot fold it. */
+/**
+ * The weight layer a batch norm is folded into. Placement is checked once, when the network is read (IMC026, IMC213); a
+ * design built in code that breaks it is a bug, not bad input.
+ */
 export function foldedInto(network: IrNetwork, batchNorm: IrNode): IrNode {
   const producer = producerOf(network, batchNorm);
-  if (!isWeightOp(producer.op)) {
-    throw new DiagnosticError([
-      diagnostic(
-        'IMC104',
-        batchNorm.span,
-        `batch norm '${batchNorm.name}' must directly follow a conv or fc layer (its scale and bias are folded into that layer's neuron core)`,
-      ),
-    ]);
-  }
-  if (consumersOf(network, producer.name).length !== 1) {
-    throw new DiagnosticError([
-      diagnostic(
-        'IMC104',
-        batchNorm.span,
-        `batch norm '${batchNorm.name}' folds into '${producer.name}', which must have no other consumer`,
-      ),
-    ]);
+  if (!isWeightOp(producer.op) || consumersOf(network, producer.name).length !== 1) {
+    throw new Error(`batch norm '${batchNorm.name}' does not fold into '${producer.name}' (IMC026 and IMC213 reject such a network)`);
   }
   return producer;
 }
@@ -57,7 +44,7 @@ export function layerParameters(design: IrDesign): Map<string, LayerParameters> 
   const { network } = design;
   const { weights } = network;
   const file = weights.kind === 'file' ? readFileWeights(design) : undefined;
-  // Every batch norm must fold into a weight layer's accumulator (IMC104 otherwise), for both models alike.
+  // Every batch norm must fold into a weight layer's accumulator (the language guarantees it, IMC026), for both models alike.
   for (const node of design.network.nodes) if (node.op.kind === 'batchnorm') foldedInto(network, node);
   const params = new Map<string, LayerParameters>();
   for (const node of design.network.nodes) {

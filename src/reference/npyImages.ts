@@ -1,7 +1,7 @@
 // Real input images as NumPy .npy arrays (`imcc infer --input X.npy`, `imcc verify --input`, `imcc evaluate --data`):
 // N x C x H x W or C x H x W, either integers (used as they are, within the input's signed range) or floats, which
 // are quantized with the design's input scale (the `input.scale` of its weights file): q = clamp(floor(x / scale + 1/2)).
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import type { Shape } from '../ir/types.js';
 import { isIntegerDtype, NpyFormatError, parseNpy, type NpyArray } from '../support/npy.js';
 import { quantizeReal, signedMax, signedMin } from './arithmetic.js';
@@ -18,14 +18,14 @@ export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bi
   try {
     array = parseNpy(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC123', `${file}: ${err.message}`);
+    if (err instanceof NpyFormatError) throw new ToolError('IMC123', { message: `${file}: ${err.message}` });
     throw err;
   }
   const chw = [shape.channels, shape.height, shape.width];
   const dims = array.shape;
   const fits = (dims.length === 4 && dims.slice(1).every((d, i) => d === chw[i])) || (dims.length === 3 && dims.every((d, i) => d === chw[i]));
   if (!fits) {
-    throw new ToolError('IMC123', `${file}: shape (${dims.join(', ')}) does not fit the network input: expected N x ${chw.join(' x ')} or ${chw.join(' x ')}`);
+    throw new ToolError('IMC123', { message: `${file}: shape (${dims.join(', ')}) does not fit the network input: expected N x ${chw.join(' x ')} or ${chw.join(' x ')}` });
   }
   const count = dims.length === 4 ? dims[0] : 1;
   const size = chw[0] * chw[1] * chw[2];
@@ -36,17 +36,17 @@ export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bi
     for (let i = 0; i < array.data.length; i++) {
       const v = array.data[i];
       if (v < lo || v > hi) {
-        throw new ToolError('IMC103', `${file}: value ${v} (image ${Math.floor(i / size)}, index ${i % size}) is outside the ${bits}-bit input range [${lo}, ${hi}]`);
+        throw new ToolError('IMC103', { message: `${file}: value ${v} (image ${Math.floor(i / size)}, index ${i % size}) is outside the ${bits}-bit input range [${lo}, ${hi}]` });
       }
     }
   } else if (inputScale === undefined) {
     throw new ToolError(
       'IMC124',
-      `${file} holds ${array.dtype} floats, but the design has no input scale to quantize them with (give integers, or a weights file with 'input.scale', as imcc import writes)`,
+      { file, dtype: array.dtype },
     );
   } else {
     for (let i = 0; i < array.data.length; i++) {
-      if (!Number.isFinite(array.data[i])) throw new ToolError('IMC123', `${file}: value ${array.data[i]} at index ${i} is not a finite number`);
+      if (!Number.isFinite(array.data[i])) throw new ToolError('IMC123', { message: `${file}: value ${array.data[i]} at index ${i} is not a finite number` });
     }
   }
   return {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 
 export const DEFAULT_CACHE_MAX_MB = 2048;
 
@@ -24,13 +24,13 @@ export function cacheLimitBytes(env: NodeJS.ProcessEnv = process.env): number {
 /** Creates the cache directory, or says plainly why it cannot be one (IMC141). */
 export function ensureCacheDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new ToolError('IMC141', `the build cache ${dir} exists and is not a directory (choose another with --cache-dir)`);
+    throw new ToolError('IMC141', { dir, reason: 'it exists and is not a directory' });
   }
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     const why = (err as { code?: string }).code ?? String(err);
-    throw new ToolError('IMC141', `cannot create the build cache ${dir} (${why}; choose another with --cache-dir)`);
+    throw new ToolError('IMC141', { dir, reason: why });
   }
 }
 

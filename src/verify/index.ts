@@ -7,7 +7,7 @@ import { inputNode, outputNode as networkOutput } from '../ir/nodeIndex.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { DiagnosticError, ToolError } from '../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
 import { applyOptimizeDirective } from '../optimize/index.js';
@@ -149,7 +149,7 @@ export async function simulateRtlDirectory(
   const { design, mapping } = program;
   const names = rtlNames(design, mapping);
   for (const f of [names.fileList, names.testbench]) {
-    if (!existsSync(join(dir, f))) throw new ToolError('IMC113', `${dir} has no ${f}: compile the design first (imcc compile)`);
+    if (!existsSync(join(dir, f))) throw new ToolError('IMC113', { message: `${dir} has no ${f}: compile the design first (imcc compile)` });
   }
   options.onStage?.('build');
   const build = await buildWithVerilator({
@@ -170,7 +170,7 @@ export async function simulateRtlDirectory(
     writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
     const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(program).cap), ...runControlArgs(control)];
     const run = await runSimulation(build.binary, args, resolve(dir));
-    if (!existsSync(tracePath)) throw new ToolError('IMC114', `the simulation did not run: ${run.stderr.trim()}`);
+    if (!existsSync(tracePath)) throw new ToolError('IMC114', { message: `the simulation did not run: ${run.stderr.trim()}` });
     return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built, binary: build.binary };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -292,14 +292,14 @@ export function recordedEntry(dir: string): string {
   try {
     marker = readOutputMarker(dir);
   } catch {
-    throw new ToolError('IMC113', `${dir}/${OUTPUT_MARKER} is not valid JSON`);
+    throw new ToolError('IMC113', { message: `${dir}/${OUTPUT_MARKER} is not valid JSON` });
   }
-  if (!marker) throw new ToolError('IMC113', `${dir} is not a compiled imcc output (no ${OUTPUT_MARKER})`);
+  if (!marker) throw new ToolError('IMC113', { message: `${dir} is not a compiled imcc output (no ${OUTPUT_MARKER})` });
   const entry = marker.entry;
-  if (typeof entry !== 'string' || entry === '') throw new ToolError('IMC113', `${dir}/${OUTPUT_MARKER} records no design source`);
+  if (typeof entry !== 'string' || entry === '') throw new ToolError('IMC113', { message: `${dir}/${OUTPUT_MARKER} records no design source` });
   const candidates = isAbsolute(entry) ? [entry] : [join(dir, entry), join(dir, 'source', entry), resolve(entry)];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new ToolError('IMC113', `the design source ${entry} recorded in ${dir} cannot be found`);
+  if (!found) throw new ToolError('IMC113', { message: `the design source ${entry} recorded in ${dir} cannot be found` });
   return found;
 }
 

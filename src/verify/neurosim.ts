@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import type { NeuroSimSetup } from '../emit/configs/neurosim.js';
 
 type NeuroSimParameters = Pick<
@@ -112,7 +112,7 @@ export interface NeuroSimFigures {
 export async function runNeuroSimOnFiles(files: readonly OutputFile[], neurosimDir: string, setup: NeuroSimSetup): Promise<NeuroSimFigures> {
   const source = resolve(neurosimDir);
   if (!existsSync(join(source, 'Param.cpp')) || !existsSync(join(source, 'main.cpp'))) {
-    throw new ToolError('IMC162', `--neurosim-run: ${neurosimDir} is not NeuroSim's NeuroSIM folder (no Param.cpp and main.cpp)`);
+    throw new ToolError('IMC162', { message: `--neurosim-run: ${neurosimDir} is not NeuroSim's NeuroSIM folder (no Param.cpp and main.cpp)` });
   }
   const configs = files.filter((f) => f.path.startsWith('configs/neurosim/'));
   if (!configs.some((f) => f.path.startsWith('configs/neurosim/input_'))) throw new Error('runNeuroSimOnFiles: the files have no NeuroSim input traces');
@@ -128,10 +128,10 @@ export async function runNeuroSimOnFiles(files: readonly OutputFile[], neurosimD
     try {
       result = await runNeuroSim(work, source, buildDir);
     } catch (err) {
-      throw new ToolError('IMC162', `--neurosim-run: ${(err as Error).message}`);
+      throw new ToolError('IMC162', { message: `--neurosim-run: ${(err as Error).message}` });
     }
     const r = result.report;
-    if (!r.completed) throw new ToolError('IMC162', '--neurosim-run: NeuroSim stopped before its final report');
+    if (!r.completed) throw new ToolError('IMC162', { message: '--neurosim-run: NeuroSim stopped before its final report' });
     return {
       mode: r.mode,
       layers: r.layers,

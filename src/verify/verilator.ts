@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import { cacheLimitBytes, defaultCacheDir, ensureCacheDir, pruneCache, touchBuild } from './cache.js';
 import { registerTemporary } from '../support/files.js';
 import { withLock } from '../support/lock.js';
@@ -61,7 +61,7 @@ export async function verilatorVersion(): Promise<string> {
     const { stdout } = await execa('verilator', ['--version']);
     return stdout.trim();
   } catch {
-    throw new ToolError('IMC114', 'Verilator is not installed (verilator was not found on the PATH)');
+    throw new ToolError('IMC114', { message: 'Verilator is not installed (verilator was not found on the PATH)' });
   }
 }
 
@@ -111,7 +111,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new ToolError('IMC141', `cannot write to the build cache ${cacheDir} (${code}; choose another with --cache-dir)`);
+      throw new ToolError('IMC141', { dir: cacheDir, reason: `${code}: cannot write to it` });
     }
     throw err;
   }
@@ -165,7 +165,7 @@ async function buildInto(request: VerilatorBuildRequest, cacheDir: string, key: 
       .filter((l) => l.startsWith('%Error') || l.includes('error:'))
       .slice(0, 8)
       .join('\n');
-    throw new ToolError('IMC114', `the generated RTL does not build with Verilator:\n${errors || output.slice(-2000)}`);
+    throw new ToolError('IMC114', { message: `the generated RTL does not build with Verilator:\n${errors || output.slice(-2000)}` });
   }
   // Keep only the binary: the object files are large and never reused.
   for (const entry of readdirSync(tempDir)) if (entry !== binaryName) rmSync(join(tempDir, entry), { recursive: true, force: true });

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ToolError } from '../dsl/diagnostics.js';
+import { ToolError } from '../diagnostics/index.js';
 import type { Mapping } from '../mapping/types.js';
 import { renderTemplate } from '../support/templates.js';
 import type { Trace } from './trace.js';
@@ -80,7 +80,7 @@ export async function recordWaveform(
     } catch {
       // the directory itself could not be made: there is no partial VCD to remove
     }
-    throw new ToolError('IMC172', `cannot write the waveform into ${options.dir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ToolError('IMC172', { dir: options.dir, reason: err instanceof Error ? err.message : String(err) });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -224,7 +224,7 @@ describe('small items', () => {
     }
     const broken = join(work, 'broken-cr.imc');
     writeFileSync(broken, 'target t {\r  grid 2x2 oops\r}\r');
-    expect((await runCli(['check', broken])).stderr).toContain(`${broken}:2:12: error IMC012`);
+    expect((await runCli(['check', broken])).stderr).toContain(`${broken}:2:12: error IMC232`);
   });
 
   it('a newline or NUL inside an import path is printed escaped', async () => {

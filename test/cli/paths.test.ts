@@ -111,7 +111,7 @@ describe('the verify build cache', () => {
     writeFileSync(file, 'x');
     const r = await runCli(['verify', 'generated/lenet', '--cache-dir', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`imcc: error IMC141: the build cache ${file} exists and is not a directory`);
+    expect(r.stderr).toContain(`imcc: error IMC141: cannot use ${file} as the build cache (it exists and is not a directory; choose another with --cache-dir)`);
     expect(statSync(file).isFile()).toBe(true);
   });
 });

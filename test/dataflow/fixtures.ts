@@ -1,7 +1,7 @@
 // Hand-built ResNet-32 (the paper's section 3.1, Table 2 with docs/paper-facts.md's corrections: channels 16/28/56, layer 12
 // reads 16 channels, layer 22 reads 28) and a small mapping built with the mapping phase's own helpers, so the
 // dataflow tests do not depend on the language; mapped by the mapping phase (mapDesign). Also small networks for targeted timing tests.
-import type { SourceSpan } from '../../src/dsl/diagnostics.js';
+import type { SourceSpan } from '../../src/diagnostics/index.js';
 import type { IrDesign, IrNode, IrTarget, MappingDirective, Op, Shape } from '../../src/ir/types.js';
 import { isWeightOp } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';

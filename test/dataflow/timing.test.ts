@@ -3,7 +3,7 @@
 // the fully connected layer waiting for all inputs, batches, and a property test of the model's invariants.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { busyTimesteps, peakOccupancy, simulateDataflow } from '../../src/dataflow/index.js';
 import { fixtureMapping, resnet32Design, SPEEDUP_STAGES, tinyDesign, type TinyOptions } from './fixtures.js';
 

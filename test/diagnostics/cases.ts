@@ -1,6 +1,6 @@
 // One small source per language diagnostic code (IMC001-IMC049), loaded from an in-memory file system.
 // codes.test.ts compares the formatted diagnostics with golden.txt.
-import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { loadProgram } from '../../src/ir/load.js';
 
 /** A valid target, imported by most cases as "t.imc". */
@@ -61,10 +61,10 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC021', files: withTarget(net(OK_BODY).replace('on t {', 'on tt {')) },
   { code: 'IMC022', files: withTarget(net(OK_BODY) + 'network m on t {\n  input x: 1x4x4, 8 bits\n  output x\n}\n') },
   { code: 'IMC023', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { layer b: replicas 2 }')) },
-  { code: 'IMC024', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { default replicas 2, method 2 }')) },
+  { code: 'IMC024', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { default replicas 3, method 2, dw 2 }')) },
   { code: 'IMC025', files: withTarget(net('  a = relu(image)')) },
   { code: 'IMC026', files: withTarget(net('  a = batchnorm(relu(conv(image, out 2, kernel 1)))\n  output a')) },
-  { code: 'IMC027', files: withTarget(net('  a = conv(16, out 4, kernel 3)\n  output a')) },
+  { code: 'IMC027', files: withTarget(net('  a = conv(image, out 4, kernel image)\n  output a')) },
   { code: 'IMC028', files: withTarget(net('  block loop(x) {\n    return loop(x)\n  }\n  a = loop(image)\n  output a')) },
   { code: 'IMC029', files: withTarget(net(deepBlock)) },
   { code: 'IMC030', files: withTarget('import "t.imc"\nnetwork n extends base {\n  mapping { default replicas 1 }\n}\n') },
@@ -78,6 +78,36 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC041', files: withTarget(net(`  ${'l'.repeat(201)} = conv(image, out 2, kernel 1)\n  output ${'l'.repeat(201)}`)) },
   { code: 'IMC046', files: withTarget(net('  a = conv(image, out 4, kernel 3x1, pad_right 1)\n  output a')) },
   { code: 'IMC037', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  b = relu(image)\n  c = relu(b)\n  output a')) },
+  { code: 'IMC206', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { default replicas 2, dw 2 }')) },
+  { code: 'IMC207', files: withTarget(net('  a = conv(image, out 4, kernel 3)\n  output a\n  mapping { default replicas 2, method 2 }')) },
+  { code: 'IMC208', files: withTarget(net('  block b(x) {\n    return x\n    return x\n  }\n  a = conv(b(image), out 2, kernel 1)\n  output a')) },
+  { code: 'IMC209', files: withTarget(net('  block b(x) {\n    return x\n    y = relu(x)\n  }\n  a = conv(b(image), out 2, kernel 1)\n  output a')) },
+  { code: 'IMC210', files: withTarget(net('  a = relu(b)\n  b = conv(image, out 2, kernel 1)\n  output a')) },
+  { code: 'IMC211', files: withTarget(net(OK_BODY).replace(' on t {', ' {')) },
+  { code: 'IMC213', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  b = batchnorm(a)\n  c = add(a, b)\n  output c')) },
+  { code: 'IMC214', files: withTarget('import "t.imc"\nnetwork n extends n {\n}\n') },
+  { code: 'IMC215', files: { ...withTarget(net(OK_BODY)), 'main.imc': 'import "base.imc"\nnetwork m extends n {\n  b = relu(a)\n}\n', 'base.imc': net(OK_BODY) } },
+  { code: 'IMC216', files: withTarget(net('  block b(n) {\n    return conv(image, out 2, kernel 1)\n  }\n  a = b(3) x 2\n  output a')) },
+  { code: 'IMC217', files: withTarget(net('  block b(x) {\n    return 3\n  }\n  a = b(image) x 2\n  output a')) },
+  { code: 'IMC218', files: withTarget(net('  a = conv(16, out 4, kernel 3)\n  output a')) },
+  { code: 'IMC219', files: withTarget(net('  block relu(x) {\n    return x\n  }\n' + OK_BODY)) },
+  { code: 'IMC220', files: withTarget(net('  block b(x, x) {\n    return x\n  }\n' + OK_BODY)) },
+  { code: 'IMC221', files: withTarget(net('  block b(x, y) {\n    return add(x, y)\n  }\n  a = conv(b(image), out 2, kernel 1)\n  output a')) },
+  { code: 'IMC222', files: withTarget(net('  a = conv(image, out 4, kernel 3, out 2)\n  output a')) },
+  { code: 'IMC223', files: withTarget('import ""\n' + net(OK_BODY)) },
+  { code: 'IMC224', files: withTarget(net('  a = conv(image, out 2, kernel 1) "abc\n  output a')) },
+  { code: 'IMC229', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('    dac 8 bits\n', '    dac 8 bits\n    device {\n      conductance 1uS to 20uS\n      resistance 40kOhm to 10MOhm\n    }\n') } },
+  { code: 'IMC230', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('    dac 8 bits\n', '    dac 8 bits\n    device {\n      wire_resistance 1Ohm rows, 2Ohm rows\n    }\n') } },
+  { code: 'IMC231', files: withTarget(net(OK_BODY).replace('3x8x8', '8x8')) },
+  { code: 'IMC232', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output a a')) },
+  { code: 'IMC233', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output x: a')) },
+  { code: 'IMC234', files: withTarget(net(OK_BODY + '\n  mapping default')) },
+  { code: 'IMC235', files: withTarget(net('  a = conv(image, out 2, kernel 1)\n  output { a }')) },
+  { code: 'IMC236', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('timestep 100ns', 'timestep 100nx') } },
+  { code: 'IMC237', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('timestep 100ns', 'timestep 100') } },
+  { code: 'IMC238', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('adc 16 bits', 'adc 16') } },
+  { code: 'IMC239', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('depth 256', 'depth 256ns') } },
+  { code: 'IMC240', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('adc 16 bits', 'adc 16ns') } },
 ];
 
 /** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_CODES } from '../../src/dsl/codes.js';
-import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { DIAGNOSTIC_CODES } from '../../src/diagnostics/index.js';
+import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { formatText } from '../../src/dsl/fmt-file.js';
 import { loadProgram } from '../../src/ir/load.js';
 

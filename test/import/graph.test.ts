@@ -7,7 +7,7 @@ import { readOnnx } from '../../src/import/onnx.js';
 import { importGraph } from '../../src/import/graph.js';
 import { runFloat } from '../../src/import/float.js';
 import { calibrate } from '../../src/import/quantize.js';
-import { ToolError } from '../../src/dsl/diagnostics.js';
+import { ToolError } from '../../src/diagnostics/index.js';
 
 const { onnx } = onnxProto;
 const A = onnx.AttributeProto.AttributeType;

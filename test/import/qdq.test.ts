@@ -17,7 +17,7 @@ import { compileReference, runReference } from '../../src/reference/index.js';
 import { quantizeReal } from '../../src/reference/arithmetic.js';
 import { formatNpy } from '../../src/support/npy.js';
 import { mulberry32 } from '../../src/ir/weights.js';
-import { ToolError } from '../../src/dsl/diagnostics.js';
+import { ToolError } from '../../src/diagnostics/index.js';
 import { runCli } from '../support/cli.js';
 
 const { onnx } = onnxProto;

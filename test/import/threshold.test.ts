@@ -18,7 +18,7 @@ import { calibrate } from '../../src/import/quantize.js';
 import { withBinaryShortcuts } from '../../src/import/spiking.js';
 import { stepLevel } from '../../src/import/write.js';
 import { evaluateDesign } from '../../src/import/evaluate.js';
-import { ToolError } from '../../src/dsl/diagnostics.js';
+import { ToolError } from '../../src/diagnostics/index.js';
 
 const { onnx } = onnxProto;
 const MODEL = 'models/digits-threshold/model.onnx';

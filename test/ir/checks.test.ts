@@ -111,7 +111,7 @@ describe('mapping directives', () => {
 
   it('rejects method 1 with dw, replicas not a multiple of dw, and unknown settings', () => {
     const errs = (m: string) => errors({ 'main.imc': net(body(m)), 't.imc': TARGET });
-    expect(errs('    layer a: replicas 2, dw 2')).toEqual(['main.imc:9:26 IMC024']);
+    expect(errs('    layer a: replicas 2, dw 2')).toEqual(['main.imc:9:26 IMC206']);
     expect(errs('    layer a: replicas 3, method 2, dw 2')).toEqual(['main.imc:9:36 IMC024']);
     expect(errs('    layer a: replica 3')).toEqual(['main.imc:9:14 IMC012']);
   });
@@ -138,7 +138,7 @@ describe('targets', () => {
       .replace('clock 500MHz', 'clock 1e400Hz')
       .replace('size 64x64', 'size 99999999999999999999x64')
       .replace('link 1Gbps', 'link 1GHz');
-    expect(errors({ 'main.imc': t })).toEqual(['main.imc:3:10 IMC014', 'main.imc:9:22 IMC014', 'main.imc:9:40 IMC013', 'main.imc:12:8 IMC013']);
+    expect(errors({ 'main.imc': t })).toEqual(['main.imc:3:10 IMC014', 'main.imc:9:22 IMC014', 'main.imc:9:40 IMC237', 'main.imc:12:8 IMC013']);
   });
 });
 
@@ -166,7 +166,7 @@ describe('files and declarations', () => {
     expect(r.design!.target.name).toBe('t');
     expect(r.design!.network.nodes[1].mapping!.replicas).toBe(2);
     const bad = { ...files, 'main.imc': 'import "base.imc"\nnetwork fast extends n {\n  b = relu(a)\n}\n' };
-    expect(errors(bad)).toEqual(['main.imc:3:3 IMC030']);
+    expect(errors(bad)).toEqual(['main.imc:3:3 IMC215']);
   });
 });
 

@@ -169,9 +169,9 @@ describe('examples/lenet.imc', () => {
 });
 
 describe('examples/targets/dazzi2021.imc', () => {
-  it('is a target file, not a design (IMC022 from loadDesign)', () => {
+  it('is a target file, not a design (IMC212 from loadDesign)', () => {
     const r = loadDesign('examples/targets/dazzi2021.imc');
     expect(r.design).toBeNull();
-    expect(r.diagnostics.map((x) => x.code)).toEqual(['IMC022']);
+    expect(r.diagnostics.map((x) => x.code)).toEqual(['IMC212']);
   });
 });

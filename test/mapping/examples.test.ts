@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDesign } from '../../src/ir/load.js';
-import { DiagnosticError, formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError, formatDiagnostic } from '../../src/diagnostics/index.js';
 import { registerMap } from '../../src/cli/commands/map.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { validateMappingJson } from '../../src/mapping/json.js';

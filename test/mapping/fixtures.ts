@@ -1,5 +1,5 @@
 // Hand-built IrDesign objects for the mapping tests, independent of the language front end.
-import type { SourceSpan } from '../../src/dsl/diagnostics.js';
+import type { SourceSpan } from '../../src/diagnostics/index.js';
 import type { IrDesign, IrNode, IrTarget, MappingDirective, Op, Shape } from '../../src/ir/types.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 

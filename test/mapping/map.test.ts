@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
-import { DIAGNOSTIC_CODES } from '../../src/dsl/codes.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
+import { DIAGNOSTIC_CODES } from '../../src/diagnostics/index.js';
 import { mapDesign, mappingTotals, snakePosition, manhattan } from '../../src/mapping/index.js';
 import type { Mapping } from '../../src/mapping/index.js';
 import { NetBuilder, design, directive, resnet32, target } from './fixtures.js';
@@ -214,13 +214,11 @@ describe('diagnostics', () => {
     expect(err2.diagnostics[0].message).toContain('5x1 block');
   });
 
-  it('IMC052: replicas that are not a multiple of dW do not form a rectangular block', () => {
+  it('replicas that are not a multiple of dW are refused once, by the directive check (IMC024), not again here', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 4, height: 8, width: 8 });
     const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(5, 2, 46) });
-    const err = diagnosticsOf(() => mapDesign(design(b, c)));
-    expect(err.diagnostics[0].code).toBe('IMC052');
-    expect(err.diagnostics[0].message).toContain('multiple of dW');
+    expect(() => mapDesign(design(b, c))).toThrow(/IMC024 rejects such a directive/);
   });
 
   it('IMC056: a replica block that does not tile the output plane evenly', () => {
@@ -253,6 +251,17 @@ describe('diagnostics', () => {
     const err = diagnosticsOf(() => mapDesign(design(b, y)));
     expect(err.diagnostics[0].code).toBe('IMC054');
     expect(err.diagnostics[0].message).toContain("'bn'");
+  });
+
+  it('IMC075: the network output is an intermediate result of a fused chain', () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const c = b.conv('c', x, 4, 3);
+    const bn = b.unary('bn', 'batchnorm', c);
+    b.unary('relu', 'relu', bn);
+    const err = diagnosticsOf(() => mapDesign(design(b, bn)));
+    expect(err.diagnostics.map((d) => d.code)).toEqual(['IMC075']);
+    expect(err.diagnostics[0].message).toBe("the network output 'bn' is an intermediate result of the neuron core of 'c'");
   });
 
   it('IMC055: two residual adds in one neuron core', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapDesign } from '../../src/mapping/index.js';
 import { coreSchedule, planMemories, replaySchedule, expectedPatch, cyclesPerTimestep } from '../../src/memory/index.js';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { NetBuilder, design, directive, resnet32, span, target } from '../mapping/fixtures.js';
 import type { IrTarget, LayoutChoice } from '../../src/ir/types.js';
 

@@ -2,7 +2,7 @@
 // the columns one computation covers, not whole stored rows of the ring. And when a core truly does not fit, IMC072
 // says what would make it fit.
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign, LayoutChoice } from '../../src/ir/types.js';

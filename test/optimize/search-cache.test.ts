@@ -2,7 +2,7 @@
 // memory verdicts shared by layers of one geometry, and the first-image bandwidth probe all give the verdicts and
 // figures of a candidate mapped, planned and simulated alone over the whole batch.
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';

@@ -1,7 +1,7 @@
 // Hand-built IrDesign fixtures and a fast-check generator of small conv / fc / pool / residual networks with random
 // mapping directives, for the reference-model tests.
 import fc from 'fast-check';
-import type { SourceSpan } from '../../src/dsl/diagnostics.js';
+import type { SourceSpan } from '../../src/diagnostics/index.js';
 import type { IrDesign, IrNode, IrTarget, MappingDirective, Op, Shape } from '../../src/ir/types.js';
 import { isWeightOp } from '../../src/ir/types.js';
 import { uniformPadding } from '../../src/ir/padding.js';

@@ -154,7 +154,7 @@ describe('imcc infer', () => {
     writeFileSync(join(dir, 'w.bin'), new Uint8Array(4));
     const r = await imcc(['infer', join(dir, 'f.imc'), '--json']);
     expect(r.status).toBe(1);
-    expect(r.err).toContain('error IMC120: weights file ');
+    expect(r.err).toContain('error IMC120: cannot read the weights file ');
     expect(r.err).toContain('weights file "w.bin"');
     expect(r.out).toBe('');
   });

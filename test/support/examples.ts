@@ -1,6 +1,6 @@
 // The committed compiled examples under generated/: `npm run generate` writes them with the CLI, test/e2e/generated.test.ts
 // compiles them in-process and compares byte for byte.
-import { DiagnosticError, formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError, formatDiagnostic } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 import type { OutputFile } from '../../src/emit/output.js';
@@ -23,7 +23,8 @@ export function compileExample(example: GeneratedExample): OutputFile[] {
     throw new Error(loaded.diagnostics.map((d) => formatDiagnostic(d, loaded.sources)).join('\n'));
   }
   try {
-    return compileDesign({ design: loaded.design, sources: loaded.sources, version: IMCC_VERSION }).files;
+    const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');
+    return compileDesign({ design: loaded.design, sources: loaded.sources, version: IMCC_VERSION, warnings }).files;
   } catch (err) {
     if (err instanceof DiagnosticError) {
       throw new Error(err.diagnostics.map((d) => formatDiagnostic(d, loaded.sources)).join('\n'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { ToolError } from '../../src/dsl/diagnostics.js';
+import { ToolError } from '../../src/diagnostics/index.js';
 
 describe('fault injection in a controller', () => {
   it('tiny: the clean RTL verifies; a Δkernel one word too large in c01 fails at c01', async () => {

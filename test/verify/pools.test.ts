@@ -10,7 +10,7 @@ import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 
 describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded by 1 on 4x4)', () => {
   const p = prepare('test/verify/fixtures/padded-pool.imc');

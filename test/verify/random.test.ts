@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../src/dsl/diagnostics.js';
+import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
@@ -51,7 +51,8 @@ function compileCase(c: NetCase, name: string) {
   const file = writeCase(c, SMALL, name, dir);
   const loaded = loadCase(file);
   const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
-  const refusals = result.warnings.filter((w) => w.code === 'IMC112');
+  // compile turns each IMC112 refusal into warning IMC183, which quotes it.
+  const refusals = result.warnings.filter((w) => w.code === 'IMC183');
   return { file, loaded, result, refusals };
 }
 
@@ -83,7 +84,7 @@ describe('random networks through compile and Verilator verify', () => {
       const { file, loaded, result, refusals } = compileSeed(Number(seed));
       expect(refusals.map((r) => refusalKind(r.message)), `seed ${seed}`).toEqual([kind]);
       const text = formatDiagnostic(refusals[0], loaded.sources);
-      expect(text.startsWith(`${file}:${refusals[0].span.line}:${refusals[0].span.column}: warning IMC112: `)).toBe(true);
+      expect(text.startsWith(`${file}:${refusals[0].span.line}:${refusals[0].span.column}: warning IMC183: `)).toBe(true);
       // In the network, after the 16 lines of the target.
       expect(refusals[0].span.line).toBeGreaterThan(16);
       expect(result.files.some((f) => f.path.startsWith('rtl/') || f.path.startsWith('tb/'))).toBe(false);

@@ -9,11 +9,11 @@
 // are settled from a first plan (the largest words and read cycles of any core, plus the case's slack), so `imcc map`
 // and the memory plan accept every case.
 import fc from 'fast-check';
-import type { DiagnosticCode } from '../../src/dsl/codes.js';
+import type { DiagnosticCode } from '../../src/diagnostics/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';

@@ -12,7 +12,7 @@ import { emitRtl } from '../../src/emit/rtl/index.js';
 import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
-import { DiagnosticError, type Diagnostic } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError, type Diagnostic } from '../../src/diagnostics/index.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';

@@ -6,7 +6,7 @@ import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
 import { planRtl } from '../../src/emit/rtl/plan.js';
-import { DiagnosticError } from '../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';

@@ -1,6 +1,6 @@
 // imcc check FILE [--json]: parses and checks a .imc file and its imports; prints a short summary or diagnostics.
 import type { Command } from 'commander';
-import { diagnostic, sortDiagnostics, type Diagnostic } from '../../dsl/diagnostics.js';
+import { diagnostic, sortDiagnostics, type Diagnostic } from '../../diagnostics/index.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import type { SetStatus } from './index.js';
@@ -20,7 +20,7 @@ export function registerCheck(program: Command, setStatus: SetStatus): void {
       const entry = result.files[0];
       const declaresSomething = entry?.declarations.some((d) => d.kind !== 'import') ?? false;
       if (entry && !declaresSomething && !diagnostics.some((d) => d.severity === 'error')) {
-        diagnostics.push(diagnostic('IMC022', { file: entry.file, line: 1, column: 1, length: 1 }, `${entry.file} declares no network and no target`));
+        diagnostics.push(diagnostic('IMC212', { file: entry.file, line: 1, column: 1, length: 1 }, { file: entry.file, detail: ' and no target' }));
       }
       const ok = !diagnostics.some((d) => d.severity === 'error');
       const design = ok ? result.check.design : null;

@@ -29,9 +29,9 @@ export function registerCompile(program: Command, setStatus: SetStatus): void {
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { compileDesign, REPORT_BATCH } = await import('../../pipeline/compile.js');
-      const { design, sources } = loadDesignForCli(file);
+      const { design, sources, warnings } = loadDesignForCli(file);
       const neurosimTraces = opts.neurosimTraces === true || opts.neurosimRun !== undefined;
-      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces }));
+      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, neurosimTraces, warnings }));
       let files = result.files;
       let neurosim: import('../../verify/neurosim.js').NeuroSimFigures | undefined;
       if (opts.neurosimRun !== undefined) {

@@ -38,13 +38,13 @@ export function registerEvaluate(program: Command, setStatus: SetStatus): void {
     .option('--csv <file>', 'with --sweep: write the CSV to FILE instead of stdout', pathArgument)
     .option('--json', 'print {images, top1, floatTop1, agreement, meanAbsLogitError, analog?, sweep?} (schemas/evaluate.schema.json)')
     .action(async (file: string, opts: EvaluateOptions, command: Command) => {
-      const { ToolError } = await import('../../dsl/diagnostics.js');
+      const { ToolError } = await import('../../diagnostics/index.js');
       const fromCli = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const analogAsked = opts.analog === true || opts.sweep !== undefined;
       if (!analogAsked && (fromCli('samples') || fromCli('seed') || opts.csv !== undefined)) {
-        throw new ToolError('IMC155', `--${fromCli('samples') ? 'samples' : fromCli('seed') ? 'seed' : 'csv'} applies to the analog model: add --analog or --sweep`);
+        throw new ToolError('IMC155', { option: fromCli('samples') ? 'samples' : fromCli('seed') ? 'seed' : 'csv' });
       }
-      if (opts.csv !== undefined && opts.sweep === undefined) throw new ToolError('IMC155', '--csv writes the rows of a sweep: add --sweep NAME=START:STOP:STEP');
+      if (opts.csv !== undefined && opts.sweep === undefined) throw new ToolError('IMC228', {});
       const { parseSweep, sweepCsv, SWEEP_PARAMETERS } = await import('../../reference/analog/accuracy.js');
       // Parsed before any work, so a bad spec fails at once.
       const sweep = opts.sweep === undefined ? undefined : parseSweep(opts.sweep);
@@ -78,7 +78,7 @@ export function registerEvaluate(program: Command, setStatus: SetStatus): void {
         try {
           writeFileAtomic(opts.csv, csv);
         } catch (err) {
-          throw new ToolError('IMC154', `cannot write the CSV file '${opts.csv}' (${errnoReason(err)})`);
+          throw new ToolError('IMC154', { csv: opts.csv, reason: errnoReason(err) });
         }
       }
       if (opts.json) {

@@ -1,7 +1,7 @@
 // imcc fmt FILE [--write | --check]: prints FILE in canonical form, rewrites it in place (only when it changes), or
 // checks it (exit 1 when it is not canonical, for CI and pre-commit hooks).
 import { Option, type Command } from 'commander';
-import { DiagnosticError, diagnostic } from '../../dsl/diagnostics.js';
+import { DiagnosticError, diagnostic } from '../../diagnostics/index.js';
 import { printText } from '../io.js';
 import { EXIT } from '../exit.js';
 import { errnoReason, writeFileAtomic } from '../../support/files.js';
@@ -38,7 +38,7 @@ export function registerFmt(program: Command, setStatus: SetStatus): void {
         writeFileAtomic(file, result.formatted);
       } catch (err) {
         const why = errnoReason(err);
-        throw new DiagnosticError([diagnostic('IMC036', { file, line: 1, column: 1, length: 1 }, `cannot write ${file}: ${why}`)]);
+        throw new DiagnosticError([diagnostic('IMC036', { file, line: 1, column: 1, length: 1 }, { file, why })]);
       }
       printText(`${file}: formatted`);
     });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
+import { ToolError } from '../../diagnostics/index.js';
 import { printText } from '../io.js';
 import type { SetStatus } from './index.js';
 
@@ -27,7 +27,7 @@ function git(args: string[]): string {
   } catch (err) {
     const e = err as { code?: string; stderr?: string };
     const why = e.code === 'ENOENT' ? 'git is not installed (not on PATH)' : (e.stderr ?? '').trim().split('\n')[0];
-    throw new ToolError('IMC140', `git ${args[0]}: ${why}`);
+    throw new ToolError('IMC140', { args: args[0], why });
   }
 }
 

@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
+import { ToolError } from '../../diagnostics/index.js';
 import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import { printDiagnostics, printText } from '../io.js';
 import { EXIT } from '../exit.js';
@@ -30,18 +30,18 @@ async function designFile(target: string): Promise<string> {
     entry = undefined;
   }
   if (typeof entry !== 'string' || !existsSync(join(target, entry))) {
-    throw new ToolError('IMC170', `${target} is a directory but not an output of imcc compile (no imcc-output.json naming its source)`);
+    throw new ToolError('IMC170', { target });
   }
   return join(target, entry);
 }
 
 function writeReport(path: string, html: string): void {
-  if (isDirectory(path)) throw new ToolError('IMC171', `cannot write the report '${path}' (it is a directory)`);
+  if (isDirectory(path)) throw new ToolError('IMC171', { path, reason: 'it is a directory' });
   try {
     writeFileAtomic(path, html);
   } catch (err) {
     const reason = errnoReason(err);
-    throw new ToolError('IMC171', `cannot write the report '${path}' (${reason})`);
+    throw new ToolError('IMC171', { path, reason });
   }
 }
 
@@ -55,8 +55,8 @@ export function registerReport(program: Command, setStatus: SetStatus): void {
       // Loaded on demand, like compile: the report is built by the whole compile.
       const { compileDesign } = await import('../../pipeline/compile.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
-      const { design, sources } = loadDesignForCli(await designFile(target));
-      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION }));
+      const { design, sources, warnings } = loadDesignForCli(await designFile(target));
+      const result = withSources(sources, () => compileDesign({ design, sources, version: IMCC_VERSION, warnings }));
       const report = result.files.find((f) => f.path === 'report.html');
       if (report === undefined || typeof report.content !== 'string') throw new Error('compile produced no report.html');
       writeReport(opts.output, report.content);

@@ -1,6 +1,6 @@
 // imcc schedule FILE [--core NAME] [--json]: Algorithm 2's input-memory address schedule of every core (or one).
 import type { Command } from 'commander';
-import { DiagnosticError, ToolError } from '../../dsl/diagnostics.js';
+import { DiagnosticError, ToolError } from '../../diagnostics/index.js';
 import { printJson } from '../io.js';
 import type { SetStatus } from './index.js';
 
@@ -26,7 +26,7 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
       const plan = withSources(sources, () => planMemories(design, mapping));
       const ids = plan.cores.map((c) => c.core);
       if (opts.core !== undefined && !ids.includes(opts.core)) {
-        throw new ToolError('IMC073', `no core '${opts.core}' in ${file}; its cores are ${ids.join(', ')}`);
+        throw new ToolError('IMC073', { core: opts.core, file, ids: ids.join(', ') });
       }
       const chosen = opts.core !== undefined ? [opts.core] : ids;
       if (opts.json) printJson(schedulesJson(chosen.map((id) => coreSchedule(plan, id))));

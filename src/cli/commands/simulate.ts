@@ -2,7 +2,7 @@
 // simulation of the mapped dataflow (latency, interval, batch time, throughput, link bandwidth), its per-core trace,
 // or Figure 10's sweeps (replication per stage, batch size) as CSV or JSON rows.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ToolError } from '../../dsl/diagnostics.js';
+import { ToolError } from '../../diagnostics/index.js';
 import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
 import { pathArgument } from '../paths.js';
@@ -22,7 +22,7 @@ function writeTrace(path: string, text: string): void {
   try {
     writeFileAtomic(path, text);
   } catch (err) {
-    throw new ToolError('IMC091', `cannot write the trace file '${path}' (${errnoReason(err)})`);
+    throw new ToolError('IMC091', { path, reason: errnoReason(err) });
   }
 }
 

@@ -16,7 +16,7 @@ import { renderTemplate } from '../../support/templates.js';
 import { crossSimIndex, crossSimParameters, type CrossSimLayerInput } from './crosssim.js';
 import { fileSafe, inputTraceLines, networkLine, networkRows, neurosimSetup, neurosimVectorCount, weightLines, type NeuroSimSetup } from './neurosim.js';
 import { defaultLevels } from '../../ir/target.js';
-import { diagnostic, type Diagnostic } from '../../dsl/diagnostics.js';
+import { diagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import { isBinaryValue } from '../../ir/binary.js';
 
 export interface ConfigFile {
@@ -166,10 +166,10 @@ export function simulatorWarnings(design: IrDesign, mapping: Mapping): Diagnosti
   const setup = neurosimSetupFor(design, mapping);
   const span = design.target.crossbar.span;
   const out: Diagnostic[] = [];
-  if (setup.subArrayReduced) out.push(diagnostic('IMC160', span, `configs/neurosim: ${subArrayNote(setup, design.target.crossbar.rows)}`, 'warning'));
-  for (const u of setup.unexpressed) out.push(diagnostic('IMC161', span, `configs/neurosim: NeuroSim cannot express ${u}`, 'warning'));
+  if (setup.subArrayReduced) out.push(diagnostic('IMC160', span, { subArrayNote: subArrayNote(setup, design.target.crossbar.rows) }));
+  for (const u of setup.unexpressed) out.push(diagnostic('IMC161', span, { u }));
   const spiking = neurosimSpikingNote(design);
-  if (spiking) out.push(diagnostic('IMC163', design.target.neuronCore.spiking!.span, `configs/neurosim: ${spiking}`, 'warning'));
+  if (spiking) out.push(diagnostic('IMC163', design.target.neuronCore.spiking!.span, { spiking }));
   return out;
 }
 

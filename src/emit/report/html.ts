@@ -1,6 +1,6 @@
 // report.html: one self-contained page (inline SVG and CSS, no scripts, no network access) with the charts of
 // charts.ts, the mapping table, the headline figures and every warning of the compile.
-import type { Diagnostic } from '../../dsl/diagnostics.js';
+import type { Diagnostic } from '../../diagnostics/index.js';
 import { groupDigits, simulateDataflow, sweepReplication } from '../../dataflow/index.js';
 import type { IrDesign } from '../../ir/types.js';
 import { mappingTotals, percent } from '../../mapping/index.js';

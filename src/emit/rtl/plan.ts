@@ -1,6 +1,6 @@
 // The RTL plan: every decision about the generated hardware, made here in TypeScript from the design, the mapping,
 // the memory plan and the reference model's parameters. The templates only lay these numbers out.
-import { diagnostic, DiagnosticError } from '../../dsl/diagnostics.js';
+import { diagnostic, DiagnosticError } from '../../diagnostics/index.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
@@ -158,7 +158,7 @@ export interface RtlPlan {
 }
 
 function unsupported(node: IrNode, what: string): never {
-  throw new DiagnosticError([diagnostic('IMC112', node.span, `the RTL generator does not implement ${what} (node '${node.name}')`)]);
+  throw new DiagnosticError([diagnostic('IMC112', node.span, { what, node: node.name })]);
 }
 
 function neuronPlan(

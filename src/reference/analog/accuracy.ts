@@ -1,7 +1,7 @@
 // Top-1 accuracy under the analog crossbar model (`imcc evaluate --analog`, docs/analog.md "Accuracy under the
 // analog model"): the sweep parameters and their parsing, the device of a sweep point, the statistics over
 // programming samples and the sweep's CSV. The per-image runs are in src/import/evaluate.ts.
-import { DiagnosticError, diagnostic } from '../../dsl/diagnostics.js';
+import { DiagnosticError, diagnostic, type DiagnosticArgs } from '../../diagnostics/index.js';
 import { renderTemplate } from '../../support/templates.js';
 import { sig } from './analyze.js';
 import type { AnalogDevice } from './tile.js';
@@ -35,34 +35,34 @@ export function sweptDevice(device: AnalogDevice, parameter: SweepParameter, val
  * spec is the "source" quoted under the message).
  */
 export function parseSweep(spec: string): SweepSpec {
-  const fail = (code: 'IMC150' | 'IMC151' | 'IMC152' | 'IMC153', column: number, length: number, message: string): never => {
-    throw new DiagnosticError([diagnostic(code, { file: '--sweep', line: 1, column, length: Math.max(1, length) }, message)], new Map([['--sweep', spec]]));
+  const fail = <C extends 'IMC150' | 'IMC151' | 'IMC152' | 'IMC153' | 'IMC225' | 'IMC226' | 'IMC227'>(code: C, column: number, length: number, args: DiagnosticArgs<C>): never => {
+    throw new DiagnosticError([diagnostic(code, { file: '--sweep', line: 1, column, length: Math.max(1, length) }, args)], new Map([['--sweep', spec]]));
   };
   const eq = spec.indexOf('=');
-  if (eq < 0) fail('IMC150', 1, spec.length, `expected NAME=START:STOP:STEP (for example noise=0:0.2:0.02), found '${spec}'`);
+  if (eq < 0) fail('IMC150', 1, spec.length, { form: 'NAME=START:STOP:STEP (for example noise=0:0.2:0.02)', found: spec });
   const name = spec.slice(0, eq);
   if (!Object.hasOwn(SWEEP_PARAMETERS, name)) {
-    fail('IMC151', 1, name.length, `unknown sweep parameter '${name}'; expected ${Object.keys(SWEEP_PARAMETERS).join(' or ')}`);
+    fail('IMC151', 1, name.length, { name, expected: Object.keys(SWEEP_PARAMETERS).join(' or ') });
   }
   const parts = spec.slice(eq + 1).split(':');
-  if (parts.length !== 3) fail('IMC150', eq + 2, spec.length - eq - 1, `expected START:STOP:STEP after '${name}=', found '${spec.slice(eq + 1)}'`);
+  if (parts.length !== 3) fail('IMC150', eq + 2, spec.length - eq - 1, { form: `START:STOP:STEP after '${name}='`, found: spec.slice(eq + 1) });
   const numbers: number[] = [];
   let column = eq + 2;
   for (const [i, text] of parts.entries()) {
     const what = ['start', 'stop', 'step'][i];
     const value = /^\s*$/.test(text) ? NaN : Number(text);
-    if (!Number.isFinite(value)) fail('IMC152', column, text.length, `the sweep ${what} '${text}' is not a number`);
-    if (value < 0 || value > MAX_SIGMA) fail('IMC152', column, text.length, `the sweep ${what} ${text} is outside 0 to ${MAX_SIGMA} (a sigma, as a fraction: 0.05 is 5 %)`);
+    if (!Number.isFinite(value)) fail('IMC152', column, text.length, { what, text });
+    if (value < 0 || value > MAX_SIGMA) fail('IMC225', column, text.length, { what, text, max: MAX_SIGMA });
     numbers.push(value);
     column += text.length + 1;
   }
   const [start, stop, step] = numbers;
   const stepColumn = spec.length - parts[2].length + 1;
-  if (stop < start) fail('IMC153', eq + 2, spec.length - eq - 1, `the sweep stops (${stop}) before it starts (${start})`);
-  if (step === 0 && stop !== start) fail('IMC153', stepColumn, parts[2].length, 'the sweep step is 0; give a positive step (or START = STOP for one point)');
+  if (stop < start) fail('IMC153', eq + 2, spec.length - eq - 1, { stop, start });
+  if (step === 0 && stop !== start) fail('IMC226', stepColumn, parts[2].length, {});
   // A small tolerance so 0:0.2:0.02 includes 0.2 despite binary rounding.
   const count = step === 0 ? 1 : Math.floor((stop - start) / step + 1e-9) + 1;
-  if (count > MAX_SWEEP_POINTS) fail('IMC153', stepColumn, parts[2].length, `the sweep has ${count} points; at most ${MAX_SWEEP_POINTS}`);
+  if (count > MAX_SWEEP_POINTS) fail('IMC227', stepColumn, parts[2].length, { count, max: MAX_SWEEP_POINTS });
   const values = Array.from({ length: count }, (_, i) => Number((start + i * step).toPrecision(12)));
   return { parameter: name as SweepParameter, values };
 }

@@ -7,7 +7,7 @@ import { emitRtl } from '../../../src/emit/rtl/index.js';
 import { createProgram } from '../../../src/pipeline/program.js';
 import { checkVerilog2005, lintRtl } from '../../../src/verify/lint.js';
 
-import { DiagnosticError } from '../../../src/dsl/diagnostics.js';
+import { DiagnosticError } from '../../../src/diagnostics/index.js';
 import { hexDigits } from '../../../src/emit/rtl/literals.js';
 import { matrixWeights } from '../../../src/mapping/kernel.js';
 import { compileReference } from '../../../src/reference/mapped.js';

@@ -107,10 +107,10 @@ describe('sweep specs', () => {
     ['noise=0:0.2', 'IMC150', "--sweep:1:7: error IMC150: expected START:STOP:STEP after 'noise=', found '0:0.2'"],
     ['gain=0:1:0.1', 'IMC151', "--sweep:1:1: error IMC151: unknown sweep parameter 'gain'; expected noise or variation"],
     ['noise=0:abc:0.1', 'IMC152', "--sweep:1:9: error IMC152: the sweep stop 'abc' is not a number"],
-    ['noise=-1:0:0.1', 'IMC152', '--sweep:1:7: error IMC152: the sweep start -1 is outside 0 to 10'],
+    ['noise=-1:0:0.1', 'IMC225', '--sweep:1:7: error IMC225: the sweep start -1 is outside 0 to 10'],
     ['noise=0.2:0:0.02', 'IMC153', '--sweep:1:7: error IMC153: the sweep stops (0) before it starts (0.2)'],
-    ['noise=0:0.2:0', 'IMC153', '--sweep:1:13: error IMC153: the sweep step is 0'],
-    ['noise=0:10:0.001', 'IMC153', '--sweep:1:12: error IMC153: the sweep has 10001 points; at most 1000'],
+    ['noise=0:0.2:0', 'IMC226', '--sweep:1:13: error IMC226: the sweep step is 0'],
+    ['noise=0:10:0.001', 'IMC227', '--sweep:1:12: error IMC227: the sweep has 10001 points; at most 1000'],
   ];
   for (const [spec, code, message] of cases) {
     it(`${code}: --sweep ${spec} is positioned in the spec`, async () => {
@@ -123,14 +123,14 @@ describe('sweep specs', () => {
     });
   }
 
-  it('IMC155: analog options without --analog or --sweep, and --csv without --sweep', async () => {
+  it('IMC155: analog options without --analog or --sweep, and IMC228: --csv without --sweep', async () => {
     const base = ['evaluate', 'examples/digits.imc', '--data', data, '--labels', labels];
     const samples = await runCli([...base, '--samples', '3']);
     expect(samples.code).toBe(1);
     expect(samples.stderr).toBe('imcc: error IMC155: --samples applies to the analog model: add --analog or --sweep\n');
     const csv = await runCli([...base, '--analog', '--csv', join(dir, 'out.csv')]);
     expect(csv.code).toBe(1);
-    expect(csv.stderr).toBe('imcc: error IMC155: --csv writes the rows of a sweep: add --sweep NAME=START:STOP:STEP\n');
+    expect(csv.stderr).toBe('imcc: error IMC228: --csv writes the rows of a sweep: add --sweep NAME=START:STOP:STEP\n');
   });
 });
 

@@ -1,6 +1,6 @@
 // Positioned diagnostics shared by every phase. A phase that finds bad input returns or throws
 // `Diagnostic`s; only the CLI prints them (with `formatDiagnostic`) and picks the exit status.
-import { DIAGNOSTIC_CODES, type DiagnosticCode } from './codes.js';
+import { catalogueEntry, diagnosticMessage, isDiagnosticCode, type DiagnosticArgs, type DiagnosticCode, type Severity } from './catalogue.js';
 
 export interface SourceSpan {
   /** Path as the user gave it (relative paths stay relative, so output is machine independent). */
@@ -11,8 +11,6 @@ export interface SourceSpan {
   /** Length in characters on the first line (>= 1), for the caret underline. */
   length: number;
 }
-
-export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
   code: DiagnosticCode;
@@ -34,9 +32,10 @@ export class DiagnosticError extends Error {
   }
 }
 
-export function diagnostic(code: DiagnosticCode, span: SourceSpan, message: string, severity: Severity = 'error'): Diagnostic {
-  if (!(code in DIAGNOSTIC_CODES)) throw new Error(`unregistered diagnostic code ${code}`);
-  return { code, severity, message, span };
+/** A diagnostic of `code` at `span`: its message is the code's template filled with `args`, its severity the code's. */
+export function diagnostic<C extends DiagnosticCode>(code: C, span: SourceSpan, args: DiagnosticArgs<C>): Diagnostic {
+  if (!isDiagnosticCode(code)) throw new Error(`unregistered or retired diagnostic code ${code}`);
+  return { code, severity: catalogueEntry(code).severity, message: diagnosticMessage(code, args), span };
 }
 
 /** Source texts by file path, so diagnostics can quote the offending line. */
@@ -75,10 +74,10 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
  * An error about files or directories rather than a position in the source (an output directory that is not an
  * imcc output, an unreadable input). Printed as `imcc: error IMCnnn: message`, exit status 1.
  */
-export class ToolError extends Error {
+export class ToolError<C extends DiagnosticCode = DiagnosticCode> extends Error {
   readonly code: DiagnosticCode;
-  constructor(code: DiagnosticCode, message: string) {
-    super(message);
+  constructor(code: C, args: DiagnosticArgs<C>) {
+    super(diagnosticMessage(code, args));
     this.name = 'ToolError';
     this.code = code;
   }

@@ -1,0 +1,233 @@
+// The catalogue of diagnostic codes: each code has ONE message template with named arguments (`{name}`), its severity
+// and a one-line description; `diagnostic(code, span, args)` fills the template, so a message can only be its code's
+// template (test/diagnostics/catalogue.test.ts checks every code has a triggering test and docs/diagnostics.md lists
+// them all). A retired code stays here, marked, so it is never reused. Ranges by phase, so phases never collide:
+//   IMC001-IMC049 language (lexing, parsing, names, shapes, units, imports)   src/dsl, src/ir
+//   IMC050-IMC069 mapping (tiles, grid)                                        src/mapping
+//   IMC070-IMC089 input memories and schedules                                 src/memory
+//   IMC090-IMC099 dataflow (links)                                             src/dataflow
+//   IMC100-IMC119 output and files (compile, weights files, verify inputs)     src/emit, src/verify, src/cli
+//   IMC160-IMC169 simulator exports (CrossSim, NeuroSim)                       src/emit/configs, src/cli
+//   IMC140-IMC149 command-line tooling (git integration, output paths, caches)  src/cli
+//   IMC190-IMC199 size limits of simulate and compile (docs/hardening.md)      src/dataflow, src/emit
+//   IMC120-IMC139 trained models (weights files, .npy data, imcc import / evaluate)  src/ir, src/import, src/cli
+//   IMC150-IMC155 accuracy under the analog model (imcc evaluate --analog, --sweep)  src/reference/analog, src/cli
+//   IMC170-IMC179 report, language server and verify traces                    src/emit/report, src/cli
+//   IMC180-IMC189 compile warnings (IMC183: the RTL refused, the rest written)  src/emit
+//   IMC200-IMC205 quantized (QDQ) ONNX models                                   src/import
+//   IMC206-IMC299 codes split off a code that covered several messages       every phase (mostly the language)
+// The type of a code's arguments is read from its template, so `diagnostic('IMC050', span, { ... })` is checked
+// against the placeholders of IMC050 (a missing or misspelt argument is a compile error).
+
+export type Severity = 'error' | 'warning';
+
+export interface CatalogueEntry {
+  readonly severity: Severity;
+  /** The message, with `{name}` where an argument goes (names are identifiers; other braces are literal). */
+  readonly template: string;
+  readonly description: string;
+}
+
+/** A code no check reports any more; kept so it is never given another meaning. */
+export interface RetiredEntry {
+  readonly retired: string;
+}
+
+export const CATALOGUE = {
+  IMC001: { severity: 'error', template: 'unexpected character {character}', description: 'unexpected character in the source' },
+  IMC002: { severity: 'error', template: '{message}', description: 'syntax error: unexpected or missing token' },
+  IMC003: { severity: 'error', template: 'cannot read {file}: {reason}', description: 'a source file (the entry file or an import) cannot be read' },
+  IMC004: { severity: 'error', template: 'import cycle: {cycle}', description: 'import cycle: a file imports itself, directly or through other files' },
+  IMC005: { severity: 'error', template: "unknown name '{name}'{where}{suggestion}", description: 'unknown name: no layer, input, parameter or constant of that name is defined before this use' },
+  IMC006: { severity: 'error', template: '{what} is already defined at {place}', description: 'duplicate name: a layer, block, target or network is defined twice' },
+  IMC007: { severity: 'error', template: "unknown operation or block '{callee}'{suggestion}", description: 'unknown operation or block in a call' },
+  IMC008: { severity: 'error', template: '{callee} takes {expected}, found {found}', description: 'wrong number of positional arguments in a call of an operation or block' },
+  IMC009: { severity: 'error', template: "{callee}: unknown argument '{key}'{hint}", description: 'unknown named argument in a call of an operation or block' },
+  IMC010: { severity: 'error', template: '{message}', description: 'missing required argument or value' },
+  IMC011: { severity: 'error', template: "unknown {what} '{key}' (expected {expected}){hint}", description: 'unknown statement or property in this section' },
+  IMC012: { severity: 'error', template: '{what}: expected {label}{form}, found {found}', description: 'wrong kind of value (for example a name where a number is expected)' },
+  IMC013: { severity: 'error', template: "{what}: '{unit}' is a unit of {actual}, {label} is a {dimension} (use {units})", description: 'a unit of the wrong dimension (for example a frequency where a time is expected)' },
+  IMC014: { severity: 'error', template: '{message}', description: 'value out of range (zero or negative size, too large, not finite)' },
+  IMC015: { severity: 'error', template: '{what}: {label} must be a whole number', description: 'a whole number is required' },
+  IMC016: { severity: 'error', template: "add: '{left}' is {leftShape} but '{right}' is {rightShape} (a shortcut(...) can match them)", description: 'residual add of tensors with different shapes' },
+  IMC017: { severity: 'error', template: '{op}: the {kh}x{kw} {what} is larger than its {height}x{width} input{padded}', description: 'kernel or pooling window larger than its (padded) input' },
+  IMC018: { severity: 'error', template: "fc: its input '{ins}' is {inShape}; flatten it first: fc(flatten({ins}), ...)", description: 'fully connected layer on a volume that is not flattened' },
+  IMC019: { severity: 'error', template: "{what}: '{key}' is given twice{first}", description: 'a property, statement, setting or operation given twice in one section' },
+  IMC020: { severity: 'error', template: '{what} is missing {missing}', description: 'missing required property or statement' },
+  IMC021: { severity: 'error', template: "unknown target '{target}'{suggestion}{hint}", description: 'unknown target' },
+  IMC022: { severity: 'error', template: "{file} declares more than one network (the first is '{first}'); put each in its own file", description: 'the entry file declares more than one network' },
+  IMC023: { severity: 'error', template: "mapping {kind} '{selector}' matches no weight layer{hint}", description: 'mapping directive matches no weight layer' },
+  IMC024: { severity: 'error', template: 'layer {layer}: method 2 arranges replicas in rows of dw; replicas {replicas} is not a multiple of dw {dW}', description: 'mapping directive: method 2 with replicas not a multiple of dw (the replica block would not be a rectangle)' },
+  IMC025: { severity: 'error', template: 'network {network} needs {lacks}', description: 'a network without its input or output' },
+  IMC026: { severity: 'error', template: "batchnorm: its input '{input}' is a {kind}; a batch norm is folded into the conv or fc layer right before it", description: 'a batch norm does not directly follow a conv or fc layer (it is folded into that layer)' },
+  IMC027: { severity: 'error', template: "{what}: {label} must be a number, but '{layer}' is a layer", description: 'a layer where a number is expected' },
+  IMC028: { severity: 'error', template: 'block {block} calls itself ({chain})', description: 'a block calls itself (directly or through other blocks)' },
+  IMC029: { severity: 'error', template: 'the network expands to more than {nodes} layers or block instances, or nests blocks more than {blockDepth} deep', description: 'the design is too large (too many layers after expanding blocks and repetitions)' },
+  IMC030: { severity: 'error', template: "unknown base network '{base}'{suggestion} (import the file that declares it)", description: 'extends names an unknown base network' },
+  IMC031: { severity: 'error', template: "add: '{left}' has {leftBits}-bit activations but '{right}' has {rightBits}-bit", description: 'residual add of activations with different bit widths' },
+  IMC032: { severity: 'error', template: 'block {block} has no return statement', description: 'a block has no return statement (it needs exactly one, as its last statement)' },
+  IMC033: { severity: 'error', template: "{kind} needs the neuron core operation '{spelled}', which target {target} does not list in neuron_core ops", description: 'the target neuron core does not support an operation the network uses' },
+  IMC034: { severity: 'error', template: "{kind} '{name}': names cannot contain '.' (dots separate instance names)", description: 'invalid layer name (names of layers and blocks cannot contain dots)' },
+  IMC035: { severity: 'error', template: "'x {count}' repeats a block instance, but {callee} is not a block call", description: 'repetition `x N` on something that is not a block call' },
+  IMC036: { severity: 'error', template: 'cannot write {file}: {why}', description: 'imcc fmt --write cannot write the formatted file' },
+  IMC037: { severity: 'warning', template: "'{name}' is computed but never used: it does not lead to the output", description: 'warning: a layer is computed but never used (it does not lead to the output)' },
+  IMC038: { severity: 'error', template: 'too many errors: {hidden} more from here on are not shown', description: 'too many errors: the first 100 are reported, the rest are not shown' },
+  IMC039: { severity: 'error', template: '{file} has no declarations (import, target or network): nothing to format', description: 'imcc fmt: the file has no declarations (empty, or only comments)' },
+  IMC040: { severity: 'error', template: "output '{output}' is not computed by any conv or fc layer: there is nothing to map onto crossbars", description: 'the network output is not computed by any conv or fc layer' },
+  IMC041: { severity: 'error', template: "the name '{name}...' is {length} characters long; at most {max} are allowed (names become file names)", description: 'a name is longer than 200 characters (names become parts of output file names)' },
+  IMC046: { severity: 'error', template: "{op}: {over} padding {pad} must be smaller than the {what}'s {axis} ({kh}x{kw})", description: "one side's padding (pad_top, pad_left, pad_bottom, pad_right) is not smaller than the window along that side" },
+  IMC050: { severity: 'error', template: 'the network needs {total} cores ({weightLayers} weight layers, {split} of them split over several tiles of {tileRows}x{tileCols}), but the {gridRows}x{gridCols} grid has {gridCores}', description: 'the network needs more cores than the target grid has' },
+  IMC051: { severity: 'error', template: "layer '{layer}' cannot be placed: its {matrixRows}x{matrixCols} collective kernel matrix needs {tiles} cores ({rowParts} row part{rowPartsPlural} x {colParts} column part{colPartsPlural} of {tileRows}x{tileCols} tiles), but the {gridRows}x{gridCols} grid has {gridCores}", description: 'a layer needs more tiles than the whole target grid has' },
+  IMC052: { severity: 'error', template: "layer '{node}': {block} compute a {blockHeight}x{dW} block of output pixels, but its output is {height}x{width}", description: "a mapping directive's replica block (replicas / dW tall, dW wide) is larger than the layer's output" },
+  IMC053: { severity: 'error', template: "'{node}' ({kind}) reads the network input directly; it must follow a weight layer, whose neuron core runs it", description: 'a non-weight operation has no weight layer whose neuron core could run it (it reads the network input)' },
+  IMC054: { severity: 'error', template: "'{reader}' reads '{name}', an intermediate result of the neuron core of '{host}' (only its last result '{output}' leaves the core)", description: "an intermediate result inside a neuron core is used elsewhere (only a fused chain's last result leaves a core)" },
+  IMC055: { severity: 'error', template: "'{add}' is a second residual add in the neuron core of '{layer}'; one core runs at most one", description: 'more than one residual add would run in the same neuron core' },
+  IMC056: { severity: 'error', template: "layer '{node}': {block} compute {blockHeight}x{dW} blocks, which do not tile its {height}x{width} output evenly", description: "the replica block (replicas / dW tall, dW wide) does not tile the layer's output plane evenly" },
+  IMC057: { severity: 'error', template: "layer '{layer}': its {matrixRows}x{matrixCols} collective kernel matrix is taller than a {tileRows}-row tile and splits into {rowParts} partial sums, but the neuron core of target '{target}' cannot add them (add psum to its ops)", description: "a layer is split by rows but the target's neuron core cannot add partial sums (no psum in neuron_core ops)" },
+  IMC058: { severity: 'error', template: "network '{network}' has no conv or fc layer: there is nothing to map onto crossbar tiles", description: 'the network has no weight layer (conv or fc), so there is nothing to map onto crossbar tiles' },
+  IMC059: { severity: 'error', template: 'the network needs at least {minimalCores} cores (one replica per layer), more than the budget of {budget}', description: 'imcc optimize: the core budget is below the minimal mapping (the message says how many cores the network needs)' },
+  IMC060: { severity: 'error', template: "a budget of {budget} cores is more than the {rows}x{cols} grid of target '{target}' has ({grid})", description: 'imcc optimize: the core budget is larger than the target grid' },
+  IMC061: { severity: 'error', template: "strategy '{strategy}' finds no legal mapping within {budget} cores{bandwidthNote}", description: 'imcc optimize: no legal mapping within the budget (link bandwidth, input memories) for the strategy' },
+  IMC062: { severity: 'error', template: 'mapping optimize: {problem} (optimize throughput|latency|balanced [cores N] [strategy S] [ignore_bandwidth])', description: 'mapping optimize: invalid directive (objective throughput|latency|balanced, cores N, strategy S)' },
+  IMC063: { severity: 'error', template: 'cannot write {file}: {why}', description: 'imcc optimize --write cannot write the design file' },
+  IMC070: { severity: 'error', template: "core {core} (layer '{layer}'): the {layout} layout of {height}x{columns} pixels of {pixelBits} bits needs {words} words of {wordBits} bits; the input memory has depth {depth} (a depth of {words} would fit it{alternatives})", description: "a core's input memory needs more words than the target's memory depth" },
+  IMC071: { severity: 'error', template: "core {core} (layer '{layer}'): {layout} reads take {reads} clock cycles per timestep; the controller gives {cycles} ({clockHz} Hz x {timestepNs} ns; a timestep of {fittingNs} ns would fit it{alternatives})", description: "a core's reads for one timestep need more clock cycles than a timestep has (with the layout chosen)" },
+  IMC072: { severity: 'error', template: "core {core} (layer '{layer}', {height}x{columns} pixels of {pixelBits} bits): no layout fits: {candidates}{hints}", description: 'layout auto: no layout fits a core (memory depth and reads per timestep)' },
+  IMC073: { severity: 'error', template: "no core '{core}' in {file}; its cores are {ids}", description: 'imcc schedule --core names no core of the design' },
+  IMC074: { severity: 'error', template: '{message}', description: 'imcc diff: an input is not a schedule file or a directory of schedules, or cannot be read' },
+  IMC090: { severity: 'warning', template: "link {from} -> {to} ({kind}) needs {gbps} Gbit/s ({transfersPerTimestep} x {bitsPerTransfer} bits per {ns} ns timestep, equation 7), over the target's {limit} Gbit/s{others}; the timing assumes every transfer takes one timestep", description: "a link needs more bandwidth (equation 7: bits sent in one timestep / timestep) than the target's links have" },
+  IMC091: { severity: 'error', template: "cannot write the trace file '{path}' ({reason})", description: 'the simulation trace file (--trace) cannot be written' },
+  IMC092: { severity: 'warning', template: "layer '{name}' must hold up to {inputBufferPixels} input pixels at once, more than the {inputMemoryPixels} (H x F) its input memory stores: its input arrives faster than its {replicas} replica(s) compute", description: 'a layer must hold more input pixels than its input memory stores (its input arrives faster than it computes)' },
+  IMC100: { severity: 'error', template: 'cannot read the input image {path} ({reason})', description: 'the --input image file cannot be read' },
+  IMC101: { severity: 'error', template: '{message}', description: 'the --input image file is not a JSON array of integers (or a raw int8 file of the right size)' },
+  IMC102: { severity: 'error', template: '{message}', description: 'the --input image has the wrong number of values for the network input (C*H*W)' },
+  IMC103: { severity: 'error', template: '{message}', description: 'an --input image value is outside the input activation range' },
+  IMC104: { retired: 'batch-norm placement is checked once, when the network is read (IMC026)' },
+  IMC110: { severity: 'error', template: '{dir} {reason}; not writing there', description: 'the output directory is not an imcc output or not a directory (refusing to write there)' },
+  IMC111: { severity: 'error', template: 'cannot write {dir}: {reason}', description: 'cannot write the output directory' },
+  IMC112: { severity: 'error', template: "the RTL generator does not implement {what} (node '{node}')", description: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)' },
+  IMC113: { severity: 'error', template: '{message}', description: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)' },
+  IMC114: { severity: 'error', template: '{message}', description: 'imcc verify: Verilator is missing or the generated RTL does not build' },
+  IMC120: { severity: 'error', template: 'cannot read the weights file {file} ({reason})', description: 'the weights file cannot be read or is not a .npz archive of .npy arrays' },
+  IMC121: { severity: 'error', template: '{message}', description: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)' },
+  IMC122: { severity: 'error', template: "weights file {file}: '{name}'[{index}] = {value} is outside {what} [-{limit}, {limit}]", description: "a weights file value is outside its range (the layer's weight bits, the multiplier or bias limits)" },
+  IMC123: { severity: 'error', template: '{message}', description: 'a .npy input or data file cannot be read as images of the network input (format, dtype or shape)' },
+  IMC124: { severity: 'error', template: "{file} holds {dtype} floats, but the design has no input scale to quantize them with (give integers, or a weights file with 'input.scale', as imcc import writes)", description: "float .npy images need the design's input scale (input.scale in its weights file)" },
+  IMC125: { severity: 'error', template: '{message}', description: 'imcc import: the model file is not a readable ONNX model (truncated, not protobuf, no graph, unreadable tensor)' },
+  IMC126: { severity: 'error', template: '{file} uses ONNX opset {opset}; the importer reads opsets {min} to {max} (re-export it, e.g. torch.onnx.export(..., opset_version=13))', description: "imcc import: the model's ONNX opset is outside the supported 11-18" },
+  IMC127: { severity: 'error', template: '{message}', description: 'imcc import: a node the importer does not support (operator, attribute such as groups or dilation, or its place in the graph)' },
+  IMC128: { severity: 'error', template: '{message}', description: 'imcc import: the imported network does not fit the target or its options (checked design, mapping onto the grid)' },
+  IMC129: { severity: 'error', template: '{message}', description: 'imcc import / evaluate: a bad option or data file (target file, calibration data, labels)' },
+  IMC130: { severity: 'error', template: "threshold: its input '{ins}' is 1 bit wide; a threshold needs a signed input of at least 2 bits", description: 'threshold: its input is already 1 bit wide (a threshold output); a threshold needs a signed input of at least 2 bits' },
+  IMC131: { severity: 'error', template: "add: '{name}' is a 1-bit threshold output (0/1); a residual add needs signed activations of at least 2 bits", description: 'a residual add of a 1-bit threshold output (0/1); an add needs signed activations of at least 2 bits' },
+  IMC132: { severity: 'error', template: "{kind}: '{name}' would have 1-bit signed activations (only -1 or 0); give it activation_bits 2 or more, and use threshold(...) for binary outputs", description: 'a weight layer with 1-bit activations: its outputs are signed, so 1 bit could only hold -1 or 0 (use threshold for 0/1)' },
+  IMC134: { severity: 'error', template: "target {target}'s threshold {threshold} is above the largest {activationBits}-bit activation {signedMax}: a converted neuron could never fire every timestep (lower the threshold or give --activation-bits)", description: "imcc import: the integrate-and-fire target's threshold is above the largest activation, so a converted neuron could never fire every timestep" },
+  IMC135: { severity: 'error', template: 'layer {name}: a clipped ReLU cannot become an integrate-and-fire neuron (its rate saturates at the normalization level, not at the clip)', description: 'imcc import: a clipped ReLU cannot be converted to an integrate-and-fire neuron' },
+  IMC140: { severity: 'error', template: 'git {args}: {why}', description: 'imcc git-setup: git is missing, or the directory is not inside a git work tree' },
+  IMC141: { severity: 'error', template: 'cannot use {dir} as the build cache ({reason}; choose another with --cache-dir)', description: 'imcc verify: the build cache directory (--cache-dir, $IMCC_CACHE_DIR) is a file or cannot be created' },
+  IMC142: { severity: 'error', template: '{message}', description: 'bad command line: unknown command or option, missing argument, or an option value out of its range (exit 2)' },
+  IMC150: { severity: 'error', template: "expected {form}, found '{found}'", description: 'imcc evaluate --sweep: the sweep is not written NAME=START:STOP:STEP' },
+  IMC151: { severity: 'error', template: "unknown sweep parameter '{name}'; expected {expected}", description: 'imcc evaluate --sweep: unknown sweep parameter (noise or variation)' },
+  IMC152: { severity: 'error', template: "the sweep {what} '{text}' is not a number", description: 'imcc evaluate --sweep: a start, stop or step that is not a number' },
+  IMC153: { severity: 'error', template: 'the sweep stops ({stop}) before it starts ({start})', description: 'imcc evaluate --sweep: the sweep stops before it starts' },
+  IMC154: { severity: 'error', template: "cannot write the CSV file '{csv}' ({reason})", description: 'imcc evaluate --csv: the CSV file cannot be written' },
+  IMC155: { severity: 'error', template: '--{option} applies to the analog model: add --analog or --sweep', description: 'imcc evaluate: an analog option (--samples, --seed, --csv) without --analog or --sweep' },
+  IMC156: { severity: 'error', template: 'neuron_core {key}: only integrate-and-fire neurons have a {key}; add `model if`', description: 'neuron_core: threshold, leak, reset and steps describe integrate-and-fire neurons and need `model if`' },
+  IMC157: { severity: 'error', template: 'neuron_core leak: {leak} is not smaller than the threshold {threshold}: each timestep would drain more than a spike is worth, and the spike rate would no longer code the input', description: 'neuron_core: an integrate-and-fire leak must be smaller than its threshold (a larger leak breaks the rate code)' },
+  IMC158: { severity: 'error', template: "relu: its input '{ins}' is 1 bit wide (spikes or a threshold); an integrate-and-fire neuron integrates signed inputs of at least 2 bits", description: 'integrate-and-fire neurons (model if): a relu whose input is 1 bit wide (spikes or a threshold output)' },
+  IMC160: { severity: 'warning', template: 'configs/neurosim: {subArrayNote}', description: "warning: NeuroSim's chip hierarchy needs subarrays smaller than the target's crossbars" },
+  IMC161: { severity: 'warning', template: 'configs/neurosim: NeuroSim cannot express {u}', description: 'warning: NeuroSim cannot express a setting of the target (levels, differential pairs, mixed bit widths)' },
+  IMC162: { severity: 'error', template: '{message}', description: 'imcc compile --neurosim-run: NeuroSim cannot be found, built or run to completion' },
+  IMC163: { severity: 'warning', template: 'configs/neurosim: {spiking}', description: 'warning: NeuroSim cannot express integrate-and-fire neurons (no membrane; one pass per image where the design runs T timesteps)' },
+  IMC170: { severity: 'error', template: '{target} is a directory but not an output of imcc compile (no imcc-output.json naming its source)', description: 'imcc report: the argument is neither a .imc design nor an output directory of imcc compile' },
+  IMC171: { severity: 'error', template: "cannot write the report '{path}' ({reason})", description: 'imcc report: the report file cannot be written' },
+  IMC172: { severity: 'error', template: 'cannot write the waveform into {dir}: {reason}', description: 'imcc verify --trace: the waveform (VCD) and address trace cannot be written' },
+  IMC183: { severity: 'warning', template: '{refusal}; rtl/ and tb/ are not written for this design', description: 'warning: compile writes everything but rtl/ and tb/ for a design the RTL generator refuses (IMC112, which the warning quotes)' },
+  IMC190: { severity: 'error', template: "network {network} is too large to simulate: its crossbar operations need {neededInputs} input pixels in all (output pixels x kernel positions; the most in layer '{largest}'), more than the {max} that fit the simulator's memory bound (about 4 GB)", description: "the design is too large to simulate within the simulator's memory bound (the size is stated)" },
+  IMC191: { severity: 'error', template: "network {network} is too large for schedule --json: its schedules hold {scheduleOps} memory operations (a write per input pixel, a read per kernel position, a compute per output pixel; the most in layer '{largest}'), more than the {max} that fit its memory bound (about 3 GB); the text form (without --json) is streamed and has no bound", description: 'the design is too large for imcc schedule --json, which builds its schedules whole (the size is stated)' },
+  IMC192: { severity: 'warning', template: "network {network}: its schedules hold {scheduleOps} memory operations (the most in layer '{largest}'), about {gigabytes} GB of text, more than the {limit} lines compile writes; schedules/ is not written for this design (imcc schedule --core NAME prints one core's schedule)", description: 'warning: the schedules are too large to write (their operations and bytes are stated); compile skips schedules/' },
+  IMC200: { severity: 'error', template: "node '{node}' ({opType}): {why}", description: 'imcc import: a QuantizeLinear / DequantizeLinear the neuron core cannot express (activation zero point, per-channel activation scale, weights not symmetric per output channel)' },
+  IMC201: { severity: 'error', template: '{message}', description: "imcc import: a quantized (QDQ) model's scales the neuron core cannot keep (tensors it cannot rescale with different scales, integers outside the target's bits)" },
+  IMC206: { severity: 'error', template: 'layer {layer}: method 1 replicates in one direction (dw 1); dw {dW} needs method 2', description: 'mapping directive: a dw other than 1 without method 2' },
+  IMC207: { severity: 'error', template: 'layer {layer}: method 2 needs dw of at least 2 (got {dW})', description: 'mapping directive: method 2 with dw below 2' },
+  IMC208: { severity: 'error', template: 'block {block} has more than one return', description: 'a block has a second return statement' },
+  IMC209: { severity: 'error', template: 'block {block}: return must be the last statement', description: 'a block\'s return is not its last statement' },
+  IMC210: { severity: 'error', template: "'{name}' is used before its definition at line {line} (layers are defined in dataflow order)", description: 'a layer is used before the line that defines it' },
+  IMC211: { severity: 'error', template: "network {network} has no target: write 'network {network} on TARGET {'", description: 'a network declares no target (network NAME on TARGET)' },
+  IMC212: { severity: 'error', template: '{file} declares no network{detail}', description: 'the entry file declares no network (imcc check accepts a file of targets only)' },
+  IMC213: { severity: 'error', template: "batchnorm: '{layer}' also feeds '{other}'; a weight layer followed by a batch norm must feed only it", description: 'the weight layer a batch norm folds into feeds another layer too' },
+  IMC214: { severity: 'error', template: 'networks extend each other in a cycle: {chain}', description: 'networks extend each other in a cycle' },
+  IMC215: { severity: 'error', template: 'network {network} extends {base}: it can only override {overridable}', description: 'an extending network has a statement it cannot override' },
+  IMC216: { severity: 'error', template: "'x N' feeds each instance of {block} into the next one's first parameter, which must be a tensor", description: 'repetition `x N` of a block whose first parameter is not a tensor' },
+  IMC217: { severity: 'error', template: "'x N' needs block {block} to return a tensor", description: 'repetition `x N` of a block that does not return a tensor' },
+  IMC218: { severity: 'error', template: '{what}: expected a layer as input, found {found}', description: 'a number where a layer is expected' },
+  IMC219: { severity: 'error', template: "block '{block}' has the name of a built-in operation", description: 'a block is named like a built-in operation' },
+  IMC220: { severity: 'error', template: "block {block}: parameter '{parameter}' appears twice", description: 'a block lists the same parameter twice' },
+  IMC221: { severity: 'error', template: 'block {block} takes {expected}; missing {missing}', description: 'a block call leaves parameters without a value (neither positional nor named)' },
+  IMC222: { severity: 'error', template: "{callee}: argument '{key}' is given twice", description: 'a named argument is given twice in one call' },
+  IMC223: { severity: 'error', template: 'import: the path is empty', description: 'an import with an empty path' },
+  IMC224: { severity: 'error', template: 'unterminated string', description: 'a string that is not closed on its line' },
+  IMC075: { severity: 'error', template: "the network output '{output}' is an intermediate result of the neuron core of '{host}'", description: "the network output is an intermediate result inside a neuron core (only a fused chain's last result leaves a core)" },
+  IMC225: { severity: 'error', template: 'the sweep {what} {text} is outside 0 to {max} (a sigma, as a fraction: 0.05 is 5 %)', description: 'imcc evaluate --sweep: a start, stop or step outside 0 to 10' },
+  IMC226: { severity: 'error', template: 'the sweep step is 0; give a positive step (or START = STOP for one point)', description: 'imcc evaluate --sweep: a zero step over a range' },
+  IMC227: { severity: 'error', template: 'the sweep has {count} points; at most {max}', description: 'imcc evaluate --sweep: more than 1000 points' },
+  IMC228: { severity: 'error', template: '--csv writes the rows of a sweep: add --sweep NAME=START:STOP:STEP', description: 'imcc evaluate: --csv without --sweep' },
+  IMC229: { severity: 'error', template: 'device: give either {one} or {other}, not both', description: 'device: two settings that say the same thing (conductance and resistance, levels and bits)' },
+  IMC230: { severity: 'error', template: 'device wire_resistance: give one value for rows and one for cols', description: 'device wire_resistance names the same direction twice' },
+  IMC231: { severity: 'error', template: '{what}: {label} has {count} dimensions ({form}), found {found}', description: 'dimensions with the wrong number of sizes (for example 3x3 where CxHxW is expected)' },
+  IMC232: { severity: 'error', template: '{what}: unexpected {found}', description: 'a value after the last one a statement takes' },
+  IMC233: { severity: 'error', template: "{what}: '{key}' takes no 'name:' selector", description: 'a `name:` selector on a statement that takes none' },
+  IMC234: { severity: 'error', template: "{what}: '{key}' takes a { ... } block, not values", description: 'values where a statement takes a { ... } block' },
+  IMC235: { severity: 'error', template: "{what}: '{key}' takes values, not a { ... } block", description: 'a { ... } block where a statement takes values' },
+  IMC236: { severity: 'error', template: "{what}: unknown unit '{unit}' (use {units})", description: 'a unit imcc does not know' },
+  IMC237: { severity: 'error', template: '{what}: {label} needs a unit ({units})', description: 'a number without the unit its setting needs' },
+  IMC238: { severity: 'error', template: "{what}: {label} needs the unit 'bits' (write {text} bits)", description: "a number of bits written without 'bits'" },
+  IMC239: { severity: 'error', template: '{what}: {label} takes no unit, found {found}', description: 'a unit on a plain number' },
+  IMC240: { severity: 'error', template: "{what}: {label} is a number of bits, found unit '{unit}'", description: 'another unit on a number of bits' },
+} as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
+
+type Catalogue = typeof CATALOGUE;
+
+/** Every code, retired ones included. */
+export type AnyDiagnosticCode = keyof Catalogue;
+
+/** The codes a check can report. */
+export type DiagnosticCode = { [C in AnyDiagnosticCode]: Catalogue[C] extends { template: string } ? C : never }[AnyDiagnosticCode];
+
+/** Placeholder names of a template: `'{a} and {b}'` gives `'a' | 'b'` (a brace pair with a space inside is literal text). */
+type Placeholders<T extends string> = T extends `${string}{${infer Name}}${infer Rest}`
+  ? (Name extends `${string} ${string}` | '' ? never : Name) | Placeholders<Rest>
+  : never;
+
+/** The arguments a code's template needs, by name. */
+export type DiagnosticArgs<C extends DiagnosticCode> = { readonly [K in Placeholders<Catalogue[C]['template']>]: string | number };
+
+export function isDiagnosticCode(code: string): code is DiagnosticCode {
+  return code in CATALOGUE && 'template' in CATALOGUE[code as AnyDiagnosticCode];
+}
+
+export function catalogueEntry(code: DiagnosticCode): CatalogueEntry {
+  return CATALOGUE[code];
+}
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The placeholder names of a template, in order of first use. */
+export function templatePlaceholders(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+}
+
+/** The code's template with its arguments filled in. */
+export function diagnosticMessage<C extends DiagnosticCode>(code: C, args: DiagnosticArgs<C>): string {
+  const values = args as Readonly<Record<string, string | number>>;
+  return catalogueEntry(code).template.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${code}: no value for {${name}}`);
+    return String(value);
+  });
+}
+
+/** One-line descriptions by code (retired codes say so), for the public API and the docs. */
+export const DIAGNOSTIC_CODES: Readonly<Record<AnyDiagnosticCode, string>> = Object.fromEntries(
+  Object.entries(CATALOGUE).map(([code, e]) => [code, 'retired' in e ? `retired: ${e.retired}` : e.description]),
+) as Record<AnyDiagnosticCode, string>;

@@ -178,8 +178,17 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
       if (dW < 2) {
         diags.error('IMC024', blame('method'), `layer ${n.name}: method 2 needs dw of at least 2 (got ${dW})`);
         ok = false;
-      } else if (dW > replicas || replicas % dW !== 0) {
-        diags.error('IMC024', blame('dW'), `layer ${n.name}: method 2 arranges replicas in rows of dw; replicas ${replicas} is not a multiple of dw ${dW}`);
+      } else if (dW > replicas) {
+        diags.error('IMC024', blame('dW'), `layer ${n.name}: method 2 arranges replicas in rows of dw; replicas ${replicas} is fewer than dw ${dW}`);
+        ok = false;
+      } else if (Math.ceil(replicas / dW) * (dW - 1) >= replicas) {
+        // A ragged block (replicas not a multiple of dw) is fine as long as its last column holds a replica.
+        const rows = Math.ceil(replicas / dW);
+        diags.error(
+          'IMC064',
+          blame('dW'),
+          `layer ${n.name}: ${replicas} replicas in columns of ${rows} fill only ${Math.ceil(replicas / rows)} of dw ${dW} columns (the last is empty)`,
+        );
         ok = false;
       }
     } else dW = 1;

@@ -102,7 +102,7 @@ export interface ReplicationJson {
   stride: number;
   inputPixels: number;
   equation2AspectRatio?: number;
-  /** Replicas not a multiple of dW: the block's last column is partly filled (the mapping refuses it, IMC052). */
+  /** Replicas not a multiple of dW: the block's last column is partly filled (blocks on a skewed lattice, ./blocks.ts). */
   ragged?: boolean;
   replicaOffsets: Array<[number, number]>;
 }

@@ -37,12 +37,6 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
   const out = node.shape;
   const blockHeight = Math.ceil(directive.replicas / directive.dW);
   const block = `${directive.replicas} replicas with dW ${directive.dW}`;
-  if (directive.replicas % directive.dW !== 0) {
-    diagnostics.push(
-      diagnostic('IMC052', directive.span, `layer '${node.name}': ${block} do not form a rectangular block of output pixels (replicas must be a multiple of dW)`),
-    );
-    return null;
-  }
   if (directive.dW > out.width || blockHeight > out.height) {
     diagnostics.push(
       diagnostic(
@@ -53,7 +47,15 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
     );
     return null;
   }
-  if (out.height % blockHeight !== 0 || out.width % directive.dW !== 0) {
+  // A ragged block (last column partly filled) tiles any plane on its lattice (./blocks.ts); a full one on a grid.
+  const ragged = directive.replicas % directive.dW !== 0;
+  if (ragged && blockHeight * (directive.dW - 1) >= directive.replicas) {
+    diagnostics.push(
+      diagnostic('IMC064', directive.span, `layer '${node.name}': ${block} leave the block's last column empty (columns of ${blockHeight})`),
+    );
+    return null;
+  }
+  if (!ragged && (out.height % blockHeight !== 0 || out.width % directive.dW !== 0)) {
     diagnostics.push(
       diagnostic(
         'IMC056',

@@ -214,13 +214,24 @@ describe('diagnostics', () => {
     expect(err2.diagnostics[0].message).toContain('5x1 block');
   });
 
-  it('IMC052: replicas that are not a multiple of dW do not form a rectangular block', () => {
+  it('a ragged block (replicas not a multiple of dW) is mapped: 7 replicas 3 wide on a 7x7 plane it does not tile on a grid', () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 7, width: 7 });
+    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(7, 3, 46) });
+    const lm = mapDesign(design(b, c)).layers[0];
+    expect(lm.matrix.dW).toBe(3);
+    expect(lm.matrix.replicas.map((r) => [r.oy, r.ox])).toEqual([[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [2, 1], [0, 2]]);
+    expect(lm.matrix.columnSinks.length).toBe(7 * 4);
+  });
+
+  it('IMC064: a ragged block whose last column would be empty (5 replicas in columns of 2 fill 3 of dW 4)', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 4, height: 8, width: 8 });
-    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(5, 2, 46) });
+    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(5, 4, 46) });
     const err = diagnosticsOf(() => mapDesign(design(b, c)));
-    expect(err.diagnostics[0].code).toBe('IMC052');
-    expect(err.diagnostics[0].message).toContain('multiple of dW');
+    expect(err.diagnostics.map((d) => d.code)).toEqual(['IMC064']);
+    expect(err.diagnostics[0].span.line).toBe(46);
+    expect(err.diagnostics[0].message).toContain('last column empty');
   });
 
   it('IMC056: a replica block that does not tile the output plane evenly', () => {
@@ -287,7 +298,7 @@ describe('diagnostics', () => {
   });
 
   it('the mapping codes are registered with a description', () => {
-    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC056', 'IMC057', 'IMC058']) {
+    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC056', 'IMC057', 'IMC058', 'IMC064']) {
       expect(DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES]).toBeTruthy();
     }
   });

@@ -63,7 +63,7 @@ describe('imcc replicate', () => {
     const { out, code } = await run(['--cin', '16', '--cout', '16', '--kernel', '3', '--replicas', '7', '--dw', '3']);
     expect(code).toBe(0);
     expect(out).toContain('collective kernel matrix: 368 rows x 112 cols (method 2, dW 3, stride 1)');
-    expect(out).toContain('ragged block: 7 replicas do not fill 3x3; the mapping builds only full blocks (IMC052');
+    expect(out).toContain('ragged block: 7 replicas do not fill 3x3; its blocks tile an output plane on a skewed lattice');
     expect(out).toContain('  0 3 6\n  1 4 .\n  2 5 .\n');
     const json = JSON.parse((await run(['--cin', '16', '--cout', '16', '--kernel', '3', '--replicas', '7', '--dw', '3', '--json'])).out) as { ragged?: boolean };
     expect(json.ragged).toBe(true);

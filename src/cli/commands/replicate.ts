@@ -83,7 +83,7 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
         ...(json.ragged
           ? [
               `ragged block: ${json.replicas} replicas do not fill ${Math.ceil(json.replicas / json.dW)}x${json.dW}; ` +
-                'the mapping builds only full blocks (IMC052; docs/optimize.md "Ragged blocks")',
+                'its blocks tile an output plane on a skewed lattice (docs/optimize.md "Ragged blocks")',
             ]
           : []),
         '',

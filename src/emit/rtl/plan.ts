@@ -3,6 +3,7 @@
 import { diagnostic, DiagnosticError } from '../../dsl/diagnostics.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
+import { raggedLayers } from '../../mapping/blocks.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockShape, isFullBlock, sameEmissionOrder, type BlockShape } from '../../memory/schedule.js';
@@ -358,6 +359,11 @@ function valueBits(values: Int32Array): number {
 
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
+  // The method-2 controller steps its block origin on a grid (Δpix); a ragged block's lattice is not one.
+  for (const r of raggedLayers(program.mapping.layers)) {
+    const node = program.design.network.nodes.find((n) => n.name === r.layer)!;
+    unsupported(node, `a ragged method-2 block (${r.replicas} replicas, dW ${r.dW}: its last column partly filled, blocks on a skewed lattice)`);
+  }
   const { design, mapping, memory: memoryPlan, reference } = program;
   // FIFO depths for one image: the residual buffers of the single-image dataflow. The shortcut pixels that arrive
   // after their pixel is computed come from the `block` granularity, the timing the RTL follows (docs/dataflow.md).

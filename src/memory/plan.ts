@@ -4,13 +4,14 @@
 import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../dsl/diagnostics.js';
 import type { IrDesign, IrNode, LayoutChoice, LayoutName } from '../ir/types.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
-import { mapDesign, raggedLayers } from '../mapping/index.js';
+import { mapDesign } from '../mapping/index.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
 import {
+  blockPixels,
   blockShape,
   buildSchedule,
   coreTiming,
@@ -143,7 +144,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
     // Timing model (docs/dataflow.md): the network input streams in inputPixelsPerTimestep pixels per timestep; any
     // other core receives its producer's block, as many pixels per timestep as the producer computes (the fastest
     // they can come).
-    arrivalsPerTimestep: arrivalBlock.rows * arrivalBlock.cols,
+    arrivalsPerTimestep: blockPixels(arrivalBlock),
     arrivalBlock,
     positions: mine.size === all.length ? undefined : all.filter((q) => mine.has(`${q.dy},${q.dx}`)),
   };
@@ -303,20 +304,6 @@ function orReplicas(hint: string | undefined): string {
 }
 
 export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
-  // Algorithm 2's address sequence steps by whole blocks on a grid; a ragged block's lattice is not one (yet).
-  const ragged = raggedLayers(mapping.layers);
-  if (ragged.length > 0) {
-    throw new DiagnosticError(
-      ragged.map((r) => {
-        const node = nodeNamed(design.network, r.layer);
-        return diagnostic(
-          'IMC065',
-          node.mapping?.span ?? node.span,
-          `layer '${r.layer}': the input-memory layout and schedules of a ragged block (${r.replicas} replicas, dW ${r.dW}) are not built yet`,
-        );
-      }),
-    );
-  }
   const { inputMemory, controller } = design.target;
   const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
   const diagnostics: Diagnostic[] = [];

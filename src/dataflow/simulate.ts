@@ -19,7 +19,6 @@ import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
-import { raggedLayers } from '../mapping/blocks.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
 import { peakOccupancy, peakPerTimestep } from './occupancy.js';
 import {
@@ -158,16 +157,6 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`simulateDataflow: batch must be a positive integer, got ${batch}`);
   const tooLarge = simulationSizeDiagnostic(design);
   if (tooLarge) throw new DiagnosticError([tooLarge]);
-  // The block plan below cuts planes on a grid; a ragged block's lattice is not one (yet).
-  const ragged = raggedLayers(mapping.layers);
-  if (ragged.length > 0) {
-    throw new DiagnosticError(
-      ragged.map((r) => {
-        const node = design.network.nodes.find((n) => n.name === r.layer)!;
-        return diagnostic('IMC066', node.mapping?.span ?? node.span, `layer '${r.layer}': the dataflow of a ragged block (${r.replicas} replicas, dW ${r.dW}) is not modelled yet`);
-      }),
-    );
-  }
   const nodes = nodeIndex(design.network);
   const inputNode = design.network.nodes.find((n) => n.op.kind === 'input');
   if (inputNode === undefined) throw new Error('dataflow: the network has no input');

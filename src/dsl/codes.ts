@@ -72,7 +72,6 @@ export const DIAGNOSTIC_CODES = {
   IMC062: 'mapping optimize: invalid directive (objective throughput|latency|balanced, cores N, strategy S)',
   IMC063: 'imcc optimize --write cannot write the design file',
   IMC064: 'a ragged method-2 block leaves its last column empty (fewer replicas than dw columns of ceil(replicas / dw) can hold)',
-  IMC066: 'the dataflow of a ragged method-2 block (replicas not a multiple of dw) is not modelled yet',
   IMC070: 'a core\'s input memory needs more words than the target\'s memory depth',
   IMC071: 'a core\'s reads for one timestep need more clock cycles than a timestep has (with the layout chosen)',
   IMC072: 'layout auto: no layout fits a core (memory depth and reads per timestep)',

@@ -57,4 +57,16 @@ describe('a ragged block (3 replicas, dw 2) through the CLI', () => {
     expect(existsSync(join(out, 'schedules', 'c00.sched'))).toBe(true);
     expect(existsSync(join(out, 'rtl'))).toBe(false);
   });
+
+  it('imcc optimize --ragged says so in its third line and may choose ragged counts; without it, it never does', async () => {
+    const ragged = await runCli(['optimize', design, '--ragged', '--ignore-bandwidth', '--json']);
+    expect(ragged.code).toBe(0);
+    const text = await runCli(['optimize', design, '--ragged', '--ignore-bandwidth']);
+    expect(text.stdout.split('\n')[2]).toBe('blocks: ragged method-2 blocks searched too (--ragged); the RTL generator does not build them yet (IMC112)');
+    const plain = await runCli(['optimize', design, '--ignore-bandwidth', '--json']);
+    const replicas = (run: { stdout: string }) => Object.values((JSON.parse(run.stdout) as { chosen: { replicas: Record<string, number> } }).chosen.replicas);
+    // Full blocks tile the 8x8 planes on a grid only with powers of two; ragged ones take other counts too.
+    expect(replicas(plain).every((n) => (n & (n - 1)) === 0)).toBe(true);
+    expect(replicas(ragged).some((n) => n % 2 === 1 && n > 1)).toBe(true);
+  });
 });

@@ -69,6 +69,12 @@ describe('imcc replicate', () => {
     expect(json.ragged).toBe(true);
   });
 
+  it('a count that leaves the last column empty (5 replicas, dW 4: 2x3 drawn) is answered, and said to be refused by a mapping', async () => {
+    const { out, code } = await run(['--cin', '1', '--cout', '1', '--kernel', '1', '--replicas', '5', '--dw', '4']);
+    expect(code).toBe(0);
+    expect(out).toContain('ragged block: 5 replicas do not fill 2x4; they leave its last column empty, which a mapping refuses (IMC064)');
+  });
+
   it('bad usage: non-integer values, missing options and a block wider than its replicas are refused', async () => {
     expect((await run(['--cin', 'x', '--cout', '1', '--kernel', '1', '--replicas', '1'])).code).not.toBe(0);
     expect((await run(['--cin', '1', '--cout', '1', '--kernel', '1', '--replicas', '0'])).code).not.toBe(0);

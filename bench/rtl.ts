@@ -1,11 +1,11 @@
-// RTL library section of npm run bench: ResNet-32's generated RTL (modules emitted; controller and neuron-core bodies,
-// each synthesized once) and its Yosys CPU time, whole network and two heavy cores. CPU seconds, not wall time: the
-// figure does not depend on the other load of the machine.
+// RTL library section of npm run bench: ResNet-32's generated RTL (modules emitted; the static controller's parameter
+// sets and the neuron-core bodies, each synthesized once) and its Yosys CPU time, whole network and two heavy cores.
+// CPU seconds, not wall time: the figure does not depend on the other load of the machine.
 //
-// Before/after. Whole network: every unit of src/verify/synth.ts is measured once; "per core" counts each shared
-// controller and neuron core once per core using it, which is what the RTL before the library (main at 01e0ad5: a
-// controller and a neuron module per core, synthesized inside each core's unit) made Yosys do for the same modules;
-// the SRAM and FIFO storage units were shared then too. The target is a third of it (issue 16).
+// Before/after. Whole network: every unit of src/verify/synth.ts is measured once; "per core" counts each controller
+// parameter set and shared neuron core once per core using it, which is what the RTL before the library (main at
+// 01e0ad5: a controller and a neuron module per core, synthesized inside each core's unit) made Yosys do for the same
+// modules; the SRAM and FIFO storage units were shared then too. The target is a third of it (issue 16).
 // Cores c33 and c03 (each with the SRAM and FIFO storage as black boxes): measured on the same 2-core machine with
 // the RTL of commit 092af33 (the figures below) and with this RTL.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,9 +41,14 @@ export async function benchmarks(): Promise<BenchRow[]> {
     const verilog = files.filter((f) => f.path.endsWith('.v'));
     const lines = verilog.reduce((sum, f) => sum + f.content.split('\n').length - 1, 0);
     const bodies = (kind: string): number => verilog.filter((f) => new RegExp(`^rtl/${names.network}_${kind}_[0-9a-f]{8}\\.v$`).test(f.path)).length;
+    // The controller is one module; each core's wrapper sets its parameters, and each distinct set is one Yosys unit.
+    const controllerSets = new Set(
+      verilog.flatMap((f) => [...f.content.matchAll(new RegExp(`^ {2}${names.controller} #\\(([\\s\\S]*?)\\) u_controller \\(`, 'gm'))].map((m) => m[1])),
+    );
     const rows = [
       row('resnet32 Verilog modules (one per file)', `${verilog.length}`, `before: ${BEFORE_MODULES}`),
-      row('resnet32 controller bodies (each synthesized once)', `${bodies('controller')}`, `before: ${BEFORE_BODIES.controller}`),
+      row('resnet32 controller modules (static, the same text for every network)', `${verilog.filter((f) => f.path === `rtl/${names.controller}.v`).length}`, `before: ${BEFORE_BODIES.controller}`),
+      row('resnet32 controller parameter sets (each synthesized once)', `${controllerSets.size}`, `before: ${BEFORE_BODIES.controller} bodies`),
       row('resnet32 neuron-core bodies (each synthesized once)', `${bodies('neuron')}`, `before: ${BEFORE_BODIES.neuron}`),
       row('resnet32 Verilog lines', `${lines}`),
       row('resnet32 .mem files (weights, batch norm)', `${files.filter((f) => f.path.endsWith('.mem')).length}`),
@@ -51,9 +56,9 @@ export async function benchmarks(): Promise<BenchRow[]> {
     const started = performance.now();
     const whole = await synthesizeRtl(dir, names.fileList, names.top);
     const wallSeconds = (performance.now() - started) / 1000;
-    // Per core: a shared controller or neuron core once per core using it (as main's per-core modules were); the SRAM
-    // and FIFO storage were already synthesized once per geometry, the top once.
-    const library = new RegExp(`^${names.network}_(controller|neuron)_[0-9a-f]{8}$`);
+    // Per core: a controller parameter set or shared neuron core once per core using it (as main's per-core modules
+    // were); the SRAM and FIFO storage were already synthesized once per geometry, the top once.
+    const library = new RegExp(`^(${names.controller}\\(|${names.network}_neuron_[0-9a-f]{8}$)`);
     const perCore = whole.units.reduce((sum, u) => sum + u.cpuSeconds * (library.test(u.name) ? u.instances : 1), 0);
     rows.push(
       row(

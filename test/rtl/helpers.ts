@@ -66,8 +66,18 @@ export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
 export function coreModuleFile(files: readonly RtlFile[], coreModule: string, kind: 'controller' | 'neuron'): RtlFile {
   const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
   if (!wrapper) throw new Error(`no wrapper rtl/${coreModule}.v`);
-  const module = new RegExp(`^ {2}(\\w+) u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
+  // `module u_kind (` or, for a parameterised module, `module #( ... ) u_kind (`.
+  const module = new RegExp(`^ {2}(\\w+) (?:#\\([\\s\\S]*?\\) )?u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
   const file = files.find((f) => f.path === `rtl/${module}.v`);
   if (!file) throw new Error(`${coreModule} instantiates no ${kind}`);
   return file;
+}
+
+/** The parameters core `coreModule`'s wrapper sets on its dataflow controller (`.NAME (value)`), by name. */
+export function controllerParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
+  const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
+  if (!wrapper) throw new Error(`no wrapper rtl/${coreModule}.v`);
+  const block = /^ {2}\w+ #\(([\s\S]*?)\) u_controller \(/m.exec(wrapper.content)?.[1];
+  if (block === undefined) throw new Error(`${coreModule} sets no controller parameters`);
+  return Object.fromEntries([...block.matchAll(/\.(\w+)\s*\((\d+)\)/g)].map((m) => [m[1], Number(m[2])]));
 }

@@ -27,11 +27,14 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/lenet.f', 'lenet_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // Units: the top (cores as black boxes), the 6 cores (controller, neuron, core), the SRAM shared by all 6.
-    expect(synth.units.map((u) => u.name).sort()).toEqual(
-      ['lenet_c00', 'lenet_c01', 'lenet_c02', 'lenet_c03', 'lenet_c04', 'lenet_c05', 'lenet_sram(WORD_BITS=32, DEPTH=256, ADDR_BITS=8)', 'lenet_top'],
+    // Units: the top (cores as black boxes), the 6 cores (neuron, core), the controller once per parameter set (6),
+    // the SRAM shared by all 6.
+    const controllers = synth.units.filter((u) => u.name.startsWith('imcc_controller('));
+    expect(controllers.map((u) => u.instances)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(synth.units.filter((u) => !controllers.includes(u)).map((u) => u.name).sort()).toEqual(
+      ['imcc_sram(WORD_BITS=32, DEPTH=256, ADDR_BITS=8)', 'lenet_c00', 'lenet_c01', 'lenet_c02', 'lenet_c03', 'lenet_c04', 'lenet_c05', 'lenet_top'],
     );
-    expect(synth.units.find((u) => u.name.startsWith('lenet_sram'))!.instances).toBe(6);
+    expect(synth.units.find((u) => u.name.startsWith('imcc_sram'))!.instances).toBe(6);
     expect(synth.cells).toBeGreaterThan(6 * 32 * 256);
   }, 900_000);
 
@@ -56,23 +59,23 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // The top, 43 cores, the 4 controllers and 6 neuron cores that several cores share (the library's other 6
-    // controllers and 8 neuron cores serve one core each and are synthesized in its unit), one SRAM geometry
-    // (512 x 128 bits) shared by the 43 cores and the shortcut FIFO storage of the 15 residual adds in 5 geometries:
-    // each distinct module once.
-    expect(synth.units.length).toBe(60);
-    const controllers = synth.units.filter((u) => /^resnet32_controller_[0-9a-f]{8}$/.test(u.name));
-    expect(controllers.length).toBe(4);
-    expect(controllers.reduce((sum, u) => sum + u.instances, 0)).toBe(37);
+    // The top, 43 cores, the one controller module in its 10 parameter sets, the 6 neuron cores that several cores
+    // share (the other 8 serve one core each and are synthesized in its unit), one SRAM geometry (512 x 128 bits)
+    // shared by the 43 cores and the shortcut FIFO storage of the 15 residual adds in 5 geometries: each distinct
+    // module and parameter set once.
+    expect(synth.units.length).toBe(66);
+    const controllers = synth.units.filter((u) => u.name.startsWith('imcc_controller('));
+    expect(controllers.length).toBe(10);
+    expect(controllers.reduce((sum, u) => sum + u.instances, 0)).toBe(43);
     const neurons = synth.units.filter((u) => /^resnet32_neuron_[0-9a-f]{8}$/.test(u.name));
     expect(neurons.length).toBe(6);
     expect(neurons.reduce((sum, u) => sum + u.instances, 0)).toBe(26);
-    const fifos = synth.units.filter((u) => u.name.startsWith('resnet32_fifo_ram('));
+    const fifos = synth.units.filter((u) => u.name.startsWith('imcc_fifo_ram('));
     expect(fifos.length).toBe(5);
     // The FIFO storage sits in the neuron cores, some of them shared: one instance per adding core all the same.
     expect(fifos.reduce((sum, u) => sum + u.instances, 0)).toBe(15);
-    const sram = synth.units.find((u) => u.name.startsWith('resnet32_sram('))!;
-    expect(sram.name).toBe('resnet32_sram(WORD_BITS=128, DEPTH=512, ADDR_BITS=9)');
+    const sram = synth.units.find((u) => u.name.startsWith('imcc_sram('))!;
+    expect(sram.name).toBe('imcc_sram(WORD_BITS=128, DEPTH=512, ADDR_BITS=9)');
     expect(sram.instances).toBe(43);
     // Every SRAM bit is a flip-flop in a generic flow: 43 x 64 Kibit.
     expect(synth.cells).toBeGreaterThan(43 * 65_536);

@@ -230,7 +230,7 @@ describe('the outputs of an integrate-and-fire design', () => {
     const result = compileDesign({ design: r.design!, sources: r.sources, version: '0.1.0' });
     expect(result.warnings).toEqual([]);
     const paths = result.files.map((f) => f.path);
-    expect(paths).toContain('rtl/n_if_neuron.v');
+    expect(paths).toContain('rtl/imcc_if_neuron.v');
     expect(paths).toContain('tb/n_tb.cpp');
     const text = (path: string): string => String(result.files.find((f) => f.path === path)!.content);
     const index = JSON.parse(text('configs/crosssim/index.json'));

@@ -1,6 +1,6 @@
 // Fault injection in a generated controller: one wrong increment (Algorithm 2's Δkernel) in one core's controller
-// makes verification fail at that core, on a memory address; a register without its reset fails too, because every
-// register starts at a random value (Verilator --x-initial unique, seeded).
+// parameters makes verification fail at that core, on a memory address; a register without its reset fails too,
+// because every register starts at a random value (Verilator --x-initial unique, seeded).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,11 +15,12 @@ describe('fault injection in a controller', () => {
     expect(clean.pass).toBe(true);
 
     const dir = writeFiles(p.files);
-    const path = join(dir, coreModuleFile(p.files, 'tiny_c01', 'controller').path);
+    // c01's wrapper sets the one controller module's Δkernel parameter.
+    const path = join(dir, 'rtl/tiny_c01.v');
     const text = readFileSync(path, 'utf8');
-    const m = /localparam signed \[CW-1:0\] DELTA_KERNEL = (\d+)'sd(\d+);/.exec(text)!;
+    const m = /\.DELTA_KERNEL( +)\((\d+)\)/.exec(text)!;
     const word = p.plan.cores.find((c) => c.core === 'c01')!.wordBits;
-    writeFileSync(path, text.replace(m[0], `localparam signed [CW-1:0] DELTA_KERNEL = ${m[1]}'sd${Number(m[2]) + word};`));
+    writeFileSync(path, text.replace(m[0], `.DELTA_KERNEL${m[1]}(${Number(m[2]) + word})`));
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'f1' });

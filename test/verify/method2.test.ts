@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/dsl/diagnostics.js';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('replicated layers in RTL (method 2)', () => {
   const p = prepare('test/verify/fixtures/method2.imc');
@@ -25,26 +25,20 @@ describe('replicated layers in RTL (method 2)', () => {
   });
 
   it('walks a 2x2 block\'s 4x4 region and writes the arriving 2x2 blocks column by column', () => {
-    const c2 = coreModuleFile(p.files, 'method2_c02', 'controller').content;
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] BLOCK_H = \d+'sd2;/);
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] BLOCK_W = \d+'sd2;/);
-    expect(c2).toContain('REGION_W = (BLOCK_W - ONE) * STRIDE + KERNEL_W;');
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_W = \d+'sd2;/);
+    expect(controllerParametersOf(p.files, 'method2_c02')).toMatchObject({ BLOCK_H: 2, BLOCK_W: 2, IN_BLOCK_W: 2 });
+    expect(coreModuleFile(p.files, 'method2_c02', 'controller').content).toContain('REGION_W = (BLOCK_W - ONE) * STRIDE + KERNEL_W;');
     // A 2-column block arriving into a ring of columns the region also reads: the memory keeps one column more than
     // the region's 4 (the block's second column arrives with the first).
-    expect(c2).toContain('memory keeps 5 input columns');
+    expect(controllerParametersOf(p.files, 'method2_c02').COLUMNS).toBe(5);
     // c3 (method 1) is fed by c2's 2x2 blocks.
-    const c3 = coreModuleFile(p.files, 'method2_c04', 'controller').content;
-    expect(c3).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_H = \d+'sd2;/);
-    expect(c3).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_W = \d+'sd2;/);
-    expect(c3).toMatch(/localparam signed \[CW-1:0\] BLOCK_W = \d+'sd1;/);
+    expect(controllerParametersOf(p.files, 'method2_c04')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 2, BLOCK_W: 1 });
   });
 
   it('skips the region row of the 1x1 stride-2 shortcut that no replica reads', () => {
-    const s = coreModuleFile(p.files, `method2_${p.mapping.cores.find((c) => c.layer === 's')!.id}`, 'controller').content;
+    const s = `method2_${p.mapping.cores.find((c) => c.layer === 's')!.id}`;
     // Region rows 0 and 2 of 3 (replica 1's pixel is two rows below replica 0's): 2 crossbar row groups.
-    expect(s).toMatch(/localparam signed \[CW-1:0\] REGION_ROWS = \d+'sd2;/);
-    expect(s).toContain('wire row_read = (dy_phase_q < KERNEL_H);');
+    expect(controllerParametersOf(p.files, s)).toMatchObject({ REGION_ROWS: 2, SPARSE_ROWS: 1 });
+    expect(coreModuleFile(p.files, s, 'controller').content).toContain('assign row_read = (dy_phase_q < KERNEL_H);');
     const neuron = coreModuleFile(p.files, 'method2_c01', 'neuron').content;
     // The neuron core of c1 walks its replicas y fastest over the 2x2 block.
     expect(neuron).toContain('rep_x_d = rep_x_q + ONE;');

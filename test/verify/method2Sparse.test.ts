@@ -1,12 +1,12 @@
 // Method 2 with a stride over the kernel width in RTL (a replicated 1x1 stride-2 shortcut in 2x2 blocks): the region
 // column between the replicas' patches, like the row, has no crossbar rows and no memory reads; verified bit-exact.
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('a method-2 layer whose stride exceeds its kernel width in RTL', () => {
   const p = prepare('test/verify/fixtures/method2-sparse.imc');
-  const controllerOf = (layer: string): string =>
-    coreModuleFile(p.files, `${p.design.network.name}_${p.mapping.cores.find((c) => c.layer === layer)!.id}`, 'controller').content;
+  const coreOf = (layer: string): string => `${p.design.network.name}_${p.mapping.cores.find((c) => c.layer === layer)!.id}`;
+  const parametersOf = (layer: string): Record<string, number> => controllerParametersOf(p.files, coreOf(layer));
 
   it('maps the shortcut s with 2x2 blocks: 4 input pixels of its 3x3 region, 16 rows', () => {
     const s = p.mapping.layers.find((l) => l.layer === 's')!;
@@ -15,12 +15,13 @@ describe('a method-2 layer whose stride exceeds its kernel width in RTL', () => 
   });
 
   it('walks the 3x3 region and skips its middle column and row', () => {
-    const s = controllerOf('s');
-    expect(s).toMatch(/localparam signed \[CW-1:0\] REGION_ROWS = \d+'sd2;/);
-    expect(s).toContain('wire col_read = (dx_phase_q < KERNEL_W);');
-    expect(s).toContain('wire in_part = row_read && col_read && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);');
+    // 2 of the region's 3 rows and columns are read; the sparse row and column counters are on.
+    expect(parametersOf('s')).toMatchObject({ REGION_ROWS: 2, SPARSE_ROWS: 1, SPARSE_COLS: 1, KERNEL_W: 1, STRIDE: 2 });
+    const controller = coreModuleFile(p.files, coreOf('s'), 'controller').content;
+    expect(controller).toContain('assign col_read = (dx_phase_q < KERNEL_W);');
+    expect(controller).toContain('wire in_part = row_read && col_read && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);');
     // A dense region (c2, 3x3 at stride 2) has no column phase.
-    expect(controllerOf('c2')).not.toContain('col_read');
+    expect(parametersOf('c2')).toMatchObject({ SPARSE_ROWS: 0, SPARSE_COLS: 0 });
   });
 
   // Every activation, ADC column and address of the 5 cores and every output value are compared.

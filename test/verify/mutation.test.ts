@@ -89,9 +89,10 @@ const MUTANTS: Mutant[] = [
   { name: 'busy_q reset dropped', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
   {
     name: 'corrupted address (Δkernel one word too large)', caughtBy: 'memory',
-    file: coreModuleFile(p.files, `${net}_c01`, 'controller').path.slice('rtl/'.length),
+    // The core's wrapper sets the controller's parameters.
+    file: `${net}_c01.v`,
     kind: 'rtl',
-    mutate: (t) => replaceOnce(t, /DELTA_KERNEL = (\d+)'sd(\d+);/, `DELTA_KERNEL = $1'sd${Number(/DELTA_KERNEL = \d+'sd(\d+);/.exec(t)![1]) + 16};`),
+    mutate: (t) => replaceOnce(t, /\.DELTA_KERNEL( +)\((\d+)\)/, `.DELTA_KERNEL$1(${Number(/\.DELTA_KERNEL +\((\d+)\)/.exec(t)![1]) + 16})`),
   },
 ];
 

@@ -2,7 +2,7 @@
 // pixels along y per computation, a replicated producer feeding several pixels per timestep, replicated layers split
 // in row parts, a strided replicated layer; verified bit-exact against the reference model and the schedules.
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
 
 describe('replicated layers in RTL (method 1)', () => {
   const p = prepare('test/verify/fixtures/replicated.imc');
@@ -12,11 +12,10 @@ describe('replicated layers in RTL (method 1)', () => {
     expect(p.mapping.layers.map((l) => l.cores.length)).toEqual([1, 3, 3, 2, 2]);
     expect(p.mapping.layers.map((l) => l.residualLayer ?? '-')).toEqual(['-', 'c1', 'c2', '-', '-']);
     // A block of 4 pixels at stride 1 reads a 6 x 3 input region; the controller walks it with REGION_H = 6.
-    const c2 = coreModuleFile(p.files, 'replicated_c01', 'controller').content;
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] BLOCK_H = \d+'sd4;/);
-    expect(c2).toContain('REGION_H = (BLOCK_H - ONE) * STRIDE + KERNEL_H;');
+    expect(controllerParametersOf(p.files, 'replicated_c01')).toMatchObject({ BLOCK_H: 4, STRIDE: 1, KERNEL_H: 3 });
+    expect(coreModuleFile(p.files, 'replicated_c01', 'controller').content).toContain('REGION_H = (BLOCK_H - ONE) * STRIDE + KERNEL_H;');
     // c2 receives c1's two pixels per timestep; its residual FIFO takes c1's two shortcut pixels at once.
-    expect(c2).toMatch(/localparam signed \[CW-1:0\] IN_BLOCK_H = \d+'sd2;/);
+    expect(controllerParametersOf(p.files, 'replicated_c01')).toMatchObject({ IN_BLOCK_H: 2 });
     const n2 = coreModuleFile(p.files, 'replicated_c03', 'neuron').content;
     // Pixel 0 (res_pixel_i[15:0]) is written at res_wr_q, pixel 1 at the entry after it, in one cycle.
     expect(n2).toMatch(/wire \[2\*\d+-1:0\] res_waddr = \{\(\(res_wr_q >= .*\), res_wr_q\};/);

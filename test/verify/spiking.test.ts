@@ -47,12 +47,14 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
     expect(c02).toMatch(/\.ENTRIES\s+\(4\)/);
     expect(c02).toMatch(/\.fire_i\s+\(busy_q && emit\)/);
     expect(c02).toContain('wire signed [ACC_BITS-1:0] result = spike ? BIT_ONE : BIT_ZERO;');
-    const membrane = file(p, 'rtl/spiking_if_neuron.v');
-    expect(membrane).toContain('wire signed [V_BITS-1:0] next = fires ? leaked - THRESHOLD : leaked;');
+    // The library's membrane module resets by subtracting the threshold when the neuron core sets RESET_SUBTRACT.
+    const membrane = file(p, 'rtl/imcc_if_neuron.v');
+    expect(membrane).toContain('wire signed [V_BITS-1:0] after_spike = (RESET_SUBTRACT != 0) ? leaked - THRESHOLD : V_ZERO;');
+    expect(c00).toMatch(/\.RESET_SUBTRACT\s+\(1\)/);
     expect(file(p, 'rtl/spiking_c00.v')).toContain('.ACT_UNSIGNED (0)');
     for (const core of ['c01', 'c02', 'c03']) expect(file(p, `rtl/spiking_${core}.v`)).toContain('.ACT_UNSIGNED (1)');
     expect(file(p, 'rtl/spiking_top.v')).toContain("localparam [31:0] LAST_IF_STEP = 32'd3;");
-    expect(file(p, 'rtl/spiking.f')).toContain('rtl/spiking_if_neuron.v');
+    expect(file(p, 'rtl/spiking.f')).toContain('rtl/imcc_if_neuron.v');
   });
 
   lintAndVerifyTests(p, 2000);
@@ -87,7 +89,7 @@ describe('integrate-and-fire in replicated layers split in column parts, reset t
   const z = prepare('test/verify/fixtures/spiking-replicated.imc');
 
   it('resets to zero, keeps one membrane per pixel of the replica block and channel, and both spikes and stays silent', () => {
-    expect(file(z, 'rtl/spiking_replicated_if_neuron.v')).toContain('wire signed [V_BITS-1:0] next = fires ? V_ZERO : leaked;');
+    expect(coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content).toMatch(/\.RESET_SUBTRACT\s+\(0\)/);
     // c1's column parts start inside replicas: the membrane entry counts the layer's channels (oc_q) at the
     // replica's pixel (cy_q + rep_y_q, cx_q + rep_x_q) of the 8x8 plane.
     const c01 = coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content;

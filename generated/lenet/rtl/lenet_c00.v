@@ -28,8 +28,42 @@ module lenet_c00 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire                  neuron_start;
   wire                  neuron_done;
+  wire                  unused_psum_valid;
 
-  lenet_controller_42010dd9 u_controller (
+  // The dataflow controller: the same module for every core, set to this core's geometry.
+  imcc_controller #(
+    .CW            (16),
+    .ADDR_BITS     (8),
+    .WORD_BITS     (32),
+    .PIXEL_BITS    (4),
+    .X_BITS        (100),
+    .X_LOW         (0),
+    .SLOTS         (25),
+    .HAS_NEURON    (1),
+    .SPARSE_ROWS   (0),
+    .SPARSE_COLS   (0),
+    .IN_H          (28),
+    .IN_W          (28),
+    .KERNEL_H      (5),
+    .KERNEL_W      (5),
+    .STRIDE        (1),
+    .PAD_TOP       (0),
+    .PAD_LEFT      (0),
+    .OUT_H         (24),
+    .OUT_W         (24),
+    .BLOCK_H       (1),
+    .BLOCK_W       (1),
+    .IN_BLOCK_H    (1),
+    .IN_BLOCK_W    (1),
+    .REGION_ROWS   (5),
+    .DX_FIRST      (0),
+    .DX_LAST       (4),
+    .SLOT_FIRST    (0),
+    .SLOT_DX_FIRST (0),
+    .COLUMNS       (5),
+    .DELTA_KERNEL  (20),
+    .DELTA_PIX     (4)
+  ) u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -45,11 +79,13 @@ module lenet_c00 (
     .mem_rdata_i    (mem_rdata),
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
+    .psum_ready_i   (1'b1),
     .neuron_start_o (neuron_start),
-    .neuron_done_i  (neuron_done)
+    .neuron_done_i  (neuron_done),
+    .psum_valid_o   (unused_psum_valid)
   );
 
-  lenet_sram #(
+  imcc_sram #(
     .WORD_BITS (32),
     .DEPTH     (256),
     .ADDR_BITS (8)
@@ -64,7 +100,7 @@ module lenet_c00 (
   );
 
   // The target's whole tile, 64 x 64: this core uses its first 25 rows and 4 columns.
-  lenet_crossbar #(
+  imcc_crossbar #(
     .ROWS        (64),
     .COLS        (64),
     .ACT_BITS    (4),

@@ -26,8 +26,42 @@ module lenet_c01 (
   /* verilator lint_off UNUSEDSIGNAL */
   wire [768-1:0]  xbar_y_tile;
   /* verilator lint_on UNUSEDSIGNAL */
+  wire                  unused_neuron_start;
 
-  lenet_controller_354a6cbd u_controller (
+  // The dataflow controller: the same module for every core, set to this core's geometry.
+  imcc_controller #(
+    .CW            (16),
+    .ADDR_BITS     (8),
+    .WORD_BITS     (32),
+    .PIXEL_BITS    (16),
+    .X_BITS        (200),
+    .X_LOW         (0),
+    .SLOTS         (13),
+    .HAS_NEURON    (0),
+    .SPARSE_ROWS   (0),
+    .SPARSE_COLS   (0),
+    .IN_H          (12),
+    .IN_W          (12),
+    .KERNEL_H      (5),
+    .KERNEL_W      (5),
+    .STRIDE        (1),
+    .PAD_TOP       (0),
+    .PAD_LEFT      (0),
+    .OUT_H         (8),
+    .OUT_W         (8),
+    .BLOCK_H       (1),
+    .BLOCK_W       (1),
+    .IN_BLOCK_H    (1),
+    .IN_BLOCK_W    (1),
+    .REGION_ROWS   (5),
+    .DX_FIRST      (0),
+    .DX_LAST       (2),
+    .SLOT_FIRST    (0),
+    .SLOT_DX_FIRST (0),
+    .COLUMNS       (5),
+    .DELTA_KERNEL  (80),
+    .DELTA_PIX     (16)
+  ) u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -43,10 +77,13 @@ module lenet_c01 (
     .mem_rdata_i    (mem_rdata),
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
+    .psum_ready_i   (1'b1),
+    .neuron_start_o (unused_neuron_start),
+    .neuron_done_i  (1'b0),
     .psum_valid_o   (psum_valid_o)
   );
 
-  lenet_sram #(
+  imcc_sram #(
     .WORD_BITS (32),
     .DEPTH     (256),
     .ADDR_BITS (8)
@@ -61,7 +98,7 @@ module lenet_c01 (
   );
 
   // The target's whole tile, 64 x 64: this core uses its first 50 rows and 8 columns.
-  lenet_crossbar #(
+  imcc_crossbar #(
     .ROWS        (64),
     .COLS        (64),
     .ACT_BITS    (4),

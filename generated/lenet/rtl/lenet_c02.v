@@ -30,8 +30,42 @@ module lenet_c02 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire                  neuron_start;
   wire                  neuron_done;
+  wire                  unused_psum_valid;
 
-  lenet_controller_4c22f670 u_controller (
+  // The dataflow controller: the same module for every core, set to this core's geometry.
+  imcc_controller #(
+    .CW            (16),
+    .ADDR_BITS     (8),
+    .WORD_BITS     (32),
+    .PIXEL_BITS    (16),
+    .X_BITS        (200),
+    .X_LOW         (8),
+    .SLOTS         (13),
+    .HAS_NEURON    (1),
+    .SPARSE_ROWS   (0),
+    .SPARSE_COLS   (0),
+    .IN_H          (12),
+    .IN_W          (12),
+    .KERNEL_H      (5),
+    .KERNEL_W      (5),
+    .STRIDE        (1),
+    .PAD_TOP       (0),
+    .PAD_LEFT      (0),
+    .OUT_H         (8),
+    .OUT_W         (8),
+    .BLOCK_H       (1),
+    .BLOCK_W       (1),
+    .IN_BLOCK_H    (1),
+    .IN_BLOCK_W    (1),
+    .REGION_ROWS   (5),
+    .DX_FIRST      (2),
+    .DX_LAST       (4),
+    .SLOT_FIRST    (12),
+    .SLOT_DX_FIRST (10),
+    .COLUMNS       (5),
+    .DELTA_KERNEL  (80),
+    .DELTA_PIX     (16)
+  ) u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -49,10 +83,11 @@ module lenet_c02 (
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (psum_ready_i),
     .neuron_start_o (neuron_start),
-    .neuron_done_i  (neuron_done)
+    .neuron_done_i  (neuron_done),
+    .psum_valid_o   (unused_psum_valid)
   );
 
-  lenet_sram #(
+  imcc_sram #(
     .WORD_BITS (32),
     .DEPTH     (256),
     .ADDR_BITS (8)
@@ -67,7 +102,7 @@ module lenet_c02 (
   );
 
   // The target's whole tile, 64 x 64: this core uses its first 50 rows and 8 columns.
-  lenet_crossbar #(
+  imcc_crossbar #(
     .ROWS        (64),
     .COLS        (64),
     .ACT_BITS    (4),

@@ -30,8 +30,42 @@ module lenet_c04 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire                  neuron_start;
   wire                  neuron_done;
+  wire                  unused_psum_valid;
 
-  lenet_controller_981541eb u_controller (
+  // The dataflow controller: the same module for every core, set to this core's geometry.
+  imcc_controller #(
+    .CW            (16),
+    .ADDR_BITS     (8),
+    .WORD_BITS     (32),
+    .PIXEL_BITS    (32),
+    .X_BITS        (256),
+    .X_LOW         (0),
+    .SLOTS         (8),
+    .HAS_NEURON    (1),
+    .SPARSE_ROWS   (0),
+    .SPARSE_COLS   (0),
+    .IN_H          (4),
+    .IN_W          (4),
+    .KERNEL_H      (4),
+    .KERNEL_W      (4),
+    .STRIDE        (1),
+    .PAD_TOP       (0),
+    .PAD_LEFT      (0),
+    .OUT_H         (1),
+    .OUT_W         (1),
+    .BLOCK_H       (1),
+    .BLOCK_W       (1),
+    .IN_BLOCK_H    (1),
+    .IN_BLOCK_W    (1),
+    .REGION_ROWS   (4),
+    .DX_FIRST      (2),
+    .DX_LAST       (3),
+    .SLOT_FIRST    (8),
+    .SLOT_DX_FIRST (8),
+    .COLUMNS       (4),
+    .DELTA_KERNEL  (128),
+    .DELTA_PIX     (32)
+  ) u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -49,10 +83,11 @@ module lenet_c04 (
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (psum_ready_i),
     .neuron_start_o (neuron_start),
-    .neuron_done_i  (neuron_done)
+    .neuron_done_i  (neuron_done),
+    .psum_valid_o   (unused_psum_valid)
   );
 
-  lenet_sram #(
+  imcc_sram #(
     .WORD_BITS (32),
     .DEPTH     (256),
     .ADDR_BITS (8)
@@ -67,7 +102,7 @@ module lenet_c04 (
   );
 
   // The target's whole tile, 64 x 64: this core uses its first 64 rows and 16 columns.
-  lenet_crossbar #(
+  imcc_crossbar #(
     .ROWS        (64),
     .COLS        (64),
     .ACT_BITS    (4),

@@ -28,6 +28,7 @@ module resnet32_c03 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire                  neuron_start;
   wire                  neuron_done;
+  wire                  unused_psum_valid;
   wire [4-1:0]  bn_index;
 
   // Folded batch norm of the output channels 0..15, one entry per crossbar column: this core's
@@ -39,7 +40,40 @@ module resnet32_c03 (
   wire [7-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [15-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  resnet32_controller_38e339af u_controller (
+  // The dataflow controller: the same module for every core, set to this core's geometry.
+  imcc_controller #(
+    .CW            (19),
+    .ADDR_BITS     (9),
+    .WORD_BITS     (128),
+    .PIXEL_BITS    (128),
+    .X_BITS        (1152),
+    .X_LOW         (0),
+    .SLOTS         (9),
+    .HAS_NEURON    (1),
+    .SPARSE_ROWS   (0),
+    .SPARSE_COLS   (0),
+    .IN_H          (32),
+    .IN_W          (32),
+    .KERNEL_H      (3),
+    .KERNEL_W      (3),
+    .STRIDE        (1),
+    .PAD_TOP       (1),
+    .PAD_LEFT      (1),
+    .OUT_H         (32),
+    .OUT_W         (32),
+    .BLOCK_H       (1),
+    .BLOCK_W       (1),
+    .IN_BLOCK_H    (1),
+    .IN_BLOCK_W    (1),
+    .REGION_ROWS   (3),
+    .DX_FIRST      (0),
+    .DX_LAST       (2),
+    .SLOT_FIRST    (0),
+    .SLOT_DX_FIRST (0),
+    .COLUMNS       (3),
+    .DELTA_KERNEL  (384),
+    .DELTA_PIX     (128)
+  ) u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -55,11 +89,13 @@ module resnet32_c03 (
     .mem_rdata_i    (mem_rdata),
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
+    .psum_ready_i   (1'b1),
     .neuron_start_o (neuron_start),
-    .neuron_done_i  (neuron_done)
+    .neuron_done_i  (neuron_done),
+    .psum_valid_o   (unused_psum_valid)
   );
 
-  resnet32_sram #(
+  imcc_sram #(
     .WORD_BITS (128),
     .DEPTH     (512),
     .ADDR_BITS (9)
@@ -74,7 +110,7 @@ module resnet32_c03 (
   );
 
   // The target's whole tile, 256 x 256: this core uses its first 144 rows and 16 columns.
-  resnet32_crossbar #(
+  imcc_crossbar #(
     .ROWS        (256),
     .COLS        (256),
     .ACT_BITS    (8),

@@ -32,6 +32,7 @@ module resnet32_c24 (
   /* verilator lint_on UNUSEDSIGNAL */
   wire                  neuron_start;
   wire                  neuron_done;
+  wire                  unused_psum_valid;
   wire [6-1:0]  bn_index;
 
   // Folded batch norm of the output channels 0..55, one entry per crossbar column: this core's
@@ -43,7 +44,40 @@ module resnet32_c24 (
   wire [7-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [15-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  resnet32_controller_8dc1e540 u_controller (
+  // The dataflow controller: the same module for every core, set to this core's geometry.
+  imcc_controller #(
+    .CW            (19),
+    .ADDR_BITS     (9),
+    .WORD_BITS     (128),
+    .PIXEL_BITS    (448),
+    .X_BITS        (2016),
+    .X_LOW         (224),
+    .SLOTS         (5),
+    .HAS_NEURON    (1),
+    .SPARSE_ROWS   (0),
+    .SPARSE_COLS   (0),
+    .IN_H          (8),
+    .IN_W          (8),
+    .KERNEL_H      (3),
+    .KERNEL_W      (3),
+    .STRIDE        (1),
+    .PAD_TOP       (1),
+    .PAD_LEFT      (1),
+    .OUT_H         (8),
+    .OUT_W         (8),
+    .BLOCK_H       (1),
+    .BLOCK_W       (1),
+    .IN_BLOCK_H    (1),
+    .IN_BLOCK_W    (1),
+    .REGION_ROWS   (3),
+    .DX_FIRST      (1),
+    .DX_LAST       (2),
+    .SLOT_FIRST    (4),
+    .SLOT_DX_FIRST (3),
+    .COLUMNS       (3),
+    .DELTA_KERNEL  (1344),
+    .DELTA_PIX     (448)
+  ) u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -61,10 +95,11 @@ module resnet32_c24 (
     .xbar_x_o       (xbar_x),
     .psum_ready_i   (psum_ready_i),
     .neuron_start_o (neuron_start),
-    .neuron_done_i  (neuron_done)
+    .neuron_done_i  (neuron_done),
+    .psum_valid_o   (unused_psum_valid)
   );
 
-  resnet32_sram #(
+  imcc_sram #(
     .WORD_BITS (128),
     .DEPTH     (512),
     .ADDR_BITS (9)
@@ -79,7 +114,7 @@ module resnet32_c24 (
   );
 
   // The target's whole tile, 256 x 256: this core uses its first 252 rows and 56 columns.
-  resnet32_crossbar #(
+  imcc_crossbar #(
     .ROWS        (256),
     .COLS        (256),
     .ACT_BITS    (8),
@@ -102,7 +137,7 @@ module resnet32_c24 (
   );
   assign xbar_y = xbar_y_tile[1344-1:0];
 
-  resnet32_neuron_6eafa639 u_neuron (
+  resnet32_neuron_c0ceedcc u_neuron (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .step_i      (step_i),

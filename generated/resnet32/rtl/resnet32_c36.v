@@ -26,8 +26,42 @@ module resnet32_c36 (
   /* verilator lint_off UNUSEDSIGNAL */
   wire [6144-1:0]  xbar_y_tile;
   /* verilator lint_on UNUSEDSIGNAL */
+  wire                  unused_neuron_start;
 
-  resnet32_controller_7d63ac86 u_controller (
+  // The dataflow controller: the same module for every core, set to this core's geometry.
+  imcc_controller #(
+    .CW            (19),
+    .ADDR_BITS     (9),
+    .WORD_BITS     (128),
+    .PIXEL_BITS    (448),
+    .X_BITS        (2016),
+    .X_LOW         (0),
+    .SLOTS         (5),
+    .HAS_NEURON    (0),
+    .SPARSE_ROWS   (0),
+    .SPARSE_COLS   (0),
+    .IN_H          (8),
+    .IN_W          (8),
+    .KERNEL_H      (3),
+    .KERNEL_W      (3),
+    .STRIDE        (1),
+    .PAD_TOP       (1),
+    .PAD_LEFT      (1),
+    .OUT_H         (8),
+    .OUT_W         (8),
+    .BLOCK_H       (1),
+    .BLOCK_W       (1),
+    .IN_BLOCK_H    (1),
+    .IN_BLOCK_W    (1),
+    .REGION_ROWS   (3),
+    .DX_FIRST      (0),
+    .DX_LAST       (1),
+    .SLOT_FIRST    (0),
+    .SLOT_DX_FIRST (0),
+    .COLUMNS       (3),
+    .DELTA_KERNEL  (1344),
+    .DELTA_PIX     (448)
+  ) u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),
@@ -43,10 +77,13 @@ module resnet32_c36 (
     .mem_rdata_i    (mem_rdata),
     .xbar_start_o   (xbar_start),
     .xbar_x_o       (xbar_x),
+    .psum_ready_i   (1'b1),
+    .neuron_start_o (unused_neuron_start),
+    .neuron_done_i  (1'b0),
     .psum_valid_o   (psum_valid_o)
   );
 
-  resnet32_sram #(
+  imcc_sram #(
     .WORD_BITS (128),
     .DEPTH     (512),
     .ADDR_BITS (9)
@@ -61,7 +98,7 @@ module resnet32_c36 (
   );
 
   // The target's whole tile, 256 x 256: this core uses its first 252 rows and 56 columns.
-  resnet32_crossbar #(
+  imcc_crossbar #(
     .ROWS        (256),
     .COLS        (256),
     .ACT_BITS    (8),

@@ -1,5 +1,6 @@
-// Content-addressed modules: a kind of module (controller, neuron core) whose text is the same for several cores is
-// emitted once, named by a hash of its text, so the generated set holds each distinct body once and Yosys
+// Content-addressed modules: a kind of module rendered per core (the neuron core; the controller is a static module
+// instead, templates/rtl/imcc_controller.v.hbs) whose text is the same for several cores is emitted once, named by a
+// hash of its text, so the generated set holds each distinct body once and Yosys
 // synthesizes it once (src/verify/synth.ts plans a module several cores instantiate as one unit).
 import { createHash } from 'node:crypto';
 
@@ -18,7 +19,7 @@ const PLACEHOLDER = 'imcc_module_placeholder';
 export class ModuleLibrary {
   private readonly byText = new Map<string, Entry>();
 
-  /** `prefix`: the kind's name, e.g. `resnet32_controller`; each module is `<prefix>_<8 hex digits>`. */
+  /** `prefix`: the kind's name, e.g. `resnet32_neuron`; each module is `<prefix>_<8 hex digits>`. */
   constructor(private readonly prefix: string) {}
 
   /** The module `user` instantiates: an existing one with the same text, or a new one. */

@@ -3,7 +3,7 @@
 // Neuron core of the cores the header names, one output channel per cycle, exactly the arithmetic of
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^0, batch norm
 // y = P * scale[o] + bias[o], requantization q = clamp((y + 2^14) >>> 15), then residual add (shortcut FIFO of 50 pixels), ReLU.
-module resnet32_neuron_15cca524 (
+module resnet32_neuron_3ec464d6 (
   input  wire                    clk_i,
   input  wire                    rst_ni,
   input  wire                    step_i,
@@ -128,7 +128,7 @@ module resnet32_neuron_15cca524 (
 
   // The FIFO's storage, written at res_wr_q (and the entries after it when several pixels arrive), read at res_rd_q.
   wire [1*6-1:0] res_waddr = res_wr_q;
-  resnet32_fifo_ram #(
+  imcc_fifo_ram #(
     .WIDTH     (448),
     .DEPTH     (50),
     .ADDR_BITS (6),

@@ -15,6 +15,7 @@ import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
+import { pooledPerBlock } from './replicatedPool.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -34,6 +35,11 @@ export interface NeuronPlan {
   pool2?: NonNullable<NeuronPlan['pool']>;
   /** A ReLU after the (last) pool. */
   reluAfterPool: boolean;
+  /**
+   * A replicated core with a pool: the pooled pixels it sends together (every block that completes any completes
+   * this many, src/emit/rtl/replicatedPool.ts).
+   */
+  pooledPixels?: number;
   /**
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
    * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4).
@@ -356,6 +362,31 @@ function valueBits(values: Int32Array): number {
   return Math.max(2, signedBits(Math.min(0, ...values), Math.max(0, ...values)));
 }
 
+/**
+ * The pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without either), or
+ * IMC112 for the cases its neuron core does not implement.
+ */
+function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | undefined {
+  const byName = nodeIndex(design.network);
+  const pools = lm.fused.map((f) => byName.get(f)!).filter((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
+  if (lm.matrix.replicas.length === 1 || pools.length === 0) return undefined;
+  const node = byName.get(lm.layer)!;
+  const pool = pools[0];
+  if (pools.length > 1) unsupported(pool, 'two pools in a replicated layer');
+  if (design.target.neuronCore.spiking) unsupported(pool, 'a pool in a replicated layer of integrate-and-fire neurons');
+  if ((lm.output ?? lm.layer) === design.network.output) unsupported(pool, 'a pool in a replicated output layer');
+  if (lm.colParts > 1) unsupported(pool, 'a pool in a replicated layer split in column parts');
+  const op = pool.op as PoolOp | { kind: 'gap' };
+  const geometry =
+    op.kind === 'gap'
+      ? { height: node.shape.height, width: node.shape.width, stride: node.shape.height, padding: uniformPadding(0) }
+      : { height: op.size, width: op.size, stride: op.stride, padding: op.padding };
+  if (geometry.stride !== geometry.height) unsupported(pool, 'a pool whose stride differs from its size in a replicated layer');
+  const sent = pooledPerBlock(node.shape.height, node.shape.width, blockShape(lm.matrix.replicas), geometry);
+  if ('reason' in sent) unsupported(pool, `a pool in a replicated layer with ${sent.reason}`);
+  return sent.pixels;
+}
+
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
@@ -385,7 +416,6 @@ export function planRtl(program: Program): RtlPlan {
       if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
       if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
         unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
       }
@@ -409,7 +439,11 @@ export function planRtl(program: Program): RtlPlan {
       const core = coreById.get(id)!;
       const memory = memoryByCore.get(id);
       if (!memory) throw new Error(`RTL: core ${id} has no memory plan`);
-      const inBlock = memory.params.arrivalBlock ?? { rows: 1, cols: 1 };
+      // A replicated producer with a pool sends the pooled pixels of a block together: the memory plan's arrival
+      // block (its replicas' shape) in the same column order, fewer at a time.
+      const producer = mapping.layers.find((l) => l.layer === lm.source);
+      const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
+      const inBlock = pooledIn !== undefined ? { rows: pooledIn, cols: 1 } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
         const sink = m.columnSinks[c];
@@ -479,6 +513,9 @@ export function planRtl(program: Program): RtlPlan {
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }
+  }
+  for (const p of cores) {
+    if (p.neuron && p.replicas > 1 && p.neuron.pool) p.neuron.pooledPixels = replicatedPoolPixels(design, p.layer);
   }
   cores.sort((a, b) => a.core.index - b.core.index);
   const outputLayer = mapping.layers.find((l) => (l.output ?? l.layer) === design.network.output);

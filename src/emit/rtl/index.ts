@@ -115,7 +115,12 @@ function controllerContext(p: CoreRtlPlan, head: string, module: string): object
   if (m.wordBits < 2) throw new Error('RTL: word length must be at least 2 bits');
   const outH = p.layer.outputShape.height;
   const outW = p.layer.outputShape.width;
+  // The input rows and columns some output pixel's window reaches (an edge block's idle replicas read zeros past them).
+  const readHeight = Math.min(p.layer.inputShape.height, (outH - 1) * matrix.stride - padTop + matrix.kernelHeight);
+  const readWidth = Math.min(p.layer.inputShape.width, (outW - 1) * matrix.stride - padLeft + matrix.kernelWidth);
   return {
+    readHeight: s(readHeight),
+    readWidth: s(readWidth),
     header: head,
     module,
     layoutName: m.layout,
@@ -403,6 +408,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolIndexZero: ulit(poolIndexBits, 0),
     poolEntries: pool ? pool.pooledHeight * poolCols : 1,
     replicaPool,
+    edgeBlocks: p.edgeBlocks,
     poolCh: replicaPool ? 'oc_q' : 'ch_q',
     poolChBits: replicaPool ? ocBits : chBits,
     emitBits: unsignedBits(n.pooledPixels ?? 1),

@@ -102,6 +102,11 @@ export interface CoreRtlPlan {
   replicas: number;
   block: BlockShape;
   /**
+   * The output plane is not a whole number of blocks: the last block row (column) has idle replicas, whose pixels
+   * the neuron core does not emit and whose patch positions the controller gives zeros (the memory schedule's Z).
+   */
+  edgeBlocks: boolean;
+  /**
    * Output channels of the layer, and the replicas this core's columns belong to: firstReplica.. (coreReplicas of
    * them; a column part may start or end inside a replica). An unsplit core holds them all from replica 0.
    */
@@ -387,6 +392,27 @@ function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | unde
   return sent.pixels;
 }
 
+/** Whether a layer's output plane is not a whole number of its blocks. */
+function hasEdgeBlocks(lm: LayerMapping): boolean {
+  const block = blockShape(lm.matrix.replicas);
+  return lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0;
+}
+
+/**
+ * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
+ * (a method-2 block's idle bottom rows would sit between them), and a shortcut FIFO, a column part, the testbench's
+ * output port and a replicated pool all take whole blocks.
+ */
+function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
+  const block = blockShape(lm.matrix.replicas);
+  const plane = `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`;
+  if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
+  if (lm.colParts > 1) unsupported(node, `${plane} in a layer split in column parts`);
+  if ((lm.output ?? lm.layer) === design.network.output) unsupported(node, `${plane} in the output layer`);
+  if (lm.residualLayer !== undefined) unsupported(node, `${plane} in a layer with a residual add`);
+  if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
+}
+
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
@@ -416,9 +442,7 @@ export function planRtl(program: Program): RtlPlan {
       if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
-        unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
-      }
+      if (hasEdgeBlocks(lm)) refuseEdgeBlocks(design, mapping.layers, lm, node);
     }
     const regionHeight = (block.rows - 1) * m.stride + m.kernelHeight;
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
@@ -492,6 +516,7 @@ export function planRtl(program: Program): RtlPlan {
         inUnsigned,
         replicas,
         block,
+        edgeBlocks: hasEdgeBlocks(lm),
         outChannels,
         firstReplica,
         coreReplicas,

@@ -7,7 +7,7 @@ import { lintRtl } from '../../src/verify/lint.js';
 import { coreSchedule } from '../../src/memory/index.js';
 import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../rtl/helpers.js';
 
-describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strided columns of 2 on 3 rows, 1x2 blocks on 3 columns)', () => {
+describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strided columns of 2 on 3 rows, 1x2 output blocks on 3 columns)', () => {
   const p = prepare('test/verify/fixtures/edge-blocks.imc');
 
   it('maps blocks that the planes cut, and gives zeros for the input row only an idle replica reads', () => {
@@ -15,7 +15,6 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
       ['c1', 3, 1],
       ['c2', 2, 1],
       ['c3', 2, 2],
-      ['f1', 1, 1],
     ]);
     // c2's last block of a column (output row 2, input rows 4..8): input row 7 is in the image but only the idle
     // replica (output row 3) reads it, so the controller reads input rows up to 6 only.
@@ -25,6 +24,10 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(schedule.ops.some((op) => op.op === 'Z' && op.y === 7)).toBe(true);
     const n1 = coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content;
     expect(n1).toContain('wire emit = (cy_q + rep_y_q < OUT_H) && (cx_q + rep_x_q < OUT_W);');
+    // The output's 1x2 blocks on 3 columns: the testbench skips the idle second pixel of each last block.
+    const tb = p.files.find((f) => f.path === 'tb/edge_blocks_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_BLOCK_W = 2;');
+    expect(tb).toContain('static const int OUT_WIDTH = 3;');
   });
 
   it('is lint clean', async () => {
@@ -32,7 +35,7 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(lint.messages).toEqual([]);
   }, 120_000);
 
-  it('verifies bit-exact on two images, every layer emitting each pixel once, with non-zero and saturated activations', async () => {
+  it('verifies bit-exact on two images, every layer and the output emitting each pixel once, with non-zero and saturated activations', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);

@@ -688,6 +688,10 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
     outPixels,
+    outBlockRows: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
+    outBlockCols: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
+    outHeight: outNode.shape.height,
+    outWidth: outNode.shape.width,
     outBits: outNode.activationBits,
     // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
     outSigned: isBinaryValue(outNode) ? 0 : 1,

@@ -400,15 +400,14 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 
 /**
  * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
- * (a method-2 block's idle bottom rows would sit between them), and a shortcut FIFO, a column part, the testbench's
- * output port and a replicated pool all take whole blocks.
+ * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), and a shortcut FIFO
+ * and a column part take whole blocks.
  */
 function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
   const block = blockShape(lm.matrix.replicas);
   const plane = `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`;
   if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
   if (lm.colParts > 1) unsupported(node, `${plane} in a layer split in column parts`);
-  if ((lm.output ?? lm.layer) === design.network.output) unsupported(node, `${plane} in the output layer`);
   if (lm.residualLayer !== undefined) unsupported(node, `${plane} in a layer with a residual add`);
   if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
 }

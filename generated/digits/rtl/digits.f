@@ -4,9 +4,9 @@ rtl/digits_c00.v
 rtl/digits_c01.v
 rtl/digits_c02.v
 rtl/digits_c03.v
-rtl/digits_controller_78ed8fa1.v
-rtl/digits_controller_b9bda0cd.v
-rtl/digits_controller_d6f076aa.v
+rtl/digits_controller_2e5e1332.v
+rtl/digits_controller_34418682.v
+rtl/digits_controller_6334b470.v
 rtl/digits_crossbar.v
 rtl/digits_fifo_ram.v
 rtl/digits_neuron_0badb228.v

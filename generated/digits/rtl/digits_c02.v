@@ -41,7 +41,7 @@ module digits_c02 (
   wire [16-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [28-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  digits_controller_78ed8fa1 u_controller (
+  digits_controller_34418682 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

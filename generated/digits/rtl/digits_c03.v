@@ -39,7 +39,7 @@ module digits_c03 (
   wire [16-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [24-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  digits_controller_b9bda0cd u_controller (
+  digits_controller_2e5e1332 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

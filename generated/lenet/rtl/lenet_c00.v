@@ -29,7 +29,7 @@ module lenet_c00 (
   wire                  neuron_start;
   wire                  neuron_done;
 
-  lenet_controller_42010dd9 u_controller (
+  lenet_controller_254fe8e6 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

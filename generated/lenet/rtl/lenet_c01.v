@@ -27,7 +27,7 @@ module lenet_c01 (
   wire [768-1:0]  xbar_y_tile;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  lenet_controller_354a6cbd u_controller (
+  lenet_controller_6e4b6ede u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

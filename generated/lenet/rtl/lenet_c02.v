@@ -31,7 +31,7 @@ module lenet_c02 (
   wire                  neuron_start;
   wire                  neuron_done;
 
-  lenet_controller_4c22f670 u_controller (
+  lenet_controller_672d645b u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

@@ -27,7 +27,7 @@ module lenet_c03 (
   wire [768-1:0]  xbar_y_tile;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  lenet_controller_f375bc32 u_controller (
+  lenet_controller_fb5858e0 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

@@ -31,7 +31,7 @@ module lenet_c04 (
   wire                  neuron_start;
   wire                  neuron_done;
 
-  lenet_controller_981541eb u_controller (
+  lenet_controller_dd633e79 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

@@ -29,7 +29,7 @@ module lenet_c05 (
   wire                  neuron_start;
   wire                  neuron_done;
 
-  lenet_controller_1527632b u_controller (
+  lenet_controller_c428449c u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

@@ -39,7 +39,7 @@ module resnet32_c00 (
   wire [7-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [13-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  resnet32_controller_7075d6d1 u_controller (
+  resnet32_controller_d7984187 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

@@ -39,7 +39,7 @@ module resnet32_c11 (
   wire [7-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [15-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  resnet32_controller_40baf82f u_controller (
+  resnet32_controller_6b281fa8 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

@@ -29,7 +29,7 @@ module resnet32_c13 (
   wire                  neuron_start;
   wire                  neuron_done;
 
-  resnet32_controller_14e8b256 u_controller (
+  resnet32_controller_f683d9b4 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

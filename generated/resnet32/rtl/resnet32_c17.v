@@ -41,7 +41,7 @@ module resnet32_c17 (
   wire [7-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [15-1:0]  bn_bias = bn_bias_rom[bn_index];
 
-  resnet32_controller_3f5a6ad1 u_controller (
+  resnet32_controller_54558f20 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

@@ -29,7 +29,7 @@ module resnet32_c25 (
   wire                  neuron_start;
   wire                  neuron_done;
 
-  resnet32_controller_b5009fed u_controller (
+  resnet32_controller_25f02793 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

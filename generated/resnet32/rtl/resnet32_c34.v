@@ -27,7 +27,7 @@ module resnet32_c34 (
   wire [6144-1:0]  xbar_y_tile;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  resnet32_controller_7d63ac86 u_controller (
+  resnet32_controller_c5cd177a u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

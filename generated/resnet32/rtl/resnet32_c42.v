@@ -29,7 +29,7 @@ module resnet32_c42 (
   wire                  neuron_start;
   wire                  neuron_done;
 
-  resnet32_controller_62df82be u_controller (
+  resnet32_controller_712bf119 u_controller (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .step_i         (step_i),

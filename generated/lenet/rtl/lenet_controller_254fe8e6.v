@@ -11,7 +11,7 @@
 //  - read_data: the block's region is read row by row (dy outer, dx inner) at y * Δkernel + Δpix[x mod 5];
 //    padding positions give zeros without a memory read.
 // Δkernel = 20 bits, Δpix[s] = s * 4 bits.
-module lenet_controller_42010dd9 (
+module lenet_controller_254fe8e6 (
   input  wire                   clk_i,
   input  wire                   rst_ni,
   input  wire                   step_i,
@@ -55,6 +55,9 @@ module lenet_controller_42010dd9 (
   localparam signed [CW-1:0] PAD_LEFT = 17'sd0;
   localparam signed [CW-1:0] OUT_H = 17'sd24;
   localparam signed [CW-1:0] OUT_W = 17'sd24;
+  // The input rows (columns) an output pixel reads: an edge block's idle replicas read none past them (zeros).
+  localparam signed [CW-1:0] READ_H = 17'sd28;
+  localparam signed [CW-1:0] READ_W = 17'sd28;
   // This core's region positions: columns DX_FIRST..DX_LAST, patch slots SLOT_FIRST..SLOT_LAST
   // (slot = the rank of dx among the region columns some replica reads * REGION_ROWS + the rank of dy among the
   // region rows some replica reads); SLOT_DX_FIRST is the first slot of column DX_FIRST.
@@ -145,15 +148,18 @@ module lenet_controller_42010dd9 (
   wire [5-1:0] slot_local = slot_rel[5-1:0];
   wire signed [CW-1:0] iy = iy0_q + dy_q;
   wire signed [CW-1:0] ix = ix0_q + dx_q;
-  wire in_image = (iy >= ZERO) && (iy < IN_H) && (ix >= ZERO) && (ix < IN_W);
+  wire in_image = (iy >= ZERO) && (iy < READ_H) && (ix >= ZERO) && (ix < READ_W);
   wire in_part = (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);
   wire region_end = (dx_q == DX_LAST) && (dy_q == REGION_H - ONE);
   // conditions_to_compute: the last input pixel of the next block (clamped to the image) has arrived: it lies left
   // of the arriving block column, or in it above the next arriving block.
   wire signed [CW-1:0] need_y_raw = iy0_q + REGION_H - ONE;
   wire signed [CW-1:0] need_x_raw = ix0_q + REGION_W - ONE;
-  wire signed [CW-1:0] need_y = (need_y_raw > IN_H - ONE) ? IN_H - ONE : need_y_raw;
-  wire signed [CW-1:0] need_x = (need_x_raw > IN_W - ONE) ? IN_W - ONE : need_x_raw;
+  wire signed [CW-1:0] need_y = (need_y_raw > READ_H - ONE) ? READ_H - ONE : need_y_raw;
+  wire signed [CW-1:0] need_x = (need_x_raw > READ_W - ONE) ? READ_W - ONE : need_x_raw;
+  // The arriving block's last row: an edge block (the producer's plane is not a whole number of its blocks) ends at
+  // the plane's.
+  wire w_block_bottom = (w_dy_q == IN_BLOCK_H - ONE) || (rx_y_q + w_dy_q == IN_H - ONE);
   wire inputs_present = (rx_x_q > need_x) || ((rx_x_q + IN_BLOCK_W > need_x) && (rx_y_q > need_y));
 
   function signed [CW-1:0] wrap_column(input signed [CW-1:0] base);
@@ -233,9 +239,9 @@ module lenet_controller_42010dd9 (
         mem_wmask = mask_shifted[w_word_q * WORD_BITS +: WORD_BITS];
         w_word_d = w_word_q + ONE;
         if (w_last) begin
-          if ((w_dy_q == IN_BLOCK_H - ONE) && (w_dx_q == IN_BLOCK_W - ONE)) begin
+          if (w_block_bottom && ((w_dx_q == IN_BLOCK_W - ONE) || (rx_x_q + w_dx_q == IN_W - ONE))) begin
             // Block complete: the next one arrives below, or at the top of the next block column (Δpix wraps).
-            if (rx_y_q == IN_H - IN_BLOCK_H) begin
+            if (rx_y_q + IN_BLOCK_H >= IN_H) begin
               rx_y_d = ZERO;
               rx_x_d = rx_x_q + IN_BLOCK_W;
               w_row0_d = ZERO;
@@ -246,7 +252,7 @@ module lenet_controller_42010dd9 (
             end
             state_d = S_CHECK;
           end else begin
-            if (w_dy_q == IN_BLOCK_H - ONE) begin
+            if (w_block_bottom) begin
               // The block's next column: addr_w_0 restarts at the block's first row.
               w_dy_d = ZERO;
               w_dx_d = w_dx_q + ONE;
@@ -321,11 +327,11 @@ module lenet_controller_42010dd9 (
       // When the neuron core is done: advance the output block, oy fastest, then ox.
       S_NEURON: begin
         if (neuron_done_i) begin
-          if (o_y_q == OUT_H - BLOCK_H) begin
+          if (o_y_q + BLOCK_H >= OUT_H) begin
             o_y_d = ZERO;
             iy0_d = -PAD_TOP;
             row0_d = ROW_FIRST;
-            if (o_x_q == OUT_W - BLOCK_W) begin
+            if (o_x_q + BLOCK_W >= OUT_W) begin
               out_done_d = 1'b1;
             end else begin
               o_x_d = o_x_q + BLOCK_W;

@@ -394,6 +394,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     resLast: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), (n.residual?.depth ?? 1) - 1),
     resZero: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 0),
     resOne: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 1),
+    ...reorderContext(p),
     isMaxPool: pool?.kind === 'max',
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
@@ -502,6 +503,23 @@ function usersText(kind: string, users: readonly string[]): string {
 /** Channels of one emitted pixel (one residual FIFO entry): the layer's for a replicated core, else the core's columns. */
 function entryChannels(p: CoreRtlPlan): number {
   return p.replicas > 1 ? p.outChannels : p.cols;
+}
+
+/** The shortcut buffer's read table when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts). */
+function reorderContext(p: CoreRtlPlan): object {
+  const res = p.neuron?.residual;
+  if (!res?.slots) return { resReorder: false };
+  const pixBits = unsignedBits(res.slots.length - 1);
+  const ptrBits = unsignedBits(res.depth - 1);
+  return {
+    resReorder: true,
+    resOrderText: commentText(`${res.from}'s blocks into this layer's ${p.block.rows}x${p.block.cols} blocks`),
+    resPixBits: pixBits,
+    resPixLast: ulit(pixBits, res.slots.length - 1),
+    resPixZero: ulit(pixBits, 0),
+    resPixOne: ulit(pixBits, 1 % 2 ** pixBits),
+    resSlots: res.slots.map((slot, i) => `${ulit(pixBits, i)}: res_slot = ${ulit(ptrBits, slot)};`),
+  };
 }
 
 /**

@@ -16,14 +16,18 @@ import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { pooledPerBlock } from './replicatedPool.js';
+import { shortcutReorder } from './shortcutOrder.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
   /** Folded batch norm per output channel, and the signed widths of its scale and bias (the ROM widths). */
   batchNorm?: { scale: Int32Array; bias: Int32Array; scaleBits: number; biasBits: number };
   requantShift: number;
-  /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
-  residual?: { from: string; depth: number; pixels: number };
+  /**
+   * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
+   * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
+   */
+  residual?: { from: string; depth: number; pixels: number; slots?: number[] };
   reluBeforePool: boolean;
   /**
    * Windows of height x width every `stride` pixels, `padding` rows and columns of padding on each side (0 for a
@@ -215,17 +219,18 @@ function neuronPlan(
         // (blocks one column wide all give column order; a method-2 block's order is its own).
         const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
         const ours = blockShape(lm.matrix.replicas);
-        if (!sameEmissionOrder(plane.height, plane.width, theirs, ours)) {
-          unsupported(f, `a residual add whose shortcut comes in ${theirs.rows}x${theirs.cols} blocks while the layer computes ${ours.rows}x${ours.cols} blocks (another pixel order)`);
-        }
+        const reordered = !sameEmissionOrder(plane.height, plane.width, theirs, ours);
         // A column part of a replicated layer takes the shortcut pixels of its own replicas only (the same blocks).
         const split = coreReplicas < lm.matrix.replicas.length;
-        if (split && pixels !== lm.matrix.replicas.length) {
+        if (split && (reordered || pixels !== lm.matrix.replicas.length)) {
           unsupported(f, `a residual add in a column part of a replicated layer whose shortcut comes in other blocks (${pixels} pixels, ${lm.matrix.replicas.length} replicas)`);
         }
         const taken = split ? coreReplicas : pixels;
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
-        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels: taken };
+        const depth = 2 * waiting + plane.height + 4 + burst;
+        // Another pixel order: the buffer keeps each pixel at its arrival index, read where the core's pixel sits.
+        const reorder = reordered ? shortcutReorder(plane.height, plane.width, theirs, ours, depth) : undefined;
+        residual = { from: lm.residualLayer, depth: reorder?.depth ?? depth, pixels: taken, slots: reorder?.slots };
         break;
       }
       case 'batchnorm':

@@ -63,7 +63,7 @@ export const DIAGNOSTIC_CODES = {
   IMC053: 'a non-weight operation has no weight layer whose neuron core could run it (it reads the network input)',
   IMC054: 'an intermediate result inside a neuron core is used elsewhere (only a fused chain\'s last result leaves a core)',
   IMC055: 'more than one residual add would run in the same neuron core',
-  IMC056: 'the replica block (replicas / dW tall, dW wide) does not tile the layer\'s output plane evenly',
+  IMC056: 'the replica block (replicas / dW tall, dW wide, both more than 1) does not tile the layer\'s output height evenly',
   IMC057: 'a layer is split by rows but the target\'s neuron core cannot add partial sums (no psum in neuron_core ops)',
   IMC058: 'the network has no weight layer (conv or fc), so there is nothing to map onto crossbar tiles',
   IMC059: 'imcc optimize: the core budget is below the minimal mapping (the message says how many cores the network needs)',

@@ -55,12 +55,15 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
     );
     return null;
   }
-  if (!ragged && (out.height % blockHeight !== 0 || out.width % directive.dW !== 0)) {
+  // Full blocks cut by the plane's bottom or right edge leave their last replicas idle (the memory schedule, the
+  // dataflow model, the reference and the RTL skip them); only a block both taller and wider than one pixel must tile
+  // the plane's height, since its idle rows would sit between the pixels the RTL's consumer writes.
+  if (!ragged && blockHeight > 1 && directive.dW > 1 && out.height % blockHeight !== 0) {
     diagnostics.push(
       diagnostic(
         'IMC056',
         directive.span,
-        `layer '${node.name}': ${block} compute ${blockHeight}x${directive.dW} blocks, which do not tile its ${out.height}x${out.width} output evenly`,
+        `layer '${node.name}': ${block} compute ${blockHeight}x${directive.dW} blocks, which do not tile its ${out.height}-row output evenly`,
       ),
     );
     return null;

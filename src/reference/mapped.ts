@@ -71,6 +71,12 @@ interface CompiledLayer {
   padLeft: number;
   /** Output-pixel origins of the blocks in arrival order (a grid, or a ragged block's lattice: mapping/blocks.ts). */
   origins: BlockOrigin[];
+  /**
+   * Input rows and columns some output pixel's window reaches: an edge block's idle replicas see zeros past them (the
+   * memory schedule's Z: no read), which only their own columns weigh.
+   */
+  readHeight: number;
+  readWidth: number;
   parts: CompiledPart[];
   /** Per collective-matrix column: output channel and replica offset. */
   colChannel: Int32Array;
@@ -274,13 +280,15 @@ function compileLayer(
     });
   }
   const adc = resolveAdc(design.target.crossbar, largestRows, inputNode.activationBits, params.weightBits);
-  return { node, layer, adc, inputShape, stride, padTop, padLeft, origins, parts, colChannel, colOy, colOx };
+  const readHeight = Math.min(inputShape.height, (node.shape.height - 1) * stride - padTop + fh);
+  const readWidth = Math.min(inputShape.width, (node.shape.width - 1) * stride - padLeft + fw);
+  return { node, layer, adc, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx };
 }
 
 /** Runs every block of one layer through its tiles; returns the accumulator P (CHW) of the accumulating cores. */
 function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutputs[] | null, tileProduct?: TileProduct): Tensor {
-  const { node, adc, inputShape, stride, padTop, padLeft, origins, parts, colChannel, colOy, colOx } = compiled;
-  const { height: ih, width: iw } = inputShape;
+  const { node, adc, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx } = compiled;
+  const { width: iw } = inputShape;
   const { channels: oc, height: oh, width: ow } = node.shape;
   const x = input.data;
   const out = new Float64Array(oc * oh * ow);
@@ -318,7 +326,7 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
     for (let pi = 0; pi < parts.length; pi++) {
       const part = parts[pi];
       const { rowChannelBase, rowDy, rowDx, runs, colStart, colCount } = part;
-      if (iy0 >= 0 && ix0 >= 0 && iy0 + part.maxDy < ih && ix0 + part.maxDx < iw) {
+      if (iy0 >= 0 && ix0 >= 0 && iy0 + part.maxDy < readHeight && ix0 + part.maxDx < readWidth) {
         // Interior block: no row reads padding.
         const base = iy0 * iw + ix0;
         const { rowOffset } = part;
@@ -327,7 +335,7 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
         for (let r = 0; r < part.rowCount; r++) {
           const iy = iy0 + rowDy[r];
           const ix = ix0 + rowDx[r];
-          xvec[r] = iy >= 0 && iy < ih && ix >= 0 && ix < iw ? x[rowChannelBase[r] + iy * iw + ix] : 0;
+          xvec[r] = iy >= 0 && iy < readHeight && ix >= 0 && ix < readWidth ? x[rowChannelBase[r] + iy * iw + ix] : 0;
         }
       }
       const rec = records ? records[pi] : null;

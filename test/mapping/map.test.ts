@@ -234,14 +234,23 @@ describe('diagnostics', () => {
     expect(err.diagnostics[0].message).toContain('last column empty');
   });
 
-  it('IMC056: a replica block that does not tile the output plane evenly', () => {
+  it('IMC056: a block taller and wider than one pixel that does not tile the output height evenly', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 4, height: 8, width: 8 });
-    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(3, 1, 47) });
+    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(6, 2, 47) });
     const err = diagnosticsOf(() => mapDesign(design(b, c)));
     expect(err.diagnostics[0].code).toBe('IMC056');
     expect(err.diagnostics[0].span.line).toBe(47);
-    expect(err.diagnostics[0].message).toContain('3x1 blocks');
+    expect(err.diagnostics[0].message).toContain('3x2 blocks');
+  });
+
+  it('maps blocks that the plane cuts when they are one pixel wide or tall (edge blocks with idle replicas)', () => {
+    for (const [replicas, dW] of [[3, 1], [3, 3]]) {
+      const b = new NetBuilder();
+      const x = b.input('in', { channels: 4, height: 8, width: 8 });
+      const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(replicas, dW, 47) });
+      expect(mapDesign(design(b, c)).layers[0].matrix.replicas).toHaveLength(replicas);
+    }
   });
 
   it('IMC053: an operation reading the network input has no neuron core', () => {

@@ -3,8 +3,8 @@
 // (index = x * height + y), the order in which they travel (src/mapping/types.ts conventions).
 import type { IrNode } from '../ir/types.js';
 import { windowCount } from '../ir/padding.js';
-import { blockGrid, blockShape } from '../mapping/block.js';
 import type { CollectiveKernelMatrix, TilePart } from '../mapping/types.js';
+import { blockGrid, blockOrigins, blockShape, isRaggedBlock, pixelBlocks } from '../mapping/block.js';
 
 export interface Plane {
   height: number;
@@ -92,12 +92,14 @@ function buildLists(count: number, fill: (i: number, push: (v: number) => void) 
 
 /**
  * How a weight layer's output plane is cut into blocks: one block is what the crossbar computes in one operation
- * (all replicas at once). Blocks tile the plane with the replicas' bounding box, block columns outermost, y fastest;
- * a block at the plane's edge holds only the replicas whose pixel lies inside the plane.
+ * (all replicas at once). Full blocks tile the plane with the replicas' bounding box, block columns outermost, y
+ * fastest; a ragged block (its last column partly filled) tiles it on its skewed lattice (mapping/block.ts), in the
+ * same order by origin. A block at the plane's edge holds only the replicas whose pixel lies inside the plane.
  */
 export interface BlockPlan {
   blockHeight: number;
   blockWidth: number;
+  /** Grid blocks per column and per row (full blocks; 0 for a ragged block, whose blocks are not on a grid). */
   blocksY: number;
   blocksX: number;
   blocks: number;
@@ -105,10 +107,20 @@ export interface BlockPlan {
   pixelBlock: Int32Array;
   /** Valid output pixels per block. */
   blockPixels: Int32Array;
+  /** A ragged block's lattice: per block its origin (output pixel of replica 0, may lie off the plane), and per output pixel its replica. */
+  lattice?: { originY: Int32Array; originX: Int32Array; pixelReplica: Int32Array };
 }
 
 export function blockPlan(matrix: CollectiveKernelMatrix, out: Plane): BlockPlan {
   const { rows: blockHeight, cols: blockWidth } = blockShape(matrix.replicas);
+  if (isRaggedBlock(matrix.replicas)) {
+    const origins = blockOrigins(matrix.replicas, out);
+    const { block: pixelBlock, replica } = pixelBlocks(matrix.replicas, out, origins);
+    const blockPixels = new Int32Array(origins.length);
+    for (const b of pixelBlock) blockPixels[b]++;
+    const lattice = { originY: Int32Array.from(origins, (o) => o.y), originX: Int32Array.from(origins, (o) => o.x), pixelReplica: replica };
+    return { blockHeight, blockWidth, blocksY: 0, blocksX: 0, blocks: origins.length, pixelBlock, blockPixels, lattice };
+  }
   const { rows: blocksY, cols: blocksX } = blockGrid(out, { rows: blockHeight, cols: blockWidth });
   const blocks = blocksY * blocksX;
   const pixelBlock = new Int32Array(planeSize(out));
@@ -121,6 +133,12 @@ export function blockPlan(matrix: CollectiveKernelMatrix, out: Plane): BlockPlan
     }
   }
   return { blockHeight, blockWidth, blocksY, blocksX, blocks, pixelBlock, blockPixels };
+}
+
+/** Output-pixel origin of block `b`. */
+function blockOrigin(plan: BlockPlan, b: number): { y: number; x: number } {
+  if (plan.lattice) return { y: plan.lattice.originY[b], x: plan.lattice.originX[b] };
+  return { y: (b % plan.blocksY) * plan.blockHeight, x: Math.floor(b / plan.blocksY) * plan.blockWidth };
 }
 
 export interface ConvGeometry {
@@ -142,6 +160,7 @@ export type Granularity = 'pixel' | 'block';
 
 /** Which replica of a block computes each output pixel (replica offsets fill the block y fastest). */
 export function pixelReplica(matrix: CollectiveKernelMatrix, plan: BlockPlan, out: Plane): Int32Array {
+  if (plan.lattice) return plan.lattice.pixelReplica;
   const byOffset = new Map<number, number>();
   matrix.replicas.forEach(({ oy, ox }, r) => byOffset.set(ox * plan.blockHeight + oy, r));
   const replica = new Int32Array(planeSize(out));
@@ -186,10 +205,9 @@ export function convNeededInputs(
   const mark = granularity === 'block' ? new Int32Array(planeSize(g.input)).fill(-1) : null;
   const { height, width } = g.input;
   const patch = (unit: number, b: number, r: number, push: (v: number) => void): void => {
-    const by = (b % plan.blocksY) * plan.blockHeight;
-    const bx = Math.floor(b / plan.blocksY) * plan.blockWidth;
+    const { y: by, x: bx } = blockOrigin(plan, b);
     const { oy, ox } = matrix.replicas[r];
-    if (by + oy >= g.out.height || bx + ox >= g.out.width) return;
+    if (by + oy < 0 || by + oy >= g.out.height || bx + ox < 0 || bx + ox >= g.out.width) return;
     const originY = by * g.stride - g.padTop;
     const originX = bx * g.stride - g.padLeft;
     const dys = replicaDy[r];
@@ -243,10 +261,12 @@ class PixelWindows implements NeededInputs {
   /** Input-plane coordinates of the first window pixel of output pixel p at (y, x), and p's offsets. */
   private window(y: number, x: number): { originY: number; originX: number; dys: Int32Array; dxs: Int32Array } {
     const { plan, replica, replicaDy, replicaDx, g } = this;
-    const r = replica[x * g.out.height + y];
+    const p = x * g.out.height + y;
+    const r = replica[p];
+    const lattice = plan.lattice;
     return {
-      originY: (y - (y % plan.blockHeight)) * g.stride - g.padTop,
-      originX: (x - (x % plan.blockWidth)) * g.stride - g.padLeft,
+      originY: (lattice ? lattice.originY[plan.pixelBlock[p]] : y - (y % plan.blockHeight)) * g.stride - g.padTop,
+      originX: (lattice ? lattice.originX[plan.pixelBlock[p]] : x - (x % plan.blockWidth)) * g.stride - g.padLeft,
       dys: replicaDy[r],
       dxs: replicaDx[r],
     };
@@ -276,10 +296,13 @@ class PixelWindows implements NeededInputs {
     const { plan, replica, replicaDy, replicaDx, g } = this;
     const { height, width } = g.input;
     const outHeight = g.out.height;
+    // A ragged block's windows start at their block's lattice origin (a branch per pixel, always the same way).
+    const lattice = plan.lattice;
     for (let x = 0, p = 0; x < g.out.width; x++) {
-      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padLeft;
+      const gridX = (x - (x % plan.blockWidth)) * g.stride - g.padLeft;
       for (let y = 0; y < outHeight; y++, p++) {
-        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padTop;
+        const originY = (lattice ? lattice.originY[plan.pixelBlock[p]] : y - (y % plan.blockHeight)) * g.stride - g.padTop;
+        const originX = lattice ? lattice.originX[plan.pixelBlock[p]] * g.stride - g.padLeft : gridX;
         const dys = replicaDy[replica[p]];
         const dxs = replicaDx[replica[p]];
         let ready = floor;
@@ -298,10 +321,13 @@ class PixelWindows implements NeededInputs {
     const { height, width } = g.input;
     const outHeight = g.out.height;
     const last = new Int32Array(inputPixels).fill(-1);
+    // A ragged block's windows start at their block's lattice origin (a branch per pixel, always the same way).
+    const lattice = plan.lattice;
     for (let x = 0, p = 0; x < g.out.width; x++) {
-      const originX = (x - (x % plan.blockWidth)) * g.stride - g.padLeft;
+      const gridX = (x - (x % plan.blockWidth)) * g.stride - g.padLeft;
       for (let y = 0; y < outHeight; y++, p++) {
-        const originY = (y - (y % plan.blockHeight)) * g.stride - g.padTop;
+        const originY = (lattice ? lattice.originY[plan.pixelBlock[p]] : y - (y % plan.blockHeight)) * g.stride - g.padTop;
+        const originX = lattice ? lattice.originX[plan.pixelBlock[p]] * g.stride - g.padLeft : gridX;
         const dys = replicaDy[replica[p]];
         const dxs = replicaDx[replica[p]];
         for (let k = 0; k < dys.length; k++) {

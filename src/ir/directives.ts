@@ -179,8 +179,13 @@ export function resolveDirectives(nodes: IrNode[], mapping: Property | undefined
       if (dW < 2) {
         diags.report('IMC207', blame('method'), { layer: n.name, dW });
         ok = false;
-      } else if (dW > replicas || replicas % dW !== 0) {
+      } else if (dW > replicas) {
         diags.report('IMC024', blame('dW'), { layer: n.name, replicas, dW });
+        ok = false;
+      } else if (Math.ceil(replicas / dW) * (dW - 1) >= replicas) {
+        // A ragged block (replicas not a multiple of dw) is fine as long as its last column holds a replica.
+        const rows = Math.ceil(replicas / dW);
+        diags.report('IMC064', blame('dW'), { layer: n.name, replicas, rows, filled: Math.ceil(replicas / rows), dW });
         ok = false;
       }
     } else dW = 1;

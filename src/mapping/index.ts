@@ -15,6 +15,7 @@ export {
   type ReplicationParams,
   type ReplicationCost,
 } from './kernel.js';
+export { blockOrigins, blockPixels, isRaggedBlock, pixelBlocks, raggedLayers, type BlockOrigin } from './block.js';
 export { splitMatrix, balancedRanges, partRole, partProduct, splitProduct, type SplitPlan } from './split.js';
 export { snakePosition, manhattan, coreId } from './placement.js';
 export { fuseNetwork, type Fusion, type FusedLayer } from './fusion.js';

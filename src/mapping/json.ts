@@ -102,7 +102,7 @@ export interface ReplicationJson {
   stride: number;
   inputPixels: number;
   equation2AspectRatio?: number;
-  /** Replicas not a multiple of dW: the block's last column is partly filled (a directive refuses it, IMC024). */
+  /** Replicas not a multiple of dW: the block's last column is partly filled (blocks on a skewed lattice, ./block.ts). */
   ragged?: boolean;
   replicaOffsets: Array<[number, number]>;
 }

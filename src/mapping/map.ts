@@ -38,11 +38,6 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
   const out = node.shape;
   const blockHeight = directiveBlock(directive.replicas, directive.dW).rows;
   const block = `${directive.replicas} replicas with dW ${directive.dW}`;
-  // The rule "replicas a multiple of dW" is checked once, where the directive is read (IMC024); a directive built
-  // in code that breaks it is a bug, not bad input.
-  if (directive.replicas % directive.dW !== 0) {
-    throw new Error(`layer '${node.name}': ${block} do not form a rectangular block (IMC024 rejects such a directive)`);
-  }
   if (directive.dW > out.width || blockHeight > out.height) {
     diagnostics.push(
       diagnostic(
@@ -53,12 +48,22 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
     );
     return null;
   }
-  if (out.height % blockHeight !== 0 || out.width % directive.dW !== 0) {
+  // A ragged block (last column partly filled) tiles any plane on its lattice (./block.ts); a full one on a grid.
+  // The rule "the last column holds a replica" is checked once, where the directive is read (IMC064); a directive
+  // built in code that breaks it is a bug, not bad input.
+  const ragged = directive.replicas % directive.dW !== 0;
+  if (ragged && blockHeight * (directive.dW - 1) >= directive.replicas) {
+    throw new Error(`layer '${node.name}': ${block} leave the block's last column empty (IMC064 rejects such a directive)`);
+  }
+  // Full blocks cut by the plane's bottom or right edge leave their last replicas idle (the memory schedule, the
+  // dataflow model, the reference and the RTL skip them); only a block both taller and wider than one pixel must tile
+  // the plane's height, since its idle rows would sit between the pixels the RTL's consumer writes.
+  if (!ragged && blockHeight > 1 && directive.dW > 1 && out.height % blockHeight !== 0) {
     diagnostics.push(
       diagnostic(
         'IMC056',
         directive.span,
-        { node: node.name, block, blockHeight, dW: directive.dW, height: out.height, width: out.width },
+        { node: node.name, block, blockHeight, dW: directive.dW, height: out.height },
       ),
     );
     return null;

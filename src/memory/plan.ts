@@ -10,7 +10,7 @@ import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
-import { blockShape } from '../mapping/block.js';
+import { blockPixels, blockShape } from '../mapping/block.js';
 import {
   buildSchedule,
   coreTiming,
@@ -146,7 +146,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
     // Timing model (docs/dataflow.md): the network input streams in inputPixelsPerTimestep pixels per timestep; any
     // other core receives its producer's block, as many pixels per timestep as the producer computes (the fastest
     // they can come).
-    arrivalsPerTimestep: arrivalBlock.rows * arrivalBlock.cols,
+    arrivalsPerTimestep: blockPixels(arrivalBlock),
     arrivalBlock,
     positions: mine.size === all.length ? undefined : all.filter((q) => mine.has(`${q.dy},${q.dx}`)),
   };

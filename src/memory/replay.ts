@@ -54,7 +54,7 @@ export function replaySchedule(schedule: Schedule, replicas: readonly ReplicaOff
     for (const r of replicas) {
       const oy = current.oy + r.oy;
       const ox = current.ox + r.ox;
-      if (oy >= h.outputHeight || ox >= h.outputWidth) continue;
+      if (oy < 0 || oy >= h.outputHeight || ox < 0 || ox >= h.outputWidth) continue;
       n++;
       const patch: number[][][] = [];
       for (let ky = 0; ky < h.kernelHeight; ky++) {

@@ -23,10 +23,11 @@
 import type { LayoutName } from '../ir/types.js';
 import { symmetricPad, windowCount, type Padding } from '../ir/padding.js';
 import type { ReplicaOffset } from '../mapping/types.js';
-import { blockGrid, blockRegion, blockShape, isFullBlock, type BlockShape } from '../mapping/block.js';
+import { blockGrid, blockOrigins, blockPixels, blockRegion, blockShape, isFullBlock, isRaggedBlock, type BlockShape } from '../mapping/block.js';
+import { replicaOffsets } from '../mapping/kernel.js';
 
 // Re-exported for the schedule's importers; the geometry itself lives in mapping/block.ts.
-export { blockShape, isFullBlock, type BlockShape };
+export { blockPixels, blockShape, isFullBlock, type BlockShape };
 import { makeLayout, layoutFigures, type Layout, type StoredVolume } from './layout.js';
 
 /** Everything the memory phase needs to know about one core; built from the design and mapping by planMemories. */
@@ -134,6 +135,13 @@ export class MemoryOverrunError extends Error {
   }
 }
 
+/** True for a ragged block laid out as the mapping lays one out (replicaOffsets: y fastest, last column partly filled). */
+function isLatticeBlock(replicas: readonly ReplicaOffset[]): boolean {
+  const { cols } = blockShape(replicas);
+  const expected = replicaOffsets(replicas.length, cols);
+  return isRaggedBlock(replicas) && expected.every((e, i) => e.oy === replicas[i].oy && e.ox === replicas[i].ox);
+}
+
 /** Input columns the memory keeps: F for one block column, (dW - 1) * stride + F for a method-2 block. */
 export function storedColumns(p: Pick<CoreMemoryParams, 'replicas' | 'stride' | 'kernelHeight' | 'kernelWidth'>): number {
   return blockRegion(blockShape(p.replicas), p).width;
@@ -207,8 +215,8 @@ function checkParams(p: CoreMemoryParams): void {
     throw new RangeError(`core ${p.core}: the arrival block must be at least 1 x 1 pixels`);
   }
   if (p.replicas.length === 0) throw new RangeError(`core ${p.core}: at least one replica`);
-  if (!isFullBlock(p.replicas)) {
-    throw new RangeError(`core ${p.core}: the replicas' output offsets do not fill a rectangle, so blocks cannot tile the output`);
+  if (!isFullBlock(p.replicas) && !isLatticeBlock(p.replicas)) {
+    throw new RangeError(`core ${p.core}: the replicas' output offsets neither fill a rectangle nor form a ragged block, so blocks cannot tile the output`);
   }
   const o = outputSize(p);
   if (o.height < 1 || o.width < 1) throw new RangeError(`core ${p.core}: the kernel does not fit the padded input`);
@@ -267,8 +275,38 @@ export function emissionOrder(height: number, width: number, block: BlockShape =
   return order;
 }
 
+/**
+ * A ragged producer's emission order (its blocks on their lattice, each block's pixels in replica order, y fastest),
+ * as a table: `order` lists the pixels (x * H + y) as emitted, `index` is its inverse. The last few planes are kept:
+ * the memory timing asks for every pixel's index.
+ */
+const raggedEmissions: Array<{ key: string; order: Int32Array; index: Int32Array }> = [];
+
+function raggedEmission(height: number, width: number, replicas: readonly ReplicaOffset[]): { order: Int32Array; index: Int32Array } {
+  const key = `${height}x${width}:${replicas.map((r) => `${r.oy},${r.ox}`).join(' ')}`;
+  const kept = raggedEmissions.find((e) => e.key === key);
+  if (kept) return kept;
+  const order = new Int32Array(height * width);
+  const index = new Int32Array(height * width);
+  let next = 0;
+  for (const { y, x } of blockOrigins(replicas, { height, width })) {
+    for (const r of replicas) {
+      const py = y + r.oy;
+      const px = x + r.ox;
+      if (py < 0 || py >= height || px < 0 || px >= width) continue;
+      order[next] = px * height + py;
+      index[px * height + py] = next++;
+    }
+  }
+  const entry = { key, order, index };
+  raggedEmissions.unshift(entry);
+  raggedEmissions.length = Math.min(raggedEmissions.length, 8);
+  return entry;
+}
+
 /** Position of pixel (y, x) in forEachEmitted's order, in closed form: full block columns, then full blocks, then the pixel. */
 export function emissionIndex(height: number, width: number, block: BlockShape, y: number, x: number): number {
+  if (block.ragged) return raggedEmission(height, width, block.ragged).index[x * height + y];
   const bx = Math.floor(x / block.cols) * block.cols;
   const by = Math.floor(y / block.rows) * block.rows;
   const columnWidth = Math.min(block.cols, width - bx);
@@ -293,7 +331,14 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const allPositions = patchPositions(p);
   const mine = p.positions ? new Set(p.positions.map((b) => `${b.dy},${b.dx}`)) : null;
   const corePositions = mine ? allPositions.filter((a) => mine.has(`${a.dy},${a.dx}`)) : allPositions;
+  // The blocks in computation order: a grid (walked without a list: an 8192 x 8192 input has 67 million), or a
+  // ragged block's lattice (whose origins may lie off the plane).
+  const lattice = isRaggedBlock(p.replicas) ? blockOrigins(p.replicas, out) : null;
   const { rows: blockRows, cols: blockCols } = blockGrid(out, shape);
+  const forEachOrigin = (visit: (oy: number, ox: number) => void): void => {
+    if (lattice) for (const o of lattice) visit(o.y, o.x);
+    else for (let bx = 0; bx < blockCols; bx++) for (let by = 0; by < blockRows; by++) visit(by * shape.rows, bx * shape.cols);
+  };
   // Whether a region position is read: inside the image and needed by an active replica (`needed` null: all are).
   const reads = (needed: Set<string> | null, dy: number, dx: number, y: number, x: number): boolean =>
     y >= 0 && y < H && x >= 0 && x < W && (needed === null || needed.has(`${dy},${dx}`));
@@ -302,43 +347,41 @@ export function coreTiming(p: CoreMemoryParams): Timing {
     const c: Computation = { block: 0, t: 0, oy: 0, ox: 0, y0: 0, x0: 0, active: 0, positions };
     let previous = -1;
     let block = 0;
-    for (let bx = 0; bx < blockCols; bx++) {
-      for (let by = 0; by < blockRows; by++) {
-        const oy = by * shape.rows;
-        const ox = bx * shape.cols;
-        const inside = oy + shape.rows <= out.height && ox + shape.cols <= out.width;
-        const active = inside ? p.replicas : p.replicas.filter((r) => oy + r.oy < out.height && ox + r.ox < out.width);
-        // Only an edge block (some replicas idle) needs fewer positions than all.
-        const needed = inside || active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
-        const y0 = oy * p.stride - p.padding.top;
-        const x0 = ox * p.stride - p.padding.left;
-        // The row parts of a split layer compute a block together (the accumulating core adds its siblings' partial
-        // sums in the same timestep), so a block waits for every pixel of its region, not only this core's.
-        let ready = 0;
-        for (const q of allPositions) {
-          const y = y0 + q.dy;
-          const x = x0 + q.dx;
-          if (reads(needed, q.dy, q.dx, y, x)) ready = Math.max(ready, arrival(y, x));
-        }
-        for (const q of positions) {
-          q.y = y0 + q.dy;
-          q.x = x0 + q.dx;
-          q.read = reads(needed, q.dy, q.dx, q.y, q.x);
-        }
-        const t = Math.max(ready, previous + 1);
-        previous = t;
-        c.block = block++;
-        c.t = t;
-        c.oy = oy;
-        c.ox = ox;
-        c.y0 = y0;
-        c.x0 = x0;
-        c.active = active.length;
-        visit(c);
+    forEachOrigin((oy, ox) => {
+      const inside = oy >= 0 && ox >= 0 && oy + shape.rows <= out.height && ox + shape.cols <= out.width;
+      const active = inside
+        ? p.replicas
+        : p.replicas.filter((r) => oy + r.oy >= 0 && oy + r.oy < out.height && ox + r.ox >= 0 && ox + r.ox < out.width);
+      // Only an edge block (some replicas idle) needs fewer positions than all.
+      const needed = inside || active.length === p.replicas.length ? null : new Set(patchPositions(p, active).map((q) => `${q.dy},${q.dx}`));
+      const y0 = oy * p.stride - p.padding.top;
+      const x0 = ox * p.stride - p.padding.left;
+      // The row parts of a split layer compute a block together (the accumulating core adds its siblings' partial
+      // sums in the same timestep), so a block waits for every pixel of its region, not only this core's.
+      let ready = 0;
+      for (const q of allPositions) {
+        const y = y0 + q.dy;
+        const x = x0 + q.dx;
+        if (reads(needed, q.dy, q.dx, y, x)) ready = Math.max(ready, arrival(y, x));
       }
-    }
+      for (const q of positions) {
+        q.y = y0 + q.dy;
+        q.x = x0 + q.dx;
+        q.read = reads(needed, q.dy, q.dx, q.y, q.x);
+      }
+      const t = Math.max(ready, previous + 1);
+      previous = t;
+      c.block = block++;
+      c.t = t;
+      c.oy = oy;
+      c.ox = ox;
+      c.y0 = y0;
+      c.x0 = x0;
+      c.active = active.length;
+      visit(c);
+    });
   };
-  return { arrival, computationCount: blockRows * blockCols, forEachComputation };
+  return { arrival, computationCount: lattice ? lattice.length : blockRows * blockCols, forEachComputation };
 }
 
 /**
@@ -505,6 +548,19 @@ export function buildSchedule(p: CoreMemoryParams): Schedule {
 
 /** The emission order (forEachEmitted) one pixel at a time: `next` fills `into` and returns false once the plane is done. */
 function emissionCursor(height: number, width: number, block: BlockShape): { next: (into: { y: number; x: number }) => boolean } {
+  if (block.ragged) {
+    const { order } = raggedEmission(height, width, block.ragged);
+    let i = 0;
+    return {
+      next(into) {
+        if (i >= order.length) return false;
+        into.y = order[i] % height;
+        into.x = Math.floor(order[i] / height);
+        i++;
+        return true;
+      },
+    };
+  }
   let bx = 0;
   let by = 0;
   let x = 0;

@@ -42,7 +42,7 @@ export function splitScheduleTexts(text: string, name: string): Map<string, stri
 }
 
 const OP_LINE =
-  /^(\d+) (?:W -?\d+,-?\d+ word=\d+(?:\.\.\d+)? bit=\d+|C blk=\d+ out=\d+,\d+ active=\d+|R -?\d+,-?\d+ word=\d+(?:\.\.\d+)? bit=\d+ blk=\d+ at=\d+,\d+|Z -?\d+,-?\d+ blk=\d+ at=\d+,\d+)$/;
+  /^(\d+) (?:W -?\d+,-?\d+ word=\d+(?:\.\.\d+)? bit=\d+|C blk=\d+ out=-?\d+,-?\d+ active=\d+|R -?\d+,-?\d+ word=\d+(?:\.\.\d+)? bit=\d+ blk=\d+ at=\d+,\d+|Z -?\d+,-?\d+ blk=\d+ at=\d+,\d+)$/;
 
 /** Parses `.sched` text; `name` is used in error messages. Throws ScheduleFormatError with the line number. */
 export function parseScheduleText(text: string, name: string): ScheduleText {

@@ -19,11 +19,11 @@ export interface Comparison {
 
 export function compareStrategies(
   design: IrDesign,
-  o: { budgets: number[]; ignoreBandwidth: boolean; batch: number; objective: Objective },
+  o: { budgets: number[]; ignoreBandwidth: boolean; batch: number; objective: Objective; ragged?: boolean; strategies?: readonly StrategyName[] },
 ): Comparison {
   const searcher = createSearcher(design, o);
   const cells = new Map<StrategyName, Array<ComparisonCell | null>>();
-  for (const strategy of STRATEGIES) {
+  for (const strategy of o.strategies ?? STRATEGIES) {
     cells.set(
       strategy,
       o.budgets.map((budget) => {
@@ -45,12 +45,12 @@ export function compareStrategies(
 }
 
 /** Markdown: a row per strategy, a column per budget; each cell images/s, latency in timesteps and cores used. */
-export function formatComparison(c: Comparison): string {
-  const header = `| strategy | ${c.budgets.map((b) => `${b} cores`).join(' | ')} |`;
+export function formatComparison(c: Comparison, rowName: (strategy: StrategyName) => string = (s) => s, firstColumn = 'strategy'): string {
+  const header = `| ${firstColumn} | ${c.budgets.map((b) => `${b} cores`).join(' | ')} |`;
   const rule = `|---|${c.budgets.map(() => '---|').join('')}`;
   const rows = [...c.cells].map(
     ([strategy, cells]) =>
-      `| ${strategy} | ${cells
+      `| ${rowName(strategy)} | ${cells
         .map((p) => (p === null ? '–' : `${groupDigits(p.throughputImagesPerSecond)}/s, ${groupDigits(p.latencyTimesteps)} ts, ${p.cores} c`))
         .join(' | ')} |`,
   );

@@ -22,6 +22,8 @@ export interface OptimizeOptions {
   ignoreBandwidth: boolean;
   /** Images per batch for the throughput figure (simulate's --batch). */
   batch: number;
+  /** Also search ragged method-2 blocks, which the RTL generator does not build yet (units.ts). */
+  ragged?: boolean;
 }
 
 export interface FrontPoint {
@@ -43,6 +45,7 @@ export interface OptimizeResult {
   minimalCores: number;
   ignoreBandwidth: boolean;
   batch: number;
+  ragged: boolean;
   /** Non-dominated points, by cores. */
   front: FrontPoint[];
   chosen: FrontPoint & { layers: Map<string, LayerChoice> };
@@ -105,8 +108,8 @@ export interface Searcher {
   geometryCache: GeometryCache;
 }
 
-export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 'objective' | 'ignoreBandwidth' | 'batch'>): Searcher {
-  const units = searchUnits(design);
+export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 'objective' | 'ignoreBandwidth' | 'batch' | 'ragged'>): Searcher {
+  const units = searchUnits(design, { ragged: options.ragged });
   const minimal: Allocation = units.map(() => 0);
   // The minimal mapping (one replica everywhere) must map at all; its errors are the design's own.
   mapDesign(applyAllocation(design, units, minimal));
@@ -174,6 +177,7 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
     minimalCores: searcher.minimalCores,
     ignoreBandwidth: options.ignoreBandwidth,
     batch: options.batch,
+    ragged: options.ragged === true,
     front: paretoFront(pool).map(point),
     chosen: {
       cores: mapping.cores.length,

@@ -1,7 +1,7 @@
 // Ragged method-2 blocks (replicas not a multiple of dW), measured (docs/optimize.md "Ragged blocks"): per replica
 // count, the fewest tiles a full block needs against the fewest a ragged one needs, for 3x3 layers of a given width on
 // 256x256 tiles; how a ragged block tiles an output plane, and the crossbar operations per image that costs.
-import { collectiveKernelMatrix, replicaOffsets, splitMatrix } from '../mapping/index.js';
+import { blockOrigins, collectiveKernelMatrix, replicaOffsets, splitMatrix } from '../mapping/index.js';
 
 export interface RaggedRow {
   channels: number;
@@ -58,26 +58,14 @@ export function formatRaggedTable(rows: RaggedRow[]): string {
 }
 
 /**
- * How a ragged block (h = ceil(n / dW) rows, the last of its dW columns holding k = n - h(dW - 1) of them) tiles an
- * output plane: not on a grid (every grid position would leave the same holes) but on the lattice spanned by (n, 0)
- * and (-h, 1) in (y, x): blocks start at every pixel column, n rows apart, each column's blocks h rows above the
- * previous column's. Column x then receives from the blocks starting in columns x, x - 1, ..., x - dW + 1 runs of
- * h, ..., h, k rows that follow each other, n rows in all: every pixel once. Returns the origins of the blocks
- * with at least one replica inside the plane (origins may lie outside it), by column then row: the crossbar
- * operations of one image. Null when the count leaves dW's last column empty (no such block).
+ * The origins of the blocks of n replicas, dW wide, that compute an output plane, when that block is ragged
+ * (src/mapping/block.ts: the lattice (n, 0), (-h, 1)); null when n is a multiple of dW or leaves dW's last column
+ * empty (no such block).
  */
 export function raggedBlockOrigins(plane: { height: number; width: number }, replicas: number, dW: number): Array<{ y: number; x: number }> | null {
   const offsets = replicaOffsets(replicas, dW);
-  const h = Math.ceil(replicas / dW);
   if (Math.max(...offsets.map((o) => o.ox)) !== dW - 1 || replicas % dW === 0) return null;
-  const origins: Array<{ y: number; x: number }> = [];
-  for (let x = -(dW - 1); x < plane.width; x++) {
-    const phase = (((-h * x) % replicas) + replicas) % replicas;
-    for (let y = phase - replicas * Math.ceil((phase + h) / replicas); y < plane.height; y += replicas) {
-      if (offsets.some((o) => y + o.oy >= 0 && y + o.oy < plane.height && x + o.ox >= 0 && x + o.ox < plane.width)) origins.push({ y, x });
-    }
-  }
-  return origins;
+  return blockOrigins(offsets, plane);
 }
 
 export interface RaggedOperationsRow {

@@ -33,6 +33,7 @@ export function formatOptimizeReport(result: OptimizeResult, title: string): str
     minimalCores: result.minimalCores,
     batch: result.batch,
     ignoreBandwidth: result.ignoreBandwidth,
+    ragged: result.ragged,
     targetGbps: String(t.link.bandwidthGbps),
     evaluations: result.evaluations,
     frontRows,

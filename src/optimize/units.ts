@@ -3,7 +3,8 @@
 // together. Layers joined by a residual add form one unit with one setting: the add pairs the shortcut pixels with
 // its own in arrival order, so both layers must emit the same block order (the RTL generator requires it, and the
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
-// replicated layer with a fused pool.
+// replicated layer with a fused pool, and (unless the search asks for them) ragged method-2 blocks, whose last column
+// is partly filled (the mapping, memory, dataflow and reference compute them; the RTL refuses them, IMC112).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix } from '../mapping/index.js';
@@ -37,7 +38,20 @@ interface LayerOption {
 /** Cores of a collective matrix by its geometry: many layers share one (ResNet-32: 10 layers of 16 channels). */
 const tileCache = new Map<string, { cores: number }>();
 
-function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boolean }, gridCores: number): LayerOption[] {
+/** What the search may use beyond what the RTL generator builds. */
+export interface SearchSpace {
+  /** Ragged method-2 blocks (replicas not a multiple of dW, on their skewed lattice). */
+  ragged?: boolean;
+}
+
+/** Whether n replicas dW wide fit an output plane: full blocks tile it on a grid, ragged ones need their last column. */
+function blockFits(replicas: number, dW: number, out: { height: number; width: number }, space: SearchSpace): boolean {
+  const height = Math.ceil(replicas / dW);
+  if (replicas % dW === 0) return out.width % dW === 0 && out.height % height === 0;
+  return space.ragged === true && height * (dW - 1) < replicas && height <= out.height && dW <= out.width;
+}
+
+function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boolean }, gridCores: number, space: SearchSpace): LayerOption[] {
   const input = receivedShape(design, node);
   const out = node.shape;
   const conv = node.op.kind === 'conv' ? node.op : undefined;
@@ -49,8 +63,7 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
   const most = rtlLimits.pooled ? 1 : Math.min(MAX_REPLICAS, out.height * out.width);
   for (let replicas = 1; replicas <= most; replicas++) {
     for (let dW = 1; dW <= replicas; dW++) {
-      const height = replicas / dW;
-      if (!Number.isInteger(height) || out.width % dW !== 0 || out.height % height !== 0) continue;
+      if (!blockFits(replicas, dW, out, space)) continue;
       const key = [input.channels, geometry.outChannels, geometry.kernelHeight, geometry.kernelWidth, geometry.stride, replicas, dW, tileRows, tileCols].join(',');
       let tiles = tileCache.get(key);
       if (tiles === undefined) {
@@ -67,7 +80,7 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
 }
 
 /** The units of a design (network order of their first layer) with their useful settings. */
-export function searchUnits(design: IrDesign): SearchUnit[] {
+export function searchUnits(design: IrDesign, space: SearchSpace = {}): SearchUnit[] {
   const fusion = fuseNetwork(design.network);
   const nodes = nodeIndex(design.network);
   const gridCores = design.target.grid.rows * design.target.grid.cols;
@@ -92,7 +105,7 @@ export function searchUnits(design: IrDesign): SearchUnit[] {
     const perLayer = members.map((name) => {
       const fused = byLayer.get(name)!;
       const pooled = fused.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(nodes.get(f)!.op.kind));
-      return layerOptions(design, nodes.get(name)!, { pooled }, gridCores);
+      return layerOptions(design, nodes.get(name)!, { pooled }, gridCores, space);
     });
     // Settings every member can take, with the summed cost; per replica count the cheapest block (narrowest on ties).
     const best = new Map<number, UnitOption>();

@@ -6,9 +6,9 @@
 import { IfNeurons, runTimesteps } from './spiking.js';
 import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
-import { blockShape } from '../mapping/block.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
+import { blockOrigins, type BlockOrigin } from '../mapping/block.js';
 import { adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
 import { runColumnSums, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
 import { layerParameters, type LayerParameters } from './network.js';
@@ -71,8 +71,14 @@ interface CompiledLayer {
   /** Top and left padding: where the first window starts (the other sides only add outputs). */
   padTop: number;
   padLeft: number;
-  blockHeight: number;
-  blockWidth: number;
+  /** Output-pixel origins of the blocks in arrival order (a grid, or a ragged block's lattice: mapping/block.ts). */
+  origins: BlockOrigin[];
+  /**
+   * Input rows and columns some output pixel's window reaches: an edge block's idle replicas see zeros past them (the
+   * memory schedule's Z: no read), which only their own columns weigh.
+   */
+  readHeight: number;
+  readWidth: number;
   parts: CompiledPart[];
   /** Per collective-matrix column: output channel and replica offset. */
   colChannel: Int32Array;
@@ -191,7 +197,6 @@ function compileLayer(
   const colChannel = new Int32Array(nCols);
   const colOy = new Int32Array(nCols);
   const colOx = new Int32Array(nCols);
-  const { rows: blockHeight, cols: blockWidth } = blockShape(m.replicas);
   for (let j = 0; j < nCols; j++) {
     const sink = m.columnSinks[j];
     const rep = m.replicas[sink.replica];
@@ -199,6 +204,7 @@ function compileLayer(
     colOy[j] = rep.oy;
     colOx[j] = rep.ox;
   }
+  const origins = blockOrigins(m.replicas, { height: node.shape.height, width: node.shape.width });
 
   const coresById = new Map(mapping.cores.map((c) => [c.id, c]));
   const layerWeights = params.weights;
@@ -276,13 +282,15 @@ function compileLayer(
     });
   }
   const adc = resolveAdc(design.target.crossbar, largestRows, inputNode.activationBits, params.weightBits);
-  return { node, layer, adc, inputShape, stride, padTop, padLeft, blockHeight, blockWidth, parts, colChannel, colOy, colOx };
+  const readHeight = Math.min(inputShape.height, (node.shape.height - 1) * stride - padTop + fh);
+  const readWidth = Math.min(inputShape.width, (node.shape.width - 1) * stride - padLeft + fw);
+  return { node, layer, adc, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx };
 }
 
 /** Runs every block of one layer through its tiles; returns the accumulator P (CHW) of the accumulating cores. */
 function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutputs[] | null, tileProduct?: TileProduct): Tensor {
-  const { node, adc, inputShape, stride, padTop, padLeft, blockHeight, blockWidth, parts, colChannel, colOy, colOx } = compiled;
-  const { height: ih, width: iw } = inputShape;
+  const { node, adc, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx } = compiled;
+  const { width: iw } = inputShape;
   const { channels: oc, height: oh, width: ow } = node.shape;
   const x = input.data;
   const out = new Float64Array(oc * oh * ow);
@@ -294,9 +302,7 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
   const scratch = runScratch(maxRows);
   const sums = new Float64Array(parts.reduce((a, p) => Math.max(a, p.colCount), 0));
   const codes = new Float64Array(sums.length);
-  const blocksY = Math.ceil(oh / blockHeight);
-  const blocksX = Math.ceil(ow / blockWidth);
-  const nBlocks = blocksX * blocksY;
+  const nBlocks = origins.length;
   const records = record
     ? parts.map((p) => {
         const r: CoreColumnOutputs = {
@@ -313,55 +319,51 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
         return r;
       })
     : null;
-  let block = 0;
   // Blocks arrive column by column (x outer, y inner), like the pixels they are computed from.
-  for (let bx = 0; bx < blocksX; bx++) {
-    for (let by = 0; by < blocksY; by++, block++) {
-      const y0 = by * blockHeight;
-      const x0 = bx * blockWidth;
-      const iy0 = y0 * stride - padTop;
-      const ix0 = x0 * stride - padLeft;
-      psum.fill(0);
-      for (let pi = 0; pi < parts.length; pi++) {
-        const part = parts[pi];
-        const { rowChannelBase, rowDy, rowDx, runs, colStart, colCount } = part;
-        if (iy0 >= 0 && ix0 >= 0 && iy0 + part.maxDy < ih && ix0 + part.maxDx < iw) {
-          // Interior block: no row reads padding.
-          const base = iy0 * iw + ix0;
-          const { rowOffset } = part;
-          for (let r = 0; r < part.rowCount; r++) xvec[r] = x[base + rowOffset[r]];
-        } else {
-          for (let r = 0; r < part.rowCount; r++) {
-            const iy = iy0 + rowDy[r];
-            const ix = ix0 + rowDx[r];
-            xvec[r] = iy >= 0 && iy < ih && ix >= 0 && ix < iw ? x[rowChannelBase[r] + iy * iw + ix] : 0;
-          }
-        }
-        const rec = records ? records[pi] : null;
-        if (rec) rec.blockOrigins.push({ y: y0, x: x0 });
-        const modelled = tileProduct ? tileProduct(denseWeights(node.name, part), new Int32Array(xvec.subarray(0, part.rowCount))) : null;
-        if (modelled && modelled.length !== colCount) {
-          throw new Error(`reference: tileProduct gave ${modelled.length} columns for core ${part.core.id}, which has ${colCount}`);
-        }
-        if (modelled) for (let k = 0; k < colCount; k++) sums[k] = modelled[k];
-        else {
-          for (let ri = 0; ri < runs.length; ri++) runColumnSums(runs[ri], xvec, scratch, sums);
-        }
-        adcConvertRange(sums, codes, colCount, adc);
-        for (let k = 0; k < colCount; k++) psum[colStart + k] += codes[k];
-        if (rec) {
-          rec.preAdc.set(sums.subarray(0, colCount), block * colCount);
-          rec.postAdc.set(codes.subarray(0, colCount), block * colCount);
+  for (let block = 0; block < nBlocks; block++) {
+    const { y: y0, x: x0 } = origins[block];
+    const iy0 = y0 * stride - padTop;
+    const ix0 = x0 * stride - padLeft;
+    psum.fill(0);
+    for (let pi = 0; pi < parts.length; pi++) {
+      const part = parts[pi];
+      const { rowChannelBase, rowDy, rowDx, runs, colStart, colCount } = part;
+      if (iy0 >= 0 && ix0 >= 0 && iy0 + part.maxDy < readHeight && ix0 + part.maxDx < readWidth) {
+        // Interior block: no row reads padding.
+        const base = iy0 * iw + ix0;
+        const { rowOffset } = part;
+        for (let r = 0; r < part.rowCount; r++) xvec[r] = x[base + rowOffset[r]];
+      } else {
+        for (let r = 0; r < part.rowCount; r++) {
+          const iy = iy0 + rowDy[r];
+          const ix = ix0 + rowDx[r];
+          xvec[r] = iy >= 0 && iy < readHeight && ix >= 0 && ix < readWidth ? x[rowChannelBase[r] + iy * iw + ix] : 0;
         }
       }
-      for (let j = 0; j < nCols; j++) {
-        const y = y0 + colOy[j];
-        const xo = x0 + colOx[j];
-        if (y >= oh || xo >= ow) continue;
-        const at = (colChannel[j] * oh + y) * ow + xo;
-        out[at] = rescalePartialSums(psum[j], adc);
-        written[at] = 1;
+      const rec = records ? records[pi] : null;
+      if (rec) rec.blockOrigins.push({ y: y0, x: x0 });
+      const modelled = tileProduct ? tileProduct(denseWeights(node.name, part), new Int32Array(xvec.subarray(0, part.rowCount))) : null;
+      if (modelled && modelled.length !== colCount) {
+        throw new Error(`reference: tileProduct gave ${modelled.length} columns for core ${part.core.id}, which has ${colCount}`);
       }
+      if (modelled) for (let k = 0; k < colCount; k++) sums[k] = modelled[k];
+      else {
+        for (let ri = 0; ri < runs.length; ri++) runColumnSums(runs[ri], xvec, scratch, sums);
+      }
+      adcConvertRange(sums, codes, colCount, adc);
+      for (let k = 0; k < colCount; k++) psum[colStart + k] += codes[k];
+      if (rec) {
+        rec.preAdc.set(sums.subarray(0, colCount), block * colCount);
+        rec.postAdc.set(codes.subarray(0, colCount), block * colCount);
+      }
+    }
+    for (let j = 0; j < nCols; j++) {
+      const y = y0 + colOy[j];
+      const xo = x0 + colOx[j];
+      if (y < 0 || y >= oh || xo < 0 || xo >= ow) continue;
+      const at = (colChannel[j] * oh + y) * ow + xo;
+      out[at] = rescalePartialSums(psum[j], adc);
+      written[at] = 1;
     }
   }
   const missing = written.indexOf(0);

@@ -105,14 +105,20 @@ describe('mapping directives', () => {
     expect(directives(d)).toEqual({ a: '4/2/2/KLIP', s: '2/1/1/KLIP', t: '2/1/1/KLIP' });
   });
 
+  it('accepts a ragged block: replicas not a multiple of dw (7 replicas, dw 3: the last column holds one)', () => {
+    expect(directives(design(body('    layer a: replicas 7, method 2, dw 3')))).toMatchObject({ a: '7/2/3/auto' });
+  });
+
   it('uses built-in defaults (1 replica, method 1, layout auto) without a mapping block', () => {
     expect(directives(design('  a = conv(image, out 4, kernel 3)\n  output a'))).toEqual({ a: '1/1/1/auto' });
   });
 
-  it('rejects method 1 with dw, replicas not a multiple of dw, and unknown settings', () => {
+  it('rejects method 1 with dw, fewer replicas than dw, an empty last column, and unknown settings', () => {
     const errs = (m: string) => errors({ 'main.imc': net(body(m)), 't.imc': TARGET });
     expect(errs('    layer a: replicas 2, dw 2')).toEqual(['main.imc:9:26 IMC206']);
-    expect(errs('    layer a: replicas 3, method 2, dw 2')).toEqual(['main.imc:9:36 IMC024']);
+    expect(errs('    layer a: replicas 2, method 2, dw 3')).toEqual(['main.imc:9:36 IMC024']);
+    // 5 replicas in columns of 2 fill 3 columns, not 4.
+    expect(errs('    layer a: replicas 5, method 2, dw 4')).toEqual(['main.imc:9:36 IMC064']);
     expect(errs('    layer a: replica 3')).toEqual(['main.imc:9:14 IMC012']);
   });
 });

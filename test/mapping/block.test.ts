@@ -14,8 +14,11 @@ describe('block geometry', () => {
     expect(blockShape(replicaOffsets(4, 1))).toEqual({ rows: 4, cols: 1 });
     expect(blockShape(replicaOffsets(4, 2))).toEqual({ rows: 2, cols: 2 });
     for (const [n, dW] of [[1, 1], [4, 1], [4, 2], [6, 3], [5, 2], [7, 3]] as const) {
-      expect(blockShape(replicaOffsets(n, dW))).toEqual(directiveBlock(n, dW));
+      expect(blockShape(replicaOffsets(n, dW))).toMatchObject(directiveBlock(n, dW));
     }
+    // A ragged block (7 replicas, dW 3: the last column holds 1) carries its offsets; a full one does not.
+    expect(blockShape(replicaOffsets(7, 3)).ragged).toEqual(replicaOffsets(7, 3));
+    expect(blockShape(replicaOffsets(6, 3)).ragged).toBeUndefined();
   });
 
   it('a block is full when its replicas are exactly its rectangle', () => {

@@ -114,14 +114,14 @@ describe('positioned mapping diagnostics from .imc sources', () => {
     expect(text.split('\n')[1]).toContain('grid 6x7');
   });
 
-  it('IMC056 at the mapping directive line when replicas do not tile the output', async () => {
+  it('IMC056 at the mapping directive line when 3x2 blocks do not tile the output height', async () => {
     writeFileSync(join(dir, 'targets', 'dazzi2021.imc'), tgt);
-    writeFileSync(join(dir, 'net.imc'), net.replace('default replicas 1, method 1', 'default replicas 3, method 1'));
+    writeFileSync(join(dir, 'net.imc'), net.replace('default replicas 1, method 1', 'default replicas 6, method 2, dw 2'));
     const { error } = await runMap([join(dir, 'net.imc')]);
     expect(error).toBeDefined();
     const d = error!.diagnostics[0];
     expect(d.code).toBe('IMC056');
     const text = formatDiagnostic(d, error!.sources);
-    expect(text.split('\n')[1]).toContain('default replicas 3');
+    expect(text.split('\n')[1]).toContain('default replicas 6');
   });
 });

@@ -214,21 +214,40 @@ describe('diagnostics', () => {
     expect(err2.diagnostics[0].message).toContain('5x1 block');
   });
 
-  it('replicas that are not a multiple of dW are refused once, by the directive check (IMC024), not again here', () => {
+  it('a ragged block (replicas not a multiple of dW) is mapped: 7 replicas 3 wide on a 7x7 plane it does not tile on a grid', () => {
     const b = new NetBuilder();
-    const x = b.input('in', { channels: 4, height: 8, width: 8 });
-    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(5, 2, 46) });
-    expect(() => mapDesign(design(b, c))).toThrow(/IMC024 rejects such a directive/);
+    const x = b.input('in', { channels: 4, height: 7, width: 7 });
+    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(7, 3, 46) });
+    const lm = mapDesign(design(b, c)).layers[0];
+    expect(lm.matrix.dW).toBe(3);
+    expect(lm.matrix.replicas.map((r) => [r.oy, r.ox])).toEqual([[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [2, 1], [0, 2]]);
+    expect(lm.matrix.columnSinks.length).toBe(7 * 4);
   });
 
-  it('IMC056: a replica block that does not tile the output plane evenly', () => {
+  it('a ragged block whose last column would be empty (5 replicas in columns of 2 fill 3 of dW 4) is refused once, by the directive check (IMC064), not again here', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 4, height: 8, width: 8 });
-    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(3, 1, 47) });
+    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(5, 4, 46) });
+    expect(() => mapDesign(design(b, c))).toThrow(/IMC064 rejects such a directive/);
+  });
+
+  it('IMC056: a block taller and wider than one pixel that does not tile the output height evenly', () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(6, 2, 47) });
     const err = diagnosticsOf(() => mapDesign(design(b, c)));
     expect(err.diagnostics[0].code).toBe('IMC056');
     expect(err.diagnostics[0].span.line).toBe(47);
-    expect(err.diagnostics[0].message).toContain('3x1 blocks');
+    expect(err.diagnostics[0].message).toContain('3x2 blocks');
+  });
+
+  it('maps blocks that the plane cuts when they are one pixel wide or tall (edge blocks with idle replicas)', () => {
+    for (const [replicas, dW] of [[3, 1], [3, 3]]) {
+      const b = new NetBuilder();
+      const x = b.input('in', { channels: 4, height: 8, width: 8 });
+      const c = b.conv('c', x, 4, 3, 1, 1, { mapping: directive(replicas, dW, 47) });
+      expect(mapDesign(design(b, c)).layers[0].matrix.replicas).toHaveLength(replicas);
+    }
   });
 
   it('IMC053: an operation reading the network input has no neuron core', () => {
@@ -296,7 +315,7 @@ describe('diagnostics', () => {
   });
 
   it('the mapping codes are registered with a description', () => {
-    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC056', 'IMC057', 'IMC058']) {
+    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC056', 'IMC057', 'IMC058', 'IMC064']) {
       expect(DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES]).toBeTruthy();
     }
   });

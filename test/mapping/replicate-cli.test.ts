@@ -63,10 +63,16 @@ describe('imcc replicate', () => {
     const { out, code } = await run(['--cin', '16', '--cout', '16', '--kernel', '3', '--replicas', '7', '--dw', '3']);
     expect(code).toBe(0);
     expect(out).toContain('collective kernel matrix: 368 rows x 112 cols (method 2, dW 3, stride 1)');
-    expect(out).toContain('ragged block: 7 replicas do not fill 3x3; the mapping builds only full blocks (IMC024');
+    expect(out).toContain('ragged block: 7 replicas do not fill 3x3; its blocks tile an output plane on a skewed lattice');
     expect(out).toContain('  0 3 6\n  1 4 .\n  2 5 .\n');
     const json = JSON.parse((await run(['--cin', '16', '--cout', '16', '--kernel', '3', '--replicas', '7', '--dw', '3', '--json'])).out) as { ragged?: boolean };
     expect(json.ragged).toBe(true);
+  });
+
+  it('a count that leaves the last column empty (5 replicas, dW 4: 2x3 drawn) is answered, and said to be refused by a mapping', async () => {
+    const { out, code } = await run(['--cin', '1', '--cout', '1', '--kernel', '1', '--replicas', '5', '--dw', '4']);
+    expect(code).toBe(0);
+    expect(out).toContain('ragged block: 5 replicas do not fill 2x4; they leave its last column empty, which a mapping refuses (IMC064)');
   });
 
   it('bad usage: non-integer values, missing options and a block wider than its replicas are refused', async () => {

@@ -1,7 +1,7 @@
 // planMemories / coreSchedule on hand-built designs mapped by mapDesign: layout choice, figures, diagnostics.
 import { describe, expect, it } from 'vitest';
 import { mapDesign } from '../../src/mapping/index.js';
-import { coreSchedule, planMemories, replaySchedule, expectedPatch, cyclesPerTimestep } from '../../src/memory/index.js';
+import { coreSchedule, planMemories, replaySchedule, expectedPatch, cyclesPerTimestep, makeLayout, readCyclesPerComputation } from '../../src/memory/index.js';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { NetBuilder, design, directive, resnet32, span, target } from '../mapping/fixtures.js';
 import type { IrTarget, LayoutChoice } from '../../src/ir/types.js';
@@ -113,6 +113,32 @@ describe('planMemories', () => {
       expect(patches.length).toBe(s.header.outputHeight * s.header.outputWidth);
       for (const q of patches) expect(q.patch).toEqual(expectedPatch(s, input, q.oy, q.ox));
     }
+  });
+
+  it('a ragged block (7 replicas, dW 3): every core replays to its patches; one computation reads 23 region positions', () => {
+    const d = smallNet(target(), 'auto', 7, 3);
+    const mapping = mapDesign(d);
+    const plan = planMemories(d, mapping);
+    for (const c of plan.cores) {
+      const s = coreSchedule(plan, c.core);
+      const p = c.params;
+      const input = Array.from({ length: p.height }, (_, y) =>
+        Array.from({ length: p.width }, (_, x) => Array.from({ length: p.channels }, (_, ch) => (y * 7 + x * 3 + ch) % 2 ** p.bits)),
+      );
+      const patches = replaySchedule(s, p.replicas, input);
+      expect(patches.length).toBe(s.header.outputHeight * s.header.outputWidth);
+      for (const q of patches) expect(q.patch).toEqual(expectedPatch(s, input, q.oy, q.ox));
+    }
+    const conv1 = plan.cores.find((c) => c.params.layer === 'conv1')!;
+    // Columns of 3, 3 and 1 replicas of a 3x3 kernel: rows 0..4 of region columns 0..3, rows 0..2 of column 4
+    // (the 368 / 16 rows of imcc replicate's 7-replica, dW-3 matrix); the reads count the runs of each row.
+    const s = coreSchedule(plan, conv1.core);
+    const first = s.ops.filter((o) => o.block === 3 && (o.op === 'R' || o.op === 'Z'));
+    expect(first.length).toBe(23);
+    expect(readCyclesPerComputation(conv1.params, makeLayout(conv1.layout, { height: 8, columns: s.header.columns, channels: 3, bits: 8, wordBits: 8 * 3 }))).toBe(23);
+    // conv2 receives conv1's pixels seven at a time, in conv1's lattice order.
+    const conv2 = plan.cores.find((c) => c.params.layer === 'conv2')!;
+    expect(conv2.params.arrivalsPerTimestep).toBe(7);
   });
 
   it('row-split layers (ResNet-32 layers 23-31): each core reads the kernel positions of its own rows, together all', () => {

@@ -89,12 +89,12 @@ describe('read cycles of row parts', () => {
     expect(Math.max(...plan.cores.map((c) => c.figures.words))).toBeLessThanOrEqual(design.target.inputMemory.depth);
   });
 
-  it('IMC071 names the replica count to drop to: 8 stem replicas read 63 cycles, 4 fit (5-7 do not tile 112)', () => {
+  it('IMC071 names the replica count to drop to: 8 stem replicas read 63 cycles, 5 fit (idle replicas at the 112-row plane\'s edge)', () => {
     const design = withReplicas(load('test/memory/fixtures/resnet18-stem.imc'), 'stem.conv', 8, 'IWAP');
     const messages = diagnosticsOf(() => planMemories(design, mapDesign(design)));
     expect(messages[0]).toBe(
       "IMC071: core c02 (layer 'stem.conv'): IWAP reads take 63 clock cycles per timestep; the controller gives 50 " +
-        "(500000000 Hz x 100 ns; a timestep of 126 ns would fit it, or 256-bit words, or 4 replicas of layer 'stem.conv' (8 now))",
+        "(500000000 Hz x 100 ns; a timestep of 126 ns would fit it, or 256-bit words, or 5 replicas of layer 'stem.conv' (8 now))",
     );
   });
 

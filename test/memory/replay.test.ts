@@ -3,8 +3,9 @@
 // of the core and of its producer (the order in which pixels arrive).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildSchedule, emissionOrder, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
+import { blockPixels, blockShape, buildSchedule, emissionOrder, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
+import { emissionIndex } from '../../src/memory/schedule.js';
 import { expectedPatch, replaySchedule, type PixelPlane } from '../../src/memory/replay.js';
 import { storeAddress, makeLayout } from '../../src/memory/layout.js';
 import { parseScheduleText, renderSchedule } from '../../src/memory/scheduleFile.js';
@@ -42,6 +43,9 @@ const params = fc
     // The producer's block (a replicated producer sends its block's pixels together, in its own order).
     arrivalRows: fc.integer({ min: 1, max: 3 }),
     arrivalCols: fc.integer({ min: 1, max: 3 }),
+    // Ragged blocks (replicas not a multiple of dW, on their skewed lattice), of the core and of its producer.
+    ragged: fc.boolean(),
+    arrivalRagged: fc.option(fc.constantFrom([3, 2], [5, 2], [7, 3], [5, 3]), { nil: undefined }),
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   })
   .map((r) => {
@@ -49,9 +53,15 @@ const params = fc
     const kernelHeight = Math.min(4, r.kernel + r.kernelTall);
     // Padding up to "same" padding, (F - 1) / 2.
     const padding = Math.min(r.padFrac, Math.floor((Math.min(kernelWidth, kernelHeight) - 1) / 2));
-    // Method 2 blocks are full rectangles: n is a multiple of dW (the mapping rejects anything else).
+    // Method 2 blocks are full rectangles (n a multiple of dW) or, when `ragged`, any count whose last column holds a
+    // replica.
     const dW = r.method === 1 ? 1 : r.dW;
-    const replicas = r.method === 1 ? r.replicas : dW * Math.ceil(r.replicas / dW);
+    const full = r.method === 1 ? r.replicas : dW * Math.ceil(r.replicas / dW);
+    const raggedCount = dW >= 2 ? Math.max(dW + 1, full - 1) : full;
+    const replicas = r.ragged && dW >= 2 && raggedCount % dW !== 0 && Math.ceil(raggedCount / dW) * (dW - 1) < raggedCount ? raggedCount : full;
+    const arrivalBlock = r.arrivalRagged
+      ? blockShape(replicaOffsets(r.arrivalRagged[0], r.arrivalRagged[1]))
+      : { rows: r.arrivalRows, cols: r.arrivalCols };
     const p: CoreMemoryParams = {
       layer: 'conv',
       core: 'c00',
@@ -76,16 +86,20 @@ const params = fc
       wordBits: r.wordBits,
       depth: 1 << 20,
       layout: r.layout,
-      arrivalsPerTimestep: r.arrivalRows * r.arrivalCols > 1 ? r.arrivalRows * r.arrivalCols : r.arrivals,
-      arrivalBlock: { rows: r.arrivalRows, cols: r.arrivalCols },
+      arrivalsPerTimestep: blockPixels(arrivalBlock) > 1 ? blockPixels(arrivalBlock) : r.arrivals,
+      arrivalBlock,
     };
     return { p, seed: r.seed };
   });
 
 describe('schedule replay (Algorithm 2)', () => {
   it('replaying a schedule on a simulated memory gives every output pixel exactly its convolution patch', () => {
+    let ragged = 0;
+    let raggedArrivals = 0;
     fc.assert(
       fc.property(params, ({ p, seed }) => {
+        if (p.replicas.length % p.dW !== 0) ragged++;
+        if (p.arrivalBlock?.ragged) raggedArrivals++;
         const schedule = buildSchedule(p);
         const input = plane(p.height, p.width, p.channels, p.bits, seed);
         const patches = replaySchedule(schedule, p.replicas, input);
@@ -125,6 +139,8 @@ describe('schedule replay (Algorithm 2)', () => {
       }),
       { numRuns: 300, seed: 20210401 },
     );
+    expect(ragged).toBeGreaterThan(20);
+    expect(raggedArrivals).toBeGreaterThan(20);
   });
 
   it('Figure 8: a 3x3 kernel without padding first computes 2H + 2 timesteps after the first pixel (H = 5)', () => {
@@ -168,5 +184,15 @@ describe('arrival order of a replicated producer', () => {
     expect(emissionOrder(4, 2, { rows: 2, cols: 1 })).toEqual(emissionOrder(4, 2));
     // Edge blocks keep only the pixels inside the plane.
     expect(emissionOrder(3, 3, { rows: 2, cols: 2 }).map((q) => `${q.y}${q.x}`).join(' ')).toBe('00 10 01 11 20 21 02 12 22');
+  });
+
+  it('a ragged producer (3 replicas, dW 2) sends its blocks in lattice order, each block in replica order', () => {
+    // Blocks at (2,-1), (0,0), (1,1) on a 3x2 plane (mapping/block.ts): the first sends only its last replica's (2,0).
+    const block = blockShape(replicaOffsets(3, 2));
+    expect(block).toMatchObject({ rows: 2, cols: 2 });
+    expect(blockPixels(block)).toBe(3);
+    expect(emissionOrder(3, 2, block).map((q) => `${q.y}${q.x}`).join(' ')).toBe('20 00 10 01 11 21');
+    // emissionIndex agrees with the order.
+    expect(emissionOrder(3, 2, block).map((q) => emissionIndex(3, 2, block, q.y, q.x))).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

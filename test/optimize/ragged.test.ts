@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { raggedBlockOrigins, raggedOperations } from '../../src/optimize/index.js';
+import { searchUnits } from '../../src/optimize/units.js';
+import { loadDesign } from '../../src/ir/load.js';
 
 describe('raggedBlockOrigins', () => {
   for (const [height, width] of [[32, 32], [16, 16], [8, 8], [7, 12], [1, 5], [13, 3]]) {
@@ -44,5 +46,22 @@ describe('raggedBlockOrigins', () => {
   it('7 replicas 2 wide on a 32x32 plane: 164 operations per image, against 256 for the 4-replica blocks that tile it', () => {
     const [row] = raggedOperations([32], [7]);
     expect(row.counts[0]).toEqual({ replicas: 7, ragged: 164, raggedDW: 2, full: 256, fullReplicas: 4 });
+  });
+});
+
+describe('searchUnits: ragged blocks only when the search asks for them', () => {
+  const design = loadDesign('examples/resnet32.imc').design!;
+  const stem = (space?: { ragged?: boolean }) => searchUnits(design, space).find((u) => u.layers.includes('stem.conv'))!;
+
+  it('by default every option is a full block that tiles the 32x32 plane (the RTL generator builds nothing else)', () => {
+    for (const o of stem().options) expect(o.replicas % o.dW).toBe(0);
+    expect(stem().options.map((o) => o.replicas)).not.toContain(3);
+  });
+
+  it('with ragged: 3 replicas 2 wide on one tile, as cheap as 1 replica', () => {
+    const options = stem({ ragged: true }).options;
+    const three = options.find((o) => o.replicas === 3);
+    expect(three).toMatchObject({ replicas: 3, dW: 2 });
+    expect(three!.cores).toBe(options[0].cores);
   });
 });

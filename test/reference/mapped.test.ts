@@ -58,6 +58,43 @@ describe('referenceInference (mapped model)', () => {
     expect(method2).toBeGreaterThan(5);
   });
 
+  it('property: ragged method-2 blocks (replicas not a multiple of dW, on the skewed lattice) equal plainInference exactly', () => {
+    let ragged = 0;
+    let offPlane = 0;
+    fc.assert(
+      fc.property(randomNetSpec, fc.integer({ min: 3, max: 11 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 0, max: 1000 }), (spec, n, dW, imageSeed) => {
+        const design = buildRandomNet(spec);
+        // Every conv layer whose plane holds the block gets n replicas dW wide, when that block is ragged.
+        for (const node of weightLayers(design)) {
+          const h = Math.ceil(n / dW);
+          if (node.op.kind !== 'conv' || n % dW === 0 || h * (dW - 1) >= n || h > node.shape.height || dW > node.shape.width) continue;
+          node.mapping = { ...node.mapping!, replicas: n, dW, method: 2 };
+        }
+        const mapping = mapDesign(design);
+        const image = imageSeed % 2 === 0 ? imageFor(design, imageSeed) : signedImageFor(design, imageSeed);
+        const mapped = referenceInference(design, mapping, image, { recordColumns: true });
+        expectSameNodes(design, plainInference(design, image), mapped);
+        for (const l of mapping.layers) if (l.matrix.replicas.length % l.matrix.dW !== 0) ragged++;
+        for (const c of mapped.cores!) offPlane += c.blockOrigins.filter((o) => o.y < 0 || o.x < 0).length;
+      }),
+      { numRuns: 80 },
+    );
+    // Ragged blocks really occur, and so do blocks whose origin lies off the plane (the lattice's edge blocks).
+    expect(ragged).toBeGreaterThan(20);
+    expect(offPlane).toBeGreaterThan(0);
+  });
+
+  it('7 replicas 2 wide compute a 32x32 plane in 164 operations (docs/optimize.md "Ragged blocks"), bit-exact', () => {
+    const b = new NetBuilder();
+    b.input('image', { channels: 2, height: 32, width: 32 });
+    b.conv('c', 'image', 3, 3, 1, 1, { replicas: 7, dW: 2 });
+    const design = b.design('c');
+    const image = imageFor(design, 3);
+    const mapped = referenceInference(design, mapDesign(design), image, { recordColumns: true });
+    expect(mapped.cores![0].blockOrigins.length).toBe(164);
+    expectSameNodes(design, plainInference(design, image), mapped);
+  });
+
   it('property: without splits and with a fixed ADC shift, replication does not change even a lossy result', () => {
     // Each replica's column sees the same weights and inputs as the unreplicated column, so its ADC code is the
     // same. (With shift auto the shift follows the tallest row part, which replication grows, so only a lossless

@@ -20,7 +20,6 @@ const REFUSED_SEEDS: Record<number, string> = {
   101: 'pool in a replicated layer',
   120: 'pool with padding >= stride',
   3: 'second pool with stride != size',
-  103: 'residual shortcut in another pixel order',
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
 const COMPILED_SEED = 19;

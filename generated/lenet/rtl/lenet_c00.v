@@ -51,6 +51,8 @@ module lenet_c00 (
     .PAD_LEFT      (0),
     .OUT_H         (24),
     .OUT_W         (24),
+    .READ_H        (28),
+    .READ_W        (28),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

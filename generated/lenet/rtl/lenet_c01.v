@@ -49,6 +49,8 @@ module lenet_c01 (
     .PAD_LEFT      (0),
     .OUT_H         (8),
     .OUT_W         (8),
+    .READ_H        (12),
+    .READ_W        (12),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

@@ -53,6 +53,8 @@ module lenet_c04 (
     .PAD_LEFT      (0),
     .OUT_H         (1),
     .OUT_W         (1),
+    .READ_H        (4),
+    .READ_W        (4),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

@@ -51,6 +51,8 @@ module lenet_c05 (
     .PAD_LEFT      (0),
     .OUT_H         (1),
     .OUT_W         (1),
+    .READ_H        (1),
+    .READ_W        (1),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

@@ -34,6 +34,10 @@ module imcc_controller #(
   parameter signed  [CW-1:0] PAD_LEFT    = 0,
   parameter signed  [CW-1:0] OUT_H       = 1,
   parameter signed  [CW-1:0] OUT_W       = 1,
+  // The input rows (columns) some output pixel's window reaches: an edge block's idle replicas read none past them
+  // (zeros, the memory schedule's Z).
+  parameter signed  [CW-1:0] READ_H      = 1,
+  parameter signed  [CW-1:0] READ_W      = 1,
   // A block of BLOCK_H x BLOCK_W output pixels (replication); the producer sends IN_BLOCK_H x IN_BLOCK_W at once.
   parameter signed  [CW-1:0] BLOCK_H     = 1,
   parameter signed  [CW-1:0] BLOCK_W     = 1,
@@ -173,7 +177,7 @@ module imcc_controller #(
   wire [SLOT_BITS-1:0] slot_local = slot_rel[SLOT_BITS-1:0];
   wire signed [CW-1:0] iy = iy0_q + dy_q;
   wire signed [CW-1:0] ix = ix0_q + dx_q;
-  wire in_image = (iy >= ZERO) && (iy < IN_H) && (ix >= ZERO) && (ix < IN_W);
+  wire in_image = (iy >= ZERO) && (iy < READ_H) && (ix >= ZERO) && (ix < READ_W);
   // A position is this core's when some replica reads its row and its column and its slot is this core's.
   wire in_part = row_read && col_read && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);
   wire region_end = (dx_q == DX_LAST) && (dy_q == REGION_H - ONE);
@@ -181,8 +185,11 @@ module imcc_controller #(
   // of the arriving block column, or in it above the next arriving block.
   wire signed [CW-1:0] need_y_raw = iy0_q + REGION_H - ONE;
   wire signed [CW-1:0] need_x_raw = ix0_q + REGION_W - ONE;
-  wire signed [CW-1:0] need_y = (need_y_raw > IN_H - ONE) ? IN_H - ONE : need_y_raw;
-  wire signed [CW-1:0] need_x = (need_x_raw > IN_W - ONE) ? IN_W - ONE : need_x_raw;
+  wire signed [CW-1:0] need_y = (need_y_raw > READ_H - ONE) ? READ_H - ONE : need_y_raw;
+  wire signed [CW-1:0] need_x = (need_x_raw > READ_W - ONE) ? READ_W - ONE : need_x_raw;
+  // The arriving block's last row: an edge block (the producer's plane is not a whole number of its blocks) ends at
+  // the plane's.
+  wire w_block_bottom = (w_dy_q == IN_BLOCK_H - ONE) || (rx_y_q + w_dy_q == IN_H - ONE);
   wire inputs_present = (rx_x_q > need_x) || ((rx_x_q + IN_BLOCK_W > need_x) && (rx_y_q > need_y));
 
   function signed [CW-1:0] wrap_column(input signed [CW-1:0] base);
@@ -265,9 +272,9 @@ module imcc_controller #(
         mem_wmask = mask_shifted[w_word_q * WORD_BITS +: WORD_BITS];
         w_word_d = w_word_q + ONE;
         if (w_last) begin
-          if ((w_dy_q == IN_BLOCK_H - ONE) && (w_dx_q == IN_BLOCK_W - ONE)) begin
+          if (w_block_bottom && ((w_dx_q == IN_BLOCK_W - ONE) || (rx_x_q + w_dx_q == IN_W - ONE))) begin
             // Block complete: the next one arrives below, or at the top of the next block column (Δpix wraps).
-            if (rx_y_q == IN_H - IN_BLOCK_H) begin
+            if (rx_y_q + IN_BLOCK_H >= IN_H) begin
               rx_y_d = ZERO;
               rx_x_d = rx_x_q + IN_BLOCK_W;
               w_row0_d = ZERO;
@@ -278,7 +285,7 @@ module imcc_controller #(
             end
             state_d = S_CHECK;
           end else begin
-            if (w_dy_q == IN_BLOCK_H - ONE) begin
+            if (w_block_bottom) begin
               // The block's next column: addr_w_0 restarts at the block's first row.
               w_dy_d = ZERO;
               w_dx_d = w_dx_q + ONE;
@@ -362,11 +369,11 @@ module imcc_controller #(
       // The block is done: advance the output block, oy fastest, then ox.
       S_NEURON: begin
         if (block_done) begin
-          if (o_y_q == OUT_H - BLOCK_H) begin
+          if (o_y_q + BLOCK_H >= OUT_H) begin
             o_y_d = ZERO;
             iy0_d = -PAD_TOP;
             row0_d = ROW_FIRST;
-            if (o_x_q == OUT_W - BLOCK_W) begin
+            if (o_x_q + BLOCK_W >= OUT_W) begin
               out_done_d = 1'b1;
             end else begin
               o_x_d = o_x_q + BLOCK_W;

@@ -64,6 +64,8 @@ module resnet32_c04 (
     .PAD_LEFT      (1),
     .OUT_H         (32),
     .OUT_W         (32),
+    .READ_H        (32),
+    .READ_W        (32),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

@@ -51,6 +51,8 @@ module resnet32_c13 (
     .PAD_LEFT      (0),
     .OUT_H         (16),
     .OUT_W         (16),
+    .READ_H        (31),
+    .READ_W        (31),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

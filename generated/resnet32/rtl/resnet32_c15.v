@@ -64,6 +64,8 @@ module resnet32_c15 (
     .PAD_LEFT      (1),
     .OUT_H         (16),
     .OUT_W         (16),
+    .READ_H        (16),
+    .READ_W        (16),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

@@ -51,6 +51,8 @@ module resnet32_c25 (
     .PAD_LEFT      (0),
     .OUT_H         (8),
     .OUT_W         (8),
+    .READ_H        (15),
+    .READ_W        (15),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

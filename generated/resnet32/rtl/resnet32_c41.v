@@ -69,6 +69,8 @@ module resnet32_c41 (
     .PAD_LEFT      (1),
     .OUT_H         (8),
     .OUT_W         (8),
+    .READ_H        (8),
+    .READ_W        (8),
     .BLOCK_H       (1),
     .BLOCK_W       (1),
     .IN_BLOCK_H    (1),

@@ -63,6 +63,12 @@ static const int OUT_BITS = 8;
 // 0 when the output is a threshold's unsigned 0/1.
 static const int OUT_SIGNED = 1;
 static const int OUT_PIXELS = 1;
+// The output layer's blocks (OUT_BLOCK_H x OUT_BLOCK_W pixels, y fastest) on its OUT_HEIGHT x OUT_WIDTH plane: an edge
+// block's pixels past the plane are idle replicas' and are not outputs.
+static const int OUT_BLOCK_H = 1;
+static const int OUT_BLOCK_W = 1;
+static const int OUT_HEIGHT = 1;
+static const int OUT_WIDTH = 1;
 static const int OUT_WORDS = 3;
 
 // The pixels of one step: IN_PIXELS rows of column x from row y (IN_PIXELS divides IN_HEIGHT), pixel 0 in the low bits.
@@ -146,6 +152,9 @@ int main(int argc, char** argv) {
   const long pixels = static_cast<long>(IN_HEIGHT) * IN_WIDTH;
   // Column order: the IN_PIXELS pixels of a step are rows next_pixel % IN_HEIGHT onwards of one column.
   unsigned long outputs = 0;
+  // Origin of the output block the next valid sends.
+  int out_y = 0;
+  int out_x = 0;
 
   auto drive_input = [&]() {
     if (next_pixel < pixels) {
@@ -165,6 +174,8 @@ int main(int argc, char** argv) {
     g_in_reset = true;
     next_pixel = 0;
     outputs = 0;
+    out_y = 0;
+    out_x = 0;
     top->clk_i = 0;
     top->rst_ni = 1;
     drive_input();
@@ -199,8 +210,14 @@ int main(int argc, char** argv) {
     if (step && out_valid) {
       for (int w = 0; w < OUT_WORDS; w++) out_words[w] = top->out_pixel_o[w];
       for (int p = 0; p < OUT_PIXELS; p++) {
+        if (out_y + p % OUT_BLOCK_H >= OUT_HEIGHT || out_x + p / OUT_BLOCK_H >= OUT_WIDTH) continue;
         for (int c = 0; c < OUT_CHANNELS; c++) std::fprintf(g_trace, "O %lu %d %ld\n", outputs, c, channel_value(out_words, p, c));
         outputs++;
+      }
+      out_y += OUT_BLOCK_H;
+      if (out_y >= OUT_HEIGHT) {
+        out_y = 0;
+        out_x += OUT_BLOCK_W;
       }
     }
     top->clk_i = 1;

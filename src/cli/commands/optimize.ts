@@ -1,4 +1,4 @@
-// imcc optimize FILE [--cores N] [--objective O] [--strategy S] [--ignore-bandwidth] [--batch N] [--json] [--write]:
+// imcc optimize FILE [--cores N] [--objective O] [--strategy S] [--ignore-bandwidth] [--ragged] [--batch N] [--json] [--write]:
 // the replication optimizer's Pareto front and chosen mapping; --write puts the choice in FILE's mapping block.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { printJson, printText } from '../io.js';
@@ -23,13 +23,23 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
     .addOption(new Option('--objective <o>', 'what the chosen point maximizes').choices([...OBJECTIVES]).default('throughput'))
     .addOption(new Option('--strategy <s>', "'pareto' (the optimizer) or a baseline: paper, balance, w0h0, uniform").choices([...STRATEGIES]).default('pareto'))
     .option('--ignore-bandwidth', "let links need more than the target's bandwidth (the report says so)")
+    .option('--ragged', 'also search ragged method-2 blocks (replicas not a multiple of dW), which the RTL generator does not build yet')
     .option('--batch <n>', 'images per batch for the throughput figure, as in simulate', wholeNumber(100_000), 100)
     .option('--json', 'print the front and the chosen point as JSON (schemas/optimize.schema.json)')
     .option('--write', "rewrite FILE's mapping block with the chosen replication (through the formatter)")
     .action(
       async (
         file: string,
-        opts: { cores?: number; objective: Objective; strategy: StrategyName; ignoreBandwidth?: boolean; batch: number; json?: boolean; write?: boolean },
+        opts: {
+          cores?: number;
+          objective: Objective;
+          strategy: StrategyName;
+          ignoreBandwidth?: boolean;
+          ragged?: boolean;
+          batch: number;
+          json?: boolean;
+          write?: boolean;
+        },
       ) => {
         const { loadDesignForCli, withSources } = await import('../design.js');
         const { formatOptimizeReport, optimizeDesign, optimizeJson, writeMapping } = await import('../../optimize/index.js');
@@ -41,6 +51,7 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
             budget: opts.cores,
             ignoreBandwidth: opts.ignoreBandwidth === true,
             batch: opts.batch,
+            ragged: opts.ragged === true,
           }),
         );
         // Built (and validated, which compiles the schema: a fifth of the run's CPU) only when printed.

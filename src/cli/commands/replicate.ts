@@ -83,7 +83,9 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
         ...(json.ragged
           ? [
               `ragged block: ${json.replicas} replicas do not fill ${Math.ceil(json.replicas / json.dW)}x${json.dW}; ` +
-                'the mapping builds only full blocks (IMC024; docs/optimize.md "Ragged blocks")',
+                (Math.ceil(json.replicas / json.dW) * (json.dW - 1) >= json.replicas
+                  ? `they leave its last column empty, which a mapping refuses (IMC064)`
+                  : 'its blocks tile an output plane on a skewed lattice (docs/optimize.md "Ragged blocks")'),
             ]
           : []),
         '',

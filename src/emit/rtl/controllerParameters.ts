@@ -25,6 +25,8 @@ export interface ControllerParameters {
   PAD_LEFT: number;
   OUT_H: number;
   OUT_W: number;
+  READ_H: number;
+  READ_W: number;
   BLOCK_H: number;
   BLOCK_W: number;
   IN_BLOCK_H: number;
@@ -114,6 +116,9 @@ export function controllerParameters(p: CoreRtlPlan): ControllerParameters {
     PAD_LEFT: padding.left,
     OUT_H: p.layer.outputShape.height,
     OUT_W: p.layer.outputShape.width,
+    // The input rows and columns some output pixel's window reaches (an edge block's idle replicas read zeros past them).
+    READ_H: Math.min(p.layer.inputShape.height, (p.layer.outputShape.height - 1) * matrix.stride - padding.top + matrix.kernelHeight),
+    READ_W: Math.min(p.layer.inputShape.width, (p.layer.outputShape.width - 1) * matrix.stride - padding.left + matrix.kernelWidth),
     BLOCK_H: p.block.rows,
     BLOCK_W: p.block.cols,
     IN_BLOCK_H: p.inBlock.rows,

@@ -182,13 +182,16 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const a = n.saturationBits;
   const pool = n.pool;
   const count = pool ? pool.height * pool.width : 1;
+  // A replicated core pools each output channel over its replicas' pixels: one running value per channel.
+  const replicaPool = n.pooledPixels !== undefined;
+  const poolCols = replicaPool ? p.outChannels : cols;
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
   const pooledBits = n.threshold && !n.threshold.afterPool ? 2 : a;
   const poolBits = pool ? (pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1) : a;
   // An index into the pooled row's pool_q entries (pooledHeight x cols). The row step is taken into rows that are
   // still written, or into dropped rows that write nothing: one pooled row never needs it (and cols may not fit).
-  const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * cols - 1) : 1;
-  const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
+  const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * poolCols - 1) : 1;
+  const poolRowStep = pool && pool.pooledHeight > 1 ? poolCols : 0;
   const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
   const overlap = pool !== undefined && pool.stride !== pool.height ? overlapPoolContext(pool, n.convHeight, n.convWidth, cols, cw, pooledBits, poolBits) : undefined;
   // The second pool reads the first's outputs: values of the first pool's input width.
@@ -232,7 +235,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     hasPsum: p.partialCores.length > 0,
     psumVectorBits: p.partialCores.length * cols * B,
     psumTerms: p.partialCores.map((_, i) => `${i * cols * B} + ch_q * ADC_BITS +: ADC_BITS`),
-    pixelBits: cols * n.outActivationBits,
+    pixelBits: emittedPixelBits(p),
     cols,
     adcBits: B,
     accBits: acc,
@@ -308,6 +311,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     shortcutWire: n.shortcutTap?.wire === 'preAdd' ? 'pre_add' : (n.shortcutTap?.wire ?? ''),
     shortcutBits: a,
     shortcutPixelBits: cols * a,
+    ...reorderContext(p),
     isMaxPool: pool?.kind === 'max',
     poolHeight: pool ? ulit(cw, pool.height) : '',
     poolWidth: pool ? ulit(cw, pool.width) : '',
@@ -320,7 +324,14 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolIndexBits,
     poolRowStep: pool ? ulit(poolIndexBits, poolRowStep) : '',
     poolIndexZero: ulit(poolIndexBits, 0),
-    poolEntries: pool ? pool.pooledHeight * cols : 1,
+    poolEntries: pool ? pool.pooledHeight * poolCols : 1,
+    replicaPool,
+    edgeBlocks: p.edgeBlocks,
+    poolCh: replicaPool ? 'oc_q' : 'ch_q',
+    poolChBits: replicaPool ? ocBits : chBits,
+    emitBits: unsignedBits(n.pooledPixels ?? 1),
+    emitIndex: replicaPool ? 'emit_index' : 'ch_q',
+    outChannels,
     poolCount: count,
     averageExpr,
     hasPool2: pool2 !== undefined,
@@ -413,6 +424,32 @@ function entryChannels(p: CoreRtlPlan): number {
   return p.replicas > 1 ? p.outChannels : p.cols;
 }
 
+/** The shortcut buffer's read table when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts). */
+function reorderContext(p: CoreRtlPlan): object {
+  const res = p.neuron?.residual;
+  if (!res?.slots) return { resReorder: false };
+  const pixBits = unsignedBits(res.slots.length - 1);
+  const ptrBits = unsignedBits(res.depth - 1);
+  return {
+    resReorder: true,
+    resOrderText: commentText(`${res.from}'s blocks into this layer's ${p.block.rows}x${p.block.cols} blocks`),
+    resPixBits: pixBits,
+    resPixLast: ulit(pixBits, res.slots.length - 1),
+    resPixZero: ulit(pixBits, 0),
+    resPixOne: ulit(pixBits, 1 % 2 ** pixBits),
+    resSlots: res.slots.map((slot, i) => `${ulit(pixBits, i)}: res_slot = ${ulit(ptrBits, slot)};`),
+  };
+}
+
+/**
+ * Bits a neuron core sends per valid: its columns' activations, or for a replicated core with a pool the pooled
+ * pixels a block completes (each with the layer's channels).
+ */
+function emittedPixelBits(p: CoreRtlPlan): number {
+  const n = p.neuron!;
+  return n.pooledPixels !== undefined ? n.pooledPixels * p.outChannels * n.outActivationBits : p.cols * n.outActivationBits;
+}
+
 /** A core's folded batch-norm constant per crossbar column (the same for every replica): the neuron core's ROM. */
 function batchNormColumns(p: CoreRtlPlan, values: Int32Array): Int32Array {
   const out = new Int32Array(p.cols);
@@ -473,7 +510,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     if (p.neuron?.shortcutTap) wires.push(`[${p.cols * p.neuron.saturationBits - 1}:0] ${sig.shortcut}`);
     if (p.neuron) {
       wires.push(sig.valid);
-      wires.push(`[${p.cols * p.neuron.outActivationBits - 1}:0] ${sig.pixel}`);
+      wires.push(`[${emittedPixelBits(p) - 1}:0] ${sig.pixel}`);
     } else {
       wires.push(sig.psumValid);
       wires.push(`[${p.cols * p.adc.bits - 1}:0] ${sig.psum}`);
@@ -485,7 +522,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       .sort((a, b) => a.core.part.colPart - b.core.part.colPart);
     const valid = scope.verilogIdentifier(`layer_${lm.layer}_valid`);
     const pixel = scope.verilogIdentifier(`layer_${lm.layer}_pixel`);
-    const bits = groups.reduce((sum, g) => sum + g.cols * g.neuron!.outActivationBits, 0);
+    const bits = groups.reduce((sum, g) => sum + emittedPixelBits(g), 0);
     wires.push(valid, `[${bits - 1}:0] ${pixel}`);
     assigns.push(`${valid} = ${groups.map((g) => coreSignals.get(g.core.id)!.valid).join(' & ')}`);
     const parts = [...groups].reverse().map((g) => coreSignals.get(g.core.id)!.pixel);
@@ -605,6 +642,10 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
     outPixels,
+    outBlockRows: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
+    outBlockCols: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
+    outHeight: outNode.shape.height,
+    outWidth: outNode.shape.width,
     outBits: outNode.activationBits,
     // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
     outSigned: isBinaryValue(outNode) ? 0 : 1,
@@ -696,7 +737,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
-        outPixelBits: p.neuron ? p.cols * p.neuron.outActivationBits : 0,
+        outPixelBits: p.neuron ? emittedPixelBits(p) : 0,
         adcVectorBits: p.cols * p.adc.bits,
         addrBits: unsignedBits(p.memory.depth - 1),
         wordBits: p.memory.wordBits,

@@ -3,6 +3,7 @@
 import { diagnostic, DiagnosticError } from '../../diagnostics/index.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
+import { raggedLayers } from '../../mapping/block.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
@@ -17,14 +18,19 @@ import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
+import { pooledPerBlock } from './replicatedPool.js';
+import { shortcutReorder } from './shortcutOrder.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
   /** Folded batch norm per output channel, and the signed widths of its scale and bias (the ROM widths). */
   batchNorm?: { scale: Int32Array; bias: Int32Array; scaleBits: number; biasBits: number };
   requantShift: number;
-  /** Residual add right after requantization: the layer (or input) sending the shortcut, and the FIFO depth. */
-  residual?: { from: string; depth: number; pixels: number };
+  /**
+   * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
+   * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
+   */
+  residual?: { from: string; depth: number; pixels: number; slots?: number[] };
   /**
    * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
    * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
@@ -43,6 +49,11 @@ export interface NeuronPlan {
   pool2?: NonNullable<NeuronPlan['pool']>;
   /** A ReLU after the (last) pool. */
   reluAfterPool: boolean;
+  /**
+   * A replicated core with a pool: the pooled pixels it sends together (every block that completes any completes
+   * this many, src/emit/rtl/replicatedPool.ts).
+   */
+  pooledPixels?: number;
   /**
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
    * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4).
@@ -104,6 +115,11 @@ export interface CoreRtlPlan {
    */
   replicas: number;
   block: BlockShape;
+  /**
+   * The output plane is not a whole number of blocks: the last block row (column) has idle replicas, whose pixels
+   * the neuron core does not emit and whose patch positions the controller gives zeros (the memory schedule's Z).
+   */
+  edgeBlocks: boolean;
   /**
    * Output channels of the layer, and the replicas this core's columns belong to: firstReplica.. (coreReplicas of
    * them; a column part may start or end inside a replica). An unsplit core holds them all from replica 0.
@@ -214,17 +230,18 @@ function neuronPlan(
         // (blocks one column wide all give column order; a method-2 block's order is its own).
         const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
         const ours = blockShape(lm.matrix.replicas);
-        if (!sameEmissionOrder(plane.height, plane.width, theirs, ours)) {
-          unsupported(f, `a residual add whose shortcut comes in ${theirs.rows}x${theirs.cols} blocks while the layer computes ${ours.rows}x${ours.cols} blocks (another pixel order)`);
-        }
+        const reordered = !sameEmissionOrder(plane.height, plane.width, theirs, ours);
         // A column part of a replicated layer takes the shortcut pixels of its own replicas only (the same blocks).
         const split = coreReplicas < lm.matrix.replicas.length;
-        if (split && pixels !== lm.matrix.replicas.length) {
+        if (split && (reordered || pixels !== lm.matrix.replicas.length)) {
           unsupported(f, `a residual add in a column part of a replicated layer whose shortcut comes in other blocks (${pixels} pixels, ${lm.matrix.replicas.length} replicas)`);
         }
         const taken = split ? coreReplicas : pixels;
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
-        residual = { from: lm.residualLayer, depth: 2 * waiting + plane.height + 4 + burst, pixels: taken };
+        const depth = 2 * waiting + plane.height + 4 + burst;
+        // Another pixel order: the buffer keeps each pixel at its arrival index, read where the core's pixel sits.
+        const reorder = reordered ? shortcutReorder(plane.height, plane.width, theirs, ours, depth) : undefined;
+        residual = { from: lm.residualLayer, depth: reorder?.depth ?? depth, pixels: taken, slots: reorder?.slots };
         break;
       }
       case 'batchnorm':
@@ -400,8 +417,58 @@ function valueBits(values: Int32Array): number {
   return Math.max(2, signedBits(Math.min(0, ...values), Math.max(0, ...values)));
 }
 
+/**
+ * The pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without either), or
+ * IMC112 for the cases its neuron core does not implement.
+ */
+function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | undefined {
+  const byName = nodeIndex(design.network);
+  const pools = lm.fused.map((f) => byName.get(f)!).filter((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
+  if (lm.matrix.replicas.length === 1 || pools.length === 0) return undefined;
+  const node = byName.get(lm.layer)!;
+  const pool = pools[0];
+  if (pools.length > 1) unsupported(pool, 'two pools in a replicated layer');
+  if (design.target.neuronCore.spiking) unsupported(pool, 'a pool in a replicated layer of integrate-and-fire neurons');
+  if ((lm.output ?? lm.layer) === design.network.output) unsupported(pool, 'a pool in a replicated output layer');
+  if (lm.colParts > 1) unsupported(pool, 'a pool in a replicated layer split in column parts');
+  const op = pool.op as PoolOp | { kind: 'gap' };
+  const geometry =
+    op.kind === 'gap'
+      ? { height: node.shape.height, width: node.shape.width, stride: node.shape.height, padding: uniformPadding(0) }
+      : { height: op.size, width: op.size, stride: op.stride, padding: op.padding };
+  if (geometry.stride !== geometry.height) unsupported(pool, 'a pool whose stride differs from its size in a replicated layer');
+  const sent = pooledPerBlock(node.shape.height, node.shape.width, blockShape(lm.matrix.replicas), geometry);
+  if ('reason' in sent) unsupported(pool, `a pool in a replicated layer with ${sent.reason}`);
+  return sent.pixels;
+}
+
+/** Whether a layer's output plane is not a whole number of its blocks. */
+function hasEdgeBlocks(lm: LayerMapping): boolean {
+  const block = blockShape(lm.matrix.replicas);
+  return lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0;
+}
+
+/**
+ * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
+ * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), and a shortcut FIFO
+ * and a column part take whole blocks.
+ */
+function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
+  const block = blockShape(lm.matrix.replicas);
+  const plane = `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`;
+  if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
+  if (lm.colParts > 1) unsupported(node, `${plane} in a layer split in column parts`);
+  if (lm.residualLayer !== undefined) unsupported(node, `${plane} in a layer with a residual add`);
+  if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
+}
+
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
+  // The method-2 controller steps its block origin on a grid (Δpix); a ragged block's lattice is not one.
+  for (const r of raggedLayers(program.mapping.layers)) {
+    const node = program.design.network.nodes.find((n) => n.name === r.layer)!;
+    unsupported(node, `a ragged method-2 block (${r.replicas} replicas, dW ${r.dW}: its last column partly filled, blocks on a skewed lattice)`);
+  }
   const { design, mapping, memory: memoryPlan, reference } = program;
   // FIFO depths for one image: the residual buffers of the single-image dataflow. A shortcut pixel that arrives after
   // the main path's inputs stalls the layer's cores (their controllers wait for the FIFO), as the model's cores wait.
@@ -434,10 +501,7 @@ export function planRtl(program: Program): RtlPlan {
       if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (lm.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(f)!.op.kind))) unsupported(node, 'a pool in a replicated layer');
-      if (lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0) {
-        unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`);
-      }
+      if (hasEdgeBlocks(lm)) refuseEdgeBlocks(design, mapping.layers, lm, node);
     }
     const { height: regionHeight, width: regionWidth } = blockRegion(block, m);
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
@@ -457,7 +521,11 @@ export function planRtl(program: Program): RtlPlan {
       const core = coreById.get(id)!;
       const memory = memoryByCore.get(id);
       if (!memory) throw new Error(`RTL: core ${id} has no memory plan`);
-      const inBlock = memory.params.arrivalBlock ?? { rows: 1, cols: 1 };
+      // A replicated producer with a pool sends the pooled pixels of a block together: the memory plan's arrival
+      // block (its replicas' shape) in the same column order, fewer at a time.
+      const producer = mapping.layers.find((l) => l.layer === lm.source);
+      const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
+      const inBlock = pooledIn !== undefined ? { rows: pooledIn, cols: 1 } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
         const sink = m.columnSinks[c];
@@ -506,6 +574,7 @@ export function planRtl(program: Program): RtlPlan {
         inUnsigned,
         replicas,
         block,
+        edgeBlocks: hasEdgeBlocks(lm),
         outChannels,
         firstReplica,
         coreReplicas,
@@ -533,6 +602,9 @@ export function planRtl(program: Program): RtlPlan {
     if (p.core.role !== 'partial') continue;
     const sibling = cores.find((q) => q.layer === p.layer && q.partialCores.includes(p.core.id));
     if (sibling?.neuron?.residual) p.shortcutGate = sibling.core.id;
+  }
+  for (const p of cores) {
+    if (p.neuron && p.replicas > 1 && p.neuron.pool) p.neuron.pooledPixels = replicatedPoolPixels(design, p.layer);
   }
   cores.sort((a, b) => a.core.index - b.core.index);
   const outputLayer = layerSending(mapping, design.network.output);

@@ -89,7 +89,7 @@ describe('controller parameters and counter width', () => {
   it('widens with the image and the memory, and refuses more than 32 bits', () => {
     const small: CounterGeometry = {
       WORD_BITS: 16, PIXEL_BITS: 8, IN_H: 8, IN_W: 8, KERNEL_H: 3, KERNEL_W: 3, STRIDE: 1, PAD_TOP: 1, PAD_LEFT: 1,
-      OUT_H: 8, OUT_W: 8, BLOCK_H: 1, BLOCK_W: 1, IN_BLOCK_H: 1, IN_BLOCK_W: 1, REGION_ROWS: 3, DX_FIRST: 0, DX_LAST: 2,
+      OUT_H: 8, OUT_W: 8, READ_H: 8, READ_W: 8, BLOCK_H: 1, BLOCK_W: 1, IN_BLOCK_H: 1, IN_BLOCK_W: 1, REGION_ROWS: 3, DX_FIRST: 0, DX_LAST: 2,
       SLOT_FIRST: 0, SLOT_LAST: 8, SLOT_DX_FIRST: 0, COLUMNS: 3, DELTA_KERNEL: 8, DELTA_PIX: 64, depth: 12, largestPad: 1,
     };
     const bits = controllerCounterBits(small);

@@ -1,0 +1,29 @@
+// A residual add whose shortcut arrives in another pixel order than the adding core computes its pixels (e.g. 2x2
+// blocks into a layer of columns): the shortcut buffer keeps each arriving pixel at its arrival index modulo its
+// depth, and the core reads its i-th pixel at the slot of that pixel's arrival index.
+import { emissionIndex, emissionOrder, type BlockShape } from '../../memory/schedule.js';
+
+export interface ShortcutReorder {
+  /** Per pixel the adding core reads, in its order: the buffer slot holding it. */
+  slots: number[];
+  /** Buffer depth: `depth` (the in-order FIFO's) plus the most arrivals a read may lag behind its own index. */
+  depth: number;
+}
+
+/**
+ * Slots and depth of the shortcut buffer for an H x W plane arriving in `arriving` blocks and read in `reading`
+ * blocks, given the depth an in-order FIFO would need. A read of pixel i (in reading order) holds the slots of the
+ * arrival indices from the smallest still unread (m_i) on, so the buffer needs i - m_i entries more than a FIFO.
+ */
+export function shortcutReorder(height: number, width: number, arriving: BlockShape, reading: BlockShape, fifoDepth: number): ShortcutReorder {
+  const order = emissionOrder(height, width, reading);
+  const arrival = order.map((p) => emissionIndex(height, width, arriving, p.y, p.x));
+  let lag = 0;
+  let smallestUnread = Number.POSITIVE_INFINITY;
+  for (let i = arrival.length - 1; i >= 0; i--) {
+    smallestUnread = Math.min(smallestUnread, arrival[i]);
+    lag = Math.max(lag, i - smallestUnread);
+  }
+  const depth = fifoDepth + lag;
+  return { slots: arrival.map((t) => t % depth), depth };
+}

@@ -1,0 +1,47 @@
+// Replicated layers whose output plane is not a whole number of blocks (issue 19, IMC112 before): an edge block's
+// idle replicas emit nothing and read zeros (the memory schedule's Z), and the consumer writes the shorter arriving
+// block.
+import { describe, expect, it } from 'vitest';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { coreSchedule } from '../../src/memory/index.js';
+import { controllerParametersOf, coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+
+describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strided columns of 2 on 3 rows, 1x2 output blocks on 3 columns)', () => {
+  const p = prepare('test/verify/fixtures/edge-blocks.imc');
+
+  it('maps blocks that the planes cut, and gives zeros for the input row only an idle replica reads', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 3, 1],
+      ['c2', 2, 1],
+      ['c3', 2, 2],
+    ]);
+    // c2's last block of a column (output row 2, input rows 4..8): input row 7 is in the image but only the idle
+    // replica (output row 3) reads it, so the controller reads input rows up to 6 only.
+    expect(controllerParametersOf(p.files, 'edge_blocks_c01')).toMatchObject({ IN_H: 8, READ_H: 7 });
+    const schedule = coreSchedule(p.plan, p.mapping.layers[1].cores[0]);
+    expect(schedule.ops.some((op) => op.op === 'Z' && op.y === 7)).toBe(true);
+    const n1 = coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content;
+    expect(n1).toContain('wire emit = (cy_q + rep_y_q < OUT_H) && (cx_q + rep_x_q < OUT_W);');
+    // The output's 1x2 blocks on 3 columns: the testbench skips the idle second pixel of each last block.
+    const tb = p.files.find((f) => f.path === 'tb/edge_blocks_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_BLOCK_W = 2;');
+    expect(tb).toContain('static const int OUT_WIDTH = 3;');
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/edge_blocks.f', 'edge_blocks_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images, every layer and the output emitting each pixel once, with non-zero and saturated activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const cores = result.coverage.filter((c) => ['c1', 'c2', 'c3'].includes(c.layer));
+    // 4x8x8, 4x3x3 and 4x3x3 activations per image.
+    expect(cores.map((c) => c.activations / result.images.length)).toEqual([256, 36, 36]);
+    for (const c of cores) expect(c.nonZero).toBeGreaterThan(0);
+    expect(cores.some((c) => c.saturated > 0)).toBe(true);
+  }, 300_000);
+});

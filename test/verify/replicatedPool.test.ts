@@ -1,0 +1,61 @@
+// Pools in replicated layers (issue 19, IMC112 before): a replicated neuron core walks its block's pixels y fastest
+// through the window counters and sends the pooled pixels a block completes together (src/emit/rtl/replicatedPool.ts).
+import { describe, expect, it } from 'vitest';
+import { pooledPerBlock } from '../../src/emit/rtl/replicatedPool.js';
+import { uniformPadding } from '../../src/ir/padding.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { controllerParametersOf, coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+
+const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
+
+describe('pooled pixels per block of a replicated layer', () => {
+  it('counts the windows each block completes', () => {
+    // Columns of 4 on 8 rows, 2x2 windows: every block at an odd column completes two.
+    expect(pooledPerBlock(8, 8, { rows: 4, cols: 1 }, pool(2))).toEqual({ pixels: 2 });
+    // Columns of 2, 4x4 windows: every second block completes one.
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 1 }, pool(4))).toEqual({ pixels: 1 });
+    // A global average pool completes one pixel, in the last block.
+    expect(pooledPerBlock(6, 5, { rows: 3, cols: 1 }, { height: 6, width: 5, stride: 6, padding: uniformPadding(0) })).toEqual({ pixels: 1 });
+  });
+
+  it('finds no common count when the windows end unevenly in the blocks, and refuses method-2 blocks', () => {
+    // 3x3 windows on 12 rows in blocks of 4: rows 2, 5, 8, 11 end in blocks 0, 1, 2, 2.
+    expect(pooledPerBlock(12, 12, { rows: 4, cols: 1 }, pool(3))).toEqual({ reason: 'blocks of 4 rows that complete 1 or 2 pooled rows' });
+    expect('reason' in pooledPerBlock(8, 8, { rows: 2, cols: 2 }, pool(2))).toBe(true);
+  });
+});
+
+describe('max, average and global average pools in replicated cores (RTL)', () => {
+  const p = prepare('test/verify/fixtures/replicated-pool.imc');
+
+  it('sends two pooled pixels of c1 per valid, which c2 writes as 2x1 arrival blocks', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length])).toEqual([
+      ['c1', 4],
+      ['c2', 2],
+      ['c3', 2],
+      ['f1', 1],
+    ]);
+    const n1 = coreModuleFile(p.files, 'replicated_pool_c00', 'neuron').content;
+    // Two pixels x 4 channels x 4 bits; one running window value per output channel and pooled row.
+    expect(n1).toContain('output wire [32-1:0]    out_pixel_o');
+    expect(n1).toContain('reg [POOL_BITS-1:0] pool_q [0:16-1];');
+    expect(controllerParametersOf(p.files, 'replicated_pool_c01')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/replicated_pool.f', 'replicated_pool_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images, with non-zero and saturated pooled activations from every pooling core', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const pooling = result.coverage.filter((c) => ['c1', 'c2', 'c3'].includes(c.layer));
+    // 4x4x4, 4x2x2 and 6x1x1 pooled activations per image.
+    expect(pooling.map((c) => c.activations / result.images.length)).toEqual([64, 16, 6]);
+    for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
+    expect(pooling[0].saturated).toBeGreaterThan(0);
+  }, 300_000);
+});

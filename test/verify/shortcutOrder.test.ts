@@ -1,0 +1,53 @@
+// Residual adds whose shortcut arrives in another pixel order than the adding core computes (issue 19, IMC112
+// before): the shortcut buffer keeps each pixel at its arrival index modulo its depth and the core reads its i-th
+// pixel at the slot of its own arrival index (src/emit/rtl/shortcutOrder.ts).
+import { describe, expect, it } from 'vitest';
+import { shortcutReorder } from '../../src/emit/rtl/shortcutOrder.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+
+describe('the shortcut buffer of a reordered residual add', () => {
+  it('reads 2x2 blocks arriving on a 4x4 plane in column order, with room for the reads that lag', () => {
+    const { slots, depth } = shortcutReorder(4, 4, { rows: 2, cols: 2 }, { rows: 1, cols: 1 }, 10);
+    // Column 0 is (0,0) (1,0) (2,0) (3,0): arrival indices 0, 1, 4, 5 of the blocks' order.
+    expect(slots.slice(0, 4)).toEqual([0, 1, 4, 5]);
+    // Reading (0,1), the fifth pixel (i = 4), the smallest unread arrival index is 2: two behind.
+    expect(depth).toBe(10 + 2);
+  });
+
+  it('needs no more room when the orders agree', () => {
+    const { slots, depth } = shortcutReorder(4, 4, { rows: 2, cols: 1 }, { rows: 4, cols: 1 }, 10);
+    expect(slots).toEqual(Array.from({ length: 16 }, (_, i) => i % 10));
+    expect(depth).toBe(10);
+  });
+});
+
+describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks into columns of 2, and back)', () => {
+  const p = prepare('test/verify/fixtures/shortcut-order.imc');
+
+  it('reads the shortcut of c2 and c3 through a table of slots', () => {
+    const c2 = coreModuleFile(p.files, 'shortcut_order_c01', 'neuron').content;
+    // c2's third pixel, (2, 0), arrived fifth in x's 2x2 blocks.
+    expect(c2).toContain("6'd2: res_slot = 7'd4;");
+    const c3 = coreModuleFile(p.files, 'shortcut_order_c02', 'neuron').content;
+    // c3's third pixel, (0, 1), arrived seventh in y's columns.
+    expect(c3).toContain("6'd2: res_slot = 6'd6;");
+    expect(c3).toContain('.raddr_i (res_slot),');
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/shortcut_order.f', 'shortcut_order_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images, with non-zero and saturated activations of both adding cores', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const adding = result.coverage.filter((c) => c.layer === 'c2' || c.layer === 'c3');
+    expect(adding.map((c) => c.activations / result.images.length)).toEqual([144, 144]);
+    for (const c of adding) expect(c.nonZero).toBeGreaterThan(0);
+    expect(adding.some((c) => c.saturated > 0)).toBe(true);
+  }, 300_000);
+});

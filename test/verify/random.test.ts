@@ -20,7 +20,6 @@ const REFUSED_SEEDS: Record<number, string> = {
   101: 'pool in a replicated layer',
   120: 'pool with padding >= stride',
   3: 'second pool with stride != size',
-  12: 'residual shortcut in another pixel order',
   143: 'row part storing some channels of several pixels',
   208: 'residual shortcut arriving after its block',
 };

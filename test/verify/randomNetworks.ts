@@ -342,8 +342,6 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'second pool that pads', pattern: /a second pool that pads/ },
   { name: 'three pools in one core', pattern: /three pools in one neuron core/ },
   { name: 'pool geometry', pattern: /this pool geometry/ },
-  // Another pixel order is read through a table of slots; a column part of a replicated layer still needs its own blocks.
-  { name: 'residual shortcut in another pixel order', pattern: /a residual add (whose shortcut comes in|in a column part of a replicated layer)/ },
   { name: 'residual shortcut arriving after its block', pattern: /a residual add whose shortcut from '[^']*' arrives after the layer has computed the pixel/ },
   { name: 'row part storing some channels of several pixels', pattern: /stores some channels of several pixels/ },
   // Edge blocks (idle replicas): not generated (fitReplication), refused next to a residual add and in column parts.

@@ -641,8 +641,10 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       const rhi = rlo + entryChannels(p) * b - 1;
       // A replicated shortcut producer sends its block's pixels together: each is sliced alike. A column part of a
       // replicated layer takes the pixels of its own replicas (the shortcut comes in the same blocks).
-      const sent = p.coreReplicas < p.replicas ? p.replicas : p.neuron.residual.pixels;
-      const first = p.coreReplicas < p.replicas ? p.firstReplica : 0;
+      // (With a table of slots, src/emit/rtl/shortcutOrder.ts, it takes them all.)
+      const ownBlocks = p.coreReplicas < p.replicas && p.neuron.residual.slots === undefined;
+      const sent = ownBlocks ? p.replicas : p.neuron.residual.pixels;
+      const first = ownBlocks ? p.firstReplica : 0;
       const perPixel = res.bits / sent;
       const slices: string[] = [];
       for (let i = first + p.neuron.residual.pixels - 1; i >= first; i--) slices.push(`${res.pixel}[${i * perPixel + rhi}:${i * perPixel + rlo}]`);

@@ -691,8 +691,10 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
   const input = plan.inputNode;
   const outNode = plan.design.network.nodes.find((n) => n.name === plan.design.network.output)!;
   const inBits = input.shape.channels * input.activationBits * plan.inputPixels;
-  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits).
-  const outPixels = plan.outputLayer.matrix.replicas.length;
+  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits); with a pool, the k pooled
+  // pixels a block completes (a k x 1 block of the pooled plane, column order).
+  const pooled = plan.cores.find((p) => p.layer === plan.outputLayer && p.neuron)?.neuron?.pooledPixels;
+  const outPixels = pooled ?? plan.outputLayer.matrix.replicas.length;
   const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
   return {
     header: head,
@@ -708,8 +710,8 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
     outPixels,
-    outBlockRows: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
-    outBlockCols: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
+    outBlockRows: pooled ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
+    outBlockCols: pooled !== undefined ? 1 : plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
     outHeight: outNode.shape.height,
     outWidth: outNode.shape.width,
     outBits: outNode.activationBits,

@@ -385,7 +385,6 @@ function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | unde
   const pool = pools[0];
   if (pools.length > 1) unsupported(pool, 'two pools in a replicated layer');
   if (design.target.neuronCore.spiking) unsupported(pool, 'a pool in a replicated layer of integrate-and-fire neurons');
-  if ((lm.output ?? lm.layer) === design.network.output) unsupported(pool, 'a pool in a replicated output layer');
   if (lm.colParts > 1) unsupported(pool, 'a pool in a replicated layer split in column parts');
   const op = pool.op as PoolOp | { kind: 'gap' };
   const geometry =

@@ -1,6 +1,8 @@
 // Residual adds whose shortcut arrives in another pixel order than the adding core computes (issue 19, IMC112
 // before): the shortcut buffer keeps each pixel at its arrival index modulo its depth and the core reads its i-th
 // pixel at the slot of its own arrival index (src/emit/rtl/shortcutOrder.ts).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shortcutReorder } from '../../src/emit/rtl/shortcutOrder.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -63,5 +65,17 @@ describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks i
     expect(adding.map((c) => c.activations / result.images.length)).toEqual([144, 72, 72]);
     for (const c of adding) expect(c.nonZero).toBeGreaterThan(0);
     expect(adding.some((c) => c.saturated > 0)).toBe(true);
+  }, 300_000);
+
+  it('fails at c2 when two entries of its table are swapped (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    const path = join(dir, coreModuleFile(p.files, 'shortcut_order_c02', 'neuron').path);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain("6'd2: res_slot = 7'd4;");
+    expect(text).toContain("6'd3: res_slot = 7'd5;");
+    writeFileSync(path, text.replace("6'd2: res_slot = 7'd4;", "6'd2: res_slot = 7'd5;").replace("6'd3: res_slot = 7'd5;", "6'd3: res_slot = 7'd4;"));
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c02', layer: 'c2' });
   }, 300_000);
 });

@@ -201,16 +201,17 @@ describe('emitRtl on the small fixtures', () => {
   it('rejects a network feature it does not implement with IMC112', () => {
     const p = prepare('test/verify/fixtures/tiny.imc');
     const replicated = structuredClone(p.mapping);
-    // A pool in a replicated core is not implemented (the neuron core pools one pixel per step); replication elsewhere
-    // is (test/verify/replicated.test.ts, method2.test.ts, replicatedOutput.test.ts).
-    replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 });
+    // A pool in a method-2 replicated core is not implemented (a pooled row would need pixels of several block
+    // columns); in method 1 it is (test/verify/replicatedPool.test.ts), and so is replication elsewhere
+    // (test/verify/replicated.test.ts, method2.test.ts, replicatedOutput.test.ts).
+    replicated.layers[0].matrix.replicas.push({ oy: 0, ox: 1 });
     try {
       emitRtl(createProgram(p.design, { mapping: replicated, memory: p.plan }));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       expect((err as DiagnosticError).diagnostics[0].code).toBe('IMC112');
-      expect((err as DiagnosticError).diagnostics[0].message).toContain('a pool in a replicated layer');
+      expect((err as DiagnosticError).diagnostics[0].message).toContain('a pool in a replicated layer with blocks 2 columns wide');
     }
   });
 

@@ -1,6 +1,8 @@
 // Replicated layers whose output plane is not a whole number of blocks (issue 19, IMC112 before): an edge block's
 // idle replicas emit nothing and read zeros (the memory schedule's Z), and the consumer writes the shorter arriving
 // block.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
@@ -43,5 +45,17 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(cores.map((c) => c.activations / result.images.length)).toEqual([256, 36, 36]);
     for (const c of cores) expect(c.nonZero).toBeGreaterThan(0);
     expect(cores.some((c) => c.saturated > 0)).toBe(true);
+  }, 300_000);
+
+  it('fails at c2 on a memory address when its controller reads the row only an idle replica needs (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    // c01's wrapper sets the one controller module's READ_H parameter: one row more than its windows reach.
+    const path = join(dir, 'rtl', 'edge_blocks_c01.v');
+    const text = readFileSync(path, 'utf8');
+    const m = /\.READ_H( +)\(7\)/.exec(text)!;
+    writeFileSync(path, text.replace(m[0], `.READ_H${m[1]}(8)`));
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'c2' });
   }, 300_000);
 });

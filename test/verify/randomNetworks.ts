@@ -336,14 +336,12 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a method-1 replicated layer is generated when its windows end evenly in the blocks (the same count of
   // pooled pixels per block); method 2, uneven windows, a stride other than the size, two pools and column parts not.
-  { name: 'pool in a replicated layer', pattern: /(a pool|two pools|a pool whose stride differs from its size) in a replicated (output )?layer/ },
+  { name: 'pool in a replicated layer', pattern: /(a pool|two pools|a pool whose stride differs from its size) in a replicated layer/ },
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
   { name: 'second pool with stride != size', pattern: /a second pool (after a pool )?whose stride differs from its size/ },
   { name: 'second pool that pads', pattern: /a second pool that pads/ },
   { name: 'three pools in one core', pattern: /three pools in one neuron core/ },
   { name: 'pool geometry', pattern: /this pool geometry/ },
-  // Another pixel order is read through a table of slots; a column part of a replicated layer still needs its own blocks.
-  { name: 'residual shortcut in another pixel order', pattern: /a residual add (whose shortcut comes in|in a column part of a replicated layer)/ },
   // Edge blocks (idle replicas): not generated (fitReplication), refused next to a residual add and in column parts.
   { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
 ];

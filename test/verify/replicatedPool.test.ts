@@ -26,7 +26,7 @@ describe('pooled pixels per block of a replicated layer', () => {
   });
 });
 
-describe('max, average and global average pools in replicated cores (RTL)', () => {
+describe('max, average and global average pools in replicated cores, the last the network output (RTL)', () => {
   const p = prepare('test/verify/fixtures/replicated-pool.imc');
 
   it('sends two pooled pixels of c1 per valid, which c2 writes as 2x1 arrival blocks', () => {
@@ -34,13 +34,15 @@ describe('max, average and global average pools in replicated cores (RTL)', () =
       ['c1', 4],
       ['c2', 2],
       ['c3', 2],
-      ['f1', 1],
     ]);
     const n1 = coreModuleFile(p.files, 'replicated_pool_c00', 'neuron').content;
     // Two pixels x 4 channels x 4 bits; one running window value per output channel and pooled row.
     expect(n1).toContain('output wire [32-1:0]    out_pixel_o');
     expect(n1).toContain('reg [POOL_BITS-1:0] pool_q [0:16-1];');
     expect(controllerParametersOf(p.files, 'replicated_pool_c01')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
+    // The output layer sends its one pooled pixel per valid.
+    const tb = p.files.find((f) => f.path === 'tb/replicated_pool_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 1;');
   });
 
   it('is lint clean', async () => {

@@ -574,8 +574,10 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       const rhi = rlo + entryChannels(p) * b - 1;
       // A replicated shortcut producer sends its block's pixels together: each is sliced alike. A column part of a
       // replicated layer takes the pixels of its own replicas (the shortcut comes in the same blocks).
-      const sent = p.coreReplicas < p.replicas ? p.replicas : p.neuron.residual.pixels;
-      const first = p.coreReplicas < p.replicas ? p.firstReplica : 0;
+      // (With a table of slots, src/emit/rtl/shortcutOrder.ts, it takes them all.)
+      const ownBlocks = p.coreReplicas < p.replicas && p.neuron.residual.slots === undefined;
+      const sent = ownBlocks ? p.replicas : p.neuron.residual.pixels;
+      const first = ownBlocks ? p.firstReplica : 0;
       const perPixel = res.bits / sent;
       const slices: string[] = [];
       for (let i = first + p.neuron.residual.pixels - 1; i >= first; i--) slices.push(`${res.pixel}[${i * perPixel + rhi}:${i * perPixel + rlo}]`);
@@ -625,8 +627,10 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
   const input = plan.inputNode;
   const outNode = outputNode(plan.design.network);
   const inBits = input.shape.channels * input.activationBits * plan.inputPixels;
-  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits).
-  const outPixels = plan.outputLayer.matrix.replicas.length;
+  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits); with a pool, the k pooled
+  // pixels a block completes (a k x 1 block of the pooled plane, column order).
+  const pooled = plan.cores.find((p) => p.layer === plan.outputLayer && p.neuron)?.neuron?.pooledPixels;
+  const outPixels = pooled ?? plan.outputLayer.matrix.replicas.length;
   const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
   return {
     header: head,
@@ -642,8 +646,8 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
     outPixels,
-    outBlockRows: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
-    outBlockCols: plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
+    outBlockRows: pooled ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
+    outBlockCols: pooled !== undefined ? 1 : plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
     outHeight: outNode.shape.height,
     outWidth: outNode.shape.width,
     outBits: outNode.activationBits,

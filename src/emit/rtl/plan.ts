@@ -189,6 +189,7 @@ function neuronPlan(
   coreReplicas: number,
   coreChannels: number,
   tapped: string | undefined,
+  firstReplica: number,
 ): NeuronPlan {
   const byName = nodeIndex(design.network);
   const fused = lm.fused.map((n) => byName.get(n)!);
@@ -231,16 +232,16 @@ function neuronPlan(
         const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
         const ours = blockShape(lm.matrix.replicas);
         const reordered = !sameEmissionOrder(plane.height, plane.width, theirs, ours);
-        // A column part of a replicated layer takes the shortcut pixels of its own replicas only (the same blocks).
+        // A column part of a replicated layer takes the shortcut pixels of its own replicas only when they come in the
+        // layer's blocks; otherwise it takes them all and reads its own through the table.
         const split = coreReplicas < lm.matrix.replicas.length;
-        if (split && (reordered || pixels !== lm.matrix.replicas.length)) {
-          unsupported(f, `a residual add in a column part of a replicated layer whose shortcut comes in other blocks (${pixels} pixels, ${lm.matrix.replicas.length} replicas)`);
-        }
-        const taken = split ? coreReplicas : pixels;
+        const ownBlocks = split && !reordered && pixels === lm.matrix.replicas.length;
+        const taken = ownBlocks ? coreReplicas : pixels;
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
         const depth = 2 * waiting + plane.height + 4 + burst;
         // Another pixel order: the buffer keeps each pixel at its arrival index, read where the core's pixel sits.
-        const reorder = reordered ? shortcutReorder(plane.height, plane.width, theirs, ours, depth) : undefined;
+        const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
+        const reorder = reordered || (split && !ownBlocks) ? shortcutReorder(plane.height, plane.width, theirs, ours, depth, part) : undefined;
         residual = { from: lm.residualLayer, depth: reorder?.depth ?? depth, pixels: taken, slots: reorder?.slots };
         break;
       }
@@ -429,7 +430,6 @@ function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | unde
   const pool = pools[0];
   if (pools.length > 1) unsupported(pool, 'two pools in a replicated layer');
   if (design.target.neuronCore.spiking) unsupported(pool, 'a pool in a replicated layer of integrate-and-fire neurons');
-  if ((lm.output ?? lm.layer) === design.network.output) unsupported(pool, 'a pool in a replicated output layer');
   if (lm.colParts > 1) unsupported(pool, 'a pool in a replicated layer split in column parts');
   const op = pool.op as PoolOp | { kind: 'gap' };
   const geometry =
@@ -592,7 +592,7 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer)),
+            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer), firstReplica),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

@@ -15,7 +15,14 @@ export interface ShortcutReorder {
  * blocks, given the depth an in-order FIFO would need. A read of pixel i (in reading order) holds the slots of the
  * arrival indices from the smallest still unread (m_i) on, so the buffer needs i - m_i entries more than a FIFO.
  */
-export function shortcutReorder(height: number, width: number, arriving: BlockShape, reading: BlockShape, fifoDepth: number): ShortcutReorder {
+export function shortcutReorder(
+  height: number,
+  width: number,
+  arriving: BlockShape,
+  reading: BlockShape,
+  fifoDepth: number,
+  replicas?: { first: number; count: number },
+): ShortcutReorder {
   const order = emissionOrder(height, width, reading);
   const arrival = order.map((p) => emissionIndex(height, width, arriving, p.y, p.x));
   let lag = 0;
@@ -24,6 +31,14 @@ export function shortcutReorder(height: number, width: number, arriving: BlockSh
     smallestUnread = Math.min(smallestUnread, arrival[i]);
     lag = Math.max(lag, i - smallestUnread);
   }
-  const depth = fifoDepth + lag;
-  return { slots: arrival.map((t) => t % depth), depth };
+  // A column part reads the pixels of its replicas only, at the times the whole layer computes their blocks: the
+  // whole layer's lag, and a block more.
+  const part = replicas !== undefined;
+  const depth = fifoDepth + lag + (part ? reading.rows * reading.cols : 0);
+  const replica = (y: number, x: number): number => (y % reading.rows) + (x % reading.cols) * reading.rows;
+  const read = order.flatMap((p, i) => {
+    const r = replica(p.y, p.x);
+    return !part || (r >= replicas.first && r < replicas.first + replicas.count) ? [arrival[i]] : [];
+  });
+  return { slots: read.map((t) => t % depth), depth };
 }

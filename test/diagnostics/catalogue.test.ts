@@ -27,8 +27,7 @@ const active = entries.filter((e): e is [AnyDiagnosticCode, CatalogueEntry] => !
  * shrinks: a new code must have a real template.
  */
 const FREE_TEXT_CODES = [
-  'IMC002', 'IMC010',
-  'IMC014',
+  'IMC002',
   'IMC074', 'IMC101', 'IMC102', 'IMC103', 'IMC113', 'IMC114',
   'IMC121', 'IMC123', 'IMC125', 'IMC127', 'IMC128', 'IMC129', 'IMC142',
   'IMC162', 'IMC201',

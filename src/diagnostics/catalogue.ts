@@ -99,9 +99,9 @@ export const CATALOGUE = {
   IMC091: { severity: 'error', template: "cannot write the trace file '{path}' ({reason})", description: 'the simulation trace file (--trace) cannot be written' },
   IMC092: { severity: 'warning', template: "layer '{name}' must hold up to {inputBufferPixels} input pixels at once, more than the {inputMemoryPixels} (H x F) its input memory stores: its input arrives faster than its {replicas} replica(s) compute", description: 'a layer must hold more input pixels than its input memory stores (its input arrives faster than it computes)' },
   IMC100: { severity: 'error', template: 'cannot read the input image {path} ({reason})', description: 'the --input image file cannot be read' },
-  IMC101: { severity: 'error', template: '{message}', description: 'the --input image file is not a JSON array of integers (or a raw int8 file of the right size)' },
-  IMC102: { severity: 'error', template: '{message}', description: 'the --input image has the wrong number of values for the network input (C*H*W)' },
-  IMC103: { severity: 'error', template: '{message}', description: 'an --input image value is outside the input activation range' },
+  IMC101: { severity: 'error', template: 'expected {expected}, found {found}', description: 'the --input image file is not a JSON array of integers (or a raw int8 file of the right size)' },
+  IMC102: { severity: 'error', template: '{found}, but the {dims} input needs {count} ({layout})', description: 'the --input image has the wrong number of values for the network input (C*H*W)' },
+  IMC103: { severity: 'error', template: '{place}{value} is outside the {bits}-bit input range [{lo}, {hi}]', description: 'an --input image value is outside the input activation range' },
   IMC104: { retired: 'batch-norm placement is checked once, when the network is read (IMC026)' },
   IMC110: { severity: 'error', template: '{dir} {reason}; not writing there', description: 'the output directory is not an imcc output or not a directory (refusing to write there)' },
   IMC111: { severity: 'error', template: 'cannot write {dir}: {reason}', description: 'cannot write the output directory' },
@@ -193,6 +193,7 @@ export const CATALOGUE = {
   IMC247: { severity: 'error', template: 'mapping {kind}: no settings (replicas N, method 1|2, dw N, layout auto|IWAP|KLIP|PLIP)', description: 'a mapping directive with no settings' },
   IMC248: { severity: 'error', template: 'input needs a name: input image: 3x32x32, 8 bits', description: 'an input statement without a name' },
   IMC249: { severity: 'error', template: 'weights file: the path is empty', description: 'a weights file statement with an empty path' },
+  IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 
 type Catalogue = typeof CATALOGUE;

@@ -36,7 +36,7 @@ export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bi
     for (let i = 0; i < array.data.length; i++) {
       const v = array.data[i];
       if (v < lo || v > hi) {
-        throw new ToolError('IMC103', { message: `${file}: value ${v} (image ${Math.floor(i / size)}, index ${i % size}) is outside the ${bits}-bit input range [${lo}, ${hi}]` });
+        throw new ToolError('IMC103', { place: `${file}: image ${Math.floor(i / size)}, index ${i % size}: `, value: v, bits, lo, hi });
       }
     }
   } else if (inputScale === undefined) {

@@ -106,7 +106,7 @@ export const CATALOGUE = {
   IMC110: { severity: 'error', template: '{dir} {reason}; not writing there', description: 'the output directory is not an imcc output or not a directory (refusing to write there)' },
   IMC111: { severity: 'error', template: 'cannot write {dir}: {reason}', description: 'cannot write the output directory' },
   IMC112: { severity: 'error', template: "the RTL generator does not implement {what} (node '{node}')", description: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)' },
-  IMC113: { severity: 'error', template: '{message}', description: 'imcc verify: the directory is not a compiled imcc output with RTL (rtl/, tb/ and the recorded design source)' },
+  IMC113: { severity: 'error', template: '{dir} is not a compiled imcc output: it has no {file} (compile the design first: imcc compile)', description: 'imcc verify: the directory is not a compiled imcc output with RTL (no imcc-output.json, rtl/ file list or testbench)' },
   IMC114: { severity: 'error', template: '{message}', description: 'imcc verify: Verilator is missing or the generated RTL does not build' },
   IMC120: { severity: 'error', template: 'cannot read the weights file {file} ({reason})', description: 'the weights file cannot be read or is not a .npz archive of .npy arrays' },
   IMC121: { severity: 'error', template: '{message}', description: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)' },
@@ -193,6 +193,9 @@ export const CATALOGUE = {
   IMC247: { severity: 'error', template: 'mapping {kind}: no settings (replicas N, method 1|2, dw N, layout auto|IWAP|KLIP|PLIP)', description: 'a mapping directive with no settings' },
   IMC248: { severity: 'error', template: 'input needs a name: input image: 3x32x32, 8 bits', description: 'an input statement without a name' },
   IMC249: { severity: 'error', template: 'weights file: the path is empty', description: 'a weights file statement with an empty path' },
+  IMC253: { severity: 'error', template: '{dir}/{marker} is not valid JSON', description: "imcc verify: the output directory's marker file is not JSON" },
+  IMC254: { severity: 'error', template: '{dir}/{marker} records no design source', description: "imcc verify: the output directory's marker file names no design source" },
+  IMC255: { severity: 'error', template: 'the design source {entry} recorded in {dir} cannot be found', description: 'imcc verify: the design source the output directory records is gone' },
   IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 

@@ -107,7 +107,7 @@ export const CATALOGUE = {
   IMC111: { severity: 'error', template: 'cannot write {dir}: {reason}', description: 'cannot write the output directory' },
   IMC112: { severity: 'error', template: "the RTL generator does not implement {what} (node '{node}')", description: 'the RTL generator does not implement this network feature (e.g. a residual add, an overlapping or padded pool)' },
   IMC113: { severity: 'error', template: '{dir} is not a compiled imcc output: it has no {file} (compile the design first: imcc compile)', description: 'imcc verify: the directory is not a compiled imcc output with RTL (no imcc-output.json, rtl/ file list or testbench)' },
-  IMC114: { severity: 'error', template: '{message}', description: 'imcc verify: Verilator is missing or the generated RTL does not build' },
+  IMC114: { severity: 'error', template: 'the generated RTL does not {step} with Verilator:\n{output}', description: 'imcc verify: the generated RTL does not build, or its simulation writes no trace' },
   IMC120: { severity: 'error', template: 'cannot read the weights file {file} ({reason})', description: 'the weights file cannot be read or is not a .npz archive of .npy arrays' },
   IMC121: { severity: 'error', template: '{message}', description: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)' },
   IMC122: { severity: 'error', template: "weights file {file}: '{name}'[{index}] = {value} is outside {what} [-{limit}, {limit}]", description: "a weights file value is outside its range (the layer's weight bits, the multiplier or bias limits)" },
@@ -196,6 +196,7 @@ export const CATALOGUE = {
   IMC253: { severity: 'error', template: '{dir}/{marker} is not valid JSON', description: "imcc verify: the output directory's marker file is not JSON" },
   IMC254: { severity: 'error', template: '{dir}/{marker} records no design source', description: "imcc verify: the output directory's marker file names no design source" },
   IMC255: { severity: 'error', template: 'the design source {entry} recorded in {dir} cannot be found', description: 'imcc verify: the design source the output directory records is gone' },
+  IMC251: { severity: 'error', template: 'Verilator is not installed (verilator was not found on the PATH)', description: 'imcc verify: Verilator is missing' },
   IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 

@@ -111,7 +111,7 @@ export const CATALOGUE = {
   IMC120: { severity: 'error', template: 'cannot read the weights file {file} ({reason})', description: 'the weights file cannot be read or is not a .npz archive of .npy arrays' },
   IMC121: { severity: 'error', template: '{message}', description: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)' },
   IMC122: { severity: 'error', template: "weights file {file}: '{name}'[{index}] = {value} is outside {what} [-{limit}, {limit}]", description: "a weights file value is outside its range (the layer's weight bits, the multiplier or bias limits)" },
-  IMC123: { severity: 'error', template: '{message}', description: 'a .npy input or data file cannot be read as images of the network input (format, dtype or shape)' },
+  IMC123: { severity: 'error', template: '{file}: shape ({shape}) does not fit the network input: expected N x {chw} or {chw}', description: 'a .npy input or data file whose shape is not images of the network input' },
   IMC124: { severity: 'error', template: "{file} holds {dtype} floats, but the design has no input scale to quantize them with (give integers, or a weights file with 'input.scale', as imcc import writes)", description: "float .npy images need the design's input scale (input.scale in its weights file)" },
   IMC125: { severity: 'error', template: '{message}', description: 'imcc import: the model file is not a readable ONNX model (truncated, not protobuf, no graph, unreadable tensor)' },
   IMC126: { severity: 'error', template: '{file} uses ONNX opset {opset}; the importer reads opsets {min} to {max} (re-export it, e.g. torch.onnx.export(..., opset_version=13))', description: "imcc import: the model's ONNX opset is outside the supported 11-18" },
@@ -197,6 +197,10 @@ export const CATALOGUE = {
   IMC254: { severity: 'error', template: '{dir}/{marker} records no design source', description: "imcc verify: the output directory's marker file names no design source" },
   IMC255: { severity: 'error', template: 'the design source {entry} recorded in {dir} cannot be found', description: 'imcc verify: the design source the output directory records is gone' },
   IMC251: { severity: 'error', template: 'Verilator is not installed (verilator was not found on the PATH)', description: 'imcc verify: Verilator is missing' },
+  IMC256: { severity: 'error', template: '{file}: {reason}', description: 'a .npy input or data file that is not a readable .npy array (the reason is the .npy reader\'s)' },
+  IMC257: { severity: 'error', template: '{file}: value {value} at index {index} is not a finite number', description: 'a float .npy input with a value that is not finite' },
+  IMC258: { severity: 'error', template: '{file} holds {count} image(s); --index {index} is beyond them (0-based)', description: 'an --index beyond the images of a .npy input' },
+  IMC259: { severity: 'error', template: '--index {index}: {file} holds one image (only .npy files hold several)', description: 'an --index other than 0 for an input file that holds one image' },
   IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 

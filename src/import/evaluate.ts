@@ -63,7 +63,7 @@ function readNpy(file: string, what: string): NpyArray {
   try {
     return parseNpy(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC123', { message: `${file}: ${err.message}` });
+    if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
     throw err;
   }
 }

@@ -127,7 +127,7 @@ describe('imcc evaluate in worker threads (the compiled CLI, as built by npm ci)
 });
 
 describe('.npy inputs', () => {
-  it('integer images are used as they are; floats need an input scale (IMC124); a wrong shape is IMC123', async () => {
+  it('integer images are used as they are; floats need an input scale (IMC124); a wrong shape is IMC123, not .npy IMC256, a bad --index IMC258/IMC259, a NaN IMC257', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imcc-npy-'));
     const x = parseNpy(readFileSync(TEST_X));
     const q = Float64Array.from(x.data.subarray(0, 256), (v) => Math.min(127, Math.floor(v / (1 / 127) + 0.5)));
@@ -145,7 +145,20 @@ describe('.npy inputs', () => {
     expect(wrongShape.stderr).toContain('error IMC123: ');
     expect(wrongShape.stderr).toContain('expected N x 1 x 16 x 16');
     const beyondIndex = await runCli(['infer', 'examples/digits.imc', '--input', TEST_X, '--index', '350']);
+    expect(beyondIndex.stderr).toContain('error IMC258: ');
     expect(beyondIndex.stderr).toContain('holds 350 image(s); --index 350 is beyond them');
+    writeFileSync(join(dir, 'one.json'), '[0]');
+    const oneImage = await runCli(['infer', 'examples/digits.imc', '--input', join(dir, 'one.json'), '--index', '1']);
+    expect(oneImage.stderr).toContain(`imcc: error IMC259: --index 1: ${join(dir, 'one.json')} holds one image`);
+    writeFileSync(join(dir, 'bad.npy'), 'not an npy file at all');
+    const notNpy = await runCli(['infer', 'examples/digits.imc', '--input', join(dir, 'bad.npy')]);
+    expect(notNpy.code).toBe(1);
+    expect(notNpy.stderr).toContain(`imcc: error IMC256: ${join(dir, 'bad.npy')}: `);
+    const nan = new Float64Array(256);
+    nan[3] = NaN;
+    writeFileSync(join(dir, 'nan.npy'), formatNpy({ dtype: 'f4', shape: [1, 1, 16, 16], data: nan }));
+    const notFinite = await runCli(['infer', 'examples/digits.imc', '--input', join(dir, 'nan.npy')]);
+    expect(notFinite.stderr).toContain(`imcc: error IMC257: ${join(dir, 'nan.npy')}: value NaN at index 3 is not a finite number`);
   });
 });
 

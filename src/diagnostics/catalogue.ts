@@ -109,7 +109,7 @@ export const CATALOGUE = {
   IMC113: { severity: 'error', template: '{dir} is not a compiled imcc output: it has no {file} (compile the design first: imcc compile)', description: 'imcc verify: the directory is not a compiled imcc output with RTL (no imcc-output.json, rtl/ file list or testbench)' },
   IMC114: { severity: 'error', template: 'the generated RTL does not {step} with Verilator:\n{output}', description: 'imcc verify: the generated RTL does not build, or its simulation writes no trace' },
   IMC120: { severity: 'error', template: 'cannot read the weights file {file} ({reason})', description: 'the weights file cannot be read or is not a .npz archive of .npy arrays' },
-  IMC121: { severity: 'error', template: '{message}', description: 'the weights file does not match the network (a missing, extra, non-integer or wrongly shaped array)' },
+  IMC121: { severity: 'error', template: "weights file {file} has no array '{name}' ({what}, shape {shape})", description: 'the weights file lacks an array the network needs' },
   IMC122: { severity: 'error', template: "weights file {file}: '{name}'[{index}] = {value} is outside {what} [-{limit}, {limit}]", description: "a weights file value is outside its range (the layer's weight bits, the multiplier or bias limits)" },
   IMC123: { severity: 'error', template: '{file}: shape ({shape}) does not fit the network input: expected N x {chw} or {chw}', description: 'a .npy input or data file whose shape is not images of the network input' },
   IMC124: { severity: 'error', template: "{file} holds {dtype} floats, but the design has no input scale to quantize them with (give integers, or a weights file with 'input.scale', as imcc import writes)", description: "float .npy images need the design's input scale (input.scale in its weights file)" },
@@ -201,6 +201,10 @@ export const CATALOGUE = {
   IMC257: { severity: 'error', template: '{file}: value {value} at index {index} is not a finite number', description: 'a float .npy input with a value that is not finite' },
   IMC258: { severity: 'error', template: '{file} holds {count} image(s); --index {index} is beyond them (0-based)', description: 'an --index beyond the images of a .npy input' },
   IMC259: { severity: 'error', template: '--index {index}: {file} holds one image (only .npy files hold several)', description: 'an --index other than 0 for an input file that holds one image' },
+  IMC260: { severity: 'error', template: "weights file {file}: '{name}' has shape {shape}, the network needs {needed}", description: 'a weights file array of the wrong shape' },
+  IMC261: { severity: 'error', template: "weights file {file}: '{name}' is {dtype}; {what} must be integers (quantize it, e.g. with imcc import)", description: 'a weights file array that is not integers' },
+  IMC262: { severity: 'error', template: "weights file {file}: '{name}' must hold one positive number (the real value of one step)", description: 'a weights file input or output scale that is not one positive number' },
+  IMC263: { severity: 'error', template: 'weights file {file} has arrays the network does not use: {arrays}', description: 'a weights file with arrays the network does not use' },
   IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 

@@ -238,7 +238,7 @@ export function importModel(options: ImportOptions): ImportResult {
     const loaded = withWrittenWeights(partialPath, arrays, check);
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (!loaded.design || errors.length > 0) {
-      throw new ToolError('IMC128', { message: `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}` });
+      throw new ToolError('IMC128', { check: 'fit', target: target.name, reasons: errors.map((d) => `${d.code} ${d.message}`).join('; ') });
     }
     try {
       // A spiking network's per-layer values are spike trains, not comparable one to one with the float model:
@@ -247,7 +247,7 @@ export function importModel(options: ImportOptions): ImportResult {
     } catch (err) {
       if (err instanceof DiagnosticError) {
         const reasons = err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
-        throw new ToolError('IMC128', { message: `the imported network does not map onto target ${target.name}: ${reasons}${gridAdvice(loaded.design)}` });
+        throw new ToolError('IMC128', { check: 'map onto', target: target.name, reasons: `${reasons}${gridAdvice(loaded.design)}` });
       }
       throw err;
     }

@@ -115,7 +115,7 @@ export const CATALOGUE = {
   IMC124: { severity: 'error', template: "{file} holds {dtype} floats, but the design has no input scale to quantize them with (give integers, or a weights file with 'input.scale', as imcc import writes)", description: "float .npy images need the design's input scale (input.scale in its weights file)" },
   IMC125: { severity: 'error', template: '{message}', description: 'imcc import: the model file is not a readable ONNX model (truncated, not protobuf, no graph, unreadable tensor)' },
   IMC126: { severity: 'error', template: '{file} uses ONNX opset {opset}; the importer reads opsets {min} to {max} (re-export it, e.g. torch.onnx.export(..., opset_version=13))', description: "imcc import: the model's ONNX opset is outside the supported 11-18" },
-  IMC127: { severity: 'error', template: '{message}', description: 'imcc import: a node the importer does not support (operator, attribute such as groups or dilation, or its place in the graph)' },
+  IMC127: { severity: 'error', template: "node '{node}' ({op}): {why}", description: 'imcc import: a node the importer does not support (operator, attribute such as groups or dilation, or its place in the graph; the reason names which)' },
   IMC128: { severity: 'error', template: 'the imported network does not {check} target {target}: {reasons}', description: 'imcc import: the imported network does not fit the target or its options (checked design, mapping onto the grid)' },
   IMC129: { severity: 'error', template: '{message}', description: 'imcc import / evaluate: a bad option or data file (target file, calibration data, labels)' },
   IMC130: { severity: 'error', template: "threshold: its input '{ins}' is 1 bit wide; a threshold needs a signed input of at least 2 bits", description: 'threshold: its input is already 1 bit wide (a threshold output); a threshold needs a signed input of at least 2 bits' },
@@ -208,6 +208,10 @@ export const CATALOGUE = {
   IMC264: { severity: 'error', template: "node '{node}' (QuantizeLinear): uint8 activations (0 to 255) do not fit {bits}-bit signed activations; import with --activation-bits 9 or export int8 activations", description: 'imcc import: uint8 QDQ activations that do not fit the signed activation bits' },
   IMC265: { severity: 'error', template: "node '{node}' (QuantizeLinear): scale {scale} differs from {other}'s {otherScale} on a tensor the neuron core cannot rescale (a ReLU, pool or flatten and its input, a residual add and its inputs share one scale)", description: 'imcc import: different QDQ scales on tensors the neuron core cannot rescale' },
   IMC266: { severity: 'error', template: "node '{node}' (QuantizeLinear): scale {scale} on the clipped ReLU {relu}, whose clip at {clip} needs scale {needed} (the clip is the requantization's saturation)", description: "imcc import: a QDQ scale on a clipped ReLU that is not the clip's" },
+  IMC267: { severity: 'error', template: "graph input '{input}' has shape [{shape}]; the importer needs N x C x H x W with fixed C, H and W", description: 'imcc import: a graph input that is not N x C x H x W with fixed C, H and W' },
+  IMC268: { severity: 'error', template: "graph input '{input}' has batch size {batch}; export the model with batch 1 (or a dynamic batch)", description: 'imcc import: a graph input with a fixed batch size other than 1' },
+  IMC269: { severity: 'error', template: 'the graph has {count} outputs; the importer needs exactly one', description: 'imcc import: a graph with more or fewer than one output' },
+  IMC270: { severity: 'error', template: "the graph output '{output}' comes from no supported node", description: 'imcc import: a graph output no supported node produces' },
   IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 

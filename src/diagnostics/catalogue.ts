@@ -113,7 +113,7 @@ export const CATALOGUE = {
   IMC122: { severity: 'error', template: "weights file {file}: '{name}'[{index}] = {value} is outside {what} [-{limit}, {limit}]", description: "a weights file value is outside its range (the layer's weight bits, the multiplier or bias limits)" },
   IMC123: { severity: 'error', template: '{file}: shape ({shape}) does not fit the network input: expected N x {chw} or {chw}', description: 'a .npy input or data file whose shape is not images of the network input' },
   IMC124: { severity: 'error', template: "{file} holds {dtype} floats, but the design has no input scale to quantize them with (give integers, or a weights file with 'input.scale', as imcc import writes)", description: "float .npy images need the design's input scale (input.scale in its weights file)" },
-  IMC125: { severity: 'error', template: '{message}', description: 'imcc import: the model file is not a readable ONNX model (truncated, not protobuf, no graph, unreadable tensor)' },
+  IMC125: { severity: 'error', template: '{file} is not a readable ONNX model ({reason}; truncated file?)', description: 'imcc import: the model file does not decode as an ONNX model (truncated, not protobuf)' },
   IMC126: { severity: 'error', template: '{file} uses ONNX opset {opset}; the importer reads opsets {min} to {max} (re-export it, e.g. torch.onnx.export(..., opset_version=13))', description: "imcc import: the model's ONNX opset is outside the supported 11-18" },
   IMC127: { severity: 'error', template: "node '{node}' ({op}): {why}", description: 'imcc import: a node the importer does not support (operator, attribute such as groups or dilation, or its place in the graph; the reason names which)' },
   IMC128: { severity: 'error', template: 'the imported network does not {check} target {target}: {reasons}', description: 'imcc import: the imported network does not fit the target or its options (checked design, mapping onto the grid)' },
@@ -212,6 +212,12 @@ export const CATALOGUE = {
   IMC268: { severity: 'error', template: "graph input '{input}' has batch size {batch}; export the model with batch 1 (or a dynamic batch)", description: 'imcc import: a graph input with a fixed batch size other than 1' },
   IMC269: { severity: 'error', template: 'the graph has {count} outputs; the importer needs exactly one', description: 'imcc import: a graph with more or fewer than one output' },
   IMC270: { severity: 'error', template: "the graph output '{output}' comes from no supported node", description: 'imcc import: a graph output no supported node produces' },
+  IMC271: { severity: 'error', template: 'cannot read the {what} {file} ({reason})', description: 'imcc import / evaluate: a model or data file cannot be read' },
+  IMC272: { severity: 'error', template: '{file} is not an ONNX model with a graph (truncated or another kind of file?)', description: 'imcc import: the model file decodes but holds no graph' },
+  IMC273: { severity: 'error', template: '{file}: the graph has {count} non-constant inputs; the importer needs exactly one image input', description: 'imcc import: a graph without exactly one image input' },
+  IMC274: { severity: 'error', template: "{where}: tensor '{tensor}' has data type {dtype}, which the importer does not read (float, double, int8, uint8, int32, int64)", description: 'imcc import: a tensor of a data type the importer does not read' },
+  IMC275: { severity: 'error', template: "{where}: tensor '{tensor}' holds {bytes} bytes, its shape needs {needed} (truncated file?)", description: 'imcc import: a raw tensor whose bytes do not fill its shape' },
+  IMC276: { severity: 'error', template: "{where}: tensor '{tensor}' holds {values} values, its shape needs {needed}", description: 'imcc import: a listed tensor whose values do not fill its shape' },
   IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 

@@ -29,7 +29,7 @@ const active = entries.filter((e): e is [AnyDiagnosticCode, CatalogueEntry] => !
 const FREE_TEXT_CODES = [
   'IMC002',
   'IMC074',
-  'IMC125', 'IMC129', 'IMC142',
+  'IMC129', 'IMC142',
   'IMC162',
 ];
 

@@ -38,6 +38,13 @@ async function importInto(dir: string, model = MODEL, extra: string[] = []): Pro
   return runCli(['import', model, '--target', join(dir, 'targets', 'digits-tile.imc'), '-o', join(dir, 'digits.imc'), '--calibrate', CALIB, ...extra]);
 }
 
+/** The first initializer with several raw values (a weight tensor). */
+function bigInitializer(m: onnxProto.onnx.ModelProto): onnxProto.onnx.ITensorProto {
+  const t = (m.graph!.initializer ?? []).find((i) => (i.dims ?? []).length > 0 && (i.rawData ?? []).length > 8);
+  if (!t) throw new Error('the digits model has no raw weight tensor');
+  return t;
+}
+
 function mutatedModel(dir: string, edit: (m: onnxProto.onnx.ModelProto) => void): string {
   const m = onnx.ModelProto.decode(readFileSync(MODEL));
   edit(m);
@@ -172,6 +179,36 @@ describe('imcc import diagnostics (nothing is written)', () => {
         writeFileSync(join(dir, 'cut.onnx'), readFileSync(MODEL).subarray(0, 4000));
         return join(dir, 'cut.onnx');
       },
+    },
+    { name: 'a missing model file', code: 'IMC271', message: /cannot read the model .*none\.onnx \(no such file\)/, model: (dir) => join(dir, 'none.onnx') },
+    {
+      name: 'an empty file',
+      code: 'IMC272',
+      message: /is not an ONNX model with a graph/,
+      model: (dir) => {
+        writeFileSync(join(dir, 'empty.onnx'), '');
+        return join(dir, 'empty.onnx');
+      },
+    },
+    { name: 'a second graph input', code: 'IMC273', message: /the graph has 2 non-constant inputs/, model: (dir) => mutatedModel(dir, (m) => void m.graph!.input!.push({ ...m.graph!.input![0], name: 'extra' })) },
+    { name: 'a float16 initializer', code: 'IMC274', message: /has data type 10, which the importer does not read/, model: (dir) => mutatedModel(dir, (m) => void (bigInitializer(m).dataType = 10)) },
+    {
+      name: 'a cut initializer',
+      code: 'IMC275',
+      message: /bytes, its shape needs .*\(truncated file\?\)/,
+      model: (dir) => mutatedModel(dir, (m) => void (bigInitializer(m).rawData = bigInitializer(m).rawData!.subarray(0, 4))),
+    },
+    {
+      name: 'an initializer short of values',
+      code: 'IMC276',
+      message: /holds 1 values, its shape needs/,
+      model: (dir) =>
+        mutatedModel(dir, (m) => {
+          const t = bigInitializer(m);
+          t.rawData = new Uint8Array(0);
+          t.dataType = 1;
+          t.floatData = [1];
+        }),
     },
     {
       name: 'a wrong opset',

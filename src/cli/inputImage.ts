@@ -30,9 +30,9 @@ export function readInputImage(design: IrDesign, path: string, index: number): I
   const bytes = readInputBytes(path);
   if (path.toLowerCase().endsWith('.npy')) {
     const images = parseNpyImages(path, bytes, input.shape, input.activationBits, designInputScale(design));
-    if (index >= images.count) throw new ToolError('IMC123', { message: `${path} holds ${images.count} image(s); --index ${index} is beyond them (0-based)` });
+    if (index >= images.count) throw new ToolError('IMC258', { file: path, count: images.count, index });
     return images.image(index);
   }
-  if (index !== 0) throw new ToolError('IMC123', { message: `--index ${index}: ${path} holds one image (only .npy files hold several)` });
+  if (index !== 0) throw new ToolError('IMC259', { file: path, index });
   return parseImageFile(path, bytes, input.shape, input.activationBits);
 }

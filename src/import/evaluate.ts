@@ -58,12 +58,12 @@ function readNpy(file: string, what: string): NpyArray {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new ToolError('IMC129', { message: `cannot read the ${what} ${file} (${(err as { code?: string }).code ?? 'unreadable'})` });
+    throw new ToolError('IMC271', { what, file, reason: (err as { code?: string }).code ?? 'unreadable' });
   }
   try {
     return parseNpy(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC123', { message: `${file}: ${err.message}` });
+    if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
     throw err;
   }
 }
@@ -87,7 +87,7 @@ function dataImages(design: IrDesign, file: string): NpyImages {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new ToolError('IMC129', { message: `cannot read the data ${file} (${(err as { code?: string }).code ?? 'unreadable'})` });
+    throw new ToolError('IMC271', { what: 'data', file, reason: (err as { code?: string }).code ?? 'unreadable' });
   }
   return parseNpyImages(file, bytes, input.shape, input.activationBits, inputScale);
 }
@@ -243,7 +243,7 @@ export async function evaluateDesign(
   try {
     modelBytes = readFileSync(onnxFile);
   } catch (err) {
-    throw new ToolError('IMC125', { message: `cannot read the model ${onnxFile} (${(err as { code?: string }).code ?? 'unreadable'})` });
+    throw new ToolError('IMC271', { what: 'model', file: onnxFile, reason: (err as { code?: string }).code ?? 'unreadable' });
   }
   const graph = importGraph(readOnnx(onnxFile, modelBytes));
   const outputScale = design.network.weights.kind === 'file' ? readFileWeights(design).outputScale : undefined;

@@ -61,7 +61,7 @@ export function imcName(onnxName: string, taken: Set<string>): string {
 }
 
 function unsupported(node: OnnxNode, why: string): ToolError {
-  return new ToolError('IMC127', { message: `node '${node.name}' (${node.opType}): ${why}` });
+  return new ToolError('IMC127', { node: node.name, op: node.opType, why });
 }
 
 function ints(node: OnnxNode, key: string, fallback: number[]): number[] {
@@ -136,10 +136,10 @@ export function importGraph(model: OnnxModel): ImportGraph {
   const dims = model.input.dims;
   const fixed = dims.slice(dims.length === 4 ? 1 : 0);
   if ((dims.length !== 4 && dims.length !== 3) || fixed.some((d) => typeof d !== 'number' || d < 1)) {
-    throw new ToolError('IMC127', { message: `graph input '${model.input.name}' has shape [${dims.join(', ')}]; the importer needs N x C x H x W with fixed C, H and W` });
+    throw new ToolError('IMC267', { input: model.input.name, shape: dims.join(', ') });
   }
   if (dims.length === 4 && typeof dims[0] === 'number' && dims[0] !== 1) {
-    throw new ToolError('IMC127', { message: `graph input '${model.input.name}' has batch size ${dims[0]}; export the model with batch 1 (or a dynamic batch)` });
+    throw new ToolError('IMC268', { input: model.input.name, batch: dims[0] });
   }
   const add = (layer: Omit<ImportLayer, 'name'> & { onnxName: string }, output: string): ImportLayer => {
     const { onnxName, ...rest } = layer;
@@ -396,9 +396,9 @@ export function importGraph(model: OnnxModel): ImportGraph {
       renamed.set(layer.name, requant.name);
     }
   }
-  if (model.outputs.length !== 1) throw new ToolError('IMC127', { message: `the graph has ${model.outputs.length} outputs; the importer needs exactly one` });
+  if (model.outputs.length !== 1) throw new ToolError('IMC269', { count: model.outputs.length });
   const outLayer = producer.get(model.outputs[0]);
-  if (!outLayer) throw new ToolError('IMC127', { message: `the graph output '${model.outputs[0]}' comes from no supported node` });
+  if (!outLayer) throw new ToolError('IMC270', { output: model.outputs[0] });
   // A QuantizeLinear after a Conv or Gemm quantizes its requantized output.
   const scales = new Map([...activationScales].map(([name, quant]) => [renamed.get(name) ?? name, quant]));
   return { inputName: inputLayer.name, layers: withRequants, output: renamed.get(outLayer.name) ?? outLayer.name, activationScales: scales };

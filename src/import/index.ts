@@ -56,12 +56,12 @@ export interface ImportResult {
 /** Default percentile of data-based normalization: Rueckauer et al. (2017) found 99.9 to 99.99 robust to outliers. */
 export const DEFAULT_PERCENTILE = 99.9;
 
-function readBytes(file: string, what: string, code: 'IMC125' | 'IMC129'): Uint8Array {
+function readBytes(file: string, what: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (err) {
     const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : ((err as { code?: string }).code ?? 'unreadable');
-    throw new ToolError(code, { message: `cannot read the ${what} ${file} (${reason})` });
+    throw new ToolError('IMC271', { what, file, reason });
   }
 }
 
@@ -80,7 +80,7 @@ export function readCalibration(file: string, graph: ImportGraph): Float64Array[
   const input = graph.layers.find((l) => l.op.kind === 'input')!.shape;
   let array;
   try {
-    array = parseNpy(readBytes(file, 'calibration data', 'IMC129'));
+    array = parseNpy(readBytes(file, 'calibration data'));
   } catch (err) {
     if (err instanceof NpyFormatError) throw new ToolError('IMC129', { message: `--calibrate ${file}: ${err.message}` });
     throw err;
@@ -175,7 +175,7 @@ function removeQuietly(file: string): void {
 }
 
 export function importModel(options: ImportOptions): ImportResult {
-  const model = readOnnx(options.model, readBytes(options.model, 'model', 'IMC125'));
+  const model = readOnnx(options.model, readBytes(options.model, 'model'));
   const target = loadTarget(options.target);
   const neurons = target.neuronCore.spiking;
   const graph = withBinaryShortcuts(importGraph(model), neurons !== undefined);
@@ -238,7 +238,7 @@ export function importModel(options: ImportOptions): ImportResult {
     const loaded = withWrittenWeights(partialPath, arrays, check);
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (!loaded.design || errors.length > 0) {
-      throw new ToolError('IMC128', { message: `the imported network does not fit target ${target.name}: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}` });
+      throw new ToolError('IMC128', { check: 'fit', target: target.name, reasons: errors.map((d) => `${d.code} ${d.message}`).join('; ') });
     }
     try {
       // A spiking network's per-layer values are spike trains, not comparable one to one with the float model:
@@ -247,7 +247,7 @@ export function importModel(options: ImportOptions): ImportResult {
     } catch (err) {
       if (err instanceof DiagnosticError) {
         const reasons = err.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
-        throw new ToolError('IMC128', { message: `the imported network does not map onto target ${target.name}: ${reasons}${gridAdvice(loaded.design)}` });
+        throw new ToolError('IMC128', { check: 'map onto', target: target.name, reasons: `${reasons}${gridAdvice(loaded.design)}` });
       }
       throw err;
     }

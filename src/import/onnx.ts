@@ -56,8 +56,8 @@ function tensorData(t: onnxProto.onnx.ITensorProto, where: string): OnnxTensor {
   const data = new Float64Array(count);
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
   const size = { [FLOAT]: 4, [UINT8]: 1, [INT8]: 1, [INT32]: 4, [INT64]: 8, [DOUBLE]: 8 }[t.dataType ?? 0];
-  if (size === undefined) throw new ToolError('IMC125', { message: `${where}: tensor '${t.name}' has data type ${t.dataType}, which the importer does not read (float, double, int8, uint8, int32, int64)` });
-  if (view && raw!.length !== count * size) throw new ToolError('IMC125', { message: `${where}: tensor '${t.name}' holds ${raw!.length} bytes, its shape needs ${count * size} (truncated file?)` });
+  if (size === undefined) throw new ToolError('IMC274', { where, tensor: t.name ?? '', dtype: t.dataType ?? 0 });
+  if (view && raw!.length !== count * size) throw new ToolError('IMC275', { where, tensor: t.name ?? '', bytes: raw!.length, needed: count * size });
   if (view && t.dataType === FLOAT) {
     // The common case (PyTorch exports float32 raw data): one typed-array conversion instead of a DataView call per
     // value, read in place when the bytes are 4-byte aligned in the file's buffer (only the Float64Array is kept), else
@@ -86,7 +86,7 @@ function tensorData(t: onnxProto.onnx.ITensorProto, where: string): OnnxTensor {
         : t.dataType === DOUBLE ? t.doubleData ?? []
         : t.dataType === INT64 ? (t.int64Data as LongLike[]) ?? []
         : t.int32Data ?? [];
-      if (list.length !== count) throw new ToolError('IMC125', { message: `${where}: tensor '${t.name}' holds ${list.length} values, its shape needs ${count}` });
+      if (list.length !== count) throw new ToolError('IMC276', { where, tensor: t.name ?? '', values: list.length, needed: count });
       data[i] = toNumber(list[i]);
     }
   }
@@ -116,10 +116,10 @@ export function readOnnx(file: string, bytes: Uint8Array): OnnxModel {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    throw new ToolError('IMC125', { message: `${file} is not a readable ONNX model (${err instanceof Error ? err.message : String(err)}; truncated file?)` });
+    throw new ToolError('IMC125', { file, reason: err instanceof Error ? err.message : String(err) });
   }
   const graph = model.graph;
-  if (!graph || (graph.node ?? []).length === 0) throw new ToolError('IMC125', { message: `${file} is not an ONNX model with a graph (truncated or another kind of file?)` });
+  if (!graph || (graph.node ?? []).length === 0) throw new ToolError('IMC272', { file });
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const opset = opsetEntry ? toNumber(opsetEntry.version as LongLike) : 0;
   if (opset < OPSET_MIN || opset > OPSET_MAX) {
@@ -144,7 +144,7 @@ export function readOnnx(file: string, bytes: Uint8Array): OnnxModel {
     nodes.push(node);
   }
   const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name ?? ''));
-  if (inputs.length !== 1) throw new ToolError('IMC125', { message: `${file}: the graph has ${inputs.length} non-constant inputs; the importer needs exactly one image input` });
+  if (inputs.length !== 1) throw new ToolError('IMC273', { file, count: inputs.length });
   const shape = inputs[0].type?.tensorType?.shape?.dim ?? [];
   const dims = shape.map((d) => (d.dimParam ? d.dimParam : toNumber((d.dimValue ?? 0) as LongLike)));
   return { opset, nodes, constants, input: { name: inputs[0].name ?? 'input', dims }, outputs: (graph.output ?? []).map((o) => o.name ?? '') };

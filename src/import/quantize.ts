@@ -126,12 +126,12 @@ export function calibrate(
     const quant = graph.activationScales.get(l.name);
     if (!quant) continue;
     if (quant.unsigned && top < 255) {
-      throw new ToolError('IMC201', { message: `node '${quant.node}' (QuantizeLinear): uint8 activations (0 to 255) do not fit ${activationBits}-bit signed activations; import with --activation-bits 9 or export int8 activations` });
+      throw new ToolError('IMC264', { node: quant.node, bits: activationBits });
     }
     const group = groups.find(l.name);
     const other = given.get(group);
     if (other && other.scale !== quant.scale) {
-      throw new ToolError('IMC201', { message: `node '${quant.node}' (QuantizeLinear): scale ${quant.scale} differs from ${other.node}'s ${other.scale} on a tensor the neuron core cannot rescale (a ReLU, pool or flatten and its input, a residual add and its inputs share one scale)` });
+      throw new ToolError('IMC265', { node: quant.node, scale: quant.scale, other: other.node, otherScale: other.scale });
     }
     given.set(group, quant);
   }
@@ -140,7 +140,7 @@ export function calibrate(
     if (!quant) continue;
     const clip = scaled.find((c) => groups.find(c.name) === groups.find(l.name) && c.op.kind === 'relu' && c.op.clip !== undefined);
     if (clip && clip.op.kind === 'relu' && Math.abs(quant.scale * top - clip.op.clip!) > 1e-6 * clip.op.clip!) {
-      throw new ToolError('IMC201', { message: `node '${quant.node}' (QuantizeLinear): scale ${quant.scale} on the clipped ReLU ${clip.name}, whose clip at ${clip.op.clip} needs scale ${clip.op.clip! / top} (the clip is the requantization's saturation)` });
+      throw new ToolError('IMC266', { node: quant.node, scale: quant.scale, relu: clip.name, clip: clip.op.clip!, needed: clip.op.clip! / top });
     }
     scales.set(l.name, quant.scale);
   }
@@ -176,7 +176,7 @@ export function quantize(
       const sw = layer.op.weightScales?.[o] ?? (m > 0 ? m / wMax : 1);
       quantizeRange(weight, weights, o * per, (o + 1) * per, sw);
       if (layer.op.weightScales && m / sw > wMax + 1e-6) {
-        throw new ToolError('IMC201', { message: `layer ${layer.name}: its quantized weights reach ${Math.round(m / sw)} steps, beyond the ${weightBits}-bit symmetric range +-${wMax} (export symmetric, narrow-range weights, or give --weight-bits)` });
+        throw new ToolError('IMC201', { layer: layer.name, steps: Math.round(m / sw), bits: weightBits, max: wMax });
       }
       factor[o] = (sw * sIn) / sOut;
     }

@@ -50,7 +50,9 @@ function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
   if (kind === 'default') {
     if (p.selector) diags.report('IMC233', p.selector, { what: 'mapping', key: 'default' });
   } else if (!p.selector) {
-    diags.report('IMC010', p.key, { message: kind === 'layer' ? 'mapping layer: missing the layer name (layer NAME: replicas 2)' : 'mapping layers: missing the pattern (layers "stage1.*": replicas 2)' });
+    diags.report('IMC010', p.key, kind === 'layer'
+      ? { what: 'mapping layer', missing: 'the layer name', hint: ' (layer NAME: replicas 2)' }
+      : { what: 'mapping layers', missing: 'the pattern', hint: ' (layers "stage1.*": replicas 2)' });
     return undefined;
   } else {
     selector = p.selector.kind === 'string' ? p.selector.value : p.selector.name;
@@ -83,7 +85,7 @@ function readEntry(p: Property, diags: Diagnostics): Entry | undefined {
     r.end();
   }
   if (p.groups.length === 0 && !p.recovered) {
-    diags.report('IMC010', p.key, { message: `mapping ${kind}: no settings (replicas N, method 1|2, dw N, layout auto|IWAP|KLIP|PLIP)` });
+    diags.report('IMC247', p.key, { kind });
   }
   return ok ? { kind, selector, matches, settings, where, at: p } : undefined;
 }

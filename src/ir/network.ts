@@ -219,7 +219,7 @@ class Elaborator {
 
   private readInput(p: Property, scope: Scope): boolean {
     if (!p.selector || p.selector.kind !== 'name') {
-      this.diags.report('IMC010', p.key, { message: 'input needs a name: input image: 3x32x32, 8 bits' });
+      this.diags.report('IMC248', p.key, {});
       return false;
     }
     const name = p.selector;
@@ -232,7 +232,7 @@ class Elaborator {
     const dims = r.dims('input size (channels x height x width)', 3, [NETWORK_LIMITS.channels, NETWORK_LIMITS.spatial, NETWORK_LIMITS.spatial]);
     let bits = this.defaultActivationBits;
     if (!r.atEnd()) bits = r.bits('input activation bits', NETWORK_LIMITS.bits);
-    else if (bits === undefined) this.diags.report('IMC010', p, { message: 'input: missing the activation bits (write: input image: 3x32x32, 8 bits)' });
+    else if (bits === undefined) this.diags.report('IMC010', p, { what: 'input', missing: 'the activation bits', hint: ' (write: input image: 3x32x32, 8 bits)' });
     r.end();
     if (!dims || bits === undefined) {
       scope.names.set(name.name, { value: null, at: name });
@@ -250,7 +250,7 @@ class Elaborator {
     const a = atoms[0];
     if (!a || a.kind !== 'name') {
       if (a) this.diags.report('IMC012', a, { what: 'output', label: 'the name of a layer', form: '', found: kindWord(a) });
-      else this.diags.report('IMC010', p, { message: 'output: missing the name of a layer' });
+      else this.diags.report('IMC010', p, { what: 'output', missing: 'the name of a layer', hint: '' });
       return undefined;
     }
     if (atoms.length > 1) this.diags.report('IMC232', atoms[1], { what: 'output', found: kindWord(atoms[1]) });
@@ -275,7 +275,7 @@ class Elaborator {
     } else if (kind === 'file') {
       const file = r.string('weights file path');
       if (file !== undefined) {
-        if (file.length === 0) this.diags.report('IMC010', p, { message: 'weights file: the path is empty' });
+        if (file.length === 0) this.diags.report('IMC249', p, {});
         else out = { kind: 'file', seed: 0, file, span: p.span };
       }
     }
@@ -555,7 +555,7 @@ class Elaborator {
     const missing = spec.required.filter((key) => !named.has(key));
     if (missing.length > 0) {
       const example = (key: string) => (key === 'kernel' ? 'kernel 3x3' : key === 'out' ? 'out 16' : `${key} 2`);
-      this.diags.report('IMC010', e, { message: `${op}: missing ${missing.map((k) => `'${k}'`).join(' and ')} (e.g. ${missing.map(example).join(', ')})` });
+      this.diags.report('IMC010', e, { what: op, missing: missing.map((k) => `'${k}'`).join(' and '), hint: ` (e.g. ${missing.map(example).join(', ')})` });
       ok = false;
     }
     if (!ok || inputs.some((i) => i === null)) return null;
@@ -644,7 +644,7 @@ class Elaborator {
       case 'flatten': {
         const features = inShape.channels * inShape.height * inShape.width;
         if (features > NETWORK_LIMITS.features.max) {
-          this.diags.report('IMC014', e, { message: `flatten: ${features} features is more than ${NETWORK_LIMITS.features.max}` });
+          this.diags.report('IMC242', e, { features, max: NETWORK_LIMITS.features.max });
           return null;
         }
         return this.createNode(name, { kind: 'flatten' }, ins, { channels: features, height: 1, width: 1 }, inBits, e);
@@ -713,7 +713,7 @@ class Elaborator {
     const symmetric = symmetricPad(pad);
     // A window wholly in the padding would see no input: every side stays smaller than the window along its axis.
     if (symmetric !== undefined && symmetric >= Math.min(kh, kw)) {
-      this.diags.report('IMC014', at, { message: `${op}: padding ${symmetric} must be smaller than the ${what} (${kh}x${kw})` });
+      this.diags.report('IMC244', at, { op, padding: symmetric, what, kh, kw });
       return false;
     }
     const over = (['top', 'bottom'] as const).find((k) => pad[k] >= kh) ?? (['left', 'right'] as const).find((k) => pad[k] >= kw);
@@ -732,7 +732,7 @@ class Elaborator {
 
   private layerWeightsOk(op: string, count: number, at: Located): boolean {
     if (count > NETWORK_LIMITS.layerWeights) {
-      this.diags.report('IMC014', at, { message: `${op}: ${count.toLocaleString('en-US')} weights is more than the limit of ${NETWORK_LIMITS.layerWeights.toLocaleString('en-US')} per layer` });
+      this.diags.report('IMC243', at, { op, count: count.toLocaleString('en-US'), limit: NETWORK_LIMITS.layerWeights.toLocaleString('en-US') });
       return false;
     }
     return true;

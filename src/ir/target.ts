@@ -286,7 +286,7 @@ function rangePair(
   const hi = r.quantity(`highest ${label}`, label, range);
   if (hi === undefined) return undefined;
   if (lo >= hi) {
-    diags.report('IMC014', start as Located, { message: `device ${label}: the first value must be below the second ('low to high')` });
+    diags.report('IMC245', start as Located, { label });
     return undefined;
   }
   return [lo, hi];
@@ -344,7 +344,7 @@ function checkNeuronCore(p: Property, diags: Diagnostics): NeuronCoreTarget | un
     ops.push(op);
   }
   if (opsProp.groups.length === 0) {
-    diags.report('IMC010', opsProp, { message: 'neuron_core ops: missing the list of operations' });
+    diags.report('IMC010', opsProp, { what: 'neuron_core ops', missing: 'the list of operations', hint: '' });
     ok = false;
   }
   const model = s.has('model') ? one(s, 'model', (r) => r.word('neuron model', ['if', 'none'] as const), diags, what) : 'none';
@@ -370,7 +370,7 @@ function checkIfModel(s: Map<string, Property>, p: Property, diags: Diagnostics)
   let ok = true;
   for (const key of ['threshold', 'steps'] as const) {
     if (!s.has(key) && !p.recovered) {
-      diags.report('IMC010', s.get('model')!.key, { message: `neuron_core: model if needs ${key} N` });
+      diags.report('IMC246', s.get('model')!.key, { what, model: 'if', key });
       ok = false;
     }
   }

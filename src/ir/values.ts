@@ -94,14 +94,14 @@ export class AtomReader {
   }
 
   private missing(label: string): undefined {
-    this.diags.report('IMC010', this.owner, { message: `${this.what}: missing ${label}` });
+    this.diags.report('IMC010', this.owner, { what: this.what, missing: label, hint: '' });
     return undefined;
   }
 
   /** Checks a numeric value against a range; reports IMC014 / IMC015. */
   checkNumber(at: Located, value: number, label: string, range: Range, integer: boolean): number | undefined {
     if (!Number.isFinite(value)) {
-      this.diags.report('IMC014', at, { message: `${this.what}: ${label} is too large (${rangeText(range)} is allowed)` });
+      this.diags.report('IMC241', at, { what: this.what, label, allowed: ` (${rangeText(range)} is allowed)` });
       return undefined;
     }
     if (integer && !Number.isInteger(value)) {
@@ -109,7 +109,7 @@ export class AtomReader {
       return undefined;
     }
     if (value < range.min || (range.minExclusive && value <= range.min) || value > range.max) {
-      this.diags.report('IMC014', at, { message: `${this.what}: ${label} must be ${rangeText(range)}, not ${formatNumber(value)}` });
+      this.diags.report('IMC014', at, { what: this.what, label, range: rangeText(range), value: formatNumber(value) });
       return undefined;
     }
     return value;
@@ -174,17 +174,18 @@ export class AtomReader {
     }
     const magnitude = scaleDecimal(a.text.slice(0, a.text.length - a.unit.length), exponent);
     if (!Number.isFinite(a.value) || !Number.isFinite(magnitude)) {
-      this.diags.report('IMC014', a, { message: `${this.what}: ${label} is too large` });
+      this.diags.report('IMC241', a, { what: this.what, label, allowed: '' });
       return undefined;
     }
     const value = a.negative ? -magnitude : magnitude;
     const baseRange = range;
     if (value < baseRange.min || (baseRange.minExclusive && value <= baseRange.min) || value > baseRange.max) {
-      this.diags.report(
-        'IMC014',
-        a,
-        { message: `${this.what}: ${label} must be ${rangeText(baseRange)} ${spec.base}, not ${formatNumber(value)} ${spec.base}` },
-      );
+      this.diags.report('IMC014', a, {
+        what: this.what,
+        label,
+        range: `${rangeText(baseRange)} ${spec.base}`,
+        value: `${formatNumber(value)} ${spec.base}`,
+      });
       return undefined;
     }
     return value;

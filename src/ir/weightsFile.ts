@@ -66,7 +66,7 @@ export function readFileWeights(design: IrDesign): FileWeights {
   const source = design.network.weights;
   const cached = cache.get(source);
   if (cached) return cached;
-  const at = <C extends 'IMC120' | 'IMC121' | 'IMC122'>(code: C, args: DiagnosticArgs<C>): Diagnostic => diagnostic(code, source.span, args);
+  const at = <C extends 'IMC120' | 'IMC121' | 'IMC122' | 'IMC260' | 'IMC261' | 'IMC262' | 'IMC263'>(code: C, args: DiagnosticArgs<C>): Diagnostic => diagnostic(code, source.span, args);
   const file = weightsFilePath(source);
   const known = written.get(path.resolve(file));
   if (known) {
@@ -107,7 +107,7 @@ function matchNetwork(
   design: IrDesign,
   arrays: ReadonlyMap<string, NpyArray | NpyOutput>,
   file: string,
-  at: <C extends 'IMC120' | 'IMC121' | 'IMC122'>(code: C, args: DiagnosticArgs<C>) => Diagnostic,
+  at: <C extends 'IMC120' | 'IMC121' | 'IMC122' | 'IMC260' | 'IMC261' | 'IMC262' | 'IMC263'>(code: C, args: DiagnosticArgs<C>) => Diagnostic,
 ): FileWeights {
   const problems: Diagnostic[] = [];
   const used = new Set<string>();
@@ -115,16 +115,16 @@ function matchNetwork(
   const take = (name: string, shapes: number[][], what: string): NpyArray | NpyOutput | undefined => {
     const a = arrays.get(name);
     if (!a) {
-      problems.push(at('IMC121', { message: `weights file ${file} has no array '${name}' (${what}, shape ${shapeText(shapes[0])})` }));
+      problems.push(at('IMC121', { file, name, what, shape: shapeText(shapes[0]) }));
       return undefined;
     }
     used.add(name);
     if (!isIntegerDtype(a.dtype)) {
-      problems.push(at('IMC121', { message: `weights file ${file}: '${name}' is ${a.dtype}; ${what} must be integers (quantize it, e.g. with imcc import)` }));
+      problems.push(at('IMC261', { file, name, dtype: a.dtype, what }));
       return undefined;
     }
     if (!shapes.some((s) => sameShape(s, a.shape))) {
-      problems.push(at('IMC121', { message: `weights file ${file}: '${name}' has shape ${shapeText(a.shape)}, the network needs ${shapes.map(shapeText).join(' or ')}` }));
+      problems.push(at('IMC260', { file, name, shape: shapeText(a.shape), needed: shapes.map(shapeText).join(' or ') }));
       return undefined;
     }
     return a;
@@ -174,7 +174,7 @@ function matchNetwork(
     if (!scale) return undefined;
     used.add(name);
     if (scale.data.length !== 1 || !(scale.data[0] > 0) || !Number.isFinite(scale.data[0])) {
-      problems.push(at('IMC121', { message: `weights file ${file}: '${name}' must hold one positive number (the real value of one step)` }));
+      problems.push(at('IMC262', { file, name }));
       return undefined;
     }
     return scale.data[0];
@@ -183,7 +183,7 @@ function matchNetwork(
   const outputScale = realScale('output.scale');
   const extra = [...arrays.keys()].filter((k) => !used.has(k));
   if (extra.length > 0) {
-    problems.push(at('IMC121', { message: `weights file ${file} has arrays the network does not use: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? `, ... (${extra.length} in all)` : ''}` }));
+    problems.push(at('IMC263', { file, arrays: `${extra.slice(0, 5).join(', ')}${extra.length > 5 ? `, ... (${extra.length} in all)` : ''}` }));
   }
   if (problems.length > 0) throw new DiagnosticError(problems);
   return { layers, ...(inputScale !== undefined ? { inputScale } : {}), ...(outputScale !== undefined ? { outputScale } : {}) };

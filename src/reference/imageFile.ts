@@ -48,9 +48,9 @@ class Cursor {
   }
 }
 
-function syntaxError(cur: Cursor, message: string): DiagnosticError {
+function syntaxError(cur: Cursor, expected: string): DiagnosticError {
   const found = cur.pos >= cur.text.length ? 'end of file' : `'${cur.peek()}'`;
-  return new DiagnosticError([diagnostic('IMC101', cur.span(), { message: `${message}, found ${found}` })], new Map([[cur.file, cur.text]]));
+  return new DiagnosticError([diagnostic('IMC101', cur.span(), { expected, found })], new Map([[cur.file, cur.text]]));
 }
 
 /** A JSON number at the cursor (sticky), split so fractions and exponents can be reported as non-integers. */
@@ -60,7 +60,7 @@ const integerToken = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 function scanJsonIntegers(text: string, file: string): { values: Token[]; close: SourceSpan } {
   const cur = new Cursor(text.replace(/^\uFEFF/, ''), file);
   cur.skipSpace();
-  if (cur.peek() !== '[') throw syntaxError(cur, 'expected a JSON array of integers "[" (CHW order)');
+  if (cur.peek() !== '[') throw syntaxError(cur, 'a JSON array of integers "[" (CHW order)');
   cur.advance();
   const values: Token[] = [];
   cur.skipSpace();
@@ -70,10 +70,10 @@ function scanJsonIntegers(text: string, file: string): { values: Token[]; close:
       const start = cur.span();
       integerToken.lastIndex = cur.pos;
       const m = integerToken.exec(cur.text);
-      if (!m) throw syntaxError(cur, 'expected an integer');
+      if (!m) throw syntaxError(cur, 'an integer');
       if (m[2] !== undefined || m[3] !== undefined) {
         throw new DiagnosticError(
-          [diagnostic('IMC101', { ...start, length: m[0].length }, { message: `'${m[0]}' is not an integer (activations are integers)` })],
+          [diagnostic('IMC250', { ...start, length: m[0].length }, { text: m[0] })],
           new Map([[file, text]]),
         );
       }
@@ -85,13 +85,13 @@ function scanJsonIntegers(text: string, file: string): { values: Token[]; close:
         continue;
       }
       if (cur.peek() === ']') break;
-      throw syntaxError(cur, "expected ',' or ']'");
+      throw syntaxError(cur, "',' or ']'");
     }
   }
   const close = cur.span();
   cur.advance();
   cur.skipSpace();
-  if (cur.pos < cur.text.length) throw syntaxError(cur, 'expected nothing after the array');
+  if (cur.pos < cur.text.length) throw syntaxError(cur, 'nothing after the array');
   return { values, close };
 }
 
@@ -103,12 +103,12 @@ export function parseImageFile(file: string, bytes: Uint8Array, shape: Shape, bi
   const dims = `${shape.channels}x${shape.height}x${shape.width}`;
   if (imageFormatFor(file) === 'int8') {
     if (bytes.length !== count) {
-      throw new ToolError('IMC102', { message: `${file}: ${bytes.length} bytes, but the ${dims} input needs ${count} (raw int8, CHW order)` });
+      throw new ToolError('IMC102', { found: `${file}: ${bytes.length} bytes`, dims, count, layout: 'raw int8, CHW order' });
     }
     const image = Int32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     const bad = image.findIndex((v) => v < lo || v > hi);
     if (bad >= 0) {
-      throw new ToolError('IMC103', { message: `${file}: byte ${bad} is ${image[bad]}, outside the ${bits}-bit input range [${lo}, ${hi}]` });
+      throw new ToolError('IMC103', { place: `${file}: byte ${bad}: `, value: image[bad], bits, lo, hi });
     }
     return image;
   }
@@ -117,14 +117,14 @@ export function parseImageFile(file: string, bytes: Uint8Array, shape: Shape, bi
   const sources = new Map([[file, text]]);
   if (values.length !== count) {
     throw new DiagnosticError(
-      [diagnostic('IMC102', close, { message: `the array has ${values.length} values, but the ${dims} input needs ${count} (CHW order)` })],
+      [diagnostic('IMC102', close, { found: `the array has ${values.length} values`, dims, count, layout: 'CHW order' })],
       sources,
     );
   }
   const out: Diagnostic[] = [];
   for (const t of values) {
     if (t.value < lo || t.value > hi) {
-      out.push(diagnostic('IMC103', t.span, { message: `${t.value} is outside the ${bits}-bit input range [${lo}, ${hi}]` }));
+      out.push(diagnostic('IMC103', t.span, { place: '', value: t.value, bits, lo, hi }));
     }
   }
   if (out.length > 0) throw new DiagnosticError(out, sources);

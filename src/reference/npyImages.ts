@@ -12,20 +12,20 @@ export interface NpyImages {
   image(k: number): Int32Array;
 }
 
-/** Parses a .npy file of images for a network input; ToolError IMC123 (format, shape), IMC124 (no scale), IMC103. */
+/** Parses a .npy file of images for a network input; ToolError IMC256 (format), IMC123 (shape), IMC124 (no scale), IMC257 (not finite), IMC103. */
 export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bits: number, inputScale: number | undefined): NpyImages {
   let array: NpyArray;
   try {
     array = parseNpy(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC123', { message: `${file}: ${err.message}` });
+    if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
     throw err;
   }
   const chw = [shape.channels, shape.height, shape.width];
   const dims = array.shape;
   const fits = (dims.length === 4 && dims.slice(1).every((d, i) => d === chw[i])) || (dims.length === 3 && dims.every((d, i) => d === chw[i]));
   if (!fits) {
-    throw new ToolError('IMC123', { message: `${file}: shape (${dims.join(', ')}) does not fit the network input: expected N x ${chw.join(' x ')} or ${chw.join(' x ')}` });
+    throw new ToolError('IMC123', { file, shape: dims.join(', '), chw: chw.join(' x ') });
   }
   const count = dims.length === 4 ? dims[0] : 1;
   const size = chw[0] * chw[1] * chw[2];
@@ -36,7 +36,7 @@ export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bi
     for (let i = 0; i < array.data.length; i++) {
       const v = array.data[i];
       if (v < lo || v > hi) {
-        throw new ToolError('IMC103', { message: `${file}: value ${v} (image ${Math.floor(i / size)}, index ${i % size}) is outside the ${bits}-bit input range [${lo}, ${hi}]` });
+        throw new ToolError('IMC103', { place: `${file}: image ${Math.floor(i / size)}, index ${i % size}: `, value: v, bits, lo, hi });
       }
     }
   } else if (inputScale === undefined) {
@@ -46,7 +46,7 @@ export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bi
     );
   } else {
     for (let i = 0; i < array.data.length; i++) {
-      if (!Number.isFinite(array.data[i])) throw new ToolError('IMC123', { message: `${file}: value ${array.data[i]} at index ${i} is not a finite number` });
+      if (!Number.isFinite(array.data[i])) throw new ToolError('IMC257', { file, value: array.data[i], index: i });
     }
   }
   return {

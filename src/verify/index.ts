@@ -149,7 +149,7 @@ export async function simulateRtlDirectory(
   const { design, mapping } = program;
   const names = rtlNames(design, mapping);
   for (const f of [names.fileList, names.testbench]) {
-    if (!existsSync(join(dir, f))) throw new ToolError('IMC113', { message: `${dir} has no ${f}: compile the design first (imcc compile)` });
+    if (!existsSync(join(dir, f))) throw new ToolError('IMC113', { dir, file: f });
   }
   options.onStage?.('build');
   const build = await buildWithVerilator({
@@ -170,7 +170,7 @@ export async function simulateRtlDirectory(
     writeFileSync(imagePath, Array.from(image).join('\n') + '\n');
     const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(program).cap), ...runControlArgs(control)];
     const run = await runSimulation(build.binary, args, resolve(dir));
-    if (!existsSync(tracePath)) throw new ToolError('IMC114', { message: `the simulation did not run: ${run.stderr.trim()}` });
+    if (!existsSync(tracePath)) throw new ToolError('IMC114', { step: 'run (it wrote no trace)', output: run.stderr.trim() });
     return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built, binary: build.binary };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -292,14 +292,14 @@ export function recordedEntry(dir: string): string {
   try {
     marker = readOutputMarker(dir);
   } catch {
-    throw new ToolError('IMC113', { message: `${dir}/${OUTPUT_MARKER} is not valid JSON` });
+    throw new ToolError('IMC253', { dir, marker: OUTPUT_MARKER });
   }
-  if (!marker) throw new ToolError('IMC113', { message: `${dir} is not a compiled imcc output (no ${OUTPUT_MARKER})` });
+  if (!marker) throw new ToolError('IMC113', { dir, file: OUTPUT_MARKER });
   const entry = marker.entry;
-  if (typeof entry !== 'string' || entry === '') throw new ToolError('IMC113', { message: `${dir}/${OUTPUT_MARKER} records no design source` });
+  if (typeof entry !== 'string' || entry === '') throw new ToolError('IMC254', { dir, marker: OUTPUT_MARKER });
   const candidates = isAbsolute(entry) ? [entry] : [join(dir, entry), join(dir, 'source', entry), resolve(entry)];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new ToolError('IMC113', { message: `the design source ${entry} recorded in ${dir} cannot be found` });
+  if (!found) throw new ToolError('IMC255', { entry, dir });
   return found;
 }
 

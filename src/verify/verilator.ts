@@ -61,7 +61,7 @@ export async function verilatorVersion(): Promise<string> {
     const { stdout } = await execa('verilator', ['--version']);
     return stdout.trim();
   } catch {
-    throw new ToolError('IMC114', { message: 'Verilator is not installed (verilator was not found on the PATH)' });
+    throw new ToolError('IMC251', {});
   }
 }
 
@@ -165,7 +165,7 @@ async function buildInto(request: VerilatorBuildRequest, cacheDir: string, key: 
       .filter((l) => l.startsWith('%Error') || l.includes('error:'))
       .slice(0, 8)
       .join('\n');
-    throw new ToolError('IMC114', { message: `the generated RTL does not build with Verilator:\n${errors || output.slice(-2000)}` });
+    throw new ToolError('IMC114', { step: 'build', output: errors || output.slice(-2000) });
   }
   // Keep only the binary: the object files are large and never reused.
   for (const entry of readdirSync(tempDir)) if (entry !== binaryName) rmSync(join(tempDir, entry), { recursive: true, force: true });

@@ -379,7 +379,7 @@ describe('files named by options, and the rest of the bad-input rules', () => {
       writeFileSync(marker, seededBytes(300, 7));
       const garbled = await runCli(['verify', dir]);
       expect(garbled.code).toBe(EXIT.badInput);
-      expect(garbled.stderr).toMatch(/^imcc: error IMC113: /m);
+      expect(garbled.stderr).toMatch(/^imcc: error IMC253: /m);
       expectNoCrash(garbled);
       writeFileSync(marker, markerText);
       writeFileSync(join(dir, 'source', 'lenet.imc'), readFileSync(badInputs.hugeNumber));

@@ -109,6 +109,15 @@ export const CASES: DiagnosticCase[] = [
   { code: 'IMC238', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('adc 16 bits', 'adc 16') } },
   { code: 'IMC239', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('depth 256', 'depth 256ns') } },
   { code: 'IMC240', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('adc 16 bits', 'adc 16ns') } },
+  { code: 'IMC241', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('timestep 100ns', 'timestep 1e999ns') } },
+  { code: 'IMC242', files: withTarget(net('  a = conv(image, out 65536, kernel 1)\n  f = flatten(a)\n  b = fc(f, out 2)\n  output b').replace('3x8x8', '3x32x32')) },
+  { code: 'IMC243', files: withTarget(net('  a = conv(image, out 65536, kernel 8)\n  output a').replace('3x8x8', '256x8x8')) },
+  { code: 'IMC244', files: withTarget(net('  a = conv(image, out 2, kernel 1, pad 1)\n  output a')) },
+  { code: 'IMC245', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('    dac 8 bits\n', '    dac 8 bits\n    device {\n      conductance 2uS to 1uS\n    }\n') } },
+  { code: 'IMC246', files: { 'main.imc': net(OK_BODY), 't.imc': TARGET.replace('ops psum, batchnorm, relu, residual, pool', 'ops psum, integrate_and_fire, pool; model if; threshold 4') } },
+  { code: 'IMC247', files: withTarget(net(OK_BODY + '\n  mapping { layer a: }')) },
+  { code: 'IMC248', files: withTarget(net(OK_BODY).replace('input image: 3x8x8', 'input 3x8x8')) },
+  { code: 'IMC249', files: withTarget(net('  weights file ""\n' + OK_BODY)) },
 ];
 
 /** Loads a case from memory (as `imcc check` does) and formats every diagnostic (sorted), as the CLI prints them. */

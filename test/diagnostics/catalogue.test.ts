@@ -24,14 +24,20 @@ const active = entries.filter((e): e is [AnyDiagnosticCode, CatalogueEntry] => !
 /**
  * Codes whose checks still build several different messages and pass them whole as `{message}`: each is to be split
  * into codes with one template each, or given a template whose varying part is a named argument. The list only
- * shrinks: a new code must have a real template.
+ * shrinks: a new code must have a real template. Left, and why:
+ * - IMC002: the parser's three message shapes (expected/unexpected/nesting); several dsl, ir and cli tests pin IMC002
+ *   for all syntax errors and load.ts treats it as the syntax code, so a split moves them together.
+ * - IMC074: imcc diff writes DiffInputError / ScheduleFormatError messages to stderr itself (not through ToolError).
+ * - IMC129: a dozen option checks of imcc import / evaluate (--target, --calibrate, bits, -o, --labels, --onnx), most
+ *   without a test yet; each split code needs one.
+ * - IMC142: commander's own usage messages, rewritten in main.ts.
+ * - IMC162: NeuroSim build / run failures, testable only with NeuroSim present (the folder check is tested).
  */
 const FREE_TEXT_CODES = [
-  'IMC002', 'IMC010',
-  'IMC014',
-  'IMC074', 'IMC101', 'IMC102', 'IMC103', 'IMC113', 'IMC114',
-  'IMC121', 'IMC123', 'IMC125', 'IMC127', 'IMC128', 'IMC129', 'IMC142',
-  'IMC162', 'IMC201',
+  'IMC002',
+  'IMC074',
+  'IMC129', 'IMC142',
+  'IMC162',
 ];
 
 function testFiles(): string[] {

@@ -103,7 +103,7 @@ describe('model if in the language', () => {
     expect(targetErrors(ifCore('threshold 4; leak 4; steps 2'))).toEqual(['13:18 IMC157']);
     expect(targetErrors(ifCore('threshold 0; steps 2'))).toEqual(['13:15 IMC014']);
     expect(targetErrors(ifCore('threshold 3; steps 2; reset half'))).toEqual(['13:33 IMC012']);
-    expect(targetErrors(ifCore('threshold 3'))).toEqual(['12:5 IMC010']);
+    expect(targetErrors(ifCore('threshold 3'))).toEqual(['12:5 IMC246']);
   });
 
   it('needs integrate_and_fire in ops for a relu, and refuses a relu of spikes (IMC158)', () => {

@@ -23,7 +23,7 @@ function node(opType: string, inputs: string[], outputs: string[], attributes: o
 }
 const ints = (name: string, v: number[]): onnxProto.onnx.IAttributeProto => ({ name, type: A.INTS, ints: v });
 
-function model(nodes: onnxProto.onnx.INodeProto[], initializers: onnxProto.onnx.ITensorProto[], output: string, inputDims: (number | string)[] = [1, 2, 4, 4]): Uint8Array {
+function model(nodes: onnxProto.onnx.INodeProto[], initializers: onnxProto.onnx.ITensorProto[], output: string | string[], inputDims: (number | string)[] = [1, 2, 4, 4]): Uint8Array {
   const dim = inputDims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
   return onnx.ModelProto.encode({
     irVersion: 7,
@@ -33,7 +33,7 @@ function model(nodes: onnxProto.onnx.INodeProto[], initializers: onnxProto.onnx.
       node: nodes,
       initializer: initializers,
       input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim } } } }],
-      output: [{ name: output }],
+      output: (Array.isArray(output) ? output : [output]).map((name) => ({ name })),
     },
   }).finish();
 }
@@ -88,19 +88,22 @@ describe('importGraph', () => {
     expect(scales.get(clip.inputs[0])).toBe(0.5 / 127);
   });
 
-  const refused: { name: string; nodes: onnxProto.onnx.INodeProto[]; message: RegExp; dims?: (number | string)[] }[] = [
+  const refused: { name: string; nodes: onnxProto.onnx.INodeProto[]; message: RegExp; dims?: (number | string)[]; code?: string; output?: string | string[] }[] = [
     { name: 'dilation', nodes: [node('Conv', ['x', 'w3'], ['y'], [ints('dilations', [2, 2])])], message: /\(Conv\): dilations \[2, 2\]: dilated convolutions are not supported/ },
     { name: 'a pad as large as the kernel', nodes: [node('Conv', ['x', 'w3'], ['y'], [ints('pads', [0, 0, 3, 0])])], message: /\(Conv\): pads \[0, 0, 3, 0\] are not smaller than the 3x3 kernel on every side/ },
     { name: 'per-axis strides', nodes: [node('Conv', ['x', 'w3'], ['y'], [ints('strides', [1, 2])])], message: /\(Conv\): strides \[1, 2\]/ },
-    { name: 'a dynamic height', nodes: [node('Relu', ['x'], ['y'])], message: /graph input 'x' has shape \[1, 2, H, 4\]/, dims: [1, 2, 'H', 4] },
+    { name: 'a dynamic height', nodes: [node('Relu', ['x'], ['y'])], message: /graph input 'x' has shape \[1, 2, H, 4\]/, dims: [1, 2, 'H', 4], code: 'IMC267' },
+    { name: 'a batch of 2', nodes: [node('Relu', ['x'], ['y'])], message: /graph input 'x' has batch size 2; export the model with batch 1/, dims: [2, 2, 4, 4], code: 'IMC268' },
+    { name: 'two outputs', nodes: [node('Relu', ['x'], ['y']), node('Relu', ['y'], ['z'])], message: /^the graph has 2 outputs; the importer needs exactly one$/, output: ['y', 'z'], code: 'IMC269' },
+    { name: 'an output no node makes', nodes: [node('Relu', ['x'], ['y'])], message: /^the graph output 'nowhere' comes from no supported node$/, output: 'nowhere', code: 'IMC270' },
     { name: 'a batch norm after a relu', nodes: [node('Relu', ['x'], ['r']), node('BatchNormalization', ['r', 's', 's', 's', 's'], ['y'])], message: /\(BatchNormalization\): a batch norm folds into the Conv or Gemm right before it/ },
     { name: 'a Gemm on a volume', nodes: [node('Gemm', ['x', 'w3'], ['y'])], message: /\(Gemm\): its input is 2x4x4; flatten it first/ },
     { name: 'a Clip with a negative minimum', nodes: [node('Conv', ['x', 'w3'], ['c']), node('Clip', ['c', 'neg', 'neg'], ['y'])], message: /\(Clip\): Clip\(-1, -1\): only a clipped ReLU/ },
     { name: 'a Softmax', nodes: [node('Softmax', ['x'], ['y'])], message: /\(Softmax\): this operator is not supported/ },
   ];
   for (const c of refused) {
-    it(`refuses ${c.name} with IMC127 naming the node`, () => {
-      const bytes = model(c.nodes, [tensor('w3', [2, 2, 3, 3], new Array(36).fill(0.1)), tensor('s', [2], [1, 1]), tensor('neg', [], [-1])], 'y', c.dims);
+    it(`refuses ${c.name} with ${c.code ?? 'IMC127'}${c.code ? '' : ' naming the node'}`, () => {
+      const bytes = model(c.nodes, [tensor('w3', [2, 2, 3, 3], new Array(36).fill(0.1)), tensor('s', [2], [1, 1]), tensor('neg', [], [-1])], c.output ?? 'y', c.dims);
       let error: unknown;
       try {
         importGraph(readOnnx('t.onnx', bytes));
@@ -108,7 +111,7 @@ describe('importGraph', () => {
         error = err;
       }
       expect(error).toBeInstanceOf(ToolError);
-      expect((error as ToolError).code).toBe('IMC127');
+      expect((error as ToolError).code).toBe(c.code ?? 'IMC127');
       expect((error as ToolError).message).toMatch(c.message);
     });
   }

@@ -38,6 +38,13 @@ async function importInto(dir: string, model = MODEL, extra: string[] = []): Pro
   return runCli(['import', model, '--target', join(dir, 'targets', 'digits-tile.imc'), '-o', join(dir, 'digits.imc'), '--calibrate', CALIB, ...extra]);
 }
 
+/** The first initializer with several raw values (a weight tensor). */
+function bigInitializer(m: onnxProto.onnx.ModelProto): onnxProto.onnx.ITensorProto {
+  const t = (m.graph!.initializer ?? []).find((i) => (i.dims ?? []).length > 0 && (i.rawData ?? []).length > 8);
+  if (!t) throw new Error('the digits model has no raw weight tensor');
+  return t;
+}
+
 function mutatedModel(dir: string, edit: (m: onnxProto.onnx.ModelProto) => void): string {
   const m = onnx.ModelProto.decode(readFileSync(MODEL));
   edit(m);
@@ -127,7 +134,7 @@ describe('imcc evaluate in worker threads (the compiled CLI, as built by npm ci)
 });
 
 describe('.npy inputs', () => {
-  it('integer images are used as they are; floats need an input scale (IMC124); a wrong shape is IMC123', async () => {
+  it('integer images are used as they are; floats need an input scale (IMC124); a wrong shape is IMC123, not .npy IMC256, a bad --index IMC258/IMC259, a NaN IMC257', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imcc-npy-'));
     const x = parseNpy(readFileSync(TEST_X));
     const q = Float64Array.from(x.data.subarray(0, 256), (v) => Math.min(127, Math.floor(v / (1 / 127) + 0.5)));
@@ -145,7 +152,20 @@ describe('.npy inputs', () => {
     expect(wrongShape.stderr).toContain('error IMC123: ');
     expect(wrongShape.stderr).toContain('expected N x 1 x 16 x 16');
     const beyondIndex = await runCli(['infer', 'examples/digits.imc', '--input', TEST_X, '--index', '350']);
+    expect(beyondIndex.stderr).toContain('error IMC258: ');
     expect(beyondIndex.stderr).toContain('holds 350 image(s); --index 350 is beyond them');
+    writeFileSync(join(dir, 'one.json'), '[0]');
+    const oneImage = await runCli(['infer', 'examples/digits.imc', '--input', join(dir, 'one.json'), '--index', '1']);
+    expect(oneImage.stderr).toContain(`imcc: error IMC259: --index 1: ${join(dir, 'one.json')} holds one image`);
+    writeFileSync(join(dir, 'bad.npy'), 'not an npy file at all');
+    const notNpy = await runCli(['infer', 'examples/digits.imc', '--input', join(dir, 'bad.npy')]);
+    expect(notNpy.code).toBe(1);
+    expect(notNpy.stderr).toContain(`imcc: error IMC256: ${join(dir, 'bad.npy')}: `);
+    const nan = new Float64Array(256);
+    nan[3] = NaN;
+    writeFileSync(join(dir, 'nan.npy'), formatNpy({ dtype: 'f4', shape: [1, 1, 16, 16], data: nan }));
+    const notFinite = await runCli(['infer', 'examples/digits.imc', '--input', join(dir, 'nan.npy')]);
+    expect(notFinite.stderr).toContain(`imcc: error IMC257: ${join(dir, 'nan.npy')}: value NaN at index 3 is not a finite number`);
   });
 });
 
@@ -159,6 +179,36 @@ describe('imcc import diagnostics (nothing is written)', () => {
         writeFileSync(join(dir, 'cut.onnx'), readFileSync(MODEL).subarray(0, 4000));
         return join(dir, 'cut.onnx');
       },
+    },
+    { name: 'a missing model file', code: 'IMC271', message: /cannot read the model .*none\.onnx \(no such file\)/, model: (dir) => join(dir, 'none.onnx') },
+    {
+      name: 'an empty file',
+      code: 'IMC272',
+      message: /is not an ONNX model with a graph/,
+      model: (dir) => {
+        writeFileSync(join(dir, 'empty.onnx'), '');
+        return join(dir, 'empty.onnx');
+      },
+    },
+    { name: 'a second graph input', code: 'IMC273', message: /the graph has 2 non-constant inputs/, model: (dir) => mutatedModel(dir, (m) => void m.graph!.input!.push({ ...m.graph!.input![0], name: 'extra' })) },
+    { name: 'a float16 initializer', code: 'IMC274', message: /has data type 10, which the importer does not read/, model: (dir) => mutatedModel(dir, (m) => void (bigInitializer(m).dataType = 10)) },
+    {
+      name: 'a cut initializer',
+      code: 'IMC275',
+      message: /bytes, its shape needs .*\(truncated file\?\)/,
+      model: (dir) => mutatedModel(dir, (m) => void (bigInitializer(m).rawData = bigInitializer(m).rawData!.subarray(0, 4))),
+    },
+    {
+      name: 'an initializer short of values',
+      code: 'IMC276',
+      message: /holds 1 values, its shape needs/,
+      model: (dir) =>
+        mutatedModel(dir, (m) => {
+          const t = bigInitializer(m);
+          t.rawData = new Uint8Array(0);
+          t.dataType = 1;
+          t.floatData = [1];
+        }),
     },
     {
       name: 'a wrong opset',

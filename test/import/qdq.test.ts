@@ -49,6 +49,10 @@ interface Options {
   floatConvWeights?: boolean;
   /** Per-channel scales on the relu activation (not expressible). */
   reluScales?: number[];
+  /** A QuantizeLinear pair after the flatten with this scale (the flatten cannot rescale its input). */
+  flattenScale?: number;
+  /** A clipped ReLU, Clip(0, clip), in place of the Relu. */
+  clip?: number;
 }
 
 function qdqModel(options: Options = {}): Uint8Array {
@@ -67,16 +71,21 @@ function qdqModel(options: Options = {}): Uint8Array {
   if (options.floatConvWeights) nodes.push({ name: '/conv/w/QuantizeLinear', opType: 'QuantizeLinear', input: ['conv.wf', 'conv.ws', 'conv.wz'], output: ['conv.wq'], attribute: axis0 });
   nodes.push({ name: '/conv/w/DequantizeLinear', opType: 'DequantizeLinear', input: ['conv.wq', 'conv.ws', 'conv.wz'], output: ['conv.w'], attribute: axis0 });
   nodes.push({ name: '/conv/Conv', opType: 'Conv', input: [x, 'conv.w', 'conv.b'], output: ['conv'], attribute: [{ name: 'kernel_shape', type: A.INTS, ints: [3, 3] }, { name: 'pads', type: A.INTS, ints: [1, 1, 1, 1] }] });
-  nodes.push({ name: '/relu/Relu', opType: 'Relu', input: ['conv'], output: ['relu'] });
+  if (options.clip !== undefined) nodes.push({ name: '/relu/Clip', opType: 'Clip', input: ['conv', 'clip_lo', 'clip_hi'], output: ['relu'] });
+  else nodes.push({ name: '/relu/Relu', opType: 'Relu', input: ['conv'], output: ['relu'] });
   const r = qdq('relu', 's_relu', 'zp', 'relu');
   nodes.push({ name: '/Flatten', opType: 'Flatten', input: [r], output: ['flat'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] });
   nodes.push({ name: '/fc/w/DequantizeLinear', opType: 'DequantizeLinear', input: ['fc.wq', 'fc.ws', 'fc.wz'], output: ['fc.w'] });
-  nodes.push({ name: '/fc/Gemm', opType: 'Gemm', input: ['flat', 'fc.w', 'fc.b'], output: ['fc'], attribute: [{ name: 'transB', type: A.INT, i: 1 }] });
+  const flat = options.flattenScale !== undefined ? qdq('flat', 's_flat', 'zp', 'flat') : 'flat';
+  nodes.push({ name: '/fc/Gemm', opType: 'Gemm', input: [flat, 'fc.w', 'fc.b'], output: ['fc'], attribute: [{ name: 'transB', type: A.INT, i: 1 }] });
   const y = qdq('fc', 's_out', 'zp', 'output');
   const initializers = [
     f32('s_in', [], [S_IN]),
     options.reluScales ? f32('s_relu', [options.reluScales.length], options.reluScales) : f32('s_relu', [], [S_RELU]),
     f32('s_out', [], [S_OUT]),
+    f32('s_flat', [], [options.flattenScale ?? S_RELU]),
+    f32('clip_lo', [], [0]),
+    f32('clip_hi', [], [options.clip ?? 6]),
     f32('dq_scale', [], [options.dequantizeScale ?? S_RELU]),
     ints('zp', [], type, [zero]),
     options.floatConvWeights
@@ -226,10 +235,22 @@ describe('QDQ the neuron core cannot express', () => {
     expect(err.message).toContain("node '/relu/DequantizeLinear' (DequantizeLinear): scale 0.07");
   });
 
-  it('uint8 activations need 9-bit activations: IMC201 with 8, imported as they are with 9', () => {
+  it('different scales on a flatten and its input: IMC265 naming both QuantizeLinears', () => {
+    const err = thrown(() => quantize(graphOf(qdqModel({ flattenScale: 0.07 })), images(2, 1), 8, 8));
+    expect(err.code).toBe('IMC265');
+    expect(err.message).toContain("node '/flat/QuantizeLinear' (QuantizeLinear): scale 0.07");
+  });
+
+  it('a clipped ReLU whose scale is not its clip over the top step: IMC266', () => {
+    const err = thrown(() => quantize(graphOf(qdqModel({ clip: 1 })), images(2, 1), 8, 8));
+    expect(err.code).toBe('IMC266');
+    expect(err.message).toContain('on the clipped ReLU');
+  });
+
+  it('uint8 activations need 9-bit activations: IMC264 with 8, imported as they are with 9', () => {
     const graph = graphOf(qdqModel({ activationType: UINT8 }));
     const err = thrown(() => quantize(graph, images(2, 1), 8, 8));
-    expect(err.code).toBe('IMC201');
+    expect(err.code).toBe('IMC264');
     expect(err.message).toContain('uint8 activations (0 to 255) do not fit 8-bit signed activations; import with --activation-bits 9');
     expect(quantize(graph, images(2, 1), 8, 9).scales.get(graph.inputName)).toBe(S_IN);
   });

@@ -106,17 +106,18 @@ describe('weights file', () => {
     { name: 'missing tensor', code: 'IMC121', message: /has no array 'c2\.conv\.scale' \(the neuron core multipliers of its batchnorm, shape \[4\]\)/, edit: (a) => void a.delete('c2.conv.scale') },
     {
       name: 'wrong shape',
-      code: 'IMC121',
+      code: 'IMC260',
       message: /'c1\.conv\.weight' has shape \[4, 2, 9\], the network needs \[4, 2, 3, 3\]/,
       edit: (a) => void (a.get('c1.conv.weight')!.shape = [4, 2, 9]),
     },
     {
       name: 'float weights',
-      code: 'IMC121',
+      code: 'IMC261',
       message: /'logits\.weight' is f4; the fc layer's weights must be integers/,
       edit: (a) => void (a.get('logits.weight')!.dtype = 'f4'),
     },
-    { name: 'extra tensor', code: 'IMC121', message: /arrays the network does not use: c9\.weight/, edit: (a) => void a.set('c9.weight', { dtype: 'i1', shape: [1], data: new Float64Array(1) }) },
+    { name: 'extra tensor', code: 'IMC263', message: /arrays the network does not use: c9\.weight/, edit: (a) => void a.set('c9.weight', { dtype: 'i1', shape: [1], data: new Float64Array(1) }) },
+    { name: 'a negative input scale', code: 'IMC262', message: /'input\.scale' must hold one positive number/, edit: (a) => void a.set('input.scale', { dtype: 'f4', shape: [1], data: Float64Array.of(-1) }) },
     {
       name: 'weight out of range',
       code: 'IMC122',

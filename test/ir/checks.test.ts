@@ -144,7 +144,7 @@ describe('targets', () => {
       .replace('clock 500MHz', 'clock 1e400Hz')
       .replace('size 64x64', 'size 99999999999999999999x64')
       .replace('link 1Gbps', 'link 1GHz');
-    expect(errors({ 'main.imc': t })).toEqual(['main.imc:3:10 IMC014', 'main.imc:9:22 IMC014', 'main.imc:9:40 IMC237', 'main.imc:12:8 IMC013']);
+    expect(errors({ 'main.imc': t })).toEqual(['main.imc:3:10 IMC014', 'main.imc:9:22 IMC241', 'main.imc:9:40 IMC237', 'main.imc:12:8 IMC013']);
   });
 });
 

@@ -105,12 +105,12 @@ describe('imcc infer', () => {
     expect(r.out).toBe('');
   });
 
-  it('IMC101: not a JSON array of integers (positioned, with the source line)', async () => {
+  it('IMC101, IMC250: not a JSON array of integers (positioned, with the source line)', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'a.json'), '[1, 2,\n 3.5]');
     const r = await imcc(['infer', lenet, '--input', join(dir, 'a.json')]);
     expect(r.status).toBe(1);
-    expect(r.err).toContain(`${join(dir, 'a.json')}:2:2: error IMC101: '3.5' is not an integer`);
+    expect(r.err).toContain(`${join(dir, 'a.json')}:2:2: error IMC250: '3.5' is not an integer`);
     expect(r.err).toContain('^^^');
     writeFileSync(join(dir, 'b.json'), '{"x": 1}');
     const r2 = await imcc(['infer', lenet, '--input', join(dir, 'b.json')]);

@@ -41,20 +41,27 @@ describe('imcc verify', () => {
   it('DIR that is not a compiled output is bad input (IMC113)', async () => {
     const { code: status, stdout: out, stderr: err } = await runCli(['verify', mkdtempSync(join(tmpdir(), 'imcc-not-output-'))]);
     expect(status).toBe(1);
-    expect(err).toContain('IMC113');
+    expect(err).toMatch(/error IMC113: \S+ is not a compiled imcc output: it has no imcc-output\.json/);
   });
 
-  it('DIR whose imcc-output.json is not JSON, or records no source, is bad input (IMC113), not a crash', async () => {
+  it('DIR whose imcc-output.json is not JSON (IMC253), records no source (IMC254) or a source that is gone (IMC255) is bad input, not a crash', async () => {
     const broken = mkdtempSync(join(tmpdir(), 'imcc-broken-marker-'));
     writeFileSync(join(broken, 'imcc-output.json'), '{ not json');
     const notJson = await runCli(['verify', broken]);
     expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toContain('error IMC253: ');
     expect(notJson.stderr).toContain('imcc-output.json is not valid JSON');
     const sourceless = mkdtempSync(join(tmpdir(), 'imcc-sourceless-marker-'));
     writeFileSync(join(sourceless, 'imcc-output.json'), '{"tool": "imcc"}');
     const noSource = await runCli(['verify', sourceless]);
     expect(noSource.code).toBe(1);
     expect(noSource.stderr).toContain('records no design source');
+    expect(noSource.stderr).toContain('error IMC254: ');
+    const gone = mkdtempSync(join(tmpdir(), 'imcc-gone-source-'));
+    writeFileSync(join(gone, 'imcc-output.json'), '{"tool": "imcc", "entry": "gone.imc"}');
+    const goneSource = await runCli(['verify', gone]);
+    expect(goneSource.code).toBe(1);
+    expect(goneSource.stderr).toContain(`error IMC255: the design source gone.imc recorded in ${gone} cannot be found`);
     expect(notJson.stderr + noSource.stderr).not.toContain('    at ');
   });
 

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreModuleFile, prepare, writeFiles, TEST_CACHE } from '../emit/rtl/helpers.js';
-import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { verifyRtlDirectory, verilatorVersion } from '../../src/verify/index.js';
 import { ToolError } from '../../src/diagnostics/index.js';
 
 describe('fault injection in a controller', () => {
@@ -59,5 +59,18 @@ describe('fault injection in a controller', () => {
     const err = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
     expect((err as ToolError).code).toBe('IMC114');
+    expect((err as ToolError).message).toMatch(/^the generated RTL does not build with Verilator:\n/);
   }, 300_000);
+
+  it('without Verilator on the PATH, verify says so (IMC251), not a crash', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      const err = await verilatorVersion().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ToolError);
+      expect((err as ToolError).code).toBe('IMC251');
+    } finally {
+      process.env.PATH = path;
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Padded pools in the neuron core (issue 17 item 4, listed under IMC112 in issue 19): the window counters start
 // POOL_PAD_TOP and POOL_PAD_LEFT before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
 // padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
-// model. Two pools in one core: the second pool's counters walk the first pool's output plane. Pools whose stride
+// model. Two pools in one core: the second pool is a stage over the pixels the first emits (src/emit/rtl/poolStage.ts). Pools whose stride
 // differs from their size: test/verify/overlapPools.test.ts; one whose padding makes two windows end at the same row
 // is still IMC112 (the core emits one pixel per conv-output pixel).
 import { readFileSync } from 'node:fs';
@@ -26,11 +26,14 @@ describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded
 
 describe('two pools in one neuron core (max then average, max then global average)', () => {
   const p = prepare('test/verify/fixtures/two-pools.imc');
-  it('walks the first pool\'s plane with the second pool\'s counters and emits at the second pool\'s windows', () => {
+  it('pools the first pool\'s pixels in a second stage and emits at the second pool\'s windows', () => {
     const c00 = coreModuleFile(p.files, 'two_pools_c00', 'neuron').content;
-    expect(c00).toContain('wire emit = pool1_emit && window2_last && window2_inside;');
-    expect(c00).toContain("localparam [4-1:0] POOLED2_H = 4'd2;");
-    expect(coreModuleFile(p.files, 'two_pools_c01', 'neuron').content).toMatch(/localparam \[\d+-1:0\] POOLED2_H = \d+'d1;/);
+    expect(c00).toContain('wire pool2_in_emit = pool1_emit;');
+    expect(c00).toContain('wire emit = pool2_emit;');
+    // The 2x2 average pool's windows over the 4x4 first-pool plane: rows 2 and 3 form window 1.
+    expect(c00).toContain("4'd3: begin pool2_row_in = 1'b1; pool2_row_first = 1'b0; pool2_row_last = 1'b1; pool2_py = 4'd1; end");
+    // The global average pool: one window of the whole 1x1 plane.
+    expect(coreModuleFile(p.files, 'two_pools_c01', 'neuron').content).toMatch(/: begin pool2_row_in = 1'b1; pool2_row_first = 1'b1; pool2_row_last = 1'b1; pool2_py = \d+'d0; end/);
   });
   lintAndVerifyTests(p, 100);
 });

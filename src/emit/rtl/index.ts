@@ -10,6 +10,7 @@ import { commentText, IdentifierScope } from './identifiers.js';
 import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
 import { poolWindowEnds } from './poolWindows.js';
+import { poolStageText, type PoolStream } from './poolStage.js';
 import { ModuleLibrary } from './moduleLibrary.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { hasPadding, largestPad, paddingText, uniformPadding } from '../../ir/padding.js';
@@ -279,11 +280,16 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
   const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
   const overlap = pool !== undefined && pool.stride !== pool.height ? overlapPoolContext(pool, n.convHeight, n.convWidth, cols, cw, pooledBits, poolBits) : undefined;
-  // The second pool reads the first's outputs: values of the first pool's input width.
-  const pool2 = n.pool2;
-  const count2 = pool2 ? pool2.height * pool2.width : 1;
-  const pool2Bits = pool2 ? (pool2.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count2) + 1) : 1;
-  const pool2IndexBits = pool2 ? unsignedBits(pool2.pooledHeight * cols - 1) : 1;
+  // The later pools: a chain of stages, each reading the pixels the pool before it emits (values of the first pool's
+  // input width, or 0/1 from a threshold).
+  let stream: PoolStream = { emit: 'pool1_emit', y: overlap ? 'win_py' : 'py_q', x: overlap ? 'win_px' : 'px_q', value: 'pooled', bits: pooledBits };
+  const stages: string[] = [];
+  n.laterPools.forEach((stage, i) => {
+    const rendered = poolStageText(stage, i + 2, stream, { cw, cols, chBits, accBits: acc }, (c, sum) => roundedAverageExpr(acc, c, sum));
+    stages.push(rendered.text);
+    stream = rendered.out;
+  });
+  const later = n.laterPools.length > 0;
   const replicated = p.replicas > 1;
   // Channels of one pixel this core emits: the layer's (a replicated core's columns are replica-major, output channel
   // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
@@ -305,7 +311,11 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
   const padText = pool && hasPadding(pool.padding) ? ` padded by ${paddingText(pool.padding)}` : '';
   if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
-  if (pool2) ops.push(`${pool2.kind === 'max' ? 'max' : 'average'} pool ${pool2.height}x${pool2.width} of the pooled plane`);
+  for (const stage of n.laterPools) {
+    if (stage.relu) ops.push('ReLU');
+    if (stage.threshold !== undefined) ops.push(thresholdText);
+    ops.push(`${stage.pool.kind === 'max' ? 'max' : 'average'} pool ${stage.pool.height}x${stage.pool.width} of the pooled plane`);
+  }
   if (n.reluAfterPool) ops.push('ReLU');
   if (n.threshold?.afterPool) ops.push(thresholdText);
   return {
@@ -327,7 +337,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     outBits: n.outActivationBits,
     hasThreshold: n.threshold !== undefined,
     thresholdBeforePool: n.threshold !== undefined && !n.threshold.afterPool,
-    thresholdAfterPool: n.threshold?.afterPool === true,
+    thresholdAfterPool: n.threshold?.afterPool === true && !n.threshold.betweenPools,
     thresholdLevel: n.threshold ? slit(acc, n.threshold.level) : '',
     accOne: slit(acc, 1),
     accZero: slit(acc, 0),
@@ -401,24 +411,15 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolEntries: pool ? pool.pooledHeight * cols : 1,
     poolCount: count,
     averageExpr,
-    hasPool2: pool2 !== undefined,
-    isMaxPool2: pool2?.kind === 'max',
-    pool2Bits,
-    pool2Height: pool2 ? ulit(cw, pool2.height) : '',
-    pool2Width: pool2 ? ulit(cw, pool2.width) : '',
-    pooled2Height: pool2 ? ulit(cw, pool2.pooledHeight) : '',
-    pooled2Width: pool2 ? ulit(cw, pool2.pooledWidth) : '',
-    pool2IndexBits,
-    pool2RowStep: pool2 ? ulit(pool2IndexBits, pool2.pooledHeight > 1 ? cols : 0) : '',
-    pool2IndexZero: ulit(pool2IndexBits, 0),
-    pool2Entries: pool2 ? pool2.pooledHeight * cols : 1,
-    pool2Count: count2,
-    averageExpr2: pool2?.kind === 'avg' ? roundedAverageExpr(acc, count2, 'pool2_sum') : '',
+    hasLaterPools: later,
+    poolStages: stages.join('\n'),
+    lastStageEmit: stream.emit,
+    lastStageValue: stream.value,
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
-    traceY: pool2 ? 'p2y_q' : overlap ? 'win_py' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    ...membraneContext(p, names, cw, replicated, chBits, ocBits, pool2 ? 'p2y_q' : overlap ? 'win_py' : 'py_q', pool2 ? 'p2x_q' : overlap ? 'win_px' : 'px_q'),
+    traceY: pool ? stream.y : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    traceX: pool ? stream.x : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
+    ...membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x),
   };
 }
 

@@ -335,9 +335,6 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
-  { name: 'second pool with stride != size', pattern: /a second pool (after a pool )?whose stride differs from its size/ },
-  { name: 'second pool that pads', pattern: /a second pool that pads/ },
-  { name: 'three pools in one core', pattern: /three pools in one neuron core/ },
   { name: 'pool geometry', pattern: /this pool geometry/ },
   { name: 'residual shortcut in another pixel order', pattern: /a residual add (whose shortcut comes in|in a column part of a replicated layer)/ },
   { name: 'residual shortcut arriving after its block', pattern: /a residual add whose shortcut from '[^']*' arrives after the layer has computed the pixel/ },
@@ -355,6 +352,9 @@ export function caseFeatures(design: IrDesign, mapping: Mapping): Set<string> {
     if (l.colParts > 1) features.add('column split');
     if (l.matrix.replicas.length > 1) features.add(l.matrix.method === 2 ? 'method 2' : 'method 1 replicas');
     if (l.matrix.stride > 1) features.add('stride');
+    // Pools after the first in one neuron core run as a chain of pool stages.
+    const pools = l.fused.filter((f) => ['maxpool', 'avgpool', 'gap'].includes(design.network.nodes.find((n) => n.name === f)?.op.kind ?? ''));
+    if (pools.length > 1) features.add('pool chain');
   }
   for (const node of design.network.nodes) {
     const op = node.op;

@@ -11,6 +11,7 @@ import { unsignedBits, hexDigits, isPowerOfTwo, signedBits, slit, ulit } from '.
 import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
 import { poolWindowEnds } from './poolWindows.js';
 import { poolStageText, type PoolStream } from './poolStage.js';
+import { poolQueueText } from './poolQueue.js';
 import { ModuleLibrary } from './moduleLibrary.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { hasPadding, largestPad, paddingText, uniformPadding } from '../../ir/padding.js';
@@ -290,6 +291,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     stream = rendered.out;
   });
   const later = n.laterPools.length > 0;
+  const queue = pool?.queue ? poolQueueText(pool, n.convHeight, n.convWidth, { cw, cols, chBits, pixelBits: cols * n.outActivationBits, lineBits: pooledBits, poolBits }) : undefined;
   const replicated = p.replicas > 1;
   // Channels of one pixel this core emits: the layer's (a replicated core's columns are replica-major, output channel
   // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
@@ -364,7 +366,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     ocZero: ulit(ocBits, 0),
     ocOne: ulit(ocBits, 1 % 2 ** ocBits),
     traceChBits: replicated ? ocBits : chBits,
-    traceCh: replicated ? 'oc_q' : 'ch_q',
+    traceCh: replicated ? 'oc_q' : queue ? 'queue_ch_q' : 'ch_q',
     requantShift: n.requantShift,
     requantHalf: n.requantShift > 0 ? slit(acc, 2 ** (n.requantShift - 1)) : '',
     chBits,
@@ -412,13 +414,16 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     poolCount: count,
     averageExpr,
     hasLaterPools: later,
+    poolQueue: queue !== undefined,
+    poolQueueDatapath: queue?.datapath ?? '',
+    poolQueueWalk: queue?.walk ?? '',
     poolStages: stages.join('\n'),
     lastStageEmit: stream.emit,
     lastStageValue: stream.value,
     reluBeforePool: n.reluBeforePool,
     reluAfterPool: n.reluAfterPool,
-    traceY: pool ? stream.y : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    traceX: pool ? stream.x : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
+    traceY: queue ? 'queue_py_q' : pool ? stream.y : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    traceX: queue ? 'queue_px_q' : pool ? stream.x : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     ...membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x),
   };
 }

@@ -10,7 +10,7 @@ import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { nodeIndex } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
-import { poolWindowEnds } from './poolWindows.js';
+import { poolQueueSlots, poolWindowEnds } from './poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
@@ -29,7 +29,20 @@ export interface NeuronPlan {
    * global pool, whose stride is its size). A stride that differs from the size (overlapping or gapped windows) is
    * pooled from a line buffer of the last `width` conv-output columns.
    */
-  pool?: { kind: 'max' | 'avg'; height: number; width: number; stride: number; padding: Padding; pooledHeight: number; pooledWidth: number };
+  pool?: {
+    kind: 'max' | 'avg';
+    height: number;
+    width: number;
+    stride: number;
+    padding: Padding;
+    pooledHeight: number;
+    pooledWidth: number;
+    /**
+     * Several windows end at the same conv-output row or column (padding >= stride): the pooled pixels wait in a
+     * queue of `queueSlots` and leave one per timestep in order (templates/rtl/pool_queue.v.hbs).
+     */
+    queue?: { slots: number };
+  };
   /**
    * The pools after the first, in order: each a pool stage over the plane the stage before it emits
    * (templates/rtl/pool_stage.v.hbs), with the ReLU and threshold fused between the two pools.
@@ -251,6 +264,7 @@ function neuronPlan(
         if (threshold) break;
         // With `model if` the ReLU is an integrate-and-fire neuron: a threshold with a membrane potential.
         if (spiking) {
+          if (pool?.queue) unsupported(f, 'an integrate-and-fire neuron after a pool whose padding >= stride');
           threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
           break;
         }
@@ -275,18 +289,23 @@ function neuronPlan(
         if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
         // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row.
-        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane (two windows end at the same row: padding >= stride)`);
-        }
-        if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane (two windows end at the same column: padding >= stride)`);
-        }
+        // The first pool queues the pooled pixels whose windows end together; a later pool stage reads one pixel at
+        // a time and emits at most one.
+        const together = (what: string): void => {
+          if (pool) unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
+          if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
+          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding) };
+        };
+        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
+        else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
+        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
         break;
       }
       case 'gap': {
+        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
         if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;

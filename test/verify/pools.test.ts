@@ -3,7 +3,7 @@
 // padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
 // model. Two pools in one core: the second pool is a stage over the pixels the first emits (src/emit/rtl/poolStage.ts). Pools whose stride
 // differs from their size: test/verify/overlapPools.test.ts; one whose padding makes two windows end at the same row
-// is still IMC112 (the core emits one pixel per conv-output pixel).
+// queues its pooled pixels (test/verify/queuePools.test.ts), and is still IMC112 after another pool of its core.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { coreModuleFile, lintAndVerifyTests, prepare } from '../rtl/helpers.js';
@@ -39,21 +39,29 @@ describe('two pools in one neuron core (max then average, max then global averag
 });
 
 describe('an overlapping pool whose padding reaches a whole stride past the plane', () => {
-  it('is IMC112 naming the case', () => {
-    const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(c2, size 3, stride 1, pad 1)');
+  const load = (text: string) => {
     const { design, diagnostics } = loadDesign('main.imc', (file) => {
       if (file === 'main.imc') return text;
       throw Object.assign(new Error('missing'), { code: 'ENOENT' });
     });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return design!;
+  };
+  it('queues its pooled pixels as the first pool of its core (test/verify/queuePools.test.ts)', () => {
+    const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(c2, size 3, stride 1, pad 1)');
+    const files = emitRtl(createProgram(load(text)));
+    expect(files.some((f) => f.content.includes('wire queue_load = '))).toBe(true);
+  });
+  it('is IMC112 after another pool of its core, naming the case', () => {
+    const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(maxpool(c2, size 1), size 3, stride 1, pad 1)');
     try {
-      emitRtl(createProgram(design!));
+      emitRtl(createProgram(load(text)));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       const [first] = (err as DiagnosticError).diagnostics;
       expect(first.code).toBe('IMC112');
-      expect(first.message).toContain('a 3x3 pool with stride 1 and padding 1 on a 4x4 plane (two windows end at the same row: padding >= stride)');
+      expect(first.message).toContain('a 3x3 pool with stride 1 and padding 1 on a 4x4 plane after another pool in its core (two windows end at the same row: padding >= stride)');
     }
   });
 });

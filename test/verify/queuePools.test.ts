@@ -55,4 +55,15 @@ describe('queued pools (3x3/1 max padded by 1 on 6x5, then a ReLU; 2x2/1 average
       expect(c.saturated).toBeGreaterThan(0);
     }
   }, 300_000);
+  it('fails at c00 when the window walk drops the row above the window\'s last (a queued pixel cannot hide an error)', async () => {
+    const dir = writeFiles(p.files);
+    const path = join(dir, coreModuleFile(p.files, 'queue_pool_c00', 'neuron').path);
+    const text = readFileSync(path, 'utf8');
+    const mutated = text.replaceAll("(4'd1 <= queue_row_span)", "(4'd2 <= queue_row_span)");
+    expect(mutated).not.toBe(text);
+    writeFileSync(path, mutated);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
+  }, 300_000);
 });

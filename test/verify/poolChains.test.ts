@@ -71,3 +71,26 @@ describe('pool chains (3x3/2 max padded, ReLUs, 3x3/2 average padded, ReLU, 2x2/
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);
 });
+
+describe('an integrate-and-fire neuron between two pools (2x2 average, spikes, 2x2/1 max of the spikes; 4 timesteps)', () => {
+  const p = prepare('test/verify/fixtures/spiking-pools.imc');
+  it('integrates the first pool\'s pixels when it emits them and pools the spikes in the second stage', () => {
+    const c00 = coreModuleFile(p.files, 'spiking_pools_c00', 'neuron').content;
+    expect(c00).toMatch(/\.fire_i\s+\(busy_q && pool2_in_emit\)/);
+    // One potential per pixel and channel of the first pool's 3x3 plane.
+    expect(c00).toMatch(/\.ENTRIES\s+\(36\)/);
+    expect(c00).toContain('wire signed [ACC_BITS-1:0] pool2_in_full = spike ? BIT_ONE : BIT_ZERO;');
+  });
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/spiking_pools.f', 'spiking_pools_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+  it('verifies bit-exact every timestep, with pooled spikes of both values', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const c00 = result.coverage.find((c) => c.core === 'c00')!;
+    expect(c00.nonZero).toBeGreaterThan(0);
+    expect(c00.nonZero).toBeLessThan(c00.activations);
+  }, 300_000);
+});

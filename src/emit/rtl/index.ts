@@ -281,15 +281,6 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const poolRowStep = pool && pool.pooledHeight > 1 ? cols : 0;
   const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
   const overlap = pool !== undefined && pool.stride !== pool.height ? overlapPoolContext(pool, n.convHeight, n.convWidth, cols, cw, pooledBits, poolBits) : undefined;
-  // The later pools: a chain of stages, each reading the pixels the pool before it emits (values of the first pool's
-  // input width, or 0/1 from a threshold).
-  let stream: PoolStream = { emit: 'pool1_emit', y: overlap ? 'win_py' : 'py_q', x: overlap ? 'win_px' : 'px_q', value: 'pooled', bits: pooledBits };
-  const stages: string[] = [];
-  n.laterPools.forEach((stage, i) => {
-    const rendered = poolStageText(stage, i + 2, stream, { cw, cols, chBits, accBits: acc }, (c, sum) => roundedAverageExpr(acc, c, sum));
-    stages.push(rendered.text);
-    stream = rendered.out;
-  });
   const later = n.laterPools.length > 0;
   const queue = pool?.queue ? poolQueueText(pool, n.convHeight, n.convWidth, { cw, cols, chBits, pixelBits: cols * n.outActivationBits, lineBits: pooledBits, poolBits }) : undefined;
   const replicated = p.replicas > 1;
@@ -297,6 +288,20 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
   const outChannels = entryChannels(p);
   const ocBits = unsignedBits(outChannels - 1);
+  // The later pools: a chain of stages, each reading the pixels the pool before it emits (values of the first pool's
+  // input width, or 0/1 from a threshold).
+  let stream: PoolStream = { emit: 'pool1_emit', y: overlap ? 'win_py' : 'py_q', x: overlap ? 'win_px' : 'px_q', value: 'pooled', bits: pooledBits };
+  const stages: string[] = [];
+  n.laterPools.forEach((stage, i) => {
+    const prefix = `pool${i + 2}_`;
+    // An integrate-and-fire neuron between two pools: the membrane of the earlier pool's pixel, fired when it is emitted.
+    const membrane = stage.integrateAndFire
+      ? (membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x, { height: stage.inHeight, fire: `busy_q && ${prefix}in_emit`, value: `${prefix}in_rectified` }) as { membraneInstance: string }).membraneInstance
+      : undefined;
+    const rendered = poolStageText(stage, i + 2, stream, { cw, cols, chBits, accBits: acc }, (c, sum) => roundedAverageExpr(acc, c, sum), membrane);
+    stages.push(rendered.text);
+    stream = rendered.out;
+  });
   // A replicated core counts the layer's channels (its first column may sit inside a replica); an unreplicated column
   // part counts its own columns from 0.
   const firstOc = replicated ? p.channelBase % p.outChannels : 0;
@@ -319,7 +324,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     ops.push(`${stage.pool.kind === 'max' ? 'max' : 'average'} pool ${stage.pool.height}x${stage.pool.width} of the pooled plane`);
   }
   if (n.reluAfterPool) ops.push('ReLU');
-  if (n.threshold?.afterPool) ops.push(thresholdText);
+  if (n.threshold?.afterPool && !n.threshold.betweenPools) ops.push(thresholdText);
   return {
     header: head,
     module,
@@ -424,7 +429,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     reluAfterPool: n.reluAfterPool,
     traceY: queue ? 'queue_py_q' : pool ? stream.y : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: queue ? 'queue_px_q' : pool ? stream.x : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    ...membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x),
+    ...(n.threshold?.betweenPools ? { integrateAndFire: n.threshold.integrateAndFire !== undefined } : membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x)),
   };
 }
 
@@ -433,7 +438,17 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
  * value (column-major pixel, then channel: (x * H + y) * C + channel) at the conv plane's pixel, or at the pooled
  * pixel (`pooledY`, `pooledX`) when the neuron follows the pool; a pooled value is integrated once, when emitted.
  */
-function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated: boolean, chBits: number, ocBits: number, pooledY: string, pooledX: string): object {
+function membraneContext(
+  p: CoreRtlPlan,
+  names: RtlNames,
+  cw: number,
+  replicated: boolean,
+  chBits: number,
+  ocBits: number,
+  pooledY: string,
+  pooledX: string,
+  between?: { height: number; fire: string; value: string },
+): object {
   const threshold = p.neuron!.threshold;
   const membrane = threshold?.integrateAndFire;
   if (!threshold || !membrane) return { integrateAndFire: false };
@@ -445,14 +460,14 @@ function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated
     membranePlace: afterPool ? 'pooled pixel' : 'pixel',
     membraneY: afterPool ? pooledY : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     membraneX: afterPool ? pooledX : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    membraneHeight: afterPool ? n.outHeight : n.convHeight,
+    membraneHeight: between ? between.height : afterPool ? n.outHeight : n.convHeight,
     membraneChannels: entryChannels(p),
     membraneCh: replicated ? 'oc_q' : 'ch_q',
     membraneChBits: replicated ? ocBits : chBits,
     membraneEntries: membrane.entries,
     membraneIndexBits: unsignedBits(membrane.entries - 1),
-    membraneFire: afterPool ? 'busy_q && emit' : 'busy_q',
-    membraneValue: afterPool ? 'pooled_rectified' : 'rectified',
+    membraneFire: between ? between.fire : afterPool ? 'busy_q && emit' : 'busy_q',
+    membraneValue: between ? between.value : afterPool ? 'pooled_rectified' : 'rectified',
     potentialBits: membrane.potentialBits,
     membraneThreshold: slit(membrane.potentialBits, threshold.level),
     membraneLeak: slit(membrane.potentialBits, membrane.leak),

@@ -88,6 +88,8 @@ export interface LaterPoolPlan {
   strideX: number;
   relu: boolean;
   threshold?: number;
+  /** The threshold is an integrate-and-fire neuron (`model if`): its membrane holds one potential per input pixel. */
+  integrateAndFire?: boolean;
 }
 
 /**
@@ -210,9 +212,18 @@ function neuronPlan(
   // move into the stage's input (they apply between the two pools).
   const laterPool = (f: IrNode, planned: PoolGeometry, strideY: number, strideX: number): void => {
     const pendingThreshold = threshold?.afterPool === true && !threshold.betweenPools;
-    // The membrane of an integrate-and-fire neuron is indexed by the last pool's pixels (templates/rtl/if_membrane_instance.v.hbs).
-    if (pendingThreshold && threshold!.integrateAndFire) unsupported(f, 'an integrate-and-fire neuron between two pools');
-    laterPools.push({ pool: planned, inHeight: plane.height, inWidth: plane.width, strideY, strideX, relu: reluAfterPool, threshold: pendingThreshold ? threshold!.level : undefined });
+    // An integrate-and-fire neuron between two pools integrates the earlier pool's pixels (its membrane was planned
+    // on that plane) in the later pool's stage.
+    laterPools.push({
+      pool: planned,
+      inHeight: plane.height,
+      inWidth: plane.width,
+      strideY,
+      strideX,
+      relu: reluAfterPool,
+      threshold: pendingThreshold ? threshold!.level : undefined,
+      integrateAndFire: pendingThreshold && threshold!.integrateAndFire !== undefined,
+    });
     if (pendingThreshold) threshold!.betweenPools = true;
     reluAfterPool = false;
   };

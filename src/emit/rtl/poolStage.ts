@@ -54,7 +54,14 @@ function describe(stage: LaterPoolPlan): string {
  * Renders stage `number` of the chain, reading `input`; `averageExpr(count, sum)` is the rounded average of an
  * ACC_BITS-bit sum (the first pool's expression).
  */
-export function poolStageText(stage: LaterPoolPlan, number: number, input: PoolStream, widths: StageWidths, averageExpr: (count: number, sum: string) => string): PoolStageText {
+export function poolStageText(
+  stage: LaterPoolPlan,
+  number: number,
+  input: PoolStream,
+  widths: StageWidths,
+  averageExpr: (count: number, sum: string) => string,
+  membraneInstance?: string,
+): PoolStageText {
   const { cw, cols, chBits, accBits } = widths;
   const p = stage.pool;
   const prefix = stagePrefix(number);
@@ -75,8 +82,11 @@ export function poolStageText(stage: LaterPoolPlan, number: number, input: PoolS
     inX: input.x,
     inValue: input.value,
     relu: stage.relu,
-    // The core's one threshold level (LEVEL): a threshold between two pools is the only one of its core.
-    threshold: stage.threshold !== undefined ? 'LEVEL' : '',
+    // The core's one threshold level (LEVEL): a threshold between two pools is the only one of its core. An
+    // integrate-and-fire neuron's spike replaces the compare.
+    threshold: stage.threshold !== undefined && !stage.integrateAndFire ? 'LEVEL' : '',
+    integrateAndFire: stage.integrateAndFire === true,
+    membraneInstance: membraneInstance ?? '',
     inBits,
     bits,
     inExtended: extend(`${prefix}in`),

@@ -762,6 +762,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         layerName: commentText(p.layer.layer),
         roleText: p.core.role === 'partial' ? 'row part sending partial sums' : p.core.role === 'accumulate' ? 'accumulating row part' : 'whole layer part',
         hasNeuron: p.neuron !== undefined,
+        poolQueue: p.neuron?.pool?.queue !== undefined,
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,

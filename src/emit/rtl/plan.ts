@@ -305,9 +305,6 @@ function neuronPlan(
         const together = (what: string): void => {
           if (pool) unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
-          // The top stops stepping once every core has computed its outputs: queued pixels of the network's output
-          // would never leave (a consumer waits for them, the testbench does not).
-          if ((lm.output ?? lm.layer) === design.network.output) unsupported(f, `a pool whose windows end together (padding >= stride) in the network's output layer`);
           planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding) };
         };
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');

@@ -495,6 +495,15 @@ function tileContext(p: CoreRtlPlan, tile: { rows: number; cols: number }): obje
 }
 
 /** The first and last output channel a core's neuron emits (a replicated core emits all of the layer's, from 0). */
+/**
+ * Steps at which an input block arrives at the core in one image: the controller's blocks of inBlock pixels tiling
+ * its input plane. The core counts them before it reports finished.
+ */
+function inputArrivals(p: CoreRtlPlan): number {
+  const { height, width } = p.layer.inputShape;
+  return Math.ceil(height / p.inBlock.rows) * Math.ceil(width / p.inBlock.cols);
+}
+
 function neuronChannelRange(p: CoreRtlPlan): { first: number; last: number } {
   const first = p.replicas > 1 ? 0 : p.channelBase;
   return { first, last: first + entryChannels(p) - 1 };
@@ -752,6 +761,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
     }
     const channels = neuronChannelRange(p);
+    const arrivals = inputArrivals(p);
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(
       `rtl/${id}.v`,
@@ -763,6 +773,9 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         roleText: p.core.role === 'partial' ? 'row part sending partial sums' : p.core.role === 'accumulate' ? 'accumulating row part' : 'whole layer part',
         hasNeuron: p.neuron !== undefined,
         poolQueue: p.neuron?.pool?.queue !== undefined,
+        arrivals,
+        arrivalBits: unsignedBits(arrivals),
+        arrivalsLit: ulit(unsignedBits(arrivals), arrivals),
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,

@@ -287,7 +287,8 @@ function neuronPlan(
       case 'avgpool': {
         const op = f.op as PoolOp;
         const padding = op.padding;
-        // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
+        // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel. `plane` is
+        // the pool's input plane, so its window counts are the IR's output shape (both are windowCount).
         const planned: NonNullable<NeuronPlan['pool']> = {
           kind: op.kind === 'maxpool' ? 'max' : 'avg',
           height: op.size,
@@ -297,7 +298,9 @@ function neuronPlan(
           pooledHeight: windowCount(plane.height, padding.top, padding.bottom, op.size, op.stride),
           pooledWidth: windowCount(plane.width, padding.left, padding.right, op.size, op.stride),
         };
-        if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
+        if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) {
+          throw new Error(`RTL: pool '${f.name}' planned on a ${plane.height}x${plane.width} plane that is not its input's (internal)`);
+        }
         // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row.
         // The first pool queues the pooled pixels whose windows end together; a later pool stage reads one pixel at

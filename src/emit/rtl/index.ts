@@ -429,7 +429,12 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     reluAfterPool: n.reluAfterPool,
     traceY: queue ? 'queue_py_q' : pool ? stream.y : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     traceX: queue ? 'queue_px_q' : pool ? stream.x : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    ...(n.threshold?.betweenPools ? { integrateAndFire: n.threshold.integrateAndFire !== undefined } : membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x)),
+    ...(n.threshold?.betweenPools
+      ? { integrateAndFire: n.threshold.integrateAndFire !== undefined }
+      : queue && n.threshold?.afterPool
+        ? // After a queued pool the window walk computes each pooled value once, one channel per cycle.
+          membraneContext(p, names, cw, replicated, chBits, ocBits, 'queue_py_q', 'queue_px_q', { height: n.outHeight, fire: 'queue_walk', value: 'pooled_rectified', ch: 'queue_ch_q' })
+        : membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x)),
   };
 }
 
@@ -447,7 +452,7 @@ function membraneContext(
   ocBits: number,
   pooledY: string,
   pooledX: string,
-  between?: { height: number; fire: string; value: string },
+  between?: { height: number; fire: string; value: string; ch?: string },
 ): object {
   const threshold = p.neuron!.threshold;
   const membrane = threshold?.integrateAndFire;
@@ -462,7 +467,7 @@ function membraneContext(
     membraneX: afterPool ? pooledX : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     membraneHeight: between ? between.height : afterPool ? n.outHeight : n.convHeight,
     membraneChannels: entryChannels(p),
-    membraneCh: replicated ? 'oc_q' : 'ch_q',
+    membraneCh: between?.ch ?? (replicated ? 'oc_q' : 'ch_q'),
     membraneChBits: replicated ? ocBits : chBits,
     membraneEntries: membrane.entries,
     membraneIndexBits: unsignedBits(membrane.entries - 1),

@@ -85,7 +85,7 @@ const MUTANTS: Mutant[] = [
     mutate: (t) => replaceOnce(t, 'r_col_d = wrap_column(r_col_q + DELTA_PIX);', 'r_col_d = r_col_q + DELTA_PIX;'),
   },
   { name: 'consumer does not wait for its partial sums', caughtBy: 'handshake', file: coreModuleFile(p.files, `${net}_c02`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, 'if (psum_ready_i) begin', "if (1'b1) begin") },
-  { name: 'state_q reset dropped', caughtBy: 'memory', file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
+  { name: 'state_q reset dropped', caughtBy: 'adc', file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, '      state_q <= S_IDLE;\n', '') },
   { name: 'busy_q reset dropped', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, "      busy_q <= 1'b0;\n", '') },
   {
     name: 'corrupted address (Δkernel one word too large)', caughtBy: 'memory',
@@ -149,13 +149,13 @@ describe('mutation test (issue 19)', () => {
 
   it('a dropped busy_q reset that its random start value hides is caught by the mid-stream reset', async () => {
     const busy = MUTANTS.find((m) => m.name === 'busy_q reset dropped')!;
-    // Register seed 2 happens to start busy_q at a harmless value (Verilator's seeded random start values; if a
+    // Register seed 16 happens to start busy_q at a harmless value (Verilator's seeded random start values; if a
     // Verilator version or the RTL's module structure changes them, pick another seed for which the first expectation
-    // holds: seed 1 did until the neuron cores became shared modules).
-    const lucky = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 2, images: 1 });
+    // holds: seed 1 did until the neuron cores became shared modules, seed 2 until the cores counted their input blocks).
+    const lucky = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 16, images: 1 });
     expect(lucky.pass).toBe(true);
     // Cycle 411 falls inside c00's neuron-core work (busy_q high); a clean run passes with a reset at any cycle.
-    const reset = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 2, images: 1, resetAtCycle: 411 });
+    const reset = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 16, images: 1, resetAtCycle: 411 });
     expect(reset.images[0].resetAtCycle).toBe(411);
     expect(reset.pass).toBe(false);
     expect(reset.firstMismatch!.core).toBe('c00');

@@ -11,7 +11,8 @@
 //    accumulated pixel is final in the later of the parts' computations;
 //  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result):
 //    right after the accumulation the layer's cores wait to compute the pixel, after a pool the pool's pixel waits;
-//    pooling emits a pixel when the last pixel of its window is computed;
+//    pooling emits a pixel when the last pixel of its window is computed, and an unreplicated core at most one pixel
+//    per timestep, in order (pooled pixels completed together leave in the timesteps after);
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
@@ -85,6 +86,11 @@ interface SimLayer {
   replicas: number;
   cores: SimCore[];
   steps: ChainStep[];
+  /**
+   * An unreplicated layer that pools emits at most one pixel per timestep, in order: pooled pixels whose windows
+   * complete in the same timestep (padding >= stride) leave one after another (the RTL's one output register).
+   */
+  serialEmission: boolean;
   out: Plane;
   /** Emission timesteps of this image's output pixels (after the fused ops). */
   emitted: Int32Array;
@@ -399,6 +405,7 @@ function prepareLayers(
       replicas,
       cores,
       steps,
+      serialEmission: replicas === 1 && steps.some((s) => s.kind === 'window'),
       out,
       emitted: new Int32Array(0),
       emittedPeak: 0,
@@ -512,6 +519,7 @@ function runLayer(
     times = next;
     if (step.node === layer.tap) layer.tapped = times.slice();
   }
+  if (layer.serialEmission) for (let q = 1; q < times.length; q++) if (times[q] <= times[q - 1]) times[q] = times[q - 1] + 1;
   return times;
 }
 

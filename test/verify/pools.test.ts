@@ -1,9 +1,9 @@
 // Padded pools in the neuron core (issue 17 item 4, listed under IMC112 in issue 19): the window counters start
 // POOL_PAD_TOP and POOL_PAD_LEFT before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
 // padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
-// model. Two pools in one core: the second pool's counters walk the first pool's output plane. Pools whose stride
+// model. Two pools in one core: the second pool is a stage over the pixels the first emits (src/emit/rtl/poolStage.ts). Pools whose stride
 // differs from their size: test/verify/overlapPools.test.ts; one whose padding makes two windows end at the same row
-// is still IMC112 (the core emits one pixel per conv-output pixel).
+// queues its pooled pixels (test/verify/queuePools.test.ts), and is still IMC112 after another pool of its core.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
@@ -26,31 +26,51 @@ describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded
 
 describe('two pools in one neuron core (max then average, max then global average)', () => {
   const p = prepare('test/verify/fixtures/two-pools.imc');
-  it('walks the first pool\'s plane with the second pool\'s counters and emits at the second pool\'s windows', () => {
+  it('pools the first pool\'s pixels in a second stage and emits at the second pool\'s windows', () => {
     const c00 = coreModuleFile(p.files, 'two_pools_c00', 'neuron').content;
-    expect(c00).toContain('wire emit = pool1_emit && window2_last && window2_inside;');
-    expect(c00).toContain("localparam [4-1:0] POOLED2_H = 4'd2;");
-    expect(coreModuleFile(p.files, 'two_pools_c01', 'neuron').content).toMatch(/localparam \[\d+-1:0\] POOLED2_H = \d+'d1;/);
+    expect(c00).toContain('wire pool2_in_emit = pool1_emit;');
+    expect(c00).toContain('wire emit = pool2_emit;');
+    // The 2x2 average pool's windows over the 4x4 first-pool plane: rows 2 and 3 form window 1.
+    expect(c00).toContain("4'd3: begin pool2_row_in = 1'b1; pool2_row_first = 1'b0; pool2_row_last = 1'b1; pool2_py = 4'd1; end");
+    // The global average pool: one window of the whole 1x1 plane.
+    expect(coreModuleFile(p.files, 'two_pools_c01', 'neuron').content).toMatch(/: begin pool2_row_in = 1'b1; pool2_row_first = 1'b1; pool2_row_last = 1'b1; pool2_py = \d+'d0; end/);
   });
   lintAndVerifyTests(p, 100);
 });
 
 describe('an overlapping pool whose padding reaches a whole stride past the plane', () => {
-  it('is IMC112 naming the case', () => {
-    const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(c2, size 3, stride 1, pad 1)');
+  const load = (text: string) => {
     const { design, diagnostics } = loadDesign('main.imc', (file) => {
       if (file === 'main.imc') return text;
       throw Object.assign(new Error('missing'), { code: 'ENOENT' });
     });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return design!;
+  };
+  it('queues its pooled pixels as the first pool of its core (test/verify/queuePools.test.ts)', () => {
+    const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(c2, size 3, stride 1, pad 1)');
+    const files = emitRtl(createProgram(load(text)));
+    expect(files.some((f) => f.content.includes('wire queue_load = '))).toBe(true);
+  });
+  it('in the network\'s output layer, keeps its core unfinished until the queue has drained (random seed 120 verifies it)', () => {
+    const text = readFixture()
+      .replace('grid 2x2', 'grid 3x3')
+      .replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(c2, size 3, stride 1, pad 1)')
+      .replace(/ {2}f1 = fc\(flatten\(p2\), out 5\)\n/, '')
+      .replace('output f1', 'output p2');
+    const files = emitRtl(createProgram(load(text)));
+    expect(files.some((f) => f.content.includes('assign finished_o = controller_finished && (arrivals_q == ARRIVALS) && queue_empty;'))).toBe(true);
+  });
+  it('is IMC112 after another pool of its core, naming the case', () => {
+    const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(maxpool(c2, size 1), size 3, stride 1, pad 1)');
     try {
-      emitRtl(createProgram(design!));
+      emitRtl(createProgram(load(text)));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       const [first] = (err as DiagnosticError).diagnostics;
       expect(first.code).toBe('IMC112');
-      expect(first.message).toContain('a 3x3 pool with stride 1 and padding 1 on a 4x4 plane (two windows end at the same row: padding >= stride)');
+      expect(first.message).toContain('a 3x3 pool with stride 1 and padding 1 on a 4x4 plane after another pool in its core (two windows end at the same row: padding >= stride)');
     }
   });
 });

@@ -338,10 +338,6 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // pooled pixels per block); method 2, uneven windows, a stride other than the size, two pools and column parts not.
   { name: 'pool in a replicated layer', pattern: /(a pool|two pools|a pool whose stride differs from its size) in a replicated layer/ },
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
-  { name: 'second pool with stride != size', pattern: /a second pool (after a pool )?whose stride differs from its size/ },
-  { name: 'second pool that pads', pattern: /a second pool that pads/ },
-  { name: 'three pools in one core', pattern: /three pools in one neuron core/ },
-  { name: 'pool geometry', pattern: /this pool geometry/ },
   // Edge blocks (idle replicas): not generated (fitReplication), refused next to a residual add and in column parts.
   { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
 ];
@@ -356,6 +352,9 @@ export function caseFeatures(design: IrDesign, mapping: Mapping): Set<string> {
     if (l.colParts > 1) features.add('column split');
     if (l.matrix.replicas.length > 1) features.add(l.matrix.method === 2 ? 'method 2' : 'method 1 replicas');
     if (l.matrix.stride > 1) features.add('stride');
+    // Pools after the first in one neuron core run as a chain of pool stages.
+    const pools = l.fused.filter((f) => ['maxpool', 'avgpool', 'gap'].includes(design.network.nodes.find((n) => n.name === f)?.op.kind ?? ''));
+    if (pools.length > 1) features.add('pool chain');
   }
   for (const node of design.network.nodes) {
     const op = node.op;

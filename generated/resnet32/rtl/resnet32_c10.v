@@ -43,6 +43,21 @@ module resnet32_c10 (
   wire [7-1:0]  bn_scale = bn_scale_rom[bn_index];
   wire [15-1:0]  bn_bias = bn_bias_rom[bn_index];
 
+  // The core has finished when its controller has computed every output and all 1024 input blocks of the image
+  // have arrived.
+  // A core can compute its last output before its producer has sent everything (a 1x1 stride-2 convolution never
+  // reads its producer's last column): the top steps on until the rest has arrived, so every write the schedule
+  // expects happens.
+  localparam [11-1:0] ARRIVALS = 11'd1024;
+  reg  [11-1:0] arrivals_q;
+  wire controller_finished;
+  assign finished_o = controller_finished && (arrivals_q == ARRIVALS);
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) arrivals_q <= 11'd0;
+    else if (step_i && in_valid_i && (arrivals_q != ARRIVALS)) arrivals_q <= arrivals_q + 11'd1;
+  end
+
   // The dataflow controller: the same module for every core, set to this core's geometry.
   imcc_controller #(
     .CW            (19),
@@ -85,7 +100,7 @@ module resnet32_c10 (
     .in_valid_i     (in_valid_i),
     .in_pixel_i     (in_pixel_i),
     .busy_o         (busy_o),
-    .finished_o     (finished_o),
+    .finished_o     (controller_finished),
     .mem_we_o       (mem_we),
     .mem_re_o       (mem_re),
     .mem_addr_o     (mem_addr),

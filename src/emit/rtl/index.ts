@@ -12,6 +12,8 @@ import { commentText, IdentifierScope } from './identifiers.js';
 import { unsignedBits, hexDigits, isPowerOfTwo, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
 import { poolWindowEnds } from './poolWindows.js';
+import { poolStageText, type PoolStream } from './poolStage.js';
+import { poolQueueText } from './poolQueue.js';
 import { ModuleLibrary } from './moduleLibrary.js';
 import { controllerParameters } from './controllerParameters.js';
 import { sourceLayout } from '../sourceLayout.js';
@@ -194,16 +196,27 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const poolRowStep = pool && pool.pooledHeight > 1 ? poolCols : 0;
   const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
   const overlap = pool !== undefined && pool.stride !== pool.height ? overlapPoolContext(pool, n.convHeight, n.convWidth, cols, cw, pooledBits, poolBits) : undefined;
-  // The second pool reads the first's outputs: values of the first pool's input width.
-  const pool2 = n.pool2;
-  const count2 = pool2 ? pool2.height * pool2.width : 1;
-  const pool2Bits = pool2 ? (pool2.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count2) + 1) : 1;
-  const pool2IndexBits = pool2 ? unsignedBits(pool2.pooledHeight * cols - 1) : 1;
+  const later = n.laterPools.length > 0;
+  const queue = pool?.queue ? poolQueueText(pool, n.convHeight, n.convWidth, { cw, cols, chBits, pixelBits: cols * n.outActivationBits, lineBits: pooledBits, poolBits }) : undefined;
   const replicated = p.replicas > 1;
   // Channels of one pixel this core emits: the layer's (a replicated core's columns are replica-major, output channel
   // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
   const outChannels = entryChannels(p);
   const ocBits = unsignedBits(outChannels - 1);
+  // The later pools: a chain of stages, each reading the pixels the pool before it emits (values of the first pool's
+  // input width, or 0/1 from a threshold).
+  let stream: PoolStream = { emit: 'pool1_emit', y: overlap ? 'win_py' : 'py_q', x: overlap ? 'win_px' : 'px_q', value: 'pooled', bits: pooledBits };
+  const stages: string[] = [];
+  n.laterPools.forEach((stage, i) => {
+    const prefix = `pool${i + 2}_`;
+    // An integrate-and-fire neuron between two pools: the membrane of the earlier pool's pixel, fired when it is emitted.
+    const membrane = stage.integrateAndFire
+      ? (membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x, { height: stage.inHeight, fire: `busy_q && ${prefix}in_emit`, value: `${prefix}in_rectified` }) as { membraneInstance: string }).membraneInstance
+      : undefined;
+    const rendered = poolStageText(stage, i + 2, stream, { cw, cols, chBits, accBits: acc }, (c, sum) => roundedAverageExpr(acc, c, sum), membrane);
+    stages.push(rendered.text);
+    stream = rendered.out;
+  });
   // A replicated core counts the layer's channels (its first column may sit inside a replica); an unreplicated column
   // part counts its own columns from 0.
   const firstOc = replicated ? p.channelBase % p.outChannels : 0;
@@ -221,9 +234,13 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
   const padText = pool && hasPadding(pool.padding) ? ` padded by ${paddingText(pool.padding)}` : '';
   if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
-  if (pool2) ops.push(`${pool2.kind === 'max' ? 'max' : 'average'} pool ${pool2.height}x${pool2.width} of the pooled plane`);
+  for (const stage of n.laterPools) {
+    if (stage.relu) ops.push('ReLU');
+    if (stage.threshold !== undefined) ops.push(thresholdText);
+    ops.push(`${stage.pool.kind === 'max' ? 'max' : 'average'} pool ${stage.pool.height}x${stage.pool.width} of the pooled plane`);
+  }
   if (n.reluAfterPool) ops.push('ReLU');
-  if (n.threshold?.afterPool) ops.push(thresholdText);
+  if (n.threshold?.afterPool && !n.threshold.betweenPools) ops.push(thresholdText);
   return {
     header: head,
     module,
@@ -243,7 +260,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     outBits: n.outActivationBits,
     hasThreshold: n.threshold !== undefined,
     thresholdBeforePool: n.threshold !== undefined && !n.threshold.afterPool,
-    thresholdAfterPool: n.threshold?.afterPool === true,
+    thresholdAfterPool: n.threshold?.afterPool === true && !n.threshold.betweenPools,
     thresholdLevel: n.threshold ? slit(acc, n.threshold.level) : '',
     accOne: slit(acc, 1),
     accZero: slit(acc, 0),
@@ -270,7 +287,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     ocZero: ulit(ocBits, 0),
     ocOne: ulit(ocBits, 1 % 2 ** ocBits),
     traceChBits: replicated ? ocBits : chBits,
-    traceCh: replicated ? 'oc_q' : 'ch_q',
+    traceCh: replicated ? 'oc_q' : queue ? 'queue_ch_q' : 'ch_q',
     requantShift: n.requantShift,
     requantHalf: n.requantShift > 0 ? slit(acc, 2 ** (n.requantShift - 1)) : '',
     chBits,
@@ -334,25 +351,24 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
     outChannels,
     poolCount: count,
     averageExpr,
-    hasPool2: pool2 !== undefined,
-    isMaxPool2: pool2?.kind === 'max',
-    pool2Bits,
-    pool2Height: pool2 ? ulit(cw, pool2.height) : '',
-    pool2Width: pool2 ? ulit(cw, pool2.width) : '',
-    pooled2Height: pool2 ? ulit(cw, pool2.pooledHeight) : '',
-    pooled2Width: pool2 ? ulit(cw, pool2.pooledWidth) : '',
-    pool2IndexBits,
-    pool2RowStep: pool2 ? ulit(pool2IndexBits, pool2.pooledHeight > 1 ? cols : 0) : '',
-    pool2IndexZero: ulit(pool2IndexBits, 0),
-    pool2Entries: pool2 ? pool2.pooledHeight * cols : 1,
-    pool2Count: count2,
-    averageExpr2: pool2?.kind === 'avg' ? roundedAverageExpr(acc, count2, 'pool2_sum') : '',
+    hasLaterPools: later,
+    poolQueue: queue !== undefined,
+    poolQueueDatapath: queue?.datapath ?? '',
+    poolQueueWalk: queue?.walk ?? '',
+    poolStages: stages.join('\n'),
+    lastStageEmit: stream.emit,
+    lastStageValue: stream.value,
     reluBeforePool: n.reluBeforePool,
     reluBeforeAdd: n.reluBeforeAdd,
     reluAfterPool: n.reluAfterPool,
-    traceY: pool2 ? 'p2y_q' : overlap ? 'win_py' : pool ? 'py_q' : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    traceX: pool2 ? 'p2x_q' : overlap ? 'win_px' : pool ? 'px_q' : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    ...membraneContext(p, names, cw, replicated, chBits, ocBits, pool2 ? 'p2y_q' : overlap ? 'win_py' : 'py_q', pool2 ? 'p2x_q' : overlap ? 'win_px' : 'px_q'),
+    traceY: queue ? 'queue_py_q' : pool ? stream.y : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
+    traceX: queue ? 'queue_px_q' : pool ? stream.x : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
+    ...(n.threshold?.betweenPools
+      ? { integrateAndFire: n.threshold.integrateAndFire !== undefined }
+      : queue && n.threshold?.afterPool
+        ? // After a queued pool the window walk computes each pooled value once, one channel per cycle.
+          membraneContext(p, names, cw, replicated, chBits, ocBits, 'queue_py_q', 'queue_px_q', { height: n.outHeight, fire: 'queue_walk', value: 'pooled_rectified', ch: 'queue_ch_q' })
+        : membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x)),
   };
 }
 
@@ -361,7 +377,17 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
  * value (column-major pixel, then channel: (x * H + y) * C + channel) at the conv plane's pixel, or at the pooled
  * pixel (`pooledY`, `pooledX`) when the neuron follows the pool; a pooled value is integrated once, when emitted.
  */
-function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated: boolean, chBits: number, ocBits: number, pooledY: string, pooledX: string): object {
+function membraneContext(
+  p: CoreRtlPlan,
+  names: RtlNames,
+  cw: number,
+  replicated: boolean,
+  chBits: number,
+  ocBits: number,
+  pooledY: string,
+  pooledX: string,
+  between?: { height: number; fire: string; value: string; ch?: string },
+): object {
   const threshold = p.neuron!.threshold;
   const membrane = threshold?.integrateAndFire;
   if (!threshold || !membrane) return { integrateAndFire: false };
@@ -373,14 +399,14 @@ function membraneContext(p: CoreRtlPlan, names: RtlNames, cw: number, replicated
     membranePlace: afterPool ? 'pooled pixel' : 'pixel',
     membraneY: afterPool ? pooledY : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     membraneX: afterPool ? pooledX : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    membraneHeight: afterPool ? n.outHeight : n.convHeight,
+    membraneHeight: between ? between.height : afterPool ? n.outHeight : n.convHeight,
     membraneChannels: entryChannels(p),
-    membraneCh: replicated ? 'oc_q' : 'ch_q',
+    membraneCh: between?.ch ?? (replicated ? 'oc_q' : 'ch_q'),
     membraneChBits: replicated ? ocBits : chBits,
     membraneEntries: membrane.entries,
     membraneIndexBits: unsignedBits(membrane.entries - 1),
-    membraneFire: afterPool ? 'busy_q && emit' : 'busy_q',
-    membraneValue: afterPool ? 'pooled_rectified' : 'rectified',
+    membraneFire: between ? between.fire : afterPool ? 'busy_q && emit' : 'busy_q',
+    membraneValue: between ? between.value : afterPool ? 'pooled_rectified' : 'rectified',
     potentialBits: membrane.potentialBits,
     membraneThreshold: slit(membrane.potentialBits, threshold.level),
     membraneLeak: slit(membrane.potentialBits, membrane.leak),
@@ -409,6 +435,15 @@ function tileContext(p: CoreRtlPlan, tile: { rows: number; cols: number }): obje
 }
 
 /** The first and last output channel a core's neuron emits (a replicated core emits all of the layer's, from 0). */
+/**
+ * Steps at which an input block arrives at the core in one image: the controller's blocks of inBlock pixels tiling
+ * its input plane. The core counts them before it reports finished.
+ */
+function inputArrivals(p: CoreRtlPlan): number {
+  const { height, width } = p.layer.inputShape;
+  return Math.ceil(height / p.inBlock.rows) * Math.ceil(width / p.inBlock.cols);
+}
+
 function neuronChannelRange(p: CoreRtlPlan): { first: number; last: number } {
   const first = p.replicas > 1 ? 0 : p.channelBase;
   return { first, last: first + entryChannels(p) - 1 };
@@ -710,6 +745,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
     }
     const channels = neuronChannelRange(p);
+    const arrivals = inputArrivals(p);
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(
       `rtl/${id}.v`,
@@ -720,6 +756,10 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         layerName: commentText(p.layer.layer),
         roleText: p.core.role === 'partial' ? 'row part sending partial sums' : p.core.role === 'accumulate' ? 'accumulating row part' : 'whole layer part',
         hasNeuron: p.neuron !== undefined,
+        poolQueue: p.neuron?.pool?.queue !== undefined,
+        arrivals,
+        arrivalBits: unsignedBits(arrivals),
+        arrivalsLit: ulit(unsignedBits(arrivals), arrivals),
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
         waitsForSibling: p.shortcutGate !== undefined,

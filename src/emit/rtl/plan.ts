@@ -13,10 +13,10 @@ import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
-import { poolWindowEnds } from './poolWindows.js';
+import { poolQueueSlots, poolWindowEnds } from './poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
-import { hasPadding, largestPad, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
+import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { pooledPerBlock } from './replicatedPool.js';
 import { shortcutReorder } from './shortcutOrder.js';
@@ -44,10 +44,26 @@ export interface NeuronPlan {
    * global pool, whose stride is its size). A stride that differs from the size (overlapping or gapped windows) is
    * pooled from a line buffer of the last `width` conv-output columns.
    */
-  pool?: { kind: 'max' | 'avg'; height: number; width: number; stride: number; padding: Padding; pooledHeight: number; pooledWidth: number };
-  /** A second pool over the first pool's outputs (stride = size, no padding); ReLU and threshold after it. */
-  pool2?: NonNullable<NeuronPlan['pool']>;
-  /** A ReLU after the (last) pool. */
+  pool?: {
+    kind: 'max' | 'avg';
+    height: number;
+    width: number;
+    stride: number;
+    padding: Padding;
+    pooledHeight: number;
+    pooledWidth: number;
+    /**
+     * Several windows end at the same conv-output row or column (padding >= stride): the pooled pixels wait in a
+     * queue of `queueSlots` and leave one per timestep in order (templates/rtl/pool_queue.v.hbs).
+     */
+    queue?: { slots: number };
+  };
+  /**
+   * The pools after the first, in order: each a pool stage over the plane the stage before it emits
+   * (templates/rtl/pool_stage.v.hbs), with the ReLU and threshold fused between the two pools.
+   */
+  laterPools: LaterPoolPlan[];
+  /** A ReLU after the last pool. */
   reluAfterPool: boolean;
   /**
    * A replicated core with a pool: the pooled pixels it sends together (every block that completes any completes
@@ -56,9 +72,10 @@ export interface NeuronPlan {
   pooledPixels?: number;
   /**
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
-   * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4).
+   * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4). A threshold
+   * between two pools (`betweenPools`) is applied by the later pool's stage (its `threshold`), not after the last.
    */
-  threshold?: { level: number; afterPool: boolean; integrateAndFire?: IfMembranePlan };
+  threshold?: { level: number; afterPool: boolean; betweenPools?: boolean; integrateAndFire?: IfMembranePlan };
   /** The plane the weight layer computes (before pooling) and the plane it emits. */
   convHeight: number;
   convWidth: number;
@@ -72,6 +89,27 @@ export interface NeuronPlan {
   sumBits: number;
   /** Bits of the neuron core's signed datapath (accumulator, batch norm, rounding), all values exact. */
   accBits: number;
+}
+
+/** Windows of a pool: `height` x `width` every `stride` pixels (see NeuronPlan.pool). */
+export type PoolGeometry = NonNullable<NeuronPlan['pool']>;
+
+/**
+ * A pool after the first one in a neuron core: its windows over the `inHeight` x `inWidth` plane of the pool before
+ * it, whose values first pass a ReLU (`relu`) and a threshold (`threshold`: 1 when >= the level) when those are fused
+ * between the two pools. A global average pool has one window of the whole plane.
+ */
+export interface LaterPoolPlan {
+  pool: PoolGeometry;
+  inHeight: number;
+  inWidth: number;
+  /** Window steps along the rows and the columns (a global average pool's are its plane's height and width). */
+  strideY: number;
+  strideX: number;
+  relu: boolean;
+  threshold?: number;
+  /** The threshold is an integrate-and-fire neuron (`model if`): its membrane holds one potential per input pixel. */
+  integrateAndFire?: boolean;
 }
 
 /**
@@ -199,16 +237,28 @@ function neuronPlan(
   let reluBeforeAdd = false;
   let reluAfterPool = false;
   let pool: NeuronPlan['pool'];
-  let pool2: NeuronPlan['pool2'];
+  const laterPools: LaterPoolPlan[] = [];
   let threshold: NeuronPlan['threshold'];
   let residual: NeuronPlan['residual'];
   let plane = { height: node.shape.height, width: node.shape.width };
-  // The second pool of a core reads the first's outputs directly: nothing between them, no padding, no third pool.
-  const secondPool = (f: IrNode, padding: number): void => {
-    if (pool2) unsupported(f, 'three pools in one neuron core');
-    if (reluAfterPool || threshold?.afterPool) unsupported(f, 'a ReLU or threshold between two pools');
-    if (padding !== 0) unsupported(f, 'a second pool that pads');
-    if (pool!.stride !== pool!.height) unsupported(f, 'a second pool after a pool whose stride differs from its size');
+  // A later pool is a stage over the plane the pool before it emits: the ReLU and threshold fused since that pool
+  // move into the stage's input (they apply between the two pools).
+  const laterPool = (f: IrNode, planned: PoolGeometry, strideY: number, strideX: number): void => {
+    const pendingThreshold = threshold?.afterPool === true && !threshold.betweenPools;
+    // An integrate-and-fire neuron between two pools integrates the earlier pool's pixels (its membrane was planned
+    // on that plane) in the later pool's stage.
+    laterPools.push({
+      pool: planned,
+      inHeight: plane.height,
+      inWidth: plane.width,
+      strideY,
+      strideX,
+      relu: reluAfterPool,
+      threshold: pendingThreshold ? threshold!.level : undefined,
+      integrateAndFire: pendingThreshold && threshold!.integrateAndFire !== undefined,
+    });
+    if (pendingThreshold) threshold!.betweenPools = true;
+    reluAfterPool = false;
   };
   fused.forEach((f, i) => {
     switch (f.op.kind) {
@@ -264,10 +314,9 @@ function neuronPlan(
       case 'maxpool':
       case 'avgpool': {
         const op = f.op as PoolOp;
-        if (pool) secondPool(f, largestPad(op.padding));
         const padding = op.padding;
-        if (pool && op.stride !== op.size) unsupported(f, 'a second pool whose stride differs from its size');
-        // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel.
+        // Padding is smaller than the window (IMC014), so every window the pool keeps holds a real pixel. `plane` is
+        // the pool's input plane, so its window counts are the IR's output shape (both are windowCount).
         const planned: NonNullable<NeuronPlan['pool']> = {
           kind: op.kind === 'maxpool' ? 'max' : 'avg',
           height: op.size,
@@ -277,24 +326,30 @@ function neuronPlan(
           pooledHeight: windowCount(plane.height, padding.top, padding.bottom, op.size, op.stride),
           pooledWidth: windowCount(plane.width, padding.left, padding.right, op.size, op.stride),
         };
-        if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) unsupported(f, 'this pool geometry');
-        // The core emits one pixel per conv-output pixel: two windows may not end at the same row (or column), which
+        if (planned.pooledHeight !== f.shape.height || planned.pooledWidth !== f.shape.width) {
+          throw new Error(`RTL: pool '${f.name}' planned on a ${plane.height}x${plane.width} plane that is not its input's (internal)`);
+        }
+        // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row.
-        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane (two windows end at the same row: padding >= stride)`);
-        }
-        if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) {
-          unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane (two windows end at the same column: padding >= stride)`);
-        }
-        if (pool) pool2 = planned;
+        // The first pool queues the pooled pixels whose windows end together; a later pool stage reads one pixel at
+        // a time and emits at most one.
+        const together = (what: string): void => {
+          if (pool) unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
+          if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
+          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding) };
+        };
+        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
+        else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
+        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+        if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
         break;
       }
       case 'gap': {
-        if (pool) secondPool(f, 0);
+        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
-        if (pool) pool2 = planned;
+        if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
         plane = { height: 1, width: 1 };
         break;
@@ -328,7 +383,9 @@ function neuronPlan(
   if (batchNorm) accBits = Math.max(accBits + Math.max(batchNorm.scaleBits, BN_SCALE_BITS + 1) + 1, batchNorm.biasBits + 2);
   accBits = Math.max(accBits, requantShift + 3, satBits + 2);
   if (pool?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool.height * pool.width) + 3);
-  if (pool2?.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(pool2.height * pool2.width) + 3);
+  for (const later of laterPools) {
+    if (later.pool.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(later.pool.height * later.pool.width) + 3);
+  }
   accBits += 1;
   // Any width is generated (Verilog widths are generic; Verilator keeps wide words). The golden model computes in
   // doubles, exact up to 2^53: beyond, a value could round, and that only matters when it is not saturated, i.e. when
@@ -350,7 +407,7 @@ function neuronPlan(
     reluBeforePool,
     reluBeforeAdd,
     pool,
-    pool2,
+    laterPools,
     reluAfterPool,
     threshold,
     convHeight: node.shape.height,

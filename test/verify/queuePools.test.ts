@@ -1,0 +1,69 @@
+// Pools whose windows end together (issue 19, IMC112 before): with padding >= stride several windows end at the same
+// conv-output pixel, so a walk pools them from the line buffer into a ring of pooled pixels that leave one per
+// timestep in column-major order (templates/rtl/pool_queue.v.hbs), and the dataflow model emits them one per timestep
+// too (src/dataflow/simulate.ts, serialEmission). Verified bit-exact, with the consumer's timing, in Verilator.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { poolQueueSlots, poolWindowsAll } from '../../src/emit/rtl/poolWindows.js';
+
+describe('windows that end together', () => {
+  it('are all listed, the clamped ones ending at the plane\'s last row', () => {
+    // 3x3 stride 1 padded by 1 on 5 rows: windows 3 and 4 both end at row 4.
+    expect(poolWindowsAll(5, 3, 1, 1).map((w) => [w.index, w.end, w.span])).toEqual([
+      [0, 1, 1],
+      [1, 2, 2],
+      [2, 3, 2],
+      [3, 4, 2],
+      [4, 4, 1],
+    ]);
+  });
+  it('need a queue of a power-of-two slots that no pixel overwrites before it leaves', () => {
+    const pad = { top: 1, bottom: 1, left: 1, right: 1 };
+    // 3x3/1 on 6x5: windows of pooled columns 3 and 4 both end at conv column 4; when conv pixel (5, 4) completes
+    // pooled pixels 22, 23, 28 and 29 (column-major), pixel 22 is the next to leave: 8 pixels, 22..29, in the ring.
+    expect(poolQueueSlots(6, 5, 3, 1, pad)).toBe(8);
+    // One row and one column end together on a 2x2 plane with 2x2/1 windows padded by 1: still a queue.
+    expect(poolQueueSlots(2, 2, 2, 1, pad)).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('queued pools (3x3/1 max padded by 1 on 6x5, then a ReLU; 2x2/1 average padded by 1 on 6x5)', () => {
+  const p = prepare('test/verify/fixtures/queue-pool.imc');
+  it('walks the windows ending at a conv pixel into a ring of pooled pixels', () => {
+    const c00 = coreModuleFile(p.files, 'queue_pool_c00', 'neuron').content;
+    // Rows 4 and 5 of the 3x3/1 windows both end at conv row 5.
+    expect(c00).toContain("4'd5: begin queue_row_ends = 1'b1; queue_row_lo = 4'd4; queue_row_hi = 4'd5; end");
+    expect(c00).toContain('reg [16-1:0] queue_ring_q [0:8-1];');
+    expect(c00).toContain('assign done_o = (done_q && !queue_busy_q) || queue_done_q;');
+  });
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/queue_pool.f', 'queue_pool_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+  it('verifies bit-exact on two images, every queued pixel emitted once, with non-zero and saturated activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const pooling = result.coverage.filter((c) => (c.layer === 'c1' || c.layer === 'c2') && c.activations > 0);
+    expect(pooling.map((c) => c.activations / result.images.length)).toEqual([4 * 6 * 5, 4 * 7 * 6]);
+    for (const c of pooling) {
+      expect(c.nonZero).toBeGreaterThan(0);
+      expect(c.saturated).toBeGreaterThan(0);
+    }
+  }, 300_000);
+  it('fails at c00 when the window walk drops the row above the window\'s last (a queued pixel cannot hide an error)', async () => {
+    const dir = writeFiles(p.files);
+    const path = join(dir, coreModuleFile(p.files, 'queue_pool_c00', 'neuron').path);
+    const text = readFileSync(path, 'utf8');
+    const mutated = text.replaceAll("(4'd1 <= queue_row_span)", "(4'd2 <= queue_row_span)");
+    expect(mutated).not.toBe(text);
+    writeFileSync(path, mutated);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
+  }, 300_000);
+});

@@ -1,0 +1,42 @@
+// An integrate-and-fire neuron after a pool whose windows end together (issue 19, IMC112 before): the queue's window
+// walk pools each window once, one channel per cycle, the membrane of that pooled pixel and channel integrates the
+// value, and the ring queues the spikes. Verified bit-exact over four timesteps.
+import { describe, expect, it } from 'vitest';
+import { lintRtl } from '../../src/verify/lint.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+
+describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded by 1, spikes; 4 timesteps)', () => {
+  const p = prepare('test/verify/fixtures/spiking-queue.imc');
+
+  it('integrates each pooled value when the window walk computes it', () => {
+    const c00 = coreModuleFile(p.files, 'spiking_queue_c00', 'neuron').content;
+    expect(c00).toMatch(/\.fire_i\s+\(queue_walk\)/);
+    // One potential per pixel and channel of the 4x4 pooled plane.
+    expect(c00).toMatch(/\.ENTRIES\s+\(64\)/);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/spiking_queue.f', 'spiking_queue_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact every timestep, with spikes of both values', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const c00 = result.coverage.find((c) => c.core === 'c00')!;
+    expect(c00.nonZero).toBeGreaterThan(0);
+    expect(c00.nonZero).toBeLessThan(c00.activations);
+  }, 300_000);
+
+  it('fails when the membranes are indexed by the window row only (a potential shared across columns)', async () => {
+    const module = coreModuleFile(p.files, 'spiking_queue_c00', 'neuron');
+    const mutated = module.content.replace(/\{ \{\(32-\d+\)\{1'b0\}\}, queue_px_q \} \* 32'd4/, "32'd0 * 32'd4");
+    expect(mutated).not.toBe(module.content);
+    const files = p.files.map((f) => (f === module ? { ...f, content: mutated } : f));
+    const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00' });
+  }, 300_000);
+});

@@ -4,6 +4,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
 import type { LinkLoad } from './types.js';
+import { groupDigits } from '../support/format.js';
 
 /** What one layer sent at most in one timestep over the simulated batch. */
 export interface LayerLoad {
@@ -61,7 +62,7 @@ export function bandwidthDiagnostics(design: IrDesign, links: LinkLoad[]): Diagn
     diagnostic(
       'IMC090',
       design.target.link.span,
-      { from: worst.from, to: worst.to, kind: worst.kind, gbps: formatGbps(worst.gbps), transfersPerTimestep: worst.transfersPerTimestep, bitsPerTransfer: worst.bitsPerTransfer, ns, limit: formatGbps(limit), others },
+      { from: worst.from, to: worst.to, kind: worst.kind, gbps: formatGbps(worst.gbps), transfersPerTimestep: worst.transfersPerTimestep, bitsPerTransfer: groupDigits(worst.bitsPerTransfer), ns, limit: formatGbps(limit), others },
     ),
   ];
 }

@@ -64,7 +64,7 @@ describe('a threshold after a residual add in the RTL', () => {
     const neuron = coreModuleFile(r.files, 'binary_residual_c01', 'neuron').content;
     expect(neuron).toContain('localparam integer ACT_BITS = 4;');
     expect(neuron).toContain('localparam integer OUT_BITS = 1;');
-    expect(neuron).toContain('wire signed [ACC_BITS-1:0] added = saturate(requantized + shortcut);');
+    expect(neuron).toContain('wire signed [ACC_BITS-1:0] added = saturate(pre_add + shortcut);');
     const input = r.design.network.nodes.find((n) => n.op.kind === 'input')!;
     const result = runReference(r.program.reference, generateInputImage(1, input.shape, input.activationBits));
     expect([...new Set(result.nodes.get('t2')!.data)].sort()).toEqual([0, 1]);

@@ -14,6 +14,7 @@ import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan
 import { poolWindowEnds } from './poolWindows.js';
 import { poolStageText, type PoolStream } from './poolStage.js';
 import { poolQueueText } from './poolQueue.js';
+import { extendToPool, poolWindowTaps } from './poolTaps.js';
 import { ModuleLibrary } from './moduleLibrary.js';
 import { controllerParameters } from './controllerParameters.js';
 import { sourceLayout } from '../sourceLayout.js';
@@ -134,28 +135,8 @@ function overlapPoolContext(
   const lineEntries = pool.width * convHeight * cols;
   const table = (length: number, before: number, after: number) =>
     poolWindowEnds(length, pool.height, pool.stride, before, after).map((w) => ({ end: ulit(cw, w.end), index: ulit(cw, w.index), span: ulit(cw, w.span) }));
-  // Column slot of the column j to the left: the ring of pool.width slots counted back from slot_q.
-  const lineSlots = Array.from({ length: pool.width }, (_, j) => ({
-    name: `line_slot_${j}`,
-    expr: j === 0 ? 'slot_q' : `(slot_q >= ${ulit(slotBits, j)}) ? slot_q - ${ulit(slotBits, j)} : slot_q + ${ulit(slotBits, pool.width - j)}`,
-  }));
-  const extend = (v: string) => (poolBits === linePixelBits ? v : `{ {(POOL_BITS-LINE_BITS){${v}[LINE_BITS-1]}}, ${v} }`);
-  const lineTaps = [];
-  for (let j = 0; j < pool.width; j++) {
-    for (let i = 0; i < pool.height; i++) {
-      const name = `line_tap_${i}_${j}`;
-      const conditions = [i > 0 ? `(${ulit(cw, i)} <= row_span)` : '', j > 0 ? `(${ulit(cw, j)} <= col_span)` : ''].filter((c) => c !== '');
-      lineTaps.push({
-        name,
-        slot: `line_slot_${j}`,
-        row: i === 0 ? 'cy_q' : `(cy_q - ${ulit(cw, i)})`,
-        read: i > 0 || j > 0,
-        extend: extend(`${name}_raw`),
-        valid: conditions.join(' && '),
-        combine: pool.kind === 'max' ? `(${name} > window_value) ? ${name} : window_value` : `window_value + ${name}`,
-      });
-    }
-  }
+  const widths = { poolBits, lineBits: linePixelBits };
+  const { slots: lineSlots, taps: lineTaps } = poolWindowTaps(pool, { prefix: 'line', slot: 'slot_q', row: 'cy_q', rowSpan: 'row_span', colSpan: 'col_span' }, cw, widths);
   return {
     poolStride: pool.stride,
     lineBits: linePixelBits,
@@ -170,7 +151,7 @@ function overlapPoolContext(
     colWindows: table(convWidth, pool.padding.left, pool.padding.right),
     lineSlots,
     lineTaps,
-    lineInExtended: extend('line_in'),
+    lineInExtended: extendToPool('line_in', widths),
   };
 }
 

@@ -6,6 +6,7 @@ import { renderTemplate } from '../../support/templates.js';
 import { ulit, unsignedBits } from './literals.js';
 import type { PoolGeometry } from './plan.js';
 import { poolWindowsAll, type PoolWindowEnd } from './poolWindows.js';
+import { poolWindowTaps } from './poolTaps.js';
 
 /** Widths and sizes of the neuron core the queue lives in. */
 export interface QueueWidths {
@@ -42,27 +43,7 @@ export function poolQueueText(pool: PoolGeometry, convHeight: number, convWidth:
   const slotBits = unsignedBits(Math.max(1, pool.width - 1));
   const lineSlotEntries = convHeight * cols;
   const lineEntries = pool.width * lineSlotEntries;
-  const extend = (v: string): string => (w.poolBits === w.lineBits ? v : `{ {(POOL_BITS-LINE_BITS){${v}[LINE_BITS-1]}}, ${v} }`);
-  const slotsJ = Array.from({ length: pool.width }, (_, j) => ({
-    name: `queue_slot_${j}`,
-    expr: j === 0 ? 'queue_slot_q' : `(queue_slot_q >= ${ulit(slotBits, j)}) ? queue_slot_q - ${ulit(slotBits, j)} : queue_slot_q + ${ulit(slotBits, pool.width - j)}`,
-  }));
-  const taps = [];
-  for (let j = 0; j < pool.width; j++) {
-    for (let i = 0; i < pool.height; i++) {
-      const name = `queue_tap_${i}_${j}`;
-      const conditions = [i > 0 ? `(${ulit(cw, i)} <= queue_row_span)` : '', j > 0 ? `(${ulit(cw, j)} <= queue_col_span)` : ''].filter((c) => c !== '');
-      taps.push({
-        name,
-        slot: `queue_slot_${j}`,
-        row: i === 0 ? 'queue_y_q' : `(queue_y_q - ${ulit(cw, i)})`,
-        extend: extend(`${name}_raw`),
-        fold: i > 0 || j > 0,
-        valid: conditions.join(' && '),
-        combine: pool.kind === 'max' ? `(${name} > window_value) ? ${name} : window_value` : `window_value + ${name}`,
-      });
-    }
-  }
+  const { slots: slotsJ, taps } = poolWindowTaps(pool, { prefix: 'queue', slot: 'queue_slot_q', row: 'queue_y_q', rowSpan: 'queue_row_span', colSpan: 'queue_col_span' }, cw, w);
   const spans = (windows: readonly PoolWindowEnd[]) => windows.map((x) => ({ index: ulit(cw, x.index), span: ulit(cw, x.span) }));
   const datapath = renderTemplate('rtl/pool_queue.v.hbs', {
     cw,

@@ -23,11 +23,9 @@
 import type { LayoutName } from '../ir/types.js';
 import { symmetricPad, windowCount, type Padding } from '../ir/padding.js';
 import type { ReplicaOffset } from '../mapping/types.js';
-import { blockGrid, blockOrigins, blockPixels, blockRegion, blockShape, isFullBlock, isRaggedBlock, type BlockShape } from '../mapping/block.js';
+import { blockGrid, blockOrigins, blockRegion, blockShape, isFullBlock, isRaggedBlock, type BlockShape } from '../mapping/block.js';
 import { replicaOffsets } from '../mapping/kernel.js';
 
-// Re-exported for the schedule's importers; the geometry itself lives in mapping/block.ts.
-export { blockPixels, blockShape, isFullBlock, type BlockShape };
 import { makeLayout, layoutFigures, type Layout, type StoredVolume } from './layout.js';
 
 /** Everything the memory phase needs to know about one core; built from the design and mapping by planMemories. */

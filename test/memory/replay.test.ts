@@ -3,7 +3,8 @@
 // of the core and of its producer (the order in which pixels arrive).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { blockPixels, blockShape, buildSchedule, emissionOrder, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
+import { blockPixels, blockShape } from '../../src/mapping/block.js';
+import { buildSchedule, emissionOrder, outputSize, type CoreMemoryParams } from '../../src/memory/schedule.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { emissionIndex } from '../../src/memory/schedule.js';
 import { expectedPatch, replaySchedule, type PixelPlane } from '../../src/memory/replay.js';

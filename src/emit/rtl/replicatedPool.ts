@@ -2,7 +2,7 @@
 // A block's pixels pass the neuron core y fastest, as an unreplicated core's do, so its window counters see the
 // conv-output plane in column order and it emits pooled pixels in column order; the consumer takes the pooled
 // pixels of one block together, so every block that completes a pooled pixel must complete the same number.
-import type { BlockShape } from '../../memory/schedule.js';
+import type { BlockShape } from '../../mapping/block.js';
 import { poolWindowEnds } from './poolWindows.js';
 
 export interface PoolGeometry {

@@ -1,7 +1,8 @@
 // A residual add whose shortcut arrives in another pixel order than the adding core computes its pixels (e.g. 2x2
 // blocks into a layer of columns): the shortcut buffer keeps each arriving pixel at its arrival index modulo its
 // depth, and the core reads its i-th pixel at the slot of that pixel's arrival index.
-import { emissionIndex, emissionOrder, type BlockShape } from '../../memory/schedule.js';
+import type { BlockShape } from '../../mapping/block.js';
+import { emissionIndex, emissionOrder } from '../../memory/schedule.js';
 
 export interface ShortcutReorder {
   /** Per pixel the adding core reads, in its order: the buffer slot holding it. */

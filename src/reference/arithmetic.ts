@@ -2,8 +2,10 @@
 // Verilog) the RTL all follow these rules. docs/arithmetic.md
 // describe them; a change here is a change to the hardware contract.
 //
-// Every function works on JS numbers holding exact integers (|value| < 2^53). `>>` is never used on them: it would
-// truncate to 32 bits. Division by a power of two uses Math.floor, i.e. an arithmetic (flooring) shift.
+// Every number function works on JS numbers holding exact integers (|value| <= 2^53). `>>` is never used on them: it
+// would truncate to 32 bits. Division by a power of two uses Math.floor, i.e. an arithmetic (flooring) shift. The
+// `...Exact` forms at the end are the same rules on BigInt, for the layers whose values can pass 2^53 (./exactness.ts
+// decides which); they return the small results (ADC codes, activations) as numbers.
 import type { CrossbarTarget } from '../ir/types.js';
 
 /** Smallest value of a signed two's-complement integer of `bits` bits. */
@@ -184,4 +186,35 @@ export function adcConvertRange(sums: Float64Array, codes: Float64Array, count: 
     const v = Math.floor(sums[k] * inv);
     codes[k] = v < lo ? lo : v > hi ? hi : v;
   }
+}
+
+// BigInt forms of the same rules, for values past 2^53 (./exactness.ts). BigInt `>>` floors (an arithmetic shift),
+// so it is the hardware's shift exactly.
+
+/** clampSigned on a BigInt; the result (at most 32 bits) as a number. */
+export function clampSignedExact(value: bigint, bits: number): number {
+  const lo = -(1n << BigInt(bits - 1));
+  const hi = (1n << BigInt(bits - 1)) - 1n;
+  return Number(value < lo ? lo : value > hi ? hi : value);
+}
+
+/** adcConvert of an exact column sum. */
+export function adcConvertExact(acc: bigint, adc: AdcModel): number {
+  return clampSignedExact(acc >> BigInt(adc.shift), adc.bits);
+}
+
+/** requantize (after batchNormFixed when `scale` and `bias` are given) of an exact accumulator. */
+export function requantizeExact(p: bigint, shift: number, activationBits: number, scale = 1, bias = 0): number {
+  const y = p * BigInt(scale) + BigInt(bias);
+  if (shift === 0) return clampSignedExact(y, activationBits);
+  const n = BigInt(shift);
+  return clampSignedExact((y + (1n << (n - 1n))) >> n, activationBits);
+}
+
+/** roundedAverage of an exact sum. */
+export function roundedAverageExact(sum: bigint, count: number): number {
+  const c = BigInt(count);
+  const q = (sum + c / 2n) / c;
+  // BigInt division truncates toward zero; the rule floors.
+  return Number((sum + c / 2n) % c < 0n ? q - 1n : q);
 }

@@ -1,6 +1,7 @@
 // Step 1 of the arithmetic for one replica's columns of one tile: exact column sums of the tile's weights times the
 // block's inputs. The layout and loops are tuned (the reference model's hot loop); the result is the plain integer
-// dot product, exact in any summation order because every partial sum stays below 2^53.
+// dot product, exact in any summation order because every partial sum stays within 2^53 (a layer whose column sums
+// could pass it uses runColumnSumsExact instead: ./exactness.ts decides).
 
 /** The columns of one replica within one tile: they all read the same rows (those inside the replica's patch). */
 export interface ColumnRun {
@@ -112,5 +113,23 @@ export function runColumnSums(run: ColumnRun, xvec: Float64Array, scratch: RunSc
     let a0 = 0;
     for (let j = 0; j < nz; j++) a0 += weights[b0 + xidx[j]] * xrun[j];
     sums[colOffset + c] = a0;
+  }
+}
+
+/**
+ * runColumnSums in BigInt, for a layer whose column sums can pass 2^53 (./exactness.ts):
+ * sums[run.colOffset + c] = Σ_i weight(i, c) * xvec[run.rows[i]], exactly.
+ */
+export function runColumnSumsExact(run: ColumnRun, xvec: Float64Array, sums: bigint[]): void {
+  const { colOffset, colCount, rows, weights } = run;
+  const n = rows.length;
+  const x = Array.from(rows, (r) => BigInt(xvec[r]));
+  for (let c = 0; c < colCount; c++) {
+    let acc = 0n;
+    for (let i = 0; i < n; i++) {
+      const w = weights[runWeightIndex(i, c, n, colCount)];
+      if (w !== 0) acc += BigInt(w) * x[i];
+    }
+    sums[colOffset + c] = acc;
   }
 }

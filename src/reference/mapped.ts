@@ -9,8 +9,9 @@ import { isWeightOp } from '../ir/types.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { blockOrigins, type BlockOrigin } from '../mapping/block.js';
-import { adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
-import { runColumnSums, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
+import { adcConvertExact, adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
+import { runColumnSums, runColumnSumsExact, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
+import { dotProductBound, layerArithmetic, partialSumBound, type LayerArithmetic } from './exactness.js';
 import { layerParameters, type LayerParameters } from './network.js';
 import { nodeNamed, producerOf, unflattened } from '../ir/nodeIndex.js';
 import { requantizeTensor, type Tensor } from './ops.js';
@@ -65,6 +66,8 @@ interface CompiledLayer {
   node: IrNode;
   layer: LayerMapping;
   adc: AdcModel;
+  /** Numbers where the layer's worst case stays within 2^53, BigInt where it does not (./exactness.ts). */
+  arithmetic: LayerArithmetic;
   /** Shape the rows index: the input tensor, or for an fc with a 1x1 kernel its flattened (N, 1, 1) view. */
   inputShape: Shape;
   stride: number;
@@ -96,7 +99,7 @@ export interface CoreColumnOutputs {
   columns: number;
   /** Output-pixel origin (y, x) of each block, in arrival order (x outer, y inner). */
   blockOrigins: Array<{ y: number; x: number }>;
-  /** blocks * columns: exact column sums before the ADC, and the ADC codes after it. */
+  /** blocks * columns: exact column sums before the ADC (their nearest doubles past 2^53), and the ADC codes after it. */
   preAdc: Float64Array;
   postAdc: Int32Array;
 }
@@ -282,14 +285,21 @@ function compileLayer(
     });
   }
   const adc = resolveAdc(design.target.crossbar, largestRows, inputNode.activationBits, params.weightBits);
+  const rowParts = new Set(parts.map((p) => p.core.part.rowPart)).size;
+  const arithmetic = layerArithmetic({
+    columnSum: dotProductBound(largestRows, inputNode.activationBits, params.weightBits),
+    accumulator: partialSumBound(rowParts, adc.bits, adc.shift),
+    requantShift: params.requantShift,
+    batchNorm: params.batchNorm,
+  });
   const readHeight = Math.min(inputShape.height, (node.shape.height - 1) * stride - padTop + fh);
   const readWidth = Math.min(inputShape.width, (node.shape.width - 1) * stride - padLeft + fw);
-  return { node, layer, adc, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx };
+  return { node, layer, adc, arithmetic, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx };
 }
 
 /** Runs every block of one layer through its tiles; returns the accumulator P (CHW) of the accumulating cores. */
 function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutputs[] | null, tileProduct?: TileProduct): Tensor {
-  const { node, adc, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx } = compiled;
+  const { node, adc, arithmetic, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx } = compiled;
   const { width: iw } = inputShape;
   const { channels: oc, height: oh, width: ow } = node.shape;
   const x = input.data;
@@ -302,6 +312,10 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
   const scratch = runScratch(maxRows);
   const sums = new Float64Array(parts.reduce((a, p) => Math.max(a, p.colCount), 0));
   const codes = new Float64Array(sums.length);
+  // The BigInt path of a layer whose worst case passes 2^53: exact column sums and accumulators.
+  const exactSums = arithmetic.columnSums === 'bigint' && !tileProduct ? new Array<bigint>(sums.length).fill(0n) : null;
+  const exactPsum = arithmetic.neuron === 'bigint' ? new Array<bigint>(nCols).fill(0n) : null;
+  const exactOut = exactPsum ? new Array<bigint>(out.length).fill(0n) : null;
   const nBlocks = origins.length;
   const records = record
     ? parts.map((p) => {
@@ -325,6 +339,7 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
     const iy0 = y0 * stride - padTop;
     const ix0 = x0 * stride - padLeft;
     psum.fill(0);
+    exactPsum?.fill(0n);
     for (let pi = 0; pi < parts.length; pi++) {
       const part = parts[pi];
       const { rowChannelBase, rowDy, rowDx, runs, colStart, colCount } = part;
@@ -347,11 +362,21 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
         throw new Error(`reference: tileProduct gave ${modelled.length} columns for core ${part.core.id}, which has ${colCount}`);
       }
       if (modelled) for (let k = 0; k < colCount; k++) sums[k] = modelled[k];
-      else {
+      else if (exactSums) {
+        for (let ri = 0; ri < runs.length; ri++) runColumnSumsExact(runs[ri], xvec, exactSums);
+      } else {
         for (let ri = 0; ri < runs.length; ri++) runColumnSums(runs[ri], xvec, scratch, sums);
       }
-      adcConvertRange(sums, codes, colCount, adc);
-      for (let k = 0; k < colCount; k++) psum[colStart + k] += codes[k];
+      if (exactSums) {
+        for (let k = 0; k < colCount; k++) {
+          codes[k] = adcConvertExact(exactSums[k], adc);
+          sums[k] = Number(exactSums[k]);
+        }
+      } else {
+        adcConvertRange(sums, codes, colCount, adc);
+      }
+      if (exactPsum) for (let k = 0; k < colCount; k++) exactPsum[colStart + k] += BigInt(codes[k]);
+      else for (let k = 0; k < colCount; k++) psum[colStart + k] += codes[k];
       if (rec) {
         rec.preAdc.set(sums.subarray(0, colCount), block * colCount);
         rec.postAdc.set(codes.subarray(0, colCount), block * colCount);
@@ -362,7 +387,12 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
       const xo = x0 + colOx[j];
       if (y < 0 || y >= oh || xo < 0 || xo >= ow) continue;
       const at = (colChannel[j] * oh + y) * ow + xo;
-      out[at] = rescalePartialSums(psum[j], adc);
+      if (exactPsum && exactOut) {
+        exactOut[at] = exactPsum[j] << BigInt(adc.shift);
+        out[at] = Number(exactOut[at]);
+      } else {
+        out[at] = rescalePartialSums(psum[j], adc);
+      }
       written[at] = 1;
     }
   }
@@ -370,7 +400,7 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
   if (missing >= 0) {
     throw new Error(`reference: ${node.name}: the mapping computes no value for output element ${missing}`);
   }
-  return { shape: node.shape, data: out };
+  return exactOut ? { shape: node.shape, data: out, exact: exactOut } : { shape: node.shape, data: out };
 }
 
 /** Where each fused node sits: its weight layer and position in the layer's fused chain. */

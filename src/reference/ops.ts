@@ -1,18 +1,35 @@
 // The neuron core's operations on whole CHW tensors (Float64Array holding exact integers), shared by the plain and
 // the mapped model so both apply the same arithmetic (./arithmetic.ts) in the same order.
 import type { PoolOp, Shape } from '../ir/types.js';
-import { clampSigned, relu, requantizeRange, residualAddRange, roundedAverage, threshold } from './arithmetic.js';
+import {
+  clampSigned,
+  relu,
+  requantizeExact,
+  requantizeRange,
+  residualAddRange,
+  roundedAverage,
+  roundedAverageExact,
+  threshold,
+} from './arithmetic.js';
+import { sumFitsDoubles } from './exactness.js';
 import type { FoldedBatchNorm } from '../ir/weights.js';
 
 /** An activation (or accumulator-scale) tensor in CHW order. */
 export interface Tensor {
   shape: Shape;
   data: Float64Array;
+  /**
+   * The exact values, present on the accumulator of a weight layer whose arithmetic is BigInt (./exactness.ts):
+   * `data` then holds their nearest doubles, and the requantization reads these.
+   */
+  exact?: bigint[];
 }
 
 export function requantizeTensor(t: Tensor, shift: number, bits: number): Tensor {
   const out = new Float64Array(t.data.length);
-  requantizeRange(t.data, out, 0, out.length, shift, bits);
+  const { exact } = t;
+  if (exact) for (let i = 0; i < out.length; i++) out[i] = requantizeExact(exact[i], shift, bits);
+  else requantizeRange(t.data, out, 0, out.length, shift, bits);
   return { shape: t.shape, data: out };
 }
 
@@ -20,8 +37,13 @@ export function requantizeTensor(t: Tensor, shift: number, bits: number): Tensor
 export function batchNormRequantTensor(t: Tensor, bn: FoldedBatchNorm, shift: number, bits: number): Tensor {
   const plane = t.shape.height * t.shape.width;
   const out = new Float64Array(t.data.length);
+  const { exact } = t;
   for (let c = 0; c < t.shape.channels; c++) {
-    requantizeRange(t.data, out, c * plane, (c + 1) * plane, shift, bits, bn.scale[c], bn.bias[c]);
+    if (exact) {
+      for (let i = c * plane; i < (c + 1) * plane; i++) out[i] = requantizeExact(exact[i], shift, bits, bn.scale[c], bn.bias[c]);
+    } else {
+      requantizeRange(t.data, out, c * plane, (c + 1) * plane, shift, bits, bn.scale[c], bn.bias[c]);
+    }
   }
   return { shape: t.shape, data: out };
 }
@@ -53,7 +75,8 @@ export function clampTensor(t: Tensor, bits: number): Tensor {
 
 /**
  * Max pool ignores padding positions (a window always holds at least one real pixel); average pool counts padding
- * as zeros and always divides by size*size (arithmetic.ts roundedAverage).
+ * as zeros and always divides by size*size (arithmetic.ts roundedAverage). A window holds at most 64x64 activations
+ * of at most 32 bits, so its sum stays below 2^44: numbers are exact.
  */
 export function poolTensor(t: Tensor, op: PoolOp, outShape: Shape): Tensor {
   const { channels, height, width } = t.shape;
@@ -88,10 +111,20 @@ export function poolTensor(t: Tensor, op: PoolOp, outShape: Shape): Tensor {
   return { shape: outShape, data: out };
 }
 
+/** A plane of up to 8192x8192 activations of 32 bits can sum past 2^53: then the sums are BigInt. */
 export function globalAvgPoolTensor(t: Tensor, outShape: Shape): Tensor {
   const plane = t.shape.height * t.shape.width;
   const out = new Float64Array(t.shape.channels);
+  let largest = 0;
+  for (let i = 0; i < t.data.length; i++) largest = Math.max(largest, Math.abs(t.data[i]));
+  const exact = !sumFitsDoubles(plane, largest);
   for (let c = 0; c < t.shape.channels; c++) {
+    if (exact) {
+      let sum = 0n;
+      for (let i = c * plane; i < (c + 1) * plane; i++) sum += BigInt(t.data[i]);
+      out[c] = roundedAverageExact(sum, plane);
+      continue;
+    }
     let sum = 0;
     for (let i = c * plane; i < (c + 1) * plane; i++) sum += t.data[i];
     out[c] = roundedAverage(sum, plane);

@@ -83,7 +83,7 @@ describe('asymmetric padding in the reference model', () => {
       activationBits: 8,
     } as unknown as IrNode;
     const params = { layer: 'c', shape: { outChannels: 1, inChannels: 1, kernelHeight: 2, kernelWidth: 2 }, weights: Int32Array.from([1, 1, 1, 1]), weightBits: 2, requantShift: 0 };
-    expect(Array.from(directWeightLayer(conv, input, params).data)).toEqual([3, 5, 3, 12, 16, 9, 24, 28, 15]);
+    expect(Array.from(directWeightLayer(conv, input, params, 8).data)).toEqual([3, 5, 3, 12, 16, 9, 24, 28, 15]);
   });
 
   it('a 2x2 max pool at stride 2 padded below and to the right (hand-worked: windows 1 2 4 5 | 3 6 | 7 8 | 9)', () => {

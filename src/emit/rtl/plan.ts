@@ -387,12 +387,8 @@ function neuronPlan(
     if (later.pool.kind === 'avg') accBits = Math.max(accBits, satBits + unsignedBits(later.pool.height * later.pool.width) + 3);
   }
   accBits += 1;
-  // Any width is generated (Verilog widths are generic; Verilator keeps wide words). The golden model computes in
-  // doubles, exact up to 2^53: beyond, a value could round, and that only matters when it is not saturated, i.e. when
-  // the requantization keeps values of 2^(shift + bits - 1) and more.
-  if (accBits > 53 && requantShift + satBits > 54) {
-    unsupported(node, `a neuron datapath of ${accBits} bits whose requantization (shift ${requantShift}, ${satBits}-bit activations) keeps values the reference model's doubles do not hold exactly (more than 2^53)`);
-  }
+  // Any width is generated (Verilog widths are generic; Verilator keeps wide words), and the reference model is exact
+  // at any width (src/reference/exactness.ts).
   const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;

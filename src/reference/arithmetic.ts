@@ -191,16 +191,24 @@ export function adcConvertRange(sums: Float64Array, codes: Float64Array, count: 
 // BigInt forms of the same rules, for values past 2^53 (./exactness.ts). BigInt `>>` floors (an arithmetic shift),
 // so it is the hardware's shift exactly.
 
-/** clampSigned on a BigInt; the result (at most 32 bits) as a number. */
-export function clampSignedExact(value: bigint, bits: number): number {
+/** clampSigned on a BigInt. */
+export function clampSignedBig(value: bigint, bits: number): bigint {
   const lo = -(1n << BigInt(bits - 1));
   const hi = (1n << BigInt(bits - 1)) - 1n;
-  return Number(value < lo ? lo : value > hi ? hi : value);
+  return value < lo ? lo : value > hi ? hi : value;
 }
 
-/** adcConvert of an exact column sum. */
-export function adcConvertExact(acc: bigint, adc: AdcModel): number {
-  return clampSignedExact(acc >> BigInt(adc.shift), adc.bits);
+/** clampSigned on a BigInt, the result as a number (an activation: at most 32 bits). */
+export function clampSignedExact(value: bigint, bits: number): number {
+  return Number(clampSignedBig(value, bits));
+}
+
+/**
+ * adcConvert of an exact column sum. The code stays a BigInt: a target's ADC has at most 32 bits, but a design built
+ * in code may give it more, and the accumulator adds the codes exactly.
+ */
+export function adcConvertExact(acc: bigint, adc: AdcModel): bigint {
+  return clampSignedBig(acc >> BigInt(adc.shift), adc.bits);
 }
 
 /** requantize (after batchNormFixed when `scale` and `bias` are given) of an exact accumulator. */

@@ -369,14 +369,16 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
       }
       if (exactSums) {
         for (let k = 0; k < colCount; k++) {
-          codes[k] = adcConvertExact(exactSums[k], adc);
+          const code = adcConvertExact(exactSums[k], adc);
+          if (exactPsum) exactPsum[colStart + k] += code;
+          codes[k] = Number(code);
           sums[k] = Number(exactSums[k]);
         }
       } else {
         adcConvertRange(sums, codes, colCount, adc);
+        if (exactPsum) for (let k = 0; k < colCount; k++) exactPsum[colStart + k] += BigInt(codes[k]);
       }
-      if (exactPsum) for (let k = 0; k < colCount; k++) exactPsum[colStart + k] += BigInt(codes[k]);
-      else for (let k = 0; k < colCount; k++) psum[colStart + k] += codes[k];
+      if (!exactPsum) for (let k = 0; k < colCount; k++) psum[colStart + k] += codes[k];
       if (rec) {
         rec.preAdc.set(sums.subarray(0, colCount), block * colCount);
         rec.postAdc.set(codes.subarray(0, colCount), block * colCount);

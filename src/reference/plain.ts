@@ -56,8 +56,8 @@ export function directWeightLayer(node: IrNode, input: Tensor, params: LayerPara
   return { shape: node.shape, data: out };
 }
 
-/** directWeightLayer in BigInt: `exact` holds P, `data` its nearest doubles. */
-function directWeightLayerExact(node: IrNode, input: Tensor, params: LayerParameters): Tensor {
+/** directWeightLayer in BigInt: `exact` holds P, `data` its nearest doubles (exported for the tests of both paths). */
+export function directWeightLayerExact(node: IrNode, input: Tensor, params: LayerParameters): Tensor {
   const { weights } = params;
   const exact = new Array<bigint>(node.shape.channels * node.shape.height * node.shape.width).fill(0n);
   const x = Array.from(input.data, (v) => BigInt(v));

@@ -7,7 +7,7 @@ import { raggedLayers } from '../../mapping/block.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
-import { layerSending } from '../../mapping/layerIndex.js';
+import { layerIndex, layerSending } from '../../mapping/layerIndex.js';
 import { sameEmissionOrder } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
@@ -530,8 +530,9 @@ export function planRtl(program: Program): RtlPlan {
   const inputNode = networkInput(design.network);
   // Values a residual add reads from another core that are not that core's last value: sent on the shortcut link.
   const taps = new Map<string, string>();
+  const layerNamed = layerIndex(mapping);
   for (const l of mapping.layers) {
-    const source = mapping.layers.find((s) => s.layer === l.residualLayer);
+    const source = l.residualLayer === undefined ? undefined : layerNamed.get(l.residualLayer);
     if (source && l.residualFrom !== undefined && l.residualFrom !== source.output) {
       if (taps.has(source.layer) && taps.get(source.layer) !== l.residualFrom) unsupported(byName.get(l.layer)!, `two residual adds of different values of '${source.layer}'`);
       taps.set(source.layer, l.residualFrom);
@@ -576,7 +577,7 @@ export function planRtl(program: Program): RtlPlan {
       if (!memory) throw new Error(`RTL: core ${id} has no memory plan`);
       // A replicated producer with a pool sends the pooled pixels of a block together: the memory plan's arrival
       // block (its replicas' shape) in the same column order, fewer at a time.
-      const producer = mapping.layers.find((l) => l.layer === lm.source);
+      const producer = layerNamed.get(lm.source);
       const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
       const inBlock = pooledIn !== undefined ? { rows: pooledIn, cols: 1 } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
       const { rowStart, rowEnd, colStart, colEnd } = core.part;

@@ -5,7 +5,7 @@
 // Every number function works on JS numbers holding exact integers (|value| <= 2^53). `>>` is never used on them: it
 // would truncate to 32 bits. Division by a power of two uses Math.floor, i.e. an arithmetic (flooring) shift. The
 // `...Exact` forms at the end are the same rules on BigInt, for the layers whose values can pass 2^53 (./exactness.ts
-// decides which); they return the small results (ADC codes, activations) as numbers.
+// decides which); activations come back as numbers (at most 32 bits), ADC codes as BigInt (the accumulator adds them).
 import type { CrossbarTarget } from '../ir/types.js';
 
 /** Smallest value of a signed two's-complement integer of `bits` bits. */

@@ -22,9 +22,15 @@ export function dotProductBound(terms: number, activationBits: number, weightBit
   return BigInt(terms) << BigInt(activationBits - 1 + weightBits - 1);
 }
 
-/** Largest magnitude of the accumulator P of the mapped model: `rowParts` ADC codes of `adcBits` bits, times 2^shift. */
-export function partialSumBound(rowParts: number, adcBits: number, adcShift: number): bigint {
-  return BigInt(rowParts) << BigInt(adcBits - 1 + adcShift);
+/**
+ * Largest magnitude of the accumulator P of the mapped model, the sum of `rowParts` rescaled ADC codes: each is at
+ * most 2^(B-1) * 2^s (the ADC saturates), and at most its column sum plus 2^s (floor(x / 2^s) * 2^s moves x by less
+ * than 2^s), whichever is smaller.
+ */
+export function partialSumBound(rowParts: number, adcBits: number, adcShift: number, columnSum: bigint): bigint {
+  const saturated = 1n << BigInt(adcBits - 1 + adcShift);
+  const floored = columnSum + (1n << BigInt(adcShift));
+  return BigInt(rowParts) * (saturated < floored ? saturated : floored);
 }
 
 function largestMagnitude(values: ArrayLike<number>): bigint {

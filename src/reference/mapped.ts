@@ -286,9 +286,10 @@ function compileLayer(
   }
   const adc = resolveAdc(design.target.crossbar, largestRows, inputNode.activationBits, params.weightBits);
   const rowParts = new Set(parts.map((p) => p.core.part.rowPart)).size;
+  const columnSum = dotProductBound(largestRows, inputNode.activationBits, params.weightBits);
   const arithmetic = layerArithmetic({
-    columnSum: dotProductBound(largestRows, inputNode.activationBits, params.weightBits),
-    accumulator: partialSumBound(rowParts, adc.bits, adc.shift),
+    columnSum,
+    accumulator: partialSumBound(rowParts, adc.bits, adc.shift, columnSum),
     requantShift: params.requantShift,
     batchNorm: params.batchNorm,
   });

@@ -76,7 +76,9 @@ describe('the exactness rule', () => {
     expect(dotProductBound(18, 32, 32)).toBe(18n * 2n ** 62n);
     // A 1-bit (threshold) input is 0 or 1.
     expect(dotProductBound(5, 1, 4)).toBe(5n * 8n);
-    expect(partialSumBound(2, 12, 3)).toBe(2n * 2n ** 14n);
+    // Two row parts of 12-bit codes shifted by 3: saturated codes (2^11 * 2^3), or column sums of at most 1000 + 2^3.
+    expect(partialSumBound(2, 12, 3, 2n ** 20n)).toBe(2n * 2n ** 14n);
+    expect(partialSumBound(2, 12, 3, 1000n)).toBe(2n * 1008n);
     expect(requantizeBound(1000n, 0)).toBe(1000n);
     expect(requantizeBound(1000n, 4)).toBe(1008n);
     expect(requantizeBound(1000n, 4, { scale: Int32Array.from([3, -7]), bias: Int32Array.from([5, -100]) })).toBe(1000n * 7n + 100n + 8n);

@@ -313,7 +313,9 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
   const scratch = runScratch(maxRows);
   const sums = new Float64Array(parts.reduce((a, p) => Math.max(a, p.colCount), 0));
   const codes = new Float64Array(sums.length);
-  // The BigInt path of a layer whose worst case passes 2^53: exact column sums and accumulators.
+  // The BigInt path of a layer whose worst case passes 2^53: exact column sums and accumulators. A tileProduct's
+  // (analog) sums are doubles, not exact integers: they take the number ADC, and the accumulator follows the layer's
+  // decision, made for exact sums.
   const exactSums = arithmetic.columnSums === 'bigint' && !tileProduct ? new Array<bigint>(sums.length).fill(0n) : null;
   const exactPsum = arithmetic.neuron === 'bigint' ? new Array<bigint>(nCols).fill(0n) : null;
   const exactOut = exactPsum ? new Array<bigint>(out.length).fill(0n) : null;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { modelOperationTimesteps, verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from '../../src/emit/rtl/lattice.js';
-import { controllerParametersOf, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 
 /** Rewrites field `field` of entry `entry` of a core's table file (fields as src/emit/rtl/lattice.ts packs them). */
 function corruptTable(dir: string, p: Prepared, core: string, table: 'blocks' | 'arrivals', pick: (entries: number[][], fields: readonly string[]) => { entry: number; field: string; value: number }): void {
@@ -129,4 +129,9 @@ describe('ragged blocks next to unreplicated layers and row parts (5 replicas dW
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'c1' });
   }, 300_000);
+});
+
+describe('ragged blocks of other shapes (5 replicas dW 3 unpadded, 8 replicas dW 3 at stride 2, 7 replicas dW 2 with 5x5 windows)', () => {
+  const p = prepare('test/verify/fixtures/ragged-shapes.imc');
+  lintAndVerifyTests(p, 1500);
 });

@@ -8,7 +8,7 @@ import { controllerParameters } from '../../../src/emit/rtl/controllerParameters
 import { packedEntry } from '../../../src/emit/rtl/lattice.js';
 
 describe('ragged-lattice block tables', () => {
-  for (const fixture of ['test/verify/fixtures/ragged.imc', 'test/verify/fixtures/ragged-split.imc']) {
+  for (const fixture of ['test/verify/fixtures/ragged.imc', 'test/verify/fixtures/ragged-split.imc', 'test/verify/fixtures/ragged-shapes.imc']) {
     it(`${fixture}: the blocks cover each output pixel once, and the controller's values fit its counters`, () => {
       const p = prepare(fixture);
       const plan = planRtl(p.program);

@@ -4,7 +4,8 @@
 // its own in arrival order, so both layers must emit the same block order (the RTL generator requires it, and the
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
 // replicated layer with a fused pool, and (unless the search asks for them) ragged method-2 blocks, whose last column
-// is partly filled (the mapping, memory, dataflow and reference compute them; the RTL refuses them, IMC112).
+// is partly filled (every phase computes them; the RTL refuses them, IMC112, in a layer with a residual add or that
+// sends a shortcut, the units where ResNet-32 gains from them, so the search does not take them by default).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix } from '../mapping/index.js';

@@ -8,7 +8,7 @@ import type { IrDesign, IrNode, Shape } from '../ir/types.js';
 import { isWeightOp } from '../ir/types.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
-import { blockOrigins, type BlockOrigin } from '../mapping/block.js';
+import { blockOrigins, isRaggedBlock, type BlockOrigin } from '../mapping/block.js';
 import { adcConvertExact, adcConvertRange, rescalePartialSums, resolveAdc, type AdcModel } from './arithmetic.js';
 import { runColumnSums, runColumnSumsExact, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
 import { dotProductBound, layerArithmetic, partialSumBound, type LayerArithmetic } from './exactness.js';
@@ -82,6 +82,12 @@ interface CompiledLayer {
    */
   readHeight: number;
   readWidth: number;
+  /**
+   * Kernel window size: a ragged block's idle (off-plane) replicas also see zeros at the region positions no active
+   * replica reads (the schedule's Z there too), whatever lies in the image.
+   */
+  kernelHeight: number;
+  kernelWidth: number;
   parts: CompiledPart[];
   /** Per collective-matrix column: output channel and replica offset. */
   colChannel: Int32Array;
@@ -295,7 +301,7 @@ function compileLayer(
   });
   const readHeight = Math.min(inputShape.height, (node.shape.height - 1) * stride - padTop + fh);
   const readWidth = Math.min(inputShape.width, (node.shape.width - 1) * stride - padLeft + fw);
-  return { node, layer, adc, arithmetic, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, parts, colChannel, colOy, colOx };
+  return { node, layer, adc, arithmetic, inputShape, stride, padTop, padLeft, origins, readHeight, readWidth, kernelHeight: fh, kernelWidth: fw, parts, colChannel, colOy, colOx };
 }
 
 /** Runs every block of one layer through its tiles; returns the accumulator P (CHW) of the accumulating cores. */
@@ -337,16 +343,31 @@ function runLayer(compiled: CompiledLayer, input: Tensor, record: CoreColumnOutp
       })
     : null;
   // Blocks arrive column by column (x outer, y inner), like the pixels they are computed from.
+  const replicas = compiled.layer.matrix.replicas;
+  const ragged = isRaggedBlock(replicas);
   for (let block = 0; block < nBlocks; block++) {
     const { y: y0, x: x0 } = origins[block];
     const iy0 = y0 * stride - padTop;
     const ix0 = x0 * stride - padLeft;
+    // A ragged block with off-plane replicas: the region positions only they read are zeros.
+    const active = ragged ? replicas.filter((r) => y0 + r.oy >= 0 && y0 + r.oy < oh && x0 + r.ox >= 0 && x0 + r.ox < ow) : replicas;
+    const read =
+      active.length === replicas.length
+        ? null
+        : (dy: number, dx: number): boolean =>
+            active.some((r) => dy >= r.oy * stride && dy < r.oy * stride + compiled.kernelHeight && dx >= r.ox * stride && dx < r.ox * stride + compiled.kernelWidth);
     psum.fill(0);
     exactPsum?.fill(0n);
     for (let pi = 0; pi < parts.length; pi++) {
       const part = parts[pi];
       const { rowChannelBase, rowDy, rowDx, runs, colStart, colCount } = part;
-      if (iy0 >= 0 && ix0 >= 0 && iy0 + part.maxDy < readHeight && ix0 + part.maxDx < readWidth) {
+      if (read !== null) {
+        for (let r = 0; r < part.rowCount; r++) {
+          const iy = iy0 + rowDy[r];
+          const ix = ix0 + rowDx[r];
+          xvec[r] = iy >= 0 && iy < readHeight && ix >= 0 && ix < readWidth && read(rowDy[r], rowDx[r]) ? x[rowChannelBase[r] + iy * iw + ix] : 0;
+        }
+      } else if (iy0 >= 0 && ix0 >= 0 && iy0 + part.maxDy < readHeight && ix0 + part.maxDx < readWidth) {
         // Interior block: no row reads padding.
         const base = iy0 * iw + ix0;
         const { rowOffset } = part;

@@ -1,5 +1,5 @@
-// A ragged method-2 block (replicas not a multiple of dW) end to end through the CLI: every phase either computes it
-// or refuses it naming the layer, at the mapping directive, never with a stack trace.
+// A ragged method-2 block (replicas not a multiple of dW) end to end through the CLI: every phase computes it
+// (the RTL too, test/verify/raggedBlocks.test.ts), never with a stack trace.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,22 +47,21 @@ describe('a ragged block (3 replicas, dw 2) through the CLI', () => {
     expect(run.stdout).toMatch(/c00 -> c01\s+feedforward\s+3\s+32/);
   });
 
-  it('imcc compile writes everything but the RTL, which refuses the ragged block (IMC112, a warning) naming the layer', async () => {
+  it('imcc compile writes the RTL too: a\'s controller takes its lattice blocks from a table, b\'s the blocks a sends', async () => {
     const out = join(dir, 'out');
     const run = await runCli(['compile', design, '-o', out]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain(
-      "warning IMC183: the RTL generator does not implement a ragged method-2 block (3 replicas, dW 2: its last column partly filled, blocks on a skewed lattice) (node 'a.conv')",
-    );
+    expect(run.stderr).not.toContain('IMC112');
     expect(existsSync(join(out, 'schedules', 'c00.sched'))).toBe(true);
-    expect(existsSync(join(out, 'rtl'))).toBe(false);
+    expect(existsSync(join(out, 'rtl', 'n_c00_blocks.mem'))).toBe(true);
+    expect(existsSync(join(out, 'rtl', 'n_c01_arrivals.mem'))).toBe(true);
   });
 
   it('imcc optimize --ragged says so in its third line and may choose ragged counts; without it, it never does', async () => {
     const ragged = await runCli(['optimize', design, '--ragged', '--ignore-bandwidth', '--json']);
     expect(ragged.code).toBe(0);
     const text = await runCli(['optimize', design, '--ragged', '--ignore-bandwidth']);
-    expect(text.stdout.split('\n')[2]).toBe('blocks: ragged method-2 blocks searched too (--ragged); the RTL generator does not build them yet (IMC112)');
+    expect(text.stdout.split('\n')[2]).toBe('blocks: ragged method-2 blocks searched too (--ragged); the RTL generator does not build them in layers with a residual add or shortcut (IMC112)');
     const plain = await runCli(['optimize', design, '--ignore-bandwidth', '--json']);
     const replicas = (run: { stdout: string }) => Object.values((JSON.parse(run.stdout) as { chosen: { replicas: Record<string, number> } }).chosen.replicas);
     // Full blocks tile the 8x8 planes on a grid only with powers of two; ragged ones take other counts too.

@@ -19,7 +19,8 @@ describe('a method-2 layer whose stride exceeds its kernel width in RTL', () => 
     expect(parametersOf('s')).toMatchObject({ REGION_ROWS: 2, SPARSE_ROWS: 1, SPARSE_COLS: 1, KERNEL_W: 1, STRIDE: 2 });
     const controller = coreModuleFile(p.files, coreOf('s'), 'controller').content;
     expect(controller).toContain('assign col_read = (dx_phase_q < KERNEL_W);');
-    expect(controller).toContain('wire in_part = row_read && col_read && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);');
+    expect(controller).toContain('wire in_slot = row_read && col_read && !(short_col && (dy_q > SHORT_DY));');
+    expect(controller).toContain('wire in_part = in_slot && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);');
     // A dense region (c2, 3x3 at stride 2) has no column phase.
     expect(parametersOf('c2')).toMatchObject({ SPARSE_ROWS: 0, SPARSE_COLS: 0 });
   });

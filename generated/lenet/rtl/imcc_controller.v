@@ -10,6 +10,10 @@
 //    arriving block, then advances by DELTA_KERNEL; Δpix[s] = s * DELTA_PIX;
 //  - read_data: the block's region is read row by row (dy outer, dx inner) at y * DELTA_KERNEL + Δpix[x mod COLUMNS];
 //    padding positions give zeros without a memory read.
+// Ragged blocks (BLOCK_TABLE, ARRIVAL_TABLE; src/emit/rtl/lattice.ts): blocks on a skewed lattice, not a grid. The
+// blocks to compute then come from a table (their window origins, the producer blocks each needs, and the region
+// corner only idle replicas read), and so do the blocks that arrive from a ragged producer (their origins; their
+// off-plane pixels are not written).
 module imcc_controller #(
   // Widths.
   parameter integer          CW          = 16,  // signed counters: bit addresses and coordinates
@@ -54,7 +58,22 @@ module imcc_controller #(
   // Algorithm 2 in bits: the memory keeps COLUMNS columns; rows DELTA_KERNEL apart, columns DELTA_PIX apart.
   parameter signed  [CW-1:0] COLUMNS       = 1,
   parameter signed  [CW-1:0] DELTA_KERNEL  = 8,
-  parameter signed  [CW-1:0] DELTA_PIX     = 8
+  parameter signed  [CW-1:0] DELTA_PIX     = 8,
+  // Ragged blocks: this layer's BLOCKS blocks come from BLOCK_FILE (entries of BLOCK_FIELDS counters: the producer
+  // blocks needed, the output origin, the region's first input pixel, its row address and column base, and the
+  // region column and row past which only idle replicas read); its region columns from SHORT_DX on hold SHORT_ROWS
+  // slots (rows up to SHORT_DY). A ragged producer's ARRIVAL_BLOCKS blocks come from ARRIVAL_FILE (origin, row
+  // address, column base); the last of their IN_BLOCK_W columns has IN_LAST_H pixels.
+  parameter integer          BLOCK_TABLE    = 0,
+  parameter integer          BLOCKS         = 1,
+  parameter                  BLOCK_FILE     = "blocks.mem",
+  parameter signed  [CW-1:0] SHORT_DX       = 0,
+  parameter signed  [CW-1:0] SHORT_DY       = 0,
+  parameter signed  [CW-1:0] SHORT_ROWS     = 1,
+  parameter integer          ARRIVAL_TABLE  = 0,
+  parameter integer          ARRIVAL_BLOCKS = 1,
+  parameter                  ARRIVAL_FILE   = "arrivals.mem",
+  parameter signed  [CW-1:0] IN_LAST_H      = 1
 ) (
   input  wire                                        clk_i,
   input  wire                                        rst_ni,
@@ -162,6 +181,16 @@ module imcc_controller #(
   wire signed [CW-1:0] next_row_rank;
   // The output block is done (the neuron core finished, or the partial sums are out).
   wire block_done;
+  // The next block's window: its first input pixel, row address and column base (registers stepping a grid, or a
+  // table entry); whether its inputs have arrived (a table's: enough producer blocks), the region corner only its idle
+  // replicas read (tables), a region column of a ragged block's short columns.
+  wire signed [CW-1:0] iy0, ix0, row0, col0;
+  wire table_present, short_col;
+  wire signed [CW-1:0] idle_dx, idle_dy;
+  // Blocks computed and blocks arrived (tables); the arriving block's origin, row address and column base (an
+  // arrival table's entry) and its column's pixels.
+  reg signed [CW-1:0] blk_q, blk_d, arr_q, arr_d;
+  wire signed [CW-1:0] arr_ry, arr_rx, arr_row0, arr_col0, w_col_h;
 
   // Write side: the pixel shifted to its bit offset, one word per cycle.
   wire [PIXEL_BITS-1:0] pixel = pixels_q[PIXEL_BITS-1:0];
@@ -175,22 +204,28 @@ module imcc_controller #(
   // Patch slot of the current position, relative to this core's first slot (small: slots of one region).
   wire signed [CW-1:0] slot_rel = slot_q - SLOT_FIRST;
   wire [SLOT_BITS-1:0] slot_local = slot_rel[SLOT_BITS-1:0];
-  wire signed [CW-1:0] iy = iy0_q + dy_q;
-  wire signed [CW-1:0] ix = ix0_q + dx_q;
-  wire in_image = (iy >= ZERO) && (iy < READ_H) && (ix >= ZERO) && (ix < READ_W);
-  // A position is this core's when some replica reads its row and its column and its slot is this core's.
-  wire in_part = row_read && col_read && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);
+  wire signed [CW-1:0] iy = iy0 + dy_q;
+  wire signed [CW-1:0] ix = ix0 + dx_q;
+  // Read when inside the rows and columns some output window reaches, unless only the block's idle replicas read it.
+  wire in_image = (iy >= ZERO) && (iy < READ_H) && (ix >= ZERO) && (ix < READ_W) && !((dx_q >= idle_dx) && (dy_q > idle_dy));
+  // A position is this core's when some replica reads its row and its column (a short column: not below its last
+  // row) and its slot is this core's.
+  wire in_slot = row_read && col_read && !(short_col && (dy_q > SHORT_DY));
+  wire in_part = in_slot && (slot_q >= SLOT_FIRST) && (slot_q <= SLOT_LAST);
   wire region_end = (dx_q == DX_LAST) && (dy_q == REGION_H - ONE);
   // conditions_to_compute: the last input pixel of the next block (clamped to the image) has arrived: it lies left
   // of the arriving block column, or in it above the next arriving block.
-  wire signed [CW-1:0] need_y_raw = iy0_q + REGION_H - ONE;
-  wire signed [CW-1:0] need_x_raw = ix0_q + REGION_W - ONE;
+  wire signed [CW-1:0] need_y_raw = iy0 + REGION_H - ONE;
+  wire signed [CW-1:0] need_x_raw = ix0 + REGION_W - ONE;
   wire signed [CW-1:0] need_y = (need_y_raw > READ_H - ONE) ? READ_H - ONE : need_y_raw;
   wire signed [CW-1:0] need_x = (need_x_raw > READ_W - ONE) ? READ_W - ONE : need_x_raw;
   // The arriving block's last row: an edge block (the producer's plane is not a whole number of its blocks) ends at
   // the plane's.
-  wire w_block_bottom = (w_dy_q == IN_BLOCK_H - ONE) || (rx_y_q + w_dy_q == IN_H - ONE);
-  wire inputs_present = (rx_x_q > need_x) || ((rx_x_q + IN_BLOCK_W > need_x) && (rx_y_q > need_y));
+  // A ragged arriving block's columns have w_col_h pixels; its pixels off the plane are not written.
+  wire w_block_bottom = (ARRIVAL_TABLE != 0) ? (w_dy_q == w_col_h - ONE) : ((w_dy_q == IN_BLOCK_H - ONE) || (rx_y_q + w_dy_q == IN_H - ONE));
+  wire w_block_right = (w_dx_q == IN_BLOCK_W - ONE) || ((ARRIVAL_TABLE == 0) && (rx_x_q + w_dx_q == IN_W - ONE));
+  wire w_skip = (ARRIVAL_TABLE != 0) && !((rx_y_q + w_dy_q >= ZERO) && (rx_y_q + w_dy_q < IN_H) && (rx_x_q + w_dx_q >= ZERO) && (rx_x_q + w_dx_q < IN_W));
+  wire inputs_present = (BLOCK_TABLE != 0) ? table_present : ((rx_x_q > need_x) || ((rx_x_q + IN_BLOCK_W > need_x) && (rx_y_q > need_y)));
 
   function signed [CW-1:0] wrap_column(input signed [CW-1:0] base);
     wrap_column = (base >= DELTA_PIX_WRAP) ? base - DELTA_PIX_WRAP : base;
@@ -203,6 +238,8 @@ module imcc_controller #(
     rx_x_d = rx_x_q;
     o_y_d = o_y_q;
     o_x_d = o_x_q;
+    blk_d = blk_q;
+    arr_d = arr_q;
     out_done_d = out_done_q;
     addr_w_d = addr_w_q;
     w_col_d = w_col_q;
@@ -253,9 +290,19 @@ module imcc_controller #(
         if (step_i) begin
           if (in_valid_i) begin
             pixels_d = in_pixel_i;
+            arr_d = arr_q + ONE;
             // The block's first pixel: addr_w_0 = rx_y * Δkernel + Δpix[rx_x mod columns].
             addr_w_d = w_row0_q + w_col0_q;
             w_col_d = w_col0_q;
+            if (ARRIVAL_TABLE != 0) begin
+              // A ragged producer's block: its origin from the table.
+              rx_y_d = arr_ry;
+              rx_x_d = arr_rx;
+              w_row0_d = arr_row0;
+              w_col0_d = arr_col0;
+              addr_w_d = arr_row0 + arr_col0;
+              w_col_d = arr_col0;
+            end
             w_dy_d = ZERO;
             w_dx_d = ZERO;
             w_word_d = ZERO;
@@ -266,15 +313,18 @@ module imcc_controller #(
         end
       end
       S_WRITE: begin
-        mem_we = 1'b1;
+        mem_we = !w_skip;
         mem_bit_addr = addr_w_q + w_word_q * WORD;
         mem_wdata = pixel_shifted[w_word_q * WORD_BITS +: WORD_BITS];
         mem_wmask = mask_shifted[w_word_q * WORD_BITS +: WORD_BITS];
         w_word_d = w_word_q + ONE;
-        if (w_last) begin
-          if (w_block_bottom && ((w_dx_q == IN_BLOCK_W - ONE) || (rx_x_q + w_dx_q == IN_W - ONE))) begin
-            // Block complete: the next one arrives below, or at the top of the next block column (Δpix wraps).
-            if (rx_y_q + IN_BLOCK_H >= IN_H) begin
+        if (w_last || w_skip) begin
+          if (w_block_bottom && w_block_right) begin
+            // Block complete: the next one arrives below, or at the top of the next block column (Δpix wraps); a
+            // ragged producer's comes from its table.
+            if (ARRIVAL_TABLE != 0) begin
+              rx_y_d = rx_y_q;
+            end else if (rx_y_q + IN_BLOCK_H >= IN_H) begin
               rx_y_d = ZERO;
               rx_x_d = rx_x_q + IN_BLOCK_W;
               w_row0_d = ZERO;
@@ -307,8 +357,8 @@ module imcc_controller #(
           dy_d = ZERO;
           dx_d = DX_FIRST;
           slot_d = SLOT_DX_FIRST;
-          r_row_d = row0_q;
-          r_col_d = wrap_column(col0_q + DELTA_PIX_DX_FIRST);
+          r_row_d = row0;
+          r_col_d = wrap_column(col0 + DELTA_PIX_DX_FIRST);
           r_word_d = ZERO;
           state_d = S_READ;
         end else begin
@@ -340,12 +390,13 @@ module imcc_controller #(
             dy_d = dy_q + ONE;
             slot_d = SLOT_DX_FIRST + next_row_rank;
             r_row_d = r_row_q + DELTA_KERNEL;
-            r_col_d = wrap_column(col0_q + DELTA_PIX_DX_FIRST);
+            r_col_d = wrap_column(col0 + DELTA_PIX_DX_FIRST);
           end else begin
             walk_next_col = 1'b1;
             dx_d = dx_q + ONE;
-            // An unread column has no slot: the next read column takes the one this position holds.
-            slot_d = col_read ? slot_q + REGION_ROWS : slot_q;
+            // An unread column has no slot: the next read column takes the one this position holds (a short column
+            // holds SHORT_ROWS).
+            slot_d = col_read ? slot_q + (short_col ? SHORT_ROWS : REGION_ROWS) : slot_q;
             r_col_d = wrap_column(r_col_q + DELTA_PIX);
           end
         end
@@ -368,7 +419,12 @@ module imcc_controller #(
       end
       // The block is done: advance the output block, oy fastest, then ox.
       S_NEURON: begin
-        if (block_done) begin
+        if (block_done && (BLOCK_TABLE != 0)) begin
+          // The table's next block.
+          blk_d = blk_q + ONE;
+          if (blk_q == BLOCKS[CW-1:0] - ONE) out_done_d = 1'b1;
+          state_d = S_IDLE;
+        end else if (block_done) begin
           if (o_y_q + BLOCK_H >= OUT_H) begin
             o_y_d = ZERO;
             iy0_d = -PAD_TOP;
@@ -399,6 +455,8 @@ module imcc_controller #(
       rx_x_q <= ZERO;
       o_y_q <= ZERO;
       o_x_q <= ZERO;
+      blk_q <= ZERO;
+      arr_q <= ZERO;
       out_done_q <= 1'b0;
       addr_w_q <= ZERO;
       w_col_q <= ZERO;
@@ -428,6 +486,8 @@ module imcc_controller #(
       rx_x_q <= rx_x_d;
       o_y_q <= o_y_d;
       o_x_q <= o_x_d;
+      blk_q <= blk_d;
+      arr_q <= arr_d;
       out_done_q <= out_done_d;
       addr_w_q <= addr_w_d;
       w_col_q <= w_col_d;
@@ -556,6 +616,71 @@ module imcc_controller #(
       assign neuron_start_o = 1'b0;
       assign block_done = 1'b1;
       assign psum_valid_o = psum_valid_q;
+    end
+  endgenerate
+
+  // The next block's window: stepped on a grid, or the table's entry blk_q (src/emit/rtl/lattice.ts: need, oy, ox, iy0,
+  // ix0, row0, col0, idle dx, idle dy, lowest first).
+  generate
+    if (BLOCK_TABLE != 0) begin : g_block_table
+      localparam integer BLOCK_FIELDS = 9;
+      localparam integer BLOCK_INDEX_BITS = (BLOCKS > 1) ? $clog2(BLOCKS) : 1;
+      reg [BLOCK_FIELDS*CW-1:0] block_rom [0:BLOCKS-1];
+      initial $readmemh(BLOCK_FILE, block_rom);
+      // blk_q stays below BLOCKS until the last block is done (out_done_q, no further reads).
+      wire [BLOCK_INDEX_BITS-1:0] block_index = blk_q[BLOCK_INDEX_BITS-1:0];
+      wire [BLOCK_FIELDS*CW-1:0] entry = block_rom[block_index];
+      wire signed [CW-1:0] need = entry[0 +: CW];
+      // The output origin is for the trace of the core's activations (simulation only).
+      wire signed [CW-1:0] origin_y = entry[CW +: CW];
+      wire signed [CW-1:0] origin_x = entry[2*CW +: CW];
+      wire [CW-BLOCK_INDEX_BITS-1:0] unused_block_high = blk_q[CW-1:BLOCK_INDEX_BITS];
+      wire unused_grid = |{iy0_q, ix0_q, row0_q, col0_q, o_y_q, o_x_q, origin_y, origin_x, need_x, need_y};
+      assign table_present = (arr_q >= need);
+      assign iy0 = entry[3*CW +: CW];
+      assign ix0 = entry[4*CW +: CW];
+      assign row0 = entry[5*CW +: CW];
+      assign col0 = entry[6*CW +: CW];
+      assign idle_dx = entry[7*CW +: CW];
+      assign idle_dy = entry[8*CW +: CW];
+      assign short_col = (dx_q >= SHORT_DX);
+    end else begin : g_block_grid
+      wire unused_table = |{blk_q, arr_q, SHORT_DX, SHORT_DY, SHORT_ROWS};
+      assign table_present = 1'b0;
+      assign iy0 = iy0_q;
+      assign ix0 = ix0_q;
+      assign row0 = row0_q;
+      assign col0 = col0_q;
+      // No region position is read by idle replicas only (past the rows and columns some window reaches).
+      assign idle_dx = REGION_W;
+      assign idle_dy = ZERO;
+      assign short_col = 1'b0;
+    end
+  endgenerate
+
+  // The blocks that arrive: a ragged producer's from its table (ry, rx, row0, col0, lowest first), entry arr_q.
+  generate
+    if (ARRIVAL_TABLE != 0) begin : g_arrival_table
+      localparam integer ARRIVAL_FIELDS = 4;
+      localparam integer ARRIVAL_INDEX_BITS = (ARRIVAL_BLOCKS > 1) ? $clog2(ARRIVAL_BLOCKS) : 1;
+      reg [ARRIVAL_FIELDS*CW-1:0] arrival_rom [0:ARRIVAL_BLOCKS-1];
+      initial $readmemh(ARRIVAL_FILE, arrival_rom);
+      // arr_q reaches ARRIVAL_BLOCKS after the last block: the index is then never used.
+      wire [ARRIVAL_INDEX_BITS-1:0] arrival_index = arr_q[ARRIVAL_INDEX_BITS-1:0];
+      wire [ARRIVAL_FIELDS*CW-1:0] entry = arrival_rom[arrival_index];
+      wire [CW-ARRIVAL_INDEX_BITS-1:0] unused_arrival_high = arr_q[CW-1:ARRIVAL_INDEX_BITS];
+      assign arr_ry = entry[0 +: CW];
+      assign arr_rx = entry[CW +: CW];
+      assign arr_row0 = entry[2*CW +: CW];
+      assign arr_col0 = entry[3*CW +: CW];
+      assign w_col_h = (w_dx_q == IN_BLOCK_W - ONE) ? IN_LAST_H : IN_BLOCK_H;
+    end else begin : g_arrival_grid
+      wire unused_arrival = |{IN_LAST_H};
+      assign arr_ry = ZERO;
+      assign arr_rx = ZERO;
+      assign arr_row0 = ZERO;
+      assign arr_col0 = ZERO;
+      assign w_col_h = IN_BLOCK_H;
     end
   endgenerate
 

@@ -1,7 +1,7 @@
 // Parameters of the static dataflow controller (templates/rtl/imcc_controller.v.hbs) for one core, and the width of
 // its signed counters. The controller's text is the same for every core: each core's wrapper only sets these.
 import { largestPad, uniformPadding } from '../../ir/padding.js';
-import type { CoreRtlPlan } from './plan.js';
+import { readExtent, type CoreRtlPlan } from './plan.js';
 import { signedBits, unsignedBits } from './literals.js';
 
 /** The controller's parameters in declaration order (all non-negative integers; flags are 0 or 1). */
@@ -39,6 +39,20 @@ export interface ControllerParameters {
   COLUMNS: number;
   DELTA_KERNEL: number;
   DELTA_PIX: number;
+  /**
+   * Ragged blocks (src/emit/rtl/lattice.ts), set only for a core that has them: the blocks come from a table of
+   * BLOCKS entries (BLOCK_TABLE 1), the region columns from SHORT_DX on hold SHORT_ROWS slots (rows up to SHORT_DY:
+   * a ragged block's short last column); the arriving blocks come from a table of ARRIVAL_BLOCKS entries
+   * (ARRIVAL_TABLE 1), whose last column has IN_LAST_H pixels.
+   */
+  BLOCK_TABLE?: number;
+  BLOCKS?: number;
+  SHORT_DX?: number;
+  SHORT_DY?: number;
+  SHORT_ROWS?: number;
+  ARRIVAL_TABLE?: number;
+  ARRIVAL_BLOCKS?: number;
+  IN_LAST_H?: number;
 }
 
 /** What the counter width depends on: the geometry parameters plus the memory's size and padding at the far sides. */
@@ -102,10 +116,12 @@ export function controllerParameters(p: CoreRtlPlan): ControllerParameters {
   if (m.wordBits < 2) throw new Error('RTL: word length must be at least 2 bits');
   // The arriving block's column step must wrap at most once (wrap_column subtracts the ring once).
   if (p.inBlock.cols > m.columns) throw new Error(`RTL: core ${p.core.id} keeps ${m.columns} columns, fewer than its producer's ${p.inBlock.cols}-column block`);
-  if (p.inPixels !== p.inBlock.rows * p.inBlock.cols) throw new Error(`RTL: core ${p.core.id} receives ${p.inPixels} pixels per block of ${p.inBlock.rows}x${p.inBlock.cols}`);
-  // Region columns of this core's first and last slot (slots count only the columns some replica reads).
-  const dxRankFirst = Math.floor(p.slotFirst / p.regionRows.length);
+  const raggedIn = p.inBlock.ragged?.length;
+  if (p.inPixels !== (raggedIn ?? p.inBlock.rows * p.inBlock.cols)) throw new Error(`RTL: core ${p.core.id} receives ${p.inPixels} pixels per block of ${p.inBlock.rows}x${p.inBlock.cols}`);
+  // Region columns of this core's first and last slot (slots count only the positions some replica reads).
+  const dxFirst = p.slotPositions[p.slotFirst].dx;
   const regionWidth = (p.block.cols - 1) * matrix.stride + matrix.kernelWidth;
+  const short = shortColumns(p, regionWidth);
   const geometry = {
     IN_H: p.layer.inputShape.height,
     IN_W: p.layer.inputShape.width,
@@ -117,22 +133,37 @@ export function controllerParameters(p: CoreRtlPlan): ControllerParameters {
     OUT_H: p.layer.outputShape.height,
     OUT_W: p.layer.outputShape.width,
     // The input rows and columns some output pixel's window reaches (an edge block's idle replicas read zeros past them).
-    READ_H: Math.min(p.layer.inputShape.height, (p.layer.outputShape.height - 1) * matrix.stride - padding.top + matrix.kernelHeight),
-    READ_W: Math.min(p.layer.inputShape.width, (p.layer.outputShape.width - 1) * matrix.stride - padding.left + matrix.kernelWidth),
+    READ_H: readExtent(p.layer, padding).height,
+    READ_W: readExtent(p.layer, padding).width,
     BLOCK_H: p.block.rows,
     BLOCK_W: p.block.cols,
     IN_BLOCK_H: p.inBlock.rows,
     IN_BLOCK_W: p.inBlock.cols,
     REGION_ROWS: p.regionRows.length,
-    DX_FIRST: p.regionCols[dxRankFirst],
-    DX_LAST: p.regionCols[Math.floor(p.slotLast / p.regionRows.length)],
+    DX_FIRST: dxFirst,
+    DX_LAST: p.slotPositions[p.slotLast].dx,
     SLOT_FIRST: p.slotFirst,
-    SLOT_DX_FIRST: dxRankFirst * p.regionRows.length,
+    SLOT_DX_FIRST: p.slotPositions.findIndex((q) => q.dx === dxFirst),
     COLUMNS: m.columns,
     DELTA_KERNEL: m.deltaKernelBits,
     DELTA_PIX: step,
   };
-  const cw = controllerCounterBits({ ...geometry, SLOT_LAST: p.slotLast, WORD_BITS: m.wordBits, PIXEL_BITS: m.pixelBits, depth: m.depth, largestPad: node.op.kind === 'conv' ? largestPad(node.op.padding) : 0 });
+  const counters = controllerCounterBits({ ...geometry, SLOT_LAST: p.slotLast, WORD_BITS: m.wordBits, PIXEL_BITS: m.pixelBits, depth: m.depth, largestPad: node.op.kind === 'conv' ? largestPad(node.op.padding) : 0 });
+  // The tables' values and counts are counter values too.
+  const tables = p.lattice ? [...p.lattice.blocks.flatMap((b) => Object.values(b)), ...(p.lattice.arrivals ?? []).flatMap((a) => Object.values(a)), p.lattice.blocks.length, p.lattice.arrivals?.length ?? 0] : [];
+  const tableBound = Math.max(0, ...tables.map((v) => Math.abs(v)));
+  const cw = Math.max(counters, signedBits(-2 * tableBound, 2 * tableBound));
+  if (cw > 32) throw new Error(`RTL: a controller needs ${cw}-bit counters (more than Verilog's 32-bit parameters)`);
+  const lattice = p.lattice
+    ? {
+        BLOCK_TABLE: 1,
+        BLOCKS: p.lattice.blocks.length,
+        SHORT_DX: short.dx,
+        SHORT_DY: short.dy,
+        SHORT_ROWS: short.rows,
+        ...(p.lattice.arrivals ? { ARRIVAL_TABLE: 1, ARRIVAL_BLOCKS: p.lattice.arrivals.length, IN_LAST_H: p.inBlock.ragged!.filter((r) => r.ox === p.inBlock.cols - 1).length } : {}),
+      }
+    : {};
   return {
     CW: cw,
     ADDR_BITS: unsignedBits(m.depth - 1),
@@ -145,5 +176,23 @@ export function controllerParameters(p: CoreRtlPlan): ControllerParameters {
     SPARSE_ROWS: p.regionRows.length < p.regionHeight ? 1 : 0,
     SPARSE_COLS: p.regionCols.length < regionWidth ? 1 : 0,
     ...geometry,
+    ...lattice,
   };
+}
+
+/**
+ * A ragged block's short columns: the region columns from `dx` on hold `rows` slots, its rows up to `dy` (the patches
+ * of its last, partly filled column only); none (dx past the region) for a full block.
+ */
+function shortColumns(p: CoreRtlPlan, regionWidth: number): { dx: number; dy: number; rows: number } {
+  const full = p.regionRows.length;
+  const rowsOf = (dx: number): number[] => p.slotPositions.filter((q) => q.dx === dx).map((q) => q.dy);
+  const first = p.regionCols.find((dx) => rowsOf(dx).length < full);
+  if (first === undefined) return { dx: regionWidth, dy: p.regionRows[full - 1], rows: full };
+  const rows = rowsOf(first);
+  for (const dx of p.regionCols.filter((c) => c >= first)) {
+    const own = rowsOf(dx);
+    if (own.length !== rows.length || own.some((dy, i) => dy !== p.regionRows[i])) throw new Error(`RTL: core ${p.core.id}: the short columns of its ragged block differ`);
+  }
+  return { dx: first, dy: rows[rows.length - 1], rows: rows.length };
 }

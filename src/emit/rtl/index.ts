@@ -4,7 +4,7 @@
 import { outputNode } from '../../ir/nodeIndex.js';
 import type { IrDesign } from '../../ir/types.js';
 import { isBinaryValue } from '../../ir/binary.js';
-import { blockRegion } from '../../mapping/block.js';
+import { blockOrigins, blockRegion, blockShape } from '../../mapping/block.js';
 import type { Mapping } from '../../mapping/types.js';
 import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
@@ -16,7 +16,8 @@ import { poolStageText, type PoolStream } from './poolStage.js';
 import { poolQueueText } from './poolQueue.js';
 import { extendToPool, poolWindowTaps } from './poolTaps.js';
 import { ModuleLibrary } from './moduleLibrary.js';
-import { controllerParameters } from './controllerParameters.js';
+import { controllerParameters, type ControllerParameters } from './controllerParameters.js';
+import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { hasPadding, paddingText } from '../../ir/padding.js';
 
@@ -74,8 +75,8 @@ function libraryHeader(what: string, version: string): string {
 }
 
 /** A module instance's parameter overrides, `.NAME (value)` with the values aligned, in declaration order. */
-function instanceParameters(parameters: object): Array<{ name: string; pad: string; value: number }> {
-  const entries = Object.entries(parameters) as Array<[string, number]>;
+function instanceParameters(parameters: object): Array<{ name: string; pad: string; value: number | string }> {
+  const entries = Object.entries(parameters) as Array<[string, number | string]>;
   const width = Math.max(...entries.map(([name]) => name.length));
   return entries.map(([name, value]) => ({ name, pad: ' '.repeat(width - name.length), value }));
 }
@@ -421,8 +422,30 @@ function tileContext(p: CoreRtlPlan, tile: { rows: number; cols: number }): obje
  * its input plane. The core counts them before it reports finished.
  */
 function inputArrivals(p: CoreRtlPlan): number {
+  if (p.lattice?.arrivals) return p.lattice.arrivals.length;
   const { height, width } = p.layer.inputShape;
   return Math.ceil(height / p.inBlock.rows) * Math.ceil(width / p.inBlock.cols);
+}
+
+/** The controller's parameters with its table files after their entry counts (a core on a ragged lattice). */
+function withTableFiles(parameters: ControllerParameters, files: { blocks: string; arrivals: string }): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [name, value] of Object.entries(parameters) as Array<[string, number]>) {
+    out[name] = value;
+    if (name === 'BLOCKS') out.BLOCK_FILE = `"${files.blocks}"`;
+    if (name === 'ARRIVAL_BLOCKS') out.ARRIVAL_FILE = `"${files.arrivals}"`;
+  }
+  return out;
+}
+
+/**
+ * The controller's input port: a ragged producer sends its block's replicas (fewer than its bounding box's pixels),
+ * which the controller takes as the box's first pixels (the rest are zero and never written).
+ */
+function controllerInPixel(p: CoreRtlPlan): string {
+  const box = p.inBlock.rows * p.inBlock.cols;
+  if (p.inPixels === box) return 'in_pixel_i';
+  return `{ ${(box - p.inPixels) * p.memory.pixelBits}'d0, in_pixel_i }`;
 }
 
 function neuronChannelRange(p: CoreRtlPlan): { first: number; last: number } {
@@ -648,6 +671,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
   const pooled = plan.cores.find((p) => p.layer === plan.outputLayer && p.neuron)?.neuron?.pooledPixels;
   const outPixels = pooled ?? plan.outputLayer.matrix.replicas.length;
   const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
+  const outputBlock = blockShape(plan.outputLayer.matrix.replicas);
   return {
     header: head,
     topModule: names.top,
@@ -666,6 +690,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     outBlockCols: pooled !== undefined ? 1 : plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
     outHeight: outNode.shape.height,
     outWidth: outNode.shape.width,
+    outLattice: outputBlock.ragged ? blockOrigins(outputBlock.ragged, outNode.shape) : undefined,
     outBits: outNode.activationBits,
     // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
     outSigned: isBinaryValue(outNode) ? 0 : 1,
@@ -727,6 +752,19 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     }
     const channels = neuronChannelRange(p);
     const arrivals = inputArrivals(p);
+    const controller = controllerParameters(p);
+    const tableFiles = { blocks: `rtl/${id}_blocks.mem`, arrivals: `rtl/${id}_arrivals.mem` };
+    if (p.lattice) {
+      const what = (kind: string, fields: readonly string[]): string =>
+        `${kind} of core ${p.core.id} (one entry per line: ${fields.join(', ')}, ${controller.CW}-bit signed each, the first in the lowest bits)`;
+      const lines = p.lattice.blocks.map((b) => packedEntry(BLOCK_FIELDS.map((f) => b[f]), controller.CW));
+      files.push({ path: tableFiles.blocks, content: renderTemplate('rtl/rom.mem.hbs', { header: header(design, what('ragged-lattice blocks', BLOCK_FIELDS), version), lines }) });
+      const arrived = p.lattice.arrivals;
+      if (arrived) {
+        const arrivalLines = arrived.map((a) => packedEntry(ARRIVAL_FIELDS.map((f) => a[f]), controller.CW));
+        files.push({ path: tableFiles.arrivals, content: renderTemplate('rtl/rom.mem.hbs', { header: header(design, what('arriving ragged blocks', ARRIVAL_FIELDS), version), lines: arrivalLines }) });
+      }
+    }
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(
       `rtl/${id}.v`,
@@ -769,7 +807,14 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         depth: p.memory.depth,
         xBits: p.rows * p.inActivationBits,
         controllerModule: names.controller,
-        controllerParameters: instanceParameters(controllerParameters(p)),
+        controllerParameters: instanceParameters(withTableFiles(controller, tableFiles)),
+        controllerInPixel: controllerInPixel(p),
+        latticeTrace: p.lattice !== undefined && p.block.ragged !== undefined && p.neuron !== undefined,
+        latticeRows: p.block.rows,
+        latticeCw: controller.CW,
+        lastOcLit: ulit(32, p.outChannels - 1),
+        outHeight: p.layer.outputShape.height,
+        outWidth: p.layer.outputShape.width,
         sramModule: names.sram,
         crossbarModule: names.crossbar,
         neuronModule: neuron,

@@ -3,12 +3,11 @@
 import { diagnostic, DiagnosticError } from '../../diagnostics/index.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
-import { raggedLayers } from '../../mapping/block.js';
 import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
-import { blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
+import { blockPixels, blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
 import { layerIndex, layerSending } from '../../mapping/layerIndex.js';
-import { sameEmissionOrder } from '../../memory/schedule.js';
+import { patchPositions, sameEmissionOrder } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
@@ -20,6 +19,7 @@ import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } fr
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { pooledPerBlock } from './replicatedPool.js';
 import { shortcutReorder } from './shortcutOrder.js';
+import { latticeTables, type LatticeTables } from './lattice.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
@@ -188,7 +188,17 @@ export interface CoreRtlPlan {
    */
   slotFirst: number;
   slotLast: number;
+  /**
+   * The region position of every patch slot of the layer (the replicas' patches, column by column): all of
+   * regionRows x regionCols for a full block; a ragged block's short last columns have fewer.
+   */
+  slotPositions: Array<{ dy: number; dx: number }>;
   rowBitOffset: number;
+  /**
+   * The layer's blocks or its producer's are ragged (on a skewed lattice): the controller takes its blocks, their
+   * readiness and the arriving blocks from these tables (src/emit/rtl/lattice.ts).
+   */
+  lattice?: LatticeTables;
   /** Sibling row parts whose partial sums this (accumulating) core adds, in row-part order. */
   partialCores: string[];
   /**
@@ -498,6 +508,8 @@ function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | unde
 /** Whether a layer's output plane is not a whole number of its blocks. */
 function hasEdgeBlocks(lm: LayerMapping): boolean {
   const block = blockShape(lm.matrix.replicas);
+  // A ragged block's off-plane replicas are the lattice's (its consumers skip them): its neuron core emits them all.
+  if (block.ragged) return false;
   return lm.outputShape.height % block.rows !== 0 || lm.outputShape.width % block.cols !== 0;
 }
 
@@ -515,14 +527,79 @@ function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm:
   if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
 }
 
+/**
+ * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
+ * pixel of a block and the consumers and the testbench skip the off-plane ones, so nothing in the core may depend on
+ * a pixel's position (a pool, an integrate-and-fire membrane), pair pixels with another layer's (a residual add or a
+ * shortcut it sends) or take only some replicas (column parts); a consumer of a replicated pool's pooled pixels has
+ * no block table.
+ */
+function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping): void {
+  const block = blockShape(lm.matrix.replicas);
+  const producer = layers.find((l) => l.layer === lm.source);
+  const raggedIn = producer !== undefined && blockShape(producer.matrix.replicas).ragged !== undefined;
+  if (!block.ragged && !raggedIn) return;
+  const node = nodeIndex(design.network).get(lm.layer)!;
+  const what = block.ragged
+    ? `a ragged method-2 block (${lm.matrix.replicas.length} replicas, dW ${lm.matrix.dW}: its last column partly filled, blocks on a skewed lattice)`
+    : `a layer reading the ragged method-2 blocks of '${lm.source}'`;
+  if (block.ragged) {
+    const byName = nodeIndex(design.network);
+    const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
+    if (pool) unsupported(node, `${what} with a fused pool`);
+    if (design.target.neuronCore.spiking) unsupported(node, `${what} of integrate-and-fire neurons`);
+    if (lm.colParts > 1) unsupported(node, `${what} split in column parts`);
+    if (lm.residualLayer !== undefined) unsupported(node, `${what} with a residual add`);
+    if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${what} that sends a shortcut`);
+  }
+  if (producer && replicatedPoolPixels(design, producer) !== undefined) unsupported(node, `${what} after the replicated pool of '${lm.source}'`);
+}
+
+/** The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. */
+function coreLattice(
+  lm: LayerMapping,
+  memory: CoreMemoryPlan,
+  block: BlockShape,
+  inBlock: BlockShape,
+  positions: ReadonlyArray<{ dy: number; dx: number }>,
+  regionWidth: number,
+  node: IrNode,
+): LatticeTables {
+  const m = lm.matrix;
+  const padding = node.op.kind === 'conv' ? node.op.padding : uniformPadding(0);
+  const tables = latticeTables({
+    replicas: m.replicas,
+    out: lm.outputShape,
+    input: lm.inputShape,
+    inBlock,
+    read: readExtent(lm, padding),
+    kernelHeight: m.kernelHeight,
+    kernelWidth: m.kernelWidth,
+    stride: m.stride,
+    padding,
+    positions,
+    regionWidth,
+    columns: memory.columns,
+    deltaKernel: memory.deltaKernelBits,
+    deltaPix: memory.columns > 1 ? memory.deltaPixBits[1] : memory.pixelBits,
+  });
+  if ('reason' in tables) unsupported(node, `${block.ragged ? 'a ragged method-2 block' : 'a layer reading ragged method-2 blocks'}: ${tables.reason}`);
+  return tables;
+}
+
+/** The input rows and columns some output pixel's window reaches (the controller's READ_H, READ_W). */
+export function readExtent(lm: LayerMapping, padding: Padding): { height: number; width: number } {
+  const m = lm.matrix;
+  return {
+    height: Math.min(lm.inputShape.height, (lm.outputShape.height - 1) * m.stride - padding.top + m.kernelHeight),
+    width: Math.min(lm.inputShape.width, (lm.outputShape.width - 1) * m.stride - padding.left + m.kernelWidth),
+  };
+}
+
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
-  // The method-2 controller steps its block origin on a grid (Δpix); a ragged block's lattice is not one.
-  for (const r of raggedLayers(program.mapping.layers)) {
-    const node = program.design.network.nodes.find((n) => n.name === r.layer)!;
-    unsupported(node, `a ragged method-2 block (${r.replicas} replicas, dW ${r.dW}: its last column partly filled, blocks on a skewed lattice)`);
-  }
   const { design, mapping, memory: memoryPlan, reference } = program;
+  for (const lm of mapping.layers) refuseRagged(design, mapping.layers, lm);
   // FIFO depths for one image: the residual buffers of the single-image dataflow. A shortcut pixel that arrives after
   // the main path's inputs stalls the layer's cores (their controllers wait for the FIFO), as the model's cores wait.
   const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels }]));
@@ -552,16 +629,19 @@ export function planRtl(program: Program): RtlPlan {
     if (replicas > 1) {
       // Replica r computes output (oy + r mod rows, ox + floor(r / rows)): a block filled y fastest (the mapping's
       // convention), which is also the order its pixels leave the core.
-      if (!isFullBlock(m.replicas) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
+      // (a ragged block too: its last column holds the remaining replicas, from the top)
+      if ((!block.ragged && !isFullBlock(m.replicas)) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
       if (hasEdgeBlocks(lm)) refuseEdgeBlocks(design, mapping.layers, lm, node);
     }
     const { height: regionHeight, width: regionWidth } = blockRegion(block, m);
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);
-    const rowRank = new Map(regionRows.map((dy, i) => [dy, i]));
     const regionCols = Array.from({ length: regionWidth }, (_, dx) => dx).filter((dx) => dx % m.stride < m.kernelWidth);
-    const colRank = new Map(regionCols.map((dx, i) => [dx, i]));
+    // Patch slots: the positions some replica reads, column by column (a ragged block's short columns have fewer).
+    const patch = new Set(patchPositions({ replicas: m.replicas, stride: m.stride, kernelHeight: m.kernelHeight, kernelWidth: m.kernelWidth }).map((q) => `${q.dy},${q.dx}`));
+    const slotPositions = regionCols.flatMap((dx) => regionRows.filter((dy) => patch.has(`${dy},${dx}`)).map((dy) => ({ dy, dx })));
+    const slotOf = new Map(slotPositions.map((q, i) => [`${q.dy},${q.dx}`, i]));
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const outChannels = m.kernelCols;
     const rowsPerLayerCols = new Map<number, Core[]>();
@@ -579,7 +659,8 @@ export function planRtl(program: Program): RtlPlan {
       // block (its replicas' shape) in the same column order, fewer at a time.
       const producer = layerNamed.get(lm.source);
       const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
-      const inBlock = pooledIn !== undefined ? { rows: pooledIn, cols: 1 } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
+      const inBlock: BlockShape = pooledIn !== undefined ? { rows: pooledIn, cols: 1 } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
+      const lattice = block.ragged || inBlock.ragged ? coreLattice(lm, memory, block, inBlock, slotPositions, regionWidth, node) : undefined;
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
         const sink = m.columnSinks[c];
@@ -589,9 +670,8 @@ export function planRtl(program: Program): RtlPlan {
       }
       for (let r = rowStart; r < rowEnd; r++) {
         const src = m.rowSources[r];
-        const rank = rowRank.get(src.dy);
-        const xRank = colRank.get(src.dx);
-        if (rank === undefined || xRank === undefined || (xRank * regionRows.length + rank) * inChannels + src.channel !== r) {
+        const slot = slotOf.get(`${src.dy},${src.dx}`);
+        if (slot === undefined || slot * inChannels + src.channel !== r) {
           throw new Error(`RTL: rows of ${lm.layer} are not in (dx, dy, channel) order`);
         }
       }
@@ -636,11 +716,13 @@ export function planRtl(program: Program): RtlPlan {
         regionRows,
         regionCols,
         inBlock,
-        inPixels: inBlock.rows * inBlock.cols,
+        inPixels: blockPixels(inBlock),
         storedChannelBase,
         storedChannels,
         slotFirst,
         slotLast,
+        slotPositions,
+        lattice,
         rowBitOffset: (rowStart - slotFirst * inChannels - storedChannelBase) * inBits,
         partialCores,
         neuron:

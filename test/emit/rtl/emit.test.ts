@@ -213,8 +213,9 @@ describe('emitRtl on the small fixtures', () => {
   it('rejects a network feature it does not implement with IMC112', () => {
     const p = prepare('test/verify/fixtures/tiny.imc');
     const replicated = structuredClone(p.mapping);
-    // A ragged method-2 block (3 replicas 2 wide: its blocks on a skewed lattice) is not implemented; full blocks are
-    // (test/verify/replicated.test.ts, method2.test.ts, replicatedOutput.test.ts, edgeBlocks.test.ts).
+    // A ragged method-2 block (3 replicas 2 wide: its blocks on a skewed lattice) with a fused pool is not implemented
+    // (the neuron core emits every replica of a lattice block, off-plane ones too); without a pool it is
+    // (test/verify/raggedBlocks.test.ts).
     replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 }, { oy: 0, ox: 1 });
     replicated.layers[0].matrix.dW = 2;
     try {
@@ -223,7 +224,7 @@ describe('emitRtl on the small fixtures', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       expect((err as DiagnosticError).diagnostics[0].code).toBe('IMC112');
-      expect((err as DiagnosticError).diagnostics[0].message).toContain('a ragged method-2 block (3 replicas, dW 2');
+      expect((err as DiagnosticError).diagnostics[0].message).toContain('a ragged method-2 block (3 replicas, dW 2: its last column partly filled, blocks on a skewed lattice) with a fused pool');
     }
   });
 

@@ -71,6 +71,22 @@ describe('search space of a layer with a fused pool', () => {
   });
 });
 
+describe('LeNet: both convolutions run a 2x2 max pool', () => {
+  it('the chosen mapping replicates them in method-1 columns, and the RTL plan accepts it', () => {
+    const r = loadDesign('examples/lenet.imc');
+    const result = optimizeDesign(r.design!, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: false, batch: 100, budget: 16 });
+    expect([...result.chosen.layers].filter(([, c]) => c.replicas > 1)).toEqual([
+      ['c1', { replicas: 8, dW: 1 }],
+      ['c2', { replicas: 2, dW: 1 }],
+    ]);
+    const plan = planRtl(createProgram(result.design));
+    expect(plan.cores.filter((c) => c.replicas > 1 && c.neuron?.pool).map((c) => [c.layer.layer, c.neuron!.pooledPixels])).toEqual([
+      ['c1', 4],
+      ['c2', 1],
+    ]);
+  });
+});
+
 describe('ResNet-32: the last stage, which runs the global average pool, may be replicated', () => {
   it('at 60 cores (bandwidth lifted) the chosen mapping replicates it, and the RTL plan accepts the mapping', () => {
     const r = loadDesign('examples/resnet32.imc');

@@ -32,7 +32,8 @@ export async function benchmarks(): Promise<BenchRow[]> {
       const file = writeCase(caseForSeed(seed, LARGER), LARGER, `seed${seed}`, dir);
       const loaded = loadCase(file);
       const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
-      const refusals = result.warnings.filter((w) => w.code === 'IMC112');
+      // compile turns each IMC112 refusal into warning IMC183, which quotes it.
+      const refusals = result.warnings.filter((w) => w.code === 'IMC183');
       if (refusals.length > 0) {
         const kind = REFUSALS.find((r) => r.pattern.test(refusals[0].message))?.name ?? 'unknown kind';
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);

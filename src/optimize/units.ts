@@ -3,12 +3,16 @@
 // together. Layers joined by a residual add form one unit with one setting: the add pairs the shortcut pixels with
 // its own in arrival order, so both layers must emit the same block order (the RTL generator requires it, and the
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
-// replicated layer with a fused pool, and (unless the search asks for them) ragged method-2 blocks, whose last column
-// is partly filled (every phase computes them; the RTL refuses them, IMC112, in a layer with a residual add or that
-// sends a shortcut, the units where ResNet-32 gains from them, so the search does not take them by default).
+// replicated layer with a fused pool where the RTL's rule refuses it (src/mapping/replicatedPool.ts: method 1 only,
+// one pool of stride = size whose windows end evenly in the blocks, no column parts), and (unless the search asks
+// for them) ragged method-2 blocks, whose last column is partly filled (every phase computes them; the RTL refuses
+// them, IMC112, in a layer with a residual add or that sends a shortcut, the units where ResNet-32 gains from them,
+// so the search does not take them by default).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
-import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix } from '../mapping/index.js';
+import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix, type FusedLayer } from '../mapping/index.js';
+import { directiveBlock } from '../mapping/block.js';
+import { replicatedPoolOf } from '../mapping/replicatedPool.js';
 
 /** One setting of a unit: every member layer gets `replicas` in blocks `dW` wide; `cores` is the sum over members. */
 export interface UnitOption {
@@ -37,7 +41,7 @@ interface LayerOption {
 }
 
 /** Cores of a collective matrix by its geometry: many layers share one (ResNet-32: 10 layers of 16 channels). */
-const tileCache = new Map<string, { cores: number }>();
+const tileCache = new Map<string, { cores: number; colParts: number }>();
 
 /** What the search may use beyond what the RTL generator builds. */
 export interface SearchSpace {
@@ -52,7 +56,8 @@ function blockFits(replicas: number, dW: number, out: { height: number; width: n
   return space.ragged === true && height * (dW - 1) < replicas && height <= out.height && dW <= out.width;
 }
 
-function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boolean }, gridCores: number, space: SearchSpace): LayerOption[] {
+function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, space: SearchSpace): LayerOption[] {
+  const node = layer.node;
   const input = receivedShape(design, node);
   const out = node.shape;
   const conv = node.op.kind === 'conv' ? node.op : undefined;
@@ -61,7 +66,7 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
     : { kernelHeight: input.height, kernelWidth: input.width, stride: 1, outChannels: node.op.kind === 'fc' ? node.op.outFeatures : 0 };
   const { rows: tileRows, cols: tileCols } = design.target.crossbar;
   const options: LayerOption[] = [];
-  const most = rtlLimits.pooled ? 1 : Math.min(MAX_REPLICAS, out.height * out.width);
+  const most = Math.min(MAX_REPLICAS, out.height * out.width);
   for (let replicas = 1; replicas <= most; replicas++) {
     for (let dW = 1; dW <= replicas; dW++) {
       if (!blockFits(replicas, dW, out, space)) continue;
@@ -70,10 +75,15 @@ function layerOptions(design: IrDesign, node: IrNode, rtlLimits: { pooled: boole
       if (tiles === undefined) {
         const m = collectiveKernelMatrix({ inChannels: input.channels, ...geometry, replicas, dW });
         const plan = splitMatrix(m.rowSources.length, m.columnSinks.length, tileRows, tileCols);
-        tiles = { cores: plan.parts.length };
+        tiles = { cores: plan.parts.length, colParts: plan.colParts };
         tileCache.set(key, tiles);
       }
       if (tiles.cores > gridCores) continue;
+      // A fused pool the RTL cannot replicate in this block (or a ragged one) rules the setting out.
+      if (replicas > 1) {
+        const pool = replicatedPoolOf(design, node, layer.fused, directiveBlock(replicas, dW), tiles.colParts);
+        if (pool !== undefined && (!('pixels' in pool) || replicas % dW !== 0)) continue;
+      }
       options.push({ replicas, dW, cores: tiles.cores });
     }
   }
@@ -103,11 +113,7 @@ export function searchUnits(design: IrDesign, space: SearchSpace = {}): SearchUn
   const byLayer = new Map(fusion.layers.map((l) => [l.node.name, l]));
   const units: SearchUnit[] = [];
   for (const members of groups.values()) {
-    const perLayer = members.map((name) => {
-      const fused = byLayer.get(name)!;
-      const pooled = fused.fused.some((f) => ['maxpool', 'avgpool', 'gap'].includes(nodes.get(f)!.op.kind));
-      return layerOptions(design, nodes.get(name)!, { pooled }, gridCores, space);
-    });
+    const perLayer = members.map((name) => layerOptions(design, byLayer.get(name)!, gridCores, space));
     // Settings every member can take, with the summed cost; per replica count the cheapest block (narrowest on ties).
     const best = new Map<number, UnitOption>();
     for (const o of perLayer[0]) {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { poolWindowEnds } from '../../src/emit/rtl/poolWindows.js';
+import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
 
 describe('pool windows along one dimension', () => {
   it('end at the last real row of each window, clamped at the plane, with the real rows before it', () => {

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { poolQueueSlots, poolWindowsAll } from '../../src/emit/rtl/poolWindows.js';
+import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
+import { poolWindowsAll } from '../../src/mapping/poolWindows.js';
 
 describe('windows that end together', () => {
   it('are all listed, the clamped ones ending at the plane\'s last row', () => {

@@ -1,14 +1,16 @@
 // Random valid networks and targets as .imc source (issue 19): shapes, strides, pads, odd sizes, tiles of 16..256
-// rows and columns that force row and column splits, replication methods and counts, input-memory layouts, residual
-// adds (identity and projected, strided), pools (padded, overlapping), global average pool and fc. A case is written
-// as a user would write it, so a failing case is already a fixture. Used by test/verify/random.test.ts (a fixed seed
-// list) and bench/randomNetworks.ts (a larger sweep).
+// rows and columns that force row and column splits, wide layers whose channels span row parts, replication methods
+// and counts (edge blocks included), input-memory layouts, residual adds (identity and projected, strided; late
+// shortcuts), pools (padded, overlapping, queued, chained with a ReLU or threshold between them, fused into
+// replicated layers), global average pool and fc. A case is written as a user would write it, so a failing case is
+// already a fixture. Used by test/verify/random.test.ts (a fixed seed list) and bench/randomNetworks.ts (a sweep).
 //
 // Valid by construction: every step that would not fit the current plane, the core budget or the mapping rules is
-// dropped, replica counts are fitted to tile the output plane (edge blocks, which the mapping and the RTL accept, are
-// left to test/verify/edgeBlocks.test.ts: fitting them here would change the fixed seeds' networks), and the input
-// memory's depth and the timestep are settled from a first plan (the largest words and read cycles of any core, plus the case's slack), so `imcc map`
-// and the memory plan accept every case.
+// dropped, replica counts are fitted to the output plane (whole blocks, or on purpose edge blocks where the RTL
+// implements them), a replicated layer with fused pools is mostly refitted to blocks the RTL's rule accepts
+// (src/mapping/replicatedPool.ts; one in six keeps its drawn count, so refusals stay exercised), and the input
+// memory's depth and the timestep are settled from a first plan (the largest words and read cycles of any core, plus
+// the case's slack), so `imcc map` and the memory plan accept every case.
 import fc from 'fast-check';
 import type { DiagnosticCode } from '../../src/diagnostics/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,10 @@ import { mapDesign } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import type { Mapping } from '../../src/mapping/types.js';
-import { hasPadding } from '../../src/ir/padding.js';
+import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
+import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
+import { replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
+import type { ResidualBuffer } from '../../src/dataflow/types.js';
 
 type Layout = 'auto' | 'IWAP' | 'KLIP' | 'PLIP';
 
@@ -28,13 +33,20 @@ interface Replication {
   replicas: number;
   /** Method 2 (blocks 2 pixels wide) when the fitted count allows it. */
   twoWide: boolean;
+  /** Edge blocks on purpose (a plane that is not a whole number of blocks) where the RTL implements them. */
+  edge: boolean;
+  /** With a fused pool: refit the blocks to ones the RTL's rule accepts (else keep the drawn count). */
+  fitPool: boolean;
   layout: Layout;
 }
 
+/** What a pool step applies to its input: nothing, a ReLU or a threshold (between pools when a pool precedes it). */
+type PoolActivation = 'none' | 'relu' | 'threshold';
+
 export type NetStep =
-  | ({ kind: 'conv'; out: number; k: number; stride: number; pad: number; bn: boolean; relu: boolean } & Replication)
+  | ({ kind: 'conv'; out: number; k: number; stride: number; pad: number; bn: boolean; relu: boolean; wide: boolean } & Replication)
   | ({ kind: 'residual'; out: number; stride: number; project: boolean } & Replication)
-  | { kind: 'pool'; pool: 'maxpool' | 'avgpool'; size: number; stride: number; pad: number };
+  | { kind: 'pool'; pool: 'maxpool' | 'avgpool'; size: number; stride: number; pad: number; act: PoolActivation; level: number };
 
 export interface NetCase {
   seed: number;
@@ -60,6 +72,8 @@ export interface CaseLimits {
   side: number;
   /** Most output channels of a layer. */
   channels: number;
+  /** Most output channels of a wide layer (more channels than a tile has rows, so its consumer's row parts split them). */
+  wide: number;
   /** Most steps. */
   steps: number;
   /** Most cores (crossbar tiles) of the whole network. */
@@ -68,14 +82,20 @@ export interface CaseLimits {
   replicateShortcuts?: boolean;
 }
 
-export const SMALL: CaseLimits = { side: 9, channels: 24, steps: 3, cores: 10 };
-export const LARGER: CaseLimits = { side: 14, channels: 48, steps: 5, cores: 24, replicateShortcuts: true };
+export const SMALL: CaseLimits = { side: 9, channels: 24, wide: 40, steps: 3, cores: 10 };
+export const LARGER: CaseLimits = { side: 14, channels: 48, wide: 80, steps: 5, cores: 24, replicateShortcuts: true };
 
 const TILES = [16, 20, 24, 32, 48, 64, 96, 128, 256];
 const WORDS = [8, 12, 16, 24, 32, 48, 64, 128];
 const layoutArb = fc.constantFrom<Layout>('auto', 'auto', 'auto', 'IWAP', 'KLIP', 'PLIP');
 // Half the weight layers unreplicated.
-const replicationArb = { replicas: fc.constantFrom(1, 1, 1, 2, 3, 4), twoWide: fc.boolean(), layout: layoutArb };
+const replicationArb = {
+  replicas: fc.constantFrom(1, 1, 1, 2, 3, 4),
+  twoWide: fc.boolean(),
+  edge: fc.constantFrom(false, false, false, true),
+  fitPool: fc.constantFrom(true, true, true, true, true, false),
+  layout: layoutArb,
+};
 
 export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
   const conv: fc.Arbitrary<NetStep> = fc.record({
@@ -86,6 +106,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     pad: fc.integer({ min: 0, max: 2 }),
     bn: fc.boolean(),
     relu: fc.boolean(),
+    wide: fc.constantFrom(false, false, false, false, false, false, false, true),
     ...replicationArb,
   });
   const step: fc.Arbitrary<NetStep> = fc.oneof(
@@ -107,7 +128,9 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
         pool: fc.constantFrom('maxpool' as const, 'avgpool' as const),
         size: fc.integer({ min: 1, max: 3 }),
         stride: fc.integer({ min: 1, max: 3 }),
-        pad: fc.integer({ min: 0, max: 1 }),
+        pad: fc.integer({ min: 0, max: 2 }),
+        act: fc.constantFrom<PoolActivation>('none', 'none', 'relu', 'relu', 'threshold', 'threshold'),
+        level: fc.integer({ min: 0, max: 3 }),
       }),
     },
   );
@@ -152,8 +175,19 @@ function largestDivisorAtMost(n: number, limit: number): number {
   return 1;
 }
 
-/** Replicas that tile the output plane: method 2 needs an even width; otherwise a column of replicas dividing the height. */
-function fitReplication(r: Replication, height: number, width: number): { replicas: number; dW: number } {
+type Rep = { replicas: number; dW: number };
+
+/**
+ * Replicas fitted to the output plane: whole blocks (method 2 needs an even width; otherwise a column of replicas
+ * dividing the height), or, when the step asks for edge blocks and `edgeOk`, blocks the plane cuts where the RTL
+ * implements them (a method-1 column that does not divide the height, or 2-wide blocks on an odd width).
+ */
+function fitReplication(r: Replication, height: number, width: number, edgeOk: boolean): Rep {
+  if (r.edge && edgeOk && r.replicas >= 2) {
+    if (r.twoWide && width % 2 === 1 && width >= 3) return { replicas: largestDivisorAtMost(height, Math.floor(r.replicas / 2)) * 2, dW: 2 };
+    const rows = Math.min(r.replicas, height);
+    if (rows >= 2 && height % rows !== 0) return { replicas: rows, dW: 1 };
+  }
   if (r.twoWide && r.replicas >= 2 && width % 2 === 0) {
     const rows = largestDivisorAtMost(height, Math.floor(r.replicas / 2));
     return { replicas: rows * 2, dW: 2 };
@@ -162,8 +196,8 @@ function fitReplication(r: Replication, height: number, width: number): { replic
 }
 
 /** Tiles a weight layer takes: its collective kernel matrix (rows: region x input channels; columns: out x replicas). */
-function tiles(c: NetCase, inChannels: number, k: number, stride: number, out: number, rep: { replicas: number; dW: number }): number {
-  const rowsOfBlock = rep.replicas / rep.dW;
+function tiles(c: NetCase, inChannels: number, k: number, stride: number, out: number, rep: Rep): number {
+  const rowsOfBlock = Math.ceil(rep.replicas / rep.dW);
   const regionRows = (rowsOfBlock - 1) * stride + k;
   const regionCols = (rep.dW - 1) * stride + k;
   const rows = inChannels * regionRows * regionCols;
@@ -179,16 +213,71 @@ export interface MemorySettings {
 /** Clock of every generated target: 250 MHz, 4 ns per cycle. */
 export const CLOCK_NS = 4;
 
+/** A weight layer as rendered: what a second pass needs to refit its replication to its fused pools. */
+interface RenderedLayer {
+  rep: Rep;
+  /** Its drawn replication (the refit's choice of count and whether to refit at all). */
+  drawn: Replication;
+  /** Cores it was charged in the first pass (the second charges the same, so the same steps are kept). */
+  need: number;
+  inChannels: number;
+  out: number;
+  k: number;
+  stride: number;
+  plane: { height: number; width: number };
+  pools: PoolGeometry[];
+}
+
+interface Rendered {
+  text: string;
+  layers: Map<string, RenderedLayer>;
+}
+
+/**
+ * Method-1 replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts), at most
+ * the drawn count and no more tiles than the first pass charged; 1 replica when none does.
+ */
+function refitToPools(c: NetCase, l: RenderedLayer): Rep {
+  for (let rows = Math.min(Math.max(l.rep.replicas, l.drawn.replicas), l.plane.height); rows >= 2; rows--) {
+    const rep = { replicas: rows, dW: 1 };
+    const rule = replicatedPoolRule({
+      convHeight: l.plane.height,
+      convWidth: l.plane.width,
+      block: { rows, cols: 1 },
+      pools: l.pools,
+      colParts: Math.ceil((l.out * rows) / c.tileCols),
+      spiking: false,
+    });
+    if ('pixels' in rule && tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
+  }
+  return { replicas: 1, dW: 1 };
+}
+
 /** The network and target of a case as .imc source. */
 export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySettings): string {
+  const first = renderPass(c, limits, memory, new Map());
+  const refits = new Map<string, Rep>();
+  for (const [name, l] of first.layers) {
+    if (l.pools.length > 0 && l.rep.replicas > 1 && l.drawn.fitPool) refits.set(name, refitToPools(c, l));
+  }
+  return refits.size === 0 ? first.text : renderPass(c, limits, memory, refits).text;
+}
+
+function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refits: ReadonlyMap<string, Rep>): Rendered {
   const lines: string[] = [];
   const mapping: string[] = [];
+  const layers = new Map<string, RenderedLayer>();
   let cores = 0;
   let n = 0;
   let cur: Plane = { name: 'image', channels: c.channels, height: c.height, width: c.width };
   // Whether cur is computed by a weight layer's core (a residual add and a pool need one).
   let computed = false;
-  const direct = (name: string, rep: { replicas: number; dW: number }, layout: Layout): void => {
+  // The weight layer whose core runs the ops that follow (pools fuse into it), and whether it has a threshold.
+  let core: RenderedLayer | undefined;
+  let coreThreshold = false;
+  // cur is a 0/1 threshold output (or a pool of one): no residual add or threshold of it (IMC131, IMC130).
+  let binary = false;
+  const direct = (name: string, rep: Rep, layout: Layout): void => {
     if (rep.replicas === 1 && layout === 'auto') return;
     const parts = [`replicas ${rep.replicas}`, `method ${rep.dW === 1 ? 1 : 2}`];
     if (rep.dW > 1) parts.push(`dw ${rep.dW}`);
@@ -200,52 +289,69 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
     name: string;
     plane: Plane;
     text: string;
-    rep: { replicas: number; dW: number };
+    rep: Rep;
     need: number;
+    layer: RenderedLayer;
   }
-  const conv = (out: number, k: number, stride: number, pad: number, r: Replication): Conv => {
+  const conv = (name: string, out: number, k: number, stride: number, pad: number, r: Replication, edgeOk: boolean): Conv => {
     const height = outSize(cur.height, k, stride, pad);
     const width = outSize(cur.width, k, stride, pad);
     const fits = cur.height + 2 * pad >= k && cur.width + 2 * pad >= k;
-    const rep = fits ? fitReplication(r, height, width) : { replicas: 1, dW: 1 };
+    let rep = fits ? fitReplication(r, height, width, edgeOk) : { replicas: 1, dW: 1 };
+    // Edge blocks in column parts are refused by the RTL: whole blocks instead.
+    if (rep.replicas > 1 && (height % Math.ceil(rep.replicas / rep.dW) !== 0 || width % rep.dW !== 0) && out * rep.replicas > c.tileCols) {
+      rep = fitReplication(r, height, width, false);
+    }
     const need = tiles(c, cur.channels, k, stride, out, rep);
-    const name = `l${n}`;
+    const refit = refits.get(name);
     const options = `${stride > 1 ? `, stride ${stride}` : ''}${pad > 0 ? `, pad ${pad}` : ''}`;
+    const layer: RenderedLayer = { rep: refit ?? rep, drawn: r, need, inChannels: cur.channels, out, k, stride, plane: { height, width }, pools: [] };
     return {
       ok: fits && cores + need <= limits.cores,
       name,
       plane: { name, channels: out, height, width },
       text: `conv(${cur.name}, out ${out}, kernel ${k}x${k}${options})`,
-      rep,
+      rep: layer.rep,
       need,
+      layer,
     };
   };
-  for (const s of c.steps) {
+  const steps = c.steps;
+  steps.forEach((s, i) => {
     if (s.kind === 'conv') {
       const pad = Math.min(s.pad, s.k - 1);
-      const made = conv(s.out, s.k, s.stride, pad, s);
-      if (!made.ok) continue;
+      const out = s.wide && c.tileRows < limits.wide ? c.tileRows + 1 + (s.out % (limits.wide - c.tileRows)) : s.out;
+      // No edge blocks in a layer that sends a shortcut (the next weight step a residual add of it).
+      const next = steps.slice(i + 1).find((t) => t.kind !== 'pool');
+      const made = conv(`l${n}`, out, s.k, s.stride, pad, s, next?.kind !== 'residual');
+      if (!made.ok) return;
       let expr = made.text;
       if (s.bn) expr = `batchnorm(${expr})`;
       if (s.relu) expr = `relu(${expr})`;
       lines.push(`  ${made.name} = ${expr}`);
       direct(made.name, made.rep, s.layout);
+      layers.set(made.name, made.layer);
       cores += made.need;
       n++;
       cur = made.plane;
       computed = true;
+      core = made.layer;
+      coreThreshold = false;
+      binary = false;
     } else if (s.kind === 'residual') {
-      if (!computed) continue;
-      const out = s.stride === 1 && !s.project ? cur.channels : s.out;
-      const made = conv(out, 3, s.stride, 1, s);
-      const identity = s.stride === 1 && out === cur.channels && !s.project;
+      if (!computed) return;
+      const project = s.project || binary;
+      const out = s.stride === 1 && !project ? cur.channels : s.out;
+      const name = `l${n}`;
+      const main = `${name}m`;
+      const made = conv(main, out, 3, s.stride, 1, s, false);
+      const identity = s.stride === 1 && out === cur.channels && !project;
       const shortcutRep = limits.replicateShortcuts ? made.rep : { replicas: 1, dW: 1 };
       const shortcutTiles = identity ? 0 : tiles(c, cur.channels, 1, s.stride, out, shortcutRep);
-      if (!made.ok || cores + made.need + shortcutTiles > limits.cores) continue;
-      const name = made.name;
-      const main = `${name}m`;
+      if (!made.ok || cores + made.need + shortcutTiles > limits.cores) return;
       lines.push(`  ${main} = batchnorm(${made.text})`);
       direct(`${main}`, made.rep, s.layout);
+      layers.set(main, made.layer);
       let shortcut = cur.name;
       if (!identity) {
         shortcut = `${name}s`;
@@ -256,15 +362,23 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
       cores += made.need + shortcutTiles;
       n++;
       cur = { ...made.plane, name };
+      core = made.layer;
+      coreThreshold = false;
+      binary = false;
     } else {
-      const pad = Math.min(s.pad, Math.floor(s.size / 2));
-      if (!computed || cur.height + 2 * pad < s.size || cur.width + 2 * pad < s.size) continue;
+      const pad = Math.min(s.pad, s.size - 1);
+      if (!computed || cur.height + 2 * pad < s.size || cur.width + 2 * pad < s.size) return;
       const name = `p${n++}`;
       const stride = s.stride === s.size ? '' : `, stride ${s.stride}`;
-      lines.push(`  ${name} = ${s.pool}(${cur.name}, size ${s.size}${stride}${pad > 0 ? `, pad ${pad}` : ''})`);
+      // At most one threshold per neuron core, never of a 0/1 value.
+      const act = s.act === 'threshold' && (coreThreshold || binary) ? 'relu' : s.act;
+      const input = act === 'relu' ? `relu(${cur.name})` : act === 'threshold' ? `threshold(${cur.name}, level ${s.level})` : cur.name;
+      lines.push(`  ${name} = ${s.pool}(${input}, size ${s.size}${stride}${pad > 0 ? `, pad ${pad}` : ''})`);
+      core!.pools.push({ height: s.size, width: s.size, stride: s.stride, padding: uniformPadding(pad) });
+      if (act === 'threshold') coreThreshold = binary = true;
       cur = { name, channels: cur.channels, height: outSize(cur.height, s.size, s.stride, pad), width: outSize(cur.width, s.size, s.stride, pad) };
     }
-  }
+  });
   const head = !computed && c.head === 'none' ? 'flatten-fc' : c.head;
   if (head !== 'none') {
     const features = head === 'gap-fc' ? cur.channels : cur.channels * cur.height * cur.width;
@@ -275,6 +389,8 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
       // A flatten or global average pool runs in a weight layer's neuron core: a 1x1 conv first.
       lines.push(`  l${n} = conv(${cur.name}, out ${cur.channels}, kernel 1x1)`);
       cur = { ...cur, name: `l${n++}` };
+    } else if (gap) {
+      core!.pools.push({ height: cur.height, width: cur.width, stride: cur.height, padding: uniformPadding(0) });
     }
     lines.push(`  logits = fc(${gap ? `gap(${cur.name})` : `flatten(${cur.name})`}, out ${c.classes})`);
     if (c.headLayout !== 'auto') mapping.push(`    layer logits: layout ${c.headLayout}`);
@@ -291,7 +407,7 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
     `  }`,
     `  input_memory { word ${c.wordBits} bits; depth ${memory.depth}; layout auto }`,
     `  controller { clock 250MHz; timestep ${memory.timestepNs}ns }`,
-    `  neuron_core { ops psum, batchnorm, relu, residual, pool }`,
+    `  neuron_core { ops psum, batchnorm, relu, threshold, residual, pool }`,
     `  grid 8x8`,
     `  link 1000Gbps`,
     `}`,
@@ -307,7 +423,7 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
     ...(mapping.length > 0 ? [``, `  mapping {`, ...mapping, `  }`] : []),
     `}`,
   ];
-  return [`// Random case (test/verify/randomNetworks.ts).`, ...target, ``, ...network, ``].join('\n');
+  return { text: [`// Random case (test/verify/randomNetworks.ts).`, ...target, ``, ...network, ``].join('\n'), layers };
 }
 
 /** Loads a source file; its diagnostics, if any, as a DiagnosticError (a generated case must be valid). */
@@ -334,27 +450,47 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 
 /** Features the RTL generator refuses (docs/rtl.md, IMC112), by the words of its message. */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
-  // A pool in a method-1 replicated layer is generated when its windows end evenly in the blocks (the same count of
+  // A pool in a method-1 replicated layer is implemented when its windows end evenly in the blocks (the same count of
   // pooled pixels per block); method 2, uneven windows, a stride other than the size, two pools and column parts not.
+  // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /(a pool|two pools|a pool whose stride differs from its size) in a replicated layer/ },
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
-  // Edge blocks (idle replicas): not generated (fitReplication), refused next to a residual add and in column parts.
+  // Edge blocks (idle replicas): generated only where the RTL implements them (fitReplication), refused next to a
+  // residual add, in a layer that sends a shortcut, in column parts and with a fused pool.
   { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';
 
 /** The features a compiled case exercises (for choosing and checking the fixed seed list). */
-export function caseFeatures(design: IrDesign, mapping: Mapping): Set<string> {
+export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers: readonly ResidualBuffer[] = []): Set<string> {
   const features = new Set<string>();
+  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const isPool = (name: string) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(name)?.op.kind ?? '');
   for (const l of mapping.layers) {
     if (l.rowParts > 1) features.add('row split');
     if (l.colParts > 1) features.add('column split');
-    if (l.matrix.replicas.length > 1) features.add(l.matrix.method === 2 ? 'method 2' : 'method 1 replicas');
+    const replicas = l.matrix.replicas.length;
+    if (replicas > 1) features.add(l.matrix.method === 2 ? 'method 2' : 'method 1 replicas');
     if (l.matrix.stride > 1) features.add('stride');
-    // Pools after the first in one neuron core run as a chain of pool stages.
-    const pools = l.fused.filter((f) => ['maxpool', 'avgpool', 'gap'].includes(design.network.nodes.find((n) => n.name === f)?.op.kind ?? ''));
+    // A kernel position's input channels span row parts.
+    if (l.matrix.kernelRows / (l.matrix.kernelHeight * l.matrix.kernelWidth) > design.target.crossbar.rows) features.add('wide channels');
+    if (replicas > 1) {
+      const rows = Math.max(...l.matrix.replicas.map((r) => r.oy)) + 1;
+      const cols = Math.max(...l.matrix.replicas.map((r) => r.ox)) + 1;
+      if (l.outputShape.height % rows !== 0 || l.outputShape.width % cols !== 0) features.add('edge blocks');
+      for (const f of l.fused.filter(isPool)) features.add(byName.get(f)!.op.kind === 'gap' ? 'gap in a replicated layer' : 'pool in a replicated layer');
+    }
+    // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools
+    // is applied at the later stage's input.
+    const pools = l.fused.map((f, i) => (isPool(f) ? i : -1)).filter((i) => i >= 0);
     if (pools.length > 1) features.add('pool chain');
+    for (let p = 1; p < pools.length; p++) {
+      for (const f of l.fused.slice(pools[p - 1] + 1, pools[p])) {
+        const kind = byName.get(f)!.op.kind;
+        if (kind === 'relu' || kind === 'threshold') features.add(`${kind} between pools`);
+      }
+    }
   }
   for (const node of design.network.nodes) {
     const op = node.op;
@@ -364,11 +500,19 @@ export function caseFeatures(design: IrDesign, mapping: Mapping): Set<string> {
       features.add(op.kind);
       if (hasPadding(op.padding)) features.add('padded pool');
       if (op.stride !== op.size) features.add('pool stride != size');
+      // Two windows end at the same row or column (padding >= stride): the pooled pixels queue.
+      const input = byName.get(node.inputs[0])!.shape;
+      const p = op.padding;
+      if (poolWindowEnds(input.height, op.size, op.stride, p.top, p.bottom).length === 0 || poolWindowEnds(input.width, op.size, op.stride, p.left, p.right).length === 0) {
+        features.add('queued pool');
+      }
     }
     if (op.kind === 'gap') features.add('gap');
     if (op.kind === 'fc') features.add('fc');
     if (node.mapping && node.mapping.layout !== 'auto') features.add(`layout ${node.mapping.layout}`);
   }
+  // A shortcut that arrives after the adding layer's inputs (the add waits for it).
+  if (residualBuffers.some((b) => b.lateShortcutPixels > 0)) features.add('late shortcut');
   const input = design.network.nodes.find((n) => n.op.kind === 'input')!.shape;
   if (input.height % 2 === 1 || input.width % 2 === 1) features.add('odd size');
   return features;

@@ -1,7 +1,7 @@
 // Pools in replicated layers (issue 19, IMC112 before): a replicated neuron core walks its block's pixels y fastest
-// through the window counters and sends the pooled pixels a block completes together (src/emit/rtl/replicatedPool.ts).
+// through the window counters and sends the pooled pixels a block completes together (src/mapping/replicatedPool.ts).
 import { describe, expect, it } from 'vitest';
-import { pooledPerBlock } from '../../src/emit/rtl/replicatedPool.js';
+import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';

@@ -11,7 +11,7 @@ import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
 import { unsignedBits, hexDigits, isPowerOfTwo, slit, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
-import { poolWindowEnds } from './poolWindows.js';
+import { poolWindowEnds } from '../../mapping/poolWindows.js';
 import { poolStageText, type PoolStream } from './poolStage.js';
 import { poolQueueText } from './poolQueue.js';
 import { extendToPool, poolWindowTaps } from './poolTaps.js';

@@ -12,12 +12,13 @@ import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
-import { poolQueueSlots, poolWindowEnds } from './poolWindows.js';
+import { poolQueueSlots } from './poolWindows.js';
+import { poolWindowEnds } from '../../mapping/poolWindows.js';
 import { BN_SCALE_BITS } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { pooledPerBlock } from './replicatedPool.js';
+import { replicatedPoolOf } from '../../mapping/replicatedPool.js';
 import { shortcutReorder } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -67,7 +68,7 @@ export interface NeuronPlan {
   reluAfterPool: boolean;
   /**
    * A replicated core with a pool: the pooled pixels it sends together (every block that completes any completes
-   * this many, src/emit/rtl/replicatedPool.ts).
+   * this many, src/mapping/replicatedPool.ts).
    */
   pooledPixels?: number;
   /**
@@ -483,26 +484,13 @@ function valueBits(values: Int32Array): number {
 
 /**
  * The pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without either), or
- * IMC112 for the cases its neuron core does not implement.
+ * IMC112 for the cases its neuron core does not implement (src/mapping/replicatedPool.ts, shared with the optimizer).
  */
 function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | undefined {
-  const byName = nodeIndex(design.network);
-  const pools = lm.fused.map((f) => byName.get(f)!).filter((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
-  if (lm.matrix.replicas.length === 1 || pools.length === 0) return undefined;
-  const node = byName.get(lm.layer)!;
-  const pool = pools[0];
-  if (pools.length > 1) unsupported(pool, 'two pools in a replicated layer');
-  if (design.target.neuronCore.spiking) unsupported(pool, 'a pool in a replicated layer of integrate-and-fire neurons');
-  if (lm.colParts > 1) unsupported(pool, 'a pool in a replicated layer split in column parts');
-  const op = pool.op as PoolOp | { kind: 'gap' };
-  const geometry =
-    op.kind === 'gap'
-      ? { height: node.shape.height, width: node.shape.width, stride: node.shape.height, padding: uniformPadding(0) }
-      : { height: op.size, width: op.size, stride: op.stride, padding: op.padding };
-  if (geometry.stride !== geometry.height) unsupported(pool, 'a pool whose stride differs from its size in a replicated layer');
-  const sent = pooledPerBlock(node.shape.height, node.shape.width, blockShape(lm.matrix.replicas), geometry);
-  if ('reason' in sent) unsupported(pool, `a pool in a replicated layer with ${sent.reason}`);
-  return sent.pixels;
+  if (lm.matrix.replicas.length === 1) return undefined;
+  const rule = replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+  if (rule && 'what' in rule) unsupported(rule.pool, rule.what);
+  return rule?.pixels;
 }
 
 /** Whether a layer's output plane is not a whole number of its blocks. */

@@ -5,7 +5,7 @@
 import { renderTemplate } from '../../support/templates.js';
 import { ulit, unsignedBits } from './literals.js';
 import type { PoolGeometry } from './plan.js';
-import { poolWindowsAll, type PoolWindowEnd } from './poolWindows.js';
+import { poolWindowsAll, type PoolWindowEnd } from '../../mapping/poolWindows.js';
 import { poolWindowTaps } from './poolTaps.js';
 
 /** Widths and sizes of the neuron core the queue lives in. */

@@ -6,7 +6,8 @@ import { renderTemplate } from '../../support/templates.js';
 import { hasPadding, paddingText } from '../../ir/padding.js';
 import { ulit, unsignedBits } from './literals.js';
 import type { LaterPoolPlan } from './plan.js';
-import { poolWindowEnds, poolWindowRows } from './poolWindows.js';
+import { poolWindowRows } from './poolWindows.js';
+import { poolWindowEnds } from '../../mapping/poolWindows.js';
 
 /** A stream of pooled pixels inside the neuron core: Verilog expressions of its emit flag, position and value. */
 export interface PoolStream {

@@ -1,0 +1,98 @@
+// The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (method 1,
+// one pool of stride = size whose windows end evenly in the blocks, no column parts: src/mapping/replicatedPool.ts,
+// the rule the RTL plan's IMC112 applies), and the mapping it chooses for ResNet-32 with its pooled last layer
+// replicated is one the RTL plan accepts.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadDesign } from '../../src/ir/load.js';
+import type { IrDesign } from '../../src/ir/types.js';
+import { optimizeDesign } from '../../src/optimize/index.js';
+import { searchUnits } from '../../src/optimize/units.js';
+import { createProgram } from '../../src/pipeline/program.js';
+import { planRtl } from '../../src/emit/rtl/plan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'imcc-optimize-pooled-'));
+
+function design(name: string, tile: string, body: string[]): IrDesign {
+  const file = join(dir, `${name}.imc`);
+  writeFileSync(
+    file,
+    [
+      'target pooled_target {',
+      `  crossbar { size ${tile}; weight_bits 4; devices single; adc 32 bits shift auto; dac 4 bits }`,
+      '  input_memory { word 64 bits; depth 512; layout auto }',
+      '  controller { clock 250MHz; timestep 400ns }',
+      '  neuron_core { ops psum, batchnorm, relu, residual, pool }',
+      '  grid 8x8',
+      '  link 1000Gbps',
+      '}',
+      `network ${name} on pooled_target {`,
+      '  input image: 2x8x8, 4 bits',
+      '  weights seed 3',
+      '  defaults { activations 4 bits; weights 4 bits }',
+      ...body.map((l) => `  ${l}`),
+      '}',
+    ].join('\n'),
+  );
+  const r = loadDesign(file);
+  if (r.design === null) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+  return r.design;
+}
+
+/** The (replicas, dW) settings the search offers the unit of `layer`. */
+function settings(d: IrDesign, layer: string): string[] {
+  return searchUnits(d).find((u) => u.layers.includes(layer))!.options.map((o) => `${o.replicas}/${o.dW}`);
+}
+
+describe('search space of a layer with a fused pool', () => {
+  it('a 2x2 max pool on an 8x8 plane: method-1 columns of 2, 4 and 8 rows (whose windows end evenly), no method 2', () => {
+    const d = design('pool2', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(relu(c1), size 2)', 'output p1']);
+    expect(settings(d, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+    // The unpooled twin also takes more replicas than the plane has rows, in method-2 blocks.
+    const plain = design('plain', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'output c1']);
+    expect(settings(plain, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
+  });
+
+  it('a pool whose stride differs from its size, or two pools, keep one replica', () => {
+    const strided = design('strided', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, stride 2, pad 1)', 'output p1']);
+    expect(settings(strided, 'c1')).toEqual(['1/1']);
+    const two = design('two', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'g = gap(p1)', 'output g']);
+    expect(settings(two, 'c1')).toEqual(['1/1']);
+  });
+
+  it('a global average pool: any column of whole rows, unless the replicas split the layer in column parts', () => {
+    const gap = design('gap', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'g = gap(c1)', 'output g']);
+    expect(settings(gap, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+    // 16-column tiles: 8 output channels x 2 replicas fill one; 4 or 8 replicas need two or four column parts.
+    const narrow = design('narrow', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'g = gap(c1)', 'output g']);
+    expect(settings(narrow, 'c1')).toEqual(['1/1', '2/1']);
+  });
+});
+
+describe('LeNet: both convolutions run a 2x2 max pool', () => {
+  it('the chosen mapping replicates them in method-1 columns, and the RTL plan accepts it', () => {
+    const r = loadDesign('examples/lenet.imc');
+    const result = optimizeDesign(r.design!, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: false, batch: 100, budget: 16 });
+    expect([...result.chosen.layers].filter(([, c]) => c.replicas > 1)).toEqual([
+      ['c1', { replicas: 8, dW: 1 }],
+      ['c2', { replicas: 2, dW: 1 }],
+    ]);
+    const plan = planRtl(createProgram(result.design));
+    expect(plan.cores.filter((c) => c.replicas > 1 && c.neuron?.pool).map((c) => [c.layer.layer, c.neuron!.pooledPixels])).toEqual([
+      ['c1', 4],
+      ['c2', 1],
+    ]);
+  });
+});
+
+describe('ResNet-32: the last stage, which runs the global average pool, may be replicated', () => {
+  it('at 60 cores (bandwidth lifted) the chosen mapping replicates it, and the RTL plan accepts the mapping', () => {
+    const r = loadDesign('examples/resnet32.imc');
+    const result = optimizeDesign(r.design!, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: true, batch: 100, budget: 60 });
+    expect(result.chosen.layers.get('stage3.3.c2')).toMatchObject({ replicas: 2, dW: 1 });
+    const plan = planRtl(createProgram(result.design));
+    expect(plan.cores.filter((c) => c.layer.layer === 'stage3.3.c2' && c.neuron?.pool).map((c) => c.neuron!.pooledPixels)).toEqual([1]);
+  }, 120_000);
+});

@@ -14,6 +14,7 @@ import type { SetStatus } from './index.js';
 import { errnoReason, readBoundedText } from '../../support/files.js';
 import { ToolError } from '../../diagnostics/index.js';
 import { reportError } from '../io.js';
+import { UsageError } from '../usage.js';
 
 /** A schedule file larger than this is refused (the largest compiled example's schedules are far below it). */
 const MAX_SCHEDULE_BYTES = 256_000_000;
@@ -116,9 +117,7 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
         newPath = git[2];
       } else if (git.length !== 0) {
         // Commander cannot say "2 or 7": the count is checked here, under the code of its own excess-arguments error.
-        reportError(new ToolError('IMC096', { command: 'imcc diff', expected: "OLD NEW, or git's 7 arguments", count: 2 + git.length }));
-        setStatus(EXIT_DIFF.error);
-        return;
+        throw new UsageError('IMC096', { command: 'imcc diff', expected: "OLD NEW, or git's 7 arguments", count: 2 + git.length });
       }
       try {
         const [oldSide, newSide] = loadSides(oldPath, newPath, gitPath);

@@ -108,7 +108,7 @@ export const CATALOGUE = {
   IMC093: { severity: 'error', template: '( ) and { } nest too deeply to parse (at most {max} levels)', description: 'nesting of ( ) and { } deeper than 64 levels (or deeper than the stack lets the parser follow)' },
   IMC094: { severity: 'error', template: 'missing {what}', description: 'bad command line: a required argument, a required option, or the value of an option is missing (exit 2)' },
   IMC095: { severity: 'error', template: "{what} '{value}' is invalid: expected {expected}", description: 'bad command line: an option or argument value out of its range or not one of its choices (exit 2)' },
-  IMC096: { severity: 'error', template: '{command} takes {expected}, got {count}', description: 'bad command line: more arguments than the command takes (exit 2)' },
+  IMC096: { severity: 'error', template: '{command} takes {expected}, got {count}', description: 'bad command line: a number of arguments the command does not take (commander: too many; imcc diff: other than 2 or 7) (exit 2)' },
   IMC097: { severity: 'error', template: '{option} cannot be used with {other}', description: 'bad command line: two options that exclude each other (exit 2)' },
   IMC098: { severity: 'error', template: "--percentile normalizes integrate-and-fire neurons; target {target} has no 'model if' neuron core", description: 'imcc import: --percentile for a target without integrate-and-fire neurons' },
   IMC100: { severity: 'error', template: 'cannot read the input image {path} ({reason})', description: 'the --input image file cannot be read' },

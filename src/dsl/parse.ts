@@ -37,6 +37,24 @@ export function nameTooLong(name: string, span: SourceSpan): Diagnostic {
   return diagnostic('IMC041', span, { name: name.slice(0, 24), length: name.length, max: MAX_NAME_LENGTH });
 }
 
+/** The first '(' or '{' at the deepest nesting of the tokens (where IMC093 points when the parser ran out of stack). */
+function deepestToken(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  let deepest = 0;
+  let at: IToken | undefined;
+  for (const t of tokens) {
+    const kind = t.tokenType?.name;
+    if (kind === 'LParen' || kind === 'LBrace') {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        at = t;
+      }
+    } else if ((kind === 'RParen' || kind === 'RBrace') && depth > 0) depth--;
+  }
+  return at;
+}
+
 export function parseSource(text: string, file: string): ParsedSource {
   const lexed = lex(text, file);
   const parsed = parseTokens(lexed.tokens);
@@ -53,7 +71,8 @@ export function parseSource(text: string, file: string): ParsedSource {
   const seen = new Set<string>();
   // Tokens end where the lexer cut too deep a nesting (IMC093): errors from there on only echo the cut.
   const cut = lexed.diagnostics.some((d) => d.code === 'IMC093');
-  for (const e of parsed.errors) {
+  // A parser out of stack (abandoned for depth) leaves errors of its unwinding, not of the text: only IMC093 is said.
+  for (const e of parsed.abandoned === 'depth' ? [] : parsed.errors) {
     if (diagnostics.length - lexed.diagnostics.length >= MAX_SYNTAX_ERRORS) break;
     let t = e.token;
     if (cut && (!Number.isFinite(t.startOffset) || t.tokenType?.name === 'EOF')) continue;
@@ -73,7 +92,8 @@ export function parseSource(text: string, file: string): ParsedSource {
   }
   if (parsed.abandoned === 'depth') {
     // The lexer cuts nesting at MAX_NESTING; a parser that still runs out of stack had less of it than that needs.
-    diagnostics.push(diagnostic('IMC093', { file, line: 1, column: 1, length: 1 }, { max: MAX_NESTING }));
+    const at = deepestToken(lexed.tokens);
+    diagnostics.push(diagnostic('IMC093', { file, line: at?.startLine ?? 1, column: at?.startColumn ?? 1, length: 1 }, { max: MAX_NESTING }));
   }
   const ast = parsed.cst ? buildAst(parsed.cst, file, text) : { file, declarations: [] };
   return { ast, comments: lexed.comments, diagnostics };

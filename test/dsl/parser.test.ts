@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../../src/dsl/parse.js';
 import type { Assignment, BlockDecl, CallExpr, NetworkDecl, Property, TargetDecl } from '../../src/dsl/ast.js';
@@ -66,6 +69,19 @@ describe('parser and CST-to-AST visitor', () => {
     // Only the nesting is reported: the parser's complaints about the text cut off after it would be echoes.
     expect(deep.diagnostics).toEqual([
       { code: 'IMC093', severity: 'error', message: '( ) and { } nest too deeply to parse (at most 64 levels)', span: { file: 'd.imc', line: 2, column: 3 + 4 + 5 * 63 + 4, length: 1 } },
+    ]);
+  });
+
+  it('IMC093 also when the parser runs out of stack within the nesting limit (a process with a small stack)', () => {
+    const tsx = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/esm/index.mjs')).href;
+    const parse = pathToFileURL(join(process.cwd(), 'src/dsl/parse.ts')).href;
+    const text = 'network n on t {\\n  a = ' + 'f('.repeat(60) + 'x' + ')'.repeat(60) + '\\n}\\n';
+    const script = `import('${parse}').then((m) => console.log(JSON.stringify(m.parseSource('${text}', 'd.imc').diagnostics)))`;
+    const run = spawnSync(process.execPath, ['--stack-size=200', '--import', tsx, '-e', script], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([
+      // At the innermost '(' (the file's deepest nesting).
+      { code: 'IMC093', severity: 'error', message: '( ) and { } nest too deeply to parse (at most 64 levels)', span: { file: 'd.imc', line: 2, column: 7 + 2 * 59 + 1, length: 1 } },
     ]);
   });
 

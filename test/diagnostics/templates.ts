@@ -85,7 +85,8 @@ export function diagnosticsReference(): string {
     'printed is always the template with its arguments filled in. Problems in the source print as',
     '`file:line:col: error IMCnnn: message` (or `warning`) with the source line and a caret under the place; problems',
     'with files or options print as `imcc: error IMCnnn: message`. An error exits with status 1 (a bad command line,',
-    'IMC142, with 2); warnings do not change the exit status, and `imcc compile` also lists them in `report.txt`.',
+    'IMC094-IMC097 and IMC142, and any error of `imcc diff`, with 2); warnings do not change the exit status, and',
+    '`imcc compile` also lists them in `report.txt`.',
     'Each code is one rule; a few codes numbered outside their phase\'s range are listed with their phase.',
     '',
   ];

@@ -10,6 +10,7 @@ import type { IrDesign, IrTarget } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { compileReference, runReference } from '../reference/index.js';
 import { quantizeReal, signedMax } from '../reference/arithmetic.js';
+import { imageCount } from '../reference/npyImages.js';
 import { NpyFormatError, parseNpy } from '../support/npy.js';
 import { formatNpz } from '../support/npz.js';
 import { runFloat, type FloatValues } from './float.js';
@@ -88,13 +89,10 @@ export function readCalibration(file: string, graph: ImportGraph): Float64Array[
     if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
     throw err;
   }
-  const chw = [input.channels, input.height, input.width];
-  const dims = array.shape;
-  const fits = (dims.length === 4 && dims[0] >= 1 && dims.slice(1).every((d, i) => d === chw[i])) || (dims.length === 3 && dims.every((d, i) => d === chw[i]));
-  if (!fits) throw new ToolError('IMC123', { file, shape: dims.join(', '), chw: chw.join(' x ') });
+  const count = imageCount(file, array.shape, input);
+  if (count < 1) throw new ToolError('IMC123', { file, shape: array.shape.join(', '), chw: `${input.channels} x ${input.height} x ${input.width}` });
   if (array.dtype !== 'f4' && array.dtype !== 'f8') throw new ToolError('IMC088', { option: '--calibrate', file, dtype: array.dtype });
-  const size = chw[0] * chw[1] * chw[2];
-  const count = dims.length === 4 ? dims[0] : 1;
+  const size = input.channels * input.height * input.width;
   return Array.from({ length: count }, (_, k) => array.data.slice(k * size, (k + 1) * size));
 }
 

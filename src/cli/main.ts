@@ -2,7 +2,8 @@
 // registers itself on the commander program; this file owns exit statuses and error handling only.
 import { Command, CommanderError } from 'commander';
 import { DiagnosticError, ToolError } from '../diagnostics/index.js';
-import { printDiagnostics } from './io.js';
+import { printDiagnostics, reportError } from './io.js';
+import { UsageError, usageDiagnostic } from './usage.js';
 import { EXIT } from './exit.js';
 import { IMCC_VERSION } from './version.js';
 import { registerCommands } from './commands/index.js';
@@ -20,10 +21,8 @@ export function installStdoutGuard(): void {
   });
 }
 
-/** Commander's usage errors in imcc's one error format: `imcc: error IMC142: ...`. */
-export function usageError(text: string): string {
-  return text.replace(/^(?:error: )+/, 'imcc: error IMC142: ');
-}
+/** Printed after a usage error, as commander's showHelpAfterError would. */
+const USAGE_HINT = '(run with --help for usage)\n';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -32,26 +31,42 @@ export async function main(argv: string[]): Promise<number> {
     .name('imcc')
     .description('Compiler for in-memory-computing CNN accelerators (crossbar tiles, input memories, dataflow, RTL)')
     .version(IMCC_VERSION)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(usageError(s)) });
+    // Usage errors are printed from the CommanderError main catches, which has commander's error code (usage.ts).
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
   registerCommands(program, (code) => {
     status = code;
   });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return status;
-  } catch (err) {
+  } catch (caught) {
+    let err = caught;
     if (err instanceof CommanderError) {
       // --help and --version end here with exitCode 0; anything else is bad usage.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (err.exitCode === 0) return EXIT.ok;
+      try {
+        const usage = usageDiagnostic(err);
+        if (usage) {
+          reportError(usage);
+          process.stderr.write(USAGE_HINT);
+        }
+        return EXIT.usage;
+      } catch (unrecognised) {
+        err = unrecognised;
+      }
     }
     if (err instanceof DiagnosticError) {
       printDiagnostics(err.diagnostics, err.sources);
       return EXIT.badInput;
     }
+    if (err instanceof UsageError) {
+      reportError(err);
+      process.stderr.write(USAGE_HINT);
+      return EXIT.usage;
+    }
     if (err instanceof ToolError) {
-      process.stderr.write(`imcc: error ${err.code}: ${err.message}\n`);
+      reportError(err);
       return EXIT.badInput;
     }
     const message = err instanceof Error ? err.message : String(err);

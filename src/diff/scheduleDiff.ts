@@ -104,16 +104,26 @@ export interface ScheduleComparison {
   unified(labels: UnifiedLabels): string;
 }
 
+/** Where a schedule of each side came from, for the messages of ScheduleFormatError (by default `old NAME`, `new NAME`). */
+export interface ScheduleSources {
+  old: (name: string) => string;
+  new: (name: string) => string;
+}
+
 /** Compares two sets of schedules (by file name). Texts that are not schedules throw ScheduleFormatError. */
-export function compareScheduleSets(oldSet: ScheduleSet, newSet: ScheduleSet): ScheduleComparison {
+export function compareScheduleSets(
+  oldSet: ScheduleSet,
+  newSet: ScheduleSet,
+  sources: ScheduleSources = { old: (name) => `old ${name}`, new: (name) => `new ${name}` },
+): ScheduleComparison {
   const names = [...new Set([...oldSet.keys(), ...newSet.keys()])].sort();
   const cores: CoreDiff[] = [];
   const patches: Array<{ name: string; oldLines: string[] | null; newLines: string[] | null; edits: EditRun[] }> = [];
   for (const name of names) {
     const o = oldSet.get(name);
     const n = newSet.get(name);
-    const parsedOld = o === undefined ? null : parseScheduleText(o, `old ${name}`);
-    const parsedNew = n === undefined ? null : parseScheduleText(n, `new ${name}`);
+    const parsedOld = o === undefined ? null : parseScheduleText(o, sources.old(name));
+    const parsedNew = n === undefined ? null : parseScheduleText(n, sources.new(name));
     if (parsedOld && parsedNew) {
       const d = diffParsed(name, parsedOld, parsedNew);
       if (d) {

@@ -110,7 +110,7 @@ export function lex(text: string, file: string): LexResult {
     if (depth > MAX_NESTING) {
       const at = tokens[i];
       diagnostics.push(
-        diagnostic('IMC002', { file, line: at.startLine ?? 1, column: at.startColumn ?? 1, length: 1 }, { message: `nesting deeper than ${MAX_NESTING} levels of ( ) and { }` }),
+        diagnostic('IMC093', { file, line: at.startLine ?? 1, column: at.startColumn ?? 1, length: 1 }, { max: MAX_NESTING }),
       );
       tokens = tokens.slice(0, i);
       break;

@@ -1,8 +1,8 @@
 // Source text -> AST plus every lexing and syntax diagnostic of the file.
-import type { IRecognitionException, IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
 import { diagnostic, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { SourceFile } from './ast.js';
-import { lex, Name } from './lexer.js';
+import { lex, MAX_NESTING, Name } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { buildAst } from './visitor.js';
 
@@ -12,34 +12,11 @@ export interface ParsedSource {
   diagnostics: Diagnostic[];
 }
 
+/** The codes of lexing and syntax errors: a later check on the same line would mostly echo the parser's recovery. */
+export const SYNTAX_CODES: ReadonlySet<string> = new Set(['IMC001', 'IMC224', 'IMC002', 'IMC093']);
+
 /** At most this many syntax errors per file: after that, recovery mostly reports echoes of the first ones. */
 export const MAX_SYNTAX_ERRORS = 25;
-
-const TOKEN_WORDS: Record<string, string> = {
-  Name: 'a name',
-  NumberLit: 'a number',
-  Quantity: 'a number with a unit',
-  Dims: 'dimensions like 3x3',
-  StringLit: 'a string',
-  LBrace: "'{'",
-  RBrace: "'}'",
-  LParen: "'('",
-  RParen: "')'",
-  Comma: "','",
-  Colon: "':'",
-  Equals: "'='",
-  Minus: "'-'",
-  Semicolon: "';'",
-  Newline: 'end of line',
-  EOF: 'end of file',
-  Import: "'import'",
-  Target: "'target'",
-  Network: "'network'",
-  On: "'on'",
-  Extends: "'extends'",
-  Block: "'block'",
-  Return: "'return'",
-};
 
 function describeToken(t: IToken): string {
   const kind = t.tokenType?.name ?? 'EOF';
@@ -47,19 +24,6 @@ function describeToken(t: IToken): string {
   if (kind === 'Newline') return 'end of line';
   const image = t.image.length > 30 ? t.image.slice(0, 30) + '...' : t.image;
   return `'${image}'`;
-}
-
-function syntaxMessage(e: IRecognitionException): string {
-  const found = describeToken(e.token);
-  if (e.name === 'MismatchedTokenException') {
-    const m = /-->\s*(\w+)\s*<--/.exec(e.message);
-    // Inside a call or a parameter list a missing ')' is as often a missing ','.
-    const expected = m ? (m[1] === 'RParen' ? "',' or ')'" : (TOKEN_WORDS[m[1]] ?? m[1])) : 'something else';
-    return `expected ${expected} but found ${found}`;
-  }
-  if (e.name === 'NotAllInputParsedException') return `unexpected ${found}: expected 'import', 'target' or 'network'`;
-  if (e.name === 'EarlyExitException') return `unexpected ${found}: expected a value`;
-  return `unexpected ${found}`;
 }
 
 /**
@@ -71,6 +35,24 @@ export const MAX_NAME_LENGTH = 200;
 
 export function nameTooLong(name: string, span: SourceSpan): Diagnostic {
   return diagnostic('IMC041', span, { name: name.slice(0, 24), length: name.length, max: MAX_NAME_LENGTH });
+}
+
+/** The first '(' or '{' at the deepest nesting of the tokens (where IMC093 points when the parser ran out of stack). */
+function deepestToken(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  let deepest = 0;
+  let at: IToken | undefined;
+  for (const t of tokens) {
+    const kind = t.tokenType?.name;
+    if (kind === 'LParen' || kind === 'LBrace') {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        at = t;
+      }
+    } else if ((kind === 'RParen' || kind === 'RBrace') && depth > 0) depth--;
+  }
+  return at;
 }
 
 export function parseSource(text: string, file: string): ParsedSource {
@@ -87,9 +69,13 @@ export function parseSource(text: string, file: string): ParsedSource {
   }
   const lastReal = lexed.tokens[lexed.tokens.length - 1];
   const seen = new Set<string>();
-  for (const e of parsed.errors) {
+  // Tokens end where the lexer cut too deep a nesting (IMC093): errors from there on only echo the cut.
+  const cut = lexed.diagnostics.some((d) => d.code === 'IMC093');
+  // A parser out of stack (abandoned for depth) leaves errors of its unwinding, not of the text: only IMC093 is said.
+  for (const e of parsed.abandoned === 'depth' ? [] : parsed.errors) {
     if (diagnostics.length - lexed.diagnostics.length >= MAX_SYNTAX_ERRORS) break;
     let t = e.token;
+    if (cut && (!Number.isFinite(t.startOffset) || t.tokenType?.name === 'EOF')) continue;
     if (!Number.isFinite(t.startOffset) || t.tokenType?.name === 'EOF') {
       // End of file: point just after the last token (or at 1:1 in an empty file).
       const line = lastReal ? (lastReal.endLine ?? 1) : 1;
@@ -101,10 +87,13 @@ export function parseSource(text: string, file: string): ParsedSource {
     const key = `${span.line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    diagnostics.push(diagnostic('IMC002', span, { message: syntaxMessage(e) }));
+    // The parser's error message provider (syntaxExpected.ts) made the message the tokens the grammar allows here.
+    diagnostics.push(diagnostic('IMC002', span, { expected: e.message, found: describeToken(e.token) }));
   }
   if (parsed.abandoned === 'depth') {
-    diagnostics.push(diagnostic('IMC002', { file, line: 1, column: 1, length: 1 }, { message: 'the file is too deeply nested or too broken to parse' }));
+    // The lexer cuts nesting at MAX_NESTING; a parser that still runs out of stack had less of it than that needs.
+    const at = deepestToken(lexed.tokens);
+    diagnostics.push(diagnostic('IMC093', { file, line: at?.startLine ?? 1, column: at?.startColumn ?? 1, length: 1 }, { max: MAX_NESTING }));
   }
   const ast = parsed.cst ? buildAst(parsed.cst, file, text) : { file, declarations: [] };
   return { ast, comments: lexed.comments, diagnostics };

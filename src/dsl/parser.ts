@@ -41,6 +41,7 @@ import {
   StringLit,
   Target,
 } from './lexer.js';
+import { expectedTokensProvider } from './syntaxExpected.js';
 
 /** Thrown to stop parsing once enough syntax errors are known (recovery on garbage is slow and says nothing new). */
 class TooManyErrors extends Error {}
@@ -55,7 +56,7 @@ interface ErrorRecorder {
 
 class ImcParser extends CstParser {
   constructor() {
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full' });
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full', errorMessageProvider: expectedTokensProvider });
     this.performSelfAnalysis();
     const recorder = this as unknown as ErrorRecorder;
     const save = recorder.SAVE_ERROR.bind(this);

@@ -21,7 +21,7 @@ import { analogTileProduct, type AnalogDevice } from '../reference/analog/tile.j
 import { parseNpyImages, type NpyImages } from '../reference/npyImages.js';
 import { isIntegerDtype, NpyFormatError, parseNpy, type NpyArray } from '../support/npy.js';
 import { runFloat } from './float.js';
-import { importGraph } from './graph.js';
+import { importGraph, type ImportGraph } from './graph.js';
 import { readOnnx } from './onnx.js';
 
 export interface EvaluateResult {
@@ -185,6 +185,22 @@ function chunks(count: number, size: number, analog?: AnalogDraw): Job[] {
   return jobs;
 }
 
+/** The float model, its input data and the design's output scale, for `--onnx`: IMC088, IMC271, IMC106. */
+function floatComparison(design: IrDesign, dataFile: string, onnxFile: string): { data: NpyArray; graph: ImportGraph; outputScale: number } {
+  const data = readNpy(dataFile, 'data');
+  if (isIntegerDtype(data.dtype)) throw new ToolError('IMC088', { option: '--onnx', file: dataFile, dtype: data.dtype });
+  let modelBytes: Uint8Array;
+  try {
+    modelBytes = readFileSync(onnxFile);
+  } catch (err) {
+    throw new ToolError('IMC271', { what: 'model', file: onnxFile, reason: (err as { code?: string }).code ?? 'unreadable' });
+  }
+  const graph = importGraph(readOnnx(onnxFile, modelBytes));
+  const outputScale = design.network.weights.kind === 'file' ? readFileWeights(design).outputScale : undefined;
+  if (outputScale === undefined) throw new ToolError('IMC106', {});
+  return { data, graph, outputScale };
+}
+
 export async function evaluateDesign(
   designFile: string,
   dataFile: string,
@@ -197,8 +213,10 @@ export async function evaluateDesign(
   const images = dataImages(design, dataFile);
   const labels = readNpy(labelsFile, 'labels');
   if (!isIntegerDtype(labels.dtype) || labels.shape.length !== 1 || labels.shape[0] !== images.count) {
-    throw new ToolError('IMC129', { message: `--labels ${labelsFile}: expected ${images.count} integer labels (shape (${images.count},)), found ${labels.dtype} of shape (${labels.shape.join(', ')})` });
+    throw new ToolError('IMC105', { file: labelsFile, count: images.count, dtype: labels.dtype, shape: labels.shape.join(', ') });
   }
+  // What the comparison with the float model needs is checked before the design runs on every image.
+  const float = onnxFile === undefined ? undefined : floatComparison(design, dataFile, onnxFile);
   const top1Of = (outputs: Int32Array[]): number => {
     let correct = 0;
     for (let k = 0; k < images.count; k++) if (argmax(outputs[k]) === labels.data[k]) correct++;
@@ -235,19 +253,9 @@ export async function evaluateDesign(
       result.analog = { device: reported, samples: analog.samples, seed: analog.seed, top1: { ...top1Spread(perPoint[0]), perSample: perPoint[0] } };
     }
   }
-  if (onnxFile === undefined) return result;
+  if (float === undefined) return result;
+  const { data, graph, outputScale } = float;
 
-  const data = readNpy(dataFile, 'data');
-  if (isIntegerDtype(data.dtype)) throw new ToolError('IMC129', { message: `--onnx needs float data (the model's own input); ${dataFile} holds ${data.dtype} integers` });
-  let modelBytes: Uint8Array;
-  try {
-    modelBytes = readFileSync(onnxFile);
-  } catch (err) {
-    throw new ToolError('IMC271', { what: 'model', file: onnxFile, reason: (err as { code?: string }).code ?? 'unreadable' });
-  }
-  const graph = importGraph(readOnnx(onnxFile, modelBytes));
-  const outputScale = design.network.weights.kind === 'file' ? readFileWeights(design).outputScale : undefined;
-  if (outputScale === undefined) throw new ToolError('IMC129', { message: `--onnx: the design's weights file gives no output.scale to compare its outputs with the float model (import it with imcc import)` });
   const size = data.data.length / images.count;
   let floatCorrect = 0;
   let agree = 0;
@@ -256,7 +264,7 @@ export async function evaluateDesign(
   for (let k = 0; k < images.count; k++) {
     const values = runFloat(graph, data.data.subarray(k * size, (k + 1) * size));
     const logits = values.get(graph.output)!;
-    if (logits.length !== outputs[k].length) throw new ToolError('IMC129', { message: `--onnx ${onnxFile}: the model has ${logits.length} outputs, the design ${outputs[k].length}` });
+    if (logits.length !== outputs[k].length) throw new ToolError('IMC107', { file: onnxFile!, modelOutputs: logits.length, designOutputs: outputs[k].length });
     const f = argmax(logits);
     if (f === labels.data[k]) floatCorrect++;
     if (f === argmax(outputs[k])) agree++;

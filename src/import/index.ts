@@ -10,6 +10,7 @@ import type { IrDesign, IrTarget } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { compileReference, runReference } from '../reference/index.js';
 import { quantizeReal, signedMax } from '../reference/arithmetic.js';
+import { imageCount } from '../reference/npyImages.js';
 import { NpyFormatError, parseNpy } from '../support/npy.js';
 import { formatNpz } from '../support/npz.js';
 import { runFloat, type FloatValues } from './float.js';
@@ -71,32 +72,33 @@ function loadTarget(file: string): IrTarget {
   const errors = program.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new DiagnosticError(program.diagnostics, program.sources);
   const declared = program.files[0]?.declarations.filter((d) => d.kind === 'target') ?? [];
-  if (declared.length !== 1) throw new ToolError('IMC129', { message: `--target ${file} declares ${declared.length} targets; give a file with exactly one` });
+  if (declared.length !== 1) throw new ToolError('IMC087', { file, count: declared.length });
   return program.check.targets.get(declared[0].name.name)!;
 }
 
-/** Calibration images, N x C x H x W floats matching the model input. */
+/**
+ * Calibration images: floats matching the model input, N x C x H x W or one C x H x W image, as every .npy image
+ * input of imcc (reference/npyImages.ts), whose codes it shares: IMC256 (not .npy), IMC123 (shape).
+ */
 export function readCalibration(file: string, graph: ImportGraph): Float64Array[] {
   const input = graph.layers.find((l) => l.op.kind === 'input')!.shape;
   let array;
   try {
     array = parseNpy(readBytes(file, 'calibration data'));
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC129', { message: `--calibrate ${file}: ${err.message}` });
+    if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
     throw err;
   }
-  const chw = [input.channels, input.height, input.width];
-  if (array.shape.length !== 4 || !array.shape.slice(1).every((d, i) => d === chw[i]) || array.shape[0] < 1) {
-    throw new ToolError('IMC129', { message: `--calibrate ${file}: shape (${array.shape.join(', ')}) is not N x ${chw.join(' x ')} (the model input)` });
-  }
-  if (array.dtype !== 'f4' && array.dtype !== 'f8') throw new ToolError('IMC129', { message: `--calibrate ${file}: ${array.dtype} data; calibration images are floats, as the model takes them` });
-  const size = chw[0] * chw[1] * chw[2];
-  return Array.from({ length: array.shape[0] }, (_, k) => array.data.slice(k * size, (k + 1) * size));
+  const count = imageCount(file, array.shape, input);
+  if (count < 1) throw new ToolError('IMC123', { file, shape: array.shape.join(', '), chw: `${input.channels} x ${input.height} x ${input.width}` });
+  if (array.dtype !== 'f4' && array.dtype !== 'f8') throw new ToolError('IMC088', { option: '--calibrate', file, dtype: array.dtype });
+  const size = input.channels * input.height * input.width;
+  return Array.from({ length: count }, (_, k) => array.data.slice(k * size, (k + 1) * size));
 }
 
 function bitsOption(value: number | undefined, fallback: number, what: string): number {
   const bits = value ?? fallback;
-  if (!Number.isInteger(bits) || bits < 2 || bits > 16) throw new ToolError('IMC129', { message: `--${what} ${bits}: expected a whole number from 2 to 16` });
+  if (!Number.isInteger(bits) || bits < 2 || bits > 16) throw new ToolError('IMC129', { option: what, value: bits, expected: 'a whole number from 2 to 16' });
   return bits;
 }
 
@@ -182,12 +184,16 @@ export function importModel(options: ImportOptions): ImportResult {
   const weightBits = bitsOption(options.weightBits, target.crossbar.weightBits, 'weight-bits');
   const activationBits = bitsOption(options.activationBits, 8, 'activation-bits');
   const pct = options.percentile ?? DEFAULT_PERCENTILE;
-  if (options.percentile !== undefined && !neurons) throw new ToolError('IMC129', { message: `--percentile normalizes integrate-and-fire neurons; target ${target.name} has no 'model if' neuron core` });
-  if (!(pct > 0 && pct <= 100)) throw new ToolError('IMC129', { message: `--percentile ${pct}: expected a number above 0, at most 100` });
+  if (options.percentile !== undefined && !neurons) throw new ToolError('IMC098', { target: target.name });
+  if (!(pct > 0 && pct <= 100)) throw new ToolError('IMC129', { option: 'percentile', value: pct, expected: 'a number above 0, at most 100' });
   const spiking: SpikingConversion | undefined = neurons && { threshold: neurons.threshold, percentile: pct };
   if (neurons && neurons.threshold > signedMax(activationBits)) {
     throw new ToolError('IMC134', { target: target.name, threshold: neurons.threshold, activationBits, signedMax: signedMax(activationBits) });
   }
+  // Checked before calibration, the import's largest cost.
+  const imcFile = options.output.endsWith('.imc') ? options.output : `${options.output}.imc`;
+  const dir = path.dirname(imcFile);
+  if (!existsSync(dir)) throw new ToolError('IMC111', { dir: options.output, reason: `its directory ${dir} does not exist` });
   const calibration = readCalibration(options.calibrate, graph);
   // The float pass of calibration is the import's largest cost: keep its requantized outputs for the error table
   // rather than run it twice, up to FLOAT_KEEP_LIMIT values (beyond, the error pass recomputes them).
@@ -205,9 +211,6 @@ export function importModel(options: ImportOptions): ImportResult {
     spiking,
   );
 
-  const imcFile = options.output.endsWith('.imc') ? options.output : `${options.output}.imc`;
-  const dir = path.dirname(imcFile);
-  if (!existsSync(dir)) throw new ToolError('IMC129', { message: `-o ${options.output}: the directory ${dir} does not exist` });
   const base = path.basename(imcFile, '.imc');
   const weightsName = `${base}.npz`;
   const partialWeights = `${base}.npz.partial`;

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Located, SourceFile } from '../dsl/ast.js';
 import { diagnostic, sortDiagnostics, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
-import { parseSource } from '../dsl/parse.js';
+import { parseSource, SYNTAX_CODES } from '../dsl/parse.js';
 import type { IrDesign } from './types.js';
 import { checkProgram, type ProgramCheck } from './check.js';
 import { Diagnostics } from '../diagnostics/index.js';
@@ -42,10 +42,10 @@ export function importPath(importer: string, imported: string): string {
  * unknown-target errors when an import failed (the target was probably in the missing file).
  */
 function withoutEchoes(list: readonly Diagnostic[]): Diagnostic[] {
-  const syntaxLines = new Set(list.filter((d) => d.code === 'IMC001' || d.code === 'IMC224' || d.code === 'IMC002').map((d) => `${d.span.file}:${d.span.line}`));
+  const syntaxLines = new Set(list.filter((d) => SYNTAX_CODES.has(d.code)).map((d) => `${d.span.file}:${d.span.line}`));
   const importFailed = list.some((d) => d.code === 'IMC003' || d.code === 'IMC223' || d.code === 'IMC004');
   return list.filter((d) => {
-    if (d.code === 'IMC001' || d.code === 'IMC224' || d.code === 'IMC002') return true;
+    if (SYNTAX_CODES.has(d.code)) return true;
     if (d.code === 'IMC021' && importFailed) return false;
     return !syntaxLines.has(`${d.span.file}:${d.span.line}`);
   });

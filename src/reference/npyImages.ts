@@ -12,6 +12,14 @@ export interface NpyImages {
   image(k: number): Int32Array;
 }
 
+/** How many images a .npy array of `dims` holds for an input of `shape`: N x C x H x W or one C x H x W (else IMC123). */
+export function imageCount(file: string, dims: readonly number[], shape: Shape): number {
+  const chw = [shape.channels, shape.height, shape.width];
+  const fits = (dims.length === 4 && dims.slice(1).every((d, i) => d === chw[i])) || (dims.length === 3 && dims.every((d, i) => d === chw[i]));
+  if (!fits) throw new ToolError('IMC123', { file, shape: dims.join(', '), chw: chw.join(' x ') });
+  return dims.length === 4 ? dims[0] : 1;
+}
+
 /** Parses a .npy file of images for a network input; ToolError IMC256 (format), IMC123 (shape), IMC124 (no scale), IMC257 (not finite), IMC103. */
 export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bits: number, inputScale: number | undefined): NpyImages {
   let array: NpyArray;
@@ -21,14 +29,8 @@ export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bi
     if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
     throw err;
   }
-  const chw = [shape.channels, shape.height, shape.width];
-  const dims = array.shape;
-  const fits = (dims.length === 4 && dims.slice(1).every((d, i) => d === chw[i])) || (dims.length === 3 && dims.every((d, i) => d === chw[i]));
-  if (!fits) {
-    throw new ToolError('IMC123', { file, shape: dims.join(', '), chw: chw.join(' x ') });
-  }
-  const count = dims.length === 4 ? dims[0] : 1;
-  const size = chw[0] * chw[1] * chw[2];
+  const count = imageCount(file, array.shape, shape);
+  const size = shape.channels * shape.height * shape.width;
   const lo = signedMin(bits);
   const hi = signedMax(bits);
   const integer = isIntegerDtype(array.dtype);

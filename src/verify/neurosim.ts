@@ -43,7 +43,7 @@ const NUMBER = '([-+0-9.eE]+)';
 function figure(text: string, label: string, unit = ''): number {
   const escaped = label.replace(/[()^]/g, (c) => `\\${c}`);
   const m = new RegExp(`^${escaped}\\s*:?\\s*(?:is:)?\\s*${NUMBER}${unit}`, 'm').exec(text);
-  if (!m) throw new Error(`NeuroSim output has no "${label}"`);
+  if (!m) throw new ToolError('IMC109', { missing: `'${label}'` });
   return Number(m[1]);
 }
 
@@ -53,7 +53,7 @@ export function parseNeuroSimReport(stdout: string): NeuroSimReport {
   const pipelined = stdout.includes('Chip pipeline-system-clock-cycle (per image)');
   const prefix = pipelined ? 'Chip pipeline-system' : 'Chip';
   const sub = /^User-defined SubArray Size: (\d+)x(\d+)/m.exec(stdout);
-  if (!sub) throw new Error('NeuroSim output has no "User-defined SubArray Size"');
+  if (!sub) throw new ToolError('IMC109', { missing: "'User-defined SubArray Size'" });
   const layers = new Set([...stdout.matchAll(/^-+ Estimation of Layer (\d+) -+$/gm)].map((m) => m[1])).size;
   const tileBlock = /# of tile used for each layer -+\n((?:layer\d+: \d+\n)+)/.exec(stdout);
   const tilesPerLayer = tileBlock ? [...tileBlock[1].matchAll(/layer\d+: (\d+)/g)].map((m) => Number(m[1])) : [];
@@ -85,8 +85,9 @@ export async function runNeuroSim(configDir: string, neurosimDir: string, buildD
   // neurosim.sh rebuilds the build directory in place when its Param.cpp values differ: one run at a time uses it.
   const run = await withLock(`${resolve(buildDir)}.lock`, () => execa('sh', [`${configDir}/neurosim.sh`, neurosimDir, buildDir], { reject: false }));
   if (run.exitCode !== 0) {
-    const tail = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-3).join(' | ');
-    throw new Error(`NeuroSim exited with ${run.exitCode ?? run.signal}: ${tail}`);
+    // The compiler's or the program's own words: its last lines of output.
+    const output = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-3).join(' | ');
+    throw new ToolError('IMC108', { status: run.exitCode ?? run.signal ?? 'unknown', output });
   }
   return { stdout: run.stdout, report: parseNeuroSimReport(run.stdout) };
 }
@@ -112,7 +113,7 @@ export interface NeuroSimFigures {
 export async function runNeuroSimOnFiles(files: readonly OutputFile[], neurosimDir: string, setup: NeuroSimSetup): Promise<NeuroSimFigures> {
   const source = resolve(neurosimDir);
   if (!existsSync(join(source, 'Param.cpp')) || !existsSync(join(source, 'main.cpp'))) {
-    throw new ToolError('IMC162', { message: `--neurosim-run: ${neurosimDir} is not NeuroSim's NeuroSIM folder (no Param.cpp and main.cpp)` });
+    throw new ToolError('IMC162', { dir: neurosimDir });
   }
   const configs = files.filter((f) => f.path.startsWith('configs/neurosim/'));
   if (!configs.some((f) => f.path.startsWith('configs/neurosim/input_'))) throw new Error('runNeuroSimOnFiles: the files have no NeuroSim input traces');
@@ -124,14 +125,8 @@ export async function runNeuroSimOnFiles(files: readonly OutputFile[], neurosimD
   const work = mkdtempSync(join(tmpdir(), 'imcc-neurosim-run-'));
   try {
     for (const f of configs) writeContent(join(work, f.path.slice('configs/neurosim/'.length)), f.content);
-    let result: { report: NeuroSimReport };
-    try {
-      result = await runNeuroSim(work, source, buildDir);
-    } catch (err) {
-      throw new ToolError('IMC162', { message: `--neurosim-run: ${(err as Error).message}` });
-    }
-    const r = result.report;
-    if (!r.completed) throw new ToolError('IMC162', { message: '--neurosim-run: NeuroSim stopped before its final report' });
+    const r = (await runNeuroSim(work, source, buildDir)).report;
+    if (!r.completed) throw new ToolError('IMC109', { missing: "final report ('Hardware Performance Done')" });
     return {
       mode: r.mode,
       layers: r.layers,

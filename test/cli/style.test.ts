@@ -34,11 +34,17 @@ describe('shared options', () => {
 });
 
 describe('one error format', () => {
-  it('usage errors are `imcc: error IMC142: ...` with exit 2, as commander reports them', async () => {
-    for (const args of [['bogus'], ['compile', 'examples/lenet.imc'], ['simulate', 'examples/lenet.imc', '--batch', 'x'], ['infer', 'examples/lenet.imc', '--seed', '-1']]) {
+  it('usage errors are `imcc: error IMCnnn: ...` with exit 2, a code per rule (test/cli/usage.test.ts)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['bogus'], 'IMC142'],
+      [['compile', 'examples/lenet.imc'], 'IMC094'],
+      [['simulate', 'examples/lenet.imc', '--batch', 'x'], 'IMC095'],
+      [['infer', 'examples/lenet.imc', '--seed', '-1'], 'IMC095'],
+    ];
+    for (const [args, code] of cases) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(/^imcc: error IMC142: /);
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^imcc: error ${code}: `));
     }
   });
 });

@@ -40,6 +40,7 @@ const deepBlock = `  block deep(x) {\n    return ${'relu('.repeat(20)}x${')'.rep
 export const CASES: DiagnosticCase[] = [
   { code: 'IMC001', files: withTarget(net('  a = conv(image, out 2, kernel 1) $\n  output a')) },
   { code: 'IMC002', files: withTarget(net('  a = relu(image\n  output a')) },
+  { code: 'IMC093', files: withTarget(net(`  a = ${'f('.repeat(64)}image${')'.repeat(64)}\n  output a`)) },
   { code: 'IMC003', files: { 'main.imc': 'import "targets/missing.imc"\n' } },
   { code: 'IMC004', files: { 'main.imc': 'import "a.imc"\n', 'a.imc': 'import "b.imc"\n', 'b.imc': 'import "a.imc"\n' } },
   { code: 'IMC005', files: withTarget(net('  a = relu(imag)\n  output a')) },

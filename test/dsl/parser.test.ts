@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../../src/dsl/parse.js';
 import type { Assignment, BlockDecl, CallExpr, NetworkDecl, Property, TargetDecl } from '../../src/dsl/ast.js';
@@ -40,8 +43,8 @@ describe('parser and CST-to-AST visitor', () => {
     const text = 'target t {\n  size 3x\n}\nnetwork n on t {\n  a = conv(x,, out 3)\n  b = relu(a\n  c = relu(b)\n  output c\n}\n';
     const { ast, diagnostics } = parseSource(text, 'bad.imc');
     expect(diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`)).toEqual([
-      "IMC002 5:14 unexpected ','",
-      "IMC002 6:13 expected ',' or ')' but found end of line",
+      "IMC002 5:14 expected a name, '-' or a number, found ','",
+      "IMC002 6:13 expected ',' or ')', found end of line",
     ]);
     const n = ast.declarations[1] as NetworkDecl;
     // The statements after the errors are still there.
@@ -54,7 +57,7 @@ describe('parser and CST-to-AST visitor', () => {
     const { diagnostics } = parseSource('network n on t {\n  a = relu(x)', 'e.imc');
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({ code: 'IMC002', span: { line: 2, column: 14 } });
-    expect(diagnostics[0].message).toBe("expected '}' but found end of file");
+    expect(diagnostics[0].message).toBe("expected '}', found end of file");
   });
 
   it('stops at 25 syntax errors, and reports nesting deeper than 64 levels instead of overflowing the stack', () => {
@@ -63,7 +66,36 @@ describe('parser and CST-to-AST visitor', () => {
     expect(many.diagnostics.length).toBeLessThanOrEqual(25);
     expect(many.diagnostics.every((d) => d.code === 'IMC002')).toBe(true);
     const deep = parseSource('network n {\n  a = ' + 'relu('.repeat(100) + 'x' + ')'.repeat(100) + '\n}\n', 'd.imc');
-    expect(deep.diagnostics[0]).toMatchObject({ code: 'IMC002', message: 'nesting deeper than 64 levels of ( ) and { }', span: { line: 2, column: 3 + 4 + 5 * 63 + 4 } });
+    // Only the nesting is reported: the parser's complaints about the text cut off after it would be echoes.
+    expect(deep.diagnostics).toEqual([
+      { code: 'IMC093', severity: 'error', message: '( ) and { } nest too deeply to parse (at most 64 levels)', span: { file: 'd.imc', line: 2, column: 3 + 4 + 5 * 63 + 4, length: 1 } },
+    ]);
+  });
+
+  it('IMC093 also when the parser runs out of stack within the nesting limit (a process with a small stack)', () => {
+    const tsx = pathToFileURL(join(process.cwd(), 'node_modules/tsx/dist/esm/index.mjs')).href;
+    const parse = pathToFileURL(join(process.cwd(), 'src/dsl/parse.ts')).href;
+    const text = 'network n on t {\\n  a = ' + 'f('.repeat(60) + 'x' + ')'.repeat(60) + '\\n}\\n';
+    const script = `import('${parse}').then((m) => console.log(JSON.stringify(m.parseSource('${text}', 'd.imc').diagnostics)))`;
+    const run = spawnSync(process.execPath, ['--stack-size=200', '--import', tsx, '-e', script], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([
+      // At the innermost '(' (the file's deepest nesting).
+      { code: 'IMC093', severity: 'error', message: '( ) and { } nest too deeply to parse (at most 64 levels)', span: { file: 'd.imc', line: 2, column: 7 + 2 * 59 + 1, length: 1 } },
+    ]);
+  });
+
+  it('IMC002 says what the grammar allows there, from the tokens Chevrotain expected (each kind of recognition error)', () => {
+    const messages = (text: string): string[] => parseSource(text, 's.imc').diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`);
+    // A mismatched token: the one token expected.
+    expect(messages('import 3\n')).toEqual(["IMC002 1:8 expected a string, found '3'"]);
+    // No viable alternative: the first tokens of every alternative.
+    expect(messages('network n on t {\n  a = \n}\n')).toEqual(["IMC002 3:1 expected a name, '-' or a number, found '}'"]);
+    // An early exit from at least one value: every token that starts a value is "a value".
+    expect(messages('target t {\n  size 3x3, ,\n}\n')[0]).toBe("IMC002 2:13 expected a value, found ','");
+    // Text after the last declaration (not all input parsed), and the end of the file expected at the top level.
+    expect(messages('network n on t {\n  block b(x, 3) { return x }\n}\n')).toEqual(["IMC002 2:14 expected a name, found '3'", "IMC002 3:1 expected 'import', 'target' or 'network', found '}'"]);
+    expect(messages('foo bar\n')).toEqual(["IMC002 1:1 expected 'import', 'target' or 'network', found 'foo'"]);
   });
 
   it('accepts an empty file', () => {

@@ -239,7 +239,7 @@ describe('imcc import diagnostics (nothing is written)', () => {
         return ['--target', join(dir, 'targets', 'small.imc')];
       },
     },
-    { name: 'calibration data of another shape', code: 'IMC129', message: /--calibrate .*is not N x 1 x 16 x 16/, extra: () => ['--calibrate', TEST_Y] },
+    { name: 'calibration data of another shape', code: 'IMC123', message: /test_y.npy: shape \(\d+\) does not fit the network input: expected N x 1 x 16 x 16 or 1 x 16 x 16/, extra: () => ['--calibrate', TEST_Y] },
   ];
   for (const c of cases) {
     it(`${c.name}: ${c.code}, exit 1, no stack trace, no output files`, async () => {

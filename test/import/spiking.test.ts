@@ -107,7 +107,7 @@ describe('imcc import onto an integrate-and-fire target', () => {
     expect(top1).toEqual(['11.43', '71.14', '94.57']);
   });
 
-  it('IMC134: a threshold above the largest activation; IMC129: --percentile out of range or without a model if target', async () => {
+  it('IMC134: a threshold above the largest activation; IMC129: --percentile out of range; IMC098: --percentile without a model if target', async () => {
     const high = await runCli(importArgs(scratch(16, 200)));
     expect(high.code).not.toBe(0);
     expect(high.stderr).toContain("error IMC134: target digits_if_tile's threshold 200 is above the largest 8-bit activation 127");
@@ -117,6 +117,6 @@ describe('imcc import onto an integrate-and-fire target', () => {
     mkdirSync(join(dir, 'targets'));
     copyFileSync('examples/targets/digits-tile.imc', join(dir, 'targets', 'digits-tile.imc'));
     const plain = await runCli(['import', MODEL, '--target', join(dir, 'targets', 'digits-tile.imc'), '-o', join(dir, 'd.imc'), '--calibrate', CALIB, '--percentile', '99']);
-    expect(plain.stderr).toContain("error IMC129: --percentile normalizes integrate-and-fire neurons; target digits_tile has no 'model if' neuron core");
+    expect(plain.stderr).toContain("error IMC098: --percentile normalizes integrate-and-fire neurons; target digits_tile has no 'model if' neuron core");
   });
 });

@@ -131,21 +131,56 @@ describe('imcc diff', () => {
     expect(r.code).toBe(0);
   });
 
-  it('IMC074: an input that is not a schedule, or is missing, exits 2', async () => {
-    let r = await run(['diff', write('bad.sched', 'hello\n'), write('ok.sched', text)]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/error IMC074: .*not an imcc schedule/);
-    r = await run(['diff', join(dir, 'missing.sched'), join(dir, 'ok.sched')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('IMC074');
-    r = await run(['diff', write('bad2.sched', text.replace(/ bit=0 blk=/, ' bit=x blk=')), join(dir, 'ok.sched')]);
-    expect(r.code).toBe(2);
+  it('IMC074: an input that cannot be read; IMC085: a directory without schedules; each exits 2', async () => {
+    const missing = join(dir, 'missing.sched');
+    let r = await run(['diff', missing, write('ok.sched', text)]);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe(`imcc: error IMC074: cannot read ${missing}: no such file\n`);
+    const empty = join(dir, 'empty-out');
+    mkdirSync(empty, { recursive: true });
+    r = await run(['diff', empty, join(dir, 'ok.sched')]);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe(`imcc: error IMC085: ${empty} holds no schedules (no schedules/*.sched, no *.sched)\n`);
+  });
+
+  it('IMC086: text that is not a schedule, with the line and what the format has there; exits 2', async () => {
+    const ok = write('ok.sched', text);
+    const diff = async (name: string, content: string): Promise<string> => {
+      const r = await run(['diff', write(name, content), ok]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      return r.stderr;
+    };
+    const bad = join(dir, 'bad.sched');
+    expect(await diff('bad.sched', 'hello\n')).toBe(`imcc: error IMC086: ${bad}:1: not an imcc schedule: expected 'imcc-schedule 1', found "hello"\n`);
+    const lines = text.split('\n');
+    const firstOp = lines.indexOf('--') + 2;
+    const badOp = text.replace(/ bit=0 blk=/, ' bit=x blk=');
+    const badLine = badOp.split('\n').findIndex((l) => l.includes('bit=x')) + 1;
+    expect(await diff('bad2.sched', badOp)).toContain(`${join(dir, 'bad2.sched')}:${badLine}: not an imcc schedule: expected an operation line, found "`);
+    expect(badLine).toBeGreaterThanOrEqual(firstOp);
     // A header op count that contradicts the op lines (truncated or hand-edited file) is an error, not 'equal'.
-    const miscounted = text.replace(/^ops (\d+)$/m, (_m, n: string) => `ops ${Number(n) + 1}`);
-    expect(miscounted).not.toBe(text);
-    r = await run(['diff', write('ok2.sched', text), write('miscounted.sched', miscounted)]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('operation lines');
+    const ops = Number(/^ops (\d+)$/m.exec(text)![1]);
+    const opsLine = lines.findIndex((l) => l.startsWith('ops ')) + 1;
+    const miscounted = text.replace(/^ops \d+$/m, `ops ${ops + 1}`);
+    expect(await diff('miscounted.sched', miscounted)).toBe(
+      `imcc: error IMC086: ${join(dir, 'miscounted.sched')}:${opsLine}: not an imcc schedule: expected ${ops + 1} operation lines (the header's 'ops ${ops + 1}'), found ${ops}\n`,
+    );
+    // Two schedules of one core, back to back (as imcc schedule prints several).
+    const twice = join(dir, 'twice.sched');
+    expect(await diff('twice.sched', text + text)).toBe(
+      `imcc: error IMC086: ${twice}:${lines.length}: not an imcc schedule: expected one schedule per core, found a second schedule of core c00\n`,
+    );
+    const nocore = text.replace(/^core \S+\n/m, '');
+    const end = nocore.split('\n').indexOf('--') + 1;
+    const headerMessage = `${join(dir, 'nocore.sched')}:${end}: not an imcc schedule: expected a 'core <name>' header line, found the '--' line that ends the header\n`;
+    expect(await diff('nocore.sched', nocore)).toBe(`imcc: error IMC086: ${headerMessage}`);
+    // Against a directory, the file's core names the schedule it is compared with: the same rule, checked first.
+    const out = join(dir, 'out-nocore');
+    mkdirSync(join(out, 'schedules'), { recursive: true });
+    writeFileSync(join(out, 'schedules', 'c00.sched'), text);
+    const mixed = await run(['diff', join(dir, 'nocore.sched'), out]);
+    expect(mixed).toMatchObject({ code: 2, stderr: `imcc: error IMC086: ${headerMessage}` });
   });
 });
 

@@ -42,8 +42,10 @@ describe('.sched text', () => {
     expect(parsed.opLines).toHaveLength(tiny.ops.length);
     expect(parsed.header.get('delta-pix-bits')).toBe('0 16');
     expect(() => parseScheduleText('imcc-schedule 1\nlayer a\ncore b\n--\n0 Q 1,1\n', 'bad')).toThrow(ScheduleFormatError);
-    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\ncore b\n--\n0 Q 1,1\n', 'bad')).toThrow(/bad:5:/);
-    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\n', 'bad')).toThrow(/no '--' line/);
+    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\ncore b\n--\n0 Q 1,1\n', 'bad')).toThrow('bad:5: not an imcc schedule: expected an operation line, found "0 Q 1,1"');
+    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\n', 'bad')).toThrow("bad:3: not an imcc schedule: expected a '--' line after the header, found end of file");
+    expect(() => parseScheduleText('imcc-schedule 1\nlayer a\n--\n', 'bad')).toThrow("bad:3: not an imcc schedule: expected a 'core <name>' header line, found the '--' line that ends the header");
+    expect(() => parseScheduleText('imcc-schedule 1\nlayer\n--\n', 'bad')).toThrow(`bad:2: not an imcc schedule: expected a header line '<key> <value>', found "layer"`);
   });
 
   it('JSON form validates against schemas/schedule.schema.json', () => {

@@ -12,19 +12,20 @@ import type { ScheduleSet, UnifiedLabels } from '../../diff/scheduleDiff.js';
 import { ScheduleFormatError, splitScheduleTexts } from '../../memory/scheduleText.js';
 import type { SetStatus } from './index.js';
 import { errnoReason, readBoundedText } from '../../support/files.js';
+import { ToolError } from '../../diagnostics/index.js';
+import { reportError } from '../io.js';
+import { UsageError } from '../usage.js';
 
 /** A schedule file larger than this is refused (the largest compiled example's schedules are far below it). */
 const MAX_SCHEDULE_BYTES = 256_000_000;
 
 const EXIT_DIFF = { equal: 0, different: 1, error: 2 } as const;
 
-class DiffInputError extends Error {}
-
 function readText(path: string): string {
   try {
     return readBoundedText(path, MAX_SCHEDULE_BYTES);
   } catch (err) {
-    throw new DiffInputError(`cannot read ${path}: ${errnoReason(err)}`);
+    throw new ToolError('IMC074', { path, reason: errnoReason(err) });
   }
 }
 
@@ -39,15 +40,23 @@ function isDirectory(path: string): boolean {
   if (path === '/dev/null') return false;
   try {
     return statSync(path).isDirectory();
-  } catch {
-    throw new DiffInputError(`cannot read ${path}`);
+  } catch (err) {
+    throw new ToolError('IMC074', { path, reason: errnoReason(err) });
   }
 }
 
 /** The core a single schedule text names (`core` header line), for matching a file against a directory. */
 function coreFileName(text: string, path: string): string {
   const core = /^core (\S+)$/m.exec(text)?.[1];
-  if (core === undefined) throw new DiffInputError(`${path}: not an imcc schedule (no 'core' header line)`);
+  if (core === undefined) {
+    const end = text.split('\n').indexOf('--');
+    throw new ScheduleFormatError({
+      file: path,
+      line: end < 0 ? text.split('\n').length : end + 1,
+      expected: "a 'core <name>' header line",
+      found: end < 0 ? 'end of file' : "the '--' line that ends the header",
+    });
+  }
   return `${core}.sched`;
 }
 
@@ -59,14 +68,14 @@ function loadSide(path: string, name: string | null): ScheduleSide {
   if (path === '/dev/null') return { set: new Map(), pathOf: () => path, isDirectory: false };
   if (!isDirectory(path)) {
     const text = readText(path);
-    const set = splitScheduleTexts(text, name ?? path);
+    const set = splitScheduleTexts(text, name ?? path, path);
     if (set.size === 1 && name === null) return { set: new Map([[coreFileName(text, path), text]]), pathOf: () => path, isDirectory: false };
     return { set, pathOf: (n) => (set.size === 1 ? path : `${path}:${n}`), isDirectory: false };
   }
   const sub = join(path, 'schedules');
   const dir = statSync(sub, { throwIfNoEntry: false })?.isDirectory() ? sub : path;
   const files = readdirSync(dir).filter((f) => f.endsWith('.sched')).sort();
-  if (files.length === 0) throw new DiffInputError(`${path} holds no schedules (no schedules/*.sched, no *.sched)`);
+  if (files.length === 0) throw new ToolError('IMC085', { path });
   const set: ScheduleSet = new Map(files.map((f) => [f, readText(join(dir, f))]));
   return { set, pathOf: (n) => join(dir, n), isDirectory: true };
 }
@@ -107,14 +116,13 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
         oldPath = newArg;
         newPath = git[2];
       } else if (git.length !== 0) {
-        process.stderr.write(`imcc: error IMC074: diff takes OLD NEW, or git's 7 arguments (got ${2 + git.length})\n`);
-        setStatus(EXIT_DIFF.error);
-        return;
+        // Commander cannot say "2 or 7": the count is checked here, under the code of its own excess-arguments error.
+        throw new UsageError('IMC096', { command: 'imcc diff', expected: "OLD NEW, or git's 7 arguments", count: 2 + git.length });
       }
       try {
         const [oldSide, newSide] = loadSides(oldPath, newPath, gitPath);
         const { compareScheduleSets, formatScheduleDiff } = await import('../../diff/scheduleDiff.js');
-        const comparison = compareScheduleSets(oldSide.set, newSide.set);
+        const comparison = compareScheduleSets(oldSide.set, newSide.set, { old: oldSide.pathOf, new: newSide.pathOf });
         const summary = comparison.summary;
         // git labels both sides with the repository path (a/ and b/); otherwise each side by the file it came from.
         const labels: UnifiedLabels =
@@ -135,8 +143,9 @@ export function registerDiff(program: Command, setStatus: SetStatus): void {
         }
         setStatus(summary.equal || gitPath !== null ? EXIT_DIFF.equal : EXIT_DIFF.different);
       } catch (err) {
-        if (err instanceof DiffInputError || err instanceof ScheduleFormatError) {
-          process.stderr.write(`imcc: error IMC074: ${err.message}\n`);
+        // Exit status 2 for bad input, as diff(1), where other commands exit 1.
+        if (err instanceof ToolError) {
+          reportError(err);
           setStatus(EXIT_DIFF.error);
           return;
         }

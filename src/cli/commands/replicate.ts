@@ -1,5 +1,6 @@
 // imcc replicate: the replication calculator (section 2.2): size and aspect ratio of n kernel replicas.
 import { InvalidArgumentError, type Command } from 'commander';
+import { UsageError } from '../usage.js';
 import { printJson, printText } from '../io.js';
 import type { ReplicationParams } from '../../mapping/index.js';
 import type { SetStatus } from './index.js';
@@ -48,16 +49,17 @@ export function registerReplicate(program: Command, setStatus: SetStatus): void 
     .option('--dw <w>', 'width of the block of output pixels (1: method 1)', boundedInt(DIRECTIVE_LIMITS.replicas.max), 1)
     .option('--stride <s>', 'stride of the convolution (at most 64)', boundedInt(NETWORK_LIMITS.stride.max), 1)
     .option('--json', 'print {rows, cols, aspectRatio, method, ...} as JSON (schemas/replicate.schema.json)')
-    .action(async function (this: Command, opts: ReplicateOptions) {
+    .action(async (opts: ReplicateOptions) => {
       if (opts.dw > opts.replicas) {
-        this.error(`error: --dw (${opts.dw}) must be at most --replicas (${opts.replicas}): the block is dW pixels wide`, { exitCode: 2 });
+        throw new UsageError('IMC095', { what: "option '--dw <w>'", value: opts.dw, expected: `at most --replicas (${opts.replicas}): the block is dW pixels wide` });
       }
       const rowsBound = await rowsUpperBound(opts);
       if (rowsBound > MAX_CALCULATED_ROWS) {
-        this.error(
-          `error: these replicas read up to ${rowsBound.toLocaleString('en-US')} crossbar rows; the calculator builds at most ${MAX_CALCULATED_ROWS.toLocaleString('en-US')}`,
-          { exitCode: 2 },
-        );
+        throw new UsageError('IMC095', {
+          what: "option '--replicas <n>'",
+          value: opts.replicas,
+          expected: `fewer: these replicas read up to ${rowsBound.toLocaleString('en-US')} crossbar rows; the calculator builds at most ${MAX_CALCULATED_ROWS.toLocaleString('en-US')}`,
+        });
       }
       const params: ReplicationParams = {
         inChannels: opts.cin,

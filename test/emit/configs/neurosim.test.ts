@@ -134,6 +134,48 @@ describe('imcc compile and NeuroSim without NeuroSim', () => {
     }
   });
 
+  /** A stand-in NeuroSIM/ folder whose Makefile runs `recipe` to make `main` (neurosim.sh builds with make). */
+  function fakeNeuroSim(root: string, recipe: string): string {
+    const dir = join(root, 'NeuroSIM');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'Param.cpp'), 'int numRowSubArray = 128;\n');
+    writeFileSync(join(dir, 'main.cpp'), '');
+    writeFileSync(join(dir, 'Makefile'), `main:\n\t${recipe}\n`);
+    return dir;
+  }
+
+  /** The figures NeuroSIM/main prints for a layer-by-layer run, without its final 'Hardware Performance Done'. */
+  const PARTIAL_REPORT = [
+    'User-defined SubArray Size: 64x64',
+    'ChipArea : 1000um^2',
+    'Chip layer-by-layer readLatency (per image) is: 10ns',
+    'Chip total readDynamicEnergy is: 5pJ',
+    'Chip total leakage Energy is: 1pJ',
+    'Throughput TOPS (Layer-by-Layer Process): 0.5',
+  ];
+
+  it('IMC108: NeuroSim\'s build fails (the message ends with its last lines of output); IMC109: its output is incomplete', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-fake-'));
+    const design = 'test/emit/configs/fixtures/odd-stride.imc';
+    try {
+      const broken = fakeNeuroSim(join(out, 'broken'), 'echo "main.cpp:1:1: error: expected declaration" >&2; exit 1');
+      const build = await runCli(['compile', design, '-o', join(out, 'o'), '--neurosim-run', broken]);
+      expect(build.code).toBe(1);
+      expect(build.stderr).toMatch(/^imcc: error IMC108: --neurosim-run: NeuroSim's build or run exited with 2: .*main\.cpp:1:1: error: expected declaration.*\n$/);
+      // A main that prints its figures but stops before the final report, then one that prints only the subarray size.
+      const script = (lines: string[]): string => `printf '%s\\n' '#!/bin/sh' ${lines.map((l) => `'echo "${l}"'`).join(' ')} > main && chmod +x main`;
+      const stopped = fakeNeuroSim(join(out, 'stopped'), script(PARTIAL_REPORT));
+      const early = await runCli(['compile', design, '-o', join(out, 'o'), '--neurosim-run', stopped]);
+      expect(early.stderr).toBe("imcc: error IMC109: --neurosim-run: NeuroSim's output has no final report ('Hardware Performance Done') (it stopped early, or is not DNN+NeuroSim V1.4)\n");
+      const other = fakeNeuroSim(join(out, 'other'), script(PARTIAL_REPORT.slice(0, 1)));
+      const figures = await runCli(['compile', design, '-o', join(out, 'o'), '--neurosim-run', other]);
+      expect(figures.stderr).toBe("imcc: error IMC109: --neurosim-run: NeuroSim's output has no 'Chip layer-by-layer readLatency (per image)' (it stopped early, or is not DNN+NeuroSim V1.4)\n");
+      expect(existsSync(join(out, 'o'))).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('IMC162: a folder that is not NeuroSIM/ is an error, and nothing is written', async () => {
     const out = mkdtempSync(join(tmpdir(), 'imcc-neurosim-missing-'));
     try {

@@ -2,6 +2,7 @@
 // `-c -o X.o` compiler line per C++ file, and the makefiles it wrote say how many there will be.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeList } from './makefile.js';
 
 export interface BuildProgress {
   /** C++ files whose compilation has started. */
@@ -15,32 +16,22 @@ export function isCompileLine(line: string): boolean {
   return /\s-c\s+-o\s+\S+\.o(\s|$)/.test(line);
 }
 
-/** Names listed in a makefile variable (`VAR = \` or `VAR += \` followed by one name per continued line). */
-function makeListLength(text: string, variable: string): number {
-  let count = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (!new RegExp(`^${variable}\\s*\\+?=`).test(lines[i])) continue;
-    for (let j = i + 1; j < lines.length && /^\s+\S+\s*\\?$/.test(lines[j]); j++) count++;
-  }
-  return count;
-}
-
 /**
  * C++ files the build of `prefix` (V<top>) in `mdir` compiles: the user's (the testbench), Verilator's run-time
- * library, and the design's classes, which are one `__ALL` file unless parallel builds split them.
+ * library when this build compiles it (`withRuntime`; otherwise it comes from the cache, ./verilatorRuntime.ts), and
+ * the design's classes, which are one `__ALL` file unless parallel builds split them.
  */
-export function plannedCompileUnits(mdir: string, prefix: string): number | null {
+export function plannedCompileUnits(mdir: string, prefix: string, withRuntime: boolean): number | null {
   try {
     const top = readFileSync(join(mdir, `${prefix}.mk`), 'utf8');
     const classes = readFileSync(join(mdir, `${prefix}_classes.mk`), 'utf8');
-    const user = makeListLength(top, 'VM_USER_CLASSES');
-    const global = makeListLength(classes, 'VM_GLOBAL_FAST') + makeListLength(classes, 'VM_GLOBAL_SLOW');
+    const user = makeList(top, 'VM_USER_CLASSES').length;
+    const global = makeList(classes, 'VM_GLOBAL_FAST').length + makeList(classes, 'VM_GLOBAL_SLOW').length;
     const parallel = /^VM_PARALLEL_BUILDS\s*=\s*1/m.test(classes);
     const design = parallel
-      ? ['VM_CLASSES_FAST', 'VM_CLASSES_SLOW', 'VM_SUPPORT_FAST', 'VM_SUPPORT_SLOW'].reduce((n, v) => n + makeListLength(classes, v), 0)
+      ? ['VM_CLASSES_FAST', 'VM_CLASSES_SLOW', 'VM_SUPPORT_FAST', 'VM_SUPPORT_SLOW'].reduce((n, v) => n + makeList(classes, v).length, 0)
       : 1;
-    return user + global + design;
+    return user + (withRuntime ? global : 0) + design;
   } catch {
     return null;
   }

@@ -11,14 +11,16 @@ import { cacheLimitBytes, defaultCacheDir, ensureCacheDir, pruneCache, touchBuil
 import { registerTemporary } from '../support/files.js';
 import { withLock } from '../support/lock.js';
 import { isCompileLine, plannedCompileUnits, type BuildProgress } from './buildProgress.js';
+import { runtimeUnits, verilatorRuntime } from './verilatorRuntime.js';
 
 
 /**
- * Verilator flags of every build: Verilator's -O1, at most two make jobs. `--x-initial unique`: every register starts
- * at a value chosen at run time (randomized by `randomInitArgs`), so a register the reset forgets shows as a mismatch
- * instead of starting at a convenient 0.
+ * Verilator flags of every build: Verilator's -O1. `--x-initial unique`: every register starts at a value chosen at run
+ * time (randomized by `randomInitArgs`), so a register the reset forgets shows as a mismatch instead of starting at a
+ * convenient 0. Verilator writes the C++ and its makefile; we run make ourselves (`makeArgs`), so that the model links
+ * the run-time library compiled once per cache (./verilatorRuntime.ts) instead of compiling it again.
  */
-export const VERILATOR_FLAGS = ['--cc', '--exe', '--build', '-O1', '-j', '2', '-Wno-fatal', '--x-assign', '0', '--x-initial', 'unique'];
+export const VERILATOR_FLAGS = ['--cc', '--exe', '-O1', '-Wno-fatal', '--x-assign', '0', '--x-initial', 'unique'];
 
 /** Run-time arguments that randomize every register's initial value from `seed` (Verilator plusargs). */
 export function randomInitArgs(seed: number): string[] {
@@ -30,7 +32,9 @@ export function randomInitArgs(seed: number): string[] {
  * helpers, which -O1 inlines: the 52-core ResNet-32 (70,000 clock cycles) runs in 3.7 s of CPU instead of 50 s, for
  * 14 s more of build (94 s instead of 80 s); everything at -O1 would cost LeNet 54 s of build instead of 22 s.
  */
-const MAKE_FLAGS = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O0';
+const MAKE_FLAGS = ['OPT_FAST=-O1', 'OPT_SLOW=-O0', 'OPT_GLOBAL=-O0'];
+/** At most two compiler jobs at a time (what Verilator's `--build -j 2` ran). */
+const MAKE_JOBS = ['-j', '2'];
 
 export interface VerilatorBuildRequest {
   /** Directory the file list's paths are relative to (the compiled output directory). */
@@ -80,7 +84,7 @@ function flagsOf(request: VerilatorBuildRequest): string[] {
 
 export function buildKey(request: VerilatorBuildRequest, version: string): string {
   const hash = createHash('sha256');
-  hash.update(`${version}\n${flagsOf(request).join(' ')}\n${MAKE_FLAGS}\n${request.topModule}\n`);
+  hash.update(`${version}\n${flagsOf(request).join(' ')}\n${MAKE_FLAGS.join(' ')}\n${request.topModule}\n`);
   const files = [request.fileList, ...sourcesOf(request.rootDir, request.fileList), request.testbench].sort();
   for (const f of files) {
     hash.update(`${f}\n`);
@@ -107,7 +111,7 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
   const hit = cached();
   if (hit) return hit;
   try {
-    return await withLock(join(cacheDir, `.${key}.lock`), async () => cached() ?? (await buildInto(request, cacheDir, key)));
+    return await withLock(join(cacheDir, `.${key}.lock`), async () => cached() ?? (await buildInto(request, cacheDir, key, version)));
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
@@ -117,15 +121,37 @@ export async function buildWithVerilator(request: VerilatorBuildRequest): Promis
   }
 }
 
-/** Builds the binary of `key` in a temporary directory of the cache and renames it into place. */
-async function buildInto(request: VerilatorBuildRequest, cacheDir: string, key: string): Promise<VerilatorBuild> {
+/** Runs one step of a build (Verilator, make); a failure is IMC114 with the step's errors. */
+async function buildStep(command: string, args: string[], cwd: string, onOutput?: (chunk: string) => void): Promise<void> {
+  try {
+    const step = execa(command, args, { cwd, all: true });
+    if (onOutput) step.all?.on('data', (chunk: Buffer | string) => onOutput(String(chunk)));
+    await step;
+  } catch (err) {
+    const output = (err as { all?: string }).all ?? String(err);
+    const errors = output
+      .split('\n')
+      .filter((l) => l.startsWith('%Error') || l.includes('error:'))
+      .slice(0, 8)
+      .join('\n');
+    throw new ToolError('IMC114', { step: 'build', output: errors || output.slice(-2000) });
+  }
+}
+
+/**
+ * Builds the binary of `key` in a temporary directory of the cache and renames it into place: Verilator writes the
+ * model's C++, the run-time library comes from the cache (compiled there first if missing), and make compiles the
+ * model and the testbench and links them with it.
+ */
+async function buildInto(request: VerilatorBuildRequest, cacheDir: string, key: string, version: string): Promise<VerilatorBuild> {
   const finalDir = join(cacheDir, key);
   const binaryName = `V${request.topModule}`;
   const binary = join(finalDir, binaryName);
   const tempDir = join(cacheDir, `.${key}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const releaseTemp = registerTemporary(tempDir);
-  const args = [
-    ...flagsOf(request),
+  const flags = flagsOf(request);
+  const verilate = [
+    ...flags,
     '--top-module',
     request.topModule,
     '-Mdir',
@@ -135,37 +161,41 @@ async function buildInto(request: VerilatorBuildRequest, cacheDir: string, key: 
     '-f',
     resolve(request.rootDir, request.fileList),
     resolve(request.rootDir, request.testbench),
-    '-MAKEFLAGS',
-    MAKE_FLAGS,
   ];
-  try {
-    const build = execa('verilator', args, { cwd: request.rootDir, all: true });
-    const onProgress = request.onProgress;
-    if (onProgress && build.all) {
-      const progress: BuildProgress = { compiled: 0, total: null };
-      let pending = '';
-      build.all.on('data', (chunk: Buffer | string) => {
-        const lines = (pending + String(chunk)).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          if (!isCompileLine(line)) continue;
-          progress.total ??= plannedCompileUnits(tempDir, binaryName);
-          progress.compiled++;
-          onProgress({ ...progress });
-        }
-      });
+  // The progress bar counts compiler lines against the files this build compiles: the run-time library's only when
+  // this build is the one that compiles it.
+  const progress: BuildProgress = { compiled: 0, total: null };
+  let compilesRuntime = false;
+  let pending = '';
+  const onProgress = request.onProgress;
+  const countCompiles = (chunk: string): void => {
+    if (!onProgress) return;
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!isCompileLine(line)) continue;
+      progress.total ??= plannedCompileUnits(tempDir, binaryName, compilesRuntime);
+      progress.compiled++;
+      onProgress({ ...progress });
     }
-    await build;
+  };
+  try {
+    await buildStep('verilator', verilate, request.rootDir);
+    const runtime = await verilatorRuntime(
+      { cacheDir, verilatorVersion: version, flags, makeFlags: MAKE_FLAGS, units: runtimeUnits(tempDir, binaryName) },
+      (units) => buildStep('make', ['-C', tempDir, '-f', `${binaryName}.mk`, ...MAKE_JOBS, ...MAKE_FLAGS, ...units.map((u) => `${u}.o`)], tempDir, (chunk) => {
+        compilesRuntime = true;
+        countCompiles(chunk);
+      }),
+      tempDir,
+    );
+    // Command-line variables override the makefile's: no run-time objects of its own, the cached archive instead.
+    const link = ['VM_GLOBAL_FAST=', 'VM_GLOBAL_SLOW=', `USER_LDLIBS=${runtime.archive}`];
+    await buildStep('make', ['-C', tempDir, '-f', `${binaryName}.mk`, ...MAKE_JOBS, ...MAKE_FLAGS, ...link], tempDir, countCompiles);
   } catch (err) {
     rmSync(tempDir, { recursive: true, force: true });
     releaseTemp();
-    const output = (err as { all?: string }).all ?? String(err);
-    const errors = output
-      .split('\n')
-      .filter((l) => l.startsWith('%Error') || l.includes('error:'))
-      .slice(0, 8)
-      .join('\n');
-    throw new ToolError('IMC114', { step: 'build', output: errors || output.slice(-2000) });
+    throw err;
   }
   // Keep only the binary: the object files are large and never reused.
   for (const entry of readdirSync(tempDir)) if (entry !== binaryName) rmSync(join(tempDir, entry), { recursive: true, force: true });

@@ -1,10 +1,11 @@
 // Progress of the Verilator build (issue 13): imcc verify's bar follows the C++ files Verilator compiles, read from
-// the build's own output and makefiles. One real build of the smallest fixture.
+// the build's own output and makefiles. Real builds of the smallest fixture, which also show that Verilator's
+// run-time library is compiled once per cache and linked into every later build (src/verify/verilatorRuntime.ts).
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildWithVerilator } from '../../src/verify/index.js';
+import { buildWithVerilator, runSimulation } from '../../src/verify/index.js';
 import { formatBuildProgress, isCompileLine, type BuildProgress } from '../../src/verify/buildProgress.js';
 import { runCli } from '../support/cli.js';
 
@@ -23,14 +24,25 @@ describe('Verilator build progress', () => {
     expect(builds[0].binary).toBe(builds[1].binary);
     const seen = progress[builds.findIndex((b) => b.built)];
     expect(progress[builds.findIndex((b) => !b.built)]).toEqual([]);
-    // The testbench, Verilator's run-time library (3 files) and the design's one __ALL file.
-    const total = seen[0].total!;
-    expect(total).toBeGreaterThanOrEqual(3);
-    expect(seen).toEqual(Array.from({ length: total }, (_, i) => ({ compiled: i + 1, total })));
+    // The first build in an empty cache: the testbench, Verilator's run-time library (verilated, verilated_dpi,
+    // verilated_threads) and the design's one __ALL file.
+    expect(seen).toEqual(Array.from({ length: 5 }, (_, i) => ({ compiled: i + 1, total: 5 })));
     const cachedSeen: BuildProgress[] = [];
     const cached = await buildWithVerilator({ ...request, onProgress: (p) => cachedSeen.push(p) });
     expect(cached.built).toBe(false);
     expect(cachedSeen).toEqual([]);
+    // Another design in the same cache links the run-time library compiled by the first build: it compiles only its
+    // testbench and its __ALL file, and its binary runs (it prints its usage when given no image).
+    appendFileSync(join(out, request.testbench), '\n// another build\n');
+    const otherSeen: BuildProgress[] = [];
+    const other = await buildWithVerilator({ ...request, onProgress: (p) => otherSeen.push(p) });
+    expect(other.built).toBe(true);
+    expect(other.key).not.toBe(builds[0].key);
+    expect(otherSeen).toEqual([{ compiled: 1, total: 2 }, { compiled: 2, total: 2 }]);
+    expect(readdirSync(request.cacheDir).filter((name) => name.startsWith('runtime-'))).toHaveLength(1);
+    const run = await runSimulation(other.binary, [], out);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('usage:');
   }, 300_000);
 
   it('counts compiler lines only and formats the bar text', () => {

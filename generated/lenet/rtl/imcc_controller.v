@@ -231,6 +231,25 @@ module imcc_controller #(
     wrap_column = (base >= DELTA_PIX_WRAP) ? base - DELTA_PIX_WRAP : base;
   endfunction
 
+  // Word `index` of a span, and a span with word `index` replaced, as a choice among its SPAN_WORDS words: a
+  // part-select at index * WORD_BITS is a shifter by the whole CW-bit product, which Yosys builds and then folds
+  // (most of a controller's synthesis time). An index past the span reads zero and writes nothing.
+  function [WORD_BITS-1:0] span_word(input [SPAN_BITS-1:0] span, input signed [CW-1:0] index);
+    integer k;
+    begin
+      span_word = {WORD_BITS{1'b0}};
+      for (k = 0; k < SPAN_WORDS; k = k + 1) if (index == k[CW-1:0]) span_word = span[k * WORD_BITS +: WORD_BITS];
+    end
+  endfunction
+
+  function [SPAN_BITS-1:0] span_with_word(input [SPAN_BITS-1:0] span, input signed [CW-1:0] index, input [WORD_BITS-1:0] word);
+    integer k;
+    begin
+      span_with_word = span;
+      for (k = 0; k < SPAN_WORDS; k = k + 1) if (index == k[CW-1:0]) span_with_word[k * WORD_BITS +: WORD_BITS] = word;
+    end
+  endfunction
+
   always @* begin
     state_d = state_q;
     pixels_d = pixels_q;
@@ -281,7 +300,7 @@ module imcc_controller #(
     sums_ready = 1'b0;
     // A word read last cycle: collect it; after a pixel's last word, put the pixel in its patch slot.
     if (pend_q) begin
-      rbuf_d[pend_word_q * WORD_BITS +: WORD_BITS] = mem_rdata_i;
+      rbuf_d = span_with_word(rbuf_q, pend_word_q, mem_rdata_i);
       land_we = pend_last_q;
       land_pixel = rbuf_d[pend_bit_q +: PIXEL_BITS];
     end
@@ -315,8 +334,8 @@ module imcc_controller #(
       S_WRITE: begin
         mem_we = !w_skip;
         mem_bit_addr = addr_w_q + w_word_q * WORD;
-        mem_wdata = pixel_shifted[w_word_q * WORD_BITS +: WORD_BITS];
-        mem_wmask = mask_shifted[w_word_q * WORD_BITS +: WORD_BITS];
+        mem_wdata = span_word(pixel_shifted, w_word_q);
+        mem_wmask = span_word(mask_shifted, w_word_q);
         w_word_d = w_word_q + ONE;
         if (w_last || w_skip) begin
           if (w_block_bottom && w_block_right) begin

@@ -45,13 +45,12 @@ export function uniformInt(next: () => number, lo: number, hi: number): number {
  * two words as one 64-bit value modulo the range (a modulo bias below range / 2^64).
  */
 export function uniformWideInt(next: () => number, lo: number, hi: number): number {
-  const range = hi - lo + 1;
-  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || range < 1 || range > 2 ** 53) {
-    throw new RangeError(`uniformWideInt: [${lo}, ${hi}] is not a range of exact integers`);
-  }
-  if (range <= 2 ** 32) return uniformInt(next, lo, hi);
+  // Counted in BigInt: hi - lo + 1 in doubles rounds 2^53 + 1 down to 2^53.
+  const range = Number.isSafeInteger(lo) && Number.isSafeInteger(hi) ? BigInt(hi) - BigInt(lo) + 1n : 0n;
+  if (range < 1n || range > 2n ** 53n) throw new RangeError(`uniformWideInt: [${lo}, ${hi}] is not a range of at most 2^53 integers`);
+  if (range <= 2n ** 32n) return uniformInt(next, lo, hi);
   const word = (BigInt(next()) << 32n) | BigInt(next());
-  return lo + Number(word % BigInt(range));
+  return lo + Number(word % range);
 }
 
 export function streamFor(seed: number, layer: string, tensor: string): () => number {

@@ -54,5 +54,8 @@ describe('uniformWideInt', () => {
     expect(uniformWideInt(next, 0, 2 ** 53 - 1)).toBe(Number((2n ** 64n - 1n) % range));
     expect(uniformWideInt(next, 0, 2 ** 53 - 1)).toBe(0);
     expect(() => uniformWideInt(mulberry32(1), -(2 ** 53), 2 ** 53)).toThrow(RangeError);
+    // 2^53 + 1 values, whose count a double would round to 2^53.
+    expect(() => uniformWideInt(mulberry32(1), -(2 ** 52), 2 ** 52)).toThrow(RangeError);
+    expect(() => generateBatchNorm(1, 'c', 1, 53)).toThrow(RangeError);
   });
 });

@@ -5,7 +5,8 @@
 // "cold" figures are those of a fresh process (what one `imcc simulate` pays); the rest follow the pipeline:
 //   bench/dataflow.ts  parse, map and simulate ResNet-32 (target: under 1 s)          -- dataflow (issue 6a)
 //   bench/memory.ts    memory plan and schedules of ResNet-32                          -- memory (issue 5)
-//   bench/reference.ts reference-model images per second (target: at least 10)        -- reference (issue 6b)
+//   bench/reference.ts reference-model images per second (target: at least 10), and the
+//                      BigInt (exact) path against the number path                     -- reference (issue 6b, 19)
 //   bench/analog.ts    analog crossbar models                                          -- analog (issue 7)
 //   bench/cli.ts       whole processes of the built CLI: imcc diff, --version, simulate   -- CLI (issue 13)
 //   bench/verify.ts    whole-network verify (target: under 60 s after the build), lint

@@ -5,7 +5,8 @@
 //    laid out OIHW: index ((o * Cin + c) * Fh + ky) * Fw + kx; an fc layer is OIHW with H = W = 1 over its
 //    flattened input (channel-major: c * H * W + y * W + x);
 //  - batch norm, folded to fixed point: scale uniform in [2^(BN_SCALE_BITS-1), 2^BN_SCALE_BITS - 1],
-//    bias uniform in [-2^(shift-1), 2^(shift-1)] in accumulator units (shift = the layer's requant shift);
+//    bias uniform in [-2^(shift-1), 2^(shift-1)] in accumulator units (shift = the layer's requant shift; a range
+//    wider than 2^32 draws two words, uniformWideInt);
 //  - input image: uniform integers in [0, 2^(bits-1) - 1] per channel, CHW order.
 import type { IrNode } from './types.js';
 
@@ -36,6 +37,20 @@ export function mulberry32(seed: number): () => number {
 /** Uniform integer in [lo, hi] (inclusive) from a uint32 source; rejection-free modulo is fine for ranges << 2^32. */
 export function uniformInt(next: () => number, lo: number, hi: number): number {
   return lo + (next() % (hi - lo + 1));
+}
+
+/**
+ * Uniform integer in [lo, hi] for ranges up to 2^53 (both ends exact doubles). A range of at most 2^32 values draws
+ * one word, as uniformInt (so every seeded value drawn before wide ranges existed stays the same); a wider one draws
+ * two words as one 64-bit value modulo the range (a modulo bias below range / 2^64).
+ */
+export function uniformWideInt(next: () => number, lo: number, hi: number): number {
+  // Counted in BigInt: hi - lo + 1 in doubles rounds 2^53 + 1 down to 2^53.
+  const range = Number.isSafeInteger(lo) && Number.isSafeInteger(hi) ? BigInt(hi) - BigInt(lo) + 1n : 0n;
+  if (range < 1n || range > 2n ** 53n) throw new RangeError(`uniformWideInt: [${lo}, ${hi}] is not a range of at most 2^53 integers`);
+  if (range <= 2n ** 32n) return uniformInt(next, lo, hi);
+  const word = (BigInt(next()) << 32n) | BigInt(next());
+  return lo + Number(word % range);
 }
 
 export function streamFor(seed: number, layer: string, tensor: string): () => number {
@@ -81,17 +96,21 @@ export function generateWeights(seed: number, layer: string, shape: WeightShape,
 
 export interface FoldedBatchNorm {
   scale: Int32Array;
-  bias: Int32Array;
+  /**
+   * Exact integers: a seeded bias reaches 2^(shift-1), past 32 bits for shifts above 32. The language caps a shift
+   * at 48 (NETWORK_LIMITS.requant, and the per-layer weight limit keeps `auto` below it), so doubles hold them.
+   */
+  bias: Float64Array;
 }
 
 export function generateBatchNorm(seed: number, layer: string, channels: number, requantShift: number): FoldedBatchNorm {
   const next = streamFor(seed, layer, 'batchnorm');
   const scale = new Int32Array(channels);
-  const bias = new Int32Array(channels);
+  const bias = new Float64Array(channels);
   const biasMax = requantShift > 0 ? 2 ** (requantShift - 1) : 0;
   for (let c = 0; c < channels; c++) {
     scale[c] = uniformInt(next, 2 ** (BN_SCALE_BITS - 1), 2 ** BN_SCALE_BITS - 1);
-    bias[c] = uniformInt(next, -biasMax, biasMax);
+    bias[c] = uniformWideInt(next, -biasMax, biasMax);
   }
   return { scale, bias };
 }

@@ -160,7 +160,7 @@ function matchNetwork(
         inRange(`${node.name}.scale`, scale.data, FILE_SCALE_LIMIT, 'the multiplier range') &&
         inRange(`${node.name}.bias`, bias.data, FILE_BIAS_LIMIT, 'the bias range')
       ) {
-        batchNorm = { scale: Int32Array.from(scale.data), bias: Int32Array.from(bias.data) };
+        batchNorm = { scale: Int32Array.from(scale.data), bias: Float64Array.from(bias.data) };
       }
     }
     if (wOk && w && (!folded || batchNorm)) {

@@ -81,7 +81,7 @@ describe('the exactness rule', () => {
     expect(partialSumBound(2, 12, 3, 1000n)).toBe(2n * 1008n);
     expect(requantizeBound(1000n, 0)).toBe(1000n);
     expect(requantizeBound(1000n, 4)).toBe(1008n);
-    expect(requantizeBound(1000n, 4, { scale: Int32Array.from([3, -7]), bias: Int32Array.from([5, -100]) })).toBe(1000n * 7n + 100n + 8n);
+    expect(requantizeBound(1000n, 4, { scale: Int32Array.from([3, -7]), bias: Float64Array.from([5, -100]) })).toBe(1000n * 7n + 100n + 8n);
   });
 
   it('switches a layer to BigInt exactly when a bound passes 2^53', () => {
@@ -90,7 +90,7 @@ describe('the exactness rule', () => {
         columnSum,
         accumulator,
         requantShift,
-        batchNorm: bn && { scale: Int32Array.of(bn.scale), bias: Int32Array.of(bn.bias) },
+        batchNorm: bn && { scale: Int32Array.of(bn.scale), bias: Float64Array.of(bn.bias) },
       });
     expect(at(TWO53, 1n, 0)).toEqual({ columnSums: 'number', neuron: 'number' });
     expect(at(TWO53 + 1n, 1n, 0)).toEqual({ columnSums: 'bigint', neuron: 'number' });

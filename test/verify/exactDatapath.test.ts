@@ -2,14 +2,17 @@
 // the reference model computed in doubles): 32-bit activations and weights, column sums up to 2^66, accumulators up to
 // 2^74. The reference model computes such layers in BigInt (src/reference/exactness.ts), so the design verifies
 // bit-exact, also on an input crafted so that the old double arithmetic got an ADC code wrong, and a batch-norm
-// multiplier one off fails.
+// multiplier one off fails. c2's seeded biases (shift 38: up to 2^37) reach the ROM whole, and one cut to 32 bits (as
+// an Int32Array stored them before) fails.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planRtl } from '../../src/emit/rtl/plan.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { compileReference, runReference, type CompiledReference } from '../../src/reference/index.js';
-import { mulberry32, uniformInt } from '../../src/ir/weights.js';
+import { generateInputImage, mulberry32, uniformInt } from '../../src/ir/weights.js';
+import { inputNode } from '../../src/ir/nodeIndex.js';
+import { hexDigits } from '../../src/emit/rtl/literals.js';
 import { prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 
 const M36 = 2n ** 36n;
@@ -91,15 +94,53 @@ describe('a neuron datapath whose requantization keeps values past 2^53', () => 
     expect(result.pass).toBe(true);
   }, 300_000);
 
-  it('fails at c2 when one batch-norm multiplier is one off', async () => {
+  const c2 = p.program.reference.params.get('c2')!.batchNorm!;
+  const c2Core = planRtl(p.program).cores.find((c) => c.layer.layer === 'c2')!;
+
+  /** The design with entry `channel` of c2's batch-norm ROM `rom` rewritten to `value` (c2 is one core, c01). */
+  function withRomEntry(rom: 'scale' | 'bias', channel: number, value: number): string {
     const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/exact_datapath_c01_bn_scale.mem');
-    const text = readFileSync(path, 'utf8');
-    // Channel 2's multiplier 53 (0x35) becomes 52.
-    const mutated = text.replace(/\n35\n/, '\n34\n');
-    expect(mutated).not.toBe(text);
-    writeFileSync(path, mutated);
-    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    const path = join(dir, `rtl/exact_datapath_c01_bn_${rom}.mem`);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const entries = lines.flatMap((line, i) => (line === '' || line.startsWith('//') ? [] : [i]));
+    expect(entries).toHaveLength(4);
+    lines[entries[channel]] = hexDigits(rom === 'scale' ? c2Core.neuron!.batchNorm!.scaleBits : c2Core.neuron!.batchNorm!.biasBits, value);
+    writeFileSync(path, lines.join('\n'));
+    return dir;
+  }
+
+  it("carries c2's biases past 32 bits whole into its ROM", () => {
+    const bias = Array.from(c2.bias);
+    expect(bias.every((b) => Number.isSafeInteger(b) && Math.abs(b) <= 2 ** 37)).toBe(true);
+    expect(bias.filter((b) => Math.abs(b) > 2 ** 31).length).toBeGreaterThan(0);
+    const bits = c2Core.neuron!.batchNorm!.biasBits;
+    expect(bits).toBeGreaterThan(32);
+    const rom = p.files.find((f) => f.path === 'rtl/exact_datapath_c01_bn_bias.mem')!.content;
+    expect(rom.split('\n').filter((l) => l !== '' && !l.startsWith('//'))).toEqual(bias.map((b) => hexDigits(bits, b)));
+  });
+
+  it('fails at c2 when one batch-norm multiplier is one off', async () => {
+    const result = await verifyRtlDirectory(withRomEntry('scale', 2, c2.scale[2] - 1), p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c01', layer: 'c2' });
+  }, 300_000);
+
+  it('fails at c2 when a bias past 32 bits is cut to its low 32 bits', async () => {
+    // The channel whose bias the cut moves most (a seeded bias moves y by at most half a requantization step).
+    const cuts = Array.from(c2.bias, (b) => Number(BigInt.asIntN(32, BigInt(b))));
+    const moved = cuts.map((cut, c) => Math.abs(c2.bias[c] - cut));
+    const channel = moved.indexOf(Math.max(...moved));
+    expect(moved[channel]).toBeGreaterThan(2 ** 35);
+    // c2's core sends gap(y): the first seeded image whose averages the cut changes (the reference says which).
+    const cutReference = compileReference(p.design, p.mapping);
+    cutReference.params.get('c2')!.batchNorm!.bias[channel] = cuts[channel];
+    const input = inputNode(p.design.network);
+    const averages = (ref: CompiledReference, seed: number) =>
+      Array.from(runReference(ref, generateInputImage(seed, input.shape, input.activationBits)).nodes.get('logits.gap')!.data);
+    const seed = Array.from({ length: 100 }, (_, i) => i + 1).find((s) => averages(cutReference, s).some((v, k) => v !== averages(p.program.reference, s)[k]));
+    expect(seed).toBeDefined();
+    expect((await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, seed })).pass).toBe(true);
+    const result = await verifyRtlDirectory(withRomEntry('bias', channel, cuts[channel]), p.program, { cacheDir: TEST_CACHE, seed });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c01', layer: 'c2' });
   }, 300_000);

@@ -490,8 +490,8 @@ function emittedPixelBits(p: CoreRtlPlan): number {
 }
 
 /** A core's folded batch-norm constant per crossbar column (the same for every replica): the neuron core's ROM. */
-function batchNormColumns(p: CoreRtlPlan, values: Int32Array): Int32Array {
-  const out = new Int32Array(p.cols);
+function batchNormColumns(p: CoreRtlPlan, values: ArrayLike<number>): number[] {
+  const out = new Array<number>(p.cols);
   for (let c = 0; c < p.cols; c++) out[c] = values[(p.channelBase + c) % p.outChannels];
   return out;
 }

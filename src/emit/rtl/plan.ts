@@ -14,7 +14,7 @@ import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeI
 import { isBinaryValue } from '../../ir/binary.js';
 import { poolQueueSlots } from './poolWindows.js';
 import { poolWindowEnds } from '../../mapping/poolWindows.js';
-import { BN_SCALE_BITS } from '../../ir/weights.js';
+import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
@@ -25,7 +25,7 @@ import { latticeTables, type LatticeTables } from './lattice.js';
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
 export interface NeuronPlan {
   /** Folded batch norm per output channel, and the signed widths of its scale and bias (the ROM widths). */
-  batchNorm?: { scale: Int32Array; bias: Int32Array; scaleBits: number; biasBits: number };
+  batchNorm?: { scale: Int32Array; bias: Float64Array; scaleBits: number; biasBits: number };
   requantShift: number;
   /**
    * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
@@ -232,7 +232,7 @@ function neuronPlan(
   node: IrNode,
   adc: AdcModel,
   parts: number,
-  bn: { scale: Int32Array; bias: Int32Array } | undefined,
+  bn: FoldedBatchNorm | undefined,
   residualPixels: Map<string, { pixels: number }>,
   mappingLayers: readonly LayerMapping[],
   coreReplicas: number,
@@ -478,7 +478,7 @@ function membranePlan(
 }
 
 /** Signed bits holding every value of `values` (at least 2, so a sign bit and a magnitude bit). */
-function valueBits(values: Int32Array): number {
+function valueBits(values: Iterable<number>): number {
   return Math.max(2, signedBits(Math.min(0, ...values), Math.max(0, ...values)));
 }
 

@@ -17,7 +17,7 @@ import { runtimeUnits, verilatorRuntime } from './verilatorRuntime.js';
 /**
  * Verilator flags of every build: Verilator's -O1. `--x-initial unique`: every register starts at a value chosen at run
  * time (randomized by `randomInitArgs`), so a register the reset forgets shows as a mismatch instead of starting at a
- * convenient 0. Verilator writes the C++ and its makefile; we run make ourselves (`makeArgs`), so that the model links
+ * convenient 0. Verilator writes the C++ and its makefile; buildInto runs make itself, so that the model links
  * the run-time library compiled once per cache (./verilatorRuntime.ts) instead of compiling it again.
  */
 export const VERILATOR_FLAGS = ['--cc', '--exe', '-O1', '-Wno-fatal', '--x-assign', '0', '--x-initial', 'unique'];

@@ -519,8 +519,8 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 
 /**
  * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
- * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), and a shortcut FIFO
- * takes whole blocks. A column part masks its own replicas and sends every block, even one whose replicas are all
+ * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), a shortcut FIFO takes
+ * whole blocks, and an integrate-and-fire membrane integrates idle replicas too. A column part masks its own replicas and sends every block, even one whose replicas are all
  * idle, so the layer's parts stay valid together.
  */
 function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
@@ -529,6 +529,11 @@ function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm:
   if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
   if (lm.residualLayer !== undefined) unsupported(node, `${plane} in a layer with a residual add`);
   if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
+  // The neuron core's membranes integrate every replica's value, an idle one's into another pixel's potential.
+  const byName = nodeIndex(design.network);
+  if (design.target.neuronCore.spiking && lm.fused.some((f) => byName.get(f)!.op.kind === 'relu')) {
+    unsupported(node, `${plane} in a layer of integrate-and-fire neurons`);
+  }
 }
 
 /**

@@ -497,6 +497,8 @@ function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | unde
   const pool = pools[0];
   if (pools.length > 1) unsupported(pool, 'two pools in a replicated layer');
   if (design.target.neuronCore.spiking) unsupported(pool, 'a pool in a replicated layer of integrate-and-fire neurons');
+  // A window spans several replicas' pixels, and a column part usually starts inside a replica: the part holding
+  // some of a window's channels lacks the other replicas' values of them.
   if (lm.colParts > 1) unsupported(pool, 'a pool in a replicated layer split in column parts');
   const op = pool.op as PoolOp | { kind: 'gap' };
   const geometry =

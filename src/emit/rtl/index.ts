@@ -811,6 +811,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         controllerInPixel: controllerInPixel(p),
         latticeTrace: p.lattice !== undefined && p.block.ragged !== undefined && p.neuron !== undefined,
         latticeRows: p.block.rows,
+        latticeFirstReplica: p.firstReplica,
         latticeCw: controller.CW,
         lastOcLit: ulit(32, p.outChannels - 1),
         outHeight: p.layer.outputShape.height,

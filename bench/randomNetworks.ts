@@ -1,6 +1,6 @@
 // Random-network sweep of npm run bench (issue 19): larger random cases than npm test's fixed seeds
 // (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 6) whose RTL
-// is written verified in Verilator. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
+// is written verified in Verilator, and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks too. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
 // (target: none), with the seeds (and first mismatch) of any failure so that it can be kept as a fixture.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import type { BenchRow } from './table.js';
 const FIRST_SEED = 5000;
 const CASES = Number(process.env.IMCC_RANDOM_CASES ?? 200);
 const VERIFY = Number(process.env.IMCC_RANDOM_VERIFY ?? 6);
+const VERIFY_RAGGED = Number(process.env.IMCC_RANDOM_VERIFY_RAGGED ?? 2);
 
 export async function benchmarks(): Promise<BenchRow[]> {
   const row = (name: string, value: string, target = '-', status = '-'): BenchRow => ({ section: 'random', name, value, target, status });
@@ -46,7 +47,8 @@ export async function benchmarks(): Promise<BenchRow[]> {
       }
       const ragged = result.mapping.layers.some((l) => isRaggedBlock(l.matrix.replicas));
       if (ragged) raggedWritten++;
-      if (verified >= VERIFY) continue;
+      // Ragged cases are rarer than the first few written: verify some of them whatever their place.
+      if (verified >= VERIFY && !(ragged && raggedVerified < VERIFY_RAGGED)) continue;
       if (ragged) raggedVerified++;
       const out = join(dir, `seed${seed}`);
       for (const f of result.files) {

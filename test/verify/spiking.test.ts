@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference, type ReferenceResult } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -89,13 +89,12 @@ describe('integrate-and-fire in replicated layers split in column parts, reset t
   const z = prepare('test/verify/fixtures/spiking-replicated.imc');
 
   it('resets to zero, keeps one membrane per pixel of the replica block and channel, and both spikes and stays silent', () => {
-    expect(coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content).toMatch(/\.RESET_SUBTRACT\s+\(0\)/);
-    // c1's column parts start inside replicas: the membrane entry counts the layer's channels (oc_q) at the
-    // replica's pixel (cy_q + rep_y_q, cx_q + rep_x_q) of the 8x8 plane.
+    // c1's column parts start inside replicas: the membrane entry counts the layer's channels (oc) at the replica's
+    // pixel (cy_q + rep_y, cx_q + rep_x) of the 8x8 plane, in the static neuron core.
+    expect(neuronParametersOf(z.files, 'spiking_replicated_c01')).toMatchObject({ THRESHOLD: 2, IF_RESET_SUBTRACT: 0, IF_ENTRIES: 640, REPLICATED: 1, OUT_H: 8 });
     const c01 = coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content;
-    expect(c01).toMatch(/\.ENTRIES\s+\(640\)/);
-    expect(c01).toContain('(cy_q + rep_y_q)');
-    expect(c01).toContain('oc_q }');
+    expect(c01).toContain('wire [CW-1:0] pixel_y = cy_q + rep_y;');
+    expect(c01).toContain('+ { {(32-OC_BITS){1\'b0}}, oc };');
     expect(file(z, 'tb/spiking_replicated_tb.cpp')).toContain('static const int OUT_SIGNED = 0;');
     const r = reference(z);
     expect(r.timesteps).toHaveLength(3);

@@ -4,8 +4,6 @@ rtl/digits_c00.v
 rtl/digits_c01.v
 rtl/digits_c02.v
 rtl/digits_c03.v
-rtl/digits_neuron_a9823493.v
-rtl/digits_neuron_e7cfb852.v
 rtl/digits_top.v
 rtl/imcc_controller.v
 rtl/imcc_crossbar.v

@@ -12,6 +12,4 @@ rtl/lenet_c02.v
 rtl/lenet_c03.v
 rtl/lenet_c04.v
 rtl/lenet_c05.v
-rtl/lenet_neuron_6ee1fbb5.v
-rtl/lenet_neuron_7e79888d.v
 rtl/lenet_top.v

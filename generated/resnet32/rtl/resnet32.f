@@ -49,5 +49,4 @@ rtl/resnet32_c39.v
 rtl/resnet32_c40.v
 rtl/resnet32_c41.v
 rtl/resnet32_c42.v
-rtl/resnet32_neuron_cafd1900.v
 rtl/resnet32_top.v

@@ -1,6 +1,7 @@
-// Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs) for one core without a pool. The module's
-// text is the same for every such core: each core's wrapper only sets these and holds the core's ROMs (batch norm,
-// the shortcut's reorder table). Cores with a pool still get a neuron module of their own (templates/rtl/neuron.v.hbs).
+// Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs) for one core without a pool or with one pool
+// of non-overlapping windows. The module's text is the same for every such core: each core's wrapper only sets these
+// and holds the core's ROMs (batch norm, the shortcut's reorder table). Cores with other pools (overlapping windows,
+// queues, chains, replicated pools) still get a neuron module of their own (templates/rtl/neuron.v.hbs).
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
 
@@ -23,9 +24,20 @@ export interface NeuronParameters {
   RELU_BEFORE_ADD: number;
   RELU: number;
   THRESHOLD: number;
+  THRESHOLD_AFTER_POOL: number;
   LEVEL_NEGATIVE: number;
   LEVEL_MAGNITUDE: number;
   SHORTCUT: number;
+  POOL: number;
+  POOL_H: number;
+  POOL_W: number;
+  POOL_PAD_TOP: number;
+  POOL_PAD_LEFT: number;
+  POOLED_H: number;
+  POOLED_W: number;
+  POOL_BITS: number;
+  POOL_INDEX_BITS: number;
+  RELU_AFTER_POOL: number;
   OUT_H: number;
   OUT_W: number;
   BLOCK_H: number;
@@ -57,9 +69,16 @@ export interface NeuronParameters {
 /** Which value of the datapath a core sends on its shortcut link (the module's SHORTCUT codes). */
 const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as const;
 
-/** Whether the static neuron core implements the core's neuron (every neuron without a pool). */
+/**
+ * Whether the static neuron core implements the core's neuron: every neuron without a pool, or with one pool of
+ * non-overlapping windows (stride = size) in an unreplicated core, no integrate-and-fire neuron after it.
+ */
 export function usesStaticNeuron(p: CoreRtlPlan): boolean {
-  return p.neuron !== undefined && p.neuron.pool === undefined && p.neuron.laterPools.length === 0;
+  const n = p.neuron;
+  if (!n || n.laterPools.length > 0) return false;
+  if (!n.pool) return true;
+  const afterPoolMembrane = n.threshold?.afterPool === true && n.threshold.integrateAndFire !== undefined;
+  return n.pool.stride === n.pool.height && n.pool.queue === undefined && p.replicas === 1 && !afterPoolMembrane;
 }
 
 /** A Verilog integer parameter (32-bit signed; Yosys's chparam takes non-negative values only). */
@@ -73,10 +92,10 @@ export function pixelChannels(p: CoreRtlPlan): number {
   return p.replicas > 1 ? p.outChannels : p.cols;
 }
 
-/** The neuron-core parameters of one core without a pool. */
+/** The neuron-core parameters of one core the static module implements (usesStaticNeuron). */
 export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const n = p.neuron;
-  if (!n || !usesStaticNeuron(p)) throw new Error(`RTL: core ${p.core.id} has no neuron core without a pool`);
+  if (!n || !usesStaticNeuron(p)) throw new Error(`RTL: core ${p.core.id} has no neuron core the static module implements`);
   const replicated = p.replicas > 1;
   const channels = pixelChannels(p);
   const chBits = unsignedBits(p.cols - 1);
@@ -91,6 +110,11 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const resPtrBits = unsignedBits((res?.depth ?? 2) - 1);
   const slots = res?.slots;
   const level = threshold && !membrane ? threshold.level : 0;
+  const pool = n.pool;
+  const count = pool ? pool.height * pool.width : 1;
+  // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
+  const pooledBits = threshold && !threshold.afterPool ? 2 : a;
+  const poolBits = !pool ? 2 : pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1;
   const values: NeuronParameters = {
     COLS: p.cols,
     CH_BITS: chBits,
@@ -110,9 +134,21 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     RELU_BEFORE_ADD: n.reluBeforeAdd ? 1 : 0,
     RELU: n.reluBeforePool ? 1 : 0,
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
+    THRESHOLD_AFTER_POOL: threshold?.afterPool ? 1 : 0,
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),
     SHORTCUT: n.shortcutTap ? SHORTCUT_CODES[n.shortcutTap.wire] : 0,
+    POOL: !pool ? 0 : pool.kind === 'max' ? 1 : 2,
+    POOL_H: pool?.height ?? 1,
+    POOL_W: pool?.width ?? 1,
+    POOL_PAD_TOP: pool?.padding.top ?? 0,
+    POOL_PAD_LEFT: pool?.padding.left ?? 0,
+    POOLED_H: pool?.pooledHeight ?? 1,
+    POOLED_W: pool?.pooledWidth ?? 1,
+    POOL_BITS: poolBits,
+    // An index into the running values of a column of windows (POOLED_H x COLS entries).
+    POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * p.cols - 1),
+    RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
     OUT_H: n.convHeight,
     OUT_W: n.convWidth,
     BLOCK_H: p.block.rows,

@@ -7,12 +7,45 @@ import { neuronParameters, usesStaticNeuron } from '../../../src/emit/rtl/neuron
 import { unsignedBits } from '../../../src/emit/rtl/literals.js';
 
 describe('neuron-core parameters', () => {
-  it('serves every neuron core without a pool; a pooled core and a row part sending partial sums have none', () => {
-    const plan = planRtl(prepare('test/verify/fixtures/residual.imc').program);
-    for (const p of plan.cores) {
-      const pooled = p.neuron?.pool !== undefined;
-      expect(usesStaticNeuron(p), p.core.id).toBe(p.neuron !== undefined && !pooled);
-      if (!usesStaticNeuron(p)) expect(() => neuronParameters(p)).toThrow(/no neuron core without a pool/);
+  it('serves every neuron core without a pool or with one pool of non-overlapping windows; other pools and row parts have none', () => {
+    const residual = planRtl(prepare('test/verify/fixtures/residual.imc').program);
+    // The global average pool is one window of the whole plane.
+    expect(residual.cores.filter((p) => p.neuron?.pool).every(usesStaticNeuron)).toBe(true);
+    for (const p of residual.cores.filter((c) => !c.neuron)) expect(usesStaticNeuron(p)).toBe(false);
+    // Overlapping windows, a queue, a chain of pools, a replicated pool: a neuron body of their own.
+    for (const fixture of ['overlap-pool', 'queue-pool', 'two-pools', 'replicated-pool']) {
+      const plan = planRtl(prepare(`test/verify/fixtures/${fixture}.imc`).program);
+      const own = plan.cores.filter((p) => p.neuron && !usesStaticNeuron(p));
+      expect(own.length, fixture).toBeGreaterThan(0);
+      for (const p of own) {
+        const n = p.neuron!;
+        expect(n.pool!.stride !== n.pool!.height || n.pool!.queue !== undefined || n.laterPools.length > 0 || p.replicas > 1, `${fixture} ${p.core.id}`).toBe(true);
+        expect(() => neuronParameters(p)).toThrow(/no neuron core the static module implements/);
+      }
+    }
+  });
+
+  it('sets a pool\'s windows, padding and running-value widths', () => {
+    const plan = planRtl(prepare('test/verify/fixtures/padded-pool.imc').program);
+    const pooled = plan.cores.filter((p) => p.neuron?.pool);
+    expect(pooled.length).toBeGreaterThan(0);
+    for (const p of pooled) {
+      const pool = p.neuron!.pool!;
+      const values = neuronParameters(p);
+      expect(values).toMatchObject({
+        POOL: pool.kind === 'max' ? 1 : 2,
+        POOL_H: pool.height,
+        POOL_W: pool.width,
+        POOL_PAD_TOP: pool.padding.top,
+        POOL_PAD_LEFT: pool.padding.left,
+        POOLED_H: pool.pooledHeight,
+        POOLED_W: pool.pooledWidth,
+        POOL_INDEX_BITS: unsignedBits(pool.pooledHeight * p.cols - 1),
+      });
+      // A max pool keeps the activation's bits; an average pool's sum needs the count's bits and a sign more.
+      const count = pool.height * pool.width;
+      expect(values.POOL_BITS).toBe(pool.kind === 'max' ? values.ACT_BITS : values.ACT_BITS + unsignedBits(count) + 1);
+      expect(values.POOL_BITS).toBeLessThan(values.ACC_BITS);
     }
   });
 

@@ -27,13 +27,13 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/lenet.f', 'lenet_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // Units: the top (cores as black boxes), the 6 cores (core, and the pooled cores' own neuron bodies), the
-    // controller once per parameter set (6), the static neuron core of the two fully connected layers once per
-    // parameter set (2), the SRAM shared by all 6.
+    // Units: the top (cores as black boxes), the 6 cores, the controller once per parameter set (6), the static
+    // neuron core once per parameter set (4: the two conv layers with their max pools, the two fully connected
+    // layers), the SRAM shared by all 6.
     const controllers = synth.units.filter((u) => u.name.startsWith('imcc_controller('));
     expect(controllers.map((u) => u.instances)).toEqual([1, 1, 1, 1, 1, 1]);
     const neurons = synth.units.filter((u) => u.name.startsWith('imcc_neuron('));
-    expect(neurons.map((u) => u.instances)).toEqual([1, 1]);
+    expect(neurons.map((u) => u.instances)).toEqual([1, 1, 1, 1]);
     expect(synth.units.filter((u) => !controllers.includes(u) && !neurons.includes(u)).map((u) => u.name).sort()).toEqual(
       ['imcc_sram(WORD_BITS=32, DEPTH=256, ADDR_BITS=8)', 'lenet_c00', 'lenet_c01', 'lenet_c02', 'lenet_c03', 'lenet_c04', 'lenet_c05', 'lenet_top'],
     );
@@ -62,17 +62,17 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // The top, 43 cores, the one controller module in its 10 parameter sets, the static neuron core in the 13
-    // parameter sets of its 33 cores (the global average pool's core has its own neuron body, synthesized in its
-    // unit), one SRAM geometry (512 x 128 bits) shared by the 43 cores: each distinct module and parameter set once.
-    // The shortcut FIFO storage is synthesized inside the neuron core's units (its parameters are the neuron core's).
-    expect(synth.units.length).toBe(68);
+    // The top, 43 cores, the one controller module in its 10 parameter sets, the static neuron core in the 14
+    // parameter sets of its 34 cores (the global average pool's among them), one SRAM geometry (512 x 128 bits)
+    // shared by the 43 cores: each distinct module and parameter set once. The shortcut FIFO storage is synthesized
+    // inside the neuron core's units (its parameters are the neuron core's).
+    expect(synth.units.length).toBe(69);
     const controllers = synth.units.filter((u) => u.name.startsWith('imcc_controller('));
     expect(controllers.length).toBe(10);
     expect(controllers.reduce((sum, u) => sum + u.instances, 0)).toBe(43);
     const neurons = synth.units.filter((u) => u.name.startsWith('imcc_neuron('));
-    expect(neurons.length).toBe(13);
-    expect(neurons.reduce((sum, u) => sum + u.instances, 0)).toBe(33);
+    expect(neurons.length).toBe(14);
+    expect(neurons.reduce((sum, u) => sum + u.instances, 0)).toBe(34);
     expect(synth.units.filter((u) => /^resnet32_neuron_|^imcc_fifo_ram/.test(u.name))).toEqual([]);
     const sram = synth.units.find((u) => u.name.startsWith('imcc_sram('))!;
     expect(sram.name).toBe('imcc_sram(WORD_BITS=128, DEPTH=512, ADDR_BITS=9)');

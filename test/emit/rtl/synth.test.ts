@@ -124,11 +124,13 @@ describe('yosys synthesis', () => {
   }, 60_000);
 
   it('synthesizes a shared module that a parent sets from its own parameters inside that parent\'s unit', async () => {
-    // m (two instances) sets leaf's width from its own W, n sets 4: leaf, in both, has no parameter set of its own.
+    // m (in a and b) sets leaf's width from its own W, n sets 4: leaf, in both, has no parameter set of its own.
     const dir = mkdtempSync(join(tmpdir(), 'imcc-derived-'));
     mkdirSync(join(dir, 'rtl'));
     const files: Record<string, string> = {
-      't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [7:0] z_o, output wire [3:0] w_o);\n  m #(.W(4)) u_m4 (.a_i(a_i), .y_o(y_o));\n  m #(.W(8)) u_m8 (.a_i({a_i, a_i}), .y_o(z_o));\n  n u_n (.a_i(a_i), .y_o(w_o));\nendmodule\n',
+      't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [7:0] z_o, output wire [3:0] w_o);\n  a u_a (.a_i(a_i), .y_o(y_o));\n  b u_b (.a_i({a_i, a_i}), .y_o(z_o));\n  n u_n (.a_i(a_i), .y_o(w_o));\nendmodule\n',
+      'a.v': 'module a (input wire [3:0] a_i, output wire [3:0] y_o);\n  m #(.W(4)) u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'b.v': 'module b (input wire [7:0] a_i, output wire [7:0] y_o);\n  m #(.W(8)) u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'm.v': 'module m #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  leaf #(.W(W)) u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'n.v': 'module n (input wire [3:0] a_i, output wire [3:0] y_o);\n  leaf #(.W(4)) u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'leaf.v': 'module leaf #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  assign y_o = ~a_i;\nendmodule\n',
@@ -138,7 +140,7 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['m(W=4) x1', 'm(W=8) x1', 'n x1', 't x1']);
+    expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['a x1', 'b x1', 'm(W=4) x1', 'm(W=8) x1', 'n x1', 't x1']);
     expect(synth.units.find((u) => u.name === 'm(W=8)')!.cells).toBe(8);
   }, 60_000);
 

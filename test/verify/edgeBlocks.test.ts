@@ -11,7 +11,7 @@ import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { planRtl } from '../../src/emit/rtl/plan.js';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
-import { controllerParametersOf, coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strided columns of 2 on 3 rows, 1x2 output blocks on 3 columns)', () => {
   const p = prepare('test/verify/fixtures/edge-blocks.imc');
@@ -27,8 +27,9 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(controllerParametersOf(p.files, 'edge_blocks_c01')).toMatchObject({ IN_H: 8, READ_H: 7 });
     const schedule = coreSchedule(p.plan, p.mapping.layers[1].cores[0]);
     expect(schedule.ops.some((op) => op.op === 'Z' && op.y === 7)).toBe(true);
-    const n1 = coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content;
-    expect(n1).toContain('wire emit = (cy_q + rep_y_q < OUT_H) && (cx_q + rep_x_q < OUT_W);');
+    // c1's neuron core leaves the idle replicas' pixels out (the static neuron core's EDGE_BLOCKS).
+    expect(neuronParametersOf(p.files, 'edge_blocks_c00')).toMatchObject({ REPLICATED: 1, EDGE_BLOCKS: 1, BLOCK_H: 3, OUT_H: 8 });
+    expect(coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content).toContain('assign emit = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1\'b1;');
     // The output's 1x2 blocks on 3 columns: the testbench skips the idle second pixel of each last block.
     const tb = p.files.find((f) => f.path === 'tb/edge_blocks_tb.cpp')!.content;
     expect(tb).toContain('static const int OUT_BLOCK_W = 2;');

@@ -384,11 +384,13 @@ export function coreTiming(p: CoreMemoryParams): Timing {
 
 /**
  * Input columns the memory must keep: the block's width in input columns ((dW - 1) * stride + F, the paper's F for
- * one block column), more when a read comes so late that the pixel `columns` columns further on in the same row has
+ * one block column) or the producer's block width if wider, more when a read comes so late that the pixel `columns` columns further on in the same row has
  * already arrived (several pixels per timestep into a short column, or computations lagging behind arrivals).
  */
 export function requiredColumns(p: CoreMemoryParams, timing: Timing = coreTiming(p)): number {
-  let columns = storedColumns(p);
+  // At least the arriving block's width: the write address steps one block column at a time and wraps the ring once
+  // (a sparse reader, e.g. a 1x1 kernel at stride 3 under a two-column ragged block, needs fewer for its reads).
+  let columns = Math.max(storedColumns(p), p.arrivalBlock?.cols ?? 1);
   timing.forEachComputation((c) => {
     for (const q of c.positions) {
       if (!q.read) continue;

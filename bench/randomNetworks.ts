@@ -1,13 +1,14 @@
 // Random-network sweep of npm run bench (issue 19): larger random cases than npm test's fixed seeds
 // (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 6) whose RTL
-// is written verified in Verilator. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
-// (target: none), with the seeds of any failure so that it can be kept as a fixture.
+// is written verified in Verilator, and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks too. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
+// (target: none), with the seeds (and first mismatch) of any failure so that it can be kept as a fixture.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DiagnosticError } from '../src/diagnostics/index.js';
 import { compileDesign } from '../src/pipeline/compile.js';
 import { writeContent } from '../src/emit/output.js';
+import { isRaggedBlock } from '../src/mapping/index.js';
 import { verifyRtlDirectory } from '../src/verify/index.js';
 import { caseForSeed, LARGER, loadCase, REFUSALS, writeCase } from '../test/verify/randomNetworks.js';
 import type { BenchRow } from './table.js';
@@ -16,6 +17,7 @@ import type { BenchRow } from './table.js';
 const FIRST_SEED = 5000;
 const CASES = Number(process.env.IMCC_RANDOM_CASES ?? 200);
 const VERIFY = Number(process.env.IMCC_RANDOM_VERIFY ?? 6);
+const VERIFY_RAGGED = Number(process.env.IMCC_RANDOM_VERIFY_RAGGED ?? 2);
 
 export async function benchmarks(): Promise<BenchRow[]> {
   const row = (name: string, value: string, target = '-', status = '-'): BenchRow => ({ section: 'random', name, value, target, status });
@@ -25,6 +27,9 @@ export async function benchmarks(): Promise<BenchRow[]> {
   const internal: string[] = [];
   let verified = 0;
   let passed = 0;
+  // Cases with a ragged method-2 block whose RTL is written, and how many of them were verified.
+  let raggedWritten = 0;
+  let raggedVerified = 0;
   let verifySeconds = 0;
   const start = performance.now();
   for (let seed = FIRST_SEED; seed < FIRST_SEED + CASES; seed++) {
@@ -40,7 +45,11 @@ export async function benchmarks(): Promise<BenchRow[]> {
         if (kind === 'unknown kind') failed.push(`${seed} (${refusals[0].message})`);
         continue;
       }
-      if (verified >= VERIFY) continue;
+      const ragged = result.mapping.layers.some((l) => isRaggedBlock(l.matrix.replicas));
+      if (ragged) raggedWritten++;
+      // Ragged cases are rarer than the first few written: verify some of them whatever their place.
+      if (verified >= VERIFY && !(ragged && raggedVerified < VERIFY_RAGGED)) continue;
+      if (ragged) raggedVerified++;
       const out = join(dir, `seed${seed}`);
       for (const f of result.files) {
         mkdirSync(dirname(join(out, f.path)), { recursive: true });
@@ -50,7 +59,11 @@ export async function benchmarks(): Promise<BenchRow[]> {
       const run = await verifyRtlDirectory(out, result.program);
       verifySeconds += run.seconds;
       if (run.pass) passed++;
-      else failed.push(String(seed));
+      else {
+        const m = run.firstMismatch;
+        const first = m ? `${m.kind} at ${m.layer ?? 'output'} ${m.what}: expected ${m.expected}, got ${m.actual}` : 'no mismatch recorded';
+        failed.push(`${seed} (${first})`);
+      }
     } catch (err) {
       // A generated case is valid: any diagnostic or exception here is a bug (of the generator or of imcc).
       internal.push(`${seed}: ${err instanceof DiagnosticError ? err.message : String(err)}`.slice(0, 200));
@@ -60,6 +73,7 @@ export async function benchmarks(): Promise<BenchRow[]> {
   const rows = [
     row(`cases compiled (seeds ${FIRST_SEED}..${FIRST_SEED + CASES - 1})`, `${CASES}`, '-', '-'),
     ...[...kinds].sort().map(([kind, n]) => row(`refused (IMC112): ${kind}`, `${n}`)),
+    row('RTL written with ragged method-2 blocks (of them verified)', `${raggedWritten} (${raggedVerified})`),
     row(`verified PASS in Verilator (${verifySeconds.toFixed(0)} s)`, `${passed} of ${verified}`, 'all', passed === verified ? 'ok' : 'FAIL'),
     row(`verify FAIL or unknown refusal${failed.length > 0 ? `: seeds ${failed.join(', ')}` : ''}`, `${failed.length}`, '0', failed.length === 0 ? 'ok' : 'FAIL'),
     row(`internal errors${internal.length > 0 ? `: ${internal.join('; ')}` : ''}`, `${internal.length}`, '0', internal.length === 0 ? 'ok' : 'FAIL'),

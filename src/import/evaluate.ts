@@ -18,8 +18,8 @@ import { analogChip, designDevice, layerBits } from '../reference/analog/chip.js
 import { top1Spread, sweptDevice, type SweepPointResult, type SweepSpec, type Top1Spread } from '../reference/analog/accuracy.js';
 import { normalStream } from '../reference/analog/random.js';
 import { analogTileProduct, type AnalogDevice } from '../reference/analog/tile.js';
-import { parseNpyImages, type NpyImages } from '../reference/npyImages.js';
-import { isIntegerDtype, NpyFormatError, parseNpy, type NpyArray } from '../support/npy.js';
+import { parseNpyImages, readNpyArray, type NpyImages } from '../reference/npyImages.js';
+import { isIntegerDtype, type NpyArray } from '../support/npy.js';
 import { runFloat } from './float.js';
 import { importGraph, type ImportGraph } from './graph.js';
 import { readOnnx } from './onnx.js';
@@ -60,12 +60,7 @@ function readNpy(file: string, what: string): NpyArray {
   } catch (err) {
     throw new ToolError('IMC271', { what, file, reason: (err as { code?: string }).code ?? 'unreadable' });
   }
-  try {
-    return parseNpy(bytes);
-  } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
-    throw err;
-  }
+  return readNpyArray(file, bytes);
 }
 
 function argmax(values: ArrayLike<number>): number {

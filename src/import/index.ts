@@ -10,8 +10,7 @@ import type { IrDesign, IrTarget } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { compileReference, runReference } from '../reference/index.js';
 import { quantizeReal, signedMax } from '../reference/arithmetic.js';
-import { imageCount } from '../reference/npyImages.js';
-import { NpyFormatError, parseNpy } from '../support/npy.js';
+import { imageCount, readNpyArray } from '../reference/npyImages.js';
 import { formatNpz } from '../support/npz.js';
 import { runFloat, type FloatValues } from './float.js';
 import { importGraph, imcName, type ImportGraph } from './graph.js';
@@ -78,17 +77,11 @@ function loadTarget(file: string): IrTarget {
 
 /**
  * Calibration images: floats matching the model input, N x C x H x W or one C x H x W image, as every .npy image
- * input of imcc (reference/npyImages.ts), whose codes it shares: IMC256 (not .npy), IMC123 (shape).
+ * input of imcc (reference/npyImages.ts), whose codes it shares: IMC256 and IMC277-IMC285 (.npy format), IMC123 (shape).
  */
 export function readCalibration(file: string, graph: ImportGraph): Float64Array[] {
   const input = graph.layers.find((l) => l.op.kind === 'input')!.shape;
-  let array;
-  try {
-    array = parseNpy(readBytes(file, 'calibration data'));
-  } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
-    throw err;
-  }
+  const array = readNpyArray(file, readBytes(file, 'calibration data'));
   const count = imageCount(file, array.shape, input);
   if (count < 1) throw new ToolError('IMC123', { file, shape: array.shape.join(', '), chw: `${input.channels} x ${input.height} x ${input.width}` });
   if (array.dtype !== 'f4' && array.dtype !== 'f8') throw new ToolError('IMC088', { option: '--calibrate', file, dtype: array.dtype });

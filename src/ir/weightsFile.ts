@@ -9,8 +9,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { diagnostic, DiagnosticError, type Diagnostic, type DiagnosticArgs } from '../diagnostics/index.js';
-import { isIntegerDtype, NpyFormatError, type NpyArray, type NpyOutput } from '../support/npy.js';
-import { parseNpz } from '../support/npz.js';
+import { isIntegerDtype, type NpyArray, type NpyOutput } from '../support/npy.js';
+import { NpzFormatError, parseNpz } from '../support/npz.js';
 import type { IrDesign, WeightSource } from './types.js';
 import { consumersOf, producerOf } from './nodeIndex.js';
 import { isWeightOp } from './types.js';
@@ -87,7 +87,7 @@ export function readFileWeights(design: IrDesign): FileWeights {
   try {
     arrays = parseNpz(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new DiagnosticError([at('IMC120', { file, reason: err.message })]);
+    if (err instanceof NpzFormatError) throw new DiagnosticError([at('IMC120', { file, reason: err.message })]);
     throw err;
   }
   const result = matchNetwork(design, arrays, file, at);

@@ -69,6 +69,8 @@ export interface ReplicatedPoolCase {
 export function replicatedPoolRule(c: ReplicatedPoolCase): { pixels: number } | { pool: number; what: string } {
   if (c.pools.length > 1) return { pool: 0, what: 'two pools in a replicated layer' };
   if (c.spiking) return { pool: 0, what: 'a pool in a replicated layer of integrate-and-fire neurons' };
+  // A window spans several replicas' pixels, and a column part usually starts inside a replica: the part holding
+  // some of a window's channels lacks the other replicas' values of them.
   if (c.colParts > 1) return { pool: 0, what: 'a pool in a replicated layer split in column parts' };
   const pool = c.pools[0];
   if (pool.stride !== pool.height) return { pool: 0, what: 'a pool whose stride differs from its size in a replicated layer' };

@@ -3,7 +3,7 @@
 // are quantized with the design's input scale (the `input.scale` of its weights file): q = clamp(floor(x / scale + 1/2)).
 import { ToolError } from '../diagnostics/index.js';
 import type { Shape } from '../ir/types.js';
-import { isIntegerDtype, NpyFormatError, parseNpy, type NpyArray } from '../support/npy.js';
+import { isIntegerDtype, NpyFormatError, parseNpy, type NpyArray, type NpyProblem } from '../support/npy.js';
 import { quantizeReal, signedMax, signedMin } from './arithmetic.js';
 
 export interface NpyImages {
@@ -20,15 +20,35 @@ export function imageCount(file: string, dims: readonly number[], shape: Shape):
   return dims.length === 4 ? dims[0] : 1;
 }
 
-/** Parses a .npy file of images for a network input; ToolError IMC256 (format), IMC123 (shape), IMC124 (no scale), IMC257 (not finite), IMC103. */
-export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bits: number, inputScale: number | undefined): NpyImages {
-  let array: NpyArray;
+/** The diagnostic of a .npy format problem: one code per rule the file breaks. */
+function npyFormatError(file: string, problem: NpyProblem): ToolError {
+  switch (problem.rule) {
+    case 'magic': return new ToolError('IMC256', { file });
+    case 'version': return new ToolError('IMC277', { file, version: problem.version });
+    case 'truncatedHeader': return new ToolError('IMC278', { file });
+    case 'header': return new ToolError('IMC279', { file, header: problem.header });
+    case 'dtype': return new ToolError('IMC280', { file, dtype: problem.dtype });
+    case 'bigEndian': return new ToolError('IMC281', { file, dtype: problem.dtype });
+    case 'fortranOrder': return new ToolError('IMC282', { file });
+    case 'shape': return new ToolError('IMC283', { file, shape: problem.shape });
+    case 'dataSize': return new ToolError('IMC284', { file, bytes: problem.bytes, shape: problem.shape, dtype: problem.dtype, needed: problem.needed });
+    case 'beyondExact': return new ToolError('IMC285', { file, value: problem.value, index: problem.index });
+  }
+}
+
+/** Parses a .npy input or data file; a format problem is a ToolError of its rule (IMC256, IMC277-IMC285). */
+export function readNpyArray(file: string, bytes: Uint8Array): NpyArray {
   try {
-    array = parseNpy(bytes);
+    return parseNpy(bytes);
   } catch (err) {
-    if (err instanceof NpyFormatError) throw new ToolError('IMC256', { file, reason: err.message });
+    if (err instanceof NpyFormatError) throw npyFormatError(file, err.problem);
     throw err;
   }
+}
+
+/** Parses a .npy file of images for a network input; ToolError IMC256/IMC277-IMC285 (format), IMC123 (shape), IMC124 (no scale), IMC257 (not finite), IMC103. */
+export function parseNpyImages(file: string, bytes: Uint8Array, shape: Shape, bits: number, inputScale: number | undefined): NpyImages {
+  const array = readNpyArray(file, bytes);
   const count = imageCount(file, array.shape, shape);
   const size = shape.channels * shape.height * shape.width;
   const lo = signedMin(bits);

@@ -1,6 +1,7 @@
 // NumPy's .npy array format (numpy.lib.format, versions 1-3): a magic string, a little header that is a Python dict
 // literal {'descr': '<f4', 'fortran_order': False, 'shape': (N, C, H, W), }, then the raw C-order data. Only the
-// numeric little-endian dtypes a model needs are read; everything else is a NpyFormatError with the reason.
+// numeric little-endian dtypes a model needs are read; everything else is a NpyFormatError naming the rule it breaks
+// (its problem, which the readers of .npy inputs turn into one diagnostic code each: reference/npyImages.ts).
 // Values come back as a Float64Array (int64 values must be exact doubles, |v| <= 2^53).
 
 export type NpyDtype = 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f4' | 'f8';
@@ -14,7 +15,41 @@ export interface NpyArray {
 /** What formatNpy writes: an NpyArray, or integers left in their Int32Array (no widening copy of 11 M weights). */
 export type NpyOutput = Omit<NpyArray, 'data'> & { data: Float64Array | Int32Array };
 
-export class NpyFormatError extends Error {}
+/** What is wrong with a .npy file: one rule each, with the values its message needs. */
+export type NpyProblem =
+  | { rule: 'magic' }
+  | { rule: 'version'; version: number }
+  | { rule: 'truncatedHeader' }
+  | { rule: 'header'; header: string }
+  | { rule: 'dtype'; dtype: string }
+  | { rule: 'bigEndian'; dtype: string }
+  | { rule: 'fortranOrder' }
+  | { rule: 'shape'; shape: string }
+  | { rule: 'dataSize'; bytes: number; shape: string; dtype: NpyDtype; needed: number }
+  | { rule: 'beyondExact'; value: string; index: number };
+
+/** The problem in words, for a reader that reports it inside another message (a member of a weights .npz). */
+function problemText(p: NpyProblem): string {
+  switch (p.rule) {
+    case 'magic': return 'not a .npy file (it does not begin with the magic bytes 0x93 NUMPY)';
+    case 'version': return `.npy format version ${p.version} is not supported (1, 2 or 3)`;
+    case 'truncatedHeader': return 'the file is truncated inside its header';
+    case 'header': return `the header is not a numpy array header: ${p.header}`;
+    case 'dtype': return `dtype '${p.dtype}' is not supported (use int8..int64, uint8..uint64, float32 or float64)`;
+    case 'bigEndian': return `dtype '${p.dtype}' is big-endian (save it little-endian)`;
+    case 'fortranOrder': return 'the array is in Fortran order (save a C-contiguous array)';
+    case 'shape': return `the shape (${p.shape}) is not a tuple of whole numbers`;
+    case 'dataSize': return `the data has ${p.bytes} bytes, the header's shape (${p.shape}) of ${p.dtype} needs ${p.needed}`;
+    case 'beyondExact': return `value ${p.value} at index ${p.index} is beyond 2^53`;
+  }
+}
+
+export class NpyFormatError extends Error {
+  constructor(readonly problem: NpyProblem) {
+    super(problemText(problem));
+    this.name = 'NpyFormatError';
+  }
+}
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -28,36 +63,36 @@ function parseHeader(text: string): { dtype: NpyDtype; shape: number[] } {
   const descr = /'descr'\s*:\s*'([<>|=])([a-z])(\d+)'/.exec(text);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !fortran || !shape) throw new NpyFormatError(`the header is not a numpy array header: ${text.trim()}`);
+  if (!descr || !fortran || !shape) throw new NpyFormatError({ rule: 'header', header: text.trim() });
   const [, order, kind, size] = descr;
   const dtype = `${kind}${size}` as NpyDtype;
-  if (!(dtype in BYTES)) throw new NpyFormatError(`dtype '${order}${kind}${size}' is not supported (use int8..int64, uint8..uint64, float32 or float64)`);
-  if (order === '>' && BYTES[dtype] > 1) throw new NpyFormatError(`dtype '${order}${kind}${size}' is big-endian (save it little-endian)`);
-  if (fortran[1] === 'True') throw new NpyFormatError('the array is in Fortran order (save a C-contiguous array)');
+  if (!(dtype in BYTES)) throw new NpyFormatError({ rule: 'dtype', dtype: `${order}${kind}${size}` });
+  if (order === '>' && BYTES[dtype] > 1) throw new NpyFormatError({ rule: 'bigEndian', dtype: `${order}${kind}${size}` });
+  if (fortran[1] === 'True') throw new NpyFormatError({ rule: 'fortranOrder' });
   const dims = shape[1]
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (!dims.every((d) => /^\d+$/.test(d))) throw new NpyFormatError(`the shape (${shape[1]}) is not a tuple of whole numbers`);
+  if (!dims.every((d) => /^\d+$/.test(d))) throw new NpyFormatError({ rule: 'shape', shape: shape[1] });
   return { dtype, shape: dims.map(Number) };
 }
 
 /** Parses one .npy file; throws NpyFormatError saying what is wrong. */
 export function parseNpy(bytes: Uint8Array): NpyArray {
-  if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw new NpyFormatError('not a .npy file (no \\x93NUMPY magic)');
+  if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw new NpyFormatError({ rule: 'magic' });
   const major = bytes[6];
-  if (major < 1 || major > 3) throw new NpyFormatError(`.npy format version ${major} is not supported (1, 2 or 3)`);
+  if (major < 1 || major > 3) throw new NpyFormatError({ rule: 'version', version: major });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : bytes.length >= 12 ? view.getUint32(8, true) : -1;
   const headerStart = major === 1 ? 10 : 12;
-  if (headerLength < 0 || headerStart + headerLength > bytes.length) throw new NpyFormatError('the file is truncated inside its header');
+  if (headerLength < 0 || headerStart + headerLength > bytes.length) throw new NpyFormatError({ rule: 'truncatedHeader' });
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
   const { dtype, shape } = parseHeader(header);
   const count = shape.reduce((a, b) => a * b, 1);
   const size = BYTES[dtype];
   const start = headerStart + headerLength;
   if (bytes.length - start !== count * size) {
-    throw new NpyFormatError(`the data has ${bytes.length - start} bytes, the header's shape (${shape.join(', ')}) of ${dtype} needs ${count * size}`);
+    throw new NpyFormatError({ rule: 'dataSize', bytes: bytes.length - start, shape: shape.join(', '), dtype, needed: count * size });
   }
   const data = new Float64Array(count);
   // int8 (quantized weights) is the bulk of a weights file: one typed-array copy instead of a call per value.
@@ -76,7 +111,7 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
       case 'i8':
       case 'u8': {
         const v = dtype === 'i8' ? view.getBigInt64(at, true) : view.getBigUint64(at, true);
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new NpyFormatError(`value ${v} at index ${i} is beyond 2^53`);
+        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new NpyFormatError({ rule: 'beyondExact', value: String(v), index: i });
         data[i] = Number(v);
         break;
       }

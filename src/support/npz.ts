@@ -4,21 +4,29 @@
 import { unzipSync, zipSync } from 'fflate';
 import { formatNpy, NpyFormatError, parseNpy, type NpyArray, type NpyOutput } from './npy.js';
 
-/** Reads every array of an .npz archive, by name (without the .npy suffix); throws NpyFormatError. */
+/** An archive that is not a readable .npz; the message says why (a member's .npy problem prefixed with its name). */
+export class NpzFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NpzFormatError';
+  }
+}
+
+/** Reads every array of an .npz archive, by name (without the .npy suffix); throws NpzFormatError. */
 export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(bytes);
   } catch (err) {
-    throw new NpyFormatError(`not a readable .npz (zip) archive: ${err instanceof Error ? err.message : String(err)}`);
+    throw new NpzFormatError(`not a readable .npz (zip) archive: ${err instanceof Error ? err.message : String(err)}`);
   }
   const arrays = new Map<string, NpyArray>();
   for (const name of Object.keys(entries).sort()) {
-    if (!name.endsWith('.npy')) throw new NpyFormatError(`archive member '${name}' is not a .npy array`);
+    if (!name.endsWith('.npy')) throw new NpzFormatError(`archive member '${name}' is not a .npy array`);
     try {
       arrays.set(name.slice(0, -4), parseNpy(entries[name]));
     } catch (err) {
-      if (err instanceof NpyFormatError) throw new NpyFormatError(`array '${name.slice(0, -4)}': ${err.message}`);
+      if (err instanceof NpyFormatError) throw new NpzFormatError(`array '${name.slice(0, -4)}': ${err.message}`);
       throw err;
     }
   }

@@ -107,7 +107,10 @@ function planUnits(modules: Map<string, ModuleSource>, top: string): UnitPlan[] 
     }
     return n;
   };
-  const shared = new Set([...reachable].filter((m) => m !== top && parents.get(m)!.size > 1 && !source(m).blackbox));
+  // A module some parent sets from its own parameters (imcc_neuron's FIFO storage) has no parameter set of its own:
+  // it is synthesized inside each parent's unit.
+  const literal = (m: string): boolean => (instances.get(m) ?? []).every((i) => i.params.every((p) => /=\d+$/.test(p)));
+  const shared = new Set([...reachable].filter((m) => m !== top && parents.get(m)!.size > 1 && !source(m).blackbox && literal(m)));
   // A unit: its root, the descendants that are neither shared nor black boxes (the top's children are units of
   // their own), and at its boundary the modules they instantiate, read and made black boxes before elaboration (so
   // their parameterized copies are black boxes too).

@@ -34,7 +34,7 @@ describe('usage errors of imcc', () => {
   });
 
   it('IMC095: an option value its parser rejects (the parser says what it expected), or not one of its choices', async () => {
-    expect(await usage(['simulate', LENET, '--batch', 'x'])).toBe("imcc: error IMC095: option '--batch <n>' 'x' is invalid: expected a whole number of images from 1 to 100000\n");
+    expect(await usage(['simulate', LENET, '--batch', 'x'])).toBe("imcc: error IMC095: option '--batch <n>' 'x' is invalid: expected a number of images from 1 to 100,000\n");
     expect(await usage(['simulate', LENET, '--granularity', 'frame'])).toBe("imcc: error IMC095: option '--granularity <g>' 'frame' is invalid: expected one of pixel, block\n");
   });
 

@@ -82,7 +82,7 @@ describe('imcc import options', () => {
     const graph = importGraph(readOnnx(MODEL, readFileSync(MODEL)));
     const text = join(dir, 'calib.txt');
     writeFileSync(text, 'not numpy');
-    expect(failure(() => readCalibration(text, graph))).toEqual({ code: 'IMC256', message: `${text}: not a .npy file (no \\x93NUMPY magic)` });
+    expect(failure(() => readCalibration(text, graph))).toEqual({ code: 'IMC256', message: `${text}: not a .npy file (it does not begin with the magic bytes 0x93 NUMPY)` });
     const flat = npy(dir, 'flat.npy', 'f4', [4, 256], new Float64Array(1024));
     expect(failure(() => readCalibration(flat, graph))).toEqual({
       code: 'IMC123',

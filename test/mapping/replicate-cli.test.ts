@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { registerReplicate } from '../../src/cli/commands/replicate.js';
+import { UsageError } from '../../src/cli/usage.js';
+import { EXIT } from '../../src/cli/exit.js';
 import { runCli } from '../support/cli.js';
 import { replicationJson, validateReplicationJson } from '../../src/mapping/json.js';
 
@@ -17,7 +19,9 @@ async function run(args: string[]): Promise<{ out: string; code: number }> {
   try {
     await program.parseAsync(['replicate', ...args], { from: 'user' });
   } catch (err) {
-    code = (err as { exitCode?: number }).exitCode ?? -1;
+    // Commander's own errors carry their exit code; the command's checks of one value against another are UsageErrors,
+    // which the CLI (src/cli/main.ts) exits with as bad usage.
+    code = err instanceof UsageError ? EXIT.usage : ((err as { exitCode?: number }).exitCode ?? -1);
   } finally {
     spy.mockRestore();
   }

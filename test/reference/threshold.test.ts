@@ -15,7 +15,7 @@ import { createProgram } from '../../src/pipeline/program.js';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 import { TARGET, net } from '../diagnostics/cases.js';
-import { coreModuleFile } from '../emit/rtl/helpers.js';
+import { coreModuleFile, neuronParametersOf } from '../emit/rtl/helpers.js';
 
 const BINARY_TARGET = TARGET.replace('ops psum, batchnorm, relu, residual, pool', 'ops psum, batchnorm, relu, threshold, residual, pool');
 
@@ -154,8 +154,9 @@ describe('binary activations in RTL', () => {
   it('are generated: the neuron cores emit 1-bit activations and the next crossbars read them unsigned', () => {
     const files = emitRtl(createProgram(design(BINARY_NET)));
     const text = (path: string): string => files.find((f) => f.path === path)!.content;
-    expect(coreModuleFile(files, 'n_c00', 'neuron').content).toContain('localparam integer OUT_BITS = 1;');
-    expect(coreModuleFile(files, 'n_c00', 'neuron').content).toMatch(/LEVEL = \d+'sd2;/);
+    // The static neuron core (no pool): a compare with level 2, 1-bit outputs.
+    expect(coreModuleFile(files, 'n_c00', 'neuron').path).toBe('rtl/imcc_neuron.v');
+    expect(neuronParametersOf(files, 'n_c00')).toMatchObject({ OUT_BITS: 1, THRESHOLD: 1, LEVEL_NEGATIVE: 0, LEVEL_MAGNITUDE: 2 });
     expect(text('rtl/n_c01.v')).toContain('.ACT_UNSIGNED (1)');
     expect(text('rtl/n_c00.v')).toContain('.ACT_UNSIGNED (0)');
   });

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -24,12 +24,12 @@ describe('a threshold network in the RTL (threshold before a max pool, after an 
   });
 
   it('compares with the level at the right place and emits 1-bit activations', () => {
-    const c00 = coreModuleFile(p.files, 'binary_c00', 'neuron').content;
-    expect(c00).toContain('localparam integer OUT_BITS = 1;');
-    expect(c00).toMatch(/wire signed \[ACC_BITS-1:0\] activated = \(rectified >= LEVEL\) \? BIT_ONE : BIT_ZERO;/);
-    const c02 = coreModuleFile(p.files, 'binary_c02', 'neuron').content;
-    expect(c02).toMatch(/LEVEL = \d+'sd1;/);
-    expect(c02).toMatch(/wire signed \[ACC_BITS-1:0\] result = \(pooled_rectified >= LEVEL\) \? BIT_ONE : BIT_ZERO;/);
+    // c00 compares before its max pool (which pools 0/1 in two bits), c02 after its average pool, at level 1.
+    expect(neuronParametersOf(p.files, 'binary_c00')).toMatchObject({ OUT_BITS: 1, THRESHOLD: 1, THRESHOLD_AFTER_POOL: 0, POOL: 1, POOL_BITS: 2 });
+    expect(neuronParametersOf(p.files, 'binary_c02')).toMatchObject({ OUT_BITS: 1, THRESHOLD: 1, THRESHOLD_AFTER_POOL: 1, POOL: 2, LEVEL_NEGATIVE: 0, LEVEL_MAGNITUDE: 1 });
+    const neuron = coreModuleFile(p.files, 'binary_c00', 'neuron').content;
+    expect(neuron).toContain('assign activated = (rectified >= LEVEL) ? BIT_ONE : BIT_ZERO;');
+    expect(neuron).toContain('assign result = (pooled_rectified >= LEVEL) ? BIT_ONE : BIT_ZERO;');
     // The 1-bit consumers read their rows unsigned; the first layer's signed image is not.
     expect(file('rtl/binary_c00.v')).toContain('.ACT_UNSIGNED (0)');
     for (const core of ['c01', 'c02', 'c03']) expect(file(`rtl/binary_${core}.v`)).toContain('.ACT_UNSIGNED (1)');
@@ -61,10 +61,9 @@ describe('a threshold network in the RTL (threshold before a max pool, after an 
 describe('a threshold after a residual add in the RTL', () => {
   const r = prepare('test/verify/fixtures/binary-residual.imc');
   it('saturates the sum at the layer\'s 4 bits with a 4-bit shortcut FIFO, then emits 0/1 (both seen)', () => {
-    const neuron = coreModuleFile(r.files, 'binary_residual_c01', 'neuron').content;
-    expect(neuron).toContain('localparam integer ACT_BITS = 4;');
-    expect(neuron).toContain('localparam integer OUT_BITS = 1;');
-    expect(neuron).toContain('wire signed [ACC_BITS-1:0] added = saturate(pre_add + shortcut);');
+    // The static neuron core (no pool): the add saturates to ACT_BITS, the threshold compare gives 1-bit outputs.
+    expect(neuronParametersOf(r.files, 'binary_residual_c01')).toMatchObject({ ACT_BITS: 4, OUT_BITS: 1, HAS_RES: 1, THRESHOLD: 1 });
+    expect(coreModuleFile(r.files, 'binary_residual_c01', 'neuron').content).toContain('assign added = saturate(pre_add + shortcut);');
     const input = r.design.network.nodes.find((n) => n.op.kind === 'input')!;
     const result = runReference(r.program.reference, generateInputImage(1, input.shape, input.activationBits));
     expect([...new Set(result.nodes.get('t2')!.data)].sort()).toEqual([0, 1]);

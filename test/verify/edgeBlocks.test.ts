@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { coreSchedule } from '../../src/memory/index.js';
-import { controllerParametersOf, coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { loadDesign } from '../../src/ir/load.js';
+import { createProgram } from '../../src/pipeline/program.js';
+import { planRtl } from '../../src/emit/rtl/plan.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
+import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strided columns of 2 on 3 rows, 1x2 output blocks on 3 columns)', () => {
   const p = prepare('test/verify/fixtures/edge-blocks.imc');
@@ -23,8 +27,9 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(controllerParametersOf(p.files, 'edge_blocks_c01')).toMatchObject({ IN_H: 8, READ_H: 7 });
     const schedule = coreSchedule(p.plan, p.mapping.layers[1].cores[0]);
     expect(schedule.ops.some((op) => op.op === 'Z' && op.y === 7)).toBe(true);
-    const n1 = coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content;
-    expect(n1).toContain('wire emit = (cy_q + rep_y_q < OUT_H) && (cx_q + rep_x_q < OUT_W);');
+    // c1's neuron core leaves the idle replicas' pixels out (the static neuron core's EDGE_BLOCKS).
+    expect(neuronParametersOf(p.files, 'edge_blocks_c00')).toMatchObject({ REPLICATED: 1, EDGE_BLOCKS: 1, BLOCK_H: 3, OUT_H: 8 });
+    expect(coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content).toContain('assign emit = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1\'b1;');
     // The output's 1x2 blocks on 3 columns: the testbench skips the idle second pixel of each last block.
     const tb = p.files.find((f) => f.path === 'tb/edge_blocks_tb.cpp')!.content;
     expect(tb).toContain('static const int OUT_BLOCK_W = 2;');
@@ -58,4 +63,29 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c01', layer: 'c2' });
   }, 300_000);
+});
+
+describe('edge blocks of integrate-and-fire neurons', () => {
+  it('are IMC112, naming the layer: the membranes would integrate the idle replicas\' values into other pixels', () => {
+    // spiking-replicated.imc on a 7x7 image with columns of 3 (c1) and 2 (c2): both planes cut their last blocks.
+    const text = readFileSync('test/verify/fixtures/spiking-replicated.imc', 'utf8')
+      .replace('input image: 2x8x8', 'input image: 2x7x7')
+      .replace('layer c1: replicas 4, method 1', 'layer c1: replicas 3, method 1');
+    const { design, diagnostics } = loadDesign('main.imc', (file) => {
+      if (file === 'main.imc') return text;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    let error: unknown;
+    try {
+      planRtl(createProgram(design!));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(DiagnosticError);
+    const [d] = (error as DiagnosticError).diagnostics;
+    expect(d.code).toBe('IMC112');
+    expect(d.message).toBe("the RTL generator does not implement a 7x7 output plane that is not a whole number of 3x1 blocks in a layer of integrate-and-fire neurons (node 'c1')");
+    expect(d.span).toMatchObject({ file: 'main.imc', line: text.split('\n').findIndex((l) => l.includes('c1 = conv(')) + 1 });
+  });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { planRtl } from '../../src/emit/rtl/plan.js';
-import { controllerParametersOf, coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare } from '../emit/rtl/helpers.js';
 
 describe('replicated layers in RTL (method 2)', () => {
   const p = prepare('test/verify/fixtures/method2.imc');
@@ -40,9 +40,9 @@ describe('replicated layers in RTL (method 2)', () => {
     // Region rows 0 and 2 of 3 (replica 1's pixel is two rows below replica 0's): 2 crossbar row groups.
     expect(controllerParametersOf(p.files, s)).toMatchObject({ REGION_ROWS: 2, SPARSE_ROWS: 1 });
     expect(coreModuleFile(p.files, s, 'controller').content).toContain('assign row_read = (dy_phase_q < KERNEL_H);');
-    const neuron = coreModuleFile(p.files, 'method2_c01', 'neuron').content;
     // The neuron core of c1 walks its replicas y fastest over the 2x2 block.
-    expect(neuron).toContain('rep_x_d = rep_x_q + ONE;');
+    expect(neuronParametersOf(p.files, 'method2_c01')).toMatchObject({ REPLICATED: 1, BLOCK_H: 2, BLOCK_W: 2 });
+    expect(coreModuleFile(p.files, 'method2_c01', 'neuron').content).toContain('rep_x_d = rep_x_q + ONE;');
   });
 
   // Every activation, every ADC column and every address of the 11 cores is compared.

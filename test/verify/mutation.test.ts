@@ -70,8 +70,11 @@ const MUTANTS: Mutant[] = [
   // when some value lands exactly on a rounding boundary, which two seeded images do not reach: not caught, not run.
   { name: 'batch-norm bias sign bit flipped', caughtBy: 'activation', file: `${net}_c00_bn_bias.mem`, kind: 'rom', mutate: (t) => flipMemBits(t, 2, 0x100) },
   // Verilog: one build each.
-  { name: 'saturation bound 7 -> 6 (first layer)', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c00`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
-  { name: 'saturation bound 7 -> 6 (split fc)', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c02`, 'neuron').path.slice('rtl/'.length), kind: 'rtl', mutate: (t) => replaceOnce(t, /ACT_MAX = (\d+)'sd7;/, "ACT_MAX = $1'sd6;") },
+  // Every core's neuron core is the static module: its bound comes from ACT_BITS (4-bit activations: 7).
+  {
+    name: 'saturation bound 7 -> 6 (every core)', caughtBy: 'activation', file: coreModuleFile(p.files, `${net}_c02`, 'neuron').path.slice('rtl/'.length), kind: 'rtl',
+    mutate: (t) => replaceOnce(t, "ACT_MAX = { {(ACC_BITS-ACT_BITS+1){1'b0}}, {(ACT_BITS-1){1'b1}} };", "ACT_MAX = { {(ACC_BITS-ACT_BITS+1){1'b0}}, {(ACT_BITS-2){1'b1}}, 1'b0 };"),
+  },
   {
     name: 'write-column base no longer wrapped', caughtBy: 'memory',
     file: coreModuleFile(p.files, `${net}_c00`, 'controller').path.slice('rtl/'.length),

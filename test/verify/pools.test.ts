@@ -6,7 +6,7 @@
 // queues its pooled pixels (test/verify/queuePools.test.ts), and is still IMC112 after another pool of its core.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare } from '../emit/rtl/helpers.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
@@ -15,11 +15,11 @@ import { DiagnosticError } from '../../src/diagnostics/index.js';
 describe('padded pools (2x2 max pool padded by 1 on 7x7, 3x3 average pool padded by 1 on 4x4)', () => {
   const p = prepare('test/verify/fixtures/padded-pool.imc');
   it('start the window counters at the padding and end windows at the plane\'s edge', () => {
+    // The static neuron core's pool: the wrapper sets the padding and the pooled plane.
+    expect(neuronParametersOf(p.files, 'padded_pool_c00')).toMatchObject({ POOL: 1, POOL_H: 2, POOL_PAD_TOP: 1, POOL_PAD_LEFT: 1, POOLED_H: 4, POOLED_W: 4 });
     const c00 = coreModuleFile(p.files, 'padded_pool_c00', 'neuron').content;
-    expect(c00).toContain('localparam [4-1:0] POOL_PAD_TOP = 4\'d1;');
-    expect(c00).toContain('localparam [4-1:0] POOL_PAD_LEFT = 4\'d1;');
-    expect(c00).toContain('localparam [4-1:0] POOLED_H = 4\'d4;');
-    expect(c00).toContain('wire window_last = ((wy_q == POOL_H - ONE) || (cy_q == OUT_H - ONE)) && ((wx_q == POOL_W - ONE) || (cx_q == CONV_W - ONE));');
+    expect(c00).toContain('wire window_last = ((wy_q == WINDOW_H - ONE) || (cy_q == PLANE_H - ONE)) && ((wx_q == WINDOW_W - ONE) || (cx_q == PLANE_W - ONE));');
+    expect(c00).toContain('wy_q <= PAD_TOP;');
   });
   lintAndVerifyTests(p, 300);
 });

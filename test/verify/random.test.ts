@@ -17,13 +17,18 @@ import { caseFeatures, caseForSeed, loadCase, netCaseArb, REFUSALS, SMALL, write
  * Verified in Verilator: together they cover every feature in FEATURES (checked below), in six small builds. The
  * rare ones: seed 415 a threshold between two pools, 325 a ReLU between two pools, 328 a padded average pool in a
  * method-1 replicated layer, 617 a queued pool (windows that end together) and a wide layer whose channels span its
- * consumer's row parts, 287 edge blocks (2-wide blocks on an odd width) and column parts, 493 a global average pool in
- * a replicated layer and a late shortcut.
+ * consumer's row parts, 287 edge blocks (2-wide blocks on an odd width) and column parts, 3405 a ragged block (7
+ * replicas, dW 3) read by a replicated convolution and a projection shortcut, a global average pool in a replicated
+ * layer and a late shortcut.
  */
-const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 493];
+const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
-  228: { kind: 'pool in a replicated layer', what: 'a pool whose stride differs from its size in a replicated layer' },
+  232: { kind: 'pool in a replicated layer', what: 'a pool whose stride differs from its size in a replicated layer' },
+  228: {
+    kind: 'ragged block',
+    what: 'a ragged method-2 block (3 replicas, dW 2: its last column partly filled, blocks on a skewed lattice) with a fused pool',
+  },
   353: {
     kind: 'pool with padding >= stride',
     what: 'a 3x3 pool with stride 1 and padding 1 on a 3x4 plane after another pool in its core (two windows end at the same row: padding >= stride)',
@@ -53,6 +58,7 @@ const FEATURES = [
   'pool in a replicated layer',
   'gap in a replicated layer',
   'edge blocks',
+  'ragged blocks',
   'wide channels',
   'late shortcut',
   'fc',

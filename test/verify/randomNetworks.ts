@@ -1,14 +1,15 @@
 // Random valid networks and targets as .imc source (issue 19): shapes, strides, pads, odd sizes, tiles of 16..256
 // rows and columns that force row and column splits, wide layers whose channels span row parts, replication methods
-// and counts (edge blocks included), input-memory layouts, residual adds (identity and projected, strided; late
+// and counts (edge blocks and ragged method-2 blocks included), input-memory layouts, residual adds (identity and projected, strided; late
 // shortcuts), pools (padded, overlapping, queued, chained with a ReLU or threshold between them, fused into
 // replicated layers), global average pool and fc. A case is written as a user would write it, so a failing case is
 // already a fixture. Used by test/verify/random.test.ts (a fixed seed list) and bench/randomNetworks.ts (a sweep).
 //
 // Valid by construction: every step that would not fit the current plane, the core budget or the mapping rules is
 // dropped, replica counts are fitted to the output plane (whole blocks, or on purpose edge blocks where the RTL
-// implements them), a replicated layer with fused pools is mostly refitted to blocks the RTL's rule accepts
-// (src/mapping/replicatedPool.ts; one in six keeps its drawn count, so refusals stay exercised), and the input
+// implements them, or ragged blocks: mostly where the RTL builds them), a replicated layer with fused pools is mostly
+// refitted to blocks the RTL's rule accepts (src/mapping/replicatedPool.ts; one in six keeps its drawn blocks, and
+// one in six ragged blocks the RTL refuses stays, so refusals stay exercised), and the input
 // memory's depth and the timestep are settled from a first plan (the largest words and read cycles of any core, plus
 // the case's slack), so `imcc map` and the memory plan accept every case.
 import fc from 'fast-check';
@@ -23,6 +24,7 @@ import { planMemories } from '../../src/memory/index.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import type { Mapping } from '../../src/mapping/types.js';
 import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
+import { blockShape } from '../../src/mapping/block.js';
 import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
 import { replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
 import type { ResidualBuffer } from '../../src/dataflow/types.js';
@@ -31,12 +33,18 @@ type Layout = 'auto' | 'IWAP' | 'KLIP' | 'PLIP';
 
 interface Replication {
   replicas: number;
-  /** Method 2 (blocks 2 pixels wide) when the fitted count allows it. */
+  /**
+   * Method 2 (blocks 2 pixels wide) when the fitted count allows it; with 3 replicas a ragged method-2 block
+   * (RAGGED_BLOCKS: replicas not a multiple of dW, its last column partly filled).
+   */
   twoWide: boolean;
-  /** Edge blocks on purpose (a plane that is not a whole number of blocks) where the RTL implements them. */
+  /** Edge blocks on purpose (a plane that is not a whole number of blocks) where the RTL implements them; larger ragged blocks. */
   edge: boolean;
-  /** With a fused pool: refit the blocks to ones the RTL's rule accepts (else keep the drawn count). */
-  fitPool: boolean;
+  /**
+   * Refit blocks the RTL refuses to ones it builds: a replicated layer's with a fused pool to the RTL's rule, a ragged
+   * block in column parts, with a residual add or sending a shortcut to whole blocks (else keep them: refused).
+   */
+  fitToRtl: boolean;
   layout: Layout;
 }
 
@@ -93,7 +101,7 @@ const replicationArb = {
   replicas: fc.constantFrom(1, 1, 1, 2, 3, 4),
   twoWide: fc.boolean(),
   edge: fc.constantFrom(false, false, false, true),
-  fitPool: fc.constantFrom(true, true, true, true, true, false),
+  fitToRtl: fc.constantFrom(true, true, true, true, true, false),
   layout: layoutArb,
 };
 
@@ -178,11 +186,27 @@ function largestDivisorAtMost(n: number, limit: number): number {
 type Rep = { replicas: number; dW: number };
 
 /**
+ * Ragged method-2 blocks (replicas, dW) a 2-wide step of 3 replicas draws, the first that fits the plane: 3 replicas
+ * dW 2, or with `edge` the larger ones. Each leaves a replica in its last column (IMC064).
+ */
+const RAGGED_BLOCKS = { small: [{ replicas: 3, dW: 2 }], large: [{ replicas: 7, dW: 3 }, { replicas: 5, dW: 2 }, { replicas: 5, dW: 3 }, { replicas: 3, dW: 2 }] };
+
+function isRagged(rep: Rep): boolean {
+  return rep.replicas % rep.dW !== 0;
+}
+
+/**
  * Replicas fitted to the output plane: whole blocks (method 2 needs an even width; otherwise a column of replicas
  * dividing the height), or, when the step asks for edge blocks and `edgeOk`, blocks the plane cuts where the RTL
- * implements them (a method-1 column that does not divide the height, or 2-wide blocks on an odd width).
+ * implements them (a method-1 column that does not divide the height, or 2-wide blocks on an odd width), or, when
+ * `raggedOk`, a ragged block (any plane at least its bounding box: it tiles on a skewed lattice).
  */
-function fitReplication(r: Replication, height: number, width: number, edgeOk: boolean): Rep {
+function fitReplication(r: Replication, height: number, width: number, edgeOk: boolean, raggedOk: boolean): Rep {
+  // (1 replica drawn 2-wide with edge blocks would be unreplicated: a larger ragged block instead.)
+  if (raggedOk && r.twoWide && (r.replicas === 3 || (r.replicas === 1 && r.edge))) {
+    const fitting = (r.edge ? RAGGED_BLOCKS.large : RAGGED_BLOCKS.small).find((b) => b.dW <= width && Math.ceil(b.replicas / b.dW) <= height);
+    if (fitting) return fitting;
+  }
   if (r.edge && edgeOk && r.replicas >= 2) {
     if (r.twoWide && width % 2 === 1 && width >= 3) return { replicas: largestDivisorAtMost(height, Math.floor(r.replicas / 2)) * 2, dW: 2 };
     const rows = Math.min(r.replicas, height);
@@ -258,7 +282,7 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
   const first = renderPass(c, limits, memory, new Map());
   const refits = new Map<string, Rep>();
   for (const [name, l] of first.layers) {
-    if (l.pools.length > 0 && l.rep.replicas > 1 && l.drawn.fitPool) refits.set(name, refitToPools(c, l));
+    if (l.pools.length > 0 && l.rep.replicas > 1 && l.drawn.fitToRtl) refits.set(name, refitToPools(c, l));
   }
   return refits.size === 0 ? first.text : renderPass(c, limits, memory, refits).text;
 }
@@ -297,10 +321,13 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
     const height = outSize(cur.height, k, stride, pad);
     const width = outSize(cur.width, k, stride, pad);
     const fits = cur.height + 2 * pad >= k && cur.width + 2 * pad >= k;
-    let rep = fits ? fitReplication(r, height, width, edgeOk) : { replicas: 1, dW: 1 };
+    let rep = fits ? fitReplication(r, height, width, edgeOk, true) : { replicas: 1, dW: 1 };
+    // A ragged block in column parts, with a residual add or sending a shortcut (edgeOk false) is refused by the RTL:
+    // other blocks instead, unless the step keeps it.
+    if (isRagged(rep) && (!edgeOk || out * rep.replicas > c.tileCols) && r.fitToRtl) rep = fitReplication(r, height, width, edgeOk, false);
     // Edge blocks in column parts are refused by the RTL: whole blocks instead.
-    if (rep.replicas > 1 && (height % Math.ceil(rep.replicas / rep.dW) !== 0 || width % rep.dW !== 0) && out * rep.replicas > c.tileCols) {
-      rep = fitReplication(r, height, width, false);
+    if (!isRagged(rep) && rep.replicas > 1 && (height % Math.ceil(rep.replicas / rep.dW) !== 0 || width % rep.dW !== 0) && out * rep.replicas > c.tileCols) {
+      rep = fitReplication(r, height, width, false, false);
     }
     const need = tiles(c, cur.channels, k, stride, out, rep);
     const refit = refits.get(name);
@@ -458,6 +485,9 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // Edge blocks (idle replicas): generated only where the RTL implements them (fitReplication), refused next to a
   // residual add, in a layer that sends a shortcut, in column parts and with a fused pool.
   { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
+  // Ragged method-2 blocks: refused with a fused pool, in column parts, with a residual add, sending a shortcut or
+  // reading a replicated pool's pixels (kept one time in six where the generator could refit them).
+  { name: 'ragged block', pattern: /ragged method-2 block/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';
@@ -476,9 +506,10 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
     // A kernel position's input channels span row parts.
     if (l.matrix.kernelRows / (l.matrix.kernelHeight * l.matrix.kernelWidth) > design.target.crossbar.rows) features.add('wide channels');
     if (replicas > 1) {
-      const rows = Math.max(...l.matrix.replicas.map((r) => r.oy)) + 1;
-      const cols = Math.max(...l.matrix.replicas.map((r) => r.ox)) + 1;
-      if (l.outputShape.height % rows !== 0 || l.outputShape.width % cols !== 0) features.add('edge blocks');
+      const block = blockShape(l.matrix.replicas);
+      // A ragged block's lattice always cuts blocks at the plane's edges: those are not edge blocks of a grid.
+      if (block.ragged) features.add('ragged blocks');
+      else if (l.outputShape.height % block.rows !== 0 || l.outputShape.width % block.cols !== 0) features.add('edge blocks');
       for (const f of l.fused.filter(isPool)) features.add(byName.get(f)!.op.kind === 'gap' ? 'gap in a replicated layer' : 'pool in a replicated layer');
     }
     // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference, type ReferenceResult } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -36,11 +36,11 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
   });
 
   it('has a membrane in place of the compare, 1-bit spikes out, unsigned spike rows in, and T timesteps at the top', () => {
+    // c00 (the static neuron core): before the pool, one potential per conv pixel and channel (6 x 6 x 4),
+    // integrated every cycle of the core.
+    expect(neuronParametersOf(p.files, 'spiking_c00')).toMatchObject({ OUT_BITS: 1, THRESHOLD: 2, IF_ENTRIES: 144, IF_RESET_SUBTRACT: 1 });
     const c00 = coreModuleFile(p.files, 'spiking_c00', 'neuron').content;
-    expect(c00).toContain('localparam integer OUT_BITS = 1;');
-    expect(c00).toContain('wire signed [ACC_BITS-1:0] activated = spike ? BIT_ONE : BIT_ZERO;');
-    // Before the pool: one potential per conv pixel and channel (6 x 6 x 4), integrated every cycle of the core.
-    expect(c00).toMatch(/\.ENTRIES\s+\(144\)/);
+    expect(c00).toContain('assign activated = spike ? BIT_ONE : BIT_ZERO;');
     expect(c00).toMatch(/\.fire_i\s+\(busy_q\)/);
     const c02 = coreModuleFile(p.files, 'spiking_c02', 'neuron').content;
     // After the pool: one potential per pooled pixel and channel, integrated when the window's value is emitted.
@@ -50,7 +50,7 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
     // The library's membrane module resets by subtracting the threshold when the neuron core sets RESET_SUBTRACT.
     const membrane = file(p, 'rtl/imcc_if_neuron.v');
     expect(membrane).toContain('wire signed [V_BITS-1:0] after_spike = (RESET_SUBTRACT != 0) ? leaked - THRESHOLD : V_ZERO;');
-    expect(c00).toMatch(/\.RESET_SUBTRACT\s+\(1\)/);
+    expect(c02).toMatch(/\.RESET_SUBTRACT\s+\(1\)/);
     expect(file(p, 'rtl/spiking_c00.v')).toContain('.ACT_UNSIGNED (0)');
     for (const core of ['c01', 'c02', 'c03']) expect(file(p, `rtl/spiking_${core}.v`)).toContain('.ACT_UNSIGNED (1)');
     expect(file(p, 'rtl/spiking_top.v')).toContain("localparam [31:0] LAST_IF_STEP = 32'd3;");
@@ -89,13 +89,12 @@ describe('integrate-and-fire in replicated layers split in column parts, reset t
   const z = prepare('test/verify/fixtures/spiking-replicated.imc');
 
   it('resets to zero, keeps one membrane per pixel of the replica block and channel, and both spikes and stays silent', () => {
-    expect(coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content).toMatch(/\.RESET_SUBTRACT\s+\(0\)/);
-    // c1's column parts start inside replicas: the membrane entry counts the layer's channels (oc_q) at the
-    // replica's pixel (cy_q + rep_y_q, cx_q + rep_x_q) of the 8x8 plane.
+    // c1's column parts start inside replicas: the membrane entry counts the layer's channels (oc) at the replica's
+    // pixel (cy_q + rep_y, cx_q + rep_x) of the 8x8 plane, in the static neuron core.
+    expect(neuronParametersOf(z.files, 'spiking_replicated_c01')).toMatchObject({ THRESHOLD: 2, IF_RESET_SUBTRACT: 0, IF_ENTRIES: 640, REPLICATED: 1, OUT_H: 8 });
     const c01 = coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content;
-    expect(c01).toMatch(/\.ENTRIES\s+\(640\)/);
-    expect(c01).toContain('(cy_q + rep_y_q)');
-    expect(c01).toContain('oc_q }');
+    expect(c01).toContain('wire [CW-1:0] pixel_y = cy_q + rep_y;');
+    expect(c01).toContain('+ { {(32-OC_BITS){1\'b0}}, oc };');
     expect(file(z, 'tb/spiking_replicated_tb.cpp')).toContain('static const int OUT_SIGNED = 0;');
     const r = reference(z);
     expect(r.timesteps).toHaveLength(3);

@@ -3,13 +3,14 @@
 // never steps. Every width comes from unsignedBits (test/emit/rtl/literals.test.ts); these networks compile, lint clean
 // and verify bit-exact.
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, prepare } from '../emit/rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare } from '../emit/rtl/helpers.js';
 
 describe('a small residual network with 16 channels into a global average pool', () => {
   const p = prepare('test/verify/fixtures/residual16.imc');
   it('indexes its 16 pool entries with 4 bits and never steps a single pooled row', () => {
+    expect(neuronParametersOf(p.files, 'residual16_c01')).toMatchObject({ POOL: 2, POOLED_H: 1, POOL_INDEX_BITS: 4 });
     const neuron = coreModuleFile(p.files, 'residual16_c01', 'neuron').content;
-    expect(neuron).toContain("POOL_ROW_STEP = 4'd0;");
+    expect(neuron).toContain('localparam integer ROW_STEP_VALUE = (POOLED_H > 1) ? COLS : 0;');
   });
   lintAndVerifyTests(p, 500);
 });

@@ -4,12 +4,10 @@ rtl/digits_c00.v
 rtl/digits_c01.v
 rtl/digits_c02.v
 rtl/digits_c03.v
-rtl/digits_neuron_20e3d804.v
-rtl/digits_neuron_a9823493.v
-rtl/digits_neuron_d1229f35.v
-rtl/digits_neuron_e7cfb852.v
 rtl/digits_top.v
 rtl/imcc_controller.v
 rtl/imcc_crossbar.v
 rtl/imcc_fifo_ram.v
+rtl/imcc_if_neuron.v
+rtl/imcc_neuron.v
 rtl/imcc_sram.v

@@ -2,6 +2,9 @@
 // Network lenet on target lenet_tiny. Do not edit by hand: regenerate with imcc compile.
 rtl/imcc_controller.v
 rtl/imcc_crossbar.v
+rtl/imcc_fifo_ram.v
+rtl/imcc_if_neuron.v
+rtl/imcc_neuron.v
 rtl/imcc_sram.v
 rtl/lenet_c00.v
 rtl/lenet_c01.v
@@ -9,8 +12,4 @@ rtl/lenet_c02.v
 rtl/lenet_c03.v
 rtl/lenet_c04.v
 rtl/lenet_c05.v
-rtl/lenet_neuron_6ee1fbb5.v
-rtl/lenet_neuron_7e79888d.v
-rtl/lenet_neuron_c242e807.v
-rtl/lenet_neuron_d425f16f.v
 rtl/lenet_top.v

@@ -3,6 +3,8 @@
 rtl/imcc_controller.v
 rtl/imcc_crossbar.v
 rtl/imcc_fifo_ram.v
+rtl/imcc_if_neuron.v
+rtl/imcc_neuron.v
 rtl/imcc_sram.v
 rtl/resnet32_c00.v
 rtl/resnet32_c01.v
@@ -47,18 +49,4 @@ rtl/resnet32_c39.v
 rtl/resnet32_c40.v
 rtl/resnet32_c41.v
 rtl/resnet32_c42.v
-rtl/resnet32_neuron_3fe1e9f8.v
-rtl/resnet32_neuron_43ca3318.v
-rtl/resnet32_neuron_47e8dcc2.v
-rtl/resnet32_neuron_5db6f414.v
-rtl/resnet32_neuron_64bae284.v
-rtl/resnet32_neuron_691af7db.v
-rtl/resnet32_neuron_7632f6b7.v
-rtl/resnet32_neuron_97034fc1.v
-rtl/resnet32_neuron_9b71c533.v
-rtl/resnet32_neuron_cafd1900.v
-rtl/resnet32_neuron_d5890a23.v
-rtl/resnet32_neuron_dc22d932.v
-rtl/resnet32_neuron_f19733ad.v
-rtl/resnet32_neuron_f8958d4b.v
 rtl/resnet32_top.v

@@ -1,15 +1,12 @@
 // imcc memory: Table 1's figures (memory, % empty, read and write cycles) of IWAP, KLIP and PLIP for one volume.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { printJson, printText } from '../io.js';
+import { wholeNumber } from '../options.js';
 import type { StoredVolume } from '../../memory/layout.js';
 import type { SetStatus } from './index.js';
 
-function positiveInt(value: string): number {
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value)) || Number(value) > 1 << 24) {
-    throw new InvalidArgumentError('expected a positive integer (at most 16777216)');
-  }
-  return Number(value);
-}
+/** Every figure of the calculator is a whole number from 1 to 2^24. */
+const positiveInt = wholeNumber(1, 1 << 24);
 
 interface MemoryOptions {
   channels: number;

@@ -1,17 +1,10 @@
 // imcc optimize FILE [--cores N] [--objective O] [--strategy S] [--ignore-bandwidth] [--ragged] [--batch N] [--json] [--write]:
 // the replication optimizer's Pareto front and chosen mapping; --write puts the choice in FILE's mapping block.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { printJson, printText } from '../io.js';
+import { wholeNumber } from '../options.js';
 import { OBJECTIVES, STRATEGIES, type Objective, type StrategyName } from '../../optimize/names.js';
 import type { SetStatus } from './index.js';
-
-function wholeNumber(max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
-    return n;
-  };
-}
 
 export function registerOptimize(program: Command, setStatus: SetStatus): void {
   void setStatus;
@@ -19,12 +12,12 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
     .command('optimize')
     .description('choose every layer\'s replication for a core budget: the Pareto front (cores, images/s, latency, links) and the chosen mapping')
     .argument('<file>', 'the .imc design (network and target)')
-    .option('--cores <n>', 'cores the mapping may use (default: the whole grid)', wholeNumber(1_000_000))
+    .option('--cores <n>', 'cores the mapping may use (default: the whole grid)', wholeNumber(1, 1_000_000))
     .addOption(new Option('--objective <o>', 'what the chosen point maximizes').choices([...OBJECTIVES]).default('throughput'))
     .addOption(new Option('--strategy <s>', "'pareto' (the optimizer) or a baseline: paper, balance, w0h0, uniform").choices([...STRATEGIES]).default('pareto'))
     .option('--ignore-bandwidth', "let links need more than the target's bandwidth (the report says so)")
     .option('--ragged', 'also search ragged method-2 blocks (replicas not a multiple of dW), which the RTL generator does not build in layers with a residual add or shortcut')
-    .option('--batch <n>', 'images per batch for the throughput figure, as in simulate', wholeNumber(100_000), 100)
+    .option('--batch <n>', 'images per batch for the throughput figure, as in simulate', wholeNumber(1, 100_000), 100)
     .option('--json', 'print the front and the chosen point as JSON (schemas/optimize.schema.json)')
     .option('--write', "rewrite FILE's mapping block with the chosen replication (through the formatter)")
     .action(

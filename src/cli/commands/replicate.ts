@@ -1,21 +1,14 @@
 // imcc replicate: the replication calculator (section 2.2): size and aspect ratio of n kernel replicas.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../usage.js';
 import { printJson, printText } from '../io.js';
+import { wholeNumber } from '../options.js';
 import type { ReplicationParams } from '../../mapping/index.js';
 import type { SetStatus } from './index.js';
 import { DIRECTIVE_LIMITS, NETWORK_LIMITS } from '../../ir/limits.js';
 
-/** The language's own limits (src/ir/network.ts, src/ir/directives.ts), so the calculator accepts what a design can say. */
-function boundedInt(max: number): (value: string) => number {
-  return (value: string) => {
-    if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-      throw new InvalidArgumentError('expected a positive integer');
-    }
-    if (Number(value) > max) throw new InvalidArgumentError(`expected at most ${max.toLocaleString('en-US')}`);
-    return Number(value);
-  };
-}
+/** A whole number up to one of the language's own limits (src/ir/limits.ts), so the calculator accepts what a design can say. */
+const boundedInt = (max: number): ((value: string) => number) => wholeNumber(1, max);
 
 /** Largest collective kernel matrix the calculator builds (its placement data is materialized). */
 const MAX_CALCULATED_ROWS = 1_048_576;

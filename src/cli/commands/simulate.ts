@@ -1,21 +1,16 @@
 // imcc simulate FILE [--batch N] [--json] [--trace FILE] [--sweep | --sweep-batch] [--granularity pixel|block]: the timestep
 // simulation of the mapped dataflow (latency, interval, batch time, throughput, link bandwidth), its per-core trace,
 // or Figure 10's sweeps (replication per stage, batch size) as CSV or JSON rows.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ToolError } from '../../diagnostics/index.js';
 import { errnoReason, writeFileAtomic } from '../../support/files.js';
 import { printDiagnostics, printJson, printText } from '../io.js';
+import { wholeNumber } from '../options.js';
 import { pathArgument } from '../paths.js';
 import type { Granularity } from '../../dataflow/index.js';
 import type { SetStatus } from './index.js';
 
-function batchSize(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > 100_000) {
-    throw new InvalidArgumentError('expected a whole number of images from 1 to 100000');
-  }
-  return n;
-}
+const batchSize = wholeNumber(1, 100_000, 'a number of images');
 
 /** Writes the whole file or nothing (src/support/files.ts: a symlink is written through, a device refused). */
 function writeTrace(path: string, text: string): void {

@@ -18,6 +18,7 @@ import { extendToPool, poolWindowTaps } from './poolTaps.js';
 import { ModuleLibrary } from './moduleLibrary.js';
 import { controllerParameters, type ControllerParameters } from './controllerParameters.js';
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
+import { neuronParameters, pixelChannels, usesStaticNeuron } from './neuronParameters.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { hasPadding, paddingText } from '../../ir/padding.js';
 
@@ -42,6 +43,8 @@ export interface RtlNames {
   controller: string;
   /** The integrate-and-fire membrane of `model if` neuron cores. */
   ifNeuron: string;
+  /** The neuron core of every core without a pool: one static module (the wrappers set its parameters). */
+  neuron: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
   fileList: string;
@@ -67,6 +70,7 @@ const LIBRARY_MODULES = {
   fifoRam: 'imcc_fifo_ram',
   crossbar: 'imcc_crossbar',
   ifNeuron: 'imcc_if_neuron',
+  neuron: 'imcc_neuron',
 } as const;
 
 /** Header of a library module: the same text for every network (no source or network named). */
@@ -96,6 +100,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     crossbar: library.crossbar,
     controller: library.controller,
     ifNeuron: library.ifNeuron,
+    neuron: library.neuron,
     cores,
     fileList: `rtl/${network}.f`,
     testbench: `tb/${network}_tb.cpp`,
@@ -183,7 +188,7 @@ function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlN
   const replicated = p.replicas > 1;
   // Channels of one pixel this core emits: the layer's (a replicated core's columns are replica-major, output channel
   // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
-  const outChannels = entryChannels(p);
+  const outChannels = pixelChannels(p);
   const ocBits = unsignedBits(outChannels - 1);
   // The later pools: a chain of stages, each reading the pixels the pool before it emits (values of the first pool's
   // input width, or 0/1 from a threshold).
@@ -382,7 +387,7 @@ function membraneContext(
     membraneY: afterPool ? pooledY : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
     membraneX: afterPool ? pooledX : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
     membraneHeight: between ? between.height : afterPool ? n.outHeight : n.convHeight,
-    membraneChannels: entryChannels(p),
+    membraneChannels: pixelChannels(p),
     membraneCh: between?.ch ?? (replicated ? 'oc_q' : 'ch_q'),
     membraneChBits: replicated ? ocBits : chBits,
     membraneEntries: membrane.entries,
@@ -396,6 +401,25 @@ function membraneContext(
   };
   // The instance is its own template: the neuron core places it before or after the pool.
   return { integrateAndFire: true, membraneInstance: renderTemplate('rtl/if_membrane_instance.v.hbs', fields).replace(/\n$/, '') };
+}
+
+/** Template fields of a wrapper whose neuron core is the static module: its parameters and its unused ports' ties. */
+function staticNeuronContext(p: CoreRtlPlan): object {
+  const values = neuronParameters(p);
+  const zero = (bits: number): string => `{${bits}{1'b0}}`;
+  return {
+    staticNeuron: true,
+    neuronParameters: instanceParameters(values),
+    resReorder: values.RES_REORDER === 1,
+    resPixBits: values.RES_PIX_BITS,
+    resPtrBits: values.RES_PTR_BITS,
+    resPixels: values.RES_PIXELS,
+    psumZero: zero(values.COLS * values.ADC_BITS),
+    resPixelZero: zero(values.RES_IN * values.CHANNELS * values.ACT_BITS),
+    resSlotZero: zero(values.RES_PTR_BITS),
+    bnScaleZero: zero(values.BN_SCALE_BITS),
+    bnBiasZero: zero(values.BN_BIAS_BITS),
+  };
 }
 
 /** The crossbar at the target's tile size: enables of the used rows and columns, inputs padded, outputs sliced. */
@@ -450,17 +474,12 @@ function controllerInPixel(p: CoreRtlPlan): string {
 
 function neuronChannelRange(p: CoreRtlPlan): { first: number; last: number } {
   const first = p.replicas > 1 ? 0 : p.channelBase;
-  return { first, last: first + entryChannels(p) - 1 };
+  return { first, last: first + pixelChannels(p) - 1 };
 }
 
 /** `kind of core c01, c03` in a shared module's header. */
 function usersText(kind: string, users: readonly string[]): string {
   return users.length === 1 ? `${kind} of core ${users[0]}` : `${kind} of cores ${users.join(', ')}`;
-}
-
-/** Channels of one emitted pixel (one residual FIFO entry): the layer's for a replicated core, else the core's columns. */
-function entryChannels(p: CoreRtlPlan): number {
-  return p.replicas > 1 ? p.outChannels : p.cols;
 }
 
 /** The shortcut buffer's read table when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts). */
@@ -610,7 +629,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       const b = p.neuron.saturationBits;
       const replicated = p.replicas > 1;
       const rlo = replicated ? 0 : p.channelBase * b;
-      const rhi = rlo + entryChannels(p) * b - 1;
+      const rhi = rlo + pixelChannels(p) * b - 1;
       // A replicated shortcut producer sends its block's pixels together: each is sliced alike. A column part of a
       // replicated layer takes the pixels of its own replicas (the shortcut comes in the same blocks).
       // (With a table of slots, src/emit/rtl/shortcutOrder.ts, it takes them all.)
@@ -722,10 +741,12 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     `rtl/${names.crossbar}.v`,
     renderTemplate('rtl/crossbar.v.hbs', { header: libraryHeader('crossbar tile (behavioural model; black box for synthesis)', version), module: names.crossbar }),
   );
-  if (plan.cores.some((p) => p.neuron?.residual)) {
+  // The static neuron core instantiates the FIFO storage and the membrane in its generate branches: both come with it.
+  const staticNeurons = plan.cores.some(usesStaticNeuron);
+  if (staticNeurons || plan.cores.some((p) => p.neuron?.residual)) {
     add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: libraryHeader('shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
   }
-  if (design.target.neuronCore.spiking && plan.cores.some((p) => p.neuron?.threshold?.integrateAndFire)) {
+  if (staticNeurons || (design.target.neuronCore.spiking && plan.cores.some((p) => p.neuron?.threshold?.integrateAndFire))) {
     add(
       `rtl/${names.ifNeuron}.v`,
       renderTemplate('rtl/if_neuron.v.hbs', { header: libraryHeader('integrate-and-fire membrane of the model if neuron cores', version), module: names.ifNeuron }),
@@ -733,12 +754,16 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   }
   // The dataflow controller: one static module for every core (each wrapper sets its parameters).
   add(`rtl/${names.controller}.v`, renderTemplate('rtl/imcc_controller.v.hbs', { header: libraryHeader('dataflow controller', version) }));
+  if (staticNeurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core of the cores without a pool', version) }));
   // Neuron cores with the same text are one module (named by its text), emitted after the loop.
   const neurons = new ModuleLibrary(`${names.network}_neuron`);
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const weights = `rtl/${id}_weights.mem`;
-    const neuron = p.neuron
+    const staticNeuron = usesStaticNeuron(p);
+    const neuron = staticNeuron
+      ? names.neuron
+      : p.neuron
       ? neurons.moduleFor(p.core.id, (module, users) =>
           renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, usersText('neuron core', users), version), module, names)),
         )
@@ -749,6 +774,14 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       const what = (name: string, bits: number): string => `batch-norm ${name} of core ${p.core.id} (one ${bits}-bit signed value per crossbar column)`;
       files.push({ path: bnFiles.bnScale, content: memFile(bn.scaleBits, batchNormColumns(p, bn.scale), header(design, what('scale', bn.scaleBits), version)) });
       files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
+    }
+    const reorder = staticNeuron ? p.neuron?.residual?.slots : undefined;
+    const resSlotFile = `rtl/${id}_res_slots.mem`;
+    const staticFields = staticNeuron ? staticNeuronContext(p) : { staticNeuron: false };
+    if (reorder) {
+      const bits = unsignedBits(p.neuron!.residual!.depth - 1);
+      const what = `shortcut FIFO slot of each pixel of core ${p.core.id} (the shortcut comes in another pixel order)`;
+      files.push({ path: resSlotFile, content: memFile(bits, reorder, header(design, what, version)) });
     }
     const channels = neuronChannelRange(p);
     const arrivals = inputArrivals(p);
@@ -781,6 +814,8 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         arrivalsLit: ulit(unsignedBits(arrivals), arrivals),
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
+        // The static neuron core always has the FIFO's overflow flag (0 without a residual add).
+        watchesShortcutFifo: p.neuron?.residual !== undefined || staticNeuron,
         waitsForSibling: p.shortcutGate !== undefined,
         sendsShortcut: p.neuron?.shortcutTap !== undefined,
         shortcutPixelBits: p.neuron ? p.cols * p.neuron.saturationBits : 0,
@@ -796,7 +831,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         channelBase: channels.first,
         channelLast: channels.last,
         channelBaseLit: ulit(32, channels.first),
-        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * entryChannels(p) * p.neuron.saturationBits : 0,
+        resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * pixelChannels(p) * p.neuron.saturationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
         psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
@@ -811,6 +846,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         controllerInPixel: controllerInPixel(p),
         latticeTrace: p.lattice !== undefined && p.block.ragged !== undefined && p.neuron !== undefined,
         latticeRows: p.block.rows,
+        latticeFirstReplica: p.firstReplica,
         latticeCw: controller.CW,
         lastOcLit: ulit(32, p.outChannels - 1),
         outHeight: p.layer.outputShape.height,
@@ -829,6 +865,8 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         xbarAccBits: p.crossbarAccBits,
         ...tileContext(p, design.target.crossbar),
         weightFile: weights,
+        resSlotFile,
+        ...staticFields,
       }),
     );
   }

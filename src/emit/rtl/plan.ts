@@ -503,24 +503,29 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 
 /**
  * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
- * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), and a shortcut FIFO
- * and a column part take whole blocks.
+ * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), a shortcut FIFO takes
+ * whole blocks, and an integrate-and-fire membrane integrates idle replicas too. A column part masks its own replicas and sends every block, even one whose replicas are all
+ * idle, so the layer's parts stay valid together.
  */
 function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
   const block = blockShape(lm.matrix.replicas);
   const plane = `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`;
   if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
-  if (lm.colParts > 1) unsupported(node, `${plane} in a layer split in column parts`);
   if (lm.residualLayer !== undefined) unsupported(node, `${plane} in a layer with a residual add`);
   if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
+  // The neuron core's membranes integrate every replica's value, an idle one's into another pixel's potential.
+  const byName = nodeIndex(design.network);
+  if (design.target.neuronCore.spiking && lm.fused.some((f) => byName.get(f)!.op.kind === 'relu')) {
+    unsupported(node, `${plane} in a layer of integrate-and-fire neurons`);
+  }
 }
 
 /**
  * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
  * pixel of a block and the consumers and the testbench skip the off-plane ones, so nothing in the core may depend on
- * a pixel's position (a pool, an integrate-and-fire membrane), pair pixels with another layer's (a residual add or a
- * shortcut it sends) or take only some replicas (column parts); a consumer of a replicated pool's pooled pixels has
- * no block table.
+ * a pixel's position (a pool, an integrate-and-fire membrane) or pair pixels with another layer's (a residual add or
+ * a shortcut it sends); a consumer of a replicated pool's pooled pixels has no block table. Column parts walk the
+ * same table, each emitting its own replicas' columns.
  */
 function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping): void {
   const block = blockShape(lm.matrix.replicas);
@@ -536,7 +541,6 @@ function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: Lay
     const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
     if (pool) unsupported(node, `${what} with a fused pool`);
     if (design.target.neuronCore.spiking) unsupported(node, `${what} of integrate-and-fire neurons`);
-    if (lm.colParts > 1) unsupported(node, `${what} split in column parts`);
     if (lm.residualLayer !== undefined) unsupported(node, `${what} with a residual add`);
     if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${what} that sends a shortcut`);
   }

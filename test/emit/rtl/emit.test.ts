@@ -2,7 +2,7 @@
 // output, the crossbar as a synthesis black box with $readmemh weights, counters (not address tables) in the
 // controllers, and `verilator --lint-only -Wall` with zero warnings.
 import { describe, expect, it } from 'vitest';
-import { controllerParametersOf, prepare, writeFiles } from './helpers.js';
+import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, writeFiles } from './helpers.js';
 import { emitRtl } from '../../../src/emit/rtl/index.js';
 import { createProgram } from '../../../src/pipeline/program.js';
 import { checkVerilog2005, lintRtl } from '../../../src/verify/lint.js';
@@ -27,10 +27,10 @@ describe('emitRtl on examples/lenet.imc', () => {
       expect(paths).toContain(`rtl/lenet_${core.id}.v`);
       expect(paths).toContain(`rtl/lenet_${core.id}_weights.mem`);
       // The wrapper sets the parameters of the one controller module and (unless it only sends partial sums)
-      // instantiates a shared neuron core.
+      // instantiates a neuron core: the static one (setting its parameters) or, with a pool, a shared body.
       const wrapper = lenet.files.find((f) => f.path === `rtl/lenet_${core.id}.v`)!.content;
       expect(wrapper).toMatch(/^ {2}imcc_controller #\(\n(?: {4}\.[A-Z_]+ +\(\d+\),?\n)+ {2}\) u_controller \(/m);
-      const neuron = /^ {2}(lenet_neuron_[0-9a-f]{8}) u_neuron \(/m.exec(wrapper)?.[1];
+      const neuron = /^ {2}(imcc_neuron|lenet_neuron_[0-9a-f]{8}) (?:#\(\n(?: {4}\.[A-Z_]+ +\(\d+\),?\n)+ {2}\) )?u_neuron \(/m.exec(wrapper)?.[1];
       expect(neuron !== undefined).toBe(core.role !== 'partial');
       if (neuron) expect(paths).toContain(`rtl/${neuron}.v`);
     }
@@ -103,13 +103,16 @@ describe('emitRtl on examples/lenet.imc', () => {
       const wrapper = tiny.files.find((f) => f.path === `rtl/tiny_${core.id}.v`)!.content;
       const bn = ref.params.get(core.layer)!.batchNorm;
       if (!bn || core.role === 'partial') continue;
-      const neuronModule = /^ {2}(tiny_neuron_[0-9a-f]{8}) u_neuron \(/m.exec(wrapper)![1];
-      const neuron = tiny.files.find((f) => f.path === `rtl/${neuronModule}.v`)!.content;
+      const neuron = coreModuleFile(tiny.files, `tiny_${core.id}`, 'neuron').content;
       expect(neuron).not.toContain('$readmemh');
+      // The static neuron core takes the ROM widths as parameters, a pooled core's own module as localparams.
+      const staticNeuron = /^ {2}imcc_neuron #\(/m.test(wrapper);
       for (const [name, values] of [['scale', bn.scale], ['bias', bn.bias]] as const) {
         const path = `rtl/tiny_${core.id}_bn_${name}.mem`;
         expect(wrapper).toContain(`$readmemh("${path}", bn_${name}_rom);`);
-        const bits = Number(new RegExp(`localparam integer BN_${name.toUpperCase()}_BITS = (\\d+);`).exec(neuron)![1]);
+        const bits = staticNeuron
+          ? neuronParametersOf(tiny.files, `tiny_${core.id}`)[`BN_${name.toUpperCase()}_BITS`]
+          : Number(new RegExp(`localparam integer BN_${name.toUpperCase()}_BITS = (\\d+);`).exec(neuron)![1]);
         expect(wrapper).toMatch(new RegExp(`reg {2}\\[${bits}-1:0\\] {2}bn_${name}_rom `));
         const lines = tiny.files.find((f) => f.path === path)!.content.split('\n').filter((l) => l !== '' && !l.startsWith('//'));
         expect(lines).toEqual(Array.from({ length: core.part.colEnd - core.part.colStart }, (_, k) => hexDigits(bits, values[core.part.colStart + k])));
@@ -149,6 +152,29 @@ describe('emitRtl on examples/lenet.imc', () => {
     for (const f of lenet.files.filter((x) => x.path.startsWith('rtl/imcc_'))) {
       expect(tiny.files.find((t) => t.path === f.path)!.content, f.path).toBe(f.content);
     }
+  });
+
+  it('has one static neuron core for the cores without a pool: features are generate blocks, the wrappers set parameters', () => {
+    const neuron = lenet.files.find((f) => f.path === 'rtl/imcc_neuron.v')!.content;
+    const residual = prepare('test/verify/fixtures/residual.imc');
+    expect(residual.files.find((f) => f.path === 'rtl/imcc_neuron.v')!.content).toBe(neuron);
+    expect(neuron).not.toMatch(/lenet|\{\{|lint_off/);
+    for (const block of ['g_batch_norm', 'g_requant', 'g_residual', 'g_reorder', 'g_integrate_and_fire', 'g_threshold', 'g_replicas', 'g_shortcut']) {
+      expect(neuron).toContain(`begin : ${block}`);
+    }
+    // Every LeNet neuron core uses it (its 2x2 max pools are one generate branch); the residual fixture's adding cores
+    // set their FIFOs.
+    const neurons = lenet.mapping.cores.filter((c) => c.role !== 'partial');
+    expect(neurons.length).toBe(4);
+    for (const core of neurons) {
+      const parameters = neuronParametersOf(lenet.files, `lenet_${core.id}`);
+      expect(parameters).toMatchObject({ COLS: core.part.colEnd - core.part.colStart, HAS_RES: 0, REPLICATED: 0 });
+      expect(coreModuleFile(lenet.files, `lenet_${core.id}`, 'neuron').path).toBe('rtl/imcc_neuron.v');
+    }
+    const staticCores = residual.program.mapping.cores.filter((c) => /^ {2}imcc_neuron #\(/m.test(residual.files.find((f) => f.path === `rtl/residual_${c.id}.v`)!.content));
+    const adding = staticCores.filter((c) => neuronParametersOf(residual.files, `residual_${c.id}`).HAS_RES === 1);
+    expect(adding.length).toBeGreaterThan(0);
+    for (const core of adding) expect(neuronParametersOf(residual.files, `residual_${core.id}`).RES_DEPTH).toBeGreaterThan(2);
   });
 
   // .ci/run installs Icarus Verilog along with Verilator and Yosys.
@@ -191,9 +217,10 @@ describe('emitRtl on the small fixtures', () => {
   it('examples/resnet32.imc (residual adds, split layers, 43 cores): lint clean', async () => {
     const p = prepare('examples/resnet32.imc');
     expect(p.files.filter((f) => /^rtl\/resnet32_c\d+\.v$/.test(f.path)).length).toBe(43);
-    // One controller module and each distinct neuron-core body once serve the 43 cores (issue 16).
+    // One controller module and one static neuron core serve the 43 cores (issue 16): no per-core neuron body.
     expect(p.files.filter((f) => /controller/.test(f.path)).map((f) => f.path)).toEqual(['rtl/imcc_controller.v']);
-    expect(distinctBodies(p.files, 'resnet32_neuron')).toEqual({ files: 14, bodies: 14 });
+    expect(p.files.filter((f) => /^ {2}imcc_neuron #\(/m.test(f.content)).length).toBe(34);
+    expect(distinctBodies(p.files, 'resnet32_neuron')).toEqual({ files: 0, bodies: 0 });
     const dir = writeFiles(p.files);
     const lint = await lintRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
     expect(lint.messages).toEqual([]);

@@ -67,17 +67,28 @@ export function coreModuleFile(files: readonly RtlFile[], coreModule: string, ki
   const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
   if (!wrapper) throw new Error(`no wrapper rtl/${coreModule}.v`);
   // `module u_kind (` or, for a parameterised module, `module #( ... ) u_kind (`.
-  const module = new RegExp(`^ {2}(\\w+) (?:#\\([\\s\\S]*?\\) )?u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
+  // The parameter list ends at the first `) u_` (it must not run on into the next instance's).
+  const module = new RegExp(`^ {2}(\\w+) (?:#\\((?:(?!\\) u_)[\\s\\S])*?\\) )?u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
   const file = files.find((f) => f.path === `rtl/${module}.v`);
   if (!file) throw new Error(`${coreModule} instantiates no ${kind}`);
   return file;
 }
 
-/** The parameters core `coreModule`'s wrapper sets on its dataflow controller (`.NAME (value)`), by name. */
-export function controllerParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
+/** The parameters core `coreModule`'s wrapper sets on its `u_<kind>` instance (`.NAME (value)`), by name. */
+function instanceParametersOf(files: readonly RtlFile[], coreModule: string, kind: 'controller' | 'neuron'): Record<string, number> {
   const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
   if (!wrapper) throw new Error(`no wrapper rtl/${coreModule}.v`);
-  const block = /^ {2}\w+ #\(([\s\S]*?)\) u_controller \(/m.exec(wrapper.content)?.[1];
-  if (block === undefined) throw new Error(`${coreModule} sets no controller parameters`);
+  const block = new RegExp(`^ {2}\\w+ #\\(([\\s\\S]*?)\\) u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
+  if (block === undefined) throw new Error(`${coreModule} sets no ${kind} parameters`);
   return Object.fromEntries([...block.matchAll(/\.(\w+)\s*\((\d+)\)/g)].map((m) => [m[1], Number(m[2])]));
+}
+
+/** The parameters core `coreModule`'s wrapper sets on its dataflow controller (`.NAME (value)`), by name. */
+export function controllerParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
+  return instanceParametersOf(files, coreModule, 'controller');
+}
+
+/** The parameters core `coreModule`'s wrapper sets on the static neuron core imcc_neuron (a core without a pool). */
+export function neuronParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
+  return instanceParametersOf(files, coreModule, 'neuron');
 }

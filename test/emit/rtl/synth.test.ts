@@ -27,11 +27,14 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/lenet.f', 'lenet_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // Units: the top (cores as black boxes), the 6 cores (neuron, core), the controller once per parameter set (6),
-    // the SRAM shared by all 6.
+    // Units: the top (cores as black boxes), the 6 cores, the controller once per parameter set (6), the static
+    // neuron core once per parameter set (4: the two conv layers with their max pools, the two fully connected
+    // layers), the SRAM shared by all 6.
     const controllers = synth.units.filter((u) => u.name.startsWith('imcc_controller('));
     expect(controllers.map((u) => u.instances)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(synth.units.filter((u) => !controllers.includes(u)).map((u) => u.name).sort()).toEqual(
+    const neurons = synth.units.filter((u) => u.name.startsWith('imcc_neuron('));
+    expect(neurons.map((u) => u.instances)).toEqual([1, 1, 1, 1]);
+    expect(synth.units.filter((u) => !controllers.includes(u) && !neurons.includes(u)).map((u) => u.name).sort()).toEqual(
       ['imcc_sram(WORD_BITS=32, DEPTH=256, ADDR_BITS=8)', 'lenet_c00', 'lenet_c01', 'lenet_c02', 'lenet_c03', 'lenet_c04', 'lenet_c05', 'lenet_top'],
     );
     expect(synth.units.find((u) => u.name.startsWith('imcc_sram'))!.instances).toBe(6);
@@ -59,21 +62,18 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/resnet32.f', 'resnet32_top');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // The top, 43 cores, the one controller module in its 10 parameter sets, the 6 neuron cores that several cores
-    // share (the other 8 serve one core each and are synthesized in its unit), one SRAM geometry (512 x 128 bits)
-    // shared by the 43 cores and the shortcut FIFO storage of the 15 residual adds in 5 geometries: each distinct
-    // module and parameter set once.
-    expect(synth.units.length).toBe(66);
+    // The top, 43 cores, the one controller module in its 10 parameter sets, the static neuron core in the 14
+    // parameter sets of its 34 cores (the global average pool's among them), one SRAM geometry (512 x 128 bits)
+    // shared by the 43 cores: each distinct module and parameter set once. The shortcut FIFO storage is synthesized
+    // inside the neuron core's units (its parameters are the neuron core's).
+    expect(synth.units.length).toBe(69);
     const controllers = synth.units.filter((u) => u.name.startsWith('imcc_controller('));
     expect(controllers.length).toBe(10);
     expect(controllers.reduce((sum, u) => sum + u.instances, 0)).toBe(43);
-    const neurons = synth.units.filter((u) => /^resnet32_neuron_[0-9a-f]{8}$/.test(u.name));
-    expect(neurons.length).toBe(6);
-    expect(neurons.reduce((sum, u) => sum + u.instances, 0)).toBe(26);
-    const fifos = synth.units.filter((u) => u.name.startsWith('imcc_fifo_ram('));
-    expect(fifos.length).toBe(5);
-    // The FIFO storage sits in the neuron cores, some of them shared: one instance per adding core all the same.
-    expect(fifos.reduce((sum, u) => sum + u.instances, 0)).toBe(15);
+    const neurons = synth.units.filter((u) => u.name.startsWith('imcc_neuron('));
+    expect(neurons.length).toBe(14);
+    expect(neurons.reduce((sum, u) => sum + u.instances, 0)).toBe(34);
+    expect(synth.units.filter((u) => /^resnet32_neuron_|^imcc_fifo_ram/.test(u.name))).toEqual([]);
     const sram = synth.units.find((u) => u.name.startsWith('imcc_sram('))!;
     expect(sram.name).toBe('imcc_sram(WORD_BITS=128, DEPTH=512, ADDR_BITS=9)');
     expect(sram.instances).toBe(43);
@@ -121,6 +121,27 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.ok).toBe(true);
     expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['a x1', 'b x1', 'leaf x3', 'm x2', 't x1']);
+  }, 60_000);
+
+  it('synthesizes a shared module that a parent sets from its own parameters inside that parent\'s unit', async () => {
+    // m (in a and b) sets leaf's width from its own W, n sets 4: leaf, in both, has no parameter set of its own.
+    const dir = mkdtempSync(join(tmpdir(), 'imcc-derived-'));
+    mkdirSync(join(dir, 'rtl'));
+    const files: Record<string, string> = {
+      't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [7:0] z_o, output wire [3:0] w_o);\n  a u_a (.a_i(a_i), .y_o(y_o));\n  b u_b (.a_i({a_i, a_i}), .y_o(z_o));\n  n u_n (.a_i(a_i), .y_o(w_o));\nendmodule\n',
+      'a.v': 'module a (input wire [3:0] a_i, output wire [3:0] y_o);\n  m #(.W(4)) u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'b.v': 'module b (input wire [7:0] a_i, output wire [7:0] y_o);\n  m #(.W(8)) u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'm.v': 'module m #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  leaf #(.W(W)) u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'n.v': 'module n (input wire [3:0] a_i, output wire [3:0] y_o);\n  leaf #(.W(4)) u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
+      'leaf.v': 'module leaf #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  assign y_o = ~a_i;\nendmodule\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'rtl', name), text);
+    writeFileSync(join(dir, 'rtl/t.f'), Object.keys(files).map((f) => `rtl/${f}`).join('\n') + '\n');
+    const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
+    expect(synth.messages).toEqual([]);
+    expect(synth.ok).toBe(true);
+    expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['a x1', 'b x1', 'm(W=4) x1', 'm(W=8) x1', 'n x1', 't x1']);
+    expect(synth.units.find((u) => u.name === 'm(W=8)')!.cells).toBe(8);
   }, 60_000);
 
   it('the check has teeth: a module with a latch fails', async () => {

@@ -1,0 +1,185 @@
+// Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs) for one core without a pool or with one pool
+// of non-overlapping windows. The module's text is the same for every such core: each core's wrapper only sets these
+// and holds the core's ROMs (batch norm, the shortcut's reorder table). Cores with other pools (overlapping windows,
+// queues, chains, replicated pools) still get a neuron module of their own (templates/rtl/neuron.v.hbs).
+import type { CoreRtlPlan } from './plan.js';
+import { unsignedBits } from './literals.js';
+
+/** The neuron core's parameters in declaration order (integers; flags are 0 or 1). */
+export interface NeuronParameters {
+  COLS: number;
+  CH_BITS: number;
+  ADC_BITS: number;
+  ADC_SHIFT: number;
+  PARTS: number;
+  SUM_BITS: number;
+  ACC_BITS: number;
+  ACT_BITS: number;
+  OUT_BITS: number;
+  CW: number;
+  HAS_BN: number;
+  BN_SCALE_BITS: number;
+  BN_BIAS_BITS: number;
+  REQUANT_SHIFT: number;
+  RELU_BEFORE_ADD: number;
+  RELU: number;
+  THRESHOLD: number;
+  THRESHOLD_AFTER_POOL: number;
+  LEVEL_NEGATIVE: number;
+  LEVEL_MAGNITUDE: number;
+  SHORTCUT: number;
+  POOL: number;
+  POOL_H: number;
+  POOL_W: number;
+  POOL_PAD_TOP: number;
+  POOL_PAD_LEFT: number;
+  POOLED_H: number;
+  POOLED_W: number;
+  POOL_BITS: number;
+  POOL_INDEX_BITS: number;
+  RELU_AFTER_POOL: number;
+  OUT_H: number;
+  OUT_W: number;
+  BLOCK_H: number;
+  BLOCK_W: number;
+  REPLICATED: number;
+  CHANNELS: number;
+  OC_BITS: number;
+  REP_Y_FIRST: number;
+  REP_X_FIRST: number;
+  OC_FIRST: number;
+  EDGE_BLOCKS: number;
+  LAST_REPLICA_PARTIAL: number;
+  HAS_RES: number;
+  RES_DEPTH: number;
+  RES_PTR_BITS: number;
+  RES_IN: number;
+  RES_NEED: number;
+  RES_REORDER: number;
+  RES_PIXELS: number;
+  RES_PIX_BITS: number;
+  V_BITS: number;
+  IF_ENTRIES: number;
+  IF_INDEX_BITS: number;
+  IF_THRESHOLD: number;
+  IF_LEAK: number;
+  IF_RESET_SUBTRACT: number;
+}
+
+/** Which value of the datapath a core sends on its shortcut link (the module's SHORTCUT codes). */
+const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as const;
+
+/**
+ * Whether the static neuron core implements the core's neuron: every neuron without a pool, or with one pool of
+ * non-overlapping windows (stride = size) in an unreplicated core, no integrate-and-fire neuron after it.
+ */
+export function usesStaticNeuron(p: CoreRtlPlan): boolean {
+  const n = p.neuron;
+  if (!n || n.laterPools.length > 0) return false;
+  if (!n.pool) return true;
+  const afterPoolMembrane = n.threshold?.afterPool === true && n.threshold.integrateAndFire !== undefined;
+  return n.pool.stride === n.pool.height && n.pool.queue === undefined && p.replicas === 1 && !afterPoolMembrane;
+}
+
+/** A Verilog integer parameter (32-bit signed; Yosys's chparam takes non-negative values only). */
+function parameterValue(what: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 31 - 1) throw new Error(`RTL: neuron parameter ${what} = ${value} is not a non-negative 32-bit integer`);
+  return value;
+}
+
+/** Channels of one emitted pixel (one shortcut FIFO entry): the layer's for a replicated core, else the core's columns. */
+export function pixelChannels(p: CoreRtlPlan): number {
+  return p.replicas > 1 ? p.outChannels : p.cols;
+}
+
+/** The neuron-core parameters of one core the static module implements (usesStaticNeuron). */
+export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
+  const n = p.neuron;
+  if (!n || !usesStaticNeuron(p)) throw new Error(`RTL: core ${p.core.id} has no neuron core the static module implements`);
+  const replicated = p.replicas > 1;
+  const channels = pixelChannels(p);
+  const chBits = unsignedBits(p.cols - 1);
+  const ocBits = unsignedBits(channels - 1);
+  if (!replicated && ocBits !== chBits) throw new Error(`RTL: core ${p.core.id}: an unreplicated core's channels are its columns`);
+  const a = n.saturationBits;
+  if (a < 2 || n.accBits <= a) throw new Error(`RTL: core ${p.core.id}: ${a}-bit activations in a ${n.accBits}-bit datapath`);
+  const threshold = n.threshold;
+  const membrane = threshold?.integrateAndFire;
+  if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
+  const res = n.residual;
+  const resPtrBits = unsignedBits((res?.depth ?? 2) - 1);
+  const slots = res?.slots;
+  const level = threshold && !membrane ? threshold.level : 0;
+  const pool = n.pool;
+  const count = pool ? pool.height * pool.width : 1;
+  // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
+  const pooledBits = threshold && !threshold.afterPool ? 2 : a;
+  const poolBits = !pool ? 2 : pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1;
+  const values: NeuronParameters = {
+    COLS: p.cols,
+    CH_BITS: chBits,
+    ADC_BITS: p.adc.bits,
+    ADC_SHIFT: p.adc.shift,
+    PARTS: p.partialCores.length,
+    SUM_BITS: n.sumBits,
+    ACC_BITS: n.accBits,
+    ACT_BITS: a,
+    OUT_BITS: n.outActivationBits,
+    CW: unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1,
+    HAS_BN: n.batchNorm ? 1 : 0,
+    // Absent batch norm: the (unused) ports keep two bits.
+    BN_SCALE_BITS: n.batchNorm?.scaleBits ?? 2,
+    BN_BIAS_BITS: n.batchNorm?.biasBits ?? 2,
+    REQUANT_SHIFT: n.requantShift,
+    RELU_BEFORE_ADD: n.reluBeforeAdd ? 1 : 0,
+    RELU: n.reluBeforePool ? 1 : 0,
+    THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
+    THRESHOLD_AFTER_POOL: threshold?.afterPool ? 1 : 0,
+    LEVEL_NEGATIVE: level < 0 ? 1 : 0,
+    LEVEL_MAGNITUDE: Math.abs(level),
+    SHORTCUT: n.shortcutTap ? SHORTCUT_CODES[n.shortcutTap.wire] : 0,
+    POOL: !pool ? 0 : pool.kind === 'max' ? 1 : 2,
+    POOL_H: pool?.height ?? 1,
+    POOL_W: pool?.width ?? 1,
+    POOL_PAD_TOP: pool?.padding.top ?? 0,
+    POOL_PAD_LEFT: pool?.padding.left ?? 0,
+    POOLED_H: pool?.pooledHeight ?? 1,
+    POOLED_W: pool?.pooledWidth ?? 1,
+    POOL_BITS: poolBits,
+    // An index into the running values of a column of windows (POOLED_H x COLS entries).
+    POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * p.cols - 1),
+    RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
+    OUT_H: n.convHeight,
+    OUT_W: n.convWidth,
+    BLOCK_H: p.block.rows,
+    BLOCK_W: p.block.cols,
+    REPLICATED: replicated ? 1 : 0,
+    CHANNELS: channels,
+    OC_BITS: ocBits,
+    // Where the core's first column lies in the block: its replica's pixel and output channel.
+    REP_Y_FIRST: replicated ? p.firstReplica % p.block.rows : 0,
+    REP_X_FIRST: replicated ? Math.floor(p.firstReplica / p.block.rows) : 0,
+    OC_FIRST: replicated ? p.channelBase % p.outChannels : 0,
+    EDGE_BLOCKS: p.edgeBlocks ? 1 : 0,
+    LAST_REPLICA_PARTIAL: replicated && (p.channelBase + p.cols) % p.outChannels !== 0 ? 1 : 0,
+    HAS_RES: res ? 1 : 0,
+    RES_DEPTH: res?.depth ?? 2,
+    RES_PTR_BITS: resPtrBits,
+    RES_IN: res?.pixels ?? 1,
+    // The shortcut pixels one block reads: one per replica of the core's columns.
+    RES_NEED: res ? p.coreReplicas : 1,
+    RES_REORDER: slots ? 1 : 0,
+    RES_PIXELS: slots?.length ?? 1,
+    RES_PIX_BITS: unsignedBits((slots?.length ?? 1) - 1),
+    V_BITS: membrane?.potentialBits ?? 2,
+    IF_ENTRIES: membrane?.entries ?? 1,
+    IF_INDEX_BITS: unsignedBits((membrane?.entries ?? 1) - 1),
+    IF_THRESHOLD: membrane ? threshold!.level : 1,
+    IF_LEAK: membrane?.leak ?? 0,
+    IF_RESET_SUBTRACT: membrane?.reset === 'subtract' ? 1 : 0,
+  };
+  if (res && res.pixels >= res.depth) throw new Error(`RTL: a residual FIFO of ${res.depth} pixels cannot take ${res.pixels} pixels at once`);
+  if (res && p.coreReplicas >= 2 ** (resPtrBits + 1)) throw new Error(`RTL: core ${p.core.id} reads more shortcut pixels per block than its FIFO counts`);
+  for (const [name, value] of Object.entries(values)) parameterValue(name, value);
+  return values;
+}

@@ -2,7 +2,8 @@
 // $XDG_CACHE_HOME/imcc, else ~/.cache/imcc (not the working directory, where it grew unseen in every project).
 // After each build the least recently used builds are removed until the cache fits its size limit
 // ($IMCC_CACHE_MAX_MB, default 2048 MB); a build found in the cache counts as used. Verilator's run-time library
-// archives (runtime-<key>/, ./verilatorRuntime.ts) are not builds and are never pruned: builds link against them.
+// archives (runtime-<key>/, ./verilatorRuntime.ts) and precompiled headers (pch-<key>/, ./verilatorPch.ts) are not
+// builds and are never pruned: builds link against and include them.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

@@ -24,7 +24,7 @@ export function runtimeUnits(mdir: string, prefix: string): string[] {
 let compilerVersion: Promise<string> | null = null;
 
 /** `g++ --version` (verilated.mk's CXX), asked once per process. */
-function cxxVersion(): Promise<string> {
+export function cxxVersion(): Promise<string> {
   compilerVersion ??= execa('g++', ['--version']).then(
     (r) => r.stdout.trim(),
     () => 'unknown',

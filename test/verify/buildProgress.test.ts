@@ -1,8 +1,9 @@
 // Progress of the Verilator build (issue 13): imcc verify's bar follows the C++ files Verilator compiles, read from
 // the build's own output and makefiles. Real builds of the smallest fixture, which also show that Verilator's
-// run-time library is compiled once per cache and linked into every later build (src/verify/verilatorRuntime.ts).
+// run-time library is compiled once per cache and linked into every later build (src/verify/verilatorRuntime.ts), and
+// its headers precompiled once per cache and optimisation level (src/verify/verilatorPch.ts).
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWithVerilator, runSimulation } from '../../src/verify/index.js';
@@ -27,6 +28,11 @@ describe('Verilator build progress', () => {
     // The first build in an empty cache: the testbench, Verilator's run-time library (verilated, verilated_dpi,
     // verilated_threads) and the design's one __ALL file.
     expect(seen).toEqual(Array.from({ length: 5 }, (_, i) => ({ compiled: i + 1, total: 5 })));
+    // The precompiled headers, one per optimisation level of the model's makefile, made by the first build.
+    const pchDirs = readdirSync(request.cacheDir).filter((name) => name.startsWith('pch-'));
+    expect(pchDirs).toHaveLength(1);
+    const headers = ['fast', 'slow'].map((level) => join(request.cacheDir, pchDirs[0], level, 'verilated_pch.h.gch'));
+    const made = headers.map((h) => statSync(h).mtimeMs);
     const cachedSeen: BuildProgress[] = [];
     const cached = await buildWithVerilator({ ...request, onProgress: (p) => cachedSeen.push(p) });
     expect(cached.built).toBe(false);
@@ -40,6 +46,8 @@ describe('Verilator build progress', () => {
     expect(other.key).not.toBe(builds[0].key);
     expect(otherSeen).toEqual([{ compiled: 1, total: 2 }, { compiled: 2, total: 2 }]);
     expect(readdirSync(request.cacheDir).filter((name) => name.startsWith('runtime-'))).toHaveLength(1);
+    expect(readdirSync(request.cacheDir).filter((name) => name.startsWith('pch-'))).toEqual(pchDirs);
+    expect(headers.map((h) => statSync(h).mtimeMs)).toEqual(made);
     const run = await runSimulation(other.binary, [], out);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('usage:');

@@ -8,6 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { prepare, writeFiles } from './helpers.js';
 import { synthesizeRtl } from '../../../src/verify/synth.js';
 
+/** Writes small modules under a fresh directory's rtl/, with their file list rtl/t.f; returns the directory. */
+function writeModules(prefix: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, 'rtl'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'rtl', name), text);
+  writeFileSync(join(dir, 'rtl/t.f'), Object.keys(files).map((f) => `rtl/${f}`).join('\n') + '\n');
+  return dir;
+}
+
 describe('yosys synthesis', () => {
   it('synthesizes the tiny fixture with check -assert and no latches', async () => {
     const p = prepare('test/verify/fixtures/tiny.imc');
@@ -82,15 +91,11 @@ describe('yosys synthesis', () => {
   }, 3_600_000);
 
   it('plans units bottom-up: a module two parents share is synthesized once per parameter set', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'imcc-units-'));
-    mkdirSync(join(dir, 'rtl'));
-    const files: Record<string, string> = {
+    const dir = writeModules('imcc-units-', {
       't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [7:0] z_o);\n  m u_m (.a_i(a_i), .y_o(y_o));\n  leaf #(.W(8)) u_l8 (.a_i({a_i, a_i}), .y_o(z_o));\nendmodule\n',
       'm.v': 'module m (input wire [3:0] a_i, output wire [3:0] y_o);\n  leaf #(\n    .W (4)\n  ) u_l4 (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'leaf.v': 'module leaf #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  assign y_o = ~a_i;\nendmodule\n',
-    };
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'rtl', name), text);
-    writeFileSync(join(dir, 'rtl/t.f'), Object.keys(files).map((f) => `rtl/${f}`).join('\n') + '\n');
+    });
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
@@ -107,17 +112,13 @@ describe('yosys synthesis', () => {
 
   it('counts a shared module inside a shared module once per occurrence of its parents', async () => {
     // t -> a, b; a and b -> m (shared); m and t -> leaf (shared): m occurs twice, leaf three times.
-    const dir = mkdtempSync(join(tmpdir(), 'imcc-nested-'));
-    mkdirSync(join(dir, 'rtl'));
-    const files: Record<string, string> = {
+    const dir = writeModules('imcc-nested-', {
       't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [3:0] z_o, output wire [3:0] w_o);\n  a u_a (.a_i(a_i), .y_o(y_o));\n  b u_b (.a_i(a_i), .y_o(z_o));\n  leaf u_l (.a_i(a_i), .y_o(w_o));\nendmodule\n',
       'a.v': 'module a (input wire [3:0] a_i, output wire [3:0] y_o);\n  m u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'b.v': 'module b (input wire [3:0] a_i, output wire [3:0] y_o);\n  m u_m (.a_i(~a_i), .y_o(y_o));\nendmodule\n',
       'm.v': 'module m (input wire [3:0] a_i, output wire [3:0] y_o);\n  leaf u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'leaf.v': 'module leaf (input wire [3:0] a_i, output wire [3:0] y_o);\n  assign y_o = a_i + 4\'d1;\nendmodule\n',
-    };
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'rtl', name), text);
-    writeFileSync(join(dir, 'rtl/t.f'), Object.keys(files).map((f) => `rtl/${f}`).join('\n') + '\n');
+    });
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.ok).toBe(true);
     expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['a x1', 'b x1', 'leaf x3', 'm x2', 't x1']);
@@ -125,18 +126,14 @@ describe('yosys synthesis', () => {
 
   it('synthesizes a shared module that a parent sets from its own parameters inside that parent\'s unit', async () => {
     // m (in a and b) sets leaf's width from its own W, n sets 4: leaf, in both, has no parameter set of its own.
-    const dir = mkdtempSync(join(tmpdir(), 'imcc-derived-'));
-    mkdirSync(join(dir, 'rtl'));
-    const files: Record<string, string> = {
+    const dir = writeModules('imcc-derived-', {
       't.v': 'module t (input wire [3:0] a_i, output wire [3:0] y_o, output wire [7:0] z_o, output wire [3:0] w_o);\n  a u_a (.a_i(a_i), .y_o(y_o));\n  b u_b (.a_i({a_i, a_i}), .y_o(z_o));\n  n u_n (.a_i(a_i), .y_o(w_o));\nendmodule\n',
       'a.v': 'module a (input wire [3:0] a_i, output wire [3:0] y_o);\n  m #(.W(4)) u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'b.v': 'module b (input wire [7:0] a_i, output wire [7:0] y_o);\n  m #(.W(8)) u_m (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'm.v': 'module m #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  leaf #(.W(W)) u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'n.v': 'module n (input wire [3:0] a_i, output wire [3:0] y_o);\n  leaf #(.W(4)) u_l (.a_i(a_i), .y_o(y_o));\nendmodule\n',
       'leaf.v': 'module leaf #(parameter integer W = 2) (input wire [W-1:0] a_i, output wire [W-1:0] y_o);\n  assign y_o = ~a_i;\nendmodule\n',
-    };
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'rtl', name), text);
-    writeFileSync(join(dir, 'rtl/t.f'), Object.keys(files).map((f) => `rtl/${f}`).join('\n') + '\n');
+    });
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);

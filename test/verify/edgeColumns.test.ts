@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('edge blocks in column parts (3 replicas of 10 channels in two parts on 7 rows; 1x2 blocks of 10 channels in 2 x 2 parts on 7 columns)', () => {
   const p = prepare('test/verify/fixtures/edge-columns.imc');
@@ -22,10 +22,8 @@ describe('edge blocks in column parts (3 replicas of 10 channels in two parts on
       ['c01', 15, 30],
     ]);
     // c01 starts at replica 1 (block row 1), channel 5, and masks its replicas past the plane.
-    const n = coreModuleFile(p.files, 'edge_columns_c01', 'neuron').content;
-    expect(n).toMatch(/rep_y_d = \d+'d1;/);
-    expect(n).toMatch(/oc_d = \d+'d5;/);
-    expect(n).toContain('wire emit = (cy_q + rep_y_q < OUT_H) && (cx_q + rep_x_q < OUT_W);');
+    expect(neuronParametersOf(p.files, 'edge_columns_c01')).toMatchObject({ REPLICATED: 1, REP_Y_FIRST: 1, OC_FIRST: 5, EDGE_BLOCKS: 1 });
+    expect(coreModuleFile(p.files, 'edge_columns_c01', 'neuron').content).toContain('assign emit = pixel_in_plane;');
   });
 
   it('is lint clean', async () => {
@@ -46,14 +44,15 @@ describe('edge blocks in column parts (3 replicas of 10 channels in two parts on
     for (const c of result.coverage.filter((c) => c.activations > 0)) expect(c.nonZero).toBeGreaterThan(0);
   }, 300_000);
 
-  it('fails at c2 when c01 sends no pixel for a block whose replicas are all idle (fault check)', async () => {
+  it('fails at c2 when a part sends no pixel for a block whose replicas are all idle (fault check)', async () => {
     const dir = writeFiles(p.files);
+    // The static neuron core is one module for every core: c01 (all idle in a column's last block) and c05 drop blocks.
     const path = join(dir, coreModuleFile(p.files, 'edge_columns_c01', 'neuron').path);
     const text = readFileSync(path, 'utf8');
-    const sent = "out_valid_d = 1'b1;\n";
+    const sent = "assign block_valid = 1'b1;\n";
     expect(text.split(sent)).toHaveLength(2);
     // The layer's pixel is valid when both parts' are: without c01's, c2 never receives the last block of a column.
-    writeFileSync(path, text.replace(sent, 'out_valid_d = emit;\n'));
+    writeFileSync(path, text.replace(sent, 'assign block_valid = emit;\n'));
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c2' });

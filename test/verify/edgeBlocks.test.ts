@@ -1,6 +1,6 @@
 // Replicated layers whose output plane is not a whole number of blocks (issue 19, IMC112 before): an edge block's
-// idle replicas emit nothing and read zeros (the memory schedule's Z), and the consumer writes the shorter arriving
-// block.
+// idle replicas emit nothing, integrate nothing into a membrane and read zeros (the memory schedule's Z), and the
+// consumer writes the shorter arriving block.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { lintRtl } from '../../src/verify/lint.js';
 import { coreSchedule } from '../../src/memory/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
-import { planRtl } from '../../src/emit/rtl/plan.js';
+import { emitRtl } from '../../src/emit/rtl/index.js';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
@@ -29,7 +29,7 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(schedule.ops.some((op) => op.op === 'Z' && op.y === 7)).toBe(true);
     // c1's neuron core leaves the idle replicas' pixels out (the static neuron core's EDGE_BLOCKS).
     expect(neuronParametersOf(p.files, 'edge_blocks_c00')).toMatchObject({ REPLICATED: 1, EDGE_BLOCKS: 1, BLOCK_H: 3, OUT_H: 8 });
-    expect(coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content).toContain('assign emit = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1\'b1;');
+    expect(coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content).toContain("wire pixel_in_plane = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1'b1;");
     // The output's 1x2 blocks on 3 columns: the testbench skips the idle second pixel of each last block.
     const tb = p.files.find((f) => f.path === 'tb/edge_blocks_tb.cpp')!.content;
     expect(tb).toContain('static const int OUT_BLOCK_W = 2;');
@@ -65,12 +65,61 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
   }, 300_000);
 });
 
-describe('edge blocks of integrate-and-fire neurons', () => {
-  it('are IMC112, naming the layer: the membranes would integrate the idle replicas\' values into other pixels', () => {
-    // spiking-replicated.imc on a 7x7 image with columns of 3 (c1) and 2 (c2): both planes cut their last blocks.
+describe('edge blocks of integrate-and-fire neurons (spiking-replicated.imc on a 7x7 image: columns of 3 and 2 cut the last blocks)', () => {
+  const text = readFileSync('test/verify/fixtures/spiking-replicated.imc', 'utf8')
+    .replace('input image: 2x8x8', 'input image: 2x7x7')
+    .replace('layer c1: replicas 4, method 1', 'layer c1: replicas 3, method 1');
+  const { design, diagnostics } = loadDesign('main.imc', (file) => {
+    if (file === 'main.imc') return text;
+    throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+  });
+  const program = createProgram(design!);
+  const files = emitRtl(program);
+  const neuronPath = files.find((f) => f.content.includes('module imcc_neuron'))!.path;
+
+  it('maps both layers on edge blocks, the static neuron core integrating only the replicas in the plane', () => {
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(program.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.outputShape.height % l.matrix.replicas.length])).toEqual([
+      ['c1', 3, 1],
+      ['c2', 2, 1],
+    ]);
+    expect(files.find((f) => f.path === neuronPath)!.content).toContain('.fire_i  (busy_q && pixel_in_plane),');
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(files), `rtl/${design!.network.name}.f`, `${design!.network.name}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images over every timestep, with spikes in both layers', async () => {
+    const result = await verifyRtlDirectory(writeFiles(files), program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    // Per layer over its column parts: 10x7x7 and 6x7x7 spikes per image and timestep.
+    const layer = (name: string) => result.coverage.filter((c) => c.layer === name);
+    const sum = (name: string, key: 'activations' | 'nonZero') => layer(name).reduce((n, c) => n + c[key], 0);
+    expect([sum('c1', 'activations'), sum('c2', 'activations')]).toEqual([2 * 3 * 490, 2 * 3 * 294]);
+    expect(sum('c1', 'nonZero')).toBeGreaterThan(0);
+    expect(sum('c2', 'nonZero')).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails at c1 when the membranes also integrate the idle replicas (fault check)', async () => {
+    const dir = writeFiles(files);
+    const path = join(dir, neuronPath);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('.fire_i  (busy_q && pixel_in_plane),', '.fire_i  (busy_q),'));
+    const result = await verifyRtlDirectory(dir, program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c1' });
+  }, 300_000);
+});
+
+describe('edge blocks of a replicated pooled layer of integrate-and-fire neurons', () => {
+  it('are IMC112, naming the layer: that neuron core would integrate the idle replicas\' values into other pixels', () => {
     const text = readFileSync('test/verify/fixtures/spiking-replicated.imc', 'utf8')
       .replace('input image: 2x8x8', 'input image: 2x7x7')
-      .replace('layer c1: replicas 4, method 1', 'layer c1: replicas 3, method 1');
+      .replace('layer c1: replicas 4, method 1', 'layer c1: replicas 3, method 1')
+      .replace('ops psum, batchnorm, integrate_and_fire', 'ops psum, batchnorm, integrate_and_fire, pool')
+      .replace('s1 = relu(batchnorm(c1))', 's1 = maxpool(relu(batchnorm(c1)), size 2)');
     const { design, diagnostics } = loadDesign('main.imc', (file) => {
       if (file === 'main.imc') return text;
       throw Object.assign(new Error('missing'), { code: 'ENOENT' });
@@ -78,14 +127,14 @@ describe('edge blocks of integrate-and-fire neurons', () => {
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     let error: unknown;
     try {
-      planRtl(createProgram(design!));
+      emitRtl(createProgram(design!));
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(DiagnosticError);
     const [d] = (error as DiagnosticError).diagnostics;
     expect(d.code).toBe('IMC112');
-    expect(d.message).toBe("the RTL generator does not implement a 7x7 output plane that is not a whole number of 3x1 blocks in a layer of integrate-and-fire neurons (node 'c1')");
+    expect(d.message).toBe("the RTL generator does not implement a 7x7 output plane that is not a whole number of 3x1 blocks in a pooled layer of integrate-and-fire neurons (node 'c1')");
     expect(d.span).toMatchObject({ file: 'main.imc', line: text.split('\n').findIndex((l) => l.includes('c1 = conv(')) + 1 });
   });
 });

@@ -22,7 +22,8 @@ describe('edge blocks in column parts (3 replicas of 10 channels in two parts on
       ['c01', 15, 30],
     ]);
     // c01 starts at replica 1 (block row 1), channel 5, and masks its replicas past the plane.
-    expect(neuronParametersOf(p.files, 'edge_columns_c01')).toMatchObject({ REP_Y_FIRST: 1, REP_X_FIRST: 0, OC_FIRST: 5, EDGE_BLOCKS: 1 });
+    expect(neuronParametersOf(p.files, 'edge_columns_c01')).toMatchObject({ REPLICATED: 1, REP_Y_FIRST: 1, OC_FIRST: 5, EDGE_BLOCKS: 1 });
+    expect(coreModuleFile(p.files, 'edge_columns_c01', 'neuron').content).toContain('assign emit = pixel_in_plane;');
   });
 
   it('is lint clean', async () => {
@@ -43,14 +44,14 @@ describe('edge blocks in column parts (3 replicas of 10 channels in two parts on
     for (const c of result.coverage.filter((c) => c.activations > 0)) expect(c.nonZero).toBeGreaterThan(0);
   }, 300_000);
 
-  it('fails at c2 when c01 sends no pixel for a block whose replicas are all idle (fault check)', async () => {
+  it('fails at c2 when a part sends no pixel for a block whose replicas are all idle (fault check)', async () => {
     const dir = writeFiles(p.files);
+    // The static neuron core is one module for every core: c01 (all idle in a column's last block) and c05 drop blocks.
     const path = join(dir, coreModuleFile(p.files, 'edge_columns_c01', 'neuron').path);
     const text = readFileSync(path, 'utf8');
     const sent = "assign block_valid = 1'b1;\n";
     expect(text.split(sent)).toHaveLength(2);
-    // The layer's pixel is valid when both parts' are: a part whose last replica is idle in a block (c01 in every
-    // column's last, c00 in some) no longer sends it, so c2 never receives the last block of a column.
+    // The layer's pixel is valid when both parts' are: without c01's, c2 never receives the last block of a column.
     writeFileSync(path, text.replace(sent, 'assign block_valid = emit;\n'));
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);

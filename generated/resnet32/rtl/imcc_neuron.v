@@ -341,6 +341,8 @@ module imcc_neuron #(
   // The pixel in the plane the current column computes.
   wire [CW-1:0] pixel_y = cy_q + rep_y;
   wire [CW-1:0] pixel_x = cx_q + rep_x;
+  // An edge block's replicas past the plane are idle: their pixels are neither emitted nor integrated.
+  wire pixel_in_plane = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1'b1;
 
   generate
     if (THRESHOLD == 2) begin : g_integrate_and_fire
@@ -363,7 +365,7 @@ module imcc_neuron #(
       ) u_membrane (
         .clk_i   (clk_i),
         .first_i (first_timestep_i),
-        .fire_i  (busy_q),
+        .fire_i  (busy_q && pixel_in_plane),
         .index_i (membrane_flat[IF_INDEX_BITS-1:0]),
         .value_i (rectified),
         .spike_o (spike)
@@ -479,7 +481,7 @@ module imcc_neuron #(
       wire signed [POOL_BITS-1:0] pool_in = activated[POOL_BITS-1:0];
       wire [ACC_BITS-POOL_BITS-1:0] unused_activated_high = activated[ACC_BITS-1:POOL_BITS];
       // The conv pixel's position counts only for an integrate-and-fire membrane before the pool.
-      wire unused_pixel = ^{ pixel_y, pixel_x };
+      wire unused_pixel = ^{ pixel_y, pixel_x, pixel_in_plane };
       wire signed [POOL_BITS-1:0] pool_next;
       wire signed [ACC_BITS-1:0]  pooled;
       if (POOL == 1) begin : g_max
@@ -556,9 +558,8 @@ module imcc_neuron #(
         if (busy_q && window_inside) pool_q[index] <= pool_next;
       end
     end else begin : g_no_pool
-      // An edge block's replicas past the plane are idle: their pixels are not emitted. Every block sends pixels (an
-      // edge block's first replica is never idle).
-      assign emit = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1'b1;
+      // Every block sends pixels (an edge block's first replica is never idle).
+      assign emit = pixel_in_plane;
       assign block_valid = 1'b1;
       assign result = activated;
       assign emit_y = pixel_y;

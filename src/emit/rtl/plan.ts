@@ -504,7 +504,7 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 /**
  * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
  * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), a shortcut FIFO takes
- * whole blocks, and an integrate-and-fire membrane integrates idle replicas too. A column part masks its own replicas and sends every block, even one whose replicas are all
+ * whole blocks, and a replicated pool's integrate-and-fire membrane integrates idle replicas too. A column part masks its own replicas and sends every block, even one whose replicas are all
  * idle, so the layer's parts stay valid together.
  */
 function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
@@ -513,10 +513,13 @@ function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm:
   if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
   if (lm.residualLayer !== undefined) unsupported(node, `${plane} in a layer with a residual add`);
   if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
-  // The neuron core's membranes integrate every replica's value, an idle one's into another pixel's potential.
+  // The static neuron core (no pool) integrates only the replicas in the plane; a replicated pool's neuron core
+  // (src/emit/rtl/neuronParameters.ts usesStaticNeuron) integrates every replica's value, an idle one's into another
+  // pixel's potential.
   const byName = nodeIndex(design.network);
-  if (design.target.neuronCore.spiking && lm.fused.some((f) => byName.get(f)!.op.kind === 'relu')) {
-    unsupported(node, `${plane} in a layer of integrate-and-fire neurons`);
+  const fused = lm.fused.map((f) => byName.get(f)!.op.kind);
+  if (design.target.neuronCore.spiking && fused.includes('relu') && fused.some((k) => k === 'maxpool' || k === 'avgpool' || k === 'gap')) {
+    unsupported(node, `${plane} in a pooled layer of integrate-and-fire neurons`);
   }
 }
 

@@ -6,12 +6,9 @@
 // each with `-include`. The headers are compiled by the model's own makefile (so they get exactly the flags its files
 // get) and keyed like the run-time library (./verilatorRuntime.ts). Should GCC find one unusable, it parses the
 // headers instead: slower, never different.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registerTemporary } from '../support/files.js';
-import { withLock } from '../support/lock.js';
-import { cxxVersion } from './verilatorRuntime.js';
+import { publishOnce, toolchainKey, type ToolchainRequest } from './toolchainCache.js';
 
 /** The headers every file Verilator writes includes first. */
 const HEADER_TEXT = '#include "verilated.h"\n#include "verilated_dpi.h"\n';
@@ -20,23 +17,8 @@ const HEADER = 'verilated_pch.h';
 const LEVELS = ['OPT_FAST', 'OPT_SLOW'] as const;
 type Level = (typeof LEVELS)[number];
 
-export interface PchRequest {
-  cacheDir: string;
-  /** `verilator --version`. */
-  verilatorVersion: string;
-  /** Verilator's flags and the make variables of the build, as they are passed. */
-  flags: readonly string[];
-  makeFlags: readonly string[];
-}
-
 /** The header to `-include` at each level (its .gch beside it). */
 export type Pch = Record<Level, string>;
-
-export async function pchKey(request: PchRequest): Promise<string> {
-  const hash = createHash('sha256');
-  hash.update(`${request.verilatorVersion}\n${await cxxVersion()}\n${request.flags.join(' ')}\n${request.makeFlags.join(' ')}\n${HEADER_TEXT}`);
-  return hash.digest('hex').slice(0, 32);
-}
 
 function headersIn(dir: string): Pch {
   return { OPT_FAST: join(dir, 'fast', HEADER), OPT_SLOW: join(dir, 'slow', HEADER) };
@@ -51,35 +33,24 @@ function pchMakefile(headers: Pch): string {
 }
 
 /**
- * The precompiled headers of `request`, compiled if the cache lacks them: `compile(makefile, targets)` runs the
- * model's makefile followed by `makefile` on `targets`. Under a lock, so concurrent builds compile them once. The
- * directory (pch-<key>/) is not a build, so pruneCache (./cache.ts) leaves it.
+ * The precompiled headers of `request`, compiled if the cache lacks them (pch-<key>/): `compile(makefile, targets)`
+ * runs the model's makefile followed by `makefile` on `targets`.
  */
-export async function verilatorPch(request: PchRequest, compile: (makefile: string, targets: readonly string[]) => Promise<void>): Promise<Pch> {
-  const key = await pchKey(request);
+export async function verilatorPch(request: ToolchainRequest, compile: (makefile: string, targets: readonly string[]) => Promise<void>): Promise<Pch> {
+  const key = await toolchainKey(request, HEADER_TEXT);
   const dir = join(request.cacheDir, `pch-${key}`);
   const headers = headersIn(dir);
   const ready = (): boolean => LEVELS.every((level) => existsSync(`${headers[level]}.gch`));
-  if (ready()) return headers;
-  return withLock(join(request.cacheDir, `.pch-${key}.lock`), async () => {
-    if (ready()) return headers;
-    const temp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const releaseTemp = registerTemporary(temp);
-    try {
-      const tempHeaders = headersIn(temp);
-      for (const level of LEVELS) {
-        mkdirSync(join(tempHeaders[level], '..'), { recursive: true });
-        writeFileSync(tempHeaders[level], HEADER_TEXT);
-      }
-      const makefile = join(temp, 'pch.mk');
-      writeFileSync(makefile, pchMakefile(tempHeaders));
-      await compile(makefile, LEVELS.map((level) => `${tempHeaders[level]}.gch`));
-      rmSync(makefile);
-      renameSync(temp, dir);
-    } finally {
-      rmSync(temp, { recursive: true, force: true });
-      releaseTemp();
+  await publishOnce(request.cacheDir, `.pch-${key}.lock`, dir, ready, async (temp) => {
+    const tempHeaders = headersIn(temp);
+    for (const level of LEVELS) {
+      mkdirSync(join(tempHeaders[level], '..'), { recursive: true });
+      writeFileSync(tempHeaders[level], HEADER_TEXT);
     }
-    return headers;
+    const makefile = join(temp, 'pch.mk');
+    writeFileSync(makefile, pchMakefile(tempHeaders));
+    await compile(makefile, LEVELS.map((level) => `${tempHeaders[level]}.gch`));
+    rmSync(makefile);
   });
+  return headers;
 }

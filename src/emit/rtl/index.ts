@@ -788,15 +788,14 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     const controller = controllerParameters(p);
     const tableFiles = { blocks: `rtl/${id}_blocks.mem`, arrivals: `rtl/${id}_arrivals.mem` };
     if (p.lattice) {
-      const what = (kind: string, fields: readonly string[]): string =>
-        `${kind} of core ${p.core.id} (one entry per line: ${fields.join(', ')}, ${controller.CW}-bit signed each, the first in the lowest bits)`;
-      const lines = p.lattice.blocks.map((b) => packedEntry(BLOCK_FIELDS.map((f) => b[f]), controller.CW));
-      files.push({ path: tableFiles.blocks, content: renderTemplate('rtl/rom.mem.hbs', { header: header(design, what('ragged-lattice blocks', BLOCK_FIELDS), version), lines }) });
-      const arrived = p.lattice.arrivals;
-      if (arrived) {
-        const arrivalLines = arrived.map((a) => packedEntry(ARRIVAL_FIELDS.map((f) => a[f]), controller.CW));
-        files.push({ path: tableFiles.arrivals, content: renderTemplate('rtl/rom.mem.hbs', { header: header(design, what('arriving ragged blocks', ARRIVAL_FIELDS), version), lines: arrivalLines }) });
-      }
+      // One packed entry per line: each field a CW-bit two's-complement value, the first in the lowest bits.
+      const table = <F extends string>(kind: string, fields: readonly F[], entries: ReadonlyArray<Record<F, number>>): string =>
+        renderTemplate('rtl/rom.mem.hbs', {
+          header: header(design, `${kind} of core ${p.core.id} (one entry per line: ${fields.join(', ')}, ${controller.CW}-bit signed each, the first in the lowest bits)`, version),
+          lines: entries.map((e) => packedEntry(fields.map((f) => e[f]), controller.CW)),
+        });
+      files.push({ path: tableFiles.blocks, content: table('ragged-lattice blocks', BLOCK_FIELDS, p.lattice.blocks) });
+      if (p.lattice.arrivals) files.push({ path: tableFiles.arrivals, content: table('arriving ragged blocks', ARRIVAL_FIELDS, p.lattice.arrivals) });
     }
     files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
     add(

@@ -2,33 +2,21 @@
 // problem becomes a positioned diagnostic in the shared collector; readers return undefined after reporting.
 import type { Diagnostics } from '../diagnostics/index.js';
 import type { Atom, Body, Located, Property } from '../dsl/ast.js';
-
-export function atomText(a: Atom): string {
-  switch (a.kind) {
-    case 'number':
-    case 'quantity':
-      return (a.negative ? '-' : '') + a.text;
-    case 'dims':
-      return a.text;
-    case 'name':
-      return a.name;
-    case 'string':
-      return JSON.stringify(a.value);
-  }
-}
+// A value is quoted in messages as its source spells it.
+import { atomSource } from '../dsl/format.js';
 
 export function kindWord(a: Atom): string {
   switch (a.kind) {
     case 'number':
-      return `the number ${atomText(a)}`;
+      return `the number ${atomSource(a)}`;
     case 'quantity':
-      return `${atomText(a)}`;
+      return `${atomSource(a)}`;
     case 'dims':
       return `the dimensions ${a.text}`;
     case 'name':
       return `the name '${a.name}'`;
     case 'string':
-      return `the string ${atomText(a)}`;
+      return `the string ${atomSource(a)}`;
   }
 }
 
@@ -120,7 +108,7 @@ export class AtomReader {
     const a = this.next();
     if (!a) return this.missing(label);
     if (a.kind !== 'number') {
-      if (a.kind === 'quantity') this.diags.report('IMC239', a, { what: this.what, label, found: atomText(a) });
+      if (a.kind === 'quantity') this.diags.report('IMC239', a, { what: this.what, label, found: atomSource(a) });
       else this.diags.report('IMC012', a, { what: this.what, label, form: ' (a number)', found: kindWord(a) });
       return undefined;
     }

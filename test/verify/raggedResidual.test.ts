@@ -95,14 +95,17 @@ describe('residual adds on edge and ragged blocks (columns of 3 on 7 rows into 5
     expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
   }, 300_000);
 
-  it('fails at c3 when it uses up a shortcut pixel for an idle pixel of its own edge blocks (fault check)', async () => {
+  it('fails at c3 when it frees a shortcut pixel for an idle pixel of its own edge blocks (fault check)', async () => {
     const dir = writeFiles(p.files);
-    const ptrBits = neuronParametersOf(p.files, 'ragged_residual_c03').RES_PTR_BITS;
-    // c3's blocks on 7 columns: the last block of the first row pair (x 6..7) has its second pixel (x 7) idle.
+    const ptrBits = BigInt(neuronParametersOf(p.files, 'ragged_residual_c03').RES_PTR_BITS);
+    // c3's 1x2 blocks on 7 columns, column by column: the last column of blocks (x 6..7, blocks 21 to 27) has its
+    // second pixel (x 7) idle, so those blocks' last entries free 1 pixel (the others 2).
     const entries = memLines(p.files.find((f) => f.path === 'rtl/ragged_residual_c03_res_slots.mem')!.content).map((l) => BigInt(`0x${l}`));
-    const idle = entries.findIndex((e) => ((e >> BigInt(ptrBits)) & 1n) === 0n);
-    expect(idle).toBeGreaterThan(0);
-    editMem(dir, 'rtl/ragged_residual_c03_res_slots.mem', idle, (v) => v | (1n << BigInt(ptrBits)));
+    const advance = (e: bigint) => (e >> ptrBits) & ((1n << (ptrBits + 1n)) - 1n);
+    expect(entries.filter((e) => advance(e) === 2n)).toHaveLength(21);
+    const edge = entries.findIndex((e) => advance(e) === 1n);
+    expect(edge).toBe(43);
+    editMem(dir, 'rtl/ragged_residual_c03_res_slots.mem', edge, (v) => v + (1n << ptrBits));
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c3' });
@@ -133,5 +136,52 @@ describe('residual adds with idle pixels on one side (5 replicas dW 2 adding an 
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     expect(result.comparisons).toBeGreaterThan(1000);
+  }, 300_000);
+});
+
+describe('residual adds with idle pixels in column parts (128x6 tiles: c2\'s 5 replicas of 4 channels in four 5-column parts, c3\'s 2 in two)', () => {
+  const p = prepareVariant([
+    ['size 64x32', 'size 128x6'],
+    ['grid 3x3', 'grid 4x4'],
+  ]);
+  const name = p.design.network.name;
+  const parts = (layer: string) => p.mapping.layers.find((l) => l.layer === layer)!.cores.map((id) => neuronParametersOf(p.files, `${name}_${id}`));
+
+  it('splits the adding layers in column parts, each keeping every arriving pixel and reading its own replicas\'', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.cores.length])).toEqual([
+      ['c1', 2],
+      ['c2', 4],
+      ['c3', 2],
+      ['f1', 2],
+    ]);
+    // c2's parts start inside a replica (5 columns of 4-channel replicas): the first holds replica 0 and a channel of
+    // replica 1, ...; each takes c1's 3 pixels and has one entry per replica it touches in each of its blocks.
+    const c2 = parts('c2');
+    expect(c2.map((v) => [v.RES_MASKED, v.RES_IN, v.REP_Y_FIRST + v.REP_X_FIRST * 3, v.OC_FIRST, v.LAST_REPLICA_PARTIAL])).toEqual([
+      [1, 3, 0, 0, 1],
+      [1, 3, 1, 1, 1],
+      [1, 3, 2, 2, 1],
+      [1, 3, 3, 3, 0],
+    ]);
+    const blocks = c2[0].RES_PIXELS / 2;
+    expect(c2.map((v) => v.RES_PIXELS / blocks)).toEqual([2, 2, 2, 2]);
+    // c3's parts: one replica each, c2's 5 pixels arriving.
+    expect(parts('c3').map((v) => [v.RES_MASKED, v.RES_IN, v.RES_PIXELS])).toEqual([
+      [1, 5, 28],
+      [1, 5, 28],
+    ]);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), `rtl/${name}.f`, `${name}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const sum = (layer: string) => result.coverage.filter((c) => c.layer === layer).reduce((n, c) => n + c.activations, 0);
+    expect([sum('c2'), sum('c3')]).toEqual([2 * 196, 2 * 196]);
   }, 300_000);
 });

@@ -413,8 +413,8 @@ function staticNeuronContext(p: CoreRtlPlan): object {
     neuronParameters: instanceParameters(values),
     resReorder: values.RES_REORDER === 1,
     resMasked: values.RES_MASKED === 1,
-    // A masked entry: { need (RES_PTR_BITS + 1 bits), in the plane, slot }.
-    resEntryBits: values.RES_MASKED === 1 ? 2 * values.RES_PTR_BITS + 2 : values.RES_PTR_BITS,
+    // A masked entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
+    resEntryBits: values.RES_MASKED === 1 ? 3 * values.RES_PTR_BITS + 2 : values.RES_PTR_BITS,
     resArrivalMasks: masks !== undefined,
     resArrivals: masks?.length ?? 1,
     resArrivalBits: unsignedBits((masks?.length ?? 1) - 1),
@@ -794,11 +794,12 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     const masked = staticNeuron ? p.neuron?.residual?.masked : undefined;
     const resMaskFile = `rtl/${id}_res_masks.mem`;
     if (reorder && masked) {
-      // One entry per pixel the neuron core computes: { need, in the plane, slot }, the slot in the lowest bits.
+      // One entry per pixel the neuron core computes: { need, advance, slot } (need and advance RES_PTR_BITS + 1 bits
+      // each), the slot in the lowest bits.
       const ptrBits = unsignedBits(p.neuron!.residual!.depth - 1);
-      const entries = reorder.map((slot, i) => masked.needs[i] * 2 ** (ptrBits + 1) + (masked.pops[i] ? 2 ** ptrBits : 0) + slot);
-      const what = `shortcut entry of each pixel core ${p.core.id} computes (idle pixels on a side of the add): pixels its block waits for (at a block's first pixel), in the plane, FIFO slot; the slot in the lowest ${ptrBits} bits`;
-      files.push({ path: resSlotFile, content: memFile(2 * ptrBits + 2, entries, header(design, what, version)) });
+      const entries = reorder.map((slot, i) => (masked.needs[i] * 2 ** (ptrBits + 1) + masked.advances[i]) * 2 ** ptrBits + slot);
+      const what = `shortcut entry of each pixel core ${p.core.id} computes (idle pixels on a side of the add): pixels its block waits for (at a block's first pixel), pixels freed after it (at a block's last), FIFO slot (the lowest ${ptrBits} bits)`;
+      files.push({ path: resSlotFile, content: memFile(3 * ptrBits + 2, entries, header(design, what, version)) });
       if (masked.arrivalMasks) {
         const what = `arriving shortcut pixels core ${p.core.id} keeps (bit r: replica r of '${p.neuron!.residual!.from}' is in the plane), one line per arriving block`;
         files.push({ path: resMaskFile, content: memFile(p.neuron!.residual!.pixels, masked.arrivalMasks, header(design, what, version)) });

@@ -306,11 +306,12 @@ function neuronPlan(
         const arriving = sourceLayer ? offsets(sourceLayer) : [{ oy: 0, ox: 0 }];
         if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
           const what = `a residual add where '${sourceLayer?.layer ?? lm.residualLayer}' or '${lm.layer}' computes blocks with idle pixels (edge or ragged blocks)`;
-          if (split) unsupported(f, `${what} in a layer split into column parts`);
           if (fused.some((g) => g.op.kind === 'maxpool' || g.op.kind === 'avgpool' || g.op.kind === 'gap')) unsupported(f, `${what} and a pool`);
           if (sourceLayer && replicatedPoolPixels(design, sourceLayer) !== undefined) unsupported(f, `${what}, after the replicated pool of '${sourceLayer.layer}'`);
-          const { slots, depth: maskedDepth, ...masked } = maskedShortcut(plane.height, plane.width, arriving, offsets(lm), depth);
-          residual = { from: lm.residualLayer, depth: maskedDepth, pixels: taken, slots, masked };
+          // Every column part keeps all the arriving pixels and reads its own replicas'.
+          const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
+          const { slots, depth: maskedDepth, ...masked } = maskedShortcut(plane.height, plane.width, arriving, offsets(lm), depth, part);
+          residual = { from: lm.residualLayer, depth: maskedDepth, pixels, slots, masked };
           break;
         }
         // Another pixel order: the buffer keeps each pixel at its arrival index, read where the core's pixel sits.

@@ -49,11 +49,12 @@ export function shortcutReorder(
  * The shortcut buffer of a residual add where either side's blocks have idle pixels (edge blocks cut by the plane,
  * or ragged blocks on their lattice, src/mapping/block.ts): the adding core keeps only the arriving pixels in the
  * plane, packed in arrival order (emissionIndex counts only those), and walks a table with one entry per pixel its
- * neuron core computes (every replica of every block, idle ones too).
+ * neuron core computes (every replica of every block, idle ones too; a column part's own replicas). Each core frees
+ * a block's kept pixels at its last pixel, so column parts, each with a buffer of all the pixels, stay in step.
  */
 export interface MaskedShortcut {
-  /** Per computed pixel: whether it is in the plane (it uses up a kept pixel), and the buffer slot holding it. */
-  pops: boolean[];
+  /** Per computed pixel: the kept pixels freed after it (a block's in-plane pixels, at its last), and the buffer slot holding it. */
+  advances: number[];
   slots: number[];
   /** Per computed pixel: at a block's first pixel, the kept pixels the block waits for beyond those it used up before (else 0). */
   needs: number[];
@@ -73,8 +74,10 @@ export function maskedShortcut(
   arriving: readonly ReplicaOffset[],
   reading: readonly ReplicaOffset[],
   fifoDepth: number,
+  part?: { first: number; count: number },
 ): MaskedShortcut {
   const plane = { height, width };
+  const mine = (r: number): boolean => part === undefined || (r >= part.first && r < part.first + part.count);
   const inPlane = (y: number, x: number): boolean => y >= 0 && y < height && x >= 0 && x < width;
   const theirs = blockShape(arriving);
   const computed = blockOrigins(reading, plane).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
@@ -88,27 +91,32 @@ export function maskedShortcut(
     lag = Math.max(lag, i - smallestUnread);
   }
   const needs: number[] = [];
+  const advances: number[] = [];
+  const slotOf: number[] = [];
   let used = 0;
   let mostNeeded = 0;
   for (const block of arrival) {
-    const last = Math.max(-1, ...block);
-    const need = Math.max(0, last + 1 - used);
+    const own = block.map((a, r) => ({ a, r })).filter(({ r }) => mine(r));
+    const need = Math.max(0, Math.max(-1, ...own.map(({ a }) => a)) + 1 - used);
     mostNeeded = Math.max(mostNeeded, need);
-    block.forEach((a, r) => {
-      needs.push(r === 0 ? need : 0);
-      if (a >= 0) used++;
+    const kept = block.filter((a) => a >= 0).length;
+    own.forEach(({ a }, k) => {
+      needs.push(k === 0 ? need : 0);
+      advances.push(k === own.length - 1 ? kept : 0);
+      slotOf.push(a);
     });
+    used += kept;
   }
-  // Room for the lag, and for the most a block waits for with a whole arriving block on top.
-  const depth = Math.max(fifoDepth + lag, mostNeeded + arriving.length + 1);
+  // Room for the lag, for the most a block waits for with a whole arriving block on top, and for a block's pixels.
+  const depth = Math.max(fifoDepth + lag, mostNeeded + arriving.length + 1, reading.length + 1);
   const origins = blockOrigins(arriving, plane);
   const idle = origins.length * arriving.length > height * width;
   const arrivalMasks = idle
     ? origins.map((o) => arriving.reduce((mask, r, k) => (inPlane(o.y + r.oy, o.x + r.ox) ? mask + 2 ** k : mask), 0))
     : undefined;
   return {
-    pops: arrival.flat().map((a) => a >= 0),
-    slots: arrival.flat().map((a) => (a >= 0 ? a % depth : 0)),
+    advances,
+    slots: slotOf.map((a) => (a >= 0 ? a % depth : 0)),
     needs,
     arrivalMasks,
     depth,

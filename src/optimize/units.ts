@@ -5,10 +5,9 @@
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
 // replicated layer with a fused pool where the RTL's rule refuses it (src/mapping/replicatedPool.ts: method 1 only,
 // one pool of stride = size whose windows end evenly in the blocks, no column parts), and (unless the search asks
-// for them) ragged method-2 blocks, whose last column is partly filled (every phase computes them; the RTL refuses
-// them, IMC112, in column parts of a residual unit, so the search leaves those out). The search does not take them
-// by default: on ResNet-32 they gain little (docs/optimize.md "Ragged blocks") and they double a ResNet-18-sized
-// network's search time.
+// for them) ragged method-2 blocks, whose last column is partly filled (every phase computes them, the RTL too). The
+// search does not take them by default: on ResNet-32 they gain little (docs/optimize.md "Ragged blocks") and they
+// double a ResNet-18-sized network's search time.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix, type FusedLayer } from '../mapping/index.js';
@@ -57,7 +56,7 @@ function blockFits(replicas: number, dW: number, out: { height: number; width: n
   return space.ragged === true && height * (dW - 1) < replicas && height <= out.height && dW <= out.width;
 }
 
-function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, space: SearchSpace, residualUnit: boolean): LayerOption[] {
+function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, space: SearchSpace): LayerOption[] {
   const node = layer.node;
   const input = receivedShape(design, node);
   const out = node.shape;
@@ -80,8 +79,6 @@ function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, sp
         tileCache.set(key, tiles);
       }
       if (tiles.cores > gridCores) continue;
-      // A residual add pairs in-plane pixels of ragged blocks in whole layers only (src/emit/rtl/plan.ts, IMC112).
-      if (residualUnit && replicas % dW !== 0 && tiles.colParts > 1) continue;
       // A fused pool the RTL cannot replicate in this block (or a ragged one) rules the setting out.
       if (replicas > 1) {
         const pool = replicatedPoolOf(design, node, layer.fused, directiveBlock(replicas, dW), tiles.colParts);
@@ -116,7 +113,7 @@ export function searchUnits(design: IrDesign, space: SearchSpace = {}): SearchUn
   const byLayer = new Map(fusion.layers.map((l) => [l.node.name, l]));
   const units: SearchUnit[] = [];
   for (const members of groups.values()) {
-    const perLayer = members.map((name) => layerOptions(design, byLayer.get(name)!, gridCores, space, members.length > 1 || byLayer.get(name)!.residualLayer !== undefined));
+    const perLayer = members.map((name) => layerOptions(design, byLayer.get(name)!, gridCores, space));
     // Settings every member can take, with the summed cost; per replica count the cheapest block (narrowest on ties).
     const best = new Map<number, UnitOption>();
     for (const o of perLayer[0]) {

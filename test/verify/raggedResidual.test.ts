@@ -10,6 +10,7 @@ import { lintRtl } from '../../src/verify/lint.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { neuronParametersOf, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 
 const FIXTURE = 'test/verify/fixtures/ragged-residual.imc';
@@ -184,4 +185,29 @@ describe('residual adds with idle pixels in column parts (128x6 tiles: c2\'s 5 r
     const sum = (layer: string) => result.coverage.filter((c) => c.layer === layer).reduce((n, c) => n + c.activations, 0);
     expect([sum('c2'), sum('c3')]).toEqual([2 * 196, 2 * 196]);
   }, 300_000);
+});
+
+describe('a residual add of ragged blocks followed by a pool in the adding core', () => {
+  it('is IMC112 at the add, naming both layers (that neuron core has no table of the shortcut\'s idle pixels)', () => {
+    const text = readFileSync(FIXTURE, 'utf8')
+      .replace('neuron_core { ops psum, batchnorm, relu, residual }', 'neuron_core { ops psum, batchnorm, relu, residual, pool }')
+      .replace('z = relu(add(batchnorm(c3), y))', 'z = maxpool(relu(add(batchnorm(c3), y)), size 2)')
+      .replace('layer c3: replicas 2, method 2, dw 2', 'layer c3: replicas 1, method 1');
+    const { design, diagnostics } = loadDesign('main.imc', (file) => {
+      if (file === 'main.imc') return text;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    let error: unknown;
+    try {
+      emitRtl(createProgram(design!));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(DiagnosticError);
+    const [d] = (error as DiagnosticError).diagnostics;
+    expect(d.code).toBe('IMC112');
+    expect(d.message).toContain("a residual add where 'c2' or 'c3' computes blocks with idle pixels (edge or ragged blocks) and a pool");
+    expect(d.span).toMatchObject({ file: 'main.imc', line: text.split('\n').findIndex((l) => l.includes('z = maxpool(')) + 1 });
+  });
 });

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { lintRtl } from '../../src/verify/lint.js';
+import { checkVerilog2005, lintRtl } from '../../src/verify/lint.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
@@ -66,9 +66,13 @@ describe('residual adds on edge and ragged blocks (columns of 3 on 7 rows into 5
     expect(memLines(file('rtl/ragged_residual_c03_res_masks.mem')).some((l) => parseInt(l, 16) !== 31)).toBe(true);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/ragged_residual.f', 'ragged_residual_top');
+  it('is lint clean and Verilog-2005', async () => {
+    const dir = writeFiles(p.files);
+    const lint = await lintRtl(dir, 'rtl/ragged_residual.f', 'ragged_residual_top');
     expect(lint.messages).toEqual([]);
+    const check = await checkVerilog2005(dir, 'rtl/ragged_residual.f', 'ragged_residual_top');
+    expect(check.messages).toEqual([]);
+    expect(check.ok).toBe(true);
   }, 120_000);
 
   it('verifies bit-exact on two images, every layer emitting each pixel once, with non-zero and saturated activations', async () => {

@@ -72,7 +72,7 @@ module imcc_neuron #(
   parameter integer RES_PIXELS           = 1,
   parameter integer RES_PIX_BITS         = 1,
   // RES_MASKED: either side's blocks have idle pixels (edge or ragged blocks): only the arriving pixels res_mask_i
-  // marks are kept (packed in arrival order), a pixel uses one up only when res_pop_i, a block waits for res_need_i.
+  // marks are kept (packed in arrival order), res_advance_i are freed after a pixel, a block waits for res_need_i.
   parameter integer RES_MASKED           = 0,
   // Integrate-and-fire membrane (THRESHOLD 2): IF_ENTRIES potentials of V_BITS bits.
   parameter integer V_BITS               = 2,
@@ -95,7 +95,7 @@ module imcc_neuron #(
   output wire [RES_PIX_BITS-1:0]                        res_pix_o,        // RES_REORDER: the table entry to read
   input  wire [RES_PTR_BITS-1:0]                        res_slot_i,
   input  wire [RES_IN-1:0]                              res_mask_i,       // RES_MASKED: arriving pixels in the plane
-  input  wire                                           res_pop_i,        // RES_MASKED: this pixel is in the plane
+  input  wire [RES_PTR_BITS:0]                          res_advance_i,    // RES_MASKED: pixels freed after this one
   input  wire [RES_PTR_BITS:0]                          res_need_i,       // RES_MASKED: pixels the next block waits for
   input  wire [BN_SCALE_BITS-1:0]                       bn_scale_i,       // HAS_BN: the column's constants
   input  wire [BN_BIAS_BITS-1:0]                        bn_bias_i,
@@ -256,8 +256,7 @@ module imcc_neuron #(
       wire [RES_PTR_BITS-1:0] res_raddr;
       wire [ENTRY_BITS-1:0]   res_head;
       wire [RES_IN*RES_PTR_BITS-1:0] res_waddr;
-      wire [RES_PTR_BITS-1:0] res_wr_next;
-      wire                    res_pop;
+      wire [RES_PTR_BITS-1:0] res_wr_next, res_rd_next;
       wire [RES_PTR_BITS:0]   res_need;
       wire                    res_push = step_i && res_valid_i;
       wire [31:0]             res_wr32 = { {(32-RES_PTR_BITS){1'b0}}, res_wr_q };
@@ -275,7 +274,11 @@ module imcc_neuron #(
         wire [31:0] next_wrapped = (next >= RES_DEPTH) ? next - RES_DEPTH : next;
         wire [31-RES_PTR_BITS:0] unused_next_high = next_wrapped[31:RES_PTR_BITS];
         assign res_wr_next = next_wrapped[RES_PTR_BITS-1:0];
-        assign res_pop = res_pop_i;
+        // A pixel frees res_advance_i entries (a block's in-plane pixels, at its last; every column part frees them all).
+        wire [31:0] freed = { {(32-RES_PTR_BITS){1'b0}}, res_rd_q } + { {(31-RES_PTR_BITS){1'b0}}, res_advance_i };
+        wire [31:0] freed_wrapped = (freed >= RES_DEPTH) ? freed - RES_DEPTH : freed;
+        wire [31-RES_PTR_BITS:0] unused_freed_high = freed_wrapped[31:RES_PTR_BITS];
+        assign res_rd_next = freed_wrapped[RES_PTR_BITS-1:0];
         assign res_need = res_need_i;
       end else begin : g_unmasked
         localparam integer RES_LAG_VALUE = RES_DEPTH - RES_IN;
@@ -289,16 +292,16 @@ module imcc_neuron #(
           localparam [RES_PTR_BITS-1:0] AHEAD = k;
           assign res_waddr[k*RES_PTR_BITS +: RES_PTR_BITS] = (res_wr32 >= BACK_VALUE) ? res_wr_q - BACK : res_wr_q + AHEAD;
         end
-        wire unused_res_mask = ^{ res_mask_i, res_pop_i, res_need_i };
+        wire unused_res_mask = ^{ res_mask_i, res_advance_i, res_need_i };
         assign res_wr_next = (res_wr32 >= RES_LAG_VALUE) ? res_wr_q - RES_LAG : res_wr_q + RES_STEP;
-        assign res_pop = 1'b1;
+        assign res_rd_next = (res_rd_q == RES_LAST) ? RES_ZERO : res_rd_q + RES_ONE;
         assign res_need = RES_NEED_WIDE;
       end
       always @* begin
         res_wr_d = res_wr_q;
         res_rd_d = res_rd_q;
         if (res_push) res_wr_d = res_wr_next;
-        if (pixel_done && res_pop) res_rd_d = (res_rd_q == RES_LAST) ? RES_ZERO : res_rd_q + RES_ONE;
+        if (pixel_done) res_rd_d = res_rd_next;
       end
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
@@ -362,7 +365,7 @@ module imcc_neuron #(
       assign res_overflow = res_push && (res_used + RES_IN >= RES_DEPTH);
 `endif
     end else begin : g_no_residual
-      wire unused_res = ^{ res_valid_i, res_pixel_i, res_slot_i, res_mask_i, res_pop_i, res_need_i, pixel_done };
+      wire unused_res = ^{ res_valid_i, res_pixel_i, res_slot_i, res_mask_i, res_advance_i, res_need_i, pixel_done };
       assign res_ready_o = 1'b1;
       assign res_pix_o = {RES_PIX_BITS{1'b0}};
       assign added = pre_add;

@@ -236,7 +236,7 @@ module resnet32_c24 (
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({6{1'b0}}),
     .res_mask_i       ({1{1'b1}}),
-    .res_pop_i        (1'b1),
+    .res_advance_i    ({7{1'b0}}),
     .res_need_i       ({7{1'b0}}),
     .bn_scale_i       (bn_scale),
     .bn_bias_i        (bn_bias),

@@ -231,7 +231,7 @@ module resnet32_c27 (
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({1{1'b0}}),
     .res_mask_i       ({1{1'b1}}),
-    .res_pop_i        (1'b1),
+    .res_advance_i    ({2{1'b0}}),
     .res_need_i       ({2{1'b0}}),
     .bn_scale_i       (bn_scale),
     .bn_bias_i        (bn_bias),

@@ -220,7 +220,7 @@ module resnet32_c42 (
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({1{1'b0}}),
     .res_mask_i       ({1{1'b1}}),
-    .res_pop_i        (1'b1),
+    .res_advance_i    ({2{1'b0}}),
     .res_need_i       ({2{1'b0}}),
     .bn_scale_i       ({2{1'b0}}),
     .bn_bias_i        ({2{1'b0}}),

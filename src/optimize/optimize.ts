@@ -22,7 +22,7 @@ export interface OptimizeOptions {
   ignoreBandwidth: boolean;
   /** Images per batch for the throughput figure (simulate's --batch). */
   batch: number;
-  /** Also search ragged method-2 blocks, which the RTL generator does not build in residual units (units.ts). */
+  /** Also search ragged method-2 blocks (units.ts: not by default, for the search time). */
   ragged?: boolean;
 }
 

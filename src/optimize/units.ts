@@ -5,9 +5,9 @@
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
 // replicated layer with a fused pool where the RTL's rule refuses it (src/mapping/replicatedPool.ts: method 1 only,
 // one pool of stride = size whose windows end evenly in the blocks, no column parts), and (unless the search asks
-// for them) ragged method-2 blocks, whose last column is partly filled (every phase computes them; the RTL refuses
-// them, IMC112, in a layer with a residual add or that sends a shortcut, the units where ResNet-32 gains from them,
-// so the search does not take them by default).
+// for them) ragged method-2 blocks, whose last column is partly filled (every phase computes them, the RTL too). The
+// search does not take them by default: on ResNet-32 they gain little (docs/optimize.md "Ragged blocks") and they
+// double a ResNet-18-sized network's search time.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix, type FusedLayer } from '../mapping/index.js';

@@ -71,6 +71,9 @@ module imcc_neuron #(
   parameter integer RES_REORDER          = 0,
   parameter integer RES_PIXELS           = 1,
   parameter integer RES_PIX_BITS         = 1,
+  // RES_MASKED: either side's blocks have idle pixels (edge or ragged blocks): only the arriving pixels res_mask_i
+  // marks are kept (packed in arrival order), res_advance_i are freed after a pixel, a block waits for res_need_i.
+  parameter integer RES_MASKED           = 0,
   // Integrate-and-fire membrane (THRESHOLD 2): IF_ENTRIES potentials of V_BITS bits.
   parameter integer V_BITS               = 2,
   parameter integer IF_ENTRIES           = 1,
@@ -91,6 +94,9 @@ module imcc_neuron #(
   output wire                                           res_ready_o,      // the next block's shortcut pixels are here
   output wire [RES_PIX_BITS-1:0]                        res_pix_o,        // RES_REORDER: the table entry to read
   input  wire [RES_PTR_BITS-1:0]                        res_slot_i,
+  input  wire [RES_IN-1:0]                              res_mask_i,       // RES_MASKED: arriving pixels in the plane
+  input  wire [RES_PTR_BITS:0]                          res_advance_i,    // RES_MASKED: pixels freed after this one
+  input  wire [RES_PTR_BITS:0]                          res_need_i,       // RES_MASKED: pixels the next block waits for
   input  wire [BN_SCALE_BITS-1:0]                       bn_scale_i,       // HAS_BN: the column's constants
   input  wire [BN_BIAS_BITS-1:0]                        bn_bias_i,
   output wire [CH_BITS-1:0]                             bn_index_o,
@@ -228,37 +234,74 @@ module imcc_neuron #(
 `ifdef VERILATOR
   wire res_overflow;
 `endif
+  // RES_MASKED: the kept pixels of an arrival before pixel k.
+  function [31:0] kept_before(input [RES_IN-1:0] mask, input integer k);
+    integer b;
+    begin
+      kept_before = 32'd0;
+      for (b = 0; b < RES_IN; b = b + 1) begin
+        if (b < k) kept_before = kept_before + { 31'd0, mask[b] };
+      end
+    end
+  endfunction
   generate
     if (HAS_RES != 0) begin : g_residual
       localparam integer ENTRY_BITS = CHANNELS * ACT_BITS;
       localparam integer RES_LAST_VALUE = RES_DEPTH - 1;
-      localparam integer RES_LAG_VALUE = RES_DEPTH - RES_IN;
       localparam [RES_PTR_BITS-1:0] RES_LAST = RES_LAST_VALUE[RES_PTR_BITS-1:0];
-      localparam [RES_PTR_BITS-1:0] RES_LAG = RES_LAG_VALUE[RES_PTR_BITS-1:0];
-      localparam [RES_PTR_BITS-1:0] RES_STEP = RES_IN[RES_PTR_BITS-1:0];
       localparam [RES_PTR_BITS-1:0] RES_ZERO = 0;
       localparam [RES_PTR_BITS-1:0] RES_ONE = 1;
       localparam [RES_PTR_BITS:0]   RES_DEPTH_WIDE = RES_DEPTH[RES_PTR_BITS:0];
-      localparam [RES_PTR_BITS:0]   RES_NEED_WIDE = RES_NEED[RES_PTR_BITS:0];
       reg  [RES_PTR_BITS-1:0] res_wr_q, res_wr_d, res_rd_q, res_rd_d;
       wire [RES_PTR_BITS-1:0] res_raddr;
       wire [ENTRY_BITS-1:0]   res_head;
       wire [RES_IN*RES_PTR_BITS-1:0] res_waddr;
+      wire [RES_PTR_BITS-1:0] res_wr_next, res_rd_next;
+      wire [RES_PTR_BITS:0]   res_need;
       wire                    res_push = step_i && res_valid_i;
       wire [31:0]             res_wr32 = { {(32-RES_PTR_BITS){1'b0}}, res_wr_q };
-      // Pixel k of an arrival goes to (res_wr_q + k) mod RES_DEPTH (pixel 0 in the low bits).
       genvar k;
-      for (k = 0; k < RES_IN; k = k + 1) begin : g_write
-        localparam integer BACK_VALUE = RES_DEPTH - k;
-        localparam [RES_PTR_BITS-1:0] BACK = BACK_VALUE[RES_PTR_BITS-1:0];
-        localparam [RES_PTR_BITS-1:0] AHEAD = k;
-        assign res_waddr[k*RES_PTR_BITS +: RES_PTR_BITS] = (res_wr32 >= BACK_VALUE) ? res_wr_q - BACK : res_wr_q + AHEAD;
+      if (RES_MASKED != 0) begin : g_masked
+        // Kept pixel k of an arrival goes to (res_wr_q + rank) mod RES_DEPTH, rank = kept pixels before it; an idle
+        // pixel writes where the next kept one (written after it) or no pixel yet (a free entry) goes.
+        for (k = 0; k < RES_IN; k = k + 1) begin : g_write
+          wire [31:0] at = res_wr32 + kept_before(res_mask_i, k);
+          wire [31:0] at_wrapped = (at >= RES_DEPTH) ? at - RES_DEPTH : at;
+          wire [31-RES_PTR_BITS:0] unused_at_high = at_wrapped[31:RES_PTR_BITS];
+          assign res_waddr[k*RES_PTR_BITS +: RES_PTR_BITS] = at_wrapped[RES_PTR_BITS-1:0];
+        end
+        wire [31:0] next = res_wr32 + kept_before(res_mask_i, RES_IN);
+        wire [31:0] next_wrapped = (next >= RES_DEPTH) ? next - RES_DEPTH : next;
+        wire [31-RES_PTR_BITS:0] unused_next_high = next_wrapped[31:RES_PTR_BITS];
+        assign res_wr_next = next_wrapped[RES_PTR_BITS-1:0];
+        // A pixel frees res_advance_i entries (a block's in-plane pixels, at its last; every column part frees them all).
+        wire [31:0] freed = { {(32-RES_PTR_BITS){1'b0}}, res_rd_q } + { {(31-RES_PTR_BITS){1'b0}}, res_advance_i };
+        wire [31:0] freed_wrapped = (freed >= RES_DEPTH) ? freed - RES_DEPTH : freed;
+        wire [31-RES_PTR_BITS:0] unused_freed_high = freed_wrapped[31:RES_PTR_BITS];
+        assign res_rd_next = freed_wrapped[RES_PTR_BITS-1:0];
+        assign res_need = res_need_i;
+      end else begin : g_unmasked
+        localparam integer RES_LAG_VALUE = RES_DEPTH - RES_IN;
+        localparam [RES_PTR_BITS-1:0] RES_LAG = RES_LAG_VALUE[RES_PTR_BITS-1:0];
+        localparam [RES_PTR_BITS-1:0] RES_STEP = RES_IN[RES_PTR_BITS-1:0];
+        localparam [RES_PTR_BITS:0]   RES_NEED_WIDE = RES_NEED[RES_PTR_BITS:0];
+        // Pixel k of an arrival goes to (res_wr_q + k) mod RES_DEPTH (pixel 0 in the low bits).
+        for (k = 0; k < RES_IN; k = k + 1) begin : g_write
+          localparam integer BACK_VALUE = RES_DEPTH - k;
+          localparam [RES_PTR_BITS-1:0] BACK = BACK_VALUE[RES_PTR_BITS-1:0];
+          localparam [RES_PTR_BITS-1:0] AHEAD = k;
+          assign res_waddr[k*RES_PTR_BITS +: RES_PTR_BITS] = (res_wr32 >= BACK_VALUE) ? res_wr_q - BACK : res_wr_q + AHEAD;
+        end
+        wire unused_res_mask = ^{ res_mask_i, res_advance_i, res_need_i };
+        assign res_wr_next = (res_wr32 >= RES_LAG_VALUE) ? res_wr_q - RES_LAG : res_wr_q + RES_STEP;
+        assign res_rd_next = (res_rd_q == RES_LAST) ? RES_ZERO : res_rd_q + RES_ONE;
+        assign res_need = RES_NEED_WIDE;
       end
       always @* begin
         res_wr_d = res_wr_q;
         res_rd_d = res_rd_q;
-        if (res_push) res_wr_d = (res_wr32 >= RES_LAG_VALUE) ? res_wr_q - RES_LAG : res_wr_q + RES_STEP;
-        if (pixel_done) res_rd_d = (res_rd_q == RES_LAST) ? RES_ZERO : res_rd_q + RES_ONE;
+        if (res_push) res_wr_d = res_wr_next;
+        if (pixel_done) res_rd_d = res_rd_next;
       end
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
@@ -314,7 +357,7 @@ module imcc_neuron #(
       // Shortcut pixels in the FIFO (its pointers wrap at RES_DEPTH); a block reads RES_NEED of them.
       wire [RES_PTR_BITS:0] res_count = (res_wr_q >= res_rd_q) ? { 1'b0, res_wr_q } - { 1'b0, res_rd_q }
                                                                : { 1'b0, res_wr_q } + RES_DEPTH_WIDE - { 1'b0, res_rd_q };
-      assign res_ready_o = (res_count >= RES_NEED_WIDE);
+      assign res_ready_o = (res_count >= res_need);
 `ifdef VERILATOR
       // Simulation only: a full FIFO would lose a pixel.
       wire [31:0] res_rd32 = { {(32-RES_PTR_BITS){1'b0}}, res_rd_q };
@@ -322,7 +365,7 @@ module imcc_neuron #(
       assign res_overflow = res_push && (res_used + RES_IN >= RES_DEPTH);
 `endif
     end else begin : g_no_residual
-      wire unused_res = ^{ res_valid_i, res_pixel_i, res_slot_i, pixel_done };
+      wire unused_res = ^{ res_valid_i, res_pixel_i, res_slot_i, res_mask_i, res_advance_i, res_need_i, pixel_done };
       assign res_ready_o = 1'b1;
       assign res_pix_o = {RES_PIX_BITS{1'b0}};
       assign added = pre_add;

@@ -16,7 +16,7 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
     .addOption(new Option('--objective <o>', 'what the chosen point maximizes').choices([...OBJECTIVES]).default('throughput'))
     .addOption(new Option('--strategy <s>', "'pareto' (the optimizer) or a baseline: paper, balance, w0h0, uniform").choices([...STRATEGIES]).default('pareto'))
     .option('--ignore-bandwidth', "let links need more than the target's bandwidth (the report says so)")
-    .option('--ragged', 'also search ragged method-2 blocks (replicas not a multiple of dW), which the RTL generator does not build in layers with a residual add or shortcut')
+    .option('--ragged', 'also search ragged method-2 blocks (replicas not a multiple of dW): a little faster ResNet-32, a slower search')
     .option('--batch <n>', 'images per batch for the throughput figure, as in simulate', wholeNumber(1, 100_000), 100)
     .option('--json', 'print the front and the chosen point as JSON (schemas/optimize.schema.json)')
     .option('--write', "rewrite FILE's mapping block with the chosen replication (through the formatter)")

@@ -407,10 +407,23 @@ function membraneContext(
 function staticNeuronContext(p: CoreRtlPlan): object {
   const values = neuronParameters(p);
   const zero = (bits: number): string => `{${bits}{1'b0}}`;
+  const masks = p.neuron?.residual?.masked?.arrivalMasks;
   return {
     staticNeuron: true,
     neuronParameters: instanceParameters(values),
     resReorder: values.RES_REORDER === 1,
+    resMasked: values.RES_MASKED === 1,
+    // A masked entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
+    resEntryBits: values.RES_MASKED === 1 ? 3 * values.RES_PTR_BITS + 2 : values.RES_PTR_BITS,
+    resArrivalMasks: masks !== undefined,
+    resArrivals: masks?.length ?? 1,
+    resArrivalBits: unsignedBits((masks?.length ?? 1) - 1),
+    resArrivalLast: ulit(unsignedBits((masks?.length ?? 1) - 1), (masks?.length ?? 1) - 1),
+    resArrivalZero: ulit(unsignedBits((masks?.length ?? 1) - 1), 0),
+    resArrivalOne: ulit(unsignedBits((masks?.length ?? 1) - 1), 1 % 2 ** unsignedBits((masks?.length ?? 1) - 1)),
+    resIn: values.RES_IN,
+    resMaskOnes: `{${values.RES_IN}{1'b1}}`,
+    resNeedZero: zero(values.RES_PTR_BITS + 1),
     resPixBits: values.RES_PIX_BITS,
     resPtrBits: values.RES_PTR_BITS,
     resPixels: values.RES_PIXELS,
@@ -778,7 +791,20 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     const reorder = staticNeuron ? p.neuron?.residual?.slots : undefined;
     const resSlotFile = `rtl/${id}_res_slots.mem`;
     const staticFields = staticNeuron ? staticNeuronContext(p) : { staticNeuron: false };
-    if (reorder) {
+    const masked = staticNeuron ? p.neuron?.residual?.masked : undefined;
+    const resMaskFile = `rtl/${id}_res_masks.mem`;
+    if (reorder && masked) {
+      // One entry per pixel the neuron core computes: { need, advance, slot } (need and advance RES_PTR_BITS + 1 bits
+      // each), the slot in the lowest bits.
+      const ptrBits = unsignedBits(p.neuron!.residual!.depth - 1);
+      const entries = reorder.map((slot, i) => (masked.needs[i] * 2 ** (ptrBits + 1) + masked.advances[i]) * 2 ** ptrBits + slot);
+      const what = `shortcut entry of each pixel core ${p.core.id} computes (idle pixels on a side of the add): pixels its block waits for (at a block's first pixel), pixels freed after it (at a block's last), FIFO slot (the lowest ${ptrBits} bits)`;
+      files.push({ path: resSlotFile, content: memFile(3 * ptrBits + 2, entries, header(design, what, version)) });
+      if (masked.arrivalMasks) {
+        const what = `arriving shortcut pixels core ${p.core.id} keeps (bit r: replica r of '${p.neuron!.residual!.from}' is in the plane), one line per arriving block`;
+        files.push({ path: resMaskFile, content: memFile(p.neuron!.residual!.pixels, masked.arrivalMasks, header(design, what, version)) });
+      }
+    } else if (reorder) {
       const bits = unsignedBits(p.neuron!.residual!.depth - 1);
       const what = `shortcut FIFO slot of each pixel of core ${p.core.id} (the shortcut comes in another pixel order)`;
       files.push({ path: resSlotFile, content: memFile(bits, reorder, header(design, what, version)) });
@@ -865,6 +891,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         ...tileContext(p, design.target.crossbar),
         weightFile: weights,
         resSlotFile,
+        resMaskFile,
         ...staticFields,
       }),
     );

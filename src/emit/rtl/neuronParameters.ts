@@ -58,6 +58,7 @@ export interface NeuronParameters {
   RES_REORDER: number;
   RES_PIXELS: number;
   RES_PIX_BITS: number;
+  RES_MASKED: number;
   V_BITS: number;
   IF_ENTRIES: number;
   IF_INDEX_BITS: number;
@@ -171,6 +172,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     RES_REORDER: slots ? 1 : 0,
     RES_PIXELS: slots?.length ?? 1,
     RES_PIX_BITS: unsignedBits((slots?.length ?? 1) - 1),
+    RES_MASKED: res?.masked ? 1 : 0,
     V_BITS: membrane?.potentialBits ?? 2,
     IF_ENTRIES: membrane?.entries ?? 1,
     IF_INDEX_BITS: unsignedBits((membrane?.entries ?? 1) - 1),

@@ -3,7 +3,7 @@
 import { diagnostic, DiagnosticError } from '../../diagnostics/index.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
-import type { Core, LayerMapping, Mapping } from '../../mapping/types.js';
+import type { Core, LayerMapping, Mapping, ReplicaOffset } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockPixels, blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
 import { layerIndex, layerSending } from '../../mapping/layerIndex.js';
@@ -19,7 +19,7 @@ import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { replicatedPoolOf } from '../../mapping/replicatedPool.js';
-import { shortcutReorder } from './shortcutOrder.js';
+import { hasIdlePixels, maskedShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
@@ -31,7 +31,7 @@ export interface NeuronPlan {
    * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
    * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
    */
-  residual?: { from: string; depth: number; pixels: number; slots?: number[] };
+  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'> };
   /**
    * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
    * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
@@ -300,6 +300,20 @@ function neuronPlan(
         const taken = ownBlocks ? coreReplicas : pixels;
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
         const depth = 2 * waiting + plane.height + 4 + burst;
+        // Idle pixels on either side (edge blocks, ragged blocks): the core keeps the arriving pixels in the plane and
+        // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut).
+        const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
+        const arriving = sourceLayer ? offsets(sourceLayer) : [{ oy: 0, ox: 0 }];
+        if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
+          const what = `a residual add where '${sourceLayer?.layer ?? lm.residualLayer}' or '${lm.layer}' computes blocks with idle pixels (edge or ragged blocks)`;
+          if (fused.some((g) => g.op.kind === 'maxpool' || g.op.kind === 'avgpool' || g.op.kind === 'gap')) unsupported(f, `${what} and a pool`);
+          if (sourceLayer && replicatedPoolPixels(design, sourceLayer) !== undefined) unsupported(f, `${what}, after the replicated pool of '${sourceLayer.layer}'`);
+          // Every column part keeps all the arriving pixels and reads its own replicas'.
+          const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
+          const { slots, depth: maskedDepth, ...masked } = maskedShortcut(plane.height, plane.width, arriving, offsets(lm), depth, part);
+          residual = { from: lm.residualLayer, depth: maskedDepth, pixels, slots, masked };
+          break;
+        }
         // Another pixel order: the buffer keeps each pixel at its arrival index, read where the core's pixel sits.
         const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
         const reorder = reordered || (split && !ownBlocks) ? shortcutReorder(plane.height, plane.width, theirs, ours, depth, part) : undefined;
@@ -503,16 +517,15 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 
 /**
  * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
- * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), a shortcut FIFO takes
- * whole blocks, and a replicated pool's integrate-and-fire membrane integrates idle replicas too. A column part masks its own replicas and sends every block, even one whose replicas are all
+ * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), and a replicated pool's
+ * integrate-and-fire membrane integrates idle replicas too. (A residual add keeps only in-plane shortcut pixels:
+ * src/emit/rtl/shortcutOrder.ts maskedShortcut.) A column part masks its own replicas and sends every block, even one whose replicas are all
  * idle, so the layer's parts stay valid together.
  */
 function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
   const block = blockShape(lm.matrix.replicas);
   const plane = `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`;
   if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
-  if (lm.residualLayer !== undefined) unsupported(node, `${plane} in a layer with a residual add`);
-  if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${plane} in a layer that sends a shortcut`);
   // The static neuron core (no pool) integrates only the replicas in the plane; a replicated pool's neuron core
   // (src/emit/rtl/neuronParameters.ts usesStaticNeuron) integrates every replica's value, an idle one's into another
   // pixel's potential.
@@ -526,8 +539,8 @@ function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm:
 /**
  * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
  * pixel of a block and the consumers and the testbench skip the off-plane ones, so nothing in the core may depend on
- * a pixel's position (a pool, an integrate-and-fire membrane) or pair pixels with another layer's (a residual add or
- * a shortcut it sends); a consumer of a replicated pool's pooled pixels has no block table. Column parts walk the
+ * a pixel's position (a pool, an integrate-and-fire membrane); a consumer of a replicated pool's pooled pixels has no
+ * block table. A residual add pairs in-plane pixels through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut). Column parts walk the
  * same table, each emitting its own replicas' columns.
  */
 function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping): void {
@@ -544,8 +557,6 @@ function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: Lay
     const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
     if (pool) unsupported(node, `${what} with a fused pool`);
     if (design.target.neuronCore.spiking) unsupported(node, `${what} of integrate-and-fire neurons`);
-    if (lm.residualLayer !== undefined) unsupported(node, `${what} with a residual add`);
-    if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${what} that sends a shortcut`);
   }
   if (producer && replicatedPoolPixels(design, producer) !== undefined) unsupported(node, `${what} after the replicated pool of '${lm.source}'`);
 }

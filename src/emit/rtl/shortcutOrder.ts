@@ -1,7 +1,8 @@
 // A residual add whose shortcut arrives in another pixel order than the adding core computes its pixels (e.g. 2x2
 // blocks into a layer of columns): the shortcut buffer keeps each arriving pixel at its arrival index modulo its
 // depth, and the core reads its i-th pixel at the slot of that pixel's arrival index.
-import type { BlockShape } from '../../mapping/block.js';
+import { blockOrigins, blockShape, type BlockShape } from '../../mapping/block.js';
+import type { ReplicaOffset } from '../../mapping/types.js';
 import { emissionIndex, emissionOrder } from '../../memory/schedule.js';
 
 export interface ShortcutReorder {
@@ -42,4 +43,87 @@ export function shortcutReorder(
     return !part || (r >= replicas.first && r < replicas.first + replicas.count) ? [arrival[i]] : [];
   });
   return { slots: read.map((t) => t % depth), depth };
+}
+
+/**
+ * The shortcut buffer of a residual add where either side's blocks have idle pixels (edge blocks cut by the plane,
+ * or ragged blocks on their lattice, src/mapping/block.ts): the adding core keeps only the arriving pixels in the
+ * plane, packed in arrival order (emissionIndex counts only those), and walks a table with one entry per pixel its
+ * neuron core computes (every replica of every block, idle ones too; a column part's own replicas). Each core frees
+ * a block's kept pixels at its last pixel, so column parts, each with a buffer of all the pixels, stay in step.
+ */
+export interface MaskedShortcut {
+  /** Per computed pixel: the kept pixels freed after it (a block's in-plane pixels, at its last), and the buffer slot holding it. */
+  advances: number[];
+  slots: number[];
+  /** Per computed pixel: at a block's first pixel, the kept pixels the block waits for beyond those it used up before (else 0). */
+  needs: number[];
+  /** Per arriving block (absent when no arriving pixel is idle): bit r says replica r's pixel is in the plane. */
+  arrivalMasks?: number[];
+  depth: number;
+}
+
+/**
+ * The table of a residual add on an H x W plane whose shortcut arrives in blocks of `arriving` replicas and is read
+ * in blocks of `reading` replicas (both y fastest), given the depth an in-order FIFO would need. A block waits until
+ * the last arrival among its pixels is kept (an exact count, since the core compares kept minus used-up pixels).
+ */
+export function maskedShortcut(
+  height: number,
+  width: number,
+  arriving: readonly ReplicaOffset[],
+  reading: readonly ReplicaOffset[],
+  fifoDepth: number,
+  part?: { first: number; count: number },
+): MaskedShortcut {
+  const plane = { height, width };
+  const mine = (r: number): boolean => part === undefined || (r >= part.first && r < part.first + part.count);
+  const inPlane = (y: number, x: number): boolean => y >= 0 && y < height && x >= 0 && x < width;
+  const theirs = blockShape(arriving);
+  const computed = blockOrigins(reading, plane).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
+  const arrival = computed.map((block) => block.map((p) => (inPlane(p.y, p.x) ? emissionIndex(height, width, theirs, p.y, p.x) : -1)));
+  const read = arrival.flat().filter((a) => a >= 0);
+  if (read.length !== height * width) throw new Error(`RTL: a residual add reads ${read.length} shortcut pixels of a ${height}x${width} plane`);
+  let lag = 0;
+  let smallestUnread = Number.POSITIVE_INFINITY;
+  for (let i = read.length - 1; i >= 0; i--) {
+    smallestUnread = Math.min(smallestUnread, read[i]);
+    lag = Math.max(lag, i - smallestUnread);
+  }
+  const needs: number[] = [];
+  const advances: number[] = [];
+  const slotOf: number[] = [];
+  let used = 0;
+  let mostNeeded = 0;
+  for (const block of arrival) {
+    const own = block.map((a, r) => ({ a, r })).filter(({ r }) => mine(r));
+    const need = Math.max(0, Math.max(-1, ...own.map(({ a }) => a)) + 1 - used);
+    mostNeeded = Math.max(mostNeeded, need);
+    const kept = block.filter((a) => a >= 0).length;
+    own.forEach(({ a }, k) => {
+      needs.push(k === 0 ? need : 0);
+      advances.push(k === own.length - 1 ? kept : 0);
+      slotOf.push(a);
+    });
+    used += kept;
+  }
+  // Room for the lag, for the most a block waits for with a whole arriving block on top, and for a block's pixels.
+  const depth = Math.max(fifoDepth + lag, mostNeeded + arriving.length + 1, reading.length + 1);
+  const origins = blockOrigins(arriving, plane);
+  const idle = origins.length * arriving.length > height * width;
+  const arrivalMasks = idle
+    ? origins.map((o) => arriving.reduce((mask, r, k) => (inPlane(o.y + r.oy, o.x + r.ox) ? mask + 2 ** k : mask), 0))
+    : undefined;
+  return {
+    advances,
+    slots: slotOf.map((a) => (a >= 0 ? a % depth : 0)),
+    needs,
+    arrivalMasks,
+    depth,
+  };
+}
+
+/** Whether a layer's blocks have idle pixels: edge blocks the plane cuts, or ragged blocks off the plane. */
+export function hasIdlePixels(replicas: readonly ReplicaOffset[], plane: { height: number; width: number }): boolean {
+  return blockOrigins(replicas, plane).length * Math.max(1, replicas.length) > plane.height * plane.width;
 }

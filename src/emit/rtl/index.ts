@@ -19,6 +19,7 @@ import { ModuleLibrary } from './moduleLibrary.js';
 import { controllerParameters, type ControllerParameters } from './controllerParameters.js';
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
 import { neuronParameters, pixelChannels, usesStaticNeuron } from './neuronParameters.js';
+import { poolChainParameters, usesPoolChain } from './poolChain.js';
 import { sourceLayout } from '../sourceLayout.js';
 import { hasPadding, paddingText } from '../../ir/padding.js';
 
@@ -43,8 +44,11 @@ export interface RtlNames {
   controller: string;
   /** The integrate-and-fire membrane of `model if` neuron cores. */
   ifNeuron: string;
-  /** The neuron core of every core without a pool: one static module (the wrappers set its parameters). */
+  /** The neuron core: one static module (the wrappers set its parameters). */
   neuron: string;
+  /** A stage of a chain of pools and its window counters along one dimension (static modules). */
+  pool: string;
+  poolAxis: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
   fileList: string;
@@ -71,6 +75,8 @@ const LIBRARY_MODULES = {
   crossbar: 'imcc_crossbar',
   ifNeuron: 'imcc_if_neuron',
   neuron: 'imcc_neuron',
+  pool: 'imcc_pool',
+  poolAxis: 'imcc_pool_axis',
 } as const;
 
 /** Header of a library module: the same text for every network (no source or network named). */
@@ -101,6 +107,8 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     controller: library.controller,
     ifNeuron: library.ifNeuron,
     neuron: library.neuron,
+    pool: library.pool,
+    poolAxis: library.poolAxis,
     cores,
     fileList: `rtl/${network}.f`,
     testbench: `tb/${network}_tb.cpp`,
@@ -404,12 +412,20 @@ function membraneContext(
 }
 
 /** Template fields of a wrapper whose neuron core is the static module: its parameters and its unused ports' ties. */
-function staticNeuronContext(p: CoreRtlPlan): object {
+function staticNeuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
   const zero = (bits: number): string => `{${bits}{1'b0}}`;
+  const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
+  const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
   return {
     staticNeuron: true,
     neuronParameters: instanceParameters(values),
+    streamBits,
+    streamZero: zero(streamBits),
+    poolChain: stages.length > 0,
+    poolModule: names.pool,
+    poolStages: stages.map((stage, i) => ({ number: i + 1, input: `pool_stream_${i}`, output: `pool_stream_${i + 1}`, parameters: instanceParameters(stage) })),
+    poolLast: `pool_stream_${stages.length}`,
     resReorder: values.RES_REORDER === 1,
     resPixBits: values.RES_PIX_BITS,
     resPtrBits: values.RES_PTR_BITS,
@@ -754,7 +770,12 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   }
   // The dataflow controller: one static module for every core (each wrapper sets its parameters).
   add(`rtl/${names.controller}.v`, renderTemplate('rtl/imcc_controller.v.hbs', { header: libraryHeader('dataflow controller', version) }));
-  if (staticNeurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core of the cores without a pool', version) }));
+  if (staticNeurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
+  // The stages of the neuron cores' chains of pools.
+  if (plan.cores.some((p) => usesStaticNeuron(p) && usesPoolChain(p))) {
+    add(`rtl/${names.pool}.v`, renderTemplate('rtl/imcc_pool.v.hbs', { header: libraryHeader('one pool of a neuron core\'s chain of pools', version) }));
+    add(`rtl/${names.poolAxis}.v`, renderTemplate('rtl/imcc_pool_axis.v.hbs', { header: libraryHeader('pool windows along one dimension', version) }));
+  }
   // Neuron cores with the same text are one module (named by its text), emitted after the loop.
   const neurons = new ModuleLibrary(`${names.network}_neuron`);
   for (const p of plan.cores) {
@@ -777,7 +798,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     }
     const reorder = staticNeuron ? p.neuron?.residual?.slots : undefined;
     const resSlotFile = `rtl/${id}_res_slots.mem`;
-    const staticFields = staticNeuron ? staticNeuronContext(p) : { staticNeuron: false };
+    const staticFields = staticNeuron ? staticNeuronContext(p, names) : { staticNeuron: false };
     if (reorder) {
       const bits = unsignedBits(p.neuron!.residual!.depth - 1);
       const what = `shortcut FIFO slot of each pixel of core ${p.core.id} (the shortcut comes in another pixel order)`;

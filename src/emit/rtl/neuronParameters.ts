@@ -1,9 +1,11 @@
-// Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs) for one core without a pool or with one pool
-// of non-overlapping windows. The module's text is the same for every such core: each core's wrapper only sets these
-// and holds the core's ROMs (batch norm, the shortcut's reorder table). Cores with other pools (overlapping windows,
-// queues, chains, replicated pools) still get a neuron module of their own (templates/rtl/neuron.v.hbs).
+// Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs). The module's text is the same for every
+// core: each core's wrapper only sets these, holds the core's ROMs (batch norm, the shortcut's reorder table) and
+// chains its pools when the module does not hold them itself (src/emit/rtl/poolChain.ts). Cores whose pooled pixels
+// wait in a queue, and replicated cores with a pool, still get a neuron module of their own
+// (templates/rtl/neuron.v.hbs).
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
+import { coordinateBits, firstPoolInputBits, usesPoolChain } from './poolChain.js';
 
 /** The neuron core's parameters in declaration order (integers; flags are 0 or 1). */
 export interface NeuronParameters {
@@ -38,6 +40,7 @@ export interface NeuronParameters {
   POOL_BITS: number;
   POOL_INDEX_BITS: number;
   RELU_AFTER_POOL: number;
+  POOL_CHAIN: number;
   OUT_H: number;
   OUT_W: number;
   BLOCK_H: number;
@@ -60,6 +63,7 @@ export interface NeuronParameters {
   RES_PIX_BITS: number;
   V_BITS: number;
   IF_ENTRIES: number;
+  IF_PLANE_H: number;
   IF_INDEX_BITS: number;
   IF_THRESHOLD: number;
   IF_LEAK: number;
@@ -70,15 +74,20 @@ export interface NeuronParameters {
 const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as const;
 
 /**
- * Whether the static neuron core implements the core's neuron: every neuron without a pool, or with one pool of
- * non-overlapping windows (stride = size) in an unreplicated core, no integrate-and-fire neuron after it.
+ * Whether the static neuron core implements the core's neuron: every neuron but those whose pooled pixels wait in a
+ * queue and the pools of replicated cores.
  */
 export function usesStaticNeuron(p: CoreRtlPlan): boolean {
   const n = p.neuron;
-  if (!n || n.laterPools.length > 0) return false;
+  if (!n) return false;
   if (!n.pool) return true;
-  const afterPoolMembrane = n.threshold?.afterPool === true && n.threshold.integrateAndFire !== undefined;
-  return n.pool.stride === n.pool.height && n.pool.queue === undefined && p.replicas === 1 && !afterPoolMembrane;
+  return n.pool.queue === undefined && p.replicas === 1;
+}
+
+/** Where the threshold sits (the module's THRESHOLD_AFTER_POOL): 0 before the pool, 1 after the last, 2 between two. */
+function thresholdPlace(threshold: NonNullable<CoreRtlPlan['neuron']>['threshold']): number {
+  if (!threshold?.afterPool) return 0;
+  return threshold.betweenPools ? 2 : 1;
 }
 
 /** A Verilog integer parameter (32-bit signed; Yosys's chparam takes non-negative values only). */
@@ -110,10 +119,12 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const resPtrBits = unsignedBits((res?.depth ?? 2) - 1);
   const slots = res?.slots;
   const level = threshold && !membrane ? threshold.level : 0;
-  const pool = n.pool;
+  // A chain of pools lives in the wrapper: the module's own pool is off.
+  const chain = usesPoolChain(p);
+  const pool = chain ? undefined : n.pool;
   const count = pool ? pool.height * pool.width : 1;
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
-  const pooledBits = threshold && !threshold.afterPool ? 2 : a;
+  const pooledBits = firstPoolInputBits(p);
   const poolBits = !pool ? 2 : pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1;
   const values: NeuronParameters = {
     COLS: p.cols,
@@ -125,7 +136,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     ACC_BITS: n.accBits,
     ACT_BITS: a,
     OUT_BITS: n.outActivationBits,
-    CW: unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1,
+    CW: coordinateBits(p),
     HAS_BN: n.batchNorm ? 1 : 0,
     // Absent batch norm: the (unused) ports keep two bits.
     BN_SCALE_BITS: n.batchNorm?.scaleBits ?? 2,
@@ -134,7 +145,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     RELU_BEFORE_ADD: n.reluBeforeAdd ? 1 : 0,
     RELU: n.reluBeforePool ? 1 : 0,
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
-    THRESHOLD_AFTER_POOL: threshold?.afterPool ? 1 : 0,
+    THRESHOLD_AFTER_POOL: thresholdPlace(threshold),
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),
     SHORTCUT: n.shortcutTap ? SHORTCUT_CODES[n.shortcutTap.wire] : 0,
@@ -149,6 +160,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     // An index into the running values of a column of windows (POOLED_H x COLS entries).
     POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * p.cols - 1),
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
+    POOL_CHAIN: chain ? 1 : 0,
     OUT_H: n.convHeight,
     OUT_W: n.convWidth,
     BLOCK_H: p.block.rows,
@@ -173,6 +185,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     RES_PIX_BITS: unsignedBits((slots?.length ?? 1) - 1),
     V_BITS: membrane?.potentialBits ?? 2,
     IF_ENTRIES: membrane?.entries ?? 1,
+    // The membrane's pixels: the conv plane's, or the pooled plane's after the last pool.
+    IF_PLANE_H: membrane ? (threshold!.afterPool ? n.outHeight : n.convHeight) : 1,
     IF_INDEX_BITS: unsignedBits((membrane?.entries ?? 1) - 1),
     IF_THRESHOLD: membrane ? threshold!.level : 1,
     IF_LEAK: membrane?.leak ?? 0,

@@ -75,10 +75,11 @@ export function coreModuleFile(files: readonly RtlFile[], coreModule: string, ki
 }
 
 /** The parameters core `coreModule`'s wrapper sets on its `u_<kind>` instance (`.NAME (value)`), by name. */
-function instanceParametersOf(files: readonly RtlFile[], coreModule: string, kind: 'controller' | 'neuron'): Record<string, number> {
+function instanceParametersOf(files: readonly RtlFile[], coreModule: string, kind: string): Record<string, number> {
   const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
   if (!wrapper) throw new Error(`no wrapper rtl/${coreModule}.v`);
-  const block = new RegExp(`^ {2}\\w+ #\\(([\\s\\S]*?)\\) u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
+  // The parameter list ends at the first `) u_` (it must not run on from an earlier instance's).
+  const block = new RegExp(`^ {2}\\w+ #\\(((?:(?!\\) u_)[\\s\\S])*?)\\) u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
   if (block === undefined) throw new Error(`${coreModule} sets no ${kind} parameters`);
   return Object.fromEntries([...block.matchAll(/\.(\w+)\s*\((\d+)\)/g)].map((m) => [m[1], Number(m[2])]));
 }
@@ -91,4 +92,14 @@ export function controllerParametersOf(files: readonly RtlFile[], coreModule: st
 /** The parameters core `coreModule`'s wrapper sets on the static neuron core imcc_neuron (a core without a pool). */
 export function neuronParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
   return instanceParametersOf(files, coreModule, 'neuron');
+}
+
+/**
+ * The parameters of the stages of core `coreModule`'s chain of pools (the static imcc_pool instances u_pool1,
+ * u_pool2, ... its wrapper chains), first to last.
+ */
+export function poolStageParametersOf(files: readonly RtlFile[], coreModule: string): Array<Record<string, number>> {
+  const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`)!;
+  const count = [...wrapper.content.matchAll(/\) u_pool\d+ \(/g)].length;
+  return Array.from({ length: count }, (_, i) => instanceParametersOf(files, coreModule, `pool${i + 1}`));
 }

@@ -18,6 +18,7 @@ export interface NeuronParameters {
   ACC_BITS: number;
   ACT_BITS: number;
   OUT_BITS: number;
+  OUT_WIDTH: number;
   CW: number;
   HAS_BN: number;
   BN_SCALE_BITS: number;
@@ -41,6 +42,7 @@ export interface NeuronParameters {
   POOL_INDEX_BITS: number;
   RELU_AFTER_POOL: number;
   POOL_CHAIN: number;
+  EMIT_BITS: number;
   OUT_H: number;
   OUT_W: number;
   BLOCK_H: number;
@@ -75,13 +77,14 @@ const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as 
 
 /**
  * Whether the static neuron core implements the core's neuron: every neuron but those whose pooled pixels wait in a
- * queue and the pools of replicated cores.
+ * queue (a replicated core's one pool is the module's own, src/mapping/replicatedPool.ts).
  */
 export function usesStaticNeuron(p: CoreRtlPlan): boolean {
   const n = p.neuron;
   if (!n) return false;
   if (!n.pool) return true;
-  return n.pool.queue === undefined && p.replicas === 1;
+  if (p.replicas > 1 && usesPoolChain(p)) return false;
+  return n.pool.queue === undefined;
 }
 
 /** Where the threshold sits (the module's THRESHOLD_AFTER_POOL): 0 before the pool, 1 after the last, 2 between two. */
@@ -136,6 +139,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     ACC_BITS: n.accBits,
     ACT_BITS: a,
     OUT_BITS: n.outActivationBits,
+    OUT_WIDTH: n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols,
     CW: coordinateBits(p),
     HAS_BN: n.batchNorm ? 1 : 0,
     // Absent batch norm: the (unused) ports keep two bits.
@@ -157,10 +161,11 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOLED_H: pool?.pooledHeight ?? 1,
     POOLED_W: pool?.pooledWidth ?? 1,
     POOL_BITS: poolBits,
-    // An index into the running values of a column of windows (POOLED_H x COLS entries).
-    POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * p.cols - 1),
+    // An index into the running values of a column of windows (POOLED_H x CHANNELS entries).
+    POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * channels - 1),
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
     POOL_CHAIN: chain ? 1 : 0,
+    EMIT_BITS: unsignedBits(n.pooledPixels ?? 1),
     OUT_H: n.convHeight,
     OUT_W: n.convWidth,
     BLOCK_H: p.block.rows,

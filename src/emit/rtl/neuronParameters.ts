@@ -6,6 +6,7 @@
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
 import { coordinateBits, firstPoolInputBits, usesPoolChain } from './poolChain.js';
+import { usesPoolQueue } from './poolQueue.js';
 
 /** The neuron core's parameters in declaration order (integers; flags are 0 or 1). */
 export interface NeuronParameters {
@@ -43,6 +44,7 @@ export interface NeuronParameters {
   RELU_AFTER_POOL: number;
   POOL_CHAIN: number;
   EMIT_BITS: number;
+  OUT_INDEX_BITS: number;
   OUT_H: number;
   OUT_W: number;
   BLOCK_H: number;
@@ -75,18 +77,6 @@ export interface NeuronParameters {
 /** Which value of the datapath a core sends on its shortcut link (the module's SHORTCUT codes). */
 const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as const;
 
-/**
- * Whether the static neuron core implements the core's neuron: every neuron but those whose pooled pixels wait in a
- * queue (a replicated core's one pool is the module's own, src/mapping/replicatedPool.ts).
- */
-export function usesStaticNeuron(p: CoreRtlPlan): boolean {
-  const n = p.neuron;
-  if (!n) return false;
-  if (!n.pool) return true;
-  if (p.replicas > 1 && usesPoolChain(p)) return false;
-  return n.pool.queue === undefined;
-}
-
 /** Where the threshold sits (the module's THRESHOLD_AFTER_POOL): 0 before the pool, 1 after the last, 2 between two. */
 function thresholdPlace(threshold: NonNullable<CoreRtlPlan['neuron']>['threshold']): number {
   if (!threshold?.afterPool) return 0;
@@ -104,10 +94,14 @@ export function pixelChannels(p: CoreRtlPlan): number {
   return p.replicas > 1 ? p.outChannels : p.cols;
 }
 
-/** The neuron-core parameters of one core the static module implements (usesStaticNeuron). */
+/**
+ * The neuron-core parameters of one core. A replicated core's one pool is the module's own
+ * (src/mapping/replicatedPool.ts allows no other); a chain of pools or a pooled-pixel queue follows it in the wrapper.
+ */
 export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const n = p.neuron;
-  if (!n || !usesStaticNeuron(p)) throw new Error(`RTL: core ${p.core.id} has no neuron core the static module implements`);
+  if (!n) throw new Error(`RTL: core ${p.core.id} has no neuron core`);
+  if (p.replicas > 1 && (usesPoolChain(p) || usesPoolQueue(p))) throw new Error(`RTL: core ${p.core.id}: a chain of pools or a pooled-pixel queue in a replicated core`);
   const replicated = p.replicas > 1;
   const channels = pixelChannels(p);
   const chBits = unsignedBits(p.cols - 1);
@@ -115,7 +109,10 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   if (!replicated && ocBits !== chBits) throw new Error(`RTL: core ${p.core.id}: an unreplicated core's channels are its columns`);
   const a = n.saturationBits;
   if (a < 2 || n.accBits <= a) throw new Error(`RTL: core ${p.core.id}: ${a}-bit activations in a ${n.accBits}-bit datapath`);
-  const threshold = n.threshold;
+  // A pooled-pixel queue pools and applies what follows the pool (src/emit/rtl/poolQueue.ts): the module sees a
+  // core without a pool.
+  const queued = usesPoolQueue(p);
+  const threshold = queued && n.threshold?.afterPool ? undefined : n.threshold;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const res = n.residual;
@@ -124,11 +121,13 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const level = threshold && !membrane ? threshold.level : 0;
   // A chain of pools lives in the wrapper: the module's own pool is off.
   const chain = usesPoolChain(p);
-  const pool = chain ? undefined : n.pool;
+  const pool = chain || queued ? undefined : n.pool;
   const count = pool ? pool.height * pool.width : 1;
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
   const pooledBits = firstPoolInputBits(p);
   const poolBits = !pool ? 2 : pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1;
+  // Activations sent per valid: the columns, or a replicated core's pooled pixels of a block with the layer's channels.
+  const outWidth = n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols;
   const values: NeuronParameters = {
     COLS: p.cols,
     CH_BITS: chBits,
@@ -139,7 +138,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     ACC_BITS: n.accBits,
     ACT_BITS: a,
     OUT_BITS: n.outActivationBits,
-    OUT_WIDTH: n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols,
+    OUT_WIDTH: outWidth,
     CW: coordinateBits(p),
     HAS_BN: n.batchNorm ? 1 : 0,
     // Absent batch norm: the (unused) ports keep two bits.
@@ -163,9 +162,10 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOL_BITS: poolBits,
     // An index into the running values of a column of windows (POOLED_H x CHANNELS entries).
     POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * channels - 1),
-    RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
+    RELU_AFTER_POOL: n.reluAfterPool && !queued ? 1 : 0,
     POOL_CHAIN: chain ? 1 : 0,
     EMIT_BITS: unsignedBits(n.pooledPixels ?? 1),
+    OUT_INDEX_BITS: unsignedBits(outWidth - 1),
     OUT_H: n.convHeight,
     OUT_W: n.convWidth,
     BLOCK_H: p.block.rows,

@@ -40,10 +40,14 @@ export interface PoolStageParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-/** Whether the neuron core's pools are a chain of stages: a first pool whose stride is not its size, or more pools. */
+/**
+ * Whether the neuron core's pools are a chain of stages: a first pool whose stride is not its size (and whose windows
+ * do not end together), or more pools.
+ */
 export function usesPoolChain(p: CoreRtlPlan): boolean {
   const n = p.neuron;
-  if (!n?.pool) return false;
+  // A pool whose windows end together has a queue of its own (src/emit/rtl/poolQueue.ts).
+  if (!n?.pool || n.pool.queue) return false;
   return n.pool.stride !== n.pool.height || n.laterPools.length > 0;
 }
 

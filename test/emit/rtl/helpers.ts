@@ -89,9 +89,14 @@ export function controllerParametersOf(files: readonly RtlFile[], coreModule: st
   return instanceParametersOf(files, coreModule, 'controller');
 }
 
-/** The parameters core `coreModule`'s wrapper sets on the static neuron core imcc_neuron (a core without a pool). */
+/** The parameters core `coreModule`'s wrapper sets on the static neuron core imcc_neuron. */
 export function neuronParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
   return instanceParametersOf(files, coreModule, 'neuron');
+}
+
+/** The parameters core `coreModule`'s wrapper sets on its pooled-pixel queue imcc_pool_queue (`u_queue`). */
+export function poolQueueParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
+  return instanceParametersOf(files, coreModule, 'queue');
 }
 
 /**

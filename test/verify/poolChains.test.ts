@@ -9,23 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { poolWindowRows } from '../../src/emit/rtl/poolWindows.js';
-
-describe('pool window rows of non-overlapping windows', () => {
-  it('give each row its window and whether it is the window\'s first and last real row', () => {
-    // 2x2 windows every 2 rows padded by 1 on 5 rows: windows -1..0, 1..2, 3..4.
-    expect(poolWindowRows(5, 2, 2, 1).map((r) => [r.at, r.index, r.first, r.last])).toEqual([
-      [0, 0, true, true],
-      [1, 1, true, false],
-      [2, 1, false, true],
-      [3, 2, true, false],
-      [4, 2, false, true],
-    ]);
-    // Stride 3 leaves a gap row; the floor drops the rows past the last window (7 rows: windows 0..1, 3..4).
-    expect(poolWindowRows(7, 2, 3, 0).map((r) => r.at)).toEqual([0, 1, 3, 4]);
-    expect(() => poolWindowRows(5, 3, 2, 0)).toThrow(RangeError);
-  });
-});
 
 describe('pool chains (3x3/2 max padded, ReLUs, 3x3/2 average padded, ReLU, 2x2/1 max; ReLUs, 2x2/1 max, threshold, global average)', () => {
   const p = prepare('test/verify/fixtures/pool-chains.imc');

@@ -1,7 +1,7 @@
 // Padded pools in the neuron core (issue 17 item 4, listed under IMC112 in issue 19): the window counters start
 // POOL_PAD_TOP and POOL_PAD_LEFT before the plane and a window also ends at the plane's last row or column, so a max pool ignores the
 // padding and an average pool counts it as zeros (docs/arithmetic.md). Verified bit-exact against the reference
-// model. Two pools in one core: the second pool is a stage over the pixels the first emits (src/emit/rtl/poolStage.ts). Pools whose stride
+// model. Two pools in one core: each a static stage (templates/rtl/imcc_pool.v.hbs), the second over the pixels the first emits. Pools whose stride
 // differs from their size: test/verify/overlapPools.test.ts; one whose padding makes two windows end at the same row
 // queues its pooled pixels (test/verify/queuePools.test.ts), and is still IMC112 after another pool of its core.
 import { readFileSync } from 'node:fs';

@@ -1,8 +1,7 @@
 // Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs). The module's text is the same for every
 // core: each core's wrapper only sets these, holds the core's ROMs (batch norm, the shortcut's reorder table) and
-// chains its pools when the module does not hold them itself (src/emit/rtl/poolChain.ts). Cores whose pooled pixels
-// wait in a queue, and replicated cores with a pool, still get a neuron module of their own
-// (templates/rtl/neuron.v.hbs).
+// chains the pools the module does not hold itself: a chain of static stages (src/emit/rtl/poolChain.ts) or a
+// pooled-pixel queue (src/emit/rtl/poolQueue.ts).
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
 import { coordinateBits, firstPoolInputBits, usesPoolChain } from './poolChain.js';

@@ -60,8 +60,7 @@ export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
 }
 
 /**
- * The shared controller or neuron module that core `coreModule` (e.g. `tiny_c01`) instantiates: its wrapper names it
- * (several cores with the same body share one module, src/emit/rtl/moduleLibrary.ts).
+ * The library controller or neuron module that core `coreModule` (e.g. `tiny_c01`) instantiates: its wrapper names it.
  */
 export function coreModuleFile(files: readonly RtlFile[], coreModule: string, kind: 'controller' | 'neuron'): RtlFile {
   const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);

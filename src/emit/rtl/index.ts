@@ -114,14 +114,13 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
   };
 }
 
-/** Template fields of a wrapper whose neuron core is the static module: its parameters and its unused ports' ties. */
-function staticNeuronContext(p: CoreRtlPlan, names: RtlNames): object {
+/** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
+function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
   const zero = (bits: number): string => `{${bits}{1'b0}}`;
   const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
   const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
   return {
-    staticNeuron: true,
     neuronParameters: instanceParameters(values),
     streamBits,
     streamZero: zero(streamBits),
@@ -442,11 +441,9 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     renderTemplate('rtl/crossbar.v.hbs', { header: libraryHeader('crossbar tile (behavioural model; black box for synthesis)', version), module: names.crossbar }),
   );
   // The static neuron core instantiates the FIFO storage and the membrane in its generate branches: both come with it.
-  const staticNeurons = plan.cores.some((p) => p.neuron !== undefined);
-  if (staticNeurons || plan.cores.some((p) => p.neuron?.residual)) {
+  const neurons = plan.cores.some((p) => p.neuron !== undefined);
+  if (neurons) {
     add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: libraryHeader('shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
-  }
-  if (staticNeurons || (design.target.neuronCore.spiking && plan.cores.some((p) => p.neuron?.threshold?.integrateAndFire))) {
     add(
       `rtl/${names.ifNeuron}.v`,
       renderTemplate('rtl/if_neuron.v.hbs', { header: libraryHeader('integrate-and-fire membrane of the model if neuron cores', version), module: names.ifNeuron }),
@@ -454,7 +451,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   }
   // The dataflow controller: one static module for every core (each wrapper sets its parameters).
   add(`rtl/${names.controller}.v`, renderTemplate('rtl/imcc_controller.v.hbs', { header: libraryHeader('dataflow controller', version) }));
-  if (staticNeurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
+  if (neurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
   // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters of both.
   const chains = plan.cores.some(usesPoolChain);
   const queues = plan.cores.some(usesPoolQueue);
@@ -464,8 +461,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const weights = `rtl/${id}_weights.mem`;
-    const staticNeuron = p.neuron !== undefined;
-    const neuron = staticNeuron ? names.neuron : '';
+    const hasNeuron = p.neuron !== undefined;
     const bnFiles = { bnScale: `rtl/${id}_bn_scale.mem`, bnBias: `rtl/${id}_bn_bias.mem` };
     const bn = p.neuron?.batchNorm;
     if (bn) {
@@ -473,9 +469,9 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       files.push({ path: bnFiles.bnScale, content: memFile(bn.scaleBits, batchNormColumns(p, bn.scale), header(design, what('scale', bn.scaleBits), version)) });
       files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
     }
-    const reorder = staticNeuron ? p.neuron?.residual?.slots : undefined;
+    const reorder = p.neuron?.residual?.slots;
     const resSlotFile = `rtl/${id}_res_slots.mem`;
-    const staticFields = staticNeuron ? staticNeuronContext(p, names) : { staticNeuron: false };
+    const neuronFields = hasNeuron ? neuronContext(p, names) : {};
     if (reorder) {
       const bits = unsignedBits(p.neuron!.residual!.depth - 1);
       const what = `shortcut FIFO slot of each pixel of core ${p.core.id} (the shortcut comes in another pixel order)`;
@@ -512,7 +508,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
         // The static neuron core always has the FIFO's overflow flag (0 without a residual add).
-        watchesShortcutFifo: p.neuron?.residual !== undefined || staticNeuron,
+        watchesShortcutFifo: hasNeuron,
         waitsForSibling: p.shortcutGate !== undefined,
         sendsShortcut: p.neuron?.shortcutTap !== undefined,
         shortcutPixelBits: p.neuron ? p.cols * p.neuron.saturationBits : 0,
@@ -550,7 +546,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         outWidth: p.layer.outputShape.width,
         sramModule: names.sram,
         crossbarModule: names.crossbar,
-        neuronModule: neuron,
+        neuronModule: names.neuron,
         coreIndex: p.core.index,
         rows: p.rows,
         cols: p.cols,
@@ -563,7 +559,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         ...tileContext(p, design.target.crossbar),
         weightFile: weights,
         resSlotFile,
-        ...staticFields,
+        ...neuronFields,
       }),
     );
   }

@@ -1,5 +1,6 @@
 // RTL library section of npm run bench: ResNet-32's generated RTL (modules emitted; the static controller's parameter
-// sets, the static neuron core's parameter sets and the pooled cores' neuron bodies, each synthesized once) and its Yosys CPU time, whole network and two heavy cores.
+// sets and the static neuron core's, each synthesized once; no module body of its own) and its Yosys CPU time, whole
+// network and two heavy cores.
 // CPU seconds, not wall time: the figure does not depend on the other load of the machine.
 //
 // Before/after. Whole network: every unit of src/verify/synth.ts is measured once; "per core" counts each controller
@@ -40,19 +41,20 @@ export async function benchmarks(): Promise<BenchRow[]> {
     }
     const verilog = files.filter((f) => f.path.endsWith('.v'));
     const lines = verilog.reduce((sum, f) => sum + f.content.split('\n').length - 1, 0);
-    const bodies = (kind: string): number => verilog.filter((f) => new RegExp(`^rtl/${names.network}_${kind}_[0-9a-f]{8}\\.v$`).test(f.path)).length;
+    // Modules of the network's own besides its wrappers (the content-addressed per-core bodies before the library).
+    const bodies = verilog.filter((f) => new RegExp(`^rtl/${names.network}_\\w+_[0-9a-f]{8}\\.v$`).test(f.path)).length;
     // The controller is one module; each core's wrapper sets its parameters, and each distinct set is one Yosys unit.
     const parameterSets = (module: string, instance: string): Set<string> =>
       new Set(verilog.flatMap((f) => [...f.content.matchAll(new RegExp(`^ {2}${module} #\\(([\\s\\S]*?)\\) ${instance} \\(`, 'gm'))].map((m) => m[1])));
     const controllerSets = parameterSets(names.controller, 'u_controller');
-    // The static neuron core serves every core without a pool; a core with a pool still has a body of its own.
+    // The static neuron core serves every core (pools it does not hold are static modules its wrapper chains).
     const neuronSets = parameterSets(names.neuron, 'u_neuron');
     const rows = [
       row('resnet32 Verilog modules (one per file)', `${verilog.length}`, `before: ${BEFORE_MODULES}`),
       row('resnet32 controller modules (static, the same text for every network)', `${verilog.filter((f) => f.path === `rtl/${names.controller}.v`).length}`, `before: ${BEFORE_BODIES.controller}`),
       row('resnet32 controller parameter sets (each synthesized once)', `${controllerSets.size}`, `before: ${BEFORE_BODIES.controller} bodies`),
       row('resnet32 static neuron-core parameter sets (each synthesized once)', `${neuronSets.size}`, `before: ${BEFORE_BODIES.neuron} bodies`),
-      row('resnet32 neuron-core bodies of pooled cores (each synthesized once)', `${bodies('neuron')}`, `before: ${BEFORE_BODIES.neuron}`),
+      row('resnet32 module bodies of its own (neuron or pool, besides wrappers)', `${bodies}`, `before: ${BEFORE_BODIES.neuron}`),
       row('resnet32 Verilog lines', `${lines}`),
       row('resnet32 .mem files (weights, batch norm)', `${files.filter((f) => f.path.endsWith('.mem')).length}`),
     ];
@@ -61,7 +63,7 @@ export async function benchmarks(): Promise<BenchRow[]> {
     const wallSeconds = (performance.now() - started) / 1000;
     // Per core: a controller parameter set or shared neuron core once per core using it (as main's per-core modules
     // were); the SRAM and FIFO storage were already synthesized once per geometry, the top once.
-    const library = new RegExp(`^(${names.controller}\\(|${names.neuron}\\(|${names.network}_neuron_[0-9a-f]{8}$)`);
+    const library = new RegExp(`^(${names.controller}|${names.neuron}|${names.pool}|${names.poolQueue})\\(`);
     const perCore = whole.units.reduce((sum, u) => sum + u.cpuSeconds * (library.test(u.name) ? u.instances : 1), 0);
     rows.push(
       row(

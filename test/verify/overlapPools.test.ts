@@ -2,7 +2,7 @@
 // padded by 1): a line buffer of the last conv-output columns, each window pooled when its last real pixel arrives.
 // Verified bit-exact against the reference model (max ignores padding, average counts it as zeros and divides by 9).
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { coreModuleFile, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
@@ -28,11 +28,15 @@ describe('pool windows along one dimension', () => {
 
 describe('overlapping pools (3x3/2 max pool padded by 1 on 7x7, 3x3/2 average pool padded by 1 on 4x4)', () => {
   const p = prepare('test/verify/fixtures/overlap-pool.imc');
-  it('pools from a line buffer of three columns and a table of the windows ending at each row', () => {
-    const c00 = coreModuleFile(p.files, 'overlap_pool_c00', 'neuron').content;
-    expect(c00).toContain('reg [LINE_BITS-1:0] line_q [0:84-1];');
-    expect(c00).toContain("4'd6: begin row_ends = 1'b1; win_py = 4'd3; row_span = 4'd1; end");
-    expect(c00).toContain('wire emit = row_ends && col_ends;');
+  it('pools in a static stage the wrapper chains: a line buffer of three columns, windows counted along each axis', () => {
+    expect(coreModuleFile(p.files, 'overlap_pool_c00', 'neuron').path).toBe('rtl/imcc_neuron.v');
+    expect(neuronParametersOf(p.files, 'overlap_pool_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 1 });
+    const [stage, ...rest] = poolStageParametersOf(p.files, 'overlap_pool_c00');
+    expect(rest).toEqual([]);
+    // 3x3 windows every 2 of the 7x7 plane padded by 1: 4x4 windows; the line buffer holds 3 columns of 7 rows of 4
+    // channels (84 entries).
+    expect(stage).toMatchObject({ KIND: 1, IN_H: 7, IN_W: 7, POOL_H: 3, STRIDE_Y: 2, PAD_TOP: 1, POOLED_H: 4, POOLED_W: 4, COLS: 4 });
+    expect(stage.LINE_INDEX_BITS).toBe(7);
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/overlap_pool.f', 'overlap_pool_top');

@@ -1,48 +1,34 @@
-// Pool chains in one neuron core (issue 19, IMC112 before): every pool after the first is a stage over the pixels the
-// pool before it emits (templates/rtl/pool_stage.v.hbs), with the ReLU and threshold fused between two pools applied to
+// Pool chains in one neuron core (issue 19, IMC112 before): every pool is a static stage (templates/rtl/imcc_pool.v.hbs)
+// over the pixels the pool before it emits, chained by the core's wrapper, with the ReLU and threshold fused between two pools applied to
 // the stage's input. Three pools in one core (two of them overlapping and padded, a second pool after a pool whose
 // stride differs from its size), ReLUs in a row, a threshold between two pools; verified bit-exact against the
 // reference model.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { poolWindowRows } from '../../src/emit/rtl/poolWindows.js';
-
-describe('pool window rows of non-overlapping windows', () => {
-  it('give each row its window and whether it is the window\'s first and last real row', () => {
-    // 2x2 windows every 2 rows padded by 1 on 5 rows: windows -1..0, 1..2, 3..4.
-    expect(poolWindowRows(5, 2, 2, 1).map((r) => [r.at, r.index, r.first, r.last])).toEqual([
-      [0, 0, true, true],
-      [1, 1, true, false],
-      [2, 1, false, true],
-      [3, 2, true, false],
-      [4, 2, false, true],
-    ]);
-    // Stride 3 leaves a gap row; the floor drops the rows past the last window (7 rows: windows 0..1, 3..4).
-    expect(poolWindowRows(7, 2, 3, 0).map((r) => r.at)).toEqual([0, 1, 3, 4]);
-    expect(() => poolWindowRows(5, 3, 2, 0)).toThrow(RangeError);
-  });
-});
 
 describe('pool chains (3x3/2 max padded, ReLUs, 3x3/2 average padded, ReLU, 2x2/1 max; ReLUs, 2x2/1 max, threshold, global average)', () => {
   const p = prepare('test/verify/fixtures/pool-chains.imc');
   it('chains the stages: each reads the emit flag, position and value of the pool before it', () => {
-    const c00 = coreModuleFile(p.files, 'pool_chains_c00', 'neuron').content;
-    expect(c00).toContain('wire pool2_in_emit = pool1_emit;');
-    expect(c00).toContain('wire [5-1:0] pool2_in_y = win_py;');
-    expect(c00).toContain('wire pool3_in_emit = pool2_emit;');
+    const wrapper = p.files.find((f) => f.path === 'rtl/pool_chains_c00.v')!.content;
+    // The neuron core's pixels into the first stage, each stage's pixels into the next, the last one's back.
+    expect(wrapper).toMatch(/\) u_pool1 \([^;]*\.stream_i\s+\(pool_stream_0\)/);
+    expect(wrapper).toMatch(/\) u_pool3 \([^;]*\.stream_i\s+\(pool_stream_2\)[^;]*\.stream_o\s+\(pool_stream_3\)/);
+    expect(wrapper).toMatch(/\.pooled_i\s+\(pool_stream_3\)/);
+    expect(neuronParametersOf(p.files, 'pool_chains_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 1 });
+    const [first, second, third] = poolStageParametersOf(p.files, 'pool_chains_c00');
+    expect(first).toMatchObject({ KIND: 1, IN_H: 9, POOL_H: 3, STRIDE_Y: 2, PAD_TOP: 1, POOLED_H: 5, RELU_IN: 0 });
+    // The 3x3/2 average pool padded by 1 over the 5x5 plane (3 windows a side), after the ReLUs between the pools.
+    expect(second).toMatchObject({ KIND: 2, IN_H: 5, IN_W: 5, POOL_H: 3, STRIDE_Y: 2, PAD_TOP: 1, POOLED_H: 3, POOLED_W: 3, RELU_IN: 1 });
     // The ReLU between the second and third pools rectifies the third stage's input.
-    expect(c00).toContain("wire signed [ACC_BITS-1:0] pool3_in_rectified = pool2_value[ACC_BITS-1] ? {ACC_BITS{1'b0}} : pool2_value;");
-    // The 3x3/2 average pool padded by 1 over the 5x5 plane: windows end at rows 1, 3 and 4 (the last one clamped).
-    expect(c00).toContain("5'd4: begin pool2_row_ends = 1'b1; pool2_py = 5'd2; pool2_row_span = 5'd1; end");
-    expect(c00).toContain('wire emit = pool3_emit;');
+    expect(third).toMatchObject({ KIND: 1, IN_H: 3, POOL_H: 2, STRIDE_Y: 1, POOLED_H: 2, RELU_IN: 1 });
     // c2's threshold between its max pool and the global average pool: the second stage's input is 0/1.
-    const c02 = coreModuleFile(p.files, 'pool_chains_c02', 'neuron').content;
-    expect(c02).toContain('wire signed [ACC_BITS-1:0] pool2_in_full = (pool2_in_rectified >= LEVEL) ? BIT_ONE : BIT_ZERO;');
-    expect(c02).toContain('wire signed [2-1:0] pool2_in = pool2_in_full[2-1:0];');
+    expect(neuronParametersOf(p.files, 'pool_chains_c02')).toMatchObject({ THRESHOLD: 1, THRESHOLD_AFTER_POOL: 2 });
+    const [, global] = poolStageParametersOf(p.files, 'pool_chains_c02');
+    expect(global).toMatchObject({ KIND: 2, IN_H: 3, POOL_H: 3, STRIDE_Y: 3, POOLED_H: 1, THRESHOLD_IN: 1, LEVEL_NEGATIVE: 0, LEVEL_MAGNITUDE: 2, IN_BITS: 2 });
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/pool_chains.f', 'pool_chains_top');
@@ -59,11 +45,11 @@ describe('pool chains (3x3/2 max padded, ReLUs, 3x3/2 average padded, ReLU, 2x2/
     for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
     expect(pooling[0].saturated).toBeGreaterThan(0);
   }, 300_000);
-  it('fails at c00 when the last stage takes the minimum instead of the maximum (a stage cannot hide an error)', async () => {
+  it('fails at c00 when its max-pool stages take the minimum instead of the maximum (a stage cannot hide an error)', async () => {
     const dir = writeFiles(p.files);
-    const path = join(dir, coreModuleFile(p.files, 'pool_chains_c00', 'neuron').path);
+    const path = join(dir, 'rtl/imcc_pool.v');
     const text = readFileSync(path, 'utf8');
-    const mutated = text.replace(/\((pool3_tap_\d+_\d+) > pool3_window\)/g, '($1 < pool3_window)');
+    const mutated = text.replace('(tap_value > window_value)', '(tap_value < window_value)');
     expect(mutated).not.toBe(text);
     writeFileSync(path, mutated);
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
@@ -75,11 +61,14 @@ describe('pool chains (3x3/2 max padded, ReLUs, 3x3/2 average padded, ReLU, 2x2/
 describe('an integrate-and-fire neuron between two pools (2x2 average, spikes, 2x2/1 max of the spikes; 4 timesteps)', () => {
   const p = prepare('test/verify/fixtures/spiking-pools.imc');
   it('integrates the first pool\'s pixels when it emits them and pools the spikes in the second stage', () => {
-    const c00 = coreModuleFile(p.files, 'spiking_pools_c00', 'neuron').content;
-    expect(c00).toMatch(/\.fire_i\s+\(busy_q && pool2_in_emit\)/);
+    // The neuron core leaves the membrane to the second stage, whose input is the spikes.
+    expect(neuronParametersOf(p.files, 'spiking_pools_c00')).toMatchObject({ THRESHOLD: 2, THRESHOLD_AFTER_POOL: 2, POOL_CHAIN: 1 });
+    const [first, second] = poolStageParametersOf(p.files, 'spiking_pools_c00');
+    expect(first).toMatchObject({ KIND: 2, IN_H: 6, POOL_H: 2, THRESHOLD_IN: 0 });
     // One potential per pixel and channel of the first pool's 3x3 plane.
-    expect(c00).toMatch(/\.ENTRIES\s+\(36\)/);
-    expect(c00).toContain('wire signed [ACC_BITS-1:0] pool2_in_full = spike ? BIT_ONE : BIT_ZERO;');
+    expect(second).toMatchObject({ KIND: 1, IN_H: 3, THRESHOLD_IN: 2, IN_BITS: 2, IF_ENTRIES: 36, IF_THRESHOLD: 3, IF_LEAK: 1 });
+    // The stage fires the membrane of each pixel the first pool emits.
+    expect(p.files.find((f) => f.path === 'rtl/imcc_pool.v')!.content).toMatch(/\.fire_i\s+\(busy && in_emit\)/);
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/spiking_pools.f', 'spiking_pools_top');

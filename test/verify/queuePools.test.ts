@@ -1,11 +1,11 @@
 // Pools whose windows end together (issue 19, IMC112 before): with padding >= stride several windows end at the same
 // conv-output pixel, so a walk pools them from the line buffer into a ring of pooled pixels that leave one per
-// timestep in column-major order (templates/rtl/pool_queue.v.hbs), and the dataflow model emits them one per timestep
+// timestep in column-major order (templates/rtl/imcc_pool_queue.v.hbs), and the dataflow model emits them one per timestep
 // too (src/dataflow/simulate.ts, serialEmission). Verified bit-exact, with the consumer's timing, in Verilator.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
@@ -35,11 +35,16 @@ describe('windows that end together', () => {
 describe('queued pools (3x3/1 max padded by 1 on 6x5, then a ReLU; 2x2/1 average padded by 1 on 6x5)', () => {
   const p = prepare('test/verify/fixtures/queue-pool.imc');
   it('walks the windows ending at a conv pixel into a ring of pooled pixels', () => {
-    const c00 = coreModuleFile(p.files, 'queue_pool_c00', 'neuron').content;
-    // Rows 4 and 5 of the 3x3/1 windows both end at conv row 5.
-    expect(c00).toContain("4'd5: begin queue_row_ends = 1'b1; queue_row_lo = 4'd4; queue_row_hi = 4'd5; end");
-    expect(c00).toContain('reg [16-1:0] queue_ring_q [0:8-1];');
-    expect(c00).toContain('assign done_o = (done_q && !queue_busy_q) || queue_done_q;');
+    // The static queue after the static neuron core: 6x6 windows of 3x3 every 1 padded by 1 over the 6x5 plane, a
+    // ring of 8 pixels of 4 channels.
+    expect(neuronParametersOf(p.files, 'queue_pool_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0, RELU_AFTER_POOL: 0 });
+    expect(poolQueueParametersOf(p.files, 'queue_pool_c00')).toMatchObject({ KIND: 1, IN_H: 6, IN_W: 5, POOL_H: 3, STRIDE: 1, PAD_TOP: 1, POOLED_H: 6, POOLED_W: 5, SLOTS: 8, COLS: 4, OUT_BITS: 4, RELU_AFTER_POOL: 1 });
+    const queue = p.files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!.content;
+    // At the plane's last row every window still open ends (rows 4 and 5 of the 3x3/1 windows end at conv row 5).
+    expect(queue).toContain('wire [CW-1:0] row_hi = (in_y == LAST_ROW) ? LAST_PY : row_lo;');
+    expect(queue).toContain('assign done_o = (neuron_done_i && !walk_busy_q) || walk_done_q;');
+    const wrapper = p.files.find((f) => f.path === 'rtl/queue_pool_c00.v')!.content;
+    expect(wrapper).toMatch(/\.done_o\s+\(neuron_done\)/);
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/queue_pool.f', 'queue_pool_top');
@@ -58,9 +63,9 @@ describe('queued pools (3x3/1 max padded by 1 on 6x5, then a ReLU; 2x2/1 average
   }, 300_000);
   it('fails at c00 when the window walk drops the row above the window\'s last (a queued pixel cannot hide an error)', async () => {
     const dir = writeFiles(p.files);
-    const path = join(dir, coreModuleFile(p.files, 'queue_pool_c00', 'neuron').path);
+    const path = join(dir, 'rtl/imcc_pool_queue.v');
     const text = readFileSync(path, 'utf8');
-    const mutated = text.replaceAll("(4'd1 <= queue_row_span)", "(4'd2 <= queue_row_span)");
+    const mutated = text.replaceAll('(walk_row_span >= ROW_BACK)', '(walk_row_span > ROW_BACK)');
     expect(mutated).not.toBe(text);
     writeFileSync(path, mutated);
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });

@@ -5,7 +5,7 @@ import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { controllerParametersOf, coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -35,10 +35,10 @@ describe('max, average and global average pools in replicated cores, the last th
       ['c2', 2],
       ['c3', 2],
     ]);
-    const n1 = coreModuleFile(p.files, 'replicated_pool_c00', 'neuron').content;
-    // Two pixels x 4 channels x 4 bits; one running window value per output channel and pooled row.
-    expect(n1).toContain('output wire [32-1:0]    out_pixel_o');
-    expect(n1).toContain('reg [POOL_BITS-1:0] pool_q [0:16-1];');
+    // The static neuron core: two pixels x 4 channels of 4 bits sent per valid; one running window value per output
+    // channel and pooled row (4 x 4 entries).
+    expect(coreModuleFile(p.files, 'replicated_pool_c00', 'neuron').path).toBe('rtl/imcc_neuron.v');
+    expect(neuronParametersOf(p.files, 'replicated_pool_c00')).toMatchObject({ REPLICATED: 1, POOL: 1, OUT_WIDTH: 8, OUT_BITS: 4, CHANNELS: 4, POOLED_H: 4, POOL_INDEX_BITS: 4, EMIT_BITS: 2 });
     expect(controllerParametersOf(p.files, 'replicated_pool_c01')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
     // The output layer sends its one pooled pixel per valid.
     const tb = p.files.find((f) => f.path === 'tb/replicated_pool_tb.cpp')!.content;

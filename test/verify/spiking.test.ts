@@ -42,15 +42,16 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
     const c00 = coreModuleFile(p.files, 'spiking_c00', 'neuron').content;
     expect(c00).toContain('assign activated = spike ? BIT_ONE : BIT_ZERO;');
     expect(c00).toMatch(/\.fire_i\s+\(busy_q && pixel_in_plane\)/);
-    const c02 = coreModuleFile(p.files, 'spiking_c02', 'neuron').content;
-    // After the pool: one potential per pooled pixel and channel, integrated when the window's value is emitted.
-    expect(c02).toMatch(/\.ENTRIES\s+\(4\)/);
-    expect(c02).toMatch(/\.fire_i\s+\(busy_q && emit\)/);
-    expect(c02).toContain('wire signed [ACC_BITS-1:0] result = spike ? BIT_ONE : BIT_ZERO;');
+    // c02, the static neuron core too: after the pool, one potential per pooled pixel and channel, integrated when the
+    // window's value is emitted.
+    expect(coreModuleFile(p.files, 'spiking_c02', 'neuron').path).toBe('rtl/imcc_neuron.v');
+    expect(neuronParametersOf(p.files, 'spiking_c02')).toMatchObject({ THRESHOLD: 2, THRESHOLD_AFTER_POOL: 1, IF_ENTRIES: 4, IF_RESET_SUBTRACT: 1 });
+    expect(c00).toMatch(/\.fire_i\s+\(busy_q && emit\)/);
+    expect(c00).toContain('assign result = spike ? BIT_ONE : BIT_ZERO;');
     // The library's membrane module resets by subtracting the threshold when the neuron core sets RESET_SUBTRACT.
     const membrane = file(p, 'rtl/imcc_if_neuron.v');
     expect(membrane).toContain('wire signed [V_BITS-1:0] after_spike = (RESET_SUBTRACT != 0) ? leaked - THRESHOLD : V_ZERO;');
-    expect(c02).toMatch(/\.RESET_SUBTRACT\s+\(1\)/);
+    expect(c00).toMatch(/\.RESET_SUBTRACT\s+\(IF_RESET_SUBTRACT\)/);
     expect(file(p, 'rtl/spiking_c00.v')).toContain('.ACT_UNSIGNED (0)');
     for (const core of ['c01', 'c02', 'c03']) expect(file(p, `rtl/spiking_${core}.v`)).toContain('.ACT_UNSIGNED (1)');
     expect(file(p, 'rtl/spiking_top.v')).toContain("localparam [31:0] LAST_IF_STEP = 32'd3;");

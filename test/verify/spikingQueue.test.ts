@@ -4,16 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { coreModuleFile, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded by 1, spikes; 4 timesteps)', () => {
   const p = prepare('test/verify/fixtures/spiking-queue.imc');
 
   it('integrates each pooled value when the window walk computes it', () => {
-    const c00 = coreModuleFile(p.files, 'spiking_queue_c00', 'neuron').content;
-    expect(c00).toMatch(/\.fire_i\s+\(queue_walk\)/);
+    expect(p.files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!.content).toMatch(/\.fire_i\s+\(walk\)/);
     // One potential per pixel and channel of the 4x4 pooled plane.
-    expect(c00).toMatch(/\.ENTRIES\s+\(64\)/);
+    expect(poolQueueParametersOf(p.files, 'spiking_queue_c00')).toMatchObject({ THRESHOLD: 2, IF_ENTRIES: 64, POOLED_H: 4 });
+    expect(neuronParametersOf(p.files, 'spiking_queue_c00')).toMatchObject({ THRESHOLD: 0 });
   });
 
   it('is lint clean', async () => {
@@ -31,8 +31,8 @@ describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded
   }, 300_000);
 
   it('fails when the membranes are indexed by the window row only (a potential shared across columns)', async () => {
-    const module = coreModuleFile(p.files, 'spiking_queue_c00', 'neuron');
-    const mutated = module.content.replace(/\{ \{\(32-\d+\)\{1'b0\}\}, queue_px_q \} \* 32'd4/, "32'd0 * 32'd4");
+    const module = p.files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!;
+    const mutated = module.content.replace("({ {(32-CW){1'b0}}, walk_px_q } * POOLED_H", "(32'd0 * POOLED_H");
     expect(mutated).not.toBe(module.content);
     const files = p.files.map((f) => (f === module ? { ...f, content: mutated } : f));
     const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE });

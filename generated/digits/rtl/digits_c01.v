@@ -155,7 +155,9 @@ module digits_c01 (
   wire [1-1:0]  unused_res_pix;
   wire [64-1:0]  unused_shortcut_pixel;
 
-  // The neuron core: the same module for every core without a pool, set to this core's datapath.
+  wire [59-1:0]  unused_stream;
+
+  // The neuron core: the same module for every core, set to this core's datapath.
   imcc_neuron #(
     .COLS                 (8),
     .CH_BITS              (3),
@@ -166,6 +168,7 @@ module digits_c01 (
     .ACC_BITS             (44),
     .ACT_BITS             (8),
     .OUT_BITS             (8),
+    .OUT_WIDTH            (8),
     .CW                   (5),
     .HAS_BN               (1),
     .BN_SCALE_BITS        (16),
@@ -188,6 +191,9 @@ module digits_c01 (
     .POOL_BITS            (2),
     .POOL_INDEX_BITS      (3),
     .RELU_AFTER_POOL      (0),
+    .POOL_CHAIN           (0),
+    .EMIT_BITS            (1),
+    .OUT_INDEX_BITS       (3),
     .OUT_H                (8),
     .OUT_W                (8),
     .BLOCK_H              (1),
@@ -211,6 +217,7 @@ module digits_c01 (
     .RES_MASKED           (0),
     .V_BITS               (2),
     .IF_ENTRIES           (1),
+    .IF_PLANE_H           (1),
     .IF_INDEX_BITS        (1),
     .IF_THRESHOLD         (1),
     .IF_LEAK              (0),
@@ -237,7 +244,9 @@ module digits_c01 (
     .done_o           (neuron_done),
     .out_valid_o      (out_valid_o),
     .shortcut_pixel_o (unused_shortcut_pixel),
-    .out_pixel_o      (out_pixel_o)
+    .out_pixel_o      (out_pixel_o),
+    .stream_o         (unused_stream),
+    .pooled_i         ({59{1'b0}})
   );
 
 `ifdef VERILATOR

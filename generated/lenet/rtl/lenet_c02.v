@@ -148,7 +148,9 @@ module lenet_c02 (
   wire [3-1:0]  unused_bn_index;
   wire [32-1:0]  unused_shortcut_pixel;
 
-  // The neuron core: the same module for every core without a pool, set to this core's datapath.
+  wire [32-1:0]  unused_stream;
+
+  // The neuron core: the same module for every core, set to this core's datapath.
   imcc_neuron #(
     .COLS                 (8),
     .CH_BITS              (3),
@@ -159,6 +161,7 @@ module lenet_c02 (
     .ACC_BITS             (17),
     .ACT_BITS             (4),
     .OUT_BITS             (4),
+    .OUT_WIDTH            (8),
     .CW                   (5),
     .HAS_BN               (0),
     .BN_SCALE_BITS        (2),
@@ -181,6 +184,9 @@ module lenet_c02 (
     .POOL_BITS            (4),
     .POOL_INDEX_BITS      (5),
     .RELU_AFTER_POOL      (0),
+    .POOL_CHAIN           (0),
+    .EMIT_BITS            (1),
+    .OUT_INDEX_BITS       (3),
     .OUT_H                (8),
     .OUT_W                (8),
     .BLOCK_H              (1),
@@ -204,6 +210,7 @@ module lenet_c02 (
     .RES_MASKED           (0),
     .V_BITS               (2),
     .IF_ENTRIES           (1),
+    .IF_PLANE_H           (1),
     .IF_INDEX_BITS        (1),
     .IF_THRESHOLD         (1),
     .IF_LEAK              (0),
@@ -230,7 +237,9 @@ module lenet_c02 (
     .done_o           (neuron_done),
     .out_valid_o      (out_valid_o),
     .shortcut_pixel_o (unused_shortcut_pixel),
-    .out_pixel_o      (out_pixel_o)
+    .out_pixel_o      (out_pixel_o),
+    .stream_o         (unused_stream),
+    .pooled_i         ({32{1'b0}})
   );
 
 `ifdef VERILATOR

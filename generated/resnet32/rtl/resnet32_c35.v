@@ -157,7 +157,9 @@ module resnet32_c35 (
   wire [1-1:0]  unused_res_pix;
   wire [448-1:0]  unused_shortcut_pixel;
 
-  // The neuron core: the same module for every core without a pool, set to this core's datapath.
+  wire [54-1:0]  unused_stream;
+
+  // The neuron core: the same module for every core, set to this core's datapath.
   imcc_neuron #(
     .COLS                 (56),
     .CH_BITS              (6),
@@ -168,6 +170,7 @@ module resnet32_c35 (
     .ACC_BITS             (36),
     .ACT_BITS             (8),
     .OUT_BITS             (8),
+    .OUT_WIDTH            (56),
     .CW                   (5),
     .HAS_BN               (1),
     .BN_SCALE_BITS        (7),
@@ -190,6 +193,9 @@ module resnet32_c35 (
     .POOL_BITS            (2),
     .POOL_INDEX_BITS      (6),
     .RELU_AFTER_POOL      (0),
+    .POOL_CHAIN           (0),
+    .EMIT_BITS            (1),
+    .OUT_INDEX_BITS       (6),
     .OUT_H                (8),
     .OUT_W                (8),
     .BLOCK_H              (1),
@@ -213,6 +219,7 @@ module resnet32_c35 (
     .RES_MASKED           (0),
     .V_BITS               (2),
     .IF_ENTRIES           (1),
+    .IF_PLANE_H           (1),
     .IF_INDEX_BITS        (1),
     .IF_THRESHOLD         (1),
     .IF_LEAK              (0),
@@ -239,7 +246,9 @@ module resnet32_c35 (
     .done_o           (neuron_done),
     .out_valid_o      (out_valid_o),
     .shortcut_pixel_o (unused_shortcut_pixel),
-    .out_pixel_o      (out_pixel_o)
+    .out_pixel_o      (out_pixel_o),
+    .stream_o         (unused_stream),
+    .pooled_i         ({54{1'b0}})
   );
 
 `ifdef VERILATOR

@@ -9,18 +9,14 @@ import type { Mapping } from '../../mapping/types.js';
 import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
-import { unsignedBits, hexDigits, isPowerOfTwo, slit, ulit } from './literals.js';
-import { planRtl, type CoreRtlPlan, type NeuronPlan, type RtlPlan } from './plan.js';
-import { poolWindowEnds } from '../../mapping/poolWindows.js';
-import { poolStageText, type PoolStream } from './poolStage.js';
-import { poolQueueText } from './poolQueue.js';
-import { extendToPool, poolWindowTaps } from './poolTaps.js';
-import { ModuleLibrary } from './moduleLibrary.js';
+import { unsignedBits, hexDigits, ulit } from './literals.js';
+import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 import { controllerParameters, type ControllerParameters } from './controllerParameters.js';
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
-import { neuronParameters, pixelChannels, usesStaticNeuron } from './neuronParameters.js';
+import { neuronParameters, pixelChannels } from './neuronParameters.js';
+import { poolChainParameters, usesPoolChain } from './poolChain.js';
+import { poolQueueParameters, usesPoolQueue } from './poolQueue.js';
 import { sourceLayout } from '../sourceLayout.js';
-import { hasPadding, paddingText } from '../../ir/padding.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
 export { verilogIdentifier, IdentifierScope, sanitizeName, commentText } from './identifiers.js';
@@ -43,8 +39,13 @@ export interface RtlNames {
   controller: string;
   /** The integrate-and-fire membrane of `model if` neuron cores. */
   ifNeuron: string;
-  /** The neuron core of every core without a pool: one static module (the wrappers set its parameters). */
+  /** The neuron core: one static module (the wrappers set its parameters). */
   neuron: string;
+  /** A stage of a chain of pools and its window counters along one dimension (static modules). */
+  pool: string;
+  poolAxis: string;
+  /** The pooled-pixel queue of a pool whose windows end together (a static module). */
+  poolQueue: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
   fileList: string;
@@ -71,6 +72,9 @@ const LIBRARY_MODULES = {
   crossbar: 'imcc_crossbar',
   ifNeuron: 'imcc_if_neuron',
   neuron: 'imcc_neuron',
+  pool: 'imcc_pool',
+  poolAxis: 'imcc_pool_axis',
+  poolQueue: 'imcc_pool_queue',
 } as const;
 
 /** Header of a library module: the same text for every network (no source or network named). */
@@ -101,316 +105,33 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     controller: library.controller,
     ifNeuron: library.ifNeuron,
     neuron: library.neuron,
+    pool: library.pool,
+    poolAxis: library.poolAxis,
+    poolQueue: library.poolQueue,
     cores,
     fileList: `rtl/${network}.f`,
     testbench: `tb/${network}_tb.cpp`,
   };
 }
 
-/** (res_wr_q + k) mod depth, as a comparison and one add or subtract of sized literals (a counter, no modulo). */
-function residualWrap(depth: number, k: number): string {
-  const bits = unsignedBits(depth - 1);
-  if (k >= depth) throw new Error(`RTL: a residual FIFO of ${depth} pixels cannot take ${k} pixels at once`);
-  return `((res_wr_q >= ${ulit(bits, depth - k)}) ? res_wr_q - ${ulit(bits, depth - k)} : res_wr_q + ${ulit(bits, k)})`;
-}
-
-/** floor((sum + floor(count/2)) / count) of the signed ACC-bit wire `sum`: a shift for a power of two, else a flooring division. */
-function roundedAverageExpr(acc: number, count: number, sum: string): string {
-  const half = slit(acc, Math.floor(count / 2));
-  if (isPowerOfTwo(count)) return `(${sum} + ${half}) >>> ${Math.round(Math.log2(count))}`;
-  const c = slit(acc, count);
-  return `((${sum} + ${half}) >= ${slit(acc, 0)}) ? (${sum} + ${half}) / ${c} : -((-(${sum} + ${half}) + ${c} - ${slit(acc, 1)}) / ${c})`;
-}
-
-/**
- * Template fields of a pool whose stride differs from its size: the line buffer (the last `width` conv-output columns
- * of every channel, in `linePixelBits`-bit entries), the tables of the windows ending at each row and column, and the
- * taps a window reads (tap i_j: i rows above, j columns left of the current pixel; valid when inside the window's
- * real rows and columns).
- */
-function overlapPoolContext(
-  pool: NonNullable<NeuronPlan['pool']>,
-  convHeight: number,
-  convWidth: number,
-  cols: number,
-  cw: number,
-  linePixelBits: number,
-  poolBits: number,
-): object {
-  const slotBits = unsignedBits(Math.max(1, pool.width - 1));
-  const lineEntries = pool.width * convHeight * cols;
-  const table = (length: number, before: number, after: number) =>
-    poolWindowEnds(length, pool.height, pool.stride, before, after).map((w) => ({ end: ulit(cw, w.end), index: ulit(cw, w.index), span: ulit(cw, w.span) }));
-  const widths = { poolBits, lineBits: linePixelBits };
-  const { slots: lineSlots, taps: lineTaps } = poolWindowTaps(pool, { prefix: 'line', slot: 'slot_q', row: 'cy_q', rowSpan: 'row_span', colSpan: 'col_span' }, cw, widths);
-  return {
-    poolStride: pool.stride,
-    lineBits: linePixelBits,
-    slotBits,
-    lastSlot: ulit(slotBits, pool.width - 1),
-    slotZero: ulit(slotBits, 0),
-    slotOne: ulit(slotBits, 1 % 2 ** slotBits),
-    lineEntries,
-    lineSlotEntries: convHeight * cols,
-    lineIndexBits: unsignedBits(lineEntries - 1),
-    rowWindows: table(convHeight, pool.padding.top, pool.padding.bottom),
-    colWindows: table(convWidth, pool.padding.left, pool.padding.right),
-    lineSlots,
-    lineTaps,
-    lineInExtended: extendToPool('line_in', widths),
-  };
-}
-
-function neuronContext(p: CoreRtlPlan, head: string, module: string, names: RtlNames): object {
-  const n = p.neuron!;
-  const acc = n.accBits;
-  const B = p.adc.bits;
-  const cols = p.cols;
-  const chBits = unsignedBits(cols - 1);
-  const cw = unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1;
-  const a = n.saturationBits;
-  const pool = n.pool;
-  const count = pool ? pool.height * pool.width : 1;
-  // A replicated core pools each output channel over its replicas' pixels: one running value per channel.
-  const replicaPool = n.pooledPixels !== undefined;
-  const poolCols = replicaPool ? p.outChannels : cols;
-  // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
-  const pooledBits = n.threshold && !n.threshold.afterPool ? 2 : a;
-  const poolBits = pool ? (pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1) : a;
-  // An index into the pooled row's pool_q entries (pooledHeight x cols). The row step is taken into rows that are
-  // still written, or into dropped rows that write nothing: one pooled row never needs it (and cols may not fit).
-  const poolIndexBits = pool ? unsignedBits(pool.pooledHeight * poolCols - 1) : 1;
-  const poolRowStep = pool && pool.pooledHeight > 1 ? poolCols : 0;
-  const averageExpr = pool?.kind === 'avg' ? roundedAverageExpr(acc, count, 'pool_sum') : '';
-  const overlap = pool !== undefined && pool.stride !== pool.height ? overlapPoolContext(pool, n.convHeight, n.convWidth, cols, cw, pooledBits, poolBits) : undefined;
-  const later = n.laterPools.length > 0;
-  const queue = pool?.queue ? poolQueueText(pool, n.convHeight, n.convWidth, { cw, cols, chBits, pixelBits: cols * n.outActivationBits, lineBits: pooledBits, poolBits }) : undefined;
-  const replicated = p.replicas > 1;
-  // Channels of one pixel this core emits: the layer's (a replicated core's columns are replica-major, output channel
-  // fastest, and may start or end inside a replica when the layer is split in column parts), else its own columns.
-  const outChannels = pixelChannels(p);
-  const ocBits = unsignedBits(outChannels - 1);
-  // The later pools: a chain of stages, each reading the pixels the pool before it emits (values of the first pool's
-  // input width, or 0/1 from a threshold).
-  let stream: PoolStream = { emit: 'pool1_emit', y: overlap ? 'win_py' : 'py_q', x: overlap ? 'win_px' : 'px_q', value: 'pooled', bits: pooledBits };
-  const stages: string[] = [];
-  n.laterPools.forEach((stage, i) => {
-    const prefix = `pool${i + 2}_`;
-    // An integrate-and-fire neuron between two pools: the membrane of the earlier pool's pixel, fired when it is emitted.
-    const membrane = stage.integrateAndFire
-      ? (membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x, { height: stage.inHeight, fire: `busy_q && ${prefix}in_emit`, value: `${prefix}in_rectified` }) as { membraneInstance: string }).membraneInstance
-      : undefined;
-    const rendered = poolStageText(stage, i + 2, stream, { cw, cols, chBits, accBits: acc }, (c, sum) => roundedAverageExpr(acc, c, sum), membrane);
-    stages.push(rendered.text);
-    stream = rendered.out;
-  });
-  // A replicated core counts the layer's channels (its first column may sit inside a replica); an unreplicated column
-  // part counts its own columns from 0.
-  const firstOc = replicated ? p.channelBase % p.outChannels : 0;
-  const lastReplicaPartial = (p.channelBase + cols) % p.outChannels !== 0;
-  const ops: string[] = [];
-  if (n.reluBeforeAdd) ops.push('ReLU');
-  if (n.residual) ops.push(`residual add (shortcut FIFO of ${n.residual.depth} pixels)`);
-  const membrane = n.threshold?.integrateAndFire;
-  const thresholdText = !n.threshold
-    ? ''
-    : membrane
-      ? `integrate-and-fire (threshold ${n.threshold.level}, leak ${membrane.leak}, reset ${membrane.reset}; spikes 0/1)`
-      : `threshold (>= ${n.threshold.level}, 0/1)`;
-  if (n.reluBeforePool) ops.push('ReLU');
-  if (n.threshold && !n.threshold.afterPool) ops.push(thresholdText);
-  const padText = pool && hasPadding(pool.padding) ? ` padded by ${paddingText(pool.padding)}` : '';
-  if (pool) ops.push(`${pool.kind === 'max' ? 'max' : 'average'} pool ${pool.height}x${pool.width}${padText}`);
-  for (const stage of n.laterPools) {
-    if (stage.relu) ops.push('ReLU');
-    if (stage.threshold !== undefined) ops.push(thresholdText);
-    ops.push(`${stage.pool.kind === 'max' ? 'max' : 'average'} pool ${stage.pool.height}x${stage.pool.width} of the pooled plane`);
-  }
-  if (n.reluAfterPool) ops.push('ReLU');
-  if (n.threshold?.afterPool && !n.threshold.betweenPools) ops.push(thresholdText);
-  return {
-    header: head,
-    module,
-    adcShift: p.adc.shift,
-    hasBatchNorm: n.batchNorm !== undefined,
-    requantText: n.requantShift > 0 ? `q = clamp((y + 2^${n.requantShift - 1}) >>> ${n.requantShift})` : 'q = clamp(y)',
-    opsText: ops.length > 0 ? ops.join(', ') : 'no further operation',
-    adcVectorBits: cols * B,
-    hasPsum: p.partialCores.length > 0,
-    psumVectorBits: p.partialCores.length * cols * B,
-    psumTerms: p.partialCores.map((_, i) => `${i * cols * B} + ch_q * ADC_BITS +: ADC_BITS`),
-    pixelBits: emittedPixelBits(p),
-    cols,
-    adcBits: B,
-    accBits: acc,
-    actBits: a,
-    outBits: n.outActivationBits,
-    hasThreshold: n.threshold !== undefined,
-    thresholdBeforePool: n.threshold !== undefined && !n.threshold.afterPool,
-    thresholdAfterPool: n.threshold?.afterPool === true && !n.threshold.betweenPools,
-    thresholdLevel: n.threshold ? slit(acc, n.threshold.level) : '',
-    accOne: slit(acc, 1),
-    accZero: slit(acc, 0),
-    poolBits,
-    actMax: slit(acc, 2 ** (a - 1) - 1),
-    actMin: slit(acc, -(2 ** (a - 1))),
-    // Where the core's first column lies in the block: its replica's pixel and output channel.
-    repYFirst: p.firstReplica % p.block.rows === 0 ? 'ZERO' : ulit(cw, p.firstReplica % p.block.rows),
-    repXFirst: Math.floor(p.firstReplica / p.block.rows) === 0 ? 'ZERO' : ulit(cw, Math.floor(p.firstReplica / p.block.rows)),
-    ocFirst: ulit(ocBits, firstOc),
-    // The last column ends inside a replica: that replica's shortcut pixel is used up at the core's last column.
-    lastReplicaPartial: replicated && lastReplicaPartial,
-    sumBits: n.sumBits,
-    rescaledBits: n.sumBits + p.adc.shift,
-    bnScaleBits: n.batchNorm?.scaleBits ?? 0,
-    bnBiasBits: n.batchNorm?.biasBits ?? 0,
-    replicated,
-    blockHeight: ulit(cw, p.block.rows),
-    blockWidth: ulit(cw, p.block.cols),
-    blockH: replicated ? 'BLOCK_H' : 'ONE',
-    blockW: replicated ? 'BLOCK_W' : 'ONE',
-    ocBits,
-    lastOc: ulit(ocBits, outChannels - 1),
-    ocZero: ulit(ocBits, 0),
-    ocOne: ulit(ocBits, 1 % 2 ** ocBits),
-    traceChBits: replicated ? ocBits : chBits,
-    traceCh: replicated ? 'oc_q' : queue ? 'queue_ch_q' : 'ch_q',
-    requantShift: n.requantShift,
-    requantHalf: n.requantShift > 0 ? slit(acc, 2 ** (n.requantShift - 1)) : '',
-    chBits,
-    lastChannel: ulit(chBits, cols - 1),
-    chZero: ulit(chBits, 0),
-    chOne: ulit(chBits, 1 % 2 ** chBits),
-    cw,
-    convHeight: ulit(cw, n.convHeight),
-    one: ulit(cw, 1),
-    zero: ulit(cw, 0),
-    hasPool: pool !== undefined,
-    poolCounters: pool !== undefined && overlap === undefined,
-    poolOverlap: overlap !== undefined,
-    ...overlap,
-    hasResidual: n.residual !== undefined,
-    resDepth: n.residual?.depth ?? 1,
-    resInBits: (n.residual?.pixels ?? 1) * outChannels * a,
-    resEntryBits: outChannels * a,
-    resCh: replicated ? 'oc_q' : 'ch_q',
-    multiRes: (n.residual?.pixels ?? 1) > 1,
-    resIn: n.residual?.pixels ?? 1,
-    resWrNext: n.residual && n.residual.pixels > 1 ? residualWrap(n.residual.depth, n.residual.pixels) : '',
-    // Write address of each arriving pixel (pixel 0, at res_wr_q, in the low bits).
-    resWaddr: n.residual && n.residual.pixels > 1
-      ? `{${Array.from({ length: n.residual.pixels }, (_, i) => (i === 0 ? 'res_wr_q' : residualWrap(n.residual!.depth, i))).reverse().join(', ')}}`
-      : 'res_wr_q',
-    fifoRamModule: names.fifoRam,
-    resPtrBits: unsignedBits((n.residual?.depth ?? 1) - 1),
-    resLast: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), (n.residual?.depth ?? 1) - 1),
-    resZero: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 0),
-    resOne: ulit(unsignedBits((n.residual?.depth ?? 1) - 1), 1),
-    // The shortcut pixels one block reads: one per replica of the core's columns.
-    resNeed: p.coreReplicas,
-    resNeedWide: n.residual ? ulit(unsignedBits(n.residual.depth - 1) + 1, p.coreReplicas) : '',
-    resDepthWide: n.residual ? ulit(unsignedBits(n.residual.depth - 1) + 1, n.residual.depth) : '',
-    sendsShortcut: n.shortcutTap !== undefined,
-    shortcutNode: commentText(n.shortcutTap?.node ?? ''),
-    shortcutWire: n.shortcutTap?.wire === 'preAdd' ? 'pre_add' : (n.shortcutTap?.wire ?? ''),
-    shortcutBits: a,
-    shortcutPixelBits: cols * a,
-    ...reorderContext(p),
-    isMaxPool: pool?.kind === 'max',
-    poolHeight: pool ? ulit(cw, pool.height) : '',
-    poolWidth: pool ? ulit(cw, pool.width) : '',
-    pooledHeight: pool ? ulit(cw, pool.pooledHeight) : '',
-    poolPadded: pool !== undefined && hasPadding(pool.padding),
-    poolPadTop: ulit(cw, pool?.padding.top ?? 0),
-    poolPadLeft: ulit(cw, pool?.padding.left ?? 0),
-    convWidth: ulit(cw, n.convWidth),
-    pooledWidth: pool ? ulit(cw, pool.pooledWidth) : '',
-    poolIndexBits,
-    poolRowStep: pool ? ulit(poolIndexBits, poolRowStep) : '',
-    poolIndexZero: ulit(poolIndexBits, 0),
-    poolEntries: pool ? pool.pooledHeight * poolCols : 1,
-    replicaPool,
-    edgeBlocks: p.edgeBlocks,
-    poolCh: replicaPool ? 'oc_q' : 'ch_q',
-    poolChBits: replicaPool ? ocBits : chBits,
-    emitBits: unsignedBits(n.pooledPixels ?? 1),
-    emitIndex: replicaPool ? 'emit_index' : 'ch_q',
-    outChannels,
-    poolCount: count,
-    averageExpr,
-    hasLaterPools: later,
-    poolQueue: queue !== undefined,
-    poolQueueDatapath: queue?.datapath ?? '',
-    poolQueueWalk: queue?.walk ?? '',
-    poolStages: stages.join('\n'),
-    lastStageEmit: stream.emit,
-    lastStageValue: stream.value,
-    reluBeforePool: n.reluBeforePool,
-    reluBeforeAdd: n.reluBeforeAdd,
-    reluAfterPool: n.reluAfterPool,
-    traceY: queue ? 'queue_py_q' : pool ? stream.y : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    traceX: queue ? 'queue_px_q' : pool ? stream.x : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    ...(n.threshold?.betweenPools
-      ? { integrateAndFire: n.threshold.integrateAndFire !== undefined }
-      : queue && n.threshold?.afterPool
-        ? // After a queued pool the window walk computes each pooled value once, one channel per cycle.
-          membraneContext(p, names, cw, replicated, chBits, ocBits, 'queue_py_q', 'queue_px_q', { height: n.outHeight, fire: 'queue_walk', value: 'pooled_rectified', ch: 'queue_ch_q' })
-        : membraneContext(p, names, cw, replicated, chBits, ocBits, stream.y, stream.x)),
-  };
-}
-
-/**
- * Template fields of an integrate-and-fire neuron core (templates/rtl/if_neuron.v.hbs): the membrane entry of the
- * value (column-major pixel, then channel: (x * H + y) * C + channel) at the conv plane's pixel, or at the pooled
- * pixel (`pooledY`, `pooledX`) when the neuron follows the pool; a pooled value is integrated once, when emitted.
- */
-function membraneContext(
-  p: CoreRtlPlan,
-  names: RtlNames,
-  cw: number,
-  replicated: boolean,
-  chBits: number,
-  ocBits: number,
-  pooledY: string,
-  pooledX: string,
-  between?: { height: number; fire: string; value: string; ch?: string },
-): object {
-  const threshold = p.neuron!.threshold;
-  const membrane = threshold?.integrateAndFire;
-  if (!threshold || !membrane) return { integrateAndFire: false };
-  const afterPool = threshold.afterPool;
-  const n = p.neuron!;
-  const fields = {
-    cw,
-    ifModule: names.ifNeuron,
-    membranePlace: afterPool ? 'pooled pixel' : 'pixel',
-    membraneY: afterPool ? pooledY : replicated ? '(cy_q + rep_y_q)' : 'cy_q',
-    membraneX: afterPool ? pooledX : replicated ? '(cx_q + rep_x_q)' : 'cx_q',
-    membraneHeight: between ? between.height : afterPool ? n.outHeight : n.convHeight,
-    membraneChannels: pixelChannels(p),
-    membraneCh: between?.ch ?? (replicated ? 'oc_q' : 'ch_q'),
-    membraneChBits: replicated ? ocBits : chBits,
-    membraneEntries: membrane.entries,
-    membraneIndexBits: unsignedBits(membrane.entries - 1),
-    membraneFire: between ? between.fire : afterPool ? 'busy_q && emit' : 'busy_q',
-    membraneValue: between ? between.value : afterPool ? 'pooled_rectified' : 'rectified',
-    potentialBits: membrane.potentialBits,
-    membraneThreshold: slit(membrane.potentialBits, threshold.level),
-    membraneLeak: slit(membrane.potentialBits, membrane.leak),
-    membraneResetSubtract: membrane.reset === 'subtract' ? 1 : 0,
-  };
-  // The instance is its own template: the neuron core places it before or after the pool.
-  return { integrateAndFire: true, membraneInstance: renderTemplate('rtl/if_membrane_instance.v.hbs', fields).replace(/\n$/, '') };
-}
-
-/** Template fields of a wrapper whose neuron core is the static module: its parameters and its unused ports' ties. */
-function staticNeuronContext(p: CoreRtlPlan): object {
+/** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
+function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
   const zero = (bits: number): string => `{${bits}{1'b0}}`;
   const masks = p.neuron?.residual?.masked?.arrivalMasks;
+  const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
+  const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
   return {
-    staticNeuron: true,
     neuronParameters: instanceParameters(values),
+    streamBits,
+    streamZero: zero(streamBits),
+    poolChain: stages.length > 0,
+    poolModule: names.pool,
+    poolStages: stages.map((stage, i) => ({ number: i + 1, input: `pool_stream_${i}`, output: `pool_stream_${i + 1}`, parameters: instanceParameters(stage) })),
+    poolLast: `pool_stream_${stages.length}`,
+    poolQueueModule: names.poolQueue,
+    queueParameters: usesPoolQueue(p) ? instanceParameters(poolQueueParameters(p)) : [],
+    traceSource: usesPoolQueue(p) ? 'u_queue' : 'u_neuron',
     resReorder: values.RES_REORDER === 1,
     resMasked: values.RES_MASKED === 1,
     // A masked entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
@@ -488,28 +209,6 @@ function controllerInPixel(p: CoreRtlPlan): string {
 function neuronChannelRange(p: CoreRtlPlan): { first: number; last: number } {
   const first = p.replicas > 1 ? 0 : p.channelBase;
   return { first, last: first + pixelChannels(p) - 1 };
-}
-
-/** `kind of core c01, c03` in a shared module's header. */
-function usersText(kind: string, users: readonly string[]): string {
-  return users.length === 1 ? `${kind} of core ${users[0]}` : `${kind} of cores ${users.join(', ')}`;
-}
-
-/** The shortcut buffer's read table when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts). */
-function reorderContext(p: CoreRtlPlan): object {
-  const res = p.neuron?.residual;
-  if (!res?.slots) return { resReorder: false };
-  const pixBits = unsignedBits(res.slots.length - 1);
-  const ptrBits = unsignedBits(res.depth - 1);
-  return {
-    resReorder: true,
-    resOrderText: commentText(`${res.from}'s blocks into this layer's ${p.block.rows}x${p.block.cols} blocks`),
-    resPixBits: pixBits,
-    resPixLast: ulit(pixBits, res.slots.length - 1),
-    resPixZero: ulit(pixBits, 0),
-    resPixOne: ulit(pixBits, 1 % 2 ** pixBits),
-    resSlots: res.slots.map((slot, i) => `${ulit(pixBits, i)}: res_slot = ${ulit(ptrBits, slot)};`),
-  };
 }
 
 /**
@@ -755,11 +454,9 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     renderTemplate('rtl/crossbar.v.hbs', { header: libraryHeader('crossbar tile (behavioural model; black box for synthesis)', version), module: names.crossbar }),
   );
   // The static neuron core instantiates the FIFO storage and the membrane in its generate branches: both come with it.
-  const staticNeurons = plan.cores.some(usesStaticNeuron);
-  if (staticNeurons || plan.cores.some((p) => p.neuron?.residual)) {
+  const neurons = plan.cores.some((p) => p.neuron !== undefined);
+  if (neurons) {
     add(`rtl/${names.fifoRam}.v`, renderTemplate('rtl/fifo_ram.v.hbs', { header: libraryHeader('shortcut FIFO storage of the residual adds', version), module: names.fifoRam }));
-  }
-  if (staticNeurons || (design.target.neuronCore.spiking && plan.cores.some((p) => p.neuron?.threshold?.integrateAndFire))) {
     add(
       `rtl/${names.ifNeuron}.v`,
       renderTemplate('rtl/if_neuron.v.hbs', { header: libraryHeader('integrate-and-fire membrane of the model if neuron cores', version), module: names.ifNeuron }),
@@ -767,20 +464,17 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   }
   // The dataflow controller: one static module for every core (each wrapper sets its parameters).
   add(`rtl/${names.controller}.v`, renderTemplate('rtl/imcc_controller.v.hbs', { header: libraryHeader('dataflow controller', version) }));
-  if (staticNeurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core of the cores without a pool', version) }));
-  // Neuron cores with the same text are one module (named by its text), emitted after the loop.
-  const neurons = new ModuleLibrary(`${names.network}_neuron`);
+  if (neurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
+  // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters of both.
+  const chains = plan.cores.some(usesPoolChain);
+  const queues = plan.cores.some(usesPoolQueue);
+  if (chains) add(`rtl/${names.pool}.v`, renderTemplate('rtl/imcc_pool.v.hbs', { header: libraryHeader('one pool of a neuron core\'s chain of pools', version) }));
+  if (queues) add(`rtl/${names.poolQueue}.v`, renderTemplate('rtl/imcc_pool_queue.v.hbs', { header: libraryHeader('pool whose windows end together, with its queue of pooled pixels', version) }));
+  if (chains || queues) add(`rtl/${names.poolAxis}.v`, renderTemplate('rtl/imcc_pool_axis.v.hbs', { header: libraryHeader('pool windows along one dimension', version) }));
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const weights = `rtl/${id}_weights.mem`;
-    const staticNeuron = usesStaticNeuron(p);
-    const neuron = staticNeuron
-      ? names.neuron
-      : p.neuron
-      ? neurons.moduleFor(p.core.id, (module, users) =>
-          renderTemplate('rtl/neuron.v.hbs', neuronContext(p, header(design, usersText('neuron core', users), version), module, names)),
-        )
-      : '';
+    const hasNeuron = p.neuron !== undefined;
     const bnFiles = { bnScale: `rtl/${id}_bn_scale.mem`, bnBias: `rtl/${id}_bn_bias.mem` };
     const bn = p.neuron?.batchNorm;
     if (bn) {
@@ -788,10 +482,10 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       files.push({ path: bnFiles.bnScale, content: memFile(bn.scaleBits, batchNormColumns(p, bn.scale), header(design, what('scale', bn.scaleBits), version)) });
       files.push({ path: bnFiles.bnBias, content: memFile(bn.biasBits, batchNormColumns(p, bn.bias), header(design, what('bias', bn.biasBits), version)) });
     }
-    const reorder = staticNeuron ? p.neuron?.residual?.slots : undefined;
+    const reorder = p.neuron?.residual?.slots;
     const resSlotFile = `rtl/${id}_res_slots.mem`;
-    const staticFields = staticNeuron ? staticNeuronContext(p) : { staticNeuron: false };
-    const masked = staticNeuron ? p.neuron?.residual?.masked : undefined;
+    const neuronFields = hasNeuron ? neuronContext(p, names) : {};
+    const masked = p.neuron?.residual?.masked;
     const resMaskFile = `rtl/${id}_res_masks.mem`;
     if (reorder && masked) {
       // One entry per pixel the neuron core computes: { need, advance, slot } (need and advance RES_PTR_BITS + 1 bits
@@ -840,7 +534,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         hasPsumIn: p.partialCores.length > 0,
         hasResidual: p.neuron?.residual !== undefined,
         // The static neuron core always has the FIFO's overflow flag (0 without a residual add).
-        watchesShortcutFifo: p.neuron?.residual !== undefined || staticNeuron,
+        watchesShortcutFifo: hasNeuron,
         waitsForSibling: p.shortcutGate !== undefined,
         sendsShortcut: p.neuron?.shortcutTap !== undefined,
         shortcutPixelBits: p.neuron ? p.cols * p.neuron.saturationBits : 0,
@@ -878,7 +572,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         outWidth: p.layer.outputShape.width,
         sramModule: names.sram,
         crossbarModule: names.crossbar,
-        neuronModule: neuron,
+        neuronModule: names.neuron,
         coreIndex: p.core.index,
         rows: p.rows,
         cols: p.cols,
@@ -892,11 +586,10 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         weightFile: weights,
         resSlotFile,
         resMaskFile,
-        ...staticFields,
+        ...neuronFields,
       }),
     );
   }
-  for (const m of neurons.modules()) add(`rtl/${m.name}.v`, m.text);
   add(`rtl/${names.top}.v`, renderTemplate('rtl/top.v.hbs', topContext(plan, names, header(design, `top level of network ${design.network.name}`, version))));
   files.push({
     path: names.fileList,

@@ -1,9 +1,11 @@
-// Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs) for one core without a pool or with one pool
-// of non-overlapping windows. The module's text is the same for every such core: each core's wrapper only sets these
-// and holds the core's ROMs (batch norm, the shortcut's reorder table). Cores with other pools (overlapping windows,
-// queues, chains, replicated pools) still get a neuron module of their own (templates/rtl/neuron.v.hbs).
+// Parameters of the static neuron core (templates/rtl/imcc_neuron.v.hbs). The module's text is the same for every
+// core: each core's wrapper only sets these, holds the core's ROMs (batch norm, the shortcut's reorder table) and
+// chains the pools the module does not hold itself: a chain of static stages (src/emit/rtl/poolChain.ts) or a
+// pooled-pixel queue (src/emit/rtl/poolQueue.ts).
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
+import { coordinateBits, firstPoolInputBits, usesPoolChain } from './poolChain.js';
+import { usesPoolQueue } from './poolQueue.js';
 
 /** The neuron core's parameters in declaration order (integers; flags are 0 or 1). */
 export interface NeuronParameters {
@@ -16,6 +18,7 @@ export interface NeuronParameters {
   ACC_BITS: number;
   ACT_BITS: number;
   OUT_BITS: number;
+  OUT_WIDTH: number;
   CW: number;
   HAS_BN: number;
   BN_SCALE_BITS: number;
@@ -38,6 +41,9 @@ export interface NeuronParameters {
   POOL_BITS: number;
   POOL_INDEX_BITS: number;
   RELU_AFTER_POOL: number;
+  POOL_CHAIN: number;
+  EMIT_BITS: number;
+  OUT_INDEX_BITS: number;
   OUT_H: number;
   OUT_W: number;
   BLOCK_H: number;
@@ -61,6 +67,7 @@ export interface NeuronParameters {
   RES_MASKED: number;
   V_BITS: number;
   IF_ENTRIES: number;
+  IF_PLANE_H: number;
   IF_INDEX_BITS: number;
   IF_THRESHOLD: number;
   IF_LEAK: number;
@@ -70,16 +77,10 @@ export interface NeuronParameters {
 /** Which value of the datapath a core sends on its shortcut link (the module's SHORTCUT codes). */
 const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as const;
 
-/**
- * Whether the static neuron core implements the core's neuron: every neuron without a pool, or with one pool of
- * non-overlapping windows (stride = size) in an unreplicated core, no integrate-and-fire neuron after it.
- */
-export function usesStaticNeuron(p: CoreRtlPlan): boolean {
-  const n = p.neuron;
-  if (!n || n.laterPools.length > 0) return false;
-  if (!n.pool) return true;
-  const afterPoolMembrane = n.threshold?.afterPool === true && n.threshold.integrateAndFire !== undefined;
-  return n.pool.stride === n.pool.height && n.pool.queue === undefined && p.replicas === 1 && !afterPoolMembrane;
+/** Where the threshold sits (the module's THRESHOLD_AFTER_POOL): 0 before the pool, 1 after the last, 2 between two. */
+function thresholdPlace(threshold: NonNullable<CoreRtlPlan['neuron']>['threshold']): number {
+  if (!threshold?.afterPool) return 0;
+  return threshold.betweenPools ? 2 : 1;
 }
 
 /** A Verilog integer parameter (32-bit signed; Yosys's chparam takes non-negative values only). */
@@ -93,10 +94,14 @@ export function pixelChannels(p: CoreRtlPlan): number {
   return p.replicas > 1 ? p.outChannels : p.cols;
 }
 
-/** The neuron-core parameters of one core the static module implements (usesStaticNeuron). */
+/**
+ * The neuron-core parameters of one core. A replicated core's one pool is the module's own
+ * (src/mapping/replicatedPool.ts allows no other); a chain of pools or a pooled-pixel queue follows it in the wrapper.
+ */
 export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const n = p.neuron;
-  if (!n || !usesStaticNeuron(p)) throw new Error(`RTL: core ${p.core.id} has no neuron core the static module implements`);
+  if (!n) throw new Error(`RTL: core ${p.core.id} has no neuron core`);
+  if (p.replicas > 1 && (usesPoolChain(p) || usesPoolQueue(p))) throw new Error(`RTL: core ${p.core.id}: a chain of pools or a pooled-pixel queue in a replicated core`);
   const replicated = p.replicas > 1;
   const channels = pixelChannels(p);
   const chBits = unsignedBits(p.cols - 1);
@@ -104,18 +109,25 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   if (!replicated && ocBits !== chBits) throw new Error(`RTL: core ${p.core.id}: an unreplicated core's channels are its columns`);
   const a = n.saturationBits;
   if (a < 2 || n.accBits <= a) throw new Error(`RTL: core ${p.core.id}: ${a}-bit activations in a ${n.accBits}-bit datapath`);
-  const threshold = n.threshold;
+  // A pooled-pixel queue pools and applies what follows the pool (src/emit/rtl/poolQueue.ts): the module sees a
+  // core without a pool.
+  const queued = usesPoolQueue(p);
+  const threshold = queued && n.threshold?.afterPool ? undefined : n.threshold;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const res = n.residual;
   const resPtrBits = unsignedBits((res?.depth ?? 2) - 1);
   const slots = res?.slots;
   const level = threshold && !membrane ? threshold.level : 0;
-  const pool = n.pool;
+  // A chain of pools lives in the wrapper: the module's own pool is off.
+  const chain = usesPoolChain(p);
+  const pool = chain || queued ? undefined : n.pool;
   const count = pool ? pool.height * pool.width : 1;
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
-  const pooledBits = threshold && !threshold.afterPool ? 2 : a;
+  const pooledBits = firstPoolInputBits(p);
   const poolBits = !pool ? 2 : pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1;
+  // Activations sent per valid: the columns, or a replicated core's pooled pixels of a block with the layer's channels.
+  const outWidth = n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols;
   const values: NeuronParameters = {
     COLS: p.cols,
     CH_BITS: chBits,
@@ -126,7 +138,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     ACC_BITS: n.accBits,
     ACT_BITS: a,
     OUT_BITS: n.outActivationBits,
-    CW: unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1,
+    OUT_WIDTH: outWidth,
+    CW: coordinateBits(p),
     HAS_BN: n.batchNorm ? 1 : 0,
     // Absent batch norm: the (unused) ports keep two bits.
     BN_SCALE_BITS: n.batchNorm?.scaleBits ?? 2,
@@ -135,7 +148,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     RELU_BEFORE_ADD: n.reluBeforeAdd ? 1 : 0,
     RELU: n.reluBeforePool ? 1 : 0,
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
-    THRESHOLD_AFTER_POOL: threshold?.afterPool ? 1 : 0,
+    THRESHOLD_AFTER_POOL: thresholdPlace(threshold),
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),
     SHORTCUT: n.shortcutTap ? SHORTCUT_CODES[n.shortcutTap.wire] : 0,
@@ -147,9 +160,12 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOLED_H: pool?.pooledHeight ?? 1,
     POOLED_W: pool?.pooledWidth ?? 1,
     POOL_BITS: poolBits,
-    // An index into the running values of a column of windows (POOLED_H x COLS entries).
-    POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * p.cols - 1),
-    RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
+    // An index into the running values of a column of windows (POOLED_H x CHANNELS entries).
+    POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * channels - 1),
+    RELU_AFTER_POOL: n.reluAfterPool && !queued ? 1 : 0,
+    POOL_CHAIN: chain ? 1 : 0,
+    EMIT_BITS: unsignedBits(n.pooledPixels ?? 1),
+    OUT_INDEX_BITS: unsignedBits(outWidth - 1),
     OUT_H: n.convHeight,
     OUT_W: n.convWidth,
     BLOCK_H: p.block.rows,
@@ -175,6 +191,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     RES_MASKED: res?.masked ? 1 : 0,
     V_BITS: membrane?.potentialBits ?? 2,
     IF_ENTRIES: membrane?.entries ?? 1,
+    // The membrane's pixels: the conv plane's, or the pooled plane's after the last pool.
+    IF_PLANE_H: membrane ? (threshold!.afterPool ? n.outHeight : n.convHeight) : 1,
     IF_INDEX_BITS: unsignedBits((membrane?.entries ?? 1) - 1),
     IF_THRESHOLD: membrane ? threshold!.level : 1,
     IF_LEAK: membrane?.leak ?? 0,

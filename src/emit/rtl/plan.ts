@@ -55,13 +55,13 @@ export interface NeuronPlan {
     pooledWidth: number;
     /**
      * Several windows end at the same conv-output row or column (padding >= stride): the pooled pixels wait in a
-     * queue of `queueSlots` and leave one per timestep in order (templates/rtl/pool_queue.v.hbs).
+     * queue of `queueSlots` and leave one per timestep in order (templates/rtl/imcc_pool_queue.v.hbs).
      */
     queue?: { slots: number };
   };
   /**
    * The pools after the first, in order: each a pool stage over the plane the stage before it emits
-   * (templates/rtl/pool_stage.v.hbs), with the ReLU and threshold fused between the two pools.
+   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools.
    */
   laterPools: LaterPoolPlan[];
   /** A ReLU after the last pool. */

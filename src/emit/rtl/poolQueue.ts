@@ -1,79 +1,97 @@
-// The queue of a neuron core's first pool when several of its windows end at the same conv-output pixel (padding >=
-// stride): a walk pools those windows from the line buffer into a ring of pooled pixels, which leave one per timestep
-// in column-major order (templates/rtl/pool_queue.v.hbs, pool_queue_walk.v.hbs; docs/rtl.md "Pools whose windows end
-// together").
-import { renderTemplate } from '../../support/templates.js';
-import { ulit, unsignedBits } from './literals.js';
-import type { PoolGeometry } from './plan.js';
-import { poolWindowsAll, type PoolWindowEnd } from '../../mapping/poolWindows.js';
-import { poolWindowTaps } from './poolTaps.js';
+// The parameters of the static pooled-pixel queue (templates/rtl/imcc_pool_queue.v.hbs) of a neuron core whose first
+// pool's windows may end together (padding >= stride): the queue pools from a line buffer of the core's pixels, applies
+// what follows the pool, and sends the pooled pixels one per timestep in column-major order (docs/rtl.md "Pools whose
+// windows end together").
+import type { CoreRtlPlan } from './plan.js';
+import { unsignedBits } from './literals.js';
+import { coordinateBits, firstPoolInputBits } from './poolChain.js';
 
-/** Widths and sizes of the neuron core the queue lives in. */
-export interface QueueWidths {
-  cw: number;
-  cols: number;
-  chBits: number;
-  /** Bits of one emitted pixel (cols x OUT_BITS). */
-  pixelBits: number;
-  /** Line-buffer entries' bits and the pool's value bits (LINE_BITS, POOL_BITS). */
-  lineBits: number;
-  poolBits: number;
+/** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
+export interface PoolQueueParameters {
+  COLS: number;
+  CH_BITS: number;
+  CW: number;
+  ACC_BITS: number;
+  KIND: number;
+  IN_H: number;
+  IN_W: number;
+  POOL_H: number;
+  POOL_W: number;
+  STRIDE: number;
+  PAD_TOP: number;
+  PAD_LEFT: number;
+  POOLED_H: number;
+  POOLED_W: number;
+  IN_BITS: number;
+  BITS: number;
+  SLOT_BITS: number;
+  LINE_INDEX_BITS: number;
+  SLOTS: number;
+  RING_BITS: number;
+  OUT_BITS: number;
+  RELU_AFTER_POOL: number;
+  THRESHOLD: number;
+  LEVEL_NEGATIVE: number;
+  LEVEL_MAGNITUDE: number;
+  V_BITS: number;
+  IF_ENTRIES: number;
+  IF_INDEX_BITS: number;
+  IF_THRESHOLD: number;
+  IF_LEAK: number;
+  IF_RESET_SUBTRACT: number;
 }
 
-/** The first and last window ending at each row (column) some window ends at. */
-function endGroups(windows: readonly PoolWindowEnd[], cw: number): Array<{ end: string; lo: string; hi: string }> {
-  const groups: Array<{ end: number; lo: number; hi: number }> = [];
-  for (const w of windows) {
-    const last = groups[groups.length - 1];
-    if (last && last.end === w.end) last.hi = w.index;
-    else groups.push({ end: w.end, lo: w.index, hi: w.index });
-  }
-  return groups.map((g) => ({ end: ulit(cw, g.end), lo: ulit(cw, g.lo), hi: ulit(cw, g.hi) }));
+/** Whether the core's first pool queues its pooled pixels. */
+export function usesPoolQueue(p: CoreRtlPlan): boolean {
+  return p.neuron?.pool?.queue !== undefined;
 }
 
-/** The queue's datapath (declared before the neuron's result) and its walk (after it), as text for neuron.v.hbs. */
-export function poolQueueText(pool: PoolGeometry, convHeight: number, convWidth: number, w: QueueWidths): { datapath: string; walk: string } {
-  if (!pool.queue) throw new Error('RTL: the pool has no queue');
-  const { cw, cols, chBits } = w;
+export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
+  const n = p.neuron;
+  const pool = n?.pool;
+  if (!n || !pool?.queue) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
+  if (p.replicas > 1 || n.laterPools.length > 0) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
   const slots = pool.queue.slots;
   const ringBits = unsignedBits(slots - 1);
   if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
-  const rows = poolWindowsAll(convHeight, pool.height, pool.stride, pool.padding.top, pool.padding.bottom);
-  const columns = poolWindowsAll(convWidth, pool.width, pool.stride, pool.padding.left, pool.padding.right);
-  const slotBits = unsignedBits(Math.max(1, pool.width - 1));
-  const lineSlotEntries = convHeight * cols;
-  const lineEntries = pool.width * lineSlotEntries;
-  const { slots: slotsJ, taps } = poolWindowTaps(pool, { prefix: 'queue', slot: 'queue_slot_q', row: 'queue_y_q', rowSpan: 'queue_row_span', colSpan: 'queue_col_span' }, cw, w);
-  const spans = (windows: readonly PoolWindowEnd[]) => windows.map((x) => ({ index: ulit(cw, x.index), span: ulit(cw, x.span) }));
-  const datapath = renderTemplate('rtl/pool_queue.v.hbs', {
-    cw,
-    slots,
-    ringBits,
-    pixelBits: w.pixelBits,
-    slotBits,
-    chBits,
-    cols,
-    rowEnds: endGroups(rows, cw),
-    colEnds: endGroups(columns, cw),
-    rowSpans: spans(rows),
-    colSpans: spans(columns),
-    slotsJ,
-    taps,
-    lineSlotEntries,
-    lineIndexBits: unsignedBits(lineEntries - 1),
-  }).replace(/\n$/, '');
-  const walk = renderTemplate('rtl/pool_queue_walk.v.hbs', {
-    cw,
-    slots,
-    ringBits,
-    pooledHeight: pool.pooledHeight,
-    ringZero: ulit(ringBits, 0),
-    ringOne: ulit(ringBits, 1),
-    chZero: ulit(chBits, 0),
-    chOne: ulit(chBits, 1 % 2 ** chBits),
-    lastRow: ulit(cw, convHeight - 1),
-    lastCol: ulit(cw, convWidth - 1),
-    imageStep: ulit(ringBits, (pool.pooledHeight * pool.pooledWidth) % slots),
-  }).replace(/\n$/, '');
-  return { datapath, walk };
+  const inBits = firstPoolInputBits(p);
+  const count = pool.height * pool.width;
+  const bits = pool.kind === 'max' ? inBits : inBits + unsignedBits(count) + 1;
+  const threshold = n.threshold?.afterPool ? n.threshold : undefined;
+  const membrane = threshold?.integrateAndFire;
+  if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
+  const level = threshold && !membrane ? threshold.level : 0;
+  return {
+    COLS: p.cols,
+    CH_BITS: unsignedBits(p.cols - 1),
+    CW: coordinateBits(p),
+    ACC_BITS: n.accBits,
+    KIND: pool.kind === 'max' ? 1 : 2,
+    IN_H: n.convHeight,
+    IN_W: n.convWidth,
+    POOL_H: pool.height,
+    POOL_W: pool.width,
+    STRIDE: pool.stride,
+    PAD_TOP: pool.padding.top,
+    PAD_LEFT: pool.padding.left,
+    POOLED_H: pool.pooledHeight,
+    POOLED_W: pool.pooledWidth,
+    IN_BITS: inBits,
+    BITS: bits,
+    SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
+    LINE_INDEX_BITS: unsignedBits(pool.width * n.convHeight * p.cols - 1),
+    SLOTS: slots,
+    RING_BITS: ringBits,
+    OUT_BITS: n.outActivationBits,
+    RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
+    THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
+    LEVEL_NEGATIVE: level < 0 ? 1 : 0,
+    LEVEL_MAGNITUDE: Math.abs(level),
+    V_BITS: membrane?.potentialBits ?? 2,
+    IF_ENTRIES: membrane?.entries ?? 1,
+    IF_INDEX_BITS: unsignedBits((membrane?.entries ?? 1) - 1),
+    IF_THRESHOLD: membrane ? threshold!.level : 1,
+    IF_LEAK: membrane?.leak ?? 0,
+    IF_RESET_SUBTRACT: membrane?.reset === 'subtract' ? 1 : 0,
+  };
 }

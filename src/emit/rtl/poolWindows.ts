@@ -1,5 +1,5 @@
-// The RTL's use of a pool's windows (src/mapping/poolWindows.ts): the queue of pooled pixels whose windows end
-// together, and the rows a non-overlapping window holds, for a neuron core that pools from a line buffer.
+// The RTL's use of a pool's windows (src/mapping/poolWindows.ts): the size of the queue of pooled pixels whose
+// windows end together.
 import { poolWindowsAll } from '../../mapping/poolWindows.js';
 
 /**
@@ -23,31 +23,4 @@ export function poolQueueSlots(height: number, width: number, size: number, stri
     const fits = ready.every((t, q) => q < slots || leaves[q - slots] < t || (leaves[q - slots] === t && leaves[q - slots] > ready[q - slots]));
     if (fits) return slots;
   }
-}
-
-/** The window of one dimension that holds a row (column) of the plane, for pools whose windows do not overlap. */
-export interface PoolWindowRow {
-  /** The row (column) in the plane the pool reads. */
-  at: number;
-  /** The window's index in the pooled dimension. */
-  index: number;
-  /** Whether it is the window's first real row (the running value starts) and its last (the window is complete). */
-  first: boolean;
-  last: boolean;
-}
-
-/**
- * The rows (columns) of one dimension that some window holds, for windows that do not overlap (stride >= size):
- * each row in at most one window. Rows in no window (gaps, or past the last window) are left out.
- */
-export function poolWindowRows(length: number, size: number, stride: number, before: number, after = before): PoolWindowRow[] {
-  if (stride < size) throw new RangeError(`pool windows of ${size} every ${stride} overlap`);
-  const pooled = Math.floor((length + before + after - size) / stride) + 1;
-  const rows: PoolWindowRow[] = [];
-  for (let index = 0; index < pooled; index++) {
-    const start = Math.max(index * stride - before, 0);
-    const end = Math.min(index * stride - before + size - 1, length - 1);
-    for (let at = start; at <= end; at++) rows.push({ at, index, first: at === start, last: at === end });
-  }
-  return rows;
 }

@@ -60,8 +60,7 @@ export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
 }
 
 /**
- * The shared controller or neuron module that core `coreModule` (e.g. `tiny_c01`) instantiates: its wrapper names it
- * (several cores with the same body share one module, src/emit/rtl/moduleLibrary.ts).
+ * The library controller or neuron module that core `coreModule` (e.g. `tiny_c01`) instantiates: its wrapper names it.
  */
 export function coreModuleFile(files: readonly RtlFile[], coreModule: string, kind: 'controller' | 'neuron'): RtlFile {
   const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
@@ -75,10 +74,11 @@ export function coreModuleFile(files: readonly RtlFile[], coreModule: string, ki
 }
 
 /** The parameters core `coreModule`'s wrapper sets on its `u_<kind>` instance (`.NAME (value)`), by name. */
-function instanceParametersOf(files: readonly RtlFile[], coreModule: string, kind: 'controller' | 'neuron'): Record<string, number> {
+function instanceParametersOf(files: readonly RtlFile[], coreModule: string, kind: string): Record<string, number> {
   const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`);
   if (!wrapper) throw new Error(`no wrapper rtl/${coreModule}.v`);
-  const block = new RegExp(`^ {2}\\w+ #\\(([\\s\\S]*?)\\) u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
+  // The parameter list ends at the first `) u_` (it must not run on from an earlier instance's).
+  const block = new RegExp(`^ {2}\\w+ #\\(((?:(?!\\) u_)[\\s\\S])*?)\\) u_${kind} \\(`, 'm').exec(wrapper.content)?.[1];
   if (block === undefined) throw new Error(`${coreModule} sets no ${kind} parameters`);
   return Object.fromEntries([...block.matchAll(/\.(\w+)\s*\((\d+)\)/g)].map((m) => [m[1], Number(m[2])]));
 }
@@ -88,7 +88,22 @@ export function controllerParametersOf(files: readonly RtlFile[], coreModule: st
   return instanceParametersOf(files, coreModule, 'controller');
 }
 
-/** The parameters core `coreModule`'s wrapper sets on the static neuron core imcc_neuron (a core without a pool). */
+/** The parameters core `coreModule`'s wrapper sets on the static neuron core imcc_neuron. */
 export function neuronParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
   return instanceParametersOf(files, coreModule, 'neuron');
+}
+
+/** The parameters core `coreModule`'s wrapper sets on its pooled-pixel queue imcc_pool_queue (`u_queue`). */
+export function poolQueueParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
+  return instanceParametersOf(files, coreModule, 'queue');
+}
+
+/**
+ * The parameters of the stages of core `coreModule`'s chain of pools (the static imcc_pool instances u_pool1,
+ * u_pool2, ... its wrapper chains), first to last.
+ */
+export function poolStageParametersOf(files: readonly RtlFile[], coreModule: string): Array<Record<string, number>> {
+  const wrapper = files.find((f) => f.path === `rtl/${coreModule}.v`)!;
+  const count = [...wrapper.content.matchAll(/\) u_pool\d+ \(/g)].length;
+  return Array.from({ length: count }, (_, i) => instanceParametersOf(files, coreModule, `pool${i + 1}`));
 }

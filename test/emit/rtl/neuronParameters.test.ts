@@ -3,24 +3,28 @@
 import { describe, expect, it } from 'vitest';
 import { prepare } from './helpers.js';
 import { planRtl } from '../../../src/emit/rtl/plan.js';
-import { neuronParameters, usesStaticNeuron } from '../../../src/emit/rtl/neuronParameters.js';
+import { neuronParameters } from '../../../src/emit/rtl/neuronParameters.js';
 import { unsignedBits } from '../../../src/emit/rtl/literals.js';
 
 describe('neuron-core parameters', () => {
-  it('serves every neuron core without a pool or with one pool of non-overlapping windows; other pools and row parts have none', () => {
+  it('serves every neuron core, its pools its own or the wrapper\'s (a chain of stages, a queue); row parts have none', () => {
     const residual = planRtl(prepare('test/verify/fixtures/residual.imc').program);
-    // The global average pool is one window of the whole plane.
-    expect(residual.cores.filter((p) => p.neuron?.pool).every(usesStaticNeuron)).toBe(true);
-    for (const p of residual.cores.filter((c) => !c.neuron)) expect(usesStaticNeuron(p)).toBe(false);
-    // Overlapping windows, a queue, a chain of pools, a replicated pool: a neuron body of their own.
-    for (const fixture of ['overlap-pool', 'queue-pool', 'two-pools', 'replicated-pool']) {
+    for (const p of residual.cores.filter((c) => !c.neuron)) expect(() => neuronParameters(p)).toThrow(/has no neuron core/);
+    // One pool of non-overlapping windows, also in a replicated core, is the module's own (POOL); overlapping windows
+    // and several pools are a chain of stages (POOL_CHAIN), a pool whose windows end together a queue (neither).
+    const expected = { 'padded-pool': [1, 0], 'replicated-pool': [1, 0], 'overlap-pool': [0, 1], 'two-pools': [0, 1], 'queue-pool': [0, 0] };
+    for (const [fixture, [own, chain]] of Object.entries(expected)) {
       const plan = planRtl(prepare(`test/verify/fixtures/${fixture}.imc`).program);
-      const own = plan.cores.filter((p) => p.neuron && !usesStaticNeuron(p));
-      expect(own.length, fixture).toBeGreaterThan(0);
-      for (const p of own) {
-        const n = p.neuron!;
-        expect(n.pool!.stride !== n.pool!.height || n.pool!.queue !== undefined || n.laterPools.length > 0 || p.replicas > 1, `${fixture} ${p.core.id}`).toBe(true);
-        expect(() => neuronParameters(p)).toThrow(/no neuron core the static module implements/);
+      // The fixture's case: its overlapping pools, its queued pools.
+      const pool = (p: (typeof plan.cores)[number]) => p.neuron?.pool;
+      const pooled = plan.cores.filter((p) =>
+        fixture === 'overlap-pool' ? pool(p) && pool(p)!.stride !== pool(p)!.height : fixture === 'queue-pool' ? pool(p)?.queue : pool(p),
+      );
+      expect(pooled.length, fixture).toBeGreaterThan(0);
+      for (const p of pooled) {
+        const values = neuronParameters(p);
+        expect(values.POOL !== 0 ? 1 : 0, `${fixture} ${p.core.id}`).toBe(own);
+        expect(values.POOL_CHAIN, `${fixture} ${p.core.id}`).toBe(chain);
       }
     }
   });
@@ -51,7 +55,7 @@ describe('neuron-core parameters', () => {
 
   it('sets the residual FIFO, batch norm and widths of each adding core from its plan', () => {
     const plan = planRtl(prepare('test/verify/fixtures/residual.imc').program);
-    const adding = plan.cores.filter((p) => usesStaticNeuron(p) && p.neuron!.residual);
+    const adding = plan.cores.filter((p) => p.neuron?.residual);
     expect(adding.length).toBeGreaterThan(0);
     for (const p of adding) {
       const n = p.neuron!;
@@ -75,7 +79,7 @@ describe('neuron-core parameters', () => {
 
   it('places a column part of a replicated layer inside its block and marks its partial last replica', () => {
     const plan = planRtl(prepare('test/verify/fixtures/replicated-columns.imc').program);
-    const parts = plan.cores.filter((p) => usesStaticNeuron(p) && p.replicas > 1 && p.firstReplica > 0);
+    const parts = plan.cores.filter((p) => p.neuron && p.replicas > 1 && p.firstReplica > 0);
     expect(parts.length).toBeGreaterThan(0);
     for (const p of parts) {
       const values = neuronParameters(p);
@@ -90,14 +94,14 @@ describe('neuron-core parameters', () => {
 
   it('gives a threshold level as sign and magnitude, and an integrate-and-fire membrane its width and entries', () => {
     const binary = planRtl(prepare('test/verify/fixtures/binary-residual.imc').program);
-    const compare = binary.cores.filter((p) => usesStaticNeuron(p) && p.neuron!.threshold);
+    const compare = binary.cores.filter((p) => p.neuron?.threshold);
     expect(compare.length).toBeGreaterThan(0);
     for (const p of compare) {
       const level = p.neuron!.threshold!.level;
       expect(neuronParameters(p)).toMatchObject({ THRESHOLD: 1, OUT_BITS: 1, LEVEL_NEGATIVE: level < 0 ? 1 : 0, LEVEL_MAGNITUDE: Math.abs(level) });
     }
     const spiking = planRtl(prepare('test/verify/fixtures/spiking-replicated.imc').program);
-    const fire = spiking.cores.filter((p) => usesStaticNeuron(p) && p.neuron!.threshold?.integrateAndFire);
+    const fire = spiking.cores.filter((p) => p.neuron?.threshold?.integrateAndFire);
     expect(fire.length).toBeGreaterThan(0);
     for (const p of fire) {
       const membrane = p.neuron!.threshold!.integrateAndFire!;
@@ -113,7 +117,7 @@ describe('neuron-core parameters', () => {
 
   it('codes the value a core sends to another core\'s add', () => {
     const plan = planRtl(prepare('test/verify/fixtures/raw-shortcut.imc').program);
-    const sending = plan.cores.filter((p) => usesStaticNeuron(p) && p.neuron!.shortcutTap);
+    const sending = plan.cores.filter((p) => p.neuron?.shortcutTap);
     expect(sending.length).toBeGreaterThan(0);
     const codes = { requantized: 1, preAdd: 2, added: 3, rectified: 4 };
     for (const p of sending) expect(neuronParameters(p).SHORTCUT).toBe(codes[p.neuron!.shortcutTap!.wire]);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepare, writeFiles } from './helpers.js';
+import { poolQueueParametersOf, poolStageParametersOf, prepare, writeFiles } from './helpers.js';
 import { synthesizeRtl } from '../../../src/verify/synth.js';
 
 /** Writes small modules under a fresh directory's rtl/, with their file list rtl/t.f; returns the directory. */
@@ -140,6 +140,51 @@ describe('yosys synthesis', () => {
     expect(synth.units.map((u) => `${u.name} x${u.instances}`).sort()).toEqual(['a x1', 'b x1', 'm(W=4) x1', 'm(W=8) x1', 'n x1', 't x1']);
     expect(synth.units.find((u) => u.name === 'm(W=8)')!.cells).toBe(8);
   }, 60_000);
+
+  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, a queue) latch-free', async () => {
+    // The stages of the spiking-pools fixture's core (a 2x2/2 average, then integrate-and-fire and a 2x2/1 max) and
+    // the spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in two small cores.
+    const chain = prepare('test/verify/fixtures/spiking-pools.imc');
+    const queued = prepare('test/verify/fixtures/spiking-queue.imc');
+    const library = (p: typeof chain, name: string): string => p.files.find((f) => f.path === `rtl/${name}.v`)!.content;
+    const stages = poolStageParametersOf(chain.files, 'spiking_pools_c00');
+    const queue = poolQueueParametersOf(queued.files, 'spiking_queue_c00');
+    expect(stages.map((s) => s.THRESHOLD_IN)).toEqual([0, 2]);
+    const set = (values: Record<string, number>): string => Object.entries(values).map(([k, v]) => `.${k}(${v})`).join(', ');
+    const streamBits = (v: Record<string, number>): number => 2 + v.CH_BITS + 2 * v.CW + v.ACC_BITS;
+    const sb = streamBits(stages[0]);
+    const qb = streamBits(queue);
+    const pixelBits = queue.COLS * queue.OUT_BITS;
+    const dir = writeModules('imcc-pool-library-', {
+      't.v':
+        `module t (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o,\n` +
+        `          input wire [${qb}-1:0] q_i, input wire done_i, output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o);\n` +
+        '  chain_core u_chain (.clk_i(clk_i), .rst_ni(rst_ni), .first_i(first_i), .s_i(s_i), .s_o(s_o));\n' +
+        '  queue_core u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_i(first_i), .q_i(q_i), .done_i(done_i), .done_o(done_o), .empty_o(empty_o), .valid_o(valid_o), .pixel_o(pixel_o));\n' +
+        'endmodule\n',
+      'chain_core.v':
+        `module chain_core (input wire clk_i, input wire rst_ni, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o);\n` +
+        `  wire [${sb}-1:0] s_1;\n` +
+        `  imcc_pool #(${set(stages[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_i), .stream_o(s_1));\n` +
+        `  imcc_pool #(${set(stages[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_1), .stream_o(s_o));\n` +
+        'endmodule\n',
+      'queue_core.v':
+        `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +
+        `                   output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o);\n` +
+        `  imcc_pool_queue #(${set(queue)}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(q_i),\n` +
+        '    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n' +
+        'endmodule\n',
+      'imcc_pool.v': library(chain, 'imcc_pool'),
+      'imcc_pool_axis.v': library(chain, 'imcc_pool_axis'),
+      'imcc_pool_queue.v': library(queued, 'imcc_pool_queue'),
+      'imcc_if_neuron.v': library(chain, 'imcc_if_neuron'),
+    });
+    const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
+    expect(synth.messages).toEqual([]);
+    expect(synth.ok).toBe(true);
+    expect(synth.units.map((u) => u.name).sort()).toEqual(['chain_core', 'queue_core', 't']);
+    for (const u of synth.units.filter((x) => x.name !== 't')) expect(u.cells, u.name).toBeGreaterThan(100);
+  }, 300_000);
 
   it('the check has teeth: a module with a latch fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imcc-latch-'));

@@ -1,0 +1,148 @@
+// The chain of pools of a neuron core whose pools the static neuron core does not hold itself (a stride other than
+// the size, or several pools): one static stage each (templates/rtl/imcc_pool.v.hbs), chained by the core's wrapper
+// between the neuron core's pixel stream and its pooled input. The first stage pools the core's own pixels; each later
+// one the pixels the stage before it emits, with the ReLU and threshold (or integrate-and-fire neuron) fused between
+// the two pools applied to its input.
+import type { CoreRtlPlan, PoolGeometry } from './plan.js';
+import { unsignedBits } from './literals.js';
+
+/** One stage's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
+export interface PoolStageParameters {
+  COLS: number;
+  CH_BITS: number;
+  CW: number;
+  ACC_BITS: number;
+  KIND: number;
+  IN_H: number;
+  IN_W: number;
+  POOL_H: number;
+  POOL_W: number;
+  STRIDE_Y: number;
+  STRIDE_X: number;
+  PAD_TOP: number;
+  PAD_LEFT: number;
+  POOLED_H: number;
+  POOLED_W: number;
+  IN_BITS: number;
+  BITS: number;
+  INDEX_BITS: number;
+  SLOT_BITS: number;
+  LINE_INDEX_BITS: number;
+  RELU_IN: number;
+  THRESHOLD_IN: number;
+  LEVEL_NEGATIVE: number;
+  LEVEL_MAGNITUDE: number;
+  V_BITS: number;
+  IF_ENTRIES: number;
+  IF_INDEX_BITS: number;
+  IF_THRESHOLD: number;
+  IF_LEAK: number;
+  IF_RESET_SUBTRACT: number;
+}
+
+/**
+ * Whether the neuron core's pools are a chain of stages: a first pool whose stride is not its size (and whose windows
+ * do not end together), or more pools.
+ */
+export function usesPoolChain(p: CoreRtlPlan): boolean {
+  const n = p.neuron;
+  // A pool whose windows end together has a queue of its own (src/emit/rtl/poolQueue.ts).
+  if (!n?.pool || n.pool.queue) return false;
+  return n.pool.stride !== n.pool.height || n.laterPools.length > 0;
+}
+
+/** The bits of a neuron core's coordinates (the conv plane's, and every pooled plane's). */
+export function coordinateBits(p: CoreRtlPlan): number {
+  const n = p.neuron!;
+  return unsignedBits(Math.max(n.convHeight, n.convWidth)) + 1;
+}
+
+/** Signed bits of the values a pool reads: 0/1 after a threshold before it, else the activation width. */
+export function firstPoolInputBits(p: CoreRtlPlan): number {
+  const n = p.neuron!;
+  return n.threshold && !n.threshold.afterPool ? 2 : n.saturationBits;
+}
+
+/** Windows of one dimension: `size` every `stride` over `length` positions padded by `before` and `after`. */
+function windowCount(length: number, size: number, stride: number, before: number, after: number): number {
+  return Math.floor((length + before + after - size) / stride) + 1;
+}
+
+interface StageShape {
+  pool: PoolGeometry;
+  inHeight: number;
+  inWidth: number;
+  strideY: number;
+  strideX: number;
+  inBits: number;
+  relu: boolean;
+  /** 0 none, 1 a threshold's compare, 2 an integrate-and-fire neuron. */
+  threshold: number;
+}
+
+/** The stages of a core's chain of pools, first to last. */
+export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
+  const n = p.neuron;
+  if (!n?.pool || !usesPoolChain(p)) throw new Error(`RTL: core ${p.core.id} has no chain of pools`);
+  if (p.replicas > 1) throw new Error(`RTL: core ${p.core.id}: a chain of pools in a replicated core`);
+  const first = n.pool;
+  const shapes: StageShape[] = [
+    { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), relu: false, threshold: 0 },
+  ];
+  for (const later of n.laterPools) {
+    const before = shapes[shapes.length - 1];
+    const threshold = later.threshold === undefined ? 0 : later.integrateAndFire ? 2 : 1;
+    // A stage's pooled values have its input's bits (a maximum, or a rounded average, of them).
+    shapes.push({ ...later, inBits: threshold !== 0 ? 2 : before.inBits, threshold });
+  }
+  const cw = coordinateBits(p);
+  const chBits = unsignedBits(p.cols - 1);
+  const level = n.threshold?.level ?? 0;
+  const membrane = n.threshold?.integrateAndFire;
+  return shapes.map((s) => {
+    const { pool } = s;
+    const count = pool.height * pool.width;
+    const bits = pool.kind === 'max' ? s.inBits : s.inBits + unsignedBits(count) + 1;
+    if (bits + 1 > n.accBits) throw new Error(`RTL: core ${p.core.id}: a pool needs ${bits} bits, the datapath has ${n.accBits}`);
+    const pooledH = windowCount(s.inHeight, pool.height, s.strideY, pool.padding.top, pool.padding.bottom);
+    const pooledW = windowCount(s.inWidth, pool.width, s.strideX, pool.padding.left, pool.padding.right);
+    // The window axes count window origins up to (windows + 1) * stride + size in two bits more than a coordinate.
+    const reach = Math.max((pooledH + 1) * s.strideY + pool.height, (pooledW + 1) * s.strideX + pool.width);
+    if (unsignedBits(reach) > cw + 2) throw new Error(`RTL: core ${p.core.id}: pool windows reach past ${cw + 2}-bit positions`);
+    const ifMembrane = s.threshold === 2 ? membrane : undefined;
+    if (s.threshold === 2 && !ifMembrane) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire stage without a membrane`);
+    if (s.threshold !== 0 && level < 0 && s.threshold === 2) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold`);
+    return {
+      COLS: p.cols,
+      CH_BITS: chBits,
+      CW: cw,
+      ACC_BITS: n.accBits,
+      KIND: pool.kind === 'max' ? 1 : 2,
+      IN_H: s.inHeight,
+      IN_W: s.inWidth,
+      POOL_H: pool.height,
+      POOL_W: pool.width,
+      STRIDE_Y: s.strideY,
+      STRIDE_X: s.strideX,
+      PAD_TOP: pool.padding.top,
+      PAD_LEFT: pool.padding.left,
+      POOLED_H: pooledH,
+      POOLED_W: pooledW,
+      IN_BITS: s.inBits,
+      BITS: bits,
+      INDEX_BITS: unsignedBits(pooledH * p.cols - 1),
+      SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
+      LINE_INDEX_BITS: unsignedBits(pool.width * s.inHeight * p.cols - 1),
+      RELU_IN: s.relu ? 1 : 0,
+      THRESHOLD_IN: s.threshold,
+      LEVEL_NEGATIVE: s.threshold === 1 && level < 0 ? 1 : 0,
+      LEVEL_MAGNITUDE: s.threshold === 1 ? Math.abs(level) : 0,
+      V_BITS: ifMembrane?.potentialBits ?? 2,
+      IF_ENTRIES: ifMembrane?.entries ?? 1,
+      IF_INDEX_BITS: unsignedBits((ifMembrane?.entries ?? 1) - 1),
+      IF_THRESHOLD: ifMembrane ? level : 1,
+      IF_LEAK: ifMembrane?.leak ?? 0,
+      IF_RESET_SUBTRACT: ifMembrane?.reset === 'subtract' ? 1 : 0,
+    };
+  });
+}

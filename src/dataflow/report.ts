@@ -17,7 +17,11 @@ export function alignTable(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-export function formatDataflowReport(result: DataflowResult, title: string): string {
+/**
+ * `rtlLatencyTimesteps`: the latency at block granularity, the generated RTL's timing, printed under a pixel-model
+ * latency it differs from (a replicated core computes a whole block per crossbar operation; docs/dataflow.md).
+ */
+export function formatDataflowReport(result: DataflowResult, title: string, rtlLatencyTimesteps?: number): string {
   const ms = (timesteps: number) => (timesteps * result.timestepNs) / 1000;
   const layerRows = alignTable(
     ['layer', 'cores', 'replicas', 'pixels', 'first', 'last', 'busy', 'held/stored'],
@@ -46,6 +50,9 @@ export function formatDataflowReport(result: DataflowResult, title: string): str
   );
   const figureRows: Array<[string, string]> = [
     ['latency (one image)', `${groupDigits(result.latencyTimesteps)} timesteps (${groupDecimal(ms(result.latencyTimesteps), 1)} us)`],
+    ...(rtlLatencyTimesteps === undefined || rtlLatencyTimesteps === result.latencyTimesteps
+      ? []
+      : [['latency in the RTL', `${groupDigits(rtlLatencyTimesteps)} timesteps (block granularity: a whole block per crossbar operation)`] as [string, string]]),
     ['initiation interval', `${groupDigits(result.intervalTimesteps)} timesteps`],
     [`batch of ${result.batch}`, `${groupDigits(result.batchTimesteps)} timesteps`],
     ['throughput', `${groupDigits(result.throughputImagesPerSecond)} images/s`],

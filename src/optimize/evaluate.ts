@@ -8,7 +8,7 @@ import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { mapDesign, type LayerMapping, type Mapping } from '../mapping/index.js';
 import { planMemories } from '../memory/index.js';
-import { simulateDataflow, type GeometryCache, type LinkLoad } from '../dataflow/index.js';
+import { simulateDataflow, type GeometryCache, type Granularity, type LinkLoad } from '../dataflow/index.js';
 import type { SearchUnit } from './units.js';
 
 /** Option index per unit. */
@@ -79,6 +79,8 @@ export interface EvaluateOptions {
   memoryCache?: Map<string, { layer: string; verdict: string | null }>;
   /** The simulator's image-independent geometry, shared across the evaluations of one search (one design). */
   geometryCache?: GeometryCache;
+  /** The timing model ranked by ('pixel' when absent). */
+  granularity?: Granularity;
 }
 
 /**
@@ -159,11 +161,11 @@ export function evaluateAllocation(design: IrDesign, units: readonly SearchUnit[
   // over its limit in the first image is over it in the batch. The first image settles most illegal candidates,
   // which are also the costliest to simulate whole (no steady state: their images queue at a bottleneck).
   if (o.limits !== null && o.batch > 1) {
-    const probe = overLimit(simulateDataflow(variant, mapping, { batch: 1, geometryCache: o.geometryCache }).links);
+    const probe = overLimit(simulateDataflow(variant, mapping, { batch: 1, granularity: o.granularity, geometryCache: o.geometryCache }).links);
     if (probe !== null) return fail(probe);
   }
   // The simulator itself extends a long batch once its images repeat themselves, exactly.
-  const result = simulateDataflow(variant, mapping, { batch: o.batch, geometryCache: o.geometryCache });
+  const result = simulateDataflow(variant, mapping, { batch: o.batch, granularity: o.granularity, geometryCache: o.geometryCache });
   const over = overLimit(result.links);
   if (over !== null) return fail(over);
   return {

@@ -1,7 +1,7 @@
 // The optimize phase: chooses the replication of every weight layer (replicas, method, dW) for a core budget, by a
 // named strategy, evaluated with the mapping, memory plan and dataflow simulation (docs/optimize.md,
 // docs/optimize.md).
-export { optimizeDesign, paretoFront, compareByObjective, OBJECTIVES, type Objective, type OptimizeOptions, type OptimizeResult, type FrontPoint, type LayerChoice } from './optimize.js';
+export { optimizeDesign, paretoFront, compareByObjective, OBJECTIVES, type Objective, type OptimizeOptions, type OptimizeResult, type FrontPoint, type LayerChoice, type RtlTiming } from './optimize.js';
 export { STRATEGIES, BASELINES, type StrategyName } from './strategies.js';
 export { searchUnits, type SearchUnit, type UnitOption } from './units.js';
 export { optimizeJson, type OptimizeJson } from './json.js';

@@ -1,10 +1,12 @@
 // imcc optimize: the replication optimizer. Runs a strategy at a core budget, keeps the Pareto front of everything it
 // evaluated (fewer cores, more images/s, fewer timesteps of latency) and chooses a point by the objective. The chosen
-// point is simulated again over the whole batch, so its figures are exactly those `imcc simulate` prints for it.
+// point is simulated again over the whole batch, so its figures are exactly those `imcc simulate` prints for it, and
+// once more at block granularity: the timing of the RTL `imcc compile` generates (a whole block per crossbar operation,
+// when the inputs of all its replicas are present), which the paper's pixel model under-counts for replicated layers.
 import { diagnostic, DiagnosticError, ToolError, type DiagnosticArgs, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
-import { simulateDataflow, type GeometryCache } from '../dataflow/index.js';
+import { simulateDataflow, type GeometryCache, type Granularity } from '../dataflow/index.js';
 import { applyAllocation, evaluateAllocation, linkLimits, type Allocation, type Evaluation } from './evaluate.js';
 import { allocationCores, runStrategy, type SearchContext, type StrategyName } from './strategies.js';
 import { searchUnits, type SearchUnit } from './units.js';
@@ -24,6 +26,8 @@ export interface OptimizeOptions {
   batch: number;
   /** Also search ragged method-2 blocks (units.ts: not by default, for the search time). */
   ragged?: boolean;
+  /** The timing model the search ranks by: 'pixel' (the paper's, the default) or 'block' (the RTL's). */
+  granularity?: Granularity;
 }
 
 export interface FrontPoint {
@@ -31,6 +35,12 @@ export interface FrontPoint {
   throughputImagesPerSecond: number;
   latencyTimesteps: number;
   maxLinkGbps: number;
+}
+
+/** The chosen mapping's figures in the timing of the generated RTL (the dataflow model at block granularity). */
+export interface RtlTiming {
+  latencyTimesteps: number;
+  throughputImagesPerSecond: number;
 }
 
 export interface LayerChoice {
@@ -46,9 +56,10 @@ export interface OptimizeResult {
   ignoreBandwidth: boolean;
   batch: number;
   ragged: boolean;
+  granularity: Granularity;
   /** Non-dominated points, by cores. */
   front: FrontPoint[];
-  chosen: FrontPoint & { layers: Map<string, LayerChoice> };
+  chosen: FrontPoint & { layers: Map<string, LayerChoice>; rtl: RtlTiming };
   /** The design with the chosen mapping directives. */
   design: IrDesign;
   evaluations: number;
@@ -108,7 +119,7 @@ export interface Searcher {
   geometryCache: GeometryCache;
 }
 
-export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 'objective' | 'ignoreBandwidth' | 'batch' | 'ragged'>): Searcher {
+export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 'objective' | 'ignoreBandwidth' | 'batch' | 'ragged' | 'granularity'>): Searcher {
   const units = searchUnits(design, { ragged: options.ragged });
   const minimal: Allocation = units.map(() => 0);
   // The minimal mapping (one replica everywhere) must map at all; its errors are the design's own.
@@ -122,7 +133,7 @@ export function createSearcher(design: IrDesign, options: Pick<OptimizeOptions, 
     const key = allocation.join(',');
     let e = memo.get(key);
     if (e === undefined) {
-      e = evaluateAllocation(design, units, allocation, { batch: options.batch, limits, memoryCache, geometryCache });
+      e = evaluateAllocation(design, units, allocation, { batch: options.batch, limits, memoryCache, geometryCache, granularity: options.granularity });
       memo.set(key, e);
     }
     return e;
@@ -166,7 +177,9 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
   const chosenDesign = applyAllocation(design, units, best.allocation);
   // The chosen point's figures straight from simulate over the whole batch (what `imcc simulate` prints).
   const mapping = mapDesign(chosenDesign);
-  const result = simulateDataflow(chosenDesign, mapping, { batch: options.batch, geometryCache: searcher.geometryCache });
+  const granularity = options.granularity ?? 'pixel';
+  const result = simulateDataflow(chosenDesign, mapping, { batch: options.batch, granularity, geometryCache: searcher.geometryCache });
+  const rtl = granularity === 'block' ? result : simulateDataflow(chosenDesign, mapping, { batch: options.batch, granularity: 'block', geometryCache: searcher.geometryCache });
   const settings = new Map<string, LayerChoice>();
   units.forEach((u, i) => u.layers.forEach((l) => settings.set(l, { replicas: u.options[best.allocation[i]].replicas, dW: u.options[best.allocation[i]].dW })));
   const layers = new Map(design.network.nodes.filter((n) => settings.has(n.name)).map((n) => [n.name, settings.get(n.name)!]));
@@ -178,6 +191,7 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
     ignoreBandwidth: options.ignoreBandwidth,
     batch: options.batch,
     ragged: options.ragged === true,
+    granularity,
     front: paretoFront(pool).map(point),
     chosen: {
       cores: mapping.cores.length,
@@ -185,6 +199,7 @@ export function optimizeDesign(design: IrDesign, options: OptimizeOptions): Opti
       latencyTimesteps: result.latencyTimesteps,
       maxLinkGbps: result.linkBandwidthGbps,
       layers,
+      rtl: { latencyTimesteps: rtl.latencyTimesteps, throughputImagesPerSecond: rtl.throughputImagesPerSecond },
     },
     design: chosenDesign,
     evaluations: searcher.evaluations(),

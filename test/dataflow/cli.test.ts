@@ -36,6 +36,18 @@ describe('imcc simulate', () => {
     expect(r.stdout).toMatch(/held\/stored/);
   });
 
+  it('under a pixel-model latency, the RTL\'s (block granularity) when a replicated core makes them differ', async () => {
+    // Ragged 7-, 5- and 3-replica blocks: 21 timesteps in the pixel model, 27 in the RTL (which runs one drain step more).
+    const r = await run(['simulate', 'test/verify/fixtures/ragged.imc', '--batch', '1']);
+    expect(r.stdout).toMatch(/latency \(one image\): +21 timesteps/);
+    expect(r.stdout).toMatch(/latency in the RTL: +27 timesteps \(block granularity/);
+    const block = await run(['simulate', 'test/verify/fixtures/ragged.imc', '--batch', '1', '--granularity', 'block']);
+    expect(block.stdout).toMatch(/latency \(one image\): +27 timesteps/);
+    expect(block.stdout).not.toContain('latency in the RTL');
+    // LeNet is not replicated: one model, one line.
+    expect((await run(['simulate', 'examples/lenet.imc', '--batch', '1'])).stdout).not.toContain('latency in the RTL');
+  });
+
   it('--json prints only JSON that matches schemas/simulate.schema.json, identical on every run', async () => {
     const a = await run(['simulate', 'examples/resnet32.imc', '--json', '--batch', '2']);
     expect(a.code).toBe(0);

@@ -1,4 +1,5 @@
-// imcc optimize FILE [--cores N] [--objective O] [--strategy S] [--ignore-bandwidth] [--ragged] [--batch N] [--json] [--write]:
+// imcc optimize FILE [--cores N] [--objective O] [--strategy S] [--ignore-bandwidth] [--ragged] [--granularity G] [--batch N]
+// [--json] [--write]:
 // the replication optimizer's Pareto front and chosen mapping; --write puts the choice in FILE's mapping block.
 import { Option, type Command } from 'commander';
 import { printJson, printText } from '../io.js';
@@ -17,6 +18,11 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
     .addOption(new Option('--strategy <s>', "'pareto' (the optimizer) or a baseline: paper, balance, w0h0, uniform").choices([...STRATEGIES]).default('pareto'))
     .option('--ignore-bandwidth', "let links need more than the target's bandwidth (the report says so)")
     .option('--ragged', 'also search ragged method-2 blocks (replicas not a multiple of dW): a little faster ResNet-32, a slower search')
+    .addOption(
+      new Option('--granularity <g>', "timing model the search ranks by: 'pixel' (paper) or 'block' (the generated RTL's)")
+        .choices(['pixel', 'block'])
+        .default('pixel'),
+    )
     .option('--batch <n>', 'images per batch for the throughput figure, as in simulate', wholeNumber(1, 100_000), 100)
     .option('--json', 'print the front and the chosen point as JSON (schemas/optimize.schema.json)')
     .option('--write', "rewrite FILE's mapping block with the chosen replication (through the formatter)")
@@ -29,6 +35,7 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
           strategy: StrategyName;
           ignoreBandwidth?: boolean;
           ragged?: boolean;
+          granularity: 'pixel' | 'block';
           batch: number;
           json?: boolean;
           write?: boolean;
@@ -45,6 +52,7 @@ export function registerOptimize(program: Command, setStatus: SetStatus): void {
             ignoreBandwidth: opts.ignoreBandwidth === true,
             batch: opts.batch,
             ragged: opts.ragged === true,
+            granularity: opts.granularity,
           }),
         );
         // Built (and validated, which compiles the schema: a fifth of the run's CPU) only when printed.

@@ -404,7 +404,6 @@ function neuronPlan(
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
-  if (membrane && membrane.potentialBits > 64) unsupported(node, `a ${membrane.potentialBits}-bit membrane potential (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
   return {
     batchNorm,

@@ -485,8 +485,8 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // Edge blocks (idle replicas): generated only where the RTL implements them (fitReplication), refused next to a
   // residual add, in a layer that sends a shortcut, in column parts and with a fused pool.
   { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
-  // Ragged method-2 blocks: refused with a fused pool, in column parts, with a residual add, sending a shortcut or
-  // reading a replicated pool's pixels (kept one time in six where the generator could refit them).
+  // Ragged method-2 blocks: refused with a fused pool, with a residual add or sending a shortcut (kept one time in six
+  // where the generator could refit them).
   { name: 'ragged block', pattern: /ragged method-2 block/ },
 ];
 

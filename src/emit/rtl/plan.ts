@@ -526,8 +526,8 @@ function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm:
  * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
  * pixel of a block and the consumers and the testbench skip the off-plane ones, so nothing in the core may depend on
  * a pixel's position (a pool, an integrate-and-fire membrane) or pair pixels with another layer's (a residual add or
- * a shortcut it sends); a consumer of a replicated pool's pooled pixels has no block table. Column parts walk the
- * same table, each emitting its own replicas' columns.
+ * a shortcut it sends). A ragged consumer of a replicated pool counts the pooled pixels' arrival in the groups the pool
+ * sends (the `inBlock` of its lattice). Column parts walk the same table, each emitting its own replicas' columns.
  */
 function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping): void {
   const block = blockShape(lm.matrix.replicas);
@@ -546,7 +546,6 @@ function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: Lay
     if (lm.residualLayer !== undefined) unsupported(node, `${what} with a residual add`);
     if (layers.some((l) => l.residualLayer === lm.layer)) unsupported(node, `${what} that sends a shortcut`);
   }
-  if (producer && replicatedPoolPixels(design, producer) !== undefined) unsupported(node, `${what} after the replicated pool of '${lm.source}'`);
 }
 
 /** The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. */

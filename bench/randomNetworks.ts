@@ -1,7 +1,7 @@
 // Random-network sweep of npm run bench (issue 19): larger random cases than npm test's fixed seeds
 // (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 6) whose RTL
-// is written verified in Verilator, and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks too. Rows: refusals by kind (IMC112), verified cases, failures and internal errors
-// (target: none), with the seeds (and first mismatch) of any failure so that it can be kept as a fixture.
+// is written verified in Verilator and linted (verilator --lint-only -Wall), and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks too. Rows: refusals by kind (IMC112), verified cases, failures, lint warnings and internal errors
+// (target: none), with the seeds (and first mismatch or warning) of any failure so that it can be kept as a fixture.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import { compileDesign } from '../src/pipeline/compile.js';
 import { writeContent } from '../src/emit/output.js';
 import { isRaggedBlock } from '../src/mapping/index.js';
 import { verifyRtlDirectory } from '../src/verify/index.js';
+import { lintRtl } from '../src/verify/lint.js';
 import { caseForSeed, LARGER, loadCase, REFUSALS, writeCase } from '../test/verify/randomNetworks.js';
 import type { BenchRow } from './table.js';
 
@@ -25,6 +26,7 @@ export async function benchmarks(): Promise<BenchRow[]> {
   const kinds = new Map<string, number>();
   const failed: string[] = [];
   const internal: string[] = [];
+  const lintWarned: string[] = [];
   let verified = 0;
   let passed = 0;
   // Cases with a ragged method-2 block whose RTL is written, and how many of them were verified.
@@ -56,6 +58,9 @@ export async function benchmarks(): Promise<BenchRow[]> {
         writeContent(join(out, f.path), f.content);
       }
       verified++;
+      const network = loaded.design!.network.name;
+      const lint = await lintRtl(out, `rtl/${network}.f`, `${network}_top`);
+      if (lint.messages.length > 0) lintWarned.push(`${seed} (${lint.messages[0]})`);
       const run = await verifyRtlDirectory(out, result.program);
       verifySeconds += run.seconds;
       if (run.pass) passed++;
@@ -76,6 +81,7 @@ export async function benchmarks(): Promise<BenchRow[]> {
     row('RTL written with ragged method-2 blocks (of them verified)', `${raggedWritten} (${raggedVerified})`),
     row(`verified PASS in Verilator (${verifySeconds.toFixed(0)} s)`, `${passed} of ${verified}`, 'all', passed === verified ? 'ok' : 'FAIL'),
     row(`verify FAIL or unknown refusal${failed.length > 0 ? `: seeds ${failed.join(', ')}` : ''}`, `${failed.length}`, '0', failed.length === 0 ? 'ok' : 'FAIL'),
+    row(`lint warnings of the verified cases${lintWarned.length > 0 ? `: seeds ${lintWarned.join(', ')}` : ''}`, `${lintWarned.length}`, '0', lintWarned.length === 0 ? 'ok' : 'FAIL'),
     row(`internal errors${internal.length > 0 ? `: ${internal.join('; ')}` : ''}`, `${internal.length}`, '0', internal.length === 0 ? 'ok' : 'FAIL'),
     row('whole sweep', `${seconds.toFixed(0)} s`),
   ];

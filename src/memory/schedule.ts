@@ -19,7 +19,8 @@
 //    zero to the crossbar without a memory access (Z).
 //  - The memory keeps `columns` input columns (circular, slot = x mod columns): the paper's F (a method-2 block's
 //    (dW - 1) * stride + F), or more when a pixel would otherwise be overwritten before its last read
-//    (requiredColumns). MemoryOverrunError is an internal check of that.
+//    (requiredColumns; a pixel takes its slot when its producer block's first pixel arrives, as the controller writes
+//    a block at once). MemoryOverrunError is an internal check of that.
 import type { LayoutName } from '../ir/types.js';
 import { symmetricPad, windowCount, type Padding } from '../ir/padding.js';
 import type { ReplicaOffset } from '../mapping/types.js';
@@ -241,6 +242,11 @@ export interface Computation {
 export interface Timing {
   /** Timestep in which input pixel (y, x) arrives (closed form, no per-pixel table). */
   arrival: (y: number, x: number) => number;
+  /**
+   * Timestep in which the first pixel of the producer block that brings (y, x) arrives: the controller writes a
+   * block's pixels together when the block arrives, so (y, x) may take its slot that early.
+   */
+  written: (y: number, x: number) => number;
   /** Computations of the core: the output blocks. */
   computationCount: number;
   /** Visits the computations in order; the argument is reused between visits (see Computation). */
@@ -278,25 +284,29 @@ export function emissionOrder(height: number, width: number, block: BlockShape =
  * as a table: `order` lists the pixels (x * H + y) as emitted, `index` is its inverse. The last few planes are kept:
  * the memory timing asks for every pixel's index.
  */
-const raggedEmissions: Array<{ key: string; order: Int32Array; index: Int32Array }> = [];
+const raggedEmissions: Array<{ key: string; order: Int32Array; index: Int32Array; first: Int32Array }> = [];
 
-function raggedEmission(height: number, width: number, replicas: readonly ReplicaOffset[]): { order: Int32Array; index: Int32Array } {
+/** A ragged producer's emission table; `first` gives, per pixel, the index of its block's first emitted pixel. */
+function raggedEmission(height: number, width: number, replicas: readonly ReplicaOffset[]): { order: Int32Array; index: Int32Array; first: Int32Array } {
   const key = `${height}x${width}:${replicas.map((r) => `${r.oy},${r.ox}`).join(' ')}`;
   const kept = raggedEmissions.find((e) => e.key === key);
   if (kept) return kept;
   const order = new Int32Array(height * width);
   const index = new Int32Array(height * width);
+  const first = new Int32Array(height * width);
   let next = 0;
   for (const { y, x } of blockOrigins(replicas, { height, width })) {
+    const start = next;
     for (const r of replicas) {
       const py = y + r.oy;
       const px = x + r.ox;
       if (py < 0 || py >= height || px < 0 || px >= width) continue;
       order[next] = px * height + py;
+      first[px * height + py] = start;
       index[px * height + py] = next++;
     }
   }
-  const entry = { key, order, index };
+  const entry = { key, order, index, first };
   raggedEmissions.unshift(entry);
   raggedEmissions.length = Math.min(raggedEmissions.length, 8);
   return entry;
@@ -312,6 +322,12 @@ export function emissionIndex(height: number, width: number, block: BlockShape, 
   return bx * height + by * columnWidth + (x - bx) * blockHeight + (y - by);
 }
 
+/** Position in forEachEmitted's order of the first pixel of the block that emits pixel (y, x). */
+export function blockFirstEmissionIndex(height: number, width: number, block: BlockShape, y: number, x: number): number {
+  if (block.ragged) return raggedEmission(height, width, block.ragged).first[x * height + y];
+  return emissionIndex(height, width, block, Math.floor(y / block.rows) * block.rows, Math.floor(x / block.cols) * block.cols);
+}
+
 /** The timing model of this file's header: when pixels arrive and when each block is computed. */
 export function coreTiming(p: CoreMemoryParams): Timing {
   checkParams(p);
@@ -324,6 +340,7 @@ export function coreTiming(p: CoreMemoryParams): Timing {
   const arrival = single
     ? (y: number, x: number): number => Math.floor((x * H + y) / k)
     : (y: number, x: number): number => Math.floor(emissionIndex(H, W, arrivalBlock, y, x) / k);
+  const written = single ? arrival : (y: number, x: number): number => Math.floor(blockFirstEmissionIndex(H, W, arrivalBlock, y, x) / k);
   const out = outputSize(p);
   const shape = blockShape(p.replicas);
   const allPositions = patchPositions(p);
@@ -379,7 +396,7 @@ export function coreTiming(p: CoreMemoryParams): Timing {
       visit(c);
     });
   };
-  return { arrival, computationCount: lattice ? lattice.length : blockRows * blockCols, forEachComputation };
+  return { arrival, written, computationCount: lattice ? lattice.length : blockRows * blockCols, forEachComputation };
 }
 
 /**
@@ -395,8 +412,10 @@ export function requiredColumns(p: CoreMemoryParams, timing: Timing = coreTiming
     for (const q of c.positions) {
       if (!q.read) continue;
       // The pixel `columns` columns further on in the row would take this pixel's slot: keep one more column while
-      // it has arrived (arrivals along a row are in x order, so the first that has not ends the search).
-      while (q.x + columns < p.width && timing.arrival(q.y, q.x + columns) <= c.t) columns++;
+      // it has been written (arrivals along a row are in x order, so the first that has not ends the search). A
+      // block's pixels are written together, when its first one arrives: a ragged block or an edge block straddles
+      // the model's timesteps, and its later pixels may land in the ring before this read.
+      while (q.x + columns < p.width && timing.written(q.y, q.x + columns) <= c.t) columns++;
     }
   });
   return columns;
@@ -424,7 +443,7 @@ export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number 
   const figures = layoutFigures(layout);
   const H = p.height;
   const W = p.width;
-  const { arrival } = timing;
+  const { arrival, written } = timing;
   const wl = layout.volume.wordBits;
   // The words a pixel at bit address `a` spans, and its first bit in the first word.
   const setWords = (op: MemoryOp, a: number): void => {
@@ -484,7 +503,7 @@ export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number 
           visit(zero);
           continue;
         }
-        if (q.x + columns < W && arrival(q.y, q.x + columns) <= c.t) {
+        if (q.x + columns < W && written(q.y, q.x + columns) <= c.t) {
           throw new MemoryOverrunError(
             p.core,
             `core ${p.core}: computation ${c.block} in timestep ${c.t} reads pixel (${q.y},${q.x}) after it was overwritten`,

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSchedule, emissionIndex, planMemories, streamSchedule, type CoreMemoryParams } from '../../src/memory/index.js';
-import { emissionOrder, sameEmissionOrder } from '../../src/memory/schedule.js';
+import { blockFirstEmissionIndex, emissionOrder, sameEmissionOrder } from '../../src/memory/schedule.js';
+import { blockShape, pixelBlocks } from '../../src/mapping/block.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { renderSchedule, scheduleFiles, streamScheduleText } from '../../src/memory/scheduleFile.js';
@@ -51,6 +52,21 @@ describe('streamed schedules', () => {
     for (const [h, w, rows, cols] of [[7, 5, 1, 1], [7, 5, 2, 3], [4, 4, 2, 2], [5, 9, 4, 2]]) {
       const order = emissionOrder(h, w, { rows, cols });
       order.forEach((q, i) => expect(emissionIndex(h, w, { rows, cols }, q.y, q.x)).toBe(i));
+    }
+  });
+
+  it('a pixel\'s block starts at the first pixel its producer block emits (the controller writes a block at once), for grid, edge and ragged blocks', () => {
+    const ragged = replicaOffsets(3, 2);
+    for (const [h, w, block] of [[7, 5, { rows: 2, cols: 3 }], [5, 9, { rows: 4, cols: 2 }], [3, 7, blockShape(ragged)]] as const) {
+      const order = emissionOrder(h, w, block);
+      // The producer's blocks: its origins in emission order, each pixel's block by its origin's position.
+      const blockOf = block.ragged ? pixelBlocks(block.ragged, { height: h, width: w }).block : undefined;
+      const key = (y: number, x: number): number => blockOf?.[x * h + y] ?? Math.floor(x / block.cols) * 1000 + Math.floor(y / block.rows);
+      const first = new Map<number, number>();
+      order.forEach((q, i) => {
+        if (!first.has(key(q.y, q.x))) first.set(key(q.y, q.x), i);
+      });
+      for (const q of order) expect(blockFirstEmissionIndex(h, w, block, q.y, q.x)).toBe(first.get(key(q.y, q.x)));
     }
   });
 

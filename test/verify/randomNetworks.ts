@@ -88,10 +88,13 @@ export interface CaseLimits {
   cores: number;
   /** Replicate a projection shortcut like its block's main convolution (the bench only: test seeds stay as they are). */
   replicateShortcuts?: boolean;
+  /** Largest convolution kernel side (default 5; 7 reaches ImageNet-style stems) and pool side (default 3). */
+  kernel?: number;
+  pool?: number;
 }
 
 export const SMALL: CaseLimits = { side: 9, channels: 24, wide: 40, steps: 3, cores: 10 };
-export const LARGER: CaseLimits = { side: 14, channels: 48, wide: 80, steps: 5, cores: 24, replicateShortcuts: true };
+export const LARGER: CaseLimits = { side: 14, channels: 48, wide: 80, steps: 5, cores: 24, replicateShortcuts: true, kernel: 7, pool: 5 };
 
 const TILES = [16, 20, 24, 32, 48, 64, 96, 128, 256];
 const WORDS = [8, 12, 16, 24, 32, 48, 64, 128];
@@ -109,9 +112,9 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
   const conv: fc.Arbitrary<NetStep> = fc.record({
     kind: fc.constant('conv' as const),
     out: fc.integer({ min: 1, max: limits.channels }),
-    k: fc.integer({ min: 1, max: 5 }),
+    k: fc.integer({ min: 1, max: limits.kernel ?? 5 }),
     stride: fc.integer({ min: 1, max: 3 }),
-    pad: fc.integer({ min: 0, max: 2 }),
+    pad: fc.integer({ min: 0, max: Math.floor((limits.kernel ?? 5) / 2) }),
     bn: fc.boolean(),
     relu: fc.boolean(),
     wide: fc.constantFrom(false, false, false, false, false, false, false, true),
@@ -134,7 +137,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
       arbitrary: fc.record({
         kind: fc.constant('pool' as const),
         pool: fc.constantFrom('maxpool' as const, 'avgpool' as const),
-        size: fc.integer({ min: 1, max: 3 }),
+        size: fc.integer({ min: 1, max: limits.pool ?? 3 }),
         stride: fc.integer({ min: 1, max: 3 }),
         pad: fc.integer({ min: 0, max: 2 }),
         act: fc.constantFrom<PoolActivation>('none', 'none', 'relu', 'relu', 'threshold', 'threshold'),
@@ -485,8 +488,8 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // Edge blocks (idle replicas): generated only where the RTL implements them (fitReplication), refused next to a
   // residual add, in a layer that sends a shortcut, in column parts and with a fused pool.
   { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
-  // Ragged method-2 blocks: refused with a fused pool, in column parts, with a residual add, sending a shortcut or
-  // reading a replicated pool's pixels (kept one time in six where the generator could refit them).
+  // Ragged method-2 blocks: refused with a fused pool, with a residual add or sending a shortcut (kept one time in six
+  // where the generator could refit them).
   { name: 'ragged block', pattern: /ragged method-2 block/ },
 ];
 

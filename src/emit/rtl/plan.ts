@@ -418,7 +418,6 @@ function neuronPlan(
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
-  if (membrane && membrane.potentialBits > 64) unsupported(node, `a ${membrane.potentialBits}-bit membrane potential (more than 64 bits)`);
   if (requantShift < 0) requantShift = 0;
   return {
     batchNorm,
@@ -539,26 +538,19 @@ function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm:
 /**
  * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
  * pixel of a block and the consumers and the testbench skip the off-plane ones, so nothing in the core may depend on
- * a pixel's position (a pool, an integrate-and-fire membrane); a consumer of a replicated pool's pooled pixels has no
- * block table. A residual add pairs in-plane pixels through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut). Column parts walk the
- * same table, each emitting its own replicas' columns.
+ * a pixel's position (a pool, an integrate-and-fire membrane). A residual add pairs in-plane pixels through a table
+ * (src/emit/rtl/shortcutOrder.ts maskedShortcut). A ragged consumer of a replicated pool counts the pooled pixels'
+ * arrival in the groups the pool sends (the `inBlock` of its lattice). Column parts walk the same table, each emitting
+ * its own replicas' columns.
  */
-function refuseRagged(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping): void {
-  const block = blockShape(lm.matrix.replicas);
-  const producer = layers.find((l) => l.layer === lm.source);
-  const raggedIn = producer !== undefined && blockShape(producer.matrix.replicas).ragged !== undefined;
-  if (!block.ragged && !raggedIn) return;
-  const node = nodeIndex(design.network).get(lm.layer)!;
-  const what = block.ragged
-    ? `a ragged method-2 block (${lm.matrix.replicas.length} replicas, dW ${lm.matrix.dW}: its last column partly filled, blocks on a skewed lattice)`
-    : `a layer reading the ragged method-2 blocks of '${lm.source}'`;
-  if (block.ragged) {
-    const byName = nodeIndex(design.network);
-    const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
-    if (pool) unsupported(node, `${what} with a fused pool`);
-    if (design.target.neuronCore.spiking) unsupported(node, `${what} of integrate-and-fire neurons`);
-  }
-  if (producer && replicatedPoolPixels(design, producer) !== undefined) unsupported(node, `${what} after the replicated pool of '${lm.source}'`);
+function refuseRagged(design: IrDesign, lm: LayerMapping): void {
+  if (!blockShape(lm.matrix.replicas).ragged) return;
+  const byName = nodeIndex(design.network);
+  const node = byName.get(lm.layer)!;
+  const what = `a ragged method-2 block (${lm.matrix.replicas.length} replicas, dW ${lm.matrix.dW}: its last column partly filled, blocks on a skewed lattice)`;
+  const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
+  if (pool) unsupported(node, `${what} with a fused pool`);
+  if (design.target.neuronCore.spiking) unsupported(node, `${what} of integrate-and-fire neurons`);
 }
 
 /** The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. */
@@ -605,7 +597,7 @@ export function readExtent(lm: LayerMapping, padding: Padding): { height: number
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
-  for (const lm of mapping.layers) refuseRagged(design, mapping.layers, lm);
+  for (const lm of mapping.layers) refuseRagged(design, lm);
   // FIFO depths for one image: the residual buffers of the single-image dataflow. A shortcut pixel that arrives after
   // the main path's inputs stalls the layer's cores (their controllers wait for the FIFO), as the model's cores wait.
   const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels }]));

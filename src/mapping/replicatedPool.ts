@@ -5,7 +5,8 @@
 // Method 1 only (blocks one column wide): a block's pixels pass the neuron core y fastest, as an unreplicated core's
 // do, so its window counters see the conv-output plane in column order and it emits pooled pixels in column order;
 // the consumer takes the pooled pixels of one block together, so every block that completes a pooled pixel must
-// complete the same number.
+// complete the same number. An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by
+// the replica's pixel), after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, type Padding } from '../ir/padding.js';
@@ -58,8 +59,6 @@ export interface ReplicatedPoolCase {
   /** The fused pools in order (a global average pool is one window over the plane, stride its height). */
   pools: readonly PoolGeometry[];
   colParts: number;
-  /** Integrate-and-fire neurons (`model if`). */
-  spiking: boolean;
 }
 
 /**
@@ -68,7 +67,6 @@ export interface ReplicatedPoolCase {
  */
 export function replicatedPoolRule(c: ReplicatedPoolCase): { pixels: number } | { pool: number; what: string } {
   if (c.pools.length > 1) return { pool: 0, what: 'two pools in a replicated layer' };
-  if (c.spiking) return { pool: 0, what: 'a pool in a replicated layer of integrate-and-fire neurons' };
   // A window spans several replicas' pixels, and a column part usually starts inside a replica: the part holding
   // some of a window's channels lacks the other replicas' values of them.
   if (c.colParts > 1) return { pool: 0, what: 'a pool in a replicated layer split in column parts' };
@@ -112,7 +110,6 @@ export function replicatedPoolOf(
     block,
     pools: geometry,
     colParts,
-    spiking: Boolean(design.target.neuronCore.spiking),
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }

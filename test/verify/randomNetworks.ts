@@ -270,7 +270,6 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       block: { rows, cols: 1 },
       pools: l.pools,
       colParts: Math.ceil((l.out * rows) / c.tileCols),
-      spiking: false,
     });
     if ('pixels' in rule && tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
   }

@@ -1,10 +1,11 @@
 // Pools in replicated layers of integrate-and-fire neurons (IMC112 before, src/mapping/replicatedPool.ts): spikes
-// pooled in a replicated core (the membranes are the conv plane's, indexed by the replica's pixel), and pooled values
-// spiking (the membranes are the pooled plane's, each integrating once when its block completes the window).
+// pooled in a replicated core (the membranes are the conv plane's, indexed by the replica's pixel), pooled values
+// spiking (the membranes are the pooled plane's, each integrating once when its block completes the window), and a
+// membrane between two pools in the replicated core's chain of stages.
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('integrate-and-fire neurons before and after a pool in replicated cores (4 timesteps)', () => {
   const p = prepare('test/verify/fixtures/spiking-replicated-pool.imc');
@@ -56,5 +57,47 @@ describe('integrate-and-fire neurons before and after a pool in replicated cores
     const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
+  }, 300_000);
+});
+
+describe('an integrate-and-fire neuron between two pools of a replicated layer (4 timesteps)', () => {
+  const p = prepare('test/verify/fixtures/spiking-replicated-chain.imc');
+
+  it('chains two stages of the layer\'s channels, the second with the membranes of the 4x4 averages', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.colParts])).toEqual([
+      ['c1', 4, 1],
+      ['f1', 1, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'spiking_replicated_chain_c00')).toMatchObject({ REPLICATED: 1, POOL_CHAIN: 1, CHANNELS: 4, OUT_WIDTH: 4, THRESHOLD: 2, THRESHOLD_AFTER_POOL: 2 });
+    expect(poolStageParametersOf(p.files, 'spiking_replicated_chain_c00')).toMatchObject([
+      { COLS: 4, KIND: 2, THRESHOLD_IN: 0 },
+      { COLS: 4, KIND: 1, THRESHOLD_IN: 2, IF_ENTRIES: 64 },
+    ]);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/spiking_replicated_chain.f', 'spiking_replicated_chain_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images over every timestep, with pooled spikes of both values', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const c1 = result.coverage.find((c) => c.layer === 'c1')!;
+    // 4x2x2 pooled spikes per image and timestep.
+    expect(c1.activations).toBe(2 * 4 * 16);
+    expect(c1.nonZero).toBeGreaterThan(0);
+    expect(c1.nonZero).toBeLessThan(c1.activations);
+  }, 300_000);
+
+  it('fails at c1 when the stage\'s membranes are indexed by the pooled row only (a potential shared across columns)', async () => {
+    const module = p.files.find((f) => f.path === 'rtl/imcc_pool.v')!;
+    const index = "({ {(32-CW){1'b0}}, in_x } * IN_H";
+    expect(module.content.split(index)).toHaveLength(2);
+    const files = p.files.map((f) => (f === module ? { ...f, content: module.content.replace(index, "(32'd0 * IN_H") } : f));
+    const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c1' });
   }, 300_000);
 });

@@ -5,7 +5,8 @@
 // Method 1 only (blocks one column wide): a block's pixels pass the neuron core y fastest, as an unreplicated core's
 // do, so its window counters see the conv-output plane in column order and it emits pooled pixels in column order;
 // the consumer takes the pooled pixels of one block together, so every block that completes a pooled pixel must
-// complete the same number.
+// complete the same number. An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by
+// the replica's pixel), after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, type Padding } from '../ir/padding.js';
@@ -20,26 +21,42 @@ export interface PoolGeometry {
 }
 
 /**
+ * Where the windows of a chain of pools end along one dimension of `length` conv-output rows (columns): for each
+ * pixel of the last pool's output, the conv row whose pixel completes it (a later pool's window ends with the earlier
+ * pool's pixel that completes it). Undefined when two windows of a pool end at the same row.
+ */
+function chainWindowEnds(length: number, pools: readonly PoolGeometry[], size: (p: PoolGeometry) => number, before: (p: PoolGeometry) => number, after: (p: PoolGeometry) => number): number[] | undefined {
+  let ends = Array.from({ length }, (_, i) => i);
+  for (const pool of pools) {
+    const windows = poolWindowEnds(ends.length, size(pool), pool.stride, before(pool), after(pool));
+    if (windows.length === 0) return undefined;
+    ends = windows.map((w) => ends[w.end]);
+  }
+  return ends;
+}
+
+/**
  * How many pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
- * windows whose last real pixel lies in it. Returns the common count of the blocks that complete any, or a reason
- * why there is none (the counts differ, or the pooled plane's columns do not split into them).
+ * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the common count of the blocks
+ * that complete any, or a reason why there is none (the counts differ, or the pooled plane's columns do not split
+ * into them).
  */
 export function pooledPerBlock(
   convHeight: number,
   convWidth: number,
   block: BlockShape,
-  pool: PoolGeometry,
+  pools: readonly PoolGeometry[],
 ): { pixels: number } | { reason: string } {
   if (block.cols !== 1) return { reason: `blocks ${block.cols} columns wide (method 2)` };
   if (convHeight % block.rows !== 0) return { reason: `a ${convHeight}-row plane that is not a whole number of ${block.rows}-row blocks` };
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
-  const rows = poolWindowEnds(convHeight, pool.height, pool.stride, pool.padding.top, pool.padding.bottom);
-  const cols = poolWindowEnds(convWidth, pool.width, pool.stride, pool.padding.left, pool.padding.right);
-  if (rows.length === 0 || cols.length === 0) return { reason: 'two pool windows that end at the same row or column' };
+  const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
+  const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);
+  if (rows === undefined || cols === undefined) return { reason: 'two pool windows that end at the same row or column' };
   // Every column with a window end sees the same rows end: count them per block of rows.
   const perBlock = new Map<number, number>();
-  for (const r of rows) {
-    const b = Math.floor(r.end / block.rows);
+  for (const end of rows) {
+    const b = Math.floor(end / block.rows);
     perBlock.set(b, (perBlock.get(b) ?? 0) + 1);
   }
   const counts = new Set(perBlock.values());
@@ -58,8 +75,6 @@ export interface ReplicatedPoolCase {
   /** The fused pools in order (a global average pool is one window over the plane, stride its height). */
   pools: readonly PoolGeometry[];
   colParts: number;
-  /** Integrate-and-fire neurons (`model if`). */
-  spiking: boolean;
 }
 
 /**
@@ -67,14 +82,10 @@ export interface ReplicatedPoolCase {
  * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
  */
 export function replicatedPoolRule(c: ReplicatedPoolCase): { pixels: number } | { pool: number; what: string } {
-  if (c.pools.length > 1) return { pool: 0, what: 'two pools in a replicated layer' };
-  if (c.spiking) return { pool: 0, what: 'a pool in a replicated layer of integrate-and-fire neurons' };
   // A window spans several replicas' pixels, and a column part usually starts inside a replica: the part holding
   // some of a window's channels lacks the other replicas' values of them.
   if (c.colParts > 1) return { pool: 0, what: 'a pool in a replicated layer split in column parts' };
-  const pool = c.pools[0];
-  if (pool.stride !== pool.height) return { pool: 0, what: 'a pool whose stride differs from its size in a replicated layer' };
-  const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, pool);
+  const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
   return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : sent;
 }
 
@@ -112,7 +123,6 @@ export function replicatedPoolOf(
     block,
     pools: geometry,
     colParts,
-    spiking: Boolean(design.target.neuronCore.spiking),
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }

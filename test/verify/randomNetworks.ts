@@ -273,7 +273,6 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       block: { rows, cols: 1 },
       pools: l.pools,
       colParts: Math.ceil((l.out * rows) / c.tileCols),
-      spiking: false,
     });
     if ('pixels' in rule && tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
   }
@@ -481,9 +480,9 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 /** Features the RTL generator refuses (docs/rtl.md, IMC112), by the words of its message. */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a method-1 replicated layer is implemented when its windows end evenly in the blocks (the same count of
-  // pooled pixels per block); method 2, uneven windows, a stride other than the size, two pools and column parts not.
+  // pooled pixels per block, also through a chain of pools); method 2, uneven windows and column parts not.
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
-  { name: 'pool in a replicated layer', pattern: /(a pool|two pools|a pool whose stride differs from its size) in a replicated layer/ },
+  { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
   // Edge blocks (idle replicas): generated only where the RTL implements them (fitReplication), refused next to a
   // residual add, in a layer that sends a shortcut, in column parts and with a fused pool.

@@ -508,8 +508,12 @@ module imcc_neuron #(
   wire signed [ACC_BITS-1:0] pool_out;
   wire signed [ACC_BITS-1:0] result;
   wire [CW-1:0]              emit_y, emit_x;
-  // The pixels into a chain of pools.
-  assign stream_o = { busy_q, ch_q, pixel_in_plane, pixel_y, pixel_x, activated };
+  // The pixels into a chain of pools, with their channel: a replicated core's replica pixel has the layer's channels
+  // (the stages see the replicas' pixels one after the other, column-major as an unreplicated core's).
+  wire [31:0]         oc_flat = { {(32-OC_BITS){1'b0}}, oc };
+  wire [31-CH_BITS:0] unused_oc_flat_high = oc_flat[31:CH_BITS];
+  wire [CH_BITS-1:0]  stream_ch = (REPLICATED != 0) ? oc_flat[CH_BITS-1:0] : ch_q;
+  assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };
   generate
     if (POOL != 0) begin : g_pool
       localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];
@@ -560,27 +564,6 @@ module imcc_neuron #(
       end
       assign pool_out = pooled;
       assign emit = window_last && window_inside;
-      if (REPLICATED != 0) begin : g_replica_pool
-        // The block's pooled pixels so far: the current one goes at that pixel (pooled pixel major, channel fastest);
-        // the block sends when it completed any.
-        localparam [EMIT_BITS-1:0] EMIT_ZERO = 0;
-        localparam [EMIT_BITS-1:0] EMIT_ONE = 1;
-        reg [EMIT_BITS-1:0] emit_k_q, emit_k_d;
-        always @* begin
-          emit_k_d = emit_k_q;
-          if (start_i) emit_k_d = EMIT_ZERO;
-          if (pixel_done && emit) emit_k_d = emit_k_q + EMIT_ONE;
-        end
-        always @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) emit_k_q <= EMIT_ZERO;
-          else emit_k_q <= emit_k_d;
-        end
-        assign out_entry = { {(32-EMIT_BITS){1'b0}}, emit_k_q } * CHANNELS + { {(32-OC_BITS){1'b0}}, oc };
-        assign block_valid = (emit_k_q != EMIT_ZERO) || emit;
-      end else begin : g_column_pool
-        assign out_entry = { {(32-CH_BITS){1'b0}}, ch_q };
-        assign block_valid = emit;
-      end
       assign emit_y = py_q;
       assign emit_x = px_q;
 
@@ -636,8 +619,6 @@ module imcc_neuron #(
       localparam integer STREAM_BITS = 2 + CH_BITS + 2 * CW + ACC_BITS;
       wire [CH_BITS:0] unused_pooled_control = pooled_i[STREAM_BITS-1 -: CH_BITS+1];
       assign emit = pooled_i[ACC_BITS+2*CW];
-      assign out_entry = { {(32-CH_BITS){1'b0}}, ch_q };
-      assign block_valid = emit;
       assign emit_y = pooled_i[ACC_BITS+CW +: CW];
       assign emit_x = pooled_i[ACC_BITS +: CW];
       assign pool_out = pooled_i[ACC_BITS-1:0];
@@ -650,6 +631,31 @@ module imcc_neuron #(
       assign pool_out = activated;
       assign emit_y = pixel_y;
       assign emit_x = pixel_x;
+    end
+  endgenerate
+
+  // Where a pooled value goes in the sent vector.
+  generate
+    if (((POOL != 0) || (POOL_CHAIN != 0)) && (REPLICATED != 0)) begin : g_replica_pool
+      // The block's pooled pixels so far: the current one goes at that pixel (pooled pixel major, channel fastest);
+      // the block sends when it completed any. A pooled pixel is complete with its replica's last channel.
+      localparam [EMIT_BITS-1:0] EMIT_ZERO = 0;
+      localparam [EMIT_BITS-1:0] EMIT_ONE = 1;
+      reg [EMIT_BITS-1:0] emit_k_q, emit_k_d;
+      always @* begin
+        emit_k_d = emit_k_q;
+        if (start_i) emit_k_d = EMIT_ZERO;
+        if (pixel_done && emit) emit_k_d = emit_k_q + EMIT_ONE;
+      end
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) emit_k_q <= EMIT_ZERO;
+        else emit_k_q <= emit_k_d;
+      end
+      assign out_entry = { {(32-EMIT_BITS){1'b0}}, emit_k_q } * CHANNELS + { {(32-OC_BITS){1'b0}}, oc };
+      assign block_valid = (emit_k_q != EMIT_ZERO) || emit;
+    end else if ((POOL != 0) || (POOL_CHAIN != 0)) begin : g_column_pool
+      assign out_entry = { {(32-CH_BITS){1'b0}}, ch_q };
+      assign block_valid = emit;
     end
   endgenerate
 

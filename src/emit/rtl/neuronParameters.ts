@@ -4,7 +4,9 @@
 // pooled-pixel queue (src/emit/rtl/poolQueue.ts).
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, usesPoolChain } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, pixelChannels, usesPoolChain } from './poolChain.js';
+
+export { pixelChannels };
 import { usesPoolQueue } from './poolQueue.js';
 
 /** The neuron core's parameters in declaration order (integers; flags are 0 or 1). */
@@ -89,19 +91,16 @@ function parameterValue(what: string, value: number): number {
   return value;
 }
 
-/** Channels of one emitted pixel (one shortcut FIFO entry): the layer's for a replicated core, else the core's columns. */
-export function pixelChannels(p: CoreRtlPlan): number {
-  return p.replicas > 1 ? p.outChannels : p.cols;
-}
 
 /**
- * The neuron-core parameters of one core. A replicated core's one pool is the module's own
- * (src/mapping/replicatedPool.ts allows no other); a chain of pools or a pooled-pixel queue follows it in the wrapper.
+ * The neuron-core parameters of one core. A replicated core's pool is the module's own or a chain of stages in the
+ * wrapper (src/mapping/replicatedPool.ts allows no queue); a chain of pools or a pooled-pixel queue follows the
+ * module in the wrapper.
  */
 export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const n = p.neuron;
   if (!n) throw new Error(`RTL: core ${p.core.id} has no neuron core`);
-  if (p.replicas > 1 && (usesPoolChain(p) || usesPoolQueue(p))) throw new Error(`RTL: core ${p.core.id}: a chain of pools or a pooled-pixel queue in a replicated core`);
+  if (p.replicas > 1 && usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core`);
   const replicated = p.replicas > 1;
   const channels = pixelChannels(p);
   const chBits = unsignedBits(p.cols - 1);

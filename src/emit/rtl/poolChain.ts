@@ -51,6 +51,11 @@ export function usesPoolChain(p: CoreRtlPlan): boolean {
   return n.pool.stride !== n.pool.height || n.laterPools.length > 0;
 }
 
+/** Channels of one emitted pixel (one shortcut FIFO entry): the layer's for a replicated core, else the core's columns. */
+export function pixelChannels(p: CoreRtlPlan): number {
+  return p.replicas > 1 ? p.outChannels : p.cols;
+}
+
 /** The bits of a neuron core's coordinates (the conv plane's, and every pooled plane's). */
 export function coordinateBits(p: CoreRtlPlan): number {
   const n = p.neuron!;
@@ -84,7 +89,6 @@ interface StageShape {
 export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
   const n = p.neuron;
   if (!n?.pool || !usesPoolChain(p)) throw new Error(`RTL: core ${p.core.id} has no chain of pools`);
-  if (p.replicas > 1) throw new Error(`RTL: core ${p.core.id}: a chain of pools in a replicated core`);
   const first = n.pool;
   const shapes: StageShape[] = [
     { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), relu: false, threshold: 0 },
@@ -96,7 +100,10 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
     shapes.push({ ...later, inBits: threshold !== 0 ? 2 : before.inBits, threshold });
   }
   const cw = coordinateBits(p);
+  // The stream's channel field is the core's column index; a replicated core sends each replica's pixel with the
+  // layer's channels, so a stage sees a pixel of `channels` values.
   const chBits = unsignedBits(p.cols - 1);
+  const channels = pixelChannels(p);
   const level = n.threshold?.level ?? 0;
   const membrane = n.threshold?.integrateAndFire;
   return shapes.map((s) => {
@@ -113,7 +120,7 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
     if (s.threshold === 2 && !ifMembrane) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire stage without a membrane`);
     if (s.threshold !== 0 && level < 0 && s.threshold === 2) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold`);
     return {
-      COLS: p.cols,
+      COLS: channels,
       CH_BITS: chBits,
       CW: cw,
       ACC_BITS: n.accBits,
@@ -130,9 +137,9 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
       POOLED_W: pooledW,
       IN_BITS: s.inBits,
       BITS: bits,
-      INDEX_BITS: unsignedBits(pooledH * p.cols - 1),
+      INDEX_BITS: unsignedBits(pooledH * channels - 1),
       SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
-      LINE_INDEX_BITS: unsignedBits(pool.width * s.inHeight * p.cols - 1),
+      LINE_INDEX_BITS: unsignedBits(pool.width * s.inHeight * channels - 1),
       RELU_IN: s.relu ? 1 : 0,
       THRESHOLD_IN: s.threshold,
       LEVEL_NEGATIVE: s.threshold === 1 && level < 0 ? 1 : 0,

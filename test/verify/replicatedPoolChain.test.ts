@@ -1,0 +1,69 @@
+// Chains of pool stages in replicated layers (IMC112 before, src/mapping/replicatedPool.ts): a pool whose stride
+// differs from its size, and two pools, run as the wrapper's static stages; the replicated neuron core streams each
+// replica's pixel with the layer's channels, column-major, and sends the pooled pixels a block completes together.
+import { describe, expect, it } from 'vitest';
+import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
+import { uniformPadding } from '../../src/ir/padding.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { controllerParametersOf, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+
+const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
+
+describe('pooled pixels per block through a chain of pools', () => {
+  it('counts the last pool\'s windows by the conv row that completes them', () => {
+    // 3x3 every 2 padded by 1 on 8 rows: windows end at rows 1, 3, 5, 7, two per block of 4.
+    expect(pooledPerBlock(8, 8, { rows: 4, cols: 1 }, [pool(3, 2, 1)])).toEqual({ pixels: 2 });
+    // 2x2 windows (ends 1, 3), then a global average over the 2x2 pooled plane: it ends at conv row 3.
+    expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2), { height: 2, width: 2, stride: 2, padding: uniformPadding(0) }])).toEqual({ pixels: 1 });
+    // 2x2 windows every pixel on 4 rows end at rows 1, 2, 3: blocks of 2 complete 1 or 2.
+    expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1)])).toEqual({ reason: 'blocks of 2 rows that complete 1 or 2 pooled rows' });
+    // Then 2x2 windows of those (ends at pooled rows 1, 2, so conv rows 2, 3): both in block 1.
+    expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1), pool(2, 1)])).toEqual({ pixels: 2 });
+  });
+});
+
+describe('a strided overlapping pool and two pools in replicated cores (RTL)', () => {
+  const p = prepare('test/verify/fixtures/replicated-pool-chain.imc');
+
+  it('chains stages of the layer\'s channels behind the replicated neuron cores', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.colParts])).toEqual([
+      ['c1', 4, 1],
+      ['c2', 2, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'replicated_pool_chain_c00')).toMatchObject({ REPLICATED: 1, POOL: 0, POOL_CHAIN: 1, COLS: 16, CHANNELS: 4, OUT_WIDTH: 8, EMIT_BITS: 2 });
+    expect(poolStageParametersOf(p.files, 'replicated_pool_chain_c00')).toMatchObject([{ COLS: 4, CH_BITS: 4, IN_H: 8, POOL_H: 3, STRIDE_Y: 2, POOLED_H: 4 }]);
+    expect(neuronParametersOf(p.files, 'replicated_pool_chain_c01')).toMatchObject({ REPLICATED: 1, POOL_CHAIN: 1, COLS: 12, CHANNELS: 6, OUT_WIDTH: 6 });
+    expect(poolStageParametersOf(p.files, 'replicated_pool_chain_c01')).toMatchObject([
+      { COLS: 6, KIND: 2, IN_H: 4, POOLED_H: 2 },
+      { COLS: 6, KIND: 2, IN_H: 2, POOLED_H: 1, RELU_IN: 1 },
+    ]);
+    // c2 takes c1's two pooled pixels of a block together.
+    expect(controllerParametersOf(p.files, 'replicated_pool_chain_c01')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/replicated_pool_chain.f', 'replicated_pool_chain_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images, with non-zero pooled activations from both layers', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const layer = (name: string) => result.coverage.find((c) => c.layer === name)!;
+    // 4x4x4 and 6x1x1 pooled activations per image.
+    expect(['c1', 'c2'].map((name) => layer(name).activations)).toEqual([2 * 64, 2 * 6]);
+    for (const name of ['c1', 'c2']) expect(layer(name).nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails at c1 when the core streams its column index as the channel (a replica\'s pixel read as another channel)', async () => {
+    const module = p.files.find((f) => f.path === 'rtl/imcc_neuron.v')!;
+    const stream = '(REPLICATED != 0) ? oc_flat[CH_BITS-1:0] : ch_q';
+    expect(module.content.split(stream)).toHaveLength(2);
+    const files = p.files.map((f) => (f === module ? { ...f, content: module.content.replace(stream, 'ch_q') } : f));
+    const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c1' });
+  }, 300_000);
+});

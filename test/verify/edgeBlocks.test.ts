@@ -10,7 +10,6 @@ import { coreSchedule } from '../../src/memory/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
-import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strided columns of 2 on 3 rows, 1x2 output blocks on 3 columns)', () => {
@@ -113,28 +112,3 @@ describe('edge blocks of integrate-and-fire neurons (spiking-replicated.imc on a
   }, 300_000);
 });
 
-describe('edge blocks of a replicated pooled layer of integrate-and-fire neurons', () => {
-  it('are IMC112, naming the layer: that neuron core would integrate the idle replicas\' values into other pixels', () => {
-    const text = readFileSync('test/verify/fixtures/spiking-replicated.imc', 'utf8')
-      .replace('input image: 2x8x8', 'input image: 2x7x7')
-      .replace('layer c1: replicas 4, method 1', 'layer c1: replicas 3, method 1')
-      .replace('ops psum, batchnorm, integrate_and_fire', 'ops psum, batchnorm, integrate_and_fire, pool')
-      .replace('s1 = relu(batchnorm(c1))', 's1 = maxpool(relu(batchnorm(c1)), size 2)');
-    const { design, diagnostics } = loadDesign('main.imc', (file) => {
-      if (file === 'main.imc') return text;
-      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-    });
-    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    let error: unknown;
-    try {
-      emitRtl(createProgram(design!));
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(DiagnosticError);
-    const [d] = (error as DiagnosticError).diagnostics;
-    expect(d.code).toBe('IMC112');
-    expect(d.message).toBe("the RTL generator does not implement a 7x7 output plane that is not a whole number of 3x1 blocks in a pooled layer of integrate-and-fire neurons (node 'c1')");
-    expect(d.span).toMatchObject({ file: 'main.imc', line: text.split('\n').findIndex((l) => l.includes('c1 = conv(')) + 1 });
-  });
-});

@@ -24,6 +24,12 @@ describe('pooled pixels per block of a replicated layer', () => {
     expect(pooledPerBlock(12, 12, { rows: 4, cols: 1 }, [pool(3)])).toEqual({ reason: 'blocks of 4 rows that complete 1 or 2 pooled rows' });
     expect('reason' in pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2)])).toBe(true);
   });
+
+  it('refuses edge blocks (a plane that is not a whole number of blocks): their idle replicas would enter windows', () => {
+    // 3 replicas on 7 rows: the third block of each column has one real row. This is also why edge blocks of a pooled
+    // layer of integrate-and-fire neurons never reach the membranes with an idle replica's value.
+    expect(pooledPerBlock(7, 7, { rows: 3, cols: 1 }, [pool(2)])).toEqual({ reason: 'a 7-row plane that is not a whole number of 3-row blocks' });
+  });
 });
 
 describe('max, average and global average pools in replicated cores, the last the network output (RTL)', () => {

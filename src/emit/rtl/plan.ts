@@ -515,23 +515,17 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 }
 
 /**
- * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block
- * (a method-2 block's idle bottom rows would sit between them, which IMC056 refuses anyway), and a replicated pool's
- * integrate-and-fire membrane integrates idle replicas too. (A residual add keeps only in-plane shortcut pixels:
- * src/emit/rtl/shortcutOrder.ts maskedShortcut.) A column part masks its own replicas and sends every block, even one whose replicas are all
- * idle, so the layer's parts stay valid together.
+ * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block,
+ * and a method-2 block's idle bottom rows would sit between them (IMC056 refuses most of them anyway). A residual add
+ * keeps only in-plane shortcut pixels (src/emit/rtl/shortcutOrder.ts maskedShortcut); a pooled layer with edge blocks
+ * is the shared pool rule's (src/mapping/replicatedPool.ts: blocks completing different numbers of pooled pixels). A
+ * column part masks its own replicas and sends every block, even one whose replicas are all idle, so the layer's
+ * parts stay valid together.
  */
-function refuseEdgeBlocks(design: IrDesign, layers: readonly LayerMapping[], lm: LayerMapping, node: IrNode): void {
+function refuseEdgeBlocks(lm: LayerMapping, node: IrNode): void {
   const block = blockShape(lm.matrix.replicas);
-  const plane = `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks`;
-  if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) unsupported(node, `${plane} (idle rows in a method-2 block)`);
-  // The static neuron core (no pool) integrates only the replicas in the plane; a replicated pool's neuron core
-  // (src/emit/rtl/neuronParameters.ts usesStaticNeuron) integrates every replica's value, an idle one's into another
-  // pixel's potential.
-  const byName = nodeIndex(design.network);
-  const fused = lm.fused.map((f) => byName.get(f)!.op.kind);
-  if (design.target.neuronCore.spiking && fused.includes('relu') && fused.some((k) => k === 'maxpool' || k === 'avgpool' || k === 'gap')) {
-    unsupported(node, `${plane} in a pooled layer of integrate-and-fire neurons`);
+  if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) {
+    unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks (idle rows in a method-2 block)`);
   }
 }
 
@@ -631,7 +625,7 @@ export function planRtl(program: Program): RtlPlan {
       if ((!block.ragged && !isFullBlock(m.replicas)) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (hasEdgeBlocks(lm)) refuseEdgeBlocks(design, mapping.layers, lm, node);
+      if (hasEdgeBlocks(lm)) refuseEdgeBlocks(lm, node);
     }
     const { height: regionHeight, width: regionWidth } = blockRegion(block, m);
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);

@@ -10,7 +10,7 @@ describe('a small residual network with 16 channels into a global average pool',
   it('indexes its 16 pool entries with 4 bits and never steps a single pooled row', () => {
     expect(neuronParametersOf(p.files, 'residual16_c01')).toMatchObject({ POOL: 2, POOLED_H: 1, POOL_INDEX_BITS: 4 });
     const neuron = coreModuleFile(p.files, 'residual16_c01', 'neuron').content;
-    expect(neuron).toContain('localparam integer ROW_STEP_VALUE = (POOLED_H > 1) ? COLS : 0;');
+    expect(neuron).toContain('localparam integer ROW_STEP_VALUE = (POOLED_H > 1) ? CHANNELS : 0;');
   });
   lintAndVerifyTests(p, 500);
 });

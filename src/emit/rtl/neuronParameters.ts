@@ -4,7 +4,7 @@
 // pooled-pixel queue (src/emit/rtl/poolQueue.ts).
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, pixelChannels, usesPoolChain } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, pixelChannels, pooledValueBits, usesPoolChain } from './poolChain.js';
 
 export { pixelChannels };
 import { usesPoolQueue } from './poolQueue.js';
@@ -124,7 +124,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const count = pool ? pool.height * pool.width : 1;
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
   const pooledBits = firstPoolInputBits(p);
-  const poolBits = !pool ? 2 : pool.kind === 'max' ? pooledBits : pooledBits + unsignedBits(count) + 1;
+  const poolBits = pool ? pooledValueBits(pool.kind, pooledBits, count) : 2;
   // Activations sent per valid: the columns, or a replicated core's pooled pixels of a block with the layer's channels.
   const outWidth = n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols;
   const values: NeuronParameters = {

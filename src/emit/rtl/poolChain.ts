@@ -3,7 +3,7 @@
 // between the neuron core's pixel stream and its pooled input. The first stage pools the core's own pixels; each later
 // one the pixels the stage before it emits, with the ReLU and threshold (or integrate-and-fire neuron) fused between
 // the two pools applied to its input.
-import type { CoreRtlPlan, PoolGeometry } from './plan.js';
+import type { CoreRtlPlan, IfMembranePlan, PoolGeometry } from './plan.js';
 import { unsignedBits } from './literals.js';
 
 /** One stage's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
@@ -68,6 +68,23 @@ export function firstPoolInputBits(p: CoreRtlPlan): number {
   return n.threshold && !n.threshold.afterPool ? 2 : n.saturationBits;
 }
 
+/** Signed bits of a pool's values: its input's for a maximum, the sum of `count` of them (and a sign) for an average. */
+export function pooledValueBits(kind: 'max' | 'avg', inBits: number, count: number): number {
+  return kind === 'max' ? inBits : inBits + unsignedBits(count) + 1;
+}
+
+/** The integrate-and-fire membrane parameters of a pool stage or queue (placeholders that fit when it has none). */
+export function membraneParameters(membrane: IfMembranePlan | undefined, level: number) {
+  return {
+    V_BITS: membrane?.potentialBits ?? 2,
+    IF_ENTRIES: membrane?.entries ?? 1,
+    IF_INDEX_BITS: unsignedBits((membrane?.entries ?? 1) - 1),
+    IF_THRESHOLD: membrane ? level : 1,
+    IF_LEAK: membrane?.leak ?? 0,
+    IF_RESET_SUBTRACT: membrane?.reset === 'subtract' ? 1 : 0,
+  };
+}
+
 /** Windows of one dimension: `size` every `stride` over `length` positions padded by `before` and `after`. */
 function windowCount(length: number, size: number, stride: number, before: number, after: number): number {
   return Math.floor((length + before + after - size) / stride) + 1;
@@ -109,7 +126,7 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
   return shapes.map((s) => {
     const { pool } = s;
     const count = pool.height * pool.width;
-    const bits = pool.kind === 'max' ? s.inBits : s.inBits + unsignedBits(count) + 1;
+    const bits = pooledValueBits(pool.kind, s.inBits, count);
     if (bits + 1 > n.accBits) throw new Error(`RTL: core ${p.core.id}: a pool needs ${bits} bits, the datapath has ${n.accBits}`);
     const pooledH = windowCount(s.inHeight, pool.height, s.strideY, pool.padding.top, pool.padding.bottom);
     const pooledW = windowCount(s.inWidth, pool.width, s.strideX, pool.padding.left, pool.padding.right);
@@ -144,12 +161,7 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
       THRESHOLD_IN: s.threshold,
       LEVEL_NEGATIVE: s.threshold === 1 && level < 0 ? 1 : 0,
       LEVEL_MAGNITUDE: s.threshold === 1 ? Math.abs(level) : 0,
-      V_BITS: ifMembrane?.potentialBits ?? 2,
-      IF_ENTRIES: ifMembrane?.entries ?? 1,
-      IF_INDEX_BITS: unsignedBits((ifMembrane?.entries ?? 1) - 1),
-      IF_THRESHOLD: ifMembrane ? level : 1,
-      IF_LEAK: ifMembrane?.leak ?? 0,
-      IF_RESET_SUBTRACT: ifMembrane?.reset === 'subtract' ? 1 : 0,
+      ...membraneParameters(ifMembrane, level),
     };
   });
 }

@@ -4,7 +4,7 @@
 // windows end together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, membraneParameters, pooledValueBits } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -56,7 +56,7 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
   if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
   const inBits = firstPoolInputBits(p);
   const count = pool.height * pool.width;
-  const bits = pool.kind === 'max' ? inBits : inBits + unsignedBits(count) + 1;
+  const bits = pooledValueBits(pool.kind, inBits, count);
   const threshold = n.threshold?.afterPool ? n.threshold : undefined;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
@@ -87,11 +87,6 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),
-    V_BITS: membrane?.potentialBits ?? 2,
-    IF_ENTRIES: membrane?.entries ?? 1,
-    IF_INDEX_BITS: unsignedBits((membrane?.entries ?? 1) - 1),
-    IF_THRESHOLD: membrane ? threshold!.level : 1,
-    IF_LEAK: membrane?.leak ?? 0,
-    IF_RESET_SUBTRACT: membrane?.reset === 'subtract' ? 1 : 0,
+    ...membraneParameters(membrane, threshold?.level ?? 0),
   };
 }

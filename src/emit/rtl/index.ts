@@ -119,6 +119,9 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
   const zero = (bits: number): string => `{${bits}{1'b0}}`;
   const masks = p.neuron?.residual?.masked?.arrivalMasks;
+  // The wrapper's counter of arriving shortcut blocks (one entry when nothing is masked).
+  const arrivals = masks?.length ?? 1;
+  const arrivalBits = unsignedBits(arrivals - 1);
   const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
   const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
   return {
@@ -137,11 +140,11 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     // A masked entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
     resEntryBits: values.RES_MASKED === 1 ? 3 * values.RES_PTR_BITS + 2 : values.RES_PTR_BITS,
     resArrivalMasks: masks !== undefined,
-    resArrivals: masks?.length ?? 1,
-    resArrivalBits: unsignedBits((masks?.length ?? 1) - 1),
-    resArrivalLast: ulit(unsignedBits((masks?.length ?? 1) - 1), (masks?.length ?? 1) - 1),
-    resArrivalZero: ulit(unsignedBits((masks?.length ?? 1) - 1), 0),
-    resArrivalOne: ulit(unsignedBits((masks?.length ?? 1) - 1), 1 % 2 ** unsignedBits((masks?.length ?? 1) - 1)),
+    resArrivals: arrivals,
+    resArrivalBits: arrivalBits,
+    resArrivalLast: ulit(arrivalBits, arrivals - 1),
+    resArrivalZero: ulit(arrivalBits, 0),
+    resArrivalOne: ulit(arrivalBits, 1 % 2 ** arrivalBits),
     resIn: values.RES_IN,
     resMaskOnes: `{${values.RES_IN}{1'b1}}`,
     resNeedZero: zero(values.RES_PTR_BITS + 1),

@@ -531,8 +531,9 @@ function refuseEdgeBlocks(lm: LayerMapping, node: IrNode): void {
 
 /**
  * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
- * pixel of a block and the consumers and the testbench skip the off-plane ones, so nothing in the core may depend on
- * a pixel's position (a pool, an integrate-and-fire membrane). A residual add pairs in-plane pixels through a table
+ * pixel of a block and the consumers and the testbench skip the off-plane ones, so a pool, whose windows would take
+ * them as the plane's, is refused. An integrate-and-fire membrane is indexed by the block's lattice origin (the
+ * controller's table, the neuron core's LATTICE) and only in-plane replicas integrate. A residual add pairs in-plane pixels through a table
  * (src/emit/rtl/shortcutOrder.ts maskedShortcut). A ragged consumer of a replicated pool counts the pooled pixels'
  * arrival in the groups the pool sends (the `inBlock` of its lattice). Column parts walk the same table, each emitting
  * its own replicas' columns.
@@ -544,7 +545,6 @@ function refuseRagged(design: IrDesign, lm: LayerMapping): void {
   const what = `a ragged method-2 block (${lm.matrix.replicas.length} replicas, dW ${lm.matrix.dW}: its last column partly filled, blocks on a skewed lattice)`;
   const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
   if (pool) unsupported(node, `${what} with a fused pool`);
-  if (design.target.neuronCore.spiking) unsupported(node, `${what} of integrate-and-fire neurons`);
 }
 
 /** The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. */

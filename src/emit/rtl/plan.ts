@@ -515,21 +515,6 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 }
 
 /**
- * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block,
- * and a method-2 block's idle bottom rows would sit between them (IMC056 refuses most of them anyway). A residual add
- * keeps only in-plane shortcut pixels (src/emit/rtl/shortcutOrder.ts maskedShortcut); a pooled layer with edge blocks
- * is the shared pool rule's (src/mapping/replicatedPool.ts: blocks completing different numbers of pooled pixels). A
- * column part masks its own replicas and sends every block, even one whose replicas are all idle, so the layer's
- * parts stay valid together.
- */
-function refuseEdgeBlocks(lm: LayerMapping, node: IrNode): void {
-  const block = blockShape(lm.matrix.replicas);
-  if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) {
-    unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks (idle rows in a method-2 block)`);
-  }
-}
-
-/**
  * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
  * pixel of a block and the consumers and the testbench skip the off-plane ones, so a pool, whose windows would take
  * them as the plane's, is refused. An integrate-and-fire membrane is indexed by the block's lattice origin (the
@@ -625,7 +610,6 @@ export function planRtl(program: Program): RtlPlan {
       if ((!block.ragged && !isFullBlock(m.replicas)) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (hasEdgeBlocks(lm)) refuseEdgeBlocks(lm, node);
     }
     const { height: regionHeight, width: regionWidth } = blockRegion(block, m);
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);

@@ -287,10 +287,14 @@ function neuronPlan(
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
         // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
         // next to its last value (shortcutTap).
-        const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
+        // A replicated pool sends the pooled pixels its blocks complete, `pooled` at a time down a column of the pooled
+        // plane (src/mapping/replicatedPool.ts): those are the arriving blocks.
+        const pooled = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
+        const sent: ReplicaOffset[] | undefined = pooled !== undefined ? Array.from({ length: pooled }, (_, oy) => ({ oy, ox: 0 })) : sourceLayer?.matrix.replicas;
+        const pixels = sent ? sent.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
         // (blocks one column wide all give column order; a method-2 block's order is its own).
-        const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
+        const theirs = sent ? blockShape(sent) : { rows: 1, cols: 1 };
         const ours = blockShape(lm.matrix.replicas);
         const reordered = !sameEmissionOrder(plane.height, plane.width, theirs, ours);
         // A column part of a replicated layer takes the shortcut pixels of its own replicas only when they come in the
@@ -301,13 +305,12 @@ function neuronPlan(
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
         const depth = 2 * waiting + plane.height + 4 + burst;
         // Idle pixels on either side (edge blocks, ragged blocks): the core keeps the arriving pixels in the plane and
-        // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut).
+        // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut). The
+        // table counts the pixels the core computes, so a pool after the add (which emits fewer) changes nothing; a
+        // replicated pool's pooled pixels arrive as blocks of their own (`sent`).
         const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
-        const arriving = sourceLayer ? offsets(sourceLayer) : [{ oy: 0, ox: 0 }];
+        const arriving = sent && sent.length > 0 ? sent : [{ oy: 0, ox: 0 }];
         if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
-          const what = `a residual add where '${sourceLayer?.layer ?? lm.residualLayer}' or '${lm.layer}' computes blocks with idle pixels (edge or ragged blocks)`;
-          if (fused.some((g) => g.op.kind === 'maxpool' || g.op.kind === 'avgpool' || g.op.kind === 'gap')) unsupported(f, `${what} and a pool`);
-          if (sourceLayer && replicatedPoolPixels(design, sourceLayer) !== undefined) unsupported(f, `${what}, after the replicated pool of '${sourceLayer.layer}'`);
           // Every column part keeps all the arriving pixels and reads its own replicas'.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
           const { slots, depth: maskedDepth, ...masked } = maskedShortcut(plane.height, plane.width, arriving, offsets(lm), depth, part);

@@ -2,7 +2,8 @@
 // on a skewed lattice (src/mapping/block.ts) that the neuron core's own counters do not step: its membranes are
 // indexed from the block's lattice origin, which the controller reads from its table and hands to the neuron core
 // (LATTICE, `block_origin_o`), and only the in-plane replicas integrate (the off-plane ones are emitted and skipped).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateInputImage } from '../../src/ir/weights.js';
@@ -58,4 +59,30 @@ describe('ragged blocks of integrate-and-fire neurons (7 replicas dW 3; 5 replic
     const result = await verifyEdited('rtl/imcc_neuron.v', (t) => t.replace('.fire_i  (busy_q && pixel_in_plane)', '.fire_i  (busy_q)'));
     expect(result.pass).toBe(false);
   }, 300_000);
+});
+
+describe('ragged blocks of integrate-and-fire neurons in column parts (ragged-columns.imc with a membrane: parts starting inside replicas)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'imcc-ragged-spiking-'));
+  const path = join(dir, 'ragged-columns-if.imc');
+  writeFileSync(
+    path,
+    readFileSync('test/verify/fixtures/ragged-columns.imc', 'utf8').replace(
+      'neuron_core { ops psum, batchnorm, relu }',
+      'neuron_core {\n    ops psum, batchnorm, integrate_and_fire\n    model if\n    threshold 1\n    steps 3\n  }',
+    ),
+  );
+  const q = prepare(path);
+
+  it('splits both ragged spiking layers in two column parts, each indexing membranes from the lattice', () => {
+    expect(q.design.target.neuronCore.spiking).toBeTruthy();
+    expect(q.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW, l.colParts])).toEqual([
+      ['c1', 3, 2, 2],
+      ['c2', 3, 2, 2],
+    ]);
+    for (const core of ['ragged_columns_c00', 'ragged_columns_c01']) expect(neuronParametersOf(q.files, core)).toMatchObject({ THRESHOLD: 2, LATTICE: 1 });
+    // The second part of c1 starts inside replica 1, at its channel 5 (30 columns of 10 channels in two parts of 15).
+    expect(neuronParametersOf(q.files, 'ragged_columns_c01')).toMatchObject({ REP_Y_FIRST: 1, OC_FIRST: 5 });
+  });
+
+  lintAndVerifyTests(q, 5000);
 });

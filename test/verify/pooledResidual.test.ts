@@ -2,12 +2,13 @@
 // shortcut through the table of the pixels it computes (src/emit/rtl/shortcutOrder.ts maskedShortcut), so the pool
 // after the add changes nothing there; a replicated pool's pooled pixels arrive as blocks of their own, `pooledPixels`
 // down a column of the pooled plane, which the adding core's table counts in.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 /** Rewrites data line `index` of a $readmemh file with `edit` (a hex value in, a hex value out). */
 function editMem(dir: string, path: string, index: number, edit: (value: bigint) => bigint): void {
@@ -78,4 +79,25 @@ describe('residual adds with idle pixels around pools (ragged blocks into an add
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c3' });
   }, 300_000);
+});
+
+describe('a residual add of a replicated pool\'s pixels without idle pixels (c1 unreplicated, c3 in columns of 2)', () => {
+  // Before, the adding core took the pool's replicas for the pixels sent together (2, not the 1 pooled pixel of each
+  // valid): the top sliced the sent vector past its end and the RTL did not build.
+  const dir = mkdtempSync(join(tmpdir(), 'imcc-pooled-residual-'));
+  const path = join(dir, 'pooled-residual-plain.imc');
+  writeFileSync(
+    path,
+    readFileSync('test/verify/fixtures/pooled-residual.imc', 'utf8')
+      .replace('layer c1: replicas 7, method 2, dw 3', 'layer c1: replicas 1, method 1')
+      .replace('layer c3: replicas 3, method 2, dw 2', 'layer c3: replicas 2, method 1'),
+  );
+  const q = prepare(path);
+
+  it('takes the pooled pixels of each valid as the arriving shortcut pixels', () => {
+    expect(neuronParametersOf(q.files, 'pooled_residual_c01')).toMatchObject({ POOL: 1, OUT_WIDTH: 4 });
+    expect(neuronParametersOf(q.files, 'pooled_residual_c02')).toMatchObject({ HAS_RES: 1, RES_MASKED: 0, RES_IN: 1 });
+  });
+
+  lintAndVerifyTests(q, 1000);
 });

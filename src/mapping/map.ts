@@ -56,18 +56,8 @@ function planLayer(design: IrDesign, fused: FusedLayer, diagnostics: Diagnostic[
     throw new Error(`layer '${node.name}': ${block} leave the block's last column empty (IMC064 rejects such a directive)`);
   }
   // Full blocks cut by the plane's bottom or right edge leave their last replicas idle (the memory schedule, the
-  // dataflow model, the reference and the RTL skip them); only a block both taller and wider than one pixel must tile
-  // the plane's height, since its idle rows would sit between the pixels the RTL's consumer writes.
-  if (!ragged && blockHeight > 1 && directive.dW > 1 && out.height % blockHeight !== 0) {
-    diagnostics.push(
-      diagnostic(
-        'IMC056',
-        directive.span,
-        { node: node.name, block, blockHeight, dW: directive.dW, height: out.height },
-      ),
-    );
-    return null;
-  }
+  // dataflow model, the reference and the RTL skip them), also the bottom rows of a block taller and wider than one
+  // pixel (the RTL's consumer walks each arriving column whole and writes its rows in the plane).
   const geometry =
     node.op.kind === 'conv'
       ? { kernelHeight: node.op.kernelHeight, kernelWidth: node.op.kernelWidth, stride: node.op.stride, outChannels: node.op.outChannels }

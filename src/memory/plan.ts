@@ -288,7 +288,7 @@ function remap(design: IrDesign, node: IrNode, replicas: number, remaps: Map<str
     try {
       remaps.set(key, mapDesign({ ...design, network: { ...design.network, nodes } }));
     } catch (err) {
-      // A count that does not tile the output plane (IMC056) or fit the grid is no hint.
+      // A count whose block does not fit the output plane (IMC052) or the grid is no hint.
       if (!(err instanceof DiagnosticError)) throw err;
       remaps.set(key, null);
     }

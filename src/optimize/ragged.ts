@@ -76,7 +76,7 @@ export interface RaggedOperationsRow {
 
 /**
  * Crossbar operations per image of a square plane: the fewest of a ragged block of n replicas (any dW) against the
- * fewest of a full block of at most n replicas that tiles the plane evenly (what the mapping builds, IMC056).
+ * fewest of a full block of at most n replicas that tiles the plane evenly (what the search offers without ragged blocks).
  */
 export function raggedOperations(planes: number[], counts: number[]): RaggedOperationsRow[] {
   return planes.map((side) => ({

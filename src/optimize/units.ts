@@ -70,9 +70,6 @@ function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, sp
   for (let replicas = 1; replicas <= most; replicas++) {
     for (let dW = 1; dW <= replicas; dW++) {
       if (!blockFits(replicas, dW, out, space)) continue;
-      // The RTL builds no ragged block of integrate-and-fire neurons (their membranes would integrate the lattice's
-      // off-plane replicas; src/emit/rtl/plan.ts refuseRagged), so the search never offers one.
-      if (replicas % dW !== 0 && design.target.neuronCore.spiking) continue;
       const key = [input.channels, geometry.outChannels, geometry.kernelHeight, geometry.kernelWidth, geometry.stride, replicas, dW, tileRows, tileCols].join(',');
       let tiles = tileCache.get(key);
       if (tiles === undefined) {

@@ -114,14 +114,16 @@ describe('positioned mapping diagnostics from .imc sources', () => {
     expect(text.split('\n')[1]).toContain('grid 6x7');
   });
 
-  it('IMC056 at the mapping directive line when 3x2 blocks do not tile the output height', async () => {
-    writeFileSync(join(dir, 'targets', 'dazzi2021.imc'), tgt);
-    writeFileSync(join(dir, 'net.imc'), net.replace('default replicas 1, method 1', 'default replicas 6, method 2, dw 2'));
-    const { error } = await runMap([join(dir, 'net.imc')]);
-    expect(error).toBeDefined();
-    const d = error!.diagnostics[0];
-    expect(d.code).toBe('IMC056');
-    const text = formatDiagnostic(d, error!.sources);
-    expect(text.split('\n')[1]).toContain('default replicas 6');
+  it('maps 2x2 and 3x2 blocks on a 7-row plane, their last block rows half idle (IMC056 before)', async () => {
+    const { out, error } = await runMap(['test/verify/fixtures/edge-rows.imc']);
+    expect(error).toBeUndefined();
+    expect(out).toContain('c2');
+    const layers = mapDesign(load('test/verify/fixtures/edge-rows.imc')).layers;
+    expect(layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW, l.outputShape.height])).toEqual([
+      ['c1', 4, 2, 7],
+      ['c2', 6, 2, 7],
+      ['c3', 1, 1, 7],
+      ['c4', 4, 2, 7],
+    ]);
   });
 });

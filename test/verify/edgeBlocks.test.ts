@@ -28,7 +28,7 @@ describe('edge blocks of replicated layers in RTL (columns of 3 on 8 rows, strid
     expect(schedule.ops.some((op) => op.op === 'Z' && op.y === 7)).toBe(true);
     // c1's neuron core leaves the idle replicas' pixels out (the static neuron core's EDGE_BLOCKS).
     expect(neuronParametersOf(p.files, 'edge_blocks_c00')).toMatchObject({ REPLICATED: 1, EDGE_BLOCKS: 1, BLOCK_H: 3, OUT_H: 8 });
-    expect(coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content).toContain("wire pixel_in_plane = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1'b1;");
+    expect(coreModuleFile(p.files, 'edge_blocks_c00', 'neuron').content).toContain("assign pixel_in_plane = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1'b1;");
     // The output's 1x2 blocks on 3 columns: the testbench skips the idle second pixel of each last block.
     const tb = p.files.find((f) => f.path === 'tb/edge_blocks_tb.cpp')!.content;
     expect(tb).toContain('static const int OUT_BLOCK_W = 2;');

@@ -23,7 +23,7 @@ describe('edge blocks in column parts (3 replicas of 10 channels in two parts on
     ]);
     // c01 starts at replica 1 (block row 1), channel 5, and masks its replicas past the plane.
     expect(neuronParametersOf(p.files, 'edge_columns_c01')).toMatchObject({ REPLICATED: 1, REP_Y_FIRST: 1, OC_FIRST: 5, EDGE_BLOCKS: 1 });
-    expect(coreModuleFile(p.files, 'edge_columns_c01', 'neuron').content).toContain('assign emit = pixel_in_plane;');
+    expect(coreModuleFile(p.files, 'edge_columns_c01', 'neuron').content).toContain('assign emit = (LATTICE != 0) || pixel_in_plane;');
   });
 
   it('is lint clean', async () => {

@@ -94,7 +94,7 @@ describe('integrate-and-fire in replicated layers split in column parts, reset t
     // pixel (cy_q + rep_y, cx_q + rep_x) of the 8x8 plane, in the static neuron core.
     expect(neuronParametersOf(z.files, 'spiking_replicated_c01')).toMatchObject({ THRESHOLD: 2, IF_RESET_SUBTRACT: 0, IF_ENTRIES: 640, REPLICATED: 1, OUT_H: 8 });
     const c01 = coreModuleFile(z.files, 'spiking_replicated_c01', 'neuron').content;
-    expect(c01).toContain('wire [CW-1:0] pixel_y = cy_q + rep_y;');
+    expect(c01).toContain('assign pixel_y = cy_q + rep_y;');
     expect(c01).toContain('+ { {(32-OC_BITS){1\'b0}}, oc };');
     expect(file(z, 'tb/spiking_replicated_tb.cpp')).toContain('static const int OUT_SIGNED = 0;');
     const r = reference(z);

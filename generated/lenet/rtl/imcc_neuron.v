@@ -67,6 +67,8 @@ module imcc_neuron #(
   parameter integer REP_X_FIRST          = 0,
   parameter integer OC_FIRST             = 0,
   parameter integer EDGE_BLOCKS          = 0,  // an edge block's replicas past the plane are idle
+  parameter integer LATTICE              = 0,  // ragged blocks: a block's origin is origin_i (the controller's table)
+  parameter integer ORIGIN_BITS          = 2,  // the controller's signed counters (origin_i holds two)
   parameter integer LAST_REPLICA_PARTIAL = 0,  // the core's columns end inside their last replica
   // Residual add: a FIFO of RES_DEPTH shortcut pixels, RES_IN of them arriving together, RES_NEED read per block;
   // RES_REORDER: the shortcut comes in another pixel order, the core's i-th pixel is read at the slot res_slot_i of
@@ -96,6 +98,7 @@ module imcc_neuron #(
   input  wire                                           step_i,
   input  wire                                           start_i,
   input  wire                                           first_timestep_i, // THRESHOLD 2: the image's first timestep
+  input  wire [2*ORIGIN_BITS-1:0]                       origin_i,         // LATTICE: the block's output origin { x, y }
   input  wire [COLS*ADC_BITS-1:0]                       adc_i,
   input  wire [((PARTS > 0) ? PARTS : 1)*COLS*ADC_BITS-1:0] psum_i,       // PARTS > 0: the row parts' codes
   input  wire                                           res_valid_i,      // HAS_RES: shortcut pixels arrive
@@ -393,11 +396,30 @@ module imcc_neuron #(
     end
   endgenerate
 
-  // The pixel in the plane the current column computes.
-  wire [CW-1:0] pixel_y = cy_q + rep_y;
-  wire [CW-1:0] pixel_x = cx_q + rep_x;
-  // An edge block's replicas past the plane are idle: their pixels are neither emitted nor integrated.
-  wire pixel_in_plane = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1'b1;
+  // The pixel in the plane the current column computes: the block's position plus the replica's. An edge block's
+  // replicas past the plane are idle: their pixels are neither emitted nor integrated. A ragged block (LATTICE) sits
+  // on a skewed lattice, not the grid cy, cx step: its origin is the controller's table entry, possibly above or left
+  // of the plane; it emits every replica (the consumers skip the off-plane ones), and only its in-plane replicas
+  // touch a membrane.
+  wire [CW-1:0] pixel_y, pixel_x;
+  wire          pixel_in_plane;
+  generate
+    if (LATTICE != 0) begin : g_lattice_pixel
+      wire signed [ORIGIN_BITS-1:0] origin_y = origin_i[0 +: ORIGIN_BITS];
+      wire signed [ORIGIN_BITS-1:0] origin_x = origin_i[ORIGIN_BITS +: ORIGIN_BITS];
+      wire signed [31:0] lattice_y = { {(32-ORIGIN_BITS){origin_y[ORIGIN_BITS-1]}}, origin_y } + { {(32-CW){1'b0}}, rep_y };
+      wire signed [31:0] lattice_x = { {(32-ORIGIN_BITS){origin_x[ORIGIN_BITS-1]}}, origin_x } + { {(32-CW){1'b0}}, rep_x };
+      wire [2*(32-CW)-1:0] unused_lattice_high = { lattice_y[31:CW], lattice_x[31:CW] };
+      assign pixel_y = lattice_y[CW-1:0];
+      assign pixel_x = lattice_x[CW-1:0];
+      assign pixel_in_plane = (lattice_y >= 0) && (lattice_y < OUT_H) && (lattice_x >= 0) && (lattice_x < OUT_W);
+    end else begin : g_grid_pixel
+      wire unused_origin = ^origin_i;
+      assign pixel_y = cy_q + rep_y;
+      assign pixel_x = cx_q + rep_x;
+      assign pixel_in_plane = (EDGE_BLOCKS != 0) ? ((pixel_y < PLANE_H) && (pixel_x < PLANE_W)) : 1'b1;
+    end
+  endgenerate
 
   generate
     if ((THRESHOLD == 2) && (THRESHOLD_AFTER_POOL == 0)) begin : g_integrate_and_fire
@@ -623,9 +645,9 @@ module imcc_neuron #(
       assign emit_x = pooled_i[ACC_BITS +: CW];
       assign pool_out = pooled_i[ACC_BITS-1:0];
     end else begin : g_no_pool
-      // Every block sends pixels (an edge block's first replica is never idle).
+      // Every block sends pixels (an edge block's first replica is never idle); a ragged block emits every replica.
       wire unused_pooled = ^pooled_i;
-      assign emit = pixel_in_plane;
+      assign emit = (LATTICE != 0) || pixel_in_plane;
       assign out_entry = { {(32-CH_BITS){1'b0}}, ch_q };
       assign block_valid = 1'b1;
       assign pool_out = activated;

@@ -95,7 +95,9 @@ module imcc_controller #(
                                                                      // core's FIFO (1 if the layer adds none)
   output wire                                        neuron_start_o, // HAS_NEURON: the block's sums are ready
   input  wire                                        neuron_done_i,  // HAS_NEURON: the neuron core is done
-  output wire                                        psum_valid_o    // !HAS_NEURON: the block's partial sums are out
+  output wire                                        psum_valid_o,   // !HAS_NEURON: the block's partial sums are out
+  output wire [2*CW-1:0]                             block_origin_o  // the block's output origin { x, y } (signed; a
+                                                                     // table's may lie off the plane), held until done
 );
   localparam [2:0] S_IDLE = 3'd0;
   localparam [2:0] S_WRITE = 3'd1;
@@ -190,6 +192,8 @@ module imcc_controller #(
   // Blocks computed and blocks arrived (tables); the arriving block's origin, row address and column base (an
   // arrival table's entry) and its column's pixels.
   reg signed [CW-1:0] blk_q, blk_d, arr_q, arr_d;
+  // The block being computed: its output origin (the table's entry blk_q, or o_y, o_x on the grid).
+  wire [2*CW-1:0] block_origin;
   wire signed [CW-1:0] arr_ry, arr_rx, arr_row0, arr_col0, w_col_h;
 
   // Write side: the pixel shifted to its bit offset, one word per cycle.
@@ -220,11 +224,16 @@ module imcc_controller #(
   wire signed [CW-1:0] need_y = (need_y_raw > READ_H - ONE) ? READ_H - ONE : need_y_raw;
   wire signed [CW-1:0] need_x = (need_x_raw > READ_W - ONE) ? READ_W - ONE : need_x_raw;
   // The arriving block's last row: an edge block (the producer's plane is not a whole number of its blocks) ends at
-  // the plane's.
+  // the plane's. A block taller and wider than one pixel whose plane ends inside its rows (IN_ROWS_IDLE) sends its
+  // idle bottom pixels between its columns' (y fastest): each column is walked whole and only its rows in the plane
+  // are written.
   // A ragged arriving block's columns have w_col_h pixels; its pixels off the plane are not written.
-  wire w_block_bottom = (ARRIVAL_TABLE != 0) ? (w_dy_q == w_col_h - ONE) : ((w_dy_q == IN_BLOCK_H - ONE) || (rx_y_q + w_dy_q == IN_H - ONE));
+  localparam integer IN_ROWS_IDLE = ((ARRIVAL_TABLE == 0) && (IN_BLOCK_W > 1) && (IN_BLOCK_H > 1) && ((IN_H % IN_BLOCK_H) != 0)) ? 1 : 0;
+  wire w_block_bottom = (ARRIVAL_TABLE != 0) ? (w_dy_q == w_col_h - ONE)
+                      : ((w_dy_q == IN_BLOCK_H - ONE) || ((IN_ROWS_IDLE == 0) && (rx_y_q + w_dy_q == IN_H - ONE)));
   wire w_block_right = (w_dx_q == IN_BLOCK_W - ONE) || ((ARRIVAL_TABLE == 0) && (rx_x_q + w_dx_q == IN_W - ONE));
-  wire w_skip = (ARRIVAL_TABLE != 0) && !((rx_y_q + w_dy_q >= ZERO) && (rx_y_q + w_dy_q < IN_H) && (rx_x_q + w_dx_q >= ZERO) && (rx_x_q + w_dx_q < IN_W));
+  wire w_skip = (ARRIVAL_TABLE != 0) ? !((rx_y_q + w_dy_q >= ZERO) && (rx_y_q + w_dy_q < IN_H) && (rx_x_q + w_dx_q >= ZERO) && (rx_x_q + w_dx_q < IN_W))
+                                     : ((IN_ROWS_IDLE != 0) && (rx_y_q + w_dy_q >= IN_H));
   wire inputs_present = (BLOCK_TABLE != 0) ? table_present : ((rx_x_q > need_x) || ((rx_x_q + IN_BLOCK_W > need_x) && (rx_y_q > need_y)));
 
   function signed [CW-1:0] wrap_column(input signed [CW-1:0] base);
@@ -650,11 +659,12 @@ module imcc_controller #(
       wire [BLOCK_INDEX_BITS-1:0] block_index = blk_q[BLOCK_INDEX_BITS-1:0];
       wire [BLOCK_FIELDS*CW-1:0] entry = block_rom[block_index];
       wire signed [CW-1:0] need = entry[0 +: CW];
-      // The output origin is for the trace of the core's activations (simulation only).
+      // The output origin: where the neuron core's replicas' pixels are (a membrane's entries), and the trace's.
       wire signed [CW-1:0] origin_y = entry[CW +: CW];
       wire signed [CW-1:0] origin_x = entry[2*CW +: CW];
       wire [CW-BLOCK_INDEX_BITS-1:0] unused_block_high = blk_q[CW-1:BLOCK_INDEX_BITS];
-      wire unused_grid = |{iy0_q, ix0_q, row0_q, col0_q, o_y_q, o_x_q, origin_y, origin_x, need_x, need_y};
+      wire unused_grid = |{iy0_q, ix0_q, row0_q, col0_q, o_y_q, o_x_q, need_x, need_y};
+      assign block_origin = { origin_x, origin_y };
       assign table_present = (arr_q >= need);
       assign iy0 = entry[3*CW +: CW];
       assign ix0 = entry[4*CW +: CW];
@@ -670,6 +680,7 @@ module imcc_controller #(
       assign ix0 = ix0_q;
       assign row0 = row0_q;
       assign col0 = col0_q;
+      assign block_origin = { o_x_q, o_y_q };
       // No region position is read by idle replicas only (past the rows and columns some window reaches).
       assign idle_dx = REGION_W;
       assign idle_dy = ZERO;
@@ -744,4 +755,5 @@ module imcc_controller #(
   assign mem_wdata_o = mem_wdata;
   assign xbar_start_o = xbar_start;
   assign xbar_x_o = patch[X_LOW +: X_BITS];
+  assign block_origin_o = block_origin;
 endmodule

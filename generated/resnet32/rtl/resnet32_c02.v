@@ -31,6 +31,8 @@ module resnet32_c02 (
   wire                  neuron_start;
   wire                  neuron_done;
   wire                  unused_psum_valid;
+  // The block the neuron core computes: its output origin (a ragged layer's membranes are indexed from it).
+  wire [38-1:0]  block_origin;
   wire                  res_ready;
   wire [4-1:0]  bn_index;
 
@@ -113,7 +115,8 @@ module resnet32_c02 (
     .res_ready_i    (res_ready),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
-    .psum_valid_o   (unused_psum_valid)
+    .psum_valid_o   (unused_psum_valid),
+    .block_origin_o (block_origin)
   );
 
   imcc_sram #(
@@ -207,6 +210,8 @@ module resnet32_c02 (
     .REP_X_FIRST          (0),
     .OC_FIRST             (0),
     .EDGE_BLOCKS          (0),
+    .LATTICE              (0),
+    .ORIGIN_BITS          (19),
     .LAST_REPLICA_PARTIAL (0),
     .HAS_RES              (1),
     .RES_DEPTH            (170),
@@ -230,6 +235,7 @@ module resnet32_c02 (
     .step_i           (step_i),
     .start_i          (neuron_start),
     .first_timestep_i (1'b0),
+    .origin_i         (block_origin),
     .adc_i            (xbar_y),
     .psum_i           ({384{1'b0}}),
     .res_valid_i      (res_valid_i),

@@ -29,6 +29,8 @@ module resnet32_c25 (
   wire                  neuron_start;
   wire                  neuron_done;
   wire                  unused_psum_valid;
+  // The block the neuron core computes: its output origin (a ragged layer's membranes are indexed from it).
+  wire [38-1:0]  block_origin;
 
   // The core has finished when its controller has computed every output and all 256 input blocks of the image
   // have arrived.
@@ -100,7 +102,8 @@ module resnet32_c25 (
     .res_ready_i    (1'b1),
     .neuron_start_o (neuron_start),
     .neuron_done_i  (neuron_done),
-    .psum_valid_o   (unused_psum_valid)
+    .psum_valid_o   (unused_psum_valid),
+    .block_origin_o (block_origin)
   );
 
   imcc_sram #(
@@ -196,6 +199,8 @@ module resnet32_c25 (
     .REP_X_FIRST          (0),
     .OC_FIRST             (0),
     .EDGE_BLOCKS          (0),
+    .LATTICE              (0),
+    .ORIGIN_BITS          (19),
     .LAST_REPLICA_PARTIAL (0),
     .HAS_RES              (0),
     .RES_DEPTH            (2),
@@ -219,6 +224,7 @@ module resnet32_c25 (
     .step_i           (step_i),
     .start_i          (neuron_start),
     .first_timestep_i (1'b0),
+    .origin_i         (block_origin),
     .adc_i            (xbar_y),
     .psum_i           ({1344{1'b0}}),
     .res_valid_i      (1'b0),

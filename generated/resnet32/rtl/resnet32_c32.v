@@ -29,6 +29,7 @@ module resnet32_c32 (
   wire [6144-1:0]  xbar_y_tile;
   /* verilator lint_on UNUSEDSIGNAL */
   wire                  unused_neuron_start;
+  wire [38-1:0]  unused_block_origin;
 
   // The core has finished when its controller has computed every output and all 64 input blocks of the image
   // have arrived.
@@ -100,7 +101,8 @@ module resnet32_c32 (
     .res_ready_i    (res_ready_i),
     .neuron_start_o (unused_neuron_start),
     .neuron_done_i  (1'b0),
-    .psum_valid_o   (psum_valid_o)
+    .psum_valid_o   (psum_valid_o),
+    .block_origin_o (unused_block_origin)
   );
 
   imcc_sram #(

@@ -570,6 +570,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         latticeRows: p.block.rows,
         latticeFirstReplica: p.firstReplica,
         latticeCw: controller.CW,
+        originBits: 2 * controller.CW,
         lastOcLit: ulit(32, p.outChannels - 1),
         outHeight: p.layer.outputShape.height,
         outWidth: p.layer.outputShape.width,

@@ -4,6 +4,7 @@
 // pooled-pixel queue (src/emit/rtl/poolQueue.ts).
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
+import { controllerParameters } from './controllerParameters.js';
 import { coordinateBits, firstPoolInputBits, pixelChannels, pooledValueBits, usesPoolChain } from './poolChain.js';
 
 export { pixelChannels };
@@ -57,6 +58,8 @@ export interface NeuronParameters {
   REP_X_FIRST: number;
   OC_FIRST: number;
   EDGE_BLOCKS: number;
+  LATTICE: number;
+  ORIGIN_BITS: number;
   LAST_REPLICA_PARTIAL: number;
   HAS_RES: number;
   RES_DEPTH: number;
@@ -177,6 +180,9 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     REP_X_FIRST: replicated ? Math.floor(p.firstReplica / p.block.rows) : 0,
     OC_FIRST: replicated ? p.channelBase % p.outChannels : 0,
     EDGE_BLOCKS: p.edgeBlocks ? 1 : 0,
+    // Ragged blocks: the controller's table says where each block is (its counters' width).
+    LATTICE: p.block.ragged ? 1 : 0,
+    ORIGIN_BITS: controllerParameters(p).CW,
     LAST_REPLICA_PARTIAL: replicated && (p.channelBase + p.cols) % p.outChannels !== 0 ? 1 : 0,
     HAS_RES: res ? 1 : 0,
     RES_DEPTH: res?.depth ?? 2,

@@ -287,10 +287,14 @@ function neuronPlan(
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
         // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
         // next to its last value (shortcutTap).
-        const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
+        // A replicated pool sends the pooled pixels its blocks complete, `pooled` at a time down a column of the pooled
+        // plane (src/mapping/replicatedPool.ts): those are the arriving blocks.
+        const pooled = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
+        const sent: ReplicaOffset[] | undefined = pooled !== undefined ? Array.from({ length: pooled }, (_, oy) => ({ oy, ox: 0 })) : sourceLayer?.matrix.replicas;
+        const pixels = sent ? sent.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
         // (blocks one column wide all give column order; a method-2 block's order is its own).
-        const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
+        const theirs = sent ? blockShape(sent) : { rows: 1, cols: 1 };
         const ours = blockShape(lm.matrix.replicas);
         const reordered = !sameEmissionOrder(plane.height, plane.width, theirs, ours);
         // A column part of a replicated layer takes the shortcut pixels of its own replicas only when they come in the
@@ -301,13 +305,12 @@ function neuronPlan(
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
         const depth = 2 * waiting + plane.height + 4 + burst;
         // Idle pixels on either side (edge blocks, ragged blocks): the core keeps the arriving pixels in the plane and
-        // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut).
+        // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut). The
+        // table counts the pixels the core computes, so a pool after the add (which emits fewer) changes nothing; a
+        // replicated pool's pooled pixels arrive as blocks of their own (`sent`).
         const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
-        const arriving = sourceLayer ? offsets(sourceLayer) : [{ oy: 0, ox: 0 }];
+        const arriving = sent && sent.length > 0 ? sent : [{ oy: 0, ox: 0 }];
         if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
-          const what = `a residual add where '${sourceLayer?.layer ?? lm.residualLayer}' or '${lm.layer}' computes blocks with idle pixels (edge or ragged blocks)`;
-          if (fused.some((g) => g.op.kind === 'maxpool' || g.op.kind === 'avgpool' || g.op.kind === 'gap')) unsupported(f, `${what} and a pool`);
-          if (sourceLayer && replicatedPoolPixels(design, sourceLayer) !== undefined) unsupported(f, `${what}, after the replicated pool of '${sourceLayer.layer}'`);
           // Every column part keeps all the arriving pixels and reads its own replicas'.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
           const { slots, depth: maskedDepth, ...masked } = maskedShortcut(plane.height, plane.width, arriving, offsets(lm), depth, part);
@@ -515,24 +518,10 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 }
 
 /**
- * IMC112 for edge blocks the RTL does not implement: the consumer writes the first pixels of an arriving edge block,
- * and a method-2 block's idle bottom rows would sit between them (IMC056 refuses most of them anyway). A residual add
- * keeps only in-plane shortcut pixels (src/emit/rtl/shortcutOrder.ts maskedShortcut); a pooled layer with edge blocks
- * is the shared pool rule's (src/mapping/replicatedPool.ts: blocks completing different numbers of pooled pixels). A
- * column part masks its own replicas and sends every block, even one whose replicas are all idle, so the layer's
- * parts stay valid together.
- */
-function refuseEdgeBlocks(lm: LayerMapping, node: IrNode): void {
-  const block = blockShape(lm.matrix.replicas);
-  if (block.rows > 1 && block.cols > 1 && lm.outputShape.height % block.rows !== 0) {
-    unsupported(node, `a ${lm.outputShape.height}x${lm.outputShape.width} output plane that is not a whole number of ${block.rows}x${block.cols} blocks (idle rows in a method-2 block)`);
-  }
-}
-
-/**
  * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
- * pixel of a block and the consumers and the testbench skip the off-plane ones, so nothing in the core may depend on
- * a pixel's position (a pool, an integrate-and-fire membrane). A residual add pairs in-plane pixels through a table
+ * pixel of a block and the consumers and the testbench skip the off-plane ones, so a pool, whose windows would take
+ * them as the plane's, is refused. An integrate-and-fire membrane is indexed by the block's lattice origin (the
+ * controller's table, the neuron core's LATTICE) and only in-plane replicas integrate. A residual add pairs in-plane pixels through a table
  * (src/emit/rtl/shortcutOrder.ts maskedShortcut). A ragged consumer of a replicated pool counts the pooled pixels'
  * arrival in the groups the pool sends (the `inBlock` of its lattice). Column parts walk the same table, each emitting
  * its own replicas' columns.
@@ -544,7 +533,6 @@ function refuseRagged(design: IrDesign, lm: LayerMapping): void {
   const what = `a ragged method-2 block (${lm.matrix.replicas.length} replicas, dW ${lm.matrix.dW}: its last column partly filled, blocks on a skewed lattice)`;
   const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
   if (pool) unsupported(node, `${what} with a fused pool`);
-  if (design.target.neuronCore.spiking) unsupported(node, `${what} of integrate-and-fire neurons`);
 }
 
 /** The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. */
@@ -625,7 +613,6 @@ export function planRtl(program: Program): RtlPlan {
       if ((!block.ragged && !isFullBlock(m.replicas)) || m.replicas.some((r, i) => r.oy !== i % block.rows || r.ox !== Math.floor(i / block.rows))) {
         throw new Error(`RTL: the replicas of ${lm.layer} do not fill their block y fastest`);
       }
-      if (hasEdgeBlocks(lm)) refuseEdgeBlocks(lm, node);
     }
     const { height: regionHeight, width: regionWidth } = blockRegion(block, m);
     const regionRows = Array.from({ length: regionHeight }, (_, dy) => dy).filter((dy) => dy % m.stride < m.kernelHeight);

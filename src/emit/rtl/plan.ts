@@ -18,7 +18,7 @@ import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { replicatedPoolOf } from '../../mapping/replicatedPool.js';
+import { replicatedPoolOf, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -68,9 +68,10 @@ export interface NeuronPlan {
   reluAfterPool: boolean;
   /**
    * A replicated core with a pool: the pooled pixels it sends together (every block that completes any completes
-   * this many, src/mapping/replicatedPool.ts).
+   * this many, src/mapping/replicatedPool.ts), a `pooledGroup` block of the pooled plane.
    */
   pooledPixels?: number;
+  pooledGroup?: BlockShape;
   /**
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
    * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4). A threshold
@@ -285,6 +286,9 @@ function neuronPlan(
         // A replicated shortcut producer sends `pixels` pixels per step; a replicated adding core takes its
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
+        // A method-2 pooled source sends blocks of its pooled plane, which the FIFO does not order (yet).
+        const sourcePool = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
+        if (sourcePool && sourcePool.cols > 1) unsupported(f, `a residual add of the pooled pixels of '${sourceLayer!.layer}' (a method-2 replicated layer sending ${sourcePool.rows}x${sourcePool.cols} blocks of them)`);
         // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
         // next to its last value (shortcutTap).
         const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
@@ -496,14 +500,15 @@ function valueBits(values: Iterable<number>): number {
 }
 
 /**
- * The pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without either), or
- * IMC112 for the cases its neuron core does not implement (src/mapping/replicatedPool.ts, shared with the optimizer).
+ * The block of pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without
+ * either), or IMC112 for the cases its neuron core does not implement (src/mapping/replicatedPool.ts, shared with the
+ * memory plan and the optimizer).
  */
-function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | undefined {
+function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): PooledGroup | undefined {
   if (lm.matrix.replicas.length === 1) return undefined;
   const rule = replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
   if (rule && 'what' in rule) unsupported(rule.pool, rule.what);
-  return rule?.pixels;
+  return rule;
 }
 
 /** Whether a layer's output plane is not a whole number of its blocks. */
@@ -647,11 +652,11 @@ export function planRtl(program: Program): RtlPlan {
       const core = coreById.get(id)!;
       const memory = memoryByCore.get(id);
       if (!memory) throw new Error(`RTL: core ${id} has no memory plan`);
-      // A replicated producer with a pool sends the pooled pixels of a block together: the memory plan's arrival
-      // block (its replicas' shape) in the same column order, fewer at a time.
+      // A replicated producer with a pool sends the pooled pixels of a block together: a block of the pooled plane,
+      // the memory plan's arrival block (src/mapping/replicatedPool.ts).
       const producer = layerNamed.get(lm.source);
       const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
-      const inBlock: BlockShape = pooledIn !== undefined ? { rows: pooledIn, cols: 1 } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
+      const inBlock: BlockShape = pooledIn !== undefined ? { rows: pooledIn.rows, cols: pooledIn.cols } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
       const lattice = block.ragged || inBlock.ragged ? coreLattice(lm, memory, block, inBlock, slotPositions, regionWidth, node) : undefined;
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
@@ -732,7 +737,11 @@ export function planRtl(program: Program): RtlPlan {
     if (sibling?.neuron?.residual) p.shortcutGate = sibling.core.id;
   }
   for (const p of cores) {
-    if (p.neuron && p.replicas > 1 && p.neuron.pool) p.neuron.pooledPixels = replicatedPoolPixels(design, p.layer);
+    if (p.neuron && p.replicas > 1 && p.neuron.pool) {
+      const group = replicatedPoolPixels(design, p.layer)!;
+      p.neuron.pooledPixels = group.pixels;
+      p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
+    }
   }
   cores.sort((a, b) => a.core.index - b.core.index);
   const outputLayer = layerSending(mapping, design.network.output);

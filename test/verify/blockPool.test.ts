@@ -1,0 +1,108 @@
+// Pools fused into method-2 replicated layers (issue 19, IMC112 before): the neuron core pools each pixel where it
+// lies (windows that do not overlap), and a block sends the block of pooled pixels it completes, which the consumer
+// (its memory plan and controller) takes as its arriving block (src/mapping/replicatedPool.ts).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
+import { uniformPadding } from '../../src/ir/padding.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+
+const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
+
+/** Rewrites one parameter of a core's wrapper (`.NAME (value)`), failing when it is not there. */
+function setParameter(dir: string, file: string, name: string, from: number, to: number): void {
+  const path = join(dir, 'rtl', file);
+  const text = readFileSync(path, 'utf8');
+  const pattern = new RegExp(`(\\.${name}\\s+\\()${from}\\)`);
+  if (!pattern.test(text)) throw new Error(`${file} sets no ${name} of ${from}`);
+  writeFileSync(path, text.replace(pattern, `$1${to})`));
+}
+
+describe('the block of pooled pixels a method-2 block completes', () => {
+  it('is a block of the pooled plane: rows per block row by columns per strip', () => {
+    // 2x4 blocks, 2x2 windows: every block completes one pooled row of two pooled columns.
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 4 }, [pool(2)])).toEqual({ pixels: 2, rows: 1, cols: 2 });
+    // 3x3 blocks, 2x2 windows padded by 1 on 6x6: windows end at rows (columns) 0, 2, 4, 5, two per block.
+    expect(pooledPerBlock(6, 6, { rows: 3, cols: 3 }, [pool(2, 2, 1)])).toEqual({ pixels: 4, rows: 2, cols: 2 });
+    // 1x2 blocks, 3x3 windows: windows end at columns 2, 5, 8, 11, one in every strip that completes any.
+    expect(pooledPerBlock(12, 12, { rows: 1, cols: 2 }, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // A global average pool: one window, completed by the last block.
+    expect(pooledPerBlock(4, 6, { rows: 2, cols: 3 }, [{ height: 4, width: 6, stride: 4, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+  });
+
+  it('refuses overlapping windows, chains of pools, uneven strips and planes not a whole number of strips', () => {
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and a 3x3 pool with stride 2' });
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and 2 pools' });
+    // 3x3 windows on 12 columns in strips of 4: columns 2, 5, 8, 11 end in strips 0, 1, 2, 2.
+    expect(pooledPerBlock(12, 12, { rows: 3, cols: 4 }, [pool(3)])).toEqual({ reason: 'blocks 4 columns wide that complete 1 or 2 pooled columns' });
+    expect(pooledPerBlock(8, 7, { rows: 2, cols: 2 }, [pool(2)])).toEqual({ reason: 'a 7-column plane that is not a whole number of 2-column blocks' });
+  });
+});
+
+describe('max, average and global average pools in method-2 blocks, the last the network output (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-pool.imc');
+
+  it('sends a 1x2 block of c1\'s pooled pixels per valid, which c2 writes as its arriving block', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 8, 4],
+      ['c2', 4, 2],
+      ['c3', 4, 2],
+    ]);
+    // Two pooled pixels x 4 channels per valid; one strip of 4 columns touches two window columns.
+    expect(neuronParametersOf(p.files, 'block_pool_c00')).toMatchObject({ REPLICATED: 1, POOL: 1, BLOCK_H: 2, BLOCK_W: 4, OUT_WIDTH: 8, POOL_COLUMNS: 2, EMIT_BITS: 2 });
+    expect(controllerParametersOf(p.files, 'block_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 2 });
+    expect(p.program.memory.cores.find((c) => c.core === 'c01')!.params.arrivalBlock).toEqual({ rows: 1, cols: 2 });
+    expect(controllerParametersOf(p.files, 'block_pool_c02')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+    const tb = p.files.find((f) => f.path === 'tb/block_pool_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 1;');
+  });
+
+  lintAndVerifyTests(p, 600);
+
+  it('verifies on two images with non-zero and saturated pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const pooling = result.coverage.filter((c) => ['c1', 'c2', 'c3'].includes(c.layer));
+    // 4x4x4, 4x2x2 and 6x1x1 pooled activations per image.
+    expect(pooling.map((c) => c.activations / result.images.length)).toEqual([64, 16, 6]);
+    for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
+    expect(pooling[0].saturated).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails when c2 takes the pooled pixels as a column of a method-1 producer (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    setParameter(dir, 'block_pool_c01.v', 'IN_BLOCK_H', 1, 2);
+    setParameter(dir, 'block_pool_c01.v', 'IN_BLOCK_W', 2, 1);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c2' });
+  }, 300_000);
+});
+
+describe('windows spanning several blocks and strips, and a padded pool completing the whole plane in one block (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-pool-padded.imc');
+
+  it('keeps two window columns for c1 and sends c2\'s nine pooled pixels together', () => {
+    expect(neuronParametersOf(p.files, 'block_pool_padded_c00')).toMatchObject({ BLOCK_H: 1, BLOCK_W: 2, POOL: 2, POOL_H: 3, POOL_COLUMNS: 2, OUT_WIDTH: 4 });
+    const c2 = p.mapping.layers.find((l) => l.layer === 'c2')!;
+    expect([c2.matrix.replicas.length, c2.rowParts]).toEqual([16, 3]);
+    const accumulating = p.mapping.cores.find((c) => c.layer === 'c2' && c.role === 'accumulate')!.id;
+    expect(neuronParametersOf(p.files, `block_pool_padded_${accumulating}`)).toMatchObject({ POOL: 1, POOL_PAD_TOP: 1, POOL_PAD_LEFT: 1, POOLED_H: 3, OUT_WIDTH: 36 });
+    const tb = p.files.find((f) => f.path === 'tb/block_pool_padded_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 9;');
+    expect(tb).toContain('static const int OUT_BLOCK_W = 3;');
+  });
+
+  lintAndVerifyTests(p, 1500);
+
+  it('fails when c1 keeps one window column, so a strip\'s second window overwrites the first (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    setParameter(dir, 'block_pool_padded_c00.v', 'POOL_COLUMNS', 2, 1);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+  }, 300_000);
+});

@@ -106,3 +106,14 @@ describe('windows spanning several blocks and strips, and a padded pool completi
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
   }, 300_000);
 });
+
+describe('integrate-and-fire neurons before and after a pool in method-2 blocks (4 timesteps)', () => {
+  const p = prepare('test/verify/fixtures/spiking-block-pool.imc');
+
+  it('plans c1\'s membranes on its 8x8 conv plane and c2\'s on its 2x2 pooled plane', () => {
+    expect(neuronParametersOf(p.files, 'spiking_block_pool_c00')).toMatchObject({ BLOCK_W: 2, POOL: 1, THRESHOLD: 2, THRESHOLD_AFTER_POOL: 0, OUT_WIDTH: 4, IF_ENTRIES: 256, IF_PLANE_H: 8 });
+    expect(neuronParametersOf(p.files, 'spiking_block_pool_c01')).toMatchObject({ BLOCK_W: 2, POOL: 2, THRESHOLD: 2, THRESHOLD_AFTER_POOL: 1, OUT_WIDTH: 4, IF_ENTRIES: 16, IF_PLANE_H: 2 });
+  });
+
+  lintAndVerifyTests(p, 2000);
+});

@@ -53,6 +53,7 @@ module imcc_neuron #(
   parameter integer POOL_INDEX_BITS      = 1,
   parameter integer RELU_AFTER_POOL      = 0,
   parameter integer POOL_CHAIN           = 0,  // the pools are the wrapper's chain of stages (POOL is 0)
+  parameter integer POOL_COLUMNS         = 1,  // BLOCK_W > 1: window columns with running values (a power of two)
   parameter integer EMIT_BITS            = 1,  // a replicated core's pool: counts the pooled pixels of a block
   parameter integer OUT_INDEX_BITS       = 1,  // an activation's index in the sent vector (OUT_WIDTH entries)
   // The plane and the block of output pixels (replication: replica r at (r mod BLOCK_H, r / BLOCK_H)).
@@ -515,7 +516,70 @@ module imcc_neuron #(
   wire [CH_BITS-1:0]  stream_ch = (REPLICATED != 0) ? oc_flat[CH_BITS-1:0] : ch_q;
   assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };
   generate
-    if (POOL != 0) begin : g_pool
+    if ((POOL != 0) && (BLOCK_W > 1)) begin : g_block_pool
+      // A method-2 block (src/mapping/replicatedPool.ts): its pixels come column by column inside the block, the
+      // blocks strip by strip, so the plane is not walked in column order; the windows do not overlap (stride = size,
+      // or one global window), so a pixel's window and its place in it follow from its position. A window's first
+      // and last pixels are also the first and last of its pixels the core sees. Running values of POOL_COLUMNS
+      // window columns (the most one strip of blocks touches): entry (px mod POOL_COLUMNS, py, channel).
+      localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];
+      localparam [CW-1:0] WINDOW_W = POOL_W[CW-1:0];
+      localparam [CW-1:0] WINDOWS_H = POOLED_H[CW-1:0];
+      localparam [CW-1:0] WINDOWS_W = POOLED_W[CW-1:0];
+      localparam [CW-1:0] PAD_TOP = POOL_PAD_TOP[CW-1:0];
+      localparam [CW-1:0] PAD_LEFT = POOL_PAD_LEFT[CW-1:0];
+      localparam [CW-1:0] SLOTS = POOL_COLUMNS[CW-1:0];
+      localparam integer ENTRIES = POOL_COLUMNS * POOLED_H * CHANNELS;
+      localparam integer COUNT = POOL_H * POOL_W;
+      localparam integer COUNT_SHIFT = $clog2(COUNT);
+      localparam signed [ACC_BITS-1:0] HALF = acc_constant(0, COUNT / 2);
+      localparam signed [ACC_BITS-1:0] DIVISOR = acc_constant(0, COUNT);
+      wire [CW-1:0] ty = pixel_y + PAD_TOP;
+      wire [CW-1:0] tx = pixel_x + PAD_LEFT;
+      wire [CW-1:0] wy = ty % WINDOW_H;
+      wire [CW-1:0] wx = tx % WINDOW_W;
+      wire [CW-1:0] py = ty / WINDOW_H;
+      wire [CW-1:0] px = tx / WINDOW_W;
+      wire [CW-1:0] slot = px % SLOTS;
+      // Padding: a window starts at its first row (column) or the plane's, and ends at its last or the plane's.
+      wire window_first = ((wy == ZERO) || (pixel_y == ZERO)) && ((wx == ZERO) || (pixel_x == ZERO));
+      wire window_last = ((wy == WINDOW_H - ONE) || (pixel_y == PLANE_H - ONE)) && ((wx == WINDOW_W - ONE) || (pixel_x == PLANE_W - ONE));
+      // Rows and columns past the last window are dropped; an edge block's idle replicas join no window.
+      wire window_inside = (py < WINDOWS_H) && (px < WINDOWS_W) && pixel_in_plane;
+      wire [31:0] entry = ({ {(32-CW){1'b0}}, slot } * POOLED_H + { {(32-CW){1'b0}}, py }) * CHANNELS
+                        + { {(32-OC_BITS){1'b0}}, oc };
+      wire [31-POOL_INDEX_BITS:0] unused_entry_high = entry[31:POOL_INDEX_BITS];
+      wire [POOL_INDEX_BITS-1:0]  index = entry[POOL_INDEX_BITS-1:0];
+      reg [POOL_BITS-1:0]         pool_q [0:ENTRIES-1];
+      wire signed [POOL_BITS-1:0] pool_old = pool_q[index];
+      wire signed [POOL_BITS-1:0] pool_in = activated[POOL_BITS-1:0];
+      wire [ACC_BITS-POOL_BITS-1:0] unused_activated_high = activated[ACC_BITS-1:POOL_BITS];
+      wire unused_pooled = ^pooled_i;
+      wire signed [POOL_BITS-1:0] pool_next;
+      wire signed [ACC_BITS-1:0]  pooled;
+      if (POOL == 1) begin : g_max
+        assign pool_next = (window_first || (pool_in > pool_old)) ? pool_in : pool_old;
+        assign pooled = { {(ACC_BITS-POOL_BITS){pool_next[POOL_BITS-1]}}, pool_next };
+      end else begin : g_average
+        // Rounded average over the window (padding counts as zeros), as g_pool's.
+        wire signed [ACC_BITS-1:0] pool_sum = { {(ACC_BITS-POOL_BITS){pool_next[POOL_BITS-1]}}, pool_next };
+        wire signed [ACC_BITS-1:0] rounded = pool_sum + HALF;
+        assign pool_next = window_first ? pool_in : pool_old + pool_in;
+        if ((1 << COUNT_SHIFT) == COUNT) begin : g_shift
+          assign pooled = rounded >>> COUNT_SHIFT;
+        end else begin : g_divide
+          assign pooled = (rounded >= BIT_ZERO) ? rounded / DIVISOR : -((-rounded + DIVISOR - BIT_ONE) / DIVISOR);
+        end
+      end
+      assign pool_out = pooled;
+      assign emit = window_last && window_inside;
+      assign emit_y = py;
+      assign emit_x = px;
+      // Datapath storage: no reset (a window's first pixel overwrites its entry).
+      always @(posedge clk_i) begin
+        if (busy_q && window_inside) pool_q[index] <= pool_next;
+      end
+    end else if (POOL != 0) begin : g_pool
       localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];
       localparam [CW-1:0] WINDOW_W = POOL_W[CW-1:0];
       localparam [CW-1:0] WINDOWS_H = POOLED_H[CW-1:0];

@@ -286,15 +286,15 @@ function neuronPlan(
         // A replicated shortcut producer sends `pixels` pixels per step; a replicated adding core takes its
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
-        // A method-2 pooled source sends blocks of its pooled plane, which the FIFO does not order (yet).
+        // A replicated source with a pool sends the block of pooled pixels each of its blocks completes
+        // (src/mapping/replicatedPool.ts), a whole block of the plane the add reads.
         const sourcePool = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
-        if (sourcePool && sourcePool.cols > 1) unsupported(f, `a residual add of the pooled pixels of '${sourceLayer!.layer}' (a method-2 replicated layer sending ${sourcePool.rows}x${sourcePool.cols} blocks of them)`);
         // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
         // next to its last value (shortcutTap).
-        const pixels = sourceLayer ? sourceLayer.matrix.replicas.length : 1;
+        const pixels = sourcePool ? sourcePool.pixels : sourceLayer ? sourceLayer.matrix.replicas.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
         // (blocks one column wide all give column order; a method-2 block's order is its own).
-        const theirs = sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
+        const theirs = sourcePool ? { rows: sourcePool.rows, cols: sourcePool.cols } : sourceLayer ? blockShape(sourceLayer.matrix.replicas) : { rows: 1, cols: 1 };
         const ours = blockShape(lm.matrix.replicas);
         const reordered = !sameEmissionOrder(plane.height, plane.width, theirs, ours);
         // A column part of a replicated layer takes the shortcut pixels of its own replicas only when they come in the
@@ -307,7 +307,11 @@ function neuronPlan(
         // Idle pixels on either side (edge blocks, ragged blocks): the core keeps the arriving pixels in the plane and
         // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut).
         const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
-        const arriving = sourceLayer ? offsets(sourceLayer) : [{ oy: 0, ox: 0 }];
+        const arriving = sourcePool
+          ? Array.from({ length: sourcePool.pixels }, (_, k) => ({ oy: k % sourcePool.rows, ox: Math.floor(k / sourcePool.rows) }))
+          : sourceLayer
+            ? offsets(sourceLayer)
+            : [{ oy: 0, ox: 0 }];
         if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
           const what = `a residual add where '${sourceLayer?.layer ?? lm.residualLayer}' or '${lm.layer}' computes blocks with idle pixels (edge or ragged blocks)`;
           if (fused.some((g) => g.op.kind === 'maxpool' || g.op.kind === 'avgpool' || g.op.kind === 'gap')) unsupported(f, `${what} and a pool`);

@@ -10,7 +10,8 @@
 // (`PooledGroup`): every block that completes a pooled pixel must complete such a block, and these blocks tile the
 // pooled plane in its column order of blocks. Method 1 (blocks one column wide) sees the conv plane in column order,
 // which also lets a chain of pools or overlapping windows stream through pool stages; a method-2 block (dW > 1)
-// fuses one pool of non-overlapping windows (stride = size, or a global average pool), pooled where the pixel lies.
+// fuses one pool of non-overlapping windows (stride = size, or a global average pool), pooled where the pixel lies;
+// so does a layer whose plane is not a whole number of blocks (its edge blocks' idle replicas join no window).
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
@@ -84,14 +85,19 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  if (block.cols > 1) {
-    // A method-2 core pools each pixel where it lies (one window per pixel): no chain of stages, no overlap.
-    if (pools.length > 1) return { reason: `blocks ${block.cols} columns wide (method 2) and ${pools.length} pools` };
+  // A method-2 block, or edge blocks (idle replicas between the plane's pixels), is pooled where each pixel lies (one
+  // window per pixel): no chain of stages, no overlap.
+  const shape =
+    block.cols > 1
+      ? `blocks ${block.cols} columns wide (method 2)`
+      : convHeight % block.rows !== 0
+        ? `a ${convHeight}-row plane that is not a whole number of ${block.rows}-row blocks`
+        : undefined;
+  if (shape !== undefined) {
+    if (pools.length > 1) return { reason: `${shape} and ${pools.length} pools` };
     const [pool] = pools;
-    if (!nonOverlapping(pool, convHeight, convWidth)) return { reason: `blocks ${block.cols} columns wide (method 2) and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
-    if (convWidth % block.cols !== 0) return { reason: `a ${convWidth}-column plane that is not a whole number of ${block.cols}-column blocks` };
+    if (!nonOverlapping(pool, convHeight, convWidth)) return { reason: `${shape} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
   }
-  if (convHeight % block.rows !== 0) return { reason: `a ${convHeight}-row plane that is not a whole number of ${block.rows}-row blocks` };
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
   const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);

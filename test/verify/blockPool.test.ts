@@ -32,12 +32,18 @@ describe('the block of pooled pixels a method-2 block completes', () => {
     expect(pooledPerBlock(4, 6, { rows: 2, cols: 3 }, [{ height: 4, width: 6, stride: 4, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 
-  it('refuses overlapping windows, chains of pools, uneven strips and planes not a whole number of strips', () => {
+  it('refuses overlapping windows, chains of pools and uneven strips', () => {
     expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and a 3x3 pool with stride 2' });
     expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and 2 pools' });
     // 3x3 windows on 12 columns in strips of 4: columns 2, 5, 8, 11 end in strips 0, 1, 2, 2.
     expect(pooledPerBlock(12, 12, { rows: 3, cols: 4 }, [pool(3)])).toEqual({ reason: 'blocks 4 columns wide that complete 1 or 2 pooled columns' });
-    expect(pooledPerBlock(8, 7, { rows: 2, cols: 2 }, [pool(2)])).toEqual({ reason: 'a 7-column plane that is not a whole number of 2-column blocks' });
+  });
+
+  it('accepts edge blocks whose windows end evenly: their idle replicas join no window', () => {
+    // 1x2 blocks on 7 columns, 3x3 windows padded by 1: windows end at columns 1, 4, 6, one in strips 0, 2, 3.
+    expect(pooledPerBlock(7, 7, { rows: 1, cols: 2 }, [pool(3, 3, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // 2x2 windows padded by 1 on 3 rows in columns of 2: windows end at rows 0 and 2.
+    expect(pooledPerBlock(3, 3, { rows: 2, cols: 1 }, [pool(2, 2, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 });
 
@@ -101,6 +107,29 @@ describe('windows spanning several blocks and strips, and a padded pool completi
   it('fails when c1 keeps one window column, so a strip\'s second window overwrites the first (fault check)', async () => {
     const dir = writeFiles(p.files);
     setParameter(dir, 'block_pool_padded_c00.v', 'POOL_COLUMNS', 2, 1);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('pools in edge blocks: a padded max pool in 1x2 blocks on 7 columns and a padded average pool in columns of 2 on 3 rows (RTL)', () => {
+  const p = prepare('test/verify/fixtures/edge-pool.imc');
+
+  it('pools both layers by position', () => {
+    expect(neuronParametersOf(p.files, 'edge_pool_c00')).toMatchObject({ BLOCK_W: 2, EDGE_BLOCKS: 1, POOL: 1, POOL_COLUMNS: 2, POOLED_W: 3 });
+    expect(neuronParametersOf(p.files, 'edge_pool_c01')).toMatchObject({ BLOCK_H: 2, BLOCK_W: 1, EDGE_BLOCKS: 1, POOL: 2, POOL_COLUMNS: 1, POOLED_H: 2 });
+  });
+
+  lintAndVerifyTests(p, 600);
+
+  it('fails when an idle replica joins the padded window it lies in (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl', 'imcc_neuron.v');
+    const text = readFileSync(path, 'utf8');
+    const gate = ' && (px < WINDOWS_W) && pixel_in_plane;';
+    expect(text).toContain(gate);
+    writeFileSync(path, text.replace(gate, ' && (px < WINDOWS_W);'));
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });

@@ -26,10 +26,14 @@ describe('pooled pixels per block of a replicated layer', () => {
     expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and a 3x3 pool with stride 2' });
   });
 
-  it('refuses edge blocks (a plane that is not a whole number of blocks): their idle replicas would enter windows', () => {
-    // 3 replicas on 7 rows: the third block of each column has one real row. This is also why edge blocks of a pooled
-    // layer of integrate-and-fire neurons never reach the membranes with an idle replica's value.
-    expect(pooledPerBlock(7, 7, { rows: 3, cols: 1 }, [pool(2)])).toEqual({ reason: 'a 7-row plane that is not a whole number of 3-row blocks' });
+  it('counts edge blocks (a plane that is not a whole number of blocks) as blocks completing no pooled pixel', () => {
+    // 3 replicas on 7 rows, 2x2 windows: rows 1, 3, 5 end in blocks 0, 1, 1; the third block of a column has one
+    // real row. Edge blocks are pooled by position (test/verify/blockPool.test.ts), so their idle replicas join no
+    // window, also the membranes of integrate-and-fire neurons.
+    expect(pooledPerBlock(7, 7, { rows: 3, cols: 1 }, [pool(2)])).toEqual({ reason: 'blocks of 3 rows that complete 1 or 2 pooled rows' });
+    expect(pooledPerBlock(7, 7, { rows: 2, cols: 1 }, [pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // A chain of pools walks the plane in column order: not with idle pixels in it.
+    expect(pooledPerBlock(7, 7, { rows: 2, cols: 1 }, [pool(2), pool(2)])).toEqual({ reason: 'a 7-row plane that is not a whole number of 2-row blocks and 2 pools' });
   });
 });
 

@@ -94,8 +94,8 @@ function parameterValue(what: string, value: number): number {
 
 
 /**
- * The window columns a method-2 core keeps running values of (src/mapping/replicatedPool.ts: its windows do not
- * overlap): the most one strip of blocks touches, since a window a strip shares with the strip before is among its
+ * The window columns a core that pools by position keeps running values of (method-2 or edge blocks,
+ * src/mapping/replicatedPool.ts: its windows do not overlap): the most one strip of blocks touches, since a window a strip shares with the strip before is among its
  * own, and a window column's slot is its index modulo them (a power of two: the low bits). Its coordinates must
  * hold a window's padded position.
  */
@@ -148,7 +148,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
   const pooledBits = firstPoolInputBits(p);
   const poolBits = pool ? pooledValueBits(pool.kind, pooledBits, count) : 2;
-  const poolColumns = pool && p.block.cols > 1 ? blockPoolColumns(p, pool) : 1;
+  // The module pools by position in method-2 blocks and edge blocks (its g_block_pool).
+  const poolColumns = pool && (p.block.cols > 1 || p.edgeBlocks) ? blockPoolColumns(p, pool) : 1;
   // Activations sent per valid: the columns, or a replicated core's pooled pixels of a block with the layer's channels.
   const outWidth = n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols;
   const values: NeuronParameters = {

@@ -19,6 +19,7 @@ import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, type Padding } from '../ir/padding.js';
 import { blockShape, type BlockShape } from './block.js';
 import type { LayerMapping } from './types.js';
+import { balancedRanges } from './split.js';
 import { poolWindowEnds } from './poolWindows.js';
 
 export interface PoolGeometry {
@@ -43,11 +44,15 @@ function chainWindowEnds(length: number, pools: readonly PoolGeometry[], size: (
   return ends;
 }
 
-/** The pooled pixels a block sends together: a `rows` x `cols` block of the pooled plane, `pixels` of them. */
+/**
+ * The pooled pixels a block sends together: a `rows` x `cols` block of the pooled plane, `pixels` of them; in a
+ * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order).
+ */
 export interface PooledGroup {
   pixels: number;
   rows: number;
   cols: number;
+  partPixels?: number[];
 }
 
 /**
@@ -119,6 +124,64 @@ export interface ReplicatedPoolCase {
   /** The fused pools in order (a global average pool is one window over the plane, stride its height). */
   pools: readonly PoolGeometry[];
   colParts: number;
+  /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
+  outChannels?: number;
+}
+
+/**
+ * The pooled pixels each column part of a layer pooled by position completes per block (src/mapping/split.ts's
+ * balanced column ranges over replicas x outChannels columns): every part holds whole replicas, every window's
+ * replicas lie in one part, and in every block that completes windows each part completes the same number, after
+ * the parts before it in the block's order (the layer's pixel is its parts' outputs side by side). Else the reason.
+ */
+export function partShares(
+  convHeight: number,
+  convWidth: number,
+  block: BlockShape,
+  pool: PoolGeometry,
+  outChannels: number,
+  colParts: number,
+): number[] | { reason: string } {
+  const ranges = balancedRanges(block.rows * block.cols * outChannels, colParts);
+  if (ranges.some(([a, b]) => a % outChannels !== 0 || b % outChannels !== 0)) return { reason: 'column parts that start inside a replica' };
+  const partOf = (y: number, x: number): number => {
+    const column = ((x % block.cols) * block.rows + (y % block.rows)) * outChannels;
+    return ranges.findIndex(([a, b]) => column >= a && column < b);
+  };
+  // The windows do not overlap: window (py, px) holds the rows and columns whose padded index / size is py (px).
+  // (A global pool's one window steps by the plane.)
+  const stepY = pool.stride === pool.height ? pool.height : convHeight;
+  const stepX = pool.stride === pool.width ? pool.width : convWidth;
+  const windowsDown = Math.floor((convHeight + pool.padding.top + pool.padding.bottom - pool.height) / stepY) + 1;
+  const windowsAcross = Math.floor((convWidth + pool.padding.left + pool.padding.right - pool.width) / stepX) + 1;
+  // Per block (by its origin), the parts of the windows ending in it, in the order the block emits them.
+  const byBlock = new Map<string, Array<{ px: number; py: number; part: number }>>();
+  for (let px = 0; px < windowsAcross; px++) {
+    for (let py = 0; py < windowsDown; py++) {
+      const y0 = Math.max(0, py * stepY - pool.padding.top);
+      const y1 = Math.min(convHeight, py * stepY - pool.padding.top + pool.height);
+      const x0 = Math.max(0, px * stepX - pool.padding.left);
+      const x1 = Math.min(convWidth, px * stepX - pool.padding.left + pool.width);
+      const parts = new Set<number>();
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) parts.add(partOf(y, x));
+      if (parts.size !== 1) return { reason: 'column parts that each hold part of a window' };
+      const key = `${Math.floor((y1 - 1) / block.rows)},${Math.floor((x1 - 1) / block.cols)}`;
+      const list = byBlock.get(key) ?? [];
+      list.push({ px, py, part: [...parts][0] });
+      byBlock.set(key, list);
+    }
+  }
+  let shares: number[] | undefined;
+  for (const list of byBlock.values()) {
+    const order = list.sort((a, b) => a.px - b.px || a.py - b.py).map((w) => w.part);
+    const counts = ranges.map((_, j) => order.filter((q) => q === j).length);
+    const inOrder = order.every((q, i) => i === 0 || order[i - 1] <= q);
+    if (!inOrder || counts.some((n) => n === 0) || (shares !== undefined && counts.some((n, j) => n !== shares![j]))) {
+      return { reason: 'column parts that complete their pooled pixels in different blocks or out of order' };
+    }
+    shares = counts;
+  }
+  return shares ?? { reason: 'no window' };
 }
 
 /**
@@ -126,9 +189,19 @@ export interface ReplicatedPoolCase {
  * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
  */
 export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
-  // A window spans several replicas' pixels, and a column part usually starts inside a replica: the part holding
-  // some of a window's channels lacks the other replicas' values of them.
-  if (c.colParts > 1) return { pool: 0, what: 'a pool in a replicated layer split in column parts' };
+  // A window spans several replicas' pixels: each column part pools the windows of its own replicas by position, so
+  // it must hold whole replicas and whole windows (partShares).
+  if (c.colParts > 1) {
+    const split = 'a pool in a replicated layer split in column parts';
+    if (c.outChannels === undefined) return { pool: 0, what: split };
+    if (c.pools.length > 1) return { pool: 1, what: `${split} and ${c.pools.length} pools` };
+    const [pool] = c.pools;
+    if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
+    const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+    if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+    const shares = partShares(c.convHeight, c.convWidth, c.block, pool, c.outChannels, c.colParts);
+    return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
+  }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
   return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : sent;
 }
@@ -167,6 +240,7 @@ export function replicatedPoolOf(
     block,
     pools: geometry,
     colParts,
+    outChannels: layer.shape.channels,
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }

@@ -1,10 +1,11 @@
-// Pools fused into method-2 replicated layers (issue 19, IMC112 before): the neuron core pools each pixel where it
-// lies (windows that do not overlap), and a block sends the block of pooled pixels it completes, which the consumer
-// (its memory plan and controller) takes as its arriving block (src/mapping/replicatedPool.ts).
+// Pools fused into method-2 replicated layers, layers with edge blocks and column parts (issue 19, IMC112 before):
+// the neuron core pools each pixel where it lies (windows that do not overlap), and a block sends the block of pooled
+// pixels it completes, which the consumer (its memory plan and controller) takes as its arriving block
+// (src/mapping/replicatedPool.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
+import { partShares, pooledPerBlock, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
@@ -133,6 +134,55 @@ describe('pools in edge blocks: a padded max pool in 1x2 blocks on 7 columns and
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('column parts of a pooled replicated layer', () => {
+  it('each pool their own replicas\' windows when the parts hold whole replicas and whole windows', () => {
+    // 4 replicas in columns of 4, 4 channels, two parts of 8 columns: windows of replicas {0, 1} and {2, 3}.
+    expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 4, 2)).toEqual([1, 1]);
+    // 2x4 blocks, two parts of 4 replicas (block columns 0-1 and 2-3): one pooled column each.
+    expect(partShares(4, 4, { rows: 2, cols: 4 }, pool(2), 2, 2)).toEqual([1, 1]);
+    const rule = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2)], colParts: 2, outChannels: 4 });
+    expect(rule).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
+  });
+
+  it('refuses parts that start inside a replica, hold part of a window, or a chain of pools', () => {
+    // 3 channels x 4 replicas in three parts of 4 columns: replicas 1 and 2 are split.
+    expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 3, 3)).toEqual({ reason: 'column parts that start inside a replica' });
+    // 2x2 blocks, parts of replicas {0, 1} and {2, 3}: every window holds both block columns.
+    expect(partShares(8, 8, { rows: 2, cols: 2 }, pool(2), 4, 2)).toEqual({ reason: 'column parts that each hold part of a window' });
+    const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
+    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools' });
+  });
+});
+
+describe('pools in column parts: a max pool in columns of 4 and an average pool in 2x4 blocks, each in two parts (RTL)', () => {
+  const p = prepare('test/verify/fixtures/split-pool.imc');
+
+  it('sends each part\'s share of the block\'s pooled pixels', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.rowParts, l.colParts])).toEqual([
+      ['c1', 1, 2],
+      ['c2', 2, 2],
+    ]);
+    // c1's parts: replicas 0-1 and 2-3, one pooled pixel x 4 channels each.
+    expect(neuronParametersOf(p.files, 'split_pool_c00')).toMatchObject({ POOL_BY_POSITION: 1, REP_Y_FIRST: 0, OUT_WIDTH: 4 });
+    expect(neuronParametersOf(p.files, 'split_pool_c01')).toMatchObject({ POOL_BY_POSITION: 1, REP_Y_FIRST: 2, OUT_WIDTH: 4 });
+    // c2 reads c1's two pooled rows per arrival; the output is c2's 1x2 blocks.
+    const c2 = p.mapping.cores.filter((c) => c.layer === 'c2').map((c) => c.id);
+    for (const id of c2) expect(controllerParametersOf(p.files, `split_pool_${id}`)).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
+    const tb = p.files.find((f) => f.path === 'tb/split_pool_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 2;');
+  });
+
+  lintAndVerifyTests(p, 1000);
+
+  it('fails when a part walks the plane with the column-order window counters (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    setParameter(dir, 'split_pool_c01.v', 'POOL_BY_POSITION', 1, 0);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c1' });
   }, 300_000);
 });
 

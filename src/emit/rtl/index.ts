@@ -403,8 +403,8 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
   // A replicated output layer sends its whole block per valid (pixel 0 in the low bits); with a pool, the pooled
   // pixels a block completes (a block of the pooled plane, y fastest).
   const outNeuron = plan.cores.find((p) => p.layer === plan.outputLayer && p.neuron)?.neuron;
-  const pooled = outNeuron?.pooledPixels;
-  const outPixels = pooled ?? plan.outputLayer.matrix.replicas.length;
+  const outGroup = outNeuron?.pooledGroup;
+  const outPixels = outGroup ? outGroup.rows * outGroup.cols : plan.outputLayer.matrix.replicas.length;
   const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
   const outputBlock = blockShape(plan.outputLayer.matrix.replicas);
   return {

@@ -44,6 +44,7 @@ export interface NeuronParameters {
   POOL_INDEX_BITS: number;
   RELU_AFTER_POOL: number;
   POOL_CHAIN: number;
+  POOL_BY_POSITION: number;
   POOL_COLUMNS: number;
   EMIT_BITS: number;
   OUT_INDEX_BITS: number;
@@ -148,8 +149,9 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
   const pooledBits = firstPoolInputBits(p);
   const poolBits = pool ? pooledValueBits(pool.kind, pooledBits, count) : 2;
-  // The module pools by position in method-2 blocks and edge blocks (its g_block_pool).
-  const poolColumns = pool && (p.block.cols > 1 || p.edgeBlocks) ? blockPoolColumns(p, pool) : 1;
+  // The module pools by position in method-2 blocks, edge blocks and column parts (its g_block_pool).
+  const byPosition = pool !== undefined && replicated && (p.block.cols > 1 || p.edgeBlocks || p.layer.colParts > 1);
+  const poolColumns = byPosition ? blockPoolColumns(p, pool) : 1;
   // Activations sent per valid: the columns, or a replicated core's pooled pixels of a block with the layer's channels.
   const outWidth = n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols;
   const values: NeuronParameters = {
@@ -188,6 +190,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOL_INDEX_BITS: unsignedBits(poolColumns * (pool?.pooledHeight ?? 1) * channels - 1),
     RELU_AFTER_POOL: n.reluAfterPool && !queued ? 1 : 0,
     POOL_CHAIN: chain ? 1 : 0,
+    POOL_BY_POSITION: byPosition ? 1 : 0,
     POOL_COLUMNS: poolColumns,
     EMIT_BITS: unsignedBits(n.pooledPixels ?? 1),
     OUT_INDEX_BITS: unsignedBits(outWidth - 1),

@@ -743,7 +743,8 @@ export function planRtl(program: Program): RtlPlan {
   for (const p of cores) {
     if (p.neuron && p.replicas > 1 && p.neuron.pool) {
       const group = replicatedPoolPixels(design, p.layer)!;
-      p.neuron.pooledPixels = group.pixels;
+      // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
+      p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
       p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
     }
   }

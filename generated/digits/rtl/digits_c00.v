@@ -192,6 +192,7 @@ module digits_c00 (
     .POOL_INDEX_BITS      (6),
     .RELU_AFTER_POOL      (0),
     .POOL_CHAIN           (0),
+    .POOL_BY_POSITION     (0),
     .POOL_COLUMNS         (1),
     .EMIT_BITS            (1),
     .OUT_INDEX_BITS       (3),

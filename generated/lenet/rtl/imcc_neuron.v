@@ -53,6 +53,8 @@ module imcc_neuron #(
   parameter integer POOL_INDEX_BITS      = 1,
   parameter integer RELU_AFTER_POOL      = 0,
   parameter integer POOL_CHAIN           = 0,  // the pools are the wrapper's chain of stages (POOL is 0)
+  parameter integer POOL_BY_POSITION     = 0,  // g_block_pool: pool each pixel where it lies (method 2, edge blocks,
+                                               // column parts)
   parameter integer POOL_COLUMNS         = 1,  // g_block_pool: window columns with running values (a power of two)
   parameter integer EMIT_BITS            = 1,  // a replicated core's pool: counts the pooled pixels of a block
   parameter integer OUT_INDEX_BITS       = 1,  // an activation's index in the sent vector (OUT_WIDTH entries)
@@ -516,11 +518,11 @@ module imcc_neuron #(
   wire [CH_BITS-1:0]  stream_ch = (REPLICATED != 0) ? oc_flat[CH_BITS-1:0] : ch_q;
   assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };
   generate
-    if ((POOL != 0) && ((BLOCK_W > 1) || (EDGE_BLOCKS != 0))) begin : g_block_pool
-      // A method-2 block or edge blocks (src/mapping/replicatedPool.ts): the pixels come column by column inside the
-      // block, the blocks strip by strip, so the plane is not walked in column order (or has idle pixels in it); the
-      // windows do not overlap (stride = size, or one global window), so a pixel's window and its place in it follow
-      // from its position. A window's first
+    if ((POOL != 0) && (POOL_BY_POSITION != 0)) begin : g_block_pool
+      // A method-2 block, edge blocks or a column part (src/mapping/replicatedPool.ts): the pixels come column by
+      // column inside the block, the blocks strip by strip, so the plane is not walked in column order (or has idle
+      // pixels in it, or only some replicas' pixels); the windows do not overlap (stride = size, or one global
+      // window), so a pixel's window and its place in it follow from its position. A window's first
       // and last pixels are also the first and last of its pixels the core sees. Running values of POOL_COLUMNS
       // window columns (the most one strip of blocks touches): entry (px mod POOL_COLUMNS, py, channel).
       localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];

@@ -185,6 +185,7 @@ module lenet_c02 (
     .POOL_INDEX_BITS      (5),
     .RELU_AFTER_POOL      (0),
     .POOL_CHAIN           (0),
+    .POOL_BY_POSITION     (0),
     .POOL_COLUMNS         (1),
     .EMIT_BITS            (1),
     .OUT_INDEX_BITS       (3),

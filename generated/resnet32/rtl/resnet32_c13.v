@@ -183,6 +183,7 @@ module resnet32_c13 (
     .POOL_INDEX_BITS      (5),
     .RELU_AFTER_POOL      (0),
     .POOL_CHAIN           (0),
+    .POOL_BY_POSITION     (0),
     .POOL_COLUMNS         (1),
     .EMIT_BITS            (1),
     .OUT_INDEX_BITS       (5),

@@ -78,6 +78,16 @@ describe('search space of a layer with a fused pool', () => {
   });
 });
 
+describe('column parts of a pooled layer', () => {
+  it('are offered where each part holds whole replicas and whole windows', () => {
+    // 16-column tiles, 8 channels: 4 replicas in columns of 4 split in two parts of replicas {0, 1} and {2, 3}, each
+    // holding whole 2x2 windows, and 8 replicas in four parts likewise. Method-2 blocks (16/2: 8x2) are not: a window
+    // spans both block columns, whose replicas lie in different parts (a global average pool spans every part).
+    const split = design('split', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
+    expect(settings(split, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+  });
+});
+
 describe('LeNet: both convolutions run a 2x2 max pool', () => {
   it('the chosen mapping replicates c1 in 4x4 blocks (2x2 pooled pixels each) and c2 in columns, and the RTL plan accepts it', () => {
     const r = loadDesign('examples/lenet.imc');

@@ -10,8 +10,9 @@
 // (`PooledGroup`): every block that completes a pooled pixel must complete such a block, and these blocks tile the
 // pooled plane in its column order of blocks. Method 1 (blocks one column wide) sees the conv plane in column order,
 // which also lets a chain of pools or overlapping windows stream through pool stages; a method-2 block (dW > 1)
-// fuses one pool of non-overlapping windows (stride = size, or a global average pool), pooled where the pixel lies;
-// so does a layer whose plane is not a whole number of blocks (its edge blocks' idle replicas join no window).
+// fuses one pool (overlapping windows too), pooled where each pixel lies; so does a layer whose plane is not a whole
+// number of blocks (its edge blocks' idle replicas join no window). Column parts pool by position too, one pool of
+// windows that do not overlap, each part holding whole replicas and whole windows (partShares).
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
@@ -82,7 +83,7 @@ function nonOverlapping(pool: PoolGeometry, convHeight: number, convWidth: numbe
  * Which pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
  * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the block of the pooled plane
  * every block that completes any completes, or a reason why there is none (the counts differ, the pooled plane does
- * not split into them, or a method-2 block with pools its neuron core does not pool).
+ * not split into them, or a method-2 block or edge blocks with a chain of pools).
  */
 export function pooledPerBlock(
   convHeight: number,
@@ -90,8 +91,8 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A method-2 block, or edge blocks (idle replicas between the plane's pixels), is pooled where each pixel lies (one
-  // window per pixel): no chain of stages, no overlap.
+  // A method-2 block, or edge blocks (idle replicas between the plane's pixels), is pooled where each pixel lies: one
+  // pool, no chain of stages.
   const shape =
     block.cols > 1
       ? `blocks ${block.cols} columns wide (method 2)`
@@ -100,8 +101,6 @@ export function pooledPerBlock(
         : undefined;
   if (shape !== undefined) {
     if (pools.length > 1) return { reason: `${shape} and ${pools.length} pools` };
-    const [pool] = pools;
-    if (!nonOverlapping(pool, convHeight, convWidth)) return { reason: `${shape} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
   }
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);

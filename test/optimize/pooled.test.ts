@@ -57,13 +57,14 @@ describe('search space of a layer with a fused pool', () => {
     expect(settings(plain, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 
-  it('a pool whose stride differs from its size, or two pools: the columns whose blocks complete the same count (no method 2)', () => {
-    // 3x3 every 2 padded by 1: windows end at rows 1, 3, 5, 7, evenly in columns of 2, 4 and 8.
+  it('a pool whose stride differs from its size, or two pools: the blocks that complete the same count (two pools: method 1 only)', () => {
+    // 3x3 every 2 padded by 1: windows end at rows (columns) 1, 3, 5, 7, evenly in columns of 2, 4 and 8 and in
+    // strips of 2, 4 and 8 (method-2 blocks pool overlapping windows by position).
     const strided = design('strided', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, stride 2, pad 1)', 'output p1']);
-    expect(settings(strided, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
-    // 2x2 every 3: windows end at rows 1, 4, 7; columns of 4 complete one, then two.
+    expect(settings(strided, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
+    // 2x2 every 3: windows end at rows (columns) 1, 4, 7; columns (strips) of 4 complete one, then two.
     const sparse = design('sparse', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 3)', 'output p1']);
-    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '8/1']);
+    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '8/1', '16/2', '64/8']);
     // The global average of the pooled plane ends at the last row: one pixel, in the last block.
     const two = design('two', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'g = gap(p1)', 'output g']);
     expect(settings(two, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);

@@ -33,8 +33,11 @@ describe('the block of pooled pixels a method-2 block completes', () => {
     expect(pooledPerBlock(4, 6, { rows: 2, cols: 3 }, [{ height: 4, width: 6, stride: 4, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 
-  it('refuses overlapping windows, chains of pools and uneven strips', () => {
-    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and a 3x3 pool with stride 2' });
+  it('accepts overlapping windows; refuses windows that end together, chains of pools and uneven strips', () => {
+    // Overlapping windows: 3x3 every 2 padded by 1 end at rows (columns) 1, 3, 5, 7, one per block.
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // Windows that end together (3x3 every 1 padded by 1: the last two end at the plane's last row).
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 1, 1)])).toEqual({ reason: 'two pool windows that end at the same row or column' });
     expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and 2 pools' });
     // 3x3 windows on 12 columns in strips of 4: columns 2, 5, 8, 11 end in strips 0, 1, 2, 2.
     expect(pooledPerBlock(12, 12, { rows: 3, cols: 4 }, [pool(3)])).toEqual({ reason: 'blocks 4 columns wide that complete 1 or 2 pooled columns' });
@@ -183,6 +186,28 @@ describe('pools in column parts: a max pool in columns of 4 and an average pool 
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('overlapping windows pooled by position: a 3x3/2 max pool padded by 1 after a 7x7/2 stem in 2x2 blocks, a 2x2/1 average pool in edge blocks (RTL)', () => {
+  const p = prepare('test/verify/fixtures/stem-block-pool.imc');
+
+  it('lets a pixel join up to four windows', () => {
+    const accumulating = p.mapping.cores.find((c) => c.layer === 'c1' && c.role === 'accumulate')!.id;
+    expect(neuronParametersOf(p.files, `stem_block_pool_${accumulating}`)).toMatchObject({ POOL_BY_POSITION: 1, POOL_H: 3, POOL_STRIDE_H: 2, POOL_STRIDE_W: 2, POOL_COLUMNS: 2 });
+    const c2 = p.mapping.cores.find((c) => c.layer === 'c2')!.id;
+    expect(neuronParametersOf(p.files, `stem_block_pool_${c2}`)).toMatchObject({ POOL_BY_POSITION: 1, EDGE_BLOCKS: 1, POOL: 2, POOL_STRIDE_W: 1 });
+  });
+
+  lintAndVerifyTests(p, 1500);
+
+  it('fails when a pixel joins only the last window that starts before it (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    const accumulating = p.mapping.cores.find((c) => c.layer === 'c1' && c.role === 'accumulate')!.id;
+    setParameter(dir, `stem_block_pool_${accumulating}.v`, 'POOL_STRIDE_W', 2, 3);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: accumulating, layer: 'c1' });
   }, 300_000);
 });
 

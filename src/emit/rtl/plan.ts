@@ -58,6 +58,11 @@ export interface NeuronPlan {
      * queue of `queueSlots` and leave one per timestep in order (templates/rtl/imcc_pool_queue.v.hbs).
      */
     queue?: { slots: number };
+    /**
+     * A replicated core pools each pixel where it lies (method-2 blocks, edge blocks, column parts:
+     * src/mapping/replicatedPool.ts), in the neuron core, overlapping windows too.
+     */
+    byPosition?: boolean;
   };
   /**
    * The pools after the first, in order: each a pool stage over the plane the stage before it emits
@@ -746,6 +751,7 @@ export function planRtl(program: Program): RtlPlan {
       // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
       p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
       p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
+      if (p.block.cols > 1 || p.edgeBlocks || p.layer.colParts > 1) p.neuron.pool.byPosition = true;
     }
   }
   cores.sort((a, b) => a.core.index - b.core.index);

@@ -62,9 +62,9 @@ describe('search space of a layer with a fused pool', () => {
     // strips of 2, 4 and 8 (method-2 blocks pool overlapping windows by position).
     const strided = design('strided', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, stride 2, pad 1)', 'output p1']);
     expect(settings(strided, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
-    // 2x2 every 3: windows end at rows (columns) 1, 4, 7; columns (strips) of 4 complete one, then two.
+    // 2x2 every 3: windows end at rows (columns) 1, 4, 7; columns (strips) of 4 complete one, then two; 2x2 blocks one.
     const sparse = design('sparse', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 3)', 'output p1']);
-    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '8/1', '16/2', '64/8']);
+    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '4/2', '8/1', '16/2', '64/8']);
     // The global average of the pooled plane ends at the last row: one pixel, in the last block.
     const two = design('two', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'g = gap(p1)', 'output g']);
     expect(settings(two, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);

@@ -194,6 +194,8 @@ module digits_c00 (
     .POOL_CHAIN           (0),
     .POOL_BY_POSITION     (0),
     .POOL_COLUMNS         (1),
+    .POOL_STRIDE_H        (1),
+    .POOL_STRIDE_W        (1),
     .EMIT_BITS            (1),
     .OUT_INDEX_BITS       (3),
     .OUT_H                (16),

@@ -185,6 +185,8 @@ module resnet32_c13 (
     .POOL_CHAIN           (0),
     .POOL_BY_POSITION     (0),
     .POOL_COLUMNS         (1),
+    .POOL_STRIDE_H        (1),
+    .POOL_STRIDE_W        (1),
     .EMIT_BITS            (1),
     .OUT_INDEX_BITS       (5),
     .OUT_H                (16),

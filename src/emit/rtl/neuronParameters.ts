@@ -100,14 +100,17 @@ type PoolPlan = NonNullable<NonNullable<CoreRtlPlan['neuron']>['pool']>;
 
 /** Where windows start (every `down` rows and `across` columns): a global pool's one window steps by its size. */
 function windowSteps(pool: PoolPlan): { down: number; across: number } {
-  return { down: pool.pooledHeight === 1 ? Math.max(pool.stride, pool.height) : pool.stride, across: pool.pooledWidth === 1 ? Math.max(pool.stride, pool.width) : pool.stride };
+  return {
+    down: pool.pooledHeight === 1 ? Math.max(pool.stride, pool.height) : pool.stride,
+    across: pool.pooledWidth === 1 ? Math.max(pool.stride, pool.width) : pool.stride,
+  };
 }
 
 /**
- * The window columns a core that pools by position keeps running values of (method-2 or edge blocks,
- * src/mapping/replicatedPool.ts: its windows do not overlap): the most one strip of blocks touches, since a window a strip shares with the strip before is among its
- * own, and a window column's slot is its index modulo them (a power of two: the low bits). Its coordinates must
- * hold a window's padded position.
+ * The window columns a core that pools by position keeps running values of (method-2 or edge blocks, column parts:
+ * src/mapping/replicatedPool.ts): the most one strip of blocks touches, since a window a strip shares with the strip
+ * before is among its own, and a window column's slot is its index modulo them (a power of two: the low bits). Its
+ * coordinates must hold a window's padded position.
  */
 function blockPoolColumns(p: CoreRtlPlan, pool: PoolPlan, step: number): number {
   const n = p.neuron!;

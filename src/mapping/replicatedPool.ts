@@ -1,16 +1,26 @@
-// Pools fused into a replicated layer: which ones the RTL implements, and how many pooled pixels a block sends. One
-// rule for the RTL plan (IMC112 for the rest) and the replication optimizer (which replicates a pooled layer only
-// where the rule allows), so the optimizer never chooses a mapping the RTL refuses.
+// Pools fused into a replicated layer: which ones the RTL implements, and which pooled pixels a block sends. One
+// rule for the RTL plan (IMC112 for the rest), the memory plan (a consumer's arriving blocks) and the replication
+// optimizer (which replicates a pooled layer only where the rule allows), so the optimizer never chooses a mapping
+// the RTL refuses.
 //
-// Method 1 only (blocks one column wide): a block's pixels pass the neuron core y fastest, as an unreplicated core's
-// do, so its window counters see the conv-output plane in column order and it emits pooled pixels in column order;
-// the consumer takes the pooled pixels of one block together, so every block that completes a pooled pixel must
-// complete the same number. An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by
-// the replica's pixel), after it one per pooled pixel (integrated when the block completes the window).
+// A block's pixels pass the neuron core column by column, y fastest; the blocks come in column order (a strip of
+// block.cols columns, top to bottom, then the next strip). Every window's last pixel is then the last of its pixels
+// the core sees, so a block completes the windows whose last pixels it holds, and emits them column by column.
+// The consumer takes the pooled pixels of one block together, as a `rows` x `cols` block of the pooled plane
+// (`PooledGroup`): every block that completes a pooled pixel must complete such a block, and these blocks tile the
+// pooled plane in its column order of blocks. Method 1 (blocks one column wide) sees the conv plane in column order,
+// which also lets a chain of pools or overlapping windows stream through pool stages; a method-2 block (dW > 1)
+// fuses one pool (overlapping windows too), pooled where each pixel lies; so does a layer whose plane is not a whole
+// number of blocks (its edge blocks' idle replicas join no window). Column parts pool by position too, one pool of
+// windows that do not overlap, each part holding whole replicas and whole windows (partShares).
+// An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
+// after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, type Padding } from '../ir/padding.js';
-import type { BlockShape } from './block.js';
+import { blockShape, type BlockShape } from './block.js';
+import type { LayerMapping } from './types.js';
+import { balancedRanges } from './split.js';
 import { poolWindowEnds } from './poolWindows.js';
 
 export interface PoolGeometry {
@@ -36,34 +46,72 @@ function chainWindowEnds(length: number, pools: readonly PoolGeometry[], size: (
 }
 
 /**
- * How many pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
- * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the common count of the blocks
- * that complete any, or a reason why there is none (the counts differ, or the pooled plane's columns do not split
- * into them).
+ * The pooled pixels a block sends together: a `rows` x `cols` block of the pooled plane, `pixels` of them; in a
+ * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order).
+ */
+export interface PooledGroup {
+  pixels: number;
+  rows: number;
+  cols: number;
+  partPixels?: number[];
+}
+
+/**
+ * How many of the pooled rows (columns) whose windows end at `ends` each block row (strip) of `length` conv rows
+ * (columns) completes: the common count of those that complete any, or why there is none.
+ */
+function pooledAlong(ends: readonly number[], length: number, blocks: string, unit: 'rows' | 'columns'): { count: number } | { reason: string } {
+  const perBlock = new Map<number, number>();
+  for (const end of ends) {
+    const b = Math.floor(end / length);
+    perBlock.set(b, (perBlock.get(b) ?? 0) + 1);
+  }
+  const counts = new Set(perBlock.values());
+  if (counts.size !== 1) return { reason: `${blocks} that complete ${[...counts].sort((a, b) => a - b).join(' or ')} pooled ${unit}` };
+  const count = [...counts][0];
+  if (ends.length % count !== 0) return { reason: `${ends.length} pooled ${unit} that are not a whole number of ${count}-pixel groups` };
+  return { count };
+}
+
+/** A pool whose windows do not overlap: stride = size, or one window over the whole plane (a global pool). */
+function nonOverlapping(pool: PoolGeometry, convHeight: number, convWidth: number): boolean {
+  const global = pool.height === convHeight && pool.width === convWidth && pool.padding.top + pool.padding.bottom + pool.padding.left + pool.padding.right === 0;
+  return global || (pool.stride === pool.height && pool.stride === pool.width);
+}
+
+/**
+ * Which pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
+ * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the block of the pooled plane
+ * every block that completes any completes, or a reason why there is none (the counts differ, the pooled plane does
+ * not split into them, or a method-2 block or edge blocks with a chain of pools).
  */
 export function pooledPerBlock(
   convHeight: number,
   convWidth: number,
   block: BlockShape,
   pools: readonly PoolGeometry[],
-): { pixels: number } | { reason: string } {
-  if (block.cols !== 1) return { reason: `blocks ${block.cols} columns wide (method 2)` };
-  if (convHeight % block.rows !== 0) return { reason: `a ${convHeight}-row plane that is not a whole number of ${block.rows}-row blocks` };
+): PooledGroup | { reason: string } {
+  // A method-2 block, or edge blocks (idle replicas between the plane's pixels), is pooled where each pixel lies: one
+  // pool, no chain of stages.
+  const shape =
+    block.cols > 1
+      ? `blocks ${block.cols} columns wide (method 2)`
+      : convHeight % block.rows !== 0
+        ? `a ${convHeight}-row plane that is not a whole number of ${block.rows}-row blocks`
+        : undefined;
+  if (shape !== undefined) {
+    if (pools.length > 1) return { reason: `${shape} and ${pools.length} pools` };
+  }
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
   const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);
   if (rows === undefined || cols === undefined) return { reason: 'two pool windows that end at the same row or column' };
-  // Every column with a window end sees the same rows end: count them per block of rows.
-  const perBlock = new Map<number, number>();
-  for (const end of rows) {
-    const b = Math.floor(end / block.rows);
-    perBlock.set(b, (perBlock.get(b) ?? 0) + 1);
-  }
-  const counts = new Set(perBlock.values());
-  if (counts.size !== 1) return { reason: `blocks of ${block.rows} rows that complete ${[...counts].sort((a, b) => a - b).join(' or ')} pooled rows` };
-  const pixels = [...counts][0];
-  if (rows.length % pixels !== 0) return { reason: `${rows.length} pooled rows that are not a whole number of ${pixels}-pixel groups` };
-  return { pixels };
+  // Every column with a window end sees the same rows end: count them per block row, and the columns per strip.
+  const down = pooledAlong(rows, block.rows, `blocks of ${block.rows} rows`, 'rows');
+  if ('reason' in down) return down;
+  const across = pooledAlong(cols, block.cols, `blocks ${block.cols} columns wide`, 'columns');
+  if ('reason' in across) return across;
+  return { pixels: down.count * across.count, rows: down.count, cols: across.count };
 }
 
 /** A replicated layer's fused pools as the rule sees them. */
@@ -75,16 +123,84 @@ export interface ReplicatedPoolCase {
   /** The fused pools in order (a global average pool is one window over the plane, stride its height). */
   pools: readonly PoolGeometry[];
   colParts: number;
+  /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
+  outChannels?: number;
 }
 
 /**
- * The pooled pixels a block of a replicated layer sends together, or what the RTL does not implement (`pool`: the
+ * The pooled pixels each column part of a layer pooled by position completes per block (src/mapping/split.ts's
+ * balanced column ranges over replicas x outChannels columns): every part holds whole replicas, every window's
+ * replicas lie in one part, and in every block that completes windows each part completes the same number, after
+ * the parts before it in the block's order (the layer's pixel is its parts' outputs side by side). Else the reason.
+ */
+export function partShares(
+  convHeight: number,
+  convWidth: number,
+  block: BlockShape,
+  pool: PoolGeometry,
+  outChannels: number,
+  colParts: number,
+): number[] | { reason: string } {
+  const ranges = balancedRanges(block.rows * block.cols * outChannels, colParts);
+  if (ranges.some(([a, b]) => a % outChannels !== 0 || b % outChannels !== 0)) return { reason: 'column parts that start inside a replica' };
+  const partOf = (y: number, x: number): number => {
+    const column = ((x % block.cols) * block.rows + (y % block.rows)) * outChannels;
+    return ranges.findIndex(([a, b]) => column >= a && column < b);
+  };
+  // The windows do not overlap: window (py, px) holds the rows and columns whose padded index / size is py (px).
+  // (A global pool's one window steps by the plane.)
+  const stepY = pool.stride === pool.height ? pool.height : convHeight;
+  const stepX = pool.stride === pool.width ? pool.width : convWidth;
+  const windowsDown = Math.floor((convHeight + pool.padding.top + pool.padding.bottom - pool.height) / stepY) + 1;
+  const windowsAcross = Math.floor((convWidth + pool.padding.left + pool.padding.right - pool.width) / stepX) + 1;
+  // Per block (by its origin), the parts of the windows ending in it, in the order the block emits them.
+  const byBlock = new Map<string, Array<{ px: number; py: number; part: number }>>();
+  for (let px = 0; px < windowsAcross; px++) {
+    for (let py = 0; py < windowsDown; py++) {
+      const y0 = Math.max(0, py * stepY - pool.padding.top);
+      const y1 = Math.min(convHeight, py * stepY - pool.padding.top + pool.height);
+      const x0 = Math.max(0, px * stepX - pool.padding.left);
+      const x1 = Math.min(convWidth, px * stepX - pool.padding.left + pool.width);
+      const parts = new Set<number>();
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) parts.add(partOf(y, x));
+      if (parts.size !== 1) return { reason: 'column parts that each hold part of a window' };
+      const key = `${Math.floor((y1 - 1) / block.rows)},${Math.floor((x1 - 1) / block.cols)}`;
+      const list = byBlock.get(key) ?? [];
+      list.push({ px, py, part: [...parts][0] });
+      byBlock.set(key, list);
+    }
+  }
+  let shares: number[] | undefined;
+  for (const list of byBlock.values()) {
+    const order = list.sort((a, b) => a.px - b.px || a.py - b.py).map((w) => w.part);
+    const counts = ranges.map((_, j) => order.filter((q) => q === j).length);
+    const inOrder = order.every((q, i) => i === 0 || order[i - 1] <= q);
+    if (!inOrder || counts.some((n) => n === 0) || (shares !== undefined && counts.some((n, j) => n !== shares![j]))) {
+      return { reason: 'column parts that complete their pooled pixels in different blocks or out of order' };
+    }
+    shares = counts;
+  }
+  return shares ?? { reason: 'no window' };
+}
+
+/**
+ * The block of pooled pixels a block of a replicated layer sends together, or what the RTL does not implement (`pool`: the
  * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
  */
-export function replicatedPoolRule(c: ReplicatedPoolCase): { pixels: number } | { pool: number; what: string } {
-  // A window spans several replicas' pixels, and a column part usually starts inside a replica: the part holding
-  // some of a window's channels lacks the other replicas' values of them.
-  if (c.colParts > 1) return { pool: 0, what: 'a pool in a replicated layer split in column parts' };
+export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
+  // A window spans several replicas' pixels: each column part pools the windows of its own replicas by position, so
+  // it must hold whole replicas and whole windows (partShares).
+  if (c.colParts > 1) {
+    const split = 'a pool in a replicated layer split in column parts';
+    if (c.outChannels === undefined) return { pool: 0, what: split };
+    if (c.pools.length > 1) return { pool: 1, what: `${split} and ${c.pools.length} pools` };
+    const [pool] = c.pools;
+    if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
+    const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+    if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+    const shares = partShares(c.convHeight, c.convWidth, c.block, pool, c.outChannels, c.colParts);
+    return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
+  }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
   return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : sent;
 }
@@ -108,7 +224,7 @@ export function replicatedPoolOf(
   fused: readonly string[],
   block: BlockShape,
   colParts: number,
-): { pixels: number } | { pool: IrNode; what: string } | undefined {
+): PooledGroup | { pool: IrNode; what: string } | undefined {
   const pools = fusedPools(design, fused);
   if (pools.length === 0) return undefined;
   const geometry = pools.map((p): PoolGeometry => {
@@ -123,6 +239,17 @@ export function replicatedPoolOf(
     block,
     pools: geometry,
     colParts,
+    outChannels: layer.shape.channels,
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
+}
+
+/**
+ * The block of the pooled plane a replicated layer with fused pools sends at once (its consumers' arriving blocks),
+ * or undefined for a layer without both or one whose pools the rule refuses (the RTL plan raises IMC112 for it).
+ */
+export function pooledGroupOf(design: IrDesign, lm: LayerMapping): PooledGroup | undefined {
+  if (lm.matrix.replicas.length <= 1) return undefined;
+  const rule = replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+  return rule !== undefined && 'pixels' in rule ? rule : undefined;
 }

@@ -7,6 +7,7 @@ import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
+import { pooledGroupOf } from '../mapping/replicatedPool.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
@@ -123,9 +124,15 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
   const mine = new Map<string, RegionPosition>();
   for (const r of rows) mine.set(`${r.dy},${r.dx}`, { dy: r.dy, dx: r.dx });
   // The producing layer's block of output pixels: they arrive together, in its order; the network input arrives as
-  // a block of inputPixelsPerTimestep rows of one column.
+  // a block of inputPixelsPerTimestep rows of one column. A replicated producer with a fused pool sends the block of
+  // pooled pixels each of its blocks completes (src/mapping/replicatedPool.ts).
   const producer = layerIndex(mapping).get(lm.source);
-  const arrivalBlock = producer ? blockShape(producer.matrix.replicas) : { rows: inputPixelsPerTimestep(design, mapping, lm.source), cols: 1 };
+  const pooled = producer ? pooledGroupOf(design, producer) : undefined;
+  const arrivalBlock = pooled
+    ? { rows: pooled.rows, cols: pooled.cols }
+    : producer
+      ? blockShape(producer.matrix.replicas)
+      : { rows: inputPixelsPerTimestep(design, mapping, lm.source), cols: 1 };
   return {
     layer: lm.layer,
     core: core.id,

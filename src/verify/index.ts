@@ -18,6 +18,7 @@ import { createProgram, type Program } from '../pipeline/program.js';
 import { busyTimesteps } from '../dataflow/index.js';
 import { blockShape } from '../mapping/block.js';
 import { layerSending } from '../mapping/layerIndex.js';
+import { pooledGroupOf } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -200,7 +201,9 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   const outputNode = networkOutput(design.network);
   const infos = coreInfos(mapping, design.target.inputMemory.depth);
   const outputLayer = layerSending(mapping, design.network.output);
-  const outputBlock = outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };
+  // A replicated output layer with a pool sends blocks of its pooled plane (src/mapping/replicatedPool.ts).
+  const pooledOutput = outputLayer ? pooledGroupOf(design, outputLayer) : undefined;
+  const outputBlock = pooledOutput ? { rows: pooledOutput.rows, cols: pooledOutput.cols } : outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };
   const operationTimesteps = modelOperationTimesteps(program);
 
   const runs: ImageRun[] = [];

@@ -1,5 +1,6 @@
-// The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (method 1,
-// pools whose windows end evenly in the blocks, no column parts: src/mapping/replicatedPool.ts,
+// The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (pools whose
+// windows end evenly in the blocks, in method-2 blocks only one pool of windows that do not overlap, no column parts:
+// src/mapping/replicatedPool.ts,
 // the rule the RTL plan's IMC112 applies), and the mapping it chooses for ResNet-32 with its pooled last layer
 // replicated is one the RTL plan accepts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -47,47 +48,59 @@ function settings(d: IrDesign, layer: string): string[] {
 }
 
 describe('search space of a layer with a fused pool', () => {
-  it('a 2x2 max pool on an 8x8 plane: method-1 columns of 2, 4 and 8 rows (whose windows end evenly), no method 2', () => {
+  it('a 2x2 max pool on an 8x8 plane: method-1 columns of 2, 4 and 8 rows and method-2 blocks of even widths', () => {
     const d = design('pool2', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(relu(c1), size 2)', 'output p1']);
-    expect(settings(d, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
-    // The unpooled twin also takes more replicas than the plane has rows, in method-2 blocks.
+    // Blocks of 8x2, 8x4 and 8x8 complete 4x1, 4x2 and 4x4 blocks of pooled pixels.
+    expect(settings(d, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
+    // As many as the unpooled twin, which also takes more replicas than the plane has rows in method-2 blocks.
     const plain = design('plain', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'output c1']);
     expect(settings(plain, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 
-  it('a pool whose stride differs from its size, or two pools: the columns whose blocks complete the same count', () => {
-    // 3x3 every 2 padded by 1: windows end at rows 1, 3, 5, 7, evenly in columns of 2, 4 and 8.
+  it('a pool whose stride differs from its size, or two pools: the blocks that complete the same count (two pools: method 1 only)', () => {
+    // 3x3 every 2 padded by 1: windows end at rows (columns) 1, 3, 5, 7, evenly in columns of 2, 4 and 8 and in
+    // strips of 2, 4 and 8 (method-2 blocks pool overlapping windows by position).
     const strided = design('strided', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, stride 2, pad 1)', 'output p1']);
-    expect(settings(strided, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
-    // 2x2 every 3: windows end at rows 1, 4, 7; columns of 4 complete one, then two.
+    expect(settings(strided, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
+    // 2x2 every 3: windows end at rows (columns) 1, 4, 7; columns (strips) of 4 complete one, then two; 2x2 blocks one.
     const sparse = design('sparse', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 3)', 'output p1']);
-    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '8/1']);
+    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '4/2', '8/1', '16/2', '64/8']);
     // The global average of the pooled plane ends at the last row: one pixel, in the last block.
     const two = design('two', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'g = gap(p1)', 'output g']);
     expect(settings(two, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
   });
 
-  it('a global average pool: any column of whole rows, unless the replicas split the layer in column parts', () => {
+  it('a global average pool: any block of whole rows and columns, unless the replicas split the layer in column parts', () => {
     const gap = design('gap', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'g = gap(c1)', 'output g']);
-    expect(settings(gap, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+    expect(settings(gap, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
     // 16-column tiles: 8 output channels x 2 replicas fill one; 4 or 8 replicas need two or four column parts.
     const narrow = design('narrow', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'g = gap(c1)', 'output g']);
     expect(settings(narrow, 'c1')).toEqual(['1/1', '2/1']);
   });
 });
 
+describe('column parts of a pooled layer', () => {
+  it('are offered where each part holds whole replicas and whole windows', () => {
+    // 16-column tiles, 8 channels: 4 replicas in columns of 4 split in two parts of replicas {0, 1} and {2, 3}, each
+    // holding whole 2x2 windows, and 8 replicas in four parts likewise. Method-2 blocks (16/2: 8x2) are not: a window
+    // spans both block columns, whose replicas lie in different parts (a global average pool spans every part).
+    const split = design('split', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
+    expect(settings(split, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+  });
+});
+
 describe('LeNet: both convolutions run a 2x2 max pool', () => {
-  it('the chosen mapping replicates them in method-1 columns, and the RTL plan accepts it', () => {
+  it('the chosen mapping replicates c1 in 4x4 blocks (2x2 pooled pixels each) and c2 in columns, and the RTL plan accepts it', () => {
     const r = loadDesign('examples/lenet.imc');
     const result = optimizeDesign(r.design!, { strategy: 'pareto', objective: 'throughput', ignoreBandwidth: false, batch: 100, budget: 16 });
     expect([...result.chosen.layers].filter(([, c]) => c.replicas > 1)).toEqual([
-      ['c1', { replicas: 8, dW: 1 }],
+      ['c1', { replicas: 16, dW: 4 }],
       ['c2', { replicas: 2, dW: 1 }],
     ]);
     const plan = planRtl(createProgram(result.design));
-    expect(plan.cores.filter((c) => c.replicas > 1 && c.neuron?.pool).map((c) => [c.layer.layer, c.neuron!.pooledPixels])).toEqual([
-      ['c1', 4],
-      ['c2', 1],
+    expect(plan.cores.filter((c) => c.replicas > 1 && c.neuron?.pool).map((c) => [c.layer.layer, c.neuron!.pooledGroup])).toEqual([
+      ['c1', { rows: 2, cols: 2 }],
+      ['c2', { rows: 1, cols: 1 }],
     ]);
   });
 });

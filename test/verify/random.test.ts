@@ -24,7 +24,7 @@ import { caseFeatures, caseForSeed, loadCase, netCaseArb, REFUSALS, SMALL, write
 const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
-  136: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer split in column parts' },
+  136: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer split in column parts and 2 pools' },
   228: {
     kind: 'ragged block',
     what: 'a ragged method-2 block (3 replicas, dW 2: its last column partly filled, blocks on a skewed lattice) with a fused pool',

@@ -479,8 +479,9 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 
 /** Features the RTL generator refuses (docs/rtl.md, IMC112), by the words of its message. */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
-  // A pool in a method-1 replicated layer is implemented when its windows end evenly in the blocks (the same count of
-  // pooled pixels per block, also through a chain of pools); method 2, uneven windows and column parts not.
+  // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
+  // pixels per block; a chain of pools in method 1 only; column parts holding whole replicas and windows); uneven
+  // windows not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },

@@ -12,23 +12,28 @@ const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: s
 describe('pooled pixels per block of a replicated layer', () => {
   it('counts the windows each block completes', () => {
     // Columns of 4 on 8 rows, 2x2 windows: every block at an odd column completes two.
-    expect(pooledPerBlock(8, 8, { rows: 4, cols: 1 }, [pool(2)])).toEqual({ pixels: 2 });
+    expect(pooledPerBlock(8, 8, { rows: 4, cols: 1 }, [pool(2)])).toEqual({ pixels: 2, rows: 2, cols: 1 });
     // Columns of 2, 4x4 windows: every second block completes one.
-    expect(pooledPerBlock(8, 8, { rows: 2, cols: 1 }, [pool(4)])).toEqual({ pixels: 1 });
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 1 }, [pool(4)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
     // A global average pool completes one pixel, in the last block.
-    expect(pooledPerBlock(6, 5, { rows: 3, cols: 1 }, [{ height: 6, width: 5, stride: 6, padding: uniformPadding(0) }])).toEqual({ pixels: 1 });
+    expect(pooledPerBlock(6, 5, { rows: 3, cols: 1 }, [{ height: 6, width: 5, stride: 6, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 
-  it('finds no common count when the windows end unevenly in the blocks, and refuses method-2 blocks', () => {
+  it('finds no common count when the windows end unevenly in the blocks, and refuses a chain of pools in method-2 blocks', () => {
     // 3x3 windows on 12 rows in blocks of 4: rows 2, 5, 8, 11 end in blocks 0, 1, 2, 2.
     expect(pooledPerBlock(12, 12, { rows: 4, cols: 1 }, [pool(3)])).toEqual({ reason: 'blocks of 4 rows that complete 1 or 2 pooled rows' });
-    expect('reason' in pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2)])).toBe(true);
+    // A method-2 block pools by position: one pool, not a chain (test/verify/blockPool.test.ts).
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and 2 pools' });
   });
 
-  it('refuses edge blocks (a plane that is not a whole number of blocks): their idle replicas would enter windows', () => {
-    // 3 replicas on 7 rows: the third block of each column has one real row. This is also why edge blocks of a pooled
-    // layer of integrate-and-fire neurons never reach the membranes with an idle replica's value.
-    expect(pooledPerBlock(7, 7, { rows: 3, cols: 1 }, [pool(2)])).toEqual({ reason: 'a 7-row plane that is not a whole number of 3-row blocks' });
+  it('counts edge blocks (a plane that is not a whole number of blocks) as blocks completing no pooled pixel', () => {
+    // 3 replicas on 7 rows, 2x2 windows: rows 1, 3, 5 end in blocks 0, 1, 1; the third block of a column has one
+    // real row. Edge blocks are pooled by position (test/verify/blockPool.test.ts), so their idle replicas join no
+    // window, also the membranes of integrate-and-fire neurons.
+    expect(pooledPerBlock(7, 7, { rows: 3, cols: 1 }, [pool(2)])).toEqual({ reason: 'blocks of 3 rows that complete 1 or 2 pooled rows' });
+    expect(pooledPerBlock(7, 7, { rows: 2, cols: 1 }, [pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // A chain of pools walks the plane in column order: not with idle pixels in it.
+    expect(pooledPerBlock(7, 7, { rows: 2, cols: 1 }, [pool(2), pool(2)])).toEqual({ reason: 'a 7-row plane that is not a whole number of 2-row blocks and 2 pools' });
   });
 });
 

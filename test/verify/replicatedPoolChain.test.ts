@@ -13,13 +13,13 @@ const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: s
 describe('pooled pixels per block through a chain of pools', () => {
   it('counts the last pool\'s windows by the conv row that completes them', () => {
     // 3x3 every 2 padded by 1 on 8 rows: windows end at rows 1, 3, 5, 7, two per block of 4.
-    expect(pooledPerBlock(8, 8, { rows: 4, cols: 1 }, [pool(3, 2, 1)])).toEqual({ pixels: 2 });
+    expect(pooledPerBlock(8, 8, { rows: 4, cols: 1 }, [pool(3, 2, 1)])).toEqual({ pixels: 2, rows: 2, cols: 1 });
     // 2x2 windows (ends 1, 3), then a global average over the 2x2 pooled plane: it ends at conv row 3.
-    expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2), { height: 2, width: 2, stride: 2, padding: uniformPadding(0) }])).toEqual({ pixels: 1 });
+    expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2), { height: 2, width: 2, stride: 2, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
     // 2x2 windows every pixel on 4 rows end at rows 1, 2, 3: blocks of 2 complete 1 or 2.
     expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1)])).toEqual({ reason: 'blocks of 2 rows that complete 1 or 2 pooled rows' });
     // Then 2x2 windows of those (ends at pooled rows 1, 2, so conv rows 2, 3): both in block 1.
-    expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1), pool(2, 1)])).toEqual({ pixels: 2 });
+    expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1), pool(2, 1)])).toEqual({ pixels: 2, rows: 2, cols: 1 });
   });
 });
 

@@ -53,6 +53,11 @@ module imcc_neuron #(
   parameter integer POOL_INDEX_BITS      = 1,
   parameter integer RELU_AFTER_POOL      = 0,
   parameter integer POOL_CHAIN           = 0,  // the pools are the wrapper's chain of stages (POOL is 0)
+  parameter integer POOL_BY_POSITION     = 0,  // g_block_pool: pool each pixel where it lies (method 2, edge blocks,
+                                               // column parts)
+  parameter integer POOL_COLUMNS         = 1,  // g_block_pool: window columns with running values (a power of two)
+  parameter integer POOL_STRIDE_H        = 1,  // g_block_pool: windows start every POOL_STRIDE_H rows
+  parameter integer POOL_STRIDE_W        = 1,  //   and every POOL_STRIDE_W columns
   parameter integer EMIT_BITS            = 1,  // a replicated core's pool: counts the pooled pixels of a block
   parameter integer OUT_INDEX_BITS       = 1,  // an activation's index in the sent vector (OUT_WIDTH entries)
   // The plane and the block of output pixels (replication: replica r at (r mod BLOCK_H, r / BLOCK_H)).
@@ -537,7 +542,123 @@ module imcc_neuron #(
   wire [CH_BITS-1:0]  stream_ch = (REPLICATED != 0) ? oc_flat[CH_BITS-1:0] : ch_q;
   assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };
   generate
-    if (POOL != 0) begin : g_pool
+    if ((POOL != 0) && (POOL_BY_POSITION != 0)) begin : g_block_pool
+      // A method-2 block, edge blocks or a column part (src/mapping/replicatedPool.ts): the pixels come column by
+      // column inside the block, the blocks strip by strip, so the plane is not walked in column order (or has idle
+      // pixels in it, or only some replicas' pixels); a pixel's windows and its place in each follow from its
+      // position. A window's first and last pixels are also the first and last of its pixels the core sees, and no
+      // two windows end at the same pixel. A pixel lies in up to CAND_H x CAND_W windows (windows every
+      // POOL_STRIDE_H x POOL_STRIDE_W pixels): candidate (cy, cx) is the window starting cy (cx) steps before the
+      // last one starting at or before the pixel. Running values of POOL_COLUMNS window columns (the most one strip of
+      // blocks touches): entry (px mod POOL_COLUMNS, py, channel).
+      localparam integer CAND_H = (POOL_H + POOL_STRIDE_H - 1) / POOL_STRIDE_H;
+      localparam integer CAND_W = (POOL_W + POOL_STRIDE_W - 1) / POOL_STRIDE_W;
+      localparam integer CANDS = CAND_H * CAND_W;
+      localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];
+      localparam [CW-1:0] WINDOW_W = POOL_W[CW-1:0];
+      localparam [CW-1:0] WINDOW_STEP_H = POOL_STRIDE_H[CW-1:0];
+      localparam [CW-1:0] WINDOW_STEP_W = POOL_STRIDE_W[CW-1:0];
+      localparam [CW-1:0] WINDOWS_H = POOLED_H[CW-1:0];
+      localparam [CW-1:0] WINDOWS_W = POOLED_W[CW-1:0];
+      localparam [CW-1:0] PAD_TOP = POOL_PAD_TOP[CW-1:0];
+      localparam [CW-1:0] PAD_LEFT = POOL_PAD_LEFT[CW-1:0];
+      localparam [CW-1:0] SLOTS = POOL_COLUMNS[CW-1:0];
+      localparam integer ENTRIES = POOL_COLUMNS * POOLED_H * CHANNELS;
+      localparam integer COUNT = POOL_H * POOL_W;
+      localparam integer COUNT_SHIFT = $clog2(COUNT);
+      localparam signed [ACC_BITS-1:0] HALF = acc_constant(0, COUNT / 2);
+      localparam signed [ACC_BITS-1:0] DIVISOR = acc_constant(0, COUNT);
+      wire [CW-1:0] ty = pixel_y + PAD_TOP;
+      wire [CW-1:0] tx = pixel_x + PAD_LEFT;
+      wire [CW-1:0] qy = ty / WINDOW_STEP_H;
+      wire [CW-1:0] qx = tx / WINDOW_STEP_W;
+      reg [POOL_BITS-1:0]         pool_q [0:ENTRIES-1];
+      wire signed [POOL_BITS-1:0] pool_in = activated[POOL_BITS-1:0];
+      wire [ACC_BITS-POOL_BITS-1:0] unused_activated_high = activated[ACC_BITS-1:POOL_BITS];
+      wire unused_pooled = ^pooled_i;
+      // Per candidate: it holds the pixel (valid), the pixel ends it (last), its entry and its next running value.
+      wire [CANDS-1:0]                   cand_valid, cand_last;
+      wire [CANDS*POOL_INDEX_BITS-1:0]   cand_index;
+      wire [CANDS*POOL_BITS-1:0]         cand_next;
+      wire [CANDS*CW-1:0]                cand_py, cand_px;
+      genvar cy, cx;
+      for (cy = 0; cy < CAND_H; cy = cy + 1) begin : g_down
+        for (cx = 0; cx < CAND_W; cx = cx + 1) begin : g_across
+          localparam integer K = cy * CAND_W + cx;
+          localparam [CW-1:0] BACK_Y = cy;
+          localparam [CW-1:0] BACK_X = cx;
+          wire [CW-1:0] py = qy - BACK_Y;
+          wire [CW-1:0] px = qx - BACK_X;
+          wire [CW-1:0] wy = ty - py * WINDOW_STEP_H;
+          wire [CW-1:0] wx = tx - px * WINDOW_STEP_W;
+          // Padding: a window starts at its first row (column) or the plane's, and ends at its last or the plane's.
+          wire window_first = ((wy == ZERO) || (pixel_y == ZERO)) && ((wx == ZERO) || (pixel_x == ZERO));
+          wire window_last = ((wy == WINDOW_H - ONE) || (pixel_y == PLANE_H - ONE)) && ((wx == WINDOW_W - ONE) || (pixel_x == PLANE_W - ONE));
+          // Windows past the last are dropped; an edge block's idle replicas join no window.
+          // (The candidate's index wraps below zero when fewer windows start before the pixel.)
+          wire holds = (py <= qy) && (px <= qx) && (wy < WINDOW_H) && (wx < WINDOW_W);
+          wire joins = holds && (py < WINDOWS_H) && (px < WINDOWS_W) && pixel_in_plane;
+          wire [CW-1:0] slot = px % SLOTS;
+          wire [31:0] entry = ({ {(32-CW){1'b0}}, slot } * POOLED_H + { {(32-CW){1'b0}}, py }) * CHANNELS
+                            + { {(32-OC_BITS){1'b0}}, oc };
+          wire [31-POOL_INDEX_BITS:0]  unused_entry_high = entry[31:POOL_INDEX_BITS];
+          wire [POOL_INDEX_BITS-1:0]  index = entry[POOL_INDEX_BITS-1:0];
+          wire signed [POOL_BITS-1:0] pool_old = pool_q[index];
+          wire signed [POOL_BITS-1:0] next;
+          if (POOL == 1) begin : g_max
+            assign next = (window_first || (pool_in > pool_old)) ? pool_in : pool_old;
+          end else begin : g_sum
+            assign next = window_first ? pool_in : pool_old + pool_in;
+          end
+          assign cand_valid[K] = joins;
+          assign cand_last[K] = joins && window_last;
+          assign cand_index[K*POOL_INDEX_BITS +: POOL_INDEX_BITS] = index;
+          assign cand_next[K*POOL_BITS +: POOL_BITS] = next;
+          assign cand_py[K*CW +: CW] = py;
+          assign cand_px[K*CW +: CW] = px;
+        end
+      end
+      // The window the pixel ends (at most one): its running value and position.
+      reg [POOL_BITS-1:0] last_next;
+      reg [CW-1:0]        last_py, last_px;
+      integer k;
+      always @* begin
+        last_next = {POOL_BITS{1'b0}};
+        last_py = ZERO;
+        last_px = ZERO;
+        for (k = 0; k < CANDS; k = k + 1) begin
+          if (cand_last[k]) begin
+            last_next = cand_next[k*POOL_BITS +: POOL_BITS];
+            last_py = cand_py[k*CW +: CW];
+            last_px = cand_px[k*CW +: CW];
+          end
+        end
+      end
+      wire signed [ACC_BITS-1:0] pool_sum = { {(ACC_BITS-POOL_BITS){last_next[POOL_BITS-1]}}, last_next };
+      wire signed [ACC_BITS-1:0] pooled;
+      if (POOL == 1) begin : g_max
+        assign pooled = pool_sum;
+      end else begin : g_average
+        // Rounded average over the window (padding counts as zeros), as g_pool's.
+        wire signed [ACC_BITS-1:0] rounded = pool_sum + HALF;
+        if ((1 << COUNT_SHIFT) == COUNT) begin : g_shift
+          assign pooled = rounded >>> COUNT_SHIFT;
+        end else begin : g_divide
+          assign pooled = (rounded >= BIT_ZERO) ? rounded / DIVISOR : -((-rounded + DIVISOR - BIT_ONE) / DIVISOR);
+        end
+      end
+      assign pool_out = pooled;
+      assign emit = |cand_last;
+      assign emit_y = last_py;
+      assign emit_x = last_px;
+      // Datapath storage: no reset (a window's first pixel overwrites its entry); the candidates' entries differ.
+      integer w;
+      always @(posedge clk_i) begin
+        for (w = 0; w < CANDS; w = w + 1) begin
+          if (busy_q && cand_valid[w]) pool_q[cand_index[w*POOL_INDEX_BITS +: POOL_INDEX_BITS]] <= cand_next[w*POOL_BITS +: POOL_BITS];
+        end
+      end
+    end else if (POOL != 0) begin : g_pool
       localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];
       localparam [CW-1:0] WINDOW_W = POOL_W[CW-1:0];
       localparam [CW-1:0] WINDOWS_H = POOLED_H[CW-1:0];

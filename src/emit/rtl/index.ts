@@ -400,10 +400,11 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
   const input = plan.inputNode;
   const outNode = outputNode(plan.design.network);
   const inBits = input.shape.channels * input.activationBits * plan.inputPixels;
-  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits); with a pool, the k pooled
-  // pixels a block completes (a k x 1 block of the pooled plane, column order).
-  const pooled = plan.cores.find((p) => p.layer === plan.outputLayer && p.neuron)?.neuron?.pooledPixels;
-  const outPixels = pooled ?? plan.outputLayer.matrix.replicas.length;
+  // A replicated output layer sends its whole block per valid (pixel 0 in the low bits); with a pool, the pooled
+  // pixels a block completes (a block of the pooled plane, y fastest).
+  const outNeuron = plan.cores.find((p) => p.layer === plan.outputLayer && p.neuron)?.neuron;
+  const outGroup = outNeuron?.pooledGroup;
+  const outPixels = outGroup ? outGroup.rows * outGroup.cols : plan.outputLayer.matrix.replicas.length;
   const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
   const outputBlock = blockShape(plan.outputLayer.matrix.replicas);
   return {
@@ -420,8 +421,8 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inTwoWords: inBits > 32 && inBits <= 64,
     outChannels: outNode.shape.channels,
     outPixels,
-    outBlockRows: pooled ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
-    outBlockCols: pooled !== undefined ? 1 : plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
+    outBlockRows: outNeuron?.pooledGroup?.rows ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
+    outBlockCols: outNeuron?.pooledGroup?.cols ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
     outHeight: outNode.shape.height,
     outWidth: outNode.shape.width,
     outLattice: outputBlock.ragged ? blockOrigins(outputBlock.ragged, outNode.shape) : undefined,

@@ -45,6 +45,10 @@ export interface NeuronParameters {
   POOL_INDEX_BITS: number;
   RELU_AFTER_POOL: number;
   POOL_CHAIN: number;
+  POOL_BY_POSITION: number;
+  POOL_COLUMNS: number;
+  POOL_STRIDE_H: number;
+  POOL_STRIDE_W: number;
   EMIT_BITS: number;
   OUT_INDEX_BITS: number;
   OUT_H: number;
@@ -95,6 +99,39 @@ function parameterValue(what: string, value: number): number {
 }
 
 
+type PoolPlan = NonNullable<NonNullable<CoreRtlPlan['neuron']>['pool']>;
+
+/** Where windows start (every `down` rows and `across` columns): a global pool's one window steps by its size. */
+function windowSteps(pool: PoolPlan): { down: number; across: number } {
+  return {
+    down: pool.pooledHeight === 1 ? Math.max(pool.stride, pool.height) : pool.stride,
+    across: pool.pooledWidth === 1 ? Math.max(pool.stride, pool.width) : pool.stride,
+  };
+}
+
+/**
+ * The window columns a core that pools by position keeps running values of (method-2 or edge blocks, column parts:
+ * src/mapping/replicatedPool.ts): the most one strip of blocks touches, since a window a strip shares with the strip
+ * before is among its own, and a window column's slot is its index modulo them (a power of two: the low bits). Its
+ * coordinates must hold a window's padded position.
+ */
+function blockPoolColumns(p: CoreRtlPlan, pool: PoolPlan, step: number): number {
+  const n = p.neuron!;
+  const reach = Math.max(n.convHeight + pool.padding.top, n.convWidth + pool.padding.left, pool.height, pool.width);
+  if (reach >= 2 ** coordinateBits(p)) throw new Error(`RTL: core ${p.core.id}: a pool's padded position does not fit ${coordinateBits(p)} coordinate bits`);
+  let most = 1;
+  for (let x0 = 0; x0 < n.convWidth; x0 += p.block.cols) {
+    const x1 = Math.min(n.convWidth, x0 + p.block.cols) - 1;
+    // Windows start every `step` padded columns: those holding a column of the strip.
+    const first = Math.max(0, Math.ceil((x0 + pool.padding.left - pool.width + 1) / step));
+    const last = Math.min(Math.floor((x1 + pool.padding.left) / step), pool.pooledWidth - 1);
+    most = Math.max(most, last - first + 1);
+  }
+  let slots = 1;
+  while (slots < most) slots *= 2;
+  return slots;
+}
+
 /**
  * The neuron-core parameters of one core. A replicated core's pool is the module's own or a chain of stages in the
  * wrapper (src/mapping/replicatedPool.ts allows no queue); a chain of pools or a pooled-pixel queue follows the
@@ -128,6 +165,10 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).
   const pooledBits = firstPoolInputBits(p);
   const poolBits = pool ? pooledValueBits(pool.kind, pooledBits, count) : 2;
+  // The module pools by position in method-2 blocks, edge blocks and column parts (its g_block_pool).
+  const byPosition = pool?.byPosition === true;
+  const steps = byPosition ? windowSteps(pool) : { down: 1, across: 1 };
+  const poolColumns = byPosition ? blockPoolColumns(p, pool, steps.across) : 1;
   // Activations sent per valid: the columns, or a replicated core's pooled pixels of a block with the layer's channels.
   const outWidth = n.pooledPixels !== undefined ? n.pooledPixels * channels : p.cols;
   const values: NeuronParameters = {
@@ -162,10 +203,14 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOLED_H: pool?.pooledHeight ?? 1,
     POOLED_W: pool?.pooledWidth ?? 1,
     POOL_BITS: poolBits,
-    // An index into the running values of a column of windows (POOLED_H x CHANNELS entries).
-    POOL_INDEX_BITS: unsignedBits((pool?.pooledHeight ?? 1) * channels - 1),
+    // An index into the running values of POOL_COLUMNS columns of windows (POOLED_H x CHANNELS entries each).
+    POOL_INDEX_BITS: unsignedBits(poolColumns * (pool?.pooledHeight ?? 1) * channels - 1),
     RELU_AFTER_POOL: n.reluAfterPool && !queued ? 1 : 0,
     POOL_CHAIN: chain ? 1 : 0,
+    POOL_BY_POSITION: byPosition ? 1 : 0,
+    POOL_COLUMNS: poolColumns,
+    POOL_STRIDE_H: steps.down,
+    POOL_STRIDE_W: steps.across,
     EMIT_BITS: unsignedBits(n.pooledPixels ?? 1),
     OUT_INDEX_BITS: unsignedBits(outWidth - 1),
     OUT_H: n.convHeight,

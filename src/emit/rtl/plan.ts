@@ -18,7 +18,7 @@ import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { replicatedPoolOf } from '../../mapping/replicatedPool.js';
+import { replicatedPoolOf, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -58,6 +58,11 @@ export interface NeuronPlan {
      * queue of `queueSlots` and leave one per timestep in order (templates/rtl/imcc_pool_queue.v.hbs).
      */
     queue?: { slots: number };
+    /**
+     * A replicated core pools each pixel where it lies (method-2 blocks, edge blocks, column parts:
+     * src/mapping/replicatedPool.ts), in the neuron core, overlapping windows too.
+     */
+    byPosition?: boolean;
   };
   /**
    * The pools after the first, in order: each a pool stage over the plane the stage before it emits
@@ -68,9 +73,10 @@ export interface NeuronPlan {
   reluAfterPool: boolean;
   /**
    * A replicated core with a pool: the pooled pixels it sends together (every block that completes any completes
-   * this many, src/mapping/replicatedPool.ts).
+   * this many, src/mapping/replicatedPool.ts), a `pooledGroup` block of the pooled plane.
    */
   pooledPixels?: number;
+  pooledGroup?: BlockShape;
   /**
    * Threshold (binary) activation: 1 when the value at its place (after the ReLU before the pool, or after the pool)
    * is >= level, else 0; the core then emits 1-bit unsigned activations (docs/arithmetic.md step 4). A threshold
@@ -285,12 +291,15 @@ function neuronPlan(
         // A replicated shortcut producer sends `pixels` pixels per step; a replicated adding core takes its
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
+        // A replicated source with a pool sends the block of pooled pixels each of its blocks completes
+        // (src/mapping/replicatedPool.ts), a whole block of the plane the add reads.
+        const sourcePool = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
         // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
         // next to its last value (shortcutTap).
-        // A replicated pool sends the pooled pixels its blocks complete, `pooled` at a time down a column of the pooled
-        // plane (src/mapping/replicatedPool.ts): those are the arriving blocks.
-        const pooled = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
-        const sent: ReplicaOffset[] | undefined = pooled !== undefined ? Array.from({ length: pooled }, (_, oy) => ({ oy, ox: 0 })) : sourceLayer?.matrix.replicas;
+        // A replicated pool's pooled pixels arrive as blocks of their own, y fastest: the arriving blocks.
+        const sent: ReplicaOffset[] | undefined = sourcePool
+          ? Array.from({ length: sourcePool.pixels }, (_, k) => ({ oy: k % sourcePool.rows, ox: Math.floor(k / sourcePool.rows) }))
+          : sourceLayer?.matrix.replicas;
         const pixels = sent ? sent.length : 1;
         // The FIFO pairs the shortcut pixels with this core's outputs in arrival order: both must come in one order
         // (blocks one column wide all give column order; a method-2 block's order is its own).
@@ -499,14 +508,15 @@ function valueBits(values: Iterable<number>): number {
 }
 
 /**
- * The pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without either), or
- * IMC112 for the cases its neuron core does not implement (src/mapping/replicatedPool.ts, shared with the optimizer).
+ * The block of pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without
+ * either), or IMC112 for the cases its neuron core does not implement (src/mapping/replicatedPool.ts, shared with the
+ * memory plan and the optimizer).
  */
-function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): number | undefined {
+function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): PooledGroup | undefined {
   if (lm.matrix.replicas.length === 1) return undefined;
   const rule = replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
   if (rule && 'what' in rule) unsupported(rule.pool, rule.what);
-  return rule?.pixels;
+  return rule;
 }
 
 /** Whether a layer's output plane is not a whole number of its blocks. */
@@ -634,11 +644,11 @@ export function planRtl(program: Program): RtlPlan {
       const core = coreById.get(id)!;
       const memory = memoryByCore.get(id);
       if (!memory) throw new Error(`RTL: core ${id} has no memory plan`);
-      // A replicated producer with a pool sends the pooled pixels of a block together: the memory plan's arrival
-      // block (its replicas' shape) in the same column order, fewer at a time.
+      // A replicated producer with a pool sends the pooled pixels of a block together: a block of the pooled plane,
+      // the memory plan's arrival block (src/mapping/replicatedPool.ts).
       const producer = layerNamed.get(lm.source);
       const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
-      const inBlock: BlockShape = pooledIn !== undefined ? { rows: pooledIn, cols: 1 } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
+      const inBlock: BlockShape = pooledIn !== undefined ? { rows: pooledIn.rows, cols: pooledIn.cols } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
       const lattice = block.ragged || inBlock.ragged ? coreLattice(lm, memory, block, inBlock, slotPositions, regionWidth, node) : undefined;
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
@@ -719,7 +729,13 @@ export function planRtl(program: Program): RtlPlan {
     if (sibling?.neuron?.residual) p.shortcutGate = sibling.core.id;
   }
   for (const p of cores) {
-    if (p.neuron && p.replicas > 1 && p.neuron.pool) p.neuron.pooledPixels = replicatedPoolPixels(design, p.layer);
+    if (p.neuron && p.replicas > 1 && p.neuron.pool) {
+      const group = replicatedPoolPixels(design, p.layer)!;
+      // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
+      p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
+      p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
+      if (p.block.cols > 1 || p.edgeBlocks || p.layer.colParts > 1) p.neuron.pool.byPosition = true;
+    }
   }
   cores.sort((a, b) => a.core.index - b.core.index);
   const outputLayer = layerSending(mapping, design.network.output);

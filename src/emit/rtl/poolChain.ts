@@ -47,7 +47,7 @@ export interface PoolStageParameters {
 export function usesPoolChain(p: CoreRtlPlan): boolean {
   const n = p.neuron;
   // A pool whose windows end together has a queue of its own (src/emit/rtl/poolQueue.ts).
-  if (!n?.pool || n.pool.queue) return false;
+  if (!n?.pool || n.pool.queue || n.pool.byPosition) return false;
   return n.pool.stride !== n.pool.height || n.laterPools.length > 0;
 }
 

@@ -1,0 +1,223 @@
+// Pools fused into method-2 replicated layers, layers with edge blocks and column parts (issue 19, IMC112 before):
+// the neuron core pools each pixel where it lies (windows that do not overlap), and a block sends the block of pooled
+// pixels it completes, which the consumer (its memory plan and controller) takes as its arriving block
+// (src/mapping/replicatedPool.ts).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { partShares, pooledPerBlock, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
+import { uniformPadding } from '../../src/ir/padding.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+
+const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
+
+/** Rewrites one parameter of a core's wrapper (`.NAME (value)`), failing when it is not there. */
+function setParameter(dir: string, file: string, name: string, from: number, to: number): void {
+  const path = join(dir, 'rtl', file);
+  const text = readFileSync(path, 'utf8');
+  const pattern = new RegExp(`(\\.${name}\\s+\\()${from}\\)`);
+  if (!pattern.test(text)) throw new Error(`${file} sets no ${name} of ${from}`);
+  writeFileSync(path, text.replace(pattern, `$1${to})`));
+}
+
+describe('the block of pooled pixels a method-2 block completes', () => {
+  it('is a block of the pooled plane: rows per block row by columns per strip', () => {
+    // 2x4 blocks, 2x2 windows: every block completes one pooled row of two pooled columns.
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 4 }, [pool(2)])).toEqual({ pixels: 2, rows: 1, cols: 2 });
+    // 3x3 blocks, 2x2 windows padded by 1 on 6x6: windows end at rows (columns) 0, 2, 4, 5, two per block.
+    expect(pooledPerBlock(6, 6, { rows: 3, cols: 3 }, [pool(2, 2, 1)])).toEqual({ pixels: 4, rows: 2, cols: 2 });
+    // 1x2 blocks, 3x3 windows: windows end at columns 2, 5, 8, 11, one in every strip that completes any.
+    expect(pooledPerBlock(12, 12, { rows: 1, cols: 2 }, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // A global average pool: one window, completed by the last block.
+    expect(pooledPerBlock(4, 6, { rows: 2, cols: 3 }, [{ height: 4, width: 6, stride: 4, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+  });
+
+  it('accepts overlapping windows; refuses windows that end together, chains of pools and uneven strips', () => {
+    // Overlapping windows: 3x3 every 2 padded by 1 end at rows (columns) 1, 3, 5, 7, one per block.
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // Windows that end together (3x3 every 1 padded by 1: the last two end at the plane's last row).
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 1, 1)])).toEqual({ reason: 'two pool windows that end at the same row or column' });
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and 2 pools' });
+    // 3x3 windows on 12 columns in strips of 4: columns 2, 5, 8, 11 end in strips 0, 1, 2, 2.
+    expect(pooledPerBlock(12, 12, { rows: 3, cols: 4 }, [pool(3)])).toEqual({ reason: 'blocks 4 columns wide that complete 1 or 2 pooled columns' });
+  });
+
+  it('accepts edge blocks whose windows end evenly: their idle replicas join no window', () => {
+    // 1x2 blocks on 7 columns, 3x3 windows padded by 1: windows end at columns 1, 4, 6, one in strips 0, 2, 3.
+    expect(pooledPerBlock(7, 7, { rows: 1, cols: 2 }, [pool(3, 3, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // 2x2 windows padded by 1 on 3 rows in columns of 2: windows end at rows 0 and 2.
+    expect(pooledPerBlock(3, 3, { rows: 2, cols: 1 }, [pool(2, 2, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+  });
+});
+
+describe('max, average and global average pools in method-2 blocks, the last the network output (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-pool.imc');
+
+  it('sends a 1x2 block of c1\'s pooled pixels per valid, which c2 writes as its arriving block', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 8, 4],
+      ['c2', 4, 2],
+      ['c3', 4, 2],
+    ]);
+    // Two pooled pixels x 4 channels per valid; one strip of 4 columns touches two window columns.
+    expect(neuronParametersOf(p.files, 'block_pool_c00')).toMatchObject({ REPLICATED: 1, POOL: 1, BLOCK_H: 2, BLOCK_W: 4, OUT_WIDTH: 8, POOL_COLUMNS: 2, EMIT_BITS: 2 });
+    expect(controllerParametersOf(p.files, 'block_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 2 });
+    expect(p.program.memory.cores.find((c) => c.core === 'c01')!.params.arrivalBlock).toEqual({ rows: 1, cols: 2 });
+    expect(controllerParametersOf(p.files, 'block_pool_c02')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+    const tb = p.files.find((f) => f.path === 'tb/block_pool_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 1;');
+  });
+
+  lintAndVerifyTests(p, 600);
+
+  it('verifies on two images with non-zero and saturated pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const pooling = result.coverage.filter((c) => ['c1', 'c2', 'c3'].includes(c.layer));
+    // 4x4x4, 4x2x2 and 6x1x1 pooled activations per image.
+    expect(pooling.map((c) => c.activations / result.images.length)).toEqual([64, 16, 6]);
+    for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
+    expect(pooling[0].saturated).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails when c2 takes the pooled pixels as a column of a method-1 producer (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    setParameter(dir, 'block_pool_c01.v', 'IN_BLOCK_H', 1, 2);
+    setParameter(dir, 'block_pool_c01.v', 'IN_BLOCK_W', 2, 1);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c2' });
+  }, 300_000);
+});
+
+describe('windows spanning several blocks and strips, and a padded pool completing the whole plane in one block (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-pool-padded.imc');
+
+  it('keeps two window columns for c1 and sends c2\'s nine pooled pixels together', () => {
+    expect(neuronParametersOf(p.files, 'block_pool_padded_c00')).toMatchObject({ BLOCK_H: 1, BLOCK_W: 2, POOL: 2, POOL_H: 3, POOL_COLUMNS: 2, OUT_WIDTH: 4 });
+    const c2 = p.mapping.layers.find((l) => l.layer === 'c2')!;
+    expect([c2.matrix.replicas.length, c2.rowParts]).toEqual([16, 3]);
+    const accumulating = p.mapping.cores.find((c) => c.layer === 'c2' && c.role === 'accumulate')!.id;
+    expect(neuronParametersOf(p.files, `block_pool_padded_${accumulating}`)).toMatchObject({ POOL: 1, POOL_PAD_TOP: 1, POOL_PAD_LEFT: 1, POOLED_H: 3, OUT_WIDTH: 36 });
+    const tb = p.files.find((f) => f.path === 'tb/block_pool_padded_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 9;');
+    expect(tb).toContain('static const int OUT_BLOCK_W = 3;');
+  });
+
+  lintAndVerifyTests(p, 1500);
+
+  it('fails when c1 keeps one window column, so a strip\'s second window overwrites the first (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    setParameter(dir, 'block_pool_padded_c00.v', 'POOL_COLUMNS', 2, 1);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('pools in edge blocks: a padded max pool in 1x2 blocks on 7 columns and a padded average pool in columns of 2 on 3 rows (RTL)', () => {
+  const p = prepare('test/verify/fixtures/edge-pool.imc');
+
+  it('pools both layers by position', () => {
+    expect(neuronParametersOf(p.files, 'edge_pool_c00')).toMatchObject({ BLOCK_W: 2, EDGE_BLOCKS: 1, POOL: 1, POOL_COLUMNS: 2, POOLED_W: 3 });
+    expect(neuronParametersOf(p.files, 'edge_pool_c01')).toMatchObject({ BLOCK_H: 2, BLOCK_W: 1, EDGE_BLOCKS: 1, POOL: 2, POOL_COLUMNS: 1, POOLED_H: 2 });
+  });
+
+  lintAndVerifyTests(p, 600);
+
+  it('fails when an idle replica joins the padded window it lies in (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl', 'imcc_neuron.v');
+    const text = readFileSync(path, 'utf8');
+    const gate = ' && (px < WINDOWS_W) && pixel_in_plane;';
+    expect(text).toContain(gate);
+    writeFileSync(path, text.replace(gate, ' && (px < WINDOWS_W);'));
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('column parts of a pooled replicated layer', () => {
+  it('each pool their own replicas\' windows when the parts hold whole replicas and whole windows', () => {
+    // 4 replicas in columns of 4, 4 channels, two parts of 8 columns: windows of replicas {0, 1} and {2, 3}.
+    expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 4, 2)).toEqual([1, 1]);
+    // 2x4 blocks, two parts of 4 replicas (block columns 0-1 and 2-3): one pooled column each.
+    expect(partShares(4, 4, { rows: 2, cols: 4 }, pool(2), 2, 2)).toEqual([1, 1]);
+    const rule = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2)], colParts: 2, outChannels: 4 });
+    expect(rule).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
+  });
+
+  it('refuses parts that start inside a replica, hold part of a window, or a chain of pools', () => {
+    // 3 channels x 4 replicas in three parts of 4 columns: replicas 1 and 2 are split.
+    expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 3, 3)).toEqual({ reason: 'column parts that start inside a replica' });
+    // 2x2 blocks, parts of replicas {0, 1} and {2, 3}: every window holds both block columns.
+    expect(partShares(8, 8, { rows: 2, cols: 2 }, pool(2), 4, 2)).toEqual({ reason: 'column parts that each hold part of a window' });
+    const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
+    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools' });
+  });
+});
+
+describe('pools in column parts: a max pool in columns of 4 and an average pool in 2x4 blocks, each in two parts (RTL)', () => {
+  const p = prepare('test/verify/fixtures/split-pool.imc');
+
+  it('sends each part\'s share of the block\'s pooled pixels', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.rowParts, l.colParts])).toEqual([
+      ['c1', 1, 2],
+      ['c2', 2, 2],
+    ]);
+    // c1's parts: replicas 0-1 and 2-3, one pooled pixel x 4 channels each.
+    expect(neuronParametersOf(p.files, 'split_pool_c00')).toMatchObject({ POOL_BY_POSITION: 1, REP_Y_FIRST: 0, OUT_WIDTH: 4 });
+    expect(neuronParametersOf(p.files, 'split_pool_c01')).toMatchObject({ POOL_BY_POSITION: 1, REP_Y_FIRST: 2, OUT_WIDTH: 4 });
+    // c2 reads c1's two pooled rows per arrival; the output is c2's 1x2 blocks.
+    const c2 = p.mapping.cores.filter((c) => c.layer === 'c2').map((c) => c.id);
+    for (const id of c2) expect(controllerParametersOf(p.files, `split_pool_${id}`)).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
+    const tb = p.files.find((f) => f.path === 'tb/split_pool_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 2;');
+  });
+
+  lintAndVerifyTests(p, 1000);
+
+  it('fails when a part walks the plane with the column-order window counters (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    setParameter(dir, 'split_pool_c01.v', 'POOL_BY_POSITION', 1, 0);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('overlapping windows pooled by position: a 3x3/2 max pool padded by 1 after a 7x7/2 stem in 2x2 blocks, a 2x2/1 average pool in edge blocks (RTL)', () => {
+  const p = prepare('test/verify/fixtures/stem-block-pool.imc');
+
+  it('lets a pixel join up to four windows', () => {
+    const accumulating = p.mapping.cores.find((c) => c.layer === 'c1' && c.role === 'accumulate')!.id;
+    expect(neuronParametersOf(p.files, `stem_block_pool_${accumulating}`)).toMatchObject({ POOL_BY_POSITION: 1, POOL_H: 3, POOL_STRIDE_H: 2, POOL_STRIDE_W: 2, POOL_COLUMNS: 2 });
+    const c2 = p.mapping.cores.find((c) => c.layer === 'c2')!.id;
+    expect(neuronParametersOf(p.files, `stem_block_pool_${c2}`)).toMatchObject({ POOL_BY_POSITION: 1, EDGE_BLOCKS: 1, POOL: 2, POOL_STRIDE_W: 1 });
+  });
+
+  lintAndVerifyTests(p, 1500);
+
+  it('fails when a pixel joins only the last window that starts before it (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    const accumulating = p.mapping.cores.find((c) => c.layer === 'c1' && c.role === 'accumulate')!.id;
+    setParameter(dir, `stem_block_pool_${accumulating}.v`, 'POOL_STRIDE_W', 2, 3);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: accumulating, layer: 'c1' });
+  }, 300_000);
+});
+
+describe('integrate-and-fire neurons before and after a pool in method-2 blocks (4 timesteps)', () => {
+  const p = prepare('test/verify/fixtures/spiking-block-pool.imc');
+
+  it('plans c1\'s membranes on its 8x8 conv plane and c2\'s on its 2x2 pooled plane', () => {
+    expect(neuronParametersOf(p.files, 'spiking_block_pool_c00')).toMatchObject({ BLOCK_W: 2, POOL: 1, THRESHOLD: 2, THRESHOLD_AFTER_POOL: 0, OUT_WIDTH: 4, IF_ENTRIES: 256, IF_PLANE_H: 8 });
+    expect(neuronParametersOf(p.files, 'spiking_block_pool_c01')).toMatchObject({ BLOCK_W: 2, POOL: 2, THRESHOLD: 2, THRESHOLD_AFTER_POOL: 1, OUT_WIDTH: 4, IF_ENTRIES: 16, IF_PLANE_H: 2 });
+  });
+
+  lintAndVerifyTests(p, 2000);
+});

@@ -46,6 +46,8 @@ export interface RtlNames {
   poolAxis: string;
   /** The pooled-pixel queue of a pool whose windows end together (a static module). */
   poolQueue: string;
+  /** The line buffer and window taps of both (a static module). */
+  poolTaps: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
   fileList: string;
@@ -75,6 +77,7 @@ const LIBRARY_MODULES = {
   pool: 'imcc_pool',
   poolAxis: 'imcc_pool_axis',
   poolQueue: 'imcc_pool_queue',
+  poolTaps: 'imcc_pool_taps',
 } as const;
 
 /** Header of a library module: the same text for every network (no source or network named). */
@@ -108,6 +111,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     pool: library.pool,
     poolAxis: library.poolAxis,
     poolQueue: library.poolQueue,
+    poolTaps: library.poolTaps,
     cores,
     fileList: `rtl/${network}.f`,
     testbench: `tb/${network}_tb.cpp`,
@@ -468,12 +472,14 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   // The dataflow controller: one static module for every core (each wrapper sets its parameters).
   add(`rtl/${names.controller}.v`, renderTemplate('rtl/imcc_controller.v.hbs', { header: libraryHeader('dataflow controller', version) }));
   if (neurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
-  // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters of both.
+  // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters and line-buffer
+  // taps of both (a stage instantiates the taps in a generate branch: they come with it).
   const chains = plan.cores.some(usesPoolChain);
   const queues = plan.cores.some(usesPoolQueue);
   if (chains) add(`rtl/${names.pool}.v`, renderTemplate('rtl/imcc_pool.v.hbs', { header: libraryHeader('one pool of a neuron core\'s chain of pools', version) }));
   if (queues) add(`rtl/${names.poolQueue}.v`, renderTemplate('rtl/imcc_pool_queue.v.hbs', { header: libraryHeader('pool whose windows end together, with its queue of pooled pixels', version) }));
   if (chains || queues) add(`rtl/${names.poolAxis}.v`, renderTemplate('rtl/imcc_pool_axis.v.hbs', { header: libraryHeader('pool windows along one dimension', version) }));
+  if (chains || queues) add(`rtl/${names.poolTaps}.v`, renderTemplate('rtl/imcc_pool_taps.v.hbs', { header: libraryHeader('line buffer and window taps of a pool', version) }));
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const weights = `rtl/${id}_weights.mem`;

@@ -133,6 +133,9 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     streamBits,
     streamZero: zero(streamBits),
     poolChain: stages.length > 0,
+    // The neuron core takes the last stage's pixels, unless a queue after the stages sends them.
+    poolChainIntoNeuron: stages.length > 0 && !usesPoolQueue(p),
+    anyPool: stages.length > 0 || usesPoolQueue(p),
     poolModule: names.pool,
     poolStages: stages.map((stage, i) => ({ number: i + 1, input: `pool_stream_${i}`, output: `pool_stream_${i + 1}`, parameters: instanceParameters(stage) })),
     poolLast: `pool_stream_${stages.length}`,
@@ -536,7 +539,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         layerName: commentText(p.layer.layer),
         roleText: p.core.role === 'partial' ? 'row part sending partial sums' : p.core.role === 'accumulate' ? 'accumulating row part' : 'whole layer part',
         hasNeuron: p.neuron !== undefined,
-        poolQueue: p.neuron?.pool?.queue !== undefined,
+        poolQueue: usesPoolQueue(p),
         arrivals,
         arrivalBits: unsignedBits(arrivals),
         arrivalsLit: ulit(unsignedBits(arrivals), arrivals),

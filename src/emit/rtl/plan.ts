@@ -271,6 +271,8 @@ function neuronPlan(
     if (pendingThreshold) threshold!.betweenPools = true;
     reluAfterPool = false;
   };
+  // A pool whose windows end together is the core's last: its queue sends the core's pixels.
+  const queued = (): boolean => pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -355,24 +357,27 @@ function neuronPlan(
           throw new Error(`RTL: pool '${f.name}' planned on a ${plane.height}x${plane.width} plane that is not its input's (internal)`);
         }
         // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
-        // happens when the padding reaches a whole stride past the plane's last row.
-        // The first pool queues the pooled pixels whose windows end together; a later pool stage reads one pixel at
-        // a time and emits at most one.
+        // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
+        // pixels: the core's last pool (a pool stage reads one pixel at a time and emits at most one), after the
+        // core's chain of stages when it follows another pool.
         const together = (what: string): void => {
-          if (pool) unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
-          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding) };
+          if (pool && threshold?.afterPool) {
+            unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after a threshold after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
+          }
+          const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
+          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
         };
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
         else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
-        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+        if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
         break;
       }
       case 'gap': {
-        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+        if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
         if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;

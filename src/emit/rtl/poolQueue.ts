@@ -4,7 +4,7 @@
 // windows end together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, membraneParameters, pooledValueBits } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, membraneParameters, poolChainParameters, pooledValueBits } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -29,6 +29,7 @@ export interface PoolQueueParameters {
   SLOTS: number;
   RING_BITS: number;
   OUT_BITS: number;
+  RELU_IN: number;
   RELU_AFTER_POOL: number;
   THRESHOLD: number;
   LEVEL_NEGATIVE: number;
@@ -41,20 +42,29 @@ export interface PoolQueueParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-/** Whether the core's first pool queues its pooled pixels. */
+/** Whether the core's first pool, or its last after a chain of stages, queues its pooled pixels. */
 export function usesPoolQueue(p: CoreRtlPlan): boolean {
-  return p.neuron?.pool?.queue !== undefined;
+  return p.neuron?.pool?.queue !== undefined || (p.neuron?.laterPools.some((l) => l.pool.queue !== undefined) ?? false);
 }
 
 export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
   const n = p.neuron;
-  const pool = n?.pool;
-  if (!n || !pool?.queue) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
-  if (p.replicas > 1 || n.laterPools.length > 0) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
-  const slots = pool.queue.slots;
+  if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
+  // The queued pool: the first, or the last after the chain of stages, whose last stage's pixels it reads (a stage's
+  // pooled values have its input's bits).
+  const later = n.laterPools.find((l) => l.pool.queue !== undefined);
+  if (p.replicas > 1 || (later ? later !== n.laterPools[n.laterPools.length - 1] : n.laterPools.length > 0)) {
+    throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
+  }
+  const pool = later?.pool ?? n.pool!;
+  const stages = later ? poolChainParameters(p) : [];
+  const slots = pool.queue!.slots;
   const ringBits = unsignedBits(slots - 1);
   if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
-  const inBits = firstPoolInputBits(p);
+  if (later && (later.threshold !== undefined || later.strideY !== later.strideX)) throw new Error(`RTL: core ${p.core.id}: a queued pool after a threshold or with two strides`);
+  const inBits = stages.length > 0 ? stages[stages.length - 1].IN_BITS : firstPoolInputBits(p);
+  const inHeight = later?.inHeight ?? n.convHeight;
+  const inWidth = later?.inWidth ?? n.convWidth;
   const count = pool.height * pool.width;
   const bits = pooledValueBits(pool.kind, inBits, count);
   const threshold = n.threshold?.afterPool ? n.threshold : undefined;
@@ -67,8 +77,8 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     CW: coordinateBits(p),
     ACC_BITS: n.accBits,
     KIND: pool.kind === 'max' ? 1 : 2,
-    IN_H: n.convHeight,
-    IN_W: n.convWidth,
+    IN_H: inHeight,
+    IN_W: inWidth,
     POOL_H: pool.height,
     POOL_W: pool.width,
     STRIDE: pool.stride,
@@ -79,10 +89,11 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     IN_BITS: inBits,
     BITS: bits,
     SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
-    LINE_INDEX_BITS: unsignedBits(pool.width * n.convHeight * p.cols - 1),
+    LINE_INDEX_BITS: unsignedBits(pool.width * inHeight * p.cols - 1),
     SLOTS: slots,
     RING_BITS: ringBits,
     OUT_BITS: n.outActivationBits,
+    RELU_IN: later?.relu ? 1 : 0,
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,

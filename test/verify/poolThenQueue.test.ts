@@ -1,0 +1,57 @@
+// A pool whose windows end together after another pool of its core (issue 19, IMC112 before): the core's chain of
+// pool stages pools first and the last pool's queue (templates/rtl/imcc_pool_queue.v.hbs) pools the last stage's
+// pixels, with the ReLU between the two, and sends them one per timestep; the dataflow model times the queued pool's
+// windows by the conv pixels that complete them through the earlier pool (src/emit/rtl/poolWindows.ts).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
+
+describe('a queued pool after a pool stage (2x2/2 max, ReLU, 3x3/1 average padded by 1; 3x3/2 max padded by 1, 2x2/1 max padded by 1)', () => {
+  const p = prepare('test/verify/fixtures/pool-then-queue.imc');
+  it('chains the stages into the queue, which sends the core\'s pixels', () => {
+    // c1: the neuron core sends its stream to the 2x2/2 stage, whose pooled pixels the queue pools after a ReLU.
+    expect(neuronParametersOf(p.files, 'pool_then_queue_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0, RELU_AFTER_POOL: 0 });
+    expect(poolStageParametersOf(p.files, 'pool_then_queue_c00').map((s) => [s.KIND, s.IN_H, s.POOL_H, s.STRIDE_Y])).toEqual([[1, 8, 2, 2]]);
+    expect(poolQueueParametersOf(p.files, 'pool_then_queue_c00')).toMatchObject({ KIND: 2, IN_H: 4, IN_W: 4, POOL_H: 3, STRIDE: 1, PAD_TOP: 1, POOLED_H: 4, POOLED_W: 4, RELU_IN: 1 });
+    const wrapper = p.files.find((f) => f.path === 'rtl/pool_then_queue_c00.v')!.content;
+    expect(wrapper).toMatch(/\) u_queue \([^;]*\.stream_i\s+\(pool_stream_1\)/);
+    expect(wrapper).toMatch(/\.pooled_i\s+\(\{28\{1'b0\}\}\)/);
+    // c2: a 3x3/2 stage, then the 2x2/1 queue on its 2x2 plane and a ReLU after it.
+    expect(poolQueueParametersOf(p.files, 'pool_then_queue_c02')).toMatchObject({ KIND: 1, IN_H: 2, POOL_H: 2, PAD_TOP: 1, POOLED_H: 3, RELU_IN: 0, RELU_AFTER_POOL: 1 });
+  });
+  it('sizes the queue by the conv pixels that complete its windows through the earlier pool', () => {
+    const pad = (n: number) => ({ top: n, bottom: n, left: n, right: n });
+    const stage = { inHeight: 8, inWidth: 8, height: 2, width: 2, strideY: 2, strideX: 2, padding: pad(0) };
+    // The earlier pool spreads the queue's input pixels over the conv plane: fewer pixels wait than on a 4x4 plane
+    // of conv pixels one per timestep.
+    expect(poolQueueSlots(4, 4, 3, 1, pad(1), [stage])).toBeLessThanOrEqual(poolQueueSlots(4, 4, 3, 1, pad(1)));
+    expect(poolQueueSlots(4, 4, 3, 1, pad(1), [stage])).toBeGreaterThanOrEqual(2);
+  });
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/pool_then_queue.f', 'pool_then_queue_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+  it('verifies bit-exact on two images, every queued pixel emitted once, with non-zero activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const pooling = result.coverage.filter((c) => (c.layer === 'c1' || c.layer === 'c2') && c.activations > 0);
+    expect(pooling.map((c) => c.activations / result.images.length)).toEqual([4 * 4 * 4, 4 * 3 * 3]);
+    for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+  it('fails at c00 when the queue skips the ReLU between the pools (the stage\'s pixels reach it unrectified)', async () => {
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl/imcc_pool_queue.v');
+    const text = readFileSync(path, 'utf8');
+    const mutated = text.replace('((RELU_IN != 0) && in_value[ACC_BITS-1])', '1\'b0');
+    expect(mutated).not.toBe(text);
+    writeFileSync(path, mutated);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
+  }, 300_000);
+});

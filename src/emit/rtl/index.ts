@@ -269,7 +269,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   // Each layer's output stream: valid and the pixel of all its column groups (group 0 in the low bits).
   const layerSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   layerSignals.set(plan.inputNode.name, { valid: 'in_valid_i', pixel: 'in_pixel_i', bits: inputBits });
-  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string; resReady: string; shortcut: string }>();
+  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string; resReady: string; shortcut: string; shortcutValid: string }>();
   // Layers that send a value before their last fused op to a residual add: that value's stream, valid with the layer's.
   const shortcutSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   for (const p of plan.cores) {
@@ -283,11 +283,14 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       psum: scope.verilogIdentifier(`${id}_psum`),
       resReady: scope.verilogIdentifier(`${id}_res_ready`),
       shortcut: scope.verilogIdentifier(`${id}_shortcut_pixel`),
+      // Named only where used (a name taken changes the scope's later names).
+      shortcutValid: p.neuron?.shortcutTap?.beforePool ? scope.verilogIdentifier(`${id}_shortcut_valid`) : '',
     };
     coreSignals.set(p.core.id, sig);
     wires.push(sig.busy, sig.finished);
     if (p.neuron?.residual && p.partialCores.length > 0) wires.push(sig.resReady);
     if (p.neuron?.shortcutTap) wires.push(`[${p.cols * p.neuron.saturationBits - 1}:0] ${sig.shortcut}`);
+    if (p.neuron?.shortcutTap?.beforePool) wires.push(sig.shortcutValid);
     if (p.neuron) {
       wires.push(sig.valid);
       wires.push(`[${emittedPixelBits(p) - 1}:0] ${sig.pixel}`);
@@ -314,7 +317,14 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       wires.push(`[${shortcutBits - 1}:0] ${shortcut}`);
       const pieces = [...groups].reverse().map((g) => coreSignals.get(g.core.id)!.shortcut);
       assigns.push(`${shortcut} = ${pieces.length === 1 ? pieces[0] : `{${pieces.join(', ')}}`}`);
-      shortcutSignals.set(lm.layer, { valid, pixel: shortcut, bits: shortcutBits });
+      // A value before the layer's pool comes with every computed pixel, on the cores' own valid.
+      const beforePool = groups.some((g) => g.neuron!.shortcutTap?.beforePool);
+      const shortcutValid = beforePool ? scope.verilogIdentifier(`layer_${lm.layer}_shortcut_valid`) : valid;
+      if (beforePool) {
+        wires.push(shortcutValid);
+        assigns.push(`${shortcutValid} = ${groups.map((g) => coreSignals.get(g.core.id)!.shortcutValid).join(' & ')}`);
+      }
+      shortcutSignals.set(lm.layer, { valid: shortcutValid, pixel: shortcut, bits: shortcutBits });
     }
   }
   for (const p of plan.cores) {
@@ -370,6 +380,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     if (p.neuron) {
       ports.push({ name: 'out_valid_o', signal: sig.valid }, { name: 'out_pixel_o', signal: sig.pixel });
       if (p.neuron.shortcutTap) ports.push({ name: 'shortcut_pixel_o', signal: sig.shortcut });
+      if (p.neuron.shortcutTap?.beforePool) ports.push({ name: 'shortcut_valid_o', signal: sig.shortcutValid });
     } else {
       ports.push({ name: 'psum_valid_o', signal: sig.psumValid }, { name: 'psum_o', signal: sig.psum });
     }
@@ -549,6 +560,8 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         watchesShortcutFifo: hasNeuron,
         waitsForSibling: p.shortcutGate !== undefined,
         sendsShortcut: p.neuron?.shortcutTap !== undefined,
+        shortcutBeforePool: p.neuron?.shortcutTap?.beforePool === true,
+        lastChannel: ulit(unsignedBits(p.cols - 1), p.cols - 1),
         shortcutPixelBits: p.neuron ? p.cols * p.neuron.saturationBits : 0,
         exportsResReady: p.neuron?.residual !== undefined && p.partialCores.length > 0,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,

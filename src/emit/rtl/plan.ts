@@ -36,7 +36,15 @@ export interface NeuronPlan {
    * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
    * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
    */
-  shortcutTap?: { node: string; wire: 'requantized' | 'preAdd' | 'added' | 'rectified' };
+  shortcutTap?: {
+    node: string;
+    wire: 'requantized' | 'preAdd' | 'added' | 'rectified';
+    /**
+     * The value is before the core's pool: the core sends it with every pixel it computes (a valid of its own, the
+     * wrapper's shortcut_valid_o), not with the pooled pixels it emits.
+     */
+    beforePool?: true;
+  };
   reluBeforePool: boolean;
   /** A ReLU between the requantization and the residual add (`add(relu(...), shortcut)`). */
   reluBeforeAdd: boolean;
@@ -419,7 +427,7 @@ function neuronPlan(
   accBits += 1;
   // Any width is generated (Verilog widths are generic; Verilator keeps wide words), and the reference model is exact
   // at any width (src/reference/exactness.ts).
-  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, replicated: lm.matrix.replicas.length > 1, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -449,16 +457,29 @@ function neuronPlan(
 /**
  * Where the datapath holds `value`, a fused value of `node`'s core that a residual add in another core reads: the
  * requantized value (the layer's own, or its first fused batch norm's), the residual sum, or the ReLU before a pool.
- * A core with a pool emits fewer pixels than it computes, so it cannot send a value of every computed pixel with them.
+ * A core with a pool emits fewer pixels than it computes: it sends a value before its pool with every pixel it
+ * computes, on a valid of its own (one pixel per timestep, as many as its emission's peak: the link's load stays).
  */
 function tapOf(
   value: string,
   node: IrNode,
   fused: readonly IrNode[],
-  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
+  o: { pool: NeuronPlan['pool']; replicated: boolean; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
 ): NonNullable<NeuronPlan['shortcutTap']> {
   const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
-  if (o.pool) refuse('a value before the pool of its core');
+  // A replicated core computes several pixels per timestep and sends its pooled pixels by block.
+  if (o.pool && o.replicated) refuse('a value before the pool of a replicated core');
+  const tap = tapAt(value, node, fused, o, refuse);
+  return o.pool ? { ...tap, beforePool: true } : tap;
+}
+
+function tapAt(
+  value: string,
+  node: IrNode,
+  fused: readonly IrNode[],
+  o: { spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
+  refuse: (why: string) => never,
+): NonNullable<NeuronPlan['shortcutTap']> {
   const at = fused.findIndex((f) => f.name === value);
   if (value === node.name) {
     if (fused[0]?.op.kind === 'batchnorm') refuse('the accumulation before its batch norm (not an activation)');

@@ -110,6 +110,13 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
     await verifies(rawBeforePool(), 300);
   }, 600_000);
 
+  it('verifies bit-exact with the raw value before a pool whose windows end together (the queue sends the pooled pixels)', async () => {
+    const text = rawBeforePool().replace('maxpool(relu(c1), size 2)', 'maxpool(relu(c1), size 3, stride 1, pad 1)').replace('kernel 3x3, pad 2)', 'kernel 3x3, pad 1)');
+    const files = emitRtl(createProgram(designOf(text).design));
+    expect(files.find((f) => f.path === 'rtl/raw_shortcut_c00.v')!.content).toContain('wire [29-1:0]  shortcut_stream = pool_stream_0;');
+    await verifies(text, 300);
+  }, 600_000);
+
   it('fails when the shortcut goes with the pooled pixels (the add would read c1\'s pooled plane)', async () => {
     const program = createProgram(designOf(rawBeforePool()).design);
     const files = emitRtl(program).map((f) =>

@@ -69,7 +69,8 @@ export interface NeuronPlan {
   };
   /**
    * The pools after the first, in order: each a pool stage over the plane the stage before it emits
-   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools.
+   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools; the last may be a pool
+   * whose windows end together (its `queue`), the queue after the stages.
    */
   laterPools: LaterPoolPlan[];
   /** A ReLU after the last pool. */

@@ -1,7 +1,8 @@
 // A pool whose windows end together after another pool of its core (issue 19, IMC112 before): the core's chain of
 // pool stages pools first and the last pool's queue (templates/rtl/imcc_pool_queue.v.hbs) pools the last stage's
 // pixels, with the ReLU between the two, and sends them one per timestep; the dataflow model times the queued pool's
-// windows by the conv pixels that complete them through the earlier pool (src/emit/rtl/poolWindows.ts).
+// windows by the conv pixels that complete them through the earlier pool (src/emit/rtl/poolWindows.ts). A global
+// average pool after a queued pool: the queue sums the pooled pixels its walk computes and sends their average.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,37 @@ describe('a queued pool after a pool stage (2x2/2 max, ReLU, 3x3/1 average padde
     expect(mutated).not.toBe(text);
     writeFileSync(path, mutated);
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a global average pool after a queued pool (2x2/1 max padded by 1, ReLU, GAP over 6x6)', () => {
+  const p = prepare('test/verify/fixtures/queue-gap.imc');
+  it('sums the walk\'s pooled pixels in the queue and sends one average pixel per image', () => {
+    expect(neuronParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 1, POOL_H: 2, STRIDE: 1, PAD_TOP: 1, POOLED_H: 6, POOLED_W: 6, GAP: 1, MID_RELU: 1, RELU_AFTER_POOL: 0 });
+  });
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/queue_gap.f', 'queue_gap_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+  it('verifies bit-exact on two images, one pixel of 4 channels per image', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const c1 = result.coverage.find((c) => c.layer === 'c1' && c.activations > 0)!;
+    expect(c1.activations / result.images.length).toBe(4);
+    expect(c1.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+  it('fails at c00 when the sum does not restart at an image\'s first window', async () => {
+    const dir = writeFiles(p.files);
+    const path = join(dir, 'rtl/imcc_pool_queue.v');
+    const text = readFileSync(path, 'utf8');
+    const mutated = text.replace('(first_window ? BIT_ZERO : gap_sum_old)', 'gap_sum_old');
+    expect(mutated).not.toBe(text);
+    writeFileSync(path, mutated);
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);

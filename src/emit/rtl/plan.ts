@@ -120,6 +120,8 @@ export interface LaterPoolPlan {
   threshold?: number;
   /** The threshold is an integrate-and-fire neuron (`model if`): its membrane holds one potential per input pixel. */
   integrateAndFire?: boolean;
+  /** A global average pool after the queued pool: the queue sums its pooled pixels and sends their average. */
+  afterQueue?: true;
 }
 
 /**
@@ -282,6 +284,8 @@ function neuronPlan(
   };
   // A pool whose windows end together is the core's last: its queue sends the core's pixels.
   const queued = (): boolean => pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
+  // ... or a global average pool after it, which the queue computes.
+  const gapAfterQueue = (): boolean => laterPools.some((l) => l.afterQueue);
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -339,6 +343,7 @@ function neuronPlan(
         if (threshold) break;
         // With `model if` the ReLU is an integrate-and-fire neuron: a threshold with a membrane potential.
         if (spiking) {
+          if (gapAfterQueue()) unsupported(f, `an integrate-and-fire neuron after a global average pool after a pool whose windows end together (padding >= stride)`);
           threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
           break;
         }
@@ -386,9 +391,14 @@ function neuronPlan(
         break;
       }
       case 'gap': {
-        if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
-        if (pool) laterPool(f, planned, plane.height, plane.width);
+        if (queued()) {
+          // The queue's walk pools every window once: it can sum them and send the average (one pixel per image).
+          if (gapAfterQueue()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+          if (threshold?.afterPool) unsupported(f, `a global average pool after a threshold after a pool whose windows end together (padding >= stride)`);
+          laterPool(f, planned, plane.height, plane.width);
+          laterPools[laterPools.length - 1].afterQueue = true;
+        } else if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
         plane = { height: 1, width: 1 };
         break;
@@ -398,6 +408,7 @@ function neuronPlan(
       case 'threshold':
         // The IR refuses a threshold of a 1-bit value (IMC130), so there is at most one per neuron core.
         if (threshold) unsupported(f, 'two thresholds in one neuron core');
+        if (gapAfterQueue()) unsupported(f, `a threshold after a global average pool after a pool whose windows end together (padding >= stride)`);
         threshold = { level: f.op.level, afterPool: pool !== undefined };
         break;
       default:

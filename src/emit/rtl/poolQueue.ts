@@ -31,6 +31,8 @@ export interface PoolQueueParameters {
   OUT_BITS: number;
   RELU_IN: number;
   RELU_AFTER_POOL: number;
+  GAP: number;
+  MID_RELU: number;
   THRESHOLD: number;
   LEVEL_NEGATIVE: number;
   LEVEL_MAGNITUDE: number;
@@ -51,11 +53,14 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
   const n = p.neuron;
   if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
   // The queued pool: the first, or the last after the chain of stages, whose last stage's pixels it reads (a stage's
-  // pooled values have its input's bits).
+  // pooled values have its input's bits); a global average pool may follow it, which the queue computes too.
   const later = n.laterPools.find((l) => l.pool.queue !== undefined);
-  if (p.replicas > 1 || (later ? later !== n.laterPools[n.laterPools.length - 1] : n.laterPools.length > 0)) {
+  const gap = n.laterPools.find((l) => l.afterQueue);
+  const after = n.laterPools.slice(later ? n.laterPools.indexOf(later) + 1 : 0);
+  if (p.replicas > 1 || after.length > 1 || (after.length === 1 && after[0] !== gap)) {
     throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
   }
+  if (gap && (gap.threshold !== undefined || n.threshold?.afterPool)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
   const pool = later?.pool ?? n.pool!;
   const stages = later ? poolChainParameters(p) : [];
   const slots = pool.queue!.slots;
@@ -95,6 +100,8 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     OUT_BITS: n.outActivationBits,
     RELU_IN: later?.relu ? 1 : 0,
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
+    GAP: gap ? 1 : 0,
+    MID_RELU: gap?.relu ? 1 : 0,
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),

@@ -3,7 +3,8 @@
 // pixels, with the ReLU between the two, and sends them one per timestep; the dataflow model times the queued pool's
 // windows by the conv pixels that complete them through the earlier pool (src/emit/rtl/poolWindows.ts). A global
 // average pool after a queued pool: the queue sums the pooled pixels its walk computes and sends their average.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
@@ -83,6 +84,30 @@ describe('a global average pool after a queued pool (2x2/1 max padded by 1, ReLU
     expect(mutated).not.toBe(text);
     writeFileSync(path, mutated);
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a threshold before a queued pool and its global average pool (0/1 pooled: unsigned activations)', () => {
+  const text = readFileSync('test/verify/fixtures/queue-gap.imc', 'utf8')
+    .replace('ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold')
+    .replace('g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = gap(avgpool(threshold(c1, level 1), size 2, stride 1, pad 1))');
+  const dir = mkdtempSync(join(tmpdir(), 'imcc-queue-threshold-'));
+  const file = join(dir, 'queue-threshold.imc');
+  writeFileSync(file, text);
+  const p = prepare(file);
+  it('reports the 0/1 pooled activations unsigned and verifies bit-exact', async () => {
+    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 2, IN_BITS: 2, OUT_BITS: 1, OUT_UNSIGNED: 1, THRESHOLD: 0, GAP: 1 });
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.coverage.find((c) => c.layer === 'c1' && c.activations > 0)!.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+  it('fails at c00 when a pooled 1 is reported sign-extended (-1)', async () => {
+    const files = p.files.map((f) => (f.path === 'rtl/imcc_pool_queue.v' ? { ...f, content: f.content.replace('(OUT_UNSIGNED != 0) ?', '(THRESHOLD != 0) ?') } : f));
+    expect(files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!.content).not.toContain('(OUT_UNSIGNED != 0) ?');
+    const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);

@@ -29,6 +29,7 @@ export interface PoolQueueParameters {
   SLOTS: number;
   RING_BITS: number;
   OUT_BITS: number;
+  OUT_UNSIGNED: number;
   RELU_IN: number;
   RELU_AFTER_POOL: number;
   GAP: number;
@@ -98,6 +99,8 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     SLOTS: slots,
     RING_BITS: ringBits,
     OUT_BITS: n.outActivationBits,
+    // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
+    OUT_UNSIGNED: n.threshold ? 1 : 0,
     RELU_IN: later?.relu ? 1 : 0,
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
     GAP: gap ? 1 : 0,

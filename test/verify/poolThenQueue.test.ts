@@ -112,3 +112,29 @@ describe('a threshold before a queued pool and its global average pool (0/1 pool
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);
 });
+
+describe('a threshold between a pool stage and a queued pool (2x2/2 max, threshold at 2, 3x3/1 average padded by 1)', () => {
+  const text = readFileSync('test/verify/fixtures/pool-then-queue.imc', 'utf8')
+    .replace('ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold')
+    .replace('avgpool(relu(maxpool(c1, size 2)), size 3, stride 1, pad 1)', 'avgpool(threshold(maxpool(c1, size 2), level 2), size 3, stride 1, pad 1)');
+  const dir = mkdtempSync(join(tmpdir(), 'imcc-threshold-queue-'));
+  const file = join(dir, 'threshold-queue.imc');
+  writeFileSync(file, text);
+  const p = prepare(file);
+  it('compares the stage\'s pixels in the queue and pools the 0/1 values, verified bit-exact', async () => {
+    expect(poolQueueParametersOf(p.files, 'pool_then_queue_c00')).toMatchObject({ IN_BITS: 2, THRESHOLD_IN: 1, LEVEL_IN_MAGNITUDE: 2, THRESHOLD: 0, OUT_UNSIGNED: 1, OUT_BITS: 1 });
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const c1 = result.coverage.find((c) => c.layer === 'c1' && c.activations > 0)!;
+    expect(c1.nonZero).toBeGreaterThan(0);
+    expect(c1.nonZero).toBeLessThan(c1.activations);
+  }, 300_000);
+  it('fails at c00 when the queue\'s input compare is inverted', async () => {
+    const files = p.files.map((f) => (f.path === 'rtl/imcc_pool_queue.v' ? { ...f, content: f.content.replace('(in_rectified >= LEVEL_IN)', '(in_rectified < LEVEL_IN)') } : f));
+    expect(files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!.content).toContain('(in_rectified < LEVEL_IN)');
+    const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
+  }, 300_000);
+});

@@ -376,8 +376,9 @@ function neuronPlan(
         // core's chain of stages when it follows another pool.
         const together = (what: string): void => {
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
-          if (pool && threshold?.afterPool) {
-            unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after a threshold after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
+          // A threshold between the pools is the queue's compare of its input; a membrane there is not.
+          if (pool && threshold?.afterPool && !threshold.betweenPools && threshold.integrateAndFire) {
+            unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after an integrate-and-fire neuron after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
           }
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
           planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
@@ -395,7 +396,7 @@ function neuronPlan(
         if (queued()) {
           // The queue's walk pools every window once: it can sum them and send the average (one pixel per image).
           if (gapAfterQueue()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
-          if (threshold?.afterPool) unsupported(f, `a global average pool after a threshold after a pool whose windows end together (padding >= stride)`);
+          if (threshold?.afterPool && !threshold.betweenPools) unsupported(f, `a global average pool after a threshold after a pool whose windows end together (padding >= stride)`);
           laterPool(f, planned, plane.height, plane.width);
           laterPools[laterPools.length - 1].afterQueue = true;
         } else if (pool) laterPool(f, planned, plane.height, plane.width);

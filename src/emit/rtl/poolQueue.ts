@@ -31,6 +31,9 @@ export interface PoolQueueParameters {
   OUT_BITS: number;
   OUT_UNSIGNED: number;
   RELU_IN: number;
+  THRESHOLD_IN: number;
+  LEVEL_IN_NEGATIVE: number;
+  LEVEL_IN_MAGNITUDE: number;
   RELU_AFTER_POOL: number;
   GAP: number;
   MID_RELU: number;
@@ -61,19 +64,23 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
   if (p.replicas > 1 || after.length > 1 || (after.length === 1 && after[0] !== gap)) {
     throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
   }
-  if (gap && (gap.threshold !== undefined || n.threshold?.afterPool)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
+  // A threshold after the pools (one between two of them is a stage's or the queue's input compare).
+  const thresholdAfter = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
+  if (gap && (gap.threshold !== undefined || thresholdAfter)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
   const pool = later?.pool ?? n.pool!;
   const stages = later ? poolChainParameters(p) : [];
   const slots = pool.queue!.slots;
   const ringBits = unsignedBits(slots - 1);
   if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
-  if (later && (later.threshold !== undefined || later.strideY !== later.strideX)) throw new Error(`RTL: core ${p.core.id}: a queued pool after a threshold or with two strides`);
-  const inBits = stages.length > 0 ? stages[stages.length - 1].IN_BITS : firstPoolInputBits(p);
+  if (later && (later.integrateAndFire || later.strideY !== later.strideX)) throw new Error(`RTL: core ${p.core.id}: a queued pool after a membrane or with two strides`);
+  // A threshold between the last stage and the queued pool: the queue compares its input, 0/1 from then on.
+  const levelIn = later?.threshold;
+  const inBits = levelIn !== undefined ? 2 : stages.length > 0 ? stages[stages.length - 1].IN_BITS : firstPoolInputBits(p);
   const inHeight = later?.inHeight ?? n.convHeight;
   const inWidth = later?.inWidth ?? n.convWidth;
   const count = pool.height * pool.width;
   const bits = pooledValueBits(pool.kind, inBits, count);
-  const threshold = n.threshold?.afterPool ? n.threshold : undefined;
+  const threshold = thresholdAfter;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const level = threshold && !membrane ? threshold.level : 0;
@@ -102,6 +109,9 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
     OUT_UNSIGNED: n.threshold ? 1 : 0,
     RELU_IN: later?.relu ? 1 : 0,
+    THRESHOLD_IN: levelIn !== undefined ? 1 : 0,
+    LEVEL_IN_NEGATIVE: levelIn !== undefined && levelIn < 0 ? 1 : 0,
+    LEVEL_IN_MAGNITUDE: Math.abs(levelIn ?? 0),
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
     GAP: gap ? 1 : 0,
     MID_RELU: gap?.relu ? 1 : 0,

@@ -67,8 +67,21 @@ describe('an overlapping pool whose padding reaches a whole stride past the plan
     const files = emitRtl(createProgram(load(text)));
     expect(files.some((f) => f.content.includes('assign finished_o = controller_finished && (arrivals_q == ARRIVALS) && queue_empty;'))).toBe(true);
   });
-  it('is IMC112 after another pool of its core, naming the case', () => {
+  it('queues after another pool of its core (test/verify/poolThenQueue.test.ts)', () => {
     const text = readFixture().replace('grid 2x2', 'grid 3x3').replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(maxpool(c2, size 1), size 3, stride 1, pad 1)');
+    const files = emitRtl(createProgram(load(text)));
+    expect(files.some((f) => /\) u_pool1 \(/.test(f.content) && /\) u_queue \([^;]*\.stream_i\s+\(pool_stream_1\)/.test(f.content))).toBe(true);
+  });
+  it('queues after a threshold after another pool of its core (the queue compares its input)', () => {
+    const text = readFixture()
+      .replace('grid 2x2', 'grid 3x3')
+      .replace('ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold')
+      .replace('p2 = avgpool(c2, size 3, pad 1)', 'p2 = avgpool(threshold(maxpool(c2, size 1), level 1), size 3, stride 1, pad 1)');
+    const files = emitRtl(createProgram(load(text)));
+    expect(files.some((f) => /\.THRESHOLD_IN\s+\(1\),\s+\.LEVEL_IN_NEGATIVE\s+\(0\),\s+\.LEVEL_IN_MAGNITUDE\s+\(1\)/.test(f.content) && /\) u_queue \(/.test(f.content))).toBe(true);
+  });
+  it('is IMC112 after an integrate-and-fire neuron after another pool of its core, naming the case', () => {
+    const text = readFileSync('test/verify/fixtures/spiking-pools.imc', 'utf8').replace('maxpool(relu(avgpool(c1, size 2)), size 2, stride 1)', 'maxpool(relu(avgpool(c1, size 2)), size 2, stride 1, pad 1)');
     try {
       emitRtl(createProgram(load(text)));
       expect.unreachable();
@@ -76,7 +89,7 @@ describe('an overlapping pool whose padding reaches a whole stride past the plan
       expect(err).toBeInstanceOf(DiagnosticError);
       const [first] = (err as DiagnosticError).diagnostics;
       expect(first.code).toBe('IMC112');
-      expect(first.message).toContain('a 3x3 pool with stride 1 and padding 1 on a 4x4 plane after another pool in its core (two windows end at the same row: padding >= stride)');
+      expect(first.message).toContain('a 2x2 pool with stride 1 and padding 1 on a 3x3 plane after an integrate-and-fire neuron after another pool in its core (two windows end at the same row: padding >= stride)');
     }
   });
 });

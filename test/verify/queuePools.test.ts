@@ -63,9 +63,10 @@ describe('queued pools (3x3/1 max padded by 1 on 6x5, then a ReLU; 2x2/1 average
   }, 300_000);
   it('fails at c00 when the window walk drops the row above the window\'s last (a queued pixel cannot hide an error)', async () => {
     const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/imcc_pool_queue.v');
+    // The walk reads its windows from the shared line-buffer taps.
+    const path = join(dir, 'rtl/imcc_pool_taps.v');
     const text = readFileSync(path, 'utf8');
-    const mutated = text.replaceAll('(walk_row_span >= ROW_BACK)', '(walk_row_span > ROW_BACK)');
+    const mutated = text.replaceAll('(row_span_i >= ROW_BACK)', '(row_span_i > ROW_BACK)');
     expect(mutated).not.toBe(text);
     writeFileSync(path, mutated);
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });

@@ -31,7 +31,7 @@ const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
   },
   353: {
     kind: 'pool with padding >= stride',
-    what: 'a 3x3 pool with stride 1 and padding 1 on a 3x4 plane after another pool in its core (two windows end at the same row: padding >= stride)',
+    what: 'a pool after a pool whose windows end together (padding >= stride)',
   },
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */

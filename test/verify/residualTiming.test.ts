@@ -3,7 +3,8 @@
 //    the block's shortcut pixels in the FIFO, and the dataflow model stalls the layer's cores alike, so the RTL
 //    verifies bit-exact with the model's timesteps;
 // 2. the add takes a layer's raw value while a ReLU is fused into that layer's core: that core now sends the raw value
-//    on the shortcut link next to its ReLU's output (the add cannot recover it from the ReLU's), and it verifies.
+//    on the shortcut link next to its ReLU's output (the add cannot recover it from the ReLU's), and it verifies; with
+//    a pool in that core too, it sends the raw value with every pixel it computes, on a valid of its own.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
@@ -12,7 +13,6 @@ import { emitRtl } from '../../src/emit/rtl/index.js';
 import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
-import { DiagnosticError, type Diagnostic } from '../../src/diagnostics/index.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -28,23 +28,6 @@ function designOf(text: string): { design: IrDesign; sources: Map<string, string
   });
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return { design: design!, sources };
-}
-
-function refusal(text: string): Diagnostic {
-  try {
-    emitRtl(createProgram(designOf(text).design));
-  } catch (err) {
-    expect(err).toBeInstanceOf(DiagnosticError);
-    const diagnostics = (err as DiagnosticError).diagnostics;
-    expect(diagnostics).toHaveLength(1);
-    return diagnostics[0];
-  }
-  throw new Error('the RTL generator accepted the design');
-}
-
-/** The (1-based) line of `text` holding `needle`. */
-function lineOf(text: string, needle: string): number {
-  return text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 }
 
 async function verifies(text: string, comparisons = 500): Promise<void> {
@@ -97,7 +80,7 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
     await verifies(read(RAW_SHORTCUT));
   }, 600_000);
 
-  it('a raw value before a pool of its core: the model times the add on that value; the RTL refuses it with IMC112', () => {
+  it('a raw value before a pool of its core: the model times the add on that value', () => {
     // c1's 4x4 plane is pooled to 2x2 for c2 (3x3, pad 2: 4x4 again), which adds c1's unpooled value.
     const text = rawBeforePool();
     const { design } = designOf(text);
@@ -110,11 +93,42 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
     expect(result.residualBuffers[0].pixels).toBeGreaterThan(4);
     const layer = (name: string) => result.layers.find((l) => l.name === name)!;
     expect(layer('c2').lastTimestep).toBeGreaterThan(layer('c1').lastTimestep);
-    const d = refusal(text);
-    expect(d.code).toBe('IMC112');
-    expect(d.span.line).toBe(lineOf(text, 'c1 = conv(image'));
-    expect(d.message).toContain("a residual add (in another core) of 'c1', a value before the pool of its core");
   });
+
+  it('sends a raw value before a pool of its core with every computed pixel, on a valid of its own (IMC112 before)', () => {
+    const program = createProgram(designOf(rawBeforePool()).design);
+    const c1 = planRtl(program).cores.find((p) => p.layer.layer === 'c1')!;
+    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized', beforePool: true });
+    const files = emitRtl(program);
+    const top = files.find((f) => f.path === 'rtl/raw_shortcut_top.v')!.content;
+    // c2's FIFO takes c1's computed pixels on c1's shortcut valid, not on its pooled pixels' valid.
+    expect(top).toMatch(/\.res_valid_i \(layer_c1_shortcut_valid\)/);
+    expect(top).toContain('assign layer_c1_shortcut_valid = raw_shortcut_c00_shortcut_valid;');
+  });
+
+  it('verifies bit-exact with a raw value before a pool of its core', async () => {
+    await verifies(rawBeforePool(), 300);
+  }, 600_000);
+
+  it('verifies bit-exact with the raw value before a pool whose windows end together (the queue sends the pooled pixels)', async () => {
+    const text = rawBeforePool().replace('maxpool(relu(c1), size 2)', 'maxpool(relu(c1), size 3, stride 1, pad 1)').replace('kernel 3x3, pad 2)', 'kernel 3x3, pad 1)');
+    const files = emitRtl(createProgram(designOf(text).design));
+    expect(files.find((f) => f.path === 'rtl/raw_shortcut_c00.v')!.content).toContain('wire [29-1:0]  shortcut_stream = pool_stream_0;');
+    await verifies(text, 300);
+  }, 600_000);
+
+  it('fails when the shortcut goes with the pooled pixels (the add would read c1\'s pooled plane)', async () => {
+    const program = createProgram(designOf(rawBeforePool()).design);
+    const files = emitRtl(program).map((f) =>
+      f.path === 'rtl/raw_shortcut_top.v'
+        ? { ...f, content: f.content.replace('assign layer_c1_shortcut_valid = raw_shortcut_c00_shortcut_valid;', 'assign layer_c1_shortcut_valid = raw_shortcut_c00_out_valid;') }
+        : f,
+    );
+    expect(files.find((f) => f.path === 'rtl/raw_shortcut_top.v')!.content).toContain('= raw_shortcut_c00_out_valid;');
+    const result = await verifyRtlDirectory(writeFiles(files), program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).not.toBeNull();
+  }, 600_000);
 });
 
 /** The seed-208 network on a 9x9 image: l0's plane is 3x3 (and the input memory deep enough for it). */

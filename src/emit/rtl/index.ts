@@ -46,6 +46,8 @@ export interface RtlNames {
   poolAxis: string;
   /** The pooled-pixel queue of a pool whose windows end together (a static module). */
   poolQueue: string;
+  /** The line buffer and window taps of both (a static module). */
+  poolTaps: string;
   /** Core id -> Verilog identifier of the core. */
   cores: Map<string, string>;
   fileList: string;
@@ -75,6 +77,7 @@ const LIBRARY_MODULES = {
   pool: 'imcc_pool',
   poolAxis: 'imcc_pool_axis',
   poolQueue: 'imcc_pool_queue',
+  poolTaps: 'imcc_pool_taps',
 } as const;
 
 /** Header of a library module: the same text for every network (no source or network named). */
@@ -108,6 +111,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
     pool: library.pool,
     poolAxis: library.poolAxis,
     poolQueue: library.poolQueue,
+    poolTaps: library.poolTaps,
     cores,
     fileList: `rtl/${network}.f`,
     testbench: `tb/${network}_tb.cpp`,
@@ -129,6 +133,9 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     streamBits,
     streamZero: zero(streamBits),
     poolChain: stages.length > 0,
+    // The neuron core takes the last stage's pixels, unless a queue after the stages sends them.
+    poolChainIntoNeuron: stages.length > 0 && !usesPoolQueue(p),
+    anyPool: stages.length > 0 || usesPoolQueue(p),
     poolModule: names.pool,
     poolStages: stages.map((stage, i) => ({ number: i + 1, input: `pool_stream_${i}`, output: `pool_stream_${i + 1}`, parameters: instanceParameters(stage) })),
     poolLast: `pool_stream_${stages.length}`,
@@ -262,7 +269,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   // Each layer's output stream: valid and the pixel of all its column groups (group 0 in the low bits).
   const layerSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   layerSignals.set(plan.inputNode.name, { valid: 'in_valid_i', pixel: 'in_pixel_i', bits: inputBits });
-  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string; resReady: string; shortcut: string }>();
+  const coreSignals = new Map<string, { busy: string; finished: string; valid: string; pixel: string; psumValid: string; psum: string; resReady: string; shortcut: string; shortcutValid: string }>();
   // Layers that send a value before their last fused op to a residual add: that value's stream, valid with the layer's.
   const shortcutSignals = new Map<string, { valid: string; pixel: string; bits: number }>();
   for (const p of plan.cores) {
@@ -276,11 +283,14 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       psum: scope.verilogIdentifier(`${id}_psum`),
       resReady: scope.verilogIdentifier(`${id}_res_ready`),
       shortcut: scope.verilogIdentifier(`${id}_shortcut_pixel`),
+      // Named only where used (a name taken changes the scope's later names).
+      shortcutValid: p.neuron?.shortcutTap?.beforePool ? scope.verilogIdentifier(`${id}_shortcut_valid`) : '',
     };
     coreSignals.set(p.core.id, sig);
     wires.push(sig.busy, sig.finished);
     if (p.neuron?.residual && p.partialCores.length > 0) wires.push(sig.resReady);
     if (p.neuron?.shortcutTap) wires.push(`[${p.cols * p.neuron.saturationBits - 1}:0] ${sig.shortcut}`);
+    if (p.neuron?.shortcutTap?.beforePool) wires.push(sig.shortcutValid);
     if (p.neuron) {
       wires.push(sig.valid);
       wires.push(`[${emittedPixelBits(p) - 1}:0] ${sig.pixel}`);
@@ -307,7 +317,14 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       wires.push(`[${shortcutBits - 1}:0] ${shortcut}`);
       const pieces = [...groups].reverse().map((g) => coreSignals.get(g.core.id)!.shortcut);
       assigns.push(`${shortcut} = ${pieces.length === 1 ? pieces[0] : `{${pieces.join(', ')}}`}`);
-      shortcutSignals.set(lm.layer, { valid, pixel: shortcut, bits: shortcutBits });
+      // A value before the layer's pool comes with every computed pixel, on the cores' own valid.
+      const beforePool = groups.some((g) => g.neuron!.shortcutTap?.beforePool);
+      const shortcutValid = beforePool ? scope.verilogIdentifier(`layer_${lm.layer}_shortcut_valid`) : valid;
+      if (beforePool) {
+        wires.push(shortcutValid);
+        assigns.push(`${shortcutValid} = ${groups.map((g) => coreSignals.get(g.core.id)!.shortcutValid).join(' & ')}`);
+      }
+      shortcutSignals.set(lm.layer, { valid: shortcutValid, pixel: shortcut, bits: shortcutBits });
     }
   }
   for (const p of plan.cores) {
@@ -363,6 +380,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     if (p.neuron) {
       ports.push({ name: 'out_valid_o', signal: sig.valid }, { name: 'out_pixel_o', signal: sig.pixel });
       if (p.neuron.shortcutTap) ports.push({ name: 'shortcut_pixel_o', signal: sig.shortcut });
+      if (p.neuron.shortcutTap?.beforePool) ports.push({ name: 'shortcut_valid_o', signal: sig.shortcutValid });
     } else {
       ports.push({ name: 'psum_valid_o', signal: sig.psumValid }, { name: 'psum_o', signal: sig.psum });
     }
@@ -469,12 +487,14 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   // The dataflow controller: one static module for every core (each wrapper sets its parameters).
   add(`rtl/${names.controller}.v`, renderTemplate('rtl/imcc_controller.v.hbs', { header: libraryHeader('dataflow controller', version) }));
   if (neurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
-  // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters of both.
+  // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters and line-buffer
+  // taps of both (a stage instantiates the taps in a generate branch: they come with it).
   const chains = plan.cores.some(usesPoolChain);
   const queues = plan.cores.some(usesPoolQueue);
   if (chains) add(`rtl/${names.pool}.v`, renderTemplate('rtl/imcc_pool.v.hbs', { header: libraryHeader('one pool of a neuron core\'s chain of pools', version) }));
   if (queues) add(`rtl/${names.poolQueue}.v`, renderTemplate('rtl/imcc_pool_queue.v.hbs', { header: libraryHeader('pool whose windows end together, with its queue of pooled pixels', version) }));
   if (chains || queues) add(`rtl/${names.poolAxis}.v`, renderTemplate('rtl/imcc_pool_axis.v.hbs', { header: libraryHeader('pool windows along one dimension', version) }));
+  if (chains || queues) add(`rtl/${names.poolTaps}.v`, renderTemplate('rtl/imcc_pool_taps.v.hbs', { header: libraryHeader('line buffer and window taps of a pool', version) }));
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const weights = `rtl/${id}_weights.mem`;
@@ -531,7 +551,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         layerName: commentText(p.layer.layer),
         roleText: p.core.role === 'partial' ? 'row part sending partial sums' : p.core.role === 'accumulate' ? 'accumulating row part' : 'whole layer part',
         hasNeuron: p.neuron !== undefined,
-        poolQueue: p.neuron?.pool?.queue !== undefined,
+        poolQueue: usesPoolQueue(p),
         arrivals,
         arrivalBits: unsignedBits(arrivals),
         arrivalsLit: ulit(unsignedBits(arrivals), arrivals),
@@ -541,6 +561,8 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         watchesShortcutFifo: hasNeuron,
         waitsForSibling: p.shortcutGate !== undefined,
         sendsShortcut: p.neuron?.shortcutTap !== undefined,
+        shortcutBeforePool: p.neuron?.shortcutTap?.beforePool === true,
+        lastChannel: ulit(unsignedBits(p.cols - 1), p.cols - 1),
         shortcutPixelBits: p.neuron ? p.cols * p.neuron.saturationBits : 0,
         exportsResReady: p.neuron?.residual !== undefined && p.partialCores.length > 0,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,

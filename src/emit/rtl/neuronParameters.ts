@@ -158,8 +158,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const resPtrBits = unsignedBits((res?.depth ?? 2) - 1);
   const slots = res?.slots;
   const level = threshold && !membrane ? threshold.level : 0;
-  // A chain of pools lives in the wrapper: the module's own pool is off.
-  const chain = usesPoolChain(p);
+  // A chain of pools lives in the wrapper: the module's own pool is off (and a queue after the chain sends the pixels).
+  const chain = usesPoolChain(p) && !queued;
   const pool = chain || queued ? undefined : n.pool;
   const count = pool ? pool.height * pool.width : 1;
   // A pool after the threshold sees 0/1: two signed bits (and the sum's bits for an average).

@@ -36,7 +36,15 @@ export interface NeuronPlan {
    * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
    * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
    */
-  shortcutTap?: { node: string; wire: 'requantized' | 'preAdd' | 'added' | 'rectified' };
+  shortcutTap?: {
+    node: string;
+    wire: 'requantized' | 'preAdd' | 'added' | 'rectified';
+    /**
+     * The value is before the core's pool: the core sends it with every pixel it computes (a valid of its own, the
+     * wrapper's shortcut_valid_o), not with the pooled pixels it emits.
+     */
+    beforePool?: true;
+  };
   reluBeforePool: boolean;
   /** A ReLU between the requantization and the residual add (`add(relu(...), shortcut)`). */
   reluBeforeAdd: boolean;
@@ -66,7 +74,8 @@ export interface NeuronPlan {
   };
   /**
    * The pools after the first, in order: each a pool stage over the plane the stage before it emits
-   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools.
+   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools; the last may be a pool
+   * whose windows end together (its `queue`), the queue after the stages.
    */
   laterPools: LaterPoolPlan[];
   /** A ReLU after the last pool. */
@@ -117,6 +126,8 @@ export interface LaterPoolPlan {
   threshold?: number;
   /** The threshold is an integrate-and-fire neuron (`model if`): its membrane holds one potential per input pixel. */
   integrateAndFire?: boolean;
+  /** A global average pool after the queued pool: the queue sums its pooled pixels and sends their average. */
+  afterQueue?: true;
 }
 
 /**
@@ -277,6 +288,10 @@ function neuronPlan(
     if (pendingThreshold) threshold!.betweenPools = true;
     reluAfterPool = false;
   };
+  // A pool whose windows end together is the core's last: its queue sends the core's pixels.
+  const queued = (): boolean => pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
+  // ... or a global average pool after it, which the queue computes.
+  const gapAfterQueue = (): boolean => laterPools.some((l) => l.afterQueue);
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -340,6 +355,7 @@ function neuronPlan(
         if (threshold) break;
         // With `model if` the ReLU is an integrate-and-fire neuron: a threshold with a membrane potential.
         if (spiking) {
+          if (gapAfterQueue()) unsupported(f, `an integrate-and-fire neuron after a global average pool after a pool whose windows end together (padding >= stride)`);
           threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
           break;
         }
@@ -367,26 +383,35 @@ function neuronPlan(
           throw new Error(`RTL: pool '${f.name}' planned on a ${plane.height}x${plane.width} plane that is not its input's (internal)`);
         }
         // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
-        // happens when the padding reaches a whole stride past the plane's last row.
-        // The first pool queues the pooled pixels whose windows end together; a later pool stage reads one pixel at
-        // a time and emits at most one.
+        // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
+        // pixels: the core's last pool (a pool stage reads one pixel at a time and emits at most one), after the
+        // core's chain of stages when it follows another pool.
         const together = (what: string): void => {
-          if (pool) unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
-          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding) };
+          // A threshold between the pools is the queue's compare of its input; a membrane there is not.
+          if (pool && threshold?.afterPool && !threshold.betweenPools && threshold.integrateAndFire) {
+            unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after an integrate-and-fire neuron after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
+          }
+          const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
+          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
         };
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
         else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
-        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+        if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
         break;
       }
       case 'gap': {
-        if (pool?.queue) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
-        if (pool) laterPool(f, planned, plane.height, plane.width);
+        if (queued()) {
+          // The queue's walk pools every window once: it can sum them and send the average (one pixel per image).
+          if (gapAfterQueue()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+          if (threshold?.afterPool && !threshold.betweenPools) unsupported(f, `a global average pool after a threshold after a pool whose windows end together (padding >= stride)`);
+          laterPool(f, planned, plane.height, plane.width);
+          laterPools[laterPools.length - 1].afterQueue = true;
+        } else if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
         plane = { height: 1, width: 1 };
         break;
@@ -396,6 +421,7 @@ function neuronPlan(
       case 'threshold':
         // The IR refuses a threshold of a 1-bit value (IMC130), so there is at most one per neuron core.
         if (threshold) unsupported(f, 'two thresholds in one neuron core');
+        if (gapAfterQueue()) unsupported(f, `a threshold after a global average pool after a pool whose windows end together (padding >= stride)`);
         threshold = { level: f.op.level, afterPool: pool !== undefined };
         break;
       default:
@@ -426,7 +452,7 @@ function neuronPlan(
   accBits += 1;
   // Any width is generated (Verilog widths are generic; Verilator keeps wide words), and the reference model is exact
   // at any width (src/reference/exactness.ts).
-  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, replicated: lm.matrix.replicas.length > 1, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -456,16 +482,29 @@ function neuronPlan(
 /**
  * Where the datapath holds `value`, a fused value of `node`'s core that a residual add in another core reads: the
  * requantized value (the layer's own, or its first fused batch norm's), the residual sum, or the ReLU before a pool.
- * A core with a pool emits fewer pixels than it computes, so it cannot send a value of every computed pixel with them.
+ * A core with a pool emits fewer pixels than it computes: it sends a value before its pool with every pixel it
+ * computes, on a valid of its own (one pixel per timestep, as many as its emission's peak: the link's load stays).
  */
 function tapOf(
   value: string,
   node: IrNode,
   fused: readonly IrNode[],
-  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
+  o: { pool: NeuronPlan['pool']; replicated: boolean; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
 ): NonNullable<NeuronPlan['shortcutTap']> {
   const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
-  if (o.pool) refuse('a value before the pool of its core');
+  // A replicated core computes several pixels per timestep and sends its pooled pixels by block.
+  if (o.pool && o.replicated) refuse('a value before the pool of a replicated core');
+  const tap = tapAt(value, node, fused, o, refuse);
+  return o.pool ? { ...tap, beforePool: true } : tap;
+}
+
+function tapAt(
+  value: string,
+  node: IrNode,
+  fused: readonly IrNode[],
+  o: { spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
+  refuse: (why: string) => never,
+): NonNullable<NeuronPlan['shortcutTap']> {
   const at = fused.findIndex((f) => f.name === value);
   if (value === node.name) {
     if (fused[0]?.op.kind === 'batchnorm') refuse('the accumulation before its batch norm (not an activation)');

@@ -42,7 +42,7 @@ export interface PoolStageParameters {
 
 /**
  * Whether the neuron core's pools are a chain of stages: a first pool whose stride is not its size (and whose windows
- * do not end together), or more pools.
+ * do not end together), or more pools (a last one whose windows end together is the queue after the stages).
  */
 export function usesPoolChain(p: CoreRtlPlan): boolean {
   const n = p.neuron;
@@ -110,7 +110,9 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
   const shapes: StageShape[] = [
     { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), relu: false, threshold: 0 },
   ];
-  for (const later of n.laterPools) {
+  // The stages end before a queued pool (the queue also computes a global average pool after it).
+  const queuedAt = n.laterPools.findIndex((l) => l.pool.queue !== undefined);
+  for (const later of queuedAt < 0 ? n.laterPools : n.laterPools.slice(0, queuedAt)) {
     const before = shapes[shapes.length - 1];
     const threshold = later.threshold === undefined ? 0 : later.integrateAndFire ? 2 : 1;
     // A stage's pooled values have its input's bits (a maximum, or a rounded average, of them).

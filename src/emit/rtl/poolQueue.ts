@@ -4,7 +4,7 @@
 // windows end together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, membraneParameters, pooledValueBits } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, membraneParameters, poolChainParameters, pooledValueBits } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -29,7 +29,14 @@ export interface PoolQueueParameters {
   SLOTS: number;
   RING_BITS: number;
   OUT_BITS: number;
+  OUT_UNSIGNED: number;
+  RELU_IN: number;
+  THRESHOLD_IN: number;
+  LEVEL_IN_NEGATIVE: number;
+  LEVEL_IN_MAGNITUDE: number;
   RELU_AFTER_POOL: number;
+  GAP: number;
+  MID_RELU: number;
   THRESHOLD: number;
   LEVEL_NEGATIVE: number;
   LEVEL_MAGNITUDE: number;
@@ -41,23 +48,39 @@ export interface PoolQueueParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-/** Whether the core's first pool queues its pooled pixels. */
+/** Whether the core's first pool, or its last after a chain of stages, queues its pooled pixels. */
 export function usesPoolQueue(p: CoreRtlPlan): boolean {
-  return p.neuron?.pool?.queue !== undefined;
+  return p.neuron?.pool?.queue !== undefined || (p.neuron?.laterPools.some((l) => l.pool.queue !== undefined) ?? false);
 }
 
 export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
   const n = p.neuron;
-  const pool = n?.pool;
-  if (!n || !pool?.queue) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
-  if (p.replicas > 1 || n.laterPools.length > 0) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
-  const slots = pool.queue.slots;
+  if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
+  // The queued pool: the first, or the last after the chain of stages, whose last stage's pixels it reads (a stage's
+  // pooled values have its input's bits); a global average pool may follow it, which the queue computes too.
+  const later = n.laterPools.find((l) => l.pool.queue !== undefined);
+  const gap = n.laterPools.find((l) => l.afterQueue);
+  const after = n.laterPools.slice(later ? n.laterPools.indexOf(later) + 1 : 0);
+  if (p.replicas > 1 || after.length > 1 || (after.length === 1 && after[0] !== gap)) {
+    throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
+  }
+  // A threshold after the pools (one between two of them is a stage's or the queue's input compare).
+  const thresholdAfter = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
+  if (gap && (gap.threshold !== undefined || thresholdAfter)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
+  const pool = later?.pool ?? n.pool!;
+  const stages = later ? poolChainParameters(p) : [];
+  const slots = pool.queue!.slots;
   const ringBits = unsignedBits(slots - 1);
   if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
-  const inBits = firstPoolInputBits(p);
+  if (later && (later.integrateAndFire || later.strideY !== later.strideX)) throw new Error(`RTL: core ${p.core.id}: a queued pool after a membrane or with two strides`);
+  // A threshold between the last stage and the queued pool: the queue compares its input, 0/1 from then on.
+  const levelIn = later?.threshold;
+  const inBits = levelIn !== undefined ? 2 : stages.length > 0 ? stages[stages.length - 1].IN_BITS : firstPoolInputBits(p);
+  const inHeight = later?.inHeight ?? n.convHeight;
+  const inWidth = later?.inWidth ?? n.convWidth;
   const count = pool.height * pool.width;
   const bits = pooledValueBits(pool.kind, inBits, count);
-  const threshold = n.threshold?.afterPool ? n.threshold : undefined;
+  const threshold = thresholdAfter;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const level = threshold && !membrane ? threshold.level : 0;
@@ -67,8 +90,8 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     CW: coordinateBits(p),
     ACC_BITS: n.accBits,
     KIND: pool.kind === 'max' ? 1 : 2,
-    IN_H: n.convHeight,
-    IN_W: n.convWidth,
+    IN_H: inHeight,
+    IN_W: inWidth,
     POOL_H: pool.height,
     POOL_W: pool.width,
     STRIDE: pool.stride,
@@ -79,11 +102,19 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     IN_BITS: inBits,
     BITS: bits,
     SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
-    LINE_INDEX_BITS: unsignedBits(pool.width * n.convHeight * p.cols - 1),
+    LINE_INDEX_BITS: unsignedBits(pool.width * inHeight * p.cols - 1),
     SLOTS: slots,
     RING_BITS: ringBits,
     OUT_BITS: n.outActivationBits,
+    // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
+    OUT_UNSIGNED: n.threshold ? 1 : 0,
+    RELU_IN: later?.relu ? 1 : 0,
+    THRESHOLD_IN: levelIn !== undefined ? 1 : 0,
+    LEVEL_IN_NEGATIVE: levelIn !== undefined && levelIn < 0 ? 1 : 0,
+    LEVEL_IN_MAGNITUDE: Math.abs(levelIn ?? 0),
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
+    GAP: gap ? 1 : 0,
+    MID_RELU: gap?.relu ? 1 : 0,
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),

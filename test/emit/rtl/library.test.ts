@@ -8,7 +8,7 @@ import { createProgram } from '../../../src/pipeline/program.js';
 import { emitRtl, type RtlFile } from '../../../src/emit/rtl/index.js';
 import { caseForSeed, SMALL, writeCase } from '../../verify/randomNetworks.js';
 
-const LIBRARY = ['imcc_controller', 'imcc_crossbar', 'imcc_fifo_ram', 'imcc_if_neuron', 'imcc_neuron', 'imcc_pool', 'imcc_pool_axis', 'imcc_pool_queue', 'imcc_sram'];
+const LIBRARY = ['imcc_controller', 'imcc_crossbar', 'imcc_fifo_ram', 'imcc_if_neuron', 'imcc_neuron', 'imcc_pool', 'imcc_pool_axis', 'imcc_pool_queue', 'imcc_pool_taps', 'imcc_sram'];
 /** The random seeds random.test.ts verifies in Verilator (a queued pool, pool chains, replicated pools among them). */
 const SEEDS = [415, 325, 328, 617, 287, 3405];
 
@@ -54,7 +54,7 @@ describe('the emitted RTL: the library and wrappers', () => {
     }
     // The pool library serves them: chains of stages and queues occur among the designs.
     const all = designs.flatMap((d) => d.files.map((f) => f.path));
-    for (const m of ['imcc_pool', 'imcc_pool_axis', 'imcc_pool_queue']) expect(all).toContain(`rtl/${m}.v`);
+    for (const m of ['imcc_pool', 'imcc_pool_axis', 'imcc_pool_queue', 'imcc_pool_taps']) expect(all).toContain(`rtl/${m}.v`);
   });
 
   it('emits each library module with the same text for every network', () => {

@@ -176,6 +176,7 @@ describe('yosys synthesis', () => {
         'endmodule\n',
       'imcc_pool.v': library(chain, 'imcc_pool'),
       'imcc_pool_axis.v': library(chain, 'imcc_pool_axis'),
+      'imcc_pool_taps.v': library(chain, 'imcc_pool_taps'),
       'imcc_pool_queue.v': library(queued, 'imcc_pool_queue'),
       'imcc_if_neuron.v': library(chain, 'imcc_if_neuron'),
     });

@@ -59,39 +59,52 @@ module imcc_crossbar #(
 
   initial $readmemh(WEIGHT_FILE, weight_q);
 
-  // One column: exact accumulation, then the ADC's arithmetic shift and saturation.
-  function [ADC_BITS-1:0] column_adc(input integer col, input [ROWS*ACT_BITS-1:0] x, input [ROWS-1:0] row_en);
+  // The product as one loop over the used corner's weights in file order (column by column), finishing a column's ADC
+  // at its last row. Verilator unrolls a loop of up to 64 iterations: a loop per column and one per row would unroll
+  // a small tile into one multiply-accumulate per weight, which made most of a small design's build time; this loop
+  // has a weight count of iterations and stays a loop.
+  function [COLS*ADC_BITS-1:0] matrix_vector_adc(input [ROWS*ACT_BITS-1:0] x, input [ROWS-1:0] row_en, input [COLS-1:0] col_en);
+    integer k;
     integer row;
+    integer col;
     reg signed [ACC_BITS-1:0] acc;
     reg signed [ACC_BITS-1:0] shifted;
     reg signed [ACC_BITS-1:0] product;
     reg signed [ACT_BITS:0] x_value;
     begin
+      // Columns outside the weight file and disabled columns read 0.
+      matrix_vector_adc = {COLS*ADC_BITS{1'b0}};
       acc = {ACC_BITS{1'b0}};
-      // Rows outside the weight file hold 0: only its rows can add to the sum.
-      for (row = 0; row < WEIGHT_ROWS; row = row + 1) begin
+      row = 0;
+      col = 0;
+      for (k = 0; k < WEIGHT_COLS * WEIGHT_ROWS; k = k + 1) begin
         // Signed activations are sign-extended; a threshold's 0/1 (ACT_UNSIGNED) is zero-extended, never -1.
         x_value = (ACT_UNSIGNED != 0) ? $signed({1'b0, x[row * ACT_BITS +: ACT_BITS]})
                                       : $signed({x[row * ACT_BITS + ACT_BITS - 1], x[row * ACT_BITS +: ACT_BITS]});
-        product = $signed(weight_q[col * WEIGHT_ROWS + row]) * x_value;
+        product = $signed(weight_q[k]) * x_value;
         if (row_en[row]) acc = acc + product;
+        if (row == WEIGHT_ROWS - 1) begin
+          shifted = acc >>> ADC_SHIFT;
+          if (!col_en[col])
+            matrix_vector_adc[col * ADC_BITS +: ADC_BITS] = {ADC_BITS{1'b0}};
+          else if (shifted > $signed({ {(ACC_BITS-ADC_BITS+1){1'b0}}, {(ADC_BITS-1){1'b1}} }))
+            matrix_vector_adc[col * ADC_BITS +: ADC_BITS] = {1'b0, {(ADC_BITS-1){1'b1}}};
+          else if (shifted < $signed({ {(ACC_BITS-ADC_BITS+1){1'b1}}, {(ADC_BITS-1){1'b0}} }))
+            matrix_vector_adc[col * ADC_BITS +: ADC_BITS] = {1'b1, {(ADC_BITS-1){1'b0}}};
+          else
+            matrix_vector_adc[col * ADC_BITS +: ADC_BITS] = shifted[ADC_BITS-1:0];
+          acc = {ACC_BITS{1'b0}};
+          row = 0;
+          col = col + 1;
+        end else begin
+          row = row + 1;
+        end
       end
-      shifted = acc >>> ADC_SHIFT;
-      if (shifted > $signed({ {(ACC_BITS-ADC_BITS+1){1'b0}}, {(ADC_BITS-1){1'b1}} }))
-        column_adc = {1'b0, {(ADC_BITS-1){1'b1}}};
-      else if (shifted < $signed({ {(ACC_BITS-ADC_BITS+1){1'b1}}, {(ADC_BITS-1){1'b0}} }))
-        column_adc = {1'b1, {(ADC_BITS-1){1'b0}}};
-      else
-        column_adc = shifted[ADC_BITS-1:0];
     end
   endfunction
 
-  integer col;
   always @(posedge clk_i) begin
-    if (start_i) begin
-      for (col = 0; col < COLS; col = col + 1)
-        y_q[col * ADC_BITS +: ADC_BITS] <= (col < WEIGHT_COLS && col_en_i[col]) ? column_adc(col, x_i, row_en_i) : {ADC_BITS{1'b0}};
-    end
+    if (start_i) y_q <= matrix_vector_adc(x_i, row_en_i, col_en_i);
   end
 
   assign y_o = y_q;

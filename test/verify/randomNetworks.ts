@@ -142,31 +142,36 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     wide: fc.constantFrom(false, false, false, false, false, false, false, true),
     ...replicationArb,
   });
-  const step: fc.Arbitrary<NetStep> = fc.oneof(
-    { weight: 4, arbitrary: conv },
-    {
-      weight: 3,
-      arbitrary: fc.record({
-        kind: fc.constant('residual' as const),
-        out: fc.integer({ min: 1, max: limits.channels }),
-        stride: fc.integer({ min: 1, max: 2 }),
-        project: fc.boolean(),
-        ...replicationArb,
-      }),
-    },
-    {
-      weight: 3,
-      arbitrary: fc.record({
-        kind: fc.constant('pool' as const),
-        pool: fc.constantFrom('maxpool' as const, 'avgpool' as const),
-        size: fc.integer({ min: 1, max: limits.pool ?? 3 }),
-        stride: fc.integer({ min: 1, max: 3 }),
-        pad: fc.integer({ min: 0, max: 2 }),
-        act: fc.constantFrom<PoolActivation>('none', 'none', 'relu', 'relu', 'threshold', 'threshold'),
-        level: fc.integer({ min: 0, max: 3 }),
-      }),
-    },
-  );
+  const residual: fc.Arbitrary<NetStep> = fc.record({
+    kind: fc.constant('residual' as const),
+    out: fc.integer({ min: 1, max: limits.channels }),
+    stride: fc.integer({ min: 1, max: 2 }),
+    project: fc.boolean(),
+    ...replicationArb,
+  });
+  const pool: fc.Arbitrary<NetStep> = fc.record({
+    kind: fc.constant('pool' as const),
+    pool: fc.constantFrom('maxpool' as const, 'avgpool' as const),
+    size: fc.integer({ min: 1, max: limits.pool ?? 3 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    pad: fc.integer({ min: 0, max: 2 }),
+    act: fc.constantFrom<PoolActivation>('none', 'none', 'relu', 'relu', 'threshold', 'threshold'),
+    level: fc.integer({ min: 0, max: 3 }),
+  });
+  const step: fc.Arbitrary<NetStep> = fc.oneof({ weight: 4, arbitrary: conv }, { weight: 3, arbitrary: residual }, { weight: 3, arbitrary: pool });
+  // A first convolution, so that residual adds and pools (which run in a weight layer's core) can follow.
+  const plain = fc.tuple(conv, fc.array(step, { minLength: 0, maxLength: limits.steps - 1 })).map(([first, rest]) => [first, ...rest]);
+  // With idleAnywhere, half the cases start with a residual add around a pool: an add whose core then pools, or an
+  // identity add of a pool's pixels (the first convolution replicated, so that its pool is a replicated pool). Drawn freely,
+  // the add and the pool next to it in one core, both with idle pixels, are too rare for a sweep to meet.
+  const motif = fc
+    .tuple(conv, fc.constantFrom('add then pool' as const, 'pool then add' as const), residual, pool, fc.array(step, { minLength: 0, maxLength: limits.steps - 3 }))
+    .map(([first, order, add, pooling, rest]): NetStep[] =>
+      order === 'add then pool'
+        ? [first, add, pooling, ...rest]
+        : [first.kind === 'conv' ? { ...first, replicas: Math.max(2, first.replicas) } : first, pooling, add.kind === 'residual' ? { ...add, stride: 1, project: false } : add, ...rest],
+    );
+  const steps = limits.idleAnywhere ? fc.oneof(plain, motif) : plain;
   return fc.record({
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     channels: fc.integer({ min: 1, max: 4 }),
@@ -177,8 +182,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     tileRows: fc.constantFrom(...TILES),
     tileCols: fc.constantFrom(...TILES),
     wordBits: fc.constantFrom(...WORDS),
-    // A first convolution, so that residual adds and pools (which run in a weight layer's core) can follow.
-    steps: fc.tuple(conv, fc.array(step, { minLength: 0, maxLength: limits.steps - 1 })).map(([first, rest]) => [first, ...rest]),
+    steps,
     head: fc.constantFrom('none' as const, 'gap-fc' as const, 'flatten-fc' as const),
     classes: fc.integer({ min: 1, max: 12 }),
     headLayout: layoutArb,

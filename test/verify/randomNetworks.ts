@@ -599,9 +599,44 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
     if (op.kind === 'fc') features.add('fc');
     if (node.mapping && node.mapping.layout !== 'auto') features.add(`layout ${node.mapping.layout}`);
   }
+  for (const f of idleResidualFeatures(design, mapping)) features.add(f);
   // A shortcut that arrives after the adding layer's inputs (the add waits for it).
   if (residualBuffers.some((b) => b.lateShortcutPixels > 0)) features.add('late shortcut');
   const input = design.network.nodes.find((n) => n.op.kind === 'input')!.shape;
   if (input.height % 2 === 1 || input.width % 2 === 1) features.add('odd size');
+  return features;
+}
+
+/**
+ * What the LARGER limits add (idleAnywhere, spiking): integrate-and-fire targets (ragged layers of them), method-2
+ * blocks whose plane ends inside their rows, and residual adds with idle pixels (edge or ragged blocks) on either
+ * side, with a pool in the adding layer's core, or of a replicated layer's pooled pixels.
+ */
+export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<string> {
+  const features = new Set<string>();
+  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const isPool = (name: string) => ['maxpool', 'avgpool'].includes(byName.get(name)?.op.kind ?? '');
+  const spiking = design.target.neuronCore.spiking !== undefined;
+  if (spiking) features.add('integrate-and-fire');
+  // The nodes computed by a layer with idle pixels, and the pools fused into replicated layers.
+  const idle = new Set<string>();
+  const replicatedPools = new Set<string>();
+  for (const l of mapping.layers) {
+    if (l.matrix.replicas.length === 1) continue;
+    const block = blockShape(l.matrix.replicas);
+    const idleRows = l.outputShape.height % block.rows !== 0;
+    if (block.ragged || idleRows || l.outputShape.width % block.cols !== 0) for (const n of [l.layer, ...l.fused]) idle.add(n);
+    if (block.ragged && spiking) features.add('ragged integrate-and-fire');
+    if (!block.ragged && l.matrix.method === 2 && idleRows) features.add('method-2 idle rows');
+    for (const f of l.fused.filter(isPool)) replicatedPools.add(f);
+  }
+  for (const l of mapping.layers) {
+    const add = l.fused.map((f) => byName.get(f)!).find((f) => f.op.kind === 'add');
+    if (!add) continue;
+    const withIdle = idle.has(l.layer) || add.inputs.some((i) => idle.has(i));
+    if (withIdle) features.add('residual add with idle pixels');
+    if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
+    if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
+  }
   return features;
 }

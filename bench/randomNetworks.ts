@@ -1,6 +1,8 @@
 // Random-network sweep of npm run bench (issue 19): larger random cases than npm test's fixed seeds
 // (test/verify/randomNetworks.ts, LARGER limits), every one compiled, the first IMCC_RANDOM_VERIFY (default 6) whose RTL
-// is written verified in Verilator and linted (verilator --lint-only -Wall), and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks too. Rows: refusals by kind (IMC112), verified cases, failures, lint warnings and internal errors
+// is written verified in Verilator and linted (verilator --lint-only -Wall), and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks
+// or a feature of the LARGER limits (idleResidualFeatures: integrate-and-fire, method-2 idle rows, residual adds with
+// idle pixels around pools) too. Rows: refusals by kind (IMC112), verified cases, failures, lint warnings and internal errors
 // (target: none), with the seeds (and first mismatch or warning) of any failure so that it can be kept as a fixture.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,7 @@ import { writeContent } from '../src/emit/output.js';
 import { isRaggedBlock } from '../src/mapping/index.js';
 import { verifyRtlDirectory } from '../src/verify/index.js';
 import { lintRtl } from '../src/verify/lint.js';
-import { caseForSeed, LARGER, loadCase, REFUSALS, writeCase } from '../test/verify/randomNetworks.js';
+import { caseForSeed, idleResidualFeatures, LARGER, loadCase, REFUSALS, writeCase } from '../test/verify/randomNetworks.js';
 import type { BenchRow } from './table.js';
 
 /** Seeds of the sweep (fast-check seeds; distinct from the test's fixed list, which uses SMALL limits). */
@@ -29,9 +31,10 @@ export async function benchmarks(): Promise<BenchRow[]> {
   const lintWarned: string[] = [];
   let verified = 0;
   let passed = 0;
-  // Cases with a ragged method-2 block whose RTL is written, and how many of them were verified.
+  // Cases with a ragged method-2 block or a LARGER feature whose RTL is written, and how many of them were verified.
   let raggedWritten = 0;
   let raggedVerified = 0;
+  const featureWritten = new Map<string, number>();
   let verifySeconds = 0;
   const start = performance.now();
   for (let seed = FIRST_SEED; seed < FIRST_SEED + CASES; seed++) {
@@ -47,9 +50,11 @@ export async function benchmarks(): Promise<BenchRow[]> {
         if (kind === 'unknown kind') failed.push(`${seed} (${refusals[0].message})`);
         continue;
       }
-      const ragged = result.mapping.layers.some((l) => isRaggedBlock(l.matrix.replicas));
+      const features = idleResidualFeatures(loaded.design!, result.mapping);
+      for (const f of features) featureWritten.set(f, (featureWritten.get(f) ?? 0) + 1);
+      const ragged = features.size > 0 || result.mapping.layers.some((l) => isRaggedBlock(l.matrix.replicas));
       if (ragged) raggedWritten++;
-      // Ragged cases are rarer than the first few written: verify some of them whatever their place.
+      // Ragged cases (and the LARGER features) are rarer than the first few written: verify some whatever their place.
       if (verified >= VERIFY && !(ragged && raggedVerified < VERIFY_RAGGED)) continue;
       if (ragged) raggedVerified++;
       const out = join(dir, `seed${seed}`);
@@ -78,7 +83,8 @@ export async function benchmarks(): Promise<BenchRow[]> {
   const rows = [
     row(`cases compiled (seeds ${FIRST_SEED}..${FIRST_SEED + CASES - 1})`, `${CASES}`, '-', '-'),
     ...[...kinds].sort().map(([kind, n]) => row(`refused (IMC112): ${kind}`, `${n}`)),
-    row('RTL written with ragged method-2 blocks (of them verified)', `${raggedWritten} (${raggedVerified})`),
+    row('RTL written with ragged method-2 blocks or a feature below (of them verified)', `${raggedWritten} (${raggedVerified})`),
+    ...[...featureWritten].sort().map(([f, n]) => row(`RTL written: ${f}`, `${n}`)),
     row(`verified PASS in Verilator (${verifySeconds.toFixed(0)} s)`, `${passed} of ${verified}`, 'all', passed === verified ? 'ok' : 'FAIL'),
     row(`verify FAIL or unknown refusal${failed.length > 0 ? `: seeds ${failed.join(', ')}` : ''}`, `${failed.length}`, '0', failed.length === 0 ? 'ok' : 'FAIL'),
     row(`lint warnings of the verified cases${lintWarned.length > 0 ? `: seeds ${lintWarned.join(', ')}` : ''}`, `${lintWarned.length}`, '0', lintWarned.length === 0 ? 'ok' : 'FAIL'),

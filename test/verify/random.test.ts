@@ -11,7 +11,7 @@ import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
-import { caseFeatures, caseForSeed, loadCase, netCaseArb, REFUSALS, SMALL, writeCase, type NetCase } from './randomNetworks.js';
+import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netCaseArb, REFUSALS, SMALL, writeCase, type NetCase } from './randomNetworks.js';
 
 /**
  * Verified in Verilator: together they cover every feature in FEATURES (checked below), in six small builds. The
@@ -67,6 +67,23 @@ const FEATURES = [
   'layout PLIP',
 ];
 
+/**
+ * Seeds of the bench's sweep (LARGER limits, bench/randomNetworks.ts) that together draw what LARGER adds, each
+ * verified bit-exact there: 5007 a ragged integrate-and-fire layer, 5150 method-2 blocks whose plane ends inside their
+ * rows, 5021 a residual add of a layer with edge blocks with a threshold and a pool after it in the adding core, 5015
+ * an identity add of a replicated layer's pooled pixels into 2-wide edge blocks. Compiled only here (the sweep runs
+ * Verilator).
+ */
+const LARGER_SEEDS = [5007, 5150, 5021, 5015];
+const LARGER_FEATURES = [
+  'integrate-and-fire',
+  'ragged integrate-and-fire',
+  'method-2 idle rows',
+  'residual add with idle pixels',
+  'residual add with idle pixels and a pool after it',
+  'residual add of a replicated pool with idle pixels',
+];
+
 const dir = mkdtempSync(join(tmpdir(), 'imcc-random-test-'));
 
 function compileCase(c: NetCase, name: string) {
@@ -99,6 +116,19 @@ describe('random networks through compile and Verilator verify', () => {
       for (const f of caseFeatures(loaded.design!, result.mapping, result.program.singleImageDataflow.residualBuffers)) covered.add(f);
     }
     expect([...covered].sort()).toEqual([...FEATURES].sort());
+  });
+
+  it('the larger cases draw idle pixels around residual adds and pools and integrate-and-fire targets, and write their RTL', () => {
+    const covered = new Set<string>();
+    for (const seed of LARGER_SEEDS) {
+      const file = writeCase(caseForSeed(seed, LARGER), LARGER, `larger${seed}`, dir);
+      const loaded = loadCase(file);
+      const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
+      expect(result.warnings.filter((w) => w.code === 'IMC183'), `seed ${seed}`).toEqual([]);
+      expect(result.files.some((f) => f.path.startsWith('rtl/')), `seed ${seed}`).toBe(true);
+      for (const f of idleResidualFeatures(loaded.design!, result.mapping)) covered.add(f);
+    }
+    expect([...covered].sort()).toEqual([...LARGER_FEATURES].sort());
   });
 
   it('refuses what the RTL does not implement with a positioned IMC112, by kind', () => {

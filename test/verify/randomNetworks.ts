@@ -1,17 +1,20 @@
 // Random valid networks and targets as .imc source (issue 19): shapes, strides, pads, odd sizes, tiles of 16..256
 // rows and columns that force row and column splits, wide layers whose channels span row parts, replication methods
-// and counts (edge blocks and ragged method-2 blocks included), input-memory layouts, residual adds (identity and projected, strided; late
-// shortcuts), pools (padded, overlapping, queued, chained with a ReLU or threshold between them, fused into
-// replicated layers), global average pool and fc. A case is written as a user would write it, so a failing case is
-// already a fixture. Used by test/verify/random.test.ts (a fixed seed list) and bench/randomNetworks.ts (a sweep).
+// and counts (edge blocks, method-2 blocks with idle bottom rows and ragged method-2 blocks included), input-memory
+// layouts, residual adds (identity and projected, strided; late shortcuts; with idle pixels on either side, around
+// pools and of a replicated pool's pixels), pools (padded, overlapping, queued, chained with a ReLU or threshold
+// between them, fused into replicated layers), global average pool and fc, on ReLU or integrate-and-fire targets. A
+// case is written as a user would write it, so a failing case is already a fixture. Used by
+// test/verify/random.test.ts (a fixed seed list, SMALL limits) and bench/randomNetworks.ts (a sweep, LARGER limits).
 //
 // Valid by construction: every step that would not fit the current plane, the core budget or the mapping rules is
-// dropped, replica counts are fitted to the output plane (whole blocks, or on purpose edge blocks where the RTL
-// implements them, or ragged blocks: mostly where the RTL builds them), a replicated layer with fused pools is mostly
-// refitted to blocks the RTL's rule accepts (src/mapping/replicatedPool.ts; one in six keeps its drawn blocks, and
-// one in six ragged blocks the RTL refuses stays, so refusals stay exercised), and the input
-// memory's depth and the timestep are settled from a first plan (the largest words and read cycles of any core, plus
-// the case's slack), so `imcc map` and the memory plan accept every case.
+// dropped, replica counts are fitted to the output plane (whole blocks, or on purpose edge blocks, or ragged blocks),
+// a replicated layer with fused pools is mostly refitted to blocks the RTL's rule accepts
+// (src/mapping/replicatedPool.ts; one in six keeps its drawn blocks, ragged ones included, so refusals stay
+// exercised), and the input memory's depth and the timestep are settled from a first plan (the largest words and read
+// cycles of any core, plus the case's slack), so `imcc map` and the memory plan accept every case. SMALL keeps the
+// draws its fixed seeds were picked with (fewer idle pixels, ReLU targets only); LARGER draws idle pixels wherever the
+// RTL builds them (idleAnywhere) and a quarter of its cases on integrate-and-fire targets (spiking).
 import fc from 'fast-check';
 import type { DiagnosticCode } from '../../src/diagnostics/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -38,11 +41,11 @@ interface Replication {
    * (RAGGED_BLOCKS: replicas not a multiple of dW, its last column partly filled).
    */
   twoWide: boolean;
-  /** Edge blocks on purpose (a plane that is not a whole number of blocks) where the RTL implements them; larger ragged blocks. */
+  /** Edge blocks on purpose (a plane that is not a whole number of blocks); larger ragged blocks. */
   edge: boolean;
   /**
-   * Refit blocks the RTL refuses to ones it builds: a replicated layer's with a fused pool to the RTL's rule, a ragged
-   * block in column parts, with a residual add or sending a shortcut to whole blocks (else keep them: refused).
+   * Refit a replicated layer with a fused pool to the RTL's rule (else keep its blocks: maybe refused). SMALL also
+   * refits a ragged block in column parts, with a residual add or sending a shortcut (built now; its seeds' draws).
    */
   fitToRtl: boolean;
   layout: Layout;
@@ -91,10 +94,29 @@ export interface CaseLimits {
   /** Largest convolution kernel side (default 5; 7 reaches ImageNet-style stems) and pool side (default 3). */
   kernel?: number;
   pool?: number;
+  /**
+   * Idle pixels wherever the RTL builds them (the bench only: test seeds stay as they are): edge and ragged blocks
+   * also in a residual add, in a layer sending a shortcut and in column parts, and method-2 blocks whose plane ends
+   * inside their rows (idle bottom rows); only a replicated layer with a fused pool is still refitted (refitToPools).
+   */
+  idleAnywhere?: boolean;
+  /** A quarter of the cases (by their weight seed) on an integrate-and-fire target (`model if`; the bench only). */
+  spiking?: boolean;
 }
 
 export const SMALL: CaseLimits = { side: 9, channels: 24, wide: 40, steps: 3, cores: 10 };
-export const LARGER: CaseLimits = { side: 14, channels: 48, wide: 80, steps: 5, cores: 24, replicateShortcuts: true, kernel: 7, pool: 5 };
+export const LARGER: CaseLimits = {
+  side: 14,
+  channels: 48,
+  wide: 80,
+  steps: 5,
+  cores: 24,
+  replicateShortcuts: true,
+  kernel: 7,
+  pool: 5,
+  idleAnywhere: true,
+  spiking: true,
+};
 
 const TILES = [16, 20, 24, 32, 48, 64, 96, 128, 256];
 const WORDS = [8, 12, 16, 24, 32, 48, 64, 128];
@@ -120,31 +142,36 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     wide: fc.constantFrom(false, false, false, false, false, false, false, true),
     ...replicationArb,
   });
-  const step: fc.Arbitrary<NetStep> = fc.oneof(
-    { weight: 4, arbitrary: conv },
-    {
-      weight: 3,
-      arbitrary: fc.record({
-        kind: fc.constant('residual' as const),
-        out: fc.integer({ min: 1, max: limits.channels }),
-        stride: fc.integer({ min: 1, max: 2 }),
-        project: fc.boolean(),
-        ...replicationArb,
-      }),
-    },
-    {
-      weight: 3,
-      arbitrary: fc.record({
-        kind: fc.constant('pool' as const),
-        pool: fc.constantFrom('maxpool' as const, 'avgpool' as const),
-        size: fc.integer({ min: 1, max: limits.pool ?? 3 }),
-        stride: fc.integer({ min: 1, max: 3 }),
-        pad: fc.integer({ min: 0, max: 2 }),
-        act: fc.constantFrom<PoolActivation>('none', 'none', 'relu', 'relu', 'threshold', 'threshold'),
-        level: fc.integer({ min: 0, max: 3 }),
-      }),
-    },
-  );
+  const residual: fc.Arbitrary<NetStep> = fc.record({
+    kind: fc.constant('residual' as const),
+    out: fc.integer({ min: 1, max: limits.channels }),
+    stride: fc.integer({ min: 1, max: 2 }),
+    project: fc.boolean(),
+    ...replicationArb,
+  });
+  const pool: fc.Arbitrary<NetStep> = fc.record({
+    kind: fc.constant('pool' as const),
+    pool: fc.constantFrom('maxpool' as const, 'avgpool' as const),
+    size: fc.integer({ min: 1, max: limits.pool ?? 3 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    pad: fc.integer({ min: 0, max: 2 }),
+    act: fc.constantFrom<PoolActivation>('none', 'none', 'relu', 'relu', 'threshold', 'threshold'),
+    level: fc.integer({ min: 0, max: 3 }),
+  });
+  const step: fc.Arbitrary<NetStep> = fc.oneof({ weight: 4, arbitrary: conv }, { weight: 3, arbitrary: residual }, { weight: 3, arbitrary: pool });
+  // A first convolution, so that residual adds and pools (which run in a weight layer's core) can follow.
+  const plain = fc.tuple(conv, fc.array(step, { minLength: 0, maxLength: limits.steps - 1 })).map(([first, rest]) => [first, ...rest]);
+  // With idleAnywhere, half the cases start with a residual add around a pool: an add whose core then pools, or an
+  // identity add of a pool's pixels (the first convolution replicated, so that its pool is a replicated pool). Drawn freely,
+  // the add and the pool next to it in one core, both with idle pixels, are too rare for a sweep to meet.
+  const motif = fc
+    .tuple(conv, fc.constantFrom('add then pool' as const, 'pool then add' as const), residual, pool, fc.array(step, { minLength: 0, maxLength: limits.steps - 3 }))
+    .map(([first, order, add, pooling, rest]): NetStep[] =>
+      order === 'add then pool'
+        ? [first, add, pooling, ...rest]
+        : [first.kind === 'conv' ? { ...first, replicas: Math.max(2, first.replicas) } : first, pooling, add.kind === 'residual' ? { ...add, stride: 1, project: false } : add, ...rest],
+    );
+  const steps = limits.idleAnywhere ? fc.oneof(plain, motif) : plain;
   return fc.record({
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     channels: fc.integer({ min: 1, max: 4 }),
@@ -155,8 +182,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     tileRows: fc.constantFrom(...TILES),
     tileCols: fc.constantFrom(...TILES),
     wordBits: fc.constantFrom(...WORDS),
-    // A first convolution, so that residual adds and pools (which run in a weight layer's core) can follow.
-    steps: fc.tuple(conv, fc.array(step, { minLength: 0, maxLength: limits.steps - 1 })).map(([first, rest]) => [first, ...rest]),
+    steps,
     head: fc.constantFrom('none' as const, 'gap-fc' as const, 'flatten-fc' as const),
     classes: fc.integer({ min: 1, max: 12 }),
     headLayout: layoutArb,
@@ -200,17 +226,20 @@ function isRagged(rep: Rep): boolean {
 
 /**
  * Replicas fitted to the output plane: whole blocks (method 2 needs an even width; otherwise a column of replicas
- * dividing the height), or, when the step asks for edge blocks and `edgeOk`, blocks the plane cuts where the RTL
- * implements them (a method-1 column that does not divide the height, or 2-wide blocks on an odd width), or, when
- * `raggedOk`, a ragged block (any plane at least its bounding box: it tiles on a skewed lattice).
+ * dividing the height), or, when the step asks for edge blocks and `edgeOk`, blocks the plane cuts (a method-1
+ * column that does not divide the height, or 2-wide blocks on an odd width), or, when
+ * `raggedOk`, a ragged block (any plane at least its bounding box: it tiles on a skewed lattice). With `idleRows`,
+ * edge blocks drawn 2-wide are 2 or 3 rows high whatever the height, so the plane may end inside their rows.
  */
-function fitReplication(r: Replication, height: number, width: number, edgeOk: boolean, raggedOk: boolean): Rep {
+function fitReplication(r: Replication, height: number, width: number, edgeOk: boolean, raggedOk: boolean, idleRows = false): Rep {
   // (1 replica drawn 2-wide with edge blocks would be unreplicated: a larger ragged block instead.)
   if (raggedOk && r.twoWide && (r.replicas === 3 || (r.replicas === 1 && r.edge))) {
     const fitting = (r.edge ? RAGGED_BLOCKS.large : RAGGED_BLOCKS.small).find((b) => b.dW <= width && Math.ceil(b.replicas / b.dW) <= height);
     if (fitting) return fitting;
   }
   if (r.edge && edgeOk && r.replicas >= 2) {
+    const blockRows = Math.min(r.replicas >= 3 ? 3 : 2, height);
+    if (idleRows && r.twoWide && width >= 2 && blockRows >= 2 && (height % blockRows !== 0 || width % 2 === 1)) return { replicas: blockRows * 2, dW: 2 };
     if (r.twoWide && width % 2 === 1 && width >= 3) return { replicas: largestDivisorAtMost(height, Math.floor(r.replicas / 2)) * 2, dW: 2 };
     const rows = Math.min(r.replicas, height);
     if (rows >= 2 && height % rows !== 0) return { replicas: rows, dW: 1 };
@@ -301,8 +330,10 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
   // The weight layer whose core runs the ops that follow (pools fuse into it), and whether it has a threshold.
   let core: RenderedLayer | undefined;
   let coreThreshold = false;
-  // cur is a 0/1 threshold output (or a pool of one): no residual add or threshold of it (IMC131, IMC130).
+  // cur is a 0/1 threshold output or spikes (or a pool of either): no residual add, threshold or (integrate-and-fire)
+  // ReLU of it (IMC131, IMC130, IMC158).
   let binary = false;
+  const spiking = isSpiking(c, limits);
   const direct = (name: string, rep: Rep, layout: Layout): void => {
     if (rep.replicas === 1 && layout === 'auto') return;
     const parts = [`replicas ${rep.replicas}`, `method ${rep.dW === 1 ? 1 : 2}`];
@@ -323,12 +354,12 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
     const height = outSize(cur.height, k, stride, pad);
     const width = outSize(cur.width, k, stride, pad);
     const fits = cur.height + 2 * pad >= k && cur.width + 2 * pad >= k;
-    let rep = fits ? fitReplication(r, height, width, edgeOk, true) : { replicas: 1, dW: 1 };
-    // A ragged block in column parts, with a residual add or sending a shortcut (edgeOk false) is refused by the RTL:
-    // other blocks instead, unless the step keeps it.
-    if (isRagged(rep) && (!edgeOk || out * rep.replicas > c.tileCols) && r.fitToRtl) rep = fitReplication(r, height, width, edgeOk, false);
-    // Edge blocks in column parts are refused by the RTL: whole blocks instead.
-    if (!isRagged(rep) && rep.replicas > 1 && (height % Math.ceil(rep.replicas / rep.dW) !== 0 || width % rep.dW !== 0) && out * rep.replicas > c.tileCols) {
+    const idle = limits.idleAnywhere === true;
+    let rep = fits ? fitReplication(r, height, width, edgeOk || idle, true, idle) : { replicas: 1, dW: 1 };
+    // SMALL keeps the draws its fixed seeds were picked with: no ragged block in column parts, with a residual add or
+    // sending a shortcut (edgeOk false), unless the step keeps it, and no edge blocks in column parts (all built now).
+    if (!idle && isRagged(rep) && (!edgeOk || out * rep.replicas > c.tileCols) && r.fitToRtl) rep = fitReplication(r, height, width, edgeOk, false);
+    if (!idle && !isRagged(rep) && rep.replicas > 1 && (height % Math.ceil(rep.replicas / rep.dW) !== 0 || width % rep.dW !== 0) && out * rep.replicas > c.tileCols) {
       rep = fitReplication(r, height, width, false, false);
     }
     const need = tiles(c, cur.channels, k, stride, out, rep);
@@ -350,9 +381,12 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
     if (s.kind === 'conv') {
       const pad = Math.min(s.pad, s.k - 1);
       const out = s.wide && c.tileRows < limits.wide ? c.tileRows + 1 + (s.out % (limits.wide - c.tileRows)) : s.out;
-      // No edge blocks in a layer that sends a shortcut (the next weight step a residual add of it).
+      // SMALL: no edge blocks in a layer that sends a shortcut (the next weight step a residual add of it).
       const next = steps.slice(i + 1).find((t) => t.kind !== 'pool');
-      const made = conv(`l${n}`, out, s.k, s.stride, pad, s, next?.kind !== 'residual');
+      const sendsShortcut = next?.kind === 'residual';
+      // With idleAnywhere a replicated layer sending a shortcut always asks for idle pixels (edge or larger ragged
+      // blocks), so that residual adds around pools meet them often enough to be swept.
+      const made = conv(`l${n}`, out, s.k, s.stride, pad, limits.idleAnywhere && sendsShortcut ? { ...s, edge: true } : s, !sendsShortcut);
       if (!made.ok) return;
       let expr = made.text;
       if (s.bn) expr = `batchnorm(${expr})`;
@@ -366,14 +400,14 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       computed = true;
       core = made.layer;
       coreThreshold = false;
-      binary = false;
+      binary = spiking && s.relu;
     } else if (s.kind === 'residual') {
       if (!computed) return;
       const project = s.project || binary;
       const out = s.stride === 1 && !project ? cur.channels : s.out;
       const name = `l${n}`;
       const main = `${name}m`;
-      const made = conv(main, out, 3, s.stride, 1, s, false);
+      const made = conv(main, out, 3, s.stride, 1, limits.idleAnywhere ? { ...s, edge: true } : s, false);
       const identity = s.stride === 1 && out === cur.channels && !project;
       const shortcutRep = limits.replicateShortcuts ? made.rep : { replicas: 1, dW: 1 };
       const shortcutTiles = identity ? 0 : tiles(c, cur.channels, 1, s.stride, out, shortcutRep);
@@ -393,18 +427,21 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       cur = { ...made.plane, name };
       core = made.layer;
       coreThreshold = false;
-      binary = false;
+      binary = spiking;
     } else {
       const pad = Math.min(s.pad, s.size - 1);
       if (!computed || cur.height + 2 * pad < s.size || cur.width + 2 * pad < s.size) return;
       const name = `p${n++}`;
       const stride = s.stride === s.size ? '' : `, stride ${s.stride}`;
       // At most one threshold per neuron core, never of a 0/1 value.
-      const act = s.act === 'threshold' && (coreThreshold || binary) ? 'relu' : s.act;
+      // An integrate-and-fire target has no threshold op, and a ReLU (a neuron) of spikes is IMC158.
+      let act = s.act === 'threshold' && (coreThreshold || binary || spiking) ? 'relu' : s.act;
+      if (act === 'relu' && spiking && binary) act = 'none';
       const input = act === 'relu' ? `relu(${cur.name})` : act === 'threshold' ? `threshold(${cur.name}, level ${s.level})` : cur.name;
       lines.push(`  ${name} = ${s.pool}(${input}, size ${s.size}${stride}${pad > 0 ? `, pad ${pad}` : ''})`);
       core!.pools.push({ height: s.size, width: s.size, stride: s.stride, padding: uniformPadding(pad) });
       if (act === 'threshold') coreThreshold = binary = true;
+      if (act === 'relu' && spiking) binary = true;
       cur = { name, channels: cur.channels, height: outSize(cur.height, s.size, s.stride, pad), width: outSize(cur.width, s.size, s.stride, pad) };
     }
   });
@@ -436,7 +473,18 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
     `  }`,
     `  input_memory { word ${c.wordBits} bits; depth ${memory.depth}; layout auto }`,
     `  controller { clock 250MHz; timestep ${memory.timestepNs}ns }`,
-    `  neuron_core { ops psum, batchnorm, relu, threshold, residual, pool }`,
+    ...(spiking
+      ? [
+          `  neuron_core {`,
+          `    ops psum, batchnorm, integrate_and_fire, residual, pool`,
+          `    model if`,
+          `    threshold ${1 + (c.seed % 3)}`,
+          `    leak ${(c.seed >> 2) % 2 === 0 || c.seed % 3 === 0 ? 0 : 1}`,
+          `    reset ${(c.seed >> 3) % 2 === 0 ? 'subtract' : 'zero'}`,
+          `    steps ${2 + ((c.seed >> 4) % 2)}`,
+          `  }`,
+        ]
+      : [`  neuron_core { ops psum, batchnorm, relu, threshold, residual, pool }`]),
     `  grid 8x8`,
     `  link 1000Gbps`,
     `}`,
@@ -453,6 +501,11 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
     `}`,
   ];
   return { text: [`// Random case (test/verify/randomNetworks.ts).`, ...target, ``, ...network, ``].join('\n'), layers };
+}
+
+/** Whether a case runs on an integrate-and-fire target: a quarter of them (by the weight seed) where the limits allow. */
+export function isSpiking(c: NetCase, limits: CaseLimits): boolean {
+  return limits.spiking === true && c.seed % 4 === 0;
 }
 
 /** Loads a source file; its diagnostics, if any, as a DiagnosticError (a generated case must be valid). */
@@ -477,19 +530,22 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
   return file;
 }
 
-/** Features the RTL generator refuses (docs/rtl.md, IMC112), by the words of its message. */
+/**
+ * Features the RTL generator refuses (docs/rtl.md, IMC112), by the words of its message: each still raised by
+ * src/emit/rtl/plan.ts. Edge blocks, ragged blocks next to residual adds or in column parts, method-2 idle rows and
+ * residual adds with idle pixels around pools are all generated now (the LARGER limits draw them: idleAnywhere).
+ */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
   // pixels per block; a chain of pools in method 1 only; column parts holding whole replicas and windows); uneven
   // windows not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
+  // Windows that end together (padding >= stride) after another pool of the core, a pool after such a pool, or in a
+  // replicated layer.
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
-  // Edge blocks (idle replicas): generated only where the RTL implements them (fitReplication), refused next to a
-  // residual add, in a layer that sends a shortcut, in column parts and with a fused pool.
-  { name: 'output plane not a whole number of blocks', pattern: /not a whole number of/ },
-  // Ragged method-2 blocks: refused with a fused pool, with a residual add or sending a shortcut (kept one time in six
-  // where the generator could refit them).
+  // A ragged method-2 block with a fused pool (kept one time in six where the generator could refit it), or a lattice
+  // whose idle replicas' read positions cannot be masked (coreLattice).
   { name: 'ragged block', pattern: /ragged method-2 block/ },
 ];
 
@@ -545,9 +601,44 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
     if (op.kind === 'fc') features.add('fc');
     if (node.mapping && node.mapping.layout !== 'auto') features.add(`layout ${node.mapping.layout}`);
   }
+  for (const f of idleResidualFeatures(design, mapping)) features.add(f);
   // A shortcut that arrives after the adding layer's inputs (the add waits for it).
   if (residualBuffers.some((b) => b.lateShortcutPixels > 0)) features.add('late shortcut');
   const input = design.network.nodes.find((n) => n.op.kind === 'input')!.shape;
   if (input.height % 2 === 1 || input.width % 2 === 1) features.add('odd size');
+  return features;
+}
+
+/**
+ * What the LARGER limits add (idleAnywhere, spiking): integrate-and-fire targets (ragged layers of them), method-2
+ * blocks whose plane ends inside their rows, and residual adds with idle pixels (edge or ragged blocks) on either
+ * side, with a pool in the adding layer's core, or of a replicated layer's pooled pixels.
+ */
+export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<string> {
+  const features = new Set<string>();
+  const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  const isPool = (name: string) => ['maxpool', 'avgpool'].includes(byName.get(name)?.op.kind ?? '');
+  const spiking = design.target.neuronCore.spiking !== undefined;
+  if (spiking) features.add('integrate-and-fire');
+  // The nodes computed by a layer with idle pixels, and the pools fused into replicated layers.
+  const idle = new Set<string>();
+  const replicatedPools = new Set<string>();
+  for (const l of mapping.layers) {
+    if (l.matrix.replicas.length === 1) continue;
+    const block = blockShape(l.matrix.replicas);
+    const idleRows = l.outputShape.height % block.rows !== 0;
+    if (block.ragged || idleRows || l.outputShape.width % block.cols !== 0) for (const n of [l.layer, ...l.fused]) idle.add(n);
+    if (block.ragged && spiking) features.add('ragged integrate-and-fire');
+    if (!block.ragged && l.matrix.method === 2 && idleRows) features.add('method-2 idle rows');
+    for (const f of l.fused.filter(isPool)) replicatedPools.add(f);
+  }
+  for (const l of mapping.layers) {
+    const add = l.fused.map((f) => byName.get(f)!).find((f) => f.op.kind === 'add');
+    if (!add) continue;
+    const withIdle = idle.has(l.layer) || add.inputs.some((i) => idle.has(i));
+    if (withIdle) features.add('residual add with idle pixels');
+    if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
+    if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
+  }
   return features;
 }

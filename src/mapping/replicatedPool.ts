@@ -17,7 +17,7 @@
 // after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
-import { uniformPadding, type Padding } from '../ir/padding.js';
+import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
 import { blockShape, type BlockShape } from './block.js';
 import type { LayerMapping } from './types.js';
 import { balancedRanges } from './split.js';
@@ -151,8 +151,8 @@ export function partShares(
   // (A global pool's one window steps by the plane.)
   const stepY = pool.stride === pool.height ? pool.height : convHeight;
   const stepX = pool.stride === pool.width ? pool.width : convWidth;
-  const windowsDown = Math.floor((convHeight + pool.padding.top + pool.padding.bottom - pool.height) / stepY) + 1;
-  const windowsAcross = Math.floor((convWidth + pool.padding.left + pool.padding.right - pool.width) / stepX) + 1;
+  const windowsDown = windowCount(convHeight, pool.padding.top, pool.padding.bottom, pool.height, stepY);
+  const windowsAcross = windowCount(convWidth, pool.padding.left, pool.padding.right, pool.width, stepX);
   // Per block (by its origin), the parts of the windows ending in it, in the order the block emits them.
   const byBlock = new Map<string, Array<{ px: number; py: number; part: number }>>();
   for (let px = 0; px < windowsAcross; px++) {
@@ -245,11 +245,25 @@ export function replicatedPoolOf(
 }
 
 /**
+ * The rule for a replicated layer's fused pools (undefined for a layer without both): the block of the pooled plane
+ * it sends at once, or what the RTL does not implement.
+ */
+export function layerPoolRule(design: IrDesign, lm: LayerMapping): PooledGroup | { pool: IrNode; what: string } | undefined {
+  if (lm.matrix.replicas.length <= 1) return undefined;
+  return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+}
+
+/**
  * The block of the pooled plane a replicated layer with fused pools sends at once (its consumers' arriving blocks),
  * or undefined for a layer without both or one whose pools the rule refuses (the RTL plan raises IMC112 for it).
  */
 export function pooledGroupOf(design: IrDesign, lm: LayerMapping): PooledGroup | undefined {
-  if (lm.matrix.replicas.length <= 1) return undefined;
-  const rule = replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+  const rule = layerPoolRule(design, lm);
   return rule !== undefined && 'pixels' in rule ? rule : undefined;
+}
+
+/** The block of pixels a layer sends at once: its replicas' block, or the block of its pooled plane (pooledGroupOf). */
+export function sentBlock(design: IrDesign, lm: LayerMapping): BlockShape {
+  const pooled = pooledGroupOf(design, lm);
+  return pooled ? { rows: pooled.rows, cols: pooled.cols } : blockShape(lm.matrix.replicas);
 }

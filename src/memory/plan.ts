@@ -7,11 +7,11 @@ import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { mapDesign } from '../mapping/index.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
-import { pooledGroupOf } from '../mapping/replicatedPool.js';
+import { sentBlock } from '../mapping/replicatedPool.js';
 import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
-import { blockPixels, blockShape } from '../mapping/block.js';
+import { blockPixels } from '../mapping/block.js';
 import {
   buildSchedule,
   coreTiming,
@@ -127,12 +127,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
   // a block of inputPixelsPerTimestep rows of one column. A replicated producer with a fused pool sends the block of
   // pooled pixels each of its blocks completes (src/mapping/replicatedPool.ts).
   const producer = layerIndex(mapping).get(lm.source);
-  const pooled = producer ? pooledGroupOf(design, producer) : undefined;
-  const arrivalBlock = pooled
-    ? { rows: pooled.rows, cols: pooled.cols }
-    : producer
-      ? blockShape(producer.matrix.replicas)
-      : { rows: inputPixelsPerTimestep(design, mapping, lm.source), cols: 1 };
+  const arrivalBlock = producer ? sentBlock(design, producer) : { rows: inputPixelsPerTimestep(design, mapping, lm.source), cols: 1 };
   return {
     layer: lm.layer,
     core: core.id,

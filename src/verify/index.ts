@@ -16,9 +16,8 @@ import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
 import { busyTimesteps } from '../dataflow/index.js';
-import { blockShape } from '../mapping/block.js';
 import { layerSending } from '../mapping/layerIndex.js';
-import { pooledGroupOf } from '../mapping/replicatedPool.js';
+import { sentBlock } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -202,8 +201,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   const infos = coreInfos(mapping, design.target.inputMemory.depth);
   const outputLayer = layerSending(mapping, design.network.output);
   // A replicated output layer with a pool sends blocks of its pooled plane (src/mapping/replicatedPool.ts).
-  const pooledOutput = outputLayer ? pooledGroupOf(design, outputLayer) : undefined;
-  const outputBlock = pooledOutput ? { rows: pooledOutput.rows, cols: pooledOutput.cols } : outputLayer ? blockShape(outputLayer.matrix.replicas) : { rows: 1, cols: 1 };
+  const outputBlock = outputLayer ? sentBlock(design, outputLayer) : { rows: 1, cols: 1 };
   const operationTimesteps = modelOperationTimesteps(program);
 
   const runs: ImageRun[] = [];

@@ -13,8 +13,8 @@ import { unsignedBits, hexDigits, ulit } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 import { controllerParameters, type ControllerParameters } from './controllerParameters.js';
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
-import { neuronParameters, pixelChannels } from './neuronParameters.js';
-import { poolChainParameters, usesPoolChain } from './poolChain.js';
+import { neuronParameters } from './neuronParameters.js';
+import { pixelChannels, poolChainParameters, usesPoolChain } from './poolChain.js';
 import { poolQueueParameters, usesPoolQueue } from './poolQueue.js';
 import { sourceLayout } from '../sourceLayout.js';
 

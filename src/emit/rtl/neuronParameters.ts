@@ -6,8 +6,6 @@ import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
 import { controllerParameters } from './controllerParameters.js';
 import { coordinateBits, firstPoolInputBits, pixelChannels, pooledValueBits, usesPoolChain } from './poolChain.js';
-
-export { pixelChannels };
 import { usesPoolQueue } from './poolQueue.js';
 
 /** The neuron core's parameters in declaration order (integers; flags are 0 or 1). */
@@ -97,7 +95,6 @@ function parameterValue(what: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 31 - 1) throw new Error(`RTL: neuron parameter ${what} = ${value} is not a non-negative 32-bit integer`);
   return value;
 }
-
 
 type PoolPlan = NonNullable<NonNullable<CoreRtlPlan['neuron']>['pool']>;
 

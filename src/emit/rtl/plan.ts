@@ -18,7 +18,7 @@ import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { replicatedPoolOf, type PooledGroup } from '../../mapping/replicatedPool.js';
+import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -307,11 +307,8 @@ function neuronPlan(
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
         // A replicated source with a pool sends the block of pooled pixels each of its blocks completes
-        // (src/mapping/replicatedPool.ts), a whole block of the plane the add reads.
+        // (src/mapping/replicatedPool.ts), y fastest: those are the arriving blocks.
         const sourcePool = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
-        // A raw layer value whose ReLU (or other op) is fused into its core: that core sends it on the shortcut link
-        // next to its last value (shortcutTap).
-        // A replicated pool's pooled pixels arrive as blocks of their own, y fastest: the arriving blocks.
         const sent: ReplicaOffset[] | undefined = sourcePool
           ? Array.from({ length: sourcePool.pixels }, (_, k) => ({ oy: k % sourcePool.rows, ox: Math.floor(k / sourcePool.rows) }))
           : sourceLayer?.matrix.replicas;
@@ -552,8 +549,7 @@ function valueBits(values: Iterable<number>): number {
  * memory plan and the optimizer).
  */
 function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): PooledGroup | undefined {
-  if (lm.matrix.replicas.length === 1) return undefined;
-  const rule = replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+  const rule = layerPoolRule(design, lm);
   if (rule && 'what' in rule) unsupported(rule.pool, rule.what);
   return rule;
 }

@@ -5,6 +5,7 @@
 // the two pools applied to its input.
 import type { CoreRtlPlan, IfMembranePlan, PoolGeometry } from './plan.js';
 import { unsignedBits } from './literals.js';
+import { windowCount } from '../../ir/padding.js';
 
 /** One stage's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolStageParameters {
@@ -85,11 +86,6 @@ export function membraneParameters(membrane: IfMembranePlan | undefined, level: 
   };
 }
 
-/** Windows of one dimension: `size` every `stride` over `length` positions padded by `before` and `after`. */
-function windowCount(length: number, size: number, stride: number, before: number, after: number): number {
-  return Math.floor((length + before + after - size) / stride) + 1;
-}
-
 interface StageShape {
   pool: PoolGeometry;
   inHeight: number;
@@ -130,8 +126,8 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
     const count = pool.height * pool.width;
     const bits = pooledValueBits(pool.kind, s.inBits, count);
     if (bits + 1 > n.accBits) throw new Error(`RTL: core ${p.core.id}: a pool needs ${bits} bits, the datapath has ${n.accBits}`);
-    const pooledH = windowCount(s.inHeight, pool.height, s.strideY, pool.padding.top, pool.padding.bottom);
-    const pooledW = windowCount(s.inWidth, pool.width, s.strideX, pool.padding.left, pool.padding.right);
+    const pooledH = windowCount(s.inHeight, pool.padding.top, pool.padding.bottom, pool.height, s.strideY);
+    const pooledW = windowCount(s.inWidth, pool.padding.left, pool.padding.right, pool.width, s.strideX);
     // The window axes count window origins up to (windows + 1) * stride + size in two bits more than a coordinate.
     const reach = Math.max((pooledH + 1) * s.strideY + pool.height, (pooledW + 1) * s.strideX + pool.width);
     if (unsignedBits(reach) > cw + 2) throw new Error(`RTL: core ${p.core.id}: pool windows reach past ${cw + 2}-bit positions`);

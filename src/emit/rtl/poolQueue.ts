@@ -65,8 +65,8 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
   }
   // A threshold after the pools (one between two of them is a stage's or the queue's input compare).
-  const thresholdAfter = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
-  if (gap && (gap.threshold !== undefined || thresholdAfter)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
+  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
+  if (gap && (gap.threshold !== undefined || threshold)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
   const pool = later?.pool ?? n.pool!;
   const stages = later ? poolChainParameters(p) : [];
   const slots = pool.queue!.slots;
@@ -80,7 +80,6 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
   const inWidth = later?.inWidth ?? n.convWidth;
   const count = pool.height * pool.width;
   const bits = pooledValueBits(pool.kind, inBits, count);
-  const threshold = thresholdAfter;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const level = threshold && !membrane ? threshold.level : 0;

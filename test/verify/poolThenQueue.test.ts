@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
@@ -46,13 +46,7 @@ describe('a queued pool after a pool stage (2x2/2 max, ReLU, 3x3/1 average padde
     for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
   }, 300_000);
   it('fails at c00 when the queue skips the ReLU between the pools (the stage\'s pixels reach it unrectified)', async () => {
-    const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/imcc_pool_queue.v');
-    const text = readFileSync(path, 'utf8');
-    const mutated = text.replace('((RELU_IN != 0) && in_value[ACC_BITS-1])', '1\'b0');
-    expect(mutated).not.toBe(text);
-    writeFileSync(path, mutated);
-    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('((RELU_IN != 0) && in_value[ACC_BITS-1])', '1\'b0'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);
@@ -77,13 +71,7 @@ describe('a global average pool after a queued pool (2x2/1 max padded by 1, ReLU
     expect(c1.nonZero).toBeGreaterThan(0);
   }, 300_000);
   it('fails at c00 when the sum does not restart at an image\'s first window', async () => {
-    const dir = writeFiles(p.files);
-    const path = join(dir, 'rtl/imcc_pool_queue.v');
-    const text = readFileSync(path, 'utf8');
-    const mutated = text.replace('(first_window ? BIT_ZERO : gap_sum_old)', 'gap_sum_old');
-    expect(mutated).not.toBe(text);
-    writeFileSync(path, mutated);
-    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE, images: 2 });
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('(first_window ? BIT_ZERO : gap_sum_old)', 'gap_sum_old'), { images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);

@@ -2,10 +2,8 @@
 // conv-output pixel, so a walk pools them from the line buffer into a ring of pooled pixels that leave one per
 // timestep in column-major order (templates/rtl/imcc_pool_queue.v.hbs), and the dataflow model emits them one per timestep
 // too (src/dataflow/simulate.ts, serialEmission). Verified bit-exact, with the consumer's timing, in Verilator.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
@@ -62,14 +60,8 @@ describe('queued pools (3x3/1 max padded by 1 on 6x5, then a ReLU; 2x2/1 average
     }
   }, 300_000);
   it('fails at c00 when the window walk drops the row above the window\'s last (a queued pixel cannot hide an error)', async () => {
-    const dir = writeFiles(p.files);
     // The walk reads its windows from the shared line-buffer taps.
-    const path = join(dir, 'rtl/imcc_pool_taps.v');
-    const text = readFileSync(path, 'utf8');
-    const mutated = text.replaceAll('(row_span_i >= ROW_BACK)', '(row_span_i > ROW_BACK)');
-    expect(mutated).not.toBe(text);
-    writeFileSync(path, mutated);
-    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    const result = await verifyEdited(p, 'imcc_pool_taps.v', (t) => t.replaceAll('(row_span_i >= ROW_BACK)', '(row_span_i > ROW_BACK)'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);

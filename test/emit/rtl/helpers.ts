@@ -1,5 +1,5 @@
 // Shared by the RTL and verify tests: load a design, map it, plan its memories, and write its RTL to a directory.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadDesign } from '../../../src/ir/load.js';
@@ -8,7 +8,7 @@ import type { Mapping } from '../../../src/mapping/types.js';
 import type { MemoryPlan } from '../../../src/memory/index.js';
 import { createProgram, type Program } from '../../../src/pipeline/program.js';
 import { emitRtl, type RtlFile } from '../../../src/emit/rtl/index.js';
-import { verifyRtlDirectory } from '../../../src/verify/index.js';
+import { verifyRtlDirectory, type VerifyOptions, type VerifyResult } from '../../../src/verify/index.js';
 import { lintRtl } from '../../../src/verify/lint.js';
 import { expect, it } from 'vitest';
 
@@ -35,6 +35,20 @@ export function writeFiles(files: readonly { path: string; content: string }[], 
     writeFileSync(join(dir, f.path), f.content);
   }
   return dir;
+}
+
+/**
+ * A fault check's run: the design's RTL written afresh with `edit` applied to rtl/`file` (which it must change), then
+ * verified with the shared cache (and `options`).
+ */
+export async function verifyEdited(p: Prepared, file: string, edit: (text: string) => string, options: Partial<VerifyOptions> = {}): Promise<VerifyResult> {
+  const dir = writeFiles(p.files);
+  const path = join(dir, 'rtl', file);
+  const text = readFileSync(path, 'utf8');
+  const edited = edit(text);
+  expect(edited, file).not.toBe(text);
+  writeFileSync(path, edited);
+  return verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE, ...options });
 }
 
 /** Shared Verilator cache of the test runs (builds are keyed by the RTL, so reuse is safe). */

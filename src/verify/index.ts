@@ -105,14 +105,30 @@ export interface VerifyDetails extends VerifyResult {
 export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
 
 /**
+ * Clock cycles one timestep of each core's work takes in the generated RTL at least: it reads its patch (the memory
+ * plan's read cycles), then its neuron core walks the crossbar columns, one per cycle (templates/rtl/imcc_neuron.v.hbs;
+ * a row part sends its ADC codes instead). The sequencer ends a timestep when every core is idle, so a core with more
+ * columns than the target's timestep has cycles lengthens its timesteps: the RTL is slower than the dataflow model's
+ * timing there, not wrong.
+ */
+export function rtlStepCycles(program: Program): Map<string, number> {
+  const reads = new Map(program.memory.cores.map((c) => [c.core, c.readCyclesPerTimestep]));
+  return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + (c.role === 'partial' ? 0 : c.part.colEnd - c.part.colStart)]));
+}
+
+/**
  * Clock cycles after which a run counts as stalled: the dataflow model's latency of one image (timesteps) times the
- * clock cycles of a timestep (the memory plan fits every core's reads into them), with CYCLE_CAP_MARGIN. A stalled
- * LeNet then stops after a fraction of a second instead of a fixed 50 million cycles.
+ * target's clock cycles of a timestep, plus, for every layer whose step takes longer in the RTL (rtlStepCycles), the
+ * excess at each of its busy timesteps; with CYCLE_CAP_MARGIN. A stalled LeNet then stops after a fraction of a second
+ * instead of a fixed 50 million cycles.
  */
 export function cycleCap(program: Program): { expected: number; cap: number } {
-  const { design } = program;
-  const latency = program.singleImageDataflow.latencyTimesteps;
-  const expected = latency * cyclesPerTimestep(design.target.controller.clockHz, design.target.controller.timestepNs);
+  const { design, singleImageDataflow } = program;
+  const target = cyclesPerTimestep(design.target.controller.clockHz, design.target.controller.timestepNs);
+  const steps = rtlStepCycles(program);
+  // Per layer: its busy timesteps times its slowest core's excess over the target's step.
+  const excess = singleImageDataflow.layers.reduce((sum, l) => sum + l.busyTimesteps * Math.max(0, ...l.cores.map((c) => (steps.get(c) ?? 0) - target)), 0);
+  const expected = singleImageDataflow.latencyTimesteps * target + excess;
   return { expected, cap: expected * CYCLE_CAP_MARGIN.factor + CYCLE_CAP_MARGIN.extra };
 }
 

@@ -277,10 +277,25 @@ function compareOutputs(
 }
 
 /**
- * Why a run did not finish: the first core, in pipeline order, that issued fewer memory accesses than its schedule
- * holds (later cores starve behind it), with the state it stopped in; or the network output when every core did.
+ * Why a run did not finish: the RTL check that stopped it (trace.stopped, e.g. a shortcut FIFO overflow); else the
+ * first core, in pipeline order, that issued fewer memory accesses than its schedule holds (later cores starve behind
+ * it), with the state it stopped in; or the network output when every core did.
  */
 export function stallReport(trace: Trace, cores: CoreInfo[], schedules: Map<string, Schedule>): Mismatch {
+  if (trace.stopped) {
+    const { core, message } = trace.stopped;
+    const layer = cores.find((c) => c.id === core)?.layer ?? null;
+    return {
+      kind: 'incomplete',
+      core,
+      layer,
+      timestep: trace.timesteps,
+      scheduleTimestep: null,
+      what: `the RTL stopped the simulation at cycle ${trace.cycles}: core ${core}${layer === null ? '' : ` (layer ${layer})`}: ${message}`,
+      expected: null,
+      actual: null,
+    };
+  }
   const unfinished = `the simulation did not finish within ${trace.cycles} cycles`;
   for (const core of [...cores].sort((a, b) => a.index - b.index)) {
     const schedule = schedules.get(core.id);

@@ -187,7 +187,7 @@ export async function simulateRtlDirectory(
     const args = [imagePath, tracePath, String(options.maxCycles ?? cycleCap(program).cap), ...runControlArgs(control)];
     const run = await runSimulation(build.binary, args, resolve(dir));
     if (!existsSync(tracePath)) throw new ToolError('IMC114', { step: 'run (it wrote no trace)', output: run.stderr.trim() });
-    return { trace: parseTrace(readFileSync(tracePath, 'utf8')), built: build.built, binary: build.binary };
+    return { trace: parseTrace(readFileSync(tracePath, 'utf8'), run.stdout), built: build.built, binary: build.binary };
   } finally {
     rmSync(work, { recursive: true, force: true });
     releaseWork();

@@ -45,6 +45,8 @@ export interface Trace {
   cycles: number;
   timesteps: number;
   done: boolean;
+  /** The RTL's own check that ended the run ($finish after a `core <id>: <message>` line, e.g. a FIFO overflow). */
+  stopped?: { core: string; message: string };
   /**
    * Integrate-and-fire designs (P lines): each of the image's timesteps' own events, in order; the trace itself holds
    * them all. A timestep another one follows is complete (done).
@@ -62,7 +64,11 @@ function push<T>(map: Map<number, T[]>, key: number, value: T): void {
   else map.set(key, [value]);
 }
 
-export function parseTrace(text: string): Trace {
+/**
+ * The trace file's events, and `output` (the testbench's standard output) for the RTL check that stopped the run, if
+ * any: the check's line is on the trace and on the integrate-and-fire timestep it stopped in.
+ */
+export function parseTrace(text: string, output = ''): Trace {
   const trace = emptyTrace();
   for (const line of text.split('\n')) {
     if (line === '') continue;
@@ -77,6 +83,12 @@ export function parseTrace(text: string): Trace {
     apply(trace, f, line);
     const current = trace.ifSteps?.[trace.ifSteps.length - 1];
     if (current) apply(current, f, line);
+  }
+  const stop = /^core (\S+): (.+)$/m.exec(output);
+  if (stop) {
+    trace.stopped = { core: stop[1], message: stop[2].trim() };
+    const current = trace.ifSteps?.[trace.ifSteps.length - 1];
+    if (current) current.stopped = trace.stopped;
   }
   return trace;
 }

@@ -226,11 +226,12 @@ async function buildInto(request: VerilatorBuildRequest, cacheDir: string, key: 
 
 export interface SimulationRun {
   exitCode: number;
+  stdout: string;
   stderr: string;
 }
 
 /** Runs a built testbench binary in `cwd` (weight files are found relative to it). */
 export async function runSimulation(binary: string, args: string[], cwd: string): Promise<SimulationRun> {
   const result = await execa(binary, args, { cwd, reject: false });
-  return { exitCode: result.exitCode ?? -1, stderr: String(result.stderr ?? '') };
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 }

@@ -69,7 +69,7 @@ describe('a max pool in ragged blocks of 3 replicas (dW 2), an average pool of i
     expect(tb).not.toContain('OUT_ORIGINS');
   });
 
-  lintAndVerifyTests(p, 300);
+  lintAndVerifyTests(p, 800);
 
   it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });

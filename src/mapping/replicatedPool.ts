@@ -11,7 +11,8 @@
 // pooled plane in its column order of blocks. Method 1 (blocks one column wide) sees the conv plane in column order,
 // which also lets a chain of pools or overlapping windows stream through pool stages; a method-2 block (dW > 1)
 // fuses one pool (overlapping windows too), pooled where each pixel lies; so does a layer whose plane is not a whole
-// number of blocks (its edge blocks' idle replicas join no window). Column parts pool by position too, one pool of
+// number of blocks (its edge blocks' idle replicas join no window), while a chain of pools there streams through
+// stages (method-1 edge blocks keep the column order; their idle pixels enter no stage). Column parts pool by position too, one pool of
 // windows that do not overlap, each part holding whole replicas and whole windows (partShares). Ragged blocks
 // (src/mapping/block.ts) step a skewed lattice, so a window's pixels come in no fixed order: the core counts them
 // (latticeWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
@@ -85,7 +86,7 @@ function nonOverlapping(pool: PoolGeometry, convHeight: number, convWidth: numbe
  * Which pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
  * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the block of the pooled plane
  * every block that completes any completes, or a reason why there is none (the counts differ, the pooled plane does
- * not split into them, or a method-2 block or edge blocks with a chain of pools).
+ * not split into them, or a method-2 block with a chain of pools).
  */
 export function pooledPerBlock(
   convHeight: number,
@@ -93,15 +94,13 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A method-2 block (ragged too), or edge blocks (idle replicas between the plane's pixels), is pooled where each
-  // pixel lies: one pool, no chain of stages.
+  // A method-2 block (ragged too) is pooled where each pixel lies: one pool, no chain of stages. (Edge blocks of
+  // method 1 keep the plane's column order: their idle pixels, past its last row, enter no stage.)
   const shape = block.ragged
     ? `ragged blocks of ${block.ragged.length} replicas ${block.cols} columns wide`
     : block.cols > 1
       ? `blocks ${block.cols} columns wide (method 2)`
-      : convHeight % block.rows !== 0
-        ? `a ${convHeight}-row plane that is not a whole number of ${block.rows}-row blocks`
-        : undefined;
+      : undefined;
   if (shape !== undefined) {
     if (pools.length > 1) return { reason: `${shape} and ${pools.length} pools` };
   }

@@ -760,7 +760,8 @@ export function planRtl(program: Program): RtlPlan {
       // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
       p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
       p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
-      if (p.block.cols > 1 || p.edgeBlocks || p.layer.colParts > 1) p.neuron.pool.byPosition = true;
+      // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels.)
+      if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && p.neuron.laterPools.length === 0)) p.neuron.pool.byPosition = true;
     }
   }
   cores.sort((a, b) => a.core.index - b.core.index);

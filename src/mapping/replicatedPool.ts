@@ -11,15 +11,18 @@
 // pooled plane in its column order of blocks. Method 1 (blocks one column wide) sees the conv plane in column order,
 // which also lets a chain of pools or overlapping windows stream through pool stages; a method-2 block (dW > 1)
 // fuses one pool (overlapping windows too), pooled where each pixel lies; so does a layer whose plane is not a whole
-// number of blocks (its edge blocks' idle replicas join no window). Column parts pool by position too, one pool of
-// windows that do not overlap, each part holding whole replicas and whole windows (partShares).
+// number of blocks (its edge blocks' idle replicas join no window), while a chain of pools there streams through
+// stages (method-1 edge blocks keep the column order; their idle pixels enter no stage). Column parts pool by position too, one pool of
+// windows that do not overlap, each part holding whole replicas and whole windows (partShares). Ragged blocks
+// (src/mapping/block.ts) step a skewed lattice, so a window's pixels come in no fixed order: the core counts them
+// (latticeWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
-import { blockShape, type BlockShape } from './block.js';
-import type { LayerMapping } from './types.js';
+import { blockOrigins, blockShape, type BlockShape } from './block.js';
+import type { LayerMapping, ReplicaOffset } from './types.js';
 import { balancedRanges } from './split.js';
 import { poolWindowEnds } from './poolWindows.js';
 
@@ -83,7 +86,7 @@ function nonOverlapping(pool: PoolGeometry, convHeight: number, convWidth: numbe
  * Which pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
  * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the block of the pooled plane
  * every block that completes any completes, or a reason why there is none (the counts differ, the pooled plane does
- * not split into them, or a method-2 block or edge blocks with a chain of pools).
+ * not split into them, or a method-2 block with a chain of pools).
  */
 export function pooledPerBlock(
   convHeight: number,
@@ -91,14 +94,13 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A method-2 block, or edge blocks (idle replicas between the plane's pixels), is pooled where each pixel lies: one
-  // pool, no chain of stages.
-  const shape =
-    block.cols > 1
+  // A method-2 block (ragged too) is pooled where each pixel lies: one pool, no chain of stages. (Edge blocks of
+  // method 1 keep the plane's column order: their idle pixels, past its last row, enter no stage.)
+  const shape = block.ragged
+    ? `ragged blocks of ${block.ragged.length} replicas ${block.cols} columns wide`
+    : block.cols > 1
       ? `blocks ${block.cols} columns wide (method 2)`
-      : convHeight % block.rows !== 0
-        ? `a ${convHeight}-row plane that is not a whole number of ${block.rows}-row blocks`
-        : undefined;
+      : undefined;
   if (shape !== undefined) {
     if (pools.length > 1) return { reason: `${shape} and ${pools.length} pools` };
   }
@@ -106,12 +108,112 @@ export function pooledPerBlock(
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
   const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);
   if (rows === undefined || cols === undefined) return { reason: 'two pool windows that end at the same row or column' };
+  if (block.ragged) return latticePooledPerBlock(convHeight, convWidth, block.ragged, pools[0]);
   // Every column with a window end sees the same rows end: count them per block row, and the columns per strip.
   const down = pooledAlong(rows, block.rows, `blocks of ${block.rows} rows`, 'rows');
   if ('reason' in down) return down;
   const across = pooledAlong(cols, block.cols, `blocks ${block.cols} columns wide`, 'columns');
   if ('reason' in across) return across;
   return { pixels: down.count * across.count, rows: down.count, cols: across.count };
+}
+
+/** A window of a pool over a ragged layer's conv plane, as its core sees the window's pixels. */
+export interface LatticeWindow {
+  /** The window's place in the pooled plane. */
+  py: number;
+  px: number;
+  /** When the core computes the window's first and last pixel (pixels counted in computation order), and in which block the last. */
+  first: number;
+  last: number;
+  block: number;
+}
+
+/**
+ * The windows of `pool` over the conv plane of a layer computed in ragged blocks of `replicas` (src/mapping/block.ts:
+ * blocks on their lattice in order, each block's in-plane replicas in order, y fastest), pooled column by column.
+ */
+export function latticeWindows(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): LatticeWindow[] {
+  const computed = new Int32Array(convHeight * convWidth);
+  const blockOf = new Int32Array(convHeight * convWidth);
+  let count = 0;
+  blockOrigins(replicas, { height: convHeight, width: convWidth }).forEach(({ y, x }, b) => {
+    for (const r of replicas) {
+      const py = y + r.oy;
+      const px = x + r.ox;
+      if (py < 0 || py >= convHeight || px < 0 || px >= convWidth) continue;
+      computed[px * convHeight + py] = count++;
+      blockOf[px * convHeight + py] = b;
+    }
+  });
+  const down = windowCount(convHeight, pool.padding.top, pool.padding.bottom, pool.height, pool.stride);
+  const across = windowCount(convWidth, pool.padding.left, pool.padding.right, pool.width, pool.stride);
+  const windows: LatticeWindow[] = [];
+  for (let px = 0; px < across; px++) {
+    for (let py = 0; py < down; py++) {
+      let first = Number.POSITIVE_INFINITY;
+      let last = -1;
+      let block = -1;
+      const y0 = Math.max(0, py * pool.stride - pool.padding.top);
+      const x0 = Math.max(0, px * pool.stride - pool.padding.left);
+      for (let x = x0; x < Math.min(convWidth, px * pool.stride - pool.padding.left + pool.width); x++) {
+        for (let y = y0; y < Math.min(convHeight, py * pool.stride - pool.padding.top + pool.height); y++) {
+          const at = computed[x * convHeight + y];
+          first = Math.min(first, at);
+          if (at > last) [last, block] = [at, blockOf[x * convHeight + y]];
+        }
+      }
+      windows.push({ py, px, first, last, block });
+    }
+  }
+  return windows;
+}
+
+/**
+ * The pooled pixels the ragged blocks of `replicas` complete (latticeWindows): the core emits a window with the last
+ * of its pixels it computes, at most one per pixel, and every block that completes any must complete a `rows` x
+ * `cols` block of the pooled plane, these blocks in its column order and each block's pixels y fastest (the order its
+ * consumers write them). Else the reason.
+ */
+function latticePooledPerBlock(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): PooledGroup | { reason: string } {
+  const windows = latticeWindows(convHeight, convWidth, replicas, pool);
+  if (new Set(windows.map((w) => w.last)).size !== windows.length) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
+  // The windows each block completes, blocks in order, each block's in the order it completes them.
+  const byBlock = new Map<number, LatticeWindow[]>();
+  for (const w of [...windows].sort((a, b) => a.last - b.last)) {
+    if (!byBlock.has(w.block)) byBlock.set(w.block, []);
+    byBlock.get(w.block)!.push(w);
+  }
+  const sent = [...byBlock.values()];
+  const rows = new Set(sent[0].map((w) => w.py)).size;
+  const cols = new Set(sent[0].map((w) => w.px)).size;
+  const down = Math.max(...windows.map((w) => w.py)) + 1;
+  const tiled =
+    sent.length * rows * cols === windows.length &&
+    down % rows === 0 &&
+    sent.every((group, i) => {
+      const top = (i % (down / rows)) * rows;
+      const left = Math.floor(i / (down / rows)) * cols;
+      return group.length === rows * cols && group.every((w, k) => w.py === top + (k % rows) && w.px === left + Math.floor(k / rows));
+    });
+  return tiled ? { pixels: rows * cols, rows, cols } : { reason: 'ragged blocks that complete pooled pixels other than as equal blocks of the pooled plane in its column order' };
+}
+
+/**
+ * The window columns a core pooling a ragged layer's pixels keeps running values of: a power of two above the
+ * distance of any two windows of one pooled row whose pixels it computes at overlapping times (a window column's slot
+ * is its index modulo them).
+ */
+export function latticePoolColumns(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): number {
+  const windows = latticeWindows(convHeight, convWidth, replicas, pool);
+  let apart = 0;
+  for (const a of windows) {
+    for (const b of windows) {
+      if (a.py === b.py && b.px > a.px && a.first <= b.last && b.first <= a.last) apart = Math.max(apart, b.px - a.px);
+    }
+  }
+  let slots = 1;
+  while (slots <= apart) slots *= 2;
+  return slots;
 }
 
 /** A replicated layer's fused pools as the rule sees them. */
@@ -194,6 +296,8 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
     const split = 'a pool in a replicated layer split in column parts';
     if (c.outChannels === undefined) return { pool: 0, what: split };
     if (c.pools.length > 1) return { pool: 1, what: `${split} and ${c.pools.length} pools` };
+    // partShares places the windows' replicas on the grid of blocks.
+    if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
     const [pool] = c.pools;
     if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
     const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);

@@ -3,15 +3,15 @@
 // together. Layers joined by a residual add form one unit with one setting: the add pairs the shortcut pixels with
 // its own in arrival order, so both layers must emit the same block order (the RTL generator requires it, and the
 // add's shortcut buffer would otherwise grow). Settings the RTL generator does not implement are left out: a
-// replicated layer with a fused pool where the RTL's rule refuses it (src/mapping/replicatedPool.ts: method 1 only,
-// one pool of stride = size whose windows end evenly in the blocks, no column parts), and (unless the search asks
-// for them) ragged method-2 blocks, whose last column is partly filled (every phase computes them, the RTL too). The
+// replicated layer with a fused pool where the RTL's rule refuses it (src/mapping/replicatedPool.ts: pools whose
+// windows end evenly in the blocks, on a ragged block's lattice too), and (unless the search asks for them) ragged
+// method-2 blocks, whose last column is partly filled (every phase computes them, the RTL too). The
 // search does not take them by default: on ResNet-32 they gain little (docs/optimize.md "Ragged blocks") and they
 // double a ResNet-18-sized network's search time.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
-import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix, type FusedLayer } from '../mapping/index.js';
-import { directiveBlock } from '../mapping/block.js';
+import { collectiveKernelMatrix, fuseNetwork, receivedShape, replicaOffsets, splitMatrix, type FusedLayer } from '../mapping/index.js';
+import { blockShape } from '../mapping/block.js';
 import { replicatedPoolOf } from '../mapping/replicatedPool.js';
 
 /** One setting of a unit: every member layer gets `replicas` in blocks `dW` wide; `cores` is the sum over members. */
@@ -79,10 +79,10 @@ function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, sp
         tileCache.set(key, tiles);
       }
       if (tiles.cores > gridCores) continue;
-      // A fused pool the RTL cannot replicate in this block (or a ragged one) rules the setting out.
+      // A fused pool the RTL cannot replicate in this block (a ragged one on its lattice) rules the setting out.
       if (replicas > 1) {
-        const pool = replicatedPoolOf(design, node, layer.fused, directiveBlock(replicas, dW), tiles.colParts);
-        if (pool !== undefined && (!('pixels' in pool) || replicas % dW !== 0)) continue;
+        const pool = replicatedPoolOf(design, node, layer.fused, blockShape(replicaOffsets(replicas, dW)), tiles.colParts);
+        if (pool !== undefined && !('pixels' in pool)) continue;
       }
       options.push({ replicas, dW, cores: tiles.cores });
     }

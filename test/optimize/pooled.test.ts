@@ -1,6 +1,6 @@
 // The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (pools whose
-// windows end evenly in the blocks, in method-2 blocks only one pool of windows that do not overlap, no column parts:
-// src/mapping/replicatedPool.ts,
+// windows end evenly in the blocks, on a ragged block's lattice too; in method-2 blocks only one pool; column parts
+// holding whole replicas and windows: src/mapping/replicatedPool.ts,
 // the rule the RTL plan's IMC112 applies), and the mapping it chooses for ResNet-32 with its pooled last layer
 // replicated is one the RTL plan accepts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -86,6 +86,29 @@ describe('column parts of a pooled layer', () => {
     // spans both block columns, whose replicas lie in different parts (a global average pool spans every part).
     const split = design('split', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
     expect(settings(split, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+  });
+});
+
+describe('ragged blocks of a pooled layer (--ragged)', () => {
+  it('are offered where their lattice completes equal blocks of pooled pixels in order, and the RTL plan accepts them', () => {
+    // 3x3 windows padded by 1 on 8x8: 3 replicas dW 2 end one window per block that ends any, in column order;
+    // 2x2 windows: 3 replicas dW 2 end one or two per block (left out).
+    const padded = design('ragged3', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, pad 1)', 'output p1']);
+    const offered = (d: IrDesign) => searchUnits(d, { ragged: true }).find((u) => u.layers.includes('c1'))!.options.map((o) => `${o.replicas}/${o.dW}`);
+    expect(offered(padded)).toContain('3/2');
+    const pairs = design('ragged2', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
+    expect(offered(pairs)).not.toContain('3/2');
+    const mapped = design('ragged3mapped', '256x256', [
+      'c1 = conv(image, out 4, kernel 3x3, pad 1)',
+      'p1 = maxpool(c1, size 3, pad 1)',
+      'output p1',
+      'mapping {',
+      '  default replicas 1, method 1, layout auto',
+      '  layer c1: replicas 3, method 2, dw 2',
+      '}',
+    ]);
+    const plan = planRtl(createProgram(mapped));
+    expect(plan.cores.filter((c) => c.neuron?.pool).map((c) => [c.layer.layer, c.neuron!.pooledGroup, c.neuron!.pool!.byPosition])).toEqual([['c1', { rows: 1, cols: 1 }, true]]);
   });
 });
 

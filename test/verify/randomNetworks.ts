@@ -10,8 +10,8 @@
 // Valid by construction: every step that would not fit the current plane, the core budget or the mapping rules is
 // dropped, replica counts are fitted to the output plane (whole blocks, or on purpose edge blocks, or ragged blocks),
 // a replicated layer with fused pools is mostly refitted to blocks the RTL's rule accepts
-// (src/mapping/replicatedPool.ts; one in six keeps its drawn blocks, ragged ones included, so refusals stay
-// exercised), and the input memory's depth and the timestep are settled from a first plan (the largest words and read
+// (src/mapping/replicatedPool.ts: method-1 columns, or its ragged block where the lattice sends equal pooled blocks;
+// one in six keeps its drawn blocks, ragged ones included, so refusals stay exercised), and the input memory's depth and the timestep are settled from a first plan (the largest words and read
 // cycles of any core, plus the case's slack), so `imcc map` and the memory plan accept every case. SMALL keeps the
 // draws its fixed seeds were picked with (fewer idle pixels, ReLU targets only); LARGER draws idle pixels wherever the
 // RTL builds them (idleAnywhere) and a quarter of its cases on integrate-and-fire targets (spiking).
@@ -28,6 +28,7 @@ import type { IrDesign } from '../../src/ir/types.js';
 import type { Mapping } from '../../src/mapping/types.js';
 import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
+import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
 import { replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
 import type { ResidualBuffer } from '../../src/dataflow/types.js';
@@ -290,10 +291,22 @@ interface Rendered {
 }
 
 /**
- * Method-1 replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts), at most
- * the drawn count and no more tiles than the first pass charged; 1 replica when none does.
+ * Replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts): a ragged block
+ * as drawn when its lattice sends equal blocks of pooled pixels, else method-1 replicas, at most the drawn count and
+ * no more tiles than the first pass charged; 1 replica when none does.
  */
 function refitToPools(c: NetCase, l: RenderedLayer): Rep {
+  if (isRagged(l.rep)) {
+    const rule = replicatedPoolRule({
+      convHeight: l.plane.height,
+      convWidth: l.plane.width,
+      block: blockShape(replicaOffsets(l.rep.replicas, l.rep.dW)),
+      pools: l.pools,
+      colParts: Math.ceil((l.out * l.rep.replicas) / c.tileCols),
+      outChannels: l.out,
+    });
+    if ('pixels' in rule) return l.rep;
+  }
   for (let rows = Math.min(Math.max(l.rep.replicas, l.drawn.replicas), l.plane.height); rows >= 2; rows--) {
     const rep = { replicas: rows, dW: 1 };
     const rule = replicatedPoolRule({
@@ -544,8 +557,8 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // Windows that end together (padding >= stride) after another pool of the core, a pool after such a pool, or in a
   // replicated layer.
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
-  // A ragged method-2 block with a fused pool (kept one time in six where the generator could refit it), or a lattice
-  // whose idle replicas' read positions cannot be masked (coreLattice).
+  // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
+  // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
 ];
 
@@ -568,6 +581,7 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       const block = blockShape(l.matrix.replicas);
       // A ragged block's lattice always cuts blocks at the plane's edges: those are not edge blocks of a grid.
       if (block.ragged) features.add('ragged blocks');
+      if (block.ragged && l.fused.some(isPool)) features.add('pool in ragged blocks');
       else if (l.outputShape.height % block.rows !== 0 || l.outputShape.width % block.cols !== 0) features.add('edge blocks');
       for (const f of l.fused.filter(isPool)) features.add(byName.get(f)!.op.kind === 'gap' ? 'gap in a replicated layer' : 'pool in a replicated layer');
     }

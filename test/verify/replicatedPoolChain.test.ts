@@ -1,12 +1,14 @@
 // Chains of pool stages in replicated layers (IMC112 before, src/mapping/replicatedPool.ts): a pool whose stride
 // differs from its size, and two pools, run as the wrapper's static stages; the replicated neuron core streams each
 // replica's pixel with the layer's channels, column-major, and sends the pooled pixels a block completes together.
+// Method-1 edge blocks keep that order (their idle pixels, past the plane's last row, carry no emit flag and enter
+// no stage).
 import { describe, expect, it } from 'vitest';
 import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { controllerParametersOf, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -20,6 +22,8 @@ describe('pooled pixels per block through a chain of pools', () => {
     expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1)])).toEqual({ reason: 'blocks of 2 rows that complete 1 or 2 pooled rows' });
     // Then 2x2 windows of those (ends at pooled rows 1, 2, so conv rows 2, 3): both in block 1.
     expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1), pool(2, 1)])).toEqual({ pixels: 2, rows: 2, cols: 1 });
+    // Edge blocks (3 rows on a 7-row plane): 3x3 every 2 padded by 1 (ends 1, 3, 5, 6), then 2x2 (ends 3, 6).
+    expect(pooledPerBlock(7, 8, { rows: 3, cols: 1 }, [pool(3, 2, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 });
 
@@ -65,5 +69,38 @@ describe('a strided overlapping pool and two pools in replicated cores (RTL)', (
     const result = await verifyRtlDirectory(writeFiles(files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a chain of pools in a replicated layer with edge blocks (RTL)', () => {
+  const p = prepare('test/verify/fixtures/edge-pool-chain.imc');
+
+  it('streams the in-plane pixels through the stages', () => {
+    expect(neuronParametersOf(p.files, 'edge_pool_chain_c00')).toMatchObject({ REPLICATED: 1, EDGE_BLOCKS: 1, POOL: 0, POOL_CHAIN: 1, POOL_BY_POSITION: 0, OUT_WIDTH: 4 });
+    expect(poolStageParametersOf(p.files, 'edge_pool_chain_c00')).toMatchObject([
+      { KIND: 1, IN_H: 7, POOL_H: 3, STRIDE_Y: 2, POOLED_H: 4 },
+      { KIND: 2, IN_H: 4, POOLED_H: 2, RELU_IN: 1 },
+    ]);
+    expect(controllerParametersOf(p.files, 'edge_pool_chain_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  lintAndVerifyTests(p, 600);
+
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    // 4x2x2 pooled activations per image.
+    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 16 });
+    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails when the stages count the idle pixels as rows: c1 sends no pooled pixel, c2 stalls for it (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool.v', (t) => t.replace('wire          row_next = busy && in_emit && (ch == LAST_CH);', 'wire          row_next = busy && (ch == LAST_CH);'));
+    expect(result.pass).toBe(false);
+    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ core: 'c00', activations: 0 });
+    expect(result.mismatches).toBeGreaterThan(1);
+    expect(result.firstMismatch).toMatchObject({ kind: 'incomplete', core: 'c01', layer: 'c2' });
+    expect(result.firstMismatch!.what).toContain('stalled waiting for input');
   }, 300_000);
 });

@@ -546,11 +546,12 @@ module imcc_neuron #(
       // A method-2 block, edge blocks or a column part (src/mapping/replicatedPool.ts): the pixels come column by
       // column inside the block, the blocks strip by strip, so the plane is not walked in column order (or has idle
       // pixels in it, or only some replicas' pixels); a pixel's windows and its place in each follow from its
-      // position. A window's first and last pixels are also the first and last of its pixels the core sees, and no
-      // two windows end at the same pixel. A pixel lies in up to CAND_H x CAND_W windows (windows every
-      // POOL_STRIDE_H x POOL_STRIDE_W pixels): candidate (cy, cx) is the window starting cy (cx) steps before the
+      // position. On a grid of blocks a window's first and last pixels are also the first and last of its pixels the
+      // core sees; ragged blocks (LATTICE) see them in the lattice's order, so the core counts each window's pixels
+      // (g_window_counts). No two windows end at the same pixel. A pixel lies in up to CAND_H x CAND_W windows (windows
+      // every POOL_STRIDE_H x POOL_STRIDE_W pixels): candidate (cy, cx) is the window starting cy (cx) steps before the
       // last one starting at or before the pixel. Running values of POOL_COLUMNS window columns (the most one strip of
-      // blocks touches): entry (px mod POOL_COLUMNS, py, channel).
+      // blocks touches, or the lattice keeps open): entry (px mod POOL_COLUMNS, py, channel).
       localparam integer CAND_H = (POOL_H + POOL_STRIDE_H - 1) / POOL_STRIDE_H;
       localparam integer CAND_W = (POOL_W + POOL_STRIDE_W - 1) / POOL_STRIDE_W;
       localparam integer CANDS = CAND_H * CAND_W;
@@ -568,6 +569,11 @@ module imcc_neuron #(
       localparam integer COUNT_SHIFT = $clog2(COUNT);
       localparam signed [ACC_BITS-1:0] HALF = acc_constant(0, COUNT / 2);
       localparam signed [ACC_BITS-1:0] DIVISOR = acc_constant(0, COUNT);
+      // The windows of POOL_COLUMNS window columns, entry (px mod POOL_COLUMNS) * POOLED_H + py, and a count of a
+      // window's pixels seen so far (up to COUNT).
+      localparam integer WINDOWS = POOL_COLUMNS * POOLED_H;
+      localparam integer WINDOW_BITS = (WINDOWS > 1) ? $clog2(WINDOWS) : 1;
+      localparam integer SEEN_BITS = $clog2(COUNT + 1);
       wire [CW-1:0] ty = pixel_y + PAD_TOP;
       wire [CW-1:0] tx = pixel_x + PAD_LEFT;
       wire [CW-1:0] qy = ty / WINDOW_STEP_H;
@@ -581,6 +587,8 @@ module imcc_neuron #(
       wire [CANDS*POOL_INDEX_BITS-1:0]   cand_index;
       wire [CANDS*POOL_BITS-1:0]         cand_next;
       wire [CANDS*CW-1:0]                cand_py, cand_px;
+      wire [CANDS*WINDOW_BITS-1:0]       cand_window;
+      wire [CANDS*SEEN_BITS-1:0]         cand_seen;
       genvar cy, cx;
       for (cy = 0; cy < CAND_H; cy = cy + 1) begin : g_down
         for (cx = 0; cx < CAND_W; cx = cx + 1) begin : g_across
@@ -591,9 +599,24 @@ module imcc_neuron #(
           wire [CW-1:0] px = qx - BACK_X;
           wire [CW-1:0] wy = ty - py * WINDOW_STEP_H;
           wire [CW-1:0] wx = tx - px * WINDOW_STEP_W;
-          // Padding: a window starts at its first row (column) or the plane's, and ends at its last or the plane's.
-          wire window_first = ((wy == ZERO) || (pixel_y == ZERO)) && ((wx == ZERO) || (pixel_x == ZERO));
-          wire window_last = ((wy == WINDOW_H - ONE) || (pixel_y == PLANE_H - ONE)) && ((wx == WINDOW_W - ONE) || (pixel_x == PLANE_W - ONE));
+          wire window_first, window_last;
+          if (LATTICE != 0) begin : g_counted
+            // The window's first pixel finds no pixel seen, its last all its real ones (rows and columns of the padded
+            // window inside the plane's, PAD_TOP.. and PAD_LEFT..).
+            wire [31:0] top = { {(32-CW){1'b0}}, py } * POOL_STRIDE_H;
+            wire [31:0] left = { {(32-CW){1'b0}}, px } * POOL_STRIDE_W;
+            wire [31:0] bottom = (top + POOL_H < POOL_PAD_TOP + OUT_H) ? top + POOL_H : POOL_PAD_TOP + OUT_H;
+            wire [31:0] right = (left + POOL_W < POOL_PAD_LEFT + OUT_W) ? left + POOL_W : POOL_PAD_LEFT + OUT_W;
+            wire [31:0] real_rows = bottom - ((top > POOL_PAD_TOP) ? top : POOL_PAD_TOP);
+            wire [31:0] real_cols = right - ((left > POOL_PAD_LEFT) ? left : POOL_PAD_LEFT);
+            wire [31:0] seen = { {(32-SEEN_BITS){1'b0}}, cand_seen[K*SEEN_BITS +: SEEN_BITS] };
+            assign window_first = (seen == 32'd0);
+            assign window_last = (seen + 32'd1 == real_rows * real_cols);
+          end else begin : g_placed
+            // Padding: a window starts at its first row (column) or the plane's, and ends at its last or the plane's.
+            assign window_first = ((wy == ZERO) || (pixel_y == ZERO)) && ((wx == ZERO) || (pixel_x == ZERO));
+            assign window_last = ((wy == WINDOW_H - ONE) || (pixel_y == PLANE_H - ONE)) && ((wx == WINDOW_W - ONE) || (pixel_x == PLANE_W - ONE));
+          end
           // Windows past the last are dropped; an edge block's idle replicas join no window.
           // (The candidate's index wraps below zero when fewer windows start before the pixel.)
           wire holds = (py <= qy) && (px <= qx) && (wy < WINDOW_H) && (wx < WINDOW_W);
@@ -603,6 +626,8 @@ module imcc_neuron #(
                             + { {(32-OC_BITS){1'b0}}, oc };
           wire [31-POOL_INDEX_BITS:0]  unused_entry_high = entry[31:POOL_INDEX_BITS];
           wire [POOL_INDEX_BITS-1:0]  index = entry[POOL_INDEX_BITS-1:0];
+          wire [31:0] window = { {(32-CW){1'b0}}, slot } * POOLED_H + { {(32-CW){1'b0}}, py };
+          wire [31-WINDOW_BITS:0] unused_window_high = window[31:WINDOW_BITS];
           wire signed [POOL_BITS-1:0] pool_old = pool_q[index];
           wire signed [POOL_BITS-1:0] next;
           if (POOL == 1) begin : g_max
@@ -614,6 +639,7 @@ module imcc_neuron #(
           assign cand_last[K] = joins && window_last;
           assign cand_index[K*POOL_INDEX_BITS +: POOL_INDEX_BITS] = index;
           assign cand_next[K*POOL_BITS +: POOL_BITS] = next;
+          assign cand_window[K*WINDOW_BITS +: WINDOW_BITS] = window[WINDOW_BITS-1:0];
           assign cand_py[K*CW +: CW] = py;
           assign cand_px[K*CW +: CW] = px;
         end
@@ -657,6 +683,32 @@ module imcc_neuron #(
         for (w = 0; w < CANDS; w = w + 1) begin
           if (busy_q && cand_valid[w]) pool_q[cand_index[w*POOL_INDEX_BITS +: POOL_INDEX_BITS]] <= cand_next[w*POOL_BITS +: POOL_BITS];
         end
+      end
+      if (LATTICE != 0) begin : g_window_counts
+        // Control state: each open window's pixels seen, advanced at a pixel's last channel and cleared when the
+        // window ends (so the window column taking its slot next starts at zero).
+        localparam [SEEN_BITS-1:0] SEEN_ZERO = 0;
+        localparam [SEEN_BITS-1:0] SEEN_ONE = 1;
+        reg [SEEN_BITS-1:0] seen_q [0:WINDOWS-1];
+        genvar cand;
+        for (cand = 0; cand < CANDS; cand = cand + 1) begin : g_seen
+          assign cand_seen[cand*SEEN_BITS +: SEEN_BITS] = seen_q[cand_window[cand*WINDOW_BITS +: WINDOW_BITS]];
+        end
+        integer v;
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            for (v = 0; v < WINDOWS; v = v + 1) seen_q[v] <= SEEN_ZERO;
+          end else begin
+            for (v = 0; v < CANDS; v = v + 1) begin
+              if (pixel_done && cand_valid[v]) begin
+                seen_q[cand_window[v*WINDOW_BITS +: WINDOW_BITS]] <= cand_last[v] ? SEEN_ZERO : cand_seen[v*SEEN_BITS +: SEEN_BITS] + SEEN_ONE;
+              end
+            end
+          end
+        end
+      end else begin : g_window_places
+        wire unused_windows = ^{ cand_window, cand_seen };
+        assign cand_seen = {(CANDS*SEEN_BITS){1'b0}};
       end
     end else if (POOL != 0) begin : g_pool
       localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];

@@ -443,7 +443,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     outBlockCols: outNeuron?.pooledGroup?.cols ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
     outHeight: outNode.shape.height,
     outWidth: outNode.shape.width,
-    outLattice: outputBlock.ragged ? blockOrigins(outputBlock.ragged, outNode.shape) : undefined,
+    outLattice: outputBlock.ragged && !outGroup ? blockOrigins(outputBlock.ragged, outNode.shape) : undefined,
     outBits: outNode.activationBits,
     // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
     outSigned: isBinaryValue(outNode) ? 0 : 1,
@@ -589,7 +589,8 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         controllerModule: names.controller,
         controllerParameters: instanceParameters(withTableFiles(controller, tableFiles)),
         controllerInPixel: controllerInPixel(p),
-        latticeTrace: p.lattice !== undefined && p.block.ragged !== undefined && p.neuron !== undefined,
+        // A pool's pixels are the windows' (its trace positions), not the replicas'.
+        latticeTrace: p.lattice !== undefined && p.block.ragged !== undefined && p.neuron !== undefined && p.neuron.pooledGroup === undefined,
         latticeRows: p.block.rows,
         latticeFirstReplica: p.firstReplica,
         latticeCw: controller.CW,

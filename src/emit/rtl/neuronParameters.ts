@@ -7,6 +7,7 @@ import { unsignedBits } from './literals.js';
 import { controllerParameters } from './controllerParameters.js';
 import { coordinateBits, firstPoolInputBits, pixelChannels, pooledValueBits, usesPoolChain } from './poolChain.js';
 import { usesPoolQueue } from './poolQueue.js';
+import { latticePoolColumns } from '../../mapping/replicatedPool.js';
 
 /** The neuron core's parameters in declaration order (integers; flags are 0 or 1). */
 export interface NeuronParameters {
@@ -109,13 +110,15 @@ function windowSteps(pool: PoolPlan): { down: number; across: number } {
 /**
  * The window columns a core that pools by position keeps running values of (method-2 or edge blocks, column parts:
  * src/mapping/replicatedPool.ts): the most one strip of blocks touches, since a window a strip shares with the strip
- * before is among its own, and a window column's slot is its index modulo them (a power of two: the low bits). Its
- * coordinates must hold a window's padded position.
+ * before is among its own, and a window column's slot is its index modulo them (a power of two: the low bits); for
+ * ragged blocks, as many as keep the windows open at once apart. Its coordinates must hold a window's padded position.
  */
 function blockPoolColumns(p: CoreRtlPlan, pool: PoolPlan, step: number): number {
   const n = p.neuron!;
   const reach = Math.max(n.convHeight + pool.padding.top, n.convWidth + pool.padding.left, pool.height, pool.width);
   if (reach >= 2 ** coordinateBits(p)) throw new Error(`RTL: core ${p.core.id}: a pool's padded position does not fit ${coordinateBits(p)} coordinate bits`);
+  // Ragged blocks on their lattice touch a window column over several blocks' strips.
+  if (p.block.ragged) return latticePoolColumns(n.convHeight, n.convWidth, p.block.ragged, pool);
   let most = 1;
   for (let x0 = 0; x0 < n.convWidth; x0 += p.block.cols) {
     const x1 = Math.min(n.convWidth, x0 + p.block.cols) - 1;

@@ -563,24 +563,14 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 }
 
 /**
- * IMC112 for ragged blocks (src/mapping/block.ts) the RTL does not implement: the neuron core emits every replica's
- * pixel of a block and the consumers and the testbench skip the off-plane ones, so a pool, whose windows would take
- * them as the plane's, is refused. An integrate-and-fire membrane is indexed by the block's lattice origin (the
- * controller's table, the neuron core's LATTICE) and only in-plane replicas integrate. A residual add pairs in-plane pixels through a table
+ * The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. The
+ * neuron core emits every replica's pixel of a block and the consumers and the testbench skip the off-plane ones; an
+ * integrate-and-fire membrane or a pool takes only the in-plane replicas, placed from the block's lattice origin (the
+ * controller's table, the neuron core's LATTICE). A residual add pairs in-plane pixels through a table
  * (src/emit/rtl/shortcutOrder.ts maskedShortcut). A ragged consumer of a replicated pool counts the pooled pixels'
  * arrival in the groups the pool sends (the `inBlock` of its lattice). Column parts walk the same table, each emitting
  * its own replicas' columns.
  */
-function refuseRagged(design: IrDesign, lm: LayerMapping): void {
-  if (!blockShape(lm.matrix.replicas).ragged) return;
-  const byName = nodeIndex(design.network);
-  const node = byName.get(lm.layer)!;
-  const what = `a ragged method-2 block (${lm.matrix.replicas.length} replicas, dW ${lm.matrix.dW}: its last column partly filled, blocks on a skewed lattice)`;
-  const pool = lm.fused.map((f) => byName.get(f)!).find((f) => ['maxpool', 'avgpool', 'gap'].includes(f.op.kind));
-  if (pool) unsupported(node, `${what} with a fused pool`);
-}
-
-/** The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. */
 function coreLattice(
   lm: LayerMapping,
   memory: CoreMemoryPlan,
@@ -624,7 +614,8 @@ export function readExtent(lm: LayerMapping, padding: Padding): { height: number
 /** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
-  for (const lm of mapping.layers) refuseRagged(design, lm);
+  // The replicated pools the neuron core does not implement, before any core is planned.
+  for (const lm of mapping.layers) replicatedPoolPixels(design, lm);
   // FIFO depths for one image: the residual buffers of the single-image dataflow. A shortcut pixel that arrives after
   // the main path's inputs stalls the layer's cores (their controllers wait for the FIFO), as the model's cores wait.
   const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels }]));
@@ -769,7 +760,8 @@ export function planRtl(program: Program): RtlPlan {
       // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
       p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
       p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
-      if (p.block.cols > 1 || p.edgeBlocks || p.layer.colParts > 1) p.neuron.pool.byPosition = true;
+      // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels.)
+      if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && p.neuron.laterPools.length === 0)) p.neuron.pool.byPosition = true;
     }
   }
   cores.sort((a, b) => a.core.index - b.core.index);

@@ -240,9 +240,9 @@ describe('emitRtl on the small fixtures', () => {
   it('rejects a network feature it does not implement with IMC112', () => {
     const p = prepare('test/verify/fixtures/tiny.imc');
     const replicated = structuredClone(p.mapping);
-    // A ragged method-2 block (3 replicas 2 wide: its blocks on a skewed lattice) with a fused pool is not implemented
-    // (the neuron core emits every replica of a lattice block, off-plane ones too); without a pool it is
-    // (test/verify/raggedBlocks.test.ts).
+    // A ragged method-2 block (3 replicas 2 wide: its blocks on a skewed lattice) whose blocks complete one or two
+    // of the 2x2 pool's pixels is not implemented (its consumer takes equal blocks of pooled pixels); where they
+    // complete equal blocks it is (test/verify/raggedPool.test.ts).
     replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 }, { oy: 0, ox: 1 });
     replicated.layers[0].matrix.dW = 2;
     try {
@@ -251,7 +251,7 @@ describe('emitRtl on the small fixtures', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       expect((err as DiagnosticError).diagnostics[0].code).toBe('IMC112');
-      expect((err as DiagnosticError).diagnostics[0].message).toContain('a ragged method-2 block (3 replicas, dW 2: its last column partly filled, blocks on a skewed lattice) with a fused pool');
+      expect((err as DiagnosticError).diagnostics[0].message).toContain('a pool in a replicated layer with ragged blocks that complete pooled pixels other than as equal blocks of the pooled plane in its column order');
     }
   });
 

@@ -102,6 +102,8 @@ interface SimLayer {
   tapped?: Int32Array;
   /** Most pixels emitted in one timestep (over the batch). */
   emittedPeak: number;
+  /** Most pixels of the tapped value complete in one timestep (over the batch): what its shortcut link carries. */
+  tappedPeak: number;
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: Int32Array;
   /**
@@ -114,7 +116,7 @@ interface SimLayer {
 }
 
 /** The figures that accumulate over the batch, per layer, taken when the batch (or enough of it) is simulated. */
-type BatchFigures = Map<SimLayer, { emittedPeak: number; corePeakPixels: Map<string, number>; inputBufferPixels: number; residualPixels: number }>;
+type BatchFigures = Map<SimLayer, { emittedPeak: number; tappedPeak: number; corePeakPixels: Map<string, number>; inputBufferPixels: number; residualPixels: number }>;
 
 /** From which image on every image is the previous one shifted by `shift` timesteps; `span`: one image's timesteps. */
 interface Steady {
@@ -129,6 +131,7 @@ function batchFigures(order: SimLayer[]): BatchFigures {
       l,
       {
         emittedPeak: l.emittedPeak,
+        tappedPeak: l.tappedPeak,
         corePeakPixels: new Map(l.cores.map((c) => [c.core.id, c.peakPixels])),
         inputBufferPixels: Math.max(...l.cores.map(peakHeld)),
         residualPixels: l.residual === undefined ? 0 : peakOccupancy(l.residual.arrivals.subarray(0, l.residual.count), l.residual.uses.subarray(0, l.residual.count)),
@@ -223,6 +226,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
       const times = runLayer(layer, layers, inputTimes, start, { inputName, granularity });
       layer.emitted = times;
       layer.emittedPeak = Math.max(layer.emittedPeak, peakPerTimestep(times));
+      if (layer.tapped !== undefined) layer.tappedPeak = Math.max(layer.tappedPeak, peakPerTimestep(layer.tapped));
       for (const c of layer.cores) imageEnd = Math.max(imageEnd, c.heldEnd);
       imageEnd = Math.max(imageEnd, layer.residualEnd ?? -1);
       if (image === 0) {
@@ -283,7 +287,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   const loads = new Map<string, LayerLoad>(
     order.map((l) => {
       const p = batchPeaks.get(l)!;
-      return [l.mapping.layer, { emittedPeak: p.emittedPeak, replicas: l.replicas, corePeakPixels: p.corePeakPixels }];
+      return [l.mapping.layer, { emittedPeak: p.emittedPeak, tappedPeak: p.tappedPeak, replicas: l.replicas, corePeakPixels: p.corePeakPixels }];
     }),
   );
   const links = linkLoads(mapping, loads, rate, timestepNs);
@@ -409,6 +413,7 @@ function prepareLayers(
       out,
       emitted: new Int32Array(0),
       emittedPeak: 0,
+      tappedPeak: 0,
     };
     layers.set(lm.layer, layer);
     order.push(layer);

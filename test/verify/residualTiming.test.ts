@@ -4,7 +4,8 @@
 //    verifies bit-exact with the model's timesteps;
 // 2. the add takes a layer's raw value while a ReLU is fused into that layer's core: that core now sends the raw value
 //    on the shortcut link next to its ReLU's output (the add cannot recover it from the ReLU's), and it verifies; with
-//    a pool in that core too, it sends the raw value with every pixel it computes, on a valid of its own.
+//    a pool in that core too, it sends the raw value with every pixel it computes, on a valid of its own; a replicated
+//    core with a pool sends every block it computes (IMC112 before).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
@@ -14,12 +15,13 @@ import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
 import type { IrDesign } from '../../src/ir/types.js';
-import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 const SAME_TIMESTEP = 'test/verify/fixtures/same-timestep-shortcut.imc';
 const SAME_TIMESTEP_BLOCKS = 'test/verify/fixtures/same-timestep-shortcut-blocks.imc';
 const RAW_SHORTCUT = 'test/verify/fixtures/raw-shortcut.imc';
+const REPLICATED_RAW = 'test/verify/fixtures/replicated-raw-shortcut.imc';
 
 function designOf(text: string): { design: IrDesign; sources: Map<string, string> } {
   const { design, diagnostics, sources } = loadDesign('main.imc', (file) => {
@@ -130,6 +132,57 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
     expect(result.firstMismatch).not.toBeNull();
   }, 600_000);
 });
+
+describe('a residual add of a value before the pool of a replicated core (IMC112 before)', () => {
+  const coreOf = (program: ReturnType<typeof createProgram>, layer: string): string => program.mapping.cores.find((c) => c.layer === layer && c.role !== 'partial')!.id;
+
+  it("sends every block it computes on the shortcut link: the adding core's FIFO takes the source's blocks, not its pooled pixels", () => {
+    const program = createProgram(designOf(read(REPLICATED_RAW)).design);
+    const plan = planRtl(program);
+    expect(plan.cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized', beforePool: true });
+    const files = emitRtl(program);
+    // c2 takes c1's 2x2 blocks (four pixels per arrival, one pooled pixel leaves per block) in its own column order.
+    expect(neuronParametersOf(files, `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 4, RES_REORDER: 1 });
+    const top = files.find((f) => f.path === 'rtl/replicated_raw_shortcut_top.v')!.content;
+    expect(top).toMatch(/\.res_valid_i \(layer_c1_shortcut_valid\)/);
+    // The residual link carries the four computed pixels of a block per timestep, the feed-forward link one pooled pixel.
+    const links = program.singleImageDataflow.links.filter((l) => l.from === coreOf(program, 'c1') && l.to === coreOf(program, 'c2'));
+    expect(Object.fromEntries(links.map((l) => [l.kind, l.transfersPerTimestep]))).toEqual({ feedforward: 1, residual: 4 });
+  });
+
+  it('verifies bit-exact: 2x2 method-2 blocks pooled by position, the add through a table of slots', async () => {
+    await verifies(read(REPLICATED_RAW), 300);
+  }, 600_000);
+
+  it('verifies bit-exact: 3 replicas in columns (edge blocks) sending the ReLU before their pool into 2 replicas', async () => {
+    const program = createProgram(designOf(replicatedEdgeRaw()).design);
+    expect(neuronParametersOf(emitRtl(program), `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 3, RES_MASKED: 1 });
+    expect(planRtl(program).cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'r1', wire: 'rectified', beforePool: true });
+    await verifies(replicatedEdgeRaw(), 300);
+  }, 600_000);
+
+  it("fails at c2 when the shortcut goes with c1's pooled pixels (every second block)", async () => {
+    const program = createProgram(designOf(replicatedEdgeRaw()).design);
+    const c1 = `replicated_raw_shortcut_${coreOf(program, 'c1')}`;
+    const files = emitRtl(program).map((f) =>
+      f.path === 'rtl/replicated_raw_shortcut_top.v'
+        ? { ...f, content: f.content.replace(`assign layer_c1_shortcut_valid = ${c1}_shortcut_valid;`, `assign layer_c1_shortcut_valid = ${c1}_out_valid;`) }
+        : f,
+    );
+    expect(files.find((f) => f.path === 'rtl/replicated_raw_shortcut_top.v')!.content).toContain(`= ${c1}_out_valid;`);
+    const result = await verifyRtlDirectory(writeFiles(files), program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
+  }, 600_000);
+});
+
+/** The replicated-raw-shortcut network with c1 in columns of 3 (edge blocks on its 4 rows) adding its ReLU, c2 in 2 replicas. */
+function replicatedEdgeRaw(): string {
+  return read(REPLICATED_RAW)
+    .replace('  x = maxpool(relu(c1), size 2)', '  r1 = relu(c1)\n  x = maxpool(r1, size 2)')
+    .replace('add(batchnorm(c2), c1)', 'add(batchnorm(c2), r1)')
+    .replace('layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 3, method 1\n    layer c2: replicas 2, method 1');
+}
 
 /** The seed-208 network on a 9x9 image: l0's plane is 3x3 (and the input memory deep enough for it). */
 function nearMissPlane(): string {

@@ -40,8 +40,8 @@ export interface NeuronPlan {
     node: string;
     wire: 'requantized' | 'preAdd' | 'added' | 'rectified';
     /**
-     * The value is before the core's pool: the core sends it with every pixel it computes (a valid of its own, the
-     * wrapper's shortcut_valid_o), not with the pooled pixels it emits.
+     * The value is before the core's pool: the core sends it with every pixel (a replicated core: every block) it
+     * computes (a valid of its own, the wrapper's shortcut_valid_o), not with the pooled pixels it emits.
      */
     beforePool?: true;
   };
@@ -307,8 +307,9 @@ function neuronPlan(
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
         // A replicated source with a pool sends the block of pooled pixels each of its blocks completes
-        // (src/mapping/replicatedPool.ts), y fastest: those are the arriving blocks.
-        const sourcePool = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
+        // (src/mapping/replicatedPool.ts), y fastest: those are the arriving blocks. A value before its pool (not its
+        // output) comes with every block it computes, its replicas' pixels.
+        const sourcePool = sourceLayer && lm.residualFrom === sourceLayer.output ? replicatedPoolPixels(design, sourceLayer) : undefined;
         const sent: ReplicaOffset[] | undefined = sourcePool
           ? Array.from({ length: sourcePool.pixels }, (_, k) => ({ oy: k % sourcePool.rows, ox: Math.floor(k / sourcePool.rows) }))
           : sourceLayer?.matrix.replicas;
@@ -449,7 +450,7 @@ function neuronPlan(
   accBits += 1;
   // Any width is generated (Verilog widths are generic; Verilator keeps wide words), and the reference model is exact
   // at any width (src/reference/exactness.ts).
-  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, replicated: lm.matrix.replicas.length > 1, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -479,18 +480,17 @@ function neuronPlan(
 /**
  * Where the datapath holds `value`, a fused value of `node`'s core that a residual add in another core reads: the
  * requantized value (the layer's own, or its first fused batch norm's), the residual sum, or the ReLU before a pool.
- * A core with a pool emits fewer pixels than it computes: it sends a value before its pool with every pixel it
- * computes, on a valid of its own (one pixel per timestep, as many as its emission's peak: the link's load stays).
+ * A core with a pool emits fewer pixels than it computes: it sends a value before its pool with every pixel (a
+ * replicated core: every block) it computes, on a valid of its own (the link's load is the tapped value's peak per
+ * timestep, src/dataflow/links.ts).
  */
 function tapOf(
   value: string,
   node: IrNode,
   fused: readonly IrNode[],
-  o: { pool: NeuronPlan['pool']; replicated: boolean; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
+  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
 ): NonNullable<NeuronPlan['shortcutTap']> {
   const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
-  // A replicated core computes several pixels per timestep and sends its pooled pixels by block.
-  if (o.pool && o.replicated) refuse('a value before the pool of a replicated core');
   const tap = tapAt(value, node, fused, o, refuse);
   return o.pool ? { ...tap, beforePool: true } : tap;
 }

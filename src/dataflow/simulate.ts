@@ -454,9 +454,11 @@ function runLayer(
   const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
   const arrivals = source === undefined ? inputTimes : plusOne(source.emitted);
   const final = new Int32Array(layer.units).fill(-1);
-  // A residual add on the computed plane (only batch norm or ReLU before it) stalls the layer's cores: a unit is
-  // computed when its inputs and its shortcut pixels are present (the RTL's controllers wait for the shortcut FIFO).
-  const stall = shortcutStall(layer, layers, inputTimes, inputName, granularity);
+  // A residual add on the computed plane (only batch norm or ReLU before it), or right after its pool, stalls the
+  // layer's cores: a unit is computed when its inputs and its shortcut pixels (those of the pooled pixels it
+  // completes) are present (the RTL's controllers wait for the shortcut FIFO).
+  const shortcutWait = shortcutStall(layer, layers, inputTimes, inputName, granularity);
+  const stall = shortcutWait?.stall;
   const waited = stall === undefined ? undefined : layer.waited.fill(0);
   for (const group of layer.rowPartGroups) {
     // The row parts of one column part compute each unit together, when all of their inputs are present (the
@@ -470,7 +472,7 @@ function runLayer(
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
   if (layer.tap === layer.mapping.layer) layer.tapped = times.slice();
   let late = 0;
-  if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += layer.unitPixels[u];
+  if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += shortcutWait!.reads[u];
   for (const step of layer.steps) {
     if (step.kind === 'identity') {
       if (step.node === layer.tap) layer.tapped = times.slice();
@@ -499,7 +501,7 @@ function runLayer(
       let end = -1;
       for (let p = 0; p < n; p++) {
         const arrival = shortcut[p] + hop;
-        // Only an add after a pool still waits here (the stall above already covers an add on the computed plane).
+        // Only an add the stall above does not cover (after two pools) still waits here.
         if (arrival > times[p]) {
           times[p] = arrival;
           late++;
@@ -536,7 +538,10 @@ function shortcutTimes(layer: SimLayer | undefined): Int32Array | undefined {
 /**
  * For a layer whose residual add is on the plane its crossbars compute (nothing but batch norm or ReLU before it): per
  * unit (pixel or block), the timestep the last of its shortcut pixels is present in the adding core's FIFO (one hop
- * after its producer emitted it; the network input's pixels when they enter). Undefined for any other layer.
+ * after its producer emitted it; the network input's pixels when they enter). For an add after the layer's one pool
+ * (or a ReLU of it), the unit that completes a pooled pixel (its window's last in computation order) waits for that
+ * pixel's shortcut, as the RTL's controllers do; `reads`: per unit, the shortcut pixels it reads. Undefined for any
+ * other layer.
  */
 function shortcutStall(
   layer: SimLayer,
@@ -544,19 +549,27 @@ function shortcutStall(
   inputTimes: Int32Array,
   inputName: string,
   granularity: Granularity,
-): Int32Array | undefined {
-  const first = layer.steps.find((s) => s.kind !== 'identity');
-  if (first?.kind !== 'add') return undefined;
+): { stall: Int32Array; reads: Int32Array } | undefined {
+  const at = layer.steps.findIndex((s) => s.kind !== 'identity');
+  const first = layer.steps[at];
+  const pool = first?.kind === 'window' && layer.steps.slice(at + 1).find((s) => s.kind !== 'identity')?.kind === 'add' ? first : undefined;
+  if (first?.kind !== 'add' && pool === undefined) return undefined;
   const from = layer.mapping.residualLayer;
   const shortcut = from === undefined || from === inputName ? inputTimes : shortcutTimes(layers.get(from));
-  if (shortcut === undefined || shortcut.length !== layer.plan.pixelBlock.length) return undefined;
+  const pixels = pool === undefined ? layer.plan.pixelBlock.length : planeSize(pool.out);
+  if (shortcut === undefined || shortcut.length !== pixels) return undefined;
   const hop = shortcut === inputTimes ? 0 : 1;
+  const unit = (p: number): number => (granularity === 'block' ? layer.plan.pixelBlock[p] : p);
   const stall = new Int32Array(layer.units).fill(-1);
-  for (let p = 0; p < shortcut.length; p++) {
-    const u = granularity === 'block' ? layer.plan.pixelBlock[p] : p;
-    if (shortcut[p] + hop > stall[u]) stall[u] = shortcut[p] + hop;
+  const reads = new Int32Array(layer.units);
+  for (let q = 0; q < shortcut.length; q++) {
+    let u = -1;
+    if (pool === undefined) u = unit(q);
+    else for (let k = pool.lists.start[q]; k < pool.lists.start[q + 1]; k++) u = Math.max(u, unit(pool.lists.values[k]));
+    if (shortcut[q] + hop > stall[u]) stall[u] = shortcut[q] + hop;
+    reads[u]++;
   }
-  return stall;
+  return { stall, reads };
 }
 
 /** The cores of a layer grouped by column part, in the mapping's order. */

@@ -226,7 +226,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     LATTICE: p.block.ragged ? 1 : 0,
     ORIGIN_BITS: controllerParameters(p).CW,
     LAST_REPLICA_PARTIAL: replicated && (p.channelBase + p.cols) % p.outChannels !== 0 ? 1 : 0,
-    HAS_RES: res ? 1 : 0,
+    // 2: the add is of the pooled value.
+    HAS_RES: !res ? 0 : res.afterPool ? 2 : 1,
     RES_DEPTH: res?.depth ?? 2,
     RES_PTR_BITS: resPtrBits,
     RES_IN: res?.pixels ?? 1,

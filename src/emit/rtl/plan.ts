@@ -19,7 +19,7 @@ import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
-import { hasIdlePixels, maskedShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
+import { hasIdlePixels, maskedShortcut, pooledShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
@@ -30,8 +30,10 @@ export interface NeuronPlan {
   /**
    * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
    * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
+   * `afterPool`: the add is right after the core's pool and adds the shortcut to each pooled pixel, read at the
+   * computed pixel that completes its window (through the table, `masked`).
    */
-  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'> };
+  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: true };
   /**
    * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
    * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
@@ -295,10 +297,17 @@ function neuronPlan(
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
-        // The add reads the requantized value, or its ReLU (the datapath's relu before the add).
-        const direct = fused.slice(0, i).every((g) => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking));
-        if (!direct || lm.residualLayer === undefined || pool || threshold) {
-          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it)');
+        // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or right after the
+        // core's one pool whose windows do not overlap (or its global average pool) the pooled value: the neuron core
+        // adds the shortcut when the window's last pixel completes it.
+        const before = fused.slice(0, i);
+        const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
+        const direct = before.every(activation);
+        const afterPool =
+          pool !== undefined && pool.queue === undefined && pool.stride === pool.height && laterPools.length === 0 &&
+          ['maxpool', 'avgpool', 'gap'].includes(before[before.length - 1].op.kind) && before.slice(0, -1).every(activation);
+        if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
+          unsupported(f, "a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core's one pool whose windows do not overlap");
         }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
@@ -332,6 +341,13 @@ function neuronPlan(
         // replicated pool's pooled pixels arrive as blocks of their own (`sent`).
         const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
         const arriving = sent && sent.length > 0 ? sent : [{ oy: 0, ox: 0 }];
+        if (afterPool) {
+          // Every column part keeps all the arriving pixels and reads its own replicas' pooled pixels' shortcuts.
+          const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
+          const { slots, depth: pooledDepth, ...masked } = pooledShortcut(node.shape, pool!, arriving, offsets(lm), depth, part);
+          residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: true };
+          break;
+        }
         if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
           // Every column part keeps all the arriving pixels and reads its own replicas'.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
@@ -396,6 +412,8 @@ function neuronPlan(
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
         else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
         if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+        // The neuron core adds a pooled value's shortcut to its own pool's pixels, not a later stage's.
+        if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
@@ -403,6 +421,7 @@ function neuronPlan(
       }
       case 'gap': {
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
+        if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (queued()) {
           // The queue's walk pools every window once: it can sum them and send the average (one pixel per image).
           if (gapAfterQueue()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);

@@ -8,6 +8,7 @@
 //    core with a pool sends every block it computes (IMC112 before).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
@@ -74,7 +75,7 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
   it("the producing core sends the raw value on the shortcut link next to its ReLU's output", () => {
     const plan = planRtl(createProgram(designOf(read(RAW_SHORTCUT)).design));
     const c1 = plan.cores.find((p) => p.layer.layer === 'c1')!;
-    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized' });
+    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1' });
     expect(plan.cores.filter((p) => p.layer.layer !== 'c1').every((p) => p.neuron?.shortcutTap === undefined)).toBe(true);
   });
 
@@ -100,7 +101,7 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
   it('sends a raw value before a pool of its core with every computed pixel, on a valid of its own (IMC112 before)', () => {
     const program = createProgram(designOf(rawBeforePool()).design);
     const c1 = planRtl(program).cores.find((p) => p.layer.layer === 'c1')!;
-    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized', beforePool: true });
+    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', beforePool: true });
     const files = emitRtl(program);
     const top = files.find((f) => f.path === 'rtl/raw_shortcut_top.v')!.content;
     // c2's FIFO takes c1's computed pixels on c1's shortcut valid, not on its pooled pixels' valid.
@@ -133,13 +134,50 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
   }, 600_000);
 });
 
+describe('the values a residual add in another core can read (issue 19: the refusals of two tapped values and of a value the datapath does not hold are unreachable)', () => {
+  /** The raw-shortcut network with the add in c2 reading `first`, a second add in c3 reading `second`, c1's chain `chain`. */
+  const twoAdds = (first: string, second: string, chain = '  x = relu(c1)\n'): string =>
+    read(RAW_SHORTCUT)
+      .replace('  x = relu(c1)\n', chain)
+      .replace('add(batchnorm(c2), c1)', `add(batchnorm(c2), ${first})`)
+      .replace('  logits = fc(flatten(gap(y)), out 3)', `  c3 = conv(y, out 4, kernel 3x3, pad 1)\n  z = relu(add(c3, ${second}))\n  logits = fc(flatten(gap(z)), out 3)`);
+  /** The error codes of loading, mapping and planning the RTL of `text`. */
+  const codes = (text: string): string[] => {
+    const { design, diagnostics } = loadDesign('main.imc', (file) => {
+      if (file === 'main.imc') return text;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    });
+    const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+    if (errors.length > 0) return errors;
+    try {
+      planRtl(createProgram(design!));
+      return [];
+    } catch (err) {
+      if (!(err instanceof DiagnosticError)) throw err;
+      return err.diagnostics.map((d) => d.code);
+    }
+  };
+
+  it("reads a layer's own value or its core's output: an intermediate value is IMC054 when mapped, so no core sends two values", () => {
+    // c1's own value and its core's output x: one tapped value.
+    expect(codes(twoAdds('c1', 'x'))).toEqual([]);
+    expect(planRtl(createProgram(designOf(twoAdds('c1', 'x')).design)).cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'c1' });
+    // The ReLU inside c1's core, before its pool, is not readable outside it.
+    expect(codes(twoAdds('c1', 'r1', '  r1 = relu(c1)\n  x = maxpool(r1, size 3, stride 1, pad 1)\n'))).toEqual(['IMC054']);
+  });
+
+  it('the accumulation before a batch norm is no value another core can read (IMC213)', () => {
+    expect(codes(twoAdds('c1', 'x', '  b1 = batchnorm(c1)\n  x = relu(b1)\n'))).toEqual(['IMC213']);
+  });
+});
+
 describe('a residual add of a value before the pool of a replicated core (IMC112 before)', () => {
   const coreOf = (program: ReturnType<typeof createProgram>, layer: string): string => program.mapping.cores.find((c) => c.layer === layer && c.role !== 'partial')!.id;
 
   it("sends every block it computes on the shortcut link: the adding core's FIFO takes the source's blocks, not its pooled pixels", () => {
     const program = createProgram(designOf(read(REPLICATED_RAW)).design);
     const plan = planRtl(program);
-    expect(plan.cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized', beforePool: true });
+    expect(plan.cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'c1', beforePool: true });
     const files = emitRtl(program);
     // c2 takes c1's 2x2 blocks (four pixels per arrival, one pooled pixel leaves per block) in its own column order.
     expect(neuronParametersOf(files, `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 4, RES_REORDER: 1 });

@@ -37,8 +37,7 @@ module imcc_neuron #(
                                                // 2 between two pools of the chain (a stage applies it)
   parameter integer LEVEL_NEGATIVE       = 0,  // the threshold level: its sign and magnitude
   parameter integer LEVEL_MAGNITUDE      = 0,
-  parameter integer SHORTCUT             = 0,  // value sent to another core's add: 0 none, 1 requantized,
-                                               // 2 after the ReLU before the add, 3 the sum, 4 after the ReLU
+  parameter integer SHORTCUT             = 0,  // 1: the requantized value goes to another core's add
   // Pool (windows of POOL_H x POOL_W every POOL_H x POOL_W pixels, the first POOL_PAD_TOP rows and POOL_PAD_LEFT
   // columns before the plane): 0 none, 1 max, 2 average (rounded, over POOL_COUNT pixels); POOLED_H x POOLED_W windows
   // of POOL_BITS-bit running values, one per channel of a column of windows; a ReLU after it (RELU_AFTER_POOL).
@@ -919,13 +918,11 @@ module imcc_neuron #(
     end
   end
 
-  // The value a residual add in another core reads (not this core's last), sent with each pixel.
+  // The value a residual add in another core reads (not this core's last: the layer's own, requantized), sent with
+  // each pixel.
   generate
     if (SHORTCUT != 0) begin : g_shortcut
-      wire signed [ACC_BITS-1:0] tap = (SHORTCUT == 1) ? requantized
-                                     : (SHORTCUT == 2) ? pre_add
-                                     : (SHORTCUT == 3) ? added
-                                     : rectified;
+      wire signed [ACC_BITS-1:0] tap = requantized;
       wire [ACC_BITS-ACT_BITS-1:0] unused_tap_high = tap[ACC_BITS-1:ACT_BITS];
       reg [COLS*ACT_BITS-1:0] shortcut_pixel_q, shortcut_pixel_d;
       always @* begin

@@ -81,8 +81,6 @@ export interface NeuronParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-/** Which value of the datapath a core sends on its shortcut link (the module's SHORTCUT codes). */
-const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as const;
 
 /** Where the threshold sits (the module's THRESHOLD_AFTER_POOL): 0 before the pool, 1 after the last, 2 between two. */
 function thresholdPlace(threshold: NonNullable<CoreRtlPlan['neuron']>['threshold']): number {
@@ -191,7 +189,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     THRESHOLD_AFTER_POOL: thresholdPlace(threshold),
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),
-    SHORTCUT: n.shortcutTap ? SHORTCUT_CODES[n.shortcutTap.wire] : 0,
+    // The core sends its requantized value on a shortcut link.
+    SHORTCUT: n.shortcutTap ? 1 : 0,
     POOL: !pool ? 0 : pool.kind === 'max' ? 1 : 2,
     POOL_H: pool?.height ?? 1,
     POOL_W: pool?.width ?? 1,

@@ -35,12 +35,11 @@ export interface NeuronPlan {
    */
   residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: true };
   /**
-   * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
-   * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
+   * A residual add in another core reads a value of this core's chain that is not its last: the layer's own
+   * (requantized) value, e.g. before its ReLU. The core sends it too, on the shortcut link, with each pixel.
    */
   shortcutTap?: {
     node: string;
-    wire: 'requantized' | 'preAdd' | 'added' | 'rectified';
     /**
      * The value is before the core's pool: the core sends it with every pixel (a replicated core: every block) it
      * computes (a valid of its own, the wrapper's shortcut_valid_o), not with the pooled pixels it emits.
@@ -469,7 +468,7 @@ function neuronPlan(
   accBits += 1;
   // Any width is generated (Verilog widths are generic; Verilator keeps wide words), and the reference model is exact
   // at any width (src/reference/exactness.ts).
-  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, pool);
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -497,44 +496,17 @@ function neuronPlan(
 }
 
 /**
- * Where the datapath holds `value`, a fused value of `node`'s core that a residual add in another core reads: the
- * requantized value (the layer's own, or its first fused batch norm's), the residual sum, or the ReLU before a pool.
- * A core with a pool emits fewer pixels than it computes: it sends a value before its pool with every pixel (a
- * replicated core: every block) it computes, on a valid of its own (the link's load is the tapped value's peak per
- * timestep, src/dataflow/links.ts).
+ * The value of `node`'s core that a residual add in another core reads when it is not the core's output: a value
+ * read outside its core is that core's output or its weight layer's own value (IMC054), and a layer that a batch norm
+ * follows feeds only it (IMC213), so the tap is the layer's requantized value. A core with a pool emits fewer pixels
+ * than it computes: it sends a value before its pool with every pixel (a replicated core: every block) it computes,
+ * on a valid of its own (the link's load is the tapped value's peak per timestep, src/dataflow/links.ts).
  */
-function tapOf(
-  value: string,
-  node: IrNode,
-  fused: readonly IrNode[],
-  o: { pool: NeuronPlan['pool']; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
-): NonNullable<NeuronPlan['shortcutTap']> {
-  const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
-  const tap = tapAt(value, node, fused, o, refuse);
-  return o.pool ? { ...tap, beforePool: true } : tap;
-}
-
-function tapAt(
-  value: string,
-  node: IrNode,
-  fused: readonly IrNode[],
-  o: { spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
-  refuse: (why: string) => never,
-): NonNullable<NeuronPlan['shortcutTap']> {
-  const at = fused.findIndex((f) => f.name === value);
-  if (value === node.name) {
-    if (fused[0]?.op.kind === 'batchnorm') refuse('the accumulation before its batch norm (not an activation)');
-    return { node: value, wire: 'requantized' };
+function tapOf(value: string, node: IrNode, fused: readonly IrNode[], pool: NeuronPlan['pool']): NonNullable<NeuronPlan['shortcutTap']> {
+  if (value !== node.name || fused[0]?.op.kind === 'batchnorm') {
+    throw new Error(`RTL: another core's add reads '${value}' of the core of ${node.name} (internal: IMC054, IMC213)`);
   }
-  const op = fused[at]?.op.kind;
-  if (op === 'batchnorm' && at === 0) return { node: value, wire: 'requantized' };
-  if (op === 'add' && fused.slice(0, at).every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'added' };
-  const before = fused.slice(0, at);
-  if (op === 'relu' && o.reluBeforeAdd && before.every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'preAdd' };
-  if (op === 'relu' && !o.spiking && o.reluBeforePool && before.every((f) => f.op.kind === 'batchnorm' || f.op.kind === 'add' || f.op.kind === 'relu')) {
-    return { node: value, wire: 'rectified' };
-  }
-  return refuse(`a ${op ?? 'value'} the datapath does not hold as an activation`);
+  return pool ? { node: value, beforePool: true } : { node: value };
 }
 
 /**
@@ -650,14 +622,12 @@ export function planRtl(program: Program): RtlPlan {
   const byName = nodeIndex(design.network);
   const inputNode = networkInput(design.network);
   // Values a residual add reads from another core that are not that core's last value: sent on the shortcut link.
+  // (Only the layer's own value can be: every add of a source's value other than its output reads the same one.)
   const taps = new Map<string, string>();
   const layerNamed = layerIndex(mapping);
   for (const l of mapping.layers) {
     const source = l.residualLayer === undefined ? undefined : layerNamed.get(l.residualLayer);
-    if (source && l.residualFrom !== undefined && l.residualFrom !== source.output) {
-      if (taps.has(source.layer) && taps.get(source.layer) !== l.residualFrom) unsupported(byName.get(l.layer)!, `two residual adds of different values of '${source.layer}'`);
-      taps.set(source.layer, l.residualFrom);
-    }
+    if (source && l.residualFrom !== undefined && l.residualFrom !== source.output) taps.set(source.layer, l.residualFrom);
   }
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const memoryByCore = new Map(memoryPlan.cores.map((c) => [c.core, c]));

@@ -81,7 +81,6 @@ export interface NeuronParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-
 /** Where the threshold sits (the module's THRESHOLD_AFTER_POOL): 0 before the pool, 1 after the last, 2 between two. */
 function thresholdPlace(threshold: NonNullable<CoreRtlPlan['neuron']>['threshold']): number {
   if (!threshold?.afterPool) return 0;

@@ -24,11 +24,16 @@ const SAME_TIMESTEP_BLOCKS = 'test/verify/fixtures/same-timestep-shortcut-blocks
 const RAW_SHORTCUT = 'test/verify/fixtures/raw-shortcut.imc';
 const REPLICATED_RAW = 'test/verify/fixtures/replicated-raw-shortcut.imc';
 
-function designOf(text: string): { design: IrDesign; sources: Map<string, string> } {
-  const { design, diagnostics, sources } = loadDesign('main.imc', (file) => {
+/** `text` loaded as the file main.imc. */
+function load(text: string): ReturnType<typeof loadDesign> {
+  return loadDesign('main.imc', (file) => {
     if (file === 'main.imc') return text;
     throw Object.assign(new Error('missing'), { code: 'ENOENT' });
   });
+}
+
+function designOf(text: string): { design: IrDesign; sources: Map<string, string> } {
+  const { design, diagnostics, sources } = load(text);
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return { design: design!, sources };
 }
@@ -143,10 +148,7 @@ describe('the values a residual add in another core can read (issue 19: the refu
       .replace('  logits = fc(flatten(gap(y)), out 3)', `  c3 = conv(y, out 4, kernel 3x3, pad 1)\n  z = relu(add(c3, ${second}))\n  logits = fc(flatten(gap(z)), out 3)`);
   /** The error codes of loading, mapping and planning the RTL of `text`. */
   const codes = (text: string): string[] => {
-    const { design, diagnostics } = loadDesign('main.imc', (file) => {
-      if (file === 'main.imc') return text;
-      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-    });
+    const { design, diagnostics } = load(text);
     const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
     if (errors.length > 0) return errors;
     try {

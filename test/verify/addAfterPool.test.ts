@@ -21,9 +21,12 @@ function variant(name: string, edit: (text: string) => string): string {
 const mapped = (directives: string) => (text: string): string =>
   text.replace('  output logits\n', `  output logits\n\n  mapping {\n    default replicas 1, method 1, layout auto\n${directives}  }\n`);
 
-/** c2 in 2 replicas (columns of 2: every second block completes a pooled pixel), average-pooling. */
-const replicatedAverage = (text: string): string =>
-  mapped('    layer c2: replicas 2, method 1\n')(text.replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(avgpool(relu(batchnorm(c2)), size 2), s2)'));
+/**
+ * c2 in 2 replicas average-pooling 3x3 windows every 2 pixels, padded by 1 (overlapping: a stage of the core's pool
+ * chain, whose pooled pixels come back into the neuron core's add).
+ */
+const replicatedOverlapping = (text: string): string =>
+  mapped('    layer c2: replicas 2, method 1\n')(text.replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(avgpool(relu(batchnorm(c2)), size 3, stride 2, pad 1), s2)'));
 
 /**
  * The shortcut t2 comes late (its first pixel needs all of s2, so all of p1): every 2x2 block of c2 (4 replicas,
@@ -59,11 +62,11 @@ describe('a residual add of the pooled value of its core (a max pool, unreplicat
   }, 300_000);
 });
 
-describe('a residual add of the pooled value of its core (an average pool in 2 replicas)', () => {
-  const p = prepare(variant('replicated-average', replicatedAverage));
+describe('a residual add of the pooled value of its core (an overlapping average pool in 2 replicas)', () => {
+  const p = prepare(variant('replicated-overlapping', replicatedOverlapping));
 
-  it('adds the pooled pixels of the blocks that complete windows', () => {
-    expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, POOL: 2, REPLICATED: 1 });
+  it("adds the pool stage's pooled pixels in the neuron core", () => {
+    expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, POOL: 0, POOL_CHAIN: 1, REPLICATED: 1 });
   });
 
   lintAndVerifyTests(p, 300);

@@ -297,16 +297,16 @@ function neuronPlan(
     switch (f.op.kind) {
       case 'add': {
         // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or right after the
-        // core's one pool whose windows do not overlap (or its global average pool) the pooled value: the neuron core
-        // adds the shortcut when the window's last pixel completes it.
+        // core's one pool (not queued: its pooled pixels pass the neuron core) the pooled value: the neuron core adds
+        // the shortcut when the window's last pixel completes it.
         const before = fused.slice(0, i);
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const direct = before.every(activation);
         const afterPool =
-          pool !== undefined && pool.queue === undefined && pool.stride === pool.height && laterPools.length === 0 &&
+          pool !== undefined && pool.queue === undefined && laterPools.length === 0 &&
           ['maxpool', 'avgpool', 'gap'].includes(before[before.length - 1].op.kind) && before.slice(0, -1).every(activation);
         if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
-          unsupported(f, "a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core's one pool whose windows do not overlap");
+          unsupported(f, "a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core's one pool (not queued)");
         }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
@@ -411,7 +411,7 @@ function neuronPlan(
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
         else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
         if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
-        // The neuron core adds a pooled value's shortcut to its own pool's pixels, not a later stage's.
+        // The neuron core adds a pooled value's shortcut to the first pool's pixels, not a later stage's.
         if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;

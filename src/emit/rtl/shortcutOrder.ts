@@ -85,10 +85,10 @@ export function maskedShortcut(
 }
 
 /**
- * The table of a residual add right after the core's pool (one pool whose windows do not overlap, or a global average
- * pool): the shortcut is on the pooled plane, arriving in blocks of `arriving` replicas, and each pooled pixel reads
- * its shortcut pixel at the computed pixel that completes its window (its window's pixel the core computes last), so
- * the block holding that pixel waits for it. The conv plane is computed in blocks of `reading` replicas.
+ * The table of a residual add right after the core's one pool (no two of whose windows end at the same pixel: not a
+ * queued pool): the shortcut is on the pooled plane, arriving in blocks of `arriving` replicas, and each pooled pixel
+ * reads its shortcut pixel at the computed pixel that completes its window (its window's pixel the core computes
+ * last), so the block holding that pixel waits for it. The conv plane is computed in blocks of `reading` replicas.
  */
 export function pooledShortcut(
   conv: { height: number; width: number },

@@ -501,11 +501,8 @@ function runLayer(
       let end = -1;
       for (let p = 0; p < n; p++) {
         const arrival = shortcut[p] + hop;
-        // Only an add the stall above does not cover (after two pools) still waits here.
-        if (arrival > times[p]) {
-          times[p] = arrival;
-          late++;
-        }
+        // The stall above covers every add (on the computed plane or after the pools): none waits here.
+        if (arrival > times[p]) throw new Error(`dataflow: the shortcut of '${step.node}' arrives after its pixel ${p} (internal)`);
         buffer.arrivals[buffer.count] = arrival;
         buffer.uses[buffer.count] = times[p];
         buffer.count++;
@@ -538,10 +535,10 @@ function shortcutTimes(layer: SimLayer | undefined): Int32Array | undefined {
 /**
  * For a layer whose residual add is on the plane its crossbars compute (nothing but batch norm or ReLU before it): per
  * unit (pixel or block), the timestep the last of its shortcut pixels is present in the adding core's FIFO (one hop
- * after its producer emitted it; the network input's pixels when they enter). For an add after the layer's one pool
- * (or a ReLU of it), the unit that completes a pooled pixel (its window's last in computation order) waits for that
- * pixel's shortcut, as the RTL's controllers do; `reads`: per unit, the shortcut pixels it reads. Undefined for any
- * other layer.
+ * after its producer emitted it; the network input's pixels when they enter). For an add after the layer's pools
+ * (and ReLUs), the unit that completes a pooled pixel (through the pools, the last in computation order of the pixels
+ * it pools) waits for that pixel's shortcut, as the RTL's controllers do; `reads`: per unit, the shortcut pixels it
+ * reads. Undefined for any other layer.
  */
 function shortcutStall(
   layer: SimLayer,
@@ -550,22 +547,26 @@ function shortcutStall(
   inputName: string,
   granularity: Granularity,
 ): { stall: Int32Array; reads: Int32Array } | undefined {
-  const at = layer.steps.findIndex((s) => s.kind !== 'identity');
-  const first = layer.steps[at];
-  const pool = first?.kind === 'window' && layer.steps.slice(at + 1).find((s) => s.kind !== 'identity')?.kind === 'add' ? first : undefined;
-  if (first?.kind !== 'add' && pool === undefined) return undefined;
+  // The ops before the add: nothing but identities, or pools (windows).
+  const steps = layer.steps.filter((s) => s.kind !== 'identity');
+  const at = steps.findIndex((s) => s.kind !== 'window');
+  if (steps[at]?.kind !== 'add') return undefined;
+  const pools = steps.slice(0, at) as Array<Extract<ChainStep, { kind: 'window' }>>;
   const from = layer.mapping.residualLayer;
   const shortcut = from === undefined || from === inputName ? inputTimes : shortcutTimes(layers.get(from));
-  const pixels = pool === undefined ? layer.plan.pixelBlock.length : planeSize(pool.out);
-  if (shortcut === undefined || shortcut.length !== pixels) return undefined;
+  // The unit that completes each pixel: its own, then through each pool the last of its window's.
+  let unit = granularity === 'block' ? layer.plan.pixelBlock : Int32Array.from({ length: layer.plan.pixelBlock.length }, (_, p) => p);
+  for (const pool of pools) {
+    const next = new Int32Array(planeSize(pool.out)).fill(-1);
+    for (let q = 0; q < next.length; q++) for (let k = pool.lists.start[q]; k < pool.lists.start[q + 1]; k++) next[q] = Math.max(next[q], unit[pool.lists.values[k]]);
+    unit = next;
+  }
+  if (shortcut === undefined || shortcut.length !== unit.length) return undefined;
   const hop = shortcut === inputTimes ? 0 : 1;
-  const unit = (p: number): number => (granularity === 'block' ? layer.plan.pixelBlock[p] : p);
   const stall = new Int32Array(layer.units).fill(-1);
   const reads = new Int32Array(layer.units);
   for (let q = 0; q < shortcut.length; q++) {
-    let u = -1;
-    if (pool === undefined) u = unit(q);
-    else for (let k = pool.lists.start[q]; k < pool.lists.start[q + 1]; k++) u = Math.max(u, unit(pool.lists.values[k]));
+    const u = unit[q];
     if (shortcut[q] + hop > stall[u]) stall[u] = shortcut[q] + hop;
     reads[u]++;
   }

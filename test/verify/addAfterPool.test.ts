@@ -22,11 +22,16 @@ const mapped = (directives: string) => (text: string): string =>
   text.replace('  output logits\n', `  output logits\n\n  mapping {\n    default replicas 1, method 1, layout auto\n${directives}  }\n`);
 
 /**
- * c2 in 2 replicas average-pooling 3x3 windows every 2 pixels, padded by 1 (overlapping: a stage of the core's pool
- * chain, whose pooled pixels come back into the neuron core's add).
+ * c2 in 4 replicas (columns of 4) max-pooling 2x2, then a ReLU and an overlapping 2x2/1 average pool (two stages of
+ * the core's pool chain, whose pooled pixel comes back into the neuron core's add), adding the 1x1 s2 (a 4x4 conv of
+ * p1: its pixel comes after the block that completes the windows, which waits for it).
  */
-const replicatedOverlapping = (text: string): string =>
-  mapped('    layer c2: replicas 2, method 1\n')(text.replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(avgpool(relu(batchnorm(c2)), size 3, stride 2, pad 1), s2)'));
+const replicatedChain = (text: string): string =>
+  mapped('    layer c2: replicas 4, method 1\n')(
+    text
+      .replace('  s2 = shortcut(p1, out 4, stride 2)                          // 4x2x2\n', '  s2 = conv(p1, out 4, kernel 4x4)\n')
+      .replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(avgpool(relu(maxpool(relu(batchnorm(c2)), size 2)), size 2, stride 1), s2)'),
+  );
 
 /**
  * The shortcut t2 comes late (its first pixel needs all of s2, so all of p1): every 2x2 block of c2 (4 replicas,
@@ -40,7 +45,8 @@ const lateShortcut = (text: string): string =>
       .replace('size 2), s2))', 'size 2), t2))'),
   );
 
-const c2Of = (p: ReturnType<typeof prepare>): string => `${NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2')!.id}`;
+/** c2's core with the neuron core (its accumulating row part when split). */
+const c2Of = (p: ReturnType<typeof prepare>): string => `${NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
 
 describe('a residual add of the pooled value of its core (a max pool, unreplicated)', () => {
   const p = prepare(FIXTURE);
@@ -62,11 +68,12 @@ describe('a residual add of the pooled value of its core (a max pool, unreplicat
   }, 300_000);
 });
 
-describe('a residual add of the pooled value of its core (an overlapping average pool in 2 replicas)', () => {
-  const p = prepare(variant('replicated-overlapping', replicatedOverlapping));
+describe('a residual add of the pooled value of its core (two pools of a chain in 4 replicas)', () => {
+  const p = prepare(variant('replicated-chain', replicatedChain));
 
-  it("adds the pool stage's pooled pixels in the neuron core", () => {
+  it("adds the last stage's pooled pixel in the neuron core, and the block completing it waits for its shortcut", () => {
     expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, POOL: 0, POOL_CHAIN: 1, REPLICATED: 1 });
+    expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(1);
   });
 
   lintAndVerifyTests(p, 300);

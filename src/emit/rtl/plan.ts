@@ -19,7 +19,7 @@ import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
-import { hasIdlePixels, maskedShortcut, pooledShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
+import { hasIdlePixels, maskedShortcut, pooledShortcut, shortcutReorder, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
@@ -30,8 +30,8 @@ export interface NeuronPlan {
   /**
    * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
    * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
-   * `afterPool`: the add is right after the core's pool and adds the shortcut to each pooled pixel, read at the
-   * computed pixel that completes its window (through the table, `masked`).
+   * `afterPool`: the add is right after the core's pools and adds the shortcut to each pooled pixel, read at the
+   * computed pixel that completes it (through the table, `masked`).
    */
   residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: true };
   /**
@@ -297,16 +297,15 @@ function neuronPlan(
     switch (f.op.kind) {
       case 'add': {
         // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or right after the
-        // core's one pool (not queued: its pooled pixels pass the neuron core) the pooled value: the neuron core adds
-        // the shortcut when the window's last pixel completes it.
+        // core's pools (none queued: their pooled pixels come back into the neuron core) the pooled value: the neuron
+        // core adds the shortcut when the pixel that completes it is computed.
         const before = fused.slice(0, i);
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
+        const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
-        const afterPool =
-          pool !== undefined && pool.queue === undefined && laterPools.length === 0 &&
-          ['maxpool', 'avgpool', 'gap'].includes(before[before.length - 1].op.kind) && before.slice(0, -1).every(activation);
+        const afterPool = pool !== undefined && !queued() && isPool(before[before.length - 1]) && before.every((g) => activation(g) || isPool(g));
         if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
-          unsupported(f, "a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core's one pool (not queued)");
+          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools (none queued)');
         }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
@@ -343,7 +342,11 @@ function neuronPlan(
         if (afterPool) {
           // Every column part keeps all the arriving pixels and reads its own replicas' pooled pixels' shortcuts.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
-          const { slots, depth: pooledDepth, ...masked } = pooledShortcut(node.shape, pool!, arriving, offsets(lm), depth, part);
+          const pools: ChainPool[] = [
+            { ...pool!, input: node.shape, strideY: pool!.stride, strideX: pool!.stride },
+            ...laterPools.map((l) => ({ ...l.pool, input: { height: l.inHeight, width: l.inWidth }, strideY: l.strideY, strideX: l.strideX })),
+          ];
+          const { slots, depth: pooledDepth, ...masked } = pooledShortcut(node.shape, pools, arriving, offsets(lm), depth, part);
           residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: true };
           break;
         }
@@ -411,7 +414,7 @@ function neuronPlan(
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
         else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
         if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
-        // The neuron core adds a pooled value's shortcut to the first pool's pixels, not a later stage's.
+        // The neuron core adds a pooled value's shortcut to the last pool's pixels.
         if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;

@@ -84,42 +84,62 @@ export function maskedShortcut(
   return shortcutTable(plane, arrival, arriving, reading.length, fifoDepth, part);
 }
 
+/** One pool of a core's chain: `height` x `width` windows every `strideY` x `strideX` pixels of its input plane. */
+export interface ChainPool {
+  input: { height: number; width: number };
+  height: number;
+  width: number;
+  strideY: number;
+  strideX: number;
+  padding: { top: number; left: number };
+  pooledHeight: number;
+  pooledWidth: number;
+}
+
 /**
- * The table of a residual add right after the core's one pool (no two of whose windows end at the same pixel: not a
- * queued pool): the shortcut is on the pooled plane, arriving in blocks of `arriving` replicas, and each pooled pixel
- * reads its shortcut pixel at the computed pixel that completes its window (its window's pixel the core computes
- * last), so the block holding that pixel waits for it. The conv plane is computed in blocks of `reading` replicas.
+ * The table of a residual add right after the core's pools (no two windows of which end at the same pixel: no queued
+ * pool): the shortcut is on the last pool's plane, arriving in blocks of `arriving` replicas, and each pooled pixel
+ * reads its shortcut pixel at the computed pixel that completes it (through the pools, the pixel the core computes
+ * last among those it pools), so the block holding that pixel waits for it. The conv plane is computed in blocks of
+ * `reading` replicas.
  */
 export function pooledShortcut(
   conv: { height: number; width: number },
-  pool: { height: number; width: number; stride: number; padding: { top: number; left: number }; pooledHeight: number; pooledWidth: number },
+  pools: readonly ChainPool[],
   arriving: readonly ReplicaOffset[],
   reading: readonly ReplicaOffset[],
   fifoDepth: number,
   part?: { first: number; count: number },
 ): MaskedShortcut {
-  const pooled = { height: pool.pooledHeight, width: pool.pooledWidth };
-  const theirs = blockShape(arriving);
   const computed = blockOrigins(reading, conv).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
-  // The computation index of every conv pixel, then per pooled pixel the last of its window's.
-  const order = new Map<number, number>();
+  // The computation index of every conv pixel (column-major), then of every pool's pixels: the last of its window's.
+  let order = new Int32Array(conv.height * conv.width).fill(-1);
   computed.flat().forEach((p, i) => {
-    if (p.y >= 0 && p.y < conv.height && p.x >= 0 && p.x < conv.width) order.set(p.x * conv.height + p.y, i);
+    if (p.y >= 0 && p.y < conv.height && p.x >= 0 && p.x < conv.width) order[p.x * conv.height + p.y] = i;
   });
-  const completes = new Map<number, number>();
-  for (let px = 0; px < pooled.width; px++) {
-    for (let py = 0; py < pooled.height; py++) {
-      let last = -1;
-      for (let dx = 0; dx < pool.width; dx++) {
-        for (let dy = 0; dy < pool.height; dy++) {
-          const y = py * pool.stride - pool.padding.top + dy;
-          const x = px * pool.stride - pool.padding.left + dx;
-          if (y >= 0 && y < conv.height && x >= 0 && x < conv.width) last = Math.max(last, order.get(x * conv.height + y)!);
+  for (const pool of pools) {
+    const next = new Int32Array(pool.pooledHeight * pool.pooledWidth).fill(-1);
+    for (let px = 0; px < pool.pooledWidth; px++) {
+      for (let py = 0; py < pool.pooledHeight; py++) {
+        for (let dx = 0; dx < pool.width; dx++) {
+          for (let dy = 0; dy < pool.height; dy++) {
+            const y = py * pool.strideY - pool.padding.top + dy;
+            const x = px * pool.strideX - pool.padding.left + dx;
+            if (y >= 0 && y < pool.input.height && x >= 0 && x < pool.input.width) next[px * pool.pooledHeight + py] = Math.max(next[px * pool.pooledHeight + py], order[x * pool.input.height + y]);
+          }
         }
       }
-      completes.set(last, emissionIndex(pooled.height, pooled.width, theirs, py, px));
     }
+    order = next;
   }
+  const last = pools[pools.length - 1];
+  const pooled = { height: last.pooledHeight, width: last.pooledWidth };
+  const theirs = blockShape(arriving);
+  const completes = new Map<number, number>();
+  order.forEach((i, q) => {
+    if (completes.has(i)) throw new Error(`RTL: two pooled pixels complete at computed pixel ${i} (internal: a queued pool)`);
+    completes.set(i, emissionIndex(pooled.height, pooled.width, theirs, q % pooled.height, Math.floor(q / pooled.height)));
+  });
   let i = 0;
   const arrival = computed.map((block) => block.map(() => completes.get(i++) ?? -1));
   return shortcutTable(pooled, arrival, arriving, reading.length, fifoDepth, part);

@@ -34,15 +34,15 @@ const replicatedChain = (text: string): string =>
   );
 
 /**
- * The shortcut t2 comes late (its first pixel needs all of s2, so all of p1): every 2x2 block of c2 (4 replicas,
- * method 2: one window per block, pooled by position) waits for it; its memory keeps 5 columns of p1's 4, so the
+ * The shortcut t2 comes late (its first pixel needs all of s2, so all of p1) and is added to the ReLU of the pool:
+ * every 2x2 block of c2 (4 replicas, method 2: one window per block, pooled by position) waits for it; its memory keeps 5 columns of p1's 4, so the
  * stalled layer loses no input (there is no back-pressure between cores: docs/verification.md "Limits").
  */
 const lateShortcut = (text: string): string =>
   mapped('    layer c2: replicas 4, method 2, dw 2\n')(
     text
       .replace('  s2 = shortcut(p1, out 4, stride 2)                          // 4x2x2\n', '  s2 = conv(p1, out 4, kernel 3x3, stride 2, pad 1)\n  t2 = conv(relu(s2), out 4, kernel 3x3, pad 1)\n')
-      .replace('size 2), s2))', 'size 2), t2))'),
+      .replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(relu(maxpool(batchnorm(c2), size 2)), t2)'),
   );
 
 /** c2's core with the neuron core (its accumulating row part when split). */
@@ -79,12 +79,12 @@ describe('a residual add of the pooled value of its core (two pools of a chain i
   lintAndVerifyTests(p, 300);
 });
 
-describe('a residual add of the pooled value of its core whose shortcut comes late (2x2 blocks pooled by position)', () => {
+describe('a residual add of the ReLU of the pooled value of its core whose shortcut comes late (2x2 blocks pooled by position)', () => {
   const p = prepare(variant('late-shortcut', lateShortcut));
   const c2 = c2Of(p);
 
   it('stalls every block of c2 in the dataflow model until its pooled pixel\'s shortcut is there', () => {
-    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, POOL_BY_POSITION: 1 });
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 3, RES_MASKED: 1, POOL_BY_POSITION: 1 });
     const buffer = p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!;
     // Each of the four pooled pixels' shortcuts arrived after the inputs of the block that completes its window.
     expect(buffer.lateShortcutPixels).toBe(4);

@@ -6,8 +6,8 @@
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^ADC_SHIFT, batch norm y = P * scale[o] +
 // bias[o] (HAS_BN), requantization q = clamp((y + 2^(REQUANT_SHIFT-1)) >>> REQUANT_SHIFT), then a ReLU
 // (RELU_BEFORE_ADD), the residual add of a shortcut pixel from a FIFO (HAS_RES), a ReLU (RELU), a threshold or an
-// integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), the residual add of the pooled value (HAS_RES
-// 2), a ReLU and a threshold (or integrate-and-fire neuron) of the pooled value. Other pools (overlapping windows,
+// integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), the residual add of the pooled value or its
+// ReLU (HAS_RES 2, 3), a ReLU and a threshold (or integrate-and-fire neuron) of the pooled value. Other pools (overlapping windows,
 // several pools) are a chain of static stages in the wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core
 // sends its pixels on stream_o and takes the last stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
 // (templates/rtl/imcc_pool_queue.v.hbs) that takes stream_o and sends the core's pixels itself.
@@ -74,8 +74,8 @@ module imcc_neuron #(
   parameter integer LATTICE              = 0,  // ragged blocks: a block's origin is origin_i (the controller's table)
   parameter integer ORIGIN_BITS          = 2,  // the controller's signed counters (origin_i holds two)
   parameter integer LAST_REPLICA_PARTIAL = 0,  // the core's columns end inside their last replica
-  // Residual add (HAS_RES 1: after the requantization and RELU_BEFORE_ADD; 2: of the pooled value, its shortcut read
-  // at the pixel that completes the window, through the table): a FIFO of RES_DEPTH shortcut pixels, RES_IN of them
+  // Residual add (HAS_RES 1: after the requantization and RELU_BEFORE_ADD; 2: of the pooled value, 3: of its ReLU,
+  // the shortcut read at the pixel that completes it, through the table): a FIFO of RES_DEPTH shortcut pixels, RES_IN of them
   // arriving together, RES_NEED read per block; RES_REORDER: the shortcut comes in another pixel order, the core's
   // i-th pixel is read at the slot res_slot_i of the wrapper's table at res_pix_o (RES_PIXELS entries).
   parameter integer HAS_RES              = 0,
@@ -206,7 +206,7 @@ module imcc_neuron #(
   wire signed [ACC_BITS-1:0]      requantized;
   wire signed [ACC_BITS-1:0]      pre_add;
   wire signed [ACC_BITS-1:0]      added;
-  wire signed [ACC_BITS-1:0]      pooled_shortcut;  // HAS_RES 2: the shortcut the pooled value adds
+  wire signed [ACC_BITS-1:0]      pooled_shortcut;  // HAS_RES 2, 3: the shortcut the pooled value adds
   wire signed [ACC_BITS-1:0]      rectified;
   wire signed [ACC_BITS-1:0]      activated;
 
@@ -373,7 +373,7 @@ module imcc_neuron #(
 
       wire [ACT_BITS-1:0]        shortcut_raw = res_head[oc * ACT_BITS +: ACT_BITS];
       wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
-      if (HAS_RES == 2) begin : g_add_after_pool
+      if (HAS_RES >= 2) begin : g_add_after_pool
         assign added = pre_add;
         assign pooled_shortcut = shortcut;
       end else begin : g_add
@@ -818,8 +818,9 @@ module imcc_neuron #(
       assign result = pool_out;
     end else begin : g_after_pool
       wire signed [ACC_BITS-1:0] pooled_added;
-      if (HAS_RES == 2) begin : g_pooled_add
-        assign pooled_added = saturate(pool_out + pooled_shortcut);
+      if (HAS_RES >= 2) begin : g_pooled_add
+        wire signed [ACC_BITS-1:0] pooled_operand = ((HAS_RES == 3) && pool_out[ACC_BITS-1]) ? {ACC_BITS{1'b0}} : pool_out;
+        assign pooled_added = saturate(pooled_operand + pooled_shortcut);
       end else begin : g_pooled_alone
         wire unused_pooled_shortcut = ^pooled_shortcut;
         assign pooled_added = pool_out;

@@ -30,10 +30,10 @@ export interface NeuronPlan {
   /**
    * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
    * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
-   * `afterPool`: the add is right after the core's pools and adds the shortcut to each pooled pixel, read at the
-   * computed pixel that completes it (through the table, `masked`).
+   * `afterPool`: the add is after the core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU
+   * (`relu`), read at the computed pixel that completes it (through the table, `masked`).
    */
-  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: true };
+  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: 'pool' | 'relu' };
   /**
    * A residual add in another core reads a value of this core's chain that is not its last: the layer's own
    * (requantized) value, e.g. before its ReLU. The core sends it too, on the shortcut link, with each pixel.
@@ -296,14 +296,14 @@ function neuronPlan(
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
-        // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or right after the
-        // core's pools (none queued: their pooled pixels come back into the neuron core) the pooled value: the neuron
-        // core adds the shortcut when the pixel that completes it is computed.
+        // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or after the core's
+        // pools (none queued: their pooled pixels come back into the neuron core) the pooled value or its ReLU: the
+        // neuron core adds the shortcut when the pixel that completes it is computed.
         const before = fused.slice(0, i);
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
-        const afterPool = pool !== undefined && !queued() && isPool(before[before.length - 1]) && before.every((g) => activation(g) || isPool(g));
+        const afterPool = pool !== undefined && !queued() && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
         if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
           unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools (none queued)');
         }
@@ -347,7 +347,9 @@ function neuronPlan(
             ...laterPools.map((l) => ({ ...l.pool, input: { height: l.inHeight, width: l.inWidth }, strideY: l.strideY, strideX: l.strideX })),
           ];
           const { slots, depth: pooledDepth, ...masked } = pooledShortcut(node.shape, pools, arriving, offsets(lm), depth, part);
-          residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: true };
+          residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: reluAfterPool ? 'relu' : 'pool' };
+          // That ReLU is the add's operand: a ReLU after the add is another.
+          reluAfterPool = false;
           break;
         }
         if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {

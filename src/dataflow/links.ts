@@ -10,6 +10,11 @@ import { groupDigits } from '../support/format.js';
 export interface LayerLoad {
   /** Output pixels leaving its neuron core(s) in one timestep. */
   emittedPeak: number;
+  /**
+   * Pixels of a value before its last (e.g. before its pool) that a residual add in another layer reads, complete in
+   * one timestep: the core sends them on the shortcut link as it computes them.
+   */
+  tappedPeak: number;
   replicas: number;
   /** Per core: pixels its crossbar computed in one timestep. */
   corePeakPixels: ReadonlyMap<string, number>;
@@ -18,10 +23,18 @@ export interface LayerLoad {
 /**
  * Equation 7 per link: B = transfers per timestep x bits per transfer / T_timestep. A layer's result link carries as
  * many pixels in one timestep as the layer emits in one timestep (its replicas, or more when a residual add releases
- * waiting pixels together); a partial-sum link one transfer (the operation's columns) per crossbar operation.
+ * waiting pixels together), a residual link of a value before the layer's last (its tap) as many as it computes of
+ * that value; a partial-sum link one transfer (the operation's columns) per crossbar operation.
  */
 export function linkLoads(mapping: Mapping, loads: ReadonlyMap<string, LayerLoad>, inputRate: number, timestepNs: number): LinkLoad[] {
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
+  const layerByName = new Map(mapping.layers.map((l) => [l.layer, l]));
+  // Whether the add in the link's target layer reads its source's tap rather than its output.
+  const readsTap = (to: string): boolean => {
+    const adding = layerByName.get(coreById.get(to)?.layer ?? '');
+    const source = layerByName.get(adding?.residualLayer ?? '');
+    return source !== undefined && adding!.residualFrom !== source.output;
+  };
   return mapping.links.map((link) => {
     const from = coreById.get(link.from);
     const load = from === undefined ? undefined : loads.get(from.layer);
@@ -32,6 +45,8 @@ export function linkLoads(mapping: Mapping, loads: ReadonlyMap<string, LayerLoad
     } else if (link.kind === 'partial-sum') {
       // A partial-sum transfer carries one crossbar operation's columns (all replicas): pixels / replicas of them.
       transfers = Math.ceil((load.corePeakPixels.get(link.from) ?? 0) / load.replicas);
+    } else if ((link.kind === 'residual' || link.kind === 'shortcut') && readsTap(link.to)) {
+      transfers = load.tappedPeak;
     } else {
       transfers = load.emittedPeak;
     }

@@ -102,6 +102,8 @@ interface SimLayer {
   tapped?: Int32Array;
   /** Most pixels emitted in one timestep (over the batch). */
   emittedPeak: number;
+  /** Most pixels of the tapped value complete in one timestep (over the batch): what its shortcut link carries. */
+  tappedPeak: number;
   timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
   firstOutputs?: Int32Array;
   /**
@@ -114,7 +116,7 @@ interface SimLayer {
 }
 
 /** The figures that accumulate over the batch, per layer, taken when the batch (or enough of it) is simulated. */
-type BatchFigures = Map<SimLayer, { emittedPeak: number; corePeakPixels: Map<string, number>; inputBufferPixels: number; residualPixels: number }>;
+type BatchFigures = Map<SimLayer, { emittedPeak: number; tappedPeak: number; corePeakPixels: Map<string, number>; inputBufferPixels: number; residualPixels: number }>;
 
 /** From which image on every image is the previous one shifted by `shift` timesteps; `span`: one image's timesteps. */
 interface Steady {
@@ -129,6 +131,7 @@ function batchFigures(order: SimLayer[]): BatchFigures {
       l,
       {
         emittedPeak: l.emittedPeak,
+        tappedPeak: l.tappedPeak,
         corePeakPixels: new Map(l.cores.map((c) => [c.core.id, c.peakPixels])),
         inputBufferPixels: Math.max(...l.cores.map(peakHeld)),
         residualPixels: l.residual === undefined ? 0 : peakOccupancy(l.residual.arrivals.subarray(0, l.residual.count), l.residual.uses.subarray(0, l.residual.count)),
@@ -223,6 +226,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
       const times = runLayer(layer, layers, inputTimes, start, { inputName, granularity });
       layer.emitted = times;
       layer.emittedPeak = Math.max(layer.emittedPeak, peakPerTimestep(times));
+      if (layer.tapped !== undefined) layer.tappedPeak = Math.max(layer.tappedPeak, peakPerTimestep(layer.tapped));
       for (const c of layer.cores) imageEnd = Math.max(imageEnd, c.heldEnd);
       imageEnd = Math.max(imageEnd, layer.residualEnd ?? -1);
       if (image === 0) {
@@ -283,7 +287,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
   const loads = new Map<string, LayerLoad>(
     order.map((l) => {
       const p = batchPeaks.get(l)!;
-      return [l.mapping.layer, { emittedPeak: p.emittedPeak, replicas: l.replicas, corePeakPixels: p.corePeakPixels }];
+      return [l.mapping.layer, { emittedPeak: p.emittedPeak, tappedPeak: p.tappedPeak, replicas: l.replicas, corePeakPixels: p.corePeakPixels }];
     }),
   );
   const links = linkLoads(mapping, loads, rate, timestepNs);
@@ -409,6 +413,7 @@ function prepareLayers(
       out,
       emitted: new Int32Array(0),
       emittedPeak: 0,
+      tappedPeak: 0,
     };
     layers.set(lm.layer, layer);
     order.push(layer);
@@ -449,9 +454,11 @@ function runLayer(
   const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
   const arrivals = source === undefined ? inputTimes : plusOne(source.emitted);
   const final = new Int32Array(layer.units).fill(-1);
-  // A residual add on the computed plane (only batch norm or ReLU before it) stalls the layer's cores: a unit is
-  // computed when its inputs and its shortcut pixels are present (the RTL's controllers wait for the shortcut FIFO).
-  const stall = shortcutStall(layer, layers, inputTimes, inputName, granularity);
+  // A residual add on the computed plane (only batch norm or ReLU before it), or right after its pool, stalls the
+  // layer's cores: a unit is computed when its inputs and its shortcut pixels (those of the pooled pixels it
+  // completes) are present (the RTL's controllers wait for the shortcut FIFO).
+  const shortcutWait = shortcutStall(layer, layers, inputTimes, inputName, granularity);
+  const stall = shortcutWait?.stall;
   const waited = stall === undefined ? undefined : layer.waited.fill(0);
   for (const group of layer.rowPartGroups) {
     // The row parts of one column part compute each unit together, when all of their inputs are present (the
@@ -465,7 +472,7 @@ function runLayer(
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
   if (layer.tap === layer.mapping.layer) layer.tapped = times.slice();
   let late = 0;
-  if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += layer.unitPixels[u];
+  if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += shortcutWait!.reads[u];
   for (const step of layer.steps) {
     if (step.kind === 'identity') {
       if (step.node === layer.tap) layer.tapped = times.slice();
@@ -494,11 +501,8 @@ function runLayer(
       let end = -1;
       for (let p = 0; p < n; p++) {
         const arrival = shortcut[p] + hop;
-        // Only an add after a pool still waits here (the stall above already covers an add on the computed plane).
-        if (arrival > times[p]) {
-          times[p] = arrival;
-          late++;
-        }
+        // The stall above covers every add (on the computed plane or after the pools): none waits here.
+        if (arrival > times[p]) throw new Error(`dataflow: the shortcut of '${step.node}' arrives after its pixel ${p} (internal)`);
         buffer.arrivals[buffer.count] = arrival;
         buffer.uses[buffer.count] = times[p];
         buffer.count++;
@@ -531,7 +535,10 @@ function shortcutTimes(layer: SimLayer | undefined): Int32Array | undefined {
 /**
  * For a layer whose residual add is on the plane its crossbars compute (nothing but batch norm or ReLU before it): per
  * unit (pixel or block), the timestep the last of its shortcut pixels is present in the adding core's FIFO (one hop
- * after its producer emitted it; the network input's pixels when they enter). Undefined for any other layer.
+ * after its producer emitted it; the network input's pixels when they enter). For an add after the layer's pools
+ * (and ReLUs), the unit that completes a pooled pixel (through the pools, the last in computation order of the pixels
+ * it pools) waits for that pixel's shortcut, as the RTL's controllers do; `reads`: per unit, the shortcut pixels it
+ * reads. Undefined for any other layer.
  */
 function shortcutStall(
   layer: SimLayer,
@@ -539,19 +546,31 @@ function shortcutStall(
   inputTimes: Int32Array,
   inputName: string,
   granularity: Granularity,
-): Int32Array | undefined {
-  const first = layer.steps.find((s) => s.kind !== 'identity');
-  if (first?.kind !== 'add') return undefined;
+): { stall: Int32Array; reads: Int32Array } | undefined {
+  // The ops before the add: nothing but identities, or pools (windows).
+  const steps = layer.steps.filter((s) => s.kind !== 'identity');
+  const at = steps.findIndex((s) => s.kind !== 'window');
+  if (steps[at]?.kind !== 'add') return undefined;
+  const pools = steps.slice(0, at) as Array<Extract<ChainStep, { kind: 'window' }>>;
   const from = layer.mapping.residualLayer;
   const shortcut = from === undefined || from === inputName ? inputTimes : shortcutTimes(layers.get(from));
-  if (shortcut === undefined || shortcut.length !== layer.plan.pixelBlock.length) return undefined;
+  // The unit that completes each pixel: its own, then through each pool the last of its window's.
+  let unit = granularity === 'block' ? layer.plan.pixelBlock : Int32Array.from({ length: layer.plan.pixelBlock.length }, (_, p) => p);
+  for (const pool of pools) {
+    const next = new Int32Array(planeSize(pool.out)).fill(-1);
+    for (let q = 0; q < next.length; q++) for (let k = pool.lists.start[q]; k < pool.lists.start[q + 1]; k++) next[q] = Math.max(next[q], unit[pool.lists.values[k]]);
+    unit = next;
+  }
+  if (shortcut === undefined || shortcut.length !== unit.length) return undefined;
   const hop = shortcut === inputTimes ? 0 : 1;
   const stall = new Int32Array(layer.units).fill(-1);
-  for (let p = 0; p < shortcut.length; p++) {
-    const u = granularity === 'block' ? layer.plan.pixelBlock[p] : p;
-    if (shortcut[p] + hop > stall[u]) stall[u] = shortcut[p] + hop;
+  const reads = new Int32Array(layer.units);
+  for (let q = 0; q < shortcut.length; q++) {
+    const u = unit[q];
+    if (shortcut[q] + hop > stall[u]) stall[u] = shortcut[q] + hop;
+    reads[u]++;
   }
-  return stall;
+  return { stall, reads };
 }
 
 /** The cores of a layer grouped by column part, in the mapping's order. */

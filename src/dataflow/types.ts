@@ -56,7 +56,7 @@ export interface ResidualBuffer {
   /**
    * The most shortcut pixels of one image the add waited for: an add right after the accumulation stalls the layer's
    * cores until the block's shortcut pixels are present (as the RTL's controllers wait for the shortcut FIFO), an add
-   * after a pool holds the pooled pixel.
+   * after the layer's pools the unit completing the pooled pixel.
    */
   lateShortcutPixels: number;
 }

@@ -77,6 +77,11 @@ export interface NetCase {
   /** Extra words of depth and extra cycles per timestep over what the first plan needs. */
   depthSlack: number;
   cycleSlack: number;
+  /**
+   * LARGER (idleAnywhere) only: the first residual add on an even plane comes after a 2x2 max pool in its core (a
+   * stride-2 projection shortcut on the pooled plane). Drawn last, so the other fields of every case stay as they were.
+   */
+  pooledAdd: boolean;
 }
 
 export interface CaseLimits {
@@ -189,6 +194,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     headLayout: layoutArb,
     depthSlack: fc.integer({ min: 0, max: 8 }),
     cycleSlack: fc.integer({ min: 0, max: 4 }),
+    pooledAdd: fc.boolean(),
   });
 }
 
@@ -346,6 +352,8 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
   // cur is a 0/1 threshold output or spikes (or a pool of either): no residual add, threshold or (integrate-and-fire)
   // ReLU of it (IMC131, IMC130, IMC158).
   let binary = false;
+  // The LARGER cases' residual add after a pool in its core (at most one per case).
+  let pooledAdd = c.pooledAdd && limits.idleAnywhere === true;
   const spiking = isSpiking(c, limits);
   const direct = (name: string, rep: Rep, layout: Layout): void => {
     if (rep.replicas === 1 && layout === 'auto') return;
@@ -416,14 +424,18 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       binary = spiking && s.relu;
     } else if (s.kind === 'residual') {
       if (!computed) return;
-      const project = s.project || binary;
-      const out = s.stride === 1 && !project ? cur.channels : s.out;
+      // A 2x2 max pool of the main path before the add: a stride-1 main convolution, a stride-2 projection shortcut.
+      const pooled = pooledAdd && !binary && cur.height % 2 === 0 && cur.width % 2 === 0;
+      const stride = pooled ? 1 : s.stride;
+      const project = s.project || binary || pooled;
+      const out = stride === 1 && !project ? cur.channels : s.out;
       const name = `l${n}`;
       const main = `${name}m`;
-      const made = conv(main, out, 3, s.stride, 1, limits.idleAnywhere ? { ...s, edge: true } : s, false);
-      const identity = s.stride === 1 && out === cur.channels && !project;
+      const made = conv(main, out, 3, stride, 1, limits.idleAnywhere ? { ...s, stride, edge: true } : s, false);
+      const identity = stride === 1 && out === cur.channels && !project;
       const shortcutRep = limits.replicateShortcuts ? made.rep : { replicas: 1, dW: 1 };
-      const shortcutTiles = identity ? 0 : tiles(c, cur.channels, 1, s.stride, out, shortcutRep);
+      const shortcutStride = pooled ? 2 : s.stride;
+      const shortcutTiles = identity ? 0 : tiles(c, cur.channels, 1, shortcutStride, out, shortcutRep);
       if (!made.ok || cores + made.need + shortcutTiles > limits.cores) return;
       lines.push(`  ${main} = batchnorm(${made.text})`);
       direct(`${main}`, made.rep, s.layout);
@@ -431,13 +443,17 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       let shortcut = cur.name;
       if (!identity) {
         shortcut = `${name}s`;
-        lines.push(`  ${shortcut} = shortcut(${cur.name}, out ${out}${s.stride > 1 ? `, stride ${s.stride}` : ''})`);
+        lines.push(`  ${shortcut} = shortcut(${cur.name}, out ${out}${shortcutStride > 1 ? `, stride ${shortcutStride}` : ''})`);
         direct(shortcut, shortcutRep, 'auto');
       }
-      lines.push(`  ${name} = relu(add(${main}, ${shortcut}))`);
+      if (pooled) {
+        made.layer.pools.push({ height: 2, width: 2, stride: 2, padding: uniformPadding(0) });
+        pooledAdd = false;
+      }
+      lines.push(`  ${name} = relu(add(${pooled ? `maxpool(${main}, size 2)` : main}, ${shortcut}))`);
       cores += made.need + shortcutTiles;
       n++;
-      cur = { ...made.plane, name };
+      cur = { ...made.plane, name, ...(pooled ? { height: made.plane.height / 2, width: made.plane.width / 2 } : {}) };
       core = made.layer;
       coreThreshold = false;
       binary = spiking;
@@ -625,8 +641,9 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
 
 /**
  * What the LARGER limits add (idleAnywhere, spiking): integrate-and-fire targets (ragged layers of them), method-2
- * blocks whose plane ends inside their rows, and residual adds with idle pixels (edge or ragged blocks) on either
- * side, with a pool in the adding layer's core, or of a replicated layer's pooled pixels.
+ * blocks whose plane ends inside their rows, residual adds with idle pixels (edge or ragged blocks) on either side,
+ * with a pool in the adding layer's core, or of a replicated layer's pooled pixels, and residual adds after a pool in
+ * their core.
  */
 export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<string> {
   const features = new Set<string>();
@@ -653,6 +670,7 @@ export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<st
     if (withIdle) features.add('residual add with idle pixels');
     if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
     if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
+    if (isPool(add.inputs[0])) features.add('residual add after a pool in its core');
   }
   return features;
 }

@@ -4,9 +4,11 @@
 //    verifies bit-exact with the model's timesteps;
 // 2. the add takes a layer's raw value while a ReLU is fused into that layer's core: that core now sends the raw value
 //    on the shortcut link next to its ReLU's output (the add cannot recover it from the ReLU's), and it verifies; with
-//    a pool in that core too, it sends the raw value with every pixel it computes, on a valid of its own.
+//    a pool in that core too, it sends the raw value with every pixel it computes, on a valid of its own; a replicated
+//    core with a pool sends every block it computes (IMC112 before).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
@@ -14,18 +16,24 @@ import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
 import type { IrDesign } from '../../src/ir/types.js';
-import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 const SAME_TIMESTEP = 'test/verify/fixtures/same-timestep-shortcut.imc';
 const SAME_TIMESTEP_BLOCKS = 'test/verify/fixtures/same-timestep-shortcut-blocks.imc';
 const RAW_SHORTCUT = 'test/verify/fixtures/raw-shortcut.imc';
+const REPLICATED_RAW = 'test/verify/fixtures/replicated-raw-shortcut.imc';
 
-function designOf(text: string): { design: IrDesign; sources: Map<string, string> } {
-  const { design, diagnostics, sources } = loadDesign('main.imc', (file) => {
+/** `text` loaded as the file main.imc. */
+function load(text: string): ReturnType<typeof loadDesign> {
+  return loadDesign('main.imc', (file) => {
     if (file === 'main.imc') return text;
     throw Object.assign(new Error('missing'), { code: 'ENOENT' });
   });
+}
+
+function designOf(text: string): { design: IrDesign; sources: Map<string, string> } {
+  const { design, diagnostics, sources } = load(text);
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return { design: design!, sources };
 }
@@ -72,7 +80,7 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
   it("the producing core sends the raw value on the shortcut link next to its ReLU's output", () => {
     const plan = planRtl(createProgram(designOf(read(RAW_SHORTCUT)).design));
     const c1 = plan.cores.find((p) => p.layer.layer === 'c1')!;
-    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized' });
+    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1' });
     expect(plan.cores.filter((p) => p.layer.layer !== 'c1').every((p) => p.neuron?.shortcutTap === undefined)).toBe(true);
   });
 
@@ -98,7 +106,7 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
   it('sends a raw value before a pool of its core with every computed pixel, on a valid of its own (IMC112 before)', () => {
     const program = createProgram(designOf(rawBeforePool()).design);
     const c1 = planRtl(program).cores.find((p) => p.layer.layer === 'c1')!;
-    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', wire: 'requantized', beforePool: true });
+    expect(c1.neuron!.shortcutTap).toEqual({ node: 'c1', beforePool: true });
     const files = emitRtl(program);
     const top = files.find((f) => f.path === 'rtl/raw_shortcut_top.v')!.content;
     // c2's FIFO takes c1's computed pixels on c1's shortcut valid, not on its pooled pixels' valid.
@@ -130,6 +138,90 @@ describe("a residual add of a layer's raw value whose ReLU is fused into that la
     expect(result.firstMismatch).not.toBeNull();
   }, 600_000);
 });
+
+describe('the values a residual add in another core can read (issue 19: the refusals of two tapped values and of a value the datapath does not hold are unreachable)', () => {
+  /** The raw-shortcut network with the add in c2 reading `first`, a second add in c3 reading `second`, c1's chain `chain`. */
+  const twoAdds = (first: string, second: string, chain = '  x = relu(c1)\n'): string =>
+    read(RAW_SHORTCUT)
+      .replace('  x = relu(c1)\n', chain)
+      .replace('add(batchnorm(c2), c1)', `add(batchnorm(c2), ${first})`)
+      .replace('  logits = fc(flatten(gap(y)), out 3)', `  c3 = conv(y, out 4, kernel 3x3, pad 1)\n  z = relu(add(c3, ${second}))\n  logits = fc(flatten(gap(z)), out 3)`);
+  /** The error codes of loading, mapping and planning the RTL of `text`. */
+  const codes = (text: string): string[] => {
+    const { design, diagnostics } = load(text);
+    const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+    if (errors.length > 0) return errors;
+    try {
+      planRtl(createProgram(design!));
+      return [];
+    } catch (err) {
+      if (!(err instanceof DiagnosticError)) throw err;
+      return err.diagnostics.map((d) => d.code);
+    }
+  };
+
+  it("reads a layer's own value or its core's output: an intermediate value is IMC054 when mapped, so no core sends two values", () => {
+    // c1's own value and its core's output x: one tapped value.
+    expect(codes(twoAdds('c1', 'x'))).toEqual([]);
+    expect(planRtl(createProgram(designOf(twoAdds('c1', 'x')).design)).cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'c1' });
+    // The ReLU inside c1's core, before its pool, is not readable outside it.
+    expect(codes(twoAdds('c1', 'r1', '  r1 = relu(c1)\n  x = maxpool(r1, size 3, stride 1, pad 1)\n'))).toEqual(['IMC054']);
+  });
+
+  it('the accumulation before a batch norm is no value another core can read (IMC213)', () => {
+    expect(codes(twoAdds('c1', 'x', '  b1 = batchnorm(c1)\n  x = relu(b1)\n'))).toEqual(['IMC213']);
+  });
+});
+
+describe('a residual add of a value before the pool of a replicated core (IMC112 before)', () => {
+  const coreOf = (program: ReturnType<typeof createProgram>, layer: string): string => program.mapping.cores.find((c) => c.layer === layer && c.role !== 'partial')!.id;
+
+  it("sends every block it computes on the shortcut link: the adding core's FIFO takes the source's blocks, not its pooled pixels", () => {
+    const program = createProgram(designOf(read(REPLICATED_RAW)).design);
+    const plan = planRtl(program);
+    expect(plan.cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'c1', beforePool: true });
+    const files = emitRtl(program);
+    // c2 takes c1's 2x2 blocks (four pixels per arrival, one pooled pixel leaves per block) in its own column order.
+    expect(neuronParametersOf(files, `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 4, RES_REORDER: 1 });
+    const top = files.find((f) => f.path === 'rtl/replicated_raw_shortcut_top.v')!.content;
+    expect(top).toMatch(/\.res_valid_i \(layer_c1_shortcut_valid\)/);
+    // The residual link carries the four computed pixels of a block per timestep, more than the pooled pixels.
+    const links = program.singleImageDataflow.links.filter((l) => l.from === coreOf(program, 'c1') && l.to === coreOf(program, 'c2'));
+    const transfers = Object.fromEntries(links.map((l) => [l.kind, l.transfersPerTimestep]));
+    expect(transfers.residual).toBe(4);
+    expect(transfers.feedforward).toBeLessThan(4);
+  });
+
+  it('verifies bit-exact: 2x2 method-2 blocks pooled by position, the add through a table of slots', async () => {
+    await verifies(read(REPLICATED_RAW), 200);
+  }, 600_000);
+
+  it('verifies bit-exact: 3 replicas in columns (edge blocks) into 2 replicas', async () => {
+    const program = createProgram(designOf(replicatedEdgeRaw()).design);
+    expect(neuronParametersOf(emitRtl(program), `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 3, RES_MASKED: 1 });
+    await verifies(replicatedEdgeRaw(), 200);
+  }, 600_000);
+
+  it("fails at c2 when the shortcut goes with c1's pooled pixels (every second block)", async () => {
+    const program = createProgram(designOf(replicatedEdgeRaw()).design);
+    const c1 = `replicated_raw_shortcut_${coreOf(program, 'c1')}`;
+    const files = emitRtl(program).map((f) =>
+      f.path === 'rtl/replicated_raw_shortcut_top.v'
+        ? { ...f, content: f.content.replace(`assign layer_c1_shortcut_valid = ${c1}_shortcut_valid;`, `assign layer_c1_shortcut_valid = ${c1}_out_valid;`) }
+        : f,
+    );
+    expect(files.find((f) => f.path === 'rtl/replicated_raw_shortcut_top.v')!.content).toContain(`= ${c1}_out_valid;`);
+    const result = await verifyRtlDirectory(writeFiles(files), program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
+  }, 600_000);
+});
+
+/** The replicated-raw-shortcut network with c1 in columns of 3 (edge blocks on its 4 rows), c2 in 2 replicas. */
+function replicatedEdgeRaw(): string {
+  return read(REPLICATED_RAW)
+    .replace('layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 3, method 1\n    layer c2: replicas 2, method 1');
+}
 
 /** The seed-208 network on a 9x9 image: l0's plane is 3x3 (and the input memory deep enough for it). */
 function nearMissPlane(): string {

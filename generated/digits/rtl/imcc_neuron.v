@@ -6,10 +6,10 @@
 // src/reference/arithmetic.ts: P = (sum of the row parts' ADC codes) * 2^ADC_SHIFT, batch norm y = P * scale[o] +
 // bias[o] (HAS_BN), requantization q = clamp((y + 2^(REQUANT_SHIFT-1)) >>> REQUANT_SHIFT), then a ReLU
 // (RELU_BEFORE_ADD), the residual add of a shortcut pixel from a FIFO (HAS_RES), a ReLU (RELU), a threshold or an
-// integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), a ReLU and a threshold (or integrate-and-fire
-// neuron) of the pooled value. Other pools (overlapping windows, several pools) are a chain of static stages in the
-// wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core sends its pixels on stream_o and takes the last
-// stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
+// integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), the residual add of the pooled value or its
+// ReLU (HAS_RES 2, 3), a ReLU and a threshold (or integrate-and-fire neuron) of the pooled value. Other pools (overlapping windows,
+// several pools) are a chain of static stages in the wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core
+// sends its pixels on stream_o and takes the last stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
 // (templates/rtl/imcc_pool_queue.v.hbs) that takes stream_o and sends the core's pixels itself.
 module imcc_neuron #(
   // Widths.
@@ -37,8 +37,7 @@ module imcc_neuron #(
                                                // 2 between two pools of the chain (a stage applies it)
   parameter integer LEVEL_NEGATIVE       = 0,  // the threshold level: its sign and magnitude
   parameter integer LEVEL_MAGNITUDE      = 0,
-  parameter integer SHORTCUT             = 0,  // value sent to another core's add: 0 none, 1 requantized,
-                                               // 2 after the ReLU before the add, 3 the sum, 4 after the ReLU
+  parameter integer SHORTCUT             = 0,  // 1: the requantized value goes to another core's add
   // Pool (windows of POOL_H x POOL_W every POOL_H x POOL_W pixels, the first POOL_PAD_TOP rows and POOL_PAD_LEFT
   // columns before the plane): 0 none, 1 max, 2 average (rounded, over POOL_COUNT pixels); POOLED_H x POOLED_W windows
   // of POOL_BITS-bit running values, one per channel of a column of windows; a ReLU after it (RELU_AFTER_POOL).
@@ -75,9 +74,10 @@ module imcc_neuron #(
   parameter integer LATTICE              = 0,  // ragged blocks: a block's origin is origin_i (the controller's table)
   parameter integer ORIGIN_BITS          = 2,  // the controller's signed counters (origin_i holds two)
   parameter integer LAST_REPLICA_PARTIAL = 0,  // the core's columns end inside their last replica
-  // Residual add: a FIFO of RES_DEPTH shortcut pixels, RES_IN of them arriving together, RES_NEED read per block;
-  // RES_REORDER: the shortcut comes in another pixel order, the core's i-th pixel is read at the slot res_slot_i of
-  // the wrapper's table at res_pix_o (RES_PIXELS entries).
+  // Residual add (HAS_RES 1: after the requantization and RELU_BEFORE_ADD; 2: of the pooled value, 3: of its ReLU,
+  // the shortcut read at the pixel that completes it, through the table): a FIFO of RES_DEPTH shortcut pixels, RES_IN of them
+  // arriving together, RES_NEED read per block; RES_REORDER: the shortcut comes in another pixel order, the core's
+  // i-th pixel is read at the slot res_slot_i of the wrapper's table at res_pix_o (RES_PIXELS entries).
   parameter integer HAS_RES              = 0,
   parameter integer RES_DEPTH            = 2,
   parameter integer RES_PTR_BITS         = 1,
@@ -206,6 +206,7 @@ module imcc_neuron #(
   wire signed [ACC_BITS-1:0]      requantized;
   wire signed [ACC_BITS-1:0]      pre_add;
   wire signed [ACC_BITS-1:0]      added;
+  wire signed [ACC_BITS-1:0]      pooled_shortcut;  // HAS_RES 2, 3: the shortcut the pooled value adds
   wire signed [ACC_BITS-1:0]      rectified;
   wire signed [ACC_BITS-1:0]      activated;
 
@@ -372,7 +373,13 @@ module imcc_neuron #(
 
       wire [ACT_BITS-1:0]        shortcut_raw = res_head[oc * ACT_BITS +: ACT_BITS];
       wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
-      assign added = saturate(pre_add + shortcut);
+      if (HAS_RES >= 2) begin : g_add_after_pool
+        assign added = pre_add;
+        assign pooled_shortcut = shortcut;
+      end else begin : g_add
+        assign added = saturate(pre_add + shortcut);
+        assign pooled_shortcut = {ACC_BITS{1'b0}};
+      end
 
       // Shortcut pixels in the FIFO (its pointers wrap at RES_DEPTH); a block reads RES_NEED of them.
       wire [RES_PTR_BITS:0] res_count = (res_wr_q >= res_rd_q) ? { 1'b0, res_wr_q } - { 1'b0, res_rd_q }
@@ -389,6 +396,7 @@ module imcc_neuron #(
       assign res_ready_o = 1'b1;
       assign res_pix_o = {RES_PIX_BITS{1'b0}};
       assign added = pre_add;
+      assign pooled_shortcut = {ACC_BITS{1'b0}};
 `ifdef VERILATOR
       assign res_overflow = 1'b0;
 `endif
@@ -858,9 +866,18 @@ module imcc_neuron #(
   // chain applies it between two pools).
   generate
     if ((POOL == 0) && (POOL_CHAIN == 0)) begin : g_unpooled
+      wire unused_pooled_shortcut = ^pooled_shortcut;
       assign result = pool_out;
     end else begin : g_after_pool
-      wire signed [ACC_BITS-1:0] pooled_rectified = ((RELU_AFTER_POOL != 0) && pool_out[ACC_BITS-1]) ? {ACC_BITS{1'b0}} : pool_out;
+      wire signed [ACC_BITS-1:0] pooled_added;
+      if (HAS_RES >= 2) begin : g_pooled_add
+        wire signed [ACC_BITS-1:0] pooled_operand = ((HAS_RES == 3) && pool_out[ACC_BITS-1]) ? {ACC_BITS{1'b0}} : pool_out;
+        assign pooled_added = saturate(pooled_operand + pooled_shortcut);
+      end else begin : g_pooled_alone
+        wire unused_pooled_shortcut = ^pooled_shortcut;
+        assign pooled_added = pool_out;
+      end
+      wire signed [ACC_BITS-1:0] pooled_rectified = ((RELU_AFTER_POOL != 0) && pooled_added[ACC_BITS-1]) ? {ACC_BITS{1'b0}} : pooled_added;
       if ((THRESHOLD == 2) && (THRESHOLD_AFTER_POOL == 1)) begin : g_integrate_and_fire
         // The membrane potential of the pooled pixel and channel, entry (x * IF_PLANE_H + y) * CHANNELS + channel,
         // integrates each pooled value once, when it is emitted.
@@ -954,13 +971,11 @@ module imcc_neuron #(
     end
   end
 
-  // The value a residual add in another core reads (not this core's last), sent with each pixel.
+  // The value a residual add in another core reads (not this core's last: the layer's own, requantized), sent with
+  // each pixel.
   generate
     if (SHORTCUT != 0) begin : g_shortcut
-      wire signed [ACC_BITS-1:0] tap = (SHORTCUT == 1) ? requantized
-                                     : (SHORTCUT == 2) ? pre_add
-                                     : (SHORTCUT == 3) ? added
-                                     : rectified;
+      wire signed [ACC_BITS-1:0] tap = requantized;
       wire [ACC_BITS-ACT_BITS-1:0] unused_tap_high = tap[ACC_BITS-1:ACT_BITS];
       reg [COLS*ACT_BITS-1:0] shortcut_pixel_q, shortcut_pixel_d;
       always @* begin

@@ -562,7 +562,9 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         waitsForSibling: p.shortcutGate !== undefined,
         sendsShortcut: p.neuron?.shortcutTap !== undefined,
         shortcutBeforePool: p.neuron?.shortcutTap?.beforePool === true,
-        lastChannel: ulit(unsignedBits(p.cols - 1), p.cols - 1),
+        // The stream's last channel: a replicated core streams each replica's pixel with the layer's channel (a core
+        // sending a value before its pool holds whole replicas).
+        lastChannel: p.neuron?.shortcutTap?.beforePool ? ulit(unsignedBits(p.cols - 1), (p.replicas > 1 ? p.outChannels : p.cols) - 1) : '',
         shortcutPixelBits: p.neuron ? p.cols * p.neuron.saturationBits : 0,
         exportsResReady: p.neuron?.residual !== undefined && p.partialCores.length > 0,
         integrateAndFire: p.neuron?.threshold?.integrateAndFire !== undefined,

@@ -82,9 +82,6 @@ export interface NeuronParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-/** Which value of the datapath a core sends on its shortcut link (the module's SHORTCUT codes). */
-const SHORTCUT_CODES = { requantized: 1, preAdd: 2, added: 3, rectified: 4 } as const;
-
 /** Where the threshold sits (the module's THRESHOLD_AFTER_POOL): 0 before the pool, 1 after the last, 2 between two. */
 function thresholdPlace(threshold: NonNullable<CoreRtlPlan['neuron']>['threshold']): number {
   if (!threshold?.afterPool) return 0;
@@ -194,7 +191,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     THRESHOLD_AFTER_POOL: thresholdPlace(threshold),
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),
-    SHORTCUT: n.shortcutTap ? SHORTCUT_CODES[n.shortcutTap.wire] : 0,
+    // The core sends its requantized value on a shortcut link.
+    SHORTCUT: n.shortcutTap ? 1 : 0,
     POOL: !pool ? 0 : pool.kind === 'max' ? 1 : 2,
     POOL_H: pool?.height ?? 1,
     POOL_W: pool?.width ?? 1,
@@ -229,7 +227,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     LATTICE: p.block.ragged ? 1 : 0,
     ORIGIN_BITS: controllerParameters(p).CW,
     LAST_REPLICA_PARTIAL: replicated && (p.channelBase + p.cols) % p.outChannels !== 0 ? 1 : 0,
-    HAS_RES: res ? 1 : 0,
+    // 2: the add is of the pooled value, 3: of its ReLU.
+    HAS_RES: !res ? 0 : res.afterPool === 'relu' ? 3 : res.afterPool === 'pool' ? 2 : 1,
     RES_DEPTH: res?.depth ?? 2,
     RES_PTR_BITS: resPtrBits,
     RES_IN: res?.pixels ?? 1,

@@ -19,7 +19,7 @@ import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
-import { hasIdlePixels, maskedShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
+import { hasIdlePixels, maskedShortcut, pooledShortcut, shortcutReorder, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
@@ -30,18 +30,19 @@ export interface NeuronPlan {
   /**
    * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
    * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
+   * `afterPool`: the add is after the core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU
+   * (`relu`), read at the computed pixel that completes it (through the table, `masked`).
    */
-  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'> };
+  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: 'pool' | 'relu' };
   /**
-   * A residual add in another core reads a value of this core's chain that is not its last (e.g. the raw value before
-   * its ReLU): the core sends that value too, on the shortcut link, with each pixel. `wire` is the datapath's value.
+   * A residual add in another core reads a value of this core's chain that is not its last: the layer's own
+   * (requantized) value, e.g. before its ReLU. The core sends it too, on the shortcut link, with each pixel.
    */
   shortcutTap?: {
     node: string;
-    wire: 'requantized' | 'preAdd' | 'added' | 'rectified';
     /**
-     * The value is before the core's pool: the core sends it with every pixel it computes (a valid of its own, the
-     * wrapper's shortcut_valid_o), not with the pooled pixels it emits.
+     * The value is before the core's pool: the core sends it with every pixel (a replicated core: every block) it
+     * computes (a valid of its own, the wrapper's shortcut_valid_o), not with the pooled pixels it emits.
      */
     beforePool?: true;
   };
@@ -295,10 +296,16 @@ function neuronPlan(
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
-        // The add reads the requantized value, or its ReLU (the datapath's relu before the add).
-        const direct = fused.slice(0, i).every((g) => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking));
-        if (!direct || lm.residualLayer === undefined || pool || threshold) {
-          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it)');
+        // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or after the core's
+        // pools (none queued: their pooled pixels come back into the neuron core) the pooled value or its ReLU: the
+        // neuron core adds the shortcut when the pixel that completes it is computed.
+        const before = fused.slice(0, i);
+        const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
+        const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
+        const direct = before.every(activation);
+        const afterPool = pool !== undefined && !queued() && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
+        if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
+          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools (none queued)');
         }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
@@ -307,8 +314,9 @@ function neuronPlan(
         // replicas' pixels per block: more room for both bursts.
         const sourceLayer = mappingLayers.find((l) => l.layer === lm.residualLayer);
         // A replicated source with a pool sends the block of pooled pixels each of its blocks completes
-        // (src/mapping/replicatedPool.ts), y fastest: those are the arriving blocks.
-        const sourcePool = sourceLayer ? replicatedPoolPixels(design, sourceLayer) : undefined;
+        // (src/mapping/replicatedPool.ts), y fastest: those are the arriving blocks. A value before its pool (not its
+        // output) comes with every block it computes, its replicas' pixels.
+        const sourcePool = sourceLayer && lm.residualFrom === sourceLayer.output ? replicatedPoolPixels(design, sourceLayer) : undefined;
         const sent: ReplicaOffset[] | undefined = sourcePool
           ? Array.from({ length: sourcePool.pixels }, (_, k) => ({ oy: k % sourcePool.rows, ox: Math.floor(k / sourcePool.rows) }))
           : sourceLayer?.matrix.replicas;
@@ -331,6 +339,19 @@ function neuronPlan(
         // replicated pool's pooled pixels arrive as blocks of their own (`sent`).
         const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
         const arriving = sent && sent.length > 0 ? sent : [{ oy: 0, ox: 0 }];
+        if (afterPool) {
+          // Every column part keeps all the arriving pixels and reads its own replicas' pooled pixels' shortcuts.
+          const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
+          const pools: ChainPool[] = [
+            { ...pool!, input: node.shape, strideY: pool!.stride, strideX: pool!.stride },
+            ...laterPools.map((l) => ({ ...l.pool, input: { height: l.inHeight, width: l.inWidth }, strideY: l.strideY, strideX: l.strideX })),
+          ];
+          const { slots, depth: pooledDepth, ...masked } = pooledShortcut(node.shape, pools, arriving, offsets(lm), depth, part);
+          residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: reluAfterPool ? 'relu' : 'pool' };
+          // That ReLU is the add's operand: a ReLU after the add is another.
+          reluAfterPool = false;
+          break;
+        }
         if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
           // Every column part keeps all the arriving pixels and reads its own replicas'.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
@@ -395,6 +416,8 @@ function neuronPlan(
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
         else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
         if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+        // The neuron core adds a pooled value's shortcut to the last pool's pixels.
+        if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
@@ -402,6 +425,7 @@ function neuronPlan(
       }
       case 'gap': {
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
+        if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (queued()) {
           // The queue's walk pools every window once: it can sum them and send the average (one pixel per image).
           if (gapAfterQueue()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
@@ -449,7 +473,7 @@ function neuronPlan(
   accBits += 1;
   // Any width is generated (Verilog widths are generic; Verilator keeps wide words), and the reference model is exact
   // at any width (src/reference/exactness.ts).
-  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, { pool, replicated: lm.matrix.replicas.length > 1, spiking: spiking !== undefined, reluBeforePool, reluBeforeAdd });
+  const shortcutTap = tapped === undefined ? undefined : tapOf(tapped, node, fused, pool);
   // The membrane adds the datapath's value: it is wider (a sign extension of at least one bit).
   const membrane = threshold?.integrateAndFire;
   if (membrane) membrane.potentialBits = Math.max(membrane.potentialBits, accBits + 1);
@@ -477,45 +501,17 @@ function neuronPlan(
 }
 
 /**
- * Where the datapath holds `value`, a fused value of `node`'s core that a residual add in another core reads: the
- * requantized value (the layer's own, or its first fused batch norm's), the residual sum, or the ReLU before a pool.
- * A core with a pool emits fewer pixels than it computes: it sends a value before its pool with every pixel it
- * computes, on a valid of its own (one pixel per timestep, as many as its emission's peak: the link's load stays).
+ * The value of `node`'s core that a residual add in another core reads when it is not the core's output: a value
+ * read outside its core is that core's output or its weight layer's own value (IMC054), and a layer that a batch norm
+ * follows feeds only it (IMC213), so the tap is the layer's requantized value. A core with a pool emits fewer pixels
+ * than it computes: it sends a value before its pool with every pixel (a replicated core: every block) it computes,
+ * on a valid of its own (the link's load is the tapped value's peak per timestep, src/dataflow/links.ts).
  */
-function tapOf(
-  value: string,
-  node: IrNode,
-  fused: readonly IrNode[],
-  o: { pool: NeuronPlan['pool']; replicated: boolean; spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
-): NonNullable<NeuronPlan['shortcutTap']> {
-  const refuse = (why: string): never => unsupported(node, `a residual add (in another core) of '${value}', ${why}`);
-  // A replicated core computes several pixels per timestep and sends its pooled pixels by block.
-  if (o.pool && o.replicated) refuse('a value before the pool of a replicated core');
-  const tap = tapAt(value, node, fused, o, refuse);
-  return o.pool ? { ...tap, beforePool: true } : tap;
-}
-
-function tapAt(
-  value: string,
-  node: IrNode,
-  fused: readonly IrNode[],
-  o: { spiking: boolean; reluBeforePool: boolean; reluBeforeAdd: boolean },
-  refuse: (why: string) => never,
-): NonNullable<NeuronPlan['shortcutTap']> {
-  const at = fused.findIndex((f) => f.name === value);
-  if (value === node.name) {
-    if (fused[0]?.op.kind === 'batchnorm') refuse('the accumulation before its batch norm (not an activation)');
-    return { node: value, wire: 'requantized' };
+function tapOf(value: string, node: IrNode, fused: readonly IrNode[], pool: NeuronPlan['pool']): NonNullable<NeuronPlan['shortcutTap']> {
+  if (value !== node.name || fused[0]?.op.kind === 'batchnorm') {
+    throw new Error(`RTL: another core's add reads '${value}' of the core of ${node.name} (internal: IMC054, IMC213)`);
   }
-  const op = fused[at]?.op.kind;
-  if (op === 'batchnorm' && at === 0) return { node: value, wire: 'requantized' };
-  if (op === 'add' && fused.slice(0, at).every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'added' };
-  const before = fused.slice(0, at);
-  if (op === 'relu' && o.reluBeforeAdd && before.every((f) => f.op.kind === 'batchnorm')) return { node: value, wire: 'preAdd' };
-  if (op === 'relu' && !o.spiking && o.reluBeforePool && before.every((f) => f.op.kind === 'batchnorm' || f.op.kind === 'add' || f.op.kind === 'relu')) {
-    return { node: value, wire: 'rectified' };
-  }
-  return refuse(`a ${op ?? 'value'} the datapath does not hold as an activation`);
+  return pool ? { node: value, beforePool: true } : { node: value };
 }
 
 /**
@@ -622,14 +618,12 @@ export function planRtl(program: Program): RtlPlan {
   const byName = nodeIndex(design.network);
   const inputNode = networkInput(design.network);
   // Values a residual add reads from another core that are not that core's last value: sent on the shortcut link.
+  // (Only the layer's own value can be: every add of a source's value other than its output reads the same one.)
   const taps = new Map<string, string>();
   const layerNamed = layerIndex(mapping);
   for (const l of mapping.layers) {
     const source = l.residualLayer === undefined ? undefined : layerNamed.get(l.residualLayer);
-    if (source && l.residualFrom !== undefined && l.residualFrom !== source.output) {
-      if (taps.has(source.layer) && taps.get(source.layer) !== l.residualFrom) unsupported(byName.get(l.layer)!, `two residual adds of different values of '${source.layer}'`);
-      taps.set(source.layer, l.residualFrom);
-    }
+    if (source && l.residualFrom !== undefined && l.residualFrom !== source.output) taps.set(source.layer, l.residualFrom);
   }
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   const memoryByCore = new Map(memoryPlan.cores.map((c) => [c.core, c]));

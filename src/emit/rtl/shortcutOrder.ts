@@ -77,13 +77,91 @@ export function maskedShortcut(
   part?: { first: number; count: number },
 ): MaskedShortcut {
   const plane = { height, width };
-  const mine = (r: number): boolean => part === undefined || (r >= part.first && r < part.first + part.count);
   const inPlane = (y: number, x: number): boolean => y >= 0 && y < height && x >= 0 && x < width;
   const theirs = blockShape(arriving);
   const computed = blockOrigins(reading, plane).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
   const arrival = computed.map((block) => block.map((p) => (inPlane(p.y, p.x) ? emissionIndex(height, width, theirs, p.y, p.x) : -1)));
+  return shortcutTable(plane, arrival, arriving, reading.length, fifoDepth, part);
+}
+
+/** One pool of a core's chain: `height` x `width` windows every `strideY` x `strideX` pixels of its input plane. */
+export interface ChainPool {
+  input: { height: number; width: number };
+  height: number;
+  width: number;
+  strideY: number;
+  strideX: number;
+  padding: { top: number; left: number };
+  pooledHeight: number;
+  pooledWidth: number;
+}
+
+/**
+ * The table of a residual add right after the core's pools (no two windows of which end at the same pixel: no queued
+ * pool): the shortcut is on the last pool's plane, arriving in blocks of `arriving` replicas, and each pooled pixel
+ * reads its shortcut pixel at the computed pixel that completes it (through the pools, the pixel the core computes
+ * last among those it pools), so the block holding that pixel waits for it. The conv plane is computed in blocks of
+ * `reading` replicas.
+ */
+export function pooledShortcut(
+  conv: { height: number; width: number },
+  pools: readonly ChainPool[],
+  arriving: readonly ReplicaOffset[],
+  reading: readonly ReplicaOffset[],
+  fifoDepth: number,
+  part?: { first: number; count: number },
+): MaskedShortcut {
+  const computed = blockOrigins(reading, conv).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
+  // The computation index of every conv pixel (column-major), then of every pool's pixels: the last of its window's.
+  let order = new Int32Array(conv.height * conv.width).fill(-1);
+  computed.flat().forEach((p, i) => {
+    if (p.y >= 0 && p.y < conv.height && p.x >= 0 && p.x < conv.width) order[p.x * conv.height + p.y] = i;
+  });
+  for (const pool of pools) {
+    const next = new Int32Array(pool.pooledHeight * pool.pooledWidth).fill(-1);
+    for (let px = 0; px < pool.pooledWidth; px++) {
+      for (let py = 0; py < pool.pooledHeight; py++) {
+        for (let dx = 0; dx < pool.width; dx++) {
+          for (let dy = 0; dy < pool.height; dy++) {
+            const y = py * pool.strideY - pool.padding.top + dy;
+            const x = px * pool.strideX - pool.padding.left + dx;
+            if (y >= 0 && y < pool.input.height && x >= 0 && x < pool.input.width) next[px * pool.pooledHeight + py] = Math.max(next[px * pool.pooledHeight + py], order[x * pool.input.height + y]);
+          }
+        }
+      }
+    }
+    order = next;
+  }
+  const last = pools[pools.length - 1];
+  const pooled = { height: last.pooledHeight, width: last.pooledWidth };
+  const theirs = blockShape(arriving);
+  const completes = new Map<number, number>();
+  order.forEach((i, q) => {
+    if (completes.has(i)) throw new Error(`RTL: two pooled pixels complete at computed pixel ${i} (internal: a queued pool)`);
+    completes.set(i, emissionIndex(pooled.height, pooled.width, theirs, q % pooled.height, Math.floor(q / pooled.height)));
+  });
+  let i = 0;
+  const arrival = computed.map((block) => block.map(() => completes.get(i++) ?? -1));
+  return shortcutTable(pooled, arrival, arriving, reading.length, fifoDepth, part);
+}
+
+/**
+ * The table of `arrival` (per computed block, per replica: the arrival index of the shortcut pixel it reads, -1 for
+ * none) over the shortcut's plane: a block waits until the last arrival among its own pixels is kept, and frees the
+ * block's kept pixels after its own last pixel.
+ */
+function shortcutTable(
+  plane: { height: number; width: number },
+  arrival: number[][],
+  arriving: readonly ReplicaOffset[],
+  readingPixels: number,
+  fifoDepth: number,
+  part?: { first: number; count: number },
+): MaskedShortcut {
+  const mine = (r: number): boolean => part === undefined || (r >= part.first && r < part.first + part.count);
+  const inPlane = (y: number, x: number): boolean => y >= 0 && y < plane.height && x >= 0 && x < plane.width;
   const read = arrival.flat().filter((a) => a >= 0);
-  if (read.length !== height * width) throw new Error(`RTL: a residual add reads ${read.length} shortcut pixels of a ${height}x${width} plane`);
+  if (read.length !== plane.height * plane.width) throw new Error(`RTL: a residual add reads ${read.length} shortcut pixels of a ${plane.height}x${plane.width} plane`);
   let lag = 0;
   let smallestUnread = Number.POSITIVE_INFINITY;
   for (let i = read.length - 1; i >= 0; i--) {
@@ -108,9 +186,9 @@ export function maskedShortcut(
     used += kept;
   }
   // Room for the lag, for the most a block waits for with a whole arriving block on top, and for a block's pixels.
-  const depth = Math.max(fifoDepth + lag, mostNeeded + arriving.length + 1, reading.length + 1);
+  const depth = Math.max(fifoDepth + lag, mostNeeded + arriving.length + 1, readingPixels + 1);
   const origins = blockOrigins(arriving, plane);
-  const idle = origins.length * arriving.length > height * width;
+  const idle = origins.length * arriving.length > plane.height * plane.width;
   const arrivalMasks = idle
     ? origins.map((o) => arriving.reduce((mask, r, k) => (inPlane(o.y + r.oy, o.x + r.ox) ? mask + 2 ** k : mask), 0))
     : undefined;

@@ -1,7 +1,8 @@
 // The masked shortcut table of a residual add with idle pixels (src/emit/rtl/shortcutOrder.ts maskedShortcut): which
-// arriving pixels the adding core keeps, where each of its pixels sits, when each block may start and what it frees.
+// arriving pixels the adding core keeps, where each of its pixels sits, when each block may start and what it frees;
+// and the same table for an add after the core's pools (pooledShortcut).
 import { describe, expect, it } from 'vitest';
-import { hasIdlePixels, maskedShortcut } from '../../../src/emit/rtl/shortcutOrder.js';
+import { hasIdlePixels, maskedShortcut, pooledShortcut } from '../../../src/emit/rtl/shortcutOrder.js';
 import { blockOrigins } from '../../../src/mapping/block.js';
 import type { ReplicaOffset } from '../../../src/mapping/types.js';
 
@@ -49,5 +50,27 @@ describe('maskedShortcut', () => {
     // The last part's slots are the whole layer's for its replicas (the same depth here).
     expect(last.depth).toBe(whole.depth);
     expect(last.slots).toEqual(whole.slots.filter((_, i) => i % 5 >= 2));
+  });
+});
+
+describe('pooledShortcut', () => {
+  const pool2x2 = { input: { height: 4, width: 4 }, height: 2, width: 2, strideY: 2, strideX: 2, padding: { top: 0, left: 0 }, pooledHeight: 2, pooledWidth: 2 };
+
+  it('reads a pooled pixel\'s shortcut at the conv pixel that completes its window, in arrival order', () => {
+    const t = pooledShortcut({ height: 4, width: 4 }, [pool2x2], replicas(1, 1), replicas(1, 1), 8);
+    // Column-major conv pixels 5, 7, 13, 15 ((1,1), (3,1), (1,3), (3,3)) complete the four windows.
+    const reading = [5, 7, 13, 15];
+    expect(t.needs).toEqual(Array.from({ length: 16 }, (_, i) => (reading.includes(i) ? 1 : 0)));
+    expect(t.advances).toEqual(Array.from({ length: 16 }, (_, i) => (reading.includes(i) ? 1 : 0)));
+    expect(reading.map((i) => t.slots[i])).toEqual([0, 1, 2, 3]);
+    expect(t.arrivalMasks).toBeUndefined();
+  });
+
+  it('follows a pooled pixel through two pools: a 2x2 block waits at its last replica for the one global pixel', () => {
+    const gap = { input: { height: 2, width: 2 }, height: 2, width: 2, strideY: 2, strideX: 2, padding: { top: 0, left: 0 }, pooledHeight: 1, pooledWidth: 1 };
+    const t = pooledShortcut({ height: 4, width: 4 }, [pool2x2, gap], replicas(1, 1), replicas(4, 2), 8);
+    // Four 2x2 blocks of four pixels: only the last block's first pixel waits (for the one shortcut pixel) and its last frees it.
+    expect(t.needs).toEqual([...Array(12).fill(0), 1, 0, 0, 0]);
+    expect(t.advances).toEqual([...Array(15).fill(0), 1]);
   });
 });

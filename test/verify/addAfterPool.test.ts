@@ -1,0 +1,106 @@
+// A residual add after a pool in its core (issue 19; IMC112 before): the neuron core adds the shortcut to each pooled
+// pixel when the pixel that completes its window is processed (HAS_RES 2), reading the shortcut's FIFO slot through
+// the table of the pixels the core computes (src/emit/rtl/shortcutOrder.ts pooledShortcut: only a window's last pixel
+// reads one, and its block waits for it, as the dataflow model stalls the unit that completes the pooled pixel).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintAndVerifyTests, neuronParametersOf, prepare, verifyEdited } from '../emit/rtl/helpers.js';
+
+const FIXTURE = 'test/verify/fixtures/add-after-pool.imc';
+const NETWORK = 'add_after_pool';
+
+/** The fixture edited, as a file of its own (prepare reads a path). */
+function variant(name: string, edit: (text: string) => string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'imcc-add-after-pool-')), `${name}.imc`);
+  writeFileSync(path, edit(readFileSync(FIXTURE, 'utf8')));
+  return path;
+}
+
+const mapped = (directives: string) => (text: string): string =>
+  text.replace('  output logits\n', `  output logits\n\n  mapping {\n    default replicas 1, method 1, layout auto\n${directives}  }\n`);
+
+/**
+ * c2 in 4 replicas (columns of 4) max-pooling 2x2, then a ReLU and an overlapping 2x2/1 average pool (two stages of
+ * the core's pool chain, whose pooled pixel comes back into the neuron core's add), adding the 1x1 s2 (a 4x4 conv of
+ * p1: its pixel comes after the block that completes the windows, which waits for it).
+ */
+const replicatedChain = (text: string): string =>
+  mapped('    layer c2: replicas 4, method 1\n')(
+    text
+      .replace('  s2 = shortcut(p1, out 4, stride 2)                          // 4x2x2\n', '  s2 = conv(p1, out 4, kernel 4x4)\n')
+      .replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(avgpool(relu(maxpool(relu(batchnorm(c2)), size 2)), size 2, stride 1), s2)'),
+  );
+
+/**
+ * The shortcut t2 comes late (its first pixel needs all of s2, so all of p1) and is added to the ReLU of the pool:
+ * every 2x2 block of c2 (4 replicas, method 2: one window per block, pooled by position) waits for it; its memory keeps 5 columns of p1's 4, so the
+ * stalled layer loses no input (there is no back-pressure between cores: docs/verification.md "Limits").
+ */
+const lateShortcut = (text: string): string =>
+  mapped('    layer c2: replicas 4, method 2, dw 2\n')(
+    text
+      .replace('  s2 = shortcut(p1, out 4, stride 2)                          // 4x2x2\n', '  s2 = conv(p1, out 4, kernel 3x3, stride 2, pad 1)\n  t2 = conv(relu(s2), out 4, kernel 3x3, pad 1)\n')
+      .replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(relu(maxpool(batchnorm(c2), size 2)), t2)'),
+  );
+
+/** c2's core with the neuron core (its accumulating row part when split). */
+const c2Of = (p: ReturnType<typeof prepare>): string => `${NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
+
+describe('a residual add of the pooled value of its core (a max pool, unreplicated)', () => {
+  const p = prepare(FIXTURE);
+  const c2 = c2Of(p);
+
+  it("adds the shortcut after the neuron core's pool, through the table of the pixels that complete windows", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, RES_REORDER: 1, RES_IN: 1, POOL: 1 });
+    // One table entry per computed pixel of c2's 4x4 plane.
+    const table = p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    expect(table).toHaveLength(16);
+  });
+
+  lintAndVerifyTests(p, 300);
+
+  it('fails at c2 when the shortcut is added before the pool (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, (text) => text.replace(/\.HAS_RES(\s+)\(2\)/, '.HAS_RES$1(1)'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('a residual add of the pooled value of its core (two pools of a chain in 4 replicas)', () => {
+  const p = prepare(variant('replicated-chain', replicatedChain));
+
+  it("adds the last stage's pooled pixel in the neuron core, and the block completing it waits for its shortcut", () => {
+    expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, POOL: 0, POOL_CHAIN: 1, REPLICATED: 1 });
+    expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(1);
+  });
+
+  lintAndVerifyTests(p, 300);
+});
+
+describe('a residual add of the ReLU of the pooled value of its core whose shortcut comes late (2x2 blocks pooled by position)', () => {
+  const p = prepare(variant('late-shortcut', lateShortcut));
+  const c2 = c2Of(p);
+
+  it('stalls every block of c2 in the dataflow model until its pooled pixel\'s shortcut is there', () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 3, RES_MASKED: 1, POOL_BY_POSITION: 1 });
+    const buffer = p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!;
+    // Each of the four pooled pixels' shortcuts arrived after the inputs of the block that completes its window.
+    expect(buffer.lateShortcutPixels).toBe(4);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  lintAndVerifyTests(p, 300);
+
+  it('fails at c2 when its blocks no longer wait for their shortcut (fault check)', async () => {
+    const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;
+    // Each table entry is { need, advance, slot }: clear the need.
+    const keep = (1n << BigInt(2 * ptr + 1)) - 1n;
+    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) =>
+      text.split('\n').map((l) => (/^[0-9a-f]+$/.test(l) ? (BigInt(`0x${l}`) & keep).toString(16).padStart(l.length, '0') : l)).join('\n'),
+    );
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
+  }, 300_000);
+});

@@ -97,7 +97,10 @@ export function maskedShortcut(
   let mostNeeded = 0;
   for (const block of arrival) {
     const own = block.map((a, r) => ({ a, r })).filter(({ r }) => mine(r));
-    const need = Math.max(0, Math.max(-1, ...own.map(({ a }) => a)) + 1 - used);
+    // A column part waits for the whole block's pixels, not only its own: every part frees them all after the block
+    // (a part freeing pixels still to come would pass the write pointer), and the dataflow model stalls the layer's
+    // block on its last shortcut pixel.
+    const need = Math.max(0, Math.max(-1, ...block) + 1 - used);
     mostNeeded = Math.max(mostNeeded, need);
     const kept = block.filter((a) => a >= 0).length;
     own.forEach(({ a }, k) => {

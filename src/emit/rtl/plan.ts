@@ -328,10 +328,11 @@ function neuronPlan(
         // Idle pixels on either side (edge blocks, ragged blocks): the core keeps the arriving pixels in the plane and
         // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut). The
         // table counts the pixels the core computes, so a pool after the add (which emits fewer) changes nothing; a
-        // replicated pool's pooled pixels arrive as blocks of their own (`sent`).
+        // replicated pool's pooled pixels arrive as blocks of their own (`sent`). A column part that takes every
+        // arriving pixel reads through the same table, idle pixels or not: it frees a block's pixels of all the parts.
         const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
         const arriving = sent && sent.length > 0 ? sent : [{ oy: 0, ox: 0 }];
-        if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
+        if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane) || (split && !ownBlocks)) {
           // Every column part keeps all the arriving pixels and reads its own replicas'.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
           const { slots, depth: maskedDepth, ...masked } = maskedShortcut(plane.height, plane.width, arriving, offsets(lm), depth, part);
@@ -339,8 +340,7 @@ function neuronPlan(
           break;
         }
         // Another pixel order: the buffer keeps each pixel at its arrival index, read where the core's pixel sits.
-        const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
-        const reorder = reordered || (split && !ownBlocks) ? shortcutReorder(plane.height, plane.width, theirs, ours, depth, part) : undefined;
+        const reorder = reordered ? shortcutReorder(plane.height, plane.width, theirs, ours, depth) : undefined;
         residual = { from: lm.residualLayer, depth: reorder?.depth ?? depth, pixels: taken, slots: reorder?.slots };
         break;
       }

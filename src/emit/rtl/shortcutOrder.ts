@@ -23,7 +23,6 @@ export function shortcutReorder(
   arriving: BlockShape,
   reading: BlockShape,
   fifoDepth: number,
-  replicas?: { first: number; count: number },
 ): ShortcutReorder {
   const order = emissionOrder(height, width, reading);
   const arrival = order.map((p) => emissionIndex(height, width, arriving, p.y, p.x));
@@ -33,24 +32,17 @@ export function shortcutReorder(
     smallestUnread = Math.min(smallestUnread, arrival[i]);
     lag = Math.max(lag, i - smallestUnread);
   }
-  // A column part reads the pixels of its replicas only, at the times the whole layer computes their blocks: the
-  // whole layer's lag, and a block more.
-  const part = replicas !== undefined;
-  const depth = fifoDepth + lag + (part ? reading.rows * reading.cols : 0);
-  const replica = (y: number, x: number): number => (y % reading.rows) + (x % reading.cols) * reading.rows;
-  const read = order.flatMap((p, i) => {
-    const r = replica(p.y, p.x);
-    return !part || (r >= replicas.first && r < replicas.first + replicas.count) ? [arrival[i]] : [];
-  });
-  return { slots: read.map((t) => t % depth), depth };
+  const depth = fifoDepth + lag;
+  return { slots: arrival.map((t) => t % depth), depth };
 }
 
 /**
  * The shortcut buffer of a residual add where either side's blocks have idle pixels (edge blocks cut by the plane,
- * or ragged blocks on their lattice, src/mapping/block.ts): the adding core keeps only the arriving pixels in the
- * plane, packed in arrival order (emissionIndex counts only those), and walks a table with one entry per pixel its
- * neuron core computes (every replica of every block, idle ones too; a column part's own replicas). Each core frees
- * a block's kept pixels at its last pixel, so column parts, each with a buffer of all the pixels, stay in step.
+ * or ragged blocks on their lattice, src/mapping/block.ts), or where a column part takes every arriving pixel: the
+ * adding core keeps only the arriving pixels in the plane, packed in arrival order (emissionIndex counts only those),
+ * and walks a table with one entry per pixel its neuron core computes (every replica of every block, idle ones too; a
+ * column part's own replicas). Each core frees a block's kept pixels at its last pixel, so column parts, each with a
+ * buffer of all the pixels, stay in step.
  */
 export interface MaskedShortcut {
   /** Per computed pixel: the kept pixels freed after it (a block's in-plane pixels, at its last), and the buffer slot holding it. */

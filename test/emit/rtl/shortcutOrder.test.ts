@@ -37,7 +37,7 @@ describe('maskedShortcut', () => {
     }
   });
 
-  it('gives column parts their own replicas\' entries and the whole block\'s frees, so each part\'s buffer stays in step', () => {
+  it('gives column parts their own replicas\' entries and the whole block\'s frees and waits, so each part\'s buffer stays in step', () => {
     const whole = maskedShortcut(7, 7, replicas(5, 2), replicas(5, 2), 16);
     const first = maskedShortcut(7, 7, replicas(5, 2), replicas(5, 2), 16, { first: 0, count: 2 });
     const last = maskedShortcut(7, 7, replicas(5, 2), replicas(5, 2), 16, { first: 2, count: 3 });
@@ -46,6 +46,10 @@ describe('maskedShortcut', () => {
     const perBlock = (t: typeof whole, n: number) => Array.from({ length: blocks }, (_, b) => t.advances.slice(b * n, (b + 1) * n).reduce((a, c) => a + c, 0));
     expect(perBlock(first, 2)).toEqual(perBlock(whole, 5));
     expect(perBlock(last, 3)).toEqual(perBlock(whole, 5));
+    // ... and each part waits for the whole block's pixels before it, not only its own (it frees them all after it).
+    const needs = (t: typeof whole, n: number) => Array.from({ length: blocks }, (_, b) => t.needs[b * n]);
+    expect(needs(first, 2)).toEqual(needs(whole, 5));
+    expect(needs(last, 3)).toEqual(needs(whole, 5));
     // The last part's slots are the whole layer's for its replicas (the same depth here).
     expect(last.depth).toBe(whole.depth);
     expect(last.slots).toEqual(whole.slots.filter((_, i) => i % 5 >= 2));

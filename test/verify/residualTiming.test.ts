@@ -16,11 +16,12 @@ import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
 import type { IrDesign } from '../../src/ir/types.js';
-import { neuronParametersOf, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 const SAME_TIMESTEP = 'test/verify/fixtures/same-timestep-shortcut.imc';
 const SAME_TIMESTEP_BLOCKS = 'test/verify/fixtures/same-timestep-shortcut-blocks.imc';
+const SAME_TIMESTEP_COLUMNS = 'test/verify/fixtures/same-timestep-shortcut-columns.imc';
 const RAW_SHORTCUT = 'test/verify/fixtures/raw-shortcut.imc';
 const REPLICATED_RAW = 'test/verify/fixtures/replicated-raw-shortcut.imc';
 
@@ -74,6 +75,80 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
     expect(blockTiming(read(SAME_TIMESTEP_BLOCKS)).residualBuffers[0].lateShortcutPixels).toBeGreaterThan(0);
     await verifies(read(SAME_TIMESTEP_BLOCKS));
   }, 600_000);
+
+  describe('with the shortcut in columns of 2 and the add in 2x2 blocks (another pixel order)', () => {
+    const text = read(SAME_TIMESTEP_BLOCKS).replace('size 32x32', 'size 128x32').replace('layer s: replicas 4, method 2, dw 2', 'layer s: replicas 2, method 1');
+    const program = createProgram(designOf(text).design);
+    const p: Prepared = { design: program.design, mapping: program.mapping, plan: program.memory, program, files: emitRtl(program) };
+    const bits = neuronParametersOf(p.files, 'shortcut_blocks_c01').RES_PTR_BITS;
+
+    it('each block waits for its last shortcut pixel, not for as many pixels as it reads', () => {
+      expect(blockTiming(text).residualBuffers[0].lateShortcutPixels).toBeGreaterThan(0);
+      expect(neuronParametersOf(p.files, 'shortcut_blocks_c01')).toMatchObject({ HAS_RES: 1, RES_REORDER: 1, RES_MASKED: 1 });
+    });
+
+    it('verifies bit-exact on two images, timesteps included', async () => {
+      const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+      expect(result.firstMismatch).toBeNull();
+      expect(result.pass).toBe(true);
+      expect(result.comparisons).toBeGreaterThan(2500);
+    }, 600_000);
+
+    it('fails at c3 when its first block waits for 4 shortcut pixels, the first to arrive (fault check)', async () => {
+      // The block reads s's pixels 0, 1 (column 0) and 4, 5 (column 1 of the 4-row plane): it waits for 6.
+      const result = await verifyEdited(p, 'shortcut_blocks_c01_res_slots.mem', (text) => {
+        const lines = text.split('\n');
+        const at = lines.findIndex((l) => /^[0-9a-f]+$/.test(l));
+        const entry = Number.parseInt(lines[at], 16);
+        expect(Math.floor(entry / 2 ** (2 * bits + 1))).toBe(6);
+        lines[at] = (entry - 2 * 2 ** (2 * bits + 1)).toString(16).padStart(lines[at].length, '0');
+        return lines.join('\n');
+      });
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c3' });
+    }, 300_000);
+  });
+
+  describe('with the adding layer in ragged blocks split in two column parts (random seed 6113 reduced)', () => {
+    const p = prepare(SAME_TIMESTEP_COLUMNS);
+    const bits = neuronParametersOf(p.files, 'shortcut_columns_c01').RES_PTR_BITS;
+    /** What each block of a core waits for: the need field of its table's entries at a block's first pixel. */
+    const needs = (core: string): number[] =>
+      p.files
+        .find((f) => f.path === `rtl/shortcut_columns_${core}_res_slots.mem`)!
+        .content.split('\n')
+        .filter((l) => /^[0-9a-f]+$/.test(l))
+        .map((l) => Math.floor(Number.parseInt(l, 16) / 2 ** (2 * bits + 1)));
+
+    it('each part waits for its block\'s whole shortcut, also where none of its own replicas is in the plane', () => {
+      expect(p.mapping.layers.find((l) => l.layer === 'c3')!.cores).toEqual(['c01', 'c02']);
+      expect(blockTiming(read(SAME_TIMESTEP_COLUMNS)).residualBuffers[0].lateShortcutPixels).toBeGreaterThan(0);
+      // A block's entries: the first part's pixels of replicas 0 and 1 (it ends inside 1), the second's of 1 and 2.
+      const first = needs('c01').filter((_, i) => i % 2 === 0);
+      expect(first).toEqual(needs('c02').filter((_, i) => i % 2 === 0));
+      // The first block: only replica 2 (the second part's) is in the plane; the first part waits for its pixel too.
+      expect(first[0]).toBe(1);
+    });
+
+    it('verifies bit-exact on two images, timesteps included', async () => {
+      const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+      expect(result.firstMismatch).toBeNull();
+      expect(result.pass).toBe(true);
+      expect(result.comparisons).toBeGreaterThan(3000);
+    }, 600_000);
+
+    it('fails at the first part when its first block waits for its own replicas\' pixels only (fault check)', async () => {
+      const result = await verifyEdited(p, 'shortcut_columns_c01_res_slots.mem', (text) => {
+        const lines = text.split('\n');
+        const at = lines.findIndex((l) => /^[0-9a-f]+$/.test(l));
+        const entry = Number.parseInt(lines[at], 16);
+        lines[at] = (entry - 2 ** (2 * bits + 1)).toString(16).padStart(lines[at].length, '0');
+        return lines.join('\n');
+      });
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c3' });
+    }, 300_000);
+  });
 });
 
 describe("a residual add of a layer's raw value whose ReLU is fused into that layer's core", () => {

@@ -1,36 +1,23 @@
 // Residual adds whose shortcut arrives in another pixel order than the adding core computes (issue 19, IMC112
 // before): the shortcut buffer keeps each pixel at its arrival index modulo its depth and the core reads its i-th
-// pixel at the slot of its own arrival index (src/emit/rtl/shortcutOrder.ts).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// pixel at the slot of its own arrival index, through a table (src/emit/rtl/shortcutOrder.ts; its unit tests are in
+// test/emit/rtl/shortcutOrder.test.ts).
 import { describe, expect, it } from 'vitest';
-import { shortcutReorder } from '../../src/emit/rtl/shortcutOrder.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
-
-describe('the shortcut buffer of a reordered residual add', () => {
-  it('reads 2x2 blocks arriving on a 4x4 plane in column order, with room for the reads that lag', () => {
-    const { slots, depth } = shortcutReorder(4, 4, { rows: 2, cols: 2 }, { rows: 1, cols: 1 }, 10);
-    // Column 0 is (0,0) (1,0) (2,0) (3,0): arrival indices 0, 1, 4, 5 of the blocks' order.
-    expect(slots.slice(0, 4)).toEqual([0, 1, 4, 5]);
-    // Reading (0,1), the fifth pixel (i = 4), the smallest unread arrival index is 2: two behind.
-    expect(depth).toBe(10 + 2);
-  });
-
-  it('needs no more room when the orders agree', () => {
-    const { slots, depth } = shortcutReorder(4, 4, { rows: 2, cols: 1 }, { rows: 4, cols: 1 }, 10);
-    expect(slots).toEqual(Array.from({ length: 16 }, (_, i) => i % 10));
-    expect(depth).toBe(10);
-  });
-});
+import { coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks into columns of 2, and back into column parts)', () => {
   const p = prepare('test/verify/fixtures/shortcut-order.imc');
   const file = (path: string): string => p.files.find((f) => f.path === path)!.content;
-  /** The FIFO slot of each of a core's pixels, from its wrapper's ROM file. */
-  const slotsOf = (core: string): number[] =>
+  const ptrBits = (core: string): number => neuronParametersOf(p.files, `shortcut_order_${core}`).RES_PTR_BITS;
+  /** The entries of a core's table, from its wrapper's ROM file (a masked entry: { need, advance, slot }). */
+  const entriesOf = (core: string): number[] =>
     file(`rtl/shortcut_order_${core}_res_slots.mem`).split('\n').filter((l) => /^[0-9a-f]+$/.test(l)).map((l) => Number.parseInt(l, 16));
+  /** The FIFO slot of each of a core's pixels (the lowest bits of its entry). */
+  const slotsOf = (core: string): number[] => entriesOf(core).map((e) => e % 2 ** ptrBits(core));
+  /** The shortcut pixels each of a masked table's pixels frees. */
+  const advancesOf = (core: string): number[] => entriesOf(core).map((e) => Math.floor(e / 2 ** ptrBits(core)) % 2 ** (ptrBits(core) + 1));
 
   it('reads the shortcut of c2 and of both column parts of c3 through tables of slots', () => {
     expect(p.mapping.cores.map((c) => [c.id, c.layer, c.part.colPart])).toEqual([
@@ -39,21 +26,25 @@ describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks i
       ['c02', 'c2', 0],
       ['c03', 'c3', 0],
       ['c04', 'c3', 1],
-      ['c05', 'f1', 0],
-      ['c06', 'f1', 0],
-      ['c07', 'f1', 0],
     ]);
-    // The static neuron core reads each table from its wrapper's ROM (one slot per line, the core's pixel order).
+    // The static neuron core reads each table from its wrapper's ROM (one entry per line, the core's pixel order).
     for (const core of ['c02', 'c03', 'c04']) {
       expect(neuronParametersOf(p.files, `shortcut_order_${core}`)).toMatchObject({ HAS_RES: 1, RES_REORDER: 1 });
       expect(file(`rtl/shortcut_order_${core}.v`)).toContain(`$readmemh("rtl/shortcut_order_${core}_res_slots.mem", res_slot_rom);`);
     }
+    // The tables also say what each block waits for (its last pixel's arrival) and frees: in c3's parts, which take
+    // every arriving pixel, all the block's pixels, so each part's count stays in step with its writes.
+    expect(['c02', 'c03', 'c04'].map((core) => neuronParametersOf(p.files, `shortcut_order_${core}`).RES_MASKED)).toEqual([1, 1, 1]);
+    // Each part frees 4 pixels after each block's last of its pixels: the whole 16x16 plane.
+    for (const core of ['c03', 'c04']) {
+      expect(advancesOf(core).filter((a) => a !== 0)).toEqual(Array(64).fill(4));
+    }
     // c2's third pixel, (2, 0), arrived fifth in x's 2x2 blocks.
     expect(slotsOf('c02')[2]).toBe(4);
     // c3's parts read replicas 0-1 and 2-3 of each 2x2 block: their third pixels, (2, 0) and (2, 1), arrived third
-    // and ninth in y's columns.
+    // and 19th in y's columns.
     expect(slotsOf('c03')[2]).toBe(2);
-    expect(slotsOf('c04')[2]).toBe(8);
+    expect(slotsOf('c04')[2]).toBe(18);
     expect(coreModuleFile(p.files, 'shortcut_order_c04', 'neuron').content).toContain('.raddr_i (res_raddr),');
   });
 
@@ -67,23 +58,41 @@ describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks i
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
     const adding = result.coverage.filter((c) => c.layer === 'c2' || c.layer === 'c3');
-    // c2: 4 channels of 6x6; each part of c3: 4 channels of half the pixels.
-    expect(adding.map((c) => c.activations / result.images.length)).toEqual([144, 72, 72]);
+    // c2: 4 channels of 16x16; each part of c3: 4 channels of half the pixels.
+    expect(adding.map((c) => c.activations / result.images.length)).toEqual([1024, 512, 512]);
     for (const c of adding) expect(c.nonZero).toBeGreaterThan(0);
     expect(adding.some((c) => c.saturated > 0)).toBe(true);
   }, 300_000);
 
-  it('fails at c2 when two entries of its table are swapped (fault check)', async () => {
-    const dir = writeFiles(p.files);
-    // The table is a ROM file read at run time: the clean build is reused.
-    const path = join(dir, 'rtl/shortcut_order_c02_res_slots.mem');
-    const lines = readFileSync(path, 'utf8').split('\n');
-    const data = lines.flatMap((l, i) => (/^[0-9a-f]+$/.test(l) ? [i] : []));
-    expect([lines[data[2]], lines[data[3]]]).toEqual(['04', '05']);
-    [lines[data[2]], lines[data[3]]] = [lines[data[3]], lines[data[2]]];
-    writeFileSync(path, lines.join('\n'));
-    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+  it('fails at c2 when the slots of two of its pixels are swapped (fault check)', async () => {
+    // The table is a ROM file read at run time: the clean build is reused. c2's third and fourth pixels, (2, 0) and
+    // (3, 0), arrived fifth and sixth.
+    const slots = 2 ** ptrBits('c02');
+    expect(slotsOf('c02').slice(2, 4)).toEqual([4, 5]);
+    const result = await verifyEdited(p, 'shortcut_order_c02_res_slots.mem', (text) => {
+      const lines = text.split('\n');
+      const data = lines.flatMap((l, i) => (/^[0-9a-f]+$/.test(l) ? [i] : []));
+      const entry = (k: number) => Number.parseInt(lines[data[k]], 16);
+      const [third, fourth] = [entry(2), entry(3)];
+      const swapped = (e: number, slot: number) => (e - (e % slots) + slot).toString(16).padStart(lines[data[2]].length, '0');
+      [lines[data[2]], lines[data[3]]] = [swapped(third, fourth % slots), swapped(fourth, third % slots)];
+      return lines.join('\n');
+    });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c02', layer: 'c2' });
+  }, 300_000);
+
+  it('fails at c3 when its first part frees only its own replicas\' pixels after each block (fault check)', async () => {
+    const bits = ptrBits('c03');
+    // Advance 4 -> 2 in each block's last entry: the part's count then grows by the other part's 2 pixels a block.
+    const result = await verifyEdited(p, 'shortcut_order_c03_res_slots.mem', (text) =>
+      text.replace(/^[0-9a-f]+$/gm, (line) => {
+        const entry = Number.parseInt(line, 16);
+        const advance = Math.floor(entry / 2 ** bits) % 2 ** (bits + 1);
+        return advance === 4 ? (entry - 2 * 2 ** bits).toString(16).padStart(line.length, '0') : line;
+      }),
+    );
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c03', layer: 'c3' });
   }, 300_000);
 });

@@ -516,16 +516,12 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       // each), the slot in the lowest bits.
       const ptrBits = unsignedBits(p.neuron!.residual!.depth - 1);
       const entries = reorder.map((slot, i) => (masked.needs[i] * 2 ** (ptrBits + 1) + masked.advances[i]) * 2 ** ptrBits + slot);
-      const what = `shortcut entry of each pixel core ${p.core.id} computes (idle pixels on a side of the add): pixels its block waits for (at a block's first pixel), pixels freed after it (at a block's last), FIFO slot (the lowest ${ptrBits} bits)`;
+      const what = `shortcut entry of each pixel core ${p.core.id} computes (the shortcut in another order, idle pixels on a side of the add, or a column part taking every arriving pixel): pixels its block waits for (at a block's first pixel), pixels freed after it (at a block's last), FIFO slot (the lowest ${ptrBits} bits)`;
       files.push({ path: resSlotFile, content: memFile(3 * ptrBits + 2, entries, header(design, what, version)) });
       if (masked.arrivalMasks) {
         const what = `arriving shortcut pixels core ${p.core.id} keeps (bit r: replica r of '${p.neuron!.residual!.from}' is in the plane), one line per arriving block`;
         files.push({ path: resMaskFile, content: memFile(p.neuron!.residual!.pixels, masked.arrivalMasks, header(design, what, version)) });
       }
-    } else if (reorder) {
-      const bits = unsignedBits(p.neuron!.residual!.depth - 1);
-      const what = `shortcut FIFO slot of each pixel of core ${p.core.id} (the shortcut comes in another pixel order)`;
-      files.push({ path: resSlotFile, content: memFile(bits, reorder, header(design, what, version)) });
     }
     const channels = neuronChannelRange(p);
     const arrivals = inputArrivals(p);

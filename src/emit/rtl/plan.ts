@@ -19,7 +19,7 @@ import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
-import { hasIdlePixels, maskedShortcut, pooledShortcut, shortcutReorder, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
+import { hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
@@ -29,9 +29,10 @@ export interface NeuronPlan {
   requantShift: number;
   /**
    * Residual add right after requantization: the layer (or input) sending the shortcut, the FIFO depth, the pixels
-   * that arrive together; `slots` when the shortcut comes in another pixel order (src/emit/rtl/shortcutOrder.ts).
-   * `afterPool`: the add is after the core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU
-   * (`relu`), read at the computed pixel that completes it (through the table, `masked`).
+   * that arrive together; `slots` and `masked`, the table of a buffer that is not a plain FIFO (another pixel order,
+   * idle pixels, a column part taking every pixel: src/emit/rtl/shortcutOrder.ts). `afterPool`: the add is after the
+   * core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU (`relu`), read at the computed pixel
+   * that completes it (through the table, `masked`).
    */
   residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: 'pool' | 'relu' };
   /**
@@ -333,10 +334,12 @@ function neuronPlan(
         const taken = ownBlocks ? coreReplicas : pixels;
         const burst = pixels > 1 || lm.matrix.replicas.length > 1 ? 2 * (pixels + lm.matrix.replicas.length) + plane.height : 0;
         const depth = 2 * waiting + plane.height + 4 + burst;
-        // Idle pixels on either side (edge blocks, ragged blocks): the core keeps the arriving pixels in the plane and
-        // uses up its own in-plane pixels' only, through a table (src/emit/rtl/shortcutOrder.ts maskedShortcut). The
-        // table counts the pixels the core computes, so a pool after the add (which emits fewer) changes nothing; a
-        // replicated pool's pooled pixels arrive as blocks of their own (`sent`).
+        // Another pixel order, idle pixels on either side (edge blocks, ragged blocks) or a column part taking every
+        // arriving pixel: the buffer keeps each arriving pixel in the plane at its arrival index, and the core reads
+        // its own pixels, waits for each block's last and frees the block's pixels of all the parts through a table
+        // (src/emit/rtl/shortcutOrder.ts maskedShortcut). The table counts the pixels the core computes, so a pool
+        // after the add (which emits fewer) changes nothing; a replicated pool's pooled pixels arrive as blocks of
+        // their own (`sent`).
         const offsets = (l: LayerMapping): ReplicaOffset[] => (l.matrix.replicas.length > 0 ? l.matrix.replicas : [{ oy: 0, ox: 0 }]);
         const arriving = sent && sent.length > 0 ? sent : [{ oy: 0, ox: 0 }];
         if (afterPool) {
@@ -352,17 +355,14 @@ function neuronPlan(
           reluAfterPool = false;
           break;
         }
-        if (hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
-          // Every column part keeps all the arriving pixels and reads its own replicas'.
+        if (reordered || (split && !ownBlocks) || hasIdlePixels(arriving, plane) || hasIdlePixels(offsets(lm), plane)) {
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
           const { slots, depth: maskedDepth, ...masked } = maskedShortcut(plane.height, plane.width, arriving, offsets(lm), depth, part);
           residual = { from: lm.residualLayer, depth: maskedDepth, pixels, slots, masked };
           break;
         }
-        // Another pixel order: the buffer keeps each pixel at its arrival index, read where the core's pixel sits.
-        const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
-        const reorder = reordered || (split && !ownBlocks) ? shortcutReorder(plane.height, plane.width, theirs, ours, depth, part) : undefined;
-        residual = { from: lm.residualLayer, depth: reorder?.depth ?? depth, pixels: taken, slots: reorder?.slots };
+        // The same order: a FIFO of the core's own pixels, RES_NEED of them a block.
+        residual = { from: lm.residualLayer, depth, pixels: taken };
         break;
       }
       case 'batchnorm':

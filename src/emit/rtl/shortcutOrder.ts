@@ -1,56 +1,19 @@
-// A residual add whose shortcut arrives in another pixel order than the adding core computes its pixels (e.g. 2x2
-// blocks into a layer of columns): the shortcut buffer keeps each arriving pixel at its arrival index modulo its
-// depth, and the core reads its i-th pixel at the slot of that pixel's arrival index.
-import { blockOrigins, blockShape, type BlockShape } from '../../mapping/block.js';
+// The shortcut buffer of a residual add that a plain FIFO cannot pair with the adding core's pixels: the shortcut
+// arrives in another pixel order (e.g. 2x2 blocks into a layer of columns), either side's blocks have idle pixels, or
+// a column part takes every arriving pixel. The buffer keeps each arriving pixel at its arrival index modulo its
+// depth, and the core reads its i-th pixel at the slot of that pixel's arrival index, through a table that also says
+// what each block waits for and frees.
+import { blockOrigins, blockShape } from '../../mapping/block.js';
 import type { ReplicaOffset } from '../../mapping/types.js';
-import { emissionIndex, emissionOrder } from '../../memory/schedule.js';
-
-export interface ShortcutReorder {
-  /** Per pixel the adding core reads, in its order: the buffer slot holding it. */
-  slots: number[];
-  /** Buffer depth: `depth` (the in-order FIFO's) plus the most arrivals a read may lag behind its own index. */
-  depth: number;
-}
+import { emissionIndex } from '../../memory/schedule.js';
 
 /**
- * Slots and depth of the shortcut buffer for an H x W plane arriving in `arriving` blocks and read in `reading`
- * blocks, given the depth an in-order FIFO would need. A read of pixel i (in reading order) holds the slots of the
- * arrival indices from the smallest still unread (m_i) on, so the buffer needs i - m_i entries more than a FIFO.
- */
-export function shortcutReorder(
-  height: number,
-  width: number,
-  arriving: BlockShape,
-  reading: BlockShape,
-  fifoDepth: number,
-  replicas?: { first: number; count: number },
-): ShortcutReorder {
-  const order = emissionOrder(height, width, reading);
-  const arrival = order.map((p) => emissionIndex(height, width, arriving, p.y, p.x));
-  let lag = 0;
-  let smallestUnread = Number.POSITIVE_INFINITY;
-  for (let i = arrival.length - 1; i >= 0; i--) {
-    smallestUnread = Math.min(smallestUnread, arrival[i]);
-    lag = Math.max(lag, i - smallestUnread);
-  }
-  // A column part reads the pixels of its replicas only, at the times the whole layer computes their blocks: the
-  // whole layer's lag, and a block more.
-  const part = replicas !== undefined;
-  const depth = fifoDepth + lag + (part ? reading.rows * reading.cols : 0);
-  const replica = (y: number, x: number): number => (y % reading.rows) + (x % reading.cols) * reading.rows;
-  const read = order.flatMap((p, i) => {
-    const r = replica(p.y, p.x);
-    return !part || (r >= replicas.first && r < replicas.first + replicas.count) ? [arrival[i]] : [];
-  });
-  return { slots: read.map((t) => t % depth), depth };
-}
-
-/**
- * The shortcut buffer of a residual add where either side's blocks have idle pixels (edge blocks cut by the plane,
- * or ragged blocks on their lattice, src/mapping/block.ts): the adding core keeps only the arriving pixels in the
- * plane, packed in arrival order (emissionIndex counts only those), and walks a table with one entry per pixel its
- * neuron core computes (every replica of every block, idle ones too; a column part's own replicas). Each core frees
- * a block's kept pixels at its last pixel, so column parts, each with a buffer of all the pixels, stay in step.
+ * The table of the shortcut buffer. With idle pixels on either side (edge blocks cut by the plane, or ragged blocks
+ * on their lattice, src/mapping/block.ts) the adding core keeps only the arriving pixels in the plane, packed in
+ * arrival order (emissionIndex counts only those). It walks a table with one entry per pixel its neuron core computes
+ * (every replica of every block, idle ones too; a column part's own replicas). Each core frees a block's kept pixels
+ * at its last pixel, so column parts, each with a buffer of all the pixels, stay in step; a block waits for its last
+ * pixel's arrival, in any arrival order.
  */
 export interface MaskedShortcut {
   /** Per computed pixel: the kept pixels freed after it (a block's in-plane pixels, at its last), and the buffer slot holding it. */
@@ -175,7 +138,10 @@ function shortcutTable(
   let mostNeeded = 0;
   for (const block of arrival) {
     const own = block.map((a, r) => ({ a, r })).filter(({ r }) => mine(r));
-    const need = Math.max(0, Math.max(-1, ...own.map(({ a }) => a)) + 1 - used);
+    // A column part waits for the whole block's pixels, not only its own: every part frees them all after the block
+    // (a part freeing pixels still to come would pass the write pointer), and the dataflow model stalls the layer's
+    // block on its last shortcut pixel.
+    const need = Math.max(0, Math.max(-1, ...block) + 1 - used);
     mostNeeded = Math.max(mostNeeded, need);
     const kept = block.filter((a) => a >= 0).length;
     own.forEach(({ a }, k) => {

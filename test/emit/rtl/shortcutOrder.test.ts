@@ -13,6 +13,30 @@ function replicas(n: number, dW: number): ReplicaOffset[] {
 }
 
 describe('maskedShortcut', () => {
+  it('reads 2x2 blocks arriving on a 4x4 plane in column order, with room for the reads that lag', () => {
+    const t = maskedShortcut(4, 4, replicas(4, 2), replicas(1, 1), 10);
+    // Column 0 is (0,0) (1,0) (2,0) (3,0): arrival indices 0, 1, 4, 5 of the blocks' order; (2,0) and (3,0)
+    // wait for 5 and 6 arrivals (3 more than the pixels freed before each).
+    expect(t.slots.slice(0, 4)).toEqual([0, 1, 4, 5]);
+    expect(t.needs.slice(0, 4)).toEqual([1, 1, 3, 3]);
+    // Reading (0,1), the fifth pixel (i = 4), the smallest unread arrival index is 2: two behind.
+    expect(t.depth).toBe(10 + 2);
+    expect(t.arrivalMasks).toBeUndefined();
+  });
+
+  it('makes a 2x2 block of columns of 2 wait for its last pixel, not for as many pixels as it reads', () => {
+    const t = maskedShortcut(4, 4, replicas(2, 1), replicas(4, 2), 10);
+    // Block (0,0) reads arrival indices 0, 1 (column 0) and 4, 5 (column 1): it waits for 6.
+    expect(t.slots.slice(0, 4)).toEqual([0, 1, 4, 5]);
+    expect(t.needs.slice(0, 4)).toEqual([6, 0, 0, 0]);
+  });
+
+  it('needs no more room when the orders agree', () => {
+    const t = maskedShortcut(4, 4, replicas(2, 1), replicas(4, 1), 10);
+    expect(t.slots).toEqual(Array.from({ length: 16 }, (_, i) => i % 10));
+    expect(t.depth).toBe(10);
+  });
+
   it('keeps the in-plane pixels of columns of 3 on 7 rows, read one pixel at a time in the same order', () => {
     const t = maskedShortcut(7, 2, replicas(3, 1), replicas(1, 1), 10);
     expect(t.arrivalMasks).toEqual([7, 7, 1, 7, 7, 1]);
@@ -38,7 +62,7 @@ describe('maskedShortcut', () => {
     }
   });
 
-  it('gives column parts their own replicas\' entries and the whole block\'s frees, so each part\'s buffer stays in step', () => {
+  it('gives column parts their own replicas\' entries and the whole block\'s frees and waits, so each part\'s buffer stays in step', () => {
     const whole = maskedShortcut(7, 7, replicas(5, 2), replicas(5, 2), 16);
     const first = maskedShortcut(7, 7, replicas(5, 2), replicas(5, 2), 16, { first: 0, count: 2 });
     const last = maskedShortcut(7, 7, replicas(5, 2), replicas(5, 2), 16, { first: 2, count: 3 });
@@ -47,6 +71,10 @@ describe('maskedShortcut', () => {
     const perBlock = (t: typeof whole, n: number) => Array.from({ length: blocks }, (_, b) => t.advances.slice(b * n, (b + 1) * n).reduce((a, c) => a + c, 0));
     expect(perBlock(first, 2)).toEqual(perBlock(whole, 5));
     expect(perBlock(last, 3)).toEqual(perBlock(whole, 5));
+    // ... and each part waits for the whole block's pixels before it, not only its own (it frees them all after it).
+    const needs = (t: typeof whole, n: number) => Array.from({ length: blocks }, (_, b) => t.needs[b * n]);
+    expect(needs(first, 2)).toEqual(needs(whole, 5));
+    expect(needs(last, 3)).toEqual(needs(whole, 5));
     // The last part's slots are the whole layer's for its replicas (the same depth here).
     expect(last.depth).toBe(whole.depth);
     expect(last.slots).toEqual(whole.slots.filter((_, i) => i % 5 >= 2));

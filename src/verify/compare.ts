@@ -291,7 +291,7 @@ export function stallReport(trace: Trace, cores: CoreInfo[], schedules: Map<stri
       layer,
       timestep: trace.timesteps,
       scheduleTimestep: null,
-      what: `the RTL stopped the simulation at cycle ${trace.cycles}: core ${core}${layer === null ? '' : ` (layer ${layer})`}: ${message}`,
+      what: `the RTL stopped the simulation${trace.cycles > 0 ? ` at cycle ${trace.cycles}` : ''}: core ${core}${layer === null ? '' : ` (layer ${layer})`}: ${message}`,
       expected: null,
       actual: null,
     };

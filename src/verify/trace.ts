@@ -87,6 +87,12 @@ export function parseTrace(text: string, output = ''): Trace {
   const stop = /^core (\S+): (.+)$/m.exec(output);
   if (stop) {
     trace.stopped = { core: stop[1], message: stop[2].trim() };
+    // Two checks failing in one cycle: the second $finish ends the process before the testbench writes its end line;
+    // the events still say how far the run got.
+    if (trace.timesteps === 0) {
+      const times = [...[...trace.memory.values()].flat(), ...trace.activations].map((e) => e.t);
+      trace.timesteps = times.reduce((a, t) => Math.max(a, t + 1), 0);
+    }
     const current = trace.ifSteps?.[trace.ifSteps.length - 1];
     if (current) current.stopped = trace.stopped;
   }

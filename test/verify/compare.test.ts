@@ -130,4 +130,17 @@ describe('compareTrace', () => {
     const columnOrder = compareTrace(parseTrace(lines.join('\n')), [], new Map(), golden, plane);
     expect(columnOrder.mismatches).toBe(4);
   });
+
+  it("reports the RTL check that stopped a run at its core, with or without the testbench's end line", () => {
+    // A FIFO overflow's `$display` then `$finish`: the trace ends there (E: not done).
+    const cut = good.slice(0, 4);
+    const stopped = compareTrace(parseTrace([...cut, 'E 17 1 0'].join('\n'), 'core c00: residual FIFO overflow\n- rtl/x.v:1: Verilog $finish\n'), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(stopped.firstMismatch).toMatchObject({ kind: 'incomplete', core: 'c00', layer: 'l', timestep: 2, what: 'the RTL stopped the simulation at cycle 17: core c00 (layer l): residual FIFO overflow' });
+    // Two checks in one cycle: the second $finish exits before the end line; the events give the timesteps.
+    const abrupt = compareTrace(parseTrace(cut.join('\n'), 'core c00: residual FIFO overflow\n'), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(abrupt.firstMismatch).toMatchObject({ kind: 'incomplete', core: 'c00', timestep: 2, what: 'the RTL stopped the simulation: core c00 (layer l): residual FIFO overflow' });
+    // Without such a line an unfinished run is a stall, reported at the first core short of its schedule.
+    const stalled = compareTrace(parseTrace([...cut, 'E 17 1 0'].join('\n')), cores, new Map([['c00', schedule]]), reference, shape);
+    expect(stalled.firstMismatch!.what).toMatch(/^the simulation did not finish within 17 cycles: core c00 \(layer l\) stalled waiting to compute/);
+  });
 });

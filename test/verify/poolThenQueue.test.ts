@@ -2,7 +2,7 @@
 // pool stages pools first and the last pool's queue (templates/rtl/imcc_pool_queue.v.hbs) pools the last stage's
 // pixels, with the ReLU between the two, and sends them one per timestep; the dataflow model times the queued pool's
 // windows by the conv pixels that complete them through the earlier pool (src/emit/rtl/poolWindows.ts). A global
-// average pool after a queued pool: the queue sums the pooled pixels its walk computes and sends their average.
+// average pool after a queued pool is a stage reading the pixels the queue sends (test/verify/queueThenPool.test.ts).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,9 +54,10 @@ describe('a queued pool after a pool stage (2x2/2 max, ReLU, 3x3/1 average padde
 
 describe('a global average pool after a queued pool (2x2/1 max padded by 1, ReLU, GAP over 6x6)', () => {
   const p = prepare('test/verify/fixtures/queue-gap.imc');
-  it('sums the walk\'s pooled pixels in the queue and sends one average pixel per image', () => {
+  it('sends the queue\'s pixels through a global-average stage, one average pixel per image', () => {
     expect(neuronParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0 });
-    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 1, POOL_H: 2, STRIDE: 1, PAD_TOP: 1, POOLED_H: 6, POOLED_W: 6, GAP: 1, MID_RELU: 1, RELU_AFTER_POOL: 0 });
+    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 1, POOL_H: 2, STRIDE: 1, PAD_TOP: 1, POOLED_H: 6, POOLED_W: 6, AFTER: 1, OUT_H: 1, RELU_AFTER_POOL: 0 });
+    expect(poolStageParametersOf(p.files, 'queue_gap_c00')).toMatchObject([{ KIND: 2, IN_H: 6, IN_W: 6, POOL_H: 6, STRIDE_Y: 6, POOLED_H: 1, RELU_IN: 1 }]);
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/queue_gap.f', 'queue_gap_top');
@@ -71,7 +72,7 @@ describe('a global average pool after a queued pool (2x2/1 max padded by 1, ReLU
     expect(c1.nonZero).toBeGreaterThan(0);
   }, 300_000);
   it('fails at c00 when the sum does not restart at an image\'s first window', async () => {
-    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('(first_window ? BIT_ZERO : gap_sum_old)', 'gap_sum_old'), { images: 2 });
+    const result = await verifyEdited(p, 'imcc_pool.v', (t) => t.replace('assign window = first ? in_extended : old + in_extended;', 'assign window = old + in_extended;'), { images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);
@@ -86,7 +87,7 @@ describe('a threshold before a queued pool and its global average pool (0/1 pool
   writeFileSync(file, text);
   const p = prepare(file);
   it('reports the 0/1 pooled activations unsigned and verifies bit-exact', async () => {
-    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 2, IN_BITS: 2, OUT_BITS: 1, OUT_UNSIGNED: 1, THRESHOLD: 0, GAP: 1 });
+    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 2, IN_BITS: 2, OUT_BITS: 1, OUT_UNSIGNED: 1, THRESHOLD: 0, AFTER: 1 });
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);

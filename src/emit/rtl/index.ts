@@ -15,7 +15,7 @@ import { controllerParameters, type ControllerParameters } from './controllerPar
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
 import { neuronParameters } from './neuronParameters.js';
 import { pixelChannels, poolChainParameters, usesPoolChain } from './poolChain.js';
-import { poolQueueParameters, usesPoolQueue } from './poolQueue.js';
+import { poolQueueParameters, poolQueueStages, usesPoolQueue } from './poolQueue.js';
 import { sourceLayout } from '../sourceLayout.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
@@ -128,6 +128,8 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const arrivalBits = unsignedBits(arrivals - 1);
   const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
   const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
+  const afterQueue = usesPoolQueue(p) ? poolQueueStages(p) : [];
+  const queueStream = 'queue_stream_0';
   return {
     neuronParameters: instanceParameters(values),
     streamBits,
@@ -141,6 +143,15 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     poolLast: `pool_stream_${stages.length}`,
     poolQueueModule: names.poolQueue,
     queueParameters: usesPoolQueue(p) ? instanceParameters(poolQueueParameters(p)) : [],
+    // The stages of the pools after the queued one, chained from the pixels the queue sends back into it.
+    queueStream,
+    queueStages: afterQueue.map((stage, i) => ({
+      number: stages.length + i + 1,
+      input: i === 0 ? queueStream : `queue_stream_${i}`,
+      output: `queue_stream_${i + 1}`,
+      parameters: instanceParameters(stage),
+    })),
+    queueLast: `queue_stream_${afterQueue.length}`,
     traceSource: usesPoolQueue(p) ? 'u_queue' : 'u_neuron',
     resReorder: values.RES_REORDER === 1,
     resMasked: values.RES_MASKED === 1,
@@ -489,7 +500,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   if (neurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
   // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters and line-buffer
   // taps of both (a stage instantiates the taps in a generate branch: they come with it).
-  const chains = plan.cores.some(usesPoolChain);
+  const chains = plan.cores.some((p) => usesPoolChain(p) || (usesPoolQueue(p) && poolQueueStages(p).length > 0));
   const queues = plan.cores.some(usesPoolQueue);
   if (chains) add(`rtl/${names.pool}.v`, renderTemplate('rtl/imcc_pool.v.hbs', { header: libraryHeader('one pool of a neuron core\'s chain of pools', version) }));
   if (queues) add(`rtl/${names.poolQueue}.v`, renderTemplate('rtl/imcc_pool_queue.v.hbs', { header: libraryHeader('pool whose windows end together, with its queue of pooled pixels', version) }));

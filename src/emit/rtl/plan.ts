@@ -126,8 +126,6 @@ export interface LaterPoolPlan {
   threshold?: number;
   /** The threshold is an integrate-and-fire neuron (`model if`): its membrane holds one potential per input pixel. */
   integrateAndFire?: boolean;
-  /** A global average pool after the queued pool: the queue sums its pooled pixels and sends their average. */
-  afterQueue?: true;
 }
 
 /**
@@ -288,10 +286,9 @@ function neuronPlan(
     if (pendingThreshold) threshold!.betweenPools = true;
     reluAfterPool = false;
   };
-  // A pool whose windows end together is the core's last: its queue sends the core's pixels.
+  // A core has one pool whose windows end together: its queue sends the pooled pixels, to the stages of the pools
+  // after it, or as the core's pixels.
   const queued = (): boolean => pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
-  // ... or a global average pool after it, which the queue computes.
-  const gapAfterQueue = (): boolean => laterPools.some((l) => l.afterQueue);
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -352,7 +349,6 @@ function neuronPlan(
         if (threshold) break;
         // With `model if` the ReLU is an integrate-and-fire neuron: a threshold with a membrane potential.
         if (spiking) {
-          if (gapAfterQueue()) unsupported(f, `an integrate-and-fire neuron after a global average pool after a pool whose windows end together (padding >= stride)`);
           threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
           break;
         }
@@ -381,10 +377,12 @@ function neuronPlan(
         }
         // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
-        // pixels: the core's last pool (a pool stage reads one pixel at a time and emits at most one), after the
-        // core's chain of stages when it follows another pool.
+        // pixels (a pool stage reads one pixel at a time and emits at most one), after the core's chain of stages when
+        // it follows another pool, and sends them one per timestep to the stages of the pools after it.
         const together = (what: string): void => {
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
+          // Pools after a queued pool are stages after its queue; a second queue there is not generated.
+          if (queued()) unsupported(f, `a pool whose windows end together (padding >= stride) after another such pool in its core`);
           // A threshold between the pools is the queue's compare of its input; a membrane there is not.
           if (pool && threshold?.afterPool && !threshold.betweenPools && threshold.integrateAndFire) {
             unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after an integrate-and-fire neuron after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
@@ -394,7 +392,6 @@ function neuronPlan(
         };
         if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
         else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
-        if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
@@ -402,13 +399,7 @@ function neuronPlan(
       }
       case 'gap': {
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
-        if (queued()) {
-          // The queue's walk pools every window once: it can sum them and send the average (one pixel per image).
-          if (gapAfterQueue()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
-          if (threshold?.afterPool && !threshold.betweenPools) unsupported(f, `a global average pool after a threshold after a pool whose windows end together (padding >= stride)`);
-          laterPool(f, planned, plane.height, plane.width);
-          laterPools[laterPools.length - 1].afterQueue = true;
-        } else if (pool) laterPool(f, planned, plane.height, plane.width);
+        if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
         plane = { height: 1, width: 1 };
         break;
@@ -418,7 +409,6 @@ function neuronPlan(
       case 'threshold':
         // The IR refuses a threshold of a 1-bit value (IMC130), so there is at most one per neuron core.
         if (threshold) unsupported(f, 'two thresholds in one neuron core');
-        if (gapAfterQueue()) unsupported(f, `a threshold after a global average pool after a pool whose windows end together (padding >= stride)`);
         threshold = { level: f.op.level, afterPool: pool !== undefined };
         break;
       default:

@@ -1,10 +1,11 @@
-// The parameters of the static pooled-pixel queue (templates/rtl/imcc_pool_queue.v.hbs) of a neuron core whose first
-// pool's windows may end together (padding >= stride): the queue pools from a line buffer of the core's pixels, applies
-// what follows the pool, and sends the pooled pixels one per timestep in column-major order (docs/rtl.md "Pools whose
-// windows end together").
+// The parameters of the static pooled-pixel queue (templates/rtl/imcc_pool_queue.v.hbs) of a neuron core one of whose
+// pools has windows that may end together (padding >= stride): the queue pools from a line buffer of the core's pixels
+// (or of the pool stages' before it) and sends the pooled pixels one per timestep in column-major order, as the core's
+// pixels (applying what follows the pool) or to the stages of the pools after it (docs/rtl.md "Pools whose windows end
+// together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, membraneParameters, poolChainParameters, pooledValueBits } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, membraneParameters, poolChainParameters, pooledValueBits, poolStagesAfterQueue, type PoolStageParameters } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -34,9 +35,9 @@ export interface PoolQueueParameters {
   THRESHOLD_IN: number;
   LEVEL_IN_NEGATIVE: number;
   LEVEL_IN_MAGNITUDE: number;
+  AFTER: number;
+  OUT_H: number;
   RELU_AFTER_POOL: number;
-  GAP: number;
-  MID_RELU: number;
   THRESHOLD: number;
   LEVEL_NEGATIVE: number;
   LEVEL_MAGNITUDE: number;
@@ -48,7 +49,7 @@ export interface PoolQueueParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-/** Whether the core's first pool, or its last after a chain of stages, queues its pooled pixels. */
+/** Whether one of the core's pools (its first, or a later one after a chain of stages) queues its pooled pixels. */
 export function usesPoolQueue(p: CoreRtlPlan): boolean {
   return p.neuron?.pool?.queue !== undefined || (p.neuron?.laterPools.some((l) => l.pool.queue !== undefined) ?? false);
 }
@@ -56,17 +57,13 @@ export function usesPoolQueue(p: CoreRtlPlan): boolean {
 export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
   const n = p.neuron;
   if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
-  // The queued pool: the first, or the last after the chain of stages, whose last stage's pixels it reads (a stage's
-  // pooled values have its input's bits); a global average pool may follow it, which the queue computes too.
+  // The queued pool: the first, or the later one after the chain of stages, whose last stage's pixels it reads (a
+  // stage's pooled values have its input's bits); the stages of the pools after it read the pixels it sends.
   const later = n.laterPools.find((l) => l.pool.queue !== undefined);
-  const gap = n.laterPools.find((l) => l.afterQueue);
   const after = n.laterPools.slice(later ? n.laterPools.indexOf(later) + 1 : 0);
-  if (p.replicas > 1 || after.length > 1 || (after.length === 1 && after[0] !== gap)) {
-    throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
-  }
+  if (p.replicas > 1 || after.some((l) => l.pool.queue !== undefined)) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or after another`);
   // A threshold after the pools (one between two of them is a stage's or the queue's input compare).
   const threshold = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
-  if (gap && (gap.threshold !== undefined || threshold)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
   const pool = later?.pool ?? n.pool!;
   const stages = later ? poolChainParameters(p) : [];
   const slots = pool.queue!.slots;
@@ -111,12 +108,17 @@ export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
     THRESHOLD_IN: levelIn !== undefined ? 1 : 0,
     LEVEL_IN_NEGATIVE: levelIn !== undefined && levelIn < 0 ? 1 : 0,
     LEVEL_IN_MAGNITUDE: Math.abs(levelIn ?? 0),
+    AFTER: after.length > 0 ? 1 : 0,
+    OUT_H: n.outHeight,
     RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
-    GAP: gap ? 1 : 0,
-    MID_RELU: gap?.relu ? 1 : 0,
     THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
     LEVEL_NEGATIVE: level < 0 ? 1 : 0,
     LEVEL_MAGNITUDE: Math.abs(level),
     ...membraneParameters(membrane, threshold?.level ?? 0),
   };
+}
+
+/** The stages of the pools after the core's queued pool, which read the pixels the queue sends. */
+export function poolQueueStages(p: CoreRtlPlan): PoolStageParameters[] {
+  return poolStagesAfterQueue(p, poolQueueParameters(p).IN_BITS);
 }

@@ -3,6 +3,9 @@
 // after it (templates/rtl/imcc_pool.v.hbs), whose pixels it collects as the core's; the dataflow model times those
 // pools on the queued pixels as they leave, one per timestep (src/dataflow/simulate.ts, serialize). Verified
 // bit-exact, with the consumers' crossbar timesteps, in Verilator.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
@@ -38,5 +41,71 @@ describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average;
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('{ {(ACC_BITS-VALUE_BITS){send_value[VALUE_BITS-1]}}, send_value }', '{ {(ACC_BITS-VALUE_BITS){1\'b0}}, send_value }'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+/** A variant of a fixture, `edits` applied to its text, prepared from a temporary file. */
+function variant(fixture: string, name: string, edits: Array<[string, string]>): ReturnType<typeof prepare> {
+  let text = readFileSync(`test/verify/fixtures/${fixture}`, 'utf8');
+  for (const [from, to] of edits) {
+    expect(text).toContain(from);
+    text = text.replace(from, to);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), `imcc-${name}-`)), `${name}.imc`);
+  writeFileSync(file, text);
+  return prepare(file);
+}
+
+/** Verifies `p` bit-exact on `images` images with non-zero and zero activations at c1 (0/1 or spikes). */
+async function verifiesWithBothValues(p: ReturnType<typeof prepare>, images: number): Promise<void> {
+  const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images });
+  expect(result.firstMismatch).toBeNull();
+  expect(result.pass).toBe(true);
+  const c1 = result.coverage.find((c) => c.layer === 'c1' && c.activations > 0)!;
+  expect(c1.nonZero).toBeGreaterThan(0);
+  expect(c1.nonZero).toBeLessThan(c1.activations);
+}
+
+describe('a threshold around the global average pool after a queued pool (2x2/1 max padded by 1, GAP over 6x6)', () => {
+  const thresholdOps: [string, string] = ['ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold'];
+  const before = variant('queue-gap.imc', 'queue-gap-threshold-before', [thresholdOps, ['g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = gap(threshold(maxpool(c1, size 2, stride 1, pad 1), level 1))']]);
+  const after = variant('queue-gap.imc', 'queue-gap-threshold-after', [thresholdOps, ['g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = threshold(gap(relu(maxpool(c1, size 2, stride 1, pad 1))), level 1)']]);
+  it('compares the queued pixels in the global-average stage, or the average in the queue, verified bit-exact', async () => {
+    expect(poolStageParametersOf(before.files, 'queue_gap_c00')).toMatchObject([{ THRESHOLD_IN: 1, LEVEL_MAGNITUDE: 1, IN_BITS: 2, POOL_H: 6 }]);
+    expect(poolQueueParametersOf(before.files, 'queue_gap_c00')).toMatchObject({ AFTER: 1, THRESHOLD: 0, OUT_BITS: 1, OUT_UNSIGNED: 1 });
+    expect(poolStageParametersOf(after.files, 'queue_gap_c00')).toMatchObject([{ THRESHOLD_IN: 0, RELU_IN: 1, POOL_H: 6 }]);
+    expect(poolQueueParametersOf(after.files, 'queue_gap_c00')).toMatchObject({ AFTER: 1, THRESHOLD: 1, LEVEL_MAGNITUDE: 1, OUT_BITS: 1, OUT_UNSIGNED: 1 });
+    // The 4 channels' averages of 0/1 (before) or compared with 1 (after), over three images: both values.
+    await verifiesWithBothValues(before, 3);
+    await verifiesWithBothValues(after, 3);
+  }, 300_000);
+  it('fails at c00 when the queue\'s compare after the global average pool is inverted', async () => {
+    const result = await verifyEdited(after, 'imcc_pool_queue.v', (t) => t.replace('(pooled_rectified >= LEVEL)', '(pooled_rectified < LEVEL)'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('an integrate-and-fire neuron around the global average pool after a queued pool (3x3/1 average padded by 1; 4 timesteps)', () => {
+  const before = variant('spiking-queue.imc', 'spiking-queue-gap-before', [
+    ['p1 = relu(avgpool(c1, size 3, stride 1, pad 1))', 'p1 = gap(relu(avgpool(c1, size 3, stride 1, pad 1)))'],
+    ['f1 = fc(flatten(p1), out 5, requant 0)', 'f1 = fc(p1, out 5, requant 0)'],
+  ]);
+  const after = variant('spiking-queue.imc', 'spiking-queue-gap-after', [
+    ['p1 = relu(avgpool(c1, size 3, stride 1, pad 1))', 'p1 = relu(gap(avgpool(c1, size 3, stride 1, pad 1)))'],
+    ['f1 = fc(flatten(p1), out 5, requant 0)', 'f1 = fc(p1, out 5, requant 0)'],
+  ]);
+  it('integrates the queued pixels in the global-average stage, or the average in the queue, verified bit-exact every timestep', async () => {
+    // Before: a potential per pixel and channel of the 4x4 queued plane, in the stage; after: one per channel.
+    expect(poolStageParametersOf(before.files, 'spiking_queue_c00')).toMatchObject([{ THRESHOLD_IN: 2, IF_ENTRIES: 64, IN_H: 4, POOL_H: 4 }]);
+    expect(poolQueueParametersOf(before.files, 'spiking_queue_c00')).toMatchObject({ AFTER: 1, THRESHOLD: 0 });
+    expect(poolQueueParametersOf(after.files, 'spiking_queue_c00')).toMatchObject({ AFTER: 1, THRESHOLD: 2, IF_ENTRIES: 4, OUT_H: 1 });
+    await verifiesWithBothValues(before, 1);
+    await verifiesWithBothValues(after, 2);
+  }, 300_000);
+  it('fails at c00 when the queue\'s membranes after the global average pool share one potential across channels', async () => {
+    const result = await verifyEdited(after, 'imcc_pool_queue.v', (t) => t.replace("+ { {(32-CH_BITS){1'b0}}, post_ch };", "+ 32'd0;"), { images: 2 });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00' });
   }, 300_000);
 });

@@ -129,7 +129,8 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
   const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
   const afterQueue = usesPoolQueue(p) ? poolQueueStages(p) : [];
-  const queueStream = 'queue_stream_0';
+  // Without stages the queue's stream goes nowhere.
+  const queueStream = afterQueue.length > 0 ? 'queue_stream_0' : 'unused_queue_stream';
   return {
     neuronParameters: instanceParameters(values),
     streamBits,

@@ -163,7 +163,7 @@ describe('yosys synthesis', () => {
         `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +
         `                   output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o);\n` +
         `  imcc_pool_queue #(${set(queue)}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(q_i),\n` +
-        '    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n' +
+        `    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(), .stream_o(), .pooled_i({${qb}{1'b0}}), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n` +
         'endmodule\n',
       'imcc_pool.v': library(chain, 'imcc_pool'),
       'imcc_pool_axis.v': library(chain, 'imcc_pool_axis'),

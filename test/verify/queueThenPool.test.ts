@@ -11,7 +11,7 @@ import { poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, veri
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
-describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average; 2x2/1 average padded by 1, ReLU, 2x2/1 max)', () => {
+describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average; 2x2/1 average padded by 1, ReLU, 2x2/1 max; two queues and a GAP)', () => {
   const p = prepare('test/verify/fixtures/queue-then-pool.imc');
   it('chains the stages after the queue, which sends them its pooled values and collects their pixels', () => {
     // c1: the queue pools 6x6 windows and sends them to a 2x2/2 stage (running values) with the ReLU at its input.
@@ -24,6 +24,14 @@ describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average;
     expect(wrapper).toContain('assign busy_o = controller_busy || queue_busy;');
     // c2 (row parts c01 and c02, c02 accumulating): a 2x2/1 stage over the queue's 4x4 pixels (overlapping: a line buffer).
     expect(poolStageParametersOf(p.files, 'queue_then_pool_c02')).toMatchObject([{ KIND: 1, IN_H: 4, POOL_H: 2, STRIDE_Y: 1, POOLED_H: 3, RELU_IN: 1 }]);
+    // c3 (c03, c04): a queue (2x2/1 average padded by 1 on 3x3) sends its pixels to a second queue (2x2/1 max padded by
+    // 1 on 4x4, the ReLU at its input), which sends its own to the global average stage and collects the core's pixel.
+    const queues = p.files.find((f) => f.path === 'rtl/queue_then_pool_c04.v')!.content;
+    expect(poolQueueParametersOf(p.files, 'queue_then_pool_c04')).toMatchObject({ KIND: 2, IN_H: 3, POOLED_H: 4, AFTER: 1, THRESHOLD: 0 });
+    expect(poolQueueParametersOf(p.files, 'queue_then_pool_c04', 2)).toMatchObject({ KIND: 1, IN_H: 4, POOLED_H: 5, RELU_IN: 1, AFTER: 1, OUT_H: 1 });
+    expect(queues).toMatch(/\) u_queue2 \([^;]*\.stream_i\s+\(queue_stream_0\)[^;]*\.done_o\s+\(unused_queue2_done\)[^;]*\.pooled_i\s+\(queue2_stream_1\)/);
+    expect(queues).toContain('assign queue_busy = queue1_busy || queue2_busy;');
+    expect(poolStageParametersOf(p.files, 'queue_then_pool_c04')).toMatchObject([{ KIND: 2, IN_H: 5, POOL_H: 5, POOLED_H: 1 }]);
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/queue_then_pool.f', 'queue_then_pool_top');
@@ -35,12 +43,23 @@ describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average;
     expect(result.pass).toBe(true);
     const pooling = result.coverage.filter((c) => (c.layer === 'c1' || c.layer === 'c2') && c.activations > 0);
     expect(pooling.map((c) => c.activations / result.images.length)).toEqual([4 * 3 * 3, 4 * 3 * 3]);
+    expect(result.coverage.find((c) => c.layer === 'c3' && c.activations > 0)!.activations / result.images.length).toBe(4);
     for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
   }, 300_000);
   it('fails at c00 when the queue sends its pooled values zero-extended (a negative maximum reaches the ReLU positive)', async () => {
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('{ {(ACC_BITS-VALUE_BITS){send_value[VALUE_BITS-1]}}, send_value }', '{ {(ACC_BITS-VALUE_BITS){1\'b0}}, send_value }'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+  it('fails at c04 when the second queue averages instead of taking the maximum of the first queue\'s pixels', async () => {
+    const result = await verifyEdited(p, 'queue_then_pool_c04.v', (t) => t.replace('.KIND               (1)', '.KIND               (2)'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c04', layer: 'c3' });
+  }, 300_000);
+  it('fails when the core does not wait for its second queue (the timestep ends before its walk and sends: the fc layer misses its input)', async () => {
+    const result = await verifyEdited(p, 'queue_then_pool_c04.v', (t) => t.replace('assign queue_busy = queue1_busy || queue2_busy;', 'assign queue_busy = queue1_busy;'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c05', layer: 'f1' });
   }, 300_000);
 });
 

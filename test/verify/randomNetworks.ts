@@ -583,9 +583,10 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
     // is applied at the later stage's input.
     const pools = l.fused.map((f, i) => (isPool(f) ? i : -1)).filter((i) => i >= 0);
     if (pools.length > 1) features.add('pool chain');
-    // A pool (not a global average pool) after a queued one: a stage reading the pixels the queue sends.
-    const queuedAt = pools.findIndex((q) => queuedPool(byName.get(l.fused[q])!));
-    if (queuedAt >= 0 && pools.slice(queuedAt + 1).some((q) => byName.get(l.fused[q])!.op.kind !== 'gap')) features.add('pool after a queued pool');
+    // A pool (not a global average pool) after a queued one reads the pixels the queue sends (a stage or a queue).
+    const queued = pools.filter((q) => queuedPool(byName.get(l.fused[q])!));
+    if (queued.length > 0 && pools.some((q) => q > queued[0] && byName.get(l.fused[q])!.op.kind !== 'gap')) features.add('pool after a queued pool');
+    if (queued.length > 1) features.add('queued pool after a queued pool');
     for (let p = 1; p < pools.length; p++) {
       for (const f of l.fused.slice(pools[p - 1] + 1, pools[p])) {
         const kind = byName.get(f)!.op.kind;

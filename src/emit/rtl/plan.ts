@@ -286,9 +286,6 @@ function neuronPlan(
     if (pendingThreshold) threshold!.betweenPools = true;
     reluAfterPool = false;
   };
-  // A core has one pool whose windows end together: its queue sends the pooled pixels, to the stages of the pools
-  // after it, or as the core's pixels.
-  const queued = (): boolean => pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -377,12 +374,10 @@ function neuronPlan(
         }
         // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
-        // pixels (a pool stage reads one pixel at a time and emits at most one), after the core's chain of stages when
-        // it follows another pool, and sends them one per timestep to the stages of the pools after it.
+        // pixels (a pool stage reads one pixel at a time and emits at most one), after the pools before it (stages or
+        // queues), and sends them one per timestep as the core's pixels or to the pools after it.
         const together = (what: string): void => {
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
-          // Pools after a queued pool are stages after its queue; a second queue there is not generated.
-          if (queued()) unsupported(f, `a pool whose windows end together (padding >= stride) after another such pool in its core`);
           // A threshold between the pools is the queue's compare of its input; a membrane there is not.
           if (pool && threshold?.afterPool && !threshold.betweenPools && threshold.integrateAndFire) {
             unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after an integrate-and-fire neuron after another pool in its core (two windows end at the same ${what}: padding >= stride)`);

@@ -109,15 +109,12 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
 }
 
 /**
- * The stages of the pools after a core's queued pool, first to last (none when it is the last): they read the pixels
- * the queue sends, `inBits` signed bits each (a maximum or rounded average of the queue's input).
+ * The stages of `pools`, later pools of a core after a queued one, first to last: the first reads the pixels the queue
+ * sends, `inBits` signed bits each (a maximum or rounded average of the queue's input).
  */
-export function poolStagesAfterQueue(p: CoreRtlPlan, inBits: number): PoolStageParameters[] {
-  const n = p.neuron!;
-  const queuedAt = n.laterPools.findIndex((l) => l.pool.queue !== undefined);
-  const after = n.laterPools.slice(queuedAt + 1);
-  if (after.length === 0) return [];
-  const [head, ...rest] = after;
+export function laterPoolStages(p: CoreRtlPlan, pools: readonly LaterPoolPlan[], inBits: number): PoolStageParameters[] {
+  if (pools.length === 0) return [];
+  const [head, ...rest] = pools;
   const threshold = stageThreshold(head);
   return stageParameters(p, laterShapes({ ...head, inBits: threshold !== 0 ? 2 : inBits, threshold }, rest));
 }

@@ -108,8 +108,8 @@ export function neuronParametersOf(files: readonly RtlFile[], coreModule: string
 }
 
 /** The parameters core `coreModule`'s wrapper sets on its pooled-pixel queue imcc_pool_queue (`u_queue`). */
-export function poolQueueParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
-  return instanceParametersOf(files, coreModule, 'queue');
+export function poolQueueParametersOf(files: readonly RtlFile[], coreModule: string, queue = 1): Record<string, number> {
+  return instanceParametersOf(files, coreModule, queue === 1 ? 'queue' : `queue${queue}`);
 }
 
 /**

@@ -123,7 +123,7 @@ describe('an integrate-and-fire neuron around the global average pool after a qu
     await verifiesWithBothValues(after, 2);
   }, 300_000);
   it('fails at c00 when the queue\'s membranes after the global average pool share one potential across channels', async () => {
-    const result = await verifyEdited(after, 'imcc_pool_queue.v', (t) => t.replace("+ { {(32-CH_BITS){1'b0}}, post_ch };", "+ 32'd0;"), { images: 2 });
+    const result = await verifyEdited(after, 'imcc_pool_queue.v', (t) => t.replace("+ { {(32-CH_BITS){1'b0}}, membrane_ch };", "+ 32'd0;"), { images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00' });
   }, 300_000);

@@ -541,8 +541,7 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // windows not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
-  // Windows that end together (padding >= stride) after an integrate-and-fire neuron after another pool of the core,
-  // after another such pool of the core, or in a replicated layer.
+  // Windows that end together (padding >= stride) in a replicated layer.
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
   // A ragged method-2 block with a fused pool (kept one time in six where the generator could refit it), or a lattice
   // whose idle replicas' read positions cannot be masked (coreLattice).

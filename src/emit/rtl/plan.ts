@@ -16,7 +16,7 @@ import { poolQueueSlots } from './poolWindows.js';
 import { poolWindowEnds } from '../../mapping/poolWindows.js';
 import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
-import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
+import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, shortcutReorder, type MaskedShortcut } from './shortcutOrder.js';
@@ -376,17 +376,15 @@ function neuronPlan(
         // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
         // pixels (a pool stage reads one pixel at a time and emits at most one), after the pools before it (stages or
         // queues), and sends them one per timestep as the core's pixels or to the pools after it.
-        const together = (what: string): void => {
+        const together =
+          op.stride !== op.size &&
+          (poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0 ||
+            poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0);
+        if (together) {
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
-          // A threshold between the pools is the queue's compare of its input; a membrane there is not.
-          if (pool && threshold?.afterPool && !threshold.betweenPools && threshold.integrateAndFire) {
-            unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after an integrate-and-fire neuron after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
-          }
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
           planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
-        };
-        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
-        else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
+        }
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };

@@ -74,7 +74,8 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   // A threshold after the pools (one between two of them is a stage's or a queue's input compare).
   const threshold = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
   const membrane = threshold?.integrateAndFire;
-  if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
+  const anyMembrane = n.threshold?.integrateAndFire;
+  if (anyMembrane && (n.threshold!.level < 0 || anyMembrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const level = threshold && !membrane ? threshold.level : 0;
   // The first queue's input: the neuron core's values, or the pooled values of the chain's last stage (a stage's
   // pooled values have its input's bits).
@@ -86,9 +87,12 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
     const slots = pool.queue!.slots;
     const ringBits = unsignedBits(slots - 1);
     if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
-    if (later && (later.integrateAndFire || later.strideY !== later.strideX)) throw new Error(`RTL: core ${p.core.id}: a queued pool after a membrane or with two strides`);
-    // A threshold between the pool before and the queued pool: the queue compares its input, 0/1 from then on.
+    if (later && later.strideY !== later.strideX) throw new Error(`RTL: core ${p.core.id}: a queued pool with two strides`);
+    // A threshold between the pool before and the queued pool: the queue compares its input (or integrates it in the
+    // core's membrane), 0/1 from then on.
     const levelIn = later?.threshold;
+    const membraneIn = later?.integrateAndFire ? n.threshold?.integrateAndFire : undefined;
+    if (later?.integrateAndFire && !membraneIn) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire queue input without a membrane`);
     const queueInBits = levelIn !== undefined ? 2 : inBits;
     const last = k === queuedAt.length - 1;
     const stages = laterPoolStages(p, n.laterPools.slice(at + 1, last ? undefined : queuedAt[k + 1]), queueInBits);
@@ -121,9 +125,9 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
       OUT_UNSIGNED: n.threshold ? 1 : 0,
       RELU_IN: later?.relu ? 1 : 0,
-      THRESHOLD_IN: levelIn !== undefined ? 1 : 0,
-      LEVEL_IN_NEGATIVE: levelIn !== undefined && levelIn < 0 ? 1 : 0,
-      LEVEL_IN_MAGNITUDE: Math.abs(levelIn ?? 0),
+      THRESHOLD_IN: membraneIn ? 2 : levelIn !== undefined ? 1 : 0,
+      LEVEL_IN_NEGATIVE: !membraneIn && levelIn !== undefined && levelIn < 0 ? 1 : 0,
+      LEVEL_IN_MAGNITUDE: membraneIn ? 0 : Math.abs(levelIn ?? 0),
       AFTER: at + 1 < n.laterPools.length ? 1 : 0,
       OUT_H: n.outHeight,
       // What follows the last pool is the last queue's.
@@ -131,7 +135,7 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       THRESHOLD: !last || !threshold ? 0 : membrane ? 2 : 1,
       LEVEL_NEGATIVE: last && level < 0 ? 1 : 0,
       LEVEL_MAGNITUDE: last ? Math.abs(level) : 0,
-      ...membraneParameters(last ? membrane : undefined, threshold?.level ?? 0),
+      ...membraneParameters(membraneIn ?? (last ? membrane : undefined), n.threshold?.level ?? 0),
     };
     return { parameters, stages };
   });

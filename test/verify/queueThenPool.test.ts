@@ -3,11 +3,8 @@
 // after it (templates/rtl/imcc_pool.v.hbs), whose pixels it collects as the core's; the dataflow model times those
 // pools on the queued pixels as they leave, one per timestep (src/dataflow/simulate.ts, serialize). Verified
 // bit-exact, with the consumers' crossbar timesteps, in Verilator.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
@@ -63,18 +60,6 @@ describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average;
   }, 300_000);
 });
 
-/** A variant of a fixture, `edits` applied to its text, prepared from a temporary file. */
-function variant(fixture: string, name: string, edits: Array<[string, string]>): ReturnType<typeof prepare> {
-  let text = readFileSync(`test/verify/fixtures/${fixture}`, 'utf8');
-  for (const [from, to] of edits) {
-    expect(text).toContain(from);
-    text = text.replace(from, to);
-  }
-  const file = join(mkdtempSync(join(tmpdir(), `imcc-${name}-`)), `${name}.imc`);
-  writeFileSync(file, text);
-  return prepare(file);
-}
-
 /** Verifies `p` bit-exact on `images` images with non-zero and zero activations at c1 (0/1 or spikes). */
 async function verifiesWithBothValues(p: ReturnType<typeof prepare>, images: number): Promise<void> {
   const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images });
@@ -86,9 +71,9 @@ async function verifiesWithBothValues(p: ReturnType<typeof prepare>, images: num
 }
 
 describe('a threshold around the global average pool after a queued pool (2x2/1 max padded by 1, GAP over 6x6)', () => {
-  const thresholdOps: [string, string] = ['ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold'];
-  const before = variant('queue-gap.imc', 'queue-gap-threshold-before', [thresholdOps, ['g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = gap(threshold(maxpool(c1, size 2, stride 1, pad 1), level 1))']]);
-  const after = variant('queue-gap.imc', 'queue-gap-threshold-after', [thresholdOps, ['g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = threshold(gap(relu(maxpool(c1, size 2, stride 1, pad 1))), level 1)']]);
+  const thresholdOps = ['ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold'] as const;
+  const before = prepareVariant('test/verify/fixtures/queue-gap.imc', 'queue-gap-threshold-before', [thresholdOps, ['g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = gap(threshold(maxpool(c1, size 2, stride 1, pad 1), level 1))']]);
+  const after = prepareVariant('test/verify/fixtures/queue-gap.imc', 'queue-gap-threshold-after', [thresholdOps, ['g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = threshold(gap(relu(maxpool(c1, size 2, stride 1, pad 1))), level 1)']]);
   it('compares the queued pixels in the global-average stage, or the average in the queue, verified bit-exact', async () => {
     expect(poolStageParametersOf(before.files, 'queue_gap_c00')).toMatchObject([{ THRESHOLD_IN: 1, LEVEL_MAGNITUDE: 1, IN_BITS: 2, POOL_H: 6 }]);
     expect(poolQueueParametersOf(before.files, 'queue_gap_c00')).toMatchObject({ AFTER: 1, THRESHOLD: 0, OUT_BITS: 1, OUT_UNSIGNED: 1 });
@@ -106,11 +91,11 @@ describe('a threshold around the global average pool after a queued pool (2x2/1 
 });
 
 describe('an integrate-and-fire neuron around the global average pool after a queued pool (3x3/1 average padded by 1; 4 timesteps)', () => {
-  const before = variant('spiking-queue.imc', 'spiking-queue-gap-before', [
+  const before = prepareVariant('test/verify/fixtures/spiking-queue.imc', 'spiking-queue-gap-before', [
     ['p1 = relu(avgpool(c1, size 3, stride 1, pad 1))', 'p1 = gap(relu(avgpool(c1, size 3, stride 1, pad 1)))'],
     ['f1 = fc(flatten(p1), out 5, requant 0)', 'f1 = fc(p1, out 5, requant 0)'],
   ]);
-  const after = variant('spiking-queue.imc', 'spiking-queue-gap-after', [
+  const after = prepareVariant('test/verify/fixtures/spiking-queue.imc', 'spiking-queue-gap-after', [
     ['p1 = relu(avgpool(c1, size 3, stride 1, pad 1))', 'p1 = relu(gap(avgpool(c1, size 3, stride 1, pad 1)))'],
     ['f1 = fc(flatten(p1), out 5, requant 0)', 'f1 = fc(p1, out 5, requant 0)'],
   ]);

@@ -2,13 +2,10 @@
 // walk pools each window once, one channel per cycle, the membrane of that pooled pixel and channel integrates the
 // value (post_fire: the walk, when no pool stage follows the queue), and the ring queues the spikes. Verified
 // bit-exact over four timesteps. A membrane between a pool and a queued pool is the queue's input (THRESHOLD_IN 2).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded by 1, spikes; 4 timesteps)', () => {
   const p = prepare('test/verify/fixtures/spiking-queue.imc');
@@ -47,13 +44,9 @@ describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded
 
 describe('an integrate-and-fire neuron between a pool and a queued pool (2x2 average, spikes, 2x2/1 max padded by 1; 4 timesteps)', () => {
   // spiking-pools.imc's second pool padded by 1: its windows end together, so it is a queue whose input is the membrane.
-  const text = readFileSync('test/verify/fixtures/spiking-pools.imc', 'utf8').replace(
-    'maxpool(relu(avgpool(c1, size 2)), size 2, stride 1)',
-    'maxpool(relu(avgpool(c1, size 2)), size 2, stride 1, pad 1)',
-  );
-  const file = join(mkdtempSync(join(tmpdir(), 'imcc-spiking-pool-queue-')), 'spiking-pool-queue.imc');
-  writeFileSync(file, text);
-  const p = prepare(file);
+  const p = prepareVariant('test/verify/fixtures/spiking-pools.imc', 'spiking-pool-queue', [
+    ['maxpool(relu(avgpool(c1, size 2)), size 2, stride 1)', 'maxpool(relu(avgpool(c1, size 2)), size 2, stride 1, pad 1)'],
+  ]);
 
   it('integrates each pixel of the first pool in the queue\'s membrane, then queues the ORs of its spikes', () => {
     // One potential per pixel and channel of the 3x3 plane of averages (the queue's input).

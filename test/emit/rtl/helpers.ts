@@ -29,6 +29,21 @@ export function prepare(path: string): Prepared {
   return { design, mapping, plan, program, files: emitRtl(program) };
 }
 
+/**
+ * A variant of the fixture at `path`: each edit's first text replaced by its second (each must occur), written to a
+ * temporary `<name>.imc` and prepared.
+ */
+export function prepareVariant(path: string, name: string, edits: ReadonlyArray<readonly [string, string]>): Prepared {
+  let text = readFileSync(path, 'utf8');
+  for (const [from, to] of edits) {
+    expect(text, `${path} holds the text to replace`).toContain(from);
+    text = text.replace(from, to);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), `imcc-${name}-`)), `${name}.imc`);
+  writeFileSync(file, text);
+  return prepare(file);
+}
+
 export function writeFiles(files: readonly { path: string; content: string }[], dir = mkdtempSync(join(tmpdir(), 'imcc-rtl-test-'))): string {
   for (const f of files) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });

@@ -73,9 +73,10 @@ export interface NeuronPlan {
     byPosition?: boolean;
   };
   /**
-   * The pools after the first, in order: each a pool stage over the plane the stage before it emits
-   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools; the last may be a pool
-   * whose windows end together (its `queue`), the queue after the stages.
+   * The pools after the first, in order: each a pool stage over the plane the pool before it emits
+   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools; a pool whose windows end
+   * together (its `queue`) is a queue (templates/rtl/imcc_pool_queue.v.hbs) reading the pool before it, and the pools
+   * after it read the pixels it sends.
    */
   laterPools: LaterPoolPlan[];
   /** A ReLU after the last pool. */

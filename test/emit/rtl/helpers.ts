@@ -122,7 +122,7 @@ export function neuronParametersOf(files: readonly RtlFile[], coreModule: string
   return instanceParametersOf(files, coreModule, 'neuron');
 }
 
-/** The parameters core `coreModule`'s wrapper sets on its pooled-pixel queue imcc_pool_queue (`u_queue`). */
+/** The parameters core `coreModule`'s wrapper sets on its `queue`-th pooled-pixel queue imcc_pool_queue (`u_queue`, `u_queue2`, ...). */
 export function poolQueueParametersOf(files: readonly RtlFile[], coreModule: string, queue = 1): Record<string, number> {
   return instanceParametersOf(files, coreModule, queue === 1 ? 'queue' : `queue${queue}`);
 }

@@ -12,7 +12,8 @@
 //  - fused ops take no extra timestep; a residual add waits for its shortcut pixel (sent one hop, like any result):
 //    right after the accumulation the layer's cores wait to compute the pixel, after a pool the pool's pixel waits;
 //    pooling emits a pixel when the last pixel of its window is computed, and an unreplicated core at most one pixel
-//    per timestep, in order (pooled pixels completed together leave in the timesteps after);
+//    per timestep, in order (pooled pixels completed together leave in the timesteps after, and a later pool of the
+//    core reads them as they leave);
 //  - images follow each other in order through every core; the next image enters as soon as the input link is free
 //    and the first core's input memory (H x span-columns pixels, Algorithm 2's ring of columns) can take its pixels.
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
@@ -520,11 +521,19 @@ function runLayer(
       for (let k = from[q]; k < from[q + 1]; k++) if (times[values[k]] > t) t = times[values[k]];
       next[q] = t;
     }
+    // A pool after this one reads the pixels this one emits, one per timestep (the RTL's queue of pooled pixels
+    // sends them to the next pool stage as it sends them out): a no-op unless windows end together.
+    if (layer.serialEmission) serialize(next);
     times = next;
     if (step.node === layer.tap) layer.tapped = times.slice();
   }
-  if (layer.serialEmission) for (let q = 1; q < times.length; q++) if (times[q] <= times[q - 1]) times[q] = times[q - 1] + 1;
+  if (layer.serialEmission) serialize(times);
   return times;
+}
+
+/** At most one pixel per timestep, in order: each leaves in the later of its completion and its predecessor's + 1. */
+function serialize(times: Int32Array): void {
+  for (let q = 1; q < times.length; q++) if (times[q] <= times[q - 1]) times[q] = times[q - 1] + 1;
 }
 
 /** The timesteps of the value a residual add reads from `layer`: its tapped value's, else its output's. */

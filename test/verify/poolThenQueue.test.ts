@@ -2,12 +2,9 @@
 // pool stages pools first and the last pool's queue (templates/rtl/imcc_pool_queue.v.hbs) pools the last stage's
 // pixels, with the ReLU between the two, and sends them one per timestep; the dataflow model times the queued pool's
 // windows by the conv pixels that complete them through the earlier pool (src/emit/rtl/poolWindows.ts). A global
-// average pool after a queued pool: the queue sums the pooled pixels its walk computes and sends their average.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// average pool after a queued pool is a stage reading the pixels the queue sends (test/verify/queueThenPool.test.ts).
 import { describe, expect, it } from 'vitest';
-import { neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
@@ -54,9 +51,10 @@ describe('a queued pool after a pool stage (2x2/2 max, ReLU, 3x3/1 average padde
 
 describe('a global average pool after a queued pool (2x2/1 max padded by 1, ReLU, GAP over 6x6)', () => {
   const p = prepare('test/verify/fixtures/queue-gap.imc');
-  it('sums the walk\'s pooled pixels in the queue and sends one average pixel per image', () => {
+  it('sends the queue\'s pixels through a global-average stage, one average pixel per image', () => {
     expect(neuronParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0 });
-    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 1, POOL_H: 2, STRIDE: 1, PAD_TOP: 1, POOLED_H: 6, POOLED_W: 6, GAP: 1, MID_RELU: 1, RELU_AFTER_POOL: 0 });
+    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 1, POOL_H: 2, STRIDE: 1, PAD_TOP: 1, POOLED_H: 6, POOLED_W: 6, AFTER: 1, OUT_H: 1, RELU_AFTER_POOL: 0 });
+    expect(poolStageParametersOf(p.files, 'queue_gap_c00')).toMatchObject([{ KIND: 2, IN_H: 6, IN_W: 6, POOL_H: 6, STRIDE_Y: 6, POOLED_H: 1, RELU_IN: 1 }]);
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/queue_gap.f', 'queue_gap_top');
@@ -71,22 +69,19 @@ describe('a global average pool after a queued pool (2x2/1 max padded by 1, ReLU
     expect(c1.nonZero).toBeGreaterThan(0);
   }, 300_000);
   it('fails at c00 when the sum does not restart at an image\'s first window', async () => {
-    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('(first_window ? BIT_ZERO : gap_sum_old)', 'gap_sum_old'), { images: 2 });
+    const result = await verifyEdited(p, 'imcc_pool.v', (t) => t.replace('assign window = first ? in_extended : old + in_extended;', 'assign window = old + in_extended;'), { images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);
 });
 
 describe('a threshold before a queued pool and its global average pool (0/1 pooled: unsigned activations)', () => {
-  const text = readFileSync('test/verify/fixtures/queue-gap.imc', 'utf8')
-    .replace('ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold')
-    .replace('g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = gap(avgpool(threshold(c1, level 1), size 2, stride 1, pad 1))');
-  const dir = mkdtempSync(join(tmpdir(), 'imcc-queue-threshold-'));
-  const file = join(dir, 'queue-threshold.imc');
-  writeFileSync(file, text);
-  const p = prepare(file);
+  const p = prepareVariant('test/verify/fixtures/queue-gap.imc', 'queue-threshold', [
+    ['ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold'],
+    ['g1 = gap(relu(maxpool(c1, size 2, stride 1, pad 1)))', 'g1 = gap(avgpool(threshold(c1, level 1), size 2, stride 1, pad 1))'],
+  ]);
   it('reports the 0/1 pooled activations unsigned and verifies bit-exact', async () => {
-    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 2, IN_BITS: 2, OUT_BITS: 1, OUT_UNSIGNED: 1, THRESHOLD: 0, GAP: 1 });
+    expect(poolQueueParametersOf(p.files, 'queue_gap_c00')).toMatchObject({ KIND: 2, IN_BITS: 2, OUT_BITS: 1, OUT_UNSIGNED: 1, THRESHOLD: 0, AFTER: 1 });
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
@@ -102,13 +97,10 @@ describe('a threshold before a queued pool and its global average pool (0/1 pool
 });
 
 describe('a threshold between a pool stage and a queued pool (2x2/2 max, threshold at 2, 3x3/1 average padded by 1)', () => {
-  const text = readFileSync('test/verify/fixtures/pool-then-queue.imc', 'utf8')
-    .replace('ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold')
-    .replace('avgpool(relu(maxpool(c1, size 2)), size 3, stride 1, pad 1)', 'avgpool(threshold(maxpool(c1, size 2), level 2), size 3, stride 1, pad 1)');
-  const dir = mkdtempSync(join(tmpdir(), 'imcc-threshold-queue-'));
-  const file = join(dir, 'threshold-queue.imc');
-  writeFileSync(file, text);
-  const p = prepare(file);
+  const p = prepareVariant('test/verify/fixtures/pool-then-queue.imc', 'threshold-queue', [
+    ['ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, pool, threshold'],
+    ['avgpool(relu(maxpool(c1, size 2)), size 3, stride 1, pad 1)', 'avgpool(threshold(maxpool(c1, size 2), level 2), size 3, stride 1, pad 1)'],
+  ]);
   it('compares the stage\'s pixels in the queue and pools the 0/1 values, verified bit-exact', async () => {
     expect(poolQueueParametersOf(p.files, 'pool_then_queue_c00')).toMatchObject({ IN_BITS: 2, THRESHOLD_IN: 1, LEVEL_IN_MAGNITUDE: 2, THRESHOLD: 0, OUT_UNSIGNED: 1, OUT_BITS: 1 });
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });

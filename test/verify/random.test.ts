@@ -19,15 +19,17 @@ import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netC
  * method-1 replicated layer, 617 a queued pool (windows that end together) and a wide layer whose channels span its
  * consumer's row parts, 287 edge blocks (2-wide blocks on an odd width) and column parts, 3405 a ragged block (7
  * replicas, dW 3) read by a replicated convolution and a projection shortcut, a global average pool in a replicated
- * layer and a late shortcut, 228 a 1x1 max pool every 3 pixels in ragged blocks (3 replicas, dW 2; refused before).
+ * layer and a late shortcut, 228 a 1x1 max pool every 3 pixels in ragged blocks (3 replicas, dW 2; refused before),
+ * 353 a queued 3x3/1 average pool padded by 1 after a queued 2x2/1 max pool padded by 1 (a threshold between them)
+ * and a global average pool: the second queue reads the pixels the first sends (refused before).
  */
-const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228];
+const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
   136: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer split in column parts and 2 pools' },
-  353: {
+  78: {
     kind: 'pool with padding >= stride',
-    what: 'a pool after a pool whose windows end together (padding >= stride)',
+    what: 'a pool whose windows end together (padding >= stride) in a replicated layer',
   },
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
@@ -51,6 +53,8 @@ const FEATURES = [
   'relu between pools',
   'threshold between pools',
   'queued pool',
+  'pool after a queued pool',
+  'queued pool after a queued pool',
   'pool in a replicated layer',
   'gap in a replicated layer',
   'edge blocks',

@@ -24,7 +24,7 @@ import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { planMemories } from '../../src/memory/index.js';
-import type { IrDesign } from '../../src/ir/types.js';
+import type { IrDesign, IrNode } from '../../src/ir/types.js';
 import type { Mapping } from '../../src/mapping/types.js';
 import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
@@ -570,8 +570,7 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // windows not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
-  // Windows that end together (padding >= stride) after another pool of the core, a pool after such a pool, or in a
-  // replicated layer.
+  // Windows that end together (padding >= stride) in a replicated layer.
   { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
@@ -584,6 +583,14 @@ export const REFUSAL_CODE: DiagnosticCode = 'IMC112';
 export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers: readonly ResidualBuffer[] = []): Set<string> {
   const features = new Set<string>();
   const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
+  // Two windows end at the same row or column (padding >= stride): the pooled pixels queue.
+  const queuedPool = (node: IrNode): boolean => {
+    const op = node.op;
+    if (op.kind !== 'maxpool' && op.kind !== 'avgpool') return false;
+    const input = byName.get(node.inputs[0])!.shape;
+    const p = op.padding;
+    return poolWindowEnds(input.height, op.size, op.stride, p.top, p.bottom).length === 0 || poolWindowEnds(input.width, op.size, op.stride, p.left, p.right).length === 0;
+  };
   const isPool = (name: string) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(name)?.op.kind ?? '');
   for (const l of mapping.layers) {
     if (l.rowParts > 1) features.add('row split');
@@ -605,6 +612,10 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
     // is applied at the later stage's input.
     const pools = l.fused.map((f, i) => (isPool(f) ? i : -1)).filter((i) => i >= 0);
     if (pools.length > 1) features.add('pool chain');
+    // A pool (not a global average pool) after a queued one reads the pixels the queue sends (a stage or a queue).
+    const queued = pools.filter((q) => queuedPool(byName.get(l.fused[q])!));
+    if (queued.length > 0 && pools.some((q) => q > queued[0] && byName.get(l.fused[q])!.op.kind !== 'gap')) features.add('pool after a queued pool');
+    if (queued.length > 1) features.add('queued pool after a queued pool');
     for (let p = 1; p < pools.length; p++) {
       for (const f of l.fused.slice(pools[p - 1] + 1, pools[p])) {
         const kind = byName.get(f)!.op.kind;
@@ -620,12 +631,7 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       features.add(op.kind);
       if (hasPadding(op.padding)) features.add('padded pool');
       if (op.stride !== op.size) features.add('pool stride != size');
-      // Two windows end at the same row or column (padding >= stride): the pooled pixels queue.
-      const input = byName.get(node.inputs[0])!.shape;
-      const p = op.padding;
-      if (poolWindowEnds(input.height, op.size, op.stride, p.top, p.bottom).length === 0 || poolWindowEnds(input.width, op.size, op.stride, p.left, p.right).length === 0) {
-        features.add('queued pool');
-      }
+      if (queuedPool(node)) features.add('queued pool');
     }
     if (op.kind === 'gap') features.add('gap');
     if (op.kind === 'fc') features.add('fc');

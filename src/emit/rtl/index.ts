@@ -15,7 +15,7 @@ import { controllerParameters, type ControllerParameters } from './controllerPar
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
 import { neuronParameters } from './neuronParameters.js';
 import { pixelChannels, poolChainParameters, usesPoolChain } from './poolChain.js';
-import { poolQueueParameters, usesPoolQueue } from './poolQueue.js';
+import { poolQueues, usesPoolQueue } from './poolQueue.js';
 import { sourceLayout } from '../sourceLayout.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
@@ -118,6 +118,50 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
   };
 }
 
+/**
+ * Template fields of a core's queues, first to last: the first reads the chain's last stage (or the neuron core), each
+ * later one the last stage after the queue before it; the first says when the neuron core's block is done, the last
+ * sends the core's pixels. Each queue's stream goes through the stages of the pools after it and comes back on its
+ * pooled input.
+ */
+function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string) {
+  const queues = poolQueues(p);
+  let stageNumber = chainStages;
+  let input = chainStages > 0 ? `pool_stream_${chainStages}` : 'pool_stream_0';
+  return queues.map((q, k) => {
+    const first = k === 0;
+    const last = k === queues.length - 1;
+    const prefix = first ? 'queue' : `queue${k + 1}`;
+    // Without pools after it the queue's stream goes nowhere.
+    const stream = q.parameters.AFTER === 1 ? `${prefix}_stream_0` : `unused_${prefix}_stream`;
+    const stages = q.stages.map((stage, i) => ({
+      number: ++stageNumber,
+      input: i === 0 ? stream : `${prefix}_stream_${i}`,
+      output: `${prefix}_stream_${i + 1}`,
+      parameters: instanceParameters(stage),
+    }));
+    const context = {
+      instance: first ? 'u_queue' : `u_${prefix}`,
+      parameters: instanceParameters(q.parameters),
+      input,
+      stream,
+      stages,
+      // The last stage's pixels come back to the last queue; a queue before another sends them on to it.
+      pooled: last && stages.length > 0 ? stages[stages.length - 1].output : streamZero,
+      neuronDone: first ? 'neuron_core_done' : "1'b0",
+      done: first ? 'neuron_done' : `unused_queue${k + 1}_done`,
+      empty: `queue${k + 1}_empty`,
+      busy: `queue${k + 1}_busy`,
+      valid: last ? 'out_valid_o' : `unused_queue${k + 1}_valid`,
+      pixel: last ? 'out_pixel_o' : `unused_queue${k + 1}_pixel`,
+      first,
+      last,
+    };
+    input = stages.length > 0 ? stages[stages.length - 1].output : stream;
+    return context;
+  });
+}
+
 /** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
 function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
@@ -128,6 +172,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const arrivalBits = unsignedBits(arrivals - 1);
   const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
   const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
+  const queues = usesPoolQueue(p) ? queueContexts(p, stages.length, zero(streamBits)) : [];
   return {
     neuronParameters: instanceParameters(values),
     streamBits,
@@ -140,8 +185,10 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     poolStages: stages.map((stage, i) => ({ number: i + 1, input: `pool_stream_${i}`, output: `pool_stream_${i + 1}`, parameters: instanceParameters(stage) })),
     poolLast: `pool_stream_${stages.length}`,
     poolQueueModule: names.poolQueue,
-    queueParameters: usesPoolQueue(p) ? instanceParameters(poolQueueParameters(p)) : [],
-    traceSource: usesPoolQueue(p) ? 'u_queue' : 'u_neuron',
+    queues,
+    queuesEmpty: queues.map((q) => q.empty).join(' && '),
+    queuesBusy: queues.map((q) => q.busy).join(' || '),
+    traceSource: queues.length > 0 ? queues[queues.length - 1].instance : 'u_neuron',
     resReorder: values.RES_REORDER === 1,
     resMasked: values.RES_MASKED === 1,
     // A masked entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
@@ -489,7 +536,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   if (neurons) add(`rtl/${names.neuron}.v`, renderTemplate('rtl/imcc_neuron.v.hbs', { header: libraryHeader('neuron core', version) }));
   // The stages of the neuron cores' chains of pools, the pooled-pixel queues, and the window counters and line-buffer
   // taps of both (a stage instantiates the taps in a generate branch: they come with it).
-  const chains = plan.cores.some(usesPoolChain);
+  const chains = plan.cores.some((p) => usesPoolChain(p) || (usesPoolQueue(p) && poolQueues(p).some((q) => q.stages.length > 0)));
   const queues = plan.cores.some(usesPoolQueue);
   if (chains) add(`rtl/${names.pool}.v`, renderTemplate('rtl/imcc_pool.v.hbs', { header: libraryHeader('one pool of a neuron core\'s chain of pools', version) }));
   if (queues) add(`rtl/${names.poolQueue}.v`, renderTemplate('rtl/imcc_pool_queue.v.hbs', { header: libraryHeader('pool whose windows end together, with its queue of pooled pixels', version) }));

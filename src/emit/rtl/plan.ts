@@ -16,7 +16,7 @@ import { poolQueueSlots } from './poolWindows.js';
 import { poolWindowEnds } from '../../mapping/poolWindows.js';
 import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
-import { hasPadding, paddingText, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
+import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
@@ -75,9 +75,10 @@ export interface NeuronPlan {
     byPosition?: boolean;
   };
   /**
-   * The pools after the first, in order: each a pool stage over the plane the stage before it emits
-   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools; the last may be a pool
-   * whose windows end together (its `queue`), the queue after the stages.
+   * The pools after the first, in order: each a pool stage over the plane the pool before it emits
+   * (templates/rtl/imcc_pool.v.hbs), with the ReLU and threshold fused between the two pools; a pool whose windows end
+   * together (its `queue`) is a queue (templates/rtl/imcc_pool_queue.v.hbs) reading the pool before it, and the pools
+   * after it read the pixels it sends.
    */
   laterPools: LaterPoolPlan[];
   /** A ReLU after the last pool. */
@@ -128,8 +129,6 @@ export interface LaterPoolPlan {
   threshold?: number;
   /** The threshold is an integrate-and-fire neuron (`model if`): its membrane holds one potential per input pixel. */
   integrateAndFire?: boolean;
-  /** A global average pool after the queued pool: the queue sums its pooled pixels and sends their average. */
-  afterQueue?: true;
 }
 
 /**
@@ -290,10 +289,6 @@ function neuronPlan(
     if (pendingThreshold) threshold!.betweenPools = true;
     reluAfterPool = false;
   };
-  // A pool whose windows end together is the core's last: its queue sends the core's pixels.
-  const queued = (): boolean => pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
-  // ... or a global average pool after it, which the queue computes.
-  const gapAfterQueue = (): boolean => laterPools.some((l) => l.afterQueue);
   fused.forEach((f, i) => {
     switch (f.op.kind) {
       case 'add': {
@@ -304,7 +299,8 @@ function neuronPlan(
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
-        const afterPool = pool !== undefined && !queued() && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
+        const queued = pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
+        const afterPool = pool !== undefined && !queued && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
         if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
           unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools (none queued)');
         }
@@ -373,7 +369,6 @@ function neuronPlan(
         if (threshold) break;
         // With `model if` the ReLU is an integrate-and-fire neuron: a threshold with a membrane potential.
         if (spiking) {
-          if (gapAfterQueue()) unsupported(f, `an integrate-and-fire neuron after a global average pool after a pool whose windows end together (padding >= stride)`);
           threshold = { level: spiking.threshold, afterPool: pool !== undefined, integrateAndFire: membranePlan(spiking, node.activationBits, pool ? plane : undefined, node, coreChannels) };
           break;
         }
@@ -402,20 +397,17 @@ function neuronPlan(
         }
         // A pool emits at most one pixel per input pixel: two windows may not end at the same row (or column), which
         // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
-        // pixels: the core's last pool (a pool stage reads one pixel at a time and emits at most one), after the
-        // core's chain of stages when it follows another pool.
-        const together = (what: string): void => {
+        // pixels (a pool stage reads one pixel at a time and emits at most one), after the pools before it (stages or
+        // queues), and sends them one per timestep as the core's pixels or to the pools after it.
+        const together =
+          op.stride !== op.size &&
+          (poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0 ||
+            poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0);
+        if (together) {
           if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
-          // A threshold between the pools is the queue's compare of its input; a membrane there is not.
-          if (pool && threshold?.afterPool && !threshold.betweenPools && threshold.integrateAndFire) {
-            unsupported(f, `a ${op.size}x${op.size} pool with stride ${op.stride} and padding ${paddingText(padding)} on a ${plane.height}x${plane.width} plane after an integrate-and-fire neuron after another pool in its core (two windows end at the same ${what}: padding >= stride)`);
-          }
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
           planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
-        };
-        if (op.stride !== op.size && poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0) together('row');
-        else if (op.stride !== op.size && poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0) together('column');
-        if (queued()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
+        }
         // The neuron core adds a pooled value's shortcut to the last pool's pixels.
         if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, op.stride, op.stride);
@@ -426,13 +418,7 @@ function neuronPlan(
       case 'gap': {
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
         if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
-        if (queued()) {
-          // The queue's walk pools every window once: it can sum them and send the average (one pixel per image).
-          if (gapAfterQueue()) unsupported(f, `a pool after a pool whose windows end together (padding >= stride)`);
-          if (threshold?.afterPool && !threshold.betweenPools) unsupported(f, `a global average pool after a threshold after a pool whose windows end together (padding >= stride)`);
-          laterPool(f, planned, plane.height, plane.width);
-          laterPools[laterPools.length - 1].afterQueue = true;
-        } else if (pool) laterPool(f, planned, plane.height, plane.width);
+        if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
         plane = { height: 1, width: 1 };
         break;
@@ -442,7 +428,6 @@ function neuronPlan(
       case 'threshold':
         // The IR refuses a threshold of a 1-bit value (IMC130), so there is at most one per neuron core.
         if (threshold) unsupported(f, 'two thresholds in one neuron core');
-        if (gapAfterQueue()) unsupported(f, `a threshold after a global average pool after a pool whose windows end together (padding >= stride)`);
         threshold = { level: f.op.level, afterPool: pool !== undefined };
         break;
       default:

@@ -1,9 +1,10 @@
 // The chain of pools of a neuron core whose pools the static neuron core does not hold itself (a stride other than
 // the size, or several pools): one static stage each (templates/rtl/imcc_pool.v.hbs), chained by the core's wrapper
-// between the neuron core's pixel stream and its pooled input. The first stage pools the core's own pixels; each later
-// one the pixels the stage before it emits, with the ReLU and threshold (or integrate-and-fire neuron) fused between
-// the two pools applied to its input.
-import type { CoreRtlPlan, IfMembranePlan, PoolGeometry } from './plan.js';
+// between the neuron core's pixel stream and its pooled input, or after a queue of pooled pixels
+// (src/emit/rtl/poolQueue.ts) between the pixels it sends and its pooled input. The first stage pools the core's own
+// pixels (or the queue's); each later one the pixels the stage before it emits, with the ReLU and threshold (or
+// integrate-and-fire neuron) fused between the two pools applied to its input.
+import type { CoreRtlPlan, IfMembranePlan, LaterPoolPlan, PoolGeometry } from './plan.js';
 import { unsignedBits } from './literals.js';
 import { windowCount } from '../../ir/padding.js';
 
@@ -98,22 +99,46 @@ interface StageShape {
   threshold: number;
 }
 
-/** The stages of a core's chain of pools, first to last. */
+/** The stages of a core's chain of pools before its queued pool (all of them without one), first to last. */
 export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
   const n = p.neuron;
   if (!n?.pool || !usesPoolChain(p)) throw new Error(`RTL: core ${p.core.id} has no chain of pools`);
   const first = n.pool;
-  const shapes: StageShape[] = [
-    { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), relu: false, threshold: 0 },
-  ];
-  // The stages end before a queued pool (the queue also computes a global average pool after it).
   const queuedAt = n.laterPools.findIndex((l) => l.pool.queue !== undefined);
-  for (const later of queuedAt < 0 ? n.laterPools : n.laterPools.slice(0, queuedAt)) {
+  const shape: StageShape = { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), relu: false, threshold: 0 };
+  return stageParameters(p, laterShapes(shape, queuedAt < 0 ? n.laterPools : n.laterPools.slice(0, queuedAt)));
+}
+
+/**
+ * The stages of `pools`, later pools of a core after a queued one, first to last: the first reads the pixels the queue
+ * sends, `inBits` signed bits each (a maximum or rounded average of the queue's input).
+ */
+export function laterPoolStages(p: CoreRtlPlan, pools: readonly LaterPoolPlan[], inBits: number): PoolStageParameters[] {
+  if (pools.length === 0) return [];
+  const [head, ...rest] = pools;
+  const threshold = stageThreshold(head);
+  return stageParameters(p, laterShapes({ ...head, inBits: threshold !== 0 ? 2 : inBits, threshold }, rest));
+}
+
+/** 0 none, 1 a threshold's compare, 2 an integrate-and-fire neuron before a later pool. */
+function stageThreshold(later: LaterPoolPlan): number {
+  return later.threshold === undefined ? 0 : later.integrateAndFire ? 2 : 1;
+}
+
+/** A stage's shape and those of the later pools after it. */
+function laterShapes(first: StageShape, later: readonly LaterPoolPlan[]): StageShape[] {
+  const shapes = [first];
+  for (const l of later) {
     const before = shapes[shapes.length - 1];
-    const threshold = later.threshold === undefined ? 0 : later.integrateAndFire ? 2 : 1;
+    const threshold = stageThreshold(l);
     // A stage's pooled values have its input's bits (a maximum, or a rounded average, of them).
-    shapes.push({ ...later, inBits: threshold !== 0 ? 2 : before.inBits, threshold });
+    shapes.push({ ...l, inBits: threshold !== 0 ? 2 : before.inBits, threshold });
   }
+  return shapes;
+}
+
+function stageParameters(p: CoreRtlPlan, shapes: readonly StageShape[]): PoolStageParameters[] {
+  const n = p.neuron!;
   const cw = coordinateBits(p);
   // The stream's channel field is the core's column index; a replicated core sends each replica's pixel with the
   // layer's channels, so a stage sees a pixel of `channels` values.

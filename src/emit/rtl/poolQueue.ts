@@ -1,10 +1,11 @@
-// The parameters of the static pooled-pixel queue (templates/rtl/imcc_pool_queue.v.hbs) of a neuron core whose first
-// pool's windows may end together (padding >= stride): the queue pools from a line buffer of the core's pixels, applies
-// what follows the pool, and sends the pooled pixels one per timestep in column-major order (docs/rtl.md "Pools whose
-// windows end together").
+// The parameters of the static pooled-pixel queue (templates/rtl/imcc_pool_queue.v.hbs) of a neuron core one of whose
+// pools has windows that may end together (padding >= stride): the queue pools from a line buffer of the core's pixels
+// (or of the pool stages' before it) and sends the pooled pixels one per timestep in column-major order, as the core's
+// pixels (applying what follows the pool) or to the stages of the pools after it (docs/rtl.md "Pools whose windows end
+// together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, membraneParameters, poolChainParameters, pooledValueBits } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, laterPoolStages, membraneParameters, poolChainParameters, pooledValueBits, type PoolStageParameters } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -34,9 +35,9 @@ export interface PoolQueueParameters {
   THRESHOLD_IN: number;
   LEVEL_IN_NEGATIVE: number;
   LEVEL_IN_MAGNITUDE: number;
+  AFTER: number;
+  OUT_H: number;
   RELU_AFTER_POOL: number;
-  GAP: number;
-  MID_RELU: number;
   THRESHOLD: number;
   LEVEL_NEGATIVE: number;
   LEVEL_MAGNITUDE: number;
@@ -48,75 +49,94 @@ export interface PoolQueueParameters {
   IF_RESET_SUBTRACT: number;
 }
 
-/** Whether the core's first pool, or its last after a chain of stages, queues its pooled pixels. */
+/** Whether one of the core's pools (its first, or a later one after a chain of stages) queues its pooled pixels. */
 export function usesPoolQueue(p: CoreRtlPlan): boolean {
   return p.neuron?.pool?.queue !== undefined || (p.neuron?.laterPools.some((l) => l.pool.queue !== undefined) ?? false);
 }
 
-export function poolQueueParameters(p: CoreRtlPlan): PoolQueueParameters {
+/** A queue of a core, and the stages of the pools after it up to the next queue (or the core's last pool). */
+export interface PoolQueue {
+  parameters: PoolQueueParameters;
+  stages: PoolStageParameters[];
+}
+
+/**
+ * The core's queued pools, first to last: the first pools the neuron core's pixels or the last stage's of the chain
+ * before it; each later one the pixels the queue before it sends, through the stages between them. The last queue
+ * sends the core's pixels (after the stages of the pools after it) and applies what follows the last pool.
+ */
+export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   const n = p.neuron;
   if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
-  // The queued pool: the first, or the last after the chain of stages, whose last stage's pixels it reads (a stage's
-  // pooled values have its input's bits); a global average pool may follow it, which the queue computes too.
-  const later = n.laterPools.find((l) => l.pool.queue !== undefined);
-  const gap = n.laterPools.find((l) => l.afterQueue);
-  const after = n.laterPools.slice(later ? n.laterPools.indexOf(later) + 1 : 0);
-  if (p.replicas > 1 || after.length > 1 || (after.length === 1 && after[0] !== gap)) {
-    throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core or before another pool`);
-  }
-  // A threshold after the pools (one between two of them is a stage's or the queue's input compare).
+  if (p.replicas > 1) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core`);
+  // Where the queued pools are: -1 the core's first pool, else the index of a later pool.
+  const queuedAt = [...(n.pool?.queue ? [-1] : []), ...n.laterPools.flatMap((l, i) => (l.pool.queue ? [i] : []))];
+  // A threshold after the pools (one between two of them is a stage's or a queue's input compare).
   const threshold = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
-  if (gap && (gap.threshold !== undefined || threshold)) throw new Error(`RTL: core ${p.core.id}: a threshold after a queued pool and its global average pool`);
-  const pool = later?.pool ?? n.pool!;
-  const stages = later ? poolChainParameters(p) : [];
-  const slots = pool.queue!.slots;
-  const ringBits = unsignedBits(slots - 1);
-  if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
-  if (later && (later.integrateAndFire || later.strideY !== later.strideX)) throw new Error(`RTL: core ${p.core.id}: a queued pool after a membrane or with two strides`);
-  // A threshold between the last stage and the queued pool: the queue compares its input, 0/1 from then on.
-  const levelIn = later?.threshold;
-  const inBits = levelIn !== undefined ? 2 : stages.length > 0 ? stages[stages.length - 1].IN_BITS : firstPoolInputBits(p);
-  const inHeight = later?.inHeight ?? n.convHeight;
-  const inWidth = later?.inWidth ?? n.convWidth;
-  const count = pool.height * pool.width;
-  const bits = pooledValueBits(pool.kind, inBits, count);
   const membrane = threshold?.integrateAndFire;
-  if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
+  const anyMembrane = n.threshold?.integrateAndFire;
+  if (anyMembrane && (n.threshold!.level < 0 || anyMembrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const level = threshold && !membrane ? threshold.level : 0;
-  return {
-    COLS: p.cols,
-    CH_BITS: unsignedBits(p.cols - 1),
-    CW: coordinateBits(p),
-    ACC_BITS: n.accBits,
-    KIND: pool.kind === 'max' ? 1 : 2,
-    IN_H: inHeight,
-    IN_W: inWidth,
-    POOL_H: pool.height,
-    POOL_W: pool.width,
-    STRIDE: pool.stride,
-    PAD_TOP: pool.padding.top,
-    PAD_LEFT: pool.padding.left,
-    POOLED_H: pool.pooledHeight,
-    POOLED_W: pool.pooledWidth,
-    IN_BITS: inBits,
-    BITS: bits,
-    SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
-    LINE_INDEX_BITS: unsignedBits(pool.width * inHeight * p.cols - 1),
-    SLOTS: slots,
-    RING_BITS: ringBits,
-    OUT_BITS: n.outActivationBits,
-    // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
-    OUT_UNSIGNED: n.threshold ? 1 : 0,
-    RELU_IN: later?.relu ? 1 : 0,
-    THRESHOLD_IN: levelIn !== undefined ? 1 : 0,
-    LEVEL_IN_NEGATIVE: levelIn !== undefined && levelIn < 0 ? 1 : 0,
-    LEVEL_IN_MAGNITUDE: Math.abs(levelIn ?? 0),
-    RELU_AFTER_POOL: n.reluAfterPool ? 1 : 0,
-    GAP: gap ? 1 : 0,
-    MID_RELU: gap?.relu ? 1 : 0,
-    THRESHOLD: !threshold ? 0 : membrane ? 2 : 1,
-    LEVEL_NEGATIVE: level < 0 ? 1 : 0,
-    LEVEL_MAGNITUDE: Math.abs(level),
-    ...membraneParameters(membrane, threshold?.level ?? 0),
-  };
+  // The first queue's input: the neuron core's values, or the pooled values of the chain's last stage (a stage's
+  // pooled values have its input's bits).
+  const chain = queuedAt[0] >= 0 ? poolChainParameters(p) : [];
+  let inBits = chain.length > 0 ? chain[chain.length - 1].IN_BITS : firstPoolInputBits(p);
+  return queuedAt.map((at, k) => {
+    const later = at < 0 ? undefined : n.laterPools[at];
+    const pool = later?.pool ?? n.pool!;
+    const slots = pool.queue!.slots;
+    const ringBits = unsignedBits(slots - 1);
+    if (2 ** ringBits !== slots) throw new Error(`RTL: a pool queue of ${slots} slots is not a power of two`);
+    if (later && later.strideY !== later.strideX) throw new Error(`RTL: core ${p.core.id}: a queued pool with two strides`);
+    // A threshold between the pool before and the queued pool: the queue compares its input (or integrates it in the
+    // core's membrane), 0/1 from then on.
+    const levelIn = later?.threshold;
+    const membraneIn = later?.integrateAndFire ? n.threshold?.integrateAndFire : undefined;
+    if (later?.integrateAndFire && !membraneIn) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire queue input without a membrane`);
+    const queueInBits = levelIn !== undefined ? 2 : inBits;
+    const last = k === queuedAt.length - 1;
+    const stages = laterPoolStages(p, n.laterPools.slice(at + 1, last ? undefined : queuedAt[k + 1]), queueInBits);
+    // The next queue reads the last stage's pooled values (its input's bits), or this queue's.
+    inBits = stages.length > 0 ? stages[stages.length - 1].IN_BITS : queueInBits;
+    const inHeight = later?.inHeight ?? n.convHeight;
+    const inWidth = later?.inWidth ?? n.convWidth;
+    const parameters: PoolQueueParameters = {
+      COLS: p.cols,
+      CH_BITS: unsignedBits(p.cols - 1),
+      CW: coordinateBits(p),
+      ACC_BITS: n.accBits,
+      KIND: pool.kind === 'max' ? 1 : 2,
+      IN_H: inHeight,
+      IN_W: inWidth,
+      POOL_H: pool.height,
+      POOL_W: pool.width,
+      STRIDE: pool.stride,
+      PAD_TOP: pool.padding.top,
+      PAD_LEFT: pool.padding.left,
+      POOLED_H: pool.pooledHeight,
+      POOLED_W: pool.pooledWidth,
+      IN_BITS: queueInBits,
+      BITS: pooledValueBits(pool.kind, queueInBits, pool.height * pool.width),
+      SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
+      LINE_INDEX_BITS: unsignedBits(pool.width * inHeight * p.cols - 1),
+      SLOTS: slots,
+      RING_BITS: ringBits,
+      OUT_BITS: n.outActivationBits,
+      // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
+      OUT_UNSIGNED: n.threshold ? 1 : 0,
+      RELU_IN: later?.relu ? 1 : 0,
+      THRESHOLD_IN: membraneIn ? 2 : levelIn !== undefined ? 1 : 0,
+      LEVEL_IN_NEGATIVE: !membraneIn && levelIn !== undefined && levelIn < 0 ? 1 : 0,
+      LEVEL_IN_MAGNITUDE: membraneIn ? 0 : Math.abs(levelIn ?? 0),
+      AFTER: at + 1 < n.laterPools.length ? 1 : 0,
+      OUT_H: n.outHeight,
+      // What follows the last pool is the last queue's.
+      RELU_AFTER_POOL: last && n.reluAfterPool ? 1 : 0,
+      THRESHOLD: !last || !threshold ? 0 : membrane ? 2 : 1,
+      LEVEL_NEGATIVE: last && level < 0 ? 1 : 0,
+      LEVEL_MAGNITUDE: last ? Math.abs(level) : 0,
+      ...membraneParameters(membraneIn ?? (last ? membrane : undefined), n.threshold?.level ?? 0),
+    };
+    return { parameters, stages };
+  });
 }

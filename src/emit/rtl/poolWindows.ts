@@ -1,8 +1,8 @@
 // The RTL's use of a pool's windows (src/mapping/poolWindows.ts): the size of the queue of pooled pixels whose
 // windows end together.
-import { poolWindowsAll } from '../../mapping/poolWindows.js';
+import { poolWindowsAll, type PoolWindowEnd } from '../../mapping/poolWindows.js';
 
-/** A pool before the queued one in the same core (a stage of its chain): its input plane and its windows. */
+/** A pool before the queued one in the same core (a stage of its chain, or a queue): its input plane and its windows. */
 export interface EarlierPool {
   inHeight: number;
   inWidth: number;
@@ -11,6 +11,8 @@ export interface EarlierPool {
   strideY: number;
   strideX: number;
   padding: { top: number; bottom: number; left: number; right: number };
+  /** Its windows end together: its pixels leave one per timestep (this queue reads them as they leave). */
+  queue?: unknown;
 }
 
 /**
@@ -20,8 +22,8 @@ export interface EarlierPool {
  * serial emission). With the conv pixels coming one per timestep (the fastest; slower leaves the queue emptier), over
  * two images back to back, a slot is written only after its previous pixel left: at an earlier timestep, or at the
  * start of the same one (a pixel that waited leaves when the step starts, before the windows are pooled). After
- * `earlier` pools (the core's chain of stages, first to last) the queue's input pixel is complete with the conv pixel
- * that completes its windows in every earlier pool (a stage emits with the pixel that completes a window).
+ * `earlier` pools (the core's stages and queues, first to last) the queue's input pixel is complete when its windows
+ * in every earlier pool are (a stage emits with the pixel that completes a window; a queue's pixels leave serialized).
  */
 export function poolQueueSlots(
   height: number,
@@ -31,25 +33,37 @@ export function poolQueueSlots(
   padding: { top: number; bottom: number; left: number; right: number },
   earlier: readonly EarlierPool[] = [],
 ): number {
-  let convRow = (r: number): number => r;
-  let convCol = (c: number): number => c;
-  for (const e of earlier) {
-    const rowEnds = poolWindowsAll(e.inHeight, e.height, e.strideY, e.padding.top, e.padding.bottom);
-    const colEnds = poolWindowsAll(e.inWidth, e.width, e.strideX, e.padding.left, e.padding.right);
-    const [outerRow, outerCol] = [convRow, convCol];
-    convRow = (r) => outerRow(rowEnds[r].end);
-    convCol = (c) => outerCol(colEnds[c].end);
-  }
   const convHeight = earlier[0]?.inHeight ?? height;
   const convWidth = earlier[0]?.inWidth ?? width;
-  const rows = poolWindowsAll(height, size, stride, padding.top, padding.bottom);
-  const cols = poolWindowsAll(width, size, stride, padding.left, padding.right);
-  const ready: number[] = [];
-  for (let image = 0; image < 2; image++) {
-    for (const c of cols) for (const r of rows) ready.push(image * convHeight * convWidth + convCol(c.end) * convHeight + convRow(r.end));
+  // Per image, the timestep each pixel of the current plane is complete (column-major), two images back to back.
+  let times = Array.from({ length: 2 * convHeight * convWidth }, (_, t) => t);
+  const pooled = (inHeight: number, inWidth: number, rows: PoolWindowEnd[], cols: PoolWindowEnd[]): number[] => {
+    const out: number[] = [];
+    for (let image = 0; image < 2; image++) {
+      const base = image * inHeight * inWidth;
+      for (const c of cols) {
+        for (const r of rows) {
+          let t = -1;
+          for (let x = c.end - c.span; x <= c.end; x++) for (let y = r.end - r.span; y <= r.end; y++) t = Math.max(t, times[base + x * inHeight + y]);
+          out.push(t);
+        }
+      }
+    }
+    return out;
+  };
+  const serialized = (ready: readonly number[]): number[] => {
+    const leaves: number[] = [];
+    ready.forEach((t, q) => leaves.push(q === 0 ? t : Math.max(t, leaves[q - 1] + 1)));
+    return leaves;
+  };
+  for (const e of earlier) {
+    const rows = poolWindowsAll(e.inHeight, e.height, e.strideY, e.padding.top, e.padding.bottom);
+    const cols = poolWindowsAll(e.inWidth, e.width, e.strideX, e.padding.left, e.padding.right);
+    times = pooled(e.inHeight, e.inWidth, rows, cols);
+    if (e.queue !== undefined) times = serialized(times);
   }
-  const leaves: number[] = [];
-  ready.forEach((t, q) => leaves.push(q === 0 ? t : Math.max(t, leaves[q - 1] + 1)));
+  const ready = pooled(height, width, poolWindowsAll(height, size, stride, padding.top, padding.bottom), poolWindowsAll(width, size, stride, padding.left, padding.right));
+  const leaves = serialized(ready);
   for (let slots = 2; ; slots *= 2) {
     const fits = ready.every((t, q) => q < slots || leaves[q - slots] < t || (leaves[q - slots] === t && leaves[q - slots] > ready[q - slots]));
     if (fits) return slots;

@@ -29,6 +29,21 @@ export function prepare(path: string): Prepared {
   return { design, mapping, plan, program, files: emitRtl(program) };
 }
 
+/**
+ * A variant of the fixture at `path`: each edit's first text replaced by its second (each must occur), written to a
+ * temporary `<name>.imc` and prepared.
+ */
+export function prepareVariant(path: string, name: string, edits: ReadonlyArray<readonly [string, string]>): Prepared {
+  let text = readFileSync(path, 'utf8');
+  for (const [from, to] of edits) {
+    expect(text, `${path} holds the text to replace`).toContain(from);
+    text = text.replace(from, to);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), `imcc-${name}-`)), `${name}.imc`);
+  writeFileSync(file, text);
+  return prepare(file);
+}
+
 export function writeFiles(files: readonly { path: string; content: string }[], dir = mkdtempSync(join(tmpdir(), 'imcc-rtl-test-'))): string {
   for (const f of files) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
@@ -107,9 +122,9 @@ export function neuronParametersOf(files: readonly RtlFile[], coreModule: string
   return instanceParametersOf(files, coreModule, 'neuron');
 }
 
-/** The parameters core `coreModule`'s wrapper sets on its pooled-pixel queue imcc_pool_queue (`u_queue`). */
-export function poolQueueParametersOf(files: readonly RtlFile[], coreModule: string): Record<string, number> {
-  return instanceParametersOf(files, coreModule, 'queue');
+/** The parameters core `coreModule`'s wrapper sets on its `queue`-th pooled-pixel queue imcc_pool_queue (`u_queue`, `u_queue2`, ...). */
+export function poolQueueParametersOf(files: readonly RtlFile[], coreModule: string, queue = 1): Record<string, number> {
+  return instanceParametersOf(files, coreModule, queue === 1 ? 'queue' : `queue${queue}`);
 }
 
 /**

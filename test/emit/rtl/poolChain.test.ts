@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { prepare } from './helpers.js';
 import { planRtl } from '../../../src/emit/rtl/plan.js';
 import { poolChainParameters, usesPoolChain } from '../../../src/emit/rtl/poolChain.js';
-import { poolQueueParameters, usesPoolQueue } from '../../../src/emit/rtl/poolQueue.js';
+import { poolQueues, usesPoolQueue } from '../../../src/emit/rtl/poolQueue.js';
 import { unsignedBits } from '../../../src/emit/rtl/literals.js';
 
 describe('pool chain parameters', () => {
@@ -38,7 +38,7 @@ describe('pool chain parameters', () => {
     expect(queued.length).toBeGreaterThan(0);
     for (const p of queued) {
       expect(usesPoolChain(p)).toBe(false);
-      const q = poolQueueParameters(p);
+      const [{ parameters: q }] = poolQueues(p);
       expect(2 ** q.RING_BITS).toBe(q.SLOTS);
       expect(q.SLOTS).toBe(p.neuron!.pool!.queue!.slots);
       expect([q.POOLED_H, q.POOLED_W]).toEqual([p.neuron!.outHeight, p.neuron!.outWidth]);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { poolQueueParametersOf, poolStageParametersOf, prepare, writeFiles } from './helpers.js';
+import { poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, writeFiles } from './helpers.js';
 import { synthesizeRtl } from '../../../src/verify/synth.js';
 
 /** Writes small modules under a fresh directory's rtl/, with their file list rtl/t.f; returns the directory. */
@@ -132,11 +132,20 @@ describe('yosys synthesis', () => {
     expect(synth.units.find((u) => u.name === 'm(W=8)')!.cells).toBe(8);
   }, 60_000);
 
-  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, a queue) latch-free', async () => {
+  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, queues) latch-free', async () => {
     // The stages of the spiking-pools fixture's core (a 2x2/2 average, then integrate-and-fire and a 2x2/1 max) and
-    // the spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in two small cores.
+    // the spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in two small cores;
+    // and queues sending their pixels to pools after them (queue-then-pool.imc's two queues of c04, the second
+    // collecting the core's pixels from its pooled input) and integrating their input in a membrane (spiking-pools.imc
+    // with its second pool padded), in a third.
     const chain = prepare('test/verify/fixtures/spiking-pools.imc');
     const queued = prepare('test/verify/fixtures/spiking-queue.imc');
+    const queues = prepare('test/verify/fixtures/queue-then-pool.imc');
+    const membraneIn = prepareVariant('test/verify/fixtures/spiking-pools.imc', 'spiking-pool-queue', [
+      ['maxpool(relu(avgpool(c1, size 2)), size 2, stride 1)', 'maxpool(relu(avgpool(c1, size 2)), size 2, stride 1, pad 1)'],
+    ]);
+    const later = [poolQueueParametersOf(queues.files, 'queue_then_pool_c04'), poolQueueParametersOf(queues.files, 'queue_then_pool_c04', 2), poolQueueParametersOf(membraneIn.files, 'spiking_pools_c00')];
+    expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN])).toEqual([[1, 0], [1, 0], [0, 2]]);
     const library = (p: typeof chain, name: string): string => p.files.find((f) => f.path === `rtl/${name}.v`)!.content;
     const stages = poolStageParametersOf(chain.files, 'spiking_pools_c00');
     const queue = poolQueueParametersOf(queued.files, 'spiking_queue_c00');
@@ -146,13 +155,17 @@ describe('yosys synthesis', () => {
     const sb = streamBits(stages[0]);
     const qb = streamBits(queue);
     const pixelBits = queue.COLS * queue.OUT_BITS;
+    // The later cores' ports, each core's prefixed l<i>_, are the top's.
+    const laterPorts = later.map((q, i) => laterQueuePorts(q).map(([dir, bits, port]) => `,\n          ${dir} wire [${bits}-1:0] l${i}_${port}`).join('')).join('');
     const dir = writeModules('imcc-pool-library-', {
       't.v':
         `module t (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o,\n` +
-        `          input wire [${qb}-1:0] q_i, input wire done_i, output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o);\n` +
+        `          input wire [${qb}-1:0] q_i, input wire done_i, output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o${laterPorts});\n` +
         '  chain_core u_chain (.clk_i(clk_i), .rst_ni(rst_ni), .first_i(first_i), .s_i(s_i), .s_o(s_o));\n' +
         '  queue_core u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_i(first_i), .q_i(q_i), .done_i(done_i), .done_o(done_o), .empty_o(empty_o), .valid_o(valid_o), .pixel_o(pixel_o));\n' +
+        later.map((q, i) => `  later_core${i} u_later${i} (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_i(first_i)${laterQueuePorts(q).map(([, , port]) => `, .${port}(l${i}_${port})`).join('')});\n`).join('') +
         'endmodule\n',
+      ...Object.fromEntries(later.map((q, i) => [`later_core${i}.v`, laterQueueCore(`later_core${i}`, q)])),
       'chain_core.v':
         `module chain_core (input wire clk_i, input wire rst_ni, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o);\n` +
         `  wire [${sb}-1:0] s_1;\n` +
@@ -163,7 +176,7 @@ describe('yosys synthesis', () => {
         `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +
         `                   output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o);\n` +
         `  imcc_pool_queue #(${set(queue)}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(q_i),\n` +
-        '    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n' +
+        `    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(), .stream_o(), .pooled_i({${qb}{1'b0}}), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n` +
         'endmodule\n',
       'imcc_pool.v': library(chain, 'imcc_pool'),
       'imcc_pool_axis.v': library(chain, 'imcc_pool_axis'),
@@ -174,9 +187,40 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    expect(synth.units.map((u) => u.name).sort()).toEqual(['chain_core', 'queue_core', 't']);
-    for (const u of synth.units.filter((x) => x.name !== 't')) expect(u.cells, u.name).toBeGreaterThan(100);
+    // The queue module has four parents: one unit per parameter set, each with the queue's logic.
+    const queueUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool_queue('));
+    expect(queueUnits).toHaveLength(4);
+    expect(synth.units.filter((u) => !queueUnits.includes(u)).map((u) => u.name).sort()).toEqual(['chain_core', 'later_core0', 'later_core1', 'later_core2', 'queue_core', 't']);
+    for (const u of [...queueUnits, synth.units.find((x) => x.name === 'chain_core')!]) expect(u.cells, u.name).toBeGreaterThan(100);
   }, 300_000);
+
+  /** The ports of a core around one queue of parameters `q` (laterQueueCore) besides its clock, reset, step and first. */
+  function laterQueuePorts(q: Record<string, number>): Array<[string, number, string]> {
+    const bits = 2 + q.CH_BITS + 2 * q.CW + q.ACC_BITS;
+    return [
+      ['input', bits, 's_i'],
+      ['input', bits, 'pooled_i'],
+      ['input', 1, 'done_i'],
+      ['output', 1, 'done_o'],
+      ['output', 1, 'empty_o'],
+      ['output', 1, 'busy_o'],
+      ['output', bits, 's_o'],
+      ['output', 1, 'valid_o'],
+      ['output', q.COLS * q.OUT_BITS, 'pixel_o'],
+    ];
+  }
+
+  /** A core around one queue of parameters `q`, every port of the queue a port of the core. */
+  function laterQueueCore(name: string, q: Record<string, number>): string {
+    const set = Object.entries(q).map(([k, v]) => `.${k}(${v})`).join(', ');
+    const ports = laterQueuePorts(q).map(([dir, bits, port]) => `,\n  ${dir} wire [${bits}-1:0] ${port}`).join('');
+    return (
+      `module ${name} (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i${ports});\n` +
+      `  imcc_pool_queue #(${set}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(s_i),\n` +
+      '    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(busy_o), .stream_o(s_o), .pooled_i(pooled_i), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n' +
+      'endmodule\n'
+    );
+  }
 
   it('the check has teeth: a module with a latch fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imcc-latch-'));

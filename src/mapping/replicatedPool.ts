@@ -86,7 +86,7 @@ function nonOverlapping(pool: PoolGeometry, convHeight: number, convWidth: numbe
  * Which pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
  * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the block of the pooled plane
  * every block that completes any completes, or a reason why there is none (the counts differ, the pooled plane does
- * not split into them, or a method-2 block with a chain of pools).
+ * not split into them, or ragged blocks with a chain of pools).
  */
 export function pooledPerBlock(
   convHeight: number,
@@ -94,16 +94,9 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A method-2 block (ragged too) is pooled where each pixel lies: one pool, no chain of stages. (Edge blocks of
-  // method 1 keep the plane's column order: their idle pixels, past its last row, enter no stage.)
-  const shape = block.ragged
-    ? `ragged blocks of ${block.ragged.length} replicas ${block.cols} columns wide`
-    : block.cols > 1
-      ? `blocks ${block.cols} columns wide (method 2)`
-      : undefined;
-  if (shape !== undefined) {
-    if (pools.length > 1) return { reason: `${shape} and ${pools.length} pools` };
-  }
+  // A method-2 block pools where each pixel lies, a chain of pools in stages that count each window's pixels (the
+  // pooled pixels leave a block in no column order); ragged blocks one pool only.
+  if (block.ragged && pools.length > 1) return { reason: `ragged blocks of ${block.ragged.length} replicas ${block.cols} columns wide and ${pools.length} pools` };
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
   const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);
@@ -117,7 +110,7 @@ export function pooledPerBlock(
   return { pixels: down.count * across.count, rows: down.count, cols: across.count };
 }
 
-/** A window of a pool over a ragged layer's conv plane, as its core sees the window's pixels. */
+/** A window of a pool over a plane whose pixels a core computes in some order, as the core sees the window's pixels. */
 export interface LatticeWindow {
   /** The window's place in the pooled plane. */
   py: number;
@@ -129,24 +122,43 @@ export interface LatticeWindow {
 }
 
 /**
- * The windows of `pool` over the conv plane of a layer computed in ragged blocks of `replicas` (src/mapping/block.ts:
- * blocks on their lattice in order, each block's in-plane replicas in order, y fastest), pooled column by column.
+ * When a core computes each pixel of a `height` x `width` plane (index x * height + y): its place in the core's
+ * order (`at`, -1 for none) and the block that computes it.
  */
-export function latticeWindows(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): LatticeWindow[] {
-  const computed = new Int32Array(convHeight * convWidth);
-  const blockOf = new Int32Array(convHeight * convWidth);
+interface PlaneOrder {
+  height: number;
+  width: number;
+  at: Int32Array;
+  block: Int32Array;
+}
+
+/**
+ * The order in which a replicated layer computes its conv plane: blocks (src/mapping/block.ts, on the grid or the
+ * ragged lattice) in order, each block's in-plane replicas in order, y fastest (replica r of a full block at
+ * (r mod rows, r / rows)).
+ */
+function computationOrder(height: number, width: number, block: BlockShape): PlaneOrder {
+  const replicas = block.ragged ?? Array.from({ length: block.rows * block.cols }, (_, r) => ({ oy: r % block.rows, ox: Math.floor(r / block.rows) }));
+  const at = new Int32Array(height * width).fill(-1);
+  const blockOf = new Int32Array(height * width).fill(-1);
   let count = 0;
-  blockOrigins(replicas, { height: convHeight, width: convWidth }).forEach(({ y, x }, b) => {
+  blockOrigins(replicas, { height, width }).forEach(({ y, x }, b) => {
     for (const r of replicas) {
       const py = y + r.oy;
       const px = x + r.ox;
-      if (py < 0 || py >= convHeight || px < 0 || px >= convWidth) continue;
-      computed[px * convHeight + py] = count++;
-      blockOf[px * convHeight + py] = b;
+      if (py < 0 || py >= height || px < 0 || px >= width) continue;
+      at[px * height + py] = count++;
+      blockOf[px * height + py] = b;
     }
   });
-  const down = windowCount(convHeight, pool.padding.top, pool.padding.bottom, pool.height, pool.stride);
-  const across = windowCount(convWidth, pool.padding.left, pool.padding.right, pool.width, pool.stride);
+  return { height, width, at, block: blockOf };
+}
+
+/** The windows of `pool` over a plane computed in `order`, column by column of windows. */
+function windowsInOrder(order: PlaneOrder, pool: PoolGeometry): LatticeWindow[] {
+  const { height, width } = order;
+  const down = windowCount(height, pool.padding.top, pool.padding.bottom, pool.height, pool.stride);
+  const across = windowCount(width, pool.padding.left, pool.padding.right, pool.width, pool.stride);
   const windows: LatticeWindow[] = [];
   for (let px = 0; px < across; px++) {
     for (let py = 0; py < down; py++) {
@@ -155,17 +167,51 @@ export function latticeWindows(convHeight: number, convWidth: number, replicas: 
       let block = -1;
       const y0 = Math.max(0, py * pool.stride - pool.padding.top);
       const x0 = Math.max(0, px * pool.stride - pool.padding.left);
-      for (let x = x0; x < Math.min(convWidth, px * pool.stride - pool.padding.left + pool.width); x++) {
-        for (let y = y0; y < Math.min(convHeight, py * pool.stride - pool.padding.top + pool.height); y++) {
-          const at = computed[x * convHeight + y];
+      for (let x = x0; x < Math.min(width, px * pool.stride - pool.padding.left + pool.width); x++) {
+        for (let y = y0; y < Math.min(height, py * pool.stride - pool.padding.top + pool.height); y++) {
+          const at = order.at[x * height + y];
           first = Math.min(first, at);
-          if (at > last) [last, block] = [at, blockOf[x * convHeight + y]];
+          if (at > last) [last, block] = [at, order.block[x * height + y]];
         }
       }
       windows.push({ py, px, first, last, block });
     }
   }
   return windows;
+}
+
+/** The pooled plane's order: each pooled pixel is computed with the last pixel of its window. */
+function pooledOrder(windows: readonly LatticeWindow[]): PlaneOrder {
+  const height = Math.max(...windows.map((w) => w.py)) + 1;
+  const width = Math.max(...windows.map((w) => w.px)) + 1;
+  const at = new Int32Array(height * width);
+  const block = new Int32Array(height * width);
+  for (const w of windows) {
+    at[w.px * height + w.py] = w.last;
+    block[w.px * height + w.py] = w.block;
+  }
+  return { height, width, at, block };
+}
+
+/**
+ * The windows of each pool of a chain over the conv plane of a layer computed in `block`-shaped blocks
+ * (computationOrder), each pool's over the pixels the one before it completes, when the core completes them.
+ */
+export function chainWindows(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[]): LatticeWindow[][] {
+  let order = computationOrder(convHeight, convWidth, block);
+  return pools.map((pool) => {
+    const windows = windowsInOrder(order, pool);
+    order = pooledOrder(windows);
+    return windows;
+  });
+}
+
+/**
+ * The windows of `pool` over the conv plane of a layer computed in ragged blocks of `replicas` (src/mapping/block.ts:
+ * blocks on their lattice in order, each block's in-plane replicas in order, y fastest), pooled column by column.
+ */
+export function latticeWindows(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): LatticeWindow[] {
+  return chainWindows(convHeight, convWidth, blockShape(replicas), [pool])[0];
 }
 
 /**
@@ -199,12 +245,11 @@ function latticePooledPerBlock(convHeight: number, convWidth: number, replicas: 
 }
 
 /**
- * The window columns a core pooling a ragged layer's pixels keeps running values of: a power of two above the
- * distance of any two windows of one pooled row whose pixels it computes at overlapping times (a window column's slot
- * is its index modulo them).
+ * The window columns a core pooling pixels in some order keeps running values of: a power of two above the distance
+ * of any two windows of one pooled row whose pixels it computes at overlapping times (a window column's slot is its
+ * index modulo them).
  */
-export function latticePoolColumns(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): number {
-  const windows = latticeWindows(convHeight, convWidth, replicas, pool);
+function openWindowColumns(windows: readonly LatticeWindow[]): number {
   let apart = 0;
   for (const a of windows) {
     for (const b of windows) {
@@ -214,6 +259,19 @@ export function latticePoolColumns(convHeight: number, convWidth: number, replic
   let slots = 1;
   while (slots <= apart) slots *= 2;
   return slots;
+}
+
+/** The window columns a core pooling a ragged layer's pixels keeps running values of (openWindowColumns). */
+export function latticePoolColumns(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): number {
+  return openWindowColumns(latticeWindows(convHeight, convWidth, replicas, pool));
+}
+
+/**
+ * The window columns each stage of a chain of pools that pools by position keeps running values of (method-2
+ * blocks: chainWindows, openWindowColumns).
+ */
+export function chainPoolColumns(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[]): number[] {
+  return chainWindows(convHeight, convWidth, block, pools).map(openWindowColumns);
 }
 
 /** A replicated layer's fused pools as the rule sees them. */

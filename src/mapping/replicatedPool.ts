@@ -94,14 +94,13 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A method-2 block pools where each pixel lies, a chain of pools in stages that count each window's pixels (the
-  // pooled pixels leave a block in no column order); ragged blocks one pool only.
-  if (block.ragged && pools.length > 1) return { reason: `ragged blocks of ${block.ragged.length} replicas ${block.cols} columns wide and ${pools.length} pools` };
+  // A method-2 block (ragged too) pools where each pixel lies, a chain of pools in stages that count each window's
+  // pixels (the pooled pixels leave a block in no column order).
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
   const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);
   if (rows === undefined || cols === undefined) return { reason: 'two pool windows that end at the same row or column' };
-  if (block.ragged) return latticePooledPerBlock(convHeight, convWidth, block.ragged, pools[0]);
+  if (block.ragged) return latticePooledPerBlock(chainWindows(convHeight, convWidth, block, pools));
   // Every column with a window end sees the same rows end: count them per block row, and the columns per strip.
   const down = pooledAlong(rows, block.rows, `blocks of ${block.rows} rows`, 'rows');
   if ('reason' in down) return down;
@@ -215,14 +214,14 @@ export function latticeWindows(convHeight: number, convWidth: number, replicas: 
 }
 
 /**
- * The pooled pixels the ragged blocks of `replicas` complete (latticeWindows): the core emits a window with the last
- * of its pixels it computes, at most one per pixel, and every block that completes any must complete a `rows` x
- * `cols` block of the pooled plane, these blocks in its column order and each block's pixels y fastest (the order its
- * consumers write them). Else the reason.
+ * The pooled pixels ragged blocks complete, given each pool's windows (chainWindows): the core (or a stage) emits a
+ * window with the last of its pixels it computes, at most one per pixel, and every block that completes any pixel of
+ * the last pool must complete a `rows` x `cols` block of its pooled plane, these blocks in its column order and each
+ * block's pixels y fastest (the order its consumers write them). Else the reason.
  */
-function latticePooledPerBlock(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): PooledGroup | { reason: string } {
-  const windows = latticeWindows(convHeight, convWidth, replicas, pool);
-  if (new Set(windows.map((w) => w.last)).size !== windows.length) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
+function latticePooledPerBlock(windowsPerPool: readonly LatticeWindow[][]): PooledGroup | { reason: string } {
+  if (windowsPerPool.some((ws) => new Set(ws.map((w) => w.last)).size !== ws.length)) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
+  const windows = windowsPerPool[windowsPerPool.length - 1];
   // The windows each block completes, blocks in order, each block's in the order it completes them.
   const byBlock = new Map<number, LatticeWindow[]>();
   for (const w of [...windows].sort((a, b) => a.last - b.last)) {

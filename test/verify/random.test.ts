@@ -48,6 +48,7 @@ const FEATURES = [
   'pool stride != size',
   'gap',
   'pool chain',
+  'pool chain in method-2 blocks',
   'relu between pools',
   'threshold between pools',
   'queued pool',

@@ -292,11 +292,12 @@ interface Rendered {
 
 /**
  * Replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts): a ragged block
- * as drawn when its lattice sends equal blocks of pooled pixels, else method-1 replicas, at most the drawn count and
- * no more tiles than the first pass charged; 1 replica when none does.
+ * as drawn when its lattice sends equal blocks of pooled pixels, a method-2 block as drawn when it fuses a chain of
+ * pools that the rule accepts, else method-1 replicas, at most the drawn count and no more tiles than the first pass
+ * charged; 1 replica when none does.
  */
 function refitToPools(c: NetCase, l: RenderedLayer): Rep {
-  if (isRagged(l.rep)) {
+  if (isRagged(l.rep) || (l.rep.dW > 1 && l.pools.length > 1)) {
     const rule = replicatedPoolRule({
       convHeight: l.plane.height,
       convWidth: l.plane.width,
@@ -589,6 +590,8 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
     // is applied at the later stage's input.
     const pools = l.fused.map((f, i) => (isPool(f) ? i : -1)).filter((i) => i >= 0);
     if (pools.length > 1) features.add('pool chain');
+    // Stages that pool by position (the pooled pixels of a method-2 block come in no column order).
+    if (pools.length > 1 && l.matrix.replicas.length > 1 && blockShape(l.matrix.replicas).cols > 1) features.add('pool chain in method-2 blocks');
     for (let p = 1; p < pools.length; p++) {
       for (const f of l.fused.slice(pools[p - 1] + 1, pools[p])) {
         const kind = byName.get(f)!.op.kind;

@@ -116,7 +116,7 @@ describe('a chain of pools in ragged blocks of 3 replicas (dW 2) (RTL)', () => {
 
   it('fails at c1 when a stage\'s window starts at its top-left pixel instead of the first of its pixels seen (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_pool.v', (t) =>
-      t.replace("wire        window_first = (seen == 32'd0);", 'wire        window_first = (ty - top == ((top < PAD_TOP) ? PAD_TOP - top : 0)) && (tx - left == ((left < PAD_LEFT) ? PAD_LEFT - left : 0));'),
+      t.replace("wire        window_first = (seen == 32'd0);", 'wire        window_first = (ty - top == ((top < A_PAD_TOP) ? A_PAD_TOP - top : 0)) && (tx - left == ((left < A_PAD_LEFT) ? A_PAD_LEFT - left : 0));'),
     );
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });

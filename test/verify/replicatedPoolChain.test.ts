@@ -122,13 +122,13 @@ describe('a chain of pools in a replicated layer with edge blocks (RTL)', () => 
   }, 300_000);
 });
 
-describe('a chain of pools in a method-2 layer (RTL)', () => {
+describe('chains of pools in method-2 layers: two pools in 2x4 blocks, an overlapping pool and a global average pool in 1x3 blocks as the output (RTL)', () => {
   const p = prepare('test/verify/fixtures/block-pool-chain.imc');
 
   it('pools by position in stages that keep the window columns open at once', () => {
     expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW, l.colParts])).toEqual([
       ['c1', 8, 4, 1],
-      ['c2', 1, 1, 1],
+      ['c2', 3, 3, 1],
     ]);
     expect(neuronParametersOf(p.files, 'block_pool_chain_c00')).toMatchObject({ REPLICATED: 1, BLOCK_H: 2, BLOCK_W: 4, POOL: 0, POOL_CHAIN: 1, POOL_BY_POSITION: 0, OUT_WIDTH: 4 });
     // The first pool's windows close one after the other; the second's two columns are open at once.
@@ -137,6 +137,11 @@ describe('a chain of pools in a method-2 layer (RTL)', () => {
       { KIND: 2, IN_H: 4, IN_W: 6, POOL_H: 3, STRIDE_Y: 2, PAD_TOP: 1, POOLED_H: 2, POOLED_W: 3, RELU_IN: 1, BY_POSITION: 1, POOL_COLUMNS: 2 },
     ]);
     expect(controllerParametersOf(p.files, 'block_pool_chain_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+    // c2: 2x2 windows every pixel (two window columns open in a block), then one window over the 1x2 pooled plane.
+    expect(poolStageParametersOf(p.files, 'block_pool_chain_c01')).toMatchObject([
+      { KIND: 1, IN_H: 2, IN_W: 3, POOL_H: 2, STRIDE_Y: 1, POOLED_H: 1, POOLED_W: 2, BY_POSITION: 1, POOL_COLUMNS: 2 },
+      { KIND: 2, IN_H: 1, IN_W: 2, POOLED_H: 1, POOLED_W: 1, BY_POSITION: 1, POOL_COLUMNS: 1 },
+    ]);
   });
 
   lintAndVerifyTests(p, 100);
@@ -145,9 +150,9 @@ describe('a chain of pools in a method-2 layer (RTL)', () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.firstMismatch).toBeNull();
     expect(result.pass).toBe(true);
-    // 4x2x3 pooled activations per image.
-    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 24 });
-    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
+    // 4x2x3 and 4x1x1 pooled activations per image.
+    expect(['c1', 'c2'].map((name) => result.coverage.find((c) => c.layer === name)!.activations)).toEqual([2 * 24, 2 * 4]);
+    for (const name of ['c1', 'c2']) expect(result.coverage.find((c) => c.layer === name)!.nonZero).toBeGreaterThan(0);
   }, 300_000);
 
   it('fails when the stages walk the windows in column order: c1 sends no pooled pixel, c2 stalls for it (fault check)', async () => {

@@ -10,12 +10,14 @@
 // (`PooledGroup`): every block that completes a pooled pixel must complete such a block, and these blocks tile the
 // pooled plane in its column order of blocks. Method 1 (blocks one column wide) sees the conv plane in column order,
 // which also lets a chain of pools or overlapping windows stream through pool stages; a method-2 block (dW > 1)
-// fuses one pool (overlapping windows too), pooled where each pixel lies; so does a layer whose plane is not a whole
+// pools one pool (overlapping windows too) where each pixel lies; so does a layer whose plane is not a whole
 // number of blocks (its edge blocks' idle replicas join no window), while a chain of pools there streams through
-// stages (method-1 edge blocks keep the column order; their idle pixels enter no stage). Column parts pool by position too, one pool of
+// stages (method-1 edge blocks keep the column order; their idle pixels enter no stage). A chain of pools in a
+// method-2 block runs in stages that pool by position too, counting each window's pixels, since each pool's pixels
+// leave the blocks in no column order (chainWindows follows them). Column parts pool by position too, one pool of
 // windows that do not overlap, each part holding whole replicas and whole windows (partShares). Ragged blocks
 // (src/mapping/block.ts) step a skewed lattice, so a window's pixels come in no fixed order: the core counts them
-// (latticeWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
+// (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';

@@ -169,3 +169,37 @@ describe('chains of pools in method-2 layers: two pools in 2x4 blocks, an overla
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
   }, 300_000);
 });
+
+describe('a chain of pools in a method-2 layer with edge blocks (RTL)', () => {
+  const p = prepare('test/verify/fixtures/edge-block-pool-chain.imc');
+
+  it('pools the in-plane pixels by position in the stages', () => {
+    expect(neuronParametersOf(p.files, 'edge_block_pool_chain_c00')).toMatchObject({ EDGE_BLOCKS: 1, BLOCK_H: 2, BLOCK_W: 2, POOL_CHAIN: 1, OUT_WIDTH: 4 });
+    expect(poolStageParametersOf(p.files, 'edge_block_pool_chain_c00')).toMatchObject([
+      { KIND: 1, IN_H: 7, POOL_H: 3, STRIDE_Y: 2, POOLED_H: 4, BY_POSITION: 1, POOL_COLUMNS: 2 },
+      { KIND: 2, IN_H: 4, POOLED_H: 2, RELU_IN: 1, BY_POSITION: 1, POOL_COLUMNS: 1 },
+    ]);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/edge_block_pool_chain.f', 'edge_block_pool_chain_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(1000);
+    // 4x2x2 pooled activations per image.
+    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 16 });
+    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails at c1 when the idle pixels enter the stages (fault check)', async () => {
+    const stream = 'assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };';
+    const result = await verifyEdited(p, 'imcc_neuron.v', (t) => t.replace(stream, "assign stream_o = { busy_q, stream_ch, 1'b1, pixel_y, pixel_x, activated };"));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});

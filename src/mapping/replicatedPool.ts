@@ -88,7 +88,8 @@ function nonOverlapping(pool: PoolGeometry, convHeight: number, convWidth: numbe
  * Which pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
  * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the block of the pooled plane
  * every block that completes any completes, or a reason why there is none (the counts differ, the pooled plane does
- * not split into them, or ragged blocks with a chain of pools).
+ * not split into them, or on a ragged lattice one pixel ends two windows). A method-2 block (ragged too) pools where
+ * each pixel lies, a chain of pools in stages that count each window's pixels (they leave a block in no column order).
  */
 export function pooledPerBlock(
   convHeight: number,
@@ -96,8 +97,6 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A method-2 block (ragged too) pools where each pixel lies, a chain of pools in stages that count each window's
-  // pixels (the pooled pixels leave a block in no column order).
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
   const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);

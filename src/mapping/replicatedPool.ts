@@ -14,8 +14,9 @@
 // number of blocks (its edge blocks' idle replicas join no window), while a chain of pools there streams through
 // stages (method-1 edge blocks keep the column order; their idle pixels enter no stage). A chain of pools in a
 // method-2 block runs in stages that pool by position too, counting each window's pixels, since each pool's pixels
-// leave the blocks in no column order (chainWindows follows them). Column parts pool by position too, one pool of
-// windows that do not overlap, each part holding whole replicas and whole windows (partShares). Ragged blocks
+// leave the blocks in no column order (chainWindows follows them). Column parts pool by position too, pools of
+// windows that do not overlap, each part holding whole replicas and whole windows of every pool (partShares,
+// chainPartShares). Ragged blocks
 // (src/mapping/block.ts) step a skewed lattice, so a window's pixels come in no fixed order: the core counts them
 // (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
@@ -119,6 +120,8 @@ export interface LatticeWindow {
   first: number;
   last: number;
   block: number;
+  /** The column part whose replicas hold all its pixels, -1 for several (when the order labels parts). */
+  part?: number;
 }
 
 /**
@@ -130,6 +133,8 @@ interface PlaneOrder {
   width: number;
   at: Int32Array;
   block: Int32Array;
+  /** The column part that computes each pixel (-1: several), when asked for. */
+  part?: Int32Array;
 }
 
 /**
@@ -137,21 +142,23 @@ interface PlaneOrder {
  * ragged lattice) in order, each block's in-plane replicas in order, y fastest (replica r of a full block at
  * (r mod rows, r / rows)).
  */
-function computationOrder(height: number, width: number, block: BlockShape): PlaneOrder {
+function computationOrder(height: number, width: number, block: BlockShape, partOf?: (replica: number) => number): PlaneOrder {
   const replicas = block.ragged ?? Array.from({ length: block.rows * block.cols }, (_, r) => ({ oy: r % block.rows, ox: Math.floor(r / block.rows) }));
   const at = new Int32Array(height * width).fill(-1);
   const blockOf = new Int32Array(height * width).fill(-1);
+  const part = partOf ? new Int32Array(height * width).fill(-1) : undefined;
   let count = 0;
   blockOrigins(replicas, { height, width }).forEach(({ y, x }, b) => {
-    for (const r of replicas) {
+    replicas.forEach((r, k) => {
       const py = y + r.oy;
       const px = x + r.ox;
-      if (py < 0 || py >= height || px < 0 || px >= width) continue;
+      if (py < 0 || py >= height || px < 0 || px >= width) return;
       at[px * height + py] = count++;
       blockOf[px * height + py] = b;
-    }
+      if (part) part[px * height + py] = partOf!(k);
+    });
   });
-  return { height, width, at, block: blockOf };
+  return { height, width, at, block: blockOf, ...(part ? { part } : {}) };
 }
 
 /** The windows of `pool` over a plane computed in `order`, column by column of windows. */
@@ -165,6 +172,7 @@ function windowsInOrder(order: PlaneOrder, pool: PoolGeometry): LatticeWindow[] 
       let first = Number.POSITIVE_INFINITY;
       let last = -1;
       let block = -1;
+      const parts = new Set<number>();
       const y0 = Math.max(0, py * pool.stride - pool.padding.top);
       const x0 = Math.max(0, px * pool.stride - pool.padding.left);
       for (let x = x0; x < Math.min(width, px * pool.stride - pool.padding.left + pool.width); x++) {
@@ -172,9 +180,10 @@ function windowsInOrder(order: PlaneOrder, pool: PoolGeometry): LatticeWindow[] 
           const at = order.at[x * height + y];
           first = Math.min(first, at);
           if (at > last) [last, block] = [at, order.block[x * height + y]];
+          if (order.part) parts.add(order.part[x * height + y]);
         }
       }
-      windows.push({ py, px, first, last, block });
+      windows.push({ py, px, first, last, block, ...(order.part ? { part: parts.size === 1 ? [...parts][0] : -1 } : {}) });
     }
   }
   return windows;
@@ -186,19 +195,22 @@ function pooledOrder(windows: readonly LatticeWindow[]): PlaneOrder {
   const width = Math.max(...windows.map((w) => w.px)) + 1;
   const at = new Int32Array(height * width);
   const block = new Int32Array(height * width);
+  const part = windows[0].part === undefined ? undefined : new Int32Array(height * width);
   for (const w of windows) {
     at[w.px * height + w.py] = w.last;
     block[w.px * height + w.py] = w.block;
+    if (part) part[w.px * height + w.py] = w.part!;
   }
-  return { height, width, at, block };
+  return { height, width, at, block, ...(part ? { part } : {}) };
 }
 
 /**
  * The windows of each pool of a chain over the conv plane of a layer computed in `block`-shaped blocks
- * (computationOrder), each pool's over the pixels the one before it completes, when the core completes them.
+ * (computationOrder), each pool's over the pixels the one before it completes, when the core completes them; with
+ * `partOf` (a replica's column part), which part's replicas hold each window's pixels.
  */
-export function chainWindows(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[]): LatticeWindow[][] {
-  let order = computationOrder(convHeight, convWidth, block);
+export function chainWindows(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[], partOf?: (replica: number) => number): LatticeWindow[][] {
+  let order = computationOrder(convHeight, convWidth, block, partOf);
   return pools.map((pool) => {
     const windows = windowsInOrder(order, pool);
     order = pooledOrder(windows);
@@ -301,12 +313,9 @@ export function partShares(
   outChannels: number,
   colParts: number,
 ): number[] | { reason: string } {
-  const ranges = balancedRanges(block.rows * block.cols * outChannels, colParts);
-  if (ranges.some(([a, b]) => a % outChannels !== 0 || b % outChannels !== 0)) return { reason: 'column parts that start inside a replica' };
-  const partOf = (y: number, x: number): number => {
-    const column = ((x % block.cols) * block.rows + (y % block.rows)) * outChannels;
-    return ranges.findIndex(([a, b]) => column >= a && column < b);
-  };
+  const replicaPart = replicaParts(block, outChannels, colParts);
+  if (!Array.isArray(replicaPart)) return replicaPart;
+  const partOf = (y: number, x: number): number => replicaPart[(x % block.cols) * block.rows + (y % block.rows)];
   // The windows do not overlap: window (py, px) holds the rows and columns whose padded index / size is py (px).
   // (A global pool's one window steps by the plane.)
   const stepY = pool.stride === pool.height ? pool.height : convHeight;
@@ -330,10 +339,24 @@ export function partShares(
       byBlock.set(key, list);
     }
   }
+  return equalShares([...byBlock.values()].map((list) => list.sort((a, b) => a.px - b.px || a.py - b.py).map((w) => w.part)), colParts);
+}
+
+/** The column part of each replica of a block (balanced column ranges over replicas x outChannels), or why not whole replicas. */
+function replicaParts(block: BlockShape, outChannels: number, colParts: number): number[] | { reason: string } {
+  const ranges = balancedRanges(block.rows * block.cols * outChannels, colParts);
+  if (ranges.some(([a, b]) => a % outChannels !== 0 || b % outChannels !== 0)) return { reason: 'column parts that start inside a replica' };
+  return Array.from({ length: block.rows * block.cols }, (_, r) => ranges.findIndex(([a, b]) => r * outChannels >= a && r * outChannels < b));
+}
+
+/**
+ * Given, per block that completes pooled pixels, their parts in the order the block emits them: the count every part
+ * completes in every such block (parts in order), or the reason.
+ */
+function equalShares(blocks: readonly (readonly number[])[], colParts: number): number[] | { reason: string } {
   let shares: number[] | undefined;
-  for (const list of byBlock.values()) {
-    const order = list.sort((a, b) => a.px - b.px || a.py - b.py).map((w) => w.part);
-    const counts = ranges.map((_, j) => order.filter((q) => q === j).length);
+  for (const order of blocks) {
+    const counts = Array.from({ length: colParts }, (_, j) => order.filter((q) => q === j).length);
     const inOrder = order.every((q, i) => i === 0 || order[i - 1] <= q);
     if (!inOrder || counts.some((n) => n === 0) || (shares !== undefined && counts.some((n, j) => n !== shares![j]))) {
       return { reason: 'column parts that complete their pooled pixels in different blocks or out of order' };
@@ -344,18 +367,42 @@ export function partShares(
 }
 
 /**
+ * partShares for a chain of pools on the grid of blocks (chainWindows): no pool's windows overlap (as for one pool),
+ * every window of every pool lies in one part's replicas (each part's stages pool its own pixels by position), and
+ * the last pool's pixels are shared as partShares asks.
+ */
+function chainPartShares(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[], outChannels: number, colParts: number): number[] | { reason: string } {
+  const replicaPart = replicaParts(block, outChannels, colParts);
+  if (!Array.isArray(replicaPart)) return replicaPart;
+  const windows = chainWindows(convHeight, convWidth, block, pools, (r) => replicaPart[r]);
+  // (A global pool's one window overlaps nothing.)
+  const overlapping = pools.find((p, k) => (windows[k].some((w) => w.py > 0) && p.stride < p.height) || (windows[k].some((w) => w.px > 0) && p.stride < p.width));
+  if (overlapping) return { reason: `a ${overlapping.height}x${overlapping.width} pool with stride ${overlapping.stride}` };
+  if (windows.some((ws) => ws.some((w) => w.part === -1))) return { reason: 'column parts that each hold part of a window' };
+  const byBlock = new Map<number, number[]>();
+  for (const w of [...windows[windows.length - 1]].sort((a, b) => a.last - b.last)) byBlock.set(w.block, [...(byBlock.get(w.block) ?? []), w.part!]);
+  return equalShares([...byBlock.values()], colParts);
+}
+
+/**
  * The block of pooled pixels a block of a replicated layer sends together, or what the RTL does not implement (`pool`: the
  * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
  */
 export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
   // A window spans several replicas' pixels: each column part pools the windows of its own replicas by position, so
-  // it must hold whole replicas and whole windows (partShares).
+  // it must hold whole replicas and whole windows (partShares, chainPartShares).
   if (c.colParts > 1) {
     const split = 'a pool in a replicated layer split in column parts';
     if (c.outChannels === undefined) return { pool: 0, what: split };
-    if (c.pools.length > 1) return { pool: 1, what: `${split} and ${c.pools.length} pools` };
     // partShares places the windows' replicas on the grid of blocks.
     if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
+    if (c.pools.length > 1) {
+      // A chain: each part's stages pool its own replicas' pixels by position.
+      const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+      if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+      const shares = chainPartShares(c.convHeight, c.convWidth, c.block, c.pools, c.outChannels, c.colParts);
+      return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 1, what: `${split} and ${c.pools.length} pools: ${shares.reason}` };
+    }
     const [pool] = c.pools;
     if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
     const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);

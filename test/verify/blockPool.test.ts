@@ -152,13 +152,20 @@ describe('column parts of a pooled replicated layer', () => {
     expect(rule).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
   });
 
-  it('refuses parts that start inside a replica, hold part of a window, or a chain of pools', () => {
+  it('refuses parts that start inside a replica or hold part of a window (of any pool of a chain)', () => {
     // 3 channels x 4 replicas in three parts of 4 columns: replicas 1 and 2 are split.
     expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 3, 3)).toEqual({ reason: 'column parts that start inside a replica' });
     // 2x2 blocks, parts of replicas {0, 1} and {2, 3}: every window holds both block columns.
     expect(partShares(8, 8, { rows: 2, cols: 2 }, pool(2), 4, 2)).toEqual({ reason: 'column parts that each hold part of a window' });
+    // Two 2x2 pools in columns of 4, parts of rows 0-1 and 2-3: the second pool's windows take a pixel of each part.
     const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
-    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools' });
+    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: column parts that each hold part of a window' });
+    // In columns of 8 (parts of rows 0-3 and 4-7) both pools' windows lie in one part: a pooled pixel from each.
+    const whole = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
+    expect(whole).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
+    // Overlapping windows stay refused in column parts, in a chain too.
+    const overlapping = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(3, 2, 1)], colParts: 2, outChannels: 4 });
+    expect(overlapping).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: a 3x3 pool with stride 2' });
   });
 });
 

@@ -24,7 +24,7 @@ import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netC
 const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
-  136: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer split in column parts and 2 pools' },
+  136: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer split in column parts and 2 pools: column parts that each hold part of a window' },
   353: {
     kind: 'pool with padding >= stride',
     what: 'a pool after a pool whose windows end together (padding >= stride)',

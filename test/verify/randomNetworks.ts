@@ -551,7 +551,7 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
  */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
-  // pixels per block; a chain of pools in method 1 only; column parts holding whole replicas and windows); uneven
+  // pixels per block; column parts holding whole replicas and windows, of every pool of a chain); uneven
   // windows not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },

@@ -203,3 +203,46 @@ describe('a chain of pools in a method-2 layer with edge blocks (RTL)', () => {
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
   }, 300_000);
 });
+
+describe('a chain of pools in a replicated layer split in column parts (RTL)', () => {
+  const p = prepare('test/verify/fixtures/split-pool-chain.imc');
+
+  it('gives each part stages that pool its own replicas\' pixels by position, and a share of the pooled pixels', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.colParts])).toEqual([
+      ['c1', 8, 2],
+      ['c2', 1, 1],
+    ]);
+    for (const [core, first] of [['c00', 0], ['c01', 4]] as const) {
+      expect(neuronParametersOf(p.files, `split_pool_chain_${core}`)).toMatchObject({ POOL_CHAIN: 1, REP_Y_FIRST: first, OUT_WIDTH: 4 });
+      expect(poolStageParametersOf(p.files, `split_pool_chain_${core}`)).toMatchObject([
+        { KIND: 1, IN_H: 8, POOLED_H: 4, BY_POSITION: 1 },
+        { KIND: 2, IN_H: 4, POOLED_H: 2, RELU_IN: 1, BY_POSITION: 1 },
+      ]);
+    }
+    expect(controllerParametersOf(p.files, 'split_pool_chain_c02')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/split_pool_chain.f', 'split_pool_chain_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations from both parts', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(1000);
+    // Each part: 4 channels of 2x2 pooled pixels, half of them, per image.
+    const parts = result.coverage.filter((c) => c.layer === 'c1');
+    expect(parts.map((c) => [c.core, c.activations])).toEqual([['c00', 16], ['c01', 16]]);
+    for (const c of parts) expect(c.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails when the second part\'s stages walk column order: it sends nothing (fault check)', async () => {
+    const result = await verifyEdited(p, 'split_pool_chain_c01.v', (t) => t.replaceAll(/(\.BY_POSITION\s+)\(1\)/g, '$1(0)'));
+    expect(result.pass).toBe(false);
+    expect(result.coverage.find((c) => c.core === 'c01')).toMatchObject({ layer: 'c1', activations: 0 });
+    // (One image: the first part's 4 channels of 2 pooled pixels.)
+    expect(result.coverage.find((c) => c.core === 'c00')!.activations).toBe(8);
+  }, 300_000);
+});

@@ -765,10 +765,10 @@ export function planRtl(program: Program): RtlPlan {
       // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
       p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
       p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
-      // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels; a
-      // method-2 block's chain pools by position in its stages.)
+      // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels; the chain
+      // of a method-2 block or a column part pools by position in its stages.)
       const chain = p.neuron.laterPools.length > 0;
-      if (chain && p.block.cols > 1) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);
+      if (chain && (p.block.cols > 1 || p.layer.colParts > 1)) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);
       else if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && !chain)) p.neuron.pool.byPosition = true;
     }
   }

@@ -10,12 +10,15 @@
 // (`PooledGroup`): every block that completes a pooled pixel must complete such a block, and these blocks tile the
 // pooled plane in its column order of blocks. Method 1 (blocks one column wide) sees the conv plane in column order,
 // which also lets a chain of pools or overlapping windows stream through pool stages; a method-2 block (dW > 1)
-// fuses one pool (overlapping windows too), pooled where each pixel lies; so does a layer whose plane is not a whole
+// pools one pool (overlapping windows too) where each pixel lies; so does a layer whose plane is not a whole
 // number of blocks (its edge blocks' idle replicas join no window), while a chain of pools there streams through
-// stages (method-1 edge blocks keep the column order; their idle pixels enter no stage). Column parts pool by position too, one pool of
-// windows that do not overlap, each part holding whole replicas and whole windows (partShares). Ragged blocks
+// stages (method-1 edge blocks keep the column order; their idle pixels enter no stage). A chain of pools in a
+// method-2 block runs in stages that pool by position too, counting each window's pixels, since each pool's pixels
+// leave the blocks in no column order (chainWindows follows them). Column parts pool by position too, pools of
+// windows that do not overlap, each part holding whole replicas and whole windows of every pool (partShares,
+// chainPartShares). Ragged blocks
 // (src/mapping/block.ts) step a skewed lattice, so a window's pixels come in no fixed order: the core counts them
-// (latticeWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
+// (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
 import type { IrDesign, IrNode } from '../ir/types.js';
@@ -86,7 +89,8 @@ function nonOverlapping(pool: PoolGeometry, convHeight: number, convWidth: numbe
  * Which pooled pixels a block completes: per block of `block` conv-output pixels (in the layer's block order), the
  * last pool's pixels whose windows (through the chain of `pools`) end in it. Returns the block of the pooled plane
  * every block that completes any completes, or a reason why there is none (the counts differ, the pooled plane does
- * not split into them, or a method-2 block with a chain of pools).
+ * not split into them, or on a ragged lattice one pixel ends two windows). A method-2 block (ragged too) pools where
+ * each pixel lies, a chain of pools in stages that count each window's pixels (they leave a block in no column order).
  */
 export function pooledPerBlock(
   convHeight: number,
@@ -94,21 +98,11 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A method-2 block (ragged too) is pooled where each pixel lies: one pool, no chain of stages. (Edge blocks of
-  // method 1 keep the plane's column order: their idle pixels, past its last row, enter no stage.)
-  const shape = block.ragged
-    ? `ragged blocks of ${block.ragged.length} replicas ${block.cols} columns wide`
-    : block.cols > 1
-      ? `blocks ${block.cols} columns wide (method 2)`
-      : undefined;
-  if (shape !== undefined) {
-    if (pools.length > 1) return { reason: `${shape} and ${pools.length} pools` };
-  }
   // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
   const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
   const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);
   if (rows === undefined || cols === undefined) return { reason: 'two pool windows that end at the same row or column' };
-  if (block.ragged) return latticePooledPerBlock(convHeight, convWidth, block.ragged, pools[0]);
+  if (block.ragged) return latticePooledPerBlock(chainWindows(convHeight, convWidth, block, pools));
   // Every column with a window end sees the same rows end: count them per block row, and the columns per strip.
   const down = pooledAlong(rows, block.rows, `blocks of ${block.rows} rows`, 'rows');
   if ('reason' in down) return down;
@@ -117,7 +111,7 @@ export function pooledPerBlock(
   return { pixels: down.count * across.count, rows: down.count, cols: across.count };
 }
 
-/** A window of a pool over a ragged layer's conv plane, as its core sees the window's pixels. */
+/** A window of a pool over a plane whose pixels a core computes in some order, as the core sees the window's pixels. */
 export interface LatticeWindow {
   /** The window's place in the pooled plane. */
   py: number;
@@ -126,6 +120,102 @@ export interface LatticeWindow {
   first: number;
   last: number;
   block: number;
+  /** The column part whose replicas hold all its pixels, -1 for several (when the order labels parts). */
+  part?: number;
+}
+
+/**
+ * When a core computes each pixel of a `height` x `width` plane (index x * height + y): its place in the core's
+ * order (`at`, -1 for none) and the block that computes it.
+ */
+interface PlaneOrder {
+  height: number;
+  width: number;
+  at: Int32Array;
+  block: Int32Array;
+  /** The column part that computes each pixel (-1: several), when asked for. */
+  part?: Int32Array;
+}
+
+/**
+ * The order in which a replicated layer computes its conv plane: blocks (src/mapping/block.ts, on the grid or the
+ * ragged lattice) in order, each block's in-plane replicas in order, y fastest (replica r of a full block at
+ * (r mod rows, r / rows)).
+ */
+function computationOrder(height: number, width: number, block: BlockShape, partOf?: (replica: number) => number): PlaneOrder {
+  const replicas = block.ragged ?? Array.from({ length: block.rows * block.cols }, (_, r) => ({ oy: r % block.rows, ox: Math.floor(r / block.rows) }));
+  const at = new Int32Array(height * width).fill(-1);
+  const blockOf = new Int32Array(height * width).fill(-1);
+  const part = partOf ? new Int32Array(height * width).fill(-1) : undefined;
+  let count = 0;
+  blockOrigins(replicas, { height, width }).forEach(({ y, x }, b) => {
+    replicas.forEach((r, k) => {
+      const py = y + r.oy;
+      const px = x + r.ox;
+      if (py < 0 || py >= height || px < 0 || px >= width) return;
+      at[px * height + py] = count++;
+      blockOf[px * height + py] = b;
+      if (part) part[px * height + py] = partOf!(k);
+    });
+  });
+  return { height, width, at, block: blockOf, ...(part ? { part } : {}) };
+}
+
+/** The windows of `pool` over a plane computed in `order`, column by column of windows. */
+function windowsInOrder(order: PlaneOrder, pool: PoolGeometry): LatticeWindow[] {
+  const { height, width } = order;
+  const down = windowCount(height, pool.padding.top, pool.padding.bottom, pool.height, pool.stride);
+  const across = windowCount(width, pool.padding.left, pool.padding.right, pool.width, pool.stride);
+  const windows: LatticeWindow[] = [];
+  for (let px = 0; px < across; px++) {
+    for (let py = 0; py < down; py++) {
+      let first = Number.POSITIVE_INFINITY;
+      let last = -1;
+      let block = -1;
+      const parts = new Set<number>();
+      const y0 = Math.max(0, py * pool.stride - pool.padding.top);
+      const x0 = Math.max(0, px * pool.stride - pool.padding.left);
+      for (let x = x0; x < Math.min(width, px * pool.stride - pool.padding.left + pool.width); x++) {
+        for (let y = y0; y < Math.min(height, py * pool.stride - pool.padding.top + pool.height); y++) {
+          const at = order.at[x * height + y];
+          first = Math.min(first, at);
+          if (at > last) [last, block] = [at, order.block[x * height + y]];
+          if (order.part) parts.add(order.part[x * height + y]);
+        }
+      }
+      windows.push({ py, px, first, last, block, ...(order.part ? { part: parts.size === 1 ? [...parts][0] : -1 } : {}) });
+    }
+  }
+  return windows;
+}
+
+/** The pooled plane's order: each pooled pixel is computed with the last pixel of its window. */
+function pooledOrder(windows: readonly LatticeWindow[]): PlaneOrder {
+  const height = Math.max(...windows.map((w) => w.py)) + 1;
+  const width = Math.max(...windows.map((w) => w.px)) + 1;
+  const at = new Int32Array(height * width);
+  const block = new Int32Array(height * width);
+  const part = windows[0].part === undefined ? undefined : new Int32Array(height * width);
+  for (const w of windows) {
+    at[w.px * height + w.py] = w.last;
+    block[w.px * height + w.py] = w.block;
+    if (part) part[w.px * height + w.py] = w.part!;
+  }
+  return { height, width, at, block, ...(part ? { part } : {}) };
+}
+
+/**
+ * The windows of each pool of a chain over the conv plane of a layer computed in `block`-shaped blocks
+ * (computationOrder), each pool's over the pixels the one before it completes, when the core completes them; with
+ * `partOf` (a replica's column part), which part's replicas hold each window's pixels.
+ */
+export function chainWindows(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[], partOf?: (replica: number) => number): LatticeWindow[][] {
+  let order = computationOrder(convHeight, convWidth, block, partOf);
+  return pools.map((pool) => {
+    const windows = windowsInOrder(order, pool);
+    order = pooledOrder(windows);
+    return windows;
+  });
 }
 
 /**
@@ -133,50 +223,18 @@ export interface LatticeWindow {
  * blocks on their lattice in order, each block's in-plane replicas in order, y fastest), pooled column by column.
  */
 export function latticeWindows(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): LatticeWindow[] {
-  const computed = new Int32Array(convHeight * convWidth);
-  const blockOf = new Int32Array(convHeight * convWidth);
-  let count = 0;
-  blockOrigins(replicas, { height: convHeight, width: convWidth }).forEach(({ y, x }, b) => {
-    for (const r of replicas) {
-      const py = y + r.oy;
-      const px = x + r.ox;
-      if (py < 0 || py >= convHeight || px < 0 || px >= convWidth) continue;
-      computed[px * convHeight + py] = count++;
-      blockOf[px * convHeight + py] = b;
-    }
-  });
-  const down = windowCount(convHeight, pool.padding.top, pool.padding.bottom, pool.height, pool.stride);
-  const across = windowCount(convWidth, pool.padding.left, pool.padding.right, pool.width, pool.stride);
-  const windows: LatticeWindow[] = [];
-  for (let px = 0; px < across; px++) {
-    for (let py = 0; py < down; py++) {
-      let first = Number.POSITIVE_INFINITY;
-      let last = -1;
-      let block = -1;
-      const y0 = Math.max(0, py * pool.stride - pool.padding.top);
-      const x0 = Math.max(0, px * pool.stride - pool.padding.left);
-      for (let x = x0; x < Math.min(convWidth, px * pool.stride - pool.padding.left + pool.width); x++) {
-        for (let y = y0; y < Math.min(convHeight, py * pool.stride - pool.padding.top + pool.height); y++) {
-          const at = computed[x * convHeight + y];
-          first = Math.min(first, at);
-          if (at > last) [last, block] = [at, blockOf[x * convHeight + y]];
-        }
-      }
-      windows.push({ py, px, first, last, block });
-    }
-  }
-  return windows;
+  return chainWindows(convHeight, convWidth, blockShape(replicas), [pool])[0];
 }
 
 /**
- * The pooled pixels the ragged blocks of `replicas` complete (latticeWindows): the core emits a window with the last
- * of its pixels it computes, at most one per pixel, and every block that completes any must complete a `rows` x
- * `cols` block of the pooled plane, these blocks in its column order and each block's pixels y fastest (the order its
- * consumers write them). Else the reason.
+ * The pooled pixels ragged blocks complete, given each pool's windows (chainWindows): the core (or a stage) emits a
+ * window with the last of its pixels it computes, at most one per pixel, and every block that completes any pixel of
+ * the last pool must complete a `rows` x `cols` block of its pooled plane, these blocks in its column order and each
+ * block's pixels y fastest (the order its consumers write them). Else the reason.
  */
-function latticePooledPerBlock(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): PooledGroup | { reason: string } {
-  const windows = latticeWindows(convHeight, convWidth, replicas, pool);
-  if (new Set(windows.map((w) => w.last)).size !== windows.length) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
+function latticePooledPerBlock(windowsPerPool: readonly LatticeWindow[][]): PooledGroup | { reason: string } {
+  if (windowsPerPool.some((ws) => new Set(ws.map((w) => w.last)).size !== ws.length)) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
+  const windows = windowsPerPool[windowsPerPool.length - 1];
   // The windows each block completes, blocks in order, each block's in the order it completes them.
   const byBlock = new Map<number, LatticeWindow[]>();
   for (const w of [...windows].sort((a, b) => a.last - b.last)) {
@@ -199,12 +257,11 @@ function latticePooledPerBlock(convHeight: number, convWidth: number, replicas: 
 }
 
 /**
- * The window columns a core pooling a ragged layer's pixels keeps running values of: a power of two above the
- * distance of any two windows of one pooled row whose pixels it computes at overlapping times (a window column's slot
- * is its index modulo them).
+ * The window columns a core pooling pixels in some order keeps running values of: a power of two above the distance
+ * of any two windows of one pooled row whose pixels it computes at overlapping times (a window column's slot is its
+ * index modulo them).
  */
-export function latticePoolColumns(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): number {
-  const windows = latticeWindows(convHeight, convWidth, replicas, pool);
+function openWindowColumns(windows: readonly LatticeWindow[]): number {
   let apart = 0;
   for (const a of windows) {
     for (const b of windows) {
@@ -214,6 +271,19 @@ export function latticePoolColumns(convHeight: number, convWidth: number, replic
   let slots = 1;
   while (slots <= apart) slots *= 2;
   return slots;
+}
+
+/** The window columns a core pooling a ragged layer's pixels keeps running values of (openWindowColumns). */
+export function latticePoolColumns(convHeight: number, convWidth: number, replicas: readonly ReplicaOffset[], pool: PoolGeometry): number {
+  return openWindowColumns(latticeWindows(convHeight, convWidth, replicas, pool));
+}
+
+/**
+ * The window columns each stage of a chain of pools that pools by position keeps running values of (method-2
+ * blocks: chainWindows, openWindowColumns).
+ */
+export function chainPoolColumns(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[]): number[] {
+  return chainWindows(convHeight, convWidth, block, pools).map(openWindowColumns);
 }
 
 /** A replicated layer's fused pools as the rule sees them. */
@@ -243,12 +313,9 @@ export function partShares(
   outChannels: number,
   colParts: number,
 ): number[] | { reason: string } {
-  const ranges = balancedRanges(block.rows * block.cols * outChannels, colParts);
-  if (ranges.some(([a, b]) => a % outChannels !== 0 || b % outChannels !== 0)) return { reason: 'column parts that start inside a replica' };
-  const partOf = (y: number, x: number): number => {
-    const column = ((x % block.cols) * block.rows + (y % block.rows)) * outChannels;
-    return ranges.findIndex(([a, b]) => column >= a && column < b);
-  };
+  const replicaPart = replicaParts(block, outChannels, colParts);
+  if (!Array.isArray(replicaPart)) return replicaPart;
+  const partOf = (y: number, x: number): number => replicaPart[(x % block.cols) * block.rows + (y % block.rows)];
   // The windows do not overlap: window (py, px) holds the rows and columns whose padded index / size is py (px).
   // (A global pool's one window steps by the plane.)
   const stepY = pool.stride === pool.height ? pool.height : convHeight;
@@ -272,10 +339,24 @@ export function partShares(
       byBlock.set(key, list);
     }
   }
+  return equalShares([...byBlock.values()].map((list) => list.sort((a, b) => a.px - b.px || a.py - b.py).map((w) => w.part)), colParts);
+}
+
+/** The column part of each replica of a block (balanced column ranges over replicas x outChannels), or why not whole replicas. */
+function replicaParts(block: BlockShape, outChannels: number, colParts: number): number[] | { reason: string } {
+  const ranges = balancedRanges(block.rows * block.cols * outChannels, colParts);
+  if (ranges.some(([a, b]) => a % outChannels !== 0 || b % outChannels !== 0)) return { reason: 'column parts that start inside a replica' };
+  return Array.from({ length: block.rows * block.cols }, (_, r) => ranges.findIndex(([a, b]) => r * outChannels >= a && r * outChannels < b));
+}
+
+/**
+ * Given, per block that completes pooled pixels, their parts in the order the block emits them: the count every part
+ * completes in every such block (parts in order), or the reason.
+ */
+function equalShares(blocks: readonly (readonly number[])[], colParts: number): number[] | { reason: string } {
   let shares: number[] | undefined;
-  for (const list of byBlock.values()) {
-    const order = list.sort((a, b) => a.px - b.px || a.py - b.py).map((w) => w.part);
-    const counts = ranges.map((_, j) => order.filter((q) => q === j).length);
+  for (const order of blocks) {
+    const counts = Array.from({ length: colParts }, (_, j) => order.filter((q) => q === j).length);
     const inOrder = order.every((q, i) => i === 0 || order[i - 1] <= q);
     if (!inOrder || counts.some((n) => n === 0) || (shares !== undefined && counts.some((n, j) => n !== shares![j]))) {
       return { reason: 'column parts that complete their pooled pixels in different blocks or out of order' };
@@ -286,18 +367,42 @@ export function partShares(
 }
 
 /**
+ * partShares for a chain of pools on the grid of blocks (chainWindows): no pool's windows overlap (as for one pool),
+ * every window of every pool lies in one part's replicas (each part's stages pool its own pixels by position), and
+ * the last pool's pixels are shared as partShares asks.
+ */
+function chainPartShares(convHeight: number, convWidth: number, block: BlockShape, pools: readonly PoolGeometry[], outChannels: number, colParts: number): number[] | { reason: string } {
+  const replicaPart = replicaParts(block, outChannels, colParts);
+  if (!Array.isArray(replicaPart)) return replicaPart;
+  const windows = chainWindows(convHeight, convWidth, block, pools, (r) => replicaPart[r]);
+  // (A global pool's one window overlaps nothing.)
+  const overlapping = pools.find((p, k) => (windows[k].some((w) => w.py > 0) && p.stride < p.height) || (windows[k].some((w) => w.px > 0) && p.stride < p.width));
+  if (overlapping) return { reason: `a ${overlapping.height}x${overlapping.width} pool with stride ${overlapping.stride}` };
+  if (windows.some((ws) => ws.some((w) => w.part === -1))) return { reason: 'column parts that each hold part of a window' };
+  const byBlock = new Map<number, number[]>();
+  for (const w of [...windows[windows.length - 1]].sort((a, b) => a.last - b.last)) byBlock.set(w.block, [...(byBlock.get(w.block) ?? []), w.part!]);
+  return equalShares([...byBlock.values()], colParts);
+}
+
+/**
  * The block of pooled pixels a block of a replicated layer sends together, or what the RTL does not implement (`pool`: the
  * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
  */
 export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
   // A window spans several replicas' pixels: each column part pools the windows of its own replicas by position, so
-  // it must hold whole replicas and whole windows (partShares).
+  // it must hold whole replicas and whole windows (partShares, chainPartShares).
   if (c.colParts > 1) {
     const split = 'a pool in a replicated layer split in column parts';
     if (c.outChannels === undefined) return { pool: 0, what: split };
-    if (c.pools.length > 1) return { pool: 1, what: `${split} and ${c.pools.length} pools` };
     // partShares places the windows' replicas on the grid of blocks.
     if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
+    if (c.pools.length > 1) {
+      // A chain: each part's stages pool its own replicas' pixels by position.
+      const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+      if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+      const shares = chainPartShares(c.convHeight, c.convWidth, c.block, c.pools, c.outChannels, c.colParts);
+      return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 1, what: `${split} and ${c.pools.length} pools: ${shares.reason}` };
+    }
     const [pool] = c.pools;
     if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
     const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);

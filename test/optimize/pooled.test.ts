@@ -1,5 +1,5 @@
 // The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (pools whose
-// windows end evenly in the blocks, on a ragged block's lattice too; in method-2 blocks only one pool; column parts
+// windows end evenly in the blocks, on a ragged block's lattice too, chains of pools as well; column parts
 // holding whole replicas and windows: src/mapping/replicatedPool.ts,
 // the rule the RTL plan's IMC112 applies), and the mapping it chooses for ResNet-32 with its pooled last layer
 // replicated is one the RTL plan accepts.
@@ -57,7 +57,7 @@ describe('search space of a layer with a fused pool', () => {
     expect(settings(plain, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 
-  it('a pool whose stride differs from its size, or two pools: the blocks that complete the same count (two pools: method 1 only)', () => {
+  it('a pool whose stride differs from its size, or two pools: the blocks that complete the same count', () => {
     // 3x3 every 2 padded by 1: windows end at rows (columns) 1, 3, 5, 7, evenly in columns of 2, 4 and 8 and in
     // strips of 2, 4 and 8 (method-2 blocks pool overlapping windows by position).
     const strided = design('strided', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, stride 2, pad 1)', 'output p1']);
@@ -65,9 +65,10 @@ describe('search space of a layer with a fused pool', () => {
     // 2x2 every 3: windows end at rows (columns) 1, 4, 7; columns (strips) of 4 complete one, then two; 2x2 blocks one.
     const sparse = design('sparse', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 3)', 'output p1']);
     expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '4/2', '8/1', '16/2', '64/8']);
-    // The global average of the pooled plane ends at the last row: one pixel, in the last block.
+    // The global average of the pooled plane ends at the last row: one pixel, in the last block (method-2 blocks pool
+    // the chain by position in their stages).
     const two = design('two', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'g = gap(p1)', 'output g']);
-    expect(settings(two, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+    expect(settings(two, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 
   it('a global average pool: any block of whole rows and columns, unless the replicas split the layer in column parts', () => {

@@ -33,12 +33,14 @@ describe('the block of pooled pixels a method-2 block completes', () => {
     expect(pooledPerBlock(4, 6, { rows: 2, cols: 3 }, [{ height: 4, width: 6, stride: 4, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 
-  it('accepts overlapping windows; refuses windows that end together, chains of pools and uneven strips', () => {
+  it('accepts overlapping windows and chains of pools; refuses windows that end together and uneven strips', () => {
     // Overlapping windows: 3x3 every 2 padded by 1 end at rows (columns) 1, 3, 5, 7, one per block.
     expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
     // Windows that end together (3x3 every 1 padded by 1: the last two end at the plane's last row).
     expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 1, 1)])).toEqual({ reason: 'two pool windows that end at the same row or column' });
-    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and 2 pools' });
+    // Two 2x2 pools (stages that pool by position, test/verify/replicatedPoolChain.test.ts): every second block row
+    // and strip completes one pixel of the second.
+    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
     // 3x3 windows on 12 columns in strips of 4: columns 2, 5, 8, 11 end in strips 0, 1, 2, 2.
     expect(pooledPerBlock(12, 12, { rows: 3, cols: 4 }, [pool(3)])).toEqual({ reason: 'blocks 4 columns wide that complete 1 or 2 pooled columns' });
   });
@@ -150,13 +152,20 @@ describe('column parts of a pooled replicated layer', () => {
     expect(rule).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
   });
 
-  it('refuses parts that start inside a replica, hold part of a window, or a chain of pools', () => {
+  it('refuses parts that start inside a replica or hold part of a window (of any pool of a chain)', () => {
     // 3 channels x 4 replicas in three parts of 4 columns: replicas 1 and 2 are split.
     expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 3, 3)).toEqual({ reason: 'column parts that start inside a replica' });
     // 2x2 blocks, parts of replicas {0, 1} and {2, 3}: every window holds both block columns.
     expect(partShares(8, 8, { rows: 2, cols: 2 }, pool(2), 4, 2)).toEqual({ reason: 'column parts that each hold part of a window' });
+    // Two 2x2 pools in columns of 4, parts of rows 0-1 and 2-3: the second pool's windows take a pixel of each part.
     const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
-    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools' });
+    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: column parts that each hold part of a window' });
+    // In columns of 8 (parts of rows 0-3 and 4-7) both pools' windows lie in one part: a pooled pixel from each.
+    const whole = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
+    expect(whole).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
+    // Overlapping windows stay refused in column parts, in a chain too.
+    const overlapping = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(3, 2, 1)], colParts: 2, outChannels: 4 });
+    expect(overlapping).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: a 3x3 pool with stride 2' });
   });
 });
 

@@ -9,7 +9,7 @@ import { blockShape } from '../../src/mapping/block.js';
 import { latticePoolColumns, latticeWindows, pooledPerBlock, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 const ragged = (replicas: number, dW: number) => blockShape(replicaOffsets(replicas, dW));
@@ -36,13 +36,15 @@ describe('the pooled pixels a ragged block completes', () => {
     expect(pooledPerBlock(6, 6, ragged(5, 2), [pool(3, 2)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 
-  it('refuses uneven or out-of-order blocks, a pixel ending two windows, chains of pools and column parts', () => {
+  it('refuses uneven or out-of-order blocks, a pixel ending two windows and column parts', () => {
     const uneven = { reason: 'ragged blocks that complete pooled pixels other than as equal blocks of the pooled plane in its column order' };
     // 3 replicas, dW 2, 2x2 windows on 6x6: blocks complete one or two pooled pixels.
     expect(pooledPerBlock(6, 6, ragged(3, 2), [pool(2)])).toEqual(uneven);
     // 2x2 windows every pixel: a pixel of the lattice's short column is the last of two windows.
     expect(pooledPerBlock(6, 6, ragged(3, 2), [pool(2, 1)])).toEqual({ reason: 'ragged blocks in which one pixel completes two pool windows' });
-    expect(pooledPerBlock(8, 8, ragged(3, 2), [pool(3, 3, 1), pool(2)])).toEqual({ reason: 'ragged blocks of 3 replicas 2 columns wide and 2 pools' });
+    // A chain of pools: the second pool's windows over the first's pixels, in the order the core completes them.
+    expect(pooledPerBlock(8, 8, ragged(3, 2), [pool(3, 3, 1), pool(2, 2, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    expect(pooledPerBlock(12, 12, ragged(5, 2), [pool(2), pool(3, 2, 1)])).toEqual(uneven);
     expect(replicatedPoolRule({ convHeight: 6, convWidth: 6, block: ragged(5, 2), pools: [pool(3, 2)], colParts: 2, outChannels: 4 })).toEqual({
       pool: 0,
       what: 'a pool in a replicated layer split in column parts, its blocks ragged (method 2, the last column partly filled)',
@@ -83,6 +85,38 @@ describe('a max pool in ragged blocks of 3 replicas (dW 2), an average pool of i
   it('fails at c1 when a window starts at its top-left pixel instead of the first of its pixels computed (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_neuron.v', (t) =>
       t.replace("assign window_first = (seen == 32'd0);", 'assign window_first = ((wy == ZERO) || (pixel_y == ZERO)) && ((wx == ZERO) || (pixel_x == ZERO));'),
+    );
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a chain of pools in ragged blocks of 3 replicas (dW 2) (RTL)', () => {
+  const p = prepare('test/verify/fixtures/ragged-pool-chain.imc');
+
+  it('pools on the lattice in stages that count each window\'s pixels', () => {
+    expect(neuronParametersOf(p.files, 'ragged_pool_chain_c00')).toMatchObject({ LATTICE: 1, POOL: 0, POOL_CHAIN: 1, POOL_BY_POSITION: 0, OUT_WIDTH: 4 });
+    expect(poolStageParametersOf(p.files, 'ragged_pool_chain_c00')).toMatchObject([
+      { KIND: 1, IN_H: 8, POOL_H: 3, PAD_TOP: 1, POOLED_H: 3, BY_POSITION: 1, POOL_COLUMNS: 1 },
+      { KIND: 2, IN_H: 3, POOL_H: 2, PAD_TOP: 1, POOLED_H: 2, RELU_IN: 1, BY_POSITION: 1, POOL_COLUMNS: 1 },
+    ]);
+    expect(controllerParametersOf(p.files, 'ragged_pool_chain_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  lintAndVerifyTests(p, 700);
+
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    // 4x2x2 pooled activations per image.
+    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 16 });
+    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails at c1 when a stage\'s window starts at its top-left pixel instead of the first of its pixels seen (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool.v', (t) =>
+      t.replace("wire        window_first = (seen == 32'd0);", 'wire        window_first = (ty - top == ((top < A_PAD_TOP) ? A_PAD_TOP - top : 0)) && (tx - left == ((left < A_PAD_LEFT) ? A_PAD_LEFT - left : 0));'),
     );
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });

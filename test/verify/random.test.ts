@@ -26,7 +26,7 @@ import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netC
 const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
-  136: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer split in column parts and 2 pools' },
+  136: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer split in column parts and 2 pools: column parts that each hold part of a window' },
   78: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer with two pool windows that end at the same row or column' },
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
@@ -47,6 +47,7 @@ const FEATURES = [
   'pool stride != size',
   'gap',
   'pool chain',
+  'pool chain in method-2 blocks',
   'relu between pools',
   'threshold between pools',
   'queued pool',

@@ -298,11 +298,12 @@ interface Rendered {
 
 /**
  * Replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts): a ragged block
- * as drawn when its lattice sends equal blocks of pooled pixels, else method-1 replicas, at most the drawn count and
- * no more tiles than the first pass charged; 1 replica when none does.
+ * as drawn when its lattice sends equal blocks of pooled pixels, a method-2 block as drawn when it fuses a chain of
+ * pools that the rule accepts, else method-1 replicas, at most the drawn count and no more tiles than the first pass
+ * charged; 1 replica when none does.
  */
 function refitToPools(c: NetCase, l: RenderedLayer): Rep {
-  if (isRagged(l.rep)) {
+  if (isRagged(l.rep) || (l.rep.dW > 1 && l.pools.length > 1)) {
     const rule = replicatedPoolRule({
       convHeight: l.plane.height,
       convWidth: l.plane.width,
@@ -566,7 +567,7 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
  */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
-  // pixels per block; a chain of pools in method 1 only; column parts holding whole replicas and windows); uneven
+  // pixels per block; column parts holding whole replicas and windows, of every pool of a chain); uneven
   // windows not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
@@ -616,6 +617,8 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
     const queued = pools.filter((q) => queuedPool(byName.get(l.fused[q])!));
     if (queued.length > 0 && pools.some((q) => q > queued[0] && byName.get(l.fused[q])!.op.kind !== 'gap')) features.add('pool after a queued pool');
     if (queued.length > 1) features.add('queued pool after a queued pool');
+    // Stages that pool by position (the pooled pixels of a method-2 block come in no column order).
+    if (pools.length > 1 && l.matrix.replicas.length > 1 && blockShape(l.matrix.replicas).cols > 1) features.add('pool chain in method-2 blocks');
     for (let p = 1; p < pools.length; p++) {
       for (const f of l.fused.slice(pools[p - 1] + 1, pools[p])) {
         const kind = byName.get(f)!.op.kind;

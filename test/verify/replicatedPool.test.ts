@@ -19,11 +19,9 @@ describe('pooled pixels per block of a replicated layer', () => {
     expect(pooledPerBlock(6, 5, { rows: 3, cols: 1 }, [{ height: 6, width: 5, stride: 6, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 
-  it('finds no common count when the windows end unevenly in the blocks, and refuses a chain of pools in method-2 blocks', () => {
+  it('finds no common count when the windows end unevenly in the blocks', () => {
     // 3x3 windows on 12 rows in blocks of 4: rows 2, 5, 8, 11 end in blocks 0, 1, 2, 2.
     expect(pooledPerBlock(12, 12, { rows: 4, cols: 1 }, [pool(3)])).toEqual({ reason: 'blocks of 4 rows that complete 1 or 2 pooled rows' });
-    // A method-2 block pools by position: one pool, not a chain (test/verify/blockPool.test.ts).
-    expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(2), pool(2)])).toEqual({ reason: 'blocks 2 columns wide (method 2) and 2 pools' });
   });
 
   it('counts edge blocks (a plane that is not a whole number of blocks) as blocks completing no pooled pixel', () => {

@@ -4,7 +4,7 @@
 // Method-1 edge blocks keep that order (their idle pixels, past the plane's last row, carry no emit flag and enter
 // no stage).
 import { describe, expect, it } from 'vitest';
-import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
+import { chainPoolColumns, chainWindows, pooledPerBlock } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
@@ -24,6 +24,23 @@ describe('pooled pixels per block through a chain of pools', () => {
     expect(pooledPerBlock(4, 4, { rows: 2, cols: 1 }, [pool(2, 1), pool(2, 1)])).toEqual({ pixels: 2, rows: 2, cols: 1 });
     // Edge blocks (3 rows on a 7-row plane): 3x3 every 2 padded by 1 (ends 1, 3, 5, 6), then 2x2 (ends 3, 6).
     expect(pooledPerBlock(7, 8, { rows: 3, cols: 1 }, [pool(3, 2, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+  });
+});
+
+describe('the windows of a chain of pools in method-2 blocks, in the order the core completes them', () => {
+  it('follows each pool\'s pixels from the last pixel of its window', () => {
+    // 2x4 blocks on 8x12, 2x2 windows: block 0 computes conv pixels 0..7 column by column and completes pooled
+    // pixels (0, 0) and (0, 1), one after the other; then a 3x3 pool every 2 padded by 1 over the 4x6 pooled plane.
+    const [first, second] = chainWindows(8, 12, { rows: 2, cols: 4 }, [pool(2), pool(3, 2, 1)]);
+    expect(first.slice(0, 2)).toEqual([
+      { py: 0, px: 0, first: 0, last: 3, block: 0 },
+      { py: 1, px: 0, first: 8, last: 11, block: 1 },
+    ]);
+    expect(first.find((w) => w.py === 0 && w.px === 1)).toEqual({ py: 0, px: 1, first: 4, last: 7, block: 0 });
+    // The second pool's window (0, 0) covers pooled rows and columns 0..1: the last is pixel (1, 1), in block 1.
+    expect(second[0]).toEqual({ py: 0, px: 0, first: 3, last: 15, block: 1 });
+    // Its window columns 0 and 1 share pooled column 1: both are open while block 1 is computed.
+    expect(chainPoolColumns(8, 12, { rows: 2, cols: 4 }, [pool(2), pool(3, 2, 1)])).toEqual([1, 2]);
   });
 });
 
@@ -102,5 +119,130 @@ describe('a chain of pools in a replicated layer with edge blocks (RTL)', () => 
     expect(result.mismatches).toBeGreaterThan(1);
     expect(result.firstMismatch).toMatchObject({ kind: 'incomplete', core: 'c01', layer: 'c2' });
     expect(result.firstMismatch!.what).toContain('stalled waiting for input');
+  }, 300_000);
+});
+
+describe('chains of pools in method-2 layers: two pools in 2x4 blocks, an overlapping pool and a global average pool in 1x3 blocks as the output (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-pool-chain.imc');
+
+  it('pools by position in stages that keep the window columns open at once', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW, l.colParts])).toEqual([
+      ['c1', 8, 4, 1],
+      ['c2', 3, 3, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'block_pool_chain_c00')).toMatchObject({ REPLICATED: 1, BLOCK_H: 2, BLOCK_W: 4, POOL: 0, POOL_CHAIN: 1, POOL_BY_POSITION: 0, OUT_WIDTH: 4 });
+    // The first pool's windows close one after the other; the second's two columns are open at once.
+    expect(poolStageParametersOf(p.files, 'block_pool_chain_c00')).toMatchObject([
+      { KIND: 1, IN_H: 8, IN_W: 12, POOL_H: 2, STRIDE_Y: 2, POOLED_H: 4, POOLED_W: 6, BY_POSITION: 1, POOL_COLUMNS: 1 },
+      { KIND: 2, IN_H: 4, IN_W: 6, POOL_H: 3, STRIDE_Y: 2, PAD_TOP: 1, POOLED_H: 2, POOLED_W: 3, RELU_IN: 1, BY_POSITION: 1, POOL_COLUMNS: 2 },
+    ]);
+    expect(controllerParametersOf(p.files, 'block_pool_chain_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+    // c2: 2x2 windows every pixel (two window columns open in a block), then one window over the 1x2 pooled plane.
+    expect(poolStageParametersOf(p.files, 'block_pool_chain_c01')).toMatchObject([
+      { KIND: 1, IN_H: 2, IN_W: 3, POOL_H: 2, STRIDE_Y: 1, POOLED_H: 1, POOLED_W: 2, BY_POSITION: 1, POOL_COLUMNS: 2 },
+      { KIND: 2, IN_H: 1, IN_W: 2, POOLED_H: 1, POOLED_W: 1, BY_POSITION: 1, POOL_COLUMNS: 1 },
+    ]);
+  });
+
+  lintAndVerifyTests(p, 100);
+
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    // 4x2x3 and 4x1x1 pooled activations per image.
+    expect(['c1', 'c2'].map((name) => result.coverage.find((c) => c.layer === name)!.activations)).toEqual([2 * 24, 2 * 4]);
+    for (const name of ['c1', 'c2']) expect(result.coverage.find((c) => c.layer === name)!.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails when the stages walk the windows in column order: c1 sends no pooled pixel, c2 stalls for it (fault check)', async () => {
+    const result = await verifyEdited(p, 'block_pool_chain_c00.v', (t) => t.replaceAll(/(\.BY_POSITION\s+)\(1\)/g, '$1(0)'));
+    expect(result.pass).toBe(false);
+    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ core: 'c00', activations: 0 });
+    expect(result.firstMismatch).toMatchObject({ kind: 'incomplete', core: 'c01', layer: 'c2' });
+    expect(result.firstMismatch!.what).toContain('stalled waiting for input');
+  }, 300_000);
+
+  it('fails at c1 when the second stage keeps one window column (fault check)', async () => {
+    const result = await verifyEdited(p, 'block_pool_chain_c00.v', (t) => t.replace(/(\) u_pool1 \([\s\S]*?\.POOL_COLUMNS\s+)\(2\)/, '$1(1)'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a chain of pools in a method-2 layer with edge blocks (RTL)', () => {
+  const p = prepare('test/verify/fixtures/edge-block-pool-chain.imc');
+
+  it('pools the in-plane pixels by position in the stages', () => {
+    expect(neuronParametersOf(p.files, 'edge_block_pool_chain_c00')).toMatchObject({ EDGE_BLOCKS: 1, BLOCK_H: 2, BLOCK_W: 2, POOL_CHAIN: 1, OUT_WIDTH: 4 });
+    expect(poolStageParametersOf(p.files, 'edge_block_pool_chain_c00')).toMatchObject([
+      { KIND: 1, IN_H: 7, POOL_H: 3, STRIDE_Y: 2, POOLED_H: 4, BY_POSITION: 1, POOL_COLUMNS: 2 },
+      { KIND: 2, IN_H: 4, POOLED_H: 2, RELU_IN: 1, BY_POSITION: 1, POOL_COLUMNS: 1 },
+    ]);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/edge_block_pool_chain.f', 'edge_block_pool_chain_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(1000);
+    // 4x2x2 pooled activations per image.
+    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 16 });
+    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails at c1 when the idle pixels enter the stages (fault check)', async () => {
+    const stream = 'assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };';
+    const result = await verifyEdited(p, 'imcc_neuron.v', (t) => t.replace(stream, "assign stream_o = { busy_q, stream_ch, 1'b1, pixel_y, pixel_x, activated };"));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a chain of pools in a replicated layer split in column parts (RTL)', () => {
+  const p = prepare('test/verify/fixtures/split-pool-chain.imc');
+
+  it('gives each part stages that pool its own replicas\' pixels by position, and a share of the pooled pixels', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.colParts])).toEqual([
+      ['c1', 8, 2],
+      ['c2', 1, 1],
+    ]);
+    for (const [core, first] of [['c00', 0], ['c01', 4]] as const) {
+      expect(neuronParametersOf(p.files, `split_pool_chain_${core}`)).toMatchObject({ POOL_CHAIN: 1, REP_Y_FIRST: first, OUT_WIDTH: 4 });
+      expect(poolStageParametersOf(p.files, `split_pool_chain_${core}`)).toMatchObject([
+        { KIND: 1, IN_H: 8, POOLED_H: 4, BY_POSITION: 1 },
+        { KIND: 2, IN_H: 4, POOLED_H: 2, RELU_IN: 1, BY_POSITION: 1 },
+      ]);
+    }
+    expect(controllerParametersOf(p.files, 'split_pool_chain_c02')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/split_pool_chain.f', 'split_pool_chain_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations from both parts', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(1000);
+    // Each part: 4 channels of 2x2 pooled pixels, half of them, per image.
+    const parts = result.coverage.filter((c) => c.layer === 'c1');
+    expect(parts.map((c) => [c.core, c.activations])).toEqual([['c00', 16], ['c01', 16]]);
+    for (const c of parts) expect(c.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails when the second part\'s stages walk column order: it sends nothing (fault check)', async () => {
+    const result = await verifyEdited(p, 'split_pool_chain_c01.v', (t) => t.replaceAll(/(\.BY_POSITION\s+)\(1\)/g, '$1(0)'));
+    expect(result.pass).toBe(false);
+    expect(result.coverage.find((c) => c.core === 'c01')).toMatchObject({ layer: 'c1', activations: 0 });
+    // (One image: the first part's 4 channels of 2 pooled pixels.)
+    expect(result.coverage.find((c) => c.core === 'c00')!.activations).toBe(8);
   }, 300_000);
 });

@@ -18,7 +18,7 @@ import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
+import { chainPoolColumns, layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -81,6 +81,11 @@ export interface NeuronPlan {
    * after it read the pixels it sends.
    */
   laterPools: LaterPoolPlan[];
+  /**
+   * A method-2 core's chain of pools: its stages pool each pixel where it lies, counting each window's pixels
+   * (src/mapping/replicatedPool.ts chainWindows), with running values of this many window columns each.
+   */
+  stageColumns?: number[];
   /** A ReLU after the last pool. */
   reluAfterPool: boolean;
   /**
@@ -739,8 +744,11 @@ export function planRtl(program: Program): RtlPlan {
       // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
       p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
       p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };
-      // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels.)
-      if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && p.neuron.laterPools.length === 0)) p.neuron.pool.byPosition = true;
+      // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels; the chain
+      // of a method-2 block or a column part pools by position in its stages.)
+      const chain = p.neuron.laterPools.length > 0;
+      if (chain && (p.block.cols > 1 || p.layer.colParts > 1)) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);
+      else if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && !chain)) p.neuron.pool.byPosition = true;
     }
   }
   cores.sort((a, b) => a.core.index - b.core.index);

@@ -40,6 +40,8 @@ export interface PoolStageParameters {
   IF_THRESHOLD: number;
   IF_LEAK: number;
   IF_RESET_SUBTRACT: number;
+  BY_POSITION: number;
+  POOL_COLUMNS: number;
 }
 
 /**
@@ -146,8 +148,10 @@ function stageParameters(p: CoreRtlPlan, shapes: readonly StageShape[]): PoolSta
   const channels = pixelChannels(p);
   const level = n.threshold?.level ?? 0;
   const membrane = n.threshold?.integrateAndFire;
-  return shapes.map((s) => {
+  return shapes.map((s, stage) => {
     const { pool } = s;
+    // A method-2 core's stages pool by position: running values of `columns` window columns.
+    const columns = n.stageColumns?.[stage] ?? 1;
     const count = pool.height * pool.width;
     const bits = pooledValueBits(pool.kind, s.inBits, count);
     if (bits + 1 > n.accBits) throw new Error(`RTL: core ${p.core.id}: a pool needs ${bits} bits, the datapath has ${n.accBits}`);
@@ -177,7 +181,7 @@ function stageParameters(p: CoreRtlPlan, shapes: readonly StageShape[]): PoolSta
       POOLED_W: pooledW,
       IN_BITS: s.inBits,
       BITS: bits,
-      INDEX_BITS: unsignedBits(pooledH * channels - 1),
+      INDEX_BITS: unsignedBits(columns * pooledH * channels - 1),
       SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
       LINE_INDEX_BITS: unsignedBits(pool.width * s.inHeight * channels - 1),
       RELU_IN: s.relu ? 1 : 0,
@@ -185,6 +189,8 @@ function stageParameters(p: CoreRtlPlan, shapes: readonly StageShape[]): PoolSta
       LEVEL_NEGATIVE: s.threshold === 1 && level < 0 ? 1 : 0,
       LEVEL_MAGNITUDE: s.threshold === 1 ? Math.abs(level) : 0,
       ...membraneParameters(ifMembrane, level),
+      BY_POSITION: n.stageColumns ? 1 : 0,
+      POOL_COLUMNS: columns,
     };
   });
 }

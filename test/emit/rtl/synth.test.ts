@@ -132,13 +132,15 @@ describe('yosys synthesis', () => {
     expect(synth.units.find((u) => u.name === 'm(W=8)')!.cells).toBe(8);
   }, 60_000);
 
-  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, queues) latch-free', async () => {
-    // The stages of the spiking-pools fixture's core (a 2x2/2 average, then integrate-and-fire and a 2x2/1 max) and
-    // the spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in two small cores;
+  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, stages pooling by position, queues) latch-free', async () => {
+    // The stages of the spiking-pools fixture's core (a 2x2/2 average, then integrate-and-fire and a 2x2/1 max), the
+    // block-pool-chain fixture's method-2 stages (2x2 max, then a 3x3/2 average padded by 1, by position) and the
+    // spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in three small cores;
     // and queues sending their pixels to pools after them (queue-then-pool.imc's two queues of c04, the second
     // collecting the core's pixels from its pooled input) and integrating their input in a membrane (spiking-pools.imc
-    // with its second pool padded), in a third.
+    // with its second pool padded), in three more.
     const chain = prepare('test/verify/fixtures/spiking-pools.imc');
+    const placed = prepare('test/verify/fixtures/block-pool-chain.imc');
     const queued = prepare('test/verify/fixtures/spiking-queue.imc');
     const queues = prepare('test/verify/fixtures/queue-then-pool.imc');
     const membraneIn = prepareVariant('test/verify/fixtures/spiking-pools.imc', 'spiking-pool-queue', [
@@ -148,11 +150,14 @@ describe('yosys synthesis', () => {
     expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN])).toEqual([[1, 0], [1, 0], [0, 2]]);
     const library = (p: typeof chain, name: string): string => p.files.find((f) => f.path === `rtl/${name}.v`)!.content;
     const stages = poolStageParametersOf(chain.files, 'spiking_pools_c00');
+    const byPosition = poolStageParametersOf(placed.files, 'block_pool_chain_c00');
+    expect(byPosition.map((s) => s.BY_POSITION)).toEqual([1, 1]);
     const queue = poolQueueParametersOf(queued.files, 'spiking_queue_c00');
     expect(stages.map((s) => s.THRESHOLD_IN)).toEqual([0, 2]);
     const set = (values: Record<string, number>): string => Object.entries(values).map(([k, v]) => `.${k}(${v})`).join(', ');
     const streamBits = (v: Record<string, number>): number => 2 + v.CH_BITS + 2 * v.CW + v.ACC_BITS;
     const sb = streamBits(stages[0]);
+    const pb = streamBits(byPosition[0]);
     const qb = streamBits(queue);
     const pixelBits = queue.COLS * queue.OUT_BITS;
     // The later cores' ports, each core's prefixed l<i>_, are the top's.
@@ -160,8 +165,10 @@ describe('yosys synthesis', () => {
     const dir = writeModules('imcc-pool-library-', {
       't.v':
         `module t (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o,\n` +
+        `          input wire [${pb}-1:0] p_i, output wire [${pb}-1:0] p_o,\n` +
         `          input wire [${qb}-1:0] q_i, input wire done_i, output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o${laterPorts});\n` +
         '  chain_core u_chain (.clk_i(clk_i), .rst_ni(rst_ni), .first_i(first_i), .s_i(s_i), .s_o(s_o));\n' +
+        '  position_core u_position (.clk_i(clk_i), .rst_ni(rst_ni), .s_i(p_i), .s_o(p_o));\n' +
         '  queue_core u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_i(first_i), .q_i(q_i), .done_i(done_i), .done_o(done_o), .empty_o(empty_o), .valid_o(valid_o), .pixel_o(pixel_o));\n' +
         later.map((q, i) => `  later_core${i} u_later${i} (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_i(first_i)${laterQueuePorts(q).map(([, , port]) => `, .${port}(l${i}_${port})`).join('')});\n`).join('') +
         'endmodule\n',
@@ -171,6 +178,12 @@ describe('yosys synthesis', () => {
         `  wire [${sb}-1:0] s_1;\n` +
         `  imcc_pool #(${set(stages[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_i), .stream_o(s_1));\n` +
         `  imcc_pool #(${set(stages[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_1), .stream_o(s_o));\n` +
+        'endmodule\n',
+      'position_core.v':
+        `module position_core (input wire clk_i, input wire rst_ni, input wire [${pb}-1:0] s_i, output wire [${pb}-1:0] s_o);\n` +
+        `  wire [${pb}-1:0] s_1;\n` +
+        `  imcc_pool #(${set(byPosition[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .stream_o(s_1));\n` +
+        `  imcc_pool #(${set(byPosition[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_1), .stream_o(s_o));\n` +
         'endmodule\n',
       'queue_core.v':
         `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +
@@ -187,11 +200,15 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // The queue module has four parents: one unit per parameter set, each with the queue's logic.
+    // imcc_pool (two cores) and imcc_pool_queue (four) have several parents: a unit per parameter set, with their logic.
+    const stageUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool('));
     const queueUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool_queue('));
     expect(queueUnits).toHaveLength(4);
-    expect(synth.units.filter((u) => !queueUnits.includes(u)).map((u) => u.name).sort()).toEqual(['chain_core', 'later_core0', 'later_core1', 'later_core2', 'queue_core', 't']);
-    for (const u of [...queueUnits, synth.units.find((x) => x.name === 'chain_core')!]) expect(u.cells, u.name).toBeGreaterThan(100);
+    expect(stageUnits.map((u) => u.name.includes('BY_POSITION=1'))).toEqual([false, false, true, true]);
+    expect(synth.units.filter((u) => !stageUnits.includes(u) && !queueUnits.includes(u)).map((u) => u.name).sort()).toEqual(
+      ['chain_core', 'later_core0', 'later_core1', 'later_core2', 'position_core', 'queue_core', 't'],
+    );
+    for (const u of [...stageUnits, ...queueUnits]) expect(u.cells, u.name).toBeGreaterThan(100);
   }, 300_000);
 
   /** The ports of a core around one queue of parameters `q` (laterQueueCore) besides its clock, reset, step and first. */

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import { coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare, prepareVariant, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 import { generateInputImage } from '../../src/ir/weights.js';
 import { runReference, type ReferenceResult } from '../../src/reference/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -127,4 +127,23 @@ describe('the trace of an integrate-and-fire run', () => {
     expect(trace.memory.get(0)).toHaveLength(2);
     expect(trace.outputs).toHaveLength(2);
   });
+});
+
+describe('a spiking target whose network has no integrate-and-fire neuron (no ReLU)', () => {
+  // The top's first-timestep signal feeds only membranes: without one it is not declared (random seed 6509 of the
+  // larger limits linted with an unused `first_timestep`).
+  const q = prepareVariant(FIXTURE, 'spiking-no-membrane', [
+    ['  s1 = relu(c1)                                   // spikes\n', ''],
+    ['maxpool(s1, size 2)', 'maxpool(c1, size 2)'],
+    ['  s2 = relu(p2)                                   // the membrane integrates the pooled value\n', ''],
+    ['flatten(s2)', 'flatten(p2)'],
+  ]);
+
+  it('declares no first-timestep signal and is lint clean', async () => {
+    const network = q.design.network.name;
+    expect(q.files.some((f) => f.content.includes('first_timestep_i (first_timestep)'))).toBe(false);
+    expect(file(q, `rtl/${network}_top.v`)).not.toContain('first_timestep');
+    const lint = await lintRtl(writeFiles(q.files), `rtl/${network}.f`, `${network}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
 });

@@ -452,6 +452,8 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
     spiking: spiking !== undefined,
     ifSteps: spiking?.steps ?? 1,
     lastIfStep: ulit(32, (spiking?.steps ?? 1) - 1),
+    // Only cores with integrate-and-fire membranes read it (a spiking target's network may have none, e.g. no ReLU).
+    firstTimestep: cores.some((c) => c.ports.some((port) => port.signal === 'first_timestep')),
     inputStepsLit: ulit(32, (plan.inputNode.shape.height * plan.inputNode.shape.width) / plan.inputPixels),
     inputPixels: plan.inputPixels,
     links: mapping.links.map((l) => commentText(`${l.from} -> ${l.to}: ${l.kind}, ${l.hops} hop${l.hops === 1 ? '' : 's'}, ${l.bitsPerTransfer} bits per transfer`)),

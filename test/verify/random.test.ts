@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/diagnostics/index.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { lintRtl } from '../../src/verify/lint.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netCaseArb, REFUSALS, SMALL, writeCase, type NetCase } from './randomNetworks.js';
 
@@ -169,10 +170,13 @@ describe('random networks through compile and Verilator verify', () => {
   }, 120_000);
 
   for (const seed of VERIFIED_SEEDS) {
-    it(`seed ${seed} verifies bit-exact`, async () => {
-      const { result } = compileSeed(seed);
+    it(`seed ${seed} is lint clean and verifies bit-exact`, async () => {
+      const { loaded, result } = compileSeed(seed);
       const rtl = result.files.flatMap((f) => (/^(rtl|tb)\//.test(f.path) && typeof f.content === 'string' ? [{ path: f.path, content: f.content }] : []));
-      const verified = await verifyRtlDirectory(writeFiles(rtl), result.program, { cacheDir: TEST_CACHE });
+      const dir = writeFiles(rtl);
+      const network = loaded.design!.network.name;
+      expect((await lintRtl(dir, `rtl/${network}.f`, `${network}_top`)).messages).toEqual([]);
+      const verified = await verifyRtlDirectory(dir, result.program, { cacheDir: TEST_CACHE });
       expect(verified.firstMismatch).toBeNull();
       expect(verified.pass).toBe(true);
       expect(verified.comparisons).toBeGreaterThan(50);

@@ -53,7 +53,7 @@ describe('a residual add of the pooled value of its core (a max pool, unreplicat
   const c2 = c2Of(p);
 
   it("adds the shortcut after the neuron core's pool, through the table of the pixels that complete windows", () => {
-    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, RES_REORDER: 1, RES_IN: 1, POOL: 1 });
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 2, RES_TABLE: 1, RES_IN: 1, POOL: 1 });
     // One table entry per computed pixel of c2's 4x4 plane.
     const table = p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
     expect(table).toHaveLength(16);
@@ -72,7 +72,7 @@ describe('a residual add of the pooled value of its core (two pools of a chain i
   const p = prepare(variant('replicated-chain', replicatedChain));
 
   it("adds the last stage's pooled pixel in the neuron core, and the block completing it waits for its shortcut", () => {
-    expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 2, RES_MASKED: 1, POOL: 0, POOL_CHAIN: 1, REPLICATED: 1 });
+    expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 2, RES_TABLE: 1, POOL: 0, POOL_CHAIN: 1, REPLICATED: 1 });
     expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(1);
   });
 
@@ -84,7 +84,7 @@ describe('a residual add of the ReLU of the pooled value of its core whose short
   const c2 = c2Of(p);
 
   it('stalls every block of c2 in the dataflow model until its pooled pixel\'s shortcut is there', () => {
-    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 3, RES_MASKED: 1, POOL_BY_POSITION: 1 });
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 3, RES_TABLE: 1, POOL_BY_POSITION: 1 });
     const buffer = p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!;
     // Each of the four pooled pixels' shortcuts arrived after the inputs of the block that completes its window.
     expect(buffer.lateShortcutPixels).toBe(4);

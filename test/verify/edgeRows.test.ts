@@ -28,7 +28,7 @@ describe('method-2 blocks with idle bottom rows (2x2 and 3x2 blocks on a 7-row p
       'localparam integer IN_ROWS_IDLE = ((ARRIVAL_TABLE == 0) && (IN_BLOCK_W > 1) && (IN_BLOCK_H > 1) && ((IN_H % IN_BLOCK_H) != 0)) ? 1 : 0;',
     );
     // c3 adds c1's blocks: it keeps only their in-plane pixels.
-    expect(neuronParametersOf(p.files, 'edge_rows_c02')).toMatchObject({ HAS_RES: 1, RES_MASKED: 1, RES_IN: 4 });
+    expect(neuronParametersOf(p.files, 'edge_rows_c02')).toMatchObject({ HAS_RES: 1, RES_TABLE: 1, RES_IN: 4 });
     const tb = p.files.find((f) => f.path === 'tb/edge_rows_tb.cpp')!.content;
     expect(tb).toContain('static const int OUT_BLOCK_H = 2;');
     expect(tb).toContain('static const int OUT_HEIGHT = 7;');

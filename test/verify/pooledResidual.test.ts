@@ -29,12 +29,12 @@ describe('residual adds with idle pixels around pools (ragged blocks into an add
       ['c3', 3, 2],
     ]);
     // c2 adds c1's 7-replica ragged blocks (masks of their in-plane replicas) and max-pools after the add.
-    expect(neuronParametersOf(p.files, 'pooled_residual_c01')).toMatchObject({ HAS_RES: 1, RES_MASKED: 1, RES_IN: 7, POOL: 1 });
+    expect(neuronParametersOf(p.files, 'pooled_residual_c01')).toMatchObject({ HAS_RES: 1, RES_TABLE: 1, RES_IN: 7, POOL: 1 });
     expect(p.files.some((f) => f.path === 'rtl/pooled_residual_c01_res_masks.mem')).toBe(true);
     // c3's ragged blocks add c2's pooled pixels, which arrive one at a time (its 2-pixel columns complete one window
     // row every second block): no arriving pixel is idle, so no masks.
     expect(neuronParametersOf(p.files, 'pooled_residual_c01')).toMatchObject({ EMIT_BITS: 1, OUT_WIDTH: 4 });
-    expect(neuronParametersOf(p.files, 'pooled_residual_c02')).toMatchObject({ HAS_RES: 1, RES_MASKED: 1, RES_IN: 1 });
+    expect(neuronParametersOf(p.files, 'pooled_residual_c02')).toMatchObject({ HAS_RES: 1, RES_TABLE: 1, RES_IN: 1 });
     expect(p.files.some((f) => f.path === 'rtl/pooled_residual_c02_res_masks.mem')).toBe(false);
   });
 
@@ -96,7 +96,7 @@ describe('a residual add of a replicated pool\'s pixels without idle pixels (c1 
 
   it('takes the pooled pixels of each valid as the arriving shortcut pixels', () => {
     expect(neuronParametersOf(q.files, 'pooled_residual_c01')).toMatchObject({ POOL: 1, OUT_WIDTH: 4 });
-    expect(neuronParametersOf(q.files, 'pooled_residual_c02')).toMatchObject({ HAS_RES: 1, RES_MASKED: 0, RES_IN: 1 });
+    expect(neuronParametersOf(q.files, 'pooled_residual_c02')).toMatchObject({ HAS_RES: 1, RES_TABLE: 0, RES_IN: 1 });
   });
 
   lintAndVerifyTests(q, 1000);

@@ -16,9 +16,9 @@ describe('residual adds of the pooled pixels of a method-2 and a method-1 replic
 
   it('takes the source\'s pooled block per arrival: 1x2 blocks through a table of slots, pairs in column order', () => {
     // c2 reads c1's 1x2 blocks of pooled pixels in its own column order: a table of slots.
-    expect(neuronParametersOf(p.files, `${NETWORK}_${coreOf('c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 2, RES_REORDER: 1 });
+    expect(neuronParametersOf(p.files, `${NETWORK}_${coreOf('c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 2, RES_TABLE: 1 });
     // c4 reads c3's pairs (not its four replicas' pixels) in the order they come.
-    expect(neuronParametersOf(p.files, `${NETWORK}_${coreOf('c4')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 2, RES_REORDER: 0 });
+    expect(neuronParametersOf(p.files, `${NETWORK}_${coreOf('c4')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 2, RES_TABLE: 0 });
   });
 
   lintAndVerifyTests(p, 1000);

@@ -54,8 +54,8 @@ describe('residual adds on edge and ragged blocks (columns of 3 on 7 rows into 5
       ['f1', 1, 1, 4],
     ]);
     // c2's accumulating core (c02) and c3's core (c03) add: both keep 1 of every arriving block's pixels or more.
-    expect(neuronParametersOf(p.files, 'ragged_residual_c02')).toMatchObject({ HAS_RES: 1, RES_MASKED: 1, RES_REORDER: 1, RES_IN: 3 });
-    expect(neuronParametersOf(p.files, 'ragged_residual_c03')).toMatchObject({ HAS_RES: 1, RES_MASKED: 1, RES_REORDER: 1, RES_IN: 5, EDGE_BLOCKS: 1 });
+    expect(neuronParametersOf(p.files, 'ragged_residual_c02')).toMatchObject({ HAS_RES: 1, RES_TABLE: 1, RES_IN: 3 });
+    expect(neuronParametersOf(p.files, 'ragged_residual_c03')).toMatchObject({ HAS_RES: 1, RES_TABLE: 1, RES_IN: 5, EDGE_BLOCKS: 1 });
     const file = (path: string) => p.files.find((f) => f.path === path)!.content;
     // c1's columns of 3 on 7 rows: the third block of a column keeps its first replica only.
     expect(memLines(file('rtl/ragged_residual_c02_res_masks.mem')).slice(0, 3).map((l) => parseInt(l, 16))).toEqual([7, 7, 1]);
@@ -126,7 +126,7 @@ describe('residual adds with idle pixels on one side (5 replicas dW 2 adding an 
     const name = p.design.network.name;
     const adders = p.mapping.layers.filter((l) => l.layer === 'c2' || l.layer === 'c3').map((l) => l.cores.at(-1)!);
     const cores = adders.map((id) => `${name}_${id}`);
-    expect(cores.map((c) => neuronParametersOf(p.files, c)).map((v) => [v.RES_MASKED, v.RES_IN])).toEqual([
+    expect(cores.map((c) => neuronParametersOf(p.files, c)).map((v) => [v.RES_TABLE, v.RES_IN])).toEqual([
       [1, 1],
       [1, 5],
     ]);
@@ -161,7 +161,7 @@ describe('residual adds with idle pixels in column parts (128x6 tiles: c2\'s 5 r
     // c2's parts start inside a replica (5 columns of 4-channel replicas): the first holds replica 0 and a channel of
     // replica 1, ...; each takes c1's 3 pixels and has one entry per replica it touches in each of its blocks.
     const c2 = parts('c2');
-    expect(c2.map((v) => [v.RES_MASKED, v.RES_IN, v.REP_Y_FIRST + v.REP_X_FIRST * 3, v.OC_FIRST, v.LAST_REPLICA_PARTIAL])).toEqual([
+    expect(c2.map((v) => [v.RES_TABLE, v.RES_IN, v.REP_Y_FIRST + v.REP_X_FIRST * 3, v.OC_FIRST, v.LAST_REPLICA_PARTIAL])).toEqual([
       [1, 3, 0, 0, 1],
       [1, 3, 1, 1, 1],
       [1, 3, 2, 2, 1],
@@ -170,7 +170,7 @@ describe('residual adds with idle pixels in column parts (128x6 tiles: c2\'s 5 r
     const blocks = c2[0].RES_PIXELS / 2;
     expect(c2.map((v) => v.RES_PIXELS / blocks)).toEqual([2, 2, 2, 2]);
     // c3's parts: one replica each, c2's 5 pixels arriving.
-    expect(parts('c3').map((v) => [v.RES_MASKED, v.RES_IN, v.RES_PIXELS])).toEqual([
+    expect(parts('c3').map((v) => [v.RES_TABLE, v.RES_IN, v.RES_PIXELS])).toEqual([
       [1, 5, 28],
       [1, 5, 28],
     ]);
@@ -205,6 +205,6 @@ describe('a residual add of ragged blocks followed by a pool in the adding core'
     const files = emitRtl(program);
     const adding = program.mapping.cores.filter((c) => c.layer === 'c3' && c.role !== 'partial');
     expect(adding).toHaveLength(1);
-    expect(neuronParametersOf(files, `${design!.network.name}_${adding[0].id}`)).toMatchObject({ HAS_RES: 1, RES_MASKED: 1, POOL: 1 });
+    expect(neuronParametersOf(files, `${design!.network.name}_${adding[0].id}`)).toMatchObject({ HAS_RES: 1, RES_TABLE: 1, POOL: 1 });
   });
 });

@@ -84,7 +84,7 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
 
     it('each block waits for its last shortcut pixel, not for as many pixels as it reads', () => {
       expect(blockTiming(text).residualBuffers[0].lateShortcutPixels).toBeGreaterThan(0);
-      expect(neuronParametersOf(p.files, 'shortcut_blocks_c01')).toMatchObject({ HAS_RES: 1, RES_REORDER: 1, RES_MASKED: 1 });
+      expect(neuronParametersOf(p.files, 'shortcut_blocks_c01')).toMatchObject({ HAS_RES: 1, RES_TABLE: 1 });
     });
 
     it('verifies bit-exact on two images, timesteps included', async () => {
@@ -257,7 +257,7 @@ describe('a residual add of a value before the pool of a replicated core (IMC112
     expect(plan.cores.find((p) => p.layer.layer === 'c1')!.neuron!.shortcutTap).toEqual({ node: 'c1', beforePool: true });
     const files = emitRtl(program);
     // c2 takes c1's 2x2 blocks (four pixels per arrival, one pooled pixel leaves per block) in its own column order.
-    expect(neuronParametersOf(files, `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 4, RES_REORDER: 1 });
+    expect(neuronParametersOf(files, `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 4, RES_TABLE: 1 });
     const top = files.find((f) => f.path === 'rtl/replicated_raw_shortcut_top.v')!.content;
     expect(top).toMatch(/\.res_valid_i \(layer_c1_shortcut_valid\)/);
     // The residual link carries the four computed pixels of a block per timestep, more than the pooled pixels.
@@ -273,7 +273,7 @@ describe('a residual add of a value before the pool of a replicated core (IMC112
 
   it('verifies bit-exact: 3 replicas in columns (edge blocks) into 2 replicas', async () => {
     const program = createProgram(designOf(replicatedEdgeRaw()).design);
-    expect(neuronParametersOf(emitRtl(program), `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 3, RES_MASKED: 1 });
+    expect(neuronParametersOf(emitRtl(program), `replicated_raw_shortcut_${coreOf(program, 'c2')}`)).toMatchObject({ HAS_RES: 1, RES_IN: 3, RES_TABLE: 1 });
     await verifies(replicatedEdgeRaw(), 200);
   }, 600_000);
 

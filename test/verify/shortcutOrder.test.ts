@@ -29,12 +29,12 @@ describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks i
     ]);
     // The static neuron core reads each table from its wrapper's ROM (one entry per line, the core's pixel order).
     for (const core of ['c02', 'c03', 'c04']) {
-      expect(neuronParametersOf(p.files, `shortcut_order_${core}`)).toMatchObject({ HAS_RES: 1, RES_REORDER: 1 });
+      expect(neuronParametersOf(p.files, `shortcut_order_${core}`)).toMatchObject({ HAS_RES: 1, RES_TABLE: 1 });
       expect(file(`rtl/shortcut_order_${core}.v`)).toContain(`$readmemh("rtl/shortcut_order_${core}_res_slots.mem", res_slot_rom);`);
     }
     // The tables also say what each block waits for (its last pixel's arrival) and frees: in c3's parts, which take
     // every arriving pixel, all the block's pixels, so each part's count stays in step with its writes.
-    expect(['c02', 'c03', 'c04'].map((core) => neuronParametersOf(p.files, `shortcut_order_${core}`).RES_MASKED)).toEqual([1, 1, 1]);
+    expect(['c02', 'c03', 'c04'].map((core) => neuronParametersOf(p.files, `shortcut_order_${core}`).RES_TABLE)).toEqual([1, 1, 1]);
     // Each part frees 4 pixels after each block's last of its pixels: the whole 16x16 plane.
     for (const core of ['c03', 'c04']) {
       expect(advancesOf(core).filter((a) => a !== 0)).toEqual(Array(64).fill(4));

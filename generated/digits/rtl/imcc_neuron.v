@@ -76,19 +76,18 @@ module imcc_neuron #(
   parameter integer LAST_REPLICA_PARTIAL = 0,  // the core's columns end inside their last replica
   // Residual add (HAS_RES 1: after the requantization and RELU_BEFORE_ADD; 2: of the pooled value, 3: of its ReLU,
   // the shortcut read at the pixel that completes it, through the table): a FIFO of RES_DEPTH shortcut pixels, RES_IN of them
-  // arriving together, RES_NEED read per block; RES_REORDER: the shortcut comes in another pixel order, the core's
-  // i-th pixel is read at the slot res_slot_i of the wrapper's table at res_pix_o (RES_PIXELS entries).
+  // arriving together, RES_NEED read per block in the core's own order; RES_TABLE: through the wrapper's table
+  // (another pixel order, idle pixels on either side, a column part, an add after a pool): only the arriving pixels
+  // res_mask_i marks are kept (packed in arrival order), the core's i-th pixel is read at the slot res_slot_i of the
+  // table's entry at res_pix_o (RES_PIXELS entries), res_advance_i are freed after it, a block waits for res_need_i.
   parameter integer HAS_RES              = 0,
   parameter integer RES_DEPTH            = 2,
   parameter integer RES_PTR_BITS         = 1,
   parameter integer RES_IN               = 1,
   parameter integer RES_NEED             = 1,
-  parameter integer RES_REORDER          = 0,
+  parameter integer RES_TABLE            = 0,
   parameter integer RES_PIXELS           = 1,
   parameter integer RES_PIX_BITS         = 1,
-  // RES_MASKED: either side's blocks have idle pixels (edge or ragged blocks): only the arriving pixels res_mask_i
-  // marks are kept (packed in arrival order), res_advance_i are freed after a pixel, a block waits for res_need_i.
-  parameter integer RES_MASKED           = 0,
   // Integrate-and-fire membrane (THRESHOLD 2): IF_ENTRIES potentials of V_BITS bits.
   parameter integer V_BITS               = 2,
   parameter integer IF_ENTRIES           = 1,
@@ -109,11 +108,11 @@ module imcc_neuron #(
   input  wire                                           res_valid_i,      // HAS_RES: shortcut pixels arrive
   input  wire [RES_IN*CHANNELS*ACT_BITS-1:0]            res_pixel_i,
   output wire                                           res_ready_o,      // the next block's shortcut pixels are here
-  output wire [RES_PIX_BITS-1:0]                        res_pix_o,        // RES_REORDER: the table entry to read
+  output wire [RES_PIX_BITS-1:0]                        res_pix_o,        // RES_TABLE: the table entry to read
   input  wire [RES_PTR_BITS-1:0]                        res_slot_i,
-  input  wire [RES_IN-1:0]                              res_mask_i,       // RES_MASKED: arriving pixels in the plane
-  input  wire [RES_PTR_BITS:0]                          res_advance_i,    // RES_MASKED: pixels freed after this one
-  input  wire [RES_PTR_BITS:0]                          res_need_i,       // RES_MASKED: pixels the next block waits for
+  input  wire [RES_IN-1:0]                              res_mask_i,       // RES_TABLE: arriving pixels kept
+  input  wire [RES_PTR_BITS:0]                          res_advance_i,    // RES_TABLE: pixels freed after this one
+  input  wire [RES_PTR_BITS:0]                          res_need_i,       // RES_TABLE: pixels the next block waits for
   input  wire [BN_SCALE_BITS-1:0]                       bn_scale_i,       // HAS_BN: the column's constants
   input  wire [BN_BIAS_BITS-1:0]                        bn_bias_i,
   output wire [CH_BITS-1:0]                             bn_index_o,
@@ -255,7 +254,7 @@ module imcc_neuron #(
 `ifdef VERILATOR
   wire res_overflow;
 `endif
-  // RES_MASKED: the kept pixels of an arrival before pixel k.
+  // RES_TABLE: the kept pixels of an arrival before pixel k.
   function [31:0] kept_before(input [RES_IN-1:0] mask, input integer k);
     integer b;
     begin
@@ -282,7 +281,7 @@ module imcc_neuron #(
       wire                    res_push = step_i && res_valid_i;
       wire [31:0]             res_wr32 = { {(32-RES_PTR_BITS){1'b0}}, res_wr_q };
       genvar k;
-      if (RES_MASKED != 0) begin : g_masked
+      if (RES_TABLE != 0) begin : g_table
         // Kept pixel k of an arrival goes to (res_wr_q + rank) mod RES_DEPTH, rank = kept pixels before it; an idle
         // pixel writes where the next kept one (written after it) or no pixel yet (a free entry) goes.
         for (k = 0; k < RES_IN; k = k + 1) begin : g_write
@@ -301,40 +300,6 @@ module imcc_neuron #(
         wire [31-RES_PTR_BITS:0] unused_freed_high = freed_wrapped[31:RES_PTR_BITS];
         assign res_rd_next = freed_wrapped[RES_PTR_BITS-1:0];
         assign res_need = res_need_i;
-      end else begin : g_unmasked
-        localparam integer RES_LAG_VALUE = RES_DEPTH - RES_IN;
-        localparam [RES_PTR_BITS-1:0] RES_LAG = RES_LAG_VALUE[RES_PTR_BITS-1:0];
-        localparam [RES_PTR_BITS-1:0] RES_STEP = RES_IN[RES_PTR_BITS-1:0];
-        localparam [RES_PTR_BITS:0]   RES_NEED_WIDE = RES_NEED[RES_PTR_BITS:0];
-        // Pixel k of an arrival goes to (res_wr_q + k) mod RES_DEPTH (pixel 0 in the low bits).
-        for (k = 0; k < RES_IN; k = k + 1) begin : g_write
-          localparam integer BACK_VALUE = RES_DEPTH - k;
-          localparam [RES_PTR_BITS-1:0] BACK = BACK_VALUE[RES_PTR_BITS-1:0];
-          localparam [RES_PTR_BITS-1:0] AHEAD = k;
-          assign res_waddr[k*RES_PTR_BITS +: RES_PTR_BITS] = (res_wr32 >= BACK_VALUE) ? res_wr_q - BACK : res_wr_q + AHEAD;
-        end
-        wire unused_res_mask = ^{ res_mask_i, res_advance_i, res_need_i };
-        assign res_wr_next = (res_wr32 >= RES_LAG_VALUE) ? res_wr_q - RES_LAG : res_wr_q + RES_STEP;
-        assign res_rd_next = (res_rd_q == RES_LAST) ? RES_ZERO : res_rd_q + RES_ONE;
-        assign res_need = RES_NEED_WIDE;
-      end
-      always @* begin
-        res_wr_d = res_wr_q;
-        res_rd_d = res_rd_q;
-        if (res_push) res_wr_d = res_wr_next;
-        if (pixel_done) res_rd_d = res_rd_next;
-      end
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          res_wr_q <= RES_ZERO;
-          res_rd_q <= RES_ZERO;
-        end else begin
-          res_wr_q <= res_wr_d;
-          res_rd_q <= res_rd_d;
-        end
-      end
-
-      if (RES_REORDER != 0) begin : g_reorder
         // The core's i-th pixel (counted where res_rd_q advances) sits at the table's slot of it.
         localparam integer RES_PIX_LAST_VALUE = RES_PIXELS - 1;
         localparam [RES_PIX_BITS-1:0] RES_PIX_LAST = RES_PIX_LAST_VALUE[RES_PIX_BITS-1:0];
@@ -351,10 +316,40 @@ module imcc_neuron #(
         end
         assign res_pix_o = res_pix_q;
         assign res_raddr = res_slot_i;
-      end else begin : g_in_order
+      end else begin : g_fifo
+        localparam integer RES_LAG_VALUE = RES_DEPTH - RES_IN;
+        localparam [RES_PTR_BITS-1:0] RES_LAG = RES_LAG_VALUE[RES_PTR_BITS-1:0];
+        localparam [RES_PTR_BITS-1:0] RES_STEP = RES_IN[RES_PTR_BITS-1:0];
+        localparam [RES_PTR_BITS:0]   RES_NEED_WIDE = RES_NEED[RES_PTR_BITS:0];
+        // Pixel k of an arrival goes to (res_wr_q + k) mod RES_DEPTH (pixel 0 in the low bits).
+        for (k = 0; k < RES_IN; k = k + 1) begin : g_write
+          localparam integer BACK_VALUE = RES_DEPTH - k;
+          localparam [RES_PTR_BITS-1:0] BACK = BACK_VALUE[RES_PTR_BITS-1:0];
+          localparam [RES_PTR_BITS-1:0] AHEAD = k;
+          assign res_waddr[k*RES_PTR_BITS +: RES_PTR_BITS] = (res_wr32 >= BACK_VALUE) ? res_wr_q - BACK : res_wr_q + AHEAD;
+        end
+        wire unused_res_mask = ^{ res_mask_i, res_advance_i, res_need_i };
+        assign res_wr_next = (res_wr32 >= RES_LAG_VALUE) ? res_wr_q - RES_LAG : res_wr_q + RES_STEP;
+        assign res_rd_next = (res_rd_q == RES_LAST) ? RES_ZERO : res_rd_q + RES_ONE;
+        assign res_need = RES_NEED_WIDE;
         wire unused_res_slot = ^res_slot_i;
         assign res_pix_o = {RES_PIX_BITS{1'b0}};
         assign res_raddr = res_rd_q;
+      end
+      always @* begin
+        res_wr_d = res_wr_q;
+        res_rd_d = res_rd_q;
+        if (res_push) res_wr_d = res_wr_next;
+        if (pixel_done) res_rd_d = res_rd_next;
+      end
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          res_wr_q <= RES_ZERO;
+          res_rd_q <= RES_ZERO;
+        end else begin
+          res_wr_q <= res_wr_d;
+          res_rd_q <= res_rd_d;
+        end
       end
 
       imcc_fifo_ram #(

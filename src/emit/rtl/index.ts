@@ -189,10 +189,9 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     queuesEmpty: queues.map((q) => q.empty).join(' && '),
     queuesBusy: queues.map((q) => q.busy).join(' || '),
     traceSource: queues.length > 0 ? queues[queues.length - 1].instance : 'u_neuron',
-    resReorder: values.RES_REORDER === 1,
-    resMasked: values.RES_MASKED === 1,
-    // A masked entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
-    resEntryBits: values.RES_MASKED === 1 ? 3 * values.RES_PTR_BITS + 2 : values.RES_PTR_BITS,
+    resTable: values.RES_TABLE === 1,
+    // A table entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
+    resEntryBits: 3 * values.RES_PTR_BITS + 2,
     resArrivalMasks: masks !== undefined,
     resArrivals: arrivals,
     resArrivalBits: arrivalBits,

@@ -69,10 +69,9 @@ export interface NeuronParameters {
   RES_PTR_BITS: number;
   RES_IN: number;
   RES_NEED: number;
-  RES_REORDER: number;
   RES_PIXELS: number;
   RES_PIX_BITS: number;
-  RES_MASKED: number;
+  RES_TABLE: number;
   V_BITS: number;
   IF_ENTRIES: number;
   IF_PLANE_H: number;
@@ -234,10 +233,9 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     RES_IN: res?.pixels ?? 1,
     // The shortcut pixels one block reads: one per replica of the core's columns.
     RES_NEED: res ? p.coreReplicas : 1,
-    RES_REORDER: slots ? 1 : 0,
     RES_PIXELS: slots?.length ?? 1,
     RES_PIX_BITS: unsignedBits((slots?.length ?? 1) - 1),
-    RES_MASKED: res?.masked ? 1 : 0,
+    RES_TABLE: slots ? 1 : 0,
     V_BITS: membrane?.potentialBits ?? 2,
     IF_ENTRIES: membrane?.entries ?? 1,
     // The membrane's pixels: the conv plane's, or the pooled plane's after the last pool.

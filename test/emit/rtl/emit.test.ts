@@ -159,7 +159,7 @@ describe('emitRtl on examples/lenet.imc', () => {
     const residual = prepare('test/verify/fixtures/residual.imc');
     expect(residual.files.find((f) => f.path === 'rtl/imcc_neuron.v')!.content).toBe(neuron);
     expect(neuron).not.toMatch(/lenet|\{\{|lint_off/);
-    for (const block of ['g_batch_norm', 'g_requant', 'g_residual', 'g_reorder', 'g_integrate_and_fire', 'g_threshold', 'g_replicas', 'g_shortcut']) {
+    for (const block of ['g_batch_norm', 'g_requant', 'g_residual', 'g_table', 'g_integrate_and_fire', 'g_threshold', 'g_replicas', 'g_shortcut']) {
       expect(neuron).toContain(`begin : ${block}`);
     }
     // Every LeNet neuron core uses it (its 2x2 max pools are one generate branch); the residual fixture's adding cores

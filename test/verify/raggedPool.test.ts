@@ -8,8 +8,7 @@ import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { blockShape } from '../../src/mapping/block.js';
 import { latticePoolColumns, latticeWindows, pooledPerBlock, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
-import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, poolStageParametersOf, prepare, twoImagePoolTest, verifyEdited } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 const ragged = (replicas: number, dW: number) => blockShape(replicaOffsets(replicas, dW));
@@ -73,14 +72,7 @@ describe('a max pool in ragged blocks of 3 replicas (dW 2), an average pool of i
 
   lintAndVerifyTests(p, 800);
 
-  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    const pooled = result.coverage.filter((c) => ['c1', 'c2'].includes(c.layer));
-    expect(pooled.map((c) => c.activations / result.images.length)).toEqual([36, 16]);
-    expect(pooled.every((c) => c.nonZero > 0)).toBe(true);
-  }, 300_000);
+  twoImagePoolTest(p, { c1: 36, c2: 16 });
 
   it('fails at c1 when a window starts at its top-left pixel instead of the first of its pixels computed (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_neuron.v', (t) =>
@@ -105,14 +97,7 @@ describe('a chain of pools in ragged blocks of 3 replicas (dW 2) (RTL)', () => {
 
   lintAndVerifyTests(p, 700);
 
-  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    // 4x2x2 pooled activations per image.
-    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 16 });
-    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
-  }, 300_000);
+  twoImagePoolTest(p, { c1: 16 });
 
   it('fails at c1 when a stage\'s window starts at its top-left pixel instead of the first of its pixels seen (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_pool.v', (t) =>

@@ -8,7 +8,7 @@ import { chainPoolColumns, chainWindows, pooledPerBlock } from '../../src/mappin
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -103,14 +103,7 @@ describe('a chain of pools in a replicated layer with edge blocks (RTL)', () => 
 
   lintAndVerifyTests(p, 600);
 
-  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    // 4x2x2 pooled activations per image.
-    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 16 });
-    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
-  }, 300_000);
+  twoImagePoolTest(p, { c1: 16 });
 
   it('fails when the stages count the idle pixels as rows: c1 sends no pooled pixel, c2 stalls for it (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_pool.v', (t) => t.replace('wire          row_next = busy && in_emit && (ch == LAST_CH);', 'wire          row_next = busy && (ch == LAST_CH);'));
@@ -146,14 +139,7 @@ describe('chains of pools in method-2 layers: two pools in 2x4 blocks, an overla
 
   lintAndVerifyTests(p, 100);
 
-  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    // 4x2x3 and 4x1x1 pooled activations per image.
-    expect(['c1', 'c2'].map((name) => result.coverage.find((c) => c.layer === name)!.activations)).toEqual([2 * 24, 2 * 4]);
-    for (const name of ['c1', 'c2']) expect(result.coverage.find((c) => c.layer === name)!.nonZero).toBeGreaterThan(0);
-  }, 300_000);
+  twoImagePoolTest(p, { c1: 24, c2: 4 });
 
   it('fails when the stages walk the windows in column order: c1 sends no pooled pixel, c2 stalls for it (fault check)', async () => {
     const result = await verifyEdited(p, 'block_pool_chain_c00.v', (t) => t.replaceAll(/(\.BY_POSITION\s+)\(1\)/g, '$1(0)'));
@@ -186,15 +172,7 @@ describe('a chain of pools in a method-2 layer with edge blocks (RTL)', () => {
     expect(lint.messages).toEqual([]);
   }, 120_000);
 
-  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    expect(result.comparisons).toBeGreaterThan(1000);
-    // 4x2x2 pooled activations per image.
-    expect(result.coverage.find((c) => c.layer === 'c1')).toMatchObject({ activations: 2 * 16 });
-    expect(result.coverage.find((c) => c.layer === 'c1')!.nonZero).toBeGreaterThan(0);
-  }, 300_000);
+  twoImagePoolTest(p, { c1: 16 }, 1000);
 
   it('fails at c1 when the idle pixels enter the stages (fault check)', async () => {
     const stream = 'assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };';
@@ -227,16 +205,7 @@ describe('a chain of pools in a replicated layer split in column parts (RTL)', (
     expect(lint.messages).toEqual([]);
   }, 120_000);
 
-  it('verifies on two images, one reset mid-stream, with non-zero pooled activations from both parts', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    expect(result.comparisons).toBeGreaterThan(1000);
-    // Each part: 4 channels of 2x2 pooled pixels, half of them, per image.
-    const parts = result.coverage.filter((c) => c.layer === 'c1');
-    expect(parts.map((c) => [c.core, c.activations])).toEqual([['c00', 16], ['c01', 16]]);
-    for (const c of parts) expect(c.nonZero).toBeGreaterThan(0);
-  }, 300_000);
+  twoImagePoolTest(p, { c1: 16 }, 1000);
 
   it('fails when the second part\'s stages walk column order: it sends nothing (fault check)', async () => {
     const result = await verifyEdited(p, 'split_pool_chain_c01.v', (t) => t.replaceAll(/(\.BY_POSITION\s+)\(1\)/g, '$1(0)'));

@@ -70,6 +70,24 @@ export async function verifyEdited(p: Prepared, file: string, edit: (text: strin
 export const TEST_CACHE = join(tmpdir(), 'imcc-test-verilator-cache');
 
 /**
+ * A pooled fixture's run on two images, the second reset mid-stream: bit-exact (with more than `minComparisons`
+ * comparisons), and each layer of `pooled` emits that many activations per image over its cores, not all zero in any.
+ */
+export function twoImagePoolTest(p: Prepared, pooled: Record<string, number>, minComparisons = 0): void {
+  it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(minComparisons);
+    for (const [layer, activations] of Object.entries(pooled)) {
+      const cores = result.coverage.filter((c) => c.layer === layer);
+      expect(cores.reduce((sum, c) => sum + c.activations, 0) / result.images.length, layer).toBe(activations);
+      for (const c of cores) expect(c.nonZero, `${layer} at ${c.core}`).toBeGreaterThan(0);
+    }
+  }, 300_000);
+}
+
+/**
  * The two tests every RTL fixture gets: lint clean, and verified bit-exact against the reference model and the
  * schedules with at least `minComparisons` comparisons (activations, ADC columns and addresses).
  */

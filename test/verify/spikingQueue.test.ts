@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, spikesOfBothValuesTest, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded by 1, spikes; 4 timesteps)', () => {
   const p = prepare('test/verify/fixtures/spiking-queue.imc');
@@ -22,14 +22,7 @@ describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded
     expect(lint.messages).toEqual([]);
   }, 120_000);
 
-  it('verifies bit-exact every timestep, with spikes of both values', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    const c00 = result.coverage.find((c) => c.core === 'c00')!;
-    expect(c00.nonZero).toBeGreaterThan(0);
-    expect(c00.nonZero).toBeLessThan(c00.activations);
-  }, 300_000);
+  spikesOfBothValuesTest(p);
 
   it('fails when the membranes are indexed by the window row only (a potential shared across columns)', async () => {
     const module = p.files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!;
@@ -58,14 +51,7 @@ describe('an integrate-and-fire neuron between a pool and a queued pool (2x2 ave
     expect(lint.messages).toEqual([]);
   }, 120_000);
 
-  it('verifies bit-exact every timestep on two images, with spikes of both values', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    const c00 = result.coverage.find((c) => c.core === 'c00')!;
-    expect(c00.nonZero).toBeGreaterThan(0);
-    expect(c00.nonZero).toBeLessThan(c00.activations);
-  }, 300_000);
+  spikesOfBothValuesTest(p, 2);
 
   it('fails at c00 when the input membranes are indexed by the row only (a potential shared across columns)', async () => {
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace("({ {(32-CW){1'b0}}, membrane_x } * PLANE_H", "(32'd0 * PLANE_H"));

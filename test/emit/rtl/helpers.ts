@@ -87,6 +87,18 @@ export function twoImagePoolTest(p: Prepared, pooled: Record<string, number>, mi
   }, 300_000);
 }
 
+/** An integrate-and-fire fixture's run on `images` images: bit-exact every timestep, c00 spiking both 0 and 1. */
+export function spikesOfBothValuesTest(p: Prepared, images = 1): void {
+  it(`verifies bit-exact every timestep${images > 1 ? ` on ${images} images` : ''}, with spikes of both values at c00`, async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const c00 = result.coverage.find((c) => c.core === 'c00')!;
+    expect(c00.nonZero).toBeGreaterThan(0);
+    expect(c00.nonZero).toBeLessThan(c00.activations);
+  }, 300_000);
+}
+
 /**
  * The two tests every RTL fixture gets: lint clean, and verified bit-exact against the reference model and the
  * schedules with at least `minComparisons` comparisons (activations, ADC columns and addresses).

@@ -132,6 +132,14 @@ describe('random networks through compile and Verilator verify', () => {
     expect([...covered].sort()).toEqual([...LARGER_FEATURES].sort());
   });
 
+  it('a larger case the RTL refuses names a known kind (the bench sweep counts an unknown one as a failure)', () => {
+    // Seed 6541 draws a residual add after a pool in its core, then the head's global average pool.
+    const file = writeCase(caseForSeed(6541, LARGER), LARGER, 'larger6541', dir);
+    const loaded = loadCase(file);
+    const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
+    expect(result.warnings.filter((w) => w.code === 'IMC183').map((w) => refusalKind(w.message))).toEqual(['pool after a pooled add']);
+  });
+
   it('refuses what the RTL does not implement with a positioned IMC112, by kind', () => {
     for (const [seed, { kind, what }] of Object.entries(REFUSED_SEEDS)) {
       const { file, loaded, result, refusals } = compileSeed(Number(seed));

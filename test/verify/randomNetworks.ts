@@ -576,6 +576,9 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
+  // The larger cases' residual add after a pool in its core (pooledAdd), followed by a pool (the global average
+  // pool of the head): the neuron core adds the shortcut to the last pool's pixels.
+  { name: 'pool after a pooled add', pattern: /a pool after a residual add of a pooled value/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';

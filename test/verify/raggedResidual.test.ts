@@ -10,7 +10,7 @@ import { checkVerilog2005, lintRtl } from '../../src/verify/lint.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
-import { neuronParametersOf, prepare, TEST_CACHE, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import { editShortcutTable, neuronParametersOf, prepare, shortcutTable, TEST_CACHE, verifyEdited, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 
 const FIXTURE = 'test/verify/fixtures/ragged-residual.imc';
 
@@ -100,17 +100,16 @@ describe('residual adds on edge and ragged blocks (columns of 3 on 7 rows into 5
   }, 300_000);
 
   it('fails at c3 when it frees a shortcut pixel for an idle pixel of its own edge blocks (fault check)', async () => {
-    const dir = writeFiles(p.files);
-    const ptrBits = BigInt(neuronParametersOf(p.files, 'ragged_residual_c03').RES_PTR_BITS);
+    const ptrBits = neuronParametersOf(p.files, 'ragged_residual_c03').RES_PTR_BITS;
     // c3's 1x2 blocks on 7 columns, column by column: the last column of blocks (x 6..7, blocks 21 to 27) has its
     // second pixel (x 7) idle, so those blocks' last entries free 1 pixel (the others 2).
-    const entries = memLines(p.files.find((f) => f.path === 'rtl/ragged_residual_c03_res_slots.mem')!.content).map((l) => BigInt(`0x${l}`));
-    const advance = (e: bigint) => (e >> ptrBits) & ((1n << (ptrBits + 1n)) - 1n);
-    expect(entries.filter((e) => advance(e) === 2n)).toHaveLength(21);
-    const edge = entries.findIndex((e) => advance(e) === 1n);
+    const entries = shortcutTable(p.files.find((f) => f.path === 'rtl/ragged_residual_c03_res_slots.mem')!.content, ptrBits);
+    expect(entries.filter((e) => e.advance === 2)).toHaveLength(21);
+    const edge = entries.findIndex((e) => e.advance === 1);
     expect(edge).toBe(43);
-    editMem(dir, 'rtl/ragged_residual_c03_res_slots.mem', edge, (v) => v + (1n << ptrBits));
-    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    const result = await verifyEdited(p, 'ragged_residual_c03_res_slots.mem', (text) =>
+      editShortcutTable(text, ptrBits, (entry, i) => (i === edge ? { ...entry, advance: entry.advance + 1 } : entry)),
+    );
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c3' });
   }, 300_000);

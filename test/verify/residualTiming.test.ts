@@ -16,7 +16,7 @@ import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
 import type { IrDesign } from '../../src/ir/types.js';
-import { neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import { editShortcutTable, neuronParametersOf, prepare, shortcutTable, TEST_CACHE, verifyEdited, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 const SAME_TIMESTEP = 'test/verify/fixtures/same-timestep-shortcut.imc';
@@ -96,14 +96,13 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
 
     it('fails at c3 when its first block waits for 4 shortcut pixels, the first to arrive (fault check)', async () => {
       // The block reads s's pixels 0, 1 (column 0) and 4, 5 (column 1 of the 4-row plane): it waits for 6.
-      const result = await verifyEdited(p, 'shortcut_blocks_c01_res_slots.mem', (text) => {
-        const lines = text.split('\n');
-        const at = lines.findIndex((l) => /^[0-9a-f]+$/.test(l));
-        const entry = Number.parseInt(lines[at], 16);
-        expect(Math.floor(entry / 2 ** (2 * bits + 1))).toBe(6);
-        lines[at] = (entry - 2 * 2 ** (2 * bits + 1)).toString(16).padStart(lines[at].length, '0');
-        return lines.join('\n');
-      });
+      const result = await verifyEdited(p, 'shortcut_blocks_c01_res_slots.mem', (text) =>
+        editShortcutTable(text, bits, (entry, i) => {
+          if (i > 0) return entry;
+          expect(entry.need).toBe(6);
+          return { ...entry, need: 4 };
+        }),
+      );
       expect(result.pass).toBe(false);
       expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c3' });
     }, 300_000);
@@ -114,11 +113,7 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
     const bits = neuronParametersOf(p.files, 'shortcut_columns_c01').RES_PTR_BITS;
     /** What each block of a core waits for: the need field of its table's entries at a block's first pixel. */
     const needs = (core: string): number[] =>
-      p.files
-        .find((f) => f.path === `rtl/shortcut_columns_${core}_res_slots.mem`)!
-        .content.split('\n')
-        .filter((l) => /^[0-9a-f]+$/.test(l))
-        .map((l) => Math.floor(Number.parseInt(l, 16) / 2 ** (2 * bits + 1)));
+      shortcutTable(p.files.find((f) => f.path === `rtl/shortcut_columns_${core}_res_slots.mem`)!.content, bits).map((e) => e.need);
 
     it('each part waits for its block\'s whole shortcut, also where none of its own replicas is in the plane', () => {
       expect(p.mapping.layers.find((l) => l.layer === 'c3')!.cores).toEqual(['c01', 'c02']);
@@ -138,13 +133,9 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
     }, 600_000);
 
     it('fails at the first part when its first block waits for its own replicas\' pixels only (fault check)', async () => {
-      const result = await verifyEdited(p, 'shortcut_columns_c01_res_slots.mem', (text) => {
-        const lines = text.split('\n');
-        const at = lines.findIndex((l) => /^[0-9a-f]+$/.test(l));
-        const entry = Number.parseInt(lines[at], 16);
-        lines[at] = (entry - 2 ** (2 * bits + 1)).toString(16).padStart(lines[at].length, '0');
-        return lines.join('\n');
-      });
+      const result = await verifyEdited(p, 'shortcut_columns_c01_res_slots.mem', (text) =>
+        editShortcutTable(text, bits, (entry, i) => (i > 0 ? entry : { ...entry, need: entry.need - 1 })),
+      );
       expect(result.pass).toBe(false);
       expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c3' });
     }, 300_000);

@@ -5,19 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { coreModuleFile, editShortcutTable, neuronParametersOf, prepare, shortcutTable, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks into columns of 2, and back into column parts)', () => {
   const p = prepare('test/verify/fixtures/shortcut-order.imc');
   const file = (path: string): string => p.files.find((f) => f.path === path)!.content;
   const ptrBits = (core: string): number => neuronParametersOf(p.files, `shortcut_order_${core}`).RES_PTR_BITS;
-  /** The entries of a core's table, from its wrapper's ROM file (a masked entry: { need, advance, slot }). */
-  const entriesOf = (core: string): number[] =>
-    file(`rtl/shortcut_order_${core}_res_slots.mem`).split('\n').filter((l) => /^[0-9a-f]+$/.test(l)).map((l) => Number.parseInt(l, 16));
-  /** The FIFO slot of each of a core's pixels (the lowest bits of its entry). */
-  const slotsOf = (core: string): number[] => entriesOf(core).map((e) => e % 2 ** ptrBits(core));
-  /** The shortcut pixels each of a masked table's pixels frees. */
-  const advancesOf = (core: string): number[] => entriesOf(core).map((e) => Math.floor(e / 2 ** ptrBits(core)) % 2 ** (ptrBits(core) + 1));
+  /** The entries of a core's table, from its wrapper's ROM file. */
+  const entriesOf = (core: string) => shortcutTable(file(`rtl/shortcut_order_${core}_res_slots.mem`), ptrBits(core));
+  /** The FIFO slot of each of a core's pixels. */
+  const slotsOf = (core: string): number[] => entriesOf(core).map((e) => e.slot);
+  /** The shortcut pixels each of a table's pixels frees. */
+  const advancesOf = (core: string): number[] => entriesOf(core).map((e) => e.advance);
 
   it('reads the shortcut of c2 and of both column parts of c3 through tables of slots', () => {
     expect(p.mapping.cores.map((c) => [c.id, c.layer, c.part.colPart])).toEqual([
@@ -67,30 +66,18 @@ describe('residual adds of shortcuts in another pixel order in RTL (2x2 blocks i
   it('fails at c2 when the slots of two of its pixels are swapped (fault check)', async () => {
     // The table is a ROM file read at run time: the clean build is reused. c2's third and fourth pixels, (2, 0) and
     // (3, 0), arrived fifth and sixth.
-    const slots = 2 ** ptrBits('c02');
     expect(slotsOf('c02').slice(2, 4)).toEqual([4, 5]);
-    const result = await verifyEdited(p, 'shortcut_order_c02_res_slots.mem', (text) => {
-      const lines = text.split('\n');
-      const data = lines.flatMap((l, i) => (/^[0-9a-f]+$/.test(l) ? [i] : []));
-      const entry = (k: number) => Number.parseInt(lines[data[k]], 16);
-      const [third, fourth] = [entry(2), entry(3)];
-      const swapped = (e: number, slot: number) => (e - (e % slots) + slot).toString(16).padStart(lines[data[2]].length, '0');
-      [lines[data[2]], lines[data[3]]] = [swapped(third, fourth % slots), swapped(fourth, third % slots)];
-      return lines.join('\n');
-    });
+    const result = await verifyEdited(p, 'shortcut_order_c02_res_slots.mem', (text) =>
+      editShortcutTable(text, ptrBits('c02'), (entry, i) => (i === 2 ? { ...entry, slot: 5 } : i === 3 ? { ...entry, slot: 4 } : entry)),
+    );
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c02', layer: 'c2' });
   }, 300_000);
 
   it('fails at c3 when its first part frees only its own replicas\' pixels after each block (fault check)', async () => {
-    const bits = ptrBits('c03');
     // Advance 4 -> 2 in each block's last entry: the part's count then grows by the other part's 2 pixels a block.
     const result = await verifyEdited(p, 'shortcut_order_c03_res_slots.mem', (text) =>
-      text.replace(/^[0-9a-f]+$/gm, (line) => {
-        const entry = Number.parseInt(line, 16);
-        const advance = Math.floor(entry / 2 ** bits) % 2 ** (bits + 1);
-        return advance === 4 ? (entry - 2 * 2 ** bits).toString(16).padStart(line.length, '0') : line;
-      }),
+      editShortcutTable(text, ptrBits('c03'), (entry) => (entry.advance === 4 ? { ...entry, advance: 2 } : entry)),
     );
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c03', layer: 'c3' });

@@ -16,6 +16,7 @@ import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
 import { neuronParameters } from './neuronParameters.js';
 import { pixelChannels, poolChainParameters, usesPoolChain } from './poolChain.js';
 import { poolQueues, usesPoolQueue } from './poolQueue.js';
+import { encodeShortcutEntry } from './shortcutOrder.js';
 import { sourceLayout } from '../sourceLayout.js';
 
 export { planRtl, type RtlPlan, type CoreRtlPlan, type NeuronPlan } from './plan.js';
@@ -560,10 +561,9 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     const masked = p.neuron?.residual?.masked;
     const resMaskFile = `rtl/${id}_res_masks.mem`;
     if (reorder && masked) {
-      // One entry per pixel the neuron core computes: { need, advance, slot } (need and advance RES_PTR_BITS + 1 bits
-      // each), the slot in the lowest bits.
+      // One entry per pixel the neuron core computes (encodeShortcutEntry).
       const ptrBits = unsignedBits(p.neuron!.residual!.depth - 1);
-      const entries = reorder.map((slot, i) => (masked.needs[i] * 2 ** (ptrBits + 1) + masked.advances[i]) * 2 ** ptrBits + slot);
+      const entries = reorder.map((slot, i) => encodeShortcutEntry({ need: masked.needs[i], advance: masked.advances[i], slot }, ptrBits));
       const what = `shortcut entry of each pixel core ${p.core.id} computes (the shortcut in another order, idle pixels on a side of the add, or a column part taking every arriving pixel): pixels its block waits for (at a block's first pixel), pixels freed after it (at a block's last), FIFO slot (the lowest ${ptrBits} bits)`;
       files.push({ path: resSlotFile, content: memFile(3 * ptrBits + 2, entries, header(design, what, version)) });
       if (masked.arrivalMasks) {

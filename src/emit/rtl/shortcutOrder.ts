@@ -8,6 +8,29 @@ import type { ReplicaOffset } from '../../mapping/types.js';
 import { emissionIndex } from '../../memory/schedule.js';
 
 /**
+ * One entry of a core's shortcut table (`<core>_res_slots.mem`, read by the wrapper as `res_entry`): the shortcut pixels
+ * its block waits for (at a block's first pixel), the pixels freed after it (at a block's last), each `ptrBits` + 1
+ * bits, and its FIFO slot in the lowest `ptrBits` bits.
+ */
+export interface ShortcutEntry {
+  need: number;
+  advance: number;
+  slot: number;
+}
+
+export function encodeShortcutEntry(e: ShortcutEntry, ptrBits: number): number {
+  return (e.need * 2 ** (ptrBits + 1) + e.advance) * 2 ** ptrBits + e.slot;
+}
+
+export function decodeShortcutEntry(value: number, ptrBits: number): ShortcutEntry {
+  return {
+    need: Math.floor(value / 2 ** (2 * ptrBits + 1)),
+    advance: Math.floor(value / 2 ** ptrBits) % 2 ** (ptrBits + 1),
+    slot: value % 2 ** ptrBits,
+  };
+}
+
+/**
  * The table of the shortcut buffer. With idle pixels on either side (edge blocks cut by the plane, or ragged blocks
  * on their lattice, src/mapping/block.ts) the adding core keeps only the arriving pixels in the plane, packed in
  * arrival order (emissionIndex counts only those). It walks a table with one entry per pixel its neuron core computes

@@ -8,6 +8,7 @@ import type { Mapping } from '../../../src/mapping/types.js';
 import type { MemoryPlan } from '../../../src/memory/index.js';
 import { createProgram, type Program } from '../../../src/pipeline/program.js';
 import { emitRtl, type RtlFile } from '../../../src/emit/rtl/index.js';
+import { decodeShortcutEntry, encodeShortcutEntry, type ShortcutEntry } from '../../../src/emit/rtl/shortcutOrder.js';
 import { verifyRtlDirectory, type VerifyOptions, type VerifyResult } from '../../../src/verify/index.js';
 import { lintRtl } from '../../../src/verify/lint.js';
 import { expect, it } from 'vitest';
@@ -64,6 +65,19 @@ export async function verifyEdited(p: Prepared, file: string, edit: (text: strin
   expect(edited, file).not.toBe(text);
   writeFileSync(path, edited);
   return verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE, ...options });
+}
+
+/** The entries of a core's shortcut table file (`<core>_res_slots.mem`), each decoded. */
+export function shortcutTable(text: string, ptrBits: number): ShortcutEntry[] {
+  return [...text.matchAll(/^[0-9a-f]+$/gm)].map((m) => decodeShortcutEntry(Number.parseInt(m[0], 16), ptrBits));
+}
+
+/** A shortcut table file with each entry (and its index) passed through `edit`; every line keeps its width. */
+export function editShortcutTable(text: string, ptrBits: number, edit: (entry: ShortcutEntry, index: number) => ShortcutEntry): string {
+  let index = 0;
+  return text.replace(/^[0-9a-f]+$/gm, (line) =>
+    encodeShortcutEntry(edit(decodeShortcutEntry(Number.parseInt(line, 16), ptrBits), index++), ptrBits).toString(16).padStart(line.length, '0'),
+  );
 }
 
 /** Shared Verilator cache of the test runs (builds are keyed by the RTL, so reuse is safe). */

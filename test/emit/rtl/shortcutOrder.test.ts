@@ -2,7 +2,7 @@
 // arriving pixels the adding core keeps, where each of its pixels sits, when each block may start and what it frees;
 // and the same table for an add after the core's pools (pooledShortcut).
 import { describe, expect, it } from 'vitest';
-import { hasIdlePixels, maskedShortcut, pooledShortcut } from '../../../src/emit/rtl/shortcutOrder.js';
+import { decodeShortcutEntry, encodeShortcutEntry, hasIdlePixels, maskedShortcut, pooledShortcut } from '../../../src/emit/rtl/shortcutOrder.js';
 import { blockOrigins } from '../../../src/mapping/block.js';
 import type { ReplicaOffset } from '../../../src/mapping/types.js';
 
@@ -100,5 +100,14 @@ describe('pooledShortcut', () => {
     // Four 2x2 blocks of four pixels: only the last block's first pixel waits (for the one shortcut pixel) and its last frees it.
     expect(t.needs).toEqual([...Array(12).fill(0), 1, 0, 0, 0]);
     expect(t.advances).toEqual([...Array(15).fill(0), 1]);
+  });
+});
+
+describe('a shortcut table entry', () => {
+  it('packs need and advance (ptrBits + 1 bits each) above the slot (ptrBits), and unpacks them', () => {
+    // ptrBits 3: slot 5 in bits 0-2, advance 9 in bits 3-6, need 12 in bits 7-10.
+    const entry = { need: 12, advance: 9, slot: 5 };
+    expect(encodeShortcutEntry(entry, 3)).toBe((12 << 7) | (9 << 3) | 5);
+    expect(decodeShortcutEntry(encodeShortcutEntry(entry, 3), 3)).toEqual(entry);
   });
 });

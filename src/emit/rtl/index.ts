@@ -564,7 +564,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       // One entry per pixel the neuron core computes (encodeShortcutEntry).
       const ptrBits = unsignedBits(p.neuron!.residual!.depth - 1);
       const entries = reorder.map((slot, i) => encodeShortcutEntry({ need: masked.needs[i], advance: masked.advances[i], slot }, ptrBits));
-      const what = `shortcut entry of each pixel core ${p.core.id} computes (the shortcut in another order, idle pixels on a side of the add, or a column part taking every arriving pixel): pixels its block waits for (at a block's first pixel), pixels freed after it (at a block's last), FIFO slot (the lowest ${ptrBits} bits)`;
+      const what = `shortcut entry of each pixel core ${p.core.id} computes (the shortcut in another order, idle pixels on a side of the add, a column part taking every arriving pixel, or an add after a pool): pixels its block waits for (at a block's first pixel), pixels freed after it (at a block's last), FIFO slot (the lowest ${ptrBits} bits)`;
       files.push({ path: resSlotFile, content: memFile(3 * ptrBits + 2, entries, header(design, what, version)) });
       if (masked.arrivalMasks) {
         const what = `arriving shortcut pixels core ${p.core.id} keeps (bit r: replica r of '${p.neuron!.residual!.from}' is in the plane), one line per arriving block`;

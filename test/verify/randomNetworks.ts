@@ -434,8 +434,12 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       const main = `${name}m`;
       const made = conv(main, out, 3, stride, 1, limits.idleAnywhere ? { ...s, stride, edge: true } : s, false);
       const identity = stride === 1 && out === cur.channels && !project;
-      const shortcutRep = limits.replicateShortcuts ? made.rep : { replicas: 1, dW: 1 };
       const shortcutStride = pooled ? 2 : s.stride;
+      // The add's plane (the shortcut's) is the pooled one when the add follows the main path's pool: a replicated
+      // shortcut's block must fit it (IMC052).
+      const addedPlane = pooled ? { ...made.plane, height: made.plane.height / 2, width: made.plane.width / 2 } : made.plane;
+      const fitsShortcut = Math.ceil(made.rep.replicas / made.rep.dW) <= addedPlane.height && made.rep.dW <= addedPlane.width;
+      const shortcutRep = limits.replicateShortcuts && fitsShortcut ? made.rep : { replicas: 1, dW: 1 };
       const shortcutTiles = identity ? 0 : tiles(c, cur.channels, 1, shortcutStride, out, shortcutRep);
       if (!made.ok || cores + made.need + shortcutTiles > limits.cores) return;
       lines.push(`  ${main} = batchnorm(${made.text})`);
@@ -454,7 +458,7 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       lines.push(`  ${name} = relu(add(${pooled ? `maxpool(${main}, size 2)` : main}, ${shortcut}))`);
       cores += made.need + shortcutTiles;
       n++;
-      cur = { ...made.plane, name, ...(pooled ? { height: made.plane.height / 2, width: made.plane.width / 2 } : {}) };
+      cur = { ...addedPlane, name };
       core = made.layer;
       coreThreshold = false;
       binary = spiking;

@@ -43,6 +43,12 @@ export interface LayerTiming {
   inputBufferPixels: number;
   /** Input pixels its memory stores: H x F columns (section 2.4.2; F widened to the replicas' input window). */
   inputMemoryPixels: number;
+  /**
+   * Per core (in `cores`' order), the input columns its ring must keep so that no pixel is overwritten before its
+   * last read, by this run's timing of the first image: more than the memory phase's when the core waits for a
+   * residual shortcut while its producer sends on (planMemories' `ringColumns`).
+   */
+  ringColumns: number[];
 }
 
 /** A fused residual add: how many shortcut pixels wait in the adding core because they arrive before the main path. */

@@ -326,7 +326,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     layers: order.map((l) => ({
       ...l.timing!,
       inputBufferPixels: batchPeaks.get(l)!.inputBufferPixels,
-      inputMemoryPixels: l.input.height * memoryColumns(l),
+      inputMemoryPixels: l.input.height * storedColumns(l),
       ringColumns: l.ringColumns!,
     })),
     residualBuffers,
@@ -807,6 +807,14 @@ function peakHeld(c: SimCore): number {
     if (held > best) best = held;
   }
   return best;
+}
+
+/**
+ * Columns of input pixels a layer's memory keeps: the window's (storedColumns), or more where a residual add's wait
+ * needs them (the memory plan sizes those rings by ringColumns: src/pipeline/program.ts).
+ */
+function storedColumns(layer: SimLayer): number {
+  return Math.max(memoryColumns(layer), layer.mapping.residualFrom === undefined ? 0 : Math.max(...layer.ringColumns!));
 }
 
 /** Columns of input pixels a core's memory keeps (section 2.4.2 stores H x F; replicas widen the window). */

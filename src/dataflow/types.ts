@@ -41,7 +41,10 @@ export interface LayerTiming {
   replicas: number;
   /** Most input pixels one of its cores held at once (arrived, still to be read), over the batch. */
   inputBufferPixels: number;
-  /** Input pixels its memory stores: H x F columns (section 2.4.2; F widened to the replicas' input window). */
+  /**
+   * Input pixels its memory stores: H x F columns (section 2.4.2; F widened to the replicas' input window), or H x the
+   * most ringColumns of its cores when it adds a residual shortcut (the memory plan keeps those for its wait).
+   */
   inputMemoryPixels: number;
   /**
    * Per core (in `cores`' order), the input columns its ring must keep so that no pixel is overwritten before its

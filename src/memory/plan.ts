@@ -336,7 +336,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
       const { base, volume, candidates, ownColumns } = assessCore(design, mapping, lm, core, cycles, options.ringColumns?.get(id));
       // The wait for the shortcut widened the ring: a depth that does not hold it is that wait's error (IMC076).
       const waitError = (): Diagnostic =>
-        diagnostic('IMC076', node.mapping?.span ?? node.span, {
+        diagnostic('IMC076', request.span, {
           core: id,
           layer: lm.layer,
           columns: volume.columns,

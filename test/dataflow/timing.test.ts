@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { busyTimesteps, peakOccupancy, simulateDataflow } from '../../src/dataflow/index.js';
+import { loadDesign } from '../../src/ir/load.js';
+import { mapDesign } from '../../src/mapping/index.js';
 import { fixtureMapping, resnet32Design, SPEEDUP_STAGES, tinyDesign, type TinyOptions } from './fixtures.js';
 
 function run(o: TinyOptions, batch = 1, granularity: 'pixel' | 'block' = 'pixel') {
@@ -135,6 +137,24 @@ describe('input memories', () => {
     expect(warnings[0].severity).toBe('warning');
     expect(warnings[0].span).toEqual(design.network.nodes.find((n) => n.name === 'c2')!.mapping!.span);
     expect(warnings[0].message).toMatch(/layer 'c2' must hold up to \d+ input pixels at once, more than the 24/);
+  });
+
+  it("ringColumns: a layer that waits for its residual shortcut needs the columns that arrive meanwhile; its memory stores them", () => {
+    // l2m (3x3/2 pad 1 on a 2x5 plane arriving in 2x2 blocks) computes its second pixel when its shortcut is in, a
+    // timestep after its window (x = 1..3): l1's last block column (x = 4) is in by then, so a ring of 3 would lose x = 1.
+    const loaded = loadDesign('test/verify/fixtures/late-shortcut-ring.imc');
+    const design = loaded.design!;
+    const mapping = mapDesign(design);
+    for (const granularity of ['block', 'pixel'] as const) {
+      const result = simulateDataflow(design, mapping, { batch: 1, granularity });
+      const l2m = result.layers.find((l) => l.name === 'l2m.conv')!;
+      expect(l2m.ringColumns).toEqual([4]);
+      expect(l2m.inputMemoryPixels).toBe(2 * 4);
+      // Without a wait, no more than its own timing keeps (l2s, a 1x1 kernel at stride 2: 2 columns, as x = 2 and its
+      // overwriter x = 3 can arrive in one block).
+      expect(result.layers.find((l) => l.name === 'l2s')!.ringColumns[0]).toBeLessThanOrEqual(2);
+      expect(result.diagnostics.filter((d) => d.code === 'IMC092')).toEqual([]);
+    }
   });
 });
 

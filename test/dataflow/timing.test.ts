@@ -1,6 +1,7 @@
 // The timing model on networks small enough to time by hand (docs/dataflow.md "Dataflow timing model"): arrival, in-order
 // computation with `replicas` pixels per timestep, one timestep per hop, row parts computing together, pooling,
 // the fully connected layer waiting for all inputs, batches, and a property test of the model's invariants.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
@@ -155,6 +156,19 @@ describe('input memories', () => {
       expect(result.layers.find((l) => l.name === 'l2s')!.ringColumns[0]).toBeLessThanOrEqual(2);
       expect(result.diagnostics.filter((d) => d.code === 'IMC092')).toEqual([]);
     }
+    // The late shortcut of test/verify/addAfterPool.test.ts with c2 unreplicated (a 3x3 layer on a 4x4 plane whose
+    // shortcut needs all of its input): c2 waits with the whole plane in, so its ring keeps all 4 columns; IMC092,
+    // which compared the 16 pixels held with 4 x 3, warned before.
+    const late = readFileSync('test/verify/fixtures/add-after-pool.imc', 'utf8')
+      .replace('  s2 = shortcut(p1, out 4, stride 2)                          // 4x2x2\n', '  s2 = conv(p1, out 4, kernel 3x3, stride 2, pad 1)\n  t2 = conv(relu(s2), out 4, kernel 3x3, pad 1)\n')
+      .replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(relu(maxpool(batchnorm(c2), size 2)), t2)');
+    const lateDesign = loadDesign('main.imc', (file) => (file === 'main.imc' ? late : readFileSync(file, 'utf8'))).design!;
+    const result = simulateDataflow(lateDesign, mapDesign(lateDesign), { batch: 100 });
+    const c2 = result.layers.find((l) => l.name === 'c2')!;
+    expect(c2.ringColumns).toEqual([4]);
+    expect(c2.inputBufferPixels).toBe(16);
+    expect(c2.inputMemoryPixels).toBe(16);
+    expect(result.diagnostics.filter((d) => d.code === 'IMC092')).toEqual([]);
   });
 });
 

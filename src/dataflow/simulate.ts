@@ -326,7 +326,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     layers: order.map((l) => ({
       ...l.timing!,
       inputBufferPixels: batchPeaks.get(l)!.inputBufferPixels,
-      inputMemoryPixels: l.input.height * storedColumns(l),
+      inputMemoryPixels: l.input.height * keptColumns(l),
       ringColumns: l.ringColumns!,
     })),
     residualBuffers,
@@ -810,10 +810,10 @@ function peakHeld(c: SimCore): number {
 }
 
 /**
- * Columns of input pixels a layer's memory keeps: the window's (storedColumns), or more where a residual add's wait
+ * Columns of input pixels a layer's memory keeps: the window's (memoryColumns), or more where a residual add's wait
  * needs them (the memory plan sizes those rings by ringColumns: src/pipeline/program.ts).
  */
-function storedColumns(layer: SimLayer): number {
+function keptColumns(layer: SimLayer): number {
   return Math.max(memoryColumns(layer), layer.mapping.residualFrom === undefined ? 0 : Math.max(...layer.ringColumns!));
 }
 

@@ -334,9 +334,12 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
       const { base, volume, candidates, ownColumns } = assessCore(design, mapping, lm, core, cycles, options.ringColumns?.get(id));
-      // The wait for the shortcut widened the ring: a depth that does not hold it is that wait's error (IMC076).
-      const waitError = (): Diagnostic =>
-        diagnostic('IMC076', request.span, {
+      // A ring widened for the shortcut's wait that the depth does not hold is that wait's error (IMC076), not the
+      // layout's: it says the columns with and without the wait, and what fits (IMC072's hints).
+      const widened = volume.columns > ownColumns;
+      const waitError = (): Diagnostic => {
+        const asked = candidates.filter((c) => request.choice === 'auto' || c.layout === request.choice);
+        return diagnostic('IMC076', request.span, {
           core: id,
           layer: lm.layer,
           columns: volume.columns,
@@ -344,19 +347,17 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
           height: volume.height,
           pixelBits: volume.channels * volume.bits,
           depth: inputMemory.depth,
-          candidates: candidates
-            .filter((c) => request.choice === 'auto' || c.layout === request.choice)
-            .map((c) => candidateText(c, inputMemory.depth, cycles))
-            .join('; '),
-          hints: fitText(fitHints(design, base, volume, candidates.filter((c) => request.choice === 'auto' || c.layout === request.choice), cycles)),
+          candidates: asked.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; '),
+          hints: fitText(fitHints(design, base, volume, asked, cycles)),
         });
-      const widened = volume.columns > ownColumns;
+      };
       let chosen: LayoutCandidate | undefined;
       if (request.choice === 'auto') {
         const fitting = candidates.filter((c) => c.fitsDepth && c.fitsTimestep);
         // Least memory; ties keep the order IWAP, KLIP, PLIP.
         chosen = fitting.reduce<LayoutCandidate | undefined>((best, c) => (!best || c.figures.memoryBits < best.figures.memoryBits ? c : best), undefined);
-        if (!chosen && widened) {
+        // Some layout's reads fit, so the depth is what fails.
+        if (!chosen && widened && candidates.some((c) => c.fitsTimestep)) {
           diagnostics.push(waitError());
           continue;
         }

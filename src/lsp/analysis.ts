@@ -35,7 +35,7 @@ export function analyze(file: string, openText: OpenText): Analysis {
       // The Program's plan, as compile's: a core waiting for its residual shortcut keeps the ring its wait needs (IMC076).
       const program = createProgram(loaded.design);
       mapping = program.mapping;
-      program.memory;
+      void program.memory;
     } catch (err) {
       if (!(err instanceof DiagnosticError)) throw err;
       diagnostics.push(...err.diagnostics);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { coreSchedule, planMemories, replaySchedule, expectedPatch, cyclesPerTimestep, makeLayout, readCyclesPerComputation } from '../../src/memory/index.js';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
@@ -206,6 +207,8 @@ describe('rings widened for a wait the memory timing does not see (ringColumns: 
     const { d, mapping, l2m } = load(text);
     const [first] = l2m(mapping);
     expect(() => planMemories(d, mapping)).not.toThrow();
+    // The Program hands the plan the block dataflow's ring columns: 4 for this core.
+    expect(() => createProgram(d).memory).toThrow(new RegExp(`IMC076: core ${first} .* must keep 4 columns`));
     expectDiagnostic(
       () => planMemories(d, mapping, { ringColumns: new Map([[first, 4]]) }),
       'IMC076',

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadDesign } from '../src/ir/load.js';
 import { mapDesign } from '../src/mapping/index.js';
-import { planMemories } from '../src/memory/index.js';
 import { emitRtl, rtlNames } from '../src/emit/rtl/index.js';
 import { createProgram, type Program } from '../src/pipeline/program.js';
 import { lintRtl, verifyRtlDirectory } from '../src/verify/index.js';
@@ -17,10 +16,11 @@ const TARGET_S = 60;
 function emitTo(file: string): { dir: string; names: ReturnType<typeof rtlNames>; design: NonNullable<ReturnType<typeof loadDesign>['design']>; mapping: ReturnType<typeof mapDesign>; program: Program; ms: number } {
   const design = loadDesign(file).design;
   if (design === null) throw new Error(`bench: ${file} does not load`);
-  const mapping = mapDesign(design);
-  const plan = planMemories(design, mapping);
-  // Emit time includes the phases the RTL needs beyond mapping and memory (compiled reference, one-image dataflow).
-  const program = createProgram(design, { mapping, memory: plan });
+  // Emit time includes the phases the RTL needs beyond mapping and memory (compiled reference, one-image dataflow);
+  // the memory plan (whose rings of cores waiting for a shortcut take the block dataflow) is made before.
+  const program = createProgram(design);
+  const { mapping } = program;
+  void program.memory;
   const files = timed(() => emitRtl(program));
   const dir = mkdtempSync(join(tmpdir(), 'imcc-bench-rtl-'));
   for (const f of files.value) {

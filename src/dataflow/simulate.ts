@@ -105,7 +105,9 @@ interface SimLayer {
   emittedPeak: number;
   /** Most pixels of the tapped value complete in one timestep (over the batch): what its shortcut link carries. */
   tappedPeak: number;
-  timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'>;
+  timing?: Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels' | 'ringColumns'>;
+  /** Per core, the ring columns the first image's timing needs (ringColumns). */
+  ringColumns?: number[];
   firstOutputs?: Int32Array;
   /**
    * `late`: the most shortcut pixels of one image that arrived after the main path's inputs of their pixel (the add
@@ -232,6 +234,8 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
       imageEnd = Math.max(imageEnd, layer.residualEnd ?? -1);
       if (image === 0) {
         layer.timing = layerTiming(layer);
+        const arrivals = layerArrivals(layer, layers, inputTimes, inputName);
+        layer.ringColumns = layer.cores.map((c) => ringColumns(c, arrivals, layer.input));
         // Only the activity trace reports them.
         if (options.activity === true) layer.firstOutputs = times.slice();
       }
@@ -322,7 +326,8 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
     layers: order.map((l) => ({
       ...l.timing!,
       inputBufferPixels: batchPeaks.get(l)!.inputBufferPixels,
-      inputMemoryPixels: l.input.height * memoryColumns(l),
+      inputMemoryPixels: l.input.height * keptColumns(l),
+      ringColumns: l.ringColumns!,
     })),
     residualBuffers,
     links,
@@ -450,10 +455,7 @@ function runLayer(
   o: { inputName: string; granularity: Granularity },
 ): Int32Array {
   const { inputName, granularity } = o;
-  // Arrival timesteps of the layer's input pixels: the network input is present when it enters, a core's
-  // result one timestep after it was computed.
-  const source = layer.mapping.source === inputName ? undefined : layers.get(layer.mapping.source)!;
-  const arrivals = source === undefined ? inputTimes : plusOne(source.emitted);
+  const arrivals = layerArrivals(layer, layers, inputTimes, inputName);
   const final = new Int32Array(layer.units).fill(-1);
   // A residual add on the computed plane (only batch norm or ReLU before it), or right after its pool, stalls the
   // layer's cores: a unit is computed when its inputs and its shortcut pixels (those of the pooled pixels it
@@ -534,6 +536,33 @@ function runLayer(
 /** At most one pixel per timestep, in order: each leaves in the later of its completion and its predecessor's + 1. */
 function serialize(times: Int32Array): void {
   for (let q = 1; q < times.length; q++) if (times[q] <= times[q - 1]) times[q] = times[q - 1] + 1;
+}
+
+/**
+ * Arrival timesteps of a layer's input pixels (this image): the network input is present when it enters, a core's
+ * result one timestep after it was computed.
+ */
+function layerArrivals(layer: SimLayer, layers: ReadonlyMap<string, SimLayer>, inputTimes: Int32Array, inputName: string): Int32Array {
+  return layer.mapping.source === inputName ? inputTimes : plusOne(layers.get(layer.mapping.source)!.emitted);
+}
+
+/**
+ * The input columns a core's ring (slot = x mod columns) must keep for this image: each pixel's slot is taken by the
+ * pixel of its row that many columns on, which must arrive after the pixel's last read (a timestep's writes come
+ * before its reads). Arrivals along a row are in x order, so the first later pixel that has not arrived ends the search.
+ */
+function ringColumns(c: SimCore, arrivals: Int32Array, input: Plane): number {
+  const { height, width } = input;
+  let columns = 1;
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      const u = c.lastReader[x * height + y];
+      if (u < 0) continue;
+      const read = c.times[u];
+      while (x + columns < width && arrivals[(x + columns) * height + y] <= read) columns++;
+    }
+  }
+  return columns;
 }
 
 /** The timesteps of the value a residual add reads from `layer`: its tapped value's, else its output's. */
@@ -780,6 +809,14 @@ function peakHeld(c: SimCore): number {
   return best;
 }
 
+/**
+ * Columns of input pixels a layer's memory keeps: the window's (memoryColumns), or more where a residual add's wait
+ * needs them (the memory plan sizes those rings by ringColumns: src/pipeline/program.ts).
+ */
+function keptColumns(layer: SimLayer): number {
+  return Math.max(memoryColumns(layer), layer.mapping.residualFrom === undefined ? 0 : Math.max(...layer.ringColumns!));
+}
+
 /** Columns of input pixels a core's memory keeps (section 2.4.2 stores H x F; replicas widen the window). */
 function memoryColumns(layer: SimLayer): number {
   let maxDx = 0;
@@ -787,7 +824,7 @@ function memoryColumns(layer: SimLayer): number {
   return Math.max(layer.mapping.matrix.kernelWidth, maxDx + 1);
 }
 
-function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels'> {
+function layerTiming(layer: SimLayer): Omit<LayerTiming, 'inputBufferPixels' | 'inputMemoryPixels' | 'ringColumns'> {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const c of layer.cores) {

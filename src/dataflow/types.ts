@@ -41,8 +41,17 @@ export interface LayerTiming {
   replicas: number;
   /** Most input pixels one of its cores held at once (arrived, still to be read), over the batch. */
   inputBufferPixels: number;
-  /** Input pixels its memory stores: H x F columns (section 2.4.2; F widened to the replicas' input window). */
+  /**
+   * Input pixels its memory stores: H x F columns (section 2.4.2; F widened to the replicas' input window), or H x the
+   * most ringColumns of its cores when it adds a residual shortcut (the memory plan keeps those for its wait).
+   */
   inputMemoryPixels: number;
+  /**
+   * Per core (in `cores`' order), the input columns its ring must keep so that no pixel is overwritten before its
+   * last read, by this run's timing of the first image: more than the memory phase's when the core waits for a
+   * residual shortcut while its producer sends on (planMemories' `ringColumns`).
+   */
+  ringColumns: number[];
 }
 
 /** A fused residual add: how many shortcut pixels wait in the adding core because they arrive before the main path. */

@@ -8,9 +8,8 @@ import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import type { SourceFile } from '../dsl/ast.js';
 import { loadDesign, loadProgram, importPath } from '../ir/load.js';
 import type { IrDesign, IrNode } from '../ir/types.js';
-import { mapDesign } from '../mapping/index.js';
 import type { Mapping } from '../mapping/types.js';
-import { planMemories } from '../memory/index.js';
+import { createProgram } from '../pipeline/program.js';
 import { BUILTIN_OPS } from '../ir/network.js';
 import { KEYWORDS } from '../dsl/lexer.js';
 
@@ -33,8 +32,10 @@ export function analyze(file: string, openText: OpenText): Analysis {
   const diagnostics = [...loaded.diagnostics];
   if (loaded.design !== null) {
     try {
-      mapping = mapDesign(loaded.design);
-      planMemories(loaded.design, mapping);
+      // The Program's plan, as compile's: a core waiting for its residual shortcut keeps the ring its wait needs (IMC076).
+      const program = createProgram(loaded.design);
+      mapping = program.mapping;
+      void program.memory;
     } catch (err) {
       if (!(err instanceof DiagnosticError)) throw err;
       diagnostics.push(...err.diagnostics);

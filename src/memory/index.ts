@@ -1,7 +1,7 @@
 // The memory phase: input-memory layouts (IWAP / KLIP / PLIP, Table 1), the per-core memory plan, and Algorithm 2's
 // address schedules. Entry points: planMemories, coreSchedule.
 export { planMemories, coreSchedule, coreStreamedSchedule, coreParams, cyclesPerTimestep, layoutRequest, readCyclesPerComputation } from './plan.js';
-export type { MemoryPlan, CoreMemoryPlan, LayoutCandidate } from './plan.js';
+export type { MemoryPlan, MemoryPlanOptions, CoreMemoryPlan, LayoutCandidate } from './plan.js';
 export {
   LAYOUTS,
   iwapLayout,

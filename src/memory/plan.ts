@@ -17,7 +17,8 @@ import {
   coreTiming,
   minimumOccupancy,
   patchPositions,
-  storedVolume,
+  requiredColumns,
+  storedVolumeOf,
   streamSchedule,
   type CoreMemoryParams,
   type StreamedSchedule,
@@ -222,10 +223,14 @@ function orWiderWord(design: IrDesign, base: CoreMemoryParams, volume: StoredVol
   return wide ? `, or ${wide.wordBits}-bit words` : '';
 }
 
-/** A core's stored volume and how each layout fares on it. */
-function assessCore(design: IrDesign, mapping: Mapping, lm: LayerMapping, core: Core, cycles: number) {
+/**
+ * A core's stored volume and how each layout fares on it; `ownColumns`: the columns its own timing needs, fewer than
+ * the volume's when the network's timing needs `ringColumns`.
+ */
+function assessCore(design: IrDesign, mapping: Mapping, lm: LayerMapping, core: Core, cycles: number, ringColumns = 0) {
   const base = coreParams(design, mapping, lm, core, 'PLIP');
-  const volume = storedVolume(base, coreTiming(base));
+  const ownColumns = requiredColumns(base, coreTiming(base));
+  const volume = storedVolumeOf(base, Math.max(ownColumns, ringColumns));
   const candidates: LayoutCandidate[] = LAYOUTS.map((layout) => {
     const made = makeLayout(layout, volume);
     const figures = layoutFigures(made);
@@ -238,7 +243,7 @@ function assessCore(design: IrDesign, mapping: Mapping, lm: LayerMapping, core: 
       fitsTimestep: readCyclesPerTimestep <= cycles,
     };
   });
-  return { base, volume, candidates };
+  return { base, volume, candidates, ownColumns };
 }
 
 /** Replica counts below `replicas` that the directive's method allows, largest first (method 2: multiples of dW). */
@@ -307,7 +312,16 @@ function orReplicas(hint: string | undefined): string {
   return hint === undefined ? '' : `, or ${hint}`;
 }
 
-export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
+export interface MemoryPlanOptions {
+  /**
+   * Per core, the input columns the whole network's timing needs its ring to keep (the dataflow model's
+   * `ringColumns`, src/pipeline/program.ts): more than the core's own timing when it waits for its residual shortcut
+   * while its producer sends on. A core keeps the larger; IMC076 when that no longer fits its input memory.
+   */
+  ringColumns?: ReadonlyMap<string, number>;
+}
+
+export function planMemories(design: IrDesign, mapping: Mapping, options: MemoryPlanOptions = {}): MemoryPlan {
   const { inputMemory, controller } = design.target;
   const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
   const diagnostics: Diagnostic[] = [];
@@ -319,12 +333,34 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
     const request = layoutRequest(design, node);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
-      const { base, volume, candidates } = assessCore(design, mapping, lm, core, cycles);
+      const { base, volume, candidates, ownColumns } = assessCore(design, mapping, lm, core, cycles, options.ringColumns?.get(id));
+      // A ring widened for the shortcut's wait that the depth does not hold is that wait's error (IMC076), not the
+      // layout's: it says the columns with and without the wait, and what fits (IMC072's hints).
+      const widened = volume.columns > ownColumns;
+      const waitError = (): Diagnostic => {
+        const asked = candidates.filter((c) => request.choice === 'auto' || c.layout === request.choice);
+        return diagnostic('IMC076', request.span, {
+          core: id,
+          layer: lm.layer,
+          columns: volume.columns,
+          ownColumns,
+          height: volume.height,
+          pixelBits: volume.channels * volume.bits,
+          depth: inputMemory.depth,
+          candidates: asked.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; '),
+          hints: fitText(fitHints(design, base, volume, asked, cycles)),
+        });
+      };
       let chosen: LayoutCandidate | undefined;
       if (request.choice === 'auto') {
         const fitting = candidates.filter((c) => c.fitsDepth && c.fitsTimestep);
         // Least memory; ties keep the order IWAP, KLIP, PLIP.
         chosen = fitting.reduce<LayoutCandidate | undefined>((best, c) => (!best || c.figures.memoryBits < best.figures.memoryBits ? c : best), undefined);
+        // Some layout's reads fit, so the depth is what fails.
+        if (!chosen && widened && candidates.some((c) => c.fitsTimestep)) {
+          diagnostics.push(waitError());
+          continue;
+        }
         if (!chosen) {
           diagnostics.push(
             diagnostic(
@@ -345,7 +381,8 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
         }
       } else {
         chosen = candidates.find((c) => c.layout === request.choice)!;
-        if (!chosen.fitsDepth) {
+        if (!chosen.fitsDepth && widened) diagnostics.push(waitError());
+        else if (!chosen.fitsDepth) {
           diagnostics.push(
             diagnostic(
               'IMC070',
@@ -423,7 +460,7 @@ export function planMemories(design: IrDesign, mapping: Mapping): MemoryPlan {
 export function coreSchedule(plan: MemoryPlan, coreId: string): Schedule {
   const planned = plan.cores.find((c) => c.core === coreId);
   if (!planned) throw new RangeError(`no core ${coreId} in the memory plan`);
-  return buildSchedule(planned.params);
+  return buildSchedule(planned.params, planned);
 }
 
 /** coreSchedule's operations one at a time (src/memory/schedule.ts streamSchedule): for outputs that grow with the pixels. */

@@ -166,7 +166,8 @@ export function storedVolume(p: CoreMemoryParams, timing?: Timing): StoredVolume
   return storedVolumeOf(p, requiredColumns(p, timing));
 }
 
-function storedVolumeOf(p: CoreMemoryParams, columns: number): StoredVolume {
+/** H x `columns` pixels of the core's channels. */
+export function storedVolumeOf(p: CoreMemoryParams, columns: number): StoredVolume {
   return { height: p.height, columns, channels: p.channels, bits: p.bits, wordBits: p.wordBits };
 }
 
@@ -558,8 +559,8 @@ export function streamSchedule(p: CoreMemoryParams, planned?: { columns: number 
 }
 
 /** Algorithm 2's address sequence for one core, whole (streamSchedule's operations in a list). */
-export function buildSchedule(p: CoreMemoryParams): Schedule {
-  const streamed = streamSchedule(p);
+export function buildSchedule(p: CoreMemoryParams, planned?: { columns: number }): Schedule {
+  const streamed = streamSchedule(p, planned);
   const ops: MemoryOp[] = [];
   streamed.forEachOp((o) => ops.push({ ...o }));
   return { header: streamed.header, ops };

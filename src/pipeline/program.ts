@@ -27,7 +27,10 @@ export interface Program {
   readonly design: IrDesign;
   /** Cores and tiles of every weight layer (mapping/). */
   readonly mapping: Mapping;
-  /** Input-memory layouts and address schedules of every core (memory/). */
+  /**
+   * Input-memory layouts and address schedules of every core (memory/); the rings of the cores that add a residual
+   * shortcut keep the columns the block dataflow's timing needs (waitingRingColumns).
+   */
   readonly memory: MemoryPlan;
   /** The dataflow of REPORT_BATCH images: the throughput and latency figures of report.txt and report.html. */
   readonly reportDataflow: DataflowResult;
@@ -60,7 +63,7 @@ export function createProgram(design: IrDesign, options: ProgramOptions = {}): P
       return once('mapping', () => mapDesign(design));
     },
     get memory() {
-      return once('memory', () => planMemories(design, program.mapping));
+      return once('memory', () => planMemories(design, program.mapping, { ringColumns: waitingRingColumns(program) }));
     },
     get reportDataflow() {
       return once('reportDataflow', () => simulateDataflow(design, program.mapping, { batch: REPORT_BATCH }));
@@ -76,4 +79,19 @@ export function createProgram(design: IrDesign, options: ProgramOptions = {}): P
     },
   };
   return program;
+}
+
+/**
+ * Per core of a layer with a residual add, the ring columns the block dataflow (the RTL's timing) needs: a core that
+ * waits for its shortcut while its producer sends on must keep the columns that arrive meanwhile, which the memory
+ * phase's per-core timing does not see. Undefined without residual adds (no dataflow run is needed then).
+ */
+function waitingRingColumns(program: Program): Map<string, number> | undefined {
+  const adding = new Set(program.mapping.layers.filter((l) => l.residualFrom !== undefined).map((l) => l.layer));
+  if (adding.size === 0) return undefined;
+  const columns = new Map<string, number>();
+  for (const layer of program.blockDataflow.layers) {
+    if (adding.has(layer.name)) layer.cores.forEach((core, i) => columns.set(core, layer.ringColumns[i]));
+  }
+  return columns;
 }

@@ -1,10 +1,13 @@
 // The timing model on networks small enough to time by hand (docs/dataflow.md "Dataflow timing model"): arrival, in-order
 // computation with `replicas` pixels per timestep, one timestep per hop, row parts computing together, pooling,
 // the fully connected layer waiting for all inputs, batches, and a property test of the model's invariants.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { busyTimesteps, peakOccupancy, simulateDataflow } from '../../src/dataflow/index.js';
+import { loadDesign } from '../../src/ir/load.js';
+import { mapDesign } from '../../src/mapping/index.js';
 import { fixtureMapping, resnet32Design, SPEEDUP_STAGES, tinyDesign, type TinyOptions } from './fixtures.js';
 
 function run(o: TinyOptions, batch = 1, granularity: 'pixel' | 'block' = 'pixel') {
@@ -135,6 +138,37 @@ describe('input memories', () => {
     expect(warnings[0].severity).toBe('warning');
     expect(warnings[0].span).toEqual(design.network.nodes.find((n) => n.name === 'c2')!.mapping!.span);
     expect(warnings[0].message).toMatch(/layer 'c2' must hold up to \d+ input pixels at once, more than the 24/);
+  });
+
+  it("ringColumns: a layer that waits for its residual shortcut needs the columns that arrive meanwhile; its memory stores them", () => {
+    // l2m (3x3/2 pad 1 on a 2x5 plane arriving in 2x2 blocks) computes its second pixel when its shortcut is in, a
+    // timestep after its window (x = 1..3): l1's last block column (x = 4) is in by then, so a ring of 3 would lose x = 1.
+    const loaded = loadDesign('test/verify/fixtures/late-shortcut-ring.imc');
+    const design = loaded.design!;
+    const mapping = mapDesign(design);
+    for (const granularity of ['block', 'pixel'] as const) {
+      const result = simulateDataflow(design, mapping, { batch: 1, granularity });
+      const l2m = result.layers.find((l) => l.name === 'l2m.conv')!;
+      expect(l2m.ringColumns).toEqual([4]);
+      expect(l2m.inputMemoryPixels).toBe(2 * 4);
+      // Without a wait, no more than its own timing keeps (l2s, a 1x1 kernel at stride 2: 2 columns, as x = 2 and its
+      // overwriter x = 3 can arrive in one block).
+      expect(result.layers.find((l) => l.name === 'l2s')!.ringColumns[0]).toBeLessThanOrEqual(2);
+      expect(result.diagnostics.filter((d) => d.code === 'IMC092')).toEqual([]);
+    }
+    // The late shortcut of test/verify/addAfterPool.test.ts with c2 unreplicated (a 3x3 layer on a 4x4 plane whose
+    // shortcut needs all of its input): c2 waits with the whole plane in, so its ring keeps all 4 columns; IMC092,
+    // which compared the 16 pixels held with 4 x 3, warned before.
+    const late = readFileSync('test/verify/fixtures/add-after-pool.imc', 'utf8')
+      .replace('  s2 = shortcut(p1, out 4, stride 2)                          // 4x2x2\n', '  s2 = conv(p1, out 4, kernel 3x3, stride 2, pad 1)\n  t2 = conv(relu(s2), out 4, kernel 3x3, pad 1)\n')
+      .replace('add(maxpool(relu(batchnorm(c2)), size 2), s2)', 'add(relu(maxpool(batchnorm(c2), size 2)), t2)');
+    const lateDesign = loadDesign('main.imc', (file) => (file === 'main.imc' ? late : readFileSync(file, 'utf8'))).design!;
+    const result = simulateDataflow(lateDesign, mapDesign(lateDesign), { batch: 100 });
+    const c2 = result.layers.find((l) => l.name === 'c2')!;
+    expect(c2.ringColumns).toEqual([4]);
+    expect(c2.inputBufferPixels).toBe(16);
+    expect(c2.inputMemoryPixels).toBe(16);
+    expect(result.diagnostics.filter((d) => d.code === 'IMC092')).toEqual([]);
   });
 });
 

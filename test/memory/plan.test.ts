@@ -1,5 +1,8 @@
 // planMemories / coreSchedule on hand-built designs mapped by mapDesign: layout choice, figures, diagnostics.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadDesign } from '../../src/ir/load.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { mapDesign } from '../../src/mapping/index.js';
 import { coreSchedule, planMemories, replaySchedule, expectedPatch, cyclesPerTimestep, makeLayout, readCyclesPerComputation } from '../../src/memory/index.js';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
@@ -161,5 +164,60 @@ describe('planMemories', () => {
       }
       expect(union.size).toBe(9);
     }
+  });
+});
+
+describe('rings widened for a wait the memory timing does not see (ringColumns: a residual add stalls its core)', () => {
+  // test/verify/fixtures/late-shortcut-ring.imc: l2m waits for its shortcut while l1's third block column arrives.
+  const fixture = readFileSync('test/verify/fixtures/late-shortcut-ring.imc', 'utf8');
+  const load = (text: string) => {
+    const loaded = loadDesign('main.imc', (file) => {
+      if (file === 'main.imc') return text;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    });
+    const d = loaded.design!;
+    return { d, mapping: mapDesign(d), l2m: (m: ReturnType<typeof mapDesign>) => m.layers.find((l) => l.layer === 'l2m.conv')!.cores };
+  };
+
+  it('keeps the larger of its own columns and the given ones, in the plan, the schedule and the words', () => {
+    const { d, mapping, l2m } = load(fixture);
+    const [core] = l2m(mapping);
+    const own = planMemories(d, mapping);
+    const widened = planMemories(d, mapping, { ringColumns: new Map([[core, 4], [mapping.cores[0].id, 1]]) });
+    const at = (plan: typeof own) => plan.cores.find((c) => c.core === core)!;
+    expect(at(own).columns).toBe(3);
+    expect(at(widened).columns).toBe(4);
+    expect(at(widened).figures.words).toBeGreaterThan(at(own).figures.words);
+    expect(coreSchedule(widened, core).header.columns).toBe(4);
+    // Fewer columns than its own timing needs change nothing.
+    expect(widened.cores[0].columns).toBe(own.cores[0].columns);
+    // The widened ring's schedule still gives every output pixel its patch.
+    const s = coreSchedule(widened, core);
+    const p = at(widened).params;
+    const input = Array.from({ length: p.height }, (_, y) => Array.from({ length: p.width }, (_, x) => Array.from({ length: p.channels }, (_, ch) => (y * 7 + x * 3 + ch) % 2 ** p.bits)));
+    const patches = replaySchedule(s, p.replicas, input);
+    expect(patches.length).toBe(3);
+    for (const q of patches) expect(q.patch).toEqual(expectedPatch(s, input, q.oy, q.ox));
+  });
+
+  it('IMC076: a widened ring that no longer fits the depth, at the memory line, with the depth that fits', () => {
+    // l1 with 48 channels: l2m's first row part keeps 2x4 pixels of 336 bits (42 words as IWAP), 32 words without
+    // the wait; the depth is 40.
+    const text = fixture.replace('out 3, kernel 3x3, pad 1))  ', 'out 48, kernel 3x3, pad 1)) ').replace('depth 64', 'depth 40');
+    const { d, mapping, l2m } = load(text);
+    const [first] = l2m(mapping);
+    expect(() => planMemories(d, mapping)).not.toThrow();
+    // The Program hands the plan the block dataflow's ring columns: 4 for this core.
+    expect(() => createProgram(d).memory).toThrow(new RegExp(`IMC076: core ${first} .* must keep 4 columns`));
+    expectDiagnostic(
+      () => planMemories(d, mapping, { ringColumns: new Map([[first, 4]]) }),
+      'IMC076',
+      14,
+      new RegExp(
+        `core ${first} \\(layer 'l2m.conv'\\) waits for its residual shortcut while its producer sends on: its input ring must keep 4 columns ` +
+          `\\(3 without the wait\\), 2x4 pixels of 336 bits, more than the input memory's depth 40 holds: IWAP needs 42 words \\(depth 40\\).*` +
+          `it would fit with a depth of 42 words \\(IWAP\\)`,
+      ),
+    );
   });
 });

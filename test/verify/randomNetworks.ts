@@ -22,8 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
-import { mapDesign } from '../../src/mapping/index.js';
-import { planMemories } from '../../src/memory/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import type { IrDesign, IrNode } from '../../src/ir/types.js';
 import type { Mapping } from '../../src/mapping/types.js';
 import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
@@ -557,7 +556,8 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
   const file = join(dir, `${name}.imc`);
   writeFileSync(file, renderCase(c, limits, { depth: 1 << 20, timestepNs: 100_000 }));
   const design = loadCase(file).design!;
-  const plan = planMemories(design, mapDesign(design));
+  // The Program's plan: a core that waits for its residual shortcut keeps the ring columns its wait needs.
+  const plan = createProgram(design).memory;
   const words = Math.max(1, ...plan.cores.map((p) => p.figures.words));
   const reads = Math.max(1, ...plan.cores.map((p) => p.readCyclesPerTimestep));
   writeFileSync(file, renderCase(c, limits, { depth: words + c.depthSlack, timestepNs: (reads + c.cycleSlack) * CLOCK_NS }));

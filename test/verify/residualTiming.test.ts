@@ -16,7 +16,19 @@ import { planRtl } from '../../src/emit/rtl/plan.js';
 import { simulateDataflow } from '../../src/dataflow/index.js';
 import type { DataflowResult } from '../../src/dataflow/types.js';
 import type { IrDesign } from '../../src/ir/types.js';
-import { editShortcutTable, neuronParametersOf, prepare, shortcutTable, TEST_CACHE, verifyEdited, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import {
+  controllerParametersOf,
+  editShortcutTable,
+  lintAndVerifyTests,
+  neuronParametersOf,
+  prepare,
+  shortcutTable,
+  TEST_CACHE,
+  verifyEdited,
+  writeFiles,
+  type Prepared,
+} from '../emit/rtl/helpers.js';
+import { planMemories } from '../../src/memory/index.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 const SAME_TIMESTEP = 'test/verify/fixtures/same-timestep-shortcut.imc';
@@ -24,6 +36,7 @@ const SAME_TIMESTEP_BLOCKS = 'test/verify/fixtures/same-timestep-shortcut-blocks
 const SAME_TIMESTEP_COLUMNS = 'test/verify/fixtures/same-timestep-shortcut-columns.imc';
 const RAW_SHORTCUT = 'test/verify/fixtures/raw-shortcut.imc';
 const REPLICATED_RAW = 'test/verify/fixtures/replicated-raw-shortcut.imc';
+const LATE_SHORTCUT_RING = 'test/verify/fixtures/late-shortcut-ring.imc';
 
 /** `text` loaded as the file main.imc. */
 function load(text: string): ReturnType<typeof loadDesign> {
@@ -138,6 +151,33 @@ describe('a residual add whose shortcut is computed in the same timestep as the 
       );
       expect(result.pass).toBe(false);
       expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c3' });
+    }, 300_000);
+  });
+
+  describe('while its producer sends on: the ring keeps the columns that arrive meanwhile (random seed 6393 on 256-row tiles)', () => {
+    const p = prepare(LATE_SHORTCUT_RING);
+    const l2m = p.mapping.layers.find((l) => l.layer === 'l2m.conv')!.cores[0];
+
+    it("keeps 4 columns where the core's own timing keeps 3: the dataflow model's timing needs them", () => {
+      // l2m's second pixel waits for its shortcut until l1's third block column (x = 4) is in, whose slot (4 mod 3)
+      // holds column 1 of the window still to read.
+      expect(p.program.blockDataflow.residualBuffers[0].lateShortcutPixels).toBeGreaterThan(0);
+      expect(p.program.blockDataflow.layers.find((l) => l.name === 'l2m.conv')!.ringColumns).toEqual([4]);
+      expect(planMemories(p.design, p.mapping).cores.find((c) => c.core === l2m)!.columns).toBe(3);
+      expect(p.plan.cores.find((c) => c.core === l2m)!.columns).toBe(4);
+      expect(controllerParametersOf(p.files, `late_shortcut_ring_${l2m}`).COLUMNS).toBe(4);
+      // Only the waiting core's ring grows.
+      const own = planMemories(p.design, p.mapping).cores;
+      expect(p.plan.cores.filter((c, i) => c.columns !== own[i].columns).map((c) => c.core)).toEqual([l2m]);
+    });
+
+    lintAndVerifyTests(p, 1000);
+
+    it("fails at l2m's ADC with the ring its own timing keeps (3 columns: the overrun of issue 19; fault check)", async () => {
+      const unsized = createProgram(p.design, { mapping: p.mapping, memory: planMemories(p.design, p.mapping) });
+      const result = await verifyRtlDirectory(writeFiles(emitRtl(unsized)), unsized, { cacheDir: TEST_CACHE });
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: l2m, layer: 'l2m.conv', kind: 'adc' });
     }, 300_000);
   });
 });

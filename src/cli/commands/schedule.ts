@@ -14,16 +14,16 @@ export function registerSchedule(program: Command, setStatus: SetStatus): void {
     .option('--json', 'print the schedules as JSON (schemas/schedule.schema.json)')
     .action(async (file: string, opts: { core?: string; json?: boolean }) => {
       const { loadDesignForCli, withSources } = await import('../design.js');
-      const { mapDesign } = await import('../../mapping/index.js');
-      const { coreSchedule, coreStreamedSchedule, planMemories } = await import('../../memory/index.js');
+      const { createProgram } = await import('../../pipeline/program.js');
+      const { coreSchedule, coreStreamedSchedule } = await import('../../memory/index.js');
       const { schedulesJson, streamScheduleText } = await import('../../memory/scheduleFile.js');
       const { wholeScheduleDiagnostic } = await import('../../emit/limits.js');
       const { design, sources } = loadDesignForCli(file);
       // JSON is built whole; the text is streamed, chunk by chunk (copied: stdout may write it later), and needs no bound.
       const tooLarge = opts.json ? wholeScheduleDiagnostic(design) : undefined;
       if (tooLarge) throw new DiagnosticError([tooLarge], sources);
-      const mapping = withSources(sources, () => mapDesign(design));
-      const plan = withSources(sources, () => planMemories(design, mapping));
+      // The Program's plan: the rings of cores that wait for a residual shortcut are sized by the dataflow's timing.
+      const plan = withSources(sources, () => createProgram(design).memory);
       const ids = plan.cores.map((c) => c.core);
       if (opts.core !== undefined && !ids.includes(opts.core)) {
         throw new ToolError('IMC073', { core: opts.core, file, ids: ids.join(', ') });

@@ -3,7 +3,7 @@
 // the table of the pixels the core computes (src/emit/rtl/shortcutOrder.ts pooledShortcut: only a window's last pixel
 // reads one, and its block waits for it, as the dataflow model stalls the unit that completes the pooled pixel). A pool
 // after such an add (test/verify/fixtures/pool-after-pooled-add.imc, IMC112 before) is a stage of the core's chain that
-// adds the shortcut the neuron core reads for the pixel it streams (HAS_RES 4, imcc_pool ADD_IN), the same table
+// adds the shortcut the neuron core reads for the pixel it streams (HAS_RES 5, imcc_pool ADD_IN), the same table
 // counting the pixels that complete the pools before the add.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,7 +126,7 @@ describe('a pool after a residual add of a pooled value (2x2 max, add, ReLU, 2x2
   const c2 = `${POOL_AFTER_ADD_NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2')!.id}`;
 
   it("adds the shortcut at the second stage's input, read through the table of the pixels completing the first pool", () => {
-    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 4, RES_TABLE: 1, POOL: 0, POOL_CHAIN: 1, RELU_AFTER_POOL: 0 });
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 5, RES_TABLE: 1, POOL: 0, POOL_CHAIN: 1, RELU_AFTER_POOL: 0 });
     expect(poolStageParametersOf(p.files, c2)).toMatchObject([
       { KIND: 1, IN_H: 8, POOL_H: 2, STRIDE_Y: 2, ADD_IN: 0, RELU_IN: 0 },
       { KIND: 1, IN_H: 4, POOL_H: 2, STRIDE_Y: 1, POOLED_H: 3, ADD_IN: 1, ACT_BITS: 4, IN_BITS: 4, RELU_IN: 1 },
@@ -164,7 +164,7 @@ describe('a pool after a residual add of the ReLU of a pooled value (2x2 max, Re
   const c2 = `${POOL_AFTER_ADD_NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
 
   it("adds the shortcut to the ReLU of the first stage's pixels at the second stage's input", () => {
-    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 4, RES_TABLE: 1, POOL_CHAIN: 1, REPLICATED: 1 });
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 5, RES_TABLE: 1, POOL_CHAIN: 1, REPLICATED: 1 });
     expect(poolStageParametersOf(p.files, c2)).toMatchObject([
       { KIND: 1, ADD_IN: 0, RELU_IN: 0 },
       { KIND: 2, IN_H: 4, POOL_H: 2, STRIDE_Y: 2, POOLED_H: 2, ADD_IN: 2, ACT_BITS: 4, RELU_IN: 1 },

@@ -7,7 +7,7 @@
 // bias[o] (HAS_BN), requantization q = clamp((y + 2^(REQUANT_SHIFT-1)) >>> REQUANT_SHIFT), then a ReLU
 // (RELU_BEFORE_ADD), the residual add of a shortcut pixel from a FIFO (HAS_RES), a ReLU (RELU), a threshold or an
 // integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), the residual add of the pooled value or its
-// ReLU (HAS_RES 2, 3; between two pools, HAS_RES 4, the later pool's stage adds the shortcut the core reads for it,
+// ReLU (HAS_RES 2, 3; between two pools, HAS_RES 5, the later pool's stage adds the shortcut the core reads for it,
 // pooled_shortcut_o), a ReLU and a threshold (or integrate-and-fire neuron) of the pooled value. Other pools (overlapping windows,
 // several pools) are a chain of static stages in the wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core
 // sends its pixels on stream_o and takes the last stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
@@ -76,7 +76,7 @@ module imcc_neuron #(
   parameter integer ORIGIN_BITS          = 2,  // the controller's signed counters (origin_i holds two)
   parameter integer LAST_REPLICA_PARTIAL = 0,  // the core's columns end inside their last replica
   // Residual add (HAS_RES 1: after the requantization and RELU_BEFORE_ADD; 2: of the pooled value, 3: of its ReLU,
-  // the shortcut read at the pixel that completes it, through the table; 4: the same shortcut, added by a chain stage
+  // the shortcut read at the pixel that completes it, through the table; 5: the same shortcut, added by a chain stage
   // between two pools): a FIFO of RES_DEPTH shortcut pixels, RES_IN of them
   // arriving together, RES_NEED read per block in the core's own order; RES_TABLE: through the wrapper's table
   // (another pixel order, idle pixels on either side, a column part, an add after a pool): only the arriving pixels
@@ -125,7 +125,7 @@ module imcc_neuron #(
   // POOL_CHAIN: the stream of pixels into the first pool and out of the last, { busy, channel, emit, y, x, value }.
   output wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             stream_o,
   input  wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             pooled_i,
-  // HAS_RES 4: the shortcut of the pooled pixel the streamed pixel completes, for the stage after the add.
+  // HAS_RES 5: the shortcut of the pooled pixel the streamed pixel completes, for the stage after the add.
   output wire [ACC_BITS-1:0]                            pooled_shortcut_o
 );
   localparam integer RESCALED_BITS = SUM_BITS + ADC_SHIFT;
@@ -209,7 +209,7 @@ module imcc_neuron #(
   wire signed [ACC_BITS-1:0]      requantized;
   wire signed [ACC_BITS-1:0]      pre_add;
   wire signed [ACC_BITS-1:0]      added;
-  wire signed [ACC_BITS-1:0]      pooled_shortcut;  // HAS_RES 2, 3, 4: the shortcut the pooled value adds
+  wire signed [ACC_BITS-1:0]      pooled_shortcut;  // HAS_RES 2, 3, 5: the shortcut the pooled value adds
   wire signed [ACC_BITS-1:0]      rectified;
   wire signed [ACC_BITS-1:0]      activated;
 

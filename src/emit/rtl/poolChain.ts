@@ -2,8 +2,8 @@
 // the size, or several pools): one static stage each (templates/rtl/imcc_pool.v.hbs), chained by the core's wrapper
 // between the neuron core's pixel stream and its pooled input, or after a queue of pooled pixels
 // (src/emit/rtl/poolQueue.ts) between the pixels it sends and its pooled input. The first stage pools the core's own
-// pixels (or the queue's); each later one the pixels the stage before it emits, with the ReLU and threshold (or
-// integrate-and-fire neuron) fused between the two pools applied to its input.
+// pixels (or the queue's); each later one the pixels the stage before it emits, with the residual add, ReLU and
+// threshold (or integrate-and-fire neuron) fused between the two pools applied to its input.
 import type { CoreRtlPlan, IfMembranePlan, LaterPoolPlan, PoolGeometry } from './plan.js';
 import { unsignedBits } from './literals.js';
 import { windowCount } from '../../ir/padding.js';

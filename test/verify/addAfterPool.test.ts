@@ -153,8 +153,10 @@ describe('a pool after a residual add of a pooled value (2x2 max, add, ReLU, 2x2
   }, 300_000);
 });
 
-describe('a pool after a residual add of the ReLU of a pooled value (2x2 max, ReLU, add, ReLU, 2x2 average; 4 replicas)', () => {
+describe('a pool after a residual add of the ReLU of a pooled value whose shortcut comes late (2x2 max, ReLU, add, ReLU, 2x2 average; 4 replicas)', () => {
+  // s2 a 5x5/2 convolution of c1: most of its pixels come after the block of c2 that completes their pooled pixel.
   const p = prepareVariant(POOL_AFTER_ADD, 'pool-after-pooled-add-replicated', [
+    ['s2 = shortcut(c1, out 4, stride 2)', 's2 = conv(c1, out 4, kernel 5x5, stride 2, pad 2)'],
     [
       'y = maxpool(relu(add(maxpool(relu(batchnorm(c2)), size 2), s2)), size 2, stride 1)',
       'y = avgpool(relu(add(relu(maxpool(batchnorm(c2), size 2)), s2)), size 2)',
@@ -163,12 +165,16 @@ describe('a pool after a residual add of the ReLU of a pooled value (2x2 max, Re
   ]);
   const c2 = `${POOL_AFTER_ADD_NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
 
-  it("adds the shortcut to the ReLU of the first stage's pixels at the second stage's input", () => {
+  it("adds the shortcut to the ReLU of the first stage's pixels at the second stage's input; the blocks completing them wait", () => {
     expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 5, RES_TABLE: 1, POOL_CHAIN: 1, REPLICATED: 1 });
     expect(poolStageParametersOf(p.files, c2)).toMatchObject([
       { KIND: 1, ADD_IN: 0, RELU_IN: 0 },
       { KIND: 2, IN_H: 4, POOL_H: 2, STRIDE_Y: 2, POOLED_H: 2, ADD_IN: 2, ACT_BITS: 4, RELU_IN: 1 },
     ]);
+    // The dataflow model stalls c2 on the first pool's pixels (the pools before the add), 12 of whose 16 shortcuts
+    // come after the inputs of the block completing them.
+    expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(12);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
   });
 
   twoImagePoolTest(p, { c2: 4 * 2 * 2 });
@@ -177,5 +183,12 @@ describe('a pool after a residual add of the ReLU of a pooled value (2x2 max, Re
     const result = await verifyEdited(p, `${c2}.v`, stageAddIn(1));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+
+  it('fails at c2 when its blocks no longer wait for their shortcut (fault check)', async () => {
+    const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;
+    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
   }, 300_000);
 });

@@ -1,12 +1,26 @@
 // A residual add after a pool in its core (issue 19; IMC112 before): the neuron core adds the shortcut to each pooled
 // pixel when the pixel that completes its window is processed (HAS_RES 2), reading the shortcut's FIFO slot through
 // the table of the pixels the core computes (src/emit/rtl/shortcutOrder.ts pooledShortcut: only a window's last pixel
-// reads one, and its block waits for it, as the dataflow model stalls the unit that completes the pooled pixel).
+// reads one, and its block waits for it, as the dataflow model stalls the unit that completes the pooled pixel). A pool
+// after such an add (test/verify/fixtures/pool-after-pooled-add.imc, IMC112 before) is a stage of the core's chain that
+// adds the shortcut the neuron core reads for the pixel it streams (HAS_RES 5, imcc_pool ADD_IN), the same table
+// counting the pixels that complete the pools before the add.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { editShortcutTable, lintAndVerifyTests, neuronParametersOf, prepare, verifyEdited } from '../emit/rtl/helpers.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import {
+  editShortcutTable,
+  lintAndVerifyTests,
+  neuronParametersOf,
+  poolStageParametersOf,
+  prepare,
+  prepareVariant,
+  twoImagePoolTest,
+  verifyEdited,
+  writeFiles,
+} from '../emit/rtl/helpers.js';
 
 const FIXTURE = 'test/verify/fixtures/add-after-pool.imc';
 const NETWORK = 'add_after_pool';
@@ -92,6 +106,84 @@ describe('a residual add of the ReLU of the pooled value of its core whose short
   });
 
   lintAndVerifyTests(p, 300);
+
+  it('fails at c2 when its blocks no longer wait for their shortcut (fault check)', async () => {
+    const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;
+    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
+  }, 300_000);
+});
+
+const POOL_AFTER_ADD = 'test/verify/fixtures/pool-after-pooled-add.imc';
+const POOL_AFTER_ADD_NETWORK = 'pool_after_pooled_add';
+
+/** The wrapper of c2's core with its first stage's ADD_IN set to `to` (the stage after the add). */
+const stageAddIn = (to: number) => (text: string): string => text.replace(/\.ADD_IN(\s+)\([12]\)/, `.ADD_IN$1(${to})`);
+
+describe('a pool after a residual add of a pooled value (2x2 max, add, ReLU, 2x2/1 max: a line buffer; unreplicated)', () => {
+  const p = prepare(POOL_AFTER_ADD);
+  const c2 = `${POOL_AFTER_ADD_NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2')!.id}`;
+
+  it("adds the shortcut at the second stage's input, read through the table of the pixels completing the first pool", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 5, RES_TABLE: 1, POOL: 0, POOL_CHAIN: 1, RELU_AFTER_POOL: 0 });
+    expect(poolStageParametersOf(p.files, c2)).toMatchObject([
+      { KIND: 1, IN_H: 8, POOL_H: 2, STRIDE_Y: 2, ADD_IN: 0, RELU_IN: 0 },
+      { KIND: 1, IN_H: 4, POOL_H: 2, STRIDE_Y: 1, POOLED_H: 3, ADD_IN: 1, ACT_BITS: 4, IN_BITS: 4, RELU_IN: 1 },
+    ]);
+    const wrapper = p.files.find((f) => f.path === `rtl/${c2}.v`)!.content;
+    expect(wrapper).toMatch(/\) u_pool2 \([^;]*\.shortcut_i\s+\(pooled_shortcut\)/);
+    expect(wrapper).toMatch(/\.pooled_shortcut_o \(pooled_shortcut\)/);
+    // One table entry per computed pixel of c2's 8x8 plane.
+    const table = p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    expect(table).toHaveLength(64);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), `rtl/${POOL_AFTER_ADD_NETWORK}.f`, `${POOL_AFTER_ADD_NETWORK}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  twoImagePoolTest(p, { c2: 4 * 3 * 3 });
+
+  it('fails at c2 when the stage after the add does not add the shortcut (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, stageAddIn(0));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('a pool after a residual add of the ReLU of a pooled value whose shortcut comes late (2x2 max, ReLU, add, ReLU, 2x2 average; 4 replicas)', () => {
+  // s2 a 5x5/2 convolution of c1: most of its pixels come after the block of c2 that completes their pooled pixel.
+  const p = prepareVariant(POOL_AFTER_ADD, 'pool-after-pooled-add-replicated', [
+    ['s2 = shortcut(c1, out 4, stride 2)', 's2 = conv(c1, out 4, kernel 5x5, stride 2, pad 2)'],
+    [
+      'y = maxpool(relu(add(maxpool(relu(batchnorm(c2)), size 2), s2)), size 2, stride 1)',
+      'y = avgpool(relu(add(relu(maxpool(batchnorm(c2), size 2)), s2)), size 2)',
+    ],
+    ['  output logits\n', '  output logits\n\n  mapping {\n    default replicas 1, method 1, layout auto\n    layer c2: replicas 4, method 1\n  }\n'],
+  ]);
+  const c2 = `${POOL_AFTER_ADD_NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
+
+  it("adds the shortcut to the ReLU of the first stage's pixels at the second stage's input; the blocks completing them wait", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 5, RES_TABLE: 1, POOL_CHAIN: 1, REPLICATED: 1 });
+    expect(poolStageParametersOf(p.files, c2)).toMatchObject([
+      { KIND: 1, ADD_IN: 0, RELU_IN: 0 },
+      { KIND: 2, IN_H: 4, POOL_H: 2, STRIDE_Y: 2, POOLED_H: 2, ADD_IN: 2, ACT_BITS: 4, RELU_IN: 1 },
+    ]);
+    // The dataflow model stalls c2 on the first pool's pixels (the pools before the add), 12 of whose 16 shortcuts
+    // come after the inputs of the block completing them.
+    expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(12);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  twoImagePoolTest(p, { c2: 4 * 2 * 2 });
+
+  it('fails at c2 when the stage adds the shortcut to the pooled value instead of its ReLU (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, stageAddIn(1));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
 
   it('fails at c2 when its blocks no longer wait for their shortcut (fault check)', async () => {
     const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;

@@ -15,7 +15,7 @@ describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average;
     expect(poolQueueParametersOf(p.files, 'queue_then_pool_c00')).toMatchObject({ KIND: 1, POOL_H: 3, STRIDE: 1, PAD_TOP: 1, POOLED_H: 6, AFTER: 1, OUT_H: 3, RELU_AFTER_POOL: 0 });
     expect(poolStageParametersOf(p.files, 'queue_then_pool_c00')).toMatchObject([{ KIND: 2, IN_H: 6, IN_W: 6, POOL_H: 2, STRIDE_Y: 2, POOLED_H: 3, RELU_IN: 1 }]);
     const wrapper = p.files.find((f) => f.path === 'rtl/queue_then_pool_c00.v')!.content;
-    expect(wrapper).toMatch(/\) u_pool1 \([^;]*\.stream_i\s+\(queue_stream_0\),\s*\.stream_o\s+\(queue_stream_1\)/);
+    expect(wrapper).toMatch(/\) u_pool1 \([^;]*\.stream_i\s+\(queue_stream_0\),\s*\.shortcut_i\s+\(\{\d+\{1'b0\}\}\),\s*\.stream_o\s+\(queue_stream_1\)/);
     expect(wrapper).toMatch(/\) u_queue \([^;]*\.pooled_i\s+\(queue_stream_1\)/);
     // While the queue sends, the core is busy: the timestep waits for the stages.
     expect(wrapper).toContain('assign busy_o = controller_busy || queue_busy;');

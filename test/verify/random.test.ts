@@ -72,9 +72,10 @@ const FEATURES = [
  * verified bit-exact there: 5007 a ragged integrate-and-fire layer, 5150 method-2 blocks whose plane ends inside their
  * rows, 5021 a residual add of a layer with edge blocks with a threshold and a pool after it in the adding core, 5015
  * an identity add of a replicated layer's pooled pixels into 2-wide edge blocks, 5065 a residual add after a 2x2 max
- * pool in its core (verified bit-exact when it was added, as was 5036). Compiled only here (the sweep runs Verilator).
+ * pool in its core (verified bit-exact when it was added, as was 5036), 6541 the head's global average pool after such
+ * an add in 2 replicas (refused before; verified below). Compiled only here (the sweep runs Verilator), but 6541.
  */
-const LARGER_SEEDS = [5007, 5150, 5021, 5015, 5065];
+const LARGER_SEEDS = [5007, 5150, 5021, 5015, 5065, 6541];
 const LARGER_FEATURES = [
   'integrate-and-fire',
   'ragged integrate-and-fire',
@@ -83,6 +84,7 @@ const LARGER_FEATURES = [
   'residual add with idle pixels and a pool after it',
   'residual add of a replicated pool with idle pixels',
   'residual add after a pool in its core',
+  'pool after a residual add after a pool in its core',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'imcc-random-test-'));
@@ -101,6 +103,24 @@ const compiled = new Map<number, ReturnType<typeof compileCase>>();
 function compileSeed(seed: number): ReturnType<typeof compileCase> {
   if (!compiled.has(seed)) compiled.set(seed, compileCase(caseForSeed(seed, SMALL), `seed${seed}`));
   return compiled.get(seed)!;
+}
+
+/** A larger case (LARGER limits) compiled. */
+function compileLarger(seed: number) {
+  const loaded = loadCase(writeCase(caseForSeed(seed, LARGER), LARGER, `larger${seed}`, dir));
+  return { loaded, result: compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' }) };
+}
+
+/** A compiled case's RTL is lint clean (verilator -Wall) and verifies bit-exact in Verilator. */
+async function expectLintCleanAndBitExact({ loaded, result }: { loaded: ReturnType<typeof loadCase>; result: ReturnType<typeof compileDesign> }): Promise<void> {
+  const rtl = result.files.flatMap((f) => (/^(rtl|tb)\//.test(f.path) && typeof f.content === 'string' ? [{ path: f.path, content: f.content }] : []));
+  const out = writeFiles(rtl);
+  const network = loaded.design!.network.name;
+  expect((await lintRtl(out, `rtl/${network}.f`, `${network}_top`)).messages).toEqual([]);
+  const verified = await verifyRtlDirectory(out, result.program, { cacheDir: TEST_CACHE });
+  expect(verified.firstMismatch).toBeNull();
+  expect(verified.pass).toBe(true);
+  expect(verified.comparisons).toBeGreaterThan(50);
 }
 
 /** The named kind of an IMC112 refusal, or its message when the kind is unknown (which fails the test). */
@@ -122,9 +142,7 @@ describe('random networks through compile and Verilator verify', () => {
   it('the larger cases draw idle pixels around residual adds and pools and integrate-and-fire targets, and write their RTL', () => {
     const covered = new Set<string>();
     for (const seed of LARGER_SEEDS) {
-      const file = writeCase(caseForSeed(seed, LARGER), LARGER, `larger${seed}`, dir);
-      const loaded = loadCase(file);
-      const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
+      const { loaded, result } = compileLarger(seed);
       expect(result.warnings.filter((w) => w.code === 'IMC183'), `seed ${seed}`).toEqual([]);
       expect(result.files.some((f) => f.path.startsWith('rtl/')), `seed ${seed}`).toBe(true);
       for (const f of idleResidualFeatures(loaded.design!, result.mapping)) covered.add(f);
@@ -133,12 +151,14 @@ describe('random networks through compile and Verilator verify', () => {
   });
 
   it('a larger case the RTL refuses names a known kind (the bench sweep counts an unknown one as a failure)', () => {
-    // Seed 6541 draws a residual add after a pool in its core, then the head's global average pool.
-    const file = writeCase(caseForSeed(6541, LARGER), LARGER, 'larger6541', dir);
-    const loaded = loadCase(file);
-    const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
-    expect(result.warnings.filter((w) => w.code === 'IMC183').map((w) => refusalKind(w.message))).toEqual(['pool after a pooled add']);
+    // Seed 5746 draws a residual add after a pool in its core, then a 2x2/1 average pool padded by 1 (a queue).
+    const { result } = compileLarger(5746);
+    expect(result.warnings.filter((w) => w.code === 'IMC183').map((w) => refusalKind(w.message))).toEqual(['queued pool after a pooled add']);
   });
+
+  it('larger seed 6541 (a global average pool after a residual add after a pool in its core) is lint clean and verifies bit-exact', async () => {
+    await expectLintCleanAndBitExact(compileLarger(6541));
+  }, 300_000);
 
   it('refuses what the RTL does not implement with a positioned IMC112, by kind', () => {
     for (const [seed, { kind, what }] of Object.entries(REFUSED_SEEDS)) {
@@ -179,15 +199,7 @@ describe('random networks through compile and Verilator verify', () => {
 
   for (const seed of VERIFIED_SEEDS) {
     it(`seed ${seed} is lint clean and verifies bit-exact`, async () => {
-      const { loaded, result } = compileSeed(seed);
-      const rtl = result.files.flatMap((f) => (/^(rtl|tb)\//.test(f.path) && typeof f.content === 'string' ? [{ path: f.path, content: f.content }] : []));
-      const dir = writeFiles(rtl);
-      const network = loaded.design!.network.name;
-      expect((await lintRtl(dir, `rtl/${network}.f`, `${network}_top`)).messages).toEqual([]);
-      const verified = await verifyRtlDirectory(dir, result.program, { cacheDir: TEST_CACHE });
-      expect(verified.firstMismatch).toBeNull();
-      expect(verified.pass).toBe(true);
-      expect(verified.comparisons).toBeGreaterThan(50);
+      await expectLintCleanAndBitExact(compileSeed(seed));
     }, 300_000);
   }
 });

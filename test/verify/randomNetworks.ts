@@ -580,9 +580,9 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
-  // The larger cases' residual add after a pool in its core (pooledAdd), followed by a pool (the global average
-  // pool of the head): the neuron core adds the shortcut to the last pool's pixels.
-  { name: 'pool after a pooled add', pattern: /a pool after a residual add of a pooled value/ },
+  // The larger cases' residual add after a pool in its core (pooledAdd), followed by a pool whose windows end together:
+  // a queue takes no shortcut (a stage of the chain adds it before any other pool).
+  { name: 'queued pool after a pooled add', pattern: /a queued pool after a residual add of a pooled value/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';
@@ -659,7 +659,7 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
  * What the LARGER limits add (idleAnywhere, spiking): integrate-and-fire targets (ragged layers of them), method-2
  * blocks whose plane ends inside their rows, residual adds with idle pixels (edge or ragged blocks) on either side,
  * with a pool in the adding layer's core, or of a replicated layer's pooled pixels, and residual adds after a pool in
- * their core.
+ * their core (and a pool after such an add).
  */
 export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<string> {
   const features = new Set<string>();
@@ -687,6 +687,9 @@ export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<st
     if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
     if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
     if (isPool(add.inputs[0])) features.add('residual add after a pool in its core');
+    // A pool (or the head's global average pool) after that add: a stage of the core's chain adds the shortcut.
+    const later = l.fused.slice(l.fused.indexOf(add.name) + 1);
+    if (isPool(add.inputs[0]) && later.some((f) => isPool(f) || byName.get(f)!.op.kind === 'gap')) features.add('pool after a residual add after a pool in its core');
   }
   return features;
 }

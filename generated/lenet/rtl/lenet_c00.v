@@ -148,6 +148,7 @@ module lenet_c00 (
   wire [1-1:0]  unused_res_pix;
   wire [2-1:0]  unused_bn_index;
   wire [16-1:0]  unused_shortcut_pixel;
+  wire [15-1:0]  unused_pooled_shortcut;
 
   wire [31-1:0]  unused_stream;
 
@@ -246,7 +247,8 @@ module lenet_c00 (
     .shortcut_pixel_o (unused_shortcut_pixel),
     .out_pixel_o      (out_pixel_o),
     .stream_o         (unused_stream),
-    .pooled_i         ({31{1'b0}})
+    .pooled_i         ({31{1'b0}}),
+    .pooled_shortcut_o (unused_pooled_shortcut)
   );
 
 `ifdef VERILATOR

@@ -150,6 +150,7 @@ module lenet_c04 (
   wire [1-1:0]  unused_res_pix;
   wire [4-1:0]  unused_bn_index;
   wire [64-1:0]  unused_shortcut_pixel;
+  wire [17-1:0]  unused_pooled_shortcut;
 
   wire [27-1:0]  unused_stream;
 
@@ -248,7 +249,8 @@ module lenet_c04 (
     .shortcut_pixel_o (unused_shortcut_pixel),
     .out_pixel_o      (out_pixel_o),
     .stream_o         (unused_stream),
-    .pooled_i         ({27{1'b0}})
+    .pooled_i         ({27{1'b0}}),
+    .pooled_shortcut_o (unused_pooled_shortcut)
   );
 
 `ifdef VERILATOR

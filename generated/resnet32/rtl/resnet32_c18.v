@@ -157,6 +157,7 @@ module resnet32_c18 (
   wire                  unused_res_ready;
   wire [1-1:0]  unused_res_pix;
   wire [224-1:0]  unused_shortcut_pixel;
+  wire [35-1:0]  unused_pooled_shortcut;
 
   wire [54-1:0]  unused_stream;
 
@@ -255,7 +256,8 @@ module resnet32_c18 (
     .shortcut_pixel_o (unused_shortcut_pixel),
     .out_pixel_o      (out_pixel_o),
     .stream_o         (unused_stream),
-    .pooled_i         ({54{1'b0}})
+    .pooled_i         ({54{1'b0}}),
+    .pooled_shortcut_o (unused_pooled_shortcut)
   );
 
 `ifdef VERILATOR

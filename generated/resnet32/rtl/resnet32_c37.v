@@ -164,6 +164,7 @@ module resnet32_c37 (
 
   wire [1-1:0]  unused_res_pix;
   wire [448-1:0]  unused_shortcut_pixel;
+  wire [36-1:0]  unused_pooled_shortcut;
 
   wire [54-1:0]  unused_stream;
 
@@ -262,7 +263,8 @@ module resnet32_c37 (
     .shortcut_pixel_o (unused_shortcut_pixel),
     .out_pixel_o      (out_pixel_o),
     .stream_o         (unused_stream),
-    .pooled_i         ({54{1'b0}})
+    .pooled_i         ({54{1'b0}}),
+    .pooled_shortcut_o (unused_pooled_shortcut)
   );
 
 `ifdef VERILATOR

@@ -125,7 +125,7 @@ export function rtlNames(design: IrDesign, mapping: Mapping): RtlNames {
  * sends the core's pixels. Each queue's stream goes through the stages of the pools after it and comes back on its
  * pooled input.
  */
-function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string) {
+function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, shortcutZero: string) {
   const queues = poolQueues(p);
   let stageNumber = chainStages;
   let input = chainStages > 0 ? `pool_stream_${chainStages}` : 'pool_stream_0';
@@ -140,6 +140,7 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string) 
       input: i === 0 ? stream : `${prefix}_stream_${i}`,
       output: `${prefix}_stream_${i + 1}`,
       parameters: instanceParameters(stage),
+      shortcut: shortcutZero,
     }));
     const context = {
       instance: first ? 'u_queue' : `u_${prefix}`,
@@ -173,7 +174,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const arrivalBits = unsignedBits(arrivals - 1);
   const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
   const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
-  const queues = usesPoolQueue(p) ? queueContexts(p, stages.length, zero(streamBits)) : [];
+  const queues = usesPoolQueue(p) ? queueContexts(p, stages.length, zero(streamBits), zero(values.ACC_BITS)) : [];
   return {
     neuronParameters: instanceParameters(values),
     streamBits,
@@ -183,7 +184,16 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     poolChainIntoNeuron: stages.length > 0 && !usesPoolQueue(p),
     anyPool: stages.length > 0 || usesPoolQueue(p),
     poolModule: names.pool,
-    poolStages: stages.map((stage, i) => ({ number: i + 1, input: `pool_stream_${i}`, output: `pool_stream_${i + 1}`, parameters: instanceParameters(stage) })),
+    poolStages: stages.map((stage, i) => ({
+      number: i + 1,
+      input: `pool_stream_${i}`,
+      output: `pool_stream_${i + 1}`,
+      parameters: instanceParameters(stage),
+      // The stage after a residual add between two pools adds the shortcut the neuron core reads for its input pixel.
+      shortcut: stage.ADD_IN !== 0 ? 'pooled_shortcut' : zero(values.ACC_BITS),
+    })),
+    stageAdds: stages.some((stage) => stage.ADD_IN !== 0),
+    accBits: values.ACC_BITS,
     poolLast: `pool_stream_${stages.length}`,
     poolQueueModule: names.poolQueue,
     queues,

@@ -32,9 +32,10 @@ export interface NeuronPlan {
    * that arrive together; `slots` and `masked`, the table of a buffer that is not a plain FIFO (another pixel order,
    * idle pixels, a column part taking every pixel: src/emit/rtl/shortcutOrder.ts). `afterPool`: the add is after the
    * core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU (`relu`), read at the computed pixel
-   * that completes it (through the table, `masked`).
+   * that completes it (through the table, `masked`); `betweenPools`: a pool follows the add, whose stage adds it (its
+   * LaterPoolPlan `add`).
    */
-  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: 'pool' | 'relu' };
+  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: 'pool' | 'relu'; betweenPools?: true };
   /**
    * A residual add in another core reads a value of this core's chain that is not its last: the layer's own
    * (requantized) value, e.g. before its ReLU. The core sends it too, on the shortcut link, with each pixel.
@@ -134,6 +135,11 @@ export interface LaterPoolPlan {
   threshold?: number;
   /** The threshold is an integrate-and-fire neuron (`model if`): its membrane holds one potential per input pixel. */
   integrateAndFire?: boolean;
+  /**
+   * The residual add between the pool before this one and this one: the stage adds the shortcut the neuron core reads
+   * for its pixel to the input value (`pool`) or to its ReLU (`relu`), before its ReLU and threshold.
+   */
+  add?: 'pool' | 'relu';
 }
 
 /**
@@ -279,6 +285,9 @@ function neuronPlan(
   // move into the stage's input (they apply between the two pools).
   const laterPool = (f: IrNode, planned: PoolGeometry, strideY: number, strideX: number): void => {
     const pendingThreshold = threshold?.afterPool === true && !threshold.betweenPools;
+    // A residual add of the pooled value before this pool: its stage adds the shortcut (a queue takes no shortcut).
+    const pendingAdd = residual?.afterPool !== undefined && !residual.betweenPools ? residual.afterPool : undefined;
+    if (pendingAdd && planned.queue) unsupported(f, 'a queued pool after a residual add of a pooled value');
     // An integrate-and-fire neuron between two pools integrates the earlier pool's pixels (its membrane was planned
     // on that plane) in the later pool's stage.
     laterPools.push({
@@ -290,8 +299,10 @@ function neuronPlan(
       relu: reluAfterPool,
       threshold: pendingThreshold ? threshold!.level : undefined,
       integrateAndFire: pendingThreshold && threshold!.integrateAndFire !== undefined,
+      add: pendingAdd,
     });
     if (pendingThreshold) threshold!.betweenPools = true;
+    if (pendingAdd) residual!.betweenPools = true;
     reluAfterPool = false;
   };
   fused.forEach((f, i) => {
@@ -413,8 +424,6 @@ function neuronPlan(
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
           planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
         }
-        // The neuron core adds a pooled value's shortcut to the last pool's pixels.
-        if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
@@ -422,7 +431,6 @@ function neuronPlan(
       }
       case 'gap': {
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
-        if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
         plane = { height: 1, width: 1 };

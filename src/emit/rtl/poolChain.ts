@@ -2,8 +2,8 @@
 // the size, or several pools): one static stage each (templates/rtl/imcc_pool.v.hbs), chained by the core's wrapper
 // between the neuron core's pixel stream and its pooled input, or after a queue of pooled pixels
 // (src/emit/rtl/poolQueue.ts) between the pixels it sends and its pooled input. The first stage pools the core's own
-// pixels (or the queue's); each later one the pixels the stage before it emits, with the ReLU and threshold (or
-// integrate-and-fire neuron) fused between the two pools applied to its input.
+// pixels (or the queue's); each later one the pixels the stage before it emits, with the residual add, ReLU and
+// threshold (or integrate-and-fire neuron) fused between the two pools applied to its input.
 import type { CoreRtlPlan, IfMembranePlan, LaterPoolPlan, PoolGeometry } from './plan.js';
 import { unsignedBits } from './literals.js';
 import { windowCount } from '../../ir/padding.js';
@@ -30,6 +30,8 @@ export interface PoolStageParameters {
   INDEX_BITS: number;
   SLOT_BITS: number;
   LINE_INDEX_BITS: number;
+  ADD_IN: number;
+  ACT_BITS: number;
   RELU_IN: number;
   THRESHOLD_IN: number;
   LEVEL_NEGATIVE: number;
@@ -96,6 +98,8 @@ interface StageShape {
   strideY: number;
   strideX: number;
   inBits: number;
+  /** 0 none, 1 the residual add of the input, 2 of its ReLU. */
+  add: number;
   relu: boolean;
   /** 0 none, 1 a threshold's compare, 2 an integrate-and-fire neuron. */
   threshold: number;
@@ -107,8 +111,8 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
   if (!n?.pool || !usesPoolChain(p)) throw new Error(`RTL: core ${p.core.id} has no chain of pools`);
   const first = n.pool;
   const queuedAt = n.laterPools.findIndex((l) => l.pool.queue !== undefined);
-  const shape: StageShape = { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), relu: false, threshold: 0 };
-  return stageParameters(p, laterShapes(shape, queuedAt < 0 ? n.laterPools : n.laterPools.slice(0, queuedAt)));
+  const shape: StageShape = { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), add: 0, relu: false, threshold: 0 };
+  return stageParameters(p, laterShapes(p, shape, queuedAt < 0 ? n.laterPools : n.laterPools.slice(0, queuedAt)));
 }
 
 /**
@@ -119,7 +123,13 @@ export function laterPoolStages(p: CoreRtlPlan, pools: readonly LaterPoolPlan[],
   if (pools.length === 0) return [];
   const [head, ...rest] = pools;
   const threshold = stageThreshold(head);
-  return stageParameters(p, laterShapes({ ...head, inBits: threshold !== 0 ? 2 : inBits, threshold }, rest));
+  // A queued pool is never the pool before a residual add's stage (plan.ts): a stage after a queue adds nothing.
+  return stageParameters(p, laterShapes(p, { ...head, inBits: threshold !== 0 ? 2 : inBits, add: 0, threshold }, rest));
+}
+
+/** 0 none, 1 the residual add of a later pool's input, 2 of its ReLU. */
+function stageAdd(later: LaterPoolPlan): number {
+  return later.add === undefined ? 0 : later.add === 'relu' ? 2 : 1;
 }
 
 /** 0 none, 1 a threshold's compare, 2 an integrate-and-fire neuron before a later pool. */
@@ -128,13 +138,15 @@ function stageThreshold(later: LaterPoolPlan): number {
 }
 
 /** A stage's shape and those of the later pools after it. */
-function laterShapes(first: StageShape, later: readonly LaterPoolPlan[]): StageShape[] {
+function laterShapes(p: CoreRtlPlan, first: StageShape, later: readonly LaterPoolPlan[]): StageShape[] {
   const shapes = [first];
   for (const l of later) {
     const before = shapes[shapes.length - 1];
     const threshold = stageThreshold(l);
-    // A stage's pooled values have its input's bits (a maximum, or a rounded average, of them).
-    shapes.push({ ...l, inBits: threshold !== 0 ? 2 : before.inBits, threshold });
+    // A stage's pooled values have its input's bits (a maximum, or a rounded average, of them); a residual add
+    // saturates to the layer's activation bits.
+    const inBits = threshold !== 0 ? 2 : l.add !== undefined ? p.neuron!.saturationBits : before.inBits;
+    shapes.push({ ...l, inBits, add: stageAdd(l), threshold });
   }
   return shapes;
 }
@@ -184,6 +196,9 @@ function stageParameters(p: CoreRtlPlan, shapes: readonly StageShape[]): PoolSta
       INDEX_BITS: unsignedBits(columns * pooledH * channels - 1),
       SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
       LINE_INDEX_BITS: unsignedBits(pool.width * s.inHeight * channels - 1),
+      ADD_IN: s.add,
+      // The module's default (2) where nothing is added: such stages stay one parameter set across layers.
+      ACT_BITS: s.add !== 0 ? n.saturationBits : 2,
       RELU_IN: s.relu ? 1 : 0,
       THRESHOLD_IN: s.threshold,
       LEVEL_NEGATIVE: s.threshold === 1 && level < 0 ? 1 : 0,

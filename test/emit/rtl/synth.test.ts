@@ -132,14 +132,17 @@ describe('yosys synthesis', () => {
     expect(synth.units.find((u) => u.name === 'm(W=8)')!.cells).toBe(8);
   }, 60_000);
 
-  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, stages pooling by position, queues) latch-free', async () => {
+  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, one adding a residual shortcut, stages pooling by position, queues) latch-free', async () => {
     // The stages of the spiking-pools fixture's core (a 2x2/2 average, then integrate-and-fire and a 2x2/1 max), the
     // block-pool-chain fixture's method-2 stages (2x2 max, then a 3x3/2 average padded by 1, by position) and the
     // spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in three small cores;
     // and queues sending their pixels to pools after them (queue-then-pool.imc's two queues of c04, the second
     // collecting the core's pixels from its pooled input) and integrating their input in a membrane (spiking-pools.imc
-    // with its second pool padded), in three more.
+    // with its second pool padded), in three more; and the stage after a residual add of a pooled value
+    // (pool-after-pooled-add.imc: the add, a ReLU and a 2x2/1 max pool from a line buffer), in one more.
     const chain = prepare('test/verify/fixtures/spiking-pools.imc');
+    const added = poolStageParametersOf(prepare('test/verify/fixtures/pool-after-pooled-add.imc').files, 'pool_after_pooled_add_c01')[1];
+    expect(added.ADD_IN).toBe(1);
     const placed = prepare('test/verify/fixtures/block-pool-chain.imc');
     const queued = prepare('test/verify/fixtures/spiking-queue.imc');
     const queues = prepare('test/verify/fixtures/queue-then-pool.imc');
@@ -155,10 +158,13 @@ describe('yosys synthesis', () => {
     const queue = poolQueueParametersOf(queued.files, 'spiking_queue_c00');
     expect(stages.map((s) => s.THRESHOLD_IN)).toEqual([0, 2]);
     const set = (values: Record<string, number>): string => Object.entries(values).map(([k, v]) => `.${k}(${v})`).join(', ');
+    // A stage that adds no shortcut takes zeros.
+    const zero = (values: Record<string, number>): string => `{${values.ACC_BITS}{1'b0}}`;
     const streamBits = (v: Record<string, number>): number => 2 + v.CH_BITS + 2 * v.CW + v.ACC_BITS;
     const sb = streamBits(stages[0]);
     const pb = streamBits(byPosition[0]);
     const qb = streamBits(queue);
+    const ab = streamBits(added);
     const pixelBits = queue.COLS * queue.OUT_BITS;
     // The later cores' ports, each core's prefixed l<i>_, are the top's.
     const laterPorts = later.map((q, i) => laterQueuePorts(q).map(([dir, bits, port]) => `,\n          ${dir} wire [${bits}-1:0] l${i}_${port}`).join('')).join('');
@@ -166,9 +172,11 @@ describe('yosys synthesis', () => {
       't.v':
         `module t (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o,\n` +
         `          input wire [${pb}-1:0] p_i, output wire [${pb}-1:0] p_o,\n` +
-        `          input wire [${qb}-1:0] q_i, input wire done_i, output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o${laterPorts});\n` +
+        `          input wire [${qb}-1:0] q_i, input wire done_i, output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o,\n` +
+        `          input wire [${ab}-1:0] a_i, input wire [${added.ACC_BITS}-1:0] a_shortcut_i, output wire [${ab}-1:0] a_o${laterPorts});\n` +
         '  chain_core u_chain (.clk_i(clk_i), .rst_ni(rst_ni), .first_i(first_i), .s_i(s_i), .s_o(s_o));\n' +
         '  position_core u_position (.clk_i(clk_i), .rst_ni(rst_ni), .s_i(p_i), .s_o(p_o));\n' +
+        '  add_core u_add (.clk_i(clk_i), .rst_ni(rst_ni), .s_i(a_i), .shortcut_i(a_shortcut_i), .s_o(a_o));\n' +
         '  queue_core u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_i(first_i), .q_i(q_i), .done_i(done_i), .done_o(done_o), .empty_o(empty_o), .valid_o(valid_o), .pixel_o(pixel_o));\n' +
         later.map((q, i) => `  later_core${i} u_later${i} (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_i(first_i)${laterQueuePorts(q).map(([, , port]) => `, .${port}(l${i}_${port})`).join('')});\n`).join('') +
         'endmodule\n',
@@ -176,14 +184,18 @@ describe('yosys synthesis', () => {
       'chain_core.v':
         `module chain_core (input wire clk_i, input wire rst_ni, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o);\n` +
         `  wire [${sb}-1:0] s_1;\n` +
-        `  imcc_pool #(${set(stages[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_i), .stream_o(s_1));\n` +
-        `  imcc_pool #(${set(stages[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_1), .stream_o(s_o));\n` +
+        `  imcc_pool #(${set(stages[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_i), .shortcut_i(${zero(stages[0])}), .stream_o(s_1));\n` +
+        `  imcc_pool #(${set(stages[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_1), .shortcut_i(${zero(stages[1])}), .stream_o(s_o));\n` +
         'endmodule\n',
       'position_core.v':
         `module position_core (input wire clk_i, input wire rst_ni, input wire [${pb}-1:0] s_i, output wire [${pb}-1:0] s_o);\n` +
         `  wire [${pb}-1:0] s_1;\n` +
-        `  imcc_pool #(${set(byPosition[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .stream_o(s_1));\n` +
-        `  imcc_pool #(${set(byPosition[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_1), .stream_o(s_o));\n` +
+        `  imcc_pool #(${set(byPosition[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .shortcut_i(${zero(byPosition[0])}), .stream_o(s_1));\n` +
+        `  imcc_pool #(${set(byPosition[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_1), .shortcut_i(${zero(byPosition[1])}), .stream_o(s_o));\n` +
+        'endmodule\n',
+      'add_core.v':
+        `module add_core (input wire clk_i, input wire rst_ni, input wire [${ab}-1:0] s_i, input wire [${added.ACC_BITS}-1:0] shortcut_i, output wire [${ab}-1:0] s_o);\n` +
+        `  imcc_pool #(${set(added)}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .shortcut_i(shortcut_i), .stream_o(s_o));\n` +
         'endmodule\n',
       'queue_core.v':
         `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +
@@ -204,9 +216,10 @@ describe('yosys synthesis', () => {
     const stageUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool('));
     const queueUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool_queue('));
     expect(queueUnits).toHaveLength(4);
-    expect(stageUnits.map((u) => u.name.includes('BY_POSITION=1'))).toEqual([false, false, true, true]);
+    expect(stageUnits.map((u) => u.name.includes('BY_POSITION=1'))).toEqual([false, false, true, true, false]);
+    expect(stageUnits.filter((u) => u.name.includes('ADD_IN=1'))).toHaveLength(1);
     expect(synth.units.filter((u) => !stageUnits.includes(u) && !queueUnits.includes(u)).map((u) => u.name).sort()).toEqual(
-      ['chain_core', 'later_core0', 'later_core1', 'later_core2', 'position_core', 'queue_core', 't'],
+      ['add_core', 'chain_core', 'later_core0', 'later_core1', 'later_core2', 'position_core', 'queue_core', 't'],
     );
     for (const u of [...stageUnits, ...queueUnits]) expect(u.cells, u.name).toBeGreaterThan(100);
   }, 300_000);

@@ -53,13 +53,16 @@ function chainWindowEnds(length: number, pools: readonly PoolGeometry[], size: (
 
 /**
  * The pooled pixels a block sends together: a `rows` x `cols` block of the pooled plane, `pixels` of them; in a
- * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order).
+ * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order), or,
+ * `gathered`, the last part sends them all: the other parts send it their ADC codes (as row parts send partial sums)
+ * and its neuron core pools the whole block as an unsplit layer's does.
  */
 export interface PooledGroup {
   pixels: number;
   rows: number;
   cols: number;
   partPixels?: number[];
+  gathered?: boolean;
 }
 
 /**
@@ -297,6 +300,8 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
+  /** Row parts (1 when absent): a layer split in column parts gathers its codes in its last part only without them. */
+  rowParts?: number;
 }
 
 /**
@@ -389,29 +394,39 @@ function chainPartShares(convHeight: number, convWidth: number, block: BlockShap
  * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
  */
 export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
-  // A window spans several replicas' pixels: each column part pools the windows of its own replicas by position, so
-  // it must hold whole replicas and whole windows (partShares, chainPartShares).
   if (c.colParts > 1) {
-    const split = 'a pool in a replicated layer split in column parts';
-    if (c.outChannels === undefined) return { pool: 0, what: split };
-    // partShares places the windows' replicas on the grid of blocks.
-    if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
-    if (c.pools.length > 1) {
-      // A chain: each part's stages pool its own replicas' pixels by position.
-      const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-      if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
-      const shares = chainPartShares(c.convHeight, c.convWidth, c.block, c.pools, c.outChannels, c.colParts);
-      return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 1, what: `${split} and ${c.pools.length} pools: ${shares.reason}` };
-    }
-    const [pool] = c.pools;
-    if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
+    const perPart = columnPartRule(c);
+    if ('pixels' in perPart || (c.rowParts ?? 1) > 1) return perPart;
+    // The parts cannot pool their own replicas' windows: the last part gathers the block's codes and pools it whole.
     const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-    if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
-    const shares = partShares(c.convHeight, c.convWidth, c.block, pool, c.outChannels, c.colParts);
-    return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
+    return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : { ...sent, gathered: true };
   }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
   return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : sent;
+}
+
+/**
+ * replicatedPoolRule for a layer split in column parts that each pool their own replicas' windows by position: each
+ * part must hold whole replicas and whole windows (partShares, chainPartShares).
+ */
+function columnPartRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
+  const split = 'a pool in a replicated layer split in column parts';
+  if (c.outChannels === undefined) return { pool: 0, what: split };
+  // partShares places the windows' replicas on the grid of blocks.
+  if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
+  if (c.pools.length > 1) {
+    // A chain: each part's stages pool its own replicas' pixels by position.
+    const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+    if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+    const shares = chainPartShares(c.convHeight, c.convWidth, c.block, c.pools, c.outChannels, c.colParts);
+    return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 1, what: `${split} and ${c.pools.length} pools: ${shares.reason}` };
+  }
+  const [pool] = c.pools;
+  if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
+  const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+  if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+  const shares = partShares(c.convHeight, c.convWidth, c.block, pool, c.outChannels, c.colParts);
+  return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
 }
 
 const POOLS = new Set(['maxpool', 'avgpool', 'gap']);
@@ -424,14 +439,15 @@ export function fusedPools(design: IrDesign, fused: readonly string[]): IrNode[]
 
 /**
  * The rule for a weight layer of the design (`layer` its node, `fused` the nodes fused into its core) replicated in
- * `block`-shaped blocks over `colParts` column parts: undefined when it fuses no pool, else as replicatedPoolRule,
- * with the refused pool's node.
+ * `block`-shaped blocks over `rowParts` x `colParts` parts: undefined when it fuses no pool, else as
+ * replicatedPoolRule, with the refused pool's node.
  */
 export function replicatedPoolOf(
   design: IrDesign,
   layer: IrNode,
   fused: readonly string[],
   block: BlockShape,
+  rowParts: number,
   colParts: number,
 ): PooledGroup | { pool: IrNode; what: string } | undefined {
   const pools = fusedPools(design, fused);
@@ -449,6 +465,7 @@ export function replicatedPoolOf(
     pools: geometry,
     colParts,
     outChannels: layer.shape.channels,
+    rowParts,
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }
@@ -457,9 +474,18 @@ export function replicatedPoolOf(
  * The rule for a replicated layer's fused pools (undefined for a layer without both): the block of the pooled plane
  * it sends at once, or what the RTL does not implement.
  */
-export function layerPoolRule(design: IrDesign, lm: LayerMapping): PooledGroup | { pool: IrNode; what: string } | undefined {
+export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | { pool: IrNode; what: string } | undefined {
   if (lm.matrix.replicas.length <= 1) return undefined;
-  return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+  return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.rowParts, lm.colParts);
+}
+
+/**
+ * Whether a layer's last column part gathers the other parts' ADC codes and runs the one neuron core (its pools need
+ * the whole block: replicatedPoolRule's `gathered`); the mapping makes the other parts partial cores of it.
+ */
+export function gathersColumnParts(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): boolean {
+  const rule = layerPoolRule(design, lm);
+  return rule !== undefined && 'pixels' in rule && rule.gathered === true;
 }
 
 /**

@@ -12,11 +12,11 @@ import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
 import { applyOptimizeDirective } from '../optimize/index.js';
 import { generateInputImage } from '../ir/weights.js';
-import type { Mapping } from '../mapping/types.js';
+import type { Core, Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
 import { busyTimesteps } from '../dataflow/index.js';
-import { layerSending } from '../mapping/layerIndex.js';
+import { layerIndex, layerSending } from '../mapping/layerIndex.js';
 import { sentBlock } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
@@ -113,7 +113,15 @@ export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
  */
 export function rtlStepCycles(program: Program): Map<string, number> {
   const reads = new Map(program.memory.cores.map((c) => [c.core, c.readCyclesPerTimestep]));
-  return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + (c.role === 'partial' ? 0 : c.part.colEnd - c.part.colStart)]));
+  const layers = layerIndex(program.mapping);
+  // An accumulating core of a layer in one row part is the last column part gathering the others' codes: its neuron
+  // core walks all of the layer's columns (src/mapping/replicatedPool.ts).
+  const columns = (c: Core): number => {
+    if (c.role === 'partial') return 0;
+    const layer = layers.get(c.layer)!;
+    return c.role === 'accumulate' && layer.rowParts === 1 ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
+  };
+  return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + columns(c)]));
 }
 
 /**

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { partShares, pooledPerBlock, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
+import { blockShape } from '../../src/mapping/block.js';
+import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -152,20 +154,27 @@ describe('column parts of a pooled replicated layer', () => {
     expect(rule).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
   });
 
-  it('refuses parts that start inside a replica or hold part of a window (of any pool of a chain)', () => {
+  it('gathers parts that start inside a replica or hold part of a window (of any pool of a chain) in the last part', () => {
     // 3 channels x 4 replicas in three parts of 4 columns: replicas 1 and 2 are split.
     expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 3, 3)).toEqual({ reason: 'column parts that start inside a replica' });
     // 2x2 blocks, parts of replicas {0, 1} and {2, 3}: every window holds both block columns.
     expect(partShares(8, 8, { rows: 2, cols: 2 }, pool(2), 4, 2)).toEqual({ reason: 'column parts that each hold part of a window' });
-    // Two 2x2 pools in columns of 4, parts of rows 0-1 and 2-3: the second pool's windows take a pixel of each part.
-    const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
-    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: column parts that each hold part of a window' });
+    // Two 2x2 pools in columns of 4, parts of rows 0-1 and 2-3: the second pool's windows take a pixel of each part,
+    // so the last part gathers the block and sends its pooled pixels.
+    const chain = { convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 };
+    expect(replicatedPoolRule(chain)).toEqual({ pixels: 1, rows: 1, cols: 1, gathered: true });
+    // With row parts too it is refused (the last part would need each column group's sums).
+    expect(replicatedPoolRule({ ...chain, rowParts: 2 })).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: column parts that each hold part of a window' });
     // In columns of 8 (parts of rows 0-3 and 4-7) both pools' windows lie in one part: a pooled pixel from each.
-    const whole = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
+    const whole = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4, rowParts: 2 });
     expect(whole).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
-    // Overlapping windows stay refused in column parts, in a chain too.
-    const overlapping = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(3, 2, 1)], colParts: 2, outChannels: 4 });
-    expect(overlapping).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: a 3x3 pool with stride 2' });
+    // Overlapping windows (of a chain too) and ragged blocks are gathered; with row parts they are refused.
+    const overlapping = { convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(3, 2, 1)], colParts: 2, outChannels: 4 };
+    expect(replicatedPoolRule(overlapping)).toEqual({ pixels: 2, rows: 2, cols: 1, gathered: true });
+    expect(replicatedPoolRule({ ...overlapping, rowParts: 3 })).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: a 3x3 pool with stride 2' });
+    const ragged = { convHeight: 8, convWidth: 8, block: blockShape(replicaOffsets(3, 2)), pools: [pool(3, 3, 1)], colParts: 3, outChannels: 4 };
+    expect(replicatedPoolRule(ragged)).toEqual({ pixels: 1, rows: 1, cols: 1, gathered: true });
+    expect(replicatedPoolRule({ ...ragged, rowParts: 2 })).toEqual({ pool: 0, what: 'a pool in a replicated layer split in column parts, its blocks ragged (method 2, the last column partly filled)' });
   });
 });
 
@@ -195,6 +204,40 @@ describe('pools in column parts: a max pool in columns of 4 and an average pool 
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('column parts gathered in the last: a 2x2 max pool over two parts of one replica, a 3x3/2 average pool over four (RTL)', () => {
+  const p = prepare('test/verify/fixtures/gathered-pool.imc');
+
+  it('makes the other parts partial cores of the last, whose neuron core pools the whole block', () => {
+    expect(p.mapping.cores.map((c) => [c.id, c.layer, c.role])).toEqual([
+      ['c00', 'c1', 'partial'],
+      ['c01', 'c1', 'accumulate'],
+      ['c02', 'c2', 'partial'],
+      ['c03', 'c2', 'partial'],
+      ['c04', 'c2', 'partial'],
+      ['c05', 'c2', 'accumulate'],
+    ]);
+    // Each part sends its 4 columns' 10-bit codes per crossbar operation; only the last part sends activations on.
+    expect(p.mapping.links.filter((l) => l.kind === 'partial-sum').map((l) => [l.from, l.to, l.bitsPerTransfer])).toEqual([
+      ['c00', 'c01', 40],
+      ['c02', 'c05', 40],
+      ['c03', 'c05', 40],
+      ['c04', 'c05', 40],
+    ]);
+    expect(p.mapping.links.filter((l) => l.kind === 'feedforward' && l.from !== 'input').map((l) => l.from)).toEqual(['c01', 'c01', 'c01', 'c01']);
+    // The gathering cores walk all of their layer's columns (from replica 0) and send a whole block's pooled pixels.
+    expect(neuronParametersOf(p.files, 'gathered_pool_c01')).toMatchObject({ COLS: 8, PARTS: 0, REP_Y_FIRST: 0, OUT_WIDTH: 4, POOL_BY_POSITION: 0 });
+    expect(neuronParametersOf(p.files, 'gathered_pool_c05')).toMatchObject({ COLS: 16, PARTS: 0, REP_Y_FIRST: 0, OUT_WIDTH: 4, POOL_BY_POSITION: 1 });
+  });
+
+  lintAndVerifyTests(p, 200);
+
+  it('fails when the last part takes its own codes as the block\'s first columns (fault check)', async () => {
+    const result = await verifyEdited(p, 'gathered_pool_c05.v', (text) => text.replace('.adc_i            ({ xbar_y, psum_i })', '.adc_i            ({ psum_i, xbar_y })'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c05', layer: 'c2', kind: 'activation' });
   }, 300_000);
 });
 

@@ -54,8 +54,8 @@ function chainWindowEnds(length: number, pools: readonly PoolGeometry[], size: (
 /**
  * The pooled pixels a block sends together: a `rows` x `cols` block of the pooled plane, `pixels` of them; in a
  * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order), or,
- * `gathered`, the last part sends them all: the other parts send it their ADC codes (as row parts send partial sums)
- * and its neuron core pools the whole block as an unsplit layer's does.
+ * `gathered`, one core sends them all: every other part of the layer sends it its ADC codes (a partial-sum link) and
+ * its neuron core pools the whole block as an unsplit layer's does.
  */
 export interface PooledGroup {
   pixels: number;
@@ -300,8 +300,6 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
-  /** Row parts (1 when absent): a layer split in column parts gathers its codes in its last part only without them. */
-  rowParts?: number;
 }
 
 /**
@@ -396,8 +394,8 @@ function chainPartShares(convHeight: number, convWidth: number, block: BlockShap
 export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
   if (c.colParts > 1) {
     const perPart = columnPartRule(c);
-    if ('pixels' in perPart || (c.rowParts ?? 1) > 1) return perPart;
-    // The parts cannot pool their own replicas' windows: the last part gathers the block's codes and pools it whole.
+    if ('pixels' in perPart) return perPart;
+    // The parts cannot pool their own replicas' windows: one core gathers the block's codes and pools it whole.
     const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
     return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : { ...sent, gathered: true };
   }
@@ -439,15 +437,14 @@ export function fusedPools(design: IrDesign, fused: readonly string[]): IrNode[]
 
 /**
  * The rule for a weight layer of the design (`layer` its node, `fused` the nodes fused into its core) replicated in
- * `block`-shaped blocks over `rowParts` x `colParts` parts: undefined when it fuses no pool, else as
- * replicatedPoolRule, with the refused pool's node.
+ * `block`-shaped blocks over `colParts` column parts: undefined when it fuses no pool, else as replicatedPoolRule,
+ * with the refused pool's node.
  */
 export function replicatedPoolOf(
   design: IrDesign,
   layer: IrNode,
   fused: readonly string[],
   block: BlockShape,
-  rowParts: number,
   colParts: number,
 ): PooledGroup | { pool: IrNode; what: string } | undefined {
   const pools = fusedPools(design, fused);
@@ -465,7 +462,6 @@ export function replicatedPoolOf(
     pools: geometry,
     colParts,
     outChannels: layer.shape.channels,
-    rowParts,
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }
@@ -476,11 +472,11 @@ export function replicatedPoolOf(
  */
 export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | { pool: IrNode; what: string } | undefined {
   if (lm.matrix.replicas.length <= 1) return undefined;
-  return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.rowParts, lm.colParts);
+  return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
 }
 
 /**
- * Whether a layer's last column part gathers the other parts' ADC codes and runs the one neuron core (its pools need
+ * Whether one core of a layer gathers the other parts' ADC codes and runs the layer's one neuron core (its pools need
  * the whole block: replicatedPoolRule's `gathered`); the mapping makes the other parts partial cores of it.
  */
 export function gathersColumnParts(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): boolean {

@@ -53,11 +53,11 @@ export function splitMatrix(rows: number, cols: number, tileRows: number, tileCo
 
 /**
  * The last row part of each column group adds its siblings' partial sums and runs the neuron core. A layer whose
- * column parts are `gathered` (one row part; its pools need the whole block, src/mapping/replicatedPool.ts) has one
- * neuron core, its last column part's: the others send it their codes.
+ * column parts are `gathered` (its pools need the whole block, src/mapping/replicatedPool.ts) has one neuron core,
+ * its last part's (last row part of the last column part): every other part sends it its codes.
  */
 export function partRole(part: TilePart, rowParts: number, colParts: number, gathered = false): CoreRole {
-  if (gathered) return part.colPart === colParts - 1 ? 'accumulate' : 'partial';
+  if (gathered) return part.rowPart === rowParts - 1 && part.colPart === colParts - 1 ? 'accumulate' : 'partial';
   if (rowParts === 1) return 'single';
   return part.rowPart === rowParts - 1 ? 'accumulate' : 'partial';
 }

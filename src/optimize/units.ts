@@ -41,7 +41,7 @@ interface LayerOption {
 }
 
 /** Cores of a collective matrix by its geometry: many layers share one (ResNet-32: 10 layers of 16 channels). */
-const tileCache = new Map<string, { cores: number; rowParts: number; colParts: number }>();
+const tileCache = new Map<string, { cores: number; colParts: number }>();
 
 /** What the search may use beyond what the RTL generator builds. */
 export interface SearchSpace {
@@ -75,13 +75,13 @@ function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, sp
       if (tiles === undefined) {
         const m = collectiveKernelMatrix({ inChannels: input.channels, ...geometry, replicas, dW });
         const plan = splitMatrix(m.rowSources.length, m.columnSinks.length, tileRows, tileCols);
-        tiles = { cores: plan.parts.length, rowParts: plan.rowParts, colParts: plan.colParts };
+        tiles = { cores: plan.parts.length, colParts: plan.colParts };
         tileCache.set(key, tiles);
       }
       if (tiles.cores > gridCores) continue;
       // A fused pool the RTL cannot replicate in this block (a ragged one on its lattice) rules the setting out.
       if (replicas > 1) {
-        const pool = replicatedPoolOf(design, node, layer.fused, blockShape(replicaOffsets(replicas, dW)), tiles.rowParts, tiles.colParts);
+        const pool = replicatedPoolOf(design, node, layer.fused, blockShape(replicaOffsets(replicas, dW)), tiles.colParts);
         if (pool !== undefined && !('pixels' in pool)) continue;
       }
       options.push({ replicas, dW, cores: tiles.cores });

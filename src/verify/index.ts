@@ -114,12 +114,14 @@ export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
 export function rtlStepCycles(program: Program): Map<string, number> {
   const reads = new Map(program.memory.cores.map((c) => [c.core, c.readCyclesPerTimestep]));
   const layers = layerIndex(program.mapping);
-  // An accumulating core of a layer in one row part is the last column part gathering the others' codes: its neuron
-  // core walks all of the layer's columns (src/mapping/replicatedPool.ts).
+  // A layer's only accumulating core with column parts gathers the other parts' codes: its neuron core walks all of
+  // the layer's columns (src/mapping/replicatedPool.ts).
+  const roles = new Map(program.mapping.cores.map((c) => [c.id, c.role]));
   const columns = (c: Core): number => {
     if (c.role === 'partial') return 0;
     const layer = layers.get(c.layer)!;
-    return c.role === 'accumulate' && layer.rowParts === 1 ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
+    const gathers = c.role === 'accumulate' && layer.colParts > 1 && layer.cores.filter((id) => roles.get(id) === 'accumulate').length === 1;
+    return gathers ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
   };
   return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + columns(c)]));
 }

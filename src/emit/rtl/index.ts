@@ -163,10 +163,12 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string) 
   });
 }
 
+/** A Verilog zero of `bits` bits (an unused port's tie). */
+const zero = (bits: number): string => `{${bits}{1'b0}}`;
+
 /** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
 function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
-  const zero = (bits: number): string => `{${bits}{1'b0}}`;
   const masks = p.neuron?.residual?.masked?.arrivalMasks;
   // The wrapper's counter of arriving shortcut blocks (one entry when nothing is masked).
   const arrivals = masks?.length ?? 1;
@@ -205,7 +207,6 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     resPixBits: values.RES_PIX_BITS,
     resPtrBits: values.RES_PTR_BITS,
     resPixels: values.RES_PIXELS,
-    psumZero: zero(values.COLS * values.ADC_BITS),
     resPixelZero: zero(values.RES_IN * values.CHANNELS * values.ACT_BITS),
     resSlotZero: zero(values.RES_PTR_BITS),
     bnScaleZero: zero(values.BN_SCALE_BITS),
@@ -284,9 +285,31 @@ function batchNormColumns(p: CoreRtlPlan, values: ArrayLike<number>): number[] {
   return out;
 }
 
+/**
+ * What the neuron core reads: its crossbar's codes (`xbar_y`) and the row parts' partial sums (`psum_i`), or a
+ * gathering core's: the codes of every part of the layer (`psum_i` holds the other parts', in the mapping's order,
+ * the first in the low bits), the last row part's side by side as its ADC input and each other row part's as a
+ * vector of partial sums over all the layer's columns (column part 0 lowest).
+ */
+function neuronCodes(p: CoreRtlPlan, coreNamed: ReadonlyMap<string, CoreRtlPlan>): { neuronAdc: string; neuronPsum: string } {
+  if (!p.gathers) return { neuronAdc: 'xbar_y', neuronPsum: p.partialCores.length > 0 ? 'psum_i' : zero(p.cols * p.adc.bits) };
+  const codes = new Map<string, string>([[`${p.core.part.rowPart},${p.core.part.colPart}`, 'xbar_y']]);
+  let low = 0;
+  for (const id of p.partialCores) {
+    const { core: { part }, crossbarCols } = coreNamed.get(id)!;
+    const bits = crossbarCols * p.adc.bits;
+    codes.set(`${part.rowPart},${part.colPart}`, `psum_i[${low + bits - 1}:${low}]`);
+    low += bits;
+  }
+  const rowCodes = (row: number): string => `{ ${Array.from({ length: p.layer.colParts }, (_, j) => codes.get(`${row},${p.layer.colParts - 1 - j}`)!).join(', ')} }`;
+  const last = p.layer.rowParts - 1;
+  const partials = Array.from({ length: last }, (_, i) => rowCodes(last - 1 - i));
+  return { neuronAdc: rowCodes(last), neuronPsum: partials.length === 0 ? zero(p.cols * p.adc.bits) : partials.length === 1 ? partials[0] : `{ ${partials.join(', ')} }` };
+}
+
 /** What a core is to its layer (its wrapper's header). */
 function coreRole(p: CoreRtlPlan): string {
-  if (p.gathers) return 'last column part, gathering the codes of the others';
+  if (p.gathers) return 'gathering the codes of the layer\'s other parts';
   if (p.core.role === 'accumulate') return 'accumulating row part';
   if (p.core.role !== 'partial') return 'whole layer part';
   return p.layer.rowParts > 1 ? 'row part sending partial sums' : 'column part sending its codes to the last';
@@ -637,9 +660,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         psumVectorBits: p.partialCores.reduce((bits, id) => bits + coreNamed.get(id)!.crossbarCols * p.adc.bits, 0),
         outPixelBits: p.neuron ? emittedPixelBits(p) : 0,
         adcVectorBits: p.crossbarCols * p.adc.bits,
-        // A gathering core's neuron core takes the other column parts' codes as its first columns (part 0 lowest).
-        neuronAdc: p.gathers ? '{ xbar_y, psum_i }' : 'xbar_y',
-        addsPartialSums: p.partialCores.length > 0 && !p.gathers,
+        ...neuronCodes(p, coreNamed),
         addrBits: unsignedBits(p.memory.depth - 1),
         wordBits: p.memory.wordBits,
         depth: p.memory.depth,

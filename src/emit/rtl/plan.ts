@@ -654,7 +654,7 @@ export function planRtl(program: Program): RtlPlan {
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const outChannels = m.kernelCols;
     const layerCores = lm.cores.map((id) => coreById.get(id)!);
-    // The last column part gathers the others' codes and runs the layer's one neuron core over all its columns.
+    // One core gathers the other parts' codes and runs the layer's one neuron core over all its columns.
     const gathered = replicas > 1 && lm.colParts > 1 && (replicatedPoolPixels(design, lm)?.gathered ?? false);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
@@ -738,7 +738,7 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, gathers ? 1 : partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer), firstReplica),
+            : neuronPlan(design, lm, node, compiled.adc, gathers ? lm.rowParts : partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer), firstReplica),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }

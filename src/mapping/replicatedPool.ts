@@ -16,7 +16,8 @@
 // method-2 block runs in stages that pool by position too, counting each window's pixels, since each pool's pixels
 // leave the blocks in no column order (chainWindows follows them). Column parts pool by position too, pools of
 // windows that do not overlap, each part holding whole replicas and whole windows of every pool (partShares,
-// chainPartShares). Ragged blocks
+// chainPartShares); other column parts are gathered in one core, which pools the whole block as an unsplit layer's
+// neuron core does (`gathered`). Ragged blocks
 // (src/mapping/block.ts) step a skewed lattice, so a window's pixels come in no fixed order: the core counts them
 // (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),

@@ -308,11 +308,11 @@ function neuronCodes(p: CoreRtlPlan, coreNamed: ReadonlyMap<string, CoreRtlPlan>
 }
 
 /** What a core is to its layer (its wrapper's header). */
-function coreRole(p: CoreRtlPlan): string {
+function coreRole(p: CoreRtlPlan, plan: RtlPlan): string {
   if (p.gathers) return 'gathering the codes of the layer\'s other parts';
   if (p.core.role === 'accumulate') return 'accumulating row part';
   if (p.core.role !== 'partial') return 'whole layer part';
-  return p.layer.rowParts > 1 ? 'row part sending partial sums' : 'column part sending its codes to the last';
+  return plan.cores.some((q) => q.gathers && q.partialCores.includes(p.core.id)) ? 'part sending its codes to the gathering core' : 'row part sending partial sums';
 }
 
 /** A $readmemh file: one two's-complement value per line, `bits` wide, entry 0 first. */
@@ -625,7 +625,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         module: id,
         coreId: p.core.id,
         layerName: commentText(p.layer.layer),
-        roleText: coreRole(p),
+        roleText: coreRole(p, plan),
         hasNeuron: p.neuron !== undefined,
         poolQueue: usesPoolQueue(p),
         arrivals,

@@ -162,8 +162,8 @@ export interface CoreRtlPlan {
   rows: number;
   crossbarCols: number;
   /**
-   * The columns the core's neuron core walks: its crossbar's, or a gathering core's (`gathers`: the last column part
-   * of a layer whose column parts send it their codes, src/mapping/replicatedPool.ts) all of the layer's.
+   * The columns the core's neuron core walks: its crossbar's, or a gathering core's (`gathers`: the last core of a
+   * layer whose other parts all send it their codes, src/mapping/replicatedPool.ts) all of the layer's.
    */
   cols: number;
   gathers: boolean;
@@ -231,8 +231,8 @@ export interface CoreRtlPlan {
    */
   lattice?: LatticeTables;
   /**
-   * Sibling row parts whose partial sums this (accumulating) core adds, in row-part order; for a gathering core, the
-   * other column parts, whose codes are its first columns.
+   * Sibling row parts whose partial sums this (accumulating) core adds, in row-part order; for a gathering core, every
+   * other part of the layer, in the mapping's order (src/emit/rtl/index.ts neuronCodes places their codes).
    */
   partialCores: string[];
   /**

@@ -228,6 +228,19 @@ describe('parts gathered in one core: a 2x2 max pool over two column parts, a 3x
 
   lintAndVerifyTests(p, 200);
 
+  it('verifies on two images, the gathering cores emitting every pooled pixel, non-zero ones among them', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const emitting = result.coverage.filter((c) => c.activations > 0);
+    // 4x4x4 and 2x2x4 pooled activations per image.
+    expect(emitting.map((c) => [c.core, c.activations / 2])).toEqual([
+      ['c01', 64],
+      ['c09', 16],
+    ]);
+    for (const c of emitting) expect(c.nonZero, c.core).toBeGreaterThan(0);
+  }, 300_000);
+
   it('fails when the gathering core swaps two column parts\' codes (fault check)', async () => {
     const result = await verifyEdited(p, 'gathered_pool_c09.v', (text) => text.replace('{ xbar_y, psum_i[279:240],', '{ psum_i[279:240], xbar_y,'));
     expect(result.pass).toBe(false);

@@ -9,7 +9,7 @@ import { partShares, pooledPerBlock, replicatedPoolRule } from '../../src/mappin
 import { uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
 import { replicaOffsets } from '../../src/mapping/kernel.js';
-import { verifyRtlDirectory } from '../../src/verify/index.js';
+import { rtlStepCycles, verifyRtlDirectory } from '../../src/verify/index.js';
 import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
@@ -224,6 +224,10 @@ describe('parts gathered in one core: a 2x2 max pool over two column parts, a 3x
     // second's, and send a whole block's pooled pixels.
     expect(neuronParametersOf(p.files, 'gathered_pool_c01')).toMatchObject({ COLS: 8, PARTS: 0, REP_Y_FIRST: 0, OUT_WIDTH: 4, POOL_BY_POSITION: 0 });
     expect(neuronParametersOf(p.files, 'gathered_pool_c09')).toMatchObject({ COLS: 16, PARTS: 1, REP_Y_FIRST: 0, OUT_WIDTH: 4, POOL_BY_POSITION: 1 });
+    // verify's cycle cap counts the gathering core's 16 columns a step, a partial core's reads only.
+    const reads = (id: string) => p.plan.cores.find((c) => c.core === id)!.readCyclesPerTimestep;
+    expect(rtlStepCycles(p.program).get('c09')).toBe(reads('c09') + 16);
+    expect(rtlStepCycles(p.program).get('c02')).toBe(reads('c02'));
   });
 
   lintAndVerifyTests(p, 200);

@@ -23,6 +23,7 @@ import { inputNode, nodeIndex } from '../ir/nodeIndex.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
+import { accumulatorOf } from '../mapping/split.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
 import { peakOccupancy, peakPerTimestep } from './occupancy.js';
 import {
@@ -611,13 +612,18 @@ function shortcutStall(
   return { stall, reads };
 }
 
-/** The cores of a layer grouped by column part, in the mapping's order. */
+/**
+ * The cores of a layer grouped by the core that runs their neuron core (each column part's, or the one of a layer
+ * whose column parts are gathered), in the mapping's order.
+ */
 function rowPartGroups(cores: SimCore[]): SimCore[][] {
-  const groups = new Map<number, SimCore[]>();
+  const groups = new Map<string, SimCore[]>();
+  const parts = cores.map((c) => c.core);
   for (const c of cores) {
-    const group = groups.get(c.core.part.colPart) ?? [];
+    const key = (accumulatorOf(c.core, parts) ?? c.core).id;
+    const group = groups.get(key) ?? [];
     group.push(c);
-    groups.set(c.core.part.colPart, group);
+    groups.set(key, group);
   }
   return [...groups.values()];
 }

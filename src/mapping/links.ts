@@ -3,6 +3,7 @@
 // output cores to the cores running the residual add; 'shortcut' when it comes from a resampling layer).
 import type { Core, LayerMapping, Link, LinkKind } from './types.js';
 import { manhattan } from './placement.js';
+import { accumulatorOf } from './split.js';
 
 export interface LinkContext {
   layers: LayerMapping[];
@@ -62,7 +63,7 @@ export function buildLinks(ctx: LinkContext): Link[] {
       }
     }
     for (const to of mine.filter((c) => c.role === 'accumulate')) {
-      for (const from of mine.filter((c) => c.role === 'partial' && c.part.colPart === to.part.colPart)) {
+      for (const from of mine.filter((c) => c.role === 'partial' && accumulatorOf(c, mine) === to)) {
         add(from, to, 'partial-sum', (from.part.colEnd - from.part.colStart) * ctx.partialSumBits);
       }
     }

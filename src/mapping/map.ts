@@ -10,6 +10,7 @@ import { buildLinks } from './links.js';
 import { aspectRatio, devices, utilization } from './metrics.js';
 import { coreId, snakePosition } from './placement.js';
 import { partRole, splitMatrix, type SplitPlan } from './split.js';
+import { gathersColumnParts } from './replicatedPool.js';
 import type { Core, LayerMapping, Mapping } from './types.js';
 
 /** The directive a weight layer is mapped with (one replica, method 1, when the IR carries none). */
@@ -148,11 +149,12 @@ export function mapDesign(design: IrDesign): Mapping {
   const layers: LayerMapping[] = [];
   for (const p of planned) {
     const ids: string[] = [];
+    const gathered = gathersColumnParts(design, p.mapping);
     for (const part of p.plan.parts) {
       const index = cores.length;
       const id = coreId(index, total);
       const pos = snakePosition(index, grid);
-      cores.push({ id, index, layer: p.mapping.layer, part, role: partRole(part, p.plan.rowParts), row: pos.row, col: pos.col });
+      cores.push({ id, index, layer: p.mapping.layer, part, role: partRole(part, p.plan.rowParts, p.plan.colParts, gathered), row: pos.row, col: pos.col });
       ids.push(id);
     }
     layers.push({ ...p.mapping, cores: ids });

@@ -16,7 +16,8 @@
 // method-2 block runs in stages that pool by position too, counting each window's pixels, since each pool's pixels
 // leave the blocks in no column order (chainWindows follows them). Column parts pool by position too, pools of
 // windows that do not overlap, each part holding whole replicas and whole windows of every pool (partShares,
-// chainPartShares). Ragged blocks
+// chainPartShares); other column parts are gathered in one core, which pools the whole block as an unsplit layer's
+// neuron core does (`gathered`). Ragged blocks
 // (src/mapping/block.ts) step a skewed lattice, so a window's pixels come in no fixed order: the core counts them
 // (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
@@ -53,13 +54,16 @@ function chainWindowEnds(length: number, pools: readonly PoolGeometry[], size: (
 
 /**
  * The pooled pixels a block sends together: a `rows` x `cols` block of the pooled plane, `pixels` of them; in a
- * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order).
+ * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order), or,
+ * `gathered`, one core sends them all: every other part of the layer sends it its ADC codes (a partial-sum link) and
+ * its neuron core pools the whole block as an unsplit layer's does.
  */
 export interface PooledGroup {
   pixels: number;
   rows: number;
   cols: number;
   partPixels?: number[];
+  gathered?: boolean;
 }
 
 /**
@@ -389,29 +393,39 @@ function chainPartShares(convHeight: number, convWidth: number, block: BlockShap
  * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
  */
 export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
-  // A window spans several replicas' pixels: each column part pools the windows of its own replicas by position, so
-  // it must hold whole replicas and whole windows (partShares, chainPartShares).
   if (c.colParts > 1) {
-    const split = 'a pool in a replicated layer split in column parts';
-    if (c.outChannels === undefined) return { pool: 0, what: split };
-    // partShares places the windows' replicas on the grid of blocks.
-    if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
-    if (c.pools.length > 1) {
-      // A chain: each part's stages pool its own replicas' pixels by position.
-      const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-      if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
-      const shares = chainPartShares(c.convHeight, c.convWidth, c.block, c.pools, c.outChannels, c.colParts);
-      return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 1, what: `${split} and ${c.pools.length} pools: ${shares.reason}` };
-    }
-    const [pool] = c.pools;
-    if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
+    const perPart = columnPartRule(c);
+    if ('pixels' in perPart) return perPart;
+    // The parts cannot pool their own replicas' windows: one core gathers the block's codes and pools it whole.
     const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-    if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
-    const shares = partShares(c.convHeight, c.convWidth, c.block, pool, c.outChannels, c.colParts);
-    return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
+    return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : { ...sent, gathered: true };
   }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
   return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : sent;
+}
+
+/**
+ * replicatedPoolRule for a layer split in column parts that each pool their own replicas' windows by position: each
+ * part must hold whole replicas and whole windows (partShares, chainPartShares).
+ */
+function columnPartRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
+  const split = 'a pool in a replicated layer split in column parts';
+  if (c.outChannels === undefined) return { pool: 0, what: split };
+  // partShares places the windows' replicas on the grid of blocks.
+  if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
+  if (c.pools.length > 1) {
+    // A chain: each part's stages pool its own replicas' pixels by position.
+    const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+    if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+    const shares = chainPartShares(c.convHeight, c.convWidth, c.block, c.pools, c.outChannels, c.colParts);
+    return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 1, what: `${split} and ${c.pools.length} pools: ${shares.reason}` };
+  }
+  const [pool] = c.pools;
+  if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
+  const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+  if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+  const shares = partShares(c.convHeight, c.convWidth, c.block, pool, c.outChannels, c.colParts);
+  return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
 }
 
 const POOLS = new Set(['maxpool', 'avgpool', 'gap']);
@@ -457,9 +471,18 @@ export function replicatedPoolOf(
  * The rule for a replicated layer's fused pools (undefined for a layer without both): the block of the pooled plane
  * it sends at once, or what the RTL does not implement.
  */
-export function layerPoolRule(design: IrDesign, lm: LayerMapping): PooledGroup | { pool: IrNode; what: string } | undefined {
+export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | { pool: IrNode; what: string } | undefined {
   if (lm.matrix.replicas.length <= 1) return undefined;
   return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+}
+
+/**
+ * Whether one core of a layer gathers the other parts' ADC codes and runs the layer's one neuron core (its pools need
+ * the whole block: replicatedPoolRule's `gathered`); the mapping makes the other parts partial cores of it.
+ */
+export function gathersColumnParts(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): boolean {
+  const rule = layerPoolRule(design, lm);
+  return rule !== undefined && 'pixels' in rule && rule.gathered === true;
 }
 
 /**

@@ -51,10 +51,24 @@ export function splitMatrix(rows: number, cols: number, tileRows: number, tileCo
   return { rowParts, colParts, parts };
 }
 
-/** The last row part of each column group adds its siblings' partial sums and runs the neuron core. */
-export function partRole(part: TilePart, rowParts: number): CoreRole {
+/**
+ * The last row part of each column group adds its siblings' partial sums and runs the neuron core. A layer whose
+ * column parts are `gathered` (its pools need the whole block, src/mapping/replicatedPool.ts) has one neuron core,
+ * its last part's (last row part of the last column part): every other part sends it its codes.
+ */
+export function partRole(part: TilePart, rowParts: number, colParts: number, gathered = false): CoreRole {
+  if (gathered) return part.rowPart === rowParts - 1 && part.colPart === colParts - 1 ? 'accumulate' : 'partial';
   if (rowParts === 1) return 'single';
   return part.rowPart === rowParts - 1 ? 'accumulate' : 'partial';
+}
+
+/**
+ * The core a partial core sends its codes to: its column group's accumulating core, or the layer's only one (a
+ * layer whose column parts are gathered).
+ */
+export function accumulatorOf<T extends { role: CoreRole; part: TilePart }>(core: T, layerCores: readonly T[]): T | undefined {
+  const accumulators = layerCores.filter((c) => c.role === 'accumulate');
+  return accumulators.length === 1 ? accumulators[0] : accumulators.find((c) => c.part.colPart === core.part.colPart);
 }
 
 /** y = x * M[rowStart:rowEnd, colStart:colEnd] for a dense matrix (exact integer arithmetic on JS numbers). */

@@ -12,12 +12,12 @@ import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
 import { applyOptimizeDirective } from '../optimize/index.js';
 import { generateInputImage } from '../ir/weights.js';
-import type { Mapping } from '../mapping/types.js';
+import type { Core, Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
 import { busyTimesteps } from '../dataflow/index.js';
-import { layerSending } from '../mapping/layerIndex.js';
-import { sentBlock } from '../mapping/replicatedPool.js';
+import { layerIndex, layerSending } from '../mapping/layerIndex.js';
+import { gathersColumnParts, sentBlock } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -107,13 +107,19 @@ export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
 /**
  * Clock cycles one timestep of each core's work takes in the generated RTL at least: it reads its patch (the memory
  * plan's read cycles), then its neuron core walks the crossbar columns, one per cycle (templates/rtl/imcc_neuron.v.hbs;
- * a row part sends its ADC codes instead). The sequencer ends a timestep when every core is idle, so a core with more
+ * a partial core sends its ADC codes instead, and a core gathering its layer's parts walks all the layer's columns). The sequencer ends a timestep when every core is idle, so a core with more
  * columns than the target's timestep has cycles lengthens its timesteps: the RTL is slower than the dataflow model's
  * timing there, not wrong.
  */
 export function rtlStepCycles(program: Program): Map<string, number> {
   const reads = new Map(program.memory.cores.map((c) => [c.core, c.readCyclesPerTimestep]));
-  return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + (c.role === 'partial' ? 0 : c.part.colEnd - c.part.colStart)]));
+  const layers = layerIndex(program.mapping);
+  const columns = (c: Core): number => {
+    if (c.role === 'partial') return 0;
+    const layer = layers.get(c.layer)!;
+    return gathersColumnParts(program.design, layer) ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
+  };
+  return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + columns(c)]));
 }
 
 /**

@@ -8,7 +8,7 @@ describe('splitting (section 2.4.4, equations 5 and 6)', () => {
     expect(plan.rowParts).toBe(1);
     expect(plan.colParts).toBe(1);
     expect(plan.parts).toEqual([{ rowPart: 0, colPart: 0, rowStart: 0, rowEnd: 144, colStart: 0, colEnd: 16 }]);
-    expect(partRole(plan.parts[0], 1)).toBe('single');
+    expect(partRole(plan.parts[0], 1, plan.colParts)).toBe('single');
   });
 
   it('Table 2: a 504x56 kernel matrix on 256x256 tiles splits by rows into two partial sums of 252 rows', () => {
@@ -16,7 +16,7 @@ describe('splitting (section 2.4.4, equations 5 and 6)', () => {
     expect(plan.rowParts).toBe(2);
     expect(plan.colParts).toBe(1);
     expect(plan.parts.map((p) => [p.rowStart, p.rowEnd])).toEqual([[0, 252], [252, 504]]);
-    expect(plan.parts.map((p) => partRole(p, plan.rowParts))).toEqual(['partial', 'accumulate']);
+    expect(plan.parts.map((p) => partRole(p, plan.rowParts, plan.colParts))).toEqual(['partial', 'accumulate']);
   });
 
   it('both directions combine: row-part major order, balanced ranges', () => {

@@ -1,6 +1,6 @@
 // The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (pools whose
-// windows end evenly in the blocks, on a ragged block's lattice too, chains of pools as well; column parts
-// holding whole replicas and windows: src/mapping/replicatedPool.ts,
+// windows end evenly in the blocks, on a ragged block's lattice too, chains of pools as well; column parts holding
+// whole replicas and windows, or gathered in one core: src/mapping/replicatedPool.ts,
 // the rule the RTL plan's IMC112 applies), and the mapping it chooses for ResNet-32 with its pooled last layer
 // replicated is one the RTL plan accepts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -71,22 +71,23 @@ describe('search space of a layer with a fused pool', () => {
     expect(settings(two, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 
-  it('a global average pool: any block of whole rows and columns, unless the replicas split the layer in column parts', () => {
+  it('a global average pool: any block of whole rows and columns, in column parts too', () => {
     const gap = design('gap', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'g = gap(c1)', 'output g']);
     expect(settings(gap, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
-    // 16-column tiles: 8 output channels x 2 replicas fill one; 4 or 8 replicas need two or four column parts.
+    // 16-column tiles: 8 output channels x 2 replicas fill one; 4 or more replicas need column parts, whose one window
+    // the last part gathers.
     const narrow = design('narrow', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'g = gap(c1)', 'output g']);
-    expect(settings(narrow, 'c1')).toEqual(['1/1', '2/1']);
+    expect(settings(narrow, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 });
 
 describe('column parts of a pooled layer', () => {
-  it('are offered where each part holds whole replicas and whole windows', () => {
+  it('are offered where each part holds whole replicas and whole windows, or one core gathers the parts', () => {
     // 16-column tiles, 8 channels: 4 replicas in columns of 4 split in two parts of replicas {0, 1} and {2, 3}, each
-    // holding whole 2x2 windows, and 8 replicas in four parts likewise. Method-2 blocks (16/2: 8x2) are not: a window
-    // spans both block columns, whose replicas lie in different parts (a global average pool spans every part).
+    // holding whole 2x2 windows, and 8 replicas in four parts likewise. In method-2 blocks (16/2: 8x2) a window spans
+    // both block columns, whose replicas lie in different parts: the last part gathers the block.
     const split = design('split', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
-    expect(settings(split, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+    expect(settings(split, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 });
 

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { partShares, pooledPerBlock, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
-import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { blockShape } from '../../src/mapping/block.js';
+import { replicaOffsets } from '../../src/mapping/kernel.js';
+import { rtlStepCycles, verifyRtlDirectory } from '../../src/verify/index.js';
+import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -152,20 +154,26 @@ describe('column parts of a pooled replicated layer', () => {
     expect(rule).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
   });
 
-  it('refuses parts that start inside a replica or hold part of a window (of any pool of a chain)', () => {
+  it('gathers parts that start inside a replica or hold part of a window (of any pool of a chain) in one core', () => {
     // 3 channels x 4 replicas in three parts of 4 columns: replicas 1 and 2 are split.
     expect(partShares(8, 8, { rows: 4, cols: 1 }, pool(2), 3, 3)).toEqual({ reason: 'column parts that start inside a replica' });
     // 2x2 blocks, parts of replicas {0, 1} and {2, 3}: every window holds both block columns.
     expect(partShares(8, 8, { rows: 2, cols: 2 }, pool(2), 4, 2)).toEqual({ reason: 'column parts that each hold part of a window' });
-    // Two 2x2 pools in columns of 4, parts of rows 0-1 and 2-3: the second pool's windows take a pixel of each part.
+    // Two 2x2 pools in columns of 4, parts of rows 0-1 and 2-3: the second pool's windows take a pixel of each part,
+    // so one core gathers the block and sends its pooled pixels.
     const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 4, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
-    expect(chain).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: column parts that each hold part of a window' });
+    expect(chain).toEqual({ pixels: 1, rows: 1, cols: 1, gathered: true });
     // In columns of 8 (parts of rows 0-3 and 4-7) both pools' windows lie in one part: a pooled pixel from each.
     const whole = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(2)], colParts: 2, outChannels: 4 });
     expect(whole).toEqual({ pixels: 2, rows: 2, cols: 1, partPixels: [1, 1] });
-    // Overlapping windows stay refused in column parts, in a chain too.
+    // Overlapping windows (of a chain too) and ragged blocks are gathered.
     const overlapping = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 8, cols: 1 }, pools: [pool(2), pool(3, 2, 1)], colParts: 2, outChannels: 4 });
-    expect(overlapping).toEqual({ pool: 1, what: 'a pool in a replicated layer split in column parts and 2 pools: a 3x3 pool with stride 2' });
+    expect(overlapping).toEqual({ pixels: 2, rows: 2, cols: 1, gathered: true });
+    const ragged = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: blockShape(replicaOffsets(3, 2)), pools: [pool(3, 3, 1)], colParts: 3, outChannels: 4 });
+    expect(ragged).toEqual({ pixels: 1, rows: 1, cols: 1, gathered: true });
+    // Windows that end unevenly in the blocks stay refused, as without parts.
+    const uneven = replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 3, cols: 4 }, pools: [pool(3)], colParts: 2, outChannels: 4 });
+    expect(uneven).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks 4 columns wide that complete 1 or 2 pooled columns' });
   });
 });
 
@@ -195,6 +203,53 @@ describe('pools in column parts: a max pool in columns of 4 and an average pool 
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('parts gathered in one core: a 2x2 max pool over two column parts, a 3x3/2 average pool over 2 x 4 parts (RTL)', () => {
+  const p = prepare('test/verify/fixtures/gathered-pool.imc');
+
+  it('makes the other parts partial cores of the last, whose neuron core pools the whole block', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.rowParts, l.colParts])).toEqual([
+      ['c1', 1, 2],
+      ['c2', 2, 4],
+    ]);
+    expect(p.mapping.cores.filter((c) => c.role === 'accumulate').map((c) => c.id)).toEqual(['c01', 'c09']);
+    // Each part sends its 4 columns' 10-bit codes per crossbar operation; only the last part sends activations on.
+    const partialSums = p.mapping.links.filter((l) => l.kind === 'partial-sum');
+    expect(partialSums.map((l) => `${l.from}>${l.to}`)).toEqual(['c00>c01', 'c02>c09', 'c03>c09', 'c04>c09', 'c05>c09', 'c06>c09', 'c07>c09', 'c08>c09']);
+    expect(partialSums.every((l) => l.bitsPerTransfer === 40)).toBe(true);
+    const c2 = p.mapping.layers[1].cores;
+    expect(new Set(p.mapping.links.filter((l) => l.kind === 'feedforward' && c2.includes(l.to)).map((l) => l.from))).toEqual(new Set(['c01']));
+    // The gathering cores walk all of their layer's columns (from replica 0), add c2's first row part's codes to its
+    // second's, and send a whole block's pooled pixels.
+    expect(neuronParametersOf(p.files, 'gathered_pool_c01')).toMatchObject({ COLS: 8, PARTS: 0, REP_Y_FIRST: 0, OUT_WIDTH: 4, POOL_BY_POSITION: 0 });
+    expect(neuronParametersOf(p.files, 'gathered_pool_c09')).toMatchObject({ COLS: 16, PARTS: 1, REP_Y_FIRST: 0, OUT_WIDTH: 4, POOL_BY_POSITION: 1 });
+    // verify's cycle cap counts the gathering core's 16 columns a step, a partial core's reads only.
+    const reads = (id: string) => p.plan.cores.find((c) => c.core === id)!.readCyclesPerTimestep;
+    expect(rtlStepCycles(p.program).get('c09')).toBe(reads('c09') + 16);
+    expect(rtlStepCycles(p.program).get('c02')).toBe(reads('c02'));
+  });
+
+  lintAndVerifyTests(p, 200);
+
+  it('verifies on two images, the gathering cores emitting every pooled pixel, non-zero ones among them', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    const emitting = result.coverage.filter((c) => c.activations > 0);
+    // 4x4x4 and 2x2x4 pooled activations per image.
+    expect(emitting.map((c) => [c.core, c.activations / 2])).toEqual([
+      ['c01', 64],
+      ['c09', 16],
+    ]);
+    for (const c of emitting) expect(c.nonZero, c.core).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('fails when the gathering core swaps two column parts\' codes (fault check)', async () => {
+    const result = await verifyEdited(p, 'gathered_pool_c09.v', (text) => text.replace('{ xbar_y, psum_i[279:240],', '{ psum_i[279:240], xbar_y,'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c09', layer: 'c2', kind: 'activation' });
   }, 300_000);
 });
 

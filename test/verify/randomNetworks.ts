@@ -571,7 +571,7 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
  */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
-  // pixels per block; column parts holding whole replicas and windows, of every pool of a chain); uneven
+  // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them); uneven
   // windows not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
@@ -615,6 +615,9 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       if (block.ragged && l.fused.some(isPool)) features.add('pool in ragged blocks');
       else if (l.outputShape.height % block.rows !== 0 || l.outputShape.width % block.cols !== 0) features.add('edge blocks');
       for (const f of l.fused.filter(isPool)) features.add(byName.get(f)!.op.kind === 'gap' ? 'gap in a replicated layer' : 'pool in a replicated layer');
+      // Column parts that cannot pool their own replicas' windows: one core gathers every part's codes.
+      const accumulating = mapping.cores.filter((c) => c.layer === l.layer && c.role === 'accumulate');
+      if (l.colParts > 1 && accumulating.length === 1 && l.fused.some(isPool)) features.add('pool in gathered column parts');
     }
     // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools
     // is applied at the later stage's input.

@@ -164,10 +164,12 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
   });
 }
 
+/** A Verilog zero of `bits` bits (an unused port's tie). */
+const zero = (bits: number): string => `{${bits}{1'b0}}`;
+
 /** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
 function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
-  const zero = (bits: number): string => `{${bits}{1'b0}}`;
   const masks = p.neuron?.residual?.masked?.arrivalMasks;
   // The wrapper's counter of arriving shortcut blocks (one entry when nothing is masked).
   const arrivals = masks?.length ?? 1;
@@ -215,7 +217,6 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     resPixBits: values.RES_PIX_BITS,
     resPtrBits: values.RES_PTR_BITS,
     resPixels: values.RES_PIXELS,
-    psumZero: zero(values.COLS * values.ADC_BITS),
     resPixelZero: zero(values.RES_IN * values.CHANNELS * values.ACT_BITS),
     resSlotZero: zero(values.RES_PTR_BITS),
     bnScaleZero: zero(values.BN_SCALE_BITS),
@@ -225,7 +226,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
 
 /** The crossbar at the target's tile size: enables of the used rows and columns, inputs padded, outputs sliced. */
 function tileContext(p: CoreRtlPlan, tile: { rows: number; cols: number }): object {
-  if (p.rows > tile.rows || p.cols > tile.cols) throw new Error(`RTL: core ${p.core.id} uses ${p.rows}x${p.cols} of a ${tile.rows}x${tile.cols} tile`);
+  if (p.rows > tile.rows || p.crossbarCols > tile.cols) throw new Error(`RTL: core ${p.core.id} uses ${p.rows}x${p.crossbarCols} of a ${tile.rows}x${tile.cols} tile`);
   const enable = (used: number, size: number): string => (used === size ? `{${size}{1'b1}}` : `{ {${size - used}{1'b0}}, {${used}{1'b1}} }`);
   const xBits = p.rows * p.inActivationBits;
   const tileXBits = tile.rows * p.inActivationBits;
@@ -233,10 +234,10 @@ function tileContext(p: CoreRtlPlan, tile: { rows: number; cols: number }): obje
     tileRows: tile.rows,
     tileCols: tile.cols,
     rowEnable: enable(p.rows, tile.rows),
-    colEnable: enable(p.cols, tile.cols),
+    colEnable: enable(p.crossbarCols, tile.cols),
     tileX: xBits === tileXBits ? 'xbar_x' : `{ {${tileXBits - xBits}{1'b0}}, xbar_x }`,
-    unusedCols: p.cols < tile.cols,
-    tileY: p.cols < tile.cols ? 'xbar_y_tile' : 'xbar_y',
+    unusedCols: p.crossbarCols < tile.cols,
+    tileY: p.crossbarCols < tile.cols ? 'xbar_y_tile' : 'xbar_y',
     tileAdcBits: tile.cols * p.adc.bits,
   };
 }
@@ -294,6 +295,36 @@ function batchNormColumns(p: CoreRtlPlan, values: ArrayLike<number>): number[] {
   return out;
 }
 
+/**
+ * What the neuron core reads: its crossbar's codes (`xbar_y`) and the row parts' partial sums (`psum_i`), or a
+ * gathering core's: the codes of every part of the layer (`psum_i` holds the other parts', in the mapping's order,
+ * the first in the low bits), the last row part's side by side as its ADC input and each other row part's as a
+ * vector of partial sums over all the layer's columns (column part 0 lowest).
+ */
+function neuronCodes(p: CoreRtlPlan, coreNamed: ReadonlyMap<string, CoreRtlPlan>): { neuronAdc: string; neuronPsum: string } {
+  if (!p.gathers) return { neuronAdc: 'xbar_y', neuronPsum: p.partialCores.length > 0 ? 'psum_i' : zero(p.cols * p.adc.bits) };
+  const codes = new Map<string, string>([[`${p.core.part.rowPart},${p.core.part.colPart}`, 'xbar_y']]);
+  let low = 0;
+  for (const id of p.partialCores) {
+    const { core: { part }, crossbarCols } = coreNamed.get(id)!;
+    const bits = crossbarCols * p.adc.bits;
+    codes.set(`${part.rowPart},${part.colPart}`, `psum_i[${low + bits - 1}:${low}]`);
+    low += bits;
+  }
+  const rowCodes = (row: number): string => `{ ${Array.from({ length: p.layer.colParts }, (_, j) => codes.get(`${row},${p.layer.colParts - 1 - j}`)!).join(', ')} }`;
+  const last = p.layer.rowParts - 1;
+  const partials = Array.from({ length: last }, (_, i) => rowCodes(last - 1 - i));
+  return { neuronAdc: rowCodes(last), neuronPsum: partials.length === 0 ? zero(p.cols * p.adc.bits) : partials.length === 1 ? partials[0] : `{ ${partials.join(', ')} }` };
+}
+
+/** What a core is to its layer (its wrapper's header). */
+function coreRole(p: CoreRtlPlan, plan: RtlPlan): string {
+  if (p.gathers) return 'gathering the codes of the layer\'s other parts';
+  if (p.core.role === 'accumulate') return 'accumulating row part';
+  if (p.core.role !== 'partial') return 'whole layer part';
+  return plan.cores.some((q) => q.gathers && q.partialCores.includes(p.core.id)) ? 'part sending its codes to the gathering core' : 'row part sending partial sums';
+}
+
 /** A $readmemh file: one two's-complement value per line, `bits` wide, entry 0 first. */
 function memFile(bits: number, values: ArrayLike<number>, head: string): string {
   return renderTemplate('rtl/rom.mem.hbs', { header: head, lines: Array.from(values, (v) => hexDigits(bits, v)) });
@@ -302,8 +333,8 @@ function memFile(bits: number, values: ArrayLike<number>, head: string): string 
 function weightFile(p: CoreRtlPlan, head: string): string {
   // Column-major (index k * rows + row), one two's-complement weight per line: the crossbar model's $readmemh order.
   const columnMajor: number[] = [];
-  for (let k = 0; k < p.cols; k++) {
-    for (let r = 0; r < p.rows; r++) columnMajor.push(p.weights[r * p.cols + k]);
+  for (let k = 0; k < p.crossbarCols; k++) {
+    for (let r = 0; r < p.rows; r++) columnMajor.push(p.weights[r * p.crossbarCols + k]);
   }
   return memFile(p.weightBits, columnMajor, head);
 }
@@ -353,7 +384,7 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
       wires.push(`[${emittedPixelBits(p) - 1}:0] ${sig.pixel}`);
     } else {
       wires.push(sig.psumValid);
-      wires.push(`[${p.cols * p.adc.bits - 1}:0] ${sig.psum}`);
+      wires.push(`[${p.crossbarCols * p.adc.bits - 1}:0] ${sig.psum}`);
     }
   }
   for (const lm of mapping.layers) {
@@ -554,6 +585,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
   if (queues) add(`rtl/${names.poolQueue}.v`, renderTemplate('rtl/imcc_pool_queue.v.hbs', { header: libraryHeader('pool whose windows end together, with its queue of pooled pixels', version) }));
   if (chains || queues) add(`rtl/${names.poolAxis}.v`, renderTemplate('rtl/imcc_pool_axis.v.hbs', { header: libraryHeader('pool windows along one dimension', version) }));
   if (chains || queues) add(`rtl/${names.poolTaps}.v`, renderTemplate('rtl/imcc_pool_taps.v.hbs', { header: libraryHeader('line buffer and window taps of a pool', version) }));
+  const coreNamed = new Map(plan.cores.map((p) => [p.core.id, p]));
   for (const p of plan.cores) {
     const id = names.cores.get(p.core.id)!;
     const weights = `rtl/${id}_weights.mem`;
@@ -595,7 +627,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       files.push({ path: tableFiles.blocks, content: table('ragged-lattice blocks', BLOCK_FIELDS, p.lattice.blocks) });
       if (p.lattice.arrivals) files.push({ path: tableFiles.arrivals, content: table('arriving ragged blocks', ARRIVAL_FIELDS, p.lattice.arrivals) });
     }
-    files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.cols} columns)`, version)) });
+    files.push({ path: weights, content: weightFile(p, header(design, `crossbar weights of core ${p.core.id} (column-major, ${p.rows} rows x ${p.crossbarCols} columns)`, version)) });
     add(
       `rtl/${id}.v`,
       renderTemplate('rtl/core.v.hbs', {
@@ -603,7 +635,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         module: id,
         coreId: p.core.id,
         layerName: commentText(p.layer.layer),
-        roleText: p.core.role === 'partial' ? 'row part sending partial sums' : p.core.role === 'accumulate' ? 'accumulating row part' : 'whole layer part',
+        roleText: coreRole(p, plan),
         hasNeuron: p.neuron !== undefined,
         poolQueue: usesPoolQueue(p),
         arrivals,
@@ -635,9 +667,10 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         resPixelBits: p.neuron ? (p.neuron.residual?.pixels ?? 1) * pixelChannels(p) * p.neuron.saturationBits : 0,
         pixelBits: p.memory.pixelBits,
         inPixelBits: p.inPixels * p.memory.pixelBits,
-        psumVectorBits: p.partialCores.length * p.cols * p.adc.bits,
+        psumVectorBits: p.partialCores.reduce((bits, id) => bits + coreNamed.get(id)!.crossbarCols * p.adc.bits, 0),
         outPixelBits: p.neuron ? emittedPixelBits(p) : 0,
-        adcVectorBits: p.cols * p.adc.bits,
+        adcVectorBits: p.crossbarCols * p.adc.bits,
+        ...neuronCodes(p, coreNamed),
         addrBits: unsignedBits(p.memory.depth - 1),
         wordBits: p.memory.wordBits,
         depth: p.memory.depth,
@@ -660,6 +693,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         coreIndex: p.core.index,
         rows: p.rows,
         cols: p.cols,
+        crossbarCols: p.crossbarCols,
         actBits: p.inActivationBits,
         actUnsigned: p.inUnsigned ? 1 : 0,
         weightBits: p.weightBits,

@@ -172,7 +172,8 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     CH_BITS: chBits,
     ADC_BITS: p.adc.bits,
     ADC_SHIFT: p.adc.shift,
-    PARTS: p.partialCores.length,
+    // A gathering core adds the row parts' codes, each row part's column parts side by side.
+    PARTS: p.gathers ? p.layer.rowParts - 1 : p.partialCores.length,
     SUM_BITS: n.sumBits,
     ACC_BITS: n.accBits,
     ACT_BITS: a,

@@ -4,6 +4,7 @@ import { diagnostic, DiagnosticError } from '../../diagnostics/index.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping, ReplicaOffset } from '../../mapping/types.js';
+import { accumulatorOf } from '../../mapping/split.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
 import { blockPixels, blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
 import { layerIndex, layerSending } from '../../mapping/layerIndex.js';
@@ -161,12 +162,18 @@ export interface CoreRtlPlan {
   node: IrNode;
   memory: CoreMemoryPlan;
   adc: AdcModel;
-  /** Tile weights, row-major rows x cols (the core's rectangle of the collective kernel matrix). */
+  /** Tile weights, row-major rows x crossbarCols (the core's rectangle of the collective kernel matrix). */
   weights: Int32Array;
   weightBits: number;
   rows: number;
+  crossbarCols: number;
+  /**
+   * The columns the core's neuron core walks: its crossbar's, or a gathering core's (`gathers`: the last core of a
+   * layer whose other parts all send it their codes, src/mapping/replicatedPool.ts) all of the layer's.
+   */
   cols: number;
-  /** First output channel of the core's columns. */
+  gathers: boolean;
+  /** First output channel of the core's (neuron core's) columns. */
   channelBase: number;
   /** Incoming pixel: all channels of the layer's input, `inActivationBits` each. */
   inChannels: number;
@@ -229,7 +236,10 @@ export interface CoreRtlPlan {
    * readiness and the arriving blocks from these tables (src/emit/rtl/lattice.ts).
    */
   lattice?: LatticeTables;
-  /** Sibling row parts whose partial sums this (accumulating) core adds, in row-part order. */
+  /**
+   * Sibling row parts whose partial sums this (accumulating) core adds, in row-part order; for a gathering core, every
+   * other part of the layer, in the mapping's order (src/emit/rtl/index.ts neuronCodes places their codes).
+   */
   partialCores: string[];
   /**
    * A row part of a layer with a residual add: the accumulating sibling whose shortcut FIFO it waits for (all row parts
@@ -651,13 +661,9 @@ export function planRtl(program: Program): RtlPlan {
     const slotOf = new Map(slotPositions.map((q, i) => [`${q.dy},${q.dx}`, i]));
     const inChannels = m.kernelRows / (m.kernelHeight * m.kernelWidth);
     const outChannels = m.kernelCols;
-    const rowsPerLayerCols = new Map<number, Core[]>();
-    for (const id of lm.cores) {
-      const core = coreById.get(id)!;
-      const list = rowsPerLayerCols.get(core.part.colPart) ?? [];
-      list.push(core);
-      rowsPerLayerCols.set(core.part.colPart, list);
-    }
+    const layerCores = lm.cores.map((id) => coreById.get(id)!);
+    // One core gathers the other parts' codes and runs the layer's one neuron core over all its columns.
+    const gathered = replicas > 1 && lm.colParts > 1 && (replicatedPoolPixels(design, lm)?.gathered ?? false);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
       const memory = memoryByCore.get(id);
@@ -683,22 +689,25 @@ export function planRtl(program: Program): RtlPlan {
         }
       }
       const rows = rowEnd - rowStart;
-      const cols = colEnd - colStart;
+      const crossbarCols = colEnd - colStart;
       const dense = matrixWeights(m, params.weights, core.part);
-      const weights = new Int32Array(rows * cols);
-      dense.forEach((line, r) => line.forEach((w, k) => (weights[r * cols + k] = w)));
+      const weights = new Int32Array(rows * crossbarCols);
+      dense.forEach((line, r) => line.forEach((w, k) => (weights[r * crossbarCols + k] = w)));
       const slotFirst = Math.floor(rowStart / inChannels);
       const slotLast = Math.floor((rowEnd - 1) / inChannels);
       const storedChannels = memory.channels;
       const storedChannelBase = storedChannels === inChannels ? 0 : m.rowSources[rowStart].channel;
       // The memory phase stores whole pixels for a row part that spans several kernel positions (src/memory/plan.ts).
       if (storedChannels !== inChannels && slotFirst !== slotLast) throw new Error(`RTL: row part ${id} of ${lm.layer} spans kernel positions but stores ${storedChannels} of ${inChannels} channels`);
-      const siblings = rowsPerLayerCols.get(core.part.colPart)!;
-      const partialCores = core.role === 'accumulate' ? siblings.filter((s) => s.role === 'partial').map((s) => s.id) : [];
+      const partialCores = core.role === 'accumulate' ? layerCores.filter((s) => s.role === 'partial' && accumulatorOf(s, layerCores) === core).map((s) => s.id) : [];
       const inBits = memory.activationBits;
       const inUnsigned = isBinaryValue(producerOf(design.network, node));
-      const firstReplica = Math.floor(colStart / outChannels);
-      const coreReplicas = Math.floor((colEnd - 1) / outChannels) - firstReplica + 1;
+      // A gathering core's neuron core walks the layer's columns (from replica 0), as an unsplit layer's does.
+      const gathers = gathered && core.role === 'accumulate';
+      const neuronColumns = gathers ? { start: 0, end: m.columnSinks.length } : { start: colStart, end: colEnd };
+      const cols = neuronColumns.end - neuronColumns.start;
+      const firstReplica = Math.floor(neuronColumns.start / outChannels);
+      const coreReplicas = Math.floor((neuronColumns.end - 1) / outChannels) - firstReplica + 1;
       cores.push({
         core,
         layer: lm,
@@ -708,8 +717,10 @@ export function planRtl(program: Program): RtlPlan {
         weights,
         weightBits: params.weightBits,
         rows,
+        crossbarCols,
         cols,
-        channelBase: colStart,
+        gathers,
+        channelBase: neuronColumns.start,
         inChannels,
         inActivationBits: inBits,
         inUnsigned,
@@ -735,7 +746,7 @@ export function planRtl(program: Program): RtlPlan {
         neuron:
           core.role === 'partial'
             ? undefined
-            : neuronPlan(design, lm, node, compiled.adc, partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer), firstReplica),
+            : neuronPlan(design, lm, node, compiled.adc, gathers ? lm.rowParts : partialCores.length + 1, params.batchNorm, residualPixels, mapping.layers, coreReplicas, replicas > 1 ? outChannels : cols, taps.get(lm.layer), firstReplica),
         crossbarAccBits: Math.max(adcNeedBits(rows, inBits, params.weightBits), compiled.adc.bits + compiled.adc.shift) + 2,
       });
     }
@@ -755,8 +766,10 @@ export function planRtl(program: Program): RtlPlan {
       // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels; the chain
       // of a method-2 block or a column part pools by position in its stages.)
       const chain = p.neuron.laterPools.length > 0;
-      if (chain && (p.block.cols > 1 || p.layer.colParts > 1)) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);
-      else if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && !chain)) p.neuron.pool.byPosition = true;
+      // (A gathering core sees the whole block, as an unsplit layer's.)
+      const ownParts = p.layer.colParts > 1 && !p.gathers;
+      if (chain && (p.block.cols > 1 || ownParts)) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);
+      else if (p.block.cols > 1 || ownParts || (p.edgeBlocks && !chain)) p.neuron.pool.byPosition = true;
     }
   }
   cores.sort((a, b) => a.core.index - b.core.index);

@@ -1,0 +1,86 @@
+// A residual add after a queued pool in its core (issue 19; IMC112 before): the queue's walk adds the shortcut to each
+// pooled pixel it pools (RES_ADD), reading the neuron core's FIFO at that pooled pixel's slot (the wrapper's
+// res_queue_slots ROM), right after the conv pixel that completes it; the table of the pixels the core computes makes
+// that pixel's block wait for all the pooled pixels it completes (several at the plane's last row and column), as
+// the dataflow model stalls it (src/emit/rtl/shortcutOrder.ts pooledShortcut). The pooled pixels then leave one per
+// timestep as before, so the consumer's crossbar timesteps check the timing.
+import { describe, expect, it } from 'vitest';
+import { lintAndVerifyTests, neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, shortcutTable, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+
+const FIXTURE = 'test/verify/fixtures/queue-add.imc';
+const NETWORK = 'queue_add';
+
+/** c2's core with the neuron core (its accumulating row part: c2 is split in two). */
+const c2Of = (p: ReturnType<typeof prepare>): string => `${NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
+
+describe('a residual add after a queued 3x3/1 max pool padded by 1, then a ReLU', () => {
+  const p = prepare(FIXTURE);
+  const c2 = c2Of(p);
+
+  it("adds in the queue's walk, the shortcut read at each pooled pixel's slot; the last pixel's block waits for its pooled pixels", () => {
+    const neuron = neuronParametersOf(p.files, c2);
+    expect(neuron).toMatchObject({ HAS_RES: 4, RES_TABLE: 1, POOL: 0, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 1, AFTER: 0, RELU_AFTER_POOL: 1, POOLED_H: 6, POOLED_W: 5, POOLED_BITS: 5 });
+    const ptrBits = neuron.RES_PTR_BITS;
+    const slots = p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content;
+    // One slot per pooled pixel, in arrival order (the shortcut comes column-major, as the queue's pixels leave).
+    expect(slots.split('\n').filter((l) => /^[0-9a-f]+$/.test(l)).map((l) => Number.parseInt(l, 16))).toEqual(Array.from({ length: 30 }, (_, q) => q));
+    const table = shortcutTable(p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content, ptrBits);
+    // The conv plane's last pixel completes pooled pixels (4, 3), (5, 3), (4, 4), (5, 4): it frees all four, having
+    // waited for the last (column-major 29) beyond the 26 freed before.
+    expect(table[29]).toMatchObject({ need: 30 - 26, advance: 4 });
+    expect(table.reduce((sum, e) => sum + e.advance, 0)).toBe(30);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), `rtl/${NETWORK}.f`, `${NETWORK}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images, one reset mid-stream, every pooled pixel added once, non-zero and saturated', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(1000);
+    const adding = result.coverage.find((c) => `${NETWORK}_${c.core}` === c2)!;
+    expect(adding.activations / result.images.length).toBe(4 * 6 * 5);
+    expect(adding.nonZero).toBeGreaterThan(0);
+    expect(adding.saturated).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("fails at c2 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
+    const depth = neuronParametersOf(p.files, c2).RES_DEPTH;
+    const result = await verifyEdited(p, `${c2}_res_queue_slots.mem`, (text) =>
+      text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
+    );
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+});
+
+describe("a residual add of a queued 2x2/1 average pool's ReLU (padded by 1: 7x6 from 6x5)", () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-average', [
+    ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 2x2, pad 1)'],
+    ['relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2))', 'add(relu(avgpool(batchnorm(c2), size 2, stride 1, pad 1)), s2)'],
+  ]);
+
+  it('adds the shortcut to the ReLU of the pooled value (RES_ADD 2), with no ReLU after the add', () => {
+    expect(poolQueueParametersOf(p.files, c2Of(p))).toMatchObject({ KIND: 2, RES_ADD: 2, RELU_AFTER_POOL: 0, POOLED_H: 7, POOLED_W: 6 });
+  });
+
+  lintAndVerifyTests(p, 1000);
+});
+
+describe('a residual add after a queued pool that another pool follows', () => {
+  it('is refused with IMC112: the stage pools the queued pixels as they leave, timesteps after the pixel completing them', () => {
+    expect(() =>
+      prepareVariant(FIXTURE, 'queue-add-then-pool', [
+        ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 2x2)'],
+        ['add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2)', 'add(avgpool(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), size 2, stride 1), s2)'],
+      ]),
+    ).toThrow(/does not implement a residual add that does not directly follow .* \(a queued one only as the last and only queue\)/);
+  });
+});

@@ -7,9 +7,10 @@
 // bias[o] (HAS_BN), requantization q = clamp((y + 2^(REQUANT_SHIFT-1)) >>> REQUANT_SHIFT), then a ReLU
 // (RELU_BEFORE_ADD), the residual add of a shortcut pixel from a FIFO (HAS_RES), a ReLU (RELU), a threshold or an
 // integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), the residual add of the pooled value or its
-// ReLU (HAS_RES 2, 3; a queue's add, HAS_RES 4, is the queue's), a ReLU and a threshold (or integrate-and-fire neuron) of the pooled value. Other pools (overlapping windows,
-// several pools) are a chain of static stages in the wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core
-// sends its pixels on stream_o and takes the last stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
+// ReLU (HAS_RES 2, 3; a queue's add, HAS_RES 4, is the queue's), a ReLU and a threshold (or integrate-and-fire
+// neuron) of the pooled value. Other pools (overlapping windows, several pools) are a chain of static stages in the
+// wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core sends its pixels on stream_o and takes the last
+// stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
 // (templates/rtl/imcc_pool_queue.v.hbs) that takes stream_o and sends the core's pixels itself.
 module imcc_neuron #(
   // Widths.

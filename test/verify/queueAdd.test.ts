@@ -74,6 +74,20 @@ describe("a residual add of a queued 2x2/1 average pool's ReLU (padded by 1: 7x6
   lintAndVerifyTests(p, 1000);
 });
 
+describe('a residual add after a queued 3x3/1 max pool padded by 1 that pools a 2x2/1 average stage (5x4 from 6x5)', () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-chain', [
+    ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 2x2)'],
+    ['add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2)', 'add(maxpool(avgpool(relu(batchnorm(c2)), size 2, stride 1), size 3, stride 1, pad 1), s2)'],
+  ]);
+
+  it("adds in the queue's walk, which reads the stage's pixels (the conv pixel completing them through the stage waits)", () => {
+    expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 4, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, c2Of(p))).toMatchObject({ RES_ADD: 1, IN_H: 5, IN_W: 4, POOLED_H: 5, POOLED_W: 4 });
+  });
+
+  lintAndVerifyTests(p, 1000);
+});
+
 describe('a residual add after a queued pool that another pool follows', () => {
   it('is refused with IMC112: the stage pools the queued pixels as they leave, timesteps after the pixel completing them', () => {
     expect(() =>

@@ -1,9 +1,11 @@
-// A residual add after a queued pool in its core (issue 19; IMC112 before): the queue's walk adds the shortcut to each
-// pooled pixel it pools (RES_ADD), reading the neuron core's FIFO at that pooled pixel's slot (the wrapper's
-// res_queue_slots ROM), right after the conv pixel that completes it; the table of the pixels the core computes makes
-// that pixel's block wait for all the pooled pixels it completes (several at the plane's last row and column), as
-// the dataflow model stalls it (src/emit/rtl/shortcutOrder.ts pooledShortcut). The pooled pixels then leave one per
-// timestep as before, so the consumer's crossbar timesteps check the timing.
+// A residual add after a queued pool in its core (issue 19; IMC112 before): the core's last queue adds the shortcut to
+// each pixel of the last pool (RES_ADD): its walk's pooled values, or the pixels of the stages after it as they come
+// back. It reads the neuron core's FIFO at that pixel's slot (the wrapper's res_queue_slots ROM); the table of the
+// pixels the core computes makes the block that completes pooled pixels (several at the plane's last row and column)
+// wait for all their shortcuts, as the dataflow model stalls it (src/emit/rtl/shortcutOrder.ts pooledShortcut), and
+// frees them after it: a pixel read timesteps later (after a queue, it leaves one per timestep) keeps its FIFO entry,
+// which the depth from the model's occupancy (arrival to read) covers. The consumer's crossbar timesteps check the
+// timing.
 import { describe, expect, it } from 'vitest';
 import { lintAndVerifyTests, neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, shortcutTable, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
@@ -15,6 +17,18 @@ const NETWORK = 'queue_add';
 /** c2's core with the neuron core (its accumulating row part: c2 is split in two). */
 const c2Of = (p: ReturnType<typeof prepare>): string => `${NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
 
+/** The fault check: every slot of the queue's ROM one further (its neighbour's shortcut), caught at c2's activations. */
+function neighbourSlotFault(p: ReturnType<typeof prepare>, c2: string): void {
+  it("fails at c2 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
+    const depth = neuronParametersOf(p.files, c2).RES_DEPTH;
+    const result = await verifyEdited(p, `${c2}_res_queue_slots.mem`, (text) =>
+      text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
+    );
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+}
+
 describe('a residual add after a queued 3x3/1 max pool padded by 1, then a ReLU', () => {
   const p = prepare(FIXTURE);
   const c2 = c2Of(p);
@@ -22,7 +36,7 @@ describe('a residual add after a queued 3x3/1 max pool padded by 1, then a ReLU'
   it("adds in the queue's walk, the shortcut read at each pooled pixel's slot; the last pixel's block waits for its pooled pixels", () => {
     const neuron = neuronParametersOf(p.files, c2);
     expect(neuron).toMatchObject({ HAS_RES: 4, RES_TABLE: 1, POOL: 0, POOL_CHAIN: 0 });
-    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 1, AFTER: 0, RELU_AFTER_POOL: 1, POOLED_H: 6, POOLED_W: 5, POOLED_BITS: 5 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 1, AFTER: 0, RELU_AFTER_POOL: 1, POOLED_H: 6, POOLED_W: 5, ADD_PIXEL_BITS: 5 });
     const ptrBits = neuron.RES_PTR_BITS;
     const slots = p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content;
     // One slot per pooled pixel, in arrival order (the shortcut comes column-major, as the queue's pixels leave).
@@ -51,50 +65,36 @@ describe('a residual add after a queued 3x3/1 max pool padded by 1, then a ReLU'
     expect(adding.saturated).toBeGreaterThan(0);
   }, 300_000);
 
-  it("fails at c2 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
-    const depth = neuronParametersOf(p.files, c2).RES_DEPTH;
-    const result = await verifyEdited(p, `${c2}_res_queue_slots.mem`, (text) =>
-      text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
-    );
-    expect(result.pass).toBe(false);
-    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
-  }, 300_000);
+  neighbourSlotFault(p, c2);
 });
 
-describe("a residual add of a queued 2x2/1 average pool's ReLU (padded by 1: 7x6 from 6x5)", () => {
-  const p = prepareVariant(FIXTURE, 'queue-add-average', [
-    ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 2x2, pad 1)'],
-    ['relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2))', 'add(relu(avgpool(batchnorm(c2), size 2, stride 1, pad 1)), s2)'],
+describe('a residual add after a queue between two stages (2x2/1 average, 3x3/1 max padded by 1, 2x2/1 average: 4x3)', () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-stages', [
+    ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 3x3)'],
+    ['add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2)', 'add(avgpool(maxpool(avgpool(relu(batchnorm(c2)), size 2, stride 1), size 3, stride 1, pad 1), size 2, stride 1), s2)'],
   ]);
+  const c2 = c2Of(p);
 
-  it('adds the shortcut to the ReLU of the pooled value (RES_ADD 2), with no ReLU after the add', () => {
-    expect(poolQueueParametersOf(p.files, c2Of(p))).toMatchObject({ KIND: 2, RES_ADD: 2, RELU_AFTER_POOL: 0, POOLED_H: 7, POOLED_W: 6 });
+  it("adds in the queue to the last stage's pixels as they come back, the shortcut read at the last pool's pixel's slot", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 4, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 1, AFTER: 1, IN_H: 5, IN_W: 4, OUT_H: 4, ADD_PIXEL_BITS: 4 });
   });
 
   lintAndVerifyTests(p, 1000);
+
+  neighbourSlotFault(p, c2);
 });
 
-describe('a residual add after a queued 3x3/1 max pool padded by 1 that pools a 2x2/1 average stage (5x4 from 6x5)', () => {
-  const p = prepareVariant(FIXTURE, 'queue-add-chain', [
-    ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 2x2)'],
-    ['add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2)', 'add(maxpool(avgpool(relu(batchnorm(c2)), size 2, stride 1), size 3, stride 1, pad 1), s2)'],
+describe("a residual add of the ReLU of two queues (2x2/1 average, then 2x2/1 max, both padded by 1: 8x7 from 6x5)", () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-two-queues', [
+    ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 3x3, pad 2)'],
+    ['relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2))', 'add(relu(maxpool(avgpool(batchnorm(c2), size 2, stride 1, pad 1), size 2, stride 1, pad 1)), s2)'],
   ]);
 
-  it("adds in the queue's walk, which reads the stage's pixels (the conv pixel completing them through the stage waits)", () => {
-    expect(neuronParametersOf(p.files, c2Of(p))).toMatchObject({ HAS_RES: 4, POOL_CHAIN: 0 });
-    expect(poolQueueParametersOf(p.files, c2Of(p))).toMatchObject({ RES_ADD: 1, IN_H: 5, IN_W: 4, POOLED_H: 5, POOLED_W: 4 });
+  it('adds in the second queue, to the ReLU of its pooled value (RES_ADD 2), with no ReLU after the add', () => {
+    expect(poolQueueParametersOf(p.files, c2Of(p))).toMatchObject({ KIND: 2, RES_ADD: 0, AFTER: 1 });
+    expect(poolQueueParametersOf(p.files, c2Of(p), 2)).toMatchObject({ KIND: 1, RES_ADD: 2, AFTER: 0, RELU_AFTER_POOL: 0, POOLED_H: 8, POOLED_W: 7 });
   });
 
   lintAndVerifyTests(p, 1000);
-});
-
-describe('a residual add after a queued pool that another pool follows', () => {
-  it('is refused with IMC112: the stage pools the queued pixels as they leave, timesteps after the pixel completing them', () => {
-    expect(() =>
-      prepareVariant(FIXTURE, 'queue-add-then-pool', [
-        ['  s2 = shortcut(p1, out 4)                                                    // 4x6x5', '  s2 = conv(p1, out 4, kernel 2x2)'],
-        ['add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2)', 'add(avgpool(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), size 2, stride 1), s2)'],
-      ]),
-    ).toThrow(/does not implement a residual add that does not directly follow .* \(a queued one only as the last and only queue\)/);
-  });
 });

@@ -81,7 +81,8 @@ module imcc_neuron #(
   // (another pixel order, idle pixels on either side, a column part, an add after a pool): only the arriving pixels
   // res_mask_i marks are kept (packed in arrival order), the core's i-th pixel is read at the slot res_slot_i of the
   // table's entry at res_pix_o (RES_PIXELS entries), res_advance_i are freed after it, a block waits for res_need_i.
-  // HAS_RES 4: the add follows the core's queued pool, whose walk adds the FIFO's pixel at res_slot_i (res_pixel_o).
+  // HAS_RES 4: the add follows the core's pools, one queued: the last queue adds the FIFO's pixel at res_slot_i
+  // (res_pixel_o).
   parameter integer HAS_RES              = 0,
   parameter integer RES_DEPTH            = 2,
   parameter integer RES_PTR_BITS         = 1,

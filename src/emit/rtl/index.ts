@@ -141,7 +141,7 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string) 
       output: `${prefix}_stream_${i + 1}`,
       parameters: instanceParameters(stage),
     }));
-    // The last queue may add a residual shortcut: its walk reads the neuron core's FIFO at the pooled pixel's slot.
+    // The last queue may add a residual shortcut: it reads the neuron core's FIFO at the last pool's pixel's slot.
     const adds = q.parameters.RES_ADD !== 0;
     const context = {
       instance: first ? 'u_queue' : `u_${prefix}`,
@@ -157,8 +157,8 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string) 
       busy: `queue${k + 1}_busy`,
       valid: last ? 'out_valid_o' : `unused_queue${k + 1}_valid`,
       pixel: last ? 'out_pixel_o' : `unused_queue${k + 1}_pixel`,
-      walkPixel: adds ? 'queue_walk_pixel' : `unused_queue${k + 1}_walk_pixel`,
-      walkPixelBits: q.parameters.POOLED_BITS,
+      addPixel: adds ? 'queue_add_pixel' : `unused_queue${k + 1}_add_pixel`,
+      addPixelBits: q.parameters.ADD_PIXEL_BITS,
       shortcut: adds ? 'res_pixel' : `{${q.parameters.COLS * q.parameters.ACT_BITS}{1'b0}}`,
       first,
       last,
@@ -196,7 +196,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     queuesBusy: queues.map((q) => q.busy).join(' || '),
     traceSource: queues.length > 0 ? queues[queues.length - 1].instance : 'u_neuron',
     resTable: values.RES_TABLE === 1,
-    // The core's queue adds the shortcut (HAS_RES 4): it reads the FIFO at its walk's pooled pixel's slot.
+    // The core's last queue adds the shortcut (HAS_RES 4): it reads the FIFO at the last pool's pixel's slot.
     queueAdds: values.HAS_RES === 4,
     resQueueSlots: p.neuron?.residual?.queueSlots?.length ?? 0,
     resPixelOutBits: values.CHANNELS * values.ACT_BITS,
@@ -582,7 +582,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       }
       const queueSlots = p.neuron!.residual!.queueSlots;
       if (queueSlots) {
-        const what = `FIFO slot of the shortcut pixel of each pooled pixel core ${p.core.id}'s queue pools (column-major), which its walk adds`;
+        const what = `FIFO slot of the shortcut pixel of each pixel of core ${p.core.id}'s last pool (column-major), which its last queue adds`;
         files.push({ path: resQueueSlotFile, content: memFile(ptrBits, queueSlots, header(design, what, version)) });
       }
     }

@@ -32,8 +32,8 @@ export interface NeuronPlan {
    * that arrive together; `slots` and `masked`, the table of a buffer that is not a plain FIFO (another pixel order,
    * idle pixels, a column part taking every pixel: src/emit/rtl/shortcutOrder.ts). `afterPool`: the add is after the
    * core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU (`relu`), read at the computed pixel
-   * that completes it (through the table, `masked`). `queueSlots`: the last pool is the core's queue, whose walk adds
-   * the shortcut to each pooled pixel it pools, read at that pixel's slot (one per pooled pixel, column-major).
+   * that completes it (through the table, `masked`). `queueSlots`: the core's pools include a queue, whose last queue
+   * adds the shortcut to each pixel of the last pool, read at that pixel's slot (one per pooled pixel, column-major).
    */
   residual?: {
     from: string;
@@ -308,19 +308,16 @@ function neuronPlan(
       case 'add': {
         // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or after the core's
         // pools the pooled value or its ReLU: the neuron core adds the shortcut when the pixel that completes it is
-        // computed (the last pool's pixels come back into it), or a queued last pool's walk adds it to each pooled
-        // pixel right after the pixel that completes it. A queue before the last pool, or before another queue, sends
-        // its pixels in later timesteps than the pixel that completes them: not generated.
+        // computed (the last pool's pixels come back into it), or, when a pool queues its pixels, the last queue adds
+        // it to each pixel of the last pool (its walk's, or the stages' after it that come back to it).
         const before = fused.slice(0, i);
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
-        const queues = [pool, ...laterPools.map((l) => l.pool)].filter((q) => q?.queue !== undefined);
-        const lastPool = laterPools.length > 0 ? laterPools[laterPools.length - 1].pool : pool;
-        const queueAdds = queues.length === 1 && lastPool?.queue !== undefined;
-        const afterPool = pool !== undefined && (queues.length === 0 || queueAdds) && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
+        const queueAdds = pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
+        const afterPool = pool !== undefined && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
         if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
-          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools (a queued one only as the last and only queue)');
+          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools');
         }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).

@@ -86,9 +86,9 @@ export interface ChainPool {
  * The table of a residual add right after the core's pools: the shortcut is on the last pool's plane, arriving in
  * blocks of `arriving` replicas, and each pooled pixel reads its shortcut pixel at the computed pixel that completes
  * it (through the pools, the pixel the core computes last among those it pools), so the block holding that pixel
- * waits for it. The conv plane is computed in blocks of `reading` replicas. A queued last pool completes several
- * pooled pixels at one computed pixel: its block waits for all of them, and the queue's walk reads each at its pooled
- * pixel's slot (`pooledSlots`, column-major; the computed pixels' slots are then unused).
+ * waits for it. The conv plane is computed in blocks of `reading` replicas. A queued pool completes several pooled
+ * pixels at one computed pixel: its block waits for all of them, and the core's last queue reads each pixel of the
+ * last pool at its slot (`pooledSlots`, column-major; the computed pixels' slots are then unused).
  */
 export function pooledShortcut(
   conv: { height: number; width: number },

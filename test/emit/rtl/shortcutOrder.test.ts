@@ -1,6 +1,6 @@
 // The masked shortcut table of a residual add with idle pixels (src/emit/rtl/shortcutOrder.ts maskedShortcut): which
 // arriving pixels the adding core keeps, where each of its pixels sits, when each block may start and what it frees;
-// and the same table for an add after the core's pools (pooledShortcut), a queued last pool's too.
+// and the same table for an add after the core's pools (pooledShortcut), a queued pool's too.
 import { describe, expect, it } from 'vitest';
 import { decodeShortcutEntry, encodeShortcutEntry, hasIdlePixels, maskedShortcut, pooledShortcut } from '../../../src/emit/rtl/shortcutOrder.js';
 import { blockOrigins } from '../../../src/mapping/block.js';

@@ -195,7 +195,7 @@ describe('yosys synthesis', () => {
         `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +
         `                   output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o);\n` +
         `  imcc_pool_queue #(${set(queue)}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(q_i),\n` +
-        `    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(), .stream_o(), .pooled_i({${qb}{1'b0}}), .walk_pixel_o(),\n` +
+        `    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(), .stream_o(), .pooled_i({${qb}{1'b0}}), .add_pixel_o(),\n` +
         `    .shortcut_i({${queue.COLS * queue.ACT_BITS}{1'b0}}), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n` +
         'endmodule\n',
       'imcc_pool.v': library(chain, 'imcc_pool'),
@@ -229,7 +229,7 @@ describe('yosys synthesis', () => {
       ['output', 1, 'empty_o'],
       ['output', 1, 'busy_o'],
       ['output', bits, 's_o'],
-      ['output', q.POOLED_BITS, 'walk_pixel_o'],
+      ['output', q.ADD_PIXEL_BITS, 'add_pixel_o'],
       ['input', q.COLS * q.ACT_BITS, 'shortcut_i'],
       ['output', 1, 'valid_o'],
       ['output', q.COLS * q.OUT_BITS, 'pixel_o'],
@@ -243,7 +243,7 @@ describe('yosys synthesis', () => {
     return (
       `module ${name} (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i${ports});\n` +
       `  imcc_pool_queue #(${set}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(s_i),\n` +
-      '    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(busy_o), .stream_o(s_o), .pooled_i(pooled_i), .walk_pixel_o(walk_pixel_o),\n' +
+      '    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(busy_o), .stream_o(s_o), .pooled_i(pooled_i), .add_pixel_o(add_pixel_o),\n' +
       '    .shortcut_i(shortcut_i), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n' +
       'endmodule\n'
     );

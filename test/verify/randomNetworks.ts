@@ -78,7 +78,9 @@ export interface NetCase {
   cycleSlack: number;
   /**
    * LARGER (idleAnywhere) only: the first residual add on an even plane comes after a 2x2 max pool in its core (a
-   * stride-2 projection shortcut on the pooled plane). Drawn last, so the other fields of every case stay as they were.
+   * stride-2 projection shortcut on the pooled plane), or, when the step's stride is 1 and the main convolution is
+   * unreplicated, after a queued 3x3/1 max pool padded by 1 (a stride-1 projection shortcut). Drawn last, so the other
+   * fields of every case stay as they were.
    */
   pooledAdd: boolean;
 }
@@ -424,7 +426,9 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       binary = spiking && s.relu;
     } else if (s.kind === 'residual') {
       if (!computed) return;
-      // A 2x2 max pool of the main path before the add: a stride-1 main convolution, a stride-2 projection shortcut.
+      // A 2x2 max pool of the main path before the add: a stride-1 main convolution, a stride-2 projection shortcut;
+      // or (a drawn stride of 1, an unreplicated main convolution) a queued 3x3/1 max pool padded by 1 and a stride-1
+      // projection shortcut (a queue needs an unreplicated layer).
       const pooled = pooledAdd && !binary && cur.height % 2 === 0 && cur.width % 2 === 0;
       const stride = pooled ? 1 : s.stride;
       const project = s.project || binary || pooled;
@@ -433,10 +437,11 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       const main = `${name}m`;
       const made = conv(main, out, 3, stride, 1, limits.idleAnywhere ? { ...s, stride, edge: true } : s, false);
       const identity = stride === 1 && out === cur.channels && !project;
-      const shortcutStride = pooled ? 2 : s.stride;
-      // The add's plane (the shortcut's) is the pooled one when the add follows the main path's pool: a replicated
+      const queued = pooled && s.stride === 1 && made.rep.replicas === 1;
+      const shortcutStride = pooled && !queued ? 2 : s.stride;
+      // The add's plane (the shortcut's) is the pooled one when the add follows the main path's 2x2 pool: a replicated
       // shortcut's block must fit it (IMC052).
-      const addedPlane = pooled ? { ...made.plane, height: made.plane.height / 2, width: made.plane.width / 2 } : made.plane;
+      const addedPlane = pooled && !queued ? { ...made.plane, height: made.plane.height / 2, width: made.plane.width / 2 } : made.plane;
       const fitsShortcut = Math.ceil(made.rep.replicas / made.rep.dW) <= addedPlane.height && made.rep.dW <= addedPlane.width;
       const shortcutRep = limits.replicateShortcuts && fitsShortcut ? made.rep : { replicas: 1, dW: 1 };
       const shortcutTiles = identity ? 0 : tiles(c, cur.channels, 1, shortcutStride, out, shortcutRep);
@@ -451,10 +456,11 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
         direct(shortcut, shortcutRep, 'auto');
       }
       if (pooled) {
-        made.layer.pools.push({ height: 2, width: 2, stride: 2, padding: uniformPadding(0) });
+        made.layer.pools.push(queued ? { height: 3, width: 3, stride: 1, padding: uniformPadding(1) } : { height: 2, width: 2, stride: 2, padding: uniformPadding(0) });
         pooledAdd = false;
       }
-      lines.push(`  ${name} = relu(add(${pooled ? `maxpool(${main}, size 2)` : main}, ${shortcut}))`);
+      const operand = !pooled ? main : queued ? `maxpool(${main}, size 3, stride 1, pad 1)` : `maxpool(${main}, size 2)`;
+      lines.push(`  ${name} = relu(add(${operand}, ${shortcut}))`);
       cores += made.need + shortcutTiles;
       n++;
       cur = { ...addedPlane, name };
@@ -587,18 +593,20 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';
 
+/** Whether two windows of pool `node` end at the same row or column (padding >= stride): its pooled pixels queue. */
+function isQueuedPool(node: IrNode, byName: ReadonlyMap<string, IrNode>): boolean {
+  const op = node.op;
+  if (op.kind !== 'maxpool' && op.kind !== 'avgpool') return false;
+  const input = byName.get(node.inputs[0])!.shape;
+  const p = op.padding;
+  return poolWindowEnds(input.height, op.size, op.stride, p.top, p.bottom).length === 0 || poolWindowEnds(input.width, op.size, op.stride, p.left, p.right).length === 0;
+}
+
 /** The features a compiled case exercises (for choosing and checking the fixed seed list). */
 export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers: readonly ResidualBuffer[] = []): Set<string> {
   const features = new Set<string>();
   const byName = new Map(design.network.nodes.map((n) => [n.name, n]));
-  // Two windows end at the same row or column (padding >= stride): the pooled pixels queue.
-  const queuedPool = (node: IrNode): boolean => {
-    const op = node.op;
-    if (op.kind !== 'maxpool' && op.kind !== 'avgpool') return false;
-    const input = byName.get(node.inputs[0])!.shape;
-    const p = op.padding;
-    return poolWindowEnds(input.height, op.size, op.stride, p.top, p.bottom).length === 0 || poolWindowEnds(input.width, op.size, op.stride, p.left, p.right).length === 0;
-  };
+  const queuedPool = (node: IrNode): boolean => isQueuedPool(node, byName);
   const isPool = (name: string) => ['maxpool', 'avgpool', 'gap'].includes(byName.get(name)?.op.kind ?? '');
   for (const l of mapping.layers) {
     if (l.rowParts > 1) features.add('row split');
@@ -662,7 +670,7 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
  * What the LARGER limits add (idleAnywhere, spiking): integrate-and-fire targets (ragged layers of them), method-2
  * blocks whose plane ends inside their rows, residual adds with idle pixels (edge or ragged blocks) on either side,
  * with a pool in the adding layer's core, or of a replicated layer's pooled pixels, and residual adds after a pool in
- * their core (and a pool after such an add).
+ * their core (a queued one too, and a pool after such an add).
  */
 export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<string> {
   const features = new Set<string>();
@@ -689,7 +697,7 @@ export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<st
     if (withIdle) features.add('residual add with idle pixels');
     if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
     if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
-    if (isPool(add.inputs[0])) features.add('residual add after a pool in its core');
+    if (isPool(add.inputs[0])) features.add(isQueuedPool(byName.get(add.inputs[0])!, byName) ? 'residual add after a queued pool in its core' : 'residual add after a pool in its core');
     // A pool (or the head's global average pool) after that add: a stage of the core's chain adds the shortcut.
     const later = l.fused.slice(l.fused.indexOf(add.name) + 1);
     if (isPool(add.inputs[0]) && later.some((f) => isPool(f) || byName.get(f)!.op.kind === 'gap')) features.add('pool after a residual add after a pool in its core');

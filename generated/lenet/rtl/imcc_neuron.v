@@ -7,10 +7,11 @@
 // bias[o] (HAS_BN), requantization q = clamp((y + 2^(REQUANT_SHIFT-1)) >>> REQUANT_SHIFT), then a ReLU
 // (RELU_BEFORE_ADD), the residual add of a shortcut pixel from a FIFO (HAS_RES), a ReLU (RELU), a threshold or an
 // integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), the residual add of the pooled value or its
-// ReLU (HAS_RES 2, 3; between two pools, HAS_RES 5, the later pool's stage adds the shortcut the core reads for it,
-// pooled_shortcut_o), a ReLU and a threshold (or integrate-and-fire neuron) of the pooled value. Other pools (overlapping windows,
-// several pools) are a chain of static stages in the wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core
-// sends its pixels on stream_o and takes the last stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
+// ReLU (HAS_RES 2, 3; a queue's add, HAS_RES 4, is the queue's; between two pools, HAS_RES 5, the later pool's stage
+// adds the shortcut the core reads for it, pooled_shortcut_o), a ReLU and a threshold (or integrate-and-fire neuron)
+// of the pooled value. Other pools (overlapping windows, several pools) are a chain of static stages in the wrapper
+// (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core sends its pixels on stream_o and takes the last stage's pooled
+// pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
 // (templates/rtl/imcc_pool_queue.v.hbs) that takes stream_o and sends the core's pixels itself.
 module imcc_neuron #(
   // Widths.
@@ -82,6 +83,8 @@ module imcc_neuron #(
   // (another pixel order, idle pixels on either side, a column part, an add after a pool): only the arriving pixels
   // res_mask_i marks are kept (packed in arrival order), the core's i-th pixel is read at the slot res_slot_i of the
   // table's entry at res_pix_o (RES_PIXELS entries), res_advance_i are freed after it, a block waits for res_need_i.
+  // HAS_RES 4: the add follows the core's pools, one queued: the last queue adds the FIFO's pixel at res_slot_i
+  // (res_pixel_o).
   parameter integer HAS_RES              = 0,
   parameter integer RES_DEPTH            = 2,
   parameter integer RES_PTR_BITS         = 1,
@@ -110,6 +113,7 @@ module imcc_neuron #(
   input  wire                                           res_valid_i,      // HAS_RES: shortcut pixels arrive
   input  wire [RES_IN*CHANNELS*ACT_BITS-1:0]            res_pixel_i,
   output wire                                           res_ready_o,      // the next block's shortcut pixels are here
+  output wire [CHANNELS*ACT_BITS-1:0]                   res_pixel_o,      // HAS_RES 4: the shortcut pixel at res_slot_i
   output wire [RES_PIX_BITS-1:0]                        res_pix_o,        // RES_TABLE: the table entry to read
   input  wire [RES_PTR_BITS-1:0]                        res_slot_i,
   input  wire [RES_IN-1:0]                              res_mask_i,       // RES_TABLE: arriving pixels kept
@@ -370,6 +374,7 @@ module imcc_neuron #(
         .rdata_o (res_head)
       );
 
+      assign res_pixel_o = res_head;
       wire [ACT_BITS-1:0]        shortcut_raw = res_head[oc * ACT_BITS +: ACT_BITS];
       wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
       if (HAS_RES >= 2) begin : g_add_after_pool
@@ -394,6 +399,7 @@ module imcc_neuron #(
       wire unused_res = ^{ res_valid_i, res_pixel_i, res_slot_i, res_mask_i, res_advance_i, res_need_i, pixel_done };
       assign res_ready_o = 1'b1;
       assign res_pix_o = {RES_PIX_BITS{1'b0}};
+      assign res_pixel_o = {(CHANNELS*ACT_BITS){1'b0}};
       assign added = pre_add;
       assign pooled_shortcut = {ACC_BITS{1'b0}};
 `ifdef VERILATOR

@@ -151,6 +151,7 @@ module lenet_c02 (
   wire [3-1:0]  unused_bn_index;
   wire [32-1:0]  unused_shortcut_pixel;
   wire [17-1:0]  unused_pooled_shortcut;
+  wire [32-1:0]  unused_res_pixel;
 
   wire [32-1:0]  unused_stream;
 
@@ -236,6 +237,7 @@ module lenet_c02 (
     .res_valid_i      (1'b0),
     .res_pixel_i      ({32{1'b0}}),
     .res_ready_o      (unused_res_ready),
+    .res_pixel_o      (unused_res_pixel),
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({1{1'b0}}),
     .res_mask_i       ({1{1'b1}}),

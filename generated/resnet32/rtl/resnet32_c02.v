@@ -160,6 +160,7 @@ module resnet32_c02 (
   wire [1-1:0]  unused_res_pix;
   wire [128-1:0]  unused_shortcut_pixel;
   wire [35-1:0]  unused_pooled_shortcut;
+  wire [128-1:0]  unused_res_pixel;
 
   wire [55-1:0]  unused_stream;
 
@@ -245,6 +246,7 @@ module resnet32_c02 (
     .res_valid_i      (res_valid_i),
     .res_pixel_i      (res_pixel_i),
     .res_ready_o      (res_ready),
+    .res_pixel_o      (unused_res_pixel),
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({8{1'b0}}),
     .res_mask_i       ({1{1'b1}}),

@@ -158,6 +158,7 @@ module resnet32_c09 (
   wire [1-1:0]  unused_res_pix;
   wire [128-1:0]  unused_shortcut_pixel;
   wire [35-1:0]  unused_pooled_shortcut;
+  wire [128-1:0]  unused_res_pixel;
 
   wire [55-1:0]  unused_stream;
 
@@ -243,6 +244,7 @@ module resnet32_c09 (
     .res_valid_i      (1'b0),
     .res_pixel_i      ({128{1'b0}}),
     .res_ready_o      (unused_res_ready),
+    .res_pixel_o      (unused_res_pixel),
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({1{1'b0}}),
     .res_mask_i       ({1{1'b1}}),

@@ -149,6 +149,7 @@ module resnet32_c25 (
   wire [6-1:0]  unused_bn_index;
   wire [448-1:0]  unused_shortcut_pixel;
   wire [27-1:0]  unused_pooled_shortcut;
+  wire [448-1:0]  unused_res_pixel;
 
   wire [45-1:0]  unused_stream;
 
@@ -234,6 +235,7 @@ module resnet32_c25 (
     .res_valid_i      (1'b0),
     .res_pixel_i      ({448{1'b0}}),
     .res_ready_o      (unused_res_ready),
+    .res_pixel_o      (unused_res_pixel),
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({1{1'b0}}),
     .res_mask_i       ({1{1'b1}}),

@@ -165,6 +165,7 @@ module resnet32_c29 (
   wire [1-1:0]  unused_res_pix;
   wire [448-1:0]  unused_shortcut_pixel;
   wire [36-1:0]  unused_pooled_shortcut;
+  wire [448-1:0]  unused_res_pixel;
 
   wire [54-1:0]  unused_stream;
 
@@ -250,6 +251,7 @@ module resnet32_c29 (
     .res_valid_i      (res_valid_i),
     .res_pixel_i      (res_pixel_i),
     .res_ready_o      (res_ready),
+    .res_pixel_o      (unused_res_pixel),
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({6{1'b0}}),
     .res_mask_i       ({1{1'b1}}),

@@ -160,6 +160,7 @@ module resnet32_c35 (
   wire [1-1:0]  unused_res_pix;
   wire [448-1:0]  unused_shortcut_pixel;
   wire [36-1:0]  unused_pooled_shortcut;
+  wire [448-1:0]  unused_res_pixel;
 
   wire [54-1:0]  unused_stream;
 
@@ -245,6 +246,7 @@ module resnet32_c35 (
     .res_valid_i      (1'b0),
     .res_pixel_i      ({448{1'b0}}),
     .res_ready_o      (unused_res_ready),
+    .res_pixel_o      (unused_res_pixel),
     .res_pix_o        (unused_res_pix),
     .res_slot_i       ({1{1'b0}}),
     .res_mask_i       ({1{1'b1}}),

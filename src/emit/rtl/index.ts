@@ -142,6 +142,8 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
       parameters: instanceParameters(stage),
       shortcut: shortcutZero,
     }));
+    // The last queue may add a residual shortcut: it reads the neuron core's FIFO at the last pool's pixel's slot.
+    const adds = q.parameters.RES_ADD !== 0;
     const context = {
       instance: first ? 'u_queue' : `u_${prefix}`,
       parameters: instanceParameters(q.parameters),
@@ -156,6 +158,9 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
       busy: `queue${k + 1}_busy`,
       valid: last ? 'out_valid_o' : `unused_queue${k + 1}_valid`,
       pixel: last ? 'out_pixel_o' : `unused_queue${k + 1}_pixel`,
+      addPixel: adds ? 'queue_add_pixel' : `unused_queue${k + 1}_add_pixel`,
+      addPixelBits: q.parameters.ADD_PIXEL_BITS,
+      shortcut: adds ? 'res_pixel' : `{${q.parameters.COLS * q.parameters.ACT_BITS}{1'b0}}`,
       first,
       last,
     };
@@ -203,6 +208,10 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     queuesBusy: queues.map((q) => q.busy).join(' || '),
     traceSource: queues.length > 0 ? queues[queues.length - 1].instance : 'u_neuron',
     resTable: values.RES_TABLE === 1,
+    // The core's last queue adds the shortcut (HAS_RES 4): it reads the FIFO at the last pool's pixel's slot.
+    queueAdds: values.HAS_RES === 4,
+    resQueueSlots: p.neuron?.residual?.queueSlots?.length ?? 0,
+    resPixelOutBits: values.CHANNELS * values.ACT_BITS,
     // A table entry: { need, advance (RES_PTR_BITS + 1 bits each), slot }.
     resEntryBits: 3 * values.RES_PTR_BITS + 2,
     resArrivalMasks: masks !== undefined,
@@ -602,6 +611,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     const neuronFields = hasNeuron ? neuronContext(p, names) : {};
     const masked = p.neuron?.residual?.masked;
     const resMaskFile = `rtl/${id}_res_masks.mem`;
+    const resQueueSlotFile = `rtl/${id}_res_queue_slots.mem`;
     if (reorder && masked) {
       // One entry per pixel the neuron core computes (encodeShortcutEntry).
       const ptrBits = unsignedBits(p.neuron!.residual!.depth - 1);
@@ -611,6 +621,11 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       if (masked.arrivalMasks) {
         const what = `arriving shortcut pixels core ${p.core.id} keeps (bit r: replica r of '${p.neuron!.residual!.from}' is in the plane), one line per arriving block`;
         files.push({ path: resMaskFile, content: memFile(p.neuron!.residual!.pixels, masked.arrivalMasks, header(design, what, version)) });
+      }
+      const queueSlots = p.neuron!.residual!.queueSlots;
+      if (queueSlots) {
+        const what = `FIFO slot of the shortcut pixel of each pixel of core ${p.core.id}'s last pool (column-major), which its last queue adds`;
+        files.push({ path: resQueueSlotFile, content: memFile(ptrBits, queueSlots, header(design, what, version)) });
       }
     }
     const channels = neuronChannelRange(p);
@@ -704,6 +719,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         weightFile: weights,
         resSlotFile,
         resMaskFile,
+        resQueueSlotFile,
         ...neuronFields,
       }),
     );

@@ -227,8 +227,9 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     LATTICE: p.block.ragged ? 1 : 0,
     ORIGIN_BITS: controllerParameters(p).CW,
     LAST_REPLICA_PARTIAL: replicated && (p.channelBase + p.cols) % p.outChannels !== 0 ? 1 : 0,
-    // 2: the add is of the pooled value, 3: of its ReLU, 5: between two pools (the later pool's stage adds it).
-    HAS_RES: !res ? 0 : res.betweenPools ? 5 : res.afterPool === 'relu' ? 3 : res.afterPool === 'pool' ? 2 : 1,
+    // 2: the add is of the pooled value, 3: of its ReLU; 4: the core's queue adds (the module reads its FIFO for it);
+    // 5: between two pools (the later pool's stage adds it).
+    HAS_RES: !res ? 0 : res.queueSlots ? 4 : res.betweenPools ? 5 : res.afterPool === 'relu' ? 3 : res.afterPool === 'pool' ? 2 : 1,
     RES_DEPTH: res?.depth ?? 2,
     RES_PTR_BITS: resPtrBits,
     RES_IN: res?.pixels ?? 1,

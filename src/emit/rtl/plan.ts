@@ -34,9 +34,19 @@ export interface NeuronPlan {
    * idle pixels, a column part taking every pixel: src/emit/rtl/shortcutOrder.ts). `afterPool`: the add is after the
    * core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU (`relu`), read at the computed pixel
    * that completes it (through the table, `masked`); `betweenPools`: a pool follows the add, whose stage adds it (its
-   * LaterPoolPlan `add`).
+   * LaterPoolPlan `add`). `queueSlots`: the core's pools include a queue, whose last queue adds the shortcut to each
+   * pixel of the last pool, read at that pixel's slot (one per pooled pixel, column-major).
    */
-  residual?: { from: string; depth: number; pixels: number; slots?: number[]; masked?: Omit<MaskedShortcut, 'slots' | 'depth'>; afterPool?: 'pool' | 'relu'; betweenPools?: true };
+  residual?: {
+    from: string;
+    depth: number;
+    pixels: number;
+    slots?: number[];
+    masked?: Omit<MaskedShortcut, 'slots' | 'depth'>;
+    afterPool?: 'pool' | 'relu';
+    betweenPools?: true;
+    queueSlots?: number[];
+  };
   /**
    * A residual add in another core reads a value of this core's chain that is not its last: the layer's own
    * (requantized) value, e.g. before its ReLU. The core sends it too, on the shortcut link, with each pixel.
@@ -319,16 +329,17 @@ function neuronPlan(
     switch (f.op.kind) {
       case 'add': {
         // The add reads the requantized value, or its ReLU (the datapath's relu before the add), or after the core's
-        // pools (none queued: their pooled pixels come back into the neuron core) the pooled value or its ReLU: the
-        // neuron core adds the shortcut when the pixel that completes it is computed.
+        // pools the pooled value or its ReLU: the neuron core adds the shortcut when the pixel that completes it is
+        // computed (the last pool's pixels come back into it), or, when a pool queues its pixels, the last queue adds
+        // it to each pixel of the last pool (its walk's, or the stages' after it that come back to it).
         const before = fused.slice(0, i);
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
-        const queued = pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
-        const afterPool = pool !== undefined && !queued && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
+        const queueAdds = pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
+        const afterPool = pool !== undefined && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
         if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
-          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools (none queued)');
+          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools');
         }
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
@@ -371,8 +382,8 @@ function neuronPlan(
             { ...pool!, input: node.shape, strideY: pool!.stride, strideX: pool!.stride },
             ...laterPools.map((l) => ({ ...l.pool, input: { height: l.inHeight, width: l.inWidth }, strideY: l.strideY, strideX: l.strideX })),
           ];
-          const { slots, depth: pooledDepth, ...masked } = pooledShortcut(node.shape, pools, arriving, offsets(lm), depth, part);
-          residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: reluAfterPool ? 'relu' : 'pool' };
+          const { slots, depth: pooledDepth, pooledSlots, ...masked } = pooledShortcut(node.shape, pools, arriving, offsets(lm), depth, part);
+          residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: reluAfterPool ? 'relu' : 'pool', queueSlots: queueAdds ? pooledSlots : undefined };
           // That ReLU is the add's operand: a ReLU after the add is another.
           reluAfterPool = false;
           break;

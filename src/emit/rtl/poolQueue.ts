@@ -38,6 +38,9 @@ export interface PoolQueueParameters {
   AFTER: number;
   OUT_H: number;
   RELU_AFTER_POOL: number;
+  RES_ADD: number;
+  ACT_BITS: number;
+  ADD_PIXEL_BITS: number;
   THRESHOLD: number;
   LEVEL_NEGATIVE: number;
   LEVEL_MAGNITUDE: number;
@@ -98,6 +101,8 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
     const stages = laterPoolStages(p, n.laterPools.slice(at + 1, last ? undefined : queuedAt[k + 1]), queueInBits);
     // The next queue reads the last stage's pooled values (its input's bits), or this queue's.
     inBits = stages.length > 0 ? stages[stages.length - 1].IN_BITS : queueInBits;
+    // A residual add after the core's pools is the last queue's (src/emit/rtl/plan.ts).
+    const adds = last && n.residual?.queueSlots !== undefined;
     const inHeight = later?.inHeight ?? n.convHeight;
     const inWidth = later?.inWidth ?? n.convWidth;
     const parameters: PoolQueueParameters = {
@@ -132,6 +137,9 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       OUT_H: n.outHeight,
       // What follows the last pool is the last queue's.
       RELU_AFTER_POOL: last && n.reluAfterPool ? 1 : 0,
+      RES_ADD: !adds ? 0 : n.residual!.afterPool === 'relu' ? 2 : 1,
+      ACT_BITS: n.saturationBits,
+      ADD_PIXEL_BITS: unsignedBits(n.outHeight * n.outWidth - 1),
       THRESHOLD: !last || !threshold ? 0 : membrane ? 2 : 1,
       LEVEL_NEGATIVE: last && level < 0 ? 1 : 0,
       LEVEL_MAGNITUDE: last ? Math.abs(level) : 0,

@@ -66,7 +66,7 @@ export function maskedShortcut(
   const inPlane = (y: number, x: number): boolean => y >= 0 && y < height && x >= 0 && x < width;
   const theirs = blockShape(arriving);
   const computed = blockOrigins(reading, plane).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
-  const arrival = computed.map((block) => block.map((p) => (inPlane(p.y, p.x) ? emissionIndex(height, width, theirs, p.y, p.x) : -1)));
+  const arrival = computed.map((block) => block.map((p) => (inPlane(p.y, p.x) ? [emissionIndex(height, width, theirs, p.y, p.x)] : [])));
   return shortcutTable(plane, arrival, arriving, reading.length, fifoDepth, part);
 }
 
@@ -83,11 +83,12 @@ export interface ChainPool {
 }
 
 /**
- * The table of a residual add right after the core's pools (no two windows of which end at the same pixel: no queued
- * pool): the shortcut is on the last pool's plane, arriving in blocks of `arriving` replicas, and each pooled pixel
- * reads its shortcut pixel at the computed pixel that completes it (through the pools, the pixel the core computes
- * last among those it pools), so the block holding that pixel waits for it. The conv plane is computed in blocks of
- * `reading` replicas.
+ * The table of a residual add right after the core's pools: the shortcut is on the last pool's plane, arriving in
+ * blocks of `arriving` replicas, and each pooled pixel reads its shortcut pixel at the computed pixel that completes
+ * it (through the pools, the pixel the core computes last among those it pools), so the block holding that pixel
+ * waits for it. The conv plane is computed in blocks of `reading` replicas. A queued pool completes several pooled
+ * pixels at one computed pixel: its block waits for all of them, and the core's last queue reads each pixel of the
+ * last pool at its slot (`pooledSlots`, column-major; the computed pixels' slots are then unused).
  */
 export function pooledShortcut(
   conv: { height: number; width: number },
@@ -96,7 +97,7 @@ export function pooledShortcut(
   reading: readonly ReplicaOffset[],
   fifoDepth: number,
   part?: { first: number; count: number },
-): MaskedShortcut {
+): MaskedShortcut & { pooledSlots: number[] } {
   const computed = blockOrigins(reading, conv).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
   // The computation index of every conv pixel (column-major), then of every pool's pixels: the last of its window's.
   let order = new Int32Array(conv.height * conv.width).fill(-1);
@@ -121,24 +122,24 @@ export function pooledShortcut(
   const last = pools[pools.length - 1];
   const pooled = { height: last.pooledHeight, width: last.pooledWidth };
   const theirs = blockShape(arriving);
-  const completes = new Map<number, number>();
-  order.forEach((i, q) => {
-    if (completes.has(i)) throw new Error(`RTL: two pooled pixels complete at computed pixel ${i} (internal: a queued pool)`);
-    completes.set(i, emissionIndex(pooled.height, pooled.width, theirs, q % pooled.height, Math.floor(q / pooled.height)));
-  });
+  const pooledArrival = Array.from(order, (_, q) => emissionIndex(pooled.height, pooled.width, theirs, q % pooled.height, Math.floor(q / pooled.height)));
+  const completes = new Map<number, number[]>();
+  order.forEach((i, q) => completes.set(i, [...(completes.get(i) ?? []), pooledArrival[q]]));
   let i = 0;
-  const arrival = computed.map((block) => block.map(() => completes.get(i++) ?? -1));
-  return shortcutTable(pooled, arrival, arriving, reading.length, fifoDepth, part);
+  const arrival = computed.map((block) => block.map(() => completes.get(i++) ?? []));
+  const table = shortcutTable(pooled, arrival, arriving, reading.length, fifoDepth, part);
+  return { ...table, pooledSlots: pooledArrival.map((a) => a % table.depth) };
 }
 
 /**
- * The table of `arrival` (per computed block, per replica: the arrival index of the shortcut pixel it reads, -1 for
- * none) over the shortcut's plane: a block waits until the last arrival among its own pixels is kept, and frees the
- * block's kept pixels after its own last pixel.
+ * The table of `arrival` (per computed block, per replica: the arrival indices of the shortcut pixels it reads, one or
+ * none, several at a queued pool) over the shortcut's plane: a block waits until the last arrival among its own
+ * pixels is kept, and frees the block's kept pixels after its own last pixel. A computed pixel's slot is its first
+ * shortcut pixel's.
  */
 function shortcutTable(
   plane: { height: number; width: number },
-  arrival: number[][],
+  arrival: number[][][],
   arriving: readonly ReplicaOffset[],
   readingPixels: number,
   fifoDepth: number,
@@ -146,7 +147,7 @@ function shortcutTable(
 ): MaskedShortcut {
   const mine = (r: number): boolean => part === undefined || (r >= part.first && r < part.first + part.count);
   const inPlane = (y: number, x: number): boolean => y >= 0 && y < plane.height && x >= 0 && x < plane.width;
-  const read = arrival.flat().filter((a) => a >= 0);
+  const read = arrival.flat(2);
   if (read.length !== plane.height * plane.width) throw new Error(`RTL: a residual add reads ${read.length} shortcut pixels of a ${plane.height}x${plane.width} plane`);
   let lag = 0;
   let smallestUnread = Number.POSITIVE_INFINITY;
@@ -164,13 +165,13 @@ function shortcutTable(
     // A column part waits for the whole block's pixels, not only its own: every part frees them all after the block
     // (a part freeing pixels still to come would pass the write pointer), and the dataflow model stalls the layer's
     // block on its last shortcut pixel.
-    const need = Math.max(0, Math.max(-1, ...block) + 1 - used);
+    const need = Math.max(0, Math.max(-1, ...block.flat()) + 1 - used);
     mostNeeded = Math.max(mostNeeded, need);
-    const kept = block.filter((a) => a >= 0).length;
+    const kept = block.flat().length;
     own.forEach(({ a }, k) => {
       needs.push(k === 0 ? need : 0);
       advances.push(k === own.length - 1 ? kept : 0);
-      slotOf.push(a);
+      slotOf.push(a[0] ?? -1);
     });
     used += kept;
   }

@@ -1,6 +1,6 @@
 // The masked shortcut table of a residual add with idle pixels (src/emit/rtl/shortcutOrder.ts maskedShortcut): which
 // arriving pixels the adding core keeps, where each of its pixels sits, when each block may start and what it frees;
-// and the same table for an add after the core's pools (pooledShortcut).
+// and the same table for an add after the core's pools (pooledShortcut), a queued pool's too.
 import { describe, expect, it } from 'vitest';
 import { decodeShortcutEntry, encodeShortcutEntry, hasIdlePixels, maskedShortcut, pooledShortcut } from '../../../src/emit/rtl/shortcutOrder.js';
 import { blockOrigins } from '../../../src/mapping/block.js';
@@ -100,6 +100,16 @@ describe('pooledShortcut', () => {
     // Four 2x2 blocks of four pixels: only the last block's first pixel waits (for the one shortcut pixel) and its last frees it.
     expect(t.needs).toEqual([...Array(12).fill(0), 1, 0, 0, 0]);
     expect(t.advances).toEqual([...Array(15).fill(0), 1]);
+  });
+
+  it('makes the pixel completing several windows of a queued pool wait for all their shortcuts, read by pooled pixel', () => {
+    // 3x3/1 windows padded by 1 on a 3x3 plane: conv pixel (2,1) completes pooled (1,0) and (2,0), (1,2) completes
+    // (0,1) and (0,2), the last (2,2) completes the other four.
+    const queued = { input: { height: 3, width: 3 }, height: 3, width: 3, strideY: 1, strideX: 1, padding: { top: 1, left: 1 }, pooledHeight: 3, pooledWidth: 3 };
+    const t = pooledShortcut({ height: 3, width: 3 }, [queued], replicas(1, 1), replicas(1, 1), 16);
+    expect(t.needs).toEqual([0, 0, 0, 0, 1, 2, 0, 4, 4]);
+    expect(t.advances).toEqual([0, 0, 0, 0, 1, 2, 0, 2, 4]);
+    expect(t.pooledSlots).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });
 

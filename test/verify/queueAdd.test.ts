@@ -1,0 +1,113 @@
+// A residual add after a queued pool in its core (issue 19; IMC112 before): the core's last queue adds the shortcut to
+// each pixel of the last pool (RES_ADD): its walk's pooled values, or the pixels of the stages after it as they come
+// back. It reads the neuron core's FIFO at that pixel's slot (the wrapper's res_queue_slots ROM); the table of the
+// pixels the core computes makes the block that completes pooled pixels (several at the plane's last row and column)
+// wait for all their shortcuts, as the dataflow model stalls it (src/emit/rtl/shortcutOrder.ts pooledShortcut), and
+// frees them after it: a pixel read timesteps later (after a queue, it leaves one per timestep) keeps its FIFO entry,
+// which the depth from the model's occupancy (arrival to read) covers. The consumer's crossbar timesteps check the
+// timing.
+import { describe, expect, it } from 'vitest';
+import { editShortcutTable, lintAndVerifyTests, neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, shortcutTable, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { lintRtl } from '../../src/verify/lint.js';
+import { verifyRtlDirectory } from '../../src/verify/index.js';
+
+const FIXTURE = 'test/verify/fixtures/queue-add.imc';
+const NETWORK = 'queue_add';
+/** The fixture's shortcut lines (t2 late after s2), which the variants replace with one convolution s2 of p1. */
+const SHORTCUTS = '  s2 = conv(p1, out 4, kernel 3x3, pad 1)                                     // 4x6x5\n  t2 = conv(relu(s2), out 4, kernel 3x3, pad 1)                               // 4x6x5';
+
+/** c2's core with the neuron core (its accumulating row part: c2 is split in two). */
+const c2Of = (p: ReturnType<typeof prepare>): string => `${NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
+
+/** The fault check: every slot of the queue's ROM one further (its neighbour's shortcut), caught at c2's activations. */
+function neighbourSlotFault(p: ReturnType<typeof prepare>, c2: string): void {
+  it("fails at c2 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
+    const depth = neuronParametersOf(p.files, c2).RES_DEPTH;
+    const result = await verifyEdited(p, `${c2}_res_queue_slots.mem`, (text) =>
+      text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
+    );
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+}
+
+describe('a residual add of a late shortcut after a queued 3x3/1 max pool padded by 1, then a ReLU', () => {
+  const p = prepare(FIXTURE);
+  const c2 = c2Of(p);
+
+  it("adds in the queue's walk, the shortcut read at each pooled pixel's slot; the last pixel's block waits for its pooled pixels", () => {
+    const neuron = neuronParametersOf(p.files, c2);
+    expect(neuron).toMatchObject({ HAS_RES: 4, RES_TABLE: 1, POOL: 0, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 1, AFTER: 0, RELU_AFTER_POOL: 1, POOLED_H: 6, POOLED_W: 5, ADD_PIXEL_BITS: 5 });
+    const ptrBits = neuron.RES_PTR_BITS;
+    const slots = p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content;
+    // One slot per pooled pixel, its arrival index (the shortcut comes column-major, as the queue's pixels leave)
+    // modulo the depth: 28, so the last two wrap.
+    expect(neuron.RES_DEPTH).toBe(28);
+    expect(slots.split('\n').filter((l) => /^[0-9a-f]+$/.test(l)).map((l) => Number.parseInt(l, 16))).toEqual(Array.from({ length: 30 }, (_, q) => q % 28));
+    const table = shortcutTable(p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content, ptrBits);
+    // The conv plane's last pixel completes pooled pixels (4, 3), (5, 3), (4, 4), (5, 4): it frees all four, having
+    // waited for the last (column-major 29) beyond the 26 freed before.
+    expect(table[29]).toMatchObject({ need: 30 - 26, advance: 4 });
+    expect(table.reduce((sum, e) => sum + e.advance, 0)).toBe(30);
+    // t2's pixels all come after the inputs of the conv pixels that complete their pooled pixels: every one stalls c2.
+    expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(22);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), `rtl/${NETWORK}.f`, `${NETWORK}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images, one reset mid-stream, every pooled pixel added once, non-zero and saturated', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(1000);
+    const adding = result.coverage.find((c) => `${NETWORK}_${c.core}` === c2)!;
+    expect(adding.activations / result.images.length).toBe(4 * 6 * 5);
+    expect(adding.nonZero).toBeGreaterThan(0);
+    expect(adding.saturated).toBeGreaterThan(0);
+  }, 300_000);
+
+  neighbourSlotFault(p, c2);
+
+  it('fails at c2 when its blocks no longer wait for their shortcut pixels (fault check)', async () => {
+    const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;
+    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
+  }, 300_000);
+});
+
+describe('a residual add after a queue between two stages (2x2/1 average, 3x3/1 max padded by 1, 2x2/1 average: 4x3)', () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-stages', [
+    [SHORTCUTS, '  s2 = conv(p1, out 4, kernel 3x3)'],
+    ['add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2)', 'add(avgpool(maxpool(avgpool(relu(batchnorm(c2)), size 2, stride 1), size 3, stride 1, pad 1), size 2, stride 1), s2)'],
+  ]);
+  const c2 = c2Of(p);
+
+  it("adds in the queue to the last stage's pixels as they come back, the shortcut read at the last pool's pixel's slot", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 4, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 1, AFTER: 1, IN_H: 5, IN_W: 4, OUT_H: 4, ADD_PIXEL_BITS: 4 });
+  });
+
+  lintAndVerifyTests(p, 1000);
+
+  neighbourSlotFault(p, c2);
+});
+
+describe('a residual add of the ReLU of two queues (3x3/1 max, then 3x3/1 average, both padded by 1)', () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-two-queues', [
+    [SHORTCUTS, '  s2 = shortcut(p1, out 4)'],
+    ['relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2))', 'add(relu(avgpool(maxpool(batchnorm(c2), size 3, stride 1, pad 1), size 3, stride 1, pad 1)), s2)'],
+  ]);
+
+  it('adds in the second queue, to the ReLU of its pooled value (RES_ADD 2), with no ReLU after the add', () => {
+    expect(poolQueueParametersOf(p.files, c2Of(p))).toMatchObject({ KIND: 1, RES_ADD: 0, AFTER: 1 });
+    expect(poolQueueParametersOf(p.files, c2Of(p), 2)).toMatchObject({ KIND: 2, RES_ADD: 2, AFTER: 0, RELU_AFTER_POOL: 0, POOLED_H: 6, POOLED_W: 5 });
+  });
+
+  lintAndVerifyTests(p, 1000);
+});

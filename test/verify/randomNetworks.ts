@@ -589,6 +589,7 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // The larger cases' residual add after a pool in its core (pooledAdd), followed by a pool whose windows end together:
   // a queue takes no shortcut (a stage of the chain adds it before any other pool).
   { name: 'queued pool after a pooled add', pattern: /a queued pool after a residual add of a pooled value/ },
+  { name: 'pool after an add after a queued pool', pattern: /a pool after a residual add after a queued pool/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';

@@ -308,6 +308,8 @@ function neuronPlan(
     // A residual add of the pooled value before this pool: its stage adds the shortcut (a queue takes no shortcut).
     const pendingAdd = residual?.afterPool !== undefined && !residual.betweenPools ? residual.afterPool : undefined;
     if (pendingAdd && planned.queue) unsupported(f, 'a queued pool after a residual add of a pooled value');
+    // The last queue adds the shortcut to the last pool's pixels: a pool after the add would pool unadded pixels.
+    if (pendingAdd && residual!.queueSlots) unsupported(f, 'a pool after a residual add after a queued pool');
     // An integrate-and-fire neuron between two pools integrates the earlier pool's pixels (its membrane was planned
     // on that plane) in the later pool's stage.
     laterPools.push({

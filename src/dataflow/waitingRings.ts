@@ -1,13 +1,17 @@
 // The ring columns a core that adds a residual shortcut keeps for its wait (issue 19). The Program's memory plan, the
-// optimizer's memory verdicts and the replica hints of IMC070-IMC072 all size those rings here, so that a candidate
-// the optimizer offers, or a hint suggests, is planned as compile plans it.
+// optimizer's memory verdicts and the replica hints of IMC070-IMC072 and IMC076 all size those rings here, so that a
+// candidate the optimizer offers, or a hint suggests, is planned as compile plans it.
 import type { IrDesign } from '../ir/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { simulateDataflow } from './simulate.js';
 import type { DataflowResult, GeometryCache } from './types.js';
 
-/** The dataflow of one image at block granularity: the timing the RTL's controllers follow (one crossbar operation per timestep). */
-export function blockDataflow(design: IrDesign, mapping: Mapping, options: { activity?: boolean; geometryCache?: GeometryCache } = {}): DataflowResult {
+/** The dataflow of one image at block granularity: the timing the RTL's controllers follow (a block per timestep). */
+export function blockDataflow(
+  design: IrDesign,
+  mapping: Mapping,
+  options: { activity?: boolean; geometryCache?: GeometryCache } = {},
+): DataflowResult {
   return simulateDataflow(design, mapping, { batch: 1, granularity: 'block', ...options });
 }
 

@@ -2,6 +2,7 @@
 // equation 7 of Dazzi et al. 2021): latency, initiation interval, batch time, throughput, link bandwidth, residual
 // buffering, a per-core activity trace and Figure 10's replication sweep.
 export { simulateDataflow } from './simulate.js';
+export { blockDataflow, waitingRingColumns } from './waitingRings.js';
 export { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 export { peakOccupancy, peakPerTimestep } from './occupancy.js';
 export { linkLoads, bandwidthDiagnostics, formatGbps, type LayerLoad } from './links.js';

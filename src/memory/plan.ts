@@ -12,6 +12,7 @@ import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
 import { blockPixels } from '../mapping/block.js';
+import { waitingRingColumns } from '../dataflow/waitingRings.js';
 import {
   buildSchedule,
   coreTiming,
@@ -256,18 +257,20 @@ function fewerReplicas(replicas: number, dW: number): number[] {
 /**
  * The replica count to drop to: replicas stack region rows (reads) and, for method 2 or a replicated producer, ring
  * columns (words). For the core's own layer, then its producer, the largest smaller replica count with which every
- * core of the layer in that position fits (`layout`: the one asked for, or any with auto), found by mapping again.
+ * core of the core's layer fits (`layout`: the one asked for, or any with auto), found by mapping again: one row part
+ * fitting is no fix while another of the same layer does not. `sizeRings`: a core that adds a residual shortcut keeps
+ * the ring its wait needs in that mapping (as the plan's own cores do when the caller gave ringColumns), so that the
+ * count hinted does not end in IMC076.
  */
 function replicaHint(
   design: IrDesign,
   mapping: Mapping,
   lm: LayerMapping,
-  coreId: string,
   cycles: number,
   layout: LayoutChoice,
-  remaps: Map<string, Mapping | null>,
+  remaps: Map<string, Remapped | null>,
+  sizeRings: boolean,
 ): string | undefined {
-  const position = lm.cores.indexOf(coreId);
   const producer = layerIndex(mapping).get(lm.source);
   for (const layer of [lm.layer, producer?.layer]) {
     if (layer === undefined) continue;
@@ -277,23 +280,34 @@ function replicaHint(
     for (const replicas of fewerReplicas(directive.replicas, directive.dW)) {
       const remapped = remap(design, node, replicas, remaps);
       if (!remapped) continue;
-      const again = remapped.layers.find((l) => l.layer === lm.layer)!;
-      const id = again.cores[Math.min(position, again.cores.length - 1)];
-      const { candidates } = assessCore(design, remapped, again, remapped.cores.find((c) => c.id === id)!, cycles);
-      const fits = candidates.some((c) => (layout === 'auto' || c.layout === layout) && c.fitsDepth && c.fitsTimestep);
+      const again = remapped.mapping.layers.find((l) => l.layer === lm.layer)!;
+      if (sizeRings && again.residualFrom !== undefined) remapped.ringColumns ??= waitingRingColumns(remapped.design, remapped.mapping);
+      const fits = again.cores.every((id) => {
+        const core = remapped.mapping.cores.find((c) => c.id === id)!;
+        const { candidates } = assessCore(design, remapped.mapping, again, core, cycles, remapped.ringColumns?.get(id));
+        return candidates.some((c) => (layout === 'auto' || c.layout === layout) && c.fitsDepth && c.fitsTimestep);
+      });
       if (fits) return `${replicas} replica${replicas === 1 ? '' : 's'} of layer '${layer}' (${directive.replicas} now)`;
     }
   }
   return undefined;
 }
 
+/** A design with one layer's replica count changed, its mapping and, once a hint needs them, its waiting rings. */
+interface Remapped {
+  design: IrDesign;
+  mapping: Mapping;
+  ringColumns?: Map<string, number>;
+}
+
 /** The design mapped again with `replicas` for one layer (null when the mapping rejects it), once per layer and count. */
-function remap(design: IrDesign, node: IrNode, replicas: number, remaps: Map<string, Mapping | null>): Mapping | null {
+function remap(design: IrDesign, node: IrNode, replicas: number, remaps: Map<string, Remapped | null>): Remapped | null {
   const key = `${node.name}:${replicas}`;
   if (!remaps.has(key)) {
     const nodes = design.network.nodes.map((n) => (n === node ? { ...n, mapping: { ...node.mapping!, replicas } } : n));
+    const changed = { ...design, network: { ...design.network, nodes } };
     try {
-      remaps.set(key, mapDesign({ ...design, network: { ...design.network, nodes } }));
+      remaps.set(key, { design: changed, mapping: mapDesign(changed) });
     } catch (err) {
       // A count whose block does not fit the output plane (IMC052) or the grid is no hint.
       if (!(err instanceof DiagnosticError)) throw err;
@@ -325,7 +339,8 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
   const { inputMemory, controller } = design.target;
   const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
   const diagnostics: Diagnostic[] = [];
-  const remaps = new Map<string, Mapping | null>();
+  const remaps = new Map<string, Remapped | null>();
+  const sizeRings = options.ringColumns !== undefined;
   const cores: CoreMemoryPlan[] = [];
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   for (const lm of mapping.layers) {
@@ -335,7 +350,8 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
       const core = coreById.get(id)!;
       const { base, volume, candidates, ownColumns } = assessCore(design, mapping, lm, core, cycles, options.ringColumns?.get(id));
       // A ring widened for the shortcut's wait that the depth does not hold is that wait's error (IMC076), not the
-      // layout's: it says the columns with and without the wait, and what fits (IMC072's hints).
+      // layout's: it says the columns with and without the wait, and what fits (IMC072's hints, the replica count
+      // planned with the wait that count's timing gives).
       const widened = volume.columns > ownColumns;
       const waitError = (): Diagnostic => {
         const asked = candidates.filter((c) => request.choice === 'auto' || c.layout === request.choice);
@@ -348,7 +364,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
           pixelBits: volume.channels * volume.bits,
           depth: inputMemory.depth,
           candidates: asked.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; '),
-          hints: fitText(fitHints(design, base, volume, asked, cycles)),
+          hints: fitText([...fitHints(design, base, volume, asked, cycles), replicaHint(design, mapping, lm, cycles, request.choice, remaps, sizeRings)]),
         });
       };
       let chosen: LayoutCandidate | undefined;
@@ -373,7 +389,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
                 columns: volume.columns,
                 pixelBits: volume.channels * volume.bits,
                 candidates: candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; '),
-                hints: fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, id, cycles, 'auto', remaps)]),
+                hints: fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, cycles, 'auto', remaps, sizeRings)]),
               },
             ),
           );
@@ -399,7 +415,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
                 depth: inputMemory.depth,
                 alternatives:
                   orWiderWord(design, base, volume, chosen.layout, (words) => words <= inputMemory.depth) +
-                  orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps)),
+                  orReplicas(replicaHint(design, mapping, lm, cycles, chosen.layout, remaps, sizeRings)),
               },
             ),
           );
@@ -420,7 +436,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
                 fittingNs: timestepFor(chosen.readCyclesPerTimestep, controller.clockHz),
                 alternatives:
                   orWiderWord(design, base, volume, chosen.layout, (_words, reads) => reads <= cycles) +
-                  orReplicas(replicaHint(design, mapping, lm, id, cycles, chosen.layout, remaps)),
+                  orReplicas(replicaHint(design, mapping, lm, cycles, chosen.layout, remaps, sizeRings)),
               },
             ),
           );

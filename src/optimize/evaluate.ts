@@ -1,14 +1,15 @@
 // Evaluating one candidate: the design with the candidate's mapping directives goes through the same phases as
-// `imcc map`, the memory plan (input-memory depth, reads per timestep) and `imcc simulate`, so every figure is the
-// one simulate prints for the written mapping. The link-bandwidth rule: no link may need more than the target's
-// bandwidth, except links already over it in the minimal mapping (one replica everywhere), which may not get worse.
+// `imcc map`, the memory plan (input-memory depth, reads per timestep, the rings residual adds wait with, as compile
+// plans them) and `imcc simulate`, so every figure is the one simulate prints for the written mapping. The
+// link-bandwidth rule: no link may need more than the target's bandwidth, except links already over it in the minimal
+// mapping (one replica everywhere), which may not get worse.
 import { DiagnosticError } from '../diagnostics/index.js';
 import type { IrDesign, MappingDirective } from '../ir/types.js';
 import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { mapDesign, type LayerMapping, type Mapping } from '../mapping/index.js';
 import { planMemories } from '../memory/index.js';
-import { simulateDataflow, type GeometryCache, type Granularity, type LinkLoad } from '../dataflow/index.js';
+import { simulateDataflow, waitingRingColumns, type GeometryCache, type Granularity, type LinkLoad } from '../dataflow/index.js';
 import type { SearchUnit } from './units.js';
 
 /** Option index per unit. */
@@ -84,12 +85,19 @@ export interface EvaluateOptions {
 }
 
 /**
- * The memory plan's verdict for every layer (depth and reads per timestep, IMC070-IMC072), or null. A core's memory
- * depends only on its layer's geometry and setting and the block its producer sends, so each such combination is
- * planned once (with the producer present but without cores of its own to plan): ResNet-32's ten 16-channel layers
- * share their verdicts. A verdict reused for another layer says which layer it was planned for.
+ * The memory plan's verdict for every layer (depth and reads per timestep, IMC070-IMC072, and IMC076 for a ring
+ * widened for a residual add's wait), or null. A core's memory depends only on its layer's geometry and setting, the
+ * block its producer sends and the ring columns it keeps for its wait (`ringColumns`, sized as the Program sizes
+ * them), so each such combination is planned once (with the producer present but without cores of its own to plan):
+ * ResNet-32's ten 16-channel layers share their verdicts. A verdict reused for another layer says which layer it was
+ * planned for.
  */
-function memoryVerdict(design: IrDesign, mapping: Mapping, cache: Map<string, { layer: string; verdict: string | null }>): string | null {
+function memoryVerdict(
+  design: IrDesign,
+  mapping: Mapping,
+  ringColumns: ReadonlyMap<string, number> | undefined,
+  cache: Map<string, { layer: string; verdict: string | null }>,
+): string | null {
   const byName = layerIndex(mapping);
   const nodes = nodeIndex(design.network);
   for (const lm of mapping.layers) {
@@ -106,12 +114,13 @@ function memoryVerdict(design: IrDesign, mapping: Mapping, cache: Map<string, { 
       block(lm),
       lm.matrix.dW,
       block(producer),
+      ringColumns === undefined ? '-' : lm.cores.map((c) => ringColumns.get(c) ?? '-').join(' '),
     ].join('|');
     let entry = cache.get(key);
     if (entry === undefined) {
       let verdict: string | null = null;
       try {
-        planMemories(design, { ...mapping, layers: producer === undefined ? [lm] : [{ ...producer, cores: [] }, lm] });
+        planMemories(design, { ...mapping, layers: producer === undefined ? [lm] : [{ ...producer, cores: [] }, lm] }, { ringColumns });
       } catch (err) {
         if (!(err instanceof DiagnosticError)) throw err;
         const d = err.diagnostics[0];
@@ -145,7 +154,8 @@ export function evaluateAllocation(design: IrDesign, units: readonly SearchUnit[
     const d = err.diagnostics[0];
     return fail(d === undefined ? 'mapping failed' : `${d.code}: ${d.message}`);
   }
-  const memory = memoryVerdict(variant, mapping, o.memoryCache ?? new Map());
+  const ringColumns = waitingRingColumns(variant, mapping, { geometryCache: o.geometryCache });
+  const memory = memoryVerdict(variant, mapping, ringColumns, o.memoryCache ?? new Map());
   if (memory !== null) return fail(memory);
   const overLimit = (links: readonly LinkLoad[]): string | null => {
     if (o.limits === null) return null;

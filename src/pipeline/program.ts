@@ -5,7 +5,7 @@ import type { IrDesign } from '../ir/types.js';
 import { mapDesign } from '../mapping/index.js';
 import type { Mapping } from '../mapping/types.js';
 import { planMemories, type MemoryPlan } from '../memory/index.js';
-import { simulateDataflow, type DataflowResult } from '../dataflow/index.js';
+import { blockDataflow, simulateDataflow, waitingRingColumns, type DataflowResult } from '../dataflow/index.js';
 import { compileReference, type CompiledReference } from '../reference/index.js';
 
 /** Images in the batch whose throughput the report gives: the paper quotes throughput for a batch of 100. */
@@ -29,7 +29,7 @@ export interface Program {
   readonly mapping: Mapping;
   /**
    * Input-memory layouts and address schedules of every core (memory/); the rings of the cores that add a residual
-   * shortcut keep the columns the block dataflow's timing needs (waitingRingColumns).
+   * shortcut keep the columns the block dataflow's timing needs (waitingRingColumns, src/dataflow/waitingRings.ts).
    */
   readonly memory: MemoryPlan;
   /** The dataflow of REPORT_BATCH images: the throughput and latency figures of report.txt and report.html. */
@@ -63,7 +63,9 @@ export function createProgram(design: IrDesign, options: ProgramOptions = {}): P
       return once('mapping', () => mapDesign(design));
     },
     get memory() {
-      return once('memory', () => planMemories(design, program.mapping, { ringColumns: waitingRingColumns(program) }));
+      return once('memory', () =>
+        planMemories(design, program.mapping, { ringColumns: waitingRingColumns(design, program.mapping, { dataflow: () => program.blockDataflow }) }),
+      );
     },
     get reportDataflow() {
       return once('reportDataflow', () => simulateDataflow(design, program.mapping, { batch: REPORT_BATCH }));
@@ -72,26 +74,11 @@ export function createProgram(design: IrDesign, options: ProgramOptions = {}): P
       return once('singleImageDataflow', () => simulateDataflow(design, program.mapping, { batch: 1, granularity: 'pixel' }));
     },
     get blockDataflow() {
-      return once('blockDataflow', () => simulateDataflow(design, program.mapping, { batch: 1, granularity: 'block', activity: true }));
+      return once('blockDataflow', () => blockDataflow(design, program.mapping, { activity: true }));
     },
     get reference() {
       return once('reference', () => compileReference(design, program.mapping));
     },
   };
   return program;
-}
-
-/**
- * Per core of a layer with a residual add, the ring columns the block dataflow (the RTL's timing) needs: a core that
- * waits for its shortcut while its producer sends on must keep the columns that arrive meanwhile, which the memory
- * phase's per-core timing does not see. Undefined without residual adds (no dataflow run is needed then).
- */
-function waitingRingColumns(program: Program): Map<string, number> | undefined {
-  const adding = new Set(program.mapping.layers.filter((l) => l.residualFrom !== undefined).map((l) => l.layer));
-  if (adding.size === 0) return undefined;
-  const columns = new Map<string, number>();
-  for (const layer of program.blockDataflow.layers) {
-    if (adding.has(layer.name)) layer.cores.forEach((core, i) => columns.set(core, layer.ringColumns[i]));
-  }
-  return columns;
 }

@@ -221,3 +221,34 @@ describe('rings widened for a wait the memory timing does not see (ringColumns: 
     );
   });
 });
+
+describe('replica hints plan the count they name with its wait (IMC070-IMC072, IMC076)', () => {
+  // late-shortcut-ring.imc on a 4x6 l1 plane (image 3x10x15), 16 channels, l0 in 2x2 blocks, depth 28: l2m keeps 5
+  // ring columns when l1 sends 3x2 blocks (6 replicas: no wait, 35 words as IWAP), and in 2x2 blocks (4 replicas) also
+  // 5, 3 of its own and 2 for its wait; in 1x2 blocks (2 replicas) 3 columns.
+  const fixture = readFileSync('test/verify/fixtures/late-shortcut-ring.imc', 'utf8');
+  const program = (l1Replicas: number) => {
+    const text = fixture
+      .replace('out 3, kernel 3x3, pad 1))  ', 'out 16, kernel 3x3, pad 1)) ')
+      .replace('3x6x13', '3x10x15')
+      .replace('depth 64', 'depth 28')
+      .replace('layer l1: replicas 4,', `layer l0: replicas 4, method 2, dw 2, layout auto\n    layer l1: replicas ${l1Replicas},`);
+    const loaded = loadDesign('main.imc', (file) => {
+      if (file === 'main.imc') return text;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    });
+    return createProgram(loaded.design!);
+  };
+
+  it("names 2 replicas of l1, not 4 (which fits l2m's own columns but not its wait's), and 2 compiles", () => {
+    expectDiagnostic(() => program(6).memory, 'IMC072', 14, /core c03 \(layer 'l2m.conv', 4x5 pixels .* or 2 replicas of layer 'l1.conv' \(6 now\)$/);
+    // The count a hint blind to the wait would name: its ring does not fit, and IMC076 names 2 as well.
+    expectDiagnostic(
+      () => program(4).memory,
+      'IMC076',
+      14,
+      /core c02 \(layer 'l2m.conv'\) .* must keep 5 columns \(3 without the wait\).* or 2 replicas of layer 'l1.conv' \(4 now\)$/,
+    );
+    expect(program(2).memory.cores.find((c) => c.layer === 'l2m.conv')!.columns).toBe(3);
+  });
+});

@@ -6,7 +6,7 @@ import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { loadDesign } from '../../src/ir/load.js';
 import type { IrDesign } from '../../src/ir/types.js';
 import { mapDesign } from '../../src/mapping/index.js';
-import { planMemories } from '../../src/memory/index.js';
+import { createProgram } from '../../src/pipeline/program.js';
 import { simulateDataflow, type GeometryCache } from '../../src/dataflow/index.js';
 import { createSearcher } from '../../src/optimize/index.js';
 import { applyAllocation, linkLimits, type Allocation } from '../../src/optimize/evaluate.js';
@@ -20,12 +20,16 @@ function load(file: string): IrDesign {
 
 const resnet32 = load('examples/resnet32.imc');
 
-/** Legal or not, found the slow way: map, plan every core's memory, simulate the whole batch, check every link. */
+/**
+ * Legal or not, found the slow way: map, plan every core's memory as compile does (rings widened for a residual add's
+ * wait included), simulate the whole batch, check every link.
+ */
 function legalAlone(design: IrDesign, variant: IrDesign, limits: Map<string, number>): boolean {
   let mapping;
   try {
-    mapping = mapDesign(variant);
-    planMemories(variant, mapping);
+    const program = createProgram(variant);
+    mapping = program.mapping;
+    void program.memory;
   } catch (err) {
     if (err instanceof DiagnosticError) return false;
     throw err;

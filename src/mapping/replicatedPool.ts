@@ -60,6 +60,11 @@ export interface PooledGroup {
   rows: number;
   cols: number;
   partPixels?: number[];
+  /**
+   * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
+   * unevenly in its blocks sends them one per timestep, in column order (`queuedPools`), so the group is one pixel.
+   */
+  queued?: number[];
 }
 
 /**
@@ -411,7 +416,32 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
     return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
   }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-  return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : sent;
+  if (!('reason' in sent)) return sent;
+  // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
+  // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
+  if (c.block.cols === 1) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
+  return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+}
+
+/**
+ * The pools of a method-1 layer's chain that queue their pooled pixels when its blocks do not send equal blocks of
+ * the pooled plane: every pool whose windows end together on its input plane (a stage emits at most one pixel per
+ * input pixel), or else the last pool (its windows end unevenly in the blocks); the pools after the first queue see
+ * its pixels one per timestep.
+ */
+export function queuedPools(convHeight: number, convWidth: number, pools: readonly PoolGeometry[]): number[] {
+  let plane = { height: convHeight, width: convWidth };
+  const together: number[] = [];
+  pools.forEach((p, k) => {
+    const rows = poolWindowEnds(plane.height, p.height, p.stride, p.padding.top, p.padding.bottom);
+    const cols = poolWindowEnds(plane.width, p.width, p.stride, p.padding.left, p.padding.right);
+    if (rows.length === 0 || cols.length === 0) together.push(k);
+    plane = {
+      height: windowCount(plane.height, p.padding.top, p.padding.bottom, p.height, p.stride),
+      width: windowCount(plane.width, p.padding.left, p.padding.right, p.width, p.stride),
+    };
+  });
+  return together.length > 0 ? together : [pools.length - 1];
 }
 
 const POOLS = new Set(['maxpool', 'avgpool', 'gap']);

@@ -129,14 +129,13 @@ function blockPoolColumns(p: CoreRtlPlan, pool: PoolPlan, step: number): number 
 }
 
 /**
- * The neuron-core parameters of one core. A replicated core's pool is the module's own or a chain of stages in the
- * wrapper (src/mapping/replicatedPool.ts allows no queue); a chain of pools or a pooled-pixel queue follows the
- * module in the wrapper.
+ * The neuron-core parameters of one core. A replicated core's pool is the module's own, a chain of stages in the
+ * wrapper or (method 1, windows ending together or unevenly in its blocks: src/mapping/replicatedPool.ts) a
+ * pooled-pixel queue; a chain of pools or a queue follows the module in the wrapper.
  */
 export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const n = p.neuron;
   if (!n) throw new Error(`RTL: core ${p.core.id} has no neuron core`);
-  if (p.replicas > 1 && usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core`);
   const replicated = p.replicas > 1;
   const channels = pixelChannels(p);
   const chBits = unsignedBits(p.cols - 1);

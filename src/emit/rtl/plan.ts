@@ -275,6 +275,11 @@ function neuronPlan(
   let threshold: NeuronPlan['threshold'];
   let residual: NeuronPlan['residual'];
   let plane = { height: node.shape.height, width: node.shape.width };
+  // A replicated (method-1) layer whose blocks end its pools' windows together or unevenly queues these pools
+  // (src/mapping/replicatedPool.ts queuedPools); `pools` counts the pools planned so far.
+  const replicatedQueues = lm.matrix.replicas.length > 1 ? layerPoolRule(design, lm) : undefined;
+  const queuedInBlocks = replicatedQueues !== undefined && 'queued' in replicatedQueues ? replicatedQueues.queued : undefined;
+  let pools = 0;
   // A later pool is a stage over the plane the pool before it emits: the ReLU and threshold fused since that pool
   // move into the stage's input (they apply between the two pools).
   const laterPool = (f: IrNode, planned: PoolGeometry, strideY: number, strideX: number): void => {
@@ -404,15 +409,21 @@ function neuronPlan(
         // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
         // pixels (a pool stage reads one pixel at a time and emits at most one), after the pools before it (stages or
         // queues), and sends them one per timestep as the core's pixels or to the pools after it.
+        // A replicated layer queues the pools its rule says (those whose windows end together, or its last pool when
+        // its blocks end windows unevenly); its blocks are columns of `blockRows` conv pixels a timestep.
         const together =
           op.stride !== op.size &&
           (poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0 ||
             poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0);
-        if (together) {
-          if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
+        const replicated = lm.matrix.replicas.length > 1;
+        if (replicated ? queuedInBlocks?.includes(pools) : together) {
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
-          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
+          const blockRows = replicated ? lm.matrix.replicas.length : 1;
+          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier, blockRows) };
+        } else if (together) {
+          throw new Error(`RTL: pool '${f.name}' whose windows end together is not queued (internal: src/mapping/replicatedPool.ts)`);
         }
+        pools++;
         // The neuron core adds a pooled value's shortcut to the last pool's pixels.
         if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, op.stride, op.stride);
@@ -422,6 +433,8 @@ function neuronPlan(
       }
       case 'gap': {
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
+        if (queuedInBlocks?.includes(pools)) throw new Error(`RTL: a queued global average pool '${f.name}' (internal: src/mapping/replicatedPool.ts)`);
+        pools++;
         if (residual?.afterPool) unsupported(f, 'a pool after a residual add of a pooled value');
         if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
@@ -747,6 +760,8 @@ export function planRtl(program: Program): RtlPlan {
       // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels; the chain
       // of a method-2 block or a column part pools by position in its stages.)
       const chain = p.neuron.laterPools.length > 0;
+      // A queue takes the neuron core's pixels in column order (src/emit/rtl/poolQueue.ts): its stages too.
+      if (group.queued) continue;
       if (chain && (p.block.cols > 1 || p.layer.colParts > 1)) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);
       else if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && !chain)) p.neuron.pool.byPosition = true;
     }

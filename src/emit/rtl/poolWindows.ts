@@ -24,6 +24,7 @@ export interface EarlierPool {
  * start of the same one (a pixel that waited leaves when the step starts, before the windows are pooled). After
  * `earlier` pools (the core's stages and queues, first to last) the queue's input pixel is complete when its windows
  * in every earlier pool are (a stage emits with the pixel that completes a window; a queue's pixels leave serialized).
+ * A replicated (method-1) core computes a block of `blockRows` conv pixels of a column per timestep.
  */
 export function poolQueueSlots(
   height: number,
@@ -32,11 +33,17 @@ export function poolQueueSlots(
   stride: number,
   padding: { top: number; bottom: number; left: number; right: number },
   earlier: readonly EarlierPool[] = [],
+  blockRows = 1,
 ): number {
   const convHeight = earlier[0]?.inHeight ?? height;
   const convWidth = earlier[0]?.inWidth ?? width;
   // Per image, the timestep each pixel of the current plane is complete (column-major), two images back to back.
-  let times = Array.from({ length: 2 * convHeight * convWidth }, (_, t) => t);
+  const blocksDown = Math.ceil(convHeight / blockRows);
+  let times = Array.from({ length: 2 * convHeight * convWidth }, (_, i) => {
+    const image = Math.floor(i / (convHeight * convWidth));
+    const at = i % (convHeight * convWidth);
+    return (image * convWidth + Math.floor(at / convHeight)) * blocksDown + Math.floor((at % convHeight) / blockRows);
+  });
   const pooled = (inHeight: number, inWidth: number, rows: PoolWindowEnd[], cols: PoolWindowEnd[]): number[] => {
     const out: number[] = [];
     for (let image = 0; image < 2; image++) {

@@ -302,6 +302,8 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
+  /** A residual add follows a pool in the core: it adds the shortcut to pooled pixels in the neuron core, not in a queue. */
+  addAfterPool?: boolean;
 }
 
 /**
@@ -419,7 +421,7 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   if (!('reason' in sent)) return sent;
   // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
-  if (c.block.cols === 1) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
+  if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 
@@ -466,6 +468,7 @@ export function replicatedPoolOf(
 ): PooledGroup | { pool: IrNode; what: string } | undefined {
   const pools = fusedPools(design, fused);
   if (pools.length === 0) return undefined;
+  const byName = nodeIndex(design.network);
   const geometry = pools.map((p): PoolGeometry => {
     if (p.op.kind === 'maxpool' || p.op.kind === 'avgpool') return { height: p.op.size, width: p.op.size, stride: p.op.stride, padding: p.op.padding };
     // A global average pool: one window over its input plane (the previous pool's output, or the conv's).
@@ -479,6 +482,7 @@ export function replicatedPoolOf(
     pools: geometry,
     colParts,
     outChannels: layer.shape.channels,
+    addAfterPool: fused.slice(fused.indexOf(pools[0].name)).some((f) => byName.get(f)?.op.kind === 'add'),
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }

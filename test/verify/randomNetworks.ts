@@ -30,7 +30,7 @@ import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
 import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
-import { replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
+import { pooledGroupOf, replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
 import type { ResidualBuffer } from '../../src/dataflow/types.js';
 
 type Layout = 'auto' | 'IWAP' | 'KLIP' | 'PLIP';
@@ -567,12 +567,10 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
  */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
-  // pixels per block; column parts holding whole replicas and windows, of every pool of a chain); uneven
-  // windows not (src/mapping/replicatedPool.ts).
-  // The generator refits most such layers to accepted blocks (refitToPools), not all.
+  // pixels per block; column parts holding whole replicas and windows, of every pool of a chain), or in method-1
+  // blocks not split in column parts at all (queued); windows that end unevenly or together in method-2 blocks not
+  // (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
-  // Windows that end together (padding >= stride) in a replicated layer.
-  { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
@@ -611,6 +609,8 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       if (block.ragged && l.fused.some(isPool)) features.add('pool in ragged blocks');
       else if (l.outputShape.height % block.rows !== 0 || l.outputShape.width % block.cols !== 0) features.add('edge blocks');
       for (const f of l.fused.filter(isPool)) features.add(byName.get(f)!.op.kind === 'gap' ? 'gap in a replicated layer' : 'pool in a replicated layer');
+      // Windows that end unevenly or together in method-1 blocks: the core queues its pooled pixels.
+      if (pooledGroupOf(design, l)?.queued) features.add('queued pool in a replicated layer');
     }
     // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools
     // is applied at the later stage's input.

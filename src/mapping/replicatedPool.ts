@@ -21,6 +21,9 @@
 // (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
+// Method-1 blocks not split in column parts take any other pool too: their core queues the pooled pixels (the
+// queue of an unreplicated core whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one
+// per timestep, a group of one pixel (queuedPools), unless a residual add follows the pool in the core.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
+import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { controllerParametersOf, coreModuleFile, neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
@@ -81,6 +82,9 @@ describe('pools whose windows end unevenly or together in method-1 blocks', () =
     // 3x3 windows every pixel padded by 1 end together at the last row: queued, and the 2x2 pool after it a stage.
     expect(rule(2, 1, [pool(3, 1, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
     expect(queuedPools(12, 12, [pool(2), pool(2, 1, 1)])).toEqual([1]);
+    // A block of 3 conv rows a timestep ends 4 or 8 of the 16 windows of 2x2/1 padded by 1 on 3x3: the ring holds two
+    // images' pixels (one conv pixel a timestep: one image's).
+    expect([poolQueueSlots(3, 3, 2, 1, uniformPadding(1)), poolQueueSlots(3, 3, 2, 1, uniformPadding(1), [], 3)]).toEqual([16, 32]);
     // Method-2 blocks do not see the plane in column order: still refused.
     expect(rule(3, 4, [pool(3)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks 4 columns wide that complete 1 or 2 pooled columns' });
   });
@@ -95,8 +99,8 @@ describe('an uneven max pool in edge blocks and an average pool whose windows en
       ['c2', 3, 1],
     ]);
     expect(neuronParametersOf(p.files, 'queued_replicated_pool_c00')).toMatchObject({ REPLICATED: 1, EDGE_BLOCKS: 1, POOL: 0, POOL_CHAIN: 0, COLS: 16, CHANNELS: 4, OUT_WIDTH: 4 });
-    expect(poolQueueParametersOf(p.files, 'queued_replicated_pool_c00')).toMatchObject({ COLS: 4, CH_BITS: 4, KIND: 1, IN_H: 6, POOLED_H: 3, BLOCK_WALK: 1 });
-    expect(poolQueueParametersOf(p.files, 'queued_replicated_pool_c01')).toMatchObject({ COLS: 6, KIND: 2, IN_H: 3, POOLED_H: 4, RELU_AFTER_POOL: 1, BLOCK_WALK: 1 });
+    expect(poolQueueParametersOf(p.files, 'queued_replicated_pool_c00')).toMatchObject({ COLS: 4, CH_BITS: 4, KIND: 1, IN_H: 6, POOLED_H: 3, SLOTS: 2, BLOCK_WALK: 1 });
+    expect(poolQueueParametersOf(p.files, 'queued_replicated_pool_c01')).toMatchObject({ COLS: 6, KIND: 2, IN_H: 3, POOLED_H: 4, SLOTS: 32, RELU_AFTER_POOL: 1, BLOCK_WALK: 1 });
     expect(controllerParametersOf(p.files, 'queued_replicated_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
     const tb = p.files.find((f) => f.path === 'tb/queued_replicated_pool_tb.cpp')!.content;
     expect(tb).toContain('static const int OUT_PIXELS = 1;');

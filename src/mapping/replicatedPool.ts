@@ -23,7 +23,9 @@
 // after it one per pooled pixel (integrated when the block completes the window).
 // Method-1 blocks not split in column parts take any other pool too: their core queues the pooled pixels (the
 // queue of an unreplicated core whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one
-// per timestep, a group of one pixel (queuedPools), unless a residual add follows the pool in the core.
+// per timestep, a group of one pixel (queuedPools), unless a residual add follows the pool in the core. So do
+// method-2 blocks on the grid with one pool whose windows end unevenly (not together): the neuron core pools by
+// position and a queue only orders and sends its pooled pixels.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
@@ -425,7 +427,19 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
   if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
+  // A method-2 block on the grid pools one pool by position (one window ending at a pixel at most): a queue after the
+  // neuron core takes the pooled pixels where they lie and sends them one per timestep in column order.
+  const [only] = c.pools;
+  if (!c.block.ragged && c.pools.length === 1 && !c.addAfterPool && !endsTogether(c.convHeight, c.convWidth, only)) return { pixels: 1, rows: 1, cols: 1, queued: [0] };
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+}
+
+/** Whether two windows of `pool` end at the same row or column of a `height` x `width` plane (padding >= stride). */
+function endsTogether(height: number, width: number, pool: PoolGeometry): boolean {
+  return (
+    poolWindowEnds(height, pool.height, pool.stride, pool.padding.top, pool.padding.bottom).length === 0 ||
+    poolWindowEnds(width, pool.width, pool.stride, pool.padding.left, pool.padding.right).length === 0
+  );
 }
 
 /**
@@ -438,9 +452,7 @@ export function queuedPools(convHeight: number, convWidth: number, pools: readon
   let plane = { height: convHeight, width: convWidth };
   const together: number[] = [];
   pools.forEach((p, k) => {
-    const rows = poolWindowEnds(plane.height, p.height, p.stride, p.padding.top, p.padding.bottom);
-    const cols = poolWindowEnds(plane.width, p.width, p.stride, p.padding.left, p.padding.right);
-    if (rows.length === 0 || cols.length === 0) together.push(k);
+    if (endsTogether(plane.height, plane.width, p)) together.push(k);
     plane = {
       height: windowCount(plane.height, p.padding.top, p.padding.bottom, p.height, p.stride),
       width: windowCount(plane.width, p.padding.left, p.padding.right, p.width, p.stride),

@@ -90,8 +90,10 @@ describe('pools whose windows end unevenly or together in method-1 blocks', () =
     // A block of 3 conv rows a timestep ends 4 or 8 of the 16 windows of 2x2/1 padded by 1 on 3x3: the ring holds two
     // images' pixels (one conv pixel a timestep: one image's).
     expect([poolQueueSlots(3, 3, 2, 1, uniformPadding(1)), poolQueueSlots(3, 3, 2, 1, uniformPadding(1), [], 3)]).toEqual([16, 32]);
-    // Method-2 blocks do not see the plane in column order: still refused.
-    expect(rule(3, 4, [pool(3)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks 4 columns wide that complete 1 or 2 pooled columns' });
+    // Method-2 blocks pool one pool by position (a queue sends its pixels); not a chain, nor windows that end together.
+    expect(rule(3, 4, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    expect(rule(3, 4, [pool(3), pool(1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks 4 columns wide that complete 1 or 2 pooled columns' });
+    expect(rule(2, 2, [pool(3, 1, 1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
   });
 });
 
@@ -121,6 +123,34 @@ describe('an uneven max pool in edge blocks and an average pool whose windows en
 
   it('fails at c1 when a block walk reads every window at its last window\'s row (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('window_end(walk_py_q, STRIDE', 'window_end(walk_py_hi_q, STRIDE'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a max pool whose windows end unevenly in method-2 blocks, pooled by position and sent by a queue (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-queued-pool.imc');
+
+  it('streams the pooled activations into a queue that only sends them', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 8, 4],
+      ['c2.conv', 2, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'block_queued_pool_c00')).toMatchObject({ POOL: 1, POOL_BY_POSITION: 1, STREAM_POOLED: 1, RELU_AFTER_POOL: 1, BLOCK_W: 4, OUT_WIDTH: 4 });
+    expect(poolQueueParametersOf(p.files, 'block_queued_pool_c00')).toMatchObject({ COLS: 4, POOLED_H: 2, POOLED_W: 4, POOLED_IN: 1, BLOCK_WALK: 0, RELU_AFTER_POOL: 0, THRESHOLD: 0 });
+    expect(controllerParametersOf(p.files, 'block_queued_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/block_queued_pool.f', 'block_queued_pool_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  // 4x2x4 pooled activations per image.
+  twoImagePoolTest(p, { c1: 32 });
+
+  it('fails at c1 when the queue writes the pooled pixels in arrival order, not where they lie (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_y : walk_py_q;', 'wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_x : walk_py_q;').replace('wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_x : walk_px_q;', 'wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_y : walk_px_q;'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
   }, 300_000);

@@ -48,6 +48,7 @@ export interface NeuronParameters {
   POOL_COLUMNS: number;
   POOL_STRIDE_H: number;
   POOL_STRIDE_W: number;
+  STREAM_POOLED: number;
   EMIT_BITS: number;
   OUT_INDEX_BITS: number;
   OUT_H: number;
@@ -145,7 +146,9 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   if (a < 2 || n.accBits <= a) throw new Error(`RTL: core ${p.core.id}: ${a}-bit activations in a ${n.accBits}-bit datapath`);
   // A pooled-pixel queue pools and applies what follows the pool (src/emit/rtl/poolQueue.ts): the module sees a
   // core without a pool.
-  const queued = usesPoolQueue(p);
+  // (A method-2 core pools by position itself and streams its pooled activations to a queue that only sends them.)
+  const sendsPooled = p.replicas > 1 && n.pool?.queue !== undefined && n.pool.byPosition === true;
+  const queued = usesPoolQueue(p) && !sendsPooled;
   const threshold = queued && n.threshold?.afterPool ? undefined : n.threshold;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
@@ -207,6 +210,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOL_COLUMNS: poolColumns,
     POOL_STRIDE_H: steps.down,
     POOL_STRIDE_W: steps.across,
+    STREAM_POOLED: sendsPooled ? 1 : 0,
     EMIT_BITS: unsignedBits(n.pooledPixels ?? 1),
     OUT_INDEX_BITS: unsignedBits(outWidth - 1),
     OUT_H: n.convHeight,

@@ -5,20 +5,20 @@ import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping, ReplicaOffset } from '../../mapping/types.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
-import { blockPixels, blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
+import { blockOrigins, blockPixels, blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
 import { layerIndex, layerSending } from '../../mapping/layerIndex.js';
 import { patchPositions, sameEmissionOrder } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
-import { poolQueueSlots } from './poolWindows.js';
+import { poolQueueSlots, sentPixelSlots } from './poolWindows.js';
 import { poolWindowEnds } from '../../mapping/poolWindows.js';
 import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { chainPoolColumns, layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
+import { chainPoolColumns, chainWindows, layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -418,8 +418,13 @@ function neuronPlan(
         const replicated = lm.matrix.replicas.length > 1;
         if (replicated ? queuedInBlocks?.includes(pools) : together) {
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
-          const blockRows = replicated ? lm.matrix.replicas.length : 1;
-          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier, blockRows) };
+          const block = blockShape(lm.matrix.replicas);
+          // Method-2 blocks pool by position in the neuron core: the queue only sends, in the order of its pixels.
+          const slots =
+            block.cols > 1
+              ? sentPixelSlots(chainWindows(plane.height, plane.width, block, [planned])[0].map((w) => w.block), blockOrigins(lm.matrix.replicas, plane).length)
+              : poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier, replicated ? lm.matrix.replicas.length : 1);
+          planned.queue = { slots };
         } else if (together) {
           throw new Error(`RTL: pool '${f.name}' whose windows end together is not queued (internal: src/mapping/replicatedPool.ts)`);
         }
@@ -760,8 +765,8 @@ export function planRtl(program: Program): RtlPlan {
       // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels; the chain
       // of a method-2 block or a column part pools by position in its stages.)
       const chain = p.neuron.laterPools.length > 0;
-      // A queue takes the neuron core's pixels in column order (src/emit/rtl/poolQueue.ts): its stages too.
-      if (group.queued) continue;
+      // A method-1 queue takes the neuron core's pixels in column order (src/emit/rtl/poolQueue.ts): its stages too.
+      if (group.queued && p.block.cols === 1) continue;
       if (chain && (p.block.cols > 1 || p.layer.colParts > 1)) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);
       else if (p.block.cols > 1 || p.layer.colParts > 1 || (p.edgeBlocks && !chain)) p.neuron.pool.byPosition = true;
     }

@@ -48,6 +48,7 @@ export interface PoolQueueParameters {
   IF_LEAK: number;
   IF_RESET_SUBTRACT: number;
   BLOCK_WALK: number;
+  POOLED_IN: number;
 }
 
 /** Whether one of the core's pools (its first, or a later one after a chain of stages) queues its pooled pixels. */
@@ -71,8 +72,11 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
   // Where the queued pools are: -1 the core's first pool, else the index of a later pool.
   const queuedAt = [...(n.pool?.queue ? [-1] : []), ...n.laterPools.flatMap((l, i) => (l.pool.queue ? [i] : []))];
+  // A method-2 core's neuron core pools by position and applies what follows the pool: its queue only sends the
+  // pooled activations it streams (POOLED_IN).
+  const pooledIn = p.replicas > 1 && n.pool?.byPosition === true;
   // A threshold after the pools (one between two of them is a stage's or a queue's input compare).
-  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
+  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools && !pooledIn ? n.threshold : undefined;
   const membrane = threshold?.integrateAndFire;
   const anyMembrane = n.threshold?.integrateAndFire;
   if (anyMembrane && (n.threshold!.level < 0 || anyMembrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
@@ -134,14 +138,15 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       AFTER: at + 1 < n.laterPools.length ? 1 : 0,
       OUT_H: n.outHeight,
       // What follows the last pool is the last queue's.
-      RELU_AFTER_POOL: last && n.reluAfterPool ? 1 : 0,
+      RELU_AFTER_POOL: last && n.reluAfterPool && !pooledIn ? 1 : 0,
       THRESHOLD: !last || !threshold ? 0 : membrane ? 2 : 1,
       LEVEL_NEGATIVE: last && level < 0 ? 1 : 0,
       LEVEL_MAGNITUDE: last ? Math.abs(level) : 0,
       ...membraneParameters(membraneIn ?? (last ? membrane : undefined), n.threshold?.level ?? 0),
       // The first queue of a replicated core sees a block's pixels in one run of the neuron core: it walks the
       // windows they end once the block is done (a later queue reads one pixel a timestep).
-      BLOCK_WALK: k === 0 && p.replicas > 1 ? 1 : 0,
+      BLOCK_WALK: k === 0 && p.replicas > 1 && !pooledIn ? 1 : 0,
+      POOLED_IN: pooledIn ? 1 : 0,
     };
     return { parameters, stages };
   });

@@ -91,8 +91,8 @@ interface SimLayer {
   /**
    * The pool from which on the layer emits at most one pixel per timestep, in order: an unreplicated layer's first
    * (pooled pixels whose windows complete in the same timestep, padding >= stride, leave one after another: the RTL's
-   * one output register), a replicated method-1 layer's first queued pool (src/mapping/replicatedPool.ts
-   * queuedPools: its windows end together or unevenly in the blocks); undefined for none.
+   * one output register), a replicated layer's first queued pool (src/mapping/replicatedPool.ts PooledGroup.queued:
+   * its windows end together or unevenly in the blocks); undefined for none.
    */
   serialFrom?: string;
   out: Plane;

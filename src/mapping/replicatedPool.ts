@@ -67,7 +67,8 @@ export interface PooledGroup {
   partPixels?: number[];
   /**
    * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
-   * unevenly in its blocks sends them one per timestep, in column order (`queuedPools`), so the group is one pixel.
+   * unevenly in its blocks (`queuedPools`), or a method-2 layer whose one pool's windows end unevenly ([0]), sends them
+   * one per timestep, in column order, so the group is one pixel.
    */
   queued?: number[];
 }

@@ -568,8 +568,8 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
   // pixels per block; column parts holding whole replicas and windows, of every pool of a chain), or in method-1
-  // blocks not split in column parts at all (queued); windows that end unevenly or together in method-2 blocks not
-  // (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks (refitToPools), not all.
+  // blocks not split in column parts at all, and one pool in method-2 blocks on the grid (queued); chains whose
+  // windows end unevenly, or windows that end together, in method-2 blocks not (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)

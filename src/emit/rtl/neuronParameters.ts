@@ -132,7 +132,8 @@ function blockPoolColumns(p: CoreRtlPlan, pool: PoolPlan, step: number): number 
 /**
  * The neuron-core parameters of one core. A replicated core's pool is the module's own, a chain of stages in the
  * wrapper or (method 1, windows ending together or unevenly in its blocks: src/mapping/replicatedPool.ts) a
- * pooled-pixel queue; a chain of pools or a queue follows the module in the wrapper.
+ * pooled-pixel queue; a chain of pools or a queue follows the module in the wrapper. A method-2 core whose pool's
+ * windows end unevenly pools by position itself and streams the pooled activations to a queue that sends them.
  */
 export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const n = p.neuron;

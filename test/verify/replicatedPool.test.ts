@@ -136,7 +136,7 @@ describe('a max pool whose windows end unevenly in method-2 blocks, pooled by po
       ['c1', 8, 4],
       ['c2.conv', 2, 1],
     ]);
-    expect(neuronParametersOf(p.files, 'block_queued_pool_c00')).toMatchObject({ POOL: 1, POOL_BY_POSITION: 1, STREAM_POOLED: 1, RELU_AFTER_POOL: 1, BLOCK_W: 4, OUT_WIDTH: 4 });
+    expect(neuronParametersOf(p.files, 'block_queued_pool_c00')).toMatchObject({ POOL: 1, POOL_BY_POSITION: 1, RELU_AFTER_POOL: 1, BLOCK_W: 4, OUT_WIDTH: 4 });
     expect(poolQueueParametersOf(p.files, 'block_queued_pool_c00')).toMatchObject({ COLS: 4, POOLED_H: 2, POOLED_W: 4, POOLED_IN: 1, BLOCK_WALK: 0, RELU_AFTER_POOL: 0, THRESHOLD: 0 });
     expect(controllerParametersOf(p.files, 'block_queued_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
   });
@@ -149,7 +149,7 @@ describe('a max pool whose windows end unevenly in method-2 blocks, pooled by po
   // 4x2x4 pooled activations per image.
   twoImagePoolTest(p, { c1: 32 });
 
-  it('fails at c1 when the queue writes the pooled pixels in arrival order, not where they lie (fault check)', async () => {
+  it('fails at c1 when the queue writes each pooled pixel at its transposed position (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_y : walk_py_q;', 'wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_x : walk_py_q;').replace('wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_x : walk_px_q;', 'wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_y : walk_px_q;'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });

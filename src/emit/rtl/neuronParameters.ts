@@ -48,7 +48,6 @@ export interface NeuronParameters {
   POOL_COLUMNS: number;
   POOL_STRIDE_H: number;
   POOL_STRIDE_W: number;
-  STREAM_POOLED: number;
   EMIT_BITS: number;
   OUT_INDEX_BITS: number;
   OUT_H: number;
@@ -211,7 +210,6 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOL_COLUMNS: poolColumns,
     POOL_STRIDE_H: steps.down,
     POOL_STRIDE_W: steps.across,
-    STREAM_POOLED: sendsPooled ? 1 : 0,
     EMIT_BITS: unsignedBits(n.pooledPixels ?? 1),
     OUT_INDEX_BITS: unsignedBits(outWidth - 1),
     OUT_H: n.convHeight,

@@ -543,7 +543,15 @@ module imcc_neuron #(
   wire [31:0]         oc_flat = { {(32-OC_BITS){1'b0}}, oc };
   wire [31-CH_BITS:0] unused_oc_flat_high = oc_flat[31:CH_BITS];
   wire [CH_BITS-1:0]  stream_ch = (REPLICATED != 0) ? oc_flat[CH_BITS-1:0] : ch_q;
-  assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };
+  // A core that pools by position (g_block_pool) streams its pooled activations instead: no stage reads its pixels,
+  // and a queue that sends the pooled pixels one per timestep reads these.
+  generate
+    if ((POOL != 0) && (POOL_BY_POSITION != 0)) begin : g_stream_pooled
+      assign stream_o = { busy_q, stream_ch, emit, emit_y, emit_x, result };
+    end else begin : g_stream_pixels
+      assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };
+    end
+  endgenerate
   generate
     if ((POOL != 0) && (POOL_BY_POSITION != 0)) begin : g_block_pool
       // A method-2 block, edge blocks or a column part (src/mapping/replicatedPool.ts): the pixels come column by

@@ -138,7 +138,8 @@ describe('yosys synthesis', () => {
     // spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in three small cores;
     // and queues sending their pixels to pools after them (queue-then-pool.imc's two queues of c04, the second
     // collecting the core's pixels from its pooled input), integrating their input in a membrane (spiking-pools.imc
-    // with its second pool padded) and walking a replicated core's blocks (queued-replicated-pool.imc's c1), in four more.
+    // with its second pool padded), walking a replicated core's blocks (queued-replicated-pool.imc's c1) and only
+    // sending a method-2 core's pooled pixels (block-queued-pool.imc's c1), in five more.
     const chain = prepare('test/verify/fixtures/spiking-pools.imc');
     const placed = prepare('test/verify/fixtures/block-pool-chain.imc');
     const queued = prepare('test/verify/fixtures/spiking-queue.imc');
@@ -147,13 +148,15 @@ describe('yosys synthesis', () => {
       ['maxpool(relu(avgpool(c1, size 2)), size 2, stride 1)', 'maxpool(relu(avgpool(c1, size 2)), size 2, stride 1, pad 1)'],
     ]);
     const blockWalk = prepare('test/verify/fixtures/queued-replicated-pool.imc');
+    const sender = prepare('test/verify/fixtures/block-queued-pool.imc');
     const later = [
       poolQueueParametersOf(queues.files, 'queue_then_pool_c04'),
       poolQueueParametersOf(queues.files, 'queue_then_pool_c04', 2),
       poolQueueParametersOf(membraneIn.files, 'spiking_pools_c00'),
       poolQueueParametersOf(blockWalk.files, 'queued_replicated_pool_c00'),
+      poolQueueParametersOf(sender.files, 'block_queued_pool_c00'),
     ];
-    expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN, q.BLOCK_WALK])).toEqual([[1, 0, 0], [1, 0, 0], [0, 2, 0], [0, 0, 1]]);
+    expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN, q.BLOCK_WALK, q.POOLED_IN])).toEqual([[1, 0, 0, 0], [1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
     const library = (p: typeof chain, name: string): string => p.files.find((f) => f.path === `rtl/${name}.v`)!.content;
     const stages = poolStageParametersOf(chain.files, 'spiking_pools_c00');
     const byPosition = poolStageParametersOf(placed.files, 'block_pool_chain_c00');
@@ -206,13 +209,13 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // imcc_pool (two cores) and imcc_pool_queue (five) have several parents: a unit per parameter set, with their logic.
+    // imcc_pool (two cores) and imcc_pool_queue (six) have several parents: a unit per parameter set, with their logic.
     const stageUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool('));
     const queueUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool_queue('));
-    expect(queueUnits).toHaveLength(5);
+    expect(queueUnits).toHaveLength(6);
     expect(stageUnits.map((u) => u.name.includes('BY_POSITION=1'))).toEqual([false, false, true, true]);
     expect(synth.units.filter((u) => !stageUnits.includes(u) && !queueUnits.includes(u)).map((u) => u.name).sort()).toEqual(
-      ['chain_core', 'later_core0', 'later_core1', 'later_core2', 'later_core3', 'position_core', 'queue_core', 't'],
+      ['chain_core', 'later_core0', 'later_core1', 'later_core2', 'later_core3', 'later_core4', 'position_core', 'queue_core', 't'],
     );
     for (const u of [...stageUnits, ...queueUnits]) expect(u.cells, u.name).toBeGreaterThan(100);
   }, 300_000);

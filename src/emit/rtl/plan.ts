@@ -410,7 +410,8 @@ function neuronPlan(
         // pixels (a pool stage reads one pixel at a time and emits at most one), after the pools before it (stages or
         // queues), and sends them one per timestep as the core's pixels or to the pools after it.
         // A replicated layer queues the pools its rule says (those whose windows end together, or its last pool when
-        // its blocks end windows unevenly); its blocks are columns of `blockRows` conv pixels a timestep.
+        // its blocks end windows unevenly): method-1 blocks are columns of `replicas` conv pixels a timestep; a
+        // method-2 block pools its one pool by position in the neuron core, and the queue only sends its pixels.
         const together =
           op.stride !== op.size &&
           (poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0 ||
@@ -419,9 +420,8 @@ function neuronPlan(
         if (replicated ? queuedInBlocks?.includes(pools) : together) {
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
           const block = blockShape(lm.matrix.replicas);
-          // Method-2 blocks pool by position in the neuron core: the queue only sends, in the order of its pixels.
           const slots =
-            block.cols > 1
+            replicated && block.cols > 1
               ? sentPixelSlots(chainWindows(plane.height, plane.width, block, [planned])[0].map((w) => w.block), blockOrigins(lm.matrix.replicas, plane).length)
               : poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier, replicated ? lm.matrix.replicas.length : 1);
           planned.queue = { slots };

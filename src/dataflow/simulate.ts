@@ -24,6 +24,7 @@ import { layerIndex } from '../mapping/layerIndex.js';
 import type { Core, LayerMapping, Mapping } from '../mapping/types.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { accumulatorOf } from '../mapping/split.js';
+import { pooledGroupOf } from '../mapping/replicatedPool.js';
 import { bandwidthDiagnostics, linkLoads, type LayerLoad } from './links.js';
 import { peakOccupancy, peakPerTimestep } from './occupancy.js';
 import {
@@ -89,10 +90,12 @@ interface SimLayer {
   cores: SimCore[];
   steps: ChainStep[];
   /**
-   * An unreplicated layer that pools emits at most one pixel per timestep, in order: pooled pixels whose windows
-   * complete in the same timestep (padding >= stride) leave one after another (the RTL's one output register).
+   * The pool from which on the layer emits at most one pixel per timestep, in order: an unreplicated layer's first
+   * (pooled pixels whose windows complete in the same timestep, padding >= stride, leave one after another: the RTL's
+   * one output register), a replicated layer's first queued pool (src/mapping/replicatedPool.ts PooledGroup.queued:
+   * its windows end together or unevenly in the blocks); undefined for none.
    */
-  serialEmission: boolean;
+  serialFrom?: string;
   out: Plane;
   /** Emission timesteps of this image's output pixels (after the fused ops). */
   emitted: Int32Array;
@@ -416,7 +419,7 @@ function prepareLayers(
       replicas,
       cores,
       steps,
-      serialEmission: replicas === 1 && steps.some((s) => s.kind === 'window'),
+      serialFrom: serialPool(design, lm, fused, replicas),
       out,
       emitted: new Int32Array(0),
       emittedPeak: 0,
@@ -476,6 +479,7 @@ function runLayer(
   let times: Int32Array = granularity === 'block' ? layer.plan.pixelBlock.map((b) => final[b]) : final;
   if (layer.tap === layer.mapping.layer) layer.tapped = times.slice();
   let late = 0;
+  let serial = false;
   if (waited !== undefined) for (let u = 0; u < layer.units; u++) if (waited[u] !== 0) late += shortcutWait!.reads[u];
   for (const step of layer.steps) {
     if (step.kind === 'identity') {
@@ -525,13 +529,23 @@ function runLayer(
       next[q] = t;
     }
     // A pool after this one reads the pixels this one emits, one per timestep (the RTL's queue of pooled pixels
-    // sends them to the next pool stage as it sends them out): a no-op unless windows end together.
-    if (layer.serialEmission) serialize(next);
+    // sends them to the next pool stage as it sends them out): a no-op unless windows end together (or, in a
+    // replicated layer, end unevenly in its blocks).
+    serial ||= step.node === layer.serialFrom;
+    if (serial) serialize(next);
     times = next;
     if (step.node === layer.tap) layer.tapped = times.slice();
   }
-  if (layer.serialEmission) serialize(times);
+  if (serial) serialize(times);
   return times;
+}
+
+/** The layer's serialFrom (SimLayer): the node of the pool from which on it emits one pixel per timestep. */
+function serialPool(design: IrDesign, lm: LayerMapping, fused: readonly IrNode[], replicas: number): string | undefined {
+  const pools = fused.filter((f) => f.op.kind === 'maxpool' || f.op.kind === 'avgpool' || f.op.kind === 'gap');
+  if (replicas === 1) return pools[0]?.name;
+  const group = pooledGroupOf(design, lm);
+  return group?.queued === undefined ? undefined : pools[group.queued[0]].name;
 }
 
 /** At most one pixel per timestep, in order: each leaves in the later of its completion and its predecessor's + 1. */

@@ -22,6 +22,11 @@
 // (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
+// Method-1 blocks not split in column parts take any other pool too: their core queues the pooled pixels (the
+// queue of an unreplicated core whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one
+// per timestep, a group of one pixel (queuedPools), unless a residual add follows the pool in the core. So do
+// method-2 blocks on the grid with one pool whose windows end unevenly (not together): the neuron core pools by
+// position and a queue only orders and sends its pooled pixels.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
@@ -64,6 +69,12 @@ export interface PooledGroup {
   cols: number;
   partPixels?: number[];
   gathered?: boolean;
+  /**
+   * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
+   * unevenly in its blocks (`queuedPools`), or a method-2 layer whose one pool's windows end unevenly ([0]), sends them
+   * one per timestep, in column order, so the group is one pixel.
+   */
+  queued?: number[];
 }
 
 /**
@@ -301,6 +312,8 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
+  /** A residual add follows a pool in the core: it adds the shortcut to pooled pixels in the neuron core, not in a queue. */
+  addAfterPool?: boolean;
 }
 
 /**
@@ -401,7 +414,42 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
     return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : { ...sent, gathered: true };
   }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-  return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : sent;
+  if (!('reason' in sent)) return sent;
+  // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
+  // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
+  if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
+  // A method-2 block on the grid pools one pool by position (one window ending at a pixel at most): a queue after the
+  // neuron core takes the pooled pixels where they lie and sends them one per timestep in column order.
+  const [only] = c.pools;
+  if (!c.block.ragged && c.pools.length === 1 && !c.addAfterPool && !endsTogether(c.convHeight, c.convWidth, only)) return { pixels: 1, rows: 1, cols: 1, queued: [0] };
+  return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+}
+
+/** Whether two windows of `pool` end at the same row or column of a `height` x `width` plane (padding >= stride). */
+function endsTogether(height: number, width: number, pool: PoolGeometry): boolean {
+  return (
+    poolWindowEnds(height, pool.height, pool.stride, pool.padding.top, pool.padding.bottom).length === 0 ||
+    poolWindowEnds(width, pool.width, pool.stride, pool.padding.left, pool.padding.right).length === 0
+  );
+}
+
+/**
+ * The pools of a method-1 layer's chain that queue their pooled pixels when its blocks do not send equal blocks of
+ * the pooled plane: every pool whose windows end together on its input plane (a stage emits at most one pixel per
+ * input pixel), or else the last pool (its windows end unevenly in the blocks); the pools after the first queue see
+ * its pixels one per timestep.
+ */
+export function queuedPools(convHeight: number, convWidth: number, pools: readonly PoolGeometry[]): number[] {
+  let plane = { height: convHeight, width: convWidth };
+  const together: number[] = [];
+  pools.forEach((p, k) => {
+    if (endsTogether(plane.height, plane.width, p)) together.push(k);
+    plane = {
+      height: windowCount(plane.height, p.padding.top, p.padding.bottom, p.height, p.stride),
+      width: windowCount(plane.width, p.padding.left, p.padding.right, p.width, p.stride),
+    };
+  });
+  return together.length > 0 ? together : [pools.length - 1];
 }
 
 /**
@@ -450,6 +498,7 @@ export function replicatedPoolOf(
 ): PooledGroup | { pool: IrNode; what: string } | undefined {
   const pools = fusedPools(design, fused);
   if (pools.length === 0) return undefined;
+  const byName = nodeIndex(design.network);
   const geometry = pools.map((p): PoolGeometry => {
     if (p.op.kind === 'maxpool' || p.op.kind === 'avgpool') return { height: p.op.size, width: p.op.size, stride: p.op.stride, padding: p.op.padding };
     // A global average pool: one window over its input plane (the previous pool's output, or the conv's).
@@ -463,6 +512,7 @@ export function replicatedPoolOf(
     pools: geometry,
     colParts,
     outChannels: layer.shape.channels,
+    addAfterPool: fused.slice(fused.indexOf(pools[0].name)).some((f) => byName.get(f)?.op.kind === 'add'),
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }

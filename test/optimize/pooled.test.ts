@@ -1,6 +1,7 @@
 // The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (pools whose
-// windows end evenly in the blocks, on a ragged block's lattice too, chains of pools as well; column parts holding
-// whole replicas and windows, or gathered in one core: src/mapping/replicatedPool.ts,
+// windows end evenly in the blocks, on a ragged block's lattice too, chains of pools as well; any in method-1 columns
+// and one pool in method-2 blocks, whose core queues the pooled pixels; column parts holding whole replicas and
+// windows, or gathered in one core: src/mapping/replicatedPool.ts,
 // the rule the RTL plan's IMC112 applies), and the mapping it chooses for ResNet-32 with its pooled last layer
 // replicated is one the RTL plan accepts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -62,9 +63,10 @@ describe('search space of a layer with a fused pool', () => {
     // strips of 2, 4 and 8 (method-2 blocks pool overlapping windows by position).
     const strided = design('strided', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, stride 2, pad 1)', 'output p1']);
     expect(settings(strided, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
-    // 2x2 every 3: windows end at rows (columns) 1, 4, 7; columns (strips) of 4 complete one, then two; 2x2 blocks one.
+    // 2x2 every 3: windows end at rows (columns) 1, 4, 7; columns and strips of 4 complete one, then two (their core
+    // queues the pooled pixels and sends one per timestep); 2x2 blocks one.
     const sparse = design('sparse', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 3)', 'output p1']);
-    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '4/2', '8/1', '16/2', '64/8']);
+    expect(settings(sparse, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
     // The global average of the pooled plane ends at the last row: one pixel, in the last block (method-2 blocks pool
     // the chain by position in their stages).
     const two = design('two', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'g = gap(p1)', 'output g']);

@@ -40,7 +40,7 @@ describe('queued pools (3x3/1 max padded by 1 on 6x5, then a ReLU; 2x2/1 average
     const queue = p.files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!.content;
     // At the plane's last row every window still open ends (rows 4 and 5 of the 3x3/1 windows end at conv row 5).
     expect(queue).toContain('wire [CW-1:0] row_hi = (in_y == LAST_ROW) ? LAST_PY : row_lo;');
-    expect(queue).toContain('assign done_o = (neuron_done_i && !walk_busy_q) || walk_done_q;');
+    expect(queue).toContain('assign done_o = (neuron_done_i && !walk_busy_q && !walk_start) || walk_done_q;');
     const wrapper = p.files.find((f) => f.path === 'rtl/queue_pool_c00.v')!.content;
     expect(wrapper).toMatch(/\.done_o\s+\(neuron_done\)/);
   });

@@ -24,12 +24,14 @@ import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netC
  * 353 a queued 3x3/1 average pool padded by 1 after a queued 2x2/1 max pool padded by 1 (a threshold between them)
  * and a global average pool: the second queue reads the pixels the first sends (refused before), 136 a pool and a
  * global average pool in 4 replicas in two column parts whose windows span both, gathered in the last (refused
+ * before); 617 and 78 a 2x2/1 max pool padded by 1 in 2 method-1 replicas (windows that end together, queued: refused
  * before).
  */
-const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136];
+const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
-  78: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer with two pool windows that end at the same row or column' },
+  // A 3x3/1 average pool padded by 1 (windows that end together) in 4 method-1 replicas split in two column parts.
+  312: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer with two pool windows that end at the same row or column' },
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
 const COMPILED_SEED = 19;
@@ -56,6 +58,7 @@ const FEATURES = [
   'pool after a queued pool',
   'queued pool after a queued pool',
   'pool in a replicated layer',
+  'queued pool in a replicated layer',
   'gap in a replicated layer',
   'pool in gathered column parts',
   'edge blocks',

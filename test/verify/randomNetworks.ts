@@ -29,7 +29,7 @@ import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
 import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
-import { replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
+import { pooledGroupOf, replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
 import type { ResidualBuffer } from '../../src/dataflow/types.js';
 
 type Layout = 'auto' | 'IWAP' | 'KLIP' | 'PLIP';
@@ -577,12 +577,11 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
  */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
-  // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them); uneven
-  // windows not (src/mapping/replicatedPool.ts).
+  // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them), or in
+  // method-1 blocks not split in column parts at all, and one pool in method-2 blocks on the grid (queued); chains
+  // whose windows end unevenly, or windows that end together, in method-2 blocks not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
-  // Windows that end together (padding >= stride) in a replicated layer.
-  { name: 'pool with padding >= stride', pattern: /padding >= stride/ },
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
@@ -627,6 +626,8 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       // Column parts that cannot pool their own replicas' windows: one core gathers every part's codes.
       const accumulating = mapping.cores.filter((c) => c.layer === l.layer && c.role === 'accumulate');
       if (l.colParts > 1 && accumulating.length === 1 && l.fused.some(isPool)) features.add('pool in gathered column parts');
+      // Windows that end unevenly or together in method-1 blocks: the core queues its pooled pixels.
+      if (pooledGroupOf(design, l)?.queued) features.add('queued pool in a replicated layer');
     }
     // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools
     // is applied at the later stage's input.

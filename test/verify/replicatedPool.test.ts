@@ -1,11 +1,13 @@
 // Pools in replicated layers (issue 19, IMC112 before): a replicated neuron core walks its block's pixels y fastest
-// through the window counters and sends the pooled pixels a block completes together (src/mapping/replicatedPool.ts).
+// through the window counters and sends the pooled pixels a block completes together (src/mapping/replicatedPool.ts);
+// a method-1 core whose blocks end windows unevenly or together queues them and sends one per timestep.
 import { describe, expect, it } from 'vitest';
-import { pooledPerBlock } from '../../src/mapping/replicatedPool.js';
+import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
+import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -69,5 +71,87 @@ describe('max, average and global average pools in replicated cores, the last th
     expect(pooling.map((c) => c.activations / result.images.length)).toEqual([64, 16, 6]);
     for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
     expect(pooling[0].saturated).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('pools whose windows end unevenly or together in method-1 blocks', () => {
+  it('are queued: one pooled pixel per timestep, the last pool or those whose windows end together', () => {
+    const rule = (rows: number, cols: number, pools: ReturnType<typeof pool>[]) => replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows, cols }, pools, colParts: 1 });
+    // 3x3 windows in columns of 4 (1 or 2 pooled rows a block): the pool is queued.
+    expect(rule(4, 1, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    // 3x3 windows every pixel padded by 1 end together at the last row: queued, and the 2x2 pool after it a stage.
+    expect(rule(2, 1, [pool(3, 1, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    expect(queuedPools(12, 12, [pool(2), pool(2, 1, 1)])).toEqual([1]);
+    // A residual add after the pool is the neuron core's (none after a queue): refused.
+    expect(replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 4, cols: 1 }, pools: [pool(3)], colParts: 1, addAfterPool: true })).toEqual({
+      pool: 0,
+      what: 'a pool in a replicated layer with blocks of 4 rows that complete 1 or 2 pooled rows',
+    });
+    // A block of 3 conv rows a timestep ends 4 or 8 of the 16 windows of 2x2/1 padded by 1 on 3x3: the ring holds two
+    // images' pixels (one conv pixel a timestep: one image's).
+    expect([poolQueueSlots(3, 3, 2, 1, uniformPadding(1)), poolQueueSlots(3, 3, 2, 1, uniformPadding(1), [], 3)]).toEqual([16, 32]);
+    // Method-2 blocks pool one pool by position (a queue sends its pixels); not a chain, nor windows that end together.
+    expect(rule(3, 4, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    expect(rule(3, 4, [pool(3), pool(1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks 4 columns wide that complete 1 or 2 pooled columns' });
+    expect(rule(2, 2, [pool(3, 1, 1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
+  });
+});
+
+describe('an uneven max pool in edge blocks and an average pool whose windows end together, queued in replicated cores (RTL)', () => {
+  const p = prepare('test/verify/fixtures/queued-replicated-pool.imc');
+
+  it('queues each core\'s pooled pixels, walked per block, and sends them as single pixels', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.colParts])).toEqual([
+      ['c1', 4, 1],
+      ['c2', 3, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'queued_replicated_pool_c00')).toMatchObject({ REPLICATED: 1, EDGE_BLOCKS: 1, POOL: 0, POOL_CHAIN: 0, COLS: 16, CHANNELS: 4, OUT_WIDTH: 4 });
+    expect(poolQueueParametersOf(p.files, 'queued_replicated_pool_c00')).toMatchObject({ COLS: 4, CH_BITS: 4, KIND: 1, IN_H: 6, POOLED_H: 3, SLOTS: 2, BLOCK_WALK: 1 });
+    expect(poolQueueParametersOf(p.files, 'queued_replicated_pool_c01')).toMatchObject({ COLS: 6, KIND: 2, IN_H: 3, POOLED_H: 4, SLOTS: 32, RELU_AFTER_POOL: 1, BLOCK_WALK: 1 });
+    expect(controllerParametersOf(p.files, 'queued_replicated_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+    const tb = p.files.find((f) => f.path === 'tb/queued_replicated_pool_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 1;');
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/queued_replicated_pool.f', 'queued_replicated_pool_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  // 4x3x3 and 6x4x4 pooled activations per image; c2's crossbar timesteps follow c1's one pixel per timestep.
+  twoImagePoolTest(p, { c1: 36, c2: 96 });
+
+  it('fails at c1 when a block walk reads every window at its last window\'s row (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('window_end(walk_py_q, STRIDE', 'window_end(walk_py_hi_q, STRIDE'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('a max pool whose windows end unevenly in method-2 blocks, pooled by position and sent by a queue (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-queued-pool.imc');
+
+  it('streams the pooled activations into a queue that only sends them', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 8, 4],
+      ['c2.conv', 2, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'block_queued_pool_c00')).toMatchObject({ POOL: 1, POOL_BY_POSITION: 1, RELU_AFTER_POOL: 1, BLOCK_W: 4, OUT_WIDTH: 4 });
+    expect(poolQueueParametersOf(p.files, 'block_queued_pool_c00')).toMatchObject({ COLS: 4, POOLED_H: 2, POOLED_W: 4, POOLED_IN: 1, BLOCK_WALK: 0, RELU_AFTER_POOL: 0, THRESHOLD: 0 });
+    expect(controllerParametersOf(p.files, 'block_queued_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), 'rtl/block_queued_pool.f', 'block_queued_pool_top');
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  // 4x2x4 pooled activations per image.
+  twoImagePoolTest(p, { c1: 32 });
+
+  it('fails at c1 when the queue writes each pooled pixel at its transposed position (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_y : walk_py_q;', 'wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_x : walk_py_q;').replace('wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_x : walk_px_q;', 'wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_y : walk_px_q;'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
   }, 300_000);
 });

@@ -11,7 +11,7 @@ describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded
   const p = prepare('test/verify/fixtures/spiking-queue.imc');
 
   it('integrates each pooled value when the window walk computes it', () => {
-    expect(p.files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!.content).toContain('assign post_fire = walk;');
+    expect(p.files.find((f) => f.path === 'rtl/imcc_pool_queue.v')!.content).toContain('assign post_fire = write;');
     // One potential per pixel and channel of the 4x4 pooled plane.
     expect(poolQueueParametersOf(p.files, 'spiking_queue_c00')).toMatchObject({ THRESHOLD: 2, IF_ENTRIES: 64, POOLED_H: 4, AFTER: 0, OUT_H: 4 });
     expect(neuronParametersOf(p.files, 'spiking_queue_c00')).toMatchObject({ THRESHOLD: 0 });

@@ -129,14 +129,14 @@ function blockPoolColumns(p: CoreRtlPlan, pool: PoolPlan, step: number): number 
 }
 
 /**
- * The neuron-core parameters of one core. A replicated core's pool is the module's own or a chain of stages in the
- * wrapper (src/mapping/replicatedPool.ts allows no queue); a chain of pools or a pooled-pixel queue follows the
- * module in the wrapper.
+ * The neuron-core parameters of one core. A replicated core's pool is the module's own, a chain of stages in the
+ * wrapper or (method 1, windows ending together or unevenly in its blocks: src/mapping/replicatedPool.ts) a
+ * pooled-pixel queue; a chain of pools or a queue follows the module in the wrapper. A method-2 core whose pool's
+ * windows end unevenly pools by position itself and streams the pooled activations to a queue that sends them.
  */
 export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   const n = p.neuron;
   if (!n) throw new Error(`RTL: core ${p.core.id} has no neuron core`);
-  if (p.replicas > 1 && usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core`);
   const replicated = p.replicas > 1;
   const channels = pixelChannels(p);
   const chBits = unsignedBits(p.cols - 1);
@@ -146,7 +146,9 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   if (a < 2 || n.accBits <= a) throw new Error(`RTL: core ${p.core.id}: ${a}-bit activations in a ${n.accBits}-bit datapath`);
   // A pooled-pixel queue pools and applies what follows the pool (src/emit/rtl/poolQueue.ts): the module sees a
   // core without a pool.
-  const queued = usesPoolQueue(p);
+  // (A method-2 core pools by position itself and streams its pooled activations to a queue that only sends them.)
+  const sendsPooled = p.replicas > 1 && n.pool?.queue !== undefined && n.pool.byPosition === true;
+  const queued = usesPoolQueue(p) && !sendsPooled;
   const threshold = queued && n.threshold?.afterPool ? undefined : n.threshold;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);

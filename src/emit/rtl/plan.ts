@@ -6,20 +6,20 @@ import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping, ReplicaOffset } from '../../mapping/types.js';
 import { accumulatorOf } from '../../mapping/split.js';
 import type { CoreMemoryPlan } from '../../memory/plan.js';
-import { blockPixels, blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
+import { blockOrigins, blockPixels, blockRegion, blockShape, isFullBlock, type BlockShape } from '../../mapping/block.js';
 import { layerIndex, layerSending } from '../../mapping/layerIndex.js';
 import { patchPositions, sameEmissionOrder } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
 import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
-import { poolQueueSlots } from './poolWindows.js';
+import { poolQueueSlots, sentPixelSlots } from './poolWindows.js';
 import { poolWindowEnds } from '../../mapping/poolWindows.js';
 import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { chainPoolColumns, layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
+import { chainPoolColumns, chainWindows, layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -301,6 +301,11 @@ function neuronPlan(
   let threshold: NeuronPlan['threshold'];
   let residual: NeuronPlan['residual'];
   let plane = { height: node.shape.height, width: node.shape.width };
+  // A replicated (method-1) layer whose blocks end its pools' windows together or unevenly queues these pools
+  // (src/mapping/replicatedPool.ts queuedPools); `pools` counts the pools planned so far.
+  const replicatedQueues = lm.matrix.replicas.length > 1 ? layerPoolRule(design, lm) : undefined;
+  const queuedInBlocks = replicatedQueues !== undefined && 'queued' in replicatedQueues ? replicatedQueues.queued : undefined;
+  let pools = 0;
   // A later pool is a stage over the plane the pool before it emits: the ReLU and threshold fused since that pool
   // move into the stage's input (they apply between the two pools).
   const laterPool = (f: IrNode, planned: PoolGeometry, strideY: number, strideX: number): void => {
@@ -438,15 +443,26 @@ function neuronPlan(
         // happens when the padding reaches a whole stride past the plane's last row. Such a pool queues its pooled
         // pixels (a pool stage reads one pixel at a time and emits at most one), after the pools before it (stages or
         // queues), and sends them one per timestep as the core's pixels or to the pools after it.
+        // A replicated layer queues the pools its rule says (those whose windows end together, or its last pool when
+        // its blocks end windows unevenly): method-1 blocks are columns of `replicas` conv pixels a timestep; a
+        // method-2 block pools its one pool by position in the neuron core, and the queue only sends its pixels.
         const together =
           op.stride !== op.size &&
           (poolWindowEnds(plane.height, op.size, op.stride, padding.top, padding.bottom).length === 0 ||
             poolWindowEnds(plane.width, op.size, op.stride, padding.left, padding.right).length === 0);
-        if (together) {
-          if (lm.matrix.replicas.length > 1) unsupported(f, `a pool whose windows end together (padding >= stride) in a replicated layer`);
+        const replicated = lm.matrix.replicas.length > 1;
+        if (replicated ? queuedInBlocks?.includes(pools) : together) {
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
-          planned.queue = { slots: poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier) };
+          const block = blockShape(lm.matrix.replicas);
+          const slots =
+            replicated && block.cols > 1
+              ? sentPixelSlots(chainWindows(plane.height, plane.width, block, [planned])[0].map((w) => w.block), blockOrigins(lm.matrix.replicas, plane).length)
+              : poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier, replicated ? lm.matrix.replicas.length : 1);
+          planned.queue = { slots };
+        } else if (together) {
+          throw new Error(`RTL: pool '${f.name}' whose windows end together is not queued (internal: src/mapping/replicatedPool.ts)`);
         }
+        pools++;
         if (pool) laterPool(f, planned, op.stride, op.stride);
         else pool = planned;
         plane = { height: f.shape.height, width: f.shape.width };
@@ -454,6 +470,8 @@ function neuronPlan(
       }
       case 'gap': {
         const planned = { kind: 'avg' as const, height: plane.height, width: plane.width, stride: plane.height, padding: uniformPadding(0), pooledHeight: 1, pooledWidth: 1 };
+        if (queuedInBlocks?.includes(pools)) throw new Error(`RTL: a queued global average pool '${f.name}' (internal: src/mapping/replicatedPool.ts)`);
+        pools++;
         if (pool) laterPool(f, planned, plane.height, plane.width);
         else pool = planned;
         plane = { height: 1, width: 1 };
@@ -779,6 +797,8 @@ export function planRtl(program: Program): RtlPlan {
       // (Method-1 edge blocks with a chain of pools stream through its stages, which skip the idle pixels; the chain
       // of a method-2 block or a column part pools by position in its stages.)
       const chain = p.neuron.laterPools.length > 0;
+      // A method-1 queue takes the neuron core's pixels in column order (src/emit/rtl/poolQueue.ts): its stages too.
+      if (group.queued && p.block.cols === 1) continue;
       // (A gathering core sees the whole block, as an unsplit layer's.)
       const ownParts = p.layer.colParts > 1 && !p.gathers;
       if (chain && (p.block.cols > 1 || ownParts)) p.neuron.stageColumns = chainPoolColumns(p.neuron.convHeight, p.neuron.convWidth, p.block, [p.neuron.pool, ...p.neuron.laterPools.map((l) => l.pool)]);

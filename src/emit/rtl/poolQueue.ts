@@ -5,7 +5,7 @@
 // together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, laterPoolStages, membraneParameters, poolChainParameters, pooledValueBits, type PoolStageParameters } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, laterPoolStages, membraneParameters, pixelChannels, poolChainParameters, pooledValueBits, type PoolStageParameters } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -50,6 +50,8 @@ export interface PoolQueueParameters {
   IF_THRESHOLD: number;
   IF_LEAK: number;
   IF_RESET_SUBTRACT: number;
+  BLOCK_WALK: number;
+  POOLED_IN: number;
 }
 
 /** Whether one of the core's pools (its first, or a later one after a chain of stages) queues its pooled pixels. */
@@ -71,11 +73,13 @@ export interface PoolQueue {
 export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   const n = p.neuron;
   if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
-  if (p.replicas > 1) throw new Error(`RTL: core ${p.core.id}: a pooled-pixel queue in a replicated core`);
   // Where the queued pools are: -1 the core's first pool, else the index of a later pool.
   const queuedAt = [...(n.pool?.queue ? [-1] : []), ...n.laterPools.flatMap((l, i) => (l.pool.queue ? [i] : []))];
+  // A method-2 core's neuron core pools by position and applies what follows the pool: its queue only sends the
+  // pooled activations it streams (POOLED_IN).
+  const pooledIn = p.replicas > 1 && n.pool?.byPosition === true;
   // A threshold after the pools (one between two of them is a stage's or a queue's input compare).
-  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools ? n.threshold : undefined;
+  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools && !pooledIn ? n.threshold : undefined;
   const membrane = threshold?.integrateAndFire;
   const anyMembrane = n.threshold?.integrateAndFire;
   if (anyMembrane && (n.threshold!.level < 0 || anyMembrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
@@ -105,8 +109,11 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
     const adds = last && n.residual?.queueSlots !== undefined;
     const inHeight = later?.inHeight ?? n.convHeight;
     const inWidth = later?.inWidth ?? n.convWidth;
+    // The stream's channel field is the core's column index; a replicated core streams each replica's pixel with the
+    // layer's channels (as into its stages).
+    const channels = pixelChannels(p);
     const parameters: PoolQueueParameters = {
-      COLS: p.cols,
+      COLS: channels,
       CH_BITS: unsignedBits(p.cols - 1),
       CW: coordinateBits(p),
       ACC_BITS: n.accBits,
@@ -123,7 +130,7 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       IN_BITS: queueInBits,
       BITS: pooledValueBits(pool.kind, queueInBits, pool.height * pool.width),
       SLOT_BITS: unsignedBits(Math.max(1, pool.width - 1)),
-      LINE_INDEX_BITS: unsignedBits(pool.width * inHeight * p.cols - 1),
+      LINE_INDEX_BITS: unsignedBits(pool.width * inHeight * channels - 1),
       SLOTS: slots,
       RING_BITS: ringBits,
       OUT_BITS: n.outActivationBits,
@@ -136,7 +143,7 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       AFTER: at + 1 < n.laterPools.length ? 1 : 0,
       OUT_H: n.outHeight,
       // What follows the last pool is the last queue's.
-      RELU_AFTER_POOL: last && n.reluAfterPool ? 1 : 0,
+      RELU_AFTER_POOL: last && n.reluAfterPool && !pooledIn ? 1 : 0,
       RES_ADD: !adds ? 0 : n.residual!.afterPool === 'relu' ? 2 : 1,
       ACT_BITS: n.saturationBits,
       ADD_PIXEL_BITS: unsignedBits(n.outHeight * n.outWidth - 1),
@@ -144,6 +151,10 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       LEVEL_NEGATIVE: last && level < 0 ? 1 : 0,
       LEVEL_MAGNITUDE: last ? Math.abs(level) : 0,
       ...membraneParameters(membraneIn ?? (last ? membrane : undefined), n.threshold?.level ?? 0),
+      // The first queue of a replicated core sees a block's pixels in one run of the neuron core: it walks the
+      // windows they end once the block is done (a later queue reads one pixel a timestep).
+      BLOCK_WALK: k === 0 && p.replicas > 1 && !pooledIn ? 1 : 0,
+      POOLED_IN: pooledIn ? 1 : 0,
     };
     return { parameters, stages };
   });

@@ -138,9 +138,10 @@ describe('yosys synthesis', () => {
     // spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in three small cores;
     // and queues sending their pixels to pools after them (queue-then-pool.imc's two queues of c04, the second
     // collecting the core's pixels from its pooled input), integrating their input in a membrane (spiking-pools.imc
-    // with its second pool padded) and adding a residual shortcut (queue-add.imc's c02), in four more; and the stage
-    // after a residual add of a pooled value (pool-after-pooled-add.imc: the add, a ReLU and a 2x2/1 max pool from a
-    // line buffer), in one more.
+    // with its second pool padded), adding a residual shortcut (queue-add.imc's c02), walking a replicated core's
+    // blocks (queued-replicated-pool.imc's c1) and only sending a method-2 core's pooled pixels (block-queued-pool.imc's
+    // c1), in six more; and the stage after a residual add of a pooled value (pool-after-pooled-add.imc: the add, a
+    // ReLU and a 2x2/1 max pool from a line buffer), in one more.
     const chain = prepare('test/verify/fixtures/spiking-pools.imc');
     const added = poolStageParametersOf(prepare('test/verify/fixtures/pool-after-pooled-add.imc').files, 'pool_after_pooled_add_c01')[1];
     expect(added.ADD_IN).toBe(1);
@@ -151,13 +152,24 @@ describe('yosys synthesis', () => {
       ['maxpool(relu(avgpool(c1, size 2)), size 2, stride 1)', 'maxpool(relu(avgpool(c1, size 2)), size 2, stride 1, pad 1)'],
     ]);
     const adding = prepare('test/verify/fixtures/queue-add.imc');
+    const blockWalk = prepare('test/verify/fixtures/queued-replicated-pool.imc');
+    const sender = prepare('test/verify/fixtures/block-queued-pool.imc');
     const later = [
       poolQueueParametersOf(queues.files, 'queue_then_pool_c04'),
       poolQueueParametersOf(queues.files, 'queue_then_pool_c04', 2),
       poolQueueParametersOf(membraneIn.files, 'spiking_pools_c00'),
       poolQueueParametersOf(adding.files, 'queue_add_c02'),
+      poolQueueParametersOf(blockWalk.files, 'queued_replicated_pool_c00'),
+      poolQueueParametersOf(sender.files, 'block_queued_pool_c00'),
     ];
-    expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN, q.RES_ADD])).toEqual([[1, 0, 0], [1, 0, 0], [0, 2, 0], [0, 0, 1]]);
+    expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN, q.RES_ADD, q.BLOCK_WALK, q.POOLED_IN])).toEqual([
+      [1, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0],
+      [0, 2, 0, 0, 0],
+      [0, 0, 1, 0, 0],
+      [0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 1],
+    ]);
     const library = (p: typeof chain, name: string): string => p.files.find((f) => f.path === `rtl/${name}.v`)!.content;
     const stages = poolStageParametersOf(chain.files, 'spiking_pools_c00');
     const byPosition = poolStageParametersOf(placed.files, 'block_pool_chain_c00');
@@ -220,14 +232,14 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // imcc_pool (two cores) and imcc_pool_queue (five) have several parents: a unit per parameter set, with their logic.
+    // imcc_pool (two cores) and imcc_pool_queue (seven) have several parents: a unit per parameter set, with their logic.
     const stageUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool('));
     const queueUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool_queue('));
-    expect(queueUnits).toHaveLength(5);
+    expect(queueUnits).toHaveLength(7);
     expect(stageUnits.map((u) => u.name.includes('BY_POSITION=1'))).toEqual([false, false, true, true, false]);
     expect(stageUnits.filter((u) => u.name.includes('ADD_IN=1'))).toHaveLength(1);
     expect(synth.units.filter((u) => !stageUnits.includes(u) && !queueUnits.includes(u)).map((u) => u.name).sort()).toEqual(
-      ['add_core', 'chain_core', 'later_core0', 'later_core1', 'later_core2', 'later_core3', 'position_core', 'queue_core', 't'],
+      ['add_core', 'chain_core', 'later_core0', 'later_core1', 'later_core2', 'later_core3', 'later_core4', 'later_core5', 'position_core', 'queue_core', 't'],
     );
     for (const u of [...stageUnits, ...queueUnits]) expect(u.cells, u.name).toBeGreaterThan(100);
   }, 300_000);

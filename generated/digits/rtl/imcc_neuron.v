@@ -7,9 +7,11 @@
 // bias[o] (HAS_BN), requantization q = clamp((y + 2^(REQUANT_SHIFT-1)) >>> REQUANT_SHIFT), then a ReLU
 // (RELU_BEFORE_ADD), the residual add of a shortcut pixel from a FIFO (HAS_RES), a ReLU (RELU), a threshold or an
 // integrate-and-fire neuron (THRESHOLD), a max or average pool (POOL), the residual add of the pooled value or its
-// ReLU (HAS_RES 2, 3), a ReLU and a threshold (or integrate-and-fire neuron) of the pooled value. Other pools (overlapping windows,
-// several pools) are a chain of static stages in the wrapper (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core
-// sends its pixels on stream_o and takes the last stage's pooled pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
+// ReLU (HAS_RES 2, 3; a queue's add, HAS_RES 4, is the queue's; between two pools, HAS_RES 5, the later pool's stage
+// adds the shortcut the core reads for it, pooled_shortcut_o), a ReLU and a threshold (or integrate-and-fire neuron)
+// of the pooled value. Other pools (overlapping windows, several pools) are a chain of static stages in the wrapper
+// (templates/rtl/imcc_pool.v.hbs, POOL_CHAIN): the core sends its pixels on stream_o and takes the last stage's pooled
+// pixels on pooled_i. A pool whose windows end together is a queue in the wrapper
 // (templates/rtl/imcc_pool_queue.v.hbs) that takes stream_o and sends the core's pixels itself.
 module imcc_neuron #(
   // Widths.
@@ -75,11 +77,14 @@ module imcc_neuron #(
   parameter integer ORIGIN_BITS          = 2,  // the controller's signed counters (origin_i holds two)
   parameter integer LAST_REPLICA_PARTIAL = 0,  // the core's columns end inside their last replica
   // Residual add (HAS_RES 1: after the requantization and RELU_BEFORE_ADD; 2: of the pooled value, 3: of its ReLU,
-  // the shortcut read at the pixel that completes it, through the table): a FIFO of RES_DEPTH shortcut pixels, RES_IN of them
+  // the shortcut read at the pixel that completes it, through the table; 5: the same shortcut, added by a chain stage
+  // between two pools): a FIFO of RES_DEPTH shortcut pixels, RES_IN of them
   // arriving together, RES_NEED read per block in the core's own order; RES_TABLE: through the wrapper's table
   // (another pixel order, idle pixels on either side, a column part, an add after a pool): only the arriving pixels
   // res_mask_i marks are kept (packed in arrival order), the core's i-th pixel is read at the slot res_slot_i of the
   // table's entry at res_pix_o (RES_PIXELS entries), res_advance_i are freed after it, a block waits for res_need_i.
+  // HAS_RES 4: the add follows the core's pools, one queued: the last queue adds the FIFO's pixel at res_slot_i
+  // (res_pixel_o).
   parameter integer HAS_RES              = 0,
   parameter integer RES_DEPTH            = 2,
   parameter integer RES_PTR_BITS         = 1,
@@ -108,6 +113,7 @@ module imcc_neuron #(
   input  wire                                           res_valid_i,      // HAS_RES: shortcut pixels arrive
   input  wire [RES_IN*CHANNELS*ACT_BITS-1:0]            res_pixel_i,
   output wire                                           res_ready_o,      // the next block's shortcut pixels are here
+  output wire [CHANNELS*ACT_BITS-1:0]                   res_pixel_o,      // HAS_RES 4: the shortcut pixel at res_slot_i
   output wire [RES_PIX_BITS-1:0]                        res_pix_o,        // RES_TABLE: the table entry to read
   input  wire [RES_PTR_BITS-1:0]                        res_slot_i,
   input  wire [RES_IN-1:0]                              res_mask_i,       // RES_TABLE: arriving pixels kept
@@ -122,7 +128,9 @@ module imcc_neuron #(
   output wire [OUT_WIDTH*OUT_BITS-1:0]                  out_pixel_o,
   // POOL_CHAIN: the stream of pixels into the first pool and out of the last, { busy, channel, emit, y, x, value }.
   output wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             stream_o,
-  input  wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             pooled_i
+  input  wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             pooled_i,
+  // HAS_RES 5: the shortcut of the pooled pixel the streamed pixel completes, for the stage after the add.
+  output wire [ACC_BITS-1:0]                            pooled_shortcut_o
 );
   localparam integer RESCALED_BITS = SUM_BITS + ADC_SHIFT;
   localparam integer LAST_CH_VALUE = COLS - 1;
@@ -205,7 +213,7 @@ module imcc_neuron #(
   wire signed [ACC_BITS-1:0]      requantized;
   wire signed [ACC_BITS-1:0]      pre_add;
   wire signed [ACC_BITS-1:0]      added;
-  wire signed [ACC_BITS-1:0]      pooled_shortcut;  // HAS_RES 2, 3: the shortcut the pooled value adds
+  wire signed [ACC_BITS-1:0]      pooled_shortcut;  // HAS_RES 2, 3, 5: the shortcut the pooled value adds
   wire signed [ACC_BITS-1:0]      rectified;
   wire signed [ACC_BITS-1:0]      activated;
 
@@ -366,6 +374,7 @@ module imcc_neuron #(
         .rdata_o (res_head)
       );
 
+      assign res_pixel_o = res_head;
       wire [ACT_BITS-1:0]        shortcut_raw = res_head[oc * ACT_BITS +: ACT_BITS];
       wire signed [ACC_BITS-1:0] shortcut = { {(ACC_BITS-ACT_BITS){shortcut_raw[ACT_BITS-1]}}, shortcut_raw };
       if (HAS_RES >= 2) begin : g_add_after_pool
@@ -390,6 +399,7 @@ module imcc_neuron #(
       wire unused_res = ^{ res_valid_i, res_pixel_i, res_slot_i, res_mask_i, res_advance_i, res_need_i, pixel_done };
       assign res_ready_o = 1'b1;
       assign res_pix_o = {RES_PIX_BITS{1'b0}};
+      assign res_pixel_o = {(CHANNELS*ACT_BITS){1'b0}};
       assign added = pre_add;
       assign pooled_shortcut = {ACC_BITS{1'b0}};
 `ifdef VERILATOR
@@ -552,6 +562,7 @@ module imcc_neuron #(
       assign stream_o = { busy_q, stream_ch, pixel_in_plane, pixel_y, pixel_x, activated };
     end
   endgenerate
+  assign pooled_shortcut_o = pooled_shortcut;
   generate
     if ((POOL != 0) && (POOL_BY_POSITION != 0)) begin : g_block_pool
       // A method-2 block, edge blocks or a column part (src/mapping/replicatedPool.ts): the pixels come column by
@@ -869,15 +880,13 @@ module imcc_neuron #(
   // chain applies it between two pools).
   generate
     if ((POOL == 0) && (POOL_CHAIN == 0)) begin : g_unpooled
-      wire unused_pooled_shortcut = ^pooled_shortcut;
       assign result = pool_out;
     end else begin : g_after_pool
       wire signed [ACC_BITS-1:0] pooled_added;
-      if (HAS_RES >= 2) begin : g_pooled_add
+      if ((HAS_RES == 2) || (HAS_RES == 3)) begin : g_pooled_add
         wire signed [ACC_BITS-1:0] pooled_operand = ((HAS_RES == 3) && pool_out[ACC_BITS-1]) ? {ACC_BITS{1'b0}} : pool_out;
         assign pooled_added = saturate(pooled_operand + pooled_shortcut);
       end else begin : g_pooled_alone
-        wire unused_pooled_shortcut = ^pooled_shortcut;
         assign pooled_added = pool_out;
       end
       wire signed [ACC_BITS-1:0] pooled_rectified = ((RELU_AFTER_POOL != 0) && pooled_added[ACC_BITS-1]) ? {ACC_BITS{1'b0}} : pooled_added;

@@ -586,9 +586,7 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
-  // The larger cases' residual add after a pool in its core (pooledAdd), followed by a pool whose windows end together:
-  // a queue takes no shortcut (a stage of the chain adds it before any other pool).
-  { name: 'queued pool after a pooled add', pattern: /a queued pool after a residual add of a pooled value/ },
+  // The larger cases' residual add after a queued pool in its core (pooledAdd), followed by another pool.
   { name: 'pool after an add after a queued pool', pattern: /a pool after a residual add after a queued pool/ },
 ];
 

@@ -161,6 +161,9 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
       addPixel: adds ? 'queue_add_pixel' : `unused_queue${k + 1}_add_pixel`,
       addPixelBits: q.parameters.ADD_PIXEL_BITS,
       shortcut: adds ? 'res_pixel' : `{${q.parameters.COLS * q.parameters.ACT_BITS}{1'b0}}`,
+      // A queue after a residual add between two pools adds the shortcut the neuron core reads for its input pixel.
+      addsInput: q.parameters.ADD_IN !== 0,
+      inShortcut: q.parameters.ADD_IN !== 0 ? 'pooled_shortcut' : shortcutZero,
       first,
       last,
     };
@@ -199,7 +202,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
       // The stage after a residual add between two pools adds the shortcut the neuron core reads for its input pixel.
       shortcut: stage.ADD_IN !== 0 ? 'pooled_shortcut' : zero(values.ACC_BITS),
     })),
-    stageAdds: stages.some((stage) => stage.ADD_IN !== 0),
+    stageAdds: stages.some((stage) => stage.ADD_IN !== 0) || queues.some((q) => q.addsInput),
     accBits: values.ACC_BITS,
     poolLast: `pool_stream_${stages.length}`,
     poolQueueModule: names.poolQueue,

@@ -305,9 +305,8 @@ function neuronPlan(
   // move into the stage's input (they apply between the two pools).
   const laterPool = (f: IrNode, planned: PoolGeometry, strideY: number, strideX: number): void => {
     const pendingThreshold = threshold?.afterPool === true && !threshold.betweenPools;
-    // A residual add of the pooled value before this pool: its stage adds the shortcut (a queue takes no shortcut).
+    // A residual add of the pooled value before this pool: its stage (or queue) adds the shortcut.
     const pendingAdd = residual?.afterPool !== undefined && !residual.betweenPools ? residual.afterPool : undefined;
-    if (pendingAdd && planned.queue) unsupported(f, 'a queued pool after a residual add of a pooled value');
     // The last queue adds the shortcut to the last pool's pixels: a pool after the add would pool unadded pixels.
     if (pendingAdd && residual!.queueSlots) unsupported(f, 'a pool after a residual add after a queued pool');
     // An integrate-and-fire neuron between two pools integrates the earlier pool's pixels (its membrane was planned

@@ -31,6 +31,7 @@ export interface PoolQueueParameters {
   RING_BITS: number;
   OUT_BITS: number;
   OUT_UNSIGNED: number;
+  ADD_IN: number;
   RELU_IN: number;
   THRESHOLD_IN: number;
   LEVEL_IN_NEGATIVE: number;
@@ -96,7 +97,9 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
     const levelIn = later?.threshold;
     const membraneIn = later?.integrateAndFire ? n.threshold?.integrateAndFire : undefined;
     if (later?.integrateAndFire && !membraneIn) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire queue input without a membrane`);
-    const queueInBits = levelIn !== undefined ? 2 : inBits;
+    // A residual add between the pool before and the queued pool (its stage would add it, plan.ts): the queue adds the
+    // shortcut the neuron core reads for its input pixel, saturated to the layer's activation bits.
+    const queueInBits = levelIn !== undefined ? 2 : later?.add !== undefined ? n.saturationBits : inBits;
     const last = k === queuedAt.length - 1;
     const stages = laterPoolStages(p, n.laterPools.slice(at + 1, last ? undefined : queuedAt[k + 1]), queueInBits);
     // The next queue reads the last stage's pooled values (its input's bits), or this queue's.
@@ -129,6 +132,7 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       OUT_BITS: n.outActivationBits,
       // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
       OUT_UNSIGNED: n.threshold ? 1 : 0,
+      ADD_IN: later?.add === undefined ? 0 : later.add === 'relu' ? 2 : 1,
       RELU_IN: later?.relu ? 1 : 0,
       THRESHOLD_IN: membraneIn ? 2 : levelIn !== undefined ? 1 : 0,
       LEVEL_IN_NEGATIVE: !membraneIn && levelIn !== undefined && levelIn < 0 ? 1 : 0,

@@ -586,8 +586,6 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
-  // The larger cases' residual add after a queued pool in its core (pooledAdd), followed by another pool.
-  { name: 'pool after an add after a queued pool', pattern: /a pool after a residual add after a queued pool/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';

@@ -667,7 +667,7 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
  * What the LARGER limits add (idleAnywhere, spiking): integrate-and-fire targets (ragged layers of them), method-2
  * blocks whose plane ends inside their rows, residual adds with idle pixels (edge or ragged blocks) on either side,
  * with a pool in the adding layer's core, or of a replicated layer's pooled pixels, and residual adds after a pool in
- * their core (a queued one too, and a pool after such an add).
+ * their core (a queued one too, and a pool, a queued one too, after such an add).
  */
 export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<string> {
   const features = new Set<string>();
@@ -695,9 +695,14 @@ export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<st
     if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
     if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
     if (isPool(add.inputs[0])) features.add(isQueuedPool(byName.get(add.inputs[0])!, byName) ? 'residual add after a queued pool in its core' : 'residual add after a pool in its core');
-    // A pool (or the head's global average pool) after that add: a stage of the core's chain adds the shortcut.
+    // A pool (or the head's global average pool) after that add: the stage (or queue) of the pool after it adds the
+    // shortcut, read by the last queue before the add when a queued pool comes before it.
     const later = l.fused.slice(l.fused.indexOf(add.name) + 1);
-    if (isPool(add.inputs[0]) && later.some((f) => isPool(f) || byName.get(f)!.op.kind === 'gap')) features.add('pool after a residual add after a pool in its core');
+    if (isPool(add.inputs[0]) && later.some((f) => isPool(f) || byName.get(f)!.op.kind === 'gap')) {
+      const queuedBefore = l.fused.slice(0, l.fused.indexOf(add.name)).some((f) => isPool(f) && isQueuedPool(byName.get(f)!, byName));
+      features.add(queuedBefore ? 'pool after a residual add after a queued pool in its core' : 'pool after a residual add after a pool in its core');
+      if (later.some((f) => isPool(f) && isQueuedPool(byName.get(f)!, byName))) features.add('queued pool after a residual add after a pool in its core');
+    }
   }
   return features;
 }

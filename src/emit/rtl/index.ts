@@ -217,7 +217,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     queuesBusy: queues.map((q) => q.busy).join(' || '),
     traceSource: queues.length > 0 ? queues[queues.length - 1].instance : 'u_neuron',
     resTable: values.RES_TABLE === 1,
-    // A queue reads the shortcut (HAS_RES 4) at the slot of the last pool's pixel (and adds it), or of the pixel it sends.
+    // A queue reads the shortcut (HAS_RES 4) at the slot of the last pool's pixel (and adds it), or of a pixel it sends.
     queueAdds: values.HAS_RES === 4,
     resQueueSlots: p.neuron?.residual?.queueSlots?.length ?? 0,
     resPixelOutBits: values.CHANNELS * values.ACT_BITS,

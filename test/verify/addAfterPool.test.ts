@@ -14,6 +14,7 @@ import {
   editShortcutTable,
   lintAndVerifyTests,
   neuronParametersOf,
+  poolQueueParametersOf,
   poolStageParametersOf,
   prepare,
   prepareVariant,
@@ -190,5 +191,35 @@ describe('a pool after a residual add of the ReLU of a pooled value whose shortc
     const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
+  }, 300_000);
+});
+
+describe('a queued pool after a residual add of a pooled value (2x2 max, add, ReLU, 2x2/1 max padded by 1: a queue; unreplicated)', () => {
+  const p = prepareVariant(POOL_AFTER_ADD, 'queue-after-pooled-add', [
+    [
+      'y = maxpool(relu(add(maxpool(relu(batchnorm(c2)), size 2), s2)), size 2, stride 1)',
+      'y = maxpool(relu(add(maxpool(relu(batchnorm(c2)), size 2), s2)), size 2, stride 1, pad 1)',
+    ],
+  ]);
+  const c2 = `${POOL_AFTER_ADD_NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2')!.id}`;
+
+  it("adds the shortcut at the queue's input, read through the table of the pixels completing the first pool", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 5, RES_TABLE: 1, POOL_CHAIN: 0 });
+    expect(poolStageParametersOf(p.files, c2)).toMatchObject([{ KIND: 1, IN_H: 8, POOL_H: 2, STRIDE_Y: 2, ADD_IN: 0 }]);
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ IN_H: 4, POOL_H: 2, STRIDE: 1, PAD_TOP: 1, POOLED_H: 5, ADD_IN: 1, ACT_BITS: 4, IN_BITS: 4, RELU_IN: 1 });
+    expect(p.files.find((f) => f.path === `rtl/${c2}.v`)!.content).toMatch(/\) u_queue \([^;]*\.in_shortcut_i\s+\(pooled_shortcut\)/);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), `rtl/${POOL_AFTER_ADD_NETWORK}.f`, `${POOL_AFTER_ADD_NETWORK}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  twoImagePoolTest(p, { c2: 4 * 5 * 5 });
+
+  it('fails at c2 when the queue does not add the shortcut (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, (text) => text.replace(/\.ADD_IN(\s+)\(1\)/, '.ADD_IN$1(0)'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
   }, 300_000);
 });

@@ -7,7 +7,19 @@
 // which the depth from the model's occupancy (arrival to read) covers. The consumer's crossbar timesteps check the
 // timing.
 import { describe, expect, it } from 'vitest';
-import { editShortcutTable, lintAndVerifyTests, neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, shortcutTable, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import {
+  editShortcutTable,
+  lintAndVerifyTests,
+  neuronParametersOf,
+  poolQueueParametersOf,
+  poolStageParametersOf,
+  prepare,
+  prepareVariant,
+  shortcutTable,
+  TEST_CACHE,
+  verifyEdited,
+  writeFiles,
+} from '../emit/rtl/helpers.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
@@ -110,4 +122,96 @@ describe('a residual add of the ReLU of two queues (3x3/1 max, then 3x3/1 averag
   });
 
   lintAndVerifyTests(p, 1000);
+});
+
+/** The wrapper of c2's core with its stages' (or second queue's) ADD_IN set to 0: the pool after the add adds nothing. */
+const noAddIn = (text: string): string => text.replace(/\.ADD_IN(\s+)\([12]\)/, '.ADD_IN$1(0)');
+
+describe('a 2x2/1 average pool after the residual add of a late shortcut after a queued 3x3/1 max pool padded by 1 (and a ReLU)', () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-then-pool', [
+    ['y = relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2))', 'y = avgpool(relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2)), size 2, stride 1)'],
+  ]);
+  const c2 = c2Of(p);
+
+  it("adds in the stage after the queue, the shortcut the queue reads at its sent pixel's slot; the blocks still wait for it", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 4, RES_TABLE: 1, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 0, SEND_SHORTCUT: 1, AFTER: 1, POOLED_H: 6, POOLED_W: 5, ADD_PIXEL_BITS: 5 });
+    expect(poolStageParametersOf(p.files, c2)).toMatchObject([{ KIND: 2, IN_H: 6, IN_W: 5, POOL_H: 2, STRIDE_Y: 1, ADD_IN: 1, ACT_BITS: 4, IN_BITS: 4, RELU_IN: 1 }]);
+    const wrapper = p.files.find((f) => f.path === `rtl/${c2}.v`)!.content;
+    expect(wrapper).toMatch(/\) u_pool1 \([^;]*\.shortcut_i\s+\(sent_shortcut\)/);
+    expect(wrapper).toMatch(/\.sent_shortcut_o\s+\(sent_shortcut\)/);
+    // One slot per pixel the queue sends (the add's plane is the queue's), as the add after the queue reads them.
+    const slots = p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    expect(slots).toHaveLength(30);
+    expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(22);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  it('is lint clean', async () => {
+    const lint = await lintRtl(writeFiles(p.files), `rtl/${NETWORK}.f`, `${NETWORK}_top`);
+    expect(lint.messages).toEqual([]);
+  }, 120_000);
+
+  it('verifies bit-exact on two images, one reset mid-stream, with non-zero pooled pixels after the add', async () => {
+    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
+    expect(result.firstMismatch).toBeNull();
+    expect(result.pass).toBe(true);
+    expect(result.comparisons).toBeGreaterThan(1000);
+    const adding = result.coverage.find((c) => `${NETWORK}_${c.core}` === c2)!;
+    expect(adding.activations / result.images.length).toBe(4 * 5 * 4);
+    expect(adding.nonZero).toBeGreaterThan(0);
+  }, 300_000);
+
+  neighbourSlotFault(p, c2);
+
+  it('fails at c2 when the stage after the add does not add the shortcut (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, noAddIn);
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('a residual add between two stages after a queue (3x3/1 max padded by 1, 2x2/1 average, add, 2x2/1 max)', () => {
+  const p = prepareVariant(FIXTURE, 'queue-stage-add-stage', [
+    [SHORTCUTS, '  s2 = conv(p1, out 4, kernel 2x2)'],
+    ['y = relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2))', 'y = maxpool(add(avgpool(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), size 2, stride 1), s2), size 2, stride 1)'],
+  ]);
+  const c2 = c2Of(p);
+
+  it("reads the shortcut at the slot of the average pool's pixel that each sent pixel completes (none in the first row and column)", () => {
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 0, SEND_SHORTCUT: 1, AFTER: 1 });
+    expect(poolStageParametersOf(p.files, c2).map((s) => s.ADD_IN)).toEqual([0, 1]);
+    const slots = p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    expect(slots).toHaveLength(30);
+  });
+
+  lintAndVerifyTests(p, 1000);
+
+  it('fails at c2 when the stage after the add does not add the shortcut (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, noAddIn);
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('a queued pool after a residual add after a queued pool (3x3/1 max, add, 3x3/1 average, both padded by 1)', () => {
+  const p = prepareVariant(FIXTURE, 'queue-add-queue', [
+    [SHORTCUTS, '  s2 = shortcut(p1, out 4)'],
+    ['y = relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2))', 'y = avgpool(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2), size 3, stride 1, pad 1)'],
+  ]);
+  const c2 = c2Of(p);
+
+  it('adds in the second queue the shortcut the first sends with its pixel', () => {
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ SEND_SHORTCUT: 1, RES_ADD: 0, ADD_IN: 0, AFTER: 1 });
+    expect(poolQueueParametersOf(p.files, c2, 2)).toMatchObject({ SEND_SHORTCUT: 0, RES_ADD: 0, ADD_IN: 1, AFTER: 0 });
+    expect(p.files.find((f) => f.path === `rtl/${c2}.v`)!.content).toMatch(/\) u_queue2 \([^;]*\.in_shortcut_i\s+\(sent_shortcut\)/);
+  });
+
+  lintAndVerifyTests(p, 1000);
+
+  it('fails at c2 when the second queue does not add the shortcut (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, noAddIn);
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
 });

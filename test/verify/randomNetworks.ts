@@ -585,10 +585,6 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
   // refuses is 'a pool in a replicated layer'.)
   { name: 'ragged block', pattern: /ragged method-2 block/ },
-  // The larger cases' residual add after a pool in its core (pooledAdd), followed by a pool whose windows end together:
-  // a queue takes no shortcut (a stage of the chain adds it before any other pool).
-  { name: 'queued pool after a pooled add', pattern: /a queued pool after a residual add of a pooled value/ },
-  { name: 'pool after an add after a queued pool', pattern: /a pool after a residual add after a queued pool/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';
@@ -672,7 +668,7 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
  * What the LARGER limits add (idleAnywhere, spiking): integrate-and-fire targets (ragged layers of them), method-2
  * blocks whose plane ends inside their rows, residual adds with idle pixels (edge or ragged blocks) on either side,
  * with a pool in the adding layer's core, or of a replicated layer's pooled pixels, and residual adds after a pool in
- * their core (a queued one too, and a pool after such an add).
+ * their core (a queued one too, and a pool, a queued one too, after such an add).
  */
 export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<string> {
   const features = new Set<string>();
@@ -700,9 +696,14 @@ export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<st
     if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
     if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
     if (isPool(add.inputs[0])) features.add(isQueuedPool(byName.get(add.inputs[0])!, byName) ? 'residual add after a queued pool in its core' : 'residual add after a pool in its core');
-    // A pool (or the head's global average pool) after that add: a stage of the core's chain adds the shortcut.
+    // A pool (or the head's global average pool) after that add: the stage (or queue) of the pool after it adds the
+    // shortcut, read by the last queue before the add when a queued pool comes before it.
     const later = l.fused.slice(l.fused.indexOf(add.name) + 1);
-    if (isPool(add.inputs[0]) && later.some((f) => isPool(f) || byName.get(f)!.op.kind === 'gap')) features.add('pool after a residual add after a pool in its core');
+    if (isPool(add.inputs[0]) && later.some((f) => isPool(f) || byName.get(f)!.op.kind === 'gap')) {
+      const queuedBefore = l.fused.slice(0, l.fused.indexOf(add.name)).some((f) => isPool(f) && isQueuedPool(byName.get(f)!, byName));
+      features.add(queuedBefore ? 'pool after a residual add after a queued pool in its core' : 'pool after a residual add after a pool in its core');
+      if (later.some((f) => isPool(f) && isQueuedPool(byName.get(f)!, byName))) features.add('queued pool after a residual add after a pool in its core');
+    }
   }
   return features;
 }

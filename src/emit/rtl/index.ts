@@ -135,15 +135,19 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
     const prefix = first ? 'queue' : `queue${k + 1}`;
     // Without pools after it the queue's stream goes nowhere.
     const stream = q.parameters.AFTER === 1 ? `${prefix}_stream_0` : `unused_${prefix}_stream`;
+    // A residual add between two pools after a queue: the pool after the add (a stage, or the next queue) adds the
+    // shortcut the last queue before the add sends with its pixel.
+    const sends = q.parameters.SEND_SHORTCUT !== 0;
     const stages = q.stages.map((stage, i) => ({
       number: ++stageNumber,
       input: i === 0 ? stream : `${prefix}_stream_${i}`,
       output: `${prefix}_stream_${i + 1}`,
       parameters: instanceParameters(stage),
-      shortcut: shortcutZero,
+      shortcut: stage.ADD_IN !== 0 ? 'sent_shortcut' : shortcutZero,
     }));
-    // The last queue may add a residual shortcut: it reads the neuron core's FIFO at the last pool's pixel's slot.
-    const adds = q.parameters.RES_ADD !== 0;
+    // The last queue may add a residual shortcut, or a queue sends one: it reads the neuron core's FIFO at the slot of
+    // the last pool's pixel, or of the pixel it sends.
+    const adds = q.parameters.RES_ADD !== 0 || sends;
     const context = {
       instance: first ? 'u_queue' : `u_${prefix}`,
       parameters: instanceParameters(q.parameters),
@@ -161,6 +165,11 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
       addPixel: adds ? 'queue_add_pixel' : `unused_queue${k + 1}_add_pixel`,
       addPixelBits: q.parameters.ADD_PIXEL_BITS,
       shortcut: adds ? 'res_pixel' : `{${q.parameters.COLS * q.parameters.ACT_BITS}{1'b0}}`,
+      // A queue after a residual add between two pools adds the shortcut the neuron core reads for its input pixel, or
+      // (after another queue) the one that queue sends.
+      addsPooledShortcut: q.parameters.ADD_IN !== 0 && first,
+      inShortcut: q.parameters.ADD_IN === 0 ? shortcutZero : first ? 'pooled_shortcut' : 'sent_shortcut',
+      sentShortcut: sends ? 'sent_shortcut' : `unused_queue${k + 1}_sent_shortcut`,
       first,
       last,
     };
@@ -199,7 +208,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
       // The stage after a residual add between two pools adds the shortcut the neuron core reads for its input pixel.
       shortcut: stage.ADD_IN !== 0 ? 'pooled_shortcut' : zero(values.ACC_BITS),
     })),
-    stageAdds: stages.some((stage) => stage.ADD_IN !== 0),
+    stageAdds: stages.some((stage) => stage.ADD_IN !== 0) || queues.some((q) => q.addsPooledShortcut),
     accBits: values.ACC_BITS,
     poolLast: `pool_stream_${stages.length}`,
     poolQueueModule: names.poolQueue,
@@ -208,7 +217,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     queuesBusy: queues.map((q) => q.busy).join(' || '),
     traceSource: queues.length > 0 ? queues[queues.length - 1].instance : 'u_neuron',
     resTable: values.RES_TABLE === 1,
-    // The core's last queue adds the shortcut (HAS_RES 4): it reads the FIFO at the last pool's pixel's slot.
+    // A queue reads the shortcut (HAS_RES 4) at the slot of the last pool's pixel (and adds it), or of a pixel it sends.
     queueAdds: values.HAS_RES === 4,
     resQueueSlots: p.neuron?.residual?.queueSlots?.length ?? 0,
     resPixelOutBits: values.CHANNELS * values.ACT_BITS,

@@ -20,7 +20,7 @@ import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
 import { chainPoolColumns, chainWindows, layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
-import { hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
+import { completingPixels, hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
 /** What the neuron core does after the accumulation, in order (src/reference/arithmetic.ts step 4). */
@@ -33,9 +33,11 @@ export interface NeuronPlan {
    * that arrive together; `slots` and `masked`, the table of a buffer that is not a plain FIFO (another pixel order,
    * idle pixels, a column part taking every pixel: src/emit/rtl/shortcutOrder.ts). `afterPool`: the add is after the
    * core's pools and adds the shortcut to each pooled pixel (`pool`) or its ReLU (`relu`), read at the computed pixel
-   * that completes it (through the table, `masked`); `betweenPools`: a pool follows the add, whose stage adds it (its
-   * LaterPoolPlan `add`). `queueSlots`: the core's pools include a queue, whose last queue adds the shortcut to each
-   * pixel of the last pool, read at that pixel's slot (one per pooled pixel, column-major).
+   * that completes it (through the table, `masked`); `betweenPools`: a pool follows the add, whose stage or queue adds
+   * it (its LaterPoolPlan `add`). `queueSlots`: a queued pool comes before the add, and the last queue reads the
+   * shortcut of each pixel of the last pool at its slot (one per pooled pixel, column-major) and adds it; with a pool
+   * after the add, the last queue before the add reads, for each pixel it sends (column-major on its plane), the slot
+   * of the pixel of the add's plane it completes, and sends the shortcut to the pool after the add.
    */
   residual?: {
     from: string;
@@ -306,15 +308,23 @@ function neuronPlan(
   const replicatedQueues = lm.matrix.replicas.length > 1 ? layerPoolRule(design, lm) : undefined;
   const queuedInBlocks = replicatedQueues !== undefined && 'queued' in replicatedQueues ? replicatedQueues.queued : undefined;
   let pools = 0;
+  // The core's pools so far, each over the plane of the one before it.
+  const chainPools = (): ChainPool[] => [
+    { ...pool!, input: node.shape, strideY: pool!.stride, strideX: pool!.stride },
+    ...laterPools.map((l) => ({ ...l.pool, input: { height: l.inHeight, width: l.inWidth }, strideY: l.strideY, strideX: l.strideX })),
+  ];
   // A later pool is a stage over the plane the pool before it emits: the ReLU and threshold fused since that pool
   // move into the stage's input (they apply between the two pools).
   const laterPool = (f: IrNode, planned: PoolGeometry, strideY: number, strideX: number): void => {
     const pendingThreshold = threshold?.afterPool === true && !threshold.betweenPools;
-    // A residual add of the pooled value before this pool: its stage adds the shortcut (a queue takes no shortcut).
+    // A residual add of the pooled value before this pool: its stage (or queue) adds the shortcut.
     const pendingAdd = residual?.afterPool !== undefined && !residual.betweenPools ? residual.afterPool : undefined;
-    if (pendingAdd && planned.queue) unsupported(f, 'a queued pool after a residual add of a pooled value');
-    // The last queue adds the shortcut to the last pool's pixels: a pool after the add would pool unadded pixels.
-    if (pendingAdd && residual!.queueSlots) unsupported(f, 'a pool after a residual add after a queued pool');
+    // A queue before the add: the pool after it adds the shortcut of the pixel it reads, which the last queue before
+    // the add reads as it sends the pixel completing it (through the stages between), at that pixel's slot.
+    if (pendingAdd && residual!.queueSlots) {
+      const queued = [pool!, ...laterPools.map((l) => l.pool)].map((q) => q.queue !== undefined).lastIndexOf(true);
+      residual!.queueSlots = sentSlots(chainPools(), queued, residual!.queueSlots);
+    }
     // An integrate-and-fire neuron between two pools integrates the earlier pool's pixels (its membrane was planned
     // on that plane) in the later pool's stage.
     laterPools.push({
@@ -385,11 +395,7 @@ function neuronPlan(
         if (afterPool) {
           // Every column part keeps all the arriving pixels and reads its own replicas' pooled pixels' shortcuts.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
-          const pools: ChainPool[] = [
-            { ...pool!, input: node.shape, strideY: pool!.stride, strideX: pool!.stride },
-            ...laterPools.map((l) => ({ ...l.pool, input: { height: l.inHeight, width: l.inWidth }, strideY: l.strideY, strideX: l.strideX })),
-          ];
-          const { slots, depth: pooledDepth, pooledSlots, ...masked } = pooledShortcut(node.shape, pools, arriving, offsets(lm), depth, part);
+          const { slots, depth: pooledDepth, pooledSlots, ...masked } = pooledShortcut(node.shape, chainPools(), arriving, offsets(lm), depth, part);
           residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: reluAfterPool ? 'relu' : 'pool', queueSlots: queueAdds ? pooledSlots : undefined };
           // That ReLU is the add's operand: a ReLU after the add is another.
           reluAfterPool = false;
@@ -537,6 +543,22 @@ function neuronPlan(
     sumBits,
     accBits,
   };
+}
+
+/**
+ * The FIFO slots a core's last queue before a residual add reads when a pool follows the add, one per pixel it sends
+ * (column-major on its plane): the slot of the pixel of the add's plane that it completes through the stages between
+ * (0 when it completes none), given the slots of the add's plane (`slots`), the core's pools up to the add and which of
+ * them is that queue.
+ */
+function sentSlots(pools: readonly ChainPool[], queued: number, slots: readonly number[]): number[] {
+  const queue = pools[queued];
+  const sent = Int32Array.from({ length: queue.pooledHeight * queue.pooledWidth }, (_, k) => k);
+  const bySent = new Array<number>(sent.length).fill(0);
+  completingPixels(sent, pools.slice(queued + 1)).forEach((k, q) => {
+    if (k >= 0) bySent[k] = slots[q];
+  });
+  return bySent;
 }
 
 /**

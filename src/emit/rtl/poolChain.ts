@@ -122,9 +122,17 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
 export function laterPoolStages(p: CoreRtlPlan, pools: readonly LaterPoolPlan[], inBits: number): PoolStageParameters[] {
   if (pools.length === 0) return [];
   const [head, ...rest] = pools;
-  const threshold = stageThreshold(head);
-  // A queued pool is never the pool before a residual add's stage (plan.ts): a stage after a queue adds nothing.
-  return stageParameters(p, laterShapes(p, { ...head, inBits: threshold !== 0 ? 2 : inBits, add: 0, threshold }, rest));
+  return stageParameters(p, laterShapes(p, { ...head, ...laterInput(p, head, inBits) }, rest));
+}
+
+/**
+ * A later pool's input (a stage's or a queue's): its bits (0/1 after a threshold, the activation bits after a residual
+ * add, else `pooledBits`, the pool before it's), its add (0 none, 1 of the input, 2 of its ReLU) and threshold.
+ */
+export function laterInput(p: CoreRtlPlan, later: LaterPoolPlan, pooledBits: number): { inBits: number; add: number; threshold: number } {
+  const threshold = stageThreshold(later);
+  const inBits = threshold !== 0 ? 2 : later.add !== undefined ? p.neuron!.saturationBits : pooledBits;
+  return { inBits, add: stageAdd(later), threshold };
 }
 
 /** 0 none, 1 the residual add of a later pool's input, 2 of its ReLU. */
@@ -141,12 +149,9 @@ function stageThreshold(later: LaterPoolPlan): number {
 function laterShapes(p: CoreRtlPlan, first: StageShape, later: readonly LaterPoolPlan[]): StageShape[] {
   const shapes = [first];
   for (const l of later) {
-    const before = shapes[shapes.length - 1];
-    const threshold = stageThreshold(l);
     // A stage's pooled values have its input's bits (a maximum, or a rounded average, of them); a residual add
     // saturates to the layer's activation bits.
-    const inBits = threshold !== 0 ? 2 : l.add !== undefined ? p.neuron!.saturationBits : before.inBits;
-    shapes.push({ ...l, inBits, add: stageAdd(l), threshold });
+    shapes.push({ ...l, ...laterInput(p, l, shapes[shapes.length - 1].inBits) });
   }
   return shapes;
 }

@@ -5,7 +5,7 @@
 // together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, laterPoolStages, membraneParameters, pixelChannels, poolChainParameters, pooledValueBits, type PoolStageParameters } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, laterInput, laterPoolStages, membraneParameters, pixelChannels, poolChainParameters, pooledValueBits, type PoolStageParameters } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -31,6 +31,7 @@ export interface PoolQueueParameters {
   RING_BITS: number;
   OUT_BITS: number;
   OUT_UNSIGNED: number;
+  ADD_IN: number;
   RELU_IN: number;
   THRESHOLD_IN: number;
   LEVEL_IN_NEGATIVE: number;
@@ -39,6 +40,7 @@ export interface PoolQueueParameters {
   OUT_H: number;
   RELU_AFTER_POOL: number;
   RES_ADD: number;
+  SEND_SHORTCUT: number;
   ACT_BITS: number;
   ADD_PIXEL_BITS: number;
   THRESHOLD: number;
@@ -78,6 +80,8 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   // A method-2 core's neuron core pools by position and applies what follows the pool: its queue only sends the
   // pooled activations it streams (POOLED_IN).
   const pooledIn = p.replicas > 1 && n.pool?.byPosition === true;
+  // The later pool after a residual add between two pools (its stage or queue adds the shortcut).
+  const addAt = n.laterPools.findIndex((l) => l.add !== undefined);
   // A threshold after the pools (one between two of them is a stage's or a queue's input compare).
   const threshold = n.threshold?.afterPool && !n.threshold.betweenPools && !pooledIn ? n.threshold : undefined;
   const membrane = threshold?.integrateAndFire;
@@ -100,13 +104,17 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
     const levelIn = later?.threshold;
     const membraneIn = later?.integrateAndFire ? n.threshold?.integrateAndFire : undefined;
     if (later?.integrateAndFire && !membraneIn) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire queue input without a membrane`);
-    const queueInBits = levelIn !== undefined ? 2 : inBits;
+    // A residual add between the pool before and the queued pool: the queue adds the shortcut at its input.
+    const input = later ? laterInput(p, later, inBits) : { inBits, add: 0 };
+    const queueInBits = input.inBits;
     const last = k === queuedAt.length - 1;
     const stages = laterPoolStages(p, n.laterPools.slice(at + 1, last ? undefined : queuedAt[k + 1]), queueInBits);
     // The next queue reads the last stage's pooled values (its input's bits), or this queue's.
     inBits = stages.length > 0 ? stages[stages.length - 1].IN_BITS : queueInBits;
-    // A residual add after the core's pools is the last queue's (src/emit/rtl/plan.ts).
-    const adds = last && n.residual?.queueSlots !== undefined;
+    // A residual add after the core's pools is the last queue's (src/emit/rtl/plan.ts); one before a later pool reads
+    // its shortcut in the last queue before it, with the pixel that queue sends (the pool after the add adds it).
+    const adds = last && n.residual?.queueSlots !== undefined && !n.residual.betweenPools;
+    const sends = n.residual?.queueSlots !== undefined && n.residual.betweenPools === true && at < addAt && (queuedAt[k + 1] ?? addAt) >= addAt;
     const inHeight = later?.inHeight ?? n.convHeight;
     const inWidth = later?.inWidth ?? n.convWidth;
     // The stream's channel field is the core's column index; a replicated core streams each replica's pixel with the
@@ -136,6 +144,7 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       OUT_BITS: n.outActivationBits,
       // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
       OUT_UNSIGNED: n.threshold ? 1 : 0,
+      ADD_IN: input.add,
       RELU_IN: later?.relu ? 1 : 0,
       THRESHOLD_IN: membraneIn ? 2 : levelIn !== undefined ? 1 : 0,
       LEVEL_IN_NEGATIVE: !membraneIn && levelIn !== undefined && levelIn < 0 ? 1 : 0,
@@ -145,8 +154,10 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       // What follows the last pool is the last queue's.
       RELU_AFTER_POOL: last && n.reluAfterPool && !pooledIn ? 1 : 0,
       RES_ADD: !adds ? 0 : n.residual!.afterPool === 'relu' ? 2 : 1,
+      SEND_SHORTCUT: sends ? 1 : 0,
       ACT_BITS: n.saturationBits,
-      ADD_PIXEL_BITS: unsignedBits(n.outHeight * n.outWidth - 1),
+      // The pixel read: of the last pool's plane, or the one the queue sends.
+      ADD_PIXEL_BITS: unsignedBits((sends ? pool.pooledHeight * pool.pooledWidth : n.outHeight * n.outWidth) - 1),
       THRESHOLD: !last || !threshold ? 0 : membrane ? 2 : 1,
       LEVEL_NEGATIVE: last && level < 0 ? 1 : 0,
       LEVEL_MAGNITUDE: last ? Math.abs(level) : 0,

@@ -100,10 +100,29 @@ export function pooledShortcut(
 ): MaskedShortcut & { pooledSlots: number[] } {
   const computed = blockOrigins(reading, conv).map((o) => reading.map((r) => ({ y: o.y + r.oy, x: o.x + r.ox })));
   // The computation index of every conv pixel (column-major), then of every pool's pixels: the last of its window's.
-  let order = new Int32Array(conv.height * conv.width).fill(-1);
+  const order = new Int32Array(conv.height * conv.width).fill(-1);
   computed.flat().forEach((p, i) => {
     if (p.y >= 0 && p.y < conv.height && p.x >= 0 && p.x < conv.width) order[p.x * conv.height + p.y] = i;
   });
+  const completing = completingPixels(order, pools);
+  const last = pools[pools.length - 1];
+  const pooled = { height: last.pooledHeight, width: last.pooledWidth };
+  const theirs = blockShape(arriving);
+  const pooledArrival = Array.from(completing, (_, q) => emissionIndex(pooled.height, pooled.width, theirs, q % pooled.height, Math.floor(q / pooled.height)));
+  const completes = new Map<number, number[]>();
+  completing.forEach((i, q) => completes.set(i, [...(completes.get(i) ?? []), pooledArrival[q]]));
+  let i = 0;
+  const arrival = computed.map((block) => block.map(() => completes.get(i++) ?? []));
+  const table = shortcutTable(pooled, arrival, arriving, reading.length, fifoDepth, part);
+  return { ...table, pooledSlots: pooledArrival.map((a) => a % table.depth) };
+}
+
+/**
+ * Through `pools` (the first pooling the plane `order` numbers, column-major), the number of the pixel completing each
+ * pixel of the last pool's plane: the largest of its window's pixels', through the pools (-1: none).
+ */
+export function completingPixels(order: Int32Array, pools: readonly ChainPool[]): Int32Array {
+  let completing = order;
   for (const pool of pools) {
     const next = new Int32Array(pool.pooledHeight * pool.pooledWidth).fill(-1);
     for (let px = 0; px < pool.pooledWidth; px++) {
@@ -112,23 +131,14 @@ export function pooledShortcut(
           for (let dy = 0; dy < pool.height; dy++) {
             const y = py * pool.strideY - pool.padding.top + dy;
             const x = px * pool.strideX - pool.padding.left + dx;
-            if (y >= 0 && y < pool.input.height && x >= 0 && x < pool.input.width) next[px * pool.pooledHeight + py] = Math.max(next[px * pool.pooledHeight + py], order[x * pool.input.height + y]);
+            if (y >= 0 && y < pool.input.height && x >= 0 && x < pool.input.width) next[px * pool.pooledHeight + py] = Math.max(next[px * pool.pooledHeight + py], completing[x * pool.input.height + y]);
           }
         }
       }
     }
-    order = next;
+    completing = next;
   }
-  const last = pools[pools.length - 1];
-  const pooled = { height: last.pooledHeight, width: last.pooledWidth };
-  const theirs = blockShape(arriving);
-  const pooledArrival = Array.from(order, (_, q) => emissionIndex(pooled.height, pooled.width, theirs, q % pooled.height, Math.floor(q / pooled.height)));
-  const completes = new Map<number, number[]>();
-  order.forEach((i, q) => completes.set(i, [...(completes.get(i) ?? []), pooledArrival[q]]));
-  let i = 0;
-  const arrival = computed.map((block) => block.map(() => completes.get(i++) ?? []));
-  const table = shortcutTable(pooled, arrival, arriving, reading.length, fifoDepth, part);
-  return { ...table, pooledSlots: pooledArrival.map((a) => a % table.depth) };
+  return completing;
 }
 
 /**

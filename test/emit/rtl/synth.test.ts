@@ -132,16 +132,18 @@ describe('yosys synthesis', () => {
     expect(synth.units.find((u) => u.name === 'm(W=8)')!.cells).toBe(8);
   }, 60_000);
 
-  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, one adding a residual shortcut, stages pooling by position, queues, one of them adding a shortcut) latch-free', async () => {
+  it('synthesizes the pool library (a stage pooling in place, one pooling from a line buffer with a membrane before it, one adding a residual shortcut, stages pooling by position, queues, two of them adding a shortcut and one sending it) latch-free', async () => {
     // The stages of the spiking-pools fixture's core (a 2x2/2 average, then integrate-and-fire and a 2x2/1 max), the
     // block-pool-chain fixture's method-2 stages (2x2 max, then a 3x3/2 average padded by 1, by position) and the
     // spiking-queue fixture's queue (3x3/1 average padded by 1, integrate-and-fire after it), in three small cores;
     // and queues sending their pixels to pools after them (queue-then-pool.imc's two queues of c04, the second
     // collecting the core's pixels from its pooled input), integrating their input in a membrane (spiking-pools.imc
-    // with its second pool padded), adding a residual shortcut (queue-add.imc's c02), walking a replicated core's
-    // blocks (queued-replicated-pool.imc's c1) and only sending a method-2 core's pooled pixels (block-queued-pool.imc's
-    // c1), in six more; and the stage after a residual add of a pooled value (pool-after-pooled-add.imc: the add, a
-    // ReLU and a 2x2/1 max pool from a line buffer), in one more.
+    // with its second pool padded), adding a residual shortcut to their pooled pixels (queue-add.imc's c02) and to
+    // their input (pool-after-pooled-add.imc with its second pool padded: the add, a ReLU and a queued 2x2/1 max pool),
+    // sending it with their pixels to the pool after the add (queue-add.imc with a 2x2/1 average pool after it),
+    // walking a replicated core's blocks (queued-replicated-pool.imc's c1) and only sending a method-2 core's pooled
+    // pixels (block-queued-pool.imc's c1), in eight more; and the stage after a residual add of a pooled value
+    // (pool-after-pooled-add.imc: the add, a ReLU and a 2x2/1 max pool from a line buffer), in one more.
     const chain = prepare('test/verify/fixtures/spiking-pools.imc');
     const added = poolStageParametersOf(prepare('test/verify/fixtures/pool-after-pooled-add.imc').files, 'pool_after_pooled_add_c01')[1];
     expect(added.ADD_IN).toBe(1);
@@ -154,6 +156,12 @@ describe('yosys synthesis', () => {
     const adding = prepare('test/verify/fixtures/queue-add.imc');
     const blockWalk = prepare('test/verify/fixtures/queued-replicated-pool.imc');
     const sender = prepare('test/verify/fixtures/block-queued-pool.imc');
+    const sending = prepareVariant('test/verify/fixtures/queue-add.imc', 'queue-add-then-pool', [
+      ['y = relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2))', 'y = avgpool(relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2)), size 2, stride 1)'],
+    ]);
+    const addingIn = prepareVariant('test/verify/fixtures/pool-after-pooled-add.imc', 'queue-after-pooled-add', [
+      ['size 2, stride 1)', 'size 2, stride 1, pad 1)'],
+    ]);
     const later = [
       poolQueueParametersOf(queues.files, 'queue_then_pool_c04'),
       poolQueueParametersOf(queues.files, 'queue_then_pool_c04', 2),
@@ -161,14 +169,18 @@ describe('yosys synthesis', () => {
       poolQueueParametersOf(adding.files, 'queue_add_c02'),
       poolQueueParametersOf(blockWalk.files, 'queued_replicated_pool_c00'),
       poolQueueParametersOf(sender.files, 'block_queued_pool_c00'),
+      poolQueueParametersOf(addingIn.files, 'pool_after_pooled_add_c01'),
+      poolQueueParametersOf(sending.files, 'queue_add_c02'),
     ];
-    expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN, q.RES_ADD, q.BLOCK_WALK, q.POOLED_IN])).toEqual([
-      [1, 0, 0, 0, 0],
-      [1, 0, 0, 0, 0],
-      [0, 2, 0, 0, 0],
-      [0, 0, 1, 0, 0],
-      [0, 0, 0, 1, 0],
-      [0, 0, 0, 0, 1],
+    expect(later.map((q) => [q.AFTER, q.THRESHOLD_IN, q.RES_ADD, q.BLOCK_WALK, q.POOLED_IN, q.ADD_IN, q.SEND_SHORTCUT])).toEqual([
+      [1, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0, 0],
+      [0, 2, 0, 0, 0, 0, 0],
+      [0, 0, 1, 0, 0, 0, 0],
+      [0, 0, 0, 1, 0, 0, 0],
+      [0, 0, 0, 0, 1, 0, 0],
+      [0, 0, 0, 0, 0, 1, 0],
+      [1, 0, 0, 0, 0, 0, 1],
     ]);
     const library = (p: typeof chain, name: string): string => p.files.find((f) => f.path === `rtl/${name}.v`)!.content;
     const stages = poolStageParametersOf(chain.files, 'spiking_pools_c00');
@@ -220,8 +232,8 @@ describe('yosys synthesis', () => {
         `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +
         `                   output wire done_o, output wire empty_o, output wire valid_o, output wire [${pixelBits}-1:0] pixel_o);\n` +
         `  imcc_pool_queue #(${set(queue)}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(q_i),\n` +
-        `    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(), .stream_o(), .pooled_i({${qb}{1'b0}}), .add_pixel_o(),\n` +
-        `    .shortcut_i({${queue.COLS * queue.ACT_BITS}{1'b0}}), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n` +
+        `    .in_shortcut_i({${queue.ACC_BITS}{1'b0}}), .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(), .stream_o(), .pooled_i({${qb}{1'b0}}), .add_pixel_o(),\n` +
+        `    .shortcut_i({${queue.COLS * queue.ACT_BITS}{1'b0}}), .sent_shortcut_o(), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n` +
         'endmodule\n',
       'imcc_pool.v': library(chain, 'imcc_pool'),
       'imcc_pool_axis.v': library(chain, 'imcc_pool_axis'),
@@ -232,14 +244,14 @@ describe('yosys synthesis', () => {
     const synth = await synthesizeRtl(dir, 'rtl/t.f', 't');
     expect(synth.messages).toEqual([]);
     expect(synth.ok).toBe(true);
-    // imcc_pool (two cores) and imcc_pool_queue (seven) have several parents: a unit per parameter set, with their logic.
+    // imcc_pool (two cores) and imcc_pool_queue (nine) have several parents: a unit per parameter set, with their logic.
     const stageUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool('));
     const queueUnits = synth.units.filter((u) => u.name.startsWith('imcc_pool_queue('));
-    expect(queueUnits).toHaveLength(7);
+    expect(queueUnits).toHaveLength(9);
     expect(stageUnits.map((u) => u.name.includes('BY_POSITION=1'))).toEqual([false, false, true, true, false]);
     expect(stageUnits.filter((u) => u.name.includes('ADD_IN=1'))).toHaveLength(1);
     expect(synth.units.filter((u) => !stageUnits.includes(u) && !queueUnits.includes(u)).map((u) => u.name).sort()).toEqual(
-      ['add_core', 'chain_core', 'later_core0', 'later_core1', 'later_core2', 'later_core3', 'later_core4', 'later_core5', 'position_core', 'queue_core', 't'],
+      ['add_core', 'chain_core', 'later_core0', 'later_core1', 'later_core2', 'later_core3', 'later_core4', 'later_core5', 'later_core6', 'later_core7', 'position_core', 'queue_core', 't'],
     );
     for (const u of [...stageUnits, ...queueUnits]) expect(u.cells, u.name).toBeGreaterThan(100);
   }, 300_000);
@@ -249,6 +261,7 @@ describe('yosys synthesis', () => {
     const bits = 2 + q.CH_BITS + 2 * q.CW + q.ACC_BITS;
     return [
       ['input', bits, 's_i'],
+      ['input', q.ACC_BITS, 'in_shortcut_i'],
       ['input', bits, 'pooled_i'],
       ['input', 1, 'done_i'],
       ['output', 1, 'done_o'],
@@ -257,6 +270,7 @@ describe('yosys synthesis', () => {
       ['output', bits, 's_o'],
       ['output', q.ADD_PIXEL_BITS, 'add_pixel_o'],
       ['input', q.COLS * q.ACT_BITS, 'shortcut_i'],
+      ['output', q.ACC_BITS, 'sent_shortcut_o'],
       ['output', 1, 'valid_o'],
       ['output', q.COLS * q.OUT_BITS, 'pixel_o'],
     ];
@@ -269,8 +283,8 @@ describe('yosys synthesis', () => {
     return (
       `module ${name} (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i${ports});\n` +
       `  imcc_pool_queue #(${set}) u_queue (.clk_i(clk_i), .rst_ni(rst_ni), .step_i(step_i), .first_timestep_i(first_i), .stream_i(s_i),\n` +
-      '    .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(busy_o), .stream_o(s_o), .pooled_i(pooled_i), .add_pixel_o(add_pixel_o),\n' +
-      '    .shortcut_i(shortcut_i), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n' +
+      '    .in_shortcut_i(in_shortcut_i), .neuron_done_i(done_i), .done_o(done_o), .empty_o(empty_o), .busy_o(busy_o), .stream_o(s_o), .pooled_i(pooled_i), .add_pixel_o(add_pixel_o),\n' +
+      '    .shortcut_i(shortcut_i), .sent_shortcut_o(sent_shortcut_o), .out_valid_o(valid_o), .out_pixel_o(pixel_o));\n' +
       'endmodule\n'
     );
   }

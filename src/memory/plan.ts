@@ -12,7 +12,6 @@ import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
 import { blockPixels } from '../mapping/block.js';
-import { waitingRingColumns } from '../dataflow/waitingRings.js';
 import {
   buildSchedule,
   coreTiming,
@@ -258,9 +257,9 @@ function fewerReplicas(replicas: number, dW: number): number[] {
  * The replica count to drop to: replicas stack region rows (reads) and, for method 2 or a replicated producer, ring
  * columns (words). For the core's own layer, then its producer, the largest smaller replica count with which every
  * core of the core's layer fits (`layout`: the one asked for, or any with auto), found by mapping again: one row part
- * fitting is no fix while another of the same layer does not. `sizeRings`: a core that adds a residual shortcut keeps
- * the ring its wait needs in that mapping (as the plan's own cores do when the caller gave ringColumns), so that the
- * count hinted does not end in IMC076.
+ * fitting is no fix while another of the same layer does not. `ringColumnsOf`: a core that adds a residual shortcut
+ * keeps the ring its wait needs in that mapping (as the plan's own cores do), so that the count hinted does not end in
+ * IMC076.
  */
 function replicaHint(
   design: IrDesign,
@@ -269,7 +268,7 @@ function replicaHint(
   cycles: number,
   layout: LayoutChoice,
   remaps: Map<string, Remapped | null>,
-  sizeRings: boolean,
+  ringColumnsOf: MemoryPlanOptions['ringColumnsOf'],
 ): string | undefined {
   const producer = layerIndex(mapping).get(lm.source);
   for (const layer of [lm.layer, producer?.layer]) {
@@ -281,7 +280,7 @@ function replicaHint(
       const remapped = remap(design, node, replicas, remaps);
       if (!remapped) continue;
       const again = remapped.mapping.layers.find((l) => l.layer === lm.layer)!;
-      if (sizeRings && again.residualFrom !== undefined) remapped.ringColumns ??= waitingRingColumns(remapped.design, remapped.mapping);
+      if (ringColumnsOf && again.residualFrom !== undefined) remapped.ringColumns ??= ringColumnsOf(remapped.design, remapped.mapping);
       const fits = again.cores.every((id) => {
         const core = remapped.mapping.cores.find((c) => c.id === id)!;
         const { candidates } = assessCore(design, remapped.mapping, again, core, cycles, remapped.ringColumns?.get(id));
@@ -297,7 +296,7 @@ function replicaHint(
 interface Remapped {
   design: IrDesign;
   mapping: Mapping;
-  ringColumns?: Map<string, number>;
+  ringColumns?: ReadonlyMap<string, number>;
 }
 
 /** The design mapped again with `replicas` for one layer (null when the mapping rejects it), once per layer and count. */
@@ -333,6 +332,11 @@ export interface MemoryPlanOptions {
    * while its producer sends on. A core keeps the larger; IMC076 when that no longer fits its input memory.
    */
   ringColumns?: ReadonlyMap<string, number>;
+  /**
+   * The same columns for another mapping of the design (the replica hints' candidates): the dataflow's, which runs
+   * after this phase, so the caller gives it (src/dataflow/waitingRings.ts waitingRingColumns).
+   */
+  ringColumnsOf?: (design: IrDesign, mapping: Mapping) => ReadonlyMap<string, number> | undefined;
 }
 
 export function planMemories(design: IrDesign, mapping: Mapping, options: MemoryPlanOptions = {}): MemoryPlan {
@@ -340,7 +344,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
   const cycles = cyclesPerTimestep(controller.clockHz, controller.timestepNs);
   const diagnostics: Diagnostic[] = [];
   const remaps = new Map<string, Remapped | null>();
-  const sizeRings = options.ringColumns !== undefined;
+  const { ringColumnsOf } = options;
   const cores: CoreMemoryPlan[] = [];
   const coreById = new Map(mapping.cores.map((c) => [c.id, c]));
   for (const lm of mapping.layers) {
@@ -364,7 +368,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
           pixelBits: volume.channels * volume.bits,
           depth: inputMemory.depth,
           candidates: asked.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; '),
-          hints: fitText([...fitHints(design, base, volume, asked, cycles), replicaHint(design, mapping, lm, cycles, request.choice, remaps, sizeRings)]),
+          hints: fitText([...fitHints(design, base, volume, asked, cycles), replicaHint(design, mapping, lm, cycles, request.choice, remaps, ringColumnsOf)]),
         });
       };
       let chosen: LayoutCandidate | undefined;
@@ -389,7 +393,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
                 columns: volume.columns,
                 pixelBits: volume.channels * volume.bits,
                 candidates: candidates.map((c) => candidateText(c, inputMemory.depth, cycles)).join('; '),
-                hints: fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, cycles, 'auto', remaps, sizeRings)]),
+                hints: fitText([...fitHints(design, base, volume, candidates, cycles), replicaHint(design, mapping, lm, cycles, 'auto', remaps, ringColumnsOf)]),
               },
             ),
           );
@@ -415,7 +419,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
                 depth: inputMemory.depth,
                 alternatives:
                   orWiderWord(design, base, volume, chosen.layout, (words) => words <= inputMemory.depth) +
-                  orReplicas(replicaHint(design, mapping, lm, cycles, chosen.layout, remaps, sizeRings)),
+                  orReplicas(replicaHint(design, mapping, lm, cycles, chosen.layout, remaps, ringColumnsOf)),
               },
             ),
           );
@@ -436,7 +440,7 @@ export function planMemories(design: IrDesign, mapping: Mapping, options: Memory
                 fittingNs: timestepFor(chosen.readCyclesPerTimestep, controller.clockHz),
                 alternatives:
                   orWiderWord(design, base, volume, chosen.layout, (_words, reads) => reads <= cycles) +
-                  orReplicas(replicaHint(design, mapping, lm, cycles, chosen.layout, remaps, sizeRings)),
+                  orReplicas(replicaHint(design, mapping, lm, cycles, chosen.layout, remaps, ringColumnsOf)),
               },
             ),
           );

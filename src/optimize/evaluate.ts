@@ -120,7 +120,7 @@ function memoryVerdict(
     if (entry === undefined) {
       let verdict: string | null = null;
       try {
-        planMemories(design, { ...mapping, layers: producer === undefined ? [lm] : [{ ...producer, cores: [] }, lm] }, { ringColumns });
+        planMemories(design, { ...mapping, layers: producer === undefined ? [lm] : [{ ...producer, cores: [] }, lm] }, { ringColumns, ringColumnsOf: waitingRingColumns });
       } catch (err) {
         if (!(err instanceof DiagnosticError)) throw err;
         const d = err.diagnostics[0];

@@ -64,7 +64,10 @@ export function createProgram(design: IrDesign, options: ProgramOptions = {}): P
     },
     get memory() {
       return once('memory', () =>
-        planMemories(design, program.mapping, { ringColumns: waitingRingColumns(design, program.mapping, { dataflow: () => program.blockDataflow }) }),
+        planMemories(design, program.mapping, {
+          ringColumns: waitingRingColumns(design, program.mapping, { dataflow: () => program.blockDataflow }),
+          ringColumnsOf: waitingRingColumns,
+        }),
       );
     },
     get reportDataflow() {

@@ -43,7 +43,7 @@ describe('a queued pool after a pool stage (2x2/2 max, ReLU, 3x3/1 average padde
     for (const c of pooling) expect(c.nonZero).toBeGreaterThan(0);
   }, 300_000);
   it('fails at c00 when the queue skips the ReLU between the pools (the stage\'s pixels reach it unrectified)', async () => {
-    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('((RELU_IN != 0) && in_value[ACC_BITS-1])', '1\'b0'));
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('((RELU_IN != 0) && in_added[ACC_BITS-1])', '1\'b0'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'activation', core: 'c00', layer: 'c1' });
   }, 300_000);

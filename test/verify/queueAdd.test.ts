@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   editShortcutTable,
   lintAndVerifyTests,
+  lintTest,
   neuronParametersOf,
   poolQueueParametersOf,
   poolStageParametersOf,
@@ -17,10 +18,10 @@ import {
   prepareVariant,
   shortcutTable,
   TEST_CACHE,
+  twoImagePoolTest,
   verifyEdited,
   writeFiles,
 } from '../emit/rtl/helpers.js';
-import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 const FIXTURE = 'test/verify/fixtures/queue-add.imc';
@@ -67,10 +68,7 @@ describe('a residual add of a late shortcut after a queued 3x3/1 max pool padded
     expect(p.program.blockDataflow.diagnostics).toEqual([]);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), `rtl/${NETWORK}.f`, `${NETWORK}_top`);
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   it('verifies bit-exact on two images, one reset mid-stream, every pooled pixel added once, non-zero and saturated', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
@@ -147,20 +145,10 @@ describe('a 2x2/1 average pool after the residual add of a late shortcut after a
     expect(p.program.blockDataflow.diagnostics).toEqual([]);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), `rtl/${NETWORK}.f`, `${NETWORK}_top`);
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
-  it('verifies bit-exact on two images, one reset mid-stream, with non-zero pooled pixels after the add', async () => {
-    const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
-    expect(result.firstMismatch).toBeNull();
-    expect(result.pass).toBe(true);
-    expect(result.comparisons).toBeGreaterThan(1000);
-    const adding = result.coverage.find((c) => `${NETWORK}_${c.core}` === c2)!;
-    expect(adding.activations / result.images.length).toBe(4 * 5 * 4);
-    expect(adding.nonZero).toBeGreaterThan(0);
-  }, 300_000);
+  // The pooled pixels after the add: 4 channels of 5x4.
+  twoImagePoolTest(p, { c2: 4 * 5 * 4 }, 1000);
 
   neighbourSlotFault(p, c2);
 

@@ -85,7 +85,8 @@ export const TEST_CACHE = join(tmpdir(), 'imcc-test-verilator-cache');
 
 /**
  * A pooled fixture's run on two images, the second reset mid-stream: bit-exact (with more than `minComparisons`
- * comparisons), and each layer of `pooled` emits that many activations per image over its cores, not all zero in any.
+ * comparisons), and each layer of `pooled` emits that many activations per image over its cores, not all zero in any
+ * that emits.
  */
 export function twoImagePoolTest(p: Prepared, pooled: Record<string, number>, minComparisons = 0): void {
   it('verifies on two images, one reset mid-stream, with non-zero pooled activations', async () => {
@@ -96,7 +97,8 @@ export function twoImagePoolTest(p: Prepared, pooled: Record<string, number>, mi
     for (const [layer, activations] of Object.entries(pooled)) {
       const cores = result.coverage.filter((c) => c.layer === layer);
       expect(cores.reduce((sum, c) => sum + c.activations, 0) / result.images.length, layer).toBe(activations);
-      for (const c of cores) expect(c.nonZero, `${layer} at ${c.core}`).toBeGreaterThan(0);
+      // Every core that emits (a row part's partial core sends no activations) emits some non-zero.
+      for (const c of cores.filter((c) => c.activations > 0)) expect(c.nonZero, `${layer} at ${c.core}`).toBeGreaterThan(0);
     }
   }, 300_000);
 }
@@ -113,17 +115,21 @@ export function spikesOfBothValuesTest(p: Prepared, images = 1): void {
   }, 300_000);
 }
 
-/**
- * The two tests every RTL fixture gets: lint clean, and verified bit-exact against the reference model and the
- * schedules with at least `minComparisons` comparisons (activations, ADC columns and addresses).
- */
-export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
+/** A fixture's RTL is clean under verilator --lint-only -Wall. */
+export function lintTest(p: Prepared): void {
   const network = p.design.network.name;
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), `rtl/${network}.f`, `${network}_top`);
     expect(lint.messages).toEqual([]);
   }, 120_000);
+}
 
+/**
+ * The two tests every RTL fixture gets: lint clean, and verified bit-exact against the reference model and the
+ * schedules with at least `minComparisons` comparisons (activations, ADC columns and addresses).
+ */
+export function lintAndVerifyTests(p: Prepared, minComparisons: number): void {
+  lintTest(p);
   it('verifies bit-exact against the reference model and the schedules', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE });
     expect(result.firstMismatch).toBeNull();

@@ -9,18 +9,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintRtl } from '../../src/verify/lint.js';
 import {
   editShortcutTable,
   lintAndVerifyTests,
+  lintTest,
+  memLines,
   neuronParametersOf,
   poolQueueParametersOf,
   poolStageParametersOf,
   prepare,
   prepareVariant,
-  twoImagePoolTest,
   verifyEdited,
-  writeFiles,
+  twoImagePoolTest,
 } from '../emit/rtl/helpers.js';
 
 const FIXTURE = 'test/verify/fixtures/add-after-pool.imc';
@@ -70,7 +70,7 @@ describe('a residual add of the pooled value of its core (a max pool, unreplicat
   it("adds the shortcut after the neuron core's pool, through the table of the pixels that complete windows", () => {
     expect(neuronParametersOf(p.files, c2)).toMatchObject({ HAS_RES: 2, RES_TABLE: 1, RES_IN: 1, POOL: 1 });
     // One table entry per computed pixel of c2's 4x4 plane.
-    const table = p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    const table = memLines(p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content);
     expect(table).toHaveLength(16);
   });
 
@@ -136,14 +136,11 @@ describe('a pool after a residual add of a pooled value (2x2 max, add, ReLU, 2x2
     expect(wrapper).toMatch(/\) u_pool2 \([^;]*\.shortcut_i\s+\(pooled_shortcut\)/);
     expect(wrapper).toMatch(/\.pooled_shortcut_o \(pooled_shortcut\)/);
     // One table entry per computed pixel of c2's 8x8 plane.
-    const table = p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    const table = memLines(p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content);
     expect(table).toHaveLength(64);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), `rtl/${POOL_AFTER_ADD_NETWORK}.f`, `${POOL_AFTER_ADD_NETWORK}_top`);
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   twoImagePoolTest(p, { c2: 4 * 3 * 3 });
 
@@ -210,10 +207,7 @@ describe('a queued pool after a residual add of a pooled value (2x2 max, add, Re
     expect(p.files.find((f) => f.path === `rtl/${c2}.v`)!.content).toMatch(/\) u_queue \([^;]*\.in_shortcut_i\s+\(pooled_shortcut\)/);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), `rtl/${POOL_AFTER_ADD_NETWORK}.f`, `${POOL_AFTER_ADD_NETWORK}_top`);
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   twoImagePoolTest(p, { c2: 4 * 5 * 5 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { lintAndVerifyTests, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { lintAndVerifyTests, memLines, neuronParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 /** Rewrites data line `index` of a $readmemh file with `edit` (a hex value in, a hex value out). */
 function editMem(dir: string, path: string, index: number, edit: (value: bigint) => bigint): void {
@@ -72,7 +72,7 @@ describe('residual adds with idle pixels around pools (ragged blocks into an add
     const dir = writeFiles(p.files);
     // An entry's slot is its lowest RES_PTR_BITS bits: every pixel reads the slot next to its own (bit 0 flipped).
     const path = join(dir, 'rtl/pooled_residual_c02_res_slots.mem');
-    const entries = readFileSync(path, 'utf8').split('\n').filter((l) => /^[0-9a-f]+$/.test(l)).length;
+    const entries = memLines(readFileSync(path, 'utf8')).length;
     expect(entries).toBeGreaterThanOrEqual(16);
     for (let i = 0; i < entries; i++) editMem(dir, 'rtl/pooled_residual_c02_res_slots.mem', i, (v) => v ^ 1n);
     const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });

@@ -11,6 +11,7 @@ import {
   editShortcutTable,
   lintAndVerifyTests,
   lintTest,
+  memLines,
   neuronParametersOf,
   poolQueueParametersOf,
   poolStageParametersOf,
@@ -18,8 +19,8 @@ import {
   prepareVariant,
   shortcutTable,
   TEST_CACHE,
-  twoImagePoolTest,
   verifyEdited,
+  twoImagePoolTest,
   writeFiles,
 } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
@@ -57,7 +58,7 @@ describe('a residual add of a late shortcut after a queued 3x3/1 max pool padded
     // One slot per pooled pixel, its arrival index (the shortcut comes column-major, as the queue's pixels leave)
     // modulo the depth: 28, so the last two wrap.
     expect(neuron.RES_DEPTH).toBe(28);
-    expect(slots.split('\n').filter((l) => /^[0-9a-f]+$/.test(l)).map((l) => Number.parseInt(l, 16))).toEqual(Array.from({ length: 30 }, (_, q) => q % 28));
+    expect(memLines(slots).map((l) => Number.parseInt(l, 16))).toEqual(Array.from({ length: 30 }, (_, q) => q % 28));
     const table = shortcutTable(p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content, ptrBits);
     // The conv plane's last pixel completes pooled pixels (4, 3), (5, 3), (4, 4), (5, 4): it frees all four, having
     // waited for the last (column-major 29) beyond the 26 freed before.
@@ -139,7 +140,7 @@ describe('a 2x2/1 average pool after the residual add of a late shortcut after a
     expect(wrapper).toMatch(/\) u_pool1 \([^;]*\.shortcut_i\s+\(sent_shortcut\)/);
     expect(wrapper).toMatch(/\.sent_shortcut_o\s+\(sent_shortcut\)/);
     // One slot per pixel the queue sends (the add's plane is the queue's), as the add after the queue reads them.
-    const slots = p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    const slots = memLines(p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content);
     expect(slots).toHaveLength(30);
     expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c2')!.lateShortcutPixels).toBe(22);
     expect(p.program.blockDataflow.diagnostics).toEqual([]);
@@ -169,7 +170,7 @@ describe('a residual add between two stages after a queue (3x3/1 max padded by 1
   it("reads the shortcut at the slot of the average pool's pixel that each sent pixel completes (none in the first row and column)", () => {
     expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ RES_ADD: 0, SEND_SHORTCUT: 1, AFTER: 1 });
     expect(poolStageParametersOf(p.files, c2).map((s) => s.ADD_IN)).toEqual([0, 1]);
-    const slots = p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    const slots = memLines(p.files.find((f) => f.path === `rtl/${c2}_res_queue_slots.mem`)!.content);
     expect(slots).toHaveLength(30);
   });
 

@@ -4,8 +4,7 @@
 // pools on the queued pixels as they leave, one per timestep (src/dataflow/simulate.ts, serialize). Verified
 // bit-exact, with the consumers' crossbar timesteps, in Verilator.
 import { describe, expect, it } from 'vitest';
-import { poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
-import { lintRtl } from '../../src/verify/lint.js';
+import { lintTest, poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 
 describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average; 2x2/1 average padded by 1, ReLU, 2x2/1 max; two queues and a GAP)', () => {
@@ -30,10 +29,7 @@ describe('pools after a queued pool (3x3/1 max padded by 1, ReLU, 2x2/2 average;
     expect(queues).toContain('assign queue_busy = queue1_busy || queue2_busy;');
     expect(poolStageParametersOf(p.files, 'queue_then_pool_c04')).toMatchObject([{ KIND: 2, IN_H: 5, POOL_H: 5, POOLED_H: 1 }]);
   });
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/queue_then_pool.f', 'queue_then_pool_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
   it('verifies bit-exact on two images, the consumers computing in the model\'s timesteps, with non-zero activations', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.firstMismatch).toBeNull();

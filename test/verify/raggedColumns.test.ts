@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
-import { controllerParametersOf, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, memLines, prepare, TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('ragged blocks in column parts (3 replicas dW 2 of 10 channels in two parts; the output, 3 replicas dW 2 of 6 channels in two parts, reading them)', () => {
   const p = prepare('test/verify/fixtures/ragged-columns.imc');
@@ -23,7 +23,7 @@ describe('ragged blocks in column parts (3 replicas dW 2 of 10 channels in two p
       ['c02', 0, 9],
       ['c03', 9, 18],
     ]);
-    const data = (path: string): string[] => file(path).split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+    const data = (path: string): string[] => memLines(file(path));
     expect(data('rtl/ragged_columns_c01_blocks.mem')).toEqual(data('rtl/ragged_columns_c00_blocks.mem'));
     expect(controllerParametersOf(p.files, 'ragged_columns_c03')).toMatchObject({ BLOCK_TABLE: 1, ARRIVAL_TABLE: 1 });
     // The second parts trace replica 1 first.

@@ -10,7 +10,7 @@ import { checkVerilog2005, lintRtl } from '../../src/verify/lint.js';
 import { loadDesign } from '../../src/ir/load.js';
 import { createProgram } from '../../src/pipeline/program.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
-import { editShortcutTable, neuronParametersOf, prepare, shortcutTable, TEST_CACHE, verifyEdited, writeFiles, type Prepared } from '../emit/rtl/helpers.js';
+import { editShortcutTable, lintTest, memLines, neuronParametersOf, prepare, type Prepared, shortcutTable, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const FIXTURE = 'test/verify/fixtures/ragged-residual.imc';
 
@@ -27,11 +27,6 @@ function prepareVariant(replace: ReadonlyArray<[string, string]>): Prepared {
   if (!design) throw new Error(diagnostics.map((d) => d.message).join('\n'));
   const program = createProgram(design);
   return { design, mapping: program.mapping, plan: program.memory, program, files: emitRtl(program) };
-}
-
-/** The packed lines of a $readmemh file (comments dropped). */
-function memLines(text: string): string[] {
-  return text.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
 }
 
 /** Rewrites line `index` of a core's $readmemh file with `edit` (a hex value in, a hex value out). */
@@ -175,10 +170,7 @@ describe('residual adds with idle pixels in column parts (128x6 tiles: c2\'s 5 r
     ]);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), `rtl/${name}.f`, `${name}_top`);
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   it('verifies bit-exact on two images', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });

@@ -6,8 +6,7 @@ import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mappi
 import { uniformPadding } from '../../src/ir/padding.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { lintRtl } from '../../src/verify/lint.js';
-import { controllerParametersOf, coreModuleFile, neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, lintTest, neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -57,10 +56,7 @@ describe('max, average and global average pools in replicated cores, the last th
     expect(tb).toContain('static const int OUT_PIXELS = 1;');
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/replicated_pool.f', 'replicated_pool_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   it('verifies bit-exact on two images, with non-zero and saturated pooled activations from every pooling core', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
@@ -113,10 +109,7 @@ describe('an uneven max pool in edge blocks and an average pool whose windows en
     expect(tb).toContain('static const int OUT_PIXELS = 1;');
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/queued_replicated_pool.f', 'queued_replicated_pool_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   // 4x3x3 and 6x4x4 pooled activations per image; c2's crossbar timesteps follow c1's one pixel per timestep.
   twoImagePoolTest(p, { c1: 36, c2: 96 });
@@ -141,10 +134,7 @@ describe('a max pool whose windows end unevenly in method-2 blocks, pooled by po
     expect(controllerParametersOf(p.files, 'block_queued_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/block_queued_pool.f', 'block_queued_pool_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   // 4x2x4 pooled activations per image.
   twoImagePoolTest(p, { c1: 32 });

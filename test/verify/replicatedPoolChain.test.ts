@@ -7,8 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { chainPoolColumns, chainWindows, pooledPerBlock } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { lintRtl } from '../../src/verify/lint.js';
-import { controllerParametersOf, lintAndVerifyTests, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, lintAndVerifyTests, lintTest, neuronParametersOf, poolStageParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -63,10 +62,7 @@ describe('a strided overlapping pool and two pools in replicated cores (RTL)', (
     expect(controllerParametersOf(p.files, 'replicated_pool_chain_c01')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/replicated_pool_chain.f', 'replicated_pool_chain_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   it('verifies bit-exact on two images, with non-zero pooled activations from both layers', async () => {
     const result = await verifyRtlDirectory(writeFiles(p.files), p.program, { cacheDir: TEST_CACHE, images: 2 });
@@ -167,10 +163,7 @@ describe('a chain of pools in a method-2 layer with edge blocks (RTL)', () => {
     ]);
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/edge_block_pool_chain.f', 'edge_block_pool_chain_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   twoImagePoolTest(p, { c1: 16 }, 1000);
 
@@ -200,10 +193,7 @@ describe('a chain of pools in a replicated layer split in column parts (RTL)', (
     expect(controllerParametersOf(p.files, 'split_pool_chain_c02')).toMatchObject({ IN_BLOCK_H: 2, IN_BLOCK_W: 1 });
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/split_pool_chain.f', 'split_pool_chain_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   twoImagePoolTest(p, { c1: 16 }, 1000);
 

@@ -3,9 +3,8 @@
 // value (post_fire: the walk, when no pool stage follows the queue), and the ring queues the spikes. Verified
 // bit-exact over four timesteps. A membrane between a pool and a queued pool is the queue's input (THRESHOLD_IN 2).
 import { describe, expect, it } from 'vitest';
-import { lintRtl } from '../../src/verify/lint.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, spikesOfBothValuesTest, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { lintTest, neuronParametersOf, poolQueueParametersOf, prepare, prepareVariant, spikesOfBothValuesTest, TEST_CACHE, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded by 1, spikes; 4 timesteps)', () => {
   const p = prepare('test/verify/fixtures/spiking-queue.imc');
@@ -17,10 +16,7 @@ describe('an integrate-and-fire neuron after a queued pool (3x3/1 average padded
     expect(neuronParametersOf(p.files, 'spiking_queue_c00')).toMatchObject({ THRESHOLD: 0 });
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/spiking_queue.f', 'spiking_queue_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   spikesOfBothValuesTest(p);
 
@@ -46,10 +42,7 @@ describe('an integrate-and-fire neuron between a pool and a queued pool (2x2 ave
     expect(poolQueueParametersOf(p.files, 'spiking_pools_c00')).toMatchObject({ THRESHOLD_IN: 2, IF_ENTRIES: 36, IN_H: 3, POOLED_H: 4, THRESHOLD: 0, IN_BITS: 2 });
   });
 
-  it('is lint clean', async () => {
-    const lint = await lintRtl(writeFiles(p.files), 'rtl/spiking_pools.f', 'spiking_pools_top');
-    expect(lint.messages).toEqual([]);
-  }, 120_000);
+  lintTest(p);
 
   spikesOfBothValuesTest(p, 2);
 

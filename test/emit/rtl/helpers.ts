@@ -67,6 +67,11 @@ export async function verifyEdited(p: Prepared, file: string, edit: (text: strin
   return verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE, ...options });
 }
 
+/** The packed lines of a $readmemh file (comments dropped). */
+export function memLines(text: string): string[] {
+  return text.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+}
+
 /** The entries of a core's shortcut table file (`<core>_res_slots.mem`), each decoded. */
 export function shortcutTable(text: string, ptrBits: number): ShortcutEntry[] {
   return [...text.matchAll(/^[0-9a-f]+$/gm)].map((m) => decodeShortcutEntry(Number.parseInt(m[0], 16), ptrBits));

@@ -230,7 +230,7 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
 
     let imageEnd = start;
     for (const layer of order) {
-      const times = runLayer(layer, layers, inputTimes, start, { inputName, granularity });
+      const { times, arrivals } = runLayer(layer, layers, inputTimes, start, { inputName, granularity });
       layer.emitted = times;
       layer.emittedPeak = Math.max(layer.emittedPeak, peakPerTimestep(times));
       if (layer.tapped !== undefined) layer.tappedPeak = Math.max(layer.tappedPeak, peakPerTimestep(layer.tapped));
@@ -238,7 +238,6 @@ export function simulateDataflow(design: IrDesign, mapping: Mapping, options: Si
       imageEnd = Math.max(imageEnd, layer.residualEnd ?? -1);
       if (image === 0) {
         layer.timing = layerTiming(layer);
-        const arrivals = layerArrivals(layer, layers, inputTimes, inputName);
         layer.ringColumns = layer.cores.map((c) => ringColumns(c, arrivals, layer.input));
         // Only the activity trace reports them.
         if (options.activity === true) layer.firstOutputs = times.slice();
@@ -449,7 +448,7 @@ function cached<T>(cache: GeometryCache | undefined, key: string, compute: () =>
 
 /**
  * One image through one layer: its cores' computations (computeCore), then the fused ops on the pixel times.
- * Returns the timestep each output pixel leaves the layer's neuron core(s).
+ * Returns the timestep each output pixel leaves the layer's neuron core(s), and the input's arrivals it waited for.
  */
 function runLayer(
   layer: SimLayer,
@@ -457,7 +456,7 @@ function runLayer(
   inputTimes: Int32Array,
   start: number,
   o: { inputName: string; granularity: Granularity },
-): Int32Array {
+): { times: Int32Array; arrivals: Int32Array } {
   const { inputName, granularity } = o;
   const arrivals = layerArrivals(layer, layers, inputTimes, inputName);
   const final = new Int32Array(layer.units).fill(-1);
@@ -537,7 +536,7 @@ function runLayer(
     if (step.node === layer.tap) layer.tapped = times.slice();
   }
   if (serial) serialize(times);
-  return times;
+  return { times, arrivals };
 }
 
 /** The layer's serialFrom (SimLayer): the node of the pool from which on it emits one pixel per timestep. */

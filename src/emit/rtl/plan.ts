@@ -491,7 +491,8 @@ function neuronPlan(
         threshold = { level: f.op.level, afterPool: pool !== undefined };
         break;
       default:
-        unsupported(f, `a fused ${f.op.kind}`);
+        // Fusion (src/mapping/fusion.ts) gives a weight layer's core only the non-weight ops after it; each has a case.
+        throw new Error(`RTL: a ${f.op.kind} fused into layer '${node.name}' (internal: src/mapping/fusion.ts)`);
     }
   });
   const out = byName.get(lm.output ?? node.name) ?? node;

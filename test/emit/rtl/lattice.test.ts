@@ -13,8 +13,13 @@ import type { ReplicaOffset } from '../../../src/mapping/types.js';
 import { patchPositions } from '../../../src/memory/schedule.js';
 import { windowCount, type Padding } from '../../../src/ir/padding.js';
 
-/** A core's lattice geometry as the plan gives it (its positions: every patch slot; memory steps of one bit a pixel). */
-function geometry(replicas: ReplicaOffset[], inBlock: BlockShape, input: { height: number; width: number }, kernel: { kernelHeight: number; kernelWidth: number; stride: number }, padding: Padding): LatticeGeometry {
+type Kernel = { kernelHeight: number; kernelWidth: number; stride: number };
+
+/**
+ * A core's lattice geometry as the plan gives it (its positions: every patch slot, given when the caller has them;
+ * memory steps of one bit a pixel).
+ */
+function geometry(replicas: ReplicaOffset[], inBlock: BlockShape, input: { height: number; width: number }, kernel: Kernel, padding: Padding, positions = patchPositions({ replicas, ...kernel })): LatticeGeometry {
   const out = {
     height: windowCount(input.height, padding.top, padding.bottom, kernel.kernelHeight, kernel.stride),
     width: windowCount(input.width, padding.left, padding.right, kernel.kernelWidth, kernel.stride),
@@ -28,7 +33,7 @@ function geometry(replicas: ReplicaOffset[], inBlock: BlockShape, input: { heigh
     read: readExtent({ inputShape: { channels: 1, ...input }, outputShape: { channels: 1, ...out }, matrix: kernel }, padding),
     ...kernel,
     padding,
-    positions: patchPositions({ replicas, ...kernel }),
+    positions,
     regionWidth,
     columns: regionWidth,
     deltaKernel: 1,
@@ -40,7 +45,9 @@ function geometry(replicas: ReplicaOffset[], inBlock: BlockShape, input: { heigh
 function* smallGeometries(replicas: ReplicaOffset[], inBlock: BlockShape): Generator<LatticeGeometry> {
   for (let kh = 1; kh <= 3; kh++)
     for (let kw = 1; kw <= 3; kw++)
-      for (let stride = 1; stride <= 3; stride++)
+      for (let stride = 1; stride <= 3; stride++) {
+        const kernel = { kernelHeight: kh, kernelWidth: kw, stride };
+        const positions = patchPositions({ replicas, ...kernel });
         for (let top = 0; top < kh; top++)
           for (let bottom = 0; bottom < kh; bottom++)
             for (let left = 0; left < kw; left++)
@@ -48,8 +55,9 @@ function* smallGeometries(replicas: ReplicaOffset[], inBlock: BlockShape): Gener
                 for (let height = 1; height <= 5; height++)
                   for (let width = 1; width <= 5; width++) {
                     if (height + top + bottom < kh || width + left + right < kw) continue;
-                    yield geometry(replicas, inBlock, { height, width }, { kernelHeight: kh, kernelWidth: kw, stride }, { top, left, bottom, right });
+                    yield geometry(replicas, inBlock, { height, width }, kernel, { top, left, bottom, right }, positions);
                   }
+      }
 }
 
 describe('ragged-lattice block tables', () => {

@@ -134,4 +134,19 @@ describe('ragged blocks next to unreplicated layers and row parts (5 replicas dW
 describe('ragged blocks of other shapes (5 replicas dW 3 unpadded, 8 replicas dW 3 at stride 2, 7 replicas dW 2 with 5x5 windows)', () => {
   const p = prepare('test/verify/fixtures/ragged-shapes.imc');
   lintAndVerifyTests(p, 1500);
+
+  it('fails on a memory address when a block above the plane reads a position only its short column reads (fault check)', async () => {
+    const dir = writeFiles(p.files);
+    // c1's block whose short last column lies above the plane: that column's windows reach the image's first row right
+    // of the full columns' windows (the corner starts at the box's top; ragged-split's lost corner is the other kind,
+    // under a full column left of the plane). Without the corner its controller reads the image there.
+    const regionWidth = 5;
+    corruptTable(dir, p, 'ragged_shapes_c00', 'blocks', (entries, fields) => {
+      const entry = entries.findIndex((e) => e[fields.indexOf('lastDx')] === regionWidth - 1 && e[fields.indexOf('iy0')] + e[fields.indexOf('lastDy')] + 1 === 0);
+      return { entry, field: 'lastDx', value: regionWidth };
+    });
+    const result = await verifyRtlDirectory(dir, p.program, { cacheDir: TEST_CACHE });
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'memory', core: 'c00', layer: 'c1' });
+  }, 300_000);
 });

@@ -573,7 +573,8 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 /**
  * Features the RTL generator refuses (docs/rtl.md, IMC112), by the words of its message: each still raised by
  * src/emit/rtl/plan.ts. Edge blocks, ragged blocks next to residual adds or in column parts, method-2 idle rows and
- * residual adds with idle pixels around pools are all generated now (the LARGER limits draw them: idleAnywhere).
+ * residual adds with idle pixels around pools are all generated now (the LARGER limits draw them: idleAnywhere), and
+ * a ragged lattice's idle replicas' positions are always the corner its controller masks (src/emit/rtl/lattice.ts).
  */
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
@@ -582,9 +583,6 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // whose windows end unevenly, or windows that end together, in method-2 blocks not (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
-  // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
-  // refuses is 'a pool in a replicated layer'.)
-  { name: 'ragged block', pattern: /ragged method-2 block/ },
 ];
 
 export const REFUSAL_CODE: DiagnosticCode = 'IMC112';

@@ -3,8 +3,19 @@
 // ROMs instead of stepping a grid. Each of its blocks says how many producer blocks must have arrived before it is
 // computed (the dataflow model's readiness: the last producer block among the pixels its active replicas read), where
 // its window starts, and which region positions only its idle (off-plane) replicas read (given zeros, the memory
-// schedule's Z). Every entry is checked here against the replicas' windows, so a table the controller's mask cannot
-// express is refused, never silently wrong.
+// schedule's Z): a bottom-right corner of its region, the controller's mask.
+//
+// Those positions always form such a corner. The replicas fill their block y fastest (the plan checks it): full
+// columns of h rows and a last column holding rows 0..k-1 (a consumer's block is full). The on-plane replicas are the
+// block's rows a..b and columns l..r that the plane holds, and a patch position inside the rows and columns some
+// output window reaches (the box) lies in a window row among a..b and a window column among l..r (rows and columns
+// off the plane read only padding, or past the last window). An on-plane replica reads it unless the window columns
+// among l..r containing it are the last column alone and the window rows among a..b containing it all lie at or below
+// row k; the first of those columns and rows only grows with dx and dy, so the positions only idle replicas read are
+// the box's positions at or right of one column and at or below one row. (They are an off-plane full column's, left
+// of the plane, below the short column's windows, or the short column's, above the plane.) Every entry is still
+// checked against the replicas' windows (test/emit/rtl/lattice.test.ts runs the check over every small geometry): a
+// mismatch is an internal error, never a silently wrong read.
 import { blockOrigins, pixelBlocks, type BlockShape } from '../../mapping/block.js';
 import type { ReplicaOffset } from '../../mapping/types.js';
 import type { Padding } from '../../ir/padding.js';
@@ -65,8 +76,8 @@ export interface LatticeTables {
 
 const modulo = (a: number, m: number): number => ((a % m) + m) % m;
 
-/** The tables of one core, or the reason its idle replicas' positions cannot be masked as the controller does. */
-export function latticeTables(g: LatticeGeometry): LatticeTables | { reason: string } {
+/** The tables of one core. */
+export function latticeTables(g: LatticeGeometry): LatticeTables {
   const { height: H, width: W } = g.input;
   const producerBlock = arrivalIndex(g.inBlock, g.input);
   const blocks: LatticeBlock[] = [];
@@ -99,7 +110,7 @@ export function latticeTables(g: LatticeGeometry): LatticeTables | { reason: str
     for (const q of g.positions) {
       const read = box(q) && !(q.dx >= lastDx && q.dy > lastDy);
       if (read !== model(q)) {
-        return { reason: `the positions only idle replicas read in its block at (${oy}, ${ox}) are not the bottom-right corner of its region` };
+        throw new Error(`RTL lattice: the positions only idle replicas read in the block at (${oy}, ${ox}) are not the bottom-right corner of its region (position (${q.dy}, ${q.dx}))`);
       }
       if (read) need = Math.max(need, producerBlock(iy0 + q.dy, ix0 + q.dx) + 1);
     }

@@ -621,8 +621,9 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 }
 
 /**
- * The block tables of a core on a ragged lattice, or IMC112 when its idle replicas' positions cannot be masked. The
- * neuron core emits every replica's pixel of a block and the consumers and the testbench skip the off-plane ones; an
+ * The block tables of a core on a ragged lattice (its idle replicas' positions are always the region corner the
+ * controller masks: src/emit/rtl/lattice.ts). The neuron core emits every replica's pixel of a block and the consumers
+ * and the testbench skip the off-plane ones; an
  * integrate-and-fire membrane or a pool takes only the in-plane replicas, placed from the block's lattice origin (the
  * controller's table, the neuron core's LATTICE). A residual add pairs in-plane pixels through a table
  * (src/emit/rtl/shortcutOrder.ts maskedShortcut). A ragged consumer of a replicated pool counts the pooled pixels'
@@ -632,7 +633,6 @@ function hasEdgeBlocks(lm: LayerMapping): boolean {
 function coreLattice(
   lm: LayerMapping,
   memory: CoreMemoryPlan,
-  block: BlockShape,
   inBlock: BlockShape,
   positions: ReadonlyArray<{ dy: number; dx: number }>,
   regionWidth: number,
@@ -640,7 +640,7 @@ function coreLattice(
 ): LatticeTables {
   const m = lm.matrix;
   const padding = node.op.kind === 'conv' ? node.op.padding : uniformPadding(0);
-  const tables = latticeTables({
+  return latticeTables({
     replicas: m.replicas,
     out: lm.outputShape,
     input: lm.inputShape,
@@ -656,12 +656,13 @@ function coreLattice(
     deltaKernel: memory.deltaKernelBits,
     deltaPix: memory.columns > 1 ? memory.deltaPixBits[1] : memory.pixelBits,
   });
-  if ('reason' in tables) unsupported(node, `${block.ragged ? 'a ragged method-2 block' : 'a layer reading ragged method-2 blocks'}: ${tables.reason}`);
-  return tables;
 }
 
 /** The input rows and columns some output pixel's window reaches (the controller's READ_H, READ_W). */
-export function readExtent(lm: LayerMapping, padding: Padding): { height: number; width: number } {
+export function readExtent(
+  lm: Pick<LayerMapping, 'inputShape' | 'outputShape'> & { matrix: Pick<LayerMapping['matrix'], 'stride' | 'kernelHeight' | 'kernelWidth'> },
+  padding: Padding,
+): { height: number; width: number } {
   const m = lm.matrix;
   return {
     height: Math.min(lm.inputShape.height, (lm.outputShape.height - 1) * m.stride - padding.top + m.kernelHeight),
@@ -727,7 +728,7 @@ export function planRtl(program: Program): RtlPlan {
       const producer = layerNamed.get(lm.source);
       const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
       const inBlock: BlockShape = pooledIn !== undefined ? { rows: pooledIn.rows, cols: pooledIn.cols } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
-      const lattice = block.ragged || inBlock.ragged ? coreLattice(lm, memory, block, inBlock, slotPositions, regionWidth, node) : undefined;
+      const lattice = block.ragged || inBlock.ragged ? coreLattice(lm, memory, inBlock, slotPositions, regionWidth, node) : undefined;
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
       for (let c = colStart; c < colEnd; c++) {
         const sink = m.columnSinks[c];

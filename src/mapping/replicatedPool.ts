@@ -22,11 +22,12 @@
 // (chainWindows), and its blocks must still complete equal blocks of the pooled plane in its column order.
 // An integrate-and-fire neuron before the pool keeps a potential per conv pixel (indexed by the replica's pixel),
 // after it one per pooled pixel (integrated when the block completes the window).
-// Method-1 blocks not split in column parts take any other pool too: their core queues the pooled pixels (the
-// queue of an unreplicated core whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one
-// per timestep, a group of one pixel (queuedPools), unless a residual add follows the pool in the core. So do
-// method-2 blocks on the grid with one pool whose windows end unevenly (not together): the neuron core pools by
-// position and a queue only orders and sends its pooled pixels.
+// Method-1 blocks take any other pool too: their core queues the pooled pixels (the queue of an unreplicated core
+// whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one per timestep, a group of one
+// pixel (queuedPools), unless a residual add follows the pool in the core. So do method-2 blocks on the grid with one
+// pool whose windows end unevenly (not together): the neuron core pools by position and a queue only orders and sends
+// its pooled pixels. Column parts whose pools must queue are gathered, and the gathering core queues as an unsplit
+// layer's does.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
@@ -72,7 +73,7 @@ export interface PooledGroup {
   /**
    * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
    * unevenly in its blocks (`queuedPools`), or a method-2 layer whose one pool's windows end unevenly ([0]), sends them
-   * one per timestep, in column order, so the group is one pixel.
+   * one per timestep, in column order, so the group is one pixel (a layer split in column parts: `gathered` too).
    */
   queued?: number[];
 }
@@ -409,9 +410,10 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   if (c.colParts > 1) {
     const perPart = columnPartRule(c);
     if ('pixels' in perPart) return perPart;
-    // The parts cannot pool their own replicas' windows: one core gathers the block's codes and pools it whole.
-    const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-    return 'reason' in sent ? { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` } : { ...sent, gathered: true };
+    // The parts cannot pool their own replicas' windows: one core gathers the block's codes and pools it whole as an
+    // unsplit layer's core does, queueing the pooled pixels where that core would.
+    const whole = replicatedPoolRule({ ...c, colParts: 1 });
+    return 'pixels' in whole ? { ...whole, gathered: true } : whole;
   }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
   if (!('reason' in sent)) return sent;

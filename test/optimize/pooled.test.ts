@@ -1,7 +1,7 @@
 // The optimizer replicates a layer with a fused pool or global average pool where the RTL implements it (pools whose
 // windows end evenly in the blocks, on a ragged block's lattice too, chains of pools as well; any in method-1 columns
 // and one pool in method-2 blocks, whose core queues the pooled pixels; column parts holding whole replicas and
-// windows, or gathered in one core: src/mapping/replicatedPool.ts,
+// windows, or gathered in one core, which queues where an unsplit layer's would: src/mapping/replicatedPool.ts,
 // the rule the RTL plan's IMC112 applies), and the mapping it chooses for ResNet-32 with its pooled last layer
 // replicated is one the RTL plan accepts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -90,6 +90,28 @@ describe('column parts of a pooled layer', () => {
     // both block columns, whose replicas lie in different parts: the last part gathers the block.
     const split = design('split', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
     expect(settings(split, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
+  });
+
+  it('are offered gathered where the pool queues: windows that end together in method-1 columns, not in method-2 blocks', () => {
+    // 3x3 windows every pixel padded by 1 end together at the last row and column: 4 and 8 replicas (two and four
+    // parts) are gathered in the last core, which queues them as an unsplit layer's core does; method-2 blocks, split
+    // or not, cannot queue such windows.
+    const together = design('together', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'p1 = avgpool(c1, size 3, stride 1, pad 1)', 'output p1']);
+    expect(settings(together, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+    const mapped = design('together4', '256x16', [
+      'c1 = conv(image, out 8, kernel 3x3, pad 1)',
+      'p1 = avgpool(c1, size 3, stride 1, pad 1)',
+      'output p1',
+      'mapping {',
+      '  default replicas 1, method 1, layout auto',
+      '  layer c1: replicas 4, method 1',
+      '}',
+    ]);
+    const plan = planRtl(createProgram(mapped));
+    expect(plan.cores.map((c) => [c.core.id, c.gathers, c.neuron?.pooledGroup])).toEqual([
+      ['c00', false, undefined],
+      ['c01', true, { rows: 1, cols: 1 }],
+    ]);
   });
 });
 

@@ -290,6 +290,8 @@ interface RenderedLayer {
   stride: number;
   plane: { height: number; width: number };
   pools: PoolGeometry[];
+  /** A residual add follows its pool in its core (the rule's addAfterPool: no queue before the add). */
+  addAfterPool?: boolean;
 }
 
 interface Rendered {
@@ -312,6 +314,7 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       pools: l.pools,
       colParts: Math.ceil((l.out * l.rep.replicas) / c.tileCols),
       outChannels: l.out,
+      addAfterPool: l.addAfterPool,
     });
     if ('pixels' in rule) return l.rep;
   }
@@ -323,6 +326,7 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       block: { rows, cols: 1 },
       pools: l.pools,
       colParts: Math.ceil((l.out * rows) / c.tileCols),
+      addAfterPool: l.addAfterPool,
     });
     if ('pixels' in rule && tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
   }
@@ -457,6 +461,7 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       }
       if (pooled) {
         made.layer.pools.push(queued ? { height: 3, width: 3, stride: 1, padding: uniformPadding(1) } : { height: 2, width: 2, stride: 2, padding: uniformPadding(0) });
+        made.layer.addAfterPool = true;
         pooledAdd = false;
       }
       const operand = !pooled ? main : queued ? `maxpool(${main}, size 3, stride 1, pad 1)` : `maxpool(${main}, size 2)`;
@@ -579,9 +584,10 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
   // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them), or in
-  // method-1 blocks not split in column parts at all, and one pool in method-2 blocks on the grid (queued); chains
-  // whose windows end unevenly, or windows that end together, in method-2 blocks not (src/mapping/replicatedPool.ts).
-  // The generator refits most such layers to accepted blocks (refitToPools), not all.
+  // method-1 blocks at all, and one pool in method-2 blocks on the grid (queued; in column parts by the gathering
+  // core); chains whose windows end unevenly, or windows that end together, in method-2 blocks not, nor a queued pool
+  // that a residual add follows in its core (src/mapping/replicatedPool.ts). The generator refits most such layers to
+  // accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
 ];
 
@@ -620,8 +626,10 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       // Column parts that cannot pool their own replicas' windows: one core gathers every part's codes.
       const accumulating = mapping.cores.filter((c) => c.layer === l.layer && c.role === 'accumulate');
       if (l.colParts > 1 && accumulating.length === 1 && l.fused.some(isPool)) features.add('pool in gathered column parts');
-      // Windows that end unevenly or together in method-1 blocks: the core queues its pooled pixels.
-      if (pooledGroupOf(design, l)?.queued) features.add('queued pool in a replicated layer');
+      // Windows that end unevenly or together in method-1 blocks: the core queues its pooled pixels (in column parts
+      // the gathering core, over the whole block).
+      const group = pooledGroupOf(design, l);
+      if (group?.queued) features.add(group.gathered ? 'queued pool in gathered column parts' : 'queued pool in a replicated layer');
     }
     // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools
     // is applied at the later stage's input.

@@ -1,6 +1,7 @@
 // Pools in replicated layers (issue 19, IMC112 before): a replicated neuron core walks its block's pixels y fastest
 // through the window counters and sends the pooled pixels a block completes together (src/mapping/replicatedPool.ts);
-// a method-1 core whose blocks end windows unevenly or together queues them and sends one per timestep.
+// a method-1 core whose blocks end windows unevenly or together queues them and sends one per timestep (in column
+// parts too: the last core gathers the parts' codes and queues).
 import { describe, expect, it } from 'vitest';
 import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
@@ -143,5 +144,38 @@ describe('a max pool whose windows end unevenly in method-2 blocks, pooled by po
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_y : walk_py_q;', 'wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_x : walk_py_q;').replace('wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_x : walk_px_q;', 'wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_y : walk_px_q;'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('pools that queue in column parts, gathered in the last core: an uneven max pool in method-2 blocks and an average pool whose windows end together (RTL)', () => {
+  const p = prepare('test/verify/fixtures/gathered-queued-pool.imc');
+
+  it('makes every other part a partial core of the last, whose neuron core pools the whole block and queues it', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.rowParts, l.colParts])).toEqual([
+      ['c1', 3, 1, 2],
+      ['c2', 3, 2, 3],
+    ]);
+    expect(p.mapping.cores.filter((c) => c.role === 'accumulate').map((c) => c.id)).toEqual(['c01', 'c07']);
+    // c1's gathering core pools its 1x3 blocks by position and its queue only sends the pooled pixels; c2's walks
+    // each block's windows (adding its first row part's codes) and queues them.
+    expect(neuronParametersOf(p.files, 'gathered_queued_pool_c01')).toMatchObject({ COLS: 12, PARTS: 0, REP_Y_FIRST: 0, POOL: 1, POOL_BY_POSITION: 1, BLOCK_W: 3 });
+    expect(poolQueueParametersOf(p.files, 'gathered_queued_pool_c01')).toMatchObject({ COLS: 4, POOLED_H: 3, POOLED_W: 3, POOLED_IN: 1, BLOCK_WALK: 0 });
+    expect(neuronParametersOf(p.files, 'gathered_queued_pool_c07')).toMatchObject({ COLS: 18, PARTS: 1, REP_Y_FIRST: 0, POOL: 0 });
+    expect(poolQueueParametersOf(p.files, 'gathered_queued_pool_c07')).toMatchObject({ COLS: 6, KIND: 2, IN_H: 3, POOLED_H: 4, RELU_AFTER_POOL: 1, BLOCK_WALK: 1, POOLED_IN: 0 });
+    // c2 reads c1's pooled pixels one at a time; the output is one pixel per valid.
+    for (const id of p.mapping.layers[1].cores) expect(controllerParametersOf(p.files, `gathered_queued_pool_${id}`)).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+    const tb = p.files.find((f) => f.path === 'tb/gathered_queued_pool_tb.cpp')!.content;
+    expect(tb).toContain('static const int OUT_PIXELS = 1;');
+  });
+
+  lintTest(p);
+
+  // 4x3x3 and 6x4x4 pooled activations per image, all from the gathering cores.
+  twoImagePoolTest(p, { c1: 36, c2: 96 });
+
+  it('fails at c1 when the gathering core swaps its own codes and its other part\'s (fault check)', async () => {
+    const result = await verifyEdited(p, 'gathered_queued_pool_c01.v', (t) => t.replace('{ xbar_y, psum_i[59:0] }', '{ psum_i[59:0], xbar_y }'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c1' });
   }, 300_000);
 });

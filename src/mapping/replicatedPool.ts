@@ -25,8 +25,9 @@
 // Method-1 blocks not split in column parts take any other pool too: their core queues the pooled pixels (the
 // queue of an unreplicated core whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one
 // per timestep, a group of one pixel (queuedPools), unless a residual add follows the pool in the core. So do
-// method-2 blocks on the grid with one pool whose windows end unevenly (not together): the neuron core pools by
-// position and a queue only orders and sends its pooled pixels.
+// method-2 blocks (ragged too) with one pool whose windows end unevenly (not together, and on a ragged lattice no
+// pixel the last of two windows): the neuron core pools by position and a queue only orders and sends its pooled
+// pixels.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
@@ -71,8 +72,8 @@ export interface PooledGroup {
   gathered?: boolean;
   /**
    * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
-   * unevenly in its blocks (`queuedPools`), or a method-2 layer whose one pool's windows end unevenly ([0]), sends them
-   * one per timestep, in column order, so the group is one pixel.
+   * unevenly in its blocks (`queuedPools`), or a method-2 layer (ragged too) whose one pool's windows end unevenly
+   * ([0]), sends them one per timestep, in column order, so the group is one pixel.
    */
   queued?: number[];
 }
@@ -248,7 +249,7 @@ export function latticeWindows(convHeight: number, convWidth: number, replicas: 
  * block's pixels y fastest (the order its consumers write them). Else the reason.
  */
 function latticePooledPerBlock(windowsPerPool: readonly LatticeWindow[][]): PooledGroup | { reason: string } {
-  if (windowsPerPool.some((ws) => new Set(ws.map((w) => w.last)).size !== ws.length)) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
+  if (completesTwoWindows(windowsPerPool)) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
   const windows = windowsPerPool[windowsPerPool.length - 1];
   // The windows each block completes, blocks in order, each block's in the order it completes them.
   const byBlock = new Map<number, LatticeWindow[]>();
@@ -269,6 +270,11 @@ function latticePooledPerBlock(windowsPerPool: readonly LatticeWindow[][]): Pool
       return group.length === rows * cols && group.every((w, k) => w.py === top + (k % rows) && w.px === left + Math.floor(k / rows));
     });
   return tiled ? { pixels: rows * cols, rows, cols } : { reason: 'ragged blocks that complete pooled pixels other than as equal blocks of the pooled plane in its column order' };
+}
+
+/** Whether one pixel completes two windows of a pool of the chain (a pool by position ends one window per pixel). */
+function completesTwoWindows(windowsPerPool: readonly LatticeWindow[][]): boolean {
+  return windowsPerPool.some((ws) => new Set(ws.map((w) => w.last)).size !== ws.length);
 }
 
 /**
@@ -418,10 +424,12 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
   if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
-  // A method-2 block on the grid pools one pool by position (one window ending at a pixel at most): a queue after the
-  // neuron core takes the pooled pixels where they lie and sends them one per timestep in column order.
+  // A method-2 block pools one pool by position (one window ending at a pixel at most; on a ragged lattice a pixel may
+  // be the last seen of two windows even when none end together): a queue after the neuron core takes the pooled
+  // pixels where they lie and sends them one per timestep in column order.
   const [only] = c.pools;
-  if (!c.block.ragged && c.pools.length === 1 && !c.addAfterPool && !endsTogether(c.convHeight, c.convWidth, only)) return { pixels: 1, rows: 1, cols: 1, queued: [0] };
+  const onePerPixel = !endsTogether(c.convHeight, c.convWidth, only) && !(c.block.ragged && completesTwoWindows(chainWindows(c.convHeight, c.convWidth, c.block, c.pools)));
+  if (c.pools.length === 1 && !c.addAfterPool && onePerPixel) return { pixels: 1, rows: 1, cols: 1, queued: [0] };
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 

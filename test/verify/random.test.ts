@@ -15,7 +15,7 @@ import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
 import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netCaseArb, REFUSALS, SMALL, writeCase, type NetCase } from './randomNetworks.js';
 
 /**
- * Verified in Verilator: together they cover every feature in FEATURES (checked below), in nine small builds. The
+ * Verified in Verilator: together they cover every feature in FEATURES (checked below), in eleven small builds. The
  * rare ones: seed 415 a threshold between two pools, 325 a ReLU between two pools, 328 a padded average pool in a
  * method-1 replicated layer, 617 a queued pool (windows that end together) and a wide layer whose channels span its
  * consumer's row parts, 287 edge blocks (2-wide blocks on an odd width) and column parts, 3405 a ragged block (7
@@ -25,9 +25,10 @@ import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netC
  * and a global average pool: the second queue reads the pixels the first sends (refused before), 136 a pool and a
  * global average pool in 4 replicas in two column parts whose windows span both, gathered in the last (refused
  * before); 617 and 78 a 2x2/1 max pool padded by 1 in 2 method-1 replicas (windows that end together, queued: refused
- * before).
+ * before); 204 a 2x2 max pool padded by 1 whose windows end unevenly in ragged blocks (3 replicas, dW 2), queued
+ * (refused before).
  */
-const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78];
+const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78, 204];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
   // A 3x3/1 average pool padded by 1 (windows that end together) in 4 method-1 replicas split in two column parts.
@@ -59,6 +60,7 @@ const FEATURES = [
   'queued pool after a queued pool',
   'pool in a replicated layer',
   'queued pool in a replicated layer',
+  'queued pool in ragged blocks',
   'gap in a replicated layer',
   'pool in gathered column parts',
   'edge blocks',

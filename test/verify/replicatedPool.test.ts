@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
+import { blockShape } from '../../src/mapping/block.js';
+import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { controllerParametersOf, coreModuleFile, lintTest, neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
@@ -70,7 +72,7 @@ describe('max, average and global average pools in replicated cores, the last th
   }, 300_000);
 });
 
-describe('pools whose windows end unevenly or together in method-1 blocks', () => {
+describe('pools whose windows end unevenly or together in method-1 blocks, unevenly in method-2 blocks', () => {
   it('are queued: one pooled pixel per timestep, the last pool or those whose windows end together', () => {
     const rule = (rows: number, cols: number, pools: ReturnType<typeof pool>[]) => replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows, cols }, pools, colParts: 1 });
     // 3x3 windows in columns of 4 (1 or 2 pooled rows a block): the pool is queued.
@@ -90,6 +92,14 @@ describe('pools whose windows end unevenly or together in method-1 blocks', () =
     expect(rule(3, 4, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
     expect(rule(3, 4, [pool(3), pool(1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks 4 columns wide that complete 1 or 2 pooled columns' });
     expect(rule(2, 2, [pool(3, 1, 1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
+    // Ragged blocks too (3 replicas dW 2 on 6x6: blocks complete 0, 1 or 2 of the 2x2 pool's pixels), unless one pixel
+    // of the lattice is the last of two windows (3x3/2 padded by 1 in 5 replicas dW 2 on 5x5).
+    const ragged = (replicas: number) => blockShape(replicaOffsets(replicas, 2));
+    expect(replicatedPoolRule({ convHeight: 6, convWidth: 6, block: ragged(3), pools: [pool(2)], colParts: 1 })).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    expect(replicatedPoolRule({ convHeight: 5, convWidth: 5, block: ragged(5), pools: [pool(3, 2, 1)], colParts: 1 })).toEqual({
+      pool: 0,
+      what: 'a pool in a replicated layer with ragged blocks in which one pixel completes two pool windows',
+    });
   });
 });
 
@@ -143,5 +153,32 @@ describe('a max pool whose windows end unevenly in method-2 blocks, pooled by po
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_y : walk_py_q;', 'wire [CW-1:0]         write_py = (POOLED_IN != 0) ? in_x : walk_py_q;').replace('wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_x : walk_px_q;', 'wire [CW-1:0]         write_px = (POOLED_IN != 0) ? in_y : walk_px_q;'));
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+});
+
+describe('an average pool whose windows end unevenly in ragged method-2 blocks, pooled by position and sent by a queue (RTL)', () => {
+  const p = prepare('test/verify/fixtures/ragged-queued-pool.imc');
+
+  it('counts each window\'s pixels on the lattice and streams the pooled activations into a queue that only sends them', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 3, 2],
+      ['c2.conv', 1, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'ragged_queued_pool_c00')).toMatchObject({ POOL: 2, POOL_BY_POSITION: 1, LATTICE: 1, RELU_AFTER_POOL: 1, BLOCK_W: 2, OUT_WIDTH: 4 });
+    expect(poolQueueParametersOf(p.files, 'ragged_queued_pool_c00')).toMatchObject({ COLS: 4, POOLED_H: 4, POOLED_W: 4, POOLED_IN: 1, BLOCK_WALK: 0 });
+    expect(controllerParametersOf(p.files, 'ragged_queued_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  lintTest(p);
+
+  // 4x4x4 pooled activations per image.
+  twoImagePoolTest(p, { c1: 64 });
+
+  // c1's trace is its neuron core's pooled values, where the pool puts them: the pixels its queue sends out of order
+  // first show in the ADC codes of c2, which reads them.
+  it('fails at c2 when c1\'s queue rings the pooled pixels in the order the lattice completes them (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [31:0] ring_index = ring_pixel +', 'wire [31:0] ring_index = written_q +'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'adc', core: 'c01', layer: 'c2.conv' });
   }, 300_000);
 });

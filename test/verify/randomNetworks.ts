@@ -578,9 +578,8 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
   // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them), or in
-  // method-1 blocks not split in column parts at all, and one pool in method-2 blocks, ragged too, queued (unless a
-  // pixel of the lattice ends two windows); chains whose windows end unevenly, or windows that end together, in
-  // method-2 blocks not (src/mapping/replicatedPool.ts).
+  // method-1 blocks not split in column parts at all, and in method-2 blocks, ragged too, a pool or chain of pools,
+  // queued, unless windows end together or a pixel ends two windows (src/mapping/replicatedPool.ts).
   // The generator refits most such layers to accepted blocks (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
   // A lattice whose idle replicas' read positions cannot be masked (coreLattice). (A ragged block's pool the rule
@@ -624,7 +623,7 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       const accumulating = mapping.cores.filter((c) => c.layer === l.layer && c.role === 'accumulate');
       if (l.colParts > 1 && accumulating.length === 1 && l.fused.some(isPool)) features.add('pool in gathered column parts');
       // Windows that end unevenly or together in method-1 blocks, unevenly in method-2 blocks: the core queues its
-      // pooled pixels.
+      // (last pool's) pooled pixels.
       if (pooledGroupOf(design, l)?.queued) features.add(block.ragged ? 'queued pool in ragged blocks' : 'queued pool in a replicated layer');
     }
     // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools

@@ -175,8 +175,8 @@ describe('an average pool whose windows end unevenly in ragged method-2 blocks, 
   // 4x4x4 pooled activations per image.
   twoImagePoolTest(p, { c1: 64 });
 
-  // c1's trace is its neuron core's pooled values, where the pool puts them: the pixels its queue sends out of order
-  // first show in the ADC codes of c2, which reads them.
+  // c1's trace is its queue's pooled values as they come in, where they lie: the pixels it sends out of order first
+  // show in the ADC codes of c2, which reads them.
   it('fails at c2 when c1\'s queue rings the pooled pixels in the order the lattice completes them (fault check)', async () => {
     const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [31:0] ring_index = ring_pixel +', 'wire [31:0] ring_index = written_q +'));
     expect(result.pass).toBe(false);

@@ -24,10 +24,10 @@
 // after it one per pooled pixel (integrated when the block completes the window).
 // Method-1 blocks take any other pool too: their core queues the pooled pixels (the queue of an unreplicated core
 // whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one per timestep, a group of one
-// pixel (queuedPools), unless a residual add follows the pool in the core. So do method-2 blocks on the grid with one
-// pool whose windows end unevenly (not together): the neuron core pools by position and a queue only orders and sends
-// its pooled pixels. Column parts whose pools must queue are gathered, and the gathering core queues as an unsplit
-// layer's does.
+// pixel (queuedPools), unless a residual add follows the pool in the core. So do method-2 blocks (ragged too) whose
+// pools' windows end unevenly (none together, and no pixel the last of two windows): the neuron core (one pool) or
+// its stages (a chain) pool by position and a queue only orders and sends the last pool's pixels. Column parts whose
+// pools must queue are gathered, and the gathering core queues as an unsplit layer's does.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
@@ -58,6 +58,14 @@ function chainWindowEnds(length: number, pools: readonly PoolGeometry[], size: (
   return ends;
 }
 
+/** chainWindowEnds along the rows and the columns (a global pool is one window, stride its height, ending at the last pixel). */
+function chainEnds(height: number, width: number, pools: readonly PoolGeometry[]): { rows?: number[]; cols?: number[] } {
+  return {
+    rows: chainWindowEnds(height, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom),
+    cols: chainWindowEnds(width, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right),
+  };
+}
+
 /**
  * The pooled pixels a block sends together: a `rows` x `cols` block of the pooled plane, `pixels` of them; in a
  * layer split in column parts, `partPixels` of them come from each part (part 0's first, in the block's order), or,
@@ -72,8 +80,9 @@ export interface PooledGroup {
   gathered?: boolean;
   /**
    * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
-   * unevenly in its blocks (`queuedPools`), or a method-2 layer whose one pool's windows end unevenly ([0]), sends them
-   * one per timestep, in column order, so the group is one pixel (a layer split in column parts: `gathered` too).
+   * unevenly in its blocks (`queuedPools`), or a method-2 layer (ragged too) whose pools' windows end unevenly (the
+   * last pool), sends them one per timestep, in column order, so the group is one pixel (a layer split in column
+   * parts: `gathered` too).
    */
   queued?: number[];
 }
@@ -114,9 +123,7 @@ export function pooledPerBlock(
   block: BlockShape,
   pools: readonly PoolGeometry[],
 ): PooledGroup | { reason: string } {
-  // A global pool is one window (stride = its height) over the plane: it ends at the last pixel.
-  const rows = chainWindowEnds(convHeight, pools, (p) => p.height, (p) => p.padding.top, (p) => p.padding.bottom);
-  const cols = chainWindowEnds(convWidth, pools, (p) => p.width, (p) => p.padding.left, (p) => p.padding.right);
+  const { rows, cols } = chainEnds(convHeight, convWidth, pools);
   if (rows === undefined || cols === undefined) return { reason: 'two pool windows that end at the same row or column' };
   if (block.ragged) return latticePooledPerBlock(chainWindows(convHeight, convWidth, block, pools));
   // Every column with a window end sees the same rows end: count them per block row, and the columns per strip.
@@ -249,7 +256,7 @@ export function latticeWindows(convHeight: number, convWidth: number, replicas: 
  * block's pixels y fastest (the order its consumers write them). Else the reason.
  */
 function latticePooledPerBlock(windowsPerPool: readonly LatticeWindow[][]): PooledGroup | { reason: string } {
-  if (windowsPerPool.some((ws) => new Set(ws.map((w) => w.last)).size !== ws.length)) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
+  if (completesTwoWindows(windowsPerPool)) return { reason: 'ragged blocks in which one pixel completes two pool windows' };
   const windows = windowsPerPool[windowsPerPool.length - 1];
   // The windows each block completes, blocks in order, each block's in the order it completes them.
   const byBlock = new Map<number, LatticeWindow[]>();
@@ -270,6 +277,11 @@ function latticePooledPerBlock(windowsPerPool: readonly LatticeWindow[][]): Pool
       return group.length === rows * cols && group.every((w, k) => w.py === top + (k % rows) && w.px === left + Math.floor(k / rows));
     });
   return tiled ? { pixels: rows * cols, rows, cols } : { reason: 'ragged blocks that complete pooled pixels other than as equal blocks of the pooled plane in its column order' };
+}
+
+/** Whether one pixel completes two windows of a pool of the chain (a pool by position ends one window per pixel). */
+function completesTwoWindows(windowsPerPool: readonly LatticeWindow[][]): boolean {
+  return windowsPerPool.some((ws) => new Set(ws.map((w) => w.last)).size !== ws.length);
 }
 
 /**
@@ -420,10 +432,13 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
   if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
-  // A method-2 block on the grid pools one pool by position (one window ending at a pixel at most): a queue after the
-  // neuron core takes the pooled pixels where they lie and sends them one per timestep in column order.
-  const [only] = c.pools;
-  if (!c.block.ragged && c.pools.length === 1 && !c.addAfterPool && !endsTogether(c.convHeight, c.convWidth, only)) return { pixels: 1, rows: 1, cols: 1, queued: [0] };
+  // A method-2 block pools by position (its one pool in the neuron core, a chain in stages), each pool ending one window
+  // at a pixel at most (none ends windows together, and on a ragged lattice, or through a chain, no pixel is the last
+  // seen of two windows): a queue after the last pool takes the pooled pixels where they lie and sends them one per
+  // timestep in column order.
+  const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools);
+  const onePerPixel = rows !== undefined && cols !== undefined && !completesTwoWindows(chainWindows(c.convHeight, c.convWidth, c.block, c.pools));
+  if (!c.addAfterPool && onePerPixel) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 

@@ -116,14 +116,17 @@ describe('column parts of a pooled layer', () => {
 });
 
 describe('ragged blocks of a pooled layer (--ragged)', () => {
-  it('are offered where their lattice completes equal blocks of pooled pixels in order, and the RTL plan accepts them', () => {
+  it('are offered where their lattice completes equal blocks of pooled pixels in order or ends one window per pixel, and the RTL plan accepts them', () => {
     // 3x3 windows padded by 1 on 8x8: 3 replicas dW 2 end one window per block that ends any, in column order;
-    // 2x2 windows: 3 replicas dW 2 end one or two per block (left out).
+    // 2x2 windows: 3 replicas dW 2 end one or two per block (queued); 2x2 windows every pixel: a pixel of the
+    // lattice ends two (left out).
     const padded = design('ragged3', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, pad 1)', 'output p1']);
     const offered = (d: IrDesign) => searchUnits(d, { ragged: true }).find((u) => u.layers.includes('c1'))!.options.map((o) => `${o.replicas}/${o.dW}`);
     expect(offered(padded)).toContain('3/2');
     const pairs = design('ragged2', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
-    expect(offered(pairs)).not.toContain('3/2');
+    expect(offered(pairs)).toContain('3/2');
+    const overlapping = design('ragged2s1', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 1)', 'output p1']);
+    expect(offered(overlapping)).not.toContain('3/2');
     const mapped = design('ragged3mapped', '256x256', [
       'c1 = conv(image, out 4, kernel 3x3, pad 1)',
       'p1 = maxpool(c1, size 3, pad 1)',

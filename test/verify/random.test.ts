@@ -26,9 +26,10 @@ import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netC
  * global average pool in 4 replicas in two column parts whose windows span both, gathered in the last (refused
  * before); 617 and 78 a 2x2/1 max pool padded by 1 in 2 method-1 replicas (windows that end together, queued: refused
  * before); 312 a 3x3/1 average pool padded by 1 in 4 method-1 replicas split in two column parts (windows that end
- * together, queued by the core that gathers the parts: refused before).
+ * together, queued by the core that gathers the parts: refused before); 204 a 2x2 max pool padded by 1 whose windows
+ * end unevenly in ragged blocks (3 replicas, dW 2), queued (refused before).
  */
-const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78, 312];
+const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78, 312, 204];
 /** Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind. */
 const REFUSED_SEEDS: Record<number, { kind: string; what: string }> = {
   // A 1x1 max pool in ragged blocks (7 replicas dW 3) in two column parts: the lattice's blocks complete different
@@ -65,6 +66,7 @@ const FEATURES = [
   'pool in a replicated layer',
   'queued pool in a replicated layer',
   'queued pool in gathered column parts',
+  'queued pool in ragged blocks',
   'gap in a replicated layer',
   'pool in gathered column parts',
   'edge blocks',

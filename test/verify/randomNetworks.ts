@@ -10,7 +10,7 @@
 // Valid by construction: every step that would not fit the current plane, the core budget or the mapping rules is
 // dropped, replica counts are fitted to the output plane (whole blocks, or on purpose edge blocks, or ragged blocks),
 // a replicated layer with fused pools is mostly refitted to blocks the RTL's rule accepts
-// (src/mapping/replicatedPool.ts: method-1 columns, or its ragged block where the lattice sends equal pooled blocks;
+// (src/mapping/replicatedPool.ts: method-1 columns, or its ragged block where the rule accepts its lattice;
 // one in six keeps its drawn blocks, ragged ones included, so refusals stay exercised), and the input memory's depth and the timestep are settled from a first plan (the largest words and read
 // cycles of any core, plus the case's slack), so `imcc map` and the memory plan accept every case. SMALL keeps the
 // draws its fixed seeds were picked with (fewer idle pixels, ReLU targets only); LARGER draws idle pixels wherever the
@@ -301,9 +301,9 @@ interface Rendered {
 
 /**
  * Replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts): a ragged block
- * as drawn when its lattice sends equal blocks of pooled pixels, a method-2 block as drawn when it fuses a chain of
- * pools that the rule accepts, else method-1 replicas, at most the drawn count and no more tiles than the first pass
- * charged; 1 replica when none does.
+ * as drawn when the rule accepts its lattice (equal blocks of pooled pixels, or one pool queued), a method-2 block as
+ * drawn when it fuses a chain of pools that the rule accepts, else method-1 replicas, at most the drawn count and no
+ * more tiles than the first pass charged; 1 replica when none does.
  */
 function refitToPools(c: NetCase, l: RenderedLayer): Rep {
   if (isRagged(l.rep) || (l.rep.dW > 1 && l.pools.length > 1)) {
@@ -584,10 +584,10 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
 export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
   // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them), or in
-  // method-1 blocks at all, and one pool in method-2 blocks on the grid (queued; in column parts by the gathering
-  // core); chains whose windows end unevenly, or windows that end together, in method-2 blocks not, nor a queued pool
-  // that a residual add follows in its core (src/mapping/replicatedPool.ts). The generator refits most such layers to
-  // accepted blocks (refitToPools), not all.
+  // method-1 blocks at all, and in method-2 blocks, ragged too, a pool or chain of pools, queued (in column parts by
+  // the gathering core), unless windows end together or a pixel ends two windows, nor a queued pool that a residual
+  // add follows in its core (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks
+  // (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
 ];
 
@@ -626,10 +626,12 @@ export function caseFeatures(design: IrDesign, mapping: Mapping, residualBuffers
       // Column parts that cannot pool their own replicas' windows: one core gathers every part's codes.
       const accumulating = mapping.cores.filter((c) => c.layer === l.layer && c.role === 'accumulate');
       if (l.colParts > 1 && accumulating.length === 1 && l.fused.some(isPool)) features.add('pool in gathered column parts');
-      // Windows that end unevenly or together in method-1 blocks: the core queues its pooled pixels (in column parts
-      // the gathering core, over the whole block).
+      // Windows that end unevenly or together in method-1 blocks, unevenly in method-2 blocks: the core queues its
+      // (last pool's) pooled pixels (in column parts the gathering core, over the whole block).
       const group = pooledGroupOf(design, l);
-      if (group?.queued) features.add(group.gathered ? 'queued pool in gathered column parts' : 'queued pool in a replicated layer');
+      if (group?.queued) {
+        features.add(group.gathered ? 'queued pool in gathered column parts' : block.ragged ? 'queued pool in ragged blocks' : 'queued pool in a replicated layer');
+      }
     }
     // Pools after the first in one neuron core run as a chain of pool stages; a ReLU or threshold between two pools
     // is applied at the later stage's input.

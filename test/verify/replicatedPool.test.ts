@@ -5,9 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
+import { blockShape } from '../../src/mapping/block.js';
+import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { controllerParametersOf, coreModuleFile, lintTest, neuronParametersOf, poolQueueParametersOf, prepare, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, lintTest, neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -71,7 +73,7 @@ describe('max, average and global average pools in replicated cores, the last th
   }, 300_000);
 });
 
-describe('pools whose windows end unevenly or together in method-1 blocks', () => {
+describe('pools whose windows end unevenly or together in method-1 blocks, unevenly in method-2 blocks', () => {
   it('are queued: one pooled pixel per timestep, the last pool or those whose windows end together', () => {
     const rule = (rows: number, cols: number, pools: ReturnType<typeof pool>[]) => replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows, cols }, pools, colParts: 1 });
     // 3x3 windows in columns of 4 (1 or 2 pooled rows a block): the pool is queued.
@@ -87,10 +89,19 @@ describe('pools whose windows end unevenly or together in method-1 blocks', () =
     // A block of 3 conv rows a timestep ends 4 or 8 of the 16 windows of 2x2/1 padded by 1 on 3x3: the ring holds two
     // images' pixels (one conv pixel a timestep: one image's).
     expect([poolQueueSlots(3, 3, 2, 1, uniformPadding(1)), poolQueueSlots(3, 3, 2, 1, uniformPadding(1), [], 3)]).toEqual([16, 32]);
-    // Method-2 blocks pool one pool by position (a queue sends its pixels); not a chain, nor windows that end together.
+    // Method-2 blocks pool by position, one pool in the neuron core or a chain in stages (a queue sends the last pool's
+    // pixels); not windows that end together.
     expect(rule(3, 4, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
-    expect(rule(3, 4, [pool(3), pool(1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks 4 columns wide that complete 1 or 2 pooled columns' });
+    expect(rule(3, 4, [pool(3), pool(1)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
     expect(rule(2, 2, [pool(3, 1, 1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
+    // Ragged blocks too (3 replicas dW 2 on 6x6: blocks complete 0, 1 or 2 of the 2x2 pool's pixels), unless one pixel
+    // of the lattice is the last of two windows (3x3/2 padded by 1 in 5 replicas dW 2 on 5x5).
+    const ragged = (replicas: number) => blockShape(replicaOffsets(replicas, 2));
+    expect(replicatedPoolRule({ convHeight: 6, convWidth: 6, block: ragged(3), pools: [pool(2)], colParts: 1 })).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    expect(replicatedPoolRule({ convHeight: 5, convWidth: 5, block: ragged(5), pools: [pool(3, 2, 1)], colParts: 1 })).toEqual({
+      pool: 0,
+      what: 'a pool in a replicated layer with ragged blocks in which one pixel completes two pool windows',
+    });
   });
 });
 
@@ -178,4 +189,72 @@ describe('pools that queue in column parts, gathered in the last core: an uneven
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ core: 'c01', layer: 'c1' });
   }, 300_000);
+});
+
+describe('an average pool whose windows end unevenly in ragged method-2 blocks, pooled by position and sent by a queue (RTL)', () => {
+  const p = prepare('test/verify/fixtures/ragged-queued-pool.imc');
+
+  it('counts each window\'s pixels on the lattice and streams the pooled activations into a queue that only sends them', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 3, 2],
+      ['c2.conv', 1, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'ragged_queued_pool_c00')).toMatchObject({ POOL: 2, POOL_BY_POSITION: 1, LATTICE: 1, RELU_AFTER_POOL: 1, BLOCK_W: 2, OUT_WIDTH: 4 });
+    expect(poolQueueParametersOf(p.files, 'ragged_queued_pool_c00')).toMatchObject({ COLS: 4, POOLED_H: 4, POOLED_W: 4, POOLED_IN: 1, BLOCK_WALK: 0 });
+    expect(controllerParametersOf(p.files, 'ragged_queued_pool_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  lintTest(p);
+
+  // 4x4x4 pooled activations per image.
+  twoImagePoolTest(p, { c1: 64 });
+
+  // c1's trace is its queue's pooled values as they come in, where they lie: the pixels it sends out of order first
+  // show in the ADC codes of c2, which reads them.
+  it('fails at c2 when c1\'s queue rings the pooled pixels in the order the lattice completes them (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('wire [31:0] ring_index = ring_pixel +', 'wire [31:0] ring_index = written_q +'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'adc', core: 'c01', layer: 'c2.conv' });
+  }, 300_000);
+});
+
+describe('a chain of pools whose last pool\'s windows end unevenly in method-2 blocks, pooled by position in stages and sent by a queue (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-queued-pool-chain.imc');
+
+  it('pools every pool in a stage by position and queues the last stage\'s pixels, which the queue only sends', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 4, 2],
+      ['c2.conv', 1, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'block_queued_pool_chain_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0, BLOCK_W: 2, OUT_WIDTH: 4 });
+    expect(poolStageParametersOf(p.files, 'block_queued_pool_chain_c00')).toMatchObject([
+      { KIND: 1, BY_POSITION: 1, POOLED_H: 4 },
+      { KIND: 2, BY_POSITION: 1, RELU_IN: 0, POOLED_H: 3 },
+    ]);
+    expect(poolQueueParametersOf(p.files, 'block_queued_pool_chain_c00')).toMatchObject({ POOLED_H: 3, POOLED_W: 3, POOLED_IN: 1, BLOCK_WALK: 0, RELU_IN: 0, RELU_AFTER_POOL: 1 });
+    expect(controllerParametersOf(p.files, 'block_queued_pool_chain_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  lintTest(p);
+
+  // 4x3x3 pooled activations per image.
+  twoImagePoolTest(p, { c1: 36 });
+
+  it('fails at c1 when the queue leaves out the ReLU after the last pool (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_pool_queue.v', (t) => t.replace('((RELU_AFTER_POOL != 0) && post_added[ACC_BITS-1])', '((RELU_AFTER_POOL == 2) && post_added[ACC_BITS-1])'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+  }, 300_000);
+  describe('in ragged blocks (3 replicas dW 2)', () => {
+    const ragged = prepareVariant('test/verify/fixtures/block-queued-pool-chain.imc', 'ragged_queued_pool_chain', [['layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 3, method 2, dw 2']]);
+
+    it('counts each window\'s pixels on the lattice in both stages', () => {
+      expect(ragged.mapping.layers[0].matrix.replicas).toHaveLength(3);
+      expect(neuronParametersOf(ragged.files, 'block_queued_pool_chain_c00')).toMatchObject({ LATTICE: 1, POOL_CHAIN: 0 });
+      expect(poolStageParametersOf(ragged.files, 'block_queued_pool_chain_c00').map((s) => s.BY_POSITION)).toEqual([1, 1]);
+      expect(poolQueueParametersOf(ragged.files, 'block_queued_pool_chain_c00')).toMatchObject({ POOLED_IN: 1, RELU_AFTER_POOL: 1 });
+    });
+
+    twoImagePoolTest(ragged, { c1: 36 });
+  });
 });

@@ -460,9 +460,12 @@ function neuronPlan(
         if (replicated ? queuedInBlocks?.includes(pools) : together) {
           const earlier = pool ? [{ ...pool, inHeight: node.shape.height, inWidth: node.shape.width, strideY: pool.stride, strideX: pool.stride }, ...laterPools.map((l) => ({ ...l.pool, ...l }))] : [];
           const block = blockShape(lm.matrix.replicas);
+          // (A method-2 core's queue sends the last pool's pixels, each complete with the block that ends its window
+          // through the chain.)
+          const conv = { height: node.shape.height, width: node.shape.width };
           const slots =
             replicated && block.cols > 1
-              ? sentPixelSlots(chainWindows(plane.height, plane.width, block, [planned])[0].map((w) => w.block), blockOrigins(lm.matrix.replicas, plane).length)
+              ? sentPixelSlots(chainWindows(conv.height, conv.width, block, [...(pool ? [pool, ...laterPools.map((l) => l.pool)] : []), planned]).at(-1)!.map((w) => w.block), blockOrigins(lm.matrix.replicas, conv).length)
               : poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier, replicated ? lm.matrix.replicas.length : 1);
           planned.queue = { slots };
         } else if (together) {

@@ -57,6 +57,15 @@ export function usesPoolChain(p: CoreRtlPlan): boolean {
   return n.pool.stride !== n.pool.height || n.laterPools.length > 0;
 }
 
+/**
+ * Whether the core's queue only sends pooled pixels that its pools computed by position (a method-2 core,
+ * src/mapping/replicatedPool.ts): its one pool in the neuron core (which applies what follows it), or its chain in
+ * stages, all of them (the queue reads the last stage's and applies what follows the last pool).
+ */
+export function queueSendsPooled(p: CoreRtlPlan): boolean {
+  return p.replicas > 1 && p.block.cols > 1;
+}
+
 /** Channels of one emitted pixel (one shortcut FIFO entry): the layer's for a replicated core, else the core's columns. */
 export function pixelChannels(p: CoreRtlPlan): number {
   return p.replicas > 1 ? p.outChannels : p.cols;
@@ -110,7 +119,8 @@ export function poolChainParameters(p: CoreRtlPlan): PoolStageParameters[] {
   const n = p.neuron;
   if (!n?.pool || !usesPoolChain(p)) throw new Error(`RTL: core ${p.core.id} has no chain of pools`);
   const first = n.pool;
-  const queuedAt = n.laterPools.findIndex((l) => l.pool.queue !== undefined);
+  // (A method-2 core's queue only sends the last stage's pixels: every pool is a stage.)
+  const queuedAt = queueSendsPooled(p) ? -1 : n.laterPools.findIndex((l) => l.pool.queue !== undefined);
   const shape: StageShape = { pool: first, inHeight: n.convHeight, inWidth: n.convWidth, strideY: first.stride, strideX: first.stride, inBits: firstPoolInputBits(p), add: 0, relu: false, threshold: 0 };
   return stageParameters(p, laterShapes(p, shape, queuedAt < 0 ? n.laterPools : n.laterPools.slice(0, queuedAt)));
 }

@@ -5,7 +5,7 @@
 // together").
 import type { CoreRtlPlan } from './plan.js';
 import { unsignedBits } from './literals.js';
-import { coordinateBits, firstPoolInputBits, laterInput, laterPoolStages, membraneParameters, pixelChannels, poolChainParameters, pooledValueBits, type PoolStageParameters } from './poolChain.js';
+import { coordinateBits, firstPoolInputBits, laterInput, laterPoolStages, membraneParameters, pixelChannels, poolChainParameters, pooledValueBits, queueSendsPooled, type PoolStageParameters } from './poolChain.js';
 
 /** The queue's parameters in the module's declaration order (non-negative integers; flags are 0 or 1). */
 export interface PoolQueueParameters {
@@ -77,13 +77,15 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   if (!n || !usesPoolQueue(p)) throw new Error(`RTL: core ${p.core.id} has no pooled-pixel queue`);
   // Where the queued pools are: -1 the core's first pool, else the index of a later pool.
   const queuedAt = [...(n.pool?.queue ? [-1] : []), ...n.laterPools.flatMap((l, i) => (l.pool.queue ? [i] : []))];
-  // A method-2 core's neuron core pools by position and applies what follows the pool: its queue only sends the
-  // pooled activations it streams (POOLED_IN).
-  const pooledIn = p.replicas > 1 && n.pool?.byPosition === true;
+  // A method-2 core pools by position and its queue only sends the pooled pixels (POOLED_IN): the neuron core's
+  // activations (its one pool, and what follows it, applied), or the last stage's pooled values (a chain: the queue
+  // applies what follows the last pool).
+  const pooledIn = queueSendsPooled(p);
+  const neuronPools = pooledIn && n.pool?.byPosition === true;
   // The later pool after a residual add between two pools (its stage or queue adds the shortcut).
   const addAt = n.laterPools.findIndex((l) => l.add !== undefined);
   // A threshold after the pools (one between two of them is a stage's or a queue's input compare).
-  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools && !pooledIn ? n.threshold : undefined;
+  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools && !neuronPools ? n.threshold : undefined;
   const membrane = threshold?.integrateAndFire;
   const anyMembrane = n.threshold?.integrateAndFire;
   if (anyMembrane && (n.threshold!.level < 0 || anyMembrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
@@ -94,6 +96,8 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   let inBits = chain.length > 0 ? chain[chain.length - 1].IN_BITS : firstPoolInputBits(p);
   return queuedAt.map((at, k) => {
     const later = at < 0 ? undefined : n.laterPools[at];
+    // What is fused before the queued pool is its stage's when the queue only sends.
+    const fusedBefore = pooledIn ? undefined : later;
     const pool = later?.pool ?? n.pool!;
     const slots = pool.queue!.slots;
     const ringBits = unsignedBits(slots - 1);
@@ -101,11 +105,11 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
     if (later && later.strideY !== later.strideX) throw new Error(`RTL: core ${p.core.id}: a queued pool with two strides`);
     // A threshold between the pool before and the queued pool: the queue compares its input (or integrates it in the
     // core's membrane), 0/1 from then on.
-    const levelIn = later?.threshold;
-    const membraneIn = later?.integrateAndFire ? n.threshold?.integrateAndFire : undefined;
-    if (later?.integrateAndFire && !membraneIn) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire queue input without a membrane`);
+    const levelIn = fusedBefore?.threshold;
+    const membraneIn = fusedBefore?.integrateAndFire ? n.threshold?.integrateAndFire : undefined;
+    if (fusedBefore?.integrateAndFire && !membraneIn) throw new Error(`RTL: core ${p.core.id}: an integrate-and-fire queue input without a membrane`);
     // A residual add between the pool before and the queued pool: the queue adds the shortcut at its input.
-    const input = later ? laterInput(p, later, inBits) : { inBits, add: 0 };
+    const input = fusedBefore ? laterInput(p, fusedBefore, inBits) : { inBits, add: 0 };
     const queueInBits = input.inBits;
     const last = k === queuedAt.length - 1;
     const stages = laterPoolStages(p, n.laterPools.slice(at + 1, last ? undefined : queuedAt[k + 1]), queueInBits);
@@ -145,14 +149,14 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       // A threshold anywhere in the core makes every value after it 0/1, pooled ones too.
       OUT_UNSIGNED: n.threshold ? 1 : 0,
       ADD_IN: input.add,
-      RELU_IN: later?.relu ? 1 : 0,
+      RELU_IN: fusedBefore?.relu ? 1 : 0,
       THRESHOLD_IN: membraneIn ? 2 : levelIn !== undefined ? 1 : 0,
       LEVEL_IN_NEGATIVE: !membraneIn && levelIn !== undefined && levelIn < 0 ? 1 : 0,
       LEVEL_IN_MAGNITUDE: membraneIn ? 0 : Math.abs(levelIn ?? 0),
       AFTER: at + 1 < n.laterPools.length ? 1 : 0,
       OUT_H: n.outHeight,
       // What follows the last pool is the last queue's.
-      RELU_AFTER_POOL: last && n.reluAfterPool && !pooledIn ? 1 : 0,
+      RELU_AFTER_POOL: last && n.reluAfterPool && !neuronPools ? 1 : 0,
       RES_ADD: !adds ? 0 : n.residual!.afterPool === 'relu' ? 2 : 1,
       SEND_SHORTCUT: sends ? 1 : 0,
       ACT_BITS: n.saturationBits,

@@ -2,7 +2,7 @@
 // output, the crossbar as a synthesis black box with $readmemh weights, counters (not address tables) in the
 // controllers, and `verilator --lint-only -Wall` with zero warnings.
 import { describe, expect, it } from 'vitest';
-import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, writeFiles } from './helpers.js';
+import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, prepareVariant, writeFiles } from './helpers.js';
 import { emitRtl } from '../../../src/emit/rtl/index.js';
 import { createProgram } from '../../../src/pipeline/program.js';
 import { checkVerilog2005, lintRtl } from '../../../src/verify/lint.js';
@@ -238,11 +238,12 @@ describe('emitRtl on the small fixtures', () => {
   }, 120_000);
 
   it('rejects a network feature it does not implement with IMC112', () => {
-    const p = prepare('test/verify/fixtures/tiny.imc');
+    const p = prepareVariant('test/verify/fixtures/tiny.imc', 'tiny_together', [['p1 = avgpool(r1, size 2)', 'p1 = avgpool(r1, size 3, stride 2, pad 2)']]);
     const replicated = structuredClone(p.mapping);
-    // A ragged method-2 block (3 replicas 2 wide: its blocks on a skewed lattice) whose blocks complete one or two
-    // of the 2x2 pool's pixels is not implemented (its consumer takes equal blocks of pooled pixels); where they
-    // complete equal blocks it is (test/verify/raggedPool.test.ts).
+    // A ragged method-2 block (3 replicas 2 wide: its blocks on a skewed lattice) in which one pixel is the last of
+    // two windows of the 3x3/2 pool padded by 2 is not implemented (its neuron core pools by position, ending one
+    // window per pixel); where each pixel ends one at most, unevenly or not, it is (test/verify/raggedPool.test.ts,
+    // test/verify/replicatedPool.test.ts).
     replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 }, { oy: 0, ox: 1 });
     replicated.layers[0].matrix.dW = 2;
     try {
@@ -251,7 +252,7 @@ describe('emitRtl on the small fixtures', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(DiagnosticError);
       expect((err as DiagnosticError).diagnostics[0].code).toBe('IMC112');
-      expect((err as DiagnosticError).diagnostics[0].message).toContain('a pool in a replicated layer with ragged blocks that complete pooled pixels other than as equal blocks of the pooled plane in its column order');
+      expect((err as DiagnosticError).diagnostics[0].message).toContain('a pool in a replicated layer with ragged blocks in which one pixel completes two pool windows');
     }
   });
 

@@ -428,7 +428,8 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       if (!computed) return;
       // A 2x2 max pool of the main path before the add: a stride-1 main convolution, a stride-2 projection shortcut;
       // or (a drawn stride of 1, an unreplicated main convolution) a queued 3x3/1 max pool padded by 1 and a stride-1
-      // projection shortcut (a queue needs an unreplicated layer).
+      // projection shortcut (unreplicated, as drawn when a queue needed it; a replicated method-1 core queues its 2x2
+      // pool too, when its blocks end the windows unevenly).
       const pooled = pooledAdd && !binary && cur.height % 2 === 0 && cur.width % 2 === 0;
       const stride = pooled ? 1 : s.stride;
       const project = s.project || binary || pooled;
@@ -696,6 +697,15 @@ export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<st
     if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
     if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
     if (isPool(add.inputs[0])) features.add(isQueuedPool(byName.get(add.inputs[0])!, byName) ? 'residual add after a queued pool in its core' : 'residual add after a pool in its core');
+    // A replicated core that queues pooled pixels (windows that end unevenly in its blocks or together) with the add
+    // after a pool: after a queued pool, the last queue before the add reads the shortcut (method 1), or the neuron core
+    // adds it before its queue (method 2); before one, the queue after the add adds it at its input.
+    const queued = l.matrix.replicas.length > 1 ? pooledGroupOf(design, l)?.queued : undefined;
+    if (queued !== undefined && l.fused.slice(0, l.fused.indexOf(add.name)).some(isPool)) {
+      const pools = l.fused.filter((f) => isPool(f) || byName.get(f)!.op.kind === 'gap');
+      const queueFirst = l.fused.indexOf(pools[queued[0]]) < l.fused.indexOf(add.name);
+      features.add(queueFirst ? 'residual add after a queued pool in a replicated core' : 'queued pool after a residual add after a pool in a replicated core');
+    }
     // A pool (or the head's global average pool) after that add: the stage (or queue) of the pool after it adds the
     // shortcut, read by the last queue before the add when a queued pool comes before it.
     const later = l.fused.slice(l.fused.indexOf(add.name) + 1);

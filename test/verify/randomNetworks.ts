@@ -83,6 +83,12 @@ export interface NetCase {
    * fields of every case stay as they were.
    */
   pooledAdd: boolean;
+  /**
+   * LARGER only: the queued 3x3/1 max pool of `pooledAdd` also when the main convolution is replicated in method-1
+   * blocks (its queue walks the windows each block ends, then adds; IMC112 before). Drawn after `pooledAdd`, so the
+   * other fields of every case stay as they were.
+   */
+  queuedInReplicas: boolean;
 }
 
 export interface CaseLimits {
@@ -196,6 +202,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     depthSlack: fc.integer({ min: 0, max: 8 }),
     cycleSlack: fc.integer({ min: 0, max: 4 }),
     pooledAdd: fc.boolean(),
+    queuedInReplicas: fc.boolean(),
   });
 }
 
@@ -427,9 +434,8 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
     } else if (s.kind === 'residual') {
       if (!computed) return;
       // A 2x2 max pool of the main path before the add: a stride-1 main convolution, a stride-2 projection shortcut;
-      // or (a drawn stride of 1, an unreplicated main convolution) a queued 3x3/1 max pool padded by 1 and a stride-1
-      // projection shortcut (unreplicated, as drawn when a queue needed it; a replicated method-1 core queues its 2x2
-      // pool too, when its blocks end the windows unevenly).
+      // or (a drawn stride of 1, an unreplicated main convolution, or with queuedInReplicas a method-1 replicated one)
+      // a queued 3x3/1 max pool padded by 1 and a stride-1 projection shortcut.
       const pooled = pooledAdd && !binary && cur.height % 2 === 0 && cur.width % 2 === 0;
       const stride = pooled ? 1 : s.stride;
       const project = s.project || binary || pooled;
@@ -438,7 +444,7 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       const main = `${name}m`;
       const made = conv(main, out, 3, stride, 1, limits.idleAnywhere ? { ...s, stride, edge: true } : s, false);
       const identity = stride === 1 && out === cur.channels && !project;
-      const queued = pooled && s.stride === 1 && made.rep.replicas === 1;
+      const queued = pooled && s.stride === 1 && (made.rep.replicas === 1 || (c.queuedInReplicas && made.rep.dW === 1));
       const shortcutStride = pooled && !queued ? 2 : s.stride;
       // The add's plane (the shortcut's) is the pooled one when the add follows the main path's 2x2 pool: a replicated
       // shortcut's block must fit it (IMC052).

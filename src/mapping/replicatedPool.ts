@@ -24,10 +24,10 @@
 // after it one per pooled pixel (integrated when the block completes the window).
 // Method-1 blocks take any other pool too: their core queues the pooled pixels (the queue of an unreplicated core
 // whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one per timestep, a group of one
-// pixel (queuedPools), unless a residual add follows the pool in the core. So do method-2 blocks (ragged too) whose
-// pools' windows end unevenly (none together, and no pixel the last of two windows): the neuron core (one pool) or
-// its stages (a chain) pool by position and a queue only orders and sends the last pool's pixels. Column parts whose
-// pools must queue are gathered, and the gathering core queues as an unsplit layer's does.
+// pixel (queuedPools); a residual add after the pools is the last queue's, as in an unreplicated core. So do method-2
+// blocks (ragged too) whose pools' windows end unevenly (none together, and no pixel the last of two windows): the
+// neuron core (one pool) or its stages (a chain) pool by position and a queue only orders and sends the last pool's
+// pixels. Column parts whose pools must queue are gathered, and the gathering core queues as an unsplit layer's does.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
@@ -325,8 +325,6 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
-  /** A residual add follows a pool in the core: it adds the shortcut to pooled pixels in the neuron core, not in a queue. */
-  addAfterPool?: boolean;
 }
 
 /**
@@ -431,14 +429,14 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   if (!('reason' in sent)) return sent;
   // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
-  if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
+  if (c.block.cols === 1) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
   // A method-2 block pools by position (its one pool in the neuron core, a chain in stages), each pool ending one window
   // at a pixel at most (none ends windows together, and on a ragged lattice, or through a chain, no pixel is the last
   // seen of two windows): a queue after the last pool takes the pooled pixels where they lie and sends them one per
   // timestep in column order.
   const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools);
   const onePerPixel = rows !== undefined && cols !== undefined && !completesTwoWindows(chainWindows(c.convHeight, c.convWidth, c.block, c.pools));
-  if (!c.addAfterPool && onePerPixel) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  if (onePerPixel) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 
@@ -515,7 +513,6 @@ export function replicatedPoolOf(
 ): PooledGroup | { pool: IrNode; what: string } | undefined {
   const pools = fusedPools(design, fused);
   if (pools.length === 0) return undefined;
-  const byName = nodeIndex(design.network);
   const geometry = pools.map((p): PoolGeometry => {
     if (p.op.kind === 'maxpool' || p.op.kind === 'avgpool') return { height: p.op.size, width: p.op.size, stride: p.op.stride, padding: p.op.padding };
     // A global average pool: one window over its input plane (the previous pool's output, or the conv's).
@@ -529,7 +526,6 @@ export function replicatedPoolOf(
     pools: geometry,
     colParts,
     outChannels: layer.shape.channels,
-    addAfterPool: fused.slice(fused.indexOf(pools[0].name)).some((f) => byName.get(f)?.op.kind === 'add'),
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }

@@ -5,7 +5,8 @@
 // wait for all their shortcuts, as the dataflow model stalls it (src/emit/rtl/shortcutOrder.ts pooledShortcut), and
 // frees them after it: a pixel read timesteps later (after a queue, it leaves one per timestep) keeps its FIFO entry,
 // which the depth from the model's occupancy (arrival to read) covers. The consumer's crossbar timesteps check the
-// timing.
+// timing. In a replicated core too: a method-1 core's queue walks the windows each block ends and adds alike; a
+// method-2 core pools by position and adds in its neuron core, and its queue only sends the pooled pixels.
 import { describe, expect, it } from 'vitest';
 import {
   editShortcutTable,
@@ -33,15 +34,15 @@ const SHORTCUTS = '  s2 = conv(p1, out 4, kernel 3x3, pad 1)                    
 /** c2's core with the neuron core (its accumulating row part: c2 is split in two). */
 const c2Of = (p: ReturnType<typeof prepare>): string => `${NETWORK}_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role !== 'partial')!.id}`;
 
-/** The fault check: every slot of the queue's ROM one further (its neighbour's shortcut), caught at c2's activations. */
-function neighbourSlotFault(p: ReturnType<typeof prepare>, c2: string): void {
-  it("fails at c2 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
-    const depth = neuronParametersOf(p.files, c2).RES_DEPTH;
-    const result = await verifyEdited(p, `${c2}_res_queue_slots.mem`, (text) =>
+/** Fault check: each slot of the queue's ROM one further (its neighbour's shortcut), caught at `layer`'s values. */
+function neighbourSlotFault(p: ReturnType<typeof prepare>, core: string, layer = 'c2'): void {
+  it(`fails at ${layer} when the queue reads its neighbour's shortcut slot (fault check)`, async () => {
+    const depth = neuronParametersOf(p.files, core).RES_DEPTH;
+    const result = await verifyEdited(p, `${core}_res_queue_slots.mem`, (text) =>
       text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
     );
     expect(result.pass).toBe(false);
-    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+    expect(result.firstMismatch).toMatchObject({ layer, kind: 'activation' });
   }, 300_000);
 }
 
@@ -203,4 +204,112 @@ describe('a queued pool after a residual add after a queued pool (3x3/1 max, add
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
   }, 300_000);
+});
+
+describe('a residual add after a queued pool in replicated cores: 3 method-1 replicas (the queue adds) and 2x4 method-2 blocks (the neuron core adds)', () => {
+  const p = prepare('test/verify/fixtures/queued-replicated-add.imc');
+  const c1 = 'queued_replicated_add_c00';
+  const c2 = `queued_replicated_add_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role === 'accumulate')!.id}`;
+
+  it("c1's queue walks each block's windows and adds t1's pixel at each pooled pixel's slot; the blocks wait for all the pooled pixels they complete", () => {
+    const neuron = neuronParametersOf(p.files, c1);
+    expect(neuron).toMatchObject({ REPLICATED: 1, BLOCK_H: 3, EDGE_BLOCKS: 1, POOL: 0, HAS_RES: 4, RES_TABLE: 1, RES_IN: 2, RES_NEED: 3 });
+    expect(poolQueueParametersOf(p.files, c1)).toMatchObject({ BLOCK_WALK: 1, RES_ADD: 1, RELU_AFTER_POOL: 1, POOLED_H: 8, POOLED_W: 12 });
+    // One slot per pooled pixel, its arrival index (t1's pairs come column-major, as the queue's pixels leave).
+    const slots = memLines(p.files.find((f) => f.path === `rtl/${c1}_res_queue_slots.mem`)!.content).map((l) => Number.parseInt(l, 16));
+    expect(slots).toEqual(Array.from({ length: 96 }, (_, q) => q % neuron.RES_DEPTH));
+    // 36 blocks of 3 replicas (each column's third has an idle row). A column's blocks complete the previous column's
+    // 2, 3 and 3 pooled pixels; the last column's complete two columns' (4, 6, 6): its first waits for pooled pixel
+    // (1, 11), column-major 89, beyond the 80 freed before.
+    const table = shortcutTable(p.files.find((f) => f.path === `rtl/${c1}_res_slots.mem`)!.content, neuron.RES_PTR_BITS);
+    expect(table).toHaveLength(108);
+    expect(table[99]).toMatchObject({ need: 90 - 80, advance: 0 });
+    expect([101, 104, 107].map((i) => table[i].advance)).toEqual([4, 6, 6]);
+    expect(table.reduce((sum, e) => sum + e.advance, 0)).toBe(96);
+    // t1 comes two convolutions after the image: every pooled pixel's shortcut stalls c1.
+    expect(p.program.blockDataflow.residualBuffers.find((b) => b.layer === 'c1')!.lateShortcutPixels).toBe(96);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  it("c2's neuron core pools by position and adds s2's pixel to each pooled pixel; its queue only sends them", () => {
+    const neuron = neuronParametersOf(p.files, c2);
+    expect(neuron).toMatchObject({ REPLICATED: 1, BLOCK_W: 4, POOL: 1, POOL_BY_POSITION: 1, HAS_RES: 2, RES_TABLE: 1, RELU_AFTER_POOL: 1 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ POOLED_IN: 1, BLOCK_WALK: 0, RES_ADD: 0, RELU_AFTER_POOL: 0 });
+    // The third strip's second block completes pooled pixels (0, 2) and (0, 3), column-major 4 and 6: it waits for s2's
+    // (1, 2) between them too (7 beyond the 4 freed), reads (0, 2) at slot 4 first, and frees the two it adds.
+    const table = shortcutTable(p.files.find((f) => f.path === `rtl/${c2}_res_slots.mem`)!.content, neuron.RES_PTR_BITS);
+    expect(table[72]).toMatchObject({ need: 7 - 4, slot: 4 });
+    expect(table[79]).toMatchObject({ advance: 2 });
+  });
+
+  lintTest(p);
+
+  // 4x8x12 pooled and added activations of c1 and 4x2x4 of c2 per image.
+  twoImagePoolTest(p, { c1: 384, c2: 32 }, 1000);
+
+  neighbourSlotFault(p, c1, 'c1');
+
+  it('fails at c1 when its blocks no longer wait for the shortcut pixels of the pooled pixels they complete (fault check)', async () => {
+    const ptr = neuronParametersOf(p.files, c1).RES_PTR_BITS;
+    const result = await verifyEdited(p, `${c1}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c1' });
+  }, 300_000);
+
+  it("fails at c2 when its pooled pixels read their neighbour's shortcut slot (fault check)", async () => {
+    const { RES_PTR_BITS: ptr, RES_DEPTH: depth } = neuronParametersOf(p.files, c2);
+    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, slot: (entry.slot + 1) % depth })));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('a 2x2/1 average pool after the residual add of a late shortcut after a queued 3x3/1 max pool padded by 1 in 3 method-1 replicas', () => {
+  const p = prepareVariant(FIXTURE, 'replicated-queue-add-then-pool', [
+    ['y = relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2))', 'y = avgpool(relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), t2)), size 2, stride 1)'],
+    ['  output f1\n', '  output f1\n\n  mapping {\n    default replicas 1, method 1, layout auto\n    layer c2: replicas 3, method 1\n  }\n'],
+    // (The row parts' partial-sum link carries the 3 replicas' columns.)
+    ['link 1Gbps', 'link 2Gbps'],
+  ]);
+  const c2 = c2Of(p);
+
+  it("the queue walks each block's windows and sends each pixel's shortcut to the stage after the add", () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ REPLICATED: 1, HAS_RES: 4, RES_TABLE: 1, POOL_CHAIN: 0 });
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ BLOCK_WALK: 1, RES_ADD: 0, SEND_SHORTCUT: 1, AFTER: 1 });
+    expect(poolStageParametersOf(p.files, c2)).toMatchObject([{ ADD_IN: 1, RELU_IN: 1 }]);
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  lintTest(p);
+
+  // The pooled pixels after the add: 4 channels of 5x4.
+  twoImagePoolTest(p, { c2: 4 * 5 * 4 }, 1000);
+
+  it('fails at c2 when the stage after the add does not add the shortcut (fault check)', async () => {
+    const result = await verifyEdited(p, `${c2}.v`, noAddIn);
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
+  }, 300_000);
+});
+
+describe('a residual add after a chain of pools queued in 2x4 method-2 blocks (a 2x2 max pool and a 2x2 average pool, both padded by 1)', () => {
+  // The chain's last pool ends 0 or 2 windows in a strip of 4 columns: both pool by position in stages, and the queue
+  // reads the last stage's pixels, adds s2's pixel at each one's slot and sends the sums.
+  const p = prepareVariant('test/verify/fixtures/queued-replicated-add.imc', 'queued-chain-add', [
+    ['s2 = conv(relu(t1), out 4, kernel 3x3, stride 3)  ', 's2 = conv(relu(t1), out 4, kernel 3x3, stride 3, pad 1)'],
+    ['y2 = relu(add(maxpool(batchnorm(c2), size 3), s2)) ', 'y2 = relu(add(avgpool(maxpool(batchnorm(c2), size 2, stride 2, pad 1), size 2, pad 1), s2))'],
+  ]);
+  const c2 = `queued_replicated_add_${p.mapping.cores.find((c) => c.layer === 'c2' && c.role === 'accumulate')!.id}`;
+
+  it('pools both pools by position in stages; the queue reads the last stage, adds the shortcut (RES_ADD) and sends', () => {
+    expect(neuronParametersOf(p.files, c2)).toMatchObject({ REPLICATED: 1, BLOCK_W: 4, POOL: 0, HAS_RES: 4, RES_TABLE: 1 });
+    expect(poolStageParametersOf(p.files, c2)).toMatchObject([{ KIND: 1, BY_POSITION: 1 }, { KIND: 2, BY_POSITION: 1 }]);
+    expect(poolQueueParametersOf(p.files, c2)).toMatchObject({ POOLED_IN: 1, BLOCK_WALK: 0, RES_ADD: 1, RELU_AFTER_POOL: 1 });
+    expect(p.program.blockDataflow.diagnostics).toEqual([]);
+  });
+
+  // 4x3x4 pooled and added activations of c2 per image.
+  twoImagePoolTest(p, { c2: 48 }, 1000);
+
+  neighbourSlotFault(p, c2, 'c2');
 });

@@ -91,9 +91,15 @@ const FEATURES = [
  * an add in 2 replicas (refused before; verified below), 5117 a residual add after a queued 3x3/1 max pool padded by 1
  * in its core (verified bit-exact on two images when it was added, as were 5135 and 5187), 5161 a queued pool after
  * a residual add after a pool in its core and 5354 a pool after a residual add after a queued pool (both refused
- * before; verified below). Compiled only here (the sweep runs Verilator), but 6541, 5161 and 5354.
+ * before; verified below), 5746 a residual add after a 2x2 max pool in 3 method-1 replicas on 4 rows (edge blocks)
+ * and a queued 2x2/1 average pool padded by 1 after the add, the core queuing in its replicated blocks,
+ * integrate-and-fire neurons (refused before; verified below, as was 5719 on two images when it was built), 5468 a
+ * residual add of a 3-replica shortcut after a queued 3x3/1 max pool padded by 1 in 3 method-1 replicas on 4 rows
+ * (the draw queuedInReplicas), then two more pools (verified on two images when it was added, as were 5575,
+ * 5604, 5619, 5783, 5919, 6016, 6849 and 6919). Compiled only here (the sweep runs Verilator), but 6541, 5161, 5354
+ * and 5746.
  */
-const LARGER_SEEDS = [5007, 5150, 5021, 5015, 5065, 6541, 5117, 5161, 5354];
+const LARGER_SEEDS = [5007, 5150, 5021, 5015, 5065, 6541, 5117, 5161, 5354, 5746, 5468];
 const LARGER_FEATURES = [
   'integrate-and-fire',
   'ragged integrate-and-fire',
@@ -106,6 +112,8 @@ const LARGER_FEATURES = [
   'residual add after a queued pool in its core',
   'queued pool after a residual add after a pool in its core',
   'pool after a residual add after a queued pool in its core',
+  'queued pool after a residual add after a pool in a replicated core',
+  'residual add after a queued pool in a replicated core',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'imcc-random-test-'));
@@ -172,6 +180,10 @@ describe('random networks through compile and Verilator verify', () => {
 
   it('larger seed 5354 (a 1x1/3 average pool after a residual add after a queued 3x3/1 max pool padded by 1) is lint clean and verifies bit-exact', async () => {
     await expectLintCleanAndBitExact(compileLarger(5354));
+  }, 300_000);
+
+  it('larger seed 5746 (a queued pool after a residual add after a 2x2 max pool in 3 method-1 replicas, integrate-and-fire neurons) is lint clean and verifies bit-exact', async () => {
+    await expectLintCleanAndBitExact(compileLarger(5746));
   }, 300_000);
 
   it('larger seed 5161 (a queued 3x3/2 average pool padded by 2 after a residual add after a pool in its core, integrate-and-fire neurons) is lint clean and verifies bit-exact', async () => {

@@ -83,6 +83,12 @@ export interface NetCase {
    * fields of every case stay as they were.
    */
   pooledAdd: boolean;
+  /**
+   * LARGER only: the queued 3x3/1 max pool of `pooledAdd` also when the main convolution is replicated in method-1
+   * blocks (its queue walks the windows each block ends, then adds; IMC112 before). Drawn after `pooledAdd`, so the
+   * other fields of every case stay as they were.
+   */
+  queuedInReplicas: boolean;
 }
 
 export interface CaseLimits {
@@ -196,6 +202,7 @@ export function netCaseArb(limits: CaseLimits): fc.Arbitrary<NetCase> {
     depthSlack: fc.integer({ min: 0, max: 8 }),
     cycleSlack: fc.integer({ min: 0, max: 4 }),
     pooledAdd: fc.boolean(),
+    queuedInReplicas: fc.boolean(),
   });
 }
 
@@ -290,8 +297,6 @@ interface RenderedLayer {
   stride: number;
   plane: { height: number; width: number };
   pools: PoolGeometry[];
-  /** A residual add follows its pool in its core (the rule's addAfterPool: no queue before the add). */
-  addAfterPool?: boolean;
 }
 
 interface Rendered {
@@ -314,7 +319,6 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       pools: l.pools,
       colParts: Math.ceil((l.out * l.rep.replicas) / c.tileCols),
       outChannels: l.out,
-      addAfterPool: l.addAfterPool,
     });
     if ('pixels' in rule) return l.rep;
   }
@@ -326,7 +330,6 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       block: { rows, cols: 1 },
       pools: l.pools,
       colParts: Math.ceil((l.out * rows) / c.tileCols),
-      addAfterPool: l.addAfterPool,
     });
     if ('pixels' in rule && tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
   }
@@ -431,8 +434,8 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
     } else if (s.kind === 'residual') {
       if (!computed) return;
       // A 2x2 max pool of the main path before the add: a stride-1 main convolution, a stride-2 projection shortcut;
-      // or (a drawn stride of 1, an unreplicated main convolution) a queued 3x3/1 max pool padded by 1 and a stride-1
-      // projection shortcut (a queue needs an unreplicated layer).
+      // or (a drawn stride of 1, an unreplicated main convolution, or with queuedInReplicas a method-1 replicated one)
+      // a queued 3x3/1 max pool padded by 1 and a stride-1 projection shortcut.
       const pooled = pooledAdd && !binary && cur.height % 2 === 0 && cur.width % 2 === 0;
       const stride = pooled ? 1 : s.stride;
       const project = s.project || binary || pooled;
@@ -441,7 +444,7 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       const main = `${name}m`;
       const made = conv(main, out, 3, stride, 1, limits.idleAnywhere ? { ...s, stride, edge: true } : s, false);
       const identity = stride === 1 && out === cur.channels && !project;
-      const queued = pooled && s.stride === 1 && made.rep.replicas === 1;
+      const queued = pooled && s.stride === 1 && (made.rep.replicas === 1 || (c.queuedInReplicas && made.rep.dW === 1));
       const shortcutStride = pooled && !queued ? 2 : s.stride;
       // The add's plane (the shortcut's) is the pooled one when the add follows the main path's 2x2 pool: a replicated
       // shortcut's block must fit it (IMC052).
@@ -461,7 +464,6 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       }
       if (pooled) {
         made.layer.pools.push(queued ? { height: 3, width: 3, stride: 1, padding: uniformPadding(1) } : { height: 2, width: 2, stride: 2, padding: uniformPadding(0) });
-        made.layer.addAfterPool = true;
         pooledAdd = false;
       }
       const operand = !pooled ? main : queued ? `maxpool(${main}, size 3, stride 1, pad 1)` : `maxpool(${main}, size 2)`;
@@ -704,6 +706,15 @@ export function idleResidualFeatures(design: IrDesign, mapping: Mapping): Set<st
     if (withIdle && l.fused.some(isPool)) features.add('residual add with idle pixels and a pool after it');
     if (add.inputs.some((i) => replicatedPools.has(i))) features.add(withIdle ? 'residual add of a replicated pool with idle pixels' : 'residual add of a replicated pool');
     if (isPool(add.inputs[0])) features.add(isQueuedPool(byName.get(add.inputs[0])!, byName) ? 'residual add after a queued pool in its core' : 'residual add after a pool in its core');
+    // A replicated core that queues pooled pixels (windows that end unevenly in its blocks or together) with the add
+    // after a pool: after a queued pool, the last queue before the add reads the shortcut (method 1), or the neuron core
+    // adds it before its queue (method 2); before one, the queue after the add adds it at its input.
+    const queued = l.matrix.replicas.length > 1 ? pooledGroupOf(design, l)?.queued : undefined;
+    if (queued !== undefined && l.fused.slice(0, l.fused.indexOf(add.name)).some(isPool)) {
+      const pools = l.fused.filter((f) => isPool(f) || byName.get(f)!.op.kind === 'gap');
+      const queueFirst = l.fused.indexOf(pools[queued[0]]) < l.fused.indexOf(add.name);
+      features.add(queueFirst ? 'residual add after a queued pool in a replicated core' : 'queued pool after a residual add after a pool in a replicated core');
+    }
     // A pool (or the head's global average pool) after that add: the stage (or queue) of the pool after it adds the
     // shortcut, read by the last queue before the add when a queued pool comes before it.
     const later = l.fused.slice(l.fused.indexOf(add.name) + 1);

@@ -81,11 +81,6 @@ describe('pools whose windows end unevenly or together in method-1 blocks, uneve
     // 3x3 windows every pixel padded by 1 end together at the last row: queued, and the 2x2 pool after it a stage.
     expect(rule(2, 1, [pool(3, 1, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
     expect(queuedPools(12, 12, [pool(2), pool(2, 1, 1)])).toEqual([1]);
-    // A residual add after the pool is the neuron core's (none after a queue): refused.
-    expect(replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 4, cols: 1 }, pools: [pool(3)], colParts: 1, addAfterPool: true })).toEqual({
-      pool: 0,
-      what: 'a pool in a replicated layer with blocks of 4 rows that complete 1 or 2 pooled rows',
-    });
     // A block of 3 conv rows a timestep ends 4 or 8 of the 16 windows of 2x2/1 padded by 1 on 3x3: the ring holds two
     // images' pixels (one conv pixel a timestep: one image's).
     expect([poolQueueSlots(3, 3, 2, 1, uniformPadding(1)), poolQueueSlots(3, 3, 2, 1, uniformPadding(1), [], 3)]).toEqual([16, 32]);

@@ -353,7 +353,10 @@ function neuronPlan(
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
-        const queueAdds = pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
+        // (A method-2 core pools its one queued pool by position and adds the shortcut itself, as for any pool by
+        // position: its queue only sends the pooled activations.)
+        const pooledByPosition = lm.matrix.replicas.length > 1 && blockShape(lm.matrix.replicas).cols > 1;
+        const queueAdds = (pool?.queue !== undefined && !pooledByPosition) || laterPools.some((l) => l.pool.queue !== undefined);
         const afterPool = pool !== undefined && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
         if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
           unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools');

@@ -106,6 +106,7 @@ const LARGER_FEATURES = [
   'method-2 idle rows',
   'residual add with idle pixels',
   'residual add with idle pixels and a pool after it',
+  'residual add of a replicated pool',
   'residual add of a replicated pool with idle pixels',
   'residual add after a pool in its core',
   'pool after a residual add after a pool in its core',

@@ -63,13 +63,18 @@ export function fuseNetwork(network: IrNetwork): Fusion {
     }
     owner.set(node.name, layer.node.name);
     if (node.op.kind === 'add') {
+      const shortcutLayer = owner.get(node.inputs[1]) ?? node.inputs[1];
       if (layer.residualFrom !== undefined) {
         diagnostics.push(
           diagnostic('IMC055', node.span, { add: node.name, layer: layer.node.name }),
         );
+      } else if (node.inputs[1] === layer.node.name) {
+        // Its own layer's value (add(relu(c), c)), which leaves the core for other readers: no core sends this add a
+        // shortcut, and no phase models a core feeding itself. (Another value of its own core is IMC054's.)
+        diagnostics.push(diagnostic('IMC065', node.span, { add: node.name, name: node.inputs[1], layer: layer.node.name }));
       } else {
         layer.residualFrom = node.inputs[1];
-        layer.residualLayer = owner.get(node.inputs[1]) ?? node.inputs[1];
+        layer.residualLayer = shortcutLayer;
       }
     }
     layer.fused.push(node.name);

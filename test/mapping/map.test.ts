@@ -293,6 +293,17 @@ describe('diagnostics', () => {
     expect(err.diagnostics[0].code).toBe('IMC055');
   });
 
+  it("IMC065: a residual add of its own layer's value (no core sends it)", () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const c = b.conv('c', x, 4, 3);
+    const d = b.conv('d', c, 4, 3);
+    const y = b.add('y', b.unary('r', 'relu', d), d);
+    const err = diagnosticsOf(() => mapDesign(design(b, y)));
+    expect(err.diagnostics.map((e) => e.code)).toEqual(['IMC065']);
+    expect(err.diagnostics[0].message).toContain("'y' adds 'd', a value of its own neuron core");
+  });
+
   it('IMC057: a row split needs psum in the neuron core ops (at the neuron_core line)', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 16, height: 8, width: 8 });
@@ -315,7 +326,7 @@ describe('diagnostics', () => {
   });
 
   it('the mapping codes are registered with a description', () => {
-    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC057', 'IMC058', 'IMC064']) {
+    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC057', 'IMC058', 'IMC064', 'IMC065']) {
       expect(DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES]).toBeTruthy();
     }
   });

@@ -67,7 +67,7 @@ export function outputNode(network: IrNetwork): IrNode {
 }
 
 /** Ops whose value is their (main) input's, value by value in place: they keep a flattened value's order. */
-const IN_PLACE: ReadonlySet<string> = new Set(['relu', 'threshold', 'add', 'batchnorm']);
+export const IN_PLACE: ReadonlySet<string> = new Set(['relu', 'threshold', 'add', 'batchnorm']);
 
 /**
  * The volume whose pixels a core sends for NODE's value. A flatten renames a volume's values (the flattened order

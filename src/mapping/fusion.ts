@@ -2,7 +2,7 @@
 // flatten run in the neuron core of the weight layer that produces their (main) input, in network order. Only the
 // last result of such a chain leaves a core, so an intermediate result used elsewhere is an error.
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
-import { producerOf, sentVolume } from '../ir/nodeIndex.js';
+import { IN_PLACE, producerOf, sentVolume } from '../ir/nodeIndex.js';
 import { isWeightOp, shapeText, type IrNetwork, type IrNode } from '../ir/types.js';
 
 export interface FusedLayer {
@@ -118,6 +118,18 @@ export function fuseNetwork(network: IrNetwork): Fusion {
       }
       if (!leaves(input)) complain(input, node);
     });
+  }
+  // A core sends a flattened plane's pixels as they are (sentVolume): an fc reads them as its kernel's volume and the
+  // ops in place keep them, but a conv or pool would read them as one pixel of all their channels.
+  for (const node of network.nodes) {
+    if (node.op.kind === 'input' || node.op.kind === 'fc' || node.op.kind === 'flatten' || IN_PLACE.has(node.op.kind)) continue;
+    const input = producerOf(network, node);
+    const volume = sentVolume(network, input);
+    if (shapeText(volume) !== shapeText(input.shape)) {
+      diagnostics.push(
+        diagnostic('IMC067', node.span, { reader: node.name, kind: node.op.kind, name: input.name, volume: shapeText(volume), pixels: volume.height * volume.width }),
+      );
+    }
   }
   if (!leaves(network.output)) {
     const host = owner.get(network.output)!;

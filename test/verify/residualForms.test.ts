@@ -159,6 +159,11 @@ describe('residual adds the language or the mapping refuses (the plan\'s checks 
     expect(mappingErrors([...head, '  s = flatten(conv(c1, out 16, kernel 1x1, stride 2))', '  y = add(flatten(relu(c2)), s)', '  output y'])).toEqual([at(3, 7, 'IMC066')]);
   });
 
+  it('an add after a pool of a flattened plane: the pool reads the flatten (IMC067 at the pool, from the mapping)', () => {
+    const head = ['  c1 = conv(image, out 4, kernel 3x3, pad 1)', '  c2 = conv(c1, out 4, kernel 3x3, pad 1)', '  d = fc(flatten(c1), out 64)'];
+    expect(mappingErrors([...head, '  y = add(gap(flatten(c2)), d)', '  output y'])).toEqual([at(3, 11, 'IMC067')]);
+  });
+
   it('two adds in one core (IMC055 at the second, from the mapping)', () => {
     const body = ['  c1 = conv(image, out 4, kernel 3x3, pad 1)', '  c2 = conv(c1, out 4, kernel 3x3, pad 1)', '  c3 = conv(c1, out 4, kernel 1x1)', '  y = add(add(c2, c1), c3)', '  output y'];
     expect(mappingErrors(body)).toEqual([at(3, 7, 'IMC055')]);

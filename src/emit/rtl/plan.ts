@@ -11,7 +11,7 @@ import { layerIndex, layerSending } from '../../mapping/layerIndex.js';
 import { patchPositions, sameEmissionOrder } from '../../memory/schedule.js';
 import { adcNeedBits, type AdcModel } from '../../reference/arithmetic.js';
 import type { Program } from '../../pipeline/program.js';
-import { inputNode as networkInput, nodeIndex, producerOf, sentVolume } from '../../ir/nodeIndex.js';
+import { inputNode as networkInput, nodeIndex, producerOf } from '../../ir/nodeIndex.js';
 import { isBinaryValue } from '../../ir/binary.js';
 import { poolQueueSlots, sentPixelSlots } from './poolWindows.js';
 import { poolWindowEnds } from '../../mapping/poolWindows.js';
@@ -353,23 +353,16 @@ function neuronPlan(
         // 1-bit output or a pool of it (IMC131), so these are bugs, not source the generator cannot build.
         if (lm.residualLayer === undefined || lm.residualFrom === undefined) throw new Error(`RTL: residual add '${f.name}' has no shortcut layer (internal: src/mapping/fusion.ts)`);
         if (threshold) throw new Error(`RTL: residual add '${f.name}' of a threshold's 1-bit value (internal: the language refuses it, IMC131)`);
-        // A flatten moves no pixel (src/ir/nodeIndex.ts sentVolume): before the add it changes nothing when the
-        // shortcut comes in the pixels of the volume it flattens, which the add then pairs one by one (the dataflow
-        // model as well).
-        const shortcutVolume = sentVolume(design.network, byName.get(lm.residualFrom)!);
-        const renamesOnly = (g: IrNode): boolean => {
-          const flattened = sentVolume(design.network, g);
-          return g.op.kind === 'flatten' && (['channels', 'height', 'width'] as const).every((d) => flattened[d] === shortcutVolume[d]);
-        };
-        const before = fused.slice(0, i).filter((g) => !renamesOnly(g));
+        // A flatten moves no pixel (src/ir/nodeIndex.ts sentVolume): only ops in place read a flattened plane larger
+        // than one pixel (IMC067), and the add's shortcut flattens the same volume (IMC066), so it changes nothing here.
+        const before = fused.slice(0, i).filter((g) => g.op.kind !== 'flatten');
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
         const queueAdds = pool?.queue !== undefined || laterPools.some((l) => l.pool.queue !== undefined);
         const afterPool = pool !== undefined && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
-        // What else can come before the add (a batch norm is first, IMC026; a second add is IMC055) is a flatten of a
-        // volume other than the shortcut's (their features pair, their pixels do not).
-        if (!(direct || afterPool)) unsupported(f, 'a residual add after a flatten of a volume whose pixels are not its shortcut\'s');
+        // Nothing else comes before an add: a batch norm is first (IMC026), a second add is IMC055.
+        if (!(direct || afterPool)) throw new Error(`RTL: residual add '${f.name}' after ${before.map((g) => g.op.kind).join(', ')} (internal: the language and the mapping refuse others)`);
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
         const waiting = residualPixels.get(lm.layer)?.pixels ?? 0;

@@ -10,7 +10,7 @@
 //     `name.0` .. `name.<N-1>`, each fed by the previous one, and `name` stands for the last.
 import type { Assignment, Atom, BlockDecl, CallExpr, Expr, Located, NamedArg, NetworkDecl, NetworkStatement, Property } from '../dsl/ast.js';
 import type { IrNetwork, IrNode, IrTarget, NeuronOpName, Op, Shape, WeightSource } from './types.js';
-import { isWeightOp } from './types.js';
+import { isWeightOp, shapeText } from './types.js';
 import { defaultRequantShift } from './weights.js';
 import { buildGraphIndex } from './nodeIndex.js';
 import { AtomReader, kindWord, reader, section, type Range } from './values.js';
@@ -61,10 +61,6 @@ interface Scope {
   /** Names assigned anywhere in this scope, for "defined later" hints. */
   declared: Map<string, Located>;
   blockStack: string[];
-}
-
-function shapeText(s: Shape): string {
-  return `${s.channels}x${s.height}x${s.width}`;
 }
 
 /** Edit distance, for "did you mean" hints. */

@@ -1,7 +1,7 @@
 // The graph API of a checked network: nodes by name, a node's producer and consumers, the network's input and output
 // nodes, and the volume a weight layer receives (through flatten). Indexes are built once per node list and shared
 // by every phase, so per-layer lookups cost O(1) and a 10,000-layer network is not rebuilt 10,000 times.
-import type { IrNetwork, IrNode } from './types.js';
+import type { IrNetwork, IrNode, Shape } from './types.js';
 
 interface GraphIndex {
   byName: ReadonlyMap<string, IrNode>;
@@ -66,18 +66,25 @@ export function outputNode(network: IrNetwork): IrNode {
   return nodeNamed(network, network.output);
 }
 
-/** NODE, or when it is a flatten the volume it flattens (a flatten renames pixels, it does not move them). */
-export function unflattened(network: IrNetwork, node: IrNode): IrNode {
+/** Ops whose value is their (main) input's, value by value in place: they keep a flattened value's order. */
+export const IN_PLACE: ReadonlySet<string> = new Set(['relu', 'threshold', 'add', 'batchnorm']);
+
+/**
+ * The volume whose pixels a core sends for NODE's value. A flatten renames a volume's values (the flattened order
+ * c * H * W + y * W + x is the volume's own CHW order) and moves none, and the ops after it in the core (ReLU,
+ * threshold, a residual add) keep that order, so the core sends the pixels of the volume before the flatten.
+ */
+export function sentVolume(network: IrNetwork, node: IrNode): Shape {
   let volume = node;
-  while (volume.op.kind === 'flatten') volume = producerOf(network, volume);
-  return volume;
+  while (volume.op.kind === 'flatten' || IN_PLACE.has(volume.op.kind)) volume = producerOf(network, volume);
+  return volume.shape;
 }
 
 /**
- * The node whose activations a weight layer's cores receive: a conv reads its input node; an fc reads the volume
- * before any flatten (its kernel covers that whole volume, see mapping/kernel.ts deviceWeight).
+ * The volume a weight layer's cores receive: a conv its input node's; an fc the pixels its producer sends (its
+ * kernel covers that whole volume, see mapping/kernel.ts deviceWeight).
  */
-export function receivedNode(network: IrNetwork, node: IrNode): IrNode {
+export function receivedShape(network: IrNetwork, node: IrNode): Shape {
   const input = producerOf(network, node);
-  return node.op.kind === 'fc' ? unflattened(network, input) : input;
+  return node.op.kind === 'fc' ? sentVolume(network, input) : input.shape;
 }

@@ -1,7 +1,7 @@
 // How much per-pixel work a design asks of the later phases, counted from the IR alone (before any of that work),
 // so a design too large for the stated memory bounds is refused with its size instead of exhausting the heap.
 import type { SourceSpan } from '../diagnostics/index.js';
-import { receivedNode } from './nodeIndex.js';
+import { receivedShape } from './nodeIndex.js';
 import type { IrNetwork } from './types.js';
 
 export interface DesignWork {
@@ -22,7 +22,7 @@ export function designWork(network: IrNetwork): DesignWork | undefined {
   let largest: { name: string; span: SourceSpan; work: number } | undefined;
   for (const node of network.nodes) {
     if (node.op.kind !== 'conv' && node.op.kind !== 'fc') continue;
-    const input = receivedNode(network, node).shape;
+    const input = receivedShape(network, node);
     const inputPixels = input.height * input.width;
     const outputPixels = node.op.kind === 'conv' ? node.shape.height * node.shape.width : 1;
     const kernel = node.op.kind === 'conv' ? node.op.kernelHeight * node.op.kernelWidth : inputPixels;

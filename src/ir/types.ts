@@ -83,6 +83,11 @@ export function isWeightOp(op: Op): op is WeightOp {
   return op.kind === 'conv' || op.kind === 'fc';
 }
 
+/** A volume as diagnostics print it: channels x height x width. */
+export function shapeText(s: Shape): string {
+  return `${s.channels}x${s.height}x${s.width}`;
+}
+
 /** How a weight layer is mapped, resolved from the directives (per layer, per group, or the default). */
 export interface MappingDirective {
   /** Output pixels computed per timestep (kernel replicas in the collective kernel matrix). */

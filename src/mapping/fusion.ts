@@ -2,7 +2,8 @@
 // flatten run in the neuron core of the weight layer that produces their (main) input, in network order. Only the
 // last result of such a chain leaves a core, so an intermediate result used elsewhere is an error.
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
-import { isWeightOp, type IrNetwork, type IrNode } from '../ir/types.js';
+import { IN_PLACE, producerOf, sentVolume } from '../ir/nodeIndex.js';
+import { isWeightOp, shapeText, type IrNetwork, type IrNode } from '../ir/types.js';
 
 export interface FusedLayer {
   /** The weight layer's node. */
@@ -63,13 +64,22 @@ export function fuseNetwork(network: IrNetwork): Fusion {
     }
     owner.set(node.name, layer.node.name);
     if (node.op.kind === 'add') {
+      const shortcutLayer = owner.get(node.inputs[1]) ?? node.inputs[1];
+      const [leftVolume, rightVolume] = [0, 1].map((k) => shapeText(sentVolume(network, producerOf(network, node, k))));
       if (layer.residualFrom !== undefined) {
         diagnostics.push(
           diagnostic('IMC055', node.span, { add: node.name, layer: layer.node.name }),
         );
+      } else if (leftVolume !== rightVolume) {
+        // A flatten on one side only, or of another volume: the features pair, the pixels the cores send do not.
+        diagnostics.push(diagnostic('IMC066', node.span, { add: node.name, left: node.inputs[0], leftVolume, right: node.inputs[1], rightVolume }));
+      } else if (node.inputs[1] === layer.node.name) {
+        // Its own layer's value (add(relu(c), c)), which leaves the core for other readers: no core sends this add a
+        // shortcut, and no phase models a core feeding itself. (Another value of its own core is IMC054's.)
+        diagnostics.push(diagnostic('IMC065', node.span, { add: node.name, name: node.inputs[1], layer: layer.node.name }));
       } else {
         layer.residualFrom = node.inputs[1];
-        layer.residualLayer = owner.get(node.inputs[1]) ?? node.inputs[1];
+        layer.residualLayer = shortcutLayer;
       }
     }
     layer.fused.push(node.name);
@@ -108,6 +118,18 @@ export function fuseNetwork(network: IrNetwork): Fusion {
       }
       if (!leaves(input)) complain(input, node);
     });
+  }
+  // A core sends a flattened plane's pixels as they are (sentVolume): an fc reads them as its kernel's volume and the
+  // ops in place keep them, but a conv or pool would read them as one pixel of all their channels.
+  for (const node of network.nodes) {
+    if (node.op.kind === 'input' || node.op.kind === 'fc' || node.op.kind === 'flatten' || IN_PLACE.has(node.op.kind)) continue;
+    const input = producerOf(network, node);
+    const volume = sentVolume(network, input);
+    if (shapeText(volume) !== shapeText(input.shape)) {
+      diagnostics.push(
+        diagnostic('IMC067', node.span, { reader: node.name, kind: node.op.kind, name: input.name, volume: shapeText(volume), pixels: volume.height * volume.width }),
+      );
+    }
   }
   if (!leaves(network.output)) {
     const host = owner.get(network.output)!;

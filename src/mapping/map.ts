@@ -2,7 +2,7 @@
 // grid in pipeline order, the links between them, and the metrics. Bad input ends in DiagnosticError.
 import { diagnostic, DiagnosticError, type Diagnostic, type SourceSpan } from '../diagnostics/index.js';
 import type { IrDesign, IrNode, MappingDirective, Shape } from '../ir/types.js';
-import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
+import { nodeIndex, receivedShape as receivedVolume } from '../ir/nodeIndex.js';
 import { fuseNetwork, type FusedLayer } from './fusion.js';
 import { directiveBlock } from './block.js';
 import { collectiveKernelMatrix } from './kernel.js';
@@ -18,9 +18,9 @@ export function layerDirective(node: IrNode): Pick<MappingDirective, 'replicas' 
   return node.mapping ?? { replicas: 1, dW: 1, span: node.span };
 }
 
-/** The activations a weight layer's cores receive (see ir/nodeIndex.ts receivedNode). */
+/** The activations a weight layer's cores receive (see ir/nodeIndex.ts receivedShape). */
 export function receivedShape(design: IrDesign, node: IrNode): Shape {
-  return receivedNode(design.network, node).shape;
+  return receivedVolume(design.network, node);
 }
 
 interface PlannedLayer {

@@ -8,7 +8,7 @@ import { mapDesign } from '../mapping/index.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { inputPixelsPerTimestep } from '../mapping/inputRate.js';
 import { sentBlock } from '../mapping/replicatedPool.js';
-import { nodeNamed, receivedNode } from '../ir/nodeIndex.js';
+import { nodeNamed, producerOf } from '../ir/nodeIndex.js';
 import { uniformPadding } from '../ir/padding.js';
 import { LAYOUTS, layoutFigures, makeLayout, storeAddress, type Layout, type LayoutFigures, type StoredVolume } from './layout.js';
 import { blockPixels } from '../mapping/block.js';
@@ -135,7 +135,7 @@ export function coreParams(design: IrDesign, mapping: Mapping, lm: LayerMapping,
     height: lm.inputShape.height,
     width: lm.inputShape.width,
     channels,
-    bits: receivedNode(design.network, node).activationBits,
+    bits: producerOf(design.network, node).activationBits,
     kernelHeight: m.kernelHeight,
     kernelWidth: m.kernelWidth,
     stride: m.stride,

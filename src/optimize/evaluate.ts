@@ -5,7 +5,7 @@
 // mapping (one replica everywhere), which may not get worse.
 import { DiagnosticError } from '../diagnostics/index.js';
 import type { IrDesign, MappingDirective } from '../ir/types.js';
-import { nodeIndex, receivedNode } from '../ir/nodeIndex.js';
+import { nodeIndex, producerOf } from '../ir/nodeIndex.js';
 import { layerIndex } from '../mapping/layerIndex.js';
 import { mapDesign, type LayerMapping, type Mapping } from '../mapping/index.js';
 import { planMemories } from '../memory/index.js';
@@ -109,7 +109,7 @@ function memoryVerdict(
       JSON.stringify(node.op),
       node.mapping?.layout ?? '-',
       JSON.stringify(lm.inputShape),
-      receivedNode(design.network, node).activationBits,
+      producerOf(design.network, node).activationBits,
       mapping.cores.filter((c) => c.layer === lm.layer).map((c) => `${c.part.rowStart}-${c.part.rowEnd}`).join(' '),
       block(lm),
       lm.matrix.dW,

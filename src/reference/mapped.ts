@@ -13,7 +13,7 @@ import { adcConvertExact, adcConvertRange, rescalePartialSums, resolveAdc, type 
 import { runColumnSums, runColumnSumsExact, runScratch, runWeightIndex, type ColumnRun } from './columnSums.js';
 import { dotProductBound, layerArithmetic, partialSumBound, type LayerArithmetic } from './exactness.js';
 import { layerParameters, type LayerParameters } from './network.js';
-import { nodeNamed, producerOf, unflattened } from '../ir/nodeIndex.js';
+import { nodeNamed, producerOf, sentVolume } from '../ir/nodeIndex.js';
 import { requantizeTensor, type Tensor } from './ops.js';
 import {
   evaluateActivationOp,
@@ -532,13 +532,12 @@ function resultOf(ref: CompiledReference, image: Int32Array, values: NodeValues,
     const lm = compiled.layer;
     const outputNode = lm.output ?? (lm.fused.length > 0 ? lm.fused[lm.fused.length - 1] : lm.layer);
     const v = valueOf(values, outputNode);
-    // A trailing flatten changes no data; the core still sends pixels, so report the unflattened shape.
-    const shapeNode = unflattened(design.network, nodeNamed(design.network, outputNode));
+    // A flatten changes no data; the core still sends pixels, so report the volume it sends.
     layers.push({
       layer: lm.layer,
       adc: compiled.adc,
       outputNode,
-      shape: shapeNode.shape,
+      shape: sentVolume(design.network, nodeNamed(design.network, outputNode)),
       activations: new Int32Array(v.data),
     });
   }

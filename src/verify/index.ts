@@ -3,7 +3,7 @@
 // addresses with the Algorithm 2 schedules, ADC outputs and activations with the reference model, and the network
 // output with the reference output. `verifyOutputDir` verifies a compiled
 // output directory as it is on disk (hand edits included), rebuilding the golden from the recorded design source.
-import { inputNode, outputNode as networkOutput } from '../ir/nodeIndex.js';
+import { inputNode, outputNode as networkOutput, sentVolume } from '../ir/nodeIndex.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -225,6 +225,9 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   // A replicated output layer with a pool sends blocks of its pooled plane (src/mapping/replicatedPool.ts).
   const outputBlock = outputLayer ? sentBlock(design, outputLayer) : { rows: 1, cols: 1 };
   const operationTimesteps = modelOperationTimesteps(program);
+  // The output core sends the pixels of its output's volume (a flatten moves none); the reference's output is in
+  // that volume's CHW order.
+  const outputVolume = sentVolume(design.network, outputNode);
 
   const runs: ImageRun[] = [];
   const byKind: Record<string, number> = {};
@@ -242,8 +245,8 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     const reference = runReference(program.reference, image, { recordColumns: true, recordTimesteps: spiking });
     options.onStage?.('compare');
     const comparison = spiking
-      ? compareTimesteps(trace, infos, schedules, reference, outputNode.shape, outputBlock)
-      : compareTrace(trace, infos, schedules, reference, outputNode.shape, outputBlock, operationTimesteps);
+      ? compareTimesteps(trace, infos, schedules, reference, outputVolume, outputBlock)
+      : compareTrace(trace, infos, schedules, reference, outputVolume, outputBlock, operationTimesteps);
     runs.push({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles });
     for (const [kind, n] of Object.entries(comparison.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
     coverages.push(coverage(trace, design, mapping, schedules));

@@ -2,8 +2,9 @@
 // network's ends, and the volume an fc layer receives through a flatten.
 import { describe, expect, it } from 'vitest';
 import { loadDesign } from '../../src/ir/load.js';
-import { consumersOf, inputNode, nodeIndex, nodeNamed, outputNode, producerOf, receivedNode, unflattened } from '../../src/ir/nodeIndex.js';
+import { consumersOf, inputNode, nodeIndex, nodeNamed, outputNode, producerOf, receivedShape, sentVolume } from '../../src/ir/nodeIndex.js';
 import type { IrDesign } from '../../src/ir/types.js';
+import { design, NetBuilder } from '../mapping/fixtures.js';
 
 function load(file: string): IrDesign {
   const r = loadDesign(file);
@@ -45,10 +46,22 @@ describe('graph API', () => {
     const fc = lenet.nodes.find((n) => n.op.kind === 'fc' && producerOf(lenet, n).op.kind === 'flatten')!;
     const flatten = producerOf(lenet, fc);
     expect(flatten.shape).toEqual({ channels: 128, height: 1, width: 1 });
-    expect(unflattened(lenet, flatten).name).toBe('p2');
-    expect(receivedNode(lenet, fc).shape).toEqual({ channels: 8, height: 4, width: 4 });
+    expect(sentVolume(lenet, flatten)).toEqual(nodeNamed(lenet, 'p2').shape);
+    expect(receivedShape(lenet, fc)).toEqual({ channels: 8, height: 4, width: 4 });
     const c2 = nodeNamed(lenet, 'c2');
-    expect(receivedNode(lenet, c2)).toBe(producerOf(lenet, c2));
-    expect(unflattened(lenet, c2)).toBe(c2);
+    expect(receivedShape(lenet, c2)).toEqual(producerOf(lenet, c2).shape);
+    expect(sentVolume(lenet, c2)).toEqual(c2.shape);
+  });
+
+  it('a ReLU, threshold or residual add after a flatten keeps the volume the core sends', () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 2, height: 4, width: 4 });
+    const c = b.conv('c', x, 4, 3);
+    const s = b.unary('s', 'flatten', b.conv('d', x, 4, 3));
+    const y = b.add('y', b.unary('r', 'relu', b.unary('f', 'flatten', c)), s);
+    const net = design(b, b.fc('out', y, 3)).network;
+    expect(nodeNamed(net, 'y').shape).toEqual({ channels: 64, height: 1, width: 1 });
+    expect(sentVolume(net, nodeNamed(net, 'y'))).toEqual({ channels: 4, height: 4, width: 4 });
+    expect(receivedShape(net, nodeNamed(net, 'out'))).toEqual({ channels: 4, height: 4, width: 4 });
   });
 });

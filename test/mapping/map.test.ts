@@ -293,6 +293,30 @@ describe('diagnostics', () => {
     expect(err.diagnostics[0].code).toBe('IMC055');
   });
 
+  it("IMC065: a residual add of its own layer's value (no core sends it)", () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const c = b.conv('c', x, 4, 3);
+    const d = b.conv('d', c, 4, 3);
+    const y = b.add('y', b.unary('r', 'relu', d), d);
+    const err = diagnosticsOf(() => mapDesign(design(b, y)));
+    expect(err.diagnostics.map((e) => e.code)).toEqual(['IMC065']);
+    expect(err.diagnostics[0].message).toContain("'y' adds 'd', a value of its own neuron core");
+  });
+
+  it('IMC066, IMC067: an add or a conv reading a flatten of a plane, which its core sends as pixels', () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 4, width: 4 });
+    const c = b.conv('c', x, 4, 3);
+    const d = b.fc('d', b.unary('f', 'flatten', c), 64);
+    const y = b.add('y', b.unary('g', 'flatten', b.conv('e', c, 4, 3)), d);
+    expect(diagnosticsOf(() => mapDesign(design(b, y))).diagnostics.map((e) => e.code)).toEqual(['IMC066']);
+    const b2 = new NetBuilder();
+    const x2 = b2.input('in', { channels: 4, height: 4, width: 4 });
+    const z = b2.conv('z', b2.unary('f', 'flatten', b2.conv('c', x2, 4, 3)), 4, 1);
+    expect(diagnosticsOf(() => mapDesign(design(b2, z))).diagnostics.map((e) => e.code)).toEqual(['IMC067']);
+  });
+
   it('IMC057: a row split needs psum in the neuron core ops (at the neuron_core line)', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 16, height: 8, width: 8 });
@@ -315,7 +339,7 @@ describe('diagnostics', () => {
   });
 
   it('the mapping codes are registered with a description', () => {
-    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC057', 'IMC058', 'IMC064']) {
+    for (const code of ['IMC050', 'IMC051', 'IMC052', 'IMC053', 'IMC054', 'IMC055', 'IMC057', 'IMC058', 'IMC064', 'IMC065', 'IMC066', 'IMC067']) {
       expect(DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES]).toBeTruthy();
     }
   });

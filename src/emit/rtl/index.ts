@@ -1,7 +1,7 @@
 // RTL emission: Verilog-2005 for every core (input memory, dataflow controller, crossbar tile model, neuron core),
 // the top level with the grid's links, the weight files, a file list and the Verilator testbench. Every text comes
 // from a template in templates/rtl or templates/tb; every number and decision from ./plan.ts and this file.
-import { outputNode } from '../../ir/nodeIndex.js';
+import { outputNode, sentVolume } from '../../ir/nodeIndex.js';
 import type { IrDesign } from '../../ir/types.js';
 import { isBinaryValue } from '../../ir/binary.js';
 import { blockOrigins, blockRegion, blockShape } from '../../mapping/block.js';
@@ -525,13 +525,15 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
 function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const input = plan.inputNode;
   const outNode = outputNode(plan.design.network);
+  // The output core's pixels are the volume it sends (a flatten moves none).
+  const outVolume = sentVolume(plan.design.network, outNode);
   const inBits = input.shape.channels * input.activationBits * plan.inputPixels;
   // A replicated output layer sends its whole block per valid (pixel 0 in the low bits); with a pool, the pooled
   // pixels a block completes (a block of the pooled plane, y fastest).
   const outNeuron = plan.cores.find((p) => p.layer === plan.outputLayer && p.neuron)?.neuron;
   const outGroup = outNeuron?.pooledGroup;
   const outPixels = outGroup ? outGroup.rows * outGroup.cols : plan.outputLayer.matrix.replicas.length;
-  const outBits = outPixels * outNode.shape.channels * outNode.activationBits;
+  const outBits = outPixels * outVolume.channels * outNode.activationBits;
   const outputBlock = blockShape(plan.outputLayer.matrix.replicas);
   return {
     header: head,
@@ -545,13 +547,13 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
     inWords: Math.ceil(inBits / 32),
     inWide: inBits > 64,
     inTwoWords: inBits > 32 && inBits <= 64,
-    outChannels: outNode.shape.channels,
+    outChannels: outVolume.channels,
     outPixels,
     outBlockRows: outNeuron?.pooledGroup?.rows ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.oy + 1), 1),
     outBlockCols: outNeuron?.pooledGroup?.cols ?? plan.outputLayer.matrix.replicas.reduce((most, r) => Math.max(most, r.ox + 1), 1),
-    outHeight: outNode.shape.height,
-    outWidth: outNode.shape.width,
-    outLattice: outputBlock.ragged && !outGroup ? blockOrigins(outputBlock.ragged, outNode.shape) : undefined,
+    outHeight: outVolume.height,
+    outWidth: outVolume.width,
+    outLattice: outputBlock.ragged && !outGroup ? blockOrigins(outputBlock.ragged, outVolume) : undefined,
     outBits: outNode.activationBits,
     // A 1-bit network output is a threshold's 0/1 (a weight layer or add is never 1 bit): read unsigned.
     outSigned: isBinaryValue(outNode) ? 0 : 1,

@@ -349,7 +349,13 @@ function neuronPlan(
         // pools the pooled value or its ReLU: the neuron core adds the shortcut when the pixel that completes it is
         // computed (the last pool's pixels come back into it), or, when a pool queues its pixels, the last queue adds
         // it to each pixel of the last pool (its walk's, or the stages' after it that come back to it).
-        const before = fused.slice(0, i);
+        // The fusion gives every add its shortcut's layer (src/mapping/fusion.ts), and an add never reads a threshold's
+        // 1-bit output or a pool of it (IMC131), so these are bugs, not source the generator cannot build.
+        if (lm.residualLayer === undefined || lm.residualFrom === undefined) throw new Error(`RTL: residual add '${f.name}' has no shortcut layer (internal: src/mapping/fusion.ts)`);
+        if (threshold) throw new Error(`RTL: residual add '${f.name}' of a threshold's 1-bit value (internal: the language refuses it, IMC131)`);
+        // A flatten moves no pixel (src/ir/nodeIndex.ts sentVolume): only ops in place read a flattened plane larger
+        // than one pixel (IMC067), and the add's shortcut flattens the same volume (IMC066), so it changes nothing here.
+        const before = fused.slice(0, i).filter((g) => g.op.kind !== 'flatten');
         const activation = (g: IrNode): boolean => g.op.kind === 'batchnorm' || (g.op.kind === 'relu' && !spiking);
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
@@ -358,9 +364,8 @@ function neuronPlan(
         const pooledByPosition = lm.matrix.replicas.length > 1 && blockShape(lm.matrix.replicas).cols > 1;
         const queueAdds = (pool?.queue !== undefined && !pooledByPosition) || laterPools.some((l) => l.pool.queue !== undefined);
         const afterPool = pool !== undefined && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
-        if (!(direct || afterPool) || lm.residualLayer === undefined || threshold) {
-          unsupported(f, 'a residual add that does not directly follow the accumulation (or its batch norm, or a ReLU of it) or the core\'s pools');
-        }
+        // Nothing else comes before an add: a batch norm is first (IMC026), a second add is IMC055.
+        if (!(direct || afterPool)) throw new Error(`RTL: residual add '${f.name}' after ${before.map((g) => g.op.kind).join(', ')} (internal: the language and the mapping refuse others)`);
         // The shortcut pixels wait in a FIFO of the adding core: the dataflow model's most waiting pixels, with room
         // for the RTL's own timing (a column and a few pixels more).
         const waiting = residualPixels.get(lm.layer)?.pixels ?? 0;

@@ -85,12 +85,17 @@ export function fuseNetwork(network: IrNetwork): Fusion {
     layer.fused.push(node.name);
     layer.output = node.name;
   }
-  // A value read outside its core must be that core's output (or the network input itself).
-  const leaves = (name: string): boolean => {
+  // A value read outside its core must be that core's output (or the network input itself). A residual add's
+  // shortcut may also be a layer's own requantized value, which its core sends on the shortcut link beside its output;
+  // a weight layer's main input comes over the main link, which carries the output only (the layer's own value when
+  // only flattens follow it, which move no pixel).
+  const kindOf = new Map(network.nodes.map((n) => [n.name, n.op.kind]));
+  const leaves = (name: string, shortcut = false): boolean => {
     const host = owner.get(name);
     const layer = host === undefined ? undefined : layerOf.get(host);
     // Values owned by no layer were already reported (IMC053) or are the network input.
-    if (layer === undefined || host === name) return true;
+    if (layer === undefined) return true;
+    if (host === name && (shortcut || layer.fused.every((f) => kindOf.get(f) === 'flatten'))) return true;
     return layer.output === name;
   };
   const complain = (name: string, reader: IrNode): void => {
@@ -116,7 +121,7 @@ export function fuseNetwork(network: IrNetwork): Fusion {
         }
         return;
       }
-      if (!leaves(input)) complain(input, node);
+      if (!leaves(input, node.op.kind === 'add' && k === 1)) complain(input, node);
     });
   }
   // A core sends a flattened plane's pixels as they are (sentVolume): an fc reads them as its kernel's volume and the

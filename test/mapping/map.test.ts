@@ -283,6 +283,27 @@ describe('diagnostics', () => {
     expect(err.diagnostics[0].message).toBe("the network output 'bn' is an intermediate result of the neuron core of 'c'");
   });
 
+  it("IMC054: a weight layer reads another layer's own value while that layer's core sends a fused op's result", () => {
+    // The main link carries the core's output only (verify failed on such a network before: c2 received relu(c)).
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const c = b.conv('c', x, 4, 3);
+    b.unary('relu', 'relu', c);
+    const y = b.conv('d', c, 4, 3);
+    const err = diagnosticsOf(() => mapDesign(design(b, y)));
+    expect(err.diagnostics.map((d) => d.code)).toEqual(['IMC054']);
+    expect(err.diagnostics[0].message).toBe("'d' reads 'c', an intermediate result of the neuron core of 'c' (only its last result 'relu' leaves the core)");
+  });
+
+  it("IMC075: the network output is a layer's own value while its core sends a fused op's result", () => {
+    const b = new NetBuilder();
+    const x = b.input('in', { channels: 4, height: 8, width: 8 });
+    const c = b.conv('c', x, 4, 3);
+    b.unary('relu', 'relu', c);
+    const err = diagnosticsOf(() => mapDesign(design(b, c)));
+    expect(err.diagnostics.map((d) => d.code)).toEqual(['IMC075']);
+  });
+
   it('IMC055: two residual adds in one neuron core', () => {
     const b = new NetBuilder();
     const x = b.input('in', { channels: 4, height: 8, width: 8 });

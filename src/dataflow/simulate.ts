@@ -96,6 +96,11 @@ interface SimLayer {
    * its windows end together or unevenly in the blocks); undefined for none.
    */
   serialFrom?: string;
+  /**
+   * Per serialized step (its node, or '' for the layer's output), the timestep its last pixel of the previous image
+   * left: a queue sends one pixel per timestep across images too, so the next image's pixels leave after it.
+   */
+  serialLast: Map<string, number>;
   out: Plane;
   /** Emission timesteps of this image's output pixels (after the fused ops). */
   emitted: Int32Array;
@@ -147,11 +152,16 @@ function batchFigures(order: SimLayer[]): BatchFigures {
   );
 }
 
-/** What a core carries from one image to the next: its latest computation timestep and what it computed in it. */
+/**
+ * What a core carries from one image to the next: its latest computation timestep and what it computed in it; and what
+ * a serialized step carries (the timestep its last pixel left).
+ */
 function coreStates(order: SimLayer[]): Int32Array {
   const cores = order.flatMap((l) => l.cores);
-  const state = new Int32Array(cores.length * 3);
+  const serial = order.flatMap((l) => [...l.serialLast.values()]);
+  const state = new Int32Array((cores.length + serial.length) * 3);
   cores.forEach((c, i) => state.set([c.last, c.unitsInLast, c.pixelsInLast], i * 3));
+  serial.forEach((t, i) => state.set([t, 0, 0], (cores.length + i) * 3));
   return state;
 }
 
@@ -423,6 +433,7 @@ function prepareLayers(
       emitted: new Int32Array(0),
       emittedPeak: 0,
       tappedPeak: 0,
+      serialLast: new Map(),
     };
     layers.set(lm.layer, layer);
     order.push(layer);
@@ -531,11 +542,11 @@ function runLayer(
     // sends them to the next pool stage as it sends them out): a no-op unless windows end together (or, in a
     // replicated layer, end unevenly in its blocks).
     serial ||= step.node === layer.serialFrom;
-    if (serial) serialize(next);
+    if (serial) serialize(next, layer.serialLast, step.node);
     times = next;
     if (step.node === layer.tap) layer.tapped = times.slice();
   }
-  if (serial) serialize(times);
+  if (serial) serialize(times, layer.serialLast, '');
   return { times, arrivals };
 }
 
@@ -547,9 +558,15 @@ function serialPool(design: IrDesign, lm: LayerMapping, fused: readonly IrNode[]
   return group?.queued === undefined ? undefined : pools[group.queued[0]].name;
 }
 
-/** At most one pixel per timestep, in order: each leaves in the later of its completion and its predecessor's + 1. */
-function serialize(times: Int32Array): void {
+/**
+ * At most one pixel per timestep, in order: each leaves in the later of its completion and its predecessor's + 1, the
+ * first after the previous image's last through the same step (`last`, updated).
+ */
+function serialize(times: Int32Array, last: Map<string, number>, step: string): void {
+  const previous = last.get(step);
+  if (times.length > 0 && previous !== undefined && times[0] <= previous) times[0] = previous + 1;
   for (let q = 1; q < times.length; q++) if (times[q] <= times[q - 1]) times[q] = times[q - 1] + 1;
+  if (times.length > 0) last.set(step, times[times.length - 1]);
 }
 
 /**

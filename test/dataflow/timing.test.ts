@@ -172,6 +172,19 @@ describe('input memories', () => {
   });
 });
 
+describe('a queue of pooled pixels across images', () => {
+  it("sends the next image's pooled pixels after the previous image's last: the interval is at least the queue's pixels", () => {
+    // c2's 2x2/1 average pool padded by 1 (windows that end together) in 3 replicas queues its 4x4 pooled pixels and
+    // sends one per timestep; the input (36 pixels, 3 a timestep) alone would allow an image every 12 timesteps, which
+    // the model reported before it carried the queue's last send from one image to the next.
+    const design = loadDesign('test/verify/fixtures/queued-replicated-pool.imc', (file) => readFileSync(file, 'utf8')).design!;
+    const result = simulateDataflow(design, mapDesign(design), { batch: 8 });
+    expect(result.intervalTimesteps).toBe(16);
+    for (let i = 1; i < 8; i++) expect(result.imageOutputs[i] - result.imageOutputs[i - 1]).toBeGreaterThanOrEqual(16);
+    expect(result.batchTimesteps).toBe(result.latencyTimesteps + 7 * 16);
+  });
+});
+
 describe('residual adds', () => {
   it('peakOccupancy counts items held at the end of a timestep (arrived, not yet used)', () => {
     expect(peakOccupancy([0, 1, 2], [0, 1, 2])).toBe(0);

@@ -153,9 +153,10 @@ function planUnits(modules: Map<string, ModuleSource>, top: string): UnitPlan[] 
 async function runUnit(rootDir: string, unit: UnitPlan): Promise<SynthUnit & { messages: string[] }> {
   const started = performance.now();
   // `synth` begins with `hierarchy -check -top` and ends with a check stage (`hierarchy -check; stat; check`) that
-  // the unit's own `check -assert` and `stat` repeat: it stops before that stage (about a tenth of a unit's Yosys CPU;
-  // the library modules' cells are the same, a wrapper's few hundred cells of glue logic can come out a few apart, as
-  // ABC's result depends on the order Yosys hands it the logic in).
+  // the unit's own `check -assert` and `stat` repeat: it stops before that stage (7 % of synth.test.ts's Yosys CPU,
+  // most of it in the units with many flip-flops, where `check` is slow). The library modules' cells are the same; a
+  // wrapper's few hundred cells of glue logic can come out a few apart, as ABC's result depends on the order Yosys
+  // hands it the logic in.
   const script = [`read_verilog ${unit.files.join(' ')}`, ...unit.script, 'check -assert', LATCH_CHECK, 'stat'].join('; ');
   const result = await execa('yosys', ['-p', script], { cwd: rootDir, reject: false, all: true });
   const output = String(result.all ?? '');

@@ -9,7 +9,7 @@ import type { Mapping } from '../../mapping/types.js';
 import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
 import { commentText, IdentifierScope } from './identifiers.js';
-import { unsignedBits, hexDigits, ulit } from './literals.js';
+import { unsignedBits, hexDigits, ulit, zeroLiteral } from './literals.js';
 import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 import { controllerParameters, type ControllerParameters } from './controllerParameters.js';
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
@@ -164,7 +164,7 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
       pixel: last ? 'out_pixel_o' : `unused_queue${k + 1}_pixel`,
       addPixel: adds ? 'queue_add_pixel' : `unused_queue${k + 1}_add_pixel`,
       addPixelBits: q.parameters.ADD_PIXEL_BITS,
-      shortcut: adds ? 'res_pixel' : `{${q.parameters.COLS * q.parameters.ACT_BITS}{1'b0}}`,
+      shortcut: adds ? 'res_pixel' : zeroLiteral(q.parameters.COLS * q.parameters.ACT_BITS),
       // A queue after a residual add between two pools adds the shortcut the neuron core reads for its input pixel, or
       // (after another queue) the one that queue sends.
       addsPooledShortcut: q.parameters.ADD_IN !== 0 && first,
@@ -179,7 +179,6 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
 }
 
 /** A Verilog zero of `bits` bits (an unused port's tie). */
-const zero = (bits: number): string => `{${bits}{1'b0}}`;
 
 /** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
 function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
@@ -190,11 +189,11 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const arrivalBits = unsignedBits(arrivals - 1);
   const streamBits = 2 + values.CH_BITS + 2 * values.CW + values.ACC_BITS;
   const stages = usesPoolChain(p) ? poolChainParameters(p) : [];
-  const queues = usesPoolQueue(p) ? queueContexts(p, stages.length, zero(streamBits), zero(values.ACC_BITS)) : [];
+  const queues = usesPoolQueue(p) ? queueContexts(p, stages.length, zeroLiteral(streamBits), zeroLiteral(values.ACC_BITS)) : [];
   return {
     neuronParameters: instanceParameters(values),
     streamBits,
-    streamZero: zero(streamBits),
+    streamZero: zeroLiteral(streamBits),
     poolChain: stages.length > 0,
     // The neuron core takes the last stage's pixels, unless a queue after the stages sends them.
     poolChainIntoNeuron: stages.length > 0 && !usesPoolQueue(p),
@@ -206,7 +205,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
       output: `pool_stream_${i + 1}`,
       parameters: instanceParameters(stage),
       // The stage after a residual add between two pools adds the shortcut the neuron core reads for its input pixel.
-      shortcut: stage.ADD_IN !== 0 ? 'pooled_shortcut' : zero(values.ACC_BITS),
+      shortcut: stage.ADD_IN !== 0 ? 'pooled_shortcut' : zeroLiteral(values.ACC_BITS),
     })),
     stageAdds: stages.some((stage) => stage.ADD_IN !== 0) || queues.some((q) => q.addsPooledShortcut),
     accBits: values.ACC_BITS,
@@ -231,14 +230,14 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
     resArrivalOne: ulit(arrivalBits, 1 % 2 ** arrivalBits),
     resIn: values.RES_IN,
     resMaskOnes: `{${values.RES_IN}{1'b1}}`,
-    resNeedZero: zero(values.RES_PTR_BITS + 1),
+    resNeedZero: zeroLiteral(values.RES_PTR_BITS + 1),
     resPixBits: values.RES_PIX_BITS,
     resPtrBits: values.RES_PTR_BITS,
     resPixels: values.RES_PIXELS,
-    resPixelZero: zero(values.RES_IN * values.CHANNELS * values.ACT_BITS),
-    resSlotZero: zero(values.RES_PTR_BITS),
-    bnScaleZero: zero(values.BN_SCALE_BITS),
-    bnBiasZero: zero(values.BN_BIAS_BITS),
+    resPixelZero: zeroLiteral(values.RES_IN * values.CHANNELS * values.ACT_BITS),
+    resSlotZero: zeroLiteral(values.RES_PTR_BITS),
+    bnScaleZero: zeroLiteral(values.BN_SCALE_BITS),
+    bnBiasZero: zeroLiteral(values.BN_BIAS_BITS),
   };
 }
 
@@ -320,7 +319,7 @@ function batchNormColumns(p: CoreRtlPlan, values: ArrayLike<number>): number[] {
  * vector of partial sums over all the layer's columns (column part 0 lowest).
  */
 function neuronCodes(p: CoreRtlPlan, coreNamed: ReadonlyMap<string, CoreRtlPlan>): { neuronAdc: string; neuronPsum: string } {
-  if (!p.gathers) return { neuronAdc: 'xbar_y', neuronPsum: p.partialCores.length > 0 ? 'psum_i' : zero(p.cols * p.adc.bits) };
+  if (!p.gathers) return { neuronAdc: 'xbar_y', neuronPsum: p.partialCores.length > 0 ? 'psum_i' : zeroLiteral(p.cols * p.adc.bits) };
   const codes = new Map<string, string>([[`${p.core.part.rowPart},${p.core.part.colPart}`, 'xbar_y']]);
   let low = 0;
   for (const id of p.partialCores) {
@@ -332,7 +331,7 @@ function neuronCodes(p: CoreRtlPlan, coreNamed: ReadonlyMap<string, CoreRtlPlan>
   const rowCodes = (row: number): string => `{ ${Array.from({ length: p.layer.colParts }, (_, j) => codes.get(`${row},${p.layer.colParts - 1 - j}`)!).join(', ')} }`;
   const last = p.layer.rowParts - 1;
   const partials = Array.from({ length: last }, (_, i) => rowCodes(last - 1 - i));
-  return { neuronAdc: rowCodes(last), neuronPsum: partials.length === 0 ? zero(p.cols * p.adc.bits) : partials.length === 1 ? partials[0] : `{ ${partials.join(', ')} }` };
+  return { neuronAdc: rowCodes(last), neuronPsum: partials.length === 0 ? zeroLiteral(p.cols * p.adc.bits) : partials.length === 1 ? partials[0] : `{ ${partials.join(', ')} }` };
 }
 
 /** What a core is to its layer (its wrapper's header). */

@@ -23,6 +23,17 @@ export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
 }
 
+/** Verilator -Wall warns of a replication of more than 8,192 bits (WIDTHCONCAT: "probably wrong"). */
+const MAX_REPLICATION = 8192;
+
+/** A zero of `bits` bits, e.g. {12{1'b0}}; wider than 8,192 bits, a concatenation of such replications. */
+export function zeroLiteral(bits: number): string {
+  if (!Number.isSafeInteger(bits) || bits < 1) throw new RangeError(`no zero literal has ${bits} bits`);
+  const parts: string[] = [];
+  for (let left = bits; left > 0; left -= MAX_REPLICATION) parts.push(`{${Math.min(left, MAX_REPLICATION)}{1'b0}}`);
+  return parts.length === 1 ? parts[0] : `{ ${parts.join(', ')} }`;
+}
+
 /** Unsigned decimal literal, e.g. 8'd5. */
 export function ulit(bits: number, value: number): string {
   if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** bits) throw new RangeError(`${value} does not fit ${bits} unsigned bits`);

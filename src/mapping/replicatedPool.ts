@@ -432,13 +432,14 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
   if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
-  // A method-2 block pools by position (its one pool in the neuron core, a chain in stages), each pool ending one window
-  // at a pixel at most (none ends windows together, and on a ragged lattice, or through a chain, no pixel is the last
-  // seen of two windows): a queue after the last pool takes the pooled pixels where they lie and sends them one per
-  // timestep in column order.
+  // A method-2 block pools by position (its one pool in the neuron core, a chain in stages): a queue after the last pool
+  // takes the pooled pixels where they lie and sends them one per timestep in column order. The neuron core emits
+  // every window a pixel ends, one a cycle (windows that end together, or on a ragged lattice); a stage of a chain
+  // ends one window per pixel at most (none ends windows together, and on a ragged lattice, or through the chain, no
+  // pixel is the last seen of two windows).
   const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools);
-  const onePerPixel = rows !== undefined && cols !== undefined && !completesTwoWindows(chainWindows(c.convHeight, c.convWidth, c.block, c.pools));
-  if (!c.addAfterPool && onePerPixel) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  const sendable = c.pools.length === 1 || (rows !== undefined && cols !== undefined && !completesTwoWindows(chainWindows(c.convHeight, c.convWidth, c.block, c.pools)));
+  if (!c.addAfterPool && sendable) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 
@@ -501,6 +502,16 @@ export function fusedPools(design: IrDesign, fused: readonly string[]): IrNode[]
   return fused.map((f) => byName.get(f)!).filter((f) => POOLS.has(f.op.kind));
 }
 
+/** The geometry of a weight layer's fused pools (`pools`, in order) as the rule sees them. */
+function poolGeometries(layer: IrNode, pools: readonly IrNode[]): PoolGeometry[] {
+  return pools.map((p, k): PoolGeometry => {
+    if (p.op.kind === 'maxpool' || p.op.kind === 'avgpool') return { height: p.op.size, width: p.op.size, stride: p.op.stride, padding: p.op.padding };
+    // A global average pool: one window over its input plane (the previous pool's output, or the conv's).
+    const input = k === 0 ? layer.shape : pools[k - 1].shape;
+    return { height: input.height, width: input.width, stride: input.height, padding: uniformPadding(0) };
+  });
+}
+
 /**
  * The rule for a weight layer of the design (`layer` its node, `fused` the nodes fused into its core) replicated in
  * `block`-shaped blocks over `colParts` column parts: undefined when it fuses no pool, else as replicatedPoolRule,
@@ -516,17 +527,11 @@ export function replicatedPoolOf(
   const pools = fusedPools(design, fused);
   if (pools.length === 0) return undefined;
   const byName = nodeIndex(design.network);
-  const geometry = pools.map((p): PoolGeometry => {
-    if (p.op.kind === 'maxpool' || p.op.kind === 'avgpool') return { height: p.op.size, width: p.op.size, stride: p.op.stride, padding: p.op.padding };
-    // A global average pool: one window over its input plane (the previous pool's output, or the conv's).
-    const input = pools.indexOf(p) === 0 ? layer.shape : pools[pools.indexOf(p) - 1].shape;
-    return { height: input.height, width: input.width, stride: input.height, padding: uniformPadding(0) };
-  });
   const rule = replicatedPoolRule({
     convHeight: layer.shape.height,
     convWidth: layer.shape.width,
     block,
-    pools: geometry,
+    pools: poolGeometries(layer, pools),
     colParts,
     outChannels: layer.shape.channels,
     addAfterPool: fused.slice(fused.indexOf(pools[0].name)).some((f) => byName.get(f)?.op.kind === 'add'),
@@ -541,6 +546,26 @@ export function replicatedPoolOf(
 export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | { pool: IrNode; what: string } | undefined {
   if (lm.matrix.replicas.length <= 1) return undefined;
   return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+}
+
+/**
+ * The clock cycles a method-2 layer's neuron core holds its walk in its slowest block (templates/rtl/imcc_neuron.v.hbs
+ * `pool_hold`): pooling its one queued pool by position, it emits every window a pixel ends one a cycle, per channel.
+ */
+export function heldPoolCycles(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): number {
+  const rule = layerPoolRule(design, lm);
+  const block = blockShape(lm.matrix.replicas);
+  const pools = fusedPools(design, lm.fused);
+  if (rule === undefined || !('pixels' in rule) || rule.queued === undefined || block.cols === 1 || pools.length !== 1) return 0;
+  const layer = nodeIndex(design.network).get(lm.layer)!;
+  // Per pixel that ends windows (by its place in the core's order): their count and its block.
+  const ends = new Map<number, { windows: number; block: number }>();
+  for (const w of chainWindows(layer.shape.height, layer.shape.width, block, poolGeometries(layer, pools))[0]) {
+    ends.set(w.last, { windows: (ends.get(w.last)?.windows ?? 0) + 1, block: w.block });
+  }
+  const held = new Map<number, number>();
+  for (const { windows, block: b } of ends.values()) held.set(b, (held.get(b) ?? 0) + windows - 1);
+  return Math.max(0, ...held.values()) * layer.shape.channels;
 }
 
 /**

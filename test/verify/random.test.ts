@@ -35,11 +35,13 @@ const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78, 312, 2
 /**
  * Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind.
  * No small seed of 0-1999 is refused any more (980, the last, a 1x1 max pool in ragged blocks in two column parts,
- * verifies since such pools are queued), so these are LARGER seeds.
+ * verifies since such pools are queued), so these are LARGER seeds. (5165, a pool whose windows end together in
+ * method-2 blocks, verifies since such a pool is queued: LARGER_SEEDS.)
  */
 const REFUSED_LARGER_SEEDS: Record<number, { kind: string; what: string }> = {
-  // A pool whose windows end together (padding >= stride) in method-2 blocks.
-  5165: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer with two pool windows that end at the same row or column' },
+  // A chain of pools in method-2 blocks whose first pool's windows end together (a 3x3/1 max pool padded by 1, then a
+  // global average pool, in 1x2 blocks): its stages end one window per input pixel.
+  5308: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer with two pool windows that end at the same row or column' },
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
 const COMPILED_SEED = 19;
@@ -91,9 +93,11 @@ const FEATURES = [
  * an add in 2 replicas (refused before; verified below), 5117 a residual add after a queued 3x3/1 max pool padded by 1
  * in its core (verified bit-exact on two images when it was added, as were 5135 and 5187), 5161 a queued pool after
  * a residual add after a pool in its core and 5354 a pool after a residual add after a queued pool (both refused
- * before; verified below). Compiled only here (the sweep runs Verilator), but 6541, 5161 and 5354.
+ * before; verified below), 5165 a 3x3/1 max pool padded by 2 after a residual add in method-2 blocks (6 replicas dW 2:
+ * windows that end together, refused before; verified below). Compiled only here (the sweep runs Verilator), but 6541,
+ * 5161, 5354 and 5165.
  */
-const LARGER_SEEDS = [5007, 5150, 5021, 5015, 5065, 6541, 5117, 5161, 5354];
+const LARGER_SEEDS = [5007, 5150, 5021, 5015, 5065, 6541, 5117, 5161, 5354, 5165];
 const LARGER_FEATURES = [
   'integrate-and-fire',
   'ragged integrate-and-fire',
@@ -176,6 +180,10 @@ describe('random networks through compile and Verilator verify', () => {
 
   it('larger seed 5161 (a queued 3x3/2 average pool padded by 2 after a residual add after a pool in its core, integrate-and-fire neurons) is lint clean and verifies bit-exact', async () => {
     await expectLintCleanAndBitExact(compileLarger(5161));
+  }, 300_000);
+
+  it('larger seed 5165 (a 3x3/1 max pool padded by 2 whose windows end together in method-2 blocks) is lint clean and verifies bit-exact', async () => {
+    await expectLintCleanAndBitExact(compileLarger(5165));
   }, 300_000);
 
   it('larger seed 6541 (a global average pool after a residual add after a pool in its core) is lint clean and verifies bit-exact', async () => {

@@ -238,12 +238,12 @@ describe('emitRtl on the small fixtures', () => {
   }, 120_000);
 
   it('rejects a network feature it does not implement with IMC112', () => {
-    const p = prepareVariant('test/verify/fixtures/tiny.imc', 'tiny_together', [['p1 = avgpool(r1, size 2)', 'p1 = avgpool(r1, size 3, stride 2, pad 2)']]);
+    const p = prepareVariant('test/verify/fixtures/tiny.imc', 'tiny_together', [['p1 = avgpool(r1, size 2)', 'p1 = avgpool(avgpool(r1, size 3, stride 2, pad 2), size 1)']]);
     const replicated = structuredClone(p.mapping);
     // A ragged method-2 block (3 replicas 2 wide: its blocks on a skewed lattice) in which one pixel is the last of
-    // two windows of the 3x3/2 pool padded by 2 is not implemented (its neuron core pools by position, ending one
-    // window per pixel); where each pixel ends one at most, unevenly or not, it is (test/verify/raggedPool.test.ts,
-    // test/verify/replicatedPool.test.ts).
+    // two windows of the 3x3/2 pool padded by 2 is not implemented when a pool follows it in the core (a chain's
+    // stages pool by position, ending one window per pixel); one such pool alone, its neuron core emitting every
+    // window a pixel ends, is (test/verify/replicatedPool.test.ts).
     replicated.layers[0].matrix.replicas.push({ oy: 1, ox: 0 }, { oy: 0, ox: 1 });
     replicated.layers[0].matrix.dW = 2;
     try {

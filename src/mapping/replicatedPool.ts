@@ -433,13 +433,14 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
   if (c.block.cols === 1 && !c.addAfterPool) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
   // A method-2 block pools by position (its one pool in the neuron core, a chain in stages): a queue after the last pool
-  // takes the pooled pixels where they lie and sends them one per timestep in column order. The neuron core emits
-  // every window a pixel ends, one a cycle (windows that end together, or on a ragged lattice); a stage of a chain
-  // ends one window per pixel at most (none ends windows together, and on a ragged lattice, or through the chain, no
-  // pixel is the last seen of two windows).
-  const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools);
-  const sendable = c.pools.length === 1 || (rows !== undefined && cols !== undefined && !completesTwoWindows(chainWindows(c.convHeight, c.convWidth, c.block, c.pools)));
-  if (!c.addAfterPool && sendable) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  // takes the pooled pixels where they lie and sends them one per timestep in column order. A pixel may end several
+  // windows of a pool (windows that end together, or on a ragged lattice, or through the chain): the neuron core or
+  // the stage emits them one at a time, holding the walk. A last pool of one window (a global average pool) needs no
+  // queue: its one pixel goes with the last block.
+  if (!c.addAfterPool) {
+    const single = chainWindows(c.convHeight, c.convWidth, c.block, c.pools).at(-1)!.length === 1;
+    return single ? { pixels: 1, rows: 1, cols: 1 } : { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  }
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 
@@ -549,22 +550,55 @@ export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>)
 }
 
 /**
- * The clock cycles a method-2 layer's neuron core holds its walk in its slowest block (templates/rtl/imcc_neuron.v.hbs
- * `pool_hold`): pooling its one queued pool by position, it emits every window a pixel ends one a cycle, per channel.
+ * The clock cycles a method-2 layer's neuron core holds its walk in its slowest block when its pools are queued
+ * (templates/rtl/imcc_neuron.v.hbs): a pool that pools by position emits every window a pixel ends, one at a time
+ * (the neuron core's one pool, one a cycle per channel; a chain's stage, one a sweep of the pixel's channels), each
+ * through the stages after it, so a pixel takes a sweep per window the chain's last stage emits for it, or per
+ * window at which the chain stops, at least one.
  */
 export function heldPoolCycles(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): number {
   const rule = layerPoolRule(design, lm);
   const block = blockShape(lm.matrix.replicas);
-  const pools = fusedPools(design, lm.fused);
-  if (rule === undefined || !('pixels' in rule) || rule.queued === undefined || block.cols === 1 || pools.length !== 1) return 0;
+  if (rule === undefined || !('pixels' in rule) || rule.queued === undefined || block.cols === 1) return 0;
   const layer = nodeIndex(design.network).get(lm.layer)!;
-  // Per pixel that ends windows (by its place in the core's order): their count and its block.
-  const ends = new Map<number, { windows: number; block: number }>();
-  for (const w of chainWindows(layer.shape.height, layer.shape.width, block, poolGeometries(layer, pools))[0]) {
-    ends.set(w.last, { windows: (ends.get(w.last)?.windows ?? 0) + 1, block: w.block });
+  const pools = poolGeometries(layer, fusedPools(design, lm.fused));
+  const planes = [{ height: layer.shape.height, width: layer.shape.width }];
+  for (const p of pools) {
+    const plane = planes[planes.length - 1];
+    planes.push({ height: windowCount(plane.height, p.padding.top, p.padding.bottom, p.height, p.stride), width: windowCount(plane.width, p.padding.left, p.padding.right, p.width, p.stride) });
   }
+  // Each pool's windows' pixels seen so far (a window's real pixels: its rows and columns inside the plane).
+  const seen = pools.map(() => new Map<number, number>());
+  const sweeps = (stage: number, y: number, x: number): number => {
+    if (stage === pools.length) return 1;
+    const pool = pools[stage];
+    const { height, width } = planes[stage];
+    const ended: Array<{ py: number; px: number }> = [];
+    const span = (pos: number, pad: number, size: number, count: number): number[] => {
+      const first = Math.max(0, Math.ceil((pos + pad - size + 1) / pool.stride));
+      return Array.from({ length: Math.max(0, Math.min(count - 1, Math.floor((pos + pad) / pool.stride)) - first + 1) }, (_, i) => first + i);
+    };
+    for (const py of span(y, pool.padding.top, pool.height, planes[stage + 1].height)) {
+      for (const px of span(x, pool.padding.left, pool.width, planes[stage + 1].width)) {
+        const rows = Math.min(height, py * pool.stride - pool.padding.top + pool.height) - Math.max(0, py * pool.stride - pool.padding.top);
+        const cols = Math.min(width, px * pool.stride - pool.padding.left + pool.width) - Math.max(0, px * pool.stride - pool.padding.left);
+        const key = px * planes[stage + 1].height + py;
+        const count = (seen[stage].get(key) ?? 0) + 1;
+        seen[stage].set(key, count);
+        if (count === rows * cols) ended.push({ py, px });
+      }
+    }
+    // The RTL emits the window starting last first (its lowest candidate).
+    ended.sort((a, b) => b.py - a.py || b.px - a.px);
+    return Math.max(1, ended.reduce((sum, w) => sum + sweeps(stage + 1, w.py, w.px), 0));
+  };
+  const order = computationOrder(layer.shape.height, layer.shape.width, block);
+  const pixels = Array.from(order.at.keys()).filter((k) => order.at[k] >= 0).sort((a, b) => order.at[a] - order.at[b]);
   const held = new Map<number, number>();
-  for (const { windows, block: b } of ends.values()) held.set(b, (held.get(b) ?? 0) + windows - 1);
+  for (const k of pixels) {
+    const extra = sweeps(0, k % layer.shape.height, Math.floor(k / layer.shape.height)) - 1;
+    held.set(order.block[k], (held.get(order.block[k]) ?? 0) + extra);
+  }
   return Math.max(0, ...held.values()) * layer.shape.channels;
 }
 

@@ -183,10 +183,10 @@ describe('column parts of a pooled replicated layer', () => {
     // One pool whose windows end together in method-2 blocks: pooled by position (every window a pixel ends), queued.
     const block = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1)], colParts: 2, outChannels: 4 });
     expect(block).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
-    // A chain whose first pool's windows end together in method-2 blocks, and a residual add after a queued pool, stay
-    // refused, as without parts.
+    // A chain whose first pool's windows end together in method-2 blocks: pooled by position in stages, queued.
     const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1), pool(2)], colParts: 2, outChannels: 4 });
-    expect(chain).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
+    expect(chain).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1], gathered: true });
+    // A residual add after a queued pool stays refused, as without parts.
     const add = replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 4, cols: 1 }, pools: [pool(3)], colParts: 2, outChannels: 3, addAfterPool: true });
     expect(add).toEqual({ pool: 0, what: 'a pool in a replicated layer with blocks of 4 rows that complete 1 or 2 pooled rows' });
   });

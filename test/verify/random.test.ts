@@ -36,12 +36,14 @@ const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78, 312, 2
  * Refused (IMC112, quoted by compile's IMC183 warning): each seed with the words its refusal must hold, and their kind.
  * No small seed of 0-1999 is refused any more (980, the last, a 1x1 max pool in ragged blocks in two column parts,
  * verifies since such pools are queued), so these are LARGER seeds. (5165, a pool whose windows end together in
- * method-2 blocks, verifies since such a pool is queued: LARGER_SEEDS.)
+ * method-2 blocks, verifies since such a pool is queued: LARGER_SEEDS; 5308, a chain of such a pool and a global
+ * average pool, since a chain's stages emit every window a pixel ends.)
  */
 const REFUSED_LARGER_SEEDS: Record<number, { kind: string; what: string }> = {
-  // A chain of pools in method-2 blocks whose first pool's windows end together (a 3x3/1 max pool padded by 1, then a
-  // global average pool, in 1x2 blocks): its stages end one window per input pixel.
-  5308: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer with two pool windows that end at the same row or column' },
+  // A residual add after the first pool of a chain in method-2 blocks (1x2 blocks: 2 replicas dW 2) whose next pool's
+  // windows end together (3x3/1 padded by 2): the chain must queue, and a replicated core with an add after its first
+  // pool does not.
+  5597: { kind: 'pool in a replicated layer', what: 'a pool in a replicated layer with two pool windows that end at the same row or column' },
 };
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
 const COMPILED_SEED = 19;

@@ -128,6 +128,7 @@ module imcc_neuron #(
   output wire [OUT_WIDTH*OUT_BITS-1:0]                  out_pixel_o,
   // POOL_CHAIN: the stream of pixels into the first pool and out of the last, { busy, channel, emit, y, x, value }.
   output wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             stream_o,
+  input  wire                                           stream_hold_i,    // a stage pooling by position holds stream_o
   input  wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             pooled_i,
   // HAS_RES 5: the shortcut of the pooled pixel the streamed pixel completes, for the stage after the add.
   output wire [ACC_BITS-1:0]                            pooled_shortcut_o
@@ -197,9 +198,15 @@ module imcc_neuron #(
   wire [CW-1:0]      rep_y, rep_x;
   wire [OC_BITS-1:0] oc;
   wire               pixel_done;
-  // g_block_pool: the channel's value ends another window after the one emitted this cycle, so the walk holds.
+  // The walk holds the channel while g_block_pool's value ends another window after the one emitted this cycle
+  // (pool_hold); while a stage of the chain pooling by position holds the streamed pixel (stream_hold_i, a window of
+  // it ends another of its own), the walk sweeps the pixel's channels again (window-major: each stage counts a
+  // window's pixels at their last channel), and only the last sweep counts (commit).
   wire               pool_hold;
   wire               advance = busy_q && !pool_hold;
+  wire               commit = advance && !stream_hold_i;
+  wire               pixel_end;   // the channel is the pixel's last
+  wire [CH_BITS-1:0] pixel_start; // the pixel's first channel
 
   // The channel's datapath (combinational), each value in the bits it needs.
   reg signed [SUM_BITS-1:0] adc_sum;
@@ -463,7 +470,7 @@ module imcc_neuron #(
       ) u_membrane (
         .clk_i   (clk_i),
         .first_i (first_timestep_i),
-        .fire_i  (advance && pixel_in_plane),
+        .fire_i  (commit && pixel_in_plane),
         .index_i (membrane_flat[IF_INDEX_BITS-1:0]),
         .value_i (rectified),
         .spike_o (spike)
@@ -485,6 +492,7 @@ module imcc_neuron #(
     if (REPLICATED != 0) begin : g_replicas
       localparam integer LAST_OC_VALUE = CHANNELS - 1;
       localparam [OC_BITS-1:0] LAST_OC = LAST_OC_VALUE[OC_BITS-1:0];
+      localparam [CH_BITS-1:0] LAST_OC_CH = LAST_OC_VALUE[CH_BITS-1:0];
       localparam [OC_BITS-1:0] OC_ZERO = 0;
       localparam [OC_BITS-1:0] OC_ONE = 1;
       localparam [OC_BITS-1:0] OC_START = OC_FIRST[OC_BITS-1:0];
@@ -502,7 +510,9 @@ module imcc_neuron #(
           oc_d = OC_START;
         end
         if (advance) begin
-          if (oc_q == LAST_OC) begin
+          if ((oc_q == LAST_OC) && stream_hold_i) begin
+            oc_d = OC_ZERO;
+          end else if (oc_q == LAST_OC) begin
             oc_d = OC_ZERO;
             if (rep_y_q == STEP_H - ONE) begin
               rep_y_d = ZERO;
@@ -530,12 +540,16 @@ module imcc_neuron #(
       assign rep_x = rep_x_q;
       assign oc = oc_q;
       // A column part may end inside its last replica: that replica's shortcut pixel is done at the last column.
-      assign pixel_done = advance && ((oc_q == LAST_OC) || ((LAST_REPLICA_PARTIAL != 0) && (ch_q == LAST_CH)));
+      assign pixel_done = commit && ((oc_q == LAST_OC) || ((LAST_REPLICA_PARTIAL != 0) && (ch_q == LAST_CH)));
+      assign pixel_end = (oc_q == LAST_OC);
+      assign pixel_start = ch_q - LAST_OC_CH;
     end else begin : g_one_pixel
       assign rep_y = ZERO;
       assign rep_x = ZERO;
       assign oc = ch_q;
-      assign pixel_done = advance && (ch_q == LAST_CH);
+      assign pixel_done = commit && (ch_q == LAST_CH);
+      assign pixel_end = (ch_q == LAST_CH);
+      assign pixel_start = CH_ZERO;
     end
   endgenerate
 
@@ -719,30 +733,38 @@ module imcc_neuron #(
       integer w;
       always @(posedge clk_i) begin
         for (w = 0; w < CANDS; w = w + 1) begin
-          if (advance && cand_valid[w]) pool_q[cand_index[w*POOL_INDEX_BITS +: POOL_INDEX_BITS]] <= cand_next[w*POOL_BITS +: POOL_BITS];
+          if (commit && cand_valid[w]) pool_q[cand_index[w*POOL_INDEX_BITS +: POOL_INDEX_BITS]] <= cand_next[w*POOL_BITS +: POOL_BITS];
         end
       end
       if (LATTICE != 0) begin : g_window_counts
         // Control state: each open window's pixels seen, advanced at a pixel's last channel and cleared when the
-        // window ends (so the window column taking its slot next starts at zero).
+        // window ends (so the window column taking its slot next starts at zero). A register per window (a reset loop
+        // over an array of them is more than Verilator unrolls), written by the candidate whose window it is.
         localparam [SEEN_BITS-1:0] SEEN_ZERO = 0;
         localparam [SEEN_BITS-1:0] SEEN_ONE = 1;
-        reg [SEEN_BITS-1:0] seen_q [0:WINDOWS-1];
-        genvar cand;
+        wire [WINDOWS*SEEN_BITS-1:0] seen_flat;  // window e's count in bits e * SEEN_BITS
+        genvar cand, e;
         for (cand = 0; cand < CANDS; cand = cand + 1) begin : g_seen
-          assign cand_seen[cand*SEEN_BITS +: SEEN_BITS] = seen_q[cand_window[cand*WINDOW_BITS +: WINDOW_BITS]];
+          wire [WINDOW_BITS-1:0] seen_index = cand_window[cand*WINDOW_BITS +: WINDOW_BITS];
+          assign cand_seen[cand*SEEN_BITS +: SEEN_BITS] = seen_flat[seen_index * SEEN_BITS +: SEEN_BITS];
         end
-        integer v;
-        always @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) begin
-            for (v = 0; v < WINDOWS; v = v + 1) seen_q[v] <= SEEN_ZERO;
-          end else begin
+        for (e = 0; e < WINDOWS; e = e + 1) begin : g_count
+          localparam [WINDOW_BITS-1:0] ENTRY = e;
+          reg [SEEN_BITS-1:0] count_q, count_d;
+          integer v;
+          always @* begin
+            count_d = count_q;
             for (v = 0; v < CANDS; v = v + 1) begin
-              if (pixel_done && cand_valid[v]) begin
-                seen_q[cand_window[v*WINDOW_BITS +: WINDOW_BITS]] <= cand_last[v] ? SEEN_ZERO : cand_seen[v*SEEN_BITS +: SEEN_BITS] + SEEN_ONE;
+              if (pixel_done && cand_valid[v] && (cand_window[v*WINDOW_BITS +: WINDOW_BITS] == ENTRY)) begin
+                count_d = cand_last[v] ? SEEN_ZERO : cand_seen[v*SEEN_BITS +: SEEN_BITS] + SEEN_ONE;
               end
             end
           end
+          always @(posedge clk_i or negedge rst_ni) begin
+            if (!rst_ni) count_q <= SEEN_ZERO;
+            else count_q <= count_d;
+          end
+          assign seen_flat[e*SEEN_BITS +: SEEN_BITS] = count_q;
         end
       end else begin : g_window_places
         wire unused_windows = ^{ cand_window, cand_seen };
@@ -964,7 +986,9 @@ module imcc_neuron #(
       ch_d = CH_ZERO;
     end
     if (busy_q && emit) out_pixel_d[out_index * OUT_BITS +: OUT_BITS] = result_act;
-    if (advance) begin
+    if (advance && pixel_end && stream_hold_i) begin
+      ch_d = pixel_start;
+    end else if (advance) begin
       ch_d = ch_q + CH_ONE;
       if (ch_q == LAST_CH) begin
         busy_d = 1'b0;

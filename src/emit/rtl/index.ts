@@ -164,7 +164,7 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
       pixel: last ? 'out_pixel_o' : `unused_queue${k + 1}_pixel`,
       addPixel: adds ? 'queue_add_pixel' : `unused_queue${k + 1}_add_pixel`,
       addPixelBits: q.parameters.ADD_PIXEL_BITS,
-      shortcut: adds ? 'res_pixel' : `{${q.parameters.COLS * q.parameters.ACT_BITS}{1'b0}}`,
+      shortcut: adds ? 'res_pixel' : zero(q.parameters.COLS * q.parameters.ACT_BITS),
       // A queue after a residual add between two pools adds the shortcut the neuron core reads for its input pixel, or
       // (after another queue) the one that queue sends.
       addsPooledShortcut: q.parameters.ADD_IN !== 0 && first,
@@ -178,8 +178,16 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
   });
 }
 
-/** A Verilog zero of `bits` bits (an unused port's tie). */
-const zero = (bits: number): string => `{${bits}{1'b0}}`;
+/**
+ * A Verilog zero of `bits` bits (an unused port's tie), in replications of at most 8,192 bits (Verilator's lint takes a
+ * longer one for a mistake: a gathering core's unused partial sums can be wider).
+ */
+const REPLICATION_BITS = 8192;
+const zero = (bits: number): string => {
+  if (bits <= REPLICATION_BITS) return `{${bits}{1'b0}}`;
+  const parts = Array.from({ length: Math.ceil(bits / REPLICATION_BITS) }, (_, k) => `{${Math.min(REPLICATION_BITS, bits - k * REPLICATION_BITS)}{1'b0}}`);
+  return `{ ${parts.join(', ')} }`;
+};
 
 /** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
 function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
@@ -207,6 +215,9 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
       parameters: instanceParameters(stage),
       // The stage after a residual add between two pools adds the shortcut the neuron core reads for its input pixel.
       shortcut: stage.ADD_IN !== 0 ? 'pooled_shortcut' : zero(values.ACC_BITS),
+      // A stage pooling by position holds its input stream (and so the stages before it and the neuron core's walk).
+      holdOut: `pool_hold_${i}`,
+      holdIn: i === stages.length - 1 ? "1'b0" : `pool_hold_${i + 1}`,
     })),
     stageAdds: stages.some((stage) => stage.ADD_IN !== 0) || queues.some((q) => q.addsPooledShortcut),
     accBits: values.ACC_BITS,

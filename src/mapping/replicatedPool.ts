@@ -25,8 +25,9 @@
 // Method-1 blocks take any other pool too: their core queues the pooled pixels (the queue of an unreplicated core
 // whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one per timestep, a group of one
 // pixel (queuedPools), unless a residual add follows the pool in the core. So do method-2 blocks (ragged too) whose
-// pools' windows end unevenly (none together, and no pixel the last of two windows): the neuron core (one pool) or
-// its stages (a chain) pool by position and a queue only orders and sends the last pool's pixels. Column parts whose
+// pools' windows end unevenly or together: the neuron core (one pool) or its stages (a chain) pool by position,
+// emitting every window a pixel ends one at a time (heldPoolCycles), and a queue only orders and sends the last
+// pool's pixels. Column parts whose
 // pools must queue are gathered, and the gathering core queues as an unsplit layer's does.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
@@ -80,8 +81,8 @@ export interface PooledGroup {
   gathered?: boolean;
   /**
    * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
-   * unevenly in its blocks (`queuedPools`), or a method-2 layer (ragged too) whose pools' windows end unevenly (the
-   * last pool), sends them one per timestep, in column order, so the group is one pixel (a layer split in column
+   * unevenly in its blocks (`queuedPools`), or a method-2 layer (ragged too) whose pools' windows end unevenly or
+   * together (the last pool), sends them one per timestep, in column order, so the group is one pixel (a layer split in column
    * parts: `gathered` too).
    */
   queued?: number[];

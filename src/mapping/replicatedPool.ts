@@ -25,9 +25,10 @@
 // Method-1 blocks take any other pool too: their core queues the pooled pixels (the queue of an unreplicated core
 // whose windows end together, templates/rtl/imcc_pool_queue.v.hbs) and sends them one per timestep, a group of one
 // pixel (queuedPools); a residual add after the pools is the last queue's, as in an unreplicated core. So do method-2
-// blocks (ragged too) whose pools' windows end unevenly (none together, and no pixel the last of two windows): the
-// neuron core (one pool) or its stages (a chain) pool by position and a queue only orders and sends the last pool's
-// pixels. Column parts whose pools must queue are gathered, and the gathering core queues as an unsplit layer's does.
+// blocks (ragged too) whose pools' windows end unevenly or together: the neuron core (one pool) or its stages (a
+// chain) pool by position, emitting every window a pixel ends one at a time (heldPoolCycles), and a queue only orders
+// and sends the last pool's pixels; a residual add after them only when no pixel ends two windows of a pool. Column
+// parts whose pools must queue are gathered, and the gathering core queues as an unsplit layer's does.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
 import { uniformPadding, windowCount, type Padding } from '../ir/padding.js';
@@ -80,8 +81,8 @@ export interface PooledGroup {
   gathered?: boolean;
   /**
    * The pools (indices in the chain) that queue their pooled pixels: a method-1 layer whose windows end together or
-   * unevenly in its blocks (`queuedPools`), or a method-2 layer (ragged too) whose pools' windows end unevenly (the
-   * last pool), sends them one per timestep, in column order, so the group is one pixel (a layer split in column
+   * unevenly in its blocks (`queuedPools`), or a method-2 layer (ragged too) whose pools' windows end unevenly or
+   * together (the last pool), sends them one per timestep, in column order, so the group is one pixel (a layer split in column
    * parts: `gathered` too).
    */
   queued?: number[];
@@ -325,6 +326,8 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
+  /** A residual add follows a pool in the core (method-2 blocks queue it only where no pixel ends two windows). */
+  addAfterPool?: boolean;
 }
 
 /**
@@ -430,13 +433,19 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // Blocks one column wide see the conv plane in column order, as an unreplicated core does: its queue of pooled
   // pixels takes their windows as they end, however many a block ends, and sends them one per timestep.
   if (c.block.cols === 1) return { pixels: 1, rows: 1, cols: 1, queued: queuedPools(c.convHeight, c.convWidth, c.pools) };
-  // A method-2 block pools by position (its one pool in the neuron core, a chain in stages), each pool ending one window
-  // at a pixel at most (none ends windows together, and on a ragged lattice, or through a chain, no pixel is the last
-  // seen of two windows): a queue after the last pool takes the pooled pixels where they lie and sends them one per
-  // timestep in column order.
+  // A method-2 block pools by position (its one pool in the neuron core, a chain in stages): a queue after the last pool
+  // takes the pooled pixels where they lie and sends them one per timestep in column order. A pixel may end several
+  // windows of a pool (windows that end together, or on a ragged lattice, or through the chain): the neuron core or
+  // the stage emits them one at a time, holding the walk. A last pool of one window (a global average pool) needs no
+  // queue: its one pixel goes with the last block.
+  const windows = chainWindows(c.convHeight, c.convWidth, c.block, c.pools);
+  const single = windows.at(-1)!.length === 1;
+  if (!c.addAfterPool) return single ? { pixels: 1, rows: 1, cols: 1 } : { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  // A residual add after the pools is the neuron core's (one pool) or the queue's (a chain), one shortcut per pooled
+  // pixel as it is completed: built when every pixel ends one window of each pool at most (the held emission of several
+  // windows reads one shortcut) and the last pool is queued.
   const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools);
-  const onePerPixel = rows !== undefined && cols !== undefined && !completesTwoWindows(chainWindows(c.convHeight, c.convWidth, c.block, c.pools));
-  if (onePerPixel) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  if (!single && rows !== undefined && cols !== undefined && !completesTwoWindows(windows)) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 
@@ -499,6 +508,16 @@ export function fusedPools(design: IrDesign, fused: readonly string[]): IrNode[]
   return fused.map((f) => byName.get(f)!).filter((f) => POOLS.has(f.op.kind));
 }
 
+/** The geometry of a weight layer's fused pools (`pools`, in order) as the rule sees them. */
+function poolGeometries(layer: IrNode, pools: readonly IrNode[]): PoolGeometry[] {
+  return pools.map((p, k): PoolGeometry => {
+    if (p.op.kind === 'maxpool' || p.op.kind === 'avgpool') return { height: p.op.size, width: p.op.size, stride: p.op.stride, padding: p.op.padding };
+    // A global average pool: one window over its input plane (the previous pool's output, or the conv's).
+    const input = k === 0 ? layer.shape : pools[k - 1].shape;
+    return { height: input.height, width: input.width, stride: input.height, padding: uniformPadding(0) };
+  });
+}
+
 /**
  * The rule for a weight layer of the design (`layer` its node, `fused` the nodes fused into its core) replicated in
  * `block`-shaped blocks over `colParts` column parts: undefined when it fuses no pool, else as replicatedPoolRule,
@@ -513,19 +532,15 @@ export function replicatedPoolOf(
 ): PooledGroup | { pool: IrNode; what: string } | undefined {
   const pools = fusedPools(design, fused);
   if (pools.length === 0) return undefined;
-  const geometry = pools.map((p): PoolGeometry => {
-    if (p.op.kind === 'maxpool' || p.op.kind === 'avgpool') return { height: p.op.size, width: p.op.size, stride: p.op.stride, padding: p.op.padding };
-    // A global average pool: one window over its input plane (the previous pool's output, or the conv's).
-    const input = pools.indexOf(p) === 0 ? layer.shape : pools[pools.indexOf(p) - 1].shape;
-    return { height: input.height, width: input.width, stride: input.height, padding: uniformPadding(0) };
-  });
+  const byName = nodeIndex(design.network);
   const rule = replicatedPoolRule({
     convHeight: layer.shape.height,
     convWidth: layer.shape.width,
     block,
-    pools: geometry,
+    pools: poolGeometries(layer, pools),
     colParts,
     outChannels: layer.shape.channels,
+    addAfterPool: fused.slice(fused.indexOf(pools[0].name)).some((f) => byName.get(f)?.op.kind === 'add'),
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }
@@ -537,6 +552,59 @@ export function replicatedPoolOf(
 export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | { pool: IrNode; what: string } | undefined {
   if (lm.matrix.replicas.length <= 1) return undefined;
   return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+}
+
+/**
+ * The clock cycles a method-2 layer's neuron core holds its walk in its slowest block when its pools are queued
+ * (templates/rtl/imcc_neuron.v.hbs): a pool that pools by position emits every window a pixel ends, one at a time
+ * (the neuron core's one pool, one a cycle per channel; a chain's stage, one a sweep of the pixel's channels), each
+ * through the stages after it, so a pixel takes a sweep per window the chain's last stage emits for it, or per
+ * window at which the chain stops, at least one.
+ */
+export function heldPoolCycles(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): number {
+  const rule = layerPoolRule(design, lm);
+  const block = blockShape(lm.matrix.replicas);
+  if (rule === undefined || !('pixels' in rule) || rule.queued === undefined || block.cols === 1) return 0;
+  const layer = nodeIndex(design.network).get(lm.layer)!;
+  const pools = poolGeometries(layer, fusedPools(design, lm.fused));
+  const planes = [{ height: layer.shape.height, width: layer.shape.width }];
+  for (const p of pools) {
+    const plane = planes[planes.length - 1];
+    planes.push({ height: windowCount(plane.height, p.padding.top, p.padding.bottom, p.height, p.stride), width: windowCount(plane.width, p.padding.left, p.padding.right, p.width, p.stride) });
+  }
+  // Each pool's windows' pixels seen so far (a window's real pixels: its rows and columns inside the plane).
+  const seen = pools.map(() => new Map<number, number>());
+  const sweeps = (stage: number, y: number, x: number): number => {
+    if (stage === pools.length) return 1;
+    const pool = pools[stage];
+    const { height, width } = planes[stage];
+    const ended: Array<{ py: number; px: number }> = [];
+    const span = (pos: number, pad: number, size: number, count: number): number[] => {
+      const first = Math.max(0, Math.ceil((pos + pad - size + 1) / pool.stride));
+      return Array.from({ length: Math.max(0, Math.min(count - 1, Math.floor((pos + pad) / pool.stride)) - first + 1) }, (_, i) => first + i);
+    };
+    for (const py of span(y, pool.padding.top, pool.height, planes[stage + 1].height)) {
+      for (const px of span(x, pool.padding.left, pool.width, planes[stage + 1].width)) {
+        const rows = Math.min(height, py * pool.stride - pool.padding.top + pool.height) - Math.max(0, py * pool.stride - pool.padding.top);
+        const cols = Math.min(width, px * pool.stride - pool.padding.left + pool.width) - Math.max(0, px * pool.stride - pool.padding.left);
+        const key = px * planes[stage + 1].height + py;
+        const count = (seen[stage].get(key) ?? 0) + 1;
+        seen[stage].set(key, count);
+        if (count === rows * cols) ended.push({ py, px });
+      }
+    }
+    // The RTL emits the window starting last first (its lowest candidate).
+    ended.sort((a, b) => b.py - a.py || b.px - a.px);
+    return Math.max(1, ended.reduce((sum, w) => sum + sweeps(stage + 1, w.py, w.px), 0));
+  };
+  const order = computationOrder(layer.shape.height, layer.shape.width, block);
+  const pixels = Array.from(order.at.keys()).filter((k) => order.at[k] >= 0).sort((a, b) => order.at[a] - order.at[b]);
+  const held = new Map<number, number>();
+  for (const k of pixels) {
+    const extra = sweeps(0, k % layer.shape.height, Math.floor(k / layer.shape.height)) - 1;
+    held.set(order.block[k], (held.get(order.block[k]) ?? 0) + extra);
+  }
+  return Math.max(0, ...held.values()) * layer.shape.channels;
 }
 
 /**

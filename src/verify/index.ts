@@ -17,7 +17,7 @@ import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
 import { busyTimesteps } from '../dataflow/index.js';
 import { layerIndex, layerSending } from '../mapping/layerIndex.js';
-import { gathersColumnParts, sentBlock } from '../mapping/replicatedPool.js';
+import { gathersColumnParts, heldPoolCycles, sentBlock } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -107,7 +107,8 @@ export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
 /**
  * Clock cycles one timestep of each core's work takes in the generated RTL at least: it reads its patch (the memory
  * plan's read cycles), then its neuron core walks the crossbar columns, one per cycle (templates/rtl/imcc_neuron.v.hbs;
- * a partial core sends its ADC codes instead, and a core gathering its layer's parts walks all the layer's columns). The sequencer ends a timestep when every core is idle, so a core with more
+ * a partial core sends its ADC codes instead, and a core gathering its layer's parts walks all the layer's columns;
+ * a method-2 core whose pixels end several windows of its queued pool holds its walk to emit them: heldPoolCycles). The sequencer ends a timestep when every core is idle, so a core with more
  * columns than the target's timestep has cycles lengthens its timesteps: the RTL is slower than the dataflow model's
  * timing there, not wrong.
  */
@@ -117,7 +118,8 @@ export function rtlStepCycles(program: Program): Map<string, number> {
   const columns = (c: Core): number => {
     if (c.role === 'partial') return 0;
     const layer = layers.get(c.layer)!;
-    return gathersColumnParts(program.design, layer) ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
+    const walked = gathersColumnParts(program.design, layer) ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
+    return walked + heldPoolCycles(program.design, layer);
   };
   return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + columns(c)]));
 }

@@ -92,12 +92,12 @@ describe('column parts of a pooled layer', () => {
     expect(settings(split, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
   });
 
-  it('are offered gathered where the pool queues: windows that end together in method-1 columns, not in method-2 blocks', () => {
+  it('are offered gathered where the pool queues: windows that end together in method-1 columns and method-2 blocks', () => {
     // 3x3 windows every pixel padded by 1 end together at the last row and column: 4 and 8 replicas (two and four
-    // parts) are gathered in the last core, which queues them as an unsplit layer's core does; method-2 blocks, split
-    // or not, cannot queue such windows.
+    // parts) are gathered in the last core, which queues them as an unsplit layer's core does; so are method-2 blocks
+    // (their one pool's core emits every window a pixel ends, one a cycle).
     const together = design('together', '256x16', ['c1 = conv(image, out 8, kernel 3x3, pad 1)', 'p1 = avgpool(c1, size 3, stride 1, pad 1)', 'output p1']);
-    expect(settings(together, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1']);
+    expect(settings(together, 'c1')).toEqual(['1/1', '2/1', '4/1', '8/1', '16/2', '32/4', '64/8']);
     const mapped = design('together4', '256x16', [
       'c1 = conv(image, out 8, kernel 3x3, pad 1)',
       'p1 = avgpool(c1, size 3, stride 1, pad 1)',
@@ -116,17 +116,19 @@ describe('column parts of a pooled layer', () => {
 });
 
 describe('ragged blocks of a pooled layer (--ragged)', () => {
-  it('are offered where their lattice completes equal blocks of pooled pixels in order or ends one window per pixel, and the RTL plan accepts them', () => {
+  it('are offered on any lattice (equal blocks of pooled pixels in order, or queued), and the RTL plan accepts them', () => {
     // 3x3 windows padded by 1 on 8x8: 3 replicas dW 2 end one window per block that ends any, in column order;
     // 2x2 windows: 3 replicas dW 2 end one or two per block (queued); 2x2 windows every pixel: a pixel of the
-    // lattice ends two (left out).
+    // lattice ends two (queued, the core emitting both), also before a global average pool (a stage emitting both).
     const padded = design('ragged3', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 3, pad 1)', 'output p1']);
     const offered = (d: IrDesign) => searchUnits(d, { ragged: true }).find((u) => u.layers.includes('c1'))!.options.map((o) => `${o.replicas}/${o.dW}`);
     expect(offered(padded)).toContain('3/2');
     const pairs = design('ragged2', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2)', 'output p1']);
     expect(offered(pairs)).toContain('3/2');
     const overlapping = design('ragged2s1', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 1)', 'output p1']);
-    expect(offered(overlapping)).not.toContain('3/2');
+    expect(offered(overlapping)).toContain('3/2');
+    const chain = design('ragged2s1chain', '256x256', ['c1 = conv(image, out 4, kernel 3x3, pad 1)', 'p1 = maxpool(c1, size 2, stride 1)', 'g = gap(p1)', 'output g']);
+    expect(offered(chain)).toContain('3/2');
     const mapped = design('ragged3mapped', '256x256', [
       'c1 = conv(image, out 4, kernel 3x3, pad 1)',
       'p1 = maxpool(c1, size 3, pad 1)',

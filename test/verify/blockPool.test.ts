@@ -180,9 +180,17 @@ describe('column parts of a pooled replicated layer', () => {
     // Random seed 312: 3x3/1 windows padded by 1 (ending together) in columns of 4 in two parts: the block walk queues.
     const together = replicatedPoolRule({ convHeight: 4, convWidth: 3, block: { rows: 4, cols: 1 }, pools: [pool(3, 1, 1)], colParts: 2, outChannels: 12 });
     expect(together).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
-    // Windows that end together in method-2 blocks stay refused, as without parts.
+    // One pool whose windows end together in method-2 blocks: pooled by position (every window a pixel ends), queued.
     const block = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1)], colParts: 2, outChannels: 4 });
-    expect(block).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
+    expect(block).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
+    // A chain whose first pool's windows end together in method-2 blocks: pooled by position in stages, queued.
+    const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1), pool(2)], colParts: 2, outChannels: 4 });
+    expect(chain).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1], gathered: true });
+    // A residual add after such a pool stays refused, as without parts; after a method-1 queue it is the queue's.
+    const add = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1)], colParts: 2, outChannels: 4, addAfterPool: true });
+    expect(add).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
+    const queueAdd = replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 4, cols: 1 }, pools: [pool(3)], colParts: 2, outChannels: 3, addAfterPool: true });
+    expect(queueAdd).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
   });
 });
 

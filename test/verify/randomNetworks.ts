@@ -306,7 +306,7 @@ interface Rendered {
 
 /**
  * Replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts): a ragged block
- * as drawn when the rule accepts its lattice (equal blocks of pooled pixels, or one pool queued), a method-2 block as
+ * as drawn when the rule accepts its lattice (equal blocks of pooled pixels, or queued pools), a method-2 block as
  * drawn when it fuses a chain of pools that the rule accepts, else method-1 replicas, at most the drawn count and no
  * more tiles than the first pass charged; 1 replica when none does.
  */
@@ -587,8 +587,8 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
   // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them), or in
   // method-1 blocks at all, and in method-2 blocks, ragged too, a pool or chain of pools, queued (in column parts by
-  // the gathering core), unless windows end together or a pixel ends two windows, nor a queued pool that a residual
-  // add follows in its core (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks
+  // the gathering core), but not a queued pool in a core with a residual add after its first pool
+  // (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks
   // (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
 ];

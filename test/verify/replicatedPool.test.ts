@@ -73,7 +73,7 @@ describe('max, average and global average pools in replicated cores, the last th
   }, 300_000);
 });
 
-describe('pools whose windows end unevenly or together in method-1 blocks, unevenly in method-2 blocks', () => {
+describe('pools whose windows end unevenly or together in method-1 and method-2 blocks', () => {
   it('are queued: one pooled pixel per timestep, the last pool or those whose windows end together', () => {
     const rule = (rows: number, cols: number, pools: ReturnType<typeof pool>[]) => replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows, cols }, pools, colParts: 1 });
     // 3x3 windows in columns of 4 (1 or 2 pooled rows a block): the pool is queued.
@@ -85,18 +85,24 @@ describe('pools whose windows end unevenly or together in method-1 blocks, uneve
     // images' pixels (one conv pixel a timestep: one image's).
     expect([poolQueueSlots(3, 3, 2, 1, uniformPadding(1)), poolQueueSlots(3, 3, 2, 1, uniformPadding(1), [], 3)]).toEqual([16, 32]);
     // Method-2 blocks pool by position, one pool in the neuron core or a chain in stages (a queue sends the last pool's
-    // pixels); not windows that end together.
+    // pixels), also windows that end together: the neuron core or a stage emits every window a pixel ends.
     expect(rule(3, 4, [pool(3)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
     expect(rule(3, 4, [pool(3), pool(1)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
-    expect(rule(2, 2, [pool(3, 1, 1)])).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
-    // Ragged blocks too (3 replicas dW 2 on 6x6: blocks complete 0, 1 or 2 of the 2x2 pool's pixels), unless one pixel
-    // of the lattice is the last of two windows (3x3/2 padded by 1 in 5 replicas dW 2 on 5x5).
+    expect(rule(2, 2, [pool(3, 1, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    expect(rule(2, 2, [pool(3, 1, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
+    // A chain whose last pool is one window (a global average pool) sends it with the last block, unqueued.
+    expect(rule(2, 2, [pool(3, 1, 1), { height: 12, width: 12, stride: 12, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
+    // A residual add after such a pool is the neuron core's (none after a queue): refused.
+    expect(replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1)], colParts: 1, addAfterPool: true })).toEqual({
+      pool: 0,
+      what: 'a pool in a replicated layer with two pool windows that end at the same row or column',
+    });
+    // Ragged blocks too (3 replicas dW 2 on 6x6: blocks complete 0, 1 or 2 of the 2x2 pool's pixels), also where one
+    // pixel of the lattice is the last of two windows (3x3/2 padded by 1 in 5 replicas dW 2 on 5x5), of a chain too.
     const ragged = (replicas: number) => blockShape(replicaOffsets(replicas, 2));
     expect(replicatedPoolRule({ convHeight: 6, convWidth: 6, block: ragged(3), pools: [pool(2)], colParts: 1 })).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
-    expect(replicatedPoolRule({ convHeight: 5, convWidth: 5, block: ragged(5), pools: [pool(3, 2, 1)], colParts: 1 })).toEqual({
-      pool: 0,
-      what: 'a pool in a replicated layer with ragged blocks in which one pixel completes two pool windows',
-    });
+    expect(replicatedPoolRule({ convHeight: 5, convWidth: 5, block: ragged(5), pools: [pool(3, 2, 1)], colParts: 1 })).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
+    expect(replicatedPoolRule({ convHeight: 5, convWidth: 5, block: ragged(5), pools: [pool(3, 2, 1), pool(1)], colParts: 1 })).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
   });
 });
 
@@ -211,6 +217,80 @@ describe('an average pool whose windows end unevenly in ragged method-2 blocks, 
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ kind: 'adc', core: 'c01', layer: 'c2.conv' });
   }, 300_000);
+});
+
+describe('a pool whose windows end together in method-2 blocks, pooled by position and sent by a queue (RTL)', () => {
+  const p = prepare('test/verify/fixtures/block-pool-together.imc');
+
+  it('pools by position in the neuron core, which emits every window a pixel ends, and queues the pooled activations', () => {
+    expect(p.mapping.layers.map((l) => [l.layer, l.matrix.replicas.length, l.matrix.dW])).toEqual([
+      ['c1', 4, 2],
+      ['c2.conv', 1, 1],
+    ]);
+    expect(neuronParametersOf(p.files, 'block_pool_together_c00')).toMatchObject({ POOL: 1, POOL_BY_POSITION: 1, POOL_STRIDE_H: 1, POOL_PAD_TOP: 1, RELU_AFTER_POOL: 1, BLOCK_W: 2 });
+    expect(poolQueueParametersOf(p.files, 'block_pool_together_c00')).toMatchObject({ POOLED_H: 4, POOLED_W: 6, POOLED_IN: 1, BLOCK_WALK: 0 });
+    expect(controllerParametersOf(p.files, 'block_pool_together_c01')).toMatchObject({ IN_BLOCK_H: 1, IN_BLOCK_W: 1 });
+  });
+
+  lintTest(p);
+
+  // 4x4x6 pooled activations per image.
+  twoImagePoolTest(p, { c1: 96 });
+
+  // The queue then never completes the other windows' pooled pixels: c2, which reads them, stalls.
+  it('fails at c2 when c1\'s neuron core emits only the first window a pixel ends (fault check)', async () => {
+    const result = await verifyEdited(p, 'imcc_neuron.v', (t) => t.replace('assign pool_hold = busy_q && ((pending & ~chosen)', 'assign pool_hold = 1\'b0 && ((pending & ~chosen)'));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ kind: 'incomplete', core: 'c01', layer: 'c2.conv' });
+  }, 300_000);
+
+  describe('a chain: the max pool, a ReLU and a 2x2/1 average pool padded by 1 (its windows end together too) in stages', () => {
+    const chain = prepareVariant('test/verify/fixtures/block-pool-together.imc', 'block_pool_together_chain', [
+      ['relu(maxpool(batchnorm(c1), size 3, stride 1, pad 1))', 'relu(avgpool(relu(maxpool(batchnorm(c1), size 3, stride 1, pad 1)), size 2, stride 1, pad 1))'],
+    ]);
+
+    it('pools both in stages by position, which hold the neuron core\'s walk, and queues the second\'s pixels', () => {
+      expect(neuronParametersOf(chain.files, 'block_pool_together_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0, BLOCK_W: 2 });
+      expect(poolStageParametersOf(chain.files, 'block_pool_together_c00')).toMatchObject([
+        { KIND: 1, BY_POSITION: 1, POOLED_H: 4 },
+        { KIND: 2, BY_POSITION: 1, RELU_IN: 1, POOLED_H: 5 },
+      ]);
+      expect(poolQueueParametersOf(chain.files, 'block_pool_together_c00')).toMatchObject({ POOLED_H: 5, POOLED_W: 7, POOLED_IN: 1, RELU_AFTER_POOL: 1 });
+      const wrapper = chain.files.find((f) => f.path === 'rtl/block_pool_together_c00.v')!.content;
+      expect(wrapper).toContain('.stream_hold_i    (pool_hold_0)');
+    });
+
+    lintTest(chain);
+
+    // 4x5x7 pooled activations per image.
+    twoImagePoolTest(chain, { c1: 140 });
+
+    it('fails at c1 when the first stage moves on while the second holds its pixel (fault check)', async () => {
+      const result = await verifyEdited(chain, 'imcc_pool.v', (t) => t.replace('else if (row_next && !hold_i) emitted_q', 'else if (row_next) emitted_q'));
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+    }, 300_000);
+  });
+
+  describe('an average pool in ragged blocks (3 replicas dW 2)', () => {
+    const ragged = prepareVariant('test/verify/fixtures/block-pool-together.imc', 'ragged_pool_together', [
+      ['layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 3, method 2, dw 2'],
+      ['relu(maxpool(batchnorm(c1), size 3, stride 1, pad 1))', 'relu(avgpool(batchnorm(c1), size 3, stride 1, pad 1))'],
+    ]);
+
+    it('counts each window\'s pixels on the lattice', () => {
+      expect(ragged.mapping.layers[0].matrix.replicas).toHaveLength(3);
+      expect(neuronParametersOf(ragged.files, 'block_pool_together_c00')).toMatchObject({ POOL: 2, POOL_BY_POSITION: 1, LATTICE: 1 });
+    });
+
+    twoImagePoolTest(ragged, { c1: 96 });
+
+    it('fails at c1 when the held cycles add the pixel to the running sums again (fault check)', async () => {
+      const result = await verifyEdited(ragged, 'imcc_neuron.v', (t) => t.replace('if (commit && cand_valid[w]) pool_q[', 'if (busy_q && cand_valid[w]) pool_q['));
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
+    }, 300_000);
+  });
 });
 
 describe('a chain of pools whose last pool\'s windows end unevenly in method-2 blocks, pooled by position in stages and sent by a queue (RTL)', () => {

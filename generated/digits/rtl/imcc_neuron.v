@@ -128,6 +128,7 @@ module imcc_neuron #(
   output wire [OUT_WIDTH*OUT_BITS-1:0]                  out_pixel_o,
   // POOL_CHAIN: the stream of pixels into the first pool and out of the last, { busy, channel, emit, y, x, value }.
   output wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             stream_o,
+  input  wire                                           stream_hold_i,    // a stage pooling by position holds stream_o
   input  wire [2+CH_BITS+2*CW+ACC_BITS-1:0]             pooled_i,
   // HAS_RES 5: the shortcut of the pooled pixel the streamed pixel completes, for the stage after the add.
   output wire [ACC_BITS-1:0]                            pooled_shortcut_o
@@ -197,6 +198,15 @@ module imcc_neuron #(
   wire [CW-1:0]      rep_y, rep_x;
   wire [OC_BITS-1:0] oc;
   wire               pixel_done;
+  // The walk holds the channel while g_block_pool's value ends another window after the one emitted this cycle
+  // (pool_hold); while a stage of the chain pooling by position holds the streamed pixel (stream_hold_i, a window of
+  // it ends another of its own), the walk sweeps the pixel's channels again (window-major: each stage counts a
+  // window's pixels at their last channel), and only the last sweep counts (commit).
+  wire               pool_hold;
+  wire               advance = busy_q && !pool_hold;
+  wire               commit = advance && !stream_hold_i;
+  wire               pixel_end;   // the channel is the pixel's last
+  wire [CH_BITS-1:0] pixel_start; // the pixel's first channel
 
   // The channel's datapath (combinational), each value in the bits it needs.
   reg signed [SUM_BITS-1:0] adc_sum;
@@ -460,7 +470,7 @@ module imcc_neuron #(
       ) u_membrane (
         .clk_i   (clk_i),
         .first_i (first_timestep_i),
-        .fire_i  (busy_q && pixel_in_plane),
+        .fire_i  (commit && pixel_in_plane),
         .index_i (membrane_flat[IF_INDEX_BITS-1:0]),
         .value_i (rectified),
         .spike_o (spike)
@@ -482,6 +492,7 @@ module imcc_neuron #(
     if (REPLICATED != 0) begin : g_replicas
       localparam integer LAST_OC_VALUE = CHANNELS - 1;
       localparam [OC_BITS-1:0] LAST_OC = LAST_OC_VALUE[OC_BITS-1:0];
+      localparam [CH_BITS-1:0] LAST_OC_CH = LAST_OC_VALUE[CH_BITS-1:0];
       localparam [OC_BITS-1:0] OC_ZERO = 0;
       localparam [OC_BITS-1:0] OC_ONE = 1;
       localparam [OC_BITS-1:0] OC_START = OC_FIRST[OC_BITS-1:0];
@@ -498,8 +509,10 @@ module imcc_neuron #(
           rep_x_d = REP_X_START;
           oc_d = OC_START;
         end
-        if (busy_q) begin
-          if (oc_q == LAST_OC) begin
+        if (advance) begin
+          if ((oc_q == LAST_OC) && stream_hold_i) begin
+            oc_d = OC_ZERO;
+          end else if (oc_q == LAST_OC) begin
             oc_d = OC_ZERO;
             if (rep_y_q == STEP_H - ONE) begin
               rep_y_d = ZERO;
@@ -527,12 +540,16 @@ module imcc_neuron #(
       assign rep_x = rep_x_q;
       assign oc = oc_q;
       // A column part may end inside its last replica: that replica's shortcut pixel is done at the last column.
-      assign pixel_done = busy_q && ((oc_q == LAST_OC) || ((LAST_REPLICA_PARTIAL != 0) && (ch_q == LAST_CH)));
+      assign pixel_done = commit && ((oc_q == LAST_OC) || ((LAST_REPLICA_PARTIAL != 0) && (ch_q == LAST_CH)));
+      assign pixel_end = (oc_q == LAST_OC);
+      assign pixel_start = ch_q - LAST_OC_CH;
     end else begin : g_one_pixel
       assign rep_y = ZERO;
       assign rep_x = ZERO;
       assign oc = ch_q;
-      assign pixel_done = busy_q && (ch_q == LAST_CH);
+      assign pixel_done = commit && (ch_q == LAST_CH);
+      assign pixel_end = (ch_q == LAST_CH);
+      assign pixel_start = CH_ZERO;
     end
   endgenerate
 
@@ -570,10 +587,13 @@ module imcc_neuron #(
       // pixels in it, or only some replicas' pixels); a pixel's windows and its place in each follow from its
       // position. On a grid of blocks a window's first and last pixels are also the first and last of its pixels the
       // core sees; ragged blocks (LATTICE) see them in the lattice's order, so the core counts each window's pixels
-      // (g_window_counts). No two windows end at the same pixel. A pixel lies in up to CAND_H x CAND_W windows (windows
+      // (g_window_counts). A pixel lies in up to CAND_H x CAND_W windows (windows
       // every POOL_STRIDE_H x POOL_STRIDE_W pixels): candidate (cy, cx) is the window starting cy (cx) steps before the
       // last one starting at or before the pixel. Running values of POOL_COLUMNS window columns (the most one strip of
-      // blocks touches, or the lattice keeps open): entry (px mod POOL_COLUMNS, py, channel).
+      // blocks touches, or the lattice keeps open): entry (px mod POOL_COLUMNS, py, channel). A pixel may end several
+      // windows (padding reaching a stride past the plane, or the lattice's order): the walk holds the channel
+      // (pool_hold) and emits them one a cycle, the lowest candidate first; the running values and window counts are
+      // written when the walk moves on, so every held cycle reads the same ones.
       localparam integer CAND_H = (POOL_H + POOL_STRIDE_H - 1) / POOL_STRIDE_H;
       localparam integer CAND_W = (POOL_W + POOL_STRIDE_W - 1) / POOL_STRIDE_W;
       localparam integer CANDS = CAND_H * CAND_W;
@@ -666,7 +686,11 @@ module imcc_neuron #(
           assign cand_px[K*CW +: CW] = px;
         end
       end
-      // The window the pixel ends (at most one): its running value and position.
+      // The windows the channel's value ends and this pixel's channel has not emitted yet (control state: emitted_q,
+      // cleared when the walk moves on); the lowest of them is emitted this cycle, its running value and position.
+      reg [CANDS-1:0]     emitted_q;
+      wire [CANDS-1:0]    pending = cand_last & ~emitted_q;
+      wire [CANDS-1:0]    chosen = pending & (~pending + { {(CANDS-1){1'b0}}, 1'b1 });
       reg [POOL_BITS-1:0] last_next;
       reg [CW-1:0]        last_py, last_px;
       integer k;
@@ -675,12 +699,18 @@ module imcc_neuron #(
         last_py = ZERO;
         last_px = ZERO;
         for (k = 0; k < CANDS; k = k + 1) begin
-          if (cand_last[k]) begin
+          if (chosen[k]) begin
             last_next = cand_next[k*POOL_BITS +: POOL_BITS];
             last_py = cand_py[k*CW +: CW];
             last_px = cand_px[k*CW +: CW];
           end
         end
+      end
+      assign pool_hold = busy_q && ((pending & ~chosen) != {CANDS{1'b0}});
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) emitted_q <= {CANDS{1'b0}};
+        else if (pool_hold) emitted_q <= emitted_q | chosen;
+        else emitted_q <= {CANDS{1'b0}};
       end
       wire signed [ACC_BITS-1:0] pool_sum = { {(ACC_BITS-POOL_BITS){last_next[POOL_BITS-1]}}, last_next };
       wire signed [ACC_BITS-1:0] pooled;
@@ -696,43 +726,52 @@ module imcc_neuron #(
         end
       end
       assign pool_out = pooled;
-      assign emit = |cand_last;
+      assign emit = |pending;
       assign emit_y = last_py;
       assign emit_x = last_px;
       // Datapath storage: no reset (a window's first pixel overwrites its entry); the candidates' entries differ.
       integer w;
       always @(posedge clk_i) begin
         for (w = 0; w < CANDS; w = w + 1) begin
-          if (busy_q && cand_valid[w]) pool_q[cand_index[w*POOL_INDEX_BITS +: POOL_INDEX_BITS]] <= cand_next[w*POOL_BITS +: POOL_BITS];
+          if (commit && cand_valid[w]) pool_q[cand_index[w*POOL_INDEX_BITS +: POOL_INDEX_BITS]] <= cand_next[w*POOL_BITS +: POOL_BITS];
         end
       end
       if (LATTICE != 0) begin : g_window_counts
         // Control state: each open window's pixels seen, advanced at a pixel's last channel and cleared when the
-        // window ends (so the window column taking its slot next starts at zero).
+        // window ends (so the window column taking its slot next starts at zero). A register per window (a reset loop
+        // over an array of them is more than Verilator unrolls), written by the candidate whose window it is.
         localparam [SEEN_BITS-1:0] SEEN_ZERO = 0;
         localparam [SEEN_BITS-1:0] SEEN_ONE = 1;
-        reg [SEEN_BITS-1:0] seen_q [0:WINDOWS-1];
-        genvar cand;
+        wire [WINDOWS*SEEN_BITS-1:0] seen_flat;  // window e's count in bits e * SEEN_BITS
+        genvar cand, e;
         for (cand = 0; cand < CANDS; cand = cand + 1) begin : g_seen
-          assign cand_seen[cand*SEEN_BITS +: SEEN_BITS] = seen_q[cand_window[cand*WINDOW_BITS +: WINDOW_BITS]];
+          wire [WINDOW_BITS-1:0] seen_index = cand_window[cand*WINDOW_BITS +: WINDOW_BITS];
+          assign cand_seen[cand*SEEN_BITS +: SEEN_BITS] = seen_flat[seen_index * SEEN_BITS +: SEEN_BITS];
         end
-        integer v;
-        always @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) begin
-            for (v = 0; v < WINDOWS; v = v + 1) seen_q[v] <= SEEN_ZERO;
-          end else begin
+        for (e = 0; e < WINDOWS; e = e + 1) begin : g_count
+          localparam [WINDOW_BITS-1:0] ENTRY = e;
+          reg [SEEN_BITS-1:0] count_q, count_d;
+          integer v;
+          always @* begin
+            count_d = count_q;
             for (v = 0; v < CANDS; v = v + 1) begin
-              if (pixel_done && cand_valid[v]) begin
-                seen_q[cand_window[v*WINDOW_BITS +: WINDOW_BITS]] <= cand_last[v] ? SEEN_ZERO : cand_seen[v*SEEN_BITS +: SEEN_BITS] + SEEN_ONE;
+              if (pixel_done && cand_valid[v] && (cand_window[v*WINDOW_BITS +: WINDOW_BITS] == ENTRY)) begin
+                count_d = cand_last[v] ? SEEN_ZERO : cand_seen[v*SEEN_BITS +: SEEN_BITS] + SEEN_ONE;
               end
             end
           end
+          always @(posedge clk_i or negedge rst_ni) begin
+            if (!rst_ni) count_q <= SEEN_ZERO;
+            else count_q <= count_d;
+          end
+          assign seen_flat[e*SEEN_BITS +: SEEN_BITS] = count_q;
         end
       end else begin : g_window_places
         wire unused_windows = ^{ cand_window, cand_seen };
         assign cand_seen = {(CANDS*SEEN_BITS){1'b0}};
       end
     end else if (POOL != 0) begin : g_pool
+      assign pool_hold = 1'b0;
       localparam [CW-1:0] WINDOW_H = POOL_H[CW-1:0];
       localparam [CW-1:0] WINDOW_W = POOL_W[CW-1:0];
       localparam [CW-1:0] WINDOWS_H = POOLED_H[CW-1:0];
@@ -835,6 +874,7 @@ module imcc_neuron #(
       // The wrapper's chain of pools: the last stage's pooled pixels (its busy flag and channel are this core's).
       localparam integer STREAM_BITS = 2 + CH_BITS + 2 * CW + ACC_BITS;
       wire [CH_BITS:0] unused_pooled_control = pooled_i[STREAM_BITS-1 -: CH_BITS+1];
+      assign pool_hold = 1'b0;
       assign emit = pooled_i[ACC_BITS+2*CW];
       assign emit_y = pooled_i[ACC_BITS+CW +: CW];
       assign emit_x = pooled_i[ACC_BITS +: CW];
@@ -842,6 +882,7 @@ module imcc_neuron #(
     end else begin : g_no_pool
       // Every block sends pixels (an edge block's first replica is never idle); a ragged block emits every replica.
       wire unused_pooled = ^pooled_i;
+      assign pool_hold = 1'b0;
       assign emit = (LATTICE != 0) || pixel_in_plane;
       assign out_entry = { {(32-CH_BITS){1'b0}}, ch_q };
       assign block_valid = 1'b1;
@@ -944,8 +985,10 @@ module imcc_neuron #(
       busy_d = 1'b1;
       ch_d = CH_ZERO;
     end
-    if (busy_q) begin
-      if (emit) out_pixel_d[out_index * OUT_BITS +: OUT_BITS] = result_act;
+    if (busy_q && emit) out_pixel_d[out_index * OUT_BITS +: OUT_BITS] = result_act;
+    if (advance && pixel_end && stream_hold_i) begin
+      ch_d = pixel_start;
+    end else if (advance) begin
       ch_d = ch_q + CH_ONE;
       if (ch_q == LAST_CH) begin
         busy_d = 1'b0;

@@ -249,6 +249,7 @@ module lenet_c05 (
     .shortcut_pixel_o (unused_shortcut_pixel),
     .out_pixel_o      (out_pixel_o),
     .stream_o         (unused_stream),
+    .stream_hold_i    (1'b0),
     .pooled_i         ({25{1'b0}}),
     .pooled_shortcut_o (unused_pooled_shortcut)
   );

@@ -260,6 +260,7 @@ module resnet32_c31 (
     .shortcut_pixel_o (unused_shortcut_pixel),
     .out_pixel_o      (out_pixel_o),
     .stream_o         (unused_stream),
+    .stream_hold_i    (1'b0),
     .pooled_i         ({54{1'b0}}),
     .pooled_shortcut_o (unused_pooled_shortcut)
   );

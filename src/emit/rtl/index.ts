@@ -178,8 +178,6 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
   });
 }
 
-/** A Verilog zero of `bits` bits (an unused port's tie). */
-
 /** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
 function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
@@ -206,6 +204,9 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
       parameters: instanceParameters(stage),
       // The stage after a residual add between two pools adds the shortcut the neuron core reads for its input pixel.
       shortcut: stage.ADD_IN !== 0 ? 'pooled_shortcut' : zeroLiteral(values.ACC_BITS),
+      // A stage pooling by position holds its input stream (and so the stages before it and the neuron core's walk).
+      holdOut: `pool_hold_${i}`,
+      holdIn: i === stages.length - 1 ? "1'b0" : `pool_hold_${i + 1}`,
     })),
     stageAdds: stages.some((stage) => stage.ADD_IN !== 0) || queues.some((q) => q.addsPooledShortcut),
     accBits: values.ACC_BITS,

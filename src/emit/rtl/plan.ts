@@ -476,7 +476,8 @@ function neuronPlan(
               ? sentPixelSlots(chainWindows(conv.height, conv.width, block, [...(pool ? [pool, ...laterPools.map((l) => l.pool)] : []), planned]).at(-1)!.map((w) => w.block), blockOrigins(lm.matrix.replicas, conv).length)
               : poolQueueSlots(plane.height, plane.width, op.size, op.stride, padding, earlier, replicated ? lm.matrix.replicas.length : 1);
           planned.queue = { slots };
-        } else if (together) {
+        } else if (together && !(replicated && blockShape(lm.matrix.replicas).cols > 1)) {
+          // (A method-2 block's stages pool by position, emitting every window a pixel ends.)
           throw new Error(`RTL: pool '${f.name}' whose windows end together is not queued (internal: src/mapping/replicatedPool.ts)`);
         }
         pools++;

@@ -215,18 +215,19 @@ describe('yosys synthesis', () => {
       'chain_core.v':
         `module chain_core (input wire clk_i, input wire rst_ni, input wire first_i, input wire [${sb}-1:0] s_i, output wire [${sb}-1:0] s_o);\n` +
         `  wire [${sb}-1:0] s_1;\n` +
-        `  imcc_pool #(${set(stages[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_i), .shortcut_i(${zero(stages[0])}), .stream_o(s_1));\n` +
-        `  imcc_pool #(${set(stages[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_1), .shortcut_i(${zero(stages[1])}), .stream_o(s_o));\n` +
+        `  imcc_pool #(${set(stages[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_i), .shortcut_i(${zero(stages[0])}), .stream_o(s_1), .hold_i(1'b0), .hold_o());\n` +
+        `  imcc_pool #(${set(stages[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(first_i), .stream_i(s_1), .shortcut_i(${zero(stages[1])}), .stream_o(s_o), .hold_i(1'b0), .hold_o());\n` +
         'endmodule\n',
       'position_core.v':
         `module position_core (input wire clk_i, input wire rst_ni, input wire [${pb}-1:0] s_i, output wire [${pb}-1:0] s_o);\n` +
         `  wire [${pb}-1:0] s_1;\n` +
-        `  imcc_pool #(${set(byPosition[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .shortcut_i(${zero(byPosition[0])}), .stream_o(s_1));\n` +
-        `  imcc_pool #(${set(byPosition[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_1), .shortcut_i(${zero(byPosition[1])}), .stream_o(s_o));\n` +
+        '  wire hold_1;\n' +
+        `  imcc_pool #(${set(byPosition[0])}) u_pool1 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .shortcut_i(${zero(byPosition[0])}), .stream_o(s_1), .hold_i(hold_1), .hold_o());\n` +
+        `  imcc_pool #(${set(byPosition[1])}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_1), .shortcut_i(${zero(byPosition[1])}), .stream_o(s_o), .hold_i(1'b0), .hold_o(hold_1));\n` +
         'endmodule\n',
       'add_core.v':
         `module add_core (input wire clk_i, input wire rst_ni, input wire [${ab}-1:0] s_i, input wire [${added.ACC_BITS}-1:0] shortcut_i, output wire [${ab}-1:0] s_o);\n` +
-        `  imcc_pool #(${set(added)}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .shortcut_i(shortcut_i), .stream_o(s_o));\n` +
+        `  imcc_pool #(${set(added)}) u_pool2 (.clk_i(clk_i), .rst_ni(rst_ni), .first_timestep_i(1'b0), .stream_i(s_i), .shortcut_i(shortcut_i), .stream_o(s_o), .hold_i(1'b0), .hold_o());\n` +
         'endmodule\n',
       'queue_core.v':
         `module queue_core (input wire clk_i, input wire rst_ni, input wire step_i, input wire first_i, input wire [${qb}-1:0] q_i, input wire done_i,\n` +

@@ -82,7 +82,7 @@ describe('edge blocks of integrate-and-fire neurons (spiking-replicated.imc on a
       ['c1', 3, 1],
       ['c2', 2, 1],
     ]);
-    expect(files.find((f) => f.path === neuronPath)!.content).toContain('.fire_i  (busy_q && pixel_in_plane),');
+    expect(files.find((f) => f.path === neuronPath)!.content).toContain('.fire_i  (commit && pixel_in_plane),');
   });
 
   it('is lint clean', async () => {
@@ -105,7 +105,10 @@ describe('edge blocks of integrate-and-fire neurons (spiking-replicated.imc on a
   it('fails at c1 when the membranes also integrate the idle replicas (fault check)', async () => {
     const dir = writeFiles(files);
     const path = join(dir, neuronPath);
-    writeFileSync(path, readFileSync(path, 'utf8').replace('.fire_i  (busy_q && pixel_in_plane),', '.fire_i  (busy_q),'));
+    const text = readFileSync(path, 'utf8');
+    const edited = text.replace('.fire_i  (commit && pixel_in_plane),', '.fire_i  (commit),');
+    expect(edited).not.toBe(text);
+    writeFileSync(path, edited);
     const result = await verifyRtlDirectory(dir, program, { cacheDir: TEST_CACHE, images: 2 });
     expect(result.pass).toBe(false);
     expect(result.firstMismatch).toMatchObject({ layer: 'c1' });

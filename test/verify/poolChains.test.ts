@@ -61,7 +61,7 @@ describe('an integrate-and-fire neuron between two pools (2x2 average, spikes, 2
     // One potential per pixel and channel of the first pool's 3x3 plane.
     expect(second).toMatchObject({ KIND: 1, IN_H: 3, THRESHOLD_IN: 2, IN_BITS: 2, IF_ENTRIES: 36, IF_THRESHOLD: 3, IF_LEAK: 1 });
     // The stage fires the membrane of each pixel the first pool emits.
-    expect(p.files.find((f) => f.path === 'rtl/imcc_pool.v')!.content).toMatch(/\.fire_i\s+\(busy && in_emit\)/);
+    expect(p.files.find((f) => f.path === 'rtl/imcc_pool.v')!.content).toMatch(/\.fire_i\s+\(busy && in_emit && !hold_o\)/);
   });
   it('is lint clean', async () => {
     const lint = await lintRtl(writeFiles(p.files), 'rtl/spiking_pools.f', 'spiking_pools_top');

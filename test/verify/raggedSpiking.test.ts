@@ -56,7 +56,7 @@ describe('ragged blocks of integrate-and-fire neurons (7 replicas dW 3; 5 replic
   }, 300_000);
 
   it('fails when off-plane replicas integrate too (fault check)', async () => {
-    const result = await verifyEdited('rtl/imcc_neuron.v', (t) => t.replace('.fire_i  (busy_q && pixel_in_plane)', '.fire_i  (busy_q)'));
+    const result = await verifyEdited('rtl/imcc_neuron.v', (t) => t.replace('.fire_i  (commit && pixel_in_plane)', '.fire_i  (commit)'));
     expect(result.pass).toBe(false);
   }, 300_000);
 });

@@ -41,7 +41,7 @@ describe('an integrate-and-fire network in the RTL (spikes before a max pool, af
     expect(neuronParametersOf(p.files, 'spiking_c00')).toMatchObject({ OUT_BITS: 1, THRESHOLD: 2, IF_ENTRIES: 144, IF_RESET_SUBTRACT: 1 });
     const c00 = coreModuleFile(p.files, 'spiking_c00', 'neuron').content;
     expect(c00).toContain('assign activated = spike ? BIT_ONE : BIT_ZERO;');
-    expect(c00).toMatch(/\.fire_i\s+\(busy_q && pixel_in_plane\)/);
+    expect(c00).toMatch(/\.fire_i\s+\(commit && pixel_in_plane\)/);
     // c02, the static neuron core too: after the pool, one potential per pooled pixel and channel, integrated when the
     // window's value is emitted.
     expect(coreModuleFile(p.files, 'spiking_c02', 'neuron').path).toBe('rtl/imcc_neuron.v');

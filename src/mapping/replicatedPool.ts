@@ -326,8 +326,11 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
-  /** A residual add follows a pool in the core (method-2 blocks queue it only where no pixel ends two windows). */
-  addAfterPool?: boolean;
+  /**
+   * How many of the pools a residual add in the core follows (absent or 0: none): method-2 blocks queue them where the
+   * chain's queue adds, or where no pixel ends two windows of a pool before the add.
+   */
+  addAfterPools?: number;
 }
 
 /**
@@ -440,12 +443,16 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // queue: its one pixel goes with the last block.
   const windows = chainWindows(c.convHeight, c.convWidth, c.block, c.pools);
   const single = windows.at(-1)!.length === 1;
-  if (!c.addAfterPool) return single ? { pixels: 1, rows: 1, cols: 1 } : { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
-  // A residual add after the pools is the neuron core's (one pool) or the queue's (a chain), one shortcut per pooled
-  // pixel as it is completed: built when every pixel ends one window of each pool at most (the held emission of several
-  // windows reads one shortcut) and the last pool is queued.
-  const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools);
-  if (!single && rows !== undefined && cols !== undefined && !completesTwoWindows(windows)) return { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  const queued: PooledGroup = { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
+  if (!c.addAfterPools) return single ? { pixels: 1, rows: 1, cols: 1 } : queued;
+  // A residual add after a chain's last queued pool is the queue's (RES_ADD), which reads each pooled pixel's shortcut
+  // as it sends it, however many windows a pixel ends.
+  if (c.addAfterPools === c.pools.length && c.pools.length > 1 && !single) return queued;
+  // An add after one pool, or between two, is the neuron core's or a stage's, one shortcut per pooled pixel as it is
+  // completed: built when every pixel ends one window at most of each pool before the add (the held emission of
+  // several windows reads one shortcut) and the last pool is queued.
+  const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools.slice(0, c.addAfterPools));
+  if (!single && rows !== undefined && cols !== undefined && !completesTwoWindows(windows.slice(0, c.addAfterPools))) return queued;
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
 }
 
@@ -518,6 +525,12 @@ function poolGeometries(layer: IrNode, pools: readonly IrNode[]): PoolGeometry[]
   });
 }
 
+/** How many of the fused `pools` come before the core's residual add in `fused` (0: no add, or one before the pools). */
+function addAfterPools(fused: readonly string[], pools: readonly IrNode[], byName: ReadonlyMap<string, IrNode>): number {
+  const add = fused.findIndex((f) => byName.get(f)?.op.kind === 'add');
+  return add < 0 ? 0 : pools.filter((p) => fused.indexOf(p.name) < add).length;
+}
+
 /**
  * The rule for a weight layer of the design (`layer` its node, `fused` the nodes fused into its core) replicated in
  * `block`-shaped blocks over `colParts` column parts: undefined when it fuses no pool, else as replicatedPoolRule,
@@ -540,7 +553,7 @@ export function replicatedPoolOf(
     pools: poolGeometries(layer, pools),
     colParts,
     outChannels: layer.shape.channels,
-    addAfterPool: fused.slice(fused.indexOf(pools[0].name)).some((f) => byName.get(f)?.op.kind === 'add'),
+    addAfterPools: addAfterPools(fused, pools, byName),
   });
   return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }

@@ -297,8 +297,8 @@ interface RenderedLayer {
   stride: number;
   plane: { height: number; width: number };
   pools: PoolGeometry[];
-  /** A residual add follows its pool in its core (the rule's addAfterPool). */
-  addAfterPool?: boolean;
+  /** How many of its pools a residual add in its core follows (the rule's addAfterPools). */
+  addAfterPools?: number;
 }
 
 interface Rendered {
@@ -321,7 +321,7 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       pools: l.pools,
       colParts: Math.ceil((l.out * l.rep.replicas) / c.tileCols),
       outChannels: l.out,
-      addAfterPool: l.addAfterPool,
+      addAfterPools: l.addAfterPools,
     });
     if ('pixels' in rule) return l.rep;
   }
@@ -333,7 +333,7 @@ function refitToPools(c: NetCase, l: RenderedLayer): Rep {
       block: { rows, cols: 1 },
       pools: l.pools,
       colParts: Math.ceil((l.out * rows) / c.tileCols),
-      addAfterPool: l.addAfterPool,
+      addAfterPools: l.addAfterPools,
     });
     if ('pixels' in rule && tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
   }
@@ -468,7 +468,7 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       }
       if (pooled) {
         made.layer.pools.push(queued ? { height: 3, width: 3, stride: 1, padding: uniformPadding(1) } : { height: 2, width: 2, stride: 2, padding: uniformPadding(0) });
-        made.layer.addAfterPool = true;
+        made.layer.addAfterPools = made.layer.pools.length;
         pooledAdd = false;
       }
       const operand = !pooled ? main : queued ? `maxpool(${main}, size 3, stride 1, pad 1)` : `maxpool(${main}, size 2)`;

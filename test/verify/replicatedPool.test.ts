@@ -3,7 +3,7 @@
 // a method-1 core whose blocks end windows unevenly or together queues them and sends one per timestep (in column
 // parts too: the last core gathers the parts' codes and queues).
 import { describe, expect, it } from 'vitest';
-import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
+import { pooledPerBlock, queuedPools, replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
 import { replicaOffsets } from '../../src/mapping/kernel.js';
@@ -92,11 +92,14 @@ describe('pools whose windows end unevenly or together in method-1 and method-2 
     expect(rule(2, 2, [pool(3, 1, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
     // A chain whose last pool is one window (a global average pool) sends it with the last block, unqueued.
     expect(rule(2, 2, [pool(3, 1, 1), { height: 12, width: 12, stride: 12, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
-    // A residual add after such a pool is the neuron core's (none after a queue): refused.
-    expect(replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1)], colParts: 1, addAfterPool: true })).toEqual({
-      pool: 0,
-      what: 'a pool in a replicated layer with two pool windows that end at the same row or column',
-    });
+    // A residual add after such a pool is the neuron core's (none after a queue): refused; after a chain's last pool
+    // the queue adds, and between two pools a stage does, where no pixel ends two windows of the pool before it.
+    const refused = { pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' };
+    const withAdd = (pools: PoolGeometry[], addAfterPools: number) => replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 2, cols: 2 }, pools, colParts: 1, addAfterPools });
+    expect(withAdd([pool(3, 1, 1)], 1)).toEqual(refused);
+    expect(withAdd([pool(3, 1, 1), pool(3, 1, 1)], 2)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
+    expect(withAdd([pool(2), pool(3, 1, 2)], 1)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
+    expect(withAdd([pool(3, 1, 1), pool(3, 1, 1)], 1)).toEqual(refused);
     // Ragged blocks too (3 replicas dW 2 on 6x6: blocks complete 0, 1 or 2 of the 2x2 pool's pixels), also where one
     // pixel of the lattice is the last of two windows (3x3/2 padded by 1 in 5 replicas dW 2 on 5x5), of a chain too.
     const ragged = (replicas: number) => blockShape(replicaOffsets(replicas, 2));
@@ -270,6 +273,59 @@ describe('a pool whose windows end together in method-2 blocks, pooled by positi
       expect(result.pass).toBe(false);
       expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1' });
     }, 300_000);
+  });
+
+  /** The fixture with a residual op, room for a shortcut core s1 and `p1` (its line) replaced by `lines`. */
+  const withShortcut = (name: string, lines: string, edits: ReadonlyArray<readonly [string, string]> = []) =>
+    prepareVariant('test/verify/fixtures/block-pool-together.imc', name, [
+      ['ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, residual, pool'],
+      ['grid 1x2', 'grid 2x2'],
+      ['  p1 = relu(maxpool(batchnorm(c1), size 3, stride 1, pad 1))', lines],
+      ...edits,
+    ]);
+
+  describe("a residual add after the chain (3x3/1 max padded by 1, a ReLU, 3x3/1 average padded by 1): the queue adds (IMC112 before)", () => {
+    const chainAdd = withShortcut(
+      'block_pool_together_chain_add',
+      '  s1 = conv(image, out 4, kernel 3x3, pad 1)\n  p1 = relu(add(avgpool(relu(maxpool(batchnorm(c1), size 3, stride 1, pad 1)), size 3, stride 1, pad 1), s1))',
+    );
+
+    it("pools in stages by position and adds in the queue, each pooled pixel's shortcut read at its slot", () => {
+      expect(neuronParametersOf(chainAdd.files, 'block_pool_together_c00')).toMatchObject({ POOL: 0, POOL_CHAIN: 0, BLOCK_W: 2 });
+      expect(poolStageParametersOf(chainAdd.files, 'block_pool_together_c00').map((s) => s.BY_POSITION)).toEqual([1, 1]);
+      expect(poolQueueParametersOf(chainAdd.files, 'block_pool_together_c00')).toMatchObject({ POOLED_H: 4, POOLED_W: 6, POOLED_IN: 1, RES_ADD: 1 });
+    });
+
+    lintTest(chainAdd);
+
+    // 4x4x6 pooled activations per image.
+    twoImagePoolTest(chainAdd, { c1: 96 });
+
+    it("fails at c1 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
+      const depth = neuronParametersOf(chainAdd.files, 'block_pool_together_c00').RES_DEPTH;
+      const result = await verifyEdited(chainAdd, 'block_pool_together_c00_res_queue_slots.mem', (text) =>
+        text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
+      );
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+    }, 300_000);
+  });
+
+  describe('a residual add between a 2x2 max pool and a 3x3/1 average pool padded by 2 (its windows end together) in ragged blocks (IMC112 before)', () => {
+    const between = withShortcut(
+      'ragged_pool_add_pool',
+      '  s1 = conv(image, out 4, kernel 3x3, pad 1, stride 2)\n  p1 = avgpool(relu(add(maxpool(batchnorm(c1), size 2), s1)), size 3, stride 1, pad 2)',
+      [['layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 3, method 2, dw 2']],
+    );
+
+    it('adds in the stage after the first pool and queues the second', () => {
+      expect(neuronParametersOf(between.files, 'block_pool_together_c00')).toMatchObject({ LATTICE: 1 });
+      expect(poolStageParametersOf(between.files, 'block_pool_together_c00').map((s) => s.BY_POSITION)).toEqual([1, 1]);
+      expect(poolQueueParametersOf(between.files, 'block_pool_together_c00')).toMatchObject({ POOLED_H: 4, POOLED_W: 5, POOLED_IN: 1 });
+    });
+
+    // 4x4x5 pooled activations per image.
+    twoImagePoolTest(between, { c1: 80 });
   });
 
   describe('an average pool in ragged blocks (3 replicas dW 2)', () => {

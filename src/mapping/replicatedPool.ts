@@ -328,7 +328,7 @@ export interface ReplicatedPoolCase {
   outChannels?: number;
   /**
    * How many of the pools a residual add in the core follows (absent or 0: none): method-2 blocks queue them where the
-   * chain's queue adds, or where no pixel ends two windows of a pool before the add.
+   * queue adds (after the last pool), or where no pixel ends two windows of a pool before the add.
    */
   addAfterPools?: number;
 }
@@ -445,12 +445,12 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   const single = windows.at(-1)!.length === 1;
   const queued: PooledGroup = { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
   if (!c.addAfterPools) return single ? { pixels: 1, rows: 1, cols: 1 } : queued;
-  // A residual add after a chain's last queued pool is the queue's (RES_ADD), which reads each pooled pixel's shortcut
-  // as it sends it, however many windows a pixel ends.
-  if (c.addAfterPools === c.pools.length && c.pools.length > 1 && !single) return queued;
-  // An add after one pool, or between two, is the neuron core's or a stage's, one shortcut per pooled pixel as it is
-  // completed: built when every pixel ends one window at most of each pool before the add (the held emission of
-  // several windows reads one shortcut) and the last pool is queued.
+  // A residual add after the last queued pool is the queue's (RES_ADD) after a chain, or where a pixel ends two windows
+  // of one pool (else the neuron core's): it reads each pooled pixel's shortcut as it sends it.
+  if (c.addAfterPools === c.pools.length && !single) return queued;
+  // An add between two pools is a stage's, one shortcut per pooled pixel as it is completed: built when every pixel
+  // ends one window at most of each pool before the add (the held emission of several windows reads one shortcut) and
+  // the last pool is queued.
   const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools.slice(0, c.addAfterPools));
   if (!single && rows !== undefined && cols !== undefined && !completesTwoWindows(windows.slice(0, c.addAfterPools))) return queued;
   return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
@@ -565,6 +565,17 @@ export function replicatedPoolOf(
 export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | { pool: IrNode; what: string } | undefined {
   if (lm.matrix.replicas.length <= 1) return undefined;
   return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
+}
+
+/**
+ * Whether one pixel of a replicated layer's conv plane ends two windows of one of its fused pools (through the chain),
+ * in its blocks: a method-2 core's neuron core then emits them one at a time, and a residual add after its one pool is
+ * its queue's (src/emit/rtl/plan.ts).
+ */
+export function pixelEndsTwoWindows(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): boolean {
+  const layer = nodeIndex(design.network).get(lm.layer)!;
+  const pools = poolGeometries(layer, fusedPools(design, lm.fused));
+  return completesTwoWindows(chainWindows(layer.shape.height, layer.shape.width, blockShape(lm.matrix.replicas), pools));
 }
 
 /**

@@ -186,9 +186,9 @@ describe('column parts of a pooled replicated layer', () => {
     // A chain whose first pool's windows end together in method-2 blocks: pooled by position in stages, queued.
     const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1), pool(2)], colParts: 2, outChannels: 4 });
     expect(chain).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1], gathered: true });
-    // A residual add after such a pool stays refused, as without parts; after a method-1 queue it is the queue's.
+    // A residual add after such a pool is the gathering core's queue's, as without parts; after a method-1 queue too.
     const add = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1)], colParts: 2, outChannels: 4, addAfterPools: 1 });
-    expect(add).toEqual({ pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' });
+    expect(add).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
     const queueAdd = replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 4, cols: 1 }, pools: [pool(3)], colParts: 2, outChannels: 3, addAfterPools: 1 });
     expect(queueAdd).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
   });

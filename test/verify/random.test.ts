@@ -38,8 +38,8 @@ const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78, 312, 2
  * end together in method-2 blocks, since such a pool is queued; 5308, a chain of such a pool and a global average
  * pool, since a chain's stages emit every window a pixel ends; 5597, a residual add between the pools of such a chain,
  * since the add before the pool whose windows end together is a stage's (LARGER_SEEDS). What is still refused (a
- * residual add after a pool of which a pixel ends two windows, added by the neuron core or a stage) is checked on a
- * fixture below.
+ * residual add between two pools after a pool of which a pixel ends two windows, which a stage would add) is checked
+ * on a fixture below.
  */
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, every refusal of a known kind. */
 const COMPILED_SEED = 19;
@@ -206,7 +206,8 @@ describe('random networks through compile and Verilator verify', () => {
   }, 300_000);
 
   it('refuses what the RTL does not implement with a positioned IMC112, quoted by a warning, and writes the rest', () => {
-    // A residual add after a 3x3/1 max pool padded by 1 in 2x2 method-2 blocks: a pixel ends two windows, the neuron core adds.
+    // A residual add between a 3x3/1 max pool padded by 1 in 2x2 method-2 blocks (a pixel ends two windows) and a
+    // 3x3/1 average pool padded by 1: the stage after the first pool would add.
     const file = join(dir, 'single_pool_add.imc');
     const fixture = readFileSync('test/verify/fixtures/block-pool-together.imc', 'utf8');
     writeFileSync(
@@ -214,7 +215,7 @@ describe('random networks through compile and Verilator verify', () => {
       fixture
         .replace('ops psum, batchnorm, relu, pool', 'ops psum, batchnorm, relu, residual, pool')
         .replace('grid 1x2', 'grid 2x2')
-        .replace('  p1 = relu(maxpool(batchnorm(c1), size 3, stride 1, pad 1))', '  s1 = conv(image, out 4, kernel 3x3, pad 1)\n  p1 = relu(add(maxpool(batchnorm(c1), size 3, stride 1, pad 1), s1))'),
+        .replace('  p1 = relu(maxpool(batchnorm(c1), size 3, stride 1, pad 1))', '  s1 = conv(image, out 4, kernel 3x3, pad 1)\n  p1 = avgpool(relu(add(maxpool(batchnorm(c1), size 3, stride 1, pad 1), s1)), size 3, stride 1, pad 1)'),
     );
     const loaded = loadCase(file);
     const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });

@@ -592,7 +592,7 @@ export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
   // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
   // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them), or in
   // method-1 blocks at all, and in method-2 blocks, ragged too, a pool or chain of pools, queued (in column parts by
-  // the gathering core), but not one of which a pixel ends two windows before a residual add that the neuron core or
+  // the gathering core), but not one of which a pixel ends two windows before a residual add between two pools, which
   // a stage adds (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks
   // (refitToPools), not all.
   { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },

@@ -92,11 +92,11 @@ describe('pools whose windows end unevenly or together in method-1 and method-2 
     expect(rule(2, 2, [pool(3, 1, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
     // A chain whose last pool is one window (a global average pool) sends it with the last block, unqueued.
     expect(rule(2, 2, [pool(3, 1, 1), { height: 12, width: 12, stride: 12, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
-    // A residual add after such a pool is the neuron core's (none after a queue): refused; after a chain's last pool
-    // the queue adds, and between two pools a stage does, where no pixel ends two windows of the pool before it.
+    // A residual add after the last such pool is the queue's; between two pools a stage adds, where no pixel ends two
+    // windows of the pool before it, else refused.
     const refused = { pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' };
     const withAdd = (pools: PoolGeometry[], addAfterPools: number) => replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 2, cols: 2 }, pools, colParts: 1, addAfterPools });
-    expect(withAdd([pool(3, 1, 1)], 1)).toEqual(refused);
+    expect(withAdd([pool(3, 1, 1)], 1)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
     expect(withAdd([pool(3, 1, 1), pool(3, 1, 1)], 2)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
     expect(withAdd([pool(2), pool(3, 1, 2)], 1)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
     expect(withAdd([pool(3, 1, 1), pool(3, 1, 1)], 1)).toEqual(refused);
@@ -284,6 +284,48 @@ describe('a pool whose windows end together in method-2 blocks, pooled by positi
       ...edits,
     ]);
 
+  /** Fault check: each slot of c00's queue's ROM one further (its neighbour's shortcut), caught at c1's values. */
+  const neighbourSlotFault = (variant: ReturnType<typeof prepare>) =>
+    it("fails at c1 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
+      const depth = neuronParametersOf(variant.files, 'block_pool_together_c00').RES_DEPTH;
+      const result = await verifyEdited(variant, 'block_pool_together_c00_res_queue_slots.mem', (text) =>
+        text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
+      );
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+    }, 300_000);
+
+  describe("a residual add after the pool, then a ReLU: the queue adds, the neuron core emitting every window a pixel ends (IMC112 before)", () => {
+    const add = withShortcut('block_pool_together_add', '  s1 = conv(image, out 4, kernel 3x3, pad 1)\n  p1 = relu(add(maxpool(batchnorm(c1), size 3, stride 1, pad 1), s1))');
+
+    it("pools by position in the neuron core, which neither adds nor applies the ReLU; the queue adds each pooled pixel's shortcut, then the ReLU", () => {
+      expect(neuronParametersOf(add.files, 'block_pool_together_c00')).toMatchObject({ POOL: 1, POOL_BY_POSITION: 1, HAS_RES: 4, RELU_AFTER_POOL: 0 });
+      expect(poolQueueParametersOf(add.files, 'block_pool_together_c00')).toMatchObject({ POOLED_H: 4, POOLED_W: 6, POOLED_IN: 1, RES_ADD: 1, RELU_AFTER_POOL: 1 });
+    });
+
+    lintTest(add);
+
+    // 4x4x6 pooled activations per image.
+    twoImagePoolTest(add, { c1: 96 });
+
+    neighbourSlotFault(add);
+  });
+
+  describe('integrate-and-fire neurons after a residual add after the pool, in ragged blocks (3 replicas dW 2; IMC112 before)', () => {
+    const spiking = withShortcut('ragged_pool_together_add_if', '  s1 = conv(image, out 4, kernel 3x3, pad 1)\n  p1 = relu(add(maxpool(batchnorm(c1), size 3, stride 1, pad 1), s1))', [
+      ['neuron_core { ops psum, batchnorm, relu, residual, pool }', 'neuron_core {\n    ops psum, batchnorm, integrate_and_fire, residual, pool\n    model if\n    threshold 3\n    leak 1\n    reset subtract\n    steps 4\n  }'],
+      ['layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 3, method 2, dw 2'],
+    ]);
+
+    it('spikes in the queue after its add (the membranes are the pooled plane\'s)', () => {
+      expect(neuronParametersOf(spiking.files, 'block_pool_together_c00')).toMatchObject({ POOL: 1, POOL_BY_POSITION: 1, LATTICE: 1, HAS_RES: 4 });
+      expect(poolQueueParametersOf(spiking.files, 'block_pool_together_c00')).toMatchObject({ POOLED_IN: 1, RES_ADD: 1, THRESHOLD: 2 });
+    });
+
+    // 4x4x6 spikes per timestep (4) per image.
+    twoImagePoolTest(spiking, { c1: 4 * 96 });
+  });
+
   describe("a residual add after the chain (3x3/1 max padded by 1, a ReLU, 3x3/1 average padded by 1): the queue adds (IMC112 before)", () => {
     const chainAdd = withShortcut(
       'block_pool_together_chain_add',
@@ -301,14 +343,7 @@ describe('a pool whose windows end together in method-2 blocks, pooled by positi
     // 4x4x6 pooled activations per image.
     twoImagePoolTest(chainAdd, { c1: 96 });
 
-    it("fails at c1 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
-      const depth = neuronParametersOf(chainAdd.files, 'block_pool_together_c00').RES_DEPTH;
-      const result = await verifyEdited(chainAdd, 'block_pool_together_c00_res_queue_slots.mem', (text) =>
-        text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
-      );
-      expect(result.pass).toBe(false);
-      expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
-    }, 300_000);
+    neighbourSlotFault(chainAdd);
   });
 
   describe('a residual add between a 2x2 max pool and a 3x3/1 average pool padded by 2 (its windows end together) in ragged blocks (IMC112 before)', () => {

@@ -149,7 +149,10 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
   // (A method-2 core pools by position itself and streams its pooled activations to a queue that only sends them.)
   const sendsPooled = p.replicas > 1 && n.pool?.queue !== undefined && n.pool.byPosition === true;
   const queued = usesPoolQueue(p) && !sendsPooled;
-  const threshold = queued && n.threshold?.afterPool ? undefined : n.threshold;
+  // A residual add after such a pool is its queue's where a pixel ends two windows (src/emit/rtl/plan.ts), and so is
+  // what follows the add.
+  const queueFollows = sendsPooled && n.residual?.queueSlots !== undefined;
+  const threshold = (queued || queueFollows) && n.threshold?.afterPool ? undefined : n.threshold;
   const membrane = threshold?.integrateAndFire;
   if (membrane && (threshold!.level < 0 || membrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
   const res = n.residual;
@@ -205,7 +208,7 @@ export function neuronParameters(p: CoreRtlPlan): NeuronParameters {
     POOL_BITS: poolBits,
     // An index into the running values of POOL_COLUMNS columns of windows (POOLED_H x CHANNELS entries each).
     POOL_INDEX_BITS: unsignedBits(poolColumns * (pool?.pooledHeight ?? 1) * channels - 1),
-    RELU_AFTER_POOL: n.reluAfterPool && !queued ? 1 : 0,
+    RELU_AFTER_POOL: n.reluAfterPool && !queued && !queueFollows ? 1 : 0,
     POOL_CHAIN: chain ? 1 : 0,
     POOL_BY_POSITION: byPosition ? 1 : 0,
     POOL_COLUMNS: poolColumns,

@@ -19,7 +19,7 @@ import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
 import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { chainPoolColumns, chainWindows, layerPoolRule, type PooledGroup } from '../../mapping/replicatedPool.js';
+import { chainPoolColumns, chainWindows, layerPoolRule, pixelEndsTwoWindows, type PooledGroup } from '../../mapping/replicatedPool.js';
 import { completingPixels, hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -360,9 +360,10 @@ function neuronPlan(
         const isPool = (g: IrNode): boolean => ['maxpool', 'avgpool', 'gap'].includes(g.op.kind);
         const direct = before.every(activation);
         // (A method-2 core pools its one queued pool by position and adds the shortcut itself, as for any pool by
-        // position: its queue only sends the pooled activations.)
+        // position: its queue only sends the pooled activations; but where a pixel ends two windows, which the neuron
+        // core emits one at a time, the queue adds, reading each pooled pixel's shortcut slot.)
         const pooledByPosition = lm.matrix.replicas.length > 1 && blockShape(lm.matrix.replicas).cols > 1;
-        const queueAdds = (pool?.queue !== undefined && !pooledByPosition) || laterPools.some((l) => l.pool.queue !== undefined);
+        const queueAdds = (pool?.queue !== undefined && (!pooledByPosition || pixelEndsTwoWindows(design, lm))) || laterPools.some((l) => l.pool.queue !== undefined);
         const afterPool = pool !== undefined && before.every((g) => activation(g) || isPool(g)) && (isPool(before[before.length - 1]) || reluAfterPool);
         // Nothing else comes before an add: a batch norm is first (IMC026), a second add is IMC055.
         if (!(direct || afterPool)) throw new Error(`RTL: residual add '${f.name}' after ${before.map((g) => g.op.kind).join(', ')} (internal: the language and the mapping refuse others)`);

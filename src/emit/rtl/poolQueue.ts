@@ -82,10 +82,12 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
   // applies what follows the last pool).
   const pooledIn = queueSendsPooled(p);
   const neuronPools = pooledIn && n.pool?.byPosition === true;
+  // What follows its pool is the neuron core's, unless the queue adds a residual after it (a pixel ends two windows).
+  const neuronFollows = neuronPools && n.residual?.queueSlots === undefined;
   // The later pool after a residual add between two pools (its stage or queue adds the shortcut).
   const addAt = n.laterPools.findIndex((l) => l.add !== undefined);
   // A threshold after the pools (one between two of them is a stage's or a queue's input compare).
-  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools && !neuronPools ? n.threshold : undefined;
+  const threshold = n.threshold?.afterPool && !n.threshold.betweenPools && !neuronFollows ? n.threshold : undefined;
   const membrane = threshold?.integrateAndFire;
   const anyMembrane = n.threshold?.integrateAndFire;
   if (anyMembrane && (n.threshold!.level < 0 || anyMembrane.leak < 0)) throw new Error(`RTL: core ${p.core.id}: a negative membrane threshold or leak`);
@@ -156,7 +158,7 @@ export function poolQueues(p: CoreRtlPlan): PoolQueue[] {
       AFTER: at + 1 < n.laterPools.length ? 1 : 0,
       OUT_H: n.outHeight,
       // What follows the last pool is the last queue's.
-      RELU_AFTER_POOL: last && n.reluAfterPool && !neuronPools ? 1 : 0,
+      RELU_AFTER_POOL: last && n.reluAfterPool && !neuronFollows ? 1 : 0,
       RES_ADD: !adds ? 0 : n.residual!.afterPool === 'relu' ? 2 : 1,
       SEND_SHORTCUT: sends ? 1 : 0,
       ACT_BITS: n.saturationBits,

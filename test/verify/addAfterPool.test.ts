@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  editShortcutTable,
   lintAndVerifyTests,
   lintTest,
   memLines,
   neuronParametersOf,
+  noShortcutWaitFault,
   poolQueueParametersOf,
   poolStageParametersOf,
   prepare,
@@ -108,12 +108,7 @@ describe('a residual add of the ReLU of the pooled value of its core whose short
 
   lintAndVerifyTests(p, 300);
 
-  it('fails at c2 when its blocks no longer wait for their shortcut (fault check)', async () => {
-    const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;
-    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
-    expect(result.pass).toBe(false);
-    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
-  }, 300_000);
+  noShortcutWaitFault(p, c2, 'c2');
 });
 
 const POOL_AFTER_ADD = 'test/verify/fixtures/pool-after-pooled-add.imc';
@@ -183,12 +178,7 @@ describe('a pool after a residual add of the ReLU of a pooled value whose shortc
     expect(result.firstMismatch).toMatchObject({ layer: 'c2', kind: 'activation' });
   }, 300_000);
 
-  it('fails at c2 when its blocks no longer wait for their shortcut (fault check)', async () => {
-    const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;
-    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
-    expect(result.pass).toBe(false);
-    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
-  }, 300_000);
+  noShortcutWaitFault(p, c2, 'c2');
 });
 
 describe('a queued pool after a residual add of a pooled value (2x2 max, add, ReLU, 2x2/1 max padded by 1: a queue; unreplicated)', () => {

@@ -14,6 +14,7 @@ import {
   lintTest,
   memLines,
   neuronParametersOf,
+  noShortcutWaitFault,
   poolQueueParametersOf,
   poolStageParametersOf,
   prepare,
@@ -85,12 +86,7 @@ describe('a residual add of a late shortcut after a queued 3x3/1 max pool padded
 
   neighbourSlotFault(p, c2);
 
-  it('fails at c2 when its blocks no longer wait for their shortcut pixels (fault check)', async () => {
-    const ptr = neuronParametersOf(p.files, c2).RES_PTR_BITS;
-    const result = await verifyEdited(p, `${c2}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
-    expect(result.pass).toBe(false);
-    expect(result.firstMismatch).toMatchObject({ layer: 'c2' });
-  }, 300_000);
+  noShortcutWaitFault(p, c2, 'c2', 'their shortcut pixels');
 });
 
 describe('a residual add after a queue between two stages (2x2/1 average, 3x3/1 max padded by 1, 2x2/1 average: 4x3)', () => {
@@ -249,12 +245,7 @@ describe('a residual add after a queued pool in replicated cores: 3 method-1 rep
 
   neighbourSlotFault(p, c1, 'c1');
 
-  it('fails at c1 when its blocks no longer wait for the shortcut pixels of the pooled pixels they complete (fault check)', async () => {
-    const ptr = neuronParametersOf(p.files, c1).RES_PTR_BITS;
-    const result = await verifyEdited(p, `${c1}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
-    expect(result.pass).toBe(false);
-    expect(result.firstMismatch).toMatchObject({ layer: 'c1' });
-  }, 300_000);
+  noShortcutWaitFault(p, c1, 'c1', 'the shortcut pixels of the pooled pixels they complete');
 
   it("fails at c2 when its pooled pixels read their neighbour's shortcut slot (fault check)", async () => {
     const { RES_PTR_BITS: ptr, RES_DEPTH: depth } = neuronParametersOf(p.files, c2);

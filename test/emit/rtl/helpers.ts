@@ -85,6 +85,19 @@ export function editShortcutTable(text: string, ptrBits: number, edit: (entry: S
   );
 }
 
+/**
+ * Fault check: every entry of `core`'s shortcut table needs no shortcut pixel (its blocks no longer wait for theirs),
+ * caught at `layer`.
+ */
+export function noShortcutWaitFault(p: Prepared, core: string, layer: string, waitedFor = 'their shortcut'): void {
+  it(`fails at ${layer} when its blocks no longer wait for ${waitedFor} (fault check)`, async () => {
+    const ptr = neuronParametersOf(p.files, core).RES_PTR_BITS;
+    const result = await verifyEdited(p, `${core}_res_slots.mem`, (text) => editShortcutTable(text, ptr, (entry) => ({ ...entry, need: 0 })));
+    expect(result.pass).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ layer });
+  }, 300_000);
+}
+
 /** Shared Verilator cache of the test runs (builds are keyed by the RTL, so reuse is safe). */
 export const TEST_CACHE = join(tmpdir(), 'imcc-test-verilator-cache');
 

@@ -1,7 +1,6 @@
-// Pools fused into a replicated layer: which ones the RTL implements, and which pooled pixels a block sends. One
-// rule for the RTL plan (IMC112 for the rest), the memory plan (a consumer's arriving blocks) and the replication
-// optimizer (which replicates a pooled layer only where the rule allows), so the optimizer never chooses a mapping
-// the RTL refuses.
+// Pools fused into a replicated layer: how the RTL pools them and which pooled pixels a block sends. One rule for
+// the RTL plan, the memory plan (a consumer's arriving blocks) and the mapping (a column-split layer whose parts
+// cannot pool their own windows is gathered in one core), so they agree on every replicated layer.
 //
 // A block's pixels pass the neuron core column by column, y fastest; the blocks come in column order (a strip of
 // block.cols columns, top to bottom, then the next strip). Every window's last pixel is then the last of its pixels
@@ -27,7 +26,7 @@
 // pixel (queuedPools); a residual add after the pools is the last queue's, as in an unreplicated core. So do method-2
 // blocks (ragged too) whose pools' windows end unevenly or together: the neuron core (one pool) or its stages (a
 // chain) pool by position, emitting every window a pixel ends one at a time (heldPoolCycles), and a queue only orders
-// and sends the last pool's pixels; a residual add after them only when no pixel ends two windows of a pool. Column
+// and sends the last pool's pixels; a residual add between or after them is a stage's or the queue's. Column
 // parts whose pools must queue are gathered, and the gathering core queues as an unsplit layer's does.
 import type { IrDesign, IrNode } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
@@ -326,11 +325,6 @@ export interface ReplicatedPoolCase {
   colParts: number;
   /** The layer's output channels (its columns are replica-major): needed to place the column parts' boundaries. */
   outChannels?: number;
-  /**
-   * How many of the pools a residual add in the core follows (absent or 0: none): method-2 blocks queue them where the
-   * queue adds (after the last pool), or where no pixel ends two windows of a pool before the add.
-   */
-  addAfterPools?: number;
 }
 
 /**
@@ -419,17 +413,14 @@ function chainPartShares(convHeight: number, convWidth: number, block: BlockShap
 }
 
 /**
- * The block of pooled pixels a block of a replicated layer sends together, or what the RTL does not implement (`pool`: the
- * index of the pool it is about, `what`: IMC112's text). Callers pass a case with at least one pool.
+ * The block of pooled pixels a block of a replicated layer sends together, and how (column parts, gathered, queued).
+ * Callers pass a case with at least one pool.
  */
-export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
+export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup {
   if (c.colParts > 1) {
-    const perPart = columnPartRule(c);
-    if ('pixels' in perPart) return perPart;
-    // The parts cannot pool their own replicas' windows: one core gathers the block's codes and pools it whole as an
-    // unsplit layer's core does, queueing the pooled pixels where that core would.
-    const whole = replicatedPoolRule({ ...c, colParts: 1 });
-    return 'pixels' in whole ? { ...whole, gathered: true } : whole;
+    // Where the parts cannot pool their own replicas' windows, one core gathers the block's codes and pools it whole
+    // as an unsplit layer's core does, queueing the pooled pixels where that core would.
+    return columnPartRule(c) ?? { ...replicatedPoolRule({ ...c, colParts: 1 }), gathered: true };
   }
   const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
   if (!('reason' in sent)) return sent;
@@ -441,19 +432,10 @@ export function replicatedPoolRule(c: ReplicatedPoolCase): PooledGroup | { pool:
   // windows of a pool (windows that end together, or on a ragged lattice, or through the chain): the neuron core or
   // the stage emits them one at a time, holding the walk. A last pool of one window (a global average pool) needs no
   // queue: its one pixel goes with the last block.
-  const windows = chainWindows(c.convHeight, c.convWidth, c.block, c.pools);
-  const single = windows.at(-1)!.length === 1;
-  const queued: PooledGroup = { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
-  if (!c.addAfterPools) return single ? { pixels: 1, rows: 1, cols: 1 } : queued;
-  // A residual add after the last queued pool is the queue's (RES_ADD) after a chain, or where a pixel ends two windows
-  // of one pool (else the neuron core's): it reads each pooled pixel's shortcut as it sends it.
-  if (c.addAfterPools === c.pools.length && !single) return queued;
-  // An add between two pools is a stage's, one shortcut per pooled pixel as it is completed: built when every pixel
-  // ends one window at most of each pool before the add (the held emission of several windows reads one shortcut) and
-  // the last pool is queued.
-  const { rows, cols } = chainEnds(c.convHeight, c.convWidth, c.pools.slice(0, c.addAfterPools));
-  if (!single && rows !== undefined && cols !== undefined && !completesTwoWindows(windows.slice(0, c.addAfterPools))) return queued;
-  return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+  // A residual add after the pools is the queue's (or the neuron core's, for one pool where no pixel ends two windows),
+  // one between two pools the stage's after it (reading the shortcut of each window it takes): src/emit/rtl/plan.ts.
+  const single = chainWindows(c.convHeight, c.convWidth, c.block, c.pools).at(-1)!.length === 1;
+  return single ? { pixels: 1, rows: 1, cols: 1 } : { pixels: 1, rows: 1, cols: 1, queued: [c.pools.length - 1] };
 }
 
 /** Whether two windows of `pool` end at the same row or column of a `height` x `width` plane (padding >= stride). */
@@ -485,26 +467,22 @@ export function queuedPools(convHeight: number, convWidth: number, pools: readon
 
 /**
  * replicatedPoolRule for a layer split in column parts that each pool their own replicas' windows by position: each
- * part must hold whole replicas and whole windows (partShares, chainPartShares).
+ * part must hold whole replicas and whole windows (partShares, chainPartShares); undefined where they cannot.
  */
-function columnPartRule(c: ReplicatedPoolCase): PooledGroup | { pool: number; what: string } {
-  const split = 'a pool in a replicated layer split in column parts';
-  if (c.outChannels === undefined) return { pool: 0, what: split };
+function columnPartRule(c: ReplicatedPoolCase): PooledGroup | undefined {
   // partShares places the windows' replicas on the grid of blocks.
-  if (c.block.ragged) return { pool: 0, what: `${split}, its blocks ragged (method 2, the last column partly filled)` };
+  if (c.outChannels === undefined || c.block.ragged) return undefined;
+  const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
+  if ('reason' in sent) return undefined;
+  // A chain: each part's stages pool its own replicas' pixels by position.
   if (c.pools.length > 1) {
-    // A chain: each part's stages pool its own replicas' pixels by position.
-    const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-    if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
     const shares = chainPartShares(c.convHeight, c.convWidth, c.block, c.pools, c.outChannels, c.colParts);
-    return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 1, what: `${split} and ${c.pools.length} pools: ${shares.reason}` };
+    return Array.isArray(shares) ? { ...sent, partPixels: shares } : undefined;
   }
   const [pool] = c.pools;
-  if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return { pool: 0, what: `${split} and a ${pool.height}x${pool.width} pool with stride ${pool.stride}` };
-  const sent = pooledPerBlock(c.convHeight, c.convWidth, c.block, c.pools);
-  if ('reason' in sent) return { pool: 0, what: `a pool in a replicated layer with ${sent.reason}` };
+  if (!nonOverlapping(pool, c.convHeight, c.convWidth)) return undefined;
   const shares = partShares(c.convHeight, c.convWidth, c.block, pool, c.outChannels, c.colParts);
-  return Array.isArray(shares) ? { ...sent, partPixels: shares } : { pool: 0, what: `${split}: ${shares.reason}` };
+  return Array.isArray(shares) ? { ...sent, partPixels: shares } : undefined;
 }
 
 const POOLS = new Set(['maxpool', 'avgpool', 'gap']);
@@ -525,56 +503,34 @@ function poolGeometries(layer: IrNode, pools: readonly IrNode[]): PoolGeometry[]
   });
 }
 
-/** How many of the fused `pools` come before the core's residual add in `fused` (0: no add, or one before the pools). */
-function addAfterPools(fused: readonly string[], pools: readonly IrNode[], byName: ReadonlyMap<string, IrNode>): number {
-  const add = fused.findIndex((f) => byName.get(f)?.op.kind === 'add');
-  return add < 0 ? 0 : pools.filter((p) => fused.indexOf(p.name) < add).length;
-}
-
 /**
- * The rule for a weight layer of the design (`layer` its node, `fused` the nodes fused into its core) replicated in
- * `block`-shaped blocks over `colParts` column parts: undefined when it fuses no pool, else as replicatedPoolRule,
- * with the refused pool's node.
+ * The rule for a replicated layer's fused pools (undefined for a layer without both, or not replicated): the block of
+ * the pooled plane it sends at once (its consumers' arriving blocks), and how (replicatedPoolRule).
  */
-export function replicatedPoolOf(
-  design: IrDesign,
-  layer: IrNode,
-  fused: readonly string[],
-  block: BlockShape,
-  colParts: number,
-): PooledGroup | { pool: IrNode; what: string } | undefined {
-  const pools = fusedPools(design, fused);
+export function pooledGroupOf(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | undefined {
+  if (lm.matrix.replicas.length <= 1) return undefined;
+  const layer = nodeIndex(design.network).get(lm.layer)!;
+  const pools = fusedPools(design, lm.fused);
   if (pools.length === 0) return undefined;
-  const byName = nodeIndex(design.network);
-  const rule = replicatedPoolRule({
+  return replicatedPoolRule({
     convHeight: layer.shape.height,
     convWidth: layer.shape.width,
-    block,
+    block: blockShape(lm.matrix.replicas),
     pools: poolGeometries(layer, pools),
-    colParts,
+    colParts: lm.colParts,
     outChannels: layer.shape.channels,
-    addAfterPools: addAfterPools(fused, pools, byName),
   });
-  return 'what' in rule ? { pool: pools[rule.pool], what: rule.what } : rule;
 }
 
 /**
- * The rule for a replicated layer's fused pools (undefined for a layer without both): the block of the pooled plane
- * it sends at once, or what the RTL does not implement.
+ * Whether one pixel of a replicated layer's conv plane ends two windows of one of its fused pools (through the chain;
+ * of its first `count` pools, when given), in its blocks: a method-2 core's neuron core or stage then emits them one
+ * at a time, so a residual add after its pools is its queue's, and one between two pools reads a shortcut per window
+ * (src/emit/rtl/plan.ts).
  */
-export function layerPoolRule(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): PooledGroup | { pool: IrNode; what: string } | undefined {
-  if (lm.matrix.replicas.length <= 1) return undefined;
-  return replicatedPoolOf(design, nodeIndex(design.network).get(lm.layer)!, lm.fused, blockShape(lm.matrix.replicas), lm.colParts);
-}
-
-/**
- * Whether one pixel of a replicated layer's conv plane ends two windows of one of its fused pools (through the chain),
- * in its blocks: a method-2 core's neuron core then emits them one at a time, and a residual add after its one pool is
- * its queue's (src/emit/rtl/plan.ts).
- */
-export function pixelEndsTwoWindows(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): boolean {
+export function pixelEndsTwoWindows(design: IrDesign, lm: Omit<LayerMapping, 'cores'>, count?: number): boolean {
   const layer = nodeIndex(design.network).get(lm.layer)!;
-  const pools = poolGeometries(layer, fusedPools(design, lm.fused));
+  const pools = poolGeometries(layer, fusedPools(design, lm.fused)).slice(0, count);
   return completesTwoWindows(chainWindows(layer.shape.height, layer.shape.width, blockShape(lm.matrix.replicas), pools));
 }
 
@@ -586,9 +542,9 @@ export function pixelEndsTwoWindows(design: IrDesign, lm: Omit<LayerMapping, 'co
  * window at which the chain stops, at least one.
  */
 export function heldPoolCycles(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): number {
-  const rule = layerPoolRule(design, lm);
+  const rule = pooledGroupOf(design, lm);
   const block = blockShape(lm.matrix.replicas);
-  if (rule === undefined || !('pixels' in rule) || rule.queued === undefined || block.cols === 1) return 0;
+  if (rule?.queued === undefined || block.cols === 1) return 0;
   const layer = nodeIndex(design.network).get(lm.layer)!;
   const pools = poolGeometries(layer, fusedPools(design, lm.fused));
   const planes = [{ height: layer.shape.height, width: layer.shape.width }];
@@ -636,17 +592,7 @@ export function heldPoolCycles(design: IrDesign, lm: Omit<LayerMapping, 'cores'>
  * the whole block: replicatedPoolRule's `gathered`); the mapping makes the other parts partial cores of it.
  */
 export function gathersColumnParts(design: IrDesign, lm: Omit<LayerMapping, 'cores'>): boolean {
-  const rule = layerPoolRule(design, lm);
-  return rule !== undefined && 'pixels' in rule && rule.gathered === true;
-}
-
-/**
- * The block of the pooled plane a replicated layer with fused pools sends at once (its consumers' arriving blocks),
- * or undefined for a layer without both or one whose pools the rule refuses (the RTL plan raises IMC112 for it).
- */
-export function pooledGroupOf(design: IrDesign, lm: LayerMapping): PooledGroup | undefined {
-  const rule = layerPoolRule(design, lm);
-  return rule !== undefined && 'pixels' in rule ? rule : undefined;
+  return pooledGroupOf(design, lm)?.gathered === true;
 }
 
 /** The block of pixels a layer sends at once: its replicas' block, or the block of its pooled plane (pooledGroupOf). */

@@ -27,7 +27,7 @@ import type { ReplicaOffset } from '../mapping/types.js';
 import { blockGrid, blockOrigins, blockRegion, blockShape, isFullBlock, isRaggedBlock, type BlockShape } from '../mapping/block.js';
 import { replicaOffsets } from '../mapping/kernel.js';
 
-import { makeLayout, layoutFigures, type Layout, type StoredVolume } from './layout.js';
+import { makeLayout, layoutFigures, type StoredVolume } from './layout.js';
 
 /** Everything the memory phase needs to know about one core; built from the design and mapping by planMemories. */
 export interface CoreMemoryParams {

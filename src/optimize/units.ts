@@ -8,11 +8,9 @@
 // method-2 blocks, whose last column is partly filled (every phase computes them, the RTL too). The
 // search does not take them by default: on ResNet-32 they gain little (docs/optimize.md "Ragged blocks") and they
 // double a ResNet-18-sized network's search time.
-import type { IrDesign, IrNode } from '../ir/types.js';
+import type { IrDesign } from '../ir/types.js';
 import { nodeIndex } from '../ir/nodeIndex.js';
-import { collectiveKernelMatrix, fuseNetwork, receivedShape, replicaOffsets, splitMatrix, type FusedLayer } from '../mapping/index.js';
-import { blockShape } from '../mapping/block.js';
-import { replicatedPoolOf } from '../mapping/replicatedPool.js';
+import { collectiveKernelMatrix, fuseNetwork, receivedShape, splitMatrix, type FusedLayer } from '../mapping/index.js';
 
 /** One setting of a unit: every member layer gets `replicas` in blocks `dW` wide; `cores` is the sum over members. */
 export interface UnitOption {
@@ -79,11 +77,6 @@ function layerOptions(design: IrDesign, layer: FusedLayer, gridCores: number, sp
         tileCache.set(key, tiles);
       }
       if (tiles.cores > gridCores) continue;
-      // A fused pool the RTL cannot replicate in this block (a ragged one on its lattice) rules the setting out.
-      if (replicas > 1) {
-        const pool = replicatedPoolOf(design, node, layer.fused, blockShape(replicaOffsets(replicas, dW)), tiles.colParts);
-        if (pool !== undefined && !('pixels' in pool)) continue;
-      }
       options.push({ replicas, dW, cores: tiles.cores });
     }
   }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { sourceLayout } from '../emit/sourceLayout.js';
-import { diagnostic, DiagnosticError, formatDiagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/index.js';
+import { DiagnosticError, formatDiagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/index.js';
 import type { IrDesign } from '../ir/types.js';
 import { weightsFilePath } from '../ir/weightsFile.js';
 import type { Mapping } from '../mapping/types.js';
@@ -138,19 +138,6 @@ function designModuleInput(design: IrDesign, mapping: Mapping, plan: MemoryPlan,
   };
 }
 
-/**
- * The RTL files, or none when the generator refuses the design (IMC112, a feature it does not implement yet). The
- * rest of the output is still useful, so the refusal becomes warning IMC183 and report.txt says what is missing.
- */
-function rtlFilesOrWarnings(build: () => OutputFile[]): { files: OutputFile[]; warnings: Diagnostic[] } {
-  try {
-    return { files: build(), warnings: [] };
-  } catch (err) {
-    if (!(err instanceof DiagnosticError) || !err.diagnostics.every((d) => d.code === 'IMC112')) throw err;
-    return { files: [], warnings: err.diagnostics.map((d) => diagnostic('IMC183', d.span, { refusal: d.message })) };
-  }
-}
-
 /** Builds every output file. Throws DiagnosticError for designs a phase rejects; nothing is written here. */
 export function compileDesign(input: CompileInput): CompileResult {
   const { design, version } = input;
@@ -165,10 +152,10 @@ export function compileDesign(input: CompileInput): CompileResult {
   const totals = mappingTotals(mapping, design.target.crossbar);
   // What NeuroSim cannot express is a warning only when NeuroSim is asked for; run.txt always lists it.
   const neurosimWarnings = input.neurosimTraces ? simulatorWarnings(design, mapping) : [];
-  const rtl = rtlFilesOrWarnings(() => emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content })));
+  const rtl = emitRtl(program, { version }).map((f) => ({ path: f.path, content: f.content }));
   const configs = simulatorConfigs(program, { neurosimTraces: input.neurosimTraces ?? false }).map((f) => ({ path: f.path, content: f.content }));
 
-  const warnings = [...(input.warnings ?? []), ...dataflow.diagnostics, ...(schedulesSkipped ? [schedulesSkipped] : []), ...rtl.warnings];
+  const warnings = [...(input.warnings ?? []), ...dataflow.diagnostics, ...(schedulesSkipped ? [schedulesSkipped] : [])];
   const reportHtml = renderHtmlReport({ version, entry, program, warnings, displayPath: outputPath });
 
   const files: OutputFile[] = [
@@ -177,7 +164,7 @@ export function compileDesign(input: CompileInput): CompileResult {
     { path: 'mapping.json', content: jsonText('mapping', mappingJson(mapping, design)) },
     ...(schedulesSkipped ? [] : scheduleFiles(memory)),
     ...configs,
-    ...rtl.files,
+    ...rtl,
     { path: 'design.ts', content: renderDesignModule(designModuleInput(design, mapping, memory, entry)) },
     {
       path: 'report.txt',
@@ -193,7 +180,6 @@ export function compileDesign(input: CompileInput): CompileResult {
         gridPicture: gridPicture(mapping).trimEnd(),
         memoryTable: memoryReport(memory),
         dataflowReport: formatDataflowReport(dataflow, design.network.name).trimEnd(),
-        rtlMissing: rtl.warnings.map((w) => `${w.code}: ${w.message}`),
         warnings: sortDiagnostics([...warnings, ...neurosimWarnings]).map((w) => formatDiagnostic(w, new Map())),
       }),
     },

@@ -2,7 +2,7 @@
 // the figures NeuroSIM/main prints: chip area, latency and energy per image, the layers, the subarray size and the
 // operation count (main.cpp's 2 x H x W x Cin x Kh x Kw x Cout, recovered as throughput x latency).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';

@@ -16,8 +16,6 @@ import { formatNpz } from '../../src/support/npz.js';
 import { formatText } from '../../src/dsl/fmt-file.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 
-const STATIC_CORE = 'neuron_core { ops psum, batchnorm, relu, residual, pool }';
-
 function target(core: string): string {
   return `target t {
   crossbar {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { main } from '../../src/cli/main.js';
 import { buildSchedule, type CoreMemoryParams } from '../../src/memory/index.js';
 import { replicaOffsets } from '../../src/mapping/index.js';
 import { parseScheduleText, renderSchedule } from '../../src/memory/scheduleFile.js';

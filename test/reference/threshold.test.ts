@@ -12,7 +12,6 @@ import { requantize, threshold } from '../../src/reference/arithmetic.js';
 import { generateInputImage, generateWeights } from '../../src/ir/weights.js';
 import { emitRtl } from '../../src/emit/rtl/index.js';
 import { createProgram } from '../../src/pipeline/program.js';
-import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { compileDesign } from '../../src/pipeline/compile.js';
 import { TARGET, net } from '../diagnostics/cases.js';
 import { coreModuleFile, neuronParametersOf } from '../emit/rtl/helpers.js';

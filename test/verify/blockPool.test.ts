@@ -35,7 +35,7 @@ describe('the block of pooled pixels a method-2 block completes', () => {
     expect(pooledPerBlock(4, 6, { rows: 2, cols: 3 }, [{ height: 4, width: 6, stride: 4, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
   });
 
-  it('accepts overlapping windows and chains of pools; refuses windows that end together and uneven strips', () => {
+  it('sends equal blocks of overlapping windows and chains of pools, not of windows that end together or uneven strips (those queue)', () => {
     // Overlapping windows: 3x3 every 2 padded by 1 end at rows (columns) 1, 3, 5, 7, one per block.
     expect(pooledPerBlock(8, 8, { rows: 2, cols: 2 }, [pool(3, 2, 1)])).toEqual({ pixels: 1, rows: 1, cols: 1 });
     // Windows that end together (3x3 every 1 padded by 1: the last two end at the plane's last row).
@@ -173,7 +173,7 @@ describe('column parts of a pooled replicated layer', () => {
     expect(ragged).toEqual({ pixels: 1, rows: 1, cols: 1, gathered: true });
   });
 
-  it('gathers parts whose pools must queue, and queues them as an unsplit layer does (refusing what it refuses)', () => {
+  it('gathers parts whose pools must queue, and queues them as an unsplit layer does', () => {
     // One pool whose windows end unevenly in method-2 blocks: pooled by position, sent by a queue in the last core.
     const uneven = replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 3, cols: 4 }, pools: [pool(3)], colParts: 2, outChannels: 4 });
     expect(uneven).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
@@ -186,11 +186,9 @@ describe('column parts of a pooled replicated layer', () => {
     // A chain whose first pool's windows end together in method-2 blocks: pooled by position in stages, queued.
     const chain = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1), pool(2)], colParts: 2, outChannels: 4 });
     expect(chain).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1], gathered: true });
-    // A residual add after such a pool is the gathering core's queue's, as without parts; after a method-1 queue too.
-    const add = replicatedPoolRule({ convHeight: 8, convWidth: 8, block: { rows: 2, cols: 2 }, pools: [pool(3, 1, 1)], colParts: 2, outChannels: 4, addAfterPools: 1 });
-    expect(add).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
-    const queueAdd = replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 4, cols: 1 }, pools: [pool(3)], colParts: 2, outChannels: 3, addAfterPools: 1 });
-    expect(queueAdd).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
+    // An uneven pool in method-1 columns split in two parts: gathered and queued too.
+    const columns = replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 4, cols: 1 }, pools: [pool(3)], colParts: 2, outChannels: 3 });
+    expect(columns).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0], gathered: true });
   });
 });
 

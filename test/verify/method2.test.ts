@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../../src/diagnostics/index.js';
 import { planRtl } from '../../src/emit/rtl/plan.js';
 import { controllerParametersOf, coreModuleFile, lintAndVerifyTests, neuronParametersOf, prepare } from '../emit/rtl/helpers.js';
 

@@ -9,14 +9,13 @@
 //
 // Valid by construction: every step that would not fit the current plane, the core budget or the mapping rules is
 // dropped, replica counts are fitted to the output plane (whole blocks, or on purpose edge blocks, or ragged blocks),
-// a replicated layer with fused pools is mostly refitted to blocks the RTL's rule accepts
-// (src/mapping/replicatedPool.ts: method-1 columns, or its ragged block where the rule accepts its lattice;
-// one in six keeps its drawn blocks, ragged ones included, so refusals stay exercised), and the input memory's depth and the timestep are settled from a first plan (the largest words and read
+// a replicated layer with one fused pool in method-2 blocks is mostly refitted to method-1 columns (refitToPools: the
+// draws the fixed seeds were picked with; one in six keeps its drawn blocks), and the input memory's depth and the
+// timestep are settled from a first plan (the largest words and read
 // cycles of any core, plus the case's slack), so `imcc map` and the memory plan accept every case. SMALL keeps the
 // draws its fixed seeds were picked with (fewer idle pixels, ReLU targets only); LARGER draws idle pixels wherever the
 // RTL builds them (idleAnywhere) and a quarter of its cases on integrate-and-fire targets (spiking).
 import fc from 'fast-check';
-import type { DiagnosticCode } from '../../src/diagnostics/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +26,8 @@ import type { IrDesign, IrNode } from '../../src/ir/types.js';
 import type { Mapping } from '../../src/mapping/types.js';
 import { hasPadding, uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
-import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { poolWindowEnds } from '../../src/mapping/poolWindows.js';
-import { pooledGroupOf, replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
+import { pooledGroupOf, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
 import type { ResidualBuffer } from '../../src/dataflow/types.js';
 
 type Layout = 'auto' | 'IWAP' | 'KLIP' | 'PLIP';
@@ -297,8 +295,6 @@ interface RenderedLayer {
   stride: number;
   plane: { height: number; width: number };
   pools: PoolGeometry[];
-  /** How many of its pools a residual add in its core follows (the rule's addAfterPools). */
-  addAfterPools?: number;
 }
 
 interface Rendered {
@@ -307,35 +303,16 @@ interface Rendered {
 }
 
 /**
- * Replicas for a layer with fused pools that the RTL's rule accepts (src/mapping/replicatedPool.ts): a ragged block
- * as drawn when the rule accepts its lattice (equal blocks of pooled pixels, or queued pools), a method-2 block as
- * drawn when it fuses a chain of pools that the rule accepts, else method-1 replicas, at most the drawn count and no
- * more tiles than the first pass charged; 1 replica when none does.
+ * Replicas for a layer with fused pools (the draws the fixed seeds were picked with, when the RTL still refused some
+ * pooled blocks; every block is generated now): a ragged block, or a method-2 block fusing a chain of pools, as drawn;
+ * else method-1 columns, at most the drawn count and no more tiles than the first pass charged; 1 replica when none
+ * fits.
  */
 function refitToPools(c: NetCase, l: RenderedLayer): Rep {
-  if (isRagged(l.rep) || (l.rep.dW > 1 && l.pools.length > 1)) {
-    const rule = replicatedPoolRule({
-      convHeight: l.plane.height,
-      convWidth: l.plane.width,
-      block: blockShape(replicaOffsets(l.rep.replicas, l.rep.dW)),
-      pools: l.pools,
-      colParts: Math.ceil((l.out * l.rep.replicas) / c.tileCols),
-      outChannels: l.out,
-      addAfterPools: l.addAfterPools,
-    });
-    if ('pixels' in rule) return l.rep;
-  }
+  if (isRagged(l.rep) || (l.rep.dW > 1 && l.pools.length > 1)) return l.rep;
   for (let rows = Math.min(Math.max(l.rep.replicas, l.drawn.replicas), l.plane.height); rows >= 2; rows--) {
     const rep = { replicas: rows, dW: 1 };
-    const rule = replicatedPoolRule({
-      convHeight: l.plane.height,
-      convWidth: l.plane.width,
-      block: { rows, cols: 1 },
-      pools: l.pools,
-      colParts: Math.ceil((l.out * rows) / c.tileCols),
-      addAfterPools: l.addAfterPools,
-    });
-    if ('pixels' in rule && tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
+    if (tiles(c, l.inChannels, l.k, l.stride, l.out, rep) <= l.need) return rep;
   }
   return { replicas: 1, dW: 1 };
 }
@@ -468,7 +445,6 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       }
       if (pooled) {
         made.layer.pools.push(queued ? { height: 3, width: 3, stride: 1, padding: uniformPadding(1) } : { height: 2, width: 2, stride: 2, padding: uniformPadding(0) });
-        made.layer.addAfterPools = made.layer.pools.length;
         pooledAdd = false;
       }
       const operand = !pooled ? main : queued ? `maxpool(${main}, size 3, stride 1, pad 1)` : `maxpool(${main}, size 2)`;
@@ -582,23 +558,6 @@ export function writeCase(c: NetCase, limits: CaseLimits, name: string, dir = mk
   return file;
 }
 
-/**
- * Features the RTL generator refuses (docs/rtl.md, IMC112), by the words of its message: each still raised by
- * src/emit/rtl/plan.ts. Edge blocks, ragged blocks next to residual adds or in column parts, method-2 idle rows and
- * residual adds with idle pixels around pools are all generated now (the LARGER limits draw them: idleAnywhere), and
- * a ragged lattice's idle replicas' positions are always the corner its controller masks (src/emit/rtl/lattice.ts).
- */
-export const REFUSALS: readonly { name: string; pattern: RegExp }[] = [
-  // A pool in a replicated layer is implemented when its windows end evenly in the blocks (the same block of pooled
-  // pixels per block; in column parts too: each pools its own replicas' windows, or one core gathers them), or in
-  // method-1 blocks at all, and in method-2 blocks, ragged too, a pool or chain of pools, queued (in column parts by
-  // the gathering core), but not one of which a pixel ends two windows before a residual add between two pools, which
-  // a stage adds (src/mapping/replicatedPool.ts). The generator refits most such layers to accepted blocks
-  // (refitToPools), not all.
-  { name: 'pool in a replicated layer', pattern: /a pool in a replicated layer/ },
-];
-
-export const REFUSAL_CODE: DiagnosticCode = 'IMC112';
 
 /** Whether two windows of pool `node` end at the same row or column (padding >= stride): its pooled pixels queue. */
 function isQueuedPool(node: IrNode, byName: ReadonlyMap<string, IrNode>): boolean {

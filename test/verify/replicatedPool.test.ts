@@ -3,13 +3,13 @@
 // a method-1 core whose blocks end windows unevenly or together queues them and sends one per timestep (in column
 // parts too: the last core gathers the parts' codes and queues).
 import { describe, expect, it } from 'vitest';
-import { pooledPerBlock, queuedPools, replicatedPoolRule, type PoolGeometry } from '../../src/mapping/replicatedPool.js';
+import { pooledPerBlock, queuedPools, replicatedPoolRule } from '../../src/mapping/replicatedPool.js';
 import { uniformPadding } from '../../src/ir/padding.js';
 import { blockShape } from '../../src/mapping/block.js';
 import { replicaOffsets } from '../../src/mapping/kernel.js';
 import { poolQueueSlots } from '../../src/emit/rtl/poolWindows.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
-import { controllerParametersOf, coreModuleFile, lintTest, neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
+import { controllerParametersOf, coreModuleFile, lintTest, memLines, neuronParametersOf, poolQueueParametersOf, poolStageParametersOf, prepare, prepareVariant, TEST_CACHE, twoImagePoolTest, verifyEdited, writeFiles } from '../emit/rtl/helpers.js';
 
 const pool = (size: number, stride = size, pad = 0) => ({ height: size, width: size, stride, padding: uniformPadding(pad) });
 
@@ -92,14 +92,6 @@ describe('pools whose windows end unevenly or together in method-1 and method-2 
     expect(rule(2, 2, [pool(3, 1, 1), pool(2)])).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
     // A chain whose last pool is one window (a global average pool) sends it with the last block, unqueued.
     expect(rule(2, 2, [pool(3, 1, 1), { height: 12, width: 12, stride: 12, padding: uniformPadding(0) }])).toEqual({ pixels: 1, rows: 1, cols: 1 });
-    // A residual add after the last such pool is the queue's; between two pools a stage adds, where no pixel ends two
-    // windows of the pool before it, else refused.
-    const refused = { pool: 0, what: 'a pool in a replicated layer with two pool windows that end at the same row or column' };
-    const withAdd = (pools: PoolGeometry[], addAfterPools: number) => replicatedPoolRule({ convHeight: 12, convWidth: 12, block: { rows: 2, cols: 2 }, pools, colParts: 1, addAfterPools });
-    expect(withAdd([pool(3, 1, 1)], 1)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [0] });
-    expect(withAdd([pool(3, 1, 1), pool(3, 1, 1)], 2)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
-    expect(withAdd([pool(2), pool(3, 1, 2)], 1)).toEqual({ pixels: 1, rows: 1, cols: 1, queued: [1] });
-    expect(withAdd([pool(3, 1, 1), pool(3, 1, 1)], 1)).toEqual(refused);
     // Ragged blocks too (3 replicas dW 2 on 6x6: blocks complete 0, 1 or 2 of the 2x2 pool's pixels), also where one
     // pixel of the lattice is the last of two windows (3x3/2 padded by 1 in 5 replicas dW 2 on 5x5), of a chain too.
     const ragged = (replicas: number) => blockShape(replicaOffsets(replicas, 2));
@@ -284,11 +276,14 @@ describe('a pool whose windows end together in method-2 blocks, pooled by positi
       ...edits,
     ]);
 
-  /** Fault check: each slot of c00's queue's ROM one further (its neighbour's shortcut), caught at c1's values. */
-  const neighbourSlotFault = (variant: ReturnType<typeof prepare>) =>
-    it("fails at c1 when the queue reads its neighbour's shortcut slot (fault check)", async () => {
+  /**
+   * Fault check: each slot of c00's ROM of the queue's (or the stage's after the add) one further (its neighbour's
+   * shortcut), caught at c1's values.
+   */
+  const neighbourSlotFault = (variant: ReturnType<typeof prepare>, reader: 'queue' | 'stage' = 'queue') =>
+    it(`fails at c1 when the ${reader} reads its neighbour's shortcut slot (fault check)`, async () => {
       const depth = neuronParametersOf(variant.files, 'block_pool_together_c00').RES_DEPTH;
-      const result = await verifyEdited(variant, 'block_pool_together_c00_res_queue_slots.mem', (text) =>
+      const result = await verifyEdited(variant, `block_pool_together_c00_res_${reader}_slots.mem`, (text) =>
         text.replace(/^[0-9a-f]+$/gm, (line) => ((Number.parseInt(line, 16) + 1) % depth).toString(16).padStart(line.length, '0')),
       );
       expect(result.pass).toBe(false);
@@ -361,6 +356,63 @@ describe('a pool whose windows end together in method-2 blocks, pooled by positi
 
     // 4x4x5 pooled activations per image.
     twoImagePoolTest(between, { c1: 80 });
+  });
+
+  describe('a residual add between the 3x3/1 max pool padded by 1 (a pixel ends two of its windows) and a 3x3/1 average pool padded by 1 (IMC112 before)', () => {
+    const twoWindows = withShortcut(
+      'block_pool_together_add_pool',
+      '  s1 = conv(image, out 4, kernel 3x3, pad 1)\n  p1 = avgpool(relu(add(maxpool(batchnorm(c1), size 3, stride 1, pad 1), s1)), size 3, stride 1, pad 1)',
+    );
+
+    it("adds in the stage after the first pool, reading the shortcut of each window it takes at that window's slot", () => {
+      expect(neuronParametersOf(twoWindows.files, 'block_pool_together_c00')).toMatchObject({ HAS_RES: 5, BLOCK_W: 2 });
+      expect(poolStageParametersOf(twoWindows.files, 'block_pool_together_c00').map((s) => [s.BY_POSITION, s.ADD_IN, s.RELU_IN])).toEqual([
+        [1, 0, 0],
+        [1, 1, 1],
+      ]);
+      const wrapper = twoWindows.files.find((f) => f.path === 'rtl/block_pool_together_c00.v')!.content;
+      // The FIFO is read at the slot of the pixel on the stream into the stage after the add (column-major, 4 rows).
+      expect(wrapper).toContain('wire [31:0]  res_stage_pixel = { {(32-4){1\'b0}}, pool_stream_1[');
+      expect(wrapper).toContain('wire [5-1:0]  res_slot = res_stage_slot_rom[res_stage_index];');
+      // One slot per pixel of the first pool's 4x6 plane.
+      expect(memLines(twoWindows.files.find((f) => f.path === 'rtl/block_pool_together_c00_res_stage_slots.mem')!.content)).toHaveLength(24);
+    });
+
+    lintTest(twoWindows);
+
+    // 4x4x6 pooled activations per image.
+    twoImagePoolTest(twoWindows, { c1: 96 });
+
+    neighbourSlotFault(twoWindows, 'stage');
+
+    it('fails at c1 when the stage reads the shortcut of the pixel the core computes, one for all the windows it ends (fault check)', async () => {
+      const result = await verifyEdited(twoWindows, 'block_pool_together_c00.v', (t) =>
+        t.replace('wire [5-1:0]  res_slot = res_stage_slot_rom[res_stage_index];', 'wire [5-1:0]  res_slot = unused_res_entry_slot;'),
+      );
+      expect(result.pass).toBe(false);
+      expect(result.firstMismatch).toMatchObject({ core: 'c00', layer: 'c1', kind: 'activation' });
+    }, 300_000);
+  });
+
+  describe('a residual add between the 3x3/1 max pool padded by 1 and a global average pool, in ragged blocks (3 replicas dW 2; IMC112 before)', () => {
+    const gap = withShortcut(
+      'ragged_pool_together_add_gap',
+      '  s1 = conv(image, out 4, kernel 3x3, pad 1)\n  p1 = gap(relu(add(maxpool(batchnorm(c1), size 3, stride 1, pad 1), s1)))',
+      [
+        ['layer c1: replicas 4, method 2, dw 2', 'layer c1: replicas 3, method 2, dw 2'],
+        ['c2 = relu(conv(p1, out 4, kernel 3x3, pad 1))', 'c2 = relu(conv(p1, out 4, kernel 1x1))'],
+      ],
+    );
+
+    it('adds in the stage after the max pool; the global average goes with the last block, unqueued', () => {
+      expect(neuronParametersOf(gap.files, 'block_pool_together_c00')).toMatchObject({ LATTICE: 1, HAS_RES: 5 });
+      expect(poolStageParametersOf(gap.files, 'block_pool_together_c00').map((s) => s.ADD_IN)).toEqual([0, 1]);
+      expect(gap.files.some((f) => f.path === 'rtl/block_pool_together_c00_res_stage_slots.mem')).toBe(true);
+      expect(gap.files.find((f) => f.path === 'rtl/block_pool_together_c00.v')!.content).not.toContain('u_queue');
+    });
+
+    // One 4-channel pixel per image.
+    twoImagePoolTest(gap, { c1: 4 });
   });
 
   describe('an average pool in ragged blocks (3 replicas dW 2)', () => {

@@ -1,6 +1,6 @@
 // imcc verify --trace on a deliberately corrupted LeNet (one weight of core c02 negated): the run fails at core
 // c02, and the VCD it leaves covers exactly the timesteps around that mismatch, read back here from the file.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
 import { outputNode, sentVolume } from '../../ir/nodeIndex.js';
 import type { IrDesign } from '../../ir/types.js';
 import { isBinaryValue } from '../../ir/binary.js';
-import { blockOrigins, blockRegion, blockShape } from '../../mapping/block.js';
+import { blockOrigins, blockShape } from '../../mapping/block.js';
 import type { Mapping } from '../../mapping/types.js';
 import type { Program } from '../../pipeline/program.js';
 import { renderTemplate } from '../../support/templates.js';
@@ -14,7 +14,7 @@ import { planRtl, type CoreRtlPlan, type RtlPlan } from './plan.js';
 import { controllerParameters, type ControllerParameters } from './controllerParameters.js';
 import { ARRIVAL_FIELDS, BLOCK_FIELDS, packedEntry } from './lattice.js';
 import { neuronParameters } from './neuronParameters.js';
-import { pixelChannels, poolChainParameters, usesPoolChain } from './poolChain.js';
+import { pixelChannels, poolChainParameters, usesPoolChain, type PoolStageParameters } from './poolChain.js';
 import { poolQueues, usesPoolQueue } from './poolQueue.js';
 import { encodeShortcutEntry } from './shortcutOrder.js';
 import { sourceLayout } from '../sourceLayout.js';
@@ -178,6 +178,32 @@ function queueContexts(p: CoreRtlPlan, chainStages: number, streamZero: string, 
   });
 }
 
+/**
+ * Template fields of a stage after a residual add that reads the shortcut of each pixel it takes at that pixel's slot
+ * (`stageSlots` of the plan): the stream into it and the bits of the pixel's position in it ({ ..., y, x, value }),
+ * its input plane's height and the ROM's entries and index bits. Undefined for a core without one.
+ */
+function stageSlotContext(p: CoreRtlPlan, stages: readonly PoolStageParameters[]) {
+  const slots = p.neuron?.residual?.stageSlots;
+  if (!slots) return undefined;
+  const at = stages.findIndex((stage) => stage.ADD_IN !== 0);
+  if (at < 0) throw new Error(`RTL: core ${p.core.id}: per-window shortcut slots without a stage that adds (internal)`);
+  const { CW: cw, ACC_BITS: acc, IN_H: height, IN_W: width } = stages[at];
+  if (slots.length !== height * width) throw new Error(`RTL: core ${p.core.id}: ${slots.length} shortcut slots for a ${height}x${width} plane (internal)`);
+  const indexBits = unsignedBits(slots.length - 1);
+  return {
+    stream: `pool_stream_${at}`,
+    x: `${acc + cw - 1}:${acc}`,
+    y: `${acc + 2 * cw - 1}:${acc + cw}`,
+    cw,
+    height: ulit(32, height),
+    entries: slots.length,
+    entriesLit: ulit(32, slots.length),
+    indexBits,
+    indexZero: ulit(indexBits, 0),
+  };
+}
+
 /** Template fields of a wrapper's neuron core: its parameters, its unused ports' ties, and the pools it chains after it. */
 function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
   const values = neuronParameters(p);
@@ -209,6 +235,7 @@ function neuronContext(p: CoreRtlPlan, names: RtlNames): object {
       holdIn: i === stages.length - 1 ? "1'b0" : `pool_hold_${i + 1}`,
     })),
     stageAdds: stages.some((stage) => stage.ADD_IN !== 0) || queues.some((q) => q.addsPooledShortcut),
+    stageSlots: stageSlotContext(p, stages),
     accBits: values.ACC_BITS,
     poolLast: `pool_stream_${stages.length}`,
     poolQueueModule: names.poolQueue,
@@ -566,7 +593,7 @@ function testbenchContext(plan: RtlPlan, names: RtlNames, head: string): object 
 
 /**
  * The RTL of a mapped design: every file under rtl/ and tb/ (paths relative to the output directory), sorted by path.
- * Throws DiagnosticError IMC112 for network features the generator does not implement.
+ * Every design the mapping accepts has one.
  */
 export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile[] {
   const { design, mapping } = program;
@@ -623,6 +650,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
     const masked = p.neuron?.residual?.masked;
     const resMaskFile = `rtl/${id}_res_masks.mem`;
     const resQueueSlotFile = `rtl/${id}_res_queue_slots.mem`;
+    const resStageSlotFile = `rtl/${id}_res_stage_slots.mem`;
     if (reorder && masked) {
       // One entry per pixel the neuron core computes (encodeShortcutEntry).
       const ptrBits = unsignedBits(p.neuron!.residual!.depth - 1);
@@ -637,6 +665,11 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
       if (queueSlots) {
         const what = `FIFO slot of the shortcut pixel of each pixel of core ${p.core.id}'s last pool (column-major), which its last queue adds`;
         files.push({ path: resQueueSlotFile, content: memFile(ptrBits, queueSlots, header(design, what, version)) });
+      }
+      const stageSlots = p.neuron!.residual!.stageSlots;
+      if (stageSlots) {
+        const what = `FIFO slot of the shortcut pixel of each pixel core ${p.core.id}'s stage after its residual add takes (column-major on the plane of the pools before the add)`;
+        files.push({ path: resStageSlotFile, content: memFile(ptrBits, stageSlots, header(design, what, version)) });
       }
     }
     const channels = neuronChannelRange(p);
@@ -731,6 +764,7 @@ export function emitRtl(program: Program, options: EmitRtlOptions = {}): RtlFile
         resSlotFile,
         resMaskFile,
         resQueueSlotFile,
+        resStageSlotFile,
         ...neuronFields,
       }),
     );

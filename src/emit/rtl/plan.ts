@@ -1,6 +1,5 @@
 // The RTL plan: every decision about the generated hardware, made here in TypeScript from the design, the mapping,
 // the memory plan and the reference model's parameters. The templates only lay these numbers out.
-import { diagnostic, DiagnosticError } from '../../diagnostics/index.js';
 import type { IrDesign, IrNode, PoolOp } from '../../ir/types.js';
 import { matrixWeights } from '../../mapping/kernel.js';
 import type { Core, LayerMapping, Mapping, ReplicaOffset } from '../../mapping/types.js';
@@ -17,9 +16,9 @@ import { poolQueueSlots, sentPixelSlots } from './poolWindows.js';
 import { poolWindowEnds } from '../../mapping/poolWindows.js';
 import { BN_SCALE_BITS, type FoldedBatchNorm } from '../../ir/weights.js';
 import { unsignedBits, signedBits } from './literals.js';
-import { hasPadding, uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
+import { uniformPadding, windowCount, type Padding } from '../../ir/padding.js';
 import { inputPixelsPerTimestep } from '../../mapping/inputRate.js';
-import { chainPoolColumns, chainWindows, layerPoolRule, pixelEndsTwoWindows, type PooledGroup } from '../../mapping/replicatedPool.js';
+import { chainPoolColumns, chainWindows, pixelEndsTwoWindows, pooledGroupOf } from '../../mapping/replicatedPool.js';
 import { completingPixels, hasIdlePixels, maskedShortcut, pooledShortcut, type ChainPool, type MaskedShortcut } from './shortcutOrder.js';
 import { latticeTables, type LatticeTables } from './lattice.js';
 
@@ -37,7 +36,9 @@ export interface NeuronPlan {
    * it (its LaterPoolPlan `add`). `queueSlots`: a queued pool comes before the add, and the last queue reads the
    * shortcut of each pixel of the last pool at its slot (one per pooled pixel, column-major) and adds it; with a pool
    * after the add, the last queue before the add reads, for each pixel it sends (column-major on its plane), the slot
-   * of the pixel of the add's plane it completes, and sends the shortcut to the pool after the add.
+   * of the pixel of the add's plane it completes, and sends the shortcut to the pool after the add. `stageSlots`: a
+   * method-2 core's stage after an add between two pools reads the shortcut of each pixel it takes at its slot (one
+   * per pixel of the add's plane, column-major), since a pixel the core computes may end several of them.
    */
   residual?: {
     from: string;
@@ -48,6 +49,7 @@ export interface NeuronPlan {
     afterPool?: 'pool' | 'relu';
     betweenPools?: true;
     queueSlots?: number[];
+    stageSlots?: number[];
   };
   /**
    * A residual add in another core reads a value of this core's chain that is not its last: the layer's own
@@ -273,10 +275,6 @@ export interface RtlPlan {
   outputLayer: LayerMapping;
 }
 
-function unsupported(node: IrNode, what: string): never {
-  throw new DiagnosticError([diagnostic('IMC112', node.span, { what, node: node.name })]);
-}
-
 function neuronPlan(
   design: IrDesign,
   lm: LayerMapping,
@@ -305,8 +303,7 @@ function neuronPlan(
   let plane = { height: node.shape.height, width: node.shape.width };
   // A replicated (method-1) layer whose blocks end its pools' windows together or unevenly queues these pools
   // (src/mapping/replicatedPool.ts queuedPools); `pools` counts the pools planned so far.
-  const replicatedQueues = lm.matrix.replicas.length > 1 ? layerPoolRule(design, lm) : undefined;
-  const queuedInBlocks = replicatedQueues !== undefined && 'queued' in replicatedQueues ? replicatedQueues.queued : undefined;
+  const queuedInBlocks = pooledGroupOf(design, lm)?.queued;
   let pools = 0;
   // The core's pools so far, each over the plane of the one before it.
   const chainPools = (): ChainPool[] => [
@@ -376,7 +373,7 @@ function neuronPlan(
         // A replicated source with a pool sends the block of pooled pixels each of its blocks completes
         // (src/mapping/replicatedPool.ts), y fastest: those are the arriving blocks. A value before its pool (not its
         // output) comes with every block it computes, its replicas' pixels.
-        const sourcePool = sourceLayer && lm.residualFrom === sourceLayer.output ? replicatedPoolPixels(design, sourceLayer) : undefined;
+        const sourcePool = sourceLayer && lm.residualFrom === sourceLayer.output ? pooledGroupOf(design, sourceLayer) : undefined;
         const sent: ReplicaOffset[] | undefined = sourcePool
           ? Array.from({ length: sourcePool.pixels }, (_, k) => ({ oy: k % sourcePool.rows, ox: Math.floor(k / sourcePool.rows) }))
           : sourceLayer?.matrix.replicas;
@@ -405,7 +402,19 @@ function neuronPlan(
           // Every column part keeps all the arriving pixels and reads its own replicas' pooled pixels' shortcuts.
           const part = split ? { first: firstReplica, count: coreReplicas } : undefined;
           const { slots, depth: pooledDepth, pooledSlots, ...masked } = pooledShortcut(node.shape, chainPools(), arriving, offsets(lm), depth, part);
-          residual = { from: lm.residualLayer, depth: pooledDepth, pixels, slots, masked, afterPool: reluAfterPool ? 'relu' : 'pool', queueSlots: queueAdds ? pooledSlots : undefined };
+          // A method-2 core's stage after an add between two pools takes the windows a pixel ends one at a time, so
+          // where a pixel ends several windows of the pools before the add it reads each window's own slot.
+          const perWindow = !queueAdds && pooledByPosition && pixelEndsTwoWindows(design, lm, chainPools().length);
+          residual = {
+            from: lm.residualLayer,
+            depth: pooledDepth,
+            pixels,
+            slots,
+            masked,
+            afterPool: reluAfterPool ? 'relu' : 'pool',
+            queueSlots: queueAdds ? pooledSlots : undefined,
+            stageSlots: perWindow ? pooledSlots : undefined,
+          };
           // That ReLU is the add's operand: a ReLU after the add is another.
           reluAfterPool = false;
           break;
@@ -421,7 +430,8 @@ function neuronPlan(
         break;
       }
       case 'batchnorm':
-        if (i !== 0) unsupported(f, 'a batch norm that is not the first fused operation');
+        // A batch norm reads a weight layer that feeds only it (IMC026, IMC213): it is its core's first fused op.
+        if (i !== 0) throw new Error(`RTL: batch norm '${f.name}' is not the first fused operation (internal: the language refuses it, IMC026)`);
         break;
       case 'relu':
         // A ReLU of 0/1 values (a threshold's outputs, or a pool of them) changes nothing.
@@ -500,7 +510,7 @@ function neuronPlan(
         break;
       case 'threshold':
         // The IR refuses a threshold of a 1-bit value (IMC130), so there is at most one per neuron core.
-        if (threshold) unsupported(f, 'two thresholds in one neuron core');
+        if (threshold) throw new Error(`RTL: a second threshold '${f.name}' in one neuron core (internal: the language refuses it, IMC130)`);
         threshold = { level: f.op.level, afterPool: pool !== undefined };
         break;
       default:
@@ -515,7 +525,9 @@ function neuronPlan(
   const thresholdAt = fused.findIndex((f) => f.op.kind === 'threshold' || (spiking !== undefined && f.op.kind === 'relu'));
   const expectedBits = (i: number): number => (thresholdAt >= 0 && i >= thresholdAt ? 1 : satBits);
   if (fused.some((f, i) => f.activationBits !== expectedBits(i)) || outBits !== expectedBits(fused.length - 1)) {
-    unsupported(node, 'different activation widths inside one neuron core');
+    // Ops without weights keep their input's width and an add's operands have one (IMC031): only a threshold (or a
+    // spiking ReLU) changes it, to 1 bit.
+    throw new Error(`RTL: different activation widths inside the neuron core of '${node.name}' (internal: the language refuses them)`);
   }
   // Exact datapath width: the sum of the parts' ADC codes, rescaled, times the batch-norm scale, plus bias and the
   // rounding constant; and room for the pool sums.
@@ -614,17 +626,6 @@ function valueBits(values: Iterable<number>): number {
   return Math.max(2, signedBits(Math.min(0, ...values), Math.max(0, ...values)));
 }
 
-/**
- * The block of pooled pixels a replicated layer with a fused pool sends together (undefined for a layer without
- * either), or IMC112 for the cases its neuron core does not implement (src/mapping/replicatedPool.ts, shared with the
- * memory plan and the optimizer).
- */
-function replicatedPoolPixels(design: IrDesign, lm: LayerMapping): PooledGroup | undefined {
-  const rule = layerPoolRule(design, lm);
-  if (rule && 'what' in rule) unsupported(rule.pool, rule.what);
-  return rule;
-}
-
 /** Whether a layer's output plane is not a whole number of its blocks. */
 function hasEdgeBlocks(lm: LayerMapping): boolean {
   const block = blockShape(lm.matrix.replicas);
@@ -683,11 +684,9 @@ export function readExtent(
   };
 }
 
-/** Builds the RTL plan, or throws DiagnosticError (IMC112) for a network the generator does not implement. */
+/** Builds the RTL plan of a mapped design: every design the mapping accepts has one. */
 export function planRtl(program: Program): RtlPlan {
   const { design, mapping, memory: memoryPlan, reference } = program;
-  // The replicated pools the neuron core does not implement, before any core is planned.
-  for (const lm of mapping.layers) replicatedPoolPixels(design, lm);
   // FIFO depths for one image: the residual buffers of the single-image dataflow. A shortcut pixel that arrives after
   // the main path's inputs stalls the layer's cores (their controllers wait for the FIFO), as the model's cores wait.
   const residualPixels = new Map(program.singleImageDataflow.residualBuffers.map((b) => [b.layer, { pixels: b.pixels }]));
@@ -731,7 +730,7 @@ export function planRtl(program: Program): RtlPlan {
     const outChannels = m.kernelCols;
     const layerCores = lm.cores.map((id) => coreById.get(id)!);
     // One core gathers the other parts' codes and runs the layer's one neuron core over all its columns.
-    const gathered = replicas > 1 && lm.colParts > 1 && (replicatedPoolPixels(design, lm)?.gathered ?? false);
+    const gathered = replicas > 1 && lm.colParts > 1 && (pooledGroupOf(design, lm)?.gathered ?? false);
     for (const id of lm.cores) {
       const core = coreById.get(id)!;
       const memory = memoryByCore.get(id);
@@ -739,7 +738,7 @@ export function planRtl(program: Program): RtlPlan {
       // A replicated producer with a pool sends the pooled pixels of a block together: a block of the pooled plane,
       // the memory plan's arrival block (src/mapping/replicatedPool.ts).
       const producer = layerNamed.get(lm.source);
-      const pooledIn = producer ? replicatedPoolPixels(design, producer) : undefined;
+      const pooledIn = producer ? pooledGroupOf(design, producer) : undefined;
       const inBlock: BlockShape = pooledIn !== undefined ? { rows: pooledIn.rows, cols: pooledIn.cols } : (memory.params.arrivalBlock ?? { rows: 1, cols: 1 });
       const lattice = block.ragged || inBlock.ragged ? coreLattice(lm, memory, inBlock, slotPositions, regionWidth, node) : undefined;
       const { rowStart, rowEnd, colStart, colEnd } = core.part;
@@ -827,7 +826,7 @@ export function planRtl(program: Program): RtlPlan {
   }
   for (const p of cores) {
     if (p.neuron && p.replicas > 1 && p.neuron.pool) {
-      const group = replicatedPoolPixels(design, p.layer)!;
+      const group = pooledGroupOf(design, p.layer)!;
       // A column part sends its share of the block's pooled pixels; the layer's pixel is its parts' side by side.
       p.neuron.pooledPixels = group.partPixels?.[p.core.part.colPart] ?? group.pixels;
       p.neuron.pooledGroup = { rows: group.rows, cols: group.cols };

@@ -2,12 +2,11 @@
 // output, the crossbar as a synthesis black box with $readmemh weights, counters (not address tables) in the
 // controllers, and `verilator --lint-only -Wall` with zero warnings.
 import { describe, expect, it } from 'vitest';
-import { controllerParametersOf, coreModuleFile, neuronParametersOf, prepare, prepareVariant, writeFiles } from './helpers.js';
+import { controllerParametersOf, coreModuleFile, memLines, neuronParametersOf, prepare, prepareVariant, writeFiles } from './helpers.js';
 import { emitRtl } from '../../../src/emit/rtl/index.js';
 import { createProgram } from '../../../src/pipeline/program.js';
 import { checkVerilog2005, lintRtl } from '../../../src/verify/lint.js';
 
-import { DiagnosticError } from '../../../src/diagnostics/index.js';
 import { hexDigits } from '../../../src/emit/rtl/literals.js';
 import { matrixWeights } from '../../../src/mapping/kernel.js';
 import { compileReference } from '../../../src/reference/mapped.js';
@@ -237,26 +236,22 @@ describe('emitRtl on the small fixtures', () => {
     expect(lint.messages).toEqual([]);
   }, 120_000);
 
-  it('rejects a network feature it does not implement with IMC112', () => {
+  it('plans a residual add between a pool whose windows end together in method-2 blocks and a later pool (IMC112 before): the stage after the add reads each window\'s shortcut slot', () => {
     const p = prepareVariant('test/verify/fixtures/add-after-pool.imc', 'add_after_together', [
       ['s2 = shortcut(p1, out 4, stride 2)', 's2 = shortcut(p1, out 4)'],
       ['y = relu(add(maxpool(relu(batchnorm(c2)), size 2), s2))', 'y = avgpool(relu(add(maxpool(relu(batchnorm(c2)), size 3, stride 1, pad 1), s2)), size 2)'],
+      ['  output logits\n', '  output logits\n\n  mapping {\n    default replicas 1, method 1, layout auto\n    layer c2: replicas 4, method 2, dw 2\n  }\n'],
     ]);
-    const replicated = structuredClone(p.mapping);
-    // A residual add between a pool whose windows end together in method-2 blocks (c2 in 2x2 blocks: 4 replicas dW 2)
-    // and a later pool is not implemented: the stage after the pool would add one shortcut for the several windows a
-    // pixel ends; after the last pool the queue adds (test/verify/replicatedPool.test.ts).
-    const c2 = replicated.layers.find((l) => l.layer === 'c2')!;
-    c2.matrix.replicas.push({ oy: 1, ox: 0 }, { oy: 0, ox: 1 }, { oy: 1, ox: 1 });
-    c2.matrix.dW = 2;
-    try {
-      emitRtl(createProgram(p.design, { mapping: replicated, memory: p.plan }));
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(DiagnosticError);
-      expect((err as DiagnosticError).diagnostics[0].code).toBe('IMC112');
-      expect((err as DiagnosticError).diagnostics[0].message).toContain('a pool in a replicated layer with two pool windows that end at the same row or column');
-    }
+    // c2 in 2x2 blocks (4 replicas dW 2): a pixel of the last row or column ends two windows of the 3x3/1 pool, which
+    // its stage emits one at a time; the stage after the add reads the shortcut of each at its own FIFO slot.
+    const c2 = p.mapping.layers.find((l) => l.layer === 'c2')!;
+    expect([c2.matrix.replicas.length, c2.matrix.dW]).toEqual([4, 2]);
+    const files = p.files;
+    const wrappers = files.filter((f) => f.content.includes('res_stage_slot_rom'));
+    expect(wrappers.map((f) => f.path)).toEqual([`rtl/add_after_pool_${c2.cores[0]}.v`]);
+    const slots = memLines(files.find((f) => f.path === `rtl/add_after_pool_${c2.cores[0]}_res_stage_slots.mem`)!.content);
+    const { height, width } = p.design.network.nodes.find((n) => n.name === 'c2')!.shape;
+    expect(slots).toHaveLength(height * width);
   });
 
 });

@@ -1,8 +1,10 @@
 // Random-network sweep of npm run bench (issue 19): larger random cases than npm test's fixed seeds
-// (test/verify/randomNetworks.ts, LARGER limits), every one compiled RTL included, the first IMCC_RANDOM_VERIFY (default 6)
-// verified in Verilator and linted (verilator --lint-only -Wall), and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks
-// or a feature of the LARGER limits (idleResidualFeatures: integrate-and-fire, method-2 idle rows, residual adds with
-// idle pixels around pools) too. Rows: verified cases, failures, lint warnings and internal errors (target: none), with the seeds (and first mismatch or warning) of any failure so that it can be kept as a fixture.
+// (test/verify/randomNetworks.ts, BROADER limits: LARGER with every pooled layer in its drawn blocks), every one
+// compiled, RTL included, the first IMCC_RANDOM_VERIFY (default 6) verified in Verilator and linted (verilator
+// --lint-only -Wall), and the first IMCC_RANDOM_VERIFY_RAGGED (default 2) with ragged blocks or a feature of the
+// LARGER limits (idleResidualFeatures: integrate-and-fire, method-2 idle rows, residual adds with idle pixels around
+// pools) too. Rows: verified cases, failures, lint warnings and internal errors (target: none), with the seeds (and
+// first mismatch or warning) of any failure so that it can be kept as a fixture.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +14,7 @@ import { writeContent } from '../src/emit/output.js';
 import { isRaggedBlock } from '../src/mapping/index.js';
 import { verifyRtlDirectory } from '../src/verify/index.js';
 import { lintRtl } from '../src/verify/lint.js';
-import { caseForSeed, idleResidualFeatures, LARGER, loadCase, writeCase } from '../test/verify/randomNetworks.js';
+import { BROADER, caseForSeed, idleResidualFeatures, loadCase, writeCase } from '../test/verify/randomNetworks.js';
 import type { BenchRow } from './table.js';
 
 /** Seeds of the sweep (fast-check seeds; distinct from the test's fixed list, which uses SMALL limits). */
@@ -37,7 +39,7 @@ export async function benchmarks(): Promise<BenchRow[]> {
   const start = performance.now();
   for (let seed = FIRST_SEED; seed < FIRST_SEED + CASES; seed++) {
     try {
-      const file = writeCase(caseForSeed(seed, LARGER), LARGER, `seed${seed}`, dir);
+      const file = writeCase(caseForSeed(seed, BROADER), BROADER, `seed${seed}`, dir);
       const loaded = loadCase(file);
       const result = compileDesign({ design: loaded.design!, sources: loaded.sources, version: '0.0.0' });
       const features = idleResidualFeatures(loaded.design!, result.mapping);

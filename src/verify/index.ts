@@ -12,12 +12,12 @@ import type { IrDesign } from '../ir/types.js';
 import { loadDesign } from '../ir/load.js';
 import { applyOptimizeDirective } from '../optimize/index.js';
 import { generateInputImage } from '../ir/weights.js';
-import type { Core, Mapping } from '../mapping/types.js';
+import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
 import { busyTimesteps } from '../dataflow/index.js';
-import { layerIndex, layerSending } from '../mapping/layerIndex.js';
-import { gathersColumnParts, heldPoolCycles, sentBlock } from '../mapping/replicatedPool.js';
+import { layerSending } from '../mapping/layerIndex.js';
+import { sentBlock } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
@@ -31,10 +31,12 @@ export { formatBuildProgress, type BuildProgress } from './buildProgress.js';
 import { registerTemporary } from '../support/files.js';
 import { recordWaveform, waveformWindow, type Waveform, type WaveformOptions } from './waveform.js';
 import { coverage, type CoreCoverage } from './coverage.js';
+import { rtlStepCycles, stepTiming, type StepTiming } from './stepTiming.js';
 
 export { compareTrace, scheduleAccesses, type Mismatch, type MismatchKind, type Comparison, type CoreInfo } from './compare.js';
 export { parseTrace, type Trace } from './trace.js';
 export { coverage, coverageText, type CoreCoverage } from './coverage.js';
+export { rtlStepCycles, stepTiming, stepTimingText, type StepTiming } from './stepTiming.js';
 export { buildWithVerilator, runSimulation, buildKey, verilatorVersion, VERILATOR_FLAGS } from './verilator.js';
 
 /** The JSON `imcc verify --json` prints (schemas/verify.schema.json). */
@@ -49,6 +51,8 @@ export interface VerifyResult {
   coverage: CoreCoverage[];
   /** One entry per image run (options.images); the totals above sum them. */
   images: ImageRun[];
+  /** How the RTL's steps compare with the target's timestep (stepTiming). */
+  stepTiming: StepTiming;
 }
 
 /** One image of a verification run. */
@@ -103,26 +107,6 @@ export interface VerifyDetails extends VerifyResult {
 
 /** The cap is this many times the cycles the design is expected to take, plus a fixed allowance for reset and drain. */
 export const CYCLE_CAP_MARGIN = { factor: 4, extra: 10_000 } as const;
-
-/**
- * Clock cycles one timestep of each core's work takes in the generated RTL at least: it reads its patch (the memory
- * plan's read cycles), then its neuron core walks the crossbar columns, one per cycle (templates/rtl/imcc_neuron.v.hbs;
- * a partial core sends its ADC codes instead, and a core gathering its layer's parts walks all the layer's columns;
- * a method-2 core whose pixels end several windows of its queued pool holds its walk to emit them: heldPoolCycles). The sequencer ends a timestep when every core is idle, so a core with more
- * columns than the target's timestep has cycles lengthens its timesteps: the RTL is slower than the dataflow model's
- * timing there, not wrong.
- */
-export function rtlStepCycles(program: Program): Map<string, number> {
-  const reads = new Map(program.memory.cores.map((c) => [c.core, c.readCyclesPerTimestep]));
-  const layers = layerIndex(program.mapping);
-  const columns = (c: Core): number => {
-    if (c.role === 'partial') return 0;
-    const layer = layers.get(c.layer)!;
-    const walked = gathersColumnParts(program.design, layer) ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
-    return walked + heldPoolCycles(program.design, layer);
-  };
-  return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + columns(c)]));
-}
 
 /**
  * Clock cycles after which a run counts as stalled: the dataflow model's latency of one image (timesteps) times the
@@ -276,6 +260,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     firstMismatch,
     coverage: sumCoverage(coverages),
     images: runs,
+    stepTiming: stepTiming(program),
     timesteps: trace.timesteps,
     built,
     byKind,

@@ -13,7 +13,10 @@ describe('imcc verify', () => {
     expect(status).toBe(0);
     const json = JSON.parse(out);
     validateJson('verify', json);
-    expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'images', 'mismatches', 'pass', 'seconds']);
+    expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'images', 'mismatches', 'pass', 'seconds', 'stepTiming']);
+    // conv1's one core reads its patch and walks its columns within the target's timestep.
+    expect(json.stepTiming).toMatchObject({ cores: 1, coresOver: [] });
+    expect(json.stepTiming.slowestStepCycles).toBeLessThanOrEqual(json.stepTiming.timestepCycles);
     // Three images by default: seeds 3, 4 and 5, the second reset mid-stream; the totals sum them.
     expect(json.images.map((r: { seed: number; resetAtCycle: number | null }) => [r.seed, r.resetAtCycle !== null])).toEqual([
       [3, false],
@@ -36,6 +39,7 @@ describe('imcc verify', () => {
     expect(status).toBe(0);
     expect(out).toMatch(/^PASS: \d+ comparisons, 0 mismatches \(\d/);
     expect(out).toMatch(/\ncoverage: 27 activations, \d+ non-zero, \d+ saturated, \d+ ring wraps; all zero: none; never saturated: /);
+    expect(out).toMatch(/\ntiming: every core's RTL step fits the target's timestep \(\d+ of \d+ clock cycles at most\)\n$/);
   }, 300_000);
 
   it('DIR that is not a compiled output is bad input (IMC113)', async () => {

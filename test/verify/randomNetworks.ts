@@ -113,6 +113,11 @@ export interface CaseLimits {
   idleAnywhere?: boolean;
   /** A quarter of the cases (by their weight seed) on an integrate-and-fire target (`model if`; the bench only). */
   spiking?: boolean;
+  /**
+   * A replicated layer with fused pools keeps its drawn blocks (BROADER only: the RTL implements every block, and the
+   * test seeds keep the refit they were picked with, refitToPools).
+   */
+  keepPooledBlocks?: boolean;
 }
 
 export const SMALL: CaseLimits = { side: 9, channels: 24, wide: 40, steps: 3, cores: 10 };
@@ -128,6 +133,8 @@ export const LARGER: CaseLimits = {
   idleAnywhere: true,
   spiking: true,
 };
+/** LARGER, with every replicated pooled layer in its drawn blocks (method-2 blocks with one pool too): the bench's sweep. */
+export const BROADER: CaseLimits = { ...LARGER, keepPooledBlocks: true };
 
 const TILES = [16, 20, 24, 32, 48, 64, 96, 128, 256];
 const WORDS = [8, 12, 16, 24, 32, 48, 64, 128];
@@ -322,7 +329,7 @@ export function renderCase(c: NetCase, limits: CaseLimits, memory: MemorySetting
   const first = renderPass(c, limits, memory, new Map());
   const refits = new Map<string, Rep>();
   for (const [name, l] of first.layers) {
-    if (l.pools.length > 0 && l.rep.replicas > 1 && l.drawn.fitToRtl) refits.set(name, refitToPools(c, l));
+    if (l.pools.length > 0 && l.rep.replicas > 1 && l.drawn.fitToRtl && !limits.keepPooledBlocks) refits.set(name, refitToPools(c, l));
   }
   return refits.size === 0 ? first.text : renderPass(c, limits, memory, refits).text;
 }

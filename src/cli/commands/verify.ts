@@ -54,6 +54,7 @@ export function verifyJson(d: VerifyDetails): VerifyResult {
     firstMismatch: d.firstMismatch,
     coverage: d.coverage,
     images: d.images,
+    stepTiming: d.stepTiming,
   };
 }
 
@@ -82,7 +83,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     .action(async (target: string, opts: VerifyCliOptions) => {
       const { default: cliProgress } = await import('cli-progress');
       const { createProgram } = await import('../../pipeline/program.js');
-      const { coverageText, formatBuildProgress, verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
+      const { coverageText, formatBuildProgress, stepTimingText, verifyDesign, verifyOutputDir } = await import('../../verify/index.js');
       const { validateJson } = await import('../../support/schema.js');
       const { loadDesignForCli, withSources } = await import('../design.js');
       const { readInputImage } = await import('../inputImage.js');
@@ -142,7 +143,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
         if (opts.json) process.stderr.write(where);
         else printText(where.trimEnd());
       }
-      if (!opts.json) printText(coverageText(result.coverage));
+      if (!opts.json) printText(`${coverageText(result.coverage)}\n${stepTimingText(result.stepTiming)}`);
       setStatus(result.pass ? EXIT.ok : EXIT.badInput);
     });
 }

@@ -114,8 +114,9 @@ export interface CaseLimits {
   /** A quarter of the cases (by their weight seed) on an integrate-and-fire target (`model if`; the bench only). */
   spiking?: boolean;
   /**
-   * A replicated layer with fused pools keeps its drawn blocks (BROADER only: the RTL implements every block, and the
-   * test seeds keep the refit they were picked with, refitToPools).
+   * A replicated layer with fused pools keeps its drawn blocks, and the queued pool of `pooledAdd` is drawn in
+   * method-2 blocks too (BROADER only: the RTL implements every block, and the test seeds keep the draws they were
+   * picked with, refitToPools).
    */
   keepPooledBlocks?: boolean;
 }
@@ -432,7 +433,9 @@ function renderPass(c: NetCase, limits: CaseLimits, memory: MemorySettings, refi
       const main = `${name}m`;
       const made = conv(main, out, 3, stride, 1, limits.idleAnywhere ? { ...s, stride, edge: true } : s, false);
       const identity = stride === 1 && out === cur.channels && !project;
-      const queued = pooled && s.stride === 1 && (made.rep.replicas === 1 || (c.queuedInReplicas && made.rep.dW === 1));
+      // (BROADER: in method-2 blocks too, where a pixel ends two of the pool's windows, which its stage emits one at a
+      // time, and a pool after the add reads each window's shortcut.)
+      const queued = pooled && s.stride === 1 && (made.rep.replicas === 1 || (c.queuedInReplicas && (made.rep.dW === 1 || limits.keepPooledBlocks === true)));
       const shortcutStride = pooled && !queued ? 2 : s.stride;
       // The add's plane (the shortcut's) is the pooled one when the add follows the main path's 2x2 pool: a replicated
       // shortcut's block must fit it (IMC052).

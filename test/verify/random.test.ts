@@ -11,7 +11,7 @@ import { compileDesign } from '../../src/pipeline/compile.js';
 import { verifyRtlDirectory } from '../../src/verify/index.js';
 import { lintRtl } from '../../src/verify/lint.js';
 import { TEST_CACHE, writeFiles } from '../emit/rtl/helpers.js';
-import { caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netCaseArb, SMALL, writeCase, type NetCase } from './randomNetworks.js';
+import { BROADER, caseFeatures, caseForSeed, idleResidualFeatures, LARGER, loadCase, netCaseArb, SMALL, writeCase, type NetCase } from './randomNetworks.js';
 
 /**
  * Verified in Verilator: together they cover every feature in FEATURES (checked below), in eleven small builds. The
@@ -37,7 +37,8 @@ const VERIFIED_SEEDS = [415, 325, 328, 617, 287, 3405, 228, 353, 136, 78, 312, 2
  * blocks, since such a pool is queued; 5308, a chain of such a pool and a global average pool, since a chain's stages
  * emit every window a pixel ends; 5597, a residual add between the pools of such a chain, since the add before the
  * pool whose windows end together is a stage's (LARGER_SEEDS). The last refused kind, a residual add between two pools
- * after a pool of which a pixel ends two windows, is verified on fixtures (test/verify/replicatedPool.test.ts).
+ * after a pool of which a pixel ends two windows, is verified on fixtures (test/verify/replicatedPool.test.ts) and on
+ * the bench's BROADER seed 5622 below.
  */
 /** fast-check seed of the compiled-only cases (no Verilator): no internal error, RTL written for each. */
 const COMPILED_SEED = 19;
@@ -133,9 +134,9 @@ function compileSeed(seed: number): ReturnType<typeof compileCase> {
   return compiled.get(seed)!;
 }
 
-/** A larger case (LARGER limits) compiled. */
-function compileLarger(seed: number): ReturnType<typeof compileCase> {
-  return compileCase(caseForSeed(seed, LARGER), `larger${seed}`, LARGER);
+/** A larger case (LARGER limits, or BROADER: the bench's) compiled. */
+function compileLarger(seed: number, limits = LARGER): ReturnType<typeof compileCase> {
+  return compileCase(caseForSeed(seed, limits), `${limits === BROADER ? 'broader' : 'larger'}${seed}`, limits);
 }
 
 /** A compiled case's RTL is lint clean (verilator -Wall) and verifies bit-exact in Verilator. */
@@ -189,6 +190,12 @@ describe('random networks through compile and Verilator verify', () => {
 
   it('larger seed 5597 (a residual add between a 2x2 max pool and a 3x3/1 max pool padded by 2 whose windows end together in method-2 blocks) is lint clean and verifies bit-exact', async () => {
     await expectLintCleanAndBitExact(compileLarger(5597));
+  }, 300_000);
+
+  it('broader seed 5622 (a residual add between a 3x3/1 max pool padded by 1 in 3x2 method-2 blocks, of which a pixel ends two windows, and a 1x1/2 max pool: the stage after the add reads each window\'s shortcut; IMC112 before) is lint clean and verifies bit-exact', async () => {
+    const broader = compileLarger(5622, BROADER);
+    expect(broader.result.files.some((f) => /_res_stage_slots\.mem$/.test(f.path))).toBe(true);
+    await expectLintCleanAndBitExact(broader);
   }, 300_000);
 
   it('larger seed 6541 (a global average pool after a residual add after a pool in its core) is lint clean and verifies bit-exact', async () => {

@@ -1,0 +1,70 @@
+// Images streamed back to back through one simulation (imcc verify --stream): the trace's events carry no image
+// number, so they are attributed by order. Per core, an image's writes, reads and ADC outputs are as many as one
+// image's schedule and reference hold; an activation is the k-th emission of its layer's position (y, x, channel) for
+// image k; network outputs are numbered over the stream, one image's pixels after the other. Each image's events then
+// form a trace of their own that compareTrace checks against that image's reference.
+import type { Trace } from './trace.js';
+
+/** Events of one image, per core: the schedule's writes and reads and the reference's ADC outputs. */
+export interface ImageEventCounts {
+  writes: ReadonlyMap<number, number>;
+  reads: ReadonlyMap<number, number>;
+  adc: ReadonlyMap<number, number>;
+  /** Output pixels of one image (each carries every channel). */
+  outputPixels: number;
+  /** The layer whose activations a core emits, by core index. */
+  layerOf: ReadonlyMap<number, string>;
+}
+
+function emptyImageTrace(stream: Trace): Trace {
+  return { memory: new Map(), adc: new Map(), activations: [], outputs: [], handshakes: [], cycles: stream.cycles, timesteps: stream.timesteps, done: true };
+}
+
+function push<T>(map: Map<number, T[]>, key: number, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * The stream trace's events as `images` traces, one per image. Events past the last image's share stay in the last
+ * trace, where they show as extra (not in the schedule or reference, emitted twice, an output past the image). The
+ * stream's end (done, the RTL check that stopped it) belongs to the first image some core's accesses fall short in,
+ * else to the last; handshake violations, which say no more than a timestep, are the first image's.
+ */
+export function splitStream(stream: Trace, images: number, counts: ImageEventCounts): Trace[] {
+  const traces = Array.from({ length: images }, () => emptyImageTrace(stream));
+  const last = images - 1;
+  const share = (i: number, perImage: number): number => (perImage === 0 ? last : Math.min(last, Math.floor(i / perImage)));
+  for (const [core, events] of stream.memory) {
+    let writes = 0;
+    let reads = 0;
+    for (const e of events) {
+      const image = e.write ? share(writes++, counts.writes.get(core) ?? 0) : share(reads++, counts.reads.get(core) ?? 0);
+      push(traces[image].memory, core, e);
+    }
+  }
+  for (const [core, events] of stream.adc) {
+    events.forEach((e, i) => push(traces[share(i, counts.adc.get(core) ?? 0)].adc, core, e));
+  }
+  const emitted = new Map<string, number>();
+  for (const a of stream.activations) {
+    const key = `${counts.layerOf.get(a.core) ?? `#${a.core}`} ${a.y} ${a.x} ${a.channel}`;
+    const k = emitted.get(key) ?? 0;
+    emitted.set(key, k + 1);
+    traces[Math.min(last, k)].activations.push(a);
+  }
+  for (const o of stream.outputs) {
+    const image = share(o.pixel, counts.outputPixels);
+    traces[image].outputs.push({ ...o, pixel: o.pixel - image * counts.outputPixels });
+  }
+  traces[0].handshakes.push(...stream.handshakes);
+  const shortOf = (t: Trace): boolean =>
+    [...counts.writes].some(([core, n]) => (t.memory.get(core) ?? []).filter((e) => e.write).length < n) ||
+    [...counts.reads].some(([core, n]) => (t.memory.get(core) ?? []).filter((e) => !e.write).length < n);
+  const short = stream.done ? -1 : traces.findIndex(shortOf);
+  const end = traces[short === -1 ? last : short];
+  end.done = stream.done;
+  if (stream.stopped) end.stopped = stream.stopped;
+  return traces;
+}

@@ -79,7 +79,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
     )
     .option(
       '--stream',
-      'run the images back to back in one simulation, no reset between them (each compared with its own reference; memory addresses against the schedules for the first image, by count for the others)',
+      'run the images back to back in one simulation, no reset between them (each compared with its own reference; memory addresses with the schedules, image k at ring columns k x width on; timesteps with the dataflow model for the first image)',
     )
     .option('--input <image>', 'input image instead of the seed (.npy, .json or raw int8, as for imcc infer)', pathArgument)
     .option('--index <K>', 'which image of a .npy input (0-based)', wholeNumber(0), 0)

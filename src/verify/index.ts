@@ -16,7 +16,7 @@ import { generateInputImage } from '../ir/weights.js';
 import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
-import { busyTimesteps } from '../dataflow/index.js';
+import { busyTimesteps, simulateDataflow } from '../dataflow/index.js';
 import { layerSending } from '../mapping/layerIndex.js';
 import { sentBlock } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
@@ -88,9 +88,9 @@ export interface VerifyOptions {
   /**
    * Run the images back to back in one simulation, no reset between them (image i has input seed `seed + i`; the
    * registers' random start values come from `seed`; resetAtCycle is ignored): each image's activations, ADC outputs
-   * and network outputs are compared with its own reference, its memory addresses with the schedules (image k's ring
-   * columns k * width on) and the first image's crossbar operations' timesteps with the dataflow model
-   * (src/verify/stream.ts).
+   * and network outputs are compared with its own reference, its memory addresses with the schedules and the first
+   * image's crossbar operations' timesteps with the dataflow model (src/verify/stream.ts). Image k enters at the
+   * dataflow model's timestep for it (imageStarts: as soon as the first cores' rings can take its columns).
    */
   stream?: boolean;
   /** The input image (CHW activations) for the design, instead of the seeded one (e.g. read from a .npy file). */
@@ -147,15 +147,23 @@ export interface Simulation {
   binary: string;
 }
 
-/** How one simulation run starts: the registers' random seed and an optional mid-stream reset (clock cycle). */
+/**
+ * How one simulation run starts: the registers' random seed, an optional mid-stream reset (clock cycle) and, for a
+ * stream, the timestep each image's first pixel enters at (none: each follows the one before it at once).
+ */
 export interface RunControl {
   seed: number;
   resetAtCycle: number | null;
+  imageStarts?: readonly number[];
 }
 
-/** Testbench arguments of a run: random register start values, and the mid-stream reset (templates/tb). */
+/** Testbench arguments of a run: random register start values, the mid-stream reset and the images' starts (templates/tb). */
 export function runControlArgs(control: RunControl): string[] {
-  return [...randomInitArgs(control.seed), ...(control.resetAtCycle === null ? [] : [`+imcc+reset+cycle+${control.resetAtCycle}`])];
+  return [
+    ...randomInitArgs(control.seed),
+    ...(control.resetAtCycle === null ? [] : [`+imcc+reset+cycle+${control.resetAtCycle}`]),
+    ...(control.imageStarts === undefined || control.imageStarts.length < 2 ? [] : [`+imcc+image+starts+${control.imageStarts.slice(1).join(',')}`]),
+  ];
 }
 
 /** Builds (cached) and runs the RTL under `dir` (rtl/, tb/) on one image (CHW); returns the parsed trace. */
@@ -250,14 +258,15 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     const stream = new Int32Array(images.reduce((n, im) => n + im.length, 0));
     images.forEach((im, i) => stream.set(im, i * im.length));
     const cap = options.maxCycles ?? cycleCap(program).cap * imageCount;
-    const simulation = await simulateRtlDirectory(dir, program, stream, { ...options, maxCycles: cap }, { seed, resetAtCycle: null });
+    const starts = simulateDataflow(design, mapping, { batch: imageCount, granularity: 'block' }).imageStarts;
+    const simulation = await simulateRtlDirectory(dir, program, stream, { ...options, maxCycles: cap }, { seed, resetAtCycle: null, imageStarts: starts });
     options.onStage?.('reference');
     const references = images.map(referenceOf);
     options.onStage?.('compare');
     const traces = splitStream(simulation.trace, imageCount, streamCounts(infos, schedules, references[0], outputVolume));
     traces.forEach((trace, i) => {
       // The dataflow model's timesteps describe one image from an empty pipeline: the first image's.
-      const compared = compareTrace(trace, infos, schedules, references[i], outputVolume, outputBlock, i === 0 ? operationTimesteps : undefined, i);
+      const compared = compareTrace(trace, infos, schedules, references[i], outputVolume, outputBlock, i === 0 ? operationTimesteps : undefined);
       const first = compared.firstMismatch;
       const comparison = first === null ? compared : { ...compared, firstMismatch: { ...first, what: `image ${i} of the stream (seed ${seed + i}): ${first.what}` } };
       tallyImage({ seed: seed + i, resetAtCycle: null, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: null }, comparison, trace);
@@ -318,6 +327,7 @@ function streamCounts(cores: readonly CoreInfo[], schedules: Map<string, Schedul
     adc: new Map(cores.map((c) => [c.index, adc(c)])),
     outputPixels: outputVolume.height * outputVolume.width,
     layerOf: new Map(cores.map((c) => [c.index, c.layer])),
+    planes: new Map(reference.layers.map((l) => [l.layer, l.shape])),
   };
 }
 

@@ -1,7 +1,9 @@
 // Images streamed back to back through one simulation (imcc verify --stream): the trace's events carry no image
 // number, so they are attributed by order. Per core, an image's writes, reads and ADC outputs are as many as one
 // image's schedule and reference hold; an activation is the k-th emission of its layer's position (y, x, channel) for
-// image k; network outputs are numbered over the stream, one image's pixels after the other. Each image's events then
+// image k (one outside its layer's plane, which has no such count, belongs to the image of its core's last crossbar
+// operation by then); network outputs are
+// numbered over the stream, one image's pixels after the other. Each image's events then
 // form a trace of their own that compareTrace checks against that image's reference.
 import type { Trace } from './trace.js';
 
@@ -14,6 +16,8 @@ export interface ImageEventCounts {
   outputPixels: number;
   /** The layer whose activations a core emits, by core index. */
   layerOf: ReadonlyMap<number, string>;
+  /** Each layer's output plane. */
+  planes: ReadonlyMap<string, { channels: number; height: number; width: number }>;
 }
 
 function emptyImageTrace(stream: Trace): Trace {
@@ -47,12 +51,24 @@ export function splitStream(stream: Trace, images: number, counts: ImageEventCou
   for (const [core, events] of stream.adc) {
     events.forEach((e, i) => push(traces[share(i, counts.adc.get(core) ?? 0)].adc, core, e));
   }
+  // The image of a core's last crossbar operation at or before timestep t (asked in trace order, so a cursor per core).
+  const seenOperations = new Map<number, number>();
+  const operationImage = (core: number, t: number): number => {
+    const events = stream.adc.get(core) ?? [];
+    let i = seenOperations.get(core) ?? 0;
+    while (i < events.length && events[i].t <= t) i++;
+    seenOperations.set(core, i);
+    return i === 0 ? 0 : share(i - 1, counts.adc.get(core) ?? 0);
+  };
   const emitted = new Map<string, number>();
   for (const a of stream.activations) {
-    const key = `${counts.layerOf.get(a.core) ?? `#${a.core}`} ${a.y} ${a.x} ${a.channel}`;
-    const k = emitted.get(key) ?? 0;
-    emitted.set(key, k + 1);
-    traces[Math.min(last, k)].activations.push(a);
+    const layer = counts.layerOf.get(a.core);
+    const plane = layer === undefined ? undefined : counts.planes.get(layer);
+    const inside = plane !== undefined && a.channel >= 0 && a.channel < plane.channels && a.y >= 0 && a.y < plane.height && a.x >= 0 && a.x < plane.width;
+    const key = `${layer} ${a.y} ${a.x} ${a.channel}`;
+    const image = inside ? Math.min(last, emitted.get(key) ?? 0) : operationImage(a.core, a.t);
+    if (inside) emitted.set(key, image + 1);
+    traces[image].activations.push(a);
   }
   for (const o of stream.outputs) {
     const image = share(o.pixel, counts.outputPixels);

@@ -88,9 +88,9 @@ export interface VerifyOptions {
   /**
    * Run the images back to back in one simulation, no reset between them (image i has input seed `seed + i`; the
    * registers' random start values come from `seed`; resetAtCycle is ignored): each image's activations, ADC outputs
-   * and network outputs are compared with its own reference, its memory addresses with the schedules and the first
-   * image's crossbar operations' timesteps with the dataflow model (src/verify/stream.ts). Image k enters at the
-   * dataflow model's timestep for it (imageStarts: as soon as the first cores' rings can take its columns).
+   * and network outputs are compared with its own reference, its memory addresses with the schedules (image k's ring
+   * columns k * width on) and the first image's crossbar operations' timesteps with the dataflow model
+   * (src/verify/stream.ts). Image k enters at the dataflow model's timestep for it (imageStarts).
    */
   stream?: boolean;
   /** The input image (CHW activations) for the design, instead of the seeded one (e.g. read from a .npy file). */
@@ -266,7 +266,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     const traces = splitStream(simulation.trace, imageCount, streamCounts(infos, schedules, references[0], outputVolume));
     traces.forEach((trace, i) => {
       // The dataflow model's timesteps describe one image from an empty pipeline: the first image's.
-      const compared = compareTrace(trace, infos, schedules, references[i], outputVolume, outputBlock, i === 0 ? operationTimesteps : undefined);
+      const compared = compareTrace(trace, infos, schedules, references[i], outputVolume, outputBlock, i === 0 ? operationTimesteps : undefined, i);
       const first = compared.firstMismatch;
       const comparison = first === null ? compared : { ...compared, firstMismatch: { ...first, what: `image ${i} of the stream (seed ${seed + i}): ${first.what}` } };
       tallyImage({ seed: seed + i, resetAtCycle: null, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: null }, comparison, trace);

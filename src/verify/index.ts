@@ -263,7 +263,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     options.onStage?.('reference');
     const references = images.map(referenceOf);
     options.onStage?.('compare');
-    const traces = splitStream(simulation.trace, imageCount, streamCounts(infos, schedules, references[0], outputVolume));
+    const traces = splitStream(simulation.trace, imageCount, streamCounts(infos, schedules, references[0], outputVolume, imageCount));
     traces.forEach((trace, i) => {
       // The dataflow model's timesteps describe one image from an empty pipeline: the first image's.
       const compared = compareTrace(trace, infos, schedules, references[i], outputVolume, outputBlock, i === 0 ? operationTimesteps : undefined, i);
@@ -317,13 +317,19 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   };
 }
 
-/** One image's events per core in a stream (schedule and reference counts), for splitStream. */
-function streamCounts(cores: readonly CoreInfo[], schedules: Map<string, Schedule>, reference: ReturnType<typeof runReference>, outputVolume: { height: number; width: number }): ImageEventCounts {
-  const accesses = new Map(cores.map((c) => [c.index, scheduleAccesses(schedules.get(c.id)!)]));
+/** Each image's events per core in a stream of `images` (schedule and reference counts), for splitStream. */
+function streamCounts(
+  cores: readonly CoreInfo[],
+  schedules: Map<string, Schedule>,
+  reference: ReturnType<typeof runReference>,
+  outputVolume: { height: number; width: number },
+  images: number,
+): ImageEventCounts {
+  const accesses = new Map(cores.map((c) => [c.index, Array.from({ length: images }, (_, k) => scheduleAccesses(schedules.get(c.id)!, k))]));
   const adc = (c: CoreInfo): number => reference.cores?.find((r) => r.core === c.id)?.postAdc.length ?? 0;
   return {
-    writes: new Map(cores.map((c) => [c.index, accesses.get(c.index)!.writes.length])),
-    reads: new Map(cores.map((c) => [c.index, accesses.get(c.index)!.reads.length])),
+    writes: new Map(cores.map((c) => [c.index, accesses.get(c.index)!.map((a) => a.writes.length)])),
+    reads: new Map(cores.map((c) => [c.index, accesses.get(c.index)!.map((a) => a.reads.length)])),
     adc: new Map(cores.map((c) => [c.index, adc(c)])),
     outputPixels: outputVolume.height * outputVolume.width,
     layerOf: new Map(cores.map((c) => [c.index, c.layer])),

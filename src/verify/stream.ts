@@ -1,16 +1,17 @@
 // Images streamed back to back through one simulation (imcc verify --stream): the trace's events carry no image
-// number, so they are attributed by order. Per core, an image's writes, reads and ADC outputs are as many as one
-// image's schedule and reference hold; an activation is the k-th emission of its layer's position (y, x, channel) for
+// number, so they are attributed by order. Per core, an image's writes, reads and ADC outputs are as many as its
+// schedule (a later image's ring columns are shifted, and a pixel may span another number of words there) and the
+// reference hold; an activation is the k-th emission of its layer's position (y, x, channel) for
 // image k (one outside its layer's plane, which has no such count, belongs to the image of its core's last crossbar
 // operation by then); network outputs are
 // numbered over the stream, one image's pixels after the other. Each image's events then
 // form a trace of their own that compareTrace checks against that image's reference.
 import type { Trace } from './trace.js';
 
-/** Events of one image, per core: the schedule's writes and reads and the reference's ADC outputs. */
+/** Events of each image, per core: the schedule's writes and reads (one count per image) and the reference's ADC outputs. */
 export interface ImageEventCounts {
-  writes: ReadonlyMap<number, number>;
-  reads: ReadonlyMap<number, number>;
+  writes: ReadonlyMap<number, readonly number[]>;
+  reads: ReadonlyMap<number, readonly number[]>;
   adc: ReadonlyMap<number, number>;
   /** Output pixels of one image (each carries every channel). */
   outputPixels: number;
@@ -40,11 +41,20 @@ export function splitStream(stream: Trace, images: number, counts: ImageEventCou
   const traces = Array.from({ length: images }, () => emptyImageTrace(stream));
   const last = images - 1;
   const share = (i: number, perImage: number): number => (perImage === 0 ? last : Math.min(last, Math.floor(i / perImage)));
+  // The image of a core's i-th access, each image taking its count.
+  const accessImage = (i: number, perImage: readonly number[] | undefined): number => {
+    let end = 0;
+    for (let k = 0; k < last; k++) {
+      end += perImage?.[k] ?? 0;
+      if (i < end) return k;
+    }
+    return last;
+  };
   for (const [core, events] of stream.memory) {
     let writes = 0;
     let reads = 0;
     for (const e of events) {
-      const image = e.write ? share(writes++, counts.writes.get(core) ?? 0) : share(reads++, counts.reads.get(core) ?? 0);
+      const image = e.write ? accessImage(writes++, counts.writes.get(core)) : accessImage(reads++, counts.reads.get(core));
       push(traces[image].memory, core, e);
     }
   }
@@ -75,9 +85,9 @@ export function splitStream(stream: Trace, images: number, counts: ImageEventCou
     traces[image].outputs.push({ ...o, pixel: o.pixel - image * counts.outputPixels });
   }
   traces[0].handshakes.push(...stream.handshakes);
-  const shortOf = (t: Trace): boolean =>
-    [...counts.writes].some(([core, n]) => (t.memory.get(core) ?? []).filter((e) => e.write).length < n) ||
-    [...counts.reads].some(([core, n]) => (t.memory.get(core) ?? []).filter((e) => !e.write).length < n);
+  const shortOf = (t: Trace, k: number): boolean =>
+    [...counts.writes].some(([core, n]) => (t.memory.get(core) ?? []).filter((e) => e.write).length < n[k]) ||
+    [...counts.reads].some(([core, n]) => (t.memory.get(core) ?? []).filter((e) => !e.write).length < n[k]);
   const short = stream.done ? -1 : traces.findIndex(shortOf);
   const end = traces[short === -1 ? last : short];
   end.done = stream.done;

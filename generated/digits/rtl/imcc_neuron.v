@@ -836,7 +836,11 @@ module imcc_neuron #(
             wy_d = PAD_TOP;
             py_d = ZERO;
             base_d = INDEX_ZERO;
-            if (wx_q == WINDOW_W - ONE) begin
+            if (pixel_x == PLANE_W - ONE) begin
+              // The plane's last pixel: the next image's windows start again.
+              wx_d = PAD_LEFT;
+              px_d = ZERO;
+            end else if (wx_q == WINDOW_W - ONE) begin
               wx_d = ZERO;
               px_d = px_q + ONE;
             end else begin
@@ -996,7 +1000,8 @@ module imcc_neuron #(
         out_valid_d = block_valid;
         if (block_last_row) begin
           cy_d = ZERO;
-          cx_d = cx_q + STEP_W;
+          // After the plane's last block the next image's first.
+          cx_d = (cx_q + STEP_W >= PLANE_W) ? ZERO : cx_q + STEP_W;
         end else begin
           cy_d = cy_q + STEP_H;
         end

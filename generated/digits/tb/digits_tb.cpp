@@ -2,14 +2,15 @@
 // Network digits on target digits_tile. Do not edit by hand: regenerate with imcc compile.
 // Verilator testbench for digits_top: drives the input images of a text file of integers (CHW order, one per line;
 // several images one after the other) column by column (y fastest), IN_PIXELS pixels of a column per timestep (the
-// dataflow model's input rate; pixel 0 in the low bits), the next image's first pixels in the step after the previous
-// image's last ones, with no reset between them; runs until the top reports done after the last image; dumps every
+// dataflow model's input rate; pixel 0 in the low bits), with no reset between the images: the next image's first
+// pixels in the step after the previous image's last ones, or at the steps +imcc+image+starts+S1,S2,... give (the
+// timestep each image after the first enters); runs until the top reports done after the last image; dumps every
 // memory address each controller issued (M), every crossbar ADC output (X), every activation a neuron core emitted
 // (A), every start of a neuron core before its partial sums were ready (H) and the network outputs (O, numbered in
 // arrival order over all images; a replicated output layer emits OUT_PIXELS pixels of its block at once, pixel 0 in
 // the low bits) to a trace file. Events carry no image number: verification attributes them by order.
 // Usage: Vdigits_top IMAGES TRACE [MAX_CYCLES [VCD FIRST LAST]] [+verilator+rand+reset+2 +verilator+seed+S]
-//        [+imcc+reset+cycle+C]
+//        [+imcc+reset+cycle+C] [+imcc+image+starts+S1,S2,...]
 // Built with Verilator --trace (imcc verify --trace), it also writes a VCD of timesteps FIRST..LAST to VCD; the
 // Verilator plusargs give every register a random start value (seeded), so a forgotten reset shows. With
 // +imcc+reset+cycle+C it pulses reset at clock cycle C, in the middle of the stream (cores at work, not between
@@ -136,6 +137,20 @@ int main(int argc, char** argv) {
     const char* arg = context->commandArgsPlusMatch("imcc+reset+cycle+");
     if (arg && arg[0] != '\0') reset_cycle = std::strtol(arg + sizeof(RESET_CYCLE) - 1, nullptr, 10);
   }
+  // The step at which each image's first pixel enters (0: right after the image before it).
+  std::vector<unsigned long> image_starts(images.size() / image_values, 0);
+  {
+    static const char IMAGE_STARTS[] = "+imcc+image+starts+";
+    const char* arg = context->commandArgsPlusMatch("imcc+image+starts+");
+    if (arg && arg[0] != '\0') {
+      const char* at = arg + sizeof(IMAGE_STARTS) - 1;
+      for (size_t k = 1; k < image_starts.size() && *at != '\0'; k++) {
+        char* end = nullptr;
+        image_starts[k] = std::strtoul(at, &end, 10);
+        at = (*end == ',') ? end + 1 : end;
+      }
+    }
+  }
   const std::unique_ptr<Vdigits_top> top{new Vdigits_top{context.get()}};
 #if VM_TRACE
   // VCD window: two dumps per clock cycle (after the rising and the falling edge), only inside FIRST..LAST.
@@ -156,13 +171,15 @@ int main(int argc, char** argv) {
   long next_pixel = 0;
   const long pixels = static_cast<long>(IN_HEIGHT) * IN_WIDTH;
   const long stream_pixels = pixels * (static_cast<long>(images.size()) / image_values);
+  // Steps taken since the reset: the next image waits for its start.
+  unsigned long steps_taken = 0;
   unsigned long outputs = 0;
   // Origin of the output block the next valid sends.
   int out_y = 0;
   int out_x = 0;
 
   auto drive_input = [&]() {
-    if (next_pixel < stream_pixels) {
+    if (next_pixel < stream_pixels && steps_taken >= image_starts[next_pixel / pixels]) {
       const long pixel = next_pixel % pixels;
       pack_pixels(images.data() + next_pixel / pixels * image_values, static_cast<int>(pixel % IN_HEIGHT), static_cast<int>(pixel / IN_HEIGHT), in_words);
       top->in_valid_i = 1;
@@ -179,6 +196,7 @@ int main(int argc, char** argv) {
   auto reset_pulse = [&]() {
     g_in_reset = true;
     next_pixel = 0;
+    steps_taken = 0;
     outputs = 0;
     out_y = 0;
     out_x = 0;
@@ -241,7 +259,9 @@ int main(int argc, char** argv) {
 #endif
     cycles++;
     if (step) {
-      next_pixel += IN_PIXELS;
+      // The pixels of this step were taken (an image waiting for its start sent none).
+      if (top->in_valid_i) next_pixel += IN_PIXELS;
+      steps_taken++;
       drive_input();
       top->eval();
     }

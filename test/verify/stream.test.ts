@@ -43,8 +43,9 @@ describe('splitStream: events attributed to images by order', () => {
 
 describe('verify --stream: three images back to back, bit-exact per image', () => {
   // A residual add (and a global average pool into the output layer); replicated layers with residual adds in
-  // replicated cores; pools in replicated layers; pools whose windows end together, their pixels in a queue.
-  const fixtures = ['residual', 'replicated', 'replicated-pool', 'queue-pool'];
+  // replicated cores; pools in replicated layers; pools whose windows end together, their pixels in a queue; a
+  // residual add after a pool, read through a shortcut table.
+  const fixtures = ['residual', 'replicated', 'replicated-pool', 'queue-pool', 'add-after-pool'];
   for (const name of fixtures) {
     it(`${name}: every image's activations, ADC outputs, outputs and addresses match, activations non-zero`, async () => {
       const p = prepare(`test/verify/fixtures/${name}.imc`);
@@ -69,6 +70,17 @@ describe('verify --stream: three images back to back, bit-exact per image', () =
     expect(streamed.pass).toBe(false);
     expect(streamed.images.map((r) => r.mismatches > 0)).toEqual([false, true, true]);
     expect(streamed.firstMismatch!.what).toMatch(/^image 1 of the stream \(seed 2\): activation/);
+  }, 600_000);
+
+  it("fault: a shortcut table read from the first image's arrivals in every image (add-after-pool) passes three images from a reset and fails the stream's second", async () => {
+    const p = prepare('test/verify/fixtures/add-after-pool.imc');
+    const neuron = coreModuleFile(p.files, 'add_after_pool_c01', 'neuron').path.replace(/^rtl\//, '');
+    const firstImageSlots = (text: string): string => text.replace('res_base_d = res_rd_next;', 'res_base_d = res_base_q;');
+    const fromReset = await verifyEdited(p, neuron, firstImageSlots, { images: 3 });
+    expect(fromReset.pass).toBe(true);
+    const streamed = await verifyEdited(p, neuron, firstImageSlots, { images: 3, stream: true });
+    expect(streamed.images.map((r) => r.mismatches > 0)).toEqual([false, true, true]);
+    expect(streamed.firstMismatch).toMatchObject({ kind: 'activation', core: 'c01', layer: 'c2' });
   }, 600_000);
 
   it('integrate-and-fire designs clear their cores between timesteps: --stream is IMC286', async () => {

@@ -239,7 +239,8 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   const byKind: Record<string, number> = {};
   const coverages: CoreCoverage[][] = [];
   const comparisons: Comparison[] = [];
-  let first: { trace: Trace; built: boolean; binary: string; image: Int32Array; timestep: number | null } | null = null;
+  // The first run (the stream), which a waveform records again with the same control and cycle cap.
+  let first: { trace: Trace; built: boolean; binary: string; image: Int32Array; timestep: number | null; control: RunControl; maxCycles: number } | null = null;
   // Integrate-and-fire designs run the image's T timesteps one after the other: each is compared with its own.
   const spiking = design.target.neuronCore.spiking !== undefined;
   const imageOf = (imageSeed: number): Int32Array => options.imageFor?.(design) ?? generateInputImage(imageSeed, input.shape, input.activationBits);
@@ -259,7 +260,8 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     images.forEach((im, i) => stream.set(im, i * im.length));
     const cap = options.maxCycles ?? cycleCap(program).cap * imageCount;
     const starts = simulateDataflow(design, mapping, { batch: imageCount, granularity: 'block' }).imageStarts;
-    const simulation = await simulateRtlDirectory(dir, program, stream, { ...options, maxCycles: cap }, { seed, resetAtCycle: null, imageStarts: starts });
+    const control: RunControl = { seed, resetAtCycle: null, imageStarts: starts };
+    const simulation = await simulateRtlDirectory(dir, program, stream, { ...options, maxCycles: cap }, control);
     options.onStage?.('reference');
     const references = images.map(referenceOf);
     options.onStage?.('compare');
@@ -271,7 +273,7 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
       const comparison = first === null ? compared : { ...compared, firstMismatch: { ...first, what: `image ${i} of the stream (seed ${seed + i}): ${first.what}` } };
       tallyImage({ seed: seed + i, resetAtCycle: null, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: null }, comparison, trace);
     });
-    first = { ...simulation, trace: simulation.trace, image: stream, timestep: firstMismatch()?.timestep ?? null };
+    first = { ...simulation, image: stream, timestep: firstMismatch()?.timestep ?? null, control, maxCycles: cap };
   }
   for (let i = 0; !options.stream && i < imageCount; i++) {
     const half = first === null || i % 2 === 0 ? null : Math.max(1, Math.floor(first.trace.cycles / 2));
@@ -285,14 +287,14 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
       ? compareTimesteps(trace, infos, schedules, reference, outputVolume, outputBlock)
       : compareTrace(trace, infos, schedules, reference, outputVolume, outputBlock, operationTimesteps);
     tallyImage({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles }, comparison, trace);
-    if (first === null) first = { trace, built, binary, image, timestep: comparison.firstMismatch?.timestep ?? null };
+    if (first === null) first = { trace, built, binary, image, timestep: comparison.firstMismatch?.timestep ?? null, control, maxCycles: options.maxCycles ?? cycleCap(program).cap };
   }
-  const { trace, built, binary, image } = first!;
+  const { trace, built, binary, image, control, maxCycles } = first!;
   const waveform =
     options.waveform === undefined
       ? undefined
       : await recordWaveform(
-          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(program).cap, extraArgs: runControlArgs({ seed, resetAtCycle: options.resetAtCycle ?? null }) },
+          { binary, rtlDir: dir, image, maxCycles, extraArgs: runControlArgs(control) },
           trace,
           mapping,
           waveformWindow(first!.timestep, trace.timesteps, options.waveform.window),

@@ -1,8 +1,8 @@
 // Images back to back (imcc verify --stream): one simulation takes three images with no reset between them, a core
 // taking the next image's pixels while later cores still finish the previous one, and every image is compared with
 // its own reference (activations, ADC outputs, network outputs; addresses against the schedules with image k's ring
-// columns k x width on). The fault check leaves a register that walks the plane uncleared at the image's end: three
-// images each from a reset pass, the stream fails on its second image.
+// columns k x width on). The fault checks leave per-image state uncleared at the image's end (the neuron core's column
+// counter; a shortcut table's image offset): three images each from a reset pass, the stream fails on its second.
 import { describe, expect, it } from 'vitest';
 import { prepare, verifyEdited, writeFiles, TEST_CACHE, coreModuleFile } from '../emit/rtl/helpers.js';
 import { verifyDesign, verifyRtlDirectory } from '../../src/verify/index.js';

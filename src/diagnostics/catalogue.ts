@@ -249,6 +249,7 @@ export const CATALOGUE = {
   IMC283: { severity: 'error', template: '{file}: the shape ({shape}) is not a tuple of whole numbers', description: 'a .npy input or data file whose header shape is not whole numbers' },
   IMC284: { severity: 'error', template: "{file}: the data has {bytes} bytes, the header's shape ({shape}) of {dtype} needs {needed} (truncated file?)", description: "a .npy input or data file whose data does not fill its header's shape" },
   IMC285: { severity: 'error', template: '{file}: value {value} at index {index} is beyond 2^53 (not an exact number)', description: 'an int64 or uint64 .npy input or data file with a value a double cannot hold exactly' },
+  IMC286: { severity: 'error', template: '--stream: {network} has integrate-and-fire neuron cores, whose RTL clears its cores between the timesteps of an image (verify its images one at a time)', description: 'imcc verify --stream on an integrate-and-fire design' },
   IMC250: { severity: 'error', template: "'{text}' is not an integer (activations are integers)", description: 'a value of the --input image that is not an integer' },
 } as const satisfies Record<string, CatalogueEntry | RetiredEntry>;
 

@@ -91,20 +91,28 @@ interface ExpectedAccess {
   t: number;
 }
 
-/** The word accesses of a schedule: every W / R operation touches its words word..lastWord in order. */
-export function scheduleAccesses(schedule: Schedule): { writes: ExpectedAccess[]; reads: ExpectedAccess[] } {
+/**
+ * The word accesses of a schedule: every W / R operation touches its words word..lastWord in order. Image k of a
+ * stream (images back to back) finds its pixel (y, x) at ring column x + k * width: its words are the schedule's with
+ * that column's Δpix (the schedule describes image 0).
+ */
+export function scheduleAccesses(schedule: Schedule, image = 0): { writes: ExpectedAccess[]; reads: ExpectedAccess[] } {
+  const { deltaKernelBits, deltaPixBits, columns, width, wordBits, pixelBits } = schedule.header;
   const writes: ExpectedAccess[] = [];
   const reads: ExpectedAccess[] = [];
   for (const op of schedule.ops) {
     if (op.op !== 'W' && op.op !== 'R') continue;
     const list = op.op === 'W' ? writes : reads;
-    for (let w = op.word!; w <= op.lastWord!; w++) list.push({ word: w, t: op.t });
+    const bit = image === 0 ? 0 : op.y * deltaKernelBits + deltaPixBits[(op.x + image * width) % columns];
+    const [first, last] = image === 0 ? [op.word!, op.lastWord!] : [Math.floor(bit / wordBits), Math.floor((bit + pixelBits - 1) / wordBits)];
+    for (let w = first; w <= last; w++) list.push({ word: w, t: op.t });
   }
   return { writes, reads };
 }
 
-function compareMemory(tally: Tally, core: CoreInfo, schedule: Schedule, trace: Trace): void {
-  const expected = scheduleAccesses(schedule);
+/** The core's accesses against its schedule's (of image `image` of a stream: scheduleAccesses), one by one. */
+function compareMemory(tally: Tally, core: CoreInfo, schedule: Schedule, trace: Trace, image: number): void {
+  const expected = scheduleAccesses(schedule, image);
   const events = trace.memory.get(core.index) ?? [];
   // An address past the memory's end wraps or is lost in real SRAM: checked on every access, whatever the schedule
   // says (a failure only: the comparisons counted are those against the golden).
@@ -258,7 +266,19 @@ function compareOutputs(
   const got = new Map<number, number>();
   for (const o of trace.outputs) {
     const at = order[o.pixel];
-    if (!at) continue;
+    if (!at) {
+      tally.fail({
+        kind: 'output',
+        core: null,
+        layer: null,
+        timestep: null,
+        scheduleTimestep: null,
+        what: `network output pixel ${o.pixel}, channel ${o.channel}: past the image's ${order.length} output pixels`,
+        expected: null,
+        actual: o.value,
+      });
+      continue;
+    }
     got.set((o.channel * height + at.y) * width + at.x, o.value);
   }
   for (let i = 0; i < channels * height * width; i++) {
@@ -341,6 +361,8 @@ export function compareTrace(
   outputBlock: BlockShape = { rows: 1, cols: 1 },
   /** Per core, the dataflow model's timestep of each crossbar operation (none: timesteps are not compared). */
   operationTimesteps?: ReadonlyMap<string, readonly number[]>,
+  /** Which image of a stream the trace holds (its ring columns are shifted: scheduleAccesses). */
+  image = 0,
 ): Comparison {
   const tally = new Tally();
   if (!trace.done) tally.fail(stallReport(trace, cores, schedules));
@@ -360,7 +382,7 @@ export function compareTrace(
   for (const core of cores) {
     const schedule = schedules.get(core.id);
     if (!schedule) throw new Error(`verify: no schedule for core ${core.id}`);
-    compareMemory(tally, core, schedule, trace);
+    compareMemory(tally, core, schedule, trace, image);
     compareAdc(tally, core, reference, trace);
     const timesteps = operationTimesteps?.get(core.id);
     if (timesteps !== undefined) compareTiming(tally, core, reference.cores?.find((c) => c.core === core.id)?.columns ?? 1, timesteps, trace);

@@ -1,5 +1,6 @@
 // Verification of generated RTL: build it with Verilator (cached), drive seeded input images through the generated
-// testbench (every second image interrupted by a reset pulse mid-stream and streamed again), and compare memory
+// testbench (every second image interrupted by a reset pulse mid-stream and streamed again; or, with `stream`, all
+// images back to back in one simulation, src/verify/stream.ts), and compare memory
 // addresses with the Algorithm 2 schedules, ADC outputs and activations with the reference model, and the network
 // output with the reference output. `verifyOutputDir` verifies a compiled
 // output directory as it is on disk (hand edits included), rebuilding the golden from the recorded design source.
@@ -15,14 +16,15 @@ import { generateInputImage } from '../ir/weights.js';
 import type { Mapping } from '../mapping/types.js';
 import { coreSchedule, cyclesPerTimestep } from '../memory/index.js';
 import { createProgram, type Program } from '../pipeline/program.js';
-import { busyTimesteps } from '../dataflow/index.js';
+import { busyTimesteps, simulateDataflow } from '../dataflow/index.js';
 import { layerSending } from '../mapping/layerIndex.js';
 import { sentBlock } from '../mapping/replicatedPool.js';
 import type { Schedule } from '../memory/schedule.js';
 import { runReference } from '../reference/index.js';
 import { emitRtl, rtlNames } from '../emit/rtl/index.js';
 import { OUTPUT_MARKER, readOutputMarker } from '../emit/output.js';
-import { compareTrace, type CoreInfo, type Mismatch } from './compare.js';
+import { compareTrace, scheduleAccesses, type Comparison, type CoreInfo, type Mismatch } from './compare.js';
+import { splitStream, type ImageEventCounts } from './stream.js';
 import { compareTimesteps } from './timesteps.js';
 import { parseTrace, type Trace } from './trace.js';
 import { buildWithVerilator, randomInitArgs, runSimulation } from './verilator.js';
@@ -51,6 +53,8 @@ export interface VerifyResult {
   coverage: CoreCoverage[];
   /** One entry per image run (options.images); the totals above sum them. */
   images: ImageRun[];
+  /** True when the images ran back to back in one simulation (options.stream). */
+  stream: boolean;
   /** How the RTL's steps compare with the target's timestep (stepTiming). */
   stepTiming: StepTiming;
 }
@@ -63,8 +67,8 @@ export interface ImageRun {
   resetAtCycle: number | null;
   comparisons: number;
   mismatches: number;
-  /** Clock cycles after the last reset. */
-  cycles: number;
+  /** Clock cycles after the last reset; null in a stream, whose images share one run (the total). */
+  cycles: number | null;
 }
 
 export type VerifyStage = 'emit' | 'build' | 'simulate' | 'reference' | 'compare';
@@ -81,6 +85,14 @@ export interface VerifyOptions {
   images?: number;
   /** Reset pulse at this clock cycle in every image instead (the same mid-stream reset, first image included). */
   resetAtCycle?: number;
+  /**
+   * Run the images back to back in one simulation, no reset between them (image i has input seed `seed + i`; the
+   * registers' random start values come from `seed`; resetAtCycle is ignored): each image's activations, ADC outputs
+   * and network outputs are compared with its own reference, its memory addresses with the schedules (image k's ring
+   * columns k * width on) and the first image's crossbar operations' timesteps with the dataflow model
+   * (src/verify/stream.ts). Image k enters at the dataflow model's timestep for it (imageStarts).
+   */
+  stream?: boolean;
   /** The input image (CHW activations) for the design, instead of the seeded one (e.g. read from a .npy file). */
   imageFor?: (design: IrDesign) => Int32Array;
   /** Build cache directory (default: src/verify/cache.ts defaultCacheDir). */
@@ -135,15 +147,23 @@ export interface Simulation {
   binary: string;
 }
 
-/** How one simulation run starts: the registers' random seed and an optional mid-stream reset (clock cycle). */
+/**
+ * How one simulation run starts: the registers' random seed, an optional mid-stream reset (clock cycle) and, for a
+ * stream, the timestep each image's first pixel enters at (none: each follows the one before it at once).
+ */
 export interface RunControl {
   seed: number;
   resetAtCycle: number | null;
+  imageStarts?: readonly number[];
 }
 
-/** Testbench arguments of a run: random register start values, and the mid-stream reset (templates/tb). */
+/** Testbench arguments of a run: random register start values, the mid-stream reset and the images' starts (templates/tb). */
 export function runControlArgs(control: RunControl): string[] {
-  return [...randomInitArgs(control.seed), ...(control.resetAtCycle === null ? [] : [`+imcc+reset+cycle+${control.resetAtCycle}`])];
+  return [
+    ...randomInitArgs(control.seed),
+    ...(control.resetAtCycle === null ? [] : [`+imcc+reset+cycle+${control.resetAtCycle}`]),
+    ...(control.imageStarts === undefined || control.imageStarts.length < 2 ? [] : [`+imcc+image+starts+${control.imageStarts.slice(1).join(',')}`]),
+  ];
 }
 
 /** Builds (cached) and runs the RTL under `dir` (rtl/, tb/) on one image (CHW); returns the parsed trace. */
@@ -218,33 +238,63 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
   const runs: ImageRun[] = [];
   const byKind: Record<string, number> = {};
   const coverages: CoreCoverage[][] = [];
-  let firstMismatch: Mismatch | null = null;
-  let first: { trace: Trace; built: boolean; binary: string; image: Int32Array; timestep: number | null } | null = null;
-  for (let i = 0; i < imageCount; i++) {
+  const comparisons: Comparison[] = [];
+  // The first run (the stream), which a waveform records again with the same control and cycle cap.
+  let first: { trace: Trace; built: boolean; binary: string; image: Int32Array; timestep: number | null; control: RunControl; maxCycles: number } | null = null;
+  // Integrate-and-fire designs run the image's T timesteps one after the other: each is compared with its own.
+  const spiking = design.target.neuronCore.spiking !== undefined;
+  const imageOf = (imageSeed: number): Int32Array => options.imageFor?.(design) ?? generateInputImage(imageSeed, input.shape, input.activationBits);
+  const referenceOf = (image: Int32Array) => runReference(program.reference, image, { recordColumns: true, recordTimesteps: spiking });
+  const tallyImage = (run: ImageRun, comparison: Comparison, trace: Trace): void => {
+    runs.push(run);
+    for (const [kind, n] of Object.entries(comparison.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
+    coverages.push(coverage(trace, design, mapping, schedules));
+    comparisons.push(comparison);
+  };
+  // The first image's first mismatch that has one.
+  const firstMismatch = (): Mismatch | null => comparisons.find((c) => c.firstMismatch !== null)?.firstMismatch ?? null;
+  if (options.stream) {
+    if (spiking) throw new ToolError('IMC286', { network: design.network.name });
+    const images = Array.from({ length: imageCount }, (_, i) => imageOf(seed + i));
+    const stream = new Int32Array(images.reduce((n, im) => n + im.length, 0));
+    images.forEach((im, i) => stream.set(im, i * im.length));
+    const cap = options.maxCycles ?? cycleCap(program).cap * imageCount;
+    const starts = simulateDataflow(design, mapping, { batch: imageCount, granularity: 'block' }).imageStarts;
+    const control: RunControl = { seed, resetAtCycle: null, imageStarts: starts };
+    const simulation = await simulateRtlDirectory(dir, program, stream, { ...options, maxCycles: cap }, control);
+    options.onStage?.('reference');
+    const references = images.map(referenceOf);
+    options.onStage?.('compare');
+    const traces = splitStream(simulation.trace, imageCount, streamCounts(infos, schedules, references[0], outputVolume, imageCount));
+    traces.forEach((trace, i) => {
+      // The dataflow model's timesteps describe one image from an empty pipeline: the first image's.
+      const compared = compareTrace(trace, infos, schedules, references[i], outputVolume, outputBlock, i === 0 ? operationTimesteps : undefined, i);
+      const first = compared.firstMismatch;
+      const comparison = first === null ? compared : { ...compared, firstMismatch: { ...first, what: `image ${i} of the stream (seed ${seed + i}): ${first.what}` } };
+      tallyImage({ seed: seed + i, resetAtCycle: null, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: null }, comparison, trace);
+    });
+    first = { ...simulation, image: stream, timestep: firstMismatch()?.timestep ?? null, control, maxCycles: cap };
+  }
+  for (let i = 0; !options.stream && i < imageCount; i++) {
     const half = first === null || i % 2 === 0 ? null : Math.max(1, Math.floor(first.trace.cycles / 2));
     const control: RunControl = { seed: seed + i, resetAtCycle: options.resetAtCycle ?? half };
-    const image = options.imageFor?.(design) ?? generateInputImage(control.seed, input.shape, input.activationBits);
+    const image = imageOf(control.seed);
     const { trace, built, binary } = await simulateRtlDirectory(dir, program, image, options, control);
     options.onStage?.('reference');
-    // Integrate-and-fire designs run the image's T timesteps one after the other: each is compared with its own.
-    const spiking = design.target.neuronCore.spiking !== undefined;
-    const reference = runReference(program.reference, image, { recordColumns: true, recordTimesteps: spiking });
+    const reference = referenceOf(image);
     options.onStage?.('compare');
     const comparison = spiking
       ? compareTimesteps(trace, infos, schedules, reference, outputVolume, outputBlock)
       : compareTrace(trace, infos, schedules, reference, outputVolume, outputBlock, operationTimesteps);
-    runs.push({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles });
-    for (const [kind, n] of Object.entries(comparison.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
-    coverages.push(coverage(trace, design, mapping, schedules));
-    if (firstMismatch === null) firstMismatch = comparison.firstMismatch;
-    if (first === null) first = { trace, built, binary, image, timestep: comparison.firstMismatch?.timestep ?? null };
+    tallyImage({ seed: control.seed, resetAtCycle: control.resetAtCycle, comparisons: comparison.comparisons, mismatches: comparison.mismatches, cycles: trace.cycles }, comparison, trace);
+    if (first === null) first = { trace, built, binary, image, timestep: comparison.firstMismatch?.timestep ?? null, control, maxCycles: options.maxCycles ?? cycleCap(program).cap };
   }
-  const { trace, built, binary, image } = first!;
+  const { trace, built, binary, image, control, maxCycles } = first!;
   const waveform =
     options.waveform === undefined
       ? undefined
       : await recordWaveform(
-          { binary, rtlDir: dir, image, maxCycles: options.maxCycles ?? cycleCap(program).cap, extraArgs: runControlArgs({ seed, resetAtCycle: options.resetAtCycle ?? null }) },
+          { binary, rtlDir: dir, image, maxCycles, extraArgs: runControlArgs(control) },
           trace,
           mapping,
           waveformWindow(first!.timestep, trace.timesteps, options.waveform.window),
@@ -255,16 +305,37 @@ export async function verifyRtlDirectory(dir: string, program: Program, options:
     pass: mismatches === 0,
     comparisons: runs.reduce((sum, r) => sum + r.comparisons, 0),
     mismatches,
-    cycles: runs.reduce((sum, r) => sum + r.cycles, 0),
+    cycles: options.stream ? trace.cycles : runs.reduce((sum, r) => sum + (r.cycles ?? 0), 0),
     seconds: Math.round((performance.now() - started) / 10) / 100,
-    firstMismatch,
+    firstMismatch: firstMismatch(),
     coverage: sumCoverage(coverages),
     images: runs,
+    stream: options.stream === true,
     stepTiming: stepTiming(program),
     timesteps: trace.timesteps,
     built,
     byKind,
     waveform,
+  };
+}
+
+/** Each image's events per core in a stream of `images` (schedule and reference counts), for splitStream. */
+function streamCounts(
+  cores: readonly CoreInfo[],
+  schedules: Map<string, Schedule>,
+  reference: ReturnType<typeof runReference>,
+  outputVolume: { height: number; width: number },
+  images: number,
+): ImageEventCounts {
+  const accesses = new Map(cores.map((c) => [c.index, Array.from({ length: images }, (_, k) => scheduleAccesses(schedules.get(c.id)!, k))]));
+  const adc = (c: CoreInfo): number => reference.cores?.find((r) => r.core === c.id)?.postAdc.length ?? 0;
+  return {
+    writes: new Map(cores.map((c) => [c.index, accesses.get(c.index)!.map((a) => a.writes.length)])),
+    reads: new Map(cores.map((c) => [c.index, accesses.get(c.index)!.map((a) => a.reads.length)])),
+    adc: new Map(cores.map((c) => [c.index, adc(c)])),
+    outputPixels: outputVolume.height * outputVolume.width,
+    layerOf: new Map(cores.map((c) => [c.index, c.layer])),
+    planes: new Map(reference.layers.map((l) => [l.layer, l.shape])),
   };
 }
 

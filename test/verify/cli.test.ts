@@ -13,7 +13,8 @@ describe('imcc verify', () => {
     expect(status).toBe(0);
     const json = JSON.parse(out);
     validateJson('verify', json);
-    expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'images', 'mismatches', 'pass', 'seconds', 'stepTiming']);
+    expect(Object.keys(json).sort()).toEqual(['comparisons', 'coverage', 'cycles', 'firstMismatch', 'images', 'mismatches', 'pass', 'seconds', 'stepTiming', 'stream']);
+    expect(json.stream).toBe(false);
     // conv1's one core reads its patch and walks its columns within the target's timestep.
     expect(json.stepTiming).toMatchObject({ cores: 1, coresOver: [] });
     expect(json.stepTiming.slowestStepCycles).toBeLessThanOrEqual(json.stepTiming.timestepCycles);
@@ -33,6 +34,21 @@ describe('imcc verify', () => {
     // stderr is not a terminal here: no progress bar.
     expect(err).toBe('');
   }, 300_000);
+
+  it('--stream runs the images back to back in one simulation: schema-valid JSON with stream true and no per-image cycles, and its PASS line says so', async () => {
+    const json = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--stream', '--json', '--cache-dir', TEST_CACHE]);
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout);
+    validateJson('verify', result);
+    expect(result).toMatchObject({ pass: true, stream: true });
+    expect(result.images.map((r: { seed: number; resetAtCycle: number | null; cycles: number | null }) => [r.seed, r.resetAtCycle, r.cycles])).toEqual([
+      [1, null, null],
+      [2, null, null],
+      [3, null, null],
+    ]);
+    const text = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--stream', '--cache-dir', TEST_CACHE]);
+    expect(text.stdout).toMatch(/^PASS: [\d,]+ comparisons, 0 mismatches \(3 images back to back; /);
+  }, 600_000);
 
   it('prints a one-line PASS summary without --json', async () => {
     const { code: status, stdout: out, stderr: err } = await runCli(['verify', 'test/verify/fixtures/conv1.imc', '--images', '1', '--cache-dir', TEST_CACHE]);

@@ -155,14 +155,15 @@ describe('mutation test (issue 19)', () => {
 
   it('a dropped busy_q reset that its random start value hides is caught by the mid-stream reset', async () => {
     const busy = MUTANTS.find((m) => m.name === 'busy_q reset dropped')!;
-    // Register seed 2 happens to start busy_q at a harmless value (Verilator's seeded random start values; if a
+    // Register seed 8 happens to start busy_q at a harmless value (Verilator's seeded random start values; if a
     // Verilator version or the RTL's module structure changes them, pick another seed for which the first expectation
     // holds: seed 1 did until the neuron cores became shared modules, seed 2 until the cores counted their input blocks,
-    // seed 16 until the crossbar model became one loop and the neuron core gained its lattice origin).
-    const lucky = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 2, images: 1 });
+    // seed 16 until the crossbar model became one loop and the neuron core gained its lattice origin, seed 2 again
+    // until the controllers and the neuron core counted images for streams).
+    const lucky = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 8, images: 1 });
     expect(lucky.pass).toBe(true);
     // Cycle 411 falls inside c00's neuron-core work (busy_q high); a clean run passes with a reset at any cycle.
-    const reset = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 2, images: 1, resetAtCycle: 411 });
+    const reset = await verifyMutant(busy, { cacheDir: TEST_CACHE, seed: 8, images: 1, resetAtCycle: 411 });
     expect(reset.images[0].resetAtCycle).toBe(411);
     expect(reset.pass).toBe(false);
     expect(reset.firstMismatch!.core).toBe('c00');

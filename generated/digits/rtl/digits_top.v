@@ -28,6 +28,7 @@ module digits_top (
   reg drained_q, drained_d;
   wire any_busy;
   wire all_finished;
+  wire links_busy;
 
   wire digits_c00_busy;
   wire digits_c00_finished;
@@ -114,13 +115,16 @@ module digits_top (
   assign layer_fc_gemm_pixel = digits_c03_out_pixel;
   assign any_busy = digits_c00_busy | digits_c01_busy | digits_c02_busy | digits_c03_busy;
   assign all_finished = digits_c00_finished & digits_c01_finished & digits_c02_finished & digits_c03_finished;
+  assign links_busy = layer_conv1_conv_valid | layer_conv2_conv_valid | layer_conv3_conv_valid;
   assign out_valid_o = layer_fc_gemm_valid;
   assign out_pixel_o = layer_fc_gemm_pixel;
 
   // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
-  // on until every input step has been taken and every core has computed all its outputs, plus one drain step that
-  // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
-  // happens).
+  // on until every input step has been taken, no input follows and every core has computed all its outputs with no
+  // pixel on its way to a core, plus one drain step that delivers the last emitted pixels (an output can be complete
+  // before the input is: every expected write still happens). Images back to back: a core that has computed one image
+  // and waits for the next one's pixels counts as finished, so the pixels on their way (links_busy) keep it going;
+  // steps go on after the drain (done_o holds between them), so an image that enters after a pause is taken.
   always @* begin
     step_d = 1'b0;
     timestep_d = timestep_q;
@@ -128,10 +132,11 @@ module digits_top (
     drained_d = drained_q;
     if (step_q) begin
       timestep_d = timestep_q + 32'd1;
-      if (in_valid_i) inputs_d = inputs_q + 32'd1;
-    end else if (!any_busy && !drained_q) begin
+      // Images back to back: the next image's first input step follows the last one's.
+      if (in_valid_i) inputs_d = (inputs_q == INPUT_STEPS) ? 32'd1 : inputs_q + 32'd1;
+    end else if (!any_busy) begin
       step_d = 1'b1;
-      drained_d = all_finished && (inputs_q == INPUT_STEPS);
+      drained_d = all_finished && !links_busy && (inputs_q == INPUT_STEPS) && !in_valid_i;
     end
   end
 

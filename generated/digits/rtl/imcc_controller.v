@@ -136,13 +136,20 @@ module imcc_controller #(
   localparam signed [CW-1:0] ROW_FIRST = -(PAD_TOP * DELTA_KERNEL);
   localparam signed [CW-1:0] ROW_STRIDE = BLOCK_H * STRIDE * DELTA_KERNEL;
   localparam signed [CW-1:0] IN_BLOCK_ROW_STEP = IN_BLOCK_H * DELTA_KERNEL;
+  // Images back to back: the next image's first column takes the ring slot after this image's last (IN_W columns on).
+  localparam signed [CW-1:0] IMAGE_STEP = (IN_W % COLUMNS) * DELTA_PIX;
 
   // Control state (reset).
   reg [2:0] state_q, state_d;
   // Algorithm 1 pointers: the origin of the next block to arrive (rx) and of the next output block to compute (o).
   reg signed [CW-1:0] rx_y_q, rx_y_d, rx_x_q, rx_x_d;
   reg signed [CW-1:0] o_y_q, o_y_d, o_x_q, o_x_d;
-  reg out_done_q, out_done_d;
+  // Images whose input has all arrived and whose blocks have all been computed (mod 4): arrival is an image ahead of
+  // the computation (lead 1), level with it (0), or behind it (3: every block computed, the producer still sending).
+  reg [1:0] arr_img_q, arr_img_d, cmp_img_q, cmp_img_d;
+  wire [1:0] lead = arr_img_q - cmp_img_q;
+  // Where the arriving and the computed image's column 0 lie in the ring (Δpix, bits).
+  reg signed [CW-1:0] w_base_q, w_base_d, r_base_q, r_base_d;
   // store_data: the pixel's address and its column's Δpix (bits); the arriving block's first row (rx_y * Δkernel)
   // and Δpix[rx_x mod columns]; the pixel's position in the block and the word being written.
   reg signed [CW-1:0] addr_w_q, addr_w_d, w_col_q, w_col_d, w_word_q, w_word_d;
@@ -189,7 +196,7 @@ module imcc_controller #(
   wire signed [CW-1:0] iy0, ix0, row0, col0;
   wire table_present, short_col;
   wire signed [CW-1:0] idle_dx, idle_dy;
-  // Blocks computed and blocks arrived (tables); the arriving block's origin, row address and column base (an
+  // Blocks computed and blocks arrived (of the image; tables); the arriving block's origin, row address and column base (an
   // arrival table's entry) and its column's pixels.
   reg signed [CW-1:0] blk_q, blk_d, arr_q, arr_d;
   // The block being computed: its output origin (the table's entry blk_q, or o_y, o_x on the grid).
@@ -234,7 +241,9 @@ module imcc_controller #(
   wire w_block_right = (w_dx_q == IN_BLOCK_W - ONE) || ((ARRIVAL_TABLE == 0) && (rx_x_q + w_dx_q == IN_W - ONE));
   wire w_skip = (ARRIVAL_TABLE != 0) ? !((rx_y_q + w_dy_q >= ZERO) && (rx_y_q + w_dy_q < IN_H) && (rx_x_q + w_dx_q >= ZERO) && (rx_x_q + w_dx_q < IN_W))
                                      : ((IN_ROWS_IDLE != 0) && (rx_y_q + w_dy_q >= IN_H));
-  wire inputs_present = (BLOCK_TABLE != 0) ? table_present : ((rx_x_q > need_x) || ((rx_x_q + IN_BLOCK_W > need_x) && (rx_y_q > need_y)));
+  // An image ahead: every input of the computed image is in.
+  wire inputs_present = (lead == 2'd1) || (lead == 2'd2) ||
+                        ((BLOCK_TABLE != 0) ? table_present : ((rx_x_q > need_x) || ((rx_x_q + IN_BLOCK_W > need_x) && (rx_y_q > need_y))));
 
   function signed [CW-1:0] wrap_column(input signed [CW-1:0] base);
     wrap_column = (base >= DELTA_PIX_WRAP) ? base - DELTA_PIX_WRAP : base;
@@ -268,7 +277,10 @@ module imcc_controller #(
     o_x_d = o_x_q;
     blk_d = blk_q;
     arr_d = arr_q;
-    out_done_d = out_done_q;
+    arr_img_d = arr_img_q;
+    cmp_img_d = cmp_img_q;
+    w_base_d = w_base_q;
+    r_base_d = r_base_q;
     addr_w_d = addr_w_q;
     w_col_d = w_col_q;
     w_word_d = w_word_q;
@@ -327,9 +339,9 @@ module imcc_controller #(
               rx_y_d = arr_ry;
               rx_x_d = arr_rx;
               w_row0_d = arr_row0;
-              w_col0_d = arr_col0;
-              addr_w_d = arr_row0 + arr_col0;
-              w_col_d = arr_col0;
+              w_col0_d = wrap_column(arr_col0 + w_base_q);
+              addr_w_d = arr_row0 + wrap_column(arr_col0 + w_base_q);
+              w_col_d = wrap_column(arr_col0 + w_base_q);
             end
             w_dy_d = ZERO;
             w_dx_d = ZERO;
@@ -350,13 +362,27 @@ module imcc_controller #(
           if (w_block_bottom && w_block_right) begin
             // Block complete: the next one arrives below, or at the top of the next block column (Δpix wraps); a
             // ragged producer's comes from its table.
+            // The image's last block: the next image arrives from its first block, IN_W ring columns on.
             if (ARRIVAL_TABLE != 0) begin
               rx_y_d = rx_y_q;
+              if (arr_q == ARRIVAL_BLOCKS[CW-1:0]) begin
+                arr_d = ZERO;
+                arr_img_d = arr_img_q + 2'd1;
+                w_base_d = wrap_column(w_base_q + IMAGE_STEP);
+              end
             end else if (rx_y_q + IN_BLOCK_H >= IN_H) begin
               rx_y_d = ZERO;
-              rx_x_d = rx_x_q + IN_BLOCK_W;
               w_row0_d = ZERO;
-              w_col0_d = wrap_column(w_col0_q + IN_BLOCK_COL_STEP);
+              if (rx_x_q + IN_BLOCK_W >= IN_W) begin
+                rx_x_d = ZERO;
+                arr_d = ZERO;
+                arr_img_d = arr_img_q + 2'd1;
+                w_base_d = wrap_column(w_base_q + IMAGE_STEP);
+                w_col0_d = wrap_column(w_base_q + IMAGE_STEP);
+              end else begin
+                rx_x_d = rx_x_q + IN_BLOCK_W;
+                w_col0_d = wrap_column(w_col0_q + IN_BLOCK_COL_STEP);
+              end
             end else begin
               rx_y_d = rx_y_q + IN_BLOCK_H;
               w_row0_d = w_row0_q + IN_BLOCK_ROW_STEP;
@@ -380,7 +406,7 @@ module imcc_controller #(
         end
       end
       S_CHECK: begin
-        if (!out_done_q && inputs_present && res_ready_i) begin
+        if ((lead != 2'd3) && inputs_present && res_ready_i) begin
           walk_start = 1'b1;
           dy_d = ZERO;
           dx_d = DX_FIRST;
@@ -448,9 +474,13 @@ module imcc_controller #(
       // The block is done: advance the output block, oy fastest, then ox.
       S_NEURON: begin
         if (block_done && (BLOCK_TABLE != 0)) begin
-          // The table's next block.
+          // The table's next block, or the next image's first.
           blk_d = blk_q + ONE;
-          if (blk_q == BLOCKS[CW-1:0] - ONE) out_done_d = 1'b1;
+          if (blk_q == BLOCKS[CW-1:0] - ONE) begin
+            blk_d = ZERO;
+            cmp_img_d = cmp_img_q + 2'd1;
+            r_base_d = wrap_column(r_base_q + IMAGE_STEP);
+          end
           state_d = S_IDLE;
         end else if (block_done) begin
           if (o_y_q + BLOCK_H >= OUT_H) begin
@@ -458,7 +488,12 @@ module imcc_controller #(
             iy0_d = -PAD_TOP;
             row0_d = ROW_FIRST;
             if (o_x_q + BLOCK_W >= OUT_W) begin
-              out_done_d = 1'b1;
+              // The image's last block: the next image's first block reads IN_W ring columns on.
+              o_x_d = ZERO;
+              ix0_d = -PAD_LEFT;
+              cmp_img_d = cmp_img_q + 2'd1;
+              r_base_d = wrap_column(r_base_q + IMAGE_STEP);
+              col0_d = wrap_column(wrap_column(r_base_q + IMAGE_STEP) + DELTA_PIX_FIRST);
             end else begin
               o_x_d = o_x_q + BLOCK_W;
               ix0_d = ix0_q + BLOCK_W * STRIDE;
@@ -485,7 +520,10 @@ module imcc_controller #(
       o_x_q <= ZERO;
       blk_q <= ZERO;
       arr_q <= ZERO;
-      out_done_q <= 1'b0;
+      arr_img_q <= 2'd0;
+      cmp_img_q <= 2'd0;
+      w_base_q <= ZERO;
+      r_base_q <= ZERO;
       addr_w_q <= ZERO;
       w_col_q <= ZERO;
       w_word_q <= ZERO;
@@ -516,7 +554,10 @@ module imcc_controller #(
       o_x_q <= o_x_d;
       blk_q <= blk_d;
       arr_q <= arr_d;
-      out_done_q <= out_done_d;
+      arr_img_q <= arr_img_d;
+      cmp_img_q <= cmp_img_d;
+      w_base_q <= w_base_d;
+      r_base_q <= r_base_d;
       addr_w_q <= addr_w_d;
       w_col_q <= w_col_d;
       w_word_q <= w_word_d;
@@ -655,7 +696,7 @@ module imcc_controller #(
       localparam integer BLOCK_INDEX_BITS = (BLOCKS > 1) ? $clog2(BLOCKS) : 1;
       reg [BLOCK_FIELDS*CW-1:0] block_rom [0:BLOCKS-1];
       initial $readmemh(BLOCK_FILE, block_rom);
-      // blk_q stays below BLOCKS until the last block is done (out_done_q, no further reads).
+      // blk_q stays below BLOCKS (the last block is followed by the next image's first).
       wire [BLOCK_INDEX_BITS-1:0] block_index = blk_q[BLOCK_INDEX_BITS-1:0];
       wire [BLOCK_FIELDS*CW-1:0] entry = block_rom[block_index];
       wire signed [CW-1:0] need = entry[0 +: CW];
@@ -669,7 +710,7 @@ module imcc_controller #(
       assign iy0 = entry[3*CW +: CW];
       assign ix0 = entry[4*CW +: CW];
       assign row0 = entry[5*CW +: CW];
-      assign col0 = entry[6*CW +: CW];
+      assign col0 = wrap_column(entry[6*CW +: CW] + r_base_q);
       assign idle_dx = entry[7*CW +: CW];
       assign idle_dy = entry[8*CW +: CW];
       assign short_col = (dx_q >= SHORT_DX);
@@ -695,7 +736,7 @@ module imcc_controller #(
       localparam integer ARRIVAL_INDEX_BITS = (ARRIVAL_BLOCKS > 1) ? $clog2(ARRIVAL_BLOCKS) : 1;
       reg [ARRIVAL_FIELDS*CW-1:0] arrival_rom [0:ARRIVAL_BLOCKS-1];
       initial $readmemh(ARRIVAL_FILE, arrival_rom);
-      // arr_q reaches ARRIVAL_BLOCKS after the last block: the index is then never used.
+      // arr_q reaches ARRIVAL_BLOCKS during the last block and is then 0 again: the index is then never used.
       wire [ARRIVAL_INDEX_BITS-1:0] arrival_index = arr_q[ARRIVAL_INDEX_BITS-1:0];
       wire [ARRIVAL_FIELDS*CW-1:0] entry = arrival_rom[arrival_index];
       wire [CW-ARRIVAL_INDEX_BITS-1:0] unused_arrival_high = arr_q[CW-1:ARRIVAL_INDEX_BITS];
@@ -747,7 +788,8 @@ module imcc_controller #(
   wire [CW-ADDR_BITS-1:0] unused_word_addr_high = mem_word_addr[CW-1:ADDR_BITS];
 
   assign busy_o = (state_q != S_IDLE);
-  assign finished_o = out_done_q;
+  // Finished: every block of the images whose input has started to arrive is computed.
+  assign finished_o = (lead == 2'd3) || ((lead == 2'd0) && (arr_q == ZERO));
   assign mem_we_o = mem_we;
   assign mem_re_o = mem_re;
   assign mem_addr_o = mem_word_addr[ADDR_BITS-1:0];

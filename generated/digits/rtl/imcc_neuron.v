@@ -323,17 +323,31 @@ module imcc_neuron #(
         localparam [RES_PIX_BITS-1:0] RES_PIX_LAST = RES_PIX_LAST_VALUE[RES_PIX_BITS-1:0];
         localparam [RES_PIX_BITS-1:0] RES_PIX_ZERO = 0;
         localparam [RES_PIX_BITS-1:0] RES_PIX_ONE = 1;
+        // Images back to back: the table's slots count from the image's first arrival, which takes the entry after
+        // the previous image's last, freed by the image's last pixel (res_base_q). Not with a queue that adds
+        // (HAS_RES 4): its pixels done are not the table's (res_pix_q wraps inside an image), and it stays at 0.
         reg [RES_PIX_BITS-1:0] res_pix_q, res_pix_d;
+        reg [RES_PTR_BITS-1:0] res_base_q, res_base_d;
         always @* begin
           res_pix_d = res_pix_q;
+          res_base_d = res_base_q;
           if (pixel_done) res_pix_d = (res_pix_q == RES_PIX_LAST) ? RES_PIX_ZERO : res_pix_q + RES_PIX_ONE;
+          if ((HAS_RES != 4) && pixel_done && (res_pix_q == RES_PIX_LAST)) res_base_d = res_rd_next;
         end
         always @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) res_pix_q <= RES_PIX_ZERO;
-          else res_pix_q <= res_pix_d;
+          if (!rst_ni) begin
+            res_pix_q <= RES_PIX_ZERO;
+            res_base_q <= RES_ZERO;
+          end else begin
+            res_pix_q <= res_pix_d;
+            res_base_q <= res_base_d;
+          end
         end
         assign res_pix_o = res_pix_q;
-        assign res_raddr = res_slot_i;
+        wire [31:0] slot_at = { {(32-RES_PTR_BITS){1'b0}}, res_slot_i } + { {(32-RES_PTR_BITS){1'b0}}, res_base_q };
+        wire [31:0] slot_wrapped = (slot_at >= RES_DEPTH) ? slot_at - RES_DEPTH : slot_at;
+        wire [31-RES_PTR_BITS:0] unused_slot_high = slot_wrapped[31:RES_PTR_BITS];
+        assign res_raddr = slot_wrapped[RES_PTR_BITS-1:0];
       end else begin : g_fifo
         localparam integer RES_LAG_VALUE = RES_DEPTH - RES_IN;
         localparam [RES_PTR_BITS-1:0] RES_LAG = RES_LAG_VALUE[RES_PTR_BITS-1:0];
@@ -836,7 +850,11 @@ module imcc_neuron #(
             wy_d = PAD_TOP;
             py_d = ZERO;
             base_d = INDEX_ZERO;
-            if (wx_q == WINDOW_W - ONE) begin
+            if (pixel_x == PLANE_W - ONE) begin
+              // The plane's last pixel: the next image's windows start again.
+              wx_d = PAD_LEFT;
+              px_d = ZERO;
+            end else if (wx_q == WINDOW_W - ONE) begin
               wx_d = ZERO;
               px_d = px_q + ONE;
             end else begin
@@ -996,7 +1014,8 @@ module imcc_neuron #(
         out_valid_d = block_valid;
         if (block_last_row) begin
           cy_d = ZERO;
-          cx_d = cx_q + STEP_W;
+          // After the plane's last block the next image's first.
+          cx_d = (cx_q + STEP_W >= PLANE_W) ? ZERO : cx_q + STEP_W;
         end else begin
           cy_d = cy_q + STEP_H;
         end

@@ -31,6 +31,7 @@ module lenet_top (
   reg drained_q, drained_d;
   wire any_busy;
   wire all_finished;
+  wire links_busy;
 
   wire lenet_c00_busy;
   wire lenet_c00_finished;
@@ -151,13 +152,16 @@ module lenet_top (
   assign layer_logits_pixel = lenet_c05_out_pixel;
   assign any_busy = lenet_c00_busy | lenet_c01_busy | lenet_c02_busy | lenet_c03_busy | lenet_c04_busy | lenet_c05_busy;
   assign all_finished = lenet_c00_finished & lenet_c01_finished & lenet_c02_finished & lenet_c03_finished & lenet_c04_finished & lenet_c05_finished;
+  assign links_busy = layer_c1_valid | layer_c2_valid | layer_f1_fc_valid;
   assign out_valid_o = layer_logits_valid;
   assign out_pixel_o = layer_logits_pixel;
 
   // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
-  // on until every input step has been taken and every core has computed all its outputs, plus one drain step that
-  // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
-  // happens).
+  // on until every input step has been taken, no input follows and every core has computed all its outputs with no
+  // pixel on its way to a core, plus one drain step that delivers the last emitted pixels (an output can be complete
+  // before the input is: every expected write still happens). Images back to back: a core that has computed one image
+  // and waits for the next one's pixels counts as finished, so the pixels on their way (links_busy) keep it going;
+  // steps go on after the drain (done_o holds between them), so an image that enters after a pause is taken.
   always @* begin
     step_d = 1'b0;
     timestep_d = timestep_q;
@@ -165,10 +169,11 @@ module lenet_top (
     drained_d = drained_q;
     if (step_q) begin
       timestep_d = timestep_q + 32'd1;
-      if (in_valid_i) inputs_d = inputs_q + 32'd1;
-    end else if (!any_busy && !drained_q) begin
+      // Images back to back: the next image's first input step follows the last one's.
+      if (in_valid_i) inputs_d = (inputs_q == INPUT_STEPS) ? 32'd1 : inputs_q + 32'd1;
+    end else if (!any_busy) begin
       step_d = 1'b1;
-      drained_d = all_finished && (inputs_q == INPUT_STEPS);
+      drained_d = all_finished && !links_busy && (inputs_q == INPUT_STEPS) && !in_valid_i;
     end
   end
 

@@ -57,7 +57,8 @@ module resnet32_c06 (
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) arrivals_q <= 11'd0;
-    else if (step_i && in_valid_i && (arrivals_q != ARRIVALS)) arrivals_q <= arrivals_q + 11'd1;
+    // The next image's first block follows the last one's.
+    else if (step_i && in_valid_i) arrivals_q <= (arrivals_q == ARRIVALS) ? 11'd1 : arrivals_q + 11'd1;
   end
 
   // The dataflow controller: the same module for every core, set to this core's geometry.

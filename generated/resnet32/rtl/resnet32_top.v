@@ -90,6 +90,7 @@ module resnet32_top (
   reg drained_q, drained_d;
   wire any_busy;
   wire all_finished;
+  wire links_busy;
 
   wire resnet32_c00_busy;
   wire resnet32_c00_finished;
@@ -981,13 +982,16 @@ module resnet32_top (
   assign layer_logits_pixel = resnet32_c42_out_pixel;
   assign any_busy = resnet32_c00_busy | resnet32_c01_busy | resnet32_c02_busy | resnet32_c03_busy | resnet32_c04_busy | resnet32_c05_busy | resnet32_c06_busy | resnet32_c07_busy | resnet32_c08_busy | resnet32_c09_busy | resnet32_c10_busy | resnet32_c11_busy | resnet32_c12_busy | resnet32_c13_busy | resnet32_c14_busy | resnet32_c15_busy | resnet32_c16_busy | resnet32_c17_busy | resnet32_c18_busy | resnet32_c19_busy | resnet32_c20_busy | resnet32_c21_busy | resnet32_c22_busy | resnet32_c23_busy | resnet32_c24_busy | resnet32_c25_busy | resnet32_c26_busy | resnet32_c27_busy | resnet32_c28_busy | resnet32_c29_busy | resnet32_c30_busy | resnet32_c31_busy | resnet32_c32_busy | resnet32_c33_busy | resnet32_c34_busy | resnet32_c35_busy | resnet32_c36_busy | resnet32_c37_busy | resnet32_c38_busy | resnet32_c39_busy | resnet32_c40_busy | resnet32_c41_busy | resnet32_c42_busy;
   assign all_finished = resnet32_c00_finished & resnet32_c01_finished & resnet32_c02_finished & resnet32_c03_finished & resnet32_c04_finished & resnet32_c05_finished & resnet32_c06_finished & resnet32_c07_finished & resnet32_c08_finished & resnet32_c09_finished & resnet32_c10_finished & resnet32_c11_finished & resnet32_c12_finished & resnet32_c13_finished & resnet32_c14_finished & resnet32_c15_finished & resnet32_c16_finished & resnet32_c17_finished & resnet32_c18_finished & resnet32_c19_finished & resnet32_c20_finished & resnet32_c21_finished & resnet32_c22_finished & resnet32_c23_finished & resnet32_c24_finished & resnet32_c25_finished & resnet32_c26_finished & resnet32_c27_finished & resnet32_c28_finished & resnet32_c29_finished & resnet32_c30_finished & resnet32_c31_finished & resnet32_c32_finished & resnet32_c33_finished & resnet32_c34_finished & resnet32_c35_finished & resnet32_c36_finished & resnet32_c37_finished & resnet32_c38_finished & resnet32_c39_finished & resnet32_c40_finished & resnet32_c41_finished & resnet32_c42_finished;
+  assign links_busy = layer_stem_conv_valid | layer_stage1_0_c1_valid | layer_stage1_0_c2_valid | layer_stage1_1_c1_valid | layer_stage1_1_c2_valid | layer_stage1_2_c1_valid | layer_stage1_2_c2_valid | layer_stage1_3_c1_valid | layer_stage1_3_c2_valid | layer_stage1_4_c1_valid | layer_stage1_4_c2_valid | layer_stage2a_c1_valid | layer_stage2a_c2_valid | layer_stage2a_s_valid | layer_stage2_0_c1_valid | layer_stage2_0_c2_valid | layer_stage2_1_c1_valid | layer_stage2_1_c2_valid | layer_stage2_2_c1_valid | layer_stage2_2_c2_valid | layer_stage2_3_c1_valid | layer_stage2_3_c2_valid | layer_stage3a_c1_valid | layer_stage3a_c2_valid | layer_stage3a_s_valid | layer_stage3_0_c1_valid | layer_stage3_0_c2_valid | layer_stage3_1_c1_valid | layer_stage3_1_c2_valid | layer_stage3_2_c1_valid | layer_stage3_2_c2_valid | layer_stage3_3_c1_valid | layer_stage3_3_c2_valid;
   assign out_valid_o = layer_logits_valid;
   assign out_pixel_o = layer_logits_pixel;
 
   // Sequencer: a step pulse, then wait until every core is idle (each core is busy the cycle after a step). Steps go
-  // on until every input step has been taken and every core has computed all its outputs, plus one drain step that
-  // delivers the last emitted pixels (an output can be complete before the input is: every expected write still
-  // happens).
+  // on until every input step has been taken, no input follows and every core has computed all its outputs with no
+  // pixel on its way to a core, plus one drain step that delivers the last emitted pixels (an output can be complete
+  // before the input is: every expected write still happens). Images back to back: a core that has computed one image
+  // and waits for the next one's pixels counts as finished, so the pixels on their way (links_busy) keep it going;
+  // steps go on after the drain (done_o holds between them), so an image that enters after a pause is taken.
   always @* begin
     step_d = 1'b0;
     timestep_d = timestep_q;
@@ -995,10 +999,11 @@ module resnet32_top (
     drained_d = drained_q;
     if (step_q) begin
       timestep_d = timestep_q + 32'd1;
-      if (in_valid_i) inputs_d = inputs_q + 32'd1;
-    end else if (!any_busy && !drained_q) begin
+      // Images back to back: the next image's first input step follows the last one's.
+      if (in_valid_i) inputs_d = (inputs_q == INPUT_STEPS) ? 32'd1 : inputs_q + 32'd1;
+    end else if (!any_busy) begin
       step_d = 1'b1;
-      drained_d = all_finished && (inputs_q == INPUT_STEPS);
+      drained_d = all_finished && !links_busy && (inputs_q == INPUT_STEPS) && !in_valid_i;
     end
   end
 

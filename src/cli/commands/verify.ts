@@ -1,5 +1,6 @@
-// imcc verify FILE|DIR [--seed S] [--images N] [--json]: builds the generated RTL with Verilator (cached,
-// src/verify/cache.ts), runs seeded images through it (every second one with a reset pulse mid-stream) and compares addresses, ADC outputs, activations and outputs with the golden.
+// imcc verify FILE|DIR [--seed S] [--images N] [--stream] [--json]: builds the generated RTL with Verilator (cached,
+// src/verify/cache.ts), runs seeded images through it (every second one with a reset pulse mid-stream, or with
+// --stream all back to back in one simulation) and compares addresses, ADC outputs, activations and outputs with the golden.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BuildProgress, VerifyDetails, VerifyStage, VerifyResult, Mismatch } from '../../verify/index.js';
@@ -14,6 +15,7 @@ import type { SetStatus } from './index.js';
 interface VerifyCliOptions {
   seed: number;
   images: number;
+  stream?: boolean;
   input?: string;
   index: number;
   cacheDir?: string;
@@ -37,8 +39,9 @@ export function describeMismatch(m: Mismatch): string {
   return `${where}, ${when}${schedule}: ${m.what}${values}`;
 }
 
-/** "3 images, 1 of them reset mid-stream; " or nothing for one image. */
+/** "3 images, 1 of them reset mid-stream; ", "3 images back to back; " or nothing for one image. */
 function imagesText(d: VerifyDetails): string {
+  if (d.stream) return `${d.images.length} image${d.images.length > 1 ? 's' : ''} back to back; `;
   const reset = d.images.filter((r) => r.resetAtCycle !== null).length;
   return d.images.length > 1 ? `${d.images.length} images, ${reset} of them reset mid-stream; ` : '';
 }
@@ -54,6 +57,7 @@ export function verifyJson(d: VerifyDetails): VerifyResult {
     firstMismatch: d.firstMismatch,
     coverage: d.coverage,
     images: d.images,
+    stream: d.stream,
     stepTiming: d.stepTiming,
   };
 }
@@ -62,7 +66,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
   program
     .command('verify')
     .description(
-      'build the generated RTL with Verilator (cached by a hash of the RTL), run seeded input images (or --input; every second one reset mid-stream) through it and compare ' +
+      'build the generated RTL with Verilator (cached by a hash of the RTL), run seeded input images (or --input; every second one reset mid-stream, or with --stream all back to back) through it and compare ' +
         'memory addresses with the schedules and ADC outputs, activations and outputs with the reference model',
     )
     .argument('<target>', 'a .imc design (compiled in memory) or an output directory of imcc compile (verified as it is on disk)')
@@ -72,6 +76,10 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       'images to run (seeds S, S+1, ...); in every second one a reset pulse interrupts the stream halfway and it restarts',
       wholeNumber(1, MAX_IMAGES),
       DEFAULT_IMAGES,
+    )
+    .option(
+      '--stream',
+      'run the images back to back in one simulation, no reset between them (each compared with its own reference; memory addresses with the schedules, image k at ring columns k x width on; timesteps with the dataflow model for the first image)',
     )
     .option('--input <image>', 'input image instead of the seed (.npy, .json or raw int8, as for imcc infer)', pathArgument)
     .option('--index <K>', 'which image of a .npy input (0-based)', wholeNumber(0), 0)
@@ -99,7 +107,7 @@ export function registerVerify(program: Command, setStatus: SetStatus): void {
       const input = opts.input;
       const imageFor = input !== undefined ? (design: IrDesign): Int32Array => readInputImage(design, input, opts.index) : undefined;
       const waveform = opts.trace === true ? { window: opts.window, dir: opts.traceDir } : undefined;
-      const options = { seed: opts.seed, images: opts.images, cacheDir: opts.cacheDir, onStage, onBuildProgress: bar ? onBuildProgress : undefined, waveform, ...(imageFor ? { imageFor } : {}) };
+      const options = { seed: opts.seed, images: opts.images, stream: opts.stream === true, cacheDir: opts.cacheDir, onStage, onBuildProgress: bar ? onBuildProgress : undefined, waveform, ...(imageFor ? { imageFor } : {}) };
       let details: VerifyDetails;
       try {
         let isDir = false;

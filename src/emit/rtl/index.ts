@@ -391,7 +391,7 @@ interface Port {
 
 function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   const { design, mapping } = plan;
-  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'all_finished', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'inputs_q', 'inputs_d', 'drained_q', 'drained_d', 'if_step_o', 'if_step_q', 'if_step_d', 'clear_q', 'clear_d', 'core_rst_n', 'first_timestep']);
+  const scope = new IdentifierScope(['clk_i', 'rst_ni', 'in_valid_i', 'in_pixel_i', 'step_o', 'timestep_o', 'out_valid_o', 'out_pixel_o', 'done_o', 'any_busy', 'all_finished', 'links_busy', 'step_q', 'step_d', 'timestep_q', 'timestep_d', 'inputs_q', 'inputs_d', 'drained_q', 'drained_d', 'if_step_o', 'if_step_q', 'if_step_d', 'clear_q', 'clear_d', 'core_rst_n', 'first_timestep']);
   const spiking = design.target.neuronCore.spiking;
   const wires: string[] = [];
   const assigns: string[] = [];
@@ -523,6 +523,9 @@ function topContext(plan: RtlPlan, names: RtlNames, head: string): object {
   }
   assigns.push(`any_busy = ${plan.cores.map((p) => coreSignals.get(p.core.id)!.busy).join(' | ')}`);
   assigns.push(`all_finished = ${plan.cores.map((p) => coreSignals.get(p.core.id)!.finished).join(' & ')}`);
+  // Pixels emitted this timestep to a core (not the network output): the next step delivers them.
+  const linkValids = [...new Set([...layerSignals].filter(([layer]) => layer !== plan.inputNode.name && layer !== plan.outputLayer.layer).map(([, s]) => s.valid).concat([...shortcutSignals.values()].map((s) => s.valid)))];
+  assigns.push(`links_busy = ${linkValids.length === 0 ? "1'b0" : linkValids.join(' | ')}`);
   const out = layerSignals.get(plan.outputLayer.layer)!;
   assigns.push(`out_valid_o = ${out.valid}`);
   assigns.push(`out_pixel_o = ${out.pixel}`);

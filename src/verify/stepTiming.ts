@@ -4,7 +4,6 @@
 import type { Core } from '../mapping/types.js';
 import { cyclesPerTimestep } from '../memory/index.js';
 import type { Program } from '../pipeline/program.js';
-import { layerIndex } from '../mapping/layerIndex.js';
 import { gathersColumnParts, heldPoolCycles } from '../mapping/replicatedPool.js';
 import { groupDigits } from '../support/format.js';
 
@@ -17,15 +16,16 @@ import { groupDigits } from '../support/format.js';
  * cycles lengthens its timesteps: the RTL is slower than the dataflow model's timing there, not wrong.
  */
 export function rtlStepCycles(program: Program): Map<string, number> {
+  const { design, mapping } = program;
   const reads = new Map(program.memory.cores.map((c) => [c.core, c.readCyclesPerTimestep]));
-  const layers = layerIndex(program.mapping);
+  // Whether a layer's core gathers its parts, and its held cycles: the layer's, once per layer, not per core.
+  const layers = new Map(mapping.layers.map((l) => [l.layer, { layer: l, gathers: gathersColumnParts(design, l), held: heldPoolCycles(design, l) }]));
   const columns = (c: Core): number => {
     if (c.role === 'partial') return 0;
-    const layer = layers.get(c.layer)!;
-    const walked = gathersColumnParts(program.design, layer) ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart;
-    return walked + heldPoolCycles(program.design, layer);
+    const { layer, gathers, held } = layers.get(c.layer)!;
+    return (gathers ? layer.matrix.columnSinks.length : c.part.colEnd - c.part.colStart) + held;
   };
-  return new Map(program.mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + columns(c)]));
+  return new Map(mapping.cores.map((c) => [c.id, (reads.get(c.id) ?? 0) + columns(c)]));
 }
 
 /**

@@ -2,7 +2,7 @@
 // changed, a time shift, a file against a directory, and labels of the unified diff. GNU diff (diffutils) is the
 // oracle for the unified text; before the timestep alignment this pair took minutes (a test timeout here).
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -124,6 +124,19 @@ describe('imcc git-setup and git diff (real git, temporary repository)', () => {
     // Running it again changes nothing in .gitattributes.
     expect(spawnSync(process.execPath, [...entry(), 'git-setup'], { cwd: repo, env, encoding: 'utf8' }).stdout).toContain('already has');
     expect(readFileSync(join(repo, '.gitattributes'), 'utf8')).toBe('*.sched diff=imcc\n');
+  });
+
+  it('records the script by its real path when it was started through a link (npx runs a checkout\'s bin so)', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'imcc-git-setup-link-'));
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repo };
+    spawnSync('git', ['init', '-q'], { cwd: repo, env });
+    const [flag, loader, script] = entry();
+    const link = join(mkdtempSync(join(tmpdir(), 'imcc-link-')), 'imcc');
+    symlinkSync(script, link);
+    expect(spawnSync(process.execPath, [flag, loader, link, 'git-setup'], { cwd: repo, env, encoding: 'utf8' }).status).toBe(0);
+    const command = spawnSync('git', ['config', 'diff.imcc.command'], { cwd: repo, env, encoding: 'utf8' }).stdout.trim();
+    expect(command.endsWith(` ${realpathSync(script)} diff`)).toBe(true);
+    expect(command).not.toContain(link);
   });
 
   it('IMC140: git-setup outside a git work tree', async () => {

@@ -1,8 +1,10 @@
 // imcc git-setup [--global]: makes `git diff` review *.sched files with `imcc diff`. Sets diff.imcc.command to the
 // command that started this imcc (node, its flags and the script: the same imcc whether it is installed, run by npx or
 // from a source checkout, where `imcc` is not on PATH) and adds `*.sched diff=imcc` to the work tree's .gitattributes.
+// The script is recorded by its real path: npx runs a checkout's own bin through a link in its cache, which may be
+// cleaned later.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ToolError } from '../../diagnostics/index.js';
@@ -18,7 +20,7 @@ function shellQuote(word: string): string {
 
 /** The command line that runs this imcc again. */
 export function imccCommandLine(): string {
-  return [process.execPath, ...process.execArgv, process.argv[1]].map(shellQuote).join(' ');
+  return [process.execPath, ...process.execArgv, realpathSync(process.argv[1])].map(shellQuote).join(' ');
 }
 
 function git(args: string[]): string {
